@@ -74,6 +74,8 @@ DUE_SOON_DAYS = 30
 STALE_AFTER_DAYS = 365
 """An ongoing commitment with no activity for this many days is stale."""
 
+_NO_PERIOD = ReportingPeriod(date.min, date.min)
+
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
 
@@ -133,6 +135,8 @@ def known_updates(
 
     Visible means effective on or before ``as_of`` and recorded by the end of it; order
     is by effective date, then by when recorded, so a correction beats what it corrects.
+    Exact ties are broken by content (a ``not_met`` after a ``met``), so the order the
+    caller passes updates in never changes a status.
     """
     visible = [
         update
@@ -141,7 +145,10 @@ def known_updates(
         and update.effective_on <= as_of
         and _local_day(update.recorded_at, time_zone) <= as_of
     ]
-    return sorted(visible, key=lambda update: (update.effective_on, _aware(update.recorded_at, time_zone)))
+    return sorted(visible, key=lambda update: (
+        update.effective_on, _aware(update.recorded_at, time_zone), str(update.status), update.note,
+        update.evidence_url or "", update.metric_period or _NO_PERIOD, update.metric_value or 0.0,
+    ))
 
 
 def known_evidence(evidence: PlatformEvidence, as_of: date) -> PlatformEvidence:
