@@ -119,13 +119,13 @@ def parse_commitments_csv(
     added); ``principle_numbers``, when given, are the charter's valid principle numbers.
     """
     existing = existing or {}
-    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-    header = [name.strip() for name in reader.fieldnames or []]
+    records = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+    header = [name.strip() for name in records[0]] if records else []
     errors = _header_errors(header)
     if errors:
         raise CommitmentCsvError(errors)
-    reader.fieldnames = header
-    rows = [(index + 2, _cleaned(raw)) for index, raw in enumerate(reader)]
+    rows = [(index + 1, _cells_by_column(header, cells)) for index, cells in enumerate(records)
+            if index > 0 and any(cell.strip() for cell in cells)]
     if not rows:
         raise CommitmentCsvError([CsvRowError(1, "record", "the file has a header but no rows")])
     parser = _Parser(imported_at, principle_numbers)
@@ -155,18 +155,19 @@ def parse_commitments_csv(
 
 def _header_errors(header: list[str]) -> list[CsvRowError]:
     errors = [CsvRowError(1, name, "is not a column this import knows")
-              for name in header if name not in ALL_COLUMNS]
+              for name in header if name and name not in ALL_COLUMNS]
     errors += [CsvRowError(1, name, "column is missing") for name in ("record", "key") if name not in header]
     errors += [CsvRowError(1, name, "column appears twice") for name in sorted(set(header))
-               if header.count(name) > 1]
+               if name and header.count(name) > 1]
     return errors
 
 
-def _cleaned(raw: Mapping[str | None, object]) -> dict[str, str]:
-    """Trimmed cell values; cells beyond the header land under None and are kept as ``_extra``."""
-    row = {name: (value or "").strip() for name, value in raw.items() if isinstance(name, str)}
-    extra = raw.get(None)
-    if isinstance(extra, list) and any(str(cell).strip() for cell in extra):
+def _cells_by_column(header: list[str], cells: list[str]) -> dict[str, str]:
+    """Trimmed cell values by column. Data beyond the header, or under a column with no
+    name, flags the row as ``_extra`` (blank trailing columns, as spreadsheets save, are fine)."""
+    row = {name: cell.strip() for name, cell in zip(header, cells) if name}
+    unnamed = [cell for name, cell in zip(header, cells) if not name] + cells[len(header):]
+    if any(cell.strip() for cell in unnamed):
         row["_extra"] = "yes"
     return row
 
@@ -239,7 +240,7 @@ class _Parser:
 
     def _common_checks(self, row_number: int, row: dict[str, str], *, allowed: tuple[str, ...], kind: str) -> None:
         if "_extra" in row:
-            self.error(row_number, "record", "the row has more cells than the header has columns")
+            self.error(row_number, "record", "the row has cells outside the named columns")
         for column, value in row.items():
             if value and column not in allowed and column not in ("record", "_extra"):
                 self.error(row_number, column, f"is not used on {kind} rows")

@@ -63,7 +63,8 @@ def test_a_good_file_gives_commitments_and_updates_in_file_order():
     assert progress.recorded_at == datetime(2022, 4, 1, 10, 0) and progress.status is UpdateStatus.PROGRESS
     assert progress.note == "DPIA template updated, with ethics"
     assert reading.recorded_at == IMPORTED_AT  # blank recorded_at: the time of the import
-    assert (reading.metric_value, reading.metric_period) == (1011.0, ReportingPeriod(date(2021, 4, 1), date(2022, 3, 31)))
+    assert reading.metric_value == 1011.0
+    assert reading.metric_period == ReportingPeriod(date(2021, 4, 1), date(2022, 3, 31))
     assert met.recorded_at == datetime(2022, 6, 10) and met.evidence_url == "https://example.org/dpia"
 
 
@@ -148,6 +149,22 @@ def test_row_numbers_count_records_as_a_spreadsheet_does():
             'commitment,1,"A title\nover two lines",ongoing,1,Team,2022-01-19,,,,,,,,,,,,,\n'
             "commitment,2,T,ongoing,1,Team,bad,,,,,,,,,,,,,\n")
     assert [(e.row, e.column) for e in errors_of(text)] == [(3, "made_on")]
+
+
+def test_blank_lines_keep_the_row_numbers_a_spreadsheet_shows():
+    text = (f"{HEADER}\n"
+            "commitment,1,T,ongoing,1,Team,2022-01-19,,,,,,,,,,,,,\n"
+            "\n"
+            ",,,,,,,,,,,,,,,,,,,\n"
+            "commitment,2,T,ongoing,1,Team,bad,,,,,,,,,,,,,\n")
+    assert [(e.row, e.column) for e in errors_of(text)] == [(5, "made_on")]
+
+
+def test_blank_trailing_columns_are_ignored_but_data_under_them_is_not():
+    fine = "record,key,title,kind,owner,made_on,,\ncommitment,1,T,ongoing,Team,2022-01-19,,\n"
+    assert parse(fine).commitments[0].key == "1"
+    shifted = "record,key,title,kind,owner,made_on,\ncommitment,1,T,ongoing,Team,2022-01-19,oops\n"
+    assert [(e.row, e.column) for e in errors_of(shifted)] == [(2, "record")]
 
 
 def test_a_key_already_stored_cannot_be_defined_again():

@@ -318,7 +318,8 @@ def commitments(draw: st.DrawFn) -> Commitment:
         fields["deadline_event"] = draw(st.sampled_from([None, DeadlineEvent.NEXT_PANEL_SESSION]))
         fields["deadline_date"] = draw(days_around if fields["deadline_event"] is None else st.none() | days_around)
     elif kind is CommitmentKind.RECURRING:
-        fields["recurrence"] = Recurrence(draw(st.sampled_from(PeriodKind)), draw(st.none() | st.sampled_from(EvidenceSource)))
+        source = draw(st.none() | st.sampled_from(EvidenceSource))
+        fields["recurrence"] = Recurrence(draw(st.sampled_from(PeriodKind)), source)
     elif kind is CommitmentKind.METRIC:
         fields["direction"] = draw(st.sampled_from(MetricDirection))
     return Commitment(key="c1", title="t", text="t", kind=kind, principles=(1,), owner="team", made_on=MADE_ON,

@@ -26,8 +26,16 @@ from analysis.commitments.summary import due_soon, natural_key, overdue_first, t
 AS_OF = date(2022, 7, 1)
 
 
-def status(key: str, value: StatusValue, *, days_late: int | None = None, deadline: date | None = None,
-           met_on: date | None = None, as_of: date = AS_OF, evidence: tuple[EvidenceItem, ...] = ()) -> CommitmentStatus:
+def status(
+    key: str,
+    value: StatusValue,
+    *,
+    days_late: int | None = None,
+    deadline: date | None = None,
+    met_on: date | None = None,
+    as_of: date = AS_OF,
+    evidence: tuple[EvidenceItem, ...] = (),
+) -> CommitmentStatus:
     return CommitmentStatus(key=key, title=f"Commitment {key}", kind=CommitmentKind.ONE_OFF, principles=(1, 3),
                             as_of=as_of, status=value, label=str(value), deadline=deadline, days_late=days_late,
                             met_on=met_on, evidence=evidence)
@@ -122,8 +130,8 @@ def test_cabinet_report_without_a_previous_report_has_no_changes():
 
 
 def test_timeline_leaves_out_commitments_without_deadlines():
-    entries = timeline([status("1", StatusValue.ONGOING), status("2", StatusValue.MET_ON_TIME,
-                                                                   deadline=date(2022, 4, 30), met_on=date(2022, 4, 8))])
+    met = status("2", StatusValue.MET_ON_TIME, deadline=date(2022, 4, 30), met_on=date(2022, 4, 8))
+    entries = timeline([status("1", StatusValue.ONGOING), met])
     assert [(e.key, e.deadline, e.met_on) for e in entries] == [("2", date(2022, 4, 30), date(2022, 4, 8))]
 
 
