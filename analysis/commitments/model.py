@@ -311,8 +311,9 @@ class CommitmentStatus:
     ``deadline`` is the resolved date (for recurring commitments, the end of the current
     period), or None when there is none or the event it names has no date yet.
     ``days_late`` is set for ``met_late`` (days after the deadline it was met) and
-    ``overdue`` (days past the deadline); ``days_to_deadline`` for ``due_soon`` and
-    ``on_track`` with a known deadline.
+    ``overdue`` (days past the deadline); ``days_to_deadline`` for ``due_soon``,
+    ``on_track`` with a known deadline, and ``missed`` (days left in the current period).
+    ``label`` is the sentence a person reads, e.g. "Met late by 12 days".
     """
 
     key: str
