@@ -1,0 +1,138 @@
+"""``select_panel``: the one entry point the recruitment workflow and the CLI call.
+
+Order of work: validate → feasibility (explain and propose a relaxation if none) →
+distribution (LEXIMIN by column generation, or legacy draws) → uniform lottery of M
+panels → optional public draw from a seed → independent checks → result of plain Python
+values (no numpy scalars: the database layer cannot store them).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+
+import numpy as np
+
+from panels.selection.checks import check_panels, check_probabilities
+from panels.selection.compression import CompressedPool, compress_pool
+from panels.selection.csv_input import validate_problem
+from panels.selection.feasibility import InfeasibleQuotasError, check_feasibility
+from panels.selection.legacy import legacy_draws
+from panels.selection.leximin import leximin_distribution
+from panels.selection.lottery import build_lottery, draw_from_lottery
+from panels.selection.model import Lottery, QuotaOutcome, SelectionProblem, SelectionProgress, SelectionResult
+from panels.selection.panel_program import PanelProgram
+
+ALGORITHMS = ("leximin", "legacy")
+
+
+def select_panel(
+    problem: SelectionProblem,
+    *,
+    algorithm: str = "leximin",
+    seed: str | None = None,
+    lottery_size: int = 1000,
+    progress: Callable[[SelectionProgress], None] | None = None,
+) -> SelectionResult:
+    """Compute selection probabilities, the lottery and (with ``seed``) the drawn panel.
+
+    ``lottery_size`` is M, the number of tickets; for ``legacy`` it is also the number of
+    greedy draws from which probabilities are estimated. Raises ``SelectionInputError`` for
+    a malformed problem and ``InfeasibleQuotasError`` when no panel meets the quotas.
+    Members in ``problem.fixed_ids`` sit on every panel (replacement rounds).
+    """
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"unknown algorithm '{algorithm}' (choose from {', '.join(ALGORITHMS)})")
+    if lottery_size < 1:
+        raise ValueError("lottery_size must be at least 1")
+    started = time.perf_counter()
+    validate_problem(problem)
+    infeasibility = check_feasibility(problem)
+    if infeasibility is not None:
+        raise InfeasibleQuotasError(infeasibility)
+    pool = compress_pool(problem)
+    if algorithm == "leximin":
+        lottery, target, distribution_size, iterations = _leximin(pool, lottery_size, progress)
+        draws = None
+    else:
+        lottery, target, distribution_size = _legacy(pool, lottery_size, progress)
+        iterations = draws = lottery_size
+    probabilities = {volunteer.id: 0.0 for volunteer in problem.volunteers}
+    probabilities.update({member: 1.0 for member in pool.fixed_ids})
+    probabilities.update(target)
+    check_probabilities(problem, probabilities)
+    check_panels(problem, lottery.panels)
+    draw = draw_from_lottery(seed, lottery) if seed is not None else None
+    eligible = [target[member] for members in pool.type_members for member in members]
+    return SelectionResult(
+        algorithm=algorithm,
+        n=len(problem.volunteers),
+        k=problem.k,
+        probabilities=probabilities,
+        min_probability=min(eligible, default=1.0),
+        max_probability=max(eligible, default=1.0),
+        distribution_size=distribution_size,
+        lottery=lottery,
+        draw=draw,
+        quotas=_quota_outcomes(problem, draw.panel if draw else None),
+        runtime_s=time.perf_counter() - started,
+        iterations=iterations,
+        draws=draws,
+        fixed_ids=frozenset(pool.fixed_ids),
+    )
+
+
+def _leximin(
+    pool: CompressedPool, lottery_size: int, progress: Callable[[SelectionProgress], None] | None
+) -> tuple[Lottery, dict[str, float], int, int]:
+    if pool.seats == 0 or pool.type_count == 0:
+        panel = tuple(sorted(pool.fixed_ids))
+        return Lottery(panels=(panel,) * lottery_size, max_deviation=0.0), {}, 1, 0
+    initial = PanelProgram(pool).best_panel(np.zeros(pool.type_count)).type_panel
+    distribution = leximin_distribution(pool, initial, progress=progress)
+    if progress is not None:
+        progress(
+            SelectionProgress(
+                phase="lottery",
+                iteration=distribution.iterations,
+                fixed_types=pool.type_count,
+                total_types=pool.type_count,
+                min_probability=float(distribution.type_probabilities.min()),
+                message=f"rounding {len(distribution.panels)} panels to {lottery_size} tickets",
+            )
+        )
+    lottery, _ = build_lottery(pool, distribution.panels, distribution.weights, lottery_size)
+    target = {
+        member: float(min(max(distribution.type_probabilities[t], 0.0), 1.0))
+        for t, members in enumerate(pool.type_members)
+        for member in members
+    }
+    return lottery, target, len(distribution.panels), int(distribution.iterations)
+
+
+def _legacy(
+    pool: CompressedPool, draws: int, progress: Callable[[SelectionProgress], None] | None
+) -> tuple[Lottery, dict[str, float], int]:
+    eligible_panels = legacy_draws(pool, draws, progress=progress) if pool.seats else [()] * draws
+    counts = Counter(member for panel in eligible_panels for member in panel)
+    target = {member: counts[member] / draws for members in pool.type_members for member in members}
+    panels = tuple(tuple(sorted((*pool.fixed_ids, *panel))) for panel in eligible_panels)
+    return Lottery(panels=panels, max_deviation=0.0), target, len(set(panels))
+
+
+def _quota_outcomes(problem: SelectionProblem, panel: tuple[str, ...] | None) -> tuple[QuotaOutcome, ...]:
+    features = {volunteer.id: volunteer.features for volunteer in problem.volunteers}
+    counts = Counter()
+    if panel is not None:
+        counts = Counter((category, features[member][category]) for member in panel for category in problem.categories)
+    return tuple(
+        QuotaOutcome(
+            category=quota.category,
+            name=quota.name,
+            quota_min=quota.quota_min,
+            quota_max=quota.quota_max,
+            selected=counts[(quota.category, quota.name)] if panel is not None else None,
+        )
+        for quota in problem.quotas
+    )

@@ -1,0 +1,147 @@
+"""Can any panel meet the quotas? If not, which quotas conflict and what is the smallest fix.
+
+The relaxation is an integer program over the same type variables as the panel program,
+plus slack ``lower_q ≥ 0`` (seats taken off quota q's minimum) and ``upper_q ≥ 0`` (seats
+added to its maximum):
+
+    minimise   Σ_q (lower_q + upper_q)
+    subject to quota_min_q − lower_q ≤ Σ_{t holds q} Y_t ≤ quota_max_q + upper_q,
+               Σ_t Y_t = seats, household rows ≤ 1, 0 ≤ Y_t ≤ count_t integer.
+
+Its optimum is the smallest total change of min/max (in seats) that admits a panel.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from panels.selection.compression import CompressedPool, compress_pool
+from panels.selection.model import Infeasibility, Relaxation, SelectionProblem
+from panels.selection.panel_program import PanelProgram
+
+
+def check_feasibility(problem: SelectionProblem) -> Infeasibility | None:
+    """Return ``None`` if some panel meets every quota (and the household rule), else why not."""
+    pool = compress_pool(problem)
+    if pool.seats >= 0 and PanelProgram(pool).best_panel(np.zeros(pool.type_count)).type_panel is not None:
+        return None
+    return _explain(pool)
+
+
+def _explain(pool: CompressedPool) -> Infeasibility:
+    conflicts = _simple_conflicts(pool)
+    relaxations = _smallest_relaxation(pool)
+    if relaxations is None:
+        selectable = _selectable_units(pool)
+        conflicts.append(
+            f"only {selectable} volunteers can sit together (one per household, after fixed members), "
+            f"but {pool.seats} seats are to be filled"
+        )
+        relaxations = []
+    if not conflicts:
+        changed = ", ".join(f"{r.category}={r.name}" for r in relaxations)
+        conflicts.append(f"the quotas on {changed} cannot be met together by this pool")
+    return Infeasibility(conflicts=tuple(conflicts), relaxations=tuple(relaxations))
+
+
+def _selectable_units(pool: CompressedPool) -> int:
+    in_groups = sum(len(group) for group in pool.household_groups)
+    return int(pool.type_counts.sum()) - in_groups + len(pool.household_groups)
+
+
+def _simple_conflicts(pool: CompressedPool) -> list[str]:
+    """Conflicts visible without optimisation: per-category sums and per-value pool counts."""
+    problem = pool.problem
+    conflicts: list[str] = []
+    if pool.seats < 0:
+        conflicts.append(f"{len(pool.fixed_ids)} members are fixed but the panel has only {problem.k} seats")
+        return conflicts
+    per_category: dict[str, list[int]] = {}
+    for row, quota in enumerate(problem.quotas):
+        per_category.setdefault(quota.category, []).append(row)
+    available = pool.membership @ pool.type_counts
+    for category, rows in per_category.items():
+        total_min = int(sum(pool.quota_min[row] for row in rows))
+        total_max = int(sum(pool.quota_max[row] for row in rows))
+        if total_min > pool.seats:
+            conflicts.append(f"the minimums of '{category}' add up to {total_min}, more than the {pool.seats} seats")
+        if total_max < pool.seats:
+            conflicts.append(f"the maximums of '{category}' add up to {total_max}, fewer than the {pool.seats} seats")
+    fixed_counts = Counter(
+        (category, volunteer.features[category])
+        for volunteer in problem.volunteers
+        if volunteer.id in problem.fixed_ids
+        for category in problem.categories
+    )
+    for row, quota in enumerate(problem.quotas):
+        if available[row] < pool.quota_min[row]:
+            conflicts.append(
+                f"{quota.category}={quota.name} needs at least {quota.quota_min} but only "
+                f"{int(available[row]) + fixed_counts[(quota.category, quota.name)]} volunteers have it"
+            )
+        if pool.quota_max[row] < 0:
+            conflicts.append(
+                f"{quota.category}={quota.name} allows at most {quota.quota_max} but "
+                f"{fixed_counts[(quota.category, quota.name)]} fixed members have it"
+            )
+    return conflicts
+
+
+def _smallest_relaxation(pool: CompressedPool) -> list[Relaxation] | None:
+    """Solve the relaxation program; ``None`` if even free quotas admit no panel."""
+    if pool.seats < 0:
+        return None
+    program = PanelProgram(pool)
+    quota_count = pool.membership.shape[0]
+    type_count = pool.type_count
+    base = program.constraint.A
+    # Columns: [Y (types) | lower slack (quotas) | upper slack (quotas)].
+    size_row = sparse.hstack([base[:1], sparse.csr_matrix((1, 2 * quota_count))])
+    identity = sparse.identity(quota_count, format="csr")
+    quota_low = sparse.hstack([pool.membership, identity, sparse.csr_matrix((quota_count, quota_count))])
+    quota_high = sparse.hstack([pool.membership, sparse.csr_matrix((quota_count, quota_count)), -identity])
+    blocks = [size_row, quota_low, quota_high]
+    lower = [np.array([pool.seats]), pool.quota_min, np.full(quota_count, -np.inf)]
+    upper = [np.array([pool.seats]), np.full(quota_count, np.inf), pool.quota_max]
+    household_rows = base.shape[0] - 1 - quota_count
+    if household_rows:
+        blocks.append(sparse.hstack([base[1 + quota_count :], sparse.csr_matrix((household_rows, 2 * quota_count))]))
+        lower.append(np.zeros(household_rows))
+        upper.append(np.ones(household_rows))
+    constraint = LinearConstraint(sparse.vstack(blocks).tocsr(), np.concatenate(lower), np.concatenate(upper))
+    bounds = Bounds(
+        np.zeros(type_count + 2 * quota_count),
+        np.concatenate([pool.type_counts, pool.quota_min, np.full(quota_count, np.inf)]),
+    )
+    objective = np.concatenate([np.zeros(type_count), np.ones(2 * quota_count)])
+    result = milp(objective, constraints=constraint, bounds=bounds, integrality=np.ones(objective.size))
+    if result.x is None:
+        return None
+    slack = np.rint(result.x[type_count:]).astype(int)
+    relaxations = []
+    for row, quota in enumerate(pool.problem.quotas):
+        lower_by, raise_by = int(slack[row]), int(slack[quota_count + row])
+        if lower_by or raise_by:
+            relaxations.append(
+                Relaxation(
+                    category=quota.category,
+                    name=quota.name,
+                    quota_min=quota.quota_min,
+                    quota_max=quota.quota_max,
+                    relaxed_min=quota.quota_min - lower_by,
+                    relaxed_max=quota.quota_max + raise_by,
+                )
+            )
+    return relaxations
+
+
+class InfeasibleQuotasError(ValueError):
+    """No panel meets the quotas; ``infeasibility`` says why and how to relax them."""
+
+    def __init__(self, infeasibility: Infeasibility) -> None:
+        self.infeasibility = infeasibility
+        super().__init__(infeasibility.describe())
