@@ -1,0 +1,101 @@
+"""The Litestar application factory: plugins, routes, middleware and lifespan in one place."""
+
+from __future__ import annotations
+
+import hashlib
+from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.exceptions import HTTPException
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from server.controllers.admin import AdminController
+from server.controllers.auth import AuthController
+from server.controllers.public import PublicController
+from server.controllers.staff_home import CabinetHomeController, OfficerHomeController
+from server.errors import http_exception_handler, internal_error_handler
+from server.guards import role_guard
+from server.middleware import StaffIdentityMiddleware, add_security_headers
+from server.settings import PROJECT_ROOT, Settings
+from server.templating import configure_template_engine
+
+STATIC_DIR = PROJECT_ROOT / "server" / "static"
+TEMPLATE_DIR = PROJECT_ROOT / "templates"
+CSRF_HEADER = "x-csrftoken"
+
+ROUTE_HANDLERS = [
+    PublicController,
+    AuthController,
+    OfficerHomeController,
+    CabinetHomeController,
+    AdminController,
+]
+
+
+def _database_lifespan(settings: Settings):
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        from piccolo_conf import DB
+
+        pooled = settings.uses_postgres and settings.database_pool_size > 0
+        if pooled:
+            await DB.start_connection_pool(max_size=settings.database_pool_size)
+        try:
+            yield
+        finally:
+            if pooled:
+                await DB.close_connection_pool()
+
+    return lifespan
+
+
+def create_app(settings: Settings) -> Litestar:
+    secret = hashlib.sha256(settings.secret_key.encode("utf-8")).digest()  # 32 bytes for AES-GCM
+    session_config = CookieBackendConfig(
+        secret=secret,
+        key="civicpanel_session",
+        max_age=settings.session_max_age_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=settings.is_production,
+    )
+    app = Litestar(
+        route_handlers=[
+            *ROUTE_HANDLERS,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], opt={"public": True},
+                                       name="static", send_as_attachment=False),
+        ],
+        guards=[role_guard],
+        before_send=[add_security_headers],
+        middleware=[
+            session_config.middleware,
+            StaffIdentityMiddleware(),
+        ],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="civicpanel_csrf",
+            cookie_secure=settings.is_production,
+            cookie_samesite="strict",
+            header_name=CSRF_HEADER,
+        ),
+        template_config=TemplateConfig(
+            directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=configure_template_engine(settings)
+        ),
+        plugins=[HTMXPlugin()],
+        request_class=HTMXRequest,
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        exception_handlers={HTTPException: http_exception_handler, Exception: internal_error_handler},
+        lifespan=[_database_lifespan(settings)],
+        openapi_config=None,
+        debug=False,
+    )
+    app.state.settings = settings
+    return app

@@ -1,0 +1,134 @@
+"""The ``civicpanel`` command: serve, migrate, load the demo, manage staff, check the set-up.
+
+Every command prints what it did, and on failure exits non-zero with a one-line reason."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+import click
+
+from server.settings import Settings, SettingsError
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _run(coroutine):
+    try:
+        return asyncio.run(coroutine)
+    except OSError as error:  # database server unreachable
+        raise click.ClickException(f"cannot reach the database: {error}") from error
+
+
+@click.group()
+def cli() -> None:
+    """Civic Panel: resident panels, consultations, and what the council did about them."""
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply every database migration not yet applied."""
+    settings = _settings()
+    from server.migrations_runner import apply_migrations
+
+    outcome = _run(apply_migrations())
+    if not outcome.success:
+        raise click.ClickException(f"migrations failed: {outcome.message}")
+    where = "PostgreSQL" if settings.uses_postgres else settings.database_url.removeprefix("sqlite:///")
+    if outcome.applied:
+        click.echo(f"Applied {len(outcome.applied)} migrations to {where}: {', '.join(outcome.applied)}")
+    else:
+        click.echo(f"Database {where} is up to date; no migrations to apply.")
+
+
+@cli.command("load-demo")
+def load_demo_command() -> None:
+    """Load the demo council, staff and charter (running it twice adds nothing)."""
+    settings = _settings()
+    if settings.is_production:
+        raise click.ClickException("refusing to load demo data in production (CIVICPANEL_ENV=production)")
+    from server.demo import DEMO_STAFF, load_demo
+    from server.migrations_runner import pending_migrations
+
+    if _run(pending_migrations()):
+        raise click.ClickException("the database is not migrated: run `civicpanel migrate` first")
+    for line in _run(load_demo()):
+        click.echo(line)
+    click.echo("Demo staff sign-ins (demo data only):")
+    for email, _name, role, password in DEMO_STAFF:
+        click.echo(f"  {role:<8} {email}  password: {password}")
+
+
+@cli.command("create-user")
+@click.option("--role", required=True, type=click.Choice(["officer", "cabinet", "admin"]), help="The staff role.")
+@click.option("--email", required=True, help="Work email address; it is the sign-in name.")
+@click.option("--name", "display_name", default="", help="Name shown in the app (default: the part of the email before @).")
+def create_user(role: str, email: str, display_name: str) -> None:
+    """Create a staff account. Prompts for the password, or reads one line from standard input."""
+    _settings()
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    from server.staff import StaffAccountError, create_staff_user
+
+    try:
+        identity = _run(create_staff_user(email=email, display_name=display_name or email.split("@")[0],
+                                          role=role, password=password))
+    except StaffAccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created {identity.role} account {identity.email}")
+
+
+@cli.command()
+def check() -> None:
+    """Check the configuration, that the database answers, and that it is migrated."""
+    settings = _settings()
+    click.echo(f"configuration: ok ({settings.environment}; council: {settings.council_name})")
+    from server.database_health import database_reachable
+    from server.migrations_runner import pending_migrations
+
+    if not _run(database_reachable_quietly(database_reachable)):
+        raise click.ClickException("database: unreachable or not migrated (run `civicpanel migrate`)")
+    pending = _run(pending_migrations())
+    if pending:
+        raise click.ClickException(f"database: {len(pending)} migrations not applied (run `civicpanel migrate`)")
+    click.echo("database: ok, migrations up to date")
+
+
+async def database_reachable_quietly(probe) -> bool:
+    import logging
+
+    logging.getLogger("civicpanel").disabled = True
+    try:
+        return await probe()
+    finally:
+        logging.getLogger("civicpanel").disabled = False
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
+@click.option("--reload", is_flag=True, help="Restart when code changes (development only).")
+def serve(host: str, port: int, workers: int, reload: bool) -> None:
+    """Serve the web app with uvicorn."""
+    settings = _settings()
+    import uvicorn
+
+    if settings.uses_postgres and "DATABASE_POOL_SIZE" not in os.environ:
+        os.environ["DATABASE_POOL_SIZE"] = "10"
+    click.echo(f"Civic Panel for {settings.council_name} on http://{host}:{port} ({workers} worker{'s' if workers > 1 else ''})")
+    uvicorn.run("server.asgi:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                reload=reload, proxy_headers=True, log_level="info")
+
+
+def main() -> None:
+    cli()

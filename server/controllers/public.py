@@ -1,0 +1,43 @@
+"""Public pages: home, the charter, the privacy notice, the accessibility statement, health."""
+
+from __future__ import annotations
+
+from litestar.params import FromPath, FromQuery
+from litestar import Controller, Request, get
+from litestar.exceptions import NotFoundException
+from litestar.response import Response, Template
+from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
+
+from analysis.charter_queries import get_charter, list_charters
+from server.database_health import database_reachable
+from server.guards import public
+
+
+class PublicController(Controller):
+    opt = public()
+
+    @get("/", name="home")
+    async def home(self) -> Template:
+        return Template("home.html", context={"charters": await list_charters()})
+
+    @get("/charter/{slug:str}", name="charter")
+    async def charter(self, slug: FromPath[str]) -> Template:
+        charter = await get_charter(slug)
+        if charter is None:
+            raise NotFoundException()
+        return Template("charter.html", context={"charter": charter})
+
+    @get("/privacy", name="privacy")
+    async def privacy(self, request: Request) -> Template:
+        return Template("privacy.html", context={"settings": request.app.state.settings})
+
+    @get("/accessibility", name="accessibility")
+    async def accessibility(self) -> Template:
+        return Template("accessibility.html")
+
+    @get("/healthz", name="healthz")
+    async def healthz(self) -> Response:
+        """Readiness: 200 when the database answers, 503 when it does not."""
+        if await database_reachable():
+            return Response({"status": "ok", "database": "ok"})
+        return Response({"status": "unavailable", "database": "unreachable"}, status_code=HTTP_503_SERVICE_UNAVAILABLE)

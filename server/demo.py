@@ -1,0 +1,39 @@
+"""The demo data set: each package contributes its own part, and loading twice adds nothing.
+
+To add demo data for a package, write an idempotent ``async def load_demo_…() -> list[str]``
+in that package and list it in ``DEMO_LOADERS``."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from analysis.demo_charter import load_demo_charter
+from server.staff import ensure_staff_user
+
+DEMO_STAFF = (
+    # email, name, role, password (demo only: never load the demo into production)
+    ("officer@camden.example", "Olu Officer", "officer", "officer-demo-pass"),
+    ("cabinet@camden.example", "Cara Cabinet", "cabinet", "cabinet-demo-pass"),
+    ("admin@camden.example", "Ada Admin", "admin", "admin-demo-pass1"),
+)
+
+
+async def load_demo_staff() -> list[str]:
+    lines = []
+    for email, name, role, password in DEMO_STAFF:
+        created = await ensure_staff_user(email=email, display_name=name, role=role, password=password)
+        lines.append(f"staff: {email} ({role}) {'created' if created else 'already present'}")
+    return lines
+
+
+DEMO_LOADERS: list[Callable[[], Awaitable[list[str]]]] = [
+    load_demo_staff,
+    load_demo_charter,
+]
+
+
+async def load_demo() -> list[str]:
+    lines: list[str] = []
+    for loader in DEMO_LOADERS:
+        lines.extend(await loader())
+    return lines

@@ -1,0 +1,65 @@
+"""Friendly error pages (HTML) and problem details (JSON under /api).
+
+A user's mistake gets a 4xx with a page that says what to do next; anything unexpected is logged
+with its trace and the user sees a 500 page that gives nothing away."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.plugins.htmx import ClientRedirect
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+logger = logging.getLogger("civicpanel")
+
+TITLES = {
+    400: "There is a problem with your request",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "Page not found",
+    413: "The file is too large",
+    422: "There is a problem with what you sent",
+    429: "Too many requests",
+    500: "Sorry, there is a problem with the service",
+}
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error_response(request: Request, status_code: int, detail: str) -> Response:
+    title = TITLES.get(status_code, "There is a problem")
+    if _wants_json(request):
+        return Response(
+            content={"status": status_code, "title": title, "detail": detail},
+            status_code=status_code,
+            media_type="application/problem+json",
+        )
+    return Template(
+        template_name="error.html",
+        context={"status_code": status_code, "title": title, "detail": detail},
+        status_code=status_code,
+        media_type=MediaType.HTML,
+    )
+
+
+def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    if isinstance(exc, NotAuthorizedException) and not _wants_json(request):
+        target = "/login?next=" + quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        if request.headers.get("hx-request") == "true":
+            return ClientRedirect(redirect_to=target)
+        return Redirect(path=target, status_code=303)
+    detail = exc.detail if exc.status_code < 500 else ""
+    if exc.status_code == 404:
+        detail = "If you typed the web address, check it is correct. If you pasted it, check you copied it all."
+    return _error_response(request, exc.status_code, detail)
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "Try again later. The problem has been recorded for the team that runs this service.")

@@ -1,0 +1,13 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from server.tables import AuditEntry, OutboxEmail, StaffSession, StaffUser
+
+APP_CONFIG = AppConfig(
+    app_name="server",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "migrations"),
+    table_classes=[StaffUser, StaffSession, AuditEntry, OutboxEmail],
+    migration_dependencies=[],
+    commands=[],
+)

@@ -1,0 +1,122 @@
+"""Settings, read once from the environment into a frozen dataclass.
+
+Every field documents the environment variable it comes from. Secrets never have a default that
+works in production: outside development and test, a missing ``SECRET_KEY`` is a startup error.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "civicpanel.sqlite"
+DEVELOPMENT_SECRET = "development-only-secret-key-not-for-production"  # refused in production
+
+ENVIRONMENTS = ("development", "test", "production")
+
+
+class SettingsError(ValueError):
+    """The environment does not describe a configuration the app can start with."""
+
+
+def database_url_from_env(environ: dict[str, str] | os._Environ[str] | None = None) -> str:
+    """``DATABASE_URL``, or the embedded SQLite file when it is unset or empty."""
+    environ = os.environ if environ is None else environ
+    return environ.get("DATABASE_URL", "").strip() or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def _int_from_env(environ: dict[str, str] | os._Environ[str], name: str, default: int, minimum: int = 0) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as error:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from error
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"
+    """``CIVICPANEL_ENV``: ``development`` (default), ``test`` or ``production``."""
+
+    secret_key: str = DEVELOPMENT_SECRET
+    """``SECRET_KEY``: signs and encrypts session cookies and CSRF tokens. At least 32 characters.
+    Required outside development and test."""
+
+    database_url: str = field(default_factory=lambda: f"sqlite:///{DEFAULT_SQLITE_PATH}")
+    """``DATABASE_URL``: ``postgresql://user@host:port/db`` for PostgreSQL, or ``sqlite:///path``.
+    Unset: the embedded SQLite file ``var/civicpanel.sqlite``."""
+
+    council_name: str = "London Borough of Camden"
+    """``COUNCIL_NAME``: shown in the header of every page and in reports."""
+
+    site_url: str = "http://127.0.0.1:8000"
+    """``SITE_URL``: the public address, used to build links in emails."""
+
+    disclosure_threshold: int = 10
+    """``DISCLOSURE_THRESHOLD``: published breakdown cells with fewer people than this are hidden
+    (ONS practice is 10)."""
+
+    personal_data_retention_months: int = 12
+    """``RETENTION_MONTHS``: default months personal data is kept after a panel's last session or a
+    consultation's close."""
+
+    login_max_failures: int = 5
+    """``LOGIN_MAX_FAILURES``: failed logins for one email (or 4× this from one address) within
+    ``login_lockout_minutes`` before further attempts are refused."""
+
+    login_lockout_minutes: int = 15
+    """``LOGIN_LOCKOUT_MINUTES``: the window, in minutes, over which failed logins are counted."""
+
+    session_max_age_hours: int = 8
+    """``SESSION_MAX_AGE_HOURS``: staff are signed out after this many hours."""
+
+    database_pool_size: int = 0
+    """``DATABASE_POOL_SIZE``: PostgreSQL connection pool per worker (0 = a connection per query).
+    ``civicpanel serve`` uses 10 unless this is set."""
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://"))
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | os._Environ[str] | None = None) -> "Settings":
+        environ = os.environ if environ is None else environ
+        environment = environ.get("CIVICPANEL_ENV", "development").strip() or "development"
+        if environment not in ENVIRONMENTS:
+            raise SettingsError(f"CIVICPANEL_ENV must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
+        secret_key = environ.get("SECRET_KEY", "").strip()
+        if not secret_key:
+            if environment == "production":
+                raise SettingsError("SECRET_KEY is required in production (at least 32 characters)")
+            secret_key = DEVELOPMENT_SECRET
+        if len(secret_key) < 32:
+            raise SettingsError("SECRET_KEY must be at least 32 characters long")
+        if environment == "production" and secret_key == DEVELOPMENT_SECRET:
+            raise SettingsError("SECRET_KEY must not be the development key in production")
+        database_url = database_url_from_env(environ)
+        if not database_url.startswith(("sqlite:///", "postgres://", "postgresql://")):
+            raise SettingsError("DATABASE_URL must start with sqlite:///, postgres:// or postgresql://")
+        return cls(
+            environment=environment,
+            secret_key=secret_key,
+            database_url=database_url,
+            council_name=environ.get("COUNCIL_NAME", "").strip() or cls.council_name,
+            site_url=(environ.get("SITE_URL", "").strip() or cls.site_url).rstrip("/"),
+            disclosure_threshold=_int_from_env(environ, "DISCLOSURE_THRESHOLD", 10, minimum=1),
+            personal_data_retention_months=_int_from_env(environ, "RETENTION_MONTHS", 12, minimum=1),
+            login_max_failures=_int_from_env(environ, "LOGIN_MAX_FAILURES", 5, minimum=1),
+            login_lockout_minutes=_int_from_env(environ, "LOGIN_LOCKOUT_MINUTES", 15, minimum=1),
+            session_max_age_hours=_int_from_env(environ, "SESSION_MAX_AGE_HOURS", 8, minimum=1),
+            database_pool_size=_int_from_env(environ, "DATABASE_POOL_SIZE", 0),
+        )

@@ -1,0 +1,59 @@
+"""Tables the server owns: staff accounts and their sessions, the audit log, the email outbox."""
+
+from __future__ import annotations
+
+from piccolo.columns import Boolean, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.base import OnDelete
+from piccolo.columns.indexes import IndexMethod
+from piccolo.table import Table
+
+STAFF_ROLES = ("officer", "cabinet", "admin")
+"""officer: runs panels and consultations; cabinet: reads reports (aggregates only);
+admin: manages staff accounts, retention and the audit log."""
+
+
+class StaffUser(Table, tablename="staff_user"):
+    email = Varchar(length=254, unique=True, index=True)
+    display_name = Varchar(length=120)
+    role = Varchar(length=20)
+    password_hash = Text(secret=True)
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_login_at = Timestamptz(null=True, default=None)
+
+
+class StaffSession(Table, tablename="staff_session"):
+    """A signed-in browser. The cookie holds only a random token; its SHA-256 is stored here, so
+    signing out (or an administrator disabling the account) ends the session on every worker."""
+
+    token_hash = Varchar(length=64, unique=True, index=True)
+    user = ForeignKey(references=StaffUser, on_delete=OnDelete.cascade)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+
+
+class AuditEntry(Table, tablename="audit_entry"):
+    """Who did what to which record, when, and why. Append-only: nothing in the app updates or
+    deletes a row."""
+
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    actor = Varchar(length=254, index=True)
+    """The staff member's email, ``anonymous``, ``resident`` or ``system``."""
+    action = Varchar(length=60, index=True, index_method=IndexMethod.btree)
+    object_type = Varchar(length=60, default="")
+    object_id = Varchar(length=120, default="")
+    detail = Text(default="")
+    reason = Text(default="")
+    ip_address = Varchar(length=64, default="")
+
+
+class OutboxEmail(Table, tablename="outbox_email"):
+    """Emails waiting to be sent (or sent): domain code returns what to send and the server
+    writes it here, so that nothing is lost when the mail server is down."""
+
+    to_address = Varchar(length=254)
+    subject = Varchar(length=200)
+    body = Text()
+    created_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None)

@@ -1,0 +1,75 @@
+"""Every registered route, walked for anonymous users and each role.
+
+A handler declares its audience in ``opt`` (``public`` or ``roles``). This test fails for a
+route that declares neither, and checks the declared rule is what the app enforces, so a route
+added later is covered without anyone remembering to add it here."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from litestar.routes import HTTPRoute
+
+from tests.conftest import ROLES, csrf_token
+
+PATH_PARAM = re.compile(r"\{(\w+)(?::(\w+))?\}")
+SAMPLE_VALUES = {"int": "1", "str": "sample", "path": "css/civicpanel.css"}
+
+
+def concrete_path(path: str) -> str:
+    return PATH_PARAM.sub(lambda match: SAMPLE_VALUES.get(match.group(2) or "str", "sample"), path)
+
+
+def registered_endpoints(app) -> list[tuple[str, str, dict]]:
+    endpoints = []
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            for method in sorted(handler.http_methods):
+                if method in ("HEAD", "OPTIONS"):
+                    continue
+                endpoints.append((method, route.path, handler.opt))
+    return endpoints
+
+
+def test_every_route_declares_its_audience(app):
+    undeclared = [f"{method} {path}" for method, path, opt in registered_endpoints(app)
+                  if not opt.get("public") and not opt.get("roles")]
+    assert undeclared == []
+
+
+def test_there_are_routes_for_every_audience(app):
+    audiences = {tuple(opt.get("roles", ())) or ("public",) for _, _, opt in registered_endpoints(app)}
+    assert ("public",) in audiences
+    assert {role for audience in audiences for role in audience} >= set(ROLES)
+
+
+@pytest.mark.parametrize("identity", ["anonymous", *ROLES])
+def test_each_identity_gets_exactly_the_access_declared(app, client, staff_client, identity):
+    requester = client if identity == "anonymous" else staff_client(identity)
+    token = csrf_token(requester)
+    wrong = []
+    for method, path, opt in registered_endpoints(app):
+        if path == "/logout":
+            continue  # signing out would end this client's session; covered in test_auth
+        url = concrete_path(path)
+        response = requester.request(method, url, headers={"x-csrftoken": token}, follow_redirects=False)
+        if opt.get("public"):
+            allowed = True
+        else:
+            allowed = identity in opt["roles"]
+        if allowed:
+            if response.status_code in (401, 403) or (
+                response.status_code == 303 and response.headers.get("location", "").startswith("/login")
+            ):
+                wrong.append(f"{identity} refused {method} {url}: {response.status_code}")
+        elif identity == "anonymous":
+            if not (response.status_code == 303 and response.headers["location"].startswith("/login?next=")):
+                wrong.append(f"anonymous not sent to sign in for {method} {url}: {response.status_code}")
+        elif response.status_code != 403:
+            wrong.append(f"{identity} not refused {method} {url}: {response.status_code}")
+        if response.status_code >= 500:
+            wrong.append(f"{identity} got {response.status_code} on {method} {url}")
+    assert wrong == []

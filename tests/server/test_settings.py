@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import pytest
+
+from server.settings import DEFAULT_SQLITE_PATH, Settings, SettingsError
+
+
+def test_defaults_are_development_on_embedded_sqlite():
+    settings = Settings.from_env({})
+    assert settings.environment == "development"
+    assert settings.database_url == f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    assert str(DEFAULT_SQLITE_PATH).endswith("var/civicpanel.sqlite")
+    assert settings.disclosure_threshold == 10
+    assert not settings.uses_postgres
+
+
+def test_production_requires_a_real_secret_key():
+    with pytest.raises(SettingsError, match="SECRET_KEY is required"):
+        Settings.from_env({"CIVICPANEL_ENV": "production"})
+    with pytest.raises(SettingsError, match="at least 32 characters"):
+        Settings.from_env({"CIVICPANEL_ENV": "production", "SECRET_KEY": "short"})
+    settings = Settings.from_env({"CIVICPANEL_ENV": "production", "SECRET_KEY": "x" * 40})
+    assert settings.is_production
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"CIVICPANEL_ENV": "staging"}, "CIVICPANEL_ENV must be one of"),
+        ({"DISCLOSURE_THRESHOLD": "ten"}, "DISCLOSURE_THRESHOLD must be a whole number"),
+        ({"DISCLOSURE_THRESHOLD": "0"}, "at least 1"),
+        ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL must start with"),
+    ],
+)
+def test_bad_values_are_named(environ, message):
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env(environ)
+
+
+def test_postgres_url_and_council_name():
+    settings = Settings.from_env({"DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/test", "COUNCIL_NAME": "Barnet Council"})
+    assert settings.uses_postgres
+    assert settings.council_name == "Barnet Council"
+
+
+def test_postgres_config_parses_the_url():
+    from server.database import postgres_config
+
+    assert postgres_config("postgresql://user:p%40ss@db.internal:6543/civic") == {
+        "host": "db.internal", "port": 6543, "database": "civic", "user": "user", "password": "p@ss",
+    }
