@@ -2,12 +2,12 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from analysis.tables import Charter, Principle
+from analysis.tables import Charter, Commitment, CommitmentReportSnapshot, CommitmentUpdate, Principle
 
 APP_CONFIG = AppConfig(
     app_name="analysis",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "migrations"),
-    table_classes=[Charter, Principle],
+    table_classes=[Charter, Principle, Commitment, CommitmentUpdate, CommitmentReportSnapshot],
     migration_dependencies=[],
     commands=[],
 )
