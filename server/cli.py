@@ -130,5 +130,11 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
                 reload=reload, proxy_headers=True, log_level="info")
 
 
+from panels.cli import select_command, verify_draw_command  # noqa: E402  (the selection engine's commands)
+
+cli.add_command(select_command)
+cli.add_command(verify_draw_command)
+
+
 def main() -> None:
     cli()

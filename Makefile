@@ -1,0 +1,41 @@
+# Civic Panel: `make run` serves the demo on http://127.0.0.1:8000; `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run migrate demo test test-fast bench clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit("Civic Panel needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/civicpanel migrate
+
+demo: migrate
+	$(BIN)/civicpanel load-demo
+
+run: demo
+	@echo "Civic Panel is starting on http://$(HOST):$(PORT) (demo staff sign-ins are listed above)"
+	$(BIN)/civicpanel serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not browser"
+
+bench: install
+	$(BIN)/python bench/run.py $(SECTION)
+
+clean:
+	rm -rf $(VENV) .e2e .bench-venv .pytest_cache .hypothesis

@@ -1,0 +1,195 @@
+"""End-to-end harness: a real Civic Panel server on a free port, Debian's Chromium driven by
+Playwright, and axe-core checking every page visited against WCAG 2.2 A and AA.
+
+Without Chromium (``/usr/bin/chromium`` or ``CHROMIUM_PATH``) or npm these tests are skipped with
+a one-line reason; with ``CIVICPANEL_REQUIRE_BROWSER=1`` (as in CI) that is a failure instead.
+The server uses its own database: a SQLite file, or ``<database>_e2e`` beside the test
+database on PostgreSQL, migrated and loaded with the demo data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+E2E_TOOLS = PROJECT_ROOT / ".e2e"
+AXE_PATH = E2E_TOOLS / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+    "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CIVICPANEL_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser tests are required here but cannot run: {reason}", pytrace=False)
+    pytest.skip(f"browser tests skipped: {reason}")
+
+
+def chromium_path() -> str | None:
+    candidate = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+    return candidate if Path(candidate).exists() else shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> str:
+    if not AXE_PATH.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            _unavailable("npm is not installed, so axe-core cannot be installed")
+        E2E_TOOLS.mkdir(exist_ok=True)
+        shutil.copyfile(PROJECT_ROOT / "tests" / "e2e" / "package.json", E2E_TOOLS / "package.json")
+        result = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=E2E_TOOLS,
+                                capture_output=True, text=True, timeout=300)
+        if result.returncode != 0 or not AXE_PATH.exists():
+            _unavailable(f"npm could not install axe-core: {result.stderr.strip()[-300:]}")
+    return AXE_PATH.read_text(encoding="utf-8")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _e2e_database_url(tmp_dir: Path) -> str:
+    test_url = os.environ["DATABASE_URL"]
+    if test_url.startswith("sqlite:///"):
+        return f"sqlite:///{tmp_dir / 'e2e.sqlite'}"
+    import asyncio
+
+    import asyncpg
+
+    from server.database import postgres_config
+
+    config = postgres_config(test_url)
+    name = f"{config['database']}_e2e"
+
+    async def recreate() -> None:
+        connection = await asyncpg.connect(**{**config, "database": "postgres"})
+        try:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await connection.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await connection.close()
+
+    asyncio.run(recreate())
+    return test_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """Base URL of a real server (uvicorn, one worker) with the demo data loaded."""
+    tmp_dir = tmp_path_factory.mktemp("e2e")
+    env = {**os.environ, "DATABASE_URL": _e2e_database_url(tmp_dir), "CIVICPANEL_ENV": "development",
+           "MPLCONFIGDIR": str(tmp_dir / "mpl")}
+    for command in (["migrate"], ["load-demo"]):
+        result = subprocess.run([sys.executable, "-m", "server", *command], env=env, capture_output=True, text=True,
+                                timeout=300)
+        assert result.returncode == 0, f"civicpanel {command[0]} failed: {result.stderr or result.stdout}"
+    port = _free_port()
+    log_path = tmp_dir / "server.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen([sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                  env=env, stdout=log, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            pytest.fail(f"the server did not start: {log_path.read_text()[-2000:]}")
+        time.sleep(0.2)
+    yield base_url
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+@pytest.fixture(scope="session")
+def browser(axe_script):
+    path = chromium_path()
+    if path is None:
+        _unavailable("Chromium not found at /usr/bin/chromium (install Debian's chromium package)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright Python package is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    # bypass_csp lets the test inject axe-core; the app's own pages never need it.
+    context = browser.new_context(bypass_csp=True, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def assert_accessible(axe_script):
+    """Run axe-core on the page as it is now; fail with every WCAG 2.2 A/AA violation found."""
+
+    def check(page) -> None:
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.add_script_tag(content=axe_script)
+        results = page.evaluate(
+            "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            WCAG_TAGS,
+        )
+        violations = [
+            f"{violation['id']} ({violation['impact']}): {violation['help']} — "
+            + "; ".join(node["target"][0] if isinstance(node["target"][0], str) else json.dumps(node["target"])
+                        for node in violation["nodes"][:5])
+            for violation in results["violations"]
+        ]
+        assert violations == [], f"accessibility violations on {page.url}:\n" + "\n".join(violations)
+
+    return check
+
+
+def demo_credentials(role: str) -> tuple[str, str]:
+    from server.demo import DEMO_STAFF
+
+    email, _name, _role, password = next(entry for entry in DEMO_STAFF if entry[2] == role)
+    return email, password
+
+
+@pytest.fixture
+def sign_in(assert_accessible):
+    """``sign_in(page, live_server, "officer")`` signs in as the demo user with that role."""
+
+    def do(page, base_url: str, role: str) -> None:
+        email, password = demo_credentials(role)
+        page.goto(f"{base_url}/login")
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        assert "/login" not in page.url, f"sign in as {role} failed"
+
+    return do
