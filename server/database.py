@@ -56,6 +56,18 @@ def make_engine(database_url: str) -> Engine:
     return PostgresEngine(config=postgres_config(database_url))
 
 
+def is_unique_violation(error: BaseException) -> bool:
+    """True when a write failed on a UNIQUE constraint (PostgreSQL's READ COMMITTED lets two
+    transactions pass the same existence check; the constraint is the final word)."""
+    if isinstance(error, sqlite3.IntegrityError):
+        return "UNIQUE" in str(error)
+    try:
+        from asyncpg.exceptions import UniqueViolationError
+    except ImportError:  # asyncpg is only needed for PostgreSQL
+        return False
+    return isinstance(error, UniqueViolationError)
+
+
 def write_transaction(engine: Engine):
     """A transaction for read-then-write work: IMMEDIATE on SQLite, the default on PostgreSQL."""
     if isinstance(engine, SQLiteEngine):

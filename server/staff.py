@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from server.audit import count_recent, record_audit
+from server.database import is_unique_violation, write_transaction
 from server.passwords import hash_password, password_problem, verify_password
 from server.tables import STAFF_ROLES, StaffSession, StaffUser
 
@@ -74,13 +75,20 @@ def validate_new_staff(*, email: str, display_name: str, role: str, password: st
 
 async def create_staff_user(*, email: str, display_name: str, role: str, password: str) -> StaffIdentity:
     errors = validate_new_staff(email=email, display_name=display_name, role=role, password=password)
-    email = normalise_email(email)
-    if not errors and await StaffUser.exists().where(StaffUser.email == email).run():
-        errors["email"] = "A staff account with this email already exists"
     if errors:
         raise StaffAccountError(errors)
+    email = normalise_email(email)
     user = StaffUser(email=email, display_name=display_name.strip(), role=role, password_hash=hash_password(password))
-    await user.save().run()
+    duplicate = StaffAccountError({"email": "A staff account with this email already exists"})
+    try:
+        async with write_transaction(StaffUser._meta.db):  # check-then-insert must not race
+            if await StaffUser.exists().where(StaffUser.email == email).run():
+                raise duplicate
+            await user.save().run()
+    except Exception as error:
+        if is_unique_violation(error):
+            raise duplicate from error
+        raise
     return StaffIdentity(id=int(user.id), email=email, display_name=user.display_name, role=role)
 
 

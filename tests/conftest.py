@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 _TEST_DIR = Path(tempfile.mkdtemp(prefix="civicpanel-tests-"))
@@ -37,8 +38,19 @@ ROLES = ("officer", "cabinet", "admin")
 
 def run(coroutine):
     """Run a database coroutine from a test. No connection pool is open in tests, so every query
-    opens its own connection and any event loop will do."""
-    return asyncio.run(coroutine)
+    opens its own connection and any event loop will do. When this thread already runs a loop
+    (Playwright's sync API keeps one open for the browser tests), use a fresh thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(asyncio.run, coroutine).result()
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Browser tests last: they are the slowest, and the fast tests tell more sooner."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 def _sqlite_path() -> Path:

@@ -68,8 +68,6 @@ def _e2e_database_url(tmp_dir: Path) -> str:
     test_url = os.environ["DATABASE_URL"]
     if test_url.startswith("sqlite:///"):
         return f"sqlite:///{tmp_dir / 'e2e.sqlite'}"
-    import asyncio
-
     import asyncpg
 
     from server.database import postgres_config
@@ -85,7 +83,9 @@ def _e2e_database_url(tmp_dir: Path) -> str:
         finally:
             await connection.close()
 
-    asyncio.run(recreate())
+    from tests.conftest import run
+
+    run(recreate())
     return test_url.rsplit("/", 1)[0] + f"/{name}"
 
 
@@ -125,8 +125,10 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         server.kill()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(axe_script):
+    """Package scope: Playwright's sync API keeps an event loop running in this thread while the
+    browser is open, which the rest of the suite (asyncio.run in the CLI) must not meet."""
     path = chromium_path()
     if path is None:
         _unavailable("Chromium not found at /usr/bin/chromium (install Debian's chromium package)")
