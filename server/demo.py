@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from analysis.demo_charter import load_demo_charter
+from analysis.demo_commitments import load_demo_commitments
 from server.staff import ensure_staff_user
 
 DEMO_STAFF = (
@@ -29,6 +30,7 @@ async def load_demo_staff() -> list[str]:
 DEMO_LOADERS: list[Callable[[], Awaitable[list[str]]]] = [
     load_demo_staff,
     load_demo_charter,
+    load_demo_commitments,
 ]
 
 

@@ -1,0 +1,186 @@
+"""Pictures and print of the cabinet report: the timeline chart (PNG) and the PDF for the
+cabinet papers, both drawn from the report document (``analysis.commitments.report``).
+
+Both are CPU work of a few hundred milliseconds: call them from a worker thread in a web
+request. They use matplotlib's object API with the Agg canvas (no pyplot global state, so
+threads do not share a figure) and ReportLab's ``invariant`` mode, so the same document
+gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from analysis.commitments.report import STATUS_NAMES, iso_to_human
+from analysis.commitments.model import StatusValue
+
+if "MPLCONFIGDIR" not in os.environ:  # matplotlib wants a writable cache directory
+    os.environ["MPLCONFIGDIR"] = os.path.join(tempfile.gettempdir(), "civicpanel-matplotlib")
+
+MET_COLOUR = "#00703c"
+LATE_COLOUR = "#d4351c"
+OPEN_COLOUR = "#1d70b8"
+DEADLINE_COLOUR = "#0b0c0c"
+
+
+def timeline_description(document: Mapping[str, Any]) -> str:
+    """The chart in words, for its text alternative."""
+    entries = document["timeline"]
+    if not entries:
+        return "No commitment has a deadline on this date, so there is no timeline."
+    met = sum(1 for e in entries if e["met_on"])
+    late = sum(1 for e in entries if e["met_on"] and e["met_on"] > e["deadline"])
+    overdue = sum(1 for e in entries if e["status"] == StatusValue.OVERDUE)
+    return (f"Timeline of {len(entries)} commitment deadlines from {iso_to_human(entries[0]['deadline'])} "
+            f"to {iso_to_human(entries[-1]['deadline'])}, against the dates they were met: {met} met "
+            f"({late} of them late), {overdue} overdue. The table below gives every date.")
+
+
+def timeline_png(document: Mapping[str, Any], *, dpi: int = 110) -> bytes:
+    """Deadlines (open diamonds) against dates met (filled circles), one row per commitment,
+    with the report date as a dashed line. Late and overdue spans are red, met on time green.
+    Shapes as well as colours carry the meaning."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.dates import DateFormatter
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    entries = list(reversed(document["timeline"]))  # earliest deadline at the top
+    height = max(2.2, 0.42 * len(entries) + 1.3)
+    figure = Figure(figsize=(8.5, height), dpi=dpi, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    as_of = date.fromisoformat(document["as_of"]) if document.get("as_of") else None
+    for row, entry in enumerate(entries):
+        deadline = date.fromisoformat(entry["deadline"])
+        met_on = date.fromisoformat(entry["met_on"]) if entry["met_on"] else None
+        if met_on:
+            colour = LATE_COLOUR if met_on > deadline else MET_COLOUR
+            axes.plot([deadline, met_on], [row, row], color=colour, linewidth=2.5)
+            axes.plot([met_on], [row], marker="o", markersize=8, color=colour, linestyle="none")
+        elif as_of and entry["status"] == StatusValue.OVERDUE:
+            axes.plot([deadline, as_of], [row, row], color=LATE_COLOUR, linewidth=2.5, linestyle=(0, (4, 2)))
+        axes.plot([deadline], [row], marker="D", markersize=8, markerfacecolor="white",
+                  markeredgecolor=DEADLINE_COLOUR, markeredgewidth=1.6, linestyle="none")
+    if as_of:
+        axes.axvline(as_of, color=OPEN_COLOUR, linestyle="--", linewidth=1.2)
+    axes.set_yticks(range(len(entries)))
+    axes.set_yticklabels([f"{e['id']}  {_shorten(e['title'], 38)}" for e in entries], fontsize=9)
+    axes.set_ylim(-0.7, max(len(entries) - 0.3, 0.7))
+    axes.xaxis.set_major_formatter(DateFormatter("%b %Y"))
+    axes.tick_params(axis="x", labelsize=9)
+    axes.grid(axis="x", color="#dddddd", linewidth=0.6)
+    axes.set_axisbelow(True)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    legend = [
+        Line2D([], [], marker="D", markerfacecolor="white", markeredgecolor=DEADLINE_COLOUR, linestyle="none",
+               label="Deadline"),
+        Line2D([], [], marker="o", color=MET_COLOUR, label="Met on time"),
+        Line2D([], [], marker="o", color=LATE_COLOUR, label="Met late"),
+        Line2D([], [], color=LATE_COLOUR, linestyle=(0, (4, 2)), label="Overdue"),
+        Line2D([], [], color=OPEN_COLOUR, linestyle="--", label="Report date"),
+    ]
+    axes.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, -0.12 if len(entries) > 3 else -0.25),
+                ncols=5, fontsize=8, frameon=False)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def report_pdf(document: Mapping[str, Any], *, chart_png: bytes | None = None, note: str = "") -> bytes:
+    """The report for the cabinet papers (A4): headline counts, overdue and due-soon tables,
+    what changed, the timeline chart and the full table of commitments. ``note`` is printed
+    under the title (e.g. "Saved report of 3 July 2022")."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    body, small = styles["BodyText"], styles["BodyText"].clone("small", fontSize=8, leading=10)
+    buffer = io.BytesIO()
+    title = document["title"] or "Commitments"
+    pdf = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm,
+                            bottomMargin=18 * mm, title=title, author=document["charter"]["organisation"],
+                            subject=document["charter"]["name"], invariant=1)
+    width = A4[0] - 36 * mm
+
+    def cell(text: object, style=small) -> Paragraph:
+        return Paragraph(_escape(text), style)
+
+    def table(header: list[str], rows: list[list[object]], widths: list[float]) -> Table:
+        data = [[cell(h) for h in header]] + [[cell(v) for v in row] for row in rows]
+        result = Table(data, colWidths=[w * width for w in widths], repeatRows=1)
+        result.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1")),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor("#b1b4b6")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]))
+        return result
+
+    story: list[Any] = [
+        Paragraph(_escape(document["charter"]["name"]), styles["Normal"]),
+        Paragraph(_escape(title), styles["Title"]),
+    ]
+    if note:
+        story.append(Paragraph(_escape(note), body))
+    story += [Paragraph("Headline counts", styles["Heading2"]),
+              table(["Status", "Commitments"],
+                    [[c["name"], c["count"]] for c in document["counts"] if c["count"]] +
+                    [["Total", document["total"]]], [0.6, 0.4])]
+    story += [Paragraph("Overdue, longest first", styles["Heading2"])]
+    story.append(table(["Id", "Commitment", "Owner", "Deadline", "Days overdue"],
+                       [[o["id"], o["title"], o["owner"], iso_to_human(o["deadline"]), o["days_late"]]
+                        for o in document["overdue"]], [0.07, 0.45, 0.2, 0.15, 0.13])
+                 if document["overdue"] else Paragraph("Nothing is overdue.", body))
+    story += [Paragraph("Due within 30 days", styles["Heading2"])]
+    story.append(table(["Id", "Commitment", "Owner", "Deadline", "Days left"],
+                       [[o["id"], o["title"], o["owner"], iso_to_human(o["deadline"]), o["days_to_deadline"]]
+                        for o in document["due_soon"]], [0.07, 0.45, 0.2, 0.15, 0.13])
+                 if document["due_soon"] else Paragraph("Nothing is due in the next 30 days.", body))
+    story += [Paragraph("What changed since the previous report", styles["Heading2"]),
+              Paragraph(_escape(changes_sentence(document)), body)]
+    if chart_png:
+        story += [Paragraph("Deadlines against dates met", styles["Heading2"])]
+        image = Image(io.BytesIO(chart_png))
+        scale = min(1.0, width / image.drawWidth)
+        image.drawWidth, image.drawHeight = image.drawWidth * scale, image.drawHeight * scale
+        story += [image, Paragraph(_escape(timeline_description(document)), small)]
+    story += [Spacer(1, 4 * mm), Paragraph("Every commitment", styles["Heading2"]),
+              table(["Id", "Commitment", "Owner", "Status", "Deadline", "Principles"],
+                    [[r["id"], r["title"], r["owner"], r["label"], iso_to_human(r["deadline"]),
+                      ", ".join(map(str, r["principles"]))] for r in document["commitments"]],
+                    [0.06, 0.32, 0.17, 0.23, 0.12, 0.10])]
+    pdf.build(story)
+    return buffer.getvalue()
+
+
+def changes_sentence(document: Mapping[str, Any]) -> str:
+    changes = document.get("changes")
+    if changes is None:
+        return "There is no earlier saved report to compare with."
+    since = iso_to_human(changes["previous_as_of"])
+    met = ", ".join(f"{c['id']} ({c['title']})" for c in changes["newly_met"]) or "none"
+    overdue = ", ".join(f"{c['id']} ({c['title']})" for c in changes["newly_overdue"]) or "none"
+    return f"Since the report of {since}: newly met: {met}. Newly overdue: {overdue}."
+
+
+def status_name(value: str) -> str:
+    return STATUS_NAMES[StatusValue(value)]
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _escape(value: object) -> str:
+    text = "" if value is None else str(value)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,209 @@
+"""The cabinet report as one JSON-ready document: "Commitments as of DATE".
+
+Every output is rendered from this document — the HTML page, the PDF, the CSV and JSON
+downloads, the command line's table — so they cannot disagree, and a saved report (a
+snapshot of the document) renders again exactly as it was. Only plain JSON types appear
+in it: dates are ISO strings, statuses their enum values.
+
+The document holds no personal data: owners are roles or teams, and who recorded an
+update is not part of it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from analysis.commitments.model import (
+    Charter,
+    CommitmentKind,
+    CommitmentStatus,
+    StatusValue,
+)
+from analysis.commitments.status import human_date
+from analysis.commitments.summary import OPEN_DATA_FIELDS, build_cabinet_report, natural_key, to_open_data
+
+STATUS_NAMES = {
+    StatusValue.OVERDUE: "Overdue",
+    StatusValue.MISSED: "Missed last period",
+    StatusValue.WORSENING: "Worsening",
+    StatusValue.STALE: "Stale",
+    StatusValue.DUE_SOON: "Due soon",
+    StatusValue.ON_TRACK: "On track",
+    StatusValue.ONGOING: "Ongoing",
+    StatusValue.NOT_ENOUGH_DATA: "Not enough data",
+    StatusValue.NO_CHANGE: "No change",
+    StatusValue.IMPROVING: "Improving",
+    StatusValue.MET_LATE: "Met late",
+    StatusValue.MET_ON_TIME: "Met on time",
+}
+"""What a person reads for each status, in reports and on the tracker."""
+
+KIND_NAMES = {
+    CommitmentKind.ONE_OFF: "One-off",
+    CommitmentKind.RECURRING: "Recurring",
+    CommitmentKind.ONGOING: "Ongoing",
+    CommitmentKind.METRIC: "Metric",
+}
+
+ROW_FIELDS = (*OPEN_DATA_FIELDS, "owner", "label")
+"""Fields of each commitment in the JSON and CSV: the open-data fields, then who owns it
+(a role or team) and the sentence the tracker shows."""
+
+DOCUMENT_VERSION = 1
+
+
+def build_report_document(
+    *,
+    charter: Charter,
+    charter_slug: str,
+    statuses: Sequence[CommitmentStatus],
+    owners: Mapping[str, str],
+    previous: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The report for one tracker run (all ``statuses`` as of the same day).
+
+    ``previous`` is the document of the last saved report before this one, if any: what
+    changed is measured against what cabinet was told then, not against a recomputation.
+    """
+    labels = {status.key: status.label for status in statuses}
+    rows = [{**row, "owner": owners.get(str(row["id"]), ""), "label": labels[str(row["id"])]}
+            for row in to_open_data(statuses)]
+    document: dict[str, Any] = {
+        "title": "",
+        "charter": {"slug": charter_slug, "name": charter.name, "organisation": charter.organisation,
+                    "adopted_on": charter.adopted_on.isoformat() if charter.adopted_on else None,
+                    "url": charter.url or None},
+        "principles": [{"number": p.number, "title": p.title} for p in charter.principles],
+        "as_of": None,
+        "total": len(rows),
+        "counts": [],
+        "overdue": [],
+        "due_soon": [],
+        "missed": [],
+        "timeline": [],
+        "changes": None,
+        "commitments": rows,
+        "version": DOCUMENT_VERSION,
+    }
+    if not statuses:
+        return document
+    previous_statuses = _statuses_from_document(previous) if previous else None
+    report = build_cabinet_report(statuses, previous_statuses or None)
+
+    def brief(status: CommitmentStatus) -> dict[str, Any]:
+        return {"id": status.key, "title": status.title, "owner": owners.get(status.key, ""),
+                "deadline": _iso(status.deadline), "days_late": status.days_late,
+                "days_to_deadline": status.days_to_deadline, "label": status.label}
+
+    document.update(
+        title=f"Commitments as of {human_date(report.as_of)}",
+        as_of=report.as_of.isoformat(),
+        counts=[{"status": str(value), "name": STATUS_NAMES[value], "count": count}
+                for value, count in report.counts],
+        overdue=[brief(s) for s in report.overdue],
+        due_soon=[brief(s) for s in report.due_soon],
+        missed=[brief(s) for s in report.missed],
+        timeline=[{"id": e.key, "title": e.title, "deadline": _iso(e.deadline), "met_on": _iso(e.met_on),
+                   "status": str(e.status)} for e in report.timeline],
+    )
+    if previous is not None:
+        changes = report.changes
+        document["changes"] = {
+            "previous_as_of": previous.get("as_of"),
+            "newly_met": [brief(s) for s in changes.newly_met] if changes else [],
+            "newly_overdue": [brief(s) for s in changes.newly_overdue] if changes else [],
+        }
+    return document
+
+
+def document_json(document: Mapping[str, Any]) -> str:
+    """The document as JSON text; the same document always gives the same bytes."""
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def document_csv(document: Mapping[str, Any]) -> str:
+    """The commitments as CSV open data: one row per commitment, columns ``ROW_FIELDS``.
+
+    ``principles`` are joined with ``;``; ``evidence`` lists ``date description <url>``
+    items joined with `` | ``. Cells a spreadsheet would run as formulas get a leading
+    apostrophe.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(ROW_FIELDS)
+    for row in document["commitments"]:
+        cells = []
+        for field in ROW_FIELDS:
+            value = row.get(field)
+            if field == "principles":
+                value = ";".join(str(number) for number in value)
+            elif field == "evidence":
+                value = " | ".join(_evidence_text(item) for item in value)
+            cells.append(_safe_cell(value))
+        writer.writerow(cells)
+    return buffer.getvalue()
+
+
+def document_text_table(document: Mapping[str, Any]) -> str:
+    """A plain-text table for the terminal: headline counts, then one line per commitment."""
+    lines = [document["title"] or "Commitments (none recorded on this date)", ""]
+    lines += [f"  {count['name']:<20} {count['count']:>3}" for count in document["counts"] if count["count"]]
+    lines.append(f"  {'Total':<20} {document['total']:>3}")
+    lines.append("")
+    width = max([len(str(row["id"])) for row in document["commitments"]] + [2])
+    lines.append(f"{'id':<{width}}  {'status':<16}  {'deadline':<10}  title")
+    for row in document["commitments"]:
+        name = STATUS_NAMES[StatusValue(row["status"])]
+        lines.append(f"{row['id']:<{width}}  {name:<16}  {row['deadline'] or '-':<10}  {row['title']}")
+        lines.append(f"{'':<{width}}  {row['label']}")
+    return "\n".join(lines) + "\n"
+
+
+def commitments_by_principle(document: Mapping[str, Any]) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Each principle with the commitments that serve it (a commitment serving several
+    principles is listed under each), then a group for any that name no principle."""
+    rows = document["commitments"]
+    groups = [(principle, [row for row in rows if principle["number"] in row["principles"]])
+              for principle in document["principles"]]
+    known = {principle["number"] for principle in document["principles"]}
+    orphans = [row for row in rows if not set(row["principles"]) & known]
+    if orphans:
+        groups.append(({"number": None, "title": "Not linked to a principle"}, orphans))
+    return groups
+
+
+def iso_to_human(value: str | None) -> str:
+    """``2022-06-30`` reads "30 June 2022"; None reads as an empty string."""
+    return human_date(date.fromisoformat(value)) if value else ""
+
+
+def _statuses_from_document(document: Mapping[str, Any]) -> list[CommitmentStatus]:
+    """The statuses a saved report gave, enough to say what has changed since."""
+    if not document.get("as_of"):
+        return []
+    as_of = date.fromisoformat(document["as_of"])
+    return [
+        CommitmentStatus(key=str(row["id"]), title=row["title"], kind=CommitmentKind(row["kind"]),
+                         principles=tuple(row["principles"]), as_of=as_of, status=StatusValue(row["status"]),
+                         label=row.get("label", ""))
+        for row in sorted(document["commitments"], key=lambda row: natural_key(str(row["id"])))
+    ]
+
+
+def _evidence_text(item: Mapping[str, Any]) -> str:
+    url = f" <{item['url']}>" if item.get("url") else ""
+    return f"{item['date']} {item['description']}{url}"
+
+
+def _safe_cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
