@@ -1,0 +1,153 @@
+"""Census marginals: read a ``dimension,category,count,source`` file and give shares per dimension.
+
+The files shipped in ``panels/census_data/`` (see its README for provenance) and files officers
+upload use the same format. ``population`` rows are bases, not a partition; every other
+dimension partitions one base. Two rules from the README matter for quotas:
+
+* ``age_band`` covers all ages; an adult (18+) panel drops ``0-15`` and ``16-17`` and takes
+  shares over what is left (the 18+ base).
+* ``tenure`` mixes two families, ``households:`` and ``persons:``; each adds up on its own, so
+  shares are taken within one prefix family and the prefix is dropped from the label.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+CENSUS_DIR = Path(__file__).resolve().parent / "census_data"
+CHILD_AGE_BANDS = ("0-15", "16-17")
+TENURE_PREFIXES = ("households", "persons")
+QUOTA_DIMENSIONS = ("sex", "age_band", "ethnicity", "disability", "tenure")
+"""Dimensions a volunteer can be asked about on the registration form, in form order."""
+DIMENSION_LABELS = {
+    "sex": "Sex",
+    "age_band": "Age band (adults)",
+    "ethnicity": "Ethnic group",
+    "ethnicity_detailed": "Ethnic group (detailed)",
+    "disability": "Disability or long-term health problem",
+    "tenure": "Housing tenure",
+    "economic_activity": "Economic activity",
+}
+MAX_CENSUS_BYTES = 200_000
+
+
+class CensusFormatError(ValueError):
+    """A census file that cannot be used; ``row`` counts as a spreadsheet does (header = 1)."""
+
+    def __init__(self, message: str, *, row: int | None = None, column: str | None = None) -> None:
+        self.row = row
+        self.column = column
+        where = ", ".join(part for part in (f"row {row}" if row else "", f"column '{column}'" if column else "") if part)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+@dataclass(frozen=True)
+class CensusRow:
+    dimension: str
+    category: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Census:
+    """One borough's marginals, rows in file order."""
+
+    name: str
+    rows: tuple[CensusRow, ...]
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(row.dimension for row in self.rows if row.dimension != "population"))
+
+    def counts(self, dimension: str) -> dict[str, int]:
+        return {row.category: row.count for row in self.rows if row.dimension == dimension}
+
+
+def parse_census(text: str, *, name: str = "uploaded census") -> Census:
+    """Parse and check a census CSV; every problem names its row and column."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise CensusFormatError("the file is empty", row=1) from None
+    columns = [cell.strip().casefold() for cell in header]
+    for required in ("dimension", "category", "count"):
+        if required not in columns:
+            raise CensusFormatError(f"missing column '{required}' (expected dimension,category,count,source)",
+                                    row=1, column=required)
+    index = {column: columns.index(column) for column in ("dimension", "category", "count")}
+    rows: list[CensusRow] = []
+    seen: dict[tuple[str, str], int] = {}
+    for row_number, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+
+        def cell(column: str) -> str:
+            position = index[column]
+            return cells[position].strip() if position < len(cells) else ""
+
+        dimension, category, raw_count = cell("dimension"), cell("category"), cell("count")
+        if not dimension:
+            raise CensusFormatError("the dimension is empty", row=row_number, column="dimension")
+        if not category:
+            raise CensusFormatError("the category is empty", row=row_number, column="category")
+        try:
+            count = int(raw_count.replace(",", ""))
+        except ValueError:
+            raise CensusFormatError(f"'{raw_count}' is not a whole number", row=row_number, column="count") from None
+        if count < 0:
+            raise CensusFormatError("a count cannot be negative", row=row_number, column="count")
+        key = (dimension, category)
+        if key in seen:
+            raise CensusFormatError(f"'{dimension}: {category}' repeats row {seen[key]}", row=row_number,
+                                    column="category")
+        seen[key] = row_number
+        rows.append(CensusRow(dimension=dimension, category=category, count=count))
+    if not any(row.dimension != "population" for row in rows):
+        raise CensusFormatError("the file has no dimension rows besides population", row=2)
+    return Census(name=name, rows=tuple(rows))
+
+
+def shipped_census_files() -> list[str]:
+    """File names (e.g. ``camden-2011.csv``) of the census files shipped with the project."""
+    return sorted(path.name for path in CENSUS_DIR.glob("*.csv"))
+
+
+def census_label(file_name: str) -> str:
+    """``camden-2011.csv`` → ``Camden 2011``."""
+    stem = file_name.removesuffix(".csv")
+    place, _, year = stem.rpartition("-")
+    return f"{place.replace('-', ' ').title().replace(' And ', ' and ')} {year}"
+
+
+def load_shipped_census(file_name: str) -> Census:
+    if file_name not in shipped_census_files():
+        raise CensusFormatError(f"no census file called '{file_name}'")
+    return parse_census((CENSUS_DIR / file_name).read_text(encoding="utf-8"), name=census_label(file_name))
+
+
+def tenure_prefixes(census: Census) -> tuple[str, ...]:
+    present = {row.category.split(":", 1)[0] for row in census.rows if row.dimension == "tenure" and ":" in row.category}
+    return tuple(prefix for prefix in TENURE_PREFIXES if prefix in present)
+
+
+def dimension_shares(census: Census, dimension: str, *, tenure_prefix: str = "households") -> dict[str, float]:
+    """Category → share of the dimension's base, on the base a quota needs.
+
+    Age keeps adults only (18+); tenure keeps one prefix family and drops the prefix.
+    Raises ``CensusFormatError`` when the dimension is absent or its counts add up to zero.
+    """
+    counts = census.counts(dimension)
+    if dimension == "age_band":
+        counts = {category: count for category, count in counts.items() if category not in CHILD_AGE_BANDS}
+    elif dimension == "tenure":
+        prefix = f"{tenure_prefix}:"
+        counts = {category.removeprefix(prefix).strip(): count for category, count in counts.items()
+                  if category.startswith(prefix)}
+    total = sum(counts.values())
+    if not counts or total <= 0:
+        raise CensusFormatError(f"{census.name} has no usable counts for '{dimension}'")
+    return {category: count / total for category, count in counts.items()}
