@@ -19,6 +19,11 @@ from litestar.template.config import TemplateConfig
 
 from server.controllers.admin import AdminController
 from server.controllers.auth import AuthController
+from server.controllers.commitments import (
+    CommitmentsCabinetController,
+    CommitmentsOfficerController,
+    CommitmentsPublicController,
+)
 from server.controllers.public import PublicController
 from server.controllers.staff_home import CabinetHomeController, OfficerHomeController
 from server.errors import http_exception_handler, internal_error_handler
@@ -37,6 +42,9 @@ ROUTE_HANDLERS = [
     OfficerHomeController,
     CabinetHomeController,
     AdminController,
+    CommitmentsPublicController,
+    CommitmentsCabinetController,
+    CommitmentsOfficerController,
 ]
 
 

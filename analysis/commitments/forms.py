@@ -140,7 +140,11 @@ _FIELD_NAMES = {
 
 
 def _sentence(field: str, message: str) -> str:
-    """``is required`` on ``owner`` reads "Owner is required"; a full sentence is kept."""
+    """``is required`` on ``owner`` reads "Owner is required"; other messages are prefixed
+    with the field's name ("Principles: the charter has no principle 9"); a full sentence is kept."""
     if message[:1].isupper():
         return message
-    return f"{_FIELD_NAMES.get(field, field)} {message}"
+    name = _FIELD_NAMES.get(field, field)
+    if message.startswith(("is ", "must ", "only ")):
+        return f"{name} {message}"
+    return f"{name}: {message}"
