@@ -14,9 +14,9 @@ from litestar.middleware import DefineMiddleware
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from server.assets import AssetManifest, static_files_handler
 from server.controllers.admin import AdminController
 from server.controllers.auth import AuthController
 from server.controllers.commitments import (
@@ -75,11 +75,11 @@ def create_app(settings: Settings) -> Litestar:
         samesite="lax",
         secure=settings.is_production,
     )
+    manifest = AssetManifest(STATIC_DIR)
     app = Litestar(
         route_handlers=[
             *ROUTE_HANDLERS,
-            create_static_files_router(path="/static", directories=[STATIC_DIR], opt={"public": True},
-                                       name="static", send_as_attachment=False),
+            static_files_handler(manifest),
         ],
         guards=[role_guard],
         before_send=[add_security_headers],
@@ -95,7 +95,7 @@ def create_app(settings: Settings) -> Litestar:
             header_name=CSRF_HEADER,
         ),
         template_config=TemplateConfig(
-            directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=configure_template_engine(settings)
+            directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=configure_template_engine(settings, manifest)
         ),
         plugins=[HTMXPlugin()],
         request_class=HTMXRequest,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -111,6 +112,34 @@ async def database_reachable_quietly(probe) -> bool:
         return await probe()
     finally:
         logging.getLogger("civicpanel").disabled = False
+
+
+@cli.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def backup(out: Path) -> None:
+    """Write a consistent copy of the whole database to OUT (safe while the app runs)."""
+    settings = _settings()
+    from server.backup import BackupError, backup_database
+
+    try:
+        outcome = backup_database(settings.database_url, out)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up the {outcome.engine} database to {outcome.path} ({outcome.size_bytes:,} bytes)")
+
+
+@cli.command()
+@click.argument("backup_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+def restore(backup_file: Path, force: bool) -> None:
+    """Restore a backup made by `civicpanel backup` into the configured (empty) database."""
+    settings = _settings()
+    from server.backup import BackupError, restore_database
+
+    try:
+        click.echo(_run(restore_database(settings.database_url, backup_file, force=force)))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
 
 
 @cli.command()

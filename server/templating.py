@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 from litestar.plugins.jinja import JinjaTemplateEngine
 
-from server.settings import PROJECT_ROOT, Settings
+from server.assets import AssetManifest
+from server.settings import Settings
 
 HTMX_CONFIG = (
     '{"includeIndicatorStyles": false, "allowScriptTags": false, "allowEval": false,'
@@ -30,12 +31,13 @@ def format_datetime(value: datetime | None) -> str:
     return f"{value.day} {value:%B %Y, %H:%M}"
 
 
-def configure_template_engine(settings: Settings):
+def configure_template_engine(settings: Settings, manifest: AssetManifest):
     def callback(engine: JinjaTemplateEngine) -> None:
         env = engine.engine
         env.globals["council_name"] = settings.council_name
         env.globals["htmx_config"] = HTMX_CONFIG
         env.globals["csrf_header"] = "x-csrftoken"
+        env.globals["asset_url"] = manifest.url
         env.filters["govuk_date"] = format_date
         env.filters["govuk_datetime"] = format_datetime
 

@@ -78,8 +78,10 @@ def test_no_inline_script_or_style_in_pages(client):
 
 
 def test_htmx_is_served_locally_and_pinned_to_2_0(client):
+    import re
+
     html = client.get("/").text
-    assert '<script src="/static/js/htmx.min.js" defer></script>' in html
+    assert re.search(r'<script src="/static/js/htmx\.[0-9a-f]{12}\.min\.js" defer></script>', html)
     script = client.get("/static/js/htmx.min.js")
     assert script.status_code == 200
     assert 'version:"2.0.' in script.text
@@ -110,3 +112,23 @@ def test_responses_are_compressed_when_asked(client):
     load_charter()
     response = client.get("/privacy", headers={"accept-encoding": "gzip"})
     assert response.headers.get("content-encoding") == "gzip"
+
+
+def test_static_files_have_content_hashed_names_and_long_cache(client):
+    import re
+
+    html = client.get("/").text
+    css_url = re.search(r'href="(/static/css/civicpanel\.[0-9a-f]{12}\.css)"', html).group(1)
+    js_url = re.search(r'src="(/static/js/htmx\.min\.[0-9a-f]{12}\.js)"', html)
+    assert js_url is None  # the digest goes before the first dot: htmx.<digest>.min.js
+    js_url = re.search(r'src="(/static/js/htmx\.[0-9a-f]{12}\.min\.js)"', html).group(1)
+    for url in (css_url, js_url):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    stale = re.sub(r"\.[0-9a-f]{12}\.", ".000000000000.", css_url)
+    assert client.get(stale).status_code == 404
+    plain = client.get("/static/css/civicpanel.css")
+    assert plain.status_code == 200 and "max-age=300" in plain.headers["cache-control"]
+    assert client.get("/static/../server/settings.py").status_code == 404
+    assert client.get("/static/%2e%2e/settings.py").status_code == 404
