@@ -164,6 +164,11 @@ from panels.cli import select_command, verify_draw_command  # noqa: E402  (the s
 cli.add_command(select_command)
 cli.add_command(verify_draw_command)
 
+from server.commands_commitments import commitments_command, import_commitments_command  # noqa: E402
+
+cli.add_command(commitments_command)
+cli.add_command(import_commitments_command)
+
 
 def main() -> None:
     cli()
