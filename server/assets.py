@@ -63,7 +63,7 @@ def static_files_handler(manifest: AssetManifest):
         if found is None:
             raise NotFoundException()
         path, hashed = found
-        return File(path=path, content_disposition_type="inline",
+        return File(path=path, filename=path.name, content_disposition_type="inline",
                     headers={"cache-control": LONG_CACHE if hashed else SHORT_CACHE})
 
     return serve_static

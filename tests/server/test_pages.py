@@ -122,9 +122,10 @@ def test_static_files_have_content_hashed_names_and_long_cache(client):
     js_url = re.search(r'src="(/static/js/htmx\.min\.[0-9a-f]{12}\.js)"', html)
     assert js_url is None  # the digest goes before the first dot: htmx.<digest>.min.js
     js_url = re.search(r'src="(/static/js/htmx\.[0-9a-f]{12}\.min\.js)"', html).group(1)
-    for url in (css_url, js_url):
+    for url, content_type in ((css_url, "text/css"), (js_url, "text/javascript")):
         response = client.get(url)
         assert response.status_code == 200
+        assert response.headers["content-type"].startswith(content_type)
         assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
     stale = re.sub(r"\.[0-9a-f]{12}\.", ".000000000000.", css_url)
     assert client.get(stale).status_code == 404
