@@ -1,13 +1,29 @@
-"""Tables of the surveys package: consultations and the case studies residents comment on.
+"""Tables of the surveys package: consultations and their questionnaires, the responses residents
+give (online, on paper, by email, in focus groups), and the case studies residents comment on.
 
-Questionnaires, responses and comments join these as the consultation journey is built.
+A questionnaire is one JSON document on its consultation (``Consultation.questionnaire_json``,
+read and written through ``surveys.questionnaire``): the builder edits it as a whole, and a
+response keeps its answers as a JSON object keyed by question key, so an answer never points at a
+row that an edit could renumber. Once responses exist the document can only change in ways that
+keep every collected answer meaningful (see ``surveys.questionnaire.check_change_allowed``).
 """
 
 from __future__ import annotations
 
-from piccolo.columns import Date, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
+
+AUDIENCES = ("public", "panel")
+"""``public``: anyone may answer; ``panel``: Resident Panel members only."""
+
+CHANNELS = ("online", "paper", "email", "focus_group")
+
+COMMENT_STATES = ("pending", "published", "rejected", "hidden")
+"""``pending``: waiting for a moderator (pre-moderation); ``published``: shown; ``rejected``:
+never shown, with a house-rule reason; ``hidden``: was published, reported by enough people,
+waiting for review."""
 
 
 class Consultation(Table, tablename="consultation"):
@@ -16,7 +32,16 @@ class Consultation(Table, tablename="consultation"):
     summary = Text(default="")
     opens_on = Date()
     closes_on = Date()
+    """The last day responses are accepted (inclusive)."""
     created_at = Timestamptz(default=TimestamptzNow())
+    body = Text(default="")
+    """Markdown, rendered through ``surveys.markdown.render_markdown`` (sanitised)."""
+    audience = Varchar(length=20, default="public")
+    contact_email = Varchar(length=254, default="")
+    other_formats = Text(default="")
+    """How to ask for the consultation in another format (large print, Easy Read, a language)."""
+    questionnaire_json = Text(default="")
+    """The questionnaire document; empty when the consultation has none yet."""
 
 
 class CaseStudy(Table, tablename="case_study"):
@@ -26,3 +51,66 @@ class CaseStudy(Table, tablename="case_study"):
     published_at = Timestamptz(null=True, default=None)
     """When it was made public; None while it is a draft. The commitment tracker counts case
     studies published per year from this."""
+    body = Text(default="")
+    """Markdown, sanitised on rendering."""
+    purpose = Text(default="")
+    data_used = Text(default="")
+    data_sources = Text(default="")
+    legal_basis = Text(default="")
+    who_can_see = Text(default="")
+    retention = Text(default="")
+    decision_making = Text(default="")
+    """Whether decisions are made by people, automatically, or by people helped by a model."""
+    comments_open = Boolean(default=True)
+    premoderated = Boolean(default=True)
+    """True (the default): a comment appears only after a moderator approves it."""
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Comment(Table, tablename="case_study_comment"):
+    """A resident's comment on a case study. ``parent`` is a top-level comment for a reply (one
+    level of replies only). The author's private link holds a random token; only its SHA-256
+    is stored. The address is stored only as a salted hash, for the rate limit."""
+
+    case_study = ForeignKey(references=CaseStudy, on_delete=OnDelete.cascade, index=True)
+    parent = ForeignKey(references="self", null=True, default=None, on_delete=OnDelete.cascade)
+    display_name = Varchar(length=80, default="")
+    email = Varchar(length=254, default="")
+    body = Text()
+    state = Varchar(length=20, default="pending", index=True)
+    reason = Varchar(length=40, default="")
+    """A house-rule key (``surveys.house_rules``) when rejected or redacted."""
+    original_body = Text(default="")
+    """The text before a redaction, kept only for the audit period (then purged)."""
+    redacted_at = Timestamptz(null=True, default=None)
+    moderated_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    published_at = Timestamptz(null=True, default=None)
+    author_token_hash = Varchar(length=64, unique=True, index=True)
+    ip_hash = Varchar(length=64, default="", index=True)
+    report_count = Integer(default=0)
+
+
+class CommentReport(Table, tablename="case_study_comment_report"):
+    """One person's report of a published comment; one per reporter (hashed address) and comment."""
+
+    comment = ForeignKey(references=Comment, on_delete=OnDelete.cascade, index=True)
+    reporter_hash = Varchar(length=64)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class SurveyResponse(Table, tablename="consultation_response"):
+    """One completed questionnaire. ``answers_json`` maps question key to the answer: a label for
+    choice questions, a list of labels for multiple choice, text, or a number."""
+
+    consultation = ForeignKey(references=Consultation, on_delete=OnDelete.cascade, index=True)
+    reference = Varchar(length=20, index=True)
+    """Shown to the resident on the confirmation page, e.g. ``R-7KQ2-M9XD``; unique within its
+    consultation (checked by the services), so an export imports into a copy of the consultation."""
+    channel = Varchar(length=20, default="online")
+    idempotency_key = Varchar(length=64, null=True, default=None, unique=True)
+    """The online flow's random key: a second submit with it finds the first response."""
+    submitted_at = Timestamptz(default=TimestamptzNow(), index=True)
+    entered_by = Varchar(length=254, default="")
+    """The officer who typed or imported a paper response; empty for online responses."""
+    answers_json = Text(default="{}")

@@ -1,0 +1,351 @@
+"""Comments on case studies and their moderation.
+
+Pre-moderated by default: a new comment waits for a moderator unless the case study says
+otherwise. A moderator approves, rejects (naming a house rule) or redacts (removing personal
+information: the original is kept in ``original_body`` only until ``purge_redacted_originals``
+runs after the audit period). A published comment reported by ``REPORTS_TO_HIDE`` different
+people is hidden until reviewed. The author follows moderation on a private link whose token is
+stored only as a SHA-256.
+
+Functions return what to send (``EmailNotice``); the server writes the outbox and the audit log.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from surveys.house_rules import HOUSE_RULES, rule_text
+from surveys.tables import CaseStudy, Comment, CommentReport
+from surveys.transactions import write_transaction
+
+MAX_BODY = 2000
+MAX_NAME = 80
+RATE_LIMIT = 5
+RATE_WINDOW = timedelta(minutes=10)
+REPORTS_TO_HIDE = 3
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def hash_address(address: str, salt: str) -> str:
+    """A salted hash of an IP address: enough to count one address's comments, not to recover it."""
+    return hashlib.sha256(f"{salt}|{address}".encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class EmailNotice:
+    to_address: str
+    subject: str
+    body: str
+
+
+class CommentError(ValueError):
+    def __init__(self, errors: dict[str, str], *, rate_limited: bool = False):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+        self.rate_limited = rate_limited
+
+
+def check_comment_form(form: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    values = {name: str(form.get(name, "")).strip() for name in ("body", "display_name", "email", "parent_id")}
+    errors: dict[str, str] = {}
+    if not values["body"]:
+        errors["body"] = "Enter your comment"
+    elif len(values["body"]) > MAX_BODY:
+        errors["body"] = f"Your comment must be {MAX_BODY} characters or fewer (it has {len(values['body'])})"
+    if len(values["display_name"]) > MAX_NAME:
+        errors["display_name"] = f"The name must be {MAX_NAME} characters or fewer"
+    if values["email"] and (len(values["email"]) > 254 or not EMAIL_PATTERN.match(values["email"])):
+        errors["email"] = "Enter an email address in the correct format, like name@example.com"
+    if values["parent_id"] and not values["parent_id"].isdigit():
+        values["parent_id"] = ""
+    return values, errors
+
+
+@dataclass(frozen=True)
+class PostedComment:
+    comment_id: int
+    token: str
+    """The author's private link token (shown once; only its hash is stored)."""
+    published: bool
+    notice: EmailNotice | None
+
+
+async def post_comment(*, case_study_slug: str, values: dict[str, str], ip_hash: str, site_url: str,
+                       now: datetime | None = None) -> PostedComment:
+    """Store a checked comment (``check_comment_form``). Raises ``CommentError`` when comments are
+    closed, the reply target is not a published comment here, or this address posted
+    ``RATE_LIMIT`` comments in the last ``RATE_WINDOW`` (counted in the database, so the limit
+    holds across workers)."""
+    now = now or datetime.now(timezone.utc)
+    study = await CaseStudy.select(CaseStudy.id, CaseStudy.title, CaseStudy.comments_open, CaseStudy.premoderated).where(
+        CaseStudy.slug == case_study_slug, CaseStudy.published_at.is_not_null()).first().run()
+    if study is None or not study["comments_open"]:
+        raise CommentError({"body": "Comments on this case study are closed"})
+    async with write_transaction(Comment._meta.db):
+        recent = await Comment.count().where(Comment.ip_hash == ip_hash, Comment.created_at >= now - RATE_WINDOW).run()
+        if ip_hash and int(recent) >= RATE_LIMIT:
+            raise CommentError({"body": f"You have posted {RATE_LIMIT} comments in the last few minutes. "
+                                        "Wait 10 minutes, then try again."}, rate_limited=True)
+        parent_id = None
+        if values.get("parent_id"):
+            parent = await Comment.select(Comment.id, Comment.parent).where(
+                Comment.id == int(values["parent_id"]), Comment.case_study == study["id"],
+                Comment.state == "published").first().run()
+            if parent is None:
+                raise CommentError({"body": "The comment you are replying to is no longer shown"})
+            parent_id = parent["parent"] or parent["id"]  # one level of replies
+        token = secrets.token_urlsafe(32)
+        published = not study["premoderated"]
+        comment = Comment(case_study=study["id"], parent=parent_id, display_name=values["display_name"],
+                          email=values["email"], body=values["body"], state="published" if published else "pending",
+                          created_at=now, published_at=now if published else None,
+                          author_token_hash=hash_token(token), ip_hash=ip_hash)
+        await comment.save().run()
+    notice = None
+    if values["email"]:
+        notice = EmailNotice(
+            to_address=values["email"],
+            subject=f"Your comment on ‘{study['title']}’",
+            body=(f"Thank you for your comment on ‘{study['title']}’.\n\n"
+                  + ("It is now published.\n\n" if published else
+                     "A moderator will check it against the house rules before it appears.\n\n")
+                  + f"See its status at any time on your private link:\n{site_url}/my/comments/{token}\n\n"
+                    "Keep this link to yourself: anyone with it can see your comment's status."),
+        )
+    return PostedComment(comment_id=int(comment.id), token=token, published=published, notice=notice)
+
+
+@dataclass(frozen=True)
+class PublishedComment:
+    id: int
+    display_name: str
+    body: str
+    published_at: datetime | None
+    redacted: bool
+    replies: list["PublishedComment"] = field(default_factory=list)
+
+
+async def published_comments(case_study_id: int, *, newest_first: bool = True) -> list[PublishedComment]:
+    """Top-level comments in the order asked for, each with its replies oldest first."""
+    rows = await Comment.select(
+        Comment.id, Comment.parent, Comment.display_name, Comment.body, Comment.published_at, Comment.redacted_at,
+    ).where(Comment.case_study == case_study_id, Comment.state == "published").order_by(
+        Comment.published_at).order_by(Comment.id).run()
+    replies: dict[int, list[PublishedComment]] = {}
+    top: list[PublishedComment] = []
+    for row in rows:
+        item = PublishedComment(id=row["id"], display_name=row["display_name"] or "Anonymous", body=row["body"],
+                                published_at=row["published_at"], redacted=row["redacted_at"] is not None,
+                                replies=[])
+        if row["parent"]:
+            replies.setdefault(row["parent"], []).append(item)
+        else:
+            top.append(item)
+    for item in top:
+        item.replies.extend(replies.get(item.id, []))
+    return list(reversed(top)) if newest_first else top
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    counted: bool
+    """False when this person had already reported this comment, or it is not published."""
+    hidden: bool
+
+
+async def report_comment(*, comment_id: int, reporter_hash: str) -> ReportOutcome:
+    async with write_transaction(Comment._meta.db):
+        comment = await Comment.select(Comment.id, Comment.state).where(Comment.id == comment_id).first().run()
+        if comment is None or comment["state"] != "published":
+            return ReportOutcome(counted=False, hidden=comment is not None and comment["state"] == "hidden")
+        already = await CommentReport.exists().where(CommentReport.comment == comment_id,
+                                                     CommentReport.reporter_hash == reporter_hash).run()
+        if already:
+            return ReportOutcome(counted=False, hidden=False)
+        await CommentReport.insert(CommentReport(comment=comment_id, reporter_hash=reporter_hash)).run()
+        reports = int(await CommentReport.count().where(CommentReport.comment == comment_id).run())
+        hidden = reports >= REPORTS_TO_HIDE
+        await Comment.update({Comment.report_count: reports, **({Comment.state: "hidden"} if hidden else {})}).where(
+            Comment.id == comment_id).run()
+    return ReportOutcome(counted=True, hidden=hidden)
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    id: int
+    case_study_title: str
+    case_study_slug: str
+    display_name: str
+    body: str
+    state: str
+    created_at: datetime
+    report_count: int
+    is_reply: bool
+
+
+async def moderation_queue() -> list[QueueItem]:
+    """Comments waiting for a decision: new ones (pending) and reported ones (hidden), oldest first."""
+    rows = await Comment.select(
+        Comment.id, Comment.case_study.title, Comment.case_study.slug, Comment.display_name, Comment.body,
+        Comment.state, Comment.created_at, Comment.report_count, Comment.parent,
+    ).where(Comment.state.is_in(["pending", "hidden"])).order_by(Comment.created_at).order_by(Comment.id).run()
+    return [QueueItem(id=row["id"], case_study_title=row["case_study.title"], case_study_slug=row["case_study.slug"],
+                      display_name=row["display_name"] or "Anonymous", body=row["body"], state=row["state"],
+                      created_at=row["created_at"], report_count=row["report_count"], is_reply=bool(row["parent"]))
+            for row in rows]
+
+
+class ModerationError(ValueError):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ModerationOutcome:
+    comment_id: int
+    action: str
+    """``approved``, ``rejected`` or ``redacted``."""
+    reason: str
+    notice: EmailNotice | None
+
+
+DECISION_WORDS = {
+    "approved": "was checked and is now published",
+    "rejected": "was checked and will not be published",
+    "redacted": "was checked and published with some words removed",
+}
+
+
+def _notice(row: dict, action: str, reason: str) -> EmailNotice | None:
+    if not row["email"]:
+        return None
+    why = f"\n\nThe reason: {rule_text(reason)}." if reason else ""
+    return EmailNotice(
+        to_address=row["email"], subject="Your comment has been checked",
+        body=(f"Your comment on ‘{row['case_study.title']}’ {DECISION_WORDS[action]}.{why}\n\n"
+              "You can see it on the private link you were given when you posted it."),
+    )
+
+
+async def moderate_comment(*, comment_id: int, action: str, reason: str = "", redacted_body: str = "",
+                           now: datetime | None = None) -> ModerationOutcome:
+    """Approve, reject (``reason`` is a house-rule key) or redact (``redacted_body`` replaces the
+    text; the original is kept for the audit period) a pending or reported comment."""
+    now = now or datetime.now(timezone.utc)
+    errors: dict[str, str] = {}
+    if action not in DECISION_WORDS:
+        errors["action"] = "Choose approve, reject or redact"
+    if action in ("rejected", "redacted") and reason not in HOUSE_RULES:
+        errors[f"reason-{comment_id}"] = "Select the house rule the comment breaks"
+    redacted_body = redacted_body.strip()
+    if action == "redacted" and not redacted_body:
+        errors[f"redacted_body-{comment_id}"] = "Enter the comment as it should be published"
+    elif action == "redacted" and len(redacted_body) > MAX_BODY:
+        errors[f"redacted_body-{comment_id}"] = f"The comment must be {MAX_BODY} characters or fewer"
+    if errors:
+        raise ModerationError(errors)
+    async with write_transaction(Comment._meta.db):
+        row = await Comment.select(Comment.id, Comment.state, Comment.body, Comment.email, Comment.published_at,
+                                   Comment.case_study.title).where(Comment.id == comment_id).first().run()
+        if row is None:
+            raise ModerationError({"comment": "That comment no longer exists"})
+        if row["state"] not in ("pending", "hidden"):
+            raise ModerationError({"comment": "Another moderator has already dealt with that comment"})
+        changes: dict = {Comment.moderated_at: now, Comment.reason: reason if action != "approved" else ""}
+        if action == "rejected":
+            changes[Comment.state] = "rejected"
+        else:
+            changes[Comment.state] = "published"
+            changes[Comment.published_at] = row["published_at"] or now
+        if action == "redacted":
+            changes[Comment.original_body] = row["body"]
+            changes[Comment.body] = redacted_body
+            changes[Comment.redacted_at] = now
+        if row["state"] == "hidden" and action != "rejected":
+            await CommentReport.delete().where(CommentReport.comment == comment_id).run()
+            changes[Comment.report_count] = 0
+        await Comment.update(changes).where(Comment.id == comment_id).run()
+    return ModerationOutcome(comment_id=comment_id, action=action, reason=reason, notice=_notice(row, action, reason))
+
+
+async def purge_redacted_originals(*, older_than: datetime) -> int:
+    """Forget the original text of comments redacted before ``older_than`` (the audit period)."""
+    query = Comment.select(Comment.id).where(Comment.redacted_at < older_than, Comment.original_body != "")
+    ids = [row["id"] for row in await query.run()]
+    if ids:
+        await Comment.update({Comment.original_body: ""}).where(Comment.id.is_in(ids)).run()
+    return len(ids)
+
+
+@dataclass(frozen=True)
+class AuthorView:
+    case_study_title: str
+    case_study_slug: str
+    body: str
+    state: str
+    reason_text: str
+    created_at: datetime
+    moderated_at: datetime | None
+    redacted: bool
+
+
+STATE_WORDS = {
+    "pending": "Waiting to be checked",
+    "published": "Published",
+    "rejected": "Not published",
+    "hidden": "Hidden while a moderator looks at reports about it",
+}
+
+
+async def comment_for_author(token: str) -> AuthorView | None:
+    if not token or len(token) > 100:
+        return None
+    row = await Comment.select(Comment.body, Comment.state, Comment.reason, Comment.created_at, Comment.moderated_at,
+                               Comment.redacted_at, Comment.case_study.title, Comment.case_study.slug).where(
+        Comment.author_token_hash == hash_token(token)).first().run()
+    if row is None:
+        return None
+    return AuthorView(case_study_title=row["case_study.title"], case_study_slug=row["case_study.slug"],
+                      body=row["body"], state=row["state"], reason_text=rule_text(row["reason"]),
+                      created_at=row["created_at"], moderated_at=row["moderated_at"],
+                      redacted=row["redacted_at"] is not None)
+
+
+COMMENT_CSV_COLUMNS = ("id", "case_study", "reply_to", "display_name", "body", "state", "reason", "created_at",
+                       "published_at", "report_count")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else (value.astimezone(timezone.utc).isoformat(timespec="seconds")
+                                     if isinstance(value, datetime) else str(value))
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+async def comments_csv(case_study_slug: str | None = None) -> tuple[str, int]:
+    """Comments (never the email or address hash) as CSV with formulas neutralised, and the count."""
+    query = Comment.select(Comment.id, Comment.case_study.slug, Comment.parent, Comment.display_name, Comment.body,
+                           Comment.state, Comment.reason, Comment.created_at, Comment.published_at,
+                           Comment.report_count).order_by(Comment.id)
+    if case_study_slug:
+        query = query.where(Comment.case_study.slug == case_study_slug)
+    rows = await query.run()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COMMENT_CSV_COLUMNS)
+    for row in rows:
+        writer.writerow([_cell(value) for value in (
+            row["id"], row["case_study.slug"], row["parent"] or "", row["display_name"], row["body"], row["state"],
+            row["reason"], row["created_at"], row["published_at"], row["report_count"])])
+    return buffer.getvalue(), len(rows)

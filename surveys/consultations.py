@@ -1,0 +1,181 @@
+"""Consultations: their details and status (services and queries), and the questionnaire each
+one holds. Status follows the dates: upcoming before ``opens_on``, open through ``closes_on``
+inclusive, closed after."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from surveys.questionnaire import Questionnaire, QuestionnaireError, change_problems, from_json, to_json
+from surveys.transactions import write_transaction
+from surveys.tables import AUDIENCES, Consultation, SurveyResponse
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+STATUS_LABELS = {"open": "Open", "upcoming": "Upcoming", "closed": "Closed"}
+
+
+def consultation_status(opens_on: date, closes_on: date, today: date) -> str:
+    if today < opens_on:
+        return "upcoming"
+    if today > closes_on:
+        return "closed"
+    return "open"
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
+
+
+@dataclass(frozen=True)
+class ConsultationView:
+    id: int
+    slug: str
+    title: str
+    summary: str
+    body: str
+    opens_on: date
+    closes_on: date
+    audience: str
+    contact_email: str
+    other_formats: str
+    status: str
+    has_questionnaire: bool
+    response_count: int
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+async def _response_counts() -> dict[int, int]:
+    rows = await SurveyResponse.raw(
+        "SELECT consultation, COUNT(*) AS n FROM consultation_response GROUP BY consultation"
+    ).run()
+    return {int(row["consultation"]): int(row["n"]) for row in rows}
+
+
+def _view(row: dict, today: date, counts: dict[int, int]) -> ConsultationView:
+    return ConsultationView(
+        id=row["id"], slug=row["slug"], title=row["title"], summary=row["summary"], body=row["body"],
+        opens_on=row["opens_on"], closes_on=row["closes_on"], audience=row["audience"],
+        contact_email=row["contact_email"], other_formats=row["other_formats"],
+        status=consultation_status(row["opens_on"], row["closes_on"], today),
+        has_questionnaire=bool(from_json(row["questionnaire_json"]).questions()) if row["questionnaire_json"] else False,
+        response_count=counts.get(row["id"], 0),
+    )
+
+
+async def list_consultations(today: date, *, audience: str | None = None) -> list[ConsultationView]:
+    """Newest opening first; ``audience="public"`` leaves out panel-only consultations."""
+    query = Consultation.select().order_by(Consultation.opens_on, ascending=False).order_by(Consultation.id)
+    if audience:
+        query = query.where(Consultation.audience == audience)
+    counts = await _response_counts()
+    return [_view(row, today, counts) for row in await query.run()]
+
+
+async def get_consultation(slug: str, today: date) -> ConsultationView | None:
+    row = await Consultation.select().where(Consultation.slug == slug).first().run()
+    if row is None:
+        return None
+    count = int(await SurveyResponse.count().where(SurveyResponse.consultation == row["id"]).run())
+    return _view(row, today, {row["id"]: count})
+
+
+def published_report_url(slug: str) -> str | None:
+    """The "We asked, You said, We did" report for a closed consultation, once published. Reports
+    are a later piece of work, so there is never one yet: the hub shows no link rather than a
+    page that does not exist."""
+    return None
+
+
+CONSULTATION_FIELDS = ("title", "slug", "summary", "body", "opens_on", "closes_on", "audience", "contact_email", "other_formats")
+
+
+@dataclass(frozen=True)
+class ConsultationForm:
+    values: dict[str, str]
+    errors: dict[str, str]
+
+
+def check_consultation_form(form: dict[str, str]) -> ConsultationForm:
+    values = {name: str(form.get(name, "")).strip() for name in CONSULTATION_FIELDS}
+    errors: dict[str, str] = {}
+    if not values["title"]:
+        errors["title"] = "Enter a title"
+    elif len(values["title"]) > 200:
+        errors["title"] = "The title must be 200 characters or fewer"
+    values["slug"] = values["slug"].lower() or slugify(values["title"])
+    if values["slug"] and not SLUG_PATTERN.match(values["slug"]):
+        errors["slug"] = "The web address name can use only a to z, 0 to 9 and single hyphens"
+    if len(values["body"]) > 50_000:
+        errors["body"] = "The description must be 50,000 characters or fewer"
+    days = {}
+    for name, label in (("opens_on", "the date it opens"), ("closes_on", "the date it closes")):
+        try:
+            days[name] = date.fromisoformat(values[name])
+        except ValueError:
+            errors[name] = f"Enter {label} as a real date, like 2026-03-31"
+    if len(days) == 2 and days["closes_on"] < days["opens_on"]:
+        errors["closes_on"] = "The closing date must be on or after the opening date"
+    if values["audience"] not in AUDIENCES:
+        errors["audience"] = "Select who can take part"
+    if values["contact_email"] and not EMAIL_PATTERN.match(values["contact_email"]):
+        errors["contact_email"] = "Enter an email address in the correct format, like engage@camden.example"
+    return ConsultationForm(values=values, errors=errors)
+
+
+class ConsultationError(ValueError):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+async def save_consultation(form: ConsultationForm, *, existing_slug: str | None = None) -> str:
+    """Create (``existing_slug`` None) or update a consultation from a checked form; its slug."""
+    if form.errors:
+        raise ConsultationError(form.errors)
+    values = dict(form.values)
+    clash = await Consultation.select(Consultation.slug).where(Consultation.slug == values["slug"]).first().run()
+    if clash and values["slug"] != existing_slug:
+        raise ConsultationError({"slug": f"Another consultation already uses the web address name {values['slug']}"})
+    values["opens_on"] = date.fromisoformat(values["opens_on"])
+    values["closes_on"] = date.fromisoformat(values["closes_on"])
+    if existing_slug is None:
+        await Consultation.insert(Consultation(**values)).run()
+    else:
+        await Consultation.update({getattr(Consultation, name): value for name, value in values.items()}).where(
+            Consultation.slug == existing_slug).run()
+    return values["slug"]
+
+
+async def get_questionnaire(slug: str) -> Questionnaire | None:
+    row = await Consultation.select(Consultation.questionnaire_json).where(Consultation.slug == slug).first().run()
+    if row is None:
+        return None
+    return from_json(row["questionnaire_json"])
+
+
+async def update_questionnaire(slug: str, change: Callable[[Questionnaire], Questionnaire]) -> Questionnaire:
+    """Apply one builder edit, refusing it (``QuestionnaireError``) when it would break answers
+    already collected. Read-then-write in one IMMEDIATE transaction on SQLite, so two officers'
+    edits cannot overwrite each other."""
+    database = Consultation._meta.db
+    async with write_transaction(database):
+        row = await Consultation.select(Consultation.id, Consultation.questionnaire_json).where(
+            Consultation.slug == slug).first().run()
+        if row is None:
+            raise QuestionnaireError({"questionnaire": "There is no such consultation"})
+        before = from_json(row["questionnaire_json"])
+        after = change(before)
+        count = int(await SurveyResponse.count().where(SurveyResponse.consultation == row["id"]).run())
+        problems = change_problems(before, after, count)
+        if problems:
+            raise QuestionnaireError({"questionnaire": problems[0]})
+        await Consultation.update({Consultation.questionnaire_json: to_json(after)}).where(
+            Consultation.id == row["id"]).run()
+    return after

@@ -1,0 +1,533 @@
+"""Questionnaires as plain data: sections of questions, what each answer must look like, which
+questions are shown, and the builder's edits — all pure functions, testable without a database.
+
+A questionnaire is stored as one JSON document (``to_json`` / ``from_json``); the same document
+is the export format that lets next year's consultation ask the same questions. Answers are a
+``dict`` from question key to a value: the chosen label (single choice, Likert, yes/no), a list of
+labels (multiple choice), text, or a number (``int`` when whole).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import asdict, dataclass, field
+
+QUESTION_KINDS = {
+    "single": "Single choice",
+    "multiple": "Multiple choice",
+    "likert": "Agree or disagree (five points)",
+    "yes_no": "Yes, no or don't know",
+    "text": "Free text",
+    "number": "Number",
+}
+CHOICE_KINDS = ("single", "multiple", "likert", "yes_no")
+LIKERT_LABELS = ("Strongly agree", "Agree", "Neither agree nor disagree", "Disagree", "Strongly disagree")
+YES_NO_LABELS = ("Yes", "No", "Don't know")
+PREFER_NOT_TO_SAY = "Prefer not to say"
+DEFAULT_TEXT_MAX_LENGTH = 2000
+"""Free text longer than this is refused (the online flow keeps answers in the session cookie)."""
+
+CENSUS_DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "sex": ("Male", "Female"),
+    "age_band": ("16-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+"),
+    "ethnicity": ("White", "Mixed/multiple ethnic groups", "Asian/Asian British",
+                  "Black/African/Caribbean/Black British", "Other ethnic group"),
+    "disability": ("Day-to-day activities limited a lot", "Day-to-day activities limited a little",
+                   "Day-to-day activities not limited"),
+    "tenure": ("Owned outright", "Owned with a mortgage or loan", "Shared ownership (part owned and part rented)",
+               "Social rented: Rented from council (Local Authority)", "Social rented: Other social rented",
+               "Private rented: Private landlord or letting agency", "Living rent free"),
+}
+"""About-you dimensions and categories, spelt as in the census files (``../shared/census``) so
+answers can be weighted to census margins. Tenure labels are the census ``households:`` categories
+without that prefix (the private "Other" category is left out: residents cannot tell it apart)."""
+
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+class QuestionnaireError(ValueError):
+    """An edit or a document that would make the questionnaire invalid. ``errors`` maps a form
+    field (or ``questionnaire``) to a message for the person making the change."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass
+class Question:
+    key: str
+    text: str
+    kind: str
+    help_text: str = ""
+    required: bool = False
+    options: list[str] = field(default_factory=list)
+    """The labels of a single or multiple choice question (Likert and yes/no have fixed labels)."""
+    max_choices: int | None = None
+    max_length: int | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+    show_if_key: str = ""
+    show_if_value: str = ""
+    """Shown only when the earlier question ``show_if_key`` was answered ``show_if_value``."""
+    census_dimension: str = ""
+    """For About-you questions: the census dimension the options are categories of."""
+
+    @property
+    def choices(self) -> list[str]:
+        if self.kind == "likert":
+            return list(LIKERT_LABELS)
+        if self.kind == "yes_no":
+            return list(YES_NO_LABELS)
+        return list(self.options)
+
+    @property
+    def kind_label(self) -> str:
+        return QUESTION_KINDS.get(self.kind, self.kind)
+
+    @property
+    def text_limit(self) -> int:
+        return min(self.max_length or DEFAULT_TEXT_MAX_LENGTH, DEFAULT_TEXT_MAX_LENGTH)
+
+
+@dataclass
+class Section:
+    title: str
+    questions: list[Question] = field(default_factory=list)
+    about_you: bool = False
+    """The optional "About you" section: census-mapped questions for weighting and equality
+    monitoring, each with "Prefer not to say"."""
+
+
+@dataclass
+class Questionnaire:
+    sections: list[Section] = field(default_factory=list)
+
+    def questions(self) -> list[Question]:
+        return [question for section in self.sections for question in section.questions]
+
+    def question(self, key: str) -> Question | None:
+        return next((question for question in self.questions() if question.key == key), None)
+
+    def locate(self, key: str) -> tuple[int, int]:
+        for section_index, section in enumerate(self.sections):
+            for position, question in enumerate(section.questions):
+                if question.key == key:
+                    return section_index, position
+        raise QuestionnaireError({"questionnaire": f"There is no question with the key {key}"})
+
+
+# --- JSON ----------------------------------------------------------------------------------------
+
+JSON_FORMAT = "civicpanel-questionnaire"
+JSON_VERSION = 1
+
+
+def to_json(questionnaire: Questionnaire) -> str:
+    document = {"format": JSON_FORMAT, "version": JSON_VERSION,
+                "sections": [asdict(section) for section in questionnaire.sections]}
+    return json.dumps(document, ensure_ascii=False, indent=1)
+
+
+def from_json(text: str) -> Questionnaire:
+    """The questionnaire in a JSON document, checked as the builder checks each edit."""
+    if not text.strip():
+        return Questionnaire()
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise QuestionnaireError({"questionnaire": f"The file is not JSON ({error.msg} at line {error.lineno})"}) from error
+    if not isinstance(document, dict) or document.get("format") != JSON_FORMAT:
+        raise QuestionnaireError({"questionnaire": "The file is not a Civic Panel questionnaire export"})
+    question_fields = set(Question.__dataclass_fields__)
+    sections = []
+    try:
+        for raw_section in document.get("sections", []):
+            questions = []
+            for raw in raw_section.get("questions", []):
+                unknown = set(raw) - question_fields
+                if unknown:
+                    raise QuestionnaireError({"questionnaire": f"Unknown question fields: {', '.join(sorted(unknown))}"})
+                questions.append(Question(**raw))
+            sections.append(Section(title=str(raw_section.get("title", "")), questions=questions,
+                                    about_you=bool(raw_section.get("about_you", False))))
+    except (TypeError, AttributeError) as error:
+        raise QuestionnaireError({"questionnaire": "The file's sections or questions are not in the expected shape"}) from error
+    questionnaire = Questionnaire(sections=sections)
+    problems = structure_problems(questionnaire)
+    if problems:
+        raise QuestionnaireError({"questionnaire": problems[0]})
+    return questionnaire
+
+
+def structure_problems(questionnaire: Questionnaire) -> list[str]:
+    """What makes a questionnaire unusable: bad or repeated keys, unknown kinds, choice questions
+    without options, conditions on a later or unknown question or on an answer it cannot have."""
+    problems = []
+    seen: dict[str, Question] = {}
+    for section in questionnaire.sections:
+        if not section.title.strip():
+            problems.append("Every section needs a title")
+        for question in section.questions:
+            if not KEY_PATTERN.match(question.key):
+                problems.append(f"The key {question.key!r} must start with a letter and use only a-z, 0-9 and _")
+            if question.key in seen:
+                problems.append(f"Two questions have the key {question.key}")
+            if question.kind not in QUESTION_KINDS:
+                problems.append(f"{question.key}: unknown question type {question.kind!r}")
+            if not question.text.strip():
+                problems.append(f"{question.key}: the question has no wording")
+            if question.kind in ("single", "multiple") and len(question.options) < 2:
+                problems.append(f"{question.key}: a choice question needs at least two options")
+            if len(set(question.options)) != len(question.options):
+                problems.append(f"{question.key}: two options have the same label")
+            if question.census_dimension and question.census_dimension not in CENSUS_DIMENSIONS:
+                problems.append(f"{question.key}: unknown census dimension {question.census_dimension!r}")
+            if question.show_if_key:
+                earlier = seen.get(question.show_if_key)
+                if earlier is None:
+                    problems.append(f"{question.key}: it depends on {question.show_if_key}, which must come before it")
+                elif question.show_if_value not in earlier.choices:
+                    problems.append(f"{question.key}: {question.show_if_key} has no answer {question.show_if_value!r}")
+            seen[question.key] = question
+    return problems
+
+
+# --- Which questions are shown, and what an answer must look like ------------------------------
+
+def is_shown(question: Question, answers: dict[str, object], questionnaire: Questionnaire) -> bool:
+    """A question is shown when it has no condition, or when the question it depends on is itself
+    shown and was answered with the value (for multiple choice: the value was among those chosen)."""
+    if not question.show_if_key:
+        return True
+    earlier = questionnaire.question(question.show_if_key)
+    if earlier is None or not is_shown(earlier, answers, questionnaire):
+        return False
+    given = answers.get(question.show_if_key)
+    if isinstance(given, list):
+        return question.show_if_value in given
+    return given == question.show_if_value
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def parse_answer(question: Question, raw_values: list[str]) -> tuple[object | None, str | None]:
+    """One question's answer from what was typed or ticked: ``(value, None)`` or ``(None, error)``.
+    An empty answer is ``(None, None)``; whether that is allowed is the caller's business."""
+    values = [value.strip() for value in raw_values if value is not None and value.strip()]
+    if not values:
+        return None, None
+    if question.kind == "multiple":
+        unknown = [value for value in values if value not in question.choices]
+        if unknown:
+            return None, f"‘{unknown[0]}’ is not one of the options"
+        chosen = [choice for choice in question.choices if choice in values]
+        if question.max_choices and len(chosen) > question.max_choices:
+            return None, f"Select no more than {question.max_choices} options"
+        return chosen, None
+    value = values[0]
+    if question.kind in ("single", "likert", "yes_no"):
+        if value not in question.choices:
+            return None, f"‘{value}’ is not one of the options: {'; '.join(question.choices)}"
+        return value, None
+    if question.kind == "text":
+        if len(value) > question.text_limit:
+            return None, f"Your answer must be {question.text_limit} characters or fewer (it has {len(value)})"
+        return value, None
+    if question.kind == "number":
+        try:
+            number = float(value.replace(",", ""))
+        except ValueError:
+            return None, "Enter a number, like 12"
+        if number != number or number in (float("inf"), float("-inf")):
+            return None, "Enter a number, like 12"
+        low, high = question.min_value, question.max_value
+        if (low is not None and number < low) or (high is not None and number > high):
+            if low is not None and high is not None:
+                return None, f"Enter a number between {_number_text(low)} and {_number_text(high)}"
+            if low is not None:
+                return None, f"Enter a number of {_number_text(low)} or more"
+            return None, f"Enter a number of {_number_text(high)} or less"
+        return (int(number) if number.is_integer() else number), None
+    return None, f"Unknown question type {question.kind}"
+
+
+def missing_message(question: Question) -> str:
+    if question.kind in CHOICE_KINDS:
+        return f"Select an answer to ‘{question.text}’"
+    return f"Enter an answer to ‘{question.text}’"
+
+
+def validate_questions(
+    questionnaire: Questionnaire,
+    questions: list[Question],
+    raw: dict[str, list[str]],
+    known_answers: dict[str, object],
+) -> tuple[dict[str, object], dict[str, str]]:
+    """Answers and errors (by question key) for some questions, in order. Conditions see the
+    known answers plus those parsed so far; a question that is not shown keeps no answer."""
+    answers: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    for question in questions:
+        if not is_shown(question, {**known_answers, **answers}, questionnaire):
+            continue
+        value, error = parse_answer(question, raw.get(question.key, []))
+        if error:
+            errors[question.key] = error
+        elif value is None:
+            if question.required:
+                errors[question.key] = missing_message(question)
+        else:
+            answers[question.key] = value
+    return answers, errors
+
+
+def validate_answers(questionnaire: Questionnaire, raw: dict[str, list[str]]) -> tuple[dict[str, object], dict[str, str]]:
+    return validate_questions(questionnaire, questionnaire.questions(), raw, {})
+
+
+def answers_as_raw(answers: dict[str, object]) -> dict[str, list[str]]:
+    """Stored answers back into form values (to refill a form, or to re-check a whole response)."""
+    raw: dict[str, list[str]] = {}
+    for key, value in answers.items():
+        if isinstance(value, list):
+            raw[key] = [str(item) for item in value]
+        elif isinstance(value, float):
+            raw[key] = [_number_text(value)]
+        else:
+            raw[key] = [str(value)]
+    return raw
+
+
+def display_answer(value: object) -> str:
+    if value is None or value == "" or value == []:
+        return "Not answered"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, float):
+        return _number_text(value)
+    return str(value)
+
+
+# --- The builder's edits ------------------------------------------------------------------------
+
+def _slug_key(text: str) -> str:
+    words = re.sub(r"[^a-z0-9 ]", " ", text.lower()).split()
+    key = "_".join(words[:4])[:30].strip("_")
+    return key if key and key[0].isalpha() else f"q_{key}".strip("_")
+
+
+def unique_key(questionnaire: Questionnaire, text: str) -> str:
+    base = _slug_key(text) or "question"
+    taken = {question.key for question in questionnaire.questions()}
+    key, number = base, 2
+    while key in taken:
+        key = f"{base}_{number}"
+        number += 1
+    return key
+
+
+def _optional_number(raw: str, field_name: str, errors: dict[str, str], whole: bool = False) -> float | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        number = float(raw)
+    except ValueError:
+        errors[field_name] = "Enter a number, like 10"
+        return None
+    if whole and (not number.is_integer() or number < 1):
+        errors[field_name] = "Enter a whole number of 1 or more"
+        return None
+    return int(number) if number.is_integer() else number
+
+
+def question_from_form(form: dict[str, str], questionnaire: Questionnaire, *, editing_key: str = "",
+                       about_you: bool = False) -> Question:
+    """A question from the builder's form, checked; raises ``QuestionnaireError`` keyed by field."""
+    errors: dict[str, str] = {}
+    text = form.get("text", "").strip()
+    kind = form.get("kind", "").strip()
+    census_dimension = form.get("census_dimension", "").strip()
+    if about_you and census_dimension:
+        kind = "single"
+    if not text:
+        errors["text"] = "Enter the question"
+    elif len(text) > 500:
+        errors["text"] = "The question must be 500 characters or fewer"
+    if kind not in QUESTION_KINDS:
+        errors["kind"] = "Select the type of question"
+    key = form.get("key", "").strip().lower()
+    if not key:
+        key = editing_key or (unique_key(questionnaire, text) if text else "")
+    elif not KEY_PATTERN.match(key):
+        errors["key"] = "The key must start with a letter and use only a to z, 0 to 9 and underscores (up to 40)"
+    elif key != editing_key and questionnaire.question(key) is not None:
+        errors["key"] = f"Another question already has the key {key}"
+    options = [line.strip() for line in form.get("options", "").splitlines() if line.strip()]
+    if census_dimension:
+        if census_dimension not in CENSUS_DIMENSIONS:
+            errors["census_dimension"] = "Select a census dimension"
+        else:
+            options = options or list(CENSUS_DIMENSIONS[census_dimension])
+            if PREFER_NOT_TO_SAY not in options:
+                options.append(PREFER_NOT_TO_SAY)
+    if kind in ("single", "multiple"):
+        if len(options) < 2:
+            errors["options"] = "Enter at least two options, one on each line"
+        elif len(set(options)) != len(options):
+            errors["options"] = "Each option must be different"
+    else:
+        options = []
+    max_choices = _optional_number(form.get("max_choices", ""), "max_choices", errors, whole=True) if kind == "multiple" else None
+    max_length = _optional_number(form.get("max_length", ""), "max_length", errors, whole=True) if kind == "text" else None
+    if max_length and max_length > DEFAULT_TEXT_MAX_LENGTH:
+        errors["max_length"] = f"The longest answer allowed is {DEFAULT_TEXT_MAX_LENGTH} characters"
+    min_value = _optional_number(form.get("min_value", ""), "min_value", errors) if kind == "number" else None
+    max_value = _optional_number(form.get("max_value", ""), "max_value", errors) if kind == "number" else None
+    if min_value is not None and max_value is not None and min_value > max_value:
+        errors["max_value"] = "The largest number must not be less than the smallest"
+    show_if_key = form.get("show_if_key", "").strip()
+    show_if_value = form.get("show_if_value", "").strip()
+    if show_if_key:
+        earlier = questionnaire.question(show_if_key)
+        if earlier is None or show_if_key == key:
+            errors["show_if_key"] = "Select an earlier question"
+        elif not show_if_value:
+            errors["show_if_value"] = f"Enter the answer to ‘{earlier.text}’ that shows this question"
+        elif show_if_value not in earlier.choices:
+            errors["show_if_value"] = f"The answer must be one of: {'; '.join(earlier.choices)}"
+    else:
+        show_if_value = ""
+    if errors:
+        raise QuestionnaireError(errors)
+    return Question(
+        key=key, text=text, kind=kind, help_text=form.get("help_text", "").strip()[:1000],
+        required=form.get("required", "") in ("1", "on", "true", "yes"), options=options,
+        max_choices=max_choices, max_length=max_length, min_value=min_value, max_value=max_value,
+        show_if_key=show_if_key, show_if_value=show_if_value, census_dimension=census_dimension if about_you else "",
+    )
+
+
+def _checked(questionnaire: Questionnaire) -> Questionnaire:
+    problems = structure_problems(questionnaire)
+    if problems:
+        raise QuestionnaireError({"questionnaire": problems[0]})
+    return questionnaire
+
+
+def add_section(questionnaire: Questionnaire, title: str, *, about_you: bool = False) -> Questionnaire:
+    title = title.strip()
+    if not title:
+        raise QuestionnaireError({"section_title": "Enter a title for the section"})
+    if about_you and any(section.about_you for section in questionnaire.sections):
+        raise QuestionnaireError({"section_title": "The questionnaire already has an About you section"})
+    changed = copy.deepcopy(questionnaire)
+    changed.sections.append(Section(title=title[:200], about_you=about_you))
+    return changed
+
+
+def rename_section(questionnaire: Questionnaire, index: int, title: str) -> Questionnaire:
+    if not title.strip():
+        raise QuestionnaireError({"section_title": "Enter a title for the section"})
+    changed = copy.deepcopy(questionnaire)
+    changed.sections[index].title = title.strip()[:200]
+    return changed
+
+
+def remove_section(questionnaire: Questionnaire, index: int) -> Questionnaire:
+    if questionnaire.sections[index].questions:
+        raise QuestionnaireError({"questionnaire": "Remove the section's questions first"})
+    changed = copy.deepcopy(questionnaire)
+    del changed.sections[index]
+    return changed
+
+
+def add_question(questionnaire: Questionnaire, section_index: int, question: Question) -> Questionnaire:
+    changed = copy.deepcopy(questionnaire)
+    changed.sections[section_index].questions.append(question)
+    return _checked(changed)
+
+
+def replace_question(questionnaire: Questionnaire, key: str, question: Question) -> Questionnaire:
+    section_index, position = questionnaire.locate(key)
+    changed = copy.deepcopy(questionnaire)
+    changed.sections[section_index].questions[position] = question
+    if question.key != key:
+        for other in changed.questions():
+            if other.show_if_key == key:
+                other.show_if_key = question.key
+    return _checked(changed)
+
+
+def remove_question(questionnaire: Questionnaire, key: str) -> Questionnaire:
+    dependants = [question.key for question in questionnaire.questions() if question.show_if_key == key]
+    if dependants:
+        raise QuestionnaireError({"questionnaire": f"{', '.join(dependants)} depend on {key}: change or remove them first"})
+    section_index, position = questionnaire.locate(key)
+    changed = copy.deepcopy(questionnaire)
+    del changed.sections[section_index].questions[position]
+    return changed
+
+
+def move_question(questionnaire: Questionnaire, key: str, direction: int) -> Questionnaire:
+    """Up (-1) or down (+1) one place; past the edge of a section it moves into the next one.
+    Refused when a condition would then depend on a later question."""
+    section_index, position = questionnaire.locate(key)
+    changed = copy.deepcopy(questionnaire)
+    questions = changed.sections[section_index].questions
+    question = questions.pop(position)
+    target = position + direction
+    if 0 <= target <= len(questions) and not (direction > 0 and position == len(questions)):
+        questions.insert(target, question)
+    elif direction < 0 and section_index > 0:
+        changed.sections[section_index - 1].questions.append(question)
+    elif direction > 0 and section_index + 1 < len(changed.sections):
+        changed.sections[section_index + 1].questions.insert(0, question)
+    else:
+        questions.insert(position, question)  # already first or last: nothing to do
+    problems = structure_problems(changed)
+    if problems:
+        raise QuestionnaireError({"questionnaire": f"That move is not possible: {problems[0]}"})
+    return changed
+
+
+def change_problems(before: Questionnaire, after: Questionnaire, response_count: int) -> list[str]:
+    """Why a change would break answers already collected (empty when it would not, or when there
+    are no responses yet). Answers are stored by question key and choice label, so a question
+    with answers must keep its key, its type, every label, and limits at least as wide."""
+    if response_count == 0:
+        return []
+    why = f"it already has answers in {response_count} response{'s' if response_count != 1 else ''}"
+    problems = []
+    for old in before.questions():
+        new = after.question(old.key)
+        if new is None:
+            problems.append(f"‘{old.text}’ cannot be removed: {why}, which would be lost")
+            continue
+        if new.kind != old.kind:
+            problems.append(f"‘{old.text}’ cannot change type: {why}, which would no longer fit")
+        lost = [label for label in old.choices if label not in new.choices]
+        if lost:
+            problems.append(f"‘{old.text}’ cannot drop or rename the option ‘{lost[0]}’: {why}, some may have chosen it")
+        if old.kind == "multiple" and new.max_choices and (not old.max_choices or new.max_choices < old.max_choices):
+            problems.append(f"‘{old.text}’ cannot allow fewer choices: {why}")
+        if old.kind == "text" and new.text_limit < old.text_limit:
+            problems.append(f"‘{old.text}’ cannot have a shorter limit: {why}")
+        if old.kind == "number" and (
+            (new.min_value is not None and (old.min_value is None or new.min_value > old.min_value))
+            or (new.max_value is not None and (old.max_value is None or new.max_value < old.max_value))
+        ):
+            problems.append(f"‘{old.text}’ cannot have a narrower range: {why}")
+        if new.show_if_key != old.show_if_key or new.show_if_value != old.show_if_value:
+            problems.append(f"‘{old.text}’ cannot change when it is shown: {why}")
+        if new.required and not old.required:
+            problems.append(f"‘{old.text}’ cannot become required: {why}, and some of them left it blank")
+    for new in after.questions():
+        if before.question(new.key) is None and new.required:
+            problems.append(f"‘{new.text}’ cannot be required: {why}, none of which answer it")
+    return problems

@@ -1,0 +1,177 @@
+"""The responses CSV: one row per response, one column per question key (multiple choice as one
+column per option, ``key: label``, holding ``1`` when chosen). Export and import use the same
+layout, so an exported file imports back unchanged.
+
+Import checks every row against the questionnaire and reports errors by spreadsheet row number
+(the header is row 1) and column; the caller imports nothing when any row is bad.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from surveys.questionnaire import Question, Questionnaire, display_answer, validate_answers
+from surveys.tables import CHANNELS
+
+FIXED_COLUMNS = ("reference", "channel", "submitted_at")
+MULTIPLE_SEPARATOR = ": "
+CHOSEN = "1"
+MAX_IMPORT_ROWS = 20_000
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""As ``server.csv_safety`` (surveys does not import the server): cells a spreadsheet would run."""
+
+
+def question_columns(question: Question) -> list[str]:
+    if question.kind == "multiple":
+        return [f"{question.key}{MULTIPLE_SEPARATOR}{label}" for label in question.choices]
+    return [question.key]
+
+
+def header(questionnaire: Questionnaire) -> list[str]:
+    return [*FIXED_COLUMNS, *(column for question in questionnaire.questions() for column in question_columns(question))]
+
+
+@dataclass(frozen=True)
+class ResponseRecord:
+    reference: str
+    channel: str
+    submitted_at: datetime
+    answers: dict[str, object]
+
+
+def _safe(text: str) -> str:
+    """Neutralise spreadsheet formulas, except in numbers (a negative number is not a formula)."""
+    try:
+        float(text)
+        return text
+    except ValueError:
+        return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _unsafe(text: str) -> str:
+    """Undo ``_safe`` on import so an exported file imports back unchanged."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text
+
+
+def export_csv(questionnaire: Questionnaire, records: list[ResponseRecord]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header(questionnaire))
+    for record in records:
+        row = [record.reference, record.channel, record.submitted_at.astimezone(timezone.utc).isoformat(timespec="seconds")]
+        for question in questionnaire.questions():
+            value = record.answers.get(question.key)
+            if question.kind == "multiple":
+                chosen = value if isinstance(value, list) else []
+                row.extend(CHOSEN if label in chosen else "" for label in question.choices)
+            elif value is None:
+                row.append("")
+            else:
+                row.append(_safe(display_answer(value)))
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    row_number: int
+    reference: str
+    channel: str
+    submitted_at: datetime | None
+    answers: dict[str, object]
+
+
+class ResponseImportError(ValueError):
+    def __init__(self, errors: list[str]):
+        super().__init__(f"{len(errors)} problems; first: {errors[0]}")
+        self.errors = errors
+
+
+def parse_csv(questionnaire: Questionnaire, text: str, *, default_channel: str = "paper") -> list[ParsedRow]:
+    """Every row, checked; raises ``ResponseImportError`` listing each problem as
+    ``Row N, column C: message``. Blank lines count as rows, as a spreadsheet numbers them."""
+    text = text.removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text))
+    try:
+        columns = [column.strip() for column in next(reader)]
+    except StopIteration:
+        raise ResponseImportError(["The file is empty: it needs a header row with the question keys"]) from None
+    expected = header(questionnaire)
+    question_set = set(expected) - set(FIXED_COLUMNS)
+    unknown = [column for column in columns if column and column not in expected]
+    missing = [column for column in expected if column not in columns and column not in FIXED_COLUMNS]
+    duplicates = sorted({column for column in columns if column and columns.count(column) > 1})
+    header_errors = []
+    if unknown:
+        header_errors.append(f"Row 1: unknown columns {', '.join(unknown)} (the questionnaire's keys are {', '.join(sorted(question_set))})")
+    if missing:
+        header_errors.append(f"Row 1: missing columns {', '.join(missing)}")
+    if duplicates:
+        header_errors.append(f"Row 1: repeated columns {', '.join(duplicates)}")
+    if header_errors:
+        raise ResponseImportError(header_errors)
+    questions = {question.key: question for question in questionnaire.questions()}
+    errors: list[str] = []
+    parsed: list[ParsedRow] = []
+    seen_references: dict[str, int] = {}
+    for row_number, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if row_number > MAX_IMPORT_ROWS + 1:
+            errors.append(f"Row {row_number}: the file has more than {MAX_IMPORT_ROWS} responses; split it")
+            break
+        if len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns):]):
+            errors.append(f"Row {row_number}: it has more cells than the header has columns")
+            continue
+        cell = {column: _unsafe(cells[index].strip()) if index < len(cells) else "" for index, column in enumerate(columns) if column}
+        raw: dict[str, list[str]] = {}
+        for column, value in cell.items():
+            if column in FIXED_COLUMNS:
+                continue
+            if column in questions:
+                raw[column] = [value]
+                continue
+            key, _, label = column.partition(MULTIPLE_SEPARATOR)
+            if value not in ("", CHOSEN):
+                errors.append(f"Row {row_number}, column {column}: enter {CHOSEN} when the option was chosen, or leave it blank")
+            elif value == CHOSEN:
+                raw.setdefault(key, []).append(label)
+        answers, answer_errors = validate_answers(questionnaire, raw)
+        for key, message in answer_errors.items():
+            where = key if questions[key].kind != "multiple" else f"{key}: …"
+            errors.append(f"Row {row_number}, column {where}: {message}")
+        for key, values in raw.items():
+            if key not in answers and key not in answer_errors and any(value for value in values):
+                question = questions[key]
+                errors.append(f"Row {row_number}, column {key}: answered, but the question is shown only when "
+                              f"{question.show_if_key} is ‘{question.show_if_value}’")
+        channel = cell.get("channel", "") or default_channel
+        if channel not in CHANNELS:
+            errors.append(f"Row {row_number}, column channel: must be one of {', '.join(CHANNELS)}")
+        reference = cell.get("reference", "")
+        if reference:
+            if len(reference) > 20:
+                errors.append(f"Row {row_number}, column reference: 20 characters at most")
+            elif reference in seen_references:
+                errors.append(f"Row {row_number}, column reference: {reference} is also on row {seen_references[reference]}")
+            seen_references[reference] = row_number
+        submitted_at = None
+        if cell.get("submitted_at"):
+            try:
+                submitted_at = datetime.fromisoformat(cell["submitted_at"])
+                if submitted_at.tzinfo is None:
+                    submitted_at = submitted_at.replace(tzinfo=timezone.utc)
+            except ValueError:
+                errors.append(f"Row {row_number}, column submitted_at: enter a date and time like 2026-03-31T14:05:00+00:00")
+        parsed.append(ParsedRow(row_number=row_number, reference=reference, channel=channel,
+                                submitted_at=submitted_at, answers=answers))
+    if errors:
+        raise ResponseImportError(errors)
+    if not parsed:
+        raise ResponseImportError(["The file has a header but no responses"])
+    return parsed

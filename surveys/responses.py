@@ -1,0 +1,169 @@
+"""Responses: record one (online, or typed in by an officer), import many from CSV, and read them
+back for export and analysis.
+
+A response's answers are a JSON object keyed by question key (see ``surveys.questionnaire``).
+The online flow passes an idempotency key created when the resident started; a second submit
+with the same key returns the first response instead of creating another.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from surveys.questionnaire import Questionnaire, from_json
+from surveys.response_csv import ResponseImportError, ResponseRecord, export_csv, parse_csv
+from surveys.tables import CHANNELS, Consultation, SurveyResponse
+from surveys.transactions import write_transaction
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+"""No 0/O or 1/I: a reference is read out over the phone."""
+
+
+def new_reference() -> str:
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"R-{chars[:4]}-{chars[4:]}"
+
+
+def new_idempotency_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    reference: str
+    created: bool
+    """False when this idempotency key had already submitted: nothing new was stored."""
+
+
+def _is_unique_violation(error: BaseException) -> bool:
+    import sqlite3
+
+    if isinstance(error, sqlite3.IntegrityError):
+        return "UNIQUE" in str(error)
+    try:
+        from asyncpg.exceptions import UniqueViolationError
+    except ImportError:
+        return False
+    return isinstance(error, UniqueViolationError)
+
+
+async def _existing_reference(idempotency_key: str) -> str | None:
+    row = await SurveyResponse.select(SurveyResponse.reference).where(
+        SurveyResponse.idempotency_key == idempotency_key).first().run()
+    return row["reference"] if row else None
+
+
+async def submit_response(
+    *,
+    consultation_id: int,
+    answers: dict[str, object],
+    channel: str = "online",
+    idempotency_key: str | None = None,
+    entered_by: str = "",
+    submitted_at: datetime | None = None,
+) -> SubmitResult:
+    """Store one response whose answers the caller has already validated."""
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    if idempotency_key:
+        existing = await _existing_reference(idempotency_key)
+        if existing:
+            return SubmitResult(reference=existing, created=False)
+    reference = new_reference()
+    row = SurveyResponse(consultation=consultation_id, reference=reference, channel=channel,
+                         idempotency_key=idempotency_key or None, entered_by=entered_by,
+                         submitted_at=submitted_at or datetime.now(timezone.utc),
+                         answers_json=json.dumps(answers, ensure_ascii=False))
+    try:
+        await SurveyResponse.insert(row).run()
+    except Exception as error:  # two submits raced past the check: the unique key decides
+        if idempotency_key and _is_unique_violation(error):
+            existing = await _existing_reference(idempotency_key)
+            if existing:
+                return SubmitResult(reference=existing, created=False)
+        raise
+    return SubmitResult(reference=reference, created=True)
+
+
+async def response_records(consultation_id: int) -> list[ResponseRecord]:
+    """Every response in the order received (then by id), answers parsed."""
+    rows = await SurveyResponse.select(
+        SurveyResponse.reference, SurveyResponse.channel, SurveyResponse.submitted_at, SurveyResponse.answers_json,
+    ).where(SurveyResponse.consultation == consultation_id).order_by(SurveyResponse.submitted_at).order_by(
+        SurveyResponse.id).run()
+    return [ResponseRecord(reference=row["reference"], channel=row["channel"], submitted_at=row["submitted_at"],
+                           answers=json.loads(row["answers_json"] or "{}")) for row in rows]
+
+
+async def response_count(consultation_id: int) -> int:
+    return int(await SurveyResponse.count().where(SurveyResponse.consultation == consultation_id).run())
+
+
+async def channel_counts(consultation_id: int) -> dict[str, int]:
+    rows = await SurveyResponse.select(SurveyResponse.channel).where(SurveyResponse.consultation == consultation_id).run()
+    counts = {channel: 0 for channel in CHANNELS}
+    for row in rows:
+        counts[row["channel"]] = counts.get(row["channel"], 0) + 1
+    return counts
+
+
+@dataclass(frozen=True)
+class ResponsesExport:
+    filename: str
+    text: str
+    count: int
+
+
+async def export_responses(slug: str) -> ResponsesExport | None:
+    """The responses CSV of a consultation, with the channel and About-you answers as columns."""
+    row = await Consultation.select(Consultation.id, Consultation.questionnaire_json).where(
+        Consultation.slug == slug).first().run()
+    if row is None:
+        return None
+    records = await response_records(row["id"])
+    questionnaire = from_json(row["questionnaire_json"])
+    return ResponsesExport(filename=f"{slug}-responses.csv", text=export_csv(questionnaire, records), count=len(records))
+
+
+async def import_responses(*, slug: str, csv_text: str, entered_by: str, default_channel: str = "paper") -> int:
+    """Check every row against the questionnaire and store them all, or none (raises
+    ``ResponseImportError`` naming each bad row and column). A reference already used by a stored
+    response is an error, so importing the same file twice adds nothing."""
+    consultation = await Consultation.select(Consultation.id, Consultation.questionnaire_json).where(
+        Consultation.slug == slug).first().run()
+    if consultation is None:
+        raise ResponseImportError([f"There is no consultation {slug}"])
+    questionnaire: Questionnaire = from_json(consultation["questionnaire_json"])
+    if not questionnaire.questions():
+        raise ResponseImportError(["This consultation has no questionnaire yet"])
+    parsed = parse_csv(questionnaire, csv_text, default_channel=default_channel)
+    given = [row.reference for row in parsed if row.reference]
+    now = datetime.now(timezone.utc)
+    async with write_transaction(SurveyResponse._meta.db):
+        taken: set[str] = set()
+        for start in range(0, len(given), 500):
+            batch = given[start:start + 500]
+            rows = await SurveyResponse.select(SurveyResponse.reference).where(
+                SurveyResponse.consultation == consultation["id"], SurveyResponse.reference.is_in(batch)).run()
+            taken.update(row["reference"] for row in rows)
+        if taken:
+            errors = [f"Row {row.row_number}, column reference: {row.reference} has already been imported"
+                      for row in parsed if row.reference in taken]
+            raise ResponseImportError(errors)
+        used = set(given)
+        new_rows = []
+        for row in parsed:
+            reference = row.reference
+            while not reference or (reference in used and reference != row.reference):
+                reference = new_reference()
+            used.add(reference)
+            new_rows.append(SurveyResponse(
+                consultation=consultation["id"], reference=reference, channel=row.channel, entered_by=entered_by,
+                submitted_at=row.submitted_at or now, answers_json=json.dumps(row.answers, ensure_ascii=False),
+            ))
+        for start in range(0, len(new_rows), 500):
+            await SurveyResponse.insert(*new_rows[start:start + 500]).run()
+    return len(new_rows)

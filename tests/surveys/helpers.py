@@ -1,0 +1,58 @@
+"""Builders for surveys tests: a small questionnaire with every kind of question and a condition."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from surveys.questionnaire import Question, Questionnaire, Section
+
+
+def sample_questionnaire() -> Questionnaire:
+    return Questionnaire(sections=[
+        Section(title="Your views", questions=[
+            Question(key="used_services", text="Have you used the council's information services?", kind="yes_no", required=True),
+            Question(key="which_services", text="Which services?", kind="multiple", options=["Library", "Website", "Phone"],
+                     max_choices=2, show_if_key="used_services", show_if_value="Yes"),
+            Question(key="open_data", text="The council should publish more open data", kind="likert", required=True),
+        ]),
+        Section(title="More", questions=[
+            Question(key="contact", text="How do you contact us?", kind="single", options=["Phone", "Email", "=Other"]),
+            Question(key="suggestions", text="Any suggestions?", kind="text", max_length=50, help_text="Optional"),
+            Question(key="visits", text="How many visits?", kind="number", min_value=0, max_value=100),
+        ]),
+        Section(title="About you", about_you=True, questions=[
+            Question(key="sex", text="What is your sex?", kind="single", options=["Male", "Female", "Prefer not to say"],
+                     census_dimension="sex"),
+        ]),
+    ])
+
+
+async def make_consultation(slug: str = "data-charter", *, status: str = "open", questionnaire: Questionnaire | None = None,
+                            audience: str = "public") -> int:
+    from surveys.questionnaire import to_json
+    from surveys.tables import Consultation
+
+    today = date.today()
+    opens, closes = {
+        "open": (today - timedelta(days=5), today + timedelta(days=5)),
+        "upcoming": (today + timedelta(days=5), today + timedelta(days=15)),
+        "closed": (today - timedelta(days=15), today - timedelta(days=5)),
+    }[status]
+    row = Consultation(slug=slug, title=f"Consultation {slug}", summary="A summary", body="Some **body**",
+                       opens_on=opens, closes_on=closes, audience=audience,
+                       questionnaire_json=to_json(questionnaire or sample_questionnaire()))
+    await row.save().run()
+    return int(row.id)
+
+
+async def make_case_study(slug: str = "debt-early-help", *, published: bool = True, premoderated: bool = True,
+                          comments_open: bool = True) -> int:
+    from datetime import datetime, timezone
+
+    from surveys.tables import CaseStudy
+
+    row = CaseStudy(slug=slug, title=f"Case study {slug}", summary="Summary", body="Body text",
+                    purpose="To help", data_used="Council tax records", published_at=datetime.now(timezone.utc) if published else None,
+                    premoderated=premoderated, comments_open=comments_open)
+    await row.save().run()
+    return int(row.id)
