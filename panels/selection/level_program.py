@@ -41,6 +41,7 @@ class LevelProgram:
             self._highs = _highs_core._Highs()
             self._highs.setOptionValue("output_flag", False)
             self._highs.setOptionValue("presolve", "off")
+            self._highs.setOptionValue("simplex_strategy", 4)
             inf = _highs_core.kHighsInf
             self._highs.addVar(0.0, 1.0)
             self._highs.changeColCost(0, 1.0)

@@ -38,8 +38,13 @@ from panels.selection.panel_search import SwapSearch
 PRICING_TOLERANCE = 1e-7
 FIX_SLACK = 1e-9
 POSITIVE_DUAL = 1e-9
-#: How many of the current panels the swap search starts from per iteration.
+#: How many of the current panels the swap search starts from per iteration, and how many
+#: improving panels it may add before the LP is re-solved.
 SEARCH_STARTS = 8
+SEARCH_ADDS = SEARCH_STARTS
+#: The swap search only offers panels that beat μ by this relative margin, to keep the LP
+#: from filling with panels that barely help; the exact pricing closes the last gap.
+SEARCH_MARGIN = 0.0
 
 
 class SelectionSolverError(RuntimeError):
@@ -84,8 +89,10 @@ def _add_swap_improvements(
     added = 0
     for start in starts:
         candidate = search.improve(panel_set.panels[start], pricing_weights)
-        if float(np.dot(pricing_weights, candidate)) > mu + PRICING_TOLERANCE and panel_set.add(candidate):
-            added += 1
+        if float(np.dot(pricing_weights, candidate)) > mu * (1 + SEARCH_MARGIN) + PRICING_TOLERANCE:
+            added += panel_set.add(candidate)
+            if added >= SEARCH_ADDS:
+                break
     return added
 
 
