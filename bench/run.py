@@ -12,6 +12,7 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 SECTIONS = {
     "selection": BENCH_DIR / "selection.py",
+    "web": BENCH_DIR / "web.py",
 }
 
 

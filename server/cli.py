@@ -147,7 +147,8 @@ def restore(backup_file: Path, force: bool) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
 @click.option("--reload", is_flag=True, help="Restart when code changes (development only).")
-def serve(host: str, port: int, workers: int, reload: bool) -> None:
+@click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log every request.")
+def serve(host: str, port: int, workers: int, reload: bool, access_log: bool) -> None:
     """Serve the web app with uvicorn."""
     settings = _settings()
     import uvicorn
@@ -156,7 +157,7 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         os.environ["DATABASE_POOL_SIZE"] = "10"
     click.echo(f"Civic Panel for {settings.council_name} on http://{host}:{port} ({workers} worker{'s' if workers > 1 else ''})")
     uvicorn.run("server.asgi:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                reload=reload, proxy_headers=True, log_level="info")
+                reload=reload, proxy_headers=True, log_level="info", access_log=access_log)
 
 
 from panels.cli import select_command, verify_draw_command  # noqa: E402  (the selection engine's commands)
