@@ -19,6 +19,8 @@ from litestar.template.config import TemplateConfig
 from server.assets import AssetManifest, static_files_handler
 from server.controllers.admin import AdminController
 from server.controllers.auth import AuthController
+from server.controllers.case_studies_officer import CaseStudiesOfficerController
+from server.controllers.consultations_public import ConsultationsPublicController
 from server.controllers.commitments import (
     CommitmentsCabinetController,
     CommitmentsOfficerController,
@@ -42,6 +44,8 @@ ROUTE_HANDLERS = [
     OfficerHomeController,
     CabinetHomeController,
     AdminController,
+    ConsultationsPublicController,
+    CaseStudiesOfficerController,
     CommitmentsPublicController,
     CommitmentsCabinetController,
     CommitmentsOfficerController,
