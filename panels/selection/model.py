@@ -177,10 +177,10 @@ class SelectionResult:
     """Everything a selection run produced, checked before it is returned.
 
     ``probabilities`` maps every volunteer id to their selection probability (1.0 for
-    fixed members, 0.0 for volunteers excluded by the household rule). ``distribution``
-    lists the panels with positive probability and their probabilities; for LEXIMIN a panel
-    here is one "type panel" realised on concrete ids, for ``legacy`` each of the ``draws``
-    sampled panels. ``min_probability`` is taken over volunteers that can still be drawn.
+    fixed members, 0.0 for volunteers excluded by the household rule). ``distribution_size``
+    counts the panels with positive probability (LEXIMIN: type panels; legacy: distinct
+    sampled panels). ``min_probability`` is taken over volunteers that can still be drawn.
+    For ``legacy`` the probabilities are frequencies over ``draws`` greedy draws.
     """
 
     algorithm: str
