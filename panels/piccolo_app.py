@@ -2,12 +2,12 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from panels.tables import Panel, PanelSession
+from panels.tables import Attendance, Panel, PanelQuota, PanelSession, SelectionRun, Volunteer, Voucher
 
 APP_CONFIG = AppConfig(
     app_name="panels",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "migrations"),
-    table_classes=[Panel, PanelSession],
+    table_classes=[Panel, PanelSession, PanelQuota, Volunteer, SelectionRun, Attendance, Voucher],
     migration_dependencies=[],
     commands=[],
 )

@@ -1,11 +1,15 @@
-"""Tables of the panels package: a Resident Panel and its sessions.
+"""Tables of the panels package: a Resident Panel, its sessions, quotas, volunteers, selection
+runs, attendance and vouchers.
 
-Volunteers, quotas and selection runs join these as the recruitment journey is built.
+Columns added after the first release are nullable or have defaults, so that the migration
+applies on SQLite as well as PostgreSQL. JSON values are stored as text (``json.dumps``) so
+they read back the same on both engines.
 """
 
 from __future__ import annotations
 
-from piccolo.columns import Date, ForeignKey, Integer, Time, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Real, Text, Time, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -17,6 +21,27 @@ class Panel(Table, tablename="panel"):
     panel_size = Integer()
     """k: how many members the panel seats."""
     created_at = Timestamptz(default=TimestamptzNow())
+    description = Text(default="")
+    registration_deadline = Timestamptz(null=True, default=None)
+    """Registration closes at this moment (UTC)."""
+    voucher_pence = Integer(default=0)
+    """Thank-you voucher per member, in pence (3000 = £30)."""
+    household_rule = Boolean(default=False)
+    """At most one member per household when on."""
+    retention_days = Integer(default=365)
+    """Days after the last session before volunteers' personal data is deleted."""
+    postcode_prefixes = Varchar(length=300, default="")
+    """Space-separated outward-code prefixes the borough covers (e.g. ``NW1 NW3 WC1``); empty: any UK postcode."""
+    prefer_not_to_say = Boolean(default=True)
+    census_file = Varchar(length=120, default="")
+    """Shipped census file name, or ``upload:<name>`` for a file an officer uploaded."""
+    census_csv = Text(default="")
+    """The census text the quotas came from (kept so that the quotas can be explained later)."""
+    tenure_prefix = Varchar(length=20, default="households")
+    tolerance = Real(default=0.2)
+    consent_version = Varchar(length=40, default="2026-1")
+    materials = Text(default="")
+    """What members read before the sessions (plain text, shown on their private page)."""
 
 
 class PanelSession(Table, tablename="panel_session"):
@@ -29,3 +54,87 @@ class PanelSession(Table, tablename="panel_session"):
     starts_at = Time()
     ends_at = Time()
     place = Varchar(length=300, default="")
+
+
+class PanelQuota(Table, tablename="panel_quota"):
+    """The quota of one category of one dimension (``panels.quotas.QuotaRow``), as the officer left it."""
+
+    panel = ForeignKey(references=Panel, on_delete=OnDelete.cascade)
+    position = Integer(default=0)
+    dimension = Varchar(length=60)
+    category = Varchar(length=200)
+    census_share = Real(null=True, default=None)
+    target = Real(default=0.0)
+    quota_min = Integer(default=0)
+    quota_max = Integer(default=0)
+
+
+class Volunteer(Table, tablename="panel_volunteer"):
+    """A resident who registered interest (or was imported). Personal data: officers only, and
+    every view is audited. ``answers`` is JSON {dimension: category}; ethnicity and disability
+    there are special-category data used only for selection."""
+
+    panel = ForeignKey(references=Panel, on_delete=OnDelete.cascade)
+    reference = Varchar(length=20, unique=True, index=True)
+    """Public, non-identifying reference such as ``RP-7K3Q9D``; it is also the id the selection engine sees."""
+    full_name = Varchar(length=200)
+    email = Varchar(length=254)
+    phone = Varchar(length=40, default="")
+    address = Varchar(length=300, default="")
+    postcode = Varchar(length=10, default="")
+    age = Integer(null=True, default=None)
+    answers = Text(default="{}")
+    household_key = Varchar(length=400, default="")
+    consent_version = Varchar(length=40, default="")
+    consent_at = Timestamptz(null=True, default=None)
+    source = Varchar(length=20, default="form")
+    token_hash = Varchar(length=64, null=True, default=None, index=True)
+    """SHA-256 (hex) of the private link's token; the token itself is never stored."""
+    status = Varchar(length=20, default="pool")
+    """pool, selected (invited), confirmed, declined."""
+    registered_at = Timestamptz(default=TimestamptzNow())
+    responded_at = Timestamptz(null=True, default=None)
+
+
+class SelectionRun(Table, tablename="panel_selection_run"):
+    """One selection or replacement round. Inputs and result are written once and never changed;
+    the draw (seed, ticket, drawn ids) is written once, after the result. Progress columns are
+    updated while the engine runs, so that any worker can answer the progress poll."""
+
+    panel = ForeignKey(references=Panel, on_delete=OnDelete.cascade)
+    kind = Varchar(length=20, default="selection")
+    """selection or replacement."""
+    algorithm = Varchar(length=20, default="leximin")
+    status = Varchar(length=20, default="running")
+    """running, done (probabilities ready), drawn, failed."""
+    inputs_hash = Varchar(length=64, default="")
+    inputs_json = Text(default="{}")
+    result_json = Text(default="")
+    error = Text(default="")
+    progress_fraction = Real(default=0.0)
+    progress_message = Varchar(length=300, default="")
+    started_by = Varchar(length=254, default="")
+    started_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(null=True, default=None)
+    seed = Varchar(length=300, null=True, default=None)
+    ticket = Integer(null=True, default=None)
+    lottery_digest = Varchar(length=64, default="")
+    drawn_json = Text(default="")
+    """JSON list of the references drawn (for a replacement: only the new members)."""
+    drawn_by = Varchar(length=254, default="")
+    drawn_at = Timestamptz(null=True, default=None)
+
+
+class Attendance(Table, tablename="panel_attendance"):
+    volunteer = ForeignKey(references=Volunteer, on_delete=OnDelete.cascade)
+    session = ForeignKey(references=PanelSession, on_delete=OnDelete.cascade)
+    attended = Boolean(default=False)
+    recorded_by = Varchar(length=254, default="")
+    recorded_at = Timestamptz(default=TimestamptzNow())
+
+
+class Voucher(Table, tablename="panel_voucher"):
+    volunteer = ForeignKey(references=Volunteer, on_delete=OnDelete.cascade)
+    amount_pence = Integer()
+    issued_on = Date()
+    issued_by = Varchar(length=254, default="")

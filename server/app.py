@@ -26,6 +26,8 @@ from server.controllers.commitments import (
     CommitmentsOfficerController,
     CommitmentsPublicController,
 )
+from server.controllers.panels import OutboxController, PanelOfficerController
+from server.controllers.panels_public import MemberLinkController, PanelPublicController
 from server.controllers.public import PublicController
 from server.controllers.staff_home import CabinetHomeController, OfficerHomeController
 from server.errors import http_exception_handler, internal_error_handler
@@ -49,6 +51,10 @@ ROUTE_HANDLERS = [
     CommitmentsPublicController,
     CommitmentsCabinetController,
     CommitmentsOfficerController,
+    PanelOfficerController,
+    OutboxController,
+    PanelPublicController,
+    MemberLinkController,
 ]
 
 

@@ -1,0 +1,131 @@
+"""The expression-of-interest form, checked as plain data (no database, no web).
+
+``check_registration`` takes the submitted fields and the panel's questions and returns the
+cleaned registration or GOV.UK-style messages keyed by field name. The same function answers
+htmx's inline check of one field, so the messages never differ between the two paths.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+UK_POSTCODE = re.compile(r"^(GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKPS-UW]? ?[0-9][ABD-HJLNP-UW-Z]{2})$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ADULT_AGE_BANDS = ("18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+")
+MIN_AGE = 18
+MAX_AGE = 120
+TEXT_FIELDS = ("full_name", "email", "phone", "address", "postcode", "age")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question per quota dimension: its field name is the dimension."""
+
+    dimension: str
+    label: str
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Registration:
+    full_name: str
+    email: str
+    phone: str
+    address: str
+    postcode: str
+    age: int
+    answers: dict[str, str] = field(default_factory=dict)
+
+
+def normalise_postcode(raw: str) -> str:
+    """Upper case, one space before the inward code: ``nw12ab`` → ``NW1 2AB``."""
+    compact = "".join(raw.split()).upper()
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
+
+
+def age_band_for(age: int) -> str:
+    for band in ADULT_AGE_BANDS:
+        if band.endswith("+"):
+            return band
+        low, high = (int(part) for part in band.split("-"))
+        if low <= age <= high:
+            return band
+    raise ValueError(f"no adult age band for {age}")
+
+
+def parse_age(raw: str, *, today: date) -> int | None:
+    """An age in whole years, from ``42`` or a date of birth (``1980-04-01`` or ``01/04/1980``)."""
+    text = raw.strip()
+    if text.isdigit():
+        return int(text)
+    born = None
+    try:
+        born = date.fromisoformat(text)
+    except ValueError:
+        parts = re.split(r"[/.\-\s]+", text)
+        if len(parts) == 3 and all(part.isdigit() for part in parts):
+            try:
+                born = date(int(parts[2]), int(parts[1]), int(parts[0]))
+            except ValueError:
+                return None
+    if born is None or born > today:
+        return None
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def check_registration(
+    data: Mapping[str, str],
+    *,
+    questions: Sequence[Question],
+    postcode_prefixes: Sequence[str] = (),
+    today: date,
+) -> tuple[Registration | None, dict[str, str]]:
+    values = {name: str(data.get(name, "")).strip() for name in TEXT_FIELDS}
+    errors: dict[str, str] = {}
+    if not values["full_name"]:
+        errors["full_name"] = "Enter your full name"
+    elif len(values["full_name"]) > 200:
+        errors["full_name"] = "Your name must be 200 characters or fewer"
+    if not values["email"]:
+        errors["email"] = "Enter your email address"
+    elif not EMAIL.match(values["email"]) or len(values["email"]) > 254:
+        errors["email"] = "Enter an email address in the correct format, like name@example.com"
+    if values["phone"] and not re.fullmatch(r"\+?[0-9 ()\-]{7,20}", values["phone"]):
+        errors["phone"] = "Enter a telephone number, like 020 7974 4444 or 07700 900 982"
+    if not values["address"]:
+        errors["address"] = "Enter the first line of your address"
+    elif len(values["address"]) > 300:
+        errors["address"] = "The address must be 300 characters or fewer"
+    postcode = normalise_postcode(values["postcode"])
+    if not values["postcode"]:
+        errors["postcode"] = "Enter your postcode"
+    elif not UK_POSTCODE.match(postcode):
+        errors["postcode"] = "Enter a real UK postcode, like NW1 2RU"
+    elif postcode_prefixes and not any(postcode.split(" ")[0] == prefix.upper() or
+                                       postcode.startswith(prefix.upper() + " ") for prefix in postcode_prefixes):
+        errors["postcode"] = "Enter a postcode in the borough: this panel is for residents only"
+    age = parse_age(values["age"], today=today) if values["age"] else None
+    if not values["age"]:
+        errors["age"] = "Enter your age or your date of birth"
+    elif age is None:
+        errors["age"] = "Enter your age in years, like 42, or your date of birth, like 31/03/1980"
+    elif age < MIN_AGE:
+        errors["age"] = f"You must be {MIN_AGE} or over to join the panel"
+    elif age > MAX_AGE:
+        errors["age"] = "Enter your age in years, like 42"
+    answers: dict[str, str] = {}
+    for question in questions:
+        answer = str(data.get(question.dimension, "")).strip()
+        if answer not in question.options:
+            errors[question.dimension] = f"Select an answer for ‘{question.label}’"
+        else:
+            answers[question.dimension] = answer
+    if str(data.get("consent", "")) != "yes":
+        errors["consent"] = "Confirm that you agree to how we will use your information"
+    if errors or age is None:
+        return None, errors
+    return Registration(full_name=values["full_name"], email=values["email"], phone=values["phone"],
+                        address=values["address"], postcode=postcode, age=age, answers=answers), {}

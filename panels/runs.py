@@ -1,0 +1,241 @@
+"""Selection and replacement runs: build the engine's problem from the database, run LEXIMIN in a
+worker thread with progress written to the run's row, then draw with a public seed.
+
+A run row is written in three steps and never edited after each: inputs (at start), result
+(when the engine finishes), draw (when the officer enters the seed). ``inputs_hash`` is the
+SHA-256 of the canonical inputs JSON, so anyone holding the inputs can check they were used.
+
+Volunteers appear to the engine only by their reference (``RP-…``) and their answers: the run
+record holds no names or contact details.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time as time_module
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import anyio
+import anyio.from_thread
+
+from panels.quotas import QuotaRow
+from panels.selection import (
+    InfeasibleQuotasError, Infeasibility, Lottery, Quota, SelectionInputError, SelectionProblem, SelectionProgress,
+    Volunteer as PoolMember, check_feasibility, draw_from_lottery, lottery_digest, result_to_json, select_panel,
+    select_replacements,
+)
+from panels.store import OutgoingEmail, load_quotas, set_volunteer_token
+from panels.tables import Panel, SelectionRun, Volunteer
+from panels.transactions import write_transaction
+
+PROGRESS_INTERVAL_S = 0.5
+LOTTERY_SIZE = 1000
+VERIFY_RECIPE = (
+    "import hashlib\n"
+    "ticket = int.from_bytes(hashlib.sha256(seed.encode('utf-8')).digest(), 'big') % lottery_size + 1"
+)
+
+
+@dataclass(frozen=True)
+class PoolProblem:
+    """The engine's problem and the volunteers left out of it (answers missing for a quota)."""
+
+    problem: SelectionProblem
+    incomplete: int
+    withdrawn: tuple[str, ...] = ()
+    confirmed: tuple[str, ...] = ()
+
+
+def engine_quotas(rows: list[QuotaRow]) -> tuple[Quota, ...]:
+    return tuple(Quota(category=row.dimension, name=row.category, quota_min=int(row.quota_min),
+                       quota_max=int(row.quota_max)) for row in rows)
+
+
+async def build_pool_problem(panel: Panel) -> PoolProblem:
+    """Everyone who registered and has not declined, with the selected or confirmed members fixed
+    (so a replacement round refills only the seats left by people who declined)."""
+    quota_rows = await load_quotas(panel.id)
+    quotas = engine_quotas(quota_rows)
+    dimensions = tuple(dict.fromkeys(row.dimension for row in quota_rows))
+    rows = await Volunteer.select(Volunteer.reference, Volunteer.answers, Volunteer.household_key,
+                                  Volunteer.status).where(Volunteer.panel == panel.id).order_by(Volunteer.id).run()
+    members, withdrawn, fixed, incomplete = [], [], [], 0
+    for row in rows:
+        answers = json.loads(row["answers"] or "{}")
+        if row["status"] == "declined":
+            withdrawn.append(row["reference"])
+            continue
+        if not all(dimension in answers for dimension in dimensions):
+            incomplete += 1
+            continue
+        members.append(PoolMember(id=row["reference"], features={d: answers[d] for d in dimensions},
+                                  household=row["household_key"] or None))
+        if row["status"] in ("selected", "confirmed"):
+            fixed.append(row["reference"])
+    problem = SelectionProblem(volunteers=tuple(members), quotas=quotas, k=int(panel.panel_size),
+                               enforce_households=bool(panel.household_rule), fixed_ids=frozenset(fixed))
+    return PoolProblem(problem=problem, incomplete=incomplete, withdrawn=tuple(withdrawn), confirmed=tuple(fixed))
+
+
+def feasibility(problem: SelectionProblem) -> tuple[Infeasibility | None, str]:
+    """The engine's answer, or a plain reason when the problem cannot even be posed (e.g. pool < k)."""
+    if not problem.quotas:
+        return None, "Set the quotas first."
+    if len(problem.volunteers) < problem.k:
+        return None, f"The pool has {len(problem.volunteers)} volunteers with complete answers, fewer than the {problem.k} seats."
+    try:
+        return check_feasibility(problem), ""
+    except SelectionInputError as error:
+        return None, error.message
+
+
+def inputs_record(problem: SelectionProblem, *, kind: str, algorithm: str) -> dict:
+    return {
+        "kind": kind,
+        "algorithm": algorithm,
+        "k": problem.k,
+        "enforce_households": problem.enforce_households,
+        "fixed_ids": sorted(problem.fixed_ids),
+        "quotas": [{"category": q.category, "name": q.name, "min": q.quota_min, "max": q.quota_max}
+                   for q in problem.quotas],
+        "volunteers": [{"id": v.id, "features": dict(sorted(v.features.items())), "household": v.household}
+                       for v in problem.volunteers],
+        "lottery_size": LOTTERY_SIZE,
+    }
+
+
+def canonical_hash(record: dict) -> str:
+    return hashlib.sha256(json.dumps(record, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
+
+
+async def start_run(*, panel: Panel, started_by: str, kind: str = "selection") -> tuple[SelectionRun, PoolProblem]:
+    """Record a run's inputs; the caller then runs ``execute_run`` in the background."""
+    pool = await build_pool_problem(panel)
+    record = inputs_record(pool.problem, kind=kind, algorithm="leximin")
+    record["withdrawn_ids"] = list(pool.withdrawn)
+    run = SelectionRun(panel=panel.id, kind=kind, algorithm="leximin", status="running", started_by=started_by,
+                       inputs_json=json.dumps(record, sort_keys=True), inputs_hash=canonical_hash(record),
+                       progress_message="Waiting to start")
+    await run.save().run()
+    return run, pool
+
+
+async def _write_progress(run_id: int, fraction: float, message: str) -> None:
+    await SelectionRun.update({SelectionRun.progress_fraction: float(fraction),
+                               SelectionRun.progress_message: message[:300]}).where(
+        SelectionRun.id == run_id, SelectionRun.status == "running").run()
+
+
+async def execute_run(run_id: int, pool: PoolProblem, *, kind: str) -> None:
+    """Run the engine off the event loop; progress and then the result (or the reason it failed)
+    go to the run's row. Never raises: a background task has nobody to tell."""
+    last = 0.0
+
+    def report(progress: SelectionProgress) -> None:
+        nonlocal last
+        now = time_module.monotonic()
+        if now - last < PROGRESS_INTERVAL_S and progress.phase != "lottery":
+            return
+        last = now
+        fraction = progress.fixed_types / progress.total_types if progress.total_types else 0.0
+        minimum = "" if progress.min_probability is None else f"; smallest probability so far {progress.min_probability:.3f}"
+        message = f"{progress.phase}: iteration {progress.iteration}, {progress.fixed_types} of {progress.total_types} groups settled{minimum}"
+        anyio.from_thread.run(_write_progress, run_id, fraction, message)
+
+    def compute():
+        if kind == "replacement":
+            return select_replacements(pool.problem, confirmed_ids=pool.confirmed, lottery_size=LOTTERY_SIZE,
+                                       progress=report)
+        return select_panel(pool.problem, lottery_size=LOTTERY_SIZE, progress=report)
+
+    try:
+        result = await anyio.to_thread.run_sync(compute)
+    except InfeasibleQuotasError as error:
+        await _finish(run_id, status="failed", error=error.infeasibility.describe())
+        return
+    except (SelectionInputError, ValueError) as error:
+        await _finish(run_id, status="failed", error=str(error))
+        return
+    except Exception as error:  # noqa: BLE001 - recorded on the run for the officer to see
+        await _finish(run_id, status="failed", error=f"The selection stopped unexpectedly: {type(error).__name__}")
+        raise
+    record = result_to_json(result)
+    await _finish(run_id, status="done", result_json=json.dumps(record, sort_keys=True),
+                  lottery_digest=lottery_digest([tuple(panel) for panel in record["lottery"]]))
+
+
+async def _finish(run_id: int, *, status: str, error: str = "", result_json: str = "", lottery_digest: str = "") -> None:
+    await SelectionRun.update({
+        SelectionRun.status: status, SelectionRun.error: error, SelectionRun.result_json: result_json,
+        SelectionRun.lottery_digest: lottery_digest, SelectionRun.progress_fraction: 1.0,
+        SelectionRun.progress_message: "Finished" if status == "done" else "Stopped",
+        SelectionRun.finished_at: datetime.now(timezone.utc),
+    }).where(SelectionRun.id == run_id, SelectionRun.status == "running").run()
+
+
+async def get_run(panel_id: int, run_id: int) -> SelectionRun | None:
+    return await SelectionRun.objects().where(SelectionRun.panel == panel_id, SelectionRun.id == run_id).first().run()
+
+
+async def list_runs(panel_id: int) -> list[dict]:
+    return await SelectionRun.select(
+        SelectionRun.id, SelectionRun.kind, SelectionRun.status, SelectionRun.started_by, SelectionRun.started_at,
+        SelectionRun.seed, SelectionRun.drawn_at).where(SelectionRun.panel == panel_id).order_by(SelectionRun.id).run()
+
+
+async def latest_drawn_run(panel_id: int, *, kind: str = "selection") -> SelectionRun | None:
+    return await SelectionRun.objects().where(SelectionRun.panel == panel_id, SelectionRun.status == "drawn",
+                                              SelectionRun.kind == kind).order_by(
+        SelectionRun.id, ascending=False).first().run()
+
+
+class DrawError(ValueError):
+    pass
+
+
+async def draw_run(*, panel: Panel, run: SelectionRun, seed: str, drawn_by: str,
+                   link_base: str = "") -> tuple[list[str], list[OutgoingEmail]]:
+    """Draw from the stored lottery with the public seed, mark the new members as invited and
+    return their references and the invitations to send. A run is drawn once only."""
+    seed = seed.strip()
+    if not seed:
+        raise DrawError("Enter the public seed")
+    if len(seed) > 300:
+        raise DrawError("The seed must be 300 characters or fewer")
+    async with write_transaction(SelectionRun._meta.db):
+        current = await SelectionRun.objects().where(SelectionRun.id == run.id).first().run()
+        if current.status != "done" or current.seed is not None:
+            raise DrawError("This run has already been drawn, or has no result to draw from")
+        record = json.loads(current.result_json)
+        lottery = Lottery(panels=tuple(tuple(panel_ids) for panel_ids in record["lottery"]),
+                          max_deviation=float(record["max_lottery_deviation"]))
+        draw = draw_from_lottery(seed, lottery)
+        fixed = set(json.loads(current.inputs_json).get("fixed_ids", []))
+        new_members = [reference for reference in draw.panel if reference not in fixed]
+        await SelectionRun.update({
+            SelectionRun.seed: seed, SelectionRun.ticket: int(draw.ticket), SelectionRun.status: "drawn",
+            SelectionRun.drawn_json: json.dumps(new_members), SelectionRun.drawn_by: drawn_by,
+            SelectionRun.drawn_at: datetime.now(timezone.utc),
+        }).where(SelectionRun.id == run.id).run()
+        await Volunteer.update({Volunteer.status: "selected"}).where(
+            Volunteer.panel == panel.id, Volunteer.reference.is_in(new_members or [""])).run()
+    emails = []
+    for volunteer in await Volunteer.objects().where(Volunteer.panel == panel.id,
+                                                     Volunteer.reference.is_in(new_members or [""])).run():
+        token = await set_volunteer_token(volunteer.id)
+        emails.append(invitation_email(panel, volunteer, token, link_base))
+    return new_members, emails
+
+
+def invitation_email(panel: Panel, volunteer: Volunteer, token: str, link_base: str) -> OutgoingEmail:
+    voucher = f"£{panel.voucher_pence / 100:.2f}".replace(".00", "")
+    return OutgoingEmail(
+        to_address=volunteer.email,
+        subject=f"You have been chosen for the {panel.name}",
+        body=(f"Dear {volunteer.full_name},\n\nYou have been chosen by lottery for the {panel.name} "
+              f"(reference {volunteer.reference}). Members receive a {voucher} thank-you voucher.\n\n"
+              f"Please confirm or decline your place with your private link (keep it to yourself; it replaces any "
+              f"earlier link):\n{link_base}/my-panel/{token}\n"),
+    )

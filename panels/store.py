@@ -1,0 +1,233 @@
+"""Write and read functions for panels: the panel and its sessions, quotas, and the volunteer pool.
+
+Domain functions return what happened and what to send (``OutgoingEmail``); the server records
+audit entries and writes the outbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+
+from panels.census import DIMENSION_LABELS
+from panels.quotas import QuotaRow
+from panels.registration import Question, Registration, age_band_for
+from panels.selection.csv_input import normalise_household
+from panels.tables import Panel, PanelQuota, PanelSession, Volunteer
+
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+QUESTION_LABELS = {
+    "sex": "What is your sex?",
+    "ethnicity": "What is your ethnic group?",
+    "ethnicity_detailed": "What is your ethnic group?",
+    "disability": "Are your day-to-day activities limited because of a health problem or disability?",
+    "tenure": "Does your household own or rent the home you live in?",
+    "economic_activity": "What best describes what you were doing last week?",
+}
+SELECTABLE_STATUSES = ("pool", "selected", "confirmed")
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    to_address: str
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class SessionInput:
+    title: str
+    held_on: date
+    starts_at: time
+    ends_at: time
+    place: str
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")[:90] or "panel"
+
+
+def new_token() -> tuple[str, str]:
+    """A private-link token and the SHA-256 (hex) that is stored instead of it."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_reference() -> str:
+    return "RP-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+
+
+# --- panels and sessions -------------------------------------------------------------------
+
+async def create_panel(*, name: str, year: int, panel_size: int, registration_deadline: datetime | None,
+                       voucher_pence: int, household_rule: bool, retention_days: int, description: str = "",
+                       postcode_prefixes: str = "", prefer_not_to_say: bool = True,
+                       sessions: list[SessionInput] = ()) -> Panel:
+    base = slugify(f"{name}")
+    slug = base
+    suffix = 2
+    while await Panel.exists().where(Panel.slug == slug).run():
+        slug = f"{base}-{suffix}"
+        suffix += 1
+    panel = Panel(name=name, slug=slug, year=year, panel_size=panel_size, registration_deadline=registration_deadline,
+                  voucher_pence=voucher_pence, household_rule=household_rule, retention_days=retention_days,
+                  description=description, postcode_prefixes=postcode_prefixes, prefer_not_to_say=prefer_not_to_say)
+    await panel.save().run()
+    if sessions:
+        await PanelSession.insert(*[PanelSession(panel=panel.id, title=s.title, held_on=s.held_on, starts_at=s.starts_at,
+                                                 ends_at=s.ends_at, place=s.place) for s in sessions]).run()
+    return panel
+
+
+async def list_panels() -> list[dict]:
+    return await Panel.select(Panel.id, Panel.name, Panel.slug, Panel.year, Panel.panel_size,
+                              Panel.registration_deadline).order_by(Panel.year, ascending=False).order_by(Panel.id).run()
+
+
+async def get_panel(panel_id: int) -> Panel | None:
+    return await Panel.objects().where(Panel.id == panel_id).first().run()
+
+
+async def get_panel_by_slug(slug: str) -> Panel | None:
+    return await Panel.objects().where(Panel.slug == slug).first().run()
+
+
+async def list_sessions(panel_id: int) -> list[PanelSession]:
+    return await PanelSession.objects().where(PanelSession.panel == panel_id).order_by(PanelSession.held_on).order_by(
+        PanelSession.starts_at).run()
+
+
+def registration_open(panel: Panel, *, now: datetime) -> bool:
+    return panel.registration_deadline is None or now < panel.registration_deadline
+
+
+# --- quotas --------------------------------------------------------------------------------
+
+async def save_quotas(*, panel_id: int, rows: list[QuotaRow], census_file: str, census_csv: str,
+                      tolerance: float, tenure_prefix: str) -> None:
+    """Replace the panel's quotas with ``rows`` and remember where they came from."""
+    await PanelQuota.delete().where(PanelQuota.panel == panel_id).run()
+    if rows:
+        await PanelQuota.insert(*[
+            PanelQuota(panel=panel_id, position=position, dimension=row.dimension, category=row.category,
+                       census_share=None if row.census_share is None else float(row.census_share),
+                       target=float(row.target), quota_min=int(row.quota_min), quota_max=int(row.quota_max))
+            for position, row in enumerate(rows)
+        ]).run()
+    await Panel.update({Panel.census_file: census_file, Panel.census_csv: census_csv, Panel.tolerance: float(tolerance),
+                        Panel.tenure_prefix: tenure_prefix}).where(Panel.id == panel_id).run()
+
+
+async def load_quotas(panel_id: int) -> list[QuotaRow]:
+    rows = await PanelQuota.select().where(PanelQuota.panel == panel_id).order_by(PanelQuota.position).run()
+    return [QuotaRow(row["dimension"], row["category"], row["census_share"], row["target"], row["quota_min"],
+                     row["quota_max"]) for row in rows]
+
+
+def questions_for(quotas: list[QuotaRow]) -> list[Question]:
+    """One question per quota dimension, except age, which comes from the age the resident gives."""
+    options: dict[str, list[str]] = defaultdict(list)
+    for row in quotas:
+        if row.dimension != "age_band":
+            options[row.dimension].append(row.category)
+    return [Question(dimension, QUESTION_LABELS.get(dimension, DIMENSION_LABELS.get(dimension, dimension)),
+                     tuple(categories)) for dimension, categories in options.items()]
+
+
+# --- volunteers ----------------------------------------------------------------------------
+
+def _answers_with_age(registration: Registration, quotas: list[QuotaRow]) -> dict[str, str]:
+    answers = dict(registration.answers)
+    if any(row.dimension == "age_band" for row in quotas):
+        answers["age_band"] = age_band_for(registration.age)
+    return answers
+
+
+async def register_volunteer(*, panel: Panel, registration: Registration, quotas: list[QuotaRow], source: str = "form",
+                             now: datetime | None = None, link_base: str = "") -> tuple[Volunteer, str, OutgoingEmail]:
+    """Add a volunteer to the pool with consent recorded; returns the volunteer, their private-link
+    token (shown once) and the confirmation email to send."""
+    token, token_hash = new_token()
+    reference = new_reference()
+    while await Volunteer.exists().where(Volunteer.reference == reference).run():
+        reference = new_reference()
+    now = now or datetime.now(timezone.utc)
+    volunteer = Volunteer(
+        panel=panel.id, reference=reference, full_name=registration.full_name, email=registration.email,
+        phone=registration.phone, address=registration.address, postcode=registration.postcode, age=registration.age,
+        answers=json.dumps(_answers_with_age(registration, quotas), sort_keys=True),
+        household_key=normalise_household([registration.address, registration.postcode]) or "",
+        consent_version=panel.consent_version, consent_at=now, source=source, token_hash=token_hash, registered_at=now,
+    )
+    await volunteer.save().run()
+    email = OutgoingEmail(
+        to_address=registration.email,
+        subject=f"{panel.name}: we have your registration ({reference})",
+        body=(f"Dear {registration.full_name},\n\nThank you for registering your interest in the {panel.name}.\n"
+              f"Your reference is {reference}.\n\nWe will choose the panel by a fair lottery after registration closes, "
+              f"and tell you whether you have been chosen.\n\nSee, download or withdraw your registration at any time "
+              f"with your private link (keep it to yourself):\n{link_base}/my-panel/{token}\n"),
+    )
+    return volunteer, token, email
+
+
+async def volunteer_by_token(token: str) -> Volunteer | None:
+    if not token or len(token) > 100:
+        return None
+    return await Volunteer.objects().where(Volunteer.token_hash == hash_token(token)).first().run()
+
+
+async def get_volunteer(panel_id: int, volunteer_id: int) -> Volunteer | None:
+    return await Volunteer.objects().where(Volunteer.panel == panel_id, Volunteer.id == volunteer_id).first().run()
+
+
+async def list_volunteers(panel_id: int, *, statuses: tuple[str, ...] | None = None) -> list[Volunteer]:
+    query = Volunteer.objects().where(Volunteer.panel == panel_id).order_by(Volunteer.id)
+    if statuses:
+        query = query.where(Volunteer.status.is_in(list(statuses)))
+    return await query.run()
+
+
+async def pool_summary(panel_id: int) -> list[dict]:
+    """Per quota category: census share, quota range and how many volunteers in the pool gave it.
+
+    Counts only; no personal data, so cabinet-safe aggregates could be built from it."""
+    quotas = await load_quotas(panel_id)
+    rows = await Volunteer.select(Volunteer.answers).where(Volunteer.panel == panel_id,
+                                                           Volunteer.status != "declined").run()
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for row in rows:
+        for dimension, category in json.loads(row["answers"] or "{}").items():
+            counts[dimension][category] += 1
+    total = len(rows)
+    return [{"dimension": quota.dimension, "category": quota.category, "census_share": quota.census_share,
+             "quota_min": quota.quota_min, "quota_max": quota.quota_max, "target": quota.target,
+             "pool": counts[quota.dimension][quota.category],
+             "pool_share": counts[quota.dimension][quota.category] / total if total else 0.0} for quota in quotas]
+
+
+async def set_volunteer_token(volunteer_id: int) -> str:
+    """A fresh private link for the volunteer (the old one stops working)."""
+    token, token_hash = new_token()
+    await Volunteer.update({Volunteer.token_hash: token_hash}).where(Volunteer.id == volunteer_id).run()
+    return token
+
+
+async def respond_to_invitation(*, volunteer: Volunteer, accept: bool, now: datetime | None = None) -> bool:
+    """Confirm or decline a place; only a volunteer who is invited (``selected``) can answer."""
+    if volunteer.status != "selected":
+        return False
+    await Volunteer.update({Volunteer.status: "confirmed" if accept else "declined",
+                            Volunteer.responded_at: now or datetime.now(timezone.utc)}).where(
+        Volunteer.id == volunteer.id, Volunteer.status == "selected").run()
+    return True
+
