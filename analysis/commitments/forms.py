@@ -33,9 +33,12 @@ KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")
 MAX_LENGTHS = {"title": 300, "owner": 200, "evidence_url": 500}
 """Column lengths of the tables (``analysis.tables``)."""
 
-COMMITMENT_FORM_FIELDS = tuple(column for column in COMMITMENT_COLUMNS if column != "recorded_at")
-UPDATE_FORM_FIELDS = ("effective_on", "status", "note", "evidence_url", "metric_value",
+COMMITMENT_FORM_FIELDS = ("key", "title", "text", "owner", "principles", "made_on", "kind", "deadline_date",
+                          "deadline_event", "repeats", "first_period_start", "evidence_source", "direction")
+"""The commitment form's fields in page order (the CSV columns less ``recorded_at``)."""
+UPDATE_FORM_FIELDS = ("status", "effective_on", "note", "evidence_url", "metric_value",
                       "metric_period_start", "metric_period_end")
+"""The update form's fields in page order."""
 
 
 class CommitmentFormError(ValueError):
@@ -126,7 +129,8 @@ def _first_per_field(errors: list[CsvRowError], extra: Mapping[str, str]) -> dic
         messages.setdefault(field, _sentence(field, message))
     for field, message in extra.items():
         messages.setdefault(field, _sentence(field, message))
-    return messages
+    page_order = {field: index for index, field in enumerate((*COMMITMENT_FORM_FIELDS, *UPDATE_FORM_FIELDS))}
+    return dict(sorted(messages.items(), key=lambda item: page_order.get(item[0], len(page_order))))
 
 
 _FIELD_NAMES = {

@@ -66,8 +66,13 @@ UploadData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
+def local_time(moment: datetime) -> datetime:
+    """An instant in the council's time zone, for display (instants are stored in UTC)."""
+    return moment.astimezone(COUNCIL_TIME_ZONE)
+
+
 TEMPLATE_HELPERS = {"day": iso_to_human, "status_name": status_name, "kind_names": KIND_NAMES,
-                    "changes_sentence": changes_sentence}
+                    "changes_sentence": changes_sentence, "local": local_time}
 
 
 def today() -> date:
