@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from analysis.demo_charter import load_demo_charter
 from analysis.demo_commitments import load_demo_commitments
+from panels.demo import load_demo_panels
 from server.staff import ensure_staff_user
 
 DEMO_STAFF = (
@@ -31,6 +32,7 @@ DEMO_LOADERS: list[Callable[[], Awaitable[list[str]]]] = [
     load_demo_staff,
     load_demo_charter,
     load_demo_commitments,
+    load_demo_panels,  # after the commitments: it extends their 2022 panel
 ]
 
 

@@ -1,0 +1,171 @@
+"""Demo data for the Resident Panel journey (loading twice adds nothing).
+
+* The "Camden Data Charter Resident Panel 2022" — the same panel the commitments demo creates,
+  found by its slug and extended here: three day-long sessions, quotas from Camden 2011 and
+  about 400 clearly fictional volunteers. They are drawn from the census marginals with the
+  response bias real invitations get (older residents and owner-occupiers answer more often,
+  young private renters less), so the pool dashboard shows real gaps.
+* A completed 2021 panel (the one whose October 2021 days drafted the charter, on the dates the
+  commitments demo already knows) with a stored, drawn selection, members, attendance and vouchers.
+
+Every name ends in "(demo)", every email is at example.com, and no real person is described.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date, datetime, time, timezone
+
+from panels.attendance import issue_vouchers, record_attendance
+from panels.census import load_shipped_census
+from panels.quotas import compute_quotas
+from panels.registration import ADULT_AGE_BANDS, Registration
+from panels.runs import LOTTERY_SIZE, build_pool_problem, canonical_hash, inputs_record
+from panels.selection import lottery_digest, result_to_json, select_panel
+from panels.store import register_volunteer, save_quotas
+from panels.tables import Panel, PanelSession, SelectionRun, Volunteer
+
+PANEL_2022_SLUG = "camden-data-charter-resident-panel-2022"
+"""The slug ``analysis.demo_commitments`` gives the 2022 panel (panels may not import analysis)."""
+PANEL_2022_NAME = "Camden Data Charter Resident Panel 2022"
+PANEL_2021_SLUG = "camden-data-charter-resident-panel-2021"
+PANEL_2021_NAME = "Camden Data Charter Resident Panel 2021"
+CENSUS_FILE = "camden-2011.csv"
+DIMENSIONS = ("sex", "age_band", "ethnicity", "disability", "tenure")
+PLACE = "Crowndale Centre, 218 Eversholt Street (demo)"
+SESSIONS_2022 = ((date(2022, 7, 20), "Day one: what the charter promised (demo)"),
+                 (date(2022, 7, 27), "Day two: evidence from council services (demo)"),
+                 (date(2022, 8, 3), "Day three: recommendations (demo)"))
+SESSIONS_2021 = ((date(2021, 10, 9), "Day one: data and the council (demo)"),
+                 (date(2021, 10, 16), "Day two: hearing from experts (demo)"),
+                 (date(2021, 10, 23), "Day three: writing the charter (demo)"))
+POOL_2022 = 400
+POOL_2021 = 150
+PUBLIC_SEED_2021 = "Demo seed: numbers called at the Crowndale Centre, 1 October 2021: 7 19 23 31 44"
+FIRST_NAMES = ("Alex", "Sam", "Jo", "Priya", "Kwame", "Mei", "Tomasz", "Aisha", "Rory", "Fatima", "Chidi", "Elena",
+               "Hamza", "Nell", "Oskar", "Ruth", "Yusuf", "Zara", "Ben", "Grace")
+FAMILY_NAMES = ("Ashdown", "Brightwell", "Carrow", "Dunmore", "Ellery", "Fairley", "Gosling", "Harrowby", "Ingram",
+                "Jessop", "Kilburn", "Linwood", "Marchmont", "Northcote", "Osgood", "Pellow", "Quill", "Rendle")
+STREETS = ("Maple Avenue", "Larch Road", "Quarry Street", "Hollin Mews", "Vane Close", "Cedar Walk")
+POSTCODES = ("NW1 0AB", "NW1 7XY", "NW3 2QG", "NW5 1TL", "NW6 1PP", "WC1H 9SE", "WC1X 8DA", "N6 6BA", "N19 5RQ",
+             "N7 9PW")
+RESPONSE_BIAS = {
+    "age_band": {"18-24": 0.45, "25-34": 0.6, "35-44": 0.9, "45-54": 1.2, "55-64": 1.6, "65-74": 2.0, "75+": 1.6},
+    "tenure": {"Owned outright": 2.2, "Owned with a mortgage or loan": 1.7,
+               "Private rented: Private landlord or letting agency": 0.55},
+}
+"""Relative response rates by group (1 = census rate): older owner-occupiers answer more often."""
+
+
+def _draw_category(rng: random.Random, shares: dict[str, float], bias: dict[str, float]) -> str:
+    categories = list(shares)
+    weights = [shares[c] * bias.get(c, 1.0) for c in categories]
+    return rng.choices(categories, weights=weights)[0]
+
+
+def fictional_registrations(count: int, *, seed: int, today: date) -> list[Registration]:
+    """Volunteers whose answers follow Camden 2011 shares tilted by ``RESPONSE_BIAS``."""
+    from panels.census import dimension_shares
+
+    census = load_shipped_census(CENSUS_FILE)
+    shares = {dimension: dimension_shares(census, dimension) for dimension in DIMENSIONS}
+    rng = random.Random(seed)
+    people = []
+    for number in range(1, count + 1):
+        answers = {d: _draw_category(rng, shares[d], RESPONSE_BIAS.get(d, {})) for d in DIMENSIONS}
+        band = answers.pop("age_band")
+        low = int(band.rstrip("+").split("-")[0])
+        high = 90 if band.endswith("+") else int(band.split("-")[1])
+        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(FAMILY_NAMES)} (demo)"
+        people.append(Registration(
+            full_name=name, email=f"demo.volunteer{seed}-{number:03d}@example.com", phone="",
+            address=f"{rng.randint(1, 180)} {rng.choice(STREETS)}", postcode=rng.choice(POSTCODES),
+            age=rng.randint(low, high), answers=answers))
+    return people
+
+
+async def _ensure_sessions(panel_id: int, sessions) -> None:
+    present = {row["held_on"] for row in await PanelSession.select(PanelSession.held_on).where(
+        PanelSession.panel == panel_id).run()}
+    new = [PanelSession(panel=panel_id, title=title, held_on=held_on, starts_at=time(10, 0), ends_at=time(16, 0),
+                        place=PLACE) for held_on, title in sessions if held_on not in present]
+    if new:
+        await PanelSession.insert(*new).run()
+
+
+async def _quotas_and_pool(panel: Panel, *, pool_size: int, seed: int, dimensions=DIMENSIONS) -> None:
+    census = load_shipped_census(CENSUS_FILE)
+    rows = compute_quotas(census, list(dimensions), k=panel.panel_size, tolerance=0.2,
+                          prefer_not_to_say=panel.prefer_not_to_say)
+    from panels.census import CENSUS_DIR
+
+    await save_quotas(panel_id=panel.id, rows=rows, census_file=CENSUS_FILE,
+                      census_csv=(CENSUS_DIR / CENSUS_FILE).read_text(encoding="utf-8"), tolerance=0.2,
+                      tenure_prefix="households")
+    for registration in fictional_registrations(pool_size, seed=seed, today=date(panel.year, 6, 1)):
+        registration = Registration(**{**registration.__dict__, "answers": {
+            d: a for d, a in registration.answers.items() if d in dimensions}})
+        await register_volunteer(panel=panel, registration=registration, quotas=rows, source="import",
+                                 now=panel.created_at)
+
+
+async def _ensure_2022() -> str:
+    panel = await Panel.objects().where(Panel.slug == PANEL_2022_SLUG).first().run()
+    if panel is None:
+        panel = Panel(name=PANEL_2022_NAME, slug=PANEL_2022_SLUG, year=2022, panel_size=20,
+                      created_at=datetime(2022, 3, 15, 10, 0, tzinfo=timezone.utc))
+        await panel.save().run()
+    await _ensure_sessions(panel.id, SESSIONS_2022)
+    if await Volunteer.exists().where(Volunteer.panel == panel.id).run():
+        return f"panel: {PANEL_2022_NAME} volunteers already present"
+    await Panel.update({
+        Panel.description: "Twenty residents review a year of the Camden Data Charter (demo).",
+        Panel.voucher_pence: 3000, Panel.household_rule: True, Panel.retention_days: 365,
+        Panel.postcode_prefixes: "NW1 NW3 NW5 NW6 NW8 WC1 WC2 N1 N6 N7 N19 EC1",
+    }).where(Panel.id == panel.id).run()
+    panel = await Panel.objects().where(Panel.id == panel.id).first().run()
+    await _quotas_and_pool(panel, pool_size=POOL_2022, seed=2022)
+    return f"panel: {PANEL_2022_NAME} given 3 sessions, Camden 2011 quotas and {POOL_2022} fictional volunteers"
+
+
+async def _ensure_2021() -> str:
+    if await Panel.exists().where(Panel.slug == PANEL_2021_SLUG).run():
+        return f"panel: {PANEL_2021_NAME} already present"
+    panel = Panel(name=PANEL_2021_NAME, slug=PANEL_2021_SLUG, year=2021, panel_size=20, voucher_pence=3000,
+                  household_rule=True, retention_days=365, description="The panel that drafted the charter (demo).",
+                  registration_deadline=datetime(2021, 9, 24, 22, 59, tzinfo=timezone.utc),
+                  created_at=datetime(2021, 9, 1, 9, 0, tzinfo=timezone.utc))
+    await panel.save().run()
+    await _ensure_sessions(panel.id, SESSIONS_2021)
+    await _quotas_and_pool(panel, pool_size=POOL_2021, seed=2021, dimensions=("sex", "age_band"))
+    pool = await build_pool_problem(panel)
+    result = select_panel(pool.problem, seed=PUBLIC_SEED_2021, lottery_size=LOTTERY_SIZE)
+    record = result_to_json(result)
+    inputs = inputs_record(pool.problem, kind="selection", algorithm="leximin")
+    inputs["withdrawn_ids"] = []
+    drawn = list(result.draw.panel)
+    at = datetime(2021, 10, 1, 18, 0, tzinfo=timezone.utc)
+    await SelectionRun.insert(SelectionRun(
+        panel=panel.id, kind="selection", algorithm="leximin", status="drawn", inputs_hash=canonical_hash(inputs),
+        inputs_json=json.dumps(inputs, sort_keys=True), result_json=json.dumps(record, sort_keys=True),
+        progress_fraction=1.0, progress_message="Finished", started_by="demo-loader", started_at=at, finished_at=at,
+        seed=PUBLIC_SEED_2021, ticket=int(result.draw.ticket), lottery_digest=lottery_digest(result.lottery.panels),
+        drawn_json=json.dumps(drawn), drawn_by="demo-loader", drawn_at=at)).run()
+    await Volunteer.update({Volunteer.status: "confirmed", Volunteer.responded_at: at}).where(
+        Volunteer.panel == panel.id, Volunteer.reference.is_in(drawn)).run()
+    members = await Volunteer.select(Volunteer.id).where(Volunteer.panel == panel.id,
+                                                         Volunteer.status == "confirmed").order_by(Volunteer.id).run()
+    sessions = await PanelSession.select(PanelSession.id).where(PanelSession.panel == panel.id).order_by(
+        PanelSession.held_on).run()
+    rng = random.Random(21)
+    marks = {(m["id"], s["id"]): rng.random() < 0.9 for m in members for s in sessions}
+    await record_attendance(panel_id=panel.id, marks=marks, recorded_by="demo-loader")
+    issued = await issue_vouchers(panel_id=panel.id, amount_pence=3000, issued_on=date(2021, 10, 25),
+                                  issued_by="demo-loader")
+    return (f"panel: {PANEL_2021_NAME} created with {POOL_2021} fictional volunteers, a drawn selection "
+            f"of {len(drawn)}, attendance and {issued} vouchers")
+
+
+async def load_demo_panels() -> list[str]:
+    return [await _ensure_2022(), await _ensure_2021()]

@@ -1,0 +1,33 @@
+"""The panels demo: fictional volunteers with a response bias, and loading twice adds nothing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from panels.demo import PANEL_2021_SLUG, PANEL_2022_SLUG, fictional_registrations, load_demo_panels
+from tests.conftest import run
+
+
+def test_fictional_pool_is_biased_towards_older_owner_occupiers():
+    people = fictional_registrations(400, seed=2022, today=date(2022, 6, 1))
+    assert all(person.full_name.endswith("(demo)") and person.email.endswith("@example.com") for person in people)
+    over_55 = sum(person.age >= 55 for person in people) / len(people)
+    assert over_55 > 0.30  # Camden 2011 adults aged 55+: 23%
+    owners = Counter(person.answers["tenure"] for person in people)
+    assert (owners["Owned outright"] + owners["Owned with a mortgage or loan"]) / len(people) > 0.40  # census: 32%
+
+
+def test_demo_loads_both_panels_once(db):
+    from panels.tables import Panel, PanelSession, SelectionRun, Volunteer, Voucher
+
+    first = run(load_demo_panels())
+    assert "400 fictional volunteers" in first[0] and "drawn selection of 20" in first[1]
+    again = run(load_demo_panels())
+    assert "already present" in again[0] and "already present" in again[1]
+    panel_2022 = run(Panel.objects().where(Panel.slug == PANEL_2022_SLUG).first().run())
+    panel_2021 = run(Panel.objects().where(Panel.slug == PANEL_2021_SLUG).first().run())
+    assert run(PanelSession.count().where(PanelSession.panel == panel_2022.id).run()) == 3
+    assert run(Volunteer.count().where(Volunteer.panel == panel_2022.id).run()) == 400
+    assert run(SelectionRun.count().where(SelectionRun.panel == panel_2021.id, SelectionRun.status == "drawn").run()) == 1
+    assert run(Voucher.count().run()) > 0
