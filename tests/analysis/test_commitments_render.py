@@ -1,0 +1,92 @@
+"""The report document and its renderings, without a database: same input, same bytes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from analysis.commitments import tracker_as_of
+from analysis.commitments.demo import CAMDEN_DATA_CHARTER, DEMO_AS_OF, DEMO_COMMITMENTS, DEMO_EVIDENCE, DEMO_UPDATES
+from analysis.commitments.render import report_pdf, timeline_description, timeline_png
+from analysis.commitments.report import (
+    ROW_FIELDS,
+    build_report_document,
+    commitments_by_principle,
+    document_csv,
+    document_json,
+)
+
+OWNERS = {c.key: c.owner for c in DEMO_COMMITMENTS}
+
+
+def demo_document(as_of: date = DEMO_AS_OF, commitments=DEMO_COMMITMENTS, previous=None) -> dict:
+    statuses = tracker_as_of(commitments, DEMO_UPDATES, DEMO_EVIDENCE, as_of)
+    return build_report_document(charter=CAMDEN_DATA_CHARTER, charter_slug="camden", statuses=statuses,
+                                 owners=OWNERS, previous=previous)
+
+
+def test_document_is_plain_json_and_lists_every_status():
+    document = demo_document()
+    assert json.loads(document_json(document)) == document
+    assert [c["status"] for c in document["counts"]][:2] == ["overdue", "missed"]
+    assert sum(c["count"] for c in document["counts"]) == document["total"] == 11
+    assert document["changes"] is None
+
+
+def test_changes_are_measured_against_the_previous_document():
+    earlier = json.loads(document_json(demo_document()))
+    later = demo_document(date(2022, 9, 1), previous=earlier)
+    assert later["changes"]["previous_as_of"] == "2022-07-01"
+    assert [c["id"] for c in later["changes"]["newly_met"]] == ["3", "7c"]
+    assert [c["id"] for c in later["changes"]["newly_overdue"]] == ["7a"]  # the 20 July panel passed
+
+
+def test_csv_has_one_row_per_commitment_and_neutralises_formulas():
+    hostile = tuple(replace(c, title="=HYPERLINK(\"http://x\")") if c.key == "1" else c for c in DEMO_COMMITMENTS)
+    rows = list(csv.DictReader(io.StringIO(document_csv(demo_document(commitments=hostile)))))
+    assert tuple(rows[0]) == ROW_FIELDS
+    assert [row["id"] for row in rows] == ["1", "2", "3", "4a", "4b", "5", "6", "7a", "7b", "7c", "8"]
+    assert rows[0]["title"].startswith("'=")
+    assert rows[1]["principles"] == "1;6"
+
+
+def test_principle_groups_list_a_commitment_under_each_principle_it_serves():
+    groups = dict((principle["number"], [row["id"] for row in rows])
+                  for principle, rows in commitments_by_principle(demo_document()))
+    assert groups[1] == ["2", "3", "4a", "7a", "7b"]
+    assert "3" in groups[7]
+
+
+def test_a_day_before_any_commitment_gives_an_empty_report():
+    document = demo_document(date(2021, 1, 1))
+    assert document["commitments"] == [] and document["title"] == "" and document["timeline"] == []
+    assert timeline_description(document).startswith("No commitment has a deadline")
+    assert report_pdf(document).startswith(b"%PDF")
+
+
+def test_chart_and_pdf_are_the_same_bytes_for_the_same_document():
+    document = demo_document()
+    png = timeline_png(document)
+    assert png.startswith(b"\x89PNG") and png == timeline_png(document)
+    pdf = report_pdf(document, chart_png=png)
+    assert pdf == report_pdf(document, chart_png=png)
+    assert "8 commitment deadlines" in timeline_description(document)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+def test_pdf_holds_the_headline_overdue_and_full_tables(tmp_path):
+    document = demo_document()
+    path = tmp_path / "report.pdf"
+    path.write_bytes(report_pdf(document, chart_png=timeline_png(document)))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    for expected in ("Commitments as of 1 July 2022", "Headline counts", "Overdue, longest first",
+                     "Due within 30 days", "Deadlines against dates met", "Every commitment",
+                     "Publish all Data Privacy Impact Assessments", "Met late by 12 days"):
+        assert expected in text, expected
