@@ -21,6 +21,7 @@ from server.controllers.admin import AdminController
 from server.controllers.auth import AuthController
 from server.controllers.case_studies_officer import CaseStudiesOfficerController
 from server.controllers.consultations_public import ConsultationsPublicController
+from server.controllers.consultations_officer import ConsultationsOfficerController
 from server.controllers.commitments import (
     CommitmentsCabinetController,
     CommitmentsOfficerController,
@@ -48,6 +49,7 @@ ROUTE_HANDLERS = [
     AdminController,
     ConsultationsPublicController,
     CaseStudiesOfficerController,
+    ConsultationsOfficerController,
     CommitmentsPublicController,
     CommitmentsCabinetController,
     CommitmentsOfficerController,
