@@ -1,0 +1,82 @@
+"""The Resident Panel journey in a real browser, axe-core on every page visited: a resident
+registers (first with errors), the officer reviews quotas and the pool, selects, draws, a member
+declines through their private link, the officer replaces and marks attendance."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+SLUG = "camden-data-charter-resident-panel-2022"
+
+
+def test_resident_registers_then_officer_selects_invites_replaces_and_marks_attendance(
+        page, live_server, sign_in, assert_accessible):
+    page.goto(f"{live_server}/panels/{SLUG}")
+    assert_accessible(page)
+    page.get_by_label("Full name").fill("Robin Example (e2e)")
+    page.get_by_label("Email address").fill("not an email")
+    page.get_by_role("button", name="Register").click()
+    assert "There is a problem" in page.get_by_role("alert").inner_text()
+    assert page.get_by_label("Full name").input_value() == "Robin Example (e2e)"
+    assert_accessible(page)
+    page.get_by_label("Email address").fill("robin.e2e@example.com")
+    page.get_by_label("Address", exact=True).fill("12 Larch Road")
+    page.get_by_label("Postcode").fill("nw1 0ab")
+    page.get_by_label("Your age, or your date of birth").fill("37")
+    for name in ("sex", "ethnicity", "disability", "tenure"):
+        page.locator(f"input[name='{name}']").first.check()
+    page.get_by_label(re.compile("I agree that the council")).check()
+    page.get_by_role("button", name="Register").click()
+    page.wait_for_url(re.compile(r"/registered$"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Registration complete"
+    assert_accessible(page)
+
+    sign_in(page, live_server, "officer")
+    page.get_by_role("link", name="Resident panels").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Camden Data Charter Resident Panel 2022").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Census and quotas").click()
+    assert page.locator("img.chart").count() == 1
+    assert_accessible(page)
+    page.get_by_role("link", name="Pool", exact=True).click()
+    assert "Yes." in page.locator("#feasibility").inner_text()
+    assert_accessible(page)
+    page.get_by_role("button", name="Compute selection probabilities").click()
+    page.get_by_role("button", name=re.compile("^Draw")).wait_for(timeout=120_000)
+    assert_accessible(page)
+    page.get_by_label("Public seed").fill("e2e public seed 3 14 15 92")
+    page.get_by_role("button", name=re.compile("^Draw")).click()
+    page.wait_for_url(re.compile(r"/members"))
+    assert_accessible(page)
+
+    page.goto(f"{live_server}/officer/outbox")
+    assert_accessible(page)
+    body = page.locator(".outbox-email", has_text="You have been chosen").first.inner_text()
+    link = re.search(r"(http://\S+/my-panel/\S+)", body).group(1)
+    resident = page.context.browser.new_context(locale="en-GB", bypass_csp=True).new_page()
+    resident.goto(link)
+    assert_accessible(resident)
+    resident.get_by_role("button", name="Decline my place").click()
+    assert "You declined your place" in resident.locator("main").inner_text()
+    resident.context.close()
+
+    page.goto(f"{live_server}/officer/panels")
+    page.get_by_role("link", name="Camden Data Charter Resident Panel 2022").click()
+    page.get_by_role("link", name="Members and sessions").click()
+    page.get_by_role("button", name=re.compile("Choose replacements for 1 seats")).click()
+    page.get_by_role("button", name=re.compile("^Draw replacements")).wait_for(timeout=120_000)
+    page.get_by_label("Public seed").fill("e2e replacement seed 27")
+    page.get_by_role("button", name=re.compile("^Draw replacements")).click()
+    page.wait_for_url(re.compile(r"/members"))
+    assert "1 declined" in page.locator("main").inner_text()
+    assert_accessible(page)
+
+    page.goto(f"{live_server}/panels/{SLUG}/how-we-chose")
+    text = page.locator("main").inner_text()
+    assert "e2e public seed 3 14 15 92" in text and "Robin Example" not in text and "RP-" not in text
+    assert_accessible(page)
