@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
@@ -35,6 +36,7 @@ from server.errors import http_exception_handler, internal_error_handler
 from server.guards import role_guard
 from server.middleware import StaffIdentityMiddleware, add_security_headers
 from server.settings import PROJECT_ROOT, Settings
+from server.mailer import run_sender_forever
 from server.templating import configure_template_engine
 
 STATIC_DIR = PROJECT_ROOT / "server" / "static"
@@ -72,9 +74,12 @@ def _database_lifespan(settings: Settings):
             yield
         finally:
             if pooled:
+        sender = asyncio.create_task(run_sender_forever(settings)) if settings.sends_email else None
                 await DB.close_connection_pool()
 
     return lifespan
+            if sender is not None:
+                sender.cancel()
 
 
 def create_app(settings: Settings) -> Litestar:

@@ -114,6 +114,20 @@ async def database_reachable_quietly(probe) -> bool:
         logging.getLogger("civicpanel").disabled = False
 
 
+@cli.command("send-emails")
+def send_emails() -> None:
+    """Send the emails waiting in the outbox now (the server also does this every 30 seconds)."""
+    settings = _settings()
+    if not settings.sends_email:
+        raise click.ClickException("SMTP_HOST is not set: emails stay in the outbox")
+    from server.mailer import send_outbox
+
+    report = _run(send_outbox(settings))
+    click.echo(f"Sent {report.sent} emails; {report.failed} failed; {report.waiting} still waiting")
+    if report.failed:
+        raise SystemExit(1)
+
+
 @cli.command()
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 def backup(out: Path) -> None:

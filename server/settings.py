@@ -40,6 +40,13 @@ def _int_from_env(environ: dict[str, str] | os._Environ[str], name: str, default
     return value
 
 
+def _choice_from_env(environ: dict[str, str] | os._Environ[str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = environ.get(name, "").strip().lower() or default
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     environment: str = "development"
@@ -81,6 +88,29 @@ class Settings:
     """``DATABASE_POOL_SIZE``: PostgreSQL connection pool per worker (0 = a connection per query).
     ``civicpanel serve`` uses 10 unless this is set."""
 
+    smtp_host: str = ""
+    """``SMTP_HOST``: the mail server. Unset: emails wait in the outbox (officers can read them
+    there outside production)."""
+
+    smtp_port: int = 587
+    """``SMTP_PORT``: 587 for STARTTLS (the default), 465 for implicit TLS, 25 for a local relay."""
+
+    smtp_username: str = ""
+    """``SMTP_USERNAME``: sign-in for the mail server, if it needs one."""
+
+    smtp_password: str = ""
+    """``SMTP_PASSWORD``: its password."""
+
+    smtp_security: str = "starttls"
+    """``SMTP_SECURITY``: ``starttls`` (default), ``tls`` (implicit, port 465) or ``none`` (a local relay only)."""
+
+    mail_from: str = "Civic Panel <no-reply@council.example>"
+    """``MAIL_FROM``: the sender shown on every email."""
+
+    @property
+    def sends_email(self) -> bool:
+        return bool(self.smtp_host)
+
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
@@ -119,4 +149,10 @@ class Settings:
             login_lockout_minutes=_int_from_env(environ, "LOGIN_LOCKOUT_MINUTES", 15, minimum=1),
             session_max_age_hours=_int_from_env(environ, "SESSION_MAX_AGE_HOURS", 8, minimum=1),
             database_pool_size=_int_from_env(environ, "DATABASE_POOL_SIZE", 0),
+            smtp_host=environ.get("SMTP_HOST", "").strip(),
+            smtp_port=_int_from_env(environ, "SMTP_PORT", 587, minimum=1),
+            smtp_username=environ.get("SMTP_USERNAME", "").strip(),
+            smtp_password=environ.get("SMTP_PASSWORD", ""),
+            smtp_security=_choice_from_env(environ, "SMTP_SECURITY", ("starttls", "tls", "none"), "starttls"),
+            mail_from=environ.get("MAIL_FROM", "").strip() or cls.mail_from,
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.base import OnDelete
 from piccolo.columns.indexes import IndexMethod
@@ -57,3 +57,7 @@ class OutboxEmail(Table, tablename="outbox_email"):
     body = Text()
     created_at = Timestamptz(default=TimestamptzNow())
     sent_at = Timestamptz(null=True, default=None)
+    attempts = Integer(default=0)
+    last_error = Text(default="")
+    claimed_until = Timestamptz(null=True, default=None)
+    """A sender holds a row until then, so two workers never send the same email twice."""
