@@ -34,9 +34,9 @@ from server.controllers.public import PublicController
 from server.controllers.staff_home import CabinetHomeController, OfficerHomeController
 from server.errors import http_exception_handler, internal_error_handler
 from server.guards import role_guard
+from server.mailer import run_sender_forever
 from server.middleware import StaffIdentityMiddleware, add_security_headers
 from server.settings import PROJECT_ROOT, Settings
-from server.mailer import run_sender_forever
 from server.templating import configure_template_engine
 
 STATIC_DIR = PROJECT_ROOT / "server" / "static"
@@ -70,16 +70,16 @@ def _database_lifespan(settings: Settings):
         pooled = settings.uses_postgres and settings.database_pool_size > 0
         if pooled:
             await DB.start_connection_pool(max_size=settings.database_pool_size)
+        sender = asyncio.create_task(run_sender_forever(settings)) if settings.sends_email else None
         try:
             yield
         finally:
+            if sender is not None:
+                sender.cancel()
             if pooled:
-        sender = asyncio.create_task(run_sender_forever(settings)) if settings.sends_email else None
                 await DB.close_connection_pool()
 
     return lifespan
-            if sender is not None:
-                sender.cancel()
 
 
 def create_app(settings: Settings) -> Litestar:
