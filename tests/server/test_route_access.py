@@ -72,4 +72,21 @@ def test_each_identity_gets_exactly_the_access_declared(app, client, staff_clien
             wrong.append(f"{identity} not refused {method} {url}: {response.status_code}")
         if response.status_code >= 500:
             wrong.append(f"{identity} got {response.status_code} on {method} {url}")
+        if response.headers.get("content-type", "").startswith("text/html"):
+            wrong.extend(f"{identity} {method} {url}: {problem}" for problem in csp_problems(response.text))
     assert wrong == []
+
+
+INLINE_PATTERNS = {
+    "inline <script> block": re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE),
+    "style attribute": re.compile(r"<[^>]+\sstyle=", re.IGNORECASE),
+    "<style> block": re.compile(r"<style[\s>]", re.IGNORECASE),
+    "inline event handler": re.compile(r"<[^>]+\son[a-z]+=", re.IGNORECASE),
+    "javascript: URL": re.compile(r"(href|src|action)=[\"']?\s*javascript:", re.IGNORECASE),
+}
+
+
+def csp_problems(html: str) -> list[str]:
+    """What the Content-Security-Policy would block in a page (so a page that relies on it is
+    broken for real users), found on every HTML response the walk above receives."""
+    return [name for name, pattern in INLINE_PATTERNS.items() if pattern.search(html)]
