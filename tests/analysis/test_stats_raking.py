@@ -1,0 +1,151 @@
+"""Raking: a hand-checked example, the margins property, prefer-not-to-say, design effect."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.frames import QuestionSpec
+from analysis.raking import effective_sample_size, kish_design_effect, rake
+from analysis.weighting import census_counts_from_csv, weight_to_census
+
+
+def test_one_dimension_is_post_stratification():
+    # 3 men and 1 woman, census 50/50: men get 4*0.5/3 = 2/3, the woman 4*0.5/1 = 2.
+    result = rake([np.array([0, 0, 0, 1])], [np.array([0.5, 0.5])])
+    assert result.converged
+    assert result.weights == pytest.approx([2 / 3, 2 / 3, 2 / 3, 2])
+
+
+def test_two_dimensions_hand_checked():
+    # Sex (M, F) × age (young, old); respondents: M-young 1, M-old 2, F-young 1, F-old 0... plus F-old 1.
+    # Counts table [[1, 2], [1, 1]], targets sex 50/50 and age 50/50 of n = 5 → 2.5 each.
+    # The raked table is the 2×2 table with those margins closest to the start in the
+    # Kullback–Leibler sense: m11 = m22 (by symmetry of the margins) and m11·m22/(m12·m21) keeps
+    # the starting odds ratio 1·1/(2·1) = 1/2.  With m11 = a, m12 = m21 = 2.5 − a:
+    # a² / (2.5 − a)² = 1/2 → a = 2.5/(1 + √2).
+    sex = np.array([0, 0, 0, 1, 1])
+    age = np.array([0, 1, 1, 0, 1])
+    result = rake([sex, age], [np.array([0.5, 0.5]), np.array([0.5, 0.5])])
+    a = 2.5 / (1 + np.sqrt(2))
+    expected = np.array([a, (2.5 - a) / 2, (2.5 - a) / 2, 2.5 - a, a])
+    assert result.converged
+    assert result.weights == pytest.approx(expected, abs=1e-9)
+
+
+def test_prefer_not_to_say_keeps_weight_one_and_total_is_kept():
+    sex = np.array([0, 0, 0, 1, -1, -1])
+    result = rake([sex], [np.array([0.5, 0.5])])
+    assert result.weights[4:] == pytest.approx([1, 1])
+    assert result.weights.sum() == pytest.approx(6)
+    assert result.weights[:4] == pytest.approx([2 / 3, 2 / 3, 2 / 3, 2])
+
+
+def test_unfittable_margin_is_reported_not_hidden():
+    # Nobody in category 2 yet it has a target: cannot converge.
+    result = rake([np.array([0, 1, 0, 1])], [np.array([0.4, 0.4, 0.2])], max_iterations=50)
+    assert not result.converged
+    assert result.iterations == 50
+    assert result.max_share_error > 0.1
+
+
+def test_design_effect_and_effective_sample_size():
+    weights = np.array([1.0, 1.0, 2.0, 4.0])
+    assert kish_design_effect(weights) == pytest.approx(4 * 22 / 64)
+    assert effective_sample_size(weights) == pytest.approx(64 / 22)
+    assert kish_design_effect(np.ones(10)) == pytest.approx(1.0)
+
+
+@st.composite
+def raking_problems(draw):
+    sizes = draw(st.lists(st.integers(2, 5), min_size=1, max_size=4))
+    n = draw(st.integers(30, 300))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    codes = []
+    for size in sizes:
+        column = np.concatenate([np.arange(size), rng.integers(-1, size, n - size)])  # every category present
+        codes.append(rng.permutation(column))
+    shares = [rng.dirichlet(np.ones(size)) * 0.9 + 0.1 / size for size in sizes]
+    return codes, shares
+
+
+@settings(max_examples=80, deadline=None)
+@given(raking_problems())
+def test_raked_weights_reproduce_the_margins(problem):
+    codes, shares = problem
+    result = rake(codes, shares, max_iterations=5000)
+    if not result.converged:  # sparse cross-classifications can make some margins unreachable
+        return
+    weights = result.weights
+    assert np.all(weights > 0)
+    assert weights.sum() == pytest.approx(len(weights))
+    for column, target in zip(codes, shares):
+        given = column >= 0
+        totals = np.bincount(column[given], weights=weights[given], minlength=len(target))
+        assert totals / totals.sum() == pytest.approx(target, abs=1e-8)
+        assert np.all(weights[~given] > 0)
+
+
+CENSUS = """dimension,category,count,source
+population,All usual residents,1000,test
+sex,Male,400,test
+sex,Female,600,test
+age_band,0-15,200,test
+age_band,18-44,300,test
+age_band,45+,500,test
+tenure,households: Owned outright,30,test
+tenure,households: Rented,70,test
+"""
+
+
+def _about_you(key, dimension, labels):
+    return QuestionSpec(key=key, text=key.title(), type="single", options=(*labels, "Prefer not to say"),
+                        census_dimension=dimension, census_mapping={label: label for label in labels})
+
+
+def test_weighting_to_census_file_with_gaps_reported():
+    census = census_counts_from_csv(CENSUS)
+    specs = [_about_you("sex", "sex", ("Male", "Female")), _about_you("age", "age_band", ("18-44", "45+")),
+             _about_you("tenure", "tenure", ("Owned outright", "Rented"))]
+    frame = pd.DataFrame({
+        "sex": pd.Series(["Male"] * 6 + ["Female"] * 3 + ["Prefer not to say"], dtype="string"),
+        "age": pd.Series(["18-44", "45+"] * 5, dtype="string"),
+        "tenure": pd.Series(["Rented"] * 9 + [None], dtype="string"),
+    })
+    weights, summary = weight_to_census(frame, specs, census)
+    assert summary.applied and summary.converged
+    assert weights[9] > 0
+    male = weights[:6].sum()
+    female = weights[6:9].sum()
+    assert male / (male + female) == pytest.approx(0.4, abs=1e-9)
+    age = frame["age"].to_numpy()
+    assert weights[age == "18-44"].sum() / weights.sum() == pytest.approx(300 / 800, abs=1e-9)
+    by_dimension = {dimension.dimension: dimension for dimension in summary.dimensions}
+    assert by_dimension["sex"].not_given == 1
+    assert by_dimension["age_band"].census_categories_not_offered == ("0-15",)
+    assert by_dimension["tenure"].empty_categories == ("Owned outright",)
+    assert any("Owned outright" in note and "left out" in note for note in summary.notes)
+    assert any("Female (sex)" in note for note in summary.notes)  # 33% against 60%
+    assert summary.design_effect == pytest.approx(kish_design_effect(weights))
+    assert summary.effective_sample_size == pytest.approx(10 / summary.design_effect)
+
+
+def test_weighting_not_applied_when_raking_does_not_converge():
+    census = census_counts_from_csv(CENSUS)
+    specs = [_about_you("sex", "sex", ("Male", "Female")), _about_you("age", "age_band", ("18-44", "45+"))]
+    # Every man is 18-44 and every woman 45+: the margins 40/60 and 37.5/62.5 conflict.
+    frame = pd.DataFrame({"sex": pd.Series(["Male", "Female"] * 5, dtype="string"),
+                          "age": pd.Series(["18-44", "45+"] * 5, dtype="string")})
+    weights, summary = weight_to_census(frame, specs, census, max_iterations=30)
+    assert weights is None
+    assert not summary.applied and not summary.converged
+    assert summary.design_effect is None and summary.effective_sample_size is None
+    assert any("did not converge" in note for note in summary.notes)
+
+
+def test_no_about_you_questions_means_unweighted():
+    specs = [QuestionSpec(key="q", text="Q", type="yes_no")]
+    frame = pd.DataFrame({"q": pd.Series(["Yes"], dtype="string")})
+    assert weight_to_census(frame, specs, census_counts_from_csv(CENSUS)) == (None, None)
