@@ -23,6 +23,8 @@ from server.controllers.auth import AuthController
 from server.controllers.case_studies_officer import CaseStudiesOfficerController
 from server.controllers.consultations_public import ConsultationsPublicController
 from server.controllers.consultations_officer import ConsultationsOfficerController
+from server.controllers.consultation_responses import ConsultationResponsesController
+from server.controllers.questionnaire_flow import QuestionnaireFlowController
 from server.controllers.commitments import (
     CommitmentsCabinetController,
     CommitmentsOfficerController,
@@ -52,6 +54,8 @@ ROUTE_HANDLERS = [
     ConsultationsPublicController,
     CaseStudiesOfficerController,
     ConsultationsOfficerController,
+    ConsultationResponsesController,
+    QuestionnaireFlowController,
     CommitmentsPublicController,
     CommitmentsCabinetController,
     CommitmentsOfficerController,

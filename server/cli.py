@@ -179,6 +179,15 @@ from panels.cli import select_command, verify_draw_command  # noqa: E402  (the s
 cli.add_command(select_command)
 cli.add_command(verify_draw_command)
 
+from server.commands_consultations import (  # noqa: E402
+    consultations_command, export_responses_command, import_responses_command, purge_comment_originals_command,
+)
+
+cli.add_command(consultations_command)
+cli.add_command(export_responses_command)
+cli.add_command(import_responses_command)
+cli.add_command(purge_comment_originals_command)
+
 from server.commands_commitments import commitments_command, import_commitments_command  # noqa: E402
 
 cli.add_command(commitments_command)

@@ -50,7 +50,7 @@ def _is_unique_violation(error: BaseException) -> bool:
     return isinstance(error, UniqueViolationError)
 
 
-async def _existing_reference(idempotency_key: str) -> str | None:
+async def reference_for_idempotency_key(idempotency_key: str) -> str | None:
     row = await SurveyResponse.select(SurveyResponse.reference).where(
         SurveyResponse.idempotency_key == idempotency_key).first().run()
     return row["reference"] if row else None
@@ -69,7 +69,7 @@ async def submit_response(
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
     if idempotency_key:
-        existing = await _existing_reference(idempotency_key)
+        existing = await reference_for_idempotency_key(idempotency_key)
         if existing:
             return SubmitResult(reference=existing, created=False)
     reference = new_reference()
@@ -81,7 +81,7 @@ async def submit_response(
         await SurveyResponse.insert(row).run()
     except Exception as error:  # two submits raced past the check: the unique key decides
         if idempotency_key and _is_unique_violation(error):
-            existing = await _existing_reference(idempotency_key)
+            existing = await reference_for_idempotency_key(idempotency_key)
             if existing:
                 return SubmitResult(reference=existing, created=False)
         raise

@@ -49,7 +49,7 @@ def test_build_a_questionnaire_with_htmx(officer_client):
     conditional = post_form(officer_client, f"{BASE}/sections/0/questions", {
         "text": "Which services?", "kind": "multiple", "options": "Library\nWebsite\nPhone", "max_choices": "2",
         "condition": "used=Yes"}, headers=HTMX)
-    assert conditional.status_code == 200 and "Shown only if used is ‘Yes’" in conditional.text
+    assert conditional.status_code == 200 and "Shown only if ‘Have you used our services?’ is answered ‘Yes’" in conditional.text
     questionnaire = run(get_questionnaire("data-charter"))
     which = questionnaire.question("which_services")
     assert (which.show_if_key, which.show_if_value, which.max_choices) == ("used", "Yes", 2)

@@ -1,0 +1,200 @@
+"""A resident answering a questionnaire, GOV.UK style: one section per page with progress and
+back links, an error summary, "check your answers" with change links, submit, and a confirmation
+with a reference. Also the printable paper copy.
+
+Answers in progress live in the signed, encrypted session cookie (no accounts, any worker). The
+idempotency key made when the resident starts travels in the session and in the submit form, so
+a double submit finds the first response instead of creating a second.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
+
+from server.guards import public
+from surveys.consultations import ConsultationView, get_consultation, get_questionnaire
+from surveys.questionnaire import Questionnaire, answers_as_raw, display_answer, is_shown, validate_answers, validate_questions
+from surveys.responses import new_idempotency_key, reference_for_idempotency_key, submit_response
+
+
+def _state_key(slug: str) -> str:
+    return f"q:{slug}"
+
+
+def _done_key(slug: str) -> str:
+    return f"done:{slug}"
+
+
+def visible_sections(questionnaire: Questionnaire, answers: dict[str, object]) -> list[int]:
+    """Sections with at least one question shown, given the answers so far (a section whose every
+    question depends on an answer not given is skipped)."""
+    return [index for index, section in enumerate(questionnaire.sections)
+            if any(is_shown(question, answers, questionnaire) or _depends_within(question, section)
+                   for question in section.questions)]
+
+
+def _depends_within(question, section) -> bool:
+    """A condition on a question of the same page: shown on the page with its condition written out
+    (pages work without JavaScript, so nothing appears or disappears as the resident answers)."""
+    return bool(question.show_if_key) and any(other.key == question.show_if_key for other in section.questions)
+
+
+class QuestionnaireFlowController(Controller):
+    path = "/consultations/{slug:str}"
+    opt = public()
+
+    async def _load(self, slug: str) -> tuple[ConsultationView, Questionnaire]:
+        consultation = await get_consultation(slug, date.today())
+        questionnaire = await get_questionnaire(slug)
+        if consultation is None or questionnaire is None or not questionnaire.questions():
+            raise NotFoundException()
+        return consultation, questionnaire
+
+    def _not_accepting(self, consultation: ConsultationView, *, status_code: int = 200) -> Template | None:
+        if consultation.status == "open" and consultation.audience == "public":
+            return None
+        return Template("surveys/questionnaire_closed.html", context={"consultation": consultation}, status_code=status_code)
+
+    def _state(self, request: Request, slug: str) -> dict:
+        state = request.session.get(_state_key(slug))
+        if not isinstance(state, dict) or "key" not in state:
+            state = {"key": new_idempotency_key(), "answers": {}}
+        return state
+
+    def _save_state(self, request: Request, slug: str, state: dict) -> None:
+        request.session[_state_key(slug)] = state
+
+    @get("/questionnaire", name="questionnaire_start")
+    async def start(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
+        consultation, questionnaire = await self._load(slug)
+        closed = self._not_accepting(consultation)
+        if closed:
+            return closed
+        self._save_state(request, slug, self._state(request, slug))
+        first = visible_sections(questionnaire, {})[0]
+        return Redirect(path=f"/consultations/{slug}/questionnaire/{first + 1}", status_code=303)
+
+    def _page(self, consultation: ConsultationView, questionnaire: Questionnaire, number: int, answers: dict,
+              *, raw: dict | None = None, errors: dict | None = None, from_check: bool = False,
+              status_code: int = 200) -> Template:
+        index = number - 1
+        section = questionnaire.sections[index]
+        shown = visible_sections(questionnaire, answers)
+        position = shown.index(index) if index in shown else 0
+        earlier = [i for i in shown if i < index]
+        back = (f"/consultations/{consultation.slug}/check" if from_check else
+                f"/consultations/{consultation.slug}/questionnaire/{earlier[-1] + 1}" if earlier else
+                f"/consultations/{consultation.slug}")
+        questions = [question for question in section.questions
+                     if is_shown(question, answers, questionnaire) or _depends_within(question, section)]
+        return Template("surveys/questionnaire_page.html", context={
+            "consultation": consultation, "section": section, "number": number, "questions": questions,
+            "position": position + 1, "total": len(shown), "back": back, "from_check": from_check,
+            "raw": raw if raw is not None else answers_as_raw(answers), "errors": errors or {},
+            "questionnaire": questionnaire,
+        }, status_code=status_code)
+
+    @get("/questionnaire/{number:int}", name="questionnaire_page")
+    async def page(self, request: Request, slug: FromPath[str], number: FromPath[int]) -> Template | Redirect:
+        consultation, questionnaire = await self._load(slug)
+        closed = self._not_accepting(consultation)
+        if closed:
+            return closed
+        if not 1 <= number <= len(questionnaire.sections):
+            raise NotFoundException()
+        state = self._state(request, slug)
+        self._save_state(request, slug, state)
+        return self._page(consultation, questionnaire, number, state["answers"],
+                          from_check=request.query_params.get("from") == "check")
+
+    @post("/questionnaire/{number:int}", name="questionnaire_page_answer")
+    async def answer(self, request: Request, slug: FromPath[str], number: FromPath[int]) -> Template | Redirect:
+        consultation, questionnaire = await self._load(slug)
+        closed = self._not_accepting(consultation, status_code=HTTP_409_CONFLICT)
+        if closed:
+            return closed
+        if not 1 <= number <= len(questionnaire.sections):
+            raise NotFoundException()
+        form = await request.form()
+        section = questionnaire.sections[number - 1]
+        raw = {question.key: [str(value) for value in form.getall(question.key, [])] for question in section.questions}
+        state = self._state(request, slug)
+        earlier = {key: value for key, value in state["answers"].items()
+                   if all(question.key != key for question in section.questions)}
+        answers, errors = validate_questions(questionnaire, section.questions, raw, earlier)
+        from_check = str(form.get("from", "")) == "check"
+        if errors:
+            return self._page(consultation, questionnaire, number, {**earlier, **answers}, raw=raw, errors=errors,
+                              from_check=from_check, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        state["answers"] = {**earlier, **answers}
+        self._save_state(request, slug, state)
+        following = [index for index in visible_sections(questionnaire, state["answers"]) if index > number - 1]
+        if from_check or not following:
+            return Redirect(path=f"/consultations/{slug}/check", status_code=303)
+        return Redirect(path=f"/consultations/{slug}/questionnaire/{following[0] + 1}", status_code=303)
+
+    @get("/check", name="questionnaire_check")
+    async def check(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
+        consultation, questionnaire = await self._load(slug)
+        closed = self._not_accepting(consultation)
+        if closed:
+            return closed
+        state = self._state(request, slug)
+        answers, errors = validate_answers(questionnaire, answers_as_raw(state["answers"]))
+        if errors:  # a changed answer can reveal a required question on another page
+            first = next(iter(errors))
+            section_index, _ = questionnaire.locate(first)
+            return Redirect(path=f"/consultations/{slug}/questionnaire/{section_index + 1}", status_code=303)
+        rows = []
+        for index in visible_sections(questionnaire, answers):
+            section = questionnaire.sections[index]
+            items = [(question, display_answer(answers.get(question.key))) for question in section.questions
+                     if is_shown(question, answers, questionnaire)]
+            if items:
+                rows.append((index + 1, section, items))
+        self._save_state(request, slug, state)
+        return Template("surveys/questionnaire_check.html", context={
+            "consultation": consultation, "rows": rows, "idempotency_key": state["key"]})
+
+    @post("/submit", name="questionnaire_submit")
+    async def submit(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
+        consultation, questionnaire = await self._load(slug)
+        closed = self._not_accepting(consultation, status_code=HTTP_409_CONFLICT)
+        if closed:
+            return closed
+        form = await request.form()
+        state = self._state(request, slug)
+        key = str(form.get("idempotency_key", "")) or state["key"]
+        answers, errors = validate_answers(questionnaire, answers_as_raw(state["answers"]))
+        if errors or not answers:
+            existing = await reference_for_idempotency_key(key)
+            if existing:  # the first submit already cleared the answers: this is a repeat
+                request.session[_done_key(slug)] = existing
+                return Redirect(path=f"/consultations/{slug}/confirmation", status_code=303)
+            return Redirect(path=f"/consultations/{slug}/check", status_code=303)
+        result = await submit_response(consultation_id=consultation.id, answers=answers, channel="online",
+                                       idempotency_key=key)
+        request.session.pop(_state_key(slug), None)
+        request.session[_done_key(slug)] = result.reference
+        return Redirect(path=f"/consultations/{slug}/confirmation", status_code=303)
+
+    @get("/confirmation", name="questionnaire_confirmation")
+    async def confirmation(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
+        consultation, _ = await self._load(slug)
+        reference = request.session.get(_done_key(slug))
+        if not reference:
+            return Redirect(path=f"/consultations/{slug}", status_code=303)
+        return Template("surveys/questionnaire_done.html", context={"consultation": consultation, "reference": reference})
+
+    @get("/paper", name="questionnaire_paper")
+    async def paper(self, slug: FromPath[str]) -> Template:
+        consultation, questionnaire = await self._load(slug)
+        numbers = {question.key: position for position, question in enumerate(questionnaire.questions(), start=1)}
+        return Template("surveys/questionnaire_paper.html", context={
+            "consultation": consultation, "questionnaire": questionnaire, "numbers": numbers})

@@ -1,0 +1,107 @@
+"""A resident answers a questionnaire over HTTP: pages, errors, check your answers, submit once."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from surveys.tables import SurveyResponse
+from tests.conftest import csrf_token, run
+from tests.surveys.helpers import make_consultation
+
+BASE = "/consultations/data-charter"
+
+
+def send(client, url, pairs, **kwargs):
+    """POST a form with repeated fields (checkboxes) as a browser does."""
+    body = [*pairs, ("_csrf_token", csrf_token(client))]
+    from urllib.parse import urlencode
+
+    return client.post(url, content=urlencode(body), headers={"content-type": "application/x-www-form-urlencoded"},
+                       follow_redirects=False, **kwargs)
+
+
+def test_a_resident_completes_the_questionnaire(client):
+    run(make_consultation())
+    start = client.get(f"{BASE}/questionnaire", follow_redirects=False)
+    assert start.headers["location"] == f"{BASE}/questionnaire/1"
+    first = client.get(f"{BASE}/questionnaire/1").text
+    assert "Section 1 of 3" in first and "Answer this only if you answered ‘Yes’" in first
+
+    empty = send(client, f"{BASE}/questionnaire/1", [])
+    assert empty.status_code == 422 and "There is a problem" in empty.text
+    assert 'href="#used_services"' in empty.text and "Select an answer to ‘Have you used" in empty.text
+
+    too_many = send(client, f"{BASE}/questionnaire/1", [("used_services", "Yes"), ("which_services", "Library"),
+                                                        ("which_services", "Website"), ("which_services", "Phone"),
+                                                        ("open_data", "Agree")])
+    assert too_many.status_code == 422 and "Select no more than 2 options" in too_many.text
+    assert too_many.text.count("checked") >= 4  # what was ticked is kept
+
+    ok = send(client, f"{BASE}/questionnaire/1", [("used_services", "Yes"), ("which_services", "Library"), ("open_data", "Agree")])
+    assert ok.headers["location"] == f"{BASE}/questionnaire/2"
+    bad_number = send(client, f"{BASE}/questionnaire/2", [("visits", "500"), ("suggestions", "More <maps>")])
+    assert bad_number.status_code == 422 and "Enter a number between 0 and 100" in bad_number.text
+    assert 'value="500"' in bad_number.text and "More &lt;maps&gt;" in bad_number.text
+    assert send(client, f"{BASE}/questionnaire/2", [("visits", "5")]).headers["location"] == f"{BASE}/questionnaire/3"
+    assert "Prefer not to say" in client.get(f"{BASE}/questionnaire/3").text
+    assert send(client, f"{BASE}/questionnaire/3", [("sex", "Prefer not to say")]).headers["location"] == f"{BASE}/check"
+
+    check = client.get(f"{BASE}/check").text
+    assert "Library" in check and "Prefer not to say" in check and f"{BASE}/questionnaire/1?from=check" in check
+    changed = send(client, f"{BASE}/questionnaire/1", [("used_services", "No"), ("which_services", "Library"),
+                                                       ("open_data", "Disagree"), ("from", "check")])
+    assert changed.headers["location"] == f"{BASE}/check"
+    check = client.get(f"{BASE}/check").text
+    assert "Disagree" in check and "Library" not in check  # the conditional answer went with its condition
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', check).group(1)
+
+    done = send(client, f"{BASE}/submit", [("idempotency_key", key)])
+    assert done.headers["location"] == f"{BASE}/confirmation"
+    confirmation = client.get(f"{BASE}/confirmation").text
+    reference = re.search(r'class="reference">([A-Z0-9-]+)<', confirmation).group(1)
+    again = send(client, f"{BASE}/submit", [("idempotency_key", key)])  # the button pressed twice
+    assert again.headers["location"] == f"{BASE}/confirmation" and reference in client.get(f"{BASE}/confirmation").text
+    rows = run(SurveyResponse.select().run())
+    assert len(rows) == 1 and rows[0]["channel"] == "online" and rows[0]["reference"] == reference
+    assert json.loads(rows[0]["answers_json"]) == {"used_services": "No", "open_data": "Disagree", "visits": 5,
+                                                   "sex": "Prefer not to say"}
+
+
+def test_skipping_ahead_to_check_sends_you_back_to_a_missing_answer(client):
+    run(make_consultation())
+    client.get(f"{BASE}/questionnaire")
+    response = client.get(f"{BASE}/check", follow_redirects=False)
+    assert response.headers["location"] == f"{BASE}/questionnaire/1"
+    assert send(client, f"{BASE}/submit", []).headers["location"] == f"{BASE}/check"
+    assert run(SurveyResponse.count().run()) == 0
+
+
+def test_closed_and_upcoming_consultations_take_no_responses(client):
+    run(make_consultation("data-charter", status="closed"))
+    run(make_consultation("later", status="upcoming"))
+    assert "This consultation has closed" in client.get(f"{BASE}/questionnaire").text
+    assert "has not opened yet" in client.get("/consultations/later/questionnaire/1").text
+    refused = send(client, f"{BASE}/submit", [("idempotency_key", "x")])
+    assert refused.status_code == 409 and "no longer accepts responses" in refused.text
+    assert send(client, f"{BASE}/questionnaire/1", [("used_services", "No")]).status_code == 409
+    assert run(SurveyResponse.count().run()) == 0
+
+
+def test_panel_only_consultation_is_not_open_to_the_public(client):
+    run(make_consultation(audience="panel"))
+    assert "for Resident Panel members" in client.get(f"{BASE}/questionnaire").text
+
+
+def test_paper_copy_numbers_questions_and_explains_conditions(client):
+    run(make_consultation(status="closed"))
+    page = client.get(f"{BASE}/paper").text
+    assert "1. Have you used the council" in page and "Answer only if you answered ‘Yes’ to question 1." in page
+    assert "Write a number from 0 to 100" in page
+    assert client.get("/consultations/missing/paper").status_code == 404
+    assert client.get(f"{BASE}/questionnaire/9").status_code == 200  # closed page before the range check
+
+
+def test_confirmation_without_a_response_goes_back(client):
+    run(make_consultation())
+    assert client.get(f"{BASE}/confirmation", follow_redirects=False).headers["location"] == BASE
