@@ -1,0 +1,106 @@
+"""Disclosure control for published cross-tables: primary suppression of small cells and
+secondary suppression so that a hidden cell cannot be worked out from the totals.
+
+The published table is a grid of counts (groups × options) with, per group, its total (the
+number in the group who answered) and, per option, the overall count — which is always public,
+because overall question results are always shown. So the equations a reader can use are:
+
+* each group's row: its cells add up to its total (for single-answer questions);
+* each option's column: its cells add up to the published overall count;
+* the column of group totals: they add up to the overall number who answered.
+
+Primary suppression hides every count below the threshold (ONS practice, default 10), zero
+included — a published zero says that nobody in a group gave an answer, which is itself a
+disclosure about everyone in it. Secondary suppression then repeats, until nothing changes:
+in any row (cells plus its total), any option column, or the column of group totals that holds
+exactly one hidden entry, also hide the smallest visible entry of that line. When it stops no line
+has exactly one hidden entry, so no single equation reveals a hidden value. (This is the
+standard line rule; it does not claim to defeat interval attacks by linear programming over
+all equations, nor differencing against other tables from the same responses.)
+
+Percentages are never shown for a hidden cell, nor when the group total is under the
+threshold ("percentages from fewer than the threshold are not shown").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+DEFAULT_THRESHOLD = 10
+"""The smallest count published in a breakdown (settings: ``DISCLOSURE_THRESHOLD``)."""
+
+
+@dataclass(frozen=True)
+class SuppressedTable:
+    counts: np.ndarray
+    """groups × options, the true counts (never publish directly)."""
+    row_totals: np.ndarray
+    column_totals: np.ndarray
+    """Always published (the overall result)."""
+    cell_hidden: np.ndarray
+    row_total_hidden: np.ndarray
+    primary: np.ndarray
+    """Cells hidden because they are under the threshold (the rest of ``cell_hidden`` is secondary)."""
+    threshold: int
+
+
+def _hide_smallest(values: np.ndarray, hidden: np.ndarray, candidates: np.ndarray) -> int | None:
+    """Index of the smallest visible candidate (first on ties), or None."""
+    open_positions = np.flatnonzero(candidates & ~hidden)
+    if open_positions.size == 0:
+        return None
+    return int(open_positions[np.argmin(values[open_positions])])
+
+
+def suppress_table(counts: np.ndarray, *, threshold: int = DEFAULT_THRESHOLD,
+                   row_totals: np.ndarray | None = None) -> SuppressedTable:
+    """Hide small cells and enough others that none can be derived from a row, column or the
+    totals column. ``row_totals`` defaults to the row sums; pass them for multiple-choice
+    tables, where a group's total is the number who answered, not the sum of ticks."""
+    counts = np.asarray(counts, dtype=np.int64)
+    if counts.ndim != 2:
+        raise ValueError("a cross-table is two-dimensional")
+    totals = counts.sum(axis=1) if row_totals is None else np.asarray(row_totals, dtype=np.int64)
+    rows, columns = counts.shape
+    primary = counts < threshold
+    hidden = primary.copy()
+    total_hidden = totals < threshold
+    changed = True
+    while changed:
+        changed = False
+        for row in range(rows):
+            line_hidden = int(hidden[row].sum()) + int(total_hidden[row])
+            if line_hidden == 1:
+                values = np.append(counts[row], totals[row])
+                flags = np.append(hidden[row], total_hidden[row])
+                position = _hide_smallest(values, flags, np.ones(columns + 1, dtype=bool))
+                if position is not None:
+                    if position < columns:
+                        hidden[row, position] = True
+                    else:
+                        total_hidden[row] = True
+                    changed = True
+        for column in range(columns):
+            if int(hidden[:, column].sum()) == 1:
+                position = _hide_smallest(counts[:, column], hidden[:, column], np.ones(rows, dtype=bool))
+                if position is not None:
+                    hidden[position, column] = True
+                    changed = True
+        if int(total_hidden.sum()) == 1:
+            position = _hide_smallest(totals, total_hidden, np.ones(rows, dtype=bool))
+            if position is not None:
+                total_hidden[position] = True
+                changed = True
+    return SuppressedTable(counts=counts, row_totals=totals, column_totals=counts.sum(axis=0), cell_hidden=hidden,
+                           row_total_hidden=total_hidden, primary=primary, threshold=threshold)
+
+
+def percent_shown(table: SuppressedTable) -> np.ndarray:
+    """groups × options: True where a row percentage may be published."""
+    return ~table.cell_hidden & (table.row_totals >= table.threshold)[:, None]
+
+
+def fewer_than(threshold: int) -> str:
+    return f"fewer than {threshold}"
