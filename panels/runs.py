@@ -26,6 +26,7 @@ from panels.selection import (
     Volunteer as PoolMember, check_feasibility, draw_from_lottery, lottery_digest, result_to_json, select_panel,
     select_replacements,
 )
+from panels.membership import SEAT_STATUSES, WITHDRAWN_STATUSES
 from panels.store import OutgoingEmail, load_quotas, set_volunteer_token
 from panels.tables import Panel, SelectionRun, Volunteer
 from panels.transactions import write_transaction
@@ -54,8 +55,9 @@ def engine_quotas(rows: list[QuotaRow]) -> tuple[Quota, ...]:
 
 
 async def build_pool_problem(panel: Panel) -> PoolProblem:
-    """Everyone who registered and has not declined, with the selected or confirmed members fixed
-    (so a replacement round refills only the seats left by people who declined)."""
+    """Everyone who registered and has not withdrawn (declined, dropped out, no reply), with the
+    members holding a seat (invited or confirmed) fixed, so that a replacement round refills only
+    the seats that were freed."""
     quota_rows = await load_quotas(panel.id)
     quotas = engine_quotas(quota_rows)
     dimensions = tuple(dict.fromkeys(row.dimension for row in quota_rows))
@@ -64,7 +66,7 @@ async def build_pool_problem(panel: Panel) -> PoolProblem:
     members, withdrawn, fixed, incomplete = [], [], [], 0
     for row in rows:
         answers = json.loads(row["answers"] or "{}")
-        if row["status"] == "declined":
+        if row["status"] in WITHDRAWN_STATUSES:
             withdrawn.append(row["reference"])
             continue
         if not all(dimension in answers for dimension in dimensions):
@@ -72,7 +74,7 @@ async def build_pool_problem(panel: Panel) -> PoolProblem:
             continue
         members.append(PoolMember(id=row["reference"], features={d: answers[d] for d in dimensions},
                                   household=row["household_key"] or None))
-        if row["status"] in ("selected", "confirmed"):
+        if row["status"] in SEAT_STATUSES:
             fixed.append(row["reference"])
     problem = SelectionProblem(volunteers=tuple(members), quotas=quotas, k=int(panel.panel_size),
                                enforce_households=bool(panel.household_rule), fixed_ids=frozenset(fixed))
@@ -89,6 +91,28 @@ def feasibility(problem: SelectionProblem) -> tuple[Infeasibility | None, str]:
         return check_feasibility(problem), ""
     except SelectionInputError as error:
         return None, error.message
+
+
+@dataclass(frozen=True)
+class FeasibilityAnswer:
+    """Whether the pool can fill the panel within every quota, for the officer's pool page."""
+
+    infeasibility: Infeasibility | None
+    """The engine's conflicts and smallest relaxation, when the quotas cannot be met."""
+    reason: str
+    """Why the question cannot even be asked yet (no quotas, pool smaller than k), or ''."""
+    eligible: int
+    incomplete: int
+    checked_at: datetime
+
+
+async def feasibility_answer(panel: Panel) -> FeasibilityAnswer:
+    """Build the problem from the database, then ask the engine in a worker thread (a MILP on a
+    large pool takes long enough to stall every other request if run on the event loop)."""
+    pool = await build_pool_problem(panel)
+    infeasibility, reason = await anyio.to_thread.run_sync(feasibility, pool.problem)
+    return FeasibilityAnswer(infeasibility=infeasibility, reason=reason, eligible=len(pool.problem.volunteers),
+                             incomplete=pool.incomplete, checked_at=datetime.now(timezone.utc))
 
 
 def inputs_record(problem: SelectionProblem, *, kind: str, algorithm: str) -> dict:

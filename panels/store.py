@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
 from panels.census import DIMENSION_LABELS
+from panels.membership import WITHDRAWN_STATUSES
 from panels.quotas import QuotaRow
 from panels.registration import Question, Registration, age_band_for
 from panels.selection.csv_input import normalise_household
@@ -203,7 +204,7 @@ async def pool_summary(panel_id: int) -> list[dict]:
     Counts only; no personal data, so cabinet-safe aggregates could be built from it."""
     quotas = await load_quotas(panel_id)
     rows = await Volunteer.select(Volunteer.answers).where(Volunteer.panel == panel_id,
-                                                           Volunteer.status != "declined").run()
+                                                           Volunteer.status.not_in(list(WITHDRAWN_STATUSES))).run()
     counts: dict[str, Counter] = defaultdict(Counter)
     for row in rows:
         for dimension, category in json.loads(row["answers"] or "{}").items():

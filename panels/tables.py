@@ -91,9 +91,14 @@ class Volunteer(Table, tablename="panel_volunteer"):
     token_hash = Varchar(length=64, null=True, default=None, index=True)
     """SHA-256 (hex) of the private link's token; the token itself is never stored."""
     status = Varchar(length=20, default="pool")
-    """pool, selected (invited), confirmed, declined."""
+    """pool, selected (invited), confirmed, declined; dropped_out (a confirmed member who left) and
+    no_reply (an invitation the officer closed unanswered) are set by an officer."""
     registered_at = Timestamptz(default=TimestamptzNow())
     responded_at = Timestamptz(null=True, default=None)
+    withdrawn_at = Timestamptz(null=True, default=None)
+    """When an officer marked the member as dropped out or not replying."""
+    withdrawal_reason = Text(default="")
+    """Why, as the officer wrote it (also in the audit log)."""
 
 
 class SelectionRun(Table, tablename="panel_selection_run"):
@@ -123,6 +128,19 @@ class SelectionRun(Table, tablename="panel_selection_run"):
     """JSON list of the references drawn (for a replacement: only the new members)."""
     drawn_by = Varchar(length=254, default="")
     drawn_at = Timestamptz(null=True, default=None)
+
+
+class PanelMaterial(Table, tablename="panel_material"):
+    """Something members read or watch before a session (or for the whole panel when ``session``
+    is empty): a title and either an http(s) link or plain text, shown on members' private page."""
+
+    panel = ForeignKey(references=Panel, on_delete=OnDelete.cascade)
+    session = ForeignKey(references=PanelSession, null=True, default=None, on_delete=OnDelete.cascade)
+    title = Varchar(length=200)
+    url = Varchar(length=2000, default="")
+    body = Text(default="")
+    added_by = Varchar(length=254, default="")
+    added_at = Timestamptz(default=TimestamptzNow())
 
 
 class Attendance(Table, tablename="panel_attendance"):

@@ -31,6 +31,8 @@ from server.controllers.commitments import (
     CommitmentsPublicController,
 )
 from server.controllers.panels import OutboxController, PanelOfficerController
+from server.controllers.panels_cabinet import PanelCabinetController
+from server.controllers.panels_members import PanelMembersController
 from server.controllers.panels_public import MemberLinkController, PanelPublicController
 from server.controllers.public import PublicController
 from server.controllers.staff_home import CabinetHomeController, OfficerHomeController
@@ -60,6 +62,8 @@ ROUTE_HANDLERS = [
     CommitmentsCabinetController,
     CommitmentsOfficerController,
     PanelOfficerController,
+    PanelMembersController,
+    PanelCabinetController,
     OutboxController,
     PanelPublicController,
     MemberLinkController,

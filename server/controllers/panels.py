@@ -21,6 +21,7 @@ from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from panels import attendance as attendance_store
+from panels import membership
 from panels import runs as run_store
 from panels import store
 from panels.census import (
@@ -229,21 +230,27 @@ class PanelOfficerController(Controller):
     async def _pool_page(self, panel: Panel, *, errors: dict, status_code: int = 200, imported: int | None = None) -> Template:
         summary = await store.pool_summary(panel.id)
         volunteers = await store.list_volunteers(panel.id)
-        pool = await run_store.build_pool_problem(panel)
-        infeasibility, reason = await anyio.to_thread.run_sync(run_store.feasibility, pool.problem)
-        eligible = len(pool.problem.volunteers)
+        answer = await run_store.feasibility_answer(panel)
         chart = ""
         if summary:
             chart = data_png(await anyio.to_thread.run_sync(
                 lambda: quota_chart(summary, k=panel.panel_size, pool_total=len(volunteers))))
         return Template("panels/officer/pool.html", status_code=status_code, context={
             "panel": panel, "summary": summary, "volunteers": volunteers, "chart": chart, "errors": errors,
-            "infeasibility": infeasibility, "reason": reason, "eligible": eligible, "incomplete": pool.incomplete,
-            "imported": imported})
+            "imported": imported, **vars(answer)})
 
     @get("/{panel_id:int}/pool", name="panels_pool")
     async def pool(self, panel_id: FromPath[int]) -> Template:
         return await self._pool_page(await _panel_or_404(panel_id), errors={})
+
+    @get("/{panel_id:int}/pool/feasibility", name="panels_pool_feasibility")
+    async def pool_feasibility(self, request: HTMXRequest, panel_id: FromPath[int]) -> Template:
+        """The "can these quotas be met?" fragment for htmx; without htmx, a page holding the same fragment."""
+        panel = await _panel_or_404(panel_id)
+        context = {"panel": panel, **vars(await run_store.feasibility_answer(panel))}
+        if request.htmx:
+            return Template("panels/officer/_feasibility_partial.html", context=context)
+        return Template("panels/officer/feasibility.html", context=context)
 
     @get("/{panel_id:int}/pool.csv", name="panels_pool_csv")
     async def pool_export(self, request: Request, panel_id: FromPath[int]) -> Response:
@@ -354,13 +361,17 @@ class PanelOfficerController(Controller):
     @get("/{panel_id:int}/members", name="panels_members")
     async def members(self, panel_id: FromPath[int]) -> Template:
         panel = await _panel_or_404(panel_id)
-        members = await store.list_volunteers(panel_id, statuses=("selected", "confirmed", "declined"))
+        members = await store.list_volunteers(panel_id, statuses=membership.MEMBER_LIST_STATUSES)
+        quotas = await store.load_quotas(panel_id)
         return Template("panels/officer/members.html", context={
             "panel": panel, "members": members, "sessions": await store.list_sessions(panel_id),
             "grid": await attendance_store.attendance_grid(panel_id),
             "vouchers": await attendance_store.vouchers_by_volunteer(panel_id),
+            "status_labels": membership.STATUS_LABELS, "seat_statuses": membership.SEAT_STATUSES,
+            "fit": membership.quota_fit(quotas, await membership.seat_answers(panel_id)),
             "declined": sum(1 for m in members if m.status == "declined"),
-            "seats_filled": sum(1 for m in members if m.status in ("selected", "confirmed"))})
+            "withdrawn": sum(1 for m in members if m.status in membership.WITHDRAWN_STATUSES),
+            "seats_filled": sum(1 for m in members if m.status in membership.SEAT_STATUSES)})
 
     @post("/{panel_id:int}/attendance", name="panels_attendance")
     async def attendance(self, request: Request, panel_id: FromPath[int], data: FormData) -> Redirect:

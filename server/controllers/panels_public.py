@@ -15,6 +15,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
+from panels import materials as material_store
 from panels import runs as run_store
 from panels import store
 from panels.census import DIMENSION_LABELS
@@ -129,9 +130,12 @@ class MemberLinkController(Controller):
         if volunteer is None:
             raise NotFoundException()
         panel = await store.get_panel(volunteer.panel)
+        materials_whole, materials_by_session = material_store.group_by_session(
+            await material_store.list_materials(panel.id) if volunteer.status == "confirmed" else [])
         return Template("panels/public/member.html", context={
             "panel": panel, "volunteer": volunteer, "token": token, "sessions": await store.list_sessions(panel.id),
-            "answers": json.loads(volunteer.answers or "{}"), "labels": DIMENSION_LABELS})
+            "answers": json.loads(volunteer.answers or "{}"), "labels": DIMENSION_LABELS,
+            "materials_whole": materials_whole, "materials_by_session": materials_by_session})
 
     @post("/{token:str}/respond", name="member_respond")
     async def respond(self, request: Request, token: FromPath[str], data: FormData) -> Redirect:

@@ -1,0 +1,121 @@
+"""Session materials: what members read or watch before a session, or for the panel as a whole.
+
+Each material has a title and either a link or some plain text. Links must be absolute http or
+https addresses (no ``javascript:``, ``data:`` or relative links that could be made to look
+official); text is stored as typed and escaped when shown (Jinja autoescape), never as HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from panels.tables import PanelMaterial, PanelSession
+
+MAX_TITLE = 200
+MAX_URL = 2000
+MAX_BODY = 20_000
+WHOLE_PANEL = "panel"
+"""The form's value for "the whole panel" in the session choice."""
+
+
+@dataclass(frozen=True)
+class MaterialInput:
+    title: str
+    session_id: int | None
+    url: str
+    body: str
+
+
+@dataclass(frozen=True)
+class MaterialView:
+    id: int
+    title: str
+    url: str
+    body: str
+    session_id: int | None
+
+
+def check_link(url: str) -> str:
+    """An error message for a link that is not an absolute http(s) address ('' when fine)."""
+    if len(url) > MAX_URL:
+        return f"The link must be {MAX_URL} characters or fewer"
+    if any(character.isspace() for character in url):
+        return "The link must not contain spaces"
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "Enter the link as a full web address starting with https://"
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or not parts.hostname:
+        return "Enter the link as a full web address starting with https:// or http://"
+    return ""
+
+
+def check_material_form(values: Mapping[str, str], *, session_ids: set[int]) -> tuple[MaterialInput | None, dict[str, str]]:
+    """Validate the officer's form; errors are keyed by field id, in page order."""
+    errors: dict[str, str] = {}
+    title = values.get("title", "").strip()
+    url = values.get("url", "").strip()
+    body = values.get("body", "").strip()
+    raw_session = values.get("session", WHOLE_PANEL).strip() or WHOLE_PANEL
+    session_id: int | None = None
+    if raw_session != WHOLE_PANEL:
+        if not raw_session.isdigit() or int(raw_session) not in session_ids:
+            errors["session"] = "Choose a session of this panel, or the whole panel"
+        else:
+            session_id = int(raw_session)
+    if not title:
+        errors["title"] = "Enter a title for the material"
+    elif len(title) > MAX_TITLE:
+        errors["title"] = f"The title must be {MAX_TITLE} characters or fewer"
+    if url:
+        problem = check_link(url)
+        if problem:
+            errors["url"] = problem
+    if len(body) > MAX_BODY:
+        errors["body"] = f"The text must be {MAX_BODY:,} characters or fewer"
+    if not url and not body and "url" not in errors:
+        errors["url"] = "Enter a link or some text (or both)"
+    if errors:
+        return None, errors
+    return MaterialInput(title=title, session_id=session_id, url=url, body=body), {}
+
+
+async def add_material(*, panel_id: int, material: MaterialInput, added_by: str) -> int:
+    if material.session_id is not None and not await PanelSession.exists().where(
+            PanelSession.id == material.session_id, PanelSession.panel == panel_id).run():
+        raise ValueError("The session does not belong to this panel")
+    row = PanelMaterial(panel=panel_id, session=material.session_id, title=material.title, url=material.url,
+                        body=material.body, added_by=added_by)
+    await row.save().run()
+    return int(row.id)
+
+
+async def remove_material(*, panel_id: int, material_id: int) -> str | None:
+    """Delete one material of this panel; its title, or None when there was no such material."""
+    row = await PanelMaterial.select(PanelMaterial.title).where(
+        PanelMaterial.id == material_id, PanelMaterial.panel == panel_id).first().run()
+    if row is None:
+        return None
+    await PanelMaterial.delete().where(PanelMaterial.id == material_id, PanelMaterial.panel == panel_id).run()
+    return row["title"]
+
+
+async def list_materials(panel_id: int) -> list[MaterialView]:
+    rows = await PanelMaterial.select(PanelMaterial.id, PanelMaterial.title, PanelMaterial.url, PanelMaterial.body,
+                                      PanelMaterial.session).where(PanelMaterial.panel == panel_id).order_by(
+        PanelMaterial.id).run()
+    return [MaterialView(id=int(row["id"]), title=row["title"], url=row["url"], body=row["body"],
+                         session_id=row["session"]) for row in rows]
+
+
+def group_by_session(materials: list[MaterialView]) -> tuple[list[MaterialView], dict[int, list[MaterialView]]]:
+    """Materials for the whole panel, and those for each session id."""
+    whole, per_session = [], {}
+    for material in materials:
+        if material.session_id is None:
+            whole.append(material)
+        else:
+            per_session.setdefault(material.session_id, []).append(material)
+    return whole, per_session
