@@ -7,6 +7,7 @@ from datetime import date, datetime
 from litestar.plugins.jinja import JinjaTemplateEngine
 
 from server.assets import AssetManifest
+from server.navigation import PUBLIC_LINKS, current_link, staff_links
 from server.settings import Settings
 
 HTMX_CONFIG = (
@@ -38,6 +39,9 @@ def configure_template_engine(settings: Settings, manifest: AssetManifest):
         env.globals["htmx_config"] = HTMX_CONFIG
         env.globals["csrf_header"] = "x-csrftoken"
         env.globals["asset_url"] = manifest.url
+        env.globals["public_links"] = PUBLIC_LINKS
+        env.globals["staff_links"] = staff_links
+        env.globals["current_link"] = current_link
         env.filters["govuk_date"] = format_date
         env.filters["govuk_datetime"] = format_datetime
 

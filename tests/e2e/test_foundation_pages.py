@@ -66,9 +66,10 @@ def test_admin_audit_log_search_with_htmx(page, live_server, sign_in, assert_acc
 
 def test_role_navigation_and_forbidden_page(page, live_server, sign_in, assert_accessible):
     sign_in(page, live_server, "cabinet")
-    nav = page.get_by_role("navigation", name="Main")
+    nav = page.get_by_role("navigation", name="Staff")
     assert nav.get_by_role("link", name="Cabinet reports").count() == 1
     assert nav.get_by_role("link", name="Officer home").count() == 0
+    assert nav.get_by_role("link", name="Audit log").count() == 0
     response = page.goto(live_server + "/admin")
     assert response.status == 403
     assert "You do not have access to this page" in page.content()
