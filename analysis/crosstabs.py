@@ -23,7 +23,7 @@ Cramér's V is given as the size of the difference.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -64,21 +64,26 @@ class GroupTest:
     significant: bool = False
 
 
-def cross_table(frame: pd.DataFrame, question: QuestionSpec, group: QuestionSpec) -> CrossTable:
-    """Counts of each option by each group, vectorised with ``bincount``."""
+def cross_table(frame: pd.DataFrame, question: QuestionSpec, group: QuestionSpec, *,
+                codes: Mapping[str, np.ndarray] | None = None) -> CrossTable:
+    """Counts of each option by each group, vectorised with ``bincount``. ``codes`` may hold
+    ``choice_codes`` already computed, by question key (a report reuses them 100 times)."""
+    codes = codes or {}
     group_labels = (*group.options, NOT_ANSWERED)
-    group_codes = choice_codes(frame, group)
+    group_codes = codes[group.key] if group.key in codes else choice_codes(frame, group)
     group_codes = np.where(group_codes < 0, len(group.options), group_codes)
-    answered = answered_mask(frame, question)
     rows, columns = len(group_labels), len(question.options)
     if question.type == MULTIPLE_CHOICE:
         ticks = frame[question.option_columns()].to_numpy(dtype=bool)
+        answered = ticks.any(axis=1)
         counts = np.column_stack([np.bincount(group_codes[ticks[:, option]], minlength=rows)
                                   for option in range(columns)]) if columns else np.zeros((rows, 0), dtype=np.int64)
     else:
-        codes = choice_codes(frame, question)
-        valid = codes >= 0
-        counts = np.bincount(group_codes[valid] * columns + codes[valid], minlength=rows * columns).reshape(rows, columns)
+        question_codes = codes[question.key] if question.key in codes else choice_codes(frame, question)
+        valid = question_codes >= 0
+        answered = valid
+        counts = np.bincount(group_codes[valid] * columns + question_codes[valid],
+                             minlength=rows * columns).reshape(rows, columns)
     totals = np.bincount(group_codes[answered], minlength=rows)
     testable = np.array([label in group.census_mapping for label in group.options] + [False])
     return CrossTable(question_key=question.key, group_key=group.key, group_labels=group_labels,

@@ -41,7 +41,7 @@ BANDS = 8
 NEAR_DUPLICATE_SIMILARITY = 0.8
 MIN_TERM_LENGTH = 3
 EXTRA_STOP_WORDS = frozenset({"also", "just", "really", "think", "would", "will", "much", "many", "get", "one",
-                              "make", "need", "like", "well", "don", "doesn", "didn", "isn", "can't", "won't"})
+                              "make", "need", "like", "well", "please", "thanks", "thank", "don", "doesn", "didn", "isn", "can't", "won't"})
 _HASH_SEED = 20260306
 
 

@@ -1,0 +1,133 @@
+"""The You said report: the JSON contract, overall results, weighting and disclosure in it."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import binomtest
+
+from analysis.frames import QuestionSpec, option_column
+from analysis.weighting import census_counts_from_csv
+from analysis.you_said import build_you_said, word_cloud_images
+
+CENSUS = census_counts_from_csv("""dimension,category,count,source
+population,All usual residents,1000,test
+sex,Male,500,test
+sex,Female,500,test
+""")
+SEX = QuestionSpec(key="sex", text="Sex", type="single", options=("Male", "Female", "Prefer not to say"),
+                   census_dimension="sex", census_mapping={"Male": "Male", "Female": "Female"})
+PARK = QuestionSpec(key="park", text="Do you support the park?", type="yes_no")
+PRIORITIES = QuestionSpec(key="pri", text="Priorities", type="multiple", options=("Parks", "Roads"))
+WHY = QuestionSpec(key="why", text="Why?", type="text")
+VISITS = QuestionSpec(key="visits", text="Visits", type="number")
+SPECS = [PARK, PRIORITIES, WHY, VISITS, SEX]
+
+
+def _frame():
+    # 60 men (45 Yes, 15 No), 30 women (10 Yes, 17 No, 3 Don't know), 5 prefer not to say (all Yes),
+    # 5 who skipped the park question.
+    sex = ["Male"] * 60 + ["Female"] * 30 + ["Prefer not to say"] * 5 + ["Male"] * 5
+    park = ["Yes"] * 45 + ["No"] * 15 + ["Yes"] * 10 + ["No"] * 17 + ["Don't know"] * 3 + ["Yes"] * 5 + [None] * 5
+    rng = np.random.default_rng(0)
+    return pd.DataFrame({
+        "reference": [f"R{i}" for i in range(100)],
+        "channel": ["online"] * 70 + ["paper"] * 30,
+        "submitted_at": pd.Timestamp("2026-03-01", tz="UTC"),
+        "park": pd.Series(park, dtype="string"),
+        option_column("pri", "Parks"): rng.random(100) < 0.5,
+        option_column("pri", "Roads"): np.r_[np.ones(10, bool), np.zeros(90, bool)],
+        "why": pd.Series(["More trees please"] * 3 + ["more trees please!"] + [None] * 96, dtype="string"),
+        "visits": np.r_[np.arange(20, dtype=float), np.full(80, np.nan)],
+        "sex": pd.Series(sex, dtype="string"),
+    })
+
+
+def test_json_contract_top_level_and_options():
+    document = build_you_said(SPECS, _frame(), census=CENSUS).to_json_dict()
+    assert list(document)[:6] == ["format", "version", "n_responses", "by_channel", "design_effect",
+                                  "effective_sample_size"]
+    assert document["n_responses"] == 100
+    assert document["by_channel"] == {"email": 0, "focus_group": 0, "online": 70, "paper": 30}
+    assert [question["key"] for question in document["questions"]] == ["park", "pri", "sex"]
+    park = document["questions"][0]
+    assert park["type"] == "yes_no_dont_know" and park["n_answered"] == 95
+    yes = park["options"][0]
+    assert set(yes) == {"label", "count", "percent", "ci_low", "ci_high", "weighted_percent", "suppressed"}
+    assert yes["count"] == 60 and yes["percent"] == round(100 * 60 / 95, 1)
+    interval = binomtest(60, 95).proportion_ci(method="wilson")
+    assert (yes["ci_low"], yes["ci_high"]) == (round(100 * interval.low, 1), round(100 * interval.high, 1))
+    assert not any(option["suppressed"] for question in document["questions"] for option in question["options"])
+    json.dumps(document)  # plain JSON types only
+
+
+def test_weighted_percent_matches_hand_computation():
+    report = build_you_said(SPECS, _frame(), census=CENSUS)
+    # Sex 50/50 among the 95 who answered it: men (65) get 47.5/65, women (30) 47.5/30, the 5 who
+    # preferred not to say keep 1. Park "Yes": 45 men + 10 women + 5 prefer-not, of the 95 answering.
+    man, woman = 47.5 / 65, 47.5 / 30
+    yes = 45 * man + 10 * woman + 5
+    answered = 60 * man + 30 * woman + 5
+    assert report.questions[0].options[0].weighted_percent == pytest.approx(100 * yes / answered)
+    weights = np.r_[np.full(60, man), np.full(30, woman), np.ones(5), np.full(5, man)]
+    assert report.design_effect == pytest.approx(100 * np.sum(weights**2) / np.sum(weights) ** 2)
+    assert report.to_json_dict()["effective_sample_size"] == round(100 / report.design_effect, 1)
+
+
+def test_unweighted_report_has_nulls():
+    document = build_you_said(SPECS, _frame()).to_json_dict()
+    assert document["design_effect"] is None and document["effective_sample_size"] is None
+    assert document["weighting"] is None
+    assert all(option["weighted_percent"] is None for question in document["questions"]
+               for option in question["options"])
+
+
+def test_breakdown_suppresses_small_cells_and_their_percentages():
+    document = build_you_said(SPECS, _frame(), census=CENSUS).to_json_dict()
+    breakdown = next(b for b in document["breakdowns"] if b["question_key"] == "park")
+    groups = {group["label"]: group for group in breakdown["groups"]}
+    assert list(groups) == ["Male", "Female", "Prefer not to say", "Not answered"]
+    female_dont_know = groups["Female"]["cells"][2]
+    assert female_dont_know == {"label": "Don't know", "count": None, "percent": None, "suppressed": True,
+                                "display": "fewer than 10"}
+    assert groups["Prefer not to say"]["n_answered"] is None and groups["Prefer not to say"]["suppressed"]
+    for group in breakdown["groups"]:
+        hidden = sum(cell["suppressed"] for cell in group["cells"]) + int(group["suppressed"])
+        assert hidden != 1
+    for column in range(3):
+        assert sum(group["cells"][column]["suppressed"] for group in breakdown["groups"]) != 1
+    assert sum(group["suppressed"] for group in breakdown["groups"]) != 1
+    visible = [cell for group in breakdown["groups"] for cell in group["cells"] if not cell["suppressed"]]
+    assert all(cell["count"] >= 10 for cell in visible)
+    # The test uses Male and Female only: 45/15/0 against 10/17/3.
+    assert breakdown["test"] == "chi_square" and breakdown["significant"]
+    multiple = next(b for b in document["breakdowns"] if b["question_key"] == "pri")
+    assert multiple["test"] is None and not multiple["significant"]
+
+
+def test_free_text_numbers_and_reserved_sections():
+    report = build_you_said(SPECS, _frame())
+    document = report.to_json_dict()
+    assert document["free_text"][0]["n_comments"] == 4 and document["free_text"][0]["n_distinct"] == 1
+    assert document["free_text"][0]["top_terms"][0] == {"term": "trees", "comments": 4}
+    assert document["free_text"][0]["word_cloud_alt"].startswith("Word cloud of the most used words in 4 comments")
+    assert document["numbers"] == [{"key": "visits", "text": "Visits", "n_answered": 20, "median": 9.5,
+                                    "lower_quartile": 4.75, "upper_quartile": 14.25}]
+    assert document["themes"] == [] and document["actions"] == []
+    assert set(word_cloud_images(report)) == {"why"}
+
+
+def test_report_is_deterministic():
+    first = json.dumps(build_you_said(SPECS, _frame(), census=CENSUS).to_json_dict())
+    second = json.dumps(build_you_said(SPECS, _frame(), census=CENSUS).to_json_dict())
+    assert first == second
+
+
+def test_empty_frame_gives_empty_results():
+    from analysis.frames import frame_from_records
+
+    document = build_you_said(SPECS, frame_from_records(SPECS, []), census=CENSUS).to_json_dict()
+    assert document["n_responses"] == 0
+    assert document["questions"][0]["n_answered"] == 0
+    assert document["questions"][0]["options"][0]["percent"] is None
