@@ -128,7 +128,14 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
     notes: list[str] = []
     used_dimensions: set[str] = set()
     for spec in specs:
-        if not spec.about_you or spec.census_dimension not in census or spec.census_dimension in used_dimensions:
+        if not spec.about_you:
+            continue
+        if spec.census_dimension not in census:
+            notes.append(f"The census has no ‘{spec.census_dimension}’ figures: ‘{spec.text}’ is not used for weighting.")
+            continue
+        if spec.census_dimension in used_dimensions:
+            notes.append(f"‘{spec.text}’ repeats the census dimension ‘{spec.census_dimension}’ of an earlier "
+                         "question: only the first is used for weighting.")
             continue
         dimension_counts = census[spec.census_dimension]
         category_of_option = {label: _category_for(category, dimension_counts)
