@@ -3,11 +3,12 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from analysis.tables import Charter, Commitment, CommitmentReportSnapshot, CommitmentUpdate, Principle
+from analysis.consultation_links import CaseStudyPrinciple, ConsultationPrinciple
 
 APP_CONFIG = AppConfig(
     app_name="analysis",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "migrations"),
-    table_classes=[Charter, Principle, Commitment, CommitmentUpdate, CommitmentReportSnapshot],
-    migration_dependencies=[],
+    table_classes=[Charter, Principle, Commitment, CommitmentUpdate, CommitmentReportSnapshot, ConsultationPrinciple, CaseStudyPrinciple],
+    migration_dependencies=["surveys.piccolo_app"],
     commands=[],
 )

@@ -12,6 +12,7 @@ from analysis.demo_commitments import load_demo_commitments
 from panels.demo import load_demo_panels
 from server.staff import ensure_staff_user
 from surveys.demo import load_demo_surveys
+from analysis.consultation_links import load_demo_consultation_links
 
 DEMO_STAFF = (
     # email, name, role, password (demo only: never load the demo into production)
@@ -34,6 +35,7 @@ DEMO_LOADERS: list[Callable[[], Awaitable[list[str]]]] = [
     load_demo_charter,
     load_demo_commitments,
     load_demo_surveys,
+    load_demo_consultation_links,
     load_demo_panels,  # after the commitments: it extends their 2022 panel
 ]
 

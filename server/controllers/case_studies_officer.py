@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
@@ -12,6 +12,9 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
+from analysis.consultation_links import (
+    parse_principle_ids, principle_choices, principles_for_case_study, set_case_study_principles,
+)
 from server.audit import record_audit
 from server.controllers.consultations_public import queue_email
 from server.guards import OFFICER, roles
@@ -23,7 +26,7 @@ from surveys.case_studies import (
 )
 from surveys.house_rules import HOUSE_RULES
 
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
 class CaseStudiesOfficerController(Controller):
@@ -34,13 +37,15 @@ class CaseStudiesOfficerController(Controller):
     async def index(self) -> Template:
         return Template("surveys/officer/case_studies.html", context={"studies": await list_case_studies(published_only=False)})
 
-    def _form(self, *, values: dict, errors: dict, slug: str | None, status_code: int = 200) -> Template:
+    async def _form(self, *, values: dict, errors: dict, slug: str | None, selected: list[int],
+                    status_code: int = 200) -> Template:
         return Template("surveys/officer/case_study_form.html", context={
-            "values": values, "errors": errors, "slug": slug, "structured": STRUCTURED_FIELDS}, status_code=status_code)
+            "values": values, "errors": errors, "slug": slug, "structured": STRUCTURED_FIELDS,
+            "principles": await principle_choices(), "selected": selected}, status_code=status_code)
 
     @get("/case-studies/new", name="officer_case_study_new")
     async def new(self) -> Template:
-        return self._form(values={"comments_open": True, "premoderated": True}, errors={}, slug=None)
+        return await self._form(values={"comments_open": True, "premoderated": True}, errors={}, slug=None, selected=[])
 
     @get("/case-studies/{slug:str}/edit", name="officer_case_study_edit")
     async def edit(self, slug: FromPath[str]) -> Template:
@@ -48,7 +53,8 @@ class CaseStudiesOfficerController(Controller):
         if study is None:
             raise NotFoundException()
         values = {**study.values, "comments_open": study.comments_open, "premoderated": study.premoderated}
-        return self._form(values=values, errors={}, slug=slug)
+        selected = [ref.id for ref in await principles_for_case_study(study.id)]
+        return await self._form(values=values, errors={}, slug=slug, selected=selected)
 
     @post("/case-studies", name="officer_case_study_create")
     async def create(self, request: Request, data: FormData) -> Template | Redirect:
@@ -62,16 +68,19 @@ class CaseStudiesOfficerController(Controller):
 
     async def _save(self, request: Request, data: dict, *, existing_slug: str | None) -> Template | Redirect:
         values, errors = check_case_study_form(data)
+        selected = parse_principle_ids((await request.form()).getall("principles", []), await principle_choices())
         if not errors:
             try:
                 saved = await save_case_study(values, existing_slug=existing_slug)
             except CaseStudyError as error:
                 errors = error.errors
             else:
+                await set_case_study_principles(case_study_slug=saved, principle_ids=selected)
                 await record_audit(actor=request.user.email, action="case_study_saved", object_type="case_study",
                                    object_id=saved, ip_address=client_ip(request))
                 return Redirect(path="/officer/case-studies?saved=" + saved, status_code=303)
-        return self._form(values=values, errors=errors, slug=existing_slug, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        return await self._form(values=values, errors=errors, slug=existing_slug, selected=selected,
+                                status_code=HTTP_422_UNPROCESSABLE_ENTITY)
 
     @post("/case-studies/{slug:str}/publish", name="officer_case_study_publish")
     async def publish(self, request: Request, slug: FromPath[str], data: FormData) -> Redirect:

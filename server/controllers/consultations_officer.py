@@ -18,6 +18,9 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
+from analysis.consultation_links import (
+    parse_principle_ids, principle_choices, principles_for_consultation, set_consultation_principles,
+)
 from server.audit import record_audit
 from server.guards import OFFICER, roles
 from server.request_info import client_ip
@@ -28,7 +31,7 @@ from surveys.consultations import (
 )
 from surveys.tables import AUDIENCES
 
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 UploadData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 MAX_JSON_BYTES = 1_000_000
 
@@ -71,13 +74,15 @@ class ConsultationsOfficerController(Controller):
     async def index(self) -> Template:
         return Template("surveys/officer/consultations.html", context={"consultations": await list_consultations(date.today())})
 
-    def _details_form(self, *, values: dict, errors: dict, slug: str | None, status_code: int = 200) -> Template:
+    async def _details_form(self, *, values: dict, errors: dict, slug: str | None, selected: list[int],
+                            status_code: int = 200) -> Template:
         return Template("surveys/officer/consultation_form.html", context={
-            "values": values, "errors": errors, "slug": slug, "audiences": AUDIENCES}, status_code=status_code)
+            "values": values, "errors": errors, "slug": slug, "audiences": AUDIENCES,
+            "principles": await principle_choices(), "selected": selected}, status_code=status_code)
 
     @get("/new", name="officer_consultation_new")
     async def new(self) -> Template:
-        return self._details_form(values={"audience": "public"}, errors={}, slug=None)
+        return await self._details_form(values={"audience": "public"}, errors={}, slug=None, selected=[])
 
     @post("/", name="officer_consultation_create")
     async def create(self, request: Request, data: FormData) -> Template | Redirect:
@@ -91,7 +96,8 @@ class ConsultationsOfficerController(Controller):
         from surveys.responses import channel_counts
 
         return Template("surveys/officer/consultation.html", context={
-            "consultation": consultation, "channels": await channel_counts(consultation.id)})
+            "consultation": consultation, "channels": await channel_counts(consultation.id),
+            "principles": await principles_for_consultation(consultation.id)})
 
     @get("/{slug:str}/edit", name="officer_consultation_edit")
     async def edit(self, slug: FromPath[str]) -> Template:
@@ -100,7 +106,8 @@ class ConsultationsOfficerController(Controller):
             raise NotFoundException()
         values = {name: str(getattr(consultation, name)) for name in
                   ("title", "slug", "summary", "body", "opens_on", "closes_on", "audience", "contact_email", "other_formats")}
-        return self._details_form(values=values, errors={}, slug=slug)
+        selected = [ref.id for ref in await principles_for_consultation(consultation.id)]
+        return await self._details_form(values=values, errors={}, slug=slug, selected=selected)
 
     @post("/{slug:str}", name="officer_consultation_update")
     async def update(self, request: Request, slug: FromPath[str], data: FormData) -> Template | Redirect:
@@ -110,11 +117,13 @@ class ConsultationsOfficerController(Controller):
 
     async def _save(self, request: Request, data: dict, *, existing_slug: str | None) -> Template | Redirect:
         form = check_consultation_form(data)
+        selected = parse_principle_ids((await request.form()).getall("principles", []), await principle_choices())
         try:
             saved = await save_consultation(form, existing_slug=existing_slug)
         except ConsultationError as error:
-            return self._details_form(values=form.values, errors=error.errors, slug=existing_slug,
-                                      status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+            return await self._details_form(values=form.values, errors=error.errors, slug=existing_slug, selected=selected,
+                                            status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        await set_consultation_principles(consultation_slug=saved, principle_ids=selected)
         await record_audit(actor=request.user.email, action="consultation_saved", object_type="consultation",
                            object_id=saved, ip_address=client_ip(request))
         return Redirect(path=f"/officer/consultations/{saved}", status_code=303)

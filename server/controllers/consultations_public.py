@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_429_TOO_MANY_REQUESTS
 from markupsafe import Markup
 
+from analysis.consultation_links import principles_for_case_study, principles_for_consultation
 from server.guards import public
 from server.request_info import client_ip
 from server.tables import OutboxEmail
@@ -57,7 +58,7 @@ class ConsultationsPublicController(Controller):
             raise NotFoundException()
         return Template("surveys/consultation.html", context={
             "consultation": consultation, "body_html": Markup(render_markdown(consultation.body)),
-            "report_url": published_report_url(slug)})
+            "report_url": published_report_url(slug), "principles": await principles_for_consultation(consultation.id)})
 
     async def _case_study_page(self, request: Request, slug: str, *, order: str = "newest", values: dict | None = None,
                                 errors: dict | None = None, status_code: int = 200) -> Template:
@@ -70,6 +71,7 @@ class ConsultationsPublicController(Controller):
             "comments": await comments.published_comments(study.id, newest_first=order == "newest"),
             "order": order, "values": values or {}, "errors": errors or {},
             "reported": request.query_params.get("reported") == "1",
+            "principles": await principles_for_case_study(study.id),
         }, status_code=status_code)
 
     @get("/case-studies/{slug:str}", name="case_study_page")
