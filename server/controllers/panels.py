@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from datetime import date, datetime, timezone
 from typing import Annotated, Any
 
@@ -359,8 +360,9 @@ class PanelOfficerController(Controller):
     # --- members, attendance, vouchers -----------------------------------------------------------
 
     @get("/{panel_id:int}/members", name="panels_members")
-    async def members(self, panel_id: FromPath[int]) -> Template:
+    async def members(self, request: Request, panel_id: FromPath[int]) -> Template:
         panel = await _panel_or_404(panel_id)
+        withdrawn_reference = request.query_params.get("withdrawn", "")
         members = await store.list_volunteers(panel_id, statuses=membership.MEMBER_LIST_STATUSES)
         quotas = await store.load_quotas(panel_id)
         return Template("panels/officer/members.html", context={
@@ -368,6 +370,7 @@ class PanelOfficerController(Controller):
             "grid": await attendance_store.attendance_grid(panel_id),
             "vouchers": await attendance_store.vouchers_by_volunteer(panel_id),
             "status_labels": membership.STATUS_LABELS, "seat_statuses": membership.SEAT_STATUSES,
+            "withdrawn_reference": withdrawn_reference if re.fullmatch(r"RP-[A-Z0-9]{6}", withdrawn_reference) else "",
             "fit": membership.quota_fit(quotas, await membership.seat_answers(panel_id)),
             "declined": sum(1 for m in members if m.status == "declined"),
             "withdrawn": sum(1 for m in members if m.status in membership.WITHDRAWN_STATUSES),

@@ -80,8 +80,11 @@ def test_drop_out_and_no_reply_are_replaced_and_the_panel_still_meets_every_quot
     assert "no longer a member" in client.get(f"/my-panel/{tokens[dropper['id']]}").text
     assert "invitation has closed" in client.get(f"/my-panel/{tokens[silent['id']]}").text
     assert post_form(client, f"/my-panel/{tokens[silent['id']]}/respond", {"answer": "confirm"}).status_code == 200
-    members = officer_client.get(f"/officer/panels/{panel_id}/members")
+    members = officer_client.get(f"/officer/panels/{panel_id}/members?withdrawn={dropper['reference']}")
     assert "Choose replacements for 3 seats" in members.text and "Moved out of the borough" in members.text
+    assert f"{dropper['reference']} no longer holds a seat" in members.text
+    spoofed = officer_client.get(f"/officer/panels/{panel_id}/members?withdrawn=Everyone+has+left")
+    assert "Everyone has left" not in spoofed.text
 
     _select_and_draw(officer_client, panel_id, kind="replacement", seed="replacement seed 9")
     after = {row["id"]: row for row in _volunteers(panel_id)}
@@ -176,6 +179,9 @@ def test_feasibility_is_an_htmx_fragment_and_a_page_without_javascript(client, o
     pool = officer_client.get(f"/officer/panels/{panel_id}/pool")
     assert f'hx-get="{fragment_url}"' in pool.text and "<strong>Yes.</strong>" in pool.text  # answer already there
     assert client.get(fragment_url, follow_redirects=False).status_code in (302, 303, 401)
+    quotas = officer_client.get(f"/officer/panels/{panel_id}/quotas")
+    assert f'hx-get="{fragment_url}" hx-trigger="load"' in quotas.text  # re-checked after quotas change
+    assert f'<a href="{fragment_url}">See whether the pool can meet these quotas</a>' in quotas.text  # without JS
 
 
 def test_suppression_hides_small_counts_and_one_more_when_only_one_is_hidden():
