@@ -179,7 +179,7 @@ def test_whole_journey_select_draw_invite_decline_replace_attend(client, officer
     assert "Choose replacements for 1 seats" in members.text
     replacement = post_form(officer_client, f"/officer/panels/{panel_id}/runs", {"kind": "replacement"}, follow_redirects=False)
     replacement_page = officer_client.get(replacement.headers["location"])
-    assert "confirmed members fixed at 1" in replacement_page.text, replacement_page.text[-3000:]
+    assert "members holding a seat, confirmed or invited, fixed at 1" in replacement_page.text, replacement_page.text[-3000:]
     post_form(officer_client, replacement.headers["location"] + "/draw", {"seed": "replacement seed 7"})
     from panels.tables import PanelSession, Volunteer
     statuses = [row["status"] for row in run(Volunteer.select(Volunteer.status).run())]
