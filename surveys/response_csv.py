@@ -43,17 +43,19 @@ class ResponseRecord:
 
 
 def _safe(text: str) -> str:
-    """Neutralise spreadsheet formulas, except in numbers (a negative number is not a formula)."""
+    """Neutralise spreadsheet formulas with a leading apostrophe, except in numbers (a negative
+    number is not a formula). Text that already starts with an apostrophe gets one more, so that
+    ``_unsafe`` can always tell the added apostrophe from the resident's own."""
     try:
         float(text)
         return text
     except ValueError:
-        return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+        return "'" + text if text.startswith((*FORMULA_PREFIXES, "'")) else text
 
 
 def _unsafe(text: str) -> str:
     """Undo ``_safe`` on import so an exported file imports back unchanged."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+    if text.startswith("'") and text[1:].startswith((*FORMULA_PREFIXES, "'")):
         return text[1:]
     return text
 

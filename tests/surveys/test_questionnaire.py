@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from surveys.questionnaire import (
-    Question, QuestionnaireError, add_question, add_section, change_problems, from_json, is_shown, move_question,
+    Question, QuestionnaireError, add_question, answers_as_raw, add_section, change_problems, from_json, is_shown, move_question,
     parse_answer, question_from_form, remove_question, replace_question, to_json, validate_answers, validate_questions,
 )
 from tests.surveys.helpers import sample_questionnaire
@@ -130,3 +130,17 @@ def test_parse_answer_whole_numbers_are_ints():
     assert parse_answer(question, ["3.0"]) == (3, None)
     assert parse_answer(question, ["2.5"]) == (2.5, None)
     assert parse_answer(question, ["nan"]) == (None, "Enter a number, like 12")
+
+
+@settings(max_examples=200)
+@given(st.dictionaries(st.sampled_from(["used_services", "which_services", "open_data", "contact", "suggestions", "visits", "sex", "other"]),
+                       st.lists(st.text(max_size=60) | st.sampled_from(
+                           ["Yes", "No", "Agree", "Library", "Phone", "Email", "=Other", "12", "2.5", "-1", "Female",
+                            "Prefer not to say"]), max_size=4)))
+def test_any_input_gives_answers_or_named_errors_never_a_crash(raw):
+    questionnaire = sample_questionnaire()
+    answers, errors = validate_answers(questionnaire, raw)
+    keys = {question.key for question in questionnaire.questions()}
+    assert set(answers) <= keys and set(errors) <= keys and not set(answers) & set(errors)
+    if not errors:  # a complete, valid response re-validates to itself (what import and "check" rely on)
+        assert validate_answers(questionnaire, answers_as_raw(answers)) == (answers, {})

@@ -59,3 +59,41 @@ def test_header_problems():
     assert caught.value.errors[1].startswith("Row 1: missing columns which_services: Library")
     with pytest.raises(ResponseImportError, match="empty"):
         parse_csv(sample_questionnaire(), "")
+
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from surveys.questionnaire import LIKERT_LABELS, YES_NO_LABELS  # noqa: E402
+
+free_text = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x00") | st.sampled_from(
+    ["=", "+", "-", "@", "'", ",", '"', "\n"]), min_size=1, max_size=40).map(str.strip).filter(bool)
+
+
+@st.composite
+def answers(draw):
+    """Answers a resident could give to the sample questionnaire (conditions respected)."""
+    given_answers: dict[str, object] = {"used_services": draw(st.sampled_from(YES_NO_LABELS)),
+                                        "open_data": draw(st.sampled_from(LIKERT_LABELS))}
+    if given_answers["used_services"] == "Yes" and draw(st.booleans()):
+        chosen = draw(st.lists(st.sampled_from(["Library", "Website", "Phone"]), min_size=1, max_size=2, unique=True))
+        given_answers["which_services"] = [label for label in ["Library", "Website", "Phone"] if label in chosen]
+    if draw(st.booleans()):
+        given_answers["contact"] = draw(st.sampled_from(["Phone", "Email", "=Other"]))
+    if draw(st.booleans()):
+        given_answers["suggestions"] = draw(free_text.filter(lambda text: len(text) <= 50))
+    if draw(st.booleans()):
+        given_answers["visits"] = draw(st.integers(0, 100) | st.floats(0, 100, allow_nan=False).map(lambda x: round(x, 2)))
+    return given_answers
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(answers(), min_size=1, max_size=5))
+def test_any_export_imports_back_unchanged(all_answers):
+    questionnaire = sample_questionnaire()
+    records = [ResponseRecord(f"R-{index:04d}", "paper", AT, given_answers) for index, given_answers in enumerate(all_answers)]
+    text = export_csv(questionnaire, records)
+    parsed = parse_csv(questionnaire, text)
+    normalised = [{key: (int(value) if isinstance(value, float) and value.is_integer() else value)
+                   for key, value in record.answers.items()} for record in records]
+    assert [row.answers for row in parsed] == normalised
+    assert export_csv(questionnaire, [ResponseRecord(row.reference, row.channel, row.submitted_at, row.answers) for row in parsed]) == text
