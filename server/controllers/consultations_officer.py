@@ -170,6 +170,18 @@ class ConsultationsOfficerController(Controller):
                                  notice=f"Section ‘{title.strip()}’ added", form_target="section",
                                  values={"section_title": title})
 
+    @post("/{slug:str}/questionnaire/sections/{index:int}", name="officer_builder_rename_section")
+    async def rename_section(self, request: HTMXRequest, slug: FromPath[str], index: FromPath[int], data: FormData) -> Template | Redirect:
+        title = str(data.get("section_title", ""))
+
+        def change(current: q.Questionnaire) -> q.Questionnaire:
+            if not 0 <= index < len(current.sections):
+                raise q.QuestionnaireError({"questionnaire": "That section no longer exists"})
+            return q.rename_section(current, index, title)
+
+        return await self._apply(request, slug, change, notice=f"Section renamed ‘{title.strip()}’", form_target=f"r{index}",
+                                 values={"section_title": title})
+
     @post("/{slug:str}/questionnaire/sections/{index:int}/remove", name="officer_builder_remove_section")
     async def remove_section(self, request: HTMXRequest, slug: FromPath[str], index: FromPath[int]) -> Template | Redirect:
         def change(current: q.Questionnaire) -> q.Questionnaire:

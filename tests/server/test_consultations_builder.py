@@ -111,3 +111,13 @@ def test_questionnaire_json_export_and_import_into_a_new_consultation(officer_cl
     assert run(get_questionnaire("next-year")) == sample_questionnaire()
     again = officer_client.post(url, data={"_csrf_token": token}, files={"file": ("q.json", exported.content, "application/json")})
     assert again.status_code == 422 and "already has questions" in again.text
+
+
+def test_rename_a_section(officer_client):
+    run(make_consultation())
+    renamed = post_form(officer_client, f"{BASE}/sections/1", {"section_title": "More about you"}, headers=HTMX)
+    assert renamed.status_code == 200 and "Section 2: More about you" in renamed.text
+    empty = post_form(officer_client, f"{BASE}/sections/1", {"section_title": " "})
+    assert empty.status_code == 422 and "Enter a title for the section" in empty.text and 'href="#r1-section_title"' in empty.text
+    missing = post_form(officer_client, f"{BASE}/sections/9", {"section_title": "X"}, headers=HTMX)
+    assert missing.status_code == 422 and "That section no longer exists" in missing.text
