@@ -2,13 +2,17 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from analysis.tables import Charter, Commitment, CommitmentReportSnapshot, CommitmentUpdate, Principle
+from analysis.tables import (
+    Charter, Commitment, CommitmentReportSnapshot, CommitmentUpdate, Principle, ReportAction, ReportDraft,
+    ReportQuote, ReportTheme, ReportThemeTag, ReportVersion,
+)
 from analysis.consultation_links import CaseStudyPrinciple, ConsultationPrinciple
 
 APP_CONFIG = AppConfig(
     app_name="analysis",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "migrations"),
-    table_classes=[Charter, Principle, Commitment, CommitmentUpdate, CommitmentReportSnapshot, ConsultationPrinciple, CaseStudyPrinciple],
+    table_classes=[Charter, Principle, Commitment, CommitmentUpdate, CommitmentReportSnapshot, ConsultationPrinciple, CaseStudyPrinciple,
+                   ReportDraft, ReportAction, ReportTheme, ReportThemeTag, ReportQuote, ReportVersion],
     migration_dependencies=["surveys.piccolo_app"],
     commands=[],
 )

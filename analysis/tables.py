@@ -6,9 +6,12 @@ case study or consultation to the principles it touches belong to this package t
 
 from __future__ import annotations
 
-from piccolo.columns import Date, DoublePrecision, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, DoublePrecision, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
+
+from surveys.tables import Consultation, SurveyResponse
 
 
 class Charter(Table, tablename="charter"):
@@ -84,3 +87,76 @@ class CommitmentReportSnapshot(Table, tablename="charter_commitment_snapshot"):
     """Staff email; shown to nobody but administrators through the audit log."""
     document_json = Text()
     open_data_csv = Text()
+
+
+# ---------------------------------------------------------------- "We asked, You said, We did" reports
+
+class ReportDraft(Table, tablename="report_draft"):
+    """The officer's words around a consultation's report: one row per consultation, edited in
+    place (the published versions are the record)."""
+
+    consultation = ForeignKey(references=Consultation, on_delete=OnDelete.cascade, unique=True, index=True)
+    purpose = Text(default="")
+    """"We asked": why the council consulted, in plain English."""
+    channels_note = Text(default="")
+    """Other ways people were reached (focus groups, panel sessions, drop-ins) with numbers."""
+    census_file = Varchar(length=100, default="")
+    """A census file shipped in ``panels/census_data`` to weight to; empty for unweighted."""
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ReportAction(Table, tablename="report_action"):
+    """One "We did" action: what was or will be done, by when, by whom (a team, never a person)."""
+
+    consultation = ForeignKey(references=Consultation, on_delete=OnDelete.cascade, index=True)
+    action = Text()
+    due_on = Date(null=True, default=None)
+    owner = Varchar(length=200)
+    done = Boolean(default=False)
+    commitments = Varchar(length=500, default="")
+    """Cited commitments as ``charter-slug/KEY`` separated by ``;``."""
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ReportTheme(Table, tablename="report_theme"):
+    """An officer's theme for a consultation's free-text answers (Citizen Space-style tagging)."""
+
+    consultation = ForeignKey(references=Consultation, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=120)
+    description = Text(default="")
+
+
+class ReportThemeTag(Table, tablename="report_theme_tag"):
+    """A free-text answer (response × question) tagged with a theme."""
+
+    theme = ForeignKey(references=ReportTheme, on_delete=OnDelete.cascade, index=True)
+    response = ForeignKey(references=SurveyResponse, on_delete=OnDelete.cascade, index=True)
+    question_key = Varchar(length=80)
+
+
+class ReportQuote(Table, tablename="report_quote"):
+    """A quote an officer chose from a free-text answer. ``text`` is what is published: the
+    officer's checked (and, if need be, redacted) wording, never a name."""
+
+    consultation = ForeignKey(references=Consultation, on_delete=OnDelete.cascade, index=True)
+    response = ForeignKey(references=SurveyResponse, on_delete=OnDelete.set_null, null=True, default=None)
+    question_key = Varchar(length=80)
+    text = Text()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ReportVersion(Table, tablename="report_version"):
+    """A published report: the JSON, CSV, HTML fragment and images exactly as published. Never
+    updated or deleted, so version n reads the same for ever."""
+
+    consultation = ForeignKey(references=Consultation, on_delete=OnDelete.cascade, index=True)
+    version = Integer()
+    title = Varchar(length=300)
+    published_at = Timestamptz(default=TimestamptzNow())
+    published_by = Varchar(length=254, default="")
+    """Staff email; shown to nobody but administrators through the audit log."""
+    document_json = Text()
+    open_data_csv = Text()
+    html = Text()
+    images_json = Text(default="{}")
+    """``{name: {"png": base64, "alt": str}}``: charts and word clouds as published."""
