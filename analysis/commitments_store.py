@@ -229,11 +229,12 @@ async def get_snapshot(slug: str, snapshot_id: int) -> Snapshot:
 async def reports_citing_commitments(slug: str, keys: Iterable[str]) -> dict[str, list[CitingReport]]:
     """The published "We asked, You said, We did" reports whose actions cite each commitment.
 
-    Hook for the analysis reports, which do not exist yet: when they do, this joins their
-    actions' commitment links (analysis owns both) and returns, per commitment key, the
-    reports in publication order. Until then no report cites anything, so it is empty.
+    Read from each report's latest published version (what readers were told), per
+    commitment key, in publication order (``analysis.reports_store.reports_citing``).
     """
-    return {}
+    from analysis.reports_store import reports_citing
+
+    return await reports_citing(slug, list(keys))
 
 
 # ---------------------------------------------------------------- writing

@@ -39,7 +39,7 @@ def responses_by_week(frame: pd.DataFrame) -> list[dict[str, Any]]:
     if stamps.empty:
         return []
     days = stamps.dt.tz_convert(None).dt.normalize()
-    weeks = days - pd.to_timedelta(days.dt.weekday, unit="D")
+    weeks = days - pd.to_timedelta(days.dt.day_of_week, unit="D")
     counts = weeks.value_counts()
     every = pd.date_range(weeks.min(), weeks.max(), freq="7D")
     return [{"week_start": week.date().isoformat(), "count": int(counts.get(week, 0))} for week in every]

@@ -197,6 +197,15 @@ async def latest_published_versions() -> dict[str, int]:
     return latest
 
 
+async def published_reports() -> list[dict[str, Any]]:
+    """Every consultation with a published report: slug, title, latest version and when."""
+    rows = await ReportVersion.select(ReportVersion.consultation.slug, ReportVersion.title, ReportVersion.version,
+                                      ReportVersion.published_at).order_by(ReportVersion.published_at).run()
+    latest = {row["consultation.slug"]: row for row in rows}
+    return sorted(({"slug": slug, "title": row["title"], "version": row["version"], "published_at": row["published_at"]}
+                   for slug, row in latest.items()), key=lambda item: item["published_at"], reverse=True)
+
+
 async def published_report_path(slug: str) -> str | None:
     """The public address of a consultation's latest published report, or None."""
     exists = await ReportVersion.exists().where(ReportVersion.consultation.slug == slug).run()

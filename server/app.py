@@ -35,6 +35,7 @@ from server.controllers.panels_cabinet import PanelCabinetController
 from server.controllers.panels_members import PanelMembersController
 from server.controllers.panels_public import MemberLinkController, PanelPublicController
 from server.controllers.public import PublicController
+from server.controllers.reports import ReportsCabinetController, ReportsOfficerController, ReportsPublicController
 from server.controllers.staff_home import CabinetHomeController, OfficerHomeController
 from server.errors import http_exception_handler, internal_error_handler
 from server.guards import role_guard
@@ -67,6 +68,9 @@ ROUTE_HANDLERS = [
     OutboxController,
     PanelPublicController,
     MemberLinkController,
+    ReportsOfficerController,
+    ReportsPublicController,
+    ReportsCabinetController,
 ]
 
 
@@ -76,8 +80,11 @@ def _database_lifespan(settings: Settings):
         from piccolo_conf import DB
 
         pooled = settings.uses_postgres and settings.database_pool_size > 0
+        shared_reads = not settings.uses_postgres and settings.database_pool_size > 0
         if pooled:
             await DB.start_connection_pool(max_size=settings.database_pool_size)
+        if shared_reads:
+            await DB.start_read_connection()
         sender = asyncio.create_task(run_sender_forever(settings)) if settings.sends_email else None
         try:
             yield
@@ -86,6 +93,8 @@ def _database_lifespan(settings: Settings):
                 sender.cancel()
             if pooled:
                 await DB.close_connection_pool()
+            if shared_reads:
+                await DB.close_read_connection()
 
     return lifespan
 

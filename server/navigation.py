@@ -34,6 +34,7 @@ STAFF_LINKS: dict[str, tuple[NavLink, ...]] = {
     ),
     "cabinet": (
         NavLink("Cabinet reports", "/cabinet"),
+        NavLink("Consultation reports", "/cabinet/reports"),
     ),
     "admin": (
         NavLink("Staff accounts", "/admin"),

@@ -21,7 +21,8 @@ from server.request_info import client_ip
 from server.tables import OutboxEmail
 from surveys import comments
 from surveys.case_studies import get_case_study, list_case_studies
-from surveys.consultations import get_consultation, list_consultations, published_report_url
+from analysis.reports_store import latest_published_versions, published_report_path
+from surveys.consultations import get_consultation, list_consultations
 from surveys.house_rules import HOUSE_RULES
 from surveys.markdown import render_markdown
 
@@ -47,7 +48,8 @@ class ConsultationsPublicController(Controller):
     async def hub(self) -> Template:
         consultations = await list_consultations(date.today(), audience="public")
         groups = {status: [item for item in consultations if item.status == status] for status in ("open", "upcoming", "closed")}
-        reports = {item.slug: published_report_url(item.slug) for item in groups["closed"]}
+        published = await latest_published_versions()
+        reports = {item.slug: f"/consultations/{item.slug}/report" if item.slug in published else None for item in groups["closed"]}
         return Template("surveys/hub.html", context={"groups": groups, "reports": reports,
                                                      "case_studies": await list_case_studies(published_only=True)})
 
@@ -58,7 +60,7 @@ class ConsultationsPublicController(Controller):
             raise NotFoundException()
         return Template("surveys/consultation.html", context={
             "consultation": consultation, "body_html": Markup(render_markdown(consultation.body)),
-            "report_url": published_report_url(slug), "principles": await principles_for_consultation(consultation.id)})
+            "report_url": await published_report_path(slug), "principles": await principles_for_consultation(consultation.id)})
 
     async def _case_study_page(self, request: Request, slug: str, *, order: str = "newest", values: dict | None = None,
                                 errors: dict | None = None, status_code: int = 200) -> Template:

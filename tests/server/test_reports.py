@@ -1,0 +1,205 @@
+"""The "We asked, You said, We did" report over HTTP: every officer form (good and bad input),
+publishing immutable versions, public and cabinet pages without personal data, downloads, and
+the commitments report linking back to reports that cite a commitment."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date, datetime, timezone
+from urllib.parse import urlencode
+
+from server.tables import AuditEntry
+from surveys.questionnaire import Question, Questionnaire, Section
+from surveys.tables import SurveyResponse
+from tests.conftest import csrf_token, run
+from tests.surveys.helpers import make_consultation
+
+SLUG = "data-charter"
+BASE = f"/officer/consultations/{SLUG}/report"
+NAME = "Zebedee Quartermaine"
+
+
+def questionnaire() -> Questionnaire:
+    return Questionnaire(sections=[
+        Section(title="Your views", questions=[
+            Question(key="open_data", text="The council should publish more open data", kind="likert"),
+            Question(key="contact", text="How do you contact us?", kind="single", options=["Phone", "Email"]),
+            Question(key="suggestions", text="Any suggestions?", kind="text"),
+        ]),
+        Section(title="About you", about_you=True, questions=[
+            Question(key="sex", text="What is your sex?", kind="single", options=["Female", "Male", "Prefer not to say"],
+                     census_dimension="sex"),
+        ]),
+    ])
+
+
+async def seed(n: int = 60) -> int:
+    consultation_id = await make_consultation(SLUG, status="closed", questionnaire=questionnaire())
+    rng = random.Random(6)
+    rows = []
+    for number in range(n):
+        answers = {"open_data": rng.choice(["Agree", "Strongly agree", "Disagree"]),
+                   "contact": rng.choice(["Phone", "Email"]), "sex": rng.choice(["Female", "Male", "Prefer not to say"])}
+        if number % 3 == 0:
+            answers["suggestions"] = f"Publish the parking data please, signed {NAME}" if number == 0 else \
+                rng.choice(["More open data on parking", "Explain how my data is shared", "Plain English letters"])
+        rows.append(SurveyResponse(consultation=consultation_id, reference=f"R-TEST-{number:04d}",
+                                   channel=rng.choice(["online", "paper"]), answers_json=json.dumps(answers),
+                                   entered_by="officer@example.test" if number % 2 else "",
+                                   submitted_at=datetime(2026, 1, 5 + number % 20, tzinfo=timezone.utc)))
+    await SurveyResponse.insert(*rows).run()
+    return consultation_id
+
+
+async def add_response(consultation_id: int) -> None:
+    await SurveyResponse(consultation=consultation_id, reference="R-LATE-0001", channel="email",
+                         answers_json=json.dumps({"open_data": "Disagree", "contact": "Phone"})).save().run()
+
+
+def send(client, url, pairs):
+    body = [*pairs, ("_csrf_token", csrf_token(client))]
+    return client.post(url, content=urlencode(body), headers={"content-type": "application/x-www-form-urlencoded"},
+                       follow_redirects=False)
+
+
+async def first_answer_id(text_prefix: str) -> int:
+    rows = await SurveyResponse.select(SurveyResponse.id, SurveyResponse.answers_json).order_by(SurveyResponse.id).run()
+    return next(r["id"] for r in rows if json.loads(r["answers_json"]).get("suggestions", "").startswith(text_prefix))
+
+
+def audit_actions() -> list[str]:
+    return [row["action"] for row in run(AuditEntry.select(AuditEntry.action).run())]
+
+
+def test_draft_form_good_and_bad(officer_client):
+    run(seed())
+    page = officer_client.get(BASE)
+    assert page.status_code == 200 and "We asked" in page.text and "95% CI" in page.text
+    bad = send(officer_client, BASE, [("purpose", ""), ("census_file", "nowhere.csv")])
+    assert bad.status_code == 422 and "There is a problem" in bad.text
+    assert "Enter why the council consulted" in bad.text and "Select a census file from the list" in bad.text
+    good = send(officer_client, BASE, [("purpose", "To write our Data Charter"), ("channels_note", "Two focus groups"),
+                                       ("census_file", "camden-2021.csv")])
+    assert good.status_code == 303
+    page = officer_client.get(BASE).text
+    assert "To write our Data Charter" in page and "Design effect" in page and "effective sample size" in page
+    assert "report_draft_saved" in audit_actions()
+
+
+def test_action_form_good_and_bad(officer_client):
+    run(seed())
+    bad = send(officer_client, f"{BASE}/actions", [("action", ""), ("due_on", "31/02/2026"), ("owner", ""),
+                                                   ("commitments", "nope/X9")])
+    assert bad.status_code == 422
+    for message in ("Enter what the council did or will do", "Enter the date as a real date",
+                    "Enter the team or role responsible", "Select commitments from the list"):
+        assert message in bad.text
+    good = send(officer_client, f"{BASE}/actions", [("action", "Publish parking open data"), ("due_on", "2026-06-30"),
+                                                    ("owner", "Data team")])
+    assert good.status_code == 303
+    assert "Publish parking open data" in officer_client.get(BASE).text
+    assert "report_action_added" in audit_actions()
+
+
+def test_theme_tag_and_quote_forms(officer_client):
+    run(seed())
+    assert send(officer_client, f"{BASE}/themes", [("name", "")]).status_code == 422
+    assert send(officer_client, f"{BASE}/themes", [("name", "Parking")]).status_code == 303
+    duplicate = send(officer_client, f"{BASE}/themes", [("name", "parking")])
+    assert duplicate.status_code == 422 and "There is already a theme with this name" in duplicate.text
+    comments = officer_client.get(f"{BASE}/comments")
+    assert comments.status_code == 200 and "More open data on parking" in comments.text
+    response_id = run(first_answer_id("More open data"))
+    theme_id = run(__import__("analysis.tables", fromlist=["ReportTheme"]).ReportTheme.select().first().run())["id"]
+    tagged = send(officer_client, f"{BASE}/tags", [("response_id", response_id), ("question_key", "suggestions"),
+                                                   ("theme_id", theme_id), ("tagged", "yes")])
+    assert tagged.status_code == 303
+    assert "Parking: 1 comment" in officer_client.get(BASE).text
+    assert send(officer_client, f"{BASE}/tags", [("response_id", response_id), ("question_key", "contact"),
+                                                 ("theme_id", theme_id)]).status_code == 404
+    named = run(first_answer_id("Publish the parking"))
+    bad = send(officer_client, f"{BASE}/quotes", [("response_id", named), ("question_key", "suggestions"),
+                                                  ("text", f"Publish the parking data please, signed {NAME}")])
+    assert bad.status_code == 422 and "Confirm the quote has no names" in bad.text and NAME in bad.text
+    empty = send(officer_client, f"{BASE}/quotes", [("response_id", named), ("question_key", "suggestions"),
+                                                    ("text", ""), ("checked", "yes")])
+    assert empty.status_code == 422 and "Enter the words to quote" in empty.text
+    good = send(officer_client, f"{BASE}/quotes", [("response_id", named), ("question_key", "suggestions"),
+                                                   ("text", "Publish the parking data please"), ("checked", "yes")])
+    assert good.status_code == 303
+    assert {"report_theme_added", "report_comment_tagged", "report_quote_chosen"} <= set(audit_actions())
+
+
+def publish(client) -> str:
+    published = send(client, f"{BASE}/publish", [])
+    assert published.status_code == 303
+    return published.headers["location"]
+
+
+def test_published_version_never_changes(officer_client, client):
+    consultation_id = run(seed())
+    send(officer_client, BASE, [("purpose", "To write our Data Charter"), ("census_file", "camden-2021.csv")])
+    assert client.get(f"/consultations/{SLUG}/report").status_code == 404
+    assert publish(officer_client) == f"/consultations/{SLUG}/report/v/1"
+    first = {path: client.get(f"/consultations/{SLUG}/report/v/1{path}").content
+             for path in ("", "/report.json", "/report.csv", "/report.pdf", "/images/q-open_data.png")}
+    assert json.loads(first["/report.json"])["n_responses"] == 60
+    run(add_response(consultation_id))
+    send(officer_client, f"{BASE}/actions", [("action", "Something new"), ("owner", "Data team")])
+    again = {path: client.get(f"/consultations/{SLUG}/report/v/1{path}").content for path in first}
+    assert again == first
+    publish(officer_client)
+    second = client.get(f"/consultations/{SLUG}/report/v/2/report.json").json()
+    assert second["n_responses"] == 61 and second["actions"][0]["action"] == "Something new"
+    latest = client.get(f"/consultations/{SLUG}/report")
+    assert "Version 2" in latest.text and "/report/v/1" in latest.text
+    assert "older version" in client.get(f"/consultations/{SLUG}/report/v/1").text
+    assert client.get(f"/consultations/{SLUG}/report/v/9").status_code == 404
+    assert f'href="/consultations/{SLUG}/report"' in client.get(f"/consultations/{SLUG}").text
+    assert "report_published" in audit_actions()
+
+
+def test_public_and_cabinet_pages_have_no_personal_data(officer_client, cabinet_client, client):
+    run(seed())
+    publish(officer_client)
+    references = [row["reference"] for row in run(SurveyResponse.select(SurveyResponse.reference).run())]
+    pages = [client.get(f"/consultations/{SLUG}/report").text,
+             client.get(f"/consultations/{SLUG}/report/v/1/report.json").text,
+             client.get(f"/consultations/{SLUG}/report/v/1/report.csv").text,
+             cabinet_client.get("/cabinet/reports").text]
+    for text in pages:
+        assert NAME not in text and "officer@" not in text
+        assert not any(reference in text for reference in references)
+    assert "We asked, you said, we did" in pages[3]
+    document = json.loads(pages[1])
+    assert document["format"] == "civicpanel-you-said" and "themes" in document and "actions" in document
+    assert all(not option["suppressed"] for question in document["questions"] for option in question["options"])
+    hidden = [cell for b in document["breakdowns"] for g in b["groups"] for cell in g["cells"] if cell["suppressed"]]
+    assert all(cell["count"] is None and cell["display"] == "fewer than 10" for cell in hidden)
+
+
+def test_draft_downloads_are_for_officers_only(officer_client, cabinet_client, client):
+    run(seed())
+    assert officer_client.get(f"{BASE}/report.pdf").content.startswith(b"%PDF")
+    assert officer_client.get(f"{BASE}/report.csv").text.startswith("section,question_key")
+    assert cabinet_client.get(BASE).status_code == 403
+    assert client.get(BASE, follow_redirects=False).status_code in (302, 303, 401)
+
+
+def test_commitments_report_links_to_citing_reports(officer_client, cabinet_client):
+    from analysis.demo_charter import load_demo_charter
+    from analysis.demo_commitments import load_demo_commitments
+
+    run(load_demo_charter())
+    run(load_demo_commitments())
+    run(seed())
+    from analysis.reports_store import commitment_choices
+
+    choice = run(commitment_choices())[0]
+    good = send(officer_client, f"{BASE}/actions", [("action", "Follow up the charter"), ("owner", "Data team"),
+                                                    ("commitments", choice["value"])])
+    assert good.status_code == 303
+    publish(officer_client)
+    report = cabinet_client.get(f"/cabinet/commitments/{choice['charter']}/").text
+    assert f"/consultations/{SLUG}/report/v/1" in report
