@@ -167,7 +167,7 @@ def serve(host: str, port: int, workers: int, reload: bool, access_log: bool) ->
     settings = _settings()
     import uvicorn
 
-    if settings.uses_postgres and "DATABASE_POOL_SIZE" not in os.environ:
+    if "DATABASE_POOL_SIZE" not in os.environ:  # PostgreSQL pool, or SQLite's shared read connection
         os.environ["DATABASE_POOL_SIZE"] = "10"
     click.echo(f"Civic Panel for {settings.council_name} on http://{host}:{port} ({workers} worker{'s' if workers > 1 else ''})")
     uvicorn.run("server.asgi:app_from_environment", factory=True, host=host, port=port, workers=workers,
@@ -192,6 +192,10 @@ from server.commands_commitments import commitments_command, import_commitments_
 
 cli.add_command(commitments_command)
 cli.add_command(import_commitments_command)
+
+from server.commands_reports import report_command  # noqa: E402
+
+cli.add_command(report_command)
 
 
 def main() -> None:
