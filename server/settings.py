@@ -85,7 +85,8 @@ class Settings:
     """``SESSION_MAX_AGE_HOURS``: staff are signed out after this many hours."""
 
     database_pool_size: int = 0
-    """``DATABASE_POOL_SIZE``: PostgreSQL connection pool per worker (0 = a connection per query).
+    """``DATABASE_POOL_SIZE``: PostgreSQL connection pool per worker (0 = a connection per query);
+    on SQLite, any value above 0 gives each worker one shared read connection.
     ``civicpanel serve`` uses 10 unless this is set."""
 
     smtp_host: str = ""

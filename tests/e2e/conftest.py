@@ -94,7 +94,7 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     """Base URL of a real server (uvicorn, one worker) with the demo data loaded."""
     tmp_dir = tmp_path_factory.mktemp("e2e")
     env = {**os.environ, "DATABASE_URL": _e2e_database_url(tmp_dir), "CIVICPANEL_ENV": "development",
-           "MPLCONFIGDIR": str(tmp_dir / "mpl")}
+           "MPLCONFIGDIR": str(tmp_dir / "mpl"), "DATABASE_POOL_SIZE": "10"}  # as `civicpanel serve` runs
     for command in (["migrate"], ["load-demo"]):
         result = subprocess.run([sys.executable, "-m", "server", *command], env=env, capture_output=True, text=True,
                                 timeout=300)

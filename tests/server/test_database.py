@@ -48,3 +48,50 @@ def test_sqlite_database_is_in_wal_mode(db):
         return
     with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_shared_read_connection_sees_writes_and_stays_on_its_loop(db):
+    import os
+
+    if not os.environ["DATABASE_URL"].startswith("sqlite:///"):
+        return
+    from piccolo_conf import DB
+
+    from server.staff import create_staff_user
+
+    async def scenario() -> tuple[list[str], list[str], bool]:
+        await DB.start_read_connection()
+        try:
+            before = [user["email"] for user in await list_staff()]
+            await create_staff_user(email="later@council.example", display_name="Later", role="officer",
+                                    password="a long enough password")
+            after = [user["email"] for user in await list_staff()]
+            used_shared = DB._can_read_shared("SELECT 1", "generic")
+        finally:
+            await DB.close_read_connection()
+        return before, after, used_shared
+
+    before, after, used_shared = run(scenario())
+    assert before == [] and after == ["later@council.example"]
+    assert used_shared
+    assert DB._read_connection is None
+    assert run(list_staff())[0]["email"] == "later@council.example"  # another loop: ordinary connections
+
+
+def test_shared_read_connection_refuses_writes():
+    from server.database import CivicSQLiteEngine
+
+    engine = CivicSQLiteEngine(path="unused.sqlite")
+    engine._read_connection = object()
+
+    async def check() -> list[bool]:
+        engine._read_loop = asyncio.get_running_loop()
+        return [engine._can_read_shared(sql, kind) for sql, kind in (
+            ("SELECT * FROM staff_user", "generic"),
+            ("  select count(*) from x", "generic"),
+            ("INSERT INTO x VALUES (1)", "insert"),
+            ("UPDATE x SET a = 1", "generic"),
+            ("DELETE FROM x", "generic"),
+        )]
+
+    assert run(check()) == [True, True, False, False, False]
