@@ -82,7 +82,11 @@ class _PanelSet:
 
 
 def _add_swap_improvements(
-    panel_set: _PanelSet, search: SwapSearch, pricing_weights: np.ndarray, weights: np.ndarray, mu: float
+    panel_set: _PanelSet,
+    search: SwapSearch,
+    pricing_weights: np.ndarray,
+    weights: np.ndarray,
+    mu: float,
 ) -> int:
     """Improve the most-used current panels by swaps; add those that beat μ. Returns how many."""
     starts = np.argsort(-weights)[:SEARCH_STARTS]
@@ -94,6 +98,36 @@ def _add_swap_improvements(
             if added >= SEARCH_ADDS:
                 break
     return added
+
+
+def _cover_every_type(
+    panel_set: _PanelSet, search: SwapSearch, program: PanelProgram, start: np.ndarray
+) -> int:
+    """Add panels until every type that can sit on a panel sits on at least one.
+
+    While some type is on no panel, the level LP has z = 0 and its duals may sit on any
+    uncovered type, so column generation would cover about one type per iteration. Greedy
+    covering (swaps towards uncovered types, the integer program when swaps stall) needs
+    about ``types / seats`` panels instead. Returns the number of exact pricings used.
+    """
+    covered = np.zeros(panel_set.type_counts.size, dtype=bool)
+    for panel in panel_set.panels:
+        covered |= panel > 0
+    panel = start
+    pricings = 0
+    while not covered.all():
+        weights = (~covered).astype(float)
+        candidate = search.improve(panel, weights)
+        if not np.any((candidate > 0) & ~covered):
+            priced = program.best_panel(weights)
+            pricings += 1
+            if priced.type_panel is None or not np.any((priced.type_panel > 0) & ~covered):
+                break  # the uncovered types fit on no quota-meeting panel: their level is 0
+            candidate = priced.type_panel
+        panel_set.add(candidate)
+        covered |= candidate > 0
+        panel = candidate
+    return pricings
 
 
 def leximin_distribution(
@@ -112,6 +146,7 @@ def leximin_distribution(
     level_program = LevelProgram(pool.type_count)
     panel_set = _PanelSet(pool.type_counts, level_program)
     panel_set.add(initial_panel)
+    exact_pricings += _cover_every_type(panel_set, search, program, initial_panel)
     type_count = pool.type_count
     unfixed = np.ones(type_count, dtype=bool)
     fixed_values = np.zeros(type_count)

@@ -16,6 +16,9 @@ import numpy as np
 from panels.selection.compression import CompressedPool
 
 MAX_SWAPS = 60
+#: Only the highest-weighted types are tried as joiners in one step: the best swap almost
+#: always uses one of them, and the cost of a step grows with panel size × joiners.
+MAX_CANDIDATES = 160
 
 
 class SwapSearch:
@@ -59,13 +62,19 @@ class SwapSearch:
                 candidates = candidates[(groups < 0) | (occupied[np.maximum(groups, 0)] == 0)]
                 if candidates.size == 0:
                     return panel
+            if candidates.size > MAX_CANDIDATES:
+                top = np.argpartition(-weights[candidates], MAX_CANDIDATES)[:MAX_CANDIDATES]
+                candidates = candidates[top]
             down_ok = counts - 1 >= self.quota_min - 1e-9
             up_ok = counts + 1 <= self.quota_max + 1e-9
             out_rows = self.value_rows[present]
             in_rows = self.value_rows[candidates]
-            same = out_rows[:, None, :] == in_rows[None, :, :]
-            allowed = same | (down_ok[out_rows][:, None, :] & up_ok[in_rows][None, :, :])
-            feasible = allowed.all(axis=2)
+            feasible = np.ones((present.size, candidates.size), dtype=bool)
+            for category in range(out_rows.shape[1]):
+                leaving_rows, joining_rows = out_rows[:, category], in_rows[:, category]
+                feasible &= (leaving_rows[:, None] == joining_rows[None, :]) | (
+                    down_ok[leaving_rows][:, None] & up_ok[joining_rows][None, :]
+                )
             gain = np.where(feasible, weights[candidates][None, :] - weights[present][:, None], -np.inf)
             best = np.unravel_index(np.argmax(gain), gain.shape)
             if not gain[best] > 1e-15:
