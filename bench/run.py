@@ -13,6 +13,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 SECTIONS = {
     "selection": BENCH_DIR / "selection.py",
     "web": BENCH_DIR / "web.py",
+    "report": BENCH_DIR / "report.py",
 }
 
 
