@@ -45,6 +45,12 @@ SEARCH_ADDS = SEARCH_STARTS
 #: The swap search only offers panels that beat μ by this relative margin, to keep the LP
 #: from filling with panels that barely help; the exact pricing closes the last gap.
 SEARCH_MARGIN = 0.0
+#: Dual stabilisation (Wentges smoothing, Math. Oper. Res. 1997): each iteration also
+#: prices exactly at s·centre + (1 − s)·y, where the centre is the dual with the lowest
+#: Lagrangian bound on the level found so far. Extreme-point LP duals jump between a few
+#: types and make column generation tail off; the smoothed point yields panels that move
+#: the level further. The level still ends only when exact pricing at y finds nothing.
+STABILISATION = 0.7
 
 
 class SelectionSolverError(RuntimeError):
@@ -154,12 +160,28 @@ def leximin_distribution(
     min_probability: float | None = None
     weights = np.zeros(0)
     while unfixed.any():
+        centre: np.ndarray | None = None
+        centre_bound = np.inf
         while True:
             iterations += 1
             z, weights, duals = level_program.solve()
             mu = z + float(np.dot(fixed_values[~unfixed], duals[~unfixed]))
             pricing_weights = duals / pool.type_counts
-            added = _add_swap_improvements(panel_set, search, pricing_weights, weights, mu)
+            added = 0
+            if STABILISATION > 0 and duals[unfixed].sum() > 0:
+                # Wentges smoothing: price at a point between the best dual found so far
+                # (lowest Lagrangian bound on the level) and the LP's dual.
+                normalised = duals / duals[unfixed].sum()
+                point = normalised if centre is None else STABILISATION * centre + (1 - STABILISATION) * normalised
+                smoothed = program.best_panel(point / pool.type_counts)
+                exact_pricings += 1
+                if smoothed.type_panel is not None:
+                    bound = smoothed.upper_bound - float(np.dot(fixed_values[~unfixed], point[~unfixed]))
+                    if bound < centre_bound:
+                        centre, centre_bound = point, bound
+                    if float(np.dot(pricing_weights, smoothed.type_panel)) > mu + PRICING_TOLERANCE:
+                        added += panel_set.add(smoothed.type_panel)
+            added += _add_swap_improvements(panel_set, search, pricing_weights, weights, mu)
             if not added:
                 priced = program.best_panel(pricing_weights)
                 if priced.type_panel is None:
