@@ -51,6 +51,9 @@ SEARCH_MARGIN = 0.0
 #: types and make column generation tail off; the smoothed point yields panels that move
 #: the level further. The level still ends only when exact pricing at y finds nothing.
 STABILISATION = 0.7
+#: Levels that end within this many iterations (most levels of small pools) skip the extra
+#: exact pricing; stabilisation pays off only once a level starts to tail off.
+STABILISE_AFTER = 4
 
 
 class SelectionSolverError(RuntimeError):
@@ -162,13 +165,15 @@ def leximin_distribution(
     while unfixed.any():
         centre: np.ndarray | None = None
         centre_bound = np.inf
+        level_iterations = 0
         while True:
             iterations += 1
+            level_iterations += 1
             z, weights, duals = level_program.solve()
             mu = z + float(np.dot(fixed_values[~unfixed], duals[~unfixed]))
             pricing_weights = duals / pool.type_counts
             added = 0
-            if STABILISATION > 0 and duals[unfixed].sum() > 0:
+            if level_iterations > STABILISE_AFTER and duals[unfixed].sum() > 0:
                 # Wentges smoothing: price at a point between the best dual found so far
                 # (lowest Lagrangian bound on the level) and the LP's dual.
                 normalised = duals / duals[unfixed].sum()
