@@ -4,28 +4,17 @@ Every command prints what it did, and on failure exits non-zero with a one-line 
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 from pathlib import Path
 
 import click
 
-from server.settings import Settings, SettingsError
+from server.cli_support import load_settings, run_async
 
 
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except SettingsError as error:
-        raise click.ClickException(str(error)) from error
-
-
-def _run(coroutine):
-    try:
-        return asyncio.run(coroutine)
-    except OSError as error:  # database server unreachable
-        raise click.ClickException(f"cannot reach the database: {error}") from error
+_settings = load_settings
+_run = run_async
 
 
 @click.group()

@@ -6,33 +6,14 @@ failure, a one-line reason and a non-zero exit."""
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 import click
 
-from server.settings import Settings, SettingsError
-
-
-def _run(coroutine):
-    try:
-        return asyncio.run(coroutine)
-    except OSError as error:
-        raise click.ClickException(f"cannot reach the database: {error}") from error
-
-
-def _ready() -> None:
-    """Settings are valid and the database is migrated."""
-    try:
-        Settings.from_env()
-    except SettingsError as error:
-        raise click.ClickException(str(error)) from error
-    from server.migrations_runner import pending_migrations
-
-    if _run(pending_migrations()):
-        raise click.ClickException("the database is not migrated: run `civicpanel migrate` first")
+from server.cli_support import require_migrated as _ready
+from server.cli_support import run_async as _run
 
 
 async def _charter_slug(given: str) -> str:

@@ -7,32 +7,14 @@ operating-system user as the actor."""
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 from datetime import date
 from pathlib import Path
 
 import click
 
-from server.settings import Settings, SettingsError
-
-
-def _run(coroutine):
-    try:
-        return asyncio.run(coroutine)
-    except OSError as error:
-        raise click.ClickException(f"cannot reach the database: {error}") from error
-
-
-def _ready() -> None:
-    try:
-        Settings.from_env()
-    except SettingsError as error:
-        raise click.ClickException(str(error)) from error
-    from server.migrations_runner import pending_migrations
-
-    if _run(pending_migrations()):
-        raise click.ClickException("the database is not migrated: run `civicpanel migrate` first")
+from server.cli_support import require_migrated as _ready
+from server.cli_support import run_async as _run
 
 
 def _actor() -> str:
@@ -116,13 +98,13 @@ def import_responses_command(slug: str, default_channel: str, file: Path) -> Non
 def purge_comment_originals_command(days: int | None) -> None:
     """Forget the original text of comments redacted before the audit period: only the redacted
     text stays. Run it daily (cron or a systemd timer)."""
-    _ready()
+    settings = _ready()
     from datetime import datetime, timedelta, timezone
 
     from server.audit import record_audit
     from surveys.comments import purge_redacted_originals
 
-    days = days or Settings.from_env().personal_data_retention_months * 30
+    days = days or settings.personal_data_retention_months * 30
     purged = _run(purge_redacted_originals(older_than=datetime.now(timezone.utc) - timedelta(days=days)))
     if purged:
         _run(record_audit(actor=_actor(), action="comment_originals_purged", object_type="comment",

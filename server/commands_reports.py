@@ -14,7 +14,8 @@ from pathlib import Path
 
 import click
 
-from server.commands_commitments import _ready, _run
+from server.cli_support import require_migrated as _ready
+from server.cli_support import run_async as _run
 
 
 async def _draft(slug: str, threshold: int):
