@@ -9,9 +9,8 @@ run in a worker thread. Every officer action goes to the audit log.
 
 from __future__ import annotations
 
-import hashlib
+import base64
 import json
-from collections import OrderedDict
 from datetime import date, datetime, timezone
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -61,9 +60,6 @@ from server.request_info import client_ip
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PAGE_SIZE = 50
-_DRAFT_IMAGES: OrderedDict[str, Images] = OrderedDict()
-"""Draft pictures by document hash (the last few drafts built in this process)."""
-_DRAFT_CACHE_SIZE = 8
 
 
 def today() -> date:
@@ -123,11 +119,10 @@ class ReportsOfficerController(Controller):
         consultation = await _consultation_or_404(slug)
         built = await build_draft(slug, _threshold(request))
         images = await draw(built)
-        token = hashlib.sha256(_document_json(built.document).encode()).hexdigest()[:16]
-        _DRAFT_IMAGES[token] = images
-        while len(_DRAFT_IMAGES) > _DRAFT_CACHE_SIZE:
-            _DRAFT_IMAGES.popitem(last=False)
-        body = render_html(built.document, images, lambda name: f"/officer/consultations/{slug}/report/images/{token}/{name}.png")
+        # The draft's charts travel inside the page (the CSP allows data: images): any worker
+        # can serve the page, and no process keeps images another worker would need.
+        body = render_html(built.document, images,
+                           lambda name: "data:image/png;base64," + base64.b64encode(images[name][0]).decode("ascii"))
         draft = await get_draft(consultation["id"])
         errors = errors or {}
         action_errors = action_errors or {}
@@ -147,13 +142,6 @@ class ReportsOfficerController(Controller):
     @get("/", name="report_draft")
     async def draft(self, request: Request, slug: FromPath[str]) -> Template:
         return await self._page(request, slug)
-
-    @get("/images/{token:str}/{name:str}", name="report_draft_image")
-    async def draft_image(self, token: FromPath[str], name: FromPath[str]) -> Response:
-        image = _DRAFT_IMAGES.get(token, {}).get(name.removesuffix(".png"))
-        if image is None:
-            raise NotFoundException()
-        return Response(content=image[0], media_type="image/png", headers={"cache-control": "private, max-age=300"})
 
     @post("/", name="report_draft_save")
     async def save(self, request: Request, slug: FromPath[str], data: FormData) -> Template | Redirect:
