@@ -11,7 +11,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
-from surveys.tables import Consultation, SurveyResponse
+from surveys.tables import Comment, Consultation, SurveyResponse
 
 
 class Charter(Table, tablename="charter"):
@@ -103,6 +103,10 @@ class ReportDraft(Table, tablename="report_draft"):
     census_file = Varchar(length=100, default="")
     """A census file shipped in ``panels/census_data`` to weight to; empty for unweighted."""
     updated_at = Timestamptz(default=TimestamptzNow())
+    reach_json = Text(default="{}")
+    """"We asked": how many people each channel reached, as the officer counted them —
+    ``{channel: {"reached": int, "how": str}}`` (e.g. panel session attendees, leaflets
+    delivered); see ``analysis.reports_store.REACH_CHANNELS``."""
 
 
 class ReportAction(Table, tablename="report_action"):
@@ -135,12 +139,16 @@ class ReportThemeTag(Table, tablename="report_theme_tag"):
 
 
 class ReportQuote(Table, tablename="report_quote"):
-    """A quote an officer chose from a free-text answer. ``text`` is what is published: the
-    officer's checked (and, if need be, redacted) wording, never a name."""
+    """A quote an officer chose from a free-text answer (``response`` and ``question_key``) or
+    from a published comment on a related case study (``comment``). ``text`` is what is
+    published: the source's own words, possibly shortened with an ellipsis (checked by
+    ``analysis.quotes``), never a name."""
 
     consultation = ForeignKey(references=Consultation, on_delete=OnDelete.cascade, index=True)
     response = ForeignKey(references=SurveyResponse, on_delete=OnDelete.set_null, null=True, default=None)
     question_key = Varchar(length=80)
+    comment = ForeignKey(references=Comment, on_delete=OnDelete.set_null, null=True, default=None)
+    """The case-study comment quoted, when the quote is not from a questionnaire answer."""
     text = Text()
     created_at = Timestamptz(default=TimestamptzNow())
 
