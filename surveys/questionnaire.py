@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import re
 from dataclasses import asdict, dataclass, field
 
@@ -131,31 +132,111 @@ def to_json(questionnaire: Questionnaire) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1)
 
 
+MAX_NUMBER = 10 ** 15
+"""The largest size of a number question's limits (larger ones are surely typing slips)."""
+MAX_OPTION_LENGTH = 500
+_STRING_FIELDS = ("key", "text", "kind", "help_text", "show_if_key", "show_if_value", "census_dimension")
+_SECTION_FIELDS = {"title", "questions", "about_you"}
+
+
+def _shown(value: object) -> str:
+    """A bad value as the error message quotes it (short, and never the whole file)."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (ValueError, RecursionError):
+        text = type(value).__name__
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _question_from_document(raw: object, where: str) -> Question:
+    """One question of an imported document, its fields' types checked (``where`` names it in
+    messages). Whether the question makes sense is ``structure_problems``' business."""
+    def fail(message: str) -> QuestionnaireError:
+        return QuestionnaireError({"questionnaire": f"{where}: {message}"})
+
+    if not isinstance(raw, dict):
+        raise fail(f"a question must be an object with a key, text and kind, not {_shown(raw)}")
+    unknown = sorted(set(raw) - set(Question.__dataclass_fields__))
+    if unknown:
+        raise fail(f"unknown question fields: {', '.join(unknown)}")
+    missing = [name for name in ("key", "text", "kind") if name not in raw]
+    if missing:
+        raise fail(f"the question has no {' or '.join(missing)}")
+    values = dict(raw)
+    for name in _STRING_FIELDS:
+        if name in values and not isinstance(values[name], str):
+            raise fail(f"‘{name}’ must be text, not {_shown(values[name])}")
+    if "required" in values and not isinstance(values["required"], bool):
+        raise fail(f"‘required’ must be true or false, not {_shown(values['required'])}")
+    options = values.get("options", [])
+    if not isinstance(options, list) or not all(isinstance(option, str) for option in options):
+        raise fail(f"‘options’ must be a list of texts, not {_shown(options)}")
+    for name, limit in (("max_choices", None), ("max_length", DEFAULT_TEXT_MAX_LENGTH)):
+        value = values.get(name)
+        if value is None:
+            continue
+        whole = isinstance(value, int) and not isinstance(value, bool) or isinstance(value, float) and value.is_integer()
+        if not whole or value < 1 or (limit and value > limit):
+            bounds = f"from 1 to {limit}" if limit else "of 1 or more"
+            raise fail(f"‘{name}’ must be a whole number {bounds}, not {_shown(value)}")
+        values[name] = int(value)
+    for name in ("min_value", "max_value"):
+        value = values.get(name)
+        if value is None:
+            continue
+        if not _is_number(value) or abs(value) > MAX_NUMBER or not math.isfinite(value):
+            raise fail(f"‘{name}’ must be a number, not {_shown(value)}")
+        values[name] = int(value) if float(value).is_integer() else float(value)
+    return Question(**values)
+
+
+def _section_from_document(raw: object, number: int) -> Section:
+    where = f"Section {number}"
+    if not isinstance(raw, dict):
+        raise QuestionnaireError({"questionnaire": f"{where} must be an object with a title and questions, not {_shown(raw)}"})
+    unknown = sorted(set(raw) - _SECTION_FIELDS)
+    if unknown:
+        raise QuestionnaireError({"questionnaire": f"{where}: unknown section fields: {', '.join(unknown)}"})
+    title, questions, about_you = raw.get("title", ""), raw.get("questions", []), raw.get("about_you", False)
+    if not isinstance(title, str):
+        raise QuestionnaireError({"questionnaire": f"{where}: ‘title’ must be text, not {_shown(title)}"})
+    if not isinstance(about_you, bool):
+        raise QuestionnaireError({"questionnaire": f"{where}: ‘about_you’ must be true or false, not {_shown(about_you)}"})
+    if not isinstance(questions, list):
+        raise QuestionnaireError({"questionnaire": f"{where}: ‘questions’ must be a list, not {_shown(questions)}"})
+    return Section(title=title, about_you=about_you, questions=[
+        _question_from_document(question, f"{where}, question {position}") for position, question in enumerate(questions, 1)])
+
+
 def from_json(text: str) -> Questionnaire:
-    """The questionnaire in a JSON document, checked as the builder checks each edit."""
+    """The questionnaire in a JSON document: every field's type checked, then the questionnaire
+    checked as the builder checks each edit. Anything else raises ``QuestionnaireError`` whose
+    message names what is wrong and where (an imported file is untrusted)."""
     if not text.strip():
         return Questionnaire()
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise QuestionnaireError({"questionnaire": f"The file is not JSON ({error.msg} at line {error.lineno})"}) from error
+    except (ValueError, RecursionError) as error:  # numbers too long to read, or nesting too deep
+        raise QuestionnaireError({"questionnaire": "The file is not JSON that Civic Panel can read"}) from error
     if not isinstance(document, dict) or document.get("format") != JSON_FORMAT:
         raise QuestionnaireError({"questionnaire": "The file is not a Civic Panel questionnaire export"})
-    question_fields = set(Question.__dataclass_fields__)
-    sections = []
-    try:
-        for raw_section in document.get("sections", []):
-            questions = []
-            for raw in raw_section.get("questions", []):
-                unknown = set(raw) - question_fields
-                if unknown:
-                    raise QuestionnaireError({"questionnaire": f"Unknown question fields: {', '.join(sorted(unknown))}"})
-                questions.append(Question(**raw))
-            sections.append(Section(title=str(raw_section.get("title", "")), questions=questions,
-                                    about_you=bool(raw_section.get("about_you", False))))
-    except (TypeError, AttributeError) as error:
-        raise QuestionnaireError({"questionnaire": "The file's sections or questions are not in the expected shape"}) from error
-    questionnaire = Questionnaire(sections=sections)
+    version = document.get("version")
+    if not _is_number(version) or version != JSON_VERSION:
+        raise QuestionnaireError({"questionnaire": f"The file is version {_shown(version)} of the questionnaire format; "
+                                                   f"this Civic Panel reads version {JSON_VERSION}"})
+    unknown = sorted(set(document) - {"format", "version", "sections"})
+    if unknown:
+        raise QuestionnaireError({"questionnaire": f"Unknown fields in the file: {', '.join(unknown)}"})
+    sections = document.get("sections")
+    if not isinstance(sections, list):
+        raise QuestionnaireError({"questionnaire": f"‘sections’ must be a list, not {_shown(sections)}"})
+    questionnaire = Questionnaire(sections=[_section_from_document(raw, number) for number, raw in enumerate(sections, 1)])
     problems = structure_problems(questionnaire)
     if problems:
         raise QuestionnaireError({"questionnaire": problems[0]})
@@ -164,34 +245,86 @@ def from_json(text: str) -> Questionnaire:
 
 def structure_problems(questionnaire: Questionnaire) -> list[str]:
     """What makes a questionnaire unusable: bad or repeated keys, unknown kinds, choice questions
-    without options, conditions on a later or unknown question or on an answer it cannot have."""
+    without options, limits that make no sense or belong to another kind of question, conditions
+    on a later or unknown question or on an answer it cannot have, and About-you questions that
+    are not choices with "Prefer not to say" (census-mapped ones must offer exactly the census
+    categories, so answers can be weighted)."""
     problems = []
     seen: dict[str, Question] = {}
+    if sum(section.about_you for section in questionnaire.sections) > 1:
+        problems.append("A questionnaire can have only one About you section")
     for section in questionnaire.sections:
         if not section.title.strip():
             problems.append("Every section needs a title")
+        elif len(section.title) > 200:
+            problems.append(f"The section title ‘{section.title[:40]}…’ must be 200 characters or fewer")
         for question in section.questions:
-            if not KEY_PATTERN.match(question.key):
-                problems.append(f"The key {question.key!r} must start with a letter and use only a-z, 0-9 and _")
-            if question.key in seen:
-                problems.append(f"Two questions have the key {question.key}")
-            if question.kind not in QUESTION_KINDS:
-                problems.append(f"{question.key}: unknown question type {question.kind!r}")
-            if not question.text.strip():
-                problems.append(f"{question.key}: the question has no wording")
-            if question.kind in ("single", "multiple") and len(question.options) < 2:
-                problems.append(f"{question.key}: a choice question needs at least two options")
-            if len(set(question.options)) != len(question.options):
-                problems.append(f"{question.key}: two options have the same label")
-            if question.census_dimension and question.census_dimension not in CENSUS_DIMENSIONS:
-                problems.append(f"{question.key}: unknown census dimension {question.census_dimension!r}")
-            if question.show_if_key:
-                earlier = seen.get(question.show_if_key)
-                if earlier is None:
-                    problems.append(f"{question.key}: it depends on {question.show_if_key}, which must come before it")
-                elif question.show_if_value not in earlier.choices:
-                    problems.append(f"{question.key}: {question.show_if_key} has no answer {question.show_if_value!r}")
+            problems.extend(_question_problems(question, section, seen))
             seen[question.key] = question
+    return problems
+
+
+def _question_problems(question: Question, section: Section, seen: dict[str, Question]) -> list[str]:
+    problems = []
+    name = question.key
+    if not KEY_PATTERN.match(question.key):
+        problems.append(f"The key {question.key!r} must start with a letter and use only a-z, 0-9 and _ (up to 40)")
+    if question.key in seen:
+        problems.append(f"Two questions have the key {question.key}")
+    if question.kind not in QUESTION_KINDS:
+        problems.append(f"{name}: unknown question type {question.kind!r}")
+    if not question.text.strip():
+        problems.append(f"{name}: the question has no wording")
+    elif len(question.text) > 500:
+        problems.append(f"{name}: the question must be 500 characters or fewer")
+    if len(question.help_text) > 1000:
+        problems.append(f"{name}: the help text must be 1,000 characters or fewer")
+    if question.kind in ("single", "multiple") and len(question.options) < 2:
+        problems.append(f"{name}: a choice question needs at least two options")
+    if question.kind not in ("single", "multiple") and question.options:
+        problems.append(f"{name}: only single and multiple choice questions have options")
+    if any(not option.strip() or len(option) > MAX_OPTION_LENGTH for option in question.options):
+        problems.append(f"{name}: every option needs words, up to {MAX_OPTION_LENGTH} characters")
+    if len(set(question.options)) != len(question.options):
+        problems.append(f"{name}: two options have the same label")
+    if question.max_choices is not None and (question.kind != "multiple" or question.max_choices > len(question.options)):
+        problems.append(f"{name}: a most-choices limit belongs to a multiple choice question and cannot exceed its options")
+    if question.max_length is not None and question.kind != "text":
+        problems.append(f"{name}: only free text questions have a longest answer")
+    if (question.min_value is not None or question.max_value is not None) and question.kind != "number":
+        problems.append(f"{name}: only number questions have a smallest or largest number")
+    if question.min_value is not None and question.max_value is not None and question.min_value > question.max_value:
+        problems.append(f"{name}: the largest number allowed is less than the smallest")
+    problems.extend(_about_you_problems(question, section))
+    if question.show_if_key:
+        earlier = seen.get(question.show_if_key)
+        if earlier is None:
+            problems.append(f"{name}: it depends on {question.show_if_key}, which must come before it")
+        elif question.show_if_value not in earlier.choices:
+            problems.append(f"{name}: {question.show_if_key} has no answer {question.show_if_value!r}")
+    elif question.show_if_value:
+        problems.append(f"{name}: it names an answer to show it on, but no question")
+    return problems
+
+
+def _about_you_problems(question: Question, section: Section) -> list[str]:
+    name = question.key
+    if not section.about_you:
+        if question.census_dimension:
+            return [f"{name}: only About-you questions map to a census dimension"]
+        return []
+    problems = []
+    if question.kind not in ("single", "multiple"):
+        problems.append(f"{name}: About-you questions are single or multiple choice, so that ‘{PREFER_NOT_TO_SAY}’ can be offered")
+    elif PREFER_NOT_TO_SAY not in question.options:
+        problems.append(f"{name}: every About-you question offers ‘{PREFER_NOT_TO_SAY}’")
+    if question.census_dimension:
+        categories = CENSUS_DIMENSIONS.get(question.census_dimension)
+        if categories is None:
+            problems.append(f"{name}: unknown census dimension {question.census_dimension!r}")
+        elif question.kind != "single" or set(question.options) != {*categories, PREFER_NOT_TO_SAY}:
+            problems.append(f"{name}: a question mapped to the census dimension {question.census_dimension} is single choice "
+                            f"with exactly the census categories ({'; '.join(categories)}) and ‘{PREFER_NOT_TO_SAY}’")
     return problems
 
 
@@ -338,6 +471,8 @@ def _optional_number(raw: str, field_name: str, errors: dict[str, str], whole: b
     try:
         number = float(raw)
     except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or abs(number) > MAX_NUMBER:
         errors[field_name] = "Enter a number, like 10"
         return None
     if whole and (not number.is_integer() or number < 1):
@@ -352,8 +487,8 @@ def question_from_form(form: dict[str, str], questionnaire: Questionnaire, *, ed
     errors: dict[str, str] = {}
     text = form.get("text", "").strip()
     kind = form.get("kind", "").strip()
-    census_dimension = form.get("census_dimension", "").strip()
-    if about_you and census_dimension:
+    census_dimension = form.get("census_dimension", "").strip() if about_you else ""
+    if census_dimension:
         kind = "single"
     if not text:
         errors["text"] = "Enter the question"
@@ -361,6 +496,8 @@ def question_from_form(form: dict[str, str], questionnaire: Questionnaire, *, ed
         errors["text"] = "The question must be 500 characters or fewer"
     if kind not in QUESTION_KINDS:
         errors["kind"] = "Select the type of question"
+    elif about_you and kind not in ("single", "multiple"):
+        errors["kind"] = f"About-you questions are single or multiple choice, so that ‘{PREFER_NOT_TO_SAY}’ can be offered"
     key = form.get("key", "").strip().lower()
     if not key:
         key = editing_key or (unique_key(questionnaire, text) if text else "")
@@ -369,21 +506,25 @@ def question_from_form(form: dict[str, str], questionnaire: Questionnaire, *, ed
     elif key != editing_key and questionnaire.question(key) is not None:
         errors["key"] = f"Another question already has the key {key}"
     options = [line.strip() for line in form.get("options", "").splitlines() if line.strip()]
-    if census_dimension:
+    if census_dimension:  # always the census categories, whatever was typed: answers are weighted by them
         if census_dimension not in CENSUS_DIMENSIONS:
             errors["census_dimension"] = "Select a census dimension"
         else:
-            options = options or list(CENSUS_DIMENSIONS[census_dimension])
-            if PREFER_NOT_TO_SAY not in options:
-                options.append(PREFER_NOT_TO_SAY)
+            options = list(CENSUS_DIMENSIONS[census_dimension])
+    if about_you and PREFER_NOT_TO_SAY not in options:
+        options.append(PREFER_NOT_TO_SAY)
     if kind in ("single", "multiple"):
-        if len(options) < 2:
+        if len([option for option in options if not (about_you and option == PREFER_NOT_TO_SAY)]) < 2:
             errors["options"] = "Enter at least two options, one on each line"
         elif len(set(options)) != len(options):
             errors["options"] = "Each option must be different"
+        elif any(len(option) > MAX_OPTION_LENGTH for option in options):
+            errors["options"] = f"Each option must be {MAX_OPTION_LENGTH} characters or fewer"
     else:
         options = []
     max_choices = _optional_number(form.get("max_choices", ""), "max_choices", errors, whole=True) if kind == "multiple" else None
+    if max_choices and len(options) >= 2 and max_choices > len(options):
+        errors["max_choices"] = f"The most options a person may choose cannot be more than the {len(options)} options"
     max_length = _optional_number(form.get("max_length", ""), "max_length", errors, whole=True) if kind == "text" else None
     if max_length and max_length > DEFAULT_TEXT_MAX_LENGTH:
         errors["max_length"] = f"The longest answer allowed is {DEFAULT_TEXT_MAX_LENGTH} characters"
@@ -409,7 +550,7 @@ def question_from_form(form: dict[str, str], questionnaire: Questionnaire, *, ed
         key=key, text=text, kind=kind, help_text=form.get("help_text", "").strip()[:1000],
         required=form.get("required", "") in ("1", "on", "true", "yes"), options=options,
         max_choices=max_choices, max_length=max_length, min_value=min_value, max_value=max_value,
-        show_if_key=show_if_key, show_if_value=show_if_value, census_dimension=census_dimension if about_you else "",
+        show_if_key=show_if_key, show_if_value=show_if_value, census_dimension=census_dimension,
     )
 
 
