@@ -86,13 +86,6 @@ async def get_consultation(slug: str, today: date) -> ConsultationView | None:
     return _view(row, today, {row["id"]: count})
 
 
-def published_report_url(slug: str) -> str | None:
-    """The "We asked, You said, We did" report for a closed consultation, once published. Reports
-    are a later piece of work, so there is never one yet: the hub shows no link rather than a
-    page that does not exist."""
-    return None
-
-
 CONSULTATION_FIELDS = ("title", "slug", "summary", "body", "opens_on", "closes_on", "audience", "contact_email", "other_formats")
 
 
