@@ -56,6 +56,15 @@ async def reference_for_idempotency_key(idempotency_key: str) -> str | None:
     return row["reference"] if row else None
 
 
+async def references_for_idempotency_keys(idempotency_keys: list[str]) -> dict[str, str]:
+    """Key → reference of the responses already submitted with any of these keys."""
+    if not idempotency_keys:
+        return {}
+    rows = await SurveyResponse.select(SurveyResponse.idempotency_key, SurveyResponse.reference).where(
+        SurveyResponse.idempotency_key.is_in(list(idempotency_keys))).run()
+    return {row["idempotency_key"]: row["reference"] for row in rows}
+
+
 async def submit_response(
     *,
     consultation_id: int,

@@ -24,6 +24,7 @@ from panels.tables import Panel
 from server.audit import record_audit
 from server.controllers.panels import link_base, write_outbox
 from server.guards import public
+from server.member_consultations import MEMBER_STATUS, open_consultations_for_member
 from server.request_info import client_ip
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -125,17 +126,22 @@ class MemberLinkController(Controller):
     opt = public()
 
     @get("/{token:str}", name="member_page")
-    async def page(self, token: FromPath[str]) -> Template:
+    async def page(self, request: Request, token: FromPath[str]) -> Template:
         volunteer = await store.volunteer_by_token(token)
         if volunteer is None:
             raise NotFoundException()
         panel = await store.get_panel(volunteer.panel)
+        confirmed = volunteer.status == MEMBER_STATUS
         materials_whole, materials_by_session = material_store.group_by_session(
-            await material_store.list_materials(panel.id) if volunteer.status == "confirmed" else [])
+            await material_store.list_materials(panel.id) if confirmed else [])
+        consultations = await open_consultations_for_member(
+            member_reference=volunteer.reference, secret_key=request.app.state.settings.secret_key,
+            today=date.today()) if confirmed else []
         return Template("panels/public/member.html", context={
             "panel": panel, "volunteer": volunteer, "token": token, "sessions": await store.list_sessions(panel.id),
             "answers": json.loads(volunteer.answers or "{}"), "labels": DIMENSION_LABELS,
-            "materials_whole": materials_whole, "materials_by_session": materials_by_session})
+            "materials_whole": materials_whole, "materials_by_session": materials_by_session,
+            "consultations": consultations})
 
     @post("/{token:str}/respond", name="member_respond")
     async def respond(self, request: Request, token: FromPath[str], data: FormData) -> Redirect:

@@ -5,6 +5,11 @@ with a reference. Also the printable paper copy.
 Answers in progress live in the signed, encrypted session cookie (no accounts, any worker). The
 idempotency key made when the resident starts travels in the session and in the submit form, so
 a double submit finds the first response instead of creating a second.
+
+A panel-only consultation is answered by confirmed Resident Panel members: their private link
+(``?member=TOKEN`` on the start page) puts the right to answer into the session, and their
+response's idempotency key is derived from the consultation and the member
+(``server.member_consultations``), so each member answers once.
 """
 
 from __future__ import annotations
@@ -13,11 +18,12 @@ from datetime import date
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
+from litestar.status_codes import HTTP_403_FORBIDDEN, HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
 from server.guards import public
+from server.member_consultations import confirmed_member, member_response_key
 from surveys.consultations import ConsultationView, get_consultation, get_questionnaire
 from surveys.questionnaire import Questionnaire, answers_as_raw, display_answer, is_shown, validate_answers, validate_questions
 from surveys.responses import new_idempotency_key, reference_for_idempotency_key, submit_response
@@ -29,6 +35,10 @@ def _state_key(slug: str) -> str:
 
 def _done_key(slug: str) -> str:
     return f"done:{slug}"
+
+
+def _member_key(slug: str) -> str:
+    return f"member:{slug}"
 
 
 def visible_sections(questionnaire: Questionnaire, answers: dict[str, object]) -> list[int]:
@@ -56,24 +66,55 @@ class QuestionnaireFlowController(Controller):
             raise NotFoundException()
         return consultation, questionnaire
 
-    def _not_accepting(self, consultation: ConsultationView, *, status_code: int = 200) -> Template | None:
-        if consultation.status == "open" and consultation.audience == "public":
-            return None
-        return Template("surveys/questionnaire_closed.html", context={"consultation": consultation}, status_code=status_code)
+    def _not_accepting(self, request: Request, consultation: ConsultationView, *, status_code: int = 200) -> Template | None:
+        """The page to show instead of the questionnaire: closed or not yet open (``status_code``),
+        or panel-only without a member's right to answer (403)."""
+        if consultation.status != "open":
+            return Template("surveys/questionnaire_closed.html", context={"consultation": consultation},
+                            status_code=status_code)
+        if consultation.audience == "panel" and not self._member(request, consultation.slug):
+            return self._members_only(consultation, refused_link=False)
+        return None
+
+    def _members_only(self, consultation: ConsultationView, *, refused_link: bool) -> Template:
+        return Template("surveys/questionnaire_closed.html", context={"consultation": consultation,
+                                                                      "refused_link": refused_link},
+                        status_code=HTTP_403_FORBIDDEN)
+
+    def _member(self, request: Request, slug: str) -> dict | None:
+        """The member's right to answer this consultation, from their private link: the token (to
+        check again on submit) and their response's idempotency key."""
+        member = request.session.get(_member_key(slug))
+        return member if isinstance(member, dict) and member.get("token") and member.get("key") else None
 
     def _state(self, request: Request, slug: str) -> dict:
         state = request.session.get(_state_key(slug))
         if not isinstance(state, dict) or "key" not in state:
             state = {"key": new_idempotency_key(), "answers": {}}
+        member = self._member(request, slug)
+        if member:  # one response per member, whatever the session held before
+            state["key"] = member["key"]
         return state
 
     def _save_state(self, request: Request, slug: str, state: dict) -> None:
         request.session[_state_key(slug)] = state
 
     @get("/questionnaire", name="questionnaire_start")
-    async def start(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
+    async def start(self, request: Request, slug: FromPath[str], member: FromQuery[str] = "") -> Template | Redirect:
         consultation, questionnaire = await self._load(slug)
-        closed = self._not_accepting(consultation)
+        if member and consultation.audience == "panel" and consultation.status == "open":
+            volunteer = await confirmed_member(member)
+            if volunteer is None:
+                request.session.pop(_member_key(slug), None)
+                return self._members_only(consultation, refused_link=True)
+            key = member_response_key(secret_key=request.app.state.settings.secret_key,
+                                      consultation_id=consultation.id, member_reference=volunteer.reference)
+            request.session[_member_key(slug)] = {"token": member, "key": key}
+            answered = await reference_for_idempotency_key(key)
+            if answered:
+                return Template("surveys/questionnaire_done.html", context={
+                    "consultation": consultation, "reference": answered, "already": True})
+        closed = self._not_accepting(request, consultation)
         if closed:
             return closed
         self._save_state(request, slug, self._state(request, slug))
@@ -103,7 +144,7 @@ class QuestionnaireFlowController(Controller):
     @get("/questionnaire/{number:int}", name="questionnaire_page")
     async def page(self, request: Request, slug: FromPath[str], number: FromPath[int]) -> Template | Redirect:
         consultation, questionnaire = await self._load(slug)
-        closed = self._not_accepting(consultation)
+        closed = self._not_accepting(request, consultation)
         if closed:
             return closed
         if not 1 <= number <= len(questionnaire.sections):
@@ -116,7 +157,7 @@ class QuestionnaireFlowController(Controller):
     @post("/questionnaire/{number:int}", name="questionnaire_page_answer")
     async def answer(self, request: Request, slug: FromPath[str], number: FromPath[int]) -> Template | Redirect:
         consultation, questionnaire = await self._load(slug)
-        closed = self._not_accepting(consultation, status_code=HTTP_409_CONFLICT)
+        closed = self._not_accepting(request, consultation, status_code=HTTP_409_CONFLICT)
         if closed:
             return closed
         if not 1 <= number <= len(questionnaire.sections):
@@ -142,7 +183,7 @@ class QuestionnaireFlowController(Controller):
     @get("/check", name="questionnaire_check")
     async def check(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
         consultation, questionnaire = await self._load(slug)
-        closed = self._not_accepting(consultation)
+        closed = self._not_accepting(request, consultation)
         if closed:
             return closed
         state = self._state(request, slug)
@@ -165,12 +206,16 @@ class QuestionnaireFlowController(Controller):
     @post("/submit", name="questionnaire_submit")
     async def submit(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
         consultation, questionnaire = await self._load(slug)
-        closed = self._not_accepting(consultation, status_code=HTTP_409_CONFLICT)
+        closed = self._not_accepting(request, consultation, status_code=HTTP_409_CONFLICT)
         if closed:
             return closed
         form = await request.form()
         state = self._state(request, slug)
-        key = str(form.get("idempotency_key", "")) or state["key"]
+        member = self._member(request, slug)
+        if member and await confirmed_member(member["token"]) is None:  # no longer a member since starting
+            request.session.pop(_member_key(slug), None)
+            return self._members_only(consultation, refused_link=True)
+        key = member["key"] if member else str(form.get("idempotency_key", "")) or state["key"]
         answers, errors = validate_answers(questionnaire, answers_as_raw(state["answers"]))
         if errors or not answers:
             existing = await reference_for_idempotency_key(key)
