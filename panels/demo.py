@@ -34,6 +34,9 @@ PANEL_2021_NAME = "Camden Data Charter Resident Panel 2021"
 CENSUS_FILE = "camden-2011.csv"
 DIMENSIONS = ("sex", "age_band", "ethnicity", "disability", "tenure")
 PLACE = "Crowndale Centre, 218 Eversholt Street (demo)"
+DEMO_RETENTION_DAYS = 3650
+"""The demo panels are from 2021 and 2022: kept ten years after their last session, so the daily
+retention purge leaves the demo explorable (a real panel keeps the officer's choice, 365 by default)."""
 SESSIONS_2022 = ((date(2022, 7, 20), "Day one: what the charter promised (demo)"),
                  (date(2022, 7, 27), "Day two: evidence from council services (demo)"),
                  (date(2022, 8, 3), "Day three: recommendations (demo)"))
@@ -121,7 +124,7 @@ async def _ensure_2022() -> str:
         return f"panel: {PANEL_2022_NAME} volunteers already present"
     await Panel.update({
         Panel.description: "Twenty residents review a year of the Camden Data Charter (demo).",
-        Panel.voucher_pence: 3000, Panel.household_rule: True, Panel.retention_days: 365,
+        Panel.voucher_pence: 3000, Panel.household_rule: True, Panel.retention_days: DEMO_RETENTION_DAYS,
         Panel.postcode_prefixes: "NW1 NW3 NW5 NW6 NW8 WC1 WC2 N1 N6 N7 N19 EC1",
     }).where(Panel.id == panel.id).run()
     panel = await Panel.objects().where(Panel.id == panel.id).first().run()
@@ -133,7 +136,7 @@ async def _ensure_2021() -> str:
     if await Panel.exists().where(Panel.slug == PANEL_2021_SLUG).run():
         return f"panel: {PANEL_2021_NAME} already present"
     panel = Panel(name=PANEL_2021_NAME, slug=PANEL_2021_SLUG, year=2021, panel_size=20, voucher_pence=3000,
-                  household_rule=True, retention_days=365, description="The panel that drafted the charter (demo).",
+                  household_rule=True, retention_days=DEMO_RETENTION_DAYS, description="The panel that drafted the charter (demo).",
                   registration_deadline=datetime(2021, 9, 24, 22, 59, tzinfo=timezone.utc),
                   created_at=datetime(2021, 9, 1, 9, 0, tzinfo=timezone.utc))
     await panel.save().run()

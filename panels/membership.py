@@ -23,9 +23,11 @@ from panels.tables import Volunteer
 from panels.transactions import write_transaction
 
 SEAT_STATUSES = ("selected", "confirmed")
-WITHDRAWN_STATUSES = ("declined", "dropped_out", "no_reply")
-"""Statuses that take a volunteer out of the pool for good: never re-drawn."""
-MEMBER_LIST_STATUSES = (*SEAT_STATUSES, *WITHDRAWN_STATUSES)
+WITHDRAWN_STATUSES = ("declined", "dropped_out", "no_reply", "withdrawn", "erased")
+"""Statuses that take a volunteer out of the pool for good: never re-drawn. ``withdrawn``: the
+volunteer withdrew through their private link; ``erased``: their personal data was erased (on
+request or at the end of the retention period), so officers no longer see them at all."""
+MEMBER_LIST_STATUSES = (*SEAT_STATUSES, "declined", "dropped_out", "no_reply", "withdrawn")
 STATUS_LABELS = {
     "pool": "In the pool",
     "selected": "Invited, no reply yet",
@@ -33,6 +35,8 @@ STATUS_LABELS = {
     "declined": "Declined",
     "dropped_out": "Dropped out",
     "no_reply": "No reply (seat released)",
+    "withdrawn": "Withdrew",
+    "erased": "Erased",
 }
 MAX_REASON_LENGTH = 500
 WITHDRAWAL_FOR_STATUS = {"confirmed": "dropped_out", "selected": "no_reply"}

@@ -76,14 +76,13 @@ def parse_age(raw: str, *, today: date) -> int | None:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def check_registration(
-    data: Mapping[str, str],
-    *,
-    questions: Sequence[Question],
-    postcode_prefixes: Sequence[str] = (),
-    today: date,
-) -> tuple[Registration | None, dict[str, str]]:
-    values = {name: str(data.get(name, "")).strip() for name in TEXT_FIELDS}
+CONTACT_FIELDS = ("full_name", "email", "phone", "address", "postcode")
+
+
+def check_contact_details(data: Mapping[str, str], *, postcode_prefixes: Sequence[str] = ()) -> tuple[dict[str, str], dict[str, str]]:
+    """Name, email, telephone, address and postcode, cleaned (postcode normalised), with a message
+    per bad field. Used by registration and by a volunteer correcting their details."""
+    values = {name: str(data.get(name, "")).strip() for name in CONTACT_FIELDS}
     errors: dict[str, str] = {}
     if not values["full_name"]:
         errors["full_name"] = "Enter your full name"
@@ -107,6 +106,20 @@ def check_registration(
     elif postcode_prefixes and not any(postcode.split(" ")[0] == prefix.upper() or
                                        postcode.startswith(prefix.upper() + " ") for prefix in postcode_prefixes):
         errors["postcode"] = "Enter a postcode in the borough: this panel is for residents only"
+    values["postcode"] = postcode
+    return values, errors
+
+
+def check_registration(
+    data: Mapping[str, str],
+    *,
+    questions: Sequence[Question],
+    postcode_prefixes: Sequence[str] = (),
+    today: date,
+) -> tuple[Registration | None, dict[str, str]]:
+    values, errors = check_contact_details(data, postcode_prefixes=postcode_prefixes)
+    values["age"] = str(data.get("age", "")).strip()
+    postcode = values["postcode"]
     age = parse_age(values["age"], today=today) if values["age"] else None
     if not values["age"]:
         errors["age"] = "Enter your age or your date of birth"

@@ -188,11 +188,13 @@ async def volunteer_by_token(token: str) -> Volunteer | None:
 
 
 async def get_volunteer(panel_id: int, volunteer_id: int) -> Volunteer | None:
-    return await Volunteer.objects().where(Volunteer.panel == panel_id, Volunteer.id == volunteer_id).first().run()
+    return await Volunteer.objects().where(Volunteer.panel == panel_id, Volunteer.id == volunteer_id,
+                                           Volunteer.status != "erased").first().run()
 
 
 async def list_volunteers(panel_id: int, *, statuses: tuple[str, ...] | None = None) -> list[Volunteer]:
-    query = Volunteer.objects().where(Volunteer.panel == panel_id).order_by(Volunteer.id)
+    """The panel's volunteers, except those whose data was erased (nothing personal is left of them)."""
+    query = Volunteer.objects().where(Volunteer.panel == panel_id, Volunteer.status != "erased").order_by(Volunteer.id)
     if statuses:
         query = query.where(Volunteer.status.is_in(list(statuses)))
     return await query.run()

@@ -34,12 +34,16 @@ from server.controllers.panels import OutboxController, PanelOfficerController
 from server.controllers.panels_cabinet import PanelCabinetController
 from server.controllers.panels_members import PanelMembersController
 from server.controllers.panels_public import MemberLinkController, PanelPublicController
+from server.controllers.personal_data_officer import PersonalDataOfficerController
 from server.controllers.public import PublicController
+from server.controllers.retention_admin import RetentionAdminController
+from server.controllers.your_data import YourDataController
 from server.controllers.reports import ReportsCabinetController, ReportsOfficerController, ReportsPublicController
 from server.controllers.staff_home import CabinetHomeController, OfficerHomeController
 from server.errors import http_exception_handler, internal_error_handler
 from server.guards import role_guard
 from server.mailer import run_sender_forever
+from server.retention import run_purge_forever
 from server.middleware import StaffIdentityMiddleware, add_security_headers
 from server.settings import PROJECT_ROOT, Settings
 from server.templating import configure_template_engine
@@ -71,6 +75,9 @@ ROUTE_HANDLERS = [
     ReportsOfficerController,
     ReportsPublicController,
     ReportsCabinetController,
+    YourDataController,
+    PersonalDataOfficerController,
+    RetentionAdminController,
 ]
 
 
@@ -85,12 +92,16 @@ def _database_lifespan(settings: Settings):
             await DB.start_connection_pool(max_size=settings.database_pool_size)
         if shared_reads:
             await DB.start_read_connection()
-        sender = asyncio.create_task(run_sender_forever(settings)) if settings.sends_email else None
+        tasks = []
+        if settings.sends_email:
+            tasks.append(asyncio.create_task(run_sender_forever(settings)))
+        if settings.environment != "test":  # tests purge explicitly, with a clock of their own
+            tasks.append(asyncio.create_task(run_purge_forever(settings)))
         try:
             yield
         finally:
-            if sender is not None:
-                sender.cancel()
+            for task in tasks:
+                task.cancel()
             if pooled:
                 await DB.close_connection_pool()
             if shared_reads:

@@ -151,16 +151,26 @@ def restore(backup_file: Path, force: bool) -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
 @click.option("--reload", is_flag=True, help="Restart when code changes (development only).")
 @click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log every request.")
-def serve(host: str, port: int, workers: int, reload: bool, access_log: bool) -> None:
-    """Serve the web app with uvicorn."""
+@click.option("--forwarded-allow-ips", default="127.0.0.1", show_default=True, envvar="FORWARDED_ALLOW_IPS",
+              help="Comma-separated addresses (or CIDR ranges) of the reverse proxies whose X-Forwarded-For and "
+                   "X-Forwarded-Proto are believed; '*' trusts anyone (only when nothing but the proxy can reach "
+                   "the server). Also read from FORWARDED_ALLOW_IPS.")
+def serve(host: str, port: int, workers: int, reload: bool, access_log: bool, forwarded_allow_ips: str) -> None:
+    """Serve the web app with uvicorn.
+
+    Behind a reverse proxy the resident's address (rate limits, the audit log) comes from
+    X-Forwarded-For, and only when the connection comes from one of ``--forwarded-allow-ips``:
+    anyone else could otherwise choose their own address."""
     settings = _settings()
     import uvicorn
 
     if "DATABASE_POOL_SIZE" not in os.environ:  # PostgreSQL pool, or SQLite's shared read connection
         os.environ["DATABASE_POOL_SIZE"] = "10"
-    click.echo(f"Civic Panel for {settings.council_name} on http://{host}:{port} ({workers} worker{'s' if workers > 1 else ''})")
+    click.echo(f"Civic Panel for {settings.council_name} on http://{host}:{port} ({workers} worker{'s' if workers > 1 else ''}; "
+               f"forwarded headers trusted from {forwarded_allow_ips})")
     uvicorn.run("server.asgi:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                reload=reload, proxy_headers=True, log_level="info", access_log=access_log)
+                reload=reload, proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips, log_level="info",
+                access_log=access_log)
 
 
 from panels.cli import select_command, verify_draw_command  # noqa: E402  (the selection engine's commands)
@@ -185,6 +195,10 @@ cli.add_command(import_commitments_command)
 from server.commands_reports import report_command  # noqa: E402
 
 cli.add_command(report_command)
+
+from server.commands_personal_data import purge_command  # noqa: E402
+
+cli.add_command(purge_command)
 
 
 def main() -> None:

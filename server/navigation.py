@@ -30,6 +30,7 @@ STAFF_LINKS: dict[str, tuple[NavLink, ...]] = {
         NavLink("Case studies", "/officer/case-studies"),
         NavLink("Moderation", "/officer/moderation"),
         NavLink("Commitments", "/officer/commitments"),
+        NavLink("Data requests", "/officer/personal-data"),
         NavLink("Cabinet reports", "/cabinet"),
     ),
     "cabinet": (
@@ -39,6 +40,7 @@ STAFF_LINKS: dict[str, tuple[NavLink, ...]] = {
     "admin": (
         NavLink("Staff accounts", "/admin"),
         NavLink("Audit log", "/admin/audit"),
+        NavLink("Retention", "/admin/retention"),
         NavLink("Cabinet reports", "/cabinet"),
     ),
 }

@@ -48,6 +48,17 @@ class AuditEntry(Table, tablename="audit_entry"):
     ip_address = Varchar(length=64, default="")
 
 
+class PersonalDataLink(Table, tablename="personal_data_link"):
+    """A private link, asked for by email, to everything held under that email address. Only the
+    token's SHA-256 is stored; the link stops working at ``expires_at``."""
+
+    token_hash = Varchar(length=64, unique=True, index=True)
+    email = Varchar(length=254)
+    """Lower-cased, as matched against residents' records."""
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+
+
 class OutboxEmail(Table, tablename="outbox_email"):
     """Emails waiting to be sent (or sent): domain code returns what to send and the server
     writes it here, so that nothing is lost when the mail server is down."""

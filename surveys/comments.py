@@ -29,6 +29,7 @@ MAX_NAME = 80
 RATE_LIMIT = 5
 RATE_WINDOW = timedelta(minutes=10)
 REPORTS_TO_HIDE = 3
+ERASED_PLACEHOLDER = "This comment was removed by the person who wrote it."
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -133,26 +134,32 @@ class PublishedComment:
     published_at: datetime | None
     redacted: bool
     replies: list["PublishedComment"] = field(default_factory=list)
+    erased: bool = False
+    """Its author erased it; shown (as a placeholder) only when others replied to it."""
 
 
 async def published_comments(case_study_id: int, *, newest_first: bool = True) -> list[PublishedComment]:
     """Top-level comments in the order asked for, each with its replies oldest first."""
     rows = await Comment.select(
         Comment.id, Comment.parent, Comment.display_name, Comment.body, Comment.published_at, Comment.redacted_at,
-    ).where(Comment.case_study == case_study_id, Comment.state == "published").order_by(
-        Comment.published_at).order_by(Comment.id).run()
+        Comment.state,
+    ).where(Comment.case_study == case_study_id, Comment.state.is_in(["published", "erased"]),
+            Comment.published_at.is_not_null()).order_by(Comment.published_at).order_by(Comment.id).run()
     replies: dict[int, list[PublishedComment]] = {}
     top: list[PublishedComment] = []
     for row in rows:
-        item = PublishedComment(id=row["id"], display_name=row["display_name"] or "Anonymous", body=row["body"],
-                                published_at=row["published_at"], redacted=row["redacted_at"] is not None,
-                                replies=[])
+        erased = row["state"] == "erased"
+        item = PublishedComment(id=row["id"], display_name="" if erased else row["display_name"] or "Anonymous",
+                                body=ERASED_PLACEHOLDER if erased else row["body"], published_at=row["published_at"],
+                                redacted=row["redacted_at"] is not None, replies=[], erased=erased)
         if row["parent"]:
-            replies.setdefault(row["parent"], []).append(item)
+            if not erased:
+                replies.setdefault(row["parent"], []).append(item)
         else:
             top.append(item)
     for item in top:
         item.replies.extend(replies.get(item.id, []))
+    top = [item for item in top if not item.erased or item.replies]  # an erased comment stays only to hold replies
     return list(reversed(top)) if newest_first else top
 
 
@@ -305,6 +312,7 @@ STATE_WORDS = {
     "published": "Published",
     "rejected": "Not published",
     "hidden": "Hidden while a moderator looks at reports about it",
+    "erased": "Erased at your request",
 }
 
 

@@ -73,8 +73,12 @@ async def submit_response(
     idempotency_key: str | None = None,
     entered_by: str = "",
     submitted_at: datetime | None = None,
+    contact_email: str = "",
+    contact_token_hash: str | None = None,
 ) -> SubmitResult:
-    """Store one response whose answers the caller has already validated."""
+    """Store one response whose answers the caller has already validated. ``contact_email`` is
+    given only by a respondent who asked for a copy of their answers; ``contact_token_hash`` is
+    the SHA-256 of their private link's token."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
     if idempotency_key:
@@ -85,7 +89,9 @@ async def submit_response(
     row = SurveyResponse(consultation=consultation_id, reference=reference, channel=channel,
                          idempotency_key=idempotency_key or None, entered_by=entered_by,
                          submitted_at=submitted_at or datetime.now(timezone.utc),
-                         answers_json=json.dumps(answers, ensure_ascii=False))
+                         answers_json=json.dumps(answers, ensure_ascii=False), contact_email=contact_email,
+                         contact_token_hash=contact_token_hash if contact_email else None,
+                         consent_at=(submitted_at or datetime.now(timezone.utc)) if contact_email else None)
     try:
         await SurveyResponse.insert(row).run()
     except Exception as error:  # two submits raced past the check: the unique key decides

@@ -20,10 +20,11 @@ AUDIENCES = ("public", "panel")
 
 CHANNELS = ("online", "paper", "email", "focus_group")
 
-COMMENT_STATES = ("pending", "published", "rejected", "hidden")
+COMMENT_STATES = ("pending", "published", "rejected", "hidden", "erased")
 """``pending``: waiting for a moderator (pre-moderation); ``published``: shown; ``rejected``:
 never shown, with a house-rule reason; ``hidden``: was published, reported by enough people,
-waiting for review."""
+waiting for review; ``erased``: its author erased it (text, name and email are gone; the row stays
+only so that replies to it keep their place)."""
 
 
 class Consultation(Table, tablename="consultation"):
@@ -42,6 +43,9 @@ class Consultation(Table, tablename="consultation"):
     """How to ask for the consultation in another format (large print, Easy Read, a language)."""
     questionnaire_json = Text(default="")
     """The questionnaire document; empty when the consultation has none yet."""
+    retention_months = Integer(null=True, default=None)
+    """Months after ``closes_on`` that respondents' contact details are kept; None: the
+    ``RETENTION_MONTHS`` setting."""
 
 
 class CaseStudy(Table, tablename="case_study"):
@@ -114,3 +118,10 @@ class SurveyResponse(Table, tablename="consultation_response"):
     entered_by = Varchar(length=254, default="")
     """The officer who typed or imported a paper response; empty for online responses."""
     answers_json = Text(default="{}")
+    contact_email = Varchar(length=254, default="")
+    """Given only by a respondent who asked for a copy of their answers and news of the results;
+    deleted on erasure or when the consultation's retention period ends (the answers stay, anonymous)."""
+    contact_token_hash = Varchar(length=64, null=True, default=None, index=True)
+    """SHA-256 of the respondent's private link token (only when they gave an email)."""
+    consent_at = Timestamptz(null=True, default=None)
+    """When the respondent agreed to the contact-details text."""

@@ -128,7 +128,8 @@ class ConsultationsPublicController(Controller):
         view = await comments.comment_for_author(token)
         if view is None:
             raise NotFoundException()
-        return Template("surveys/my_comment.html", context={"view": view, "state_words": comments.STATE_WORDS})
+        return Template("surveys/my_comment.html", context={"view": view, "state_words": comments.STATE_WORDS,
+                                                             "token": token})
 
     @get("/house-rules", name="house_rules")
     async def house_rules(self) -> Template:

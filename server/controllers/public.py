@@ -10,6 +10,8 @@ from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 
 from analysis.charter_queries import get_charter, list_charters
 from server.database_health import database_reachable
+from panels.personal_data import panel_retention
+from surveys.personal_data import consultation_retention
 from server.guards import public
 
 
@@ -29,7 +31,12 @@ class PublicController(Controller):
 
     @get("/privacy", name="privacy")
     async def privacy(self, request: Request) -> Template:
-        return Template("privacy.html", context={"settings": request.app.state.settings})
+        """The notice states the retention periods actually in force, panel by panel and
+        consultation by consultation."""
+        settings = request.app.state.settings
+        return Template("privacy.html", context={
+            "settings": settings, "panels": await panel_retention(),
+            "consultations": await consultation_retention(default_months=settings.personal_data_retention_months)})
 
     @get("/accessibility", name="accessibility")
     async def accessibility(self) -> Template:

@@ -14,6 +14,7 @@ response's idempotency key is derived from the consultation and the member
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 
 from litestar import Controller, Request, get, post
@@ -27,6 +28,10 @@ from server.member_consultations import confirmed_member, member_response_key
 from surveys.consultations import ConsultationView, get_consultation, get_questionnaire
 from surveys.questionnaire import Questionnaire, answers_as_raw, display_answer, is_shown, validate_answers, validate_questions
 from surveys.responses import new_idempotency_key, reference_for_idempotency_key, submit_response
+from surveys.personal_data import CONTACT_CONSENT_TEXT, check_contact_email
+from server.controllers.panels import write_outbox
+from server.personal_data import hash_token
+from surveys.comments import EmailNotice
 
 
 def _state_key(slug: str) -> str:
@@ -39,6 +44,23 @@ def _done_key(slug: str) -> str:
 
 def _member_key(slug: str) -> str:
     return f"member:{slug}"
+
+
+def _link_key(slug: str) -> str:
+    return f"link:{slug}"
+
+
+def answers_copy_email(consultation: ConsultationView, questionnaire: Questionnaire, answers: dict, *, to_address: str,
+                       reference: str, link: str) -> EmailNotice:
+    """The copy of their answers a respondent asked for, with their private link."""
+    lines = [f"{question.text}\n  {display_answer(answers[question.key])}" for question in questionnaire.questions()
+             if question.key in answers]
+    return EmailNotice(
+        to_address=to_address, subject=f"Your answers to ‘{consultation.title}’ ({reference})",
+        body=(f"Thank you for answering ‘{consultation.title}’. Your reference is {reference}.\n\n"
+              + "\n".join(lines)
+              + f"\n\nWe will tell you when the results are published. See your information, correct your email "
+                f"or remove it at any time with your private link (keep it to yourself):\n{link}\n"))
 
 
 def visible_sections(questionnaire: Questionnaire, answers: dict[str, object]) -> list[int]:
@@ -192,6 +214,11 @@ class QuestionnaireFlowController(Controller):
             first = next(iter(errors))
             section_index, _ = questionnaire.locate(first)
             return Redirect(path=f"/consultations/{slug}/questionnaire/{section_index + 1}", status_code=303)
+        self._save_state(request, slug, state)
+        return self._check_page(consultation, questionnaire, answers, state["key"])
+
+    def _check_page(self, consultation: ConsultationView, questionnaire: Questionnaire, answers: dict, key: str, *,
+                    values: dict | None = None, errors: dict | None = None, status_code: int = 200) -> Template:
         rows = []
         for index in visible_sections(questionnaire, answers):
             section = questionnaire.sections[index]
@@ -199,9 +226,9 @@ class QuestionnaireFlowController(Controller):
                      if is_shown(question, answers, questionnaire)]
             if items:
                 rows.append((index + 1, section, items))
-        self._save_state(request, slug, state)
         return Template("surveys/questionnaire_check.html", context={
-            "consultation": consultation, "rows": rows, "idempotency_key": state["key"]})
+            "consultation": consultation, "rows": rows, "idempotency_key": key, "values": values or {},
+            "errors": errors or {}, "contact_consent": CONTACT_CONSENT_TEXT}, status_code=status_code)
 
     @post("/submit", name="questionnaire_submit")
     async def submit(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
@@ -223,10 +250,21 @@ class QuestionnaireFlowController(Controller):
                 request.session[_done_key(slug)] = existing
                 return Redirect(path=f"/consultations/{slug}/confirmation", status_code=303)
             return Redirect(path=f"/consultations/{slug}/check", status_code=303)
+        contact_email, email_error = check_contact_email(str(form.get("contact_email", "")), required=False)
+        if email_error:
+            return self._check_page(consultation, questionnaire, answers, key, values={"contact_email": contact_email},
+                                    errors={"contact_email": email_error}, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        token = secrets.token_urlsafe(32) if contact_email else ""
         result = await submit_response(consultation_id=consultation.id, answers=answers, channel="online",
-                                       idempotency_key=key)
+                                       idempotency_key=key, contact_email=contact_email,
+                                       contact_token_hash=hash_token(token) if token else None)
         request.session.pop(_state_key(slug), None)
         request.session[_done_key(slug)] = result.reference
+        if result.created and contact_email:
+            link = f"{request.app.state.settings.site_url}/your-data/{token}"
+            await write_outbox([answers_copy_email(consultation, questionnaire, answers, to_address=contact_email,
+                                                   reference=result.reference, link=link)])
+            request.session[_link_key(slug)] = token
         return Redirect(path=f"/consultations/{slug}/confirmation", status_code=303)
 
     @get("/confirmation", name="questionnaire_confirmation")
@@ -235,7 +273,10 @@ class QuestionnaireFlowController(Controller):
         reference = request.session.get(_done_key(slug))
         if not reference:
             return Redirect(path=f"/consultations/{slug}", status_code=303)
-        return Template("surveys/questionnaire_done.html", context={"consultation": consultation, "reference": reference})
+        token = request.session.pop(_link_key(slug), None)  # the private link is shown once
+        link = f"{str(request.base_url).rstrip('/')}/your-data/{token}" if token else ""
+        return Template("surveys/questionnaire_done.html", context={"consultation": consultation, "reference": reference,
+                                                                    "link": link})
 
     @get("/paper", name="questionnaire_paper")
     async def paper(self, slug: FromPath[str]) -> Template:

@@ -49,7 +49,7 @@ def test_unknown_charter_and_unknown_page_get_the_friendly_404(client):
 
 def test_privacy_notice_states_retention_and_threshold_from_settings(client):
     html = client.get("/privacy").text
-    assert "12 months after the panel" in html
+    assert "deleted 12 months after you posted" in html and "by default 12 months" in html
     assert "fewer than\n    10 people" in html or "fewer than 10 people" in html.replace("\n    ", " ")
 
 
