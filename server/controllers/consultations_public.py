@@ -68,10 +68,17 @@ class ConsultationsPublicController(Controller):
         if study is None:
             raise NotFoundException()
         order = "oldest" if order == "oldest" else "newest"
+        thread = await comments.published_comments(study.id, newest_first=order == "newest")
+        values = dict(values or {})
+        reply_to = None
+        if errors and values.get("parent_id"):  # the failed form was a reply: show it under its comment
+            if int(values["parent_id"]) in {item.id for item in thread if not item.erased}:
+                reply_to = int(values["parent_id"])
+            else:  # that comment is no longer shown: keep the text in the form for a new comment
+                values["parent_id"] = ""
         return Template("surveys/case_study.html", context={
-            "study": study, "body_html": Markup(render_markdown(study.body)),
-            "comments": await comments.published_comments(study.id, newest_first=order == "newest"),
-            "order": order, "values": values or {}, "errors": errors or {},
+            "study": study, "body_html": Markup(render_markdown(study.body)), "comments": thread,
+            "order": order, "values": values, "errors": errors or {}, "reply_to": reply_to,
             "reported": request.query_params.get("reported") == "1",
             "principles": await principles_for_case_study(study.id),
         }, status_code=status_code)
@@ -90,8 +97,9 @@ class ConsultationsPublicController(Controller):
         if study is None:
             raise NotFoundException()
         values, errors = comments.check_comment_form(data)
+        reply_to = int(values["parent_id"]) if values["parent_id"] else None
         if str(data.get(HONEYPOT_FIELD, "")).strip():
-            return self._received(request, study, token=None, published=False)
+            return self._received(request, study, token=None, published=False, reply_to=reply_to)
         status_code = HTTP_422_UNPROCESSABLE_ENTITY
         if not errors:
             try:
@@ -103,15 +111,17 @@ class ConsultationsPublicController(Controller):
                     status_code = HTTP_429_TOO_MANY_REQUESTS
             else:
                 await queue_email(posted.notice)
-                return self._received(request, study, token=posted.token, published=posted.published)
+                return self._received(request, study, token=posted.token, published=posted.published, reply_to=reply_to)
         if request.htmx:
-            return Template("surveys/_comment_form.html", context={"study": study, "values": values, "errors": errors},
+            return Template("surveys/_comment_form.html", context={"study": study, "values": values, "errors": errors,
+                                                                   "reply_to": reply_to},
                             status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         return await self._case_study_page(request, slug, values=values, errors=errors, status_code=status_code)
 
-    def _received(self, request: HTMXRequest, study, *, token: str | None, published: bool) -> Template:
+    def _received(self, request: HTMXRequest, study, *, token: str | None, published: bool,
+                  reply_to: int | None = None) -> Template:
         context = {"study": study, "token": token, "published": published, "values": {}, "errors": {},
-                   "site_url": request.app.state.settings.site_url}
+                   "site_url": request.app.state.settings.site_url, "reply_to": reply_to}
         return Template("surveys/_comment_form.html" if request.htmx else "surveys/comment_received.html", context=context)
 
     @post("/comments/{comment_id:int}/report", name="comment_report")
