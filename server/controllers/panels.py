@@ -87,8 +87,10 @@ class PanelOfficerController(Controller):
         return Template("panels/officer/list.html", context={"panels": await store.list_panels()})
 
     @get("/new", name="panels_new")
-    async def new(self) -> Template:
-        values = {"year": str(date.today().year), "panel_size": "30", "voucher": "30", "retention_days": "365",
+    async def new(self, request: Request) -> Template:
+        months = request.app.state.settings.personal_data_retention_months  # the default period, in days
+        values = {"year": str(date.today().year), "panel_size": "30", "voucher": "30",
+                  "retention_days": str(round(months * 365 / 12)),
                   "household_rule": "yes", "prefer_not_to_say": "yes"}
         return Template("panels/officer/new.html", context={"values": values, "errors": {}, "session_rows": SESSION_ROWS})
 
