@@ -59,10 +59,11 @@ class CommentError(ValueError):
 def check_comment_form(form: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
     values = {name: str(form.get(name, "")).strip() for name in ("body", "display_name", "email", "parent_id")}
     errors: dict[str, str] = {}
+    noun = "reply" if values["parent_id"] else "comment"
     if not values["body"]:
-        errors["body"] = "Enter your comment"
+        errors["body"] = f"Enter your {noun}"
     elif len(values["body"]) > MAX_BODY:
-        errors["body"] = f"Your comment must be {MAX_BODY} characters or fewer (it has {len(values['body'])})"
+        errors["body"] = f"Your {noun} must be {MAX_BODY} characters or fewer (it has {len(values['body'])})"
     if len(values["display_name"]) > MAX_NAME:
         errors["display_name"] = f"The name must be {MAX_NAME} characters or fewer"
     if values["email"] and (len(values["email"]) > 254 or not EMAIL_PATTERN.match(values["email"])):
@@ -200,12 +201,27 @@ class QueueItem:
     is_reply: bool
 
 
+MODERATION_ACTIONS = {
+    "pending": ("approved", "rejected", "redacted"),
+    "hidden": ("approved", "rejected", "redacted"),
+    "published": ("kept", "rejected", "redacted"),
+}
+"""The states a comment waits for a moderator in, and what each allows: a published comment that
+was reported is kept (its reports cleared), removed or redacted."""
+
+
+def _waiting():
+    """New comments, comments hidden after ``REPORTS_TO_HIDE`` reports, and published comments
+    with fewer reports: without pre-moderation these would otherwise never reach a moderator."""
+    return Comment.state.is_in(["pending", "hidden"]) | ((Comment.state == "published") & (Comment.report_count > 0))
+
+
 async def moderation_queue() -> list[QueueItem]:
-    """Comments waiting for a decision: new ones (pending) and reported ones (hidden), oldest first."""
+    """Comments waiting for a decision (``_waiting``), oldest first."""
     rows = await Comment.select(
         Comment.id, Comment.case_study.title, Comment.case_study.slug, Comment.display_name, Comment.body,
         Comment.state, Comment.created_at, Comment.report_count, Comment.parent,
-    ).where(Comment.state.is_in(["pending", "hidden"])).order_by(Comment.created_at).order_by(Comment.id).run()
+    ).where(_waiting()).order_by(Comment.created_at).order_by(Comment.id).run()
     return [QueueItem(id=row["id"], case_study_title=row["case_study.title"], case_study_slug=row["case_study.slug"],
                       display_name=row["display_name"] or "Anonymous", body=row["body"], state=row["state"],
                       created_at=row["created_at"], report_count=row["report_count"], is_reply=bool(row["parent"]))
@@ -222,37 +238,44 @@ class ModerationError(ValueError):
 class ModerationOutcome:
     comment_id: int
     action: str
-    """``approved``, ``rejected`` or ``redacted``."""
+    """``approved``, ``kept``, ``rejected`` or ``redacted``."""
     reason: str
     notice: EmailNotice | None
 
 
 DECISION_WORDS = {
     "approved": "was checked and is now published",
+    "kept": "was checked after it was reported and stays published",
     "rejected": "was checked and will not be published",
     "redacted": "was checked and published with some words removed",
 }
+REMOVED_WORDS = "was checked after it was reported and has been removed"
 
 
 def _notice(row: dict, action: str, reason: str) -> EmailNotice | None:
-    if not row["email"]:
+    """What the author is told; nothing when they gave no email, or when a reported comment is kept
+    (it stays as it was, and they were never told of the reports)."""
+    if not row["email"] or action == "kept":
         return None
+    words = REMOVED_WORDS if action == "rejected" and row["state"] == "published" else DECISION_WORDS[action]
     why = f"\n\nThe reason: {rule_text(reason)}." if reason else ""
     return EmailNotice(
         to_address=row["email"], subject="Your comment has been checked",
-        body=(f"Your comment on ‘{row['case_study.title']}’ {DECISION_WORDS[action]}.{why}\n\n"
+        body=(f"Your comment on ‘{row['case_study.title']}’ {words}.{why}\n\n"
               "You can see it on the private link you were given when you posted it."),
     )
 
 
 async def moderate_comment(*, comment_id: int, action: str, reason: str = "", redacted_body: str = "",
                            now: datetime | None = None) -> ModerationOutcome:
-    """Approve, reject (``reason`` is a house-rule key) or redact (``redacted_body`` replaces the
-    text; the original is kept for the audit period) a pending or reported comment."""
+    """Approve (or keep, for a reported comment still published), reject (``reason`` is a
+    house-rule key) or redact (``redacted_body`` replaces the text; the original is kept for the
+    audit period) a comment in the moderation queue. Keeping or redacting a reported comment
+    clears its reports."""
     now = now or datetime.now(timezone.utc)
     errors: dict[str, str] = {}
     if action not in DECISION_WORDS:
-        errors["action"] = "Choose approve, reject or redact"
+        errors[f"moderation-{comment_id}"] = "Choose what to do with the comment: approve or keep, reject or remove, or redact"
     if action in ("rejected", "redacted") and reason not in HOUSE_RULES:
         errors[f"reason-{comment_id}"] = "Select the house rule the comment breaks"
     redacted_body = redacted_body.strip()
@@ -263,13 +286,16 @@ async def moderate_comment(*, comment_id: int, action: str, reason: str = "", re
     if errors:
         raise ModerationError(errors)
     async with write_transaction(Comment._meta.db):
-        row = await Comment.select(Comment.id, Comment.state, Comment.body, Comment.email, Comment.published_at,
-                                   Comment.case_study.title).where(Comment.id == comment_id).first().run()
+        row = await Comment.select(Comment.id, Comment.state, Comment.report_count, Comment.body, Comment.email,
+                                   Comment.published_at, Comment.case_study.title).where(Comment.id == comment_id).first().run()
         if row is None:
-            raise ModerationError({"comment": "That comment no longer exists"})
-        if row["state"] not in ("pending", "hidden"):
-            raise ModerationError({"comment": "Another moderator has already dealt with that comment"})
-        changes: dict = {Comment.moderated_at: now, Comment.reason: reason if action != "approved" else ""}
+            raise ModerationError({"moderation-queue": "That comment no longer exists"})
+        if row["state"] not in MODERATION_ACTIONS or (row["state"] == "published" and not row["report_count"]):
+            raise ModerationError({"moderation-queue": "Another moderator has already dealt with that comment"})
+        if action not in MODERATION_ACTIONS[row["state"]]:
+            raise ModerationError({f"moderation-{comment_id}": "That comment is already published: keep it, remove it or redact it"
+                                   if row["state"] == "published" else "Approve, reject or redact that comment"})
+        changes: dict = {Comment.moderated_at: now, Comment.reason: reason if action in ("rejected", "redacted") else ""}
         if action == "rejected":
             changes[Comment.state] = "rejected"
         else:
@@ -279,7 +305,7 @@ async def moderate_comment(*, comment_id: int, action: str, reason: str = "", re
             changes[Comment.original_body] = row["body"]
             changes[Comment.body] = redacted_body
             changes[Comment.redacted_at] = now
-        if row["state"] == "hidden" and action != "rejected":
+        if row["state"] in ("hidden", "published") and action != "rejected":
             await CommentReport.delete().where(CommentReport.comment == comment_id).run()
             changes[Comment.report_count] = 0
         await Comment.update(changes).where(Comment.id == comment_id).run()

@@ -64,7 +64,7 @@ def test_a_bad_reply_without_javascript_keeps_what_was_typed_under_its_comment(c
     response = reply(client, parent, body="", display_name="Ben", email="not-an-email")
     assert response.status_code == 422 and response.text.count("There is a problem") == 1
     assert f'href="#reply-{parent}-body"' in response.text and f'href="#reply-{parent}-email"' in response.text
-    assert "Enter your comment" in response.text and "Enter an email address in the correct format" in response.text
+    assert "Enter your reply" in response.text and "Enter an email address in the correct format" in response.text
     reply_form = response.text.split(f'id="reply-{parent}-form-area"')[1].split("</details>")[0]
     assert 'value="Ben"' in reply_form and 'value="not-an-email"' in reply_form
     assert re.search(rf'<details class="details" open>\s*<summary[^>]*>Reply to this comment', response.text)
