@@ -74,7 +74,8 @@ async def bundle_for_token(token: str, *, now: datetime | None = None) -> Person
     link = await PersonalDataLink.select(PersonalDataLink.email).where(
         PersonalDataLink.token_hash == token_hash, PersonalDataLink.expires_at > now).first().run()
     if link is not None:
-        return await bundle_for_email(link["email"])
+        bundle = await bundle_for_email(link["email"])
+        return None if bundle.is_empty else bundle
     bundle = PersonalDataBundle(
         volunteers=await panel_data.volunteer_data_for_token_hash(token_hash),
         comments=await survey_data.comment_data_for_token_hash(token_hash),

@@ -153,6 +153,8 @@ class YourDataController(Controller):
         await record_audit(actor="resident", action="personal_data_corrected", object_type=kind, object_id=record_id,
                            detail=f"fields: {', '.join(sorted(name for name in values if name != 'website'))}",
                            ip_address=client_ip(request))
+        if await bundle_for_token(token) is None:  # a link sent to the old email address reaches nothing now
+            return Template("your_data/corrected_elsewhere.html", context={})
         return Redirect(path=f"/your-data/{token}?done=corrected", status_code=303)
 
     # --- withdrawal and erasure ----------------------------------------------------------------

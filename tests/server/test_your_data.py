@@ -253,3 +253,16 @@ def test_an_officer_answers_a_subject_access_request_and_it_is_audited(client, o
     assert "Erased: 1 panel registration(s)" in erased.text
     assert run(Volunteer.select(Volunteer.status).first().run())["status"] == "erased"
     assert _audit("personal_data_erased")[0]["reason"] == "phone call"
+
+
+def test_changing_the_email_through_an_email_link_explains_that_the_link_now_reaches_nothing(client, officer_client):
+    _register(client, officer_client)
+    post_form(client, "/your-data", {"email": "resident1@example.com"})
+    mail = [row for row in _outbox("resident1@example.com") if "/your-data/" in row["body"]][0]
+    token = re.search(r"/your-data/(\S+)", mail["body"]).group(1)
+    volunteer_id = run(Volunteer.select(Volunteer.id).first().run())["id"]
+    changed = post_form(client, f"/your-data/{token}/correct/volunteer/{volunteer_id}",
+                        {"full_name": "Test Resident 1", "email": "new.address@example.com", "phone": "",
+                         "address": "1 Test Street", "postcode": "NW1 2RU"})
+    assert changed.status_code == 200 and "Ask for a new link" in changed.text
+    assert run(Volunteer.select(Volunteer.email).first().run())["email"] == "new.address@example.com"
