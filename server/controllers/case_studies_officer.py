@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import Body, FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Response, Template
@@ -84,7 +84,12 @@ class CaseStudiesOfficerController(Controller):
 
     @post("/case-studies/{slug:str}/publish", name="officer_case_study_publish")
     async def publish(self, request: Request, slug: FromPath[str], data: FormData) -> Redirect:
-        publish = str(data.get("publish", "")) == "1"
+        if await get_case_study(slug, published_only=False) is None:
+            raise NotFoundException()
+        choice = str(data.get("publish", ""))
+        if choice not in ("0", "1"):
+            raise HTTPException(status_code=400, detail="Choose whether to publish or withdraw the case study.")
+        publish = choice == "1"
         if await publish_case_study(slug, publish=publish):
             await record_audit(actor=request.user.email, action="case_study_published" if publish else "case_study_withdrawn",
                                object_type="case_study", object_id=slug, ip_address=client_ip(request))
