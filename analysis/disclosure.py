@@ -18,8 +18,15 @@ has exactly one hidden entry, so no single equation reveals a hidden value. (Thi
 standard line rule; it does not claim to defeat interval attacks by linear programming over
 all equations, nor differencing against other tables from the same responses.)
 
-Percentages are never shown for a hidden cell, nor when the group total is under the
-threshold ("percentages from fewer than the threshold are not shown").
+Percentages are shown only where the cell *and* its group total are both published and the
+total is at least the threshold ("percentages from fewer than the threshold are not shown"). A
+percentage beside a published count whose total is hidden would give the total away
+(``17 (49%)`` says the total is about 35), and with it the hidden cells of that row and column.
+
+Two reasons for hiding, which the report labels differently: *primary* (the count itself is
+under the threshold: "fewer than 10") and *secondary* (a count of any size hidden only so that
+the primary ones cannot be worked out: "[c]"). Saying "fewer than 10" of a secondary cell
+would be false, and would itself narrow down the hidden values.
 """
 
 from __future__ import annotations
@@ -30,6 +37,11 @@ import numpy as np
 
 DEFAULT_THRESHOLD = 10
 """The smallest count published in a breakdown (settings: ``DISCLOSURE_THRESHOLD``)."""
+PRIMARY = "primary"
+SECONDARY = "secondary"
+SECONDARY_MARK = "[c]"
+SECONDARY_TEXT = "[c] hidden so that other hidden figures cannot be worked out"
+"""What a secondarily suppressed figure reads as: "[c]" (confidential, as the ONS marks it)."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,23 @@ class SuppressedTable:
     primary: np.ndarray
     """Cells hidden because they are under the threshold (the rest of ``cell_hidden`` is secondary)."""
     threshold: int
+
+    @property
+    def row_total_primary(self) -> np.ndarray:
+        """Group totals hidden because they are under the threshold (the rest of
+        ``row_total_hidden`` is secondary)."""
+        return self.row_totals < self.threshold
+
+    def cell_suppression(self, row: int, column: int) -> str | None:
+        """``"primary"``, ``"secondary"`` or None (published)."""
+        if not self.cell_hidden[row, column]:
+            return None
+        return PRIMARY if self.primary[row, column] else SECONDARY
+
+    def row_total_suppression(self, row: int) -> str | None:
+        if not self.row_total_hidden[row]:
+            return None
+        return PRIMARY if self.row_total_primary[row] else SECONDARY
 
 
 def _hide_smallest(values: np.ndarray, hidden: np.ndarray, candidates: np.ndarray) -> int | None:
@@ -98,9 +127,17 @@ def suppress_table(counts: np.ndarray, *, threshold: int = DEFAULT_THRESHOLD,
 
 
 def percent_shown(table: SuppressedTable) -> np.ndarray:
-    """groups × options: True where a row percentage may be published."""
-    return ~table.cell_hidden & (table.row_totals >= table.threshold)[:, None]
+    """groups × options: True where a row percentage may be published — the cell and its
+    group total are both shown and the total is at least the threshold. (A percentage beside a
+    shown count reveals the total, so a hidden total forbids every percentage in its row.)"""
+    row_ok = ~table.row_total_hidden & (table.row_totals >= table.threshold)
+    return ~table.cell_hidden & row_ok[:, None]
 
 
 def fewer_than(threshold: int) -> str:
     return f"fewer than {threshold}"
+
+
+def hidden_text(suppression: str, threshold: int) -> str:
+    """The words a hidden figure is published as: true for the reason it was hidden."""
+    return fewer_than(threshold) if suppression == PRIMARY else SECONDARY_TEXT

@@ -204,7 +204,10 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
                                              not_given=not_given, empty_categories=empty,
                                              census_categories_not_offered=not_offered))
     if under:
-        notes.append("Under-represented groups (weighted up): " + " ".join(under))
+        # "Weighted up" only when the weights are used: unconverged raking is not applied.
+        notes.append(("Under-represented groups (weighted up): " if applied else
+                      "Under-represented groups (not weighted up, because the weighting is not applied): ")
+                     + " ".join(under))
     else:
         notes.append("No group was under-represented by more than a fifth of its census share.")
     if not applied:

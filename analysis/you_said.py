@@ -7,15 +7,19 @@ the responses frame (``analysis.frames``) and optionally census margins, and ret
 ``docs/report-json.md``). Word clouds are rendered separately (``word_cloud_images``): half a
 second each, for the caller to cache.
 
-JSON contract (version 1). Keys always present; numbers rounded as stated; lists in
-questionnaire order (options in option order, groups in About-you option order):
+JSON contract (version 1): the statistics part. ``analysis.report_build`` adds the officer's
+part (``we_asked``, ``responses_by_week``, ``themes``, ``quotes``, ``actions``; ``report`` once
+published), and ``docs/report-json.md`` documents the whole document as a published contract.
+Keys always present; numbers rounded as stated; lists in questionnaire order (options in option
+order, groups in About-you option order):
 
 .. code-block:: text
 
     {
       "format": "civicpanel-you-said", "version": 1,
       "n_responses": int,
-      "by_channel": {"email": int, "focus_group": int, "online": int, "paper": int},   # sorted keys
+      "by_channel": {"email": int, "focus_group": int, "online": int, "panel_session": int, "paper": int},
+                                               # sorted keys, zeros included; any other channel found is added
       "design_effect": float | null,           # Kish, 3 dp; null when unweighted
       "effective_sample_size": float | null,   # 1 dp; null when unweighted
       "disclosure_threshold": int,
@@ -41,21 +45,27 @@ questionnaire order (options in option order, groups in About-you option order):
          "degrees_of_freedom": int | null, "p_value": float | null, "p_value_holm": float | null (4 sf),
          "cramers_v": float | null (3 dp), "significant": bool, "sparse": bool, "note": str,
          "groups": [{"label": str, "n_answered": int | null, "suppressed": bool,
+                     "suppression": "primary" | "secondary" | null,
                      "cells": [{"label": str, "count": int | null, "percent": float | null,
-                                "suppressed": bool, "display": str}]}]}],
+                                "suppressed": bool, "suppression": "primary" | "secondary" | null,
+                                "display": str}]}]}],
       "free_text": [{"key": str, "text": str, "n_comments": int, "n_distinct": int,
                      "top_terms": [{"term": str, "comments": int}], "word_cloud_alt": str}],
       "numbers": [{"key": str, "text": str, "n_answered": int, "median": float | null,
                    "lower_quartile": float | null, "upper_quartile": float | null}],
-      "themes": [],                            # reserved: officer tagging (later, with the database)
-      "actions": []                            # reserved: "We did"
+      "themes": [],                            # filled by analysis.report_build: officer themes with counts
+      "actions": []                            # filled by analysis.report_build: "We did"
     }
 
 Disclosure (see ``analysis.disclosure``): in breakdowns a hidden cell has ``count`` and
-``percent`` null, ``suppressed`` true and ``display`` "fewer than 10"; a group whose total is
-hidden has ``n_answered`` null. Number summaries are given only from ``disclosure_threshold``
-answers (no minimum or maximum: they are single people's answers). Folded comments are not in
-the JSON: quotes are published only when an officer chooses them.
+``percent`` null and ``suppressed`` true; ``suppression`` says why — ``"primary"`` (under the
+threshold: ``display`` "fewer than 10") or ``"secondary"`` (hidden only so that other hidden
+figures cannot be worked out: ``display`` "[c] hidden so that other hidden figures cannot be
+worked out"). A group whose total is hidden has ``n_answered`` null and its own ``suppression``.
+A percentage is given only where the cell and its group total are both published. Number
+summaries are given only from ``disclosure_threshold`` answers (no minimum or maximum: they are
+single people's answers). Folded comments are not in the JSON: quotes are published only when an
+officer chooses them.
 """
 
 from __future__ import annotations
@@ -68,7 +78,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.crosstabs import GroupTest, apply_holm, cross_table, demographic_groups, independence_test
-from analysis.disclosure import DEFAULT_THRESHOLD, fewer_than, percent_shown, suppress_table
+from analysis.disclosure import DEFAULT_THRESHOLD, hidden_text, percent_shown, suppress_table
 from analysis.frames import MULTIPLE_CHOICE, NUMBER, FREE_TEXT, QuestionSpec, answered_mask, choice_codes
 from analysis.free_text import FreeTextSummary, summarise_free_text
 from analysis.proportions import wilson_interval
@@ -78,8 +88,9 @@ from analysis.wordcloud_image import WordCloudImage, alt_text, render_word_cloud
 
 JSON_FORMAT = "civicpanel-you-said"
 JSON_VERSION = 1
-CHANNELS = ("email", "focus_group", "online", "paper")
-"""The surveys module's channels, sorted: every one appears in ``by_channel``, zero or not."""
+CHANNELS = ("email", "focus_group", "online", "panel_session", "paper")
+"""The channels a report knows, sorted: every one appears in ``by_channel``, zero or not (a
+channel found in the responses but not here is added too)."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +122,9 @@ class BreakdownCell:
     percent: float | None
     suppressed: bool
     display: str
+    suppression: str | None = None
+    """``"primary"`` (under the threshold), ``"secondary"`` (hidden so that others cannot be
+    worked out) or None (published)."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,8 @@ class BreakdownGroup:
     n_answered: int | None
     suppressed: bool
     cells: tuple[BreakdownCell, ...]
+    suppression: str | None = None
+    """Why the group's total is hidden, as for a cell."""
 
 
 @dataclass(frozen=True)
@@ -232,8 +248,10 @@ def _breakdown_json(breakdown: Breakdown) -> dict[str, Any]:
         "cramers_v": _round(test.cramers_v, 3), "significant": test.significant, "sparse": test.sparse,
         "note": test.note,
         "groups": [{"label": group.label, "n_answered": group.n_answered, "suppressed": group.suppressed,
+                    "suppression": group.suppression,
                     "cells": [{"label": cell.label, "count": cell.count, "percent": _round(cell.percent, 1),
-                               "suppressed": cell.suppressed, "display": cell.display} for cell in group.cells]}
+                               "suppressed": cell.suppressed, "suppression": cell.suppression,
+                               "display": cell.display} for cell in group.cells]}
                    for group in breakdown.groups]}
 
 
@@ -284,21 +302,22 @@ def _breakdown(frame: pd.DataFrame, spec: QuestionSpec, group: QuestionSpec, thr
     suppressed = suppress_table(table.counts, threshold=threshold, row_totals=table.group_totals)
     shown = percent_shown(suppressed)
     groups = []
-    hidden_text = fewer_than(threshold)
     for row, label in enumerate(table.group_labels):
         total = int(table.group_totals[row])
         cells = []
         for column, option in enumerate(table.option_labels):
             count = int(table.counts[row, column])
-            if suppressed.cell_hidden[row, column]:
-                cells.append(BreakdownCell(label=option, count=None, percent=None, suppressed=True, display=hidden_text))
+            reason = suppressed.cell_suppression(row, column)
+            if reason is not None:
+                cells.append(BreakdownCell(label=option, count=None, percent=None, suppressed=True,
+                                           display=hidden_text(reason, threshold), suppression=reason))
                 continue
             percent = 100.0 * count / total if shown[row, column] and total else None
             display = f"{count} ({round(percent)}%)" if percent is not None else str(count)
             cells.append(BreakdownCell(label=option, count=count, percent=percent, suppressed=False, display=display))
-        total_hidden = bool(suppressed.row_total_hidden[row])
-        groups.append(BreakdownGroup(label=label, n_answered=None if total_hidden else total, suppressed=total_hidden,
-                                     cells=tuple(cells)))
+        total_reason = suppressed.row_total_suppression(row)
+        groups.append(BreakdownGroup(label=label, n_answered=None if total_reason else total,
+                                     suppressed=total_reason is not None, cells=tuple(cells), suppression=total_reason))
     return Breakdown(question_key=spec.key, group_key=group.key, dimension=group.census_dimension or "",
                      groups=tuple(groups), test=independence_test(table, multiple_choice=multiple))
 

@@ -5,6 +5,9 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from scipy.stats import binomtest
 
 from analysis.frames import QuestionSpec, option_column
@@ -49,7 +52,7 @@ def test_json_contract_top_level_and_options():
     assert list(document)[:6] == ["format", "version", "n_responses", "by_channel", "design_effect",
                                   "effective_sample_size"]
     assert document["n_responses"] == 100
-    assert document["by_channel"] == {"email": 0, "focus_group": 0, "online": 70, "paper": 30}
+    assert document["by_channel"] == {"email": 0, "focus_group": 0, "online": 70, "panel_session": 0, "paper": 30}
     assert [question["key"] for question in document["questions"]] == ["park", "pri", "sex"]
     park = document["questions"][0]
     assert park["type"] == "yes_no_dont_know" and park["n_answered"] == 95
@@ -90,7 +93,7 @@ def test_breakdown_suppresses_small_cells_and_their_percentages():
     assert list(groups) == ["Male", "Female", "Prefer not to say", "Not answered"]
     female_dont_know = groups["Female"]["cells"][2]
     assert female_dont_know == {"label": "Don't know", "count": None, "percent": None, "suppressed": True,
-                                "display": "fewer than 10"}
+                                "suppression": "primary", "display": "fewer than 10"}
     assert groups["Prefer not to say"]["n_answered"] is None and groups["Prefer not to say"]["suppressed"]
     for group in breakdown["groups"]:
         hidden = sum(cell["suppressed"] for cell in group["cells"]) + int(group["suppressed"])
@@ -106,7 +109,7 @@ def test_breakdown_suppresses_small_cells_and_their_percentages():
     assert multiple["test"] is None and not multiple["significant"]
 
 
-def test_free_text_numbers_and_reserved_sections():
+def test_free_text_numbers_and_officer_sections_empty_without_the_builder():
     report = build_you_said(SPECS, _frame())
     document = report.to_json_dict()
     assert document["free_text"][0]["n_comments"] == 4 and document["free_text"][0]["n_distinct"] == 1
@@ -131,3 +134,68 @@ def test_empty_frame_gives_empty_results():
     assert document["n_responses"] == 0
     assert document["questions"][0]["n_answered"] == 0
     assert document["questions"][0]["options"][0]["percent"] is None
+
+
+# --- Disclosure through the report (audit of issue 6) ---------------------------------------------
+
+AREA = QuestionSpec(key="area", text="Your area", type="single", options=("A", "B", "C"), census_dimension="area",
+                    census_mapping={"A": "A", "B": "B", "C": "C"})
+CHOICE = QuestionSpec(key="choice", text="X or Y?", type="single", options=("X", "Y"))
+
+
+def _grouped_frame(counts, labels):
+    groups, answers = [], []
+    for label, row in zip(labels, counts):
+        for option, count in zip(CHOICE.options, row):
+            groups += [label] * int(count)
+            answers += [option] * int(count)
+    return pd.DataFrame({"reference": [f"R{i}" for i in range(len(groups))], "channel": "online",
+                         "submitted_at": pd.Timestamp("2026-01-01", tz="UTC"),
+                         "choice": pd.Series(answers, dtype="string"), "area": pd.Series(groups, dtype="string")})
+
+
+def test_hidden_group_total_gets_no_percentages_and_true_labels():
+    # Rows A, B, C and "Not answered" (people who skipped the area question) hold exactly
+    # [[1, 5], [17, 18], [14, 39], [19, 31]]: B's total (35) is hidden by secondary suppression.
+    frame = _grouped_frame([[1, 5], [17, 18], [14, 39], [19, 31]], ["A", "B", "C", None])
+    document = build_you_said([CHOICE, AREA], frame).to_json_dict()
+    groups = {group["label"]: group for group in document["breakdowns"][0]["groups"]}
+    b = groups["B"]
+    assert b["n_answered"] is None and b["suppressed"] and b["suppression"] == "secondary"
+    assert b["cells"][0] == {"label": "X", "count": 17, "percent": None, "suppressed": False, "suppression": None,
+                             "display": "17"}, "no ‘17 (49%)’: it would give away B's hidden total"
+    assert b["cells"][1]["suppression"] == "secondary"
+    assert b["cells"][1]["display"] == "[c] hidden so that other hidden figures cannot be worked out"
+    a = groups["A"]
+    assert a["suppression"] == "primary" and all(cell["display"] == "fewer than 10" for cell in a["cells"])
+    for group in document["breakdowns"][0]["groups"]:
+        if group["n_answered"] is None:
+            assert all(cell["percent"] is None and "%" not in cell["display"] for cell in group["cells"])
+        for cell in group["cells"]:
+            if cell["suppression"] == "secondary":
+                assert "fewer than" not in cell["display"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.int64, (4, 2), elements=st.integers(0, 40)))
+def test_report_never_shows_a_percentage_for_a_hidden_total(counts):
+    frame = _grouped_frame(counts, ["A", "B", "C", None])
+    document = build_you_said([CHOICE, AREA], frame).to_json_dict()
+    for group in document["breakdowns"][0]["groups"]:
+        if group["n_answered"] is None:
+            assert all(cell["percent"] is None for cell in group["cells"])
+        for cell in group["cells"]:
+            if cell["suppression"] == "primary":
+                assert cell["display"] == "fewer than 10"
+            elif cell["suppression"] == "secondary":
+                assert cell["display"].startswith("[c]")
+
+
+def test_under_represented_note_says_weighted_up_only_when_weights_are_applied():
+    applied = build_you_said(SPECS, _frame(), census=CENSUS).weighting
+    assert applied.applied
+    assert any(note.startswith("Under-represented groups (weighted up)") for note in applied.notes)
+    stopped = build_you_said(SPECS, _frame(), census=CENSUS, max_iterations=0).weighting
+    assert not stopped.applied
+    under = [note for note in stopped.notes if note.startswith("Under-represented")]
+    assert under and all("(weighted up)" not in note and "not weighted up" in note for note in under)
