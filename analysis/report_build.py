@@ -17,11 +17,10 @@ import pandas as pd
 
 from analysis.disclosure import DEFAULT_THRESHOLD
 from analysis.frames import QuestionSpec, frame_from_records, specs_from_questionnaire
-from analysis.reports_store import ReportInputs, split_commitments
+from analysis.reports_store import CHANNEL_LABELS, REACH_CHANNELS, ReportInputs, parse_reach, split_commitments
 from analysis.you_said import YouSaid, build_you_said
 
-CHANNEL_NAMES = {"online": "Online questionnaire", "paper": "Paper questionnaire", "email": "Email",
-                 "focus_group": "Focus groups"}
+CHANNEL_NAMES = CHANNEL_LABELS
 KIND_NAMES = {"single": "Choose one", "multiple": "Choose any", "likert": "Agree or disagree",
               "yes_no": "Yes, no or don't know", "text": "Free text", "number": "A number"}
 
@@ -46,17 +45,42 @@ def responses_by_week(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _we_asked(inputs: ReportInputs, by_channel: Mapping[str, int]) -> dict[str, Any]:
+    """Purpose, dates, the questions, and every channel that had responses or that the officer
+    counted people reached by: ``responses`` beside ``reached`` (null when not counted) and
+    ``reach_how``. Channels in ``REACH_CHANNELS`` order, then any other in name order."""
     consultation = inputs.consultation
     questions = [{"key": q.key, "text": q.text, "kind": KIND_NAMES.get(q.kind, q.kind)}
                  for q in (inputs.questionnaire.questions() if inputs.questionnaire else [])]
+    reach = inputs.draft.get("reach")
+    if reach is None:
+        reach = parse_reach(inputs.draft.get("reach_json") or "{}")
+    order = [*REACH_CHANNELS, *sorted(set(by_channel) - set(REACH_CHANNELS))]
+    channels = [{"channel": channel, "name": CHANNEL_NAMES.get(channel, channel),
+                 "responses": int(by_channel.get(channel, 0)),
+                 "reached": reach[channel]["reached"] if channel in reach else None,
+                 "reach_how": reach[channel]["how"] if channel in reach else ""}
+                for channel in order if by_channel.get(channel, 0) or channel in reach]
+    counted = [channel["reached"] for channel in channels if channel["reached"] is not None]
     return {
         "slug": consultation["slug"], "title": consultation["title"], "summary": consultation["summary"],
         "purpose": inputs.draft.get("purpose", ""), "opens_on": consultation["opens_on"].isoformat(),
         "closes_on": consultation["closes_on"].isoformat(), "channels_note": inputs.draft.get("channels_note", ""),
-        "channels": [{"channel": channel, "name": CHANNEL_NAMES.get(channel, channel), "responses": int(count)}
-                     for channel, count in by_channel.items() if count],
+        "channels": channels, "reached_total": sum(counted) if counted else None,
         "questions": questions,
     }
+
+
+def _quotes(inputs: ReportInputs) -> list[dict[str, Any]]:
+    """Quotes whose source still holds the words and is still published; never a name."""
+    quotes = []
+    for quote in inputs.quotes:
+        if not quote.get("usable", True):
+            continue
+        case_study = quote.get("case_study")
+        quotes.append({"source": quote.get("source", "answer"), "question_key": quote["question_key"] or None,
+                       "case_study": case_study["slug"] if case_study else None,
+                       "case_study_title": case_study["title"] if case_study else None, "text": quote["text"]})
+    return quotes
 
 
 def _actions(inputs: ReportInputs) -> list[dict[str, Any]]:
@@ -85,7 +109,7 @@ def build_report(inputs: ReportInputs, *, census: Mapping[str, Mapping[str, int]
     document["responses_by_week"] = responses_by_week(frame)
     document["themes"] = [{"name": theme["name"], "description": theme["description"], "comments": int(theme["count"])}
                           for theme in inputs.themes]
-    document["quotes"] = [{"question_key": quote["question_key"], "text": quote["text"]} for quote in inputs.quotes]
+    document["quotes"] = _quotes(inputs)
     document["actions"] = _actions(inputs)
     return BuiltReport(document=document, you_said=you_said, specs=specs)
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from analysis.disclosure import PRIMARY, SECONDARY_MARK
 from analysis.you_said import YouSaid, word_cloud_images
 
 if "MPLCONFIGDIR" not in os.environ:  # matplotlib wants a writable cache directory
@@ -29,7 +30,8 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 BAR_COLOUR = "#1d70b8"
 WEIGHTED_COLOUR = "#f47738"
 CSV_HEADER = ["section", "question_key", "question", "group", "option", "count", "percent", "ci_low", "ci_high",
-              "weighted_percent", "suppressed", "display"]
+              "weighted_percent", "suppressed", "suppression", "value", "display"]
+"""The open-data CSV's columns; each section's use of them is in ``docs/report-json.md``."""
 
 Images = dict[str, tuple[bytes, str]]
 """image name → (PNG bytes, text alternative)."""
@@ -37,6 +39,22 @@ Images = dict[str, tuple[bytes, str]]
 
 def _number(value: float | None, suffix: str = "%") -> str:
     return "" if value is None else f"{value:g}{suffix}"
+
+
+def _reached(channel: Mapping[str, Any]) -> str:
+    if channel.get("reached") is None:
+        return "Not counted"
+    how = channel.get("reach_how") or ""
+    return f"{channel['reached']:,}" + (f" ({how})" if how else "")
+
+
+def quote_source(quote: Mapping[str, Any], document: Mapping[str, Any]) -> str:
+    """Where a quote comes from, without any name: the question or the case study."""
+    if quote.get("source") == "comment":
+        return f"A comment on the case study ‘{quote.get('case_study_title') or quote.get('case_study')}’"
+    texts = {item["key"]: item["text"] for item in document.get("free_text", [])}
+    question = texts.get(quote.get("question_key") or "")
+    return f"An answer to ‘{question}’" if question else "An answer to the questionnaire"
 
 
 def option_sentence(option: Mapping[str, Any], n_answered: int) -> str:
@@ -65,7 +83,7 @@ def _png(figure) -> bytes:
 
 
 def channel_chart(document: Mapping[str, Any]) -> tuple[bytes, str] | None:
-    channels = document["we_asked"]["channels"]
+    channels = [channel for channel in document["we_asked"]["channels"] if channel["responses"]]
     if not channels:
         return None
     figure = _figure(7, 0.5 * len(channels) + 1.2)
@@ -149,6 +167,10 @@ def _environment() -> Environment:
     environment = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(["html"]),
                               trim_blocks=True, lstrip_blocks=True)
     environment.globals["option_sentence"] = option_sentence
+    environment.globals["holm_test_count"] = holm_test_count
+    environment.globals["hidden_mark"] = hidden_mark
+    environment.globals["quote_source"] = quote_source
+    environment.globals["SECONDARY_MARK"] = SECONDARY_MARK
     return environment
 
 
@@ -192,33 +214,90 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def holm_test_count(document: Mapping[str, Any]) -> int:
+    """How many breakdowns had a test (a p-value): the family Holm's correction runs over."""
+    return sum(1 for breakdown in document["breakdowns"] if breakdown["p_value"] is not None)
+
+
+def hidden_mark(suppression: str | None, threshold: int) -> str:
+    """A hidden figure in a table: "fewer than 10" (primary) or "[c]" (secondary)."""
+    return f"fewer than {threshold}" if suppression == PRIMARY else SECONDARY_MARK
+
+
 def report_csv(document: Mapping[str, Any]) -> str:
-    """Open data, aggregates only: overall results, breakdowns (suppression applied: hidden cells
-    are blank with ``suppressed`` true), responses by channel, themes."""
+    """Open data, aggregates only, one row per figure (``CSV_HEADER``; sections documented in
+    ``docs/report-json.md``): responses and people reached by channel, responses per week, the
+    weighting summary and margins, overall results, breakdowns (suppression applied: hidden
+    cells are blank with ``suppressed`` true and ``suppression`` primary or secondary), themes,
+    quotes and "We did" actions."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     rows: list[list[object]] = []
+
+    def row(section: str, *, question_key: str = "", question: str = "", group: str = "", option: str = "",
+            count: object = "", percent: object = "", ci_low: object = "", ci_high: object = "",
+            weighted_percent: object = "", suppressed: bool = False, suppression: object = "", value: object = "",
+            display: object = "") -> None:
+        rows.append([section, question_key, question, group, option, count, percent, ci_low, ci_high, weighted_percent,
+                     suppressed, suppression, value, display])
+
     for channel, count in document["by_channel"].items():
-        rows.append(["responses_by_channel", "", "", "", channel, count, "", "", "", "", False, str(count)])
+        row("responses_by_channel", option=channel, count=count, display=count)
+    for channel in document.get("we_asked", {}).get("channels", []):
+        if channel.get("reached") is not None:
+            row("people_reached", option=channel["channel"], count=channel["reached"], display=channel.get("reach_how", ""))
+    for week in document.get("responses_by_week", []):
+        row("responses_by_week", option=week["week_start"], count=week["count"], display=week["count"])
+    weighting = document.get("weighting")
+    if weighting is not None:
+        row("weighting", option="applied", value=weighting["applied"])
+        row("weighting", option="converged", value=weighting["converged"])
+        row("weighting", option="iterations", value=weighting["iterations"])
+        row("weighting", option="design_effect", value=document["design_effect"])
+        row("weighting", option="effective_sample_size", value=document["effective_sample_size"])
+        for dimension in weighting["dimensions"]:
+            for category in dimension["categories"]:
+                row(f"weighting:{dimension['dimension']}", question_key=dimension["question_key"],
+                    option=category["category"], count=category["respondents"], percent=category["sample_percent"],
+                    weighted_percent=category["weighted_percent"], value=category["census_percent"])
+        for note in weighting["notes"]:
+            row("weighting_note", display=note)
     texts = {q["key"]: q["text"] for q in document["questions"]}
     for question in document["questions"]:
-        rows.append(["question", question["key"], question["text"], "", "(answered)", question["n_answered"],
-                     "", "", "", "", False, str(question["n_answered"])])
+        row("question", question_key=question["key"], question=question["text"], option="(answered)",
+            count=question["n_answered"], display=question["n_answered"])
         for option in question["options"]:
-            rows.append(["question", question["key"], question["text"], "", option["label"], option["count"],
-                         option["percent"], option["ci_low"], option["ci_high"], option["weighted_percent"], False,
-                         option_sentence(option, question["n_answered"])])
+            row("question", question_key=question["key"], question=question["text"], option=option["label"],
+                count=option["count"], percent=option["percent"], ci_low=option["ci_low"], ci_high=option["ci_high"],
+                weighted_percent=option["weighted_percent"], display=option_sentence(option, question["n_answered"]))
     for breakdown in document["breakdowns"]:
+        section = f"breakdown:{breakdown['group_key']}"
         for group in breakdown["groups"]:
+            row(section, question_key=breakdown["question_key"], question=texts.get(breakdown["question_key"], ""),
+                group=group["label"], option="(answered)", count=group["n_answered"], suppressed=group["suppressed"],
+                suppression=group.get("suppression") or "",
+                display=group["n_answered"] if not group["suppressed"] else
+                hidden_mark(group.get("suppression"), document["disclosure_threshold"]))
             for cell in group["cells"]:
-                rows.append([f"breakdown:{breakdown['group_key']}", breakdown["question_key"],
-                             texts.get(breakdown["question_key"], ""), group["label"], cell["label"], cell["count"],
-                             cell["percent"], "", "", "", cell["suppressed"], cell["display"]])
+                row(section, question_key=breakdown["question_key"], question=texts.get(breakdown["question_key"], ""),
+                    group=group["label"], option=cell["label"], count=cell["count"], percent=cell["percent"],
+                    suppressed=cell["suppressed"], suppression=cell.get("suppression") or "", display=cell["display"])
     for theme in document.get("themes", []):
-        rows.append(["theme", "", "", "", theme["name"], theme["comments"], "", "", "", "", False, str(theme["comments"])])
-    for row in rows:
-        writer.writerow([_safe(value) for value in row])
+        row("theme", option=theme["name"], count=theme["comments"], display=theme["comments"])
+    for quote in document.get("quotes", []):
+        row("quote", question_key=quote.get("question_key") or "", option=quote.get("case_study") or "",
+            display=quote["text"])
+    for action in document.get("actions", []):
+        row("action", group=action["owner"], option=action["action"], value=action["due_on"] or "",
+            display="done" if action["done"] else "not done yet")
+        for cited in action["commitments"]:
+            row("action_commitment", group=action["owner"], option=action["action"],
+                value=f"{cited['charter']}/{cited['key']}",
+                display=f"{cited['title']} ({cited['status_label'] or 'status unknown'}"
+                        + (f" on {cited['status_as_of']})" if cited.get("status_as_of") else ")"))
+    for values in rows:
+        writer.writerow([_safe(value) for value in values])
     return buffer.getvalue()
 
 
@@ -264,6 +343,26 @@ def report_pdf(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, st
         image.drawWidth, image.drawHeight = image.drawWidth * scale, image.drawHeight * scale
         return [image, Paragraph(_escape(alt), small)]
 
+    threshold = document["disclosure_threshold"]
+
+    def cross_table(breakdown: Mapping[str, Any], question: Mapping[str, Any]) -> list[Any]:
+        """A breakdown as published: hidden figures as "fewer than N" or "[c]"."""
+        labels = [cell["label"] for cell in breakdown["groups"][0]["cells"]] if breakdown["groups"] else []
+        rows = [[group["label"], group["n_answered"] if group["n_answered"] is not None
+                 else hidden_mark(group.get("suppression"), threshold)]
+                + [cell["display"] if not cell["suppressed"] else hidden_mark(cell.get("suppression"), threshold)
+                   for cell in group["cells"]] for group in breakdown["groups"]]
+        share = 1.0 / (len(labels) + 2)
+        caption = (f"{question['text']}, by {breakdown['dimension'].replace('_', ' ')}. "
+                   f"Fewer than {threshold}: hidden because the count is under {threshold}. "
+                   f"{SECONDARY_MARK}: hidden so that other hidden figures cannot be worked out.")
+        test = ""
+        if breakdown["test"]:
+            test = (f" {breakdown['test'].replace('_', ' ')}: Holm-adjusted p = {breakdown['p_value_holm']}"
+                    f"{' (significant)' if breakdown['significant'] else ''}.")
+        return [Paragraph(_escape(caption + test), small), table(["Group", "Answered", *labels], rows, [share] * (len(labels) + 2)),
+                Spacer(1, 2 * mm)]
+
     story: list[Any] = [Paragraph(_escape(f"We asked, you said, we did: {asked['title']}"), styles["Title"])]
     if note:
         story.append(Paragraph(_escape(note), body))
@@ -271,9 +370,16 @@ def report_pdf(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, st
               Paragraph(_escape(f"Open from {asked['opens_on']} to {asked['closes_on']}."), body)]
     if asked["channels_note"]:
         story.append(Paragraph(_escape(asked["channels_note"]), body))
-    story += [table(["Channel", "Responses"], [[c["name"], c["responses"]] for c in asked["channels"]]
-                    + [["Total", document["n_responses"]]], [0.6, 0.4])]
+    story += [table(["Channel", "People reached", "Responses"],
+                    [[c["name"], _reached(c), c["responses"]] for c in asked["channels"]]
+                    + [["Total", "" if asked.get("reached_total") is None else f"{asked['reached_total']:,}",
+                        document["n_responses"]]], [0.45, 0.35, 0.2])]
     story += picture("channels") + picture("weeks")
+    if asked["questions"]:
+        story += [Paragraph("The questions", styles["Heading3"]),
+                  table(["", "Question", "Kind"], [[number, q["text"], q["kind"]]
+                                                   for number, q in enumerate(asked["questions"], start=1)],
+                        [0.06, 0.7, 0.24])]
     story += [Paragraph("You said", styles["Heading2"])]
     if document["design_effect"] is not None:
         story.append(Paragraph(_escape(f"Weighted to the census: design effect {document['design_effect']}, "
@@ -287,9 +393,12 @@ def report_pdf(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, st
                           _number(o["weighted_percent"]) or "–"] for o in question["options"]],
                         [0.34, 0.12, 0.38, 0.16])]
         story += picture(f"q-{question['key']}")
+        for breakdown in (b for b in document["breakdowns"] if b["question_key"] == question["key"]):
+            story += cross_table(breakdown, question)
     significant = [b for b in document["breakdowns"] if b["significant"]]
     if significant:
-        story.append(Paragraph("Differences between groups (significant after Holm correction)", styles["Heading3"]))
+        story.append(Paragraph(f"Differences between groups (significant after Holm correction for "
+                               f"{holm_test_count(document)} tests)", styles["Heading3"]))
         story.append(table(["Question", "By", "Test", "Holm-adjusted p"],
                            [[b["question_key"], b["dimension"], b["test"], b["p_value_holm"]] for b in significant],
                            [0.35, 0.25, 0.2, 0.2]))
@@ -300,8 +409,11 @@ def report_pdf(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, st
     if document["themes"]:
         story += [Paragraph("Themes", styles["Heading3"]),
                   table(["Theme", "Comments"], [[t["name"], t["comments"]] for t in document["themes"]], [0.7, 0.3])]
+    if document.get("quotes"):
+        story.append(Paragraph("In residents' words", styles["Heading3"]))
     for quote in document.get("quotes", []):
         story.append(Paragraph(_escape(f"“{quote['text']}”"), body))
+        story.append(Paragraph(_escape(quote_source(quote, document)), small))
     story += [Spacer(1, 4 * mm), Paragraph("We did", styles["Heading2"])]
     story.append(table(["Action", "By", "Who", "Commitments"],
                        [[a["action"], a["due_on"] or "", a["owner"],

@@ -15,11 +15,13 @@ from __future__ import annotations
 import base64
 import json
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from analysis.commitments_store import CitingReport
+from analysis.quotes import name_in_quote, quote_problem
 from analysis.tables import (
     Commitment,
     ReportAction,
@@ -31,10 +33,15 @@ from analysis.tables import (
 )
 from surveys.questionnaire import from_json
 from surveys.response_csv import ResponseRecord
-from surveys.tables import Consultation, SurveyResponse
+from surveys.tables import CaseStudy, Comment, Consultation, SurveyResponse
 
 MAX_TEXT = 5_000
 MAX_QUOTE = 1_000
+MAX_REACH = 10_000_000
+REACH_CHANNELS = ("online", "paper", "email", "focus_group", "panel_session")
+"""Channels an officer can say how many people were reached by, in the order the form asks.
+``panel_session`` is here even before any response arrives through it: a Resident Panel
+session is a way the council asked, whether or not its answers were typed in."""
 
 
 class ReportNotFound(LookupError):
@@ -56,6 +63,17 @@ class FreeTextAnswer:
     question_key: str
     text: str
     theme_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class PublishedComment:
+    """A published comment on a case study related to the consultation (sharing a charter
+    principle), as an officer sees it to choose a quote. The commenter's name is not here."""
+
+    comment_id: int
+    case_study_slug: str
+    case_study_title: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -83,8 +101,24 @@ async def find_consultation(slug: str) -> dict[str, Any]:
 
 
 async def get_draft(consultation_id: int) -> dict[str, Any]:
+    """The draft's words, with ``reach`` parsed: ``{channel: {"reached": int, "how": str}}``."""
     row = await ReportDraft.select().where(ReportDraft.consultation == consultation_id).first().run()
-    return row or {"purpose": "", "channels_note": "", "census_file": ""}
+    draft = row or {"purpose": "", "channels_note": "", "census_file": "", "reach_json": "{}"}
+    return {**draft, "reach": parse_reach(draft.get("reach_json") or "{}")}
+
+
+def parse_reach(text: str) -> dict[str, dict[str, Any]]:
+    """The stored reach, keeping only known channels and well-formed numbers."""
+    try:
+        stored = json.loads(text)
+    except ValueError:
+        return {}
+    reach = {}
+    for channel in REACH_CHANNELS:
+        item = stored.get(channel) if isinstance(stored, dict) else None
+        if isinstance(item, dict) and isinstance(item.get("reached"), int) and not isinstance(item["reached"], bool):
+            reach[channel] = {"reached": item["reached"], "how": str(item.get("how", ""))}
+    return reach
 
 
 async def list_actions(consultation_id: int) -> list[dict[str, Any]]:
@@ -103,8 +137,33 @@ async def list_themes(consultation_id: int) -> list[dict[str, Any]]:
 
 
 async def list_quotes(consultation_id: int) -> list[dict[str, Any]]:
-    return await ReportQuote.select(ReportQuote.id, ReportQuote.question_key, ReportQuote.text).where(
+    """Every chosen quote with ``source`` ("answer" or "comment"), ``case_study`` (slug and
+    title, for comments) and ``usable``: False when its source is gone, no longer published, or
+    no longer holds the words (such a quote is left out of the report until removed)."""
+    rows = await ReportQuote.select(ReportQuote.id, ReportQuote.question_key, ReportQuote.text, ReportQuote.response,
+                                    ReportQuote.comment).where(
         ReportQuote.consultation == consultation_id).order_by(ReportQuote.id).run()
+    answers = {row["id"]: json.loads(row["answers_json"] or "{}") for row in await SurveyResponse.select(
+        SurveyResponse.id, SurveyResponse.answers_json).where(
+        SurveyResponse.id.is_in([q["response"] for q in rows if q["response"]] or [0])).run()}
+    comments = {row["id"]: row for row in await Comment.select(
+        Comment.id, Comment.body, Comment.state, Comment.display_name, Comment.case_study.slug,
+        Comment.case_study.title).where(Comment.id.is_in([q["comment"] for q in rows if q["comment"]] or [0])).run()}
+    quotes = []
+    for quote in rows:
+        if quote["comment"]:
+            comment = comments.get(quote["comment"])
+            usable = (comment is not None and comment["state"] == "published"
+                      and quote_problem(quote["text"], comment["body"] or "") is None
+                      and not name_in_quote(quote["text"], comment["display_name"] or ""))
+            quotes.append({**quote, "source": "comment", "usable": usable,
+                           "case_study": {"slug": comment["case_study.slug"], "title": comment["case_study.title"]}
+                           if comment else None})
+        else:
+            answer = answers.get(quote["response"], {}).get(quote["question_key"]) if quote["response"] else None
+            usable = isinstance(answer, str) and quote_problem(quote["text"], answer) is None
+            quotes.append({**quote, "source": "answer", "usable": usable, "case_study": None})
+    return quotes
 
 
 async def commitment_choices() -> list[dict[str, str]]:
@@ -145,6 +204,17 @@ async def _add_statuses_today(commitments: dict[str, dict[str, Any]], today: dat
                 choice["as_of"] = today.isoformat()
 
 
+async def free_text_answer_view(slug: str, response_id: int, question_key: str) -> FreeTextAnswer:
+    """One answer as the tagging page shows it (its text and theme tags)."""
+    consultation = await find_consultation(slug)
+    text = await _free_text_answer(consultation, response_id, question_key)
+    row = await SurveyResponse.select(SurveyResponse.reference).where(SurveyResponse.id == response_id).first().run()
+    tags = await ReportThemeTag.select(ReportThemeTag.theme).where(
+        ReportThemeTag.response == response_id, ReportThemeTag.question_key == question_key).run()
+    return FreeTextAnswer(response_id=response_id, reference=row["reference"], question_key=question_key, text=text,
+                          theme_ids=tuple(sorted(tag["theme"] for tag in tags)))
+
+
 def _free_text_keys(questionnaire: Any) -> list[str]:
     return [question.key for question in questionnaire.questions() if question.kind == "text"] if questionnaire else []
 
@@ -169,6 +239,28 @@ async def free_text_answers(slug: str, question_key: str, *, offset: int = 0, li
     return ([FreeTextAnswer(response_id=response_id, reference=reference, question_key=question_key, text=text,
                             theme_ids=tuple(sorted(by_response.get(response_id, ()))))
              for response_id, reference, text in page], len(answers))
+
+
+async def related_published_comments(slug: str) -> list[PublishedComment]:
+    """Published comments on the case studies that share a charter principle with the
+    consultation, oldest first: the comments a report may quote besides its own answers."""
+    from analysis.consultation_links import CaseStudyPrinciple, ConsultationPrinciple
+
+    consultation = await find_consultation(slug)
+    principles = [row["principle"] for row in await ConsultationPrinciple.select(ConsultationPrinciple.principle).where(
+        ConsultationPrinciple.consultation == consultation["id"]).run()]
+    if not principles:
+        return []
+    case_studies = {row["case_study"] for row in await CaseStudyPrinciple.select(CaseStudyPrinciple.case_study).where(
+        CaseStudyPrinciple.principle.is_in(principles)).run()}
+    if not case_studies:
+        return []
+    rows = await Comment.select(Comment.id, Comment.body, Comment.case_study.slug, Comment.case_study.title).where(
+        Comment.case_study.is_in(sorted(case_studies)), Comment.state == "published").order_by(
+        Comment.created_at).order_by(Comment.id).run()
+    return [PublishedComment(comment_id=row["id"], case_study_slug=row["case_study.slug"],
+                             case_study_title=row["case_study.title"], text=row["body"])
+            for row in rows if (row["body"] or "").strip()]
 
 
 async def list_versions(consultation_id: int) -> list[dict[str, Any]]:
@@ -239,6 +331,9 @@ async def reports_citing(charter_slug: str, keys: list[str]) -> dict[str, list[C
 # ---------------------------------------------------------------- forms
 
 def check_draft_form(form: dict[str, str], census_files: list[str]) -> dict[str, str]:
+    """The draft's words and, per channel, ``reach_<channel>`` (people reached: a whole number,
+    or blank for not counted) and ``reach_how_<channel>`` (how: "leaflets to 4,000 homes").
+    Returns the text fields and ``reach_json``."""
     values = {name: str(form.get(name, "")).strip() for name in ("purpose", "channels_note", "census_file")}
     errors = {}
     if not values["purpose"]:
@@ -248,9 +343,30 @@ def check_draft_form(form: dict[str, str], census_files: list[str]) -> dict[str,
             errors[name] = f"This must be {MAX_TEXT:,} characters or fewer"
     if values["census_file"] and values["census_file"] not in census_files:
         errors["census_file"] = "Select a census file from the list, or no weighting"
+    reach: dict[str, dict[str, Any]] = {}
+    for channel in REACH_CHANNELS:
+        raw = str(form.get(f"reach_{channel}", "") or "").strip().replace(",", "")
+        how = str(form.get(f"reach_how_{channel}", "") or "").strip()
+        name = CHANNEL_LABELS[channel].lower()
+        if len(how) > 200:
+            errors[f"reach_how_{channel}"] = f"How {name} reached people must be 200 characters or fewer"
+        if not raw:
+            if how:
+                errors[f"reach_{channel}"] = f"Enter how many people {name} reached, or leave both boxes empty"
+            continue
+        if not raw.isdigit():
+            errors[f"reach_{channel}"] = f"People reached by {name} must be a whole number, like 250"
+        elif int(raw) > MAX_REACH:
+            errors[f"reach_{channel}"] = f"People reached by {name} must be {MAX_REACH:,} or fewer"
+        else:
+            reach[channel] = {"reached": int(raw), "how": how}
     if errors:
         raise ReportFormError(errors)
-    return values
+    return {**values, "reach_json": json.dumps(reach, sort_keys=True)}
+
+
+CHANNEL_LABELS = {"online": "Online questionnaire", "paper": "Paper questionnaire", "email": "Email",
+                  "focus_group": "Focus groups", "panel_session": "Resident Panel sessions"}
 
 
 def check_action_form(form: dict[str, Any], known_commitments: set[str]) -> dict[str, Any]:
@@ -297,13 +413,20 @@ def check_theme_form(form: dict[str, str], existing: list[str]) -> dict[str, str
     return values
 
 
-def check_quote_form(form: dict[str, str]) -> dict[str, str]:
+def check_quote_form(form: dict[str, str], source: str | None = None, name: str = "") -> dict[str, str]:
+    """The quote's words and the officer's check. With ``source`` (the answer or comment
+    quoted), the words must be the source's own, cut with ellipses at most
+    (``analysis.quotes``), and must not hold the commenter's display ``name``."""
     values = {name: str(form.get(name, "")).strip() for name in ("text", "checked")}
     errors = {}
     if not values["text"]:
         errors["quote_text"] = "Enter the words to quote"
     elif len(values["text"]) > MAX_QUOTE:
         errors["quote_text"] = f"A quote must be {MAX_QUOTE:,} characters or fewer"
+    elif source is not None and (problem := quote_problem(values["text"], source)):
+        errors["quote_text"] = problem
+    elif name and name_in_quote(values["text"], name):
+        errors["quote_text"] = "Remove the commenter's name from the quote: quotes are never published with names"
     if values["checked"] != "yes":
         errors["checked"] = "Confirm the quote has no names or details that could identify anyone"
     if errors:
@@ -315,9 +438,11 @@ def check_quote_form(form: dict[str, str]) -> dict[str, str]:
 
 async def save_draft(*, slug: str, values: dict[str, str], now: datetime) -> None:
     consultation = await find_consultation(slug)
+    values = {"reach_json": "{}", **values}
     if await ReportDraft.exists().where(ReportDraft.consultation == consultation["id"]).run():
         await ReportDraft.update({ReportDraft.purpose: values["purpose"], ReportDraft.channels_note: values["channels_note"],
-                                  ReportDraft.census_file: values["census_file"], ReportDraft.updated_at: now}).where(
+                                  ReportDraft.census_file: values["census_file"], ReportDraft.reach_json: values["reach_json"],
+                                  ReportDraft.updated_at: now}).where(
             ReportDraft.consultation == consultation["id"]).run()
     else:
         await ReportDraft.insert(ReportDraft(consultation=consultation["id"], updated_at=now, **values)).run()
@@ -377,11 +502,28 @@ async def set_tag(*, slug: str, response_id: int, question_key: str, theme_id: i
     return False
 
 
-async def add_quote(*, slug: str, response_id: int, question_key: str, values: dict[str, str], now: datetime) -> int:
+async def add_quote(*, slug: str, response_id: int, question_key: str, form: dict[str, str], now: datetime) -> int:
+    """Choose a quote from a free-text answer. Raises ``ReportNotFound`` for no such answer and
+    ``ReportFormError`` when the words are not the answer's own (or not checked)."""
     consultation = await find_consultation(slug)
-    await _free_text_answer(consultation, response_id, question_key)
+    answer = await _free_text_answer(consultation, response_id, question_key)
+    values = check_quote_form(form, source=answer)
     row = ReportQuote(consultation=consultation["id"], response=response_id, question_key=question_key,
                       text=values["text"], created_at=now)
+    await row.save().run()
+    return int(row.id)
+
+
+async def add_comment_quote(*, slug: str, comment_id: int, form: dict[str, str], now: datetime) -> int:
+    """Choose a quote from a published comment on a related case study (see
+    ``related_published_comments``); the same checks as ``add_quote``, and no commenter's name."""
+    consultation = await find_consultation(slug)
+    if comment_id not in {comment.comment_id for comment in await related_published_comments(slug)}:
+        raise ReportNotFound(f"no published comment {comment_id} on a related case study")
+    comment = await Comment.select(Comment.body, Comment.display_name).where(Comment.id == comment_id).first().run()
+    values = check_quote_form(form, source=comment["body"], name=comment["display_name"] or "")
+    row = ReportQuote(consultation=consultation["id"], comment=comment_id, question_key="", text=values["text"],
+                      created_at=now)
     await row.save().run()
     return int(row.id)
 
@@ -399,21 +541,41 @@ class PublishedVersion:
     title: str
 
 
-async def publish_version(*, slug: str, title: str, document_json: str, open_data_csv: str, html: str,
+@dataclass(frozen=True)
+class VersionContent:
+    """What a version stores, made for its number (the HTML's image addresses name it)."""
+
+    document_json: str
+    open_data_csv: str
+    html: str
+
+
+async def publish_version(*, slug: str, title: str, content: Callable[[int], Awaitable[VersionContent]],
                           images: dict[str, tuple[bytes, str]], published_by: str, now: datetime) -> PublishedVersion:
-    """Store a new immutable version (numbered from 1). The caller builds its content."""
+    """Store a new immutable version numbered one past the latest (from 1). ``content(number)``
+    makes its JSON, CSV and HTML for that number *inside* the same transaction that chose the
+    number and inserts the row: on SQLite the transaction holds the write lock from its start
+    (IMMEDIATE), on PostgreSQL it locks the consultation's row first, so two publishes at once
+    take turns and every version's document, HTML and row carry the same number."""
+    from piccolo.engine.sqlite import SQLiteEngine
+
     from analysis.commitments_store import write_transaction
 
     consultation = await find_consultation(slug)
     encoded = json.dumps({name: {"png": base64.b64encode(png).decode("ascii"), "alt": alt}
                           for name, (png, alt) in images.items()}, sort_keys=True)
-    async with write_transaction(ReportVersion._meta.db):
+    engine = ReportVersion._meta.db
+    async with write_transaction(engine):
+        if not isinstance(engine, SQLiteEngine):
+            await Consultation.raw("SELECT id FROM consultation WHERE id = {} FOR UPDATE", consultation["id"]).run()
         rows = await ReportVersion.select(ReportVersion.version).where(
             ReportVersion.consultation == consultation["id"]).run()
         number = max((row["version"] for row in rows), default=0) + 1
+        made = await content(number)
         await ReportVersion.insert(ReportVersion(
             consultation=consultation["id"], version=number, title=title, published_at=now, published_by=published_by,
-            document_json=document_json, open_data_csv=open_data_csv, html=html, images_json=encoded)).run()
+            document_json=made.document_json, open_data_csv=made.open_data_csv, html=made.html,
+            images_json=encoded)).run()
     return PublishedVersion(version=number, title=title)
 
 

@@ -20,6 +20,7 @@ from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath, FromQuery
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 from markupsafe import Markup
@@ -29,16 +30,20 @@ from analysis.report_build import BuiltReport, build_from_inputs
 from analysis.report_render import Images, render_html, report_csv, report_images, report_pdf
 from analysis.reports_store import (
     ReportFormError,
+    REACH_CHANNELS,
     ReportNotFound,
+    VersionContent,
     add_action,
+    add_comment_quote,
     add_quote,
     add_theme,
     check_action_form,
+    CHANNEL_LABELS,
     check_draft_form,
-    check_quote_form,
     check_theme_form,
     commitment_choices,
     find_consultation,
+    free_text_answer_view,
     free_text_answers,
     get_draft,
     get_version,
@@ -48,6 +53,7 @@ from analysis.reports_store import (
     list_versions,
     load_report_inputs,
     publish_version,
+    related_published_comments,
     remove_action,
     remove_quote,
     set_tag,
@@ -102,6 +108,24 @@ def _threshold(request: Request) -> int:
     return request.app.state.settings.disclosure_threshold
 
 
+def _draft_values(form: dict[str, Any]) -> dict[str, Any]:
+    """The draft form as typed, to show it again beside its errors."""
+    values: dict[str, Any] = {k: str(form.get(k, "")) for k in ("purpose", "channels_note", "census_file")}
+    for channel in REACH_CHANNELS:
+        for name in (f"reach_{channel}", f"reach_how_{channel}"):
+            values[name] = str(form.get(name, "") or "")
+    return values
+
+
+def _stored_draft_values(draft: dict[str, Any]) -> dict[str, Any]:
+    """The saved draft in the form's field names."""
+    values = dict(draft)
+    for channel, item in draft.get("reach", {}).items():
+        values[f"reach_{channel}"] = str(item["reached"])
+        values[f"reach_how_{channel}"] = item["how"]
+    return values
+
+
 def census_options() -> list[tuple[str, str]]:
     return [("", "Do not weight"), *((name, census_label(name)) for name in shipped_census_files())]
 
@@ -129,7 +153,8 @@ class ReportsOfficerController(Controller):
         theme_errors = theme_errors or {}
         return Template("reports/officer.html", status_code=status_code, context={
             "consultation": consultation, "slug": slug, "body": Markup(body),
-            "values": values if values is not None else draft, "errors": errors,
+            "values": values if values is not None else _stored_draft_values(draft), "errors": errors,
+            "reach_channels": [(channel, CHANNEL_LABELS[channel]) for channel in REACH_CHANNELS],
             "action_values": action_values or {}, "action_errors": action_errors,
             "theme_values": theme_values or {}, "theme_errors": theme_errors,
             "all_errors": {**errors, **action_errors, **theme_errors},
@@ -149,8 +174,8 @@ class ReportsOfficerController(Controller):
         try:
             values = check_draft_form(data, shipped_census_files())
         except ReportFormError as error:
-            return await self._page(request, slug, values={k: str(data.get(k, "")) for k in ("purpose", "channels_note", "census_file")},
-                                    errors=error.errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+            return await self._page(request, slug, values=_draft_values(data), errors=error.errors,
+                                    status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         from analysis.reports_store import save_draft
 
         await save_draft(slug=slug, values=values, now=_now())
@@ -221,7 +246,7 @@ class ReportsOfficerController(Controller):
         return await self._comments_page(slug, question, page)
 
     @post("/tags", name="report_tag")
-    async def tag(self, request: Request, slug: FromPath[str], data: FormData) -> Redirect:
+    async def tag(self, request: HTMXRequest, slug: FromPath[str], data: FormData) -> Template | Redirect:
         try:
             response_id, theme_id = int(data.get("response_id", "")), int(data.get("theme_id", ""))
         except (TypeError, ValueError) as error:
@@ -236,6 +261,12 @@ class ReportsOfficerController(Controller):
                                object_type="report_theme", object_id=theme_id,
                                detail=f"{slug}: response {response_id} {question}", ip_address=client_ip(request))
         page = str(data.get("page", "1"))
+        if request.htmx:  # the answer's fragment, swapped in place
+            consultation = await _consultation_or_404(slug)
+            return Template("reports/_answer.html", context={
+                "answer": await free_text_answer_view(slug, response_id, question), "slug": slug, "question": question,
+                "page": page, "themes": await list_themes(consultation["id"]), "toggled_theme": theme_id,
+                "quote_for": None, "quote_values": {}, "errors": {}})
         return Redirect(path=f"/officer/consultations/{slug}/report/comments?{urlencode({'question': question, 'page': page})}"
                              f"#answer-{response_id}", status_code=303)
 
@@ -251,8 +282,7 @@ class ReportsOfficerController(Controller):
         except ValueError:
             page = 1
         try:
-            values = check_quote_form(data)
-            quote_id = await add_quote(slug=slug, response_id=response_id, question_key=question, values=values, now=_now())
+            quote_id = await add_quote(slug=slug, response_id=response_id, question_key=question, form=data, now=_now())
         except ReportFormError as error:
             return await self._comments_page(slug, question, page, quote_for=(response_id, question),
                                              quote_values={"text": str(data.get("text", ""))}, errors=error.errors,
@@ -261,6 +291,37 @@ class ReportsOfficerController(Controller):
             raise NotFoundException() from error
         await record_audit(actor=request.user.email, action="report_quote_chosen", object_type="report_quote",
                            object_id=quote_id, detail=f"{slug}: response {response_id} {question}", ip_address=client_ip(request))
+        return Redirect(path=f"/officer/consultations/{slug}/report#quotes", status_code=303)
+
+    async def _case_study_comments_page(self, slug: str, *, quote_for: int | None = None,
+                                        quote_values: dict[str, str] | None = None,
+                                        errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
+        consultation = await _consultation_or_404(slug)
+        return Template("reports/case_study_comments.html", status_code=status_code, context={
+            "consultation": consultation, "slug": slug, "comments": await related_published_comments(slug),
+            "quote_for": quote_for, "quote_values": quote_values or {}, "errors": errors or {}})
+
+    @get("/case-study-comments", name="report_case_study_comments")
+    async def case_study_comments(self, slug: FromPath[str]) -> Template:
+        return await self._case_study_comments_page(slug)
+
+    @post("/comment-quotes", name="report_comment_quote_add")
+    async def add_comment_quote(self, request: Request, slug: FromPath[str], data: FormData) -> Template | Redirect:
+        try:
+            comment_id = int(data.get("comment_id", ""))
+        except (TypeError, ValueError) as error:
+            raise NotFoundException() from error
+        try:
+            quote_id = await add_comment_quote(slug=slug, comment_id=comment_id, form=data, now=_now())
+        except ReportFormError as error:
+            return await self._case_study_comments_page(slug, quote_for=comment_id,
+                                                        quote_values={"text": str(data.get("text", ""))},
+                                                        errors=error.errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        except ReportNotFound as error:
+            raise NotFoundException() from error
+        await record_audit(actor=request.user.email, action="report_quote_chosen", object_type="report_quote",
+                           object_id=quote_id, detail=f"{slug}: case-study comment {comment_id}",
+                           ip_address=client_ip(request))
         return Redirect(path=f"/officer/consultations/{slug}/report#quotes", status_code=303)
 
     @post("/quotes/{quote_id:int}/delete", name="report_quote_remove")
@@ -278,15 +339,21 @@ class ReportsOfficerController(Controller):
         consultation = await _consultation_or_404(slug)
         built = await build_draft(slug, _threshold(request))
         images = await draw(built)
-        number = len(await list_versions(consultation["id"])) + 1  # for the image addresses; checked on insert
-        document = {**built.document, "report": {"version": number, "published_at": _now().isoformat(timespec="seconds")}}
-        html = await anyio.to_thread.run_sync(lambda: render_html(
-            document, images, lambda name: f"/consultations/{slug}/report/v/{number}/images/{name}.png"))
+        now = _now()
+
+        async def content(number: int) -> VersionContent:
+            # Called by the store once it holds the lock and knows the number, so the document,
+            # the HTML's image addresses and the stored row always agree.
+            document = {**built.document, "report": {"version": number, "published_at": now.isoformat(timespec="seconds")}}
+            return await anyio.to_thread.run_sync(lambda: VersionContent(
+                document_json=_document_json(document), open_data_csv=report_csv(document),
+                html=render_html(document, images, lambda name: f"/consultations/{slug}/report/v/{number}/images/{name}.png")))
+
         published = await publish_version(
-            slug=slug, title=f"We asked, you said, we did: {consultation['title']}", document_json=_document_json(document),
-            open_data_csv=report_csv(document), html=html, images=images, published_by=request.user.email, now=_now())
+            slug=slug, title=f"We asked, you said, we did: {consultation['title']}", content=content, images=images,
+            published_by=request.user.email, now=now)
         await record_audit(actor=request.user.email, action="report_published", object_type="consultation_report",
-                           object_id=f"{slug}/v{published.version}", detail=f"{document['n_responses']} responses",
+                           object_id=f"{slug}/v{published.version}", detail=f"{built.document['n_responses']} responses",
                            ip_address=client_ip(request))
         return Redirect(path=f"/consultations/{slug}/report/v/{published.version}", status_code=303)
 

@@ -1,0 +1,185 @@
+"""The whole report built from plain inputs: "We asked" with people reached per channel, quotes
+only from live sources and without names, the open-data CSV's sections, the HTML (true
+suppression labels, Holm count of tested breakdowns only, anchors to commitments) and the PDF's
+question list and cross-tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import re
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from analysis.report_build import build_report, census_counts
+from analysis.report_render import report_csv, report_pdf, render_html, holm_test_count
+from analysis.reports_store import ReportInputs
+from surveys.questionnaire import Question, Questionnaire, Section
+from surveys.response_csv import ResponseRecord
+
+QUESTIONNAIRE = Questionnaire(sections=[
+    Section(title="Views", questions=[
+        Question(key="open_data", text="Publish more open data", kind="likert"),
+        Question(key="contact", text="How do you contact us?", kind="single", options=["Phone", "Email"]),
+        Question(key="topics", text="Which topics?", kind="multiple", options=["Parks", "Roads"]),
+        Question(key="ideas", text="Any ideas?", kind="text"),
+    ]),
+    Section(title="About you", about_you=True, questions=[
+        Question(key="sex", text="What is your sex?", kind="single", options=["Female", "Male", "Prefer not to say"],
+                 census_dimension="sex"),
+    ]),
+])
+
+
+def records(n: int = 80) -> list[ResponseRecord]:
+    rng = random.Random(6)
+    start = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+    result = []
+    for number in range(n):
+        answers: dict[str, object] = {"open_data": rng.choice(["Agree", "Strongly agree", "Disagree"]),
+                                      "contact": rng.choice(["Phone", "Email"]),
+                                      "topics": [t for t in ("Parks", "Roads") if rng.random() < 0.5] or ["Parks"],
+                                      "sex": rng.choice(["Female", "Male", "Prefer not to say"])}
+        if number % 4 == 0:
+            answers["ideas"] = "More open data on parking"
+        result.append(ResponseRecord(reference=f"R-{number:04d}", channel=rng.choice(["online", "paper"]),
+                                     submitted_at=start + timedelta(days=number % 20), answers=answers))
+    return result
+
+
+def inputs(**changes) -> ReportInputs:
+    values = dict(
+        consultation={"slug": "c", "title": "Charter", "summary": "", "opens_on": date(2026, 1, 5),
+                      "closes_on": date(2026, 2, 1)},
+        questionnaire=QUESTIONNAIRE, records=records(),
+        draft={"purpose": "To write a charter", "channels_note": "", "census_file": "camden-2021.csv",
+               "reach_json": '{"focus_group": {"reached": 22, "how": "two groups"}, '
+                             '"panel_session": {"reached": 35, "how": "Resident Panel, March"}, '
+                             '"paper": {"reached": 4000, "how": "leaflets to 4,000 homes"}}'},
+        actions=[{"action": "Publish the register", "due_on": date(2026, 6, 30), "owner": "Data team", "done": False,
+                  "commitments": "camden-data-charter/3"}],
+        themes=[{"name": "Parking", "description": "", "count": 5}],
+        quotes=[{"id": 1, "question_key": "ideas", "text": "More open data … parking", "source": "answer",
+                 "usable": True, "case_study": None},
+                {"id": 2, "question_key": "", "text": "Good that it is areas not people.", "source": "comment",
+                 "usable": True, "case_study": {"slug": "food-map", "title": "Mapping food insecurity"}},
+                {"id": 3, "question_key": "ideas", "text": "A quote whose answer was erased", "source": "answer",
+                 "usable": False, "case_study": None}],
+        commitments={"camden-data-charter/3": {"charter": "camden-data-charter", "key": "3",
+                                               "title": "Data Sharing Register live", "status": "overdue",
+                                               "status_label": "Overdue by 10 days", "as_of": "2026-01-20"}})
+    values.update(changes)
+    return ReportInputs(**values)
+
+
+@pytest.fixture(scope="module")
+def built():
+    return build_report(inputs(), census=census_counts("camden-2021.csv"))
+
+
+def test_we_asked_shows_people_reached_beside_responses(built):
+    asked = built.document["we_asked"]
+    channels = {channel["channel"]: channel for channel in asked["channels"]}
+    assert list(channels) == ["online", "paper", "focus_group", "panel_session"]  # the form's order
+    assert channels["paper"]["reached"] == 4000 and channels["paper"]["reach_how"] == "leaflets to 4,000 homes"
+    assert channels["paper"]["responses"] == built.document["by_channel"]["paper"] > 0
+    assert channels["online"]["reached"] is None  # not counted
+    assert channels["panel_session"] == {"channel": "panel_session", "name": "Resident Panel sessions", "responses": 0,
+                                         "reached": 35, "reach_how": "Resident Panel, March"}
+    assert asked["reached_total"] == 4000 + 22 + 35
+    assert built.document["by_channel"]["panel_session"] == 0
+
+
+def test_quotes_come_only_from_live_sources_and_carry_no_names(built):
+    quotes = built.document["quotes"]
+    assert [quote["text"] for quote in quotes] == ["More open data … parking", "Good that it is areas not people."]
+    assert quotes[0] == {"source": "answer", "question_key": "ideas", "case_study": None, "case_study_title": None,
+                         "text": "More open data … parking"}
+    assert quotes[1]["source"] == "comment" and quotes[1]["case_study"] == "food-map"
+    assert all(set(quote) == {"source", "question_key", "case_study", "case_study_title", "text"} for quote in quotes)
+
+
+def test_open_data_csv_holds_weighting_weeks_reach_and_actions(built):
+    document = built.document
+    rows = list(csv.DictReader(io.StringIO(report_csv(document))))
+    by_section: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        by_section.setdefault(row["section"], []).append(row)
+    weighting = {row["option"]: row["value"] for row in by_section["weighting"]}
+    assert float(weighting["design_effect"]) == document["design_effect"]
+    assert float(weighting["effective_sample_size"]) == document["effective_sample_size"]
+    assert weighting["converged"] == "True"
+    assert any(row["section"] == "weighting:sex" and row["option"] == "Female" for row in rows)
+    weeks = by_section["responses_by_week"]
+    assert [row["option"] for row in weeks] == [week["week_start"] for week in document["responses_by_week"]]
+    assert sum(int(row["count"]) for row in weeks) == document["n_responses"] == 80
+    reached = {row["option"]: int(row["count"]) for row in by_section["people_reached"]}
+    assert reached == {"paper": 4000, "focus_group": 22, "panel_session": 35}
+    assert by_section["action"] == [{**by_section["action"][0], "option": "Publish the register", "group": "Data team",
+                                     "value": "2026-06-30", "display": "not done yet"}]
+    cited = by_section["action_commitment"][0]
+    assert cited["value"] == "camden-data-charter/3" and "Overdue by 10 days" in cited["display"]
+    assert [row["display"] for row in by_section["quote"]] == [q["text"] for q in document["quotes"]]
+    hidden = [row for row in rows if row["section"].startswith("breakdown:") and row["suppressed"] == "True"]
+    assert hidden and all(row["suppression"] in ("primary", "secondary") and row["count"] == "" for row in hidden)
+
+
+def _html(document) -> str:
+    return render_html(document, {}, lambda name: f"/images/{name}.png")
+
+
+def test_html_counts_only_holm_test_count_for_holm(built):
+    document = built.document
+    tested = holm_test_count(document)
+    assert 0 < tested < len(document["breakdowns"])  # the multiple-choice breakdown has no test
+    html = _html(document)
+    assert f"Holm correction for {tested} tests" in html
+    assert f"Holm correction for {len(document['breakdowns'])} tests" not in html
+
+
+def test_html_labels_secondary_suppression_truthfully(built):
+    document = {**built.document, "breakdowns": [{
+        "question_key": "contact", "group_key": "sex", "dimension": "sex", "test": None, "statistic": None,
+        "degrees_of_freedom": None, "p_value": None, "p_value_holm": None, "cramers_v": None, "significant": False,
+        "sparse": False, "note": "",
+        "groups": [{"label": "Female", "n_answered": None, "suppressed": True, "suppression": "secondary",
+                    "cells": [{"label": "Phone", "count": 17, "percent": None, "suppressed": False, "suppression": None,
+                               "display": "17"},
+                              {"label": "Email", "count": None, "percent": None, "suppressed": True,
+                               "suppression": "secondary", "display": "[c] hidden so that other hidden figures cannot be worked out"}]},
+                   {"label": "Male", "n_answered": None, "suppressed": True, "suppression": "primary",
+                    "cells": [{"label": "Phone", "count": None, "percent": None, "suppressed": True, "suppression": "primary",
+                               "display": "fewer than 10"},
+                              {"label": "Email", "count": None, "percent": None, "suppressed": True,
+                               "suppression": "primary", "display": "fewer than 10"}]}]}]}
+    html = _html(document)
+    table = html[html.index("by sex"):]
+    female = re.search(r"<th scope=\"row\">Female</th>(.*?)</tr>", table).group(1)
+    assert "fewer than" not in female and female.count("[c]") == 2
+    male = re.search(r"<th scope=\"row\">Male</th>(.*?)</tr>", table).group(1)
+    assert male.count("fewer than 10") == 3
+    assert "[c] marks figures hidden so that other hidden figures cannot be worked out" in table
+
+
+def test_html_links_actions_to_the_commitment_row_and_shows_reach(built):
+    html = _html(built.document)
+    assert 'href="/charter/camden-data-charter/commitments#commitment-3"' in html
+    assert "4,000" in html and "leaflets to 4,000 homes" in html and "Resident Panel sessions" in html
+    assert "A comment on the case study ‘Mapping food insecurity’" in html
+
+
+def test_pdf_has_the_questions_and_the_cross_tables(built, monkeypatch):
+    from reportlab import rl_config
+
+    monkeypatch.setattr(rl_config, "pageCompression", 0)  # readable text streams
+    pdf = report_pdf(built.document, {})
+    assert pdf.startswith(b"%PDF")
+    assert b"The questions" in pdf and b"How do you contact us?" in pdf and b"Any ideas?" in pdf
+    assert b"by sex" in pdf  # a cross-table caption
+    assert b"Answered" in pdf and b"Female" in pdf
+    assert b"People reached" in pdf and b"Resident Panel sessions" in pdf
+    text = re.sub(rb"\)\s*Tj.*?\(", b" ", pdf, flags=re.S)  # join the wrapped lines of a paragraph
+    assert b"Fewer than 10: hidden because the count is under 10" in text
+    assert b"[c]: hidden so that other hidden figures" in text
