@@ -1,0 +1,160 @@
+"""The "We asked, You said, We did" report in a real browser, on the demo's closed Data Charter
+questionnaire: an officer writes the draft (purpose, census, people reached), makes a theme, tags
+a comment into it with htmx, chooses a quote (first with a word added, which is refused), writes a
+"We did" action citing a commitment, and publishes two versions; then a resident, signed out,
+reads the public report, follows the action to the commitment's row on the tracker, reads the
+older version, and downloads the JSON, CSV and PDF. axe-core checks every page visited, and the
+comments page again after each htmx swap."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+SLUG = "data-charter-questionnaire"
+ANSWER = "Tell people in plain English what data you hold about them."
+THEME = "Plain English"
+ACTION = "Publish a plain-English guide to the data the council holds (e2e)"
+
+
+def _officer_writes_and_publishes(page, live_server, assert_accessible) -> None:
+    page.goto(f"{live_server}/officer/consultations/{SLUG}")
+    page.get_by_role("link", name='Write the "We asked, you said, we did" report').click()
+    page.wait_for_url(f"{live_server}/officer/consultations/{SLUG}/report")
+    assert page.get_by_role("heading", level=1).inner_text() == "We asked, you said, we did: Data Charter questionnaire"
+    assert_accessible(page)
+
+    # Your words, with people reached per channel (a bad number first: errors GOV.UK-style).
+    page.get_by_label("Why the council consulted (We asked)").fill("To hear residents before writing our Data Charter.")
+    page.get_by_label("Weight the results to").select_option(label="Camden 2021")
+    page.get_by_label("Resident Panel sessions: people reached").fill("about forty")
+    page.get_by_role("button", name="Save", exact=True).click()
+    summary = page.get_by_role("alert")
+    summary.wait_for()
+    assert "People reached by resident panel sessions must be a whole number" in summary.inner_text()
+    assert page.get_by_label("Resident Panel sessions: people reached").input_value() == "about forty"
+    assert_accessible(page)
+    page.get_by_label("Resident Panel sessions: people reached").fill("38")
+    page.get_by_label("Resident Panel sessions: how (optional)").fill("two panel sessions")
+    page.get_by_label("Focus groups: people reached").fill("22")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_url(f"{live_server}/officer/consultations/{SLUG}/report")
+    reach = page.locator("table", has=page.get_by_text("People reached and responses, by channel"))
+    assert re.search(r"Resident Panel sessions\s+38 \(two panel sessions\)\s+0", reach.inner_text())
+    assert "Design effect" in page.locator(".report-preview").inner_text()
+    assert_accessible(page)
+
+    # A theme, then tag an answer with it on the comments page (htmx swaps only that answer).
+    page.get_by_label("New theme").fill(THEME)
+    page.get_by_role("button", name="Add theme").click()
+    page.wait_for_url(re.compile(r".*/report#themes$"))
+    assert f"{THEME}: 0 comments" in page.locator("#themes + ul").inner_text()
+    page.get_by_role("link", name="Tag comments with themes and choose quotes").click()
+    page.wait_for_url(re.compile(r".*/report/comments$"))
+    assert_accessible(page)
+    answer = page.locator(".comment", has=page.get_by_text(ANSWER, exact=True)).first
+    answer_id = answer.get_attribute("id")
+    page.evaluate("() => { window.__stayed = true; }")  # survives only if there is no page load
+    answer.get_by_role("button", name=re.compile(f"^Tag as {THEME}")).click()
+    swapped = page.locator(f"#{answer_id}")
+    swapped.get_by_text(f"Tagged: {THEME}").wait_for()
+    assert page.evaluate("() => window.__stayed === true"), "tagging swapped the answer in place"
+    assert swapped.get_by_role("button", name=re.compile(f"^Remove {THEME}")).evaluate(
+        "button => document.activeElement === button"), "focus stays on the button pressed"
+    assert_accessible(page)
+
+    # A quote: an added word is refused; the answer's own words, shortened with an ellipsis, are kept.
+    swapped.get_by_text("Quote this comment").click()
+    swapped.get_by_label("Words to publish").fill("Always tell people in plain English what data you hold")
+    swapped.get_by_label(re.compile("I have checked this quote")).check()
+    swapped.get_by_role("button", name="Choose this quote").click()
+    summary = page.get_by_role("alert")
+    summary.wait_for()
+    assert "must use the resident's own words" in summary.inner_text()
+    assert_accessible(page)
+    form = page.locator(f"#{answer_id}")
+    form.get_by_label("Words to publish").fill("Tell people in plain English … about them.")
+    form.get_by_label(re.compile("I have checked this quote")).check()
+    form.get_by_role("button", name="Choose this quote").click()
+    page.wait_for_url(re.compile(r".*/report#quotes$"))
+    assert "“Tell people in plain English … about them.”" in page.locator("#quotes ~ figure").first.inner_text()
+    assert f"{THEME}: 1 comment" in page.locator("#themes + ul").inner_text()
+    assert_accessible(page)
+
+    # "We did", citing a commitment; then publish twice (the second adds an action).
+    page.get_by_label("What the council did or will do").fill(ACTION)
+    page.get_by_label("By when (optional)").fill("2026-09-30")
+    page.get_by_label("Who is responsible").fill("Information Governance")
+    page.get_by_label("2: Create a Data Sharing Register").check()
+    page.get_by_role("button", name="Add action").click()
+    page.wait_for_url(re.compile(r".*/report#we-did-actions$"))
+    assert ACTION in page.locator("table", has=page.get_by_text("Actions", exact=True)).inner_text()
+    assert_accessible(page)
+    page.get_by_role("button", name="Publish the report").click()
+    page.wait_for_url(f"{live_server}/consultations/{SLUG}/report/v/1")
+    assert_accessible(page)
+    page.goto(f"{live_server}/officer/consultations/{SLUG}/report")
+    page.get_by_label("What the council did or will do").fill("Review the guide with the Resident Panel (e2e)")
+    page.get_by_label("Who is responsible").fill("Participation team")
+    page.get_by_role("button", name="Add action").click()
+    page.wait_for_url(re.compile(r".*/report#we-did-actions$"))
+    page.get_by_role("button", name="Publish version 2").click()
+    page.wait_for_url(f"{live_server}/consultations/{SLUG}/report/v/2")
+
+
+def _resident_reads(page, live_server, assert_accessible) -> None:
+    page.goto(f"{live_server}/consultations/{SLUG}")
+    page.locator(f'a[href="/consultations/{SLUG}/report"]').first.click()
+    page.wait_for_url(f"{live_server}/consultations/{SLUG}/report")
+    assert "Version 2" in page.locator(".caption").first.inner_text()
+    main = page.locator("main")
+    text = main.inner_text()
+    assert "“Tell people in plain English … about them.”" in text
+    assert re.search(rf"{THEME}\s+1", page.locator("table", has=page.get_by_text("Comments by theme")).inner_text())
+    assert "Review the guide with the Resident Panel (e2e)" in text and ACTION in text
+    assert "officer@" not in text and "D-0" not in text  # no staff emails, no response references
+    assert_accessible(page)
+
+    # Downloads answer with the right kind of content.
+    for name, check in (("JSON", lambda body: b'"version": 2' in body and b'"format": "civicpanel-you-said"' in body),
+                        ("CSV", lambda body: body.startswith(b"section,question_key")),
+                        ("PDF", lambda body: body.startswith(b"%PDF"))):
+        href = main.get_by_role("link", name=name, exact=True).get_attribute("href")
+        response = page.request.get(live_server + href)
+        assert response.status == 200, f"{name} download: {response.status}"
+        assert check(response.body()), f"{name} download has unexpected content"
+
+    # The action's commitment link lands on that commitment's row of the tracker.
+    page.get_by_role("link", name="2: Create a Data Sharing Register").first.click()
+    page.wait_for_url(f"{live_server}/charter/camden-data-charter/commitments#commitment-2")
+    row = page.locator("#commitment-2")
+    assert row.count() == 1 and "Create a Data Sharing Register" in row.inner_text()
+    assert row.evaluate("row => row.closest('table').previousElementSibling.textContent").startswith("1.")
+    assert_accessible(page)
+
+    # The older version is listed and still reads as published.
+    page.go_back()
+    page.wait_for_url(f"{live_server}/consultations/{SLUG}/report")
+    versions = page.locator("h2", has_text="Every version").locator("xpath=following-sibling::ul[1]")
+    assert versions.get_by_role("link").count() == 2
+    versions.get_by_role("link", name="Version 1").click()
+    page.wait_for_url(f"{live_server}/consultations/{SLUG}/report/v/1")
+    assert "This is an older version." in page.locator(".notification").inner_text()
+    assert "Review the guide with the Resident Panel (e2e)" not in page.locator("main").inner_text()
+    assert_accessible(page)
+
+
+def test_officer_drafts_tags_quotes_acts_publishes_and_a_resident_reads(browser, page, live_server, sign_in,
+                                                                          assert_accessible):
+    sign_in(page, live_server, "officer")
+    _officer_writes_and_publishes(page, live_server, assert_accessible)
+    resident = browser.new_context(bypass_csp=True, locale="en-GB")  # signed out: a fresh context
+    try:
+        resident_page = resident.new_page()
+        resident_page.set_default_timeout(15_000)
+        _resident_reads(resident_page, live_server, assert_accessible)
+    finally:
+        resident.close()
