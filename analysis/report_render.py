@@ -20,7 +20,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from analysis.disclosure import PRIMARY, SECONDARY_MARK
+from analysis.disclosure import SECONDARY, SECONDARY_MARK
 from analysis.you_said import YouSaid, word_cloud_images
 
 if "MPLCONFIGDIR" not in os.environ:  # matplotlib wants a writable cache directory
@@ -220,8 +220,9 @@ def holm_test_count(document: Mapping[str, Any]) -> int:
 
 
 def hidden_mark(suppression: str | None, threshold: int) -> str:
-    """A hidden figure in a table: "fewer than 10" (primary) or "[c]" (secondary)."""
-    return f"fewer than {threshold}" if suppression == PRIMARY else SECONDARY_MARK
+    """A hidden figure in a table: "fewer than 10" (primary) or "[c]" (secondary). A document
+    published before the two were told apart has no ``suppression``: it said "fewer than 10"."""
+    return SECONDARY_MARK if suppression == SECONDARY else f"fewer than {threshold}"
 
 
 def report_csv(document: Mapping[str, Any]) -> str:

@@ -183,3 +183,30 @@ def test_pdf_has_the_questions_and_the_cross_tables(built, monkeypatch):
     text = re.sub(rb"\)\s*Tj.*?\(", b" ", pdf, flags=re.S)  # join the wrapped lines of a paragraph
     assert b"Fewer than 10: hidden because the count is under 10" in text
     assert b"[c]: hidden so that other hidden figures" in text
+
+
+def test_pdf_of_a_version_published_before_these_keys_existed(built, monkeypatch):
+    """Published versions are re-drawn as PDF from their stored JSON: an older document without
+    ``suppression``, ``reached`` or a quote's ``source`` still renders, as it was then worded."""
+    import copy
+
+    from reportlab import rl_config
+
+    legacy = copy.deepcopy(built.document)
+    for breakdown in legacy["breakdowns"]:
+        for group in breakdown["groups"]:
+            group.pop("suppression")
+            for cell in group["cells"]:
+                cell.pop("suppression")
+                if cell["suppressed"]:
+                    cell["display"] = "fewer than 10"
+    for channel in legacy["we_asked"]["channels"]:
+        channel.pop("reached"), channel.pop("reach_how")
+    legacy["we_asked"].pop("reached_total")
+    legacy["quotes"] = [{"question_key": "ideas", "text": "More open data … parking"}]
+    monkeypatch.setattr(rl_config, "pageCompression", 0)
+    pdf = report_pdf(legacy, {})
+    assert pdf.startswith(b"%PDF") and b"Not counted" in pdf and b"An answer to" in pdf
+    # "[c]" only in each cross-table's explanation: no hidden figure of the old document is marked so.
+    assert pdf.count(b"[c]") == len(legacy["breakdowns"])
+    assert b"fewer than 10" in pdf
