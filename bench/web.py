@@ -6,7 +6,8 @@ case study to post comments on, an open consultation with a five-question questi
 `civicpanel serve --workers 4`, and drives each scenario with Debian's `wrk` (50 connections,
 2 threads) from this machine's loopback. A bare Litestar endpoint served the same way is the
 ceiling. It prints requests per second, p50 and p99 latency and errors (non-2xx/3xx responses
-plus socket errors) as one table.
+plus socket errors) as one table. Every request asks for gzip, as browsers do, and each scenario
+starts once the server has worked through the previous one's queue.
 
 Writes carry the CSRF cookie and ``x-csrftoken`` header as a browser's htmx would. Each comment
 comes from its own ``X-Forwarded-For`` address (the server trusts it from 127.0.0.1, as behind a
@@ -74,6 +75,7 @@ class WrkResult:
     errors: int
     """Non-2xx/3xx responses plus socket errors (connect, read, write, timeout)."""
     bad_statuses: int
+    error_detail: str
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class Measurement:
     stored: int | None = None
     """For a write: rows the database gained while the scenario ran."""
     note: str = ""
+    error_detail: str = ""
 
 
 SCENARIOS = [
@@ -119,6 +122,7 @@ function init(args)
 end
 local function headers(extra)
   local result = {{
+    ["Accept-Encoding"] = "gzip",
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Cookie"] = cookie,
     ["{csrf_header}"] = csrf,
@@ -208,11 +212,13 @@ def parse_wrk(output: str) -> WrkResult:
     bad_statuses = int(non_2xx.group(1)) if non_2xx else 0
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     socket_errors = sum(int(value) for value in sockets.groups()) if sockets else 0
-    return WrkResult(rps, p50, p99, requests, bad_statuses + socket_errors, bad_statuses)
+    detail = f"{bad_statuses} non-2xx/3xx" + (f"; socket errors: {sockets.group(0).split(': ', 1)[1]}" if sockets else "")
+    return WrkResult(rps, p50, p99, requests, bad_statuses + socket_errors, bad_statuses, detail)
 
 
 def run_wrk(url: str, *, lua: str | None, duration_s: int, connections: int) -> WrkResult:
-    command = ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{duration_s}s", "--latency", "--timeout", "5s"]
+    command = ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{duration_s}s", "--latency", "--timeout", "5s",
+               "-H", "Accept-Encoding: gzip"]  # as every browser sends; a write script sets its own headers
     script_path = None
     if lua:
         handle = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
@@ -228,6 +234,22 @@ def run_wrk(url: str, *, lua: str | None, duration_s: int, connections: int) -> 
     if completed.returncode != 0:
         raise RuntimeError(f"wrk failed: {completed.stderr.strip() or completed.stdout.strip()}")
     return parse_wrk(completed.stdout)
+
+
+def wait_idle(base_url: str, timeout_s: float = 120) -> None:
+    """Wait until the server has worked through what the last wrk run left queued (wrk stops
+    sending, not the server working): /healthz answers quickly three times running. Otherwise
+    one scenario's backlog would show up in the next one's latency."""
+    deadline, quick = time.monotonic() + timeout_s, 0
+    while quick < 3 and time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=10) as response:
+                response.read()
+            quick = quick + 1 if time.monotonic() - started < 0.1 else 0
+        except OSError:
+            quick = 0
+        time.sleep(0.2)
 
 
 def _psql_command(database_url: str) -> tuple[list[str], str]:
@@ -336,7 +358,9 @@ def _measure_scenarios(database: str, base: str, env: dict[str, str], *, duratio
                             else (submit_cookie, submit_csrf))
             return write_script(scenario, cookie=cookie, csrf=csrf, salt=salt)
 
+        wait_idle(base)
         run_wrk(base + scenario.path, lua=script(2 * number), duration_s=2, connections=connections)  # warm-up
+        wait_idle(base)
         before = _settled_counts(env) if scenario.stored else {}
         result = run_wrk(base + scenario.path, lua=script(2 * number + 1), duration_s=duration_s,
                          connections=connections)
@@ -345,7 +369,8 @@ def _measure_scenarios(database: str, base: str, env: dict[str, str], *, duratio
             stored = _settled_counts(env)[scenario.stored] - before[scenario.stored]
             answered = result.requests - result.bad_statuses
         results.append(Measurement(database, scenario.name, scenario.kind, result.requests_per_second, result.p50_ms,
-                                   result.p99_ms, result.errors, answered=answered, stored=stored))
+                                   result.p99_ms, result.errors, answered=answered, stored=stored,
+                                   error_detail=result.error_detail))
     return results
 
 
@@ -360,11 +385,12 @@ def measure_ceiling(*, workers: int, duration_s: int, connections: int) -> Measu
         url = f"http://127.0.0.1:{port}/"
         _wait_ready(url, server)
         run_wrk(url, lua=None, duration_s=2, connections=connections)
+        time.sleep(1)
         result = run_wrk(url, lua=None, duration_s=duration_s, connections=connections)
     finally:
         _stop(server)
     return Measurement("-", "ceiling: bare Litestar", "read", result.requests_per_second, result.p50_ms,
-                       result.p99_ms, result.errors)
+                       result.p99_ms, result.errors, error_detail=result.error_detail)
 
 
 def verdict(measurement: Measurement, ceiling: Measurement) -> str:
@@ -387,7 +413,8 @@ def verdict(measurement: Measurement, ceiling: Measurement) -> str:
 
 
 def print_table(rows: list[Measurement], ceiling: Measurement, *, workers: int, connections: int, duration_s: int) -> None:
-    print(f"\n{workers} workers, {connections} connections, {duration_s} s per scenario, wrk -t{WRK_THREADS} on 127.0.0.1")
+    print(f"\n{workers} workers, {connections} connections, {duration_s} s per scenario, wrk -t{WRK_THREADS} on 127.0.0.1, "
+          "Accept-Encoding: gzip")
     print(f"targets: reads ≥ {READ_SHARE_OF_CEILING:.0%} of the ceiling's req/s and p99 < {READ_P99_MS:.0f} ms; "
           f"writes p99 < {WRITE_P99_MS:.0f} ms; zero errors; every answered write stored")
     header = (f"{'database':<11} {'scenario':<32} {'kind':<5} {'req/s':>7} {'% ceil':>6} {'p50 ms':>7} {'p99 ms':>7} "
@@ -403,6 +430,9 @@ def print_table(rows: list[Measurement], ceiling: Measurement, *, workers: int, 
         target = "" if row is ceiling else verdict(row, ceiling)
         print(f"{row.database:<11} {row.scenario:<32} {row.kind:<5} {row.requests_per_second:>7.0f} {share:>6} "
               f"{row.p50_ms:>7.1f} {row.p99_ms:>7.1f} {row.errors:>6} {stored:>15}  {target}")
+    for row in rows:
+        if row.errors and row.error_detail:
+            print(f"errors, {row.database} {row.scenario}: {row.error_detail}")
 
 
 def main() -> int:
