@@ -347,7 +347,7 @@ def check_draft_form(form: dict[str, str], census_files: list[str]) -> dict[str,
     for channel in REACH_CHANNELS:
         raw = str(form.get(f"reach_{channel}", "") or "").strip().replace(",", "")
         how = str(form.get(f"reach_how_{channel}", "") or "").strip()
-        name = CHANNEL_LABELS[channel].lower()
+        name = CHANNEL_IN_A_SENTENCE[channel]
         if len(how) > 200:
             errors[f"reach_how_{channel}"] = f"How {name} reached people must be 200 characters or fewer"
         if not raw:
@@ -367,6 +367,8 @@ def check_draft_form(form: dict[str, str], census_files: list[str]) -> dict[str,
 
 CHANNEL_LABELS = {"online": "Online questionnaire", "paper": "Paper questionnaire", "email": "Email",
                   "focus_group": "Focus groups", "panel_session": "Resident Panel sessions"}
+CHANNEL_IN_A_SENTENCE = {"online": "the online questionnaire", "paper": "the paper questionnaire", "email": "email",
+                         "focus_group": "focus groups", "panel_session": "Resident Panel sessions"}
 
 
 def check_action_form(form: dict[str, Any], known_commitments: set[str]) -> dict[str, Any]:

@@ -34,7 +34,7 @@ def _officer_writes_and_publishes(page, live_server, assert_accessible) -> None:
     page.get_by_role("button", name="Save", exact=True).click()
     summary = page.get_by_role("alert")
     summary.wait_for()
-    assert "People reached by resident panel sessions must be a whole number" in summary.inner_text()
+    assert "People reached by Resident Panel sessions must be a whole number" in summary.inner_text()
     assert page.get_by_label("Resident Panel sessions: people reached").input_value() == "about forty"
     assert_accessible(page)
     page.get_by_label("Resident Panel sessions: people reached").fill("38")

@@ -24,7 +24,7 @@ def test_reach_per_channel_is_checked_saved_and_shown_in_we_asked(officer_client
     bad = send(officer_client, BASE, [("purpose", "Why"), ("reach_paper", "lots"), ("reach_how_email", "a newsletter"),
                                       ("reach_focus_group", "-3")])
     assert bad.status_code == 422
-    assert "People reached by paper questionnaire must be a whole number" in bad.text
+    assert "People reached by the paper questionnaire must be a whole number" in bad.text
     assert "Enter how many people email reached, or leave both boxes empty" in bad.text
     assert "People reached by focus groups must be a whole number" in bad.text
     assert 'value="lots"' in bad.text and 'value="a newsletter"' in bad.text  # input kept
