@@ -7,7 +7,7 @@ one ``pandas.DataFrame`` with one row per response:
 column                 holds
 =====================  ==========================================================================
 ``reference``          the response's reference (string)
-``channel``            ``online``, ``paper``, ``email`` or ``focus_group`` (string)
+``channel``            ``online``, ``paper``, ``email``, ``focus_group`` or ``panel_session`` (string)
 ``submitted_at``       a time zone aware timestamp (may be NaT)
 ``<key>``              single choice, Likert, yes/no/don't know: the option label, or NA when not
                        answered. "Prefer not to say" is an ordinary label.

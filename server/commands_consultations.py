@@ -66,7 +66,7 @@ def export_responses_command(slug: str, out: Path | None) -> None:
 @click.command("import-responses")
 @click.option("--consultation", "slug", required=True, help="The consultation's slug.")
 @click.option("--channel", "default_channel", default="paper", show_default=True,
-              type=click.Choice(["paper", "email", "focus_group", "online"]),
+              type=click.Choice(["paper", "email", "focus_group", "panel_session", "online"]),
               help="Channel for rows whose channel column is blank or missing.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_responses_command(slug: str, default_channel: str, file: Path) -> None:

@@ -18,7 +18,8 @@ from piccolo.table import Table
 AUDIENCES = ("public", "panel")
 """``public``: anyone may answer; ``panel``: Resident Panel members only."""
 
-CHANNELS = ("online", "paper", "email", "focus_group")
+CHANNELS = ("online", "paper", "email", "focus_group", "panel_session")
+"""How a response reached the council; ``panel_session``: answered at a Resident Panel session."""
 
 COMMENT_STATES = ("pending", "published", "rejected", "hidden", "erased")
 """``pending``: waiting for a moderator (pre-moderation); ``published``: shown; ``rejected``:
