@@ -48,7 +48,7 @@ def test_bad_rows_are_named_by_row_and_column():
         "Row 4, column used_services: ‘Perhaps’ is not one of the options: Yes; No; Don't know",
         "Row 5, column visits: Enter a number between 0 and 100",
         "Row 5, column which_services: answered, but the question is shown only when used_services is ‘Yes’",
-        "Row 5, column channel: must be one of online, paper, email, focus_group",
+        "Row 5, column channel: must be one of online, paper, email, focus_group, panel_session",
     ]
 
 
