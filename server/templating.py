@@ -35,6 +35,7 @@ def format_datetime(value: datetime | None) -> str:
 def configure_template_engine(settings: Settings, manifest: AssetManifest):
     def callback(engine: JinjaTemplateEngine) -> None:
         env = engine.engine
+        env.auto_reload = settings.environment == "development"  # elsewhere templates never change while serving
         env.globals["council_name"] = settings.council_name
         env.globals["htmx_config"] = HTMX_CONFIG
         env.globals["csrf_header"] = "x-csrftoken"

@@ -35,31 +35,42 @@ class CaseStudyView:
     facts: list[tuple[str, str]]
     """(heading, text) for each structured field that has text."""
     published_at: datetime | None
+    """When it was first made public (kept after a withdrawal)."""
+    withdrawn_at: datetime | None
     comments_open: bool
     premoderated: bool
     values: dict[str, str]
+
+    @property
+    def is_public(self) -> bool:
+        return self.published_at is not None and self.withdrawn_at is None
 
 
 def _view(row: dict) -> CaseStudyView:
     return CaseStudyView(
         id=row["id"], slug=row["slug"], title=row["title"], summary=row["summary"], body=row["body"],
         facts=[(heading, row[name]) for name, heading in STRUCTURED_FIELDS.items() if row[name].strip()],
-        published_at=row["published_at"], comments_open=row["comments_open"], premoderated=row["premoderated"],
+        published_at=row["published_at"], withdrawn_at=row["withdrawn_at"], comments_open=row["comments_open"], premoderated=row["premoderated"],
         values={name: row[name] for name in TEXT_FIELDS},
     )
+
+
+def is_public():
+    """A case study residents can see: published and not withdrawn."""
+    return CaseStudy.published_at.is_not_null() & CaseStudy.withdrawn_at.is_null()
 
 
 async def list_case_studies(*, published_only: bool) -> list[CaseStudyView]:
     query = CaseStudy.select().order_by(CaseStudy.published_at, ascending=False).order_by(CaseStudy.id)
     if published_only:
-        query = query.where(CaseStudy.published_at.is_not_null())
+        query = query.where(is_public())
     return [_view(row) for row in await query.run()]
 
 
 async def get_case_study(slug: str, *, published_only: bool) -> CaseStudyView | None:
     query = CaseStudy.select().where(CaseStudy.slug == slug)
     if published_only:
-        query = query.where(CaseStudy.published_at.is_not_null())
+        query = query.where(is_public())
     row = await query.first().run()
     return _view(row) if row else None
 
@@ -106,11 +117,20 @@ async def save_case_study(values: dict[str, object], *, existing_slug: str | Non
 
 
 async def publish_case_study(slug: str, *, publish: bool, now: datetime | None = None) -> bool:
-    """Make public (recording when) or withdraw. Publishing an already public case study keeps its
-    first date. True when something changed."""
-    row = await CaseStudy.select(CaseStudy.id, CaseStudy.published_at).where(CaseStudy.slug == slug).first().run()
-    if row is None or (row["published_at"] is not None) == publish:
+    """Make public or withdraw. The first publication date is recorded once and kept through
+    withdrawals and re-publishing (the commitment tracker counts a case study in the year it was
+    first published). True when something changed."""
+    row = await CaseStudy.select(CaseStudy.id, CaseStudy.published_at, CaseStudy.withdrawn_at).where(
+        CaseStudy.slug == slug).first().run()
+    if row is None:
         return False
-    await CaseStudy.update({CaseStudy.published_at: (now or datetime.now(timezone.utc)) if publish else None}).where(
-        CaseStudy.id == row["id"]).run()
+    public = row["published_at"] is not None and row["withdrawn_at"] is None
+    if public == publish:
+        return False
+    now = now or datetime.now(timezone.utc)
+    if publish:
+        changes = {CaseStudy.withdrawn_at: None, CaseStudy.published_at: row["published_at"] or now}
+    else:
+        changes = {CaseStudy.withdrawn_at: now}
+    await CaseStudy.update(changes).where(CaseStudy.id == row["id"]).run()
     return True

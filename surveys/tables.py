@@ -54,8 +54,10 @@ class CaseStudy(Table, tablename="case_study"):
     title = Varchar(length=200)
     summary = Text(default="")
     published_at = Timestamptz(null=True, default=None)
-    """When it was made public; None while it is a draft. The commitment tracker counts case
-    studies published per year from this."""
+    """When it was first made public; None while it is a draft. Kept when the case study is
+    withdrawn, so the commitment tracker counts it once, in the year it was first published."""
+    withdrawn_at = Timestamptz(null=True, default=None)
+    """When an officer withdrew it from public view; None while it is public (or a draft)."""
     body = Text(default="")
     """Markdown, sanitised on rendering."""
     purpose = Text(default="")

@@ -54,3 +54,22 @@ def test_bad_publish_requests_are_refused(client, officer_client, cabinet_client
     assert post_form(cabinet_client, PUBLISH, {"publish": "1"}, follow_redirects=False).status_code == 403
     assert post_form(client, PUBLISH, {"publish": "1"}, follow_redirects=False).status_code == 303  # to sign in
     assert published_at() is None and audit_actions() == []
+
+
+def test_withdrawing_and_republishing_keeps_the_first_publication_date(client, officer_client):
+    from datetime import datetime, timedelta, timezone
+
+    from surveys.case_studies import case_studies_published_between
+
+    run(make_case_study("draft", published=False))
+    post_form(officer_client, PUBLISH, {"publish": "1"})
+    first_date = published_at()
+    post_form(officer_client, PUBLISH, {"publish": "0"})
+    assert published_at() == first_date and client.get("/case-studies/draft").status_code == 404
+    assert "Withdrawn (first published" in officer_client.get("/officer/case-studies").text
+    earlier = first_date - timedelta(days=400)
+    run(CaseStudy.update({CaseStudy.published_at: earlier}).where(CaseStudy.slug == "draft").run())  # a year ago
+    post_form(officer_client, PUBLISH, {"publish": "1"})
+    assert published_at() == earlier and client.get("/case-studies/draft").status_code == 200
+    now = datetime.now(timezone.utc)
+    assert run(case_studies_published_between(now - timedelta(days=30), now + timedelta(days=1))) == 0
