@@ -124,6 +124,34 @@ class ConsultationsPublicController(Controller):
                    "site_url": request.app.state.settings.site_url, "reply_to": reply_to}
         return Template("surveys/_comment_form.html" if request.htmx else "surveys/comment_received.html", context=context)
 
+    async def _study_and_comment(self, slug: str, comment_id: int):
+        """A published case study and one of its shown, top-level comments, or 404."""
+        study = await get_case_study(slug, published_only=True)
+        if study is None:
+            raise NotFoundException()
+        comment = next((item for item in await comments.published_comments(study.id)
+                        if item.id == comment_id and not item.erased), None)
+        if comment is None:
+            raise NotFoundException()
+        return study, comment
+
+    @get("/case-studies/{slug:str}/comments/{comment_id:int}/reply", name="case_study_reply_form")
+    async def reply_form(self, request: HTMXRequest, slug: FromPath[str], comment_id: FromPath[int]) -> Template:
+        """The reply form for one comment: swapped in under it by htmx, or a page of its own without
+        JavaScript (so the case study page does not carry a form for every comment)."""
+        study, comment = await self._study_and_comment(slug, comment_id)
+        if not study.comments_open:
+            raise NotFoundException()
+        context = {"study": study, "comment": comment, "values": {}, "errors": {}, "reply_to": comment.id}
+        return Template("surveys/_comment_form.html" if request.htmx else "surveys/reply.html", context=context)
+
+    @get("/comments/{comment_id:int}/report", name="comment_report_form")
+    async def report_form(self, request: HTMXRequest, comment_id: FromPath[int], case_study: FromQuery[str] = "") -> Template:
+        """Asks the resident to confirm a report: inline with htmx, or a page of its own."""
+        study, comment = await self._study_and_comment(case_study, comment_id)
+        return Template("surveys/_report_form.html" if request.htmx else "surveys/report.html",
+                        context={"study": study, "comment": comment})
+
     @post("/comments/{comment_id:int}/report", name="comment_report")
     async def report(self, request: HTMXRequest, comment_id: FromPath[int], data: FormData) -> Template | Redirect:
         await comments.report_comment(comment_id=comment_id, reporter_hash=address_hash(request))
