@@ -1,25 +1,30 @@
-"""LEXIMIN selection probabilities by column generation (Flanigan et al., Nature 596, 2021).
+"""LEXIMIN selection probabilities (Flanigan, Gölz, Gupta, Hennig, Procaccia, Nature 596, 2021).
 
-Notation of the paper's Methods: a distribution p over panels P gives type t the selection
-probability π_t = Σ_P p_P · Y_{P,t} / count_t (the share of the type's members on P).
-LEXIMIN maximises the smallest π, then the next smallest, and so on. It is computed level
-by level. At each level, with F the types already fixed at values f_t and U the rest:
+LEXIMIN is a distribution over quota-meeting panels that maximises the smallest selection
+probability, then the next smallest, and so on. Volunteers of one type (``compression``) get
+the same probability, so everything works over types: a type panel Y counts the members of
+each type on a panel, and type t's probability is π_t = E[Y_t] / count_t.
 
-    primal   maximise z   s.t.  π_t ≥ z (t ∈ U),  π_t ≥ f_t (t ∈ F),  Σ_P p_P = 1,  p ≥ 0
-    dual     minimise μ − Σ_{t∈F} f_t y_t   s.t.  Σ_{t∈U} y_t = 1,  Σ_t y_t Y_{P,t}/count_t ≤ μ ∀P,  y ≥ 0
+The paper computes it level by level, each level by column generation over panels, which
+needs an integer program to prove every level optimal and many LP re-solves over a thousand
+rows. Here the work is reordered so that almost all of it is small LPs:
 
-The primal runs over the panels found so far (HiGHS simplex, see ``level_program``); its
-duals ``y`` price a new panel by the integer program max Σ_t (y_t / count_t) Y_t
-(``milp``). A panel worth more than μ + ``PRICING_TOLERANCE`` violates the dual and joins
-the set; otherwise the level is optimal to that tolerance, and every type with a positive
-dual is fixed at z (complementary slackness: in every optimal distribution such a type sits
-exactly at z). Levels repeat until all types are fixed; the last primal solution is the
-distribution.
+1. ``relaxed_leximin``: the LEXIMIN of the *expected* seats x over the LP relaxation Q of the
+   panel constraints. conv(panels) ⊆ Q, so its point x* is lexicographically at least the true
+   LEXIMIN.
+2. ``decomposition``: write x* as a mixture of integer panels by walking down the faces of Q.
+   If that succeeds, x* is achievable, hence *is* the LEXIMIN — no integer program proves
+   anything level by level, because the bound of step 1 already does.
+3. Otherwise, column generation (``column_generation``) maximises z with every type at
+   ≥ z·x*_t, starting from the walk's panels. z = 1 (within ``REPRODUCE_TOLERANCE``)
+   reproduces x*. If the exact integer program proves z < 1, its duals y give the valid
+   inequality Σ_t (y_t / x*_t) Y_t ≤ bound, met by every panel but not by x*: it is added
+   to Q and we return to step 1 (a cutting-plane loop, ``MAX_CUT_ROUNDS`` rounds).
+4. As a last resort, the paper's level-by-level column generation, warm-started with every
+   panel found.
 
-Tolerances, in probability units: a level stops when HiGHS proves no panel beats μ by
-more than ``PRICING_TOLERANCE`` (so z is within that of the true level), and fixed values
-are lowered by ``FIX_SLACK`` so floating-point noise can never make a later level
-infeasible.
+The result is always an explicit distribution over valid panels; its probabilities are what
+the engine reports.
 """
 
 from __future__ import annotations
@@ -29,114 +34,38 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from panels.selection.column_generation import ColumnGeneration, leximin_by_levels
 from panels.selection.compression import CompressedPool
-from panels.selection.level_program import LevelProgram
+from panels.selection.decomposition import decompose
 from panels.selection.model import SelectionProgress
-from panels.selection.panel_program import PanelProgram
+from panels.selection.panel_program import PanelProgram, panel_constraints
 from panels.selection.panel_search import SwapSearch
+from panels.selection.relaxed_leximin import relaxed_leximin
 
-PRICING_TOLERANCE = 1e-7
-FIX_SLACK = 1e-9
-POSITIVE_DUAL = 1e-9
-#: How many of the current panels the swap search starts from per iteration, and how many
-#: improving panels it may add before the LP is re-solved.
-SEARCH_STARTS = 8
-SEARCH_ADDS = SEARCH_STARTS
-#: The swap search only offers panels that beat μ by this relative margin, to keep the LP
-#: from filling with panels that barely help; the exact pricing closes the last gap.
-SEARCH_MARGIN = 0.0
-#: Dual stabilisation (Wentges smoothing, Math. Oper. Res. 1997): each iteration also
-#: prices exactly at s·centre + (1 − s)·y, where the centre is the dual with the lowest
-#: Lagrangian bound on the level found so far. Extreme-point LP duals jump between a few
-#: types and make column generation tail off; the smoothed point yields panels that move
-#: the level further. The level still ends only when exact pricing at y finds nothing.
-STABILISATION = 0.7
-#: Levels that end within this many iterations (most levels of small pools) skip the extra
-#: exact pricing; stabilisation pays off only once a level starts to tail off.
-STABILISE_AFTER = 4
-
-
-class SelectionSolverError(RuntimeError):
-    """HiGHS failed on a program that must be solvable (a bug or a numerical breakdown)."""
+#: Column generation reproduces x* when every type reaches this share of its target.
+REPRODUCE_TOLERANCE = 1e-7
+#: Types whose target is below this many seats are held at zero.
+ZERO_TARGET = 1e-9
+MAX_CUT_ROUNDS = 20
+#: Panel weights below this are dropped from the distribution.
+NEGLIGIBLE_WEIGHT = 1e-12
 
 
 @dataclass(frozen=True)
 class TypeDistribution:
-    """A distribution over type panels: ``panels[j]`` (a count per type) has ``weights[j]``."""
+    """A distribution over type panels: ``panels[j]`` (a count per type) has ``weights[j]``.
+
+    ``method`` says how it was found: ``relaxation`` (steps 1–2 of the module docstring),
+    ``cuts`` (step 3) or ``levels`` (step 4).
+    """
 
     panels: tuple[np.ndarray, ...]
     weights: np.ndarray
     type_probabilities: np.ndarray
     iterations: int
     exact_pricings: int
-
-
-class _PanelSet:
-    """Panels found so far, deduplicated, mirrored as columns of the level LP."""
-
-    def __init__(self, type_counts: np.ndarray, level_program: LevelProgram) -> None:
-        self.type_counts = type_counts
-        self.level_program = level_program
-        self.panels: list[np.ndarray] = []
-        self.keys: set[bytes] = set()
-
-    def add(self, type_panel: np.ndarray) -> bool:
-        key = type_panel.tobytes()
-        if key in self.keys:
-            return False
-        self.keys.add(key)
-        self.panels.append(type_panel)
-        self.level_program.add_panel(type_panel / self.type_counts)
-        return True
-
-
-def _add_swap_improvements(
-    panel_set: _PanelSet,
-    search: SwapSearch,
-    pricing_weights: np.ndarray,
-    weights: np.ndarray,
-    mu: float,
-) -> int:
-    """Improve the most-used current panels by swaps; add those that beat μ. Returns how many."""
-    starts = np.argsort(-weights)[:SEARCH_STARTS]
-    added = 0
-    for start in starts:
-        candidate = search.improve(panel_set.panels[start], pricing_weights)
-        if float(np.dot(pricing_weights, candidate)) > mu * (1 + SEARCH_MARGIN) + PRICING_TOLERANCE:
-            added += panel_set.add(candidate)
-            if added >= SEARCH_ADDS:
-                break
-    return added
-
-
-def _cover_every_type(
-    panel_set: _PanelSet, search: SwapSearch, program: PanelProgram, start: np.ndarray
-) -> int:
-    """Add panels until every type that can sit on a panel sits on at least one.
-
-    While some type is on no panel, the level LP has z = 0 and its duals may sit on any
-    uncovered type, so column generation would cover about one type per iteration. Greedy
-    covering (swaps towards uncovered types, the integer program when swaps stall) needs
-    about ``types / seats`` panels instead. Returns the number of exact pricings used.
-    """
-    covered = np.zeros(panel_set.type_counts.size, dtype=bool)
-    for panel in panel_set.panels:
-        covered |= panel > 0
-    panel = start
-    pricings = 0
-    while not covered.all():
-        weights = (~covered).astype(float)
-        candidate = search.improve(panel, weights)
-        if not np.any((candidate > 0) & ~covered):
-            priced = program.best_panel(weights)
-            pricings += 1
-            if priced.type_panel is None or not np.any((priced.type_panel > 0) & ~covered):
-                break  # the uncovered types fit on no quota-meeting panel: their level is 0
-            candidate = priced.type_panel
-        panel_set.add(candidate)
-        covered |= candidate > 0
-        panel = candidate
-    return pricings
+    method: str = "relaxation"
+    cut_rounds: int = 0
 
 
 def leximin_distribution(
@@ -144,96 +73,102 @@ def leximin_distribution(
     initial_panel: np.ndarray,
     *,
     progress: Callable[[SelectionProgress], None] | None = None,
+    max_cut_rounds: int | None = None,
 ) -> TypeDistribution:
-    """Column generation for the LEXIMIN distribution over type panels of ``pool``.
+    """The LEXIMIN distribution over type panels of ``pool`` (see module docstring).
 
     ``initial_panel`` is any quota-meeting type panel (from the feasibility check).
     """
-    program = PanelProgram(pool)
+    rounds = MAX_CUT_ROUNDS if max_cut_rounds is None else max_cut_rounds
+    constraints = panel_constraints(pool)
     search = SwapSearch(pool)
-    exact_pricings = 0
-    level_program = LevelProgram(pool.type_count)
-    panel_set = _PanelSet(pool.type_counts, level_program)
-    panel_set.add(initial_panel)
-    exact_pricings += _cover_every_type(panel_set, search, program, initial_panel)
-    type_count = pool.type_count
-    unfixed = np.ones(type_count, dtype=bool)
-    fixed_values = np.zeros(type_count)
+    known_panels: list[np.ndarray] = [np.asarray(initial_panel, dtype=np.int64)]
     iterations = 0
-    min_probability: float | None = None
-    weights = np.zeros(0)
-    while unfixed.any():
-        centre: np.ndarray | None = None
-        centre_bound = np.inf
-        level_iterations = 0
-        while True:
-            iterations += 1
-            level_iterations += 1
-            z, weights, duals = level_program.solve()
-            mu = z + float(np.dot(fixed_values[~unfixed], duals[~unfixed]))
-            pricing_weights = duals / pool.type_counts
-            added = 0
-            if level_iterations > STABILISE_AFTER and duals[unfixed].sum() > 0:
-                # Wentges smoothing: price at a point between the best dual found so far
-                # (lowest Lagrangian bound on the level) and the LP's dual.
-                normalised = duals / duals[unfixed].sum()
-                point = normalised if centre is None else STABILISATION * centre + (1 - STABILISATION) * normalised
-                smoothed = program.best_panel(point / pool.type_counts)
-                exact_pricings += 1
-                if smoothed.type_panel is not None:
-                    bound = smoothed.upper_bound - float(np.dot(fixed_values[~unfixed], point[~unfixed]))
-                    if bound < centre_bound:
-                        centre, centre_bound = point, bound
-                    if float(np.dot(pricing_weights, smoothed.type_panel)) > mu + PRICING_TOLERANCE:
-                        added += panel_set.add(smoothed.type_panel)
-            added += _add_swap_improvements(panel_set, search, pricing_weights, weights, mu)
-            if not added:
-                priced = program.best_panel(pricing_weights)
-                if priced.type_panel is None:
-                    raise SelectionSolverError("pricing program became infeasible")
-                added = priced.value > mu + PRICING_TOLERANCE and panel_set.add(priced.type_panel)
-                exact_pricings += 1
-            if added:
-                if progress is not None and iterations % 5 == 0:
-                    progress(
-                        SelectionProgress(
-                            phase="leximin",
-                            iteration=iterations,
-                            fixed_types=int((~unfixed).sum()),
-                            total_types=type_count,
-                            min_probability=min_probability,
-                            message=f"{len(panel_set.panels)} panels",
-                        )
-                    )
-                continue
+    integer_programs = 0
+    report = _Reporter(pool.type_count, progress)
+    for cut_round in range(rounds + 1):
+        relaxed = relaxed_leximin(constraints)
+        iterations += relaxed.levels
+        report.relaxed(iterations, relaxed.probabilities, constraints.cut_count)
+        target = relaxed.expected_seats
+        walk = decompose(pool, constraints, target, on_step=report.walk_step)
+        integer_programs += walk.integer_programs
+        iterations += walk.steps
+        if walk.complete:
+            weights = walk.weights / walk.weights.sum()
+            return _distribution(pool, walk.panels, weights, iterations, integer_programs, "relaxation", cut_round)
+        if cut_round == rounds:
+            known_panels += walk.panels
             break
-        if min_probability is None:
-            min_probability = z
-        newly_fixed = unfixed & (duals > POSITIVE_DUAL)
-        if not newly_fixed.any():
-            newly_fixed = unfixed & (duals == duals[unfixed].max())
-        fixed_values[newly_fixed] = max(z - FIX_SLACK, 0.0)
-        level_program.fix(newly_fixed, max(z - FIX_SLACK, 0.0))
-        unfixed &= ~newly_fixed
-        if progress is not None:
-            progress(
-                SelectionProgress(
-                    phase="leximin",
-                    iteration=iterations,
-                    fixed_types=int((~unfixed).sum()),
-                    total_types=type_count,
-                    min_probability=min_probability,
-                    message=f"level {z:.6f} fixed for {int(newly_fixed.sum())} types",
-                )
-            )
-    keep = weights > 1e-12
+        program = PanelProgram(pool, constraints)
+        zero = target <= ZERO_TARGET
+        generation = ColumnGeneration(pool, np.where(zero, 1.0, target), program, search, [*walk.panels, *known_panels])
+        if zero.any():
+            generation.fix(zero, 0.0)
+        generation.cover(~zero, generation.panels[0])
+        outcome = generation.run_level(lambda it: report.repair(iterations + it))
+        iterations += generation.iterations
+        integer_programs += generation.exact_pricings
+        known_panels = generation.panels
+        if outcome.z >= 1 - REPRODUCE_TOLERANCE:
+            return _distribution(pool, generation.panels, outcome.weights, iterations, integer_programs, "cuts", cut_round)
+        constraints = constraints.with_cut(outcome.pricing_weights, outcome.pricing_bound)
+    generation = ColumnGeneration(pool, pool.type_counts, PanelProgram(pool), search, known_panels)
+    generation.cover(np.ones(pool.type_count, dtype=bool), generation.panels[0])
+    weights, _ = leximin_by_levels(generation, progress=progress)
+    iterations += generation.iterations
+    integer_programs += generation.exact_pricings
+    return _distribution(pool, generation.panels, weights, iterations, integer_programs, "levels", rounds)
+
+
+def _distribution(pool, panels, weights, iterations, integer_programs, method, cut_rounds) -> TypeDistribution:
+    weights = np.asarray(weights, dtype=float)
+    keep = weights > NEGLIGIBLE_WEIGHT
     kept_weights = weights[keep] / weights[keep].sum()
-    kept_panels = tuple(panel for panel, flag in zip(panel_set.panels, keep) if flag)
-    contributions = np.array([panel / pool.type_counts for panel in kept_panels]).T
+    kept_panels = tuple(np.asarray(panel, dtype=np.int64) for panel, flag in zip(panels, keep) if flag)
+    seats = np.array(kept_panels, dtype=float).T @ kept_weights
     return TypeDistribution(
         panels=kept_panels,
         weights=kept_weights,
-        type_probabilities=contributions @ kept_weights,
-        iterations=iterations,
-        exact_pricings=exact_pricings,
+        type_probabilities=seats / pool.type_counts,
+        iterations=int(iterations),
+        exact_pricings=int(integer_programs),
+        method=method,
+        cut_rounds=int(cut_rounds),
     )
+
+
+class _Reporter:
+    """Progress for the CLI bar and the web poll: "settled" types have all their probability
+    assigned to panels."""
+
+    def __init__(self, type_count: int, progress: Callable[[SelectionProgress], None] | None) -> None:
+        self.type_count = type_count
+        self.progress = progress
+        self.min_probability: float | None = None
+
+    def _send(self, iteration: int, settled: int, message: str) -> None:
+        if self.progress is not None:
+            self.progress(
+                SelectionProgress(
+                    phase="leximin",
+                    iteration=iteration,
+                    fixed_types=settled,
+                    total_types=self.type_count,
+                    min_probability=self.min_probability,
+                    message=message,
+                )
+            )
+
+    def relaxed(self, iteration: int, probabilities: np.ndarray, cuts: int) -> None:
+        self.min_probability = float(probabilities.min())
+        levels = len(np.unique(np.round(probabilities, 6)))
+        self._send(iteration, 0, f"bound: {levels} levels" + (f", {cuts} cuts" if cuts else ""))
+
+    def walk_step(self, step: int, settled: int, mass: float) -> None:
+        if step % 20 == 0:
+            self._send(step, settled, f"{100 * (1 - mass):.1f}% of the distribution")
+
+    def repair(self, iteration: int) -> None:
+        if iteration % 5 == 0:
+            self._send(iteration, self.type_count, "completing by column generation")

@@ -9,6 +9,7 @@ from panels.selection import (
     Quota,
     SelectionProblem,
     Volunteer,
+    check_feasibility,
     load_problem,
     result_to_json,
     select_panel,
@@ -63,14 +64,22 @@ def test_json_record_verifies_and_detects_tampering(opendlp_result):
 
 def test_replacements_keep_confirmed_members_quotas_and_households(opendlp_result):
     problem, result = opendlp_result
-    confirmed = result.draw.panel[:27]
-    withdrawn = result.draw.panel[27:]
+    panel = result.draw.panel
+
+    def remaining_pool(withdrawn, confirmed):
+        volunteers = tuple(v for v in problem.volunteers if v.id not in withdrawn)
+        return SelectionProblem(volunteers, problem.quotas, 30, True, frozenset(confirmed))
+
+    # The first three consecutive drawn members whose seats the rest of the pool can refill.
+    for start in range(len(panel) - 2):
+        withdrawn = panel[start : start + 3]
+        confirmed = tuple(member for member in panel if member not in withdrawn)
+        if check_feasibility(remaining_pool(withdrawn, confirmed)) is None:
+            break
     refill = select_replacements(problem, confirmed_ids=confirmed, withdrawn_ids=withdrawn, seed="replacements")
     assert set(confirmed) <= set(refill.draw.panel)
     assert not set(withdrawn) & set(refill.draw.panel)
-    remaining = SelectionProblem(
-        tuple(v for v in problem.volunteers if v.id not in withdrawn), problem.quotas, 30, True, frozenset(confirmed)
-    )
+    remaining = remaining_pool(withdrawn, confirmed)
     assert not panel_problems(remaining, refill.draw.panel)
     assert all(refill.probabilities[c] == 1.0 for c in confirmed)
     assert abs(sum(refill.probabilities.values()) - 30) < 1e-6

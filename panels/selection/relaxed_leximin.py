@@ -1,0 +1,75 @@
+"""LEXIMIN over the LP relaxation Q of the panel constraints: an upper bound, usually exact.
+
+Any distribution over panels has expected seats per type x_t = E[Y_t], and x lies in the
+convex hull of integer panels, conv(P) ⊆ Q. So the LEXIMIN of π_t = x_t / count_t over Q is
+lexicographically at least the true LEXIMIN; when the point x* it finds is a mixture of
+integer panels (``decomposition`` tries to write it as one), it *is* the LEXIMIN, and
+no column generation is needed. Q has one variable per type and a few hundred rows, so each
+level is a small LP solved in milliseconds.
+
+Levels, as in Flanigan et al.'s Methods, with F the types already fixed at f_t:
+
+    maximise z  s.t.  x ∈ Q,  x_t / count_t ≥ z (t ∉ F),  x_t / count_t ≥ f_t (t ∈ F)
+
+Every type whose row has a positive dual is fixed at z (complementary slackness: it sits at
+z in every optimal solution). Types at z with a zero dual are fixed by the next level, which
+then has the same z. Fixed values are lowered by ``FIX_SLACK`` so that floating-point noise
+never makes a later level infeasible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from panels.selection.linear_program import INFINITY, LinearProgram
+from panels.selection.panel_program import PanelConstraints
+
+FIX_SLACK = 1e-9
+POSITIVE_DUAL = 1e-9
+
+
+@dataclass(frozen=True)
+class RelaxedLeximin:
+    """``expected_seats[t]`` is x*_t; ``probabilities[t]`` is x*_t / count_t."""
+
+    expected_seats: np.ndarray
+    probabilities: np.ndarray
+    levels: int
+
+
+def relaxed_leximin(constraints: PanelConstraints) -> RelaxedLeximin:
+    """LEXIMIN over Q (see module docstring). ``constraints`` must admit a panel."""
+    counts = constraints.type_counts
+    type_count = counts.size
+    program = LinearProgram()
+    # Columns: x_0 … x_{T-1}, then z. Minimise −z.
+    program.add_columns(np.zeros(type_count), np.zeros(type_count), counts)
+    program.add_rows(constraints.lower, constraints.upper, constraints.matrix)
+    z_column = constraints.row_count + np.arange(type_count)
+    program.add_columns([-1.0], [0.0], [1.0])
+    level_rows = sparse.hstack(
+        [sparse.diags(1.0 / counts, format="csr"), sparse.csr_matrix(-np.ones((type_count, 1)))], format="csr"
+    )
+    program.add_rows(np.zeros(type_count), np.full(type_count, INFINITY), level_rows)
+    unfixed = np.ones(type_count, dtype=bool)
+    levels = 0
+    values = np.zeros(type_count)
+    while unfixed.any():
+        solution = program.solve()
+        levels += 1
+        z = float(solution.values[type_count])
+        duals = solution.row_duals[constraints.row_count :]
+        newly_fixed = unfixed & (duals > POSITIVE_DUAL)
+        if not newly_fixed.any():
+            newly_fixed = unfixed & (duals == duals[unfixed].max())
+        fixed_value = max(z - FIX_SLACK, 0.0)
+        for t in np.flatnonzero(newly_fixed):
+            program.set_coefficient(int(z_column[t]), type_count, 0.0)
+            program.set_row_bounds(int(z_column[t]), fixed_value, INFINITY)
+        unfixed &= ~newly_fixed
+        values = solution.values[:type_count]
+    expected = np.clip(values, 0.0, counts)
+    return RelaxedLeximin(expected_seats=expected, probabilities=expected / counts, levels=levels)
