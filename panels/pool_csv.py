@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -48,8 +49,31 @@ class ImportedRow:
     registration: Registration
 
 
+def _records(text: str) -> Iterator[list[str]]:
+    """The file's records. One the csv module cannot read (a cell over its 131,072-character limit,
+    which an unclosed quote also makes), or holding NUL (PostgreSQL cannot store it), is a
+    ``PoolImportError`` naming the row (and column), instead of a crash."""
+    reader = csv.reader(io.StringIO(text))
+    header: list[str] = []
+    for row_number in itertools.count(1):
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            reason = "a cell is longer than 131,072 characters (is a quote left open?)" if "field larger" in str(error) \
+                else f"it is not valid CSV ({error})"
+            raise PoolImportError(reason, row=row_number, column=None) from None
+        header = header or cells
+        for index, cell in enumerate(cells):
+            if "\x00" in cell:
+                column = header[index] if index < len(header) and header[index].strip() else f"number {index + 1}"
+                raise PoolImportError("contains a NUL character; save the file as CSV UTF-8", row=row_number, column=column)
+        yield cells
+
+
 def parse_pool_csv(text: str, *, questions: Sequence[Question], today: date) -> list[ImportedRow]:
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    reader = _records(text.lstrip("\ufeff"))
     header = next(reader, None)
     if not header:
         raise PoolImportError("the file is empty", row=1, column=None)

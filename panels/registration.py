@@ -59,8 +59,11 @@ def age_band_for(age: int) -> str:
 def parse_age(raw: str, *, today: date) -> int | None:
     """An age in whole years, from ``42`` or a date of birth (``1980-04-01`` or ``01/04/1980``)."""
     text = raw.strip()
-    if text.isdigit():
-        return int(text)
+    if text.isdigit():  # also true of "²" and of 5,000 nines, which int() refuses
+        try:
+            return int(text) if len(text) <= 3 else None
+        except ValueError:
+            return None
     born = None
     try:
         born = date.fromisoformat(text)

@@ -44,7 +44,7 @@ from server.errors import http_exception_handler, internal_error_handler
 from server.guards import role_guard
 from server.mailer import run_sender_forever
 from server.retention import run_purge_forever
-from server.middleware import StaffIdentityMiddleware, add_security_headers
+from server.middleware import MalformedInputMiddleware, StaffIdentityMiddleware, add_security_headers
 from server.settings import PROJECT_ROOT, Settings
 from server.templating import configure_template_engine
 
@@ -131,6 +131,7 @@ def create_app(settings: Settings) -> Litestar:
         middleware=[
             session_config.middleware,
             StaffIdentityMiddleware(),
+            MalformedInputMiddleware(csrf_header=CSRF_HEADER, csrf_cookie="civicpanel_csrf"),
         ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

@@ -57,6 +57,9 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     detail = exc.detail if exc.status_code < 500 else ""
     if exc.status_code == 404:
         detail = "If you typed the web address, check it is correct. If you pasted it, check you copied it all."
+    if exc.status_code == 413:  # the request body is over the limit (Litestar's request_max_body_size)
+        limit = request.route_handler.resolve_request_max_body_size()
+        detail = f"Files must be smaller than {limit / 1_000_000:g} MB. Split the file and send each part." if limit else detail
     return _error_response(request, exc.status_code, detail)
 
 

@@ -68,7 +68,8 @@ def check_comment_form(form: dict[str, str]) -> tuple[dict[str, str], dict[str, 
         errors["display_name"] = f"The name must be {MAX_NAME} characters or fewer"
     if values["email"] and (len(values["email"]) > 254 or not EMAIL_PATTERN.match(values["email"])):
         errors["email"] = "Enter an email address in the correct format, like name@example.com"
-    if values["parent_id"] and not values["parent_id"].isdigit():
+    if values["parent_id"] and not (values["parent_id"].isascii() and values["parent_id"].isdigit()
+                                    and len(values["parent_id"]) <= 18):  # "²" or 10**30 is no comment's id
         values["parent_id"] = ""
     return values, errors
 

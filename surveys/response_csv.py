@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -94,11 +96,27 @@ class ResponseImportError(ValueError):
         self.errors = errors
 
 
+def _records(text: str) -> Iterator[list[str]]:
+    """The file's records. One the csv module cannot read (a cell over its 131,072-character limit,
+    which an unclosed quote also makes) is a ``ResponseImportError`` naming its row, not a crash."""
+    reader = csv.reader(io.StringIO(text))
+    for row_number in itertools.count(1):
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            reason = "a cell is longer than 131,072 characters (is a quote left open?)" if "field larger" in str(error) \
+                else f"it is not valid CSV ({error})"
+            raise ResponseImportError([f"Row {row_number}: {reason}"]) from None
+        yield cells
+
+
 def parse_csv(questionnaire: Questionnaire, text: str, *, default_channel: str = "paper") -> list[ParsedRow]:
     """Every row, checked; raises ``ResponseImportError`` listing each problem as
     ``Row N, column C: message``. Blank lines count as rows, as a spreadsheet numbers them."""
     text = text.removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text))
+    reader = _records(text)
     try:
         columns = [column.strip() for column in next(reader)]
     except StopIteration:
@@ -131,6 +149,11 @@ def parse_csv(questionnaire: Questionnaire, text: str, *, default_channel: str =
             errors.append(f"Row {row_number}: it has more cells than the header has columns")
             continue
         cell = {column: _unsafe(cells[index].strip()) if index < len(cells) else "" for index, column in enumerate(columns) if column}
+        unstorable = [column for column, value in cell.items() if "\x00" in value]  # PostgreSQL cannot store NUL
+        errors.extend(f"Row {row_number}, column {column}: contains a NUL character; save the file as CSV UTF-8"
+                      for column in unstorable)
+        if unstorable:
+            continue
         raw: dict[str, list[str]] = {}
         for column, value in cell.items():
             if column in FIXED_COLUMNS:

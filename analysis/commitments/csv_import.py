@@ -119,7 +119,7 @@ def parse_commitments_csv(
     added); ``principle_numbers``, when given, are the charter's valid principle numbers.
     """
     existing = existing or {}
-    records = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+    records = read_records(text.removeprefix("\ufeff"))
     header = [name.strip() for name in records[0]] if records else []
     errors = _header_errors(header)
     if errors:
@@ -151,6 +151,23 @@ def parse_commitments_csv(
         raise CommitmentCsvError(sorted(parser.errors))
     return ImportedCommitments(commitments=tuple(commitments.values()),
                                updates=tuple(u for u in updates if u is not None))
+
+
+def read_records(text: str) -> list[list[str]]:
+    """Every record. One the csv module cannot read (a cell over its 131,072-character limit, which
+    an unclosed quote also makes) is a ``CommitmentCsvError`` naming its row, not a crash."""
+    records: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return records
+        except csv.Error as error:
+            reason = "a cell is longer than 131,072 characters (is a quote left open?)" if "field larger" in str(error) \
+                else f"the row is not valid CSV ({error})"
+            raise CommitmentCsvError([CsvRowError(len(records) + 1, "", reason)]) from None
+        records.append(cells)
 
 
 def _header_errors(header: list[str]) -> list[CsvRowError]:
@@ -244,6 +261,8 @@ class _Parser:
         for column, value in row.items():
             if value and column not in allowed and column not in ("record", "_extra"):
                 self.error(row_number, column, f"is not used on {kind} rows")
+            if "\x00" in value:  # PostgreSQL cannot store it
+                self.error(row_number, column, "contains a NUL character; save the file as CSV UTF-8")
 
     def _kind_fits(self, row_number: int, row: dict[str, str], kind: CommitmentKind) -> None:
         """Kind-specific columns, judged on what was typed (a bad value is reported already)."""

@@ -24,6 +24,7 @@ from analysis.commitments.csv_import import (
     CommitmentCsvError,
     CsvRowError,
     parse_commitments_csv,
+    read_records,
 )
 from analysis.commitments.model import Commitment, CommitmentUpdate
 
@@ -88,7 +89,10 @@ def storage_limit_errors(text: str) -> list[CsvRowError]:
     """Rows whose values the database could not hold: an over-long title, owner or link, or a
     new commitment key that is not a short web-address-safe id. Row numbers count as the
     CSV parser counts them (header = 1, blank lines included)."""
-    records = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+    try:
+        records = read_records(text.removeprefix("\ufeff"))
+    except CommitmentCsvError as error:  # a row the csv module cannot read
+        return list(error.errors)
     if not records:
         return []
     header = [name.strip() for name in records[0]]

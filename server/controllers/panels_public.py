@@ -31,6 +31,13 @@ FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENC
 FIELDS = ("full_name", "email", "phone", "address", "postcode", "age")
 
 
+def _form_values(data: dict[str, Any]) -> dict[str, str]:
+    """One text per field: a field sent more than once (never by our form) counts as its last
+    value (as most frameworks read it) instead of being stored as "['a', 'b']"."""
+    return {key: str(value[-1] if isinstance(value, list) and value else value)
+            for key, value in data.items() if key != "_csrf_token"}
+
+
 async def _panel_by_slug(slug: str) -> Panel:
     panel = await store.get_panel_by_slug(slug)
     if panel is None:
@@ -56,7 +63,7 @@ class PanelPublicController(Controller):
     @post("/{slug:str}/register", name="panel_register")
     async def register(self, request: Request, slug: FromPath[str], data: FormData) -> Template | Redirect:
         panel = await _panel_by_slug(slug)
-        values = {key: str(value) for key, value in data.items() if key != "_csrf_token"}
+        values = _form_values(data)
         context = await self._form_context(panel, values=values, errors={})
         if not context["open"] or not context["has_quotas"]:
             raise HTTPException(status_code=410, detail="Registration for this panel is closed.")
@@ -80,7 +87,7 @@ class PanelPublicController(Controller):
     async def check(self, request: HTMXRequest, slug: FromPath[str], field: FromPath[str], data: FormData) -> Template:
         """htmx inline validation of one field: the same rules as the full form, one message back."""
         panel = await _panel_by_slug(slug)
-        context = await self._form_context(panel, values={k: str(v) for k, v in data.items()}, errors={})
+        context = await self._form_context(panel, values=_form_values(data), errors={})
         known = {*FIELDS, *(question.dimension for question in context["questions"])}
         if field not in known:
             raise NotFoundException()
