@@ -74,10 +74,12 @@ def leximin_distribution(
     *,
     progress: Callable[[SelectionProgress], None] | None = None,
     max_cut_rounds: int | None = None,
+    levels_only: bool = False,
 ) -> TypeDistribution:
     """The LEXIMIN distribution over type panels of ``pool`` (see module docstring).
 
     ``initial_panel`` is any quota-meeting type panel (from the feasibility check).
+    ``levels_only`` skips steps 1–3 (the paper's algorithm alone; tests compare the two).
     """
     rounds = MAX_CUT_ROUNDS if max_cut_rounds is None else max_cut_rounds
     constraints = panel_constraints(pool)
@@ -86,7 +88,7 @@ def leximin_distribution(
     iterations = 0
     integer_programs = 0
     report = _Reporter(pool.type_count, progress)
-    for cut_round in range(rounds + 1):
+    for cut_round in range(0 if levels_only else rounds + 1):
         relaxed = relaxed_leximin(constraints)
         iterations += relaxed.levels
         report.relaxed(iterations, relaxed.probabilities, constraints.cut_count)

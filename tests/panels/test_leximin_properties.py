@@ -2,13 +2,18 @@
 
 The reference enumerates every quota-meeting panel and computes LEXIMIN at the level of
 single volunteers, fixing a volunteer only when an LP proves they cannot rise above the
-current level — the textbook definition, independent of the engine's column generation,
-type compression and dual-based fixing.
+current level — the textbook definition, independent of the engine's relaxation bound, face
+walk, cuts, column generation, type compression and dual-based fixing.
+
+With two categories and no households the LP relaxation of the quotas is integral, so the
+engine's first bound is always achievable; three categories or households make it loose on
+some pools, which exercises the walk's fallbacks and the cutting-plane loop.
 """
 
 from itertools import combinations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
@@ -20,24 +25,31 @@ from panels.selection import (
     Volunteer,
     check_feasibility,
     check_panels,
+    load_problem,
     select_panel,
 )
+from panels.selection import linear_program
 from panels.selection.checks import panel_problems
+from panels.selection.compression import compress_pool
+from panels.selection.leximin import leximin_distribution
+from panels.selection.panel_program import PanelProgram, panel_constraints
+from panels.selection.relaxed_leximin import relaxed_leximin
 
 CATEGORIES = {"sex": ("F", "M"), "age": ("young", "middle", "old")}
+THREE_CATEGORIES = {**CATEGORIES, "area": ("north", "south")}
 
 
 @st.composite
-def small_problems(draw, households=False):
+def small_problems(draw, households=False, categories=CATEGORIES):
     n = draw(st.integers(4, 9))
     volunteers = []
     for index in range(n):
-        features = {category: draw(st.sampled_from(values)) for category, values in CATEGORIES.items()}
+        features = {category: draw(st.sampled_from(values)) for category, values in categories.items()}
         household = f"h{draw(st.integers(0, n // 2))}" if households and draw(st.booleans()) else None
         volunteers.append(Volunteer(id=f"p{index}", features=features, household=household))
     k = draw(st.integers(1, min(4, n - 1)))
     quotas = []
-    for category, values in CATEGORIES.items():
+    for category, values in categories.items():
         for value in values:
             low = draw(st.integers(0, 2))
             quotas.append(Quota(category, value, low, low + draw(st.integers(0, 3))))
@@ -77,9 +89,7 @@ def brute_force_leximin(problem, panels):
     return np.sort(np.array([fixed[i] for i in range(n)]))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(small_problems())
-def test_leximin_matches_brute_force(problem):
+def assert_matches_brute_force(problem):
     panels = feasible_panels(problem)
     if not panels:
         assert check_feasibility(problem) is not None
@@ -90,6 +100,89 @@ def test_leximin_matches_brute_force(problem):
     assert abs(ours[0] - reference[0]) < 1e-6  # the maximin optimum
     np.testing.assert_allclose(ours, reference, atol=1e-5)
     assert abs(sum(result.probabilities.values()) - problem.k) < 1e-6
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(small_problems())
+def test_leximin_matches_brute_force(problem):
+    assert_matches_brute_force(problem)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(small_problems(households=True))
+def test_leximin_matches_brute_force_with_households(problem):
+    assert_matches_brute_force(problem)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(small_problems(households=True, categories=THREE_CATEGORIES))
+def test_leximin_matches_brute_force_with_three_categories_and_households(problem):
+    assert_matches_brute_force(problem)
+
+
+def _pool_and_start(problem):
+    pool = compress_pool(problem)
+    return pool, PanelProgram(pool).best_panel(np.zeros(pool.type_count)).type_panel
+
+
+def _person_probabilities(pool, distribution):
+    return np.sort(np.repeat(distribution.type_probabilities, pool.type_counts.astype(int)))
+
+
+def test_a_loose_relaxation_is_cut_until_the_leximin_is_reached():
+    """Three categories: the LP relaxation's LEXIMIN promises everyone 1/7 more than any
+    mixture of panels can give, so the engine must cut it before it finds the LEXIMIN."""
+    rows = [("M", "young", "south"), ("F", "old", "north"), ("F", "middle", "south"), ("F", "young", "north"),
+            ("F", "young", "south"), ("F", "middle", "north"), ("M", "old", "north"), ("M", "old", "south"),
+            ("F", "middle", "south"), ("M", "young", "south"), ("M", "middle", "north"), ("F", "old", "north")]
+    volunteers = tuple(Volunteer(f"p{i}", dict(zip(THREE_CATEGORIES, row))) for i, row in enumerate(rows))
+    bounds = {("sex", "F"): (0, 1), ("sex", "M"): (1, 4), ("age", "young"): (0, 3), ("age", "middle"): (1, 1),
+              ("age", "old"): (1, 2), ("area", "north"): (2, 5), ("area", "south"): (2, 4)}
+    quotas = tuple(Quota(category, name, low, high) for (category, name), (low, high) in bounds.items())
+    problem = SelectionProblem(volunteers, quotas, 4)
+    pool, start = _pool_and_start(problem)
+    reference = brute_force_leximin(problem, feasible_panels(problem))
+    bound = relaxed_leximin(panel_constraints(pool))
+    assert bound.probabilities.min() > reference[0] + 0.1
+    distribution = leximin_distribution(pool, start)
+    assert distribution.cut_rounds >= 1
+    np.testing.assert_allclose(_person_probabilities(pool, distribution), reference, atol=1e-5)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(small_problems(households=True, categories=THREE_CATEGORIES))
+def test_the_papers_level_by_level_algorithm_agrees(problem):
+    """The last-resort algorithm (levels only) gives the same LEXIMIN as brute force."""
+    panels = feasible_panels(problem)
+    if not panels:
+        return
+    pool, start = _pool_and_start(problem)
+    distribution = leximin_distribution(pool, start, levels_only=True)
+    assert distribution.method == "levels"
+    np.testing.assert_allclose(_person_probabilities(pool, distribution), brute_force_leximin(problem, panels), atol=1e-5)
+
+
+@pytest.fixture
+def without_private_highs(monkeypatch):
+    """Solve every LP with the public ``scipy.optimize.linprog`` instead of scipy's private binding."""
+    monkeypatch.setattr(linear_program, "USE_HIGHS_CORE", False)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture])
+@given(small_problems(households=True, categories=THREE_CATEGORIES))
+def test_public_linprog_fallback_matches_brute_force(without_private_highs, problem):
+    assert not linear_program.USE_HIGHS_CORE
+    assert_matches_brute_force(problem)
+
+
+def test_public_linprog_fallback_gives_the_same_probabilities(instances, monkeypatch):
+    folder = instances / "opendlp_monitoring_30"
+    problem = load_problem(folder / "categories.csv", folder / "respondents.csv", 30, household_columns=["address_line_1"])
+    private = select_panel(problem, lottery_size=100)
+    monkeypatch.setattr(linear_program, "USE_HIGHS_CORE", False)
+    public = select_panel(problem, lottery_size=100)
+    ids = [volunteer.id for volunteer in problem.volunteers]
+    np.testing.assert_allclose([public.probabilities[i] for i in ids], [private.probabilities[i] for i in ids], atol=1e-6)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
