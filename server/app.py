@@ -145,7 +145,7 @@ def create_app(settings: Settings) -> Litestar:
         ),
         plugins=[HTMXPlugin()],
         request_class=HTMXRequest,
-        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),  # 9 costs ~2x the CPU for ~1% smaller pages
         exception_handlers={HTTPException: http_exception_handler, Exception: internal_error_handler},
         lifespan=[_database_lifespan(settings)],
         openapi_config=None,

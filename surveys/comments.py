@@ -91,7 +91,7 @@ async def post_comment(*, case_study_slug: str, values: dict[str, str], ip_hash:
     holds across workers)."""
     now = now or datetime.now(timezone.utc)
     study = await CaseStudy.select(CaseStudy.id, CaseStudy.title, CaseStudy.comments_open, CaseStudy.premoderated).where(
-        CaseStudy.slug == case_study_slug, CaseStudy.published_at.is_not_null()).first().run()
+        CaseStudy.slug == case_study_slug, CaseStudy.published_at.is_not_null(), CaseStudy.withdrawn_at.is_null()).first().run()
     if study is None or not study["comments_open"]:
         raise CommentError({"body": "Comments on this case study are closed"})
     async with write_transaction(Comment._meta.db):
