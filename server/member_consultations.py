@@ -7,8 +7,9 @@ the consultation and the member's reference, so a member can answer once and onl
 
 The key is an HMAC-SHA256 under the site's secret key rather than a bare SHA-256: officers can
 see members' references, and a plain hash of (consultation, reference) would let anyone holding
-the list work out whose answers are whose. Members belong to any panel: a consultation does not
-record which panel it is for.
+the list work out whose answers are whose. A consultation does not record which panel it is for:
+it is for the current panel, the latest year's panel with confirmed members, so members of past
+panels (who stay "confirmed" in their own panel's record) are not asked again.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from panels.store import volunteer_by_token
-from panels.tables import Volunteer
+from panels.tables import Panel, Volunteer
 from surveys.consultations import ConsultationView, list_consultations
 from surveys.responses import references_for_idempotency_keys
 
@@ -33,10 +34,24 @@ def member_response_key(*, secret_key: str, consultation_id: int, member_referen
     return hmac.new(secret_key.encode("utf-8"), message, hashlib.sha256).hexdigest()
 
 
+async def current_panel_year() -> int | None:
+    """The year of the latest panel that has confirmed members."""
+    panel_ids = {row["panel"] for row in await Volunteer.select(Volunteer.panel).where(
+        Volunteer.status == MEMBER_STATUS).distinct().run()}
+    if not panel_ids:
+        return None
+    latest = await Panel.select(Panel.year).where(Panel.id.is_in(list(panel_ids))).order_by(
+        Panel.year, ascending=False).first().run()
+    return latest["year"]
+
+
 async def confirmed_member(token: str) -> Volunteer | None:
-    """The confirmed panel member whose private link this is, or None."""
+    """The confirmed member of the current panel whose private link this is, or None."""
     volunteer = await volunteer_by_token(token)
-    return volunteer if volunteer is not None and volunteer.status == MEMBER_STATUS else None
+    if volunteer is None or volunteer.status != MEMBER_STATUS:
+        return None
+    panel = await Panel.select(Panel.year).where(Panel.id == volunteer.panel).first().run()
+    return volunteer if panel["year"] == await current_panel_year() else None
 
 
 @dataclass(frozen=True)

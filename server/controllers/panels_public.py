@@ -24,7 +24,7 @@ from panels.tables import Panel
 from server.audit import record_audit
 from server.controllers.panels import link_base, write_outbox
 from server.guards import public
-from server.member_consultations import MEMBER_STATUS, open_consultations_for_member
+from server.member_consultations import MEMBER_STATUS, confirmed_member, open_consultations_for_member
 from server.request_info import client_ip
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -143,7 +143,7 @@ class MemberLinkController(Controller):
             await material_store.list_materials(panel.id) if confirmed else [])
         consultations = await open_consultations_for_member(
             member_reference=volunteer.reference, secret_key=request.app.state.settings.secret_key,
-            today=date.today()) if confirmed else []
+            today=date.today()) if confirmed and await confirmed_member(token) is not None else []
         return Template("panels/public/member.html", context={
             "panel": panel, "volunteer": volunteer, "token": token, "sessions": await store.list_sessions(panel.id),
             "answers": json.loads(volunteer.answers or "{}"), "labels": DIMENSION_LABELS,

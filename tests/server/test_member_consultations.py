@@ -135,3 +135,19 @@ def test_member_page_lists_only_open_panel_consultations(client):
     page = client.get("/my-panel/member-token-1").text
     assert "/consultations/members-now/questionnaire?member=member-token-1" in page
     assert "members-soon" not in page and "for-everyone" not in page
+
+
+def test_members_of_an_earlier_panel_are_not_asked(client):
+    run(make_consultation(audience="panel"))
+    run(make_volunteer("current-member-token", reference="RP-CCCCCC"))
+    old_panel = Panel(name="Resident Panel 2021", slug="panel-2021", year=2021, panel_size=6)
+    run(old_panel.save().run())
+    run(Volunteer.insert(Volunteer(panel=old_panel.id, reference="RP-OOOOOO", full_name="Old member",
+                                   email="old@example.com", token_hash=hash_token("old-member-token"),
+                                   status="confirmed", consent_at=datetime.now(timezone.utc))).run())
+    refused = client.get(f"{BASE}/questionnaire?member=old-member-token", follow_redirects=False)
+    assert refused.status_code == 403
+    assert "Consultation data-charter" not in client.get("/my-panel/old-member-token").text
+    assert "Consultation data-charter" in client.get("/my-panel/current-member-token").text
+    allowed = client.get(f"{BASE}/questionnaire?member=current-member-token", follow_redirects=False)
+    assert allowed.status_code == 303
