@@ -19,41 +19,56 @@ class SelectionCheckError(AssertionError):
     """A computed result broke a rule it must satisfy (always a bug, never bad input)."""
 
 
+class _PanelChecker:
+    """Lookups built once per problem, so checking a thousand lottery panels stays cheap."""
+
+    def __init__(self, problem: SelectionProblem) -> None:
+        self.problem = problem
+        self.volunteers = {volunteer.id: volunteer for volunteer in problem.volunteers}
+        self.categories = problem.categories
+
+    def problems(self, panel: Iterable[str]) -> list[str]:
+        problem, volunteers = self.problem, self.volunteers
+        members = list(panel)
+        problems = []
+        if len(members) != problem.k:
+            problems.append(f"has {len(members)} members, not {problem.k}")
+        if len(set(members)) != len(members):
+            problems.append("repeats a member")
+        unknown = [member for member in members if member not in volunteers]
+        if unknown:
+            problems.append(f"has ids not in the pool: {unknown[:3]}")
+            return problems
+        missing_fixed = problem.fixed_ids - set(members)
+        if missing_fixed:
+            problems.append(f"drops fixed members {sorted(missing_fixed)[:3]}")
+        counts = Counter(
+            (category, volunteers[member].features[category]) for member in members for category in self.categories
+        )
+        for quota in problem.quotas:
+            count = counts[(quota.category, quota.name)]
+            if not quota.quota_min <= count <= quota.quota_max:
+                problems.append(
+                    f"has {count} for {quota.category}={quota.name}, outside [{quota.quota_min}, {quota.quota_max}]"
+                )
+        if problem.enforce_households:
+            households = Counter(volunteers[m].household for m in members if volunteers[m].household is not None)
+            shared = [household for household, count in households.items() if count > 1]
+            if shared:
+                problems.append(f"seats {len(shared)} households more than once")
+        return problems
+
+
 def panel_problems(problem: SelectionProblem, panel: Iterable[str]) -> list[str]:
     """Everything wrong with one panel: size, unknown or repeated ids, quotas, households."""
-    members = list(panel)
-    volunteers = {volunteer.id: volunteer for volunteer in problem.volunteers}
-    problems = []
-    if len(members) != problem.k:
-        problems.append(f"has {len(members)} members, not {problem.k}")
-    if len(set(members)) != len(members):
-        problems.append("repeats a member")
-    unknown = [member for member in members if member not in volunteers]
-    if unknown:
-        problems.append(f"has ids not in the pool: {unknown[:3]}")
-        return problems
-    missing_fixed = problem.fixed_ids - set(members)
-    if missing_fixed:
-        problems.append(f"drops fixed members {sorted(missing_fixed)[:3]}")
-    counts = Counter(
-        (category, volunteers[member].features[category]) for member in members for category in problem.categories
-    )
-    for quota in problem.quotas:
-        count = counts[(quota.category, quota.name)]
-        if not quota.quota_min <= count <= quota.quota_max:
-            problems.append(f"has {count} for {quota.category}={quota.name}, outside [{quota.quota_min}, {quota.quota_max}]")
-    if problem.enforce_households:
-        households = Counter(volunteers[m].household for m in members if volunteers[m].household is not None)
-        shared = [household for household, count in households.items() if count > 1]
-        if shared:
-            problems.append(f"seats {len(shared)} households more than once")
-    return problems
+    return _PanelChecker(problem).problems(panel)
 
 
 def check_panels(problem: SelectionProblem, panels: Iterable[Iterable[str]]) -> None:
     """Raise ``SelectionCheckError`` unless every distinct panel meets every rule."""
+    checker = _PanelChecker(problem)
     for panel in set(tuple(sorted(panel)) for panel in panels):
-        problems = panel_problems(problem, panel)
+        problems = checker.problems(panel)
         if problems:
             raise SelectionCheckError(f"panel {list(panel)[:5]}… {'; '.join(problems)}")
 

@@ -12,9 +12,9 @@ since a step that moves many types with equal probability tightens them all at o
 
 The panel in F is a vertex of F found by the LP "maximise Σ (π_t + noise_t) Y_t over F"
 (HiGHS, warm-started; favouring types with high remaining probability makes long steps).
-When Q has fractional vertices the LP may return one; it is re-solved with fresh noise a few
-times, then rounded by a small integer program over its fractional coordinates, and finally
-the integer program over all of F is solved. If F holds no integer panel at all, r / m is not
+When Q has fractional vertices the LP may return one; it is re-solved a few times with fresh
+noise on the fractional coordinates, then rounded by a small integer program over those
+coordinates, and finally the integer program over all of F is solved. If F holds no integer panel at all, r / m is not
 a mixture of panels — which can happen only when x* is not, or when the walk has left the
 integer hull — and the walk stops; column generation takes over from the panels found
 (``leximin``). Everything is deterministic (fixed noise seed).
@@ -145,10 +145,15 @@ class _FaceWalk:
         preference = point / self.counts
         all_types = np.arange(self.type_count)
         vertex = None
+        weights = preference + TIE_NOISE * self.rng.random(self.type_count)
+        self.lp.set_costs(all_types, -weights)
         for attempt in range(NOISE_RETRIES + 1):
-            noise = TIE_NOISE if attempt == 0 else NOISE
-            weights = preference + noise * self.rng.random(self.type_count)
-            self.lp.set_costs(all_types, -weights)
+            if attempt:
+                # Re-draw the noise of the fractional coordinates only: the re-solve starts
+                # from the fractional vertex and usually needs a handful of pivots.
+                fractional = np.flatnonzero(np.abs(vertex - np.rint(vertex)) > 1e-6)
+                weights[fractional] = preference[fractional] + NOISE * self.rng.random(fractional.size)
+                self.lp.set_costs(fractional, -weights[fractional])
             try:
                 vertex = self.lp.solve().values
             except LinearProgramError:

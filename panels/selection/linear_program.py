@@ -49,6 +49,9 @@ class LinearProgram:
     """min cᵀx  s.t.  row_lower ≤ A x ≤ row_upper,  col_lower ≤ x ≤ col_upper."""
 
     def __init__(self, *, primal_simplex: bool = False) -> None:
+        self.column_count = 0
+        self.row_count = 0
+        # The model is mirrored in Python only for the linprog fallback.
         self.costs: list[float] = []
         self.col_lower: list[float] = []
         self.col_upper: list[float] = []
@@ -63,23 +66,16 @@ class LinearProgram:
             if primal_simplex:
                 self._highs.setOptionValue("simplex_strategy", 4)
 
-    @property
-    def column_count(self) -> int:
-        return len(self.costs)
-
-    @property
-    def row_count(self) -> int:
-        return len(self.row_lower)
-
     def add_columns(self, costs, lower, upper, matrix: sparse.spmatrix | None = None) -> None:
         """Append columns; ``matrix`` (rows × new columns) holds their entries in existing rows."""
         costs, lower, upper = (np.atleast_1d(np.asarray(a, dtype=float)) for a in (costs, lower, upper))
         start = self.column_count
+        self.column_count += costs.size
         matrix = sparse.csc_matrix((self.row_count, costs.size)) if matrix is None else sparse.csc_matrix(matrix)
-        self.costs += costs.tolist()
-        self.col_lower += lower.tolist()
-        self.col_upper += upper.tolist()
         if self._highs is None:
+            self.costs += costs.tolist()
+            self.col_lower += lower.tolist()
+            self.col_upper += upper.tolist()
             coo = matrix.tocoo()
             for row, col, value in zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist()):
                 self._entries[(row, start + col)] = value
@@ -100,10 +96,11 @@ class LinearProgram:
         """Append rows; ``matrix`` is (new rows × all columns)."""
         lower, upper = (np.atleast_1d(np.asarray(a, dtype=float)) for a in (lower, upper))
         start = self.row_count
+        self.row_count += lower.size
         matrix = sparse.csr_matrix(matrix)
-        self.row_lower += lower.tolist()
-        self.row_upper += upper.tolist()
         if self._highs is None:
+            self.row_lower += lower.tolist()
+            self.row_upper += upper.tolist()
             coo = matrix.tocoo()
             for row, col, value in zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist()):
                 self._entries[(start + row, col)] = value
@@ -121,35 +118,38 @@ class LinearProgram:
 
     def set_column_bounds(self, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         columns = np.asarray(columns, dtype=np.int64)
+        lower, upper = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
         if columns.size == 0:
             return
-        for col, low, high in zip(columns.tolist(), np.asarray(lower, float).tolist(), np.asarray(upper, float).tolist()):
-            self.col_lower[col], self.col_upper[col] = low, high
-        if self._highs is not None:
-            self._highs.changeColsBounds(
-                columns.size, columns.astype(np.int32), _finite(np.asarray(lower, float)), _finite(np.asarray(upper, float))
-            )
+        if self._highs is None:
+            for col, low, high in zip(columns.tolist(), lower.tolist(), upper.tolist()):
+                self.col_lower[col], self.col_upper[col] = low, high
+            return
+        self._highs.changeColsBounds(columns.size, columns.astype(np.int32), _finite(lower), _finite(upper))
 
     def set_row_bounds(self, row: int, lower: float, upper: float) -> None:
-        self.row_lower[row], self.row_upper[row] = float(lower), float(upper)
-        if self._highs is not None:
-            self._highs.changeRowBounds(int(row), *_finite(np.array([lower, upper], dtype=float)).tolist())
+        if self._highs is None:
+            self.row_lower[row], self.row_upper[row] = float(lower), float(upper)
+            return
+        self._highs.changeRowBounds(int(row), *_finite(np.array([lower, upper], dtype=float)).tolist())
 
     def set_costs(self, columns: np.ndarray, costs: np.ndarray) -> None:
         columns = np.asarray(columns, dtype=np.int64)
         costs = np.asarray(costs, dtype=float)
-        for col, cost in zip(columns.tolist(), costs.tolist()):
-            self.costs[col] = cost
-        if self._highs is not None:
-            self._highs.changeColsCost(columns.size, columns.astype(np.int32), costs)
+        if self._highs is None:
+            for col, cost in zip(columns.tolist(), costs.tolist()):
+                self.costs[col] = cost
+            return
+        self._highs.changeColsCost(columns.size, columns.astype(np.int32), costs)
 
     def set_coefficient(self, row: int, column: int, value: float) -> None:
-        if value == 0.0:
-            self._entries.pop((row, column), None)
-        else:
-            self._entries[(row, column)] = value
-        if self._highs is not None:
-            self._highs.changeCoeff(int(row), int(column), float(value))
+        if self._highs is None:
+            if value == 0.0:
+                self._entries.pop((row, column), None)
+            else:
+                self._entries[(row, column)] = value
+            return
+        self._highs.changeCoeff(int(row), int(column), float(value))
 
     def solve(self) -> LPSolution:
         """Solve from the previous basis (or from scratch with ``linprog``)."""
