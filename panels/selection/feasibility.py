@@ -8,7 +8,10 @@ added to its maximum):
     subject to quota_min_q − lower_q ≤ Σ_{t holds q} Y_t ≤ quota_max_q + upper_q,
                Σ_t Y_t = seats, household rows ≤ 1, 0 ≤ Y_t ≤ count_t integer.
 
-Its optimum is the smallest total change of min/max (in seats) that admits a panel.
+Its optimum is the smallest total change of min/max (in seats) that admits a panel. Many
+relaxations usually reach it (lowering either of two minimums that add up to too much, by
+any split); a second program keeps that total and minimises the largest change to any one
+quota, so the change is shared out (``_balance``).
 """
 
 from __future__ import annotations
@@ -121,7 +124,9 @@ def _smallest_relaxation(pool: CompressedPool) -> list[Relaxation] | None:
     result = milp(objective, constraints=constraint, bounds=bounds, integrality=np.ones(objective.size))
     if result.x is None:
         return None
-    slack = np.rint(result.x[type_count:]).astype(int)
+    smallest_total = round(result.fun)
+    balanced = _balance(constraint, bounds, type_count, quota_count, smallest_total)
+    slack = np.rint((balanced if balanced is not None else result.x)[type_count : type_count + 2 * quota_count]).astype(int)
     relaxations = []
     for row, quota in enumerate(pool.problem.quotas):
         lower_by, raise_by = int(slack[row]), int(slack[quota_count + row])
@@ -137,6 +142,34 @@ def _smallest_relaxation(pool: CompressedPool) -> list[Relaxation] | None:
                 )
             )
     return relaxations
+
+
+def _balance(
+    constraint: LinearConstraint, bounds: Bounds, type_count: int, quota_count: int, smallest_total: int
+) -> np.ndarray | None:
+    """Among relaxations of total change ``smallest_total``, one whose largest single change
+    is smallest (so a shortfall is shared out instead of falling on one arbitrary quota).
+
+    Adds a variable ``largest`` ≥ lower_q + upper_q for every quota q and the row
+    Σ (lower + upper) ≤ smallest_total, and minimises ``largest``.
+    """
+    columns = type_count + 2 * quota_count
+    identity = sparse.identity(quota_count, format="csr")
+    per_quota = sparse.hstack([sparse.csr_matrix((quota_count, type_count)), identity, identity, -np.ones((quota_count, 1))])
+    total = sparse.csr_matrix(np.concatenate([np.zeros(type_count), np.ones(2 * quota_count), [0.0]]).reshape(1, -1))
+    base = sparse.hstack([constraint.A, sparse.csr_matrix((constraint.A.shape[0], 1))])
+    matrix = sparse.vstack([base, per_quota, total]).tocsr()
+    lower = np.concatenate([constraint.lb, np.full(quota_count, -np.inf), [-np.inf]])
+    upper = np.concatenate([constraint.ub, np.zeros(quota_count), [smallest_total]])
+    objective = np.zeros(columns + 1)
+    objective[-1] = 1.0
+    result = milp(
+        objective,
+        constraints=LinearConstraint(matrix, lower, upper),
+        bounds=Bounds(np.append(bounds.lb, 0.0), np.append(bounds.ub, np.inf)),
+        integrality=np.ones(columns + 1),
+    )
+    return None if result.x is None else result.x[:columns]
 
 
 class InfeasibleQuotasError(ValueError):
