@@ -2,14 +2,17 @@
 
 ``select`` reads the quota and respondent CSVs, runs the selection engine with a progress
 bar on stderr, prints a summary and optionally writes the JSON record; ``verify-draw``
-repeats the draw from a JSON record. Both exit non-zero with a one-line reason on failure;
-infeasible quotas print the conflict and the proposed relaxation first.
+repeats the draw from a JSON record and checks the drawn panel against the recorded quotas.
+Both exit non-zero with a one-line reason on failure; infeasible quotas print the conflict
+and the proposed relaxation first. Warnings (no id column, a lottery too small for the
+distribution) go to stderr.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+import warnings
 from pathlib import Path
 
 import click
@@ -17,10 +20,15 @@ import click
 from panels.selection import (
     ALGORITHMS,
     InfeasibleQuotasError,
+    Quota,
     SelectionInputError,
+    SelectionInputWarning,
     SelectionProgress,
     SelectionResult,
     load_problem,
+    load_volunteers,
+    natural_order,
+    quota_problems,
     result_to_json,
     select_panel,
     verify_draw,
@@ -51,10 +59,15 @@ class _ProgressBar:
 
 
 def _summary(result: SelectionResult) -> str:
+    if result.draws:
+        algorithm = f"Algorithm: {result.algorithm} (probabilities are estimates from {result.draws} random draws)"
+        probability = f"Selection probability, estimated from {result.draws} draws"
+    else:
+        algorithm, probability = f"Algorithm: {result.algorithm}", "Selection probability"
     lines = [
-        f"Algorithm: {result.algorithm}" + (f" ({result.draws} draws)" if result.draws else ""),
+        algorithm,
         f"Pool size n = {result.n}, panel size k = {result.k}",
-        f"Selection probability: min {result.min_probability:.6f}, max {result.max_probability:.6f} (k/n = {result.k / result.n:.6f})",
+        f"{probability}: min {result.min_probability:.6f}, max {result.max_probability:.6f} (k/n = {result.k / result.n:.6f})",
         f"Panels in the distribution: {result.distribution_size}; lottery of {result.lottery.size} tickets, "
         f"max deviation {result.lottery.max_deviation:.6f}",
         f"Runtime: {result.runtime_s:.2f} s",
@@ -69,7 +82,7 @@ def _summary(result: SelectionResult) -> str:
             "",
             f"Seed: {result.draw.seed!r} -> ticket {result.draw.ticket} of {result.lottery.size}",
             f"Lottery SHA-256: {result.draw.lottery_digest}",
-            f"Drawn panel ({len(result.draw.panel)}): {', '.join(result.draw.panel)}",
+            f"Drawn panel ({len(result.draw.panel)}): {', '.join(natural_order(result.draw.panel))}",
         ]
     return "\n".join(lines)
 
@@ -98,9 +111,13 @@ def select_command(
     """Select a panel that meets the quotas, as fairly as possible, and draw it from a seed."""
     columns = [column.strip() for column in household_columns.split(",") if column.strip()]
     try:
-        problem = load_problem(categories_path, respondents_path, k, id_column=id_column, household_columns=columns)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SelectionInputWarning)
+            problem = load_problem(categories_path, respondents_path, k, id_column=id_column, household_columns=columns)
     except SelectionInputError as error:
         raise click.ClickException(str(error)) from None
+    for warning in caught:
+        click.echo(f"Warning: {warning.message}", err=True)
     if seed is None:
         seed = secrets.token_hex(16)
         click.echo(f"No --seed given: using random seed {seed} (not publicly announced).", err=True)
@@ -115,6 +132,8 @@ def select_command(
         bar.close()
         raise click.ClickException(str(error)) from None
     bar.close()
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     click.echo(_summary(result))
     if json_path is not None:
         Path(json_path).write_text(json.dumps(result_to_json(result), indent=1, ensure_ascii=False), encoding="utf-8")
@@ -123,16 +142,57 @@ def select_command(
 
 @click.command("verify-draw")
 @click.argument("record_path", type=click.Path(exists=True, dir_okay=False))
-def verify_draw_command(record_path: str) -> None:
-    """Repeat the draw stored in a JSON record and say whether it matches."""
+@click.option(
+    "--respondents",
+    "respondents_path",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Respondents CSV: check the drawn members' answers against the quotas (else the recorded counts).",
+)
+@click.option("--id-column", default=None, help="Id column of the respondents CSV (as for select).")
+def verify_draw_command(record_path: str, respondents_path: str | None, id_column: str | None) -> None:
+    """Repeat the draw stored in a JSON record, say whether it matches, and check its quotas."""
     try:
         record = json.loads(Path(record_path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
         raise click.ClickException(f"{record_path}: not a readable JSON record ({error})") from None
     if not isinstance(record, dict) or not record.get("lottery") or record.get("seed") is None:
         raise click.ClickException(f"{record_path}: the record has no lottery or no seed")
-    ticket = ticket_for_seed(str(record["seed"]), len(record["lottery"]))
-    click.echo(f"Seed {record['seed']!r} picks ticket {ticket} of {len(record['lottery'])}.")
+    lottery_size = len(record["lottery"])
+    if "lottery_size" in record and record["lottery_size"] != lottery_size:
+        raise click.ClickException(
+            f"the record says lottery_size {record['lottery_size']} but its lottery has {lottery_size} tickets"
+        )
+    ticket = ticket_for_seed(str(record["seed"]), lottery_size)
+    click.echo(f"Seed {record['seed']!r} picks ticket {ticket} of {lottery_size}.")
     if not verify_draw(record):
         raise click.ClickException("the draw does NOT match the stored panel, ticket or lottery digest")
     click.echo("The draw matches the stored panel.")
+    answers = None
+    if respondents_path is not None:
+        answers = _recorded_answers(record, respondents_path, id_column)
+    problems = quota_problems(record, answers)
+    if problems:
+        raise click.ClickException("the drawn panel does NOT meet the recorded quotas: " + "; ".join(problems[:5]))
+    source = respondents_path if respondents_path is not None else "the recorded counts"
+    click.echo(f"The drawn panel meets every recorded quota (checked against {source}).")
+
+
+def _recorded_answers(record: dict, respondents_path: str, id_column: str | None) -> dict[str, dict[str, str]]:
+    """Each respondent's answer in every recorded quota category."""
+    try:
+        quotas = tuple(
+            Quota(str(quota["category"]), str(quota["name"]), int(quota["min"]), int(quota["max"]))
+            for quota in record.get("quotas") or []
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise click.ClickException(f"the record's quotas are malformed ({error})") from None
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SelectionInputWarning)
+            volunteers = load_volunteers(respondents_path, quotas, id_column=id_column)
+    except SelectionInputError as error:
+        raise click.ClickException(str(error)) from None
+    for warning in caught:
+        click.echo(f"Warning: {warning.message}", err=True)
+    return {volunteer.id: dict(volunteer.features) for volunteer in volunteers}

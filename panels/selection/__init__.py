@@ -11,7 +11,13 @@ Replacements: put confirmed members in ``SelectionProblem.fixed_ids`` and select
 """
 
 from panels.selection.checks import SelectionCheckError, check_panels, check_probabilities
-from panels.selection.csv_input import SelectionInputError, load_problem, load_quotas, load_volunteers
+from panels.selection.csv_input import (
+    SelectionInputError,
+    SelectionInputWarning,
+    load_problem,
+    load_quotas,
+    load_volunteers,
+)
 from panels.selection.engine import ALGORITHMS, select_panel
 from panels.selection.feasibility import InfeasibleQuotasError, check_feasibility
 from panels.selection.lottery import draw_from_lottery, lottery_digest, ticket_for_seed, verify_draw
@@ -28,7 +34,7 @@ from panels.selection.model import (
     Volunteer,
 )
 from panels.selection.replacement import select_replacements
-from panels.selection.report import result_to_json
+from panels.selection.report import natural_order, quota_problems, result_to_json
 
 __all__ = [
     "ALGORITHMS",
@@ -41,6 +47,7 @@ __all__ = [
     "Relaxation",
     "SelectionCheckError",
     "SelectionInputError",
+    "SelectionInputWarning",
     "SelectionProblem",
     "SelectionProgress",
     "SelectionResult",
@@ -52,6 +59,8 @@ __all__ = [
     "load_problem",
     "load_quotas",
     "load_volunteers",
+    "natural_order",
+    "quota_problems",
     "lottery_digest",
     "result_to_json",
     "select_panel",

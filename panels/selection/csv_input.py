@@ -6,7 +6,8 @@ replication data) or ``feature,value,min,max`` (Sortition Foundation).
 
 Respondent files: an id column (``id``, ``unique_id``, ``nationbuilder_id`` or the one
 named), one column per quota category, anything else kept in ``Volunteer.extra``. A file
-with none of the id columns (the replication data) uses the 0-based data-row index as id.
+with none of the id columns (the replication data) uses the 0-based data-row index as id,
+and says so with a ``SelectionInputWarning`` (the CLI prints it).
 
 Rows are numbered as in a spreadsheet: the header is row 1, the first volunteer row 2.
 Headers and values match case- and whitespace-insensitively; volunteer values are stored
@@ -17,6 +18,7 @@ row and column.
 from __future__ import annotations
 
 import csv
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -24,6 +26,10 @@ from panels.selection.model import Quota, SelectionProblem, Volunteer
 
 ID_COLUMNS = ("id", "unique_id", "nationbuilder_id")
 QUOTA_HEADER_VARIANTS = (("category", "name"), ("category", "feature"), ("feature", "value"))
+
+
+class SelectionInputWarning(UserWarning):
+    """Input that was read, but perhaps not as the officer meant (e.g. no id column)."""
 
 
 class SelectionInputError(ValueError):
@@ -153,6 +159,14 @@ def load_volunteers(
         id_index: int | None = columns[normalise_label(id_column)]
     else:
         id_index = next((columns[name] for name in ID_COLUMNS if name in columns), None)
+        if id_index is None:
+            warnings.warn(
+                SelectionInputWarning(
+                    f"{file}: no id column ({', '.join(ID_COLUMNS)}); volunteers are numbered by data row "
+                    "from 0 (use --id-column to name one)"
+                ),
+                stacklevel=2,
+            )
     categories = tuple(dict.fromkeys(quota.category for quota in quotas))
     category_index = {}
     for category in categories:

@@ -25,6 +25,8 @@ from panels.selection.model import Lottery, QuotaOutcome, SelectionProblem, Sele
 from panels.selection.panel_program import PanelProgram
 
 ALGORITHMS = ("leximin", "legacy")
+#: Above this, the lottery moves someone's probability noticeably from its computed value.
+LOTTERY_DEVIATION_WARNING = 0.01
 
 
 def select_panel(
@@ -80,7 +82,25 @@ def select_panel(
         iterations=iterations,
         draws=draws,
         fixed_ids=frozenset(pool.fixed_ids),
+        warnings=_lottery_warnings(lottery, distribution_size) if algorithm == "leximin" else (),
     )
+
+
+def _lottery_warnings(lottery: Lottery, distribution_size: int) -> tuple[str, ...]:
+    """Say when rounding to M tickets changed the fair probabilities more than a little."""
+    warnings = []
+    if lottery.max_deviation > LOTTERY_DEVIATION_WARNING:
+        warnings.append(
+            f"the lottery of {lottery.size} tickets moves a volunteer's selection probability by up to "
+            f"{lottery.max_deviation:.4f} from its LEXIMIN value (more than {LOTTERY_DEVIATION_WARNING}); "
+            "a lottery with more tickets keeps it closer"
+        )
+    if lottery.size < distribution_size:
+        warnings.append(
+            f"the lottery has {lottery.size} tickets but the distribution has {distribution_size} panels, "
+            "so some panels get no ticket; a lottery with more tickets keeps the probabilities closer"
+        )
+    return tuple(warnings)
 
 
 def _leximin(

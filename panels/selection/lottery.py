@@ -61,11 +61,13 @@ def verify_draw(record: Mapping[str, Any]) -> bool:
     """Repeat a stored draw: does the seed pick the stored panel from the stored lottery?
 
     ``record`` is the JSON written by the CLI (keys ``seed``, ``lottery``, ``panel`` and,
-    when present, ``ticket`` and ``lottery_digest``).
+    when present, ``ticket``, ``lottery_size`` and ``lottery_digest``).
     """
     panels = [tuple(str(member) for member in panel) for panel in record.get("lottery") or []]
     seed = record.get("seed")
     if not panels or seed is None:
+        return False
+    if "lottery_size" in record and int(record["lottery_size"]) != len(panels):
         return False
     ticket = ticket_for_seed(str(seed), len(panels))
     if "ticket" in record and int(record["ticket"]) != ticket:

@@ -181,6 +181,8 @@ class SelectionResult:
     counts the panels with positive probability (LEXIMIN: type panels; legacy: distinct
     sampled panels). ``min_probability`` is taken over volunteers that can still be drawn.
     For ``legacy`` the probabilities are frequencies over ``draws`` greedy draws.
+    ``warnings`` are sentences for the officer about a result that is valid but worse than it
+    need be (e.g. a lottery too small for the distribution).
     """
 
     algorithm: str
@@ -197,3 +199,4 @@ class SelectionResult:
     iterations: int
     draws: int | None = None
     fixed_ids: frozenset[str] = frozenset()
+    warnings: tuple[str, ...] = ()

@@ -4,14 +4,69 @@ Keys required by issue #3: ``algorithm, n, k, seed, min_probability, probabiliti
 panel, quotas, distribution_size, lottery_size, max_lottery_deviation, runtime_s``.
 Added so the record is self-verifying: ``ticket`` (1-based), ``lottery`` (the M panels,
 ticket i is ``lottery[i-1]``), ``lottery_digest``, ``draw_formula``, ``max_probability``,
-``iterations``, ``draws`` (legacy), ``fixed_ids``.
+``iterations``, ``draws`` (legacy), ``fixed_ids``, ``warnings``. ``panel`` is in natural
+order (v2 before v10).
+
+``quota_problems`` checks a record's drawn panel against its recorded quotas: against the
+respondents' answers when given, else against the recorded ``selected`` counts.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from panels.selection.model import SelectionResult
+
+
+def natural_order(ids: Iterable[str]) -> list[str]:
+    """Ids sorted with runs of digits compared as numbers: 0, 12, 107 (not 0, 107, 12)."""
+
+    def key(text: str) -> tuple:
+        return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part)
+
+    return sorted(ids, key=lambda text: (key(text), text))
+
+
+def quota_problems(record: Mapping[str, Any], answers: Mapping[str, Mapping[str, str]] | None = None) -> list[str]:
+    """What is wrong with the drawn panel of ``record`` against its recorded quotas.
+
+    ``answers`` maps volunteer id to {category: value} (from the respondents file). Without
+    it, only the recorded ``selected`` counts can be checked: each within its quota, and
+    each category's counts adding up to the panel size.
+    """
+    panel = [str(member) for member in record.get("panel") or []]
+    problems = []
+    if len(set(panel)) != len(panel):
+        problems.append("the drawn panel lists a member twice")
+    if record.get("k") is not None and len(panel) != int(record["k"]):
+        problems.append(f"the drawn panel has {len(panel)} members, not k = {record['k']}")
+    if answers is not None:
+        unknown = [member for member in panel if member not in answers]
+        if unknown:
+            problems.append(f"drawn ids not in the respondents file: {', '.join(unknown[:5])}")
+    per_category: dict[str, int] = {}
+    for quota in record.get("quotas") or []:
+        category, name = str(quota["category"]), str(quota["name"])
+        recorded = quota.get("selected")
+        if answers is not None:
+            count = sum(1 for member in panel if answers.get(member, {}).get(category) == name)
+            if recorded is not None and int(recorded) != count:
+                problems.append(f"{category}={name}: the record says {recorded} drawn, the respondents file gives {count}")
+        elif recorded is None:
+            problems.append(f"{category}={name}: no count of drawn members recorded")
+            continue
+        else:
+            count = int(recorded)
+        per_category[category] = per_category.get(category, 0) + count
+        if not int(quota["min"]) <= count <= int(quota["max"]):
+            problems.append(f"{category}={name}: {count} drawn, outside the quota [{quota['min']}, {quota['max']}]")
+    if answers is None:
+        for category, total in per_category.items():
+            if total != len(panel):
+                problems.append(f"the recorded counts for '{category}' add up to {total}, not the panel's {len(panel)}")
+    return problems
 
 DRAW_FORMULA = (
     "ticket = int.from_bytes(hashlib.sha256(seed.encode('utf-8')).digest(), 'big') % lottery_size + 1; "
@@ -31,7 +86,7 @@ def result_to_json(result: SelectionResult) -> dict[str, Any]:
         "min_probability": float(result.min_probability),
         "max_probability": float(result.max_probability),
         "probabilities": {str(key): float(value) for key, value in result.probabilities.items()},
-        "panel": list(draw.panel) if draw else [],
+        "panel": natural_order(draw.panel) if draw else [],
         "quotas": [
             {
                 "category": quota.category,
@@ -49,6 +104,7 @@ def result_to_json(result: SelectionResult) -> dict[str, Any]:
         "iterations": int(result.iterations),
         "draws": result.draws,
         "fixed_ids": sorted(result.fixed_ids),
+        "warnings": list(result.warnings),
         "lottery_digest": draw.lottery_digest if draw else None,
         "draw_formula": DRAW_FORMULA,
         "lottery": [list(panel) for panel in result.lottery.panels],

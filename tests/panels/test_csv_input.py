@@ -2,7 +2,7 @@
 
 import pytest
 
-from panels.selection import SelectionInputError, load_problem, load_quotas, load_volunteers
+from panels.selection import SelectionInputError, SelectionInputWarning, load_problem, load_quotas, load_volunteers
 
 QUOTAS = "category,name,min,max\ngender,Female,1,2\ngender,Male,1,2\n"
 
@@ -29,8 +29,9 @@ def test_values_match_case_and_whitespace_insensitively(write_csv):
     assert [v.id for v in volunteers] == ["a", "b"]
 
 
-def test_file_without_id_column_uses_zero_based_row_index(instances):
-    problem = load_problem(instances / "example_small_20/categories.csv", instances / "example_small_20/respondents.csv", 20)
+def test_file_without_id_column_uses_zero_based_row_index_and_says_so(instances):
+    with pytest.warns(SelectionInputWarning, match="no id column"):
+        problem = load_problem(instances / "example_small_20/categories.csv", instances / "example_small_20/respondents.csv", 20)
     assert len(problem.volunteers) == 200
     assert problem.volunteers[0].id == "0" and problem.volunteers[-1].id == "199"
 
@@ -85,3 +86,11 @@ def test_k_larger_than_pool_is_an_input_error(write_csv):
     people = write_csv("people.csv", "id,gender\n1,Female\n2,Male\n")
     with pytest.raises(SelectionInputError, match=r"people.csv.*k=3 is larger than the pool \(2"):
         load_problem(categories, people, 3)
+
+
+def test_named_id_column_wins_over_the_default_ones(write_csv):
+    quotas = load_quotas(write_csv("q.csv", QUOTAS))
+    people = write_csv("r.csv", "id,Reference,gender\n1,R-7,Female\n2,R-8,Male\n")
+    volunteers = load_volunteers(people, quotas, id_column="reference")
+    assert [v.id for v in volunteers] == ["R-7", "R-8"]
+    assert volunteers[0].extra == {"id": "1"}

@@ -7,6 +7,7 @@ import pytest
 
 from panels.selection import (
     Quota,
+    SelectionInputWarning,
     SelectionProblem,
     Volunteer,
     check_feasibility,
@@ -31,7 +32,9 @@ def test_example_small_20_matches_published_leximin_minimum(instances):
     folder = instances / "example_small_20"
     with (folder / "example_small_20_prob_allocs_data.csv").open(encoding="utf-8") as handle:
         published = min(float(row["selection probability"]) for row in csv.DictReader(handle) if row["algorithm"] == "LexiMin")
-    result = select_panel(load_problem(folder / "categories.csv", folder / "respondents.csv", 20), seed="x")
+    with pytest.warns(SelectionInputWarning):  # the replication files have no id column
+        problem = load_problem(folder / "categories.csv", folder / "respondents.csv", 20)
+    result = select_panel(problem, seed="x")
     assert abs(result.min_probability - published) < 1e-4
     assert abs(result.max_probability - 0.1) < 1e-6
 
@@ -58,6 +61,7 @@ def test_json_record_verifies_and_detects_tampering(opendlp_result):
     swapped = dict(record, panel=record["lottery"][record["ticket"] % 200])
     assert not verify_draw(swapped) or swapped["panel"] == record["panel"]
     assert not verify_draw({**record, "lottery_digest": "0" * 64})
+    assert not verify_draw({**record, "lottery_size": 199})
     assert result.lottery.max_deviation < 5 / 200
     assert abs(result.min_probability - 27 / 91) < 1e-4  # the peer's LEXIMIN minimum on this pool
 

@@ -6,10 +6,18 @@ change of quotas can lift) and the quota changes each subset would need.
 
 from itertools import combinations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from panels.selection import Quota, SelectionProblem, Volunteer, check_feasibility, load_problem
+from panels.selection import (
+    Quota,
+    SelectionInputWarning,
+    SelectionProblem,
+    Volunteer,
+    check_feasibility,
+    load_problem,
+)
 
 CATEGORIES = {"sex": ("F", "M"), "age": ("young", "middle", "old"), "area": ("north", "south")}
 
@@ -75,7 +83,8 @@ def test_relaxation_has_the_smallest_total_change_and_shares_it_out(problem):
 
 def test_example_small_20_with_ten_seats_lowers_all_four_minimums_evenly(instances):
     folder = instances / "example_small_20"
-    problem = load_problem(folder / "categories.csv", folder / "respondents.csv", 10)
+    with pytest.warns(SelectionInputWarning):  # the replication files have no id column
+        problem = load_problem(folder / "categories.csv", folder / "respondents.csv", 10)
     infeasibility = check_feasibility(problem)
     assert infeasibility is not None and infeasibility.total_change == 16
     relaxed = {(r.category, r.name): (r.relaxed_min, r.relaxed_max) for r in infeasibility.relaxations}
