@@ -1,6 +1,6 @@
 """Synthetic Camden-like volunteer pools for the selection benchmark (labelled synthetic).
 
-Marginals come from the 2011 Census for Camden (``../shared/census/camden-2011.csv``):
+Marginals come from the 2011 Census for Camden (``panels/census_data/camden-2011.csv``, the app's copy):
 sex, adult age bands (18+: ``0-15`` and ``16-17`` dropped), ethnicity (5 groups),
 disability (3), tenure (persons in households, grouped into 4) and economic activity
 (16–74, grouped into 4). Volunteers are drawn with a fixed numpy seed and a response bias
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-CENSUS = Path(__file__).resolve().parents[2] / "shared" / "census" / "camden-2011.csv"
+CENSUS = Path(__file__).resolve().parents[1] / "panels" / "census_data" / "camden-2011.csv"
 
 TENURE_GROUPS = {
     "Owned": ("Owned outright", "Owned with a mortgage or loan", "Shared ownership"),

@@ -1,9 +1,10 @@
 """``select_panel``: the one entry point the recruitment workflow and the CLI call.
 
 Order of work: validate → feasibility (explain and propose a relaxation if none) →
-distribution (LEXIMIN by column generation, or legacy draws) → uniform lottery of M
-panels → optional public draw from a seed → independent checks → result of plain Python
-values (no numpy scalars: the database layer cannot store them).
+distribution (LEXIMIN, see ``leximin``; or legacy draws) → uniform lottery of M panels →
+optional public draw from a seed → independent checks → warnings (a lottery too small for
+the distribution) → result of plain Python values (no numpy scalars: the database layer
+cannot store them).
 """
 
 from __future__ import annotations
