@@ -16,6 +16,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_429_TOO_MA
 from markupsafe import Markup
 
 from analysis.consultation_links import principles_for_case_study, principles_for_consultation
+from server.fragment_cache import FragmentCache
 from server.guards import public
 from server.request_info import client_ip
 from server.tables import OutboxEmail
@@ -27,6 +28,8 @@ from surveys.house_rules import HOUSE_RULES
 from surveys.markdown import render_markdown
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+COMMENT_LISTS = FragmentCache()
+"""Each worker's rendered comment lists, keyed by the comments themselves (so never stale)."""
 HONEYPOT_FIELD = "website"
 """Hidden from people (and from assistive technology); a bot that fills it is told "thank you"
 and nothing is stored."""
@@ -76,8 +79,14 @@ class ConsultationsPublicController(Controller):
                 reply_to = int(values["parent_id"])
             else:  # that comment is no longer shown: keep the text in the form for a new comment
                 values["parent_id"] = ""
+        comment_list_html = None
+        if thread and reply_to is None:  # a failed reply's form (with the visitor's text) is never cached
+            key = COMMENT_LISTS.key(study.slug, study.comments_open, thread)
+            comment_list_html = COMMENT_LISTS.get_or_render(key, lambda: request.app.template_engine.get_template(
+                "surveys/_comment_list.html").render(study=study, comments=thread, failed_reply=None))
         return Template("surveys/case_study.html", context={
             "study": study, "body_html": Markup(render_markdown(study.body)), "comments": thread,
+            "comment_list_html": comment_list_html,
             "order": order, "values": values, "errors": errors or {}, "reply_to": reply_to,
             "reported": request.query_params.get("reported") == "1",
             "principles": await principles_for_case_study(study.id),
