@@ -31,8 +31,11 @@ from panels.selection.compression import CompressedPool
 from panels.selection.linear_program import LinearProgram, LinearProgramError
 from panels.selection.panel_program import PanelConstraints, PanelProgram
 
-#: Residual mass at which the walk is complete (the last panels' weights are this small).
+#: Residual mass at which the walk stops (the last panels' weights are this small).
 COMPLETE_MASS = 1e-9
+#: A walk that stalls (floating point) with at most this mass left still counts as complete:
+#: renormalising the weights moves no probability by more than about this much.
+ACCEPTABLE_MASS = 1e-7
 #: A bound or row counts as tight when its slack, in unnormalised residual units, is below this.
 TIGHT = 1e-11
 #: Re-solves with fresh noise before a fractional vertex is rounded by an integer program.
@@ -57,7 +60,7 @@ class Decomposition:
 
     @property
     def complete(self) -> bool:
-        return self.residual_mass <= COMPLETE_MASS
+        return self.residual_mass <= ACCEPTABLE_MASS
 
 
 def decompose(
@@ -98,7 +101,10 @@ class _FaceWalk:
         panels: list[np.ndarray] = []
         weights: list[float] = []
         steps = 0
-        while mass > COMPLETE_MASS:
+        # Each step tightens a bound or row for good, so this cap is only a guard against
+        # floating-point trouble making steps that tighten nothing.
+        max_steps = 2 * (self.type_count + self.constraints.row_count) + 10
+        while mass > COMPLETE_MASS and steps < max_steps:
             steps += 1
             self._restrict_to_face(residual, mass)
             panel = self._panel_in_face(residual / mass)
