@@ -53,7 +53,7 @@ def _records(text: str) -> Iterator[list[str]]:
     """The file's records. One the csv module cannot read (a cell over its 131,072-character limit,
     which an unclosed quote also makes), or holding NUL (PostgreSQL cannot store it), is a
     ``PoolImportError`` naming the row (and column), instead of a crash."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), strict=True)  # a stray quote is an error, not merged rows
     header: list[str] = []
     for row_number in itertools.count(1):
         try:

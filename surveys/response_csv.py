@@ -99,7 +99,7 @@ class ResponseImportError(ValueError):
 def _records(text: str) -> Iterator[list[str]]:
     """The file's records. One the csv module cannot read (a cell over its 131,072-character limit,
     which an unclosed quote also makes) is a ``ResponseImportError`` naming its row, not a crash."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), strict=True)  # a stray quote is an error, not merged rows
     for row_number in itertools.count(1):
         try:
             cells = next(reader)

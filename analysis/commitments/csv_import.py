@@ -157,7 +157,7 @@ def read_records(text: str) -> list[list[str]]:
     """Every record. One the csv module cannot read (a cell over its 131,072-character limit, which
     an unclosed quote also makes) is a ``CommitmentCsvError`` naming its row, not a crash."""
     records: list[list[str]] = []
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # a stray quote is an error, not merged rows
     while True:
         try:
             cells = next(reader)
