@@ -11,11 +11,12 @@ record holds no names or contact details.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import time as time_module
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import anyio
 import anyio.from_thread
@@ -32,6 +33,10 @@ from panels.tables import Panel, SelectionRun, Volunteer
 from panels.transactions import write_transaction
 
 PROGRESS_INTERVAL_S = 0.5
+HEARTBEAT_INTERVAL_S = 10.0
+STALE_AFTER = timedelta(minutes=2)
+STALE_MESSAGE = ("The computation stopped because the server worker running it ended (for example a restart). "
+                 "Nothing was drawn: start the run again.")
 LOTTERY_SIZE = 1000
 VERIFY_RECIPE = (
     "import hashlib\n"
@@ -152,9 +157,35 @@ async def _write_progress(run_id: int, fraction: float, message: str) -> None:
         SelectionRun.id == run_id, SelectionRun.status == "running").run()
 
 
+async def _beat(run_id: int) -> None:
+    await SelectionRun.update({SelectionRun.heartbeat_at: datetime.now(timezone.utc)}).where(
+        SelectionRun.id == run_id, SelectionRun.status == "running").run()
+
+
+async def _heartbeat_forever(run_id: int) -> None:
+    while True:
+        await _beat(run_id)
+        await asyncio.sleep(HEARTBEAT_INTERVAL_S)
+
+
+def is_stale(run: SelectionRun, *, now: datetime) -> bool:
+    """A running run whose worker has not been heard from for ``STALE_AFTER`` (it was killed)."""
+    last = run.heartbeat_at or run.started_at
+    return run.status == "running" and last is not None and now - last > STALE_AFTER
+
+
 async def execute_run(run_id: int, pool: PoolProblem, *, kind: str) -> None:
     """Run the engine off the event loop; progress and then the result (or the reason it failed)
-    go to the run's row. Never raises: a background task has nobody to tell."""
+    go to the run's row, and a heartbeat shows the worker is still at it. Never raises: a
+    background task has nobody to tell."""
+    heartbeat = asyncio.create_task(_heartbeat_forever(run_id))
+    try:
+        await _execute(run_id, pool, kind=kind)
+    finally:
+        heartbeat.cancel()
+
+
+async def _execute(run_id: int, pool: PoolProblem, *, kind: str) -> None:
     last = 0.0
 
     def report(progress: SelectionProgress) -> None:
@@ -199,8 +230,13 @@ async def _finish(run_id: int, *, status: str, error: str = "", result_json: str
     }).where(SelectionRun.id == run_id, SelectionRun.status == "running").run()
 
 
-async def get_run(panel_id: int, run_id: int) -> SelectionRun | None:
-    return await SelectionRun.objects().where(SelectionRun.panel == panel_id, SelectionRun.id == run_id).first().run()
+async def get_run(panel_id: int, run_id: int, *, now: datetime | None = None) -> SelectionRun | None:
+    """The run; one left "running" by a worker that died is marked as stopped first."""
+    run = await SelectionRun.objects().where(SelectionRun.panel == panel_id, SelectionRun.id == run_id).first().run()
+    if run is not None and is_stale(run, now=now or datetime.now(timezone.utc)):
+        await _finish(run_id, status="failed", error=STALE_MESSAGE)
+        run = await SelectionRun.objects().where(SelectionRun.id == run_id).first().run()
+    return run
 
 
 async def list_runs(panel_id: int) -> list[dict]:

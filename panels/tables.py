@@ -118,6 +118,9 @@ class SelectionRun(Table, tablename="panel_selection_run"):
     error = Text(default="")
     progress_fraction = Real(default=0.0)
     progress_message = Varchar(length=300, default="")
+    heartbeat_at = Timestamptz(null=True, default=None)
+    """Refreshed every few seconds by the worker computing the run: a "running" run whose heartbeat
+    stops (its worker was killed or restarted) is marked as stopped instead of polling for ever."""
     started_by = Varchar(length=254, default="")
     started_at = Timestamptz(default=TimestamptzNow())
     finished_at = Timestamptz(null=True, default=None)
