@@ -129,3 +129,13 @@ def test_a_reply_to_a_reply_joins_the_same_thread(client):
     child = run(Comment.select(Comment.id).where(Comment.parent == parent).first().run())["id"]
     assert reply(client, child, body="And a reply to the reply").status_code == 200
     assert run(Comment.select(Comment.parent).where(Comment.body == "And a reply to the reply").first().run())["parent"] == parent
+
+
+def test_the_heading_counts_replies_and_not_erased_comments(client):
+    parent = first_comment(client)
+    assert "Comments (1)" in client.get(PAGE).text
+    reply(client, parent)
+    assert "Comments (2)" in client.get(PAGE).text
+    run(Comment.update({Comment.state: "erased", Comment.body: ""}).where(Comment.id == parent).run())
+    page = client.get(PAGE).text
+    assert "Comments (1)" in page and "Only the early help team" in page
