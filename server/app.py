@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures.cookie import Cookie
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.session.client_side import CookieBackendConfig
@@ -44,6 +45,7 @@ from server.errors import http_exception_handler, internal_error_handler
 from server.guards import role_guard
 from server.mailer import run_sender_forever
 from server.retention import run_purge_forever
+from server.page_cache import CsrfTokens, PageCacheMiddleware, PageStore
 from server.middleware import MalformedInputMiddleware, StaffIdentityMiddleware, add_security_headers
 from server.settings import PROJECT_ROOT, Settings
 from server.templating import configure_template_engine
@@ -121,6 +123,17 @@ def create_app(settings: Settings) -> Litestar:
         secure=settings.is_production,
     )
     manifest = AssetManifest(STATIC_DIR)
+    csrf_config = CSRFConfig(
+        secret=settings.secret_key,
+        cookie_name="civicpanel_csrf",
+        cookie_secure=settings.is_production,
+        cookie_samesite="strict",
+        header_name=CSRF_HEADER,
+    )
+    page_store = PageStore(settings.page_cache_seconds)
+    csrf_cookie = Cookie(key=csrf_config.cookie_name, path=csrf_config.cookie_path, secure=csrf_config.cookie_secure,
+                         httponly=csrf_config.cookie_httponly, samesite=csrf_config.cookie_samesite,
+                         domain=csrf_config.cookie_domain)
     app = Litestar(
         route_handlers=[
             *ROUTE_HANDLERS,
@@ -129,17 +142,13 @@ def create_app(settings: Settings) -> Litestar:
         guards=[role_guard],
         before_send=[add_security_headers],
         middleware=[
+            DefineMiddleware(PageCacheMiddleware, store=page_store, csrf=CsrfTokens(csrf_config.secret, csrf_cookie),
+                             session_cookie=session_config.key),
             session_config.middleware,
             StaffIdentityMiddleware(),
             MalformedInputMiddleware(csrf_header=CSRF_HEADER, csrf_cookie="civicpanel_csrf"),
         ],
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_name="civicpanel_csrf",
-            cookie_secure=settings.is_production,
-            cookie_samesite="strict",
-            header_name=CSRF_HEADER,
-        ),
+        csrf_config=csrf_config,
         template_config=TemplateConfig(
             directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=configure_template_engine(settings, manifest)
         ),
@@ -152,4 +161,5 @@ def create_app(settings: Settings) -> Litestar:
         debug=False,
     )
     app.state.settings = settings
+    app.state.page_store = page_store
     return app

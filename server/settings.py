@@ -89,6 +89,11 @@ class Settings:
     on SQLite, any value above 0 gives each worker one shared read connection.
     ``civicpanel serve`` uses 10 unless this is set."""
 
+    page_cache_seconds: int = 0
+    """``PAGE_CACHE_SECONDS``: how long each worker keeps an anonymous visitor's copy of a public read
+    page (home, hub, case study, published report); 0 turns it off. Default 5, and 0 in tests.
+    See ``server/page_cache.py``."""
+
     smtp_host: str = ""
     """``SMTP_HOST``: the mail server. Unset: emails wait in the outbox (officers can read them
     there outside production)."""
@@ -150,6 +155,7 @@ class Settings:
             login_lockout_minutes=_int_from_env(environ, "LOGIN_LOCKOUT_MINUTES", 15, minimum=1),
             session_max_age_hours=_int_from_env(environ, "SESSION_MAX_AGE_HOURS", 8, minimum=1),
             database_pool_size=_int_from_env(environ, "DATABASE_POOL_SIZE", 0),
+            page_cache_seconds=_int_from_env(environ, "PAGE_CACHE_SECONDS", 0 if environment == "test" else 5),
             smtp_host=environ.get("SMTP_HOST", "").strip(),
             smtp_port=_int_from_env(environ, "SMTP_PORT", 587, minimum=1),
             smtp_username=environ.get("SMTP_USERNAME", "").strip(),

@@ -59,6 +59,7 @@ from analysis.commitments_store import (
 from analysis.charter_queries import list_charters
 from server.audit import record_audit
 from server.guards import CABINET_READERS, OFFICER, public, roles
+from server.page_cache import page_cache_opt
 from server.request_info import client_ip
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -149,7 +150,7 @@ class CommitmentsPublicController(Controller):
             return Redirect(path=f"/charter/{charters[0].slug}/commitments", status_code=303)
         return Template("commitments/index.html", context={"charters": charters})
 
-    @get("/charter/{slug:str}/commitments", name="commitments_tracker")
+    @get("/charter/{slug:str}/commitments", name="commitments_tracker", opt=page_cache_opt())
     async def tracker(self, slug: FromPath[str]) -> Template:
         document = await _document(slug, today())
         return Template("commitments/tracker.html", context={

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from analysis.consultation_links import principles_for_case_study, principles_for_consultation
 from server.fragment_cache import FragmentCache
 from server.guards import public
+from server.page_cache import page_cache_opt
 from server.request_info import client_ip
 from server.tables import OutboxEmail
 from surveys import comments
@@ -47,7 +48,7 @@ async def queue_email(notice: comments.EmailNotice | None) -> None:
 class ConsultationsPublicController(Controller):
     opt = public()
 
-    @get("/consultations", name="consultation_hub")
+    @get("/consultations", name="consultation_hub", opt=page_cache_opt())
     async def hub(self) -> Template:
         consultations = await list_consultations(date.today(), audience="public")
         groups = {status: [item for item in consultations if item.status == status] for status in ("open", "upcoming", "closed")}
@@ -56,7 +57,7 @@ class ConsultationsPublicController(Controller):
         return Template("surveys/hub.html", context={"groups": groups, "reports": reports,
                                                      "case_studies": await list_case_studies(published_only=True)})
 
-    @get("/consultations/{slug:str}", name="consultation_page")
+    @get("/consultations/{slug:str}", name="consultation_page", opt=page_cache_opt())
     async def consultation(self, slug: FromPath[str]) -> Template:
         consultation = await get_consultation(slug, date.today())
         if consultation is None:
@@ -92,7 +93,7 @@ class ConsultationsPublicController(Controller):
             "principles": await principles_for_case_study(study.id),
         }, status_code=status_code)
 
-    @get("/case-studies/{slug:str}", name="case_study_page")
+    @get("/case-studies/{slug:str}", name="case_study_page", opt=page_cache_opt())
     async def case_study(self, request: Request, slug: FromPath[str], order: FromQuery[str] = "newest") -> Template:
         return await self._case_study_page(request, slug, order=order)
 
@@ -178,6 +179,6 @@ class ConsultationsPublicController(Controller):
         return Template("surveys/my_comment.html", context={"view": view, "state_words": comments.STATE_WORDS,
                                                              "token": token})
 
-    @get("/house-rules", name="house_rules")
+    @get("/house-rules", name="house_rules", opt=page_cache_opt())
     async def house_rules(self) -> Template:
         return Template("surveys/house_rules.html", context={"rules": HOUSE_RULES})

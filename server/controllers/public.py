@@ -13,23 +13,24 @@ from server.database_health import database_reachable
 from panels.personal_data import panel_retention
 from surveys.personal_data import consultation_retention
 from server.guards import public
+from server.page_cache import page_cache_opt
 
 
 class PublicController(Controller):
     opt = public()
 
-    @get("/", name="home")
+    @get("/", name="home", opt=page_cache_opt())
     async def home(self) -> Template:
         return Template("home.html", context={"charters": await list_charters()})
 
-    @get("/charter/{slug:str}", name="charter")
+    @get("/charter/{slug:str}", name="charter", opt=page_cache_opt())
     async def charter(self, slug: FromPath[str]) -> Template:
         charter = await get_charter(slug)
         if charter is None:
             raise NotFoundException()
         return Template("charter.html", context={"charter": charter})
 
-    @get("/privacy", name="privacy")
+    @get("/privacy", name="privacy", opt=page_cache_opt())
     async def privacy(self, request: Request) -> Template:
         """The notice states the retention periods actually in force, panel by panel and
         consultation by consultation."""
@@ -38,7 +39,7 @@ class PublicController(Controller):
             "settings": settings, "panels": await panel_retention(),
             "consultations": await consultation_retention(default_months=settings.personal_data_retention_months)})
 
-    @get("/accessibility", name="accessibility")
+    @get("/accessibility", name="accessibility", opt=page_cache_opt())
     async def accessibility(self) -> Template:
         return Template("accessibility.html")
 

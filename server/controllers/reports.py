@@ -62,6 +62,7 @@ from analysis.reports_store import (
 from panels.census import census_label, shipped_census_files
 from server.audit import record_audit
 from server.guards import CABINET_READERS, OFFICER, public, roles
+from server.page_cache import page_cache_opt
 from server.request_info import client_ip
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -401,11 +402,11 @@ class ReportsPublicController(Controller):
             "consultation": consultation, "version": row, "body": Markup(row["html"]),
             "versions": await list_versions(consultation["id"]), "base": f"/consultations/{slug}/report/v/{row['version']}"})
 
-    @get("/", name="report_public")
+    @get("/", name="report_public", opt=page_cache_opt())
     async def latest(self, slug: FromPath[str]) -> Template:
         return await self._page(slug, None)
 
-    @get("/v/{number:int}", name="report_public_version")
+    @get("/v/{number:int}", name="report_public_version", opt=page_cache_opt())
     async def version(self, slug: FromPath[str], number: FromPath[int]) -> Template:
         return await self._page(slug, number)
 
