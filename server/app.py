@@ -93,7 +93,7 @@ def _database_lifespan(settings: Settings):
         if pooled:
             await DB.start_connection_pool(max_size=settings.database_pool_size)
         if shared_reads:
-            await DB.start_read_connection()
+            await DB.start_worker_connections()
         tasks = []
         if settings.sends_email:
             tasks.append(asyncio.create_task(run_sender_forever(settings)))
@@ -107,7 +107,7 @@ def _database_lifespan(settings: Settings):
             if pooled:
                 await DB.close_connection_pool()
             if shared_reads:
-                await DB.close_read_connection()
+                await DB.close_worker_connections()
 
     return lifespan
 

@@ -60,7 +60,7 @@ def test_shared_read_connection_sees_writes_and_stays_on_its_loop(db):
     from server.staff import create_staff_user
 
     async def scenario() -> tuple[list[str], list[str], bool]:
-        await DB.start_read_connection()
+        await DB.start_worker_connections()
         try:
             before = [user["email"] for user in await list_staff()]
             await create_staff_user(email="later@council.example", display_name="Later", role="officer",
@@ -68,7 +68,7 @@ def test_shared_read_connection_sees_writes_and_stays_on_its_loop(db):
             after = [user["email"] for user in await list_staff()]
             used_shared = DB._can_read_shared("SELECT 1", "generic")
         finally:
-            await DB.close_read_connection()
+            await DB.close_worker_connections()
         return before, after, used_shared
 
     before, after, used_shared = run(scenario())
@@ -85,7 +85,7 @@ def test_shared_read_connection_refuses_writes():
     engine._read_connection = object()
 
     async def check() -> list[bool]:
-        engine._read_loop = asyncio.get_running_loop()
+        engine._loop = asyncio.get_running_loop()
         return [engine._can_read_shared(sql, kind) for sql, kind in (
             ("SELECT * FROM staff_user", "generic"),
             ("  select count(*) from x", "generic"),
