@@ -168,9 +168,17 @@ def serve(host: str, port: int, workers: int, reload: bool, access_log: bool, fo
         os.environ["DATABASE_POOL_SIZE"] = "10"
     click.echo(f"Civic Panel for {settings.council_name} on http://{host}:{port} ({workers} worker{'s' if workers > 1 else ''}; "
                f"forwarded headers trusted from {forwarded_allow_ips})")
-    uvicorn.run("server.asgi:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                reload=reload, proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips, log_level="info",
-                access_log=access_log)
+    options = dict(factory=True, host=host, port=port, workers=workers, reload=reload, proxy_headers=True,
+                   forwarded_allow_ips=forwarded_allow_ips, log_level="info", access_log=access_log)
+    from server.serving import can_reuse_port, run_workers
+
+    if workers > 1 and not reload and can_reuse_port():  # a listening socket per worker: see server/serving.py
+        try:
+            run_workers(uvicorn.Config("server.asgi:app_from_environment", **options))
+        except KeyboardInterrupt:
+            pass
+        return
+    uvicorn.run("server.asgi:app_from_environment", **options)
 
 
 from panels.cli import select_command, verify_draw_command  # noqa: E402  (the selection engine's commands)

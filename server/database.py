@@ -311,6 +311,13 @@ def is_unique_violation(error: BaseException) -> bool:
     return isinstance(error, UniqueViolationError)
 
 
+async def keep_session_state(connection: Any) -> None:
+    """The pool's ``reset`` for a connection handed back: asyncpg has already rolled back any
+    open transaction; its default reset then runs one more query per request
+    (``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL``) to undo session state this
+    app never sets (no advisory locks, LISTEN, cursors or SET outside a transaction)."""
+
+
 def write_transaction(engine: Engine):
     """A transaction for read-then-write work: IMMEDIATE on SQLite, the default on PostgreSQL."""
     if isinstance(engine, SQLiteEngine):

@@ -25,7 +25,7 @@ from litestar.status_codes import HTTP_403_FORBIDDEN, HTTP_409_CONFLICT, HTTP_42
 
 from server.guards import public
 from server.member_consultations import confirmed_member, member_response_key
-from surveys.consultations import ConsultationView, get_consultation, get_questionnaire
+from surveys.consultations import ConsultationView, consultation_and_questionnaire
 from surveys.questionnaire import Questionnaire, answers_as_raw, display_answer, is_shown, validate_answers, validate_questions
 from surveys.responses import new_idempotency_key, reference_for_idempotency_key, submit_response
 from surveys.personal_data import CONTACT_CONSENT_TEXT, check_contact_email
@@ -82,11 +82,10 @@ class QuestionnaireFlowController(Controller):
     opt = public()
 
     async def _load(self, slug: str) -> tuple[ConsultationView, Questionnaire]:
-        consultation = await get_consultation(slug, date.today())
-        questionnaire = await get_questionnaire(slug)
-        if consultation is None or questionnaire is None or not questionnaire.questions():
+        found = await consultation_and_questionnaire(slug, date.today())
+        if found is None or not found[1].questions():
             raise NotFoundException()
-        return consultation, questionnaire
+        return found
 
     def _not_accepting(self, request: Request, consultation: ConsultationView, *, status_code: int = 200) -> Template | None:
         """The page to show instead of the questionnaire: closed or not yet open (``status_code``),

@@ -151,8 +151,13 @@ def test_serve_trusts_forwarded_headers_only_from_the_addresses_given(monkeypatc
 
     from server.cli import cli
 
+    import server.serving
+
     calls = []
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(server.serving, "run_workers", lambda config: calls.append(
+        {"forwarded_allow_ips": config.forwarded_allow_ips, "proxy_headers": config.proxy_headers,
+         "workers": config.workers}))
     monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
     default = CliRunner().invoke(cli, ["serve", "--workers", "3"], catch_exceptions=False)
     given = CliRunner().invoke(cli, ["serve", "--forwarded-allow-ips", "10.0.0.5,10.0.1.0/24"], catch_exceptions=False)
