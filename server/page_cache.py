@@ -48,6 +48,9 @@ OPT_KEY = "page_cache"
 STALE_SECONDS = 10.0
 MAX_PAGES = 256
 MAX_PAGE_BYTES = 4 * 1024 * 1024
+MAX_STORE_BYTES = 64 * 1024 * 1024
+"""A worker's pages, identity and gzip together: the least recently used go first beyond this
+(each query string is a page of its own, so the bound is on bytes, not only on pages)."""
 GZIP_LEVEL = 6
 CSRF_SECRET_LENGTH = 64
 """Hex characters of the random part of a Litestar CSRF token (32 bytes); an HMAC-SHA256 in hex follows."""
@@ -67,7 +70,9 @@ class CsrfTokens:
     def __init__(self, secret: str, cookie: Cookie) -> None:
         self._secret = secret.encode()
         self.cookie_name = cookie.key
-        self._cookie = cookie
+        placeholder = "0" * CSRF_TOKEN_LENGTH  # a token needs no quoting: the header is the same around it
+        header = Cookie(**{**cookie.dict, "value": placeholder}).to_header(header="")
+        self._cookie_before, self._cookie_after = (part.encode("latin-1") for part in header.split(placeholder, 1))
 
     def _signature(self, random_part: str) -> str:
         return hmac.new(self._secret, random_part.encode(), sha256).hexdigest()
@@ -82,8 +87,7 @@ class CsrfTokens:
         return hmac.compare_digest(token[CSRF_SECRET_LENGTH:], self._signature(token[:CSRF_SECRET_LENGTH]))
 
     def set_cookie_header(self, token: str) -> bytes:
-        self._cookie.value = token
-        return self._cookie.to_header(header="").encode("latin-1")
+        return self._cookie_before + token.encode("ascii") + self._cookie_after
 
 
 # --- a stored page ----------------------------------------------------------------------------
@@ -141,6 +145,10 @@ class Page:
                    stale_until=now + fresh_seconds + STALE_SECONDS, deflated=deflated,
                    crcs=[zlib.crc32(piece) for piece in pieces], shifts=[_crc_shift(len(piece)) for piece in pieces])
 
+    @property
+    def size(self) -> int:
+        return sum(map(len, self.pieces)) + sum(map(len, self.deflated))
+
     def body(self, token: str) -> bytes:
         return token.encode("ascii").join(self.pieces)
 
@@ -166,10 +174,12 @@ class Page:
 class PageStore:
     """One worker's pages, least recently used dropped first."""
 
-    def __init__(self, fresh_seconds: float, max_pages: int = MAX_PAGES) -> None:
+    def __init__(self, fresh_seconds: float, max_pages: int = MAX_PAGES, max_bytes: int = MAX_STORE_BYTES) -> None:
         self.fresh_seconds = fresh_seconds
         self.max_pages = max_pages
+        self.max_bytes = max_bytes
         self._pages: OrderedDict[tuple, Page] = OrderedDict()
+        self._bytes = 0
 
     @property
     def enabled(self) -> bool:
@@ -182,16 +192,25 @@ class PageStore:
         return page
 
     def put(self, key: tuple, page: Page) -> None:
+        self.drop(key)
         self._pages[key] = page
-        self._pages.move_to_end(key)
-        while len(self._pages) > self.max_pages:
-            self._pages.popitem(last=False)
+        self._bytes += page.size
+        while len(self._pages) > self.max_pages or self._bytes > self.max_bytes:
+            _, dropped = self._pages.popitem(last=False)
+            self._bytes -= dropped.size
 
     def drop(self, key: tuple) -> None:
-        self._pages.pop(key, None)
+        page = self._pages.pop(key, None)
+        if page is not None:
+            self._bytes -= page.size
 
     def clear(self) -> None:
         self._pages.clear()
+        self._bytes = 0
+
+    @property
+    def bytes(self) -> int:
+        return self._bytes
 
     def __len__(self) -> int:
         return len(self._pages)

@@ -73,6 +73,21 @@ def test_gzip_body_is_one_valid_gzip_member_of_the_page(body):
         assert gzip.decompress(compressed) == page.body(visitor)
 
 
+def test_the_store_is_bounded_in_bytes_dropping_the_least_recently_used():
+    store = page_cache.PageStore(5, max_bytes=35_000)  # three of these pages, not four
+    pages = {name: Page.of(200, [], bytes(range(256)) * 40, None, now=0, fresh_seconds=5) for name in "abcd"}
+    for name in "abc":
+        store.put((name,), pages[name])
+    assert store.get(("a",)) is pages["a"]  # now the most recently used
+    store.put(("d",), pages["d"])
+    assert store.get(("b",)) is None and store.get(("a",)) is pages["a"]
+    assert store.bytes == sum(page.size for page in (pages["a"], pages["c"], pages["d"])) <= 35_000
+    store.put(("a",), pages["b"])  # replacing a page counts its bytes once
+    assert store.bytes == sum(page.size for page in (pages["b"], pages["c"], pages["d"]))
+    store.clear()
+    assert store.bytes == 0 and len(store) == 0
+
+
 def test_accept_encoding_is_read_with_its_quality_values():
     assert page_cache._accepts_gzip(b"gzip, deflate, br")
     assert page_cache._accepts_gzip(b"br;q=1.0, GZIP;q=0.5")
