@@ -95,3 +95,63 @@ def test_shared_read_connection_refuses_writes():
         )]
 
     assert run(check()) == [True, True, False, False, False]
+
+
+def test_worker_writes_take_turns_and_a_failed_transaction_rolls_back(db):
+    """On a serving worker, every transaction and write goes through one connection lent to one
+    task at a time, holding the machine's write turn (a flock) meanwhile: read-modify-write
+    transactions lose no update, a transaction that fails leaves nothing behind, and no other
+    process can take the turn while one is open."""
+    import fcntl
+    import os
+
+    if not os.environ["DATABASE_URL"].startswith("sqlite:///"):
+        return
+    from piccolo_conf import DB
+
+    from server.database import write_transaction
+
+    async def scenario() -> tuple[int, bool, bool]:
+        await DB.start_worker_connections()
+        try:
+            await DB.run_ddl("CREATE TABLE turn_counter (n INTEGER NOT NULL)")
+            await DB._run_in_new_connection("INSERT INTO turn_counter (n) VALUES (0)")
+
+            async def increment() -> None:
+                async with write_transaction(DB):
+                    rows = await DB._run_in_existing_connection(DB.current_transaction.get().connection,
+                                                                "SELECT n FROM turn_counter")
+                    await asyncio.sleep(0.001)  # other tasks run here, and must wait for their turn
+                    await DB._run_in_existing_connection(DB.current_transaction.get().connection,
+                                                         "UPDATE turn_counter SET n = ?", [rows[0]["n"] + 1])
+
+            await asyncio.gather(*(increment() for _ in range(25)))
+
+            held_elsewhere = released_after = False
+            other = os.open(f"{DB.path}.writelock", os.O_RDWR)
+            try:
+                try:
+                    async with write_transaction(DB):
+                        await DB._run_in_existing_connection(DB.current_transaction.get().connection,
+                                                             "UPDATE turn_counter SET n = 1000")
+                        try:
+                            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        except BlockingIOError:
+                            held_elsewhere = True
+                        raise RuntimeError("the request failed half-way")
+                except RuntimeError:
+                    pass
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # the turn was given back
+                released_after = True
+                fcntl.flock(other, fcntl.LOCK_UN)
+            finally:
+                os.close(other)
+            rows = await DB._run_in_new_connection("SELECT n FROM turn_counter")
+            await DB.run_ddl("DROP TABLE turn_counter")
+            return rows[0]["n"], held_elsewhere, released_after
+        finally:
+            await DB.close_worker_connections()
+
+    count, held_elsewhere, released_after = run(scenario())
+    assert count == 25
+    assert held_elsewhere and released_after
