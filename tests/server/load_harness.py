@@ -199,9 +199,10 @@ def submit_responses(base_url: str, cookie: str, csrf: str, answers: dict[str, o
             key = f"{outcomes.tag}-{uuid.uuid4().hex}"
             with outcomes.lock:
                 outcomes.responses[key] = answers
-            response = None
+            response, sent = None, False
             while response is None and not stop.is_set():
                 try:
+                    sent = True
                     response = http.post(path, data={"idempotency_key": key}, headers={"cookie": cookie, CSRF_HEADER: csrf})
                 except httpx.ConnectError:
                     outcomes.count("refused")
@@ -210,6 +211,9 @@ def submit_responses(base_url: str, cookie: str, csrf: str, answers: dict[str, o
                     outcomes.count("unanswered")
                     outcomes.count("retried")
             if response is None:
+                if not sent:  # stopped between choosing the key and sending it: nothing to find stored
+                    with outcomes.lock:
+                        del outcomes.responses[key]
                 return
             if response.status_code == 303 and response.headers.get("location", "").endswith("/confirmation"):
                 outcomes.success("response", key)
