@@ -70,9 +70,9 @@ class CsrfTokens:
     def __init__(self, secret: str, cookie: Cookie) -> None:
         self._secret = secret.encode()
         self.cookie_name = cookie.key
-        placeholder = "0" * CSRF_TOKEN_LENGTH  # a token needs no quoting: the header is the same around it
-        header = Cookie(**{**cookie.dict, "value": placeholder}).to_header(header="")
-        self._cookie_before, self._cookie_after = (part.encode("latin-1") for part in header.split(placeholder, 1))
+        stand_in = "0" * CSRF_TOKEN_LENGTH  # a token needs no quoting: the header is the same around any token
+        header = Cookie(**{**cookie.dict, "value": stand_in}).to_header(header="")
+        self._cookie_before, self._cookie_after = (part.encode("latin-1") for part in header.split(stand_in, 1))
 
     def _signature(self, random_part: str) -> str:
         return hmac.new(self._secret, random_part.encode(), sha256).hexdigest()

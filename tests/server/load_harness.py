@@ -100,17 +100,22 @@ class ServerProcess:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-def _live_members(group: int) -> list[int]:
-    """Processes of a process group that are not zombies (Linux ``/proc``)."""
-    members = []
+def live_processes() -> list[tuple[int, int, int]]:
+    """``(pid, parent pid, process group)`` of every process that is not a zombie (Linux ``/proc``)."""
+    processes = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue
-        if int(fields[2]) == group and fields[0] != "Z":
-            members.append(int(stat.parent.name))
-    return members
+        if fields[0] != "Z":
+            processes.append((int(stat.parent.name), int(fields[1]), int(fields[2])))
+    return processes
+
+
+def _live_members(group: int) -> list[int]:
+    """Processes of a process group that are not zombies."""
+    return [pid for pid, _, process_group in live_processes() if process_group == group]
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from server.serving import can_reuse_port, reuse_port_socket
-from tests.server.load_harness import ServerProcess
+from tests.server.load_harness import ServerProcess, live_processes
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux") or not can_reuse_port(),
                                 reason="reads /proc and needs SO_REUSEPORT (Linux)")
@@ -45,15 +45,7 @@ def socket_inodes(pid: int) -> set[int]:
 
 
 def workers_of(parent: int) -> list[int]:
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if fields[0] != "Z" and int(fields[1]) == parent:
-            children.append(int(stat.parent.name))
-    return children
+    return [pid for pid, parent_pid, _ in live_processes() if parent_pid == parent]
 
 
 def worker_sockets(server: ServerProcess) -> dict[int, set[int]]:
