@@ -59,13 +59,17 @@ async def _response_counts() -> dict[int, int]:
     return {int(row["consultation"]): int(row["n"]) for row in rows}
 
 
-def _view(row: dict, today: date, counts: dict[int, int] | None) -> ConsultationView:
+def _view(row: dict, today: date, counts: dict[int, int] | None,
+          questionnaire: Questionnaire | None = None) -> ConsultationView:
+    """``questionnaire``: the row's questionnaire when the caller has already parsed it."""
+    if questionnaire is None and row["questionnaire_json"]:
+        questionnaire = from_json(row["questionnaire_json"])
     return ConsultationView(
         id=row["id"], slug=row["slug"], title=row["title"], summary=row["summary"], body=row["body"],
         opens_on=row["opens_on"], closes_on=row["closes_on"], audience=row["audience"],
         contact_email=row["contact_email"], other_formats=row["other_formats"],
         status=consultation_status(row["opens_on"], row["closes_on"], today),
-        has_questionnaire=bool(from_json(row["questionnaire_json"]).questions()) if row["questionnaire_json"] else False,
+        has_questionnaire=bool(questionnaire.questions()) if questionnaire is not None else False,
         response_count=counts.get(row["id"], 0) if counts is not None else None,
     )
 
@@ -154,7 +158,8 @@ async def consultation_and_questionnaire(slug: str, today: date) -> tuple[Consul
     rows = await Consultation.raw("SELECT * FROM consultation WHERE slug = {} LIMIT 1", slug).run()
     if not rows:
         return None
-    return _view(rows[0], today, None), from_json(rows[0]["questionnaire_json"])
+    questionnaire = from_json(rows[0]["questionnaire_json"])
+    return _view(rows[0], today, None, questionnaire), questionnaire
 
 
 async def get_questionnaire(slug: str) -> Questionnaire | None:
