@@ -6,7 +6,7 @@ Unset, the database is the embedded SQLite file ``var/civicpanel.sqlite``.
 
 from piccolo.conf.apps import AppRegistry
 
-from server.database import make_engine
+from server.platform.database import make_engine
 from server.settings import database_url_from_env
 
 DB = make_engine(database_url_from_env())

@@ -6,7 +6,7 @@ from analysis.tables import (
     Charter, Commitment, CommitmentReportSnapshot, CommitmentUpdate, Principle, ReportAction, ReportDraft,
     ReportQuote, ReportTheme, ReportThemeTag, ReportVersion,
 )
-from analysis.consultation_links import CaseStudyPrinciple, ConsultationPrinciple
+from analysis.charter.links import CaseStudyPrinciple, ConsultationPrinciple
 
 APP_CONFIG = AppConfig(
     app_name="analysis",

@@ -106,7 +106,7 @@ class ReportDraft(Table, tablename="report_draft"):
     reach_json = Text(default="{}")
     """"We asked": how many people each channel reached, as the officer counted them —
     ``{channel: {"reached": int, "how": str}}`` (e.g. panel session attendees, leaflets
-    delivered); see ``analysis.reports_store.REACH_CHANNELS``."""
+    delivered); see ``analysis.reports.store.REACH_CHANNELS``."""
 
 
 class ReportAction(Table, tablename="report_action"):
@@ -142,7 +142,7 @@ class ReportQuote(Table, tablename="report_quote"):
     """A quote an officer chose from a free-text answer (``response`` and ``question_key``) or
     from a published comment on a related case study (``comment``). ``text`` is what is
     published: the source's own words, possibly shortened with an ellipsis (checked by
-    ``analysis.quotes``), never a name."""
+    ``analysis.reports.quotes``), never a name."""
 
     consultation = ForeignKey(references=Consultation, on_delete=OnDelete.cascade, index=True)
     response = ForeignKey(references=SurveyResponse, on_delete=OnDelete.set_null, null=True, default=None)

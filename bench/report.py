@@ -5,7 +5,7 @@ and 20,000 free-text comments: time and peak memory (``resource.getrusage``: the
 resident set) to build the full report — statistics and JSON, every chart and the word cloud,
 and the HTML. Target on the 2-core machine: under 10 s and 2 GiB.
 
-Then our raking (``analysis.raking.rake``) against the ``balance`` package's ``rake`` on the
+Then our raking (``analysis.stats.raking.rake``) against the ``balance`` package's ``rake`` on the
 same complete cases (everyone answered every About-you question: our "Prefer not to say" rule
 differs by design). ``balance`` lives only in ``.bench-venv-report/`` (created here from
 ``bench/requirements-report.txt``, never in ``.venv``) and runs in a subprocess, given a target
@@ -53,7 +53,7 @@ class Record:
 
 
 def census() -> dict[str, dict[str, int]]:
-    from analysis.weighting import census_counts_from_csv
+    from analysis.stats.weighting import census_counts_from_csv
     from panels.census import CENSUS_DIR
 
     return census_counts_from_csv((CENSUS_DIR / "camden-2021.csv").read_text(encoding="utf-8"))
@@ -103,9 +103,9 @@ def synthetic(seed: int = 6):
 
 
 def build_full_report(questionnaire, records) -> dict[str, float]:
-    from analysis.report_build import build_report
-    from analysis.report_render import render_html, report_csv, report_images
-    from analysis.reports_store import ReportInputs
+    from analysis.reports.build import build_report
+    from analysis.reports.render import render_html, report_csv, report_images
+    from analysis.reports.store import ReportInputs
 
     inputs = ReportInputs(
         consultation={"slug": "bench", "title": "Benchmark consultation", "summary": "", "opens_on": date(2026, 1, 5),
@@ -196,8 +196,8 @@ def ensure_balance() -> tuple[Path | None, str]:
 
 def compare_raking(questionnaire, records) -> tuple[list[tuple[str, str, str]], list[str]]:
     """Rows for the table and the targets missed (empty when all are met)."""
-    from analysis.frames import choice_codes, frame_from_records, specs_from_questionnaire
-    from analysis.raking import rake
+    from analysis.stats.frames import choice_codes, frame_from_records, specs_from_questionnaire
+    from analysis.stats.raking import rake
 
     specs = [spec for spec in specs_from_questionnaire(questionnaire) if spec.about_you]
     frame = frame_from_records(specs, records)

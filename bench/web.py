@@ -258,7 +258,7 @@ def wait_idle(base_url: str, timeout_s: float = 120) -> None:
 
 
 def _psql_command(database_url: str) -> tuple[list[str], str]:
-    from server.database import postgres_config
+    from server.platform.database import postgres_config
 
     config = postgres_config(database_url)
     psql = ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(config["host"]), "-p", str(config["port"]),

@@ -27,7 +27,7 @@ from panels.store import register_volunteer, save_quotas
 from panels.tables import Panel, PanelSession, SelectionRun, Volunteer
 
 PANEL_2022_SLUG = "camden-data-charter-resident-panel-2022"
-"""The slug ``analysis.demo_commitments`` gives the 2022 panel (panels may not import analysis)."""
+"""The slug ``analysis.commitments.demo`` gives the 2022 panel (panels may not import analysis)."""
 PANEL_2022_NAME = "Camden Data Charter Resident Panel 2022"
 PANEL_2021_SLUG = "camden-data-charter-resident-panel-2021"
 PANEL_2021_NAME = "Camden Data Charter Resident Panel 2021"

@@ -1,6 +1,6 @@
 """IMMEDIATE transactions for read-then-write work on SQLite (the default on PostgreSQL).
 
-The same rule as ``server.database.write_transaction``, which panels may not import (the
+The same rule as ``server.platform.database.write_transaction``, which panels may not import (the
 dependency arrows point from server to panels)."""
 
 from __future__ import annotations

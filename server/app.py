@@ -18,38 +18,38 @@ from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
-from server.assets import AssetManifest, static_files_handler
-from server.controllers.admin import AdminController
-from server.controllers.auth import AuthController
-from server.controllers.case_studies_officer import CaseStudiesOfficerController
-from server.controllers.consultations_public import ConsultationsPublicController
-from server.controllers.consultations_officer import ConsultationsOfficerController
-from server.controllers.consultation_responses import ConsultationResponsesController
-from server.controllers.questionnaire_flow import QuestionnaireFlowController
-from server.controllers.commitments import (
+from server.web.assets import AssetManifest, static_files_handler
+from server.controllers.admin.accounts import AdminController
+from server.controllers.accounts.sign_in import AuthController
+from server.controllers.consultations.case_studies_officer import CaseStudiesOfficerController
+from server.controllers.consultations.public import ConsultationsPublicController
+from server.controllers.consultations.officer import ConsultationsOfficerController
+from server.controllers.consultations.responses_officer import ConsultationResponsesController
+from server.controllers.consultations.questionnaire import QuestionnaireFlowController
+from server.controllers.commitments.views import (
     CommitmentsCabinetController,
     CommitmentsOfficerController,
     CommitmentsPublicController,
 )
-from server.controllers.panels import OutboxController, PanelOfficerController
-from server.controllers.panels_cabinet import PanelCabinetController
-from server.controllers.panels_members import PanelMembersController
-from server.controllers.panels_public import MemberLinkController, PanelPublicController
-from server.controllers.personal_data_officer import PersonalDataOfficerController
-from server.controllers.public import PublicController
-from server.controllers.retention_admin import RetentionAdminController
-from server.controllers.your_data import YourDataController
-from server.controllers.reports import ReportsCabinetController, ReportsOfficerController, ReportsPublicController
-from server.controllers.staff_home import CabinetHomeController, OfficerHomeController
-from server.database import keep_session_state
-from server.errors import http_exception_handler, internal_error_handler
-from server.guards import role_guard
-from server.mailer import run_sender_forever
-from server.retention import run_purge_forever
-from server.page_cache import CsrfTokens, PageCacheMiddleware, PageStore
-from server.middleware import MalformedInputMiddleware, StaffIdentityMiddleware, add_security_headers
+from server.controllers.panels.officer import OutboxController, PanelOfficerController
+from server.controllers.panels.cabinet import PanelCabinetController
+from server.controllers.panels.members_officer import PanelMembersController
+from server.controllers.panels.public import MemberLinkController, PanelPublicController
+from server.controllers.your_data.officer import PersonalDataOfficerController
+from server.controllers.site.public import PublicController
+from server.controllers.admin.retention import RetentionAdminController
+from server.controllers.your_data.public import YourDataController
+from server.controllers.reports.views import ReportsCabinetController, ReportsOfficerController, ReportsPublicController
+from server.controllers.site.staff_home import CabinetHomeController, OfficerHomeController
+from server.platform.database import keep_session_state
+from server.web.errors import http_exception_handler, internal_error_handler
+from server.web.guards import role_guard
+from server.platform.mailer import run_sender_forever
+from server.services.retention import run_purge_forever
+from server.web.page_cache import CsrfTokens, PageCacheMiddleware, PageStore
+from server.web.middleware import MalformedInputMiddleware, StaffIdentityMiddleware, add_security_headers
 from server.settings import PROJECT_ROOT, Settings
-from server.templating import configure_template_engine
+from server.web.templating import configure_template_engine
 
 STATIC_DIR = PROJECT_ROOT / "server" / "static"
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
@@ -157,7 +157,7 @@ def create_app(settings: Settings) -> Litestar:
         request_class=HTMXRequest,
         # Level 6: on the small pages drawn per request, setting up the compressor costs more than
         # compressing (level 1 saved nothing measurable); 9 costs ~2x the CPU for ~1% smaller pages.
-        # Kept public pages are compressed once, also at 6 (server/page_cache.py).
+        # Kept public pages are compressed once, also at 6 (server/web/page_cache.py).
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
         exception_handlers={HTTPException: http_exception_handler, Exception: internal_error_handler},
         lifespan=[_database_lifespan(settings)],

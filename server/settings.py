@@ -92,7 +92,7 @@ class Settings:
     page_cache_seconds: int = 0
     """``PAGE_CACHE_SECONDS``: how long each worker keeps an anonymous visitor's copy of a public read
     page (home, hub, case study, published report); 0 turns it off. Default 5, and 0 in tests.
-    See ``server/page_cache.py``."""
+    See ``server/web/page_cache.py``."""
 
     smtp_host: str = ""
     """``SMTP_HOST``: the mail server. Unset: emails wait in the outbox (officers can read them

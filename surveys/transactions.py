@@ -8,7 +8,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 def write_transaction(engine: Engine):
     """IMMEDIATE on SQLite (the write lock is taken up front, so two writers cannot both read and
-    then deadlock), the default on PostgreSQL. The same rule as ``server.database.write_transaction``,
+    then deadlock), the default on PostgreSQL. The same rule as ``server.platform.database.write_transaction``,
     repeated here because surveys does not import the server."""
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)

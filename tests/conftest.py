@@ -27,7 +27,7 @@ os.environ.setdefault("MPLCONFIGDIR", str(_TEST_DIR / "matplotlib"))
 import pytest  # noqa: E402
 from litestar.testing import TestClient  # noqa: E402
 
-from server.passwords import use_fast_hashing_for_tests  # noqa: E402
+from server.accounts.passwords import use_fast_hashing_for_tests  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
 use_fast_hashing_for_tests()
@@ -83,8 +83,8 @@ async def _truncate_postgres() -> None:
 
 @pytest.fixture(scope="session")
 def migrated_template() -> Path | None:
-    from server.database import enable_wal
-    from server.migrations_runner import apply_migrations
+    from server.platform.database import enable_wal
+    from server.platform.migrations_runner import apply_migrations
 
     if _USES_POSTGRES:
         run(_reset_postgres_schema())
@@ -149,7 +149,7 @@ def post_form(client: TestClient, url: str, data: dict[str, str] | None = None, 
 
 
 def create_staff(role: str, email: str | None = None) -> str:
-    from server.staff import create_staff_user
+    from server.accounts.staff import create_staff_user
 
     email = email or f"{role}@test.example"
     run(create_staff_user(email=email, display_name=f"Test {role}", role=role, password=TEST_PASSWORD))

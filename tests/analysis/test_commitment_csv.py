@@ -21,7 +21,7 @@ from analysis.commitments import (
     parse_commitments_csv,
     status_as_of,
 )
-from analysis.commitments.demo import DEMO_COMMITMENTS
+from analysis.commitments.demo_content import DEMO_COMMITMENTS
 
 IMPORTED_AT = datetime(2022, 7, 1, 9, 0)
 HEADER = ("record,key,title,kind,principles,owner,made_on,deadline_date,deadline_event,repeats,evidence_source,"

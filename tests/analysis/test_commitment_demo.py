@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from analysis.commitments import StatusValue, tracker_as_of
-from analysis.commitments.demo import (
+from analysis.commitments.demo_content import (
     CAMDEN_DATA_CHARTER,
     DEMO_AS_OF,
     DEMO_COMMITMENTS,

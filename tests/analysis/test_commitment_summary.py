@@ -20,7 +20,7 @@ from analysis.commitments import (
     to_open_data,
     tracker_as_of,
 )
-from analysis.commitments.demo import DEMO_AS_OF, DEMO_COMMITMENTS, DEMO_EVIDENCE, DEMO_UPDATES
+from analysis.commitments.demo_content import DEMO_AS_OF, DEMO_COMMITMENTS, DEMO_EVIDENCE, DEMO_UPDATES
 from analysis.commitments.summary import due_soon, natural_key, overdue_first, timeline
 
 AS_OF = date(2022, 7, 1)

@@ -9,11 +9,11 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from analysis.demo_charter import load_demo_charter
-from analysis.demo_commitments import load_demo_commitments
+from analysis.charter.demo import load_demo_charter
+from analysis.commitments.demo import load_demo_commitments
 from analysis.tables import Commitment, CommitmentUpdate
 from server.audit import search_audit
-from server.cli import cli
+from server.cli.main import cli
 from tests.conftest import run
 
 GOOD_CSV = ("record,key,title,kind,owner,made_on,deadline_date,principles,effective_on,status,evidence_url\n"

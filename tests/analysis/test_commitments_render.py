@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 
 from analysis.commitments import tracker_as_of
-from analysis.commitments.demo import CAMDEN_DATA_CHARTER, DEMO_AS_OF, DEMO_COMMITMENTS, DEMO_EVIDENCE, DEMO_UPDATES
+from analysis.commitments.demo_content import CAMDEN_DATA_CHARTER, DEMO_AS_OF, DEMO_COMMITMENTS, DEMO_EVIDENCE, DEMO_UPDATES
 from analysis.commitments.render import report_pdf, timeline_description, timeline_png
 from analysis.commitments.report import (
     ROW_FIELDS,

@@ -9,10 +9,10 @@ import pytest
 
 from analysis.commitments import tracker_as_of
 from analysis.commitments.csv_import import CommitmentCsvError
-from analysis.commitments.demo import DEMO_AS_OF, DEMO_COMMITMENTS, DEMO_EVIDENCE, DEMO_UPDATES
+from analysis.commitments.demo_content import DEMO_AS_OF, DEMO_COMMITMENTS, DEMO_EVIDENCE, DEMO_UPDATES
 from analysis.commitments.forms import CommitmentFormError
 from analysis.commitments.report import document_csv, document_json
-from analysis.commitments_store import (
+from analysis.commitments.store import (
     get_snapshot,
     import_commitments,
     list_snapshots,
@@ -21,8 +21,8 @@ from analysis.commitments_store import (
     report_document,
     save_snapshot,
 )
-from analysis.demo_charter import DEMO_CHARTER_SLUG, load_demo_charter
-from analysis.demo_commitments import load_demo_commitments
+from analysis.charter.demo import DEMO_CHARTER_SLUG, load_demo_charter
+from analysis.commitments.demo import load_demo_commitments
 from analysis.tables import Commitment, CommitmentUpdate
 from panels.tables import Panel, PanelSession
 from surveys.tables import CaseStudy

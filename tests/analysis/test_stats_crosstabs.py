@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2_contingency, fisher_exact
 
-from analysis.crosstabs import apply_holm, cross_table, holm_adjust, independence_test
-from analysis.frames import QuestionSpec
+from analysis.stats.crosstabs import apply_holm, cross_table, holm_adjust, independence_test
+from analysis.stats.frames import QuestionSpec
 
 SEX = QuestionSpec(key="sex", text="Sex", type="single", options=("Male", "Female", "Prefer not to say"),
                    census_dimension="sex", census_mapping={"Male": "Male", "Female": "Female"})
@@ -68,7 +68,7 @@ def test_holm_matches_hand_computation():
 
 
 def test_flagged_only_after_holm():
-    from analysis.crosstabs import GroupTest
+    from analysis.stats.crosstabs import GroupTest
 
     tests = [GroupTest(test="chi_square", statistic=1.0, degrees_of_freedom=1, p_value=p, cramers_v=0.1,
                        sparse=False, note="") for p in (0.03, 0.04, 0.001)]

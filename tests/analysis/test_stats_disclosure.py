@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from analysis.disclosure import percent_shown, suppress_table
+from analysis.stats.disclosure import percent_shown, suppress_table
 
 
 def _no_line_with_one_hidden(table):

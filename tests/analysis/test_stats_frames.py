@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.frames import (QuestionSpec, answered_mask, choice_codes, frame_from_records,
+from analysis.stats.frames import (QuestionSpec, answered_mask, choice_codes, frame_from_records,
                              frame_from_response_csv, specs_from_questionnaire)
 from surveys.questionnaire import Question, Questionnaire, Section
 from surveys.response_csv import ResponseRecord, export_csv

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from analysis.free_text import (FoldedComment, TermCount, fold_comments, near_duplicate_groups, normalise,
+from analysis.stats.free_text import (FoldedComment, TermCount, fold_comments, near_duplicate_groups, normalise,
                                 summarise_free_text, top_terms)
-from analysis.wordcloud_image import alt_text, render_word_cloud
+from analysis.stats.wordcloud_image import alt_text, render_word_cloud
 
 
 def test_normalise_ignores_case_punctuation_and_spacing():

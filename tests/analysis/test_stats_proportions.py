@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
-from analysis.proportions import percent_text, wilson_interval
+from analysis.stats.proportions import percent_text, wilson_interval
 
 
 @pytest.mark.parametrize("successes,trials", [(16, 22), (0, 1), (1, 1), (0, 30), (30, 30), (3, 7), (500, 1000), (1, 100000)])

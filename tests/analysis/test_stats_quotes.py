@@ -4,7 +4,7 @@ reworded, never with a word added, never with the commenter's name."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.quotes import name_in_quote, quote_pieces, quote_problem
+from analysis.reports.quotes import name_in_quote, quote_pieces, quote_problem
 
 SOURCE = "I don't mind sharing my data with the NHS, but please tell me first. Signed, Maya"
 

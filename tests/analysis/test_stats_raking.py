@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.frames import QuestionSpec
-from analysis.raking import effective_sample_size, kish_design_effect, rake
-from analysis.weighting import census_counts_from_csv, weight_to_census
+from analysis.stats.frames import QuestionSpec
+from analysis.stats.raking import effective_sample_size, kish_design_effect, rake
+from analysis.stats.weighting import census_counts_from_csv, weight_to_census
 
 
 def test_one_dimension_is_post_stratification():

@@ -13,9 +13,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from analysis.report_build import build_report, census_counts
-from analysis.report_render import report_csv, report_pdf, render_html, holm_test_count
-from analysis.reports_store import ReportInputs
+from analysis.reports.build import build_report, census_counts
+from analysis.reports.render import report_csv, report_pdf, render_html, holm_test_count
+from analysis.reports.store import ReportInputs
 from surveys.questionnaire import Question, Questionnaire, Section
 from surveys.response_csv import ResponseRecord
 

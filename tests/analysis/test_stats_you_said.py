@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy.stats import binomtest
 
-from analysis.frames import QuestionSpec, option_column
-from analysis.weighting import census_counts_from_csv
-from analysis.you_said import build_you_said, word_cloud_images
+from analysis.stats.frames import QuestionSpec, option_column
+from analysis.stats.weighting import census_counts_from_csv
+from analysis.reports.you_said import build_you_said, word_cloud_images
 
 CENSUS = census_counts_from_csv("""dimension,category,count,source
 population,All usual residents,1000,test
@@ -128,7 +128,7 @@ def test_report_is_deterministic():
 
 
 def test_empty_frame_gives_empty_results():
-    from analysis.frames import frame_from_records
+    from analysis.stats.frames import frame_from_records
 
     document = build_you_said(SPECS, frame_from_records(SPECS, []), census=CENSUS).to_json_dict()
     assert document["n_responses"] == 0

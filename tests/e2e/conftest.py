@@ -70,7 +70,7 @@ def _e2e_database_url(tmp_dir: Path) -> str:
         return f"sqlite:///{tmp_dir / 'e2e.sqlite'}"
     import asyncpg
 
-    from server.database import postgres_config
+    from server.platform.database import postgres_config
 
     config = postgres_config(test_url)
     name = f"{config['database']}_e2e"
@@ -175,7 +175,7 @@ def assert_accessible(axe_script):
 
 
 def demo_credentials(role: str) -> tuple[str, str]:
-    from server.demo import DEMO_STAFF
+    from server.services.demo import DEMO_STAFF
 
     email, _name, _role, password = next(entry for entry in DEMO_STAFF if entry[2] == role)
     return email, password

@@ -4,7 +4,7 @@ import json
 
 from click.testing import CliRunner
 
-from panels.cli import select_command, verify_draw_command
+from server.cli.selection import select_command, verify_draw_command
 
 
 def test_select_writes_json_and_verify_draw_confirms_it(instances, tmp_path):

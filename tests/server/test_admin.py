@@ -6,7 +6,7 @@ import csv
 import io
 
 from server.audit import record_audit, search_audit
-from server.staff import list_staff
+from server.accounts.staff import list_staff
 from tests.conftest import post_form, run
 
 

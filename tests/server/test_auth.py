@@ -68,7 +68,7 @@ def test_each_login_issues_a_new_session(app, client):
 
 
 def test_disabled_account_cannot_sign_in_and_loses_its_session(client, admin_client):
-    from server.staff import list_staff
+    from server.accounts.staff import list_staff
 
     email = create_staff("officer", "leaver@test.example")
     sign_in(client, email)

@@ -22,7 +22,7 @@ def _empty_database(tmp_path):
         return f"sqlite:///{tmp_path / 'restored.sqlite'}", lambda: None
     import asyncpg
 
-    from server.database import postgres_config
+    from server.platform.database import postgres_config
 
     config = postgres_config(url)
     name = f"civicpanel_restore_{uuid.uuid4().hex[:8]}"
@@ -39,7 +39,7 @@ def _empty_database(tmp_path):
 
 
 def test_backup_then_restore_into_an_empty_database_finds_everything(db, tmp_path):
-    from analysis.demo_charter import load_demo_charter
+    from analysis.charter.demo import load_demo_charter
 
     run(load_demo_charter())
     create_staff("officer", "kept@council.example")
@@ -57,7 +57,7 @@ def test_backup_then_restore_into_an_empty_database_finds_everything(db, tmp_pat
         assert check.returncode == 0, check.stderr + check.stdout
         listing = subprocess.run(
             [sys.executable, "-c",
-             "import asyncio; from server.staff import list_staff; from analysis.charter_queries import list_charters;"
+             "import asyncio; from server.accounts.staff import list_staff; from analysis.charter.queries import list_charters;"
              "print([u['email'] for u in asyncio.run(list_staff())]);"
              "print([len(c.principles) for c in asyncio.run(list_charters())])"],
             env={**os.environ, "DATABASE_URL": target_url}, capture_output=True, text=True, timeout=60,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from server.cli import cli
-from server.staff import list_staff
+from server.cli.main import cli
+from server.accounts.staff import list_staff
 from tests.conftest import run
 
 

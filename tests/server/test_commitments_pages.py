@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from analysis.demo_charter import DEMO_CHARTER_SLUG, load_demo_charter
-from analysis.demo_commitments import load_demo_commitments
+from analysis.charter.demo import DEMO_CHARTER_SLUG, load_demo_charter
+from analysis.commitments.demo import load_demo_commitments
 from analysis.tables import Commitment, CommitmentUpdate
 from server.audit import search_audit
 from tests.conftest import csrf_token, post_form, run

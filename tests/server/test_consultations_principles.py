@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from analysis.consultation_links import load_demo_consultation_links, principle_choices, principles_for_case_study
-from analysis.demo_charter import load_demo_charter
+from analysis.charter.links import load_demo_consultation_links, principle_choices, principles_for_case_study
+from analysis.charter.demo import load_demo_charter
 from surveys.tables import CaseStudy
 from tests.conftest import csrf_token, run
 from tests.surveys.helpers import make_case_study, make_consultation

@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 
-from server.cli import cli
+from server.cli.main import cli
 from server.tables import AuditEntry
 from surveys.tables import SurveyResponse
 from tests.conftest import csrf_token, run

@@ -24,12 +24,12 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from analysis.demo_charter import DEMO_CHARTER_SLUG, load_demo_charter
-from analysis.demo_commitments import load_demo_commitments
+from analysis.charter.demo import DEMO_CHARTER_SLUG, load_demo_charter
+from analysis.commitments.demo import load_demo_commitments
 from analysis.tables import Commitment, CommitmentUpdate
 from panels.registration import EMAIL, UK_POSTCODE
 from panels.tables import Volunteer
-from server.cli import cli
+from server.cli.main import cli
 from surveys.consultations import get_questionnaire
 from surveys.questionnaire import answers_as_raw, validate_answers
 from surveys.tables import SurveyResponse

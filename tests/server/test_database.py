@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from server.staff import StaffAccountError, create_staff_user, list_staff
+from server.accounts.staff import StaffAccountError, create_staff_user, list_staff
 from tests.conftest import run
 
 
@@ -57,7 +57,7 @@ def test_shared_read_connection_sees_writes_and_stays_on_its_loop(db):
         return
     from piccolo_conf import DB
 
-    from server.staff import create_staff_user
+    from server.accounts.staff import create_staff_user
 
     async def scenario() -> tuple[list[str], list[str], bool]:
         await DB.start_worker_connections()
@@ -79,7 +79,7 @@ def test_shared_read_connection_sees_writes_and_stays_on_its_loop(db):
 
 
 def test_shared_read_connection_refuses_writes():
-    from server.database import CivicSQLiteEngine
+    from server.platform.database import CivicSQLiteEngine
 
     engine = CivicSQLiteEngine(path="unused.sqlite")
     engine._read_connection = object()
@@ -109,7 +109,7 @@ def test_worker_writes_take_turns_and_a_failed_transaction_rolls_back(db):
         return
     from piccolo_conf import DB
 
-    from server.database import write_transaction
+    from server.platform.database import write_transaction
 
     async def scenario() -> tuple[int, bool, bool]:
         await DB.start_worker_connections()

@@ -3,7 +3,7 @@ case study page shows a new or erased comment at once (the key is the comments t
 
 from __future__ import annotations
 
-from server.fragment_cache import FragmentCache
+from server.web.fragment_cache import FragmentCache
 from surveys.tables import Comment
 from tests.conftest import post_form, run
 from tests.surveys.helpers import make_case_study

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from server import mailer
-from server.mailer import MAX_ATTEMPTS, send_outbox
+from server.platform import mailer
+from server.platform.mailer import MAX_ATTEMPTS, send_outbox
 from server.tables import OutboxEmail
 from tests.conftest import run
 

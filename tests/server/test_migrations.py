@@ -44,7 +44,7 @@ def test_migrations_apply_to_an_empty_database(tmp_path):
     else:
         import asyncpg
 
-        from server.database import postgres_config
+        from server.platform.database import postgres_config
 
         config = postgres_config(database_url)
         name = f"civicpanel_fresh_{uuid.uuid4().hex[:8]}"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from server.navigation import PUBLIC_LINKS, current_link, staff_links
+from server.web.navigation import PUBLIC_LINKS, current_link, staff_links
 
 
 def test_only_the_closest_link_is_current():

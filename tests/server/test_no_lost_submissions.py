@@ -149,13 +149,13 @@ def test_fifty_concurrent_writers_get_no_5xx_and_no_database_is_locked(load_serv
 def test_serve_trusts_forwarded_headers_only_from_the_addresses_given(monkeypatch):
     import uvicorn
 
-    from server.cli import cli
+    from server.cli.main import cli
 
-    import server.serving
+    import server.platform.serving
 
     calls = []
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
-    monkeypatch.setattr(server.serving, "run_workers", lambda config: calls.append(
+    monkeypatch.setattr(server.platform.serving, "run_workers", lambda config: calls.append(
         {"forwarded_allow_ips": config.forwarded_allow_ips, "proxy_headers": config.proxy_headers,
          "workers": config.workers}))
     monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)

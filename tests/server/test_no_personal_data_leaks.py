@@ -22,10 +22,10 @@ from datetime import datetime, timezone
 import pytest
 from litestar.routes import HTTPRoute
 
-from analysis.demo_charter import DEMO_CHARTER_SLUG, load_demo_charter
-from analysis.demo_commitments import load_demo_commitments
+from analysis.charter.demo import DEMO_CHARTER_SLUG, load_demo_charter
+from analysis.commitments.demo import load_demo_commitments
 from panels.tables import SelectionRun, Volunteer
-from server.staff import create_staff_user
+from server.accounts.staff import create_staff_user
 from server.tables import AuditEntry
 from surveys.tables import Comment, SurveyResponse
 from tests.conftest import TEST_PASSWORD, post_form, run, sign_in

@@ -1,4 +1,4 @@
-"""Anonymous visitors' copies of public pages (server/page_cache.py): each visitor gets their own
+"""Anonymous visitors' copies of public pages (server/web/page_cache.py): each visitor gets their own
 CSRF token, the compressed page is a valid gzip of the same page, writes are seen at once, and
 nobody signed in is ever sent a kept page."""
 
@@ -12,8 +12,8 @@ import zlib
 import pytest
 from litestar.testing import TestClient
 
-from server import page_cache
-from server.page_cache import Page
+from server.web import page_cache
+from server.web.page_cache import Page
 from tests.conftest import create_staff, post_form, run, sign_in
 from tests.server.test_query_counts import make_case_study_with_comments, query_counter  # noqa: F401  (fixture)
 

@@ -6,7 +6,7 @@ from tests.conftest import run
 
 
 def load_charter():
-    from analysis.demo_charter import load_demo_charter
+    from analysis.charter.demo import load_demo_charter
 
     run(load_demo_charter())
 
@@ -94,8 +94,8 @@ def test_healthz_reports_database(client):
 
 
 def test_unexpected_error_gives_friendly_500_without_details(client, monkeypatch):
-    import analysis.charter_queries as charter_queries
-    import server.controllers.public as public_controller
+    import analysis.charter.queries as charter_queries
+    import server.controllers.site.public as public_controller
 
     async def broken():
         raise RuntimeError("secret internal detail")

@@ -191,13 +191,13 @@ def test_draft_downloads_are_for_officers_only(officer_client, cabinet_client, c
 
 
 def test_commitments_report_links_to_citing_reports(officer_client, cabinet_client):
-    from analysis.demo_charter import load_demo_charter
-    from analysis.demo_commitments import load_demo_commitments
+    from analysis.charter.demo import load_demo_charter
+    from analysis.commitments.demo import load_demo_commitments
 
     run(load_demo_charter())
     run(load_demo_commitments())
     run(seed())
-    from analysis.reports_store import commitment_choices
+    from analysis.reports.store import commitment_choices
 
     choice = run(commitment_choices())[0]
     good = send(officer_client, f"{BASE}/actions", [("action", "Follow up the charter"), ("owner", "Data team"),

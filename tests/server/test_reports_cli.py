@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 
-from server.cli import cli
+from server.cli.main import cli
 from tests.conftest import run
 from tests.server.test_reports import SLUG, publish, seed
 

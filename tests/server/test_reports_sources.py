@@ -64,7 +64,7 @@ def test_an_answer_quote_must_be_the_residents_own_words(officer_client, client)
 
 async def _related_comment(state: str = "published", name: str = "Priya Shah",
                            body: str = "Please include the date each agreement was last reviewed.") -> int:
-    from analysis.consultation_links import CaseStudyPrinciple, ConsultationPrinciple
+    from analysis.charter.links import CaseStudyPrinciple, ConsultationPrinciple
     from analysis.tables import Charter, Principle
     from surveys.tables import CaseStudy, Comment, Consultation
 
@@ -150,7 +150,7 @@ def test_tagging_with_htmx_swaps_only_the_answer(officer_client):
 
 
 def test_two_publishes_at_once_each_get_their_own_number_everywhere(officer_client):
-    from analysis.reports_store import VersionContent, publish_version
+    from analysis.reports.store import VersionContent, publish_version
 
     run(seed())
 
@@ -180,9 +180,9 @@ def test_two_publishes_at_once_each_get_their_own_number_everywhere(officer_clie
 
 
 def test_action_links_land_on_the_commitments_row(officer_client, client):
-    from analysis.demo_charter import load_demo_charter
-    from analysis.demo_commitments import load_demo_commitments
-    from analysis.reports_store import commitment_choices
+    from analysis.charter.demo import load_demo_charter
+    from analysis.commitments.demo import load_demo_commitments
+    from analysis.reports.store import commitment_choices
 
     run(load_demo_charter())
     run(load_demo_commitments())

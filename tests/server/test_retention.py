@@ -11,8 +11,8 @@ from datetime import datetime, timedelta, timezone
 from click.testing import CliRunner
 
 from panels.tables import Volunteer
-from server.cli import cli
-from server.retention import purge_personal_data, run_purge_forever
+from server.cli.main import cli
+from server.services.retention import purge_personal_data, run_purge_forever
 from server.tables import AuditEntry, OutboxEmail
 from surveys.tables import Comment, Consultation, SurveyResponse
 from tests.conftest import post_form, run

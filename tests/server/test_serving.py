@@ -1,4 +1,4 @@
-"""`civicpanel serve --workers N` (server/serving.py): each worker listens on a socket of its own,
+"""`civicpanel serve --workers N` (server/platform/serving.py): each worker listens on a socket of its own,
 and a worker that dies is replaced on the same socket, with no connection refused meanwhile."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server.serving import can_reuse_port, reuse_port_socket
+from server.platform.serving import can_reuse_port, reuse_port_socket
 from tests.server.load_harness import ServerProcess, live_processes
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux") or not can_reuse_port(),

@@ -44,7 +44,7 @@ def test_postgres_url_and_council_name():
 
 
 def test_postgres_config_parses_the_url():
-    from server.database import postgres_config
+    from server.platform.database import postgres_config
 
     assert postgres_config("postgresql://user:p%40ss@db.internal:6543/civic") == {
         "host": "db.internal", "port": 6543, "database": "civic", "user": "user", "password": "p@ss",

@@ -1,0 +1,132 @@
+"""The whole "We asked, You said, We did" document for a consultation, from plain inputs.
+
+``build_report(inputs, census=…)`` runs the statistics of ``analysis.reports.you_said`` on the
+responses and adds what the officer wrote: the "We asked" section, themes with counts, chosen
+quotes and the "We did" actions with the commitments they cite. The result is the published
+JSON document (``docs/report-json.md``, version 1; the keys added here are additive) and the
+``YouSaid`` value the images are drawn from. Pure: no database, no web.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from analysis.stats.disclosure import DEFAULT_THRESHOLD
+from analysis.stats.frames import QuestionSpec, frame_from_records, specs_from_questionnaire
+from analysis.reports.store import CHANNEL_LABELS, REACH_CHANNELS, ReportInputs, parse_reach, split_commitments
+from analysis.reports.you_said import YouSaid, build_you_said
+
+CHANNEL_NAMES = CHANNEL_LABELS
+KIND_NAMES = {"single": "Choose one", "multiple": "Choose any", "likert": "Agree or disagree",
+              "yes_no": "Yes, no or don't know", "text": "Free text", "number": "A number"}
+
+
+@dataclass(frozen=True)
+class BuiltReport:
+    document: dict[str, Any]
+    you_said: YouSaid
+    specs: tuple[QuestionSpec, ...]
+
+
+def responses_by_week(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Responses per week (weeks start on Monday, UTC dates), every week from first to last."""
+    stamps = pd.to_datetime(frame["submitted_at"], utc=True).dropna() if len(frame) else pd.Series([], dtype="datetime64[ns, UTC]")
+    if stamps.empty:
+        return []
+    days = stamps.dt.tz_convert(None).dt.normalize()
+    weeks = days - pd.to_timedelta(days.dt.day_of_week, unit="D")
+    counts = weeks.value_counts()
+    every = pd.date_range(weeks.min(), weeks.max(), freq="7D")
+    return [{"week_start": week.date().isoformat(), "count": int(counts.get(week, 0))} for week in every]
+
+
+def _we_asked(inputs: ReportInputs, by_channel: Mapping[str, int]) -> dict[str, Any]:
+    """Purpose, dates, the questions, and every channel that had responses or that the officer
+    counted people reached by: ``responses`` beside ``reached`` (null when not counted) and
+    ``reach_how``. Channels in ``REACH_CHANNELS`` order, then any other in name order."""
+    consultation = inputs.consultation
+    questions = [{"key": q.key, "text": q.text, "kind": KIND_NAMES.get(q.kind, q.kind)}
+                 for q in (inputs.questionnaire.questions() if inputs.questionnaire else [])]
+    reach = inputs.draft.get("reach")
+    if reach is None:
+        reach = parse_reach(inputs.draft.get("reach_json") or "{}")
+    order = [*REACH_CHANNELS, *sorted(set(by_channel) - set(REACH_CHANNELS))]
+    channels = [{"channel": channel, "name": CHANNEL_NAMES.get(channel, channel),
+                 "responses": int(by_channel.get(channel, 0)),
+                 "reached": reach[channel]["reached"] if channel in reach else None,
+                 "reach_how": reach[channel]["how"] if channel in reach else ""}
+                for channel in order if by_channel.get(channel, 0) or channel in reach]
+    counted = [channel["reached"] for channel in channels if channel["reached"] is not None]
+    return {
+        "slug": consultation["slug"], "title": consultation["title"], "summary": consultation["summary"],
+        "purpose": inputs.draft.get("purpose", ""), "opens_on": consultation["opens_on"].isoformat(),
+        "closes_on": consultation["closes_on"].isoformat(), "channels_note": inputs.draft.get("channels_note", ""),
+        "channels": channels, "reached_total": sum(counted) if counted else None,
+        "questions": questions,
+    }
+
+
+def _quotes(inputs: ReportInputs) -> list[dict[str, Any]]:
+    """Quotes whose source still holds the words and is still published; never a name."""
+    quotes = []
+    for quote in inputs.quotes:
+        if not quote.get("usable", True):
+            continue
+        case_study = quote.get("case_study")
+        quotes.append({"source": quote.get("source", "answer"), "question_key": quote["question_key"] or None,
+                       "case_study": case_study["slug"] if case_study else None,
+                       "case_study_title": case_study["title"] if case_study else None, "text": quote["text"]})
+    return quotes
+
+
+def _actions(inputs: ReportInputs) -> list[dict[str, Any]]:
+    actions = []
+    for action in inputs.actions:
+        cited = []
+        for value in split_commitments(action["commitments"]):
+            known = inputs.commitments.get(value)
+            charter, _, key = value.partition("/")
+            cited.append({"charter": charter, "key": key, "title": known["title"] if known else "",
+                          "status": known.get("status") if known else None,
+                          "status_label": known.get("status_label") if known else None,
+                          "status_as_of": known.get("as_of") if known else None})
+        actions.append({"action": action["action"], "due_on": action["due_on"].isoformat() if action["due_on"] else None,
+                        "owner": action["owner"], "done": bool(action["done"]), "commitments": cited})
+    return actions
+
+
+def build_report(inputs: ReportInputs, *, census: Mapping[str, Mapping[str, int]] | None = None,
+                 disclosure_threshold: int = DEFAULT_THRESHOLD) -> BuiltReport:
+    specs = tuple(specs_from_questionnaire(inputs.questionnaire)) if inputs.questionnaire else ()
+    frame = frame_from_records(specs, inputs.records)
+    you_said = build_you_said(specs, frame, census=census, disclosure_threshold=disclosure_threshold)
+    document = you_said.to_json_dict()
+    document["we_asked"] = _we_asked(inputs, document["by_channel"])
+    document["responses_by_week"] = responses_by_week(frame)
+    document["themes"] = [{"name": theme["name"], "description": theme["description"], "comments": int(theme["count"])}
+                          for theme in inputs.themes]
+    document["quotes"] = _quotes(inputs)
+    document["actions"] = _actions(inputs)
+    return BuiltReport(document=document, you_said=you_said, specs=specs)
+
+
+def census_counts(census_file: str) -> dict[str, dict[str, int]] | None:
+    """The margins of a census file shipped in ``panels/census_data``; None for an empty name."""
+    if not census_file:
+        return None
+    from analysis.stats.weighting import census_counts_from_csv
+    from panels.census import CENSUS_DIR, shipped_census_files
+
+    if census_file not in shipped_census_files():
+        return None
+    return census_counts_from_csv((CENSUS_DIR / census_file).read_text(encoding="utf-8"))
+
+
+def build_from_inputs(inputs: ReportInputs, *, disclosure_threshold: int = DEFAULT_THRESHOLD) -> BuiltReport:
+    """``build_report`` with the census the officer chose in the draft (CPU work: run in a thread)."""
+    return build_report(inputs, census=census_counts(inputs.draft.get("census_file", "")),
+                        disclosure_threshold=disclosure_threshold)

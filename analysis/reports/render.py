@@ -1,0 +1,425 @@
+"""The "We asked, You said, We did" report drawn from its document: charts and word clouds
+(PNG with a text alternative), the HTML fragment (one template, ``templates/reports/_body.html``,
+for the draft, the published page and the command line), open-data CSV, and the PDF for cabinet.
+
+Everything here is CPU work: call it from a worker thread in a web request. Charts use
+matplotlib's object API on the Agg canvas (no pyplot state shared between threads); the PDF uses
+ReportLab's ``invariant`` mode so the same document gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from analysis.stats.disclosure import SECONDARY, SECONDARY_MARK
+from analysis.reports.you_said import YouSaid, word_cloud_images
+
+if "MPLCONFIGDIR" not in os.environ:  # matplotlib wants a writable cache directory
+    os.environ["MPLCONFIGDIR"] = os.path.join(tempfile.gettempdir(), "civicpanel-matplotlib")
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
+BAR_COLOUR = "#1d70b8"
+WEIGHTED_COLOUR = "#f47738"
+CSV_HEADER = ["section", "question_key", "question", "group", "option", "count", "percent", "ci_low", "ci_high",
+              "weighted_percent", "suppressed", "suppression", "value", "display"]
+"""The open-data CSV's columns; each section's use of them is in ``docs/report-json.md``."""
+
+Images = dict[str, tuple[bytes, str]]
+"""image name → (PNG bytes, text alternative)."""
+
+
+def _number(value: float | None, suffix: str = "%") -> str:
+    return "" if value is None else f"{value:g}{suffix}"
+
+
+def _reached(channel: Mapping[str, Any]) -> str:
+    if channel.get("reached") is None:
+        return "Not counted"
+    how = channel.get("reach_how") or ""
+    return f"{channel['reached']:,}" + (f" ({how})" if how else "")
+
+
+def quote_source(quote: Mapping[str, Any], document: Mapping[str, Any]) -> str:
+    """Where a quote comes from, without any name: the question or the case study."""
+    if quote.get("source") == "comment":
+        return f"A comment on the case study ‘{quote.get('case_study_title') or quote.get('case_study')}’"
+    texts = {item["key"]: item["text"] for item in document.get("free_text", [])}
+    question = texts.get(quote.get("question_key") or "")
+    return f"An answer to ‘{question}’" if question else "An answer to the questionnaire"
+
+
+def option_sentence(option: Mapping[str, Any], n_answered: int) -> str:
+    """``73% (16 of 22; 95% CI 52% to 87%)``."""
+    if option["percent"] is None:
+        return f"{option['count']} of {n_answered}"
+    return (f"{option['percent']:g}% ({option['count']} of {n_answered}; 95% CI "
+            f"{option['ci_low']:g}% to {option['ci_high']:g}%)")
+
+
+# ---------------------------------------------------------------- charts
+
+def _figure(width: float, height: float):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _png(figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def channel_chart(document: Mapping[str, Any]) -> tuple[bytes, str] | None:
+    channels = [channel for channel in document["we_asked"]["channels"] if channel["responses"]]
+    if not channels:
+        return None
+    figure = _figure(7, 0.5 * len(channels) + 1.2)
+    axes = figure.add_subplot()
+    names = [c["name"] for c in channels][::-1]
+    counts = [c["responses"] for c in channels][::-1]
+    axes.barh(names, counts, color=BAR_COLOUR)
+    for row, count in enumerate(counts):
+        axes.text(count, row, f" {count:,}", va="center")
+    axes.set_xlabel("Responses")
+    axes.spines[["top", "right"]].set_visible(False)
+    alt = "Bar chart of responses by channel: " + "; ".join(f"{c['name']} {c['responses']:,}" for c in channels) + "."
+    return _png(figure), alt
+
+
+def time_chart(document: Mapping[str, Any]) -> tuple[bytes, str] | None:
+    weeks = document["responses_by_week"]
+    if not weeks:
+        return None
+    figure = _figure(7, 2.6)
+    axes = figure.add_subplot()
+    axes.bar(range(len(weeks)), [w["count"] for w in weeks], color=BAR_COLOUR)
+    step = max(1, len(weeks) // 8)
+    axes.set_xticks(range(0, len(weeks), step), [weeks[i]["week_start"] for i in range(0, len(weeks), step)],
+                    rotation=30, ha="right", fontsize=8)
+    axes.set_ylabel("Responses in the week")
+    axes.spines[["top", "right"]].set_visible(False)
+    peak = max(weeks, key=lambda w: w["count"])
+    alt = (f"Bar chart of responses per week from the week of {weeks[0]['week_start']} to the week of "
+           f"{weeks[-1]['week_start']}; the busiest week began {peak['week_start']} with {peak['count']:,} responses. "
+           "The table below gives every week.")
+    return _png(figure), alt
+
+
+def question_chart(question: Mapping[str, Any]) -> tuple[bytes, str] | None:
+    options = question["options"]
+    if not question["n_answered"]:
+        return None
+    figure = _figure(7, 0.42 * len(options) + 1.2)
+    axes = figure.add_subplot()
+    labels = [o["label"] for o in options][::-1]
+    percents = [o["percent"] or 0 for o in options][::-1]
+    rows = range(len(options))
+    weighted = [o["weighted_percent"] for o in options][::-1]
+    if any(value is not None for value in weighted):
+        axes.barh([r + 0.2 for r in rows], percents, height=0.4, color=BAR_COLOUR, label="Respondents")
+        axes.barh([r - 0.2 for r in rows], [w or 0 for w in weighted], height=0.4, color=WEIGHTED_COLOUR,
+                  hatch="//", label="Weighted to the borough")
+        axes.legend(loc="lower right", fontsize=8)
+    else:
+        axes.barh(list(rows), percents, color=BAR_COLOUR)
+    axes.set_yticks(list(rows), labels, fontsize=8)
+    axes.set_xlim(0, 100)
+    axes.set_xlabel(f"Percent of the {question['n_answered']:,} who answered")
+    axes.spines[["top", "right"]].set_visible(False)
+    alt = (f"Bar chart for ‘{question['text']}’: "
+           + "; ".join(f"{o['label']} {_number(o['percent'])}" for o in options) + ". The table gives the counts.")
+    return _png(figure), alt
+
+
+def report_images(document: Mapping[str, Any], you_said: YouSaid | None = None) -> Images:
+    """Every picture of the report, by name: ``channels``, ``weeks``, ``q-<key>``, ``cloud-<key>``.
+    Word clouds need the ``YouSaid`` value (the document holds only the top terms)."""
+    images: Images = {}
+    for name, drawn in (("channels", channel_chart(document)), ("weeks", time_chart(document))):
+        if drawn:
+            images[name] = drawn
+    for question in document["questions"]:
+        drawn = question_chart(question)
+        if drawn:
+            images[f"q-{question['key']}"] = drawn
+    if you_said is not None:
+        for key, image in word_cloud_images(you_said).items():
+            images[f"cloud-{key}"] = (image.png, image.alt_text)
+    return images
+
+
+# ---------------------------------------------------------------- HTML
+
+def _environment() -> Environment:
+    environment = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(["html"]),
+                              trim_blocks=True, lstrip_blocks=True)
+    environment.globals["option_sentence"] = option_sentence
+    environment.globals["holm_test_count"] = holm_test_count
+    environment.globals["hidden_mark"] = hidden_mark
+    environment.globals["quote_source"] = quote_source
+    environment.globals["SECONDARY_MARK"] = SECONDARY_MARK
+    return environment
+
+
+_ENVIRONMENT: Environment | None = None
+
+
+def render_html(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, str]],
+                image_url: Callable[[str], str], *, commitments_url: str = "/charter/{charter}/commitments") -> str:
+    """The report body (no page chrome), escaped. ``image_url(name)`` gives each image's address."""
+    global _ENVIRONMENT
+    if _ENVIRONMENT is None:
+        _ENVIRONMENT = _environment()
+    alts = {name: alt for name, (_, alt) in images.items()}
+    return _ENVIRONMENT.get_template("reports/_body.html").render(
+        doc=document, alts=alts, image_url=image_url, commitments_url=commitments_url)
+
+
+def standalone_html(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, str]]) -> str:
+    """A single self-contained HTML file (images inline), for the command line."""
+    inline = {name: "data:image/png;base64," + base64.b64encode(png).decode("ascii") for name, (png, _) in images.items()}
+    body = render_html(document, images, lambda name: inline[name])
+    title = f"We asked, you said, we did: {document['we_asked']['title']}"
+    from html import escape
+
+    return (f'<!doctype html>\n<html lang="en-GB"><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
+            f"<body><main><h1>{escape(title)}</h1>\n{body}</main></body></html>\n")
+
+
+# ---------------------------------------------------------------- CSV
+
+def _safe(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def holm_test_count(document: Mapping[str, Any]) -> int:
+    """How many breakdowns had a test (a p-value): the family Holm's correction runs over."""
+    return sum(1 for breakdown in document["breakdowns"] if breakdown["p_value"] is not None)
+
+
+def hidden_mark(suppression: str | None, threshold: int) -> str:
+    """A hidden figure in a table: "fewer than 10" (primary) or "[c]" (secondary). A document
+    published before the two were told apart has no ``suppression``: it said "fewer than 10"."""
+    return SECONDARY_MARK if suppression == SECONDARY else f"fewer than {threshold}"
+
+
+def report_csv(document: Mapping[str, Any]) -> str:
+    """Open data, aggregates only, one row per figure (``CSV_HEADER``; sections documented in
+    ``docs/report-json.md``): responses and people reached by channel, responses per week, the
+    weighting summary and margins, overall results, breakdowns (suppression applied: hidden
+    cells are blank with ``suppressed`` true and ``suppression`` primary or secondary), themes,
+    quotes and "We did" actions."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    rows: list[list[object]] = []
+
+    def row(section: str, *, question_key: str = "", question: str = "", group: str = "", option: str = "",
+            count: object = "", percent: object = "", ci_low: object = "", ci_high: object = "",
+            weighted_percent: object = "", suppressed: bool = False, suppression: object = "", value: object = "",
+            display: object = "") -> None:
+        rows.append([section, question_key, question, group, option, count, percent, ci_low, ci_high, weighted_percent,
+                     suppressed, suppression, value, display])
+
+    for channel, count in document["by_channel"].items():
+        row("responses_by_channel", option=channel, count=count, display=count)
+    for channel in document.get("we_asked", {}).get("channels", []):
+        if channel.get("reached") is not None:
+            row("people_reached", option=channel["channel"], count=channel["reached"], display=channel.get("reach_how", ""))
+    for week in document.get("responses_by_week", []):
+        row("responses_by_week", option=week["week_start"], count=week["count"], display=week["count"])
+    weighting = document.get("weighting")
+    if weighting is not None:
+        row("weighting", option="applied", value=weighting["applied"])
+        row("weighting", option="converged", value=weighting["converged"])
+        row("weighting", option="iterations", value=weighting["iterations"])
+        row("weighting", option="design_effect", value=document["design_effect"])
+        row("weighting", option="effective_sample_size", value=document["effective_sample_size"])
+        for dimension in weighting["dimensions"]:
+            for category in dimension["categories"]:
+                row(f"weighting:{dimension['dimension']}", question_key=dimension["question_key"],
+                    option=category["category"], count=category["respondents"], percent=category["sample_percent"],
+                    weighted_percent=category["weighted_percent"], value=category["census_percent"])
+        for note in weighting["notes"]:
+            row("weighting_note", display=note)
+    texts = {q["key"]: q["text"] for q in document["questions"]}
+    for question in document["questions"]:
+        row("question", question_key=question["key"], question=question["text"], option="(answered)",
+            count=question["n_answered"], display=question["n_answered"])
+        for option in question["options"]:
+            row("question", question_key=question["key"], question=question["text"], option=option["label"],
+                count=option["count"], percent=option["percent"], ci_low=option["ci_low"], ci_high=option["ci_high"],
+                weighted_percent=option["weighted_percent"], display=option_sentence(option, question["n_answered"]))
+    for breakdown in document["breakdowns"]:
+        section = f"breakdown:{breakdown['group_key']}"
+        for group in breakdown["groups"]:
+            row(section, question_key=breakdown["question_key"], question=texts.get(breakdown["question_key"], ""),
+                group=group["label"], option="(answered)", count=group["n_answered"], suppressed=group["suppressed"],
+                suppression=group.get("suppression") or "",
+                display=group["n_answered"] if not group["suppressed"] else
+                hidden_mark(group.get("suppression"), document["disclosure_threshold"]))
+            for cell in group["cells"]:
+                row(section, question_key=breakdown["question_key"], question=texts.get(breakdown["question_key"], ""),
+                    group=group["label"], option=cell["label"], count=cell["count"], percent=cell["percent"],
+                    suppressed=cell["suppressed"], suppression=cell.get("suppression") or "", display=cell["display"])
+    for theme in document.get("themes", []):
+        row("theme", option=theme["name"], count=theme["comments"], display=theme["comments"])
+    for quote in document.get("quotes", []):
+        row("quote", question_key=quote.get("question_key") or "", option=quote.get("case_study") or "",
+            display=quote["text"])
+    for action in document.get("actions", []):
+        row("action", group=action["owner"], option=action["action"], value=action["due_on"] or "",
+            display="done" if action["done"] else "not done yet")
+        for cited in action["commitments"]:
+            row("action_commitment", group=action["owner"], option=action["action"],
+                value=f"{cited['charter']}/{cited['key']}",
+                display=f"{cited['title']} ({cited['status_label'] or 'status unknown'}"
+                        + (f" on {cited['status_as_of']})" if cited.get("status_as_of") else ")"))
+    for values in rows:
+        writer.writerow([_safe(value) for value in values])
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- PDF
+
+def _escape(value: object) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape("" if value is None else str(value))
+
+
+def report_pdf(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, str]], *, note: str = "") -> bytes:
+    """The report for cabinet papers: We asked, You said (tables and charts), We did."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    body, small = styles["BodyText"], styles["BodyText"].clone("small", fontSize=8, leading=10)
+    asked = document["we_asked"]
+    buffer = io.BytesIO()
+    pdf = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm,
+                            bottomMargin=18 * mm, title=f"We asked, you said, we did: {asked['title']}",
+                            subject=asked["title"], invariant=1)
+    width = A4[0] - 36 * mm
+
+    def table(header: list[str], rows: list[list[object]], widths: list[float]) -> Table:
+        data = [[Paragraph(_escape(h), small) for h in header]] + [[Paragraph(_escape(v), small) for v in row] for row in rows]
+        result = Table(data, colWidths=[w * width for w in widths], repeatRows=1)
+        result.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1")),
+                                    ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor("#b1b4b6")),
+                                    ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        return result
+
+    def picture(name: str) -> list[Any]:
+        if name not in images:
+            return []
+        png, alt = images[name]
+        image = Image(io.BytesIO(png))
+        scale = min(1.0, width / image.drawWidth)
+        image.drawWidth, image.drawHeight = image.drawWidth * scale, image.drawHeight * scale
+        return [image, Paragraph(_escape(alt), small)]
+
+    threshold = document["disclosure_threshold"]
+
+    def cross_table(breakdown: Mapping[str, Any], question: Mapping[str, Any]) -> list[Any]:
+        """A breakdown as published: hidden figures as "fewer than N" or "[c]"."""
+        labels = [cell["label"] for cell in breakdown["groups"][0]["cells"]] if breakdown["groups"] else []
+        rows = [[group["label"], group["n_answered"] if group["n_answered"] is not None
+                 else hidden_mark(group.get("suppression"), threshold)]
+                + [cell["display"] if not cell["suppressed"] else hidden_mark(cell.get("suppression"), threshold)
+                   for cell in group["cells"]] for group in breakdown["groups"]]
+        share = 1.0 / (len(labels) + 2)
+        caption = (f"{question['text']}, by {breakdown['dimension'].replace('_', ' ')}. "
+                   f"Fewer than {threshold}: hidden because the count is under {threshold}. "
+                   f"{SECONDARY_MARK}: hidden so that other hidden figures cannot be worked out.")
+        test = ""
+        if breakdown["test"]:
+            test = (f" {breakdown['test'].replace('_', ' ')}: Holm-adjusted p = {breakdown['p_value_holm']}"
+                    f"{' (significant)' if breakdown['significant'] else ''}.")
+        return [Paragraph(_escape(caption + test), small), table(["Group", "Answered", *labels], rows, [share] * (len(labels) + 2)),
+                Spacer(1, 2 * mm)]
+
+    story: list[Any] = [Paragraph(_escape(f"We asked, you said, we did: {asked['title']}"), styles["Title"])]
+    if note:
+        story.append(Paragraph(_escape(note), body))
+    story += [Paragraph("We asked", styles["Heading2"]), Paragraph(_escape(asked["purpose"]), body),
+              Paragraph(_escape(f"Open from {asked['opens_on']} to {asked['closes_on']}."), body)]
+    if asked["channels_note"]:
+        story.append(Paragraph(_escape(asked["channels_note"]), body))
+    story += [table(["Channel", "People reached", "Responses"],
+                    [[c["name"], _reached(c), c["responses"]] for c in asked["channels"]]
+                    + [["Total", "" if asked.get("reached_total") is None else f"{asked['reached_total']:,}",
+                        document["n_responses"]]], [0.45, 0.35, 0.2])]
+    story += picture("channels") + picture("weeks")
+    if asked["questions"]:
+        story += [Paragraph("The questions", styles["Heading3"]),
+                  table(["", "Question", "Kind"], [[number, q["text"], q["kind"]]
+                                                   for number, q in enumerate(asked["questions"], start=1)],
+                        [0.06, 0.7, 0.24])]
+    story += [Paragraph("You said", styles["Heading2"])]
+    if document["design_effect"] is not None:
+        story.append(Paragraph(_escape(f"Weighted to the census: design effect {document['design_effect']}, "
+                                       f"effective sample size {document['effective_sample_size']}."), body))
+    for note_text in (document["weighting"] or {}).get("notes", []):
+        story.append(Paragraph(_escape(note_text), small))
+    for question in document["questions"]:
+        story += [Paragraph(_escape(question["text"]), styles["Heading3"]),
+                  table(["Answer", "Count", "Percent (95% CI)", "Weighted"],
+                        [[o["label"], o["count"], option_sentence(o, question["n_answered"]),
+                          _number(o["weighted_percent"]) or "–"] for o in question["options"]],
+                        [0.34, 0.12, 0.38, 0.16])]
+        story += picture(f"q-{question['key']}")
+        for breakdown in (b for b in document["breakdowns"] if b["question_key"] == question["key"]):
+            story += cross_table(breakdown, question)
+    significant = [b for b in document["breakdowns"] if b["significant"]]
+    if significant:
+        story.append(Paragraph(f"Differences between groups (significant after Holm correction for "
+                               f"{holm_test_count(document)} tests)", styles["Heading3"]))
+        story.append(table(["Question", "By", "Test", "Holm-adjusted p"],
+                           [[b["question_key"], b["dimension"], b["test"], b["p_value_holm"]] for b in significant],
+                           [0.35, 0.25, 0.2, 0.2]))
+    for free_text in document["free_text"]:
+        story += [Paragraph(_escape(free_text["text"]), styles["Heading3"]),
+                  Paragraph(_escape(f"{free_text['n_comments']} comments ({free_text['n_distinct']} distinct)."), body)]
+        story += picture(f"cloud-{free_text['key']}")
+    if document["themes"]:
+        story += [Paragraph("Themes", styles["Heading3"]),
+                  table(["Theme", "Comments"], [[t["name"], t["comments"]] for t in document["themes"]], [0.7, 0.3])]
+    if document.get("quotes"):
+        story.append(Paragraph("In residents' words", styles["Heading3"]))
+    for quote in document.get("quotes", []):
+        story.append(Paragraph(_escape(f"“{quote['text']}”"), body))
+        story.append(Paragraph(_escape(quote_source(quote, document)), small))
+    story += [Spacer(1, 4 * mm), Paragraph("We did", styles["Heading2"])]
+    story.append(table(["Action", "By", "Who", "Commitments"],
+                       [[a["action"], a["due_on"] or "", a["owner"],
+                         "; ".join(f"{c['key']} {c['title']} ({c['status_label'] or 'status unknown'})"
+                                   for c in a["commitments"])] for a in document["actions"]],
+                       [0.4, 0.13, 0.17, 0.3]) if document["actions"] else Paragraph("No actions recorded yet.", body))
+    pdf.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,373 @@
+"""The "You said" report of issue #6 ("We asked, You said, We did"): every statistic in one
+frozen value, and the published JSON contract.
+
+``build_you_said(specs, frame, census=…)`` takes the questionnaire (``QuestionSpec`` values),
+the responses frame (``analysis.stats.frames``) and optionally census margins, and returns
+``YouSaid``. ``YouSaid.to_json_dict()`` is the open-data document (also described in
+``docs/report-json.md``). Word clouds are rendered separately (``word_cloud_images``): half a
+second each, for the caller to cache.
+
+JSON contract (version 1): the statistics part. ``analysis.reports.build`` adds the officer's
+part (``we_asked``, ``responses_by_week``, ``themes``, ``quotes``, ``actions``; ``report`` once
+published), and ``docs/report-json.md`` documents the whole document as a published contract.
+Keys always present; numbers rounded as stated; lists in questionnaire order (options in option
+order, groups in About-you option order):
+
+.. code-block:: text
+
+    {
+      "format": "civicpanel-you-said", "version": 1,
+      "n_responses": int,
+      "by_channel": {"email": int, "focus_group": int, "online": int, "panel_session": int, "paper": int},
+                                               # sorted keys, zeros included; any other channel found is added
+      "design_effect": float | null,           # Kish, 3 dp; null when unweighted
+      "effective_sample_size": float | null,   # 1 dp; null when unweighted
+      "disclosure_threshold": int,
+      "questions": [                           # closed questions (overall results: never suppressed)
+        {"key": str, "text": str, "type": "single_choice" | "multiple_choice" | "likert" | "yes_no_dont_know",
+         "n_answered": int,                    # multiple choice: ticked at least one option
+         "options": [
+           {"label": str, "count": int,
+            "percent": float | null,           # 0–100, 1 dp, of n_answered; null when n_answered is 0
+            "ci_low": float | null, "ci_high": float | null,   # 95% Wilson, 0–100, 1 dp
+            "weighted_percent": float | null,  # 1 dp; null when unweighted
+            "suppressed": false}]}],
+      "weighting": null | {
+         "applied": bool, "converged": bool, "iterations": int, "max_share_error": float,
+         "tolerance": float, "max_iterations": int, "notes": [str],
+         "dimensions": [{"dimension": str, "question_key": str, "not_given": int,
+                         "empty_categories": [str], "census_categories_not_offered": [str],
+                         "categories": [{"category": str, "census_percent": float, "respondents": int,
+                                         "sample_percent": float | null, "weighted_percent": float | null}]}]},
+      "breakdowns": [                          # each closed question × each About-you question
+        {"question_key": str, "group_key": str, "dimension": str,
+         "test": "chi_square" | "fisher_exact" | null, "statistic": float | null (3 dp),
+         "degrees_of_freedom": int | null, "p_value": float | null, "p_value_holm": float | null (4 sf),
+         "cramers_v": float | null (3 dp), "significant": bool, "sparse": bool, "note": str,
+         "groups": [{"label": str, "n_answered": int | null, "suppressed": bool,
+                     "suppression": "primary" | "secondary" | null,
+                     "cells": [{"label": str, "count": int | null, "percent": float | null,
+                                "suppressed": bool, "suppression": "primary" | "secondary" | null,
+                                "display": str}]}]}],
+      "free_text": [{"key": str, "text": str, "n_comments": int, "n_distinct": int,
+                     "top_terms": [{"term": str, "comments": int}], "word_cloud_alt": str}],
+      "numbers": [{"key": str, "text": str, "n_answered": int, "median": float | null,
+                   "lower_quartile": float | null, "upper_quartile": float | null}],
+      "themes": [],                            # filled by analysis.reports.build: officer themes with counts
+      "actions": []                            # filled by analysis.reports.build: "We did"
+    }
+
+Disclosure (see ``analysis.stats.disclosure``): in breakdowns a hidden cell has ``count`` and
+``percent`` null and ``suppressed`` true; ``suppression`` says why — ``"primary"`` (under the
+threshold: ``display`` "fewer than 10") or ``"secondary"`` (hidden only so that other hidden
+figures cannot be worked out: ``display`` "[c] hidden so that other hidden figures cannot be
+worked out"). A group whose total is hidden has ``n_answered`` null and its own ``suppression``.
+A percentage is given only where the cell and its group total are both published. Number
+summaries are given only from ``disclosure_threshold`` answers (no minimum or maximum: they are
+single people's answers). Folded comments are not in the JSON: quotes are published only when an
+officer chooses them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.stats.crosstabs import GroupTest, apply_holm, cross_table, demographic_groups, independence_test
+from analysis.stats.disclosure import DEFAULT_THRESHOLD, hidden_text, percent_shown, suppress_table
+from analysis.stats.frames import MULTIPLE_CHOICE, NUMBER, FREE_TEXT, QuestionSpec, answered_mask, choice_codes
+from analysis.stats.free_text import FreeTextSummary, summarise_free_text
+from analysis.stats.proportions import wilson_interval
+from analysis.stats.raking import DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE
+from analysis.stats.weighting import WeightingSummary, weight_to_census
+from analysis.stats.wordcloud_image import WordCloudImage, alt_text, render_word_cloud
+
+JSON_FORMAT = "civicpanel-you-said"
+JSON_VERSION = 1
+CHANNELS = ("email", "focus_group", "online", "panel_session", "paper")
+"""The channels a report knows, sorted: every one appears in ``by_channel``, zero or not (a
+channel found in the responses but not here is added too)."""
+
+
+@dataclass(frozen=True)
+class OptionResult:
+    label: str
+    count: int
+    percent: float | None
+    """0–100, unrounded; None when nobody answered."""
+    ci_low: float | None
+    ci_high: float | None
+    weighted_percent: float | None
+    suppressed: bool = False
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    key: str
+    text: str
+    type: str
+    n_answered: int
+    options: tuple[OptionResult, ...]
+
+
+@dataclass(frozen=True)
+class BreakdownCell:
+    label: str
+    count: int | None
+    """None when hidden."""
+    percent: float | None
+    suppressed: bool
+    display: str
+    suppression: str | None = None
+    """``"primary"`` (under the threshold), ``"secondary"`` (hidden so that others cannot be
+    worked out) or None (published)."""
+
+
+@dataclass(frozen=True)
+class BreakdownGroup:
+    label: str
+    n_answered: int | None
+    suppressed: bool
+    cells: tuple[BreakdownCell, ...]
+    suppression: str | None = None
+    """Why the group's total is hidden, as for a cell."""
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    question_key: str
+    group_key: str
+    dimension: str
+    groups: tuple[BreakdownGroup, ...]
+    test: GroupTest
+
+
+@dataclass(frozen=True)
+class NumberSummary:
+    key: str
+    text: str
+    n_answered: int
+    median: float | None
+    lower_quartile: float | None
+    upper_quartile: float | None
+
+
+@dataclass(frozen=True)
+class YouSaid:
+    n_responses: int
+    by_channel: Mapping[str, int]
+    disclosure_threshold: int
+    weighting: WeightingSummary | None
+    questions: tuple[QuestionResult, ...]
+    breakdowns: tuple[Breakdown, ...]
+    free_text: tuple[tuple[QuestionSpec, FreeTextSummary], ...]
+    numbers: tuple[NumberSummary, ...]
+
+    @property
+    def design_effect(self) -> float | None:
+        return self.weighting.design_effect if self.weighting and self.weighting.applied else None
+
+    @property
+    def effective_sample_size(self) -> float | None:
+        return self.weighting.effective_sample_size if self.weighting and self.weighting.applied else None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The published document (see the module docstring): disclosure control applied."""
+        return {
+            "format": JSON_FORMAT, "version": JSON_VERSION,
+            "n_responses": self.n_responses,
+            "by_channel": {channel: int(self.by_channel[channel]) for channel in sorted(self.by_channel)},
+            "design_effect": _round(self.design_effect, 3),
+            "effective_sample_size": _round(self.effective_sample_size, 1),
+            "disclosure_threshold": self.disclosure_threshold,
+            "questions": [_question_json(question) for question in self.questions],
+            "weighting": _weighting_json(self.weighting),
+            "breakdowns": [_breakdown_json(breakdown) for breakdown in self.breakdowns],
+            "free_text": [{"key": spec.key, "text": spec.text, "n_comments": summary.n_comments,
+                           "n_distinct": summary.n_distinct,
+                           "top_terms": [{"term": term.term, "comments": term.comments} for term in summary.top_terms],
+                           "word_cloud_alt": alt_text(summary.top_terms, summary.n_comments)}
+                          for spec, summary in self.free_text],
+            "numbers": [{"key": number.key, "text": number.text, "n_answered": number.n_answered,
+                         "median": _round(number.median, 2), "lower_quartile": _round(number.lower_quartile, 2),
+                         "upper_quartile": _round(number.upper_quartile, 2)} for number in self.numbers],
+            "themes": [],
+            "actions": [],
+        }
+
+
+# --- Rounding and JSON pieces -------------------------------------------------------------------
+
+def _round(value: float | None, places: int) -> float | None:
+    if value is None or not np.isfinite(value):
+        return None
+    return round(float(value), places)
+
+
+def _significant(value: float | None, figures: int = 4) -> float | None:
+    if value is None or not np.isfinite(value):
+        return None
+    return float(f"{float(value):.{figures}g}")
+
+
+def _question_json(question: QuestionResult) -> dict[str, Any]:
+    return {"key": question.key, "text": question.text, "type": question.type, "n_answered": question.n_answered,
+            "options": [{"label": option.label, "count": option.count, "percent": _round(option.percent, 1),
+                         "ci_low": _round(option.ci_low, 1), "ci_high": _round(option.ci_high, 1),
+                         "weighted_percent": _round(option.weighted_percent, 1), "suppressed": option.suppressed}
+                        for option in question.options]}
+
+
+def _weighting_json(weighting: WeightingSummary | None) -> dict[str, Any] | None:
+    if weighting is None:
+        return None
+    return {
+        "applied": weighting.applied, "converged": weighting.converged, "iterations": weighting.iterations,
+        "max_share_error": _significant(weighting.max_share_error, 3), "tolerance": weighting.tolerance,
+        "max_iterations": weighting.max_iterations, "notes": list(weighting.notes),
+        "dimensions": [{
+            "dimension": dimension.dimension, "question_key": dimension.question_key, "not_given": dimension.not_given,
+            "empty_categories": list(dimension.empty_categories),
+            "census_categories_not_offered": list(dimension.census_categories_not_offered),
+            "categories": [{"category": row.category, "census_percent": _round(100 * row.census_share, 1),
+                            "respondents": row.respondents, "sample_percent": _round(100 * row.sample_share, 1),
+                            "weighted_percent": _round(None if row.weighted_share is None else 100 * row.weighted_share, 1)}
+                           for row in dimension.rows]} for dimension in weighting.dimensions]}
+
+
+def _breakdown_json(breakdown: Breakdown) -> dict[str, Any]:
+    test = breakdown.test
+    return {
+        "question_key": breakdown.question_key, "group_key": breakdown.group_key, "dimension": breakdown.dimension,
+        "test": test.test, "statistic": _round(test.statistic, 3), "degrees_of_freedom": test.degrees_of_freedom,
+        "p_value": _significant(test.p_value), "p_value_holm": _significant(test.p_value_holm),
+        "cramers_v": _round(test.cramers_v, 3), "significant": test.significant, "sparse": test.sparse,
+        "note": test.note,
+        "groups": [{"label": group.label, "n_answered": group.n_answered, "suppressed": group.suppressed,
+                    "suppression": group.suppression,
+                    "cells": [{"label": cell.label, "count": cell.count, "percent": _round(cell.percent, 1),
+                               "suppressed": cell.suppressed, "suppression": cell.suppression,
+                               "display": cell.display} for cell in group.cells]}
+                   for group in breakdown.groups]}
+
+
+# --- Building -----------------------------------------------------------------------------------
+
+def _option_counts(frame: pd.DataFrame, spec: QuestionSpec, weights: np.ndarray | None,
+                   codes: np.ndarray | None = None) -> tuple[int, np.ndarray, np.ndarray | None]:
+    """(n answered, count per option, weighted share per option or None), vectorised."""
+    if spec.type == MULTIPLE_CHOICE:
+        ticks = frame[spec.option_columns()].to_numpy(dtype=bool)
+        answered = ticks.any(axis=1)
+        counts = ticks.sum(axis=0)
+        shares = None
+        if weights is not None:
+            total = weights[answered].sum()
+            shares = (weights @ ticks) / total if total > 0 else np.full(len(spec.options), np.nan)
+        return int(answered.sum()), counts.astype(np.int64), shares
+    codes = choice_codes(frame, spec) if codes is None else codes
+    valid = codes >= 0
+    counts = np.bincount(codes[valid], minlength=len(spec.options))
+    shares = None
+    if weights is not None:
+        weighted = np.bincount(codes[valid], weights=weights[valid], minlength=len(spec.options))
+        shares = weighted / weighted.sum() if weighted.sum() > 0 else np.full(len(spec.options), np.nan)
+    return int(valid.sum()), counts.astype(np.int64), shares
+
+
+def question_result(frame: pd.DataFrame, spec: QuestionSpec, weights: np.ndarray | None = None, *,
+                    codes: np.ndarray | None = None) -> QuestionResult:
+    """Overall result of one closed question: always published (no suppression)."""
+    n_answered, counts, shares = _option_counts(frame, spec, weights, codes)
+    low, high = wilson_interval(counts, n_answered) if n_answered else (np.full(len(counts), np.nan),) * 2
+    options = []
+    for index, label in enumerate(spec.options):
+        percent = 100.0 * counts[index] / n_answered if n_answered else None
+        options.append(OptionResult(
+            label=label, count=int(counts[index]), percent=percent,
+            ci_low=None if not n_answered else 100.0 * float(low[index]),
+            ci_high=None if not n_answered else 100.0 * float(high[index]),
+            weighted_percent=None if shares is None or not np.isfinite(shares[index]) else 100.0 * float(shares[index])))
+    return QuestionResult(key=spec.key, text=spec.text, type=spec.type, n_answered=n_answered, options=tuple(options))
+
+
+def _breakdown(frame: pd.DataFrame, spec: QuestionSpec, group: QuestionSpec, threshold: int,
+               codes: Mapping[str, np.ndarray]) -> Breakdown:
+    table = cross_table(frame, spec, group, codes=codes)
+    multiple = spec.type == MULTIPLE_CHOICE
+    suppressed = suppress_table(table.counts, threshold=threshold, row_totals=table.group_totals)
+    shown = percent_shown(suppressed)
+    groups = []
+    for row, label in enumerate(table.group_labels):
+        total = int(table.group_totals[row])
+        cells = []
+        for column, option in enumerate(table.option_labels):
+            count = int(table.counts[row, column])
+            reason = suppressed.cell_suppression(row, column)
+            if reason is not None:
+                cells.append(BreakdownCell(label=option, count=None, percent=None, suppressed=True,
+                                           display=hidden_text(reason, threshold), suppression=reason))
+                continue
+            percent = 100.0 * count / total if shown[row, column] and total else None
+            display = f"{count} ({round(percent)}%)" if percent is not None else str(count)
+            cells.append(BreakdownCell(label=option, count=count, percent=percent, suppressed=False, display=display))
+        total_reason = suppressed.row_total_suppression(row)
+        groups.append(BreakdownGroup(label=label, n_answered=None if total_reason else total,
+                                     suppressed=total_reason is not None, cells=tuple(cells), suppression=total_reason))
+    return Breakdown(question_key=spec.key, group_key=group.key, dimension=group.census_dimension or "",
+                     groups=tuple(groups), test=independence_test(table, multiple_choice=multiple))
+
+
+def _number_summary(frame: pd.DataFrame, spec: QuestionSpec, threshold: int) -> NumberSummary:
+    values = frame[spec.key].dropna().to_numpy(dtype=float)
+    if values.size < max(threshold, 1):
+        return NumberSummary(key=spec.key, text=spec.text, n_answered=int(values.size), median=None,
+                             lower_quartile=None, upper_quartile=None)
+    lower, median, upper = np.quantile(values, [0.25, 0.5, 0.75])
+    return NumberSummary(key=spec.key, text=spec.text, n_answered=int(values.size), median=float(median),
+                         lower_quartile=float(lower), upper_quartile=float(upper))
+
+
+def build_you_said(specs: Sequence[QuestionSpec], frame: pd.DataFrame, *,
+                   census: Mapping[str, Mapping[str, int]] | None = None,
+                   disclosure_threshold: int = DEFAULT_THRESHOLD, tolerance: float = DEFAULT_TOLERANCE,
+                   max_iterations: int = DEFAULT_MAX_ITERATIONS, term_limit: int = 30) -> YouSaid:
+    """Every statistic of the report. ``census`` is ``dimension → {category: count}``
+    (``analysis.stats.weighting.census_counts_from_csv``); without it, or without About-you questions
+    mapped to it, the report is unweighted."""
+    weights, weighting = (None, None)
+    if census:
+        weights, weighting = weight_to_census(frame, specs, census, tolerance=tolerance, max_iterations=max_iterations)
+    channel_counts = frame["channel"].value_counts() if "channel" in frame.columns else pd.Series(dtype=int)
+    by_channel = {channel: int(channel_counts.get(channel, 0)) for channel in CHANNELS}
+    for channel, count in channel_counts.items():  # a channel the surveys module adds later still counts
+        by_channel.setdefault(str(channel), int(count))
+    closed = [spec for spec in specs if spec.closed]
+    codes = {spec.key: choice_codes(frame, spec) for spec in closed if spec.type != MULTIPLE_CHOICE}
+    questions = tuple(question_result(frame, spec, weights, codes=codes.get(spec.key)) for spec in closed)
+    groups = demographic_groups(specs)
+    pending = [_breakdown(frame, spec, group, disclosure_threshold, codes)
+               for spec in closed if not spec.about_you for group in groups]
+    tests = apply_holm([breakdown.test for breakdown in pending])
+    breakdowns = tuple(Breakdown(question_key=b.question_key, group_key=b.group_key, dimension=b.dimension,
+                                 groups=b.groups, test=test) for b, test in zip(pending, tests))
+    free_text = tuple((spec, summarise_free_text(spec.key, frame[spec.key].dropna().tolist(), term_limit=term_limit))
+                      for spec in specs if spec.type == FREE_TEXT)
+    numbers = tuple(_number_summary(frame, spec, disclosure_threshold) for spec in specs if spec.type == NUMBER)
+    return YouSaid(n_responses=len(frame), by_channel=by_channel, disclosure_threshold=disclosure_threshold,
+                   weighting=weighting, questions=questions, breakdowns=breakdowns, free_text=free_text,
+                   numbers=numbers)
+
+
+def word_cloud_images(report: YouSaid) -> dict[str, WordCloudImage]:
+    """question key → PNG and alt text, for each free-text question with terms (slow: cache)."""
+    images = {}
+    for spec, summary in report.free_text:
+        image = render_word_cloud(summary.top_terms, summary.n_comments)
+        if image is not None:
+            images[spec.key] = image
+    return images

@@ -1,0 +1,126 @@
+"""Raking (iterative proportional fitting) of respondents to census margins, and Kish's
+design effect.
+
+Classic IPF (Deming & Stephan, *Ann. Math. Stat.* 11, 1940): start from weight 1 for everyone;
+then, for each dimension d in turn and each category c of d, multiply the weight of every
+respondent in c by ``target(c) / current weighted total of c``. One pass over all dimensions is
+one iteration. Iterate until every margin is within ``tolerance`` of its target — measured as the
+largest absolute difference between weighted and target *shares* — or ``max_iterations`` passes
+have been made (then ``converged`` is False and the caller must say so).
+
+Respondents who did not give a category on a dimension ("Prefer not to say", not answered, an
+option not mapped to the census) have code -1 there and keep a factor of 1 on that dimension:
+the dimension's targets are ``census share × the current weighted total of those who did
+answer it``, so the step rescales the answerers among themselves and leaves the total weight
+unchanged. Weights therefore always sum to n (mean 1). With nobody missing this is exactly the
+textbook algorithm (as in ``balance.rake``, up to that package's final rescaling to the
+population total, which cancels in every percentage and in the design effect).
+
+Respondents sharing the same combination of categories always share a weight, so the fit runs
+on the (small) table of distinct combinations, not on the respondents: 100,000 respondents
+with five dimensions cost a few milliseconds per iteration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+DEFAULT_TOLERANCE = 1e-10
+"""Largest allowed |weighted share − census share| over every category of every dimension."""
+DEFAULT_MAX_ITERATIONS = 1000
+
+
+@dataclass(frozen=True)
+class RakingResult:
+    weights: np.ndarray
+    """One weight per respondent, mean 1 (sum n)."""
+    converged: bool
+    iterations: int
+    max_share_error: float
+    """Largest |weighted share − target share| after the last iteration."""
+
+
+def rake(codes: Sequence[np.ndarray], target_shares: Sequence[np.ndarray], *,
+         tolerance: float = DEFAULT_TOLERANCE, max_iterations: int = DEFAULT_MAX_ITERATIONS) -> RakingResult:
+    """Weights that make each dimension's weighted distribution match ``target_shares``.
+
+    ``codes[d]`` holds each respondent's category index on dimension d (``-1`` = not given;
+    that respondent is untouched by dimension d). ``target_shares[d][c]`` is the census share of
+    category c (non-negative, summing to 1). A category with a positive target and nobody in it
+    cannot be fitted: drop it and renormalise first (``analysis.stats.weighting`` does, and reports
+    it); here it simply prevents convergence."""
+    if len(codes) != len(target_shares):
+        raise ValueError("one target per dimension")
+    n = len(codes[0]) if codes else 0
+    if n == 0 or not codes:
+        return RakingResult(weights=np.ones(n), converged=True, iterations=0, max_share_error=0.0)
+    targets = [np.asarray(shares, dtype=float) for shares in target_shares]
+    for dimension, (column, shares) in enumerate(zip(codes, targets)):
+        if len(column) != n:
+            raise ValueError("every dimension needs a code per respondent")
+        if np.any(column >= len(shares)) or np.any(column < -1):
+            raise ValueError(f"dimension {dimension}: a code has no target share")
+        if np.any(shares < 0) or not np.isclose(shares.sum(), 1.0):
+            raise ValueError(f"dimension {dimension}: target shares must be non-negative and sum to 1")
+    # Collapse respondents into distinct combinations of categories (cells).
+    # A mixed-radix key per respondent (code + 1 per dimension) makes this a 1-d unique.
+    sizes = [len(shares) for shares in targets]
+    key = np.zeros(n, dtype=np.int64)
+    for column, size in zip(codes, sizes):
+        key = key * (size + 1) + (np.asarray(column, dtype=np.int64) + 1)
+    cell_keys, respondent_cell, cell_size = np.unique(key, return_inverse=True, return_counts=True)
+    respondent_cell = respondent_cell.reshape(-1)
+    cells = np.empty((len(cell_keys), len(sizes)), dtype=np.int64)
+    remainder = cell_keys.copy()
+    for dimension in range(len(sizes) - 1, -1, -1):
+        cells[:, dimension] = remainder % (sizes[dimension] + 1) - 1
+        remainder //= sizes[dimension] + 1
+    cell_weight = cell_size.astype(float)  # total weight of each cell (each member has weight 1)
+
+    def share_error() -> float:
+        worst = 0.0
+        for dimension, shares in enumerate(targets):
+            column = cells[:, dimension]
+            given = column >= 0
+            totals = np.bincount(column[given], weights=cell_weight[given], minlength=sizes[dimension])
+            answered = totals.sum()
+            if answered > 0:
+                worst = max(worst, float(np.max(np.abs(totals / answered - shares))))
+        return worst
+
+    iterations = 0
+    error = share_error()
+    while error > tolerance and iterations < max_iterations:
+        for dimension, shares in enumerate(targets):
+            column = cells[:, dimension]
+            given = column >= 0
+            totals = np.bincount(column[given], weights=cell_weight[given], minlength=sizes[dimension])
+            answered = totals.sum()
+            with np.errstate(divide="ignore", invalid="ignore"):
+                factors = np.where(totals > 0, shares * answered / totals, 1.0)
+            cell_weight[given] *= factors[column[given]]
+        iterations += 1
+        error = share_error()
+    weights = (cell_weight / cell_size)[respondent_cell]
+    return RakingResult(weights=weights, converged=bool(error <= tolerance), iterations=iterations,
+                        max_share_error=error)
+
+
+def kish_design_effect(weights: np.ndarray) -> float:
+    """Kish's design effect due to unequal weights, ``n Σw² / (Σw)²`` (Kish, *Survey Sampling*,
+    1965): how much the variance of a weighted mean grows against equal weights. 1 means none."""
+    weights = np.asarray(weights, dtype=float)
+    if weights.size == 0 or weights.sum() <= 0:
+        return float("nan")
+    return float(weights.size * np.square(weights).sum() / np.square(weights.sum()))
+
+
+def effective_sample_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size ``(Σw)² / Σw²`` = n / design effect."""
+    weights = np.asarray(weights, dtype=float)
+    if weights.size == 0 or weights.sum() <= 0:
+        return float("nan")
+    return float(np.square(weights.sum()) / np.square(weights).sum())

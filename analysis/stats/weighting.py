@@ -1,0 +1,222 @@
+"""Weighting respondents to the borough: census margins for the About-you questions, raking,
+and the plain-English account of who was under-represented.
+
+Margins come as a mapping ``dimension → {census category: population count}`` — from a census
+CSV through ``census_counts_from_csv`` (which uses the panels package's checked loader) or from
+anywhere else. For each About-you question the margin is restricted to the census categories
+its options map to, and shares are taken over those: an adult questionnaire's age bands drop
+``0-15`` (and ``16-17`` when it is not offered); tenure takes the ``households:`` family unless the
+mapping names ``persons:`` categories. Census categories no option maps to are listed, not
+silently kept.
+
+How gaps are handled (and said):
+
+* "Prefer not to say", no answer, or an option without a census category: the respondent keeps
+  weight 1 on that dimension (``analysis.stats.raking``), so the dimension is fitted among those who
+  answered it; the count of such respondents is reported per dimension.
+* A census category that nobody chose cannot be fitted: it is dropped from that margin (the
+  other shares renormalised) and reported in ``empty_categories`` and the notes.
+* Raking that has not converged after ``max_iterations``: weights are *not applied* (no weighted
+  percentages, design effect or effective sample size) and the notes say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.stats.frames import QuestionSpec, choice_codes
+from analysis.stats.raking import (DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE, effective_sample_size,
+                             kish_design_effect, rake)
+
+UNDER_REPRESENTED_RATIO = 0.8
+"""A group is called under-represented when its share of respondents (who gave an answer on
+that dimension) is below 0.8 × its census share — the ratio a "four-fifths" rule uses."""
+DIMENSION_LABELS = {"sex": "sex", "age_band": "age band", "ethnicity": "ethnic group",
+                    "ethnicity_detailed": "ethnic group", "disability": "disability",
+                    "tenure": "housing tenure", "economic_activity": "economic activity"}
+TENURE_FAMILIES = ("households: ", "persons: ")
+
+
+def census_counts_from_csv(text: str) -> dict[str, dict[str, int]]:
+    """``dimension → {category: count}`` from a census CSV (``dimension,category,count,source``),
+    checked by ``panels.census.parse_census`` (errors name the row and column). Population base
+    rows are left out: they are not a partition."""
+    from panels.census import parse_census
+
+    census = parse_census(text)
+    counts: dict[str, dict[str, int]] = {}
+    for row in census.rows:
+        if row.dimension != "population":
+            counts.setdefault(row.dimension, {})[row.category] = row.count
+    return counts
+
+
+@dataclass(frozen=True)
+class MarginRow:
+    category: str
+    census_share: float
+    respondents: int
+    sample_share: float
+    """Share of those who gave a category on this dimension (NaN when nobody did)."""
+    weighted_share: float | None
+    """After raking (None when weights were not applied)."""
+
+
+@dataclass(frozen=True)
+class DimensionWeighting:
+    dimension: str
+    question_key: str
+    rows: tuple[MarginRow, ...]
+    not_given: int
+    """Respondents who preferred not to say or did not answer: weight 1 on this dimension."""
+    empty_categories: tuple[str, ...]
+    """Census categories offered but chosen by nobody: dropped from the margin."""
+    census_categories_not_offered: tuple[str, ...]
+    """Census categories of the dimension that no option maps to (e.g. ``0-15``)."""
+
+
+@dataclass(frozen=True)
+class WeightingSummary:
+    applied: bool
+    """True when the weighted percentages in the report use these weights."""
+    converged: bool
+    iterations: int
+    max_share_error: float
+    tolerance: float
+    max_iterations: int
+    design_effect: float | None
+    effective_sample_size: float | None
+    dimensions: tuple[DimensionWeighting, ...]
+    notes: tuple[str, ...]
+    """Plain English: how gaps were handled, who was under-represented, anything not fitted."""
+
+
+def _category_for(label_category: str, census: Mapping[str, int]) -> str | None:
+    if label_category in census:
+        return label_category
+    for family in TENURE_FAMILIES:
+        if family + label_category in census:
+            return family + label_category
+    return None
+
+
+def _display(category: str) -> str:
+    """A census category as respondents saw it (the tenure family prefix dropped)."""
+    for family in TENURE_FAMILIES:
+        if category.startswith(family):
+            return category.removeprefix(family)
+    return category
+
+
+def _percent(share: float) -> str:
+    return f"{round(100 * share)}%"
+
+
+def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
+                     census: Mapping[str, Mapping[str, int]], *, tolerance: float = DEFAULT_TOLERANCE,
+                     max_iterations: int = DEFAULT_MAX_ITERATIONS) -> tuple[np.ndarray | None, WeightingSummary | None]:
+    """Rake the respondents to the margins of every About-you question whose dimension the
+    census has. Returns ``(weights or None, summary or None)``: both None when no question can
+    be weighted (the report is then unweighted)."""
+    codes: list[np.ndarray] = []
+    shares: list[np.ndarray] = []
+    partial: list[tuple[QuestionSpec, list[str], list[str], np.ndarray, int, tuple[str, ...], tuple[str, ...]]] = []
+    notes: list[str] = []
+    used_dimensions: set[str] = set()
+    for spec in specs:
+        if not spec.about_you:
+            continue
+        if spec.census_dimension not in census:
+            notes.append(f"The census has no ‘{spec.census_dimension}’ figures: ‘{spec.text}’ is not used for weighting.")
+            continue
+        if spec.census_dimension in used_dimensions:
+            notes.append(f"‘{spec.text}’ repeats the census dimension ‘{spec.census_dimension}’ of an earlier "
+                         "question: only the first is used for weighting.")
+            continue
+        dimension_counts = census[spec.census_dimension]
+        category_of_option = {label: _category_for(category, dimension_counts)
+                              for label, category in spec.census_mapping.items()}
+        unmatched = sorted(label for label, category in category_of_option.items() if category is None)
+        if unmatched:
+            notes.append(f"The answers {', '.join(unmatched)} to ‘{spec.text}’ have no census category: "
+                         "those respondents keep weight 1 on it.")
+        categories = list(dict.fromkeys(category for category in category_of_option.values() if category))
+        if not categories:
+            continue
+        used_dimensions.add(spec.census_dimension)
+        option_codes = choice_codes(frame, spec)
+        option_to_category = np.array([categories.index(category_of_option[label])
+                                       if category_of_option.get(label) else -1 for label in spec.options] + [-1])
+        respondent_codes = option_to_category[option_codes]  # -1 (no answer) indexes the trailing -1
+        counts = np.bincount(respondent_codes[respondent_codes >= 0], minlength=len(categories))
+        empty = tuple(category for category, count in zip(categories, counts) if count == 0)
+        family = next((prefix for prefix in TENURE_FAMILIES if all(c.startswith(prefix) for c in categories)), "")
+        not_offered = tuple(_display(category) for category in dimension_counts
+                            if category not in categories and category.startswith(family))
+        all_population = np.array([dimension_counts[category] for category in categories], dtype=float)
+        kept = [index for index, count in enumerate(counts) if count > 0]
+        remap = np.full(len(categories) + 1, -1)
+        remap[kept] = np.arange(len(kept))
+        fitted_codes = remap[respondent_codes]
+        population = np.array([dimension_counts[categories[index]] for index in kept], dtype=float)
+        if population.sum() <= 0:
+            continue
+        codes.append(fitted_codes)
+        shares.append(population / population.sum())
+        partial.append((spec, categories, [categories[index] for index in kept], counts,
+                        int((respondent_codes < 0).sum()), tuple(_display(c) for c in empty), not_offered,
+                        all_population / all_population.sum()))
+    if not codes:
+        return None, None
+    result = rake(codes, shares, tolerance=tolerance, max_iterations=max_iterations)
+    applied = result.converged
+    weights = result.weights
+    dimensions = []
+    notes.insert(0, "People who preferred not to say (or skipped) an About-you question keep weight 1 on that "
+                    "question: each census margin is matched among those who answered it.")
+    under: list[str] = []
+    for (spec, categories, kept_categories, counts, not_given, empty, not_offered, census_shares), fitted_codes \
+            in zip(partial, codes):
+        given = fitted_codes >= 0
+        answered = counts.sum()
+        weighted = np.bincount(fitted_codes[given], weights=weights[given], minlength=len(kept_categories))
+        weighted_share = weighted / weighted.sum() if weighted.sum() > 0 else weighted
+        rows = []
+        for category, count, census_share in zip(categories, counts, census_shares.tolist()):
+            position = kept_categories.index(category) if category in kept_categories else None
+            sample_share = float(count / answered) if answered else float("nan")
+            rows.append(MarginRow(category=_display(category), census_share=census_share, respondents=int(count),
+                                  sample_share=sample_share,
+                                  weighted_share=(float(weighted_share[position]) if applied and position is not None
+                                                  else (0.0 if applied else None))))
+            if count > 0 and sample_share < UNDER_REPRESENTED_RATIO * census_share:
+                label = DIMENSION_LABELS.get(spec.census_dimension, spec.census_dimension)
+                under.append(f"{_display(category)} ({label}): {_percent(sample_share)} of respondents who answered, "
+                             f"against {_percent(census_share)} of residents.")
+        for category in empty:
+            notes.append(f"Nobody who answered ‘{spec.text}’ chose {category}: that census group could not be "
+                         "weighted and was left out of the margin (the other groups' shares were rescaled).")
+        dimensions.append(DimensionWeighting(dimension=spec.census_dimension, question_key=spec.key, rows=tuple(rows),
+                                             not_given=not_given, empty_categories=empty,
+                                             census_categories_not_offered=not_offered))
+    if under:
+        # "Weighted up" only when the weights are used: unconverged raking is not applied.
+        notes.append(("Under-represented groups (weighted up): " if applied else
+                      "Under-represented groups (not weighted up, because the weighting is not applied): ")
+                     + " ".join(under))
+    else:
+        notes.append("No group was under-represented by more than a fifth of its census share.")
+    if not applied:
+        notes.append(f"Raking did not converge after {result.iterations} iterations (largest margin error "
+                     f"{result.max_share_error:.2g}): weighted results are not shown.")
+    summary = WeightingSummary(
+        applied=applied, converged=result.converged, iterations=result.iterations,
+        max_share_error=result.max_share_error, tolerance=tolerance, max_iterations=max_iterations,
+        design_effect=kish_design_effect(weights) if applied else None,
+        effective_sample_size=effective_sample_size(weights) if applied else None,
+        dimensions=tuple(dimensions), notes=tuple(notes))
+    return (weights if applied else None), summary

@@ -1,0 +1,63 @@
+"""A word cloud of a free-text question's top terms, as PNG bytes, with its text alternative.
+
+Deterministic: the same terms give the same bytes (fixed ``random_state``, fixed size, the
+font wordcloud ships). wordcloud imports matplotlib for its colour maps; matplotlib wants a
+writable ``MPLCONFIGDIR``, so one is made in the temporary directory when it is unset, and the
+Agg backend is chosen (no display). Rendering takes about half a second: call it off the event
+loop and cache the bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from analysis.stats.free_text import TermCount
+
+WIDTH = 800
+HEIGHT = 400
+RANDOM_STATE = 6
+ALT_TERMS = 15
+
+
+@dataclass(frozen=True)
+class WordCloudImage:
+    png: bytes
+    alt_text: str
+
+
+def alt_text(terms: Sequence[TermCount], n_comments: int, *, limit: int = ALT_TERMS) -> str:
+    """``Word cloud of the most used words in 120 comments: parking (40 comments), …``."""
+    if not terms:
+        return f"No word cloud: no meaningful words in {n_comments} comment{'s' if n_comments != 1 else ''}."
+    listed = "; ".join(f"{term.term} ({term.comments} comment{'s' if term.comments != 1 else ''})"
+                       for term in terms[:limit])
+    return f"Word cloud of the most used words in {n_comments} comment{'s' if n_comments != 1 else ''}: {listed}."
+
+
+def _prepare_matplotlib() -> None:
+    if not os.environ.get("MPLCONFIGDIR"):
+        directory = os.path.join(tempfile.gettempdir(), f"civicpanel-matplotlib-{os.getuid()}")
+        os.makedirs(directory, exist_ok=True)
+        os.environ["MPLCONFIGDIR"] = directory
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
+def render_word_cloud(terms: Sequence[TermCount], n_comments: int) -> WordCloudImage | None:
+    """The cloud (sized by the number of comments using each term), or None without terms."""
+    if not terms:
+        return None
+    _prepare_matplotlib()
+    from wordcloud import WordCloud
+
+    cloud = WordCloud(width=WIDTH, height=HEIGHT, background_color="white", random_state=RANDOM_STATE,
+                      colormap="viridis", prefer_horizontal=0.9, max_words=len(terms), collocations=False)
+    cloud.generate_from_frequencies({term.term: term.comments for term in terms})
+    buffer = io.BytesIO()
+    cloud.to_image().save(buffer, format="PNG", optimize=False)
+    return WordCloudImage(png=buffer.getvalue(), alt_text=alt_text(terms, n_comments))

@@ -1,0 +1,171 @@
+"""Staff accounts: create them, sign them in and out, and find who a session belongs to.
+
+Sessions: the browser's signed cookie carries a random token; the database keeps its SHA-256
+and an expiry. A new token is issued at every login (no session fixation), and signing out or
+disabling an account deletes the rows, which ends the session on every worker at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from server.audit import count_recent, record_audit
+from server.platform.database import is_unique_violation, write_transaction
+from server.accounts.passwords import hash_password, password_problem, verify_password
+from server.tables import STAFF_ROLES, StaffSession, StaffUser
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class StaffIdentity:
+    id: int
+    email: str
+    display_name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    identity: StaffIdentity | None
+    session_token: str | None
+    error: str | None
+    locked_out: bool = False
+
+
+class StaffAccountError(ValueError):
+    """A staff account could not be created or changed; ``errors`` maps field → message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def validate_new_staff(*, email: str, display_name: str, role: str, password: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not EMAIL_PATTERN.match(normalise_email(email)):
+        errors["email"] = "Enter an email address in the correct format, like name@example.gov.uk"
+    if not display_name.strip():
+        errors["display_name"] = "Enter a name"
+    elif len(display_name.strip()) > 120:
+        errors["display_name"] = "Name must be 120 characters or fewer"
+    if role not in STAFF_ROLES:
+        errors["role"] = f"Select a role: {', '.join(STAFF_ROLES)}"
+    problem = password_problem(password)
+    if problem:
+        errors["password"] = problem
+    return errors
+
+
+async def create_staff_user(*, email: str, display_name: str, role: str, password: str) -> StaffIdentity:
+    errors = validate_new_staff(email=email, display_name=display_name, role=role, password=password)
+    if errors:
+        raise StaffAccountError(errors)
+    email = normalise_email(email)
+    user = StaffUser(email=email, display_name=display_name.strip(), role=role, password_hash=hash_password(password))
+    duplicate = StaffAccountError({"email": "A staff account with this email already exists"})
+    try:
+        async with write_transaction(StaffUser._meta.db):  # check-then-insert must not race
+            if await StaffUser.exists().where(StaffUser.email == email).run():
+                raise duplicate
+            await user.save().run()
+    except Exception as error:
+        if is_unique_violation(error):
+            raise duplicate from error
+        raise
+    return StaffIdentity(id=int(user.id), email=email, display_name=user.display_name, role=role)
+
+
+async def ensure_staff_user(*, email: str, display_name: str, role: str, password: str) -> bool:
+    """Create the account unless one with that email exists. True when it was created."""
+    if await StaffUser.exists().where(StaffUser.email == normalise_email(email)).run():
+        return False
+    await create_staff_user(email=email, display_name=display_name, role=role, password=password)
+    return True
+
+
+async def list_staff() -> list[dict]:
+    return await StaffUser.select(
+        StaffUser.id, StaffUser.email, StaffUser.display_name, StaffUser.role, StaffUser.active, StaffUser.last_login_at
+    ).order_by(StaffUser.email).run()
+
+
+async def set_staff_active(*, user_id: int, active: bool) -> None:
+    await StaffUser.update({StaffUser.active: active}).where(StaffUser.id == user_id).run()
+    if not active:
+        await StaffSession.delete().where(StaffSession.user == user_id).run()
+
+
+async def set_staff_role(*, user_id: int, role: str) -> None:
+    if role not in STAFF_ROLES:
+        raise StaffAccountError({"role": f"Select a role: {', '.join(STAFF_ROLES)}"})
+    await StaffUser.update({StaffUser.role: role}).where(StaffUser.id == user_id).run()
+
+
+async def log_in(
+    *, email: str, password: str, ip_address: str, max_failures: int, window_minutes: int, session_hours: int
+) -> LoginResult:
+    """Check a password, refusing when too many recent attempts failed for this email (or, at
+    four times the limit, from this address). Failures and successes go to the audit log, which is
+    also the shared counter, so the limit holds across workers."""
+    email = normalise_email(email)
+    since = _now() - timedelta(minutes=window_minutes)
+    failures_for_email = await count_recent(action="login_failed", since=since, object_id=email)
+    failures_from_address = await count_recent(action="login_failed", since=since, ip_address=ip_address)
+    if failures_for_email >= max_failures or failures_from_address >= 4 * max_failures:
+        await record_audit(actor="anonymous", action="login_refused", object_type="staff_user", object_id=email,
+                           detail="too many failed attempts", ip_address=ip_address)
+        return LoginResult(None, None, f"Too many failed sign-in attempts. Try again in {window_minutes} minutes.", locked_out=True)
+    row = await StaffUser.select().where(StaffUser.email == email).first().run()
+    if row is None or not row["active"] or not verify_password(row["password_hash"], password):
+        await record_audit(actor="anonymous", action="login_failed", object_type="staff_user", object_id=email,
+                           ip_address=ip_address)
+        return LoginResult(None, None, "Enter a correct email address and password")
+    token = secrets.token_urlsafe(32)
+    now = _now()
+    await StaffSession.insert(
+        StaffSession(token_hash=_token_hash(token), user=row["id"], expires_at=now + timedelta(hours=session_hours))
+    ).run()
+    await StaffUser.update({StaffUser.last_login_at: now}).where(StaffUser.id == row["id"]).run()
+    await record_audit(actor=email, action="login", object_type="staff_user", object_id=row["id"], ip_address=ip_address)
+    identity = StaffIdentity(id=int(row["id"]), email=email, display_name=row["display_name"], role=row["role"])
+    return LoginResult(identity, token, None)
+
+
+async def log_out(*, session_token: str, ip_address: str) -> None:
+    identity = await identity_for_session(session_token)
+    await StaffSession.delete().where(StaffSession.token_hash == _token_hash(session_token)).run()
+    if identity is not None:
+        await record_audit(actor=identity.email, action="logout", object_type="staff_user", object_id=identity.id,
+                           ip_address=ip_address)
+
+
+async def identity_for_session(session_token: str) -> StaffIdentity | None:
+    """The active staff member a session token belongs to, or None if it is unknown or expired."""
+    row = await StaffSession.select(
+        StaffSession.user.id.as_alias("user_id"),
+        StaffSession.user.email.as_alias("email"),
+        StaffSession.user.display_name.as_alias("display_name"),
+        StaffSession.user.role.as_alias("role"),
+        StaffSession.user.active.as_alias("active"),
+        StaffSession.expires_at,
+    ).where(StaffSession.token_hash == _token_hash(session_token)).first().run()
+    if row is None or not row["active"] or row["expires_at"] <= _now():
+        return None
+    return StaffIdentity(id=int(row["user_id"]), email=row["email"], display_name=row["display_name"], role=row["role"])

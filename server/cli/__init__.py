@@ -1,0 +1,1 @@
+"""The ``civicpanel`` command, one module per feature; ``main`` puts them together."""

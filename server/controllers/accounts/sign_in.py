@@ -1,0 +1,70 @@
+"""Staff sign in and sign out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_429_TOO_MANY_REQUESTS
+
+from server.web.guards import public
+from server.web.middleware import SESSION_TOKEN_KEY
+from server.web.request_info import client_ip, safe_next_path
+from server.accounts.staff import log_in, log_out
+
+HOME_FOR_ROLE = {"officer": "/officer", "cabinet": "/cabinet", "admin": "/admin"}
+
+
+class AuthController(Controller):
+    opt = public()
+
+    @get("/login", name="login")
+    async def login_form(self, next: FromQuery[str] = "") -> Template:
+        return Template("login.html", context={"values": {"email": ""}, "errors": {}, "next": safe_next_path(next)})
+
+    @post("/login", name="login_submit")
+    async def login_submit(
+        self, request: Request, data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+    ) -> Template | Redirect:
+        email = str(data.get("email", "")).strip()
+        password = str(data.get("password", ""))
+        next_path = safe_next_path(str(data.get("next", "")))
+        errors: dict[str, str] = {}
+        if not email:
+            errors["email"] = "Enter your email address"
+        if not password:
+            errors["password"] = "Enter your password"
+        status = HTTP_422_UNPROCESSABLE_ENTITY
+        if not errors:
+            settings = request.app.state.settings
+            result = await log_in(
+                email=email,
+                password=password,
+                ip_address=client_ip(request),
+                max_failures=settings.login_max_failures,
+                window_minutes=settings.login_lockout_minutes,
+                session_hours=settings.session_max_age_hours,
+            )
+            if result.identity is not None and result.session_token is not None:
+                request.clear_session()
+                request.set_session({SESSION_TOKEN_KEY: result.session_token})
+                return Redirect(path=next_path or HOME_FOR_ROLE[result.identity.role], status_code=303)
+            errors["email"] = result.error or "Enter a correct email address and password"
+            if result.locked_out:
+                status = HTTP_429_TOO_MANY_REQUESTS
+        return Template(
+            "login.html",
+            context={"values": {"email": email}, "errors": errors, "next": next_path},
+            status_code=status,
+        )
+
+    @post("/logout", name="logout")
+    async def logout(self, request: Request) -> Redirect:
+        token = (request.session or {}).get(SESSION_TOKEN_KEY)
+        if token:
+            await log_out(session_token=token, ip_address=client_ip(request))
+        request.clear_session()
+        return Redirect(path="/?signed_out=1", status_code=303)

@@ -1,0 +1,1 @@
+"""Administrators' pages: staff accounts, the audit log and retention."""

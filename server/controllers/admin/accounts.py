@@ -1,0 +1,123 @@
+"""Administrators: staff accounts and roles, and the audit log (search and export)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Annotated
+
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import ClientException
+from litestar.params import Body, FromPath, FromQuery
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Response, Template
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
+
+from server.audit import audit_csv, record_audit, search_audit
+from server.web.guards import ADMIN, roles
+from server.web.request_info import client_ip
+from server.accounts.staff import StaffAccountError, create_staff_user, list_staff, set_staff_active, set_staff_role
+from server.tables import STAFF_ROLES
+
+FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+def _parse_day(raw: str, field: str, errors: dict[str, str]) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[field] = "Enter a real date, like 2026-03-31"
+        return None
+
+
+def _start_of(day: date | None) -> datetime | None:
+    return datetime.combine(day, time.min, tzinfo=timezone.utc) if day else None
+
+
+class AdminController(Controller):
+    path = "/admin"
+    opt = roles(ADMIN)
+
+    async def _users_page(self, *, values: dict[str, str], errors: dict[str, str], status_code: int = 200) -> Template:
+        return Template(
+            "admin/users.html",
+            context={"users": await list_staff(), "roles": STAFF_ROLES, "values": values, "errors": errors},
+            status_code=status_code,
+        )
+
+    @get("/", name="admin_home")
+    async def users(self) -> Template:
+        return await self._users_page(values={"role": "officer"}, errors={})
+
+    @post("/users", name="admin_create_user")
+    async def create_user(self, request: Request, data: FormData) -> Template | Redirect:
+        values = {key: str(data.get(key, "")) for key in ("email", "display_name", "role")}
+        try:
+            created = await create_staff_user(
+                email=values["email"], display_name=values["display_name"], role=values["role"],
+                password=str(data.get("password", "")),
+            )
+        except StaffAccountError as error:
+            return await self._users_page(values=values, errors=error.errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        await record_audit(actor=request.user.email, action="staff_created", object_type="staff_user",
+                           object_id=created.id, detail=f"{created.email} as {created.role}", ip_address=client_ip(request))
+        return Redirect(path="/admin?created=1", status_code=303)
+
+    @post("/users/{user_id:int}/role", name="admin_set_role")
+    async def set_role(self, request: Request, user_id: FromPath[int], data: FormData) -> Template | Redirect:
+        role = str(data.get("role", ""))
+        try:
+            await set_staff_role(user_id=user_id, role=role)
+        except StaffAccountError as error:
+            return await self._users_page(values={"role": "officer"}, errors=error.errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        await record_audit(actor=request.user.email, action="staff_role_changed", object_type="staff_user",
+                           object_id=user_id, detail=f"role set to {role}", ip_address=client_ip(request))
+        return Redirect(path="/admin", status_code=303)
+
+    @post("/users/{user_id:int}/active", name="admin_set_active")
+    async def set_active(self, request: Request, user_id: FromPath[int], data: FormData) -> Redirect:
+        active = str(data.get("active", "")) == "1"
+        if user_id == request.user.id and not active:
+            return Redirect(path="/admin?error=self", status_code=303)
+        await set_staff_active(user_id=user_id, active=active)
+        await record_audit(actor=request.user.email, action="staff_enabled" if active else "staff_disabled",
+                           object_type="staff_user", object_id=user_id, ip_address=client_ip(request))
+        return Redirect(path="/admin", status_code=303)
+
+    @get("/audit", name="admin_audit")
+    async def audit(self, request: HTMXRequest, actor: FromQuery[str] = "", action: FromQuery[str] = "", since: FromQuery[str] = "", until: FromQuery[str] = "") -> Template:
+        errors: dict[str, str] = {}
+        since_day = _parse_day(since, "since", errors)
+        until_day = _parse_day(until, "until", errors)
+        records = await search_audit(
+            actor=actor, action=action, since=_start_of(since_day),
+            until=_start_of(until_day + timedelta(days=1)) if until_day else None,
+        )
+        return Template(
+            "admin/_audit_partial.html" if request.htmx else "admin/audit.html",
+            context={"records": records, "values": {"actor": actor, "action": action, "since": since, "until": until},
+                     "errors": errors},
+            status_code=HTTP_422_UNPROCESSABLE_ENTITY if errors else 200,
+        )
+
+    @get("/audit.csv", name="admin_audit_csv")
+    async def audit_export(self, request: Request, actor: FromQuery[str] = "", action: FromQuery[str] = "", since: FromQuery[str] = "", until: FromQuery[str] = "") -> Response:
+        errors: dict[str, str] = {}
+        since_day = _parse_day(since, "since", errors)
+        until_day = _parse_day(until, "until", errors)
+        if errors:
+            raise ClientException(detail="Dates must be real dates, like 2026-03-31")
+        records = await search_audit(
+            actor=actor, action=action, since=_start_of(since_day),
+            until=_start_of(until_day + timedelta(days=1)) if until_day else None, limit=None,
+        )
+        await record_audit(actor=request.user.email, action="audit_exported", object_type="audit_log",
+                           detail=f"{len(records)} entries; actor={actor!r} action={action!r} since={since!r} until={until!r}",
+                           ip_address=client_ip(request))
+        return Response(
+            content=audit_csv(records),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": 'attachment; filename="audit-log.csv"'},
+        )

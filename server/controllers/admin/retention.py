@@ -1,0 +1,64 @@
+"""Administrators: when each panel's and consultation's personal data is deleted, a consultation's
+retention period, and the purge run on demand (it also runs daily)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Annotated
+
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body, FromPath
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
+
+from panels.personal_data import panel_retention
+from server.audit import record_audit
+from server.web.guards import ADMIN, roles
+from server.web.request_info import client_ip
+from server.services.retention import purge_and_record, purge_personal_data
+from surveys.personal_data import consultation_retention, set_consultation_retention
+
+FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+MAX_RETENTION_MONTHS = 120
+
+
+class RetentionAdminController(Controller):
+    path = "/admin/retention"
+    opt = roles(ADMIN)
+
+    async def _page(self, request: Request, *, errors: dict[str, str], values: dict[str, str], notice: str = "",
+                    status_code: int = 200) -> Template:
+        settings = request.app.state.settings
+        return Template("your_data/retention.html", context={
+            "panels": await panel_retention(),
+            "consultations": await consultation_retention(default_months=settings.personal_data_retention_months),
+            "due": await purge_personal_data(settings=settings, dry_run=True),
+            "now": datetime.now(timezone.utc), "errors": errors, "values": values, "notice": notice,
+            "default_months": settings.personal_data_retention_months,
+        }, status_code=status_code)
+
+    @get("/", name="admin_retention")
+    async def page(self, request: Request) -> Template:
+        notice = {"purged": "The purge has run; the audit log has the counts.",
+                  "saved": "The retention period was saved."}.get(request.query_params.get("done", ""), "")
+        return await self._page(request, errors={}, values={}, notice=notice)
+
+    @post("/consultations/{consultation_id:int}", name="admin_retention_consultation")
+    async def set_consultation(self, request: Request, consultation_id: FromPath[int], data: FormData) -> Template | Redirect:
+        field = f"months-{consultation_id}"
+        raw = str(data.get("months", "")).strip()
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_RETENTION_MONTHS:
+            return await self._page(request, values={field: raw}, status_code=HTTP_422_UNPROCESSABLE_ENTITY, errors={
+                field: f"Enter a whole number of months from 1 to {MAX_RETENTION_MONTHS}"})
+        if not await set_consultation_retention(consultation_id=consultation_id, months=int(raw)):
+            raise NotFoundException()
+        await record_audit(actor=request.user.email, action="retention_changed", object_type="consultation",
+                           object_id=consultation_id, detail=f"{raw} months after closing", ip_address=client_ip(request))
+        return Redirect(path="/admin/retention?done=saved", status_code=303)
+
+    @post("/purge", name="admin_retention_purge")
+    async def purge(self, request: Request) -> Redirect:
+        await purge_and_record(settings=request.app.state.settings, actor=request.user.email)
+        return Redirect(path="/admin/retention?done=purged", status_code=303)

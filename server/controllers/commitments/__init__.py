@@ -1,0 +1,1 @@
+"""Charter commitments: the public tracker, cabinet's report and officers' pages."""

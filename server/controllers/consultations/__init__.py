@@ -1,0 +1,1 @@
+"""Consultations, case studies, questionnaires and their responses: residents' pages and officers'."""

@@ -1,0 +1,294 @@
+"""Officers: create and edit consultations, and build their questionnaires.
+
+The builder answers htmx requests with the ``_builder.html`` fragment (the whole builder, so
+positions and conditions are always redrawn consistently) and plain form posts with a redirect
+back to the page, so it works without JavaScript too."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body, FromPath
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Response, Template
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
+
+from analysis.charter.links import (
+    parse_principle_ids, principle_choices, principles_for_consultation, set_consultation_principles,
+)
+from server.audit import record_audit
+from server.web.guards import OFFICER, roles
+from server.web.request_info import client_ip
+from surveys import questionnaire as q
+from surveys.consultations import (
+    ConsultationError, check_consultation_form, get_consultation, get_questionnaire, list_consultations,
+    save_consultation, update_questionnaire,
+)
+from surveys.tables import AUDIENCES
+
+FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+UploadData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+MAX_JSON_BYTES = 1_000_000
+
+
+def condition_options(questionnaire: q.Questionnaire, *, before_key: str | None = None) -> list[tuple[str, str]]:
+    """Every "question = answer" a question may depend on: choice questions before ``before_key``
+    (all of them when adding a question at the end)."""
+    options = []
+    for question in questionnaire.questions():
+        if question.key == before_key:
+            break
+        if question.kind in q.CHOICE_KINDS:
+            options.extend((f"{question.key}={choice}", f"‘{question.text}’ is answered ‘{choice}’") for choice in question.choices)
+    return options
+
+
+def split_condition(form: dict[str, str]) -> dict[str, str]:
+    key, _, value = str(form.get("condition", "")).partition("=")
+    return {**{name: str(value) for name, value in form.items()}, "show_if_key": key, "show_if_value": value}
+
+
+def question_values(question: q.Question) -> dict[str, str]:
+    number = q.display_answer
+    return {
+        "text": question.text, "key": question.key, "kind": question.kind, "help_text": question.help_text,
+        "required": "1" if question.required else "", "options": "\n".join(question.options),
+        "max_choices": str(question.max_choices or ""), "max_length": str(question.max_length or ""),
+        "min_value": number(question.min_value) if question.min_value is not None else "",
+        "max_value": number(question.max_value) if question.max_value is not None else "",
+        "condition": f"{question.show_if_key}={question.show_if_value}" if question.show_if_key else "",
+        "census_dimension": question.census_dimension,
+    }
+
+
+class ConsultationsOfficerController(Controller):
+    path = "/officer/consultations"
+    opt = roles(OFFICER)
+
+    @get("/", name="officer_consultations")
+    async def index(self) -> Template:
+        return Template("surveys/officer/consultations.html", context={"consultations": await list_consultations(date.today())})
+
+    async def _details_form(self, *, values: dict, errors: dict, slug: str | None, selected: list[int],
+                            status_code: int = 200) -> Template:
+        return Template("surveys/officer/consultation_form.html", context={
+            "values": values, "errors": errors, "slug": slug, "audiences": AUDIENCES,
+            "principles": await principle_choices(), "selected": selected}, status_code=status_code)
+
+    @get("/new", name="officer_consultation_new")
+    async def new(self) -> Template:
+        return await self._details_form(values={"audience": "public"}, errors={}, slug=None, selected=[])
+
+    @post("/", name="officer_consultation_create")
+    async def create(self, request: Request, data: FormData) -> Template | Redirect:
+        return await self._save(request, data, existing_slug=None)
+
+    @get("/{slug:str}", name="officer_consultation")
+    async def show(self, slug: FromPath[str]) -> Template:
+        consultation = await get_consultation(slug, date.today())
+        if consultation is None:
+            raise NotFoundException()
+        from surveys.responses import channel_counts
+
+        return Template("surveys/officer/consultation.html", context={
+            "consultation": consultation, "channels": await channel_counts(consultation.id),
+            "principles": await principles_for_consultation(consultation.id)})
+
+    @get("/{slug:str}/edit", name="officer_consultation_edit")
+    async def edit(self, slug: FromPath[str]) -> Template:
+        consultation = await get_consultation(slug, date.today())
+        if consultation is None:
+            raise NotFoundException()
+        values = {name: str(getattr(consultation, name)) for name in
+                  ("title", "slug", "summary", "body", "opens_on", "closes_on", "audience", "contact_email", "other_formats")}
+        selected = [ref.id for ref in await principles_for_consultation(consultation.id)]
+        return await self._details_form(values=values, errors={}, slug=slug, selected=selected)
+
+    @post("/{slug:str}", name="officer_consultation_update")
+    async def update(self, request: Request, slug: FromPath[str], data: FormData) -> Template | Redirect:
+        if await get_consultation(slug, date.today()) is None:
+            raise NotFoundException()
+        return await self._save(request, data, existing_slug=slug)
+
+    async def _save(self, request: Request, data: dict, *, existing_slug: str | None) -> Template | Redirect:
+        form = check_consultation_form(data)
+        selected = parse_principle_ids((await request.form()).getall("principles", []), await principle_choices())
+        try:
+            saved = await save_consultation(form, existing_slug=existing_slug)
+        except ConsultationError as error:
+            return await self._details_form(values=form.values, errors=error.errors, slug=existing_slug, selected=selected,
+                                            status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        await set_consultation_principles(consultation_slug=saved, principle_ids=selected)
+        await record_audit(actor=request.user.email, action="consultation_saved", object_type="consultation",
+                           object_id=saved, ip_address=client_ip(request))
+        return Redirect(path=f"/officer/consultations/{saved}", status_code=303)
+
+    # --- The questionnaire builder ------------------------------------------------------------
+
+    async def _builder(self, request: HTMXRequest, slug: str, *, errors: dict | None = None, values: dict | None = None,
+                       form_target: str = "", notice: str = "", status_code: int = 200) -> Template:
+        consultation = await get_consultation(slug, date.today())
+        questionnaire = await get_questionnaire(slug)
+        if consultation is None or questionnaire is None:
+            raise NotFoundException()
+        context = {
+            "consultation": consultation, "questionnaire": questionnaire, "errors": errors or {}, "values": values or {},
+            "form_target": form_target, "notice": notice, "kinds": q.QUESTION_KINDS,
+            "census_dimensions": list(q.CENSUS_DIMENSIONS), "conditions": condition_options(questionnaire),
+            "has_about_you": any(section.about_you for section in questionnaire.sections),
+        }
+        template = "surveys/officer/_builder.html" if request.htmx else "surveys/officer/builder.html"
+        return Template(template, context=context, status_code=status_code)
+
+    async def _apply(self, request: HTMXRequest, slug: str, change, *, notice: str, form_target: str = "",
+                     values: dict | None = None) -> Template | Redirect:
+        try:
+            await update_questionnaire(slug, change)
+        except q.QuestionnaireError as error:
+            return await self._builder(request, slug, errors=error.errors, values=values, form_target=form_target,
+                                       status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        await record_audit(actor=request.user.email, action="questionnaire_changed", object_type="consultation",
+                           object_id=slug, detail=notice, ip_address=client_ip(request))
+        if request.htmx:
+            return await self._builder(request, slug, notice=notice)
+        return Redirect(path=f"/officer/consultations/{slug}/questionnaire", status_code=303)
+
+    @get("/{slug:str}/questionnaire", name="officer_builder")
+    async def builder(self, request: HTMXRequest, slug: FromPath[str]) -> Template:
+        return await self._builder(request, slug)
+
+    @post("/{slug:str}/questionnaire/sections", name="officer_builder_add_section")
+    async def add_section(self, request: HTMXRequest, slug: FromPath[str], data: FormData) -> Template | Redirect:
+        title = str(data.get("section_title", ""))
+        about_you = str(data.get("about_you", "")) == "1"
+        return await self._apply(request, slug, lambda current: q.add_section(current, title, about_you=about_you),
+                                 notice=f"Section ‘{title.strip()}’ added", form_target="section",
+                                 values={"section_title": title})
+
+    @post("/{slug:str}/questionnaire/sections/{index:int}", name="officer_builder_rename_section")
+    async def rename_section(self, request: HTMXRequest, slug: FromPath[str], index: FromPath[int], data: FormData) -> Template | Redirect:
+        title = str(data.get("section_title", ""))
+
+        def change(current: q.Questionnaire) -> q.Questionnaire:
+            if not 0 <= index < len(current.sections):
+                raise q.QuestionnaireError({"questionnaire": "That section no longer exists"})
+            return q.rename_section(current, index, title)
+
+        return await self._apply(request, slug, change, notice=f"Section renamed ‘{title.strip()}’", form_target=f"r{index}",
+                                 values={"section_title": title})
+
+    @post("/{slug:str}/questionnaire/sections/{index:int}/remove", name="officer_builder_remove_section")
+    async def remove_section(self, request: HTMXRequest, slug: FromPath[str], index: FromPath[int]) -> Template | Redirect:
+        def change(current: q.Questionnaire) -> q.Questionnaire:
+            if not 0 <= index < len(current.sections):
+                raise q.QuestionnaireError({"questionnaire": "That section no longer exists"})
+            return q.remove_section(current, index)
+
+        return await self._apply(request, slug, change, notice="Section removed")
+
+    @post("/{slug:str}/questionnaire/sections/{index:int}/questions", name="officer_builder_add_question")
+    async def add_question(self, request: HTMXRequest, slug: FromPath[str], index: FromPath[int], data: FormData) -> Template | Redirect:
+        form = split_condition(data)
+
+        def change(current: q.Questionnaire) -> q.Questionnaire:
+            if not 0 <= index < len(current.sections):
+                raise q.QuestionnaireError({"questionnaire": "That section no longer exists"})
+            question = q.question_from_form(form, current, about_you=current.sections[index].about_you)
+            return q.add_question(current, index, question)
+
+        return await self._apply(request, slug, change, notice=f"Question ‘{form.get('text', '').strip()}’ added",
+                                 form_target=f"s{index}", values=form)
+
+    async def _question(self, slug: str, key: str) -> tuple[q.Questionnaire, q.Question, bool]:
+        questionnaire = await get_questionnaire(slug)
+        question = questionnaire.question(key) if questionnaire else None
+        if question is None:
+            raise NotFoundException()
+        section_index, _ = questionnaire.locate(key)
+        return questionnaire, question, questionnaire.sections[section_index].about_you
+
+    @get("/{slug:str}/questionnaire/questions/{key:str}/edit", name="officer_builder_edit_question")
+    async def edit_question(self, request: HTMXRequest, slug: FromPath[str], key: FromPath[str]) -> Template:
+        questionnaire, question, about_you = await self._question(slug, key)
+        return self._question_form(request, slug, questionnaire, question, about_you, values=question_values(question), errors={})
+
+    def _question_form(self, request: HTMXRequest, slug: str, questionnaire: q.Questionnaire, question: q.Question,
+                       about_you: bool, *, values: dict, errors: dict, status_code: int = 200) -> Template:
+        context = {"slug": slug, "question": question, "values": values, "errors": errors, "about_you": about_you,
+                   "kinds": q.QUESTION_KINDS, "census_dimensions": list(q.CENSUS_DIMENSIONS),
+                   "conditions": condition_options(questionnaire, before_key=question.key), "prefix": "edit-"}
+        template = "surveys/officer/_question_edit.html" if request.htmx else "surveys/officer/question_edit.html"
+        return Template(template, context=context, status_code=status_code)
+
+    @post("/{slug:str}/questionnaire/questions/{key:str}", name="officer_builder_update_question")
+    async def update_question(self, request: HTMXRequest, slug: FromPath[str], key: FromPath[str], data: FormData) -> Template | Redirect:
+        questionnaire, question, about_you = await self._question(slug, key)
+        form = split_condition(data)
+
+        def change(current: q.Questionnaire) -> q.Questionnaire:
+            replacement = q.question_from_form(form, current, editing_key=key, about_you=about_you)
+            return q.replace_question(current, key, replacement)
+
+        try:
+            await update_questionnaire(slug, change)
+        except q.QuestionnaireError as error:
+            return self._question_form(request, slug, questionnaire, question, about_you, values=form, errors=error.errors,
+                                       status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        await record_audit(actor=request.user.email, action="questionnaire_changed", object_type="consultation",
+                           object_id=slug, detail=f"question {key} edited", ip_address=client_ip(request))
+        if request.htmx:  # the edit form swaps itself on error; on success the whole builder is redrawn
+            page = await self._builder(request, slug, notice=f"Question ‘{form.get('text', '').strip()}’ saved")
+            page.headers.update({"HX-Retarget": "#builder", "HX-Reswap": "outerHTML"})
+            return page
+        return Redirect(path=f"/officer/consultations/{slug}/questionnaire", status_code=303)
+
+    @post("/{slug:str}/questionnaire/questions/{key:str}/move", name="officer_builder_move_question")
+    async def move_question(self, request: HTMXRequest, slug: FromPath[str], key: FromPath[str], data: FormData) -> Template | Redirect:
+        direction = -1 if str(data.get("direction", "")) == "up" else 1
+
+        def change(current: q.Questionnaire) -> q.Questionnaire:
+            return q.move_question(current, key, direction)
+
+        return await self._apply(request, slug, change, notice=f"Question {key} moved {'up' if direction < 0 else 'down'}")
+
+    @post("/{slug:str}/questionnaire/questions/{key:str}/remove", name="officer_builder_remove_question")
+    async def remove_question(self, request: HTMXRequest, slug: FromPath[str], key: FromPath[str]) -> Template | Redirect:
+        return await self._apply(request, slug, lambda current: q.remove_question(current, key),
+                                 notice=f"Question {key} removed")
+
+    @get("/{slug:str}/questionnaire.json", name="officer_questionnaire_json")
+    async def export_json(self, slug: FromPath[str]) -> Response:
+        questionnaire = await get_questionnaire(slug)
+        if questionnaire is None:
+            raise NotFoundException()
+        return Response(content=q.to_json(questionnaire), media_type="application/json",
+                        headers={"content-disposition": f'attachment; filename="{slug}-questionnaire.json"'})
+
+    @post("/{slug:str}/questionnaire/import", name="officer_questionnaire_import")
+    async def import_json(self, request: HTMXRequest, slug: FromPath[str], data: UploadData) -> Template | Redirect:
+        upload = data.get("file")
+        raw = await upload.read() if isinstance(upload, UploadFile) else b""
+        errors: dict[str, str] = {}
+        if not raw:
+            errors["file"] = "Choose a questionnaire file (JSON) to import"
+        elif len(raw) > MAX_JSON_BYTES:
+            errors["file"] = "The file must be smaller than 1 MB"
+        if not errors:
+            try:
+                imported = q.from_json(raw.decode("utf-8-sig"))
+            except (UnicodeDecodeError, q.QuestionnaireError) as error:
+                errors["file"] = error.errors["questionnaire"] if isinstance(error, q.QuestionnaireError) else "The file must be UTF-8 text"
+            else:
+                def change(current: q.Questionnaire) -> q.Questionnaire:
+                    if current.questions():
+                        raise q.QuestionnaireError({"file": "This consultation already has questions: import into a new consultation"})
+                    return imported
+
+                return await self._apply(request, slug, change, notice=f"{len(imported.questions())} questions imported",
+                                         form_target="import")
+        return await self._builder(request, slug, errors=errors, form_target="import", status_code=HTTP_422_UNPROCESSABLE_ENTITY)

@@ -1,0 +1,285 @@
+"""A resident answering a questionnaire, GOV.UK style: one section per page with progress and
+back links, an error summary, "check your answers" with change links, submit, and a confirmation
+with a reference. Also the printable paper copy.
+
+Answers in progress live in the signed, encrypted session cookie (no accounts, any worker). The
+idempotency key made when the resident starts travels in the session and in the submit form, so
+a double submit finds the first response instead of creating a second.
+
+A panel-only consultation is answered by confirmed Resident Panel members: their private link
+(``?member=TOKEN`` on the start page) puts the right to answer into the session, and their
+response's idempotency key is derived from the consultation and the member
+(``server.services.member_consultations``), so each member answers once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_403_FORBIDDEN, HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
+
+from server.web.guards import public
+from server.services.member_consultations import confirmed_member, member_response_key
+from surveys.consultations import ConsultationView, consultation_and_questionnaire
+from surveys.questionnaire import Questionnaire, answers_as_raw, display_answer, is_shown, validate_answers, validate_questions
+from surveys.responses import new_idempotency_key, reference_for_idempotency_key, submit_response
+from surveys.personal_data import CONTACT_CONSENT_TEXT, check_contact_email
+from server.controllers.panels.officer import write_outbox
+from server.services.personal_data import hash_token
+from surveys.comments import EmailNotice
+
+
+def _state_key(slug: str) -> str:
+    return f"q:{slug}"
+
+
+def _done_key(slug: str) -> str:
+    return f"done:{slug}"
+
+
+def _member_key(slug: str) -> str:
+    return f"member:{slug}"
+
+
+def _link_key(slug: str) -> str:
+    return f"link:{slug}"
+
+
+def answers_copy_email(consultation: ConsultationView, questionnaire: Questionnaire, answers: dict, *, to_address: str,
+                       reference: str, link: str) -> EmailNotice:
+    """The copy of their answers a respondent asked for, with their private link."""
+    lines = [f"{question.text}\n  {display_answer(answers[question.key])}" for question in questionnaire.questions()
+             if question.key in answers]
+    return EmailNotice(
+        to_address=to_address, subject=f"Your answers to ‘{consultation.title}’ ({reference})",
+        body=(f"Thank you for answering ‘{consultation.title}’. Your reference is {reference}.\n\n"
+              + "\n".join(lines)
+              + f"\n\nWe will tell you when the results are published. See your information, correct your email "
+                f"or remove it at any time with your private link (keep it to yourself):\n{link}\n"))
+
+
+def visible_sections(questionnaire: Questionnaire, answers: dict[str, object]) -> list[int]:
+    """Sections with at least one question shown, given the answers so far (a section whose every
+    question depends on an answer not given is skipped)."""
+    return [index for index, section in enumerate(questionnaire.sections)
+            if any(is_shown(question, answers, questionnaire) or _depends_within(question, section)
+                   for question in section.questions)]
+
+
+def _depends_within(question, section) -> bool:
+    """A condition on a question of the same page: shown on the page with its condition written out
+    (pages work without JavaScript, so nothing appears or disappears as the resident answers)."""
+    return bool(question.show_if_key) and any(other.key == question.show_if_key for other in section.questions)
+
+
+class QuestionnaireFlowController(Controller):
+    path = "/consultations/{slug:str}"
+    opt = public()
+
+    async def _load(self, slug: str) -> tuple[ConsultationView, Questionnaire]:
+        found = await consultation_and_questionnaire(slug, date.today())
+        if found is None or not found[1].questions():
+            raise NotFoundException()
+        return found
+
+    def _not_accepting(self, request: Request, consultation: ConsultationView, *, status_code: int = 200) -> Template | None:
+        """The page to show instead of the questionnaire: closed or not yet open (``status_code``),
+        or panel-only without a member's right to answer (403)."""
+        if consultation.status != "open":
+            return Template("surveys/questionnaire_closed.html", context={"consultation": consultation},
+                            status_code=status_code)
+        if consultation.audience == "panel" and not self._member(request, consultation.slug):
+            return self._members_only(consultation, refused_link=False)
+        return None
+
+    def _members_only(self, consultation: ConsultationView, *, refused_link: bool) -> Template:
+        return Template("surveys/questionnaire_closed.html", context={"consultation": consultation,
+                                                                      "refused_link": refused_link},
+                        status_code=HTTP_403_FORBIDDEN)
+
+    def _member(self, request: Request, slug: str) -> dict | None:
+        """The member's right to answer this consultation, from their private link: the token (to
+        check again on submit) and their response's idempotency key."""
+        member = request.session.get(_member_key(slug))
+        return member if isinstance(member, dict) and member.get("token") and member.get("key") else None
+
+    def _state(self, request: Request, slug: str) -> dict:
+        state = request.session.get(_state_key(slug))
+        if not isinstance(state, dict) or "key" not in state:
+            state = {"key": new_idempotency_key(), "answers": {}}
+        member = self._member(request, slug)
+        if member:  # one response per member, whatever the session held before
+            state["key"] = member["key"]
+        return state
+
+    def _save_state(self, request: Request, slug: str, state: dict) -> None:
+        request.session[_state_key(slug)] = state
+
+    @get("/questionnaire", name="questionnaire_start")
+    async def start(self, request: Request, slug: FromPath[str], member: FromQuery[str] = "") -> Template | Redirect:
+        consultation, questionnaire = await self._load(slug)
+        if member and consultation.audience == "panel" and consultation.status == "open":
+            volunteer = await confirmed_member(member)
+            if volunteer is None:
+                request.session.pop(_member_key(slug), None)
+                return self._members_only(consultation, refused_link=True)
+            key = member_response_key(secret_key=request.app.state.settings.secret_key,
+                                      consultation_id=consultation.id, member_reference=volunteer.reference)
+            request.session[_member_key(slug)] = {"token": member, "key": key}
+            answered = await reference_for_idempotency_key(key)
+            if answered:
+                return Template("surveys/questionnaire_done.html", context={
+                    "consultation": consultation, "reference": answered, "already": True})
+        closed = self._not_accepting(request, consultation)
+        if closed:
+            return closed
+        self._save_state(request, slug, self._state(request, slug))
+        first = visible_sections(questionnaire, {})[0]
+        return Redirect(path=f"/consultations/{slug}/questionnaire/{first + 1}", status_code=303)
+
+    def _page(self, consultation: ConsultationView, questionnaire: Questionnaire, number: int, answers: dict,
+              *, raw: dict | None = None, errors: dict | None = None, from_check: bool = False,
+              status_code: int = 200) -> Template:
+        index = number - 1
+        section = questionnaire.sections[index]
+        shown = visible_sections(questionnaire, answers)
+        position = shown.index(index) if index in shown else 0
+        earlier = [i for i in shown if i < index]
+        back = (f"/consultations/{consultation.slug}/check" if from_check else
+                f"/consultations/{consultation.slug}/questionnaire/{earlier[-1] + 1}" if earlier else
+                f"/consultations/{consultation.slug}")
+        questions = [question for question in section.questions
+                     if is_shown(question, answers, questionnaire) or _depends_within(question, section)]
+        return Template("surveys/questionnaire_page.html", context={
+            "consultation": consultation, "section": section, "number": number, "questions": questions,
+            "position": position + 1, "total": len(shown), "back": back, "from_check": from_check,
+            "raw": raw if raw is not None else answers_as_raw(answers), "errors": errors or {},
+            "questionnaire": questionnaire,
+        }, status_code=status_code)
+
+    @get("/questionnaire/{number:int}", name="questionnaire_page")
+    async def page(self, request: Request, slug: FromPath[str], number: FromPath[int]) -> Template | Redirect:
+        consultation, questionnaire = await self._load(slug)
+        closed = self._not_accepting(request, consultation)
+        if closed:
+            return closed
+        if not 1 <= number <= len(questionnaire.sections):
+            raise NotFoundException()
+        state = self._state(request, slug)
+        self._save_state(request, slug, state)
+        return self._page(consultation, questionnaire, number, state["answers"],
+                          from_check=request.query_params.get("from") == "check")
+
+    @post("/questionnaire/{number:int}", name="questionnaire_page_answer")
+    async def answer(self, request: Request, slug: FromPath[str], number: FromPath[int]) -> Template | Redirect:
+        consultation, questionnaire = await self._load(slug)
+        closed = self._not_accepting(request, consultation, status_code=HTTP_409_CONFLICT)
+        if closed:
+            return closed
+        if not 1 <= number <= len(questionnaire.sections):
+            raise NotFoundException()
+        form = await request.form()
+        section = questionnaire.sections[number - 1]
+        raw = {question.key: [str(value) for value in form.getall(question.key, [])] for question in section.questions}
+        state = self._state(request, slug)
+        earlier = {key: value for key, value in state["answers"].items()
+                   if all(question.key != key for question in section.questions)}
+        answers, errors = validate_questions(questionnaire, section.questions, raw, earlier)
+        from_check = str(form.get("from", "")) == "check"
+        if errors:
+            return self._page(consultation, questionnaire, number, {**earlier, **answers}, raw=raw, errors=errors,
+                              from_check=from_check, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        state["answers"] = {**earlier, **answers}
+        self._save_state(request, slug, state)
+        following = [index for index in visible_sections(questionnaire, state["answers"]) if index > number - 1]
+        if from_check or not following:
+            return Redirect(path=f"/consultations/{slug}/check", status_code=303)
+        return Redirect(path=f"/consultations/{slug}/questionnaire/{following[0] + 1}", status_code=303)
+
+    @get("/check", name="questionnaire_check")
+    async def check(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
+        consultation, questionnaire = await self._load(slug)
+        closed = self._not_accepting(request, consultation)
+        if closed:
+            return closed
+        state = self._state(request, slug)
+        answers, errors = validate_answers(questionnaire, answers_as_raw(state["answers"]))
+        if errors:  # a changed answer can reveal a required question on another page
+            first = next(iter(errors))
+            section_index, _ = questionnaire.locate(first)
+            return Redirect(path=f"/consultations/{slug}/questionnaire/{section_index + 1}", status_code=303)
+        self._save_state(request, slug, state)
+        return self._check_page(consultation, questionnaire, answers, state["key"])
+
+    def _check_page(self, consultation: ConsultationView, questionnaire: Questionnaire, answers: dict, key: str, *,
+                    values: dict | None = None, errors: dict | None = None, status_code: int = 200) -> Template:
+        rows = []
+        for index in visible_sections(questionnaire, answers):
+            section = questionnaire.sections[index]
+            items = [(question, display_answer(answers.get(question.key))) for question in section.questions
+                     if is_shown(question, answers, questionnaire)]
+            if items:
+                rows.append((index + 1, section, items))
+        return Template("surveys/questionnaire_check.html", context={
+            "consultation": consultation, "rows": rows, "idempotency_key": key, "values": values or {},
+            "errors": errors or {}, "contact_consent": CONTACT_CONSENT_TEXT}, status_code=status_code)
+
+    @post("/submit", name="questionnaire_submit")
+    async def submit(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
+        consultation, questionnaire = await self._load(slug)
+        closed = self._not_accepting(request, consultation, status_code=HTTP_409_CONFLICT)
+        if closed:
+            return closed
+        form = await request.form()
+        state = self._state(request, slug)
+        member = self._member(request, slug)
+        if member and await confirmed_member(member["token"]) is None:  # no longer a member since starting
+            request.session.pop(_member_key(slug), None)
+            return self._members_only(consultation, refused_link=True)
+        key = member["key"] if member else str(form.get("idempotency_key", "")) or state["key"]
+        answers, errors = validate_answers(questionnaire, answers_as_raw(state["answers"]))
+        if errors or not answers:
+            existing = await reference_for_idempotency_key(key)
+            if existing:  # the first submit already cleared the answers: this is a repeat
+                request.session[_done_key(slug)] = existing
+                return Redirect(path=f"/consultations/{slug}/confirmation", status_code=303)
+            return Redirect(path=f"/consultations/{slug}/check", status_code=303)
+        contact_email, email_error = check_contact_email(str(form.get("contact_email", "")), required=False)
+        if email_error:
+            return self._check_page(consultation, questionnaire, answers, key, values={"contact_email": contact_email},
+                                    errors={"contact_email": email_error}, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        token = secrets.token_urlsafe(32) if contact_email else ""
+        result = await submit_response(consultation_id=consultation.id, answers=answers, channel="online",
+                                       idempotency_key=key, contact_email=contact_email,
+                                       contact_token_hash=hash_token(token) if token else None)
+        request.session.pop(_state_key(slug), None)
+        request.session[_done_key(slug)] = result.reference
+        if result.created and contact_email:
+            link = f"{request.app.state.settings.site_url}/your-data/{token}"
+            await write_outbox([answers_copy_email(consultation, questionnaire, answers, to_address=contact_email,
+                                                   reference=result.reference, link=link)])
+            request.session[_link_key(slug)] = token
+        return Redirect(path=f"/consultations/{slug}/confirmation", status_code=303)
+
+    @get("/confirmation", name="questionnaire_confirmation")
+    async def confirmation(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
+        consultation, _ = await self._load(slug)
+        reference = request.session.get(_done_key(slug))
+        if not reference:
+            return Redirect(path=f"/consultations/{slug}", status_code=303)
+        token = request.session.pop(_link_key(slug), None)  # the private link is shown once
+        link = f"{str(request.base_url).rstrip('/')}/your-data/{token}" if token else ""
+        return Template("surveys/questionnaire_done.html", context={"consultation": consultation, "reference": reference,
+                                                                    "link": link})
+
+    @get("/paper", name="questionnaire_paper")
+    async def paper(self, slug: FromPath[str]) -> Template:
+        consultation, questionnaire = await self._load(slug)
+        numbers = {question.key: position for position, question in enumerate(questionnaire.questions(), start=1)}
+        return Template("surveys/questionnaire_paper.html", context={
+            "consultation": consultation, "questionnaire": questionnaire, "numbers": numbers})

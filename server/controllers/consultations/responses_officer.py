@@ -1,0 +1,113 @@
+"""Officers: type in a paper, email or focus-group response; import many from CSV; export them.
+Every export of responses is recorded in the audit log (About-you answers are personal data)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Annotated
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body, FromPath
+from litestar.response import Redirect, Response, Template
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
+
+from server.audit import record_audit
+from server.web.guards import OFFICER, roles
+from server.web.request_info import client_ip
+from surveys.consultations import get_consultation, get_questionnaire
+from surveys.response_csv import ResponseImportError, header
+from surveys.responses import export_responses, import_responses, submit_response
+from surveys.questionnaire import validate_answers
+from surveys.tables import CHANNELS
+
+UploadData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+MAX_CSV_BYTES = 10_000_000
+OFFICER_CHANNELS = [channel for channel in CHANNELS if channel != "online"]
+
+
+class ConsultationResponsesController(Controller):
+    path = "/officer/consultations/{slug:str}"
+    opt = roles(OFFICER)
+
+    async def _load(self, slug: str):
+        consultation = await get_consultation(slug, date.today())
+        questionnaire = await get_questionnaire(slug)
+        if consultation is None or questionnaire is None:
+            raise NotFoundException()
+        return consultation, questionnaire
+
+    @get("/responses/new", name="officer_response_new")
+    async def new(self, slug: FromPath[str]) -> Template:
+        consultation, questionnaire = await self._load(slug)
+        return Template("surveys/officer/response_form.html", context={
+            "consultation": consultation, "questionnaire": questionnaire, "raw": {}, "errors": {},
+            "channels": OFFICER_CHANNELS, "channel": "paper"})
+
+    @post("/responses", name="officer_response_create")
+    async def create(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
+        consultation, questionnaire = await self._load(slug)
+        form = await request.form()
+        raw = {question.key: [str(value) for value in form.getall(question.key, [])] for question in questionnaire.questions()}
+        channel = str(form.get("channel", ""))
+        answers, errors = validate_answers(questionnaire, raw)
+        if channel not in OFFICER_CHANNELS:
+            errors = {"channel": "Select how the response was given", **errors}
+        if not errors and not answers:
+            errors = {"channel": "The response has no answers: type in at least one"}
+        if errors:
+            return Template("surveys/officer/response_form.html", context={
+                "consultation": consultation, "questionnaire": questionnaire, "raw": raw, "errors": errors,
+                "channels": OFFICER_CHANNELS, "channel": channel}, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        result = await submit_response(consultation_id=consultation.id, answers=answers, channel=channel,
+                                       entered_by=request.user.email)
+        await record_audit(actor=request.user.email, action="response_entered", object_type="consultation",
+                           object_id=slug, detail=f"{result.reference} ({channel})", ip_address=client_ip(request))
+        return Redirect(path=f"/officer/consultations/{slug}?entered={result.reference}", status_code=303)
+
+    @get("/import", name="officer_responses_import_page")
+    async def import_page(self, slug: FromPath[str]) -> Template:
+        consultation, questionnaire = await self._load(slug)
+        return Template("surveys/officer/import.html", context={
+            "consultation": consultation, "columns": header(questionnaire), "problems": [], "errors": {}})
+
+    @post("/import", name="officer_responses_import")
+    async def import_file(self, request: Request, slug: FromPath[str], data: UploadData) -> Template | Redirect:
+        consultation, questionnaire = await self._load(slug)
+        upload = data.get("file")
+        raw = await upload.read() if isinstance(upload, UploadFile) else b""
+        problems: list[str] = []
+        if not raw:
+            problems = ["Choose a CSV file to import"]
+        elif len(raw) > MAX_CSV_BYTES:
+            problems = ["The file must be smaller than 10 MB"]
+        else:
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                problems = ["The file must be saved as CSV UTF-8"]
+            else:
+                try:
+                    count = await import_responses(slug=slug, csv_text=text, entered_by=request.user.email)
+                except ResponseImportError as error:
+                    problems = error.errors
+                else:
+                    await record_audit(actor=request.user.email, action="responses_imported", object_type="consultation",
+                                       object_id=slug, detail=f"{count} responses", ip_address=client_ip(request))
+                    return Redirect(path=f"/officer/consultations/{slug}?imported={count}", status_code=303)
+        return Template("surveys/officer/import.html", context={
+            "consultation": consultation, "columns": header(questionnaire), "problems": problems[:50],
+            "more": max(0, len(problems) - 50), "errors": {"file": f"The file was not imported: {len(problems)} problem{'s' if len(problems) != 1 else ''}"}},
+            status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+
+    @get("/responses.csv", name="officer_responses_csv")
+    async def export(self, request: Request, slug: FromPath[str]) -> Response:
+        exported = await export_responses(slug)
+        if exported is None:
+            raise NotFoundException()
+        await record_audit(actor=request.user.email, action="responses_exported", object_type="consultation",
+                           object_id=slug, detail=f"{exported.count} responses", ip_address=client_ip(request))
+        return Response(content=exported.text, media_type="text/csv; charset=utf-8",
+                        headers={"content-disposition": f'attachment; filename="{exported.filename}"'})

@@ -1,0 +1,427 @@
+"""Officers run a Resident Panel: create it, set census quotas, watch the pool, select, draw,
+invite, replace, and run the sessions. Every view of a volunteer's record, every export and
+every selection is written to the audit log."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from datetime import date, datetime, timezone
+from typing import Annotated, Any
+
+import anyio
+from litestar import Controller, Request, get, post
+from litestar.background_tasks import BackgroundTask
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body, FromPath
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Response, Template
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
+
+from panels import attendance as attendance_store
+from panels import membership
+from panels import runs as run_store
+from panels import store
+from panels.census import (
+    CENSUS_DIR, DIMENSION_LABELS, QUOTA_DIMENSIONS, CensusFormatError, census_label, load_shipped_census, parse_census,
+    shipped_census_files,
+)
+from panels.charts import probability_chart, quota_chart
+from panels.panel_form import SESSION_ROWS, check_panel_form
+from panels.pool_csv import PoolImportError, parse_pool_csv, pool_csv
+from panels.quotas import QuotaError, QuotaRow, compute_quotas, quota_problems
+from panels.tables import Panel
+from server.audit import record_audit
+from server.csv_safety import safe_cell
+from server.web.guards import OFFICER, roles
+from server.web.request_info import client_ip
+from server.tables import OutboxEmail
+
+FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+MultipartData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+MAX_UPLOAD_BYTES = 2_000_000
+
+
+def data_png(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def link_base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+async def write_outbox(emails) -> None:
+    if emails:
+        await OutboxEmail.insert(*[OutboxEmail(to_address=email.to_address, subject=email.subject[:200], body=email.body)
+                                   for email in emails]).run()
+
+
+async def _panel_or_404(panel_id: int) -> Panel:
+    panel = await store.get_panel(panel_id)
+    if panel is None:
+        raise NotFoundException()
+    return panel
+
+
+async def _upload_text(upload: Any) -> str:
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return ""
+    raw = await upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise ValueError("The file must be smaller than 2 MB")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError("The file must be a CSV saved as UTF-8") from None
+
+
+class PanelOfficerController(Controller):
+    path = "/officer/panels"
+    opt = roles(OFFICER)
+
+    @get("/", name="panels_list")
+    async def index(self) -> Template:
+        return Template("panels/officer/list.html", context={"panels": await store.list_panels()})
+
+    @get("/new", name="panels_new")
+    async def new(self, request: Request) -> Template:
+        months = request.app.state.settings.personal_data_retention_months  # the default period, in days
+        values = {"year": str(date.today().year), "panel_size": "30", "voucher": "30",
+                  "retention_days": str(round(months * 365 / 12)),
+                  "household_rule": "yes", "prefer_not_to_say": "yes"}
+        return Template("panels/officer/new.html", context={"values": values, "errors": {}, "session_rows": SESSION_ROWS})
+
+    @post("/new", name="panels_create")
+    async def create(self, request: Request, data: FormData) -> Template | Redirect:
+        values = {key: str(value) for key, value in data.items() if key != "_csrf_token"}
+        panel_input, errors = check_panel_form(values)
+        if errors:
+            return Template("panels/officer/new.html", status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+                            context={"values": values, "errors": errors, "session_rows": SESSION_ROWS})
+        panel = await store.create_panel(**{field: getattr(panel_input, field) for field in (
+            "name", "year", "panel_size", "registration_deadline", "voucher_pence", "household_rule", "retention_days",
+            "description", "postcode_prefixes", "prefer_not_to_say", "sessions")})
+        await record_audit(actor=request.user.email, action="panel_created", object_type="panel", object_id=panel.id,
+                           detail=panel.name, ip_address=client_ip(request))
+        return Redirect(path=f"/officer/panels/{panel.id}/quotas", status_code=303)
+
+    @get("/{panel_id:int}", name="panels_show")
+    async def show(self, panel_id: FromPath[int]) -> Template:
+        panel = await _panel_or_404(panel_id)
+        volunteers = await store.list_volunteers(panel_id)
+        counts: dict[str, int] = {}
+        for volunteer in volunteers:
+            counts[volunteer.status] = counts.get(volunteer.status, 0) + 1
+        return Template("panels/officer/show.html", context={
+            "panel": panel, "sessions": await store.list_sessions(panel_id), "counts": counts, "pool_size": len(volunteers),
+            "quotas": await store.load_quotas(panel_id), "runs": await run_store.list_runs(panel_id)})
+
+    # --- census and quotas ---------------------------------------------------------------------
+
+    async def _quota_page(self, panel: Panel, *, values: dict, errors: dict, status_code: int = 200) -> Template:
+        quotas = await store.load_quotas(panel.id)
+        rows = [vars_of(row) for row in quotas]
+        chart = data_png(await anyio.to_thread.run_sync(lambda: quota_chart(rows, k=panel.panel_size))) if rows else ""
+        return Template("panels/officer/quotas.html", status_code=status_code, context={
+            "panel": panel, "quotas": quotas, "chart": chart, "values": values, "errors": errors,
+            "census_files": [(name, census_label(name)) for name in shipped_census_files()],
+            "dimensions": [(name, DIMENSION_LABELS[name]) for name in QUOTA_DIMENSIONS]})
+
+    @get("/{panel_id:int}/quotas", name="panels_quotas")
+    async def quotas(self, panel_id: FromPath[int]) -> Template:
+        panel = await _panel_or_404(panel_id)
+        chosen = sorted({row.dimension for row in await store.load_quotas(panel_id)})
+        values = {"census_file": panel.census_file if not panel.census_file.startswith("upload:") else "",
+                  "tolerance": f"{round(panel.tolerance * 100)}", "tenure_prefix": panel.tenure_prefix,
+                  "dimensions": chosen or ["sex", "age_band", "ethnicity", "disability", "tenure"]}
+        return await self._quota_page(panel, values=values, errors={})
+
+    @post("/{panel_id:int}/quotas", name="panels_quotas_compute")
+    async def compute(self, request: Request, panel_id: FromPath[int], data: MultipartData) -> Template | Redirect:
+        panel = await _panel_or_404(panel_id)
+        dimensions = data.get("dimensions") or []
+        dimensions = [dimensions] if isinstance(dimensions, str) else [str(d) for d in dimensions]
+        values = {"census_file": str(data.get("census_file", "")), "tolerance": str(data.get("tolerance", "")).strip(),
+                  "tenure_prefix": str(data.get("tenure_prefix", "households")), "dimensions": dimensions}
+        errors: dict[str, str] = {}
+        census = None
+        census_text = ""
+        try:
+            census_text = await _upload_text(data.get("census_upload"))
+        except ValueError as error:
+            errors["census_upload"] = str(error)
+        try:
+            if census_text:
+                census = parse_census(census_text, name="uploaded census")
+                source = "upload:" + str(getattr(data.get("census_upload"), "filename", "census.csv"))[:100]
+            elif values["census_file"] in shipped_census_files():
+                census = load_shipped_census(values["census_file"])
+                source = values["census_file"]
+                census_text = ""
+            elif "census_upload" not in errors:
+                errors["census_file"] = "Choose a census file or upload one"
+        except CensusFormatError as error:
+            errors["census_upload"] = f"The census file has a problem: {error}"
+        try:
+            tolerance = int(values["tolerance"]) / 100
+            if not 0 <= tolerance <= 1:
+                raise ValueError
+        except ValueError:
+            errors["tolerance"] = "Enter the tolerance as a whole number of per cent from 0 to 100"
+            tolerance = 0.2
+        if not dimensions:
+            errors["dimensions"] = "Choose at least one dimension"
+        elif census is not None:
+            missing = [d for d in dimensions if d not in census.dimensions]
+            if missing:
+                errors["dimensions"] = f"{census.name} has no counts for: {', '.join(missing)}"
+        if values["tenure_prefix"] not in ("households", "persons"):
+            errors["tenure_prefix"] = "Choose households or persons for tenure"
+        rows: list[QuotaRow] = []
+        if not errors and census is not None:
+            try:
+                rows = compute_quotas(census, [d for d in QUOTA_DIMENSIONS if d in dimensions], k=panel.panel_size,
+                                      tolerance=tolerance, tenure_prefix=values["tenure_prefix"],
+                                      prefer_not_to_say=panel.prefer_not_to_say)
+            except (CensusFormatError, QuotaError) as error:
+                errors["dimensions"] = str(error)
+        if errors:
+            return await self._quota_page(panel, values=values, errors=errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        if census_text == "" and source in shipped_census_files():
+            census_text = (CENSUS_DIR / source).read_text(encoding="utf-8")
+        await store.save_quotas(panel_id=panel.id, rows=rows, census_file=source, census_csv=census_text,
+                                tolerance=tolerance, tenure_prefix=values["tenure_prefix"])
+        await record_audit(actor=request.user.email, action="quotas_computed", object_type="panel", object_id=panel.id,
+                           detail=f"{source}; {', '.join(dimensions)}; tolerance {round(tolerance * 100)}%",
+                           ip_address=client_ip(request))
+        return Redirect(path=f"/officer/panels/{panel.id}/quotas", status_code=303)
+
+    @post("/{panel_id:int}/quotas/edit", name="panels_quotas_edit")
+    async def edit(self, request: Request, panel_id: FromPath[int], data: FormData) -> Template | Redirect:
+        panel = await _panel_or_404(panel_id)
+        quotas = await store.load_quotas(panel_id)
+        errors: dict[str, str] = {}
+        edited: list[QuotaRow] = []
+        for index, row in enumerate(quotas):
+            raw_min, raw_max = str(data.get(f"min_{index}", row.quota_min)).strip(), str(data.get(f"max_{index}", row.quota_max)).strip()
+            if not (raw_min.isdigit() and raw_max.isdigit()):
+                errors[f"min_{index}"] = f"{row.dimension}: {row.category}: enter whole numbers for minimum and maximum"
+                edited.append(row)
+                continue
+            edited.append(QuotaRow(row.dimension, row.category, row.census_share, row.target, int(raw_min), int(raw_max)))
+        if not errors:
+            problems = quota_problems(edited, k=panel.panel_size)
+            for key, message in problems.items():
+                index = next((i for i, row in enumerate(edited) if key in (row.dimension, f"{row.dimension}:{row.category}")), 0)
+                errors.setdefault(f"min_{index}", message)
+        if errors:
+            page = await self._quota_page(panel, values={"dimensions": []}, errors=errors,
+                                          status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+            page.context["quotas"] = edited
+            return page
+        await store.save_quotas(panel_id=panel.id, rows=edited, census_file=panel.census_file,
+                                census_csv=panel.census_csv, tolerance=panel.tolerance, tenure_prefix=panel.tenure_prefix)
+        await record_audit(actor=request.user.email, action="quotas_edited", object_type="panel", object_id=panel.id,
+                           ip_address=client_ip(request))
+        return Redirect(path=f"/officer/panels/{panel.id}/quotas?saved=1", status_code=303)
+
+    # --- pool ------------------------------------------------------------------------------------
+
+    async def _pool_page(self, panel: Panel, *, errors: dict, status_code: int = 200, imported: int | None = None) -> Template:
+        summary = await store.pool_summary(panel.id)
+        volunteers = await store.list_volunteers(panel.id)
+        answer = await run_store.feasibility_answer(panel)
+        chart = ""
+        if summary:
+            chart = data_png(await anyio.to_thread.run_sync(
+                lambda: quota_chart(summary, k=panel.panel_size, pool_total=len(volunteers))))
+        return Template("panels/officer/pool.html", status_code=status_code, context={
+            "panel": panel, "summary": summary, "volunteers": volunteers, "chart": chart, "errors": errors,
+            "imported": imported, **vars(answer)})
+
+    @get("/{panel_id:int}/pool", name="panels_pool")
+    async def pool(self, panel_id: FromPath[int]) -> Template:
+        return await self._pool_page(await _panel_or_404(panel_id), errors={})
+
+    @get("/{panel_id:int}/pool/feasibility", name="panels_pool_feasibility")
+    async def pool_feasibility(self, request: HTMXRequest, panel_id: FromPath[int]) -> Template:
+        """The "can these quotas be met?" fragment for htmx; without htmx, a page holding the same fragment."""
+        panel = await _panel_or_404(panel_id)
+        context = {"panel": panel, **vars(await run_store.feasibility_answer(panel))}
+        if request.htmx:
+            return Template("panels/officer/_feasibility_partial.html", context=context)
+        return Template("panels/officer/feasibility.html", context=context)
+
+    @get("/{panel_id:int}/pool.csv", name="panels_pool_csv")
+    async def pool_export(self, request: Request, panel_id: FromPath[int]) -> Response:
+        panel = await _panel_or_404(panel_id)
+        volunteers = await store.list_volunteers(panel_id)
+        dimensions = list(dict.fromkeys(row.dimension for row in await store.load_quotas(panel_id)))
+        await record_audit(actor=request.user.email, action="pool_exported", object_type="panel", object_id=panel.id,
+                           detail=f"{len(volunteers)} volunteers", ip_address=client_ip(request))
+        return Response(content=pool_csv(volunteers, dimensions=dimensions, safe_cell=safe_cell),
+                        media_type="text/csv; charset=utf-8",
+                        headers={"content-disposition": f'attachment; filename="{panel.slug}-pool.csv"'})
+
+    @post("/{panel_id:int}/pool/import", name="panels_pool_import")
+    async def pool_import(self, request: Request, panel_id: FromPath[int], data: MultipartData) -> Template:
+        panel = await _panel_or_404(panel_id)
+        quotas = await store.load_quotas(panel_id)
+        errors: dict[str, str] = {}
+        try:
+            text = await _upload_text(data.get("respondents"))
+            if not text:
+                raise ValueError("Choose a CSV file of respondents")
+            if not quotas:
+                raise ValueError("Set the quotas before importing respondents")
+            rows = parse_pool_csv(text, questions=store.questions_for(quotas), today=date.today())
+        except (ValueError, PoolImportError) as error:
+            errors["respondents"] = str(error)
+            return await self._pool_page(panel, errors=errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        for row in rows:
+            await store.register_volunteer(panel=panel, registration=row.registration, quotas=quotas, source="import",
+                                           link_base=link_base(request))
+        await record_audit(actor=request.user.email, action="pool_imported", object_type="panel", object_id=panel.id,
+                           detail=f"{len(rows)} respondents", ip_address=client_ip(request))
+        return await self._pool_page(panel, errors={}, imported=len(rows))
+
+    @get("/{panel_id:int}/volunteers/{volunteer_id:int}", name="panels_volunteer")
+    async def volunteer(self, request: Request, panel_id: FromPath[int], volunteer_id: FromPath[int]) -> Template:
+        panel = await _panel_or_404(panel_id)
+        volunteer = await store.get_volunteer(panel_id, volunteer_id)
+        if volunteer is None:
+            raise NotFoundException()
+        await record_audit(actor=request.user.email, action="volunteer_viewed", object_type="volunteer",
+                           object_id=volunteer.reference, ip_address=client_ip(request))
+        return Template("panels/officer/volunteer.html", context={
+            "panel": panel, "volunteer": volunteer, "answers": json.loads(volunteer.answers or "{}"),
+            "labels": DIMENSION_LABELS})
+
+    # --- selection -------------------------------------------------------------------------------
+
+    @post("/{panel_id:int}/runs", name="panels_run_start")
+    async def start_run(self, request: Request, panel_id: FromPath[int], data: FormData) -> Redirect | Template:
+        panel = await _panel_or_404(panel_id)
+        kind = "replacement" if str(data.get("kind", "")) == "replacement" else "selection"
+        run, pool = await run_store.start_run(panel=panel, started_by=request.user.email, kind=kind)
+        await record_audit(actor=request.user.email, action=f"{kind}_started", object_type="selection_run",
+                           object_id=run.id, detail=f"panel {panel.id}; pool {len(pool.problem.volunteers)}; "
+                           f"fixed {len(pool.confirmed)}; inputs {run.inputs_hash[:12]}", ip_address=client_ip(request))
+        return Redirect(path=f"/officer/panels/{panel.id}/runs/{run.id}", status_code=303,
+                        background=BackgroundTask(run_store.execute_run, run.id, pool, kind=kind))
+
+    @get("/{panel_id:int}/runs/{run_id:int}", name="panels_run")
+    async def run_page(self, request: HTMXRequest, panel_id: FromPath[int], run_id: FromPath[int]) -> Template:
+        panel = await _panel_or_404(panel_id)
+        run = await run_store.get_run(panel_id, run_id)
+        if run is None:
+            raise NotFoundException()
+        if request.htmx:
+            response = Template("panels/officer/_run_status.html", context={"panel": panel, "run": run})
+            if run.status != "running":
+                response.headers["HX-Refresh"] = "true"
+            return response
+        context: dict[str, Any] = {"panel": panel, "run": run, "values": {}, "errors": {}}
+        context.update(await self._result_context(run))
+        return Template("panels/officer/run.html", context=context)
+
+    async def _result_context(self, run) -> dict[str, Any]:
+        if not run.result_json:
+            return {}
+        record = json.loads(run.result_json)
+        probabilities = sorted(record["probabilities"].items(), key=lambda item: (item[1], item[0]))
+        fixed = set(record.get("fixed_ids", []))
+        values = [p for ref, p in probabilities if ref not in fixed]
+        chart = data_png(await anyio.to_thread.run_sync(lambda: probability_chart(values, k=record["k"] - len(fixed))))
+        drawn = json.loads(run.drawn_json) if run.drawn_json else []
+        return {"record": record, "probabilities": probabilities, "chart": chart, "drawn": drawn, "fixed": fixed}
+
+    @post("/{panel_id:int}/runs/{run_id:int}/draw", name="panels_run_draw")
+    async def draw(self, request: Request, panel_id: FromPath[int], run_id: FromPath[int], data: FormData) -> Template | Redirect:
+        panel = await _panel_or_404(panel_id)
+        run = await run_store.get_run(panel_id, run_id)
+        if run is None:
+            raise NotFoundException()
+        seed = str(data.get("seed", ""))
+        try:
+            drawn, emails = await run_store.draw_run(panel=panel, run=run, seed=seed, drawn_by=request.user.email,
+                                                     link_base=link_base(request))
+        except run_store.DrawError as error:
+            context: dict[str, Any] = {"panel": panel, "run": run, "values": {"seed": seed}, "errors": {"seed": str(error)}}
+            context.update(await self._result_context(run))
+            return Template("panels/officer/run.html", context=context, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        await write_outbox(emails)
+        await record_audit(actor=request.user.email, action="selection_drawn", object_type="selection_run",
+                           object_id=run.id, detail=f"seed {seed.strip()!r}; {len(drawn)} invited",
+                           ip_address=client_ip(request))
+        return Redirect(path=f"/officer/panels/{panel.id}/members", status_code=303)
+
+    # --- members, attendance, vouchers -----------------------------------------------------------
+
+    @get("/{panel_id:int}/members", name="panels_members")
+    async def members(self, request: Request, panel_id: FromPath[int]) -> Template:
+        panel = await _panel_or_404(panel_id)
+        withdrawn_reference = request.query_params.get("withdrawn", "")
+        members = await store.list_volunteers(panel_id, statuses=membership.MEMBER_LIST_STATUSES)
+        quotas = await store.load_quotas(panel_id)
+        return Template("panels/officer/members.html", context={
+            "panel": panel, "members": members, "sessions": await store.list_sessions(panel_id),
+            "grid": await attendance_store.attendance_grid(panel_id),
+            "vouchers": await attendance_store.vouchers_by_volunteer(panel_id),
+            "status_labels": membership.STATUS_LABELS, "seat_statuses": membership.SEAT_STATUSES,
+            "withdrawn_reference": withdrawn_reference if re.fullmatch(r"RP-[A-Z0-9]{6}", withdrawn_reference) else "",
+            "fit": membership.quota_fit(quotas, await membership.seat_answers(panel_id)),
+            "declined": sum(1 for m in members if m.status == "declined"),
+            "withdrawn": sum(1 for m in members if m.status in membership.WITHDRAWN_STATUSES),
+            "seats_filled": sum(1 for m in members if m.status in membership.SEAT_STATUSES)})
+
+    @post("/{panel_id:int}/attendance", name="panels_attendance")
+    async def attendance(self, request: Request, panel_id: FromPath[int], data: FormData) -> Redirect:
+        panel = await _panel_or_404(panel_id)
+        members = await store.list_volunteers(panel_id, statuses=("confirmed",))
+        sessions = await store.list_sessions(panel_id)
+        marks = {(m.id, s.id): str(data.get(f"attended_{m.id}_{s.id}", "")) == "yes" for m in members for s in sessions}
+        written = await attendance_store.record_attendance(panel_id=panel.id, marks=marks, recorded_by=request.user.email)
+        await record_audit(actor=request.user.email, action="attendance_recorded", object_type="panel",
+                           object_id=panel.id, detail=f"{written} marks", ip_address=client_ip(request))
+        return Redirect(path=f"/officer/panels/{panel.id}/members?saved=1", status_code=303)
+
+    @post("/{panel_id:int}/vouchers", name="panels_vouchers")
+    async def vouchers(self, request: Request, panel_id: FromPath[int]) -> Redirect:
+        panel = await _panel_or_404(panel_id)
+        issued = await attendance_store.issue_vouchers(panel_id=panel.id, amount_pence=panel.voucher_pence,
+                                                       issued_on=date.today(), issued_by=request.user.email)
+        await record_audit(actor=request.user.email, action="vouchers_issued", object_type="panel", object_id=panel.id,
+                           detail=f"{issued} vouchers of {panel.voucher_pence} pence", ip_address=client_ip(request))
+        return Redirect(path=f"/officer/panels/{panel.id}/members?vouchers={issued}", status_code=303)
+
+    @get("/{panel_id:int}/finance.csv", name="panels_finance_csv")
+    async def finance(self, request: Request, panel_id: FromPath[int]) -> Response:
+        panel = await _panel_or_404(panel_id)
+        content, count = await attendance_store.finance_csv(panel_id, safe_cell=safe_cell)
+        await record_audit(actor=request.user.email, action="finance_exported", object_type="panel", object_id=panel.id,
+                           detail=f"{count} vouchers", ip_address=client_ip(request))
+        return Response(content=content, media_type="text/csv; charset=utf-8",
+                        headers={"content-disposition": f'attachment; filename="{panel.slug}-vouchers.csv"'})
+
+
+class OutboxController(Controller):
+    """The email outbox, so that officers can see what was sent in development (no SMTP there)."""
+
+    path = "/officer/outbox"
+    opt = roles(OFFICER)
+
+    @get("/", name="outbox")
+    async def outbox(self, request: Request) -> Template:
+        if request.app.state.settings.is_production:
+            raise NotFoundException()
+        emails = await OutboxEmail.select().order_by(OutboxEmail.id, ascending=False).limit(100).run()
+        return Template("panels/officer/outbox.html", context={"emails": emails})
+
+
+def vars_of(row: QuotaRow) -> dict[str, Any]:
+    return {"dimension": row.dimension, "category": row.category, "census_share": row.census_share,
+            "target": row.target, "quota_min": row.quota_min, "quota_max": row.quota_max}

@@ -1,0 +1,164 @@
+"""Residents and panel members: the expression-of-interest form, its confirmation, the public
+"How we chose the panel" page, and a volunteer's private page (no account: a private link)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.params import Body, FromPath
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
+
+from panels import materials as material_store
+from panels import runs as run_store
+from panels import store
+from panels.census import DIMENSION_LABELS
+from panels.registration import check_registration
+from panels.tables import Panel
+from server.audit import record_audit
+from server.controllers.panels.officer import link_base, write_outbox
+from server.web.guards import public
+from server.services.member_consultations import MEMBER_STATUS, confirmed_member, open_consultations_for_member
+from server.web.request_info import client_ip
+
+FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+FIELDS = ("full_name", "email", "phone", "address", "postcode", "age")
+
+
+def _form_values(data: dict[str, Any]) -> dict[str, str]:
+    """One text per field: a field sent more than once (never by our form) counts as its last
+    value (as most frameworks read it) instead of being stored as "['a', 'b']"."""
+    return {key: str(value[-1] if isinstance(value, list) and value else value)
+            for key, value in data.items() if key != "_csrf_token"}
+
+
+async def _panel_by_slug(slug: str) -> Panel:
+    panel = await store.get_panel_by_slug(slug)
+    if panel is None:
+        raise NotFoundException()
+    return panel
+
+
+class PanelPublicController(Controller):
+    path = "/panels"
+    opt = public()
+
+    async def _form_context(self, panel: Panel, *, values: dict, errors: dict) -> dict[str, Any]:
+        quotas = await store.load_quotas(panel.id)
+        return {"panel": panel, "sessions": await store.list_sessions(panel.id), "questions": store.questions_for(quotas),
+                "values": values, "errors": errors, "has_quotas": bool(quotas),
+                "open": store.registration_open(panel, now=datetime.now(timezone.utc))}
+
+    @get("/{slug:str}", name="panel_public")
+    async def show(self, slug: FromPath[str]) -> Template:
+        panel = await _panel_by_slug(slug)
+        return Template("panels/public/register.html", context=await self._form_context(panel, values={}, errors={}))
+
+    @post("/{slug:str}/register", name="panel_register")
+    async def register(self, request: Request, slug: FromPath[str], data: FormData) -> Template | Redirect:
+        panel = await _panel_by_slug(slug)
+        values = _form_values(data)
+        context = await self._form_context(panel, values=values, errors={})
+        if not context["open"] or not context["has_quotas"]:
+            raise HTTPException(status_code=410, detail="Registration for this panel is closed.")
+        prefixes = panel.postcode_prefixes.split()
+        registration, errors = check_registration(values, questions=context["questions"], postcode_prefixes=prefixes,
+                                                  today=date.today())
+        if errors:
+            context["errors"] = errors
+            return Template("panels/public/register.html", context=context, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        quotas = await store.load_quotas(panel.id)
+        volunteer, token, email = await store.register_volunteer(panel=panel, registration=registration, quotas=quotas,
+                                                                 link_base=link_base(request))
+        await write_outbox([email])
+        await record_audit(actor="resident", action="volunteer_registered", object_type="volunteer",
+                           object_id=volunteer.reference, detail=f"panel {panel.id}; consent {volunteer.consent_version}",
+                           ip_address=client_ip(request))
+        request.session["panel_registered"] = {"reference": volunteer.reference, "token": token, "slug": panel.slug}
+        return Redirect(path=f"/panels/{panel.slug}/registered", status_code=303)
+
+    @post("/{slug:str}/register/check/{field:str}", name="panel_register_check")
+    async def check(self, request: HTMXRequest, slug: FromPath[str], field: FromPath[str], data: FormData) -> Template:
+        """htmx inline validation of one field: the same rules as the full form, one message back."""
+        panel = await _panel_by_slug(slug)
+        context = await self._form_context(panel, values=_form_values(data), errors={})
+        known = {*FIELDS, *(question.dimension for question in context["questions"])}
+        if field not in known:
+            raise NotFoundException()
+        _, errors = check_registration(context["values"], questions=context["questions"],
+                                       postcode_prefixes=panel.postcode_prefixes.split(), today=date.today())
+        context["errors"] = {field: errors[field]} if field in errors and context["values"].get(field) else {}
+        context["field"] = field
+        return Template("panels/public/_field.html", context=context)
+
+    @get("/{slug:str}/registered", name="panel_registered")
+    async def registered(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
+        panel = await _panel_by_slug(slug)
+        shown = request.session.pop("panel_registered", None) if request.session else None
+        if not shown or shown.get("slug") != panel.slug:
+            return Redirect(path=f"/panels/{panel.slug}", status_code=303)
+        return Template("panels/public/registered.html", context={
+            "panel": panel, "reference": shown["reference"], "link": f"{link_base(request)}/my-panel/{shown['token']}"})
+
+    @get("/{slug:str}/how-we-chose", name="panel_how_we_chose")
+    async def how_we_chose(self, slug: FromPath[str]) -> Template:
+        """Method, quotas, pool size, min and max probability, the seed and the recipe: no personal data."""
+        panel = await _panel_by_slug(slug)
+        runs = []
+        for summary in await run_store.list_runs(panel.id):
+            if summary["status"] != "drawn":
+                continue
+            run = await run_store.get_run(panel.id, summary["id"])
+            record = json.loads(run.result_json)
+            inputs = json.loads(run.inputs_json)
+            runs.append({"kind": run.kind, "seed": run.seed, "ticket": run.ticket, "lottery_size": record["lottery_size"],
+                         "lottery_digest": run.lottery_digest, "inputs_hash": run.inputs_hash,
+                         "pool_size": record["n"], "k": record["k"], "fixed": len(inputs.get("fixed_ids", [])),
+                         "min_probability": record["min_probability"], "max_probability": record["max_probability"],
+                         "drawn_at": run.drawn_at, "quotas": record["quotas"], "new_members": len(json.loads(run.drawn_json or "[]"))})
+        return Template("panels/public/how_we_chose.html", context={
+            "panel": panel, "runs": runs, "recipe": run_store.VERIFY_RECIPE, "labels": DIMENSION_LABELS})
+
+
+class MemberLinkController(Controller):
+    """A volunteer's own page, reached from the private link in their email."""
+
+    path = "/my-panel"
+    opt = public()
+
+    @get("/{token:str}", name="member_page")
+    async def page(self, request: Request, token: FromPath[str]) -> Template:
+        volunteer = await store.volunteer_by_token(token)
+        if volunteer is None:
+            raise NotFoundException()
+        panel = await store.get_panel(volunteer.panel)
+        confirmed = volunteer.status == MEMBER_STATUS
+        materials_whole, materials_by_session = material_store.group_by_session(
+            await material_store.list_materials(panel.id) if confirmed else [])
+        consultations = await open_consultations_for_member(
+            member_reference=volunteer.reference, secret_key=request.app.state.settings.secret_key,
+            today=date.today()) if confirmed and await confirmed_member(token) is not None else []
+        return Template("panels/public/member.html", context={
+            "panel": panel, "volunteer": volunteer, "token": token, "sessions": await store.list_sessions(panel.id),
+            "answers": json.loads(volunteer.answers or "{}"), "labels": DIMENSION_LABELS,
+            "materials_whole": materials_whole, "materials_by_session": materials_by_session,
+            "consultations": consultations})
+
+    @post("/{token:str}/respond", name="member_respond")
+    async def respond(self, request: Request, token: FromPath[str], data: FormData) -> Redirect:
+        volunteer = await store.volunteer_by_token(token)
+        if volunteer is None:
+            raise NotFoundException()
+        answer = str(data.get("answer", ""))
+        if answer not in ("confirm", "decline"):
+            raise HTTPException(status_code=400, detail="Choose whether to confirm or decline your place.")
+        if await store.respond_to_invitation(volunteer=volunteer, accept=answer == "confirm"):
+            await record_audit(actor="resident", action="invitation_confirmed" if answer == "confirm" else "invitation_declined",
+                               object_type="volunteer", object_id=volunteer.reference, ip_address=client_ip(request))
+        return Redirect(path=f"/my-panel/{token}", status_code=303)

@@ -1,0 +1,1 @@
+""""We asked, You said, We did" reports: officers' drafts, published versions, cabinet's list."""

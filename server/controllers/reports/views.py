@@ -1,0 +1,449 @@
+""""We asked, You said, We did" reports: the officer's draft (words, actions, themes, tags,
+quotes), publishing immutable versions, the public pages of every version with their open data
+and PDF, and cabinet's list of published reports.
+
+Controllers parse, call ``analysis.reports.store`` / ``analysis.reports.build`` /
+``analysis.reports.render`` and render. Building the report and drawing its pictures is CPU work
+run in a worker thread. Every officer action goes to the audit log.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date, datetime, timezone
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import anyio.to_thread
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body, FromPath, FromQuery
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Response, Template
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
+from markupsafe import Markup
+
+from analysis.commitments.status import COUNCIL_TIME_ZONE
+from analysis.reports.build import BuiltReport, build_from_inputs
+from analysis.reports.render import Images, render_html, report_csv, report_images, report_pdf
+from analysis.reports.store import (
+    ReportFormError,
+    REACH_CHANNELS,
+    ReportNotFound,
+    VersionContent,
+    add_action,
+    add_comment_quote,
+    add_quote,
+    add_theme,
+    check_action_form,
+    CHANNEL_LABELS,
+    check_draft_form,
+    check_theme_form,
+    commitment_choices,
+    find_consultation,
+    free_text_answer_view,
+    free_text_answers,
+    get_draft,
+    get_version,
+    list_actions,
+    list_quotes,
+    list_themes,
+    list_versions,
+    load_report_inputs,
+    publish_version,
+    related_published_comments,
+    remove_action,
+    remove_quote,
+    set_tag,
+    version_image,
+)
+from panels.census import census_label, shipped_census_files
+from server.audit import record_audit
+from server.web.guards import CABINET_READERS, OFFICER, public, roles
+from server.web.page_cache import page_cache_opt
+from server.web.request_info import client_ip
+
+FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+PAGE_SIZE = 50
+
+
+def today() -> date:
+    return datetime.now(COUNCIL_TIME_ZONE).date()
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _document_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def _download(content: str | bytes, media_type: str, filename: str) -> Response:
+    return Response(content=content, media_type=media_type,
+                    headers={"content-disposition": f'attachment; filename="{filename}"'})
+
+
+async def _consultation_or_404(slug: str) -> dict[str, Any]:
+    try:
+        return await find_consultation(slug)
+    except ReportNotFound as error:
+        raise NotFoundException() from error
+
+
+async def build_draft(slug: str, threshold: int) -> BuiltReport:
+    try:
+        inputs = await load_report_inputs(slug, today=today())
+    except ReportNotFound as error:
+        raise NotFoundException() from error
+    return await anyio.to_thread.run_sync(lambda: build_from_inputs(inputs, disclosure_threshold=threshold))
+
+
+async def draw(built: BuiltReport) -> Images:
+    return await anyio.to_thread.run_sync(report_images, built.document, built.you_said)
+
+
+def _threshold(request: Request) -> int:
+    return request.app.state.settings.disclosure_threshold
+
+
+def _draft_values(form: dict[str, Any]) -> dict[str, Any]:
+    """The draft form as typed, to show it again beside its errors."""
+    values: dict[str, Any] = {k: str(form.get(k, "")) for k in ("purpose", "channels_note", "census_file")}
+    for channel in REACH_CHANNELS:
+        for name in (f"reach_{channel}", f"reach_how_{channel}"):
+            values[name] = str(form.get(name, "") or "")
+    return values
+
+
+def _stored_draft_values(draft: dict[str, Any]) -> dict[str, Any]:
+    """The saved draft in the form's field names."""
+    values = dict(draft)
+    for channel, item in draft.get("reach", {}).items():
+        values[f"reach_{channel}"] = str(item["reached"])
+        values[f"reach_how_{channel}"] = item["how"]
+    return values
+
+
+def census_options() -> list[tuple[str, str]]:
+    return [("", "Do not weight"), *((name, census_label(name)) for name in shipped_census_files())]
+
+
+class ReportsOfficerController(Controller):
+    """The officer's draft report and everything that goes into it."""
+
+    path = "/officer/consultations/{slug:str}/report"
+    opt = roles(OFFICER)
+
+    async def _page(self, request: Request, slug: str, *, values: dict[str, Any] | None = None,
+                    errors: dict[str, str] | None = None, action_values: dict[str, Any] | None = None,
+                    action_errors: dict[str, str] | None = None, theme_values: dict[str, str] | None = None,
+                    theme_errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
+        consultation = await _consultation_or_404(slug)
+        built = await build_draft(slug, _threshold(request))
+        images = await draw(built)
+        # The draft's charts travel inside the page (the CSP allows data: images): any worker
+        # can serve the page, and no process keeps images another worker would need.
+        body = render_html(built.document, images,
+                           lambda name: "data:image/png;base64," + base64.b64encode(images[name][0]).decode("ascii"))
+        draft = await get_draft(consultation["id"])
+        errors = errors or {}
+        action_errors = action_errors or {}
+        theme_errors = theme_errors or {}
+        return Template("reports/officer.html", status_code=status_code, context={
+            "consultation": consultation, "slug": slug, "body": Markup(body),
+            "values": values if values is not None else _stored_draft_values(draft), "errors": errors,
+            "reach_channels": [(channel, CHANNEL_LABELS[channel]) for channel in REACH_CHANNELS],
+            "action_values": action_values or {}, "action_errors": action_errors,
+            "theme_values": theme_values or {}, "theme_errors": theme_errors,
+            "all_errors": {**errors, **action_errors, **theme_errors},
+            "census_options": census_options(), "commitment_choices": await commitment_choices(),
+            "actions": await list_actions(consultation["id"]), "themes": await list_themes(consultation["id"]),
+            "quotes": await list_quotes(consultation["id"]), "versions": await list_versions(consultation["id"]),
+            "free_text_questions": [(q["key"], q["text"]) for q in built.document["free_text"]],
+        })
+
+    @get("/", name="report_draft")
+    async def draft(self, request: Request, slug: FromPath[str]) -> Template:
+        return await self._page(request, slug)
+
+    @post("/", name="report_draft_save")
+    async def save(self, request: Request, slug: FromPath[str], data: FormData) -> Template | Redirect:
+        await _consultation_or_404(slug)
+        try:
+            values = check_draft_form(data, shipped_census_files())
+        except ReportFormError as error:
+            return await self._page(request, slug, values=_draft_values(data), errors=error.errors,
+                                    status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        from analysis.reports.store import save_draft
+
+        await save_draft(slug=slug, values=values, now=_now())
+        await record_audit(actor=request.user.email, action="report_draft_saved", object_type="consultation_report",
+                           object_id=slug, detail=f"census: {values['census_file'] or 'none'}", ip_address=client_ip(request))
+        return Redirect(path=f"/officer/consultations/{slug}/report", status_code=303)
+
+    @post("/actions", name="report_action_add")
+    async def add_action(self, request: Request, slug: FromPath[str], data: FormData) -> Template | Redirect:
+        await _consultation_or_404(slug)
+        known = {choice["value"] for choice in await commitment_choices()}
+        try:
+            values = check_action_form(data, known)
+        except ReportFormError as error:
+            raw = {k: data.get(k, "") for k in ("action", "due_on", "owner", "done", "commitments")}
+            return await self._page(request, slug, action_values=raw, action_errors=error.errors,
+                                    status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        action_id = await add_action(slug=slug, values=values, now=_now())
+        await record_audit(actor=request.user.email, action="report_action_added", object_type="report_action",
+                           object_id=action_id, detail=f"{slug}: {values['action'][:200]}", ip_address=client_ip(request))
+        return Redirect(path=f"/officer/consultations/{slug}/report#we-did-actions", status_code=303)
+
+    @post("/actions/{action_id:int}/delete", name="report_action_remove")
+    async def remove_action(self, request: Request, slug: FromPath[str], action_id: FromPath[int]) -> Redirect:
+        try:
+            text = await remove_action(slug=slug, action_id=action_id)
+        except ReportNotFound as error:
+            raise NotFoundException() from error
+        await record_audit(actor=request.user.email, action="report_action_removed", object_type="report_action",
+                           object_id=action_id, detail=f"{slug}: {text[:200]}", ip_address=client_ip(request))
+        return Redirect(path=f"/officer/consultations/{slug}/report#we-did-actions", status_code=303)
+
+    @post("/themes", name="report_theme_add")
+    async def add_theme(self, request: Request, slug: FromPath[str], data: FormData) -> Template | Redirect:
+        consultation = await _consultation_or_404(slug)
+        existing = [theme["name"] for theme in await list_themes(consultation["id"])]
+        try:
+            values = check_theme_form(data, existing)
+        except ReportFormError as error:
+            return await self._page(request, slug, theme_values={k: str(data.get(k, "")) for k in ("name", "description")},
+                                    theme_errors=error.errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        theme_id = await add_theme(slug=slug, values=values)
+        await record_audit(actor=request.user.email, action="report_theme_added", object_type="report_theme",
+                           object_id=theme_id, detail=f"{slug}: {values['name']}", ip_address=client_ip(request))
+        return Redirect(path=f"/officer/consultations/{slug}/report#themes", status_code=303)
+
+    async def _comments_page(self, slug: str, question: str, page: int, *, quote_for: tuple[int, str] | None = None,
+                             quote_values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                             status_code: int = 200) -> Template:
+        consultation = await _consultation_or_404(slug)
+        from surveys.questionnaire import from_json
+
+        questionnaire = from_json(consultation["questionnaire_json"]) if consultation["questionnaire_json"] else None
+        questions = [(q.key, q.text) for q in questionnaire.questions() if q.kind == "text"] if questionnaire else []
+        if not questions:
+            raise NotFoundException()
+        question = question if question in dict(questions) else questions[0][0]
+        page = max(page, 1)
+        answers, total = await free_text_answers(slug, question, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        return Template("reports/comments.html", status_code=status_code, context={
+            "consultation": consultation, "slug": slug, "questions": questions, "question": question,
+            "question_text": dict(questions)[question], "answers": answers, "total": total, "page": page,
+            "pages": max(1, -(-total // PAGE_SIZE)), "themes": await list_themes(consultation["id"]),
+            "quote_for": quote_for, "quote_values": quote_values or {}, "errors": errors or {}})
+
+    @get("/comments", name="report_comments")
+    async def comments(self, slug: FromPath[str], question: FromQuery[str] = "", page: FromQuery[int] = 1) -> Template:
+        return await self._comments_page(slug, question, page)
+
+    @post("/tags", name="report_tag")
+    async def tag(self, request: HTMXRequest, slug: FromPath[str], data: FormData) -> Template | Redirect:
+        try:
+            response_id, theme_id = int(data.get("response_id", "")), int(data.get("theme_id", ""))
+        except (TypeError, ValueError) as error:
+            raise NotFoundException() from error
+        question, tagged = str(data.get("question_key", "")), data.get("tagged") != "no"
+        try:
+            changed = await set_tag(slug=slug, response_id=response_id, question_key=question, theme_id=theme_id, tagged=tagged)
+        except ReportNotFound as error:
+            raise NotFoundException() from error
+        if changed:
+            await record_audit(actor=request.user.email, action="report_comment_tagged" if tagged else "report_comment_untagged",
+                               object_type="report_theme", object_id=theme_id,
+                               detail=f"{slug}: response {response_id} {question}", ip_address=client_ip(request))
+        page = str(data.get("page", "1"))
+        if request.htmx:  # the answer's fragment, swapped in place
+            consultation = await _consultation_or_404(slug)
+            return Template("reports/_answer.html", context={
+                "answer": await free_text_answer_view(slug, response_id, question), "slug": slug, "question": question,
+                "page": page, "themes": await list_themes(consultation["id"]), "toggled_theme": theme_id,
+                "quote_for": None, "quote_values": {}, "errors": {}})
+        return Redirect(path=f"/officer/consultations/{slug}/report/comments?{urlencode({'question': question, 'page': page})}"
+                             f"#answer-{response_id}", status_code=303)
+
+    @post("/quotes", name="report_quote_add")
+    async def add_quote(self, request: Request, slug: FromPath[str], data: FormData) -> Template | Redirect:
+        try:
+            response_id = int(data.get("response_id", ""))
+        except (TypeError, ValueError) as error:
+            raise NotFoundException() from error
+        question = str(data.get("question_key", ""))
+        try:
+            page = int(data.get("page", "1"))
+        except ValueError:
+            page = 1
+        try:
+            quote_id = await add_quote(slug=slug, response_id=response_id, question_key=question, form=data, now=_now())
+        except ReportFormError as error:
+            return await self._comments_page(slug, question, page, quote_for=(response_id, question),
+                                             quote_values={"text": str(data.get("text", ""))}, errors=error.errors,
+                                             status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        except ReportNotFound as error:
+            raise NotFoundException() from error
+        await record_audit(actor=request.user.email, action="report_quote_chosen", object_type="report_quote",
+                           object_id=quote_id, detail=f"{slug}: response {response_id} {question}", ip_address=client_ip(request))
+        return Redirect(path=f"/officer/consultations/{slug}/report#quotes", status_code=303)
+
+    async def _case_study_comments_page(self, slug: str, *, quote_for: int | None = None,
+                                        quote_values: dict[str, str] | None = None,
+                                        errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
+        consultation = await _consultation_or_404(slug)
+        return Template("reports/case_study_comments.html", status_code=status_code, context={
+            "consultation": consultation, "slug": slug, "comments": await related_published_comments(slug),
+            "quote_for": quote_for, "quote_values": quote_values or {}, "errors": errors or {}})
+
+    @get("/case-study-comments", name="report_case_study_comments")
+    async def case_study_comments(self, slug: FromPath[str]) -> Template:
+        return await self._case_study_comments_page(slug)
+
+    @post("/comment-quotes", name="report_comment_quote_add")
+    async def add_comment_quote(self, request: Request, slug: FromPath[str], data: FormData) -> Template | Redirect:
+        try:
+            comment_id = int(data.get("comment_id", ""))
+        except (TypeError, ValueError) as error:
+            raise NotFoundException() from error
+        try:
+            quote_id = await add_comment_quote(slug=slug, comment_id=comment_id, form=data, now=_now())
+        except ReportFormError as error:
+            return await self._case_study_comments_page(slug, quote_for=comment_id,
+                                                        quote_values={"text": str(data.get("text", ""))},
+                                                        errors=error.errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        except ReportNotFound as error:
+            raise NotFoundException() from error
+        await record_audit(actor=request.user.email, action="report_quote_chosen", object_type="report_quote",
+                           object_id=quote_id, detail=f"{slug}: case-study comment {comment_id}",
+                           ip_address=client_ip(request))
+        return Redirect(path=f"/officer/consultations/{slug}/report#quotes", status_code=303)
+
+    @post("/quotes/{quote_id:int}/delete", name="report_quote_remove")
+    async def remove_quote(self, request: Request, slug: FromPath[str], quote_id: FromPath[int]) -> Redirect:
+        try:
+            await remove_quote(slug=slug, quote_id=quote_id)
+        except ReportNotFound as error:
+            raise NotFoundException() from error
+        await record_audit(actor=request.user.email, action="report_quote_removed", object_type="report_quote",
+                           object_id=quote_id, detail=slug, ip_address=client_ip(request))
+        return Redirect(path=f"/officer/consultations/{slug}/report#quotes", status_code=303)
+
+    @post("/publish", name="report_publish")
+    async def publish(self, request: Request, slug: FromPath[str]) -> Redirect:
+        consultation = await _consultation_or_404(slug)
+        built = await build_draft(slug, _threshold(request))
+        images = await draw(built)
+        now = _now()
+
+        async def content(number: int) -> VersionContent:
+            # Called by the store once it holds the lock and knows the number, so the document,
+            # the HTML's image addresses and the stored row always agree.
+            document = {**built.document, "report": {"version": number, "published_at": now.isoformat(timespec="seconds")}}
+            return await anyio.to_thread.run_sync(lambda: VersionContent(
+                document_json=_document_json(document), open_data_csv=report_csv(document),
+                html=render_html(document, images, lambda name: f"/consultations/{slug}/report/v/{number}/images/{name}.png")))
+
+        published = await publish_version(
+            slug=slug, title=f"We asked, you said, we did: {consultation['title']}", content=content, images=images,
+            published_by=request.user.email, now=now)
+        await record_audit(actor=request.user.email, action="report_published", object_type="consultation_report",
+                           object_id=f"{slug}/v{published.version}", detail=f"{built.document['n_responses']} responses",
+                           ip_address=client_ip(request))
+        return Redirect(path=f"/consultations/{slug}/report/v/{published.version}", status_code=303)
+
+    @get("/report.json", name="report_draft_json")
+    async def draft_json(self, request: Request, slug: FromPath[str]) -> Response:
+        built = await build_draft(slug, _threshold(request))
+        return _download(_document_json(built.document), "application/json; charset=utf-8", f"{slug}-report-draft.json")
+
+    @get("/report.csv", name="report_draft_csv")
+    async def draft_csv(self, request: Request, slug: FromPath[str]) -> Response:
+        built = await build_draft(slug, _threshold(request))
+        return _download(report_csv(built.document), "text/csv; charset=utf-8", f"{slug}-report-draft.csv")
+
+    @get("/report.pdf", name="report_draft_pdf")
+    async def draft_pdf(self, request: Request, slug: FromPath[str]) -> Response:
+        built = await build_draft(slug, _threshold(request))
+        images = await draw(built)
+        pdf = await anyio.to_thread.run_sync(lambda: report_pdf(built.document, images, note="Draft: not published."))
+        return _download(pdf, "application/pdf", f"{slug}-report-draft.pdf")
+
+
+async def _version_or_404(slug: str, number: int | None) -> dict[str, Any]:
+    try:
+        return await get_version(slug, number)
+    except ReportNotFound as error:
+        raise NotFoundException() from error
+
+
+def _version_images(row: dict[str, Any]) -> Images:
+    import base64
+
+    return {name: (base64.b64decode(image["png"]), image["alt"]) for name, image in json.loads(row["images_json"]).items()}
+
+
+class ReportsPublicController(Controller):
+    """Published reports: the latest and every older version, exactly as published."""
+
+    path = "/consultations/{slug:str}/report"
+    opt = public()
+
+    async def _page(self, slug: str, number: int | None) -> Template:
+        row = await _version_or_404(slug, number)
+        consultation = await _consultation_or_404(slug)
+        return Template("reports/public.html", context={
+            "consultation": consultation, "version": row, "body": Markup(row["html"]),
+            "versions": await list_versions(consultation["id"]), "base": f"/consultations/{slug}/report/v/{row['version']}"})
+
+    @get("/", name="report_public", opt=page_cache_opt())
+    async def latest(self, slug: FromPath[str]) -> Template:
+        return await self._page(slug, None)
+
+    @get("/v/{number:int}", name="report_public_version", opt=page_cache_opt())
+    async def version(self, slug: FromPath[str], number: FromPath[int]) -> Template:
+        return await self._page(slug, number)
+
+    @get("/v/{number:int}/images/{name:str}", name="report_public_image")
+    async def image(self, slug: FromPath[str], number: FromPath[int], name: FromPath[str]) -> Response:
+        png = version_image(await _version_or_404(slug, number), name.removesuffix(".png"))
+        if png is None:
+            raise NotFoundException()
+        return Response(content=png, media_type="image/png", headers={"cache-control": "public, max-age=86400"})
+
+    @get("/v/{number:int}/report.json", name="report_public_json")
+    async def json_download(self, slug: FromPath[str], number: FromPath[int]) -> Response:
+        row = await _version_or_404(slug, number)
+        return _download(row["document_json"], "application/json; charset=utf-8", f"{slug}-report-v{number}.json")
+
+    @get("/v/{number:int}/report.csv", name="report_public_csv")
+    async def csv_download(self, slug: FromPath[str], number: FromPath[int]) -> Response:
+        row = await _version_or_404(slug, number)
+        return _download(row["open_data_csv"], "text/csv; charset=utf-8", f"{slug}-report-v{number}.csv")
+
+    @get("/v/{number:int}/report.pdf", name="report_public_pdf")
+    async def pdf_download(self, slug: FromPath[str], number: FromPath[int]) -> Response:
+        row = await _version_or_404(slug, number)
+        document, images = json.loads(row["document_json"]), _version_images(row)
+        note = f"Version {number}, published {row['published_at'].astimezone(COUNCIL_TIME_ZONE):%d %B %Y}."
+        pdf = await anyio.to_thread.run_sync(lambda: report_pdf(document, images, note=note))
+        return _download(pdf, "application/pdf", f"{slug}-report-v{number}.pdf")
+
+
+class ReportsCabinetController(Controller):
+    """Cabinet's list of published reports (aggregates only)."""
+
+    opt = roles(CABINET_READERS)
+
+    @get("/cabinet/reports", name="reports_cabinet")
+    async def index(self) -> Template:
+        from analysis.reports.store import published_reports
+
+        return Template("reports/cabinet.html", context={"reports": await published_reports()})
+

@@ -1,0 +1,118 @@
+"""Deleting personal data when its retention period ends (``civicpanel purge``; the server also
+runs it daily).
+
+What goes, and when:
+
+- panel volunteers' personal fields, ``Panel.retention_days`` after the panel's last session
+  (anonymised demographics stay: the published lottery lists the pool by reference);
+- questionnaire respondents' contact details, ``Consultation.retention_months`` (else
+  ``RETENTION_MONTHS``) after the consultation closes (the answers stay, anonymous);
+- commenters' emails and address hashes, ``RETENTION_MONTHS`` after they posted;
+- the original text of redacted comments, after the same audit period;
+- sent emails after ``SENT_EMAIL_DAYS`` (they hold names and private links), any email after the
+  retention period; expired private links.
+
+Aggregates, published reports and the audit log stay. The summary holds counts, never contents.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta, timezone
+
+from panels import personal_data as panel_data
+from server.audit import record_audit
+from server.services.personal_data import forget_expired_links
+from server.settings import Settings
+from server.tables import OutboxEmail, PersonalDataLink
+from surveys import personal_data as survey_data
+from surveys.comments import purge_redacted_originals
+
+logger = logging.getLogger("civicpanel")
+
+SENT_EMAIL_DAYS = 30
+PURGE_INTERVAL_S = 24 * 3600
+FIRST_PURGE_DELAY_S = 60
+
+
+@dataclass(frozen=True)
+class PurgeSummary:
+    volunteers: int
+    response_contacts: int
+    comment_contacts: int
+    redacted_originals: int
+    emails: int
+    expired_links: int
+
+    @property
+    def total(self) -> int:
+        return sum(getattr(self, item.name) for item in fields(self))
+
+    def lines(self) -> list[str]:
+        return [
+            f"panel volunteers erased: {self.volunteers}",
+            f"questionnaire contact details removed: {self.response_contacts}",
+            f"comment emails and address hashes removed: {self.comment_contacts}",
+            f"original text of redacted comments forgotten: {self.redacted_originals}",
+            f"emails deleted from the outbox: {self.emails}",
+            f"expired private links deleted: {self.expired_links}",
+        ]
+
+
+def audit_period(settings: Settings) -> timedelta:
+    return timedelta(days=settings.personal_data_retention_months * 30)
+
+
+def _old_emails(*, now: datetime, settings: Settings):
+    return ((OutboxEmail.sent_at.is_not_null() & (OutboxEmail.sent_at < now - timedelta(days=SENT_EMAIL_DAYS)))
+            | (OutboxEmail.created_at < now - audit_period(settings)))
+
+
+async def purge_personal_data(*, settings: Settings, now: datetime | None = None, dry_run: bool = False) -> PurgeSummary:
+    """Delete (or, with ``dry_run``, only count) personal data past its retention period."""
+    now = now or datetime.now(timezone.utc)
+    cut_off = now - audit_period(settings)
+    volunteer_ids = await panel_data.volunteers_past_retention(now=now)
+    response_ids = await survey_data.responses_past_retention(now=now, default_months=settings.personal_data_retention_months)
+    comment_ids = await survey_data.comments_past_retention(posted_before=cut_off)
+    if dry_run:
+        return PurgeSummary(
+            volunteers=len(volunteer_ids), response_contacts=len(response_ids), comment_contacts=len(comment_ids),
+            redacted_originals=await survey_data.redacted_originals_before(older_than=cut_off),
+            emails=int(await OutboxEmail.count().where(_old_emails(now=now, settings=settings)).run()),
+            expired_links=int(await PersonalDataLink.count().where(PersonalDataLink.expires_at <= now).run()),
+        )
+    volunteers = await panel_data.erase_volunteers(volunteer_ids, now=now)
+    emails = await OutboxEmail.delete().where(_old_emails(now=now, settings=settings)).returning(OutboxEmail.id).run()
+    return PurgeSummary(
+        volunteers=len(volunteers),
+        response_contacts=await survey_data.remove_response_contacts(response_ids),
+        comment_contacts=await survey_data.forget_comment_contacts(comment_ids),
+        redacted_originals=await purge_redacted_originals(older_than=cut_off),
+        emails=len(emails),
+        expired_links=await forget_expired_links(now=now),
+    )
+
+
+async def purge_and_record(*, settings: Settings, actor: str, now: datetime | None = None) -> PurgeSummary:
+    """Purge, and write one audit entry (with counts) when anything was deleted."""
+    summary = await purge_personal_data(settings=settings, now=now)
+    if summary.total:
+        await record_audit(actor=actor, action="retention_purge", object_type="personal_data",
+                           detail="; ".join(summary.lines()))
+    return summary
+
+
+async def run_purge_forever(settings: Settings, *, first_delay_s: float = FIRST_PURGE_DELAY_S,
+                            interval_s: float = PURGE_INTERVAL_S) -> None:
+    """The app's daily background task. Every worker runs it; the purge is idempotent, so two
+    workers purging at once delete nothing twice."""
+    await asyncio.sleep(first_delay_s)
+    while True:
+        try:
+            await purge_and_record(settings=settings, actor="system")
+        except Exception:  # a failed pass must not stop tomorrow's; it is logged with its trace
+            logger.exception("retention purge failed")
+        await asyncio.sleep(interval_s)
