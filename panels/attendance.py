@@ -7,7 +7,7 @@ import io
 from collections.abc import Callable, Mapping
 from datetime import date
 
-from panels.transactions import write_transaction
+from common.transactions import write_transaction
 from panels.tables import Attendance, PanelSession, Volunteer, Voucher
 
 MEMBER_STATUSES = ("confirmed",)

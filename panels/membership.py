@@ -18,9 +18,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from common.transactions import write_transaction
 from panels.quotas import QuotaRow
 from panels.tables import Volunteer
-from panels.transactions import write_transaction
 
 SEAT_STATUSES = ("selected", "confirmed")
 WITHDRAWN_STATUSES = ("declined", "dropped_out", "no_reply", "withdrawn", "erased")

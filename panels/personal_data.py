@@ -19,12 +19,13 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from piccolo.columns.combination import WhereRaw
 
+from common.emails import normalise_email
+from common.transactions import write_transaction
 from panels.census import DIMENSION_LABELS
 from panels.membership import SEAT_STATUSES, STATUS_LABELS
 from panels.registration import check_contact_details
 from panels.selection.csv_input import normalise_household
 from panels.tables import Panel, PanelSession, Volunteer
-from panels.transactions import write_transaction
 
 ERASED = "erased"
 WITHDRAWN = "withdrawn"
@@ -86,7 +87,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 def _email_matches(email: str) -> WhereRaw:
     """Exact, case-insensitive email match (no LIKE, so ``_`` and ``%`` in an address match only themselves)."""
-    return WhereRaw("lower(panel_volunteer.email) = {}", email.strip().lower())
+    return WhereRaw("lower(panel_volunteer.email) = {}", normalise_email(email))
 
 
 async def _to_data(rows: list[Volunteer]) -> list[VolunteerData]:
@@ -130,7 +131,7 @@ async def correct_volunteer_details(*, volunteer_id: int, data: dict[str, str]) 
     if errors:
         return errors
     await Volunteer.update({
-        Volunteer.full_name: values["full_name"], Volunteer.email: values["email"], Volunteer.phone: values["phone"],
+        Volunteer.full_name: values["full_name"], Volunteer.email: normalise_email(values["email"]), Volunteer.phone: values["phone"],
         Volunteer.address: values["address"], Volunteer.postcode: values["postcode"],
         Volunteer.household_key: normalise_household([values["address"], values["postcode"]]) or "",
     }).where(Volunteer.id == volunteer_id).run()

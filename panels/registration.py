@@ -12,8 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from common.emails import clean_email
+
 UK_POSTCODE = re.compile(r"^(GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKPS-UW]? ?[0-9][ABD-HJLNP-UW-Z]{2})$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ADULT_AGE_BANDS = ("18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+")
 MIN_AGE = 18
 MAX_AGE = 120
@@ -93,7 +94,7 @@ def check_contact_details(data: Mapping[str, str], *, postcode_prefixes: Sequenc
         errors["full_name"] = "Your name must be 200 characters or fewer"
     if not values["email"]:
         errors["email"] = "Enter your email address"
-    elif not EMAIL.match(values["email"]) or len(values["email"]) > 254:
+    elif clean_email(values["email"]) is None:
         errors["email"] = "Enter an email address in the correct format, like name@example.com"
     if values["phone"] and not re.fullmatch(r"\+?[0-9 ()\-]{7,20}", values["phone"]):
         errors["phone"] = "Enter a telephone number, like 020 7974 4444 or 07700 900 982"

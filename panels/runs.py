@@ -21,6 +21,7 @@ from datetime import datetime, timedelta, timezone
 import anyio
 import anyio.from_thread
 
+from common.transactions import write_transaction
 from panels.quotas import QuotaRow
 from panels.selection import (
     InfeasibleQuotasError, Infeasibility, Lottery, Quota, SelectionInputError, SelectionProblem, SelectionProgress,
@@ -30,7 +31,6 @@ from panels.selection import (
 from panels.membership import SEAT_STATUSES, WITHDRAWN_STATUSES
 from panels.store import OutgoingEmail, load_quotas, set_volunteer_token
 from panels.tables import Panel, SelectionRun, Volunteer
-from panels.transactions import write_transaction
 
 PROGRESS_INTERVAL_S = 0.5
 HEARTBEAT_INTERVAL_S = 10.0

@@ -6,14 +6,15 @@ audit entries and writes the outbox.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
+from common.emails import normalise_email
+from common.text import slugify
+from common.tokens import hash_token
 from panels.census import DIMENSION_LABELS
 from panels.membership import WITHDRAWN_STATUSES
 from panels.quotas import QuotaRow
@@ -49,18 +50,10 @@ class SessionInput:
     place: str
 
 
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")[:90] or "panel"
-
-
 def new_token() -> tuple[str, str]:
     """A private-link token and the SHA-256 (hex) that is stored instead of it."""
     token = secrets.token_urlsafe(32)
     return token, hash_token(token)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def new_reference() -> str:
@@ -73,7 +66,7 @@ async def create_panel(*, name: str, year: int, panel_size: int, registration_de
                        voucher_pence: int, household_rule: bool, retention_days: int, description: str = "",
                        postcode_prefixes: str = "", prefer_not_to_say: bool = True,
                        sessions: list[SessionInput] = ()) -> Panel:
-    base = slugify(f"{name}")
+    base = slugify(name) or "panel"
     slug = base
     suffix = 2
     while await Panel.exists().where(Panel.slug == slug).run():
@@ -163,7 +156,7 @@ async def register_volunteer(*, panel: Panel, registration: Registration, quotas
         reference = new_reference()
     now = now or datetime.now(timezone.utc)
     volunteer = Volunteer(
-        panel=panel.id, reference=reference, full_name=registration.full_name, email=registration.email,
+        panel=panel.id, reference=reference, full_name=registration.full_name, email=normalise_email(registration.email),
         phone=registration.phone, address=registration.address, postcode=registration.postcode, age=registration.age,
         answers=json.dumps(_answers_with_age(registration, quotas), sort_keys=True),
         household_key=normalise_household([registration.address, registration.postcode]) or "",

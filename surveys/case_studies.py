@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from common.text import slugify
 from surveys.tables import CaseStudy
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -93,7 +94,7 @@ def check_case_study_form(form: dict[str, str]) -> tuple[dict[str, object], dict
         errors["title"] = "Enter a title"
     elif len(str(values["title"])) > 200:
         errors["title"] = "The title must be 200 characters or fewer"
-    values["slug"] = str(values["slug"]).lower() or re.sub(r"[^a-z0-9]+", "-", str(values["title"]).lower()).strip("-")[:80]
+    values["slug"] = str(values["slug"]).lower() or slugify(str(values["title"]))
     if values["slug"] and not SLUG_PATTERN.match(str(values["slug"])):
         errors["slug"] = "The web address name can use only a to z, 0 to 9 and single hyphens"
     for name in TEXT_FIELDS:

@@ -15,14 +15,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from common.emails import clean_email, normalise_email
+from common.tokens import hash_token
+from common.transactions import write_transaction
 from surveys.house_rules import HOUSE_RULES, rule_text
 from surveys.tables import CaseStudy, Comment, CommentReport
-from surveys.transactions import write_transaction
 
 MAX_BODY = 2000
 MAX_NAME = 80
@@ -30,11 +31,6 @@ RATE_LIMIT = 5
 RATE_WINDOW = timedelta(minutes=10)
 REPORTS_TO_HIDE = 3
 ERASED_PLACEHOLDER = "This comment was removed by the person who wrote it."
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def hash_address(address: str, salt: str) -> str:
@@ -66,7 +62,7 @@ def check_comment_form(form: dict[str, str]) -> tuple[dict[str, str], dict[str, 
         errors["body"] = f"Your {noun} must be {MAX_BODY} characters or fewer (it has {len(values['body'])})"
     if len(values["display_name"]) > MAX_NAME:
         errors["display_name"] = f"The name must be {MAX_NAME} characters or fewer"
-    if values["email"] and (len(values["email"]) > 254 or not EMAIL_PATTERN.match(values["email"])):
+    if values["email"] and clean_email(values["email"]) is None:
         errors["email"] = "Enter an email address in the correct format, like name@example.com"
     if values["parent_id"] and not (values["parent_id"].isascii() and values["parent_id"].isdigit()
                                     and len(values["parent_id"]) <= 18):  # "²" or 10**30 is no comment's id
@@ -119,7 +115,7 @@ async def post_comment(*, case_study_slug: str, values: dict[str, str], ip_hash:
             "INSERT INTO case_study_comment (case_study, parent, display_name, email, body, state, reason, original_body, "
             "redacted_at, moderated_at, created_at, published_at, author_token_hash, ip_hash, report_count) "
             "VALUES ({}, {}, {}, {}, {}, {}, '', '', NULL, NULL, {}, {}, {}, {}, 0) RETURNING id",
-            study["id"], parent_id, values["display_name"], values["email"], values["body"],
+            study["id"], parent_id, values["display_name"], normalise_email(values["email"]), values["body"],
             "published" if published else "pending", now, now if published else None, hash_token(token), ip_hash).run()
     notice = None
     if values["email"]:

@@ -9,12 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from common.emails import clean_email
+from common.text import slugify
+from common.transactions import write_transaction
 from surveys.questionnaire import Questionnaire, QuestionnaireError, change_problems, from_json, to_json
-from surveys.transactions import write_transaction
 from surveys.tables import AUDIENCES, Consultation, SurveyResponse
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 STATUS_LABELS = {"open": "Open", "upcoming": "Upcoming", "closed": "Closed"}
 
 
@@ -24,10 +25,6 @@ def consultation_status(opens_on: date, closes_on: date, today: date) -> str:
     if today > closes_on:
         return "closed"
     return "open"
-
-
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
 
 
 @dataclass(frozen=True)
@@ -122,7 +119,7 @@ def check_consultation_form(form: dict[str, str]) -> ConsultationForm:
         errors["closes_on"] = "The closing date must be on or after the opening date"
     if values["audience"] not in AUDIENCES:
         errors["audience"] = "Select who can take part"
-    if values["contact_email"] and not EMAIL_PATTERN.match(values["contact_email"]):
+    if values["contact_email"] and clean_email(values["contact_email"]) is None:
         errors["contact_email"] = "Enter an email address in the correct format, like engage@camden.example"
     return ConsultationForm(values=values, errors=errors)
 

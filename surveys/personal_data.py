@@ -18,10 +18,12 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from piccolo.columns.combination import WhereRaw
 
-from surveys.comments import EMAIL_PATTERN, MAX_NAME, STATE_WORDS, hash_token
+from common.emails import clean_email, normalise_email
+from common.tokens import hash_token
+from common.transactions import write_transaction
+from surveys.comments import MAX_NAME, STATE_WORDS
 from surveys.questionnaire import display_answer, from_json
 from surveys.tables import Comment, CommentReport, Consultation, SurveyResponse
-from surveys.transactions import write_transaction
 
 COMMENT_PURPOSE = ("To publish your comment once it has been checked against the house rules, and to tell you by "
                    "email (if you gave one) when it was checked and why.")
@@ -37,7 +39,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 def _email_matches(email: str) -> WhereRaw:
     """Exact, case-insensitive match on a comment's email (no LIKE: ``_`` and ``%`` match only themselves)."""
-    return WhereRaw("lower(case_study_comment.email) = {}", email.strip().lower())
+    return WhereRaw("lower(case_study_comment.email) = {}", normalise_email(email))
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ async def response_data_for_email(email: str) -> list[ResponseData]:
     if not email.strip():
         return []
     rows = await SurveyResponse.select(*_RESPONSE_COLUMNS).where(
-        WhereRaw("lower(consultation_response.contact_email) = {}", email.strip().lower())).order_by(SurveyResponse.id).run()
+        WhereRaw("lower(consultation_response.contact_email) = {}", normalise_email(email))).order_by(SurveyResponse.id).run()
     return await _responses(rows)
 
 
@@ -150,7 +152,7 @@ def check_comment_contact(data: dict[str, str]) -> tuple[dict[str, str], dict[st
     errors: dict[str, str] = {}
     if len(values["display_name"]) > MAX_NAME:
         errors["display_name"] = f"The name must be {MAX_NAME} characters or fewer"
-    if values["email"] and (len(values["email"]) > 254 or not EMAIL_PATTERN.match(values["email"])):
+    if values["email"] and clean_email(values["email"]) is None:
         errors["email"] = "Enter an email address in the correct format, like name@example.com"
     return values, errors
 
@@ -160,7 +162,7 @@ async def correct_comment_contact(*, comment_id: int, data: dict[str, str]) -> d
     values, errors = check_comment_contact(data)
     if errors:
         return errors
-    await Comment.update({Comment.display_name: values["display_name"], Comment.email: values["email"]}).where(
+    await Comment.update({Comment.display_name: values["display_name"], Comment.email: normalise_email(values["email"])}).where(
         Comment.id == comment_id, Comment.state != "erased").run()
     return {}
 
@@ -170,7 +172,7 @@ def check_contact_email(raw: str, *, required: bool) -> tuple[str, str]:
     email = str(raw or "").strip()
     if not email:
         return "", "Enter your email address, or choose not to give one" if required else ""
-    if len(email) > 254 or not EMAIL_PATTERN.match(email):
+    if clean_email(email) is None:
         return email, "Enter an email address in the correct format, like name@example.com"
     return email, ""
 
@@ -179,7 +181,7 @@ async def correct_response_contact(*, response_id: int, email: str) -> dict[str,
     cleaned, error = check_contact_email(email, required=True)
     if error:
         return {"email": error}
-    await SurveyResponse.update({SurveyResponse.contact_email: cleaned}).where(
+    await SurveyResponse.update({SurveyResponse.contact_email: normalise_email(cleaned)}).where(
         SurveyResponse.id == response_id, SurveyResponse.contact_email != "").run()
     return {}
 

@@ -13,10 +13,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from common.emails import normalise_email
+from common.transactions import write_transaction
 from surveys.questionnaire import Questionnaire, from_json
 from surveys.response_csv import ResponseImportError, ResponseRecord, export_csv, parse_csv
 from surveys.tables import CHANNELS, Consultation, SurveyResponse
-from surveys.transactions import write_transaction
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """No 0/O or 1/I: a reference is read out over the phone."""
@@ -91,7 +92,7 @@ async def submit_response(
     row = SurveyResponse(consultation=consultation_id, reference=reference, channel=channel,
                          idempotency_key=idempotency_key or None, entered_by=entered_by,
                          submitted_at=submitted_at or datetime.now(timezone.utc),
-                         answers_json=json.dumps(answers, ensure_ascii=False), contact_email=contact_email,
+                         answers_json=json.dumps(answers, ensure_ascii=False), contact_email=normalise_email(contact_email),
                          contact_token_hash=contact_token_hash if contact_email else None,
                          consent_at=(submitted_at or datetime.now(timezone.utc)) if contact_email else None)
     try:

@@ -26,9 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from typing import Any
 
-from piccolo.engine.base import Engine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
-
+from common.transactions import write_transaction
 from analysis.commitments import model
 from analysis.commitments.csv_import import CommitmentCsvError, parse_commitments_csv
 from analysis.commitments.forms import (
@@ -302,15 +300,6 @@ async def ensure_commitments(*, slug: str, commitments: Iterable[model.Commitmen
 
 
 # ---------------------------------------------------------------- rows <-> model
-
-def write_transaction(engine: Engine):
-    """Read-then-write work takes the write lock up front on SQLite (IMMEDIATE), so two
-    imports cannot interleave; PostgreSQL's default transaction is enough there.
-    (The same rule as ``server.platform.database.write_transaction``, which analysis may not import.)"""
-    if isinstance(engine, SQLiteEngine):
-        return engine.transaction(transaction_type=TransactionType.immediate)
-    return engine.transaction()
-
 
 def _commitment_columns(commitment: model.Commitment) -> dict:
     recurrence = commitment.recurrence

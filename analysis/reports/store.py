@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from analysis.commitments.store import load_tracker_inputs, statuses_as_of, write_transaction
+from common.transactions import write_transaction
+from analysis.commitments.store import load_tracker_inputs, statuses_as_of
 from analysis.reports.quotes import name_in_quote, quote_problem
 from analysis.tables import (
     Commitment,

@@ -7,18 +7,17 @@ disabling an account deletes the rows, which ends the session on every worker at
 
 from __future__ import annotations
 
-import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from common.emails import is_valid_email, normalise_email
+from common.tokens import hash_token
+from common.transactions import write_transaction
 from server.audit import count_recent, record_audit
-from server.platform.database import is_unique_violation, write_transaction
+from server.platform.database import is_unique_violation
 from server.accounts.passwords import hash_password, password_problem, verify_password
 from server.tables import STAFF_ROLES, StaffSession, StaffUser
-
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -49,17 +48,9 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
 def validate_new_staff(*, email: str, display_name: str, role: str, password: str) -> dict[str, str]:
     errors: dict[str, str] = {}
-    if not EMAIL_PATTERN.match(normalise_email(email)):
+    if not is_valid_email(normalise_email(email)):
         errors["email"] = "Enter an email address in the correct format, like name@example.gov.uk"
     if not display_name.strip():
         errors["display_name"] = "Enter a name"
@@ -140,7 +131,7 @@ async def log_in(
     token = secrets.token_urlsafe(32)
     now = _now()
     await StaffSession.insert(
-        StaffSession(token_hash=_token_hash(token), user=row["id"], expires_at=now + timedelta(hours=session_hours))
+        StaffSession(token_hash=hash_token(token), user=row["id"], expires_at=now + timedelta(hours=session_hours))
     ).run()
     await StaffUser.update({StaffUser.last_login_at: now}).where(StaffUser.id == row["id"]).run()
     await record_audit(actor=email, action="login", object_type="staff_user", object_id=row["id"], ip_address=ip_address)
@@ -150,7 +141,7 @@ async def log_in(
 
 async def log_out(*, session_token: str, ip_address: str) -> None:
     identity = await identity_for_session(session_token)
-    await StaffSession.delete().where(StaffSession.token_hash == _token_hash(session_token)).run()
+    await StaffSession.delete().where(StaffSession.token_hash == hash_token(session_token)).run()
     if identity is not None:
         await record_audit(actor=identity.email, action="logout", object_type="staff_user", object_id=identity.id,
                            ip_address=ip_address)
@@ -165,7 +156,7 @@ async def identity_for_session(session_token: str) -> StaffIdentity | None:
         StaffSession.user.role.as_alias("role"),
         StaffSession.user.active.as_alias("active"),
         StaffSession.expires_at,
-    ).where(StaffSession.token_hash == _token_hash(session_token)).first().run()
+    ).where(StaffSession.token_hash == hash_token(session_token)).first().run()
     if row is None or not row["active"] or row["expires_at"] <= _now():
         return None
     return StaffIdentity(id=int(row["user_id"]), email=row["email"], display_name=row["display_name"], role=row["role"])

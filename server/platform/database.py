@@ -3,7 +3,7 @@
 SQLite is the embedded default. Piccolo opens a connection per query, so the file runs in WAL
 mode (readers never block the writer), every connection waits up to ``SQLITE_BUSY_TIMEOUT_S``
 for a lock instead of failing at once, and read-then-write work goes through IMMEDIATE
-transactions (``write_transaction``), which take the write lock up front so two writers cannot
+transactions (``common.transactions.write_transaction``), which take the write lock up front so two writers cannot
 both read and then deadlock on the upgrade.
 """
 
@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlparse
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
 
@@ -317,9 +317,3 @@ async def keep_session_state(connection: Any) -> None:
     (``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL``) to undo session state this
     app never sets (no advisory locks, LISTEN, cursors or SET outside a transaction)."""
 
-
-def write_transaction(engine: Engine):
-    """A transaction for read-then-write work: IMMEDIATE on SQLite, the default on PostgreSQL."""
-    if isinstance(engine, SQLiteEngine):
-        return engine.transaction(transaction_type=TransactionType.immediate)
-    return engine.transaction()

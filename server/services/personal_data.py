@@ -9,7 +9,6 @@ that email address. Tokens are never stored: only their SHA-256.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import secrets
@@ -18,6 +17,8 @@ from datetime import datetime, timedelta, timezone
 
 from piccolo.columns.combination import WhereRaw
 
+from common.emails import normalise_email
+from common.tokens import hash_token
 from panels import personal_data as panel_data
 from server.csv_safety import safe_cell
 from server.tables import OutboxEmail, PersonalDataLink
@@ -26,10 +27,6 @@ from surveys import personal_data as survey_data
 EMAIL_LINK_DAYS = 7
 """A link asked for by email works for this many days."""
 MAX_TOKEN_LENGTH = 100
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -46,10 +43,10 @@ class PersonalDataBundle:
 
     @property
     def emails(self) -> set[str]:
-        """Every email address in the bundle, lower-cased (for clearing the outbox on erasure)."""
+        """Every email address in the bundle, normalised (for clearing the outbox on erasure)."""
         found = {item.email for item in self.volunteers} | {item.email for item in self.comments}
         found |= {item.contact_email for item in self.responses}
-        return {email.strip().lower() for email in found | {self.email} if email.strip()}
+        return {normalise_email(email) for email in found | {self.email} if email.strip()}
 
     def records(self) -> list[dict[str, object]]:
         return ([item.as_dict() for item in self.volunteers] + [item.as_dict() for item in self.comments]
@@ -61,7 +58,7 @@ async def bundle_for_email(email: str) -> PersonalDataBundle:
         volunteers=await panel_data.volunteer_data_for_email(email),
         comments=await survey_data.comment_data_for_email(email),
         responses=await survey_data.response_data_for_email(email),
-        email=email.strip().lower(),
+        email=normalise_email(email),
     )
 
 
@@ -161,7 +158,7 @@ async def request_link(*, email: str, site_url: str, council_name: str, now: dat
         return None
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(days=EMAIL_LINK_DAYS)
-    await PersonalDataLink.insert(PersonalDataLink(token_hash=hash_token(token), email=email.strip().lower(),
+    await PersonalDataLink.insert(PersonalDataLink(token_hash=hash_token(token), email=normalise_email(email),
                                                    created_at=now, expires_at=expires)).run()
     return OutboxEmail(
         to_address=email.strip(),

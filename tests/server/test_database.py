@@ -109,7 +109,7 @@ def test_worker_writes_take_turns_and_a_failed_transaction_rolls_back(db):
         return
     from piccolo_conf import DB
 
-    from server.platform.database import write_transaction
+    from common.transactions import write_transaction
 
     async def scenario() -> tuple[int, bool, bool]:
         await DB.start_worker_connections()

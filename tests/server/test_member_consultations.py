@@ -7,7 +7,7 @@ import json
 import re
 from datetime import datetime, timezone
 
-from panels.store import hash_token
+from common.tokens import hash_token
 from panels.tables import Panel, Volunteer
 from surveys.tables import SurveyResponse
 from tests.conftest import run

@@ -23,6 +23,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_403_FORBIDDEN, HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
+from common.tokens import hash_token
 from server.web.guards import public
 from server.services.member_consultations import confirmed_member, member_response_key
 from surveys.consultations import ConsultationView, consultation_and_questionnaire
@@ -30,7 +31,6 @@ from surveys.questionnaire import Questionnaire, answers_as_raw, display_answer,
 from surveys.responses import new_idempotency_key, reference_for_idempotency_key, submit_response
 from surveys.personal_data import CONTACT_CONSENT_TEXT, check_contact_email
 from server.controllers.panels.officer import write_outbox
-from server.services.personal_data import hash_token
 from surveys.comments import EmailNotice
 
 

@@ -15,11 +15,11 @@ from litestar.params import Body
 from litestar.response import Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
+from common.emails import clean_email, normalise_email
 from server.audit import record_audit
 from server.web.guards import OFFICER, roles
 from server.services.personal_data import bundle_csv, bundle_for_email, bundle_json, erase_bundle
 from server.web.request_info import client_ip
-from surveys.comments import EMAIL_PATTERN
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 MAX_REASON = 500
@@ -30,7 +30,7 @@ def check_request(data: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]
     errors: dict[str, str] = {}
     if not values["email"]:
         errors["email"] = "Enter the resident's email address"
-    elif len(values["email"]) > 254 or not EMAIL_PATTERN.match(values["email"]):
+    elif clean_email(values["email"]) is None:
         errors["email"] = "Enter an email address in the correct format, like name@example.com"
     if not values["reason"]:
         errors["reason"] = "Enter why you are looking, such as the request's reference"
@@ -58,7 +58,7 @@ class PersonalDataOfficerController(Controller):
             return self._page(values=values, errors=errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         bundle = await bundle_for_email(values["email"])
         await record_audit(actor=request.user.email, action="subject_access_search", object_type="email",
-                           object_id=values["email"].lower()[:120], detail=f"{len(bundle.records())} record(s) found",
+                           object_id=normalise_email(values["email"])[:120], detail=f"{len(bundle.records())} record(s) found",
                            reason=values["reason"], ip_address=client_ip(request))
         return self._page(values=values, errors={}, bundle=bundle)
 
@@ -70,7 +70,7 @@ class PersonalDataOfficerController(Controller):
             return self._page(values=values, errors=errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         bundle = await bundle_for_email(values["email"])
         await record_audit(actor=request.user.email, action="subject_access_exported", object_type="email",
-                           object_id=values["email"].lower()[:120],
+                           object_id=normalise_email(values["email"])[:120],
                            detail=f"{len(bundle.records())} record(s) as {file_format.upper()}",
                            reason=values["reason"], ip_address=client_ip(request))
         if file_format == "csv":
@@ -93,6 +93,6 @@ class PersonalDataOfficerController(Controller):
             return self._page(values=values, errors=errors, bundle=bundle, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         summary = await erase_bundle(bundle)
         await record_audit(actor=request.user.email, action="personal_data_erased", object_type="email",
-                           object_id=values["email"].lower()[:120], detail=summary.describe(),
+                           object_id=normalise_email(values["email"])[:120], detail=summary.describe(),
                            reason=values["reason"], ip_address=client_ip(request))
         return self._page(values={}, errors={}, notice=f"Erased: {summary.describe()}.")

@@ -15,6 +15,7 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_429_TOO_MANY_REQUESTS
 
+from common.emails import clean_email
 from panels import personal_data as panel_data
 from server.audit import count_recent, record_audit
 from server.web.guards import public
@@ -23,7 +24,6 @@ from server.services.personal_data import (
 )
 from server.web.request_info import client_ip
 from surveys import personal_data as survey_data
-from surveys.comments import EMAIL_PATTERN
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 LINK_REQUESTS_PER_ADDRESS = 5
@@ -57,7 +57,7 @@ class YourDataController(Controller):
         errors: dict[str, str] = {}
         if not email:
             errors["email"] = "Enter your email address"
-        elif len(email) > 254 or not EMAIL_PATTERN.match(email):
+        elif clean_email(email) is None:
             errors["email"] = "Enter an email address in the correct format, like name@example.com"
         if errors:
             return Template("your_data/request.html", context={"values": {"email": email}, "errors": errors},

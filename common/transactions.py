@@ -1,0 +1,20 @@
+"""The one transaction for read-then-write work, on either engine.
+
+SQLite: an IMMEDIATE transaction takes the write lock up front, so two writers cannot both read
+and then deadlock on the upgrade to a write lock. The server's SQLite engine also takes the
+machine's write turn (an exclusive ``flock`` shared by every worker and command) whenever a
+transaction asks it for a connection, so the turn comes with this helper without common knowing
+that engine. PostgreSQL: the default transaction; constraints settle races there.
+"""
+
+from __future__ import annotations
+
+from piccolo.engine.base import Engine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+
+def write_transaction(engine: Engine):
+    """An async context manager: ``async with write_transaction(Table._meta.db): ...``."""
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()

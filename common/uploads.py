@@ -1,0 +1,27 @@
+"""Uploaded files: one size limit and one way to turn their bytes into text.
+
+Every upload route reads at most ``MAX_UPLOAD_BYTES`` (the web side, ``server.web.uploads``,
+stops reading one byte past it), so a large file costs no more memory than the limit.
+"""
+
+from __future__ import annotations
+
+MAX_UPLOAD_BYTES = 2_000_000
+"""2 MB: a pool of 20,000 respondents, a year of commitments or 20,000 paper responses of short
+answers each fit well under it."""
+MAX_UPLOAD_LABEL = "2 MB"
+
+
+class UploadError(ValueError):
+    """An upload that cannot be used; the message is written for the person who chose the file."""
+
+
+def upload_text(raw: bytes, *, kind: str = "a CSV saved as UTF-8") -> str:
+    """The upload's text (UTF-8; a byte-order mark is dropped). ``kind`` names what the file must
+    be in the message for bytes that are not UTF-8 ("The file must be a CSV saved as UTF-8")."""
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise UploadError(f"The file must be smaller than {MAX_UPLOAD_LABEL}")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UploadError(f"The file must be {kind}") from None

@@ -1,0 +1,16 @@
+"""Reading a file from a multipart form: the one reader every upload route uses."""
+
+from __future__ import annotations
+
+from litestar.datastructures import UploadFile
+
+from common.uploads import MAX_UPLOAD_BYTES, upload_text
+
+
+async def read_upload(upload: object, *, kind: str = "a CSV saved as UTF-8") -> str | None:
+    """The chosen file's text; None when no file was chosen (browsers send an empty part with no
+    file name). Raises ``common.uploads.UploadError`` for a file over the limit or not UTF-8.
+    Reads at most one byte past the limit, however large the file."""
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return None
+    return upload_text(await upload.read(MAX_UPLOAD_BYTES + 1), kind=kind)

@@ -1,0 +1,50 @@
+import hashlib
+import re
+from datetime import date, datetime, timezone
+
+from hypothesis import given, strategies as st
+
+from common.clock import COUNCIL_TIME_ZONE, council_date, council_time, council_today, end_of_council_day
+from common.text import SLUG_MAX_LENGTH, slugify
+from common.tokens import hash_token
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def test_token_hashes_stay_what_was_stored():
+    assert hash_token("abc") == hashlib.sha256(b"abc").hexdigest()
+    assert hash_token("é") == hashlib.sha256("é".encode("utf-8")).hexdigest()
+
+
+def test_slugs():
+    assert slugify("Resident Panel 2026: Data!") == "resident-panel-2026-data"
+    assert slugify("Straße") == "strasse"
+    assert slugify("!!!") == ""
+    assert slugify("a" * 79 + " b") == "a" * 79  # no hyphen left at the cut
+
+
+@given(st.text(), st.integers(1, 120))
+def test_a_slug_is_always_valid_or_empty(text, limit):
+    slug = slugify(text, max_length=limit)
+    assert slug == "" or (SLUG.match(slug) and len(slug) <= limit)
+    assert slugify(slug, max_length=limit) == slug
+
+
+def test_slugs_are_cut_at_the_documented_length():
+    assert len(slugify("word " * 100)) <= SLUG_MAX_LENGTH
+
+
+def test_london_dates_differ_from_utc_dates_late_on_a_summer_evening():
+    late = datetime(2026, 7, 1, 23, 30, tzinfo=timezone.utc)
+    assert council_date(late) == date(2026, 7, 2)
+    assert council_time(datetime(2026, 1, 15, 12, 0)).hour == 12  # naive means UTC; winter is GMT
+    assert council_time(late).tzinfo is COUNCIL_TIME_ZONE
+
+
+def test_end_of_a_council_day():
+    assert end_of_council_day(date(2026, 7, 1)) == datetime(2026, 7, 1, 22, 59, tzinfo=timezone.utc)
+    assert end_of_council_day(date(2026, 1, 1)) == datetime(2026, 1, 1, 23, 59, tzinfo=timezone.utc)
+
+
+def test_council_today_is_a_date():
+    assert isinstance(council_today(), date)
