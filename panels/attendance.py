@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 
+from common.formulas import safe_cell
 from common.transactions import write_transaction
 from panels.tables import Attendance, PanelSession, Volunteer, Voucher
 
@@ -59,8 +60,8 @@ async def vouchers_by_volunteer(panel_id: int) -> dict[int, list[dict]]:
     return grouped
 
 
-async def finance_csv(panel_id: int, *, safe_cell: Callable[[object], str]) -> tuple[str, int]:
-    """Vouchers issued, one row each, for the finance team; and how many rows."""
+async def finance_csv(panel_id: int) -> tuple[str, int]:
+    """Vouchers issued, one row each, for the finance team (formulas guarded); and how many rows."""
     rows = await Voucher.select(Voucher.volunteer.reference, Voucher.volunteer.full_name, Voucher.volunteer.email,
                                 Voucher.amount_pence, Voucher.issued_on, Voucher.issued_by).where(
         Voucher.volunteer.panel == panel_id).order_by(Voucher.id).run()

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time
 
+from common.clock import end_of_council_day
 from panels.store import SessionInput
 
-COUNCIL_TIME_ZONE = ZoneInfo("Europe/London")
 SESSION_ROWS = 3
 SESSION_FIELDS = ("title", "date", "start", "end", "place")
 
@@ -68,7 +67,7 @@ def check_panel_form(data: Mapping[str, str]) -> tuple[PanelInput | None, dict[s
     if get("deadline"):
         try:
             day = date.fromisoformat(get("deadline"))
-            deadline = datetime.combine(day, time(23, 59), tzinfo=COUNCIL_TIME_ZONE).astimezone(timezone.utc)
+            deadline = end_of_council_day(day)
         except ValueError:
             errors["deadline"] = "Enter a real date for the registration deadline, like 2026-03-31"
     prefixes = " ".join(get("postcode_prefixes").upper().replace(",", " ").split())

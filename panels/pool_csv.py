@@ -14,10 +14,11 @@ import csv
 import io
 import itertools
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from common.formulas import safe_cell
 from panels.registration import Question, Registration, check_registration
 from panels.selection.csv_input import normalise_label
 
@@ -122,9 +123,8 @@ def parse_pool_csv(text: str, *, questions: Sequence[Question], today: date) -> 
     return imported
 
 
-def pool_csv(volunteers: Sequence, *, dimensions: Sequence[str], safe_cell: Callable[[object], str]) -> str:
-    """The pool as CSV in the same shape the import reads; ``safe_cell`` (the server's rule)
-    neutralises spreadsheet formulas in every cell."""
+def pool_csv(volunteers: Sequence, *, dimensions: Sequence[str]) -> str:
+    """The pool as CSV in the same shape the import reads, spreadsheet formulas guarded in every cell."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([*EXPORT_COLUMNS, *dimensions])

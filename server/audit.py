@@ -108,7 +108,7 @@ AUDIT_CSV_COLUMNS = ("at", "actor", "action", "object_type", "object_id", "detai
 
 def audit_csv(records: list[AuditRecord]) -> str:
     """The records as CSV, with formula injection neutralised in every cell."""
-    from server.csv_safety import safe_cell
+    from common.formulas import safe_cell
 
     buffer = io.StringIO()
     writer = csv.writer(buffer)

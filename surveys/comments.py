@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from common.emails import clean_email, normalise_email
+from common.formulas import safe_cell
 from common.tokens import hash_token
 from common.transactions import write_transaction
 from surveys.house_rules import HOUSE_RULES, rule_text
@@ -362,13 +363,12 @@ async def comment_for_author(token: str) -> AuthorView | None:
 
 COMMENT_CSV_COLUMNS = ("id", "case_study", "reply_to", "display_name", "body", "state", "reason", "created_at",
                        "published_at", "report_count")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: object) -> str:
     text = "" if value is None else (value.astimezone(timezone.utc).isoformat(timespec="seconds")
                                      if isinstance(value, datetime) else str(value))
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return safe_cell(text)
 
 
 async def comments_csv(case_study_slug: str | None = None) -> tuple[str, int]:

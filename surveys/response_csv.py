@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from common.formulas import safe_cell, unguard_cell
 from surveys.questionnaire import Question, Questionnaire, display_answer, validate_answers
 from surveys.tables import CHANNELS
 
@@ -22,8 +23,6 @@ FIXED_COLUMNS = ("reference", "channel", "submitted_at")
 MULTIPLE_SEPARATOR = ": "
 CHOSEN = "1"
 MAX_IMPORT_ROWS = 20_000
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-"""As ``server.csv_safety`` (surveys does not import the server): cells a spreadsheet would run."""
 
 
 def question_columns(question: Question) -> list[str]:
@@ -44,24 +43,6 @@ class ResponseRecord:
     answers: dict[str, object]
 
 
-def _safe(text: str) -> str:
-    """Neutralise spreadsheet formulas with a leading apostrophe, except in numbers (a negative
-    number is not a formula). Text that already starts with an apostrophe gets one more, so that
-    ``_unsafe`` can always tell the added apostrophe from the resident's own."""
-    try:
-        float(text)
-        return text
-    except ValueError:
-        return "'" + text if text.startswith((*FORMULA_PREFIXES, "'")) else text
-
-
-def _unsafe(text: str) -> str:
-    """Undo ``_safe`` on import so an exported file imports back unchanged."""
-    if text.startswith("'") and text[1:].startswith((*FORMULA_PREFIXES, "'")):
-        return text[1:]
-    return text
-
-
 def export_csv(questionnaire: Questionnaire, records: list[ResponseRecord]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -76,7 +57,7 @@ def export_csv(questionnaire: Questionnaire, records: list[ResponseRecord]) -> s
             elif value is None:
                 row.append("")
             else:
-                row.append(_safe(display_answer(value)))
+                row.append(safe_cell(display_answer(value)))
         writer.writerow(row)
     return buffer.getvalue()
 
@@ -148,7 +129,7 @@ def parse_csv(questionnaire: Questionnaire, text: str, *, default_channel: str =
         if len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns):]):
             errors.append(f"Row {row_number}: it has more cells than the header has columns")
             continue
-        cell = {column: _unsafe(cells[index].strip()) if index < len(cells) else "" for index, column in enumerate(columns) if column}
+        cell = {column: unguard_cell(cells[index].strip()) if index < len(cells) else "" for index, column in enumerate(columns) if column}
         unstorable = [column for column, value in cell.items() if "\x00" in value]  # PostgreSQL cannot store NUL
         errors.extend(f"Row {row_number}, column {column}: contains a NUL character; save the file as CSV UTF-8"
                       for column in unstorable)

@@ -38,7 +38,6 @@ from analysis.commitments.model import (
     UpdateStatus,
 )
 from analysis.commitments.status import (
-    COUNCIL_TIME_ZONE,
     DUE_SOON_DAYS,
     STALE_AFTER_DAYS,
     resolve_deadline,
@@ -57,7 +56,6 @@ from analysis.commitments.summary import (
 )
 
 __all__ = [
-    "COUNCIL_TIME_ZONE",
     "DUE_SOON_DAYS",
     "MET_STATUSES",
     "OPEN_DATA_FIELDS",

@@ -67,7 +67,7 @@ from analysis.commitments.model import (
     ReportingPeriod,
     UpdateStatus,
 )
-from analysis.commitments.status import COUNCIL_TIME_ZONE
+from common.clock import COUNCIL_TIME_ZONE
 
 COMMITMENT_COLUMNS = ("key", "title", "text", "kind", "principles", "owner", "made_on", "deadline_date",
                       "deadline_event", "repeats", "first_period_start", "evidence_source", "direction",

@@ -15,9 +15,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timezone
 
 from analysis.commitments.demo_content import DEMO_COMMITMENTS, DEMO_EVIDENCE, DEMO_UPDATES
-from analysis.commitments.status import COUNCIL_TIME_ZONE
 from analysis.commitments.store import ensure_commitments
 from analysis.charter.demo import DEMO_CHARTER_SLUG
+from common.clock import COUNCIL_TIME_ZONE
 from panels.tables import Panel, PanelSession
 from surveys.tables import CaseStudy
 

@@ -26,6 +26,7 @@ from analysis.commitments.model import (
 )
 from analysis.commitments.status import human_date
 from analysis.commitments.summary import OPEN_DATA_FIELDS, build_cabinet_report, natural_key, to_open_data
+from common.formulas import safe_cell
 
 STATUS_NAMES = {
     StatusValue.OVERDUE: "Overdue",
@@ -144,7 +145,7 @@ def document_csv(document: Mapping[str, Any]) -> str:
                 value = ";".join(str(number) for number in value)
             elif field == "evidence":
                 value = " | ".join(_evidence_text(item) for item in value)
-            cells.append(_safe_cell(value))
+            cells.append(safe_cell(value))
         writer.writerow(cells)
     return buffer.getvalue()
 
@@ -198,11 +199,6 @@ def _statuses_from_document(document: Mapping[str, Any]) -> list[CommitmentStatu
 def _evidence_text(item: Mapping[str, Any]) -> str:
     url = f" <{item['url']}>" if item.get("url") else ""
     return f"{item['date']} {item['description']}{url}"
-
-
-def _safe_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
 
 
 def _iso(day: date | None) -> str | None:

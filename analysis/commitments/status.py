@@ -44,7 +44,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, tzinfo
-from zoneinfo import ZoneInfo
 
 from analysis.commitments.model import (
     Commitment,
@@ -64,9 +63,7 @@ from analysis.commitments.model import (
     StatusValue,
     UpdateStatus,
 )
-
-COUNCIL_TIME_ZONE: tzinfo = ZoneInfo("Europe/London")
-"""Where "the end of D" is: a UK council's working day."""
+from common.clock import COUNCIL_TIME_ZONE
 
 DUE_SOON_DAYS = 30
 """A deadline T is due soon on days D with T − 30 days < D ≤ T."""

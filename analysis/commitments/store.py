@@ -26,7 +26,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from typing import Any
 
-from common.transactions import write_transaction
 from analysis.commitments import model
 from analysis.commitments.csv_import import CommitmentCsvError, parse_commitments_csv
 from analysis.commitments.forms import (
@@ -36,8 +35,10 @@ from analysis.commitments.forms import (
     storage_limit_errors,
 )
 from analysis.commitments.report import build_report_document, document_csv, document_json
-from analysis.commitments.status import COUNCIL_TIME_ZONE, tracker_as_of
+from analysis.commitments.status import tracker_as_of
 from analysis.tables import Charter, Commitment, CommitmentReportSnapshot, CommitmentUpdate, Principle
+from common.clock import COUNCIL_TIME_ZONE
+from common.transactions import write_transaction
 from panels.tables import Panel, PanelSession
 from surveys.tables import CaseStudy
 

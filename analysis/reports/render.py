@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from analysis.stats.disclosure import SECONDARY, SECONDARY_MARK
 from analysis.reports.you_said import YouSaid, word_cloud_images
+from common.formulas import safe_cell
 
 if "MPLCONFIGDIR" not in os.environ:  # matplotlib wants a writable cache directory
     os.environ["MPLCONFIGDIR"] = os.path.join(tempfile.gettempdir(), "civicpanel-matplotlib")
@@ -201,19 +202,6 @@ def standalone_html(document: Mapping[str, Any], images: Mapping[str, tuple[byte
 
 # ---------------------------------------------------------------- CSV
 
-def _safe(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def holm_test_count(document: Mapping[str, Any]) -> int:
     """How many breakdowns had a test (a p-value): the family Holm's correction runs over."""
     return sum(1 for breakdown in document["breakdowns"] if breakdown["p_value"] is not None)
@@ -298,7 +286,7 @@ def report_csv(document: Mapping[str, Any]) -> str:
                 display=f"{cited['title']} ({cited['status_label'] or 'status unknown'}"
                         + (f" on {cited['status_as_of']})" if cited.get("status_as_of") else ")"))
     for values in rows:
-        writer.writerow([_safe(value) for value in values])
+        writer.writerow([safe_cell(value) for value in values])
     return buffer.getvalue()
 
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from common.transactions import write_transaction
 from analysis.commitments.store import load_tracker_inputs, statuses_as_of
 from analysis.reports.quotes import name_in_quote, quote_problem
 from analysis.tables import (
@@ -32,6 +31,7 @@ from analysis.tables import (
     ReportThemeTag,
     ReportVersion,
 )
+from common.transactions import write_transaction
 from surveys.questionnaire import from_json
 from surveys.response_csv import ResponseRecord
 from surveys.tables import CaseStudy, Comment, Consultation, SurveyResponse

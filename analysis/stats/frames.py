@@ -37,6 +37,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from common.formulas import unguard_cell
+
 SINGLE_CHOICE = "single_choice"
 MULTIPLE_CHOICE = "multiple_choice"
 LIKERT = "likert"
@@ -52,8 +54,6 @@ YES_NO_LABELS = ("Yes", "No", "Don't know")
 PREFER_NOT_TO_SAY = "Prefer not to say"
 FIXED_COLUMNS = ("reference", "channel", "submitted_at")
 MULTIPLE_SEPARATOR = ": "
-_FORMULA_GUARD = r"^'(?=[=+\-@\t\r])"
-"""The shared CSV prefixes a quote to cells a spreadsheet would run; read it back off."""
 
 
 @dataclass(frozen=True)
@@ -190,7 +190,7 @@ def frame_from_response_csv(specs: Sequence[QuestionSpec], text: str) -> pd.Data
     """The responses frame from the shared responses CSV (``surveys.response_csv.export_csv``):
     multiple choice as ``key: label`` columns holding ``1`` when ticked; empty cells are NA."""
     raw = pd.read_csv(io.StringIO(text.removeprefix("\ufeff")), dtype=str, keep_default_na=False)
-    raw = raw.apply(lambda column: column.str.replace(_FORMULA_GUARD, "", regex=True))
+    raw = raw.apply(lambda column: column.map(unguard_cell))  # the formula guard read back off
     answers = pd.DataFrame(index=raw.index)
     for spec in specs:
         for column in spec.option_columns():

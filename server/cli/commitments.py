@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from common.clock import council_today
 from server.cli.support import require_migrated as _ready
 from server.cli.support import run_async as _run
 
@@ -47,10 +48,9 @@ def commitments_command(as_of: datetime | None, output_format: str, out: Path | 
     _ready()
     from analysis.commitments.render import report_pdf, timeline_png
     from analysis.commitments.report import document_csv, document_json, document_text_table
-    from analysis.commitments.status import COUNCIL_TIME_ZONE
     from analysis.commitments.store import report_document
 
-    day: date = as_of.date() if as_of else datetime.now(COUNCIL_TIME_ZONE).date()
+    day: date = as_of.date() if as_of else council_today()
 
     async def build():
         return await report_document(await _charter_slug(charter), day)

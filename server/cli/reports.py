@@ -9,21 +9,20 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime
 from pathlib import Path
 
 import click
 
+from common.clock import council_today
 from server.cli.support import require_migrated as _ready
 from server.cli.support import run_async as _run
 
 
 async def _draft(slug: str, threshold: int):
-    from analysis.commitments.status import COUNCIL_TIME_ZONE
     from analysis.reports.build import build_from_inputs
     from analysis.reports.store import load_report_inputs
 
-    inputs = await load_report_inputs(slug, today=datetime.now(COUNCIL_TIME_ZONE).date())
+    inputs = await load_report_inputs(slug, today=council_today())
     return build_from_inputs(inputs, disclosure_threshold=threshold)
 
 

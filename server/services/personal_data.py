@@ -18,9 +18,9 @@ from datetime import datetime, timedelta, timezone
 from piccolo.columns.combination import WhereRaw
 
 from common.emails import normalise_email
+from common.formulas import safe_cell
 from common.tokens import hash_token
 from panels import personal_data as panel_data
-from server.csv_safety import safe_cell
 from server.tables import OutboxEmail, PersonalDataLink
 from surveys import personal_data as survey_data
 

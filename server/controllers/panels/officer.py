@@ -35,7 +35,6 @@ from panels.pool_csv import PoolImportError, parse_pool_csv, pool_csv
 from panels.quotas import QuotaError, QuotaRow, compute_quotas, quota_problems
 from panels.tables import Panel
 from server.audit import record_audit
-from server.csv_safety import safe_cell
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
 from server.tables import OutboxEmail
@@ -262,7 +261,7 @@ class PanelOfficerController(Controller):
         dimensions = list(dict.fromkeys(row.dimension for row in await store.load_quotas(panel_id)))
         await record_audit(actor=request.user.email, action="pool_exported", object_type="panel", object_id=panel.id,
                            detail=f"{len(volunteers)} volunteers", ip_address=client_ip(request))
-        return Response(content=pool_csv(volunteers, dimensions=dimensions, safe_cell=safe_cell),
+        return Response(content=pool_csv(volunteers, dimensions=dimensions),
                         media_type="text/csv; charset=utf-8",
                         headers={"content-disposition": f'attachment; filename="{panel.slug}-pool.csv"'})
 
@@ -401,7 +400,7 @@ class PanelOfficerController(Controller):
     @get("/{panel_id:int}/finance.csv", name="panels_finance_csv")
     async def finance(self, request: Request, panel_id: FromPath[int]) -> Response:
         panel = await _panel_or_404(panel_id)
-        content, count = await attendance_store.finance_csv(panel_id, safe_cell=safe_cell)
+        content, count = await attendance_store.finance_csv(panel_id)
         await record_audit(actor=request.user.email, action="finance_exported", object_type="panel", object_id=panel.id,
                            detail=f"{count} vouchers", ip_address=client_ip(request))
         return Response(content=content, media_type="text/csv; charset=utf-8",
