@@ -46,10 +46,13 @@ class CsvProblem(NamedTuple):
 
 
 class CsvReadError(ValueError):
-    """The file could not be read as CSV; ``problems`` lists every problem found, in row order."""
+    """The file could not be read as CSV; ``problems`` lists every problem found, in row order.
+    ``table`` holds the rows that were read without a problem, for an importer that reports the
+    first problem of the file, whether its own or the reader's."""
 
-    def __init__(self, problems: list[CsvProblem]) -> None:
+    def __init__(self, problems: list[CsvProblem], table: "CsvTable | None" = None) -> None:
         self.problems = tuple(problems)
+        self.table = table if table is not None else CsvTable(header=[], rows=[])
         more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
         super().__init__(f"{self.problems[0]}{more}")
 
@@ -114,12 +117,12 @@ def read_csv(data: str | bytes, *, max_rows: int = MAX_ROWS) -> CsvTable:
             problems.append(CsvProblem(number, "", f"the row has more than {MAX_COLUMNS:,} cells"))
             cells = cells[:MAX_COLUMNS]
         known = header if header is not None else cells
-        problems.extend(CsvProblem(number, _column_name(known, index), HAS_NUL)
-                        for index, cell in enumerate(cells) if "\x00" in cell)
+        found = [CsvProblem(number, _column_name(known, index), HAS_NUL) for index, cell in enumerate(cells) if "\x00" in cell]
+        problems.extend(found)
         if header is None:
             header = cells
-        else:
+        elif not found:
             rows.append(CsvRow(number, cells))
     if problems:
-        raise CsvReadError(problems)
+        raise CsvReadError(problems, CsvTable(header=header or [], rows=rows))
     return CsvTable(header=header or [], rows=rows)

@@ -12,10 +12,10 @@ dimension partitions one base. Two rules from the README matter for quotas:
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
+
+from common.csvio import CsvReadError, read_csv
 
 CENSUS_DIR = Path(__file__).resolve().parent / "census_data"
 CHILD_AGE_BANDS = ("0-15", "16-17")
@@ -31,7 +31,6 @@ DIMENSION_LABELS = {
     "tenure": "Housing tenure",
     "economic_activity": "Economic activity",
 }
-MAX_CENSUS_BYTES = 200_000
 
 
 class CensusFormatError(ValueError):
@@ -68,11 +67,14 @@ class Census:
 
 def parse_census(text: str, *, name: str = "uploaded census") -> Census:
     """Parse and check a census CSV; every problem names its row and column."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
-        header = next(reader)
-    except StopIteration:
-        raise CensusFormatError("the file is empty", row=1) from None
+        table = read_csv(text)
+    except CsvReadError as error:
+        problem = error.problems[0]
+        raise CensusFormatError(problem.message, row=problem.row, column=problem.column or None) from None
+    header = table.header
+    if not header and not table.rows:
+        raise CensusFormatError("the file is empty", row=1)
     columns = [cell.strip().casefold() for cell in header]
     for required in ("dimension", "category", "count"):
         if required not in columns:
@@ -81,9 +83,7 @@ def parse_census(text: str, *, name: str = "uploaded census") -> Census:
     index = {column: columns.index(column) for column in ("dimension", "category", "count")}
     rows: list[CensusRow] = []
     seen: dict[tuple[str, str], int] = {}
-    for row_number, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
+    for row_number, cells in ((row.number, row.cells) for row in table.rows if not row.is_blank):
 
         def cell(column: str) -> str:
             position = index[column]

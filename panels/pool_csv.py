@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from common.csvio import CsvReadError, CsvTable, read_csv
 from common.formulas import safe_cell
 from panels.registration import Question, Registration, check_registration
 from panels.selection.csv_input import normalise_label
@@ -34,7 +34,6 @@ ALIASES = {
     "age": ("age", "date_of_birth"),
 }
 EXPORT_COLUMNS = ("id", "full_name", "email", "phone", "address", "postcode", "age", "status", "registered_at")
-MAX_IMPORT_ROWS = 20_000
 
 
 class PoolImportError(ValueError):
@@ -50,32 +49,23 @@ class ImportedRow:
     registration: Registration
 
 
-def _records(text: str) -> Iterator[list[str]]:
-    """The file's records. One the csv module cannot read (a cell over its 131,072-character limit,
-    which an unclosed quote also makes), or holding NUL (PostgreSQL cannot store it), is a
-    ``PoolImportError`` naming the row (and column), instead of a crash."""
-    reader = csv.reader(io.StringIO(text), strict=True)  # a stray quote is an error, not merged rows
-    header: list[str] = []
-    for row_number in itertools.count(1):
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            reason = "a cell is longer than 131,072 characters (is a quote left open?)" if "field larger" in str(error) \
-                else f"it is not valid CSV ({error})"
-            raise PoolImportError(reason, row=row_number, column=None) from None
-        header = header or cells
-        for index, cell in enumerate(cells):
-            if "\x00" in cell:
-                column = header[index] if index < len(header) and header[index].strip() else f"number {index + 1}"
-                raise PoolImportError("contains a NUL character; save the file as CSV UTF-8", row=row_number, column=column)
-        yield cells
+def _table(text: str) -> tuple[CsvTable, PoolImportError | None]:
+    """The file as ``common.csvio`` reads it and, when the reader found a problem, that problem
+    with the rows before it (a bad row before it is the first problem to report)."""
+    try:
+        return read_csv(text), None
+    except CsvReadError as error:
+        problem = error.problems[0]
+        before = [row for row in error.table.rows if row.number < problem.row]
+        return (CsvTable(header=error.table.header, rows=before),
+                PoolImportError(problem.message, row=problem.row, column=problem.column or None))
 
 
 def parse_pool_csv(text: str, *, questions: Sequence[Question], today: date) -> list[ImportedRow]:
-    reader = _records(text.lstrip("\ufeff"))
-    header = next(reader, None)
+    table, unreadable = _table(text)
+    header = table.header
+    if unreadable is not None and (not header or unreadable.row == 1):
+        raise unreadable
     if not header:
         raise PoolImportError("the file is empty", row=1, column=None)
     positions = {normalise_label(name): index for index, name in enumerate(header)}
@@ -94,11 +84,7 @@ def parse_pool_csv(text: str, *, questions: Sequence[Question], today: date) -> 
             raise PoolImportError(f"missing the column ‘{field}’", row=1, column=field)
     options = {question.dimension: {normalise_label(option): option for option in question.options} for question in questions}
     imported: list[ImportedRow] = []
-    for row_number, cells in enumerate(reader, start=2):
-        if row_number > MAX_IMPORT_ROWS:
-            raise PoolImportError(f"the file has more than {MAX_IMPORT_ROWS} rows", row=row_number, column=None)
-        if not any(cell.strip() for cell in cells):
-            continue
+    for row_number, cells in ((row.number, row.cells) for row in table.rows if not row.is_blank):
 
         def cell(field: str) -> str:
             index = column_of.get(field)
@@ -118,6 +104,8 @@ def parse_pool_csv(text: str, *, questions: Sequence[Question], today: date) -> 
                 message = f"‘{cell(field)}’ is not one of: {', '.join(options[field].values())}"
             raise PoolImportError(message, row=row_number, column=column)
         imported.append(ImportedRow(row=row_number, registration=registration))
+    if unreadable is not None:
+        raise unreadable
     if not imported:
         raise PoolImportError("the file has no respondent rows", row=2, column=None)
     return imported

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from common.csvio import CsvReadError, read_csv
 from common.formulas import safe_cell, unguard_cell
 from surveys.questionnaire import Question, Questionnaire, display_answer, validate_answers
 from surveys.tables import CHANNELS
@@ -22,7 +21,6 @@ from surveys.tables import CHANNELS
 FIXED_COLUMNS = ("reference", "channel", "submitted_at")
 MULTIPLE_SEPARATOR = ": "
 CHOSEN = "1"
-MAX_IMPORT_ROWS = 20_000
 
 
 def question_columns(question: Question) -> list[str]:
@@ -77,31 +75,16 @@ class ResponseImportError(ValueError):
         self.errors = errors
 
 
-def _records(text: str) -> Iterator[list[str]]:
-    """The file's records. One the csv module cannot read (a cell over its 131,072-character limit,
-    which an unclosed quote also makes) is a ``ResponseImportError`` naming its row, not a crash."""
-    reader = csv.reader(io.StringIO(text), strict=True)  # a stray quote is an error, not merged rows
-    for row_number in itertools.count(1):
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            reason = "a cell is longer than 131,072 characters (is a quote left open?)" if "field larger" in str(error) \
-                else f"it is not valid CSV ({error})"
-            raise ResponseImportError([f"Row {row_number}: {reason}"]) from None
-        yield cells
-
-
 def parse_csv(questionnaire: Questionnaire, text: str, *, default_channel: str = "paper") -> list[ParsedRow]:
     """Every row, checked; raises ``ResponseImportError`` listing each problem as
     ``Row N, column C: message``. Blank lines count as rows, as a spreadsheet numbers them."""
-    text = text.removeprefix("\ufeff")
-    reader = _records(text)
     try:
-        columns = [column.strip() for column in next(reader)]
-    except StopIteration:
-        raise ResponseImportError(["The file is empty: it needs a header row with the question keys"]) from None
+        table = read_csv(text)
+    except CsvReadError as error:
+        raise ResponseImportError([str(problem) for problem in error.problems]) from None
+    if not table.header and not table.rows:
+        raise ResponseImportError(["The file is empty: it needs a header row with the question keys"])
+    columns = [column.strip() for column in table.header]
     expected = header(questionnaire)
     question_set = set(expected) - set(FIXED_COLUMNS)
     unknown = [column for column in columns if column and column not in expected]
@@ -120,21 +103,11 @@ def parse_csv(questionnaire: Questionnaire, text: str, *, default_channel: str =
     errors: list[str] = []
     parsed: list[ParsedRow] = []
     seen_references: dict[str, int] = {}
-    for row_number, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        if row_number > MAX_IMPORT_ROWS + 1:
-            errors.append(f"Row {row_number}: the file has more than {MAX_IMPORT_ROWS} responses; split it")
-            break
+    for row_number, cells in ((row.number, row.cells) for row in table.rows if not row.is_blank):
         if len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns):]):
             errors.append(f"Row {row_number}: it has more cells than the header has columns")
             continue
         cell = {column: unguard_cell(cells[index].strip()) if index < len(cells) else "" for index, column in enumerate(columns) if column}
-        unstorable = [column for column, value in cell.items() if "\x00" in value]  # PostgreSQL cannot store NUL
-        errors.extend(f"Row {row_number}, column {column}: contains a NUL character; save the file as CSV UTF-8"
-                      for column in unstorable)
-        if unstorable:
-            continue
         raw: dict[str, list[str]] = {}
         for column, value in cell.items():
             if column in FIXED_COLUMNS:

@@ -46,8 +46,6 @@ spreadsheet shows them (the header is row 1). Nothing is returned unless every r
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -68,6 +66,7 @@ from analysis.commitments.model import (
     UpdateStatus,
 )
 from common.clock import COUNCIL_TIME_ZONE
+from common.csvio import CsvReadError, read_csv
 
 COMMITMENT_COLUMNS = ("key", "title", "text", "kind", "principles", "owner", "made_on", "deadline_date",
                       "deadline_event", "repeats", "first_period_start", "evidence_source", "direction",
@@ -154,20 +153,13 @@ def parse_commitments_csv(
 
 
 def read_records(text: str) -> list[list[str]]:
-    """Every record. One the csv module cannot read (a cell over its 131,072-character limit, which
-    an unclosed quote also makes) is a ``CommitmentCsvError`` naming its row, not a crash."""
-    records: list[list[str]] = []
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # a stray quote is an error, not merged rows
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return records
-        except csv.Error as error:
-            reason = "a cell is longer than 131,072 characters (is a quote left open?)" if "field larger" in str(error) \
-                else f"the row is not valid CSV ({error})"
-            raise CommitmentCsvError([CsvRowError(len(records) + 1, "", reason)]) from None
-        records.append(cells)
+    """Every record, header first, as ``common.csvio`` reads them (blank lines included, so the
+    position is the spreadsheet row); what it cannot read is a ``CommitmentCsvError``."""
+    try:
+        table = read_csv(text)
+    except CsvReadError as error:
+        raise CommitmentCsvError([CsvRowError(*problem) for problem in error.problems]) from None
+    return [table.header, *(row.cells for row in table.rows)] if table.header or table.rows else []
 
 
 def _header_errors(header: list[str]) -> list[CsvRowError]:
@@ -261,8 +253,6 @@ class _Parser:
         for column, value in row.items():
             if value and column not in allowed and column not in ("record", "_extra"):
                 self.error(row_number, column, f"is not used on {kind} rows")
-            if "\x00" in value:  # PostgreSQL cannot store it
-                self.error(row_number, column, "contains a NUL character; save the file as CSV UTF-8")
 
     def _kind_fits(self, row_number: int, row: dict[str, str], kind: CommitmentKind) -> None:
         """Kind-specific columns, judged on what was typed (a bad value is reported already)."""

@@ -17,11 +17,11 @@ row and column.
 
 from __future__ import annotations
 
-import csv
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from common.csvio import CsvReadError, read_csv
 from panels.selection.model import Quota, SelectionProblem, Volunteer
 
 ID_COLUMNS = ("id", "unique_id", "nationbuilder_id")
@@ -64,18 +64,18 @@ def normalise_household(parts: Iterable[str]) -> str | None:
 
 
 def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    """Header and data rows as ``common.csvio`` reads them (blank rows kept, so positions are
+    spreadsheet rows); its first problem as a ``SelectionInputError``."""
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
+        table = read_csv(path.read_bytes())
     except FileNotFoundError:
         raise SelectionInputError(str(path), None, None, "file not found") from None
-    except UnicodeDecodeError as error:
-        raise SelectionInputError(str(path), None, None, f"not UTF-8 text ({error.reason})") from None
-    except csv.Error as error:
-        raise SelectionInputError(str(path), None, None, f"not a valid CSV file ({error})") from None
-    if not rows:
+    except CsvReadError as error:
+        problem = error.problems[0]
+        raise SelectionInputError(str(path), problem.row, problem.column or None, problem.message) from None
+    if not table.header and not table.rows:
         raise SelectionInputError(str(path), 1, None, "the file is empty (no header row)")
-    return rows[0], rows[1:]
+    return table.header, [row.cells for row in table.rows]
 
 
 def _column_lookup(header: Sequence[str]) -> dict[str, int]:

@@ -78,3 +78,10 @@ def test_arbitrary_text_raises_nothing_but_the_readers_own_error(text):
         read_csv(text)
     except CsvReadError:
         pass
+
+
+def test_the_error_keeps_the_rows_read_without_a_problem():
+    with pytest.raises(CsvReadError) as caught:
+        read_csv('a,b\n1,2\n"x"y,3\n4,\x00\n5,6\n')
+    assert caught.value.table.header == ["a", "b"]
+    assert [row.number for row in caught.value.table.rows] == [2, 5]

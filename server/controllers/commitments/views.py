@@ -13,7 +13,6 @@ from urllib.parse import quote
 
 import anyio.to_thread
 from litestar import Controller, Request, get, post
-from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import Body, FromPath, FromQuery
@@ -57,15 +56,16 @@ from analysis.commitments.store import (
 )
 from analysis.charter.queries import list_charters
 from analysis.reports.store import reports_citing
+from common.uploads import UploadError
 from server.audit import record_audit
 from server.web.guards import CABINET_READERS, OFFICER, public, roles
 from server.web.page_cache import page_cache_opt
 from server.web.request_info import client_ip
+from server.web.uploads import read_upload
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 UploadData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 def local_time(moment: datetime) -> datetime:
     """An instant in the council's time zone, for display (instants are stored in UTC)."""
@@ -396,19 +396,15 @@ class CommitmentsOfficerController(Controller):
         charter = await _charter_or_404(slug)
         upload = data.get("file") if isinstance(data, dict) else None
         problem, text = "", ""
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            problem = "Select a CSV file"
+        try:
+            text = await read_upload(upload)
+        except UploadError as error:
+            problem = str(error)
         else:
-            raw = await upload.read()
-            if not raw.strip():
+            if text is None:
+                problem = "Select a CSV file"
+            elif not text.strip():
                 problem = "The selected file is empty"
-            elif len(raw) > MAX_UPLOAD_BYTES:
-                problem = "The selected file must be smaller than 2 MB"
-            else:
-                try:
-                    text = raw.decode("utf-8")
-                except UnicodeDecodeError:
-                    problem = "The selected file must be a CSV saved as UTF-8"
         row_errors = []
         if not problem:
             try:

@@ -10,7 +10,6 @@ from datetime import date
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath
@@ -21,9 +20,11 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 from analysis.charter.links import (
     parse_principle_ids, principle_choices, principles_for_consultation, set_consultation_principles,
 )
+from common.uploads import UploadError
 from server.audit import record_audit
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
+from server.web.uploads import read_upload
 from surveys import questionnaire as q
 from surveys.consultations import (
     ConsultationError, check_consultation_form, get_consultation, get_questionnaire, list_consultations,
@@ -33,7 +34,6 @@ from surveys.tables import AUDIENCES
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 UploadData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
-MAX_JSON_BYTES = 1_000_000
 
 
 def condition_options(questionnaire: q.Questionnaire, *, before_key: str | None = None) -> list[tuple[str, str]]:
@@ -271,18 +271,19 @@ class ConsultationsOfficerController(Controller):
 
     @post("/{slug:str}/questionnaire/import", name="officer_questionnaire_import")
     async def import_json(self, request: HTMXRequest, slug: FromPath[str], data: UploadData) -> Template | Redirect:
-        upload = data.get("file")
-        raw = await upload.read() if isinstance(upload, UploadFile) else b""
         errors: dict[str, str] = {}
-        if not raw:
-            errors["file"] = "Choose a questionnaire file (JSON) to import"
-        elif len(raw) > MAX_JSON_BYTES:
-            errors["file"] = "The file must be smaller than 1 MB"
+        try:
+            text = await read_upload(data.get("file"), kind="UTF-8 text")
+        except UploadError as error:
+            errors["file"] = str(error)
+        else:
+            if not text:
+                errors["file"] = "Choose a questionnaire file (JSON) to import"
         if not errors:
             try:
-                imported = q.from_json(raw.decode("utf-8-sig"))
-            except (UnicodeDecodeError, q.QuestionnaireError) as error:
-                errors["file"] = error.errors["questionnaire"] if isinstance(error, q.QuestionnaireError) else "The file must be UTF-8 text"
+                imported = q.from_json(text)
+            except q.QuestionnaireError as error:
+                errors["file"] = error.errors["questionnaire"]
             else:
                 def change(current: q.Questionnaire) -> q.Questionnaire:
                     if current.questions():

@@ -7,16 +7,17 @@ from datetime import date
 from typing import Any, Annotated
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
+from common.uploads import UploadError
 from server.audit import record_audit
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
+from server.web.uploads import read_upload
 from surveys.consultations import get_consultation, get_questionnaire
 from surveys.response_csv import ResponseImportError, header
 from surveys.responses import export_responses, import_responses, submit_response
@@ -24,7 +25,6 @@ from surveys.questionnaire import validate_answers
 from surveys.tables import CHANNELS
 
 UploadData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
-MAX_CSV_BYTES = 10_000_000
 OFFICER_CHANNELS = [channel for channel in CHANNELS if channel != "online"]
 
 
@@ -76,18 +76,14 @@ class ConsultationResponsesController(Controller):
     @post("/import", name="officer_responses_import")
     async def import_file(self, request: Request, slug: FromPath[str], data: UploadData) -> Template | Redirect:
         consultation, questionnaire = await self._load(slug)
-        upload = data.get("file")
-        raw = await upload.read() if isinstance(upload, UploadFile) else b""
         problems: list[str] = []
-        if not raw:
-            problems = ["Choose a CSV file to import"]
-        elif len(raw) > MAX_CSV_BYTES:
-            problems = ["The file must be smaller than 10 MB"]
+        try:
+            text = await read_upload(data.get("file"))
+        except UploadError as error:
+            problems = [str(error)]
         else:
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                problems = ["The file must be saved as CSV UTF-8"]
+            if not text:
+                problems = ["Choose a CSV file to import"]
             else:
                 try:
                     count = await import_responses(slug=slug, csv_text=text, entered_by=request.user.email)

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 import anyio
 from litestar import Controller, Request, get, post
 from litestar.background_tasks import BackgroundTask
-from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath
@@ -37,11 +36,11 @@ from panels.tables import Panel
 from server.audit import record_audit
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
+from server.web.uploads import read_upload
 from server.tables import OutboxEmail
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 MultipartData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
-MAX_UPLOAD_BYTES = 2_000_000
 
 
 def data_png(png: bytes) -> str:
@@ -63,18 +62,6 @@ async def _panel_or_404(panel_id: int) -> Panel:
     if panel is None:
         raise NotFoundException()
     return panel
-
-
-async def _upload_text(upload: Any) -> str:
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        return ""
-    raw = await upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(raw) > MAX_UPLOAD_BYTES:
-        raise ValueError("The file must be smaller than 2 MB")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValueError("The file must be a CSV saved as UTF-8") from None
 
 
 class PanelOfficerController(Controller):
@@ -149,7 +136,7 @@ class PanelOfficerController(Controller):
         census = None
         census_text = ""
         try:
-            census_text = await _upload_text(data.get("census_upload"))
+            census_text = await read_upload(data.get("census_upload")) or ""
         except ValueError as error:
             errors["census_upload"] = str(error)
         try:
@@ -271,7 +258,7 @@ class PanelOfficerController(Controller):
         quotas = await store.load_quotas(panel_id)
         errors: dict[str, str] = {}
         try:
-            text = await _upload_text(data.get("respondents"))
+            text = await read_upload(data.get("respondents"))
             if not text:
                 raise ValueError("Choose a CSV file of respondents")
             if not quotas:
