@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Annotated
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import ClientException
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from server.audit import audit_csv, record_audit, search_audit
+from server.web.forms import FormData
 from server.web.guards import ADMIN, roles
 from server.web.request_info import client_ip
+from server.web.responses import download
 from server.accounts.staff import StaffAccountError, create_staff_user, list_staff, set_staff_active, set_staff_role
 from server.tables import STAFF_ROLES
 
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
 def _parse_day(raw: str, field: str, errors: dict[str, str]) -> date | None:
@@ -116,8 +115,5 @@ class AdminController(Controller):
         await record_audit(actor=request.user.email, action="audit_exported", object_type="audit_log",
                            detail=f"{len(records)} entries; actor={actor!r} action={action!r} since={since!r} until={until!r}",
                            ip_address=client_ip(request))
-        return Response(
-            content=audit_csv(records),
-            media_type="text/csv; charset=utf-8",
-            headers={"content-disposition": 'attachment; filename="audit-log.csv"'},
-        )
+        return download(
+            audit_csv(records), media_type="text/csv; charset=utf-8", filename="audit-log.csv")

@@ -4,23 +4,21 @@ retention period, and the purge run on demand (it also runs daily)."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Annotated
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from panels.personal_data import panel_retention
 from server.audit import record_audit
+from server.web.forms import FormData
 from server.web.guards import ADMIN, roles
 from server.web.request_info import client_ip
 from server.services.retention import purge_and_record, purge_personal_data
 from surveys.personal_data import consultation_retention, set_consultation_retention
 
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 MAX_RETENTION_MONTHS = 120
 
 

@@ -8,14 +8,13 @@ chart and PDF are drawn in a worker thread. Officer actions go to the audit log.
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
 import anyio.to_thread
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import ClientException, NotFoundException
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
@@ -58,13 +57,13 @@ from analysis.charter.queries import list_charters
 from analysis.reports.store import reports_citing
 from common.uploads import UploadError
 from server.audit import record_audit
+from server.web.forms import FormData, UploadData
 from server.web.guards import CABINET_READERS, OFFICER, public, roles
 from server.web.page_cache import page_cache_opt
 from server.web.request_info import client_ip
+from server.web.responses import download
 from server.web.uploads import read_upload
 
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-UploadData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
 def local_time(moment: datetime) -> datetime:
@@ -113,11 +112,6 @@ async def _charter_or_404(slug: str):
         raise NotFoundException() from error
 
 
-def _download(content: str | bytes, media_type: str, filename: str) -> Response:
-    return Response(content=content, media_type=media_type,
-                    headers={"content-disposition": f'attachment; filename="{filename}"'})
-
-
 async def _pdf(document: dict[str, Any], note: str = "") -> bytes:
     def draw() -> bytes:
         chart = timeline_png(document) if document["timeline"] else None
@@ -164,7 +158,7 @@ class CommitmentsPublicController(Controller):
     @get("/charter/{slug:str}/commitments.csv", name="commitments_open_csv")
     async def open_csv(self, slug: FromPath[str], as_of: FromQuery[str] = "") -> Response:
         document = await _document(slug, as_of_or_400(as_of))
-        return _download(document_csv(document), "text/csv; charset=utf-8", f"{_file_stem(document)}.csv")
+        return download(document_csv(document), media_type="text/csv; charset=utf-8", filename=f"{_file_stem(document)}.csv")
 
 
 class CommitmentsCabinetController(Controller):
@@ -192,17 +186,17 @@ class CommitmentsCabinetController(Controller):
     @get("/report.json", name="commitments_report_json")
     async def report_json(self, slug: FromPath[str], as_of: FromQuery[str] = "") -> Response:
         document = await _document(slug, as_of_or_400(as_of))
-        return _download(document_json(document), "application/json; charset=utf-8", f"{_file_stem(document)}.json")
+        return download(document_json(document), media_type="application/json; charset=utf-8", filename=f"{_file_stem(document)}.json")
 
     @get("/report.csv", name="commitments_report_csv")
     async def report_csv(self, slug: FromPath[str], as_of: FromQuery[str] = "") -> Response:
         document = await _document(slug, as_of_or_400(as_of))
-        return _download(document_csv(document), "text/csv; charset=utf-8", f"{_file_stem(document)}.csv")
+        return download(document_csv(document), media_type="text/csv; charset=utf-8", filename=f"{_file_stem(document)}.csv")
 
     @get("/report.pdf", name="commitments_report_pdf")
     async def report_pdf_download(self, slug: FromPath[str], as_of: FromQuery[str] = "") -> Response:
         document = await _document(slug, as_of_or_400(as_of))
-        return _download(await _pdf(document), "application/pdf", f"{_file_stem(document)}.pdf")
+        return download(await _pdf(document), media_type="application/pdf", filename=f"{_file_stem(document)}.pdf")
 
     @get("/timeline.png", name="commitments_timeline")
     async def timeline(self, slug: FromPath[str], as_of: FromQuery[str] = "") -> Response:
@@ -229,21 +223,21 @@ class CommitmentsCabinetController(Controller):
     @get("/saved/{snapshot_id:int}/report.json", name="commitments_saved_json")
     async def saved_json(self, slug: FromPath[str], snapshot_id: FromPath[int]) -> Response:
         snapshot = await self._saved(slug, snapshot_id)
-        return _download(snapshot.document_json, "application/json; charset=utf-8",
-                         f"{_file_stem(snapshot.document, snapshot_id)}.json")
+        return download(snapshot.document_json, media_type="application/json; charset=utf-8",
+                         filename=f"{_file_stem(snapshot.document, snapshot_id)}.json")
 
     @get("/saved/{snapshot_id:int}/report.csv", name="commitments_saved_csv")
     async def saved_csv(self, slug: FromPath[str], snapshot_id: FromPath[int]) -> Response:
         snapshot = await self._saved(slug, snapshot_id)
-        return _download(snapshot.open_data_csv, "text/csv; charset=utf-8",
-                         f"{_file_stem(snapshot.document, snapshot_id)}.csv")
+        return download(snapshot.open_data_csv, media_type="text/csv; charset=utf-8",
+                         filename=f"{_file_stem(snapshot.document, snapshot_id)}.csv")
 
     @get("/saved/{snapshot_id:int}/report.pdf", name="commitments_saved_pdf")
     async def saved_pdf(self, slug: FromPath[str], snapshot_id: FromPath[int]) -> Response:
         snapshot = await self._saved(slug, snapshot_id)
         note = f"Report saved on {iso_to_human(snapshot.created_at.astimezone(COUNCIL_TIME_ZONE).date().isoformat())}."
-        return _download(await _pdf(snapshot.document, note), "application/pdf",
-                         f"{_file_stem(snapshot.document, snapshot_id)}.pdf")
+        return download(await _pdf(snapshot.document, note), media_type="application/pdf",
+                         filename=f"{_file_stem(snapshot.document, snapshot_id)}.pdf")
 
     @get("/saved/{snapshot_id:int}/timeline.png", name="commitments_saved_timeline")
     async def saved_timeline(self, slug: FromPath[str], snapshot_id: FromPath[int]) -> Response:

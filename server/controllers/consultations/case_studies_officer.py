@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotFoundException
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
@@ -17,8 +15,10 @@ from analysis.charter.links import (
 )
 from server.audit import record_audit
 from server.controllers.consultations.public import queue_email
+from server.web.forms import RepeatableFormData
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
+from server.web.responses import download
 from surveys import comments
 from surveys.case_studies import (
     STRUCTURED_FIELDS, CaseStudyError, check_case_study_form, get_case_study, list_case_studies, publish_case_study,
@@ -26,7 +26,6 @@ from surveys.case_studies import (
 )
 from surveys.house_rules import HOUSE_RULES
 
-FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
 class CaseStudiesOfficerController(Controller):
@@ -57,11 +56,11 @@ class CaseStudiesOfficerController(Controller):
         return await self._form(values=values, errors={}, slug=slug, selected=selected)
 
     @post("/case-studies", name="officer_case_study_create")
-    async def create(self, request: Request, data: FormData) -> Template | Redirect:
+    async def create(self, request: Request, data: RepeatableFormData) -> Template | Redirect:
         return await self._save(request, data, existing_slug=None)
 
     @post("/case-studies/{slug:str}", name="officer_case_study_update")
-    async def update(self, request: Request, slug: FromPath[str], data: FormData) -> Template | Redirect:
+    async def update(self, request: Request, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
         if await get_case_study(slug, published_only=False) is None:
             raise NotFoundException()
         return await self._save(request, data, existing_slug=slug)
@@ -83,7 +82,7 @@ class CaseStudiesOfficerController(Controller):
                                 status_code=HTTP_422_UNPROCESSABLE_ENTITY)
 
     @post("/case-studies/{slug:str}/publish", name="officer_case_study_publish")
-    async def publish(self, request: Request, slug: FromPath[str], data: FormData) -> Redirect:
+    async def publish(self, request: Request, slug: FromPath[str], data: RepeatableFormData) -> Redirect:
         if await get_case_study(slug, published_only=False) is None:
             raise NotFoundException()
         choice = str(data.get("publish", ""))
@@ -106,7 +105,7 @@ class CaseStudiesOfficerController(Controller):
         return await self._queue(request, done=done if done in comments.DECISION_WORDS else "")
 
     @post("/moderation/{comment_id:int}", name="officer_moderate")
-    async def moderate(self, request: HTMXRequest, comment_id: FromPath[int], data: FormData) -> Template | Redirect:
+    async def moderate(self, request: HTMXRequest, comment_id: FromPath[int], data: RepeatableFormData) -> Template | Redirect:
         action = str(data.get("action", ""))
         reason = str(data.get("reason", ""))
         redacted_body = str(data.get("redacted_body", ""))
@@ -129,5 +128,4 @@ class CaseStudiesOfficerController(Controller):
         text, count = await comments.comments_csv(case_study or None)
         await record_audit(actor=request.user.email, action="comments_exported", object_type="case_study",
                            object_id=case_study or "all", detail=f"{count} comments", ip_address=client_ip(request))
-        return Response(content=text, media_type="text/csv; charset=utf-8",
-                        headers={"content-disposition": f'attachment; filename="{case_study or "all"}-comments.csv"'})
+        return download(text, media_type="text/csv; charset=utf-8", filename=f"{case_study or 'all'}-comments.csv")

@@ -7,12 +7,10 @@ back to the page, so it works without JavaScript too."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
@@ -22,8 +20,10 @@ from analysis.charter.links import (
 )
 from common.uploads import UploadError
 from server.audit import record_audit
+from server.web.forms import RepeatableFormData, UploadData
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
+from server.web.responses import download
 from server.web.uploads import read_upload
 from surveys import questionnaire as q
 from surveys.consultations import (
@@ -32,8 +32,6 @@ from surveys.consultations import (
 )
 from surveys.tables import AUDIENCES
 
-FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-UploadData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
 def condition_options(questionnaire: q.Questionnaire, *, before_key: str | None = None) -> list[tuple[str, str]]:
@@ -85,7 +83,7 @@ class ConsultationsOfficerController(Controller):
         return await self._details_form(values={"audience": "public"}, errors={}, slug=None, selected=[])
 
     @post("/", name="officer_consultation_create")
-    async def create(self, request: Request, data: FormData) -> Template | Redirect:
+    async def create(self, request: Request, data: RepeatableFormData) -> Template | Redirect:
         return await self._save(request, data, existing_slug=None)
 
     @get("/{slug:str}", name="officer_consultation")
@@ -110,7 +108,7 @@ class ConsultationsOfficerController(Controller):
         return await self._details_form(values=values, errors={}, slug=slug, selected=selected)
 
     @post("/{slug:str}", name="officer_consultation_update")
-    async def update(self, request: Request, slug: FromPath[str], data: FormData) -> Template | Redirect:
+    async def update(self, request: Request, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
         if await get_consultation(slug, date.today()) is None:
             raise NotFoundException()
         return await self._save(request, data, existing_slug=slug)
@@ -163,7 +161,7 @@ class ConsultationsOfficerController(Controller):
         return await self._builder(request, slug)
 
     @post("/{slug:str}/questionnaire/sections", name="officer_builder_add_section")
-    async def add_section(self, request: HTMXRequest, slug: FromPath[str], data: FormData) -> Template | Redirect:
+    async def add_section(self, request: HTMXRequest, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
         title = str(data.get("section_title", ""))
         about_you = str(data.get("about_you", "")) == "1"
         return await self._apply(request, slug, lambda current: q.add_section(current, title, about_you=about_you),
@@ -171,7 +169,7 @@ class ConsultationsOfficerController(Controller):
                                  values={"section_title": title})
 
     @post("/{slug:str}/questionnaire/sections/{index:int}", name="officer_builder_rename_section")
-    async def rename_section(self, request: HTMXRequest, slug: FromPath[str], index: FromPath[int], data: FormData) -> Template | Redirect:
+    async def rename_section(self, request: HTMXRequest, slug: FromPath[str], index: FromPath[int], data: RepeatableFormData) -> Template | Redirect:
         title = str(data.get("section_title", ""))
 
         def change(current: q.Questionnaire) -> q.Questionnaire:
@@ -192,7 +190,7 @@ class ConsultationsOfficerController(Controller):
         return await self._apply(request, slug, change, notice="Section removed")
 
     @post("/{slug:str}/questionnaire/sections/{index:int}/questions", name="officer_builder_add_question")
-    async def add_question(self, request: HTMXRequest, slug: FromPath[str], index: FromPath[int], data: FormData) -> Template | Redirect:
+    async def add_question(self, request: HTMXRequest, slug: FromPath[str], index: FromPath[int], data: RepeatableFormData) -> Template | Redirect:
         form = split_condition(data)
 
         def change(current: q.Questionnaire) -> q.Questionnaire:
@@ -226,7 +224,7 @@ class ConsultationsOfficerController(Controller):
         return Template(template, context=context, status_code=status_code)
 
     @post("/{slug:str}/questionnaire/questions/{key:str}", name="officer_builder_update_question")
-    async def update_question(self, request: HTMXRequest, slug: FromPath[str], key: FromPath[str], data: FormData) -> Template | Redirect:
+    async def update_question(self, request: HTMXRequest, slug: FromPath[str], key: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
         questionnaire, question, about_you = await self._question(slug, key)
         form = split_condition(data)
 
@@ -248,7 +246,7 @@ class ConsultationsOfficerController(Controller):
         return Redirect(path=f"/officer/consultations/{slug}/questionnaire", status_code=303)
 
     @post("/{slug:str}/questionnaire/questions/{key:str}/move", name="officer_builder_move_question")
-    async def move_question(self, request: HTMXRequest, slug: FromPath[str], key: FromPath[str], data: FormData) -> Template | Redirect:
+    async def move_question(self, request: HTMXRequest, slug: FromPath[str], key: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
         direction = -1 if str(data.get("direction", "")) == "up" else 1
 
         def change(current: q.Questionnaire) -> q.Questionnaire:
@@ -266,8 +264,7 @@ class ConsultationsOfficerController(Controller):
         questionnaire = await get_questionnaire(slug)
         if questionnaire is None:
             raise NotFoundException()
-        return Response(content=q.to_json(questionnaire), media_type="application/json",
-                        headers={"content-disposition": f'attachment; filename="{slug}-questionnaire.json"'})
+        return download(q.to_json(questionnaire), media_type="application/json", filename=f"{slug}-questionnaire.json")
 
     @post("/{slug:str}/questionnaire/import", name="officer_questionnaire_import")
     async def import_json(self, request: HTMXRequest, slug: FromPath[str], data: UploadData) -> Template | Redirect:

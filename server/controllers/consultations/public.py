@@ -4,18 +4,17 @@ reporting a comment, the author's private link, and the house rules."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_429_TOO_MANY_REQUESTS
 from markupsafe import Markup
 
 from analysis.charter.links import principles_for_case_study, principles_for_consultation
+from server.web.forms import FormData
 from server.web.fragment_cache import FragmentCache
 from server.web.guards import public
 from server.web.page_cache import page_cache_opt
@@ -28,7 +27,6 @@ from surveys.consultations import get_consultation, list_consultations
 from surveys.house_rules import HOUSE_RULES
 from surveys.markdown import render_markdown
 
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 COMMENT_LISTS = FragmentCache()
 """Each worker's rendered comment lists, keyed by the comments themselves (so never stale)."""
 HONEYPOT_FIELD = "website"

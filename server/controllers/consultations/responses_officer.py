@@ -4,19 +4,19 @@ Every export of responses is recorded in the audit log (About-you answers are pe
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Annotated
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from common.uploads import UploadError
 from server.audit import record_audit
+from server.web.forms import UploadData
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
+from server.web.responses import download
 from server.web.uploads import read_upload
 from surveys.consultations import get_consultation, get_questionnaire
 from surveys.response_csv import ResponseImportError, header
@@ -24,7 +24,6 @@ from surveys.responses import export_responses, import_responses, submit_respons
 from surveys.questionnaire import validate_answers
 from surveys.tables import CHANNELS
 
-UploadData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 OFFICER_CHANNELS = [channel for channel in CHANNELS if channel != "online"]
 
 
@@ -105,5 +104,4 @@ class ConsultationResponsesController(Controller):
             raise NotFoundException()
         await record_audit(actor=request.user.email, action="responses_exported", object_type="consultation",
                            object_id=slug, detail=f"{exported.count} responses", ip_address=client_ip(request))
-        return Response(content=exported.text, media_type="text/csv; charset=utf-8",
-                        headers={"content-disposition": f'attachment; filename="{exported.filename}"'})
+        return download(exported.text, media_type="text/csv; charset=utf-8", filename=exported.filename)

@@ -3,12 +3,10 @@ unanswered invitation) with a reason, and add materials for the sessions. Both a
 
 from __future__ import annotations
 
-from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
@@ -17,10 +15,10 @@ from panels import membership
 from panels import store
 from panels.tables import Panel
 from server.audit import record_audit
+from server.web.forms import RepeatableFormData
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
 
-FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
 async def _panel_or_404(panel_id: int) -> Panel:
@@ -51,7 +49,7 @@ class PanelMembersController(Controller):
 
     @post("/members/{volunteer_id:int}/withdraw", name="panels_member_withdraw")
     async def withdraw(self, request: Request, panel_id: FromPath[int], volunteer_id: FromPath[int],
-                       data: FormData) -> Template | Redirect:
+                       data: RepeatableFormData) -> Template | Redirect:
         panel = await _panel_or_404(panel_id)
         values = {"reason": str(data.get("reason", ""))}
         try:
@@ -82,7 +80,7 @@ class PanelMembersController(Controller):
         return await self._materials_page(await _panel_or_404(panel_id), values={}, errors={})
 
     @post("/materials", name="panels_materials_add")
-    async def add_material(self, request: Request, panel_id: FromPath[int], data: FormData) -> Template | Redirect:
+    async def add_material(self, request: Request, panel_id: FromPath[int], data: RepeatableFormData) -> Template | Redirect:
         panel = await _panel_or_404(panel_id)
         values = {key: str(data.get(key, "")) for key in ("session", "title", "url", "body")}
         session_ids = {int(s.id) for s in await store.list_sessions(panel.id)}

@@ -7,15 +7,14 @@ from __future__ import annotations
 import base64
 import json
 import re
-from datetime import date, datetime, timezone
-from typing import Annotated, Any
+from datetime import date
+from typing import Any
 
 import anyio
 from litestar import Controller, Request, get, post
 from litestar.background_tasks import BackgroundTask
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
@@ -34,13 +33,13 @@ from panels.pool_csv import PoolImportError, parse_pool_csv, pool_csv
 from panels.quotas import QuotaError, QuotaRow, compute_quotas, quota_problems
 from panels.tables import Panel
 from server.audit import record_audit
+from server.web.forms import RepeatableFormData, UploadData
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
+from server.web.responses import download
 from server.web.uploads import read_upload
 from server.tables import OutboxEmail
 
-FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-MultipartData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
 def data_png(png: bytes) -> str:
@@ -81,7 +80,7 @@ class PanelOfficerController(Controller):
         return Template("panels/officer/new.html", context={"values": values, "errors": {}, "session_rows": SESSION_ROWS})
 
     @post("/new", name="panels_create")
-    async def create(self, request: Request, data: FormData) -> Template | Redirect:
+    async def create(self, request: Request, data: RepeatableFormData) -> Template | Redirect:
         values = {key: str(value) for key, value in data.items() if key != "_csrf_token"}
         panel_input, errors = check_panel_form(values)
         if errors:
@@ -126,7 +125,7 @@ class PanelOfficerController(Controller):
         return await self._quota_page(panel, values=values, errors={})
 
     @post("/{panel_id:int}/quotas", name="panels_quotas_compute")
-    async def compute(self, request: Request, panel_id: FromPath[int], data: MultipartData) -> Template | Redirect:
+    async def compute(self, request: Request, panel_id: FromPath[int], data: UploadData) -> Template | Redirect:
         panel = await _panel_or_404(panel_id)
         dimensions = data.get("dimensions") or []
         dimensions = [dimensions] if isinstance(dimensions, str) else [str(d) for d in dimensions]
@@ -186,7 +185,7 @@ class PanelOfficerController(Controller):
         return Redirect(path=f"/officer/panels/{panel.id}/quotas", status_code=303)
 
     @post("/{panel_id:int}/quotas/edit", name="panels_quotas_edit")
-    async def edit(self, request: Request, panel_id: FromPath[int], data: FormData) -> Template | Redirect:
+    async def edit(self, request: Request, panel_id: FromPath[int], data: RepeatableFormData) -> Template | Redirect:
         panel = await _panel_or_404(panel_id)
         quotas = await store.load_quotas(panel_id)
         errors: dict[str, str] = {}
@@ -248,12 +247,11 @@ class PanelOfficerController(Controller):
         dimensions = list(dict.fromkeys(row.dimension for row in await store.load_quotas(panel_id)))
         await record_audit(actor=request.user.email, action="pool_exported", object_type="panel", object_id=panel.id,
                            detail=f"{len(volunteers)} volunteers", ip_address=client_ip(request))
-        return Response(content=pool_csv(volunteers, dimensions=dimensions),
-                        media_type="text/csv; charset=utf-8",
-                        headers={"content-disposition": f'attachment; filename="{panel.slug}-pool.csv"'})
+        return download(pool_csv(volunteers, dimensions=dimensions), media_type="text/csv; charset=utf-8",
+                        filename=f"{panel.slug}-pool.csv")
 
     @post("/{panel_id:int}/pool/import", name="panels_pool_import")
-    async def pool_import(self, request: Request, panel_id: FromPath[int], data: MultipartData) -> Template:
+    async def pool_import(self, request: Request, panel_id: FromPath[int], data: UploadData) -> Template:
         panel = await _panel_or_404(panel_id)
         quotas = await store.load_quotas(panel_id)
         errors: dict[str, str] = {}
@@ -289,7 +287,7 @@ class PanelOfficerController(Controller):
     # --- selection -------------------------------------------------------------------------------
 
     @post("/{panel_id:int}/runs", name="panels_run_start")
-    async def start_run(self, request: Request, panel_id: FromPath[int], data: FormData) -> Redirect | Template:
+    async def start_run(self, request: Request, panel_id: FromPath[int], data: RepeatableFormData) -> Redirect | Template:
         panel = await _panel_or_404(panel_id)
         kind = "replacement" if str(data.get("kind", "")) == "replacement" else "selection"
         run, pool = await run_store.start_run(panel=panel, started_by=request.user.email, kind=kind)
@@ -326,7 +324,7 @@ class PanelOfficerController(Controller):
         return {"record": record, "probabilities": probabilities, "chart": chart, "drawn": drawn, "fixed": fixed}
 
     @post("/{panel_id:int}/runs/{run_id:int}/draw", name="panels_run_draw")
-    async def draw(self, request: Request, panel_id: FromPath[int], run_id: FromPath[int], data: FormData) -> Template | Redirect:
+    async def draw(self, request: Request, panel_id: FromPath[int], run_id: FromPath[int], data: RepeatableFormData) -> Template | Redirect:
         panel = await _panel_or_404(panel_id)
         run = await run_store.get_run(panel_id, run_id)
         if run is None:
@@ -365,7 +363,7 @@ class PanelOfficerController(Controller):
             "seats_filled": sum(1 for m in members if m.status in membership.SEAT_STATUSES)})
 
     @post("/{panel_id:int}/attendance", name="panels_attendance")
-    async def attendance(self, request: Request, panel_id: FromPath[int], data: FormData) -> Redirect:
+    async def attendance(self, request: Request, panel_id: FromPath[int], data: RepeatableFormData) -> Redirect:
         panel = await _panel_or_404(panel_id)
         members = await store.list_volunteers(panel_id, statuses=("confirmed",))
         sessions = await store.list_sessions(panel_id)
@@ -390,8 +388,7 @@ class PanelOfficerController(Controller):
         content, count = await attendance_store.finance_csv(panel_id)
         await record_audit(actor=request.user.email, action="finance_exported", object_type="panel", object_id=panel.id,
                            detail=f"{count} vouchers", ip_address=client_ip(request))
-        return Response(content=content, media_type="text/csv; charset=utf-8",
-                        headers={"content-disposition": f'attachment; filename="{panel.slug}-vouchers.csv"'})
+        return download(content, media_type="text/csv; charset=utf-8", filename=f"{panel.slug}-vouchers.csv")
 
 
 class OutboxController(Controller):

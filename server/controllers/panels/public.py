@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timezone
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotFoundException
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
@@ -23,11 +22,11 @@ from panels.registration import check_registration
 from panels.tables import Panel
 from server.audit import record_audit
 from server.controllers.panels.officer import link_base, write_outbox
+from server.web.forms import RepeatableFormData
 from server.web.guards import public
 from server.services.member_consultations import MEMBER_STATUS, confirmed_member, open_consultations_for_member
 from server.web.request_info import client_ip
 
-FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 FIELDS = ("full_name", "email", "phone", "address", "postcode", "age")
 
 
@@ -61,7 +60,7 @@ class PanelPublicController(Controller):
         return Template("panels/public/register.html", context=await self._form_context(panel, values={}, errors={}))
 
     @post("/{slug:str}/register", name="panel_register")
-    async def register(self, request: Request, slug: FromPath[str], data: FormData) -> Template | Redirect:
+    async def register(self, request: Request, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
         panel = await _panel_by_slug(slug)
         values = _form_values(data)
         context = await self._form_context(panel, values=values, errors={})
@@ -84,7 +83,7 @@ class PanelPublicController(Controller):
         return Redirect(path=f"/panels/{panel.slug}/registered", status_code=303)
 
     @post("/{slug:str}/register/check/{field:str}", name="panel_register_check")
-    async def check(self, request: HTMXRequest, slug: FromPath[str], field: FromPath[str], data: FormData) -> Template:
+    async def check(self, request: HTMXRequest, slug: FromPath[str], field: FromPath[str], data: RepeatableFormData) -> Template:
         """htmx inline validation of one field: the same rules as the full form, one message back."""
         panel = await _panel_by_slug(slug)
         context = await self._form_context(panel, values=_form_values(data), errors={})
@@ -151,7 +150,7 @@ class MemberLinkController(Controller):
             "consultations": consultations})
 
     @post("/{token:str}/respond", name="member_respond")
-    async def respond(self, request: Request, token: FromPath[str], data: FormData) -> Redirect:
+    async def respond(self, request: Request, token: FromPath[str], data: RepeatableFormData) -> Redirect:
         volunteer = await store.volunteer_by_token(token)
         if volunteer is None:
             raise NotFoundException()

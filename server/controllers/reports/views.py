@@ -12,14 +12,13 @@ from __future__ import annotations
 import base64
 import json
 from datetime import date, datetime, timezone
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
 import anyio.to_thread
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
@@ -61,11 +60,12 @@ from analysis.reports.store import (
 )
 from panels.census import census_label, shipped_census_files
 from server.audit import record_audit
+from server.web.forms import RepeatableFormData
 from server.web.guards import CABINET_READERS, OFFICER, public, roles
 from server.web.page_cache import page_cache_opt
 from server.web.request_info import client_ip
+from server.web.responses import download
 
-FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PAGE_SIZE = 50
 
 
@@ -79,11 +79,6 @@ def _now() -> datetime:
 
 def _document_json(document: dict[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
-
-
-def _download(content: str | bytes, media_type: str, filename: str) -> Response:
-    return Response(content=content, media_type=media_type,
-                    headers={"content-disposition": f'attachment; filename="{filename}"'})
 
 
 async def _consultation_or_404(slug: str) -> dict[str, Any]:
@@ -170,7 +165,7 @@ class ReportsOfficerController(Controller):
         return await self._page(request, slug)
 
     @post("/", name="report_draft_save")
-    async def save(self, request: Request, slug: FromPath[str], data: FormData) -> Template | Redirect:
+    async def save(self, request: Request, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
         await _consultation_or_404(slug)
         try:
             values = check_draft_form(data, shipped_census_files())
@@ -185,7 +180,7 @@ class ReportsOfficerController(Controller):
         return Redirect(path=f"/officer/consultations/{slug}/report", status_code=303)
 
     @post("/actions", name="report_action_add")
-    async def add_action(self, request: Request, slug: FromPath[str], data: FormData) -> Template | Redirect:
+    async def add_action(self, request: Request, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
         await _consultation_or_404(slug)
         known = {choice["value"] for choice in await commitment_choices()}
         try:
@@ -210,7 +205,7 @@ class ReportsOfficerController(Controller):
         return Redirect(path=f"/officer/consultations/{slug}/report#we-did-actions", status_code=303)
 
     @post("/themes", name="report_theme_add")
-    async def add_theme(self, request: Request, slug: FromPath[str], data: FormData) -> Template | Redirect:
+    async def add_theme(self, request: Request, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
         consultation = await _consultation_or_404(slug)
         existing = [theme["name"] for theme in await list_themes(consultation["id"])]
         try:
@@ -247,7 +242,7 @@ class ReportsOfficerController(Controller):
         return await self._comments_page(slug, question, page)
 
     @post("/tags", name="report_tag")
-    async def tag(self, request: HTMXRequest, slug: FromPath[str], data: FormData) -> Template | Redirect:
+    async def tag(self, request: HTMXRequest, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
         try:
             response_id, theme_id = int(data.get("response_id", "")), int(data.get("theme_id", ""))
         except (TypeError, ValueError) as error:
@@ -272,7 +267,7 @@ class ReportsOfficerController(Controller):
                              f"#answer-{response_id}", status_code=303)
 
     @post("/quotes", name="report_quote_add")
-    async def add_quote(self, request: Request, slug: FromPath[str], data: FormData) -> Template | Redirect:
+    async def add_quote(self, request: Request, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
         try:
             response_id = int(data.get("response_id", ""))
         except (TypeError, ValueError) as error:
@@ -307,7 +302,7 @@ class ReportsOfficerController(Controller):
         return await self._case_study_comments_page(slug)
 
     @post("/comment-quotes", name="report_comment_quote_add")
-    async def add_comment_quote(self, request: Request, slug: FromPath[str], data: FormData) -> Template | Redirect:
+    async def add_comment_quote(self, request: Request, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
         try:
             comment_id = int(data.get("comment_id", ""))
         except (TypeError, ValueError) as error:
@@ -361,19 +356,19 @@ class ReportsOfficerController(Controller):
     @get("/report.json", name="report_draft_json")
     async def draft_json(self, request: Request, slug: FromPath[str]) -> Response:
         built = await build_draft(slug, _threshold(request))
-        return _download(_document_json(built.document), "application/json; charset=utf-8", f"{slug}-report-draft.json")
+        return download(_document_json(built.document), media_type="application/json; charset=utf-8", filename=f"{slug}-report-draft.json")
 
     @get("/report.csv", name="report_draft_csv")
     async def draft_csv(self, request: Request, slug: FromPath[str]) -> Response:
         built = await build_draft(slug, _threshold(request))
-        return _download(report_csv(built.document), "text/csv; charset=utf-8", f"{slug}-report-draft.csv")
+        return download(report_csv(built.document), media_type="text/csv; charset=utf-8", filename=f"{slug}-report-draft.csv")
 
     @get("/report.pdf", name="report_draft_pdf")
     async def draft_pdf(self, request: Request, slug: FromPath[str]) -> Response:
         built = await build_draft(slug, _threshold(request))
         images = await draw(built)
         pdf = await anyio.to_thread.run_sync(lambda: report_pdf(built.document, images, note="Draft: not published."))
-        return _download(pdf, "application/pdf", f"{slug}-report-draft.pdf")
+        return download(pdf, media_type="application/pdf", filename=f"{slug}-report-draft.pdf")
 
 
 async def _version_or_404(slug: str, number: int | None) -> dict[str, Any]:
@@ -420,12 +415,12 @@ class ReportsPublicController(Controller):
     @get("/v/{number:int}/report.json", name="report_public_json")
     async def json_download(self, slug: FromPath[str], number: FromPath[int]) -> Response:
         row = await _version_or_404(slug, number)
-        return _download(row["document_json"], "application/json; charset=utf-8", f"{slug}-report-v{number}.json")
+        return download(row["document_json"], media_type="application/json; charset=utf-8", filename=f"{slug}-report-v{number}.json")
 
     @get("/v/{number:int}/report.csv", name="report_public_csv")
     async def csv_download(self, slug: FromPath[str], number: FromPath[int]) -> Response:
         row = await _version_or_404(slug, number)
-        return _download(row["open_data_csv"], "text/csv; charset=utf-8", f"{slug}-report-v{number}.csv")
+        return download(row["open_data_csv"], media_type="text/csv; charset=utf-8", filename=f"{slug}-report-v{number}.csv")
 
     @get("/v/{number:int}/report.pdf", name="report_public_pdf")
     async def pdf_download(self, slug: FromPath[str], number: FromPath[int]) -> Response:
@@ -433,7 +428,7 @@ class ReportsPublicController(Controller):
         document, images = json.loads(row["document_json"]), _version_images(row)
         note = f"Version {number}, published {row['published_at'].astimezone(COUNCIL_TIME_ZONE):%d %B %Y}."
         pdf = await anyio.to_thread.run_sync(lambda: report_pdf(document, images, note=note))
-        return _download(pdf, "application/pdf", f"{slug}-report-v{number}.pdf")
+        return download(pdf, media_type="application/pdf", filename=f"{slug}-report-v{number}.pdf")
 
 
 class ReportsCabinetController(Controller):

@@ -7,21 +7,19 @@ Forms are POSTed, so an email address never appears in a URL (and so in server l
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Annotated
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from common.emails import clean_email, normalise_email
 from server.audit import record_audit
+from server.web.forms import FormData
 from server.web.guards import OFFICER, roles
 from server.services.personal_data import bundle_csv, bundle_for_email, bundle_json, erase_bundle
 from server.web.request_info import client_ip
+from server.web.responses import download
 
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 MAX_REASON = 500
 
 
@@ -74,14 +72,11 @@ class PersonalDataOfficerController(Controller):
                            detail=f"{len(bundle.records())} record(s) as {file_format.upper()}",
                            reason=values["reason"], ip_address=client_ip(request))
         if file_format == "csv":
-            return Response(content=bundle_csv(bundle), media_type="text/csv; charset=utf-8",
-                            headers={"content-disposition": 'attachment; filename="subject-access.csv"',
-                                     "cache-control": "no-store"})
-        return Response(content=bundle_json(bundle, council_name=request.app.state.settings.council_name,
-                                            generated_at=datetime.now(timezone.utc)),
-                        media_type="application/json",
-                        headers={"content-disposition": 'attachment; filename="subject-access.json"',
-                                 "cache-control": "no-store"})
+            return download(bundle_csv(bundle), media_type="text/csv; charset=utf-8", filename="subject-access.csv",
+                            headers={"cache-control": "no-store"})
+        return download(bundle_json(bundle, council_name=request.app.state.settings.council_name,
+                                    generated_at=datetime.now(timezone.utc)),
+                        media_type="application/json", filename="subject-access.json", headers={"cache-control": "no-store"})
 
     @post("/erase", name="personal_data_officer_erase")
     async def erase(self, request: Request, data: FormData) -> Template:

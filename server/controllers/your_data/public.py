@@ -6,26 +6,25 @@ whether the email is known."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Annotated
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_429_TOO_MANY_REQUESTS
 
 from common.emails import clean_email
 from panels import personal_data as panel_data
 from server.audit import count_recent, record_audit
+from server.web.forms import FormData
 from server.web.guards import public
 from server.services.personal_data import (
     PersonalDataBundle, bundle_csv, bundle_for_token, bundle_json, erase_bundle, hash_token, request_link,
 )
 from server.web.request_info import client_ip
+from server.web.responses import download
 from surveys import personal_data as survey_data
 
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 LINK_REQUESTS_PER_ADDRESS = 5
 LINK_REQUEST_WINDOW = timedelta(hours=1)
 
@@ -95,18 +94,17 @@ class YourDataController(Controller):
         bundle = await _bundle_or_404(token)
         await record_audit(actor="resident", action="personal_data_downloaded", object_type="personal_data",
                            object_id=_subject(token), detail="JSON", ip_address=client_ip(request))
-        return Response(content=bundle_json(bundle, council_name=request.app.state.settings.council_name,
-                                            generated_at=datetime.now(timezone.utc)),
-                        media_type="application/json",
-                        headers={"content-disposition": 'attachment; filename="your-data.json"', "cache-control": "no-store"})
+        return download(bundle_json(bundle, council_name=request.app.state.settings.council_name,
+                                    generated_at=datetime.now(timezone.utc)),
+                        media_type="application/json", filename="your-data.json", headers={"cache-control": "no-store"})
 
     @get("/{token:str}/download.csv", name="your_data_csv")
     async def download_csv(self, request: Request, token: FromPath[str]) -> Response:
         bundle = await _bundle_or_404(token)
         await record_audit(actor="resident", action="personal_data_downloaded", object_type="personal_data",
                            object_id=_subject(token), detail="CSV", ip_address=client_ip(request))
-        return Response(content=bundle_csv(bundle), media_type="text/csv; charset=utf-8",
-                        headers={"content-disposition": 'attachment; filename="your-data.csv"', "cache-control": "no-store"})
+        return download(bundle_csv(bundle), media_type="text/csv; charset=utf-8", filename="your-data.csv",
+                        headers={"cache-control": "no-store"})
 
     # --- rectification -------------------------------------------------------------------------
 
