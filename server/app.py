@@ -26,12 +26,11 @@ from server.controllers.consultations.public import ConsultationsPublicControlle
 from server.controllers.consultations.officer import ConsultationsOfficerController
 from server.controllers.consultations.responses_officer import ConsultationResponsesController
 from server.controllers.consultations.questionnaire import QuestionnaireFlowController
-from server.controllers.commitments.views import (
-    CommitmentsCabinetController,
-    CommitmentsOfficerController,
-    CommitmentsPublicController,
-)
-from server.controllers.panels.officer import OutboxController, PanelOfficerController
+from server.controllers.commitments.cabinet import CommitmentsCabinetController
+from server.controllers.commitments.officer import CommitmentsOfficerController
+from server.controllers.commitments.public import CommitmentsPublicController
+from server.controllers.outbox.officer import OutboxController
+from server.controllers.panels.officer import PanelOfficerController
 from server.controllers.panels.cabinet import PanelCabinetController
 from server.controllers.panels.members_officer import PanelMembersController
 from server.controllers.panels.public import MemberLinkController, PanelPublicController
@@ -39,7 +38,9 @@ from server.controllers.your_data.officer import PersonalDataOfficerController
 from server.controllers.site.public import PublicController
 from server.controllers.admin.retention import RetentionAdminController
 from server.controllers.your_data.public import YourDataController
-from server.controllers.reports.views import ReportsCabinetController, ReportsOfficerController, ReportsPublicController
+from server.controllers.reports.cabinet import ReportsCabinetController
+from server.controllers.reports.officer import ReportsOfficerController
+from server.controllers.reports.public import ReportsPublicController
 from server.controllers.site.staff_home import CabinetHomeController, OfficerHomeController
 from server.platform.database import keep_session_state
 from server.web.errors import http_exception_handler, internal_error_handler

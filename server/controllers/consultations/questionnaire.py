@@ -26,11 +26,11 @@ from litestar.status_codes import HTTP_403_FORBIDDEN, HTTP_409_CONFLICT, HTTP_42
 from common.tokens import hash_token
 from server.web.guards import public
 from server.services.member_consultations import confirmed_member, member_response_key
+from server.services.outbox import write_outbox
 from surveys.consultations import ConsultationView, consultation_and_questionnaire
 from surveys.questionnaire import Questionnaire, answers_as_raw, display_answer, is_shown, validate_answers, validate_questions
 from surveys.responses import new_idempotency_key, reference_for_idempotency_key, submit_response
 from surveys.personal_data import CONTACT_CONSENT_TEXT, check_contact_email
-from server.controllers.panels.officer import write_outbox
 from surveys.comments import EmailNotice
 
 

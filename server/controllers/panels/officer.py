@@ -35,25 +35,15 @@ from panels.tables import Panel
 from server.audit import record_audit
 from server.web.forms import RepeatableFormData, UploadData
 from server.web.guards import OFFICER, roles
-from server.web.request_info import client_ip
+from server.services.outbox import write_outbox
+from server.web.request_info import client_ip, link_base
 from server.web.responses import download
 from server.web.uploads import read_upload
-from server.tables import OutboxEmail
 
 
 
 def data_png(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
-def link_base(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
-
-
-async def write_outbox(emails) -> None:
-    if emails:
-        await OutboxEmail.insert(*[OutboxEmail(to_address=email.to_address, subject=email.subject[:200], body=email.body)
-                                   for email in emails]).run()
 
 
 async def _panel_or_404(panel_id: int) -> Panel:
@@ -389,20 +379,6 @@ class PanelOfficerController(Controller):
         await record_audit(actor=request.user.email, action="finance_exported", object_type="panel", object_id=panel.id,
                            detail=f"{count} vouchers", ip_address=client_ip(request))
         return download(content, media_type="text/csv; charset=utf-8", filename=f"{panel.slug}-vouchers.csv")
-
-
-class OutboxController(Controller):
-    """The email outbox, so that officers can see what was sent in development (no SMTP there)."""
-
-    path = "/officer/outbox"
-    opt = roles(OFFICER)
-
-    @get("/", name="outbox")
-    async def outbox(self, request: Request) -> Template:
-        if request.app.state.settings.is_production:
-            raise NotFoundException()
-        emails = await OutboxEmail.select().order_by(OutboxEmail.id, ascending=False).limit(100).run()
-        return Template("panels/officer/outbox.html", context={"emails": emails})
 
 
 def vars_of(row: QuotaRow) -> dict[str, Any]:

@@ -21,11 +21,11 @@ from panels.census import DIMENSION_LABELS
 from panels.registration import check_registration
 from panels.tables import Panel
 from server.audit import record_audit
-from server.controllers.panels.officer import link_base, write_outbox
 from server.web.forms import RepeatableFormData
 from server.web.guards import public
 from server.services.member_consultations import MEMBER_STATUS, confirmed_member, open_consultations_for_member
-from server.web.request_info import client_ip
+from server.services.outbox import write_outbox
+from server.web.request_info import client_ip, link_base
 
 FIELDS = ("full_name", "email", "phone", "address", "postcode", "age")
 

@@ -1,22 +1,16 @@
-"""Charter commitments: the public tracker, the cabinet report with its downloads and saved
-copies, and the officers' pages to add, edit, update and import commitments.
-
-Controllers parse the request, call ``analysis.commitments.store`` and render; the report's
-chart and PDF are drawn in a worker thread. Officer actions go to the audit log.
-"""
+"""Officers' commitment pages: add and edit commitments, post updates with evidence, import a
+CSV file and save the cabinet report. Every action goes to the audit log."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Any
+from datetime import datetime, timezone
 from urllib.parse import quote
 
-import anyio.to_thread
 from litestar import Controller, Request, get, post
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import Redirect, Response, Template
+from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from analysis.commitments.csv_import import CommitmentCsvError
@@ -29,220 +23,26 @@ from analysis.commitments.model import (
     PeriodKind,
     UpdateStatus,
 )
-from analysis.commitments.render import changes_sentence, report_pdf, status_name, timeline_description, timeline_png
-from analysis.commitments.report import (
-    KIND_NAMES,
-    commitments_by_principle,
-    document_csv,
-    document_json,
-    iso_to_human,
-)
-from analysis.commitments.status import COUNCIL_TIME_ZONE
+from analysis.commitments.report import KIND_NAMES
 from analysis.commitments.store import (
     CommitmentNotFound,
     commitment_history,
     create_commitment,
     edit_commitment,
-    find_charter,
-    get_snapshot,
     import_commitments,
-    list_snapshots,
     load_tracker_inputs,
     record_update,
-    report_document,
     save_snapshot,
     statuses_as_of,
 )
-from analysis.charter.queries import list_charters
-from analysis.reports.store import reports_citing
+from common.clock import council_today
 from common.uploads import UploadError
 from server.audit import record_audit
+from server.controllers.commitments.documents import TEMPLATE_HELPERS, charter_or_404, parse_as_of
 from server.web.forms import FormData, UploadData
-from server.web.guards import CABINET_READERS, OFFICER, public, roles
-from server.web.page_cache import page_cache_opt
+from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
-from server.web.responses import download
 from server.web.uploads import read_upload
-
-
-
-def local_time(moment: datetime) -> datetime:
-    """An instant in the council's time zone, for display (instants are stored in UTC)."""
-    return moment.astimezone(COUNCIL_TIME_ZONE)
-
-
-TEMPLATE_HELPERS = {"day": iso_to_human, "status_name": status_name, "kind_names": KIND_NAMES,
-                    "changes_sentence": changes_sentence, "local": local_time}
-
-
-def today() -> date:
-    """The council's calendar day now."""
-    return datetime.now(COUNCIL_TIME_ZONE).date()
-
-
-def parse_as_of(raw: str, errors: dict[str, str]) -> date:
-    if not raw:
-        return today()
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors["as_of"] = "Enter a real date, like 2022-07-01"
-        return today()
-
-
-def as_of_or_400(raw: str) -> date:
-    errors: dict[str, str] = {}
-    day = parse_as_of(raw, errors)
-    if errors:
-        raise ClientException(detail="as_of must be a real date, like 2022-07-01")
-    return day
-
-
-async def _document(slug: str, as_of: date) -> dict[str, Any]:
-    try:
-        return await report_document(slug, as_of)
-    except CommitmentNotFound as error:
-        raise NotFoundException() from error
-
-
-async def _charter_or_404(slug: str):
-    try:
-        return await find_charter(slug)
-    except CommitmentNotFound as error:
-        raise NotFoundException() from error
-
-
-async def _pdf(document: dict[str, Any], note: str = "") -> bytes:
-    def draw() -> bytes:
-        chart = timeline_png(document) if document["timeline"] else None
-        return report_pdf(document, chart_png=chart, note=note)
-
-    return await anyio.to_thread.run_sync(draw)
-
-
-async def _png(document: dict[str, Any]) -> Response:
-    if not document["timeline"]:
-        raise NotFoundException()
-    image = await anyio.to_thread.run_sync(timeline_png, document)
-    return Response(content=image, media_type="image/png", headers={"cache-control": "private, max-age=300"})
-
-
-def _file_stem(document: dict[str, Any], saved_id: int | None = None) -> str:
-    stem = f"{document['charter']['slug']}-commitments-{document['as_of'] or 'empty'}"
-    return f"{stem}-saved-{saved_id}" if saved_id else stem
-
-
-class CommitmentsPublicController(Controller):
-    """The public tracker: every commitment with its status today, by principle, with evidence."""
-
-    opt = public()
-
-    @get("/commitments", name="commitments_index")
-    async def index(self) -> Template | Redirect:
-        charters = await list_charters()
-        if len(charters) == 1:
-            return Redirect(path=f"/charter/{charters[0].slug}/commitments", status_code=303)
-        return Template("commitments/index.html", context={"charters": charters})
-
-    @get("/charter/{slug:str}/commitments", name="commitments_tracker", opt=page_cache_opt())
-    async def tracker(self, slug: FromPath[str]) -> Template:
-        document = await _document(slug, today())
-        return Template("commitments/tracker.html", context={
-            "doc": document, "groups": commitments_by_principle(document), **TEMPLATE_HELPERS})
-
-    @get("/charter/{slug:str}/commitments.json", name="commitments_open_json")
-    async def open_json(self, slug: FromPath[str], as_of: FromQuery[str] = "") -> Response:
-        document = await _document(slug, as_of_or_400(as_of))
-        return Response(content=document_json(document), media_type="application/json; charset=utf-8")
-
-    @get("/charter/{slug:str}/commitments.csv", name="commitments_open_csv")
-    async def open_csv(self, slug: FromPath[str], as_of: FromQuery[str] = "") -> Response:
-        document = await _document(slug, as_of_or_400(as_of))
-        return download(document_csv(document), media_type="text/csv; charset=utf-8", filename=f"{_file_stem(document)}.csv")
-
-
-class CommitmentsCabinetController(Controller):
-    """The cabinet report "Commitments as of DATE", its downloads, and saved reports."""
-
-    path = "/cabinet/commitments/{slug:str}"
-    opt = roles(CABINET_READERS)
-
-    @get("/", name="commitments_report")
-    async def report(self, request: HTMXRequest, slug: FromPath[str], as_of: FromQuery[str] = "") -> Template:
-        errors: dict[str, str] = {}
-        day = parse_as_of(as_of, errors)
-        document = await _document(slug, day)
-        context = {
-            "doc": document, "errors": errors, "as_of_value": as_of if errors else day.isoformat(),
-            "base": f"/cabinet/commitments/{slug}", "query": f"?as_of={day.isoformat()}", "saved": None,
-            "snapshots": await list_snapshots(slug), "description": timeline_description(document),
-            "citations": await reports_citing(slug, [r["id"] for r in document["commitments"]]),
-            "can_save": request.user.role in OFFICER, **TEMPLATE_HELPERS,
-        }
-        template = "commitments/_report_partial.html" if request.htmx else "commitments/report.html"
-        return Template(template, context=context,
-                        status_code=HTTP_422_UNPROCESSABLE_ENTITY if errors else 200)
-
-    @get("/report.json", name="commitments_report_json")
-    async def report_json(self, slug: FromPath[str], as_of: FromQuery[str] = "") -> Response:
-        document = await _document(slug, as_of_or_400(as_of))
-        return download(document_json(document), media_type="application/json; charset=utf-8", filename=f"{_file_stem(document)}.json")
-
-    @get("/report.csv", name="commitments_report_csv")
-    async def report_csv(self, slug: FromPath[str], as_of: FromQuery[str] = "") -> Response:
-        document = await _document(slug, as_of_or_400(as_of))
-        return download(document_csv(document), media_type="text/csv; charset=utf-8", filename=f"{_file_stem(document)}.csv")
-
-    @get("/report.pdf", name="commitments_report_pdf")
-    async def report_pdf_download(self, slug: FromPath[str], as_of: FromQuery[str] = "") -> Response:
-        document = await _document(slug, as_of_or_400(as_of))
-        return download(await _pdf(document), media_type="application/pdf", filename=f"{_file_stem(document)}.pdf")
-
-    @get("/timeline.png", name="commitments_timeline")
-    async def timeline(self, slug: FromPath[str], as_of: FromQuery[str] = "") -> Response:
-        return await _png(await _document(slug, as_of_or_400(as_of)))
-
-    async def _saved(self, slug: str, snapshot_id: int):
-        try:
-            return await get_snapshot(slug, snapshot_id)
-        except CommitmentNotFound as error:
-            raise NotFoundException() from error
-
-    @get("/saved/{snapshot_id:int}", name="commitments_saved")
-    async def saved(self, request: Request, slug: FromPath[str], snapshot_id: FromPath[int]) -> Template:
-        snapshot = await self._saved(slug, snapshot_id)
-        document = snapshot.document
-        return Template("commitments/report.html", context={
-            "doc": document, "errors": {}, "as_of_value": snapshot.as_of.isoformat(),
-            "base": f"/cabinet/commitments/{slug}/saved/{snapshot_id}", "query": "",
-            "saved": snapshot, "snapshots": await list_snapshots(slug),
-            "description": timeline_description(document), "citations": {}, "can_save": False,
-            **TEMPLATE_HELPERS,
-        })
-
-    @get("/saved/{snapshot_id:int}/report.json", name="commitments_saved_json")
-    async def saved_json(self, slug: FromPath[str], snapshot_id: FromPath[int]) -> Response:
-        snapshot = await self._saved(slug, snapshot_id)
-        return download(snapshot.document_json, media_type="application/json; charset=utf-8",
-                         filename=f"{_file_stem(snapshot.document, snapshot_id)}.json")
-
-    @get("/saved/{snapshot_id:int}/report.csv", name="commitments_saved_csv")
-    async def saved_csv(self, slug: FromPath[str], snapshot_id: FromPath[int]) -> Response:
-        snapshot = await self._saved(slug, snapshot_id)
-        return download(snapshot.open_data_csv, media_type="text/csv; charset=utf-8",
-                         filename=f"{_file_stem(snapshot.document, snapshot_id)}.csv")
-
-    @get("/saved/{snapshot_id:int}/report.pdf", name="commitments_saved_pdf")
-    async def saved_pdf(self, slug: FromPath[str], snapshot_id: FromPath[int]) -> Response:
-        snapshot = await self._saved(slug, snapshot_id)
-        note = f"Report saved on {iso_to_human(snapshot.created_at.astimezone(COUNCIL_TIME_ZONE).date().isoformat())}."
-        return download(await _pdf(snapshot.document, note), media_type="application/pdf",
-                         filename=f"{_file_stem(snapshot.document, snapshot_id)}.pdf")
-
-    @get("/saved/{snapshot_id:int}/timeline.png", name="commitments_saved_timeline")
-    async def saved_timeline(self, slug: FromPath[str], snapshot_id: FromPath[int]) -> Response:
-        return await _png((await self._saved(slug, snapshot_id)).document)
-
 
 KIND_OPTIONS = [("", "Choose a kind"), *((str(kind), KIND_NAMES[kind]) for kind in CommitmentKind)]
 EVENT_OPTIONS = [("", "No event"), (str(DeadlineEvent.NEXT_PANEL_SESSION), "The next Resident Panel session")]
@@ -289,20 +89,20 @@ class CommitmentsOfficerController(Controller):
             inputs = await load_tracker_inputs(slug)
         except CommitmentNotFound as error:
             raise NotFoundException() from error
-        statuses = {s.key: s for s in await statuses_as_of(inputs, today())}
+        statuses = {s.key: s for s in await statuses_as_of(inputs, council_today())}
         return Template("commitments/officer_list.html", context={
             "charter": inputs.charter, "commitments": inputs.commitments, "statuses": statuses,
-            "imported": imported, "today": today().isoformat(), "errors": {}, **TEMPLATE_HELPERS})
+            "imported": imported, "today": council_today().isoformat(), "errors": {}, **TEMPLATE_HELPERS})
 
     async def _form(self, slug: str, *, values: dict[str, str], errors: dict[str, str], editing: str = "",
                     status_code: int = 200) -> Template:
-        charter = await _charter_or_404(slug)
+        charter = await charter_or_404(slug)
         return Template("commitments/commitment_form.html", status_code=status_code, context={
             "charter": charter, "values": values, "errors": errors, "editing": editing, **FORM_OPTIONS})
 
     @get("/new", name="commitments_new")
     async def new(self, slug: FromPath[str]) -> Template:
-        return await self._form(slug, values={"made_on": today().isoformat()}, errors={})
+        return await self._form(slug, values={"made_on": council_today().isoformat()}, errors={})
 
     @post("/new", name="commitments_create")
     async def create(self, request: Request, slug: FromPath[str], data: FormData) -> Template | Redirect:
@@ -350,7 +150,7 @@ class CommitmentsOfficerController(Controller):
             inputs, commitment, history = await commitment_history(slug, key)
         except CommitmentNotFound as error:
             raise NotFoundException() from error
-        status = {s.key: s for s in await statuses_as_of(inputs, today())}.get(key)
+        status = {s.key: s for s in await statuses_as_of(inputs, council_today())}.get(key)
         template = "commitments/_update_partial.html" if request.htmx else "commitments/officer_commitment.html"
         return Template(template, status_code=status_code, context={
             "charter": inputs.charter, "commitment": commitment, "status": status, "history": history,
@@ -358,7 +158,7 @@ class CommitmentsOfficerController(Controller):
 
     @get("/items/{key:str}", name="commitments_item")
     async def item(self, request: HTMXRequest, slug: FromPath[str], key: FromPath[str], posted: FromQuery[str] = "") -> Template:
-        return await self._commitment_page(request, slug, key, values={"effective_on": today().isoformat()},
+        return await self._commitment_page(request, slug, key, values={"effective_on": council_today().isoformat()},
                                            errors={}, posted=bool(posted))
 
     @post("/items/{key:str}/updates", name="commitments_post_update")
@@ -376,18 +176,18 @@ class CommitmentsOfficerController(Controller):
                            detail=f"{update.status} effective {update.effective_on.isoformat()}",
                            ip_address=client_ip(request))
         if request.htmx:
-            return await self._commitment_page(request, slug, key, values={"effective_on": today().isoformat()},
+            return await self._commitment_page(request, slug, key, values={"effective_on": council_today().isoformat()},
                                                errors={}, posted=True)
         return Redirect(path=f"/officer/commitments/{slug}/items/{quote(key)}?posted=1", status_code=303)
 
     @get("/import", name="commitments_import_form")
     async def import_form(self, slug: FromPath[str]) -> Template:
-        charter = await _charter_or_404(slug)
+        charter = await charter_or_404(slug)
         return Template("commitments/import.html", context={"charter": charter, "errors": {}, "row_errors": []})
 
     @post("/import", name="commitments_import")
     async def import_upload(self, request: Request, slug: FromPath[str], data: UploadData) -> Template | Redirect:
-        charter = await _charter_or_404(slug)
+        charter = await charter_or_404(slug)
         upload = data.get("file") if isinstance(data, dict) else None
         problem, text = "", ""
         try:

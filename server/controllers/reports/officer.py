@@ -1,17 +1,12 @@
-""""We asked, You said, We did" reports: the officer's draft (words, actions, themes, tags,
-quotes), publishing immutable versions, the public pages of every version with their open data
-and PDF, and cabinet's list of published reports.
-
-Controllers parse, call ``analysis.reports.store`` / ``analysis.reports.build`` /
-``analysis.reports.render`` and render. Building the report and drawing its pictures is CPU work
-run in a worker thread. Every officer action goes to the audit log.
-"""
+"""The officer's draft of a "We asked, You said, We did" report: its words, actions, themes,
+tags and quotes, its downloads, and publishing an immutable version. Building the report and
+drawing its pictures is CPU work run in a worker thread; every action goes to the audit log."""
 
 from __future__ import annotations
 
 import base64
 import json
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,7 +19,6 @@ from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 from markupsafe import Markup
 
-from analysis.commitments.status import COUNCIL_TIME_ZONE
 from analysis.reports.build import BuiltReport, build_from_inputs
 from analysis.reports.render import Images, render_html, report_csv, report_images, report_pdf
 from analysis.reports.store import (
@@ -41,11 +35,9 @@ from analysis.reports.store import (
     check_draft_form,
     check_theme_form,
     commitment_choices,
-    find_consultation,
     free_text_answer_view,
     free_text_answers,
     get_draft,
-    get_version,
     list_actions,
     list_quotes,
     list_themes,
@@ -56,21 +48,17 @@ from analysis.reports.store import (
     remove_action,
     remove_quote,
     set_tag,
-    version_image,
 )
+from common.clock import council_today
 from panels.census import census_label, shipped_census_files
 from server.audit import record_audit
+from server.controllers.reports.consultation import consultation_or_404
 from server.web.forms import RepeatableFormData
-from server.web.guards import CABINET_READERS, OFFICER, public, roles
-from server.web.page_cache import page_cache_opt
+from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
 from server.web.responses import download
 
 PAGE_SIZE = 50
-
-
-def today() -> date:
-    return datetime.now(COUNCIL_TIME_ZONE).date()
 
 
 def _now() -> datetime:
@@ -81,16 +69,9 @@ def _document_json(document: dict[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
-async def _consultation_or_404(slug: str) -> dict[str, Any]:
-    try:
-        return await find_consultation(slug)
-    except ReportNotFound as error:
-        raise NotFoundException() from error
-
-
 async def build_draft(slug: str, threshold: int) -> BuiltReport:
     try:
-        inputs = await load_report_inputs(slug, today=today())
+        inputs = await load_report_inputs(slug, today=council_today())
     except ReportNotFound as error:
         raise NotFoundException() from error
     return await anyio.to_thread.run_sync(lambda: build_from_inputs(inputs, disclosure_threshold=threshold))
@@ -136,7 +117,7 @@ class ReportsOfficerController(Controller):
                     errors: dict[str, str] | None = None, action_values: dict[str, Any] | None = None,
                     action_errors: dict[str, str] | None = None, theme_values: dict[str, str] | None = None,
                     theme_errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
-        consultation = await _consultation_or_404(slug)
+        consultation = await consultation_or_404(slug)
         built = await build_draft(slug, _threshold(request))
         images = await draw(built)
         # The draft's charts travel inside the page (the CSP allows data: images): any worker
@@ -166,7 +147,7 @@ class ReportsOfficerController(Controller):
 
     @post("/", name="report_draft_save")
     async def save(self, request: Request, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
-        await _consultation_or_404(slug)
+        await consultation_or_404(slug)
         try:
             values = check_draft_form(data, shipped_census_files())
         except ReportFormError as error:
@@ -181,7 +162,7 @@ class ReportsOfficerController(Controller):
 
     @post("/actions", name="report_action_add")
     async def add_action(self, request: Request, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
-        await _consultation_or_404(slug)
+        await consultation_or_404(slug)
         known = {choice["value"] for choice in await commitment_choices()}
         try:
             values = check_action_form(data, known)
@@ -206,7 +187,7 @@ class ReportsOfficerController(Controller):
 
     @post("/themes", name="report_theme_add")
     async def add_theme(self, request: Request, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
-        consultation = await _consultation_or_404(slug)
+        consultation = await consultation_or_404(slug)
         existing = [theme["name"] for theme in await list_themes(consultation["id"])]
         try:
             values = check_theme_form(data, existing)
@@ -221,7 +202,7 @@ class ReportsOfficerController(Controller):
     async def _comments_page(self, slug: str, question: str, page: int, *, quote_for: tuple[int, str] | None = None,
                              quote_values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
                              status_code: int = 200) -> Template:
-        consultation = await _consultation_or_404(slug)
+        consultation = await consultation_or_404(slug)
         from surveys.questionnaire import from_json
 
         questionnaire = from_json(consultation["questionnaire_json"]) if consultation["questionnaire_json"] else None
@@ -258,7 +239,7 @@ class ReportsOfficerController(Controller):
                                detail=f"{slug}: response {response_id} {question}", ip_address=client_ip(request))
         page = str(data.get("page", "1"))
         if request.htmx:  # the answer's fragment, swapped in place
-            consultation = await _consultation_or_404(slug)
+            consultation = await consultation_or_404(slug)
             return Template("reports/_answer.html", context={
                 "answer": await free_text_answer_view(slug, response_id, question), "slug": slug, "question": question,
                 "page": page, "themes": await list_themes(consultation["id"]), "toggled_theme": theme_id,
@@ -292,7 +273,7 @@ class ReportsOfficerController(Controller):
     async def _case_study_comments_page(self, slug: str, *, quote_for: int | None = None,
                                         quote_values: dict[str, str] | None = None,
                                         errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
-        consultation = await _consultation_or_404(slug)
+        consultation = await consultation_or_404(slug)
         return Template("reports/case_study_comments.html", status_code=status_code, context={
             "consultation": consultation, "slug": slug, "comments": await related_published_comments(slug),
             "quote_for": quote_for, "quote_values": quote_values or {}, "errors": errors or {}})
@@ -332,7 +313,7 @@ class ReportsOfficerController(Controller):
 
     @post("/publish", name="report_publish")
     async def publish(self, request: Request, slug: FromPath[str]) -> Redirect:
-        consultation = await _consultation_or_404(slug)
+        consultation = await consultation_or_404(slug)
         built = await build_draft(slug, _threshold(request))
         images = await draw(built)
         now = _now()
@@ -369,76 +350,3 @@ class ReportsOfficerController(Controller):
         images = await draw(built)
         pdf = await anyio.to_thread.run_sync(lambda: report_pdf(built.document, images, note="Draft: not published."))
         return download(pdf, media_type="application/pdf", filename=f"{slug}-report-draft.pdf")
-
-
-async def _version_or_404(slug: str, number: int | None) -> dict[str, Any]:
-    try:
-        return await get_version(slug, number)
-    except ReportNotFound as error:
-        raise NotFoundException() from error
-
-
-def _version_images(row: dict[str, Any]) -> Images:
-    import base64
-
-    return {name: (base64.b64decode(image["png"]), image["alt"]) for name, image in json.loads(row["images_json"]).items()}
-
-
-class ReportsPublicController(Controller):
-    """Published reports: the latest and every older version, exactly as published."""
-
-    path = "/consultations/{slug:str}/report"
-    opt = public()
-
-    async def _page(self, slug: str, number: int | None) -> Template:
-        row = await _version_or_404(slug, number)
-        consultation = await _consultation_or_404(slug)
-        return Template("reports/public.html", context={
-            "consultation": consultation, "version": row, "body": Markup(row["html"]),
-            "versions": await list_versions(consultation["id"]), "base": f"/consultations/{slug}/report/v/{row['version']}"})
-
-    @get("/", name="report_public", opt=page_cache_opt())
-    async def latest(self, slug: FromPath[str]) -> Template:
-        return await self._page(slug, None)
-
-    @get("/v/{number:int}", name="report_public_version", opt=page_cache_opt())
-    async def version(self, slug: FromPath[str], number: FromPath[int]) -> Template:
-        return await self._page(slug, number)
-
-    @get("/v/{number:int}/images/{name:str}", name="report_public_image")
-    async def image(self, slug: FromPath[str], number: FromPath[int], name: FromPath[str]) -> Response:
-        png = version_image(await _version_or_404(slug, number), name.removesuffix(".png"))
-        if png is None:
-            raise NotFoundException()
-        return Response(content=png, media_type="image/png", headers={"cache-control": "public, max-age=86400"})
-
-    @get("/v/{number:int}/report.json", name="report_public_json")
-    async def json_download(self, slug: FromPath[str], number: FromPath[int]) -> Response:
-        row = await _version_or_404(slug, number)
-        return download(row["document_json"], media_type="application/json; charset=utf-8", filename=f"{slug}-report-v{number}.json")
-
-    @get("/v/{number:int}/report.csv", name="report_public_csv")
-    async def csv_download(self, slug: FromPath[str], number: FromPath[int]) -> Response:
-        row = await _version_or_404(slug, number)
-        return download(row["open_data_csv"], media_type="text/csv; charset=utf-8", filename=f"{slug}-report-v{number}.csv")
-
-    @get("/v/{number:int}/report.pdf", name="report_public_pdf")
-    async def pdf_download(self, slug: FromPath[str], number: FromPath[int]) -> Response:
-        row = await _version_or_404(slug, number)
-        document, images = json.loads(row["document_json"]), _version_images(row)
-        note = f"Version {number}, published {row['published_at'].astimezone(COUNCIL_TIME_ZONE):%d %B %Y}."
-        pdf = await anyio.to_thread.run_sync(lambda: report_pdf(document, images, note=note))
-        return download(pdf, media_type="application/pdf", filename=f"{slug}-report-v{number}.pdf")
-
-
-class ReportsCabinetController(Controller):
-    """Cabinet's list of published reports (aggregates only)."""
-
-    opt = roles(CABINET_READERS)
-
-    @get("/cabinet/reports", name="reports_cabinet")
-    async def index(self) -> Template:
-        from analysis.reports.store import published_reports
-
-        return Template("reports/cabinet.html", context={"reports": await published_reports()})
-

@@ -1,0 +1,74 @@
+"""What the commitment pages of every audience share: the report document for a date, its
+date parsed from the query, the chart and PDF drawn in a worker thread, and download names."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import anyio.to_thread
+from litestar.exceptions import ClientException, NotFoundException
+from litestar.response import Response
+
+from analysis.commitments.render import changes_sentence, report_pdf, status_name, timeline_png
+from analysis.commitments.report import KIND_NAMES, iso_to_human
+from analysis.commitments.store import CommitmentNotFound, find_charter, report_document
+from common.clock import council_time, council_today
+
+TEMPLATE_HELPERS = {"day": iso_to_human, "status_name": status_name, "kind_names": KIND_NAMES,
+                    "changes_sentence": changes_sentence, "local": council_time}
+
+
+def parse_as_of(raw: str, errors: dict[str, str]) -> date:
+    """The ``as_of`` date typed or linked (today in London when blank); a message in ``errors``
+    when it is not a date."""
+    if not raw:
+        return council_today()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors["as_of"] = "Enter a real date, like 2022-07-01"
+        return council_today()
+
+
+def as_of_or_400(raw: str) -> date:
+    errors: dict[str, str] = {}
+    day = parse_as_of(raw, errors)
+    if errors:
+        raise ClientException(detail="as_of must be a real date, like 2022-07-01")
+    return day
+
+
+async def document_or_404(slug: str, as_of: date) -> dict[str, Any]:
+    try:
+        return await report_document(slug, as_of)
+    except CommitmentNotFound as error:
+        raise NotFoundException() from error
+
+
+async def charter_or_404(slug: str):
+    try:
+        return await find_charter(slug)
+    except CommitmentNotFound as error:
+        raise NotFoundException() from error
+
+
+async def report_pdf_bytes(document: dict[str, Any], note: str = "") -> bytes:
+    """The cabinet PDF, with its timeline chart, drawn off the event loop."""
+    def draw() -> bytes:
+        chart = timeline_png(document) if document["timeline"] else None
+        return report_pdf(document, chart_png=chart, note=note)
+
+    return await anyio.to_thread.run_sync(draw)
+
+
+async def timeline_response(document: dict[str, Any]) -> Response:
+    if not document["timeline"]:
+        raise NotFoundException()
+    image = await anyio.to_thread.run_sync(timeline_png, document)
+    return Response(content=image, media_type="image/png", headers={"cache-control": "private, max-age=300"})
+
+
+def file_stem(document: dict[str, Any], saved_id: int | None = None) -> str:
+    stem = f"{document['charter']['slug']}-commitments-{document['as_of'] or 'empty'}"
+    return f"{stem}-saved-{saved_id}" if saved_id else stem

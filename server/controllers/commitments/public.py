@@ -1,0 +1,45 @@
+"""The public commitment tracker: every commitment with its status today, by principle, with
+evidence, and the same as open data."""
+
+from __future__ import annotations
+
+from litestar import Controller, get
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Response, Template
+
+from analysis.charter.queries import list_charters
+from analysis.commitments.report import commitments_by_principle, document_csv, document_json
+from common.clock import council_today
+from server.controllers.commitments.documents import TEMPLATE_HELPERS, as_of_or_400, document_or_404, file_stem
+from server.web.guards import public
+from server.web.page_cache import page_cache_opt
+from server.web.responses import download
+
+
+class CommitmentsPublicController(Controller):
+    """The public tracker: every commitment with its status today, by principle, with evidence."""
+
+    opt = public()
+
+    @get("/commitments", name="commitments_index")
+    async def index(self) -> Template | Redirect:
+        charters = await list_charters()
+        if len(charters) == 1:
+            return Redirect(path=f"/charter/{charters[0].slug}/commitments", status_code=303)
+        return Template("commitments/index.html", context={"charters": charters})
+
+    @get("/charter/{slug:str}/commitments", name="commitments_tracker", opt=page_cache_opt())
+    async def tracker(self, slug: FromPath[str]) -> Template:
+        document = await document_or_404(slug, council_today())
+        return Template("commitments/tracker.html", context={
+            "doc": document, "groups": commitments_by_principle(document), **TEMPLATE_HELPERS})
+
+    @get("/charter/{slug:str}/commitments.json", name="commitments_open_json")
+    async def open_json(self, slug: FromPath[str], as_of: FromQuery[str] = "") -> Response:
+        document = await document_or_404(slug, as_of_or_400(as_of))
+        return Response(content=document_json(document), media_type="application/json; charset=utf-8")
+
+    @get("/charter/{slug:str}/commitments.csv", name="commitments_open_csv")
+    async def open_csv(self, slug: FromPath[str], as_of: FromQuery[str] = "") -> Response:
+        document = await document_or_404(slug, as_of_or_400(as_of))
+        return download(document_csv(document), media_type="text/csv; charset=utf-8", filename=f"{file_stem(document)}.csv")

@@ -1,0 +1,81 @@
+"""Published "We asked, You said, We did" reports: the latest and every older version exactly as
+published, with their images, open data and PDF."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import anyio.to_thread
+from litestar import Controller, get
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Response, Template
+from markupsafe import Markup
+
+from analysis.reports.render import Images, report_pdf
+from analysis.reports.store import ReportNotFound, get_version, list_versions, version_image
+from common.clock import council_time
+from server.controllers.reports.consultation import consultation_or_404
+from server.web.guards import public
+from server.web.page_cache import page_cache_opt
+from server.web.responses import download
+
+
+async def _version_or_404(slug: str, number: int | None) -> dict[str, Any]:
+    try:
+        return await get_version(slug, number)
+    except ReportNotFound as error:
+        raise NotFoundException() from error
+
+
+def _version_images(row: dict[str, Any]) -> Images:
+    return {name: (base64.b64decode(image["png"]), image["alt"]) for name, image in json.loads(row["images_json"]).items()}
+
+
+class ReportsPublicController(Controller):
+    """Published reports: the latest and every older version, exactly as published."""
+
+    path = "/consultations/{slug:str}/report"
+    opt = public()
+
+    async def _page(self, slug: str, number: int | None) -> Template:
+        row = await _version_or_404(slug, number)
+        consultation = await consultation_or_404(slug)
+        return Template("reports/public.html", context={
+            "consultation": consultation, "version": row, "body": Markup(row["html"]),
+            "versions": await list_versions(consultation["id"]), "base": f"/consultations/{slug}/report/v/{row['version']}"})
+
+    @get("/", name="report_public", opt=page_cache_opt())
+    async def latest(self, slug: FromPath[str]) -> Template:
+        return await self._page(slug, None)
+
+    @get("/v/{number:int}", name="report_public_version", opt=page_cache_opt())
+    async def version(self, slug: FromPath[str], number: FromPath[int]) -> Template:
+        return await self._page(slug, number)
+
+    @get("/v/{number:int}/images/{name:str}", name="report_public_image")
+    async def image(self, slug: FromPath[str], number: FromPath[int], name: FromPath[str]) -> Response:
+        png = version_image(await _version_or_404(slug, number), name.removesuffix(".png"))
+        if png is None:
+            raise NotFoundException()
+        return Response(content=png, media_type="image/png", headers={"cache-control": "public, max-age=86400"})
+
+    @get("/v/{number:int}/report.json", name="report_public_json")
+    async def json_download(self, slug: FromPath[str], number: FromPath[int]) -> Response:
+        row = await _version_or_404(slug, number)
+        return download(row["document_json"], media_type="application/json; charset=utf-8", filename=f"{slug}-report-v{number}.json")
+
+    @get("/v/{number:int}/report.csv", name="report_public_csv")
+    async def csv_download(self, slug: FromPath[str], number: FromPath[int]) -> Response:
+        row = await _version_or_404(slug, number)
+        return download(row["open_data_csv"], media_type="text/csv; charset=utf-8", filename=f"{slug}-report-v{number}.csv")
+
+    @get("/v/{number:int}/report.pdf", name="report_public_pdf")
+    async def pdf_download(self, slug: FromPath[str], number: FromPath[int]) -> Response:
+        row = await _version_or_404(slug, number)
+        document, images = json.loads(row["document_json"]), _version_images(row)
+        note = f"Version {number}, published {council_time(row['published_at']):%d %B %Y}."
+        pdf = await anyio.to_thread.run_sync(lambda: report_pdf(document, images, note=note))
+        return download(pdf, media_type="application/pdf", filename=f"{slug}-report-v{number}.pdf")
