@@ -4,11 +4,11 @@ once). Callers run these off the event loop and always show the numbers as a tab
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 
-os.environ.setdefault("MPLCONFIGDIR", os.path.join(tempfile.gettempdir(), "civicpanel-matplotlib"))
+from common.charts import use_writable_matplotlib_cache
+
+use_writable_matplotlib_cache()
 
 from matplotlib.figure import Figure  # noqa: E402
 

@@ -10,17 +10,16 @@ gives the same bytes.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from analysis.commitments.report import STATUS_NAMES, iso_to_human
 from analysis.commitments.model import StatusValue
+from common.charts import use_writable_matplotlib_cache
+from common.pdf import a4_document, escape
 
-if "MPLCONFIGDIR" not in os.environ:  # matplotlib wants a writable cache directory
-    os.environ["MPLCONFIGDIR"] = os.path.join(tempfile.gettempdir(), "civicpanel-matplotlib")
+use_writable_matplotlib_cache()
 
 MET_COLOUR = "#00703c"
 LATE_COLOUR = "#d4351c"
@@ -97,41 +96,22 @@ def report_pdf(document: Mapping[str, Any], *, chart_png: bytes | None = None, n
     """The report for the cabinet papers (A4): headline counts, overdue and due-soon tables,
     what changed, the timeline chart and the full table of commitments. ``note`` is printed
     under the title (e.g. "Saved report of 3 July 2022")."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer
 
-    styles = getSampleStyleSheet()
-    body, small = styles["BodyText"], styles["BodyText"].clone("small", fontSize=8, leading=10)
-    buffer = io.BytesIO()
     title = document["title"] or "Commitments"
-    pdf = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm,
-                            bottomMargin=18 * mm, title=title, author=document["charter"]["organisation"],
-                            subject=document["charter"]["name"], invariant=1)
-    width = A4[0] - 36 * mm
+    pdf = a4_document(title=title, subject=document["charter"]["name"], author=document["charter"]["organisation"])
+    styles, body, small = pdf.styles, pdf.body, pdf.small
 
-    def cell(text: object, style=small) -> Paragraph:
-        return Paragraph(_escape(text), style)
-
-    def table(header: list[str], rows: list[list[object]], widths: list[float]) -> Table:
-        data = [[cell(h) for h in header]] + [[cell(v) for v in row] for row in rows]
-        result = Table(data, colWidths=[w * width for w in widths], repeatRows=1)
-        result.setStyle(TableStyle([
-            ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1")),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor("#b1b4b6")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ]))
-        return result
+    def table(header: list[str], rows: list[list[object]], widths: list[float]):
+        return pdf.table(header, rows, widths, bold_header=True)
 
     story: list[Any] = [
-        Paragraph(_escape(document["charter"]["name"]), styles["Normal"]),
-        Paragraph(_escape(title), styles["Title"]),
+        Paragraph(escape(document["charter"]["name"]), styles["Normal"]),
+        Paragraph(escape(title), styles["Title"]),
     ]
     if note:
-        story.append(Paragraph(_escape(note), body))
+        story.append(Paragraph(escape(note), body))
     story += [Paragraph("Headline counts", styles["Heading2"]),
               table(["Status", "Commitments"],
                     [[c["name"], c["count"]] for c in document["counts"] if c["count"]] +
@@ -147,20 +127,16 @@ def report_pdf(document: Mapping[str, Any], *, chart_png: bytes | None = None, n
                         for o in document["due_soon"]], [0.07, 0.45, 0.2, 0.15, 0.13])
                  if document["due_soon"] else Paragraph("Nothing is due in the next 30 days.", body))
     story += [Paragraph("What changed since the previous report", styles["Heading2"]),
-              Paragraph(_escape(changes_sentence(document)), body)]
+              Paragraph(escape(changes_sentence(document)), body)]
     if chart_png:
         story += [Paragraph("Deadlines against dates met", styles["Heading2"])]
-        image = Image(io.BytesIO(chart_png))
-        scale = min(1.0, width / image.drawWidth)
-        image.drawWidth, image.drawHeight = image.drawWidth * scale, image.drawHeight * scale
-        story += [image, Paragraph(_escape(timeline_description(document)), small)]
+        story += [pdf.picture(chart_png), Paragraph(escape(timeline_description(document)), small)]
     story += [Spacer(1, 4 * mm), Paragraph("Every commitment", styles["Heading2"]),
               table(["Id", "Commitment", "Owner", "Status", "Deadline", "Principles"],
                     [[r["id"], r["title"], r["owner"], r["label"], iso_to_human(r["deadline"]),
                       ", ".join(map(str, r["principles"]))] for r in document["commitments"]],
                     [0.06, 0.32, 0.17, 0.23, 0.12, 0.10])]
-    pdf.build(story)
-    return buffer.getvalue()
+    return pdf.finish(story)
 
 
 def changes_sentence(document: Mapping[str, Any]) -> str:
@@ -181,6 +157,4 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _escape(value: object) -> str:
-    text = "" if value is None else str(value)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+

@@ -12,8 +12,6 @@ from __future__ import annotations
 import base64
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,10 +20,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from analysis.stats.disclosure import SECONDARY, SECONDARY_MARK
 from analysis.reports.you_said import YouSaid, word_cloud_images
+from common.charts import use_writable_matplotlib_cache
 from common.formulas import safe_cell
+from common.pdf import a4_document, escape
 
-if "MPLCONFIGDIR" not in os.environ:  # matplotlib wants a writable cache directory
-    os.environ["MPLCONFIGDIR"] = os.path.join(tempfile.gettempdir(), "civicpanel-matplotlib")
+use_writable_matplotlib_cache()
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
 BAR_COLOUR = "#1d70b8"
@@ -292,45 +291,21 @@ def report_csv(document: Mapping[str, Any]) -> str:
 
 # ---------------------------------------------------------------- PDF
 
-def _escape(value: object) -> str:
-    from xml.sax.saxutils import escape
-
-    return escape("" if value is None else str(value))
-
-
 def report_pdf(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, str]], *, note: str = "") -> bytes:
     """The report for cabinet papers: We asked, You said (tables and charts), We did."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer
 
-    styles = getSampleStyleSheet()
-    body, small = styles["BodyText"], styles["BodyText"].clone("small", fontSize=8, leading=10)
     asked = document["we_asked"]
-    buffer = io.BytesIO()
-    pdf = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm,
-                            bottomMargin=18 * mm, title=f"We asked, you said, we did: {asked['title']}",
-                            subject=asked["title"], invariant=1)
-    width = A4[0] - 36 * mm
-
-    def table(header: list[str], rows: list[list[object]], widths: list[float]) -> Table:
-        data = [[Paragraph(_escape(h), small) for h in header]] + [[Paragraph(_escape(v), small) for v in row] for row in rows]
-        result = Table(data, colWidths=[w * width for w in widths], repeatRows=1)
-        result.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1")),
-                                    ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor("#b1b4b6")),
-                                    ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-        return result
+    pdf = a4_document(title=f"We asked, you said, we did: {asked['title']}", subject=asked["title"])
+    styles, body, small = pdf.styles, pdf.body, pdf.small
+    table = pdf.table
 
     def picture(name: str) -> list[Any]:
         if name not in images:
             return []
         png, alt = images[name]
-        image = Image(io.BytesIO(png))
-        scale = min(1.0, width / image.drawWidth)
-        image.drawWidth, image.drawHeight = image.drawWidth * scale, image.drawHeight * scale
-        return [image, Paragraph(_escape(alt), small)]
+        return [pdf.picture(png), Paragraph(escape(alt), small)]
 
     threshold = document["disclosure_threshold"]
 
@@ -349,16 +324,16 @@ def report_pdf(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, st
         if breakdown["test"]:
             test = (f" {breakdown['test'].replace('_', ' ')}: Holm-adjusted p = {breakdown['p_value_holm']}"
                     f"{' (significant)' if breakdown['significant'] else ''}.")
-        return [Paragraph(_escape(caption + test), small), table(["Group", "Answered", *labels], rows, [share] * (len(labels) + 2)),
+        return [Paragraph(escape(caption + test), small), table(["Group", "Answered", *labels], rows, [share] * (len(labels) + 2)),
                 Spacer(1, 2 * mm)]
 
-    story: list[Any] = [Paragraph(_escape(f"We asked, you said, we did: {asked['title']}"), styles["Title"])]
+    story: list[Any] = [Paragraph(escape(f"We asked, you said, we did: {asked['title']}"), styles["Title"])]
     if note:
-        story.append(Paragraph(_escape(note), body))
-    story += [Paragraph("We asked", styles["Heading2"]), Paragraph(_escape(asked["purpose"]), body),
-              Paragraph(_escape(f"Open from {asked['opens_on']} to {asked['closes_on']}."), body)]
+        story.append(Paragraph(escape(note), body))
+    story += [Paragraph("We asked", styles["Heading2"]), Paragraph(escape(asked["purpose"]), body),
+              Paragraph(escape(f"Open from {asked['opens_on']} to {asked['closes_on']}."), body)]
     if asked["channels_note"]:
-        story.append(Paragraph(_escape(asked["channels_note"]), body))
+        story.append(Paragraph(escape(asked["channels_note"]), body))
     story += [table(["Channel", "People reached", "Responses"],
                     [[c["name"], _reached(c), c["responses"]] for c in asked["channels"]]
                     + [["Total", "" if asked.get("reached_total") is None else f"{asked['reached_total']:,}",
@@ -371,12 +346,12 @@ def report_pdf(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, st
                         [0.06, 0.7, 0.24])]
     story += [Paragraph("You said", styles["Heading2"])]
     if document["design_effect"] is not None:
-        story.append(Paragraph(_escape(f"Weighted to the census: design effect {document['design_effect']}, "
+        story.append(Paragraph(escape(f"Weighted to the census: design effect {document['design_effect']}, "
                                        f"effective sample size {document['effective_sample_size']}."), body))
     for note_text in (document["weighting"] or {}).get("notes", []):
-        story.append(Paragraph(_escape(note_text), small))
+        story.append(Paragraph(escape(note_text), small))
     for question in document["questions"]:
-        story += [Paragraph(_escape(question["text"]), styles["Heading3"]),
+        story += [Paragraph(escape(question["text"]), styles["Heading3"]),
                   table(["Answer", "Count", "Percent (95% CI)", "Weighted"],
                         [[o["label"], o["count"], option_sentence(o, question["n_answered"]),
                           _number(o["weighted_percent"]) or "–"] for o in question["options"]],
@@ -392,8 +367,8 @@ def report_pdf(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, st
                            [[b["question_key"], b["dimension"], b["test"], b["p_value_holm"]] for b in significant],
                            [0.35, 0.25, 0.2, 0.2]))
     for free_text in document["free_text"]:
-        story += [Paragraph(_escape(free_text["text"]), styles["Heading3"]),
-                  Paragraph(_escape(f"{free_text['n_comments']} comments ({free_text['n_distinct']} distinct)."), body)]
+        story += [Paragraph(escape(free_text["text"]), styles["Heading3"]),
+                  Paragraph(escape(f"{free_text['n_comments']} comments ({free_text['n_distinct']} distinct)."), body)]
         story += picture(f"cloud-{free_text['key']}")
     if document["themes"]:
         story += [Paragraph("Themes", styles["Heading3"]),
@@ -401,13 +376,12 @@ def report_pdf(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, st
     if document.get("quotes"):
         story.append(Paragraph("In residents' words", styles["Heading3"]))
     for quote in document.get("quotes", []):
-        story.append(Paragraph(_escape(f"“{quote['text']}”"), body))
-        story.append(Paragraph(_escape(quote_source(quote, document)), small))
+        story.append(Paragraph(escape(f"“{quote['text']}”"), body))
+        story.append(Paragraph(escape(quote_source(quote, document)), small))
     story += [Spacer(1, 4 * mm), Paragraph("We did", styles["Heading2"])]
     story.append(table(["Action", "By", "Who", "Commitments"],
                        [[a["action"], a["due_on"] or "", a["owner"],
                          "; ".join(f"{c['key']} {c['title']} ({c['status_label'] or 'status unknown'})"
                                    for c in a["commitments"])] for a in document["actions"]],
                        [0.4, 0.13, 0.17, 0.3]) if document["actions"] else Paragraph("No actions recorded yet.", body))
-    pdf.build(story)
-    return buffer.getvalue()
+    return pdf.finish(story)

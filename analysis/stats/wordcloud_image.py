@@ -10,12 +10,11 @@ loop and cache the bytes.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from analysis.stats.free_text import TermCount
+from common.charts import use_agg_backend
 
 WIDTH = 800
 HEIGHT = 400
@@ -38,21 +37,11 @@ def alt_text(terms: Sequence[TermCount], n_comments: int, *, limit: int = ALT_TE
     return f"Word cloud of the most used words in {n_comments} comment{'s' if n_comments != 1 else ''}: {listed}."
 
 
-def _prepare_matplotlib() -> None:
-    if not os.environ.get("MPLCONFIGDIR"):
-        directory = os.path.join(tempfile.gettempdir(), f"civicpanel-matplotlib-{os.getuid()}")
-        os.makedirs(directory, exist_ok=True)
-        os.environ["MPLCONFIGDIR"] = directory
-    import matplotlib
-
-    matplotlib.use("Agg")
-
-
 def render_word_cloud(terms: Sequence[TermCount], n_comments: int) -> WordCloudImage | None:
     """The cloud (sized by the number of comments using each term), or None without terms."""
     if not terms:
         return None
-    _prepare_matplotlib()
+    use_agg_backend()
     from wordcloud import WordCloud
 
     cloud = WordCloud(width=WIDTH, height=HEIGHT, background_color="white", random_state=RANDOM_STATE,
