@@ -15,18 +15,17 @@ import io
 import os
 import tempfile
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from analysis.stats.disclosure import SECONDARY, SECONDARY_MARK
 from analysis.reports.you_said import YouSaid, word_cloud_images
+from templates import TEMPLATE_DIR
 
 if "MPLCONFIGDIR" not in os.environ:  # matplotlib wants a writable cache directory
     os.environ["MPLCONFIGDIR"] = os.path.join(tempfile.gettempdir(), "civicpanel-matplotlib")
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
 BAR_COLOUR = "#1d70b8"
 WEIGHTED_COLOUR = "#f47738"
 CSV_HEADER = ["section", "question_key", "question", "group", "option", "count", "percent", "ci_low", "ci_high",
