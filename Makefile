@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers: `auto` is one per CPU core; `make test JOBS=0` runs in one process.
+JOBS ?= auto
 
 .PHONY: install run migrate demo test test-fast bench clean
 
@@ -29,10 +31,10 @@ run: demo
 	$(BIN)/civicpanel serve --host $(HOST) --port $(PORT)
 
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(JOBS)
 
 test-fast: install
-	$(BIN)/python -m pytest -q -m "not browser"
+	$(BIN)/python -m pytest -q -n $(JOBS) -m "not browser and not slow"
 
 bench: install
 	$(BIN)/python bench/run.py $(SECTION)

@@ -1,7 +1,7 @@
 """Piccolo configuration: the engine is built here, at import, from ``DATABASE_URL``.
 
 Set ``DATABASE_URL`` before anything imports this module (tests do it in ``tests/conftest.py``).
-Unset, the database is the embedded SQLite file ``var/civicpanel.sqlite``.
+Unset, the database is the embedded SQLite file ``var/civicpanel.sqlite`` under the current directory.
 """
 
 from piccolo.conf.apps import AppRegistry

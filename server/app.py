@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
@@ -49,11 +50,11 @@ from server.platform.mailer import run_sender_forever
 from server.services.retention import run_purge_forever
 from server.web.page_cache import CsrfTokens, PageCacheMiddleware, PageStore
 from server.web.middleware import MalformedInputMiddleware, StaffIdentityMiddleware, add_security_headers
-from server.settings import PROJECT_ROOT, Settings
+from server.settings import Settings
 from server.web.templating import configure_template_engine
+from templates import TEMPLATE_DIR
 
-STATIC_DIR = PROJECT_ROOT / "server" / "static"
-TEMPLATE_DIR = PROJECT_ROOT / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 CSRF_HEADER = "x-csrftoken"
 
 ROUTE_HANDLERS = [

@@ -10,8 +10,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "civicpanel.sqlite"
+DEFAULT_SQLITE_PATH = Path("var") / "civicpanel.sqlite"
+"""Unset ``DATABASE_URL``: this file under the current directory (the checkout's ``var/`` for
+``make run``). Never beside the code, which an installed wheel keeps in site-packages."""
 DEVELOPMENT_SECRET = "development-only-secret-key-not-for-production"  # refused in production
 
 ENVIRONMENTS = ("development", "test", "production")
@@ -21,10 +22,16 @@ class SettingsError(ValueError):
     """The environment does not describe a configuration the app can start with."""
 
 
+def default_database_url() -> str:
+    """The embedded SQLite file ``var/civicpanel.sqlite`` under the current directory, as an
+    absolute path, so that a later change of directory does not move the database."""
+    return f"sqlite:///{Path.cwd() / DEFAULT_SQLITE_PATH}"
+
+
 def database_url_from_env(environ: dict[str, str] | os._Environ[str] | None = None) -> str:
     """``DATABASE_URL``, or the embedded SQLite file when it is unset or empty."""
     environ = os.environ if environ is None else environ
-    return environ.get("DATABASE_URL", "").strip() or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    return environ.get("DATABASE_URL", "").strip() or default_database_url()
 
 
 def _int_from_env(environ: dict[str, str] | os._Environ[str], name: str, default: int, minimum: int = 0) -> int:
@@ -56,9 +63,9 @@ class Settings:
     """``SECRET_KEY``: signs and encrypts session cookies and CSRF tokens. At least 32 characters.
     Required outside development and test."""
 
-    database_url: str = field(default_factory=lambda: f"sqlite:///{DEFAULT_SQLITE_PATH}")
+    database_url: str = field(default_factory=default_database_url)
     """``DATABASE_URL``: ``postgresql://user@host:port/db`` for PostgreSQL, or ``sqlite:///path``.
-    Unset: the embedded SQLite file ``var/civicpanel.sqlite``."""
+    Unset: the embedded SQLite file ``var/civicpanel.sqlite`` under the current directory."""
 
     council_name: str = "London Borough of Camden"
     """``COUNCIL_NAME``: shown in the header of every page and in reports."""

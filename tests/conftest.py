@@ -1,84 +1,68 @@
-"""Shared fixtures: a migrated database per test, an HTTP client on the app, signed-in clients.
+"""Shared fixtures: a migrated database per test, an HTTP client on the app, signed-in clients;
+and the suite's settings: hypothesis profiles, the order of tests.
 
 The database engine is built when ``piccolo_conf`` is imported, so the environment is set here,
-at import, before anything imports it. SQLite (the default): migrations run once into a template
-file, and every test gets a fresh copy of it. PostgreSQL (``DATABASE_URL`` set): migrations run
-once into an emptied schema, and every test starts from truncated tables.
+at import, before anything imports it. SQLite (the default): each process (each pytest-xdist
+worker) has its own temporary folder; migrations run once into a template file there, and every
+test gets a fresh copy of it. PostgreSQL (``DATABASE_URL`` set): each xdist worker uses its own
+database beside the named one (``<name>_gw0``, …, created if missing); migrations run once into
+an emptied schema, and every test starts from truncated tables. Helpers for test modules are in
+``tests/support`` and ``tests/factories``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from tests.support.database import (
+    remove_sqlite,
+    reset_postgres_schema,
+    run,
+    sqlite_path,
+    truncate_postgres,
+    use_worker_database,
+    uses_postgres,
+)
+
 _TEST_DIR = Path(tempfile.mkdtemp(prefix="civicpanel-tests-"))
-_USES_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
-if not _USES_POSTGRES:
+_USES_POSTGRES = uses_postgres()
+if _USES_POSTGRES:
+    use_worker_database(os.environ.get("PYTEST_XDIST_WORKER", ""))
+else:
     os.environ["DATABASE_URL"] = f"sqlite:///{_TEST_DIR / 'test.sqlite'}"
 os.environ["CIVICPANEL_ENV"] = "test"
 os.environ["DATABASE_POOL_SIZE"] = "0"
 os.environ.setdefault("MPLCONFIGDIR", str(_TEST_DIR / "matplotlib"))
 
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings as hypothesis_settings  # noqa: E402
 from litestar.testing import TestClient  # noqa: E402
 
 from server.accounts.passwords import use_fast_hashing_for_tests  # noqa: E402
 from server.settings import Settings  # noqa: E402
+from tests.support.http import create_staff, sign_in  # noqa: E402
 
 use_fast_hashing_for_tests()
 
-TEST_PASSWORD = "correct horse battery staple"
-ROLES = ("officer", "cabinet", "admin")
-
-
-def run(coroutine):
-    """Run a database coroutine from a test. No connection pool is open in tests, so every query
-    opens its own connection and any event loop will do. When this thread already runs a loop
-    (Playwright's sync API keeps one open for the browser tests), use a fresh thread."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    with ThreadPoolExecutor(max_workers=1) as executor:
-        return executor.submit(asyncio.run, coroutine).result()
+# Hypothesis profiles, chosen with HYPOTHESIS_PROFILE (default: "ci" when CI is set, else "dev").
+# Neither has a per-example deadline or the too-slow health check: with two xdist workers, servers
+# and Chromium sharing two cores, an example's time says more about the machine's load than about
+# the code. Tests keep their own max_examples (a cost each test chose). "ci" keeps no example
+# database (a fresh clone has none to reuse) and prints the blob that reproduces a failure.
+_UNDER_LOAD = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+hypothesis_settings.register_profile("ci", database=None, print_blob=True, **_UNDER_LOAD)
+hypothesis_settings.register_profile("dev", **_UNDER_LOAD)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 def pytest_collection_modifyitems(config, items) -> None:
     """Browser tests last: they are the slowest, and the fast tests tell more sooner."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
-
-
-def _sqlite_path() -> Path:
-    return Path(os.environ["DATABASE_URL"].removeprefix("sqlite:///"))
-
-
-def _remove_sqlite(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-
-async def _reset_postgres_schema() -> None:
-    from piccolo_conf import DB
-
-    await DB.run_ddl("DROP SCHEMA public CASCADE")
-    await DB.run_ddl("CREATE SCHEMA public")
-
-
-async def _truncate_postgres() -> None:
-    from piccolo.querystring import QueryString
-    from piccolo_conf import DB
-
-    rows = await DB.run_querystring(
-        QueryString("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migration'")
-    )
-    names = ", ".join(f'"{row["tablename"]}"' for row in rows)
-    if names:
-        await DB.run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture(scope="session")
@@ -87,17 +71,17 @@ def migrated_template() -> Path | None:
     from server.platform.migrations_runner import apply_migrations
 
     if _USES_POSTGRES:
-        run(_reset_postgres_schema())
+        run(reset_postgres_schema())
         outcome = run(apply_migrations())
         assert outcome.success, outcome.message
         return None
-    path = _sqlite_path()
-    _remove_sqlite(path)
+    path = sqlite_path()
+    remove_sqlite(path)
     enable_wal(path)
     outcome = run(apply_migrations())
     assert outcome.success, outcome.message
     template = _TEST_DIR / "template.sqlite"
-    with __import__("sqlite3").connect(path) as connection:
+    with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     shutil.copyfile(path, template)
     return template
@@ -107,10 +91,10 @@ def migrated_template() -> Path | None:
 def db(migrated_template: Path | None) -> Iterator[None]:
     """A migrated, empty database for this test."""
     if _USES_POSTGRES:
-        run(_truncate_postgres())
+        run(truncate_postgres())
     else:
-        path = _sqlite_path()
-        _remove_sqlite(path)
+        path = sqlite_path()
+        remove_sqlite(path)
         shutil.copyfile(migrated_template, path)
     yield
 
@@ -131,33 +115,6 @@ def app(db, settings):
 def client(app) -> Iterator[TestClient]:
     with TestClient(app=app) as test_client:
         yield test_client
-
-
-def csrf_token(client: TestClient) -> str:
-    """The CSRF token for this client, fetching a page first if no cookie is set yet."""
-    token = client.cookies.get("civicpanel_csrf")
-    if not token:
-        client.get("/login")
-        token = client.cookies.get("civicpanel_csrf")
-    assert token, "the app did not set a CSRF cookie"
-    return token
-
-
-def post_form(client: TestClient, url: str, data: dict[str, str] | None = None, **kwargs):
-    """POST a form the way a browser does, with the CSRF token in the form body."""
-    return client.post(url, data={**(data or {}), "_csrf_token": csrf_token(client)}, **kwargs)
-
-
-def create_staff(role: str, email: str | None = None) -> str:
-    from server.accounts.staff import create_staff_user
-
-    email = email or f"{role}@test.example"
-    run(create_staff_user(email=email, display_name=f"Test {role}", role=role, password=TEST_PASSWORD))
-    return email
-
-
-def sign_in(client: TestClient, email: str, password: str = TEST_PASSWORD):
-    return post_form(client, "/login", {"email": email, "password": password}, follow_redirects=False)
 
 
 @pytest.fixture

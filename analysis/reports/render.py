@@ -13,7 +13,6 @@ import base64
 import csv
 import io
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -23,10 +22,10 @@ from analysis.reports.you_said import YouSaid, word_cloud_images
 from common.charts import use_writable_matplotlib_cache
 from common.formulas import safe_cell
 from common.pdf import a4_document, escape
+from templates import TEMPLATE_DIR
 
 use_writable_matplotlib_cache()
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
 BAR_COLOUR = "#1d70b8"
 WEIGHTED_COLOUR = "#f47738"
 CSV_HEADER = ["section", "question_key", "question", "group", "option", "count", "percent", "ci_low", "ci_high",

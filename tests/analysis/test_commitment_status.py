@@ -348,7 +348,8 @@ late_sessions = st.builds(PanelSessionRecord, held_on=days_around,
                           recorded_on=st.dates(min_value=REPORT_DAY + timedelta(days=1), max_value=date(2025, 1, 1)))
 
 
-@settings(max_examples=300, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=300)
 @given(
     commitment=commitments(),
     known=st.lists(updates_recorded(days_up_to_report), max_size=6),
@@ -371,7 +372,7 @@ def test_records_added_after_the_report_day_never_change_it(
     assert report_now == report_then
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(commitment=commitments(), known=st.lists(updates_recorded(days_up_to_report), max_size=6),
        data=st.data())
 def test_the_order_updates_arrive_in_does_not_matter(commitment, known, data):

@@ -14,7 +14,7 @@ from analysis.commitments.demo import load_demo_commitments
 from analysis.tables import Commitment, CommitmentUpdate
 from server.audit import search_audit
 from server.cli.main import cli
-from tests.conftest import run
+from tests.support.database import run
 
 GOOD_CSV = ("record,key,title,kind,owner,made_on,deadline_date,principles,effective_on,status,evidence_url\n"
             "commitment,9,Publish an algorithm register,one_off,Chief Data Officer,2022-01-19,2022-06-01,1;6,,,\n"

@@ -26,7 +26,7 @@ from analysis.commitments.demo import load_demo_commitments
 from analysis.tables import Commitment, CommitmentUpdate
 from panels.tables import Panel, PanelSession
 from surveys.tables import CaseStudy
-from tests.conftest import run
+from tests.support.database import run
 
 SLUG = DEMO_CHARTER_SLUG
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)

@@ -58,7 +58,7 @@ def test_multiple_choice_row_totals_are_respected():
     assert not table.cell_hidden.any()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(arrays(np.int64, st.tuples(st.integers(2, 7), st.integers(2, 6)), elements=st.integers(0, 60)),
        st.sampled_from([5, 10, 20]))
 def test_no_hidden_cell_can_be_derived_from_totals(counts, threshold):
@@ -101,7 +101,7 @@ def test_primary_and_secondary_reasons_are_told_apart():
         assert (reason == "primary") == (LEAKY[row, column] < 10)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400)
 @given(arrays(np.int64, st.tuples(st.integers(2, 7), st.integers(2, 6)), elements=st.integers(0, 60)),
        st.sampled_from([5, 10, 20]), st.booleans(), st.data())
 def test_no_shown_percentage_lets_a_hidden_total_be_recovered(counts, threshold, multiple, data):

@@ -40,7 +40,7 @@ def test_issue_example_sentence():
     assert percent_text(16, 22) == "73% (16 of 22; 95% CI 52% to 87%)"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.integers(min_value=1, max_value=10**6).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
 def test_interval_contains_estimate_and_lies_in_unit_interval(case):
     successes, trials = case

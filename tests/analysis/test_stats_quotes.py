@@ -48,7 +48,7 @@ words = st.lists(st.sampled_from(["data", "council", "share", "please", "open", 
                  min_size=3, max_size=15)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(words, st.data())
 def test_any_cut_of_the_source_is_accepted(source_words, data):
     source = " ".join(source_words)
@@ -67,7 +67,7 @@ def test_any_cut_of_the_source_is_accepted(source_words, data):
     assert quote_problem(" … ".join(parts), source) is None
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(words, st.sampled_from(["never", "always", "hate", "love"]), st.data())
 def test_a_word_not_in_the_source_is_always_refused(source_words, added, data):
     source = " ".join(source_words)

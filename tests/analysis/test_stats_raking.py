@@ -71,7 +71,8 @@ def raking_problems(draw):
     return codes, shares
 
 
-@settings(max_examples=80, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=80)
 @given(raking_problems())
 def test_raked_weights_reproduce_the_margins(problem):
     codes, shares = problem

@@ -176,7 +176,7 @@ def test_hidden_group_total_gets_no_percentages_and_true_labels():
                 assert "fewer than" not in cell["display"]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(arrays(np.int64, (4, 2), elements=st.integers(0, 40)))
 def test_report_never_shows_a_percentage_for_a_hidden_total(counts):
     frame = _grouped_frame(counts, ["A", "B", "C", None])

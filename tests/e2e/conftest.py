@@ -4,23 +4,25 @@ Playwright, and axe-core checking every page visited against WCAG 2.2 A and AA.
 Without Chromium (``/usr/bin/chromium`` or ``CHROMIUM_PATH``) or npm these tests are skipped with
 a one-line reason; with ``CIVICPANEL_REQUIRE_BROWSER=1`` (as in CI) that is a failure instead.
 The server uses its own database: a SQLite file, or ``<database>_e2e`` beside the test
-database on PostgreSQL, migrated and loaded with the demo data.
+database on PostgreSQL (so one per pytest-xdist worker), migrated and loaded with the demo data.
+Tests wait on conditions (Playwright's ``expect``, ``wait_for_url``), never on fixed sleeps.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support.database import create_postgres_database
+from tests.support.servers import free_port, wait_until_healthy
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 E2E_TOOLS = PROJECT_ROOT / ".e2e"
@@ -58,35 +60,16 @@ def axe_script() -> str:
     return AXE_PATH.read_text(encoding="utf-8")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _e2e_database_url(tmp_dir: Path) -> str:
+    """The live server's own database: a SQLite file, or ``<test database>_e2e`` (per xdist
+    worker, as the test database is), emptied first."""
     test_url = os.environ["DATABASE_URL"]
     if test_url.startswith("sqlite:///"):
         return f"sqlite:///{tmp_dir / 'e2e.sqlite'}"
-    import asyncpg
-
     from server.platform.database import postgres_config
 
-    config = postgres_config(test_url)
-    name = f"{config['database']}_e2e"
-
-    async def recreate() -> None:
-        connection = await asyncpg.connect(**{**config, "database": "postgres"})
-        try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await connection.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await connection.close()
-
-    from tests.conftest import run
-
-    run(recreate())
-    return test_url.rsplit("/", 1)[0] + f"/{name}"
+    name = f"{postgres_config(test_url)['database']}_e2e"
+    return create_postgres_database(test_url, name, recreate=True)
 
 
 @pytest.fixture(scope="session")
@@ -99,24 +82,17 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         result = subprocess.run([sys.executable, "-m", "server", *command], env=env, capture_output=True, text=True,
                                 timeout=300)
         assert result.returncode == 0, f"civicpanel {command[0]} failed: {result.stderr or result.stdout}"
-    port = _free_port()
+    port = free_port()
     log_path = tmp_dir / "server.log"
     with open(log_path, "w") as log:
         server = subprocess.Popen([sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)],
                                   env=env, stdout=log, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail(f"the server did not start: {log_path.read_text()[-2000:]}")
-        time.sleep(0.2)
+    try:
+        wait_until_healthy(base_url, server, log_path=log_path, timeout_s=60)
+    except RuntimeError as error:
+        server.kill()
+        pytest.fail(str(error))
     yield base_url
     server.terminate()
     try:
@@ -186,12 +162,13 @@ def sign_in(assert_accessible):
     """``sign_in(page, live_server, "officer")`` signs in as the demo user with that role."""
 
     def do(page, base_url: str, role: str) -> None:
+        from playwright.sync_api import expect
+
         email, password = demo_credentials(role)
         page.goto(f"{base_url}/login")
         page.get_by_label("Email address").fill(email)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
-        assert "/login" not in page.url, f"sign in as {role} failed"
+        expect(page, f"sign in as {role} failed").not_to_have_url(re.compile(r"/login(\?|$)"))
 
     return do

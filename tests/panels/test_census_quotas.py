@@ -89,7 +89,7 @@ def censuses(draw):
     return parse_census("dimension,category,count\n" + body)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(census=censuses(), k=st.integers(min_value=1, max_value=200), tolerance=st.floats(min_value=0, max_value=1),
        prefer=st.booleans())
 def test_rounding_always_keeps_sum_min_le_k_le_sum_max(census, k, tolerance, prefer):

@@ -102,19 +102,19 @@ def assert_matches_brute_force(problem):
     assert abs(sum(result.probabilities.values()) - problem.k) < 1e-6
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(small_problems())
 def test_leximin_matches_brute_force(problem):
     assert_matches_brute_force(problem)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(small_problems(households=True))
 def test_leximin_matches_brute_force_with_households(problem):
     assert_matches_brute_force(problem)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(small_problems(households=True, categories=THREE_CATEGORIES))
 def test_leximin_matches_brute_force_with_three_categories_and_households(problem):
     assert_matches_brute_force(problem)
@@ -149,7 +149,7 @@ def test_a_loose_relaxation_is_cut_until_the_leximin_is_reached():
     np.testing.assert_allclose(_person_probabilities(pool, distribution), reference, atol=1e-5)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(small_problems(households=True, categories=THREE_CATEGORIES))
 def test_the_papers_level_by_level_algorithm_agrees(problem):
     """The last-resort algorithm (levels only) gives the same LEXIMIN as brute force."""
@@ -168,7 +168,7 @@ def without_private_highs(monkeypatch):
     monkeypatch.setattr(linear_program, "USE_HIGHS_CORE", False)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture])
 @given(small_problems(households=True, categories=THREE_CATEGORIES))
 def test_public_linprog_fallback_matches_brute_force(without_private_highs, problem):
     assert not linear_program.USE_HIGHS_CORE
@@ -185,7 +185,7 @@ def test_public_linprog_fallback_gives_the_same_probabilities(instances, monkeyp
     np.testing.assert_allclose([public.probabilities[i] for i in ids], [private.probabilities[i] for i in ids], atol=1e-6)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30)
 @given(small_problems(households=True), st.text(max_size=12))
 def test_every_result_keeps_quotas_households_and_sums_to_k(problem, seed):
     if not feasible_panels(problem):
@@ -200,7 +200,7 @@ def test_every_result_keeps_quotas_households_and_sums_to_k(problem, seed):
     assert again.draw == result.draw  # deterministic in the seed
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30)
 @given(small_problems())
 def test_infeasible_quotas_come_with_a_relaxation_that_works(problem):
     if feasible_panels(problem):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+import pytest
+
 from panels.demo import PANEL_2021_SLUG, PANEL_2022_SLUG, fictional_registrations, load_demo_panels
-from tests.conftest import run
+from tests.support.database import run
 
 
 def test_fictional_pool_is_biased_towards_older_owner_occupiers():
@@ -18,6 +20,7 @@ def test_fictional_pool_is_biased_towards_older_owner_occupiers():
     assert (owners["Owned outright"] + owners["Owned with a mortgage or loan"]) / len(people) > 0.40  # census: 32%
 
 
+@pytest.mark.slow
 def test_demo_loads_both_panels_once(db):
     from panels.tables import Panel, PanelSession, SelectionRun, Volunteer, Voucher
 

@@ -65,7 +65,7 @@ def brute_force_relaxation(problem):
     return best
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(tight_problems())
 def test_relaxation_has_the_smallest_total_change_and_shares_it_out(problem):
     reference = brute_force_relaxation(problem)

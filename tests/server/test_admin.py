@@ -7,7 +7,8 @@ import io
 
 from server.audit import record_audit, search_audit
 from server.accounts.staff import list_staff
-from tests.conftest import post_form, run
+from tests.support.database import run
+from tests.support.http import post_form
 
 
 def test_admin_creates_an_account_and_it_is_audited(admin_client):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from server.audit import search_audit
-from tests.conftest import TEST_PASSWORD, create_staff, csrf_token, post_form, run, sign_in
+from tests.support.database import run
+from tests.support.http import TEST_PASSWORD, create_staff, csrf_token, post_form, sign_in
 
 
 def test_login_success_redirects_to_role_home_and_is_audited(client):

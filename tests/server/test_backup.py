@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 
-from tests.conftest import create_staff, run
+import pytest
+
+from tests.support.database import run, scratch_database
+from tests.support.http import create_staff
 
 
 def civicpanel(*args: str, database_url: str) -> subprocess.CompletedProcess:
@@ -15,29 +17,7 @@ def civicpanel(*args: str, database_url: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "server", *args], env=env, capture_output=True, text=True, timeout=120)
 
 
-def _empty_database(tmp_path):
-    """A URL for a new, empty database on the engine under test, and a function to drop it."""
-    url = os.environ["DATABASE_URL"]
-    if url.startswith("sqlite:///"):
-        return f"sqlite:///{tmp_path / 'restored.sqlite'}", lambda: None
-    import asyncpg
-
-    from server.platform.database import postgres_config
-
-    config = postgres_config(url)
-    name = f"civicpanel_restore_{uuid.uuid4().hex[:8]}"
-
-    async def admin(sql: str) -> None:
-        connection = await asyncpg.connect(**{**config, "database": "postgres"})
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    run(admin(f'CREATE DATABASE "{name}"'))
-    return url.rsplit("/", 1)[0] + f"/{name}", lambda: run(admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
-
-
+@pytest.mark.slow
 def test_backup_then_restore_into_an_empty_database_finds_everything(db, tmp_path):
     from analysis.charter.demo import load_demo_charter
 
@@ -49,8 +29,7 @@ def test_backup_then_restore_into_an_empty_database_finds_everything(db, tmp_pat
     assert made.returncode == 0, made.stderr
     assert "Backed up" in made.stdout and backup_file.stat().st_size > 0
 
-    target_url, drop = _empty_database(tmp_path)
-    try:
+    with scratch_database(tmp_path, "restore") as target_url:
         restored = civicpanel("restore", str(backup_file), database_url=target_url)
         assert restored.returncode == 0, restored.stderr
         check = civicpanel("check", database_url=target_url)
@@ -65,8 +44,6 @@ def test_backup_then_restore_into_an_empty_database_finds_everything(db, tmp_pat
         assert listing.stdout.splitlines() == ["['kept@council.example']", "[7]"], listing.stderr
         again = civicpanel("restore", str(backup_file), database_url=target_url)
         assert again.returncode == 1 and "already holds" in again.stderr
-    finally:
-        drop()
 
 
 def test_restore_of_a_missing_file_is_a_clear_error(db, tmp_path):

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from server.tables import AuditEntry
 from surveys.tables import CaseStudy
-from tests.conftest import post_form, run
-from tests.surveys.helpers import make_case_study
+from tests.factories.surveys import make_case_study
+from tests.support.database import run
+from tests.support.http import post_form
 
 PUBLISH = "/officer/case-studies/draft/publish"
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from server.cli.main import cli
 from server.accounts.staff import list_staff
-from tests.conftest import run
+from tests.support.database import run
 
 
 def invoke(*args: str, input: str | None = None):
@@ -24,6 +25,7 @@ def count_rows() -> dict[str, int]:
     }
 
 
+@pytest.mark.slow
 def test_load_demo_twice_adds_nothing_the_second_time(db):
     first = invoke("load-demo")
     assert first.exit_code == 0, first.output

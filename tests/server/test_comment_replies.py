@@ -7,8 +7,9 @@ import re
 
 from server.tables import OutboxEmail
 from surveys.tables import Comment
-from tests.conftest import post_form, run
-from tests.surveys.helpers import make_case_study
+from tests.factories.surveys import make_case_study
+from tests.support.database import run
+from tests.support.http import post_form
 
 HTMX = {"hx-request": "true"}
 PAGE = "/case-studies/debt-early-help"

@@ -14,7 +14,8 @@ from analysis.charter.demo import DEMO_CHARTER_SLUG, load_demo_charter
 from analysis.commitments.demo import load_demo_commitments
 from analysis.tables import Commitment, CommitmentUpdate
 from server.audit import search_audit
-from tests.conftest import csrf_token, post_form, run
+from tests.support.database import run
+from tests.support.http import csrf_token, post_form
 
 SLUG = DEMO_CHARTER_SLUG
 REPORT = f"/cabinet/commitments/{SLUG}"

@@ -7,8 +7,9 @@ import json
 from surveys.consultations import get_questionnaire
 from surveys.questionnaire import Questionnaire
 from surveys.responses import submit_response
-from tests.conftest import post_form, run
-from tests.surveys.helpers import make_consultation, sample_questionnaire
+from tests.factories.surveys import make_consultation, sample_questionnaire
+from tests.support.database import run
+from tests.support.http import post_form
 
 HTMX = {"hx-request": "true"}
 BASE = "/officer/consultations/data-charter/questionnaire"
@@ -100,7 +101,7 @@ def test_questionnaire_json_export_and_import_into_a_new_consultation(officer_cl
     exported = officer_client.get("/officer/consultations/data-charter/questionnaire.json")
     assert exported.status_code == 200 and json.loads(exported.text)["format"] == "civicpanel-questionnaire"
     url = "/officer/consultations/next-year/questionnaire/import"
-    from tests.conftest import csrf_token
+    from tests.support.http import csrf_token
 
     token = csrf_token(officer_client)
     bad = officer_client.post(url, data={"_csrf_token": token}, files={"file": ("q.json", b"{not json", "application/json")})

@@ -6,19 +6,11 @@ import json
 import re
 
 from surveys.tables import SurveyResponse
-from tests.conftest import csrf_token, run
-from tests.surveys.helpers import make_consultation
+from tests.factories.surveys import make_consultation
+from tests.support.database import run
+from tests.support.http import send
 
 BASE = "/consultations/data-charter"
-
-
-def send(client, url, pairs, **kwargs):
-    """POST a form with repeated fields (checkboxes) as a browser does."""
-    body = [*pairs, ("_csrf_token", csrf_token(client))]
-    from urllib.parse import urlencode
-
-    return client.post(url, content=urlencode(body), headers={"content-type": "application/x-www-form-urlencoded"},
-                       follow_redirects=False, **kwargs)
 
 
 def test_a_resident_completes_the_questionnaire(client):

@@ -10,8 +10,9 @@ import pytest
 from surveys.consultations import get_questionnaire
 from surveys.questionnaire import PREFER_NOT_TO_SAY, Questionnaire, to_json
 from surveys.tables import Consultation
-from tests.conftest import csrf_token, post_form, run
-from tests.surveys.helpers import make_consultation, sample_questionnaire
+from tests.factories.surveys import make_consultation, sample_questionnaire
+from tests.support.database import run
+from tests.support.http import csrf_token, post_form
 
 HTMX = {"hx-request": "true"}
 IMPORT = "/officer/consultations/next-year/questionnaire/import"

@@ -7,8 +7,9 @@ from urllib.parse import urlencode
 from analysis.charter.links import load_demo_consultation_links, principle_choices, principles_for_case_study
 from analysis.charter.demo import load_demo_charter
 from surveys.tables import CaseStudy
-from tests.conftest import csrf_token, run
-from tests.surveys.helpers import make_case_study, make_consultation
+from tests.factories.surveys import make_case_study, make_consultation
+from tests.support.database import run
+from tests.support.http import csrf_token
 
 
 def send(client, url, pairs):

@@ -7,8 +7,9 @@ import re
 
 from server.tables import AuditEntry, OutboxEmail
 from surveys.tables import CaseStudy, Comment, Consultation
-from tests.conftest import csrf_token, post_form, run
-from tests.surveys.helpers import make_case_study, make_consultation
+from tests.factories.surveys import make_case_study, make_consultation
+from tests.support.database import run
+from tests.support.http import csrf_token, post_form
 
 HTMX = {"hx-request": "true"}
 

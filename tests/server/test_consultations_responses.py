@@ -9,8 +9,9 @@ from click.testing import CliRunner
 from server.cli.main import cli
 from server.tables import AuditEntry
 from surveys.tables import SurveyResponse
-from tests.conftest import csrf_token, run
-from tests.surveys.helpers import make_consultation
+from tests.factories.surveys import make_consultation
+from tests.support.database import run
+from tests.support.http import csrf_token
 
 BASE = "/officer/consultations/data-charter"
 GOOD_CSV = ("used_services,which_services: Library,which_services: Website,which_services: Phone,open_data,contact,"
@@ -97,7 +98,7 @@ def test_purge_command_forgets_old_redacted_originals(db):
     from datetime import datetime, timedelta, timezone
 
     from surveys.tables import Comment
-    from tests.surveys.helpers import make_case_study
+    from tests.factories.surveys import make_case_study
 
     study_id = run(make_case_study())
     old = datetime.now(timezone.utc) - timedelta(days=400)

@@ -34,11 +34,14 @@ from server.cli.main import cli
 from surveys.consultations import get_questionnaire
 from surveys.questionnaire import answers_as_raw, validate_answers
 from surveys.tables import SurveyResponse
-from tests.conftest import csrf_token, run
-from tests.server.test_panels import create_panel, set_quotas
-from tests.surveys.helpers import make_consultation
+from tests.factories.panels import create_panel, set_quotas
+from tests.factories.surveys import make_consultation
+from tests.support.database import run
+from tests.support.http import csrf_token
 
-FUZZ = settings(max_examples=40, deadline=None,
+pytestmark = pytest.mark.slow  # hundreds of generated requests: seconds each
+
+FUZZ = settings(max_examples=40,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                        HealthCheck.data_too_large])
 NOT_UTF8 = "\ue000"

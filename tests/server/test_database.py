@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from server.accounts.staff import StaffAccountError, create_staff_user, list_staff
-from tests.conftest import run
+from tests.support.database import run
 
 
 def test_concurrent_creates_of_one_account_make_exactly_one(db):

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from server.web.fragment_cache import FragmentCache
 from surveys.tables import Comment
-from tests.conftest import post_form, run
-from tests.surveys.helpers import make_case_study
+from tests.factories.surveys import make_case_study
+from tests.support.database import run
+from tests.support.http import post_form
 
 
 def test_same_parts_reuse_and_changed_parts_render_again():

@@ -10,7 +10,7 @@ import pytest
 from server.platform import mailer
 from server.platform.mailer import MAX_ATTEMPTS, send_outbox
 from server.tables import OutboxEmail
-from tests.conftest import run
+from tests.support.database import run
 
 
 class FakeSMTP:

@@ -10,9 +10,9 @@ from datetime import datetime, timezone
 from common.tokens import hash_token
 from panels.tables import Panel, Volunteer
 from surveys.tables import SurveyResponse
-from tests.conftest import run
-from tests.server.test_consultations_flow import send
-from tests.surveys.helpers import make_consultation
+from tests.factories.surveys import make_consultation
+from tests.support.database import run
+from tests.support.http import send
 
 BASE = "/consultations/data-charter"
 ANSWERS = {1: [("used_services", "No"), ("open_data", "Agree")], 2: [], 3: [("sex", "Female")]}

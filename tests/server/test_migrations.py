@@ -6,14 +6,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
 from piccolo.apps.migrations.commands.new import AutoMigrationManager
 from piccolo.conf.apps import Finder
 
-from tests.conftest import run
+from tests.support.database import run, scratch_database
 
 APPS = ("server", "panels", "surveys", "analysis")
 
@@ -35,32 +34,10 @@ def test_tables_and_migrations_agree(app_name):
     assert pending == [], f"{app_name}: tables changed without a migration (run piccolo migrations new {app_name} --auto)"
 
 
+@pytest.mark.slow
 def test_migrations_apply_to_an_empty_database(tmp_path):
-    env = {**os.environ}
-    database_url = env["DATABASE_URL"]
-    if database_url.startswith("sqlite:///"):
-        fresh_url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
-        cleanup = None
-    else:
-        import asyncpg
-
-        from server.platform.database import postgres_config
-
-        config = postgres_config(database_url)
-        name = f"civicpanel_fresh_{uuid.uuid4().hex[:8]}"
-
-        async def admin(sql: str) -> None:
-            connection = await asyncpg.connect(**{**config, "database": "postgres"})
-            try:
-                await connection.execute(sql)
-            finally:
-                await connection.close()
-
-        run(admin(f'CREATE DATABASE "{name}"'))
-        fresh_url = database_url.rsplit("/", 1)[0] + f"/{name}"
-        cleanup = lambda: run(admin(f'DROP DATABASE "{name}"'))  # noqa: E731
-    try:
-        env["DATABASE_URL"] = fresh_url
+    with scratch_database(tmp_path, "fresh") as fresh_url:
+        env = {**os.environ, "DATABASE_URL": fresh_url}
         first = civicpanel("migrate", env=env)
         assert first.returncode == 0, first.stderr
         assert "Applied" in first.stdout
@@ -76,6 +53,3 @@ def test_migrations_apply_to_an_empty_database(tmp_path):
                 journal = connection.execute("PRAGMA journal_mode").fetchone()[0]
             assert _all_table_names() <= names
             assert journal == "wal"
-    finally:
-        if cleanup:
-            cleanup()

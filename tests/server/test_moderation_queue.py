@@ -7,8 +7,9 @@ from __future__ import annotations
 from server.tables import AuditEntry, OutboxEmail
 from surveys.comments import report_comment
 from surveys.tables import Comment, CommentReport
-from tests.conftest import post_form, run
-from tests.surveys.helpers import make_case_study
+from tests.factories.surveys import make_case_study
+from tests.support.database import run
+from tests.support.http import post_form
 
 HTMX = {"hx-request": "true"}
 PAGE = "/case-studies/debt-early-help"

@@ -23,8 +23,10 @@ from click.testing import CliRunner
 from bench.web_fixtures import CONSULTATION, POSTING_CASE_STUDY, csrf_cookie, questionnaire_cookie, seed
 from surveys.comments import hash_address
 from surveys.tables import Comment, Consultation, SurveyResponse
-from tests.conftest import _USES_POSTGRES, _remove_sqlite, _sqlite_path, _truncate_postgres, run
-from tests.server.load_harness import Outcomes, ServerProcess, start_clients
+from tests.support.database import remove_sqlite, run, sqlite_path, truncate_postgres, uses_postgres
+from tests.support.load_harness import Outcomes, ServerProcess, start_clients
+
+pytestmark = pytest.mark.slow  # a real server under load
 
 WORKERS = 2
 LOAD_BEFORE_KILL_S = 2.5
@@ -39,11 +41,11 @@ def load_server(migrated_template, tmp_path_factory):
     """The load fixtures in an emptied test database, and a started two-worker server on it,
     shared by this module's tests (starting one costs seconds). Each test leaves it running and
     tells its own rows apart by the tag that starts every comment and idempotency key."""
-    if _USES_POSTGRES:
-        run(_truncate_postgres())
+    if uses_postgres():
+        run(truncate_postgres())
     else:
-        _remove_sqlite(_sqlite_path())
-        shutil.copyfile(migrated_template, _sqlite_path())
+        remove_sqlite(sqlite_path())
+        shutil.copyfile(migrated_template, sqlite_path())
     run(seed(read_comments=0))
     server = ServerProcess(tmp_path_factory.mktemp("load") / "server.log", workers=WORKERS)
     server.start()

@@ -28,12 +28,12 @@ from panels.tables import SelectionRun, Volunteer
 from server.accounts.staff import create_staff_user
 from server.tables import AuditEntry
 from surveys.tables import Comment, SurveyResponse
-from tests.conftest import TEST_PASSWORD, post_form, run, sign_in
-from tests.server.test_consultations_flow import send
-from tests.server.test_panels import create_panel, fill_pool, set_quotas, slug_of
-from tests.server.test_reports import questionnaire as report_questionnaire
-from tests.server.test_route_access import PATH_PARAM, SAMPLE_VALUES
-from tests.surveys.helpers import make_case_study, make_consultation
+from tests.factories.panels import create_panel, fill_pool, set_quotas, slug_of
+from tests.factories.reports import questionnaire as report_questionnaire
+from tests.factories.surveys import make_case_study, make_consultation
+from tests.support.database import run
+from tests.support.http import TEST_PASSWORD, post_form, send, sign_in
+from tests.support.routes import PATH_PARAM, SAMPLE_VALUES
 
 VOLUNTEER = {"full_name": "Xanthippe Quillfeather", "email": "xanthippe.quill@leak-check.example",
              "phone": "07700 900517", "address": "17 Zebulon Mews", "postcode": "NW1 9ZJ", "age": "33",
@@ -211,6 +211,7 @@ def leaks(text: str, strings: dict[str, str]) -> list[str]:
     return [label for label, value in strings.items() if value in text or value in unescaped]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("identity", ["anonymous", "cabinet"])
 def test_no_route_gives_personal_data_to_anonymous_or_cabinet(app, client, staff_client, seeded, identity):
     requester = client if identity == "anonymous" else staff_client("cabinet")

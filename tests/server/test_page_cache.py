@@ -14,8 +14,9 @@ from litestar.testing import TestClient
 
 from server.web import page_cache
 from server.web.page_cache import Page
-from tests.conftest import create_staff, post_form, run, sign_in
-from tests.server.test_query_counts import make_case_study_with_comments, query_counter  # noqa: F401  (fixture)
+from tests.factories.surveys import make_case_study_with_comments
+from tests.support.database import run
+from tests.support.http import create_staff, post_form, sign_in
 
 TOKEN_IN_PAGE = re.compile(r'name="_csrf_token" value="([0-9a-f]+)"')
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import run
+from tests.support.database import run
 
 
 def load_charter():

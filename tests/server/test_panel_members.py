@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from panels.aggregates import suppress
 from panels.membership import quota_fit
 from panels.store import load_quotas
 from server.tables import AuditEntry, OutboxEmail
-from tests.conftest import post_form, run
-from tests.server.test_panels import create_panel, fill_pool, registration, set_quotas, slug_of
+from tests.factories.panels import create_panel, fill_pool, registration, set_quotas, slug_of
+from tests.support.database import run
+from tests.support.http import post_form
 
 
 def _volunteers(panel_id: int) -> list[dict]:
@@ -36,6 +39,7 @@ def _select_and_draw(officer_client, panel_id: int, *, kind: str, seed: str) -> 
     assert drawn.status_code == 303, drawn.text[-2000:]
 
 
+@pytest.mark.slow
 def test_drop_out_and_no_reply_are_replaced_and_the_panel_still_meets_every_quota(client, officer_client,
                                                                                    cabinet_client):
     panel_id = create_panel(officer_client)

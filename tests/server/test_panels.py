@@ -4,62 +4,15 @@ selection, draw, invitations, replacement, attendance, vouchers, and who may see
 from __future__ import annotations
 
 import json
-import random
 import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from panels.registration import ADULT_AGE_BANDS
 from server.tables import AuditEntry, OutboxEmail
-from tests.conftest import post_form, run
-
-SESSIONS = {
-    "session_1_title": "Day one", "session_1_date": "2026-05-16", "session_1_start": "10:00", "session_1_end": "16:00",
-    "session_1_place": "Crowndale Centre",
-    "session_2_title": "Day two", "session_2_date": "2026-05-23", "session_2_start": "10:00", "session_2_end": "16:00",
-    "session_2_place": "Crowndale Centre",
-}
-
-
-def create_panel(officer_client, **overrides) -> int:
-    data = {"name": "Test Resident Panel", "year": "2026", "panel_size": "6", "voucher": "30",
-            "deadline": (date.today() + timedelta(days=30)).isoformat(), "retention_days": "365",
-            "household_rule": "yes", "prefer_not_to_say": "yes", **SESSIONS, **overrides}
-    response = post_form(officer_client, "/officer/panels/new", data, follow_redirects=False)
-    assert response.status_code == 303, response.text
-    return int(re.search(r"/officer/panels/(\d+)/quotas", response.headers["location"]).group(1))
-
-
-def set_quotas(officer_client, panel_id: int, dimensions=("sex", "age_band"), tolerance="50"):
-    response = officer_client.post(
-        f"/officer/panels/{panel_id}/quotas",
-        data={"census_file": "camden-2011.csv", "dimensions": list(dimensions), "tolerance": tolerance,
-              "tenure_prefix": "households", "_csrf_token": officer_client.cookies.get("civicpanel_csrf")},
-        files={"census_upload": ("", b"", "text/csv")}, follow_redirects=False)
-    assert response.status_code == 303, response.text
-
-
-def slug_of(panel_id: int) -> str:
-    from panels.tables import Panel
-
-    return run(Panel.select(Panel.slug).where(Panel.id == panel_id).first().run())["slug"]
-
-
-def registration(number: int, sex: str, age: int) -> dict[str, str]:
-    return {"full_name": f"Test Resident {number}", "email": f"resident{number}@example.com", "phone": "",
-            "address": f"{number} Test Street", "postcode": "NW1 2RU", "age": str(age), "sex": sex, "consent": "yes"}
-
-
-def fill_pool(client, slug: str, count: int = 24) -> None:
-    rng = random.Random(4)
-    for number in range(count):
-        band = ADULT_AGE_BANDS[number % len(ADULT_AGE_BANDS)]
-        low = int(band.rstrip("+").split("-")[0])
-        response = post_form(client, f"/panels/{slug}/register",
-                             registration(number, ("Male", "Female")[number % 2], low + rng.randint(0, 4)),
-                             follow_redirects=False)
-        assert response.status_code == 303, response.text
+from tests.factories.panels import create_panel, fill_pool, registration, set_quotas, slug_of
+from tests.support.database import run
+from tests.support.http import post_form
 
 
 def audit_actions() -> list[str]:

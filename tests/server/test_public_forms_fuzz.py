@@ -27,11 +27,14 @@ from server.tables import AuditEntry, OutboxEmail, PersonalDataLink
 from surveys.consultations import get_questionnaire
 from surveys.questionnaire import validate_answers, answers_as_raw
 from surveys.tables import Comment, SurveyResponse
-from tests.conftest import csrf_token, run
-from tests.server.test_panels import create_panel, registration, set_quotas, slug_of
-from tests.surveys.helpers import make_case_study, make_consultation
+from tests.factories.panels import create_panel, registration, set_quotas, slug_of
+from tests.factories.surveys import make_case_study, make_consultation
+from tests.support.database import run
+from tests.support.http import csrf_token
 
-FUZZ = settings(max_examples=50, deadline=None,
+pytestmark = pytest.mark.slow  # hundreds of generated requests: seconds each
+
+FUZZ = settings(max_examples=50,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                        HealthCheck.data_too_large])
 

@@ -4,69 +4,13 @@ no query per comment, per consultation or per row."""
 from __future__ import annotations
 
 import json
-import secrets
-import threading
 from datetime import date, datetime, timedelta, timezone
 
-import pytest
-
-from tests.conftest import run
-
-
-class QueryCounter:
-    def __init__(self) -> None:
-        self.count = 0
-        self._lock = threading.Lock()
-
-    def add(self) -> None:
-        with self._lock:
-            self.count += 1
+from tests.factories.surveys import make_case_study_with_comments
+from tests.support.database import run
 
 
-@pytest.fixture
-def query_counter(monkeypatch):
-    """Counts every query the Piccolo engine runs (from any thread) while the test runs."""
-    from piccolo_conf import DB
-
-    counter = QueryCounter()
-    engine_class = type(DB)
-    original = engine_class.run_querystring
-
-    async def counting(self, *args, **kwargs):
-        counter.add()
-        return await original(self, *args, **kwargs)
-
-    monkeypatch.setattr(engine_class, "run_querystring", counting)
-    return counter
-
-
-def make_case_study_with_comments(count: int) -> str:
-    from surveys.tables import CaseStudy, Comment
-
-    slug = f"case-{count}"
-    now = datetime.now(timezone.utc)
-    case = CaseStudy(slug=slug, title=f"Case with {count} comments", summary="Summary", published_at=now,
-                     comments_open=True)
-    run(case.save().run())
-    comments = [
-        Comment(case_study=case.id, display_name=f"Resident {number}", body=f"Comment number {number}",
-                state="published", published_at=now - timedelta(minutes=number),
-                author_token_hash=secrets.token_hex(32))
-        for number in range(count)
-    ]
-    if comments:
-        run(Comment.insert(*comments).run())
-    replies = [
-        Comment(case_study=case.id, parent=parent_id, display_name="Reply", body="A reply", state="published",
-                published_at=now, author_token_hash=secrets.token_hex(32))
-        for parent_id in run(Comment.select(Comment.id).where(Comment.case_study == case.id).limit(count // 4).output(as_list=True).run())
-    ]
-    if replies:
-        run(Comment.insert(*replies).run())
-    return slug
-
-
-def queries_for(client, counter: QueryCounter, url: str) -> int:
+def queries_for(client, counter, url: str) -> int:
     client.get(url)  # warm: first requests may load templates and settings
     before = counter.count
     response = client.get(url)

@@ -5,67 +5,17 @@ the commitments report linking back to reports that cite a commitment."""
 from __future__ import annotations
 
 import json
-import random
-from datetime import date, datetime, timezone
-from urllib.parse import urlencode
 
 from server.tables import AuditEntry
-from surveys.questionnaire import Question, Questionnaire, Section
 from surveys.tables import SurveyResponse
-from tests.conftest import csrf_token, run
-from tests.surveys.helpers import make_consultation
-
-SLUG = "data-charter"
-BASE = f"/officer/consultations/{SLUG}/report"
-NAME = "Zebedee Quartermaine"
-
-
-def questionnaire() -> Questionnaire:
-    return Questionnaire(sections=[
-        Section(title="Your views", questions=[
-            Question(key="open_data", text="The council should publish more open data", kind="likert"),
-            Question(key="contact", text="How do you contact us?", kind="single", options=["Phone", "Email"]),
-            Question(key="suggestions", text="Any suggestions?", kind="text"),
-        ]),
-        Section(title="About you", about_you=True, questions=[
-            Question(key="sex", text="What is your sex?", kind="single", options=["Female", "Male", "Prefer not to say"],
-                     census_dimension="sex"),
-        ]),
-    ])
-
-
-async def seed(n: int = 60) -> int:
-    consultation_id = await make_consultation(SLUG, status="closed", questionnaire=questionnaire())
-    rng = random.Random(6)
-    rows = []
-    for number in range(n):
-        answers = {"open_data": rng.choice(["Agree", "Strongly agree", "Disagree"]),
-                   "contact": rng.choice(["Phone", "Email"]), "sex": rng.choice(["Female", "Male", "Prefer not to say"])}
-        if number % 3 == 0:
-            answers["suggestions"] = f"Publish the parking data please, signed {NAME}" if number == 0 else \
-                rng.choice(["More open data on parking", "Explain how my data is shared", "Plain English letters"])
-        rows.append(SurveyResponse(consultation=consultation_id, reference=f"R-TEST-{number:04d}",
-                                   channel=rng.choice(["online", "paper"]), answers_json=json.dumps(answers),
-                                   entered_by="officer@example.test" if number % 2 else "",
-                                   submitted_at=datetime(2026, 1, 5 + number % 20, tzinfo=timezone.utc)))
-    await SurveyResponse.insert(*rows).run()
-    return consultation_id
+from tests.factories.reports import BASE, NAME, SLUG, first_answer_id, publish, seed
+from tests.support.database import run
+from tests.support.http import send
 
 
 async def add_response(consultation_id: int) -> None:
     await SurveyResponse(consultation=consultation_id, reference="R-LATE-0001", channel="email",
                          answers_json=json.dumps({"open_data": "Disagree", "contact": "Phone"})).save().run()
-
-
-def send(client, url, pairs):
-    body = [*pairs, ("_csrf_token", csrf_token(client))]
-    return client.post(url, content=urlencode(body), headers={"content-type": "application/x-www-form-urlencoded"},
-                       follow_redirects=False)
-
-
-async def first_answer_id(text_prefix: str) -> int:
-    rows = await SurveyResponse.select(SurveyResponse.id, SurveyResponse.answers_json).order_by(SurveyResponse.id).run()
-    return next(r["id"] for r in rows if json.loads(r["answers_json"]).get("suggestions", "").startswith(text_prefix))
 
 
 def audit_actions() -> list[str]:
@@ -129,12 +79,6 @@ def test_theme_tag_and_quote_forms(officer_client):
                                                    ("text", "Publish the parking data please"), ("checked", "yes")])
     assert good.status_code == 303
     assert {"report_theme_added", "report_comment_tagged", "report_quote_chosen"} <= set(audit_actions())
-
-
-def publish(client) -> str:
-    published = send(client, f"{BASE}/publish", [])
-    assert published.status_code == 303
-    return published.headers["location"]
 
 
 def test_published_version_never_changes(officer_client, client):

@@ -7,8 +7,8 @@ import json
 from click.testing import CliRunner
 
 from server.cli.main import cli
-from tests.conftest import run
-from tests.server.test_reports import SLUG, publish, seed
+from tests.factories.reports import SLUG, publish, seed
+from tests.support.database import run
 
 
 def test_report_formats(db, tmp_path):

@@ -10,8 +10,9 @@ import re
 from datetime import datetime, timezone
 
 from analysis.tables import ReportTheme, ReportVersion
-from tests.conftest import run
-from tests.server.test_reports import BASE, SLUG, first_answer_id, publish, seed, send
+from tests.factories.reports import BASE, SLUG, first_answer_id, publish, seed
+from tests.support.database import run
+from tests.support.http import send
 
 REACH = [("purpose", "To write our Data Charter"), ("census_file", ""),
          ("reach_focus_group", "22"), ("reach_how_focus_group", "two focus groups"),
@@ -137,7 +138,7 @@ def test_tagging_with_htmx_swaps_only_the_answer(officer_client):
     body = [("response_id", response_id), ("question_key", "suggestions"), ("theme_id", theme_id), ("tagged", "yes")]
     from urllib.parse import urlencode
 
-    from tests.conftest import csrf_token
+    from tests.support.http import csrf_token
 
     fragment = officer_client.post(f"{BASE}/tags", content=urlencode([*body, ("_csrf_token", csrf_token(officer_client))]),
                                    headers={"content-type": "application/x-www-form-urlencoded", "HX-Request": "true"},

@@ -15,9 +15,10 @@ from server.cli.main import cli
 from server.services.retention import purge_personal_data, run_purge_forever
 from server.tables import AuditEntry, OutboxEmail
 from surveys.tables import Comment, Consultation, SurveyResponse
-from tests.conftest import post_form, run
-from tests.server.test_your_data import _answer_questionnaire, _comment, _register
-from tests.surveys.helpers import make_case_study, make_consultation
+from tests.factories.residents import answer_questionnaire, post_comment, register_volunteer
+from tests.factories.surveys import make_case_study, make_consultation
+from tests.support.database import run
+from tests.support.http import post_form
 
 PANEL_DATA_ENDS = datetime(2027, 5, 24, tzinfo=timezone.utc)
 """The test panel's last session is 23 May 2026 and it keeps data 365 days: deleted from 24 May 2027."""
@@ -30,11 +31,11 @@ def _snapshot() -> dict[str, object]:
 
 
 def _resident_data(client, officer_client) -> None:
-    _register(client, officer_client)
+    register_volunteer(client, officer_client)
     run(make_consultation())
-    _answer_questionnaire(client, email="rose@example.com")
+    answer_questionnaire(client, email="rose@example.com")
     run(make_case_study(premoderated=False))
-    _comment(client, email="amina@example.com", body="Keep this comment")
+    post_comment(client, email="amina@example.com", body="Keep this comment")
 
 
 def test_nothing_is_deleted_before_retention_ends_and_everything_due_after(client, officer_client, settings):
@@ -66,14 +67,14 @@ def test_nothing_is_deleted_before_retention_ends_and_everything_due_after(clien
 
 
 def test_a_panel_is_purged_by_its_own_period(client, officer_client, settings):
-    _register(client, officer_client)
+    register_volunteer(client, officer_client)
     assert run(purge_personal_data(settings=settings, now=PANEL_DATA_ENDS - timedelta(minutes=1))).volunteers == 0
     assert run(purge_personal_data(settings=settings, now=PANEL_DATA_ENDS)).volunteers == 1
 
 
 def test_a_consultation_keeps_contacts_for_its_own_number_of_months(client, settings):
     run(make_consultation())
-    _answer_questionnaire(client, email="rose@example.com")
+    answer_questionnaire(client, email="rose@example.com")
     closes = run(Consultation.select(Consultation.closes_on).first().run())["closes_on"]
     run(Consultation.update({Consultation.retention_months: 2}, force=True).run())
     in_month_two = datetime.combine(closes + timedelta(days=50), datetime.min.time(), tzinfo=timezone.utc)
@@ -97,7 +98,7 @@ def test_sent_emails_go_after_thirty_days(db, settings):
 
 def test_the_purge_command_prints_counts_and_a_dry_run_deletes_nothing(client, officer_client):
     run(make_case_study(premoderated=False))
-    _comment(client, email="amina@example.com")
+    post_comment(client, email="amina@example.com")
     old = datetime.now(timezone.utc) - timedelta(days=400)
     run(Comment.update({Comment.created_at: old}, force=True).run())
     dry = CliRunner().invoke(cli, ["purge", "--dry-run"], catch_exceptions=False)
@@ -114,7 +115,7 @@ def test_the_purge_command_prints_counts_and_a_dry_run_deletes_nothing(client, o
 
 def test_the_daily_task_purges_and_records_it(client, settings):
     run(make_case_study(premoderated=False))
-    _comment(client, email="amina@example.com")
+    post_comment(client, email="amina@example.com")
     run(Comment.update({Comment.created_at: datetime.now(timezone.utc) - timedelta(days=400)}, force=True).run())
 
     async def one_pass() -> None:
@@ -131,7 +132,7 @@ def test_the_daily_task_purges_and_records_it(client, settings):
 
 
 def test_the_privacy_notice_states_the_real_periods(client, officer_client):
-    _register(client, officer_client)
+    register_volunteer(client, officer_client)
     run(make_consultation())
     run(Consultation.update({Consultation.retention_months: 18}, force=True).run())
     page = client.get("/privacy").text

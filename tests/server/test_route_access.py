@@ -11,14 +11,8 @@ import re
 import pytest
 from litestar.routes import HTTPRoute
 
-from tests.conftest import ROLES, csrf_token
-
-PATH_PARAM = re.compile(r"\{(\w+)(?::(\w+))?\}")
-SAMPLE_VALUES = {"int": "1", "str": "sample", "path": "css/civicpanel.css"}
-
-
-def concrete_path(path: str) -> str:
-    return PATH_PARAM.sub(lambda match: SAMPLE_VALUES.get(match.group(2) or "str", "sample"), path)
+from tests.support.http import ROLES, csrf_token
+from tests.support.routes import concrete_path
 
 
 def registered_endpoints(app) -> list[tuple[str, str, dict]]:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from panels import runs as run_store
 from panels.tables import Panel, SelectionRun
-from tests.conftest import run
+from tests.support.database import run
 
 
 async def _panel_and_run(*, started_ago: timedelta, heartbeat_ago: timedelta | None) -> tuple[int, int]:

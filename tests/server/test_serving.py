@@ -14,10 +14,13 @@ import httpx
 import pytest
 
 from server.platform.serving import can_reuse_port, reuse_port_socket
-from tests.server.load_harness import ServerProcess, live_processes
+from tests.support.load_harness import ServerProcess, live_processes
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux") or not can_reuse_port(),
-                                reason="reads /proc and needs SO_REUSEPORT (Linux)")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not sys.platform.startswith("linux") or not can_reuse_port(),
+                       reason="reads /proc and needs SO_REUSEPORT (Linux)"),
+]
 
 
 def listening_inodes(port: int) -> set[int]:

@@ -2,14 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from server.settings import DEFAULT_SQLITE_PATH, Settings, SettingsError
+from server.settings import Settings, SettingsError
 
 
-def test_defaults_are_development_on_embedded_sqlite():
+def test_defaults_are_development_on_embedded_sqlite(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     settings = Settings.from_env({})
     assert settings.environment == "development"
-    assert settings.database_url == f"sqlite:///{DEFAULT_SQLITE_PATH}"
-    assert str(DEFAULT_SQLITE_PATH).endswith("var/civicpanel.sqlite")
+    # under the current directory, never beside the code (in site-packages once installed)
+    assert settings.database_url == f"sqlite:///{tmp_path / 'var' / 'civicpanel.sqlite'}"
     assert settings.disclosure_threshold == 10
     assert not settings.uses_postgres
 

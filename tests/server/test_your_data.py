@@ -11,58 +11,21 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from panels.tables import Volunteer
-from server.tables import AuditEntry, OutboxEmail, PersonalDataLink
+from server.tables import AuditEntry, PersonalDataLink
 from surveys.tables import Comment, SurveyResponse
-from tests.conftest import post_form, run
-from tests.server.test_consultations_flow import send
-from tests.server.test_panels import create_panel, registration, set_quotas, slug_of
-from tests.surveys.helpers import make_case_study, make_consultation
-
-
-def _outbox(to_address: str) -> list[dict]:
-    return run(OutboxEmail.select().where(OutboxEmail.to_address == to_address).order_by(OutboxEmail.id).run())
+from tests.factories.panels import registration, slug_of
+from tests.factories.residents import answer_questionnaire, outbox_for, post_comment, register_volunteer
+from tests.factories.surveys import make_case_study, make_consultation
+from tests.support.database import run
+from tests.support.http import post_form, send
 
 
 def _audit(action: str) -> list[dict]:
     return run(AuditEntry.select().where(AuditEntry.action == action).run())
 
 
-def _register(client, officer_client, **overrides) -> tuple[int, str]:
-    """A panel with one registered volunteer; returns the panel id and the volunteer's private token."""
-    panel_id = create_panel(officer_client)
-    set_quotas(officer_client, panel_id)
-    data = {**registration(1, "Female", 40), **overrides}
-    response = post_form(client, f"/panels/{slug_of(panel_id)}/register", data, follow_redirects=False)
-    assert response.status_code == 303, response.text
-    body = _outbox(data["email"])[0]["body"]
-    return panel_id, re.search(r"/my-panel/(\S+)", body).group(1)
-
-
-def _comment(client, *, email: str, body: str = "Say who sees the data", slug: str = "debt-early-help") -> str:
-    response = post_form(client, f"/case-studies/{slug}/comments",
-                         {"body": body, "display_name": "Amina", "email": email}, follow_redirects=False)
-    assert response.status_code in (200, 303), response.text
-    mail = [row for row in _outbox(email) if "/my/comments/" in row["body"]][-1]
-    return re.search(r"/my/comments/(\S+)", mail["body"]).group(1)
-
-
-def _answer_questionnaire(client, *, email: str) -> tuple[str, str]:
-    """Complete the sample questionnaire; returns the confirmation page and the private link's token."""
-    base = "/consultations/data-charter"
-    client.get(f"{base}/questionnaire")
-    send(client, f"{base}/questionnaire/1", [("used_services", "No"), ("open_data", "Agree")])
-    send(client, f"{base}/questionnaire/2", [("visits", "3"), ("suggestions", "Publish the register")])
-    send(client, f"{base}/questionnaire/3", [("sex", "Female")])
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', client.get(f"{base}/check").text).group(1)
-    done = send(client, f"{base}/submit", [("idempotency_key", key), ("contact_email", email)])
-    assert done.status_code == 303, done.text
-    page = client.get(f"{base}/confirmation").text
-    match = re.search(r"/your-data/([A-Za-z0-9_\-]+)", page)
-    return page, match.group(1) if match else ""
-
-
 def test_a_volunteer_sees_downloads_corrects_and_withdraws(client, officer_client):
-    panel_id, token = _register(client, officer_client, full_name="=HYPERLINK(\"http://x\")")
+    panel_id, token = register_volunteer(client, officer_client, full_name="=HYPERLINK(\"http://x\")")
     assert f'href="/your-data/{token}"' in client.get(f"/my-panel/{token}").text
 
     page = client.get(f"/your-data/{token}")
@@ -104,7 +67,7 @@ def test_a_volunteer_sees_downloads_corrects_and_withdraws(client, officer_clien
 
 
 def test_a_link_reaches_only_its_own_records(client, officer_client):
-    panel_id, token = _register(client, officer_client)
+    panel_id, token = register_volunteer(client, officer_client)
     other = post_form(client, f"/panels/{slug_of(panel_id)}/register", registration(2, "Male", 30), follow_redirects=False)
     assert other.status_code == 303
     other_id = run(Volunteer.select(Volunteer.id).where(Volunteer.email == "resident2@example.com").first().run())["id"]
@@ -115,7 +78,7 @@ def test_a_link_reaches_only_its_own_records(client, officer_client):
 
 
 def test_erasure_deletes_personal_fields_and_the_officer_no_longer_sees_them(client, officer_client):
-    panel_id, token = _register(client, officer_client)
+    panel_id, token = register_volunteer(client, officer_client)
     confirm_page = client.get(f"/your-data/{token}/erase").text
     assert "What stays" in confirm_page and "panel lottery was published" in confirm_page
     assert "Your answers about yourself" in confirm_page
@@ -132,7 +95,7 @@ def test_erasure_deletes_personal_fields_and_the_officer_no_longer_sees_them(cli
     assert json.loads(row["answers"])["sex"] == "Female"  # anonymous demographics stay, as the page said
     assert client.get(f"/your-data/{token}").status_code == 404
     assert client.get(f"/my-panel/{token}").status_code == 404
-    assert _outbox("resident1@example.com") == []  # the confirmation email (name, link) is gone too
+    assert outbox_for("resident1@example.com") == []  # the confirmation email (name, link) is gone too
 
     pool = officer_client.get(f"/officer/panels/{panel_id}/pool").text
     assert row["reference"] not in pool and "Test Resident 1" not in pool
@@ -143,7 +106,7 @@ def test_erasure_deletes_personal_fields_and_the_officer_no_longer_sees_them(cli
 
 def test_a_commenter_erases_their_comment_and_replies_keep_their_place(client):
     run(make_case_study(premoderated=False))
-    token = _comment(client, email="amina@example.com", body="My original words")
+    token = post_comment(client, email="amina@example.com", body="My original words")
     assert f'href="/your-data/{token}"' in client.get(f"/my/comments/{token}").text
     parent_id = run(Comment.select(Comment.id).first().run())["id"]
     reply = post_form(client, "/case-studies/debt-early-help/comments",
@@ -174,10 +137,10 @@ def test_a_respondent_gets_a_copy_and_a_link_and_can_remove_their_email(client):
     assert bad.status_code == 422 and "There is a problem" in bad.text and 'value="nope@"' in bad.text
     assert run(SurveyResponse.count().run()) == 0
 
-    page, token = _answer_questionnaire(client, email="rose@example.com")
+    page, token = answer_questionnaire(client, email="rose@example.com")
     assert token and "shown only once" in page
     assert "/your-data/" not in client.get(f"{base}/confirmation").text  # shown once
-    copy = _outbox("rose@example.com")[0]
+    copy = outbox_for("rose@example.com")[0]
     assert "Agree" in copy["body"] and f"/your-data/{token}" in copy["body"]
 
     mine = client.get(f"/your-data/{token}").text
@@ -190,16 +153,16 @@ def test_a_respondent_gets_a_copy_and_a_link_and_can_remove_their_email(client):
 
 def test_an_anonymous_response_stores_no_contact(client):
     run(make_consultation())
-    page, token = _answer_questionnaire(client, email="")
+    page, token = answer_questionnaire(client, email="")
     assert token == "" and "Response sent" in page
     stored = run(SurveyResponse.select().first().run())
     assert stored["contact_email"] == "" and stored["contact_token_hash"] is None and stored["consent_at"] is None
 
 
 def test_asking_for_a_link_never_reveals_whether_an_email_is_known(client, officer_client):
-    _register(client, officer_client)
+    register_volunteer(client, officer_client)
     run(make_case_study(premoderated=False))
-    _comment(client, email="Resident1@Example.com")
+    post_comment(client, email="Resident1@Example.com")
 
     empty = post_form(client, "/your-data", {"email": ""})
     assert empty.status_code == 422 and "Enter your email address" in empty.text
@@ -207,8 +170,8 @@ def test_asking_for_a_link_never_reveals_whether_an_email_is_known(client, offic
     unknown = post_form(client, "/your-data", {"email": "stranger@example.com"}, follow_redirects=False)
     assert known.status_code == unknown.status_code == 303
     assert known.headers["location"] == unknown.headers["location"] == "/your-data/link-sent"
-    assert _outbox("stranger@example.com") == []
-    mail = _outbox("RESIDENT1@example.com")
+    assert outbox_for("stranger@example.com") == []
+    mail = outbox_for("RESIDENT1@example.com")
     assert len(mail) == 1
     token = re.search(r"/your-data/(\S+)", mail[0]["body"]).group(1)
     page = client.get(f"/your-data/{token}").text
@@ -228,7 +191,7 @@ def test_link_requests_are_rate_limited_per_address(client):
 
 
 def test_an_officer_answers_a_subject_access_request_and_it_is_audited(client, officer_client, cabinet_client):
-    _register(client, officer_client)
+    register_volunteer(client, officer_client)
     no_reason = post_form(officer_client, "/officer/personal-data", {"email": "resident1@example.com", "reason": ""})
     assert no_reason.status_code == 422 and "Enter why you are looking" in no_reason.text
     assert 'value="resident1@example.com"' in no_reason.text
@@ -256,9 +219,9 @@ def test_an_officer_answers_a_subject_access_request_and_it_is_audited(client, o
 
 
 def test_changing_the_email_through_an_email_link_explains_that_the_link_now_reaches_nothing(client, officer_client):
-    _register(client, officer_client)
+    register_volunteer(client, officer_client)
     post_form(client, "/your-data", {"email": "resident1@example.com"})
-    mail = [row for row in _outbox("resident1@example.com") if "/your-data/" in row["body"]][0]
+    mail = [row for row in outbox_for("resident1@example.com") if "/your-data/" in row["body"]][0]
     token = re.search(r"/your-data/(\S+)", mail["body"]).group(1)
     volunteer_id = run(Volunteer.select(Volunteer.id).first().run())["id"]
     changed = post_form(client, f"/your-data/{token}/correct/volunteer/{volunteer_id}",

@@ -9,7 +9,7 @@ from surveys.questionnaire import (
     Question, QuestionnaireError, add_question, answers_as_raw, add_section, change_problems, from_json, is_shown, move_question,
     parse_answer, question_from_form, remove_question, replace_question, to_json, validate_answers, validate_questions,
 )
-from tests.surveys.helpers import sample_questionnaire
+from tests.factories.surveys import sample_questionnaire
 
 
 def test_valid_answers_of_every_kind():

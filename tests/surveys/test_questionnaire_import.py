@@ -14,7 +14,7 @@ from surveys.questionnaire import (
     CENSUS_DIMENSIONS, PREFER_NOT_TO_SAY, Question, QuestionnaireError, Section, Questionnaire, add_question,
     answers_as_raw, from_json, question_from_form, structure_problems, to_json, validate_answers,
 )
-from tests.surveys.helpers import sample_questionnaire
+from tests.factories.surveys import sample_questionnaire
 
 
 def document() -> dict:
@@ -153,14 +153,15 @@ def assert_valid_or_named(text: str) -> None:
             assert validate_answers(questionnaire, answers_as_raw(answers))[0] == answers
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(json_values)
 def test_any_json_value_gives_a_questionnaire_or_a_named_error(value):
     assert_valid_or_named(json.dumps(value))
     assert_valid_or_named(json.dumps({"format": "civicpanel-questionnaire", "version": 1, "sections": value}))
 
 
-@settings(max_examples=400, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=400)
 @given(section=st.integers(0, 2), position=st.integers(0, 2), field=st.sampled_from(QUESTION_FIELDS + ["title", "about_you"]),
        value=json_values)
 def test_any_field_of_a_real_file_set_to_any_json_value_gives_a_questionnaire_or_a_named_error(section, position, field, value):

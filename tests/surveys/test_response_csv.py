@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from surveys.response_csv import ResponseImportError, ResponseRecord, export_csv, header, parse_csv
-from tests.surveys.helpers import sample_questionnaire
+from tests.factories.surveys import sample_questionnaire
 
 AT = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -86,7 +86,7 @@ def answers(draw):
     return given_answers
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150)
 @given(st.lists(answers(), min_size=1, max_size=5))
 def test_any_export_imports_back_unchanged(all_answers):
     questionnaire = sample_questionnaire()

@@ -13,8 +13,8 @@ from surveys.questionnaire import QuestionnaireError, remove_question
 from surveys.response_csv import ResponseImportError
 from surveys.responses import export_responses, import_responses, submit_response
 from surveys.tables import Comment, SurveyResponse
-from tests.conftest import run
-from tests.surveys.helpers import make_case_study, make_consultation
+from tests.factories.surveys import make_case_study, make_consultation
+from tests.support.database import run
 
 SITE = "https://panel.example"
 

@@ -1,10 +1,13 @@
-"""Builders for surveys tests: a small questionnaire with every kind of question and a condition."""
+"""Consultations, questionnaires and case studies: a small questionnaire with every kind of
+question and a condition, and rows made straight through the ORM."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import secrets
+from datetime import date, datetime, timedelta, timezone
 
 from surveys.questionnaire import Question, Questionnaire, Section
+from tests.support.database import run
 
 
 def sample_questionnaire() -> Questionnaire:
@@ -47,8 +50,6 @@ async def make_consultation(slug: str = "data-charter", *, status: str = "open",
 
 async def make_case_study(slug: str = "debt-early-help", *, published: bool = True, premoderated: bool = True,
                           comments_open: bool = True) -> int:
-    from datetime import datetime, timezone
-
     from surveys.tables import CaseStudy
 
     row = CaseStudy(slug=slug, title=f"Case study {slug}", summary="Summary", body="Body text",
@@ -56,3 +57,31 @@ async def make_case_study(slug: str = "debt-early-help", *, published: bool = Tr
                     premoderated=premoderated, comments_open=comments_open)
     await row.save().run()
     return int(row.id)
+
+
+def make_case_study_with_comments(count: int) -> str:
+    """A published case study with ``count`` published comments and a reply to a quarter of them;
+    its slug."""
+    from surveys.tables import CaseStudy, Comment
+
+    slug = f"case-{count}"
+    now = datetime.now(timezone.utc)
+    case = CaseStudy(slug=slug, title=f"Case with {count} comments", summary="Summary", published_at=now,
+                     comments_open=True)
+    run(case.save().run())
+    comments = [
+        Comment(case_study=case.id, display_name=f"Resident {number}", body=f"Comment number {number}",
+                state="published", published_at=now - timedelta(minutes=number),
+                author_token_hash=secrets.token_hex(32))
+        for number in range(count)
+    ]
+    if comments:
+        run(Comment.insert(*comments).run())
+    replies = [
+        Comment(case_study=case.id, parent=parent_id, display_name="Reply", body="A reply", state="published",
+                published_at=now, author_token_hash=secrets.token_hex(32))
+        for parent_id in run(Comment.select(Comment.id).where(Comment.case_study == case.id).limit(count // 4).output(as_list=True).run())
+    ]
+    if replies:
+        run(Comment.insert(*replies).run())
+    return slug

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -23,16 +22,11 @@ from pathlib import Path
 import httpx
 
 from bench.web_fixtures import CONSULTATION, CSRF_HEADER, POSTING_CASE_STUDY
+from tests.support.servers import free_port, wait_until_healthy
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 COMMENT_TEXT = ("I read how the council matches records to offer money advice early. Please keep a person "
                 "in charge of every call, and publish how many households were helped each year.")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class ServerProcess:
@@ -54,18 +48,11 @@ class ServerProcess:
                 [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(self.port),
                  "--workers", str(self.workers), "--no-access-log"],
                 env=self.env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited with {self.process.returncode}:\n{self.log()[-3000:]}")
-            try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        self.kill()
-        raise RuntimeError(f"the server did not answer within {timeout_s} s:\n{self.log()[-3000:]}")
+        try:
+            wait_until_healthy(self.base_url, self.process, log_path=self.log_path, timeout_s=timeout_s)
+        except RuntimeError:
+            self.kill()
+            raise
 
     def kill(self) -> None:
         """SIGKILL the whole process group: nothing gets to finish or clean up."""

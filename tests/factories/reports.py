@@ -1,0 +1,60 @@
+"""A closed consultation with sixty seeded responses to report on, and publishing its report
+through the officer's form."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timezone
+
+from surveys.questionnaire import Question, Questionnaire, Section
+from surveys.tables import SurveyResponse
+from tests.factories.surveys import make_consultation
+from tests.support.http import send
+
+SLUG = "data-charter"
+BASE = f"/officer/consultations/{SLUG}/report"
+NAME = "Zebedee Quartermaine"
+
+
+def questionnaire() -> Questionnaire:
+    return Questionnaire(sections=[
+        Section(title="Your views", questions=[
+            Question(key="open_data", text="The council should publish more open data", kind="likert"),
+            Question(key="contact", text="How do you contact us?", kind="single", options=["Phone", "Email"]),
+            Question(key="suggestions", text="Any suggestions?", kind="text"),
+        ]),
+        Section(title="About you", about_you=True, questions=[
+            Question(key="sex", text="What is your sex?", kind="single", options=["Female", "Male", "Prefer not to say"],
+                     census_dimension="sex"),
+        ]),
+    ])
+
+
+async def seed(n: int = 60) -> int:
+    consultation_id = await make_consultation(SLUG, status="closed", questionnaire=questionnaire())
+    rng = random.Random(6)
+    rows = []
+    for number in range(n):
+        answers = {"open_data": rng.choice(["Agree", "Strongly agree", "Disagree"]),
+                   "contact": rng.choice(["Phone", "Email"]), "sex": rng.choice(["Female", "Male", "Prefer not to say"])}
+        if number % 3 == 0:
+            answers["suggestions"] = f"Publish the parking data please, signed {NAME}" if number == 0 else \
+                rng.choice(["More open data on parking", "Explain how my data is shared", "Plain English letters"])
+        rows.append(SurveyResponse(consultation=consultation_id, reference=f"R-TEST-{number:04d}",
+                                   channel=rng.choice(["online", "paper"]), answers_json=json.dumps(answers),
+                                   entered_by="officer@example.test" if number % 2 else "",
+                                   submitted_at=datetime(2026, 1, 5 + number % 20, tzinfo=timezone.utc)))
+    await SurveyResponse.insert(*rows).run()
+    return consultation_id
+
+
+async def first_answer_id(text_prefix: str) -> int:
+    rows = await SurveyResponse.select(SurveyResponse.id, SurveyResponse.answers_json).order_by(SurveyResponse.id).run()
+    return next(r["id"] for r in rows if json.loads(r["answers_json"]).get("suggestions", "").startswith(text_prefix))
+
+
+def publish(client) -> str:
+    published = send(client, f"{BASE}/publish", [])
+    assert published.status_code == 303
+    return published.headers["location"]

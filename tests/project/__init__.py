@@ -1,0 +1,1 @@
+"""Tests that keep the project honest with itself: architecture, documentation, packaging."""
