@@ -22,7 +22,11 @@ if (result.css.includes("url(")) {
   throw new Error("the built CSS refers to a file by url(): static files are served under hashed names");
 }
 await mkdir(out, { recursive: true });
-await writeFile(join(out, "govuk-frontend.min.css"), `/* GOV.UK Frontend ${version} (MIT), Civic Panel build */\n${result.css}\n`);
+// Sass starts compressed CSS that holds non-ASCII characters with a byte-order mark: keep it at
+// the very start of the file (anywhere else it would make the first selector invalid).
+const css = result.css.replace(/^\uFEFF/, "");
+const mark = css.length === result.css.length ? "" : "\uFEFF";
+await writeFile(join(out, "govuk-frontend.min.css"), `${mark}/* GOV.UK Frontend ${version} (MIT), Civic Panel build */\n${css}\n`);
 
 const script = await readFile(join(govukDist, "dist", "govuk", "govuk-frontend.min.js"), "utf8");
 await writeFile(join(out, "govuk-frontend.min.js"), script.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, "\n"));

@@ -21,7 +21,8 @@ def test_the_build_is_the_pinned_version_with_the_councils_font_and_no_other_fil
     css = (GOVUK / "govuk-frontend.min.css").read_text()
     script = (GOVUK / "govuk-frontend.min.js").read_text()
     assert pinned == locked == "6.3.0"
-    assert css.startswith(f"/* GOV.UK Frontend {pinned} ")
+    assert css.lstrip("\ufeff").startswith(f"/* GOV.UK Frontend {pinned} ")
+    assert "\ufeff" not in css[1:], "a byte-order mark inside the file would break the selector after it"
     assert script.startswith(f'const version="{pinned}"')
     assert "GDS Transport" not in css and "@font-face" not in css
     assert '"Helvetica Neue"' in css
