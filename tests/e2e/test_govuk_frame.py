@@ -9,7 +9,8 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 800}
 PAGES = ["/", "/consultations", "/consultations/resident-panel-priorities", "/case-studies/residents-index",
-         "/consultations/resident-panel-priorities/questionnaire/1", "/login"]
+         "/consultations/resident-panel-priorities/questionnaire/1", "/consultations/resident-panel-priorities/paper",
+         "/house-rules", "/login"]
 
 
 @pytest.fixture
