@@ -20,12 +20,13 @@ def phone(browser):
     page = context.new_page()
     page.set_default_timeout(15_000)
     errors: list[str] = []
-    # Script errors, and any file that fails to load (but the favicon, which the site has none of).
+    # Script errors, and any file that fails to load (but the favicon, which the site has none of,
+    # and a form sent back with its errors, 422).
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text)
             if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
     page.on("response", lambda response: errors.append(f"{response.status} {response.url}")
-            if response.status >= 400 and not response.url.endswith("/favicon.ico") else None)
+            if response.status >= 400 and response.status != 422 and not response.url.endswith("/favicon.ico") else None)
     page.errors = errors
     yield page
     context.close()
@@ -64,3 +65,22 @@ def test_a_case_study_page_is_accessible(page, live_server, assert_accessible):
     assert_accessible(page)
     page.goto(live_server + "/consultations/resident-panel-priorities")
     assert_accessible(page)
+
+
+def test_components_in_an_htmx_fragment_are_started(phone, live_server):
+    """The comment form comes back from htmx with its errors: GOV.UK Frontend starts the error
+    summary inside the new fragment, which moves focus to it; the thank-you banner likewise."""
+    phone.goto(live_server + "/case-studies/residents-index")
+    area = phone.locator("#comment-form-area")
+    area.get_by_role("button", name="Send comment").click()
+    summary = area.locator(".govuk-error-summary")
+    summary.wait_for()
+    phone.wait_for_function("() => document.activeElement.classList.contains('govuk-error-summary')")
+    assert summary.get_attribute("data-govuk-error-summary-init") is not None
+    area.get_by_label("Your comment", exact=True).fill("Who checks the matches?")
+    area.get_by_role("button", name="Send comment").click()
+    banner = phone.locator("#comment-form-area .govuk-notification-banner")
+    banner.wait_for()
+    phone.wait_for_function("() => document.activeElement.classList.contains('govuk-notification-banner')")
+    assert "Thank you for your comment" in banner.inner_text()
+    assert phone.errors == [], phone.errors
