@@ -71,3 +71,9 @@ def install_gettext(env: Environment, directory: Path = TRANSLATIONS_DIR) -> Non
     env.add_extension("jinja2.ext.do")  # {% do items.append(...) %}: building the lists GOV.UK macros take
     env.policies["ext.i18n.trimmed"] = True
     env.install_gettext_callables(translate, translate_plural, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["html_lang"] = html_lang
+
+
+def html_lang() -> str:
+    """The active locale as an HTML ``lang`` value: ``en_GB`` is ``en-GB``."""
+    return active_locale.get().replace("_", "-")
