@@ -46,12 +46,12 @@ def translations_for(locale: str) -> NullTranslations:
 def translate(message: str) -> str:
     """The bare catalogue look-up, with no placeholders filled (Jinja's new-style gettext fills
     them itself, after escaping)."""
-    return translations_for(active_locale.get()).ugettext(message)
+    return translations_for(active_locale.get()).gettext(message)
 
 
 def translate_plural(singular: str, plural: str, count: int) -> str:
     """The bare plural look-up: the form the active locale's rules choose for ``count``."""
-    return translations_for(active_locale.get()).ungettext(singular, plural, count)
+    return translations_for(active_locale.get()).ngettext(singular, plural, count)
 
 
 def gettext(message: str, **variables: object) -> str:
