@@ -8,7 +8,7 @@ PORT ?= 8000
 # pytest-xdist workers: `auto` is one per CPU core; `make test JOBS=0` runs in one process.
 JOBS ?= auto
 
-.PHONY: install run migrate demo test test-fast bench clean
+.PHONY: install run migrate demo test test-fast bench clean frontend messages
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit("Civic Panel needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -38,6 +38,16 @@ test-fast: install
 
 bench: install
 	$(BIN)/python bench/run.py $(SECTION)
+
+# GOV.UK Frontend with the council's font and colour (frontend/src/_council.scss) into server/static/govuk/.
+# Needs Node.js 20+; the built files are committed, so serving the site does not.
+frontend:
+	cd frontend && npm ci --no-audit --no-fund && npm run build
+
+# The English catalogue of every translatable string (Python and templates, see babel.cfg).
+messages: install
+	$(BIN)/pybabel extract --mapping-file=babel.cfg --no-location --sort-output --omit-header --keywords=lazy_gettext \
+		--output-file=server/translations/messages.pot .
 
 clean:
 	rm -rf $(VENV) .e2e .bench-venv .pytest_cache .hypothesis

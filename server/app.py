@@ -49,9 +49,10 @@ from server.web.guards import role_guard
 from server.platform.mailer import run_sender_forever
 from server.services.retention import run_purge_forever
 from server.web.page_cache import CsrfTokens, PageCacheMiddleware, PageStore
+from server.web.i18n import LocaleMiddleware, available_locales
 from server.web.middleware import MalformedInputMiddleware, StaffIdentityMiddleware, add_security_headers
 from server.settings import Settings
-from server.web.templating import configure_template_engine
+from server.web.templating import bind_url_for, configure_template_engine
 from templates import TEMPLATE_DIR
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -149,6 +150,7 @@ def create_app(settings: Settings) -> Litestar:
                              session_cookie=session_config.key),
             session_config.middleware,
             StaffIdentityMiddleware(),
+            LocaleMiddleware(available_locales()),
             MalformedInputMiddleware(csrf_header=CSRF_HEADER, csrf_cookie="civicpanel_csrf"),
         ],
         csrf_config=csrf_config,
@@ -166,6 +168,7 @@ def create_app(settings: Settings) -> Litestar:
         openapi_config=None,
         debug=False,
     )
+    bind_url_for(app.template_engine, app)
     app.state.settings = settings
     app.state.page_store = page_store
     return app

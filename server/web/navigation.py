@@ -7,41 +7,44 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from common.i18n import lazy_gettext as _
+
 
 @dataclass(frozen=True)
 class NavLink:
     label: str
+    """Translated when drawn (a lazy string), in the language of the request."""
     href: str
     matches: tuple[str, ...] = ()
     """Path prefixes (besides ``href`` itself) for which this link is the current page."""
 
 
 PUBLIC_LINKS = (
-    NavLink("Home", "/"),
-    NavLink("Consultations", "/consultations", ("/case-studies", "/panels/")),
-    NavLink("Commitments", "/commitments", ("/charter/",)),
+    NavLink(_("Home"), "/"),
+    NavLink(_("Consultations"), "/consultations", ("/case-studies", "/panels/")),
+    NavLink(_("Commitments"), "/commitments", ("/charter/",)),
 )
 
 STAFF_LINKS: dict[str, tuple[NavLink, ...]] = {
     "officer": (
-        NavLink("Officer home", "/officer"),
-        NavLink("Resident panels", "/officer/panels"),
-        NavLink("Consultations", "/officer/consultations"),
-        NavLink("Case studies", "/officer/case-studies"),
-        NavLink("Moderation", "/officer/moderation"),
-        NavLink("Commitments", "/officer/commitments"),
-        NavLink("Data requests", "/officer/personal-data"),
-        NavLink("Cabinet reports", "/cabinet"),
+        NavLink(_("Officer home"), "/officer"),
+        NavLink(_("Resident panels"), "/officer/panels"),
+        NavLink(_("Consultations"), "/officer/consultations"),
+        NavLink(_("Case studies"), "/officer/case-studies"),
+        NavLink(_("Moderation"), "/officer/moderation"),
+        NavLink(_("Commitments"), "/officer/commitments"),
+        NavLink(_("Data requests"), "/officer/personal-data"),
+        NavLink(_("Cabinet reports"), "/cabinet"),
     ),
     "cabinet": (
-        NavLink("Cabinet reports", "/cabinet"),
-        NavLink("Consultation reports", "/cabinet/reports"),
+        NavLink(_("Cabinet reports"), "/cabinet"),
+        NavLink(_("Consultation reports"), "/cabinet/reports"),
     ),
     "admin": (
-        NavLink("Staff accounts", "/admin"),
-        NavLink("Audit log", "/admin/audit"),
-        NavLink("Retention", "/admin/retention"),
-        NavLink("Cabinet reports", "/cabinet"),
+        NavLink(_("Staff accounts"), "/admin"),
+        NavLink(_("Audit log"), "/admin/audit"),
+        NavLink(_("Retention"), "/admin/retention"),
+        NavLink(_("Cabinet reports"), "/cabinet"),
     ),
 }
 
@@ -63,3 +66,9 @@ def current_link(links: tuple[NavLink, ...], path: str) -> NavLink | None:
 
 def staff_links(role: str) -> tuple[NavLink, ...]:
     return STAFF_LINKS.get(role, ())
+
+
+def navigation_items(links: tuple[NavLink, ...], path: str) -> list[dict[str, object]]:
+    """The links as govukServiceNavigation's ``navigation`` parameter, the current page marked."""
+    here = current_link(links, path)
+    return [{"href": link.href, "text": link.label, "current": link == here} for link in links]

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from litestar import Litestar
 from litestar.plugins.jinja import JinjaTemplateEngine
 
 from server.web.assets import AssetManifest
-from server.web.navigation import PUBLIC_LINKS, current_link, staff_links
+from server.web.i18n import install_gettext
+from server.web.navigation import PUBLIC_LINKS, navigation_items, staff_links
 from server.settings import Settings
 
 HTMX_CONFIG = (
@@ -35,6 +38,13 @@ def format_datetime(value: datetime | None) -> str:
 def configure_template_engine(settings: Settings, manifest: AssetManifest):
     def callback(engine: JinjaTemplateEngine) -> None:
         env = engine.engine
+        # Our templates first, then the GOV.UK Frontend macros under their documented prefix:
+        # {% from "govuk_frontend_jinja/components/button/macro.html" import govukButton %}
+        env.loader = ChoiceLoader([
+            env.loader,
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ])
+        install_gettext(env)
         env.auto_reload = settings.environment == "development"  # elsewhere templates never change while serving
         env.globals["council_name"] = settings.council_name
         env.globals["htmx_config"] = HTMX_CONFIG
@@ -42,8 +52,15 @@ def configure_template_engine(settings: Settings, manifest: AssetManifest):
         env.globals["asset_url"] = manifest.url
         env.globals["public_links"] = PUBLIC_LINKS
         env.globals["staff_links"] = staff_links
-        env.globals["current_link"] = current_link
+        env.globals["navigation_items"] = navigation_items
         env.filters["govuk_date"] = format_date
         env.filters["govuk_datetime"] = format_datetime
 
     return callback
+
+
+def bind_url_for(engine: JinjaTemplateEngine, app: Litestar) -> None:
+    """``url_for("route_name", **path_parameters)`` in every template, including fragments drawn
+    outside a request (the cached comment list of a case study). Litestar's own ``url_for``
+    finds the app through the request in the template's context, which those lack."""
+    engine.engine.globals["url_for"] = app.route_reverse

@@ -134,7 +134,7 @@ def test_commitment_form_errors_keep_the_input(officer_client, demo):
     assert response.status_code == 422
     html = response.text
     assert "There is a problem" in html
-    assert re.findall(r'<li><a href="#(\w+)">', html) == ["owner", "principles", "deadline_date"]  # page order
+    assert re.findall(r'<li>\s*<a href="#(\w+)">', html) == ["owner", "principles", "deadline_date"]  # page order
     for field in ("owner", "principles", "deadline_date"):
         assert f'id="{field}-error"' in html
     assert 'value="Kept title"' in html

@@ -1,0 +1,102 @@
+"""Babel: gettext in the request's language, and an English catalogue kept in step with the sources."""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from jinja2.ext import babel_extract
+
+from common import i18n
+from common.i18n import active_locale, gettext, lazy_gettext, ngettext
+from server.web.i18n import available_locales, negotiate_locale
+
+ROOT = Path(__file__).resolve().parents[2]
+POT = ROOT / "server" / "translations" / "messages.pot"
+TRANS_TAG = re.compile(r"\{%-?\s*trans\b")
+
+
+def test_english_needs_no_catalogue():
+    assert gettext("Sign out") == "Sign out"
+    assert gettext("Signed in as %(name)s", name="Ann") == "Signed in as Ann"
+    assert ngettext("%(num)d comment", "%(num)d comments", 1) == "1 comment"
+    assert ngettext("%(num)d comment", "%(num)d comments", 3) == "3 comments"
+    assert str(lazy_gettext("Home")) == "Home"
+
+
+def test_the_active_locale_chooses_the_catalogue_and_lazy_strings_follow_it(tmp_path):
+    catalog = Catalog(locale="de")
+    catalog.add("Home", "Startseite")
+    catalog.add(("%(num)d comment", "%(num)d comments"), ("%(num)d Kommentar", "%(num)d Kommentare"))
+    (tmp_path / "de" / "LC_MESSAGES").mkdir(parents=True)
+    with open(tmp_path / "de" / "LC_MESSAGES" / "messages.mo", "wb") as mo:
+        write_mo(mo, catalog)
+    home = lazy_gettext("Home")  # made before any request, as module constants are
+    previous = i18n._directory
+    i18n.use_catalogues(tmp_path)
+    try:
+        assert available_locales(tmp_path) == ("en_GB", "de")
+        token = active_locale.set("de")
+        try:
+            assert str(home) == "Startseite"
+            assert ngettext("%(num)d comment", "%(num)d comments", 2) == "2 Kommentare"
+        finally:
+            active_locale.reset(token)
+        assert str(home) == "Home"
+    finally:
+        i18n._directory = previous
+        i18n.translations_for.cache_clear()
+
+
+def test_the_browser_language_is_matched_to_an_available_catalogue():
+    assert negotiate_locale("cy-GB,en;q=0.5", ("en_GB", "cy")) == "cy"
+    assert negotiate_locale("fr-FR, de;q=0.8", ("en_GB", "cy")) == "en_GB"
+    assert negotiate_locale("", ("en_GB",)) == "en_GB"
+    assert negotiate_locale("en;q=nonsense, *", ("en_GB", "cy")) == "en_GB"
+
+
+def test_pages_are_drawn_through_gettext(client):
+    page = client.get("/").text
+    assert "Skip to main content" in page and "Privacy notice" in page
+
+
+def _mapping():
+    with open(ROOT / "babel.cfg") as config:
+        return parse_mapping_cfg(config, filename="babel.cfg")
+
+
+def test_every_trans_block_of_every_template_extracts():
+    """Babel skips a template it cannot parse, silently by default: a `{% trans %}` with an
+    expression inside would then never reach the catalogue. Here a parse error fails."""
+    _, options_map = _mapping()
+    options = next(options for pattern, options in options_map.items() if pattern.startswith("templates/"))
+    for template in sorted((ROOT / "templates").rglob("*.html")):
+        source = template.read_bytes()
+        messages = list(babel_extract(BytesIO(source), ("gettext", "ngettext", "_"), [], {**options, "silent": "false"}))
+        from_blocks = [message for message in messages if message[1] in ("gettext", "ngettext")]
+        blocks = len(TRANS_TAG.findall(source.decode("utf-8")))
+        assert len(from_blocks) >= blocks, f"{template.relative_to(ROOT)}: {blocks} trans blocks, {len(from_blocks)} extracted"
+
+
+def test_the_committed_catalogue_template_matches_the_sources():
+    method_map, options_map = _mapping()
+    keywords = {**DEFAULT_KEYWORDS, "lazy_gettext": None}
+    extracted = Catalog()
+    for _filename, _lineno, message, _comments, context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=keywords, strip_comment_tags=True
+    ):
+        extracted.add(message, context=context)
+    with open(POT, "rb") as pot:
+        committed = read_po(pot)
+    wanted = {message.id if isinstance(message.id, str) else tuple(message.id) for message in extracted if message.id}
+    present = {message.id if isinstance(message.id, str) else tuple(message.id) for message in committed if message.id}
+    assert wanted == present, (
+        "server/translations/messages.pot is out of date: run `make messages`.\n"
+        f"missing: {sorted(map(str, wanted - present))[:10]}\nstale: {sorted(map(str, present - wanted))[:10]}"
+    )
