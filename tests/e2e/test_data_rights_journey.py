@@ -60,7 +60,7 @@ def test_volunteer_downloads_and_erases_their_data_and_the_officer_no_longer_see
     assert "020 7974 4444" in page.locator("main").inner_text()
     assert_accessible(page)
 
-    page.get_by_role("link", name="Erase my information").click()
+    page.get_by_role("button", name="Erase my information").click()  # a GOV.UK button drawn as a link
     assert "What stays" in page.locator("main").inner_text()
     assert_accessible(page)
     page.get_by_role("button", name="Erase my information").click()

@@ -25,7 +25,7 @@ def test_postcode_is_checked_inline_when_the_resident_leaves_the_field(page, liv
         postcode.fill("not a postcode")
         postcode.press("Tab")
     assert answer.value.status == 200
-    error = page.locator("#group-postcode .error-message")
+    error = page.locator("#group-postcode .govuk-error-message")
     error.wait_for()
     assert "postcode" in error.inner_text().lower()
     assert page.evaluate("() => window.noPageLoadMarker") == "still here"  # swapped in place, not reloaded
@@ -36,8 +36,8 @@ def test_postcode_is_checked_inline_when_the_resident_leaves_the_field(page, liv
     with page.expect_response(re.compile(r"/register/check/postcode$")):
         page.get_by_label("Postcode").fill("NW1 0AB")
         page.get_by_label("Postcode").press("Tab")
-    page.locator("#group-postcode:not(.form-group--error)").wait_for()
-    assert page.locator("#group-postcode .error-message").count() == 0
+    page.locator("#group-postcode:not(.govuk-form-group--error)").wait_for()
+    assert page.locator("#group-postcode .govuk-error-message").count() == 0
     assert_accessible(page)
 
 

@@ -114,7 +114,7 @@ def test_whole_journey_select_draw_invite_decline_replace_attend(client, officer
     run_url = started.headers["location"]
     page = officer_client.get(run_url)
     assert "Draw the panel" in page.text and "Selection probability of each volunteer" in page.text
-    probabilities = [float(p) for p in re.findall(r'<td class="numeric">(0\.\d{4}|1\.0000)</td>', page.text)]
+    probabilities = [float(p) for p in re.findall(r'<td class="govuk-table__cell govuk-table__cell--numeric">(0\.\d{4}|1\.0000)</td>', page.text)]
     assert len(probabilities) == 24 and sum(probabilities) == pytest.approx(6, abs=0.01)
     assert post_form(officer_client, run_url + "/draw", {"seed": " "}).status_code == 422
     drawn = post_form(officer_client, run_url + "/draw", {"seed": "Lottery numbers 4 8 15 16 23 42"}, follow_redirects=False)
