@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# pytest-xdist workers: `auto` is one per CPU core; `make test JOBS=0` runs in one process.
+# pytest-xdist workers: `auto` is one per CPU core; `make test JOBS=0` runs in one process. With
+# --dist loadgroup the browser tests (one xdist group) share one worker, one server and one Chromium.
 JOBS ?= auto
+PYTEST_PARALLEL := -n $(JOBS) --dist loadgroup
 
 .PHONY: install run migrate demo test test-fast bench clean frontend messages
 
@@ -31,10 +33,10 @@ run: demo
 	$(BIN)/civicpanel serve --host $(HOST) --port $(PORT)
 
 test: install
-	$(BIN)/python -m pytest -q -n $(JOBS)
+	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL)
 
 test-fast: install
-	$(BIN)/python -m pytest -q -n $(JOBS) -m "not browser and not slow"
+	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL) -m "not browser and not slow"
 
 bench: install
 	$(BIN)/python bench/run.py $(SECTION)

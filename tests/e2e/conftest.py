@@ -123,7 +123,7 @@ def page(browser):
     # bypass_csp lets the test inject axe-core; the app's own pages never need it.
     context = browser.new_context(bypass_csp=True, locale="en-GB")
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)  # the other xdist workers share the cores with the server and browser
     yield page
     context.close()
 
@@ -169,6 +169,6 @@ def sign_in(assert_accessible):
         page.get_by_label("Email address").fill(email)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
-        expect(page, f"sign in as {role} failed").not_to_have_url(re.compile(r"/login(\?|$)"))
+        expect(page, f"sign in as {role} failed").not_to_have_url(re.compile(r"/login(\?|$)"), timeout=30_000)
 
     return do
