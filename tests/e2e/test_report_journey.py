@@ -132,7 +132,7 @@ def _resident_reads(page, live_server, assert_accessible) -> None:
     page.wait_for_url(f"{live_server}/charter/camden-data-charter/commitments#commitment-2")
     row = page.locator("#commitment-2")
     assert row.count() == 1 and "Create a Data Sharing Register" in row.inner_text()
-    assert row.evaluate("row => row.closest('table').previousElementSibling.textContent").startswith("1.")
+    assert row.evaluate("row => row.closest('.app-table-wrapper').previousElementSibling.textContent").startswith("1.")
     assert_accessible(page)
 
     # The older version is listed and still reads as published.

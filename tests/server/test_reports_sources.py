@@ -195,7 +195,7 @@ def test_action_links_land_on_the_commitments_row(officer_client, client):
     links = re.findall(r'href="(/charter/[^"#]+/commitments)#(commitment-[^"]+)"', report)
     assert len(links) == len(choices)
     tracker = client.get(links[0][0]).text
-    ids = re.findall(r'<tr id="([^"]+)"', tracker)
+    ids = re.findall(r'id="(commitment-[^"]+)"', tracker)
     assert len(ids) == len(set(ids)), "every row anchor is unique"
     for _, anchor in links:
         assert ids.count(anchor) == 1, f"{anchor} is on exactly one row"
