@@ -193,7 +193,7 @@ def test_officer_writes_a_case_study_builds_a_conditional_questionnaire_and_mode
     assert_accessible(page)
     page.goto(live_server + "/officer/case-studies")
     assert_accessible(page)
-    page.get_by_role("link", name="Write a case study").click()
+    page.get_by_role("button", name="Write a case study").click()  # a GOV.UK button link
     assert_accessible(page)
     page.get_by_label("Summary").fill("Kept when the form comes back")
     page.get_by_role("button", name="Save case study").click()
@@ -243,17 +243,17 @@ def test_officer_writes_a_case_study_builds_a_conditional_questionnaire_and_mode
     resident.context.close()
     page.goto(live_server + "/officer/moderation")
     assert_accessible(page)
-    item = page.locator("section.moderation-item", has_text="never used to chase people harder")
+    item = page.locator("section.app-moderation-item", has_text="never used to chase people harder")
     item.get_by_label("House rule broken (to reject or redact)").select_option("off_topic")
     item.get_by_role("button", name=re.compile("^Reject")).click()
     page.get_by_text("Comment rejected.").wait_for()
-    assert page.locator("section.moderation-item", has_text="never used to chase people harder").count() == 0
+    assert page.locator("section.app-moderation-item", has_text="never used to chase people harder").count() == 0
     assert_accessible(page)
-    reported = page.locator("section.moderation-item", has_text=REPORTED)
+    reported = page.locator("section.app-moderation-item", has_text=REPORTED)
     assert "Published, reported 1 time" in reported.inner_text()
     reported.get_by_role("button", name=re.compile("^Keep published")).click()
     page.get_by_text("Comment kept.").wait_for()
-    assert page.locator("section.moderation-item", has_text=REPORTED).count() == 0
+    assert page.locator("section.app-moderation-item", has_text=REPORTED).count() == 0
     assert_accessible(page)
 
 
@@ -276,7 +276,7 @@ def test_script_in_a_comment_or_a_markdown_body_never_runs(browser, page, live_s
     assert_accessible(resident)
     page.goto(live_server + "/officer/moderation")
     assert_accessible(page)
-    page.locator("section.moderation-item", has_text="window.__xss = 4").get_by_role("button", name=re.compile("^Approve")).click()
+    page.locator("section.app-moderation-item", has_text="window.__xss = 4").get_by_role("button", name=re.compile("^Approve")).click()
     page.get_by_text("Comment approved.").wait_for()
     assert_accessible(page)
     resident.goto(live_server + "/case-studies/script-test")
