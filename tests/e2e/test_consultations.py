@@ -31,7 +31,7 @@ def serve(html: str):
 def report(page, live_server) -> None:
     """Report the demo comment ``REPORTED``: htmx swaps the link for a confirmation, then for a thank-you."""
     page.goto(live_server + CASE_STUDY_URL)
-    comment = page.locator("li.comment", has=page.get_by_text(REPORTED))
+    comment = page.locator("li.app-comment", has=page.get_by_text(REPORTED))
     comment.get_by_role("link", name=re.compile("^Report")).first.click()
     comment.get_by_role("button", name=re.compile("^Report this comment")).first.click()
     comment.get_by_text("Thank you. A moderator will look at this comment.").wait_for()
@@ -64,7 +64,7 @@ def test_resident_comments_with_htmx(page, live_server, assert_accessible):
 
     # A reply: the same form, loaded under the comment by htmx, its errors swapped in place, then sent.
     page.goto(live_server + CASE_STUDY_URL)
-    thread = page.locator("li.comment", has=page.get_by_text(REPORTED))
+    thread = page.locator("li.app-comment", has=page.get_by_text(REPORTED))
     thread.get_by_role("link", name=re.compile("^Reply")).first.click()
     reply = thread.locator("[id$='-form-area']").first
     reply.wait_for()
@@ -109,7 +109,7 @@ def test_resident_comments_without_javascript(browser, live_server, assert_acces
         # A reply without JavaScript: a page of its own; its error comes back under its comment on the
         # case study, with what was typed kept.
         page.goto(live_server + "/case-studies/food-insecurity-map")
-        thread = page.locator("li.comment", has=page.get_by_text("Good that it is areas not people."))
+        thread = page.locator("li.app-comment", has=page.get_by_text("Good that it is areas not people."))
         thread.get_by_role("link", name=re.compile("^Reply")).first.click()
         assert page.get_by_role("heading", level=1).inner_text() == "Reply to a comment"
         seen.append((page.url, page.content()))
@@ -117,13 +117,13 @@ def test_resident_comments_without_javascript(browser, live_server, assert_acces
         page.get_by_label("Email address (optional)").fill("not an email")
         page.get_by_role("button", name="Send reply").click()
         assert page.title().startswith("Error:")
-        thread = page.locator("li.comment", has=page.get_by_text("Good that it is areas not people."))
+        thread = page.locator("li.app-comment", has=page.get_by_text("Good that it is areas not people."))
         assert thread.get_by_label("Your reply", exact=True).input_value() == "Yes, and it should stay that way."
         assert thread.get_by_label("Email address (optional)").input_value() == "not an email"
         assert page.get_by_role("alert").get_by_role("link", name=re.compile("^Enter an email address")).count() == 1
         seen.append((page.url, page.content()))
         # A report without JavaScript: a confirmation page, then back to the case study with a thank-you.
-        page.locator("li.comment", has=page.get_by_text("Good that it is areas not people.")).get_by_role(
+        page.locator("li.app-comment", has=page.get_by_text("Good that it is areas not people.")).get_by_role(
             "link", name=re.compile("^Report")).first.click()
         assert page.get_by_role("heading", level=1).inner_text() == "Report a comment"
         seen.append((page.url, page.content()))
