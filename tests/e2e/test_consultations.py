@@ -210,8 +210,11 @@ def test_officer_writes_a_case_study_builds_a_conditional_questionnaire_and_mode
     page.goto(live_server + "/officer/consultations/new")
     assert_accessible(page)
     page.get_by_label("Title").fill("Libraries and data")
-    page.get_by_label("Opens on").fill("2026-01-01")
-    page.get_by_label("Closes on (the last day responses are accepted)").fill("2030-01-01")
+    for legend, year in (("Opens on", "2026"), ("Closes on (the last day responses are accepted)", "2030")):
+        dates = page.get_by_role("group", name=legend)
+        dates.get_by_label("Day").fill("1")
+        dates.get_by_label("Month").fill("1")
+        dates.get_by_label("Year").fill(year)
     page.get_by_role("button", name="Save consultation").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Libraries and data"
     assert_accessible(page)

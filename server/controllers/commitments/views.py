@@ -58,7 +58,7 @@ from analysis.commitments.store import (
 from analysis.charter.queries import list_charters
 from analysis.reports.store import reports_citing
 from server.audit import record_audit
-from server.controllers.commitments.date_boxes import joined_date, with_date_boxes
+from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.guards import CABINET_READERS, OFFICER, public, roles
 from server.web.page_cache import page_cache_opt
 from server.web.request_info import client_ip
@@ -290,10 +290,8 @@ def _commitment_form_values(data: dict[str, str]) -> dict[str, str]:
     """The commitment form as the domain reads it, with each date's boxes joined into one field;
     the boxes are kept too, to show what was typed if the form comes back with errors."""
     values = {field: str(data.get(field, "")).strip() for field in COMMITMENT_FORM_FIELDS}
-    for name in DATE_FIELDS:
-        values[name] = joined_date(data, name)
-        values.update({key: str(data[key]).strip() for key in data if key.startswith(f"{name}-")})
-    return values
+    values.update({name: joined_date(data, name) for name in DATE_FIELDS})
+    return {**values, **typed_boxes(data, DATE_FIELDS)}
 
 
 class CommitmentsOfficerController(Controller):
