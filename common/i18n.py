@@ -14,8 +14,12 @@ from __future__ import annotations
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel.support import LazyProxy, NullTranslations, Translations
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 DEFAULT_LOCALE = "en_GB"
 DOMAIN = "messages"
@@ -70,3 +74,15 @@ def ngettext(singular: str, plural: str, count: int, **variables: object) -> str
 def lazy_gettext(message: str, **variables: object) -> LazyProxy:
     """A string translated when used, not when defined: for module-level constants."""
     return LazyProxy(gettext, message, enable_cache=False, **variables)
+
+
+def install_in_jinja(env: Environment) -> None:
+    """``{% trans %}``, ``_()``, ``gettext()`` and ``ngettext()`` in a Jinja environment,
+    new-style: the placeholders are filled by keyword (``_("%(name)s's page", name=x)``) after
+    escaping, and whitespace inside ``{% trans %}`` blocks is trimmed, as ``babel.cfg`` extracts
+    it; and ``{% do %}``, for building the lists GOV.UK Frontend's macros take. The web pages
+    and the report body rendered outside a request (analysis.reports.render) share it."""
+    env.add_extension("jinja2.ext.i18n")
+    env.add_extension("jinja2.ext.do")
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(translate, translate_plural, newstyle=True)  # type: ignore[attr-defined]

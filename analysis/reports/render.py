@@ -15,7 +15,10 @@ import io
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
+
+from analysis.commitments.report import iso_to_human
+from common.i18n import install_in_jinja
 
 from analysis.stats.disclosure import SECONDARY, SECONDARY_MARK
 from analysis.reports.you_said import YouSaid, word_cloud_images
@@ -163,8 +166,13 @@ def report_images(document: Mapping[str, Any], you_said: YouSaid | None = None) 
 # ---------------------------------------------------------------- HTML
 
 def _environment() -> Environment:
-    environment = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(["html"]),
-                              trim_blocks=True, lstrip_blocks=True)
+    """The page templates' loader, GOV.UK Frontend's macros and gettext, as the web pages have them
+    (server/web/templating.py), for the body drawn outside a request too (the command line)."""
+    loader = ChoiceLoader([FileSystemLoader(TEMPLATE_DIR),
+                           PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})])
+    environment = Environment(loader=loader, autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+    install_in_jinja(environment)
+    environment.globals["day"] = iso_to_human
     environment.globals["option_sentence"] = option_sentence
     environment.globals["holm_test_count"] = holm_test_count
     environment.globals["hidden_mark"] = hidden_mark

@@ -14,7 +14,7 @@ from jinja2 import Environment
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from common.i18n import DEFAULT_LOCALE, active_locale, translate, translate_plural, use_catalogues
+from common.i18n import DEFAULT_LOCALE, active_locale, install_in_jinja, use_catalogues
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 
@@ -67,10 +67,7 @@ def install_gettext(env: Environment, directory: Path = TRANSLATIONS_DIR) -> Non
     placeholders are filled by keyword (``_("%(name)s's page", name=x)``) after escaping, and
     whitespace inside ``{% trans %}`` blocks is trimmed, as ``babel.cfg`` extracts it."""
     use_catalogues(directory)
-    env.add_extension("jinja2.ext.i18n")
-    env.add_extension("jinja2.ext.do")  # {% do items.append(...) %}: building the lists GOV.UK macros take
-    env.policies["ext.i18n.trimmed"] = True
-    env.install_gettext_callables(translate, translate_plural, newstyle=True)  # type: ignore[attr-defined]
+    install_in_jinja(env)
     env.globals["html_lang"] = html_lang
 
 

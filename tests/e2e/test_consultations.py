@@ -31,7 +31,7 @@ def serve(html: str):
 def report(page, live_server) -> None:
     """Report the demo comment ``REPORTED``: htmx swaps the link for a confirmation, then for a thank-you."""
     page.goto(live_server + CASE_STUDY_URL)
-    comment = page.locator("li.comment", has=page.get_by_text(REPORTED))
+    comment = page.locator("li.app-comment", has=page.get_by_text(REPORTED))
     comment.get_by_role("link", name=re.compile("^Report")).first.click()
     comment.get_by_role("button", name=re.compile("^Report this comment")).first.click()
     comment.get_by_text("Thank you. A moderator will look at this comment.").wait_for()
@@ -64,7 +64,7 @@ def test_resident_comments_with_htmx(page, live_server, assert_accessible):
 
     # A reply: the same form, loaded under the comment by htmx, its errors swapped in place, then sent.
     page.goto(live_server + CASE_STUDY_URL)
-    thread = page.locator("li.comment", has=page.get_by_text(REPORTED))
+    thread = page.locator("li.app-comment", has=page.get_by_text(REPORTED))
     thread.get_by_role("link", name=re.compile("^Reply")).first.click()
     reply = thread.locator("[id$='-form-area']").first
     reply.wait_for()
@@ -109,7 +109,7 @@ def test_resident_comments_without_javascript(browser, live_server, assert_acces
         # A reply without JavaScript: a page of its own; its error comes back under its comment on the
         # case study, with what was typed kept.
         page.goto(live_server + "/case-studies/food-insecurity-map")
-        thread = page.locator("li.comment", has=page.get_by_text("Good that it is areas not people."))
+        thread = page.locator("li.app-comment", has=page.get_by_text("Good that it is areas not people."))
         thread.get_by_role("link", name=re.compile("^Reply")).first.click()
         assert page.get_by_role("heading", level=1).inner_text() == "Reply to a comment"
         seen.append((page.url, page.content()))
@@ -117,13 +117,13 @@ def test_resident_comments_without_javascript(browser, live_server, assert_acces
         page.get_by_label("Email address (optional)").fill("not an email")
         page.get_by_role("button", name="Send reply").click()
         assert page.title().startswith("Error:")
-        thread = page.locator("li.comment", has=page.get_by_text("Good that it is areas not people."))
+        thread = page.locator("li.app-comment", has=page.get_by_text("Good that it is areas not people."))
         assert thread.get_by_label("Your reply", exact=True).input_value() == "Yes, and it should stay that way."
         assert thread.get_by_label("Email address (optional)").input_value() == "not an email"
         assert page.get_by_role("alert").get_by_role("link", name=re.compile("^Enter an email address")).count() == 1
         seen.append((page.url, page.content()))
         # A report without JavaScript: a confirmation page, then back to the case study with a thank-you.
-        page.locator("li.comment", has=page.get_by_text("Good that it is areas not people.")).get_by_role(
+        page.locator("li.app-comment", has=page.get_by_text("Good that it is areas not people.")).get_by_role(
             "link", name=re.compile("^Report")).first.click()
         assert page.get_by_role("heading", level=1).inner_text() == "Report a comment"
         seen.append((page.url, page.content()))
@@ -193,7 +193,7 @@ def test_officer_writes_a_case_study_builds_a_conditional_questionnaire_and_mode
     assert_accessible(page)
     page.goto(live_server + "/officer/case-studies")
     assert_accessible(page)
-    page.get_by_role("link", name="Write a case study").click()
+    page.get_by_role("button", name="Write a case study").click()  # a GOV.UK button link
     assert_accessible(page)
     page.get_by_label("Summary").fill("Kept when the form comes back")
     page.get_by_role("button", name="Save case study").click()
@@ -210,8 +210,11 @@ def test_officer_writes_a_case_study_builds_a_conditional_questionnaire_and_mode
     page.goto(live_server + "/officer/consultations/new")
     assert_accessible(page)
     page.get_by_label("Title").fill("Libraries and data")
-    page.get_by_label("Opens on").fill("2026-01-01")
-    page.get_by_label("Closes on (the last day responses are accepted)").fill("2030-01-01")
+    for legend, year in (("Opens on", "2026"), ("Closes on (the last day responses are accepted)", "2030")):
+        dates = page.get_by_role("group", name=legend)
+        dates.get_by_label("Day").fill("1")
+        dates.get_by_label("Month").fill("1")
+        dates.get_by_label("Year").fill(year)
     page.get_by_role("button", name="Save consultation").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Libraries and data"
     assert_accessible(page)
@@ -243,17 +246,17 @@ def test_officer_writes_a_case_study_builds_a_conditional_questionnaire_and_mode
     resident.context.close()
     page.goto(live_server + "/officer/moderation")
     assert_accessible(page)
-    item = page.locator("section.moderation-item", has_text="never used to chase people harder")
+    item = page.locator("section.app-moderation-item", has_text="never used to chase people harder")
     item.get_by_label("House rule broken (to reject or redact)").select_option("off_topic")
     item.get_by_role("button", name=re.compile("^Reject")).click()
     page.get_by_text("Comment rejected.").wait_for()
-    assert page.locator("section.moderation-item", has_text="never used to chase people harder").count() == 0
+    assert page.locator("section.app-moderation-item", has_text="never used to chase people harder").count() == 0
     assert_accessible(page)
-    reported = page.locator("section.moderation-item", has_text=REPORTED)
+    reported = page.locator("section.app-moderation-item", has_text=REPORTED)
     assert "Published, reported 1 time" in reported.inner_text()
     reported.get_by_role("button", name=re.compile("^Keep published")).click()
     page.get_by_text("Comment kept.").wait_for()
-    assert page.locator("section.moderation-item", has_text=REPORTED).count() == 0
+    assert page.locator("section.app-moderation-item", has_text=REPORTED).count() == 0
     assert_accessible(page)
 
 
@@ -276,7 +279,7 @@ def test_script_in_a_comment_or_a_markdown_body_never_runs(browser, page, live_s
     assert_accessible(resident)
     page.goto(live_server + "/officer/moderation")
     assert_accessible(page)
-    page.locator("section.moderation-item", has_text="window.__xss = 4").get_by_role("button", name=re.compile("^Approve")).click()
+    page.locator("section.app-moderation-item", has_text="window.__xss = 4").get_by_role("button", name=re.compile("^Approve")).click()
     page.get_by_text("Comment approved.").wait_for()
     assert_accessible(page)
     resident.goto(live_server + "/case-studies/script-test")

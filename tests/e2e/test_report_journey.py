@@ -44,7 +44,7 @@ def _officer_writes_and_publishes(page, live_server, assert_accessible) -> None:
     page.wait_for_url(f"{live_server}/officer/consultations/{SLUG}/report")
     reach = page.locator("table", has=page.get_by_text("People reached and responses, by channel"))
     assert re.search(r"Resident Panel sessions\s+38 \(two panel sessions\)\s+0", reach.inner_text())
-    assert "Design effect" in page.locator(".report-preview").inner_text()
+    assert "Design effect" in page.locator(".app-report-preview").inner_text()
     assert_accessible(page)
 
     # A theme, then tag an answer with it on the comments page (htmx swaps only that answer).
@@ -55,7 +55,7 @@ def _officer_writes_and_publishes(page, live_server, assert_accessible) -> None:
     page.get_by_role("link", name="Tag comments with themes and choose quotes").click()
     page.wait_for_url(re.compile(r".*/report/comments$"))
     assert_accessible(page)
-    answer = page.locator(".comment", has=page.get_by_text(ANSWER, exact=True)).first
+    answer = page.locator(".app-answer", has=page.get_by_text(ANSWER, exact=True)).first
     answer_id = answer.get_attribute("id")
     page.evaluate("() => { window.__stayed = true; }")  # survives only if there is no page load
     answer.get_by_role("button", name=re.compile(f"^Tag as {THEME}")).click()
@@ -80,7 +80,7 @@ def _officer_writes_and_publishes(page, live_server, assert_accessible) -> None:
     form.get_by_label(re.compile("I have checked this quote")).check()
     form.get_by_role("button", name="Choose this quote").click()
     page.wait_for_url(re.compile(r".*/report#quotes$"))
-    assert "“Tell people in plain English … about them.”" in page.locator("#quotes ~ figure").first.inner_text()
+    assert "“Tell people in plain English … about them.”" in page.locator("#quotes ~ .govuk-inset-text").first.inner_text()
     assert f"{THEME}: 1 comment" in page.locator("#themes + ul").inner_text()
     assert_accessible(page)
 
@@ -109,7 +109,7 @@ def _resident_reads(page, live_server, assert_accessible) -> None:
     page.goto(f"{live_server}/consultations/{SLUG}")
     page.locator(f'a[href="/consultations/{SLUG}/report"]').first.click()
     page.wait_for_url(f"{live_server}/consultations/{SLUG}/report")
-    assert "Version 2" in page.locator(".caption").first.inner_text()
+    assert "Version 2" in page.locator(".govuk-caption-xl").first.inner_text()
     main = page.locator("main")
     text = main.inner_text()
     assert "“Tell people in plain English … about them.”" in text
@@ -132,7 +132,7 @@ def _resident_reads(page, live_server, assert_accessible) -> None:
     page.wait_for_url(f"{live_server}/charter/camden-data-charter/commitments#commitment-2")
     row = page.locator("#commitment-2")
     assert row.count() == 1 and "Create a Data Sharing Register" in row.inner_text()
-    assert row.evaluate("row => row.closest('table').previousElementSibling.textContent").startswith("1.")
+    assert row.evaluate("row => row.closest('.app-table-wrapper').previousElementSibling.textContent").startswith("1.")
     assert_accessible(page)
 
     # The older version is listed and still reads as published.
@@ -142,7 +142,7 @@ def _resident_reads(page, live_server, assert_accessible) -> None:
     assert versions.get_by_role("link").count() == 2
     versions.get_by_role("link", name="Version 1").click()
     page.wait_for_url(f"{live_server}/consultations/{SLUG}/report/v/1")
-    assert "This is an older version." in page.locator(".notification").inner_text()
+    assert "This is an older version." in page.locator(".govuk-notification-banner").inner_text()
     assert "Review the guide with the Resident Panel (e2e)" not in page.locator("main").inner_text()
     assert_accessible(page)
 

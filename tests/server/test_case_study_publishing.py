@@ -33,7 +33,7 @@ def test_publish_then_withdraw(client, officer_client):
     first_date = published_at()
     assert first_date is not None
     listing = officer_client.get("/officer/case-studies").text
-    assert "Withdraw<span class=\"visually-hidden\"> Case study draft" in listing
+    assert "Withdraw<span class=\"govuk-visually-hidden\"> Case study draft" in listing
     post_form(officer_client, PUBLISH, {"publish": "1"})  # pressed twice: nothing changes, nothing audited
     assert published_at() == first_date
 
@@ -41,7 +41,7 @@ def test_publish_then_withdraw(client, officer_client):
     assert withdrawn.status_code == 303
     assert client.get("/case-studies/draft").status_code == 404
     assert "Case study draft" not in client.get("/consultations").text
-    assert "Publish<span class=\"visually-hidden\"> Case study draft" in officer_client.get("/officer/case-studies").text
+    assert "Publish<span class=\"govuk-visually-hidden\"> Case study draft" in officer_client.get("/officer/case-studies").text
     assert audit_actions() == ["case_study_published", "case_study_withdrawn"]
 
 

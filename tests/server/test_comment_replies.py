@@ -70,7 +70,7 @@ def test_a_reply_without_javascript_gives_a_private_link_and_appears_under_its_c
     assert stored == {"parent": parent, "email": "ben@example.com"}
     assert run(OutboxEmail.count().where(OutboxEmail.to_address == "ben@example.com").run()) == 1
     page = client.get(PAGE).text
-    replies = page.split('class="comments comments--replies"')[1]
+    replies = page.split('class="app-comments app-comments--replies"')[1]
     assert "Only the early help team" in replies and "Ben" in replies
 
 

@@ -52,7 +52,7 @@ def test_cabinet_report_as_of_a_date_with_downloads(cabinet_client, demo):
     assert page.status_code == 200
     html = page.text
     assert "Commitments as of 1 July 2022" in html
-    overdue = html.split("<h2 class=\"heading-l\">Overdue</h2>")[1].split("<h2")[0]
+    overdue = html.split("<h2 class=\"govuk-heading-l\" id=\"overdue\">Overdue</h2>")[1].split("<h2")[0]
     assert "Publish all Data Privacy Impact Assessments" in overdue and ">1<" in overdue
     assert 'alt="Timeline of 8 commitment deadlines' in html
     assert no_email_addresses(html) == []
@@ -127,6 +127,21 @@ def test_officer_adds_and_edits_a_commitment(officer_client, demo):
     assert "title: 'Publish an algorithm register' -> 'Publish the algorithm register'" in edit.detail
 
 
+def test_commitment_dates_typed_in_day_month_year_boxes(officer_client, demo):
+    values = {"key": "9", "title": "Publish an algorithm register", "kind": "one_off", "owner": "Chief Data Officer",
+              "principles": "1", "made_on-day": "19", "made_on-month": "1", "made_on-year": "2022",
+              "deadline_date-day": "31", "deadline_date-month": "12", "deadline_date-year": "2022"}
+    response = post_form(officer_client, f"{OFFICER}/new", values, follow_redirects=False)
+    assert response.status_code == 303
+    assert "31 December 2022" in officer_client.get(response.headers["location"]).text
+    edit = officer_client.get(f"{OFFICER}/items/9/edit").text
+    assert re.search(r'name="deadline_date-day"[^>]*value="31"', edit)
+    wrong = post_form(officer_client, f"{OFFICER}/new", {**values, "key": "10", "deadline_date-day": "31",
+                                                          "deadline_date-month": "2"})
+    assert wrong.status_code == 422 and 'href="#deadline_date"' in wrong.text
+    assert re.search(r'name="deadline_date-month"[^>]*value="2"', wrong.text)
+
+
 def test_commitment_form_errors_keep_the_input(officer_client, demo):
     response = post_form(officer_client, f"{OFFICER}/new",
                          {"key": "3", "title": "Kept title", "kind": "one_off", "owner": "", "made_on": "2022-01-19",
@@ -169,8 +184,8 @@ def test_upload_with_bad_rows_imports_nothing_and_lists_every_row(officer_client
     assert response.status_code == 422
     html = response.text
     assert "There is a problem" in html and "nothing was imported" in html
-    assert re.search(r'<td class="numeric">3</td><td>title</td>', html)
-    assert re.search(r'<td class="numeric">4</td><td>status</td>', html)
+    assert re.search(r">3</td>\s*<td class=\"govuk-table__cell\">title</td>", html)
+    assert re.search(r">4</td>\s*<td class=\"govuk-table__cell\">status</td>", html)
     assert run(Commitment.count().run()) == 11
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from surveys.consultations import get_questionnaire
 from surveys.questionnaire import Questionnaire
@@ -33,6 +34,21 @@ def test_create_and_edit_a_consultation(officer_client):
         "audience": "public"})
     assert "Data Charter 2026" in edited.text
     assert "Data Charter 2026" in officer_client.get("/officer/consultations").text
+
+
+def test_consultation_dates_typed_in_day_month_year_boxes(officer_client):
+    boxes = {"opens_on-day": "1", "opens_on-month": "3", "opens_on-year": "2026",
+             "closes_on-day": "31", "closes_on-month": "2", "closes_on-year": "2026"}
+    bad = post_form(officer_client, "/officer/consultations", {"title": "Data Charter", "audience": "public", **boxes})
+    assert bad.status_code == 422 and "Enter the date it closes as a real date" in bad.text
+    assert 'href="#closes_on"' in bad.text and re.search(r'name="closes_on-day"[^>]*value="31"', bad.text)
+    created = post_form(officer_client, "/officer/consultations", {"title": "Data Charter", "audience": "public",
+                                                                  **boxes, "closes_on-day": "30", "closes_on-month": "4"},
+                        follow_redirects=False)
+    assert created.headers["location"] == "/officer/consultations/data-charter"
+    assert "1 March 2026 to 30 April 2026" in officer_client.get("/officer/consultations/data-charter").text
+    edit = officer_client.get("/officer/consultations/data-charter/edit").text
+    assert re.search(r'name="opens_on-month"[^>]*value="3"', edit)
 
 
 def test_build_a_questionnaire_with_htmx(officer_client):

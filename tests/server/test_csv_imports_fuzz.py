@@ -78,7 +78,7 @@ class CsvFile:
     def names_a_bad_row(self, text: str) -> bool:
         """The error text names a row that is certainly bad (any row, once rows were joined)."""
         rows = [r"\d+"] if self.restructured else [str(row) for row in self.bad_rows]
-        return any(re.search(rf"Row {row}\b|<td class=\"numeric\">{row}</td>", text, re.IGNORECASE) for row in rows)
+        return any(re.search(rf"Row {row}\b|<td class=\"[^\"]*numeric\">{row}</td>", text, re.IGNORECASE) for row in rows)
 
 
 MUTATIONS = ["bad_cell", "bad_cell", "noise", "formula", "extra_cells", "missing_cells", "huge", "nul", "not_utf8",

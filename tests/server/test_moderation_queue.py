@@ -96,7 +96,7 @@ def test_bad_moderation_input_is_refused_clearly(client, officer_client):
     assert f'href="#redacted_body-{pending}"' in empty.text
     textarea = empty.text.split(f'id="redacted_body-{pending}"')[1].split("</textarea>")[0]
     assert "Waiting comment" not in textarea  # what was typed (nothing) is kept, not the original put back
-    assert f"<details class=\"details\" open>" in empty.text
+    assert '<details class="govuk-details" open>' in empty.text
     assert 'value="personal_information" selected' in empty.text
     assert state_of(pending)["state"] == "pending"
 

@@ -144,9 +144,9 @@ def test_tagging_with_htmx_swaps_only_the_answer(officer_client):
                                    headers={"content-type": "application/x-www-form-urlencoded", "HX-Request": "true"},
                                    follow_redirects=False)
     assert fragment.status_code == 200
-    assert fragment.text.lstrip().startswith(f'<div class="comment" id="answer-{response_id}">')
+    assert fragment.text.lstrip().startswith(f'<div class="app-answer" id="answer-{response_id}">')
     assert "<html" not in fragment.text and "Tagged: Parking" in fragment.text
-    assert re.search(r'<button type="submit" class="button button--secondary" autofocus>Remove Parking', fragment.text)
+    assert re.search(r'<button [^>]*\bautofocus\b[^>]*>\s*Remove Parking', fragment.text)
     assert "Parking: 1 comment" in officer_client.get(BASE).text
 
 
@@ -196,7 +196,7 @@ def test_action_links_land_on_the_commitments_row(officer_client, client):
     links = re.findall(r'href="(/charter/[^"#]+/commitments)#(commitment-[^"]+)"', report)
     assert len(links) == len(choices)
     tracker = client.get(links[0][0]).text
-    ids = re.findall(r'<tr id="([^"]+)"', tracker)
+    ids = re.findall(r'id="(commitment-[^"]+)"', tracker)
     assert len(ids) == len(set(ids)), "every row anchor is unique"
     for _, anchor in links:
         assert ids.count(anchor) == 1, f"{anchor} is on exactly one row"

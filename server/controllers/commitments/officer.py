@@ -39,6 +39,7 @@ from common.clock import council_today
 from common.uploads import UploadError
 from server.audit import record_audit
 from server.controllers.commitments.documents import TEMPLATE_HELPERS, charter_or_404, parse_as_of
+from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.forms import FormData, UploadData
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
@@ -56,6 +57,9 @@ DIRECTION_OPTIONS = [("", "Not a metric"), (str(MetricDirection.REDUCE), "Reduce
                      (str(MetricDirection.INCREASE), "Increase")]
 STATUS_OPTIONS = [("", "Choose a status"), (str(UpdateStatus.PROGRESS), "Progress (not met yet)"),
                   (str(UpdateStatus.MET), "Met"), (str(UpdateStatus.NOT_MET), "Not met after all (withdraws a met)")]
+DATE_FIELDS = ("made_on", "deadline_date", "first_period_start")
+"""The commitment form's dates, typed in three boxes each (GOV.UK's date input)."""
+
 FORM_OPTIONS = {"kind_options": KIND_OPTIONS, "event_options": EVENT_OPTIONS, "repeat_options": REPEAT_OPTIONS,
                 "evidence_options": EVIDENCE_OPTIONS, "direction_options": DIRECTION_OPTIONS,
                 "status_options": STATUS_OPTIONS}
@@ -74,6 +78,14 @@ def _commitment_values(commitment) -> dict[str, str]:
         "evidence_source": str(recurrence.evidence_source or "") if recurrence else "",
         "direction": str(commitment.direction or ""),
     }
+
+
+def _commitment_form_values(data: dict[str, str]) -> dict[str, str]:
+    """The commitment form as the domain reads it, with each date's boxes joined into one field;
+    the boxes are kept too, to show what was typed if the form comes back with errors."""
+    values = {field: str(data.get(field, "")).strip() for field in COMMITMENT_FORM_FIELDS}
+    values.update({name: joined_date(data, name) for name in DATE_FIELDS})
+    return {**values, **typed_boxes(data, DATE_FIELDS)}
 
 
 class CommitmentsOfficerController(Controller):
@@ -98,7 +110,7 @@ class CommitmentsOfficerController(Controller):
                     status_code: int = 200) -> Template:
         charter = await charter_or_404(slug)
         return Template("commitments/commitment_form.html", status_code=status_code, context={
-            "charter": charter, "values": values, "errors": errors, "editing": editing, **FORM_OPTIONS})
+            "charter": charter, "values": with_date_boxes(values, DATE_FIELDS), "errors": errors, "editing": editing, **FORM_OPTIONS})
 
     @get("/new", name="commitments_new")
     async def new(self, slug: FromPath[str]) -> Template:
@@ -106,7 +118,7 @@ class CommitmentsOfficerController(Controller):
 
     @post("/new", name="commitments_create")
     async def create(self, request: Request, slug: FromPath[str], data: FormData) -> Template | Redirect:
-        values = {field: str(data.get(field, "")).strip() for field in COMMITMENT_FORM_FIELDS}
+        values = _commitment_form_values(data)
         try:
             commitment = await create_commitment(slug=slug, values=values, now=datetime.now(timezone.utc))
         except CommitmentNotFound as error:
@@ -125,7 +137,7 @@ class CommitmentsOfficerController(Controller):
     @post("/items/{key:str}/edit", name="commitments_save_edit")
     async def save_edit(self, request: Request, slug: FromPath[str], key: FromPath[str], data: FormData) -> Template | Redirect:
         await self._commitment(slug, key)
-        values = {field: str(data.get(field, "")).strip() for field in COMMITMENT_FORM_FIELDS}
+        values = _commitment_form_values(data)
         values["key"] = key
         try:
             before, after = await edit_commitment(slug=slug, key=key, values=values, now=datetime.now(timezone.utc))

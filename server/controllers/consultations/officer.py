@@ -20,6 +20,7 @@ from analysis.charter.links import (
 )
 from common.uploads import UploadError
 from server.audit import record_audit
+from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.forms import RepeatableFormData, UploadData
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
@@ -64,6 +65,10 @@ def question_values(question: q.Question) -> dict[str, str]:
     }
 
 
+DATE_FIELDS = ("opens_on", "closes_on")
+"""The consultation form's dates, typed in three boxes each (GOV.UK's date input)."""
+
+
 class ConsultationsOfficerController(Controller):
     path = "/officer/consultations"
     opt = roles(OFFICER)
@@ -75,7 +80,7 @@ class ConsultationsOfficerController(Controller):
     async def _details_form(self, *, values: dict, errors: dict, slug: str | None, selected: list[int],
                             status_code: int = 200) -> Template:
         return Template("surveys/officer/consultation_form.html", context={
-            "values": values, "errors": errors, "slug": slug, "audiences": AUDIENCES,
+            "values": with_date_boxes(values, DATE_FIELDS), "errors": errors, "slug": slug, "audiences": AUDIENCES,
             "principles": await principle_choices(), "selected": selected}, status_code=status_code)
 
     @get("/new", name="officer_consultation_new")
@@ -114,12 +119,13 @@ class ConsultationsOfficerController(Controller):
         return await self._save(request, data, existing_slug=slug)
 
     async def _save(self, request: Request, data: dict, *, existing_slug: str | None) -> Template | Redirect:
-        form = check_consultation_form(data)
+        form = check_consultation_form({**data, **{name: joined_date(data, name) for name in DATE_FIELDS}})
         selected = parse_principle_ids((await request.form()).getall("principles", []), await principle_choices())
         try:
             saved = await save_consultation(form, existing_slug=existing_slug)
         except ConsultationError as error:
-            return await self._details_form(values=form.values, errors=error.errors, slug=existing_slug, selected=selected,
+            return await self._details_form(values={**form.values, **typed_boxes(data, DATE_FIELDS)}, errors=error.errors,
+                                            slug=existing_slug, selected=selected,
                                             status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         await set_consultation_principles(consultation_slug=saved, principle_ids=selected)
         await record_audit(actor=request.user.email, action="consultation_saved", object_type="consultation",
