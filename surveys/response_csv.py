@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -75,14 +76,21 @@ class ResponseImportError(ValueError):
         self.errors = errors
 
 
+def _row_of(error: str) -> int:
+    """The row an error names first ("Row 12, column …: …")."""
+    return int(re.match(r"Row (\d+)", error).group(1))
+
+
 def parse_csv(questionnaire: Questionnaire, text: str, *, default_channel: str = "paper") -> list[ParsedRow]:
     """Every row, checked; raises ``ResponseImportError`` listing each problem as
     ``Row N, column C: message``. Blank lines count as rows, as a spreadsheet numbers them."""
     try:
-        table = read_csv(text)
-    except CsvReadError as error:
-        raise ResponseImportError([str(problem) for problem in error.problems]) from None
-    if not table.header and not table.rows:
+        table, unreadable = read_csv(text), []
+    except CsvReadError as error:  # the rows read cleanly are still checked: every problem at once
+        table, unreadable = error.table, [str(problem) for problem in error.problems]
+        if any(problem.row == 1 for problem in error.problems):
+            raise ResponseImportError(unreadable) from None
+    if not table.header and not table.rows and not unreadable:
         raise ResponseImportError(["The file is empty: it needs a header row with the question keys"])
     columns = [column.strip() for column in table.header]
     expected = header(questionnaire)
@@ -100,7 +108,7 @@ def parse_csv(questionnaire: Questionnaire, text: str, *, default_channel: str =
     if header_errors:
         raise ResponseImportError(header_errors)
     questions = {question.key: question for question in questionnaire.questions()}
-    errors: list[str] = []
+    errors: list[str] = list(unreadable)
     parsed: list[ParsedRow] = []
     seen_references: dict[str, int] = {}
     for row_number, cells in ((row.number, row.cells) for row in table.rows if not row.is_blank):
@@ -149,8 +157,8 @@ def parse_csv(questionnaire: Questionnaire, text: str, *, default_channel: str =
                 errors.append(f"Row {row_number}, column submitted_at: enter a date and time like 2026-03-31T14:05:00+00:00")
         parsed.append(ParsedRow(row_number=row_number, reference=reference, channel=channel,
                                 submitted_at=submitted_at, answers=answers))
-    if errors:
-        raise ResponseImportError(errors)
+    if errors:  # in row order, the reader's problems among the rows' own
+        raise ResponseImportError(sorted(errors, key=_row_of))
     if not parsed:
         raise ResponseImportError(["The file has a header but no responses"])
     return parsed

@@ -66,7 +66,7 @@ from analysis.commitments.model import (
     UpdateStatus,
 )
 from common.clock import COUNCIL_TIME_ZONE
-from common.csvio import CsvReadError, read_csv
+from common.csvio import CsvReadError, CsvTable, read_csv
 
 COMMITMENT_COLUMNS = ("key", "title", "text", "kind", "principles", "owner", "made_on", "deadline_date",
                       "deadline_event", "repeats", "first_period_start", "evidence_source", "direction",
@@ -118,16 +118,16 @@ def parse_commitments_csv(
     added); ``principle_numbers``, when given, are the charter's valid principle numbers.
     """
     existing = existing or {}
-    records = read_records(text.removeprefix("\ufeff"))
-    header = [name.strip() for name in records[0]] if records else []
+    table, unreadable = _read_table(text)
+    header = [name.strip() for name in table.header]
     errors = _header_errors(header)
-    if errors:
-        raise CommitmentCsvError(errors)
-    rows = [(index + 1, _cells_by_column(header, cells)) for index, cells in enumerate(records)
-            if index > 0 and any(cell.strip() for cell in cells)]
+    if errors or any(problem.row == 1 for problem in unreadable):
+        raise CommitmentCsvError(sorted(errors + unreadable))
+    rows = [(row.number, _cells_by_column(header, row.cells)) for row in table.rows if not row.is_blank]
     if not rows:
-        raise CommitmentCsvError([CsvRowError(1, "record", "the file has a header but no rows")])
+        raise CommitmentCsvError(unreadable or [CsvRowError(1, "record", "the file has a header but no rows")])
     parser = _Parser(imported_at, principle_numbers)
+    parser.errors.extend(unreadable)
     commitments: dict[str, Commitment] = {}
     update_rows: list[tuple[int, dict[str, str]]] = []
     for row_number, row in rows:
@@ -150,6 +150,15 @@ def parse_commitments_csv(
         raise CommitmentCsvError(sorted(parser.errors))
     return ImportedCommitments(commitments=tuple(commitments.values()),
                                updates=tuple(u for u in updates if u is not None))
+
+
+def _read_table(text: str) -> tuple[CsvTable, list[CsvRowError]]:
+    """The rows ``common.csvio`` read cleanly, and a ``CsvRowError`` for each it could not, so
+    that the rows it could read are still checked and every problem is reported at once."""
+    try:
+        return read_csv(text), []
+    except CsvReadError as error:
+        return error.table, [CsvRowError(*problem) for problem in error.problems]
 
 
 def read_records(text: str) -> list[list[str]]:

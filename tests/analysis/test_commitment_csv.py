@@ -144,6 +144,13 @@ def test_every_bad_row_is_reported_and_nothing_is_imported():
     ]
 
 
+def test_rows_the_reader_refuses_are_reported_with_the_other_bad_rows():
+    text = (f"{HEADER}\n"
+            "commitment,1,Fine\x00,ongoing,1,Team,2022-01-19,,,,,,,,,,,,,\n"
+            "commitment,2,Bad date,ongoing,1,Team,next week,,,,,,,,,,,,,\n")
+    assert [(e.row, e.column) for e in errors_of(text)] == [(2, "title"), (3, "made_on")]
+
+
 def test_row_numbers_count_records_as_a_spreadsheet_does():
     text = (f"{HEADER}\n"
             'commitment,1,"A title\nover two lines",ongoing,1,Team,2022-01-19,,,,,,,,,,,,,\n'

@@ -97,3 +97,17 @@ def test_any_export_imports_back_unchanged(all_answers):
                    for key, value in record.answers.items()} for record in records]
     assert [row.answers for row in parsed] == normalised
     assert export_csv(questionnaire, [ResponseRecord(row.reference, row.channel, row.submitted_at, row.answers) for row in parsed]) == text
+
+
+def test_rows_the_reader_refuses_are_reported_with_the_other_bad_rows():
+    questionnaire = sample_questionnaire()
+    columns = header(questionnaire)
+
+    def row(**cells: str) -> str:
+        return ",".join(cells.get(column, "") for column in columns)
+
+    text = "\r\n".join([",".join(columns), row(channel="paper\x00"), row(channel="carrier pigeon")]) + "\r\n"
+    with pytest.raises(ResponseImportError) as raised:
+        parse_csv(questionnaire, text)
+    assert raised.value.errors[0].startswith("Row 2, column channel:") and "NUL" in raised.value.errors[0]
+    assert any(error.startswith("Row 3, column channel:") for error in raised.value.errors)
