@@ -14,6 +14,7 @@ from analysis.commitments.report import document_csv, document_json, iso_to_huma
 from analysis.commitments.store import CommitmentNotFound, get_snapshot, list_snapshots
 from analysis.reports.store import reports_citing
 from common.clock import council_date
+from common.i18n import gettext
 from server.controllers.commitments.documents import (
     TEMPLATE_HELPERS,
     as_of_or_400,
@@ -40,7 +41,7 @@ class CommitmentsCabinetController(Controller):
         document = await document_or_404(slug, day)
         context = {
             "doc": document, "errors": errors, "as_of_value": as_of if errors else day.isoformat(),
-            "base": f"/cabinet/commitments/{slug}", "query": f"?as_of={day.isoformat()}", "saved": None,
+            "base": request.app.route_reverse("commitments_report", slug=slug), "query": f"?as_of={day.isoformat()}", "saved": None,
             "snapshots": await list_snapshots(slug), "description": timeline_description(document),
             "citations": await reports_citing(slug, [r["id"] for r in document["commitments"]]),
             "can_save": request.user.role in OFFICER, **TEMPLATE_HELPERS,
@@ -80,7 +81,7 @@ class CommitmentsCabinetController(Controller):
         document = snapshot.document
         return Template("commitments/report.html", context={
             "doc": document, "errors": {}, "as_of_value": snapshot.as_of.isoformat(),
-            "base": f"/cabinet/commitments/{slug}/saved/{snapshot_id}", "query": "",
+            "base": request.app.route_reverse("commitments_saved", slug=slug, snapshot_id=snapshot_id), "query": "",
             "saved": snapshot, "snapshots": await list_snapshots(slug),
             "description": timeline_description(document), "citations": {}, "can_save": False,
             **TEMPLATE_HELPERS,
@@ -101,7 +102,7 @@ class CommitmentsCabinetController(Controller):
     @get("/saved/{snapshot_id:int}/report.pdf", name="commitments_saved_pdf")
     async def savedreport_pdf_bytes(self, slug: FromPath[str], snapshot_id: FromPath[int]) -> Response:
         snapshot = await self._saved(slug, snapshot_id)
-        note = f"Report saved on {iso_to_human(council_date(snapshot.created_at).isoformat())}."
+        note = gettext("Report saved on %(day)s.", day=iso_to_human(council_date(snapshot.created_at).isoformat()))
         return download(await report_pdf_bytes(snapshot.document, note), media_type="application/pdf",
                          filename=f"{file_stem(snapshot.document, snapshot_id)}.pdf")
 

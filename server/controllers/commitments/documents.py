@@ -14,6 +14,7 @@ from analysis.commitments.render import changes_sentence, report_pdf, status_nam
 from analysis.commitments.report import KIND_NAMES, iso_to_human
 from analysis.commitments.store import CommitmentNotFound, find_charter, report_document
 from common.clock import council_time, council_today
+from common.i18n import gettext
 
 TEMPLATE_HELPERS = {"day": iso_to_human, "status_name": status_name, "kind_names": KIND_NAMES,
                     "changes_sentence": changes_sentence, "local": council_time}
@@ -27,7 +28,7 @@ def parse_as_of(raw: str, errors: dict[str, str]) -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        errors["as_of"] = "Enter a real date, like 2022-07-01"
+        errors["as_of"] = gettext("Enter a real date, like 2022-07-01")
         return council_today()
 
 
@@ -35,7 +36,7 @@ def as_of_or_400(raw: str) -> date:
     errors: dict[str, str] = {}
     day = parse_as_of(raw, errors)
     if errors:
-        raise ClientException(detail="as_of must be a real date, like 2022-07-01")
+        raise ClientException(detail=gettext("as_of must be a real date, like 2022-07-01"))
     return day
 
 

@@ -36,6 +36,7 @@ from analysis.commitments.store import (
     statuses_as_of,
 )
 from common.clock import council_today
+from common.i18n import gettext, lazy_gettext, ngettext
 from common.uploads import UploadError
 from server.audit import record_audit
 from server.controllers.commitments.documents import TEMPLATE_HELPERS, charter_or_404, parse_as_of
@@ -45,18 +46,22 @@ from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
 from server.web.uploads import read_upload
 
-KIND_OPTIONS = [("", "Choose a kind"), *((str(kind), KIND_NAMES[kind]) for kind in CommitmentKind)]
-EVENT_OPTIONS = [("", "No event"), (str(DeadlineEvent.NEXT_PANEL_SESSION), "The next Resident Panel session")]
-REPEAT_OPTIONS = [("", "Does not repeat"), (str(PeriodKind.CALENDAR_YEAR), "Every calendar year"),
-                  (str(PeriodKind.FINANCIAL_YEAR), "Every financial year (April to March)")]
-EVIDENCE_OPTIONS = [("", "Officers' updates only"),
-                    (str(EvidenceSource.PANEL_SESSION_HELD), "A Resident Panel session held in the period"),
+KIND_OPTIONS = [("", lazy_gettext("Choose a kind")), *((str(kind), KIND_NAMES[kind]) for kind in CommitmentKind)]
+EVENT_OPTIONS = [("", lazy_gettext("No event")),
+                 (str(DeadlineEvent.NEXT_PANEL_SESSION), lazy_gettext("The next Resident Panel session"))]
+REPEAT_OPTIONS = [("", lazy_gettext("Does not repeat")), (str(PeriodKind.CALENDAR_YEAR), lazy_gettext("Every calendar year")),
+                  (str(PeriodKind.FINANCIAL_YEAR), lazy_gettext("Every financial year (April to March)"))]
+EVIDENCE_OPTIONS = [("", lazy_gettext("Officers' updates only")),
+                    (str(EvidenceSource.PANEL_SESSION_HELD), lazy_gettext("A Resident Panel session held in the period")),
                     (str(EvidenceSource.CASE_STUDIES_PUBLISHED_MORE_THAN_PREVIOUS),
-                     "More case studies published than in the period before")]
-DIRECTION_OPTIONS = [("", "Not a metric"), (str(MetricDirection.REDUCE), "Reduce"),
-                     (str(MetricDirection.INCREASE), "Increase")]
-STATUS_OPTIONS = [("", "Choose a status"), (str(UpdateStatus.PROGRESS), "Progress (not met yet)"),
-                  (str(UpdateStatus.MET), "Met"), (str(UpdateStatus.NOT_MET), "Not met after all (withdraws a met)")]
+                     lazy_gettext("More case studies published than in the period before"))]
+DIRECTION_OPTIONS = [("", lazy_gettext("Not a metric")), (str(MetricDirection.REDUCE), lazy_gettext("Reduce")),
+                     (str(MetricDirection.INCREASE), lazy_gettext("Increase"))]
+STATUS_OPTIONS = [("", lazy_gettext("Choose a status")), (str(UpdateStatus.PROGRESS), lazy_gettext("Progress (not met yet)")),
+                  (str(UpdateStatus.MET), lazy_gettext("Met")),
+                  (str(UpdateStatus.NOT_MET), lazy_gettext("Not met after all (withdraws a met)"))]
+"""Each list's labels are translated when a page shows them; the values (the first of each pair)
+are the model's keys and never change."""
 DATE_FIELDS = ("made_on", "deadline_date", "first_period_start")
 """The commitment form's dates, typed in three boxes each (GOV.UK's date input)."""
 
@@ -86,6 +91,12 @@ def _commitment_form_values(data: dict[str, str]) -> dict[str, str]:
     values = {field: str(data.get(field, "")).strip() for field in COMMITMENT_FORM_FIELDS}
     values.update({name: joined_date(data, name) for name in DATE_FIELDS})
     return {**values, **typed_boxes(data, DATE_FIELDS)}
+
+
+def _to_commitment(request: Request, slug: str, key: str, query: str = "") -> Redirect:
+    """The commitment's page (its key may hold any character, so it is quoted in the path)."""
+    return Redirect(path=request.app.route_reverse("commitments_item", slug=slug, key=quote(key)) + query,
+                    status_code=303)
 
 
 class CommitmentsOfficerController(Controller):
@@ -127,7 +138,7 @@ class CommitmentsOfficerController(Controller):
             return await self._form(slug, values=values, errors=error.errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         await record_audit(actor=request.user.email, action="commitment_created", object_type="commitment",
                            object_id=f"{slug}/{commitment.key}", detail=commitment.title, ip_address=client_ip(request))
-        return Redirect(path=f"/officer/commitments/{slug}/items/{quote(commitment.key)}", status_code=303)
+        return _to_commitment(request, slug, commitment.key)
 
     @get("/items/{key:str}/edit", name="commitments_edit")
     async def edit(self, slug: FromPath[str], key: FromPath[str]) -> Template:
@@ -148,7 +159,7 @@ class CommitmentsOfficerController(Controller):
         changed = "; ".join(f"{field}: {old[field]!r} -> {new[field]!r}" for field in old if old[field] != new[field])
         await record_audit(actor=request.user.email, action="commitment_edited", object_type="commitment",
                            object_id=f"{slug}/{key}", detail=changed or "no change", ip_address=client_ip(request))
-        return Redirect(path=f"/officer/commitments/{slug}/items/{quote(key)}", status_code=303)
+        return _to_commitment(request, slug, key)
 
     async def _commitment(self, slug: str, key: str):
         try:
@@ -190,7 +201,7 @@ class CommitmentsOfficerController(Controller):
         if request.htmx:
             return await self._commitment_page(request, slug, key, values={"effective_on": council_today().isoformat()},
                                                errors={}, posted=True)
-        return Redirect(path=f"/officer/commitments/{slug}/items/{quote(key)}?posted=1", status_code=303)
+        return _to_commitment(request, slug, key, "?posted=1")
 
     @get("/import", name="commitments_import_form")
     async def import_form(self, slug: FromPath[str]) -> Template:
@@ -208,9 +219,9 @@ class CommitmentsOfficerController(Controller):
             problem = str(error)
         else:
             if text is None:
-                problem = "Select a CSV file"
+                problem = gettext("Select a CSV file")
             elif not text.strip():
-                problem = "The selected file is empty"
+                problem = gettext("The selected file is empty")
         row_errors = []
         if not problem:
             try:
@@ -218,22 +229,23 @@ class CommitmentsOfficerController(Controller):
                                                    now=datetime.now(timezone.utc))
             except CommitmentCsvError as error:
                 row_errors = list(error.errors)
-                problem = f"The file has {len(row_errors)} problem{'s' if len(row_errors) != 1 else ''}: nothing was imported"
+                problem = ngettext("The file has %(num)d problem: nothing was imported",
+                                   "The file has %(num)d problems: nothing was imported", len(row_errors))
         if problem:
             return Template("commitments/import.html", status_code=HTTP_422_UNPROCESSABLE_ENTITY,
                             context={"charter": charter, "errors": {"file": problem}, "row_errors": row_errors})
         await record_audit(actor=request.user.email, action="commitments_imported", object_type="charter",
                            object_id=slug, detail=f"{len(outcome.commitments)} commitments, {len(outcome.updates)} "
                            f"updates from {upload.filename}", ip_address=client_ip(request))
-        return Redirect(path=f"/officer/commitments/{slug}?imported={len(outcome.commitments)}-{len(outcome.updates)}",
-                        status_code=303)
+        return Redirect(path=request.app.route_reverse("commitments_officer", slug=slug)
+                        + f"?imported={len(outcome.commitments)}-{len(outcome.updates)}", status_code=303)
 
     @post("/snapshots", name="commitments_save_report")
     async def save_report(self, request: Request, slug: FromPath[str], data: FormData) -> Template | Redirect:
         errors: dict[str, str] = {}
         day = parse_as_of(str(data.get("as_of", "")), errors)
         if errors:
-            raise ClientException(detail="The report date must be a real date, like 2022-07-01")
+            raise ClientException(detail=gettext("The report date must be a real date, like 2022-07-01"))
         try:
             snapshot = await save_snapshot(slug=slug, as_of=day, created_by=request.user.email,
                                            now=datetime.now(timezone.utc))
@@ -241,4 +253,5 @@ class CommitmentsOfficerController(Controller):
             raise NotFoundException() from error
         await record_audit(actor=request.user.email, action="commitments_report_saved", object_type="commitment_report",
                            object_id=snapshot.id, detail=f"{slug} as of {day.isoformat()}", ip_address=client_ip(request))
-        return Redirect(path=f"/cabinet/commitments/{slug}/saved/{snapshot.id}", status_code=303)
+        return Redirect(path=request.app.route_reverse("commitments_saved", slug=slug, snapshot_id=snapshot.id),
+                        status_code=303)

@@ -3,7 +3,7 @@ evidence, and the same as open data."""
 
 from __future__ import annotations
 
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
@@ -22,10 +22,10 @@ class CommitmentsPublicController(Controller):
     opt = public()
 
     @get("/commitments", name="commitments_index")
-    async def index(self) -> Template | Redirect:
+    async def index(self, request: Request) -> Template | Redirect:
         charters = await list_charters()
         if len(charters) == 1:
-            return Redirect(path=f"/charter/{charters[0].slug}/commitments", status_code=303)
+            return Redirect(path=request.app.route_reverse("commitments_tracker", slug=charters[0].slug), status_code=303)
         return Template("commitments/index.html", context={"charters": charters})
 
     @get("/charter/{slug:str}/commitments", name="commitments_tracker", opt=page_cache_opt())

@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 from analysis.charter.links import (
     parse_principle_ids, principle_choices, principles_for_case_study, set_case_study_principles,
 )
+from common.i18n import gettext
 from server.audit import record_audit
 from server.controllers.consultations.public import queue_email
 from server.web.forms import RepeatableFormData
@@ -77,7 +78,7 @@ class CaseStudiesOfficerController(Controller):
                 await set_case_study_principles(case_study_slug=saved, principle_ids=selected)
                 await record_audit(actor=request.user.email, action="case_study_saved", object_type="case_study",
                                    object_id=saved, ip_address=client_ip(request))
-                return Redirect(path="/officer/case-studies?saved=" + saved, status_code=303)
+                return Redirect(path=request.app.route_reverse("officer_case_studies") + "?saved=" + saved, status_code=303)
         return await self._form(values=values, errors=errors, slug=existing_slug, selected=selected,
                                 status_code=HTTP_422_UNPROCESSABLE_ENTITY)
 
@@ -87,12 +88,12 @@ class CaseStudiesOfficerController(Controller):
             raise NotFoundException()
         choice = str(data.get("publish", ""))
         if choice not in ("0", "1"):
-            raise HTTPException(status_code=400, detail="Choose whether to publish or withdraw the case study.")
+            raise HTTPException(status_code=400, detail=gettext("Choose whether to publish or withdraw the case study."))
         publish = choice == "1"
         if await publish_case_study(slug, publish=publish):
             await record_audit(actor=request.user.email, action="case_study_published" if publish else "case_study_withdrawn",
                                object_type="case_study", object_id=slug, ip_address=client_ip(request))
-        return Redirect(path="/officer/case-studies", status_code=303)
+        return Redirect(path=request.app.route_reverse("officer_case_studies"), status_code=303)
 
     async def _queue(self, request: HTMXRequest, *, errors: dict | None = None, values: dict | None = None,
                      done: str = "", status_code: int = 200) -> Template:
@@ -121,7 +122,7 @@ class CaseStudiesOfficerController(Controller):
         await queue_email(outcome.notice)
         if request.htmx:
             return await self._queue(request, done=outcome.action)
-        return Redirect(path=f"/officer/moderation?done={outcome.action}", status_code=303)
+        return Redirect(path=request.app.route_reverse("officer_moderation") + f"?done={outcome.action}", status_code=303)
 
     @get("/comments.csv", name="officer_comments_csv")
     async def comments_export(self, request: Request, case_study: FromQuery[str] = "") -> Response:

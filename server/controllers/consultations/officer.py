@@ -18,6 +18,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 from analysis.charter.links import (
     parse_principle_ids, principle_choices, principles_for_consultation, set_consultation_principles,
 )
+from common.i18n import gettext, ngettext
 from common.uploads import UploadError
 from server.audit import record_audit
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
@@ -43,7 +44,9 @@ def condition_options(questionnaire: q.Questionnaire, *, before_key: str | None 
         if question.key == before_key:
             break
         if question.kind in q.CHOICE_KINDS:
-            options.extend((f"{question.key}={choice}", f"‘{question.text}’ is answered ‘{choice}’") for choice in question.choices)
+            options.extend((f"{question.key}={choice}",
+                            gettext("‘%(question)s’ is answered ‘%(answer)s’", question=question.text, answer=choice))
+                           for choice in question.choices)
     return options
 
 
@@ -130,7 +133,7 @@ class ConsultationsOfficerController(Controller):
         await set_consultation_principles(consultation_slug=saved, principle_ids=selected)
         await record_audit(actor=request.user.email, action="consultation_saved", object_type="consultation",
                            object_id=saved, ip_address=client_ip(request))
-        return Redirect(path=f"/officer/consultations/{saved}", status_code=303)
+        return Redirect(path=request.app.route_reverse("officer_consultation", slug=saved), status_code=303)
 
     # --- The questionnaire builder ------------------------------------------------------------
 
@@ -160,7 +163,7 @@ class ConsultationsOfficerController(Controller):
                            object_id=slug, detail=notice, ip_address=client_ip(request))
         if request.htmx:
             return await self._builder(request, slug, notice=notice)
-        return Redirect(path=f"/officer/consultations/{slug}/questionnaire", status_code=303)
+        return Redirect(path=request.app.route_reverse("officer_builder", slug=slug), status_code=303)
 
     @get("/{slug:str}/questionnaire", name="officer_builder")
     async def builder(self, request: HTMXRequest, slug: FromPath[str]) -> Template:
@@ -171,7 +174,7 @@ class ConsultationsOfficerController(Controller):
         title = str(data.get("section_title", ""))
         about_you = str(data.get("about_you", "")) == "1"
         return await self._apply(request, slug, lambda current: q.add_section(current, title, about_you=about_you),
-                                 notice=f"Section ‘{title.strip()}’ added", form_target="section",
+                                 notice=gettext("Section ‘%(title)s’ added", title=title.strip()), form_target="section",
                                  values={"section_title": title})
 
     @post("/{slug:str}/questionnaire/sections/{index:int}", name="officer_builder_rename_section")
@@ -180,20 +183,20 @@ class ConsultationsOfficerController(Controller):
 
         def change(current: q.Questionnaire) -> q.Questionnaire:
             if not 0 <= index < len(current.sections):
-                raise q.QuestionnaireError({"questionnaire": "That section no longer exists"})
+                raise q.QuestionnaireError({"questionnaire": gettext("That section no longer exists")})
             return q.rename_section(current, index, title)
 
-        return await self._apply(request, slug, change, notice=f"Section renamed ‘{title.strip()}’", form_target=f"r{index}",
+        return await self._apply(request, slug, change, notice=gettext("Section renamed ‘%(title)s’", title=title.strip()), form_target=f"r{index}",
                                  values={"section_title": title})
 
     @post("/{slug:str}/questionnaire/sections/{index:int}/remove", name="officer_builder_remove_section")
     async def remove_section(self, request: HTMXRequest, slug: FromPath[str], index: FromPath[int]) -> Template | Redirect:
         def change(current: q.Questionnaire) -> q.Questionnaire:
             if not 0 <= index < len(current.sections):
-                raise q.QuestionnaireError({"questionnaire": "That section no longer exists"})
+                raise q.QuestionnaireError({"questionnaire": gettext("That section no longer exists")})
             return q.remove_section(current, index)
 
-        return await self._apply(request, slug, change, notice="Section removed")
+        return await self._apply(request, slug, change, notice=gettext("Section removed"))
 
     @post("/{slug:str}/questionnaire/sections/{index:int}/questions", name="officer_builder_add_question")
     async def add_question(self, request: HTMXRequest, slug: FromPath[str], index: FromPath[int], data: RepeatableFormData) -> Template | Redirect:
@@ -201,11 +204,11 @@ class ConsultationsOfficerController(Controller):
 
         def change(current: q.Questionnaire) -> q.Questionnaire:
             if not 0 <= index < len(current.sections):
-                raise q.QuestionnaireError({"questionnaire": "That section no longer exists"})
+                raise q.QuestionnaireError({"questionnaire": gettext("That section no longer exists")})
             question = q.question_from_form(form, current, about_you=current.sections[index].about_you)
             return q.add_question(current, index, question)
 
-        return await self._apply(request, slug, change, notice=f"Question ‘{form.get('text', '').strip()}’ added",
+        return await self._apply(request, slug, change, notice=gettext("Question ‘%(text)s’ added", text=form.get("text", "").strip()),
                                  form_target=f"s{index}", values=form)
 
     async def _question(self, slug: str, key: str) -> tuple[q.Questionnaire, q.Question, bool]:
@@ -246,10 +249,10 @@ class ConsultationsOfficerController(Controller):
         await record_audit(actor=request.user.email, action="questionnaire_changed", object_type="consultation",
                            object_id=slug, detail=f"question {key} edited", ip_address=client_ip(request))
         if request.htmx:  # the edit form swaps itself on error; on success the whole builder is redrawn
-            page = await self._builder(request, slug, notice=f"Question ‘{form.get('text', '').strip()}’ saved")
+            page = await self._builder(request, slug, notice=gettext("Question ‘%(text)s’ saved", text=form.get("text", "").strip()))
             page.headers.update({"HX-Retarget": "#builder", "HX-Reswap": "outerHTML"})
             return page
-        return Redirect(path=f"/officer/consultations/{slug}/questionnaire", status_code=303)
+        return Redirect(path=request.app.route_reverse("officer_builder", slug=slug), status_code=303)
 
     @post("/{slug:str}/questionnaire/questions/{key:str}/move", name="officer_builder_move_question")
     async def move_question(self, request: HTMXRequest, slug: FromPath[str], key: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
@@ -258,12 +261,13 @@ class ConsultationsOfficerController(Controller):
         def change(current: q.Questionnaire) -> q.Questionnaire:
             return q.move_question(current, key, direction)
 
-        return await self._apply(request, slug, change, notice=f"Question {key} moved {'up' if direction < 0 else 'down'}")
+        return await self._apply(request, slug, change, notice=gettext("Question %(key)s moved up", key=key) if direction < 0
+                                 else gettext("Question %(key)s moved down", key=key))
 
     @post("/{slug:str}/questionnaire/questions/{key:str}/remove", name="officer_builder_remove_question")
     async def remove_question(self, request: HTMXRequest, slug: FromPath[str], key: FromPath[str]) -> Template | Redirect:
         return await self._apply(request, slug, lambda current: q.remove_question(current, key),
-                                 notice=f"Question {key} removed")
+                                 notice=gettext("Question %(key)s removed", key=key))
 
     @get("/{slug:str}/questionnaire.json", name="officer_questionnaire_json")
     async def export_json(self, slug: FromPath[str]) -> Response:
@@ -281,7 +285,7 @@ class ConsultationsOfficerController(Controller):
             errors["file"] = str(error)
         else:
             if not text:
-                errors["file"] = "Choose a questionnaire file (JSON) to import"
+                errors["file"] = gettext("Choose a questionnaire file (JSON) to import")
         if not errors:
             try:
                 imported = q.from_json(text)
@@ -290,9 +294,9 @@ class ConsultationsOfficerController(Controller):
             else:
                 def change(current: q.Questionnaire) -> q.Questionnaire:
                     if current.questions():
-                        raise q.QuestionnaireError({"file": "This consultation already has questions: import into a new consultation"})
+                        raise q.QuestionnaireError({"file": gettext("This consultation already has questions: import into a new consultation")})
                     return imported
 
-                return await self._apply(request, slug, change, notice=f"{len(imported.questions())} questions imported",
+                return await self._apply(request, slug, change, notice=ngettext("%(num)d question imported", "%(num)d questions imported", len(imported.questions())),
                                          form_target="import")
         return await self._builder(request, slug, errors=errors, form_target="import", status_code=HTTP_422_UNPROCESSABLE_ENTITY)

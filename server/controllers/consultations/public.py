@@ -47,11 +47,12 @@ class ConsultationsPublicController(Controller):
     opt = public()
 
     @get("/consultations", name="consultation_hub", opt=page_cache_opt())
-    async def hub(self) -> Template:
+    async def hub(self, request: Request) -> Template:
         consultations = await list_consultations(date.today(), audience="public")
         groups = {status: [item for item in consultations if item.status == status] for status in ("open", "upcoming", "closed")}
         published = await latest_published_versions()
-        reports = {item.slug: f"/consultations/{item.slug}/report" if item.slug in published else None for item in groups["closed"]}
+        reports = {item.slug: request.app.route_reverse("report_public", slug=item.slug) if item.slug in published else None
+                   for item in groups["closed"]}
         return Template("surveys/hub.html", context={"groups": groups, "reports": reports,
                                                      "case_studies": await list_case_studies(published_only=True)})
 
@@ -96,8 +97,8 @@ class ConsultationsPublicController(Controller):
         return await self._case_study_page(request, slug, order=order)
 
     @get("/case-studies", name="case_study_list")
-    async def case_studies(self) -> Redirect:
-        return Redirect(path="/consultations#case-studies", status_code=303)
+    async def case_studies(self, request: Request) -> Redirect:
+        return Redirect(path=request.app.route_reverse("consultation_hub") + "#case-studies", status_code=303)
 
     @post("/case-studies/{slug:str}/comments", name="case_study_comment")
     async def post_comment(self, request: HTMXRequest, slug: FromPath[str], data: FormData) -> Template:
@@ -166,7 +167,8 @@ class ConsultationsPublicController(Controller):
         if request.htmx:
             return Template("surveys/_reported.html")
         slug = str(data.get("case_study", ""))
-        target = f"/case-studies/{slug}?reported=1" if slug.replace("-", "").isalnum() else "/consultations"
+        target = (request.app.route_reverse("case_study_page", slug=slug) + "?reported=1" if slug.replace("-", "").isalnum()
+                  else request.app.route_reverse("consultation_hub"))
         return Redirect(path=target, status_code=303)
 
     @get("/my/comments/{token:str}", name="comment_author_page")

@@ -23,6 +23,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_403_FORBIDDEN, HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
+from common.i18n import gettext
 from common.tokens import hash_token
 from server.web.guards import public
 from server.services.member_consultations import confirmed_member, member_response_key
@@ -56,11 +57,14 @@ def answers_copy_email(consultation: ConsultationView, questionnaire: Questionna
     lines = [f"{question.text}\n  {display_answer(answers[question.key])}" for question in questionnaire.questions()
              if question.key in answers]
     return EmailNotice(
-        to_address=to_address, subject=f"Your answers to ‘{consultation.title}’ ({reference})",
-        body=(f"Thank you for answering ‘{consultation.title}’. Your reference is {reference}.\n\n"
-              + "\n".join(lines)
-              + f"\n\nWe will tell you when the results are published. See your information, correct your email "
-                f"or remove it at any time with your private link (keep it to yourself):\n{link}\n"))
+        to_address=to_address,
+        subject=gettext("Your answers to ‘%(title)s’ (%(reference)s)", title=consultation.title, reference=reference),
+        body=(gettext("Thank you for answering ‘%(title)s’. Your reference is %(reference)s.", title=consultation.title,
+                      reference=reference)
+              + "\n\n" + "\n".join(lines) + "\n\n"
+              + gettext("We will tell you when the results are published. See your information, correct your email "
+                        "or remove it at any time with your private link (keep it to yourself):")
+              + f"\n{link}\n"))
 
 
 def visible_sections(questionnaire: Questionnaire, answers: dict[str, object]) -> list[int]:
@@ -140,9 +144,10 @@ class QuestionnaireFlowController(Controller):
             return closed
         self._save_state(request, slug, self._state(request, slug))
         first = visible_sections(questionnaire, {})[0]
-        return Redirect(path=f"/consultations/{slug}/questionnaire/{first + 1}", status_code=303)
+        return Redirect(path=request.app.route_reverse("questionnaire_page", slug=slug, number=first + 1), status_code=303)
 
-    def _page(self, consultation: ConsultationView, questionnaire: Questionnaire, number: int, answers: dict,
+    def _page(self, request: Request, consultation: ConsultationView, questionnaire: Questionnaire, number: int,
+              answers: dict,
               *, raw: dict | None = None, errors: dict | None = None, from_check: bool = False,
               status_code: int = 200) -> Template:
         index = number - 1
@@ -150,9 +155,10 @@ class QuestionnaireFlowController(Controller):
         shown = visible_sections(questionnaire, answers)
         position = shown.index(index) if index in shown else 0
         earlier = [i for i in shown if i < index]
-        back = (f"/consultations/{consultation.slug}/check" if from_check else
-                f"/consultations/{consultation.slug}/questionnaire/{earlier[-1] + 1}" if earlier else
-                f"/consultations/{consultation.slug}")
+        route = request.app.route_reverse
+        back = (route("questionnaire_check", slug=consultation.slug) if from_check else
+                route("questionnaire_page", slug=consultation.slug, number=earlier[-1] + 1) if earlier else
+                route("consultation_page", slug=consultation.slug))
         questions = [question for question in section.questions
                      if is_shown(question, answers, questionnaire) or _depends_within(question, section)]
         return Template("surveys/questionnaire_page.html", context={
@@ -172,7 +178,7 @@ class QuestionnaireFlowController(Controller):
             raise NotFoundException()
         state = self._state(request, slug)
         self._save_state(request, slug, state)
-        return self._page(consultation, questionnaire, number, state["answers"],
+        return self._page(request, consultation, questionnaire, number, state["answers"],
                           from_check=request.query_params.get("from") == "check")
 
     @post("/questionnaire/{number:int}", name="questionnaire_page_answer")
@@ -192,14 +198,15 @@ class QuestionnaireFlowController(Controller):
         answers, errors = validate_questions(questionnaire, section.questions, raw, earlier)
         from_check = str(form.get("from", "")) == "check"
         if errors:
-            return self._page(consultation, questionnaire, number, {**earlier, **answers}, raw=raw, errors=errors,
+            return self._page(request, consultation, questionnaire, number, {**earlier, **answers}, raw=raw, errors=errors,
                               from_check=from_check, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         state["answers"] = {**earlier, **answers}
         self._save_state(request, slug, state)
         following = [index for index in visible_sections(questionnaire, state["answers"]) if index > number - 1]
         if from_check or not following:
-            return Redirect(path=f"/consultations/{slug}/check", status_code=303)
-        return Redirect(path=f"/consultations/{slug}/questionnaire/{following[0] + 1}", status_code=303)
+            return Redirect(path=request.app.route_reverse("questionnaire_check", slug=slug), status_code=303)
+        return Redirect(path=request.app.route_reverse("questionnaire_page", slug=slug, number=following[0] + 1),
+                        status_code=303)
 
     @get("/check", name="questionnaire_check")
     async def check(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
@@ -212,7 +219,8 @@ class QuestionnaireFlowController(Controller):
         if errors:  # a changed answer can reveal a required question on another page
             first = next(iter(errors))
             section_index, _ = questionnaire.locate(first)
-            return Redirect(path=f"/consultations/{slug}/questionnaire/{section_index + 1}", status_code=303)
+            return Redirect(path=request.app.route_reverse("questionnaire_page", slug=slug, number=section_index + 1),
+                            status_code=303)
         self._save_state(request, slug, state)
         return self._check_page(consultation, questionnaire, answers, state["key"])
 
@@ -247,8 +255,8 @@ class QuestionnaireFlowController(Controller):
             existing = await reference_for_idempotency_key(key)
             if existing:  # the first submit already cleared the answers: this is a repeat
                 request.session[_done_key(slug)] = existing
-                return Redirect(path=f"/consultations/{slug}/confirmation", status_code=303)
-            return Redirect(path=f"/consultations/{slug}/check", status_code=303)
+                return Redirect(path=request.app.route_reverse("questionnaire_confirmation", slug=slug), status_code=303)
+            return Redirect(path=request.app.route_reverse("questionnaire_check", slug=slug), status_code=303)
         contact_email, email_error = check_contact_email(str(form.get("contact_email", "")), required=False)
         if email_error:
             return self._check_page(consultation, questionnaire, answers, key, values={"contact_email": contact_email},
@@ -260,20 +268,20 @@ class QuestionnaireFlowController(Controller):
         request.session.pop(_state_key(slug), None)
         request.session[_done_key(slug)] = result.reference
         if result.created and contact_email:
-            link = f"{request.app.state.settings.site_url}/your-data/{token}"
+            link = request.app.state.settings.site_url + request.app.route_reverse("your_data", token=token)
             await write_outbox([answers_copy_email(consultation, questionnaire, answers, to_address=contact_email,
                                                    reference=result.reference, link=link)])
             request.session[_link_key(slug)] = token
-        return Redirect(path=f"/consultations/{slug}/confirmation", status_code=303)
+        return Redirect(path=request.app.route_reverse("questionnaire_confirmation", slug=slug), status_code=303)
 
     @get("/confirmation", name="questionnaire_confirmation")
     async def confirmation(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
         consultation, _ = await self._load(slug)
         reference = request.session.get(_done_key(slug))
         if not reference:
-            return Redirect(path=f"/consultations/{slug}", status_code=303)
+            return Redirect(path=request.app.route_reverse("consultation_page", slug=slug), status_code=303)
         token = request.session.pop(_link_key(slug), None)  # the private link is shown once
-        link = f"{str(request.base_url).rstrip('/')}/your-data/{token}" if token else ""
+        link = str(request.base_url).rstrip("/") + request.app.route_reverse("your_data", token=token) if token else ""
         return Template("surveys/questionnaire_done.html", context={"consultation": consultation, "reference": reference,
                                                                     "link": link})
 

@@ -11,6 +11,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
+from common.i18n import gettext, ngettext
 from common.uploads import UploadError
 from server.audit import record_audit
 from server.web.forms import UploadData
@@ -53,9 +54,9 @@ class ConsultationResponsesController(Controller):
         channel = str(form.get("channel", ""))
         answers, errors = validate_answers(questionnaire, raw)
         if channel not in OFFICER_CHANNELS:
-            errors = {"channel": "Select how the response was given", **errors}
+            errors = {"channel": gettext("Select how the response was given"), **errors}
         if not errors and not answers:
-            errors = {"channel": "The response has no answers: type in at least one"}
+            errors = {"channel": gettext("The response has no answers: type in at least one")}
         if errors:
             return Template("surveys/officer/response_form.html", context={
                 "consultation": consultation, "questionnaire": questionnaire, "raw": raw, "errors": errors,
@@ -64,7 +65,8 @@ class ConsultationResponsesController(Controller):
                                        entered_by=request.user.email)
         await record_audit(actor=request.user.email, action="response_entered", object_type="consultation",
                            object_id=slug, detail=f"{result.reference} ({channel})", ip_address=client_ip(request))
-        return Redirect(path=f"/officer/consultations/{slug}?entered={result.reference}", status_code=303)
+        return Redirect(path=request.app.route_reverse("officer_consultation", slug=slug) + f"?entered={result.reference}",
+                        status_code=303)
 
     @get("/import", name="officer_responses_import_page")
     async def import_page(self, slug: FromPath[str]) -> Template:
@@ -82,7 +84,7 @@ class ConsultationResponsesController(Controller):
             problems = [str(error)]
         else:
             if not text:
-                problems = ["Choose a CSV file to import"]
+                problems = [gettext("Choose a CSV file to import")]
             else:
                 try:
                     count = await import_responses(slug=slug, csv_text=text, entered_by=request.user.email)
@@ -91,10 +93,12 @@ class ConsultationResponsesController(Controller):
                 else:
                     await record_audit(actor=request.user.email, action="responses_imported", object_type="consultation",
                                        object_id=slug, detail=f"{count} responses", ip_address=client_ip(request))
-                    return Redirect(path=f"/officer/consultations/{slug}?imported={count}", status_code=303)
+                    return Redirect(path=request.app.route_reverse("officer_consultation", slug=slug) + f"?imported={count}",
+                                    status_code=303)
         return Template("surveys/officer/import.html", context={
             "consultation": consultation, "columns": header(questionnaire), "problems": problems[:50],
-            "more": max(0, len(problems) - 50), "errors": {"file": f"The file was not imported: {len(problems)} problem{'s' if len(problems) != 1 else ''}"}},
+            "more": max(0, len(problems) - 50), "errors": {"file": ngettext("The file was not imported: %(num)d problem", "The file was not imported: %(num)d problems",
+                                               len(problems))}},
             status_code=HTTP_422_UNPROCESSABLE_ENTITY)
 
     @get("/responses.csv", name="officer_responses_csv")

@@ -50,6 +50,7 @@ from analysis.reports.store import (
     set_tag,
 )
 from common.clock import council_today
+from common.i18n import gettext
 from panels.census import census_label, shipped_census_files
 from server.audit import record_audit
 from server.controllers.reports.consultation import consultation_or_404
@@ -103,8 +104,13 @@ def _stored_draft_values(draft: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _to_draft(request: Request, slug: str, fragment: str = "") -> Redirect:
+    """Back to the draft report after a change, at the part of the page that changed."""
+    return Redirect(path=request.app.route_reverse("report_draft", slug=slug) + fragment, status_code=303)
+
+
 def census_options() -> list[tuple[str, str]]:
-    return [("", "Do not weight"), *((name, census_label(name)) for name in shipped_census_files())]
+    return [("", gettext("Do not weight")), *((name, census_label(name)) for name in shipped_census_files())]
 
 
 class ReportsOfficerController(Controller):
@@ -158,7 +164,7 @@ class ReportsOfficerController(Controller):
         await save_draft(slug=slug, values=values, now=_now())
         await record_audit(actor=request.user.email, action="report_draft_saved", object_type="consultation_report",
                            object_id=slug, detail=f"census: {values['census_file'] or 'none'}", ip_address=client_ip(request))
-        return Redirect(path=f"/officer/consultations/{slug}/report", status_code=303)
+        return _to_draft(request, slug)
 
     @post("/actions", name="report_action_add")
     async def add_action(self, request: Request, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
@@ -173,7 +179,7 @@ class ReportsOfficerController(Controller):
         action_id = await add_action(slug=slug, values=values, now=_now())
         await record_audit(actor=request.user.email, action="report_action_added", object_type="report_action",
                            object_id=action_id, detail=f"{slug}: {values['action'][:200]}", ip_address=client_ip(request))
-        return Redirect(path=f"/officer/consultations/{slug}/report#we-did-actions", status_code=303)
+        return _to_draft(request, slug, "#we-did-actions")
 
     @post("/actions/{action_id:int}/delete", name="report_action_remove")
     async def remove_action(self, request: Request, slug: FromPath[str], action_id: FromPath[int]) -> Redirect:
@@ -183,7 +189,7 @@ class ReportsOfficerController(Controller):
             raise NotFoundException() from error
         await record_audit(actor=request.user.email, action="report_action_removed", object_type="report_action",
                            object_id=action_id, detail=f"{slug}: {text[:200]}", ip_address=client_ip(request))
-        return Redirect(path=f"/officer/consultations/{slug}/report#we-did-actions", status_code=303)
+        return _to_draft(request, slug, "#we-did-actions")
 
     @post("/themes", name="report_theme_add")
     async def add_theme(self, request: Request, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
@@ -197,7 +203,7 @@ class ReportsOfficerController(Controller):
         theme_id = await add_theme(slug=slug, values=values)
         await record_audit(actor=request.user.email, action="report_theme_added", object_type="report_theme",
                            object_id=theme_id, detail=f"{slug}: {values['name']}", ip_address=client_ip(request))
-        return Redirect(path=f"/officer/consultations/{slug}/report#themes", status_code=303)
+        return _to_draft(request, slug, "#themes")
 
     async def _comments_page(self, slug: str, question: str, page: int, *, quote_for: tuple[int, str] | None = None,
                              quote_values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
@@ -244,8 +250,8 @@ class ReportsOfficerController(Controller):
                 "answer": await free_text_answer_view(slug, response_id, question), "slug": slug, "question": question,
                 "page": page, "themes": await list_themes(consultation["id"]), "toggled_theme": theme_id,
                 "quote_for": None, "quote_values": {}, "errors": {}})
-        return Redirect(path=f"/officer/consultations/{slug}/report/comments?{urlencode({'question': question, 'page': page})}"
-                             f"#answer-{response_id}", status_code=303)
+        return Redirect(path=request.app.route_reverse("report_comments", slug=slug)
+                        + f"?{urlencode({'question': question, 'page': page})}#answer-{response_id}", status_code=303)
 
     @post("/quotes", name="report_quote_add")
     async def add_quote(self, request: Request, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
@@ -268,7 +274,7 @@ class ReportsOfficerController(Controller):
             raise NotFoundException() from error
         await record_audit(actor=request.user.email, action="report_quote_chosen", object_type="report_quote",
                            object_id=quote_id, detail=f"{slug}: response {response_id} {question}", ip_address=client_ip(request))
-        return Redirect(path=f"/officer/consultations/{slug}/report#quotes", status_code=303)
+        return _to_draft(request, slug, "#quotes")
 
     async def _case_study_comments_page(self, slug: str, *, quote_for: int | None = None,
                                         quote_values: dict[str, str] | None = None,
@@ -299,7 +305,7 @@ class ReportsOfficerController(Controller):
         await record_audit(actor=request.user.email, action="report_quote_chosen", object_type="report_quote",
                            object_id=quote_id, detail=f"{slug}: case-study comment {comment_id}",
                            ip_address=client_ip(request))
-        return Redirect(path=f"/officer/consultations/{slug}/report#quotes", status_code=303)
+        return _to_draft(request, slug, "#quotes")
 
     @post("/quotes/{quote_id:int}/delete", name="report_quote_remove")
     async def remove_quote(self, request: Request, slug: FromPath[str], quote_id: FromPath[int]) -> Redirect:
@@ -309,7 +315,7 @@ class ReportsOfficerController(Controller):
             raise NotFoundException() from error
         await record_audit(actor=request.user.email, action="report_quote_removed", object_type="report_quote",
                            object_id=quote_id, detail=slug, ip_address=client_ip(request))
-        return Redirect(path=f"/officer/consultations/{slug}/report#quotes", status_code=303)
+        return _to_draft(request, slug, "#quotes")
 
     @post("/publish", name="report_publish")
     async def publish(self, request: Request, slug: FromPath[str]) -> Redirect:
@@ -324,15 +330,17 @@ class ReportsOfficerController(Controller):
             document = {**built.document, "report": {"version": number, "published_at": now.isoformat(timespec="seconds")}}
             return await anyio.to_thread.run_sync(lambda: VersionContent(
                 document_json=_document_json(document), open_data_csv=report_csv(document),
-                html=render_html(document, images, lambda name: f"/consultations/{slug}/report/v/{number}/images/{name}.png")))
+                html=render_html(document, images, lambda name: request.app.route_reverse(
+                    "report_public_image", slug=slug, number=number, image=f"{name}.png"))))
 
         published = await publish_version(
-            slug=slug, title=f"We asked, you said, we did: {consultation['title']}", content=content, images=images,
+            slug=slug, title=gettext("We asked, you said, we did: %(title)s", title=consultation["title"]), content=content, images=images,
             published_by=request.user.email, now=now)
         await record_audit(actor=request.user.email, action="report_published", object_type="consultation_report",
                            object_id=f"{slug}/v{published.version}", detail=f"{built.document['n_responses']} responses",
                            ip_address=client_ip(request))
-        return Redirect(path=f"/consultations/{slug}/report/v/{published.version}", status_code=303)
+        return Redirect(path=request.app.route_reverse("report_public_version", slug=slug, number=published.version),
+                        status_code=303)
 
     @get("/report.json", name="report_draft_json")
     async def draft_json(self, request: Request, slug: FromPath[str]) -> Response:
@@ -348,5 +356,5 @@ class ReportsOfficerController(Controller):
     async def draft_pdf(self, request: Request, slug: FromPath[str]) -> Response:
         built = await build_draft(slug, _threshold(request))
         images = await draw(built)
-        pdf = await anyio.to_thread.run_sync(lambda: report_pdf(built.document, images, note="Draft: not published."))
+        pdf = await anyio.to_thread.run_sync(lambda: report_pdf(built.document, images, note=gettext("Draft: not published.")))
         return download(pdf, media_type="application/pdf", filename=f"{slug}-report-draft.pdf")

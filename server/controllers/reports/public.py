@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import anyio.to_thread
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Response, Template
@@ -17,6 +17,7 @@ from markupsafe import Markup
 from analysis.reports.render import Images, report_pdf
 from analysis.reports.store import ReportNotFound, get_version, list_versions, version_image
 from common.clock import council_time
+from common.i18n import gettext
 from server.controllers.reports.consultation import consultation_or_404
 from server.web.guards import public
 from server.web.page_cache import page_cache_opt
@@ -40,24 +41,26 @@ class ReportsPublicController(Controller):
     path = "/consultations/{slug:str}/report"
     opt = public()
 
-    async def _page(self, slug: str, number: int | None) -> Template:
+    async def _page(self, request: Request, slug: str, number: int | None) -> Template:
         row = await _version_or_404(slug, number)
         consultation = await consultation_or_404(slug)
         return Template("reports/public.html", context={
             "consultation": consultation, "version": row, "body": Markup(row["html"]),
-            "versions": await list_versions(consultation["id"]), "base": f"/consultations/{slug}/report/v/{row['version']}"})
+            "versions": await list_versions(consultation["id"]),
+            "base": request.app.route_reverse("report_public_version", slug=slug, number=row["version"])})
 
     @get("/", name="report_public", opt=page_cache_opt())
-    async def latest(self, slug: FromPath[str]) -> Template:
-        return await self._page(slug, None)
+    async def latest(self, request: Request, slug: FromPath[str]) -> Template:
+        return await self._page(request, slug, None)
 
     @get("/v/{number:int}", name="report_public_version", opt=page_cache_opt())
-    async def version(self, slug: FromPath[str], number: FromPath[int]) -> Template:
-        return await self._page(slug, number)
+    async def version(self, request: Request, slug: FromPath[str], number: FromPath[int]) -> Template:
+        return await self._page(request, slug, number)
 
-    @get("/v/{number:int}/images/{name:str}", name="report_public_image")
-    async def image(self, slug: FromPath[str], number: FromPath[int], name: FromPath[str]) -> Response:
-        png = version_image(await _version_or_404(slug, number), name.removesuffix(".png"))
+    @get("/v/{number:int}/images/{image:str}", name="report_public_image")
+    async def image(self, slug: FromPath[str], number: FromPath[int], image: FromPath[str]) -> Response:
+        """``image`` is the picture's file name (``route_reverse`` keeps ``name`` for the route's own)."""
+        png = version_image(await _version_or_404(slug, number), image.removesuffix(".png"))
         if png is None:
             raise NotFoundException()
         return Response(content=png, media_type="image/png", headers={"cache-control": "public, max-age=86400"})
@@ -76,6 +79,7 @@ class ReportsPublicController(Controller):
     async def pdf_download(self, slug: FromPath[str], number: FromPath[int]) -> Response:
         row = await _version_or_404(slug, number)
         document, images = json.loads(row["document_json"]), _version_images(row)
-        note = f"Version {number}, published {council_time(row['published_at']):%d %B %Y}."
+        published = council_time(row["published_at"]).strftime("%d %B %Y")
+        note = gettext("Version %(number)s, published %(day)s.", number=number, day=published)
         pdf = await anyio.to_thread.run_sync(lambda: report_pdf(document, images, note=note))
         return download(pdf, media_type="application/pdf", filename=f"{slug}-report-v{number}.pdf")

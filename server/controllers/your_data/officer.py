@@ -13,6 +13,7 @@ from litestar.response import Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from common.emails import clean_email, normalise_email
+from common.i18n import gettext
 from server.audit import record_audit
 from server.web.forms import FormData
 from server.web.guards import OFFICER, roles
@@ -27,13 +28,13 @@ def check_request(data: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]
     values = {"email": str(data.get("email", "")).strip(), "reason": str(data.get("reason", "")).strip()}
     errors: dict[str, str] = {}
     if not values["email"]:
-        errors["email"] = "Enter the resident's email address"
+        errors["email"] = gettext("Enter the resident's email address")
     elif clean_email(values["email"]) is None:
-        errors["email"] = "Enter an email address in the correct format, like name@example.com"
+        errors["email"] = gettext("Enter an email address in the correct format, like name@example.com")
     if not values["reason"]:
-        errors["reason"] = "Enter why you are looking, such as the request's reference"
+        errors["reason"] = gettext("Enter why you are looking, such as the request's reference")
     elif len(values["reason"]) > MAX_REASON:
-        errors["reason"] = f"The reason must be {MAX_REASON} characters or fewer"
+        errors["reason"] = gettext("The reason must be %(limit)d characters or fewer", limit=MAX_REASON)
     return values, errors
 
 
@@ -82,7 +83,7 @@ class PersonalDataOfficerController(Controller):
     async def erase(self, request: Request, data: FormData) -> Template:
         values, errors = check_request(data)
         if not errors and str(data.get("confirm", "")) != "yes":
-            errors["confirm"] = "Tick the box to confirm the resident asked for their information to be erased"
+            errors["confirm"] = gettext("Tick the box to confirm the resident asked for their information to be erased")
         bundle = None if errors and "email" in errors else await bundle_for_email(values["email"])
         if errors:
             return self._page(values=values, errors=errors, bundle=bundle, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
@@ -90,4 +91,4 @@ class PersonalDataOfficerController(Controller):
         await record_audit(actor=request.user.email, action="personal_data_erased", object_type="email",
                            object_id=normalise_email(values["email"])[:120], detail=summary.describe(),
                            reason=values["reason"], ip_address=client_ip(request))
-        return self._page(values={}, errors={}, notice=f"Erased: {summary.describe()}.")
+        return self._page(values={}, errors={}, notice=gettext("Erased: %(summary)s.", summary=summary.describe()))

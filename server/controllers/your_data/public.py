@@ -14,6 +14,7 @@ from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_429_TOO_MANY_REQUESTS
 
 from common.emails import clean_email
+from common.i18n import gettext
 from panels import personal_data as panel_data
 from server.audit import count_recent, record_audit
 from server.web.forms import FormData
@@ -55,9 +56,9 @@ class YourDataController(Controller):
         email = str(data.get("email", "")).strip()
         errors: dict[str, str] = {}
         if not email:
-            errors["email"] = "Enter your email address"
+            errors["email"] = gettext("Enter your email address")
         elif clean_email(email) is None:
-            errors["email"] = "Enter an email address in the correct format, like name@example.com"
+            errors["email"] = gettext("Enter an email address in the correct format, like name@example.com")
         if errors:
             return Template("your_data/request.html", context={"values": {"email": email}, "errors": errors},
                             status_code=HTTP_422_UNPROCESSABLE_ENTITY)
@@ -65,7 +66,7 @@ class YourDataController(Controller):
         since = datetime.now(timezone.utc) - LINK_REQUEST_WINDOW
         if await count_recent(action="data_link_requested", since=since, ip_address=address) >= LINK_REQUESTS_PER_ADDRESS:
             return Template("your_data/request.html", context={"values": {"email": email}, "errors": {
-                "email": "You have asked for several links in the last hour. Wait an hour, then try again."}},
+                "email": gettext("You have asked for several links in the last hour. Wait an hour, then try again.")}},
                 status_code=HTTP_429_TOO_MANY_REQUESTS)
         settings = request.app.state.settings
         email_to_send = await request_link(email=email, site_url=settings.site_url, council_name=settings.council_name)
@@ -73,7 +74,7 @@ class YourDataController(Controller):
             await email_to_send.save().run()
         await record_audit(actor="resident", action="data_link_requested", object_type="personal_data",
                            ip_address=address)  # no email and no outcome: the log must not reveal who is known
-        return Redirect(path="/your-data/link-sent", status_code=303)
+        return Redirect(path=request.app.route_reverse("your_data_link_sent"), status_code=303)
 
     @get("/link-sent", name="your_data_link_sent")
     async def link_sent(self) -> Template:
@@ -153,7 +154,7 @@ class YourDataController(Controller):
                            ip_address=client_ip(request))
         if await bundle_for_token(token) is None:  # a link sent to the old email address reaches nothing now
             return Template("your_data/corrected_elsewhere.html", context={})
-        return Redirect(path=f"/your-data/{token}?done=corrected", status_code=303)
+        return Redirect(path=request.app.route_reverse("your_data", token=token) + "?done=corrected", status_code=303)
 
     # --- withdrawal and erasure ----------------------------------------------------------------
 
@@ -170,7 +171,7 @@ class YourDataController(Controller):
         if await panel_data.withdraw_volunteer(volunteer_id=volunteer_id):
             await record_audit(actor="resident", action="panel_withdrawn", object_type="volunteer",
                                object_id=record.reference, detail=f"from {record.status}", ip_address=client_ip(request))
-        return Redirect(path=f"/your-data/{token}?done=withdrawn", status_code=303)
+        return Redirect(path=request.app.route_reverse("your_data", token=token) + "?done=withdrawn", status_code=303)
 
     @get("/{token:str}/erase", name="your_data_erase")
     async def erase_form(self, token: FromPath[str]) -> Template:
@@ -182,10 +183,10 @@ class YourDataController(Controller):
         bundle = await _bundle_or_404(token)
         if str(data.get("confirm", "")) != "yes":
             return Template("your_data/erase.html", context={"token": token, "bundle": bundle, "errors": {
-                "confirm": "Tick the box to confirm that you want your information erased"}},
+                "confirm": gettext("Tick the box to confirm that you want your information erased")}},
                 status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         summary = await erase_bundle(bundle)
         await record_audit(actor="resident", action="personal_data_erased", object_type="personal_data",
                            object_id=_subject(token), detail=summary.describe(), reason="Erasure asked for by the resident",
                            ip_address=client_ip(request))
-        return Redirect(path="/your-data/erased", status_code=303)
+        return Redirect(path=request.app.route_reverse("your_data_erased"), status_code=303)
