@@ -19,6 +19,7 @@ from piccolo.columns.combination import WhereRaw
 
 from common.emails import normalise_email
 from common.formulas import safe_cell
+from common.i18n import gettext, ngettext
 from common.tokens import hash_token
 from panels import personal_data as panel_data
 from server.tables import OutboxEmail, PersonalDataLink
@@ -162,11 +163,17 @@ async def request_link(*, email: str, site_url: str, council_name: str, now: dat
                                                    created_at=now, expires_at=expires)).run()
     return OutboxEmail(
         to_address=email.strip(),
-        subject=f"Your private link to the information {council_name} holds about you"[:200],
-        body=(f"You asked for a link to see the information {council_name} holds about you on its engagement "
-              f"website.\n\nUse this private link within {EMAIL_LINK_DAYS} days:\n{site_url}/your-data/{token}\n\n"
-              "There you can see it, download it, correct your details, withdraw, or erase it.\n"
-              "Keep the link to yourself. If you did not ask for it, you can ignore this email."),
+        subject=gettext("Your private link to the information %(council)s holds about you", council=council_name)[:200],
+        body=ngettext(
+            "You asked for a link to see the information %(council)s holds about you on its engagement website.\n\n"
+            "Use this private link within %(num)d day:\n%(link)s\n\n"
+            "There you can see it, download it, correct your details, withdraw, or erase it.\n"
+            "Keep the link to yourself. If you did not ask for it, you can ignore this email.",
+            "You asked for a link to see the information %(council)s holds about you on its engagement website.\n\n"
+            "Use this private link within %(num)d days:\n%(link)s\n\n"
+            "There you can see it, download it, correct your details, withdraw, or erase it.\n"
+            "Keep the link to yourself. If you did not ask for it, you can ignore this email.",
+            EMAIL_LINK_DAYS, council=council_name, link=f"{site_url}/your-data/{token}"),
     )
 
 

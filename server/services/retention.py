@@ -22,6 +22,7 @@ import logging
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone
 
+from common.i18n import DEFAULT_LOCALE, active_locale, gettext
 from panels import personal_data as panel_data
 from server.audit import record_audit
 from server.services.personal_data import forget_expired_links
@@ -51,14 +52,24 @@ class PurgeSummary:
         return sum(getattr(self, item.name) for item in fields(self))
 
     def lines(self) -> list[str]:
+        """The counts, one sentence each, in the active locale (the retention page lists them)."""
         return [
-            f"panel volunteers erased: {self.volunteers}",
-            f"questionnaire contact details removed: {self.response_contacts}",
-            f"comment emails and address hashes removed: {self.comment_contacts}",
-            f"original text of redacted comments forgotten: {self.redacted_originals}",
-            f"emails deleted from the outbox: {self.emails}",
-            f"expired private links deleted: {self.expired_links}",
+            gettext("panel volunteers erased: %(count)d", count=self.volunteers),
+            gettext("questionnaire contact details removed: %(count)d", count=self.response_contacts),
+            gettext("comment emails and address hashes removed: %(count)d", count=self.comment_contacts),
+            gettext("original text of redacted comments forgotten: %(count)d", count=self.redacted_originals),
+            gettext("emails deleted from the outbox: %(count)d", count=self.emails),
+            gettext("expired private links deleted: %(count)d", count=self.expired_links),
         ]
+
+    def audit_detail(self) -> str:
+        """The counts for the audit log, always in the source language: the log is one record,
+        whichever language the administrator who ran the purge reads."""
+        token = active_locale.set(DEFAULT_LOCALE)
+        try:
+            return "; ".join(self.lines())
+        finally:
+            active_locale.reset(token)
 
 
 def audit_period(settings: Settings) -> timedelta:
@@ -101,7 +112,7 @@ async def purge_and_record(*, settings: Settings, actor: str, now: datetime | No
     summary = await purge_personal_data(settings=settings, now=now)
     if summary.total:
         await record_audit(actor=actor, action="retention_purge", object_type="personal_data",
-                           detail="; ".join(summary.lines()))
+                           detail=summary.audit_detail())
     return summary
 
 

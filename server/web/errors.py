@@ -14,17 +14,19 @@ from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from common.i18n import gettext, lazy_gettext
+
 logger = logging.getLogger("civicpanel")
 
 TITLES = {
-    400: "There is a problem with your request",
-    403: "You do not have access to this page",
-    404: "Page not found",
-    405: "Page not found",
-    413: "The file is too large",
-    422: "There is a problem with what you sent",
-    429: "Too many requests",
-    500: "Sorry, there is a problem with the service",
+    400: lazy_gettext("There is a problem with your request"),
+    403: lazy_gettext("You do not have access to this page"),
+    404: lazy_gettext("Page not found"),
+    405: lazy_gettext("Page not found"),
+    413: lazy_gettext("The file is too large"),
+    422: lazy_gettext("There is a problem with what you sent"),
+    429: lazy_gettext("Too many requests"),
+    500: lazy_gettext("Sorry, there is a problem with the service"),
 }
 
 
@@ -33,7 +35,7 @@ def _wants_json(request: Request) -> bool:
 
 
 def _error_response(request: Request, status_code: int, detail: str) -> Response:
-    title = TITLES.get(status_code, "There is a problem")
+    title = str(TITLES.get(status_code) or gettext("There is a problem"))
     if _wants_json(request):
         return Response(
             content={"status": status_code, "title": title, "detail": detail},
@@ -50,19 +52,21 @@ def _error_response(request: Request, status_code: int, detail: str) -> Response
 
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, NotAuthorizedException) and not _wants_json(request):
-        target = "/login?next=" + quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        target = request.app.route_reverse("login") + "?next=" + quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
         if request.headers.get("hx-request") == "true":
             return ClientRedirect(redirect_to=target)
         return Redirect(path=target, status_code=303)
     detail = exc.detail if exc.status_code < 500 else ""
     if exc.status_code == 404:
-        detail = "If you typed the web address, check it is correct. If you pasted it, check you copied it all."
+        detail = gettext("If you typed the web address, check it is correct. If you pasted it, check you copied it all.")
     if exc.status_code == 413:  # the request body is over the limit (Litestar's request_max_body_size)
         limit = request.route_handler.resolve_request_max_body_size()
-        detail = f"Files must be smaller than {limit / 1_000_000:g} MB. Split the file and send each part." if limit else detail
+        detail = gettext("Files must be smaller than %(megabytes)s MB. Split the file and send each part.",
+                         megabytes=f"{limit / 1_000_000:g}") if limit else detail
     return _error_response(request, exc.status_code, detail)
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return _error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "Try again later. The problem has been recorded for the team that runs this service.")
+    return _error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, gettext(
+        "Try again later. The problem has been recorded for the team that runs this service."))

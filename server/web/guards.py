@@ -9,6 +9,8 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
+from common.i18n import gettext
+
 OFFICER = ("officer",)
 CABINET_READERS = ("cabinet", "officer", "admin")
 """Aggregates only: anyone on the staff may read what cabinet reads."""
@@ -28,9 +30,9 @@ def role_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
         return
     allowed = handler.opt.get("roles")
     if not allowed:
-        raise PermissionDeniedException("This page has no access rule")
+        raise PermissionDeniedException(gettext("This page has no access rule"))
     identity = connection.scope.get("user")
     if identity is None:
-        raise NotAuthorizedException("Sign in to see this page")
+        raise NotAuthorizedException(gettext("Sign in to see this page"))
     if identity.role not in allowed:
-        raise PermissionDeniedException("Your account does not have access to this page")
+        raise PermissionDeniedException(gettext("Your account does not have access to this page"))

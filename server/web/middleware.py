@@ -12,6 +12,7 @@ from litestar.exceptions import ClientException, PermissionDeniedException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from common.i18n import gettext
 from server.accounts.staff import identity_for_session
 
 SESSION_TOKEN_KEY = "staff_token"
@@ -79,7 +80,7 @@ class MalformedInputMiddleware(ASGIMiddleware):
             await next_app(scope, receive, send)
             return
         if "\x00" in scope["path"] or b"\x00" in unquote_to_bytes(scope.get("query_string", b"")):
-            raise ClientException("The address contains a character that is not allowed")
+            raise ClientException(gettext("The address contains a character that is not allowed"))
         if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
             request: Request = Request(scope, receive)
             tokens = [request.headers.get(self.csrf_header), request.cookies.get(self.csrf_cookie)]
@@ -87,9 +88,9 @@ class MalformedInputMiddleware(ASGIMiddleware):
                 form = await request.form()
                 tokens.append(form.get("_csrf_token"))
                 if any("\x00" in key or (isinstance(value, str) and "\x00" in value) for key, value in form.multi_items()):
-                    raise ClientException("The form contains a character that is not allowed")
+                    raise ClientException(gettext("The form contains a character that is not allowed"))
             if any(isinstance(token, str) and not token.isascii() for token in tokens):
-                raise PermissionDeniedException("CSRF token verification failed")
+                raise PermissionDeniedException(gettext("CSRF token verification failed"))
         await next_app(scope, receive, send)
 
 

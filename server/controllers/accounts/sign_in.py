@@ -10,12 +10,14 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_429_TOO_MANY_REQUESTS
 
+from common.i18n import gettext
 from server.web.guards import public
 from server.web.middleware import SESSION_TOKEN_KEY
 from server.web.request_info import client_ip, safe_next_path
 from server.accounts.staff import log_in, log_out
 
-HOME_FOR_ROLE = {"officer": "/officer", "cabinet": "/cabinet", "admin": "/admin"}
+HOME_FOR_ROLE = {"officer": "officer_home", "cabinet": "cabinet_home", "admin": "admin_home"}
+"""The route name of each role's home page, where signing in leads when no page was asked for."""
 
 
 class AuthController(Controller):
@@ -34,9 +36,9 @@ class AuthController(Controller):
         next_path = safe_next_path(str(data.get("next", "")))
         errors: dict[str, str] = {}
         if not email:
-            errors["email"] = "Enter your email address"
+            errors["email"] = gettext("Enter your email address")
         if not password:
-            errors["password"] = "Enter your password"
+            errors["password"] = gettext("Enter your password")
         status = HTTP_422_UNPROCESSABLE_ENTITY
         if not errors:
             settings = request.app.state.settings
@@ -51,8 +53,9 @@ class AuthController(Controller):
             if result.identity is not None and result.session_token is not None:
                 request.clear_session()
                 request.set_session({SESSION_TOKEN_KEY: result.session_token})
-                return Redirect(path=next_path or HOME_FOR_ROLE[result.identity.role], status_code=303)
-            errors["email"] = result.error or "Enter a correct email address and password"
+                return Redirect(path=next_path or request.app.route_reverse(HOME_FOR_ROLE[result.identity.role]),
+                                status_code=303)
+            errors["email"] = result.error or gettext("Enter a correct email address and password")
             if result.locked_out:
                 status = HTTP_429_TOO_MANY_REQUESTS
         return Template(
@@ -67,4 +70,4 @@ class AuthController(Controller):
         if token:
             await log_out(session_token=token, ip_address=client_ip(request))
         request.clear_session()
-        return Redirect(path="/?signed_out=1", status_code=303)
+        return Redirect(path=request.app.route_reverse("home") + "?signed_out=1", status_code=303)

@@ -11,6 +11,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
+from common.i18n import gettext
 from server.audit import audit_csv, record_audit, search_audit
 from server.web.forms import FormData
 from server.web.guards import ADMIN, roles
@@ -27,7 +28,7 @@ def _parse_day(raw: str, field: str, errors: dict[str, str]) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        errors[field] = "Enter a real date, like 2026-03-31"
+        errors[field] = gettext("Enter a real date, like 2026-03-31")
         return None
 
 
@@ -62,7 +63,7 @@ class AdminController(Controller):
             return await self._users_page(values=values, errors=error.errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         await record_audit(actor=request.user.email, action="staff_created", object_type="staff_user",
                            object_id=created.id, detail=f"{created.email} as {created.role}", ip_address=client_ip(request))
-        return Redirect(path="/admin?created=1", status_code=303)
+        return Redirect(path=request.app.route_reverse("admin_home") + "?created=1", status_code=303)
 
     @post("/users/{user_id:int}/role", name="admin_set_role")
     async def set_role(self, request: Request, user_id: FromPath[int], data: FormData) -> Template | Redirect:
@@ -73,17 +74,17 @@ class AdminController(Controller):
             return await self._users_page(values={"role": "officer"}, errors=error.errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         await record_audit(actor=request.user.email, action="staff_role_changed", object_type="staff_user",
                            object_id=user_id, detail=f"role set to {role}", ip_address=client_ip(request))
-        return Redirect(path="/admin", status_code=303)
+        return Redirect(path=request.app.route_reverse("admin_home"), status_code=303)
 
     @post("/users/{user_id:int}/active", name="admin_set_active")
     async def set_active(self, request: Request, user_id: FromPath[int], data: FormData) -> Redirect:
         active = str(data.get("active", "")) == "1"
         if user_id == request.user.id and not active:
-            return Redirect(path="/admin?error=self", status_code=303)
+            return Redirect(path=request.app.route_reverse("admin_home") + "?error=self", status_code=303)
         await set_staff_active(user_id=user_id, active=active)
         await record_audit(actor=request.user.email, action="staff_enabled" if active else "staff_disabled",
                            object_type="staff_user", object_id=user_id, ip_address=client_ip(request))
-        return Redirect(path="/admin", status_code=303)
+        return Redirect(path=request.app.route_reverse("admin_home"), status_code=303)
 
     @get("/audit", name="admin_audit")
     async def audit(self, request: HTMXRequest, actor: FromQuery[str] = "", action: FromQuery[str] = "", since: FromQuery[str] = "", until: FromQuery[str] = "") -> Template:
@@ -107,7 +108,7 @@ class AdminController(Controller):
         since_day = _parse_day(since, "since", errors)
         until_day = _parse_day(until, "until", errors)
         if errors:
-            raise ClientException(detail="Dates must be real dates, like 2026-03-31")
+            raise ClientException(detail=gettext("Dates must be real dates, like 2026-03-31"))
         records = await search_audit(
             actor=actor, action=action, since=_start_of(since_day),
             until=_start_of(until_day + timedelta(days=1)) if until_day else None, limit=None,

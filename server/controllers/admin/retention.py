@@ -11,6 +11,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
+from common.i18n import gettext, lazy_gettext
 from panels.personal_data import panel_retention
 from server.audit import record_audit
 from server.web.forms import FormData
@@ -20,6 +21,10 @@ from server.services.retention import purge_and_record, purge_personal_data
 from surveys.personal_data import consultation_retention, set_consultation_retention
 
 MAX_RETENTION_MONTHS = 120
+
+NOTICES = {"purged": lazy_gettext("The purge has run; the audit log has the counts."),
+           "saved": lazy_gettext("The retention period was saved.")}
+"""The notice shown after each action, keyed by the ``done`` query parameter of its redirect."""
 
 
 class RetentionAdminController(Controller):
@@ -39,8 +44,7 @@ class RetentionAdminController(Controller):
 
     @get("/", name="admin_retention")
     async def page(self, request: Request) -> Template:
-        notice = {"purged": "The purge has run; the audit log has the counts.",
-                  "saved": "The retention period was saved."}.get(request.query_params.get("done", ""), "")
+        notice = NOTICES.get(request.query_params.get("done", ""), "")
         return await self._page(request, errors={}, values={}, notice=notice)
 
     @post("/consultations/{consultation_id:int}", name="admin_retention_consultation")
@@ -49,14 +53,14 @@ class RetentionAdminController(Controller):
         raw = str(data.get("months", "")).strip()
         if not raw.isdigit() or not 1 <= int(raw) <= MAX_RETENTION_MONTHS:
             return await self._page(request, values={field: raw}, status_code=HTTP_422_UNPROCESSABLE_ENTITY, errors={
-                field: f"Enter a whole number of months from 1 to {MAX_RETENTION_MONTHS}"})
+                field: gettext("Enter a whole number of months from 1 to %(max)d", max=MAX_RETENTION_MONTHS)})
         if not await set_consultation_retention(consultation_id=consultation_id, months=int(raw)):
             raise NotFoundException()
         await record_audit(actor=request.user.email, action="retention_changed", object_type="consultation",
                            object_id=consultation_id, detail=f"{raw} months after closing", ip_address=client_ip(request))
-        return Redirect(path="/admin/retention?done=saved", status_code=303)
+        return Redirect(path=request.app.route_reverse("admin_retention") + "?done=saved", status_code=303)
 
     @post("/purge", name="admin_retention_purge")
     async def purge(self, request: Request) -> Redirect:
         await purge_and_record(settings=request.app.state.settings, actor=request.user.email)
-        return Redirect(path="/admin/retention?done=purged", status_code=303)
+        return Redirect(path=request.app.route_reverse("admin_retention") + "?done=purged", status_code=303)

@@ -10,6 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
+from common.i18n import gettext
 from panels import materials as material_store
 from panels import membership
 from panels import store
@@ -18,6 +19,7 @@ from server.audit import record_audit
 from server.web.forms import RepeatableFormData
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
+from server.web.templating import format_date
 
 
 
@@ -61,7 +63,8 @@ class PanelMembersController(Controller):
         await record_audit(actor=request.user.email, action=f"member_{volunteer.status}", object_type="volunteer",
                            object_id=volunteer.reference, detail=f"panel {panel.id}", reason=volunteer.withdrawal_reason,
                            ip_address=client_ip(request))
-        return Redirect(path=f"/officer/panels/{panel.id}/members?withdrawn={volunteer.reference}", status_code=303)
+        return Redirect(path=request.app.route_reverse("panels_members", panel_id=panel.id)
+                        + f"?withdrawn={volunteer.reference}", status_code=303)
 
     # --- materials --------------------------------------------------------------------------------
 
@@ -72,8 +75,8 @@ class PanelMembersController(Controller):
         return Template("panels/officer/materials.html", status_code=status_code, context={
             "panel": panel, "sessions": sessions, "whole": whole, "per_session": per_session, "values": values,
             "errors": errors, "whole_panel": material_store.WHOLE_PANEL,
-            "session_options": [(material_store.WHOLE_PANEL, "The whole panel")]
-            + [(str(s.id), f"{s.title} ({s.held_on.day} {s.held_on:%B %Y})") for s in sessions]})
+            "session_options": [(material_store.WHOLE_PANEL, gettext("The whole panel"))]
+            + [(str(s.id), gettext("%(title)s (%(date)s)", title=s.title, date=format_date(s.held_on))) for s in sessions]})
 
     @get("/materials", name="panels_materials")
     async def materials(self, panel_id: FromPath[int]) -> Template:
@@ -92,7 +95,7 @@ class PanelMembersController(Controller):
         await record_audit(actor=request.user.email, action="panel_material_added", object_type="panel_material",
                            object_id=material_id, detail=f"panel {panel.id}; {material.title}",
                            ip_address=client_ip(request))
-        return Redirect(path=f"/officer/panels/{panel.id}/materials?added=1", status_code=303)
+        return Redirect(path=request.app.route_reverse("panels_materials", panel_id=panel.id) + "?added=1", status_code=303)
 
     @post("/materials/{material_id:int}/remove", name="panels_materials_remove")
     async def remove_material(self, request: Request, panel_id: FromPath[int], material_id: FromPath[int]) -> Redirect:
@@ -102,4 +105,4 @@ class PanelMembersController(Controller):
             raise NotFoundException()
         await record_audit(actor=request.user.email, action="panel_material_removed", object_type="panel_material",
                            object_id=material_id, detail=f"panel {panel.id}; {title}", ip_address=client_ip(request))
-        return Redirect(path=f"/officer/panels/{panel.id}/materials?removed=1", status_code=303)
+        return Redirect(path=request.app.route_reverse("panels_materials", panel_id=panel.id) + "?removed=1", status_code=303)

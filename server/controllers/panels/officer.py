@@ -19,6 +19,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
+from common.i18n import gettext
 from panels import attendance as attendance_store
 from panels import membership
 from panels import runs as run_store
@@ -81,7 +82,7 @@ class PanelOfficerController(Controller):
             "description", "postcode_prefixes", "prefer_not_to_say", "sessions")})
         await record_audit(actor=request.user.email, action="panel_created", object_type="panel", object_id=panel.id,
                            detail=panel.name, ip_address=client_ip(request))
-        return Redirect(path=f"/officer/panels/{panel.id}/quotas", status_code=303)
+        return Redirect(path=request.app.route_reverse("panels_quotas", panel_id=panel.id), status_code=303)
 
     @get("/{panel_id:int}", name="panels_show")
     async def show(self, panel_id: FromPath[int]) -> Template:
@@ -130,31 +131,32 @@ class PanelOfficerController(Controller):
             errors["census_upload"] = str(error)
         try:
             if census_text:
-                census = parse_census(census_text, name="uploaded census")
+                census = parse_census(census_text, name=gettext("uploaded census"))
                 source = "upload:" + str(getattr(data.get("census_upload"), "filename", "census.csv"))[:100]
             elif values["census_file"] in shipped_census_files():
                 census = load_shipped_census(values["census_file"])
                 source = values["census_file"]
                 census_text = ""
             elif "census_upload" not in errors:
-                errors["census_file"] = "Choose a census file or upload one"
+                errors["census_file"] = gettext("Choose a census file or upload one")
         except CensusFormatError as error:
-            errors["census_upload"] = f"The census file has a problem: {error}"
+            errors["census_upload"] = gettext("The census file has a problem: %(problem)s", problem=error)
         try:
             tolerance = int(values["tolerance"]) / 100
             if not 0 <= tolerance <= 1:
                 raise ValueError
         except ValueError:
-            errors["tolerance"] = "Enter the tolerance as a whole number of per cent from 0 to 100"
+            errors["tolerance"] = gettext("Enter the tolerance as a whole number of per cent from 0 to 100")
             tolerance = 0.2
         if not dimensions:
-            errors["dimensions"] = "Choose at least one dimension"
+            errors["dimensions"] = gettext("Choose at least one dimension")
         elif census is not None:
             missing = [d for d in dimensions if d not in census.dimensions]
             if missing:
-                errors["dimensions"] = f"{census.name} has no counts for: {', '.join(missing)}"
+                errors["dimensions"] = gettext("%(census)s has no counts for: %(dimensions)s", census=census.name,
+                                                dimensions=", ".join(missing))
         if values["tenure_prefix"] not in ("households", "persons"):
-            errors["tenure_prefix"] = "Choose households or persons for tenure"
+            errors["tenure_prefix"] = gettext("Choose households or persons for tenure")
         rows: list[QuotaRow] = []
         if not errors and census is not None:
             try:
@@ -172,7 +174,7 @@ class PanelOfficerController(Controller):
         await record_audit(actor=request.user.email, action="quotas_computed", object_type="panel", object_id=panel.id,
                            detail=f"{source}; {', '.join(dimensions)}; tolerance {round(tolerance * 100)}%",
                            ip_address=client_ip(request))
-        return Redirect(path=f"/officer/panels/{panel.id}/quotas", status_code=303)
+        return Redirect(path=request.app.route_reverse("panels_quotas", panel_id=panel.id), status_code=303)
 
     @post("/{panel_id:int}/quotas/edit", name="panels_quotas_edit")
     async def edit(self, request: Request, panel_id: FromPath[int], data: RepeatableFormData) -> Template | Redirect:
@@ -183,7 +185,8 @@ class PanelOfficerController(Controller):
         for index, row in enumerate(quotas):
             raw_min, raw_max = str(data.get(f"min_{index}", row.quota_min)).strip(), str(data.get(f"max_{index}", row.quota_max)).strip()
             if not (raw_min.isdigit() and raw_max.isdigit()):
-                errors[f"min_{index}"] = f"{row.dimension}: {row.category}: enter whole numbers for minimum and maximum"
+                errors[f"min_{index}"] = gettext("%(dimension)s: %(category)s: enter whole numbers for minimum and maximum",
+                                                  dimension=row.dimension, category=row.category)
                 edited.append(row)
                 continue
             edited.append(QuotaRow(row.dimension, row.category, row.census_share, row.target, int(raw_min), int(raw_max)))
@@ -201,7 +204,7 @@ class PanelOfficerController(Controller):
                                 census_csv=panel.census_csv, tolerance=panel.tolerance, tenure_prefix=panel.tenure_prefix)
         await record_audit(actor=request.user.email, action="quotas_edited", object_type="panel", object_id=panel.id,
                            ip_address=client_ip(request))
-        return Redirect(path=f"/officer/panels/{panel.id}/quotas?saved=1", status_code=303)
+        return Redirect(path=request.app.route_reverse("panels_quotas", panel_id=panel.id) + "?saved=1", status_code=303)
 
     # --- pool ------------------------------------------------------------------------------------
 
@@ -248,9 +251,9 @@ class PanelOfficerController(Controller):
         try:
             text = await read_upload(data.get("respondents"))
             if not text:
-                raise ValueError("Choose a CSV file of respondents")
+                raise ValueError(gettext("Choose a CSV file of respondents"))
             if not quotas:
-                raise ValueError("Set the quotas before importing respondents")
+                raise ValueError(gettext("Set the quotas before importing respondents"))
             rows = parse_pool_csv(text, questions=store.questions_for(quotas), today=date.today())
         except (ValueError, PoolImportError) as error:
             errors["respondents"] = str(error)
@@ -284,7 +287,7 @@ class PanelOfficerController(Controller):
         await record_audit(actor=request.user.email, action=f"{kind}_started", object_type="selection_run",
                            object_id=run.id, detail=f"panel {panel.id}; pool {len(pool.problem.volunteers)}; "
                            f"fixed {len(pool.confirmed)}; inputs {run.inputs_hash[:12]}", ip_address=client_ip(request))
-        return Redirect(path=f"/officer/panels/{panel.id}/runs/{run.id}", status_code=303,
+        return Redirect(path=request.app.route_reverse("panels_run", panel_id=panel.id, run_id=run.id), status_code=303,
                         background=BackgroundTask(run_store.execute_run, run.id, pool, kind=kind))
 
     @get("/{panel_id:int}/runs/{run_id:int}", name="panels_run")
@@ -331,7 +334,7 @@ class PanelOfficerController(Controller):
         await record_audit(actor=request.user.email, action="selection_drawn", object_type="selection_run",
                            object_id=run.id, detail=f"seed {seed.strip()!r}; {len(drawn)} invited",
                            ip_address=client_ip(request))
-        return Redirect(path=f"/officer/panels/{panel.id}/members", status_code=303)
+        return Redirect(path=request.app.route_reverse("panels_members", panel_id=panel.id), status_code=303)
 
     # --- members, attendance, vouchers -----------------------------------------------------------
 
@@ -361,7 +364,7 @@ class PanelOfficerController(Controller):
         written = await attendance_store.record_attendance(panel_id=panel.id, marks=marks, recorded_by=request.user.email)
         await record_audit(actor=request.user.email, action="attendance_recorded", object_type="panel",
                            object_id=panel.id, detail=f"{written} marks", ip_address=client_ip(request))
-        return Redirect(path=f"/officer/panels/{panel.id}/members?saved=1", status_code=303)
+        return Redirect(path=request.app.route_reverse("panels_members", panel_id=panel.id) + "?saved=1", status_code=303)
 
     @post("/{panel_id:int}/vouchers", name="panels_vouchers")
     async def vouchers(self, request: Request, panel_id: FromPath[int]) -> Redirect:
@@ -370,7 +373,8 @@ class PanelOfficerController(Controller):
                                                        issued_on=date.today(), issued_by=request.user.email)
         await record_audit(actor=request.user.email, action="vouchers_issued", object_type="panel", object_id=panel.id,
                            detail=f"{issued} vouchers of {panel.voucher_pence} pence", ip_address=client_ip(request))
-        return Redirect(path=f"/officer/panels/{panel.id}/members?vouchers={issued}", status_code=303)
+        return Redirect(path=request.app.route_reverse("panels_members", panel_id=panel.id) + f"?vouchers={issued}",
+                        status_code=303)
 
     @get("/{panel_id:int}/finance.csv", name="panels_finance_csv")
     async def finance(self, request: Request, panel_id: FromPath[int]) -> Response:

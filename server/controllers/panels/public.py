@@ -14,6 +14,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
+from common.i18n import gettext
 from panels import materials as material_store
 from panels import runs as run_store
 from panels import store
@@ -65,7 +66,7 @@ class PanelPublicController(Controller):
         values = _form_values(data)
         context = await self._form_context(panel, values=values, errors={})
         if not context["open"] or not context["has_quotas"]:
-            raise HTTPException(status_code=410, detail="Registration for this panel is closed.")
+            raise HTTPException(status_code=410, detail=gettext("Registration for this panel is closed."))
         prefixes = panel.postcode_prefixes.split()
         registration, errors = check_registration(values, questions=context["questions"], postcode_prefixes=prefixes,
                                                   today=date.today())
@@ -80,7 +81,7 @@ class PanelPublicController(Controller):
                            object_id=volunteer.reference, detail=f"panel {panel.id}; consent {volunteer.consent_version}",
                            ip_address=client_ip(request))
         request.session["panel_registered"] = {"reference": volunteer.reference, "token": token, "slug": panel.slug}
-        return Redirect(path=f"/panels/{panel.slug}/registered", status_code=303)
+        return Redirect(path=request.app.route_reverse("panel_registered", slug=panel.slug), status_code=303)
 
     @post("/{slug:str}/register/check/{field:str}", name="panel_register_check")
     async def check(self, request: HTMXRequest, slug: FromPath[str], field: FromPath[str], data: RepeatableFormData) -> Template:
@@ -101,9 +102,9 @@ class PanelPublicController(Controller):
         panel = await _panel_by_slug(slug)
         shown = request.session.pop("panel_registered", None) if request.session else None
         if not shown or shown.get("slug") != panel.slug:
-            return Redirect(path=f"/panels/{panel.slug}", status_code=303)
+            return Redirect(path=request.app.route_reverse("panel_public", slug=panel.slug), status_code=303)
         return Template("panels/public/registered.html", context={
-            "panel": panel, "reference": shown["reference"], "link": f"{link_base(request)}/my-panel/{shown['token']}"})
+            "panel": panel, "reference": shown["reference"], "link": link_base(request) + request.app.route_reverse("member_page", token=shown["token"])})
 
     @get("/{slug:str}/how-we-chose", name="panel_how_we_chose")
     async def how_we_chose(self, slug: FromPath[str]) -> Template:
@@ -156,8 +157,8 @@ class MemberLinkController(Controller):
             raise NotFoundException()
         answer = str(data.get("answer", ""))
         if answer not in ("confirm", "decline"):
-            raise HTTPException(status_code=400, detail="Choose whether to confirm or decline your place.")
+            raise HTTPException(status_code=400, detail=gettext("Choose whether to confirm or decline your place."))
         if await store.respond_to_invitation(volunteer=volunteer, accept=answer == "confirm"):
             await record_audit(actor="resident", action="invitation_confirmed" if answer == "confirm" else "invitation_declined",
                                object_type="volunteer", object_id=volunteer.reference, ip_address=client_ip(request))
-        return Redirect(path=f"/my-panel/{token}", status_code=303)
+        return Redirect(path=request.app.route_reverse("member_page", token=token), status_code=303)
