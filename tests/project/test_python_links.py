@@ -7,18 +7,15 @@ import re
 from pathlib import Path
 
 CONTROLLERS = Path(__file__).resolve().parents[2] / "server" / "controllers"
-CHECKED_FOLDERS = ("consultations", "reports", "commitments", "your_data")
-"""The controller folders held to the rule; each joins the list once its redirects use route names."""
 LITERAL_REDIRECT = re.compile(r"""Redirect\(path=f?["']/""")
 
 
 def literal_redirects() -> list[str]:
     found = []
-    for folder in CHECKED_FOLDERS:
-        for path in sorted((CONTROLLERS / folder).rglob("*.py")):
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-                if LITERAL_REDIRECT.search(line):
-                    found.append(f"{path.relative_to(CONTROLLERS)}:{number}: {line.strip()}")
+    for path in sorted(CONTROLLERS.rglob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if LITERAL_REDIRECT.search(line):
+                found.append(f"{path.relative_to(CONTROLLERS)}:{number}: {line.strip()}")
     return found
 
 
@@ -27,8 +24,8 @@ def test_controllers_redirect_to_route_names():
     assert not found, "redirects written as literal paths; use request.app.route_reverse(route name):\n" + "\n".join(found)
 
 
-def test_every_checked_folder_exists():
-    assert all((CONTROLLERS / folder).is_dir() for folder in CHECKED_FOLDERS)
+def test_the_check_reads_every_controller():
+    assert len(list(CONTROLLERS.rglob("*.py"))) > 20
 
 
 def test_the_check_finds_a_literal_redirect():
