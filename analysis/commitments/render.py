@@ -150,7 +150,7 @@ def changes_sentence(document: Mapping[str, Any]) -> str:
 
 
 def status_name(value: str) -> str:
-    return STATUS_NAMES[StatusValue(value)]
+    return str(STATUS_NAMES[StatusValue(value)])
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
 
 from analysis.commitments.report import iso_to_human
-from common.i18n import install_in_jinja
+from common.i18n import gettext, install_in_jinja
 
 from analysis.stats.disclosure import SECONDARY, SECONDARY_MARK
 from analysis.reports.you_said import YouSaid, word_cloud_images
@@ -45,26 +45,29 @@ def _number(value: float | None, suffix: str = "%") -> str:
 
 def _reached(channel: Mapping[str, Any]) -> str:
     if channel.get("reached") is None:
-        return "Not counted"
+        return gettext("Not counted")
     how = channel.get("reach_how") or ""
-    return f"{channel['reached']:,}" + (f" ({how})" if how else "")
+    reached = f"{channel['reached']:,}"
+    return gettext("%(reached)s (%(how)s)", reached=reached, how=how) if how else reached
 
 
 def quote_source(quote: Mapping[str, Any], document: Mapping[str, Any]) -> str:
     """Where a quote comes from, without any name: the question or the case study."""
     if quote.get("source") == "comment":
-        return f"A comment on the case study ‘{quote.get('case_study_title') or quote.get('case_study')}’"
+        return gettext("A comment on the case study ‘%(case_study)s’",
+                       case_study=quote.get("case_study_title") or quote.get("case_study"))
     texts = {item["key"]: item["text"] for item in document.get("free_text", [])}
     question = texts.get(quote.get("question_key") or "")
-    return f"An answer to ‘{question}’" if question else "An answer to the questionnaire"
+    return gettext("An answer to ‘%(question)s’", question=question) if question else gettext("An answer to the questionnaire")
 
 
 def option_sentence(option: Mapping[str, Any], n_answered: int) -> str:
     """``73% (16 of 22; 95% CI 52% to 87%)``."""
     if option["percent"] is None:
-        return f"{option['count']} of {n_answered}"
-    return (f"{option['percent']:g}% ({option['count']} of {n_answered}; 95% CI "
-            f"{option['ci_low']:g}% to {option['ci_high']:g}%)")
+        return gettext("%(count)s of %(answered)s", count=option["count"], answered=n_answered)
+    return gettext("%(percent)s%% (%(count)s of %(answered)s; 95%% CI %(low)s%% to %(high)s%%)",
+                   percent=f"{option['percent']:g}", count=option["count"], answered=n_answered,
+                   low=f"{option['ci_low']:g}", high=f"{option['ci_high']:g}")
 
 
 # ---------------------------------------------------------------- charts
@@ -95,9 +98,10 @@ def channel_chart(document: Mapping[str, Any]) -> tuple[bytes, str] | None:
     axes.barh(names, counts, color=BAR_COLOUR)
     for row, count in enumerate(counts):
         axes.text(count, row, f" {count:,}", va="center")
-    axes.set_xlabel("Responses")
+    axes.set_xlabel(gettext("Responses"))
     axes.spines[["top", "right"]].set_visible(False)
-    alt = "Bar chart of responses by channel: " + "; ".join(f"{c['name']} {c['responses']:,}" for c in channels) + "."
+    alt = gettext("Bar chart of responses by channel: %(channels)s.",
+                  channels="; ".join(f"{c['name']} {c['responses']:,}" for c in channels))
     return _png(figure), alt
 
 
@@ -111,12 +115,13 @@ def time_chart(document: Mapping[str, Any]) -> tuple[bytes, str] | None:
     step = max(1, len(weeks) // 8)
     axes.set_xticks(range(0, len(weeks), step), [weeks[i]["week_start"] for i in range(0, len(weeks), step)],
                     rotation=30, ha="right", fontsize=8)
-    axes.set_ylabel("Responses in the week")
+    axes.set_ylabel(gettext("Responses in the week"))
     axes.spines[["top", "right"]].set_visible(False)
     peak = max(weeks, key=lambda w: w["count"])
-    alt = (f"Bar chart of responses per week from the week of {weeks[0]['week_start']} to the week of "
-           f"{weeks[-1]['week_start']}; the busiest week began {peak['week_start']} with {peak['count']:,} responses. "
-           "The table below gives every week.")
+    alt = gettext("Bar chart of responses per week from the week of %(first)s to the week of %(last)s; the busiest "
+                  "week began %(peak)s with %(count)s responses. The table below gives every week.",
+                  first=weeks[0]["week_start"], last=weeks[-1]["week_start"], peak=peak["week_start"],
+                  count=f"{peak['count']:,}")
     return _png(figure), alt
 
 
@@ -131,18 +136,18 @@ def question_chart(question: Mapping[str, Any]) -> tuple[bytes, str] | None:
     rows = range(len(options))
     weighted = [o["weighted_percent"] for o in options][::-1]
     if any(value is not None for value in weighted):
-        axes.barh([r + 0.2 for r in rows], percents, height=0.4, color=BAR_COLOUR, label="Respondents")
+        axes.barh([r + 0.2 for r in rows], percents, height=0.4, color=BAR_COLOUR, label=gettext("Respondents"))
         axes.barh([r - 0.2 for r in rows], [w or 0 for w in weighted], height=0.4, color=WEIGHTED_COLOUR,
-                  hatch="//", label="Weighted to the borough")
+                  hatch="//", label=gettext("Weighted to the borough"))
         axes.legend(loc="lower right", fontsize=8)
     else:
         axes.barh(list(rows), percents, color=BAR_COLOUR)
     axes.set_yticks(list(rows), labels, fontsize=8)
     axes.set_xlim(0, 100)
-    axes.set_xlabel(f"Percent of the {question['n_answered']:,} who answered")
+    axes.set_xlabel(gettext("Percent of the %(answered)s who answered", answered=f"{question['n_answered']:,}"))
     axes.spines[["top", "right"]].set_visible(False)
-    alt = (f"Bar chart for ‘{question['text']}’: "
-           + "; ".join(f"{o['label']} {_number(o['percent'])}" for o in options) + ". The table gives the counts.")
+    alt = gettext("Bar chart for ‘%(question)s’: %(options)s. The table gives the counts.", question=question["text"],
+                  options="; ".join(f"{o['label']} {_number(o['percent'])}" for o in options))
     return _png(figure), alt
 
 
@@ -199,7 +204,7 @@ def standalone_html(document: Mapping[str, Any], images: Mapping[str, tuple[byte
     """A single self-contained HTML file (images inline), for the command line."""
     inline = {name: "data:image/png;base64," + base64.b64encode(png).decode("ascii") for name, (png, _) in images.items()}
     body = render_html(document, images, lambda name: inline[name])
-    title = f"We asked, you said, we did: {document['we_asked']['title']}"
+    title = gettext("We asked, you said, we did: %(title)s", title=document["we_asked"]["title"])
     from html import escape
 
     return (f'<!doctype html>\n<html lang="en-GB"><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
@@ -216,7 +221,7 @@ def holm_test_count(document: Mapping[str, Any]) -> int:
 def hidden_mark(suppression: str | None, threshold: int) -> str:
     """A hidden figure in a table: "fewer than 10" (primary) or "[c]" (secondary). A document
     published before the two were told apart has no ``suppression``: it said "fewer than 10"."""
-    return SECONDARY_MARK if suppression == SECONDARY else f"fewer than {threshold}"
+    return SECONDARY_MARK if suppression == SECONDARY else gettext("fewer than %(threshold)s", threshold=threshold)
 
 
 def report_csv(document: Mapping[str, Any]) -> str:
@@ -304,7 +309,8 @@ def report_pdf(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, st
     from reportlab.platypus import Paragraph, Spacer
 
     asked = document["we_asked"]
-    pdf = a4_document(title=f"We asked, you said, we did: {asked['title']}", subject=asked["title"])
+    heading = gettext("We asked, you said, we did: %(title)s", title=asked["title"])
+    pdf = a4_document(title=heading, subject=asked["title"])
     styles, body, small = pdf.styles, pdf.body, pdf.small
     table = pdf.table
 
@@ -324,17 +330,19 @@ def report_pdf(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, st
                 + [cell["display"] if not cell["suppressed"] else hidden_mark(cell.get("suppression"), threshold)
                    for cell in group["cells"]] for group in breakdown["groups"]]
         share = 1.0 / (len(labels) + 2)
-        caption = (f"{question['text']}, by {breakdown['dimension'].replace('_', ' ')}. "
-                   f"Fewer than {threshold}: hidden because the count is under {threshold}. "
-                   f"{SECONDARY_MARK}: hidden so that other hidden figures cannot be worked out.")
-        test = ""
+        caption = gettext("%(question)s, by %(dimension)s. Fewer than %(threshold)s: hidden because the count is under "
+                          "%(threshold)s. %(mark)s: hidden so that other hidden figures cannot be worked out.",
+                          question=question["text"], dimension=breakdown["dimension"].replace("_", " "),
+                          threshold=threshold, mark=SECONDARY_MARK)
         if breakdown["test"]:
-            test = (f" {breakdown['test'].replace('_', ' ')}: Holm-adjusted p = {breakdown['p_value_holm']}"
-                    f"{' (significant)' if breakdown['significant'] else ''}.")
-        return [Paragraph(escape(caption + test), small), table(["Group", "Answered", *labels], rows, [share] * (len(labels) + 2)),
+            name, p = breakdown["test"].replace("_", " "), breakdown["p_value_holm"]
+            test = (gettext("%(test)s: Holm-adjusted p = %(p)s (significant).", test=name, p=p) if breakdown["significant"]
+                    else gettext("%(test)s: Holm-adjusted p = %(p)s.", test=name, p=p))
+            caption = gettext("%(caption)s %(test)s", caption=caption, test=test)
+        return [Paragraph(escape(caption), small), table([gettext("Group"), gettext("Answered"), *labels], rows, [share] * (len(labels) + 2)),
                 Spacer(1, 2 * mm)]
 
-    story: list[Any] = [Paragraph(escape(f"We asked, you said, we did: {asked['title']}"), styles["Title"])]
+    story: list[Any] = [Paragraph(escape(heading), styles["Title"])]
     if note:
         story.append(Paragraph(escape(note), body))
     story += [Paragraph("We asked", styles["Heading2"]), Paragraph(escape(asked["purpose"]), body),
