@@ -21,6 +21,7 @@ from datetime import datetime, timedelta, timezone
 import anyio
 import anyio.from_thread
 
+from common.i18n import gettext
 from common.transactions import write_transaction
 from panels.quotas import QuotaRow
 from panels.selection import (
@@ -293,9 +294,10 @@ def invitation_email(panel: Panel, volunteer: Volunteer, token: str, link_base: 
     voucher = f"£{panel.voucher_pence / 100:.2f}".replace(".00", "")
     return OutgoingEmail(
         to_address=volunteer.email,
-        subject=f"You have been chosen for the {panel.name}",
-        body=(f"Dear {volunteer.full_name},\n\nYou have been chosen by lottery for the {panel.name} "
-              f"(reference {volunteer.reference}). Members receive a {voucher} thank-you voucher.\n\n"
-              f"Please confirm or decline your place with your private link (keep it to yourself; it replaces any "
-              f"earlier link):\n{link_base}/my-panel/{token}\n"),
+        subject=gettext("You have been chosen for the %(panel)s", panel=panel.name),
+        body=gettext("Dear %(name)s,\n\nYou have been chosen by lottery for the %(panel)s (reference %(reference)s). "
+                     "Members receive a %(voucher)s thank-you voucher.\n\nPlease confirm or decline your place with "
+                     "your private link (keep it to yourself; it replaces any earlier link):\n%(link)s\n",
+                     name=volunteer.full_name, panel=panel.name, reference=volunteer.reference, voucher=voucher,
+                     link=f"{link_base}/my-panel/{token}"),
     )

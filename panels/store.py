@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
 from common.emails import normalise_email
+from common.i18n import gettext
 from common.text import slugify
 from common.tokens import hash_token
 from panels.census import DIMENSION_LABELS
@@ -165,11 +166,13 @@ async def register_volunteer(*, panel: Panel, registration: Registration, quotas
     await volunteer.save().run()
     email = OutgoingEmail(
         to_address=registration.email,
-        subject=f"{panel.name}: we have your registration ({reference})",
-        body=(f"Dear {registration.full_name},\n\nThank you for registering your interest in the {panel.name}.\n"
-              f"Your reference is {reference}.\n\nWe will choose the panel by a fair lottery after registration closes, "
-              f"and tell you whether you have been chosen.\n\nSee, download or withdraw your registration at any time "
-              f"with your private link (keep it to yourself):\n{link_base}/my-panel/{token}\n"),
+        subject=gettext("%(panel)s: we have your registration (%(reference)s)", panel=panel.name, reference=reference),
+        body=gettext("Dear %(name)s,\n\nThank you for registering your interest in the %(panel)s.\nYour reference is "
+                     "%(reference)s.\n\nWe will choose the panel by a fair lottery after registration closes, and tell "
+                     "you whether you have been chosen.\n\nSee, download or withdraw your registration at any time "
+                     "with your private link (keep it to yourself):\n%(link)s\n",
+                     name=registration.full_name, panel=panel.name, reference=reference,
+                     link=f"{link_base}/my-panel/{token}"),
     )
     return volunteer, token, email
 

@@ -90,7 +90,7 @@ _COMMENT_COLUMNS = (Comment.id, Comment.case_study.title, Comment.case_study.slu
 def _comments(rows: list[dict]) -> list[CommentData]:
     return [CommentData(comment_id=row["id"], case_study_title=row["case_study.title"],
                         case_study_slug=row["case_study.slug"], body=row["body"], display_name=row["display_name"],
-                        email=row["email"], state=row["state"], state_label=STATE_WORDS.get(row["state"], row["state"]),
+                        email=row["email"], state=row["state"], state_label=str(STATE_WORDS.get(row["state"], row["state"])),
                         created_at=row["created_at"]) for row in rows]
 
 
