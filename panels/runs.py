@@ -262,13 +262,13 @@ async def draw_run(*, panel: Panel, run: SelectionRun, seed: str, drawn_by: str,
     return their references and the invitations to send. A run is drawn once only."""
     seed = seed.strip()
     if not seed:
-        raise DrawError("Enter the public seed")
+        raise DrawError(gettext("Enter the public seed"))
     if len(seed) > 300:
-        raise DrawError("The seed must be 300 characters or fewer")
+        raise DrawError(gettext("The seed must be 300 characters or fewer"))
     async with write_transaction(SelectionRun._meta.db):
         current = await SelectionRun.objects().where(SelectionRun.id == run.id).first().run()
         if current.status != "done" or current.seed is not None:
-            raise DrawError("This run has already been drawn, or has no result to draw from")
+            raise DrawError(gettext("This run has already been drawn, or has no result to draw from"))
         record = json.loads(current.result_json)
         lottery = Lottery(panels=tuple(tuple(panel_ids) for panel_ids in record["lottery"]),
                           max_deviation=float(record["max_lottery_deviation"]))

@@ -564,9 +564,9 @@ def _checked(questionnaire: Questionnaire) -> Questionnaire:
 def add_section(questionnaire: Questionnaire, title: str, *, about_you: bool = False) -> Questionnaire:
     title = title.strip()
     if not title:
-        raise QuestionnaireError({"section_title": "Enter a title for the section"})
+        raise QuestionnaireError({"section_title": gettext("Enter a title for the section")})
     if about_you and any(section.about_you for section in questionnaire.sections):
-        raise QuestionnaireError({"section_title": "The questionnaire already has an About you section"})
+        raise QuestionnaireError({"section_title": gettext("The questionnaire already has an About you section")})
     changed = copy.deepcopy(questionnaire)
     changed.sections.append(Section(title=title[:200], about_you=about_you))
     return changed
@@ -574,7 +574,7 @@ def add_section(questionnaire: Questionnaire, title: str, *, about_you: bool = F
 
 def rename_section(questionnaire: Questionnaire, index: int, title: str) -> Questionnaire:
     if not title.strip():
-        raise QuestionnaireError({"section_title": "Enter a title for the section"})
+        raise QuestionnaireError({"section_title": gettext("Enter a title for the section")})
     changed = copy.deepcopy(questionnaire)
     changed.sections[index].title = title.strip()[:200]
     return changed
