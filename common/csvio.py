@@ -31,7 +31,7 @@ MAX_FIELD_CHARS = 131_072
 MAX_PROBLEMS = 1_000
 """A file of nothing but errors stops being read here: the officer has enough to go on."""
 
-TOO_LONG = lazy_gettext("a cell is longer than %(limit)s characters (is a quote left open?)", limit=f"{MAX_FIELD_CHARS:,}")
+TOO_LONG = lazy_gettext("a cell is longer than %(limit)s characters (is a quote left open?)", limit=format(MAX_FIELD_CHARS, ","))
 HAS_NUL = lazy_gettext("contains a NUL character; save the file as CSV UTF-8")
 NOT_UTF8 = lazy_gettext("is not UTF-8 text: save the file as CSV UTF-8")
 """The reader's own messages, translated when a problem is found (``str(...)``)."""
@@ -119,11 +119,11 @@ def read_csv(data: str | bytes, *, max_rows: int = MAX_ROWS) -> CsvTable:
             continue
         if number > max_rows + 1:
             problems.append(CsvProblem(number, "", gettext("the file has more than %(limit)s rows; split it",
-                                                            limit=f"{max_rows:,}")))
+                                                            limit=format(max_rows, ","))))
             break
         if len(cells) > MAX_COLUMNS:
             problems.append(CsvProblem(number, "", gettext("the row has more than %(limit)s cells",
-                                                            limit=f"{MAX_COLUMNS:,}")))
+                                                            limit=format(MAX_COLUMNS, ","))))
             cells = cells[:MAX_COLUMNS]
         known = header if header is not None else cells
         found = [CsvProblem(number, _column_name(known, index), str(HAS_NUL)) for index, cell in enumerate(cells) if "\x00" in cell]

@@ -75,7 +75,7 @@ def check_material_form(values: Mapping[str, str], *, session_ids: set[int]) -> 
         if problem:
             errors["url"] = problem
     if len(body) > MAX_BODY:
-        errors["body"] = gettext("The text must be %(limit)s characters or fewer", limit=f'{MAX_BODY:,}')
+        errors["body"] = gettext("The text must be %(limit)s characters or fewer", limit=format(MAX_BODY, ","))
     if not url and not body and "url" not in errors:
         errors["url"] = gettext("Enter a link or some text (or both)")
     if errors:

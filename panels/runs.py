@@ -299,5 +299,5 @@ def invitation_email(panel: Panel, volunteer: Volunteer, token: str, link_base: 
                      "Members receive a %(voucher)s thank-you voucher.\n\nPlease confirm or decline your place with "
                      "your private link (keep it to yourself; it replaces any earlier link):\n%(link)s\n",
                      name=volunteer.full_name, panel=panel.name, reference=volunteer.reference, voucher=voucher,
-                     link=f"{link_base}/my-panel/{token}"),
+                     link=link_base + "/my-panel/" + token),
     )

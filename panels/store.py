@@ -172,7 +172,7 @@ async def register_volunteer(*, panel: Panel, registration: Registration, quotas
                      "you whether you have been chosen.\n\nSee, download or withdraw your registration at any time "
                      "with your private link (keep it to yourself):\n%(link)s\n",
                      name=registration.full_name, panel=panel.name, reference=reference,
-                     link=f"{link_base}/my-panel/{token}"),
+                     link=link_base + "/my-panel/" + token),
     )
     return volunteer, token, email
 

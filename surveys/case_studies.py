@@ -109,7 +109,7 @@ def check_case_study_form(form: dict[str, str]) -> tuple[dict[str, object], dict
 async def save_case_study(values: dict[str, object], *, existing_slug: str | None = None) -> str:
     clash = await CaseStudy.exists().where(CaseStudy.slug == values["slug"]).run()
     if clash and values["slug"] != existing_slug:
-        raise CaseStudyError({"slug": gettext("Another case study already uses the web address name %(slug)s", slug=values['slug'])})
+        raise CaseStudyError({"slug": gettext("Another case study already uses the web address name %(slug)s", slug=values["slug"])})
     if existing_slug is None:
         await CaseStudy.insert(CaseStudy(**values)).run()
     else:

@@ -127,7 +127,7 @@ async def post_comment(*, case_study_slug: str, values: dict[str, str], ip_hash:
             subject=gettext("Your comment on ‘%(title)s’", title=study["title"]),
             body=gettext("Thank you for your comment on ‘%(title)s’.\n\n%(state)s\n\nSee its status at any time on "
                          "your private link:\n%(link)s\n\nKeep this link to yourself: anyone with it can see your "
-                         "comment's status.", title=study["title"], link=f"{site_url}/my/comments/{token}",
+                         "comment's status.", title=study["title"], link=site_url + "/my/comments/" + token,
                          state=gettext("It is now published.") if published else
                          gettext("A moderator will check it against the house rules before it appears.")),
         )

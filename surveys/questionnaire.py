@@ -164,16 +164,16 @@ def _question_from_document(raw: object, where: str) -> Question:
         raise fail(gettext("a question must be an object with a key, text and kind, not %(value)s", value=_shown(raw)))
     unknown = sorted(set(raw) - set(Question.__dataclass_fields__))
     if unknown:
-        raise fail(gettext("unknown question fields: %(fields)s", fields=', '.join(unknown)))
+        raise fail(gettext("unknown question fields: %(fields)s", fields=", ".join(unknown)))
     missing = [name for name in ("key", "text", "kind") if name not in raw]
     if missing:
-        raise fail(gettext("the question has no %(missing)s", missing=' or '.join(missing)))
+        raise fail(gettext("the question has no %(missing)s", missing=" or ".join(missing)))
     values = dict(raw)
     for name in _STRING_FIELDS:
         if name in values and not isinstance(values[name], str):
             raise fail(gettext("‘%(name)s’ must be text, not %(value)s", name=name, value=_shown(values[name])))
     if "required" in values and not isinstance(values["required"], bool):
-        raise fail(gettext("‘required’ must be true or false, not %(value)s", value=_shown(values['required'])))
+        raise fail(gettext("‘required’ must be true or false, not %(value)s", value=_shown(values["required"])))
     options = values.get("options", [])
     if not isinstance(options, list) or not all(isinstance(option, str) for option in options):
         raise fail(gettext("‘options’ must be a list of texts, not %(value)s", value=_shown(options)))
@@ -202,7 +202,7 @@ def _section_from_document(raw: object, number: int) -> Section:
         raise QuestionnaireError({"questionnaire": gettext("%(where)s must be an object with a title and questions, not %(value)s", where=where, value=_shown(raw))})
     unknown = sorted(set(raw) - _SECTION_FIELDS)
     if unknown:
-        raise QuestionnaireError({"questionnaire": gettext("%(where)s: unknown section fields: %(fields)s", where=where, fields=', '.join(unknown))})
+        raise QuestionnaireError({"questionnaire": gettext("%(where)s: unknown section fields: %(fields)s", where=where, fields=", ".join(unknown))})
     title, questions, about_you = raw.get("title", ""), raw.get("questions", []), raw.get("about_you", False)
     if not isinstance(title, str):
         raise QuestionnaireError({"questionnaire": gettext("%(where)s: ‘title’ must be text, not %(value)s", where=where, value=_shown(title))})
@@ -233,7 +233,7 @@ def from_json(text: str) -> Questionnaire:
         raise QuestionnaireError({"questionnaire": gettext("The file is version %(version)s of the questionnaire format; this Civic Panel reads version %(json_version)s", version=_shown(version), json_version=JSON_VERSION)})
     unknown = sorted(set(document) - {"format", "version", "sections"})
     if unknown:
-        raise QuestionnaireError({"questionnaire": gettext("Unknown fields in the file: %(fields)s", fields=', '.join(unknown))})
+        raise QuestionnaireError({"questionnaire": gettext("Unknown fields in the file: %(fields)s", fields=", ".join(unknown))})
     sections = document.get("sections")
     if not isinstance(sections, list):
         raise QuestionnaireError({"questionnaire": gettext("‘sections’ must be a list, not %(value)s", value=_shown(sections))})
@@ -324,7 +324,7 @@ def _about_you_problems(question: Question, section: Section) -> list[str]:
         if categories is None:
             problems.append(gettext("%(name)s: unknown census dimension %(census_dimension)r", name=name, census_dimension=question.census_dimension))
         elif question.kind != "single" or set(question.options) != {*categories, PREFER_NOT_TO_SAY}:
-            problems.append(gettext("%(name)s: a question mapped to the census dimension %(census_dimension)s is single choice with exactly the census categories (%(categories)s) and ‘%(prefer_not_to_say)s’", name=name, census_dimension=question.census_dimension, categories='; '.join(categories), prefer_not_to_say=PREFER_NOT_TO_SAY))
+            problems.append(gettext("%(name)s: a question mapped to the census dimension %(census_dimension)s is single choice with exactly the census categories (%(categories)s) and ‘%(prefer_not_to_say)s’", name=name, census_dimension=question.census_dimension, categories="; ".join(categories), prefer_not_to_say=PREFER_NOT_TO_SAY))
     return problems
 
 
@@ -365,7 +365,7 @@ def parse_answer(question: Question, raw_values: list[str]) -> tuple[object | No
     value = values[0]
     if question.kind in ("single", "likert", "yes_no"):
         if value not in question.choices:
-            return None, gettext("‘%(value)s’ is not one of the options: %(options)s", value=value, options='; '.join(question.choices))
+            return None, gettext("‘%(value)s’ is not one of the options: %(options)s", value=value, options="; ".join(question.choices))
         return value, None
     if question.kind == "text":
         if len(value) > question.text_limit:
@@ -541,7 +541,7 @@ def question_from_form(form: dict[str, str], questionnaire: Questionnaire, *, ed
         elif not show_if_value:
             errors["show_if_value"] = gettext("Enter the answer to ‘%(text)s’ that shows this question", text=earlier.text)
         elif show_if_value not in earlier.choices:
-            errors["show_if_value"] = gettext("The answer must be one of: %(options)s", options='; '.join(earlier.choices))
+            errors["show_if_value"] = gettext("The answer must be one of: %(options)s", options="; ".join(earlier.choices))
     else:
         show_if_value = ""
     if errors:
@@ -608,7 +608,7 @@ def replace_question(questionnaire: Questionnaire, key: str, question: Question)
 def remove_question(questionnaire: Questionnaire, key: str) -> Questionnaire:
     dependants = [question.key for question in questionnaire.questions() if question.show_if_key == key]
     if dependants:
-        raise QuestionnaireError({"questionnaire": gettext("%(dependants)s depend on %(key)s: change or remove them first", dependants=', '.join(dependants), key=key)})
+        raise QuestionnaireError({"questionnaire": gettext("%(dependants)s depend on %(key)s: change or remove them first", dependants=", ".join(dependants), key=key)})
     section_index, position = questionnaire.locate(key)
     changed = copy.deepcopy(questionnaire)
     del changed.sections[section_index].questions[position]

@@ -296,7 +296,7 @@ class _Parser:
         try:
             value = float(row["metric_value"].replace(",", ""))
         except ValueError:
-            self.error(row_number, "metric_value", gettext("%(value)r is not a number", value=row['metric_value']))
+            self.error(row_number, "metric_value", gettext("%(value)r is not a number", value=row["metric_value"]))
             return None
         start = self._date(row_number, row, "metric_period_start")
         end = self._date(row_number, row, "metric_period_end")
@@ -358,7 +358,7 @@ class _Parser:
         numbers = tuple(sorted({int(part) for part in parts}))
         unknown = [n for n in numbers if self.principle_numbers is not None and n not in self.principle_numbers]
         if unknown:
-            self.error(row_number, "principles", gettext("the charter has no principle %(numbers)s", numbers=', '.join(map(str, unknown))))
+            self.error(row_number, "principles", gettext("the charter has no principle %(numbers)s", numbers=", ".join(map(str, unknown))))
         return numbers
 
 

@@ -66,8 +66,8 @@ def option_sentence(option: Mapping[str, Any], n_answered: int) -> str:
     if option["percent"] is None:
         return gettext("%(count)s of %(answered)s", count=option["count"], answered=n_answered)
     return gettext("%(percent)s%% (%(count)s of %(answered)s; 95%% CI %(low)s%% to %(high)s%%)",
-                   percent=f"{option['percent']:g}", count=option["count"], answered=n_answered,
-                   low=f"{option['ci_low']:g}", high=f"{option['ci_high']:g}")
+                   percent=format(option['percent'], "g"), count=option["count"], answered=n_answered,
+                   low=format(option['ci_low'], "g"), high=format(option['ci_high'], "g"))
 
 
 # ---------------------------------------------------------------- charts
@@ -121,7 +121,7 @@ def time_chart(document: Mapping[str, Any]) -> tuple[bytes, str] | None:
     alt = gettext("Bar chart of responses per week from the week of %(first)s to the week of %(last)s; the busiest "
                   "week began %(peak)s with %(count)s responses. The table below gives every week.",
                   first=weeks[0]["week_start"], last=weeks[-1]["week_start"], peak=peak["week_start"],
-                  count=f"{peak['count']:,}")
+                  count=format(peak['count'], ","))
     return _png(figure), alt
 
 
@@ -144,7 +144,7 @@ def question_chart(question: Mapping[str, Any]) -> tuple[bytes, str] | None:
         axes.barh(list(rows), percents, color=BAR_COLOUR)
     axes.set_yticks(list(rows), labels, fontsize=8)
     axes.set_xlim(0, 100)
-    axes.set_xlabel(gettext("Percent of the %(answered)s who answered", answered=f"{question['n_answered']:,}"))
+    axes.set_xlabel(gettext("Percent of the %(answered)s who answered", answered=format(question["n_answered"], ",")))
     axes.spines[["top", "right"]].set_visible(False)
     alt = gettext("Bar chart for ‘%(question)s’: %(options)s. The table gives the counts.", question=question["text"],
                   options="; ".join(f"{o['label']} {_number(o['percent'])}" for o in options))
@@ -345,29 +345,31 @@ def report_pdf(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, st
     story: list[Any] = [Paragraph(escape(heading), styles["Title"])]
     if note:
         story.append(Paragraph(escape(note), body))
-    story += [Paragraph("We asked", styles["Heading2"]), Paragraph(escape(asked["purpose"]), body),
-              Paragraph(escape(f"Open from {asked['opens_on']} to {asked['closes_on']}."), body)]
+    story += [Paragraph(gettext("We asked"), styles["Heading2"]), Paragraph(escape(asked["purpose"]), body),
+              Paragraph(escape(gettext("Open from %(opens)s to %(closes)s.", opens=asked["opens_on"],
+                                               closes=asked["closes_on"])), body)]
     if asked["channels_note"]:
         story.append(Paragraph(escape(asked["channels_note"]), body))
-    story += [table(["Channel", "People reached", "Responses"],
+    story += [table([gettext("Channel"), gettext("People reached"), gettext("Responses")],
                     [[c["name"], _reached(c), c["responses"]] for c in asked["channels"]]
-                    + [["Total", "" if asked.get("reached_total") is None else f"{asked['reached_total']:,}",
+                    + [[gettext("Total"), "" if asked.get("reached_total") is None else f"{asked['reached_total']:,}",
                         document["n_responses"]]], [0.45, 0.35, 0.2])]
     story += picture("channels") + picture("weeks")
     if asked["questions"]:
-        story += [Paragraph("The questions", styles["Heading3"]),
-                  table(["", "Question", "Kind"], [[number, q["text"], q["kind"]]
+        story += [Paragraph(gettext("The questions"), styles["Heading3"]),
+                  table(["gettext(", ")Questiongettext(", ")Kind"], [[number, q["text"], q["kind"]]
                                                    for number, q in enumerate(asked["questions"], start=1)],
                         [0.06, 0.7, 0.24])]
-    story += [Paragraph("You said", styles["Heading2"])]
+    story += [Paragraph(gettext("You said"), styles["Heading2"])]
     if document["design_effect"] is not None:
-        story.append(Paragraph(escape(f"Weighted to the census: design effect {document['design_effect']}, "
-                                       f"effective sample size {document['effective_sample_size']}."), body))
+        story.append(Paragraph(escape(gettext("Weighted to the census: design effect %(design_effect)s, effective "
+                                               "sample size %(sample_size)s.", design_effect=document["design_effect"],
+                                               sample_size=document["effective_sample_size"])), body))
     for note_text in (document["weighting"] or {}).get("notes", []):
         story.append(Paragraph(escape(note_text), small))
     for question in document["questions"]:
         story += [Paragraph(escape(question["text"]), styles["Heading3"]),
-                  table(["Answer", "Count", "Percent (95% CI)", "Weighted"],
+                  table([gettext("Answer"), gettext("Count"), gettext("Percent (95% CI)"), gettext("Weighted")],
                         [[o["label"], o["count"], option_sentence(o, question["n_answered"]),
                           _number(o["weighted_percent"]) or "–"] for o in question["options"]],
                         [0.34, 0.12, 0.38, 0.16])]
@@ -376,27 +378,28 @@ def report_pdf(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, st
             story += cross_table(breakdown, question)
     significant = [b for b in document["breakdowns"] if b["significant"]]
     if significant:
-        story.append(Paragraph(f"Differences between groups (significant after Holm correction for "
-                               f"{holm_test_count(document)} tests)", styles["Heading3"]))
-        story.append(table(["Question", "By", "Test", "Holm-adjusted p"],
+        story.append(Paragraph(gettext("Differences between groups (significant after Holm correction for "
+                                       "%(count)d tests)", count=holm_test_count(document)), styles["Heading3"]))
+        story.append(table([gettext("Question"), gettext("By"), gettext("Test"), gettext("Holm-adjusted p")],
                            [[b["question_key"], b["dimension"], b["test"], b["p_value_holm"]] for b in significant],
                            [0.35, 0.25, 0.2, 0.2]))
     for free_text in document["free_text"]:
         story += [Paragraph(escape(free_text["text"]), styles["Heading3"]),
-                  Paragraph(escape(f"{free_text['n_comments']} comments ({free_text['n_distinct']} distinct)."), body)]
+                  Paragraph(escape(gettext("%(comments)s comments (%(distinct)s distinct).",
+                                           comments=free_text["n_comments"], distinct=free_text["n_distinct"])), body)]
         story += picture(f"cloud-{free_text['key']}")
     if document["themes"]:
-        story += [Paragraph("Themes", styles["Heading3"]),
-                  table(["Theme", "Comments"], [[t["name"], t["comments"]] for t in document["themes"]], [0.7, 0.3])]
+        story += [Paragraph(gettext("Themes"), styles["Heading3"]),
+                  table([gettext("Theme"), gettext("Comments")], [[t["name"], t["comments"]] for t in document["themes"]], [0.7, 0.3])]
     if document.get("quotes"):
-        story.append(Paragraph("In residents' words", styles["Heading3"]))
+        story.append(Paragraph(gettext("In residents' words"), styles["Heading3"]))
     for quote in document.get("quotes", []):
         story.append(Paragraph(escape(f"“{quote['text']}”"), body))
         story.append(Paragraph(escape(quote_source(quote, document)), small))
-    story += [Spacer(1, 4 * mm), Paragraph("We did", styles["Heading2"])]
-    story.append(table(["Action", "By", "Who", "Commitments"],
+    story += [Spacer(1, 4 * mm), Paragraph(gettext("We did"), styles["Heading2"])]
+    story.append(table([gettext("Action"), gettext("By"), gettext("Who"), gettext("Commitments")],
                        [[a["action"], a["due_on"] or "", a["owner"],
-                         "; ".join(f"{c['key']} {c['title']} ({c['status_label'] or 'status unknown'})"
+                         "; ".join(f"{c['key']} {c['title']} ({c['status_label'] or gettext('status unknown')})"
                                    for c in a["commitments"])] for a in document["actions"]],
-                       [0.4, 0.13, 0.17, 0.3]) if document["actions"] else Paragraph("No actions recorded yet.", body))
+                       [0.4, 0.13, 0.17, 0.3]) if document["actions"] else Paragraph(gettext("No actions recorded yet."), body))
     return pdf.finish(story)

@@ -349,7 +349,7 @@ def check_draft_form(form: dict[str, str], census_files: list[str]) -> dict[str,
         errors["purpose"] = gettext("Enter why the council consulted")
     for name in ("purpose", "channels_note"):
         if len(values[name]) > MAX_TEXT:
-            errors[name] = gettext("This must be %(limit)s characters or fewer", limit=f"{MAX_TEXT:,}")
+            errors[name] = gettext("This must be %(limit)s characters or fewer", limit=format(MAX_TEXT, ","))
     if values["census_file"] and values["census_file"] not in census_files:
         errors["census_file"] = gettext("Select a census file from the list, or no weighting")
     reach: dict[str, dict[str, Any]] = {}
@@ -366,7 +366,7 @@ def check_draft_form(form: dict[str, str], census_files: list[str]) -> dict[str,
         if not raw.isdigit():
             errors[f"reach_{channel}"] = gettext("People reached by %(channel)s must be a whole number, like 250", channel=name)
         elif int(raw) > MAX_REACH:
-            errors[f"reach_{channel}"] = gettext("People reached by %(channel)s must be %(limit)s or fewer", channel=name, limit=f"{MAX_REACH:,}")
+            errors[f"reach_{channel}"] = gettext("People reached by %(channel)s must be %(limit)s or fewer", channel=name, limit=format(MAX_REACH, ","))
         else:
             reach[channel] = {"reached": int(raw), "how": how}
     if errors:
@@ -391,7 +391,7 @@ def check_action_form(form: dict[str, Any], known_commitments: set[str]) -> dict
     if not values["action"]:
         errors["action"] = gettext("Enter what the council did or will do")
     elif len(values["action"]) > MAX_TEXT:
-        errors["action"] = gettext("The action must be %(limit)s characters or fewer", limit=f"{MAX_TEXT:,}")
+        errors["action"] = gettext("The action must be %(limit)s characters or fewer", limit=format(MAX_TEXT, ","))
     due: date | None = None
     if values["due_on"]:
         try:
@@ -421,7 +421,7 @@ def check_theme_form(form: dict[str, str], existing: list[str]) -> dict[str, str
     elif values["name"].casefold() in {name.casefold() for name in existing}:
         errors["name"] = gettext("There is already a theme with this name")
     if len(values["description"]) > MAX_TEXT:
-        errors["description"] = gettext("The description must be %(limit)s characters or fewer", limit=f"{MAX_TEXT:,}")
+        errors["description"] = gettext("The description must be %(limit)s characters or fewer", limit=format(MAX_TEXT, ","))
     if errors:
         raise ReportFormError(errors)
     return values
@@ -436,7 +436,7 @@ def check_quote_form(form: dict[str, str], source: str | None = None, name: str 
     if not values["text"]:
         errors["quote_text"] = gettext("Enter the words to quote")
     elif len(values["text"]) > MAX_QUOTE:
-        errors["quote_text"] = gettext("A quote must be %(limit)s characters or fewer", limit=f"{MAX_QUOTE:,}")
+        errors["quote_text"] = gettext("A quote must be %(limit)s characters or fewer", limit=format(MAX_QUOTE, ","))
     elif source is not None and (problem := quote_problem(values["text"], source)):
         errors["quote_text"] = problem
     elif name and name_in_quote(values["text"], name):
