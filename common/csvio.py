@@ -21,6 +21,8 @@ import io
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from common.i18n import gettext, lazy_gettext
+
 MAX_ROWS = 20_000
 """Rows after the header, blank ones included: the same cap for every import."""
 MAX_COLUMNS = 1_000
@@ -29,9 +31,10 @@ MAX_FIELD_CHARS = 131_072
 MAX_PROBLEMS = 1_000
 """A file of nothing but errors stops being read here: the officer has enough to go on."""
 
-TOO_LONG = f"a cell is longer than {MAX_FIELD_CHARS:,} characters (is a quote left open?)"
-HAS_NUL = "contains a NUL character; save the file as CSV UTF-8"
-NOT_UTF8 = "is not UTF-8 text: save the file as CSV UTF-8"
+TOO_LONG = lazy_gettext("a cell is longer than %(limit)s characters (is a quote left open?)", limit=format(MAX_FIELD_CHARS, ","))
+HAS_NUL = lazy_gettext("contains a NUL character; save the file as CSV UTF-8")
+NOT_UTF8 = lazy_gettext("is not UTF-8 text: save the file as CSV UTF-8")
+"""The reader's own messages, translated when a problem is found (``str(...)``)."""
 
 
 class CsvProblem(NamedTuple):
@@ -42,7 +45,10 @@ class CsvProblem(NamedTuple):
     message: str
 
     def __str__(self) -> str:
-        return f"Row {self.row}" + (f", column {self.column}" if self.column else "") + f": {self.message}"
+        if self.column:
+            return gettext("Row %(row)d, column %(column)s: %(problem)s", row=self.row, column=self.column,
+                           problem=self.message)
+        return gettext("Row %(row)d: %(problem)s", row=self.row, problem=self.message)
 
 
 class CsvReadError(ValueError):
@@ -83,12 +89,12 @@ def decode_csv(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         row = data[: error.start].count(b"\n") + 1
-        raise CsvReadError([CsvProblem(row, "", NOT_UTF8)]) from None
+        raise CsvReadError([CsvProblem(row, "", str(NOT_UTF8))]) from None
 
 
 def _column_name(header: list[str], index: int) -> str:
     name = header[index].strip() if index < len(header) else ""
-    return name if name and "\x00" not in name else f"number {index + 1}"
+    return name if name and "\x00" not in name else gettext("number %(number)d", number=index + 1)
 
 
 def read_csv(data: str | bytes, *, max_rows: int = MAX_ROWS) -> CsvTable:
@@ -106,18 +112,21 @@ def read_csv(data: str | bytes, *, max_rows: int = MAX_ROWS) -> CsvTable:
         except StopIteration:
             break
         except csv.Error as error:  # the reader starts afresh on the next line
-            reason = TOO_LONG if "field larger" in str(error) else f"the row is not valid CSV ({error})"
+            reason = str(TOO_LONG) if "field larger" in str(error) else gettext(
+                "the row is not valid CSV (%(error)s)", error=error)
             problems.append(CsvProblem(number, "", reason))
             header = [] if header is None else header
             continue
         if number > max_rows + 1:
-            problems.append(CsvProblem(number, "", f"the file has more than {max_rows:,} rows; split it"))
+            problems.append(CsvProblem(number, "", gettext("the file has more than %(limit)s rows; split it",
+                                                            limit=format(max_rows, ","))))
             break
         if len(cells) > MAX_COLUMNS:
-            problems.append(CsvProblem(number, "", f"the row has more than {MAX_COLUMNS:,} cells"))
+            problems.append(CsvProblem(number, "", gettext("the row has more than %(limit)s cells",
+                                                            limit=format(MAX_COLUMNS, ","))))
             cells = cells[:MAX_COLUMNS]
         known = header if header is not None else cells
-        found = [CsvProblem(number, _column_name(known, index), HAS_NUL) for index, cell in enumerate(cells) if "\x00" in cell]
+        found = [CsvProblem(number, _column_name(known, index), str(HAS_NUL)) for index, cell in enumerate(cells) if "\x00" in cell]
         problems.extend(found)
         if header is None:
             header = cells

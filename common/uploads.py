@@ -6,6 +6,8 @@ stops reading one byte past it), so a large file costs no more memory than the l
 
 from __future__ import annotations
 
+from common.i18n import gettext
+
 MAX_UPLOAD_BYTES = 2_000_000
 """2 MB: a pool of 20,000 respondents, a year of commitments or 20,000 paper responses of short
 answers each fit well under it."""
@@ -16,12 +18,13 @@ class UploadError(ValueError):
     """An upload that cannot be used; the message is written for the person who chose the file."""
 
 
-def upload_text(raw: bytes, *, kind: str = "a CSV saved as UTF-8") -> str:
+def upload_text(raw: bytes, *, kind: str | None = None) -> str:
     """The upload's text (UTF-8; a byte-order mark is dropped). ``kind`` names what the file must
-    be in the message for bytes that are not UTF-8 ("The file must be a CSV saved as UTF-8")."""
+    be in the message for bytes that are not UTF-8 ("The file must be a CSV saved as UTF-8"), translated by
+    the caller."""
     if len(raw) > MAX_UPLOAD_BYTES:
-        raise UploadError(f"The file must be smaller than {MAX_UPLOAD_LABEL}")
+        raise UploadError(gettext("The file must be smaller than %(limit)s", limit=MAX_UPLOAD_LABEL))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise UploadError(f"The file must be {kind}") from None
+        raise UploadError(gettext("The file must be %(kind)s", kind=kind or gettext("a CSV saved as UTF-8"))) from None

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common.csvio import CsvReadError, read_csv
+from common.i18n import lazy_gettext
 
 CENSUS_DIR = Path(__file__).resolve().parent / "census_data"
 CHILD_AGE_BANDS = ("0-15", "16-17")
@@ -23,13 +24,13 @@ TENURE_PREFIXES = ("households", "persons")
 QUOTA_DIMENSIONS = ("sex", "age_band", "ethnicity", "disability", "tenure")
 """Dimensions a volunteer can be asked about on the registration form, in form order."""
 DIMENSION_LABELS = {
-    "sex": "Sex",
-    "age_band": "Age band (adults)",
-    "ethnicity": "Ethnic group",
-    "ethnicity_detailed": "Ethnic group (detailed)",
-    "disability": "Disability or long-term health problem",
-    "tenure": "Housing tenure",
-    "economic_activity": "Economic activity",
+    "sex": lazy_gettext("Sex"),
+    "age_band": lazy_gettext("Age band (adults)"),
+    "ethnicity": lazy_gettext("Ethnic group"),
+    "ethnicity_detailed": lazy_gettext("Ethnic group (detailed)"),
+    "disability": lazy_gettext("Disability or long-term health problem"),
+    "tenure": lazy_gettext("Housing tenure"),
+    "economic_activity": lazy_gettext("Economic activity"),
 }
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from common.i18n import gettext
 from panels.tables import PanelMaterial, PanelSession
 
 MAX_TITLE = 200
@@ -62,21 +63,21 @@ def check_material_form(values: Mapping[str, str], *, session_ids: set[int]) -> 
     session_id: int | None = None
     if raw_session != WHOLE_PANEL:
         if not raw_session.isdigit() or int(raw_session) not in session_ids:
-            errors["session"] = "Choose a session of this panel, or the whole panel"
+            errors["session"] = gettext("Choose a session of this panel, or the whole panel")
         else:
             session_id = int(raw_session)
     if not title:
-        errors["title"] = "Enter a title for the material"
+        errors["title"] = gettext("Enter a title for the material")
     elif len(title) > MAX_TITLE:
-        errors["title"] = f"The title must be {MAX_TITLE} characters or fewer"
+        errors["title"] = gettext("The title must be %(limit)s characters or fewer", limit=MAX_TITLE)
     if url:
         problem = check_link(url)
         if problem:
             errors["url"] = problem
     if len(body) > MAX_BODY:
-        errors["body"] = f"The text must be {MAX_BODY:,} characters or fewer"
+        errors["body"] = gettext("The text must be %(limit)s characters or fewer", limit=format(MAX_BODY, ","))
     if not url and not body and "url" not in errors:
-        errors["url"] = "Enter a link or some text (or both)"
+        errors["url"] = gettext("Enter a link or some text (or both)")
     if errors:
         return None, errors
     return MaterialInput(title=title, session_id=session_id, url=url, body=body), {}

@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from common.i18n import gettext, lazy_gettext
 from common.transactions import write_transaction
 from panels.quotas import QuotaRow
 from panels.tables import Volunteer
@@ -29,14 +30,14 @@ volunteer withdrew through their private link; ``erased``: their personal data w
 request or at the end of the retention period), so officers no longer see them at all."""
 MEMBER_LIST_STATUSES = (*SEAT_STATUSES, "declined", "dropped_out", "no_reply", "withdrawn")
 STATUS_LABELS = {
-    "pool": "In the pool",
-    "selected": "Invited, no reply yet",
-    "confirmed": "Confirmed",
-    "declined": "Declined",
-    "dropped_out": "Dropped out",
-    "no_reply": "No reply (seat released)",
-    "withdrawn": "Withdrew",
-    "erased": "Erased",
+    "pool": lazy_gettext("In the pool"),
+    "selected": lazy_gettext("Invited, no reply yet"),
+    "confirmed": lazy_gettext("Confirmed"),
+    "declined": lazy_gettext("Declined"),
+    "dropped_out": lazy_gettext("Dropped out"),
+    "no_reply": lazy_gettext("No reply (seat released)"),
+    "withdrawn": lazy_gettext("Withdrew"),
+    "erased": lazy_gettext("Erased"),
 }
 MAX_REASON_LENGTH = 500
 WITHDRAWAL_FOR_STATUS = {"confirmed": "dropped_out", "selected": "no_reply"}
@@ -83,7 +84,7 @@ async def withdraw_member(*, panel_id: int, volunteer_id: int, reason: str,
     async with write_transaction(Volunteer._meta.db):
         volunteer = await Volunteer.objects().where(Volunteer.panel == panel_id, Volunteer.id == volunteer_id).first().run()
         if volunteer is None or volunteer.status not in WITHDRAWAL_FOR_STATUS:
-            raise WithdrawalError("Only a member who holds a seat (invited or confirmed) can be withdrawn")
+            raise WithdrawalError(gettext("Only a member who holds a seat (invited or confirmed) can be withdrawn"))
         new_status = WITHDRAWAL_FOR_STATUS[volunteer.status]
         await Volunteer.update({Volunteer.status: new_status, Volunteer.withdrawal_reason: reason,
                                 Volunteer.withdrawn_at: now or datetime.now(timezone.utc)}).where(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from common.clock import end_of_council_day
+from common.i18n import gettext
 from panels.store import SessionInput
 
 SESSION_ROWS = 3
@@ -29,12 +30,14 @@ class PanelInput:
     sessions: list[SessionInput] = field(default_factory=list)
 
 
-def _whole(raw: str, name: str, label: str, low: int, high: int, errors: dict[str, str]) -> int:
+def _whole(raw: str, name: str, low: int, high: int, errors: dict[str, str], *, missing: str, out_of_range: str) -> int:
+    """A whole number from ``low`` to ``high``; the messages are whole sentences, so each reads
+    naturally once translated."""
     if not raw:
-        errors[name] = f"Enter the {label}"
+        errors[name] = missing
         return 0
     if not raw.isdigit() or not low <= int(raw) <= high:
-        errors[name] = f"The {label} must be a whole number from {low} to {high}"
+        errors[name] = out_of_range
         return 0
     return int(raw)
 
@@ -51,16 +54,22 @@ def check_panel_form(data: Mapping[str, str]) -> tuple[PanelInput | None, dict[s
     get = lambda key: value.get(key, "")  # noqa: E731
     errors: dict[str, str] = {}
     if not get("name"):
-        errors["name"] = "Enter the panel's name"
+        errors["name"] = gettext("Enter the panel's name")
     elif len(get("name")) > 200:
-        errors["name"] = "The name must be 200 characters or fewer"
-    year = _whole(get("year"), "year", "year", 2000, 2100, errors)
-    panel_size = _whole(get("panel_size"), "panel_size", "panel size", 2, 500, errors)
-    retention_days = _whole(get("retention_days"), "retention_days", "retention period", 0, 3650, errors)
+        errors["name"] = gettext("The name must be 200 characters or fewer")
+    year = _whole(get("year"), "year", 2000, 2100, errors, missing=gettext("Enter the year"),
+                  out_of_range=gettext("The year must be a whole number from %(low)d to %(high)d", low=2000, high=2100))
+    panel_size = _whole(get("panel_size"), "panel_size", 2, 500, errors, missing=gettext("Enter the panel size"),
+                        out_of_range=gettext("The panel size must be a whole number from %(low)d to %(high)d",
+                                             low=2, high=500))
+    retention_days = _whole(get("retention_days"), "retention_days", 0, 3650, errors,
+                            missing=gettext("Enter the retention period"),
+                            out_of_range=gettext("The retention period must be a whole number from %(low)d to %(high)d",
+                                                 low=0, high=3650))
     voucher_pence = 0
     if get("voucher"):
         if not re.fullmatch(r"£?\d{1,4}(\.\d{2})?", get("voucher")):
-            errors["voucher"] = "Enter the voucher amount in pounds, like 30 or 30.00"
+            errors["voucher"] = gettext("Enter the voucher amount in pounds, like 30 or 30.00")
         else:
             voucher_pence = round(float(get("voucher").lstrip("£")) * 100)
     deadline = None
@@ -69,10 +78,10 @@ def check_panel_form(data: Mapping[str, str]) -> tuple[PanelInput | None, dict[s
             day = date.fromisoformat(get("deadline"))
             deadline = end_of_council_day(day)
         except ValueError:
-            errors["deadline"] = "Enter a real date for the registration deadline, like 2026-03-31"
+            errors["deadline"] = gettext("Enter a real date for the registration deadline, like 2026-03-31")
     prefixes = " ".join(get("postcode_prefixes").upper().replace(",", " ").split())
     if prefixes and not all(re.fullmatch(r"[A-Z]{1,2}[0-9][0-9A-Z]?", prefix) for prefix in prefixes.split()):
-        errors["postcode_prefixes"] = "Enter postcode districts separated by spaces, like NW1 NW3 WC1"
+        errors["postcode_prefixes"] = gettext("Enter postcode districts separated by spaces, like NW1 NW3 WC1")
     sessions: list[SessionInput] = []
     for number in range(1, SESSION_ROWS + 1):
         cells = {name: get(f"session_{number}_{name}") for name in SESSION_FIELDS}
@@ -80,21 +89,21 @@ def check_panel_form(data: Mapping[str, str]) -> tuple[PanelInput | None, dict[s
             continue
         prefix = f"session_{number}_"
         if not cells["title"]:
-            errors[prefix + "title"] = f"Enter a title for session {number}"
+            errors[prefix + "title"] = gettext("Enter a title for session %(number)d", number=number)
         try:
             held_on = date.fromisoformat(cells["date"])
         except ValueError:
-            errors[prefix + "date"] = f"Enter a real date for session {number}, like 2026-05-16"
+            errors[prefix + "date"] = gettext("Enter a real date for session %(number)d, like 2026-05-16", number=number)
             held_on = None
         starts, ends = _time(cells["start"]), _time(cells["end"])
         if starts is None:
-            errors[prefix + "start"] = f"Enter a start time for session {number}, like 10:00"
+            errors[prefix + "start"] = gettext("Enter a start time for session %(number)d, like 10:00", number=number)
         if ends is None:
-            errors[prefix + "end"] = f"Enter an end time for session {number}, like 16:00"
+            errors[prefix + "end"] = gettext("Enter an end time for session %(number)d, like 16:00", number=number)
         elif starts is not None and ends <= starts:
-            errors[prefix + "end"] = f"Session {number} must end after it starts"
+            errors[prefix + "end"] = gettext("Session %(number)d must end after it starts", number=number)
         if not cells["place"]:
-            errors[prefix + "place"] = f"Enter where session {number} takes place"
+            errors[prefix + "place"] = gettext("Enter where session %(number)d takes place", number=number)
         if held_on and starts and ends and cells["title"] and cells["place"]:
             sessions.append(SessionInput(cells["title"][:200], held_on, starts, ends, cells["place"][:300]))
     if errors:

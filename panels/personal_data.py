@@ -96,11 +96,11 @@ async def _to_data(rows: list[Volunteer]) -> list[VolunteerData]:
     result = []
     for volunteer in rows:
         panel = panels[volunteer.panel]
-        answers = {DIMENSION_LABELS.get(dimension, dimension): answer
+        answers = {str(DIMENSION_LABELS.get(dimension, dimension)): answer
                    for dimension, answer in json.loads(volunteer.answers or "{}").items()}
         result.append(VolunteerData(
             volunteer_id=volunteer.id, panel_name=panel["name"], panel_slug=panel["slug"], reference=volunteer.reference,
-            status=volunteer.status, status_label=STATUS_LABELS.get(volunteer.status, volunteer.status),
+            status=volunteer.status, status_label=str(STATUS_LABELS.get(volunteer.status, volunteer.status)),
             full_name=volunteer.full_name, email=volunteer.email, phone=volunteer.phone, address=volunteer.address,
             postcode=volunteer.postcode, age=volunteer.age, answers=answers, consent_version=volunteer.consent_version,
             consent_text=CONSENT_TEXT.format(version=volunteer.consent_version), consent_at=volunteer.consent_at,

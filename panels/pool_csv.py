@@ -19,6 +19,7 @@ from datetime import date
 
 from common.csvio import CsvReadError, CsvTable, read_csv
 from common.formulas import safe_cell
+from common.i18n import gettext
 from panels.registration import Question, Registration, check_registration
 from panels.selection.csv_input import normalise_label
 
@@ -40,7 +41,8 @@ class PoolImportError(ValueError):
     def __init__(self, message: str, *, row: int, column: str | None) -> None:
         self.row = row
         self.column = column
-        super().__init__(f"Row {row}" + (f", column ‘{column}’" if column else "") + f": {message}")
+        super().__init__(gettext("Row %(row)d, column ‘%(column)s’: %(problem)s", row=row, column=column, problem=message)
+                         if column else gettext("Row %(row)d: %(problem)s", row=row, problem=message))
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def parse_pool_csv(text: str, *, questions: Sequence[Question], today: date) -> 
     if unreadable is not None and (not header or unreadable.row == 1):
         raise unreadable
     if not header:
-        raise PoolImportError("the file is empty", row=1, column=None)
+        raise PoolImportError(gettext("the file is empty"), row=1, column=None)
     positions = {normalise_label(name): index for index, name in enumerate(header)}
 
     def find(field: str) -> int | None:
@@ -78,10 +80,10 @@ def parse_pool_csv(text: str, *, questions: Sequence[Question], today: date) -> 
         column_of[dimension] = positions.get(normalise_label(dimension))
     required = ["email", "address", "postcode", "age"] + [question.dimension for question in questions]
     if column_of["full_name"] is None and column_of["first_name"] is None:
-        raise PoolImportError("missing a name column (full_name, or first_name and last_name)", row=1, column="full_name")
+        raise PoolImportError(gettext("missing a name column (full_name, or first_name and last_name)"), row=1, column="full_name")
     for field in required:
         if column_of[field] is None:
-            raise PoolImportError(f"missing the column ‘{field}’", row=1, column=field)
+            raise PoolImportError(gettext("missing the column ‘%(column)s’", column=field), row=1, column=field)
     options = {question.dimension: {normalise_label(option): option for option in question.options} for question in questions}
     imported: list[ImportedRow] = []
     for row_number, cells in ((row.number, row.cells) for row in table.rows if not row.is_blank):
@@ -101,13 +103,14 @@ def parse_pool_csv(text: str, *, questions: Sequence[Question], today: date) -> 
             column = header[column_of[field]] if column_of.get(field) is not None else (
                 header[column_of["first_name"]] if field == "full_name" and column_of["first_name"] is not None else field)
             if field in options:
-                message = f"‘{cell(field)}’ is not one of: {', '.join(options[field].values())}"
+                message = gettext("‘%(value)s’ is not one of: %(options)s", value=cell(field),
+                                  options=", ".join(options[field].values()))
             raise PoolImportError(message, row=row_number, column=column)
         imported.append(ImportedRow(row=row_number, registration=registration))
     if unreadable is not None:
         raise unreadable
     if not imported:
-        raise PoolImportError("the file has no respondent rows", row=2, column=None)
+        raise PoolImportError(gettext("the file has no respondent rows"), row=2, column=None)
     return imported
 
 

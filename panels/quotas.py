@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from common.i18n import gettext
 from panels.census import Census, dimension_shares
 
 PREFER_NOT_TO_SAY = "Prefer not to say"
@@ -59,9 +60,9 @@ def compute_quotas(
     prefer_not_to_say: bool = False,
 ) -> list[QuotaRow]:
     if k < 1:
-        raise QuotaError({"panel_size": "The panel must have at least 1 seat"})
+        raise QuotaError({"panel_size": gettext("The panel must have at least 1 seat")})
     if not 0 <= tolerance <= 1:
-        raise QuotaError({"tolerance": "Tolerance must be between 0 and 100 per cent"})
+        raise QuotaError({"tolerance": gettext("Tolerance must be between 0 and 100 per cent")})
     rows: list[QuotaRow] = []
     for dimension in dimensions:
         shares = dimension_shares(census, dimension, tenure_prefix=tenure_prefix)
@@ -108,7 +109,7 @@ def edit_quota(rows: Sequence[QuotaRow], *, dimension: str, category: str, quota
             found = True
         edited.append(row)
     if not found:
-        raise QuotaError({"category": f"No quota for {dimension}: {category}"})
+        raise QuotaError({"category": gettext("No quota for %(dimension)s: %(category)s", dimension=dimension, category=category)})
     problems = quota_problems(edited, k=k)
     if problems:
         raise QuotaError(problems)

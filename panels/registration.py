@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from common.emails import clean_email
+from common.i18n import gettext
 
 UK_POSTCODE = re.compile(r"^(GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKPS-UW]? ?[0-9][ABD-HJLNP-UW-Z]{2})$")
 ADULT_AGE_BANDS = ("18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+")
@@ -89,27 +90,27 @@ def check_contact_details(data: Mapping[str, str], *, postcode_prefixes: Sequenc
     values = {name: str(data.get(name, "")).strip() for name in CONTACT_FIELDS}
     errors: dict[str, str] = {}
     if not values["full_name"]:
-        errors["full_name"] = "Enter your full name"
+        errors["full_name"] = gettext("Enter your full name")
     elif len(values["full_name"]) > 200:
-        errors["full_name"] = "Your name must be 200 characters or fewer"
+        errors["full_name"] = gettext("Your name must be 200 characters or fewer")
     if not values["email"]:
-        errors["email"] = "Enter your email address"
+        errors["email"] = gettext("Enter your email address")
     elif clean_email(values["email"]) is None:
-        errors["email"] = "Enter an email address in the correct format, like name@example.com"
+        errors["email"] = gettext("Enter an email address in the correct format, like name@example.com")
     if values["phone"] and not re.fullmatch(r"\+?[0-9 ()\-]{7,20}", values["phone"]):
-        errors["phone"] = "Enter a telephone number, like 020 7974 4444 or 07700 900 982"
+        errors["phone"] = gettext("Enter a telephone number, like 020 7974 4444 or 07700 900 982")
     if not values["address"]:
-        errors["address"] = "Enter the first line of your address"
+        errors["address"] = gettext("Enter the first line of your address")
     elif len(values["address"]) > 300:
-        errors["address"] = "The address must be 300 characters or fewer"
+        errors["address"] = gettext("The address must be 300 characters or fewer")
     postcode = normalise_postcode(values["postcode"])
     if not values["postcode"]:
-        errors["postcode"] = "Enter your postcode"
+        errors["postcode"] = gettext("Enter your postcode")
     elif not UK_POSTCODE.match(postcode):
-        errors["postcode"] = "Enter a real UK postcode, like NW1 2RU"
+        errors["postcode"] = gettext("Enter a real UK postcode, like NW1 2RU")
     elif postcode_prefixes and not any(postcode.split(" ")[0] == prefix.upper() or
                                        postcode.startswith(prefix.upper() + " ") for prefix in postcode_prefixes):
-        errors["postcode"] = "Enter a postcode in the borough: this panel is for residents only"
+        errors["postcode"] = gettext("Enter a postcode in the borough: this panel is for residents only")
     values["postcode"] = postcode
     return values, errors
 
@@ -126,22 +127,22 @@ def check_registration(
     postcode = values["postcode"]
     age = parse_age(values["age"], today=today) if values["age"] else None
     if not values["age"]:
-        errors["age"] = "Enter your age or your date of birth"
+        errors["age"] = gettext("Enter your age or your date of birth")
     elif age is None:
-        errors["age"] = "Enter your age in years, like 42, or your date of birth, like 31/03/1980"
+        errors["age"] = gettext("Enter your age in years, like 42, or your date of birth, like 31/03/1980")
     elif age < MIN_AGE:
-        errors["age"] = f"You must be {MIN_AGE} or over to join the panel"
+        errors["age"] = gettext("You must be %(age)d or over to join the panel", age=MIN_AGE)
     elif age > MAX_AGE:
-        errors["age"] = "Enter your age in years, like 42"
+        errors["age"] = gettext("Enter your age in years, like 42")
     answers: dict[str, str] = {}
     for question in questions:
         answer = str(data.get(question.dimension, "")).strip()
         if answer not in question.options:
-            errors[question.dimension] = f"Select an answer for ‘{question.label}’"
+            errors[question.dimension] = gettext("Select an answer for ‘%(question)s’", question=question.label)
         else:
             answers[question.dimension] = answer
     if str(data.get("consent", "")) != "yes":
-        errors["consent"] = "Confirm that you agree to how we will use your information"
+        errors["consent"] = gettext("Confirm that you agree to how we will use your information")
     if errors or age is None:
         return None, errors
     return Registration(full_name=values["full_name"], email=values["email"], phone=values["phone"],

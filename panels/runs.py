@@ -21,6 +21,7 @@ from datetime import datetime, timedelta, timezone
 import anyio
 import anyio.from_thread
 
+from common.i18n import gettext
 from common.transactions import write_transaction
 from panels.quotas import QuotaRow
 from panels.selection import (
@@ -261,13 +262,13 @@ async def draw_run(*, panel: Panel, run: SelectionRun, seed: str, drawn_by: str,
     return their references and the invitations to send. A run is drawn once only."""
     seed = seed.strip()
     if not seed:
-        raise DrawError("Enter the public seed")
+        raise DrawError(gettext("Enter the public seed"))
     if len(seed) > 300:
-        raise DrawError("The seed must be 300 characters or fewer")
+        raise DrawError(gettext("The seed must be 300 characters or fewer"))
     async with write_transaction(SelectionRun._meta.db):
         current = await SelectionRun.objects().where(SelectionRun.id == run.id).first().run()
         if current.status != "done" or current.seed is not None:
-            raise DrawError("This run has already been drawn, or has no result to draw from")
+            raise DrawError(gettext("This run has already been drawn, or has no result to draw from"))
         record = json.loads(current.result_json)
         lottery = Lottery(panels=tuple(tuple(panel_ids) for panel_ids in record["lottery"]),
                           max_deviation=float(record["max_lottery_deviation"]))
@@ -293,9 +294,10 @@ def invitation_email(panel: Panel, volunteer: Volunteer, token: str, link_base: 
     voucher = f"£{panel.voucher_pence / 100:.2f}".replace(".00", "")
     return OutgoingEmail(
         to_address=volunteer.email,
-        subject=f"You have been chosen for the {panel.name}",
-        body=(f"Dear {volunteer.full_name},\n\nYou have been chosen by lottery for the {panel.name} "
-              f"(reference {volunteer.reference}). Members receive a {voucher} thank-you voucher.\n\n"
-              f"Please confirm or decline your place with your private link (keep it to yourself; it replaces any "
-              f"earlier link):\n{link_base}/my-panel/{token}\n"),
+        subject=gettext("You have been chosen for the %(panel)s", panel=panel.name),
+        body=gettext("Dear %(name)s,\n\nYou have been chosen by lottery for the %(panel)s (reference %(reference)s). "
+                     "Members receive a %(voucher)s thank-you voucher.\n\nPlease confirm or decline your place with "
+                     "your private link (keep it to yourself; it replaces any earlier link):\n%(link)s\n",
+                     name=volunteer.full_name, panel=panel.name, reference=volunteer.reference, voucher=voucher,
+                     link=link_base + "/my-panel/" + token),
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
 from common.emails import normalise_email
+from common.i18n import gettext, lazy_gettext
 from common.text import slugify
 from common.tokens import hash_token
 from panels.census import DIMENSION_LABELS
@@ -24,12 +25,12 @@ from panels.tables import Panel, PanelQuota, PanelSession, Volunteer
 
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 QUESTION_LABELS = {
-    "sex": "What is your sex?",
-    "ethnicity": "What is your ethnic group?",
-    "ethnicity_detailed": "What is your ethnic group?",
-    "disability": "Are your day-to-day activities limited because of a health problem or disability?",
-    "tenure": "Does your household own or rent the home you live in?",
-    "economic_activity": "What best describes what you were doing last week?",
+    "sex": lazy_gettext("What is your sex?"),
+    "ethnicity": lazy_gettext("What is your ethnic group?"),
+    "ethnicity_detailed": lazy_gettext("What is your ethnic group?"),
+    "disability": lazy_gettext("Are your day-to-day activities limited because of a health problem or disability?"),
+    "tenure": lazy_gettext("Does your household own or rent the home you live in?"),
+    "economic_activity": lazy_gettext("What best describes what you were doing last week?"),
 }
 SELECTABLE_STATUSES = ("pool", "selected", "confirmed")
 
@@ -133,7 +134,7 @@ def questions_for(quotas: list[QuotaRow]) -> list[Question]:
     for row in quotas:
         if row.dimension != "age_band":
             options[row.dimension].append(row.category)
-    return [Question(dimension, QUESTION_LABELS.get(dimension, DIMENSION_LABELS.get(dimension, dimension)),
+    return [Question(dimension, str(QUESTION_LABELS.get(dimension, DIMENSION_LABELS.get(dimension, dimension))),
                      tuple(categories)) for dimension, categories in options.items()]
 
 
@@ -165,11 +166,13 @@ async def register_volunteer(*, panel: Panel, registration: Registration, quotas
     await volunteer.save().run()
     email = OutgoingEmail(
         to_address=registration.email,
-        subject=f"{panel.name}: we have your registration ({reference})",
-        body=(f"Dear {registration.full_name},\n\nThank you for registering your interest in the {panel.name}.\n"
-              f"Your reference is {reference}.\n\nWe will choose the panel by a fair lottery after registration closes, "
-              f"and tell you whether you have been chosen.\n\nSee, download or withdraw your registration at any time "
-              f"with your private link (keep it to yourself):\n{link_base}/my-panel/{token}\n"),
+        subject=gettext("%(panel)s: we have your registration (%(reference)s)", panel=panel.name, reference=reference),
+        body=gettext("Dear %(name)s,\n\nThank you for registering your interest in the %(panel)s.\nYour reference is "
+                     "%(reference)s.\n\nWe will choose the panel by a fair lottery after registration closes, and tell "
+                     "you whether you have been chosen.\n\nSee, download or withdraw your registration at any time "
+                     "with your private link (keep it to yourself):\n%(link)s\n",
+                     name=registration.full_name, panel=panel.name, reference=reference,
+                     link=link_base + "/my-panel/" + token),
     )
     return volunteer, token, email
 

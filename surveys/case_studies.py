@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from common.i18n import gettext
 from common.text import slugify
 from surveys.tables import CaseStudy
 
@@ -91,15 +92,15 @@ def check_case_study_form(form: dict[str, str]) -> tuple[dict[str, object], dict
     values: dict[str, object] = {name: str(form.get(name, "")).strip() for name in TEXT_FIELDS}
     errors: dict[str, str] = {}
     if not values["title"]:
-        errors["title"] = "Enter a title"
+        errors["title"] = gettext("Enter a title")
     elif len(str(values["title"])) > 200:
-        errors["title"] = "The title must be 200 characters or fewer"
+        errors["title"] = gettext("The title must be 200 characters or fewer")
     values["slug"] = str(values["slug"]).lower() or slugify(str(values["title"]))
     if values["slug"] and not SLUG_PATTERN.match(str(values["slug"])):
-        errors["slug"] = "The web address name can use only a to z, 0 to 9 and single hyphens"
+        errors["slug"] = gettext("The web address name can use only a to z, 0 to 9 and single hyphens")
     for name in TEXT_FIELDS:
         if len(str(values[name])) > 50_000:
-            errors[name] = "This must be 50,000 characters or fewer"
+            errors[name] = gettext("This must be 50,000 characters or fewer")
     values["comments_open"] = str(form.get("comments_open", "")) in ("1", "on")
     values["premoderated"] = str(form.get("premoderated", "")) in ("1", "on")
     return values, errors
@@ -108,7 +109,7 @@ def check_case_study_form(form: dict[str, str]) -> tuple[dict[str, object], dict
 async def save_case_study(values: dict[str, object], *, existing_slug: str | None = None) -> str:
     clash = await CaseStudy.exists().where(CaseStudy.slug == values["slug"]).run()
     if clash and values["slug"] != existing_slug:
-        raise CaseStudyError({"slug": f"Another case study already uses the web address name {values['slug']}"})
+        raise CaseStudyError({"slug": gettext("Another case study already uses the web address name %(slug)s", slug=values["slug"])})
     if existing_slug is None:
         await CaseStudy.insert(CaseStudy(**values)).run()
     else:

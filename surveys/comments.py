@@ -21,6 +21,7 @@ from datetime import datetime, timedelta, timezone
 
 from common.emails import clean_email, normalise_email
 from common.formulas import safe_cell
+from common.i18n import gettext, lazy_gettext
 from common.tokens import hash_token
 from common.transactions import write_transaction
 from surveys.house_rules import HOUSE_RULES, rule_text
@@ -56,15 +57,17 @@ class CommentError(ValueError):
 def check_comment_form(form: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
     values = {name: str(form.get(name, "")).strip() for name in ("body", "display_name", "email", "parent_id")}
     errors: dict[str, str] = {}
-    noun = "reply" if values["parent_id"] else "comment"
+    reply = bool(values["parent_id"])
     if not values["body"]:
-        errors["body"] = f"Enter your {noun}"
+        errors["body"] = gettext("Enter your reply") if reply else gettext("Enter your comment")
     elif len(values["body"]) > MAX_BODY:
-        errors["body"] = f"Your {noun} must be {MAX_BODY} characters or fewer (it has {len(values['body'])})"
+        limits = {"limit": MAX_BODY, "length": len(values["body"])}
+        errors["body"] = (gettext("Your reply must be %(limit)d characters or fewer (it has %(length)d)", **limits) if reply
+                          else gettext("Your comment must be %(limit)d characters or fewer (it has %(length)d)", **limits))
     if len(values["display_name"]) > MAX_NAME:
-        errors["display_name"] = f"The name must be {MAX_NAME} characters or fewer"
+        errors["display_name"] = gettext("The name must be %(limit)s characters or fewer", limit=MAX_NAME)
     if values["email"] and clean_email(values["email"]) is None:
-        errors["email"] = "Enter an email address in the correct format, like name@example.com"
+        errors["email"] = gettext("Enter an email address in the correct format, like name@example.com")
     if values["parent_id"] and not (values["parent_id"].isascii() and values["parent_id"].isdigit()
                                     and len(values["parent_id"]) <= 18):  # "²" or 10**30 is no comment's id
         values["parent_id"] = ""
@@ -94,21 +97,20 @@ async def post_comment(*, case_study_slug: str, values: dict[str, str], ip_hash:
         "WHERE slug = {} AND published_at IS NOT NULL AND withdrawn_at IS NULL LIMIT 1", case_study_slug).run()
     study = studies[0] if studies else None
     if study is None or not study["comments_open"]:
-        raise CommentError({"body": "Comments on this case study are closed"})
+        raise CommentError({"body": gettext("Comments on this case study are closed")})
     async with write_transaction(Comment._meta.db):
         counted = await Comment.raw("SELECT COUNT(*) AS n FROM case_study_comment WHERE ip_hash = {} AND created_at >= {}",
                                     ip_hash, now - RATE_WINDOW).run()
         recent = counted[0]["n"]
         if ip_hash and int(recent) >= RATE_LIMIT:
-            raise CommentError({"body": f"You have posted {RATE_LIMIT} comments in the last few minutes. "
-                                        "Wait 10 minutes, then try again."}, rate_limited=True)
+            raise CommentError({"body": gettext("You have posted %(count)s comments in the last few minutes. Wait 10 minutes, then try again.", count=RATE_LIMIT)}, rate_limited=True)
         parent_id = None
         if values.get("parent_id"):
             parent = await Comment.select(Comment.id, Comment.parent).where(
                 Comment.id == int(values["parent_id"]), Comment.case_study == study["id"],
                 Comment.state == "published").first().run()
             if parent is None:
-                raise CommentError({"body": "The comment you are replying to is no longer shown"})
+                raise CommentError({"body": gettext("The comment you are replying to is no longer shown")})
             parent_id = parent["parent"] or parent["id"]  # one level of replies
         token = secrets.token_urlsafe(32)
         published = not study["premoderated"]
@@ -122,12 +124,12 @@ async def post_comment(*, case_study_slug: str, values: dict[str, str], ip_hash:
     if values["email"]:
         notice = EmailNotice(
             to_address=values["email"],
-            subject=f"Your comment on ‘{study['title']}’",
-            body=(f"Thank you for your comment on ‘{study['title']}’.\n\n"
-                  + ("It is now published.\n\n" if published else
-                     "A moderator will check it against the house rules before it appears.\n\n")
-                  + f"See its status at any time on your private link:\n{site_url}/my/comments/{token}\n\n"
-                    "Keep this link to yourself: anyone with it can see your comment's status."),
+            subject=gettext("Your comment on ‘%(title)s’", title=study["title"]),
+            body=gettext("Thank you for your comment on ‘%(title)s’.\n\n%(state)s\n\nSee its status at any time on "
+                         "your private link:\n%(link)s\n\nKeep this link to yourself: anyone with it can see your "
+                         "comment's status.", title=study["title"], link=site_url + "/my/comments/" + token,
+                         state=gettext("It is now published.") if published else
+                         gettext("A moderator will check it against the house rules before it appears.")),
         )
     return PostedComment(comment_id=int(inserted[0]["id"]), token=token, published=published, notice=notice)
 
@@ -249,12 +251,13 @@ class ModerationOutcome:
 
 
 DECISION_WORDS = {
-    "approved": "was checked and is now published",
-    "kept": "was checked after it was reported and stays published",
-    "rejected": "was checked and will not be published",
-    "redacted": "was checked and published with some words removed",
+    "approved": lazy_gettext("Your comment on ‘%(title)s’ was checked and is now published."),
+    "kept": lazy_gettext("Your comment on ‘%(title)s’ was checked after it was reported and stays published."),
+    "rejected": lazy_gettext("Your comment on ‘%(title)s’ was checked and will not be published."),
+    "redacted": lazy_gettext("Your comment on ‘%(title)s’ was checked and published with some words removed."),
 }
-REMOVED_WORDS = "was checked after it was reported and has been removed"
+"""The moderator's decisions, and the sentence that tells the author (``%(title)s`` is the case study)."""
+REMOVED_WORDS = lazy_gettext("Your comment on ‘%(title)s’ was checked after it was reported and has been removed.")
 
 
 def _notice(row: dict, action: str, reason: str) -> EmailNotice | None:
@@ -263,11 +266,12 @@ def _notice(row: dict, action: str, reason: str) -> EmailNotice | None:
     if not row["email"] or action == "kept":
         return None
     words = REMOVED_WORDS if action == "rejected" and row["state"] == "published" else DECISION_WORDS[action]
-    why = f"\n\nThe reason: {rule_text(reason)}." if reason else ""
+    paragraphs = [str(words) % {"title": row["case_study.title"]}]
+    if reason:
+        paragraphs.append(gettext("The reason: %(rule)s.", rule=rule_text(reason)))
+    paragraphs.append(gettext("You can see it on the private link you were given when you posted it."))
     return EmailNotice(
-        to_address=row["email"], subject="Your comment has been checked",
-        body=(f"Your comment on ‘{row['case_study.title']}’ {words}.{why}\n\n"
-              "You can see it on the private link you were given when you posted it."),
+        to_address=row["email"], subject=gettext("Your comment has been checked"), body="\n\n".join(paragraphs),
     )
 
 
@@ -280,26 +284,26 @@ async def moderate_comment(*, comment_id: int, action: str, reason: str = "", re
     now = now or datetime.now(timezone.utc)
     errors: dict[str, str] = {}
     if action not in DECISION_WORDS:
-        errors[f"moderation-{comment_id}"] = "Choose what to do with the comment: approve or keep, reject or remove, or redact"
+        errors[f"moderation-{comment_id}"] = gettext("Choose what to do with the comment: approve or keep, reject or remove, or redact")
     if action in ("rejected", "redacted") and reason not in HOUSE_RULES:
-        errors[f"reason-{comment_id}"] = "Select the house rule the comment breaks"
+        errors[f"reason-{comment_id}"] = gettext("Select the house rule the comment breaks")
     redacted_body = redacted_body.strip()
     if action == "redacted" and not redacted_body:
-        errors[f"redacted_body-{comment_id}"] = "Enter the comment as it should be published"
+        errors[f"redacted_body-{comment_id}"] = gettext("Enter the comment as it should be published")
     elif action == "redacted" and len(redacted_body) > MAX_BODY:
-        errors[f"redacted_body-{comment_id}"] = f"The comment must be {MAX_BODY} characters or fewer"
+        errors[f"redacted_body-{comment_id}"] = gettext("The comment must be %(limit)s characters or fewer", limit=MAX_BODY)
     if errors:
         raise ModerationError(errors)
     async with write_transaction(Comment._meta.db):
         row = await Comment.select(Comment.id, Comment.state, Comment.report_count, Comment.body, Comment.email,
                                    Comment.published_at, Comment.case_study.title).where(Comment.id == comment_id).first().run()
         if row is None:
-            raise ModerationError({"moderation-queue": "That comment no longer exists"})
+            raise ModerationError({"moderation-queue": gettext("That comment no longer exists")})
         if row["state"] not in MODERATION_ACTIONS or (row["state"] == "published" and not row["report_count"]):
-            raise ModerationError({"moderation-queue": "Another moderator has already dealt with that comment"})
+            raise ModerationError({"moderation-queue": gettext("Another moderator has already dealt with that comment")})
         if action not in MODERATION_ACTIONS[row["state"]]:
-            raise ModerationError({f"moderation-{comment_id}": "That comment is already published: keep it, remove it or redact it"
-                                   if row["state"] == "published" else "Approve, reject or redact that comment"})
+            raise ModerationError({f"moderation-{comment_id}": gettext("That comment is already published: keep it, remove it or redact it")
+                                   if row["state"] == "published" else gettext("Approve, reject or redact that comment")})
         changes: dict = {Comment.moderated_at: now, Comment.reason: reason if action in ("rejected", "redacted") else ""}
         if action == "rejected":
             changes[Comment.state] = "rejected"
@@ -339,11 +343,11 @@ class AuthorView:
 
 
 STATE_WORDS = {
-    "pending": "Waiting to be checked",
-    "published": "Published",
-    "rejected": "Not published",
-    "hidden": "Hidden while a moderator looks at reports about it",
-    "erased": "Erased at your request",
+    "pending": lazy_gettext("Waiting to be checked"),
+    "published": lazy_gettext("Published"),
+    "rejected": lazy_gettext("Not published"),
+    "hidden": lazy_gettext("Hidden while a moderator looks at reports about it"),
+    "erased": lazy_gettext("Erased at your request"),
 }
 
 

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from common.emails import clean_email
+from common.i18n import gettext, lazy_gettext
 from common.text import slugify
 from common.transactions import write_transaction
 from surveys.questionnaire import Questionnaire, QuestionnaireError, change_problems, from_json, to_json
 from surveys.tables import AUDIENCES, Consultation, SurveyResponse
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-STATUS_LABELS = {"open": "Open", "upcoming": "Upcoming", "closed": "Closed"}
+STATUS_LABELS = {"open": lazy_gettext("Open"), "upcoming": lazy_gettext("Upcoming"), "closed": lazy_gettext("Closed")}
 
 
 def consultation_status(opens_on: date, closes_on: date, today: date) -> str:
@@ -46,7 +47,7 @@ class ConsultationView:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return str(STATUS_LABELS[self.status])
 
 
 async def _response_counts() -> dict[int, int]:
@@ -101,26 +102,28 @@ def check_consultation_form(form: dict[str, str]) -> ConsultationForm:
     values = {name: str(form.get(name, "")).strip() for name in CONSULTATION_FIELDS}
     errors: dict[str, str] = {}
     if not values["title"]:
-        errors["title"] = "Enter a title"
+        errors["title"] = gettext("Enter a title")
     elif len(values["title"]) > 200:
-        errors["title"] = "The title must be 200 characters or fewer"
+        errors["title"] = gettext("The title must be 200 characters or fewer")
     values["slug"] = values["slug"].lower() or slugify(values["title"])
     if values["slug"] and not SLUG_PATTERN.match(values["slug"]):
-        errors["slug"] = "The web address name can use only a to z, 0 to 9 and single hyphens"
+        errors["slug"] = gettext("The web address name can use only a to z, 0 to 9 and single hyphens")
     if len(values["body"]) > 50_000:
-        errors["body"] = "The description must be 50,000 characters or fewer"
+        errors["body"] = gettext("The description must be 50,000 characters or fewer")
     days = {}
-    for name, label in (("opens_on", "the date it opens"), ("closes_on", "the date it closes")):
+    date_messages = {"opens_on": gettext("Enter the date it opens as a real date, like 2026-03-31"),
+                     "closes_on": gettext("Enter the date it closes as a real date, like 2026-03-31")}
+    for name, message in date_messages.items():
         try:
             days[name] = date.fromisoformat(values[name])
         except ValueError:
-            errors[name] = f"Enter {label} as a real date, like 2026-03-31"
+            errors[name] = message
     if len(days) == 2 and days["closes_on"] < days["opens_on"]:
-        errors["closes_on"] = "The closing date must be on or after the opening date"
+        errors["closes_on"] = gettext("The closing date must be on or after the opening date")
     if values["audience"] not in AUDIENCES:
-        errors["audience"] = "Select who can take part"
+        errors["audience"] = gettext("Select who can take part")
     if values["contact_email"] and clean_email(values["contact_email"]) is None:
-        errors["contact_email"] = "Enter an email address in the correct format, like engage@camden.example"
+        errors["contact_email"] = gettext("Enter an email address in the correct format, like engage@camden.example")
     return ConsultationForm(values=values, errors=errors)
 
 
@@ -137,7 +140,8 @@ async def save_consultation(form: ConsultationForm, *, existing_slug: str | None
     values = dict(form.values)
     clash = await Consultation.select(Consultation.slug).where(Consultation.slug == values["slug"]).first().run()
     if clash and values["slug"] != existing_slug:
-        raise ConsultationError({"slug": f"Another consultation already uses the web address name {values['slug']}"})
+        raise ConsultationError({"slug": gettext("Another consultation already uses the web address name %(slug)s",
+                                                 slug=values["slug"])})
     values["opens_on"] = date.fromisoformat(values["opens_on"])
     values["closes_on"] = date.fromisoformat(values["closes_on"])
     if existing_slug is None:
@@ -175,7 +179,7 @@ async def update_questionnaire(slug: str, change: Callable[[Questionnaire], Ques
         row = await Consultation.select(Consultation.id, Consultation.questionnaire_json).where(
             Consultation.slug == slug).first().run()
         if row is None:
-            raise QuestionnaireError({"questionnaire": "There is no such consultation"})
+            raise QuestionnaireError({"questionnaire": gettext("There is no such consultation")})
         before = from_json(row["questionnaire_json"])
         after = change(before)
         count = int(await SurveyResponse.count().where(SurveyResponse.consultation == row["id"]).run())

@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from piccolo.columns.combination import WhereRaw
 
 from common.emails import clean_email, normalise_email
+from common.i18n import gettext
 from common.tokens import hash_token
 from common.transactions import write_transaction
 from surveys.comments import MAX_NAME, STATE_WORDS
@@ -90,7 +91,7 @@ _COMMENT_COLUMNS = (Comment.id, Comment.case_study.title, Comment.case_study.slu
 def _comments(rows: list[dict]) -> list[CommentData]:
     return [CommentData(comment_id=row["id"], case_study_title=row["case_study.title"],
                         case_study_slug=row["case_study.slug"], body=row["body"], display_name=row["display_name"],
-                        email=row["email"], state=row["state"], state_label=STATE_WORDS.get(row["state"], row["state"]),
+                        email=row["email"], state=row["state"], state_label=str(STATE_WORDS.get(row["state"], row["state"])),
                         created_at=row["created_at"]) for row in rows]
 
 
@@ -151,9 +152,9 @@ def check_comment_contact(data: dict[str, str]) -> tuple[dict[str, str], dict[st
     values = {"display_name": str(data.get("display_name", "")).strip(), "email": str(data.get("email", "")).strip()}
     errors: dict[str, str] = {}
     if len(values["display_name"]) > MAX_NAME:
-        errors["display_name"] = f"The name must be {MAX_NAME} characters or fewer"
+        errors["display_name"] = gettext("The name must be %(limit)s characters or fewer", limit=MAX_NAME)
     if values["email"] and clean_email(values["email"]) is None:
-        errors["email"] = "Enter an email address in the correct format, like name@example.com"
+        errors["email"] = gettext("Enter an email address in the correct format, like name@example.com")
     return values, errors
 
 

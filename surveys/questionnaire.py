@@ -15,6 +15,8 @@ import math
 import re
 from dataclasses import asdict, dataclass, field
 
+from common.i18n import gettext
+
 QUESTION_KINDS = {
     "single": "Single choice",
     "multiple": "Multiple choice",
@@ -117,7 +119,7 @@ class Questionnaire:
             for position, question in enumerate(section.questions):
                 if question.key == key:
                     return section_index, position
-        raise QuestionnaireError({"questionnaire": f"There is no question with the key {key}"})
+        raise QuestionnaireError({"questionnaire": gettext("There is no question with the key %(key)s", key=key)})
 
 
 # --- JSON ----------------------------------------------------------------------------------------
@@ -156,60 +158,60 @@ def _question_from_document(raw: object, where: str) -> Question:
     """One question of an imported document, its fields' types checked (``where`` names it in
     messages). Whether the question makes sense is ``structure_problems``' business."""
     def fail(message: str) -> QuestionnaireError:
-        return QuestionnaireError({"questionnaire": f"{where}: {message}"})
+        return QuestionnaireError({"questionnaire": gettext("%(where)s: %(problem)s", where=where, problem=message)})
 
     if not isinstance(raw, dict):
-        raise fail(f"a question must be an object with a key, text and kind, not {_shown(raw)}")
+        raise fail(gettext("a question must be an object with a key, text and kind, not %(value)s", value=_shown(raw)))
     unknown = sorted(set(raw) - set(Question.__dataclass_fields__))
     if unknown:
-        raise fail(f"unknown question fields: {', '.join(unknown)}")
+        raise fail(gettext("unknown question fields: %(fields)s", fields=", ".join(unknown)))
     missing = [name for name in ("key", "text", "kind") if name not in raw]
     if missing:
-        raise fail(f"the question has no {' or '.join(missing)}")
+        raise fail(gettext("the question has no %(missing)s", missing=" or ".join(missing)))
     values = dict(raw)
     for name in _STRING_FIELDS:
         if name in values and not isinstance(values[name], str):
-            raise fail(f"‘{name}’ must be text, not {_shown(values[name])}")
+            raise fail(gettext("‘%(name)s’ must be text, not %(value)s", name=name, value=_shown(values[name])))
     if "required" in values and not isinstance(values["required"], bool):
-        raise fail(f"‘required’ must be true or false, not {_shown(values['required'])}")
+        raise fail(gettext("‘required’ must be true or false, not %(value)s", value=_shown(values["required"])))
     options = values.get("options", [])
     if not isinstance(options, list) or not all(isinstance(option, str) for option in options):
-        raise fail(f"‘options’ must be a list of texts, not {_shown(options)}")
+        raise fail(gettext("‘options’ must be a list of texts, not %(value)s", value=_shown(options)))
     for name, limit in (("max_choices", None), ("max_length", DEFAULT_TEXT_MAX_LENGTH)):
         value = values.get(name)
         if value is None:
             continue
         whole = isinstance(value, int) and not isinstance(value, bool) or isinstance(value, float) and value.is_integer()
         if not whole or value < 1 or (limit and value > limit):
-            bounds = f"from 1 to {limit}" if limit else "of 1 or more"
-            raise fail(f"‘{name}’ must be a whole number {bounds}, not {_shown(value)}")
+            bounds = gettext("from 1 to %(limit)s", limit=limit) if limit else gettext("of 1 or more")
+            raise fail(gettext("‘%(name)s’ must be a whole number %(bounds)s, not %(value)s", name=name, bounds=bounds, value=_shown(value)))
         values[name] = int(value)
     for name in ("min_value", "max_value"):
         value = values.get(name)
         if value is None:
             continue
         if not _is_number(value) or abs(value) > MAX_NUMBER or not math.isfinite(value):
-            raise fail(f"‘{name}’ must be a number, not {_shown(value)}")
+            raise fail(gettext("‘%(name)s’ must be a number, not %(value)s", name=name, value=_shown(value)))
         values[name] = int(value) if float(value).is_integer() else float(value)
     return Question(**values)
 
 
 def _section_from_document(raw: object, number: int) -> Section:
-    where = f"Section {number}"
+    where = gettext("Section %(number)s", number=number)
     if not isinstance(raw, dict):
-        raise QuestionnaireError({"questionnaire": f"{where} must be an object with a title and questions, not {_shown(raw)}"})
+        raise QuestionnaireError({"questionnaire": gettext("%(where)s must be an object with a title and questions, not %(value)s", where=where, value=_shown(raw))})
     unknown = sorted(set(raw) - _SECTION_FIELDS)
     if unknown:
-        raise QuestionnaireError({"questionnaire": f"{where}: unknown section fields: {', '.join(unknown)}"})
+        raise QuestionnaireError({"questionnaire": gettext("%(where)s: unknown section fields: %(fields)s", where=where, fields=", ".join(unknown))})
     title, questions, about_you = raw.get("title", ""), raw.get("questions", []), raw.get("about_you", False)
     if not isinstance(title, str):
-        raise QuestionnaireError({"questionnaire": f"{where}: ‘title’ must be text, not {_shown(title)}"})
+        raise QuestionnaireError({"questionnaire": gettext("%(where)s: ‘title’ must be text, not %(value)s", where=where, value=_shown(title))})
     if not isinstance(about_you, bool):
-        raise QuestionnaireError({"questionnaire": f"{where}: ‘about_you’ must be true or false, not {_shown(about_you)}"})
+        raise QuestionnaireError({"questionnaire": gettext("%(where)s: ‘about_you’ must be true or false, not %(value)s", where=where, value=_shown(about_you))})
     if not isinstance(questions, list):
-        raise QuestionnaireError({"questionnaire": f"{where}: ‘questions’ must be a list, not {_shown(questions)}"})
+        raise QuestionnaireError({"questionnaire": gettext("%(where)s: ‘questions’ must be a list, not %(value)s", where=where, value=_shown(questions))})
     return Section(title=title, about_you=about_you, questions=[
-        _question_from_document(question, f"{where}, question {position}") for position, question in enumerate(questions, 1)])
+        _question_from_document(question, gettext("%(where)s, question %(position)s", where=where, position=position)) for position, question in enumerate(questions, 1)])
 
 
 def from_json(text: str) -> Questionnaire:
@@ -221,21 +223,20 @@ def from_json(text: str) -> Questionnaire:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise QuestionnaireError({"questionnaire": f"The file is not JSON ({error.msg} at line {error.lineno})"}) from error
+        raise QuestionnaireError({"questionnaire": gettext("The file is not JSON (%(error)s at line %(line)s)", error=error.msg, line=error.lineno)}) from error
     except (ValueError, RecursionError) as error:  # numbers too long to read, or nesting too deep
-        raise QuestionnaireError({"questionnaire": "The file is not JSON that Civic Panel can read"}) from error
+        raise QuestionnaireError({"questionnaire": gettext("The file is not JSON that Civic Panel can read")}) from error
     if not isinstance(document, dict) or document.get("format") != JSON_FORMAT:
-        raise QuestionnaireError({"questionnaire": "The file is not a Civic Panel questionnaire export"})
+        raise QuestionnaireError({"questionnaire": gettext("The file is not a Civic Panel questionnaire export")})
     version = document.get("version")
     if not _is_number(version) or version != JSON_VERSION:
-        raise QuestionnaireError({"questionnaire": f"The file is version {_shown(version)} of the questionnaire format; "
-                                                   f"this Civic Panel reads version {JSON_VERSION}"})
+        raise QuestionnaireError({"questionnaire": gettext("The file is version %(version)s of the questionnaire format; this Civic Panel reads version %(json_version)s", version=_shown(version), json_version=JSON_VERSION)})
     unknown = sorted(set(document) - {"format", "version", "sections"})
     if unknown:
-        raise QuestionnaireError({"questionnaire": f"Unknown fields in the file: {', '.join(unknown)}"})
+        raise QuestionnaireError({"questionnaire": gettext("Unknown fields in the file: %(fields)s", fields=", ".join(unknown))})
     sections = document.get("sections")
     if not isinstance(sections, list):
-        raise QuestionnaireError({"questionnaire": f"‘sections’ must be a list, not {_shown(sections)}"})
+        raise QuestionnaireError({"questionnaire": gettext("‘sections’ must be a list, not %(value)s", value=_shown(sections))})
     questionnaire = Questionnaire(sections=[_section_from_document(raw, number) for number, raw in enumerate(sections, 1)])
     problems = structure_problems(questionnaire)
     if problems:
@@ -252,12 +253,12 @@ def structure_problems(questionnaire: Questionnaire) -> list[str]:
     problems = []
     seen: dict[str, Question] = {}
     if sum(section.about_you for section in questionnaire.sections) > 1:
-        problems.append("A questionnaire can have only one About you section")
+        problems.append(gettext("A questionnaire can have only one About you section"))
     for section in questionnaire.sections:
         if not section.title.strip():
-            problems.append("Every section needs a title")
+            problems.append(gettext("Every section needs a title"))
         elif len(section.title) > 200:
-            problems.append(f"The section title ‘{section.title[:40]}…’ must be 200 characters or fewer")
+            problems.append(gettext("The section title ‘%(title)s…’ must be 200 characters or fewer", title=section.title[:40]))
         for question in section.questions:
             problems.extend(_question_problems(question, section, seen))
             seen[question.key] = question
@@ -268,42 +269,42 @@ def _question_problems(question: Question, section: Section, seen: dict[str, Que
     problems = []
     name = question.key
     if not KEY_PATTERN.match(question.key):
-        problems.append(f"The key {question.key!r} must start with a letter and use only a-z, 0-9 and _ (up to 40)")
+        problems.append(gettext("The key %(key)r must start with a letter and use only a-z, 0-9 and _ (up to 40)", key=question.key))
     if question.key in seen:
-        problems.append(f"Two questions have the key {question.key}")
+        problems.append(gettext("Two questions have the key %(key)s", key=question.key))
     if question.kind not in QUESTION_KINDS:
-        problems.append(f"{name}: unknown question type {question.kind!r}")
+        problems.append(gettext("%(name)s: unknown question type %(kind)r", name=name, kind=question.kind))
     if not question.text.strip():
-        problems.append(f"{name}: the question has no wording")
+        problems.append(gettext("%(name)s: the question has no wording", name=name))
     elif len(question.text) > 500:
-        problems.append(f"{name}: the question must be 500 characters or fewer")
+        problems.append(gettext("%(name)s: the question must be 500 characters or fewer", name=name))
     if len(question.help_text) > 1000:
-        problems.append(f"{name}: the help text must be 1,000 characters or fewer")
+        problems.append(gettext("%(name)s: the help text must be 1,000 characters or fewer", name=name))
     if question.kind in ("single", "multiple") and len(question.options) < 2:
-        problems.append(f"{name}: a choice question needs at least two options")
+        problems.append(gettext("%(name)s: a choice question needs at least two options", name=name))
     if question.kind not in ("single", "multiple") and question.options:
-        problems.append(f"{name}: only single and multiple choice questions have options")
+        problems.append(gettext("%(name)s: only single and multiple choice questions have options", name=name))
     if any(not option.strip() or len(option) > MAX_OPTION_LENGTH for option in question.options):
-        problems.append(f"{name}: every option needs words, up to {MAX_OPTION_LENGTH} characters")
+        problems.append(gettext("%(name)s: every option needs words, up to %(max_option_length)s characters", name=name, max_option_length=MAX_OPTION_LENGTH))
     if len(set(question.options)) != len(question.options):
-        problems.append(f"{name}: two options have the same label")
+        problems.append(gettext("%(name)s: two options have the same label", name=name))
     if question.max_choices is not None and (question.kind != "multiple" or question.max_choices > len(question.options)):
-        problems.append(f"{name}: a most-choices limit belongs to a multiple choice question and cannot exceed its options")
+        problems.append(gettext("%(name)s: a most-choices limit belongs to a multiple choice question and cannot exceed its options", name=name))
     if question.max_length is not None and question.kind != "text":
-        problems.append(f"{name}: only free text questions have a longest answer")
+        problems.append(gettext("%(name)s: only free text questions have a longest answer", name=name))
     if (question.min_value is not None or question.max_value is not None) and question.kind != "number":
-        problems.append(f"{name}: only number questions have a smallest or largest number")
+        problems.append(gettext("%(name)s: only number questions have a smallest or largest number", name=name))
     if question.min_value is not None and question.max_value is not None and question.min_value > question.max_value:
-        problems.append(f"{name}: the largest number allowed is less than the smallest")
+        problems.append(gettext("%(name)s: the largest number allowed is less than the smallest", name=name))
     problems.extend(_about_you_problems(question, section))
     if question.show_if_key:
         earlier = seen.get(question.show_if_key)
         if earlier is None:
-            problems.append(f"{name}: it depends on {question.show_if_key}, which must come before it")
+            problems.append(gettext("%(name)s: it depends on %(show_if_key)s, which must come before it", name=name, show_if_key=question.show_if_key))
         elif question.show_if_value not in earlier.choices:
-            problems.append(f"{name}: {question.show_if_key} has no answer {question.show_if_value!r}")
+            problems.append(gettext("%(name)s: %(show_if_key)s has no answer %(show_if_value)r", name=name, show_if_key=question.show_if_key, show_if_value=question.show_if_value))
     elif question.show_if_value:
-        problems.append(f"{name}: it names an answer to show it on, but no question")
+        problems.append(gettext("%(name)s: it names an answer to show it on, but no question", name=name))
     return problems
 
 
@@ -315,16 +316,15 @@ def _about_you_problems(question: Question, section: Section) -> list[str]:
         return []
     problems = []
     if question.kind not in ("single", "multiple"):
-        problems.append(f"{name}: About-you questions are single or multiple choice, so that ‘{PREFER_NOT_TO_SAY}’ can be offered")
+        problems.append(gettext("%(name)s: About-you questions are single or multiple choice, so that ‘%(prefer_not_to_say)s’ can be offered", name=name, prefer_not_to_say=PREFER_NOT_TO_SAY))
     elif PREFER_NOT_TO_SAY not in question.options:
-        problems.append(f"{name}: every About-you question offers ‘{PREFER_NOT_TO_SAY}’")
+        problems.append(gettext("%(name)s: every About-you question offers ‘%(prefer_not_to_say)s’", name=name, prefer_not_to_say=PREFER_NOT_TO_SAY))
     if question.census_dimension:
         categories = CENSUS_DIMENSIONS.get(question.census_dimension)
         if categories is None:
-            problems.append(f"{name}: unknown census dimension {question.census_dimension!r}")
+            problems.append(gettext("%(name)s: unknown census dimension %(census_dimension)r", name=name, census_dimension=question.census_dimension))
         elif question.kind != "single" or set(question.options) != {*categories, PREFER_NOT_TO_SAY}:
-            problems.append(f"{name}: a question mapped to the census dimension {question.census_dimension} is single choice "
-                            f"with exactly the census categories ({'; '.join(categories)}) and ‘{PREFER_NOT_TO_SAY}’")
+            problems.append(gettext("%(name)s: a question mapped to the census dimension %(census_dimension)s is single choice with exactly the census categories (%(categories)s) and ‘%(prefer_not_to_say)s’", name=name, census_dimension=question.census_dimension, categories="; ".join(categories), prefer_not_to_say=PREFER_NOT_TO_SAY))
     return problems
 
 
@@ -357,42 +357,42 @@ def parse_answer(question: Question, raw_values: list[str]) -> tuple[object | No
     if question.kind == "multiple":
         unknown = [value for value in values if value not in question.choices]
         if unknown:
-            return None, f"‘{unknown[0]}’ is not one of the options"
+            return None, gettext("‘%(value)s’ is not one of the options", value=unknown[0])
         chosen = [choice for choice in question.choices if choice in values]
         if question.max_choices and len(chosen) > question.max_choices:
-            return None, f"Select no more than {question.max_choices} options"
+            return None, gettext("Select no more than %(max_choices)s options", max_choices=question.max_choices)
         return chosen, None
     value = values[0]
     if question.kind in ("single", "likert", "yes_no"):
         if value not in question.choices:
-            return None, f"‘{value}’ is not one of the options: {'; '.join(question.choices)}"
+            return None, gettext("‘%(value)s’ is not one of the options: %(options)s", value=value, options="; ".join(question.choices))
         return value, None
     if question.kind == "text":
         if len(value) > question.text_limit:
-            return None, f"Your answer must be {question.text_limit} characters or fewer (it has {len(value)})"
+            return None, gettext("Your answer must be %(limit)s characters or fewer (it has %(length)s)", limit=question.text_limit, length=len(value))
         return value, None
     if question.kind == "number":
         try:
             number = float(value.replace(",", ""))
         except ValueError:
-            return None, "Enter a number, like 12"
+            return None, gettext("Enter a number, like 12")
         if number != number or number in (float("inf"), float("-inf")):
-            return None, "Enter a number, like 12"
+            return None, gettext("Enter a number, like 12")
         low, high = question.min_value, question.max_value
         if (low is not None and number < low) or (high is not None and number > high):
             if low is not None and high is not None:
-                return None, f"Enter a number between {_number_text(low)} and {_number_text(high)}"
+                return None, gettext("Enter a number between %(low)s and %(high)s", low=_number_text(low), high=_number_text(high))
             if low is not None:
-                return None, f"Enter a number of {_number_text(low)} or more"
-            return None, f"Enter a number of {_number_text(high)} or less"
+                return None, gettext("Enter a number of %(low)s or more", low=_number_text(low))
+            return None, gettext("Enter a number of %(high)s or less", high=_number_text(high))
         return (int(number) if number.is_integer() else number), None
-    return None, f"Unknown question type {question.kind}"
+    return None, gettext("Unknown question type %(kind)s", kind=question.kind)
 
 
 def missing_message(question: Question) -> str:
     if question.kind in CHOICE_KINDS:
-        return f"Select an answer to ‘{question.text}’"
-    return f"Enter an answer to ‘{question.text}’"
+        return gettext("Select an answer to ‘%(text)s’", text=question.text)
+    return gettext("Enter an answer to ‘%(text)s’", text=question.text)
 
 
 def validate_questions(
@@ -438,7 +438,7 @@ def answers_as_raw(answers: dict[str, object]) -> dict[str, list[str]]:
 
 def display_answer(value: object) -> str:
     if value is None or value == "" or value == []:
-        return "Not answered"
+        return gettext("Not answered")
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     if isinstance(value, float):
@@ -473,10 +473,10 @@ def _optional_number(raw: str, field_name: str, errors: dict[str, str], whole: b
     except ValueError:
         number = math.nan
     if not math.isfinite(number) or abs(number) > MAX_NUMBER:
-        errors[field_name] = "Enter a number, like 10"
+        errors[field_name] = gettext("Enter a number, like 10")
         return None
     if whole and (not number.is_integer() or number < 1):
-        errors[field_name] = "Enter a whole number of 1 or more"
+        errors[field_name] = gettext("Enter a whole number of 1 or more")
         return None
     return int(number) if number.is_integer() else number
 
@@ -491,57 +491,57 @@ def question_from_form(form: dict[str, str], questionnaire: Questionnaire, *, ed
     if census_dimension:
         kind = "single"
     if not text:
-        errors["text"] = "Enter the question"
+        errors["text"] = gettext("Enter the question")
     elif len(text) > 500:
-        errors["text"] = "The question must be 500 characters or fewer"
+        errors["text"] = gettext("The question must be 500 characters or fewer")
     if kind not in QUESTION_KINDS:
-        errors["kind"] = "Select the type of question"
+        errors["kind"] = gettext("Select the type of question")
     elif about_you and kind not in ("single", "multiple"):
-        errors["kind"] = f"About-you questions are single or multiple choice, so that ‘{PREFER_NOT_TO_SAY}’ can be offered"
+        errors["kind"] = gettext("About-you questions are single or multiple choice, so that ‘%(prefer_not_to_say)s’ can be offered", prefer_not_to_say=PREFER_NOT_TO_SAY)
     key = form.get("key", "").strip().lower()
     if not key:
         key = editing_key or (unique_key(questionnaire, text) if text else "")
     elif not KEY_PATTERN.match(key):
-        errors["key"] = "The key must start with a letter and use only a to z, 0 to 9 and underscores (up to 40)"
+        errors["key"] = gettext("The key must start with a letter and use only a to z, 0 to 9 and underscores (up to 40)")
     elif key != editing_key and questionnaire.question(key) is not None:
-        errors["key"] = f"Another question already has the key {key}"
+        errors["key"] = gettext("Another question already has the key %(key)s", key=key)
     options = [line.strip() for line in form.get("options", "").splitlines() if line.strip()]
     if census_dimension:  # always the census categories, whatever was typed: answers are weighted by them
         if census_dimension not in CENSUS_DIMENSIONS:
-            errors["census_dimension"] = "Select a census dimension"
+            errors["census_dimension"] = gettext("Select a census dimension")
         else:
             options = list(CENSUS_DIMENSIONS[census_dimension])
     if about_you and PREFER_NOT_TO_SAY not in options:
         options.append(PREFER_NOT_TO_SAY)
     if kind in ("single", "multiple"):
         if len([option for option in options if not (about_you and option == PREFER_NOT_TO_SAY)]) < 2:
-            errors["options"] = "Enter at least two options, one on each line"
+            errors["options"] = gettext("Enter at least two options, one on each line")
         elif len(set(options)) != len(options):
-            errors["options"] = "Each option must be different"
+            errors["options"] = gettext("Each option must be different")
         elif any(len(option) > MAX_OPTION_LENGTH for option in options):
-            errors["options"] = f"Each option must be {MAX_OPTION_LENGTH} characters or fewer"
+            errors["options"] = gettext("Each option must be %(max_option_length)s characters or fewer", max_option_length=MAX_OPTION_LENGTH)
     else:
         options = []
     max_choices = _optional_number(form.get("max_choices", ""), "max_choices", errors, whole=True) if kind == "multiple" else None
     if max_choices and len(options) >= 2 and max_choices > len(options):
-        errors["max_choices"] = f"The most options a person may choose cannot be more than the {len(options)} options"
+        errors["max_choices"] = gettext("The most options a person may choose cannot be more than the %(count)s options", count=len(options))
     max_length = _optional_number(form.get("max_length", ""), "max_length", errors, whole=True) if kind == "text" else None
     if max_length and max_length > DEFAULT_TEXT_MAX_LENGTH:
-        errors["max_length"] = f"The longest answer allowed is {DEFAULT_TEXT_MAX_LENGTH} characters"
+        errors["max_length"] = gettext("The longest answer allowed is %(default_text_max_length)s characters", default_text_max_length=DEFAULT_TEXT_MAX_LENGTH)
     min_value = _optional_number(form.get("min_value", ""), "min_value", errors) if kind == "number" else None
     max_value = _optional_number(form.get("max_value", ""), "max_value", errors) if kind == "number" else None
     if min_value is not None and max_value is not None and min_value > max_value:
-        errors["max_value"] = "The largest number must not be less than the smallest"
+        errors["max_value"] = gettext("The largest number must not be less than the smallest")
     show_if_key = form.get("show_if_key", "").strip()
     show_if_value = form.get("show_if_value", "").strip()
     if show_if_key:
         earlier = questionnaire.question(show_if_key)
         if earlier is None or show_if_key == key:
-            errors["show_if_key"] = "Select an earlier question"
+            errors["show_if_key"] = gettext("Select an earlier question")
         elif not show_if_value:
-            errors["show_if_value"] = f"Enter the answer to ‘{earlier.text}’ that shows this question"
+            errors["show_if_value"] = gettext("Enter the answer to ‘%(text)s’ that shows this question", text=earlier.text)
         elif show_if_value not in earlier.choices:
-            errors["show_if_value"] = f"The answer must be one of: {'; '.join(earlier.choices)}"
+            errors["show_if_value"] = gettext("The answer must be one of: %(options)s", options="; ".join(earlier.choices))
     else:
         show_if_value = ""
     if errors:
@@ -564,9 +564,9 @@ def _checked(questionnaire: Questionnaire) -> Questionnaire:
 def add_section(questionnaire: Questionnaire, title: str, *, about_you: bool = False) -> Questionnaire:
     title = title.strip()
     if not title:
-        raise QuestionnaireError({"section_title": "Enter a title for the section"})
+        raise QuestionnaireError({"section_title": gettext("Enter a title for the section")})
     if about_you and any(section.about_you for section in questionnaire.sections):
-        raise QuestionnaireError({"section_title": "The questionnaire already has an About you section"})
+        raise QuestionnaireError({"section_title": gettext("The questionnaire already has an About you section")})
     changed = copy.deepcopy(questionnaire)
     changed.sections.append(Section(title=title[:200], about_you=about_you))
     return changed
@@ -574,7 +574,7 @@ def add_section(questionnaire: Questionnaire, title: str, *, about_you: bool = F
 
 def rename_section(questionnaire: Questionnaire, index: int, title: str) -> Questionnaire:
     if not title.strip():
-        raise QuestionnaireError({"section_title": "Enter a title for the section"})
+        raise QuestionnaireError({"section_title": gettext("Enter a title for the section")})
     changed = copy.deepcopy(questionnaire)
     changed.sections[index].title = title.strip()[:200]
     return changed
@@ -582,7 +582,7 @@ def rename_section(questionnaire: Questionnaire, index: int, title: str) -> Ques
 
 def remove_section(questionnaire: Questionnaire, index: int) -> Questionnaire:
     if questionnaire.sections[index].questions:
-        raise QuestionnaireError({"questionnaire": "Remove the section's questions first"})
+        raise QuestionnaireError({"questionnaire": gettext("Remove the section's questions first")})
     changed = copy.deepcopy(questionnaire)
     del changed.sections[index]
     return changed
@@ -608,7 +608,7 @@ def replace_question(questionnaire: Questionnaire, key: str, question: Question)
 def remove_question(questionnaire: Questionnaire, key: str) -> Questionnaire:
     dependants = [question.key for question in questionnaire.questions() if question.show_if_key == key]
     if dependants:
-        raise QuestionnaireError({"questionnaire": f"{', '.join(dependants)} depend on {key}: change or remove them first"})
+        raise QuestionnaireError({"questionnaire": gettext("%(dependants)s depend on %(key)s: change or remove them first", dependants=", ".join(dependants), key=key)})
     section_index, position = questionnaire.locate(key)
     changed = copy.deepcopy(questionnaire)
     del changed.sections[section_index].questions[position]
@@ -633,7 +633,7 @@ def move_question(questionnaire: Questionnaire, key: str, direction: int) -> Que
         questions.insert(position, question)  # already first or last: nothing to do
     problems = structure_problems(changed)
     if problems:
-        raise QuestionnaireError({"questionnaire": f"That move is not possible: {problems[0]}"})
+        raise QuestionnaireError({"questionnaire": gettext("That move is not possible: %(problems)s", problems=problems[0])})
     return changed
 
 
@@ -648,27 +648,27 @@ def change_problems(before: Questionnaire, after: Questionnaire, response_count:
     for old in before.questions():
         new = after.question(old.key)
         if new is None:
-            problems.append(f"‘{old.text}’ cannot be removed: {why}, which would be lost")
+            problems.append(gettext("‘%(text)s’ cannot be removed: %(why)s, which would be lost", text=old.text, why=why))
             continue
         if new.kind != old.kind:
-            problems.append(f"‘{old.text}’ cannot change type: {why}, which would no longer fit")
+            problems.append(gettext("‘%(text)s’ cannot change type: %(why)s, which would no longer fit", text=old.text, why=why))
         lost = [label for label in old.choices if label not in new.choices]
         if lost:
-            problems.append(f"‘{old.text}’ cannot drop or rename the option ‘{lost[0]}’: {why}, some may have chosen it")
+            problems.append(gettext("‘%(text)s’ cannot drop or rename the option ‘%(lost)s’: %(why)s, some may have chosen it", text=old.text, lost=lost[0], why=why))
         if old.kind == "multiple" and new.max_choices and (not old.max_choices or new.max_choices < old.max_choices):
-            problems.append(f"‘{old.text}’ cannot allow fewer choices: {why}")
+            problems.append(gettext("‘%(text)s’ cannot allow fewer choices: %(why)s", text=old.text, why=why))
         if old.kind == "text" and new.text_limit < old.text_limit:
-            problems.append(f"‘{old.text}’ cannot have a shorter limit: {why}")
+            problems.append(gettext("‘%(text)s’ cannot have a shorter limit: %(why)s", text=old.text, why=why))
         if old.kind == "number" and (
             (new.min_value is not None and (old.min_value is None or new.min_value > old.min_value))
             or (new.max_value is not None and (old.max_value is None or new.max_value < old.max_value))
         ):
-            problems.append(f"‘{old.text}’ cannot have a narrower range: {why}")
+            problems.append(gettext("‘%(text)s’ cannot have a narrower range: %(why)s", text=old.text, why=why))
         if new.show_if_key != old.show_if_key or new.show_if_value != old.show_if_value:
-            problems.append(f"‘{old.text}’ cannot change when it is shown: {why}")
+            problems.append(gettext("‘%(text)s’ cannot change when it is shown: %(why)s", text=old.text, why=why))
         if new.required and not old.required:
-            problems.append(f"‘{old.text}’ cannot become required: {why}, and some of them left it blank")
+            problems.append(gettext("‘%(text)s’ cannot become required: %(why)s, and some of them left it blank", text=old.text, why=why))
     for new in after.questions():
         if before.question(new.key) is None and new.required:
-            problems.append(f"‘{new.text}’ cannot be required: {why}, none of which answer it")
+            problems.append(gettext("‘%(text)s’ cannot be required: %(why)s, none of which answer it", text=new.text, why=why))
     return problems

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from common.csvio import CsvReadError, read_csv
 from common.formulas import safe_cell, unguard_cell
+from common.i18n import gettext
 from surveys.questionnaire import Question, Questionnaire, display_answer, validate_answers
 from surveys.tables import CHANNELS
 
@@ -76,22 +76,17 @@ class ResponseImportError(ValueError):
         self.errors = errors
 
 
-def _row_of(error: str) -> int:
-    """The row an error names first ("Row 12, column …: …")."""
-    return int(re.match(r"Row (\d+)", error).group(1))
-
-
 def parse_csv(questionnaire: Questionnaire, text: str, *, default_channel: str = "paper") -> list[ParsedRow]:
     """Every row, checked; raises ``ResponseImportError`` listing each problem as
     ``Row N, column C: message``. Blank lines count as rows, as a spreadsheet numbers them."""
     try:
         table, unreadable = read_csv(text), []
     except CsvReadError as error:  # the rows read cleanly are still checked: every problem at once
-        table, unreadable = error.table, [str(problem) for problem in error.problems]
+        table, unreadable = error.table, [(problem.row, str(problem)) for problem in error.problems]
         if any(problem.row == 1 for problem in error.problems):
-            raise ResponseImportError(unreadable) from None
+            raise ResponseImportError([message for _, message in unreadable]) from None
     if not table.header and not table.rows and not unreadable:
-        raise ResponseImportError(["The file is empty: it needs a header row with the question keys"])
+        raise ResponseImportError([gettext("The file is empty: it needs a header row with the question keys")])
     columns = [column.strip() for column in table.header]
     expected = header(questionnaire)
     question_set = set(expected) - set(FIXED_COLUMNS)
@@ -100,20 +95,26 @@ def parse_csv(questionnaire: Questionnaire, text: str, *, default_channel: str =
     duplicates = sorted({column for column in columns if column and columns.count(column) > 1})
     header_errors = []
     if unknown:
-        header_errors.append(f"Row 1: unknown columns {', '.join(unknown)} (the questionnaire's keys are {', '.join(sorted(question_set))})")
+        header_errors.append(gettext("Row 1: unknown columns %(columns)s (the questionnaire's keys are %(keys)s)",
+                                     columns=", ".join(unknown), keys=", ".join(sorted(question_set))))
     if missing:
-        header_errors.append(f"Row 1: missing columns {', '.join(missing)}")
+        header_errors.append(gettext("Row 1: missing columns %(columns)s", columns=", ".join(missing)))
     if duplicates:
-        header_errors.append(f"Row 1: repeated columns {', '.join(duplicates)}")
+        header_errors.append(gettext("Row 1: repeated columns %(columns)s", columns=", ".join(duplicates)))
     if header_errors:
         raise ResponseImportError(header_errors)
     questions = {question.key: question for question in questionnaire.questions()}
-    errors: list[str] = list(unreadable)
+    # (row, message): the reader's problems sort among the rows' own by number, in any language
+    errors: list[tuple[int, str]] = list(unreadable)
+
+    def problem(row: int, message: str) -> None:
+        errors.append((row, message))
+
     parsed: list[ParsedRow] = []
     seen_references: dict[str, int] = {}
     for row_number, cells in ((row.number, row.cells) for row in table.rows if not row.is_blank):
         if len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns):]):
-            errors.append(f"Row {row_number}: it has more cells than the header has columns")
+            problem(row_number, gettext("Row %(row)d: it has more cells than the header has columns", row=row_number))
             continue
         cell = {column: unguard_cell(cells[index].strip()) if index < len(cells) else "" for index, column in enumerate(columns) if column}
         raw: dict[str, list[str]] = {}
@@ -125,27 +126,31 @@ def parse_csv(questionnaire: Questionnaire, text: str, *, default_channel: str =
                 continue
             key, _, label = column.partition(MULTIPLE_SEPARATOR)
             if value not in ("", CHOSEN):
-                errors.append(f"Row {row_number}, column {column}: enter {CHOSEN} when the option was chosen, or leave it blank")
+                problem(row_number, gettext("Row %(row)d, column %(column)s: enter %(chosen)s when the option was chosen, or leave it blank",
+                                       row=row_number, column=column, chosen=CHOSEN))
             elif value == CHOSEN:
                 raw.setdefault(key, []).append(label)
         answers, answer_errors = validate_answers(questionnaire, raw)
         for key, message in answer_errors.items():
             where = key if questions[key].kind != "multiple" else f"{key}: …"
-            errors.append(f"Row {row_number}, column {where}: {message}")
+            problem(row_number, gettext("Row %(row)d, column %(column)s: %(problem)s", row=row_number, column=where, problem=message))
         for key, values in raw.items():
             if key not in answers and key not in answer_errors and any(value for value in values):
                 question = questions[key]
-                errors.append(f"Row {row_number}, column {key}: answered, but the question is shown only when "
-                              f"{question.show_if_key} is ‘{question.show_if_value}’")
+                problem(row_number, gettext("Row %(row)d, column %(column)s: answered, but the question is shown only when "
+                                      "%(key)s is ‘%(value)s’", row=row_number, column=key,
+                                      key=question.show_if_key, value=question.show_if_value))
         channel = cell.get("channel", "") or default_channel
         if channel not in CHANNELS:
-            errors.append(f"Row {row_number}, column channel: must be one of {', '.join(CHANNELS)}")
+            problem(row_number, gettext("Row %(row)d, column channel: must be one of %(channels)s", row=row_number,
+                                  channels=", ".join(CHANNELS)))
         reference = cell.get("reference", "")
         if reference:
             if len(reference) > 20:
-                errors.append(f"Row {row_number}, column reference: 20 characters at most")
+                problem(row_number, gettext("Row %(row)d, column reference: 20 characters at most", row=row_number))
             elif reference in seen_references:
-                errors.append(f"Row {row_number}, column reference: {reference} is also on row {seen_references[reference]}")
+                problem(row_number, gettext("Row %(row)d, column reference: %(reference)s is also on row %(other)d", row=row_number,
+                                      reference=reference, other=seen_references[reference]))
             seen_references[reference] = row_number
         submitted_at = None
         if cell.get("submitted_at"):
@@ -154,11 +159,12 @@ def parse_csv(questionnaire: Questionnaire, text: str, *, default_channel: str =
                 if submitted_at.tzinfo is None:
                     submitted_at = submitted_at.replace(tzinfo=timezone.utc)
             except ValueError:
-                errors.append(f"Row {row_number}, column submitted_at: enter a date and time like 2026-03-31T14:05:00+00:00")
+                problem(row_number, gettext("Row %(row)d, column submitted_at: enter a date and time like "
+                                      "2026-03-31T14:05:00+00:00", row=row_number))
         parsed.append(ParsedRow(row_number=row_number, reference=reference, channel=channel,
                                 submitted_at=submitted_at, answers=answers))
     if errors:  # in row order, the reader's problems among the rows' own
-        raise ResponseImportError(sorted(errors, key=_row_of))
+        raise ResponseImportError([message for _, message in sorted(errors, key=lambda error: error[0])])
     if not parsed:
-        raise ResponseImportError(["The file has a header but no responses"])
+        raise ResponseImportError([gettext("The file has a header but no responses")])
     return parsed

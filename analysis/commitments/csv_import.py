@@ -67,6 +67,7 @@ from analysis.commitments.model import (
 )
 from common.clock import COUNCIL_TIME_ZONE
 from common.csvio import CsvReadError, CsvTable, read_csv
+from common.i18n import gettext
 
 COMMITMENT_COLUMNS = ("key", "title", "text", "kind", "principles", "owner", "made_on", "deadline_date",
                       "deadline_event", "repeats", "first_period_start", "evidence_source", "direction",
@@ -125,7 +126,7 @@ def parse_commitments_csv(
         raise CommitmentCsvError(sorted(errors + unreadable))
     rows = [(row.number, _cells_by_column(header, row.cells)) for row in table.rows if not row.is_blank]
     if not rows:
-        raise CommitmentCsvError(unreadable or [CsvRowError(1, "record", "the file has a header but no rows")])
+        raise CommitmentCsvError(unreadable or [CsvRowError(1, "record", gettext("the file has a header but no rows"))])
     parser = _Parser(imported_at, principle_numbers)
     parser.errors.extend(unreadable)
     commitments: dict[str, Commitment] = {}
@@ -137,13 +138,13 @@ def parse_commitments_csv(
             if commitment is None:
                 continue
             if commitment.key in commitments or commitment.key in existing:
-                parser.error(row_number, "key", f"commitment {commitment.key!r} is already defined")
+                parser.error(row_number, "key", gettext("commitment %(key)r is already defined", key=commitment.key))
             else:
                 commitments[commitment.key] = commitment
         elif record == "update":
             update_rows.append((row_number, row))
         else:
-            parser.error(row_number, "record", f"must be 'commitment' or 'update', not {record!r}")
+            parser.error(row_number, "record", gettext("must be 'commitment' or 'update', not %(record)r", record=record))
     known = {**existing, **commitments}
     updates = [parser.update(row_number, row, known) for row_number, row in update_rows]
     if parser.errors:
@@ -172,10 +173,10 @@ def read_records(text: str) -> list[list[str]]:
 
 
 def _header_errors(header: list[str]) -> list[CsvRowError]:
-    errors = [CsvRowError(1, name, "is not a column this import knows")
+    errors = [CsvRowError(1, name, gettext("is not a column this import knows"))
               for name in header if name and name not in ALL_COLUMNS]
-    errors += [CsvRowError(1, name, "column is missing") for name in ("record", "key") if name not in header]
-    errors += [CsvRowError(1, name, "column appears twice") for name in sorted(set(header))
+    errors += [CsvRowError(1, name, gettext("column is missing")) for name in ("record", "key") if name not in header]
+    errors += [CsvRowError(1, name, gettext("column appears twice")) for name in sorted(set(header))
                if name and header.count(name) > 1]
     return errors
 
@@ -236,18 +237,18 @@ class _Parser:
         key = self._required(row_number, row, "key")
         commitment = known.get(key or "")
         if key and commitment is None:
-            self.error(row_number, "key", f"no commitment {key!r} in this file or already stored")
+            self.error(row_number, "key", gettext("no commitment %(key)r in this file or already stored", key=key))
         effective_on = self._date(row_number, row, "effective_on", required=True)
         status = self._choice(row_number, row, "status", UpdateStatus, required=True)
         recorded_at = self._recorded_at(row_number, row) or self.imported_at
         url = row.get("evidence_url", "")
         if url and not re.match(r"https?://\S+$", url):
-            self.error(row_number, "evidence_url", "must be a web address starting http:// or https://")
+            self.error(row_number, "evidence_url", gettext("must be a web address starting http:// or https://"))
         metric = self._metric(row_number, row, commitment)
         if effective_on and commitment and effective_on < commitment.made_on:
-            self.error(row_number, "effective_on", f"is before the commitment was made ({commitment.made_on})")
+            self.error(row_number, "effective_on", gettext("is before the commitment was made (%(made_on)s)", made_on=commitment.made_on))
         if effective_on and effective_on > _aware(recorded_at).astimezone(COUNCIL_TIME_ZONE).date():
-            self.error(row_number, "effective_on", "is after the update was recorded: report facts, not plans")
+            self.error(row_number, "effective_on", gettext("is after the update was recorded: report facts, not plans"))
         if len(self.errors) > before:
             return None
         assert key and effective_on and status  # each checked above
@@ -258,25 +259,25 @@ class _Parser:
 
     def _common_checks(self, row_number: int, row: dict[str, str], *, allowed: tuple[str, ...], kind: str) -> None:
         if "_extra" in row:
-            self.error(row_number, "record", "the row has cells outside the named columns")
+            self.error(row_number, "record", gettext("the row has cells outside the named columns"))
         for column, value in row.items():
             if value and column not in allowed and column not in ("record", "_extra"):
-                self.error(row_number, column, f"is not used on {kind} rows")
+                self.error(row_number, column, gettext("is not used on %(kind)s rows", kind=kind))
 
     def _kind_fits(self, row_number: int, row: dict[str, str], kind: CommitmentKind) -> None:
         """Kind-specific columns, judged on what was typed (a bad value is reported already)."""
         if kind is CommitmentKind.ONE_OFF and not (row.get("deadline_date") or row.get("deadline_event")):
-            self.error(row_number, "deadline_date", "a one-off commitment needs a deadline_date or deadline_event")
+            self.error(row_number, "deadline_date", gettext("a one-off commitment needs a deadline_date or deadline_event"))
         if kind is CommitmentKind.RECURRING and not row.get("repeats"):
-            self.error(row_number, "repeats", "a recurring commitment needs calendar_year or financial_year")
+            self.error(row_number, "repeats", gettext("a recurring commitment needs calendar_year or financial_year"))
         if kind is CommitmentKind.METRIC and not row.get("direction"):
-            self.error(row_number, "direction", "a metric commitment needs reduce or increase")
+            self.error(row_number, "direction", gettext("a metric commitment needs reduce or increase"))
         only_for = {"deadline_date": CommitmentKind.ONE_OFF, "deadline_event": CommitmentKind.ONE_OFF,
                     "repeats": CommitmentKind.RECURRING, "first_period_start": CommitmentKind.RECURRING,
                     "evidence_source": CommitmentKind.RECURRING, "direction": CommitmentKind.METRIC}
         for column, wanted in only_for.items():
             if row.get(column) and kind is not wanted:
-                self.error(row_number, column, f"only applies to {wanted} commitments, not {kind}")
+                self.error(row_number, column, gettext("only applies to %(wanted)s commitments, not %(kind)s", wanted=wanted, kind=kind))
 
     def _metric(self, row_number: int, row: dict[str, str],
                 commitment: Commitment | None) -> tuple[float, ReportingPeriod] | None:
@@ -285,28 +286,28 @@ class _Parser:
         if not given:
             return None
         if commitment is not None and commitment.kind is not CommitmentKind.METRIC:
-            self.error(row_number, given[0], f"only applies to metric commitments, not {commitment.kind}")
+            self.error(row_number, given[0], gettext("only applies to metric commitments, not %(kind)s", kind=commitment.kind))
             return None
         for column in columns:
             if column not in given:
-                self.error(row_number, column, "metric_value, metric_period_start and metric_period_end go together")
+                self.error(row_number, column, gettext("metric_value, metric_period_start and metric_period_end go together"))
         if len(given) < len(columns):
             return None
         try:
             value = float(row["metric_value"].replace(",", ""))
         except ValueError:
-            self.error(row_number, "metric_value", f"{row['metric_value']!r} is not a number")
+            self.error(row_number, "metric_value", gettext("%(value)r is not a number", value=row["metric_value"]))
             return None
         start = self._date(row_number, row, "metric_period_start")
         end = self._date(row_number, row, "metric_period_end")
         if start and end and end < start:
-            self.error(row_number, "metric_period_end", "is before metric_period_start")
+            self.error(row_number, "metric_period_end", gettext("is before metric_period_start"))
         return (value, ReportingPeriod(start, end)) if start and end and start <= end else None
 
     def _required(self, row_number: int, row: dict[str, str], column: str) -> str | None:
         value = row.get(column, "")
         if not value:
-            self.error(row_number, column, "is required")
+            self.error(row_number, column, gettext("is required"))
         return value or None
 
     def _choice(self, row_number: int, row: dict[str, str], column: str, choices: type[_Choice],
@@ -314,24 +315,24 @@ class _Parser:
         value = row.get(column, "")
         if not value:
             if required:
-                self.error(row_number, column, "is required")
+                self.error(row_number, column, gettext("is required"))
             return None
         try:
             return choices(value.lower())
         except ValueError:
             allowed = ", ".join(member.value for member in choices)
-            self.error(row_number, column, f"{value!r} is not one of: {allowed}")
+            self.error(row_number, column, gettext("%(value)r is not one of: %(allowed)s", value=value, allowed=allowed))
             return None
 
     def _date(self, row_number: int, row: dict[str, str], column: str, *, required: bool = False) -> date | None:
         value = row.get(column, "")
         if not value:
             if required:
-                self.error(row_number, column, "is required")
+                self.error(row_number, column, gettext("is required"))
             return None
         parsed = parse_day(value)
         if parsed is None:
-            self.error(row_number, column, f"{value!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)")
+            self.error(row_number, column, gettext("%(value)r is not a date (YYYY-MM-DD or DD/MM/YYYY)", value=value))
         return parsed
 
     def _recorded_at(self, row_number: int, row: dict[str, str]) -> datetime | None:
@@ -342,22 +343,22 @@ class _Parser:
         try:
             moment = datetime(day.year, day.month, day.day) if day else datetime.fromisoformat(value)
         except ValueError:
-            self.error(row_number, "recorded_at", f"{value!r} is not a date-time (e.g. 2022-07-01T09:30)")
+            self.error(row_number, "recorded_at", gettext("%(value)r is not a date-time (e.g. 2022-07-01T09:30)", value=value))
             return None
         if _aware(moment) > _aware(self.imported_at):
-            self.error(row_number, "recorded_at", "is after the time of this import")
+            self.error(row_number, "recorded_at", gettext("is after the time of this import"))
             return None
         return moment
 
     def _principles(self, row_number: int, row: dict[str, str]) -> tuple[int, ...]:
         parts = [part for part in re.split(r"[;,\s]+", row.get("principles", "")) if part]
         if not all(part.isdigit() for part in parts):
-            self.error(row_number, "principles", "must be principle numbers separated by ';', e.g. 1;3")
+            self.error(row_number, "principles", gettext("must be principle numbers separated by ';', e.g. 1;3"))
             return ()
         numbers = tuple(sorted({int(part) for part in parts}))
         unknown = [n for n in numbers if self.principle_numbers is not None and n not in self.principle_numbers]
         if unknown:
-            self.error(row_number, "principles", f"the charter has no principle {', '.join(map(str, unknown))}")
+            self.error(row_number, "principles", gettext("the charter has no principle %(numbers)s", numbers=", ".join(map(str, unknown))))
         return numbers
 
 

@@ -27,6 +27,7 @@ from analysis.commitments.csv_import import (
     read_records,
 )
 from analysis.commitments.model import Commitment, CommitmentUpdate
+from common.i18n import gettext, lazy_gettext
 
 KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")
 """A commitment id: what goes in a web address, e.g. ``4a`` or ``DC-12``."""
@@ -100,11 +101,11 @@ def storage_limit_errors(text: str) -> list[CsvRowError]:
     for index, cells in enumerate(records[1:], start=2):
         row = {name: cell.strip() for name, cell in zip(header, cells) if name}
         if row.get("record") == "commitment" and row.get("key") and not KEY_PATTERN.fullmatch(row["key"]):
-            errors.append(CsvRowError(index, "key", "must be up to 20 letters, digits, dots, dashes or "
-                                                     "underscores, starting with a letter or digit (e.g. 4a)"))
+            errors.append(CsvRowError(index, "key", gettext("must be up to 20 letters, digits, dots, dashes or "
+                                                             "underscores, starting with a letter or digit (e.g. 4a)")))
         for column, limit in MAX_LENGTHS.items():
             if len(row.get(column, "")) > limit:
-                errors.append(CsvRowError(index, column, f"must be {limit} characters or fewer"))
+                errors.append(CsvRowError(index, column, gettext("must be %(limit)d characters or fewer", limit=limit)))
     return errors
 
 
@@ -128,8 +129,8 @@ def _first_per_field(errors: list[CsvRowError], extra: Mapping[str, str]) -> dic
     for error in errors:
         field = error.column if error.column != "record" else "key"
         message = error.message
-        if error.column == "kind" and message == "is required":
-            message = "Choose what kind of commitment this is"
+        if error.column == "kind" and message == gettext("is required"):
+            message = gettext("Choose what kind of commitment this is")
         messages.setdefault(field, _sentence(field, message))
     for field, message in extra.items():
         messages.setdefault(field, _sentence(field, message))
@@ -138,12 +139,26 @@ def _first_per_field(errors: list[CsvRowError], extra: Mapping[str, str]) -> dic
 
 
 _FIELD_NAMES = {
-    "key": "Id", "title": "Short title", "text": "Full wording", "kind": "Kind", "principles": "Principles",
-    "owner": "Owner", "made_on": "Date made", "deadline_date": "Deadline date", "deadline_event": "Deadline event",
-    "repeats": "Repeats", "first_period_start": "First period", "evidence_source": "Platform evidence",
-    "direction": "Direction", "effective_on": "Date it became true", "status": "Status", "note": "Note",
-    "evidence_url": "Evidence link", "metric_value": "Figure", "metric_period_start": "Period start",
-    "metric_period_end": "Period end",
+    "key": lazy_gettext("Id"),
+    "title": lazy_gettext("Short title"),
+    "text": lazy_gettext("Full wording"),
+    "kind": lazy_gettext("Kind"),
+    "principles": lazy_gettext("Principles"),
+    "owner": lazy_gettext("Owner"),
+    "made_on": lazy_gettext("Date made"),
+    "deadline_date": lazy_gettext("Deadline date"),
+    "deadline_event": lazy_gettext("Deadline event"),
+    "repeats": lazy_gettext("Repeats"),
+    "first_period_start": lazy_gettext("First period"),
+    "evidence_source": lazy_gettext("Platform evidence"),
+    "direction": lazy_gettext("Direction"),
+    "effective_on": lazy_gettext("Date it became true"),
+    "status": lazy_gettext("Status"),
+    "note": lazy_gettext("Note"),
+    "evidence_url": lazy_gettext("Evidence link"),
+    "metric_value": lazy_gettext("Figure"),
+    "metric_period_start": lazy_gettext("Period start"),
+    "metric_period_end": lazy_gettext("Period end"),
 }
 
 
@@ -154,5 +169,5 @@ def _sentence(field: str, message: str) -> str:
         return message
     name = _FIELD_NAMES.get(field, field)
     if message.startswith(("is ", "must ", "only ")):
-        return f"{name} {message}"
-    return f"{name}: {message}"
+        return gettext("%(field)s %(problem)s", field=name, problem=message)
+    return gettext("%(field)s: %(problem)s", field=name, problem=message)

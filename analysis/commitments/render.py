@@ -17,6 +17,7 @@ from typing import Any
 from analysis.commitments.report import STATUS_NAMES, iso_to_human
 from analysis.commitments.model import StatusValue
 from common.charts import use_writable_matplotlib_cache
+from common.i18n import gettext
 from common.pdf import a4_document, escape
 
 use_writable_matplotlib_cache()
@@ -31,13 +32,14 @@ def timeline_description(document: Mapping[str, Any]) -> str:
     """The chart in words, for its text alternative."""
     entries = document["timeline"]
     if not entries:
-        return "No commitment has a deadline on this date, so there is no timeline."
+        return gettext("No commitment has a deadline on this date, so there is no timeline.")
     met = sum(1 for e in entries if e["met_on"])
     late = sum(1 for e in entries if e["met_on"] and e["met_on"] > e["deadline"])
     overdue = sum(1 for e in entries if e["status"] == StatusValue.OVERDUE)
-    return (f"Timeline of {len(entries)} commitment deadlines from {iso_to_human(entries[0]['deadline'])} "
-            f"to {iso_to_human(entries[-1]['deadline'])}, against the dates they were met: {met} met "
-            f"({late} of them late), {overdue} overdue. The table below gives every date.")
+    return gettext("Timeline of %(count)d commitment deadlines from %(first)s to %(last)s, against the dates they "
+                   "were met: %(met)d met (%(late)d of them late), %(overdue)d overdue. The table below gives every date.",
+                   count=len(entries), first=iso_to_human(entries[0]["deadline"]),
+                   last=iso_to_human(entries[-1]["deadline"]), met=met, late=late, overdue=overdue)
 
 
 def timeline_png(document: Mapping[str, Any], *, dpi: int = 110) -> bytes:
@@ -79,11 +81,11 @@ def timeline_png(document: Mapping[str, Any], *, dpi: int = 110) -> bytes:
         axes.spines[side].set_visible(False)
     legend = [
         Line2D([], [], marker="D", markerfacecolor="white", markeredgecolor=DEADLINE_COLOUR, linestyle="none",
-               label="Deadline"),
-        Line2D([], [], marker="o", color=MET_COLOUR, label="Met on time"),
-        Line2D([], [], marker="o", color=LATE_COLOUR, label="Met late"),
-        Line2D([], [], color=LATE_COLOUR, linestyle=(0, (4, 2)), label="Overdue"),
-        Line2D([], [], color=OPEN_COLOUR, linestyle="--", label="Report date"),
+               label=gettext("Deadline")),
+        Line2D([], [], marker="o", color=MET_COLOUR, label=gettext("Met on time")),
+        Line2D([], [], marker="o", color=LATE_COLOUR, label=gettext("Met late")),
+        Line2D([], [], color=LATE_COLOUR, linestyle=(0, (4, 2)), label=gettext("Overdue")),
+        Line2D([], [], color=OPEN_COLOUR, linestyle="--", label=gettext("Report date")),
     ]
     axes.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, -0.12 if len(entries) > 3 else -0.25),
                 ncols=5, fontsize=8, frameon=False)
@@ -99,7 +101,7 @@ def report_pdf(document: Mapping[str, Any], *, chart_png: bytes | None = None, n
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer
 
-    title = document["title"] or "Commitments"
+    title = document["title"] or gettext("Commitments")
     pdf = a4_document(title=title, subject=document["charter"]["name"], author=document["charter"]["organisation"])
     styles, body, small = pdf.styles, pdf.body, pdf.small
 
@@ -112,27 +114,27 @@ def report_pdf(document: Mapping[str, Any], *, chart_png: bytes | None = None, n
     ]
     if note:
         story.append(Paragraph(escape(note), body))
-    story += [Paragraph("Headline counts", styles["Heading2"]),
-              table(["Status", "Commitments"],
+    story += [Paragraph(gettext("Headline counts"), styles["Heading2"]),
+              table([gettext("Status"), gettext("Commitments")],
                     [[c["name"], c["count"]] for c in document["counts"] if c["count"]] +
-                    [["Total", document["total"]]], [0.6, 0.4])]
-    story += [Paragraph("Overdue, longest first", styles["Heading2"])]
-    story.append(table(["Id", "Commitment", "Owner", "Deadline", "Days overdue"],
+                    [[gettext("Total"), document["total"]]], [0.6, 0.4])]
+    story += [Paragraph(gettext("Overdue, longest first"), styles["Heading2"])]
+    story.append(table([gettext("Id"), gettext("Commitment"), gettext("Owner"), gettext("Deadline"), gettext("Days overdue")],
                        [[o["id"], o["title"], o["owner"], iso_to_human(o["deadline"]), o["days_late"]]
                         for o in document["overdue"]], [0.07, 0.45, 0.2, 0.15, 0.13])
-                 if document["overdue"] else Paragraph("Nothing is overdue.", body))
-    story += [Paragraph("Due within 30 days", styles["Heading2"])]
-    story.append(table(["Id", "Commitment", "Owner", "Deadline", "Days left"],
+                 if document["overdue"] else Paragraph(gettext("Nothing is overdue."), body))
+    story += [Paragraph(gettext("Due within 30 days"), styles["Heading2"])]
+    story.append(table([gettext("Id"), gettext("Commitment"), gettext("Owner"), gettext("Deadline"), gettext("Days left")],
                        [[o["id"], o["title"], o["owner"], iso_to_human(o["deadline"]), o["days_to_deadline"]]
                         for o in document["due_soon"]], [0.07, 0.45, 0.2, 0.15, 0.13])
-                 if document["due_soon"] else Paragraph("Nothing is due in the next 30 days.", body))
-    story += [Paragraph("What changed since the previous report", styles["Heading2"]),
+                 if document["due_soon"] else Paragraph(gettext("Nothing is due in the next 30 days."), body))
+    story += [Paragraph(gettext("What changed since the previous report"), styles["Heading2"]),
               Paragraph(escape(changes_sentence(document)), body)]
     if chart_png:
-        story += [Paragraph("Deadlines against dates met", styles["Heading2"])]
+        story += [Paragraph(gettext("Deadlines against dates met"), styles["Heading2"])]
         story += [pdf.picture(chart_png), Paragraph(escape(timeline_description(document)), small)]
-    story += [Spacer(1, 4 * mm), Paragraph("Every commitment", styles["Heading2"]),
-              table(["Id", "Commitment", "Owner", "Status", "Deadline", "Principles"],
+    story += [Spacer(1, 4 * mm), Paragraph(gettext("Every commitment"), styles["Heading2"]),
+              table([gettext("Id"), gettext("Commitment"), gettext("Owner"), gettext("Status"), gettext("Deadline"), gettext("Principles")],
                     [[r["id"], r["title"], r["owner"], r["label"], iso_to_human(r["deadline"]),
                       ", ".join(map(str, r["principles"]))] for r in document["commitments"]],
                     [0.06, 0.32, 0.17, 0.23, 0.12, 0.10])]
@@ -142,15 +144,16 @@ def report_pdf(document: Mapping[str, Any], *, chart_png: bytes | None = None, n
 def changes_sentence(document: Mapping[str, Any]) -> str:
     changes = document.get("changes")
     if changes is None:
-        return "There is no earlier saved report to compare with."
+        return gettext("There is no earlier saved report to compare with.")
     since = iso_to_human(changes["previous_as_of"])
-    met = ", ".join(f"{c['id']} ({c['title']})" for c in changes["newly_met"]) or "none"
-    overdue = ", ".join(f"{c['id']} ({c['title']})" for c in changes["newly_overdue"]) or "none"
-    return f"Since the report of {since}: newly met: {met}. Newly overdue: {overdue}."
+    met = ", ".join(f"{c['id']} ({c['title']})" for c in changes["newly_met"]) or gettext("none")
+    overdue = ", ".join(f"{c['id']} ({c['title']})" for c in changes["newly_overdue"]) or gettext("none")
+    return gettext("Since the report of %(since)s: newly met: %(met)s. Newly overdue: %(overdue)s.",
+                   since=since, met=met, overdue=overdue)
 
 
 def status_name(value: str) -> str:
-    return STATUS_NAMES[StatusValue(value)]
+    return str(STATUS_NAMES[StatusValue(value)])
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -27,28 +27,29 @@ from analysis.commitments.model import (
 from analysis.commitments.status import human_date
 from analysis.commitments.summary import OPEN_DATA_FIELDS, build_cabinet_report, natural_key, to_open_data
 from common.formulas import safe_cell
+from common.i18n import gettext, lazy_gettext
 
 STATUS_NAMES = {
-    StatusValue.OVERDUE: "Overdue",
-    StatusValue.MISSED: "Missed last period",
-    StatusValue.WORSENING: "Worsening",
-    StatusValue.STALE: "Stale",
-    StatusValue.DUE_SOON: "Due soon",
-    StatusValue.ON_TRACK: "On track",
-    StatusValue.ONGOING: "Ongoing",
-    StatusValue.NOT_ENOUGH_DATA: "Not enough data",
-    StatusValue.NO_CHANGE: "No change",
-    StatusValue.IMPROVING: "Improving",
-    StatusValue.MET_LATE: "Met late",
-    StatusValue.MET_ON_TIME: "Met on time",
+    StatusValue.OVERDUE: lazy_gettext("Overdue"),
+    StatusValue.MISSED: lazy_gettext("Missed last period"),
+    StatusValue.WORSENING: lazy_gettext("Worsening"),
+    StatusValue.STALE: lazy_gettext("Stale"),
+    StatusValue.DUE_SOON: lazy_gettext("Due soon"),
+    StatusValue.ON_TRACK: lazy_gettext("On track"),
+    StatusValue.ONGOING: lazy_gettext("Ongoing"),
+    StatusValue.NOT_ENOUGH_DATA: lazy_gettext("Not enough data"),
+    StatusValue.NO_CHANGE: lazy_gettext("No change"),
+    StatusValue.IMPROVING: lazy_gettext("Improving"),
+    StatusValue.MET_LATE: lazy_gettext("Met late"),
+    StatusValue.MET_ON_TIME: lazy_gettext("Met on time"),
 }
 """What a person reads for each status, in reports and on the tracker."""
 
 KIND_NAMES = {
-    CommitmentKind.ONE_OFF: "One-off",
-    CommitmentKind.RECURRING: "Recurring",
-    CommitmentKind.ONGOING: "Ongoing",
-    CommitmentKind.METRIC: "Metric",
+    CommitmentKind.ONE_OFF: lazy_gettext("One-off"),
+    CommitmentKind.RECURRING: lazy_gettext("Recurring"),
+    CommitmentKind.ONGOING: lazy_gettext("Ongoing"),
+    CommitmentKind.METRIC: lazy_gettext("Metric"),
 }
 
 ROW_FIELDS = (*OPEN_DATA_FIELDS, "owner", "label")
@@ -102,9 +103,9 @@ def build_report_document(
                 "days_to_deadline": status.days_to_deadline, "label": status.label}
 
     document.update(
-        title=f"Commitments as of {human_date(report.as_of)}",
+        title=gettext("Commitments as of %(day)s", day=human_date(report.as_of)),
         as_of=report.as_of.isoformat(),
-        counts=[{"status": str(value), "name": STATUS_NAMES[value], "count": count}
+        counts=[{"status": str(value), "name": str(STATUS_NAMES[value]), "count": count}
                 for value, count in report.counts],
         overdue=[brief(s) for s in report.overdue],
         due_soon=[brief(s) for s in report.due_soon],
@@ -159,7 +160,7 @@ def document_text_table(document: Mapping[str, Any]) -> str:
     width = max([len(str(row["id"])) for row in document["commitments"]] + [2])
     lines.append(f"{'id':<{width}}  {'status':<16}  {'deadline':<10}  title")
     for row in document["commitments"]:
-        name = STATUS_NAMES[StatusValue(row["status"])]
+        name = str(STATUS_NAMES[StatusValue(row["status"])])
         lines.append(f"{row['id']:<{width}}  {name:<16}  {row['deadline'] or '-':<10}  {row['title']}")
         lines.append(f"{'':<{width}}  {row['label']}")
     return "\n".join(lines) + "\n"
@@ -174,7 +175,7 @@ def commitments_by_principle(document: Mapping[str, Any]) -> list[tuple[dict[str
     known = {principle["number"] for principle in document["principles"]}
     orphans = [row for row in rows if not set(row["principles"]) & known]
     if orphans:
-        groups.append(({"number": None, "title": "Not linked to a principle"}, orphans))
+        groups.append(({"number": None, "title": gettext("Not linked to a principle")}, orphans))
     return groups
 
 

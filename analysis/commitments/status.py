@@ -64,6 +64,7 @@ from analysis.commitments.model import (
     UpdateStatus,
 )
 from common.clock import COUNCIL_TIME_ZONE
+from common.i18n import gettext, ngettext
 
 DUE_SOON_DAYS = 30
 """A deadline T is due soon on days D with T − 30 days < D ≤ T."""
@@ -180,11 +181,11 @@ def _one_off_status(
     base = _base(commitment, as_of, deadline=deadline, met_on=met_on, evidence=_update_evidence(known))
     if met_on is not None:
         if deadline is None or met_on <= deadline:
-            return replace(base, status=StatusValue.MET_ON_TIME, label=f"Met on time on {human_date(met_on)}")
+            return replace(base, status=StatusValue.MET_ON_TIME, label=gettext("Met on time on %(day)s", day=human_date(met_on)))
         days = (met_on - deadline).days
-        return replace(base, status=StatusValue.MET_LATE, days_late=days, label=f"Met late by {_days(days)}")
+        return replace(base, status=StatusValue.MET_LATE, days_late=days, label=ngettext("Met late by %(num)d day", "Met late by %(num)d days", days))
     if deadline is None:
-        return replace(base, status=StatusValue.ON_TRACK, label="On track – awaiting event date")
+        return replace(base, status=StatusValue.ON_TRACK, label=gettext("On track – awaiting event date"))
     return _against_deadline(base, deadline, as_of)
 
 
@@ -192,11 +193,12 @@ def _against_deadline(base: CommitmentStatus, deadline: date, as_of: date) -> Co
     """Overdue, due soon or on track for something not (yet) met by ``deadline``."""
     if as_of > deadline:
         days = (as_of - deadline).days
-        return replace(base, status=StatusValue.OVERDUE, days_late=days, label=f"Overdue by {_days(days)}")
+        return replace(base, status=StatusValue.OVERDUE, days_late=days, label=ngettext("Overdue by %(num)d day", "Overdue by %(num)d days", days))
     days_left = (deadline - as_of).days
-    when = "today" if days_left == 0 else f"in {_days(days_left)}"
     if days_left < DUE_SOON_DAYS:
-        return replace(base, status=StatusValue.DUE_SOON, days_to_deadline=days_left, label=f"Due soon: due {when}")
+        label = (gettext("Due soon: due today") if days_left == 0 else
+                 ngettext("Due soon: due in %(num)d day", "Due soon: due in %(num)d days", days_left))
+        return replace(base, status=StatusValue.DUE_SOON, days_to_deadline=days_left, label=label)
     return replace(base, status=StatusValue.ON_TRACK, days_to_deadline=days_left,
                    label=f"On track: due by {human_date(deadline)}")
 
@@ -225,16 +227,18 @@ def _recurring_status(
     if not results:
         return replace(base, status=StatusValue.ON_TRACK, deadline=period.end,
                        days_to_deadline=(period.end - as_of).days,
-                       label=f"On track: first period {period.label} not started")
+                       label=gettext("On track: first period %(period)s not started", period=period.label))
     current = results[-1]
     base = replace(base, deadline=current.period.end)
     if current.outcome is PeriodOutcome.MET:
         return replace(base, status=StatusValue.MET_ON_TIME, met_on=current.met_on,
-                       label=f"Met for {current.period.label} on {human_date(current.met_on)}")
+                       label=gettext("Met for %(period)s on %(day)s", period=current.period.label,
+                                     day=human_date(current.met_on)))
     if len(results) > 1 and results[-2].outcome is PeriodOutcome.MISSED:
         days_left = (current.period.end - as_of).days
         return replace(base, status=StatusValue.MISSED, days_to_deadline=days_left,
-                       label=f"Missed in {results[-2].period.label}; {current.period.label} in progress")
+                       label=gettext("Missed in %(missed)s; %(period)s in progress", missed=results[-2].period.label,
+                                     period=current.period.label))
     return _against_deadline(base, current.period.end, as_of)
 
 
@@ -259,8 +263,9 @@ def _platform_period_evidence(
         met_on = published[before] if len(published) > before else None
         if not published:
             return None, []
-        description = (f"{len(published)} case {'study' if len(published) == 1 else 'studies'} published "
-                       f"in {period.label} ({before} in {previous.label})")
+        description = ngettext("%(num)d case study published in %(period)s (%(before)d in %(previous)s)",
+                               "%(num)d case studies published in %(period)s (%(before)d in %(previous)s)",
+                               len(published), period=period.label, before=before, previous=previous.label)
         return met_on, [EvidenceItem(on=published[-1], description=description, source="platform")]
     return None, []
 
@@ -277,23 +282,23 @@ def _metric_status(commitment: Commitment, known: list[CommitmentUpdate], as_of:
         trend = MetricTrend(direction=commitment.direction,
                             latest_period=periods[-1] if periods else None,
                             latest_value=readings[periods[-1]] if periods else None)
-        count = "no period" if not periods else "one period"
-        return replace(base, status=StatusValue.NOT_ENOUGH_DATA, trend=trend,
-                       label=f"Not enough data: {count} published")
+        label = (gettext("Not enough data: no period published") if not periods else
+                 gettext("Not enough data: one period published"))
+        return replace(base, status=StatusValue.NOT_ENOUGH_DATA, trend=trend, label=label)
     latest, previous = periods[-1], periods[-2]
     trend = MetricTrend(direction=commitment.direction, latest_period=latest, latest_value=readings[latest],
                         previous_period=previous, previous_value=readings[previous])
     change = readings[latest] - readings[previous]
     wanted = -1 if commitment.direction is MetricDirection.REDUCE else 1
     if change == 0:
-        status, word = StatusValue.NO_CHANGE, "No change"
+        status = StatusValue.NO_CHANGE
     elif (change > 0) == (wanted > 0):
-        status, word = StatusValue.IMPROVING, "Improving"
+        status = StatusValue.IMPROVING
     else:
-        status, word = StatusValue.WORSENING, "Worsening"
-    movement = "same as" if change == 0 else ("up from" if change > 0 else "down from")
-    label = (f"{word}: {readings[latest]:g} in {latest.label}, "
-             f"{movement} {readings[previous]:g} in {previous.label}")
+        status = StatusValue.WORSENING
+    figures = {"latest": f"{readings[latest]:g}", "latest_period": latest.label,
+               "previous": f"{readings[previous]:g}", "previous_period": previous.label}
+    label = _metric_sentence(status, change, figures)
     return replace(base, status=status, trend=trend, label=label)
 
 
@@ -302,12 +307,13 @@ def _ongoing_status(commitment: Commitment, known: list[CommitmentUpdate], as_of
     last_update = known[-1].effective_on if known else None
     last_activity = max(commitment.made_on, last_update) if last_update else commitment.made_on
     if (as_of - last_activity).days >= STALE_AFTER_DAYS:
-        since = (f"no update since {human_date(last_update)}" if last_update
-                 else f"no update since it was made on {human_date(commitment.made_on)}")
-        return replace(base, status=StatusValue.STALE, label=f"Stale: {since}")
+        label = (gettext("Stale: no update since %(day)s", day=human_date(last_update)) if last_update
+                 else gettext("Stale: no update since it was made on %(day)s", day=human_date(commitment.made_on)))
+        return replace(base, status=StatusValue.STALE, label=label)
     if last_update is None:
-        return replace(base, status=StatusValue.ONGOING, label="Ongoing: no update yet")
-    return replace(base, status=StatusValue.ONGOING, label=f"Ongoing: last update {human_date(last_update)}")
+        return replace(base, status=StatusValue.ONGOING, label=gettext("Ongoing: no update yet"))
+    return replace(base, status=StatusValue.ONGOING,
+                   label=gettext("Ongoing: last update %(day)s", day=human_date(last_update)))
 
 
 def _met_on(updates: Sequence[CommitmentUpdate]) -> date | None:
@@ -347,8 +353,22 @@ def _base(
     )
 
 
-def _days(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
+def _metric_sentence(status: StatusValue, change: float, figures: dict[str, str]) -> str:
+    """"Improving: 12 in 2024, down from 15 in 2023", one whole message per verdict and movement."""
+    if status is StatusValue.NO_CHANGE:
+        return gettext("No change: %(latest)s in %(latest_period)s, same as %(previous)s in %(previous_period)s",
+                       **figures)
+    if status is StatusValue.IMPROVING:
+        if change > 0:
+            return gettext("Improving: %(latest)s in %(latest_period)s, up from %(previous)s in %(previous_period)s",
+                           **figures)
+        return gettext("Improving: %(latest)s in %(latest_period)s, down from %(previous)s in %(previous_period)s",
+                       **figures)
+    if change > 0:
+        return gettext("Worsening: %(latest)s in %(latest_period)s, up from %(previous)s in %(previous_period)s",
+                       **figures)
+    return gettext("Worsening: %(latest)s in %(latest_period)s, down from %(previous)s in %(previous_period)s",
+                   **figures)
 
 
 def _aware(moment: datetime, time_zone: tzinfo) -> datetime:

@@ -19,10 +19,12 @@ from analysis.stats.disclosure import DEFAULT_THRESHOLD
 from analysis.stats.frames import QuestionSpec, frame_from_records, specs_from_questionnaire
 from analysis.reports.store import CHANNEL_LABELS, REACH_CHANNELS, ReportInputs, parse_reach, split_commitments
 from analysis.reports.you_said import YouSaid, build_you_said
+from common.i18n import lazy_gettext
 
 CHANNEL_NAMES = CHANNEL_LABELS
-KIND_NAMES = {"single": "Choose one", "multiple": "Choose any", "likert": "Agree or disagree",
-              "yes_no": "Yes, no or don't know", "text": "Free text", "number": "A number"}
+KIND_NAMES = {"single": lazy_gettext("Choose one"), "multiple": lazy_gettext("Choose any"),
+              "likert": lazy_gettext("Agree or disagree"), "yes_no": lazy_gettext("Yes, no or don't know"),
+              "text": lazy_gettext("Free text"), "number": lazy_gettext("A number")}
 
 
 @dataclass(frozen=True)
@@ -49,13 +51,13 @@ def _we_asked(inputs: ReportInputs, by_channel: Mapping[str, int]) -> dict[str, 
     counted people reached by: ``responses`` beside ``reached`` (null when not counted) and
     ``reach_how``. Channels in ``REACH_CHANNELS`` order, then any other in name order."""
     consultation = inputs.consultation
-    questions = [{"key": q.key, "text": q.text, "kind": KIND_NAMES.get(q.kind, q.kind)}
+    questions = [{"key": q.key, "text": q.text, "kind": str(KIND_NAMES.get(q.kind, q.kind))}
                  for q in (inputs.questionnaire.questions() if inputs.questionnaire else [])]
     reach = inputs.draft.get("reach")
     if reach is None:
         reach = parse_reach(inputs.draft.get("reach_json") or "{}")
     order = [*REACH_CHANNELS, *sorted(set(by_channel) - set(REACH_CHANNELS))]
-    channels = [{"channel": channel, "name": CHANNEL_NAMES.get(channel, channel),
+    channels = [{"channel": channel, "name": str(CHANNEL_NAMES.get(channel, channel)),
                  "responses": int(by_channel.get(channel, 0)),
                  "reached": reach[channel]["reached"] if channel in reach else None,
                  "reach_how": reach[channel]["how"] if channel in reach else ""}

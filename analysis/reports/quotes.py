@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from common.i18n import gettext
+
 ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.)\s*")
 SPACES = re.compile(r"\s+")
 WORD = re.compile(r"\w")
@@ -43,15 +45,15 @@ def quote_problem(quote: str, source: str) -> str | None:
     GOV.UK-style message saying what to fix."""
     pieces = quote_pieces(quote)
     if not pieces:
-        return "Enter the words to quote"
+        return gettext("Enter the words to quote")
     text = _normal(source)
     position = 0
     for piece in pieces:
         match = _piece_pattern(piece).search(text, position)
         if match is None:
             shown = piece if len(piece) <= 60 else piece[:57] + "..."
-            return (f"The quote must use the resident's own words: ‘{shown}’ is not in the comment as written "
-                    "(you may leave words out with …, but not change or add any)")
+            return gettext("The quote must use the resident's own words: ‘%(words)s’ is not in the comment as "
+                           "written (you may leave words out with …, but not change or add any)", words=shown)
         position = match.end()
     return None
 

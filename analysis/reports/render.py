@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
 
 from analysis.commitments.report import iso_to_human
-from common.i18n import install_in_jinja
+from common.i18n import gettext, install_in_jinja
 
 from analysis.stats.disclosure import SECONDARY, SECONDARY_MARK
 from analysis.reports.you_said import YouSaid, word_cloud_images
@@ -45,26 +45,29 @@ def _number(value: float | None, suffix: str = "%") -> str:
 
 def _reached(channel: Mapping[str, Any]) -> str:
     if channel.get("reached") is None:
-        return "Not counted"
+        return gettext("Not counted")
     how = channel.get("reach_how") or ""
-    return f"{channel['reached']:,}" + (f" ({how})" if how else "")
+    reached = f"{channel['reached']:,}"
+    return gettext("%(reached)s (%(how)s)", reached=reached, how=how) if how else reached
 
 
 def quote_source(quote: Mapping[str, Any], document: Mapping[str, Any]) -> str:
     """Where a quote comes from, without any name: the question or the case study."""
     if quote.get("source") == "comment":
-        return f"A comment on the case study ‘{quote.get('case_study_title') or quote.get('case_study')}’"
+        return gettext("A comment on the case study ‘%(case_study)s’",
+                       case_study=quote.get("case_study_title") or quote.get("case_study"))
     texts = {item["key"]: item["text"] for item in document.get("free_text", [])}
     question = texts.get(quote.get("question_key") or "")
-    return f"An answer to ‘{question}’" if question else "An answer to the questionnaire"
+    return gettext("An answer to ‘%(question)s’", question=question) if question else gettext("An answer to the questionnaire")
 
 
 def option_sentence(option: Mapping[str, Any], n_answered: int) -> str:
     """``73% (16 of 22; 95% CI 52% to 87%)``."""
     if option["percent"] is None:
-        return f"{option['count']} of {n_answered}"
-    return (f"{option['percent']:g}% ({option['count']} of {n_answered}; 95% CI "
-            f"{option['ci_low']:g}% to {option['ci_high']:g}%)")
+        return gettext("%(count)s of %(answered)s", count=option["count"], answered=n_answered)
+    return gettext("%(percent)s%% (%(count)s of %(answered)s; 95%% CI %(low)s%% to %(high)s%%)",
+                   percent=format(option['percent'], "g"), count=option["count"], answered=n_answered,
+                   low=format(option['ci_low'], "g"), high=format(option['ci_high'], "g"))
 
 
 # ---------------------------------------------------------------- charts
@@ -95,9 +98,10 @@ def channel_chart(document: Mapping[str, Any]) -> tuple[bytes, str] | None:
     axes.barh(names, counts, color=BAR_COLOUR)
     for row, count in enumerate(counts):
         axes.text(count, row, f" {count:,}", va="center")
-    axes.set_xlabel("Responses")
+    axes.set_xlabel(gettext("Responses"))
     axes.spines[["top", "right"]].set_visible(False)
-    alt = "Bar chart of responses by channel: " + "; ".join(f"{c['name']} {c['responses']:,}" for c in channels) + "."
+    alt = gettext("Bar chart of responses by channel: %(channels)s.",
+                  channels="; ".join(f"{c['name']} {c['responses']:,}" for c in channels))
     return _png(figure), alt
 
 
@@ -111,12 +115,13 @@ def time_chart(document: Mapping[str, Any]) -> tuple[bytes, str] | None:
     step = max(1, len(weeks) // 8)
     axes.set_xticks(range(0, len(weeks), step), [weeks[i]["week_start"] for i in range(0, len(weeks), step)],
                     rotation=30, ha="right", fontsize=8)
-    axes.set_ylabel("Responses in the week")
+    axes.set_ylabel(gettext("Responses in the week"))
     axes.spines[["top", "right"]].set_visible(False)
     peak = max(weeks, key=lambda w: w["count"])
-    alt = (f"Bar chart of responses per week from the week of {weeks[0]['week_start']} to the week of "
-           f"{weeks[-1]['week_start']}; the busiest week began {peak['week_start']} with {peak['count']:,} responses. "
-           "The table below gives every week.")
+    alt = gettext("Bar chart of responses per week from the week of %(first)s to the week of %(last)s; the busiest "
+                  "week began %(peak)s with %(count)s responses. The table below gives every week.",
+                  first=weeks[0]["week_start"], last=weeks[-1]["week_start"], peak=peak["week_start"],
+                  count=format(peak['count'], ","))
     return _png(figure), alt
 
 
@@ -131,18 +136,18 @@ def question_chart(question: Mapping[str, Any]) -> tuple[bytes, str] | None:
     rows = range(len(options))
     weighted = [o["weighted_percent"] for o in options][::-1]
     if any(value is not None for value in weighted):
-        axes.barh([r + 0.2 for r in rows], percents, height=0.4, color=BAR_COLOUR, label="Respondents")
+        axes.barh([r + 0.2 for r in rows], percents, height=0.4, color=BAR_COLOUR, label=gettext("Respondents"))
         axes.barh([r - 0.2 for r in rows], [w or 0 for w in weighted], height=0.4, color=WEIGHTED_COLOUR,
-                  hatch="//", label="Weighted to the borough")
+                  hatch="//", label=gettext("Weighted to the borough"))
         axes.legend(loc="lower right", fontsize=8)
     else:
         axes.barh(list(rows), percents, color=BAR_COLOUR)
     axes.set_yticks(list(rows), labels, fontsize=8)
     axes.set_xlim(0, 100)
-    axes.set_xlabel(f"Percent of the {question['n_answered']:,} who answered")
+    axes.set_xlabel(gettext("Percent of the %(answered)s who answered", answered=format(question["n_answered"], ",")))
     axes.spines[["top", "right"]].set_visible(False)
-    alt = (f"Bar chart for ‘{question['text']}’: "
-           + "; ".join(f"{o['label']} {_number(o['percent'])}" for o in options) + ". The table gives the counts.")
+    alt = gettext("Bar chart for ‘%(question)s’: %(options)s. The table gives the counts.", question=question["text"],
+                  options="; ".join(f"{o['label']} {_number(o['percent'])}" for o in options))
     return _png(figure), alt
 
 
@@ -199,7 +204,7 @@ def standalone_html(document: Mapping[str, Any], images: Mapping[str, tuple[byte
     """A single self-contained HTML file (images inline), for the command line."""
     inline = {name: "data:image/png;base64," + base64.b64encode(png).decode("ascii") for name, (png, _) in images.items()}
     body = render_html(document, images, lambda name: inline[name])
-    title = f"We asked, you said, we did: {document['we_asked']['title']}"
+    title = gettext("We asked, you said, we did: %(title)s", title=document["we_asked"]["title"])
     from html import escape
 
     return (f'<!doctype html>\n<html lang="en-GB"><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
@@ -216,7 +221,7 @@ def holm_test_count(document: Mapping[str, Any]) -> int:
 def hidden_mark(suppression: str | None, threshold: int) -> str:
     """A hidden figure in a table: "fewer than 10" (primary) or "[c]" (secondary). A document
     published before the two were told apart has no ``suppression``: it said "fewer than 10"."""
-    return SECONDARY_MARK if suppression == SECONDARY else f"fewer than {threshold}"
+    return SECONDARY_MARK if suppression == SECONDARY else gettext("fewer than %(threshold)s", threshold=threshold)
 
 
 def report_csv(document: Mapping[str, Any]) -> str:
@@ -304,7 +309,8 @@ def report_pdf(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, st
     from reportlab.platypus import Paragraph, Spacer
 
     asked = document["we_asked"]
-    pdf = a4_document(title=f"We asked, you said, we did: {asked['title']}", subject=asked["title"])
+    heading = gettext("We asked, you said, we did: %(title)s", title=asked["title"])
+    pdf = a4_document(title=heading, subject=asked["title"])
     styles, body, small = pdf.styles, pdf.body, pdf.small
     table = pdf.table
 
@@ -324,42 +330,46 @@ def report_pdf(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, st
                 + [cell["display"] if not cell["suppressed"] else hidden_mark(cell.get("suppression"), threshold)
                    for cell in group["cells"]] for group in breakdown["groups"]]
         share = 1.0 / (len(labels) + 2)
-        caption = (f"{question['text']}, by {breakdown['dimension'].replace('_', ' ')}. "
-                   f"Fewer than {threshold}: hidden because the count is under {threshold}. "
-                   f"{SECONDARY_MARK}: hidden so that other hidden figures cannot be worked out.")
-        test = ""
+        caption = gettext("%(question)s, by %(dimension)s. Fewer than %(threshold)s: hidden because the count is under "
+                          "%(threshold)s. %(mark)s: hidden so that other hidden figures cannot be worked out.",
+                          question=question["text"], dimension=breakdown["dimension"].replace("_", " "),
+                          threshold=threshold, mark=SECONDARY_MARK)
         if breakdown["test"]:
-            test = (f" {breakdown['test'].replace('_', ' ')}: Holm-adjusted p = {breakdown['p_value_holm']}"
-                    f"{' (significant)' if breakdown['significant'] else ''}.")
-        return [Paragraph(escape(caption + test), small), table(["Group", "Answered", *labels], rows, [share] * (len(labels) + 2)),
+            name, p = breakdown["test"].replace("_", " "), breakdown["p_value_holm"]
+            test = (gettext("%(test)s: Holm-adjusted p = %(p)s (significant).", test=name, p=p) if breakdown["significant"]
+                    else gettext("%(test)s: Holm-adjusted p = %(p)s.", test=name, p=p))
+            caption = gettext("%(caption)s %(test)s", caption=caption, test=test)
+        return [Paragraph(escape(caption), small), table([gettext("Group"), gettext("Answered"), *labels], rows, [share] * (len(labels) + 2)),
                 Spacer(1, 2 * mm)]
 
-    story: list[Any] = [Paragraph(escape(f"We asked, you said, we did: {asked['title']}"), styles["Title"])]
+    story: list[Any] = [Paragraph(escape(heading), styles["Title"])]
     if note:
         story.append(Paragraph(escape(note), body))
-    story += [Paragraph("We asked", styles["Heading2"]), Paragraph(escape(asked["purpose"]), body),
-              Paragraph(escape(f"Open from {asked['opens_on']} to {asked['closes_on']}."), body)]
+    story += [Paragraph(gettext("We asked"), styles["Heading2"]), Paragraph(escape(asked["purpose"]), body),
+              Paragraph(escape(gettext("Open from %(opens)s to %(closes)s.", opens=asked["opens_on"],
+                                               closes=asked["closes_on"])), body)]
     if asked["channels_note"]:
         story.append(Paragraph(escape(asked["channels_note"]), body))
-    story += [table(["Channel", "People reached", "Responses"],
+    story += [table([gettext("Channel"), gettext("People reached"), gettext("Responses")],
                     [[c["name"], _reached(c), c["responses"]] for c in asked["channels"]]
-                    + [["Total", "" if asked.get("reached_total") is None else f"{asked['reached_total']:,}",
+                    + [[gettext("Total"), "" if asked.get("reached_total") is None else f"{asked['reached_total']:,}",
                         document["n_responses"]]], [0.45, 0.35, 0.2])]
     story += picture("channels") + picture("weeks")
     if asked["questions"]:
-        story += [Paragraph("The questions", styles["Heading3"]),
-                  table(["", "Question", "Kind"], [[number, q["text"], q["kind"]]
+        story += [Paragraph(gettext("The questions"), styles["Heading3"]),
+                  table(["gettext(", ")Questiongettext(", ")Kind"], [[number, q["text"], q["kind"]]
                                                    for number, q in enumerate(asked["questions"], start=1)],
                         [0.06, 0.7, 0.24])]
-    story += [Paragraph("You said", styles["Heading2"])]
+    story += [Paragraph(gettext("You said"), styles["Heading2"])]
     if document["design_effect"] is not None:
-        story.append(Paragraph(escape(f"Weighted to the census: design effect {document['design_effect']}, "
-                                       f"effective sample size {document['effective_sample_size']}."), body))
+        story.append(Paragraph(escape(gettext("Weighted to the census: design effect %(design_effect)s, effective "
+                                               "sample size %(sample_size)s.", design_effect=document["design_effect"],
+                                               sample_size=document["effective_sample_size"])), body))
     for note_text in (document["weighting"] or {}).get("notes", []):
         story.append(Paragraph(escape(note_text), small))
     for question in document["questions"]:
         story += [Paragraph(escape(question["text"]), styles["Heading3"]),
-                  table(["Answer", "Count", "Percent (95% CI)", "Weighted"],
+                  table([gettext("Answer"), gettext("Count"), gettext("Percent (95% CI)"), gettext("Weighted")],
                         [[o["label"], o["count"], option_sentence(o, question["n_answered"]),
                           _number(o["weighted_percent"]) or "–"] for o in question["options"]],
                         [0.34, 0.12, 0.38, 0.16])]
@@ -368,27 +378,28 @@ def report_pdf(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, st
             story += cross_table(breakdown, question)
     significant = [b for b in document["breakdowns"] if b["significant"]]
     if significant:
-        story.append(Paragraph(f"Differences between groups (significant after Holm correction for "
-                               f"{holm_test_count(document)} tests)", styles["Heading3"]))
-        story.append(table(["Question", "By", "Test", "Holm-adjusted p"],
+        story.append(Paragraph(gettext("Differences between groups (significant after Holm correction for "
+                                       "%(count)d tests)", count=holm_test_count(document)), styles["Heading3"]))
+        story.append(table([gettext("Question"), gettext("By"), gettext("Test"), gettext("Holm-adjusted p")],
                            [[b["question_key"], b["dimension"], b["test"], b["p_value_holm"]] for b in significant],
                            [0.35, 0.25, 0.2, 0.2]))
     for free_text in document["free_text"]:
         story += [Paragraph(escape(free_text["text"]), styles["Heading3"]),
-                  Paragraph(escape(f"{free_text['n_comments']} comments ({free_text['n_distinct']} distinct)."), body)]
+                  Paragraph(escape(gettext("%(comments)s comments (%(distinct)s distinct).",
+                                           comments=free_text["n_comments"], distinct=free_text["n_distinct"])), body)]
         story += picture(f"cloud-{free_text['key']}")
     if document["themes"]:
-        story += [Paragraph("Themes", styles["Heading3"]),
-                  table(["Theme", "Comments"], [[t["name"], t["comments"]] for t in document["themes"]], [0.7, 0.3])]
+        story += [Paragraph(gettext("Themes"), styles["Heading3"]),
+                  table([gettext("Theme"), gettext("Comments")], [[t["name"], t["comments"]] for t in document["themes"]], [0.7, 0.3])]
     if document.get("quotes"):
-        story.append(Paragraph("In residents' words", styles["Heading3"]))
+        story.append(Paragraph(gettext("In residents' words"), styles["Heading3"]))
     for quote in document.get("quotes", []):
         story.append(Paragraph(escape(f"“{quote['text']}”"), body))
         story.append(Paragraph(escape(quote_source(quote, document)), small))
-    story += [Spacer(1, 4 * mm), Paragraph("We did", styles["Heading2"])]
-    story.append(table(["Action", "By", "Who", "Commitments"],
+    story += [Spacer(1, 4 * mm), Paragraph(gettext("We did"), styles["Heading2"])]
+    story.append(table([gettext("Action"), gettext("By"), gettext("Who"), gettext("Commitments")],
                        [[a["action"], a["due_on"] or "", a["owner"],
-                         "; ".join(f"{c['key']} {c['title']} ({c['status_label'] or 'status unknown'})"
+                         "; ".join(f"{c['key']} {c['title']} ({c['status_label'] or gettext('status unknown')})"
                                    for c in a["commitments"])] for a in document["actions"]],
-                       [0.4, 0.13, 0.17, 0.3]) if document["actions"] else Paragraph("No actions recorded yet.", body))
+                       [0.4, 0.13, 0.17, 0.3]) if document["actions"] else Paragraph(gettext("No actions recorded yet."), body))
     return pdf.finish(story)

@@ -31,6 +31,7 @@ from analysis.tables import (
     ReportThemeTag,
     ReportVersion,
 )
+from common.i18n import gettext, lazy_gettext
 from common.transactions import write_transaction
 from surveys.questionnaire import from_json
 from surveys.response_csv import ResponseRecord
@@ -345,27 +346,27 @@ def check_draft_form(form: dict[str, str], census_files: list[str]) -> dict[str,
     values = {name: str(form.get(name, "")).strip() for name in ("purpose", "channels_note", "census_file")}
     errors = {}
     if not values["purpose"]:
-        errors["purpose"] = "Enter why the council consulted"
+        errors["purpose"] = gettext("Enter why the council consulted")
     for name in ("purpose", "channels_note"):
         if len(values[name]) > MAX_TEXT:
-            errors[name] = f"This must be {MAX_TEXT:,} characters or fewer"
+            errors[name] = gettext("This must be %(limit)s characters or fewer", limit=format(MAX_TEXT, ","))
     if values["census_file"] and values["census_file"] not in census_files:
-        errors["census_file"] = "Select a census file from the list, or no weighting"
+        errors["census_file"] = gettext("Select a census file from the list, or no weighting")
     reach: dict[str, dict[str, Any]] = {}
     for channel in REACH_CHANNELS:
         raw = str(form.get(f"reach_{channel}", "") or "").strip().replace(",", "")
         how = str(form.get(f"reach_how_{channel}", "") or "").strip()
         name = CHANNEL_IN_A_SENTENCE[channel]
         if len(how) > 200:
-            errors[f"reach_how_{channel}"] = f"How {name} reached people must be 200 characters or fewer"
+            errors[f"reach_how_{channel}"] = gettext("How %(channel)s reached people must be 200 characters or fewer", channel=name)
         if not raw:
             if how:
-                errors[f"reach_{channel}"] = f"Enter how many people {name} reached, or leave both boxes empty"
+                errors[f"reach_{channel}"] = gettext("Enter how many people %(channel)s reached, or leave both boxes empty", channel=name)
             continue
         if not raw.isdigit():
-            errors[f"reach_{channel}"] = f"People reached by {name} must be a whole number, like 250"
+            errors[f"reach_{channel}"] = gettext("People reached by %(channel)s must be a whole number, like 250", channel=name)
         elif int(raw) > MAX_REACH:
-            errors[f"reach_{channel}"] = f"People reached by {name} must be {MAX_REACH:,} or fewer"
+            errors[f"reach_{channel}"] = gettext("People reached by %(channel)s must be %(limit)s or fewer", channel=name, limit=format(MAX_REACH, ","))
         else:
             reach[channel] = {"reached": int(raw), "how": how}
     if errors:
@@ -373,10 +374,13 @@ def check_draft_form(form: dict[str, str], census_files: list[str]) -> dict[str,
     return {**values, "reach_json": json.dumps(reach, sort_keys=True)}
 
 
-CHANNEL_LABELS = {"online": "Online questionnaire", "paper": "Paper questionnaire", "email": "Email",
-                  "focus_group": "Focus groups", "panel_session": "Resident Panel sessions"}
-CHANNEL_IN_A_SENTENCE = {"online": "the online questionnaire", "paper": "the paper questionnaire", "email": "email",
-                         "focus_group": "focus groups", "panel_session": "Resident Panel sessions"}
+CHANNEL_LABELS = {"online": lazy_gettext("Online questionnaire"), "paper": lazy_gettext("Paper questionnaire"),
+                  "email": lazy_gettext("Email"), "focus_group": lazy_gettext("Focus groups"),
+                  "panel_session": lazy_gettext("Resident Panel sessions")}
+CHANNEL_IN_A_SENTENCE = {"online": lazy_gettext("the online questionnaire"),
+                         "paper": lazy_gettext("the paper questionnaire"), "email": lazy_gettext("email"),
+                         "focus_group": lazy_gettext("focus groups"),
+                         "panel_session": lazy_gettext("Resident Panel sessions")}
 
 
 def check_action_form(form: dict[str, Any], known_commitments: set[str]) -> dict[str, Any]:
@@ -385,22 +389,22 @@ def check_action_form(form: dict[str, Any], known_commitments: set[str]) -> dict
     values = {name: str(form.get(name, "") or "").strip() for name in ("action", "due_on", "owner", "done")}
     errors: dict[str, str] = {}
     if not values["action"]:
-        errors["action"] = "Enter what the council did or will do"
+        errors["action"] = gettext("Enter what the council did or will do")
     elif len(values["action"]) > MAX_TEXT:
-        errors["action"] = f"The action must be {MAX_TEXT:,} characters or fewer"
+        errors["action"] = gettext("The action must be %(limit)s characters or fewer", limit=format(MAX_TEXT, ","))
     due: date | None = None
     if values["due_on"]:
         try:
             due = date.fromisoformat(values["due_on"])
         except ValueError:
-            errors["due_on"] = "Enter the date as a real date, like 2026-03-31"
+            errors["due_on"] = gettext("Enter the date as a real date, like 2026-03-31")
     if not values["owner"]:
-        errors["owner"] = "Enter the team or role responsible (not a person's name)"
+        errors["owner"] = gettext("Enter the team or role responsible (not a person's name)")
     elif len(values["owner"]) > 200:
-        errors["owner"] = "The team must be 200 characters or fewer"
+        errors["owner"] = gettext("The team must be 200 characters or fewer")
     unknown = [value for value in cited if value not in known_commitments]
     if unknown:
-        errors["commitments"] = "Select commitments from the list"
+        errors["commitments"] = gettext("Select commitments from the list")
     if errors:
         raise ReportFormError(errors)
     return {"action": values["action"], "due_on": due, "owner": values["owner"], "done": values["done"] == "yes",
@@ -411,13 +415,13 @@ def check_theme_form(form: dict[str, str], existing: list[str]) -> dict[str, str
     values = {name: str(form.get(name, "")).strip() for name in ("name", "description")}
     errors = {}
     if not values["name"]:
-        errors["name"] = "Enter a name for the theme"
+        errors["name"] = gettext("Enter a name for the theme")
     elif len(values["name"]) > 120:
-        errors["name"] = "The name must be 120 characters or fewer"
+        errors["name"] = gettext("The name must be 120 characters or fewer")
     elif values["name"].casefold() in {name.casefold() for name in existing}:
-        errors["name"] = "There is already a theme with this name"
+        errors["name"] = gettext("There is already a theme with this name")
     if len(values["description"]) > MAX_TEXT:
-        errors["description"] = f"The description must be {MAX_TEXT:,} characters or fewer"
+        errors["description"] = gettext("The description must be %(limit)s characters or fewer", limit=format(MAX_TEXT, ","))
     if errors:
         raise ReportFormError(errors)
     return values
@@ -430,15 +434,15 @@ def check_quote_form(form: dict[str, str], source: str | None = None, name: str 
     values = {name: str(form.get(name, "")).strip() for name in ("text", "checked")}
     errors = {}
     if not values["text"]:
-        errors["quote_text"] = "Enter the words to quote"
+        errors["quote_text"] = gettext("Enter the words to quote")
     elif len(values["text"]) > MAX_QUOTE:
-        errors["quote_text"] = f"A quote must be {MAX_QUOTE:,} characters or fewer"
+        errors["quote_text"] = gettext("A quote must be %(limit)s characters or fewer", limit=format(MAX_QUOTE, ","))
     elif source is not None and (problem := quote_problem(values["text"], source)):
         errors["quote_text"] = problem
     elif name and name_in_quote(values["text"], name):
-        errors["quote_text"] = "Remove the commenter's name from the quote: quotes are never published with names"
+        errors["quote_text"] = gettext("Remove the commenter's name from the quote: quotes are never published with names")
     if values["checked"] != "yes":
-        errors["checked"] = "Confirm the quote has no names or details that could identify anyone"
+        errors["checked"] = gettext("Confirm the quote has no names or details that could identify anyone")
     if errors:
         raise ReportFormError(errors)
     return values

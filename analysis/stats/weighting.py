@@ -31,13 +31,15 @@ import pandas as pd
 from analysis.stats.frames import QuestionSpec, choice_codes
 from analysis.stats.raking import (DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE, effective_sample_size,
                              kish_design_effect, rake)
+from common.i18n import gettext, lazy_gettext
 
 UNDER_REPRESENTED_RATIO = 0.8
 """A group is called under-represented when its share of respondents (who gave an answer on
 that dimension) is below 0.8 × its census share — the ratio a "four-fifths" rule uses."""
-DIMENSION_LABELS = {"sex": "sex", "age_band": "age band", "ethnicity": "ethnic group",
-                    "ethnicity_detailed": "ethnic group", "disability": "disability",
-                    "tenure": "housing tenure", "economic_activity": "economic activity"}
+DIMENSION_LABELS = {"sex": lazy_gettext("sex"), "age_band": lazy_gettext("age band"),
+                    "ethnicity": lazy_gettext("ethnic group"), "ethnicity_detailed": lazy_gettext("ethnic group"),
+                    "disability": lazy_gettext("disability"), "tenure": lazy_gettext("housing tenure"),
+                    "economic_activity": lazy_gettext("economic activity")}
 TENURE_FAMILIES = ("households: ", "persons: ")
 
 
@@ -131,19 +133,21 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
         if not spec.about_you:
             continue
         if spec.census_dimension not in census:
-            notes.append(f"The census has no ‘{spec.census_dimension}’ figures: ‘{spec.text}’ is not used for weighting.")
+            notes.append(gettext("The census has no ‘%(dimension)s’ figures: ‘%(question)s’ is not used for weighting.",
+                                 dimension=spec.census_dimension, question=spec.text))
             continue
         if spec.census_dimension in used_dimensions:
-            notes.append(f"‘{spec.text}’ repeats the census dimension ‘{spec.census_dimension}’ of an earlier "
-                         "question: only the first is used for weighting.")
+            notes.append(gettext("‘%(question)s’ repeats the census dimension ‘%(dimension)s’ of an earlier question: "
+                                 "only the first is used for weighting.", question=spec.text,
+                                 dimension=spec.census_dimension))
             continue
         dimension_counts = census[spec.census_dimension]
         category_of_option = {label: _category_for(category, dimension_counts)
                               for label, category in spec.census_mapping.items()}
         unmatched = sorted(label for label, category in category_of_option.items() if category is None)
         if unmatched:
-            notes.append(f"The answers {', '.join(unmatched)} to ‘{spec.text}’ have no census category: "
-                         "those respondents keep weight 1 on it.")
+            notes.append(gettext("The answers %(answers)s to ‘%(question)s’ have no census category: those "
+                                 "respondents keep weight 1 on it.", answers=", ".join(unmatched), question=spec.text))
         categories = list(dict.fromkeys(category for category in category_of_option.values() if category))
         if not categories:
             continue
@@ -195,24 +199,28 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
                                                   else (0.0 if applied else None))))
             if count > 0 and sample_share < UNDER_REPRESENTED_RATIO * census_share:
                 label = DIMENSION_LABELS.get(spec.census_dimension, spec.census_dimension)
-                under.append(f"{_display(category)} ({label}): {_percent(sample_share)} of respondents who answered, "
-                             f"against {_percent(census_share)} of residents.")
+                under.append(gettext("%(category)s (%(dimension)s): %(sample)s of respondents who answered, against "
+                                     "%(census)s of residents.", category=_display(category), dimension=label,
+                                     sample=_percent(sample_share), census=_percent(census_share)))
         for category in empty:
-            notes.append(f"Nobody who answered ‘{spec.text}’ chose {category}: that census group could not be "
-                         "weighted and was left out of the margin (the other groups' shares were rescaled).")
+            notes.append(gettext("Nobody who answered ‘%(question)s’ chose %(category)s: that census group could not "
+                                 "be weighted and was left out of the margin (the other groups' shares were rescaled).",
+                                 question=spec.text, category=category))
         dimensions.append(DimensionWeighting(dimension=spec.census_dimension, question_key=spec.key, rows=tuple(rows),
                                              not_given=not_given, empty_categories=empty,
                                              census_categories_not_offered=not_offered))
     if under:
         # "Weighted up" only when the weights are used: unconverged raking is not applied.
-        notes.append(("Under-represented groups (weighted up): " if applied else
-                      "Under-represented groups (not weighted up, because the weighting is not applied): ")
-                     + " ".join(under))
+        groups = " ".join(under)
+        notes.append(gettext("Under-represented groups (weighted up): %(groups)s", groups=groups) if applied else
+                     gettext("Under-represented groups (not weighted up, because the weighting is not applied): "
+                             "%(groups)s", groups=groups))
     else:
-        notes.append("No group was under-represented by more than a fifth of its census share.")
+        notes.append(gettext("No group was under-represented by more than a fifth of its census share."))
     if not applied:
-        notes.append(f"Raking did not converge after {result.iterations} iterations (largest margin error "
-                     f"{result.max_share_error:.2g}): weighted results are not shown.")
+        notes.append(gettext("Raking did not converge after %(iterations)d iterations (largest margin error "
+                             "%(error)s): weighted results are not shown.", iterations=result.iterations,
+                             error=format(result.max_share_error, ".2g")))
     summary = WeightingSummary(
         applied=applied, converged=result.converged, iterations=result.iterations,
         max_share_error=result.max_share_error, tolerance=tolerance, max_iterations=max_iterations,
