@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +43,7 @@ def test_resident_comments_with_htmx(page, live_server, assert_accessible):
     assert_accessible(page)
     page.get_by_role("link", name=CASE_STUDY).click()
     assert page.get_by_role("heading", level=1).inner_text() == CASE_STUDY
-    assert page.get_by_text("Where the data comes from").count() == 1
+    expect(page.get_by_text("Where the data comes from")).to_have_count(1)
     assert_accessible(page)
     url = page.url
     form = page.locator("#comment-form-area")
@@ -59,7 +60,7 @@ def test_resident_comments_with_htmx(page, live_server, assert_accessible):
     private_link = page.locator("a[href^='/my/comments/']")
     assert_accessible(page)
     private_link.click()
-    assert page.get_by_text("Waiting to be checked").count() == 1
+    expect(page.get_by_text("Waiting to be checked")).to_have_count(1)
     assert_accessible(page)
 
     # A reply: the same form, loaded under the comment by htmx, its errors swapped in place, then sent.
@@ -80,7 +81,7 @@ def test_resident_comments_with_htmx(page, live_server, assert_accessible):
     reply.get_by_label("Your reply", exact=True).fill("The payment plan letter came too late for me as well.")
     reply.get_by_role("button", name="Send reply").click()
     page.get_by_text("Thank you for your reply").wait_for()
-    assert page.locator("#comment-form-area").get_by_role("button", name="Send comment").count() == 1
+    expect(page.locator("#comment-form-area").get_by_role("button", name="Send comment")).to_have_count(1)
     assert_accessible(page)
 
     # A report: the button is swapped for a thank-you.
@@ -104,7 +105,7 @@ def test_resident_comments_without_javascript(browser, live_server, assert_acces
         form.get_by_label("Email address (optional)").fill("")
         form.get_by_role("button", name="Send comment").click()
         assert page.get_by_role("heading", level=1).inner_text() == "Comment received"
-        assert page.locator("a[href^='/my/comments/']").count() == 1
+        expect(page.locator("a[href^='/my/comments/']")).to_have_count(1)
         seen.append((page.url, page.content()))
         # A reply without JavaScript: a page of its own; its error comes back under its comment on the
         # case study, with what was typed kept.
@@ -120,7 +121,7 @@ def test_resident_comments_without_javascript(browser, live_server, assert_acces
         thread = page.locator("li.app-comment", has=page.get_by_text("Good that it is areas not people."))
         assert thread.get_by_label("Your reply", exact=True).input_value() == "Yes, and it should stay that way."
         assert thread.get_by_label("Email address (optional)").input_value() == "not an email"
-        assert page.get_by_role("alert").get_by_role("link", name=re.compile("^Enter an email address")).count() == 1
+        expect(page.get_by_role("alert").get_by_role("link", name=re.compile("^Enter an email address"))).to_have_count(1)
         seen.append((page.url, page.content()))
         # A report without JavaScript: a confirmation page, then back to the case study with a thank-you.
         page.locator("li.app-comment", has=page.get_by_text("Good that it is areas not people.")).get_by_role(
@@ -128,7 +129,7 @@ def test_resident_comments_without_javascript(browser, live_server, assert_acces
         assert page.get_by_role("heading", level=1).inner_text() == "Report a comment"
         seen.append((page.url, page.content()))
         page.get_by_role("button", name=re.compile("^Report this comment")).first.click()
-        assert page.get_by_text("Thank you. A moderator will look at the comment you reported.").count() == 1
+        expect(page.get_by_text("Thank you. A moderator will look at the comment you reported.")).to_have_count(1)
         seen.append((page.url, page.content()))
     finally:
         context.close()
@@ -150,17 +151,17 @@ def test_resident_completes_a_questionnaire(page, live_server, assert_accessible
     page.goto(live_server + "/consultations/resident-panel-priorities")
     assert_accessible(page)
     page.get_by_role("button", name="Start now").or_(page.get_by_role("link", name="Start now")).click()
-    assert page.get_by_text("Section 1 of 3").count() == 1
+    expect(page.get_by_text("Section 1 of 3")).to_have_count(1)
     assert_accessible(page)
     page.get_by_role("button", name="Continue").click()
     assert page.title().startswith("Error:")
-    assert page.get_by_role("alert").get_by_text("Select an answer to ‘Which topics").count() == 1
+    expect(page.get_by_role("alert").get_by_text("Select an answer to ‘Which topics")).to_have_count(1)
     assert_accessible(page)
     page.get_by_label("Sharing data with the NHS").check()
     page.get_by_role("group", name="Have you taken part").get_by_label("Yes").check()
     page.get_by_role("group", name="Taking part was a good use").get_by_label("Agree", exact=True).check()
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_text("Section 2 of 3").count() == 1
+    expect(page.get_by_text("Section 2 of 3")).to_have_count(1)
     assert_accessible(page)
     page.get_by_label("Is there anything else the panel should discuss? (optional)").fill("Libraries")
     page.get_by_role("button", name="Continue").click()
@@ -174,14 +175,14 @@ def test_resident_completes_a_questionnaire(page, live_server, assert_accessible
     page.get_by_label("Open data about council spending").check()
     page.get_by_role("button", name="Continue").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Check your answers before sending them"
-    assert page.get_by_text("Sharing data with the NHS, Open data about council spending").count() == 1
+    expect(page.get_by_text("Sharing data with the NHS, Open data about council spending")).to_have_count(1)
     assert_accessible(page)
     page.get_by_role("button", name="Accept and send").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Response sent"
     assert re.fullmatch(r"R-[A-Z0-9]{4}-[A-Z0-9]{4}", page.locator(".reference").inner_text())
     assert_accessible(page)
     page.goto(live_server + "/consultations/resident-panel-priorities/paper")
-    assert page.get_by_text("Answer only if you answered ‘Yes’ to question 2.").count() == 1
+    expect(page.get_by_text("Answer only if you answered ‘Yes’ to question 2.")).to_have_count(1)
     assert_accessible(page)
 
 
@@ -250,13 +251,13 @@ def test_officer_writes_a_case_study_builds_a_conditional_questionnaire_and_mode
     item.get_by_label("House rule broken (to reject or redact)").select_option("off_topic")
     item.get_by_role("button", name=re.compile("^Reject")).click()
     page.get_by_text("Comment rejected.").wait_for()
-    assert page.locator("section.app-moderation-item", has_text="never used to chase people harder").count() == 0
+    expect(page.locator("section.app-moderation-item", has_text="never used to chase people harder")).to_have_count(0)
     assert_accessible(page)
     reported = page.locator("section.app-moderation-item", has_text=REPORTED)
     assert "Published, reported 1 time" in reported.inner_text()
     reported.get_by_role("button", name=re.compile("^Keep published")).click()
     page.get_by_text("Comment kept.").wait_for()
-    assert page.locator("section.app-moderation-item", has_text=REPORTED).count() == 0
+    expect(page.locator("section.app-moderation-item", has_text=REPORTED)).to_have_count(0)
     assert_accessible(page)
 
 
@@ -283,8 +284,8 @@ def test_script_in_a_comment_or_a_markdown_body_never_runs(browser, page, live_s
     page.get_by_text("Comment approved.").wait_for()
     assert_accessible(page)
     resident.goto(live_server + "/case-studies/script-test")
-    assert resident.get_by_text('<img src=x onerror="window.__xss = 4">', exact=False).count() == 1
+    expect(resident.get_by_text('<img src=x onerror="window.__xss = 4">', exact=False)).to_have_count(1)
     assert resident.evaluate("() => window.__xss") is None
-    assert resident.locator("a[href^='javascript:']").count() == 0
+    expect(resident.locator("a[href^='javascript:']")).to_have_count(0)
     assert_accessible(resident)
     resident.context.close()

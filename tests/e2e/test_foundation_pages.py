@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -12,7 +13,7 @@ def test_home_page_shows_the_charter_and_is_accessible(page, live_server, assert
     assert page.title().startswith("Have your say")
     page.get_by_role("link", name="Camden Data Charter").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Camden Data Charter"
-    assert page.locator("ol.principles > li").count() == 7
+    expect(page.locator("ol.principles > li")).to_have_count(7)
     assert_accessible(page)
 
 
@@ -67,9 +68,9 @@ def test_admin_audit_log_search_with_htmx(page, live_server, sign_in, assert_acc
 def test_role_navigation_and_forbidden_page(page, live_server, sign_in, assert_accessible):
     sign_in(page, live_server, "cabinet")
     nav = page.get_by_role("navigation", name="Staff")
-    assert nav.get_by_role("link", name="Cabinet reports").count() == 1
-    assert nav.get_by_role("link", name="Officer home").count() == 0
-    assert nav.get_by_role("link", name="Audit log").count() == 0
+    expect(nav.get_by_role("link", name="Cabinet reports")).to_have_count(1)
+    expect(nav.get_by_role("link", name="Officer home")).to_have_count(0)
+    expect(nav.get_by_role("link", name="Audit log")).to_have_count(0)
     response = page.goto(live_server + "/admin")
     assert response.status == 403
     assert "You do not have access to this page" in page.content()

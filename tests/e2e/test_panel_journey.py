@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +42,7 @@ def test_resident_registers_then_officer_selects_invites_replaces_and_marks_atte
     page.get_by_role("link", name="Camden Data Charter Resident Panel 2022").click()
     assert_accessible(page)
     page.get_by_role("link", name="Census and quotas").click()
-    assert page.locator("img.chart").count() == 1
+    expect(page.locator("img.chart")).to_have_count(1)
     assert_accessible(page)
     page.get_by_role("link", name="Pool", exact=True).click()
     assert "Yes." in page.locator("#feasibility").inner_text()

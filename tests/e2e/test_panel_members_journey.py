@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -31,13 +32,13 @@ def test_postcode_is_checked_inline_when_the_resident_leaves_the_field(page, liv
     assert page.evaluate("() => window.noPageLoadMarker") == "still here"  # swapped in place, not reloaded
     assert page.get_by_label("Full name").input_value() == "Sam Inline (e2e)"
     assert page.get_by_label("Postcode").input_value() == "not a postcode"
-    assert page.get_by_role("alert").count() == 0  # no error summary: nothing was submitted
+    expect(page.get_by_role("alert")).to_have_count(0)  # no error summary: nothing was submitted
     assert_accessible(page)
     with page.expect_response(re.compile(r"/register/check/postcode$")):
         page.get_by_label("Postcode").fill("NW1 0AB")
         page.get_by_label("Postcode").press("Tab")
     page.locator("#group-postcode:not(.govuk-form-group--error)").wait_for()
-    assert page.locator("#group-postcode .govuk-error-message").count() == 0
+    expect(page.locator("#group-postcode .govuk-error-message")).to_have_count(0)
     assert_accessible(page)
 
 
@@ -69,7 +70,7 @@ def test_officer_marks_a_drop_out_and_draws_a_replacement(page, live_server, sig
     page.wait_for_url(re.compile(r"/members$"))
     main = page.locator("main").inner_text()
     assert "20 of 20 seats filled" in main and "Choose replacements" not in main
-    assert page.locator("#quota-fit td", has_text=re.compile("^No$")).count() == 0
+    expect(page.locator("#quota-fit td", has_text=re.compile("^No$"))).to_have_count(0)
     assert_accessible(page)
 
     page.get_by_role("link", name="Session materials").click()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -131,7 +132,8 @@ def _resident_reads(page, live_server, assert_accessible) -> None:
     page.get_by_role("link", name="2: Create a Data Sharing Register").first.click()
     page.wait_for_url(f"{live_server}/charter/camden-data-charter/commitments#commitment-2")
     row = page.locator("#commitment-2")
-    assert row.count() == 1 and "Create a Data Sharing Register" in row.inner_text()
+    expect(row).to_have_count(1)
+    assert "Create a Data Sharing Register" in row.inner_text()
     assert row.evaluate("row => row.closest('.app-table-wrapper').previousElementSibling.textContent").startswith("1.")
     assert_accessible(page)
 
@@ -139,7 +141,7 @@ def _resident_reads(page, live_server, assert_accessible) -> None:
     page.go_back()
     page.wait_for_url(f"{live_server}/consultations/{SLUG}/report")
     versions = page.locator("h2", has_text="Every version").locator("xpath=following-sibling::ul[1]")
-    assert versions.get_by_role("link").count() == 2
+    expect(versions.get_by_role("link")).to_have_count(2)
     versions.get_by_role("link", name="Version 1").click()
     page.wait_for_url(f"{live_server}/consultations/{SLUG}/report/v/1")
     assert "This is an older version." in page.locator(".govuk-notification-banner").inner_text()
