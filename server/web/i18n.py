@@ -63,9 +63,8 @@ class LocaleMiddleware(ASGIMiddleware):
 
 
 def install_gettext(env: Environment, directory: Path = TRANSLATIONS_DIR) -> None:
-    """``{% trans %}``, ``_()``, ``gettext()`` and ``ngettext()`` in templates, new-style: the
-    placeholders are filled by keyword (``_("%(name)s's page", name=x)``) after escaping, and
-    whitespace inside ``{% trans %}`` blocks is trimmed, as ``babel.cfg`` extracts it."""
+    """The web pages' gettext: the catalogues in ``directory``, Jinja's i18n as
+    ``common.i18n.install_in_jinja`` sets it up, and the page's ``lang``."""
     use_catalogues(directory)
     install_in_jinja(env)
     env.globals["html_lang"] = html_lang
