@@ -133,6 +133,9 @@ def assert_accessible(axe_script):
     """Run axe-core on the page as it is now; fail with every WCAG 2.2 A/AA violation found."""
 
     def check(page) -> None:
+        # A click that navigates returns once the new document has committed, before it has a
+        # <head>: wait for the page to load, or axe would be injected into an empty document.
+        page.wait_for_load_state("load")
         if not page.evaluate("() => typeof window.axe !== 'undefined'"):
             page.add_script_tag(content=axe_script)
         results = page.evaluate(
