@@ -12,10 +12,12 @@ compiled ``.mo`` file falls back to the source strings (Babel's ``NullTranslatio
 from __future__ import annotations
 
 from contextvars import ContextVar
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from babel.dates import format_date, format_datetime
 from babel.support import LazyProxy, NullTranslations, Translations
 
 if TYPE_CHECKING:
@@ -74,6 +76,17 @@ def ngettext(singular: str, plural: str, count: int, **variables: object) -> str
 def lazy_gettext(message: str, **variables: object) -> LazyProxy:
     """A string translated when used, not when defined: for module-level constants."""
     return LazyProxy(gettext, message, enable_cache=False, **variables)
+
+
+def format_day(day: date) -> str:
+    """``24 January 2022``, the form GOV.UK style uses in text, in the active locale's words."""
+    return format_date(day, "d MMMM y", locale=active_locale.get())
+
+
+def format_day_and_time(moment: datetime) -> str:
+    """``24 January 2022, 14:05`` in the active locale's words (the time as given: convert it
+    to the council's time zone first)."""
+    return format_datetime(moment, "d MMMM y, HH:mm", locale=active_locale.get())
 
 
 def install_in_jinja(env: Environment) -> None:

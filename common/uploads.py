@@ -18,13 +18,13 @@ class UploadError(ValueError):
     """An upload that cannot be used; the message is written for the person who chose the file."""
 
 
-def upload_text(raw: bytes, *, kind: str | None = None) -> str:
-    """The upload's text (UTF-8; a byte-order mark is dropped). ``kind`` names what the file must
-    be in the message for bytes that are not UTF-8 ("The file must be a CSV saved as UTF-8"), translated by
-    the caller."""
+def upload_text(raw: bytes, *, csv: bool = True) -> str:
+    """The upload's text (UTF-8; a byte-order mark is dropped). ``csv`` says which file the
+    message for bytes that are not UTF-8 asks for: a CSV, or any text file."""
     if len(raw) > MAX_UPLOAD_BYTES:
         raise UploadError(gettext("The file must be smaller than %(limit)s", limit=MAX_UPLOAD_LABEL))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise UploadError(gettext("The file must be %(kind)s", kind=kind or gettext("a CSV saved as UTF-8"))) from None
+        raise UploadError(gettext("The file must be a CSV saved as UTF-8") if csv
+                          else gettext("The file must be text saved as UTF-8")) from None

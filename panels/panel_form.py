@@ -78,7 +78,7 @@ def check_panel_form(data: Mapping[str, str]) -> tuple[PanelInput | None, dict[s
             day = date.fromisoformat(get("deadline"))
             deadline = end_of_council_day(day)
         except ValueError:
-            errors["deadline"] = gettext("Enter a real date for the registration deadline, like 2026-03-31")
+            errors["deadline"] = gettext("The registration deadline must be a real date, for example 31 3 2027")
     prefixes = " ".join(get("postcode_prefixes").upper().replace(",", " ").split())
     if prefixes and not all(re.fullmatch(r"[A-Z]{1,2}[0-9][0-9A-Z]?", prefix) for prefix in prefixes.split()):
         errors["postcode_prefixes"] = gettext("Enter postcode districts separated by spaces, like NW1 NW3 WC1")
@@ -93,7 +93,7 @@ def check_panel_form(data: Mapping[str, str]) -> tuple[PanelInput | None, dict[s
         try:
             held_on = date.fromisoformat(cells["date"])
         except ValueError:
-            errors[prefix + "date"] = gettext("Enter a real date for session %(number)d, like 2026-05-16", number=number)
+            errors[prefix + "date"] = gettext("The date of session %(number)d must be a real date, for example 16 5 2027", number=number)
             held_on = None
         starts, ends = _time(cells["start"]), _time(cells["end"])
         if starts is None:

@@ -64,7 +64,7 @@ from analysis.commitments.model import (
     UpdateStatus,
 )
 from common.clock import COUNCIL_TIME_ZONE
-from common.i18n import gettext, ngettext
+from common.i18n import format_day, gettext, ngettext
 
 DUE_SOON_DAYS = 30
 """A deadline T is due soon on days D with T − 30 days < D ≤ T."""
@@ -73,9 +73,6 @@ STALE_AFTER_DAYS = 365
 """An ongoing commitment with no activity for this many days is stale."""
 
 _NO_PERIOD = ReportingPeriod(date.min, date.min)
-
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
 
 
 def status_as_of(
@@ -169,8 +166,8 @@ def resolve_deadline(commitment: Commitment, evidence: PlatformEvidence) -> date
 
 
 def human_date(day: date) -> str:
-    """``12 May 2022``: the form GOV.UK style uses in text."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    """``12 May 2022``: the form GOV.UK style uses in text, in the reader's language."""
+    return format_day(day)
 
 
 def _one_off_status(
@@ -200,7 +197,7 @@ def _against_deadline(base: CommitmentStatus, deadline: date, as_of: date) -> Co
                  ngettext("Due soon: due in %(num)d day", "Due soon: due in %(num)d days", days_left))
         return replace(base, status=StatusValue.DUE_SOON, days_to_deadline=days_left, label=label)
     return replace(base, status=StatusValue.ON_TRACK, days_to_deadline=days_left,
-                   label=f"On track: due by {human_date(deadline)}")
+                   label=gettext("On track: due by %(day)s", day=human_date(deadline)))
 
 
 def _recurring_status(

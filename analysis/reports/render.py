@@ -290,12 +290,14 @@ def report_csv(document: Mapping[str, Any]) -> str:
             display=quote["text"])
     for action in document.get("actions", []):
         row("action", group=action["owner"], option=action["action"], value=action["due_on"] or "",
-            display="done" if action["done"] else "not done yet")
+            display=gettext("done") if action["done"] else gettext("not done yet"))
         for cited in action["commitments"]:
+            status = cited["status_label"] or gettext("status unknown")
             row("action_commitment", group=action["owner"], option=action["action"],
                 value=f"{cited['charter']}/{cited['key']}",
-                display=f"{cited['title']} ({cited['status_label'] or 'status unknown'}"
-                        + (f" on {cited['status_as_of']})" if cited.get("status_as_of") else ")"))
+                display=gettext("%(title)s (%(status)s on %(day)s)", title=cited["title"], status=status,
+                                day=cited["status_as_of"]) if cited.get("status_as_of")
+                else gettext("%(title)s (%(status)s)", title=cited["title"], status=status))
     for values in rows:
         writer.writerow([safe_cell(value) for value in values])
     return buffer.getvalue()

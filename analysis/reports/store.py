@@ -397,7 +397,7 @@ def check_action_form(form: dict[str, Any], known_commitments: set[str]) -> dict
         try:
             due = date.fromisoformat(values["due_on"])
         except ValueError:
-            errors["due_on"] = gettext("Enter the date as a real date, like 2026-03-31")
+            errors["due_on"] = gettext("The date must be a real date, for example 31 3 2027")
     if not values["owner"]:
         errors["owner"] = gettext("Enter the team or role responsible (not a person's name)")
     elif len(values["owner"]) > 200:

@@ -7,6 +7,7 @@ are used only when one of them was sent."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 
@@ -39,15 +40,13 @@ def typed_boxes(form: Mapping[str, object], names: Iterable[str]) -> dict[str, s
 
 def with_date_boxes(values: Mapping[str, object], names: Iterable[str]) -> dict[str, object]:
     """``values`` with the boxes of each date in ``names`` filled: what was typed in them when
-    they were sent, else the parts of the ISO date held in the single field."""
+    they were sent, else the parts of the date held in the single field (``2022-02-30`` shows as
+    30, 2, 2022 even though it is not a real date, so that what was typed is not lost)."""
     shown = dict(values)
     for name in names:
         if _sent(values, name):
             continue
-        try:
-            day = date.fromisoformat(str(values.get(name, "")).strip())
-        except ValueError:
-            shown.update({f"{name}-{part}": "" for part in PARTS})
-            continue
-        shown.update({f"{name}-day": str(day.day), f"{name}-month": str(day.month), f"{name}-year": str(day.year)})
+        parts = re.fullmatch(r"(\d{1,4})-(\d{1,2})-(\d{1,2})", str(values.get(name, "")).strip())
+        year, month, day = (str(int(part)) for part in parts.groups()) if parts else ("", "", "")
+        shown.update({f"{name}-day": day, f"{name}-month": month, f"{name}-year": year})
     return shown

@@ -8,6 +8,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from litestar import Litestar
 from litestar.plugins.jinja import JinjaTemplateEngine
 
+from common.i18n import format_day, format_day_and_time
 from server.web.assets import AssetManifest
 from server.web.i18n import install_gettext
 from server.web.navigation import PUBLIC_LINKS, navigation_items, staff_links
@@ -26,13 +27,13 @@ def format_date(value: date | datetime | None) -> str:
     """GOV.UK style: 24 January 2022."""
     if value is None:
         return ""
-    return f"{value.day} {value:%B %Y}"
+    return format_day(value.date() if isinstance(value, datetime) else value)
 
 
 def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
-    return f"{value.day} {value:%B %Y, %H:%M}"
+    return format_day_and_time(value)
 
 
 def configure_template_engine(settings: Settings, manifest: AssetManifest):

@@ -48,3 +48,17 @@ def test_end_of_a_council_day():
 
 def test_council_today_is_a_date():
     assert isinstance(council_today(), date)
+
+
+def test_dates_in_text_are_written_in_the_readers_language():
+    from datetime import date, datetime
+
+    from common.i18n import active_locale, format_day, format_day_and_time
+
+    assert format_day(date(2022, 1, 24)) == "24 January 2022"
+    assert format_day_and_time(datetime(2022, 7, 1, 9, 5)) == "1 July 2022, 09:05"
+    token = active_locale.set("cy_GB")
+    try:
+        assert format_day(date(2022, 1, 24)) == "24 Ionawr 2022"
+    finally:
+        active_locale.reset(token)

@@ -17,5 +17,5 @@ def test_one_size_limit():
 def test_bytes_that_are_not_utf8_are_refused_with_what_the_file_must_be():
     with pytest.raises(UploadError, match="^The file must be a CSV saved as UTF-8$"):
         upload_text(b"\xff\xfe\x00b")
-    with pytest.raises(UploadError, match="^The file must be UTF-8 text$"):
-        upload_text(b"\xff", kind="UTF-8 text")
+    with pytest.raises(UploadError, match="^The file must be text saved as UTF-8$"):
+        upload_text(b"\xff", csv=False)

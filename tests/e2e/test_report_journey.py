@@ -87,7 +87,10 @@ def _officer_writes_and_publishes(page, live_server, assert_accessible) -> None:
 
     # "We did", citing a commitment; then publish twice (the second adds an action).
     page.get_by_label("What the council did or will do").fill(ACTION)
-    page.get_by_label("By when (optional)").fill("2026-09-30")
+    due = page.get_by_role("group", name="By when (optional)")
+    due.get_by_label("Day").fill("30")
+    due.get_by_label("Month").fill("9")
+    due.get_by_label("Year").fill("2026")
     page.get_by_label("Who is responsible").fill("Information Governance")
     page.get_by_label("2: Create a Data Sharing Register").check()
     page.get_by_role("button", name="Add action").click()

@@ -77,8 +77,18 @@ def test_a_bad_report_date_is_a_gov_uk_error(cabinet_client, demo):
     response = cabinet_client.get(f"{REPORT}?as_of=2022-02-30")
     assert response.status_code == 422
     assert "There is a problem" in response.text and 'href="#as_of"' in response.text
-    assert 'value="2022-02-30"' in response.text
+    assert 'name="as_of-day" type="text" value="30"' in response.text
+    assert 'name="as_of-month" type="text" value="2"' in response.text
     assert cabinet_client.get(f"{REPORT}/report.csv?as_of=nonsense").status_code == 400
+
+
+def test_the_report_date_typed_in_three_boxes_gives_the_short_address_to_htmx(cabinet_client, demo):
+    response = cabinet_client.get(f"{REPORT}?as_of-day=1&as_of-month=9&as_of-year=2022", headers={"hx-request": "true"})
+    assert response.status_code == 200 and "Commitments as of 1 September 2022" in response.text
+    assert response.headers["hx-push-url"] == f"{REPORT}?as_of=2022-09-01"
+    wrong = cabinet_client.get(f"{REPORT}?as_of-day=31&as_of-month=2&as_of-year=2022")
+    assert wrong.status_code == 422 and 'href="#as_of"' in wrong.text
+    assert 'name="as_of-day" type="text" value="31"' in wrong.text  # what was typed is kept
 
 
 def test_report_downloads_for_a_past_date_are_byte_identical_after_a_new_update(officer_client, demo):
@@ -161,12 +171,14 @@ def test_commitment_form_errors_keep_the_input(officer_client, demo):
 
 
 def test_update_form_errors_inline_with_htmx(officer_client, demo):
-    response = officer_client.post(f"{OFFICER}/items/3/updates", data={"status": "", "effective_on": "2099-01-01",
-                                                                       "note": "Kept note"},
+    response = officer_client.post(f"{OFFICER}/items/3/updates", data={"status": "", "effective_on-day": "1",
+                                                                       "effective_on-month": "1",
+                                                                       "effective_on-year": "2099", "note": "Kept note"},
                                    headers={"hx-request": "true", "x-csrftoken": csrf_token(officer_client)})
     assert response.status_code == 422
     assert response.text.lstrip().startswith('<div id="commitment-updates">')
     assert "Status is required" in response.text and "Kept note" in response.text
+    assert 'name="effective_on-year" type="text" value="2099"' in response.text
     assert run(CommitmentUpdate.count().run()) == 12
 
 

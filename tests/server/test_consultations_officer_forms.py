@@ -41,7 +41,7 @@ def changed(section: int, position: int, **fields) -> bytes:
     (changed(1, 0, options=["Phone", 2]), "Section 2, question 1: ‘options’ must be a list of texts"),
     (changed(2, 0, options=["Man", "Woman", PREFER_NOT_TO_SAY]), "exactly the census categories (Male; Female)"),
     (json.dumps({**sample_document(), "version": 7}).encode(), "The file is version 7 of the questionnaire format"),
-    (b"\xff\xfe not text", "The file must be UTF-8 text"),
+    (b"\xff\xfe not text", "The file must be text saved as UTF-8"),
     (b"[]", "not a Civic Panel questionnaire export"),
 ])
 def test_a_wrongly_shaped_file_is_refused_by_name_and_nothing_is_saved(officer_client, content, message):

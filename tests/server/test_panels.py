@@ -22,13 +22,29 @@ def audit_actions() -> list[str]:
 def test_create_panel_with_bad_input_keeps_it_and_says_what_is_wrong(officer_client):
     response = post_form(officer_client, "/officer/panels/new",
                          {"name": "", "year": "20x6", "panel_size": "1", "retention_days": "30", "voucher": "lots",
+                          "deadline-day": "31", "deadline-month": "13", "deadline-year": "2026",
                           "session_1_title": "Day one", "session_1_date": "2026-02-30", "session_1_start": "16:00",
                           "session_1_end": "10:00", "session_1_place": "Town hall"})
     assert response.status_code == 422
     for message in ("Enter the panel", "The year must be", "The panel size must be", "voucher amount",
-                    "Enter a real date for session 1"):
+                    "The date of session 1 must be a real date", "The registration deadline must be a real date"):
         assert message in response.text
     assert 'value="Town hall"' in response.text
+    assert 'name="deadline-month" type="text" value="13"' in response.text  # the boxes keep what was typed
+    assert 'name="session_1_date-day" type="text" value="30"' in response.text
+
+
+def test_create_panel_with_dates_in_boxes(officer_client):
+    response = post_form(officer_client, "/officer/panels/new",
+                         {"name": "Boxes panel", "year": "2027", "panel_size": "20", "retention_days": "30",
+                          "deadline-day": "31", "deadline-month": "3", "deadline-year": "2027",
+                          "session_1_title": "Day one", "session_1_date-day": "15", "session_1_date-month": "5",
+                          "session_1_date-year": "2027", "session_1_start": "10:00", "session_1_end": "16:00",
+                          "session_1_place": "Town hall"}, follow_redirects=False)
+    assert response.status_code == 303
+    panel_id = int(re.search(r"/officer/panels/(\d+)/", response.headers["location"]).group(1))
+    page = officer_client.get(f"/officer/panels/{panel_id}").text
+    assert "15 May 2027" in page and "31 March 2027" in page
 
 
 def test_quotas_from_camden_2011_then_edited(officer_client):

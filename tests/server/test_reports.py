@@ -39,16 +39,18 @@ def test_draft_form_good_and_bad(officer_client):
 
 def test_action_form_good_and_bad(officer_client):
     run(seed())
-    bad = send(officer_client, f"{BASE}/actions", [("action", ""), ("due_on", "31/02/2026"), ("owner", ""),
-                                                   ("commitments", "nope/X9")])
+    bad = send(officer_client, f"{BASE}/actions", [("action", ""), ("due_on-day", "31"), ("due_on-month", "2"),
+                                                   ("due_on-year", "2026"), ("owner", ""), ("commitments", "nope/X9")])
     assert bad.status_code == 422
-    for message in ("Enter what the council did or will do", "Enter the date as a real date",
+    assert 'name="due_on-day" type="text" value="31"' in bad.text  # the boxes keep what was typed
+    for message in ("Enter what the council did or will do", "The date must be a real date",
                     "Enter the team or role responsible", "Select commitments from the list"):
         assert message in bad.text
-    good = send(officer_client, f"{BASE}/actions", [("action", "Publish parking open data"), ("due_on", "2026-06-30"),
-                                                    ("owner", "Data team")])
+    good = send(officer_client, f"{BASE}/actions", [("action", "Publish parking open data"), ("due_on-day", "30"),
+                                                    ("due_on-month", "6"), ("due_on-year", "2026"), ("owner", "Data team")])
     assert good.status_code == 303
-    assert "Publish parking open data" in officer_client.get(BASE).text
+    draft = officer_client.get(BASE).text
+    assert "Publish parking open data" in draft and "30 June 2026" in draft
     assert "report_action_added" in audit_actions()
 
 

@@ -24,6 +24,7 @@ from server.controllers.commitments.documents import (
     report_pdf_bytes,
     timeline_response,
 )
+from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.guards import CABINET_READERS, OFFICER, roles
 from server.web.responses import download
 
@@ -35,19 +36,26 @@ class CommitmentsCabinetController(Controller):
     opt = roles(CABINET_READERS)
 
     @get("/", name="commitments_report")
-    async def report(self, request: HTMXRequest, slug: FromPath[str], as_of: FromQuery[str] = "") -> Template:
+    async def report(self, request: HTMXRequest, slug: FromPath[str]) -> Template:
+        """The date comes as ``as_of=2022-07-01`` from a link, or as the form's three boxes."""
         errors: dict[str, str] = {}
+        as_of = joined_date(request.query_params, "as_of")
         day = parse_as_of(as_of, errors)
         document = await document_or_404(slug, day)
+        base = request.app.route_reverse("commitments_report", slug=slug)
+        boxes = with_date_boxes({"as_of": as_of if errors else day.isoformat(),
+                                 **typed_boxes(request.query_params, ["as_of"])}, ["as_of"])
         context = {
-            "doc": document, "errors": errors, "as_of_value": as_of if errors else day.isoformat(),
-            "base": request.app.route_reverse("commitments_report", slug=slug), "query": f"?as_of={day.isoformat()}", "saved": None,
+            "doc": document, "errors": errors, "as_of_value": as_of if errors else day.isoformat(), "as_of_boxes": boxes,
+            "base": base, "query": f"?as_of={day.isoformat()}", "saved": None,
             "snapshots": await list_snapshots(slug), "description": timeline_description(document),
             "citations": await reports_citing(slug, [r["id"] for r in document["commitments"]]),
             "can_save": request.user.role in OFFICER, **TEMPLATE_HELPERS,
         }
         template = "commitments/_report_partial.html" if request.htmx else "commitments/report.html"
-        return Template(template, context=context,
+        # htmx puts the short address in the bar (``?as_of=2022-07-01``), so that it can be shared.
+        headers = {"HX-Push-Url": f"{base}?as_of={day.isoformat()}"} if request.htmx and not errors else None
+        return Template(template, context=context, headers=headers,
                         status_code=HTTP_422_UNPROCESSABLE_ENTITY if errors else 200)
 
     @get("/report.json", name="commitments_report_json")

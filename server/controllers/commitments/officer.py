@@ -64,6 +64,8 @@ STATUS_OPTIONS = [("", lazy_gettext("Choose a status")), (str(UpdateStatus.PROGR
 are the model's keys and never change."""
 DATE_FIELDS = ("made_on", "deadline_date", "first_period_start")
 """The commitment form's dates, typed in three boxes each (GOV.UK's date input)."""
+UPDATE_DATE_FIELDS = ("effective_on", "metric_period_start", "metric_period_end")
+"""The update form's dates, in three boxes each too."""
 
 FORM_OPTIONS = {"kind_options": KIND_OPTIONS, "event_options": EVENT_OPTIONS, "repeat_options": REPEAT_OPTIONS,
                 "evidence_options": EVIDENCE_OPTIONS, "direction_options": DIRECTION_OPTIONS,
@@ -177,7 +179,8 @@ class CommitmentsOfficerController(Controller):
         template = "commitments/_update_partial.html" if request.htmx else "commitments/officer_commitment.html"
         return Template(template, status_code=status_code, context={
             "charter": inputs.charter, "commitment": commitment, "status": status, "history": history,
-            "values": values, "errors": errors, "posted": posted, **FORM_OPTIONS, **TEMPLATE_HELPERS})
+            "values": with_date_boxes(values, UPDATE_DATE_FIELDS), "errors": errors, "posted": posted,
+            **FORM_OPTIONS, **TEMPLATE_HELPERS})
 
     @get("/items/{key:str}", name="commitments_item")
     async def item(self, request: HTMXRequest, slug: FromPath[str], key: FromPath[str], posted: FromQuery[str] = "") -> Template:
@@ -188,11 +191,13 @@ class CommitmentsOfficerController(Controller):
     async def post_update(self, request: HTMXRequest, slug: FromPath[str], key: FromPath[str], data: FormData) -> Template | Redirect:
         await self._commitment(slug, key)
         values = {field: str(data.get(field, "")).strip() for field in UPDATE_FORM_FIELDS}
+        values.update({name: joined_date(data, name) for name in UPDATE_DATE_FIELDS})
         try:
             update = await record_update(slug=slug, key=key, values=values, recorded_by=request.user.email,
                                          now=datetime.now(timezone.utc))
         except CommitmentFormError as error:
-            return await self._commitment_page(request, slug, key, values=values, errors=error.errors,
+            return await self._commitment_page(request, slug, key, values={**values, **typed_boxes(data, UPDATE_DATE_FIELDS)},
+                                               errors=error.errors,
                                                status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         await record_audit(actor=request.user.email, action="commitment_update_posted", object_type="commitment",
                            object_id=f"{slug}/{key}",

@@ -280,7 +280,7 @@ class ConsultationsOfficerController(Controller):
     async def import_json(self, request: HTMXRequest, slug: FromPath[str], data: UploadData) -> Template | Redirect:
         errors: dict[str, str] = {}
         try:
-            text = await read_upload(data.get("file"), kind="UTF-8 text")
+            text = await read_upload(data.get("file"), csv=False)
         except UploadError as error:
             errors["file"] = str(error)
         else:

@@ -34,6 +34,7 @@ from panels.pool_csv import PoolImportError, parse_pool_csv, pool_csv
 from panels.quotas import QuotaError, QuotaRow, compute_quotas, quota_problems
 from panels.tables import Panel
 from server.audit import record_audit
+from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.forms import RepeatableFormData, UploadData
 from server.web.guards import OFFICER, roles
 from server.services.outbox import write_outbox
@@ -41,6 +42,10 @@ from server.web.request_info import client_ip, link_base
 from server.web.responses import download
 from server.web.uploads import read_upload
 
+
+
+PANEL_DATE_FIELDS = ("deadline", *(f"session_{number}_date" for number in range(1, SESSION_ROWS + 1)))
+"""The panel form's dates, typed in three boxes each (GOV.UK's date input)."""
 
 
 def data_png(png: bytes) -> str:
@@ -68,15 +73,18 @@ class PanelOfficerController(Controller):
         values = {"year": str(date.today().year), "panel_size": "30", "voucher": "30",
                   "retention_days": str(round(months * 365 / 12)),
                   "household_rule": "yes", "prefer_not_to_say": "yes"}
-        return Template("panels/officer/new.html", context={"values": values, "errors": {}, "session_rows": SESSION_ROWS})
+        return Template("panels/officer/new.html", context={
+            "values": with_date_boxes(values, PANEL_DATE_FIELDS), "errors": {}, "session_rows": SESSION_ROWS})
 
     @post("/new", name="panels_create")
     async def create(self, request: Request, data: RepeatableFormData) -> Template | Redirect:
         values = {key: str(value) for key, value in data.items() if key != "_csrf_token"}
+        values.update({name: joined_date(values, name) for name in PANEL_DATE_FIELDS})
         panel_input, errors = check_panel_form(values)
         if errors:
+            shown = with_date_boxes({**values, **typed_boxes(data, PANEL_DATE_FIELDS)}, PANEL_DATE_FIELDS)
             return Template("panels/officer/new.html", status_code=HTTP_422_UNPROCESSABLE_ENTITY,
-                            context={"values": values, "errors": errors, "session_rows": SESSION_ROWS})
+                            context={"values": shown, "errors": errors, "session_rows": SESSION_ROWS})
         panel = await store.create_panel(**{field: getattr(panel_input, field) for field in (
             "name", "year", "panel_size", "registration_deadline", "voucher_pence", "household_rule", "retention_days",
             "description", "postcode_prefixes", "prefer_not_to_say", "sessions")})

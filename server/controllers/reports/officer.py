@@ -54,6 +54,7 @@ from common.i18n import gettext
 from panels.census import census_label, shipped_census_files
 from server.audit import record_audit
 from server.controllers.reports.consultation import consultation_or_404
+from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.forms import RepeatableFormData
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
@@ -138,7 +139,7 @@ class ReportsOfficerController(Controller):
             "consultation": consultation, "slug": slug, "body": Markup(body),
             "values": values if values is not None else _stored_draft_values(draft), "errors": errors,
             "reach_channels": [(channel, CHANNEL_LABELS[channel]) for channel in REACH_CHANNELS],
-            "action_values": action_values or {}, "action_errors": action_errors,
+            "action_values": with_date_boxes(action_values or {}, ["due_on"]), "action_errors": action_errors,
             "theme_values": theme_values or {}, "theme_errors": theme_errors,
             "all_errors": {**errors, **action_errors, **theme_errors},
             "census_options": census_options(), "commitment_choices": await commitment_choices(),
@@ -170,10 +171,12 @@ class ReportsOfficerController(Controller):
     async def add_action(self, request: Request, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
         await consultation_or_404(slug)
         known = {choice["value"] for choice in await commitment_choices()}
+        data = {**data, "due_on": joined_date(data, "due_on")}
         try:
             values = check_action_form(data, known)
         except ReportFormError as error:
-            raw = {k: data.get(k, "") for k in ("action", "due_on", "owner", "done", "commitments")}
+            raw = {**{k: data.get(k, "") for k in ("action", "due_on", "owner", "done", "commitments")},
+                   **typed_boxes(data, ["due_on"])}
             return await self._page(request, slug, action_values=raw, action_errors=error.errors,
                                     status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         action_id = await add_action(slug=slug, values=values, now=_now())

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from analysis.reports.render import Images, report_pdf
 from analysis.reports.store import ReportNotFound, get_version, list_versions, version_image
 from common.clock import council_time
-from common.i18n import gettext
+from common.i18n import format_day, gettext
 from server.controllers.reports.consultation import consultation_or_404
 from server.web.guards import public
 from server.web.page_cache import page_cache_opt
@@ -79,7 +79,7 @@ class ReportsPublicController(Controller):
     async def pdf_download(self, slug: FromPath[str], number: FromPath[int]) -> Response:
         row = await _version_or_404(slug, number)
         document, images = json.loads(row["document_json"]), _version_images(row)
-        published = council_time(row["published_at"]).strftime("%d %B %Y")
+        published = format_day(council_time(row["published_at"]).date())
         note = gettext("Version %(number)s, published %(day)s.", number=number, day=published)
         pdf = await anyio.to_thread.run_sync(lambda: report_pdf(document, images, note=note))
         return download(pdf, media_type="application/pdf", filename=f"{slug}-report-v{number}.pdf")
