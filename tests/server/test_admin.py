@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime, timedelta, timezone
 
 from server.audit import record_audit, search_audit
 from server.accounts.staff import list_staff
@@ -64,6 +65,22 @@ def test_audit_log_rejects_bad_dates_without_error_page(admin_client):
     response = admin_client.get("/admin/audit", params={"since": "31/02/2026"})
     assert response.status_code == 422
     assert "Enter a real date" in response.text
+    boxes = admin_client.get("/admin/audit", params={"since-day": "31", "since-month": "2", "since-year": "2026"})
+    assert boxes.status_code == 422 and 'href="#since"' in boxes.text
+    assert 'name="since-day" type="text" value="31"' in boxes.text  # what was typed is kept
+
+
+def test_audit_log_searches_between_dates_typed_in_boxes(admin_client):
+    run(record_audit(actor="officer@test.example", action="dated_entry"))
+    today = datetime.now(timezone.utc).date()  # the search's days are UTC days, as the entries' times
+    found = admin_client.get("/admin/audit", params={"since-day": today.day, "since-month": today.month,
+                                                     "since-year": today.year, "action": "dated_entry"})
+    assert found.status_code == 200 and "1 most recent matching entry" in found.text
+    assert "since=" + today.isoformat() in found.text  # the CSV link carries the dates as one field each
+    tomorrow = today + timedelta(days=1)
+    none = admin_client.get("/admin/audit", params={"since-day": tomorrow.day, "since-month": tomorrow.month,
+                                                    "since-year": tomorrow.year, "action": "dated_entry"})
+    assert none.status_code == 200 and "0 most recent matching entries" in none.text
 
 
 def test_audit_export_is_csv_safe_and_itself_audited(admin_client):

@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from common.i18n import gettext
 from server.audit import audit_csv, record_audit, search_audit
+from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.forms import FormData
 from server.web.guards import ADMIN, roles
 from server.web.request_info import client_ip
@@ -22,13 +23,17 @@ from server.tables import STAFF_ROLES
 
 
 
+AUDIT_DATES = ("since", "until")
+"""The audit search's dates, typed in three boxes each (GOV.UK's date input)."""
+
+
 def _parse_day(raw: str, field: str, errors: dict[str, str]) -> date | None:
     if not raw:
         return None
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        errors[field] = gettext("Enter a real date, like 2026-03-31")
+        errors[field] = gettext("Enter a real date, for example 31 3 2026")
         return None
 
 
@@ -87,8 +92,10 @@ class AdminController(Controller):
         return Redirect(path=request.app.route_reverse("admin_home"), status_code=303)
 
     @get("/audit", name="admin_audit")
-    async def audit(self, request: HTMXRequest, actor: FromQuery[str] = "", action: FromQuery[str] = "", since: FromQuery[str] = "", until: FromQuery[str] = "") -> Template:
+    async def audit(self, request: HTMXRequest, actor: FromQuery[str] = "", action: FromQuery[str] = "") -> Template:
+        """The dates come as ``since=2026-03-31`` from a link, or as the form's three boxes each."""
         errors: dict[str, str] = {}
+        since, until = (joined_date(request.query_params, name) for name in AUDIT_DATES)
         since_day = _parse_day(since, "since", errors)
         until_day = _parse_day(until, "until", errors)
         records = await search_audit(
@@ -97,8 +104,9 @@ class AdminController(Controller):
         )
         return Template(
             "admin/_audit_partial.html" if request.htmx else "admin/audit.html",
-            context={"records": records, "values": {"actor": actor, "action": action, "since": since, "until": until},
-                     "errors": errors},
+            context={"records": records, "errors": errors, "values": with_date_boxes(
+                {"actor": actor, "action": action, "since": since, "until": until,
+                 **typed_boxes(request.query_params, AUDIT_DATES)}, AUDIT_DATES)},
             status_code=HTTP_422_UNPROCESSABLE_ENTITY if errors else 200,
         )
 
