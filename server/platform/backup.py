@@ -134,10 +134,11 @@ async def restore_database(database_url: str, backup: Path, *, force: bool = Fal
         target.parent.mkdir(parents=True, exist_ok=True)
         source, live = sqlite3.connect(f"file:{backup}?mode=ro", uri=True), sqlite3.connect(target, timeout=SQLITE_BUSY_TIMEOUT_S)
         try:
-            source.backup(live)  # one write transaction on the target: all of the copy or none of it
+            try:
+                source.backup(live)  # one write transaction on the target: all of the copy or none of it
+            except sqlite3.Error as error:
+                raise BackupError(f"the restore failed and nothing was changed: {_sqlite_reason(error, source, live)}") from error
             live.execute("PRAGMA journal_mode=WAL")
-        except sqlite3.Error as error:
-            raise BackupError(f"the restore failed and nothing was changed: {_sqlite_reason(error, source, live)}") from error
         finally:
             live.close()
             source.close()

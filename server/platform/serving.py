@@ -22,11 +22,10 @@ own protocol classes. The reverse proxy must still bound slow bodies (see the RE
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
-
-import asyncio
 from functools import cache
 from typing import Any
 
