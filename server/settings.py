@@ -120,6 +120,25 @@ class Settings:
     mail_from: str = "Civic Panel <no-reply@council.example>"
     """``MAIL_FROM``: the sender shown on every email."""
 
+    server_keep_alive_seconds: int = 5
+    """``SERVER_KEEP_ALIVE_SECONDS``: an idle connection between requests is closed after this
+    (uvicorn's ``timeout_keep_alive``). Keep it above the proxy's own upstream keep-alive."""
+
+    server_request_head_seconds: int = 10
+    """``SERVER_REQUEST_HEAD_SECONDS``: a connection whose request line and headers have not all
+    arrived this many seconds after it opened (or after its previous response) is closed, so a
+    client sending its headers a byte at a time cannot hold a connection ("slowloris").
+    uvicorn has no such limit of its own: ``server/platform/serving.py`` adds it."""
+
+    server_max_request_head_bytes: int = 65536
+    """``SERVER_MAX_REQUEST_HEAD_BYTES``: the largest request line and headers taken (431
+    otherwise); also h11's ``h11_max_incomplete_event_size``. Staff and questionnaire session
+    cookies are several kilobytes, so not much below 32 KiB."""
+
+    server_max_connections: int = 1000
+    """``SERVER_MAX_CONNECTIONS``: open connections and requests in progress per worker before
+    it answers 503 (uvicorn's ``limit_concurrency``)."""
+
     @property
     def sends_email(self) -> bool:
         return bool(self.smtp_host)
@@ -169,4 +188,8 @@ class Settings:
             smtp_password=environ.get("SMTP_PASSWORD", ""),
             smtp_security=_choice_from_env(environ, "SMTP_SECURITY", ("starttls", "tls", "none"), "starttls"),
             mail_from=environ.get("MAIL_FROM", "").strip() or cls.mail_from,
+            server_keep_alive_seconds=_int_from_env(environ, "SERVER_KEEP_ALIVE_SECONDS", 5, minimum=1),
+            server_request_head_seconds=_int_from_env(environ, "SERVER_REQUEST_HEAD_SECONDS", 10, minimum=1),
+            server_max_request_head_bytes=_int_from_env(environ, "SERVER_MAX_REQUEST_HEAD_BYTES", 65536, minimum=4096),
+            server_max_connections=_int_from_env(environ, "SERVER_MAX_CONNECTIONS", 1000, minimum=1),
         )

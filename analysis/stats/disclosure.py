@@ -141,3 +141,51 @@ def fewer_than(threshold: int) -> str:
 def hidden_text(suppression: str, threshold: int) -> str:
     """The words a hidden figure is published as: true for the reason it was hidden."""
     return fewer_than(threshold) if suppression == PRIMARY else SECONDARY_TEXT
+
+
+ROUNDING_BASE = 5
+"""Live counts of people (a panel's pool while registration is open) are published rounded to
+the nearest multiple of this, as ONS rounds census counts. A count that is published exactly and
+moves from 33 to 34 when one known person registers tells a reader that person's group; rounded,
+most single registrations move no published figure. (A registration that carries a count across
+a rounding boundary still moves one: rounding makes differencing rare and uncertain, not
+impossible. Hidden counts stay hidden whatever moves.)"""
+
+
+@dataclass(frozen=True)
+class PublishedCount:
+    """A count as it may be published: ``value`` rounded, or None with the reason it is hidden."""
+
+    value: int | None
+    suppression: str | None = None
+    """``"primary"`` (under the threshold), ``"secondary"`` (hidden so that others cannot be
+    worked out) or None (published)."""
+
+
+def round_to_base(count: int, base: int = ROUNDING_BASE) -> int:
+    """The nearest multiple of ``base``, halves rounded up (12 → 10, 13 → 15)."""
+    return (int(count) + base // 2) // base * base
+
+
+def publish_count(count: int, *, threshold: int = DEFAULT_THRESHOLD, base: int = ROUNDING_BASE) -> PublishedCount:
+    """A single count of people: hidden under the threshold, otherwise rounded."""
+    if count < threshold:
+        return PublishedCount(None, PRIMARY)
+    return PublishedCount(round_to_base(count, base))
+
+
+def publish_line(counts: list[int], *, threshold: int = DEFAULT_THRESHOLD,
+                 base: int = ROUNDING_BASE) -> list[PublishedCount]:
+    """The groups of one dimension (they add up to its total): the line rule of ``suppress_table``
+    (small counts hidden, and one more while only one is), then every shown count rounded."""
+    if not counts:
+        return []
+    exact = np.asarray(counts, dtype=np.int64)
+    primary = exact < threshold
+    # The next smallest is chosen by rounded value (ties: the first). Chosen by exact value, the
+    # hidden "[c]" would move from one group to another when one person joins, and so say which
+    # group they joined; rounded values change only when a published figure would change anyway.
+    ranking = np.where(primary, 0, np.maximum([round_to_base(count, base) for count in counts], threshold))
+    table = suppress_table(ranking[np.newaxis, :], threshold=threshold, row_totals=np.array([exact.sum()]))
+    return [PublishedCount(None, table.cell_suppression(0, column)) if table.cell_hidden[0, column]
+            else PublishedCount(round_to_base(count, base)) for column, count in enumerate(counts)]

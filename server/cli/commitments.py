@@ -15,6 +15,7 @@ import click
 from common.clock import council_today
 from server.cli.support import require_migrated as _ready
 from server.cli.support import run_async as _run
+from server.platform.private_files import write_private_file
 
 
 async def _charter_slug(given: str) -> str:
@@ -64,10 +65,7 @@ def commitments_command(as_of: datetime | None, output_format: str, out: Path | 
         click.echo(content, nl=False)
         return
     try:
-        if isinstance(content, bytes):
-            out.write_bytes(content)
-        else:
-            out.write_text(content, encoding="utf-8", newline="")
+        write_private_file(out, content)
     except OSError as error:
         raise click.ClickException(f"cannot write {out}: {error.strerror}") from error
     click.echo(f"Wrote the {output_format} report of {document['total']} commitments as of {day.isoformat()} "

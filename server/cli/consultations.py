@@ -15,6 +15,7 @@ import click
 
 from server.cli.support import require_migrated as _ready
 from server.cli.support import run_async as _run
+from server.platform.private_files import write_private_file
 
 
 def _actor() -> str:
@@ -59,7 +60,7 @@ def export_responses_command(slug: str, out: Path | None) -> None:
     if out is None:
         click.echo(exported.text, nl=False)
         return
-    out.write_text(exported.text, encoding="utf-8", newline="")
+    write_private_file(out, exported.text)
     click.echo(f"Wrote {exported.count} responses to {out}", err=True)
 
 

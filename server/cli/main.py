@@ -168,9 +168,11 @@ def serve(host: str, port: int, workers: int, reload: bool, access_log: bool, fo
         os.environ["DATABASE_POOL_SIZE"] = "10"
     click.echo(f"Civic Panel for {settings.council_name} on http://{host}:{port} ({workers} worker{'s' if workers > 1 else ''}; "
                f"forwarded headers trusted from {forwarded_allow_ips})")
-    options = dict(factory=True, host=host, port=port, workers=workers, reload=reload, proxy_headers=True,
-                   forwarded_allow_ips=forwarded_allow_ips, log_level="info", access_log=access_log)
-    from server.platform.serving import can_reuse_port, run_workers
+    from server.platform.serving import can_reuse_port, run_workers, uvicorn_options
+
+    options = uvicorn_options(settings, factory=True, host=host, port=port, workers=workers, reload=reload,
+                              proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips, log_level="info",
+                              access_log=access_log)
 
     if workers > 1 and not reload and can_reuse_port():  # a listening socket per worker: see server/platform/serving.py
         try:

@@ -16,6 +16,7 @@ import click
 from common.clock import council_today
 from server.cli.support import require_migrated as _ready
 from server.cli.support import run_async as _run
+from server.platform.private_files import write_private_file
 
 
 async def _draft(slug: str, threshold: int):
@@ -68,8 +69,5 @@ def report_command(slug: str, output_format: str, out: Path | None, version: int
     if out is None:
         click.echo(content, nl=False)
         return
-    if isinstance(content, bytes):
-        out.write_bytes(content)
-    else:
-        out.write_text(content, encoding="utf-8")
+    write_private_file(out, content)
     click.echo(f"Wrote {what} for {slug} ({document['n_responses']} responses) as {output_format} to {out}", err=True)

@@ -34,6 +34,7 @@ from panels.selection import (
     verify_draw,
 )
 from panels.selection.lottery import ticket_for_seed
+from server.platform.private_files import write_private_file
 
 
 class _ProgressBar:
@@ -136,7 +137,7 @@ def select_command(
         click.echo(f"Warning: {warning}", err=True)
     click.echo(_summary(result))
     if json_path is not None:
-        Path(json_path).write_text(json.dumps(result_to_json(result), indent=1, ensure_ascii=False), encoding="utf-8")
+        write_private_file(Path(json_path), json.dumps(result_to_json(result), indent=1, ensure_ascii=False))
         click.echo(f"Wrote {json_path}")
 
 

@@ -14,6 +14,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from common.i18n import gettext
 from server.accounts.staff import identity_for_session
+from server.settings import Settings
 
 SESSION_TOKEN_KEY = "staff_token"
 
@@ -94,6 +95,16 @@ class MalformedInputMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send)
 
 
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+"""A year of HTTPS only, for the site and its subdomains (the NCSC's and OWASP's advice)."""
+
+
+def sends_strict_transport_security(settings: Settings) -> bool:
+    """HSTS in production, and only when the public address is HTTPS: a browser told to use
+    HTTPS for a site that has none could not reach it for a year."""
+    return settings.is_production and settings.site_url.lower().startswith("https://")
+
+
 async def add_security_headers(message: Message, scope: Scope) -> None:
     """A ``before_send`` hook: it runs for every response, including the router's own 404s,
     which never reach route middleware."""
@@ -102,3 +113,5 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
         for name, value in SECURITY_HEADERS.items():
             if name not in headers:
                 headers[name] = value
+        if sends_strict_transport_security(scope["litestar_app"].state.settings):
+            headers["strict-transport-security"] = STRICT_TRANSPORT_SECURITY

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 
 from click.testing import CliRunner
 
@@ -80,6 +81,7 @@ def test_command_line_lists_exports_and_imports(db, tmp_path):
     out = tmp_path / "out.csv"
     exported = runner.invoke(cli, ["export-responses", "--consultation", "data-charter", "--out", str(out)])
     assert exported.exit_code == 0 and "Wrote 2 responses" in exported.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600  # an export of residents' answers is its owner's alone
     text = out.read_text(encoding="utf-8")
     assert "focus_group" in text and ",sex" in text.splitlines()[0]
     into_copy = runner.invoke(cli, ["import-responses", "--consultation", "copy", str(out)])

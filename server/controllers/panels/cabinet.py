@@ -1,6 +1,6 @@
 """Cabinet (and any staff member) reads each Resident Panel in aggregate: sizes, counts per quota
-category against the quota range with small counts suppressed, sessions held and attendance.
-No personal data reaches this page."""
+category against the quota range under the reports' disclosure rules (small counts hidden, the
+rest rounded), sessions held and attendance. No personal data reaches this page."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from datetime import date
 from litestar import Controller, Request, get
 from litestar.response import Template
 
-from panels.aggregates import panel_aggregates
+from analysis.stats.disclosure import ROUNDING_BASE, SECONDARY_MARK
+from server.services.cabinet_figures import cabinet_panels
 from server.web.guards import CABINET_READERS, roles
 
 
@@ -21,4 +22,5 @@ class PanelCabinetController(Controller):
     async def index(self, request: Request) -> Template:
         threshold = request.app.state.settings.disclosure_threshold
         return Template("panels/cabinet/panels.html", context={
-            "panels": await panel_aggregates(threshold=threshold, today=date.today()), "threshold": threshold})
+            "panels": await cabinet_panels(threshold=threshold, today=date.today()), "threshold": threshold,
+            "rounding_base": ROUNDING_BASE, "secondary_mark": SECONDARY_MARK})
