@@ -82,11 +82,14 @@ class Settings:
     consultation's close."""
 
     login_max_failures: int = 5
-    """``LOGIN_MAX_FAILURES``: failed logins for one email (or 4× this from one address) within
-    ``login_lockout_minutes`` before further attempts are refused."""
+    """``LOGIN_MAX_FAILURES``: failed sign-ins for one account from one address (or 4× this from
+    one address, whatever the accounts) before that address must wait between attempts: 30 seconds,
+    doubling with each further failure (``server/accounts/throttle.py``). Other addresses, the
+    account's owner among them, are not slowed."""
 
     login_lockout_minutes: int = 15
-    """``LOGIN_LOCKOUT_MINUTES``: the window, in minutes, over which failed logins are counted."""
+    """``LOGIN_LOCKOUT_MINUTES``: the longest wait, in minutes, between attempts from an address
+    that keeps failing."""
 
     session_max_age_hours: int = 8
     """``SESSION_MAX_AGE_HOURS``: staff are signed out after this many hours."""

@@ -33,6 +33,16 @@ class StaffSession(Table, tablename="staff_session"):
     expires_at = Timestamptz()
 
 
+class SignInFailure(Table, tablename="sign_in_failure"):
+    """A failed staff sign-in, counted to slow down guessing (``server/accounts/throttle.py``).
+    Holds no email: ``account_key`` is a keyed hash of the email typed. Rows older than a day are
+    deleted as new ones arrive, and a successful sign-in deletes its account's rows for its address."""
+
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    ip_address = Varchar(length=64, index=True)
+    account_key = Varchar(length=64, index=True)
+
+
 class AuditEntry(Table, tablename="audit_entry"):
     """Who did what to which record, when, and why. Append-only: nothing in the app updates or
     deletes a row."""

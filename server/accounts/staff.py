@@ -7,16 +7,19 @@ disabling an account deletes the rows, which ends the session on every worker at
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from common.emails import is_valid_email, normalise_email
+from common.i18n import gettext, ngettext
 from common.tokens import hash_token
 from common.transactions import write_transaction
-from server.audit import count_recent, record_audit
+from server.audit import record_audit
 from server.platform.database import is_unique_violation
-from server.accounts.passwords import hash_password, password_problem, verify_password
+from server.accounts.passwords import dummy_hash, hash_password, password_problem, verify_password
+from server.accounts.throttle import ThrottlePolicy, forget_failures, record_failure, wait_before_next_attempt
 from server.tables import STAFF_ROLES, StaffSession, StaffUser
 
 
@@ -51,13 +54,13 @@ def _now() -> datetime:
 def validate_new_staff(*, email: str, display_name: str, role: str, password: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not is_valid_email(normalise_email(email)):
-        errors["email"] = "Enter an email address in the correct format, like name@example.gov.uk"
+        errors["email"] = gettext("Enter an email address in the correct format, like name@example.gov.uk")
     if not display_name.strip():
-        errors["display_name"] = "Enter a name"
+        errors["display_name"] = gettext("Enter a name")
     elif len(display_name.strip()) > 120:
-        errors["display_name"] = "Name must be 120 characters or fewer"
+        errors["display_name"] = gettext("Name must be %(count)d characters or fewer", count=120)
     if role not in STAFF_ROLES:
-        errors["role"] = f"Select a role: {', '.join(STAFF_ROLES)}"
+        errors["role"] = gettext("Select a role: %(roles)s", roles=", ".join(STAFF_ROLES))
     problem = password_problem(password)
     if problem:
         errors["password"] = problem
@@ -70,7 +73,7 @@ async def create_staff_user(*, email: str, display_name: str, role: str, passwor
         raise StaffAccountError(errors)
     email = normalise_email(email)
     user = StaffUser(email=email, display_name=display_name.strip(), role=role, password_hash=hash_password(password))
-    duplicate = StaffAccountError({"email": "A staff account with this email already exists"})
+    duplicate = StaffAccountError({"email": gettext("A staff account with this email already exists")})
     try:
         async with write_transaction(StaffUser._meta.db):  # check-then-insert must not race
             if await StaffUser.exists().where(StaffUser.email == email).run():
@@ -105,29 +108,39 @@ async def set_staff_active(*, user_id: int, active: bool) -> None:
 
 async def set_staff_role(*, user_id: int, role: str) -> None:
     if role not in STAFF_ROLES:
-        raise StaffAccountError({"role": f"Select a role: {', '.join(STAFF_ROLES)}"})
+        raise StaffAccountError({"role": gettext("Select a role: %(roles)s", roles=", ".join(STAFF_ROLES))})
     await StaffUser.update({StaffUser.role: role}).where(StaffUser.id == user_id).run()
 
 
+def _minutes_to_wait(wait: timedelta) -> int:
+    return max(1, math.ceil(wait.total_seconds() / 60))
+
+
 async def log_in(
-    *, email: str, password: str, ip_address: str, max_failures: int, window_minutes: int, session_hours: int
+    *, email: str, password: str, ip_address: str, throttle: ThrottlePolicy, session_hours: int
 ) -> LoginResult:
-    """Check a password, refusing when too many recent attempts failed for this email (or, at
-    four times the limit, from this address). Failures and successes go to the audit log, which is
-    also the shared counter, so the limit holds across workers."""
-    email = normalise_email(email)
-    since = _now() - timedelta(minutes=window_minutes)
-    failures_for_email = await count_recent(action="login_failed", since=since, object_id=email)
-    failures_from_address = await count_recent(action="login_failed", since=since, ip_address=ip_address)
-    if failures_for_email >= max_failures or failures_from_address >= 4 * max_failures:
-        await record_audit(actor="anonymous", action="login_refused", object_type="staff_user", object_id=email,
-                           detail="too many failed attempts", ip_address=ip_address)
-        return LoginResult(None, None, f"Too many failed sign-in attempts. Try again in {window_minutes} minutes.", locked_out=True)
+    """Check a password. Guessing is slowed per address and per account-and-address
+    (``server/accounts/throttle.py``), never by locking the account for everyone. Unknown emails
+    and disabled accounts are checked against a dummy hash, so the time taken does not say whether
+    an account exists. Failures and successes go to the audit log."""
+    email = normalise_email(email)[:254]
+    audit_id = email[:120]
+    wait = await wait_before_next_attempt(policy=throttle, email=email, ip_address=ip_address)
+    if wait > timedelta(0):
+        await record_audit(actor="anonymous", action="login_refused", object_type="staff_user", object_id=audit_id,
+                           detail="too many failed attempts from this address", ip_address=ip_address)
+        minutes = _minutes_to_wait(wait)
+        return LoginResult(None, None, ngettext(
+            "Too many failed sign-in attempts. Try again in %(num)d minute.",
+            "Too many failed sign-in attempts. Try again in %(num)d minutes.", minutes), locked_out=True)
     row = await StaffUser.select().where(StaffUser.email == email).first().run()
-    if row is None or not row["active"] or not verify_password(row["password_hash"], password):
-        await record_audit(actor="anonymous", action="login_failed", object_type="staff_user", object_id=email,
+    password_matches = verify_password(row["password_hash"] if row is not None else dummy_hash(), password)
+    if row is None or not row["active"] or not password_matches:
+        await record_failure(policy=throttle, email=email, ip_address=ip_address)
+        await record_audit(actor="anonymous", action="login_failed", object_type="staff_user", object_id=audit_id,
                            ip_address=ip_address)
-        return LoginResult(None, None, "Enter a correct email address and password")
+        return LoginResult(None, None, gettext("Enter a correct email address and password"))
+    await forget_failures(policy=throttle, email=email, ip_address=ip_address)
     token = secrets.token_urlsafe(32)
     now = _now()
     await StaffSession.insert(

@@ -15,6 +15,7 @@ from server.web.guards import public
 from server.web.middleware import SESSION_TOKEN_KEY
 from server.web.request_info import client_ip, safe_next_path
 from server.accounts.staff import log_in, log_out
+from server.accounts.throttle import policy_from_settings
 
 HOME_FOR_ROLE = {"officer": "officer_home", "cabinet": "cabinet_home", "admin": "admin_home"}
 """The route name of each role's home page, where signing in leads when no page was asked for."""
@@ -46,8 +47,7 @@ class AuthController(Controller):
                 email=email,
                 password=password,
                 ip_address=client_ip(request),
-                max_failures=settings.login_max_failures,
-                window_minutes=settings.login_lockout_minutes,
+                throttle=policy_from_settings(settings),
                 session_hours=settings.session_max_age_hours,
             )
             if result.identity is not None and result.session_token is not None:
