@@ -2,12 +2,12 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from server.tables import AuditEntry, OutboxEmail, PersonalDataLink, SignInFailure, StaffSession, StaffUser
+from server.tables import AuditEntry, OutboxEmail, PersonalDataLink, SignInFailure, StaffPasswordLink, StaffSession, StaffUser
 
 APP_CONFIG = AppConfig(
     app_name="server",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "migrations"),
-    table_classes=[StaffUser, StaffSession, AuditEntry, OutboxEmail, PersonalDataLink, SignInFailure],
+    table_classes=[StaffUser, StaffSession, AuditEntry, OutboxEmail, PersonalDataLink, SignInFailure, StaffPasswordLink],
     migration_dependencies=[],
     commands=[],
 )

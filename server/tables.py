@@ -33,6 +33,17 @@ class StaffSession(Table, tablename="staff_session"):
     expires_at = Timestamptz()
 
 
+class StaffPasswordLink(Table, tablename="staff_password_link"):
+    """A one-time link to set a staff member's password, emailed to them when an administrator
+    creates their account or sends them one: no one else ever sees or sets their password. Only
+    the token's SHA-256 is stored; the row is deleted when the link is used or a newer one sent."""
+
+    token_hash = Varchar(length=64, unique=True, index=True)
+    user = ForeignKey(references=StaffUser, on_delete=OnDelete.cascade)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+
+
 class SignInFailure(Table, tablename="sign_in_failure"):
     """A failed staff sign-in, counted to slow down guessing (``server/accounts/throttle.py``).
     Holds no email: ``account_key`` is a keyed hash of the email typed. Rows older than a day are

@@ -51,7 +51,7 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def validate_new_staff(*, email: str, display_name: str, role: str, password: str) -> dict[str, str]:
+def validate_new_staff(*, email: str, display_name: str, role: str, password: str | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not is_valid_email(normalise_email(email)):
         errors["email"] = gettext("Enter an email address in the correct format, like name@example.gov.uk")
@@ -61,18 +61,22 @@ def validate_new_staff(*, email: str, display_name: str, role: str, password: st
         errors["display_name"] = gettext("Name must be %(count)d characters or fewer", count=120)
     if role not in STAFF_ROLES:
         errors["role"] = gettext("Select a role: %(roles)s", roles=", ".join(STAFF_ROLES))
-    problem = password_problem(password)
-    if problem:
-        errors["password"] = problem
+    if password is not None:
+        problem = password_problem(password, email=email, display_name=display_name)
+        if problem:
+            errors["password"] = problem
     return errors
 
 
-async def create_staff_user(*, email: str, display_name: str, role: str, password: str) -> StaffIdentity:
+async def create_staff_user(*, email: str, display_name: str, role: str, password: str | None = None) -> StaffIdentity:
+    """Create an account. Without a password (as administrators create them) no one can sign in
+    to it until its owner sets one with a link (``password_changes.issue_password_link``); the
+    command line and the demo give one."""
     errors = validate_new_staff(email=email, display_name=display_name, role=role, password=password)
     if errors:
         raise StaffAccountError(errors)
     email = normalise_email(email)
-    user = StaffUser(email=email, display_name=display_name.strip(), role=role, password_hash=hash_password(password))
+    user = StaffUser(email=email, display_name=display_name.strip(), role=role, password_hash=hash_password(password) if password is not None else "")
     duplicate = StaffAccountError({"email": gettext("A staff account with this email already exists")})
     try:
         async with write_transaction(StaffUser._meta.db):  # check-then-insert must not race
@@ -95,9 +99,14 @@ async def ensure_staff_user(*, email: str, display_name: str, role: str, passwor
 
 
 async def list_staff() -> list[dict]:
-    return await StaffUser.select(
-        StaffUser.id, StaffUser.email, StaffUser.display_name, StaffUser.role, StaffUser.active, StaffUser.last_login_at
+    """Every account, with ``has_password`` (False until its owner has set one) but not the hash."""
+    rows = await StaffUser.select(
+        StaffUser.id, StaffUser.email, StaffUser.display_name, StaffUser.role, StaffUser.active, StaffUser.last_login_at,
+        StaffUser.password_hash,
     ).order_by(StaffUser.email).run()
+    for row in rows:
+        row["has_password"] = bool(row.pop("password_hash"))
+    return rows
 
 
 async def set_staff_active(*, user_id: int, active: bool) -> None:
@@ -134,8 +143,9 @@ async def log_in(
             "Too many failed sign-in attempts. Try again in %(num)d minute.",
             "Too many failed sign-in attempts. Try again in %(num)d minutes.", minutes), locked_out=True)
     row = await StaffUser.select().where(StaffUser.email == email).first().run()
-    password_matches = verify_password(row["password_hash"] if row is not None else dummy_hash(), password)
-    if row is None or not row["active"] or not password_matches:
+    password_hash = row["password_hash"] if row is not None else ""
+    password_matches = verify_password(password_hash or dummy_hash(), password)
+    if row is None or not row["active"] or not password_hash or not password_matches:
         await record_failure(policy=throttle, email=email, ip_address=ip_address)
         await record_audit(actor="anonymous", action="login_failed", object_type="staff_user", object_id=audit_id,
                            ip_address=ip_address)

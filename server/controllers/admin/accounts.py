@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import ClientException
+from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Response, Template
@@ -17,7 +17,10 @@ from server.web.forms import FormData
 from server.web.guards import ADMIN, roles
 from server.web.request_info import client_ip
 from server.web.responses import download
+from server.accounts.password_changes import issue_password_link
 from server.accounts.staff import StaffAccountError, create_staff_user, list_staff, set_staff_active, set_staff_role
+from server.controllers.accounts.own_account import password_link_builder
+from server.services.outbox import write_outbox
 from server.tables import STAFF_ROLES
 
 
@@ -53,17 +56,54 @@ class AdminController(Controller):
 
     @post("/users", name="admin_create_user")
     async def create_user(self, request: Request, data: FormData) -> Template | Redirect:
+        """The new account has no password: its owner is emailed a one-time link to set one."""
         values = {key: str(data.get(key, "")) for key in ("email", "display_name", "role")}
         try:
             created = await create_staff_user(
-                email=values["email"], display_name=values["display_name"], role=values["role"],
-                password=str(data.get("password", "")),
-            )
+                email=values["email"], display_name=values["display_name"], role=values["role"])
         except StaffAccountError as error:
             return await self._users_page(values=values, errors=error.errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         await record_audit(actor=request.user.email, action="staff_created", object_type="staff_user",
                            object_id=created.id, detail=f"{created.email} as {created.role}", ip_address=client_ip(request))
+        await self._send_password_link(request, created.id)
         return Redirect(path=request.app.route_reverse("admin_home") + "?created=1", status_code=303)
+
+    async def _send_password_link(self, request: Request, user_id: int) -> None:
+        link = await issue_password_link(user_id=user_id, link_for_token=password_link_builder(request),
+                                         council_name=request.app.state.settings.council_name)
+        await write_outbox([link.email])
+        await record_audit(actor=request.user.email, action="staff_password_link_sent", object_type="staff_user",
+                           object_id=user_id, ip_address=client_ip(request))
+
+    async def _person(self, user_id: int) -> dict:
+        person = next((user for user in await list_staff() if user["id"] == user_id), None)
+        if person is None:
+            raise NotFoundException(gettext("There is no such staff account"))
+        return person
+
+    def _confirm(self, *, person: dict, question: str, explanation: str, action: str, button: str,
+                 hidden: dict[str, str] | None = None, warning: bool = False) -> Template:
+        return Template("admin/confirm.html", context={
+            "person": person, "question": question, "explanation": explanation, "action": action,
+            "button": button, "hidden": hidden or {}, "warning": warning})
+
+    @get("/users/{user_id:int}/password-link", name="admin_password_link")
+    async def password_link_confirm(self, request: Request, user_id: FromPath[int]) -> Template:
+        person = await self._person(user_id)
+        return self._confirm(
+            person=person,
+            question=gettext("Send %(name)s a link to set a new password?", name=person["display_name"]),
+            explanation=gettext(
+                "They will be emailed a link that works once, for 72 hours. Their current password keeps "
+                "working until they use it; then they are signed out everywhere. You never see the password."),
+            action=request.app.route_reverse("admin_password_link_send", user_id=user_id),
+            button=gettext("Send the link"))
+
+    @post("/users/{user_id:int}/password-link", name="admin_password_link_send")
+    async def password_link_send(self, request: Request, user_id: FromPath[int]) -> Redirect:
+        await self._person(user_id)
+        await self._send_password_link(request, user_id)
+        return Redirect(path=request.app.route_reverse("admin_home") + "?sent=1", status_code=303)
 
     @post("/users/{user_id:int}/role", name="admin_set_role")
     async def set_role(self, request: Request, user_id: FromPath[int], data: FormData) -> Template | Redirect:
