@@ -12,6 +12,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from piccolo.engine.sqlite import SQLiteEngine
+
 from common.emails import is_valid_email, normalise_email
 from common.i18n import gettext, ngettext
 from common.tokens import hash_token
@@ -45,6 +47,12 @@ class StaffAccountError(ValueError):
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(errors.values()))
         self.errors = errors
+
+
+def role_names() -> dict[str, str]:
+    """What each role is called on pages."""
+    return {"officer": gettext("Engagement officer"), "cabinet": gettext("Cabinet member"),
+            "admin": gettext("Administrator")}
 
 
 def _now() -> datetime:
@@ -109,16 +117,70 @@ async def list_staff() -> list[dict]:
     return rows
 
 
+def last_admin_error() -> str:
+    return gettext("There must always be an active administrator: make someone else an administrator first")
+
+
+async def _lock_staff_row(user_id: int) -> dict:
+    """The account's row, with every active administrator's row locked on PostgreSQL (SQLite's
+    IMMEDIATE transaction already holds the whole database), so that two administrators removing
+    each other at the same moment cannot leave none."""
+    admins = StaffUser.select(StaffUser.id).where(StaffUser.role == "admin", StaffUser.active == True)  # noqa: E712
+    if not isinstance(StaffUser._meta.db, SQLiteEngine):
+        admins = admins.lock_rows()
+    await admins.run()
+    row = await StaffUser.select(StaffUser.id, StaffUser.role, StaffUser.active).where(StaffUser.id == user_id).first().run()
+    if row is None:
+        raise StaffAccountError({"user": gettext("There is no such staff account")})
+    return row
+
+
+async def _is_last_admin(row: dict) -> bool:
+    if row["role"] != "admin" or not row["active"]:
+        return False
+    others = await StaffUser.count().where(
+        StaffUser.role == "admin", StaffUser.active == True, StaffUser.id != row["id"]).run()  # noqa: E712
+    return others == 0
+
+
+async def is_last_admin(user_id: int) -> bool:
+    """Whether this account is the only active administrator (for the page that asks "are you
+    sure?"; the change itself checks again under a lock)."""
+    row = await StaffUser.select(StaffUser.id, StaffUser.role, StaffUser.active).where(StaffUser.id == user_id).first().run()
+    return row is not None and await _is_last_admin(row)
+
+
 async def set_staff_active(*, user_id: int, active: bool) -> None:
-    await StaffUser.update({StaffUser.active: active}).where(StaffUser.id == user_id).run()
-    if not active:
-        await StaffSession.delete().where(StaffSession.user == user_id).run()
+    """Enable or disable an account; disabling ends its sessions. The last active administrator
+    cannot be disabled (StaffAccountError)."""
+    async with write_transaction(StaffUser._meta.db):
+        row = await _lock_staff_row(user_id)
+        if not active and await _is_last_admin(row):
+            raise StaffAccountError({"active": last_admin_error()})
+        await StaffUser.update({StaffUser.active: active}).where(StaffUser.id == user_id).run()
+        if not active:
+            await StaffSession.delete().where(StaffSession.user == user_id).run()
 
 
-async def set_staff_role(*, user_id: int, role: str) -> None:
+async def role_change_problem(*, user_id: int, role: str) -> str | None:
+    """Why this account cannot be given this role, or None."""
     if role not in STAFF_ROLES:
-        raise StaffAccountError({"role": gettext("Select a role: %(roles)s", roles=", ".join(STAFF_ROLES))})
-    await StaffUser.update({StaffUser.role: role}).where(StaffUser.id == user_id).run()
+        return gettext("Select a role: %(roles)s", roles=", ".join(STAFF_ROLES))
+    if role != "admin" and await is_last_admin(user_id):
+        return last_admin_error()
+    return None
+
+
+async def set_staff_role(*, user_id: int, role: str) -> str:
+    """Change an account's role and return the role it had. The last active administrator cannot
+    be given another role (StaffAccountError)."""
+    async with write_transaction(StaffUser._meta.db):
+        row = await _lock_staff_row(user_id)
+        problem = await role_change_problem(user_id=user_id, role=role)
+        if problem:
+            raise StaffAccountError({"role": problem})
+        await StaffUser.update({StaffUser.role: role}).where(StaffUser.id == user_id).run()
+    return row["role"]
 
 
 def _minutes_to_wait(wait: timedelta) -> int:

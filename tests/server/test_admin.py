@@ -34,8 +34,13 @@ def test_bad_account_form_shows_errors_and_keeps_input(admin_client):
 
 def test_admin_changes_a_role(admin_client, cabinet_client):
     cabinet = next(u for u in run(list_staff()) if u["role"] == "cabinet")
-    post_form(admin_client, f"/admin/users/{cabinet['id']}/role", {"role": "officer"})
+    confirm = post_form(admin_client, f"/admin/users/{cabinet['id']}/role", {"role": "officer"})
+    assert "Change the role of Test cabinet from Cabinet member to Engagement officer?" in confirm.text
+    assert cabinet_client.get("/officer").status_code == 403  # not changed before confirming
+    post_form(admin_client, f"/admin/users/{cabinet['id']}/role", {"role": "officer", "confirmed": "1"})
     assert cabinet_client.get("/officer").status_code == 200
+    audited = run(search_audit(action="staff_role_changed"))
+    assert [entry.detail for entry in audited] == ["role changed from cabinet to officer"]
     bad = post_form(admin_client, f"/admin/users/{cabinet['id']}/role", {"role": "owner"})
     assert bad.status_code == 422
 

@@ -75,7 +75,7 @@ def test_disabled_account_cannot_sign_in_and_loses_its_session(client, admin_cli
     sign_in(client, email)
     assert client.get("/officer").status_code == 200
     user_id = next(user["id"] for user in run(list_staff()) if user["email"] == email)
-    post_form(admin_client, f"/admin/users/{user_id}/active", {"active": "0"})
+    post_form(admin_client, f"/admin/users/{user_id}/active", {"active": "0", "confirmed": "1"})
     assert client.get("/officer", follow_redirects=False).status_code == 303
     assert sign_in(client, email).status_code == 422
 

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_404_NOT_FOUND, HTTP_422_UNPROCESSABLE_ENTITY
 
 from server.accounts.password_changes import account_for_password_link, change_own_password, set_password_with_link
-from server.accounts.staff import StaffAccountError
+from server.accounts.staff import StaffAccountError, role_names
 from server.audit import record_audit
 from server.tables import STAFF_ROLES
 from server.web.forms import FormData
@@ -33,7 +33,7 @@ class OwnAccountController(Controller):
 
     @get("/", name="account_home")
     async def home(self) -> Template:
-        return Template("account/home.html")
+        return Template("account/home.html", context={"role_names": role_names()})
 
     @get("/password", name="account_password")
     async def password_form(self) -> Template:

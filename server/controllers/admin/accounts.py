@@ -18,11 +18,25 @@ from server.web.guards import ADMIN, roles
 from server.web.request_info import client_ip
 from server.web.responses import download
 from server.accounts.password_changes import issue_password_link
-from server.accounts.staff import StaffAccountError, create_staff_user, list_staff, set_staff_active, set_staff_role
+from server.accounts.staff import (
+    StaffAccountError, create_staff_user, is_last_admin, role_names, last_admin_error, list_staff, role_change_problem, set_staff_active,
+    set_staff_role,
+)
 from server.controllers.accounts.own_account import password_link_builder
 from server.services.outbox import write_outbox
 from server.tables import STAFF_ROLES
 
+
+
+def role_explanation(role: str, *, yourself: bool) -> str:
+    what = {
+        "officer": gettext("Engagement officers run panels and consultations and see residents' personal data."),
+        "cabinet": gettext("Cabinet members see reports and totals only, never personal data."),
+        "admin": gettext("Administrators manage staff accounts, retention and the audit log."),
+    }[role]
+    if yourself:
+        return what + " " + gettext("This is your own account: you will lose access to pages your new role cannot see.")
+    return what
 
 
 def _parse_day(raw: str, field: str, errors: dict[str, str]) -> date | None:
@@ -46,7 +60,7 @@ class AdminController(Controller):
     async def _users_page(self, *, values: dict[str, str], errors: dict[str, str], status_code: int = 200) -> Template:
         return Template(
             "admin/users.html",
-            context={"users": await list_staff(), "roles": STAFF_ROLES, "values": values, "errors": errors},
+            context={"users": await list_staff(), "roles": STAFF_ROLES, "role_names": role_names(), "values": values, "errors": errors},
             status_code=status_code,
         )
 
@@ -107,24 +121,60 @@ class AdminController(Controller):
 
     @post("/users/{user_id:int}/role", name="admin_set_role")
     async def set_role(self, request: Request, user_id: FromPath[int], data: FormData) -> Template | Redirect:
+        """Asks for confirmation first (the form posts again with ``confirmed=1``)."""
         role = str(data.get("role", ""))
+        person = await self._person(user_id)
+        if role == person["role"]:
+            return Redirect(path=request.app.route_reverse("admin_home"), status_code=303)
         try:
-            await set_staff_role(user_id=user_id, role=role)
+            problem = await role_change_problem(user_id=user_id, role=role)
+            if problem:
+                raise StaffAccountError({"role": problem})
+            if data.get("confirmed") != "1":
+                names = role_names()
+                return self._confirm(
+                    person=person,
+                    question=gettext("Change the role of %(name)s from %(old)s to %(new)s?", name=person["display_name"],
+                                     old=names[person["role"]], new=names[role]),
+                    explanation=role_explanation(role, yourself=user_id == request.user.id),
+                    action=request.app.route_reverse("admin_set_role", user_id=user_id),
+                    button=gettext("Change the role"), hidden={"role": role})
+            old_role = await set_staff_role(user_id=user_id, role=role)
         except StaffAccountError as error:
-            return await self._users_page(values={"role": "officer"}, errors=error.errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+            return await self._users_page(values={"role": "officer"},
+                                          errors={f"role-{user_id}": message for message in error.errors.values()},
+                                          status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         await record_audit(actor=request.user.email, action="staff_role_changed", object_type="staff_user",
-                           object_id=user_id, detail=f"role set to {role}", ip_address=client_ip(request))
-        return Redirect(path=request.app.route_reverse("admin_home"), status_code=303)
+                           object_id=user_id, detail=f"role changed from {old_role} to {role}", ip_address=client_ip(request))
+        return Redirect(path=request.app.route_reverse("admin_home") + "?changed=1", status_code=303)
 
     @post("/users/{user_id:int}/active", name="admin_set_active")
-    async def set_active(self, request: Request, user_id: FromPath[int], data: FormData) -> Redirect:
+    async def set_active(self, request: Request, user_id: FromPath[int], data: FormData) -> Template | Redirect:
+        """Disabling asks for confirmation first (the form posts again with ``confirmed=1``)."""
         active = str(data.get("active", "")) == "1"
         if user_id == request.user.id and not active:
             return Redirect(path=request.app.route_reverse("admin_home") + "?error=self", status_code=303)
-        await set_staff_active(user_id=user_id, active=active)
+        person = await self._person(user_id)
+        if not active and data.get("confirmed") != "1":
+            if await is_last_admin(user_id):
+                return await self._users_page(values={"role": "officer"},
+                                              errors={f"active-{user_id}": last_admin_error()},
+                                              status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+            return self._confirm(
+                person=person, question=gettext("Disable the account of %(name)s?", name=person["display_name"]),
+                explanation=gettext("They are signed out at once and cannot sign in until an administrator "
+                                    "enables the account again. Nothing they did is deleted."),
+                action=request.app.route_reverse("admin_set_active", user_id=user_id),
+                button=gettext("Disable the account"), hidden={"active": "0"}, warning=True)
+        try:
+            await set_staff_active(user_id=user_id, active=active)
+        except StaffAccountError as error:
+            return await self._users_page(values={"role": "officer"},
+                                          errors={f"active-{user_id}": message for message in error.errors.values()},
+                                          status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         await record_audit(actor=request.user.email, action="staff_enabled" if active else "staff_disabled",
                            object_type="staff_user", object_id=user_id, ip_address=client_ip(request))
-        return Redirect(path=request.app.route_reverse("admin_home"), status_code=303)
+        return Redirect(path=request.app.route_reverse("admin_home") + "?changed=1", status_code=303)
 
     @get("/audit", name="admin_audit")
     async def audit(self, request: HTMXRequest, actor: FromQuery[str] = "", action: FromQuery[str] = "", since: FromQuery[str] = "", until: FromQuery[str] = "") -> Template:
