@@ -23,6 +23,7 @@ from server.web.assets import AssetManifest, static_files_handler
 from server.controllers.admin.accounts import AdminController
 from server.controllers.accounts.sign_in import AuthController
 from server.controllers.accounts.own_account import OwnAccountController, SetPasswordController
+from server.controllers.accounts.two_factor import TwoFactorAccountController, TwoFactorSignInController
 from server.controllers.consultations.case_studies_officer import CaseStudiesOfficerController
 from server.controllers.consultations.public import ConsultationsPublicController
 from server.controllers.consultations.officer import ConsultationsOfficerController
@@ -64,6 +65,8 @@ ROUTE_HANDLERS = [
     AuthController,
     OwnAccountController,
     SetPasswordController,
+    TwoFactorSignInController,
+    TwoFactorAccountController,
     OfficerHomeController,
     CabinetHomeController,
     AdminController,

@@ -7,7 +7,6 @@ disabling an account deletes the rows, which ends the session on every worker at
 
 from __future__ import annotations
 
-import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -15,13 +14,16 @@ from datetime import datetime, timedelta, timezone
 from piccolo.engine.sqlite import SQLiteEngine
 
 from common.emails import is_valid_email, normalise_email
-from common.i18n import gettext, ngettext
+from common.i18n import gettext
 from common.tokens import hash_token
 from common.transactions import write_transaction
 from server.audit import record_audit
 from server.platform.database import is_unique_violation
 from server.accounts.passwords import dummy_hash, hash_password, password_problem, verify_password
-from server.accounts.throttle import ThrottlePolicy, forget_failures, record_failure, wait_before_next_attempt
+from server.accounts.two_factor import two_factor_required
+from server.accounts.throttle import (
+    ThrottlePolicy, forget_failures, record_failure, too_many_attempts_message, wait_before_next_attempt,
+)
 from server.tables import STAFF_ROLES, StaffSession, StaffUser
 
 
@@ -39,6 +41,9 @@ class LoginResult:
     session_token: str | None
     error: str | None
     locked_out: bool = False
+    second_step: str | None = None
+    """``code``: the password was right, now the code from the authenticator app; ``enrol``: the
+    password was right, and two-factor sign-in is required but not yet set up. No session yet."""
 
 
 class StaffAccountError(ValueError):
@@ -107,14 +112,25 @@ async def ensure_staff_user(*, email: str, display_name: str, role: str, passwor
 
 
 async def list_staff() -> list[dict]:
-    """Every account, with ``has_password`` (False until its owner has set one) but not the hash."""
+    """Every account, with ``has_password`` (False until its owner has set one) but not the hash,
+    and ``two_factor`` (whether it signs in with an authenticator app)."""
     rows = await StaffUser.select(
         StaffUser.id, StaffUser.email, StaffUser.display_name, StaffUser.role, StaffUser.active, StaffUser.last_login_at,
-        StaffUser.password_hash,
+        StaffUser.password_hash, StaffUser.totp_enabled_at,
     ).order_by(StaffUser.email).run()
     for row in rows:
         row["has_password"] = bool(row.pop("password_hash"))
+        row["two_factor"] = row.pop("totp_enabled_at") is not None
     return rows
+
+
+async def active_identity(user_id: int) -> StaffIdentity | None:
+    """The account with this id, if it is active."""
+    row = await StaffUser.select(StaffUser.id, StaffUser.email, StaffUser.display_name, StaffUser.role,
+                                 StaffUser.active).where(StaffUser.id == user_id).first().run()
+    if row is None or not row["active"]:
+        return None
+    return StaffIdentity(id=int(row["id"]), email=row["email"], display_name=row["display_name"], role=row["role"])
 
 
 def last_admin_error() -> str:
@@ -183,10 +199,6 @@ async def set_staff_role(*, user_id: int, role: str) -> str:
     return row["role"]
 
 
-def _minutes_to_wait(wait: timedelta) -> int:
-    return max(1, math.ceil(wait.total_seconds() / 60))
-
-
 async def log_in(
     *, email: str, password: str, ip_address: str, throttle: ThrottlePolicy, session_hours: int
 ) -> LoginResult:
@@ -200,10 +212,7 @@ async def log_in(
     if wait > timedelta(0):
         await record_audit(actor="anonymous", action="login_refused", object_type="staff_user", object_id=audit_id,
                            detail="too many failed attempts from this address", ip_address=ip_address)
-        minutes = _minutes_to_wait(wait)
-        return LoginResult(None, None, ngettext(
-            "Too many failed sign-in attempts. Try again in %(num)d minute.",
-            "Too many failed sign-in attempts. Try again in %(num)d minutes.", minutes), locked_out=True)
+        return LoginResult(None, None, too_many_attempts_message(wait), locked_out=True)
     row = await StaffUser.select().where(StaffUser.email == email).first().run()
     password_hash = row["password_hash"] if row is not None else ""
     password_matches = verify_password(password_hash or dummy_hash(), password)
@@ -213,15 +222,26 @@ async def log_in(
                            ip_address=ip_address)
         return LoginResult(None, None, gettext("Enter a correct email address and password"))
     await forget_failures(policy=throttle, email=email, ip_address=ip_address)
+    identity = StaffIdentity(id=int(row["id"]), email=email, display_name=row["display_name"], role=row["role"])
+    if row["totp_enabled_at"] is not None:
+        return LoginResult(identity, None, None, second_step="code")
+    if await two_factor_required():
+        return LoginResult(identity, None, None, second_step="enrol")
+    token = await start_session(identity=identity, ip_address=ip_address, session_hours=session_hours)
+    return LoginResult(identity, token, None)
+
+
+async def start_session(*, identity: StaffIdentity, ip_address: str, session_hours: int, detail: str = "") -> str:
+    """Sign a person in once every step has passed: a new session (its token for the cookie)."""
     token = secrets.token_urlsafe(32)
     now = _now()
     await StaffSession.insert(
-        StaffSession(token_hash=hash_token(token), user=row["id"], expires_at=now + timedelta(hours=session_hours))
+        StaffSession(token_hash=hash_token(token), user=identity.id, expires_at=now + timedelta(hours=session_hours))
     ).run()
-    await StaffUser.update({StaffUser.last_login_at: now}).where(StaffUser.id == row["id"]).run()
-    await record_audit(actor=email, action="login", object_type="staff_user", object_id=row["id"], ip_address=ip_address)
-    identity = StaffIdentity(id=int(row["id"]), email=email, display_name=row["display_name"], role=row["role"])
-    return LoginResult(identity, token, None)
+    await StaffUser.update({StaffUser.last_login_at: now}).where(StaffUser.id == identity.id).run()
+    await record_audit(actor=identity.email, action="login", object_type="staff_user", object_id=identity.id,
+                       detail=detail, ip_address=ip_address)
+    return token
 
 
 async def log_out(*, session_token: str, ip_address: str) -> None:

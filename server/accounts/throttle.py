@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from common.i18n import ngettext
 from server.tables import SignInFailure
 
 FIRST_DELAY = timedelta(seconds=30)
@@ -103,3 +105,10 @@ async def forget_failures(*, policy: ThrottlePolicy, email: str, ip_address: str
     await SignInFailure.delete().where(
         SignInFailure.account_key == policy.account_key(email), SignInFailure.ip_address == ip_address
     ).run()
+
+
+def too_many_attempts_message(wait: timedelta) -> str:
+    """What a person who must wait is told, in whole minutes (at least one)."""
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+    return ngettext("Too many failed sign-in attempts. Try again in %(num)d minute.",
+                    "Too many failed sign-in attempts. Try again in %(num)d minutes.", minutes)

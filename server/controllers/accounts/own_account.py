@@ -12,6 +12,7 @@ from litestar.status_codes import HTTP_404_NOT_FOUND, HTTP_422_UNPROCESSABLE_ENT
 
 from server.accounts.password_changes import account_for_password_link, change_own_password, set_password_with_link
 from server.accounts.staff import StaffAccountError, role_names
+from server.accounts.two_factor import has_two_factor
 from server.audit import record_audit
 from server.tables import STAFF_ROLES
 from server.web.forms import FormData
@@ -32,8 +33,9 @@ class OwnAccountController(Controller):
     opt = roles(STAFF_ROLES)
 
     @get("/", name="account_home")
-    async def home(self) -> Template:
-        return Template("account/home.html", context={"role_names": role_names()})
+    async def home(self, request: Request) -> Template:
+        return Template("account/home.html", context={"role_names": role_names(),
+                                                      "two_factor": await has_two_factor(request.user.id)})
 
     @get("/password", name="account_password")
     async def password_form(self) -> Template:

@@ -18,6 +18,7 @@ from server.web.guards import ADMIN, roles
 from server.web.request_info import client_ip
 from server.web.responses import download
 from server.accounts.password_changes import issue_password_link
+from server.accounts.two_factor import reset_two_factor, set_two_factor_required, two_factor_required
 from server.accounts.staff import (
     StaffAccountError, create_staff_user, is_last_admin, role_names, last_admin_error, list_staff, role_change_problem, set_staff_active,
     set_staff_role,
@@ -60,7 +61,8 @@ class AdminController(Controller):
     async def _users_page(self, *, values: dict[str, str], errors: dict[str, str], status_code: int = 200) -> Template:
         return Template(
             "admin/users.html",
-            context={"users": await list_staff(), "roles": STAFF_ROLES, "role_names": role_names(), "values": values, "errors": errors},
+            context={"users": await list_staff(), "roles": STAFF_ROLES, "role_names": role_names(),
+                     "two_factor_required": await two_factor_required(), "values": values, "errors": errors},
             status_code=status_code,
         )
 
@@ -95,7 +97,7 @@ class AdminController(Controller):
             raise NotFoundException(gettext("There is no such staff account"))
         return person
 
-    def _confirm(self, *, person: dict, question: str, explanation: str, action: str, button: str,
+    def _confirm(self, *, person: dict | None, question: str, explanation: str, action: str, button: str,
                  hidden: dict[str, str] | None = None, warning: bool = False) -> Template:
         return Template("admin/confirm.html", context={
             "person": person, "question": question, "explanation": explanation, "action": action,
@@ -174,6 +176,48 @@ class AdminController(Controller):
                                           status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         await record_audit(actor=request.user.email, action="staff_enabled" if active else "staff_disabled",
                            object_type="staff_user", object_id=user_id, ip_address=client_ip(request))
+        return Redirect(path=request.app.route_reverse("admin_home") + "?changed=1", status_code=303)
+
+    @post("/users/{user_id:int}/two-factor/reset", name="admin_reset_two_factor")
+    async def reset_two_factor_of(self, request: Request, user_id: FromPath[int], data: FormData) -> Template | Redirect:
+        """Asks for confirmation first (the form posts again with ``confirmed=1``)."""
+        person = await self._person(user_id)
+        if data.get("confirmed") != "1":
+            return self._confirm(
+                person=person,
+                question=gettext("Reset the two-factor sign-in of %(name)s?", name=person["display_name"]),
+                explanation=gettext(
+                    "Do this when they have lost their phone and their recovery codes. Their app and recovery codes "
+                    "stop working and they are signed out; they set up an app again at their next sign-in if "
+                    "two-factor sign-in is required, or from their account page."),
+                action=request.app.route_reverse("admin_reset_two_factor", user_id=user_id),
+                button=gettext("Reset two-factor sign-in"), warning=True)
+        await reset_two_factor(user_id)
+        await record_audit(actor=request.user.email, action="staff_two_factor_reset", object_type="staff_user",
+                           object_id=user_id, ip_address=client_ip(request))
+        return Redirect(path=request.app.route_reverse("admin_home") + "?changed=1", status_code=303)
+
+    @post("/two-factor", name="admin_two_factor_policy")
+    async def two_factor_policy(self, request: Request, data: FormData) -> Template | Redirect:
+        """Require two-factor sign-in for everyone, or make it optional; asks for confirmation first."""
+        required = str(data.get("required", "")) == "1"
+        if data.get("confirmed") != "1":
+            return self._confirm(
+                person=None,
+                question=(gettext("Require two-factor sign-in for everyone?") if required
+                          else gettext("Make two-factor sign-in optional?")),
+                explanation=(gettext(
+                    "Everyone who has not set up an authenticator app will be asked to at their next sign-in, "
+                    "before they can do anything else. People already signed in stay signed in until their session ends.")
+                    if required else gettext(
+                    "People who have set up an app keep using it; others sign in with their password only.")),
+                action=request.app.route_reverse("admin_two_factor_policy"),
+                button=gettext("Require it") if required else gettext("Make it optional"),
+                hidden={"required": "1" if required else "0"}, warning=not required)
+        await set_two_factor_required(required)
+        await record_audit(actor=request.user.email, action="two_factor_policy_changed", object_type="site_setting",
+                           object_id="require_two_factor", detail="required" if required else "optional",
+                           ip_address=client_ip(request))
         return Redirect(path=request.app.route_reverse("admin_home") + "?changed=1", status_code=303)
 
     @get("/audit", name="admin_audit")
