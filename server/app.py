@@ -23,6 +23,7 @@ from server.web.assets import AssetManifest, static_files_handler
 from server.controllers.admin.accounts import AdminController
 from server.controllers.accounts.sign_in import AuthController
 from server.controllers.accounts.own_account import OwnAccountController, SetPasswordController
+from server.controllers.accounts.council_sign_in import CouncilSignInController
 from server.controllers.accounts.two_factor import TwoFactorAccountController, TwoFactorSignInController
 from server.controllers.consultations.case_studies_officer import CaseStudiesOfficerController
 from server.controllers.consultations.public import ConsultationsPublicController
@@ -66,6 +67,7 @@ ROUTE_HANDLERS = [
     OwnAccountController,
     SetPasswordController,
     TwoFactorSignInController,
+    CouncilSignInController,
     TwoFactorAccountController,
     OfficerHomeController,
     CabinetHomeController,

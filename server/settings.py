@@ -123,6 +123,26 @@ class Settings:
     mail_from: str = "Civic Panel <no-reply@council.example>"
     """``MAIL_FROM``: the sender shown on every email."""
 
+    oidc_issuer: str = ""
+    """``OIDC_ISSUER``: the council's OpenID Connect identity provider, e.g.
+    ``https://login.microsoftonline.com/<tenant id>/v2.0`` for Microsoft Entra ID. With the client id
+    and secret set, the sign-in page offers "Sign in with your council account"."""
+
+    oidc_client_id: str = ""
+    """``OIDC_CLIENT_ID``: this site's client (application) id at the provider."""
+
+    oidc_client_secret: str = ""
+    """``OIDC_CLIENT_SECRET``: its client secret."""
+
+    oidc_group_roles: tuple[tuple[str, str], ...] = ()
+    """``OIDC_GROUP_ROLES``: which groups (or app roles) give which role, as
+    ``group=role`` pairs separated by commas (``5f0c…=officer,9ab1…=admin``). People in none of
+    them cannot sign in with the provider."""
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
+
     @property
     def sends_email(self) -> bool:
         return bool(self.smtp_host)
@@ -172,4 +192,18 @@ class Settings:
             smtp_password=environ.get("SMTP_PASSWORD", ""),
             smtp_security=_choice_from_env(environ, "SMTP_SECURITY", ("starttls", "tls", "none"), "starttls"),
             mail_from=environ.get("MAIL_FROM", "").strip() or cls.mail_from,
+            oidc_issuer=environ.get("OIDC_ISSUER", "").strip(),
+            oidc_client_id=environ.get("OIDC_CLIENT_ID", "").strip(),
+            oidc_client_secret=environ.get("OIDC_CLIENT_SECRET", "").strip(),
+            oidc_group_roles=_group_roles_from_env(environ.get("OIDC_GROUP_ROLES", "")),
         )
+
+
+def _group_roles_from_env(raw: str) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        group, separator, role = item.rpartition("=")
+        if not separator or not group.strip() or role.strip() not in ("officer", "cabinet", "admin"):
+            raise SettingsError(f"OIDC_GROUP_ROLES must be group=role pairs (roles: officer, cabinet, admin), got {item!r}")
+        pairs.append((group.strip(), role.strip()))
+    return tuple(pairs)
