@@ -22,6 +22,9 @@ from litestar.template.config import TemplateConfig
 from server.web.assets import AssetManifest, static_files_handler
 from server.controllers.admin.accounts import AdminController
 from server.controllers.accounts.sign_in import AuthController
+from server.controllers.accounts.own_account import OwnAccountController, SetPasswordController
+from server.controllers.accounts.council_sign_in import CouncilSignInController
+from server.controllers.accounts.two_factor import TwoFactorAccountController, TwoFactorSignInController
 from server.controllers.consultations.case_studies_officer import CaseStudiesOfficerController
 from server.controllers.consultations.public import ConsultationsPublicController
 from server.controllers.consultations.officer import ConsultationsOfficerController
@@ -61,6 +64,11 @@ CSRF_HEADER = "x-csrftoken"
 ROUTE_HANDLERS = [
     PublicController,
     AuthController,
+    OwnAccountController,
+    SetPasswordController,
+    TwoFactorSignInController,
+    CouncilSignInController,
+    TwoFactorAccountController,
     OfficerHomeController,
     CabinetHomeController,
     AdminController,

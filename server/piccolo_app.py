@@ -2,12 +2,13 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from server.tables import AuditEntry, OutboxEmail, PersonalDataLink, StaffSession, StaffUser
+from server.tables import AuditEntry, OutboxEmail, PersonalDataLink, SignInFailure, SiteSetting, StaffPasswordLink, StaffRecoveryCode, StaffSession, StaffUser
 
 APP_CONFIG = AppConfig(
     app_name="server",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "migrations"),
-    table_classes=[StaffUser, StaffSession, AuditEntry, OutboxEmail, PersonalDataLink],
+    table_classes=[StaffUser, StaffSession, AuditEntry, OutboxEmail, PersonalDataLink, SignInFailure, StaffPasswordLink,
+                   StaffRecoveryCode, SiteSetting],
     migration_dependencies=[],
     commands=[],
 )

@@ -82,11 +82,14 @@ class Settings:
     consultation's close."""
 
     login_max_failures: int = 5
-    """``LOGIN_MAX_FAILURES``: failed logins for one email (or 4× this from one address) within
-    ``login_lockout_minutes`` before further attempts are refused."""
+    """``LOGIN_MAX_FAILURES``: failed sign-ins for one account from one address (or 4× this from
+    one address, whatever the accounts) before that address must wait between attempts: 30 seconds,
+    doubling with each further failure (``server/accounts/throttle.py``). Other addresses, the
+    account's owner among them, are not slowed."""
 
     login_lockout_minutes: int = 15
-    """``LOGIN_LOCKOUT_MINUTES``: the window, in minutes, over which failed logins are counted."""
+    """``LOGIN_LOCKOUT_MINUTES``: the longest wait, in minutes, between attempts from an address
+    that keeps failing."""
 
     session_max_age_hours: int = 8
     """``SESSION_MAX_AGE_HOURS``: staff are signed out after this many hours."""
@@ -138,6 +141,25 @@ class Settings:
     server_max_connections: int = 1000
     """``SERVER_MAX_CONNECTIONS``: open connections and requests in progress per worker before
     it answers 503 (uvicorn's ``limit_concurrency``)."""
+    oidc_issuer: str = ""
+    """``OIDC_ISSUER``: the council's OpenID Connect identity provider, e.g.
+    ``https://login.microsoftonline.com/<tenant id>/v2.0`` for Microsoft Entra ID. With the client id
+    and secret set, the sign-in page offers "Sign in with your council account"."""
+
+    oidc_client_id: str = ""
+    """``OIDC_CLIENT_ID``: this site's client (application) id at the provider."""
+
+    oidc_client_secret: str = ""
+    """``OIDC_CLIENT_SECRET``: its client secret."""
+
+    oidc_group_roles: tuple[tuple[str, str], ...] = ()
+    """``OIDC_GROUP_ROLES``: which groups (or app roles) give which role, as
+    ``group=role`` pairs separated by commas (``5f0c…=officer,9ab1…=admin``). People in none of
+    them cannot sign in with the provider."""
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
 
     @property
     def sends_email(self) -> bool:
@@ -192,4 +214,18 @@ class Settings:
             server_request_head_seconds=_int_from_env(environ, "SERVER_REQUEST_HEAD_SECONDS", 10, minimum=1),
             server_max_request_head_bytes=_int_from_env(environ, "SERVER_MAX_REQUEST_HEAD_BYTES", 65536, minimum=4096),
             server_max_connections=_int_from_env(environ, "SERVER_MAX_CONNECTIONS", 1000, minimum=1),
+            oidc_issuer=environ.get("OIDC_ISSUER", "").strip(),
+            oidc_client_id=environ.get("OIDC_CLIENT_ID", "").strip(),
+            oidc_client_secret=environ.get("OIDC_CLIENT_SECRET", "").strip(),
+            oidc_group_roles=_group_roles_from_env(environ.get("OIDC_GROUP_ROLES", "")),
         )
+
+
+def _group_roles_from_env(raw: str) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        group, separator, role = item.rpartition("=")
+        if not separator or not group.strip() or role.strip() not in ("officer", "cabinet", "admin"):
+            raise SettingsError(f"OIDC_GROUP_ROLES must be group=role pairs (roles: officer, cabinet, admin), got {item!r}")
+        pairs.append((group.strip(), role.strip()))
+    return tuple(pairs)

@@ -21,6 +21,14 @@ class StaffUser(Table, tablename="staff_user"):
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
     last_login_at = Timestamptz(null=True, default=None)
+    totp_secret = Text(default="", secret=True)
+    """The authenticator app's shared secret, encrypted with a key derived from ``SECRET_KEY``
+    (``server/accounts/two_factor.py``); empty when two-factor sign-in is not set up."""
+    totp_pending_secret = Text(default="", secret=True)
+    """A secret being set up (shown as a QR code, not yet confirmed with a code), encrypted the same way."""
+    totp_enabled_at = Timestamptz(null=True, default=None)
+    totp_last_step = Integer(default=0)
+    """The 30-second step of the last code accepted: a code is never accepted twice."""
 
 
 class StaffSession(Table, tablename="staff_session"):
@@ -31,6 +39,43 @@ class StaffSession(Table, tablename="staff_session"):
     user = ForeignKey(references=StaffUser, on_delete=OnDelete.cascade)
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
+
+
+class StaffPasswordLink(Table, tablename="staff_password_link"):
+    """A one-time link to set a staff member's password, emailed to them when an administrator
+    creates their account or sends them one: no one else ever sees or sets their password. Only
+    the token's SHA-256 is stored; the row is deleted when the link is used or a newer one sent."""
+
+    token_hash = Varchar(length=64, unique=True, index=True)
+    user = ForeignKey(references=StaffUser, on_delete=OnDelete.cascade)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+
+
+class StaffRecoveryCode(Table, tablename="staff_recovery_code"):
+    """A one-time code that signs in instead of the authenticator app; only its SHA-256 is kept,
+    and the row is deleted when used."""
+
+    user = ForeignKey(references=StaffUser, on_delete=OnDelete.cascade)
+    code_hash = Varchar(length=64, index=True)
+
+
+class SiteSetting(Table, tablename="site_setting"):
+    """Settings administrators change on the site, not in the environment (``require_two_factor``)."""
+
+    key = Varchar(length=60, unique=True)
+    value = Text(default="")
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class SignInFailure(Table, tablename="sign_in_failure"):
+    """A failed staff sign-in, counted to slow down guessing (``server/accounts/throttle.py``).
+    Holds no email: ``account_key`` is a keyed hash of the email typed. Rows older than a day are
+    deleted as new ones arrive, and a successful sign-in deletes its account's rows for its address."""
+
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    ip_address = Varchar(length=64, index=True)
+    account_key = Varchar(length=64, index=True)
 
 
 class AuditEntry(Table, tablename="audit_entry"):

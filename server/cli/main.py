@@ -213,3 +213,8 @@ cli.add_command(purge_command)
 
 def main() -> None:
     cli()
+
+from server.cli.staff import password_link_command, reset_two_factor_command  # noqa: E402
+
+cli.add_command(password_link_command)
+cli.add_command(reset_two_factor_command)

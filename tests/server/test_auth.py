@@ -32,11 +32,11 @@ def test_login_errors_are_govuk_style_and_keep_the_email(client):
     assert "Enter your email address" in empty.text and "Enter your password" in empty.text
 
 
-def test_failed_logins_are_audited_and_then_refused(client, settings):
+def test_failed_logins_are_audited_and_then_slowed_down(client, settings):
     email = create_staff("cabinet")
     for _ in range(settings.login_max_failures):
         assert post_form(client, "/login", {"email": email, "password": "nope nope nope"}).status_code == 422
-    refused = sign_in(client, email)  # right password, but locked for the window
+    refused = sign_in(client, email)  # right password, but this address must wait
     assert refused.status_code == 429
     assert "Too many failed sign-in attempts" in refused.text
     actions = [entry.action for entry in run(search_audit(action="login"))]
@@ -75,7 +75,7 @@ def test_disabled_account_cannot_sign_in_and_loses_its_session(client, admin_cli
     sign_in(client, email)
     assert client.get("/officer").status_code == 200
     user_id = next(user["id"] for user in run(list_staff()) if user["email"] == email)
-    post_form(admin_client, f"/admin/users/{user_id}/active", {"active": "0"})
+    post_form(admin_client, f"/admin/users/{user_id}/active", {"active": "0", "confirmed": "1"})
     assert client.get("/officer", follow_redirects=False).status_code == 303
     assert sign_in(client, email).status_code == 422
 

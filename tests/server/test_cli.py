@@ -76,3 +76,30 @@ def test_bad_configuration_is_a_one_line_error(db, monkeypatch):
     assert result.exit_code == 1
     assert "SECRET_KEY is required in production" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_password_link_and_two_factor_reset_for_a_locked_out_administrator(db):
+    import re
+
+    import pyotp
+
+    from server.accounts.two_factor import confirm_enrolment, has_two_factor, start_enrolment, pending_secret
+    from server.tables import OutboxEmail
+    from server.settings import Settings
+
+    assert invoke("create-user", "--role", "admin", "--email", "only@council.example",
+                  input="a long enough password\n").exit_code == 0
+    admin_id = run(list_staff())[0]["id"]
+    sent = invoke("password-link", "--email", "Only@Council.example")
+    assert sent.exit_code == 0 and "Queued an email to Only@Council.example" in sent.output
+    body = run(OutboxEmail.select(OutboxEmail.body).first().run())["body"]
+    assert re.search(r"/set-password/[A-Za-z0-9_-]{20,}", body)
+
+    key = Settings.from_env().secret_key
+    run(start_enrolment(user_id=admin_id, secret_key=key))
+    secret = run(pending_secret(user_id=admin_id, secret_key=key))
+    assert run(confirm_enrolment(user_id=admin_id, code=pyotp.TOTP(secret).now(), secret_key=key))
+    reset = invoke("reset-two-factor", "--email", "only@council.example")
+    assert reset.exit_code == 0 and not run(has_two_factor(admin_id))
+    unknown = CliRunner().invoke(cli, ["reset-two-factor", "--email", "nobody@council.example"])
+    assert unknown.exit_code == 1 and "no staff account has the email nobody@council.example" in unknown.output

@@ -15,6 +15,8 @@ from server.web.guards import public
 from server.web.middleware import SESSION_TOKEN_KEY
 from server.web.request_info import client_ip, safe_next_path
 from server.accounts.staff import log_in, log_out
+from server.accounts.throttle import policy_from_settings
+from server.controllers.accounts.pending import PENDING_SIGN_IN_KEY, pending_sign_in
 
 HOME_FOR_ROLE = {"officer": "officer_home", "cabinet": "cabinet_home", "admin": "admin_home"}
 """The route name of each role's home page, where signing in leads when no page was asked for."""
@@ -46,10 +48,15 @@ class AuthController(Controller):
                 email=email,
                 password=password,
                 ip_address=client_ip(request),
-                max_failures=settings.login_max_failures,
-                window_minutes=settings.login_lockout_minutes,
+                throttle=policy_from_settings(settings),
                 session_hours=settings.session_max_age_hours,
             )
+            if result.identity is not None and result.second_step is not None:
+                request.clear_session()
+                request.set_session({PENDING_SIGN_IN_KEY: pending_sign_in(
+                    user_id=result.identity.id, step=result.second_step, next_path=next_path)})
+                route = "login_two_factor" if result.second_step == "code" else "login_two_factor_setup"
+                return Redirect(path=request.app.route_reverse(route), status_code=303)
             if result.identity is not None and result.session_token is not None:
                 request.clear_session()
                 request.set_session({SESSION_TOKEN_KEY: result.session_token})
