@@ -2,12 +2,12 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from server.tables import AuditEntry, OutboxEmail, PersonalDataLink, StaffSession, StaffUser
+from server.tables import AuditEntry, OutboxEmail, PersonalDataLink, SendLimitEvent, StaffSession, StaffUser
 
 APP_CONFIG = AppConfig(
     app_name="server",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "migrations"),
-    table_classes=[StaffUser, StaffSession, AuditEntry, OutboxEmail, PersonalDataLink],
+    table_classes=[StaffUser, StaffSession, AuditEntry, OutboxEmail, PersonalDataLink, SendLimitEvent],
     migration_dependencies=[],
     commands=[],
 )

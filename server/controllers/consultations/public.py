@@ -19,7 +19,7 @@ from server.web.fragment_cache import FragmentCache
 from server.web.guards import public
 from server.web.page_cache import page_cache_opt
 from server.web.request_info import client_ip
-from server.tables import OutboxEmail
+from server.services.outbox import write_outbox
 from surveys import comments
 from surveys.case_studies import get_case_study, list_case_studies
 from analysis.reports.store import latest_published_versions, published_report_path
@@ -36,11 +36,6 @@ and nothing is stored."""
 
 def address_hash(request: Request) -> str:
     return comments.hash_address(client_ip(request), request.app.state.settings.secret_key)
-
-
-async def queue_email(notice: comments.EmailNotice | None) -> None:
-    if notice is not None:
-        await OutboxEmail.insert(OutboxEmail(to_address=notice.to_address, subject=notice.subject, body=notice.body)).run()
 
 
 class ConsultationsPublicController(Controller):
@@ -119,7 +114,7 @@ class ConsultationsPublicController(Controller):
                 if error.rate_limited and not request.htmx:
                     status_code = HTTP_429_TOO_MANY_REQUESTS
             else:
-                await queue_email(posted.notice)
+                await write_outbox([posted.notice])
                 return self._received(request, study, token=posted.token, published=posted.published, reply_to=reply_to)
         if request.htmx:
             return Template("surveys/_comment_form.html", context={"study": study, "values": values, "errors": errors,
