@@ -18,11 +18,11 @@ from server.web.forms import FormData
 from server.web.fragment_cache import FragmentCache
 from server.web.guards import public
 from server.web.page_cache import page_cache_opt
-from server.web.request_info import client_ip
+from server.web.request_info import client_ip, private_link_builder
 from server.services.outbox import write_outbox
 from surveys import comments
 from surveys.case_studies import get_case_study, list_case_studies
-from analysis.reports.store import latest_published_versions, published_report_path
+from analysis.reports.store import has_published_report, latest_published_versions
 from surveys.consultations import get_consultation, list_consultations
 from surveys.house_rules import HOUSE_RULES
 from surveys.markdown import render_markdown
@@ -52,13 +52,14 @@ class ConsultationsPublicController(Controller):
                                                      "case_studies": await list_case_studies(published_only=True)})
 
     @get("/consultations/{slug:str}", name="consultation_page", opt=page_cache_opt())
-    async def consultation(self, slug: FromPath[str]) -> Template:
+    async def consultation(self, request: Request, slug: FromPath[str]) -> Template:
         consultation = await get_consultation(slug, date.today())
         if consultation is None:
             raise NotFoundException()
         return Template("surveys/consultation.html", context={
             "consultation": consultation, "body_html": Markup(render_markdown(consultation.body)),
-            "report_url": await published_report_path(slug), "principles": await principles_for_consultation(consultation.id)})
+            "report_url": request.app.route_reverse("report_public", slug=slug) if await has_published_report(slug) else None,
+            "principles": await principles_for_consultation(consultation.id)})
 
     async def _case_study_page(self, request: Request, slug: str, *, order: str = "newest", values: dict | None = None,
                                 errors: dict | None = None, status_code: int = 200) -> Template:
@@ -108,7 +109,7 @@ class ConsultationsPublicController(Controller):
         if not errors:
             try:
                 posted = await comments.post_comment(case_study_slug=slug, values=values, ip_hash=address_hash(request),
-                                                     site_url=request.app.state.settings.site_url)
+                                                     private_link=private_link_builder(request, "comment_author_page"))
             except comments.CommentError as error:
                 errors = error.errors
                 if error.rate_limited and not request.htmx:

@@ -28,6 +28,7 @@ from common.tokens import hash_token
 from server.web.guards import public
 from server.services.member_consultations import confirmed_member, member_response_key
 from server.services.outbox import write_outbox
+from server.web.request_info import absolute_link
 from surveys.consultations import ConsultationView, consultation_and_questionnaire
 from surveys.questionnaire import Questionnaire, answers_as_raw, display_answer, is_shown, validate_answers, validate_questions
 from surveys.responses import new_idempotency_key, reference_for_idempotency_key, submit_response
@@ -268,7 +269,7 @@ class QuestionnaireFlowController(Controller):
         request.session.pop(_state_key(slug), None)
         request.session[_done_key(slug)] = result.reference
         if result.created and contact_email:
-            link = request.app.state.settings.site_url + request.app.route_reverse("your_data", token=token)
+            link = absolute_link(request, "your_data", token=token)
             await write_outbox([answers_copy_email(consultation, questionnaire, answers, to_address=contact_email,
                                                    reference=result.reference, link=link)])
             request.session[_link_key(slug)] = token
@@ -281,7 +282,7 @@ class QuestionnaireFlowController(Controller):
         if not reference:
             return Redirect(path=request.app.route_reverse("consultation_page", slug=slug), status_code=303)
         token = request.session.pop(_link_key(slug), None)  # the private link is shown once
-        link = str(request.base_url).rstrip("/") + request.app.route_reverse("your_data", token=token) if token else ""
+        link = absolute_link(request, "your_data", token=token) if token else ""
         return Template("surveys/questionnaire_done.html", context={"consultation": consultation, "reference": reference,
                                                                     "link": link})
 
