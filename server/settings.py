@@ -130,7 +130,8 @@ class Settings:
 
     send_limit_per_recipient: int = 5
     """``SEND_LIMIT_PER_RECIPIENT``: emails public forms (panel registration, a copy of answers, a
-    private link by email) may send to one address within ``send_limit_window_minutes``."""
+    private link by email, a comment's notice) may send to one address within
+    ``send_limit_window_minutes``."""
 
     send_limit_per_address: int = 20
     """``SEND_LIMIT_PER_ADDRESS``: such emails one client address may ask for within the window.

@@ -1,7 +1,7 @@
 """How many emails public forms may send: per recipient and per client address, in a window.
 
-Panel registration, a copy of questionnaire answers and a private link by email each make the
-council's mail server write to an address someone typed. Without a limit, anyone could make it
+Panel registration, a copy of questionnaire answers, a private link by email and a comment's
+notice each make the council's mail server write to an address someone typed. Without a limit, anyone could make it
 mail a stranger over and over, or flood the queue from one connection. ``claim_send`` counts one
 such email against the address that asked and the address it goes to, in the database (so every
 worker and machine agrees), and refuses it when either has reached its limit in the window:

@@ -1,6 +1,6 @@
 """Public forms that make the council's mail server write to a typed address are limited per
 recipient and per client address (issue 15, item 7): panel registration, a copy of questionnaire
-answers and a private link by email. Over a limit the form answers 429 with a clear message, keeps
+answers, a private link by email, and a comment's notice. Over a limit the form answers 429 with a clear message, keeps
 what was typed, and sends nothing."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from panels.tables import Volunteer
 from server.services.send_limits import LimitReached, claim_send
 from server.settings import Settings
 from server.tables import OutboxEmail, SendLimitEvent
-from surveys.tables import SurveyResponse
+from surveys.tables import Comment, SurveyResponse
 from tests.factories.panels import create_panel, registration, set_quotas, slug_of
-from tests.factories.surveys import make_consultation
+from tests.factories.surveys import make_case_study, make_consultation
 from tests.support.database import run
 from tests.support.http import post_form, send
 
@@ -99,3 +99,13 @@ def test_a_private_link_request_is_refused_past_the_limit_and_keeps_the_form(cli
     refused = post_form(client, "/your-data", {"email": "someone@example.com"})
     assert refused.status_code == 429 and RECIPIENT_MESSAGE in refused.text and 'value="someone@example.com"' in refused.text
     assert _emails() == 0
+
+
+def test_a_comment_with_an_email_is_refused_past_the_limit_and_keeps_the_form(client):
+    run(make_case_study())
+    form = {"body": "Say who sees the data", "display_name": "Amina", "email": "amina@example.org"}
+    for _ in range(2):
+        assert post_form(client, "/case-studies/debt-early-help/comments", form).status_code == 200
+    refused = post_form(client, "/case-studies/debt-early-help/comments", {**form, "body": "Third time"})
+    assert refused.status_code == 429 and RECIPIENT_MESSAGE in refused.text and "Third time" in refused.text
+    assert run(Comment.count().run()) == 2 and _emails() == 2

@@ -20,6 +20,7 @@ from server.web.guards import public
 from server.web.page_cache import page_cache_opt
 from server.web.request_info import client_ip, private_link_builder
 from server.services.outbox import write_outbox
+from server.services.send_limits import claim_send
 from surveys import comments
 from surveys.case_studies import get_case_study, list_case_studies
 from analysis.reports.store import has_published_report, latest_published_versions
@@ -106,6 +107,12 @@ class ConsultationsPublicController(Controller):
         if str(data.get(HONEYPOT_FIELD, "")).strip():
             return self._received(request, study, token=None, published=False, reply_to=reply_to)
         status_code = HTTP_422_UNPROCESSABLE_ENTITY
+        if not errors and values["email"]:  # the notice goes to a typed address: counted like the other forms
+            settings = request.app.state.settings
+            limit = await claim_send(settings=settings, client_address=client_ip(request), recipient=values["email"])
+            if limit is not None:
+                errors = {"email": limit.message(settings)}
+                status_code = HTTP_429_TOO_MANY_REQUESTS
         if not errors:
             try:
                 posted = await comments.post_comment(case_study_slug=slug, values=values, ip_hash=address_hash(request),
