@@ -134,10 +134,13 @@ def _deliver(settings: Settings, messages: list[tuple[int, EmailMessage]]) -> De
     return delivery
 
 
-async def _claim(now: datetime, limit: int, max_attempts: int) -> list[dict]:
+async def _claim(now: datetime, limit: int) -> list[dict]:
+    """Emails neither sent nor failed whose claim or back-off has passed. (Not "attempts below the
+    limit": with the limit lowered, an email past it gets one more attempt and is then marked
+    failed, instead of waiting unseen for ever.)"""
     free = (OutboxEmail.claimed_until.is_null()) | (OutboxEmail.claimed_until < now)
     candidates = await OutboxEmail.select(OutboxEmail.id).where(
-        OutboxEmail.sent_at.is_null(), OutboxEmail.failed_at.is_null(), OutboxEmail.attempts < max_attempts, free,
+        OutboxEmail.sent_at.is_null(), OutboxEmail.failed_at.is_null(), free,
     ).order_by(OutboxEmail.id).limit(limit).run()
     claimed = []
     for row in candidates:
@@ -173,7 +176,7 @@ async def send_outbox(settings: Settings, *, limit: int = 100) -> SendReport:
     if not settings.sends_email:
         return SendReport(sent=0, failed=0, waiting=await waiting_count())
     max_attempts = settings.outbox_max_attempts
-    rows = await _claim(datetime.now(timezone.utc), limit, max_attempts)
+    rows = await _claim(datetime.now(timezone.utc), limit)
     sent = failed = given_up = 0
     messages: list[tuple[int, EmailMessage]] = []
     for row in rows:

@@ -173,3 +173,13 @@ def test_smtp_settings_from_environment():
     assert settings.sends_email and settings.smtp_port == 465 and settings.smtp_security == "tls"
     with pytest.raises(SettingsError, match="SMTP_SECURITY must be one of"):
         Settings.from_env({"SMTP_SECURITY": "ssl3"})
+
+
+def test_an_email_past_a_lowered_limit_gets_one_more_attempt_then_is_failed(db, settings, fake_smtp):
+    smtp_settings = replace(settings, smtp_host="mail.council.example", outbox_max_attempts=2)
+    queue("bad@example.org")
+    run(OutboxEmail.update({OutboxEmail.attempts: 4}, force=True).run())  # tried 4 times under a limit of 5
+    fake_smtp.refuse = {"bad@example.org"}
+    report = run(send_outbox(smtp_settings))
+    assert (report.failed, report.given_up, report.waiting) == (1, 1, 0)
+    assert _row("bad@example.org")["failed_at"] is not None
