@@ -283,7 +283,7 @@ def _prepare_database(database: str, tmp_dir: Path) -> str:
 
 def _server_env(database_url: str, tmp_dir: Path) -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": database_url, "CIVICPANEL_ENV": "production",
-            "SECRET_KEY": secrets.token_hex(32), "MPLCONFIGDIR": str(tmp_dir / "mpl"), "DATABASE_POOL_SIZE": "10", "PAGE_CACHE_SECONDS": "5",
+            "SECRET_KEY": secrets.token_hex(32), "SITE_URL": "http://127.0.0.1", "MPLCONFIGDIR": str(tmp_dir / "mpl"), "DATABASE_POOL_SIZE": "10", "PAGE_CACHE_SECONDS": "5",
             "LOGIN_MAX_FAILURES": "1000000"}
 
 

@@ -17,3 +17,14 @@ def slugify(text: str, *, max_length: int = SLUG_MAX_LENGTH) -> str:
     or digit); callers choose their own fallback. Slugs made by earlier rules (lower-cased, cut
     at 80 or 90) keep working: slugs are stored, never recomputed."""
     return _NOT_SLUG.sub("-", text.casefold()).strip("-")[:max_length].strip("-")
+
+
+_LINE_BREAKS_AND_CONTROLS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+
+def one_line(text: str, *, max_length: int) -> str:
+    """``text`` as one line of at most ``max_length`` characters: every run of line breaks, tabs
+    and other control characters becomes one space, and the ends are stripped. For values that
+    go into an email header (a subject built from a title), where a line break is refused by
+    Python's ``email`` package or would start a new header."""
+    return _LINE_BREAKS_AND_CONTROLS.sub(" ", text).strip()[:max_length].rstrip()

@@ -30,7 +30,7 @@ from panels.selection import (
     select_replacements,
 )
 from panels.membership import SEAT_STATUSES, WITHDRAWN_STATUSES
-from panels.store import OutgoingEmail, load_quotas, set_volunteer_token
+from panels.store import OutgoingEmail, PrivateLink, load_quotas, set_volunteer_token
 from panels.tables import Panel, SelectionRun, Volunteer
 
 PROGRESS_INTERVAL_S = 0.5
@@ -257,7 +257,7 @@ class DrawError(ValueError):
 
 
 async def draw_run(*, panel: Panel, run: SelectionRun, seed: str, drawn_by: str,
-                   link_base: str = "") -> tuple[list[str], list[OutgoingEmail]]:
+                   private_link: PrivateLink) -> tuple[list[str], list[OutgoingEmail]]:
     """Draw from the stored lottery with the public seed, mark the new members as invited and
     return their references and the invitations to send. A run is drawn once only."""
     seed = seed.strip()
@@ -286,11 +286,12 @@ async def draw_run(*, panel: Panel, run: SelectionRun, seed: str, drawn_by: str,
     for volunteer in await Volunteer.objects().where(Volunteer.panel == panel.id,
                                                      Volunteer.reference.is_in(new_members or [""])).run():
         token = await set_volunteer_token(volunteer.id)
-        emails.append(invitation_email(panel, volunteer, token, link_base))
+        emails.append(invitation_email(panel, volunteer, private_link(token)))
     return new_members, emails
 
 
-def invitation_email(panel: Panel, volunteer: Volunteer, token: str, link_base: str) -> OutgoingEmail:
+def invitation_email(panel: Panel, volunteer: Volunteer, link: str) -> OutgoingEmail:
+    """The invitation, with ``link`` (absolute) to the volunteer's private page."""
     voucher = f"£{panel.voucher_pence / 100:.2f}".replace(".00", "")
     return OutgoingEmail(
         to_address=volunteer.email,
@@ -299,5 +300,5 @@ def invitation_email(panel: Panel, volunteer: Volunteer, token: str, link_base: 
                      "Members receive a %(voucher)s thank-you voucher.\n\nPlease confirm or decline your place with "
                      "your private link (keep it to yourself; it replaces any earlier link):\n%(link)s\n",
                      name=volunteer.full_name, panel=panel.name, reference=volunteer.reference, voucher=voucher,
-                     link=link_base + "/my-panel/" + token),
+                     link=link),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
@@ -147,10 +148,17 @@ def _answers_with_age(registration: Registration, quotas: list[QuotaRow]) -> dic
     return answers
 
 
+PrivateLink = Callable[[str], str]
+"""Makes the absolute address of a volunteer's private page from its token. The server passes one
+built on ``SITE_URL`` and the page's route name: domain code holds no web addresses."""
+
+
 async def register_volunteer(*, panel: Panel, registration: Registration, quotas: list[QuotaRow], source: str = "form",
-                             now: datetime | None = None, link_base: str = "") -> tuple[Volunteer, str, OutgoingEmail]:
+                             now: datetime | None = None,
+                             private_link: PrivateLink | None = None) -> tuple[Volunteer, str, OutgoingEmail | None]:
     """Add a volunteer to the pool with consent recorded; returns the volunteer, their private-link
-    token (shown once) and the confirmation email to send."""
+    token (shown once) and the confirmation email to send (None without ``private_link``: an
+    import or the demo data, which send nothing)."""
     token, token_hash = new_token()
     reference = new_reference()
     while await Volunteer.exists().where(Volunteer.reference == reference).run():
@@ -164,6 +172,8 @@ async def register_volunteer(*, panel: Panel, registration: Registration, quotas
         consent_version=panel.consent_version, consent_at=now, source=source, token_hash=token_hash, registered_at=now,
     )
     await volunteer.save().run()
+    if private_link is None:
+        return volunteer, token, None
     email = OutgoingEmail(
         to_address=registration.email,
         subject=gettext("%(panel)s: we have your registration (%(reference)s)", panel=panel.name, reference=reference),
@@ -172,7 +182,7 @@ async def register_volunteer(*, panel: Panel, registration: Registration, quotas
                      "you whether you have been chosen.\n\nSee, download or withdraw your registration at any time "
                      "with your private link (keep it to yourself):\n%(link)s\n",
                      name=registration.full_name, panel=panel.name, reference=reference,
-                     link=link_base + "/my-panel/" + token),
+                     link=private_link(token)),
     )
     return volunteer, token, email
 

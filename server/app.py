@@ -33,6 +33,7 @@ from server.controllers.consultations.questionnaire import QuestionnaireFlowCont
 from server.controllers.commitments.cabinet import CommitmentsCabinetController
 from server.controllers.commitments.officer import CommitmentsOfficerController
 from server.controllers.commitments.public import CommitmentsPublicController
+from server.controllers.outbox.admin import OutboxAdminController
 from server.controllers.outbox.officer import OutboxController
 from server.controllers.panels.officer import PanelOfficerController
 from server.controllers.panels.cabinet import PanelCabinetController
@@ -84,6 +85,7 @@ ROUTE_HANDLERS = [
     PanelMembersController,
     PanelCabinetController,
     OutboxController,
+    OutboxAdminController,
     PanelPublicController,
     MemberLinkController,
     ReportsOfficerController,

@@ -2,13 +2,16 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from server.tables import AuditEntry, OutboxEmail, PersonalDataLink, SignInFailure, SiteSetting, StaffPasswordLink, StaffRecoveryCode, StaffSession, StaffUser
+from server.tables import (
+    AuditEntry, OutboxEmail, PersonalDataLink, SendLimitEvent, SignInFailure, SiteSetting, StaffPasswordLink,
+    StaffRecoveryCode, StaffSession, StaffUser,
+)
 
 APP_CONFIG = AppConfig(
     app_name="server",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "migrations"),
     table_classes=[StaffUser, StaffSession, AuditEntry, OutboxEmail, PersonalDataLink, SignInFailure, StaffPasswordLink,
-                   StaffRecoveryCode, SiteSetting],
+                   StaffRecoveryCode, SiteSetting, SendLimitEvent],
     migration_dependencies=[],
     commands=[],
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_SQLITE_PATH = Path("var") / "civicpanel.sqlite"
 """Unset ``DATABASE_URL``: this file under the current directory (the checkout's ``var/`` for
@@ -71,7 +72,9 @@ class Settings:
     """``COUNCIL_NAME``: shown in the header of every page and in reports."""
 
     site_url: str = "http://127.0.0.1:8000"
-    """``SITE_URL``: the public address, used to build links in emails."""
+    """``SITE_URL``: the public address (``https://panel.council.example``, no trailing slash).
+    Every link in an email is built on it, never on the Host header a request arrived with.
+    Required in production."""
 
     disclosure_threshold: int = 10
     """``DISCLOSURE_THRESHOLD``: published breakdown cells with fewer people than this are hidden
@@ -141,6 +144,7 @@ class Settings:
     server_max_connections: int = 1000
     """``SERVER_MAX_CONNECTIONS``: open connections and requests in progress per worker before
     it answers 503 (uvicorn's ``limit_concurrency``)."""
+
     oidc_issuer: str = ""
     """``OIDC_ISSUER``: the council's OpenID Connect identity provider, e.g.
     ``https://login.microsoftonline.com/<tenant id>/v2.0`` for Microsoft Entra ID. With the client id
@@ -160,6 +164,22 @@ class Settings:
     @property
     def oidc_enabled(self) -> bool:
         return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
+    outbox_max_attempts: int = 5
+    """``OUTBOX_MAX_ATTEMPTS``: an email that cannot be built or sent this many times is marked
+    failed (administrators see it on the outbox page and can retry or discard it). Attempts wait
+    1, 2, 4, 8… minutes after each failure (at most an hour)."""
+
+    send_limit_per_recipient: int = 5
+    """``SEND_LIMIT_PER_RECIPIENT``: emails public forms (panel registration, a copy of answers, a
+    private link by email, a comment's notice) may send to one address within
+    ``send_limit_window_minutes``."""
+
+    send_limit_per_address: int = 20
+    """``SEND_LIMIT_PER_ADDRESS``: such emails one client address may ask for within the window.
+    Unset in tests: 1,000 for both limits, so suites that post many forms are not refused."""
+
+    send_limit_window_minutes: int = 60
+    """``SEND_LIMIT_WINDOW_MINUTES``: the window, in minutes, over which those emails are counted."""
 
     @property
     def sends_email(self) -> bool:
@@ -188,15 +208,23 @@ class Settings:
             raise SettingsError("SECRET_KEY must be at least 32 characters long")
         if environment == "production" and secret_key == DEVELOPMENT_SECRET:
             raise SettingsError("SECRET_KEY must not be the development key in production")
+        site_url = environ.get("SITE_URL", "").strip().rstrip("/")
+        if not site_url and environment == "production":
+            raise SettingsError("SITE_URL is required in production (the public address, like https://panel.council.example)")
+        site_url = site_url or cls.site_url
+        parts = urlsplit(site_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise SettingsError(f"SITE_URL must be an http:// or https:// address with no query, got {site_url!r}")
         database_url = database_url_from_env(environ)
         if not database_url.startswith(("sqlite:///", "postgres://", "postgresql://")):
             raise SettingsError("DATABASE_URL must start with sqlite:///, postgres:// or postgresql://")
+        test_limit = 1000 if environment == "test" else 0
         return cls(
             environment=environment,
             secret_key=secret_key,
             database_url=database_url,
             council_name=environ.get("COUNCIL_NAME", "").strip() or cls.council_name,
-            site_url=(environ.get("SITE_URL", "").strip() or cls.site_url).rstrip("/"),
+            site_url=site_url,
             disclosure_threshold=_int_from_env(environ, "DISCLOSURE_THRESHOLD", 10, minimum=1),
             personal_data_retention_months=_int_from_env(environ, "RETENTION_MONTHS", 12, minimum=1),
             login_max_failures=_int_from_env(environ, "LOGIN_MAX_FAILURES", 5, minimum=1),
@@ -218,6 +246,10 @@ class Settings:
             oidc_client_id=environ.get("OIDC_CLIENT_ID", "").strip(),
             oidc_client_secret=environ.get("OIDC_CLIENT_SECRET", "").strip(),
             oidc_group_roles=_group_roles_from_env(environ.get("OIDC_GROUP_ROLES", "")),
+            outbox_max_attempts=_int_from_env(environ, "OUTBOX_MAX_ATTEMPTS", 5, minimum=1),
+            send_limit_per_recipient=_int_from_env(environ, "SEND_LIMIT_PER_RECIPIENT", test_limit or 5, minimum=1),
+            send_limit_per_address=_int_from_env(environ, "SEND_LIMIT_PER_ADDRESS", test_limit or 20, minimum=1),
+            send_limit_window_minutes=_int_from_env(environ, "SEND_LIMIT_WINDOW_MINUTES", 60, minimum=1),
         )
 
 

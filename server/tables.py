@@ -116,4 +116,18 @@ class OutboxEmail(Table, tablename="outbox_email"):
     attempts = Integer(default=0)
     last_error = Text(default="")
     claimed_until = Timestamptz(null=True, default=None)
-    """A sender holds a row until then, so two workers never send the same email twice."""
+    """A sender holds a row until then, so two workers never send the same email twice; after a
+    failed attempt, the row waits until then before the next (the back-off)."""
+    failed_at = Timestamptz(null=True, default=None)
+    """Set when the email could not be built or sent ``OUTBOX_MAX_ATTEMPTS`` times: the sender
+    leaves it alone until an administrator retries or discards it."""
+
+
+class SendLimitEvent(Table, tablename="send_limit_event"):
+    """One email a public form asked the platform to send, counted against a client address or a
+    recipient (``server.services.send_limits``). Holds keyed hashes, never the address itself;
+    rows older than the longest window are deleted as new ones are written."""
+
+    key_hash = Varchar(length=64, index=True)
+    """HMAC-SHA256 (hex) of ``"address:<ip>"`` or ``"recipient:<normalised email>"`` under SECRET_KEY."""
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)

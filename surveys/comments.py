@@ -16,6 +16,7 @@ import csv
 import hashlib
 import io
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -83,12 +84,13 @@ class PostedComment:
     notice: EmailNotice | None
 
 
-async def post_comment(*, case_study_slug: str, values: dict[str, str], ip_hash: str, site_url: str,
-                       now: datetime | None = None) -> PostedComment:
+async def post_comment(*, case_study_slug: str, values: dict[str, str], ip_hash: str,
+                       private_link: Callable[[str], str], now: datetime | None = None) -> PostedComment:
     """Store a checked comment (``check_comment_form``). Raises ``CommentError`` when comments are
     closed, the reply target is not a published comment here, or this address posted
     ``RATE_LIMIT`` comments in the last ``RATE_WINDOW`` (counted in the database, so the limit
-    holds across workers)."""
+    holds across workers). ``private_link`` makes the absolute address of the author's private page
+    from its token (the server builds it on ``SITE_URL``; this package holds no web addresses)."""
     now = now or datetime.now(timezone.utc)
     # The statements here are written as SQL: they run for every comment posted, and Piccolo's
     # query builder costs several times what they do themselves.
@@ -127,7 +129,7 @@ async def post_comment(*, case_study_slug: str, values: dict[str, str], ip_hash:
             subject=gettext("Your comment on ‘%(title)s’", title=study["title"]),
             body=gettext("Thank you for your comment on ‘%(title)s’.\n\n%(state)s\n\nSee its status at any time on "
                          "your private link:\n%(link)s\n\nKeep this link to yourself: anyone with it can see your "
-                         "comment's status.", title=study["title"], link=site_url + "/my/comments/" + token,
+                         "comment's status.", title=study["title"], link=private_link(token),
                          state=gettext("It is now published.") if published else
                          gettext("A moderator will check it against the house rules before it appears.")),
         )

@@ -298,10 +298,9 @@ async def published_reports() -> list[dict[str, Any]]:
                    for slug, row in latest.items()), key=lambda item: item["published_at"], reverse=True)
 
 
-async def published_report_path(slug: str) -> str | None:
-    """The public address of a consultation's latest published report, or None."""
-    exists = await ReportVersion.exists().where(ReportVersion.consultation.slug == slug).run()
-    return f"/consultations/{slug}/report" if exists else None
+async def has_published_report(slug: str) -> bool:
+    """Whether the consultation with this slug has a published report (the server links to it)."""
+    return bool(await ReportVersion.exists().where(ReportVersion.consultation.slug == slug).run())
 
 
 @dataclass(frozen=True)
@@ -309,7 +308,9 @@ class CitingReport:
     """A "We asked, You said, We did" report with an action that cites a commitment."""
 
     title: str
-    url: str
+    consultation_slug: str
+    version: int
+    """The published version cited (the page links to it by route name)."""
     published_on: date
 
 
@@ -332,7 +333,7 @@ async def reports_citing(charter_slug: str, keys: list[str]) -> dict[str, list[C
                      if c.get("charter") == charter_slug and c.get("key") in wanted}
         for key in sorted(keys_here):
             cited.setdefault(key, []).append(CitingReport(
-                title=row["title"], url=f"/consultations/{slug}/report/v/{row['version']}",
+                title=row["title"], consultation_slug=slug, version=int(row["version"]),
                 published_on=row["published_at"].date()))
     return cited
 

@@ -112,7 +112,8 @@ def send_emails() -> None:
     from server.platform.mailer import send_outbox
 
     report = _run(send_outbox(settings))
-    click.echo(f"Sent {report.sent} emails; {report.failed} failed; {report.waiting} still waiting")
+    click.echo(f"Sent {report.sent} emails; {report.failed} not sent ({report.given_up} of them now marked failed, "
+               f"for an administrator to retry or discard); {report.waiting} still waiting")
     if report.failed:
         raise SystemExit(1)
 

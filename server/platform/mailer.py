@@ -2,8 +2,15 @@
 
 Domain code returns what to send; the server writes ``OutboxEmail`` rows; this module sends
 them. Each row is claimed for a few minutes before sending (an atomic UPDATE), so several
-workers or machines can run the sender at once without sending an email twice. A failure is
-recorded on the row and retried on the next pass, up to ``MAX_ATTEMPTS`` times."""
+workers or machines can run the sender at once without sending an email twice.
+
+Each email is built and sent on its own: one that cannot be built (an address Python's ``email``
+package refuses, a row written before addresses were checked) or that the mail server refuses
+counts an attempt on that email alone, waits 1, 2, 4, 8… minutes (``retry_delay``) before the
+next, and after ``OUTBOX_MAX_ATTEMPTS`` attempts is marked failed, for an administrator to retry
+or discard on the outbox page. The other emails of the pass are sent all the same. When the mail
+server cannot be reached at all, no email is to blame: the pass stops, nothing counts an attempt,
+and the next pass tries again."""
 
 from __future__ import annotations
 
@@ -11,112 +18,216 @@ import asyncio
 import logging
 import smtplib
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 import anyio
 
+from common.emails import is_valid_email
+from common.text import one_line
 from server.settings import Settings
 from server.tables import OutboxEmail
 
 logger = logging.getLogger("civicpanel")
 
-MAX_ATTEMPTS = 5
 CLAIM_MINUTES = 5
 SEND_INTERVAL_S = 30
+LONGEST_RETRY_DELAY = timedelta(hours=1)
+ERROR_LENGTH = 500
+"""The longest error text kept on a row."""
 
 
 @dataclass(frozen=True)
 class SendReport:
     sent: int
     failed: int
+    """Emails claimed in this pass and not sent (each will be tried again unless it is now failed)."""
     waiting: int
+    """Emails neither sent nor failed, after the pass."""
+    given_up: int = 0
+    """Emails marked failed in this pass (their last allowed attempt failed)."""
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long an email waits after its ``attempts``-th failed attempt: 1, 2, 4, 8… minutes, at most an hour."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), LONGEST_RETRY_DELAY)
 
 
 def build_message(*, sender: str, to_address: str, subject: str, body: str, domain: str = "civicpanel") -> EmailMessage:
+    """One email. Raises ``ValueError`` when ``to_address`` is not an address the ``email-validator``
+    rules accept (Python's ``email`` package would refuse it, or worse, read it as something else);
+    the subject is made one line, so a title with a line break in an old row still sends."""
+    if not is_valid_email(to_address):
+        raise ValueError(f"not a valid email address: {to_address[:100]!r}")
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to_address
-    message["Subject"] = subject
+    message["Subject"] = one_line(subject, max_length=998)  # RFC 5322's longest line
     message["Message-ID"] = make_msgid(domain=domain)
     message.set_content(body)
     return message
 
 
-def _deliver(settings: Settings, messages: list[EmailMessage]) -> list[str | None]:
-    """Send over one SMTP connection; for each message, None on success or the error text."""
+def _error_text(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:ERROR_LENGTH]
+
+
+def _connect(settings: Settings) -> smtplib.SMTP:
     context = ssl.create_default_context()
     if settings.smtp_security == "tls":
         connection = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=30, context=context)
     else:
         connection = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
-    outcomes: list[str | None] = []
     try:
         if settings.smtp_security == "starttls":
             connection.starttls(context=context)
         if settings.smtp_username:
             connection.login(settings.smtp_username, settings.smtp_password)
-        for message in messages:
+    except BaseException:
+        _close(connection)
+        raise
+    return connection
+
+
+def _close(connection: smtplib.SMTP) -> None:
+    try:
+        connection.quit()
+    except (OSError, smtplib.SMTPException):
+        pass
+
+
+@dataclass
+class Delivery:
+    """What one pass over the mail server did: per email id, None (sent) or the error; ids missing
+    were not tried because the server could not be reached (``unreachable`` says why)."""
+
+    outcomes: dict[int, str | None] = field(default_factory=dict)
+    unreachable: str = ""
+
+
+def _deliver(settings: Settings, messages: list[tuple[int, EmailMessage]]) -> Delivery:
+    """Send each message on its own over one SMTP connection, opening a new one after a message
+    whose sending broke it. Runs in a worker thread (smtplib blocks)."""
+    delivery = Delivery()
+    connection: smtplib.SMTP | None = None
+    try:
+        for email_id, message in messages:
+            if connection is None:
+                try:
+                    connection = _connect(settings)
+                except (OSError, smtplib.SMTPException) as error:
+                    delivery.unreachable = _error_text(error)
+                    return delivery
             try:
                 connection.send_message(message)
-                outcomes.append(None)
-            except smtplib.SMTPException as error:
-                outcomes.append(f"{type(error).__name__}: {error}")
+                delivery.outcomes[email_id] = None
+            except Exception as error:  # this message's failure, whatever it is, must not stop the others
+                delivery.outcomes[email_id] = _error_text(error)
+                if isinstance(error, (OSError, smtplib.SMTPServerDisconnected)):
+                    _close(connection)
+                    connection = None
     finally:
-        try:
-            connection.quit()
-        except smtplib.SMTPException:
-            pass
-    return outcomes
+        if connection is not None:
+            _close(connection)
+    return delivery
 
 
 async def _claim(now: datetime, limit: int) -> list[dict]:
+    """Emails neither sent nor failed whose claim or back-off has passed. (Not "attempts below the
+    limit": with the limit lowered, an email past it gets one more attempt and is then marked
+    failed, instead of waiting unseen for ever.)"""
+    free = (OutboxEmail.claimed_until.is_null()) | (OutboxEmail.claimed_until < now)
     candidates = await OutboxEmail.select(OutboxEmail.id).where(
-        OutboxEmail.sent_at.is_null(),
-        OutboxEmail.attempts < MAX_ATTEMPTS,
-        (OutboxEmail.claimed_until.is_null()) | (OutboxEmail.claimed_until < now),
+        OutboxEmail.sent_at.is_null(), OutboxEmail.failed_at.is_null(), free,
     ).order_by(OutboxEmail.id).limit(limit).run()
     claimed = []
     for row in candidates:
         # Atomic per row: only one sender's UPDATE matches while the claim is free.
         updated = await OutboxEmail.update({OutboxEmail.claimed_until: now + timedelta(minutes=CLAIM_MINUTES)}).where(
-            OutboxEmail.id == row["id"],
-            OutboxEmail.sent_at.is_null(),
-            (OutboxEmail.claimed_until.is_null()) | (OutboxEmail.claimed_until < now),
+            OutboxEmail.id == row["id"], OutboxEmail.sent_at.is_null(), OutboxEmail.failed_at.is_null(), free,
         ).returning(OutboxEmail.id, OutboxEmail.to_address, OutboxEmail.subject, OutboxEmail.body,
                     OutboxEmail.attempts).run()
         claimed.extend(updated)
     return claimed
 
 
+async def _record_failure(row: dict, error: str, *, max_attempts: int) -> bool:
+    """Count a failed attempt on one email; True when that was its last and it is now failed."""
+    now = datetime.now(timezone.utc)
+    attempts = row["attempts"] + 1
+    given_up = attempts >= max_attempts
+    await OutboxEmail.update({
+        OutboxEmail.attempts: attempts, OutboxEmail.last_error: error[:ERROR_LENGTH],
+        OutboxEmail.claimed_until: None if given_up else now + retry_delay(attempts),
+        OutboxEmail.failed_at: now if given_up else None,
+    }).where(OutboxEmail.id == row["id"]).run()
+    logger.warning("email %s not sent (attempt %d of %d): %s", row["id"], attempts, max_attempts, error)
+    return given_up
+
+
+async def waiting_count() -> int:
+    """Emails neither sent nor failed."""
+    return int(await OutboxEmail.count().where(OutboxEmail.sent_at.is_null(), OutboxEmail.failed_at.is_null()).run())
+
+
 async def send_outbox(settings: Settings, *, limit: int = 100) -> SendReport:
     if not settings.sends_email:
-        waiting = await OutboxEmail.count().where(OutboxEmail.sent_at.is_null()).run()
-        return SendReport(sent=0, failed=0, waiting=int(waiting))
-    now = datetime.now(timezone.utc)
-    rows = await _claim(now, limit)
-    sent = failed = 0
-    if rows:
-        messages = [build_message(sender=settings.mail_from, to_address=row["to_address"], subject=row["subject"],
-                                  body=row["body"]) for row in rows]
+        return SendReport(sent=0, failed=0, waiting=await waiting_count())
+    max_attempts = settings.outbox_max_attempts
+    rows = await _claim(datetime.now(timezone.utc), limit)
+    sent = failed = given_up = 0
+    messages: list[tuple[int, EmailMessage]] = []
+    for row in rows:
         try:
-            outcomes = await anyio.to_thread.run_sync(_deliver, settings, messages)
-        except (OSError, smtplib.SMTPException) as error:
-            outcomes = [f"{type(error).__name__}: {error}"] * len(rows)
-        for row, error in zip(rows, outcomes, strict=True):
-            if error is None:
-                await OutboxEmail.update({OutboxEmail.sent_at: datetime.now(timezone.utc), OutboxEmail.last_error: "",
-                                          OutboxEmail.claimed_until: None}).where(OutboxEmail.id == row["id"]).run()
-                sent += 1
-            else:
-                await OutboxEmail.update({OutboxEmail.attempts: row["attempts"] + 1, OutboxEmail.last_error: error[:500],
-                                          OutboxEmail.claimed_until: None}).where(OutboxEmail.id == row["id"]).run()
-                failed += 1
-                logger.warning("email %s not sent: %s", row["id"], error)
-    waiting = await OutboxEmail.count().where(OutboxEmail.sent_at.is_null(), OutboxEmail.attempts < MAX_ATTEMPTS).run()
-    return SendReport(sent=sent, failed=failed, waiting=int(waiting))
+            messages.append((row["id"], build_message(sender=settings.mail_from, to_address=row["to_address"],
+                                                      subject=row["subject"], body=row["body"])))
+        except Exception as error:  # a row that cannot become an email fails alone
+            failed += 1
+            given_up += await _record_failure(row, _error_text(error), max_attempts=max_attempts)
+    delivery = await anyio.to_thread.run_sync(_deliver, settings, messages) if messages else Delivery()
+    if delivery.unreachable:
+        logger.warning("mail server not reached, %d emails wait: %s", len(messages) - len(delivery.outcomes),
+                       delivery.unreachable)
+    by_id = {row["id"]: row for row in rows}
+    for email_id, _ in messages:
+        if email_id not in delivery.outcomes:  # not tried: free the claim for the next pass, no attempt counted
+            failed += 1
+            await OutboxEmail.update({OutboxEmail.claimed_until: None, OutboxEmail.last_error: delivery.unreachable}).where(
+                OutboxEmail.id == email_id).run()
+        elif (error := delivery.outcomes[email_id]) is None:
+            sent += 1
+            await OutboxEmail.update({OutboxEmail.sent_at: datetime.now(timezone.utc), OutboxEmail.last_error: "",
+                                      OutboxEmail.claimed_until: None}).where(OutboxEmail.id == email_id).run()
+        else:
+            failed += 1
+            given_up += await _record_failure(by_id[email_id], error, max_attempts=max_attempts)
+    return SendReport(sent=sent, failed=failed, waiting=await waiting_count(), given_up=given_up)
+
+
+async def retry_failed_email(email_id: int) -> bool:
+    """Put a failed email back in the queue with its attempts reset; False when no failed email has that id."""
+    updated = await OutboxEmail.update({OutboxEmail.failed_at: None, OutboxEmail.attempts: 0,
+                                        OutboxEmail.claimed_until: None}).where(
+        OutboxEmail.id == email_id, OutboxEmail.failed_at.is_not_null(), OutboxEmail.sent_at.is_null(),
+    ).returning(OutboxEmail.id).run()
+    return bool(updated)
+
+
+async def discard_failed_email(email_id: int) -> bool:
+    """Delete a failed email (it holds an address and often a private link); False when no failed email has that id."""
+    deleted = await OutboxEmail.delete().where(OutboxEmail.id == email_id, OutboxEmail.failed_at.is_not_null(),
+                                               OutboxEmail.sent_at.is_null()).returning(OutboxEmail.id).run()
+    return bool(deleted)
+
+
+async def failed_emails(limit: int = 100) -> list[dict]:
+    """Failed emails, newest first, without their bodies (which hold private links)."""
+    return await OutboxEmail.select(OutboxEmail.id, OutboxEmail.to_address, OutboxEmail.subject, OutboxEmail.created_at,
+                                    OutboxEmail.attempts, OutboxEmail.last_error, OutboxEmail.failed_at).where(
+        OutboxEmail.failed_at.is_not_null(), OutboxEmail.sent_at.is_null()).order_by(
+        OutboxEmail.failed_at, ascending=False).limit(limit).run()
 
 
 async def run_sender_forever(settings: Settings, interval_s: float = SEND_INTERVAL_S) -> None:

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
+from common.text import one_line
 from server.tables import OutboxEmail
+
+SUBJECT_LENGTH = 200
+"""``OutboxEmail.subject``'s column length."""
 
 
 class Email(Protocol):
@@ -16,8 +20,15 @@ class Email(Protocol):
     body: str
 
 
-async def write_outbox(emails: Iterable[Email]) -> None:
-    """Queue the emails (subjects cut to the column's 200 characters)."""
-    rows = [OutboxEmail(to_address=email.to_address, subject=email.subject[:200], body=email.body) for email in emails]
+def outbox_row(email: Email) -> OutboxEmail:
+    """The row for one email: the subject (often built from a title an officer typed) made one line
+    of at most the column's length, so no header ever carries a line break."""
+    return OutboxEmail(to_address=email.to_address.strip(), subject=one_line(email.subject, max_length=SUBJECT_LENGTH),
+                       body=email.body)
+
+
+async def write_outbox(emails: Iterable[Email | None]) -> None:
+    """Queue the emails (``None`` entries, for a notice not needed, are skipped)."""
+    rows = [outbox_row(email) for email in emails if email is not None]
     if rows:
         await OutboxEmail.insert(*rows).run()

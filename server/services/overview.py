@@ -27,5 +27,5 @@ async def staff_overview() -> Overview:
         panel_sessions=int(await PanelSession.count().run()),
         consultations=int(await Consultation.count().run()),
         case_studies_published=int(await CaseStudy.count().where(CaseStudy.published_at.is_not_null(), CaseStudy.withdrawn_at.is_null()).run()),
-        emails_waiting=int(await OutboxEmail.count().where(OutboxEmail.sent_at.is_null()).run()),
+        emails_waiting=int(await OutboxEmail.count().where(OutboxEmail.sent_at.is_null(), OutboxEmail.failed_at.is_null()).run()),
     )

@@ -44,6 +44,7 @@ STAFF_LINKS: dict[str, tuple[NavLink, ...]] = {
         NavLink(_("Staff accounts"), "/admin"),
         NavLink(_("Audit log"), "/admin/audit"),
         NavLink(_("Retention"), "/admin/retention"),
+        NavLink(_("Failed emails"), "/admin/outbox"),
         NavLink(_("Cabinet reports"), "/cabinet"),
     ),
 }

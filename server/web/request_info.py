@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from litestar.connection import ASGIConnection
 
 
@@ -12,9 +14,16 @@ def client_ip(connection: ASGIConnection) -> str:
     return client.host if client else ""
 
 
-def link_base(connection: ASGIConnection) -> str:
-    """The site's address as this request reached it, for links in emails (no trailing slash)."""
-    return str(connection.base_url).rstrip("/")
+def absolute_link(connection: ASGIConnection, route_name: str, **parameters: object) -> str:
+    """The absolute address of a route, for an email or a link a person copies: ``SITE_URL``
+    joined with the route's path. Never the Host header the request arrived with, which anyone
+    can set: an email must not carry a link to an attacker's site."""
+    return connection.app.state.settings.site_url + connection.app.route_reverse(route_name, **parameters)
+
+
+def private_link_builder(connection: ASGIConnection, route_name: str) -> Callable[[str], str]:
+    """For domain code that makes a private token and writes it into an email: token -> absolute link."""
+    return lambda token: absolute_link(connection, route_name, token=token)
 
 
 def safe_next_path(next_path: str) -> str:

@@ -76,18 +76,19 @@ def _e2e_database_url(tmp_dir: Path) -> str:
 def live_server(tmp_path_factory) -> Iterator[str]:
     """Base URL of a real server (uvicorn, one worker) with the demo data loaded."""
     tmp_dir = tmp_path_factory.mktemp("e2e")
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DATABASE_URL": _e2e_database_url(tmp_dir), "CIVICPANEL_ENV": "development",
+           "SITE_URL": base_url,  # links in emails lead to this server
            "MPLCONFIGDIR": str(tmp_dir / "mpl"), "DATABASE_POOL_SIZE": "10"}  # as `civicpanel serve` runs
     for command in (["migrate"], ["load-demo"]):
         result = subprocess.run([sys.executable, "-m", "server", *command], env=env, capture_output=True, text=True,
                                 timeout=300)
         assert result.returncode == 0, f"civicpanel {command[0]} failed: {result.stderr or result.stdout}"
-    port = free_port()
     log_path = tmp_dir / "server.log"
     with open(log_path, "w") as log:
         server = subprocess.Popen([sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)],
                                   env=env, stdout=log, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(base_url, server, log_path=log_path, timeout_s=60)
     except RuntimeError as error:

@@ -20,8 +20,26 @@ def test_production_requires_a_real_secret_key():
         Settings.from_env({"CIVICPANEL_ENV": "production"})
     with pytest.raises(SettingsError, match="at least 32 characters"):
         Settings.from_env({"CIVICPANEL_ENV": "production", "SECRET_KEY": "short"})
-    settings = Settings.from_env({"CIVICPANEL_ENV": "production", "SECRET_KEY": "x" * 40})
-    assert settings.is_production
+    settings = Settings.from_env({"CIVICPANEL_ENV": "production", "SECRET_KEY": "x" * 40,
+                                  "SITE_URL": "https://panel.council.example/"})
+    assert settings.is_production and settings.site_url == "https://panel.council.example"
+
+
+def test_production_requires_the_site_address():
+    """Links in emails are built on SITE_URL alone, so production cannot start without it."""
+    with pytest.raises(SettingsError, match="SITE_URL is required in production"):
+        Settings.from_env({"CIVICPANEL_ENV": "production", "SECRET_KEY": "x" * 40})
+    with pytest.raises(SettingsError, match="SITE_URL must be an http"):
+        Settings.from_env({"SITE_URL": "panel.council.example"})
+    assert Settings.from_env({}).site_url == "http://127.0.0.1:8000"
+
+
+def test_send_limits_and_outbox_attempts_from_environment():
+    settings = Settings.from_env({"SEND_LIMIT_PER_RECIPIENT": "3", "OUTBOX_MAX_ATTEMPTS": "2"})
+    assert (settings.send_limit_per_recipient, settings.send_limit_per_address, settings.outbox_max_attempts) == (3, 20, 2)
+    assert Settings.from_env({"CIVICPANEL_ENV": "test"}).send_limit_per_recipient == 1000
+    with pytest.raises(SettingsError, match="SEND_LIMIT_PER_ADDRESS must be at least 1"):
+        Settings.from_env({"SEND_LIMIT_PER_ADDRESS": "0"})
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,8 @@ def post(slug="debt-early-help", ip="ip-1", **values):
     form = {"body": "I think this is useful", "display_name": "", "email": "", "parent_id": "", **values}
     checked, errors = c.check_comment_form(form)
     assert errors == {}
-    return run(c.post_comment(case_study_slug=slug, values=checked, ip_hash=ip, site_url=SITE))
+    return run(c.post_comment(case_study_slug=slug, values=checked, ip_hash=ip,
+                          private_link=lambda token: f"{SITE}/my/comments/{token}"))
 
 
 def test_comment_is_premoderated_then_approved_with_a_notice(db):

@@ -15,7 +15,7 @@ from analysis.charter.links import (
 )
 from common.i18n import gettext
 from server.audit import record_audit
-from server.controllers.consultations.public import queue_email
+from server.services.outbox import write_outbox
 from server.web.forms import RepeatableFormData
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
@@ -119,7 +119,7 @@ class CaseStudiesOfficerController(Controller):
         await record_audit(actor=request.user.email, action=f"comment_{outcome.action}", object_type="comment",
                            object_id=comment_id, reason=reason, ip_address=client_ip(request),
                            detail="original text kept for the audit period" if outcome.action == "redacted" else "")
-        await queue_email(outcome.notice)
+        await write_outbox([outcome.notice])
         if request.htmx:
             return await self._queue(request, done=outcome.action)
         return Redirect(path=request.app.route_reverse("officer_moderation") + f"?done={outcome.action}", status_code=303)

@@ -18,11 +18,12 @@ from server.web.forms import FormData
 from server.web.fragment_cache import FragmentCache
 from server.web.guards import public
 from server.web.page_cache import page_cache_opt
-from server.web.request_info import client_ip
-from server.tables import OutboxEmail
+from server.web.request_info import client_ip, private_link_builder
+from server.services.outbox import write_outbox
+from server.services.send_limits import claim_send
 from surveys import comments
 from surveys.case_studies import get_case_study, list_case_studies
-from analysis.reports.store import latest_published_versions, published_report_path
+from analysis.reports.store import has_published_report, latest_published_versions
 from surveys.consultations import get_consultation, list_consultations
 from surveys.house_rules import HOUSE_RULES
 from surveys.markdown import render_markdown
@@ -36,11 +37,6 @@ and nothing is stored."""
 
 def address_hash(request: Request) -> str:
     return comments.hash_address(client_ip(request), request.app.state.settings.secret_key)
-
-
-async def queue_email(notice: comments.EmailNotice | None) -> None:
-    if notice is not None:
-        await OutboxEmail.insert(OutboxEmail(to_address=notice.to_address, subject=notice.subject, body=notice.body)).run()
 
 
 class ConsultationsPublicController(Controller):
@@ -57,13 +53,14 @@ class ConsultationsPublicController(Controller):
                                                      "case_studies": await list_case_studies(published_only=True)})
 
     @get("/consultations/{slug:str}", name="consultation_page", opt=page_cache_opt())
-    async def consultation(self, slug: FromPath[str]) -> Template:
+    async def consultation(self, request: Request, slug: FromPath[str]) -> Template:
         consultation = await get_consultation(slug, date.today())
         if consultation is None:
             raise NotFoundException()
         return Template("surveys/consultation.html", context={
             "consultation": consultation, "body_html": Markup(render_markdown(consultation.body)),
-            "report_url": await published_report_path(slug), "principles": await principles_for_consultation(consultation.id)})
+            "report_url": request.app.route_reverse("report_public", slug=slug) if await has_published_report(slug) else None,
+            "principles": await principles_for_consultation(consultation.id)})
 
     async def _case_study_page(self, request: Request, slug: str, *, order: str = "newest", values: dict | None = None,
                                 errors: dict | None = None, status_code: int = 200) -> Template:
@@ -110,16 +107,22 @@ class ConsultationsPublicController(Controller):
         if str(data.get(HONEYPOT_FIELD, "")).strip():
             return self._received(request, study, token=None, published=False, reply_to=reply_to)
         status_code = HTTP_422_UNPROCESSABLE_ENTITY
+        if not errors and values["email"]:  # the notice goes to a typed address: counted like the other forms
+            settings = request.app.state.settings
+            limit = await claim_send(settings=settings, client_address=client_ip(request), recipient=values["email"])
+            if limit is not None:
+                errors = {"email": limit.message(settings)}
+                status_code = HTTP_429_TOO_MANY_REQUESTS
         if not errors:
             try:
                 posted = await comments.post_comment(case_study_slug=slug, values=values, ip_hash=address_hash(request),
-                                                     site_url=request.app.state.settings.site_url)
+                                                     private_link=private_link_builder(request, "comment_author_page"))
             except comments.CommentError as error:
                 errors = error.errors
                 if error.rate_limited and not request.htmx:
                     status_code = HTTP_429_TOO_MANY_REQUESTS
             else:
-                await queue_email(posted.notice)
+                await write_outbox([posted.notice])
                 return self._received(request, study, token=posted.token, published=posted.published, reply_to=reply_to)
         if request.htmx:
             return Template("surveys/_comment_form.html", context={"study": study, "values": values, "errors": errors,

@@ -21,13 +21,20 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_403_FORBIDDEN, HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
+from litestar.status_codes import (
+    HTTP_403_FORBIDDEN,
+    HTTP_409_CONFLICT,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_429_TOO_MANY_REQUESTS,
+)
 
 from common.i18n import gettext
 from common.tokens import hash_token
 from server.web.guards import public
 from server.services.member_consultations import confirmed_member, member_response_key
 from server.services.outbox import write_outbox
+from server.services.send_limits import claim_send
+from server.web.request_info import absolute_link, client_ip
 from surveys.consultations import ConsultationView, consultation_and_questionnaire
 from surveys.questionnaire import Questionnaire, answers_as_raw, display_answer, is_shown, validate_answers, validate_questions
 from surveys.responses import new_idempotency_key, reference_for_idempotency_key, submit_response
@@ -261,6 +268,13 @@ class QuestionnaireFlowController(Controller):
         if email_error:
             return self._check_page(consultation, questionnaire, answers, key, values={"contact_email": contact_email},
                                     errors={"contact_email": email_error}, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        if contact_email and not await reference_for_idempotency_key(key):  # a repeat sends nothing, so counts nothing
+            settings = request.app.state.settings
+            limit = await claim_send(settings=settings, client_address=client_ip(request), recipient=contact_email)
+            if limit is not None:
+                return self._check_page(consultation, questionnaire, answers, key, values={"contact_email": contact_email},
+                                        errors={"contact_email": limit.message(settings)},
+                                        status_code=HTTP_429_TOO_MANY_REQUESTS)
         token = secrets.token_urlsafe(32) if contact_email else ""
         result = await submit_response(consultation_id=consultation.id, answers=answers, channel="online",
                                        idempotency_key=key, contact_email=contact_email,
@@ -268,7 +282,7 @@ class QuestionnaireFlowController(Controller):
         request.session.pop(_state_key(slug), None)
         request.session[_done_key(slug)] = result.reference
         if result.created and contact_email:
-            link = request.app.state.settings.site_url + request.app.route_reverse("your_data", token=token)
+            link = absolute_link(request, "your_data", token=token)
             await write_outbox([answers_copy_email(consultation, questionnaire, answers, to_address=contact_email,
                                                    reference=result.reference, link=link)])
             request.session[_link_key(slug)] = token
@@ -281,7 +295,7 @@ class QuestionnaireFlowController(Controller):
         if not reference:
             return Redirect(path=request.app.route_reverse("consultation_page", slug=slug), status_code=303)
         token = request.session.pop(_link_key(slug), None)  # the private link is shown once
-        link = str(request.base_url).rstrip("/") + request.app.route_reverse("your_data", token=token) if token else ""
+        link = absolute_link(request, "your_data", token=token) if token else ""
         return Template("surveys/questionnaire_done.html", context={"consultation": consultation, "reference": reference,
                                                                     "link": link})
 

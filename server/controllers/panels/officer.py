@@ -38,7 +38,7 @@ from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.forms import RepeatableFormData, UploadData
 from server.web.guards import OFFICER, roles
 from server.services.outbox import write_outbox
-from server.web.request_info import client_ip, link_base
+from server.web.request_info import client_ip, private_link_builder
 from server.web.responses import download
 from server.web.uploads import read_upload
 
@@ -267,8 +267,7 @@ class PanelOfficerController(Controller):
             errors["respondents"] = str(error)
             return await self._pool_page(panel, errors=errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         for row in rows:
-            await store.register_volunteer(panel=panel, registration=row.registration, quotas=quotas, source="import",
-                                           link_base=link_base(request))
+            await store.register_volunteer(panel=panel, registration=row.registration, quotas=quotas, source="import")
         await record_audit(actor=request.user.email, action="pool_imported", object_type="panel", object_id=panel.id,
                            detail=f"{len(rows)} respondents", ip_address=client_ip(request))
         return await self._pool_page(panel, errors={}, imported=len(rows))
@@ -333,7 +332,7 @@ class PanelOfficerController(Controller):
         seed = str(data.get("seed", ""))
         try:
             drawn, emails = await run_store.draw_run(panel=panel, run=run, seed=seed, drawn_by=request.user.email,
-                                                     link_base=link_base(request))
+                                                     private_link=private_link_builder(request, "member_page"))
         except run_store.DrawError as error:
             context: dict[str, Any] = {"panel": panel, "run": run, "values": {"seed": seed}, "errors": {"seed": str(error)}}
             context.update(await self._result_context(run))

@@ -12,7 +12,7 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_429_TOO_MANY_REQUESTS
 
 from common.i18n import gettext
 from panels import materials as material_store
@@ -26,7 +26,8 @@ from server.web.forms import RepeatableFormData
 from server.web.guards import public
 from server.services.member_consultations import MEMBER_STATUS, confirmed_member, open_consultations_for_member
 from server.services.outbox import write_outbox
-from server.web.request_info import client_ip, link_base
+from server.services.send_limits import claim_send
+from server.web.request_info import absolute_link, client_ip, private_link_builder
 
 FIELDS = ("full_name", "email", "phone", "address", "postcode", "age")
 
@@ -73,9 +74,14 @@ class PanelPublicController(Controller):
         if errors:
             context["errors"] = errors
             return Template("panels/public/register.html", context=context, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        settings = request.app.state.settings
+        limit = await claim_send(settings=settings, client_address=client_ip(request), recipient=registration.email)
+        if limit is not None:
+            context["errors"] = {"email": limit.message(settings)}
+            return Template("panels/public/register.html", context=context, status_code=HTTP_429_TOO_MANY_REQUESTS)
         quotas = await store.load_quotas(panel.id)
-        volunteer, token, email = await store.register_volunteer(panel=panel, registration=registration, quotas=quotas,
-                                                                 link_base=link_base(request))
+        volunteer, token, email = await store.register_volunteer(
+            panel=panel, registration=registration, quotas=quotas, private_link=private_link_builder(request, "member_page"))
         await write_outbox([email])
         await record_audit(actor="resident", action="volunteer_registered", object_type="volunteer",
                            object_id=volunteer.reference, detail=f"panel {panel.id}; consent {volunteer.consent_version}",
@@ -104,7 +110,7 @@ class PanelPublicController(Controller):
         if not shown or shown.get("slug") != panel.slug:
             return Redirect(path=request.app.route_reverse("panel_public", slug=panel.slug), status_code=303)
         return Template("panels/public/registered.html", context={
-            "panel": panel, "reference": shown["reference"], "link": link_base(request) + request.app.route_reverse("member_page", token=shown["token"])})
+            "panel": panel, "reference": shown["reference"], "link": absolute_link(request, "member_page", token=shown["token"])})
 
     @get("/{slug:str}/how-we-chose", name="panel_how_we_chose")
     async def how_we_chose(self, slug: FromPath[str]) -> Template:

@@ -19,6 +19,7 @@ from panels import personal_data as panel_data
 from server.audit import count_recent, record_audit
 from server.web.forms import FormData
 from server.web.guards import public
+from server.services.send_limits import claim_send
 from server.services.personal_data import (
     PersonalDataBundle, bundle_csv, bundle_for_token, bundle_json, erase_bundle, hash_token, request_link,
 )
@@ -69,6 +70,10 @@ class YourDataController(Controller):
                 "email": gettext("You have asked for several links in the last hour. Wait an hour, then try again.")}},
                 status_code=HTTP_429_TOO_MANY_REQUESTS)
         settings = request.app.state.settings
+        limit = await claim_send(settings=settings, client_address=address, recipient=email)
+        if limit is not None:  # counted whether or not the address is known, so the answer reveals nothing
+            return Template("your_data/request.html", context={"values": {"email": email}, "errors": {
+                "email": limit.message(settings)}}, status_code=HTTP_429_TOO_MANY_REQUESTS)
         email_to_send = await request_link(email=email, site_url=settings.site_url, council_name=settings.council_name)
         if email_to_send is not None:
             await email_to_send.save().run()
