@@ -146,7 +146,7 @@ def create_app(settings: Settings) -> Litestar:
         guards=[role_guard],
         before_send=[add_security_headers],
         middleware=[
-            DefineMiddleware(PageCacheMiddleware, store=page_store, csrf=CsrfTokens(csrf_config.secret, csrf_cookie),
+            DefineMiddleware(PageCacheMiddleware, store=page_store, csrf=CsrfTokens(csrf_config.secret, csrf_cookie, CSRF_HEADER),
                              session_cookie=session_config.key),
             session_config.middleware,
             StaffIdentityMiddleware(),
