@@ -48,6 +48,7 @@ from server.web.errors import http_exception_handler, internal_error_handler
 from server.web.guards import role_guard
 from server.platform.mailer import run_sender_forever
 from server.services.retention import run_purge_forever
+from server.web.request_limits import MAX_BODY_BYTES, MAX_FORM_FIELDS, FormLimitsMiddleware
 from server.web.page_cache import CsrfTokens, PageCacheMiddleware, PageStore
 from server.web.i18n import LocaleMiddleware, available_locales
 from server.web.middleware import MalformedInputMiddleware, StaffIdentityMiddleware, add_security_headers
@@ -151,8 +152,11 @@ def create_app(settings: Settings) -> Litestar:
             session_config.middleware,
             StaffIdentityMiddleware(),
             LocaleMiddleware(available_locales()),
+            FormLimitsMiddleware(),
             MalformedInputMiddleware(csrf_header=CSRF_HEADER, csrf_cookie="civicpanel_csrf"),
         ],
+        request_max_body_size=MAX_BODY_BYTES,
+        multipart_form_part_limit=MAX_FORM_FIELDS + 1,
         csrf_config=csrf_config,
         template_config=TemplateConfig(
             directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=configure_template_engine(settings, manifest)
