@@ -30,7 +30,9 @@ from server.services.member_consultations import confirmed_member, member_respon
 from server.services.outbox import write_outbox
 from surveys.consultations import ConsultationView, consultation_and_questionnaire
 from surveys.questionnaire import Questionnaire, answers_as_raw, display_answer, is_shown, validate_answers, validate_questions
-from surveys.responses import new_idempotency_key, reference_for_idempotency_key, submit_response
+from surveys.responses import (
+    is_idempotency_key, new_idempotency_key, reference_for_idempotency_key, submit_response,
+)
 from surveys.personal_data import CONTACT_CONSENT_TEXT, check_contact_email
 from surveys.comments import EmailNotice
 
@@ -249,7 +251,10 @@ class QuestionnaireFlowController(Controller):
         if member and await confirmed_member(member["token"]) is None:  # no longer a member since starting
             request.session.pop(_member_key(slug), None)
             return self._members_only(consultation, refused_link=True)
-        key = member["key"] if member else str(form.get("idempotency_key", "")) or state["key"]
+        sent_key = str(form.get("idempotency_key", ""))
+        # The key the check page was drawn with (it outlives the session when the button is pressed
+        # twice); one not of our making is ignored, never stored.
+        key = member["key"] if member else sent_key if is_idempotency_key(sent_key) else state["key"]
         answers, errors = validate_answers(questionnaire, answers_as_raw(state["answers"]))
         if errors or not answers:
             existing = await reference_for_idempotency_key(key)
