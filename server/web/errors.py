@@ -68,7 +68,22 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     return _error_response(request, exc.status_code, detail)
 
 
+def _is_value_too_long(exc: BaseException) -> bool:
+    """PostgreSQL refused a value longer than its ``Varchar`` column (SQLite stores it)."""
+    try:
+        from asyncpg.exceptions import StringDataRightTruncationError
+    except ImportError:  # pragma: no cover - asyncpg is installed with the app
+        return False
+    return isinstance(exc, StringDataRightTruncationError)
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
+    if _is_value_too_long(exc):
+        # Every form checks its own lengths and says which field is too long; this is the net under
+        # one that forgot: a 422 that says what to do, not a 500. Logged, so the form gets its check.
+        logger.warning("A value too long for its column on %s %s: %s", request.method, request.url.path, exc)
+        return _error_response(request, 422, gettext(
+            "Something you typed is too long to keep. Go back, shorten the longest answer and send the form again."))
     logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, gettext(
         "Try again later. The problem has been recorded for the team that runs this service."))

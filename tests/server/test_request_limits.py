@@ -61,3 +61,19 @@ def test_an_ordinary_form_is_still_accepted(client, case_study):
     response = client.post(f"/case-studies/{case_study}/comments", content=body, headers=FORM)
     assert response.status_code == 200
     assert run(Comment.count().run()) == 1
+
+
+def test_a_value_too_long_for_its_column_is_a_clear_422_not_a_500():
+    """The net under any form that forgets its own length check: PostgreSQL's "value too long for
+    type character varying" was a 500."""
+    from asyncpg.exceptions import StringDataRightTruncationError
+
+    from server.web.errors import internal_error_handler
+
+    class PostedForm:  # what the handler reads of the request
+        method = "POST"
+        url = type("Url", (), {"path": "/somewhere"})()
+
+    response = internal_error_handler(PostedForm(), StringDataRightTruncationError("value too long"))
+    assert response.status_code == 422
+    assert "too long" in str(response.context["detail"])
