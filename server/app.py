@@ -48,6 +48,7 @@ from server.web.errors import http_exception_handler, internal_error_handler
 from server.web.guards import role_guard
 from server.platform.mailer import run_sender_forever
 from server.services.retention import run_purge_forever
+from server.web.rendered_files import RenderedFiles
 from server.web.request_limits import MAX_BODY_BYTES, MAX_FORM_FIELDS, FormLimitsMiddleware
 from server.web.page_cache import CsrfTokens, PageCacheMiddleware, PageStore
 from server.web.i18n import LocaleMiddleware, available_locales
@@ -175,4 +176,5 @@ def create_app(settings: Settings) -> Litestar:
     bind_url_for(app.template_engine, app)
     app.state.settings = settings
     app.state.page_store = page_store
+    app.state.report_pdfs = RenderedFiles()
     return app
