@@ -14,6 +14,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from common.i18n import gettext
 from server.accounts.staff import identity_for_session
+from server.web.page_cache import OPT_KEY as PAGE_CACHE_OPT
 
 SESSION_TOKEN_KEY = "staff_token"
 
@@ -94,11 +95,26 @@ class MalformedInputMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send)
 
 
+def may_be_stored(scope: Scope) -> bool:
+    """Whether a browser or proxy may keep this response: only the public pages that are the same
+    for everyone (``page_cache`` routes) seen by a visitor not signed in, and the static files.
+    Everything else — staff pages, "your data" and other private-link pages, the questionnaire a
+    resident is part-way through, downloads — may hold personal data, and is ``no-store``."""
+    if scope["path"].startswith("/static/"):
+        return True
+    handler = scope.get("route_handler")
+    return bool(handler is not None and handler.opt.get(PAGE_CACHE_OPT) and scope.get("user") is None
+                and not scope.get("session"))
+
+
 async def add_security_headers(message: Message, scope: Scope) -> None:
     """A ``before_send`` hook: it runs for every response, including the router's own 404s,
-    which never reach route middleware."""
+    which never reach route middleware. A response that sets its own ``Cache-Control`` (a
+    published report's image) keeps it."""
     if message["type"] == "http.response.start":
         headers = MutableScopeHeaders.from_message(message)
         for name, value in SECURITY_HEADERS.items():
             if name not in headers:
                 headers[name] = value
+        if "cache-control" not in headers and not may_be_stored(scope):
+            headers["cache-control"] = "no-store"
