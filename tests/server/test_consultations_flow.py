@@ -120,3 +120,21 @@ def test_an_idempotency_key_not_of_our_making_is_ignored_not_stored(client, sent
     assert done.status_code == 303 and done.headers["location"] == f"{BASE}/confirmation"
     rows = run(SurveyResponse.select(SurveyResponse.idempotency_key).run())
     assert [row["idempotency_key"] for row in rows] == [own_key]
+
+
+@pytest.mark.parametrize("status, audience", [("upcoming", "public"), ("open", "panel"), ("closed", "panel"),
+                                              ("upcoming", "panel")])
+def test_a_paper_copy_not_yet_public_is_not_found_for_the_public_but_officers_print_it(client, officer_client,
+                                                                                       status, audience):
+    """Panel-only and not-yet-open questionnaires were readable by anyone at /paper."""
+    run(make_consultation(status=status, audience=audience))
+    assert client.get(f"{BASE}/paper").status_code == 404
+    assert "/paper" not in client.get(BASE).text
+    officer_copy = officer_client.get(f"{BASE}/paper")
+    assert officer_copy.status_code == 200 and "1. Have you used the council" in officer_copy.text
+
+
+def test_a_public_questionnaire_open_or_closed_can_be_printed_by_anyone(client):
+    run(make_consultation(status="open"))
+    assert f"{BASE}/paper" in client.get(BASE).text
+    assert client.get(f"{BASE}/paper").status_code == 200

@@ -83,6 +83,9 @@ def _depends_within(question, section) -> bool:
     return bool(question.show_if_key) and any(other.key == question.show_if_key for other in section.questions)
 
 
+PRINTS_ANY_QUESTIONNAIRE = ("officer", "admin")
+
+
 class QuestionnaireFlowController(Controller):
     path = "/consultations/{slug:str}"
     opt = public()
@@ -291,8 +294,15 @@ class QuestionnaireFlowController(Controller):
                                                                     "link": link})
 
     @get("/paper", name="questionnaire_paper")
-    async def paper(self, slug: FromPath[str]) -> Template:
+    async def paper(self, request: Request, slug: FromPath[str]) -> Template:
+        """The public may print a public questionnaire once it has opened; a panel-only one is for
+        members with their link, and officers print any from their own pages (a 404 for the rest,
+        as for a consultation that does not exist)."""
         consultation, questionnaire = await self._load(slug)
+        staff = request.scope.get("user")
+        if not (staff is not None and staff.role in PRINTS_ANY_QUESTIONNAIRE):
+            if consultation.status == "upcoming" or (consultation.audience != "public" and not self._member(request, slug)):
+                raise NotFoundException()
         numbers = {question.key: position for position, question in enumerate(questionnaire.questions(), start=1)}
         return Template("surveys/questionnaire_paper.html", context={
             "consultation": consultation, "questionnaire": questionnaire, "numbers": numbers})
