@@ -48,6 +48,7 @@ from server.web.errors import http_exception_handler, internal_error_handler
 from server.web.guards import role_guard
 from server.platform.mailer import run_sender_forever
 from server.services.retention import run_purge_forever
+from server.web.access_log import install_access_log_filter
 from server.web.head_requests import HeadAsGet
 from server.web.rendered_files import RenderedFiles
 from server.web.request_limits import MAX_BODY_BYTES, MAX_FORM_FIELDS, FormLimitsMiddleware
@@ -179,4 +180,5 @@ def create_app(settings: Settings) -> Litestar:
     app.state.page_store = page_store
     app.state.report_pdfs = RenderedFiles()
     app.asgi_handler = HeadAsGet(app.asgi_handler)  # before routing: see server/web/head_requests.py
+    install_access_log_filter(route.path for route in app.routes)
     return app
