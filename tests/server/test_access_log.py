@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import secrets
 
 import pytest
 
 from server.web.access_log import ACCESS_LOGGER, PrivateLinkFilter, private_path_patterns
 
-TOKEN = secrets.token_urlsafe(32)
+TOKEN = "Xq3v_8PzLm2Rt9Kw4Yb7Nc1Hd6Fj0Gs5Ua-Ve8Wi3Oe"
+"""Shaped like ``secrets.token_urlsafe(32)`` (fixed: parallel workers must collect the same test ids)."""
 
 
 @pytest.fixture
