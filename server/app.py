@@ -52,6 +52,10 @@ from server.web.errors import http_exception_handler, internal_error_handler
 from server.web.guards import role_guard
 from server.platform.mailer import run_sender_forever
 from server.services.retention import run_purge_forever
+from server.web.access_log import install_access_log_filter
+from server.web.head_requests import HeadAsGet
+from server.web.rendered_files import RenderedFiles
+from server.web.request_limits import MAX_BODY_BYTES, MAX_FORM_FIELDS, FormLimitsMiddleware
 from server.web.page_cache import CsrfTokens, PageCacheMiddleware, PageStore
 from server.web.i18n import LocaleMiddleware, available_locales
 from server.web.middleware import MalformedInputMiddleware, StaffIdentityMiddleware, add_security_headers
@@ -156,13 +160,16 @@ def create_app(settings: Settings) -> Litestar:
         guards=[role_guard],
         before_send=[add_security_headers],
         middleware=[
-            DefineMiddleware(PageCacheMiddleware, store=page_store, csrf=CsrfTokens(csrf_config.secret, csrf_cookie),
+            DefineMiddleware(PageCacheMiddleware, store=page_store, csrf=CsrfTokens(csrf_config.secret, csrf_cookie, CSRF_HEADER),
                              session_cookie=session_config.key),
             session_config.middleware,
             StaffIdentityMiddleware(),
             LocaleMiddleware(available_locales()),
+            FormLimitsMiddleware(),
             MalformedInputMiddleware(csrf_header=CSRF_HEADER, csrf_cookie="civicpanel_csrf"),
         ],
+        request_max_body_size=MAX_BODY_BYTES,
+        multipart_form_part_limit=MAX_FORM_FIELDS + 1,
         csrf_config=csrf_config,
         template_config=TemplateConfig(
             directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=configure_template_engine(settings, manifest)
@@ -181,4 +188,7 @@ def create_app(settings: Settings) -> Litestar:
     bind_url_for(app.template_engine, app)
     app.state.settings = settings
     app.state.page_store = page_store
+    app.state.report_pdfs = RenderedFiles()
+    app.asgi_handler = HeadAsGet(app.asgi_handler)  # before routing: see server/web/head_requests.py
+    install_access_log_filter(route.path for route in app.routes)
     return app

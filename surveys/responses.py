@@ -9,6 +9,7 @@ with the same key returns the first response instead of creating another.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -28,8 +29,19 @@ def new_reference() -> str:
     return f"R-{chars[:4]}-{chars[4:]}"
 
 
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{32,64}")
+"""What ``new_idempotency_key`` makes (32 URL-safe characters) and a panel member's derived key
+(64 hex characters); the column holds at most 64."""
+
+
 def new_idempotency_key() -> str:
     return secrets.token_urlsafe(24)
+
+
+def is_idempotency_key(text: str) -> bool:
+    """True for a key of the shape this module makes. A key comes back from the resident's
+    browser, so anything else (5 MB of text, a key too long for the column) is not one."""
+    return IDEMPOTENCY_KEY.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,8 @@ async def submit_response(
     the SHA-256 of their private link's token."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
+    if idempotency_key and not is_idempotency_key(idempotency_key):
+        raise ValueError("not an idempotency key")
     if idempotency_key:
         existing = await reference_for_idempotency_key(idempotency_key)
         if existing:

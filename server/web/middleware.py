@@ -15,6 +15,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from common.i18n import gettext
 from server.accounts.staff import identity_for_session
 from server.settings import Settings
+from server.web.page_cache import OPT_KEY as PAGE_CACHE_OPT
 
 SESSION_TOKEN_KEY = "staff_token"
 
@@ -103,11 +104,22 @@ def sends_strict_transport_security(settings: Settings) -> bool:
     """HSTS in production, and only when the public address is HTTPS: a browser told to use
     HTTPS for a site that has none could not reach it for a year."""
     return settings.is_production and settings.site_url.lower().startswith("https://")
+def may_be_stored(scope: Scope) -> bool:
+    """Whether a browser or proxy may keep this response: only the public pages that are the same
+    for everyone (``page_cache`` routes) seen by a visitor not signed in, and the static files.
+    Everything else — staff pages, "your data" and other private-link pages, the questionnaire a
+    resident is part-way through, downloads — may hold personal data, and is ``no-store``."""
+    if scope["path"].startswith("/static/"):
+        return True
+    handler = scope.get("route_handler")
+    return bool(handler is not None and handler.opt.get(PAGE_CACHE_OPT) and scope.get("user") is None
+                and not scope.get("session"))
 
 
 async def add_security_headers(message: Message, scope: Scope) -> None:
     """A ``before_send`` hook: it runs for every response, including the router's own 404s,
-    which never reach route middleware."""
+    which never reach route middleware. A response that sets its own ``Cache-Control`` (a
+    published report's image) keeps it."""
     if message["type"] == "http.response.start":
         headers = MutableScopeHeaders.from_message(message)
         for name, value in SECURITY_HEADERS.items():
@@ -115,3 +127,5 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
                 headers[name] = value
         if sends_strict_transport_security(scope["litestar_app"].state.settings):
             headers["strict-transport-security"] = STRICT_TRANSPORT_SECURITY
+        if "cache-control" not in headers and not may_be_stored(scope):
+            headers["cache-control"] = "no-store"

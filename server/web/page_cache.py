@@ -21,7 +21,14 @@ so a visitor's compressed page costs no compression.
 Freshness: a stored page is sent for ``fresh_seconds``; after that, one request draws it again
 while the others are still sent the old copy, for at most ``STALE_SECONDS`` more (so a popular
 page is never drawn by fifty requests at once). A write (any POST, PUT, PATCH, DELETE) handled by
-this worker drops all its pages, so whoever changed something sees it at once. Other workers and
+this worker drops all its pages, so whoever changed something sees it at once; a refused one (a
+4xx) changed nothing and drops nothing, so a stranger cannot empty the store at will.
+
+A page is kept only when the token it was drawn with is known for sure: the CSRF cookie is read
+exactly as Litestar reads it (two cookies of the name: the last one), and the page is kept only
+when that token is found in it and every place that holds a token holds that one. Otherwise a
+request with two cookies could leave a page with a stranger's token baked in, and every visitor
+sent it would have their form refused. Other workers and
 machines may show an anonymous visitor a page up to ``fresh_seconds`` old; nothing is shared
 between them, and nothing here is needed for correctness: ``fresh_seconds = 0`` turns it off.
 
@@ -41,7 +48,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from hashlib import sha256
 
+from litestar.connection import ASGIConnection
 from litestar.datastructures.cookie import Cookie
+from litestar.exceptions import HTTPException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 OPT_KEY = "page_cache"
@@ -56,6 +65,9 @@ CSRF_SECRET_LENGTH = 64
 """Hex characters of the random part of a Litestar CSRF token (32 bytes); an HMAC-SHA256 in hex follows."""
 CSRF_TOKEN_LENGTH = CSRF_SECRET_LENGTH + 64
 _HEX = frozenset(b"0123456789abcdef")
+_FORM_TOKEN_SLOT = b'name="_csrf_token" value="'
+"""Where a page's forms carry the token (``_forms.html``'s ``csrf_field`` and ``post_button.html``)."""
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _DROPPED_HEADERS = {b"content-length", b"content-encoding", b"set-cookie", b"vary", b"date", b"server"}
 
 
@@ -67,9 +79,12 @@ def page_cache_opt() -> dict[str, bool]:
 # --- CSRF tokens, as Litestar makes and checks them --------------------------------------------
 
 class CsrfTokens:
-    def __init__(self, secret: str, cookie: Cookie) -> None:
+    def __init__(self, secret: str, cookie: Cookie, header_name: str = "x-csrftoken") -> None:
         self._secret = secret.encode()
         self.cookie_name = cookie.key
+        self.slots = (_FORM_TOKEN_SLOT, f'"{header_name}": "'.encode("latin-1"))
+        """What comes just before the token wherever a page holds it (forms, and the
+        ``hx-headers`` of ``base.html``)."""
         stand_in = "0" * CSRF_TOKEN_LENGTH  # a token needs no quoting: the header is the same around any token
         header = Cookie(**{**cookie.dict, "value": stand_in}).to_header(header="")
         self._cookie_before, self._cookie_after = (part.encode("latin-1") for part in header.split(stand_in, 1))
@@ -133,9 +148,13 @@ class Page:
     refreshing_since: float | None = None
 
     @classmethod
-    def of(cls, status: int, headers: list[tuple[bytes, bytes]], body: bytes, token: str | None, *, now: float,
-           fresh_seconds: float) -> "Page":
-        pieces = body.split(token.encode("ascii")) if token else [body]
+    def of(cls, status: int, headers: list[tuple[bytes, bytes]], body: bytes | list[bytes], token: str | None, *,
+           now: float, fresh_seconds: float) -> "Page":
+        """``body`` is the page, or the pieces ``split_exactly`` cut it into."""
+        if isinstance(body, list):
+            pieces = body
+        else:
+            pieces = body.split(token.encode("ascii")) if token else [body]
         deflated = []
         for number, piece in enumerate(pieces):
             compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
@@ -144,6 +163,23 @@ class Page:
         return cls(status=status, headers=headers, pieces=pieces, fresh_until=now + fresh_seconds,
                    stale_until=now + fresh_seconds + STALE_SECONDS, deflated=deflated,
                    crcs=[zlib.crc32(piece) for piece in pieces], shifts=[_crc_shift(len(piece)) for piece in pieces])
+
+    @staticmethod
+    def split_exactly(body: bytes, token: str, slots: tuple[bytes, ...]) -> list[bytes] | None:
+        """``body`` split around ``token``, or None when the page cannot be kept: the token is not
+        in it, or some place that holds a token (a form field, the htmx header) holds something
+        else. Such a page was drawn with another token than the one believed, and every visitor
+        sent it would post a token that is not theirs."""
+        pieces = body.split(token.encode("ascii"))
+        if len(pieces) < 2:
+            return None
+        for piece in pieces:
+            for slot in slots:
+                if piece.count(slot) > (1 if piece.endswith(slot) else 0):
+                    return None
+        if any(pieces[-1].endswith(slot) for slot in slots):
+            return None
+        return pieces
 
     @property
     def size(self) -> int:
@@ -265,24 +301,21 @@ class PageCacheMiddleware:
             await self.app(scope, receive, send)
             return
         method = scope["method"]
-        if method != "GET":
-            try:
-                await self.app(scope, receive, send)
-            finally:
-                self.store.clear()  # whoever changed something sees it on their next page
+        if method not in _SAFE_METHODS:
+            await self._write(scope, receive, send)
             return
         handler = scope.get("route_handler")
-        if handler is None or not handler.opt.get(OPT_KEY):
+        if method != "GET" or handler is None or not handler.opt.get(OPT_KEY):
             await self.app(scope, receive, send)
             return
         cookie, accept_encoding, htmx = _request_headers(scope)
         if htmx or self.session_cookie in cookie:
             await self.app(scope, receive, send)
             return
-        cookie_text = cookie.decode("latin-1")
-        visitor_token = _cookie_value(cookie_text, self.csrf.cookie_name) if cookie else None
-        if not self.csrf.is_valid(visitor_token):
-            visitor_token = None
+        # The CSRF cookie exactly as Litestar's CSRF middleware will read it (with two cookies of
+        # the name, the last; quoted values unquoted): the page below is drawn with that value.
+        cookie_value = ASGIConnection(scope).cookies.get(self.csrf.cookie_name) if cookie else None
+        visitor_token = cookie_value if self.csrf.is_valid(cookie_value) else None
         key = (_host(scope), scope["path"], scope.get("query_string", b""))
         now = time.monotonic()
         page = self.store.get(key)
@@ -292,8 +325,27 @@ class PageCacheMiddleware:
                 await self._send_page(page, send, visitor_token, gzip=_accepts_gzip(accept_encoding))
                 return
             page.refreshing_since = now
-        await self.app(scope, receive, self._recorder(key, send, visitor_token, had_cookie=visitor_token is not None
-                                                      or self.csrf.cookie_name in cookie_text))
+        await self.app(scope, receive, self._recorder(key, send, visitor_token, had_cookie=cookie_value is not None))
+
+    async def _write(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A write drops this worker's pages, so whoever changed something sees it on their next
+        page; a refused one (a 4xx: no CSRF token, a form error, too large) changed nothing, and
+        must not let anyone empty the store at will."""
+        status: list[int] = []
+
+        async def watch(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except HTTPException as refusal:  # raised by middleware (CSRF, size limits): sent further out
+            status.append(refusal.status_code)
+            raise
+        finally:
+            if not status or not 400 <= status[0] < 500:
+                self.store.clear()
 
     async def _send_page(self, page: Page, send: Send, visitor_token: str | None, *, gzip: bool) -> None:
         token = visitor_token or self.csrf.new()
@@ -362,8 +414,11 @@ class PageCacheMiddleware:
             return
         if not self.csrf.is_valid(token):
             return
+        pieces = Page.split_exactly(body, token, self.csrf.slots)
+        if pieces is None:
+            return
         kept_headers = [(name, value) for name, value in headers if name not in _DROPPED_HEADERS]
-        self.store.put(key, Page.of(started["status"], kept_headers, body, token, now=time.monotonic(),
+        self.store.put(key, Page.of(started["status"], kept_headers, pieces, token, now=time.monotonic(),
                                     fresh_seconds=self.store.fresh_seconds))
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from surveys.tables import SurveyResponse
 from tests.factories.surveys import make_consultation
 from tests.support.database import run
@@ -97,3 +99,42 @@ def test_paper_copy_numbers_questions_and_explains_conditions(client):
 def test_confirmation_without_a_response_goes_back(client):
     run(make_consultation())
     assert client.get(f"{BASE}/confirmation", follow_redirects=False).headers["location"] == BASE
+
+
+def _answer_everything(client) -> None:
+    client.get(f"{BASE}/questionnaire")
+    send(client, f"{BASE}/questionnaire/1", [("used_services", "No"), ("open_data", "Agree")])
+    send(client, f"{BASE}/questionnaire/2", [("visits", "5")])
+    send(client, f"{BASE}/questionnaire/3", [("sex", "Prefer not to say")])
+
+
+@pytest.mark.parametrize("sent_key", ["k" * 65, "x" * 200_000, "short", "ключ" * 10, "a b" * 20])
+def test_an_idempotency_key_not_of_our_making_is_ignored_not_stored(client, sent_key):
+    """The key from the check page's form was stored as sent: 5 MB per submission, and a 500 on
+    PostgreSQL past the column's 64 characters."""
+    run(make_consultation())
+    _answer_everything(client)
+    check = client.get(f"{BASE}/check").text
+    own_key = re.search(r'name="idempotency_key" value="([^"]+)"', check).group(1)
+    done = send(client, f"{BASE}/submit", [("idempotency_key", sent_key)])
+    assert done.status_code == 303 and done.headers["location"] == f"{BASE}/confirmation"
+    rows = run(SurveyResponse.select(SurveyResponse.idempotency_key).run())
+    assert [row["idempotency_key"] for row in rows] == [own_key]
+
+
+@pytest.mark.parametrize("status, audience", [("upcoming", "public"), ("open", "panel"), ("closed", "panel"),
+                                              ("upcoming", "panel")])
+def test_a_paper_copy_not_yet_public_is_not_found_for_the_public_but_officers_print_it(client, officer_client,
+                                                                                       status, audience):
+    """Panel-only and not-yet-open questionnaires were readable by anyone at /paper."""
+    run(make_consultation(status=status, audience=audience))
+    assert client.get(f"{BASE}/paper").status_code == 404
+    assert "/paper" not in client.get(BASE).text
+    officer_copy = officer_client.get(f"{BASE}/paper")
+    assert officer_copy.status_code == 200 and "1. Have you used the council" in officer_copy.text
+
+
+def test_a_public_questionnaire_open_or_closed_can_be_printed_by_anyone(client):
+    run(make_consultation(status="open"))
+    assert f"{BASE}/paper" in client.get(BASE).text
+    assert client.get(f"{BASE}/paper").status_code == 200

@@ -116,13 +116,13 @@ def test_a_member_who_leaves_before_submitting_is_refused(client):
     assert run(SurveyResponse.count().run()) == 0
 
 
-def test_public_page_of_a_panel_consultation_offers_no_form_but_the_paper_copy(client):
+def test_public_page_of_a_panel_consultation_offers_no_form_and_no_paper_copy(client):
     run(make_consultation(audience="panel"))
     run(make_consultation("later", audience="panel", status="closed"))
     page = client.get(BASE).text
     assert "This consultation is for members of the Resident Panel" in page and "Members answer it from their private panel page" in page
-    assert "Start now" not in page and f'href="{BASE}/paper"' in page
-    assert client.get(f"{BASE}/paper").status_code == 200
+    assert "Start now" not in page and f'href="{BASE}/paper"' not in page
+    assert client.get(f"{BASE}/paper").status_code == 404  # the questions are the panel's until published
     closed = client.get("/consultations/later/questionnaire?member=anything")
     assert closed.status_code == 200 and "This consultation has closed" in closed.text
 

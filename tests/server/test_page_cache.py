@@ -221,3 +221,48 @@ def test_pages_that_are_not_marked_are_never_kept(app, clock):
         visitor.get("/healthz")
         visitor.get("/case-studies/no-such-case-study")
         assert len(app.state.page_store) == 0
+
+
+# --- poisoning ----------------------------------------------------------------------------------
+
+def test_two_csrf_cookies_cannot_leave_a_page_every_later_visitor_is_refused_on(app, clock):
+    """The page cache read the first of two CSRF cookies, Litestar's CSRF middleware the last: the
+    page was drawn with the second (the attacker's) token, split on the first (not found), and kept
+    whole, so every later visitor was sent a form holding the attacker's token and refused."""
+    slug = post_moderated_case_study(2)
+    with fresh_visitor(app) as attacker:
+        attacker.get("/login")
+        valid = attacker.cookies.get("civicpanel_csrf")
+        for second in ("b" * 128, "x"):
+            attacker.cookies.clear()
+            attacker.get(f"/case-studies/{slug}", headers={"Cookie": f"civicpanel_csrf={valid}; civicpanel_csrf={second}"})
+    for number in range(3):
+        with fresh_visitor(app) as visitor:
+            page = visitor.get(f"/case-studies/{slug}")
+            assert page_token(page.text) == visitor.cookies.get("civicpanel_csrf")
+            posted = post_form(visitor, f"/case-studies/{slug}/comments",
+                               {"display_name": "Ama", "body": f"Comment number {number}"})
+            assert posted.status_code == 200, posted.text[-500:]
+
+
+def test_a_page_whose_token_is_not_where_the_forms_hold_it_is_not_kept():
+    token, other = "ab" * 64, "cd" * 64
+    slots = (page_cache._FORM_TOKEN_SLOT, b'"x-csrftoken": "')
+    good = f'<body hx-headers=\'{{"x-csrftoken": "{token}"}}\'><input type="hidden" name="_csrf_token" value="{token}">'
+    assert Page.split_exactly(good.encode(), token, slots) is not None
+    assert Page.split_exactly(good.replace(token, other).encode(), token, slots) is None  # not found
+    mixed = good.replace(f'value="{token}"', f'value="{other}"')  # found, but a form holds another
+    assert Page.split_exactly(mixed.encode(), token, slots) is None
+
+
+def test_a_refused_post_does_not_empty_the_store_and_an_accepted_one_does(app, clock):
+    slug = post_moderated_case_study(2)
+    with fresh_visitor(app) as visitor:
+        visitor.get(f"/case-studies/{slug}")
+        assert len(app.state.page_store) == 1
+        refused = visitor.post(f"/case-studies/{slug}/comments", data={"body": "no token"})
+        assert refused.status_code == 403
+        assert len(app.state.page_store) == 1
+        posted = post_form(visitor, f"/case-studies/{slug}/comments", {"display_name": "Ama", "body": "Seen at once"})
+        assert posted.status_code == 200
+        assert "Seen at once" in visitor.get(f"/case-studies/{slug}").text

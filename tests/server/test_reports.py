@@ -152,3 +152,33 @@ def test_commitments_report_links_to_citing_reports(officer_client, cabinet_clie
     publish(officer_client)
     report = cabinet_client.get(f"/cabinet/commitments/{choice['charter']}/").text
     assert f"/consultations/{SLUG}/report/v/1" in report
+
+
+def test_a_published_pdf_is_drawn_once_per_version_and_again_when_its_content_changes(officer_client, client,
+                                                                                       monkeypatch):
+    """The public PDF was drawn again on every request (0.8 s of CPU each): anyone could keep the
+    workers busy by asking for it."""
+    from analysis.tables import ReportVersion
+    from server.controllers.reports import public
+
+    drawn = []
+    real = public.report_pdf
+    monkeypatch.setattr(public, "report_pdf", lambda *args, **kwargs: drawn.append(1) or real(*args, **kwargs))
+    run(seed())
+    send(officer_client, BASE, [("purpose", "To write our Data Charter"), ("census_file", "camden-2021.csv")])
+    publish(officer_client)
+    url = f"/consultations/{SLUG}/report/v/1/report.pdf"
+    first = client.get(url)
+    assert first.status_code == 200 and first.content.startswith(b"%PDF")
+    assert [client.get(url).content for _ in range(3)] == [first.content] * 3
+    assert len(drawn) == 1
+    publish(officer_client)
+    assert client.get(f"/consultations/{SLUG}/report/v/2/report.pdf").content.startswith(b"%PDF")
+    assert len(drawn) == 2
+    # A version whose stored content is corrected (a quote taken out on erasure) is drawn again.
+    row = run(ReportVersion.select().where(ReportVersion.version == 1).first().run())
+    corrected = json.loads(row["document_json"])
+    corrected["purpose"] = "Corrected purpose"
+    run(ReportVersion.update({ReportVersion.document_json: json.dumps(corrected)}).where(ReportVersion.id == row["id"]).run())
+    assert client.get(url).content.startswith(b"%PDF")
+    assert len(drawn) == 3

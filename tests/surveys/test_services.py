@@ -123,8 +123,8 @@ def test_publishing_records_the_date_once(db):
 
 def test_double_submit_stores_one_response(db):
     consultation_id = run(make_consultation())
-    first = run(submit_response(consultation_id=consultation_id, answers={"used_services": "No"}, idempotency_key="k1"))
-    second = run(submit_response(consultation_id=consultation_id, answers={"used_services": "No"}, idempotency_key="k1"))
+    first = run(submit_response(consultation_id=consultation_id, answers={"used_services": "No"}, idempotency_key="k" * 32))
+    second = run(submit_response(consultation_id=consultation_id, answers={"used_services": "No"}, idempotency_key="k" * 32))
     assert first.created and not second.created and first.reference == second.reference
     assert run(SurveyResponse.count().run()) == 1
 

@@ -37,7 +37,9 @@ from server.services.send_limits import claim_send
 from server.web.request_info import absolute_link, client_ip
 from surveys.consultations import ConsultationView, consultation_and_questionnaire
 from surveys.questionnaire import Questionnaire, answers_as_raw, display_answer, is_shown, validate_answers, validate_questions
-from surveys.responses import new_idempotency_key, reference_for_idempotency_key, submit_response
+from surveys.responses import (
+    is_idempotency_key, new_idempotency_key, reference_for_idempotency_key, submit_response,
+)
 from surveys.personal_data import CONTACT_CONSENT_TEXT, check_contact_email
 from surveys.comments import EmailNotice
 
@@ -86,6 +88,9 @@ def _depends_within(question, section) -> bool:
     """A condition on a question of the same page: shown on the page with its condition written out
     (pages work without JavaScript, so nothing appears or disappears as the resident answers)."""
     return bool(question.show_if_key) and any(other.key == question.show_if_key for other in section.questions)
+
+
+PRINTS_ANY_QUESTIONNAIRE = ("officer", "admin")
 
 
 class QuestionnaireFlowController(Controller):
@@ -256,7 +261,10 @@ class QuestionnaireFlowController(Controller):
         if member and await confirmed_member(member["token"]) is None:  # no longer a member since starting
             request.session.pop(_member_key(slug), None)
             return self._members_only(consultation, refused_link=True)
-        key = member["key"] if member else str(form.get("idempotency_key", "")) or state["key"]
+        sent_key = str(form.get("idempotency_key", ""))
+        # The key the check page was drawn with (it outlives the session when the button is pressed
+        # twice); one not of our making is ignored, never stored.
+        key = member["key"] if member else sent_key if is_idempotency_key(sent_key) else state["key"]
         answers, errors = validate_answers(questionnaire, answers_as_raw(state["answers"]))
         if errors or not answers:
             existing = await reference_for_idempotency_key(key)
@@ -300,8 +308,15 @@ class QuestionnaireFlowController(Controller):
                                                                     "link": link})
 
     @get("/paper", name="questionnaire_paper")
-    async def paper(self, slug: FromPath[str]) -> Template:
+    async def paper(self, request: Request, slug: FromPath[str]) -> Template:
+        """The public may print a public questionnaire once it has opened; a panel-only one is for
+        members with their link, and officers print any from their own pages (a 404 for the rest,
+        as for a consultation that does not exist)."""
         consultation, questionnaire = await self._load(slug)
+        staff = request.scope.get("user")
+        if not (staff is not None and staff.role in PRINTS_ANY_QUESTIONNAIRE):
+            if consultation.status == "upcoming" or (consultation.audience != "public" and not self._member(request, slug)):
+                raise NotFoundException()
         numbers = {question.key: position for position, question in enumerate(questionnaire.questions(), start=1)}
         return Template("surveys/questionnaire_paper.html", context={
             "consultation": consultation, "questionnaire": questionnaire, "numbers": numbers})

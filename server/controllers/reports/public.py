@@ -21,6 +21,7 @@ from common.i18n import format_day, gettext
 from server.controllers.reports.consultation import consultation_or_404
 from server.web.guards import public
 from server.web.page_cache import page_cache_opt
+from server.web.rendered_files import RenderedFiles
 from server.web.responses import download
 
 
@@ -76,10 +77,17 @@ class ReportsPublicController(Controller):
         return download(row["open_data_csv"], media_type="text/csv; charset=utf-8", filename=f"{slug}-report-v{number}.csv")
 
     @get("/v/{number:int}/report.pdf", name="report_public_pdf")
-    async def pdf_download(self, slug: FromPath[str], number: FromPath[int]) -> Response:
+    async def pdf_download(self, request: Request, slug: FromPath[str], number: FromPath[int]) -> Response:
+        """Drawn once per version (and language): the key is everything the PDF is drawn from."""
         row = await _version_or_404(slug, number)
-        document, images = json.loads(row["document_json"]), _version_images(row)
         published = format_day(council_time(row["published_at"]).date())
         note = gettext("Version %(number)s, published %(day)s.", number=number, day=published)
-        pdf = await anyio.to_thread.run_sync(lambda: report_pdf(document, images, note=note))
+
+        async def render() -> bytes:
+            document, images = json.loads(row["document_json"]), _version_images(row)
+            return await anyio.to_thread.run_sync(lambda: report_pdf(document, images, note=note))
+
+        pdfs: RenderedFiles = request.app.state.report_pdfs
+        key = pdfs.key("report pdf", row["id"], row["document_json"], row["images_json"], note)
+        pdf = await pdfs.get_or_render(key, render)
         return download(pdf, media_type="application/pdf", filename=f"{slug}-report-v{number}.pdf")

@@ -1,0 +1,137 @@
+"""Over-long values in every form a person can reach: a form error (4xx) or a stored record,
+never a 500. On PostgreSQL a value longer than its ``Varchar`` column was a database error.
+
+The forms are found as a person finds them: starting from the public, officer and admin home
+pages with the demo data loaded, every same-site page linked is read, and every ``<form
+method="post">`` on them is sent back with its own values, once with every text field over-long
+and once per text field with only that one over-long (so that a form whose other fields are
+valid reaches the code that stores it)."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import pytest
+
+from server.services.demo import load_demo
+from tests.support.database import run
+
+pytestmark = pytest.mark.slow
+
+LONG = "Ŵ" + "long value " * 1000
+TEXT_TYPES = {"text", "email", "search", "tel", "url", "", None}
+NOT_FOLLOWED = ("/logout", "/static/", "/admin/audit.csv")
+NOT_SENT = ("/logout", "/erase", "/withdraw", "/active", "/role", "/draw", "/select", "/purge", "/publish")
+"""Forms that end a session or destroy what the rest of the walk needs; their text fields (if
+any) are reached through the forms that create and edit the same records."""
+MAX_PAGES = 250
+
+
+class Forms(HTMLParser):
+    """Links and post forms on a page: each form's action and its fields as a browser sends them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.forms: list[dict] = []
+        self._form: dict | None = None
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "a" and attributes.get("href"):
+            self.links.append(attributes["href"])
+        elif tag == "form" and (attributes.get("method") or "").lower() == "post":
+            self._form = {"action": attributes.get("action") or "", "fields": [], "text": set(),
+                          "multipart": "multipart" in (attributes.get("enctype") or "")}
+        elif self._form is None or not attributes.get("name"):
+            return
+        elif tag == "input":
+            kind = (attributes.get("type") or "").lower()
+            name = attributes["name"]
+            if kind in ("checkbox", "radio"):
+                if "checked" in attributes or not any(field[0] == name for field in self._form["fields"]):
+                    self._form["fields"].append((name, attributes.get("value") or "on"))
+            elif kind not in ("file", "submit", "button", "image"):
+                self._form["fields"].append((name, attributes.get("value") or ""))
+                if kind in TEXT_TYPES:
+                    self._form["text"].add(name)
+        elif tag == "textarea":
+            self._textarea = attributes["name"]
+            self._form["fields"].append((self._textarea, ""))
+            self._form["text"].add(self._textarea)
+        elif tag == "select":
+            self._select = attributes["name"]
+        elif tag == "option" and self._select and not any(field[0] == self._select for field in self._form["fields"]):
+            if attributes.get("value"):
+                self._form["fields"].append((self._select, attributes["value"]))
+
+    def handle_data(self, data: str) -> None:
+        if self._form is not None and self._textarea:
+            fields = self._form["fields"]
+            fields[-1] = (fields[-1][0], fields[-1][1] + data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "form" and self._form is not None:
+            self.forms.append(self._form)
+            self._form = None
+
+
+def walk(client, starts: list[str]) -> dict[tuple[str, str], dict]:
+    """Every post form reachable from ``starts``: (page, action) → form."""
+    seen, queue, forms = set(), list(starts), {}
+    while queue and len(seen) < MAX_PAGES:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url)
+        if response.status_code != 200 or not response.headers.get("content-type", "").startswith("text/html"):
+            continue
+        parser = Forms()
+        parser.feed(response.text)
+        for form in parser.forms:
+            forms.setdefault((url, urljoin(url, form["action"] or url)), form)
+        for href in parser.links:
+            target = urlsplit(urljoin(url, href))
+            if target.netloc not in ("", "testserver.local") or target.path.startswith(NOT_FOLLOWED):
+                continue
+            path = target.path + (f"?{target.query}" if target.query else "")
+            if path not in seen:
+                queue.append(path)
+    return forms
+
+
+def send(client, action: str, form: dict, long_fields: set[str]):
+    fields = [(name, LONG if name in long_fields else value) for name, value in form["fields"]]
+    if form["multipart"]:
+        return client.post(action, files={name: (None, value) for name, value in fields}, follow_redirects=False)
+    return client.post(action, content=urlencode(fields), follow_redirects=False,
+                       headers={"content-type": "application/x-www-form-urlencoded"})
+
+
+@pytest.mark.parametrize("identity, starts", [
+    ("anonymous", ["/", "/consultations", "/case-studies", "/your-data"]),
+    ("officer", ["/officer"]),
+    ("admin", ["/admin"]),
+])
+def test_no_form_answers_a_long_value_with_a_server_error(app, client, staff_client, identity, starts):
+    run(load_demo())
+    requester = client if identity == "anonymous" else staff_client(identity)
+    forms = walk(requester, starts)
+    assert forms, "no forms found"
+    failures = []
+    for (page, action), form in forms.items():
+        if urlsplit(action).path.endswith(NOT_SENT) or not form["text"]:
+            continue
+        for long_fields in (form["text"], *({name} for name in sorted(form["text"]))):
+            response = send(requester, action, form, long_fields)
+            if response.status_code >= 500:
+                failures.append(f"{action} (from {page}) with {sorted(long_fields)} long: {response.status_code}")
+    assert failures == []
