@@ -30,7 +30,7 @@ from panels.selection import (
     select_replacements,
 )
 from panels.membership import SEAT_STATUSES, WITHDRAWN_STATUSES
-from panels.store import OutgoingEmail, load_quotas, set_volunteer_token
+from panels.store import OutgoingEmail, about_volunteer, load_quotas, set_volunteer_token
 from panels.tables import Panel, SelectionRun, Volunteer
 
 PROGRESS_INTERVAL_S = 0.5
@@ -293,7 +293,7 @@ async def draw_run(*, panel: Panel, run: SelectionRun, seed: str, drawn_by: str,
 def invitation_email(panel: Panel, volunteer: Volunteer, token: str, link_base: str) -> OutgoingEmail:
     voucher = f"£{panel.voucher_pence / 100:.2f}".replace(".00", "")
     return OutgoingEmail(
-        to_address=volunteer.email,
+        to_address=volunteer.email, about=about_volunteer(volunteer.id),
         subject=gettext("You have been chosen for the %(panel)s", panel=panel.name),
         body=gettext("Dear %(name)s,\n\nYou have been chosen by lottery for the %(panel)s (reference %(reference)s). "
                      "Members receive a %(voucher)s thank-you voucher.\n\nPlease confirm or decline your place with "

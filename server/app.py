@@ -19,6 +19,7 @@ from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
+from server.audit import use_secret
 from server.web.assets import AssetManifest, static_files_handler
 from server.controllers.admin.accounts import AdminController
 from server.controllers.accounts.sign_in import AuthController
@@ -117,6 +118,7 @@ def _database_lifespan(settings: Settings):
 
 
 def create_app(settings: Settings) -> Litestar:
+    use_secret(settings.secret_key)
     secret = hashlib.sha256(settings.secret_key.encode("utf-8")).digest()  # 32 bytes for AES-GCM
     session_config = CookieBackendConfig(
         secret=secret,

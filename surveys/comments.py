@@ -22,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 from common.emails import clean_email, normalise_email
 from common.formulas import safe_cell
 from common.i18n import gettext, lazy_gettext
-from common.tokens import hash_token
+from common.tokens import PRIVATE_LINK_IDLE_DAYS, hash_token, link_active_since
 from common.transactions import write_transaction
 from surveys.house_rules import HOUSE_RULES, rule_text
 from surveys.tables import CaseStudy, Comment, CommentReport
@@ -45,6 +45,16 @@ class EmailNotice:
     to_address: str
     subject: str
     body: str
+    about: str = ""
+    """The record the email is about (``case_study_comment:42``): erasing that record deletes it."""
+
+
+def about_comment(comment_id: int) -> str:
+    return f"case_study_comment:{int(comment_id)}"
+
+
+def about_response(response_id: int) -> str:
+    return f"consultation_response:{int(response_id)}"
 
 
 class CommentError(ValueError):
@@ -115,15 +125,17 @@ async def post_comment(*, case_study_slug: str, values: dict[str, str], ip_hash:
         token = secrets.token_urlsafe(32)
         published = not study["premoderated"]
         inserted = await Comment.raw(
-            "INSERT INTO case_study_comment (case_study, parent, display_name, email, body, state, reason, original_body, "
-            "redacted_at, moderated_at, created_at, published_at, author_token_hash, ip_hash, report_count) "
-            "VALUES ({}, {}, {}, {}, {}, {}, '', '', NULL, NULL, {}, {}, {}, {}, 0) RETURNING id",
-            study["id"], parent_id, values["display_name"], normalise_email(values["email"]), values["body"],
-            "published" if published else "pending", now, now if published else None, hash_token(token), ip_hash).run()
+            "INSERT INTO case_study_comment (case_study, parent, display_name, email, email_key, body, state, reason, "
+            "original_body, redacted_at, moderated_at, created_at, published_at, author_token_hash, ip_hash, "
+            "report_count, link_active_at) "
+            "VALUES ({}, {}, {}, {}, {}, {}, {}, '', '', NULL, NULL, {}, {}, {}, {}, 0, {}) RETURNING id",
+            study["id"], parent_id, values["display_name"], normalise_email(values["email"]),
+            normalise_email(values["email"]), values["body"], "published" if published else "pending", now,
+            now if published else None, hash_token(token), ip_hash, now).run()
     notice = None
     if values["email"]:
         notice = EmailNotice(
-            to_address=values["email"],
+            to_address=values["email"], about=about_comment(inserted[0]["id"]),
             subject=gettext("Your comment on ‘%(title)s’", title=study["title"]),
             body=gettext("Thank you for your comment on ‘%(title)s’.\n\n%(state)s\n\nSee its status at any time on "
                          "your private link:\n%(link)s\n\nKeep this link to yourself: anyone with it can see your "
@@ -272,6 +284,7 @@ def _notice(row: dict, action: str, reason: str) -> EmailNotice | None:
     paragraphs.append(gettext("You can see it on the private link you were given when you posted it."))
     return EmailNotice(
         to_address=row["email"], subject=gettext("Your comment has been checked"), body="\n\n".join(paragraphs),
+        about=about_comment(row["id"]),
     )
 
 
@@ -351,14 +364,22 @@ STATE_WORDS = {
 }
 
 
-async def comment_for_author(token: str) -> AuthorView | None:
+async def comment_for_author(token: str, *, idle_days: int = PRIVATE_LINK_IDLE_DAYS,
+                             now: datetime | None = None) -> AuthorView | None:
+    """The comment whose author's private link this is; None for an unknown link or one unused
+    for ``idle_days`` (opening it keeps it working another ``idle_days``)."""
     if not token or len(token) > 100:
         return None
-    row = await Comment.select(Comment.body, Comment.state, Comment.reason, Comment.created_at, Comment.moderated_at,
-                               Comment.redacted_at, Comment.case_study.title, Comment.case_study.slug).where(
-        Comment.author_token_hash == hash_token(token)).first().run()
+    now = now or datetime.now(timezone.utc)
+    since = link_active_since(now, idle_days)
+    row = await Comment.select(Comment.id, Comment.body, Comment.state, Comment.reason, Comment.created_at,
+                               Comment.moderated_at, Comment.redacted_at, Comment.case_study.title,
+                               Comment.case_study.slug).where(
+        Comment.author_token_hash == hash_token(token),
+        (Comment.link_active_at >= since) | (Comment.link_active_at.is_null() & (Comment.created_at >= since))).first().run()
     if row is None:
         return None
+    await Comment.update({Comment.link_active_at: now}).where(Comment.id == row["id"]).run()
     return AuthorView(case_study_title=row["case_study.title"], case_study_slug=row["case_study.slug"],
                       body=row["body"], state=row["state"], reason_text=rule_text(row["reason"]),
                       created_at=row["created_at"], moderated_at=row["moderated_at"],

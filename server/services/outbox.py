@@ -18,6 +18,7 @@ class Email(Protocol):
 
 async def write_outbox(emails: Iterable[Email]) -> None:
     """Queue the emails (subjects cut to the column's 200 characters)."""
-    rows = [OutboxEmail(to_address=email.to_address, subject=email.subject[:200], body=email.body) for email in emails]
+    rows = [OutboxEmail(to_address=email.to_address, subject=email.subject[:200], body=email.body,
+                        about=getattr(email, "about", "")) for email in emails]
     if rows:
         await OutboxEmail.insert(*rows).run()

@@ -40,7 +40,8 @@ def address_hash(request: Request) -> str:
 
 async def queue_email(notice: comments.EmailNotice | None) -> None:
     if notice is not None:
-        await OutboxEmail.insert(OutboxEmail(to_address=notice.to_address, subject=notice.subject, body=notice.body)).run()
+        await OutboxEmail.insert(OutboxEmail(to_address=notice.to_address, subject=notice.subject, body=notice.body,
+                                                 about=notice.about)).run()
 
 
 class ConsultationsPublicController(Controller):
@@ -172,8 +173,8 @@ class ConsultationsPublicController(Controller):
         return Redirect(path=target, status_code=303)
 
     @get("/my/comments/{token:str}", name="comment_author_page")
-    async def author_page(self, token: FromPath[str]) -> Template:
-        view = await comments.comment_for_author(token)
+    async def author_page(self, request: Request, token: FromPath[str]) -> Template:
+        view = await comments.comment_for_author(token, idle_days=request.app.state.settings.private_link_idle_days)
         if view is None:
             raise NotFoundException()
         return Template("surveys/my_comment.html", context={"view": view, "state_words": comments.STATE_WORDS,

@@ -134,7 +134,7 @@ class MemberLinkController(Controller):
 
     @get("/{token:str}", name="member_page")
     async def page(self, request: Request, token: FromPath[str]) -> Template:
-        volunteer = await store.volunteer_by_token(token)
+        volunteer = await store.volunteer_by_token(token, idle_days=request.app.state.settings.private_link_idle_days)
         if volunteer is None:
             raise NotFoundException()
         panel = await store.get_panel(volunteer.panel)
@@ -152,7 +152,7 @@ class MemberLinkController(Controller):
 
     @post("/{token:str}/respond", name="member_respond")
     async def respond(self, request: Request, token: FromPath[str], data: RepeatableFormData) -> Redirect:
-        volunteer = await store.volunteer_by_token(token)
+        volunteer = await store.volunteer_by_token(token, idle_days=request.app.state.settings.private_link_idle_days)
         if volunteer is None:
             raise NotFoundException()
         answer = str(data.get("answer", ""))
