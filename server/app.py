@@ -103,7 +103,7 @@ def _database_lifespan(settings: Settings):
         if settings.sends_email:
             tasks.append(asyncio.create_task(run_sender_forever(settings)))
         if settings.environment != "test":  # tests purge explicitly, with a clock of their own
-            tasks.append(asyncio.create_task(run_purge_forever(settings)))
+            tasks.append(asyncio.create_task(run_purge_forever(settings, after_purge=app.state.page_store.clear)))
         try:
             yield
         finally:

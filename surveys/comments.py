@@ -49,6 +49,10 @@ class EmailNotice:
     """The record the email is about (``case_study_comment:42``): erasing that record deletes it."""
 
 
+PERSONAL_INFORMATION = "personal_information"
+"""The house rule whose rejected comments are forgotten at once (``moderate_comment``)."""
+
+
 def about_comment(comment_id: int) -> str:
     return f"case_study_comment:{int(comment_id)}"
 
@@ -320,6 +324,8 @@ async def moderate_comment(*, comment_id: int, action: str, reason: str = "", re
         changes: dict = {Comment.moderated_at: now, Comment.reason: reason if action in ("rejected", "redacted") else ""}
         if action == "rejected":
             changes[Comment.state] = "rejected"
+            if reason == PERSONAL_INFORMATION:  # never shown, and holds what it must not: forget it now
+                changes.update({Comment.body: "", Comment.original_body: "", Comment.display_name: ""})
         else:
             changes[Comment.state] = "published"
             changes[Comment.published_at] = row["published_at"] or now
@@ -332,6 +338,27 @@ async def moderate_comment(*, comment_id: int, action: str, reason: str = "", re
             changes[Comment.report_count] = 0
         await Comment.update(changes).where(Comment.id == comment_id).run()
     return ModerationOutcome(comment_id=comment_id, action=action, reason=reason, notice=_notice(row, action, reason))
+
+
+def _rejected_and_held(moderated_before: datetime):
+    return ((Comment.state == "rejected") & (Comment.moderated_at < moderated_before)
+            & ((Comment.body != "") | (Comment.original_body != "") | (Comment.display_name != "")
+               | (Comment.email != "") | (Comment.ip_hash != "")))
+
+
+async def rejected_comments_before(*, moderated_before: datetime) -> int:
+    """How many comments rejected before then still hold text, a name, an email or an address hash."""
+    return int(await Comment.count().where(_rejected_and_held(moderated_before)).run())
+
+
+async def purge_rejected_comments(*, moderated_before: datetime) -> int:
+    """Forget the text, name, email and address hash of comments rejected before
+    ``moderated_before``: they were never shown, and their authors were told why long enough ago."""
+    ids = [row["id"] for row in await Comment.select(Comment.id).where(_rejected_and_held(moderated_before)).run()]
+    if ids:
+        await Comment.update({Comment.body: "", Comment.original_body: "", Comment.display_name: "", Comment.email: "",
+                              Comment.email_key: "", Comment.ip_hash: ""}).where(Comment.id.is_in(ids)).run()
+    return len(ids)
 
 
 async def purge_redacted_originals(*, older_than: datetime) -> int:
