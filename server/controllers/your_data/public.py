@@ -17,6 +17,7 @@ from common.emails import clean_email
 from common.i18n import gettext
 from panels import personal_data as panel_data
 from server.audit import count_recent, record_audit
+from server.controllers.your_data.links import link_not_working
 from server.web.forms import FormData
 from server.web.guards import public
 from server.services.personal_data import (
@@ -86,7 +87,10 @@ class YourDataController(Controller):
 
     @get("/{token:str}", name="your_data")
     async def page(self, request: Request, token: FromPath[str]) -> Template:
-        bundle = await _bundle_or_404(request, token)
+        try:
+            bundle = await _bundle_or_404(request, token)
+        except NotFoundException:
+            return link_not_working(request)
         return Template("your_data/page.html", context={"bundle": bundle, "token": token,
                                                         "notice": request.query_params.get("done", "")})
 
