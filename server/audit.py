@@ -5,9 +5,10 @@ here with the actor, because only the server knows who is asking.
 
 The log outlives every erasure, so it never holds a resident's email address: an address given as
 the object (a subject access search, a refused sign-in) or written anywhere in the detail or
-reason is stored as a keyed hash (``email_audit_key``: HMAC-SHA-256 with the app's secret), which
-still lets an administrator find the entries for one address and lets nobody read it back. Every
-string is cut to its column, so no input can make the insert fail.
+reason (unless it is a staff member's) is stored as a keyed hash (``email_audit_key``:
+HMAC-SHA-256 with the app's secret): one address always gives the same hash, so the entries
+about it can still be found (``email_audit_key(address)``), and nobody can read it back. Every string is cut to its column, so no input can make the
+insert fail.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from datetime import datetime, timezone
 from piccolo.engine.sqlite import SQLiteEngine
 
 from common.emails import normalise_email
-from server.tables import AuditEntry
+from server.tables import AuditEntry, StaffUser
 
 MAX_TEXT = 2000
 """Longest ``detail`` or ``reason`` kept (the other columns are cut to their own lengths)."""
@@ -53,8 +54,15 @@ def email_audit_key(email: str) -> str:
     return f"email:{digest[:32]}"
 
 
-def _without_emails(text: str) -> str:
-    return EMAIL_IN_TEXT.sub(lambda match: email_audit_key(match.group(0)), text)
+async def _without_emails(text: str) -> str:
+    """The text with every address but a staff member's (staff are accountable by name) hashed."""
+    found = {match.group(0) for match in EMAIL_IN_TEXT.finditer(text)}
+    if not found:
+        return text
+    staff = {row["email"] for row in await StaffUser.select(StaffUser.email).where(
+        StaffUser.email.is_in(sorted({normalise_email(address) for address in found}))).run()}
+    return EMAIL_IN_TEXT.sub(lambda match: match.group(0) if normalise_email(match.group(0)) in staff
+                             else email_audit_key(match.group(0)), text)
 
 
 def _stored_object_id(object_id: str, *, is_email: bool = False) -> str:
@@ -99,8 +107,8 @@ async def record_audit(
             action=_bounded(action, 60),
             object_type=_bounded(object_type, 60),
             object_id=_bounded(object_text, 120),
-            detail=_bounded(_without_emails(str(detail)[:MAX_TEXT * 4]), MAX_TEXT),
-            reason=_bounded(_without_emails(str(reason)[:MAX_TEXT * 4]), MAX_TEXT),
+            detail=_bounded(await _without_emails(str(detail)[:MAX_TEXT * 4]), MAX_TEXT),
+            reason=_bounded(await _without_emails(str(reason)[:MAX_TEXT * 4]), MAX_TEXT),
             ip_address=_bounded(ip_address, 64),
         )
     ).run()

@@ -351,14 +351,15 @@ async def rejected_comments_before(*, moderated_before: datetime) -> int:
     return int(await Comment.count().where(_rejected_and_held(moderated_before)).run())
 
 
-async def purge_rejected_comments(*, moderated_before: datetime) -> int:
+async def purge_rejected_comments(*, moderated_before: datetime) -> list[int]:
     """Forget the text, name, email and address hash of comments rejected before
-    ``moderated_before``: they were never shown, and their authors were told why long enough ago."""
+    ``moderated_before`` (they are not shown, and their authors were told why long enough ago);
+    returns their ids."""
     ids = [row["id"] for row in await Comment.select(Comment.id).where(_rejected_and_held(moderated_before)).run()]
     if ids:
         await Comment.update({Comment.body: "", Comment.original_body: "", Comment.display_name: "", Comment.email: "",
                               Comment.email_key: "", Comment.ip_hash: ""}).where(Comment.id.is_in(ids)).run()
-    return len(ids)
+    return ids
 
 
 async def purge_redacted_originals(*, older_than: datetime) -> int:

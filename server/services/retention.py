@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone
 
+from analysis.reports.store import forget_quotes_of_comments
 from common.i18n import DEFAULT_LOCALE, active_locale, gettext
 from panels import personal_data as panel_data
 from server.audit import record_audit
@@ -109,8 +110,10 @@ async def purge_personal_data(*, settings: Settings, now: datetime | None = None
             expired_links=int(await PersonalDataLink.count().where(PersonalDataLink.expires_at <= now).run()),
         )
     volunteers = await panel_data.erase_volunteers(volunteer_ids, now=now)
+    rejected = await purge_rejected_comments(moderated_before=now - timedelta(days=REJECTED_COMMENT_DAYS))
+    await forget_quotes_of_comments(rejected)
     abouts = ([about_volunteer(item) for item in volunteer_ids] + [about_response(item) for item in response_ids]
-              + [about_comment(item) for item in comment_ids])
+              + [about_comment(item) for item in comment_ids + rejected])
     emails = await OutboxEmail.delete().where(
         _old_emails(now=now, settings=settings) | OutboxEmail.about.is_in(abouts or ["-"])).returning(OutboxEmail.id).run()
     return PurgeSummary(
@@ -118,7 +121,7 @@ async def purge_personal_data(*, settings: Settings, now: datetime | None = None
         response_contacts=await survey_data.remove_response_contacts(response_ids),
         comment_contacts=await survey_data.forget_comment_contacts(comment_ids),
         redacted_originals=await purge_redacted_originals(older_than=cut_off),
-        rejected_comments=await purge_rejected_comments(moderated_before=now - timedelta(days=REJECTED_COMMENT_DAYS)),
+        rejected_comments=len(rejected),
         emails=len(emails),
         expired_links=await forget_expired_links(now=now),
     )

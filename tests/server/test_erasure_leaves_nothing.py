@@ -117,14 +117,25 @@ def test_a_comment_rejected_for_personal_information_is_forgotten_at_once(client
     post_form(client, "/case-studies/debt-early-help/comments",
               {"body": f"My neighbour {NAME} lives at {ADDRESS}, {POSTCODE}", "display_name": NAME, "email": ""})
     comment_id = run(Comment.select(Comment.id).first().run())["id"]
-    queue = officer_client.get("/officer/moderation")
-    assert ADDRESS in queue.text
+    assert ADDRESS in officer_client.get("/officer/moderation").text
     decided = post_form(officer_client, f"/officer/moderation/{comment_id}",
                         {"action": "rejected", "reason": "personal_information"})
     assert decided.status_code in (200, 303), decided.text
     stored = run(Comment.select(Comment.state, Comment.body, Comment.display_name).first().run())
     assert stored == {"state": "rejected", "body": "", "display_name": ""}
     assert _traces() == []
+
+
+def test_a_quoted_comment_removed_for_personal_information_leaves_the_report(client, officer_client):
+    _comment_quoted_in_a_published_report(client)
+    run(Comment.update({Comment.state: "hidden", Comment.report_count: 3}, force=True).run())  # reported
+    comment_id = run(Comment.select(Comment.id).first().run())["id"]
+    removed = post_form(officer_client, f"/officer/moderation/{comment_id}",
+                        {"action": "rejected", "reason": "personal_information"})
+    assert removed.status_code in (200, 303), removed.text
+    assert run(ReportQuote.count().run()) == 0
+    # the text and name go at once; the email address (to tell the author) goes with the retention period
+    assert [trace for trace in _traces() if "zelda.quorn@" not in trace[2].casefold()] == []
 
 
 def test_the_audit_log_keeps_a_bounded_hash_of_a_sign_in_email_never_the_email(client):
