@@ -20,10 +20,11 @@ from server.services.retention import purge_personal_data
 from server.tables import AuditEntry
 from surveys.tables import Comment
 from tests.factories.panels import create_panel, fill_pool, registration, set_quotas, slug_of
+from tests.factories.reports import BASE, publish, related_comment, seed
 from tests.factories.residents import outbox_for
 from tests.factories.surveys import make_case_study, make_consultation
 from tests.support.database import run
-from tests.support.http import post_form
+from tests.support.http import post_form, send
 
 EMAIL = "Zelda.Quorn@Example.org"
 NAME = "Zelda Quorn"
@@ -146,4 +147,20 @@ def test_the_audit_log_keeps_a_bounded_hash_of_a_sign_in_email_never_the_email(c
     entries = run(AuditEntry.select(AuditEntry.object_id, AuditEntry.detail).where(AuditEntry.action == "login_failed").run())
     assert len(entries) == 2
     assert all(entry["object_id"].startswith("email:") and len(entry["object_id"]) <= 120 for entry in entries)
+    assert _traces() == []
+
+
+def test_an_erased_comment_leaves_the_published_report_it_was_quoted_in(client, officer_client):
+    run(seed())
+    words = f'Don\'t "sell" our data: {WORDS} & more'
+    comment_id = run(related_comment(body=words, name=NAME, email=EMAIL))
+    quoted = send(officer_client, f"{BASE}/comment-quotes", [("comment_id", comment_id), ("text", words), ("checked", "yes")])
+    assert quoted.status_code == 303
+    report = publish(officer_client)
+    assert WORDS in client.get(report).text
+
+    erased = post_form(officer_client, "/officer/personal-data/erase", {"email": EMAIL, "reason": "SAR-9", "confirm": "yes"})
+    assert "1 comment(s)" in erased.text
+    page = client.get(report)
+    assert page.status_code == 200 and WORDS not in page.text and "quote removed at its author" in page.text
     assert _traces() == []
