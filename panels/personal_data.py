@@ -22,6 +22,7 @@ from common.transactions import write_transaction
 from panels.census import DIMENSION_LABELS
 from panels.membership import SEAT_STATUSES, STATUS_LABELS
 from panels.registration import check_contact_details
+from panels.store import link_used_since
 from panels.selection.csv_input import normalise_household
 from panels.tables import Panel, PanelSession, Volunteer
 
@@ -111,8 +112,7 @@ async def volunteer_data_for_token_hash(token_hash: str, *, active_since: dateti
     """The volunteer whose private link this is, when the link was used or issued since
     ``active_since``; using it keeps it working."""
     rows = await Volunteer.objects().where(Volunteer.token_hash == token_hash, Volunteer.status != ERASED,
-                                           (Volunteer.link_active_at >= active_since)
-                                           | (Volunteer.link_active_at.is_null() & (Volunteer.registered_at >= active_since))).run()
+                                           link_used_since(active_since)).run()
     if rows:
         await Volunteer.update({Volunteer.link_active_at: datetime.now(timezone.utc)}).where(
             Volunteer.id.is_in([row.id for row in rows])).run()
@@ -159,7 +159,8 @@ async def withdraw_volunteer(*, volunteer_id: int, now: datetime | None = None) 
 
 
 ERASED_FIELDS = {
-    Volunteer.full_name: "", Volunteer.email: "", Volunteer.email_key: "", Volunteer.phone: "", Volunteer.address: "", Volunteer.postcode: "",
+    Volunteer.full_name: "", Volunteer.email: "", Volunteer.email_key: "", Volunteer.phone: "", Volunteer.address: "",
+    Volunteer.postcode: "",
     Volunteer.age: None, Volunteer.household_key: "", Volunteer.token_hash: None, Volunteer.withdrawal_reason: "",
     Volunteer.status: ERASED,
 }

@@ -164,7 +164,8 @@ async def register_volunteer(*, panel: Panel, registration: Registration, quotas
     now = now or datetime.now(timezone.utc)
     volunteer = Volunteer(
         panel=panel.id, reference=reference, full_name=registration.full_name, email=normalise_email(registration.email),
-        email_key=normalise_email(registration.email), link_active_at=now, phone=registration.phone, address=registration.address, postcode=registration.postcode, age=registration.age,
+        email_key=normalise_email(registration.email), link_active_at=now, phone=registration.phone,
+        address=registration.address, postcode=registration.postcode, age=registration.age,
         answers=json.dumps(_answers_with_age(registration, quotas), sort_keys=True),
         household_key=normalise_household([registration.address, registration.postcode]) or "",
         consent_version=panel.consent_version, consent_at=now, source=source, token_hash=token_hash, registered_at=now,
@@ -183,11 +184,11 @@ async def register_volunteer(*, panel: Panel, registration: Registration, quotas
     return volunteer, token, email
 
 
-def link_is_active(*, now: datetime, idle_days: int):
-    """The volunteer's private link was issued or used within ``idle_days`` of ``now`` (rows from
-    before that was recorded count from registration)."""
-    since = link_active_since(now, idle_days)
-    return (Volunteer.link_active_at >= since) | (Volunteer.link_active_at.is_null() & (Volunteer.registered_at >= since))
+def link_used_since(since: datetime):
+    """The volunteer's private link was issued or used at ``since`` or later (rows from before that
+    was recorded count from registration)."""
+    return ((Volunteer.link_active_at >= since)
+            | (Volunteer.link_active_at.is_null() & (Volunteer.registered_at >= since)))
 
 
 async def volunteer_by_token(token: str, *, idle_days: int = PRIVATE_LINK_IDLE_DAYS,
@@ -198,7 +199,7 @@ async def volunteer_by_token(token: str, *, idle_days: int = PRIVATE_LINK_IDLE_D
         return None
     now = now or datetime.now(timezone.utc)
     volunteer = await Volunteer.objects().where(Volunteer.token_hash == hash_token(token),
-                                                link_is_active(now=now, idle_days=idle_days)).first().run()
+                                                link_used_since(link_active_since(now, idle_days))).first().run()
     if volunteer is not None:
         await Volunteer.update({Volunteer.link_active_at: now}).where(Volunteer.id == volunteer.id).run()
     return volunteer
@@ -238,7 +239,8 @@ async def pool_summary(panel_id: int) -> list[dict]:
 async def set_volunteer_token(volunteer_id: int) -> str:
     """A fresh private link for the volunteer (the old one stops working)."""
     token, token_hash = new_token()
-    await Volunteer.update({Volunteer.token_hash: token_hash, Volunteer.link_active_at: datetime.now(timezone.utc)}).where(
+    now = datetime.now(timezone.utc)
+    await Volunteer.update({Volunteer.token_hash: token_hash, Volunteer.link_active_at: now}).where(
         Volunteer.id == volunteer_id).run()
     return token
 

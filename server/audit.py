@@ -6,9 +6,9 @@ here with the actor, because only the server knows who is asking.
 The log outlives every erasure, so it never holds a resident's email address: an address given as
 the object (a subject access search, a refused sign-in) or written anywhere in the detail or
 reason (unless it is a staff member's) is stored as a keyed hash (``email_audit_key``:
-HMAC-SHA-256 with the app's secret): one address always gives the same hash, so the entries
-about it can still be found (``email_audit_key(address)``), and nobody can read it back. Every string is cut to its column, so no input can make the
-insert fail.
+HMAC-SHA-256 with the app's secret): one address always gives the same hash, so the entries about
+it can still be found, and nobody can read it back. Every string is cut to its column, so no
+input can make the insert fail.
 """
 
 from __future__ import annotations

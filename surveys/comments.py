@@ -392,6 +392,12 @@ STATE_WORDS = {
 }
 
 
+def author_link_used_since(since: datetime):
+    """The author's private link was issued or used at ``since`` or later (comments from before
+    that was recorded count from when they were posted)."""
+    return (Comment.link_active_at >= since) | (Comment.link_active_at.is_null() & (Comment.created_at >= since))
+
+
 async def comment_for_author(token: str, *, idle_days: int = PRIVATE_LINK_IDLE_DAYS,
                              now: datetime | None = None) -> AuthorView | None:
     """The comment whose author's private link this is; None for an unknown link or one unused
@@ -403,8 +409,7 @@ async def comment_for_author(token: str, *, idle_days: int = PRIVATE_LINK_IDLE_D
     row = await Comment.select(Comment.id, Comment.body, Comment.state, Comment.reason, Comment.created_at,
                                Comment.moderated_at, Comment.redacted_at, Comment.case_study.title,
                                Comment.case_study.slug).where(
-        Comment.author_token_hash == hash_token(token),
-        (Comment.link_active_at >= since) | (Comment.link_active_at.is_null() & (Comment.created_at >= since))).first().run()
+        Comment.author_token_hash == hash_token(token), author_link_used_since(since)).first().run()
     if row is None:
         return None
     await Comment.update({Comment.link_active_at: now}).where(Comment.id == row["id"]).run()

@@ -20,7 +20,7 @@ from common.emails import clean_email, normalise_email
 from common.i18n import gettext
 from common.tokens import hash_token
 from common.transactions import write_transaction
-from surveys.comments import MAX_NAME, STATE_WORDS
+from surveys.comments import MAX_NAME, STATE_WORDS, author_link_used_since
 from surveys.questionnaire import display_answer, from_json
 from surveys.tables import Comment, CommentReport, Consultation, SurveyResponse
 
@@ -99,8 +99,7 @@ async def comment_data_for_token_hash(token_hash: str, *, active_since: datetime
     ``active_since``; using it keeps it working."""
     rows = await Comment.select(*_COMMENT_COLUMNS).where(Comment.author_token_hash == token_hash,
                                                          Comment.state != "erased",
-                                                         (Comment.link_active_at >= active_since)
-                                                         | (Comment.link_active_at.is_null() & (Comment.created_at >= active_since))).run()
+                                                         author_link_used_since(active_since)).run()
     if rows:
         await Comment.update({Comment.link_active_at: datetime.now(timezone.utc)}).where(
             Comment.id.is_in([row["id"] for row in rows])).run()

@@ -19,7 +19,8 @@ class Volunteer(Table, tablename="panel_volunteer"):
 
 async def fill_email_keys() -> None:
     for row in await Volunteer.select(Volunteer.id, Volunteer.email).where(Volunteer.email != "").run():
-        await Volunteer.update({Volunteer.email_key: normalise_email(row["email"])}).where(Volunteer.id == row["id"]).run()
+        await Volunteer.update({Volunteer.email_key: normalise_email(row["email"])}).where(
+            Volunteer.id == row["id"]).run()
 
 
 async def forwards():

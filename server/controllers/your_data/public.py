@@ -131,7 +131,8 @@ class YourDataController(Controller):
         return {"email": record.contact_email}
 
     @get("/{token:str}/correct/{kind:str}/{record_id:int}", name="your_data_correct")
-    async def correct_form(self, request: Request, token: FromPath[str], kind: FromPath[str], record_id: FromPath[int]) -> Template:
+    async def correct_form(self, request: Request, token: FromPath[str], kind: FromPath[str],
+                           record_id: FromPath[int]) -> Template:
         bundle = await _bundle_or_404(request, token)
         record = self._record(bundle, kind, record_id)
         return Template("your_data/correct.html", context={
@@ -156,7 +157,8 @@ class YourDataController(Controller):
         await record_audit(actor="resident", action="personal_data_corrected", object_type=kind, object_id=record_id,
                            detail=f"fields: {', '.join(sorted(name for name in values if name != 'website'))}",
                            ip_address=client_ip(request))
-        if await bundle_for_token(token, idle_days=request.app.state.settings.private_link_idle_days) is None:  # a link sent to the old email address reaches nothing now
+        idle_days = request.app.state.settings.private_link_idle_days
+        if await bundle_for_token(token, idle_days=idle_days) is None:  # a link sent to the old address reaches nothing now
             return Template("your_data/corrected_elsewhere.html", context={})
         return Redirect(path=request.app.route_reverse("your_data", token=token) + "?done=corrected", status_code=303)
 
