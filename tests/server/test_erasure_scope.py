@@ -75,3 +75,22 @@ def test_erasing_through_a_link_emailed_to_the_address_erases_everything_held_un
     assert run(Comment.select(Comment.state).first().run())["state"] == "erased"
     assert outbox_for(VICTIM) == [] and run(PersonalDataLink.count().run()) == 0
     assert [row["body"] for row in outbox_for("someone.else@example.com")] == ["Kept"]
+
+
+def test_emails_queued_before_they_named_their_record_are_named_by_the_link_they_carry(client, officer_client):
+    import importlib
+
+    _, volunteer_token = register_volunteer(client, officer_client)
+    run(make_case_study(premoderated=False))
+    posted = post_form(client, "/case-studies/debt-early-help/comments",
+                       {"body": "Words of an attacker", "display_name": "", "email": VICTIM})
+    comment_token = re.search(r"/my/comments/([A-Za-z0-9_\-]+)", posted.text).group(1)
+    run(OutboxEmail.update({OutboxEmail.about: ""}, force=True).run())  # as an older release queued them
+    migration = importlib.import_module("server.migrations.server_2026_12_05t10_24_42_000000")
+    run(migration.name_the_records())
+    abouts = sorted(row["about"] for row in outbox_for(VICTIM))
+    assert abouts == ["case_study_comment:1", "panel_volunteer:1"]
+
+    post_form(client, f"/your-data/{comment_token}/erase", {"confirm": "yes"})
+    assert [row["about"] for row in outbox_for(VICTIM)] == ["panel_volunteer:1"]
+    assert client.get(f"/my-panel/{volunteer_token}").status_code == 200
