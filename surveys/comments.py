@@ -54,11 +54,8 @@ PERSONAL_INFORMATION = "personal_information"
 
 
 def about_comment(comment_id: int) -> str:
+    """The ``about`` of an email about this comment: erasing the comment deletes the email."""
     return f"case_study_comment:{int(comment_id)}"
-
-
-def about_response(response_id: int) -> str:
-    return f"consultation_response:{int(response_id)}"
 
 
 class CommentError(ValueError):

@@ -28,6 +28,11 @@ def new_reference() -> str:
     return f"R-{chars[:4]}-{chars[4:]}"
 
 
+def about_response(response_id: int) -> str:
+    """The ``about`` of an email about this response (its answers copy): erasing it deletes the email."""
+    return f"consultation_response:{int(response_id)}"
+
+
 def new_idempotency_key() -> str:
     return secrets.token_urlsafe(24)
 

@@ -15,17 +15,17 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from analysis.reports.store import forget_quotes_of_comments
 from common.emails import normalise_email
 from common.formulas import safe_cell
 from common.i18n import gettext, ngettext
 from common.tokens import PRIVATE_LINK_IDLE_DAYS, hash_token, link_active_since
-from analysis.reports.store import forget_quotes_of_comments
 from panels import personal_data as panel_data
 from panels.store import about_volunteer
 from server.tables import OutboxEmail, PersonalDataLink
 from surveys import personal_data as survey_data
-from surveys.comments import about_comment, about_response
-
+from surveys.comments import about_comment
+from surveys.responses import about_response
 
 EMAIL_LINK_DAYS = 7
 """A link asked for by email works for this many days."""

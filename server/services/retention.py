@@ -29,15 +29,14 @@ from datetime import datetime, timedelta, timezone
 from analysis.reports.store import forget_quotes_of_comments
 from common.i18n import DEFAULT_LOCALE, active_locale, gettext
 from panels import personal_data as panel_data
+from panels.store import about_volunteer
 from server.audit import record_audit
 from server.services.personal_data import forget_expired_links
 from server.settings import Settings
 from server.tables import OutboxEmail, PersonalDataLink
 from surveys import personal_data as survey_data
-from surveys.comments import (
-    about_comment, about_response, purge_redacted_originals, purge_rejected_comments, rejected_comments_before,
-)
-from panels.store import about_volunteer
+from surveys.comments import about_comment, purge_redacted_originals, purge_rejected_comments, rejected_comments_before
+from surveys.responses import about_response
 
 logger = logging.getLogger("civicpanel")
 

@@ -30,9 +30,9 @@ from server.services.member_consultations import confirmed_member, member_respon
 from server.services.outbox import write_outbox
 from surveys.consultations import ConsultationView, consultation_and_questionnaire
 from surveys.questionnaire import Questionnaire, answers_as_raw, display_answer, is_shown, validate_answers, validate_questions
-from surveys.responses import new_idempotency_key, reference_for_idempotency_key, submit_response
+from surveys.responses import about_response, new_idempotency_key, reference_for_idempotency_key, submit_response
 from surveys.personal_data import CONTACT_CONSENT_TEXT, check_contact_email
-from surveys.comments import EmailNotice, about_response
+from surveys.comments import EmailNotice
 
 
 def _state_key(slug: str) -> str:
