@@ -155,7 +155,8 @@ class ReportQuote(Table, tablename="report_quote"):
 
 class ReportVersion(Table, tablename="report_version"):
     """A published report: the JSON, CSV, HTML fragment and images exactly as published. Never
-    updated or deleted, so version n reads the same for ever."""
+    deleted, and updated only to take out a quote whose comment its author erased
+    (``analysis.reports.store.forget_quotes_of_comments``); otherwise version n reads the same for ever."""
 
     consultation = ForeignKey(references=Consultation, on_delete=OnDelete.cascade, index=True)
     version = Integer()

@@ -4,13 +4,15 @@ Validity is the ``email-validator`` library's syntax check (no DNS lookup: forms
 offline and quickly), with quoted local parts and domain literals refused, so every address that
 passes is one Python's ``email`` package can put in a ``To:`` header and SMTP can deliver.
 
-The normalised form (``normalise_email``) is how addresses are stored and compared: surrounding
-space removed, then case-folded and NFKC-normalised as a whole. ``Ann@Example.COM`` and
-``ann@example.com`` are one person here, as they were when addresses were compared lower-cased
-(for ASCII addresses, case-folding is lower-casing, so rows stored before keep matching, and
-queries keep comparing ``lower(column)`` with the normalised form). Forms check an address and
-keep it as typed, so the page can show it back; the record stores the normalised form, and the
-confirmation sent while the person is there goes to the address exactly as they gave it.
+The normalised form (``normalise_email``) is how addresses are compared: surrounding space
+removed, then case-folded and NFKC-normalised as a whole. ``Ann@Example.COM`` and
+``ann@example.com`` are one person here. Every record that holds a resident's address holds its
+normalised form in an ``email_key`` column beside it, and queries match only on that column —
+never with SQL's ``lower``, which on SQLite folds only ASCII. Forms check an address and keep it
+as typed, so the page can show it back; the confirmation sent while the person is there goes to
+the address exactly as they gave it, and a link asked for later by email goes to the address held
+on the record, never to the one typed in the request (``K`` and the Kelvin sign ``\u212a`` are
+one key but two mailboxes).
 """
 
 from __future__ import annotations

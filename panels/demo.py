@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import json
 import random
+import secrets
 from datetime import date, datetime, time, timezone
 
 from panels.attendance import issue_vouchers, record_attendance
 from panels.census import load_shipped_census
 from panels.quotas import compute_quotas
 from panels.registration import ADULT_AGE_BANDS, Registration
-from panels.runs import LOTTERY_SIZE, build_pool_problem, canonical_hash, inputs_record
+from panels.runs import (
+    LOTTERY_SIZE, build_pool_problem, canonical_hash, household_hasher, inputs_record, with_hashed_households,
+)
 from panels.selection import lottery_digest, result_to_json, select_panel
 from panels.store import register_volunteer, save_quotas
 from panels.tables import Panel, PanelSession, SelectionRun, Volunteer
@@ -145,7 +148,8 @@ async def _ensure_2021() -> str:
     pool = await build_pool_problem(panel)
     result = select_panel(pool.problem, seed=PUBLIC_SEED_2021, lottery_size=LOTTERY_SIZE)
     record = result_to_json(result)
-    inputs = inputs_record(pool.problem, kind="selection", algorithm="leximin")
+    hasher = household_hasher(secrets.token_hex(32), secrets.token_hex(16))  # a key nobody keeps: nothing to recover
+    inputs = inputs_record(with_hashed_households(pool.problem, hasher), kind="selection", algorithm="leximin")
     inputs["withdrawn_ids"] = []
     drawn = list(result.draw.panel)
     at = datetime(2021, 10, 1, 18, 0, tzinfo=timezone.utc)

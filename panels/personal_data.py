@@ -17,13 +17,12 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from piccolo.columns.combination import WhereRaw
-
 from common.emails import normalise_email
 from common.transactions import write_transaction
 from panels.census import DIMENSION_LABELS
 from panels.membership import SEAT_STATUSES, STATUS_LABELS
 from panels.registration import check_contact_details
+from panels.store import link_used_since
 from panels.selection.csv_input import normalise_household
 from panels.tables import Panel, PanelSession, Volunteer
 
@@ -85,9 +84,10 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds") if moment else None
 
 
-def _email_matches(email: str) -> WhereRaw:
-    """Exact, case-insensitive email match (no LIKE, so ``_`` and ``%`` in an address match only themselves)."""
-    return WhereRaw("lower(panel_volunteer.email) = {}", normalise_email(email))
+def _email_matches(email: str):
+    """Exact match of the normalised address (case-folded and NFKC in Python, never SQL's
+    ``lower``, which on SQLite folds only ASCII)."""
+    return Volunteer.email_key == normalise_email(email)
 
 
 async def _to_data(rows: list[Volunteer]) -> list[VolunteerData]:
@@ -108,8 +108,14 @@ async def _to_data(rows: list[Volunteer]) -> list[VolunteerData]:
     return result
 
 
-async def volunteer_data_for_token_hash(token_hash: str) -> list[VolunteerData]:
-    rows = await Volunteer.objects().where(Volunteer.token_hash == token_hash, Volunteer.status != ERASED).run()
+async def volunteer_data_for_token_hash(token_hash: str, *, active_since: datetime) -> list[VolunteerData]:
+    """The volunteer whose private link this is, when the link was used or issued since
+    ``active_since``; using it keeps it working."""
+    rows = await Volunteer.objects().where(Volunteer.token_hash == token_hash, Volunteer.status != ERASED,
+                                           link_used_since(active_since)).run()
+    if rows:
+        await Volunteer.update({Volunteer.link_active_at: datetime.now(timezone.utc)}).where(
+            Volunteer.id.is_in([row.id for row in rows])).run()
     return await _to_data(rows)
 
 
@@ -131,7 +137,8 @@ async def correct_volunteer_details(*, volunteer_id: int, data: dict[str, str]) 
     if errors:
         return errors
     await Volunteer.update({
-        Volunteer.full_name: values["full_name"], Volunteer.email: normalise_email(values["email"]), Volunteer.phone: values["phone"],
+        Volunteer.full_name: values["full_name"], Volunteer.email: normalise_email(values["email"]),
+        Volunteer.email_key: normalise_email(values["email"]), Volunteer.phone: values["phone"],
         Volunteer.address: values["address"], Volunteer.postcode: values["postcode"],
         Volunteer.household_key: normalise_household([values["address"], values["postcode"]]) or "",
     }).where(Volunteer.id == volunteer_id).run()
@@ -152,7 +159,8 @@ async def withdraw_volunteer(*, volunteer_id: int, now: datetime | None = None) 
 
 
 ERASED_FIELDS = {
-    Volunteer.full_name: "", Volunteer.email: "", Volunteer.phone: "", Volunteer.address: "", Volunteer.postcode: "",
+    Volunteer.full_name: "", Volunteer.email: "", Volunteer.email_key: "", Volunteer.phone: "", Volunteer.address: "",
+    Volunteer.postcode: "",
     Volunteer.age: None, Volunteer.household_key: "", Volunteer.token_hash: None, Volunteer.withdrawal_reason: "",
     Volunteer.status: ERASED,
 }

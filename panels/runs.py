@@ -6,16 +6,23 @@ A run row is written in three steps and never edited after each: inputs (at star
 SHA-256 of the canonical inputs JSON, so anyone holding the inputs can check they were used.
 
 Volunteers appear to the engine only by their reference (``RP-…``) and their answers: the run
-record holds no names or contact details.
+record holds no names or contact details. The one-per-household rule needs only to know which
+volunteers share a household, so the engine and the record see a keyed hash of each household
+(``household_hasher``: HMAC-SHA-256 under a key made from the app's secret and a random salt of
+the run's own, never stored), not the street address and postcode: once a volunteer is erased,
+nothing in a run links their reference and answers to where they live.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import json
+import secrets
 import time as time_module
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 import anyio
@@ -30,7 +37,7 @@ from panels.selection import (
     select_replacements,
 )
 from panels.membership import SEAT_STATUSES, WITHDRAWN_STATUSES
-from panels.store import OutgoingEmail, PrivateLink, load_quotas, set_volunteer_token
+from panels.store import OutgoingEmail, PrivateLink, about_volunteer, load_quotas, set_volunteer_token
 from panels.tables import Panel, SelectionRun, Volunteer
 
 PROGRESS_INTERVAL_S = 0.5
@@ -136,13 +143,31 @@ def inputs_record(problem: SelectionProblem, *, kind: str, algorithm: str) -> di
     }
 
 
+def household_hasher(secret_key: str, salt: str) -> Callable[[str], str]:
+    """Household key → 32 hex digits of its HMAC under a key for this run alone. Equal households
+    stay equal within the run (all the rule needs); without the secret and the salt, which is not
+    kept, nobody can test an address against it, nor match households across runs."""
+    run_key = hmac.new(secret_key.encode("utf-8"), b"household|" + salt.encode("utf-8"), hashlib.sha256).digest()
+    return lambda household: hmac.new(run_key, household.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def with_hashed_households(problem: SelectionProblem, hasher: Callable[[str], str]) -> SelectionProblem:
+    return replace(problem, volunteers=tuple(
+        replace(volunteer, household=hasher(volunteer.household) if volunteer.household else None)
+        for volunteer in problem.volunteers))
+
+
 def canonical_hash(record: dict) -> str:
     return hashlib.sha256(json.dumps(record, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
 
 
-async def start_run(*, panel: Panel, started_by: str, kind: str = "selection") -> tuple[SelectionRun, PoolProblem]:
-    """Record a run's inputs; the caller then runs ``execute_run`` in the background."""
+async def start_run(*, panel: Panel, started_by: str, secret_key: str,
+                    kind: str = "selection") -> tuple[SelectionRun, PoolProblem]:
+    """Record a run's inputs (households as keyed hashes, see ``household_hasher``); the caller
+    then runs ``execute_run`` in the background with the pool returned."""
     pool = await build_pool_problem(panel)
+    hasher = household_hasher(secret_key, secrets.token_hex(16))
+    pool = replace(pool, problem=with_hashed_households(pool.problem, hasher))
     record = inputs_record(pool.problem, kind=kind, algorithm="leximin")
     record["withdrawn_ids"] = list(pool.withdrawn)
     run = SelectionRun(panel=panel.id, kind=kind, algorithm="leximin", status="running", started_by=started_by,
@@ -294,7 +319,7 @@ def invitation_email(panel: Panel, volunteer: Volunteer, link: str) -> OutgoingE
     """The invitation, with ``link`` (absolute) to the volunteer's private page."""
     voucher = f"£{panel.voucher_pence / 100:.2f}".replace(".00", "")
     return OutgoingEmail(
-        to_address=volunteer.email,
+        to_address=volunteer.email, about=about_volunteer(volunteer.id),
         subject=gettext("You have been chosen for the %(panel)s", panel=panel.name),
         body=gettext("Dear %(name)s,\n\nYou have been chosen by lottery for the %(panel)s (reference %(reference)s). "
                      "Members receive a %(voucher)s thank-you voucher.\n\nPlease confirm or decline your place with "

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timezone
 from common.emails import normalise_email
 from common.i18n import gettext, lazy_gettext
 from common.text import slugify
-from common.tokens import hash_token
+from common.tokens import PRIVATE_LINK_IDLE_DAYS, hash_token, link_active_since
 from panels.census import DIMENSION_LABELS
 from panels.membership import WITHDRAWN_STATUSES
 from panels.quotas import QuotaRow
@@ -41,6 +41,12 @@ class OutgoingEmail:
     to_address: str
     subject: str
     body: str
+    about: str = ""
+    """The record the email is about (``panel_volunteer:7``): erasing that record deletes it."""
+
+
+def about_volunteer(volunteer_id: int) -> str:
+    return f"panel_volunteer:{int(volunteer_id)}"
 
 
 @dataclass(frozen=True)
@@ -166,7 +172,8 @@ async def register_volunteer(*, panel: Panel, registration: Registration, quotas
     now = now or datetime.now(timezone.utc)
     volunteer = Volunteer(
         panel=panel.id, reference=reference, full_name=registration.full_name, email=normalise_email(registration.email),
-        phone=registration.phone, address=registration.address, postcode=registration.postcode, age=registration.age,
+        email_key=normalise_email(registration.email), link_active_at=now, phone=registration.phone,
+        address=registration.address, postcode=registration.postcode, age=registration.age,
         answers=json.dumps(_answers_with_age(registration, quotas), sort_keys=True),
         household_key=normalise_household([registration.address, registration.postcode]) or "",
         consent_version=panel.consent_version, consent_at=now, source=source, token_hash=token_hash, registered_at=now,
@@ -175,7 +182,7 @@ async def register_volunteer(*, panel: Panel, registration: Registration, quotas
     if private_link is None:
         return volunteer, token, None
     email = OutgoingEmail(
-        to_address=registration.email,
+        to_address=registration.email, about=about_volunteer(volunteer.id),
         subject=gettext("%(panel)s: we have your registration (%(reference)s)", panel=panel.name, reference=reference),
         body=gettext("Dear %(name)s,\n\nThank you for registering your interest in the %(panel)s.\nYour reference is "
                      "%(reference)s.\n\nWe will choose the panel by a fair lottery after registration closes, and tell "
@@ -187,10 +194,25 @@ async def register_volunteer(*, panel: Panel, registration: Registration, quotas
     return volunteer, token, email
 
 
-async def volunteer_by_token(token: str) -> Volunteer | None:
+def link_used_since(since: datetime):
+    """The volunteer's private link was issued or used at ``since`` or later (rows from before that
+    was recorded count from registration)."""
+    return ((Volunteer.link_active_at >= since)
+            | (Volunteer.link_active_at.is_null() & (Volunteer.registered_at >= since)))
+
+
+async def volunteer_by_token(token: str, *, idle_days: int = PRIVATE_LINK_IDLE_DAYS,
+                             now: datetime | None = None) -> Volunteer | None:
+    """The volunteer whose private link this is, or None for an unknown link or one unused for
+    ``idle_days`` (a link that works counts as used: it keeps working another ``idle_days``)."""
     if not token or len(token) > 100:
         return None
-    return await Volunteer.objects().where(Volunteer.token_hash == hash_token(token)).first().run()
+    now = now or datetime.now(timezone.utc)
+    volunteer = await Volunteer.objects().where(Volunteer.token_hash == hash_token(token),
+                                                link_used_since(link_active_since(now, idle_days))).first().run()
+    if volunteer is not None:
+        await Volunteer.update({Volunteer.link_active_at: now}).where(Volunteer.id == volunteer.id).run()
+    return volunteer
 
 
 async def get_volunteer(panel_id: int, volunteer_id: int) -> Volunteer | None:
@@ -227,7 +249,9 @@ async def pool_summary(panel_id: int) -> list[dict]:
 async def set_volunteer_token(volunteer_id: int) -> str:
     """A fresh private link for the volunteer (the old one stops working)."""
     token, token_hash = new_token()
-    await Volunteer.update({Volunteer.token_hash: token_hash}).where(Volunteer.id == volunteer_id).run()
+    now = datetime.now(timezone.utc)
+    await Volunteer.update({Volunteer.token_hash: token_hash, Volunteer.link_active_at: now}).where(
+        Volunteer.id == volunteer_id).run()
     return token
 
 

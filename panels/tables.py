@@ -79,6 +79,9 @@ class Volunteer(Table, tablename="panel_volunteer"):
     """Public, non-identifying reference such as ``RP-7K3Q9D``; it is also the id the selection engine sees."""
     full_name = Varchar(length=200)
     email = Varchar(length=254)
+    """Where emails to the volunteer go."""
+    email_key = Varchar(length=254, default="", index=True)
+    """``common.emails.normalise_email`` of ``email``: the only column addresses are matched on."""
     phone = Varchar(length=40, default="")
     address = Varchar(length=300, default="")
     postcode = Varchar(length=10, default="")
@@ -90,6 +93,9 @@ class Volunteer(Table, tablename="panel_volunteer"):
     source = Varchar(length=20, default="form")
     token_hash = Varchar(length=64, null=True, default=None, index=True)
     """SHA-256 (hex) of the private link's token; the token itself is never stored."""
+    link_active_at = Timestamptz(null=True, default=None)
+    """When the private link was last issued or used; it stops working ``PRIVATE_LINK_IDLE_MONTHS``
+    later (the volunteer asks for a new one by email)."""
     status = Varchar(length=20, default="pool")
     """pool, selected (invited), confirmed, declined; dropped_out (a confirmed member who left) and
     no_reply (an invitation the officer closed unanswered) are set by an officer."""

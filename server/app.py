@@ -19,6 +19,7 @@ from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
+from server.audit import use_secret
 from server.web.assets import AssetManifest, static_files_handler
 from server.controllers.admin.accounts import AdminController
 from server.controllers.accounts.sign_in import AuthController
@@ -116,7 +117,7 @@ def _database_lifespan(settings: Settings):
         if settings.sends_email:
             tasks.append(asyncio.create_task(run_sender_forever(settings)))
         if settings.environment != "test":  # tests purge explicitly, with a clock of their own
-            tasks.append(asyncio.create_task(run_purge_forever(settings)))
+            tasks.append(asyncio.create_task(run_purge_forever(settings, after_purge=app.state.page_store.clear)))
         try:
             yield
         finally:
@@ -131,6 +132,7 @@ def _database_lifespan(settings: Settings):
 
 
 def create_app(settings: Settings) -> Litestar:
+    use_secret(settings.secret_key)
     secret = hashlib.sha256(settings.secret_key.encode("utf-8")).digest()  # 32 bytes for AES-GCM
     session_config = CookieBackendConfig(
         secret=secret,

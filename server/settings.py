@@ -84,6 +84,10 @@ class Settings:
     """``RETENTION_MONTHS``: default months personal data is kept after a panel's last session or a
     consultation's close."""
 
+    private_link_idle_months: int = 12
+    """``PRIVATE_LINK_IDLE_MONTHS``: a resident's per-record private link (their registration,
+    comment or questionnaire response) stops working after this many months without use; they ask
+    for a new one by email, sent to the address held on the record."""
     login_max_failures: int = 5
     """``LOGIN_MAX_FAILURES``: failed sign-ins for one account from one address (or 4× this from
     one address, whatever the accounts) before that address must wait between attempts: 30 seconds,
@@ -190,6 +194,10 @@ class Settings:
         return self.environment == "production"
 
     @property
+    def private_link_idle_days(self) -> int:
+        return self.private_link_idle_months * 30
+
+    @property
     def uses_postgres(self) -> bool:
         return self.database_url.startswith(("postgres://", "postgresql://"))
 
@@ -227,6 +235,7 @@ class Settings:
             site_url=site_url,
             disclosure_threshold=_int_from_env(environ, "DISCLOSURE_THRESHOLD", 10, minimum=1),
             personal_data_retention_months=_int_from_env(environ, "RETENTION_MONTHS", 12, minimum=1),
+            private_link_idle_months=_int_from_env(environ, "PRIVATE_LINK_IDLE_MONTHS", 12, minimum=1),
             login_max_failures=_int_from_env(environ, "LOGIN_MAX_FAILURES", 5, minimum=1),
             login_lockout_minutes=_int_from_env(environ, "LOGIN_LOCKOUT_MINUTES", 15, minimum=1),
             session_max_age_hours=_int_from_env(environ, "SESSION_MAX_AGE_HOURS", 8, minimum=1),

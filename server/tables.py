@@ -99,7 +99,9 @@ class PersonalDataLink(Table, tablename="personal_data_link"):
 
     token_hash = Varchar(length=64, unique=True, index=True)
     email = Varchar(length=254)
-    """Lower-cased, as matched against residents' records."""
+    """The address the link was sent to."""
+    email_key = Varchar(length=254, default="", index=True)
+    """``common.emails.normalise_email`` of the address, as matched against residents' records."""
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
 
@@ -109,6 +111,10 @@ class OutboxEmail(Table, tablename="outbox_email"):
     writes it here, so that nothing is lost when the mail server is down."""
 
     to_address = Varchar(length=254)
+    about = Varchar(length=80, default="", index=True)
+    """The record the message is about, as ``table:id`` (``case_study_comment:42``,
+    ``panel_volunteer:7``, ``consultation_response:3``, ``personal_data_link:5``): erasing a record
+    deletes the messages about it, and only those."""
     subject = Varchar(length=200)
     body = Text()
     created_at = Timestamptz(default=TimestamptzNow())

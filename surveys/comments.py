@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from common.emails import clean_email, normalise_email
 from common.formulas import safe_cell
 from common.i18n import gettext, lazy_gettext
-from common.tokens import hash_token
+from common.tokens import PRIVATE_LINK_IDLE_DAYS, hash_token, link_active_since
 from common.transactions import write_transaction
 from surveys.house_rules import HOUSE_RULES, rule_text
 from surveys.tables import CaseStudy, Comment, CommentReport
@@ -46,6 +46,17 @@ class EmailNotice:
     to_address: str
     subject: str
     body: str
+    about: str = ""
+    """The record the email is about (``case_study_comment:42``): erasing that record deletes it."""
+
+
+PERSONAL_INFORMATION = "personal_information"
+"""The house rule whose rejected comments are forgotten at once (``moderate_comment``)."""
+
+
+def about_comment(comment_id: int) -> str:
+    """The ``about`` of an email about this comment: erasing the comment deletes the email."""
+    return f"case_study_comment:{int(comment_id)}"
 
 
 class CommentError(ValueError):
@@ -117,15 +128,17 @@ async def post_comment(*, case_study_slug: str, values: dict[str, str], ip_hash:
         token = secrets.token_urlsafe(32)
         published = not study["premoderated"]
         inserted = await Comment.raw(
-            "INSERT INTO case_study_comment (case_study, parent, display_name, email, body, state, reason, original_body, "
-            "redacted_at, moderated_at, created_at, published_at, author_token_hash, ip_hash, report_count) "
-            "VALUES ({}, {}, {}, {}, {}, {}, '', '', NULL, NULL, {}, {}, {}, {}, 0) RETURNING id",
-            study["id"], parent_id, values["display_name"], normalise_email(values["email"]), values["body"],
-            "published" if published else "pending", now, now if published else None, hash_token(token), ip_hash).run()
+            "INSERT INTO case_study_comment (case_study, parent, display_name, email, email_key, body, state, reason, "
+            "original_body, redacted_at, moderated_at, created_at, published_at, author_token_hash, ip_hash, "
+            "report_count, link_active_at) "
+            "VALUES ({}, {}, {}, {}, {}, {}, {}, '', '', NULL, NULL, {}, {}, {}, {}, 0, {}) RETURNING id",
+            study["id"], parent_id, values["display_name"], normalise_email(values["email"]),
+            normalise_email(values["email"]), values["body"], "published" if published else "pending", now,
+            now if published else None, hash_token(token), ip_hash, now).run()
     notice = None
     if values["email"]:
         notice = EmailNotice(
-            to_address=values["email"],
+            to_address=values["email"], about=about_comment(inserted[0]["id"]),
             subject=gettext("Your comment on ‘%(title)s’", title=study["title"]),
             body=gettext("Thank you for your comment on ‘%(title)s’.\n\n%(state)s\n\nSee its status at any time on "
                          "your private link:\n%(link)s\n\nKeep this link to yourself: anyone with it can see your "
@@ -274,6 +287,7 @@ def _notice(row: dict, action: str, reason: str) -> EmailNotice | None:
     paragraphs.append(gettext("You can see it on the private link you were given when you posted it."))
     return EmailNotice(
         to_address=row["email"], subject=gettext("Your comment has been checked"), body="\n\n".join(paragraphs),
+        about=about_comment(row["id"]),
     )
 
 
@@ -309,6 +323,8 @@ async def moderate_comment(*, comment_id: int, action: str, reason: str = "", re
         changes: dict = {Comment.moderated_at: now, Comment.reason: reason if action in ("rejected", "redacted") else ""}
         if action == "rejected":
             changes[Comment.state] = "rejected"
+            if reason == PERSONAL_INFORMATION:  # never shown, and holds what it must not: forget it now
+                changes.update({Comment.body: "", Comment.original_body: "", Comment.display_name: ""})
         else:
             changes[Comment.state] = "published"
             changes[Comment.published_at] = row["published_at"] or now
@@ -321,6 +337,28 @@ async def moderate_comment(*, comment_id: int, action: str, reason: str = "", re
             changes[Comment.report_count] = 0
         await Comment.update(changes).where(Comment.id == comment_id).run()
     return ModerationOutcome(comment_id=comment_id, action=action, reason=reason, notice=_notice(row, action, reason))
+
+
+def _rejected_and_held(moderated_before: datetime):
+    return ((Comment.state == "rejected") & (Comment.moderated_at < moderated_before)
+            & ((Comment.body != "") | (Comment.original_body != "") | (Comment.display_name != "")
+               | (Comment.email != "") | (Comment.ip_hash != "")))
+
+
+async def rejected_comments_before(*, moderated_before: datetime) -> int:
+    """How many comments rejected before then still hold text, a name, an email or an address hash."""
+    return int(await Comment.count().where(_rejected_and_held(moderated_before)).run())
+
+
+async def purge_rejected_comments(*, moderated_before: datetime) -> list[int]:
+    """Forget the text, name, email and address hash of comments rejected before
+    ``moderated_before`` (they are not shown, and their authors were told why long enough ago);
+    returns their ids."""
+    ids = [row["id"] for row in await Comment.select(Comment.id).where(_rejected_and_held(moderated_before)).run()]
+    if ids:
+        await Comment.update({Comment.body: "", Comment.original_body: "", Comment.display_name: "", Comment.email: "",
+                              Comment.email_key: "", Comment.ip_hash: ""}).where(Comment.id.is_in(ids)).run()
+    return ids
 
 
 async def purge_redacted_originals(*, older_than: datetime) -> int:
@@ -353,14 +391,27 @@ STATE_WORDS = {
 }
 
 
-async def comment_for_author(token: str) -> AuthorView | None:
+def author_link_used_since(since: datetime):
+    """The author's private link was issued or used at ``since`` or later (comments from before
+    that was recorded count from when they were posted)."""
+    return (Comment.link_active_at >= since) | (Comment.link_active_at.is_null() & (Comment.created_at >= since))
+
+
+async def comment_for_author(token: str, *, idle_days: int = PRIVATE_LINK_IDLE_DAYS,
+                             now: datetime | None = None) -> AuthorView | None:
+    """The comment whose author's private link this is; None for an unknown link or one unused
+    for ``idle_days`` (opening it keeps it working another ``idle_days``)."""
     if not token or len(token) > 100:
         return None
-    row = await Comment.select(Comment.body, Comment.state, Comment.reason, Comment.created_at, Comment.moderated_at,
-                               Comment.redacted_at, Comment.case_study.title, Comment.case_study.slug).where(
-        Comment.author_token_hash == hash_token(token)).first().run()
+    now = now or datetime.now(timezone.utc)
+    since = link_active_since(now, idle_days)
+    row = await Comment.select(Comment.id, Comment.body, Comment.state, Comment.reason, Comment.created_at,
+                               Comment.moderated_at, Comment.redacted_at, Comment.case_study.title,
+                               Comment.case_study.slug).where(
+        Comment.author_token_hash == hash_token(token), author_link_used_since(since)).first().run()
     if row is None:
         return None
+    await Comment.update({Comment.link_active_at: now}).where(Comment.id == row["id"]).run()
     return AuthorView(case_study_title=row["case_study.title"], case_study_slug=row["case_study.slug"],
                       body=row["body"], state=row["state"], reason_text=rule_text(row["reason"]),
                       created_at=row["created_at"], moderated_at=row["moderated_at"],

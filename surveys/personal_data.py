@@ -16,13 +16,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from piccolo.columns.combination import WhereRaw
-
 from common.emails import clean_email, normalise_email
 from common.i18n import gettext
 from common.tokens import hash_token
 from common.transactions import write_transaction
-from surveys.comments import MAX_NAME, STATE_WORDS
+from surveys.comments import MAX_NAME, STATE_WORDS, author_link_used_since
 from surveys.questionnaire import display_answer, from_json
 from surveys.tables import Comment, CommentReport, Consultation, SurveyResponse
 
@@ -38,9 +36,10 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds") if moment else None
 
 
-def _email_matches(email: str) -> WhereRaw:
-    """Exact, case-insensitive match on a comment's email (no LIKE: ``_`` and ``%`` match only themselves)."""
-    return WhereRaw("lower(case_study_comment.email) = {}", normalise_email(email))
+def _email_matches(email: str):
+    """Exact match of the normalised address (case-folded and NFKC in Python, never SQL's
+    ``lower``, which on SQLite folds only ASCII)."""
+    return Comment.email_key == normalise_email(email)
 
 
 @dataclass(frozen=True)
@@ -95,9 +94,15 @@ def _comments(rows: list[dict]) -> list[CommentData]:
                         created_at=row["created_at"]) for row in rows]
 
 
-async def comment_data_for_token_hash(token_hash: str) -> list[CommentData]:
+async def comment_data_for_token_hash(token_hash: str, *, active_since: datetime) -> list[CommentData]:
+    """The comment whose private link this is, when the link was used or issued since
+    ``active_since``; using it keeps it working."""
     rows = await Comment.select(*_COMMENT_COLUMNS).where(Comment.author_token_hash == token_hash,
-                                                         Comment.state != "erased").run()
+                                                         Comment.state != "erased",
+                                                         author_link_used_since(active_since)).run()
+    if rows:
+        await Comment.update({Comment.link_active_at: datetime.now(timezone.utc)}).where(
+            Comment.id.is_in([row["id"] for row in rows])).run()
     return _comments(rows)
 
 
@@ -135,8 +140,16 @@ _RESPONSE_COLUMNS = (SurveyResponse.id, SurveyResponse.consultation, SurveyRespo
                      SurveyResponse.answers_json)
 
 
-async def response_data_for_token_hash(token_hash: str) -> list[ResponseData]:
-    rows = await SurveyResponse.select(*_RESPONSE_COLUMNS).where(SurveyResponse.contact_token_hash == token_hash).run()
+async def response_data_for_token_hash(token_hash: str, *, active_since: datetime) -> list[ResponseData]:
+    """The response whose private link this is, when the link was used or issued since
+    ``active_since``; using it keeps it working."""
+    rows = await SurveyResponse.select(*_RESPONSE_COLUMNS).where(SurveyResponse.contact_token_hash == token_hash,
+                                                                 (SurveyResponse.link_active_at >= active_since)
+                                                                 | (SurveyResponse.link_active_at.is_null()
+                                                                    & (SurveyResponse.submitted_at >= active_since))).run()
+    if rows:
+        await SurveyResponse.update({SurveyResponse.link_active_at: datetime.now(timezone.utc)}).where(
+            SurveyResponse.id.is_in([row["id"] for row in rows])).run()
     return await _responses(rows)
 
 
@@ -144,7 +157,7 @@ async def response_data_for_email(email: str) -> list[ResponseData]:
     if not email.strip():
         return []
     rows = await SurveyResponse.select(*_RESPONSE_COLUMNS).where(
-        WhereRaw("lower(consultation_response.contact_email) = {}", normalise_email(email))).order_by(SurveyResponse.id).run()
+        SurveyResponse.contact_email_key == normalise_email(email)).order_by(SurveyResponse.id).run()
     return await _responses(rows)
 
 
@@ -163,7 +176,8 @@ async def correct_comment_contact(*, comment_id: int, data: dict[str, str]) -> d
     values, errors = check_comment_contact(data)
     if errors:
         return errors
-    await Comment.update({Comment.display_name: values["display_name"], Comment.email: normalise_email(values["email"])}).where(
+    await Comment.update({Comment.display_name: values["display_name"], Comment.email: normalise_email(values["email"]),
+                          Comment.email_key: normalise_email(values["email"])}).where(
         Comment.id == comment_id, Comment.state != "erased").run()
     return {}
 
@@ -182,7 +196,8 @@ async def correct_response_contact(*, response_id: int, email: str) -> dict[str,
     cleaned, error = check_contact_email(email, required=True)
     if error:
         return {"email": error}
-    await SurveyResponse.update({SurveyResponse.contact_email: normalise_email(cleaned)}).where(
+    await SurveyResponse.update({SurveyResponse.contact_email: normalise_email(cleaned),
+                                 SurveyResponse.contact_email_key: normalise_email(cleaned)}).where(
         SurveyResponse.id == response_id, SurveyResponse.contact_email != "").run()
     return {}
 
@@ -197,7 +212,7 @@ async def erase_comments(comment_ids: list[int]) -> int:
         for row in rows:  # a fresh random hash keeps the column unique and the old link dead
             await Comment.update({
                 Comment.state: "erased", Comment.body: "", Comment.original_body: "", Comment.display_name: "",
-                Comment.email: "", Comment.ip_hash: "", Comment.reason: "",
+                Comment.email: "", Comment.email_key: "", Comment.ip_hash: "", Comment.reason: "",
                 Comment.author_token_hash: hash_token(secrets.token_urlsafe(32)),
             }).where(Comment.id == row["id"]).run()
         if rows:
@@ -209,7 +224,8 @@ async def remove_response_contacts(response_ids: list[int]) -> int:
     """Delete the email and private link of these responses (their answers stay, anonymous)."""
     if not response_ids:
         return 0
-    rows = await SurveyResponse.update({SurveyResponse.contact_email: "", SurveyResponse.contact_token_hash: None}).where(
+    rows = await SurveyResponse.update({SurveyResponse.contact_email: "", SurveyResponse.contact_email_key: "",
+                                        SurveyResponse.contact_token_hash: None}).where(
         SurveyResponse.id.is_in([int(value) for value in response_ids]),
         (SurveyResponse.contact_email != "") | SurveyResponse.contact_token_hash.is_not_null()).returning(
         SurveyResponse.id).run()
@@ -276,7 +292,7 @@ async def forget_comment_contacts(comment_ids: list[int]) -> int:
     its author chose to publish it (and can erase it with their private link)."""
     if not comment_ids:
         return 0
-    rows = await Comment.update({Comment.email: "", Comment.ip_hash: ""}).where(
+    rows = await Comment.update({Comment.email: "", Comment.email_key: "", Comment.ip_hash: ""}).where(
         Comment.id.is_in([int(value) for value in comment_ids])).returning(Comment.id).run()
     return len(rows)
 

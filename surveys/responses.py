@@ -34,6 +34,11 @@ IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{32,64}")
 (64 hex characters); the column holds at most 64."""
 
 
+def about_response(response_id: int) -> str:
+    """The ``about`` of an email about this response (its answers copy): erasing it deletes the email."""
+    return f"consultation_response:{int(response_id)}"
+
+
 def new_idempotency_key() -> str:
     return secrets.token_urlsafe(24)
 
@@ -49,6 +54,8 @@ class SubmitResult:
     reference: str
     created: bool
     """False when this idempotency key had already submitted: nothing new was stored."""
+    response_id: int = 0
+    """The stored response's id (0 when nothing new was stored)."""
 
 
 def _is_unique_violation(error: BaseException) -> bool:
@@ -107,17 +114,19 @@ async def submit_response(
                          idempotency_key=idempotency_key or None, entered_by=entered_by,
                          submitted_at=submitted_at or datetime.now(timezone.utc),
                          answers_json=json.dumps(answers, ensure_ascii=False), contact_email=normalise_email(contact_email),
+                         contact_email_key=normalise_email(contact_email),
                          contact_token_hash=contact_token_hash if contact_email else None,
-                         consent_at=(submitted_at or datetime.now(timezone.utc)) if contact_email else None)
+                         consent_at=(submitted_at or datetime.now(timezone.utc)) if contact_email else None,
+                         link_active_at=datetime.now(timezone.utc) if contact_email else None)
     try:
-        await SurveyResponse.insert(row).run()
+        inserted = await SurveyResponse.insert(row).returning(SurveyResponse.id).run()
     except Exception as error:  # two submits raced past the check: the unique key decides
         if idempotency_key and _is_unique_violation(error):
             existing = await reference_for_idempotency_key(idempotency_key)
             if existing:
                 return SubmitResult(reference=existing, created=False)
         raise
-    return SubmitResult(reference=reference, created=True)
+    return SubmitResult(reference=reference, created=True, response_id=int(inserted[0]["id"]))
 
 
 async def response_records(consultation_id: int) -> list[ResponseRecord]:

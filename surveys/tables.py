@@ -83,6 +83,8 @@ class Comment(Table, tablename="case_study_comment"):
     parent = ForeignKey(references="self", null=True, default=None, on_delete=OnDelete.cascade)
     display_name = Varchar(length=80, default="")
     email = Varchar(length=254, default="")
+    email_key = Varchar(length=254, default="", index=True)
+    """``common.emails.normalise_email`` of ``email``: the only column addresses are matched on."""
     body = Text()
     state = Varchar(length=20, default="pending", index=True)
     reason = Varchar(length=40, default="")
@@ -96,6 +98,9 @@ class Comment(Table, tablename="case_study_comment"):
     author_token_hash = Varchar(length=64, unique=True, index=True)
     ip_hash = Varchar(length=64, default="", index=True)
     report_count = Integer(default=0)
+    link_active_at = Timestamptz(null=True, default=None)
+    """When the author's private link was issued or last used; it stops working
+    ``PRIVATE_LINK_IDLE_MONTHS`` later (the author asks for a new one by email)."""
 
 
 class CommentReport(Table, tablename="case_study_comment_report"):
@@ -124,7 +129,12 @@ class SurveyResponse(Table, tablename="consultation_response"):
     contact_email = Varchar(length=254, default="")
     """Given only by a respondent who asked for a copy of their answers and news of the results;
     deleted on erasure or when the consultation's retention period ends (the answers stay, anonymous)."""
+    contact_email_key = Varchar(length=254, default="", index=True)
+    """``common.emails.normalise_email`` of ``contact_email``: the only column addresses are matched on."""
     contact_token_hash = Varchar(length=64, null=True, default=None, index=True)
     """SHA-256 of the respondent's private link token (only when they gave an email)."""
     consent_at = Timestamptz(null=True, default=None)
     """When the respondent agreed to the contact-details text."""
+    link_active_at = Timestamptz(null=True, default=None)
+    """When the respondent's private link was issued or last used; it stops working
+    ``PRIVATE_LINK_IDLE_MONTHS`` later (the respondent asks for a new one by email)."""

@@ -6,8 +6,9 @@ Functions return what happened; the server writes the audit log. Forms are check
 raise ``ReportFormError`` with GOV.UK-style messages keyed by field name.
 
 **Snapshots.** Publishing stores the JSON, CSV, the rendered HTML fragment and every image
-verbatim in ``ReportVersion``; nothing updates or deletes a version, so version n reads the
-same whatever responses, tags or actions arrive later.
+verbatim in ``ReportVersion``; nothing deletes a version, and nothing updates one except the
+erasure of a quoted comment, so version n reads the same whatever responses, tags or actions
+arrive later.
 """
 
 from __future__ import annotations
@@ -548,6 +549,54 @@ async def remove_quote(*, slug: str, quote_id: int) -> None:
     if not await ReportQuote.exists().where(ReportQuote.id == quote_id, ReportQuote.consultation == consultation["id"]).run():
         raise ReportNotFound(f"no quote {quote_id}")
     await ReportQuote.delete().where(ReportQuote.id == quote_id).run()
+
+
+ERASED_QUOTE = "[quote removed at its author's request]"
+"""What a published version shows in place of a quote whose comment its author erased."""
+
+
+def _encodings(text: str) -> list[str]:
+    """The ways a quote's text appears in a version: as written (CSV, plain), inside a JSON string,
+    HTML-escaped, and doubled quotes of a CSV cell. Longest first, so no shorter one cuts a longer."""
+    import html
+
+    from markupsafe import escape
+
+    forms = {text, json.dumps(text)[1:-1], json.dumps(text, ensure_ascii=False)[1:-1], html.escape(text),
+             str(escape(text)), text.replace('"', '""')}
+    return sorted((form for form in forms if form), key=len, reverse=True)
+
+
+async def forget_quotes_of_comments(comment_ids: list[int]) -> int:
+    """An erased comment's words leave every report: its quotes are deleted from the drafts and
+    replaced in published versions (the one change ever made to a published version, because the
+    author's erasure outranks the record). Returns how many quotes were removed."""
+    if not comment_ids:
+        return 0
+    quotes = await ReportQuote.select(ReportQuote.id, ReportQuote.consultation, ReportQuote.text).where(
+        ReportQuote.comment.is_in([int(value) for value in comment_ids])).run()
+    if not quotes:
+        return 0
+    async with write_transaction(ReportVersion._meta.db):
+        for consultation_id in {row["consultation"] for row in quotes}:
+            texts = [row["text"] for row in quotes if row["consultation"] == consultation_id]
+            versions = await ReportVersion.select(ReportVersion.id, ReportVersion.document_json,
+                                                  ReportVersion.open_data_csv, ReportVersion.html).where(
+                ReportVersion.consultation == consultation_id).run()
+            for version in versions:
+                changed = {}
+                for column, name in ((ReportVersion.document_json, "document_json"),
+                                     (ReportVersion.open_data_csv, "open_data_csv"), (ReportVersion.html, "html")):
+                    value = version[name]
+                    for text in texts:
+                        for form in _encodings(text):
+                            value = value.replace(form, ERASED_QUOTE)
+                    if value != version[name]:
+                        changed[column] = value
+                if changed:
+                    await ReportVersion.update(changed).where(ReportVersion.id == version["id"]).run()
+        await ReportQuote.delete().where(ReportQuote.id.is_in([row["id"] for row in quotes])).run()
+    return len(quotes)
 
 
 @dataclass(frozen=True)

@@ -206,8 +206,8 @@ async def log_in(
     (``server/accounts/throttle.py``), never by locking the account for everyone. Unknown emails
     and disabled accounts are checked against a dummy hash, so the time taken does not say whether
     an account exists. Failures and successes go to the audit log."""
-    email = normalise_email(email)[:254]
-    audit_id = email[:120]
+    audit_id = normalise_email(email)  # the audit log keeps a keyed hash of it, whatever its length
+    email = audit_id[:254]
     wait = await wait_before_next_attempt(policy=throttle, email=email, ip_address=ip_address)
     if wait > timedelta(0):
         await record_audit(actor="anonymous", action="login_refused", object_type="staff_user", object_id=audit_id,

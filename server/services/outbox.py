@@ -24,7 +24,8 @@ def outbox_row(email: Email) -> OutboxEmail:
     """The row for one email: the subject (often built from a title an officer typed) made one line
     of at most the column's length, so no header ever carries a line break."""
     return OutboxEmail(to_address=email.to_address.strip(), subject=one_line(email.subject, max_length=SUBJECT_LENGTH),
-                       body=email.body)
+                       body=email.body,
+                       about=getattr(email, "about", ""))
 
 
 async def write_outbox(emails: Iterable[Email | None]) -> None:

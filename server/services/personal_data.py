@@ -15,19 +15,26 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from piccolo.columns.combination import WhereRaw
-
+from analysis.reports.store import forget_quotes_of_comments
 from common.emails import normalise_email
 from common.formulas import safe_cell
 from common.i18n import gettext, ngettext
-from common.tokens import hash_token
+from common.tokens import PRIVATE_LINK_IDLE_DAYS, hash_token, link_active_since
 from panels import personal_data as panel_data
+from panels.store import about_volunteer
 from server.tables import OutboxEmail, PersonalDataLink
 from surveys import personal_data as survey_data
+from surveys.comments import about_comment
+from surveys.responses import about_response
 
 EMAIL_LINK_DAYS = 7
 """A link asked for by email works for this many days."""
 MAX_TOKEN_LENGTH = 100
+
+
+def about_link(link_id: int) -> str:
+    """The ``OutboxEmail.about`` key of the email carrying a personal-data link."""
+    return f"personal_data_link:{int(link_id)}"
 
 
 @dataclass(frozen=True)
@@ -36,18 +43,20 @@ class PersonalDataBundle:
     comments: list[survey_data.CommentData] = field(default_factory=list)
     responses: list[survey_data.ResponseData] = field(default_factory=list)
     email: str = ""
-    """Set when the bundle is everything held under one email address."""
+    """Set (normalised) when the bundle is everything held under one email address: an officer
+    answering a subject access request, or a link emailed to that address and used, which confirms
+    the address is the resident's. Empty for a per-record link, which reaches that record only."""
 
     @property
     def is_empty(self) -> bool:
         return not (self.volunteers or self.comments or self.responses)
 
     @property
-    def emails(self) -> set[str]:
-        """Every email address in the bundle, normalised (for clearing the outbox on erasure)."""
-        found = {item.email for item in self.volunteers} | {item.email for item in self.comments}
-        found |= {item.contact_email for item in self.responses}
-        return {normalise_email(email) for email in found | {self.email} if email.strip()}
+    def abouts(self) -> list[str]:
+        """The ``OutboxEmail.about`` keys of the records in the bundle."""
+        return ([about_volunteer(item.volunteer_id) for item in self.volunteers]
+                + [about_comment(item.comment_id) for item in self.comments]
+                + [about_response(item.response_id) for item in self.responses])
 
     def records(self) -> list[dict[str, object]]:
         return ([item.as_dict() for item in self.volunteers] + [item.as_dict() for item in self.comments]
@@ -63,21 +72,26 @@ async def bundle_for_email(email: str) -> PersonalDataBundle:
     )
 
 
-async def bundle_for_token(token: str, *, now: datetime | None = None) -> PersonalDataBundle | None:
-    """What a private link reaches, or None for a link that is unknown, expired or erased."""
+async def bundle_for_token(token: str, *, now: datetime | None = None,
+                           idle_days: int = PRIVATE_LINK_IDLE_DAYS) -> PersonalDataBundle | None:
+    """What a private link reaches, or None for a link that is unknown, expired or erased. A link
+    asked for by email reaches everything held under that address; a record's own link (shown
+    on screen when the resident gave their details, so it proves nothing about the address) reaches
+    that record only, and stops working after ``idle_days`` without use."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     now = now or datetime.now(timezone.utc)
     token_hash = hash_token(token)
-    link = await PersonalDataLink.select(PersonalDataLink.email).where(
+    link = await PersonalDataLink.select(PersonalDataLink.email, PersonalDataLink.email_key).where(
         PersonalDataLink.token_hash == token_hash, PersonalDataLink.expires_at > now).first().run()
     if link is not None:
-        bundle = await bundle_for_email(link["email"])
+        bundle = await bundle_for_email(link["email_key"] or link["email"])
         return None if bundle.is_empty else bundle
+    active_since = link_active_since(now, idle_days)
     bundle = PersonalDataBundle(
-        volunteers=await panel_data.volunteer_data_for_token_hash(token_hash),
-        comments=await survey_data.comment_data_for_token_hash(token_hash),
-        responses=await survey_data.response_data_for_token_hash(token_hash),
+        volunteers=await panel_data.volunteer_data_for_token_hash(token_hash, active_since=active_since),
+        comments=await survey_data.comment_data_for_token_hash(token_hash, active_since=active_since),
+        responses=await survey_data.response_data_for_token_hash(token_hash, active_since=active_since),
     )
     return None if bundle.is_empty else bundle
 
@@ -129,40 +143,58 @@ class ErasureSummary:
                 f"contact details of {self.responses} questionnaire response(s); {self.emails_removed} queued email(s)")
 
 
-async def forget_emails_to(addresses: set[str]) -> int:
-    """Delete outbox emails (sent or not) to these addresses: they hold names and private links."""
-    removed = 0
-    for address in addresses:
-        rows = await OutboxEmail.delete().where(WhereRaw("lower(to_address) = {}", address)).returning(
-            OutboxEmail.id).run()
-        removed += len(rows)
-        await PersonalDataLink.delete().where(PersonalDataLink.email == address).run()
-    return removed
+async def forget_emails_about(bundle: PersonalDataBundle) -> int:
+    """Delete outbox emails (sent or not) about the bundle's records: they hold names and private
+    links. For a bundle under a confirmed address, also the links emailed to that address (and
+    emails queued to it before messages named their record). Nothing else is touched: a record's
+    own link must not cancel other mail to an address it merely names."""
+    ids = [row["id"] for row in await OutboxEmail.select(OutboxEmail.id).where(
+        OutboxEmail.about.is_in(bundle.abouts or ["-"])).run()]
+    if bundle.email:
+        links = await PersonalDataLink.select(PersonalDataLink.id).where(PersonalDataLink.email_key == bundle.email).run()
+        link_abouts = [about_link(row["id"]) for row in links]
+        ids += [row["id"] for row in await OutboxEmail.select(OutboxEmail.id).where(
+            OutboxEmail.about.is_in(link_abouts or ["-"])).run()]
+        ids += [row["id"] for row in await OutboxEmail.select(OutboxEmail.id, OutboxEmail.to_address).where(
+            OutboxEmail.about == "").run() if normalise_email(row["to_address"]) == bundle.email]
+        await PersonalDataLink.delete().where(PersonalDataLink.email_key == bundle.email).run()
+    if not ids:
+        return 0
+    rows = await OutboxEmail.delete().where(OutboxEmail.id.is_in(sorted(set(ids)))).returning(OutboxEmail.id).run()
+    return len(rows)
 
 
 async def erase_bundle(bundle: PersonalDataBundle, *, now: datetime | None = None) -> ErasureSummary:
-    """Erase everything in the bundle: volunteers' personal fields, comments, respondents' contact
-    details, and emails still held for them."""
+    """Erase everything in the bundle: volunteers' personal fields, comments (and quotes of them),
+    respondents' contact details, and the emails held about those records."""
+    emails_removed = await forget_emails_about(bundle)
     references = await panel_data.erase_volunteers([item.volunteer_id for item in bundle.volunteers], now=now)
-    comments = await survey_data.erase_comments([item.comment_id for item in bundle.comments])
+    comment_ids = [item.comment_id for item in bundle.comments]
+    comments = await survey_data.erase_comments(comment_ids)
+    await forget_quotes_of_comments(comment_ids)
     responses = await survey_data.remove_response_contacts([item.response_id for item in bundle.responses])
-    emails_removed = await forget_emails_to(bundle.emails)
     return ErasureSummary(volunteers=references, comments=comments, responses=responses, emails_removed=emails_removed)
 
 
 async def request_link(*, email: str, site_url: str, council_name: str, now: datetime | None = None) -> OutboxEmail | None:
     """A new private link to everything held under ``email``, or None when nothing is held (the
-    caller answers the same either way, so the page never reveals whether an email is known)."""
+    caller answers the same either way, so the page never reveals whether an email is known).
+    The link goes to the address held on the records, never to the address as typed: two
+    addresses that normalise alike (``K`` and the Kelvin sign ``\u212a``) are different mailboxes."""
     now = now or datetime.now(timezone.utc)
     bundle = await bundle_for_email(email)
     if bundle.is_empty:
         return None
+    stored = [item.email for item in bundle.volunteers] + [item.email for item in bundle.comments]
+    stored += [item.contact_email for item in bundle.responses]
+    to_address = next(address for address in stored if address.strip())
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(days=EMAIL_LINK_DAYS)
-    await PersonalDataLink.insert(PersonalDataLink(token_hash=hash_token(token), email=normalise_email(email),
-                                                   created_at=now, expires_at=expires)).run()
+    inserted = await PersonalDataLink.insert(PersonalDataLink(
+        token_hash=hash_token(token), email=to_address, email_key=bundle.email, created_at=now,
+        expires_at=expires)).returning(PersonalDataLink.id).run()
     return OutboxEmail(
-        to_address=email.strip(),
+        to_address=to_address, about=about_link(inserted[0]["id"]),
         subject=gettext("Your private link to the information %(council)s holds about you", council=council_name)[:200],
         body=ngettext(
             "You asked for a link to see the information %(council)s holds about you on its engagement website.\n\n"

@@ -9,6 +9,9 @@ What goes, and when:
   ``RETENTION_MONTHS``) after the consultation closes (the answers stay, anonymous);
 - commenters' emails and address hashes, ``RETENTION_MONTHS`` after they posted;
 - the original text of redacted comments, after the same audit period;
+- everything of a rejected comment (text, name, email), ``REJECTED_COMMENT_DAYS`` after the
+  rejection (at once when it was rejected for holding personal information);
+- the emails about every record purged;
 - sent emails after ``SENT_EMAIL_DAYS`` (they hold names and private links), any email after the
   retention period; expired private links.
 
@@ -19,21 +22,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone
 
+from analysis.reports.store import forget_quotes_of_comments
 from common.i18n import DEFAULT_LOCALE, active_locale, gettext
 from panels import personal_data as panel_data
+from panels.store import about_volunteer
 from server.audit import record_audit
 from server.services.personal_data import forget_expired_links
 from server.settings import Settings
 from server.tables import OutboxEmail, PersonalDataLink
 from surveys import personal_data as survey_data
-from surveys.comments import purge_redacted_originals
+from surveys.comments import about_comment, purge_redacted_originals, purge_rejected_comments, rejected_comments_before
+from surveys.responses import about_response
 
 logger = logging.getLogger("civicpanel")
 
 SENT_EMAIL_DAYS = 30
+REJECTED_COMMENT_DAYS = 30
+"""A rejected comment is never shown; its author can read why on their private link for this long."""
 PURGE_INTERVAL_S = 24 * 3600
 FIRST_PURGE_DELAY_S = 60
 
@@ -44,6 +53,7 @@ class PurgeSummary:
     response_contacts: int
     comment_contacts: int
     redacted_originals: int
+    rejected_comments: int
     emails: int
     expired_links: int
 
@@ -58,6 +68,7 @@ class PurgeSummary:
             gettext("questionnaire contact details removed: %(count)d", count=self.response_contacts),
             gettext("comment emails and address hashes removed: %(count)d", count=self.comment_contacts),
             gettext("original text of redacted comments forgotten: %(count)d", count=self.redacted_originals),
+            gettext("rejected comments forgotten: %(count)d", count=self.rejected_comments),
             gettext("emails deleted from the outbox: %(count)d", count=self.emails),
             gettext("expired private links deleted: %(count)d", count=self.expired_links),
         ]
@@ -92,16 +103,24 @@ async def purge_personal_data(*, settings: Settings, now: datetime | None = None
         return PurgeSummary(
             volunteers=len(volunteer_ids), response_contacts=len(response_ids), comment_contacts=len(comment_ids),
             redacted_originals=await survey_data.redacted_originals_before(older_than=cut_off),
+            rejected_comments=await rejected_comments_before(
+                moderated_before=now - timedelta(days=REJECTED_COMMENT_DAYS)),
             emails=int(await OutboxEmail.count().where(_old_emails(now=now, settings=settings)).run()),
             expired_links=int(await PersonalDataLink.count().where(PersonalDataLink.expires_at <= now).run()),
         )
     volunteers = await panel_data.erase_volunteers(volunteer_ids, now=now)
-    emails = await OutboxEmail.delete().where(_old_emails(now=now, settings=settings)).returning(OutboxEmail.id).run()
+    rejected = await purge_rejected_comments(moderated_before=now - timedelta(days=REJECTED_COMMENT_DAYS))
+    await forget_quotes_of_comments(rejected)
+    abouts = ([about_volunteer(item) for item in volunteer_ids] + [about_response(item) for item in response_ids]
+              + [about_comment(item) for item in comment_ids + rejected])
+    emails = await OutboxEmail.delete().where(
+        _old_emails(now=now, settings=settings) | OutboxEmail.about.is_in(abouts or ["-"])).returning(OutboxEmail.id).run()
     return PurgeSummary(
         volunteers=len(volunteers),
         response_contacts=await survey_data.remove_response_contacts(response_ids),
         comment_contacts=await survey_data.forget_comment_contacts(comment_ids),
         redacted_originals=await purge_redacted_originals(older_than=cut_off),
+        rejected_comments=len(rejected),
         emails=len(emails),
         expired_links=await forget_expired_links(now=now),
     )
@@ -117,13 +136,16 @@ async def purge_and_record(*, settings: Settings, actor: str, now: datetime | No
 
 
 async def run_purge_forever(settings: Settings, *, first_delay_s: float = FIRST_PURGE_DELAY_S,
-                            interval_s: float = PURGE_INTERVAL_S) -> None:
+                            interval_s: float = PURGE_INTERVAL_S, after_purge: Callable[[], None] | None = None) -> None:
     """The app's daily background task. Every worker runs it; the purge is idempotent, so two
-    workers purging at once delete nothing twice."""
+    workers purging at once delete nothing twice. ``after_purge`` (the page cache's ``clear``)
+    runs after a purge that deleted anything, so no kept page shows what was purged."""
     await asyncio.sleep(first_delay_s)
     while True:
         try:
-            await purge_and_record(settings=settings, actor="system")
+            summary = await purge_and_record(settings=settings, actor="system")
+            if summary.total and after_purge is not None:
+                after_purge()
         except Exception:  # a failed pass must not stop tomorrow's; it is logged with its trace
             logger.exception("retention purge failed")
         await asyncio.sleep(interval_s)

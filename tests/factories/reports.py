@@ -7,6 +7,7 @@ import json
 import random
 from datetime import datetime, timezone
 
+from common.emails import normalise_email
 from surveys.questionnaire import Question, Questionnaire, Section
 from surveys.tables import SurveyResponse
 from tests.factories.surveys import make_consultation
@@ -58,3 +59,31 @@ def publish(client) -> str:
     published = send(client, f"{BASE}/publish", [])
     assert published.status_code == 303
     return published.headers["location"]
+
+
+async def related_comment(state: str = "published", name: str = "Priya Shah",
+                          body: str = "Please include the date each agreement was last reviewed.", email: str = "") -> int:
+    """A comment on a case study that shares a charter principle with the consultation (so a report
+    may quote it), and one on a case study that does not; the first one's id."""
+    from analysis.charter.links import CaseStudyPrinciple, ConsultationPrinciple
+    from analysis.tables import Charter, Principle
+    from surveys.tables import CaseStudy, Comment, Consultation
+
+    charter = Charter(slug="charter", name="Data Charter", organisation="Council")
+    await charter.save().run()
+    principle = Principle(charter=charter.id, number=1, title="Be open")
+    await principle.save().run()
+    study = CaseStudy(slug="register", title="Publishing our data sharing register",
+                      published_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    await study.save().run()
+    consultation = await Consultation.select(Consultation.id).where(Consultation.slug == SLUG).first().run()
+    await ConsultationPrinciple(consultation=consultation["id"], principle=principle.id).save().run()
+    await CaseStudyPrinciple(case_study=study.id, principle=principle.id).save().run()
+    comment = Comment(case_study=study.id, display_name=name, body=body, state=state, author_token_hash="a" * 64,
+                      email=email, email_key=normalise_email(email))
+    await comment.save().run()
+    unrelated = CaseStudy(slug="elsewhere", title="Not linked", published_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    await unrelated.save().run()
+    await Comment(case_study=unrelated.id, display_name="", body="Unrelated words", state="published",
+                  author_token_hash="b" * 64).save().run()
+    return int(comment.id)

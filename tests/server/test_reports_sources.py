@@ -10,7 +10,7 @@ import re
 from datetime import datetime, timezone
 
 from analysis.tables import ReportTheme, ReportVersion
-from tests.factories.reports import BASE, SLUG, first_answer_id, publish, seed
+from tests.factories.reports import BASE, SLUG, first_answer_id, publish, related_comment, seed
 from tests.support.database import run
 from tests.support.http import send
 
@@ -63,31 +63,6 @@ def test_an_answer_quote_must_be_the_residents_own_words(officer_client, client)
                        "text": "Explain … my data is shared"}]
 
 
-async def _related_comment(state: str = "published", name: str = "Priya Shah",
-                           body: str = "Please include the date each agreement was last reviewed.") -> int:
-    from analysis.charter.links import CaseStudyPrinciple, ConsultationPrinciple
-    from analysis.tables import Charter, Principle
-    from surveys.tables import CaseStudy, Comment, Consultation
-
-    charter = Charter(slug="charter", name="Data Charter", organisation="Council")
-    await charter.save().run()
-    principle = Principle(charter=charter.id, number=1, title="Be open")
-    await principle.save().run()
-    study = CaseStudy(slug="register", title="Publishing our data sharing register",
-                      published_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
-    await study.save().run()
-    consultation = await Consultation.select(Consultation.id).where(Consultation.slug == SLUG).first().run()
-    await ConsultationPrinciple(consultation=consultation["id"], principle=principle.id).save().run()
-    await CaseStudyPrinciple(case_study=study.id, principle=principle.id).save().run()
-    comment = Comment(case_study=study.id, display_name=name, body=body, state=state, author_token_hash="a" * 64)
-    await comment.save().run()
-    unrelated = CaseStudy(slug="elsewhere", title="Not linked", published_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
-    await unrelated.save().run()
-    await Comment(case_study=unrelated.id, display_name="", body="Unrelated words", state="published",
-                  author_token_hash="b" * 64).save().run()
-    return int(comment.id)
-
-
 def _comment_quote(client, comment_id, text, checked="yes"):
     return send(client, f"{BASE}/comment-quotes", [("comment_id", comment_id), ("text", text), ("checked", checked)])
 
@@ -96,7 +71,7 @@ def test_a_comment_quote_comes_from_a_published_related_comment_without_the_name
     from surveys.tables import Comment
 
     run(seed())
-    comment_id = run(_related_comment(body="Please include the date each agreement was last reviewed. Priya Shah"))
+    comment_id = run(related_comment(body="Please include the date each agreement was last reviewed. Priya Shah"))
     listing = officer_client.get(f"{BASE}/case-study-comments")
     assert listing.status_code == 200 and "Please include the date each agreement" in listing.text
     assert listing.text.count("Priya Shah") == 2  # in the comment's words (text and form), never as its author
@@ -124,7 +99,7 @@ def test_unpublished_or_unrelated_comments_cannot_be_quoted(officer_client):
     from surveys.tables import Comment
 
     run(seed())
-    pending = run(_related_comment(state="pending"))
+    pending = run(related_comment(state="pending"))
     assert _comment_quote(officer_client, pending, "Please include the date").status_code == 404
     unrelated = run(Comment.select(Comment.id).where(Comment.body == "Unrelated words").first().run())["id"]
     assert _comment_quote(officer_client, unrelated, "Unrelated words").status_code == 404

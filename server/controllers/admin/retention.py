@@ -63,4 +63,5 @@ class RetentionAdminController(Controller):
     @post("/purge", name="admin_retention_purge")
     async def purge(self, request: Request) -> Redirect:
         await purge_and_record(settings=request.app.state.settings, actor=request.user.email)
+        request.app.state.page_store.clear()  # no kept page may show what was erased
         return Redirect(path=request.app.route_reverse("admin_retention") + "?done=purged", status_code=303)

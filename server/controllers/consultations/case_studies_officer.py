@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 from analysis.charter.links import (
     parse_principle_ids, principle_choices, principles_for_case_study, set_case_study_principles,
 )
+from analysis.reports.store import forget_quotes_of_comments
 from common.i18n import gettext
 from server.audit import record_audit
 from server.services.outbox import write_outbox
@@ -120,6 +121,8 @@ class CaseStudiesOfficerController(Controller):
                            object_id=comment_id, reason=reason, ip_address=client_ip(request),
                            detail="original text kept for the audit period" if outcome.action == "redacted" else "")
         await write_outbox([outcome.notice])
+        if outcome.action == "rejected" and outcome.reason == comments.PERSONAL_INFORMATION:
+            await forget_quotes_of_comments([comment_id])  # its words were forgotten: so are quotes of them
         if request.htmx:
             return await self._queue(request, done=outcome.action)
         return Redirect(path=request.app.route_reverse("officer_moderation") + f"?done={outcome.action}", status_code=303)

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from analysis.charter.links import principles_for_case_study, principles_for_consultation
 from server.web.forms import FormData
 from server.web.fragment_cache import FragmentCache
+from server.controllers.your_data.links import link_not_working
 from server.web.guards import public
 from server.web.page_cache import page_cache_opt
 from server.web.request_info import client_ip, private_link_builder
@@ -175,10 +176,10 @@ class ConsultationsPublicController(Controller):
         return Redirect(path=target, status_code=303)
 
     @get("/my/comments/{token:str}", name="comment_author_page")
-    async def author_page(self, token: FromPath[str]) -> Template:
-        view = await comments.comment_for_author(token)
+    async def author_page(self, request: Request, token: FromPath[str]) -> Template:
+        view = await comments.comment_for_author(token, idle_days=request.app.state.settings.private_link_idle_days)
         if view is None:
-            raise NotFoundException()
+            return link_not_working(request)
         return Template("surveys/my_comment.html", context={"view": view, "state_words": comments.STATE_WORDS,
                                                              "token": token})
 

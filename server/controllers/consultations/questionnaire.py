@@ -38,7 +38,7 @@ from server.web.request_info import absolute_link, client_ip
 from surveys.consultations import ConsultationView, consultation_and_questionnaire
 from surveys.questionnaire import Questionnaire, answers_as_raw, display_answer, is_shown, validate_answers, validate_questions
 from surveys.responses import (
-    is_idempotency_key, new_idempotency_key, reference_for_idempotency_key, submit_response,
+    about_response, is_idempotency_key, new_idempotency_key, reference_for_idempotency_key, submit_response,
 )
 from surveys.personal_data import CONTACT_CONSENT_TEXT, check_contact_email
 from surveys.comments import EmailNotice
@@ -61,12 +61,12 @@ def _link_key(slug: str) -> str:
 
 
 def answers_copy_email(consultation: ConsultationView, questionnaire: Questionnaire, answers: dict, *, to_address: str,
-                       reference: str, link: str) -> EmailNotice:
+                       reference: str, link: str, response_id: int = 0) -> EmailNotice:
     """The copy of their answers a respondent asked for, with their private link."""
     lines = [f"{question.text}\n  {display_answer(answers[question.key])}" for question in questionnaire.questions()
              if question.key in answers]
     return EmailNotice(
-        to_address=to_address,
+        to_address=to_address, about=about_response(response_id) if response_id else "",
         subject=gettext("Your answers to ‘%(title)s’ (%(reference)s)", title=consultation.title, reference=reference),
         body=(gettext("Thank you for answering ‘%(title)s’. Your reference is %(reference)s.", title=consultation.title,
                       reference=reference)
@@ -292,7 +292,8 @@ class QuestionnaireFlowController(Controller):
         if result.created and contact_email:
             link = absolute_link(request, "your_data", token=token)
             await write_outbox([answers_copy_email(consultation, questionnaire, answers, to_address=contact_email,
-                                                   reference=result.reference, link=link)])
+                                                   reference=result.reference, link=link,
+                                                   response_id=result.response_id)])
             request.session[_link_key(slug)] = token
         return Redirect(path=request.app.route_reverse("questionnaire_confirmation", slug=slug), status_code=303)
 

@@ -290,7 +290,8 @@ class PanelOfficerController(Controller):
     async def start_run(self, request: Request, panel_id: FromPath[int], data: RepeatableFormData) -> Redirect | Template:
         panel = await _panel_or_404(panel_id)
         kind = "replacement" if str(data.get("kind", "")) == "replacement" else "selection"
-        run, pool = await run_store.start_run(panel=panel, started_by=request.user.email, kind=kind)
+        run, pool = await run_store.start_run(panel=panel, started_by=request.user.email, kind=kind,
+                                              secret_key=request.app.state.settings.secret_key)
         await record_audit(actor=request.user.email, action=f"{kind}_started", object_type="selection_run",
                            object_id=run.id, detail=f"panel {panel.id}; pool {len(pool.problem.volunteers)}; "
                            f"fixed {len(pool.confirmed)}; inputs {run.inputs_hash[:12]}", ip_address=client_ip(request))

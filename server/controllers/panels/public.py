@@ -23,6 +23,7 @@ from panels.registration import check_registration
 from panels.tables import Panel
 from server.audit import record_audit
 from server.web.forms import RepeatableFormData
+from server.controllers.your_data.links import link_not_working
 from server.web.guards import public
 from server.services.member_consultations import MEMBER_STATUS, confirmed_member, open_consultations_for_member
 from server.services.outbox import write_outbox
@@ -140,9 +141,9 @@ class MemberLinkController(Controller):
 
     @get("/{token:str}", name="member_page")
     async def page(self, request: Request, token: FromPath[str]) -> Template:
-        volunteer = await store.volunteer_by_token(token)
+        volunteer = await store.volunteer_by_token(token, idle_days=request.app.state.settings.private_link_idle_days)
         if volunteer is None:
-            raise NotFoundException()
+            return link_not_working(request)
         panel = await store.get_panel(volunteer.panel)
         confirmed = volunteer.status == MEMBER_STATUS
         materials_whole, materials_by_session = material_store.group_by_session(
@@ -158,7 +159,7 @@ class MemberLinkController(Controller):
 
     @post("/{token:str}/respond", name="member_respond")
     async def respond(self, request: Request, token: FromPath[str], data: RepeatableFormData) -> Redirect:
-        volunteer = await store.volunteer_by_token(token)
+        volunteer = await store.volunteer_by_token(token, idle_days=request.app.state.settings.private_link_idle_days)
         if volunteer is None:
             raise NotFoundException()
         answer = str(data.get("answer", ""))

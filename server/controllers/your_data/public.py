@@ -17,6 +17,7 @@ from common.emails import clean_email
 from common.i18n import gettext
 from panels import personal_data as panel_data
 from server.audit import count_recent, record_audit
+from server.controllers.your_data.links import link_not_working
 from server.web.forms import FormData
 from server.web.guards import public
 from server.services.send_limits import claim_send
@@ -37,8 +38,8 @@ def _subject(token: str) -> str:
     return f"private link {hash_token(token)[:12]}"
 
 
-async def _bundle_or_404(token: str) -> PersonalDataBundle:
-    bundle = await bundle_for_token(token)
+async def _bundle_or_404(request: Request, token: str) -> PersonalDataBundle:
+    bundle = await bundle_for_token(token, idle_days=request.app.state.settings.private_link_idle_days)
     if bundle is None:
         raise NotFoundException("This link does not work: it may have expired, or the information was erased.")
     return bundle
@@ -91,13 +92,16 @@ class YourDataController(Controller):
 
     @get("/{token:str}", name="your_data")
     async def page(self, request: Request, token: FromPath[str]) -> Template:
-        bundle = await _bundle_or_404(token)
+        try:
+            bundle = await _bundle_or_404(request, token)
+        except NotFoundException:
+            return link_not_working(request)
         return Template("your_data/page.html", context={"bundle": bundle, "token": token,
                                                         "notice": request.query_params.get("done", "")})
 
     @get("/{token:str}/download.json", name="your_data_json")
     async def download_json(self, request: Request, token: FromPath[str]) -> Response:
-        bundle = await _bundle_or_404(token)
+        bundle = await _bundle_or_404(request, token)
         await record_audit(actor="resident", action="personal_data_downloaded", object_type="personal_data",
                            object_id=_subject(token), detail="JSON", ip_address=client_ip(request))
         return download(bundle_json(bundle, council_name=request.app.state.settings.council_name,
@@ -106,7 +110,7 @@ class YourDataController(Controller):
 
     @get("/{token:str}/download.csv", name="your_data_csv")
     async def download_csv(self, request: Request, token: FromPath[str]) -> Response:
-        bundle = await _bundle_or_404(token)
+        bundle = await _bundle_or_404(request, token)
         await record_audit(actor="resident", action="personal_data_downloaded", object_type="personal_data",
                            object_id=_subject(token), detail="CSV", ip_address=client_ip(request))
         return download(bundle_csv(bundle), media_type="text/csv; charset=utf-8", filename="your-data.csv",
@@ -132,8 +136,9 @@ class YourDataController(Controller):
         return {"email": record.contact_email}
 
     @get("/{token:str}/correct/{kind:str}/{record_id:int}", name="your_data_correct")
-    async def correct_form(self, token: FromPath[str], kind: FromPath[str], record_id: FromPath[int]) -> Template:
-        bundle = await _bundle_or_404(token)
+    async def correct_form(self, request: Request, token: FromPath[str], kind: FromPath[str],
+                           record_id: FromPath[int]) -> Template:
+        bundle = await _bundle_or_404(request, token)
         record = self._record(bundle, kind, record_id)
         return Template("your_data/correct.html", context={
             "token": token, "kind": kind, "record": record, "values": self._values(kind, record), "errors": {}})
@@ -141,7 +146,7 @@ class YourDataController(Controller):
     @post("/{token:str}/correct/{kind:str}/{record_id:int}", name="your_data_correct_save")
     async def correct_save(self, request: Request, token: FromPath[str], kind: FromPath[str], record_id: FromPath[int],
                            data: FormData) -> Template | Redirect:
-        bundle = await _bundle_or_404(token)
+        bundle = await _bundle_or_404(request, token)
         record = self._record(bundle, kind, record_id)
         values = {key: str(value) for key, value in data.items() if key != "_csrf_token"}
         if kind == "volunteer":
@@ -157,21 +162,22 @@ class YourDataController(Controller):
         await record_audit(actor="resident", action="personal_data_corrected", object_type=kind, object_id=record_id,
                            detail=f"fields: {', '.join(sorted(name for name in values if name != 'website'))}",
                            ip_address=client_ip(request))
-        if await bundle_for_token(token) is None:  # a link sent to the old email address reaches nothing now
+        idle_days = request.app.state.settings.private_link_idle_days
+        if await bundle_for_token(token, idle_days=idle_days) is None:  # a link sent to the old address reaches nothing now
             return Template("your_data/corrected_elsewhere.html", context={})
         return Redirect(path=request.app.route_reverse("your_data", token=token) + "?done=corrected", status_code=303)
 
     # --- withdrawal and erasure ----------------------------------------------------------------
 
     @get("/{token:str}/withdraw/{volunteer_id:int}", name="your_data_withdraw")
-    async def withdraw_form(self, token: FromPath[str], volunteer_id: FromPath[int]) -> Template:
-        bundle = await _bundle_or_404(token)
+    async def withdraw_form(self, request: Request, token: FromPath[str], volunteer_id: FromPath[int]) -> Template:
+        bundle = await _bundle_or_404(request, token)
         record = self._record(bundle, "volunteer", volunteer_id)
         return Template("your_data/withdraw.html", context={"token": token, "record": record})
 
     @post("/{token:str}/withdraw/{volunteer_id:int}", name="your_data_withdraw_confirm")
     async def withdraw(self, request: Request, token: FromPath[str], volunteer_id: FromPath[int]) -> Redirect:
-        bundle = await _bundle_or_404(token)
+        bundle = await _bundle_or_404(request, token)
         record = self._record(bundle, "volunteer", volunteer_id)
         if await panel_data.withdraw_volunteer(volunteer_id=volunteer_id):
             await record_audit(actor="resident", action="panel_withdrawn", object_type="volunteer",
@@ -179,18 +185,19 @@ class YourDataController(Controller):
         return Redirect(path=request.app.route_reverse("your_data", token=token) + "?done=withdrawn", status_code=303)
 
     @get("/{token:str}/erase", name="your_data_erase")
-    async def erase_form(self, token: FromPath[str]) -> Template:
-        bundle = await _bundle_or_404(token)
+    async def erase_form(self, request: Request, token: FromPath[str]) -> Template:
+        bundle = await _bundle_or_404(request, token)
         return Template("your_data/erase.html", context={"token": token, "bundle": bundle, "errors": {}})
 
     @post("/{token:str}/erase", name="your_data_erase_confirm")
     async def erase(self, request: Request, token: FromPath[str], data: FormData) -> Template | Redirect:
-        bundle = await _bundle_or_404(token)
+        bundle = await _bundle_or_404(request, token)
         if str(data.get("confirm", "")) != "yes":
             return Template("your_data/erase.html", context={"token": token, "bundle": bundle, "errors": {
                 "confirm": gettext("Tick the box to confirm that you want your information erased")}},
                 status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         summary = await erase_bundle(bundle)
+        request.app.state.page_store.clear()  # no kept page may show what was erased
         await record_audit(actor="resident", action="personal_data_erased", object_type="personal_data",
                            object_id=_subject(token), detail=summary.describe(), reason="Erasure asked for by the resident",
                            ip_address=client_ip(request))
