@@ -41,15 +41,15 @@ class MaterialView:
 def check_link(url: str) -> str:
     """An error message for a link that is not an absolute http(s) address ('' when fine)."""
     if len(url) > MAX_URL:
-        return f"The link must be {MAX_URL} characters or fewer"
+        return gettext("The link must be %(limit)d characters or fewer", limit=MAX_URL)
     if any(character.isspace() for character in url):
-        return "The link must not contain spaces"
+        return gettext("The link must not contain spaces")
     try:
         parts = urlsplit(url)
     except ValueError:
-        return "Enter the link as a full web address starting with https://"
+        return gettext("Enter the link as a full web address starting with https://")
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or not parts.hostname:
-        return "Enter the link as a full web address starting with https:// or http://"
+        return gettext("Enter the link as a full web address starting with https:// or http://")
     return ""
 
 

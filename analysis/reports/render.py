@@ -190,14 +190,16 @@ _ENVIRONMENT: Environment | None = None
 
 
 def render_html(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, str]],
-                image_url: Callable[[str], str], *, commitments_url: str = "/charter/{charter}/commitments") -> str:
-    """The report body (no page chrome), escaped. ``image_url(name)`` gives each image's address."""
+                image_url: Callable[[str], str], *, commitment_link: Callable[[str], str] | None = None) -> str:
+    """The report body (no page chrome), escaped. ``image_url(name)`` gives each image's address;
+    ``commitment_link(charter_slug)`` the address of a charter's commitments tracker (the web
+    passes it; without it, as in a file written by the command line, cited commitments are text)."""
     global _ENVIRONMENT
     if _ENVIRONMENT is None:
         _ENVIRONMENT = _environment()
     alts = {name: alt for name, (_, alt) in images.items()}
     return _ENVIRONMENT.get_template("reports/_body.html").render(
-        doc=document, alts=alts, image_url=image_url, commitments_url=commitments_url)
+        doc=document, alts=alts, image_url=image_url, commitment_link=commitment_link)
 
 
 def standalone_html(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, str]]) -> str:

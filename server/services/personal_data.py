@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -137,8 +138,16 @@ class ErasureSummary:
     def total(self) -> int:
         return len(self.volunteers) + self.comments + self.responses
 
+    def notice(self) -> str:
+        """What the officer is told: counts with labels (one message, whatever the numbers)."""
+        return gettext("Erased. Panel registrations: %(volunteers)d. Comments: %(comments)d. Questionnaire "
+                       "contact details: %(responses)d. Emails removed: %(emails)d.",
+                       volunteers=len(self.volunteers), comments=self.comments, responses=self.responses,
+                       emails=self.emails_removed)
+
     def describe(self) -> str:
-        """Counts, never contents (this goes into the audit log)."""
+        """Counts, never contents, for the audit log (a record kept in one language, as its other
+        entries' details are)."""
         return (f"{len(self.volunteers)} panel registration(s) {', '.join(self.volunteers)}; {self.comments} comment(s); "
                 f"contact details of {self.responses} questionnaire response(s); {self.emails_removed} queued email(s)")
 
@@ -176,9 +185,11 @@ async def erase_bundle(bundle: PersonalDataBundle, *, now: datetime | None = Non
     return ErasureSummary(volunteers=references, comments=comments, responses=responses, emails_removed=emails_removed)
 
 
-async def request_link(*, email: str, site_url: str, council_name: str, now: datetime | None = None) -> OutboxEmail | None:
+async def request_link(*, email: str, private_link: Callable[[str], str], council_name: str,
+                       now: datetime | None = None) -> OutboxEmail | None:
     """A new private link to everything held under ``email``, or None when nothing is held (the
     caller answers the same either way, so the page never reveals whether an email is known).
+    ``private_link(token)`` is the link's absolute address, built by the web side on ``SITE_URL``.
     The link goes to the address held on the records, never to the address as typed: two
     addresses that normalise alike (``K`` and the Kelvin sign ``\u212a``) are different mailboxes."""
     now = now or datetime.now(timezone.utc)
@@ -205,7 +216,7 @@ async def request_link(*, email: str, site_url: str, council_name: str, now: dat
             "Use this private link within %(num)d days:\n%(link)s\n\n"
             "There you can see it, download it, correct your details, withdraw, or erase it.\n"
             "Keep the link to yourself. If you did not ask for it, you can ignore this email.",
-            EMAIL_LINK_DAYS, council=council_name, link=f"{site_url}/your-data/{token}"),
+            EMAIL_LINK_DAYS, council=council_name, link=private_link(token)),
     )
 
 

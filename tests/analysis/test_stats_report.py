@@ -164,8 +164,10 @@ def test_html_labels_secondary_suppression_truthfully(built):
 
 
 def test_html_links_actions_to_the_commitment_row_and_shows_reach(built):
-    html = _html(built.document)
-    assert 'href="/charter/camden-data-charter/commitments#commitment-3"' in html
+    html = render_html(built.document, {}, lambda name: f"/images/{name}.png",
+                       commitment_link=lambda charter: f"/tracker/{charter}")
+    assert 'href="/tracker/camden-data-charter#commitment-3"' in html
+    assert "href=\"/tracker/" not in _html(built.document)  # without a link builder, cited commitments are text
     assert "4,000" in html and "leaflets to 4,000 homes" in html and "Resident Panel sessions" in html
     assert "A comment on the case study ‘Mapping food insecurity’" in html
 

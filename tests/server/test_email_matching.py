@@ -47,7 +47,7 @@ def test_an_address_with_non_ascii_capitals_is_found_and_erased(client, officer_
     assert "3 records held" in found.text, found.text
     erased = post_form(officer_client, "/officer/personal-data/erase",
                        {"email": "émile@example.org", "reason": "SAR-7", "confirm": "yes"})
-    assert "Erased: 1 panel registration(s)" in erased.text and "1 comment(s)" in erased.text
+    assert "Panel registrations: 1." in erased.text and "Comments: 1." in erased.text
     assert run(Volunteer.select(Volunteer.status, Volunteer.email).first().run()) == {"status": "erased", "email": ""}
     assert run(Comment.select(Comment.email, Comment.body).first().run()) == {"email": "", "body": ""}
     assert run(SurveyResponse.select(SurveyResponse.contact_email).first().run())["contact_email"] == ""

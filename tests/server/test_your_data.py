@@ -216,7 +216,7 @@ def test_an_officer_answers_a_subject_access_request_and_it_is_audited(client, o
     assert unconfirmed.status_code == 422 and "Tick the box" in unconfirmed.text
     erased = post_form(officer_client, "/officer/personal-data/erase",
                        {"email": "resident1@example.com", "reason": "phone call", "confirm": "yes"})
-    assert "Erased: 1 panel registration(s)" in erased.text
+    assert "Erased. Panel registrations: 1." in erased.text
     assert run(Volunteer.select(Volunteer.status).first().run())["status"] == "erased"
     assert _audit("personal_data_erased")[0]["reason"] == "phone call"
 

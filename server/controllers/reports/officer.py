@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import datetime, timezone
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -114,6 +115,11 @@ def census_options() -> list[tuple[str, str]]:
     return [("", gettext("Do not weight")), *((name, census_label(name)) for name in shipped_census_files())]
 
 
+def _tracker_link(request: Request) -> Callable[[str], str]:
+    """charter slug -> the public commitments tracker's address, for the report's cited commitments."""
+    return lambda charter: request.app.route_reverse("commitments_tracker", slug=charter)
+
+
 class ReportsOfficerController(Controller):
     """The officer's draft report and everything that goes into it."""
 
@@ -130,7 +136,8 @@ class ReportsOfficerController(Controller):
         # The draft's charts travel inside the page (the CSP allows data: images): any worker
         # can serve the page, and no process keeps images another worker would need.
         body = render_html(built.document, images,
-                           lambda name: "data:image/png;base64," + base64.b64encode(images[name][0]).decode("ascii"))
+                           lambda name: "data:image/png;base64," + base64.b64encode(images[name][0]).decode("ascii"),
+                           commitment_link=_tracker_link(request))
         draft = await get_draft(consultation["id"])
         errors = errors or {}
         action_errors = action_errors or {}
@@ -334,7 +341,8 @@ class ReportsOfficerController(Controller):
             return await anyio.to_thread.run_sync(lambda: VersionContent(
                 document_json=_document_json(document), open_data_csv=report_csv(document),
                 html=render_html(document, images, lambda name: request.app.route_reverse(
-                    "report_public_image", slug=slug, number=number, image=f"{name}.png"))))
+                    "report_public_image", slug=slug, number=number, image=f"{name}.png"),
+                    commitment_link=_tracker_link(request))))
 
         published = await publish_version(
             slug=slug, title=gettext("We asked, you said, we did: %(title)s", title=consultation["title"]), content=content, images=images,

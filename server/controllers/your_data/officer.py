@@ -92,4 +92,4 @@ class PersonalDataOfficerController(Controller):
         await record_audit(actor=request.user.email, action="personal_data_erased", object_type="email",
                            object_id=normalise_email(values["email"])[:120], detail=summary.describe(),
                            reason=values["reason"], ip_address=client_ip(request))
-        return self._page(values={}, errors={}, notice=gettext("Erased: %(summary)s.", summary=summary.describe()))
+        return self._page(values={}, errors={}, notice=summary.notice())

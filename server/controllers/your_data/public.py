@@ -24,7 +24,7 @@ from server.services.send_limits import claim_send
 from server.services.personal_data import (
     PersonalDataBundle, bundle_csv, bundle_for_token, bundle_json, erase_bundle, hash_token, request_link,
 )
-from server.web.request_info import client_ip
+from server.web.request_info import client_ip, private_link_builder
 from server.web.responses import download
 from surveys import personal_data as survey_data
 
@@ -75,7 +75,8 @@ class YourDataController(Controller):
         if limit is not None:  # counted whether or not the address is known, so the answer reveals nothing
             return Template("your_data/request.html", context={"values": {"email": email}, "errors": {
                 "email": limit.message(settings)}}, status_code=HTTP_429_TOO_MANY_REQUESTS)
-        email_to_send = await request_link(email=email, site_url=settings.site_url, council_name=settings.council_name)
+        email_to_send = await request_link(email=email, private_link=private_link_builder(request, "your_data"),
+                                           council_name=settings.council_name)
         if email_to_send is not None:
             await email_to_send.save().run()
         await record_audit(actor="resident", action="data_link_requested", object_type="personal_data",
