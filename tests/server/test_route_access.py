@@ -84,3 +84,23 @@ def csp_problems(html: str) -> list[str]:
     """What the Content-Security-Policy would block in a page (so a page that relies on it is
     broken for real users), found on every HTML response the walk above receives."""
     return [name for name, pattern in INLINE_PATTERNS.items() if pattern.search(html)]
+
+
+@pytest.mark.parametrize("identity", ["anonymous", *ROLES])
+def test_every_post_route_refuses_a_missing_or_foreign_csrf_token(app, client, staff_client, identity):
+    """Every POST the route table holds, with no token and with a token of another browser's
+    session, is refused before it does anything: 403, never a change and never a 5xx."""
+    requester = client if identity == "anonymous" else staff_client(identity)
+    csrf_token(requester)  # the requester has its own CSRF cookie
+    other = staff_client("officer")
+    foreign = csrf_token(other)
+    wrong = []
+    posts = [(method, path) for method, path, _ in registered_endpoints(app) if method == "POST"]
+    assert len(posts) >= 60
+    for _, path in posts:
+        url = concrete_path(path)
+        for label, headers in (("no token", {}), ("a foreign token", {"x-csrftoken": foreign})):
+            response = requester.post(url, headers=headers, data={"anything": "1"}, follow_redirects=False)
+            if response.status_code != 403:
+                wrong.append(f"{identity} POST {url} with {label}: {response.status_code}")
+    assert wrong == []
