@@ -187,5 +187,13 @@ def publish_line(counts: list[int], *, threshold: int = DEFAULT_THRESHOLD,
     # group they joined; rounded values change only when a published figure would change anyway.
     ranking = np.where(primary, 0, np.maximum([round_to_base(count, base) for count in counts], threshold))
     table = suppress_table(ranking[np.newaxis, :], threshold=threshold, row_totals=np.array([exact.sum()]))
-    return [PublishedCount(None, table.cell_suppression(0, column)) if table.cell_hidden[0, column]
-            else PublishedCount(round_to_base(count, base)) for column, count in enumerate(counts)]
+    published = [PublishedCount(None, table.cell_suppression(0, column)) if table.cell_hidden[0, column]
+                 else PublishedCount(round_to_base(count, base)) for column, count in enumerate(counts)]
+    hidden = [column for column, figure in enumerate(published) if figure.value is None]
+    if len(hidden) == 1 and len(counts) > 1:
+        # The line rule lets a hidden 0 stand alone (nothing to protect in the table of answers),
+        # but a count of people hidden alone is the line's total less the others: hide one more.
+        shown = [column for column, figure in enumerate(published) if figure.value is not None]
+        smallest = min(shown, key=lambda column: (ranking[column], column))
+        published[smallest] = PublishedCount(None, SECONDARY)
+    return published

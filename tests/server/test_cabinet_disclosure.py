@@ -73,3 +73,8 @@ def test_one_known_registration_does_not_show_in_cabinets_figures(client, office
     after = cabinet_client.get("/cabinet/panels")
     assert _figures(after.text) == rows_before  # no group's figure moved: the registrant's group is not given away
     assert "Differencing Panel" in after.text and "12" not in [row[4] for row in _figures(after.text)]
+
+
+def test_a_hidden_zero_is_not_left_alone_on_its_line():
+    """Found by the property above: [0, 28] at a threshold of 20 hid the 0 alone, so the 28 gave it away."""
+    assert [figure.value for figure in publish_line([0, 28], threshold=20)] == [None, None]
