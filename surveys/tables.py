@@ -44,6 +44,9 @@ class Consultation(Table, tablename="consultation"):
     """How to ask for the consultation in another format (large print, Easy Read, a language)."""
     questionnaire_json = Text(default="")
     """The questionnaire document; empty when the consultation has none yet."""
+    results_due_on = Date(null=True, default=None)
+    """When the council expects to publish the results, shown on the consultation's page once it
+    has closed; None: not said."""
     retention_months = Integer(null=True, default=None)
     """Months after ``closes_on`` that respondents' contact details are kept; None: the
     ``RETENTION_MONTHS`` setting."""

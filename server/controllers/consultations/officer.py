@@ -29,7 +29,7 @@ from server.web.responses import download
 from server.web.uploads import read_upload
 from surveys import questionnaire as q
 from surveys.consultations import (
-    ConsultationError, check_consultation_form, get_consultation, get_questionnaire, list_consultations,
+    CONSULTATION_FIELDS, ConsultationError, check_consultation_form, get_consultation, get_questionnaire, list_consultations,
     save_consultation, update_questionnaire,
 )
 from surveys.tables import AUDIENCES
@@ -68,7 +68,7 @@ def question_values(question: q.Question) -> dict[str, str]:
     }
 
 
-DATE_FIELDS = ("opens_on", "closes_on")
+DATE_FIELDS = ("opens_on", "closes_on", "results_due_on")
 """The consultation form's dates, typed in three boxes each (GOV.UK's date input)."""
 
 
@@ -110,8 +110,8 @@ class ConsultationsOfficerController(Controller):
         consultation = await get_consultation(slug, date.today())
         if consultation is None:
             raise NotFoundException()
-        values = {name: str(getattr(consultation, name)) for name in
-                  ("title", "slug", "summary", "body", "opens_on", "closes_on", "audience", "contact_email", "other_formats")}
+        values = {name: "" if getattr(consultation, name) is None else str(getattr(consultation, name))
+                  for name in CONSULTATION_FIELDS}
         selected = [ref.id for ref in await principles_for_consultation(consultation.id)]
         return await self._details_form(values=values, errors={}, slug=slug, selected=selected)
 

@@ -342,4 +342,5 @@ class QuestionnaireFlowController(Controller):
                 raise NotFoundException()
         numbers = {question.key: position for position, question in enumerate(questionnaire.questions(), start=1)}
         return Template("surveys/questionnaire_paper.html", context={
-            "consultation": consultation, "questionnaire": questionnaire, "numbers": numbers})
+            "consultation": consultation, "questionnaire": questionnaire, "numbers": numbers,
+            "postal_address": request.app.state.settings.council_postal_address})
