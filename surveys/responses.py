@@ -73,7 +73,7 @@ async def answers_for_idempotency_key(idempotency_key: str) -> StoredAnswers | N
                          submitted_at=row["submitted_at"])
 
 
-def _is_unique_violation(error: BaseException) -> bool:
+def is_unique_violation(error: BaseException) -> bool:
     import sqlite3
 
     if isinstance(error, sqlite3.IntegrityError):
@@ -143,7 +143,7 @@ async def submit_response(
     try:
         await SurveyResponse.insert(row).run()
     except Exception as error:  # two submits raced past the check: the unique key decides
-        if idempotency_key and _is_unique_violation(error):
+        if idempotency_key and is_unique_violation(error):
             existing = await reference_for_idempotency_key(idempotency_key)
             if existing:
                 return SubmitResult(reference=existing, created=False)

@@ -131,3 +131,14 @@ class SurveyResponse(Table, tablename="consultation_response"):
     """SHA-256 of the respondent's private link token (only when they gave an email)."""
     consent_at = Timestamptz(null=True, default=None)
     """When the respondent agreed to the contact-details text."""
+
+
+class QuestionnaireStart(Table, tablename="consultation_questionnaire_start"):
+    """Someone answered the first page of a questionnaire online: the denominator of the
+    completion rate officers see while a consultation is open. ``idempotency_key`` is the key the
+    response will carry, so a start is complete when a response has the same key; a panel member
+    changing their answers starts nothing new. Holds nothing about the person."""
+
+    consultation = ForeignKey(references=Consultation, on_delete=OnDelete.cascade, index=True)
+    idempotency_key = Varchar(length=64, unique=True)
+    started_at = Timestamptz(default=TimestamptzNow())

@@ -18,6 +18,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 from analysis.charter.links import (
     parse_principle_ids, principle_choices, principles_for_consultation, set_consultation_principles,
 )
+from common.clock import council_today
 from common.i18n import gettext, ngettext
 from common.uploads import UploadError
 from server.audit import record_audit
@@ -32,6 +33,7 @@ from surveys.consultations import (
     CONSULTATION_FIELDS, ConsultationError, check_consultation_form, get_consultation, get_questionnaire, list_consultations,
     save_consultation, update_questionnaire,
 )
+from surveys.progress import response_progress
 from surveys.tables import AUDIENCES
 
 
@@ -101,8 +103,10 @@ class ConsultationsOfficerController(Controller):
             raise NotFoundException()
         from surveys.responses import channel_counts
 
+        progress = await response_progress(consultation_id=consultation.id, opens_on=consultation.opens_on,
+                                           closes_on=consultation.closes_on, today=council_today())
         return Template("surveys/officer/consultation.html", context={
-            "consultation": consultation, "channels": await channel_counts(consultation.id),
+            "consultation": consultation, "channels": await channel_counts(consultation.id), "progress": progress,
             "principles": await principles_for_consultation(consultation.id)})
 
     @get("/{slug:str}/edit", name="officer_consultation_edit")

@@ -1,0 +1,89 @@
+"""Responses coming in while a consultation is open: how many arrived each day by channel, and
+how many of the people who started the questionnaire online sent their response.
+
+A start is recorded when someone answers the questionnaire's first page (``record_start``), not
+when they open it: answering needs the form's CSRF token, so robots following links do not count.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from common.clock import council_date
+from surveys.responses import is_unique_violation
+from surveys.tables import CHANNELS, QuestionnaireStart, SurveyResponse
+
+
+async def record_start(*, consultation_id: int, idempotency_key: str) -> None:
+    """Note that the response with this key has been started (once per key: a panel member who
+    changes their answers, or a resident who goes back, starts nothing new)."""
+    exists = await QuestionnaireStart.exists().where(QuestionnaireStart.idempotency_key == idempotency_key).run()
+    if exists:
+        return
+    try:
+        await QuestionnaireStart.insert(QuestionnaireStart(consultation=consultation_id,
+                                                           idempotency_key=idempotency_key)).run()
+    except Exception as error:  # the same key from two tabs at once: the first one counts
+        if not is_unique_violation(error):
+            raise
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    day: date
+    by_channel: dict[str, int]
+    """Responses received that day (London time), for every channel in ``CHANNELS``."""
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_channel.values())
+
+
+@dataclass(frozen=True)
+class Completion:
+    started: int
+    """People who answered the first page online."""
+    completed: int
+    """Of those, how many sent their response."""
+
+    @property
+    def rate(self) -> float | None:
+        """``completed / started``, in [0, 1]; None before anyone has started."""
+        return self.completed / self.started if self.started else None
+
+
+@dataclass(frozen=True)
+class ResponseProgress:
+    days: list[DayCounts]
+    """Every day from the first (the opening day, or an earlier response) to the last (today while
+    open, else the closing day, or a later response), days without responses included."""
+    channels: list[str]
+    """The channels that have any response, in ``CHANNELS`` order."""
+    completion: Completion
+
+
+def responses_by_day(submitted: list[tuple[date, str]], *, first_day: date, last_day: date) -> list[DayCounts]:
+    """Counts per London day and channel, with a row for every day in the range (widened to take
+    in any response outside it)."""
+    counts = Counter(submitted)
+    days = [day for day, _ in submitted]
+    start, end = min([first_day, *days]), max([last_day, *days])
+    return [DayCounts(day=start + timedelta(days=offset),
+                      by_channel={channel: counts[(start + timedelta(days=offset), channel)] for channel in CHANNELS})
+            for offset in range((end - start).days + 1)]
+
+
+async def response_progress(*, consultation_id: int, opens_on: date, closes_on: date, today: date) -> ResponseProgress:
+    rows = await SurveyResponse.select(SurveyResponse.submitted_at, SurveyResponse.channel).where(
+        SurveyResponse.consultation == consultation_id).run()
+    submitted = [(council_date(row["submitted_at"]), row["channel"]) for row in rows]
+    days = responses_by_day(submitted, first_day=opens_on, last_day=max(opens_on, min(today, closes_on)))
+    present = {channel for _, channel in submitted}
+    started = int(await QuestionnaireStart.count().where(QuestionnaireStart.consultation == consultation_id).run())
+    completed_rows = await QuestionnaireStart.raw(
+        "SELECT COUNT(*) AS n FROM consultation_questionnaire_start AS s WHERE s.consultation = {} AND EXISTS "
+        "(SELECT 1 FROM consultation_response AS r WHERE r.idempotency_key = s.idempotency_key)", consultation_id).run()
+    return ResponseProgress(days=days, channels=[channel for channel in CHANNELS if channel in present],
+                            completion=Completion(started=started, completed=int(completed_rows[0]["n"])))
