@@ -57,22 +57,21 @@ class Completion:
 @dataclass(frozen=True)
 class ResponseProgress:
     days: list[DayCounts]
-    """Every day from the first (the opening day, or an earlier response) to the last (today while
-    open, else the closing day, or a later response), days without responses included."""
+    """Every day from the opening day to today (the closing day once closed), and any other day
+    with responses."""
     channels: list[str]
     """The channels that have any response, in ``CHANNELS`` order."""
     completion: Completion
 
 
 def responses_by_day(submitted: list[tuple[date, str]], *, first_day: date, last_day: date) -> list[DayCounts]:
-    """Counts per London day and channel, with a row for every day in the range (widened to take
-    in any response outside it)."""
+    """Counts per London day and channel: a row for every day from ``first_day`` to ``last_day``
+    (days without responses included), and for any other day that has responses (a paper response
+    typed in weeks after the closing date), in date order."""
     counts = Counter(submitted)
-    days = [day for day, _ in submitted]
-    start, end = min([first_day, *days]), max([last_day, *days])
-    return [DayCounts(day=start + timedelta(days=offset),
-                      by_channel={channel: counts[(start + timedelta(days=offset), channel)] for channel in CHANNELS})
-            for offset in range((end - start).days + 1)]
+    in_range = {first_day + timedelta(days=offset) for offset in range((last_day - first_day).days + 1)}
+    return [DayCounts(day=day, by_channel={channel: counts[(day, channel)] for channel in CHANNELS})
+            for day in sorted(in_range | {day for day, _ in submitted})]
 
 
 async def response_progress(*, consultation_id: int, opens_on: date, closes_on: date, today: date) -> ResponseProgress:

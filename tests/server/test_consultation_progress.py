@@ -17,12 +17,13 @@ PUBLIC = "/consultations/data-charter"
 OFFICER = "/officer/consultations/data-charter"
 
 
-def test_responses_by_day_has_a_row_for_every_day_and_takes_in_responses_outside_the_range():
+def test_responses_by_day_has_a_row_for_every_open_day_and_for_days_with_responses_outside():
     days = responses_by_day([(date(2027, 2, 3), "online"), (date(2027, 2, 3), "paper"), (date(2027, 2, 3), "online"),
-                             (date(2027, 2, 7), "email")], first_day=date(2027, 2, 1), last_day=date(2027, 2, 5))
-    assert [day.day for day in days] == [date(2027, 2, n) for n in range(1, 8)]
-    assert days[2].by_channel["online"] == 2 and days[2].by_channel["paper"] == 1 and days[2].total == 3
-    assert [day.total for day in days] == [0, 0, 3, 0, 0, 0, 1]
+                             (date(2027, 5, 7), "email"), (date(2027, 1, 2), "paper")],
+                            first_day=date(2027, 2, 1), last_day=date(2027, 2, 5))
+    assert [day.day for day in days] == [date(2027, 1, 2), *(date(2027, 2, n) for n in range(1, 6)), date(2027, 5, 7)]
+    assert days[3].by_channel["online"] == 2 and days[3].by_channel["paper"] == 1 and days[3].total == 3
+    assert [day.total for day in days] == [1, 0, 0, 3, 0, 0, 1]
 
 
 def answer_first_page(client) -> None:
