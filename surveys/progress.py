@@ -1,7 +1,8 @@
-"""Responses coming in while a consultation is open: how many arrived each day by channel, and
-how many of the people who started the questionnaire online sent their response.
+"""Responses coming in while a consultation is open: how many arrived each day by channel, how
+many of the people who started the questionnaire online sent their response, and where the others
+stopped.
 
-A start is recorded when someone answers the questionnaire's first page (``record_start``), not
+A start is recorded when someone answers a page of the questionnaire (``record_progress``), not
 when they open it: answering needs the form's CSRF token, so robots following links do not count.
 """
 
@@ -16,15 +17,19 @@ from surveys.responses import is_unique_violation
 from surveys.tables import CHANNELS, QuestionnaireStart, SurveyResponse
 
 
-async def record_start(*, consultation_id: int, idempotency_key: str) -> None:
-    """Note that the response with this key has been started (once per key: a panel member who
-    changes their answers, or a resident who goes back, starts nothing new)."""
+async def record_progress(*, consultation_id: int, idempotency_key: str, section_number: int) -> None:
+    """Note that the response with this key has been started and has reached this section (from
+    1). Once per key: a resident who goes back, or a panel member who changes their answers,
+    starts nothing new, and going back never lowers the furthest section."""
     exists = await QuestionnaireStart.exists().where(QuestionnaireStart.idempotency_key == idempotency_key).run()
     if exists:
+        await QuestionnaireStart.update({QuestionnaireStart.furthest_section: section_number}).where(
+            QuestionnaireStart.idempotency_key == idempotency_key,
+            QuestionnaireStart.furthest_section < section_number).run()
         return
     try:
-        await QuestionnaireStart.insert(QuestionnaireStart(consultation=consultation_id,
-                                                           idempotency_key=idempotency_key)).run()
+        await QuestionnaireStart.insert(QuestionnaireStart(consultation=consultation_id, idempotency_key=idempotency_key,
+                                                           furthest_section=section_number)).run()
     except Exception as error:  # the same key from two tabs at once: the first one counts
         if not is_unique_violation(error):
             raise
@@ -62,6 +67,8 @@ class ResponseProgress:
     channels: list[str]
     """The channels that have any response, in ``CHANNELS`` order."""
     completion: Completion
+    stopped_after: dict[int, int]
+    """Section number (from 1) → people who answered it last and have not sent their response."""
 
 
 def responses_by_day(submitted: list[tuple[date, str]], *, first_day: date, last_day: date) -> list[DayCounts]:
@@ -84,5 +91,11 @@ async def response_progress(*, consultation_id: int, opens_on: date, closes_on: 
     completed_rows = await QuestionnaireStart.raw(
         "SELECT COUNT(*) AS n FROM consultation_questionnaire_start AS s WHERE s.consultation = {} AND EXISTS "
         "(SELECT 1 FROM consultation_response AS r WHERE r.idempotency_key = s.idempotency_key)", consultation_id).run()
+    stopped_rows = await QuestionnaireStart.raw(
+        "SELECT s.furthest_section AS section, COUNT(*) AS n FROM consultation_questionnaire_start AS s "
+        "WHERE s.consultation = {} AND NOT EXISTS "
+        "(SELECT 1 FROM consultation_response AS r WHERE r.idempotency_key = s.idempotency_key) "
+        "GROUP BY s.furthest_section ORDER BY s.furthest_section", consultation_id).run()
     return ResponseProgress(days=days, channels=[channel for channel in CHANNELS if channel in present],
-                            completion=Completion(started=started, completed=int(completed_rows[0]["n"])))
+                            completion=Completion(started=started, completed=int(completed_rows[0]["n"])),
+                            stopped_after={int(row["section"]): int(row["n"]) for row in stopped_rows})

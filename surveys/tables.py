@@ -142,3 +142,6 @@ class QuestionnaireStart(Table, tablename="consultation_questionnaire_start"):
     consultation = ForeignKey(references=Consultation, on_delete=OnDelete.cascade, index=True)
     idempotency_key = Varchar(length=64, unique=True)
     started_at = Timestamptz(default=TimestamptzNow())
+    furthest_section = Integer(default=1)
+    """The highest section number (from 1) answered so far: where those who do not send their
+    response stopped."""

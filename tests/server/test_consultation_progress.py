@@ -45,11 +45,14 @@ def test_officer_sees_completion_rate_and_responses_by_day_and_channel(client, o
     assert send(client, f"{PUBLIC}/submit", []).status_code == 303
     assert send(officer_client, f"{OFFICER}/responses", [("channel", "paper"), ("used_services", "Yes"),
                                                           ("open_data", "Agree")]).status_code == 303
-    assert run(QuestionnaireStart.count().run()) == 2
+    assert sorted(row["furthest_section"] for row in run(QuestionnaireStart.select().run())) == [1, 3]
 
     page = officer_client.get(OFFICER).text
     assert "Responses coming in" in page
     assert "50% (1 of the 2 people who answered a page online sent their response)" in page
+    stopped = page[page.index("Where people stopped"):]
+    assert re.search(r"Section 1: Your views\s*</th>\s*<td[^>]*>1</td>", stopped)
+    assert "Section 2: More" not in stopped[:stopped.index("</table>")]  # the one who reached it sent theirs
     assert "Responses received each day" in page
     table = page[page.index("Responses received each day"):]
     header = re.findall(r'<th scope="col"[^>]*>\s*([^<]+?)\s*</th>', table)

@@ -107,6 +107,7 @@ class ConsultationsOfficerController(Controller):
                                            closes_on=consultation.closes_on, today=council_today())
         return Template("surveys/officer/consultation.html", context={
             "consultation": consultation, "channels": await channel_counts(consultation.id), "progress": progress,
+            "questionnaire": await get_questionnaire(slug),
             "principles": await principles_for_consultation(consultation.id)})
 
     @get("/{slug:str}/edit", name="officer_consultation_edit")

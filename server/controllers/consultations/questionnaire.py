@@ -38,7 +38,7 @@ from server.services.outbox import write_outbox
 from server.services.send_limits import claim_send
 from server.web.request_info import absolute_link, client_ip
 from surveys.consultations import ConsultationView, consultation_and_questionnaire
-from surveys.progress import record_start
+from surveys.progress import record_progress
 from surveys.questionnaire import Questionnaire, answers_as_raw, display_answer, is_shown, validate_answers, validate_questions
 from surveys.responses import (
     answers_for_idempotency_key, is_idempotency_key, new_idempotency_key, reference_for_idempotency_key, submit_response,
@@ -227,9 +227,9 @@ class QuestionnaireFlowController(Controller):
                               from_check=from_check, changing=state.get("changing", ""),
                               status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         state["answers"] = {**earlier, **answers}
-        if not state.get("started"):  # the denominator of the completion rate officers see
-            await record_start(consultation_id=consultation.id, idempotency_key=state["key"])
-            state["started"] = True
+        if number > state.get("furthest", 0):  # the completion rate and where people stop, for officers
+            await record_progress(consultation_id=consultation.id, idempotency_key=state["key"], section_number=number)
+            state["furthest"] = number
         self._save_state(request, slug, state)
         following = [index for index in visible_sections(questionnaire, state["answers"]) if index > number - 1]
         if from_check or not following:

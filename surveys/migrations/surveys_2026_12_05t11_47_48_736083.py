@@ -2,6 +2,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.base import OnDelete
 from piccolo.columns.base import OnUpdate
 from piccolo.columns.column_types import ForeignKey
+from piccolo.columns.column_types import Integer
 from piccolo.columns.column_types import Serial
 from piccolo.columns.column_types import Timestamptz
 from piccolo.columns.column_types import Varchar
@@ -23,7 +24,7 @@ class Consultation(Table, tablename="consultation", schema=None):
     )
 
 
-ID = "2026-12-05T11:27:07:872292"
+ID = "2026-12-05T11:47:48:736083"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -95,6 +96,27 @@ async def forwards():
         column_class=Timestamptz,
         params={
             "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="QuestionnaireStart",
+        tablename="consultation_questionnaire_start",
+        column_name="furthest_section",
+        db_column_name="furthest_section",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 1,
             "null": False,
             "primary_key": False,
             "unique": False,
