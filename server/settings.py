@@ -71,6 +71,10 @@ class Settings:
     council_name: str = "London Borough of Camden"
     """``COUNCIL_NAME``: shown in the header of every page and in reports."""
 
+    council_postal_address: str = "Freepost CAMDEN COUNCIL CONSULTATIONS"
+    """``COUNCIL_POSTAL_ADDRESS``: where residents post a paper questionnaire, printed at the top
+    of its first page; commas start new lines. A Freepost address needs no stamp."""
+
     site_url: str = "http://127.0.0.1:8000"
     """``SITE_URL``: the public address (``https://panel.council.example``, no trailing slash).
     Every link in an email is built on it, never on the Host header a request arrived with.
@@ -232,6 +236,7 @@ class Settings:
             secret_key=secret_key,
             database_url=database_url,
             council_name=environ.get("COUNCIL_NAME", "").strip() or cls.council_name,
+            council_postal_address=environ.get("COUNCIL_POSTAL_ADDRESS", "").strip() or cls.council_postal_address,
             site_url=site_url,
             disclosure_threshold=_int_from_env(environ, "DISCLOSURE_THRESHOLD", 10, minimum=1),
             personal_data_retention_months=_int_from_env(environ, "RETENTION_MONTHS", 12, minimum=1),

@@ -186,6 +186,17 @@ async def published_comments(case_study_id: int, *, newest_first: bool = True) -
     return list(reversed(top)) if newest_first else top
 
 
+async def shown_comment(case_study_id: int, comment_id: int, *, replies: bool = True) -> PublishedComment | None:
+    """One comment shown on the case study page (not an erased placeholder): a top-level comment,
+    or with ``replies`` also a reply to one."""
+    for item in await published_comments(case_study_id):
+        candidates = [item, *item.replies] if replies else [item]
+        found = next((candidate for candidate in candidates if candidate.id == comment_id and not candidate.erased), None)
+        if found is not None:
+            return found
+    return None
+
+
 @dataclass(frozen=True)
 class ReportOutcome:
     counted: bool

@@ -44,6 +44,8 @@ class ConsultationView:
     has_questionnaire: bool
     response_count: int | None
     """None where it was not counted (the questionnaire's own pages do not show it)."""
+    results_due_on: date | None = None
+    """When the council expects to publish the results; None when it has not said."""
 
     @property
     def status_label(self) -> str:
@@ -69,6 +71,7 @@ def _view(row: dict, today: date, counts: dict[int, int] | None,
         status=consultation_status(row["opens_on"], row["closes_on"], today),
         has_questionnaire=bool(questionnaire.questions()) if questionnaire is not None else False,
         response_count=counts.get(row["id"], 0) if counts is not None else None,
+        results_due_on=row.get("results_due_on"),
     )
 
 
@@ -89,7 +92,8 @@ async def get_consultation(slug: str, today: date) -> ConsultationView | None:
     return _view(row, today, {row["id"]: count})
 
 
-CONSULTATION_FIELDS = ("title", "slug", "summary", "body", "opens_on", "closes_on", "audience", "contact_email", "other_formats")
+CONSULTATION_FIELDS = ("title", "slug", "summary", "body", "opens_on", "closes_on", "audience", "contact_email", "other_formats",
+                       "results_due_on")
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,14 @@ def check_consultation_form(form: dict[str, str]) -> ConsultationForm:
             errors[name] = message
     if len(days) == 2 and days["closes_on"] < days["opens_on"]:
         errors["closes_on"] = gettext("The closing date must be on or after the opening date")
+    if values["results_due_on"]:  # optional
+        try:
+            results_due_on = date.fromisoformat(values["results_due_on"])
+        except ValueError:
+            errors["results_due_on"] = gettext("Enter the date the results are due as a real date, like 2026-06-30")
+        else:
+            if "closes_on" in days and results_due_on < days["closes_on"]:
+                errors["results_due_on"] = gettext("The date the results are due must be on or after the closing date")
     if values["audience"] not in AUDIENCES:
         errors["audience"] = gettext("Select who can take part")
     if values["contact_email"] and clean_email(values["contact_email"]) is None:
@@ -144,6 +156,7 @@ async def save_consultation(form: ConsultationForm, *, existing_slug: str | None
                                                  slug=values["slug"])})
     values["opens_on"] = date.fromisoformat(values["opens_on"])
     values["closes_on"] = date.fromisoformat(values["closes_on"])
+    values["results_due_on"] = date.fromisoformat(values["results_due_on"]) if values.get("results_due_on") else None
     if existing_slug is None:
         await Consultation.insert(Consultation(**values)).run()
     else:

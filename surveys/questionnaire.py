@@ -423,6 +423,16 @@ def validate_answers(questionnaire: Questionnaire, raw: dict[str, list[str]]) ->
     return validate_questions(questionnaire, questionnaire.questions(), raw, {})
 
 
+def answers_not_applying(questionnaire: Questionnaire, raw: dict[str, list[str]],
+                         answers: dict[str, object]) -> list[Question]:
+    """Questions that something was typed or ticked into but that do not apply given the answers
+    (their condition is not met): what storing these answers would drop. Paper entry asks the
+    officer to confirm before dropping them."""
+    return [question for question in questionnaire.questions()
+            if any(value.strip() for value in raw.get(question.key, []) if value is not None)
+            and not is_shown(question, answers, questionnaire)]
+
+
 def answers_as_raw(answers: dict[str, object]) -> dict[str, list[str]]:
     """Stored answers back into form values (to refill a form, or to re-check a whole response)."""
     raw: dict[str, list[str]] = {}

@@ -53,12 +53,34 @@ def is_idempotency_key(text: str) -> bool:
 class SubmitResult:
     reference: str
     created: bool
-    """False when this idempotency key had already submitted: nothing new was stored."""
+    """False when this idempotency key had already submitted: nothing new was stored (unless
+    ``replaced``)."""
     response_id: int = 0
-    """The stored response's id (0 when nothing new was stored)."""
+    """The stored (or replaced) response's id; 0 when nothing was stored."""
+    replaced: bool = False
+    """True when the response already stored under this key had its answers replaced."""
 
 
-def _is_unique_violation(error: BaseException) -> bool:
+@dataclass(frozen=True)
+class StoredAnswers:
+    reference: str
+    answers: dict[str, object]
+    submitted_at: datetime
+
+
+async def answers_for_idempotency_key(idempotency_key: str) -> StoredAnswers | None:
+    """The response stored under this key, with its answers (to fill in the questionnaire again
+    for a panel member who changes their answers)."""
+    row = await SurveyResponse.select(SurveyResponse.reference, SurveyResponse.answers_json,
+                                      SurveyResponse.submitted_at).where(
+        SurveyResponse.idempotency_key == idempotency_key).first().run()
+    if row is None:
+        return None
+    return StoredAnswers(reference=row["reference"], answers=json.loads(row["answers_json"] or "{}"),
+                         submitted_at=row["submitted_at"])
+
+
+def is_unique_violation(error: BaseException) -> bool:
     import sqlite3
 
     if isinstance(error, sqlite3.IntegrityError):
@@ -97,16 +119,25 @@ async def submit_response(
     submitted_at: datetime | None = None,
     contact_email: str = "",
     contact_token_hash: str | None = None,
+    replace: bool = False,
 ) -> SubmitResult:
     """Store one response whose answers the caller has already validated. ``contact_email`` is
     given only by a respondent who asked for a copy of their answers; ``contact_token_hash`` is
-    the SHA-256 of their private link's token."""
+    the SHA-256 of their private link's token.
+
+    With ``replace`` (a panel member changing their answers while the consultation is open), a
+    response already stored under ``idempotency_key`` keeps its reference and has its answers
+    replaced; contact details given now replace those given before, and none given keeps them."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
     if idempotency_key and not is_idempotency_key(idempotency_key):
         raise ValueError("not an idempotency key")
     if idempotency_key:
         existing = await reference_for_idempotency_key(idempotency_key)
+        if existing and replace:
+            response_id = await _replace_answers(idempotency_key, answers, contact_email=contact_email,
+                                                 contact_token_hash=contact_token_hash)
+            return SubmitResult(reference=existing, created=False, replaced=True, response_id=response_id)
         if existing:
             return SubmitResult(reference=existing, created=False)
     reference = new_reference()
@@ -121,12 +152,27 @@ async def submit_response(
     try:
         inserted = await SurveyResponse.insert(row).returning(SurveyResponse.id).run()
     except Exception as error:  # two submits raced past the check: the unique key decides
-        if idempotency_key and _is_unique_violation(error):
+        if idempotency_key and is_unique_violation(error):
             existing = await reference_for_idempotency_key(idempotency_key)
             if existing:
                 return SubmitResult(reference=existing, created=False)
         raise
     return SubmitResult(reference=reference, created=True, response_id=int(inserted[0]["id"]))
+
+
+async def _replace_answers(idempotency_key: str, answers: dict[str, object], *, contact_email: str,
+                           contact_token_hash: str | None) -> int:
+    """Replace the answers (and contact details, when given) of the response under this key; its id."""
+    now = datetime.now(timezone.utc)
+    changes: dict = {SurveyResponse.answers_json: json.dumps(answers, ensure_ascii=False)}
+    if contact_email:
+        changes.update({SurveyResponse.contact_email: normalise_email(contact_email),
+                        SurveyResponse.contact_email_key: normalise_email(contact_email),
+                        SurveyResponse.contact_token_hash: contact_token_hash,
+                        SurveyResponse.consent_at: now, SurveyResponse.link_active_at: now})
+    rows = await SurveyResponse.update(changes).where(SurveyResponse.idempotency_key == idempotency_key).returning(
+        SurveyResponse.id).run()
+    return int(rows[0]["id"]) if rows else 0
 
 
 async def response_records(consultation_id: int) -> list[ResponseRecord]:

@@ -44,6 +44,9 @@ class Consultation(Table, tablename="consultation"):
     """How to ask for the consultation in another format (large print, Easy Read, a language)."""
     questionnaire_json = Text(default="")
     """The questionnaire document; empty when the consultation has none yet."""
+    results_due_on = Date(null=True, default=None)
+    """When the council expects to publish the results, shown on the consultation's page once it
+    has closed; None: not said."""
     retention_months = Integer(null=True, default=None)
     """Months after ``closes_on`` that respondents' contact details are kept; None: the
     ``RETENTION_MONTHS`` setting."""
@@ -138,3 +141,17 @@ class SurveyResponse(Table, tablename="consultation_response"):
     link_active_at = Timestamptz(null=True, default=None)
     """When the respondent's private link was issued or last used; it stops working
     ``PRIVATE_LINK_IDLE_MONTHS`` later (the respondent asks for a new one by email)."""
+
+
+class QuestionnaireStart(Table, tablename="consultation_questionnaire_start"):
+    """Someone answered the first page of a questionnaire online: the denominator of the
+    completion rate officers see while a consultation is open. ``idempotency_key`` is the key the
+    response will carry, so a start is complete when a response has the same key; a panel member
+    changing their answers starts nothing new. Holds nothing about the person."""
+
+    consultation = ForeignKey(references=Consultation, on_delete=OnDelete.cascade, index=True)
+    idempotency_key = Varchar(length=64, unique=True)
+    started_at = Timestamptz(default=TimestamptzNow())
+    furthest_section = Integer(default=1)
+    """The highest section number (from 1) answered so far: where those who do not send their
+    response stopped."""

@@ -60,6 +60,44 @@ def test_reporting_asks_for_confirmation_first(client):
     assert run(Comment.select(Comment.report_count).first().run())["report_count"] == 0
 
 
+def published_reply(client) -> int:
+    parent = first_comment(client)
+    reply(client, parent)
+    reply_id = run(Comment.select(Comment.id).where(Comment.parent == parent).first().run())["id"]
+    run(Comment.update({Comment.state: "published"}).where(Comment.id == reply_id).run())
+    return reply_id
+
+
+def report_count(comment_id: int) -> int:
+    return run(Comment.select(Comment.report_count).where(Comment.id == comment_id).first().run())["report_count"]
+
+
+def test_a_reply_can_be_reported_without_javascript(client):
+    reply_id = published_reply(client)
+    url = f"/comments/{reply_id}/report?case_study=debt-early-help"
+    assert f'href="{url}"' in client.get(PAGE).text
+    page = client.get(url)
+    assert page.status_code == 200 and "Report this comment" in page.text and "Only the early help team" in page.text
+    done = post_form(client, f"/comments/{reply_id}/report", {"case_study": "debt-early-help"})
+    assert done.status_code == 200 and str(done.url).endswith(f"{PAGE}?reported=1")
+    assert report_count(reply_id) == 1
+
+
+def test_a_reply_can_be_reported_with_htmx(client):
+    reply_id = published_reply(client)
+    url = f"/comments/{reply_id}/report?case_study=debt-early-help"
+    assert f'hx-get="{url}"' in client.get(PAGE).text
+    fragment = client.get(url, headers=HTMX)
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert f'hx-post="/comments/{reply_id}/report"' in fragment.text
+    reported = post_form(client, f"/comments/{reply_id}/report", {"case_study": "debt-early-help"}, headers=HTMX)
+    assert reported.status_code == 200 and "A moderator will look at this comment" in reported.text
+    assert report_count(reply_id) == 1
+    # Only a reply that is shown can be reported: one still waiting for a moderator is not found.
+    run(Comment.update({Comment.state: "pending"}).where(Comment.id == reply_id).run())
+    assert client.get(url).status_code == 404
+
+
 def test_a_reply_without_javascript_gives_a_private_link_and_appears_under_its_comment(client):
     parent = first_comment(client)
     response = reply(client, parent, email="ben@example.com")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import pytest
 
+from server.settings import Settings
 from surveys.tables import SurveyResponse
 from tests.factories.surveys import make_consultation
 from tests.support.database import run
@@ -94,6 +96,27 @@ def test_paper_copy_numbers_questions_and_explains_conditions(client):
     assert "Write a number from 0 to 100" in page
     assert client.get("/consultations/missing/paper").status_code == 404
     assert client.get(f"{BASE}/questionnaire/9").status_code == 200  # closed page before the range check
+
+
+def test_paper_copy_starts_with_the_postal_return_address_and_a_reference_box(client):
+    """The printed copy gave only an email address to return it to, at the very end."""
+    run(make_consultation())
+    page = client.get(f"{BASE}/paper").text
+    address, reference, title = (page.index('id="return-address"'), page.index('id="reference-box"'),
+                                 page.index("<h1"))
+    assert address < title and reference < title and page.index("1. Have you used the council") > title
+    assert "Freepost CAMDEN COUNCIL CONSULTATIONS" in page and "No stamp is needed." in page
+    assert "Reference (for office use)" in page
+
+    client.app.state.settings = replace(client.app.state.settings,
+                                        council_postal_address="Engagement Team, 5 Pancras Square, London N1C 4AG")
+    posted = client.get(f"{BASE}/paper").text
+    assert "Engagement Team<br>5 Pancras Square<br>London N1C 4AG" in posted and "No stamp is needed." not in posted
+
+
+def test_council_postal_address_setting():
+    assert Settings.from_env({}).council_postal_address == "Freepost CAMDEN COUNCIL CONSULTATIONS"
+    assert Settings.from_env({"COUNCIL_POSTAL_ADDRESS": " Freepost RTKE-ABCD "}).council_postal_address == "Freepost RTKE-ABCD"
 
 
 def test_confirmation_without_a_response_goes_back(client):

@@ -96,3 +96,25 @@ def test_editing_a_consultation_onto_another_ones_web_address_is_refused(officer
         "title": "Renamed second", "slug": "second", "opens_on": "2026-01-01", "closes_on": "2026-03-01",
         "audience": "public"}, follow_redirects=False)
     assert kept.status_code == 303 and kept.headers["location"] == "/officer/consultations/second"
+
+
+def test_officers_say_when_results_are_due_on_or_after_the_closing_date(officer_client):
+    run(make_consultation("second"))
+    details = {"title": "Second", "slug": "second", "opens_on-day": "1", "opens_on-month": "1", "opens_on-year": "2026",
+               "closes_on-day": "1", "closes_on-month": "3", "closes_on-year": "2026", "audience": "public"}
+    early = post_form(officer_client, "/officer/consultations/second", {
+        **details, "results_due_on-day": "28", "results_due_on-month": "2", "results_due_on-year": "2026"})
+    assert early.status_code == 422 and "must be on or after the closing date" in early.text
+    assert 'name="results_due_on-day" type="text" value="28"' in early.text or 'value="28"' in early.text
+    saved = post_form(officer_client, "/officer/consultations/second", {
+        **details, "results_due_on-day": "30", "results_due_on-month": "5", "results_due_on-year": "2026"},
+        follow_redirects=False)
+    assert saved.status_code == 303
+    due = run(Consultation.select(Consultation.results_due_on).where(Consultation.slug == "second").first().run())
+    assert str(due["results_due_on"]) == "2026-05-30"
+    edit = officer_client.get("/officer/consultations/second/edit").text
+    assert 'value="30"' in edit
+    cleared = post_form(officer_client, "/officer/consultations/second", details, follow_redirects=False)
+    assert cleared.status_code == 303
+    assert run(Consultation.select(Consultation.results_due_on).where(
+        Consultation.slug == "second").first().run())["results_due_on"] is None

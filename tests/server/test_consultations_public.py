@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from server.tables import AuditEntry, OutboxEmail
 from surveys.tables import CaseStudy, Comment, Consultation
+from tests.factories.reports import SLUG, publish, seed
 from tests.factories.surveys import make_case_study, make_consultation
 from tests.support.database import run
 from tests.support.http import csrf_token, post_form
@@ -42,6 +44,35 @@ def test_closed_consultation_says_so(client):
     run(make_consultation("old", status="closed"))
     page = client.get("/consultations/old").text
     assert "no longer accepts responses" in page and "Start now" not in page
+
+
+def test_closed_consultation_offers_the_results_or_when_they_are_due_not_ways_to_respond(client, officer_client):
+    """A closed consultation still offered 'Other ways to respond' and a paper copy to print."""
+    run(make_consultation("old", status="closed"))
+    run(Consultation.update({Consultation.other_formats: "Call 020 7974 4444 for large print"}).where(
+        Consultation.slug == "old").run())
+    page = client.get("/consultations/old").text
+    assert "Results have not been published yet." in page
+    assert "Other ways to respond" not in page and "Call 020 7974 4444" not in page
+    assert "/consultations/old/paper" not in page and "Print a paper copy" not in page
+
+    run(Consultation.update({Consultation.results_due_on: date(2031, 3, 3)}).where(Consultation.slug == "old").run())
+    assert "Results will be published by 3 March 2031." in client.get("/consultations/old").text
+
+    run(seed())
+    publish(officer_client)
+    reported = client.get(f"/consultations/{SLUG}").text
+    assert f'href="/consultations/{SLUG}/report"' in reported and "Read the results" in reported
+    assert "Results have not been published yet" not in reported
+
+
+def test_an_open_consultation_still_offers_ways_to_respond(client):
+    run(make_consultation("now"))
+    run(Consultation.update({Consultation.other_formats: "Call 020 7974 4444 for large print"}).where(
+        Consultation.slug == "now").run())
+    page = client.get("/consultations/now").text
+    assert "Other ways to respond" in page and "Call 020 7974 4444" in page and "/consultations/now/paper" in page
+    assert "Results have not been published" not in page
 
 
 def test_case_study_page_shows_facts_and_only_published_studies(client):

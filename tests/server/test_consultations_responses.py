@@ -48,6 +48,28 @@ def test_officer_types_in_a_paper_response(officer_client):
     assert json.loads(row["answers_json"])["which_services"] == ["Phone"]
 
 
+def test_paper_entry_warns_before_dropping_answers_to_questions_that_do_not_apply(officer_client):
+    run(make_consultation())
+    typed = [("channel", "paper"), ("used_services", "No"), ("which_services", "Library"), ("open_data", "Agree")]
+    warned = send(officer_client, f"{BASE}/responses", typed)
+    assert warned.status_code == 409 and run(SurveyResponse.count().run()) == 0
+    assert "will not be saved" in warned.text and "‘Which services?’" in warned.text
+    assert 'value="which_services" name="drop_confirmed"' in warned.text
+    assert 'value="Library" checked' in warned.text  # what was typed is kept, to correct it instead
+
+    corrected = send(officer_client, f"{BASE}/responses", [*typed[:1], ("used_services", "Yes"), *typed[2:]])
+    assert corrected.status_code == 303
+    confirmed = send(officer_client, f"{BASE}/responses", [*typed, ("drop_confirmed", "which_services")])
+    assert confirmed.status_code == 303
+    rows = run(SurveyResponse.select(SurveyResponse.answers_json).order_by(SurveyResponse.id).run())
+    assert [json.loads(row["answers_json"]) for row in rows] == [
+        {"used_services": "Yes", "which_services": ["Library"], "open_data": "Agree"},
+        {"used_services": "No", "open_data": "Agree"}]
+    # A confirmation given for other questions does not cover these.
+    again = send(officer_client, f"{BASE}/responses", [*typed, ("drop_confirmed", "suggestions")])
+    assert again.status_code == 409 and run(SurveyResponse.count().run()) == 2
+
+
 def test_csv_upload_all_or_nothing_with_row_and_column(officer_client):
     run(make_consultation())
     bad = upload(officer_client, f"{BASE}/import", (GOOD_CSV + "Maybe,,,,Agree,,,,,\n").encode())

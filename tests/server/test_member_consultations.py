@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from common.tokens import hash_token
 from panels.tables import Panel, Volunteer
-from surveys.tables import SurveyResponse
+from server.tables import OutboxEmail
+from surveys.tables import Consultation, SurveyResponse
 from tests.factories.surveys import make_consultation
 from tests.support.database import run
 from tests.support.http import send
@@ -60,16 +61,50 @@ def test_a_member_answers_from_their_panel_page_once(client):
     assert json.loads(rows[0]["answers_json"]) == {"used_services": "No", "open_data": "Agree", "sex": "Female"}
     assert rows[0]["idempotency_key"] != "made-up" and len(rows[0]["idempotency_key"]) == 64
 
-    # The same member again, in the same session or a new one: no second response.
+    done = client.get(f"{BASE}/confirmation").text
+    assert "You can change your answers until the consultation closes" in done
+    assert "Change your answers to" in client.get("/my-panel/member-token-1").text
+
+    # The same member again, in a new session: their answers are filled in, they change one, and
+    # the stored response is replaced (same reference), never a second response nor lost answers.
+    client.cookies.clear()
     again = client.get(link)
     assert again.status_code == 200 and "You have already answered" in again.text and reference in again.text
-    client.cookies.clear()
-    fresh = client.get(link)
-    assert "You have already answered" in fresh.text and reference in fresh.text
-    answer_every_page(client)  # a second start is refused above; posting the pages anyway changes nothing
+    assert "You can change them until the consultation closes" in again.text
+    assert re.search(r'value="No"\s+checked', again.text) or 'value="No" checked' in again.text
+    check = client.get(f"{BASE}/check").text
+    assert "Agree" in check and "Female" in check
+    changed = send(client, f"{BASE}/questionnaire/1", [("used_services", "No"), ("open_data", "Disagree")])
+    assert changed.status_code == 303
+    assert "Check your answers" in client.get(f"{BASE}/check").text
+    sent = send(client, f"{BASE}/submit", [("idempotency_key", "made-up"), ("contact_email", "member@example.com")])
+    assert sent.headers["location"] == f"{BASE}/confirmation"
+    email = run(OutboxEmail.select().first().run())  # the copy of the changed answers, with the reference
+    assert reference in email["subject"] and f"Your reference is {reference}" in email["body"] and "Disagree" in email["body"]
+    confirmation = client.get(f"{BASE}/confirmation").text
+    assert "Your answers have been changed" in confirmation and reference in confirmation
+    rows = run(SurveyResponse.select().run())
+    assert len(rows) == 1 and rows[0]["reference"] == reference
+    assert json.loads(rows[0]["answers_json"]) == {"used_services": "No", "open_data": "Disagree", "sex": "Female"}
+    # Pressing the button twice changes nothing more.
     send(client, f"{BASE}/submit", [("idempotency_key", "another-made-up-key")])
     assert run(SurveyResponse.count().run()) == 1
     assert f"you answered (reference {reference})" in client.get("/my-panel/member-token-1").text
+
+
+def test_once_closed_a_member_can_no_longer_change_their_answers(client):
+    run(make_consultation(audience="panel"))
+    run(make_volunteer("member-token-1"))
+    client.get(f"{BASE}/questionnaire?member=member-token-1")
+    answer_every_page(client)
+    submit(client)
+    run(Consultation.update({Consultation.closes_on: date.today() - timedelta(days=1),
+                             Consultation.opens_on: date.today() - timedelta(days=30)}, force=True).run())
+    closed = client.get(f"{BASE}/questionnaire?member=member-token-1")
+    assert "This consultation has closed" in closed.text
+    refused = send(client, f"{BASE}/questionnaire/1", [("used_services", "Yes")])
+    assert refused.status_code == 409
+    assert json.loads(run(SurveyResponse.select().run())[0]["answers_json"])["used_services"] == "No"
 
 
 def test_two_members_each_answer(client):

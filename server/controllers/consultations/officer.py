@@ -18,6 +18,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 from analysis.charter.links import (
     parse_principle_ids, principle_choices, principles_for_consultation, set_consultation_principles,
 )
+from common.clock import council_today
 from common.i18n import gettext, ngettext
 from common.uploads import UploadError
 from server.audit import record_audit
@@ -29,9 +30,10 @@ from server.web.responses import download
 from server.web.uploads import read_upload
 from surveys import questionnaire as q
 from surveys.consultations import (
-    ConsultationError, check_consultation_form, get_consultation, get_questionnaire, list_consultations,
+    CONSULTATION_FIELDS, ConsultationError, check_consultation_form, get_consultation, get_questionnaire, list_consultations,
     save_consultation, update_questionnaire,
 )
+from surveys.progress import response_progress
 from surveys.tables import AUDIENCES
 
 
@@ -68,7 +70,7 @@ def question_values(question: q.Question) -> dict[str, str]:
     }
 
 
-DATE_FIELDS = ("opens_on", "closes_on")
+DATE_FIELDS = ("opens_on", "closes_on", "results_due_on")
 """The consultation form's dates, typed in three boxes each (GOV.UK's date input)."""
 
 
@@ -101,8 +103,11 @@ class ConsultationsOfficerController(Controller):
             raise NotFoundException()
         from surveys.responses import channel_counts
 
+        progress = await response_progress(consultation_id=consultation.id, opens_on=consultation.opens_on,
+                                           closes_on=consultation.closes_on, today=council_today())
         return Template("surveys/officer/consultation.html", context={
-            "consultation": consultation, "channels": await channel_counts(consultation.id),
+            "consultation": consultation, "channels": await channel_counts(consultation.id), "progress": progress,
+            "questionnaire": await get_questionnaire(slug),
             "principles": await principles_for_consultation(consultation.id)})
 
     @get("/{slug:str}/edit", name="officer_consultation_edit")
@@ -110,8 +115,8 @@ class ConsultationsOfficerController(Controller):
         consultation = await get_consultation(slug, date.today())
         if consultation is None:
             raise NotFoundException()
-        values = {name: str(getattr(consultation, name)) for name in
-                  ("title", "slug", "summary", "body", "opens_on", "closes_on", "audience", "contact_email", "other_formats")}
+        values = {name: "" if getattr(consultation, name) is None else str(getattr(consultation, name))
+                  for name in CONSULTATION_FIELDS}
         selected = [ref.id for ref in await principles_for_consultation(consultation.id)]
         return await self._details_form(values=values, errors={}, slug=slug, selected=selected)
 

@@ -137,13 +137,13 @@ class ConsultationsPublicController(Controller):
                    "site_url": request.app.state.settings.site_url, "reply_to": reply_to}
         return Template("surveys/_comment_form.html" if request.htmx else "surveys/comment_received.html", context=context)
 
-    async def _study_and_comment(self, slug: str, comment_id: int):
-        """A published case study and one of its shown, top-level comments, or 404."""
+    async def _study_and_comment(self, slug: str, comment_id: int, *, replies: bool = False):
+        """A published case study and one of its shown comments, or 404: top-level only (the
+        comments one can reply to), or with ``replies`` also the replies (those one can report)."""
         study = await get_case_study(slug, published_only=True)
         if study is None:
             raise NotFoundException()
-        comment = next((item for item in await comments.published_comments(study.id)
-                        if item.id == comment_id and not item.erased), None)
+        comment = await comments.shown_comment(study.id, comment_id, replies=replies)
         if comment is None:
             raise NotFoundException()
         return study, comment
@@ -161,7 +161,7 @@ class ConsultationsPublicController(Controller):
     @get("/comments/{comment_id:int}/report", name="comment_report_form")
     async def report_form(self, request: HTMXRequest, comment_id: FromPath[int], case_study: FromQuery[str] = "") -> Template:
         """Asks the resident to confirm a report: inline with htmx, or a page of its own."""
-        study, comment = await self._study_and_comment(case_study, comment_id)
+        study, comment = await self._study_and_comment(case_study, comment_id, replies=True)
         return Template("surveys/_report_form.html" if request.htmx else "surveys/report.html",
                         context={"study": study, "comment": comment})
 

@@ -9,7 +9,9 @@ a double submit finds the first response instead of creating a second.
 A panel-only consultation is answered by confirmed Resident Panel members: their private link
 (``?member=TOKEN`` on the start page) puts the right to answer into the session, and their
 response's idempotency key is derived from the consultation and the member
-(``server.services.member_consultations``), so each member answers once.
+(``server.services.member_consultations``), so each member has one response. A member who has
+answered finds their answers filled in and may change them until the consultation closes: the
+stored response keeps its reference and has its answers replaced.
 """
 
 from __future__ import annotations
@@ -36,9 +38,11 @@ from server.services.outbox import write_outbox
 from server.services.send_limits import claim_send
 from server.web.request_info import absolute_link, client_ip
 from surveys.consultations import ConsultationView, consultation_and_questionnaire
+from surveys.progress import record_progress
 from surveys.questionnaire import Questionnaire, answers_as_raw, display_answer, is_shown, validate_answers, validate_questions
 from surveys.responses import (
-    about_response, is_idempotency_key, new_idempotency_key, reference_for_idempotency_key, submit_response,
+    about_response, answers_for_idempotency_key, is_idempotency_key, new_idempotency_key, reference_for_idempotency_key,
+    submit_response,
 )
 from surveys.personal_data import CONTACT_CONSENT_TEXT, check_contact_email
 from surveys.comments import EmailNotice
@@ -54,6 +58,10 @@ def _done_key(slug: str) -> str:
 
 def _member_key(slug: str) -> str:
     return f"member:{slug}"
+
+
+def _changed_key(slug: str) -> str:
+    return f"changed:{slug}"
 
 
 def _link_key(slug: str) -> str:
@@ -124,11 +132,18 @@ class QuestionnaireFlowController(Controller):
         member = request.session.get(_member_key(slug))
         return member if isinstance(member, dict) and member.get("token") and member.get("key") else None
 
-    def _state(self, request: Request, slug: str) -> dict:
+    async def _state(self, request: Request, slug: str) -> dict:
+        """The answers in progress and the response's idempotency key. A panel member who has
+        already answered starts from the answers stored (``changing`` holds their reference): they
+        may change them until the consultation closes."""
         state = request.session.get(_state_key(slug))
+        member = self._member(request, slug)
         if not isinstance(state, dict) or "key" not in state:
             state = {"key": new_idempotency_key(), "answers": {}}
-        member = self._member(request, slug)
+            if member:
+                stored = await answers_for_idempotency_key(member["key"])
+                if stored is not None:
+                    state = {"key": member["key"], "answers": stored.answers, "changing": stored.reference}
         if member:  # one response per member, whatever the session held before
             state["key"] = member["key"]
         return state
@@ -146,22 +161,21 @@ class QuestionnaireFlowController(Controller):
                 return self._members_only(consultation, refused_link=True)
             key = member_response_key(secret_key=request.app.state.settings.secret_key,
                                       consultation_id=consultation.id, member_reference=volunteer.reference)
+            if self._member(request, slug) != {"token": member, "key": key}:
+                request.session.pop(_state_key(slug), None)  # start again from what this member has sent
             request.session[_member_key(slug)] = {"token": member, "key": key}
-            answered = await reference_for_idempotency_key(key)
-            if answered:
-                return Template("surveys/questionnaire_done.html", context={
-                    "consultation": consultation, "reference": answered, "already": True})
         closed = self._not_accepting(request, consultation)
         if closed:
             return closed
-        self._save_state(request, slug, self._state(request, slug))
-        first = visible_sections(questionnaire, {})[0]
+        state = await self._state(request, slug)
+        self._save_state(request, slug, state)
+        first = visible_sections(questionnaire, state["answers"])[0]
         return Redirect(path=request.app.route_reverse("questionnaire_page", slug=slug, number=first + 1), status_code=303)
 
     def _page(self, request: Request, consultation: ConsultationView, questionnaire: Questionnaire, number: int,
               answers: dict,
               *, raw: dict | None = None, errors: dict | None = None, from_check: bool = False,
-              status_code: int = 200) -> Template:
+              changing: str = "", status_code: int = 200) -> Template:
         index = number - 1
         section = questionnaire.sections[index]
         shown = visible_sections(questionnaire, answers)
@@ -177,7 +191,7 @@ class QuestionnaireFlowController(Controller):
             "consultation": consultation, "section": section, "number": number, "questions": questions,
             "position": position + 1, "total": len(shown), "back": back, "from_check": from_check,
             "raw": raw if raw is not None else answers_as_raw(answers), "errors": errors or {},
-            "questionnaire": questionnaire,
+            "questionnaire": questionnaire, "changing": changing,
         }, status_code=status_code)
 
     @get("/questionnaire/{number:int}", name="questionnaire_page")
@@ -188,10 +202,10 @@ class QuestionnaireFlowController(Controller):
             return closed
         if not 1 <= number <= len(questionnaire.sections):
             raise NotFoundException()
-        state = self._state(request, slug)
+        state = await self._state(request, slug)
         self._save_state(request, slug, state)
         return self._page(request, consultation, questionnaire, number, state["answers"],
-                          from_check=request.query_params.get("from") == "check")
+                          from_check=request.query_params.get("from") == "check", changing=state.get("changing", ""))
 
     @post("/questionnaire/{number:int}", name="questionnaire_page_answer")
     async def answer(self, request: Request, slug: FromPath[str], number: FromPath[int]) -> Template | Redirect:
@@ -204,15 +218,19 @@ class QuestionnaireFlowController(Controller):
         form = await request.form()
         section = questionnaire.sections[number - 1]
         raw = {question.key: [str(value) for value in form.getall(question.key, [])] for question in section.questions}
-        state = self._state(request, slug)
+        state = await self._state(request, slug)
         earlier = {key: value for key, value in state["answers"].items()
                    if all(question.key != key for question in section.questions)}
         answers, errors = validate_questions(questionnaire, section.questions, raw, earlier)
         from_check = str(form.get("from", "")) == "check"
         if errors:
             return self._page(request, consultation, questionnaire, number, {**earlier, **answers}, raw=raw, errors=errors,
-                              from_check=from_check, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+                              from_check=from_check, changing=state.get("changing", ""),
+                              status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         state["answers"] = {**earlier, **answers}
+        if number > state.get("furthest", 0):  # the completion rate and where people stop, for officers
+            await record_progress(consultation_id=consultation.id, idempotency_key=state["key"], section_number=number)
+            state["furthest"] = number
         self._save_state(request, slug, state)
         following = [index for index in visible_sections(questionnaire, state["answers"]) if index > number - 1]
         if from_check or not following:
@@ -226,7 +244,7 @@ class QuestionnaireFlowController(Controller):
         closed = self._not_accepting(request, consultation)
         if closed:
             return closed
-        state = self._state(request, slug)
+        state = await self._state(request, slug)
         answers, errors = validate_answers(questionnaire, answers_as_raw(state["answers"]))
         if errors:  # a changed answer can reveal a required question on another page
             first = next(iter(errors))
@@ -234,10 +252,11 @@ class QuestionnaireFlowController(Controller):
             return Redirect(path=request.app.route_reverse("questionnaire_page", slug=slug, number=section_index + 1),
                             status_code=303)
         self._save_state(request, slug, state)
-        return self._check_page(consultation, questionnaire, answers, state["key"])
+        return self._check_page(consultation, questionnaire, answers, state["key"], changing=state.get("changing", ""))
 
     def _check_page(self, consultation: ConsultationView, questionnaire: Questionnaire, answers: dict, key: str, *,
-                    values: dict | None = None, errors: dict | None = None, status_code: int = 200) -> Template:
+                    values: dict | None = None, errors: dict | None = None, changing: str = "",
+                    status_code: int = 200) -> Template:
         rows = []
         for index in visible_sections(questionnaire, answers):
             section = questionnaire.sections[index]
@@ -247,7 +266,8 @@ class QuestionnaireFlowController(Controller):
                 rows.append((index + 1, section, items))
         return Template("surveys/questionnaire_check.html", context={
             "consultation": consultation, "rows": rows, "idempotency_key": key, "values": values or {},
-            "errors": errors or {}, "contact_consent": CONTACT_CONSENT_TEXT}, status_code=status_code)
+            "errors": errors or {}, "contact_consent": CONTACT_CONSENT_TEXT, "changing": changing},
+            status_code=status_code)
 
     @post("/submit", name="questionnaire_submit")
     async def submit(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
@@ -256,7 +276,7 @@ class QuestionnaireFlowController(Controller):
         if closed:
             return closed
         form = await request.form()
-        state = self._state(request, slug)
+        state = await self._state(request, slug)
         member = self._member(request, slug)
         if member and await confirmed_member(member["token"]) is None:  # no longer a member since starting
             request.session.pop(_member_key(slug), None)
@@ -275,21 +295,28 @@ class QuestionnaireFlowController(Controller):
         contact_email, email_error = check_contact_email(str(form.get("contact_email", "")), required=False)
         if email_error:
             return self._check_page(consultation, questionnaire, answers, key, values={"contact_email": contact_email},
-                                    errors={"contact_email": email_error}, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
-        if contact_email and not await reference_for_idempotency_key(key):  # a repeat sends nothing, so counts nothing
+                                    errors={"contact_email": email_error}, changing=state.get("changing", ""),
+                                    status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        # A repeat sends nothing, so counts nothing; a member's changed answers are sent again.
+        if contact_email and (member or not await reference_for_idempotency_key(key)):
             settings = request.app.state.settings
             limit = await claim_send(settings=settings, client_address=client_ip(request), recipient=contact_email)
             if limit is not None:
                 return self._check_page(consultation, questionnaire, answers, key, values={"contact_email": contact_email},
                                         errors={"contact_email": limit.message(settings)},
-                                        status_code=HTTP_429_TOO_MANY_REQUESTS)
+                                        changing=state.get("changing", ""), status_code=HTTP_429_TOO_MANY_REQUESTS)
         token = secrets.token_urlsafe(32) if contact_email else ""
         result = await submit_response(consultation_id=consultation.id, answers=answers, channel="online",
                                        idempotency_key=key, contact_email=contact_email,
-                                       contact_token_hash=hash_token(token) if token else None)
+                                       contact_token_hash=hash_token(token) if token else None,
+                                       replace=member is not None)
         request.session.pop(_state_key(slug), None)
         request.session[_done_key(slug)] = result.reference
-        if result.created and contact_email:
+        if result.replaced:
+            request.session[_changed_key(slug)] = True
+        else:
+            request.session.pop(_changed_key(slug), None)
+        if (result.created or result.replaced) and contact_email:
             link = absolute_link(request, "your_data", token=token)
             await write_outbox([answers_copy_email(consultation, questionnaire, answers, to_address=contact_email,
                                                    reference=result.reference, link=link,
@@ -305,8 +332,9 @@ class QuestionnaireFlowController(Controller):
             return Redirect(path=request.app.route_reverse("consultation_page", slug=slug), status_code=303)
         token = request.session.pop(_link_key(slug), None)  # the private link is shown once
         link = absolute_link(request, "your_data", token=token) if token else ""
-        return Template("surveys/questionnaire_done.html", context={"consultation": consultation, "reference": reference,
-                                                                    "link": link})
+        return Template("surveys/questionnaire_done.html", context={
+            "consultation": consultation, "reference": reference, "link": link,
+            "changed": bool(request.session.get(_changed_key(slug))), "member": self._member(request, slug) is not None})
 
     @get("/paper", name="questionnaire_paper")
     async def paper(self, request: Request, slug: FromPath[str]) -> Template:
@@ -320,4 +348,5 @@ class QuestionnaireFlowController(Controller):
                 raise NotFoundException()
         numbers = {question.key: position for position, question in enumerate(questionnaire.questions(), start=1)}
         return Template("surveys/questionnaire_paper.html", context={
-            "consultation": consultation, "questionnaire": questionnaire, "numbers": numbers})
+            "consultation": consultation, "questionnaire": questionnaire, "numbers": numbers,
+            "postal_address": request.app.state.settings.council_postal_address})

@@ -9,7 +9,7 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
-from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
+from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
 from common.i18n import gettext, ngettext
 from common.uploads import UploadError
@@ -22,7 +22,7 @@ from server.web.uploads import read_upload
 from surveys.consultations import get_consultation, get_questionnaire
 from surveys.response_csv import ResponseImportError, header
 from surveys.responses import export_responses, import_responses, submit_response
-from surveys.questionnaire import validate_answers
+from surveys.questionnaire import answers_not_applying, validate_answers
 from surveys.tables import CHANNELS
 
 OFFICER_CHANNELS = [channel for channel in CHANNELS if channel != "online"]
@@ -61,6 +61,15 @@ class ConsultationResponsesController(Controller):
             return Template("surveys/officer/response_form.html", context={
                 "consultation": consultation, "questionnaire": questionnaire, "raw": raw, "errors": errors,
                 "channels": OFFICER_CHANNELS, "channel": channel}, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        not_applying = answers_not_applying(questionnaire, raw, answers)
+        confirmed = set(str(form.get("drop_confirmed", "")).split(","))
+        if not_applying and not {question.key for question in not_applying} <= confirmed:
+            # Answers to questions that do not apply are never stored: say which, and let the
+            # officer either correct the form or confirm that they may be dropped.
+            return Template("surveys/officer/response_form.html", context={
+                "consultation": consultation, "questionnaire": questionnaire, "raw": raw, "errors": {},
+                "channels": OFFICER_CHANNELS, "channel": channel, "not_applying": not_applying},
+                status_code=HTTP_409_CONFLICT)
         result = await submit_response(consultation_id=consultation.id, answers=answers, channel=channel,
                                        entered_by=request.user.email)
         await record_audit(actor=request.user.email, action="response_entered", object_type="consultation",
