@@ -18,6 +18,11 @@ How gaps are handled (and said):
   other shares renormalised) and reported in ``empty_categories`` and the notes.
 * Raking that has not converged after ``max_iterations``: weights are *not applied* (no weighted
   percentages, design effect or effective sample size) and the notes say so.
+* A category respondents chose whose census population is 0 cannot be represented by any
+  weights (raking would give those respondents weight 0): weights are *not applied* and the notes
+  name the category and question, so the census file or the mapping can be corrected.
+* A question everyone skipped or preferred not to say cannot be fitted: it is left out of the
+  weighting and the notes say so.
 """
 
 from __future__ import annotations
@@ -29,8 +34,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.stats.frames import QuestionSpec, choice_codes
-from analysis.stats.raking import (DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE, effective_sample_size,
-                             kish_design_effect, rake)
+from analysis.stats.raking import (DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE, RakingResult,
+                                   effective_sample_size, kish_design_effect, rake)
 from common.i18n import gettext, lazy_gettext
 
 UNDER_REPRESENTED_RATIO = 0.8
@@ -129,6 +134,7 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
     partial: list[tuple[QuestionSpec, list[str], list[str], np.ndarray, int, tuple[str, ...], tuple[str, ...]]] = []
     notes: list[str] = []
     used_dimensions: set[str] = set()
+    refused: list[str] = []
     for spec in specs:
         if not spec.about_you:
             continue
@@ -166,7 +172,20 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
         remap = np.full(len(categories) + 1, -1)
         remap[kept] = np.arange(len(kept))
         fitted_codes = remap[respondent_codes]
+        if not kept:
+            notes.append(gettext("Nobody who answered ‘%(question)s’ gave an answer with a census category (all "
+                                 "preferred not to say or skipped it): it is not used for weighting.",
+                                 question=spec.text))
+            continue
         population = np.array([dimension_counts[categories[index]] for index in kept], dtype=float)
+        for index, people in zip(kept, population):
+            if people <= 0:
+                refused.append(gettext("The census gives no residents in %(category)s (%(dimension)s), yet "
+                                       "%(count)d respondents chose it in ‘%(question)s’: weights cannot represent "
+                                       "them, so weighting is not applied. Check the census file and the census "
+                                       "categories of this question.", category=_display(categories[index]),
+                                       dimension=spec.census_dimension, count=int(counts[index]),
+                                       question=spec.text))
         if population.sum() <= 0:
             continue
         codes.append(fitted_codes)
@@ -174,9 +193,13 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
         partial.append((spec, categories, [categories[index] for index in kept], counts,
                         int((respondent_codes < 0).sum()), tuple(_display(c) for c in empty), not_offered,
                         all_population / all_population.sum()))
-    if not codes:
+    if not codes and not refused:
         return None, None
-    result = rake(codes, shares, tolerance=tolerance, max_iterations=max_iterations)
+    if refused:
+        result = RakingResult(weights=np.ones(len(frame)), converged=False, iterations=0,
+                              max_share_error=float("nan"))
+    else:
+        result = rake(codes, shares, tolerance=tolerance, max_iterations=max_iterations)
     applied = result.converged
     weights = result.weights
     dimensions = []
@@ -217,7 +240,8 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
                              "%(groups)s", groups=groups))
     else:
         notes.append(gettext("No group was under-represented by more than a fifth of its census share."))
-    if not applied:
+    notes.extend(refused)
+    if not applied and not refused:
         notes.append(gettext("Raking did not converge after %(iterations)d iterations (largest margin error "
                              "%(error)s): weighted results are not shown.", iterations=result.iterations,
                              error=format(result.max_share_error, ".2g")))
