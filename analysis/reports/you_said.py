@@ -31,7 +31,8 @@ order, groups in About-you option order):
             "percent": float | null,           # 0–100, 1 dp, of n_answered; null when n_answered is 0
             "ci_low": float | null, "ci_high": float | null,   # 95% Wilson, 0–100, 1 dp
             "weighted_percent": float | null,  # 1 dp; null when unweighted
-            "suppressed": false}]}],
+            "suppressed": false}],
+         "rounding_note": bool}],              # the shown percentages of one answer each do not add to 100
       "weighting": null | {
          "applied": bool, "converged": bool, "iterations": int, "max_share_error": float,
          "tolerance": float, "max_iterations": int, "notes": [str],
@@ -82,6 +83,7 @@ from analysis.stats.disclosure import DEFAULT_THRESHOLD, hidden_text, percent_sh
 from analysis.stats.frames import MULTIPLE_CHOICE, NUMBER, FREE_TEXT, QuestionSpec, answered_mask, choice_codes
 from analysis.stats.free_text import FreeTextSummary, summarise_free_text
 from analysis.stats.proportions import wilson_interval
+from analysis.stats.rounding import percent_label, round_half_up, rounding_changes_total
 from analysis.stats.raking import DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE
 from analysis.stats.weighting import WeightingSummary, weight_to_census
 from analysis.stats.wordcloud_image import WordCloudImage, alt_text, render_word_cloud
@@ -205,7 +207,7 @@ class YouSaid:
 def _round(value: float | None, places: int) -> float | None:
     if value is None or not np.isfinite(value):
         return None
-    return round(float(value), places)
+    return round_half_up(float(value), places)
 
 
 def _significant(value: float | None, figures: int = 4) -> float | None:
@@ -219,7 +221,9 @@ def _question_json(question: QuestionResult) -> dict[str, Any]:
             "options": [{"label": option.label, "count": option.count, "percent": _round(option.percent, 1),
                          "ci_low": _round(option.ci_low, 1), "ci_high": _round(option.ci_high, 1),
                          "weighted_percent": _round(option.weighted_percent, 1), "suppressed": option.suppressed}
-                        for option in question.options]}
+                        for option in question.options],
+            "rounding_note": question.type != MULTIPLE_CHOICE and question.n_answered > 0
+            and rounding_changes_total([option.percent for option in question.options], places=1)}
 
 
 def _weighting_json(weighting: WeightingSummary | None) -> dict[str, Any] | None:
@@ -313,7 +317,7 @@ def _breakdown(frame: pd.DataFrame, spec: QuestionSpec, group: QuestionSpec, thr
                                            display=hidden_text(reason, threshold), suppression=reason))
                 continue
             percent = 100.0 * count / total if shown[row, column] and total else None
-            display = f"{count} ({round(percent)}%)" if percent is not None else str(count)
+            display = f"{count} ({percent_label(percent)})" if percent is not None else str(count)
             cells.append(BreakdownCell(label=option, count=count, percent=percent, suppressed=False, display=display))
         total_reason = suppressed.row_total_suppression(row)
         groups.append(BreakdownGroup(label=label, n_answered=None if total_reason else total,

@@ -17,6 +17,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.stats import norm
 
+from analysis.stats.rounding import share_label
+
 Z_95 = float(norm.ppf(0.975))
 """1.959963984540054: the two-sided 95% normal quantile."""
 
@@ -53,5 +55,5 @@ def percent_text(successes: int, trials: int) -> str:
     if trials == 0:
         return "no answers"
     low, high = wilson_interval(successes, trials)
-    return (f"{round(100 * successes / trials)}% ({successes} of {trials}; "
-            f"95% CI {round(100 * float(low))}% to {round(100 * float(high))}%)")
+    return (f"{share_label(successes / trials)} ({successes} of {trials}; "
+            f"95% CI {share_label(float(low))} to {share_label(float(high))})")

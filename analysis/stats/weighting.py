@@ -36,6 +36,7 @@ import pandas as pd
 from analysis.stats.frames import QuestionSpec, choice_codes
 from analysis.stats.raking import (DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE, RakingResult,
                                    effective_sample_size, kish_design_effect, rake)
+from analysis.stats.rounding import share_label
 from common.i18n import gettext, lazy_gettext
 
 UNDER_REPRESENTED_RATIO = 0.8
@@ -117,10 +118,6 @@ def _display(category: str) -> str:
         if category.startswith(family):
             return category.removeprefix(family)
     return category
-
-
-def _percent(share: float) -> str:
-    return f"{round(100 * share)}%"
 
 
 def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
@@ -224,7 +221,7 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
                 label = DIMENSION_LABELS.get(spec.census_dimension, spec.census_dimension)
                 under.append(gettext("%(category)s (%(dimension)s): %(sample)s of respondents who answered, against "
                                      "%(census)s of residents.", category=_display(category), dimension=label,
-                                     sample=_percent(sample_share), census=_percent(census_share)))
+                                     sample=share_label(sample_share), census=share_label(census_share)))
         for category in empty:
             notes.append(gettext("Nobody who answered ‘%(question)s’ chose %(category)s: that census group could not "
                                  "be weighted and was left out of the margin (the other groups' shares were rescaled).",
