@@ -23,6 +23,12 @@ How gaps are handled (and said):
   name the category and question, so the census file or the mapping can be corrected.
 * A question everyone skipped or preferred not to say cannot be fitted: it is left out of the
   weighting and the notes say so.
+* Weights so uneven that the effective sample size (Kish) falls below
+  ``MIN_EFFECTIVE_SAMPLE_SIZE``: weights are *not applied* — the weighted figures would rest on
+  too few answers' worth of information — and the notes say so.
+
+When weights are applied the notes say, in plain words, what weighting assumes: that within the
+groups weighted for, whether someone responded does not depend on their views.
 """
 
 from __future__ import annotations
@@ -47,6 +53,9 @@ DIMENSION_LABELS = {"sex": lazy_gettext("sex"), "age_band": lazy_gettext("age ba
                     "disability": lazy_gettext("disability"), "tenure": lazy_gettext("housing tenure"),
                     "economic_activity": lazy_gettext("economic activity")}
 TENURE_FAMILIES = ("households: ", "persons: ")
+MIN_EFFECTIVE_SAMPLE_SIZE = 30
+"""Weights are not applied when they leave an effective sample size (Kish) below this: weighted
+percentages resting on fewer than 30 answers' worth of information are too unstable to publish."""
 
 
 def census_counts_from_csv(text: str) -> dict[str, dict[str, int]]:
@@ -122,7 +131,9 @@ def _display(category: str) -> str:
 
 def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
                      census: Mapping[str, Mapping[str, int]], *, tolerance: float = DEFAULT_TOLERANCE,
-                     max_iterations: int = DEFAULT_MAX_ITERATIONS) -> tuple[np.ndarray | None, WeightingSummary | None]:
+                     max_iterations: int = DEFAULT_MAX_ITERATIONS,
+                     min_effective_sample_size: float = MIN_EFFECTIVE_SAMPLE_SIZE,
+                     ) -> tuple[np.ndarray | None, WeightingSummary | None]:
     """Rake the respondents to the margins of every About-you question whose dimension the
     census has. Returns ``(weights or None, summary or None)``: both None when no question can
     be weighted (the report is then unweighted)."""
@@ -197,11 +208,18 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
                               max_share_error=float("nan"))
     else:
         result = rake(codes, shares, tolerance=tolerance, max_iterations=max_iterations)
-    applied = result.converged
+    effective = effective_sample_size(result.weights) if result.converged else float("nan")
+    too_few = result.converged and effective < min_effective_sample_size
+    applied = result.converged and not too_few
     weights = result.weights
     dimensions = []
-    notes.insert(0, "People who preferred not to say (or skipped) an About-you question keep weight 1 on that "
-                    "question: each census margin is matched among those who answered it.")
+    notes.insert(0, gettext("People who preferred not to say (or skipped) an About-you question keep weight 1 on "
+                            "that question: each census margin is matched among those who answered it."))
+    if applied:
+        notes.insert(0, gettext("Weighting assumes that, within the groups it adjusts for, the people who responded "
+                                "hold the same views as those who did not: that whether someone responded depends "
+                                "only on the characteristics weighted for. If it also depends on their views, the "
+                                "weighted figures are still biased."))
     under: list[str] = []
     for (spec, categories, kept_categories, counts, not_given, empty, not_offered, census_shares), fitted_codes \
             in zip(partial, codes):
@@ -238,6 +256,11 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
     else:
         notes.append(gettext("No group was under-represented by more than a fifth of its census share."))
     notes.extend(refused)
+    if too_few:
+        notes.append(gettext("The weights vary so much that the weighted results would be worth only %(effective)s "
+                             "equally weighted answers (the effective sample size), fewer than %(minimum)s: weighted "
+                             "results are not shown.", effective=format(effective, ".0f"),
+                             minimum=format(min_effective_sample_size, "g")))
     if not applied and not refused:
         notes.append(gettext("Raking did not converge after %(iterations)d iterations (largest margin error "
                              "%(error)s): weighted results are not shown.", iterations=result.iterations,

@@ -115,7 +115,7 @@ def test_weighting_to_census_file_with_gaps_reported():
         "age": pd.Series(["18-44", "45+"] * 5, dtype="string"),
         "tenure": pd.Series(["Rented"] * 9 + [None], dtype="string"),
     })
-    weights, summary = weight_to_census(frame, specs, census)
+    weights, summary = weight_to_census(frame, specs, census, min_effective_sample_size=0)  # 10 respondents
     assert summary.applied and summary.converged
     assert weights[9] > 0
     male = weights[:6].sum()
@@ -191,8 +191,32 @@ def test_weighting_notes_a_question_everyone_preferred_not_to_answer():
     specs = [_about_you("sex", "sex", ("Male", "Female")), _about_you("age", "age_band", ("18-44", "45+"))]
     frame = pd.DataFrame({"sex": pd.Series(["Prefer not to say"] * 4, dtype="string"),
                           "age": pd.Series(["18-44", "45+", "45+", "45+"], dtype="string")})
-    weights, summary = weight_to_census(frame, specs, census)
+    weights, summary = weight_to_census(frame, specs, census, min_effective_sample_size=0)  # 4 respondents
     assert summary.applied
     assert weights.sum() == pytest.approx(4)
     assert [dimension.dimension for dimension in summary.dimensions] == ["age_band"]
     assert any("‘Sex’" in note and "not used for weighting" in note for note in summary.notes)
+
+
+def _sex_frame(men: int, women: int) -> pd.DataFrame:
+    return pd.DataFrame({"sex": pd.Series(["Male"] * men + ["Female"] * women, dtype="string")})
+
+
+def test_weights_leaving_too_small_an_effective_sample_are_not_applied():
+    census = census_counts_from_csv(CENSUS)  # 40% men, 60% women
+    specs = [_about_you("sex", "sex", ("Male", "Female"))]
+    # 95 men and 5 women: women get weight 12, men 0.42; the effective sample is (Σw)²/Σw² ≈ 13.6 of 100.
+    weights, summary = weight_to_census(_sex_frame(95, 5), specs, census)
+    assert weights is None
+    assert summary.converged and not summary.applied
+    assert summary.design_effect is None and summary.effective_sample_size is None
+    assert any("worth only 14 equally weighted answers" in note and "fewer than 30" in note for note in summary.notes)
+    assert not any(note.startswith("Weighting assumes") for note in summary.notes)
+    # The same imbalance in a sample large enough to carry it is weighted, and says what that assumes.
+    weights, summary = weight_to_census(_sex_frame(950, 50), specs, census)
+    assert summary.applied and summary.effective_sample_size == pytest.approx(kish_n(weights))
+    assert summary.notes[0].startswith("Weighting assumes that, within the groups it adjusts for")
+
+
+def kish_n(weights):
+    return weights.sum() ** 2 / (weights ** 2).sum()
