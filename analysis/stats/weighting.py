@@ -42,7 +42,7 @@ import pandas as pd
 from analysis.stats.frames import QuestionSpec, choice_codes
 from analysis.stats.raking import (DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE, RakingResult,
                                    effective_sample_size, kish_design_effect, rake)
-from analysis.stats.rounding import share_label
+from analysis.stats.rounding import round_half_up, share_label
 from common.i18n import gettext, lazy_gettext
 
 UNDER_REPRESENTED_RATIO = 0.8
@@ -259,9 +259,9 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
     if too_few:
         notes.append(gettext("The weights vary so much that the weighted results would be worth only %(effective)s "
                              "equally weighted answers (the effective sample size), fewer than %(minimum)s: weighted "
-                             "results are not shown.", effective=format(effective, ".0f"),
+                             "results are not shown.", effective=format(round_half_up(effective), ".0f"),
                              minimum=format(min_effective_sample_size, "g")))
-    if not applied and not refused:
+    if not result.converged and not refused:
         notes.append(gettext("Raking did not converge after %(iterations)d iterations (largest margin error "
                              "%(error)s): weighted results are not shown.", iterations=result.iterations,
                              error=format(result.max_share_error, ".2g")))

@@ -211,7 +211,7 @@ def test_weights_leaving_too_small_an_effective_sample_are_not_applied():
     assert summary.converged and not summary.applied
     assert summary.design_effect is None and summary.effective_sample_size is None
     assert any("worth only 14 equally weighted answers" in note and "fewer than 30" in note for note in summary.notes)
-    assert not any(note.startswith("Weighting assumes") for note in summary.notes)
+    assert not any(note.startswith("Weighting assumes") or "did not converge" in note for note in summary.notes)
     # The same imbalance in a sample large enough to carry it is weighted, and says what that assumes.
     weights, summary = weight_to_census(_sex_frame(950, 50), specs, census)
     assert summary.applied and summary.effective_sample_size == pytest.approx(kish_n(weights))
