@@ -31,7 +31,9 @@ order, groups in About-you option order):
             "percent": float | null,           # 0–100, 1 dp, of n_answered; null when n_answered is 0
             "ci_low": float | null, "ci_high": float | null,   # 95% Wilson, 0–100, 1 dp
             "weighted_percent": float | null,  # 1 dp; null when unweighted
-            "suppressed": false}]}],
+            "weighted_ci_low": float | null, "weighted_ci_high": float | null,  # 95% Wilson on the effective n
+            "suppressed": false}],
+         "rounding_note": bool}],              # the shown percentages of one answer each do not add to 100
       "weighting": null | {
          "applied": bool, "converged": bool, "iterations": int, "max_share_error": float,
          "tolerance": float, "max_iterations": int, "notes": [str],
@@ -81,8 +83,9 @@ from analysis.stats.crosstabs import GroupTest, apply_holm, cross_table, demogra
 from analysis.stats.disclosure import DEFAULT_THRESHOLD, hidden_text, percent_shown, suppress_table
 from analysis.stats.frames import MULTIPLE_CHOICE, NUMBER, FREE_TEXT, QuestionSpec, answered_mask, choice_codes
 from analysis.stats.free_text import FreeTextSummary, summarise_free_text
-from analysis.stats.proportions import wilson_interval
-from analysis.stats.raking import DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE
+from analysis.stats.proportions import weighted_wilson_interval, wilson_interval
+from analysis.stats.rounding import percent_label, round_half_up, rounding_changes_total
+from analysis.stats.raking import DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE, effective_sample_size
 from analysis.stats.weighting import WeightingSummary, weight_to_census
 from analysis.stats.wordcloud_image import WordCloudImage, alt_text, render_word_cloud
 
@@ -103,6 +106,9 @@ class OptionResult:
     ci_high: float | None
     weighted_percent: float | None
     suppressed: bool = False
+    weighted_ci_low: float | None = None
+    weighted_ci_high: float | None = None
+    """95% Wilson interval of ``weighted_percent`` on the effective sample size of those who answered."""
 
 
 @dataclass(frozen=True)
@@ -205,7 +211,7 @@ class YouSaid:
 def _round(value: float | None, places: int) -> float | None:
     if value is None or not np.isfinite(value):
         return None
-    return round(float(value), places)
+    return round_half_up(float(value), places)
 
 
 def _significant(value: float | None, figures: int = 4) -> float | None:
@@ -218,8 +224,12 @@ def _question_json(question: QuestionResult) -> dict[str, Any]:
     return {"key": question.key, "text": question.text, "type": question.type, "n_answered": question.n_answered,
             "options": [{"label": option.label, "count": option.count, "percent": _round(option.percent, 1),
                          "ci_low": _round(option.ci_low, 1), "ci_high": _round(option.ci_high, 1),
-                         "weighted_percent": _round(option.weighted_percent, 1), "suppressed": option.suppressed}
-                        for option in question.options]}
+                         "weighted_percent": _round(option.weighted_percent, 1),
+                         "weighted_ci_low": _round(option.weighted_ci_low, 1),
+                         "weighted_ci_high": _round(option.weighted_ci_high, 1), "suppressed": option.suppressed}
+                        for option in question.options],
+            "rounding_note": question.type != MULTIPLE_CHOICE and question.n_answered > 0
+            and rounding_changes_total([option.percent for option in question.options], places=1)}
 
 
 def _weighting_json(weighting: WeightingSummary | None) -> dict[str, Any] | None:
@@ -279,11 +289,21 @@ def _option_counts(frame: pd.DataFrame, spec: QuestionSpec, weights: np.ndarray 
     return int(valid.sum()), counts.astype(np.int64), shares
 
 
+def _percent_or_none(share: float) -> float | None:
+    return 100.0 * float(share) if np.isfinite(share) else None
+
+
 def question_result(frame: pd.DataFrame, spec: QuestionSpec, weights: np.ndarray | None = None, *,
                     codes: np.ndarray | None = None) -> QuestionResult:
     """Overall result of one closed question: always published (no suppression)."""
     n_answered, counts, shares = _option_counts(frame, spec, weights, codes)
     low, high = wilson_interval(counts, n_answered) if n_answered else (np.full(len(counts), np.nan),) * 2
+    weighted_low = weighted_high = np.full(len(counts), np.nan)
+    if shares is not None and n_answered:
+        answered = answered_mask(frame, spec) if spec.type == MULTIPLE_CHOICE else (
+            (choice_codes(frame, spec) if codes is None else codes) >= 0)
+        answerers = weights[answered]
+        weighted_low, weighted_high = weighted_wilson_interval(shares, effective_sample_size(answerers))
     options = []
     for index, label in enumerate(spec.options):
         percent = 100.0 * counts[index] / n_answered if n_answered else None
@@ -291,7 +311,9 @@ def question_result(frame: pd.DataFrame, spec: QuestionSpec, weights: np.ndarray
             label=label, count=int(counts[index]), percent=percent,
             ci_low=None if not n_answered else 100.0 * float(low[index]),
             ci_high=None if not n_answered else 100.0 * float(high[index]),
-            weighted_percent=None if shares is None or not np.isfinite(shares[index]) else 100.0 * float(shares[index])))
+            weighted_percent=None if shares is None or not np.isfinite(shares[index]) else 100.0 * float(shares[index]),
+            weighted_ci_low=_percent_or_none(weighted_low[index]),
+            weighted_ci_high=_percent_or_none(weighted_high[index])))
     return QuestionResult(key=spec.key, text=spec.text, type=spec.type, n_answered=n_answered, options=tuple(options))
 
 
@@ -313,7 +335,7 @@ def _breakdown(frame: pd.DataFrame, spec: QuestionSpec, group: QuestionSpec, thr
                                            display=hidden_text(reason, threshold), suppression=reason))
                 continue
             percent = 100.0 * count / total if shown[row, column] and total else None
-            display = f"{count} ({round(percent)}%)" if percent is not None else str(count)
+            display = f"{count} ({percent_label(percent)})" if percent is not None else str(count)
             cells.append(BreakdownCell(label=option, count=count, percent=percent, suppressed=False, display=display))
         total_reason = suppressed.row_total_suppression(row)
         groups.append(BreakdownGroup(label=label, n_answered=None if total_reason else total,

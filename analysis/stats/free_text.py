@@ -1,22 +1,29 @@
 """Free-text answers: identical and near-identical comments folded together with a count, and
 the most frequent meaningful terms.
 
-Folding, in two vectorised passes:
+Folding keeps different opinions apart. Two comments are folded only when they are
 
-1. *Identical*: text normalised (Unicode NFKC, case-folded, punctuation to spaces, whitespace
-   collapsed) and grouped — "Fix the roads!!" and "fix the roads" are one.
-2. *Near-identical*: MinHash (Broder, 1997) over character 4-grams of each distinct normalised
-   text, ``SIGNATURE_SIZE`` hash functions of the multiply–shift family, and locality-sensitive
-   hashing in ``BANDS`` bands. Texts sharing a band bucket are candidates; a candidate is joined
-   to its bucket's first member when their estimated Jaccard similarity (share of equal MinHash
-   values) is at least ``NEAR_DUPLICATE_SIMILARITY``; groups are the connected components. No
-   all-pairs comparison: cost grows with the number of characters, so 20,000 comments take well
-   under a second.
+1. *identical* after normalisation (Unicode NFKC, curly apostrophes straightened, case-folded,
+   punctuation to spaces, whitespace collapsed) — "Fix the roads!!" and "fix the roads" are one; or
+2. *near-identical*: their normalised texts differ by at most ``MAX_EDIT_DISTANCE`` characters
+   and at most ``MAX_EDIT_SHARE`` of the longer text (Levenshtein distance, whichever bound is
+   smaller) — a typo, a missing comma — **and** they contain the same negation words
+   (``NEGATION_WORDS``, "n't" contractions). "The council should build the new cycle lane" and
+   "…should not build…" are 4 characters apart and differ in "not": they stay two opinions.
+
+Candidates for (2) come from MinHash (Broder, 1997) over character 4-grams with
+locality-sensitive hashing in ``BANDS`` bands — the bucket key includes the negation words, so
+only texts with the same negations meet — and each candidate pair is then checked with a
+bounded edit distance. No all-pairs comparison: 20,000 comments take about a second. A
+group is a connected component of checked pairs (every pair in a chain has the same negations,
+so a group never mixes a text with its negation).
 
 Each folded group shows its most common original wording (the shortest on ties) and how many
 comments it stands for. Term counts are the number of comments (not distinct groups) that use a
 term at least once: English stop words (wordcloud's list plus a few survey fillers) and words
-shorter than three letters are left out.
+shorter than three letters are left out — except that a negation word keeps the words it
+negates as one term ("not build", "never be built"), so "build" counts only comments that do not
+negate it and the split of opinion shows in the terms.
 """
 
 from __future__ import annotations
@@ -38,7 +45,15 @@ from scipy.sparse.csgraph import connected_components
 SHINGLE_LENGTH = 4
 SIGNATURE_SIZE = 32
 BANDS = 8
-NEAR_DUPLICATE_SIMILARITY = 0.8
+MAX_EDIT_DISTANCE = 3
+"""Near-identical texts differ by at most this many characters (insertions, deletions, substitutions)…"""
+MAX_EDIT_SHARE = 0.05
+"""…and by at most this share of the longer normalised text."""
+NEGATION_WORDS = frozenset({"not", "no", "never", "nor", "neither", "none", "nobody", "nothing", "nowhere",
+                            "cannot", "without"})
+"""Words that turn an opinion round. Contractions ending in "n't" count as "not"."""
+MAX_NEGATED_PHRASE = 3
+"""A negation term runs from the negation word to the first content word: at most this many words."""
 MIN_TERM_LENGTH = 3
 EXTRA_STOP_WORDS = frozenset({"also", "just", "really", "think", "would", "will", "much", "many", "get", "one",
                               "make", "need", "like", "well", "please", "thanks", "thank", "don", "doesn", "didn", "isn", "can't", "won't"})
@@ -89,9 +104,16 @@ _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
+_CURLY_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+
+def _straight(text: str) -> str:
+    return text.translate(_CURLY_APOSTROPHES)
+
+
 def normalise_one(text: str) -> str:
     """NFKC, case-folded, punctuation removed (apostrophes dropped), whitespace collapsed."""
-    text = _PUNCTUATION.sub(" ", unicodedata.normalize("NFKC", text).casefold()).replace("'", "")
+    text = _PUNCTUATION.sub(" ", _straight(unicodedata.normalize("NFKC", text)).casefold()).replace("'", "")
     return _SPACE.sub(" ", text).strip()
 
 
@@ -132,28 +154,88 @@ def _minhash_signatures(texts: list[str]) -> np.ndarray:
     return signatures
 
 
+_CONTRACTED_AUXILIARIES = frozenset({"do", "does", "did", "is", "are", "was", "were", "should", "would", "could",
+                                     "ca", "wo", "has", "have", "had", "must", "need", "ai", "sha", "might", "dare"})
+
+
+def negation_of(word: str) -> str | None:
+    """``"not"`` for a "n't" contraction (with or without its apostrophe), the word itself for a
+    negation word, else None."""
+    if word in NEGATION_WORDS:
+        return "not" if word == "cannot" else word
+    if word.endswith("n't") or (word.endswith("nt") and word[:-2] in _CONTRACTED_AUXILIARIES):
+        return "not"
+    return None
+
+
+def negations(normal_text: str) -> tuple[str, ...]:
+    """The negation words of a normalised text, sorted: texts fold only when these are equal."""
+    return tuple(sorted(negation for word in normal_text.split() if (negation := negation_of(word))))
+
+
+def edit_distance_at_most(left: str, right: str, bound: int) -> bool:
+    """Whether the Levenshtein distance of two strings is at most ``bound`` (banded dynamic
+    programming: O(length × bound))."""
+    if abs(len(left) - len(right)) > bound:
+        return False
+    if left == right:
+        return True
+    if bound <= 0:
+        return False
+    big = bound + 1
+    previous = [index if index <= bound else big for index in range(len(right) + 1)]
+    for row, character in enumerate(left, start=1):
+        low, high = max(1, row - bound), min(len(right), row + bound)
+        current = [big] * (len(right) + 1)
+        current[0] = row if row <= bound else big
+        for column in range(low, high + 1):
+            cost = 0 if right[column - 1] == character else 1
+            current[column] = min(previous[column - 1] + cost, previous[column] + 1, current[column - 1] + 1, big)
+        if min(current[max(0, low - 1):high + 1]) > bound:
+            return False
+        previous = current
+    return previous[len(right)] <= bound
+
+
+def allowed_edits(left: str, right: str) -> int:
+    """The largest edit distance at which two normalised texts count as near-identical."""
+    return min(MAX_EDIT_DISTANCE, int(MAX_EDIT_SHARE * max(len(left), len(right))))
+
+
+def near_identical(left: str, right: str) -> bool:
+    """Two normalised texts are one opinion: a few characters apart, and the same negations."""
+    return negations(left) == negations(right) and edit_distance_at_most(left, right, allowed_edits(left, right))
+
+
 def near_duplicate_groups(texts: list[str]) -> np.ndarray:
-    """A group label per text: texts whose estimated Jaccard similarity of character 4-grams is
-    at least ``NEAR_DUPLICATE_SIMILARITY`` (directly or through a chain) share a label."""
+    """A group label per (distinct, normalised) text: texts that are ``near_identical`` —
+    directly or through a chain of such pairs — share a label."""
     count = len(texts)
     if count < 2:
         return np.zeros(count, dtype=np.int64)
     signatures = _minhash_signatures(texts)
+    negation_key = pd.factorize(pd.Series([" ".join(negations(text)) for text in texts], dtype=object))[0]
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=count)
     rows_per_band = SIGNATURE_SIZE // BANDS
-    sources, targets = [], []
+    candidate_pairs: set[tuple[int, int]] = set()
     for band in range(BANDS):
-        block = np.ascontiguousarray(signatures[:, band * rows_per_band:(band + 1) * rows_per_band])
-        keys = block.view(np.dtype((np.void, block.dtype.itemsize * rows_per_band))).reshape(-1)
+        block = np.column_stack([signatures[:, band * rows_per_band:(band + 1) * rows_per_band],
+                                 negation_key.astype(np.uint64)])
+        block = np.ascontiguousarray(block)
+        keys = block.view(np.dtype((np.void, block.dtype.itemsize * block.shape[1]))).reshape(-1)
         _, first, bucket = np.unique(keys, return_index=True, return_inverse=True)
         representative = first[bucket.reshape(-1)]
-        candidate = representative != np.arange(count)
-        left, right = np.flatnonzero(candidate), representative[candidate]
-        similarity = (signatures[left] == signatures[right]).mean(axis=1)
-        keep = similarity >= NEAR_DUPLICATE_SIMILARITY
-        sources.append(left[keep])
-        targets.append(right[keep])
-    source = np.concatenate(sources)
-    target = np.concatenate(targets)
+        left = np.flatnonzero(representative != np.arange(count))
+        right = representative[left]
+        # A pair further apart in length than its allowed edits cannot be near-identical.
+        allowed = np.minimum(MAX_EDIT_DISTANCE, (MAX_EDIT_SHARE * np.maximum(lengths[left], lengths[right])).astype(int))
+        close = np.abs(lengths[left] - lengths[right]) <= allowed
+        candidate_pairs.update(zip(left[close].tolist(), right[close].tolist()))
+    # Same bucket means same negations (they are part of the key): only the edits remain to check.
+    pairs = [(left, right) for left, right in candidate_pairs
+             if edit_distance_at_most(texts[left], texts[right], allowed_edits(texts[left], texts[right]))]
+    source = np.array([left for left, _ in pairs], dtype=np.int64)
+    target = np.array([right for _, right in pairs], dtype=np.int64)
     graph = coo_matrix((np.ones(source.size), (source, target)), shape=(count, count))
     _, labels = connected_components(graph, directed=False)
     return labels.astype(np.int64)
@@ -180,22 +262,46 @@ def fold_comments(texts: Iterable[str | None]) -> list[FoldedComment]:
             for text, count, variants in zip(sizes["text"], sizes["count"], sizes["variants"])]
 
 
+def comment_terms(text: str) -> list[str]:
+    """The terms of one comment: content words, and negated phrases in place of the words they
+    negate ("we should not build it" → ["not build"]; "no more bins" → ["no more bins"])."""
+    words = _WORD.findall(_straight(unicodedata.normalize("NFKC", text)).casefold())
+    stops = stop_words()
+    terms: list[str] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        negation = negation_of(word)
+        if negation is not None:
+            phrase = [negation]
+            following = index + 1
+            while following < len(words) and len(phrase) < MAX_NEGATED_PHRASE:
+                phrase.append(words[following])
+                following += 1
+                if _is_content_word(words[following - 1], stops):
+                    break
+            if len(phrase) > 1 and _is_content_word(phrase[-1], stops):
+                terms.append(" ".join(phrase))
+                index = following
+                continue
+        elif _is_content_word(word, stops):
+            terms.append(word)
+        index += 1
+    return terms
+
+
+def _is_content_word(word: str, stops: frozenset[str]) -> bool:
+    return len(word) >= MIN_TERM_LENGTH and word not in stops and negation_of(word) is None
+
+
 def top_terms(texts: Iterable[str | None], *, limit: int = 30) -> list[TermCount]:
-    """The most used meaningful words: how many comments use each (ties alphabetical)."""
-    texts = [text for text in texts if isinstance(text, str)]
-    if not texts:
+    """The most used meaningful terms: how many comments use each (ties alphabetical)."""
+    terms = [comment_terms(text) for text in texts if isinstance(text, str)]
+    sizes = np.fromiter((len(found) for found in terms), dtype=np.int64, count=len(terms))
+    if not sizes.sum():
         return []
-    words = [_WORD.findall(unicodedata.normalize("NFKC", text).casefold()) for text in texts]
-    sizes = np.fromiter((len(found) for found in words), dtype=np.int64, count=len(words))
-    flat = pd.Series(list(itertools.chain.from_iterable(words)), dtype=object)
-    if flat.empty:
-        return []
-    comment = np.repeat(np.arange(len(words)), sizes)
-    lengths = np.fromiter(map(len, flat), dtype=np.int64, count=len(flat))
-    keep = (lengths >= MIN_TERM_LENGTH) & ~flat.isin(stop_words()).to_numpy()
-    pairs = pd.DataFrame({"comment": comment[keep], "term": flat.to_numpy()[keep]}).drop_duplicates()
-    if pairs.empty:
-        return []
+    pairs = pd.DataFrame({"comment": np.repeat(np.arange(len(terms)), sizes),
+                          "term": list(itertools.chain.from_iterable(terms))}).drop_duplicates()
     counts = pairs["term"].value_counts().rename_axis("term").reset_index(name="comments")  # once per comment
     counts = counts.sort_values(["comments", "term"], ascending=[False, True]).head(limit)
     return [TermCount(term=str(term), comments=int(comments)) for term, comments in zip(counts["term"], counts["comments"])]

@@ -17,6 +17,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.stats import norm
 
+from analysis.stats.rounding import share_label
+
 Z_95 = float(norm.ppf(0.975))
 """1.959963984540054: the two-sided 95% normal quantile."""
 
@@ -48,10 +50,22 @@ def wilson_interval(successes: ArrayLike, trials: ArrayLike, *, confidence: floa
     return np.where(empty, np.nan, low), np.where(empty, np.nan, high)
 
 
+def weighted_wilson_interval(weighted_shares: ArrayLike, effective_sample_size: float, *,
+                             confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson interval for weighted shares, with Kish's effective sample size ``(Σw)²/Σw²`` of
+    those who answered in place of n (Kish, *Survey Sampling*, 1965; as recommended for weighted
+    proportions by Dean & Pagano, *J. Survey Stat. Methodol.* 3, 2015): the interval a simple
+    random sample of that size would give for that share. It ignores the precision raking gains
+    on answers related to the weighting variables, so it errs wide there."""
+    shares = np.clip(np.asarray(weighted_shares, dtype=float), 0.0, 1.0)
+    n_effective = float(effective_sample_size)
+    return wilson_interval(shares * n_effective, np.full(shares.shape, n_effective), confidence=confidence)
+
+
 def percent_text(successes: int, trials: int) -> str:
     """The issue's sentence form: ``73% (16 of 22; 95% CI 52% to 87%)``."""
     if trials == 0:
         return "no answers"
     low, high = wilson_interval(successes, trials)
-    return (f"{round(100 * successes / trials)}% ({successes} of {trials}; "
-            f"95% CI {round(100 * float(low))}% to {round(100 * float(high))}%)")
+    return (f"{share_label(successes / trials)} ({successes} of {trials}; "
+            f"95% CI {share_label(float(low))} to {share_label(float(high))})")

@@ -33,6 +33,21 @@ DEFAULT_TOLERANCE = 1e-10
 DEFAULT_MAX_ITERATIONS = 1000
 
 
+class EmptyTargetError(ValueError):
+    """Respondents chose a category whose target share is 0 (a census population of 0).
+
+    Raking would give every one of them weight 0 — and, when they are everyone who answered a
+    dimension, every weight 0 while still reporting convergence — so it refuses instead.
+    ``dimension`` and ``category`` are the indices in the call; ``respondents`` how many chose it."""
+
+    def __init__(self, dimension: int, category: int, respondents: int) -> None:
+        super().__init__(f"dimension {dimension}: category {category} has a target share of 0 but "
+                         f"{respondents} respondent(s) chose it")
+        self.dimension = dimension
+        self.category = category
+        self.respondents = respondents
+
+
 @dataclass(frozen=True)
 class RakingResult:
     weights: np.ndarray
@@ -51,7 +66,8 @@ def rake(codes: Sequence[np.ndarray], target_shares: Sequence[np.ndarray], *,
     that respondent is untouched by dimension d). ``target_shares[d][c]`` is the census share of
     category c (non-negative, summing to 1). A category with a positive target and nobody in it
     cannot be fitted: drop it and renormalise first (``analysis.stats.weighting`` does, and reports
-    it); here it simply prevents convergence."""
+    it); here it simply prevents convergence. A category with target 0 that somebody chose raises
+    ``EmptyTargetError``: no weighting can represent those respondents."""
     if len(codes) != len(target_shares):
         raise ValueError("one target per dimension")
     n = len(codes[0]) if codes else 0
@@ -65,6 +81,9 @@ def rake(codes: Sequence[np.ndarray], target_shares: Sequence[np.ndarray], *,
             raise ValueError(f"dimension {dimension}: a code has no target share")
         if np.any(shares < 0) or not np.isclose(shares.sum(), 1.0):
             raise ValueError(f"dimension {dimension}: target shares must be non-negative and sum to 1")
+        chosen = np.bincount(column[column >= 0], minlength=len(shares))
+        for category in np.flatnonzero((shares <= 0) & (chosen > 0)):
+            raise EmptyTargetError(dimension, int(category), int(chosen[category]))
     # Collapse respondents into distinct combinations of categories (cells).
     # A mixed-radix key per respondent (code + 1 per dimension) makes this a 1-d unique.
     sizes = [len(shares) for shares in targets]
@@ -105,6 +124,9 @@ def rake(codes: Sequence[np.ndarray], target_shares: Sequence[np.ndarray], *,
         iterations += 1
         error = share_error()
     weights = (cell_weight / cell_size)[respondent_cell]
+    # Each step keeps the total in exact arithmetic; remove the floating-point drift so that the
+    # weights sum to n (mean 1) exactly as documented.
+    weights *= n / weights.sum()
     return RakingResult(weights=weights, converged=bool(error <= tolerance), iterations=iterations,
                         max_share_error=error)
 

@@ -18,6 +18,17 @@ How gaps are handled (and said):
   other shares renormalised) and reported in ``empty_categories`` and the notes.
 * Raking that has not converged after ``max_iterations``: weights are *not applied* (no weighted
   percentages, design effect or effective sample size) and the notes say so.
+* A category respondents chose whose census population is 0 cannot be represented by any
+  weights (raking would give those respondents weight 0): weights are *not applied* and the notes
+  name the category and question, so the census file or the mapping can be corrected.
+* A question everyone skipped or preferred not to say cannot be fitted: it is left out of the
+  weighting and the notes say so.
+* Weights so uneven that the effective sample size (Kish) falls below
+  ``MIN_EFFECTIVE_SAMPLE_SIZE``: weights are *not applied* — the weighted figures would rest on
+  too few answers' worth of information — and the notes say so.
+
+When weights are applied the notes say, in plain words, what weighting assumes: that within the
+groups weighted for, whether someone responded does not depend on their views.
 """
 
 from __future__ import annotations
@@ -29,8 +40,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.stats.frames import QuestionSpec, choice_codes
-from analysis.stats.raking import (DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE, effective_sample_size,
-                             kish_design_effect, rake)
+from analysis.stats.raking import (DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE, RakingResult,
+                                   effective_sample_size, kish_design_effect, rake)
+from analysis.stats.rounding import round_half_up, share_label
 from common.i18n import gettext, lazy_gettext
 
 UNDER_REPRESENTED_RATIO = 0.8
@@ -41,6 +53,9 @@ DIMENSION_LABELS = {"sex": lazy_gettext("sex"), "age_band": lazy_gettext("age ba
                     "disability": lazy_gettext("disability"), "tenure": lazy_gettext("housing tenure"),
                     "economic_activity": lazy_gettext("economic activity")}
 TENURE_FAMILIES = ("households: ", "persons: ")
+MIN_EFFECTIVE_SAMPLE_SIZE = 30
+"""Weights are not applied when they leave an effective sample size (Kish) below this: weighted
+percentages resting on fewer than 30 answers' worth of information are too unstable to publish."""
 
 
 def census_counts_from_csv(text: str) -> dict[str, dict[str, int]]:
@@ -114,13 +129,11 @@ def _display(category: str) -> str:
     return category
 
 
-def _percent(share: float) -> str:
-    return f"{round(100 * share)}%"
-
-
 def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
                      census: Mapping[str, Mapping[str, int]], *, tolerance: float = DEFAULT_TOLERANCE,
-                     max_iterations: int = DEFAULT_MAX_ITERATIONS) -> tuple[np.ndarray | None, WeightingSummary | None]:
+                     max_iterations: int = DEFAULT_MAX_ITERATIONS,
+                     min_effective_sample_size: float = MIN_EFFECTIVE_SAMPLE_SIZE,
+                     ) -> tuple[np.ndarray | None, WeightingSummary | None]:
     """Rake the respondents to the margins of every About-you question whose dimension the
     census has. Returns ``(weights or None, summary or None)``: both None when no question can
     be weighted (the report is then unweighted)."""
@@ -129,6 +142,7 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
     partial: list[tuple[QuestionSpec, list[str], list[str], np.ndarray, int, tuple[str, ...], tuple[str, ...]]] = []
     notes: list[str] = []
     used_dimensions: set[str] = set()
+    refused: list[str] = []
     for spec in specs:
         if not spec.about_you:
             continue
@@ -166,7 +180,20 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
         remap = np.full(len(categories) + 1, -1)
         remap[kept] = np.arange(len(kept))
         fitted_codes = remap[respondent_codes]
+        if not kept:
+            notes.append(gettext("Nobody who answered ‘%(question)s’ gave an answer with a census category (all "
+                                 "preferred not to say or skipped it): it is not used for weighting.",
+                                 question=spec.text))
+            continue
         population = np.array([dimension_counts[categories[index]] for index in kept], dtype=float)
+        for index, people in zip(kept, population):
+            if people <= 0:
+                refused.append(gettext("The census gives no residents in %(category)s (%(dimension)s), yet "
+                                       "%(count)d respondents chose it in ‘%(question)s’: weights cannot represent "
+                                       "them, so weighting is not applied. Check the census file and the census "
+                                       "categories of this question.", category=_display(categories[index]),
+                                       dimension=spec.census_dimension, count=int(counts[index]),
+                                       question=spec.text))
         if population.sum() <= 0:
             continue
         codes.append(fitted_codes)
@@ -174,14 +201,25 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
         partial.append((spec, categories, [categories[index] for index in kept], counts,
                         int((respondent_codes < 0).sum()), tuple(_display(c) for c in empty), not_offered,
                         all_population / all_population.sum()))
-    if not codes:
+    if not codes and not refused:
         return None, None
-    result = rake(codes, shares, tolerance=tolerance, max_iterations=max_iterations)
-    applied = result.converged
+    if refused:
+        result = RakingResult(weights=np.ones(len(frame)), converged=False, iterations=0,
+                              max_share_error=float("nan"))
+    else:
+        result = rake(codes, shares, tolerance=tolerance, max_iterations=max_iterations)
+    effective = effective_sample_size(result.weights) if result.converged else float("nan")
+    too_few = result.converged and effective < min_effective_sample_size
+    applied = result.converged and not too_few
     weights = result.weights
     dimensions = []
-    notes.insert(0, "People who preferred not to say (or skipped) an About-you question keep weight 1 on that "
-                    "question: each census margin is matched among those who answered it.")
+    notes.insert(0, gettext("People who preferred not to say (or skipped) an About-you question keep weight 1 on "
+                            "that question: each census margin is matched among those who answered it."))
+    if applied:
+        notes.insert(0, gettext("Weighting assumes that, within the groups it adjusts for, the people who responded "
+                                "hold the same views as those who did not: that whether someone responded depends "
+                                "only on the characteristics weighted for. If it also depends on their views, the "
+                                "weighted figures are still biased."))
     under: list[str] = []
     for (spec, categories, kept_categories, counts, not_given, empty, not_offered, census_shares), fitted_codes \
             in zip(partial, codes):
@@ -201,7 +239,7 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
                 label = DIMENSION_LABELS.get(spec.census_dimension, spec.census_dimension)
                 under.append(gettext("%(category)s (%(dimension)s): %(sample)s of respondents who answered, against "
                                      "%(census)s of residents.", category=_display(category), dimension=label,
-                                     sample=_percent(sample_share), census=_percent(census_share)))
+                                     sample=share_label(sample_share), census=share_label(census_share)))
         for category in empty:
             notes.append(gettext("Nobody who answered ‘%(question)s’ chose %(category)s: that census group could not "
                                  "be weighted and was left out of the margin (the other groups' shares were rescaled).",
@@ -217,7 +255,13 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
                              "%(groups)s", groups=groups))
     else:
         notes.append(gettext("No group was under-represented by more than a fifth of its census share."))
-    if not applied:
+    notes.extend(refused)
+    if too_few:
+        notes.append(gettext("The weights vary so much that the weighted results would be worth only %(effective)s "
+                             "equally weighted answers (the effective sample size), fewer than %(minimum)s: weighted "
+                             "results are not shown.", effective=format(round_half_up(effective), ".0f"),
+                             minimum=format(min_effective_sample_size, "g")))
+    if not result.converged and not refused:
         notes.append(gettext("Raking did not converge after %(iterations)d iterations (largest margin error "
                              "%(error)s): weighted results are not shown.", iterations=result.iterations,
                              error=format(result.max_share_error, ".2g")))

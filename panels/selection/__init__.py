@@ -34,7 +34,14 @@ from panels.selection.model import (
     Volunteer,
 )
 from panels.selection.replacement import select_replacements
-from panels.selection.report import natural_order, quota_problems, result_to_json
+from panels.selection.report import (
+    LotteryRecordError,
+    draw_lottery_record,
+    lottery_record,
+    natural_order,
+    quota_problems,
+    result_to_json,
+)
 
 __all__ = [
     "ALGORITHMS",
@@ -42,6 +49,7 @@ __all__ = [
     "InfeasibleQuotasError",
     "Infeasibility",
     "Lottery",
+    "LotteryRecordError",
     "Quota",
     "QuotaOutcome",
     "Relaxation",
@@ -56,12 +64,14 @@ __all__ = [
     "check_panels",
     "check_probabilities",
     "draw_from_lottery",
+    "draw_lottery_record",
     "load_problem",
     "load_quotas",
     "load_volunteers",
     "natural_order",
     "quota_problems",
     "lottery_digest",
+    "lottery_record",
     "result_to_json",
     "select_panel",
     "select_replacements",

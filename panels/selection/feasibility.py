@@ -46,9 +46,38 @@ def _explain(pool: CompressedPool) -> Infeasibility:
         )
         relaxations = []
     if not conflicts:
-        changed = ", ".join(f"{r.category}={r.name}" for r in relaxations)
-        conflicts.append(f"the quotas on {changed} cannot be met together by this pool")
+        relaxed = {(r.category, r.name) for r in relaxations}
+        quotas = [pool.problem.quotas[row] for row in _conflicting_quotas(pool, relaxed)]
+        named = " with ".join(f"{quota.category}={quota.name}" for quota in quotas)
+        conflicts.append(f"the quotas on {named} cannot be met together by this pool" if len(quotas) > 1
+                         else f"the quota on {named} cannot be met by this pool")
     return Infeasibility(conflicts=tuple(conflicts), relaxations=tuple(relaxations))
+
+
+def _conflicting_quotas(pool: CompressedPool, relaxed: set[tuple[str, str]]) -> list[int]:
+    """Rows of a smallest-by-inclusion set of quotas that no panel meets together (with the panel
+    size and household rule): an irreducible infeasible subset, found by the deletion filter
+    (Chinneck & Dravnieks, *ORSA J. Computing* 3, 1991) — drop each quota in turn and keep it out
+    when the rest still admit no panel.
+
+    The smallest relaxation changes only some of the quotas in conflict (lowering sex=f alone
+    may be enough when the conflict is sex=f with age=young), so naming the relaxed quotas would
+    name half the conflict. Quotas the relaxation changes are tried last, so they stay in the
+    set when another conflict would do as well."""
+    program = PanelProgram(pool)
+    quota_count = pool.membership.shape[0]
+    lower, upper = program.constraints.lower.copy(), program.constraints.upper.copy()
+    no_weights = np.zeros(pool.type_count)
+    quotas = pool.problem.quotas
+    order = sorted(range(quota_count), key=lambda row: (quotas[row].category, quotas[row].name) in relaxed)
+    active = set(range(quota_count))
+    for row in order:
+        trial_lower, trial_upper = lower.copy(), upper.copy()
+        trial_lower[1 + row], trial_upper[1 + row] = -np.inf, np.inf
+        if program.best_panel(no_weights, row_bounds=(trial_lower, trial_upper)).type_panel is None:
+            lower, upper = trial_lower, trial_upper  # still infeasible without it: not needed
+            active.discard(row)
+    return sorted(active)
 
 
 def _selectable_units(pool: CompressedPool) -> int:

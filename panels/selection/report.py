@@ -9,6 +9,15 @@ order (v2 before v10).
 
 ``quota_problems`` checks a record's drawn panel against its recorded quotas: against the
 respondents' answers when given, else against the recorded ``selected`` counts.
+
+The draw is committed before its seed, as in the web workflow: ``lottery_record`` is the record
+of a run *without* a draw (``seed``, ``ticket`` null, ``panel`` empty) whose ``lottery_digest``
+— the fingerprint — is published first; ``draw_lottery_record`` later draws against exactly that
+lottery with the announced seed, refusing a record whose lottery no longer matches its
+fingerprint or that has been drawn already. Nobody can try lottery sizes for a known seed: the
+lottery is fixed, and its fingerprint public, before the seed exists. The undrawn record also
+holds ``answers`` (each lottery member's value in every quota category, so the drawn panel's
+counts can be recorded); the drawn record leaves them out.
 """
 
 from __future__ import annotations
@@ -17,7 +26,12 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from panels.selection.model import SelectionResult
+from panels.selection.lottery import draw_from_lottery, lottery_digest
+from panels.selection.model import Lottery, SelectionProblem, SelectionResult
+
+
+class LotteryRecordError(ValueError):
+    """A lottery file that cannot be drawn: malformed, changed since written, or drawn already."""
 
 
 def natural_order(ids: Iterable[str]) -> list[str]:
@@ -109,3 +123,53 @@ def result_to_json(result: SelectionResult) -> dict[str, Any]:
         "draw_formula": DRAW_FORMULA,
         "lottery": [list(panel) for panel in result.lottery.panels],
     }
+
+
+def lottery_record(result: SelectionResult, problem: SelectionProblem) -> dict[str, Any]:
+    """The record of an undrawn run, to be written before any seed is announced: the lottery,
+    its fingerprint (``lottery_digest``) and the quota answers of the lottery's members."""
+    if result.draw is not None:
+        raise ValueError("a lottery record is written before the draw: select without a seed")
+    record = result_to_json(result)
+    record["lottery_digest"] = lottery_digest(result.lottery.panels)
+    members = {member for panel in result.lottery.panels for member in panel}
+    categories = sorted({quota.category for quota in problem.quotas})
+    record["answers"] = {volunteer.id: {category: volunteer.features.get(category) for category in categories}
+                         for volunteer in problem.volunteers if volunteer.id in members}
+    return record
+
+
+def draw_lottery_record(record: Mapping[str, Any], seed: str) -> dict[str, Any]:
+    """Draw ``seed``'s ticket from an undrawn ``lottery_record`` and return the drawn record
+    (seed, ticket, panel in natural order, each quota's drawn count; no ``answers``).
+
+    Raises ``LotteryRecordError`` when the record has no lottery or fingerprint, when its
+    lottery no longer matches its fingerprint, or when it has been drawn already."""
+    seed = seed.strip()
+    if not seed:
+        raise LotteryRecordError("the seed is empty")
+    if record.get("seed") is not None or record.get("panel"):
+        raise LotteryRecordError("this lottery has already been drawn: a lottery is drawn once, with the seed "
+                                 "announced after its fingerprint was published")
+    try:
+        panels = tuple(tuple(str(member) for member in panel) for panel in record["lottery"])
+        fingerprint = str(record["lottery_digest"])
+        answers = {str(member): dict(values) for member, values in record["answers"].items()}
+        quotas = [dict(quota) for quota in record["quotas"]]
+        deviation = float(record.get("max_lottery_deviation") or 0.0)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise LotteryRecordError("not a lottery file written by `civicpanel select --lottery-out`") from None
+    if not panels:
+        raise LotteryRecordError("the lottery file has no tickets")
+    if lottery_digest(panels) != fingerprint:
+        raise LotteryRecordError("the lottery no longer matches its fingerprint: the file was changed after it was "
+                                 "written")
+    draw = draw_from_lottery(seed, Lottery(panels=panels, max_deviation=deviation))
+    drawn = {key: value for key, value in record.items() if key != "answers"}
+    drawn.update(seed=draw.seed, ticket=int(draw.ticket), panel=natural_order(draw.panel),
+                 lottery_digest=draw.lottery_digest)
+    for quota in quotas:
+        quota["selected"] = sum(1 for member in draw.panel
+                                if answers.get(member, {}).get(str(quota["category"])) == str(quota["name"]))
+    drawn["quotas"] = quotas
+    return drawn

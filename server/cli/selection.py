@@ -1,7 +1,9 @@
 """``civicpanel select`` and ``civicpanel verify-draw`` (registered in ``server/cli/main.py``).
 
-``select`` reads the quota and respondent CSVs, runs the selection engine with a progress
-bar on stderr, prints a summary and optionally writes the JSON record; ``verify-draw``
+``select`` works in two steps, like the web workflow: it reads the quota and respondent CSVs,
+runs the selection engine with a progress bar on stderr, prints a summary and the lottery's
+fingerprint, and writes the lottery (``--lottery-out``); later ``select --draw`` draws the
+announced seed's ticket from that file and writes the JSON record (``--json``). ``verify-draw``
 repeats the draw from a JSON record and checks the drawn panel against the recorded quotas.
 Both exit non-zero with a one-line reason on failure; infeasible quotas print the conflict
 and the proposed relaxation first. Warnings (no id column, a lottery too small for the
@@ -11,7 +13,6 @@ distribution) go to stderr.
 from __future__ import annotations
 
 import json
-import secrets
 import warnings
 from pathlib import Path
 
@@ -20,16 +21,17 @@ import click
 from panels.selection import (
     ALGORITHMS,
     InfeasibleQuotasError,
+    LotteryRecordError,
     Quota,
     SelectionInputError,
     SelectionInputWarning,
     SelectionProgress,
     SelectionResult,
+    draw_lottery_record,
     load_problem,
+    lottery_record,
     load_volunteers,
-    natural_order,
     quota_problems,
-    result_to_json,
     select_panel,
     verify_draw,
 )
@@ -73,43 +75,65 @@ def _summary(result: SelectionResult) -> str:
         f"max deviation {result.lottery.max_deviation:.6f}",
         f"Runtime: {result.runtime_s:.2f} s",
         "",
-        f"{'category':<20} {'value':<28} {'min':>4} {'max':>4} {'drawn':>5}",
+        f"{'category':<20} {'value':<28} {'min':>4} {'max':>4}",
     ]
     for quota in result.quotas:
-        drawn = "-" if quota.selected is None else str(quota.selected)
-        lines.append(f"{quota.category[:20]:<20} {quota.name[:28]:<28} {quota.quota_min:>4} {quota.quota_max:>4} {drawn:>5}")
-    if result.draw is not None:
-        lines += [
-            "",
-            f"Seed: {result.draw.seed!r} -> ticket {result.draw.ticket} of {result.lottery.size}",
-            f"Lottery SHA-256: {result.draw.lottery_digest}",
-            f"Drawn panel ({len(result.draw.panel)}): {', '.join(natural_order(result.draw.panel))}",
-        ]
+        lines.append(f"{quota.category[:20]:<20} {quota.name[:28]:<28} {quota.quota_min:>4} {quota.quota_max:>4}")
     return "\n".join(lines)
 
 
 @click.command("select")
-@click.option("--categories", "categories_path", required=True, type=click.Path(dir_okay=False), help="Quotas CSV.")
-@click.option("--respondents", "respondents_path", required=True, type=click.Path(dir_okay=False), help="Pool CSV.")
-@click.option("--k", "k", required=True, type=int, help="Panel size.")
+@click.option("--categories", "categories_path", default=None, type=click.Path(dir_okay=False), help="Quotas CSV.")
+@click.option("--respondents", "respondents_path", default=None, type=click.Path(dir_okay=False), help="Pool CSV.")
+@click.option("--k", "k", default=None, type=int, help="Panel size.")
 @click.option("--household-columns", default="", help="Comma-separated columns identifying a household.")
 @click.option("--id-column", default=None, help="Id column (default: id, unique_id or nationbuilder_id; else row index).")
 @click.option("--algorithm", type=click.Choice(ALGORITHMS), default="leximin", show_default=True)
-@click.option("--seed", default=None, help="Publicly announced seed text; a random one is made if omitted.")
 @click.option("--lottery-size", default=1000, show_default=True, type=click.IntRange(min=1), help="Tickets M.")
-@click.option("--json", "json_path", default=None, type=click.Path(dir_okay=False), help="Write the JSON record here.")
+@click.option("--lottery-out", "lottery_out", default=None, type=click.Path(dir_okay=False),
+              help="Write the lottery (and its fingerprint) here, to draw from later with --draw.")
+@click.option("--draw", "draw", is_flag=True, help="Draw from a lottery already written (--lottery, --seed).")
+@click.option("--lottery", "lottery_path", default=None, type=click.Path(dir_okay=False),
+              help="With --draw: the lottery file written by --lottery-out.")
+@click.option("--seed", default=None, help="With --draw: the publicly announced seed.")
+@click.option("--json", "json_path", default=None, type=click.Path(dir_okay=False),
+              help="With --draw: write the drawn record (for verify-draw) here.")
 def select_command(
-    categories_path: str,
-    respondents_path: str,
-    k: int,
+    categories_path: str | None,
+    respondents_path: str | None,
+    k: int | None,
     household_columns: str,
     id_column: str | None,
     algorithm: str,
-    seed: str | None,
     lottery_size: int,
+    lottery_out: str | None,
+    draw: bool,
+    lottery_path: str | None,
+    seed: str | None,
     json_path: str | None,
 ) -> None:
-    """Select a panel that meets the quotas, as fairly as possible, and draw it from a seed."""
+    """Select a panel in two steps, as the web workflow does.
+
+    First build the lottery and publish its fingerprint:
+    select --categories C.csv --respondents R.csv --k K --lottery-out LOTTERY.json.
+    Then, once the seed is announced: select --draw --lottery LOTTERY.json --seed TEXT.
+    A seed is only ever drawn against a lottery already written, so nobody who knows the seed
+    can try lottery sizes until a preferred ticket comes up."""
+    if draw:
+        if categories_path or respondents_path or k is not None or lottery_out:
+            raise click.UsageError("--draw takes only --lottery, --seed and --json: the lottery is already built")
+        if lottery_path is None or seed is None:
+            raise click.UsageError("--draw needs --lottery FILE (written by --lottery-out) and --seed TEXT")
+        _draw(lottery_path, seed, json_path)
+        return
+    if seed is not None or lottery_path is not None:
+        raise click.UsageError(
+            "a seed is drawn only against a lottery already written: first run select ... --lottery-out FILE and "
+            "publish its fingerprint, then select --draw --lottery FILE --seed TEXT")
+    if json_path is not None:
+        raise click.UsageError("--json writes a drawn record: use --lottery-out FILE to write the lottery")
+    if categories_path is None or respondents_path is None or k is None:
+        raise click.UsageError("building a lottery needs --categories, --respondents and --k")
     columns = [column.strip() for column in household_columns.split(",") if column.strip()]
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -119,12 +143,9 @@ def select_command(
         raise click.ClickException(str(error)) from None
     for warning in caught:
         click.echo(f"Warning: {warning.message}", err=True)
-    if seed is None:
-        seed = secrets.token_hex(16)
-        click.echo(f"No --seed given: using random seed {seed} (not publicly announced).", err=True)
     bar = _ProgressBar()
     try:
-        result = select_panel(problem, algorithm=algorithm, seed=seed, lottery_size=lottery_size, progress=bar)
+        result = select_panel(problem, algorithm=algorithm, lottery_size=lottery_size, progress=bar)
     except InfeasibleQuotasError as error:
         bar.close()
         click.echo(error.infeasibility.describe(), err=True)
@@ -135,9 +156,41 @@ def select_command(
     bar.close()
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
+    record = lottery_record(result, problem)
     click.echo(_summary(result))
+    click.echo("")
+    click.echo(f"Lottery SHA-256 (publish before the seed is announced): {record['lottery_digest']}")
+    if lottery_out is None:
+        click.echo("Nothing written: give --lottery-out FILE to keep this lottery for the draw.")
+        return
+    write_private_file(Path(lottery_out), json.dumps(record, indent=1, ensure_ascii=False))
+    click.echo(f"Wrote {lottery_out}; draw with: civicpanel select --draw --lottery {lottery_out} --seed TEXT")
+
+
+def _draw(lottery_path: str, seed: str, json_path: str | None) -> None:
+    try:
+        record = json.loads(Path(lottery_path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise click.ClickException(f"{lottery_path}: not a readable lottery file ({error})") from None
+    if not isinstance(record, dict):
+        raise click.ClickException(f"{lottery_path}: not a lottery file written by select --lottery-out")
+    try:
+        drawn = draw_lottery_record(record, seed)
+    except LotteryRecordError as error:
+        raise click.ClickException(f"{lottery_path}: {error}") from None
+    lines = [
+        f"Seed: {drawn['seed']!r} -> ticket {drawn['ticket']} of {drawn['lottery_size']}",
+        f"Lottery SHA-256: {drawn['lottery_digest']}",
+        f"Drawn panel ({len(drawn['panel'])}): {', '.join(drawn['panel'])}",
+        "",
+        f"{'category':<20} {'value':<28} {'min':>4} {'max':>4} {'drawn':>5}",
+    ]
+    for quota in drawn["quotas"]:
+        lines.append(f"{str(quota['category'])[:20]:<20} {str(quota['name'])[:28]:<28} {quota['min']:>4} "
+                     f"{quota['max']:>4} {quota['selected']:>5}")
+    click.echo("\n".join(lines))
     if json_path is not None:
-        write_private_file(Path(json_path), json.dumps(result_to_json(result), indent=1, ensure_ascii=False))
+        write_private_file(Path(json_path), json.dumps(drawn, indent=1, ensure_ascii=False))
         click.echo(f"Wrote {json_path}")
 
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.stats.frames import QuestionSpec
-from analysis.stats.raking import effective_sample_size, kish_design_effect, rake
+from analysis.stats.raking import EmptyTargetError, effective_sample_size, kish_design_effect, rake
 from analysis.stats.weighting import census_counts_from_csv, weight_to_census
 
 
@@ -115,7 +115,7 @@ def test_weighting_to_census_file_with_gaps_reported():
         "age": pd.Series(["18-44", "45+"] * 5, dtype="string"),
         "tenure": pd.Series(["Rented"] * 9 + [None], dtype="string"),
     })
-    weights, summary = weight_to_census(frame, specs, census)
+    weights, summary = weight_to_census(frame, specs, census, min_effective_sample_size=0)  # 10 respondents
     assert summary.applied and summary.converged
     assert weights[9] > 0
     male = weights[:6].sum()
@@ -150,3 +150,73 @@ def test_no_about_you_questions_means_unweighted():
     specs = [QuestionSpec(key="q", text="Q", type="yes_no")]
     frame = pd.DataFrame({"q": pd.Series(["Yes"], dtype="string")})
     assert weight_to_census(frame, specs, census_counts_from_csv(CENSUS)) == (None, None)
+
+
+def test_category_with_no_census_population_that_someone_chose_is_refused():
+    # Everyone is in a category whose target is 0: the old code multiplied every weight by 0 and
+    # then reported convergence (no answered weight left, so no margin error).
+    with pytest.raises(EmptyTargetError) as refused:
+        rake([np.array([1, 1, 1])], [np.array([1.0, 0.0])])
+    assert (refused.value.dimension, refused.value.category, refused.value.respondents) == (0, 1, 3)
+    with pytest.raises(EmptyTargetError):
+        rake([np.array([0, 1, 0, 0]), np.array([0, 1, 1, 0])], [np.array([0.5, 0.5]), np.array([0.0, 1.0])])
+
+
+def test_a_zero_target_nobody_chose_is_harmless_and_weights_sum_to_n():
+    result = rake([np.array([0, 0, 1, -1])], [np.array([0.5, 0.5, 0.0])])
+    assert result.converged
+    assert result.weights.sum() == len(result.weights)
+    assert np.all(result.weights > 0)
+
+
+ZERO_CENSUS = CENSUS + "sex,Other,0,test\n"
+
+
+def test_weighting_names_a_chosen_category_with_census_population_zero():
+    census = census_counts_from_csv(ZERO_CENSUS)
+    specs = [_about_you("sex", "sex", ("Male", "Female", "Other")), _about_you("age", "age_band", ("18-44", "45+"))]
+    frame = pd.DataFrame({"sex": pd.Series(["Other"] * 4 + ["Prefer not to say"], dtype="string"),
+                          "age": pd.Series(["18-44", "45+", "18-44", "45+", "45+"], dtype="string")})
+    weights, summary = weight_to_census(frame, specs, census)
+    assert weights is None
+    assert not summary.applied and not summary.converged
+    assert summary.design_effect is None
+    refusal = [note for note in summary.notes if "no residents in Other" in note]
+    assert len(refusal) == 1 and "4 respondents" in refusal[0] and "‘Sex’" in refusal[0]
+    assert not any("did not converge" in note for note in summary.notes)
+
+
+def test_weighting_notes_a_question_everyone_preferred_not_to_answer():
+    census = census_counts_from_csv(CENSUS)
+    specs = [_about_you("sex", "sex", ("Male", "Female")), _about_you("age", "age_band", ("18-44", "45+"))]
+    frame = pd.DataFrame({"sex": pd.Series(["Prefer not to say"] * 4, dtype="string"),
+                          "age": pd.Series(["18-44", "45+", "45+", "45+"], dtype="string")})
+    weights, summary = weight_to_census(frame, specs, census, min_effective_sample_size=0)  # 4 respondents
+    assert summary.applied
+    assert weights.sum() == pytest.approx(4)
+    assert [dimension.dimension for dimension in summary.dimensions] == ["age_band"]
+    assert any("‘Sex’" in note and "not used for weighting" in note for note in summary.notes)
+
+
+def _sex_frame(men: int, women: int) -> pd.DataFrame:
+    return pd.DataFrame({"sex": pd.Series(["Male"] * men + ["Female"] * women, dtype="string")})
+
+
+def test_weights_leaving_too_small_an_effective_sample_are_not_applied():
+    census = census_counts_from_csv(CENSUS)  # 40% men, 60% women
+    specs = [_about_you("sex", "sex", ("Male", "Female"))]
+    # 95 men and 5 women: women get weight 12, men 0.42; the effective sample is (Σw)²/Σw² ≈ 13.6 of 100.
+    weights, summary = weight_to_census(_sex_frame(95, 5), specs, census)
+    assert weights is None
+    assert summary.converged and not summary.applied
+    assert summary.design_effect is None and summary.effective_sample_size is None
+    assert any("worth only 14 equally weighted answers" in note and "fewer than 30" in note for note in summary.notes)
+    assert not any(note.startswith("Weighting assumes") or "did not converge" in note for note in summary.notes)
+    # The same imbalance in a sample large enough to carry it is weighted, and says what that assumes.
+    weights, summary = weight_to_census(_sex_frame(950, 50), specs, census)
+    assert summary.applied and summary.effective_sample_size == pytest.approx(kish_n(weights))
+    assert summary.notes[0].startswith("Weighting assumes that, within the groups it adjusts for")
+
+
+def kish_n(weights):
+    return weights.sum() ** 2 / (weights ** 2).sum()

@@ -57,7 +57,8 @@ def test_json_contract_top_level_and_options():
     park = document["questions"][0]
     assert park["type"] == "yes_no_dont_know" and park["n_answered"] == 95
     yes = park["options"][0]
-    assert set(yes) == {"label", "count", "percent", "ci_low", "ci_high", "weighted_percent", "suppressed"}
+    assert set(yes) == {"label", "count", "percent", "ci_low", "ci_high", "weighted_percent", "weighted_ci_low",
+                        "weighted_ci_high", "suppressed"}
     assert yes["count"] == 60 and yes["percent"] == round(100 * 60 / 95, 1)
     interval = binomtest(60, 95).proportion_ci(method="wilson")
     assert (yes["ci_low"], yes["ci_high"]) == (round(100 * interval.low, 1), round(100 * interval.high, 1))

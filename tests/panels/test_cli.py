@@ -7,16 +7,23 @@ from click.testing import CliRunner
 from server.cli.selection import select_command, verify_draw_command
 
 
+def _build_and_draw(tmp_path, build_args, seed="42"):
+    """Build the lottery (writing its file), then draw ``seed`` against it into out.json."""
+    lottery = tmp_path / "lottery.json"
+    built = CliRunner().invoke(select_command, [*build_args, "--lottery-out", str(lottery)])
+    assert built.exit_code == 0, built.output
+    out = tmp_path / "out.json"
+    drawn = CliRunner().invoke(select_command, ["--draw", "--lottery", str(lottery), "--seed", seed, "--json", str(out)])
+    return built, drawn, out
+
+
 def test_select_writes_json_and_verify_draw_confirms_it(instances, tmp_path):
     folder = instances / "sortition_algorithms_fixture_22"
-    out = tmp_path / "out.json"
-    result = CliRunner().invoke(
-        select_command,
-        ["--categories", str(folder / "features.csv"), "--respondents", str(folder / "candidates.csv"), "--k", "22",
-         "--household-columns", "primary_address1,primary_zip", "--seed", "42", "--lottery-size", "100", "--json", str(out)],
-    )
+    built, result, out = _build_and_draw(tmp_path, [
+        "--categories", str(folder / "features.csv"), "--respondents", str(folder / "candidates.csv"), "--k", "22",
+        "--household-columns", "primary_address1,primary_zip", "--lottery-size", "100"])
+    assert "Pool size n = 150, panel size k = 22" in built.output
     assert result.exit_code == 0, result.output
-    assert "Pool size n = 150, panel size k = 22" in result.output
     assert "Drawn panel (22)" in result.output
     record = json.loads(out.read_text())
     assert record["lottery_size"] == 100 and len(record["panel"]) == 22
@@ -32,7 +39,7 @@ def test_select_writes_json_and_verify_draw_confirms_it(instances, tmp_path):
 def test_infeasible_quotas_print_relaxation_and_exit_non_zero(write_csv):
     categories = write_csv("q.csv", "category,name,min,max\ngender,Female,3,3\ngender,Male,0,3\n")
     people = write_csv("r.csv", "id,gender\n1,Female\n2,Male\n3,Male\n4,Male\n")
-    result = CliRunner().invoke(select_command, ["--categories", str(categories), "--respondents", str(people), "--k", "3", "--seed", "s"])
+    result = CliRunner().invoke(select_command, ["--categories", str(categories), "--respondents", str(people), "--k", "3"])
     assert result.exit_code != 0
     assert "gender=Female needs at least 3 but only 1" in result.output
     assert "[3, 3] -> [1, 3]" in result.output
@@ -50,11 +57,11 @@ def test_bad_input_is_one_line_error(write_csv):
 def _fixture_args(instances, *extra):
     folder = instances / "sortition_algorithms_fixture_22"
     return ["--categories", str(folder / "features.csv"), "--respondents", str(folder / "candidates.csv"), "--k", "22",
-            "--household-columns", "primary_address1,primary_zip", "--seed", "42", *extra]
+            "--household-columns", "primary_address1,primary_zip", *extra]
 
 
-def test_drawn_ids_print_in_natural_order(instances):
-    result = CliRunner().invoke(select_command, _fixture_args(instances, "--lottery-size", "100"))
+def test_drawn_ids_print_in_natural_order(instances, tmp_path):
+    _, result, _ = _build_and_draw(tmp_path, _fixture_args(instances, "--lottery-size", "100"))
     assert result.exit_code == 0, result.output
     line = next(line for line in result.stdout.splitlines() if line.startswith("Drawn panel (22): "))
     ids = line.removeprefix("Drawn panel (22): ").split(", ")
@@ -63,9 +70,8 @@ def test_drawn_ids_print_in_natural_order(instances):
 
 
 def test_a_small_lottery_warns_on_stderr_and_in_json(instances, tmp_path):
-    out = tmp_path / "out.json"
-    result = CliRunner().invoke(select_command, _fixture_args(instances, "--lottery-size", "3", "--json", str(out)))
-    assert result.exit_code == 0, result.output
+    result, drawn, out = _build_and_draw(tmp_path, _fixture_args(instances, "--lottery-size", "3"))
+    assert drawn.exit_code == 0, drawn.output
     record = json.loads(out.read_text())
     assert record["lottery_size"] == 3 and record["max_lottery_deviation"] > 0.01
     assert record["warnings"] and any("lottery of 3 tickets" in warning for warning in record["warnings"])
@@ -74,9 +80,8 @@ def test_a_small_lottery_warns_on_stderr_and_in_json(instances, tmp_path):
 
 
 def test_a_large_lottery_has_no_warning(instances, tmp_path):
-    out = tmp_path / "out.json"
-    result = CliRunner().invoke(select_command, _fixture_args(instances, "--lottery-size", "2000", "--json", str(out)))
-    assert result.exit_code == 0, result.output
+    result, drawn, out = _build_and_draw(tmp_path, _fixture_args(instances, "--lottery-size", "2000"))
+    assert drawn.exit_code == 0, drawn.output
     record = json.loads(out.read_text())
     assert record["max_lottery_deviation"] <= 0.01 and record["warnings"] == []
     assert "Warning" not in result.stderr
@@ -85,9 +90,8 @@ def test_a_large_lottery_has_no_warning(instances, tmp_path):
 def test_id_column_option_names_the_id(write_csv, tmp_path):
     categories = write_csv("q.csv", "category,name,min,max\ngender,Female,1,1\ngender,Male,1,1\n")
     people = write_csv("r.csv", "id,ref,gender\n1,R-1,Female\n2,R-2,Male\n3,R-3,Male\n")
-    out = tmp_path / "out.json"
-    args = ["--categories", str(categories), "--respondents", str(people), "--k", "2", "--seed", "s", "--json", str(out)]
-    result = CliRunner().invoke(select_command, [*args, "--id-column", "ref"])
+    args = ["--categories", str(categories), "--respondents", str(people), "--k", "2"]
+    _, result, out = _build_and_draw(tmp_path, [*args, "--id-column", "ref"], seed="s")
     assert result.exit_code == 0, result.output
     record = json.loads(out.read_text())
     assert set(record["probabilities"]) == {"R-1", "R-2", "R-3"}
@@ -97,12 +101,13 @@ def test_id_column_option_names_the_id(write_csv, tmp_path):
     assert missing.exit_code == 1 and "missing id column 'reference'" in missing.output
 
 
-def test_respondents_without_id_column_are_numbered_with_a_warning(write_csv):
+def test_respondents_without_id_column_are_numbered_with_a_warning(write_csv, tmp_path):
     categories = write_csv("q.csv", "category,name,min,max\ngender,Female,1,1\ngender,Male,1,1\n")
     people = write_csv("r.csv", "gender\nFemale\nMale\nMale\n")
-    result = CliRunner().invoke(select_command, ["--categories", str(categories), "--respondents", str(people), "--k", "2", "--seed", "s"])
+    built, result, _ = _build_and_draw(tmp_path, ["--categories", str(categories), "--respondents", str(people),
+                                                  "--k", "2"], seed="s")
+    assert "no id column" in built.stderr and "numbered by data row from 0" in built.stderr
     assert result.exit_code == 0, result.output
-    assert "no id column" in result.stderr and "numbered by data row from 0" in result.stderr
     assert "Drawn panel (2): 0, " in result.stdout
 
 
@@ -114,8 +119,7 @@ def test_legacy_summary_says_its_probabilities_are_estimates(instances):
 
 
 def _record(instances, tmp_path):
-    out = tmp_path / "out.json"
-    result = CliRunner().invoke(select_command, _fixture_args(instances, "--lottery-size", "100", "--json", str(out)))
+    _, result, out = _build_and_draw(tmp_path, _fixture_args(instances, "--lottery-size", "100"))
     assert result.exit_code == 0, result.output
     return out, json.loads(out.read_text())
 
@@ -150,3 +154,42 @@ def test_verify_draw_compares_recorded_counts_with_the_respondents_file(instance
     result = CliRunner().invoke(verify_draw_command, [str(out), "--respondents", str(changed)])
     assert result.exit_code != 0
     assert "the record says" in result.output and "the respondents file gives" in result.output
+
+
+def test_a_seed_is_refused_without_a_lottery_already_written(instances, tmp_path):
+    # The old command built the lottery and drew in one step, so someone who knew the seed could
+    # try lottery sizes until a ticket they liked came up.
+    lottery = tmp_path / "lottery.json"
+    result = CliRunner().invoke(select_command, _fixture_args(instances, "--seed", "42", "--lottery-out", str(lottery)))
+    assert result.exit_code != 0
+    assert "a seed is drawn only against a lottery already written" in result.output
+    assert not lottery.exists()
+    without_file = CliRunner().invoke(select_command, ["--draw", "--seed", "42"])
+    assert without_file.exit_code != 0 and "--draw needs --lottery FILE" in without_file.output
+
+
+def test_the_build_prints_and_writes_the_fingerprint_before_any_draw(instances, tmp_path):
+    lottery = tmp_path / "lottery.json"
+    built = CliRunner().invoke(select_command, _fixture_args(instances, "--lottery-size", "50",
+                                                             "--lottery-out", str(lottery)))
+    assert built.exit_code == 0, built.output
+    record = json.loads(lottery.read_text())
+    assert record["seed"] is None and record["panel"] == [] and len(record["lottery"]) == 50
+    assert f"Lottery SHA-256 (publish before the seed is announced): {record['lottery_digest']}" in built.output
+    assert "Drawn panel" not in built.output
+    drawn = CliRunner().invoke(select_command, ["--draw", "--lottery", str(lottery), "--seed", "public seed"])
+    assert drawn.exit_code == 0, drawn.output
+    assert f"Lottery SHA-256: {record['lottery_digest']}" in drawn.output
+
+
+def test_a_changed_or_drawn_lottery_is_not_drawn(instances, tmp_path):
+    built, drawn, out = _build_and_draw(tmp_path, _fixture_args(instances, "--lottery-size", "20"))
+    assert drawn.exit_code == 0, drawn.output
+    again = CliRunner().invoke(select_command, ["--draw", "--lottery", str(out), "--seed", "another"])
+    assert again.exit_code != 0 and "already been drawn" in again.output
+    lottery = tmp_path / "lottery.json"
+    record = json.loads(lottery.read_text())
+    record["lottery"][0][0] = "someone else"
+    lottery.write_text(json.dumps(record))
+    changed = CliRunner().invoke(select_command, ["--draw", "--lottery", str(lottery), "--seed", "42"])
+    assert changed.exit_code != 0 and "no longer matches its fingerprint" in changed.output
