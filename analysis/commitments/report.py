@@ -24,26 +24,11 @@ from analysis.commitments.model import (
     CommitmentStatus,
     StatusValue,
 )
-from analysis.commitments.status import human_date
+from analysis.commitments.status import STATUS_NAMES, human_date
 from analysis.commitments.summary import OPEN_DATA_FIELDS, build_cabinet_report, natural_key, to_open_data
 from common.formulas import safe_cell
 from common.i18n import gettext, lazy_gettext
 
-STATUS_NAMES = {
-    StatusValue.OVERDUE: lazy_gettext("Overdue"),
-    StatusValue.MISSED: lazy_gettext("Missed last period"),
-    StatusValue.WORSENING: lazy_gettext("Worsening"),
-    StatusValue.STALE: lazy_gettext("Stale"),
-    StatusValue.DUE_SOON: lazy_gettext("Due soon"),
-    StatusValue.ON_TRACK: lazy_gettext("On track"),
-    StatusValue.ONGOING: lazy_gettext("Ongoing"),
-    StatusValue.NOT_ENOUGH_DATA: lazy_gettext("Not enough data"),
-    StatusValue.NO_CHANGE: lazy_gettext("No change"),
-    StatusValue.IMPROVING: lazy_gettext("Improving"),
-    StatusValue.MET_LATE: lazy_gettext("Met late"),
-    StatusValue.MET_ON_TIME: lazy_gettext("Met on time"),
-}
-"""What a person reads for each status, in reports and on the tracker."""
 
 KIND_NAMES = {
     CommitmentKind.ONE_OFF: lazy_gettext("One-off"),
