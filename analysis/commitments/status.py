@@ -124,6 +124,12 @@ STATUS_DEFINITIONS = {
 words cannot drift from the rules). The public tracker shows them as "What the statuses mean"."""
 
 
+def status_definitions() -> list[tuple[str, str, str]]:
+    """``(value, name, definition)`` for every status, most urgent first: the tracker's "What the
+    statuses mean"."""
+    return [(str(value), str(name), str(STATUS_DEFINITIONS[value])) for value, name in STATUS_NAMES.items()]
+
+
 def status_as_of(
     commitment: Commitment,
     updates: Iterable[CommitmentUpdate],
@@ -395,9 +401,17 @@ def _met_on(updates: Sequence[CommitmentUpdate]) -> date | None:
     return met_on
 
 
+_UPDATE_EVIDENCE_WORDS = {
+    UpdateStatus.MET: lambda: gettext("Evidence that it was met"),
+    UpdateStatus.PROGRESS: lambda: gettext("Evidence of progress"),
+    UpdateStatus.NOT_MET: lambda: gettext("Evidence that it was not met after all"),
+}
+"""An update's evidence with no note is described in words, never by the update's key."""
+
+
 def _update_evidence(updates: Iterable[CommitmentUpdate]) -> list[EvidenceItem]:
     return [
-        EvidenceItem(on=u.effective_on, description=u.note or str(u.status), url=u.evidence_url)
+        EvidenceItem(on=u.effective_on, description=u.note or _UPDATE_EVIDENCE_WORDS[u.status](), url=u.evidence_url)
         for u in updates
         if u.evidence_url
     ]
