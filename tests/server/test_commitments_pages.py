@@ -264,3 +264,15 @@ def test_unknown_charter_or_commitment_is_404(officer_client, demo):
     assert officer_client.get("/charter/nope/commitments").status_code == 404
     assert officer_client.get(f"{OFFICER}/items/nope").status_code == 404
     assert officer_client.get(f"{REPORT}/saved/999").status_code == 404
+
+
+def test_cabinet_home_opens_with_the_state_of_the_commitments(cabinet_client, demo):
+    html = cabinet_client.get("/cabinet").text
+    commitments = html.index('id="charter-camden-data-charter"')
+    assert commitments < html.index("Emails waiting to be sent")
+    section = html[commitments:html.index("Engagement in figures")]
+    assert re.search(r">\s*Overdue\s*<", section) and re.search(r">\s*1 commitment\s*<", section)
+    assert re.search(r">\s*Met on time\s*<", section) and "met_on_time" not in section
+    overdue = section.split("Overdue, longest first")[1]
+    assert f'href="/charter/{SLUG}/commitments/7a"' in overdue and re.search(r"More than \d+ years? overdue", overdue)
+    assert f'href="{REPORT}"' in section
