@@ -5,6 +5,8 @@ visible text), no internal key, no "None", and no question text running into the
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from html.parser import HTMLParser
 
 from analysis.charter.demo import DEMO_CHARTER_SLUG
@@ -103,9 +105,17 @@ def test_public_and_cabinet_pages_read_in_plain_words(officer_client, cabinet_cl
     for url in (f"/cabinet/commitments/{DEMO_CHARTER_SLUG}", f"/cabinet/commitments/{DEMO_CHARTER_SLUG}?as_of=2026-12-05",
                 "/cabinet/panels", "/cabinet"):
         pages[url] = cabinet_client.get(url).text
+    for url in (DRAFT, f"/officer/commitments/{DEMO_CHARTER_SLUG}", f"/officer/commitments/{DEMO_CHARTER_SLUG}/items/7c"):
+        pages[url] = officer_client.get(url).text
     for url, html in pages.items():
         assert_plain_words(url, html)
     long_overdue = cabinet_client.get(f"/cabinet/commitments/{DEMO_CHARTER_SLUG}?as_of=2026-12-05").text
     assert re.search(r"More than \d+ years? overdue \([\d,]+ days\)", long_overdue)
     panels = "\n".join(visible_text(pages["/cabinet/panels"]))
     assert "Age band (adults)" in panels and "Sex" in panels
+    if shutil.which("pdftotext"):
+        pdf = client.get(f"{report_url}/report.pdf").content
+        text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+        assert ISO_DATE.findall(text) == [] and "gettext(" not in text
+        assert [key for key in INTERNAL_KEYS if key in text] == []
+        assert "(as of " in text and "By when" in text
