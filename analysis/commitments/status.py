@@ -106,7 +106,7 @@ STATUS_DEFINITIONS = {
     StatusValue.DUE_SOON: lazy_gettext(
         "Not done yet, and the deadline is less than %(days)s days away.", days=DUE_SOON_DAYS),
     StatusValue.ON_TRACK: lazy_gettext(
-        "Not done yet, and the deadline is more than %(days)s days away, or waits for an event with no date "
+        "Not done yet, and the deadline is %(days)s days or more away, or waits for an event with no date "
         "yet.", days=DUE_SOON_DAYS),
     StatusValue.ONGOING: lazy_gettext(
         "A promise with no deadline, such as a way of working, with news in the last %(days)s days.",
