@@ -11,6 +11,7 @@ compiled ``.mo`` file falls back to the source strings (Babel's ``NullTranslatio
 
 from __future__ import annotations
 
+import calendar
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import lru_cache
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from babel.support import LazyProxy, NullTranslations, Translations
 
 if TYPE_CHECKING:
@@ -81,6 +83,45 @@ def lazy_gettext(message: str, **variables: object) -> LazyProxy:
 def format_day(day: date) -> str:
     """``24 January 2022``, the form GOV.UK style uses in text, in the active locale's words."""
     return format_date(day, "d MMMM y", locale=active_locale.get())
+
+
+def format_count(number: int) -> str:
+    """``1,599``: a whole number as GOV.UK style writes it, with the locale's group separator."""
+    return format_decimal(number, locale=active_locale.get())
+
+
+def elapsed_in_words(start: date, end: date) -> str:
+    """How long from ``start`` to ``end`` in the words a reader takes in at a glance: "more than
+    4 years", "3 months", "more than 2 weeks", "5 days". Whole calendar years and months are
+    counted (so "4 years" only when it is exactly four years to the day), then weeks from 14
+    days; "more than" says a remainder was dropped. Give the exact days beside it."""
+    if end < start:
+        start, end = end, start
+    months = (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
+    if _add_months(start, months + 1) <= end:  # 31 January to 28 February is a month
+        months += 1
+    if months >= 12:
+        years = months // 12
+        exact = _add_months(start, 12 * years) == end
+        return (ngettext("%(num)d year", "%(num)d years", years) if exact
+                else ngettext("more than %(num)d year", "more than %(num)d years", years))
+    if months >= 1:
+        exact = _add_months(start, months) == end
+        return (ngettext("%(num)d month", "%(num)d months", months) if exact
+                else ngettext("more than %(num)d month", "more than %(num)d months", months))
+    days = (end - start).days
+    if days >= 14:
+        weeks = days // 7
+        return (ngettext("%(num)d week", "%(num)d weeks", weeks) if days % 7 == 0
+                else ngettext("more than %(num)d week", "more than %(num)d weeks", weeks))
+    return ngettext("%(num)d day", "%(num)d days", days)
+
+
+def _add_months(day: date, months: int) -> date:
+    """``day`` moved on by whole months, kept to the last day of a shorter month."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    return day.replace(year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def format_day_and_time(moment: datetime) -> str:

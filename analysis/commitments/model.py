@@ -16,6 +16,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from common.i18n import format_day, gettext
+
 
 class CommitmentKind(enum.StrEnum):
     """How a commitment is judged."""
@@ -122,14 +124,15 @@ class ReportingPeriod:
 
     @property
     def label(self) -> str:
-        """``2022`` for a calendar year, ``2022/23`` for a financial year, else the two dates."""
+        """``2022`` for a calendar year, ``2022/23`` for a financial year, else the two dates in
+        words ("1 September 2022 to 31 August 2023")."""
         if (self.start.month, self.start.day, self.end.month, self.end.day) == (1, 1, 12, 31):
             if self.start.year == self.end.year:
                 return str(self.start.year)
         if (self.start.month, self.start.day, self.end.month, self.end.day) == (4, 1, 3, 31):
             if self.end.year == self.start.year + 1:
                 return f"{self.start.year}/{self.end.year % 100:02d}"
-        return f"{self.start.isoformat()} to {self.end.isoformat()}"
+        return gettext("%(start)s to %(end)s", start=format_day(self.start), end=format_day(self.end))
 
     @classmethod
     def containing(cls, day: date, kind: PeriodKind) -> ReportingPeriod:

@@ -15,6 +15,7 @@ import csv
 import io
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -22,28 +23,15 @@ from analysis.commitments.model import (
     Charter,
     CommitmentKind,
     CommitmentStatus,
+    PeriodOutcome,
     StatusValue,
+    UpdateStatus,
 )
-from analysis.commitments.status import human_date
+from analysis.commitments.status import STATUS_NAMES, human_date
 from analysis.commitments.summary import OPEN_DATA_FIELDS, build_cabinet_report, natural_key, to_open_data
 from common.formulas import safe_cell
 from common.i18n import gettext, lazy_gettext
 
-STATUS_NAMES = {
-    StatusValue.OVERDUE: lazy_gettext("Overdue"),
-    StatusValue.MISSED: lazy_gettext("Missed last period"),
-    StatusValue.WORSENING: lazy_gettext("Worsening"),
-    StatusValue.STALE: lazy_gettext("Stale"),
-    StatusValue.DUE_SOON: lazy_gettext("Due soon"),
-    StatusValue.ON_TRACK: lazy_gettext("On track"),
-    StatusValue.ONGOING: lazy_gettext("Ongoing"),
-    StatusValue.NOT_ENOUGH_DATA: lazy_gettext("Not enough data"),
-    StatusValue.NO_CHANGE: lazy_gettext("No change"),
-    StatusValue.IMPROVING: lazy_gettext("Improving"),
-    StatusValue.MET_LATE: lazy_gettext("Met late"),
-    StatusValue.MET_ON_TIME: lazy_gettext("Met on time"),
-}
-"""What a person reads for each status, in reports and on the tracker."""
 
 KIND_NAMES = {
     CommitmentKind.ONE_OFF: lazy_gettext("One-off"),
@@ -51,6 +39,20 @@ KIND_NAMES = {
     CommitmentKind.ONGOING: lazy_gettext("Ongoing"),
     CommitmentKind.METRIC: lazy_gettext("Metric"),
 }
+
+UPDATE_NAMES = {
+    UpdateStatus.MET: lazy_gettext("Met"),
+    UpdateStatus.PROGRESS: lazy_gettext("Progress"),
+    UpdateStatus.NOT_MET: lazy_gettext("Not met after all"),
+}
+"""An update in a commitment's public history, in words."""
+
+OUTCOME_NAMES = {
+    PeriodOutcome.MET: lazy_gettext("Met"),
+    PeriodOutcome.MISSED: lazy_gettext("Missed"),
+    PeriodOutcome.IN_PROGRESS: lazy_gettext("In progress"),
+}
+"""How one period of a recurring commitment went, in words."""
 
 ROW_FIELDS = (*OPEN_DATA_FIELDS, "owner", "label")
 """Fields of each commitment in the JSON and CSV: the open-data fields, then who owns it
@@ -166,17 +168,37 @@ def document_text_table(document: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def commitments_by_principle(document: Mapping[str, Any]) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """Each principle with the commitments that serve it (a commitment serving several
-    principles is listed under each), then a group for any that name no principle."""
+@dataclass(frozen=True)
+class TrackerView:
+    """The public tracker's list: each commitment once, narrowed by status and principle.
+
+    ``statuses`` and ``principles`` are the filter's choices with how many commitments each
+    has; ``status`` and ``principle`` the filters applied (None: any)."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    status: str | None
+    principle: int | None
+    statuses: list[dict[str, Any]]
+    principles: list[dict[str, Any]]
+
+
+def tracker_view(document: Mapping[str, Any], *, status: str = "", principle: str = "") -> TrackerView:
+    """The commitments of ``document`` that have ``status`` and serve ``principle`` (each given
+    as the query string had it). A value that names no status or principle applies no filter,
+    so an edited address still shows the tracker."""
     rows = document["commitments"]
-    groups = [(principle, [row for row in rows if principle["number"] in row["principles"]])
-              for principle in document["principles"]]
-    known = {principle["number"] for principle in document["principles"]}
-    orphans = [row for row in rows if not set(row["principles"]) & known]
-    if orphans:
-        groups.append(({"number": None, "title": gettext("Not linked to a principle")}, orphans))
-    return groups
+    chosen_status = status if status in {str(value) for value in StatusValue} else None
+    numbers = {p["number"] for p in document["principles"]}
+    chosen_principle = int(principle) if principle.isdigit() and int(principle) in numbers else None
+    shown = [row for row in rows
+             if (chosen_status is None or row["status"] == chosen_status)
+             and (chosen_principle is None or chosen_principle in row["principles"])]
+    statuses = [{"value": c["status"], "name": c["name"], "count": c["count"]} for c in document["counts"] if c["count"]]
+    principles = [{**p, "count": sum(1 for row in rows if p["number"] in row["principles"])}
+                  for p in document["principles"]]
+    return TrackerView(rows=shown, total=len(rows), status=chosen_status, principle=chosen_principle,
+                       statuses=statuses, principles=principles)
 
 
 def iso_to_human(value: str | None) -> str:

@@ -64,7 +64,7 @@ from analysis.commitments.model import (
     UpdateStatus,
 )
 from common.clock import COUNCIL_TIME_ZONE
-from common.i18n import format_day, gettext, ngettext
+from common.i18n import elapsed_in_words, format_count, format_day, gettext, lazy_gettext, ngettext
 
 DUE_SOON_DAYS = 30
 """A deadline T is due soon on days D with T − 30 days < D ≤ T."""
@@ -73,6 +73,61 @@ STALE_AFTER_DAYS = 365
 """An ongoing commitment with no activity for this many days is stale."""
 
 _NO_PERIOD = ReportingPeriod(date.min, date.min)
+
+LONG_DELAY_DAYS = 60
+"""From this many days late or overdue, a label says the time in words ("more than 4 years")
+before the exact days: a reader takes in "4 years" faster than "1,599 days"."""
+
+STATUS_NAMES = {
+    StatusValue.OVERDUE: lazy_gettext("Overdue"),
+    StatusValue.MISSED: lazy_gettext("Missed last period"),
+    StatusValue.WORSENING: lazy_gettext("Worsening"),
+    StatusValue.STALE: lazy_gettext("Stale"),
+    StatusValue.DUE_SOON: lazy_gettext("Due soon"),
+    StatusValue.ON_TRACK: lazy_gettext("On track"),
+    StatusValue.ONGOING: lazy_gettext("Ongoing"),
+    StatusValue.NOT_ENOUGH_DATA: lazy_gettext("Not enough data"),
+    StatusValue.NO_CHANGE: lazy_gettext("No change"),
+    StatusValue.IMPROVING: lazy_gettext("Improving"),
+    StatusValue.MET_LATE: lazy_gettext("Met late"),
+    StatusValue.MET_ON_TIME: lazy_gettext("Met on time"),
+}
+"""What a person reads for each status, in reports and on the tracker, most urgent first."""
+
+STATUS_DEFINITIONS = {
+    StatusValue.OVERDUE: lazy_gettext("The deadline has passed and the council has not done what it promised."),
+    StatusValue.MISSED: lazy_gettext(
+        "A promise the council repeats (every year, for example) was not kept in the last period. "
+        "The current period is still open."),
+    StatusValue.WORSENING: lazy_gettext(
+        "A measure the council promised to move has gone the wrong way since the period before."),
+    StatusValue.STALE: lazy_gettext(
+        "A promise with no deadline that has had no news for %(days)s days or more.", days=STALE_AFTER_DAYS),
+    StatusValue.DUE_SOON: lazy_gettext(
+        "Not done yet, and the deadline is less than %(days)s days away.", days=DUE_SOON_DAYS),
+    StatusValue.ON_TRACK: lazy_gettext(
+        "Not done yet, and the deadline is %(days)s days or more away, or waits for an event with no date "
+        "yet.", days=DUE_SOON_DAYS),
+    StatusValue.ONGOING: lazy_gettext(
+        "A promise with no deadline, such as a way of working, with news in the last %(days)s days.",
+        days=STALE_AFTER_DAYS),
+    StatusValue.NOT_ENOUGH_DATA: lazy_gettext(
+        "A measure with fewer than two periods published, so there is nothing to compare yet."),
+    StatusValue.NO_CHANGE: lazy_gettext("A measure that is the same as in the period before."),
+    StatusValue.IMPROVING: lazy_gettext(
+        "A measure the council promised to move has gone the right way since the period before."),
+    StatusValue.MET_LATE: lazy_gettext("Done, but after the deadline."),
+    StatusValue.MET_ON_TIME: lazy_gettext(
+        "Done by the deadline. For a promise the council repeats, done in the current period."),
+}
+"""What each status means, in plain words, from the rules above (and their constants, so the
+words cannot drift from the rules). The public tracker shows them as "What the statuses mean"."""
+
+
+def status_definitions() -> list[tuple[str, str, str]]:
+    """``(value, name, definition)`` for every status, most urgent first: the tracker's "What the
+    statuses mean"."""
+    return [(str(value), str(name), str(STATUS_DEFINITIONS[value])) for value, name in STATUS_NAMES.items()]
 
 
 def status_as_of(
@@ -180,7 +235,7 @@ def _one_off_status(
         if deadline is None or met_on <= deadline:
             return replace(base, status=StatusValue.MET_ON_TIME, label=gettext("Met on time on %(day)s", day=human_date(met_on)))
         days = (met_on - deadline).days
-        return replace(base, status=StatusValue.MET_LATE, days_late=days, label=ngettext("Met late by %(num)d day", "Met late by %(num)d days", days))
+        return replace(base, status=StatusValue.MET_LATE, days_late=days, label=_late_label(deadline, met_on))
     if deadline is None:
         return replace(base, status=StatusValue.ON_TRACK, label=gettext("On track – awaiting event date"))
     return _against_deadline(base, deadline, as_of)
@@ -190,7 +245,7 @@ def _against_deadline(base: CommitmentStatus, deadline: date, as_of: date) -> Co
     """Overdue, due soon or on track for something not (yet) met by ``deadline``."""
     if as_of > deadline:
         days = (as_of - deadline).days
-        return replace(base, status=StatusValue.OVERDUE, days_late=days, label=ngettext("Overdue by %(num)d day", "Overdue by %(num)d days", days))
+        return replace(base, status=StatusValue.OVERDUE, days_late=days, label=_overdue_label(deadline, as_of))
     days_left = (deadline - as_of).days
     if days_left < DUE_SOON_DAYS:
         label = (gettext("Due soon: due today") if days_left == 0 else
@@ -198,6 +253,28 @@ def _against_deadline(base: CommitmentStatus, deadline: date, as_of: date) -> Co
         return replace(base, status=StatusValue.DUE_SOON, days_to_deadline=days_left, label=label)
     return replace(base, status=StatusValue.ON_TRACK, days_to_deadline=days_left,
                    label=gettext("On track: due by %(day)s", day=human_date(deadline)))
+
+
+def _overdue_label(deadline: date, as_of: date) -> str:
+    """"Overdue by 12 days", or from ``LONG_DELAY_DAYS`` "More than 4 years overdue (1,599 days)"."""
+    days = (as_of - deadline).days
+    if days < LONG_DELAY_DAYS:
+        return ngettext("Overdue by %(num)d day", "Overdue by %(num)d days", days)
+    return gettext("%(elapsed)s overdue (%(days)s days)", elapsed=_capitalised(elapsed_in_words(deadline, as_of)),
+                   days=format_count(days))
+
+
+def _late_label(deadline: date, met_on: date) -> str:
+    """"Met late by 12 days", or from ``LONG_DELAY_DAYS`` "Met more than 2 months late (75 days)"."""
+    days = (met_on - deadline).days
+    if days < LONG_DELAY_DAYS:
+        return ngettext("Met late by %(num)d day", "Met late by %(num)d days", days)
+    return gettext("Met %(elapsed)s late (%(days)s days)", elapsed=elapsed_in_words(deadline, met_on),
+                   days=format_count(days))
+
+
+def _capitalised(words: str) -> str:
+    return words[:1].upper() + words[1:]
 
 
 def _recurring_status(
@@ -324,9 +401,17 @@ def _met_on(updates: Sequence[CommitmentUpdate]) -> date | None:
     return met_on
 
 
+_UPDATE_EVIDENCE_WORDS = {
+    UpdateStatus.MET: lambda: gettext("Evidence that it was met"),
+    UpdateStatus.PROGRESS: lambda: gettext("Evidence of progress"),
+    UpdateStatus.NOT_MET: lambda: gettext("Evidence that it was not met after all"),
+}
+"""An update's evidence with no note is described in words, never by the update's key."""
+
+
 def _update_evidence(updates: Iterable[CommitmentUpdate]) -> list[EvidenceItem]:
     return [
-        EvidenceItem(on=u.effective_on, description=u.note or str(u.status), url=u.evidence_url)
+        EvidenceItem(on=u.effective_on, description=u.note or _UPDATE_EVIDENCE_WORDS[u.status](), url=u.evidence_url)
         for u in updates
         if u.evidence_url
     ]

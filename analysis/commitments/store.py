@@ -35,7 +35,7 @@ from analysis.commitments.forms import (
     storage_limit_errors,
 )
 from analysis.commitments.report import build_report_document, document_csv, document_json
-from analysis.commitments.status import tracker_as_of
+from analysis.commitments.status import known_updates, status_as_of, tracker_as_of
 from analysis.tables import Charter, Commitment, CommitmentReportSnapshot, CommitmentUpdate, Principle
 from common.clock import COUNCIL_TIME_ZONE
 from common.transactions import write_transaction
@@ -83,6 +83,17 @@ class TrackerInputs:
             if commitment.key == key:
                 return commitment
         raise CommitmentNotFound(f"no commitment {key!r} in {self.charter.charter.name}")
+
+
+@dataclass(frozen=True)
+class CommitmentPage:
+    """One commitment as the public reads it on a day: its status, and the updates known that
+    day, newest first (who recorded them is not part of it)."""
+
+    charter: CharterRecord
+    commitment: model.Commitment
+    status: model.CommitmentStatus
+    history: tuple[model.CommitmentUpdate, ...]
 
 
 @dataclass(frozen=True)
@@ -169,6 +180,18 @@ async def commitment_history(slug: str, key: str) -> tuple[TrackerInputs, model.
     history = await _stored_updates({row["id"]: key})
     history.sort(key=lambda stored: (stored.update.effective_on, stored.update.recorded_at, stored.id), reverse=True)
     return inputs, commitment, history
+
+
+async def commitment_page(slug: str, key: str, as_of: date) -> CommitmentPage:
+    """A commitment's public page for ``as_of``; CommitmentNotFound when there is no such
+    commitment, or it was not yet made or recorded on that day."""
+    inputs = await load_tracker_inputs(slug)
+    commitment = inputs.commitment(key)
+    if not tracker_as_of([commitment], (), model.PlatformEvidence(), as_of):
+        raise CommitmentNotFound(f"commitment {key!r} was not made by {as_of}")
+    status = status_as_of(commitment, inputs.updates, inputs.evidence, as_of)
+    history = tuple(reversed(known_updates(key, inputs.updates, as_of)))
+    return CommitmentPage(charter=inputs.charter, commitment=commitment, status=status, history=history)
 
 
 async def statuses_as_of(inputs: TrackerInputs, as_of: date) -> list[model.CommitmentStatus]:

@@ -18,9 +18,10 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
 
 from analysis.commitments.report import iso_to_human
-from common.i18n import gettext, install_in_jinja
+from common.i18n import gettext, install_in_jinja, lazy_gettext
 
 from analysis.stats.disclosure import SECONDARY, SECONDARY_MARK
+from analysis.stats.weighting import DIMENSION_LABELS
 from analysis.reports.you_said import YouSaid, word_cloud_images
 from common.charts import use_writable_matplotlib_cache
 from common.formulas import safe_cell
@@ -37,6 +38,35 @@ CSV_HEADER = ["section", "question_key", "question", "group", "option", "count",
 
 Images = dict[str, tuple[bytes, str]]
 """image name → (PNG bytes, text alternative)."""
+
+TEST_NAMES = {"chi_square": lazy_gettext("chi-square test"), "fisher_exact": lazy_gettext("Fisher's exact test")}
+"""What a reader sees for each test ``analysis.stats.crosstabs`` may run."""
+
+
+def dimension_words(dimension: str) -> str:
+    """``age_band`` reads "age band": the words for a breakdown's group, never its key."""
+    return str(DIMENSION_LABELS.get(dimension, dimension.replace("_", " ")))
+
+
+def statistical_test_words(test: str | None) -> str:
+    """``chi_square`` reads "chi-square test"."""
+    return str(TEST_NAMES.get(test or "", (test or "").replace("_", " ")))
+
+
+def breakdown_caption(question_text: str, dimension: str) -> str:
+    """"Answers to ‘I trust the council…fairly’ by ethnic group": the question quoted, so its own
+    full stop or question mark never runs into the words after it."""
+    return gettext("Answers to ‘%(question)s’ by %(dimension)s", question=question_text.strip().rstrip("."),
+                   dimension=dimension_words(dimension))
+
+
+def status_on(status_label: str | None, status_as_of: str | None) -> str:
+    """A cited commitment's status with the day it was read: "Met on time on 19 January 2022
+    (as of 5 December 2026)"."""
+    status = status_label or gettext("status unknown")
+    if not status_as_of:
+        return status
+    return gettext("%(status)s (as of %(day)s)", status=status, day=iso_to_human(status_as_of))
 
 
 def _number(value: float | None, suffix: str = "%") -> str:
@@ -56,7 +86,7 @@ def quote_source(quote: Mapping[str, Any], document: Mapping[str, Any]) -> str:
     if quote.get("source") == "comment":
         return gettext("A comment on the case study ‘%(case_study)s’",
                        case_study=quote.get("case_study_title") or quote.get("case_study"))
-    texts = {item["key"]: item["text"] for item in document.get("free_text", [])}
+    texts = {item["key"]: item["text"] for item in [*document.get("questions", []), *document.get("free_text", [])]}
     question = texts.get(quote.get("question_key") or "")
     return gettext("An answer to ‘%(question)s’", question=question) if question else gettext("An answer to the questionnaire")
 
@@ -113,14 +143,15 @@ def time_chart(document: Mapping[str, Any]) -> tuple[bytes, str] | None:
     axes = figure.add_subplot()
     axes.bar(range(len(weeks)), [w["count"] for w in weeks], color=BAR_COLOUR)
     step = max(1, len(weeks) // 8)
-    axes.set_xticks(range(0, len(weeks), step), [weeks[i]["week_start"] for i in range(0, len(weeks), step)],
+    axes.set_xticks(range(0, len(weeks), step), [iso_to_human(weeks[i]["week_start"]) for i in range(0, len(weeks), step)],
                     rotation=30, ha="right", fontsize=8)
     axes.set_ylabel(gettext("Responses in the week"))
     axes.spines[["top", "right"]].set_visible(False)
     peak = max(weeks, key=lambda w: w["count"])
     alt = gettext("Bar chart of responses per week from the week of %(first)s to the week of %(last)s; the busiest "
                   "week began %(peak)s with %(count)s responses. The table below gives every week.",
-                  first=weeks[0]["week_start"], last=weeks[-1]["week_start"], peak=peak["week_start"],
+                  first=iso_to_human(weeks[0]["week_start"]), last=iso_to_human(weeks[-1]["week_start"]),
+                  peak=iso_to_human(peak["week_start"]),
                   count=format(peak['count'], ","))
     return _png(figure), alt
 
@@ -183,6 +214,10 @@ def _environment() -> Environment:
     environment.globals["hidden_mark"] = hidden_mark
     environment.globals["quote_source"] = quote_source
     environment.globals["SECONDARY_MARK"] = SECONDARY_MARK
+    environment.globals["dimension_words"] = dimension_words
+    environment.globals["statistical_test_words"] = statistical_test_words
+    environment.globals["breakdown_caption"] = breakdown_caption
+    environment.globals["status_on"] = status_on
     return environment
 
 
@@ -325,6 +360,7 @@ def report_pdf(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, st
         return [pdf.picture(png), Paragraph(escape(alt), small)]
 
     threshold = document["disclosure_threshold"]
+    texts = {q["key"]: q["text"] for q in document["questions"]}
 
     def cross_table(breakdown: Mapping[str, Any], question: Mapping[str, Any]) -> list[Any]:
         """A breakdown as published: hidden figures as "fewer than N" or "[c]"."""
@@ -334,12 +370,12 @@ def report_pdf(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, st
                 + [cell["display"] if not cell["suppressed"] else hidden_mark(cell.get("suppression"), threshold)
                    for cell in group["cells"]] for group in breakdown["groups"]]
         share = 1.0 / (len(labels) + 2)
-        caption = gettext("%(question)s, by %(dimension)s. Fewer than %(threshold)s: hidden because the count is under "
+        caption = gettext("%(caption)s. Fewer than %(threshold)s: hidden because the count is under "
                           "%(threshold)s. %(mark)s: hidden so that other hidden figures cannot be worked out.",
-                          question=question["text"], dimension=breakdown["dimension"].replace("_", " "),
+                          caption=breakdown_caption(question["text"], breakdown["dimension"]),
                           threshold=threshold, mark=SECONDARY_MARK)
         if breakdown["test"]:
-            name, p = breakdown["test"].replace("_", " "), breakdown["p_value_holm"]
+            name, p = statistical_test_words(breakdown["test"]), breakdown["p_value_holm"]
             test = (gettext("%(test)s: Holm-adjusted p = %(p)s (significant).", test=name, p=p) if breakdown["significant"]
                     else gettext("%(test)s: Holm-adjusted p = %(p)s.", test=name, p=p))
             caption = gettext("%(caption)s %(test)s", caption=caption, test=test)
@@ -350,8 +386,8 @@ def report_pdf(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, st
     if note:
         story.append(Paragraph(escape(note), body))
     story += [Paragraph(gettext("We asked"), styles["Heading2"]), Paragraph(escape(asked["purpose"]), body),
-              Paragraph(escape(gettext("Open from %(opens)s to %(closes)s.", opens=asked["opens_on"],
-                                               closes=asked["closes_on"])), body)]
+              Paragraph(escape(gettext("Open from %(opens)s to %(closes)s.", opens=iso_to_human(asked["opens_on"]),
+                                               closes=iso_to_human(asked["closes_on"]))), body)]
     if asked["channels_note"]:
         story.append(Paragraph(escape(asked["channels_note"]), body))
     story += [table([gettext("Channel"), gettext("People reached"), gettext("Responses")],
@@ -361,7 +397,7 @@ def report_pdf(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, st
     story += picture("channels") + picture("weeks")
     if asked["questions"]:
         story += [Paragraph(gettext("The questions"), styles["Heading3"]),
-                  table(["gettext(", ")Questiongettext(", ")Kind"], [[number, q["text"], q["kind"]]
+                  table(["", gettext("Question"), gettext("Kind")], [[number, q["text"], q["kind"]]
                                                    for number, q in enumerate(asked["questions"], start=1)],
                         [0.06, 0.7, 0.24])]
     story += [Paragraph(gettext("You said"), styles["Heading2"])]
@@ -385,7 +421,8 @@ def report_pdf(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, st
         story.append(Paragraph(gettext("Differences between groups (significant after Holm correction for "
                                        "%(count)d tests)", count=holm_test_count(document)), styles["Heading3"]))
         story.append(table([gettext("Question"), gettext("By"), gettext("Test"), gettext("Holm-adjusted p")],
-                           [[b["question_key"], b["dimension"], b["test"], b["p_value_holm"]] for b in significant],
+                           [[texts.get(b["question_key"], ""), dimension_words(b["dimension"]), statistical_test_words(b["test"]),
+                             b["p_value_holm"]] for b in significant],
                            [0.35, 0.25, 0.2, 0.2]))
     for free_text in document["free_text"]:
         story += [Paragraph(escape(free_text["text"]), styles["Heading3"]),
@@ -401,9 +438,9 @@ def report_pdf(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, st
         story.append(Paragraph(escape(f"“{quote['text']}”"), body))
         story.append(Paragraph(escape(quote_source(quote, document)), small))
     story += [Spacer(1, 4 * mm), Paragraph(gettext("We did"), styles["Heading2"])]
-    story.append(table([gettext("Action"), gettext("By"), gettext("Who"), gettext("Commitments")],
-                       [[a["action"], a["due_on"] or "", a["owner"],
-                         "; ".join(f"{c['key']} {c['title']} ({c['status_label'] or gettext('status unknown')})"
+    story.append(table([gettext("Action"), gettext("By when"), gettext("Who"), gettext("Commitments")],
+                       [[a["action"], iso_to_human(a["due_on"]) or gettext("No date"), a["owner"],
+                         "; ".join(f"{c['key']} {c['title']} ({status_on(c['status_label'], c.get('status_as_of'))})"
                                    for c in a["commitments"])] for a in document["actions"]],
                        [0.4, 0.13, 0.17, 0.3]) if document["actions"] else Paragraph(gettext("No actions recorded yet."), body))
     return pdf.finish(story)

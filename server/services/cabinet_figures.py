@@ -16,11 +16,14 @@ from datetime import date
 
 from analysis.stats.disclosure import PublishedCount, publish_count, publish_line
 from panels.aggregates import PanelAggregate, panel_aggregates
+from panels.census import DIMENSION_LABELS
 
 
 @dataclass(frozen=True)
 class CabinetCategory:
     dimension: str
+    dimension_name: str
+    """What a reader sees for ``dimension``: "Sex", "Age band (adults)", never the key."""
     category: str
     quota_min: int
     quota_max: int
@@ -59,7 +62,8 @@ def cabinet_panel(aggregate: PanelAggregate, *, threshold: int) -> CabinetPanel:
     """One panel's figures as cabinet may read them."""
     members = _by_dimension(aggregate, "members", threshold=threshold)
     pool = _by_dimension(aggregate, "pool", threshold=threshold)
-    categories = tuple(CabinetCategory(row.dimension, row.category, row.quota_min, row.quota_max, member, in_pool)
+    categories = tuple(CabinetCategory(row.dimension, dimension_name(row.dimension), row.category, row.quota_min,
+                                       row.quota_max, member, in_pool)
                        for row, member, in_pool in zip(aggregate.categories, members, pool))
     return CabinetPanel(
         name=aggregate.name, year=aggregate.year, panel_size=aggregate.panel_size,
@@ -67,6 +71,15 @@ def cabinet_panel(aggregate: PanelAggregate, *, threshold: int) -> CabinetPanel:
         pool_size=publish_count(aggregate.pool_size, threshold=threshold), categories=categories,
         sessions_total=aggregate.sessions_total, sessions_held=aggregate.sessions_held,
         attendance_marks=aggregate.attendance_marks, attendance_rate=aggregate.attendance_rate)
+
+
+def dimension_name(dimension: str) -> str:
+    """The census dimension's name in words; an officer's own dimension with its key made readable."""
+    label = DIMENSION_LABELS.get(dimension)
+    if label is not None:
+        return str(label)
+    words = dimension.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
 
 
 async def cabinet_panels(*, threshold: int, today: date) -> list[CabinetPanel]:

@@ -18,7 +18,7 @@ from analysis.commitments.render import report_pdf, timeline_description, timeli
 from analysis.commitments.report import (
     ROW_FIELDS,
     build_report_document,
-    commitments_by_principle,
+    tracker_view,
     document_csv,
     document_json,
 )
@@ -57,11 +57,35 @@ def test_csv_has_one_row_per_commitment_and_neutralises_formulas():
     assert rows[1]["principles"] == "1;6"
 
 
-def test_principle_groups_list_a_commitment_under_each_principle_it_serves():
-    groups = dict((principle["number"], [row["id"] for row in rows])
-                  for principle, rows in commitments_by_principle(demo_document()))
-    assert groups[1] == ["2", "3", "4a", "7a", "7b"]
-    assert "3" in groups[7]
+def test_tracker_lists_each_commitment_once_and_filters_by_principle_and_status():
+    document = demo_document()
+    everything = tracker_view(document)
+    ids = [row["id"] for row in everything.rows]
+    assert len(ids) == len(set(ids)) == everything.total == 11  # once, however many principles it serves
+    first = tracker_view(document, principle="1")
+    assert [row["id"] for row in first.rows] == ["2", "3", "4a", "7a", "7b"] and first.principle == 1
+    overdue = tracker_view(document, status="overdue")
+    assert overdue.rows and all(row["status"] == "overdue" for row in overdue.rows)
+    both = tracker_view(document, status="overdue", principle="7")
+    assert {row["id"] for row in both.rows} == {row["id"] for row in overdue.rows if 7 in row["principles"]}
+    assert {c["value"] for c in everything.statuses} == {row["status"] for row in everything.rows}
+    assert next(p for p in everything.principles if p["number"] == 1)["count"] == 5
+
+
+def test_a_filter_naming_nothing_applies_no_filter():
+    view = tracker_view(demo_document(), status="<script>", principle="99")
+    assert view.status is None and view.principle is None and len(view.rows) == 11
+
+
+def test_every_status_has_a_name_and_a_plain_definition():
+    from analysis.commitments.model import StatusValue
+    from analysis.commitments.status import DUE_SOON_DAYS, status_definitions
+
+    definitions = {value: (name, words) for value, name, words in status_definitions()}
+    assert set(definitions) == {str(value) for value in StatusValue}
+    assert definitions["stale"][0] == "Stale" and "365 days" in definitions["stale"][1]
+    assert definitions["missed"][0] == "Missed last period" and f"{DUE_SOON_DAYS} days" in definitions["due_soon"][1]
+    assert all(words.endswith(".") and "_" not in words for _, words in definitions.values())
 
 
 def test_a_day_before_any_commitment_gives_an_empty_report():

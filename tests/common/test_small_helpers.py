@@ -2,9 +2,11 @@ import hashlib
 import re
 from datetime import date, datetime, timezone
 
+import pytest
 from hypothesis import given, strategies as st
 
 from common.clock import COUNCIL_TIME_ZONE, council_date, council_time, council_today, end_of_council_day
+from common.i18n import elapsed_in_words, format_count
 from common.text import SLUG_MAX_LENGTH, slugify
 from common.tokens import hash_token
 
@@ -62,3 +64,22 @@ def test_dates_in_text_are_written_in_the_readers_language():
         assert format_day(date(2022, 1, 24)) == "24 Ionawr 2022"
     finally:
         active_locale.reset(token)
+
+
+@pytest.mark.parametrize(("start", "end", "words"), [
+    (date(2022, 6, 30), date(2026, 11, 15), "more than 4 years"),
+    (date(2022, 6, 30), date(2026, 6, 30), "4 years"),
+    (date(2022, 6, 30), date(2023, 6, 30), "1 year"),
+    (date(2022, 1, 31), date(2022, 2, 28), "1 month"),
+    (date(2022, 1, 10), date(2022, 4, 2), "more than 2 months"),
+    (date(2022, 1, 1), date(2022, 1, 22), "3 weeks"),
+    (date(2022, 1, 1), date(2022, 1, 16), "more than 2 weeks"),
+    (date(2022, 1, 1), date(2022, 1, 2), "1 day"),
+    (date(2022, 1, 10), date(2022, 1, 1), "9 days"),
+])
+def test_elapsed_in_words(start, end, words):
+    assert elapsed_in_words(start, end) == words
+
+
+def test_format_count_groups_thousands():
+    assert format_count(1599) == "1,599" and format_count(12) == "12"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -19,8 +20,19 @@ def test_public_tracker_from_the_navigation(page, live_server, assert_accessible
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Commitments").click()
     page.wait_for_url(f"{live_server}/charter/{SLUG}/commitments")
     assert page.get_by_role("heading", level=1).inner_text() == "Camden Data Charter: commitments tracker"
-    assert page.get_by_role("heading", name="1. Build trust through transparency").is_visible()
+    expect(page.get_by_role("status")).to_have_text("Showing 11 of 11 commitments.")
+    assert page.get_by_role("link", name="1. Build trust through transparency").first.is_visible()
+    assert page.get_by_role("heading", name="What the statuses mean").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Principle", exact=True).select_option("1")
+    page.get_by_role("button", name="Show commitments").click()
+    expect(page.get_by_role("status")).to_have_text("Showing 5 of 11 commitments.")
+    assert page.url.endswith("?status=&principle=1#commitments")
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile("Create a Data Sharing Register")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Create a Data Sharing Register")
     assert page.get_by_role("link", name=re.compile("Data Sharing Register live")).first.is_visible()
+    assert EMAIL.findall(page.locator("main").inner_text()) == []
     assert_accessible(page)
 
 

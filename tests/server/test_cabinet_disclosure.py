@@ -60,9 +60,9 @@ def test_one_known_registration_does_not_show_in_cabinets_figures(client, office
     before = cabinet_client.get("/cabinet/panels")
     assert before.status_code == 200
     rows_before = _figures(before.text)
-    sex = {row[1]: row[4] for row in rows_before if row[0] == "sex"}
+    sex = {row[1]: row[4] for row in rows_before if row[0] == "Sex"}  # the dimension in words, not its key
     assert sex == {"Male": "[c]", "Female": "10", "Prefer not to say": "fewer than 10"}  # 11 men, 11 women, none
-    assert all(row[4] == "fewer than 10" for row in rows_before if row[0] == "age_band")  # every band under 10
+    assert all(row[4] == "fewer than 10" for row in rows_before if row[0] == "Age band (adults)")  # every band under 10
 
     known = post_form(client, f"/panels/{slug}/register", registration(500, "Male", 41), follow_redirects=False)
     assert known.status_code == 303

@@ -33,18 +33,49 @@ def no_email_addresses(html: str) -> list[str]:
     return EMAIL.findall(html)
 
 
-def test_public_tracker_groups_by_principle_with_evidence(client, demo):
+def test_public_tracker_lists_each_commitment_once_with_filters_and_definitions(client, demo):
     response = client.get("/commitments", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == f"/charter/{SLUG}/commitments"
     page = client.get(f"/charter/{SLUG}/commitments")
     assert page.status_code == 200
     html = page.text
     assert 'id="principle-1"' in html and 'id="principle-7"' in html
-    assert "https://evidence.example.org/camden-demo/data-sharing-register" in html
+    assert html.count('id="commitment-3"') == 1 and "commitment-3-principle" not in html  # once, not per principle
+    assert f'href="/charter/{SLUG}/commitments/3"' in html and "Showing 11 of 11 commitments." in html
     assert "Met late" in html and "Publish all Data Privacy Impact Assessments" in html
+    statuses = html.split('id="statuses"')[1]
+    for name in ("Stale", "Missed last period", "Improving", "Overdue", "Due soon", "Met on time", "Met late", "On track"):
+        assert re.search(rf">\s*{name}\s*<", statuses), name
+    assert "has had no news for 365 days or more" in statuses
+    assert f'src="/charter/{SLUG}/commitments/timeline.png"' in html
     assert no_email_addresses(html) == []
     data = client.get(f"/charter/{SLUG}/commitments.json?as_of=2022-07-01").json()
     assert {row["id"] for row in data["commitments"]} >= {"1", "4a", "7c"}
+
+
+def test_public_tracker_filters_by_status_and_principle_without_javascript(client, demo):
+    by_principle = client.get(f"/charter/{SLUG}/commitments?principle=1").text
+    assert "Showing 5 of 11 commitments." in by_principle
+    assert '<option value="1" selected>' in by_principle
+    overdue = client.get(f"/charter/{SLUG}/commitments?status=overdue").text
+    shown = overdue.split("<table")[1].split("</table>")[0]
+    assert "Overdue" in shown and "Met on time" not in shown and "On track" not in shown
+    nonsense = client.get(f"/charter/{SLUG}/commitments?status=%3Cscript%3E&principle=x")
+    assert nonsense.status_code == 200 and "Showing 11 of 11 commitments." in nonsense.text
+    png = client.get(f"/charter/{SLUG}/commitments/timeline.png")
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+
+
+def test_a_commitment_has_its_own_public_page_with_history_and_evidence(client, demo):
+    page = client.get(f"/charter/{SLUG}/commitments/2")
+    assert page.status_code == 200
+    html = page.text
+    assert "Data Sharing Register" in html and "https://evidence.example.org/camden-demo/data-sharing-register" in html
+    assert "History" in html and "Evidence" in html and "What the statuses mean" in html
+    assert f'href="/charter/{SLUG}/commitments?principle=1#commitments"' in html
+    assert no_email_addresses(html) == []  # who recorded an update is not shown
+    assert client.get(f"/charter/{SLUG}/commitments/99").status_code == 404
+    assert client.get(f"/charter/no-such-charter/commitments/2").status_code == 404
 
 
 def test_cabinet_report_as_of_a_date_with_downloads(cabinet_client, demo):
@@ -233,3 +264,15 @@ def test_unknown_charter_or_commitment_is_404(officer_client, demo):
     assert officer_client.get("/charter/nope/commitments").status_code == 404
     assert officer_client.get(f"{OFFICER}/items/nope").status_code == 404
     assert officer_client.get(f"{REPORT}/saved/999").status_code == 404
+
+
+def test_cabinet_home_opens_with_the_state_of_the_commitments(cabinet_client, demo):
+    html = cabinet_client.get("/cabinet").text
+    commitments = html.index('id="charter-camden-data-charter"')
+    assert commitments < html.index("Emails waiting to be sent")
+    section = html[commitments:html.index("Engagement in figures")]
+    assert re.search(r">\s*Overdue\s*<", section) and re.search(r">\s*1 commitment\s*<", section)
+    assert re.search(r">\s*Met on time\s*<", section) and "met_on_time" not in section
+    overdue = section.split("Overdue, longest first")[1]
+    assert f'href="/charter/{SLUG}/commitments/7a"' in overdue and re.search(r"More than \d+ years? overdue", overdue)
+    assert f'href="{REPORT}"' in section

@@ -14,10 +14,11 @@ from analysis.commitments.render import changes_sentence, report_pdf, status_nam
 from analysis.commitments.report import KIND_NAMES, iso_to_human
 from analysis.commitments.store import CommitmentNotFound, find_charter, report_document
 from common.clock import council_time, council_today
-from common.i18n import gettext
+from common.i18n import format_count, gettext
 
 TEMPLATE_HELPERS = {"day": iso_to_human, "status_name": status_name, "kind_names": KIND_NAMES,
-                    "changes_sentence": changes_sentence, "local": council_time}
+                    "changes_sentence": changes_sentence, "local": council_time,
+                    "count": format_count}
 
 
 def parse_as_of(raw: str, errors: dict[str, str]) -> date:

@@ -1,16 +1,27 @@
-"""The public commitment tracker: every commitment with its status today, by principle, with
-evidence, and the same as open data."""
+"""The public commitment tracker: every commitment once with its status today, filtered by
+status and principle, the timeline, what each status means; a page per commitment with its
+history and evidence; and the same as open data."""
 
 from __future__ import annotations
 
 from litestar import Controller, Request, get
 from litestar.params import FromPath, FromQuery
+from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response, Template
 
 from analysis.charter.queries import list_charters
-from analysis.commitments.report import commitments_by_principle, document_csv, document_json
+from analysis.commitments.render import timeline_description
+from analysis.commitments.report import OUTCOME_NAMES, UPDATE_NAMES, document_csv, document_json, tracker_view
+from analysis.commitments.status import status_definitions
+from analysis.commitments.store import CommitmentNotFound, commitment_page
 from common.clock import council_today
-from server.controllers.commitments.documents import TEMPLATE_HELPERS, as_of_or_400, document_or_404, file_stem
+from server.controllers.commitments.documents import (
+    TEMPLATE_HELPERS,
+    as_of_or_400,
+    document_or_404,
+    file_stem,
+    timeline_response,
+)
 from server.web.guards import public
 from server.web.page_cache import page_cache_opt
 from server.web.responses import download
@@ -29,10 +40,25 @@ class CommitmentsPublicController(Controller):
         return Template("commitments/index.html", context={"charters": charters})
 
     @get("/charter/{slug:str}/commitments", name="commitments_tracker", opt=page_cache_opt())
-    async def tracker(self, slug: FromPath[str]) -> Template:
+    async def tracker(self, slug: FromPath[str], status: FromQuery[str] = "", principle: FromQuery[str] = "") -> Template:
         document = await document_or_404(slug, council_today())
         return Template("commitments/tracker.html", context={
-            "doc": document, "groups": commitments_by_principle(document), **TEMPLATE_HELPERS})
+            "doc": document, "view": tracker_view(document, status=status, principle=principle),
+            "definitions": status_definitions(), "description": timeline_description(document), **TEMPLATE_HELPERS})
+
+    @get("/charter/{slug:str}/commitments/timeline.png", name="commitments_public_timeline")
+    async def timeline(self, slug: FromPath[str]) -> Response:
+        return await timeline_response(await document_or_404(slug, council_today()))
+
+    @get("/charter/{slug:str}/commitments/{key:str}", name="commitments_public_item", opt=page_cache_opt())
+    async def item(self, slug: FromPath[str], key: FromPath[str]) -> Template:
+        try:
+            page = await commitment_page(slug, key, council_today())
+        except CommitmentNotFound as error:
+            raise NotFoundException() from error
+        return Template("commitments/commitment.html", context={
+            "page": page, "update_names": UPDATE_NAMES, "outcome_names": OUTCOME_NAMES,
+            "definitions": dict((value, words) for value, _, words in status_definitions()), **TEMPLATE_HELPERS})
 
     @get("/charter/{slug:str}/commitments.json", name="commitments_open_json")
     async def open_json(self, slug: FromPath[str], as_of: FromQuery[str] = "") -> Response:

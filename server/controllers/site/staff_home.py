@@ -6,6 +6,9 @@ from litestar import Controller, Request, get
 from litestar.response import Template
 
 from analysis.charter.queries import list_charters
+from analysis.commitments.store import report_document
+from common.clock import council_today
+from server.controllers.commitments.documents import TEMPLATE_HELPERS
 from server.audit import search_audit
 from server.web.guards import CABINET_READERS, OFFICER, roles
 from server.services.overview import staff_overview
@@ -27,4 +30,9 @@ class CabinetHomeController(Controller):
 
     @get("/", name="cabinet_home")
     async def home(self) -> Template:
-        return Template("cabinet/home.html", context={"overview": await staff_overview(), "charters": await list_charters()})
+        """The state of each charter's commitments today first, then the operational totals."""
+        charters = await list_charters()
+        today = council_today()
+        commitments = {charter.slug: await report_document(charter.slug, today) for charter in charters}
+        return Template("cabinet/home.html", context={
+            "overview": await staff_overview(), "charters": charters, "commitments": commitments, **TEMPLATE_HELPERS})

@@ -1,0 +1,121 @@
+"""Words people read follow GOV.UK style: the demo's published report, the commitments tracker,
+a commitment's page and the cabinet's pages show dates as "3 February 2027" (never ISO in the
+visible text), no internal key, no "None", and no question text running into the words after it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+
+from analysis.charter.demo import DEMO_CHARTER_SLUG
+from server.services.demo import load_demo
+from surveys.tables import SurveyResponse
+from tests.support.database import run
+from tests.support.http import send
+
+CONSULTATION = "data-charter-questionnaire"
+DRAFT = f"/officer/consultations/{CONSULTATION}/report"
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+INTERNAL_KEYS = ("age_band", "trust_personal_data", "share_with_partners", "more_open_data", "chi_square",
+                 "fisher_exact", "met_on_time", "met_late", "on_track", "due_soon", "not_enough_data",
+                 "question suggestions", "ethnicity_detailed", "economic_activity")
+
+
+class VisibleText(HTMLParser):
+    """The text a reader sees: no tags, attributes, scripts or styles."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in ("script", "style", "template"):
+            self._hidden += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "template") and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden and data.strip():
+            self.parts.append(" ".join(data.split()))
+
+
+def visible_text(html: str) -> list[str]:
+    parser = VisibleText()
+    parser.feed(html)
+    return parser.parts
+
+
+def assert_plain_words(url: str, html: str) -> None:
+    texts = visible_text(html)
+    joined = "\n".join(texts)
+    assert ISO_DATE.findall(joined) == [], url
+    assert [key for key in INTERNAL_KEYS if key in joined] == [], url
+    assert "None" not in texts, url
+    assert not re.search(r"[.?!]\s*[,.]\s*by\b", joined), url
+    assert not re.search(r"\bon \d{1,2} \w+ \d{4} on \d{1,2} \w+ \d{4}", joined), url
+
+
+async def _a_free_text_answer() -> int:
+    import json
+
+    rows = await SurveyResponse.select(SurveyResponse.id, SurveyResponse.answers_json).order_by(SurveyResponse.id).run()
+    return next(row["id"] for row in rows if json.loads(row["answers_json"]).get("suggestions", "").strip())
+
+
+def publish_demo_report(officer_client) -> str:
+    """The demo's Data Charter questionnaire report, with an action citing a commitment and a quote."""
+    assert send(officer_client, DRAFT, [("purpose", "To write our Data Charter with residents."),
+                                        ("census_file", "camden-2021.csv")]).status_code == 303
+    assert send(officer_client, f"{DRAFT}/actions", [
+        ("action", "Publish every Data Privacy Impact Assessment"), ("due_on-day", "31"), ("due_on-month", "3"),
+        ("due_on-year", "2027"), ("owner", "Data Protection Officer"),
+        ("commitments", f"{DEMO_CHARTER_SLUG}/3"), ("commitments", f"{DEMO_CHARTER_SLUG}/4a")]).status_code == 303
+    answer = run(_a_free_text_answer())
+    text = run(SurveyResponse.select(SurveyResponse.answers_json).where(SurveyResponse.id == answer).first().run())
+    import json
+
+    words = json.loads(text["answers_json"])["suggestions"].strip()
+    quoted = send(officer_client, f"{DRAFT}/quotes", [("response_id", answer), ("question_key", "suggestions"),
+                                                     ("text", words), ("checked", "yes")])
+    assert quoted.status_code == 303
+    published = send(officer_client, f"{DRAFT}/publish", [])
+    assert published.status_code == 303
+    return published.headers["location"]
+
+
+def test_public_and_cabinet_pages_read_in_plain_words(officer_client, cabinet_client, client):
+    run(load_demo())
+    report_url = publish_demo_report(officer_client)
+    report = client.get(report_url)
+    assert report.status_code == 200
+    assert "Answers to ‘I trust the council to use my personal data safely and fairly’ by" in report.text
+    assert "(as of " in report.text  # a cited commitment's status says when it was read, once
+    assert "An answer to ‘" in report.text
+    draft = officer_client.get(DRAFT)
+    assert "An answer to ‘" in draft.text and "An answer to question" not in draft.text
+    pages = {report_url: report.text}
+    for url in (f"/charter/{DEMO_CHARTER_SLUG}/commitments", f"/charter/{DEMO_CHARTER_SLUG}/commitments?status=overdue",
+                *(f"/charter/{DEMO_CHARTER_SLUG}/commitments/{key}" for key in ("1", "2", "3", "4a", "5", "7a", "7c"))):
+        pages[url] = client.get(url).text
+    for url in (f"/cabinet/commitments/{DEMO_CHARTER_SLUG}", f"/cabinet/commitments/{DEMO_CHARTER_SLUG}?as_of=2026-12-05",
+                "/cabinet/panels", "/cabinet"):
+        pages[url] = cabinet_client.get(url).text
+    for url in (DRAFT, f"/officer/commitments/{DEMO_CHARTER_SLUG}", f"/officer/commitments/{DEMO_CHARTER_SLUG}/items/7c"):
+        pages[url] = officer_client.get(url).text
+    for url, html in pages.items():
+        assert_plain_words(url, html)
+    long_overdue = cabinet_client.get(f"/cabinet/commitments/{DEMO_CHARTER_SLUG}?as_of=2026-12-05").text
+    assert re.search(r"More than \d+ years? overdue \([\d,]+ days\)", long_overdue)
+    panels = "\n".join(visible_text(pages["/cabinet/panels"]))
+    assert "Age band (adults)" in panels and "Sex" in panels
+    if shutil.which("pdftotext"):
+        pdf = client.get(f"{report_url}/report.pdf").content
+        text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+        assert ISO_DATE.findall(text) == [] and "gettext(" not in text
+        assert [key for key in INTERNAL_KEYS if key in text] == []
+        assert "(as of " in text and "By when" in text
