@@ -102,10 +102,6 @@ async def list_sessions(panel_id: int) -> list[PanelSession]:
         PanelSession.starts_at).run()
 
 
-def registration_open(panel: Panel, *, now: datetime) -> bool:
-    return panel.registration_deadline is None or now < panel.registration_deadline
-
-
 # --- quotas --------------------------------------------------------------------------------
 
 async def save_quotas(*, panel_id: int, rows: list[QuotaRow], census_file: str, census_csv: str,

@@ -90,6 +90,7 @@ class PanelOfficerController(Controller):
             "description", "postcode_prefixes", "prefer_not_to_say", "sessions")})
         await record_audit(actor=request.user.email, action="panel_created", object_type="panel", object_id=panel.id,
                            detail=panel.name, ip_address=client_ip(request))
+        request.app.state.recruiting.forget()
         return Redirect(path=request.app.route_reverse("panels_quotas", panel_id=panel.id), status_code=303)
 
     @get("/{panel_id:int}", name="panels_show")
@@ -182,6 +183,7 @@ class PanelOfficerController(Controller):
         await record_audit(actor=request.user.email, action="quotas_computed", object_type="panel", object_id=panel.id,
                            detail=f"{source}; {', '.join(dimensions)}; tolerance {round(tolerance * 100)}%",
                            ip_address=client_ip(request))
+        request.app.state.recruiting.forget()
         return Redirect(path=request.app.route_reverse("panels_quotas", panel_id=panel.id), status_code=303)
 
     @post("/{panel_id:int}/quotas/edit", name="panels_quotas_edit")
@@ -341,6 +343,7 @@ class PanelOfficerController(Controller):
         await record_audit(actor=request.user.email, action="selection_drawn", object_type="selection_run",
                            object_id=run.id, detail=f"seed {seed.strip()!r}; {len(drawn)} invited",
                            ip_address=client_ip(request))
+        request.app.state.recruiting.forget()
         return Redirect(path=request.app.route_reverse("panels_members", panel_id=panel.id), status_code=303)
 
     # --- members, attendance, vouchers -----------------------------------------------------------

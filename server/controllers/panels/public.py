@@ -18,6 +18,7 @@ from common.i18n import gettext
 from panels import materials as material_store
 from panels import runs as run_store
 from panels import store
+from panels.recruitment import list_public_panels, registration_state
 from panels.census import DIMENSION_LABELS
 from panels.registration import check_registration
 from panels.tables import Panel
@@ -52,9 +53,18 @@ class PanelPublicController(Controller):
 
     async def _form_context(self, panel: Panel, *, values: dict, errors: dict) -> dict[str, Any]:
         quotas = await store.load_quotas(panel.id)
-        return {"panel": panel, "sessions": await store.list_sessions(panel.id), "questions": store.questions_for(quotas),
+        is_open, drawn = await registration_state(panel, now=datetime.now(timezone.utc))
+        return {"panel": panel, "drawn": drawn, "sessions": await store.list_sessions(panel.id), "questions": store.questions_for(quotas),
                 "values": values, "errors": errors, "has_quotas": bool(quotas),
-                "open": store.registration_open(panel, now=datetime.now(timezone.utc))}
+                "open": is_open}
+
+    @get("/", name="panels_index")
+    async def index(self) -> Template:
+        """Every Resident Panel, recruiting ones first: what it is for, its status and dates."""
+        panels = await list_public_panels(now=datetime.now(timezone.utc))
+        return Template("panels/public/index.html", context={
+            "recruiting": [panel for panel in panels if panel.status == "recruiting"],
+            "others": [panel for panel in panels if panel.status != "recruiting"]})
 
     @get("/{slug:str}", name="panel_public")
     async def show(self, slug: FromPath[str]) -> Template:
@@ -67,7 +77,8 @@ class PanelPublicController(Controller):
         values = _form_values(data)
         context = await self._form_context(panel, values=values, errors={})
         if not context["open"] or not context["has_quotas"]:
-            raise HTTPException(status_code=410, detail=gettext("Registration for this panel is closed."))
+            # The page that says registration has closed, with nothing stored; 410: the form is gone.
+            return Template("panels/public/register.html", context={**context, "values": {}}, status_code=410)
         prefixes = panel.postcode_prefixes.split()
         registration, errors = check_registration(values, questions=context["questions"], postcode_prefixes=prefixes,
                                                   today=date.today())
