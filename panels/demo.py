@@ -58,6 +58,9 @@ FAMILY_NAMES = ("Ashdown", "Brightwell", "Carrow", "Dunmore", "Ellery", "Fairley
 STREETS = ("Maple Avenue", "Larch Road", "Quarry Street", "Hollin Mews", "Vane Close", "Cedar Walk")
 POSTCODES = ("NW1 0AB", "NW1 7XY", "NW3 2QG", "NW5 1TL", "NW6 1PP", "WC1H 9SE", "WC1X 8DA", "N6 6BA", "N19 5RQ",
              "N7 9PW")
+CAMDEN_POSTCODES = ("NW1, NW3, NW5, NW6, NW8, N6, N7, N19, WC1A, WC1B, WC1E, WC1H, WC1N, WC1R, WC1V, WC1X, "
+                    "WC2A, WC2B, WC2H, EC1M, EC1N, EC1R")
+"""The borough's postcode districts, named one by one (WC1 alone is no district: WC1A to WC1X are)."""
 RESPONSE_BIAS = {
     "age_band": {"18-24": 0.45, "25-34": 0.6, "35-44": 0.9, "45-54": 1.2, "55-64": 1.6, "65-74": 2.0, "75+": 1.6},
     "tenure": {"Owned outright": 2.2, "Owned with a mortgage or loan": 1.7,
@@ -136,7 +139,7 @@ async def _ensure_2022() -> str:
     await Panel.update({
         Panel.description: "Twenty residents review a year of the Camden Data Charter (demo).",
         Panel.voucher_pence: 3000, Panel.household_rule: True, Panel.retention_days: DEMO_RETENTION_DAYS,
-        Panel.postcode_prefixes: "NW1 NW3 NW5 NW6 NW8 WC1 WC2 N1 N6 N7 N19 EC1",
+        Panel.postcode_prefixes: CAMDEN_POSTCODES,
     }).where(Panel.id == panel.id).run()
     panel = await Panel.objects().where(Panel.id == panel.id).first().run()
     await _quotas_and_pool(panel, pool_size=POOL_2022, seed=2022)
@@ -191,8 +194,6 @@ RECRUITING_DESCRIPTION = (
     "Any resident aged 18 or over can register; we choose the members by a fair lottery so that the "
     "panel looks like the borough. No experience is needed: we pay for travel and childcare, and every "
     "member receives a thank-you voucher.")
-CAMDEN_POSTCODES = "NW1 NW3 NW5 NW6 NW8 N6 N7 N19 WC1A WC1B WC1E WC1H WC1N WC1R WC1V WC1X WC2A WC2B WC2H EC1M EC1N EC1R"
-"""Postcode districts of the borough (the recruiting panel's list)."""
 
 
 def recruiting_dates(today: date) -> tuple[datetime, list[date]]:

@@ -28,7 +28,7 @@ from analysis.charter.demo import DEMO_CHARTER_SLUG, load_demo_charter
 from analysis.commitments.demo import load_demo_commitments
 from analysis.tables import Commitment, CommitmentUpdate
 from common.emails import is_valid_email
-from panels.registration import UK_POSTCODE
+from common.postcodes import POSTCODE as UK_POSTCODE
 from panels.tables import Volunteer
 from server.cli.main import cli
 from surveys.consultations import get_questionnaire

@@ -79,8 +79,7 @@ class PanelPublicController(Controller):
         if not context["open"] or not context["has_quotas"]:
             # The page that says registration has closed, with nothing stored; 410: the form is gone.
             return Template("panels/public/register.html", context={**context, "values": {}}, status_code=410)
-        prefixes = panel.postcode_prefixes.split()
-        registration, errors = check_registration(values, questions=context["questions"], postcode_prefixes=prefixes,
+        registration, errors = check_registration(values, questions=context["questions"], postcode_prefixes=panel.postcode_prefixes,
                                                   today=date.today())
         if errors:
             context["errors"] = errors
@@ -109,7 +108,7 @@ class PanelPublicController(Controller):
         if field not in known:
             raise NotFoundException()
         _, errors = check_registration(context["values"], questions=context["questions"],
-                                       postcode_prefixes=panel.postcode_prefixes.split(), today=date.today())
+                                       postcode_prefixes=panel.postcode_prefixes, today=date.today())
         context["errors"] = {field: errors[field]} if field in errors and context["values"].get(field) else {}
         context["field"] = field
         return Template("panels/public/_field.html", context=context)
