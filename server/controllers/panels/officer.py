@@ -218,7 +218,8 @@ class PanelOfficerController(Controller):
 
     # --- pool ------------------------------------------------------------------------------------
 
-    async def _pool_page(self, panel: Panel, *, errors: dict, status_code: int = 200, imported: int | None = None) -> Template:
+    async def _pool_page(self, panel: Panel, *, errors: dict, status_code: int = 200,
+                         report: store.ImportReport | None = None) -> Template:
         summary = await store.pool_summary(panel.id)
         volunteers = await store.list_volunteers(panel.id)
         answer = await run_store.feasibility_answer(panel)
@@ -228,7 +229,7 @@ class PanelOfficerController(Controller):
                 lambda: quota_chart(summary, k=panel.panel_size, pool_total=len(volunteers))))
         return Template("panels/officer/pool.html", status_code=status_code, context={
             "panel": panel, "summary": summary, "volunteers": volunteers, "chart": chart, "errors": errors,
-            "imported": imported, **vars(answer)})
+            "report": report, **vars(answer)})
 
     @get("/{panel_id:int}/pool", name="panels_pool")
     async def pool(self, panel_id: FromPath[int]) -> Template:
@@ -268,11 +269,11 @@ class PanelOfficerController(Controller):
         except (ValueError, PoolImportError) as error:
             errors["respondents"] = str(error)
             return await self._pool_page(panel, errors=errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
-        for row in rows:
-            await store.register_volunteer(panel=panel, registration=row.registration, quotas=quotas, source="import")
+        report = await store.import_volunteers(panel=panel, rows=rows, quotas=quotas)
         await record_audit(actor=request.user.email, action="pool_imported", object_type="panel", object_id=panel.id,
-                           detail=f"{len(rows)} respondents", ip_address=client_ip(request))
-        return await self._pool_page(panel, errors={}, imported=len(rows))
+                           detail=f"{report.imported} respondents; {len(report.duplicates)} already registered; "
+                                  f"{len(report.flagged)} flagged", ip_address=client_ip(request))
+        return await self._pool_page(panel, errors={}, report=report)
 
     @get("/{panel_id:int}/volunteers/{volunteer_id:int}", name="panels_volunteer")
     async def volunteer(self, request: Request, panel_id: FromPath[int], volunteer_id: FromPath[int]) -> Template:

@@ -20,6 +20,7 @@ from panels import runs as run_store
 from panels import store
 from panels.recruitment import list_public_panels, registration_state
 from panels.census import DIMENSION_LABELS
+from panels.duplicates import DuplicateRegistration
 from panels.registration import check_registration
 from panels.tables import Panel
 from server.audit import record_audit
@@ -90,8 +91,15 @@ class PanelPublicController(Controller):
             context["errors"] = {"email": limit.message(settings)}
             return Template("panels/public/register.html", context=context, status_code=HTTP_429_TOO_MANY_REQUESTS)
         quotas = await store.load_quotas(panel.id)
-        volunteer, token, email = await store.register_volunteer(
-            panel=panel, registration=registration, quotas=quotas, private_link=private_link_builder(request, "member_page"))
+        try:
+            volunteer, token, email = await store.register_volunteer(
+                panel=panel, registration=registration, quotas=quotas,
+                private_link=private_link_builder(request, "member_page"))
+        except DuplicateRegistration:
+            context["errors"] = {"email": gettext(
+                "This email address is already registered for this panel, so we have not registered it again. "
+                "Use the private link in the email we sent you to see or change your registration")}
+            return Template("panels/public/register.html", context=context, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         await write_outbox([email])
         await record_audit(actor="resident", action="volunteer_registered", object_type="volunteer",
                            object_id=volunteer.reference, detail=f"panel {panel.id}; consent {volunteer.consent_version}",
