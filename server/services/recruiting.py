@@ -6,6 +6,7 @@ to a panel forgets it at once in this process."""
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -13,6 +14,8 @@ from datetime import datetime, timezone
 from panels.recruitment import recruiting_panel
 
 REFRESH_SECONDS = 60.0
+RETRY_SECONDS = 5.0
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -28,10 +31,18 @@ class RecruitingLink:
         self._valid_until = float("-inf")
 
     async def refresh_if_stale(self) -> None:
+        """Look again when the answer is stale. A database that does not answer leaves the last
+        answer in place (tried again after ``RETRY_SECONDS``): the menu never takes a page down,
+        and /healthz can still say the database is unreachable."""
         if time.monotonic() < self._valid_until:
             return
         now = datetime.now(timezone.utc)
-        panel = await recruiting_panel(now=now)
+        try:
+            panel = await recruiting_panel(now=now)
+        except Exception:  # noqa: BLE001 - any database failure: the page itself reports its own
+            logger.warning("could not look up the recruiting panel; the menu keeps its last answer", exc_info=True)
+            self._valid_until = time.monotonic() + RETRY_SECONDS
+            return
         self.current = RecruitingPanel(panel.slug, panel.name) if panel else None
         lifetime = self.refresh_seconds
         if panel is not None and panel.registration_deadline is not None:
