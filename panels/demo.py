@@ -5,10 +5,13 @@
   about 400 clearly fictional volunteers. They are drawn from the census marginals with the
   response bias real invitations get (older residents and owner-occupiers answer more often,
   young private renters less), so the pool dashboard shows real gaps.
+* A panel recruiting now, on dates relative to the day the demo is loaded: registration closes
+  about five weeks ahead and three Saturday sessions follow. It has quotas but no volunteers yet,
+  so residents can register; loading the demo again while it still recruits adds nothing.
 * A completed 2021 panel (the one whose October 2021 days drafted the charter, on the dates the
   commitments demo already knows) with a stored, drawn selection, members, attendance and vouchers.
 
-Every name ends in "(demo)", every email is at example.com, and no real person is described.
+Every volunteer's name ends in "(demo)", every email is at example.com, and no real person is described.
 """
 
 from __future__ import annotations
@@ -16,17 +19,19 @@ from __future__ import annotations
 import json
 import random
 import secrets
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from panels.attendance import issue_vouchers, record_attendance
 from panels.census import load_shipped_census
+from common.clock import council_today, end_of_council_day
 from panels.quotas import compute_quotas
+from panels.recruitment import recruiting_panel
 from panels.registration import ADULT_AGE_BANDS, Registration
 from panels.runs import (
     LOTTERY_SIZE, build_pool_problem, canonical_hash, household_hasher, inputs_record, with_hashed_households,
 )
 from panels.selection import lottery_digest, result_to_json, select_panel
-from panels.store import register_volunteer, save_quotas
+from panels.store import SessionInput, create_panel, register_volunteer, save_quotas
 from panels.tables import Panel, PanelSession, SelectionRun, Volunteer
 
 PANEL_2022_SLUG = "camden-data-charter-resident-panel-2022"
@@ -56,6 +61,9 @@ FAMILY_NAMES = ("Ashdown", "Brightwell", "Carrow", "Dunmore", "Ellery", "Fairley
 STREETS = ("Maple Avenue", "Larch Road", "Quarry Street", "Hollin Mews", "Vane Close", "Cedar Walk")
 POSTCODES = ("NW1 0AB", "NW1 7XY", "NW3 2QG", "NW5 1TL", "NW6 1PP", "WC1H 9SE", "WC1X 8DA", "N6 6BA", "N19 5RQ",
              "N7 9PW")
+CAMDEN_POSTCODES = ("NW1, NW3, NW5, NW6, NW8, N6, N7, N19, WC1A, WC1B, WC1E, WC1H, WC1N, WC1R, WC1V, WC1X, "
+                    "WC2A, WC2B, WC2H, EC1M, EC1N, EC1R")
+"""The borough's postcode districts, named one by one (WC1 alone is no district: WC1A to WC1X are)."""
 RESPONSE_BIAS = {
     "age_band": {"18-24": 0.45, "25-34": 0.6, "35-44": 0.9, "45-54": 1.2, "55-64": 1.6, "65-74": 2.0, "75+": 1.6},
     "tenure": {"Owned outright": 2.2, "Owned with a mortgage or loan": 1.7,
@@ -100,15 +108,21 @@ async def _ensure_sessions(panel_id: int, sessions) -> None:
         await PanelSession.insert(*new).run()
 
 
-async def _quotas_and_pool(panel: Panel, *, pool_size: int, seed: int, dimensions=DIMENSIONS) -> None:
+async def _census_quotas(panel: Panel, *, dimensions=DIMENSIONS) -> list:
+    """Quotas from Camden 2011 with a 20% tolerance, saved on the panel."""
+    from panels.census import CENSUS_DIR
+
     census = load_shipped_census(CENSUS_FILE)
     rows = compute_quotas(census, list(dimensions), k=panel.panel_size, tolerance=0.2,
                           prefer_not_to_say=panel.prefer_not_to_say)
-    from panels.census import CENSUS_DIR
-
     await save_quotas(panel_id=panel.id, rows=rows, census_file=CENSUS_FILE,
                       census_csv=(CENSUS_DIR / CENSUS_FILE).read_text(encoding="utf-8"), tolerance=0.2,
                       tenure_prefix="households")
+    return rows
+
+
+async def _quotas_and_pool(panel: Panel, *, pool_size: int, seed: int, dimensions=DIMENSIONS) -> None:
+    rows = await _census_quotas(panel, dimensions=dimensions)
     for registration in fictional_registrations(pool_size, seed=seed, today=date(panel.year, 6, 1)):
         registration = Registration(**{**registration.__dict__, "answers": {
             d: a for d, a in registration.answers.items() if d in dimensions}})
@@ -128,7 +142,7 @@ async def _ensure_2022() -> str:
     await Panel.update({
         Panel.description: "Twenty residents review a year of the Camden Data Charter (demo).",
         Panel.voucher_pence: 3000, Panel.household_rule: True, Panel.retention_days: DEMO_RETENTION_DAYS,
-        Panel.postcode_prefixes: "NW1 NW3 NW5 NW6 NW8 WC1 WC2 N1 N6 N7 N19 EC1",
+        Panel.postcode_prefixes: CAMDEN_POSTCODES,
     }).where(Panel.id == panel.id).run()
     panel = await Panel.objects().where(Panel.id == panel.id).first().run()
     await _quotas_and_pool(panel, pool_size=POOL_2022, seed=2022)
@@ -174,5 +188,42 @@ async def _ensure_2021() -> str:
             f"of {len(drawn)}, attendance and {issued} vouchers")
 
 
+RECRUITING_WEEKS = 5
+RECRUITING_PLACE = "Crowndale Centre, 218 Eversholt Street, London NW1 1BD"
+RECRUITING_SESSIONS = ("Day one: how the council uses your data", "Day two: hearing from services and experts",
+                       "Day three: our recommendations to the council")
+RECRUITING_DESCRIPTION = (
+    "Thirty residents spend three Saturdays looking at how Camden Council collects, uses and shares "
+    "residents' data, from housing repairs to social care, and tell the council what it should change. "
+    "Any resident aged 18 or over can register; we choose the members by a fair lottery so that the "
+    "panel looks like the borough. No experience is needed: we pay for travel and childcare, and every "
+    "member receives a thank-you voucher.")
+
+
+def recruiting_dates(today: date) -> tuple[datetime, list[date]]:
+    """Registration closes at the end of the day five weeks ahead; the three sessions are the
+    Saturdays from two weeks after that, a week apart."""
+    closes = today + timedelta(weeks=RECRUITING_WEEKS)
+    first = closes + timedelta(days=14)
+    first += timedelta(days=(5 - first.weekday()) % 7)
+    return end_of_council_day(closes), [first + timedelta(weeks=week) for week in range(3)]
+
+
+async def _ensure_recruiting(today: date | None = None) -> str:
+    now = datetime.now(timezone.utc)
+    current = await recruiting_panel(now=now)
+    if current is not None:
+        return f"panel: {current.name} already recruiting"
+    deadline, days = recruiting_dates(today or council_today())
+    name = f"Camden Resident Panel on Data {days[0].year}"
+    panel = await create_panel(
+        name=name, year=days[0].year, panel_size=30, registration_deadline=deadline, voucher_pence=7500,
+        household_rule=True, retention_days=365, description=RECRUITING_DESCRIPTION, postcode_prefixes=CAMDEN_POSTCODES,
+        sessions=[SessionInput(title=title, held_on=day, starts_at=time(10, 0), ends_at=time(16, 0), place=RECRUITING_PLACE)
+                  for title, day in zip(RECRUITING_SESSIONS, days)])
+    await _census_quotas(panel)
+    return f"panel: {name} recruiting until {deadline.date().isoformat()}, sessions from {days[0].isoformat()}"
+
+
 async def load_demo_panels() -> list[str]:
-    return [await _ensure_2022(), await _ensure_2021()]
+    return [await _ensure_2022(), await _ensure_2021(), await _ensure_recruiting()]

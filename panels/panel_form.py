@@ -9,8 +9,11 @@ from datetime import date, datetime, time
 
 from common.clock import end_of_council_day
 from common.i18n import gettext
+from common.postcodes import format_areas, parse_areas
 from panels.store import SessionInput
 
+MAX_AREAS_LENGTH = 300
+"""``Panel.postcode_prefixes`` holds at most this many characters."""
 SESSION_ROWS = 3
 SESSION_FIELDS = ("title", "date", "start", "end", "place")
 
@@ -79,9 +82,15 @@ def check_panel_form(data: Mapping[str, str]) -> tuple[PanelInput | None, dict[s
             deadline = end_of_council_day(day)
         except ValueError:
             errors["deadline"] = gettext("The registration deadline must be a real date, for example 31 3 2027")
-    prefixes = " ".join(get("postcode_prefixes").upper().replace(",", " ").split())
-    if prefixes and not all(re.fullmatch(r"[A-Z]{1,2}[0-9][0-9A-Z]?", prefix) for prefix in prefixes.split()):
-        errors["postcode_prefixes"] = gettext("Enter postcode districts separated by spaces, like NW1 NW3 WC1")
+    areas, not_areas = parse_areas(get("postcode_prefixes"))
+    prefixes = format_areas(areas)
+    if not_areas:
+        errors["postcode_prefixes"] = gettext(
+            "‘%(word)s’ is not a postcode district or sector: enter districts like NW1 WC1N, or sectors like WC1N 3",
+            word=not_areas[0])
+    elif len(prefixes) > MAX_AREAS_LENGTH:
+        errors["postcode_prefixes"] = gettext("The list of postcode districts and sectors must be %(limit)d characters "
+                                              "or fewer: name whole districts where you can", limit=MAX_AREAS_LENGTH)
     sessions: list[SessionInput] = []
     for number in range(1, SESSION_ROWS + 1):
         cells = {name: get(f"session_{number}_{name}") for name in SESSION_FIELDS}

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from common.emails import clean_email
+from common.postcodes import in_areas, is_postcode, normalise_postcode, parse_areas
 from common.i18n import gettext
 
-UK_POSTCODE = re.compile(r"^(GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKPS-UW]? ?[0-9][ABD-HJLNP-UW-Z]{2})$")
 ADULT_AGE_BANDS = ("18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+")
 MIN_AGE = 18
 MAX_AGE = 120
@@ -40,12 +40,6 @@ class Registration:
     postcode: str
     age: int
     answers: dict[str, str] = field(default_factory=dict)
-
-
-def normalise_postcode(raw: str) -> str:
-    """Upper case, one space before the inward code: ``nw12ab`` → ``NW1 2AB``."""
-    compact = "".join(raw.split()).upper()
-    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
 
 
 def age_band_for(age: int) -> str:
@@ -84,9 +78,18 @@ def parse_age(raw: str, *, today: date) -> int | None:
 CONTACT_FIELDS = ("full_name", "email", "phone", "address", "postcode")
 
 
-def check_contact_details(data: Mapping[str, str], *, postcode_prefixes: Sequence[str] = ()) -> tuple[dict[str, str], dict[str, str]]:
+def borough_areas(postcode_prefixes: str | Sequence[str]) -> list[str]:
+    """The panel's districts and sectors, from its stored text (``NW1, WC1N 3``) or from that text
+    split on spaces (a lone sector digit joins the district before it again)."""
+    text = postcode_prefixes if isinstance(postcode_prefixes, str) else " ".join(postcode_prefixes)
+    return parse_areas(text)[0]
+
+
+def check_contact_details(data: Mapping[str, str], *,
+                          postcode_prefixes: str | Sequence[str] = ()) -> tuple[dict[str, str], dict[str, str]]:
     """Name, email, telephone, address and postcode, cleaned (postcode normalised), with a message
-    per bad field. Used by registration and by a volunteer correcting their details."""
+    per bad field. Used by registration and by a volunteer correcting their details.
+    ``postcode_prefixes``: the borough's districts and sectors (``borough_areas``); empty: any UK postcode."""
     values = {name: str(data.get(name, "")).strip() for name in CONTACT_FIELDS}
     errors: dict[str, str] = {}
     if not values["full_name"]:
@@ -106,10 +109,9 @@ def check_contact_details(data: Mapping[str, str], *, postcode_prefixes: Sequenc
     postcode = normalise_postcode(values["postcode"])
     if not values["postcode"]:
         errors["postcode"] = gettext("Enter your postcode")
-    elif not UK_POSTCODE.match(postcode):
+    elif not is_postcode(postcode):
         errors["postcode"] = gettext("Enter a real UK postcode, like NW1 2RU")
-    elif postcode_prefixes and not any(postcode.split(" ")[0] == prefix.upper() or
-                                       postcode.startswith(prefix.upper() + " ") for prefix in postcode_prefixes):
+    elif not in_areas(postcode, borough_areas(postcode_prefixes)):
         errors["postcode"] = gettext("Enter a postcode in the borough: this panel is for residents only")
     values["postcode"] = postcode
     return values, errors
@@ -119,7 +121,7 @@ def check_registration(
     data: Mapping[str, str],
     *,
     questions: Sequence[Question],
-    postcode_prefixes: Sequence[str] = (),
+    postcode_prefixes: str | Sequence[str] = (),
     today: date,
 ) -> tuple[Registration | None, dict[str, str]]:
     values, errors = check_contact_details(data, postcode_prefixes=postcode_prefixes)

@@ -36,6 +36,7 @@ from panels.selection import (
     Volunteer as PoolMember, check_feasibility, draw_from_lottery, lottery_digest, result_to_json, select_panel,
     select_replacements,
 )
+from panels.duplicates import withdrawn_or_duplicate
 from panels.membership import SEAT_STATUSES, WITHDRAWN_STATUSES
 from panels.store import OutgoingEmail, PrivateLink, about_volunteer, load_quotas, set_volunteer_token
 from panels.tables import Panel, SelectionRun, Volunteer
@@ -70,16 +71,18 @@ def engine_quotas(rows: list[QuotaRow]) -> tuple[Quota, ...]:
 async def build_pool_problem(panel: Panel) -> PoolProblem:
     """Everyone who registered and has not withdrawn (declined, dropped out, no reply), with the
     members holding a seat (invited or confirmed) fixed, so that a replacement round refills only
-    the seats that were freed."""
+    the seats that were freed. Another registration of someone who withdrew, and a flagged second
+    registration, are left out too (``panels.duplicates``)."""
     quota_rows = await load_quotas(panel.id)
     quotas = engine_quotas(quota_rows)
     dimensions = tuple(dict.fromkeys(row.dimension for row in quota_rows))
     rows = await Volunteer.select(Volunteer.reference, Volunteer.answers, Volunteer.household_key,
                                   Volunteer.status).where(Volunteer.panel == panel.id).order_by(Volunteer.id).run()
+    left_out = await withdrawn_or_duplicate(panel.id, withdrawn_statuses=WITHDRAWN_STATUSES)
     members, withdrawn, fixed, incomplete = [], [], [], 0
     for row in rows:
         answers = json.loads(row["answers"] or "{}")
-        if row["status"] in WITHDRAWN_STATUSES:
+        if row["status"] in WITHDRAWN_STATUSES or row["reference"] in left_out:
             withdrawn.append(row["reference"])
             continue
         if not all(dimension in answers for dimension in dimensions):

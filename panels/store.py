@@ -13,11 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
+from piccolo.engine.sqlite import SQLiteEngine
+
 from common.emails import normalise_email
+from common.transactions import write_transaction
 from common.i18n import gettext, lazy_gettext
 from common.text import slugify
 from common.tokens import PRIVATE_LINK_IDLE_DAYS, hash_token, link_active_since
 from panels.census import DIMENSION_LABELS
+from panels.duplicates import DuplicateRegistration, check_not_registered
 from panels.membership import WITHDRAWN_STATUSES
 from panels.quotas import QuotaRow
 from panels.registration import Question, Registration, age_band_for
@@ -108,10 +112,6 @@ async def list_sessions(panel_id: int) -> list[PanelSession]:
         PanelSession.starts_at).run()
 
 
-def registration_open(panel: Panel, *, now: datetime) -> bool:
-    return panel.registration_deadline is None or now < panel.registration_deadline
-
-
 # --- quotas --------------------------------------------------------------------------------
 
 async def save_quotas(*, panel_id: int, rows: list[QuotaRow], census_file: str, census_csv: str,
@@ -164,21 +164,31 @@ async def register_volunteer(*, panel: Panel, registration: Registration, quotas
                              private_link: PrivateLink | None = None) -> tuple[Volunteer, str, OutgoingEmail | None]:
     """Add a volunteer to the pool with consent recorded; returns the volunteer, their private-link
     token (shown once) and the confirmation email to send (None without ``private_link``: an
-    import or the demo data, which send nothing)."""
+    import or the demo data, which send nothing). Raises ``DuplicateRegistration`` when the email
+    is already registered for the panel; the same name and address is stored, flagged
+    (``panels.duplicates``)."""
     token, token_hash = new_token()
-    reference = new_reference()
-    while await Volunteer.exists().where(Volunteer.reference == reference).run():
-        reference = new_reference()
     now = now or datetime.now(timezone.utc)
-    volunteer = Volunteer(
-        panel=panel.id, reference=reference, full_name=registration.full_name, email=normalise_email(registration.email),
-        email_key=normalise_email(registration.email), link_active_at=now, phone=registration.phone,
-        address=registration.address, postcode=registration.postcode, age=registration.age,
-        answers=json.dumps(_answers_with_age(registration, quotas), sort_keys=True),
-        household_key=normalise_household([registration.address, registration.postcode]) or "",
-        consent_version=panel.consent_version, consent_at=now, source=source, token_hash=token_hash, registered_at=now,
-    )
-    await volunteer.save().run()
+    household_key = normalise_household([registration.address, registration.postcode]) or ""
+    engine = Volunteer._meta.db
+    async with write_transaction(engine):  # the check and the insert together: never two of one email
+        if not isinstance(engine, SQLiteEngine):
+            await Panel.select(Panel.id).where(Panel.id == panel.id).lock_rows().run()
+        duplicate_of = await check_not_registered(panel_id=panel.id, email=registration.email,
+                                                  full_name=registration.full_name, household_key=household_key)
+        reference = new_reference()
+        while await Volunteer.exists().where(Volunteer.reference == reference).run():
+            reference = new_reference()
+        volunteer = Volunteer(
+            panel=panel.id, reference=reference, full_name=registration.full_name,
+            email=normalise_email(registration.email), email_key=normalise_email(registration.email),
+            link_active_at=now, phone=registration.phone, address=registration.address,
+            postcode=registration.postcode, age=registration.age,
+            answers=json.dumps(_answers_with_age(registration, quotas), sort_keys=True), household_key=household_key,
+            consent_version=panel.consent_version, consent_at=now, source=source, token_hash=token_hash,
+            registered_at=now, duplicate_of=duplicate_of,
+        )
+        await volunteer.save().run()
     if private_link is None:
         return volunteer, token, None
     email = OutgoingEmail(
@@ -264,3 +274,31 @@ async def respond_to_invitation(*, volunteer: Volunteer, accept: bool, now: date
         Volunteer.id == volunteer.id, Volunteer.status == "selected").run()
     return True
 
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did: how many were added, the rows left out as already registered (row
+    number, reference), and the rows added but flagged as the same name and address as an earlier
+    registration (row number, new reference, earlier reference)."""
+
+    imported: int
+    duplicates: tuple[tuple[int, str], ...]
+    flagged: tuple[tuple[int, str, str], ...]
+
+
+async def import_volunteers(*, panel: Panel, rows: list, quotas: list[QuotaRow]) -> ImportReport:
+    """Add each checked row of an import (``panels.pool_csv.ImportedRow``); an email already in the
+    pool (or earlier in the same file) is named and skipped, so importing a file twice adds nothing."""
+    imported, duplicates, flagged = 0, [], []
+    for row in rows:
+        try:
+            volunteer, _, _ = await register_volunteer(panel=panel, registration=row.registration, quotas=quotas,
+                                                       source="import")
+        except DuplicateRegistration as duplicate:
+            duplicates.append((row.row, duplicate.reference))
+            continue
+        imported += 1
+        if volunteer.duplicate_of:
+            flagged.append((row.row, volunteer.reference, volunteer.duplicate_of))
+    return ImportReport(imported=imported, duplicates=tuple(duplicates), flagged=tuple(flagged))

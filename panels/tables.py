@@ -105,6 +105,9 @@ class Volunteer(Table, tablename="panel_volunteer"):
     """When an officer marked the member as dropped out or not replying."""
     withdrawal_reason = Text(default="")
     """Why, as the officer wrote it (also in the audit log)."""
+    duplicate_of = Varchar(length=20, default="")
+    """The reference of an earlier registration for the same panel with the same name and address:
+    flagged for the officer, and left out of selection while that registration stands."""
 
 
 class SelectionRun(Table, tablename="panel_selection_run"):

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures.cookie import Cookie
@@ -21,6 +21,7 @@ from litestar.template.config import TemplateConfig
 
 from server.audit import use_secret
 from server.web.assets import AssetManifest, static_files_handler
+from server.services.recruiting import RecruitingLink
 from server.controllers.admin.accounts import AdminController
 from server.controllers.accounts.sign_in import AuthController
 from server.controllers.accounts.own_account import OwnAccountController, SetPasswordController
@@ -131,6 +132,11 @@ def _database_lifespan(settings: Settings):
     return lifespan
 
 
+async def _refresh_recruiting_link(request: Request) -> None:
+    """The navigation's "Join the Resident Panel" link (looked up at most once a minute)."""
+    await request.app.state.recruiting.refresh_if_stale()
+
+
 def create_app(settings: Settings) -> Litestar:
     use_secret(settings.secret_key)
     secret = hashlib.sha256(settings.secret_key.encode("utf-8")).digest()  # 32 bytes for AES-GCM
@@ -184,12 +190,14 @@ def create_app(settings: Settings) -> Litestar:
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
         exception_handlers={HTTPException: http_exception_handler, Exception: internal_error_handler},
         lifespan=[_database_lifespan(settings)],
+        before_request=_refresh_recruiting_link,
         openapi_config=None,
         debug=False,
     )
     bind_url_for(app.template_engine, app)
     app.state.settings = settings
     app.state.page_store = page_store
+    app.state.recruiting = RecruitingLink()
     app.state.report_pdfs = RenderedFiles()
     app.asgi_handler = HeadAsGet(app.asgi_handler)  # before routing: see server/web/head_requests.py
     install_access_log_filter(route.path for route in app.routes)

@@ -19,11 +19,21 @@ class NavLink:
     """Path prefixes (besides ``href`` itself) for which this link is the current page."""
 
 
+PANELS_LINK = NavLink(_("Resident Panel"), "/panels")
 PUBLIC_LINKS = (
     NavLink(_("Home"), "/"),
-    NavLink(_("Consultations"), "/consultations", ("/case-studies", "/panels/")),
+    PANELS_LINK,
+    NavLink(_("Consultations"), "/consultations", ("/case-studies",)),
     NavLink(_("Commitments"), "/commitments", ("/charter/",)),
 )
+
+
+def public_links(recruiting_slug: str | None = None) -> tuple[NavLink, ...]:
+    """The public menu; while a panel is recruiting its link invites residents to join it."""
+    if recruiting_slug is None:
+        return PUBLIC_LINKS
+    join = NavLink(_("Join the Resident Panel"), f"/panels/{recruiting_slug}", ("/panels",))
+    return tuple(join if link is PANELS_LINK else link for link in PUBLIC_LINKS)
 
 STAFF_LINKS: dict[str, tuple[NavLink, ...]] = {
     "officer": (

@@ -11,7 +11,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from common.i18n import format_day, format_day_and_time
 from server.web.assets import AssetManifest
 from server.web.i18n import install_gettext
-from server.web.navigation import PUBLIC_LINKS, navigation_items, staff_links
+from server.web.navigation import navigation_items, public_links, staff_links
 from server.settings import Settings
 
 HTMX_CONFIG = (
@@ -51,7 +51,7 @@ def configure_template_engine(settings: Settings, manifest: AssetManifest):
         env.globals["htmx_config"] = HTMX_CONFIG
         env.globals["csrf_header"] = "x-csrftoken"
         env.globals["asset_url"] = manifest.url
-        env.globals["public_links"] = PUBLIC_LINKS
+        env.globals["public_links"] = public_links
         env.globals["staff_links"] = staff_links
         env.globals["navigation_items"] = navigation_items
         env.filters["govuk_date"] = format_date

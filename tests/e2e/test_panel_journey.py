@@ -1,5 +1,5 @@
 """The Resident Panel journey in a real browser, axe-core on every page visited: a resident
-registers (first with errors), the officer reviews quotas and the pool, selects, draws, a member
+finds the panel that is recruiting from the menu and registers (first with errors), the officer reviews quotas and the pool, selects, draws, a member
 declines through their private link, the officer replaces and marks attendance."""
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ SLUG = "camden-data-charter-resident-panel-2022"
 
 def test_resident_registers_then_officer_selects_invites_replaces_and_marks_attendance(
         page, live_server, sign_in, assert_accessible):
-    page.goto(f"{live_server}/panels/{SLUG}")
+    page.goto(live_server)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Join the Resident Panel").click()
+    assert "Register your interest" in page.locator("main").inner_text()
     assert_accessible(page)
     page.get_by_label("Full name").fill("Robin Example (e2e)")
     page.get_by_label("Email address").fill("not an email")
@@ -35,6 +37,12 @@ def test_resident_registers_then_officer_selects_invites_replaces_and_marks_atte
     page.wait_for_url(re.compile(r"/registered$"))
     assert page.get_by_role("heading", level=1).inner_text() == "Registration complete"
     assert_accessible(page)
+    page.goto(f"{live_server}/panels")
+    expect(page.get_by_text("Recruiting now")).to_have_count(1)
+    assert_accessible(page)
+    page.goto(f"{live_server}/panels/{SLUG}")  # the 2022 panel met in 2022: registration has closed
+    assert "Registration has closed" in page.locator("main").inner_text()
+    expect(page.get_by_role("button", name="Register")).to_have_count(0)
 
     sign_in(page, live_server, "officer")
     page.get_by_role("link", name="Resident panels").click()

@@ -12,12 +12,12 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-SLUG_2022 = "camden-data-charter-resident-panel-2022"
 NAME_2021 = "Camden Data Charter Resident Panel 2021"
 
 
 def test_postcode_is_checked_inline_when_the_resident_leaves_the_field(page, live_server, assert_accessible):
-    page.goto(f"{live_server}/panels/{SLUG_2022}")
+    page.goto(f"{live_server}/panels")
+    page.get_by_role("link", name=re.compile("^Join this panel")).first.click()
     assert_accessible(page)
     page.evaluate("() => { window.noPageLoadMarker = 'still here'; }")
     page.get_by_label("Full name").fill("Sam Inline (e2e)")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -34,3 +34,20 @@ def test_demo_loads_both_panels_once(db):
     assert run(Volunteer.count().where(Volunteer.panel == panel_2022.id).run()) == 400
     assert run(SelectionRun.count().where(SelectionRun.panel == panel_2021.id, SelectionRun.status == "drawn").run()) == 1
     assert run(Voucher.count().run()) > 0
+
+
+def test_demo_has_a_panel_recruiting_now_in_plain_words(db):
+    from panels.demo import _ensure_recruiting
+    from panels.recruitment import recruiting_panel
+    from panels.tables import Panel, PanelQuota, PanelSession
+
+    first = run(_ensure_recruiting())
+    assert "recruiting until" in first
+    assert "already recruiting" in run(_ensure_recruiting())
+    assert run(Panel.count().run()) == 1
+    panel = run(recruiting_panel(now=datetime.now(timezone.utc)))
+    assert panel is not None and panel.status == "recruiting" and panel.first_day > date.today()
+    sessions = run(PanelSession.select(PanelSession.title, PanelSession.place).run())
+    texts = [panel.name, panel.description] + [row["title"] + row["place"] for row in sessions]
+    assert len(sessions) == 3 and not any("demo" in text.lower() for text in texts)
+    assert run(PanelQuota.count().run()) > 0

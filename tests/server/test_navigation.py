@@ -11,7 +11,8 @@ def test_only_the_closest_link_is_current():
     assert current_link(officer, "/officerx") is None
     assert current_link(PUBLIC_LINKS, "/").label == "Home"
     assert current_link(PUBLIC_LINKS, "/officer/panels") is None
-    assert current_link(PUBLIC_LINKS, "/panels/2022-panel").label == "Consultations"
+    assert current_link(PUBLIC_LINKS, "/panels/2022-panel").label == "Resident Panel"
+    assert current_link(PUBLIC_LINKS, "/panels").label == "Resident Panel"
     assert current_link(PUBLIC_LINKS, "/case-studies/debt-risk").label == "Consultations"
     assert current_link(PUBLIC_LINKS, "/charter/camden-data-charter/commitments").label == "Commitments"
 

@@ -169,8 +169,8 @@ def test_feasibility_is_an_htmx_fragment_and_a_page_without_javascript(client, o
     fragment_url = f"/officer/panels/{panel_id}/pool/feasibility"
     few = officer_client.get(fragment_url, headers={"HX-Request": "true"})
     assert few.status_code == 200 and "<html" not in few.text and "fewer than the 6 seats" in few.text
-    for number in range(8):
-        post_form(client, f"/panels/{slug}/register", registration(number, "Male", 30 + number))
+    for number in range(8):  # numbers fill_pool does not use: one registration per email
+        post_form(client, f"/panels/{slug}/register", registration(100 + number, "Male", 30 + number))
     infeasible = officer_client.get(fragment_url, headers={"HX-Request": "true"})
     assert 'id="feasibility"' in infeasible.text and "cannot all be met" in infeasible.text
     fill_pool(client, slug)

@@ -208,5 +208,5 @@ def test_import_respondents_names_row_and_column(officer_client):
     bad = upload(header + "1,Ann,Smith,ann@example.com,1 Road,NW1 2RU,34,Female\n2,Bob,Jones,bob@example.com,2 Road,NW1 2RU,40,Robot\n")
     assert bad.status_code == 422 and "Row 3, column ‘sex’" in bad.text
     good = upload(header + "1,Ann,Smith,ann@example.com,1 Road,NW1 2RU,34,female\n")
-    assert good.status_code == 200 and "1 respondents imported" in good.text
+    assert good.status_code == 200 and "1 respondent imported" in good.text
     assert "pool_imported" in audit_actions()

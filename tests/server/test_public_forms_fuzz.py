@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from common.emails import is_valid_email, normalise_email
-from panels.registration import ADULT_AGE_BANDS, MAX_AGE, MIN_AGE, UK_POSTCODE
+from common.postcodes import POSTCODE as UK_POSTCODE
+from panels.registration import ADULT_AGE_BANDS, MAX_AGE, MIN_AGE
 from panels.tables import Volunteer
 from server.tables import AuditEntry, OutboxEmail, PersonalDataLink
 from surveys.consultations import get_questionnaire

@@ -62,8 +62,10 @@ def test_registration_is_refused_past_the_limits_and_keeps_the_form(client, offi
     panel_id = create_panel(officer_client)
     set_quotas(officer_client, panel_id)
     slug = slug_of(panel_id)
+    other = create_panel(officer_client, name="Another panel")  # one email registers once per panel
+    set_quotas(officer_client, other)
     assert _register(client, slug, 1).status_code == 303
-    assert _register(client, slug, 2, email="resident1@example.com").status_code == 303
+    assert _register(client, slug_of(other), 2, email="resident1@example.com").status_code == 303
     refused = _register(client, slug, 3, email="resident1@example.com")
     assert refused.status_code == 429 and RECIPIENT_MESSAGE in refused.text
     assert 'value="Test Resident 3"' in refused.text and 'value="3 Test Street"' in refused.text

@@ -90,6 +90,7 @@ class PanelOfficerController(Controller):
             "description", "postcode_prefixes", "prefer_not_to_say", "sessions")})
         await record_audit(actor=request.user.email, action="panel_created", object_type="panel", object_id=panel.id,
                            detail=panel.name, ip_address=client_ip(request))
+        request.app.state.recruiting.forget()
         return Redirect(path=request.app.route_reverse("panels_quotas", panel_id=panel.id), status_code=303)
 
     @get("/{panel_id:int}", name="panels_show")
@@ -182,6 +183,7 @@ class PanelOfficerController(Controller):
         await record_audit(actor=request.user.email, action="quotas_computed", object_type="panel", object_id=panel.id,
                            detail=f"{source}; {', '.join(dimensions)}; tolerance {round(tolerance * 100)}%",
                            ip_address=client_ip(request))
+        request.app.state.recruiting.forget()
         return Redirect(path=request.app.route_reverse("panels_quotas", panel_id=panel.id), status_code=303)
 
     @post("/{panel_id:int}/quotas/edit", name="panels_quotas_edit")
@@ -216,7 +218,8 @@ class PanelOfficerController(Controller):
 
     # --- pool ------------------------------------------------------------------------------------
 
-    async def _pool_page(self, panel: Panel, *, errors: dict, status_code: int = 200, imported: int | None = None) -> Template:
+    async def _pool_page(self, panel: Panel, *, errors: dict, status_code: int = 200,
+                         report: store.ImportReport | None = None) -> Template:
         summary = await store.pool_summary(panel.id)
         volunteers = await store.list_volunteers(panel.id)
         answer = await run_store.feasibility_answer(panel)
@@ -226,7 +229,7 @@ class PanelOfficerController(Controller):
                 lambda: quota_chart(summary, k=panel.panel_size, pool_total=len(volunteers))))
         return Template("panels/officer/pool.html", status_code=status_code, context={
             "panel": panel, "summary": summary, "volunteers": volunteers, "chart": chart, "errors": errors,
-            "imported": imported, **vars(answer)})
+            "report": report, **vars(answer)})
 
     @get("/{panel_id:int}/pool", name="panels_pool")
     async def pool(self, panel_id: FromPath[int]) -> Template:
@@ -266,11 +269,11 @@ class PanelOfficerController(Controller):
         except (ValueError, PoolImportError) as error:
             errors["respondents"] = str(error)
             return await self._pool_page(panel, errors=errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
-        for row in rows:
-            await store.register_volunteer(panel=panel, registration=row.registration, quotas=quotas, source="import")
+        report = await store.import_volunteers(panel=panel, rows=rows, quotas=quotas)
         await record_audit(actor=request.user.email, action="pool_imported", object_type="panel", object_id=panel.id,
-                           detail=f"{len(rows)} respondents", ip_address=client_ip(request))
-        return await self._pool_page(panel, errors={}, imported=len(rows))
+                           detail=f"{report.imported} respondents; {len(report.duplicates)} already registered; "
+                                  f"{len(report.flagged)} flagged", ip_address=client_ip(request))
+        return await self._pool_page(panel, errors={}, report=report)
 
     @get("/{panel_id:int}/volunteers/{volunteer_id:int}", name="panels_volunteer")
     async def volunteer(self, request: Request, panel_id: FromPath[int], volunteer_id: FromPath[int]) -> Template:
@@ -342,6 +345,7 @@ class PanelOfficerController(Controller):
         await record_audit(actor=request.user.email, action="selection_drawn", object_type="selection_run",
                            object_id=run.id, detail=f"seed {seed.strip()!r}; {len(drawn)} invited",
                            ip_address=client_ip(request))
+        request.app.state.recruiting.forget()
         return Redirect(path=request.app.route_reverse("panels_members", panel_id=panel.id), status_code=303)
 
     # --- members, attendance, vouchers -----------------------------------------------------------

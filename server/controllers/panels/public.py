@@ -18,7 +18,9 @@ from common.i18n import gettext
 from panels import materials as material_store
 from panels import runs as run_store
 from panels import store
+from panels.recruitment import list_public_panels, registration_state
 from panels.census import DIMENSION_LABELS
+from panels.duplicates import DuplicateRegistration
 from panels.registration import check_registration
 from panels.tables import Panel
 from server.audit import record_audit
@@ -53,9 +55,18 @@ class PanelPublicController(Controller):
 
     async def _form_context(self, panel: Panel, *, values: dict, errors: dict) -> dict[str, Any]:
         quotas = await store.load_quotas(panel.id)
-        return {"panel": panel, "sessions": await store.list_sessions(panel.id), "questions": store.questions_for(quotas),
+        is_open, drawn = await registration_state(panel, now=datetime.now(timezone.utc))
+        return {"panel": panel, "drawn": drawn, "sessions": await store.list_sessions(panel.id), "questions": store.questions_for(quotas),
                 "values": values, "errors": errors, "has_quotas": bool(quotas),
-                "open": store.registration_open(panel, now=datetime.now(timezone.utc))}
+                "open": is_open}
+
+    @get("/", name="panels_index")
+    async def index(self) -> Template:
+        """Every Resident Panel, recruiting ones first: what it is for, its status and dates."""
+        panels = await list_public_panels(now=datetime.now(timezone.utc))
+        return Template("panels/public/index.html", context={
+            "recruiting": [panel for panel in panels if panel.status == "recruiting"],
+            "others": [panel for panel in panels if panel.status != "recruiting"]})
 
     @get("/{slug:str}", name="panel_public")
     async def show(self, slug: FromPath[str]) -> Template:
@@ -68,9 +79,9 @@ class PanelPublicController(Controller):
         values = _form_values(data)
         context = await self._form_context(panel, values=values, errors={})
         if not context["open"] or not context["has_quotas"]:
-            raise HTTPException(status_code=410, detail=gettext("Registration for this panel is closed."))
-        prefixes = panel.postcode_prefixes.split()
-        registration, errors = check_registration(values, questions=context["questions"], postcode_prefixes=prefixes,
+            # The page that says registration has closed, with nothing stored; 410: the form is gone.
+            return Template("panels/public/register.html", context={**context, "values": {}}, status_code=410)
+        registration, errors = check_registration(values, questions=context["questions"], postcode_prefixes=panel.postcode_prefixes,
                                                   today=date.today())
         if errors:
             context["errors"] = errors
@@ -81,8 +92,15 @@ class PanelPublicController(Controller):
             context["errors"] = {"email": limit.message(settings)}
             return Template("panels/public/register.html", context=context, status_code=HTTP_429_TOO_MANY_REQUESTS)
         quotas = await store.load_quotas(panel.id)
-        volunteer, token, email = await store.register_volunteer(
-            panel=panel, registration=registration, quotas=quotas, private_link=private_link_builder(request, "member_page"))
+        try:
+            volunteer, token, email = await store.register_volunteer(
+                panel=panel, registration=registration, quotas=quotas,
+                private_link=private_link_builder(request, "member_page"))
+        except DuplicateRegistration:
+            context["errors"] = {"email": gettext(
+                "This email address is already registered for this panel, so we have not registered it again. "
+                "Use the private link in the email we sent you to see or change your registration")}
+            return Template("panels/public/register.html", context=context, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         await write_outbox([email])
         await record_audit(actor="resident", action="volunteer_registered", object_type="volunteer",
                            object_id=volunteer.reference, detail=f"panel {panel.id}; consent {volunteer.consent_version}",
@@ -99,7 +117,7 @@ class PanelPublicController(Controller):
         if field not in known:
             raise NotFoundException()
         _, errors = check_registration(context["values"], questions=context["questions"],
-                                       postcode_prefixes=panel.postcode_prefixes.split(), today=date.today())
+                                       postcode_prefixes=panel.postcode_prefixes, today=date.today())
         context["errors"] = {field: errors[field]} if field in errors and context["values"].get(field) else {}
         context["field"] = field
         return Template("panels/public/_field.html", context=context)

@@ -11,6 +11,7 @@ from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from analysis.charter.queries import get_charter, list_charters
 from server.platform.database_health import database_reachable
 from panels.personal_data import panel_retention
+from panels.recruitment import latest_drawn_panel_slug
 from surveys.personal_data import consultation_retention
 from server.web.guards import public
 from server.web.page_cache import page_cache_opt
@@ -20,8 +21,10 @@ class PublicController(Controller):
     opt = public()
 
     @get("/", name="home", opt=page_cache_opt())
-    async def home(self) -> Template:
-        return Template("home.html", context={"charters": await list_charters()})
+    async def home(self, request: Request) -> Template:
+        return Template("home.html", context={"charters": await list_charters(),
+                                              "recruiting": request.app.state.recruiting.current,
+                                              "chosen_slug": await latest_drawn_panel_slug()})
 
     @get("/charter/{slug:str}", name="charter", opt=page_cache_opt())
     async def charter(self, slug: FromPath[str]) -> Template:
