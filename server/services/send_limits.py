@@ -19,6 +19,8 @@ import hmac
 from datetime import datetime, timedelta, timezone
 from enum import Enum
 
+from piccolo.engine.postgres import PostgresEngine
+
 from common.emails import normalise_email
 from common.i18n import gettext
 from common.transactions import write_transaction
@@ -52,7 +54,13 @@ async def claim_send(*, settings: Settings, client_address: str, recipient: str,
     since = now - timedelta(minutes=settings.send_limit_window_minutes)
     recipient_key = _key(settings, "recipient", normalise_email(recipient))
     address_key = _key(settings, "address", client_address)
-    async with write_transaction(SendLimitEvent._meta.db):
+    engine = SendLimitEvent._meta.db
+    async with write_transaction(engine):
+        if isinstance(engine, PostgresEngine):
+            # Requests for one recipient or from one address take turns (SQLite's write
+            # transaction already does this), so two cannot both count one under the limit.
+            for key in sorted({recipient_key, address_key}):
+                await SendLimitEvent.raw("SELECT pg_advisory_xact_lock(hashtextextended({}, 0))", key).run()
         await SendLimitEvent.delete().where(SendLimitEvent.created_at < since).run()
         for key, limit, reached in ((recipient_key, settings.send_limit_per_recipient, LimitReached.RECIPIENT),
                                     (address_key, settings.send_limit_per_address, LimitReached.ADDRESS)):
