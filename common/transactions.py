@@ -9,6 +9,8 @@ that engine. PostgreSQL: the default transaction; constraints settle races there
 
 from __future__ import annotations
 
+import sqlite3
+
 from piccolo.engine.base import Engine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
@@ -18,3 +20,15 @@ def write_transaction(engine: Engine):
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+def is_unique_violation(error: BaseException) -> bool:
+    """True when a write failed on a UNIQUE constraint (PostgreSQL's READ COMMITTED lets two
+    transactions pass the same existence check; the constraint is the final word)."""
+    if isinstance(error, sqlite3.IntegrityError):
+        return "UNIQUE" in str(error)
+    try:
+        from asyncpg.exceptions import UniqueViolationError
+    except ImportError:  # asyncpg is only needed for PostgreSQL
+        return False
+    return isinstance(error, UniqueViolationError)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from common.clock import council_date
-from surveys.responses import is_unique_violation
+from common.transactions import is_unique_violation
 from surveys.tables import CHANNELS, QuestionnaireStart, SurveyResponse
 
 

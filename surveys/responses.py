@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from common.emails import normalise_email
-from common.transactions import write_transaction
+from common.transactions import is_unique_violation, write_transaction
 from surveys.questionnaire import Questionnaire, from_json
 from surveys.response_csv import ResponseImportError, ResponseRecord, export_csv, parse_csv
 from surveys.tables import CHANNELS, Consultation, SurveyResponse
@@ -78,18 +78,6 @@ async def answers_for_idempotency_key(idempotency_key: str) -> StoredAnswers | N
         return None
     return StoredAnswers(reference=row["reference"], answers=json.loads(row["answers_json"] or "{}"),
                          submitted_at=row["submitted_at"])
-
-
-def is_unique_violation(error: BaseException) -> bool:
-    import sqlite3
-
-    if isinstance(error, sqlite3.IntegrityError):
-        return "UNIQUE" in str(error)
-    try:
-        from asyncpg.exceptions import UniqueViolationError
-    except ImportError:
-        return False
-    return isinstance(error, UniqueViolationError)
 
 
 async def reference_for_idempotency_key(idempotency_key: str) -> str | None:

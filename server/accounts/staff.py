@@ -18,7 +18,7 @@ from common.i18n import gettext
 from common.tokens import hash_token
 from common.transactions import write_transaction
 from server.audit import record_audit
-from server.platform.database import is_unique_violation
+from common.transactions import is_unique_violation
 from server.accounts.passwords import dummy_hash, hash_password, password_problem, verify_password
 from server.accounts.two_factor import two_factor_required
 from server.accounts.throttle import (

@@ -299,18 +299,6 @@ def make_engine(database_url: str) -> Engine:
     return PostgresEngine(config=postgres_config(database_url))
 
 
-def is_unique_violation(error: BaseException) -> bool:
-    """True when a write failed on a UNIQUE constraint (PostgreSQL's READ COMMITTED lets two
-    transactions pass the same existence check; the constraint is the final word)."""
-    if isinstance(error, sqlite3.IntegrityError):
-        return "UNIQUE" in str(error)
-    try:
-        from asyncpg.exceptions import UniqueViolationError
-    except ImportError:  # asyncpg is only needed for PostgreSQL
-        return False
-    return isinstance(error, UniqueViolationError)
-
-
 async def keep_session_state(connection: Any) -> None:
     """The pool's ``reset`` for a connection handed back: asyncpg has already rolled back any
     open transaction; its default reset then runs one more query per request
