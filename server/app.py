@@ -195,10 +195,19 @@ def create_app(settings: Settings) -> Litestar:
         debug=False,
     )
     bind_url_for(app.template_engine, app)
-    app.state.settings = settings
     app.state.page_store = page_store
-    app.state.recruiting = RecruitingLink()
-    app.state.report_pdfs = RenderedFiles()
+    forget_database_state(app, settings)
     app.asgi_handler = HeadAsGet(app.asgi_handler)  # before routing: see server/web/head_requests.py
     install_access_log_filter(route.path for route in app.routes)
     return app
+
+
+def forget_database_state(app: Litestar, settings: Settings) -> None:
+    """Start the app's in-memory state afresh: its settings, and everything it keeps about the
+    database's contents (kept pages, the recruiting link, rendered PDFs). For an app whose
+    database was replaced underneath it: the test suite builds one app and gives it an empty
+    database for every test, as building one costs about a second."""
+    app.state.settings = settings
+    app.state.page_store.clear()
+    app.state.recruiting = RecruitingLink()
+    app.state.report_pdfs = RenderedFiles()

@@ -110,11 +110,24 @@ def settings() -> Settings:
     return Settings.from_env()
 
 
+# Apps built so far in this process, by their settings: building one costs about a second (the
+# route table), so tests share it, each starting from ``forget_database_state``.
+_APPS: dict[Settings, object] = {}
+
+
 @pytest.fixture
 def app(db, settings):
-    from server.app import create_app
+    from server.app import create_app, forget_database_state
 
-    return create_app(settings)
+    app = _APPS.pop(settings, None)
+    if app is None:
+        app = create_app(settings)
+    else:
+        forget_database_state(app, settings)
+    _APPS[settings] = app  # the most recently used last
+    while len(_APPS) > 8:
+        del _APPS[next(iter(_APPS))]
+    return app
 
 
 @pytest.fixture

@@ -112,13 +112,56 @@ async def reset_postgres_schema() -> None:
     await DB.run_ddl("CREATE SCHEMA public")
 
 
-async def truncate_postgres() -> None:
-    from piccolo.querystring import QueryString
-    from piccolo_conf import DB
+# The tables to empty, children before parents, and the sequences to restart: worked out once per
+# process from the catalogue (the schema does not change while the suite runs).
+_EMPTYING_SQL: str | None = None
 
-    rows = await DB.run_querystring(
-        QueryString("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migration'")
-    )
-    names = ", ".join(f'"{row["tablename"]}"' for row in rows)
-    if names:
-        await DB.run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+_TABLES_CHILDREN_FIRST = """
+WITH RECURSIVE tables AS (
+    SELECT c.oid, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> 'migration'
+), depth(oid, level) AS (
+    SELECT oid, 0 FROM tables
+    UNION ALL
+    SELECT con.conrelid, depth.level + 1 FROM pg_constraint con JOIN depth ON con.confrelid = depth.oid
+    WHERE con.contype = 'f' AND con.conrelid <> con.confrelid AND depth.level < 50
+)
+SELECT tables.relname FROM tables JOIN depth USING (oid)
+GROUP BY tables.relname ORDER BY max(depth.level) DESC, tables.relname
+"""
+
+
+async def _emptying_sql(connection) -> str:
+    global _EMPTYING_SQL
+    if _EMPTYING_SQL is None:
+        tables = [row["relname"] for row in await connection.fetch(_TABLES_CHILDREN_FIRST)]
+        sequences = [
+            row["name"]
+            for row in await connection.fetch(
+                "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) AS name "
+                "FROM pg_sequences WHERE schemaname = 'public'"
+            )
+        ]
+        statements = [f'DELETE FROM "{name}"' for name in tables]
+        if sequences:
+            restarts = ", ".join(f"setval('{name}', 1, false)" for name in sequences)
+            statements.append(f"SELECT {restarts}")
+        _EMPTYING_SQL = ";\n".join(statements)
+    return _EMPTYING_SQL
+
+
+async def truncate_postgres() -> None:
+    """Empty every table and restart every id sequence, as ``TRUNCATE … RESTART IDENTITY`` would.
+
+    DELETE rather than TRUNCATE: a test leaves a handful of rows, and TRUNCATE gives each of the
+    tables a new file on disk, which cost about 0.5 s a test on this machine against about 1 ms."""
+    import asyncpg
+
+    from server.platform.database import postgres_config
+
+    connection = await asyncpg.connect(**postgres_config(os.environ["DATABASE_URL"]))
+    try:
+        async with connection.transaction():
+            await connection.execute(await _emptying_sql(connection))
+    finally:
+        await connection.close()
