@@ -29,6 +29,7 @@ from server.controllers.accounts.council_sign_in import CouncilSignInController
 from server.controllers.accounts.two_factor import TwoFactorAccountController, TwoFactorSignInController
 from server.controllers.consultations.case_studies_officer import CaseStudiesOfficerController
 from server.controllers.consultations.public import ConsultationsPublicController
+from server.controllers.consultations.lifecycle import ConsultationLifecycleController, ResponseSearchController
 from server.controllers.consultations.officer import ConsultationsOfficerController
 from server.controllers.consultations.responses_officer import ConsultationResponsesController
 from server.controllers.consultations.questionnaire import QuestionnaireFlowController
@@ -82,6 +83,8 @@ ROUTE_HANDLERS = [
     ConsultationsPublicController,
     CaseStudiesOfficerController,
     ConsultationsOfficerController,
+    ConsultationLifecycleController,
+    ResponseSearchController,
     ConsultationResponsesController,
     QuestionnaireFlowController,
     CommitmentsPublicController,

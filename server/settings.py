@@ -88,6 +88,11 @@ class Settings:
     """``RETENTION_MONTHS``: default months personal data is kept after a panel's last session or a
     consultation's close."""
 
+    saved_answers_days: int = 30
+    """``SAVED_ANSWERS_DAYS``: how long a resident's answers saved part-way through a questionnaire
+    ("Save and come back later") are kept for them to carry on; the retention purge deletes them
+    after that."""
+
     private_link_idle_months: int = 12
     """``PRIVATE_LINK_IDLE_MONTHS``: a resident's per-record private link (their registration,
     comment or questionnaire response) stops working after this many months without use; they ask
@@ -241,6 +246,7 @@ class Settings:
             disclosure_threshold=_int_from_env(environ, "DISCLOSURE_THRESHOLD", 10, minimum=1),
             personal_data_retention_months=_int_from_env(environ, "RETENTION_MONTHS", 12, minimum=1),
             private_link_idle_months=_int_from_env(environ, "PRIVATE_LINK_IDLE_MONTHS", 12, minimum=1),
+            saved_answers_days=_int_from_env(environ, "SAVED_ANSWERS_DAYS", 30, minimum=1),
             login_max_failures=_int_from_env(environ, "LOGIN_MAX_FAILURES", 5, minimum=1),
             login_lockout_minutes=_int_from_env(environ, "LOGIN_LOCKOUT_MINUTES", 15, minimum=1),
             session_max_age_hours=_int_from_env(environ, "SESSION_MAX_AGE_HOURS", 8, minimum=1),

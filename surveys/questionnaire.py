@@ -647,13 +647,21 @@ def move_question(questionnaire: Questionnaire, key: str, direction: int) -> Que
     return changed
 
 
-def change_problems(before: Questionnaire, after: Questionnaire, response_count: int) -> list[str]:
-    """Why a change would break answers already collected (empty when it would not, or when there
-    are no responses yet). Answers are stored by question key and choice label, so a question
-    with answers must keep its key, its type, every label, and limits at least as wide."""
-    if response_count == 0:
+def change_problems(before: Questionnaire, after: Questionnaire, response_count: int, *,
+                    saved_count: int = 0) -> list[str]:
+    """Why a change would break answers already collected (empty when it would not, or when
+    nothing has been answered yet: a draft is always edited freely). ``saved_count``: answers
+    residents saved to carry on later, which must still fit when they come back. (Answers still in
+    a resident's browser are checked again when sent, and they are asked to correct any that no
+    longer fit.) Answers are stored by question key and choice label, so a question with answers
+    must keep its key, its type, every label, and limits at least as wide; a new question must be
+    optional."""
+    if response_count == 0 and saved_count == 0:
         return []
-    why = f"it already has answers in {response_count} response{'s' if response_count != 1 else ''}"
+    if response_count:
+        why = f"it already has answers in {response_count} response{'s' if response_count != 1 else ''}"
+    else:
+        why = gettext("residents have saved answers to it to carry on later")
     problems = []
     for old in before.questions():
         new = after.question(old.key)
@@ -677,8 +685,8 @@ def change_problems(before: Questionnaire, after: Questionnaire, response_count:
         if new.show_if_key != old.show_if_key or new.show_if_value != old.show_if_value:
             problems.append(gettext("‘%(text)s’ cannot change when it is shown: %(why)s", text=old.text, why=why))
         if new.required and not old.required:
-            problems.append(gettext("‘%(text)s’ cannot become required: %(why)s, and some of them left it blank", text=old.text, why=why))
+            problems.append(gettext("‘%(text)s’ cannot become required: %(why)s, and some may have left it blank", text=old.text, why=why))
     for new in after.questions():
         if before.question(new.key) is None and new.required:
-            problems.append(gettext("‘%(text)s’ cannot be required: %(why)s, none of which answer it", text=new.text, why=why))
+            problems.append(gettext("‘%(text)s’ must be optional: %(why)s, and those answers do not include it", text=new.text, why=why))
     return problems

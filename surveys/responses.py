@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 
 from common.emails import normalise_email
 from common.transactions import is_unique_violation, write_transaction
-from surveys.questionnaire import Questionnaire, from_json
+from surveys.questionnaire import Questionnaire, display_answer, from_json
 from surveys.response_csv import ResponseImportError, ResponseRecord, export_csv, parse_csv
 from surveys.tables import CHANNELS, Consultation, SurveyResponse
 
@@ -242,3 +242,41 @@ async def import_responses(*, slug: str, csv_text: str, entered_by: str, default
         for start in range(0, len(new_rows), 500):
             await SurveyResponse.insert(*new_rows[start:start + 500]).run()
     return len(new_rows)
+
+
+def normalise_reference(text: str) -> str:
+    """A reference as typed or read out (``r 7kq2 m9xd``, ``R7KQ2M9XD``) in its stored form
+    (``R-7KQ2-M9XD``); anything else upper-cased as it is, for an exact match."""
+    compact = re.sub(r"[\s-]", "", text).upper()
+    if len(compact) == 9 and compact[0] == "R" and all(char in REFERENCE_ALPHABET for char in compact[1:]):
+        return f"R-{compact[1:5]}-{compact[5:]}"
+    return text.strip().upper()
+
+
+@dataclass(frozen=True)
+class FoundResponse:
+    reference: str
+    consultation_title: str
+    consultation_slug: str
+    channel: str
+    submitted_at: datetime
+    answers: list[tuple[str, str]]
+    """(question text, answer as shown), in the questionnaire's order."""
+
+
+async def find_response(reference: str) -> FoundResponse | None:
+    """The response with this reference (the first, should an imported file have reused one in
+    another consultation), its answers as the resident gave them."""
+    row = await SurveyResponse.select(
+        SurveyResponse.reference, SurveyResponse.channel, SurveyResponse.submitted_at, SurveyResponse.answers_json,
+        SurveyResponse.consultation.title, SurveyResponse.consultation.slug, SurveyResponse.consultation.questionnaire_json,
+    ).where(SurveyResponse.reference == reference).order_by(SurveyResponse.id).first().run()
+    if row is None:
+        return None
+    questionnaire = from_json(row["consultation.questionnaire_json"] or "")
+    answers = json.loads(row["answers_json"] or "{}")
+    return FoundResponse(
+        reference=row["reference"], consultation_title=row["consultation.title"],
+        consultation_slug=row["consultation.slug"], channel=row["channel"], submitted_at=row["submitted_at"],
+        answers=[(question.text, display_answer(answers[question.key])) for question in questionnaire.questions()
+                 if question.key in answers])

@@ -50,6 +50,11 @@ class Consultation(Table, tablename="consultation"):
     retention_months = Integer(null=True, default=None)
     """Months after ``closes_on`` that respondents' contact details are kept; None: the
     ``RETENTION_MONTHS`` setting."""
+    is_draft = Boolean(default=False)
+    """True from creation until an officer publishes it: a draft is seen by officers only (their
+    preview), never by the public. False for every consultation made before drafts existed."""
+    published_at = Timestamptz(null=True, default=None)
+    """When an officer published it (None for a draft, and for those published before drafts)."""
 
 
 class CaseStudy(Table, tablename="case_study"):
@@ -155,3 +160,22 @@ class QuestionnaireStart(Table, tablename="consultation_questionnaire_start"):
     furthest_section = Integer(default=1)
     """The highest section number (from 1) answered so far: where those who do not send their
     response stopped."""
+
+
+class SavedAnswers(Table, tablename="consultation_saved_answers"):
+    """A resident's answers part-way through a questionnaire, kept so that they can carry on later
+    with the private link emailed to them ("Save and come back later"). Only the SHA-256 of the
+    link's token is stored. Deleted when the response is sent, when the resident erases it, or by
+    the retention purge once ``expires_at`` has passed."""
+
+    consultation = ForeignKey(references=Consultation, on_delete=OnDelete.cascade, index=True)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    email = Varchar(length=254)
+    email_key = Varchar(length=254, default="", index=True)
+    """``common.emails.normalise_email`` of ``email``: the only column addresses are matched on."""
+    idempotency_key = Varchar(length=64)
+    """The key the response will carry, so that resuming twice still sends one response."""
+    answers_json = Text(default="{}")
+    furthest_section = Integer(default=0)
+    saved_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz(index=True)

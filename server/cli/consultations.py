@@ -31,7 +31,7 @@ def consultations_command() -> None:
     _ready()
     from surveys.consultations import list_consultations
 
-    items = _run(list_consultations(date.today()))
+    items = _run(list_consultations(date.today(), include_drafts=True))
     if not items:
         click.echo("No consultations.")
         return

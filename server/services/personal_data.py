@@ -27,6 +27,7 @@ from server.tables import OutboxEmail, PersonalDataLink
 from surveys import personal_data as survey_data
 from surveys.comments import about_comment
 from surveys.responses import about_response
+from surveys import saved_answers as saved_data
 
 EMAIL_LINK_DAYS = 7
 """A link asked for by email works for this many days."""
@@ -43,6 +44,9 @@ class PersonalDataBundle:
     volunteers: list[panel_data.VolunteerData] = field(default_factory=list)
     comments: list[survey_data.CommentData] = field(default_factory=list)
     responses: list[survey_data.ResponseData] = field(default_factory=list)
+    saved: list[saved_data.SavedAnswersData] = field(default_factory=list)
+    """Answers saved part-way through a questionnaire to carry on later (held under an address
+    only: their own link carries on the questionnaire, it does not show them here)."""
     email: str = ""
     """Set (normalised) when the bundle is everything held under one email address: an officer
     answering a subject access request, or a link emailed to that address and used, which confirms
@@ -50,18 +54,19 @@ class PersonalDataBundle:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.volunteers or self.comments or self.responses)
+        return not (self.volunteers or self.comments or self.responses or self.saved)
 
     @property
     def abouts(self) -> list[str]:
         """The ``OutboxEmail.about`` keys of the records in the bundle."""
         return ([about_volunteer(item.volunteer_id) for item in self.volunteers]
                 + [about_comment(item.comment_id) for item in self.comments]
-                + [about_response(item.response_id) for item in self.responses])
+                + [about_response(item.response_id) for item in self.responses]
+                + [saved_data.about_saved_answers(item.saved_id) for item in self.saved])
 
     def records(self) -> list[dict[str, object]]:
         return ([item.as_dict() for item in self.volunteers] + [item.as_dict() for item in self.comments]
-                + [item.as_dict() for item in self.responses])
+                + [item.as_dict() for item in self.responses] + [item.as_dict() for item in self.saved])
 
 
 async def bundle_for_email(email: str) -> PersonalDataBundle:
@@ -69,6 +74,7 @@ async def bundle_for_email(email: str) -> PersonalDataBundle:
         volunteers=await panel_data.volunteer_data_for_email(email),
         comments=await survey_data.comment_data_for_email(email),
         responses=await survey_data.response_data_for_email(email),
+        saved=await saved_data.saved_answers_for_email(email),
         email=normalise_email(email),
     )
 
@@ -133,23 +139,27 @@ class ErasureSummary:
     comments: int
     responses: int
     emails_removed: int
+    saved_answers: int = 0
+
 
     @property
     def total(self) -> int:
-        return len(self.volunteers) + self.comments + self.responses
+        return len(self.volunteers) + self.comments + self.responses + self.saved_answers
 
     def notice(self) -> str:
         """What the officer is told: counts with labels (one message, whatever the numbers)."""
         return gettext("Erased. Panel registrations: %(volunteers)d. Comments: %(comments)d. Questionnaire "
-                       "contact details: %(responses)d. Emails removed: %(emails)d.",
+                       "contact details: %(responses)d. Answers saved to carry on later: %(saved)d. "
+                       "Emails removed: %(emails)d.",
                        volunteers=len(self.volunteers), comments=self.comments, responses=self.responses,
-                       emails=self.emails_removed)
+                       saved=self.saved_answers, emails=self.emails_removed)
 
     def describe(self) -> str:
         """Counts, never contents, for the audit log (a record kept in one language, as its other
         entries' details are)."""
         return (f"{len(self.volunteers)} panel registration(s) {', '.join(self.volunteers)}; {self.comments} comment(s); "
-                f"contact details of {self.responses} questionnaire response(s); {self.emails_removed} queued email(s)")
+                f"contact details of {self.responses} questionnaire response(s); {self.saved_answers} saved questionnaire(s); "
+                f"{self.emails_removed} queued email(s)")
 
 
 async def forget_emails_about(bundle: PersonalDataBundle) -> int:
@@ -182,7 +192,9 @@ async def erase_bundle(bundle: PersonalDataBundle, *, now: datetime | None = Non
     comments = await survey_data.erase_comments(comment_ids)
     await forget_quotes_of_comments(comment_ids)
     responses = await survey_data.remove_response_contacts([item.response_id for item in bundle.responses])
-    return ErasureSummary(volunteers=references, comments=comments, responses=responses, emails_removed=emails_removed)
+    saved = await saved_data.erase_saved_answers([item.saved_id for item in bundle.saved])
+    return ErasureSummary(volunteers=references, comments=comments, responses=responses, emails_removed=emails_removed,
+                          saved_answers=saved)
 
 
 async def request_link(*, email: str, private_link: Callable[[str], str], council_name: str,
@@ -197,7 +209,7 @@ async def request_link(*, email: str, private_link: Callable[[str], str], counci
     if bundle.is_empty:
         return None
     stored = [item.email for item in bundle.volunteers] + [item.email for item in bundle.comments]
-    stored += [item.contact_email for item in bundle.responses]
+    stored += [item.contact_email for item in bundle.responses] + [item.email for item in bundle.saved]
     to_address = next(address for address in stored if address.strip())
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(days=EMAIL_LINK_DAYS)

@@ -9,6 +9,8 @@ What goes, and when:
   ``RETENTION_MONTHS``) after the consultation closes (the answers stay, anonymous);
 - commenters' emails and address hashes, ``RETENTION_MONTHS`` after they posted;
 - the original text of redacted comments, after the same audit period;
+- answers saved part-way through a questionnaire (with the email they were saved under),
+  ``SAVED_ANSWERS_DAYS`` after they were saved;
 - everything of a rejected comment (text, name, email), ``REJECTED_COMMENT_DAYS`` after the
   rejection (at once when it was rejected for holding personal information);
 - the emails about every record purged;
@@ -37,6 +39,7 @@ from server.tables import OutboxEmail, PersonalDataLink
 from surveys import personal_data as survey_data
 from surveys.comments import about_comment, purge_redacted_originals, purge_rejected_comments, rejected_comments_before
 from surveys.responses import about_response
+from surveys.saved_answers import about_saved_answers, erase_saved_answers, saved_answers_past_retention
 
 logger = logging.getLogger("civicpanel")
 
@@ -56,6 +59,7 @@ class PurgeSummary:
     rejected_comments: int
     emails: int
     expired_links: int
+    saved_answers: int = 0
 
     @property
     def total(self) -> int:
@@ -71,6 +75,7 @@ class PurgeSummary:
             gettext("rejected comments forgotten: %(count)d", count=self.rejected_comments),
             gettext("emails deleted from the outbox: %(count)d", count=self.emails),
             gettext("expired private links deleted: %(count)d", count=self.expired_links),
+            gettext("answers saved to carry on later deleted: %(count)d", count=self.saved_answers),
         ]
 
     def audit_detail(self) -> str:
@@ -99,6 +104,7 @@ async def purge_personal_data(*, settings: Settings, now: datetime | None = None
     volunteer_ids = await panel_data.volunteers_past_retention(now=now)
     response_ids = await survey_data.responses_past_retention(now=now, default_months=settings.personal_data_retention_months)
     comment_ids = await survey_data.comments_past_retention(posted_before=cut_off)
+    saved_ids = await saved_answers_past_retention(now=now)
     if dry_run:
         return PurgeSummary(
             volunteers=len(volunteer_ids), response_contacts=len(response_ids), comment_contacts=len(comment_ids),
@@ -107,12 +113,14 @@ async def purge_personal_data(*, settings: Settings, now: datetime | None = None
                 moderated_before=now - timedelta(days=REJECTED_COMMENT_DAYS)),
             emails=int(await OutboxEmail.count().where(_old_emails(now=now, settings=settings)).run()),
             expired_links=int(await PersonalDataLink.count().where(PersonalDataLink.expires_at <= now).run()),
+            saved_answers=len(saved_ids),
         )
     volunteers = await panel_data.erase_volunteers(volunteer_ids, now=now)
     rejected = await purge_rejected_comments(moderated_before=now - timedelta(days=REJECTED_COMMENT_DAYS))
     await forget_quotes_of_comments(rejected)
     abouts = ([about_volunteer(item) for item in volunteer_ids] + [about_response(item) for item in response_ids]
-              + [about_comment(item) for item in comment_ids + rejected])
+              + [about_comment(item) for item in comment_ids + rejected]
+              + [about_saved_answers(item) for item in saved_ids])
     emails = await OutboxEmail.delete().where(
         _old_emails(now=now, settings=settings) | OutboxEmail.about.is_in(abouts or ["-"])).returning(OutboxEmail.id).run()
     return PurgeSummary(
@@ -123,6 +131,7 @@ async def purge_personal_data(*, settings: Settings, now: datetime | None = None
         rejected_comments=len(rejected),
         emails=len(emails),
         expired_links=await forget_expired_links(now=now),
+        saved_answers=await erase_saved_answers(saved_ids),
     )
 
 

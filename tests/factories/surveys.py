@@ -40,9 +40,10 @@ async def make_consultation(slug: str = "data-charter", *, status: str = "open",
         "open": (today - timedelta(days=5), today + timedelta(days=5)),
         "upcoming": (today + timedelta(days=5), today + timedelta(days=15)),
         "closed": (today - timedelta(days=15), today - timedelta(days=5)),
+        "draft": (today + timedelta(days=5), today + timedelta(days=15)),
     }[status]
     row = Consultation(slug=slug, title=f"Consultation {slug}", summary="A summary", body="Some **body**",
-                       opens_on=opens, closes_on=closes, audience=audience,
+                       opens_on=opens, closes_on=closes, audience=audience, is_draft=status == "draft",
                        questionnaire_json=to_json(questionnaire or sample_questionnaire()))
     await row.save().run()
     return int(row.id)

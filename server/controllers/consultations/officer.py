@@ -34,6 +34,7 @@ from surveys.consultations import (
     save_consultation, update_questionnaire,
 )
 from surveys.progress import response_progress
+from surveys.question_templates import apply_template, template_choices
 from surveys.tables import AUDIENCES
 
 
@@ -80,7 +81,7 @@ class ConsultationsOfficerController(Controller):
 
     @get("/", name="officer_consultations")
     async def index(self) -> Template:
-        return Template("surveys/officer/consultations.html", context={"consultations": await list_consultations(date.today())})
+        return Template("surveys/officer/consultations.html", context={"consultations": await list_consultations(date.today(), include_drafts=True)})
 
     async def _details_form(self, *, values: dict, errors: dict, slug: str | None, selected: list[int],
                             status_code: int = 200) -> Template:
@@ -98,7 +99,7 @@ class ConsultationsOfficerController(Controller):
 
     @get("/{slug:str}", name="officer_consultation")
     async def show(self, slug: FromPath[str]) -> Template:
-        consultation = await get_consultation(slug, date.today())
+        consultation = await get_consultation(slug, date.today(), include_drafts=True)
         if consultation is None:
             raise NotFoundException()
         from surveys.responses import channel_counts
@@ -112,7 +113,7 @@ class ConsultationsOfficerController(Controller):
 
     @get("/{slug:str}/edit", name="officer_consultation_edit")
     async def edit(self, slug: FromPath[str]) -> Template:
-        consultation = await get_consultation(slug, date.today())
+        consultation = await get_consultation(slug, date.today(), include_drafts=True)
         if consultation is None:
             raise NotFoundException()
         values = {name: "" if getattr(consultation, name) is None else str(getattr(consultation, name))
@@ -122,7 +123,7 @@ class ConsultationsOfficerController(Controller):
 
     @post("/{slug:str}", name="officer_consultation_update")
     async def update(self, request: Request, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
-        if await get_consultation(slug, date.today()) is None:
+        if await get_consultation(slug, date.today(), include_drafts=True) is None:
             raise NotFoundException()
         return await self._save(request, data, existing_slug=slug)
 
@@ -144,7 +145,7 @@ class ConsultationsOfficerController(Controller):
 
     async def _builder(self, request: HTMXRequest, slug: str, *, errors: dict | None = None, values: dict | None = None,
                        form_target: str = "", notice: str = "", status_code: int = 200) -> Template:
-        consultation = await get_consultation(slug, date.today())
+        consultation = await get_consultation(slug, date.today(), include_drafts=True)
         questionnaire = await get_questionnaire(slug)
         if consultation is None or questionnaire is None:
             raise NotFoundException()
@@ -153,6 +154,7 @@ class ConsultationsOfficerController(Controller):
             "form_target": form_target, "notice": notice, "kinds": q.QUESTION_KINDS,
             "census_dimensions": list(q.CENSUS_DIMENSIONS), "conditions": condition_options(questionnaire),
             "has_about_you": any(section.about_you for section in questionnaire.sections),
+            "library": template_choices(),
         }
         template = "surveys/officer/_builder.html" if request.htmx else "surveys/officer/builder.html"
         return Template(template, context=context, status_code=status_code)
@@ -181,6 +183,19 @@ class ConsultationsOfficerController(Controller):
         return await self._apply(request, slug, lambda current: q.add_section(current, title, about_you=about_you),
                                  notice=gettext("Section ‘%(title)s’ added", title=title.strip()), form_target="section",
                                  values={"section_title": title})
+
+    @post("/{slug:str}/questionnaire/library", name="officer_builder_add_template")
+    async def add_template(self, request: HTMXRequest, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
+        """Add questions from the library (an agree–disagree question, the census About-you questions)."""
+        template_key = str(data.get("template", ""))
+        raw_section = str(data.get("template_section", ""))
+        statement = str(data.get("statement", ""))
+        names = {item.key: str(item.name) for item in template_choices()}
+        return await self._apply(
+            request, slug, lambda current: apply_template(current, template_key, statement=statement,
+                                                          section_index=int(raw_section) if raw_section.isdigit() else None),
+            notice=gettext("Added from the library: %(name)s", name=names.get(template_key, "")), form_target="library",
+            values={"template": template_key, "template_section": raw_section, "statement": statement})
 
     @post("/{slug:str}/questionnaire/sections/{index:int}", name="officer_builder_rename_section")
     async def rename_section(self, request: HTMXRequest, slug: FromPath[str], index: FromPath[int], data: RepeatableFormData) -> Template | Redirect:

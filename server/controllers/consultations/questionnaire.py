@@ -17,7 +17,7 @@ stored response keeps its reference and has its answers replaced.
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, datetime, timezone
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
@@ -25,6 +25,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import (
     HTTP_403_FORBIDDEN,
+    HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_429_TOO_MANY_REQUESTS,
@@ -45,6 +46,7 @@ from surveys.responses import (
     submit_response,
 )
 from surveys.personal_data import CONTACT_CONSENT_TEXT, check_contact_email
+from surveys.saved_answers import forget_saved_after_submit, resume_saved, save_for_later
 from surveys.comments import EmailNotice
 
 
@@ -105,8 +107,9 @@ class QuestionnaireFlowController(Controller):
     path = "/consultations/{slug:str}"
     opt = public()
 
-    async def _load(self, slug: str) -> tuple[ConsultationView, Questionnaire]:
-        found = await consultation_and_questionnaire(slug, date.today())
+    async def _load(self, slug: str, *, include_drafts: bool = False) -> tuple[ConsultationView, Questionnaire]:
+        """The consultation and its questionnaire, or 404 (a draft is not there for residents)."""
+        found = await consultation_and_questionnaire(slug, date.today(), include_drafts=include_drafts)
         if found is None or not found[1].questions():
             raise NotFoundException()
         return found
@@ -191,7 +194,7 @@ class QuestionnaireFlowController(Controller):
             "consultation": consultation, "section": section, "number": number, "questions": questions,
             "position": position + 1, "total": len(shown), "back": back, "from_check": from_check,
             "raw": raw if raw is not None else answers_as_raw(answers), "errors": errors or {},
-            "questionnaire": questionnaire, "changing": changing,
+            "questionnaire": questionnaire, "changing": changing, "can_save": self._can_save(consultation),
         }, status_code=status_code)
 
     @get("/questionnaire/{number:int}", name="questionnaire_page")
@@ -223,6 +226,14 @@ class QuestionnaireFlowController(Controller):
                    if all(question.key != key for question in section.questions)}
         answers, errors = validate_questions(questionnaire, section.questions, raw, earlier)
         from_check = str(form.get("from", "")) == "check"
+        if str(form.get("save_later", "")) and self._can_save(consultation):
+            # Keep what is answerable so far (an answer with a mistake is left for later) and ask
+            # where to send the link.
+            state["answers"] = {**earlier, **answers}
+            state["furthest"] = max(state.get("furthest", 0), number if not errors else number - 1)
+            state["resume_at"] = number
+            self._save_state(request, slug, state)
+            return Redirect(path=request.app.route_reverse("questionnaire_save", slug=slug), status_code=303)
         if errors:
             return self._page(request, consultation, questionnaire, number, {**earlier, **answers}, raw=raw, errors=errors,
                               from_check=from_check, changing=state.get("changing", ""),
@@ -310,6 +321,7 @@ class QuestionnaireFlowController(Controller):
                                        idempotency_key=key, contact_email=contact_email,
                                        contact_token_hash=hash_token(token) if token else None,
                                        replace=member is not None)
+        await forget_saved_after_submit(key)
         request.session.pop(_state_key(slug), None)
         request.session[_done_key(slug)] = result.reference
         if result.replaced:
@@ -341,8 +353,9 @@ class QuestionnaireFlowController(Controller):
         """The public may print a public questionnaire once it has opened; a panel-only one is for
         members with their link, and officers print any from their own pages (a 404 for the rest,
         as for a consultation that does not exist)."""
-        consultation, questionnaire = await self._load(slug)
         staff = request.scope.get("user")
+        consultation, questionnaire = await self._load(
+            slug, include_drafts=staff is not None and staff.role in PRINTS_ANY_QUESTIONNAIRE)
         if not (staff is not None and staff.role in PRINTS_ANY_QUESTIONNAIRE):
             if consultation.status == "upcoming" or (consultation.audience != "public" and not self._member(request, slug)):
                 raise NotFoundException()
@@ -350,3 +363,77 @@ class QuestionnaireFlowController(Controller):
         return Template("surveys/questionnaire_paper.html", context={
             "consultation": consultation, "questionnaire": questionnaire, "numbers": numbers,
             "postal_address": request.app.state.settings.council_postal_address})
+
+    # --- Save and come back later ------------------------------------------------------------------
+
+    @staticmethod
+    def _can_save(consultation: ConsultationView) -> bool:
+        """Residents save part-way through public consultations; panel members already carry on
+        with their own private panel link."""
+        return consultation.audience == "public" and consultation.status == "open"
+
+    def _save_page(self, request: Request, consultation: ConsultationView, state: dict, *, email: str = "",
+                   errors: dict | None = None, saved_until: datetime | None = None, status_code: int = 200) -> Template:
+        return Template("surveys/questionnaire_save.html", context={
+            "consultation": consultation, "values": {"email": email}, "errors": errors or {},
+            "resume_at": int(state.get("resume_at", 1)), "saved_until": saved_until,
+            "keep_days": request.app.state.settings.saved_answers_days}, status_code=status_code)
+
+    @get("/questionnaire/save", name="questionnaire_save")
+    async def save_form(self, request: Request, slug: FromPath[str]) -> Template:
+        consultation, _ = await self._load(slug)
+        closed = self._not_accepting(request, consultation)
+        if closed:
+            return closed
+        if not self._can_save(consultation):
+            raise NotFoundException()
+        return self._save_page(request, consultation, await self._state(request, slug))
+
+    @post("/questionnaire/save", name="questionnaire_save_send")
+    async def save_send(self, request: Request, slug: FromPath[str]) -> Template:
+        consultation, _ = await self._load(slug)
+        closed = self._not_accepting(request, consultation, status_code=HTTP_409_CONFLICT)
+        if closed:
+            return closed
+        if not self._can_save(consultation):
+            raise NotFoundException()
+        settings = request.app.state.settings
+        form = await request.form()
+        state = await self._state(request, slug)
+        email, error = check_contact_email(str(form.get("email", "")), required=True)
+        if error:
+            return self._save_page(request, consultation, state, email=email, status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+                                   errors={"email": gettext("Enter your email address, so that we can send you the link")
+                                           if not email else gettext("Enter an email address in the correct format, like name@example.com")})
+        limit = await claim_send(settings=settings, client_address=client_ip(request), recipient=email)
+        if limit is not None:
+            return self._save_page(request, consultation, state, email=email, errors={"email": limit.message(settings)},
+                                   status_code=HTTP_429_TOO_MANY_REQUESTS)
+        saved = await save_for_later(
+            consultation_id=consultation.id, consultation_title=consultation.title, email=email,
+            idempotency_key=state["key"], answers=state["answers"], furthest_section=int(state.get("furthest", 0)),
+            keep_days=settings.saved_answers_days, now=datetime.now(timezone.utc),
+            resume_link=lambda token: absolute_link(request, "questionnaire_resume", slug=slug, token=token))
+        await write_outbox([saved.email])
+        return self._save_page(request, consultation, state, email=email, saved_until=saved.expires_at)
+
+    @get("/resume/{token:str}", name="questionnaire_resume")
+    async def resume(self, request: Request, slug: FromPath[str], token: FromPath[str]) -> Template | Redirect:
+        """The emailed link: the saved answers go back into this browser's session, and the
+        resident carries on where they stopped (or checks their answers when none are missing)."""
+        consultation, questionnaire = await self._load(slug)
+        closed = self._not_accepting(request, consultation)
+        if closed:
+            return closed
+        resumed = await resume_saved(consultation_id=consultation.id, token=token, now=datetime.now(timezone.utc))
+        if resumed is None:
+            return Template("surveys/questionnaire_resume_expired.html", context={"consultation": consultation},
+                            status_code=HTTP_404_NOT_FOUND)
+        state = {"key": resumed.idempotency_key, "answers": resumed.answers, "furthest": resumed.furthest_section}
+        self._save_state(request, slug, state)
+        following = [index for index in visible_sections(questionnaire, resumed.answers)
+                     if index >= resumed.furthest_section]
+        if not following:
+            return Redirect(path=request.app.route_reverse("questionnaire_check", slug=slug), status_code=303)
+        return Redirect(path=request.app.route_reverse("questionnaire_page", slug=slug, number=following[0] + 1),
+                        status_code=303)

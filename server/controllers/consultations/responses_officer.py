@@ -33,7 +33,7 @@ class ConsultationResponsesController(Controller):
     opt = roles(OFFICER)
 
     async def _load(self, slug: str):
-        consultation = await get_consultation(slug, date.today())
+        consultation = await get_consultation(slug, date.today(), include_drafts=True)
         questionnaire = await get_questionnaire(slug)
         if consultation is None or questionnaire is None:
             raise NotFoundException()

@@ -17,7 +17,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Response, Template
-from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
+from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 from markupsafe import Markup
 
 from analysis.reports.build import BuiltReport, build_from_inputs
@@ -327,9 +327,22 @@ class ReportsOfficerController(Controller):
                            object_id=quote_id, detail=slug, ip_address=client_ip(request))
         return _to_draft(request, slug, "#quotes")
 
-    @post("/publish", name="report_publish")
-    async def publish(self, request: Request, slug: FromPath[str]) -> Redirect:
+    @get("/publish", name="report_publish_confirm")
+    async def publish_confirm(self, request: Request, slug: FromPath[str]) -> Template:
+        """What publishing makes public, asked before it is (a report cannot be unpublished)."""
         consultation = await consultation_or_404(slug)
+        built = await build_draft(slug, _threshold(request))
+        return Template("reports/publish_confirm.html", context={
+            "consultation": consultation, "slug": slug, "n_responses": built.document["n_responses"],
+            "next_version": len(await list_versions(consultation["id"])) + 1})
+
+    @post("/publish", name="report_publish")
+    async def publish(self, request: Request, slug: FromPath[str]) -> Redirect | Template:
+        consultation = await consultation_or_404(slug)
+        if consultation["is_draft"]:  # its results cannot be public before the consultation is
+            return Template("reports/publish_confirm.html", context={
+                "consultation": consultation, "slug": slug, "n_responses": 0, "next_version": 1},
+                status_code=HTTP_409_CONFLICT)
         built = await build_draft(slug, _threshold(request))
         images = await draw(built)
         now = _now()
