@@ -24,7 +24,7 @@ from common.i18n import gettext, lazy_gettext
 from common.transactions import write_transaction
 from panels import ballots
 from panels.recommendations import RecommendationView, list_recommendations
-from panels.response_ratings import RATING_LABELS, RATINGS, rating_counts
+from panels.response_ratings import RATING_LABELS, RATINGS, has_rated, rating_counts
 from panels.tables import Panel, Recommendation, RecommendationVote
 
 OUTCOMES = ("accepted", "accepted_in_part", "not_accepted", "under_consideration")
@@ -334,3 +334,12 @@ async def public_panels() -> list[dict]:
 async def charter_slugs() -> list[str]:
     return [row["slug"] for row in await Charter.select(Charter.slug).order_by(Charter.id).run()]
 
+
+
+async def responses_to_rate(*, panel_id: int, volunteer_id: int) -> list[tuple[RecommendationView, ResponseView, bool]]:
+    """The panel's recommendations that have the council's response, each with whether this
+    member has given their view of it (for the member's own page)."""
+    items = [item for item in await list_recommendations(panel_id) if item.vote_id is not None]
+    responses = await responses_for([item.id for item in items])
+    return [(item, responses[item.id], await has_rated(recommendation_id=item.id, volunteer_id=volunteer_id))
+            for item in items if item.id in responses]
