@@ -202,11 +202,7 @@ async def linked_commitments(recommendation_ids: list[int], today: date) -> dict
     """The commitments each recommendation led to, with their status today."""
     if not recommendation_ids:
         return {}
-    rows = await ResponseCommitment.select(
-        ResponseCommitment.response.recommendation.as_alias("recommendation"),
-        ResponseCommitment.commitment.key.as_alias("key"),
-        ResponseCommitment.commitment.charter.slug.as_alias("slug")).where(
-        ResponseCommitment.response.recommendation.is_in(recommendation_ids)).order_by(ResponseCommitment.id).run()
+    rows = await _links(CouncilResponse.recommendation.is_in(recommendation_ids))
     statuses: dict[str, dict[str, object]] = {}
     for slug in {row["slug"] for row in rows}:
         inputs = await load_tracker_inputs(slug)
@@ -222,6 +218,22 @@ async def linked_commitments(recommendation_ids: list[int], today: date) -> dict
     return linked
 
 
+async def _links(*where) -> list[dict]:
+    """Links of the responses matching ``where``: recommendation id, commitment key, charter slug
+    (joins kept shallow: PostgreSQL cuts the long aliases of deep ones to the same name)."""
+    responses = {row["id"]: row["recommendation"] for row in await CouncilResponse.select(
+        CouncilResponse.id, CouncilResponse.recommendation).where(*where).run()}
+    if not responses:
+        return []
+    links = await ResponseCommitment.select(ResponseCommitment.response, ResponseCommitment.commitment).where(
+        ResponseCommitment.response.is_in(list(responses))).order_by(ResponseCommitment.id).run()
+    commitments = {row["id"]: row for row in await Commitment.select(
+        Commitment.id, Commitment.key, Commitment.charter.slug.as_alias("slug")).where(
+        Commitment.id.is_in([link["commitment"] for link in links] or [-1])).run()}
+    return [{"recommendation": responses[link["response"]], "key": commitments[link["commitment"]]["key"],
+             "slug": commitments[link["commitment"]]["slug"]} for link in links]
+
+
 @dataclass(frozen=True)
 class SourceRecommendation:
     panel_name: str
@@ -233,13 +245,18 @@ class SourceRecommendation:
 
 async def recommendations_for_commitment(charter_slug: str, key: str) -> list[SourceRecommendation]:
     """The recommendations a commitment came from (for the commitment's page)."""
-    rows = await ResponseCommitment.select(
-        ResponseCommitment.response.outcome.as_alias("outcome"),
-        ResponseCommitment.response.recommendation.number.as_alias("number"),
-        ResponseCommitment.response.recommendation.title.as_alias("title"),
-        ResponseCommitment.response.recommendation.panel.name.as_alias("panel_name"),
-        ResponseCommitment.response.recommendation.panel.slug.as_alias("panel_slug")).where(
-        ResponseCommitment.commitment.key == key, ResponseCommitment.commitment.charter.slug == charter_slug).run()
+    commitment = await Commitment.select(Commitment.id).where(Commitment.key == key,
+                                                              Commitment.charter.slug == charter_slug).first().run()
+    if commitment is None:
+        return []
+    responses = [row["response"] for row in await ResponseCommitment.select(ResponseCommitment.response).where(
+        ResponseCommitment.commitment == commitment["id"]).run()]
+    rows = await CouncilResponse.select(
+        CouncilResponse.outcome, CouncilResponse.recommendation.number.as_alias("number"),
+        CouncilResponse.recommendation.title.as_alias("title"),
+        CouncilResponse.recommendation.panel.name.as_alias("panel_name"),
+        CouncilResponse.recommendation.panel.slug.as_alias("panel_slug")).where(
+        CouncilResponse.id.is_in(responses or [-1])).order_by(CouncilResponse.id).run()
     return [SourceRecommendation(panel_name=row["panel_name"], panel_slug=row["panel_slug"], number=row["number"],
                                  title=row["title"], outcome_label=str(OUTCOME_LABELS[row["outcome"]])) for row in rows]
 
