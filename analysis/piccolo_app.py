@@ -4,7 +4,7 @@ from piccolo.conf.apps import AppConfig
 
 from analysis.tables import (
     Charter, Commitment, CommitmentReportSnapshot, CommitmentUpdate, Principle, ReportAction, ReportDraft,
-    ReportQuote, ReportTheme, ReportThemeTag, ReportVersion,
+    ReportQuote, ReportTheme, ReportThemeTag, ReportVersion, CouncilResponse, ResponseCommitment,
 )
 from analysis.charter.links import CaseStudyPrinciple, ConsultationPrinciple
 
@@ -12,7 +12,8 @@ APP_CONFIG = AppConfig(
     app_name="analysis",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "migrations"),
     table_classes=[Charter, Principle, Commitment, CommitmentUpdate, CommitmentReportSnapshot, ConsultationPrinciple, CaseStudyPrinciple,
-                   ReportDraft, ReportAction, ReportTheme, ReportThemeTag, ReportQuote, ReportVersion],
-    migration_dependencies=["surveys.piccolo_app"],
+                   ReportDraft, ReportAction, ReportTheme, ReportThemeTag, ReportQuote, ReportVersion,
+                   CouncilResponse, ResponseCommitment],
+    migration_dependencies=["surveys.piccolo_app", "panels.piccolo_app"],
     commands=[],
 )

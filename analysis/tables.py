@@ -11,6 +11,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
+from panels.tables import Recommendation
 from surveys.tables import Comment, Consultation, SurveyResponse
 
 
@@ -169,3 +170,29 @@ class ReportVersion(Table, tablename="report_version"):
     html = Text()
     images_json = Text(default="{}")
     """``{name: {"png": base64, "alt": str}}``: charts and word clouds as published."""
+
+
+# ---------------------------------------------------------------- the council's answer to the panel
+
+class CouncilResponse(Table, tablename="council_response"):
+    """The council's answer to one recommendation of a Resident Panel, edited in place (every
+    change is in the audit log with the old values)."""
+
+    recommendation = ForeignKey(references=Recommendation, on_delete=OnDelete.cascade, unique=True, index=True)
+    outcome = Varchar(length=30)
+    """accepted, accepted_in_part, not_accepted or under_consideration."""
+    reasons = Text(default="")
+    decision = Varchar(length=300, default="")
+    """Who decided and when, as it is cited: "Cabinet, 19 January 2022"."""
+    decided_on = Date(null=True, default=None)
+    owner = Varchar(length=200, default="")
+    """A role or team, never a person's name."""
+    recorded_by = Varchar(length=254, default="")
+    recorded_at = Timestamptz(default=TimestamptzNow())
+
+
+class ResponseCommitment(Table, tablename="council_response_commitment"):
+    """A charter commitment created by, or linked to, the council's response to a recommendation."""
+
+    response = ForeignKey(references=CouncilResponse, on_delete=OnDelete.cascade, index=True)
+    commitment = ForeignKey(references=Commitment, on_delete=OnDelete.cascade, index=True)

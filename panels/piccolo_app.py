@@ -3,13 +3,17 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from panels.tables import (
-    Attendance, Panel, PanelMaterial, PanelQuota, PanelSession, SelectionRun, Volunteer, Voucher,
+    Attendance, BallotCast, BallotTally, Panel, PanelMaterial, PanelQuota, PanelSession, PaperBallotBatch, Recommendation,
+    RecommendationRevision, RecommendationVote, ResponseRatingCast, ResponseRatingComment, ResponseRatingTally,
+    SelectionRun, Volunteer, Voucher,
 )
 
 APP_CONFIG = AppConfig(
     app_name="panels",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "migrations"),
-    table_classes=[Panel, PanelSession, PanelQuota, Volunteer, SelectionRun, Attendance, Voucher, PanelMaterial],
+    table_classes=[Panel, PanelSession, PanelQuota, Volunteer, SelectionRun, Attendance, Voucher, PanelMaterial,
+                   RecommendationVote, Recommendation, RecommendationRevision, BallotCast, BallotTally,
+                   PaperBallotBatch, ResponseRatingCast, ResponseRatingTally, ResponseRatingComment],
     migration_dependencies=[],
     commands=[],
 )

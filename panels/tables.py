@@ -168,3 +168,105 @@ class Voucher(Table, tablename="panel_voucher"):
     amount_pence = Integer()
     issued_on = Date()
     issued_by = Varchar(length=254, default="")
+
+
+# --- deliberation: recommendations and their secret ballots ----------------------------------
+
+class RecommendationVote(Table, tablename="panel_recommendation_vote"):
+    """A set of recommendations put to the members' vote. The threshold is fixed when the vote
+    opens and never changes afterwards (``panels.ballots``)."""
+
+    panel = ForeignKey(references=Panel, on_delete=OnDelete.cascade, index=True)
+    title = Varchar(length=200)
+    threshold_percent = Integer(default=80)
+    """Support needed for adoption, in percent of valid ballots (80: four in five)."""
+    opened_on = Date()
+    closes_on = Date()
+    """Members vote online until the end of this day (council time)."""
+    closed_on = Date(null=True, default=None)
+    """When an officer closed the vote early; the results are shown once it is closed."""
+    opened_by = Varchar(length=254, default="")
+
+
+class Recommendation(Table, tablename="panel_recommendation"):
+    """A recommendation in the members' own words. Its wording changes only through a revision
+    (``RecommendationRevision``), and not at all once it is put to a vote."""
+
+    panel = ForeignKey(references=Panel, on_delete=OnDelete.cascade, index=True)
+    number = Integer(default=0)
+    """Its number within the panel, shown beside the title (R1, R2 …)."""
+    title = Varchar(length=200)
+    text = Text(default="")
+    merged_into = Integer(null=True, default=None)
+    """The recommendation this one was merged into; a merged one is kept for its history only."""
+    vote = ForeignKey(references=RecommendationVote, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class RecommendationRevision(Table, tablename="panel_recommendation_revision"):
+    """One wording of a recommendation: drafted, amended, or the result of a merge. Only inserted."""
+
+    recommendation = ForeignKey(references=Recommendation, on_delete=OnDelete.cascade, index=True)
+    title = Varchar(length=200)
+    text = Text(default="")
+    note = Varchar(length=300, default="")
+    """Why it changed, in the officer's words ("Amended at table 3", "Merged R2 and R5")."""
+    edited_by = Varchar(length=254, default="")
+    edited_at = Timestamptz(default=TimestamptzNow())
+
+
+class BallotCast(Table, tablename="panel_ballot_cast"):
+    """The marked register: this member has voted in this vote (online or on paper). It says
+    nothing of how, and has no time: together with the tallies it cannot say who chose what."""
+
+    vote = ForeignKey(references=RecommendationVote, on_delete=OnDelete.cascade, index=True)
+    volunteer = ForeignKey(references=Volunteer, on_delete=OnDelete.cascade)
+    marker = Varchar(length=40, unique=True)
+    """``vote:volunteer``: the unique key that stops a second ballot."""
+
+
+class BallotTally(Table, tablename="panel_ballot_tally"):
+    """How many ballots gave one grade to one recommendation, online or from one session's paper
+    ballots. There is no row per ballot, so no row can be joined to a member or put in order."""
+
+    recommendation = ForeignKey(references=Recommendation, on_delete=OnDelete.cascade, index=True)
+    grade = Varchar(length=20)
+    session = ForeignKey(references=PanelSession, null=True, default=None, on_delete=OnDelete.set_null)
+    """The session whose paper ballots these are; empty for online ballots."""
+    count = Integer(default=0)
+
+
+class PaperBallotBatch(Table, tablename="panel_paper_ballot_batch"):
+    """Paper ballots collected at one session for one vote, as an officer entered their totals."""
+
+    vote = ForeignKey(references=RecommendationVote, on_delete=OnDelete.cascade, index=True)
+    session = ForeignKey(references=PanelSession, on_delete=OnDelete.cascade)
+    ballots = Integer(default=0)
+    entered_by = Varchar(length=254, default="")
+    entered_on = Date()
+
+
+class ResponseRatingCast(Table, tablename="panel_response_rating_cast"):
+    """This member has given their view of the council's response to this recommendation."""
+
+    recommendation = ForeignKey(references=Recommendation, on_delete=OnDelete.cascade, index=True)
+    volunteer = ForeignKey(references=Volunteer, on_delete=OnDelete.cascade)
+    marker = Varchar(length=40, unique=True)
+
+
+class ResponseRatingTally(Table, tablename="panel_response_rating_tally"):
+    """How many members rated the council's response to a recommendation one way."""
+
+    recommendation = ForeignKey(references=Recommendation, on_delete=OnDelete.cascade, index=True)
+    rating = Varchar(length=20)
+    count = Integer(default=0)
+
+
+class ResponseRatingComment(Table, tablename="panel_response_rating_comment"):
+    """A member's comment on the council's response, without their name, their rating or a time
+    finer than the day; ``shuffle`` (random) is the order comments are shown and kept in."""
+
+    recommendation = ForeignKey(references=Recommendation, on_delete=OnDelete.cascade, index=True)
+    text = Text()
+    given_on = Date()
+    shuffle = Varchar(length=32, index=True)

@@ -8,7 +8,9 @@ from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from litestar import Litestar, Request
+from litestar import Litestar, Request, Router
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures.cookie import Cookie
@@ -41,7 +43,11 @@ from server.controllers.outbox.officer import OutboxController
 from server.controllers.panels.officer import PanelOfficerController
 from server.controllers.panels.cabinet import PanelCabinetController
 from server.controllers.panels.members_officer import PanelMembersController
+from server.controllers.panels.member_deliberation import MemberDeliberationController
 from server.controllers.panels.public import MemberLinkController, PanelPublicController
+from server.controllers.panels.recommendations_officer import PanelRecommendationsController
+from server.controllers.panels.recommendations_public import PanelRecommendationsPublicController, PanelsApiController
+from server.controllers.panels.responses_officer import RecommendationResponseController
 from server.controllers.your_data.officer import PersonalDataOfficerController
 from server.controllers.site.public import PublicController
 from server.controllers.admin.retention import RetentionAdminController
@@ -52,7 +58,7 @@ from server.controllers.reports.public import ReportsPublicController
 from server.controllers.site.staff_home import CabinetHomeController, OfficerHomeController
 from server.platform.database import keep_session_state
 from server.web.errors import http_exception_handler, internal_error_handler
-from server.web.guards import role_guard
+from server.web.guards import public, role_guard
 from server.platform.mailer import run_sender_forever
 from server.services.retention import run_purge_forever
 from server.web.access_log import install_access_log_filter
@@ -97,6 +103,11 @@ ROUTE_HANDLERS = [
     OutboxAdminController,
     PanelPublicController,
     MemberLinkController,
+    PanelRecommendationsController,
+    RecommendationResponseController,
+    MemberDeliberationController,
+    PanelRecommendationsPublicController,
+    PanelsApiController,
     ReportsOfficerController,
     ReportsPublicController,
     ReportsCabinetController,
@@ -138,6 +149,15 @@ def _database_lifespan(settings: Settings):
 async def _refresh_recruiting_link(request: Request) -> None:
     """The navigation's "Join the Resident Panel" link (looked up at most once a minute)."""
     await request.app.state.recruiting.refresh_if_stale()
+
+
+def _openapi_config() -> OpenAPIConfig:
+    """The schema of the public JSON API only (every page leaves itself out), served as JSON at
+    ``/api/schema/openapi.json`` to anyone."""
+    return OpenAPIConfig(title="Civic Panel open data", version="1", path="/api/schema",
+                         render_plugins=[JsonRenderPlugin()], openapi_router=Router(path="/api/schema", route_handlers=[], opt=public()),
+                         description="Resident Panels, their recommendations with the panel's vote, the council's "
+                                     "response to each, and the charter commitments they led to, with their status today.")
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -194,7 +214,8 @@ def create_app(settings: Settings) -> Litestar:
         exception_handlers={HTTPException: http_exception_handler, Exception: internal_error_handler},
         lifespan=[_database_lifespan(settings)],
         before_request=_refresh_recruiting_link,
-        openapi_config=None,
+        openapi_config=_openapi_config(),
+        include_in_schema=False,
         debug=False,
     )
     bind_url_for(app.template_engine, app)

@@ -84,6 +84,10 @@ class Settings:
     """``DISCLOSURE_THRESHOLD``: published breakdown cells with fewer people than this are hidden
     (ONS practice is 10)."""
 
+    recommendation_answer_weeks: int = 8
+    """``RECOMMENDATION_ANSWER_WEEKS``: cabinet's home lists the Resident Panel's adopted
+    recommendations still without the council's answer this many weeks after their vote ended."""
+
     personal_data_retention_months: int = 12
     """``RETENTION_MONTHS``: default months personal data is kept after a panel's last session or a
     consultation's close."""
@@ -244,6 +248,7 @@ class Settings:
             council_postal_address=environ.get("COUNCIL_POSTAL_ADDRESS", "").strip() or cls.council_postal_address,
             site_url=site_url,
             disclosure_threshold=_int_from_env(environ, "DISCLOSURE_THRESHOLD", 10, minimum=1),
+            recommendation_answer_weeks=_int_from_env(environ, "RECOMMENDATION_ANSWER_WEEKS", 8, minimum=1),
             personal_data_retention_months=_int_from_env(environ, "RETENTION_MONTHS", 12, minimum=1),
             private_link_idle_months=_int_from_env(environ, "PRIVATE_LINK_IDLE_MONTHS", 12, minimum=1),
             saved_answers_days=_int_from_env(environ, "SAVED_ANSWERS_DAYS", 30, minimum=1),

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from analysis.charter.demo import load_demo_charter
 from analysis.commitments.demo import load_demo_commitments
+from analysis.commitments.demo_panel_answer import load_demo_panel_answer
 from panels.demo import load_demo_panels
 from server.accounts.staff import ensure_staff_user
 from surveys.demo import load_demo_surveys
@@ -37,6 +38,7 @@ DEMO_LOADERS: list[Callable[[], Awaitable[list[str]]]] = [
     load_demo_surveys,
     load_demo_consultation_links,
     load_demo_panels,  # after the commitments: it extends their 2022 panel
+    load_demo_panel_answer,  # after both: the 2021 panel's members vote, and answers link commitments
 ]
 
 

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Response, Template
 from analysis.charter.queries import list_charters
 from analysis.commitments.render import timeline_description
 from analysis.commitments.report import OUTCOME_NAMES, UPDATE_NAMES, document_csv, document_json, tracker_view
+from analysis.commitments.responses import recommendations_for_commitment
 from analysis.commitments.status import status_definitions
 from analysis.commitments.store import CommitmentNotFound, commitment_page
 from common.clock import council_today
@@ -57,7 +58,7 @@ class CommitmentsPublicController(Controller):
         except CommitmentNotFound as error:
             raise NotFoundException() from error
         return Template("commitments/commitment.html", context={
-            "page": page, "update_names": UPDATE_NAMES, "outcome_names": OUTCOME_NAMES,
+            "page": page, "sources": await recommendations_for_commitment(slug, key), "update_names": UPDATE_NAMES, "outcome_names": OUTCOME_NAMES,
             "definitions": dict((value, words) for value, _, words in status_definitions()), **TEMPLATE_HELPERS})
 
     @get("/charter/{slug:str}/commitments.json", name="commitments_open_json")

@@ -14,7 +14,10 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_429_TOO_MANY_REQUESTS
 
+from analysis.commitments.responses import responses_to_rate
+from common.clock import council_today
 from common.i18n import gettext
+from panels import ballots
 from panels import materials as material_store
 from panels import runs as run_store
 from panels import store
@@ -170,6 +173,9 @@ class MemberLinkController(Controller):
             member_reference=volunteer.reference, secret_key=request.app.state.settings.secret_key,
             today=date.today()) if confirmed and await confirmed_member(token) is not None else []
         return Template("panels/public/member.html", context={
+            "votes": await ballots.open_votes_for_member(panel_id=panel.id, volunteer_id=volunteer.id,
+                                                         today=council_today()) if confirmed else [],
+            "responses": await responses_to_rate(panel_id=panel.id, volunteer_id=volunteer.id) if confirmed else [],
             "panel": panel, "volunteer": volunteer, "token": token, "sessions": await store.list_sessions(panel.id),
             "answers": json.loads(volunteer.answers or "{}"), "labels": DIMENSION_LABELS,
             "materials_whole": materials_whole, "materials_by_session": materials_by_session,
