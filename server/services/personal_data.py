@@ -23,6 +23,7 @@ from common.i18n import gettext, ngettext
 from common.tokens import PRIVATE_LINK_IDLE_DAYS, hash_token, link_active_since
 from panels import personal_data as panel_data
 from panels.store import about_volunteer
+from server.services import format_requests
 from server.tables import OutboxEmail, PersonalDataLink
 from surveys import personal_data as survey_data
 from surveys.comments import about_comment
@@ -43,6 +44,9 @@ class PersonalDataBundle:
     volunteers: list[panel_data.VolunteerData] = field(default_factory=list)
     comments: list[survey_data.CommentData] = field(default_factory=list)
     responses: list[survey_data.ResponseData] = field(default_factory=list)
+    format_requests: list[format_requests.FormatRequestData] = field(default_factory=list)
+    """Requests for a page in another language or format: they have no private link of their
+    own, so only a bundle under a confirmed address holds them."""
     email: str = ""
     """Set (normalised) when the bundle is everything held under one email address: an officer
     answering a subject access request, or a link emailed to that address and used, which confirms
@@ -50,7 +54,7 @@ class PersonalDataBundle:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.volunteers or self.comments or self.responses)
+        return not (self.volunteers or self.comments or self.responses or self.format_requests)
 
     @property
     def abouts(self) -> list[str]:
@@ -61,7 +65,7 @@ class PersonalDataBundle:
 
     def records(self) -> list[dict[str, object]]:
         return ([item.as_dict() for item in self.volunteers] + [item.as_dict() for item in self.comments]
-                + [item.as_dict() for item in self.responses])
+                + [item.as_dict() for item in self.responses] + [item.as_dict() for item in self.format_requests])
 
 
 async def bundle_for_email(email: str) -> PersonalDataBundle:
@@ -69,6 +73,7 @@ async def bundle_for_email(email: str) -> PersonalDataBundle:
         volunteers=await panel_data.volunteer_data_for_email(email),
         comments=await survey_data.comment_data_for_email(email),
         responses=await survey_data.response_data_for_email(email),
+        format_requests=await format_requests.format_requests_for_email(normalise_email(email)),
         email=normalise_email(email),
     )
 
@@ -133,23 +138,26 @@ class ErasureSummary:
     comments: int
     responses: int
     emails_removed: int
+    format_requests: int = 0
 
     @property
     def total(self) -> int:
-        return len(self.volunteers) + self.comments + self.responses
+        return len(self.volunteers) + self.comments + self.responses + self.format_requests
 
     def notice(self) -> str:
         """What the officer is told: counts with labels (one message, whatever the numbers)."""
         return gettext("Erased. Panel registrations: %(volunteers)d. Comments: %(comments)d. Questionnaire "
-                       "contact details: %(responses)d. Emails removed: %(emails)d.",
+                       "contact details: %(responses)d. Requests for another language or format: %(formats)d. "
+                       "Emails removed: %(emails)d.",
                        volunteers=len(self.volunteers), comments=self.comments, responses=self.responses,
-                       emails=self.emails_removed)
+                       formats=self.format_requests, emails=self.emails_removed)
 
     def describe(self) -> str:
         """Counts, never contents, for the audit log (a record kept in one language, as its other
         entries' details are)."""
         return (f"{len(self.volunteers)} panel registration(s) {', '.join(self.volunteers)}; {self.comments} comment(s); "
-                f"contact details of {self.responses} questionnaire response(s); {self.emails_removed} queued email(s)")
+                f"contact details of {self.responses} questionnaire response(s); "
+                f"{self.format_requests} request(s) for another language or format; {self.emails_removed} queued email(s)")
 
 
 async def forget_emails_about(bundle: PersonalDataBundle) -> int:
@@ -182,7 +190,9 @@ async def erase_bundle(bundle: PersonalDataBundle, *, now: datetime | None = Non
     comments = await survey_data.erase_comments(comment_ids)
     await forget_quotes_of_comments(comment_ids)
     responses = await survey_data.remove_response_contacts([item.response_id for item in bundle.responses])
-    return ErasureSummary(volunteers=references, comments=comments, responses=responses, emails_removed=emails_removed)
+    formats = await format_requests.erase_format_requests([item.id for item in bundle.format_requests])
+    return ErasureSummary(volunteers=references, comments=comments, responses=responses, emails_removed=emails_removed,
+                          format_requests=formats)
 
 
 async def request_link(*, email: str, private_link: Callable[[str], str], council_name: str,

@@ -9,8 +9,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 from jinja2.ext import babel_extract
 
 from common import i18n
@@ -34,9 +33,10 @@ def test_the_active_locale_chooses_the_catalogue_and_lazy_strings_follow_it(tmp_
     catalog = Catalog(locale="de")
     catalog.add("Home", "Startseite")
     catalog.add(("%(num)d comment", "%(num)d comments"), ("%(num)d Kommentar", "%(num)d Kommentare"))
+    catalog.add("Sign out", "Abmelden", flags=["fuzzy"])  # a fuzzy guess is never used
     (tmp_path / "de" / "LC_MESSAGES").mkdir(parents=True)
-    with open(tmp_path / "de" / "LC_MESSAGES" / "messages.mo", "wb") as mo:
-        write_mo(mo, catalog)
+    with open(tmp_path / "de" / "LC_MESSAGES" / "messages.po", "wb") as po:
+        write_po(po, catalog)
     home = lazy_gettext("Home")  # made before any request, as module constants are
     previous = i18n._directory
     i18n.use_catalogues(tmp_path)
@@ -46,6 +46,7 @@ def test_the_active_locale_chooses_the_catalogue_and_lazy_strings_follow_it(tmp_
         try:
             assert str(home) == "Startseite"
             assert ngettext("%(num)d comment", "%(num)d comments", 2) == "2 Kommentare"
+            assert gettext("Sign out") == "Sign out"
         finally:
             active_locale.reset(token)
         assert str(home) == "Home"
