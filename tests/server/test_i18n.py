@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from io import BytesIO
+
+import pytest
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -67,9 +69,9 @@ def test_pages_are_drawn_through_gettext(client):
     assert "Skip to main content" in page and "Privacy notice" in page
 
 
-def _mapping():
-    with open(ROOT / "babel.cfg") as config:
-        return parse_mapping_cfg(config, filename="babel.cfg")
+def _mapping(name: str = "babel.cfg"):
+    with open(ROOT / name) as config:
+        return parse_mapping_cfg(config, filename=name)
 
 
 def test_every_trans_block_of_every_template_extracts():
@@ -85,19 +87,22 @@ def test_every_trans_block_of_every_template_extracts():
         assert len(from_blocks) >= blocks, f"{template.relative_to(ROOT)}: {blocks} trans blocks, {len(from_blocks)} extracted"
 
 
-def test_the_committed_catalogue_template_matches_the_sources():
-    method_map, options_map = _mapping()
+@pytest.mark.parametrize(("mapping", "template"), [("babel.cfg", POT), ("babel-resident.cfg", POT.with_name("resident.pot"))])
+def test_the_committed_catalogue_template_matches_the_sources(mapping, template):
+    """The whole English catalogue, and the resident-facing part every shipped language must
+    translate (tests/server/test_languages.py checks the catalogues against it)."""
+    method_map, options_map = _mapping(mapping)
     keywords = {**DEFAULT_KEYWORDS, "lazy_gettext": None}
     extracted = Catalog()
     for _filename, _lineno, message, _comments, context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=keywords, strip_comment_tags=True
     ):
         extracted.add(message, context=context)
-    with open(POT, "rb") as pot:
+    with open(template, "rb") as pot:
         committed = read_po(pot)
     wanted = {message.id if isinstance(message.id, str) else tuple(message.id) for message in extracted if message.id}
     present = {message.id if isinstance(message.id, str) else tuple(message.id) for message in committed if message.id}
     assert wanted == present, (
-        "server/translations/messages.pot is out of date: run `make messages`.\n"
+        f"server/translations/{template.name} is out of date: run `make messages`.\n"
         f"missing: {sorted(map(str, wanted - present))[:10]}\nstale: {sorted(map(str, present - wanted))[:10]}"
     )

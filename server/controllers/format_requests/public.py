@@ -10,6 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_429_TOO_MANY_REQUESTS
 
+from common.emails import clean_email
 from common.i18n import active_locale, gettext
 from panels import store as panel_store
 from server.services.format_requests import (PAGE_KINDS, check_format_request, make_format_request,
@@ -68,4 +69,4 @@ class FormatRequestPublicController(Controller):
                 "wanted": gettext("You have sent several requests in the last hour. Wait an hour, then try again.")})
         await make_format_request(page_kind=kind, page_slug=slug, page_title=title, values=values,
                                   locale=active_locale.get(), ip_address=ip_address)
-        return await self._page(request, kind, slug, sent=True, email=values["email"])
+        return await self._page(request, kind, slug, sent=True, email=clean_email(values["email"]))
