@@ -15,6 +15,8 @@ a message marked fuzzy or left empty is not used (the English stands in)."""
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import lru_cache
@@ -82,6 +84,17 @@ def language_name(locale: str) -> str:
     """A language named in itself, as a language switcher lists it: "English", "Cymraeg", "العربية"."""
     name = Locale.parse(locale).get_language_name(locale) or locale
     return name[:1].upper() + name[1:]
+
+
+@contextmanager
+def speaking(locale: str | None) -> Iterator[None]:
+    """Messages composed inside are in ``locale`` (the default when empty): an email composed in
+    an officer's request to a resident who wrote in Welsh is written in Welsh."""
+    token = active_locale.set(locale or DEFAULT_LOCALE)
+    try:
+        yield
+    finally:
+        active_locale.reset(token)
 
 
 def translate(message: str) -> str:

@@ -149,3 +149,26 @@ def test_officers_see_each_catalogue_needs_review_until_one_marks_it_reviewed(of
     actions = run(AuditEntry.select(AuditEntry.action, AuditEntry.object_id).where(
         AuditEntry.object_type == "catalogue").run())
     assert actions == [{"action": "catalogue_reviewed", "object_id": "cy"}]
+
+
+# --- emails in the resident's language -------------------------------------------------------------
+
+def test_a_later_email_is_written_in_the_language_the_resident_used(client, officer_client):
+    from server.tables import OutboxEmail
+    from surveys.tables import Comment
+
+    run(make_case_study("parking"))
+    client.cookies.set("lang", "cy")
+    sent = post_form(client, "/case-studies/parking/comments", {"body": "Da iawn", "display_name": "", "email": "ann@example.org",
+                                                                "parent_id": ""})
+    assert sent.status_code == 200 and "Diolch am eich sylw" in sent.text
+    comment_id = run(Comment.select(Comment.id, Comment.locale).first().run())
+    assert comment_id["locale"] == "cy"
+    # the officer works in English; the author is told in Welsh
+    assert post_form(officer_client, f"/officer/moderation/{comment_id['id']}", {"action": "rejected", "reason": "off_topic"},
+                     follow_redirects=False).status_code == 303
+    emails = run(OutboxEmail.select(OutboxEmail.subject, OutboxEmail.body).order_by(OutboxEmail.id).run())
+    assert emails[0]["subject"] == "Eich sylw ar ‘Case study parking’"
+    assert emails[1]["subject"] == "Mae eich sylw wedi'i wirio"
+    assert "ni chaiff ei gyhoeddi" in emails[1]["body"] and "Nid yw'n ymwneud â'r astudiaeth achos hon" in emails[1]["body"]
+    assert "Moderation" in officer_client.get("/officer/moderation").text  # the officer's own page stays English
