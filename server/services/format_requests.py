@@ -132,6 +132,16 @@ async def format_requests_for_email(email_key: str) -> list[FormatRequestData]:
     return [_data(row) for row in rows]
 
 
+async def count_format_requests_before(cut_off: datetime) -> int:
+    return int(await FormatRequest.count().where(FormatRequest.created_at < cut_off).run())
+
+
+async def purge_format_requests_before(cut_off: datetime) -> int:
+    """The retention purge: a request made before ``cut_off`` (``RETENTION_MONTHS`` ago) is
+    deleted, done or not: the resident was answered long ago, or can ask again."""
+    return len(await FormatRequest.delete().where(FormatRequest.created_at < cut_off).returning(FormatRequest.id).run())
+
+
 async def erase_format_requests(ids: list[int]) -> int:
     """Delete the requests (they are nothing but personal data and a task); how many went."""
     if not ids:

@@ -31,6 +31,7 @@ from common.i18n import DEFAULT_LOCALE, active_locale, gettext
 from panels import personal_data as panel_data
 from panels.store import about_volunteer
 from server.audit import record_audit
+from server.services import format_requests
 from server.services.personal_data import forget_expired_links
 from server.settings import Settings
 from server.tables import OutboxEmail, PersonalDataLink
@@ -56,6 +57,7 @@ class PurgeSummary:
     rejected_comments: int
     emails: int
     expired_links: int
+    format_requests: int = 0
 
     @property
     def total(self) -> int:
@@ -71,6 +73,7 @@ class PurgeSummary:
             gettext("rejected comments forgotten: %(count)d", count=self.rejected_comments),
             gettext("emails deleted from the outbox: %(count)d", count=self.emails),
             gettext("expired private links deleted: %(count)d", count=self.expired_links),
+            gettext("requests for another language or format deleted: %(count)d", count=self.format_requests),
         ]
 
     def audit_detail(self) -> str:
@@ -107,6 +110,7 @@ async def purge_personal_data(*, settings: Settings, now: datetime | None = None
                 moderated_before=now - timedelta(days=REJECTED_COMMENT_DAYS)),
             emails=int(await OutboxEmail.count().where(_old_emails(now=now, settings=settings)).run()),
             expired_links=int(await PersonalDataLink.count().where(PersonalDataLink.expires_at <= now).run()),
+            format_requests=await format_requests.count_format_requests_before(cut_off),
         )
     volunteers = await panel_data.erase_volunteers(volunteer_ids, now=now)
     rejected = await purge_rejected_comments(moderated_before=now - timedelta(days=REJECTED_COMMENT_DAYS))
@@ -123,6 +127,7 @@ async def purge_personal_data(*, settings: Settings, now: datetime | None = None
         rejected_comments=len(rejected),
         emails=len(emails),
         expired_links=await forget_expired_links(now=now),
+        format_requests=await format_requests.purge_format_requests_before(cut_off),
     )
 
 

@@ -58,3 +58,17 @@ def test_a_request_is_checked_stored_audited_and_done_by_an_officer(client, offi
     summary = run(erase_bundle(bundle))
     assert summary.format_requests == 1 and summary.total == 1
     assert run(FormatRequest.count().run()) == 0
+
+
+def test_the_retention_purge_deletes_old_requests(db, settings):
+    from datetime import datetime, timedelta, timezone
+
+    from server.services.retention import purge_personal_data
+
+    old, recent = (FormatRequest(page_kind="panel", page_slug="p", page_title="P", wanted="audio", email="a@example.org",
+                                 email_key="a@example.org", created_at=datetime.now(timezone.utc) - timedelta(days=days))
+                   for days in (settings.personal_data_retention_months * 31, 3))
+    run(FormatRequest.insert(old, recent).run())
+    assert run(purge_personal_data(settings=settings, dry_run=True)).format_requests == 1
+    assert run(purge_personal_data(settings=settings)).format_requests == 1
+    assert [row["created_at"] > datetime.now(timezone.utc) - timedelta(days=4) for row in run(FormatRequest.select().run())] == [True]
