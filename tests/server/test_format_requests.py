@@ -38,6 +38,7 @@ def test_a_request_is_checked_stored_audited_and_done_by_an_officer(client, offi
     client.cookies.set("lang", "cy")
     sent = post_form(client, "/ask-for-format/case_study/parking", REQUEST)
     assert sent.status_code == 200 and "Anfonwyd y cais" in sent.text and "rina@example.org" in sent.text
+    assert 'href="/language/ar?next="' in sent.text  # a page answering a POST: the switcher goes home
     rows = run(FormatRequest.select().run())
     assert [(row["page_title"], row["wanted"], row["language"], row["email"], row["locale"]) for row in rows] == [
         ("Case study parking", "translation", "Bengali", "rina@example.org", "cy")]
