@@ -46,10 +46,13 @@ bench: install
 frontend:
 	cd frontend && npm ci --no-audit --no-fund && npm run build
 
-# The English catalogue of every translatable string (Python and templates, see babel.cfg).
+# The English catalogue of every translatable string (Python and templates, see babel.cfg), and the
+# resident-facing part every shipped language must translate in full (babel-resident.cfg).
 messages: install
 	$(BIN)/pybabel extract --mapping-file=babel.cfg --no-location --sort-output --omit-header --keywords=lazy_gettext \
 		--output-file=server/translations/messages.pot .
+	$(BIN)/pybabel extract --mapping-file=babel-resident.cfg --no-location --sort-output --omit-header --keywords=lazy_gettext \
+		--output-file=server/translations/resident.pot .
 
 clean:
 	rm -rf $(VENV) .e2e .bench-venv .pytest_cache .hypothesis

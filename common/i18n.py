@@ -7,18 +7,28 @@ module constants) use ``lazy_gettext``, which translates when the string is fina
 whatever locale is active then.
 
 The source strings are British English, so English needs no catalogue: a locale without a
-compiled ``.mo`` file falls back to the source strings (Babel's ``NullTranslations``)."""
+catalogue falls back to the source strings (Babel's ``NullTranslations``). Catalogues are kept as
+``.po`` files only and compiled in memory the first time a locale is used, so a fresh clone, an
+installed wheel and a running server all read the same file and no build step can be forgotten;
+a message marked fuzzy or left empty is not used (the English stands in)."""
 
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from io import BytesIO
+
+from babel import Locale
 from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import LazyProxy, NullTranslations, Translations
 
@@ -35,7 +45,7 @@ _directory: Path | None = None
 
 
 def use_catalogues(directory: Path) -> None:
-    """Where the compiled catalogues live (``<directory>/<locale>/LC_MESSAGES/messages.mo``).
+    """Where the catalogues live (``<directory>/<locale>/LC_MESSAGES/messages.po``).
     Called once by the application that ships them; until then every locale speaks the source
     language."""
     global _directory
@@ -48,7 +58,43 @@ def translations_for(locale: str) -> NullTranslations:
     """The catalogue for a locale, loaded once; the source strings when there is none."""
     if _directory is None:
         return NullTranslations()
-    return Translations.load(str(_directory), [locale], domain=DOMAIN)
+    source = catalogue_path(_directory, locale)
+    if not source.is_file():
+        return NullTranslations()
+    with open(source, "rb") as po:
+        catalog = read_po(po, locale=locale)
+    compiled = BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+def catalogue_path(directory: Path, locale: str) -> Path:
+    """Where a locale's catalogue is kept under ``directory``."""
+    return directory / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def text_direction(locale: str) -> str:
+    """``rtl`` for a language written right to left (Arabic, Urdu, Persian…), ``ltr`` otherwise:
+    the CLDR's character order, as HTML's ``dir`` wants it."""
+    return "rtl" if Locale.parse(locale).character_order == "right-to-left" else "ltr"
+
+
+def language_name(locale: str) -> str:
+    """A language named in itself, as a language switcher lists it: "English", "Cymraeg", "العربية"."""
+    name = Locale.parse(locale).get_language_name(locale) or locale
+    return name[:1].upper() + name[1:]
+
+
+@contextmanager
+def speaking(locale: str | None) -> Iterator[None]:
+    """Messages composed inside are in ``locale`` (the default when empty): an email composed in
+    an officer's request to a resident who wrote in Welsh is written in Welsh."""
+    token = active_locale.set(locale or DEFAULT_LOCALE)
+    try:
+        yield
+    finally:
+        active_locale.reset(token)
 
 
 def translate(message: str) -> str:

@@ -50,6 +50,10 @@ from server.controllers.panels.recommendations_public import PanelRecommendation
 from server.controllers.panels.responses_officer import RecommendationResponseController
 from server.controllers.your_data.officer import PersonalDataOfficerController
 from server.controllers.site.public import PublicController
+from server.controllers.site.language import LanguageController
+from server.controllers.admin.languages import LanguagesController
+from server.controllers.format_requests.officer import FormatRequestOfficerController
+from server.controllers.format_requests.public import FormatRequestPublicController
 from server.controllers.admin.retention import RetentionAdminController
 from server.controllers.your_data.public import YourDataController
 from server.controllers.reports.cabinet import ReportsCabinetController
@@ -66,7 +70,7 @@ from server.web.head_requests import HeadAsGet
 from server.web.rendered_files import RenderedFiles
 from server.web.request_limits import MAX_BODY_BYTES, MAX_FORM_FIELDS, FormLimitsMiddleware
 from server.web.page_cache import CsrfTokens, PageCacheMiddleware, PageStore
-from server.web.i18n import LocaleMiddleware, available_locales
+from server.web.i18n import LocaleMiddleware, available_locales, choose_locale
 from server.web.middleware import MalformedInputMiddleware, StaffIdentityMiddleware, add_security_headers
 from server.settings import Settings
 from server.web.templating import bind_url_for, configure_template_engine
@@ -77,6 +81,7 @@ CSRF_HEADER = "x-csrftoken"
 
 ROUTE_HANDLERS = [
     PublicController,
+    LanguageController,
     AuthController,
     OwnAccountController,
     SetPasswordController,
@@ -114,6 +119,9 @@ ROUTE_HANDLERS = [
     YourDataController,
     PersonalDataOfficerController,
     RetentionAdminController,
+    FormatRequestPublicController,
+    FormatRequestOfficerController,
+    LanguagesController,
 ]
 
 
@@ -180,6 +188,7 @@ def create_app(settings: Settings) -> Litestar:
         header_name=CSRF_HEADER,
     )
     page_store = PageStore(settings.page_cache_seconds)
+    locales = available_locales()
     csrf_cookie = Cookie(key=csrf_config.cookie_name, path=csrf_config.cookie_path, secure=csrf_config.cookie_secure,
                          httponly=csrf_config.cookie_httponly, samesite=csrf_config.cookie_samesite,
                          domain=csrf_config.cookie_domain)
@@ -192,10 +201,10 @@ def create_app(settings: Settings) -> Litestar:
         before_send=[add_security_headers],
         middleware=[
             DefineMiddleware(PageCacheMiddleware, store=page_store, csrf=CsrfTokens(csrf_config.secret, csrf_cookie, CSRF_HEADER),
-                             session_cookie=session_config.key),
+                             session_cookie=session_config.key, variant=lambda scope: choose_locale(scope, locales)),
             session_config.middleware,
             StaffIdentityMiddleware(),
-            LocaleMiddleware(available_locales()),
+            LocaleMiddleware(locales),
             FormLimitsMiddleware(),
             MalformedInputMiddleware(csrf_header=CSRF_HEADER, csrf_cookie="civicpanel_csrf"),
         ],

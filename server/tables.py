@@ -137,3 +137,38 @@ class SendLimitEvent(Table, tablename="send_limit_event"):
     key_hash = Varchar(length=64, index=True)
     """HMAC-SHA256 (hex) of ``"address:<ip>"`` or ``"recipient:<normalised email>"`` under SECRET_KEY."""
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class FormatRequest(Table, tablename="format_request"):
+    """A resident's request for a page in another language or format (a translation, large print,
+    audio, Easy Read). It reaches officers as a task; it is personal data (an email address and
+    what they wrote), reached and erased with the rest of what is held under that address."""
+
+    page_kind = Varchar(length=20)
+    """``consultation``, ``case_study`` or ``panel``."""
+    page_slug = Varchar(length=200)
+    page_title = Varchar(length=300)
+    """The page's title when the request was made, so the task reads well if the page moves."""
+    wanted = Varchar(length=20)
+    """``translation``, ``large_print``, ``audio`` or ``easy_read``."""
+    language = Varchar(length=100, default="")
+    """The language asked for, in the resident's words (for a translation)."""
+    email = Varchar(length=254)
+    email_key = Varchar(length=254, default="", index=True)
+    """``common.emails.normalise_email`` of the address."""
+    purpose = Text(default="")
+    """What they need it for, in their words (optional)."""
+    locale = Varchar(length=20, default="en_GB")
+    """The language the site was in when they asked: the one to answer them in."""
+    created_at = Timestamptz(default=TimestamptzNow())
+    done_at = Timestamptz(null=True, default=None)
+    done_by = Varchar(length=254, default="")
+
+
+class CatalogueReview(Table, tablename="catalogue_review"):
+    """A shipped interface catalogue that an officer has marked as reviewed by a fluent speaker.
+    A locale with no row here "needs review by a fluent speaker"."""
+
+    locale = Varchar(length=20, unique=True)
+    reviewed_at = Timestamptz(default=TimestamptzNow())
+    reviewed_by = Varchar(length=254)

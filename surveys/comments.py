@@ -22,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 
 from common.emails import clean_email, normalise_email
 from common.formulas import safe_cell
-from common.i18n import gettext, lazy_gettext
+from common.i18n import active_locale, gettext, lazy_gettext, speaking
 from common.tokens import PRIVATE_LINK_IDLE_DAYS, hash_token, link_active_since
 from common.transactions import write_transaction
 from surveys.house_rules import HOUSE_RULES, rule_text
@@ -130,11 +130,11 @@ async def post_comment(*, case_study_slug: str, values: dict[str, str], ip_hash:
         inserted = await Comment.raw(
             "INSERT INTO case_study_comment (case_study, parent, display_name, email, email_key, body, state, reason, "
             "original_body, redacted_at, moderated_at, created_at, published_at, author_token_hash, ip_hash, "
-            "report_count, link_active_at) "
-            "VALUES ({}, {}, {}, {}, {}, {}, {}, '', '', NULL, NULL, {}, {}, {}, {}, 0, {}) RETURNING id",
+            "report_count, link_active_at, locale) "
+            "VALUES ({}, {}, {}, {}, {}, {}, {}, '', '', NULL, NULL, {}, {}, {}, {}, 0, {}, {}) RETURNING id",
             study["id"], parent_id, values["display_name"], normalise_email(values["email"]),
             normalise_email(values["email"]), values["body"], "published" if published else "pending", now,
-            now if published else None, hash_token(token), ip_hash, now).run()
+            now if published else None, hash_token(token), ip_hash, now, active_locale.get()).run()
     notice = None
     if values["email"]:
         notice = EmailNotice(
@@ -291,6 +291,11 @@ def _notice(row: dict, action: str, reason: str) -> EmailNotice | None:
     (it stays as it was, and they were never told of the reports)."""
     if not row["email"] or action == "kept":
         return None
+    with speaking(row.get("locale")):
+        return _notice_words(row, action, reason)
+
+
+def _notice_words(row: dict, action: str, reason: str) -> EmailNotice:
     words = REMOVED_WORDS if action == "rejected" and row["state"] == "published" else DECISION_WORDS[action]
     paragraphs = [str(words) % {"title": row["case_study.title"]}]
     if reason:
@@ -322,7 +327,7 @@ async def moderate_comment(*, comment_id: int, action: str, reason: str = "", re
     if errors:
         raise ModerationError(errors)
     async with write_transaction(Comment._meta.db):
-        row = await Comment.select(Comment.id, Comment.state, Comment.report_count, Comment.body, Comment.email,
+        row = await Comment.select(Comment.id, Comment.state, Comment.report_count, Comment.body, Comment.email, Comment.locale,
                                    Comment.published_at, Comment.case_study.title).where(Comment.id == comment_id).first().run()
         if row is None:
             raise ModerationError({"moderation-queue": gettext("That comment no longer exists")})

@@ -109,6 +109,9 @@ class Comment(Table, tablename="case_study_comment"):
     link_active_at = Timestamptz(null=True, default=None)
     """When the author's private link was issued or last used; it stops working
     ``PRIVATE_LINK_IDLE_MONTHS`` later (the author asks for a new one by email)."""
+    locale = Varchar(length=20, default="en_GB")
+    """The language the author wrote in when they gave their address: later emails to them
+    (the moderator's decision) are written in it."""
 
 
 class CommentReport(Table, tablename="case_study_comment_report"):

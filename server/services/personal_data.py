@@ -23,6 +23,7 @@ from common.i18n import gettext, ngettext
 from common.tokens import PRIVATE_LINK_IDLE_DAYS, hash_token, link_active_since
 from panels import personal_data as panel_data
 from panels.store import about_volunteer
+from server.services import format_requests
 from server.tables import OutboxEmail, PersonalDataLink
 from surveys import personal_data as survey_data
 from surveys.comments import about_comment
@@ -47,6 +48,9 @@ class PersonalDataBundle:
     saved: list[saved_data.SavedAnswersData] = field(default_factory=list)
     """Answers saved part-way through a questionnaire to carry on later (held under an address
     only: their own link carries on the questionnaire, it does not show them here)."""
+    format_requests: list[format_requests.FormatRequestData] = field(default_factory=list)
+    """Requests for a page in another language or format: they have no private link of their
+    own, so only a bundle under a confirmed address holds them."""
     email: str = ""
     """Set (normalised) when the bundle is everything held under one email address: an officer
     answering a subject access request, or a link emailed to that address and used, which confirms
@@ -54,7 +58,7 @@ class PersonalDataBundle:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.volunteers or self.comments or self.responses or self.saved)
+        return not (self.volunteers or self.comments or self.responses or self.saved or self.format_requests)
 
     @property
     def abouts(self) -> list[str]:
@@ -66,7 +70,9 @@ class PersonalDataBundle:
 
     def records(self) -> list[dict[str, object]]:
         return ([item.as_dict() for item in self.volunteers] + [item.as_dict() for item in self.comments]
-                + [item.as_dict() for item in self.responses] + [item.as_dict() for item in self.saved])
+        return ([item.as_dict() for item in self.volunteers] + [item.as_dict() for item in self.comments]
+                + [item.as_dict() for item in self.responses] + [item.as_dict() for item in self.saved]
+                + [item.as_dict() for item in self.format_requests])
 
 
 async def bundle_for_email(email: str) -> PersonalDataBundle:
@@ -75,6 +81,7 @@ async def bundle_for_email(email: str) -> PersonalDataBundle:
         comments=await survey_data.comment_data_for_email(email),
         responses=await survey_data.response_data_for_email(email),
         saved=await saved_data.saved_answers_for_email(email),
+        format_requests=await format_requests.format_requests_for_email(normalise_email(email)),
         email=normalise_email(email),
     )
 
@@ -140,26 +147,26 @@ class ErasureSummary:
     responses: int
     emails_removed: int
     saved_answers: int = 0
-
+    format_requests: int = 0
 
     @property
     def total(self) -> int:
-        return len(self.volunteers) + self.comments + self.responses + self.saved_answers
+        return len(self.volunteers) + self.comments + self.responses + self.saved_answers + self.format_requests
 
     def notice(self) -> str:
         """What the officer is told: counts with labels (one message, whatever the numbers)."""
         return gettext("Erased. Panel registrations: %(volunteers)d. Comments: %(comments)d. Questionnaire "
                        "contact details: %(responses)d. Answers saved to carry on later: %(saved)d. "
-                       "Emails removed: %(emails)d.",
+                       "Requests for another language or format: %(formats)d. Emails removed: %(emails)d.",
                        volunteers=len(self.volunteers), comments=self.comments, responses=self.responses,
-                       saved=self.saved_answers, emails=self.emails_removed)
+                       saved=self.saved_answers, formats=self.format_requests, emails=self.emails_removed)
 
     def describe(self) -> str:
         """Counts, never contents, for the audit log (a record kept in one language, as its other
         entries' details are)."""
         return (f"{len(self.volunteers)} panel registration(s) {', '.join(self.volunteers)}; {self.comments} comment(s); "
                 f"contact details of {self.responses} questionnaire response(s); {self.saved_answers} saved questionnaire(s); "
-                f"{self.emails_removed} queued email(s)")
+                f"{self.format_requests} request(s) for another language or format; {self.emails_removed} queued email(s)")
 
 
 async def forget_emails_about(bundle: PersonalDataBundle) -> int:
@@ -193,8 +200,9 @@ async def erase_bundle(bundle: PersonalDataBundle, *, now: datetime | None = Non
     await forget_quotes_of_comments(comment_ids)
     responses = await survey_data.remove_response_contacts([item.response_id for item in bundle.responses])
     saved = await saved_data.erase_saved_answers([item.saved_id for item in bundle.saved])
+    formats = await format_requests.erase_format_requests([item.id for item in bundle.format_requests])
     return ErasureSummary(volunteers=references, comments=comments, responses=responses, emails_removed=emails_removed,
-                          saved_answers=saved)
+                          saved_answers=saved, format_requests=formats)
 
 
 async def request_link(*, email: str, private_link: Callable[[str], str], council_name: str,

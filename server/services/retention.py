@@ -33,6 +33,7 @@ from common.i18n import DEFAULT_LOCALE, active_locale, gettext
 from panels import personal_data as panel_data
 from panels.store import about_volunteer
 from server.audit import record_audit
+from server.services import format_requests
 from server.services.personal_data import forget_expired_links
 from server.settings import Settings
 from server.tables import OutboxEmail, PersonalDataLink
@@ -60,6 +61,7 @@ class PurgeSummary:
     emails: int
     expired_links: int
     saved_answers: int = 0
+    format_requests: int = 0
 
     @property
     def total(self) -> int:
@@ -76,6 +78,7 @@ class PurgeSummary:
             gettext("emails deleted from the outbox: %(count)d", count=self.emails),
             gettext("expired private links deleted: %(count)d", count=self.expired_links),
             gettext("answers saved to carry on later deleted: %(count)d", count=self.saved_answers),
+            gettext("requests for another language or format deleted: %(count)d", count=self.format_requests),
         ]
 
     def audit_detail(self) -> str:
@@ -114,6 +117,7 @@ async def purge_personal_data(*, settings: Settings, now: datetime | None = None
             emails=int(await OutboxEmail.count().where(_old_emails(now=now, settings=settings)).run()),
             expired_links=int(await PersonalDataLink.count().where(PersonalDataLink.expires_at <= now).run()),
             saved_answers=len(saved_ids),
+            format_requests=await format_requests.count_format_requests_before(cut_off),
         )
     volunteers = await panel_data.erase_volunteers(volunteer_ids, now=now)
     rejected = await purge_rejected_comments(moderated_before=now - timedelta(days=REJECTED_COMMENT_DAYS))
@@ -132,6 +136,7 @@ async def purge_personal_data(*, settings: Settings, now: datetime | None = None
         emails=len(emails),
         expired_links=await forget_expired_links(now=now),
         saved_answers=await erase_saved_answers(saved_ids),
+        format_requests=await format_requests.purge_format_requests_before(cut_off),
     )
 
 

@@ -1,9 +1,9 @@
 """The language of each request, and gettext installed in the Jinja environment.
 
-Only English exists today (the source strings), so every request is served in ``en_GB``; the
-negotiation is here so that a catalogue added under ``server/translations/`` is used for the
-people whose browsers ask for it, without touching any page. Cached public pages are stored
-per path, not per language: a second language needs the locale in the page cache's key."""
+A request is served in the language of its ``lang`` cookie when that is one we have (the
+language switcher on every page sets it, ``server/controllers/site/language.py``), otherwise in
+the best match for the browser's ``Accept-Language``, otherwise in British English. The page
+cache asks ``choose_locale`` too, and keeps a page per language."""
 
 from __future__ import annotations
 
@@ -14,15 +14,18 @@ from jinja2 import Environment
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from common.i18n import DEFAULT_LOCALE, active_locale, install_in_jinja, use_catalogues
+from common.i18n import (DEFAULT_LOCALE, DOMAIN, active_locale, install_in_jinja, language_name, text_direction,
+                         use_catalogues)
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+LANGUAGE_COOKIE = "lang"
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def available_locales(directory: Path = TRANSLATIONS_DIR) -> tuple[str, ...]:
-    """The source language and every locale with a compiled catalogue."""
-    compiled = sorted(path.parent.parent.name for path in directory.glob("*/LC_MESSAGES/messages.mo"))
-    return (DEFAULT_LOCALE, *(name for name in compiled if name != DEFAULT_LOCALE))
+    """The source language and every locale with a catalogue."""
+    shipped = sorted(path.parent.parent.name for path in directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    return (DEFAULT_LOCALE, *(name for name in shipped if name != DEFAULT_LOCALE))
 
 
 def negotiate_locale(accept_language: str, available: tuple[str, ...]) -> str:
@@ -44,6 +47,31 @@ def negotiate_locale(accept_language: str, available: tuple[str, ...]) -> str:
     return str(chosen) if chosen else DEFAULT_LOCALE
 
 
+def cookie_locale(cookie_header: str, available: tuple[str, ...]) -> str | None:
+    """The ``lang`` cookie's locale when it names one of ``available`` (the last such cookie, as
+    browsers send the most specific path first), else None."""
+    chosen = None
+    for part in cookie_header.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == LANGUAGE_COOKIE:
+            chosen = value.strip('"') if value.strip('"') in available else None
+    return chosen
+
+
+def choose_locale(scope: Scope, available: tuple[str, ...]) -> str:
+    """The request's locale: its ``lang`` cookie, else its Accept-Language, else English."""
+    if len(available) == 1:
+        return available[0]
+    cookie, accept = b"", b""
+    for name, value in scope.get("headers", ()):
+        if name == b"cookie":
+            cookie = cookie + b";" + value if cookie else value
+        elif name == b"accept-language":
+            accept = value
+    return (cookie_locale(cookie.decode("latin-1"), available)
+            or negotiate_locale(accept.decode("latin-1"), available))
+
+
 class LocaleMiddleware(ASGIMiddleware):
     """Sets ``common.i18n.active_locale`` for the request, so gettext anywhere answers in it."""
 
@@ -51,11 +79,7 @@ class LocaleMiddleware(ASGIMiddleware):
         self.available = available
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        if len(self.available) == 1:
-            await next_app(scope, receive, send)  # only the source language: nothing to choose
-            return
-        header = next((value for name, value in scope.get("headers", ()) if name == b"accept-language"), b"")
-        token = active_locale.set(negotiate_locale(header.decode("latin-1"), self.available))
+        token = active_locale.set(choose_locale(scope, self.available))
         try:
             await next_app(scope, receive, send)
         finally:
@@ -64,12 +88,21 @@ class LocaleMiddleware(ASGIMiddleware):
 
 def install_gettext(env: Environment, directory: Path = TRANSLATIONS_DIR) -> None:
     """The web pages' gettext: the catalogues in ``directory``, Jinja's i18n as
-    ``common.i18n.install_in_jinja`` sets it up, and the page's ``lang``."""
+    ``common.i18n.install_in_jinja`` sets it up, the page's ``lang`` and ``dir``, and the
+    languages the switcher offers."""
     use_catalogues(directory)
     install_in_jinja(env)
+    languages = tuple((locale, language_name(locale), html_lang(locale)) for locale in available_locales(directory))
     env.globals["html_lang"] = html_lang
+    env.globals["html_dir"] = html_dir
+    env.globals["languages"] = languages
 
 
-def html_lang() -> str:
-    """The active locale as an HTML ``lang`` value: ``en_GB`` is ``en-GB``."""
-    return active_locale.get().replace("_", "-")
+def html_lang(locale: str | None = None) -> str:
+    """A locale (the active one by default) as an HTML ``lang`` value: ``en_GB`` is ``en-GB``."""
+    return (locale or active_locale.get()).replace("_", "-")
+
+
+def html_dir() -> str:
+    """The active locale's writing direction, for ``<html dir>``."""
+    return text_direction(active_locale.get())

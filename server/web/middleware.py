@@ -129,3 +129,6 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
             headers["strict-transport-security"] = STRICT_TRANSPORT_SECURITY
         if "cache-control" not in headers and not may_be_stored(scope):
             headers["cache-control"] = "no-store"
+        elif not scope["path"].startswith("/static/"):
+            # A page others may keep differs by language (the ``lang`` cookie or Accept-Language).
+            headers["vary"] = ", ".join(filter(None, (headers.get("vary"), "Accept-Language, Cookie")))

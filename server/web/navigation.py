@@ -44,6 +44,8 @@ STAFF_LINKS: dict[str, tuple[NavLink, ...]] = {
         NavLink(_("Moderation"), "/officer/moderation"),
         NavLink(_("Commitments"), "/officer/commitments"),
         NavLink(_("Data requests"), "/officer/personal-data"),
+        NavLink(_("Format requests"), "/officer/format-requests"),
+        NavLink(_("Languages"), "/officer/languages"),
         NavLink(_("Cabinet reports"), "/cabinet"),
     ),
     "cabinet": (
@@ -55,6 +57,7 @@ STAFF_LINKS: dict[str, tuple[NavLink, ...]] = {
         NavLink(_("Audit log"), "/admin/audit"),
         NavLink(_("Retention"), "/admin/retention"),
         NavLink(_("Failed emails"), "/admin/outbox"),
+        NavLink(_("Languages"), "/officer/languages"),
         NavLink(_("Cabinet reports"), "/cabinet"),
     ),
 }

@@ -9,7 +9,10 @@ microseconds to send. What may be kept:
   same thing to every visitor who is not signed in;
 - only for a visitor with no session cookie (staff, a panel member, a resident part-way through a
   questionnaire always get a fresh page), and never an htmx fragment;
-- only a 200 ``text/html`` response that sets no cookie but the CSRF one.
+- only a 200 ``text/html`` response that sets no cookie but the CSRF one;
+- a page per language: the key holds the request's ``variant`` (its locale, chosen from the
+  ``lang`` cookie or ``Accept-Language`` exactly as the page itself is drawn), so a page drawn in
+  English is never sent to a visitor who reads Welsh.
 
 Every page with a form carries the visitor's own CSRF token (Litestar's double-submit cookie), so
 a stored page is split around the token it was drawn with, and each visitor gets their own
@@ -45,6 +48,7 @@ import struct
 import time
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from hashlib import sha256
 
@@ -68,6 +72,8 @@ _HEX = frozenset(b"0123456789abcdef")
 _FORM_TOKEN_SLOT = b'name="_csrf_token" value="'
 """Where a page's forms carry the token (``_forms.html``'s ``csrf_field`` and ``post_button.html``)."""
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_VARY = b"Accept-Encoding, Accept-Language, Cookie"
+"""A kept page differs by compression and by language (the ``lang`` cookie or Accept-Language)."""
 _DROPPED_HEADERS = {b"content-length", b"content-encoding", b"set-cookie", b"vary", b"date", b"server"}
 
 
@@ -290,8 +296,10 @@ class PageCacheMiddleware:
     """Outermost of the app's middleware: a page from the store is sent before the session is
     decoded or the CSRF middleware runs. See the module's docstring."""
 
-    def __init__(self, app: ASGIApp, *, store: PageStore, csrf: CsrfTokens, session_cookie: str) -> None:
+    def __init__(self, app: ASGIApp, *, store: PageStore, csrf: CsrfTokens, session_cookie: str,
+                 variant: Callable[[Scope], str] = lambda scope: "") -> None:
         self.app = app
+        self.variant = variant
         self.store = store
         self.csrf = csrf
         self.session_cookie = session_cookie.encode()
@@ -316,7 +324,7 @@ class PageCacheMiddleware:
         # the name, the last; quoted values unquoted): the page below is drawn with that value.
         cookie_value = ASGIConnection(scope).cookies.get(self.csrf.cookie_name) if cookie else None
         visitor_token = cookie_value if self.csrf.is_valid(cookie_value) else None
-        key = (_host(scope), scope["path"], scope.get("query_string", b""))
+        key = (_host(scope), scope["path"], scope.get("query_string", b""), self.variant(scope))
         now = time.monotonic()
         page = self.store.get(key)
         if page is not None:
@@ -350,7 +358,7 @@ class PageCacheMiddleware:
     async def _send_page(self, page: Page, send: Send, visitor_token: str | None, *, gzip: bool) -> None:
         token = visitor_token or self.csrf.new()
         body = page.gzip_body(token) if gzip else page.body(token)
-        headers = [*page.headers, (b"content-length", str(len(body)).encode()), (b"vary", b"Accept-Encoding")]
+        headers = [*page.headers, (b"content-length", str(len(body)).encode()), (b"vary", _VARY)]
         if gzip:
             headers.append((b"content-encoding", b"gzip"))
         if visitor_token is None:

@@ -27,7 +27,10 @@ def private_link_builder(connection: ASGIConnection, route_name: str) -> Callabl
 
 
 def safe_next_path(next_path: str) -> str:
-    """Only a local path may be a redirect target after login (no open redirect)."""
-    if next_path.startswith("/") and not next_path.startswith("//") and "\\" not in next_path:
+    """Only a local path may be a redirect target (no open redirect). Browsers drop tabs and
+    line breaks from a URL, so ``/<tab>/elsewhere.example`` would become ``//elsewhere.example``:
+    a path with any control character is refused too."""
+    if (next_path.startswith("/") and not next_path.startswith("//") and "\\" not in next_path
+            and not any(ord(character) < 0x20 or ord(character) == 0x7F for character in next_path)):
         return next_path
     return ""

@@ -9,6 +9,7 @@ from litestar import Litestar
 from litestar.plugins.jinja import JinjaTemplateEngine
 
 from common.i18n import format_day, format_day_and_time
+from server.services.format_requests import FORMATS
 from server.web.assets import AssetManifest
 from server.web.i18n import install_gettext
 from server.web.navigation import navigation_items, public_links, staff_links
@@ -54,6 +55,7 @@ def configure_template_engine(settings: Settings, manifest: AssetManifest):
         env.globals["public_links"] = public_links
         env.globals["staff_links"] = staff_links
         env.globals["navigation_items"] = navigation_items
+        env.globals["format_choices"] = FORMATS
         env.filters["govuk_date"] = format_date
         env.filters["govuk_datetime"] = format_datetime
 

@@ -66,8 +66,8 @@ def fresh_environment(work: Path, wheel: Path) -> Path:
     return venv / "bin"
 
 
-def get(url: str) -> tuple[int, str]:
-    with urllib.request.urlopen(url, timeout=30) as response:
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=30) as response:
         return response.status, response.read().decode("utf-8")
 
 
@@ -104,6 +104,8 @@ def test_the_wheel_installs_migrates_loads_the_demo_and_serves(tmp_path):
         path, title = DEMO_CASE_STUDY
         status, case_study = get(f"{base_url}{path}")
         assert status == 200 and title in case_study
+        status, welsh = get(f"{base_url}{path}", headers={"Accept-Language": "cy"})  # the catalogues ship in the wheel
+        assert status == 200 and 'lang="cy"' in welsh and "Neidio i'r prif gynnwys" in welsh
     finally:
         server.terminate()
         try:

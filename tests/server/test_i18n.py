@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from io import BytesIO
+
+import pytest
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 from jinja2.ext import babel_extract
 
 from common import i18n
@@ -34,9 +35,10 @@ def test_the_active_locale_chooses_the_catalogue_and_lazy_strings_follow_it(tmp_
     catalog = Catalog(locale="de")
     catalog.add("Home", "Startseite")
     catalog.add(("%(num)d comment", "%(num)d comments"), ("%(num)d Kommentar", "%(num)d Kommentare"))
+    catalog.add("Sign out", "Abmelden", flags=["fuzzy"])  # a fuzzy guess is never used
     (tmp_path / "de" / "LC_MESSAGES").mkdir(parents=True)
-    with open(tmp_path / "de" / "LC_MESSAGES" / "messages.mo", "wb") as mo:
-        write_mo(mo, catalog)
+    with open(tmp_path / "de" / "LC_MESSAGES" / "messages.po", "wb") as po:
+        write_po(po, catalog)
     home = lazy_gettext("Home")  # made before any request, as module constants are
     previous = i18n._directory
     i18n.use_catalogues(tmp_path)
@@ -46,6 +48,7 @@ def test_the_active_locale_chooses_the_catalogue_and_lazy_strings_follow_it(tmp_
         try:
             assert str(home) == "Startseite"
             assert ngettext("%(num)d comment", "%(num)d comments", 2) == "2 Kommentare"
+            assert gettext("Sign out") == "Sign out"
         finally:
             active_locale.reset(token)
         assert str(home) == "Home"
@@ -66,9 +69,9 @@ def test_pages_are_drawn_through_gettext(client):
     assert "Skip to main content" in page and "Privacy notice" in page
 
 
-def _mapping():
-    with open(ROOT / "babel.cfg") as config:
-        return parse_mapping_cfg(config, filename="babel.cfg")
+def _mapping(name: str = "babel.cfg"):
+    with open(ROOT / name) as config:
+        return parse_mapping_cfg(config, filename=name)
 
 
 def test_every_trans_block_of_every_template_extracts():
@@ -84,19 +87,22 @@ def test_every_trans_block_of_every_template_extracts():
         assert len(from_blocks) >= blocks, f"{template.relative_to(ROOT)}: {blocks} trans blocks, {len(from_blocks)} extracted"
 
 
-def test_the_committed_catalogue_template_matches_the_sources():
-    method_map, options_map = _mapping()
+@pytest.mark.parametrize(("mapping", "template"), [("babel.cfg", POT), ("babel-resident.cfg", POT.with_name("resident.pot"))])
+def test_the_committed_catalogue_template_matches_the_sources(mapping, template):
+    """The whole English catalogue, and the resident-facing part every shipped language must
+    translate (tests/server/test_languages.py checks the catalogues against it)."""
+    method_map, options_map = _mapping(mapping)
     keywords = {**DEFAULT_KEYWORDS, "lazy_gettext": None}
     extracted = Catalog()
     for _filename, _lineno, message, _comments, context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=keywords, strip_comment_tags=True
     ):
         extracted.add(message, context=context)
-    with open(POT, "rb") as pot:
+    with open(template, "rb") as pot:
         committed = read_po(pot)
     wanted = {message.id if isinstance(message.id, str) else tuple(message.id) for message in extracted if message.id}
     present = {message.id if isinstance(message.id, str) else tuple(message.id) for message in committed if message.id}
     assert wanted == present, (
-        "server/translations/messages.pot is out of date: run `make messages`.\n"
+        f"server/translations/{template.name} is out of date: run `make messages`.\n"
         f"missing: {sorted(map(str, wanted - present))[:10]}\nstale: {sorted(map(str, present - wanted))[:10]}"
     )

@@ -13,6 +13,8 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_429_TOO_MANY_REQUESTS
 from markupsafe import Markup
 
+from common.i18n import active_locale
+
 from analysis.charter.links import principles_for_case_study, principles_for_consultation
 from server.web.forms import FormData
 from server.web.fragment_cache import FragmentCache
@@ -79,7 +81,7 @@ class ConsultationsPublicController(Controller):
                 values["parent_id"] = ""
         comment_list_html = None
         if thread and reply_to is None:  # a failed reply's form (with the visitor's text) is never cached
-            key = COMMENT_LISTS.key(study.slug, study.comments_open, thread)
+            key = COMMENT_LISTS.key(active_locale.get(), study.slug, study.comments_open, thread)
             comment_list_html = COMMENT_LISTS.get_or_render(key, lambda: request.app.template_engine.get_template(
                 "surveys/_comment_list.html").render(study=study, comments=thread, failed_reply=None))
         return Template("surveys/case_study.html", context={

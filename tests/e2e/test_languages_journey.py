@@ -1,0 +1,79 @@
+"""A resident in Welsh and in Arabic (right to left), in a real browser: they choose the language
+with the switcher, comment on a case study and answer a questionnaire; every page is checked with
+axe-core in that language.
+
+Each language's browser comes from an address of its own (``X-Forwarded-For``, trusted from the
+local server), so its comments do not count against the comment limit of the other browser tests."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+WORDS = {
+    "cy": {"name": "Cymraeg", "dir": "ltr", "skip": "Neidio i'r prif gynnwys", "comment": "Eich sylw",
+           "send_comment": "Anfon sylw", "empty": "Rhowch eich sylw", "thanks": "Diolch am eich sylw",
+           "start": "Dechrau nawr", "section": "Adran 1 o 3", "continue": "Parhau", "problem": "Mae problem",
+           "check": "Gwiriwch eich atebion cyn eu hanfon", "send": "Derbyn ac anfon", "sent": "Anfonwyd yr ymateb",
+           "address": "203.0.113.31"},
+    "ar": {"name": "العربية", "dir": "rtl", "skip": "انتقل إلى المحتوى الرئيسي", "comment": "تعليقك",
+           "send_comment": "أرسل التعليق", "empty": "أدخل تعليقك", "thanks": "شكرًا على تعليقك",
+           "start": "ابدأ الآن", "section": "القسم 1 من 3", "continue": "متابعة", "problem": "هناك مشكلة",
+           "check": "راجع إجاباتك قبل إرسالها", "send": "موافقة وإرسال", "sent": "أُرسل الرد",
+           "address": "203.0.113.32"},
+}
+
+
+@pytest.mark.parametrize("locale", ["cy", "ar"])
+def test_a_resident_comments_and_answers_in_their_language(browser, live_server, assert_accessible, locale):
+    words = WORDS[locale]
+    context = browser.new_context(bypass_csp=True, locale="en-GB", extra_http_headers={"X-Forwarded-For": words["address"]})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(live_server + "/case-studies/debt-early-help")
+        page.get_by_role("navigation", name="Language").get_by_role("link", name=words["name"]).click()
+        expect(page.locator("html")).to_have_attribute("lang", locale)
+        expect(page.locator("html")).to_have_attribute("dir", words["dir"])
+        assert page.url.endswith("/case-studies/debt-early-help")  # back on the page it was chosen from
+        expect(page.get_by_role("link", name=words["skip"])).to_have_count(1)
+        assert_accessible(page)
+
+        form = page.locator("#comment-form-area")
+        form.get_by_role("button", name=words["send_comment"]).click()
+        expect(form.get_by_text(words["empty"]).first).to_be_visible()
+        assert_accessible(page)
+        form.get_by_label(words["comment"], exact=True).fill("Dylai'r cyngor ddweud faint o aelwydydd a gafodd help."
+                                                             if locale == "cy" else "أرجو أن ينشر المجلس عدد الأسر التي تلقت المساعدة.")
+        form.get_by_role("button", name=words["send_comment"]).click()
+        expect(page.get_by_text(words["thanks"])).to_have_count(1)
+        assert_accessible(page)
+
+        page.goto(live_server + "/consultations/resident-panel-priorities")
+        expect(page.locator("html")).to_have_attribute("dir", words["dir"])  # the choice is kept
+        assert_accessible(page)
+        page.get_by_role("button", name=words["start"]).or_(page.get_by_role("link", name=words["start"])).click()
+        expect(page.get_by_text(words["section"])).to_have_count(1)
+        page.get_by_role("button", name=words["continue"]).click()
+        expect(page.get_by_role("alert").get_by_text(words["problem"])).to_have_count(1)
+        assert_accessible(page)
+        page.get_by_label("Sharing data with the NHS").check()
+        page.get_by_role("group", name="Have you taken part").get_by_label("Yes").check()
+        page.get_by_role("group", name="Taking part was a good use").get_by_label("Agree", exact=True).check()
+        page.get_by_role("button", name=words["continue"]).click()
+        page.get_by_role("button", name=words["continue"]).click()
+        page.get_by_label("25-34").check()
+        assert_accessible(page)
+        page.get_by_role("button", name=words["continue"]).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(words["check"])
+        assert_accessible(page)
+        page.get_by_role("button", name=words["send"]).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(words["sent"])
+        assert re.fullmatch(r"R-[A-Z0-9]{4}-[A-Z0-9]{4}", page.locator(".reference").inner_text())
+        assert_accessible(page)
+    finally:
+        context.close()
