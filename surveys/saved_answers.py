@@ -58,11 +58,11 @@ async def save_for_later(*, consultation_id: int, consultation_title: str, email
         body=ngettext(
             "You saved your answers to ‘%(title)s’ to carry on later.\n\nUse this private link to carry on "
             "within %(num)d day (keep it to yourself: anyone with it can see your answers so far):\n%(link)s\n\n"
-            "Your answers are not sent until you check them and choose ‘Send’. If you did not ask for this, you "
+            "Your answers are not sent until you check them and choose ‘Accept and send’. If you did not ask for this, you "
             "can ignore this email and the answers will be deleted.",
             "You saved your answers to ‘%(title)s’ to carry on later.\n\nUse this private link to carry on "
             "within %(num)d days (keep it to yourself: anyone with it can see your answers so far):\n%(link)s\n\n"
-            "Your answers are not sent until you check them and choose ‘Send’. If you did not ask for this, you "
+            "Your answers are not sent until you check them and choose ‘Accept and send’. If you did not ask for this, you "
             "can ignore this email and the answers will be deleted.",
             keep_days, title=consultation_title, link=resume_link(token)))
     return SavedForLater(token=token, expires_at=expires_at, email=notice)

@@ -70,7 +70,6 @@ class PersonalDataBundle:
 
     def records(self) -> list[dict[str, object]]:
         return ([item.as_dict() for item in self.volunteers] + [item.as_dict() for item in self.comments]
-        return ([item.as_dict() for item in self.volunteers] + [item.as_dict() for item in self.comments]
                 + [item.as_dict() for item in self.responses] + [item.as_dict() for item in self.saved]
                 + [item.as_dict() for item in self.format_requests])
 
