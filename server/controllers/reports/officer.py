@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from analysis.reports.build import BuiltReport, build_from_inputs
 from analysis.reports.render import Images, render_html, report_csv, report_images, report_pdf
+from analysis.reports.summary import drafted_findings
 from analysis.reports.store import (
     ReportFormError,
     REACH_CHANNELS,
@@ -90,7 +91,7 @@ def _threshold(request: Request) -> int:
 
 def _draft_values(form: dict[str, Any]) -> dict[str, Any]:
     """The draft form as typed, to show it again beside its errors."""
-    values: dict[str, Any] = {k: str(form.get(k, "")) for k in ("purpose", "channels_note", "census_file")}
+    values: dict[str, Any] = {k: str(form.get(k, "")) for k in ("purpose", "channels_note", "census_file", "findings")}
     for channel in REACH_CHANNELS:
         for name in (f"reach_{channel}", f"reach_how_{channel}"):
             values[name] = str(form.get(name, "") or "")
@@ -111,13 +112,17 @@ def _to_draft(request: Request, slug: str, fragment: str = "") -> Redirect:
     return Redirect(path=request.app.route_reverse("report_draft", slug=slug) + fragment, status_code=303)
 
 
+def _title(consultation: dict[str, Any]) -> str:
+    return gettext("We asked, you said, we did: %(title)s", title=consultation["title"])
+
+
 def census_options() -> list[tuple[str, str]]:
     return [("", gettext("Do not weight")), *((name, census_label(name)) for name in shipped_census_files())]
 
 
-def _tracker_link(request: Request) -> Callable[[str], str]:
-    """charter slug -> the public commitments tracker's address, for the report's cited commitments."""
-    return lambda charter: request.app.route_reverse("commitments_tracker", slug=charter)
+def _commitment_link(request: Request) -> Callable[[str, str], str]:
+    """(charter slug, key) -> the commitment's own public page, for the report's cited commitments."""
+    return lambda charter, key: request.app.route_reverse("commitments_public_item", slug=charter, key=key)
 
 
 class ReportsOfficerController(Controller):
@@ -137,7 +142,7 @@ class ReportsOfficerController(Controller):
         # can serve the page, and no process keeps images another worker would need.
         body = render_html(built.document, images,
                            lambda name: "data:image/png;base64," + base64.b64encode(images[name][0]).decode("ascii"),
-                           commitment_link=_tracker_link(request))
+                           commitment_link=_commitment_link(request))
         draft = await get_draft(consultation["id"])
         errors = errors or {}
         action_errors = action_errors or {}
@@ -153,6 +158,7 @@ class ReportsOfficerController(Controller):
             "actions": await list_actions(consultation["id"]), "themes": await list_themes(consultation["id"]),
             "quotes": await list_quotes(consultation["id"]), "versions": await list_versions(consultation["id"]),
             "free_text_questions": [(q["key"], q["text"]) for q in built.document["free_text"]],
+            "drafted_findings": drafted_findings(built.document),
         })
 
     @get("/", name="report_draft")
@@ -342,10 +348,10 @@ class ReportsOfficerController(Controller):
                 document_json=_document_json(document), open_data_csv=report_csv(document),
                 html=render_html(document, images, lambda name: request.app.route_reverse(
                     "report_public_image", slug=slug, number=number, image=f"{name}.png"),
-                    commitment_link=_tracker_link(request))))
+                    commitment_link=_commitment_link(request))))
 
         published = await publish_version(
-            slug=slug, title=gettext("We asked, you said, we did: %(title)s", title=consultation["title"]), content=content, images=images,
+            slug=slug, title=_title(consultation), content=content, images=images,
             published_by=request.user.email, now=now)
         await record_audit(actor=request.user.email, action="report_published", object_type="consultation_report",
                            object_id=f"{slug}/v{published.version}", detail=f"{built.document['n_responses']} responses",
@@ -365,7 +371,16 @@ class ReportsOfficerController(Controller):
 
     @get("/report.pdf", name="report_draft_pdf")
     async def draft_pdf(self, request: Request, slug: FromPath[str]) -> Response:
+        consultation = await consultation_or_404(slug)
         built = await build_draft(slug, _threshold(request))
         images = await draw(built)
-        pdf = await anyio.to_thread.run_sync(lambda: report_pdf(built.document, images, note=gettext("Draft: not published.")))
+        council = request.app.state.settings.council_name
+
+        def print_draft() -> bytes:
+            body = render_html(built.document, images, lambda name: f"{name}.png",
+                               commitment_link=_commitment_link(request))
+            return report_pdf(body, images, title=_title(consultation), council=council,
+                              note=gettext("Draft: not published."))
+
+        pdf = await anyio.to_thread.run_sync(print_draft)
         return download(pdf, media_type="application/pdf", filename=f"{slug}-report-draft.pdf")
