@@ -104,7 +104,7 @@ def report_pdf(document: Mapping[str, Any], *, chart_png: bytes | None = None, n
         _ENVIRONMENT = template_environment()
         _ENVIRONMENT.globals.update(day=iso_to_human, status_name=status_name, count=format_count)
     body = _ENVIRONMENT.get_template("commitments/_report_sections.html").render(
-        doc=document, description=timeline_description(document), timeline_src="timeline.png")
+        doc=document, description=timeline_description(document), timeline_src="timeline.png", citations={})
     title = document["title"] or gettext("Commitments")
     as_of = date.fromisoformat(document["as_of"]) if document.get("as_of") else None
     return print_pdf(body, title=title, council=document["charter"]["organisation"] or document["charter"]["name"],

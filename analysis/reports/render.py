@@ -67,14 +67,6 @@ def _number(value: float | None, suffix: str = "%") -> str:
     return "" if value is None else f"{value:g}{suffix}"
 
 
-def _reached(channel: Mapping[str, Any]) -> str:
-    if channel.get("reached") is None:
-        return gettext("Not counted")
-    how = channel.get("reach_how") or ""
-    reached = f"{channel['reached']:,}"
-    return gettext("%(reached)s (%(how)s)", reached=reached, how=how) if how else reached
-
-
 def quote_source(quote: Mapping[str, Any], document: Mapping[str, Any]) -> str:
     """Where a quote comes from, without any name: the question or the case study."""
     if quote.get("source") == "comment":

@@ -90,6 +90,10 @@ def publish_demo_report(officer_client) -> str:
 
 def test_public_and_cabinet_pages_read_in_plain_words(officer_client, cabinet_client, client):
     run(load_demo())
+    # The demo publishes the questionnaire's report, its actions linked to the commitments they serve.
+    demo_report = client.get(f"/consultations/{CONSULTATION}/report/")
+    assert demo_report.status_code == 200 and "Version 1" in demo_report.text
+    assert f'href="/charter/{DEMO_CHARTER_SLUG}/commitments/7c"' in demo_report.text
     report_url = publish_demo_report(officer_client)
     report = client.get(report_url)
     assert report.status_code == 200

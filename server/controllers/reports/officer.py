@@ -5,7 +5,6 @@ drawing its pictures is CPU work run in a worker thread; every action goes to th
 from __future__ import annotations
 
 import base64
-import json
 from datetime import datetime, timezone
 from collections.abc import Callable
 from typing import Any
@@ -20,14 +19,13 @@ from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 from markupsafe import Markup
 
-from analysis.reports.build import BuiltReport, build_from_inputs
-from analysis.reports.render import Images, render_html, report_csv, report_images, report_pdf
+from analysis.reports.build import BuiltReport
+from analysis.reports.render import render_html, report_csv, report_pdf
 from analysis.reports.summary import drafted_findings
 from analysis.reports.store import (
     ReportFormError,
     REACH_CHANNELS,
     ReportNotFound,
-    VersionContent,
     add_action,
     add_comment_quote,
     add_quote,
@@ -44,18 +42,16 @@ from analysis.reports.store import (
     list_quotes,
     list_themes,
     list_versions,
-    load_report_inputs,
-    publish_version,
     related_published_comments,
     remove_action,
     remove_quote,
     set_tag,
 )
-from common.clock import council_today
 from common.i18n import gettext
 from panels.census import census_label, shipped_census_files
 from server.audit import record_audit
 from server.controllers.reports.consultation import consultation_or_404
+from server.services.reports import build_report_now, document_json, draw, publish_report, report_title
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.forms import RepeatableFormData
 from server.web.guards import OFFICER, roles
@@ -69,20 +65,14 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _document_json(document: dict[str, Any]) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+_document_json = document_json
 
 
 async def build_draft(slug: str, threshold: int) -> BuiltReport:
     try:
-        inputs = await load_report_inputs(slug, today=council_today())
+        return await build_report_now(slug, threshold)
     except ReportNotFound as error:
         raise NotFoundException() from error
-    return await anyio.to_thread.run_sync(lambda: build_from_inputs(inputs, disclosure_threshold=threshold))
-
-
-async def draw(built: BuiltReport) -> Images:
-    return await anyio.to_thread.run_sync(report_images, built.document, built.you_said)
 
 
 def _threshold(request: Request) -> int:
@@ -112,12 +102,13 @@ def _to_draft(request: Request, slug: str, fragment: str = "") -> Redirect:
     return Redirect(path=request.app.route_reverse("report_draft", slug=slug) + fragment, status_code=303)
 
 
-def _title(consultation: dict[str, Any]) -> str:
-    return gettext("We asked, you said, we did: %(title)s", title=consultation["title"])
-
-
 def census_options() -> list[tuple[str, str]]:
     return [("", gettext("Do not weight")), *((name, census_label(name)) for name in shipped_census_files())]
+
+
+def _image_url(request: Request, slug: str) -> Callable[[int, str], str]:
+    return lambda number, name: request.app.route_reverse("report_public_image", slug=slug, number=number,
+                                                          image=f"{name}.png")
 
 
 def _commitment_link(request: Request) -> Callable[[str, str], str]:
@@ -335,24 +326,13 @@ class ReportsOfficerController(Controller):
 
     @post("/publish", name="report_publish")
     async def publish(self, request: Request, slug: FromPath[str]) -> Redirect:
-        consultation = await consultation_or_404(slug)
-        built = await build_draft(slug, _threshold(request))
-        images = await draw(built)
-        now = _now()
-
-        async def content(number: int) -> VersionContent:
-            # Called by the store once it holds the lock and knows the number, so the document,
-            # the HTML's image addresses and the stored row always agree.
-            document = {**built.document, "report": {"version": number, "published_at": now.isoformat(timespec="seconds")}}
-            return await anyio.to_thread.run_sync(lambda: VersionContent(
-                document_json=_document_json(document), open_data_csv=report_csv(document),
-                html=render_html(document, images, lambda name: request.app.route_reverse(
-                    "report_public_image", slug=slug, number=number, image=f"{name}.png"),
-                    commitment_link=_commitment_link(request))))
-
-        published = await publish_version(
-            slug=slug, title=_title(consultation), content=content, images=images,
-            published_by=request.user.email, now=now)
+        await consultation_or_404(slug)
+        try:
+            published, built = await publish_report(
+                slug=slug, threshold=_threshold(request), published_by=request.user.email, now=_now(),
+                image_url=_image_url(request, slug), commitment_link=_commitment_link(request))
+        except ReportNotFound as error:
+            raise NotFoundException() from error
         await record_audit(actor=request.user.email, action="report_published", object_type="consultation_report",
                            object_id=f"{slug}/v{published.version}", detail=f"{built.document['n_responses']} responses",
                            ip_address=client_ip(request))
@@ -379,7 +359,7 @@ class ReportsOfficerController(Controller):
         def print_draft() -> bytes:
             body = render_html(built.document, images, lambda name: f"{name}.png",
                                commitment_link=_commitment_link(request))
-            return report_pdf(body, images, title=_title(consultation), council=council,
+            return report_pdf(body, images, title=report_title(consultation), council=council,
                               note=gettext("Draft: not published."))
 
         pdf = await anyio.to_thread.run_sync(print_draft)
