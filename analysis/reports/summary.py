@@ -1,8 +1,8 @@
 """The first screen of a report: "You said" as a few plain sentences with numbers.
 
 ``drafted_findings(document)`` drafts them from the statistics: for the closed questions with the
-clearest answer, the largest answer's share with its count and base ("62% of the 240 people who
-answered ‘…’ chose ‘Agree’ (149 people)"), rounded for prose as ``analysis.stats.rounding`` does,
+clearest answer, the largest answer's share with its count and base ("‘I trust the council…’:
+62% chose ‘Agree’ (149 of 240 people)"), rounded for prose as ``analysis.stats.rounding`` does,
 and the theme raised most often. Small numbers are protected: a question fewer than the
 disclosure threshold answered gives no percentage, and an answer chosen by fewer than that many
 says "fewer than 10" rather than its count. The officer may replace the sentences (one a line)
@@ -17,7 +17,7 @@ from typing import Any
 from analysis.stats.rounding import percent_label
 from common.i18n import gettext
 
-MAX_DRAFTED = 3
+MAX_DRAFTED = 2
 """Questions drafted into the summary: enough to say what people thought, few enough for a phone's
 first screen beside "We asked" and "We did"; every question follows in full."""
 MAX_FINDINGS = 12
@@ -44,12 +44,10 @@ def question_finding(question: Mapping[str, Any], threshold: int) -> str | None:
     percent = percent_label(100 * top["count"] / answered)
     base = format(answered, ",")
     if top["count"] < threshold:
-        return gettext("%(percent)s of the %(base)s people who answered ‘%(question)s’ chose ‘%(answer)s’ "
-                       "(fewer than %(threshold)s people).", percent=percent, base=base, question=text,
-                       answer=top["label"], threshold=threshold)
-    return gettext("%(percent)s of the %(base)s people who answered ‘%(question)s’ chose ‘%(answer)s’ "
-                   "(%(count)s people).", percent=percent, base=base, question=text, answer=top["label"],
-                   count=format(top["count"], ","))
+        return gettext("‘%(question)s’: %(percent)s chose ‘%(answer)s’ (fewer than %(threshold)s of %(base)s people).",
+                       percent=percent, base=base, question=text, answer=top["label"], threshold=threshold)
+    return gettext("‘%(question)s’: %(percent)s chose ‘%(answer)s’ (%(count)s of %(base)s people).",
+                   percent=percent, base=base, question=text, answer=top["label"], count=format(top["count"], ","))
 
 
 def drafted_findings(document: Mapping[str, Any], *, limit: int = MAX_DRAFTED) -> list[str]:

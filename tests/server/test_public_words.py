@@ -104,7 +104,7 @@ def test_public_and_cabinet_pages_read_in_plain_words(officer_client, cabinet_cl
     summary = report.text[:report.text.index('id="results"')]
     assert [summary.index(f'id="{anchor}"') for anchor in ("we-asked", "you-said", "we-did")] == sorted(
         summary.index(f'id="{anchor}"') for anchor in ("we-asked", "you-said", "we-did"))
-    assert re.search(r"\d+% of the [\d,]+ people who answered ‘[^’]+’ chose ‘[^’]+’ \([\d,]+ people\)\.", summary)
+    assert re.search(r"‘[^’]+’: \d+% chose ‘[^’]+’ \([\d,]+ of [\d,]+ people\)\.", summary)
     assert f'href="/charter/{DEMO_CHARTER_SLUG}/commitments/3"' in summary and "95% CI" not in summary
     assert report.text.index('id="results"') < report.text.index('id="annex"')
     assert "An answer to ‘" in report.text
