@@ -108,6 +108,9 @@ class ReportDraft(Table, tablename="report_draft"):
     """"We asked": how many people each channel reached, as the officer counted them —
     ``{channel: {"reached": int, "how": str}}`` (e.g. panel session attendees, leaflets
     delivered); see ``analysis.reports.store.REACH_CHANNELS``."""
+    findings = Text(default="")
+    """"You said": the officer's main findings, one a line; empty for the sentences drafted from
+    the statistics (``analysis.reports.summary``)."""
 
 
 class ReportAction(Table, tablename="report_action"):

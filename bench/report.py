@@ -2,8 +2,9 @@
 
 100,000 responses, 20 closed questions, 5 About-you questions mapped to the Camden 2021 census
 and 20,000 free-text comments: time and peak memory (``resource.getrusage``: the process's peak
-resident set) to build the full report — statistics and JSON, every chart and the word cloud,
-and the HTML. Target on the 2-core machine: under 10 s and 2 GiB.
+resident set) to build the full report — statistics and JSON, the word cloud, and the HTML with
+its bar charts. Target on the 2-core machine: under 10 s and 2 GiB. The PDF printed from that HTML
+(WeasyPrint) is timed on its own line: it is drawn once per published version and kept.
 
 Then our raking (``analysis.stats.raking.rake``) against the ``balance`` package's ``rake`` on the
 same complete cases (everyone answered every About-you question: our "Prefer not to say" rule
@@ -104,7 +105,7 @@ def synthetic(seed: int = 6):
 
 def build_full_report(questionnaire, records) -> dict[str, float]:
     from analysis.reports.build import build_report
-    from analysis.reports.render import render_html, report_csv, report_images
+    from analysis.reports.render import render_html, report_csv, report_images, report_pdf
     from analysis.reports.store import ReportInputs
 
     inputs = ReportInputs(
@@ -122,10 +123,11 @@ def build_full_report(questionnaire, records) -> dict[str, float]:
     timings["JSON and CSV"] = time.perf_counter() - clock
     clock = time.perf_counter()
     images = report_images(built.document, built.you_said)
-    timings[f"{len(images)} images (charts and word cloud)"] = time.perf_counter() - clock
+    timings[f"{len(images)} images (word clouds; every other chart is HTML bars)"] = time.perf_counter() - clock
     clock = time.perf_counter()
     html = render_html(built.document, images, lambda name: f"/images/{name}.png")
-    timings["HTML"] = time.perf_counter() - clock
+    timings["HTML (with its bar charts)"] = time.perf_counter() - clock
+    timings["_pdf"] = lambda: report_pdf(html, images, title="Benchmark consultation", council="Benchmark council")
     timings["_sizes"] = (len(text), len(html), built.document["design_effect"], built.document["weighting"]["converged"])
     return timings
 
@@ -274,10 +276,15 @@ def main() -> int:
     total = time.perf_counter() - clock
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     json_size, html_size, design_effect, converged = timings.pop("_sizes")
+    print_pdf = timings.pop("_pdf")
     rows = [("synthetic data (not timed in the total)", f"{generated:.2f} s", f"{N_RESPONSES:,} responses, {N_CLOSED} closed, "
              f"{len(DIMENSIONS)} About-you, {sum(1 for r in records if 'comments' in r.answers):,} comments")]
     rows += [(stage, f"{seconds:.2f} s", "") for stage, seconds in timings.items()]
     rows.append(("full report total", f"{total:.2f} s", f"target < 10 s: {'met' if total < 10 else 'NOT met'}"))
+    clock = time.perf_counter()
+    print_pdf()
+    rows.append(("PDF printed from the HTML (not in the total)", f"{time.perf_counter() - clock:.2f} s",
+                 "drawn once per published version, in a worker thread, then kept"))
     rows.append(("peak memory (process RSS)", f"{peak:,.0f} MiB",
                  f"{peak - baseline:,.0f} MiB above the data; target < 2048 MiB: {'met' if peak < 2048 else 'NOT met'}"))
     rows.append(("report size", f"{json_size / 1e6:.2f} MB JSON", f"{html_size / 1e6:.2f} MB HTML; design effect {design_effect}, "

@@ -1,80 +1,44 @@
-"""ReportLab set-up shared by the PDFs for cabinet papers (the commitments report and the "We
-asked, You said, We did" report): A4 with 18 mm margins, ReportLab's ``invariant`` mode so the
-same document gives the same bytes, a small text style for tables and captions, one table style,
-and pictures scaled to the text width. ReportLab is imported when a PDF is drawn, not before."""
+"""PDFs drawn from HTML by WeasyPrint: the page a reader sees, printed with a print stylesheet,
+as a tagged PDF (PDF/UA-1) so that screen readers can follow its headings, tables and pictures.
+
+The document's own ``<title>``, ``<meta name="author">`` and ``<meta name="dcterms.created">``
+become the PDF's title, author and creation date, so a document states when it was published
+(not when, or whether, it was drawn). Nothing is fetched from the network: pictures come from
+``data:`` addresses or from the ``images`` given (matched by file name, with or without
+``.png``), and any other address is left out. WeasyPrint is imported when a PDF is drawn."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
 
-MARGIN_MM = 18
-HEADER_BACKGROUND = "#f3f2f1"
-RULE_COLOUR = "#b1b4b6"
+PDF_VARIANT = "pdf/ua-1"
+"""Tagged, with the document's language and title: what WeasyPrint calls PDF/UA-1."""
+BASE_URL = "https://document.invalid/"
+"""Relative addresses in the HTML resolve against this, and are then served from ``images``."""
 
 
-def escape(value: object) -> str:
-    """Text for a ReportLab ``Paragraph``, which reads a little XML: ``&``, ``<`` and ``>`` escaped."""
-    text = "" if value is None else str(value)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _fetcher(images: Mapping[str, bytes]):
+    from weasyprint import URLFetcher
+    from weasyprint.urls import URLFetcherResponse
+
+    class ImagesOnly(URLFetcher):
+        def fetch(self, url: str, headers=None):  # noqa: ANN001 - WeasyPrint's signature
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            name = url.split("?")[0].rsplit("/", 1)[-1].removesuffix(".png")
+            if name in images:
+                return URLFetcherResponse(url, body=images[name], headers={"Content-Type": "image/png"})
+            raise ValueError(f"not fetched while drawing a PDF: {url}")
+
+    return ImagesOnly()
 
 
-@dataclass
-class PdfDocument:
-    """An A4 document being written: build it with ``finish(story)``."""
+def html_to_pdf(html: str, *, stylesheet: str = "", images: Mapping[str, bytes] | None = None) -> bytes:
+    """A whole HTML document as a tagged A4 PDF. ``stylesheet`` is CSS added to the document's
+    own (its ``@page`` rules give the paper, margins and page numbers)."""
+    from weasyprint import CSS, HTML
 
-    template: Any
-    buffer: io.BytesIO
-    width: float
-    """The text width in points, for tables and pictures."""
-    styles: Any
-    body: Any
-    small: Any
-
-    def table(self, header: Sequence[object], rows: Sequence[Sequence[object]], widths: Sequence[float], *,
-              bold_header: bool = False) -> Any:
-        """Header and rows as wrapped paragraphs; ``widths`` are shares of the text width."""
-        from reportlab.lib import colors
-        from reportlab.platypus import Paragraph, Table, TableStyle
-
-        data = [[Paragraph(escape(h), self.small) for h in header]] + \
-               [[Paragraph(escape(v), self.small) for v in row] for row in rows]
-        result = Table(data, colWidths=[w * self.width for w in widths], repeatRows=1)
-        style = [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(HEADER_BACKGROUND)),
-                 ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor(RULE_COLOUR)),
-                 ("VALIGN", (0, 0), (-1, -1), "TOP")]
-        if bold_header:
-            style.insert(0, ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"))
-        result.setStyle(TableStyle(style))
-        return result
-
-    def picture(self, png: bytes) -> Any:
-        """A PNG at its own size, or shrunk to the text width."""
-        from reportlab.platypus import Image
-
-        image = Image(io.BytesIO(png))
-        scale = min(1.0, self.width / image.drawWidth)
-        image.drawWidth, image.drawHeight = image.drawWidth * scale, image.drawHeight * scale
-        return image
-
-    def finish(self, story: list[Any]) -> bytes:
-        self.template.build(story)
-        return self.buffer.getvalue()
-
-
-def a4_document(*, title: str, subject: str, author: str = "") -> PdfDocument:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.lib.units import mm
-    from reportlab.platypus import SimpleDocTemplate
-
-    buffer = io.BytesIO()
-    options = {"author": author} if author else {}
-    template = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN_MM * mm, rightMargin=MARGIN_MM * mm,
-                                 topMargin=MARGIN_MM * mm, bottomMargin=MARGIN_MM * mm, title=title, subject=subject,
-                                 invariant=1, **options)
-    styles = getSampleStyleSheet()
-    return PdfDocument(template=template, buffer=buffer, width=A4[0] - 2 * MARGIN_MM * mm, styles=styles,
-                       body=styles["BodyText"], small=styles["BodyText"].clone("small", fontSize=8, leading=10))
+    fetcher = _fetcher(images or {})
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+    sheets = [CSS(string=stylesheet, url_fetcher=fetcher)] if stylesheet else []
+    return document.write_pdf(stylesheets=sheets, pdf_variant=PDF_VARIANT)

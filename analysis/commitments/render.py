@@ -2,9 +2,9 @@
 cabinet papers, both drawn from the report document (``analysis.commitments.report``).
 
 Both are CPU work of a few hundred milliseconds: call them from a worker thread in a web
-request. They use matplotlib's object API with the Agg canvas (no pyplot global state, so
-threads do not share a figure) and ReportLab's ``invariant`` mode, so the same document
-gives the same bytes.
+request. The chart uses matplotlib's object API with the Agg canvas (no pyplot global state,
+so threads do not share a figure); the PDF prints the cabinet page's own HTML
+(``analysis.printing``).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any
 from analysis.commitments.report import STATUS_NAMES, iso_to_human
 from analysis.commitments.model import StatusValue
 from common.charts import use_writable_matplotlib_cache
-from common.i18n import gettext
-from common.pdf import a4_document, escape
+from analysis.printing import print_pdf, template_environment
+from common.i18n import format_count, gettext
 
 use_writable_matplotlib_cache()
 
@@ -95,50 +95,23 @@ def timeline_png(document: Mapping[str, Any], *, dpi: int = 110) -> bytes:
 
 
 def report_pdf(document: Mapping[str, Any], *, chart_png: bytes | None = None, note: str = "") -> bytes:
-    """The report for the cabinet papers (A4): headline counts, overdue and due-soon tables,
-    what changed, the timeline chart and the full table of commitments. ``note`` is printed
-    under the title (e.g. "Saved report of 3 July 2022")."""
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, Spacer
-
+    """The report for the cabinet papers (A4), printed from the cabinet page's own sections
+    (``templates/commitments/_report_sections.html``): headline counts, overdue and due soon,
+    what changed, the timeline chart with its table, and every commitment. ``note`` is printed
+    under the title (e.g. "Saved report of 3 July 2022"); the report date is the PDF's date."""
+    global _ENVIRONMENT
+    if _ENVIRONMENT is None:
+        _ENVIRONMENT = template_environment()
+        _ENVIRONMENT.globals.update(day=iso_to_human, status_name=status_name, count=format_count)
+    body = _ENVIRONMENT.get_template("commitments/_report_sections.html").render(
+        doc=document, description=timeline_description(document), timeline_src="timeline.png", citations={})
     title = document["title"] or gettext("Commitments")
-    pdf = a4_document(title=title, subject=document["charter"]["name"], author=document["charter"]["organisation"])
-    styles, body, small = pdf.styles, pdf.body, pdf.small
+    as_of = date.fromisoformat(document["as_of"]) if document.get("as_of") else None
+    return print_pdf(body, title=title, council=document["charter"]["organisation"] or document["charter"]["name"],
+                     note=note, created=as_of, images={"timeline": chart_png} if chart_png else {})
 
-    def table(header: list[str], rows: list[list[object]], widths: list[float]):
-        return pdf.table(header, rows, widths, bold_header=True)
 
-    story: list[Any] = [
-        Paragraph(escape(document["charter"]["name"]), styles["Normal"]),
-        Paragraph(escape(title), styles["Title"]),
-    ]
-    if note:
-        story.append(Paragraph(escape(note), body))
-    story += [Paragraph(gettext("Headline counts"), styles["Heading2"]),
-              table([gettext("Status"), gettext("Commitments")],
-                    [[c["name"], c["count"]] for c in document["counts"] if c["count"]] +
-                    [[gettext("Total"), document["total"]]], [0.6, 0.4])]
-    story += [Paragraph(gettext("Overdue, longest first"), styles["Heading2"])]
-    story.append(table([gettext("Id"), gettext("Commitment"), gettext("Owner"), gettext("Deadline"), gettext("Days overdue")],
-                       [[o["id"], o["title"], o["owner"], iso_to_human(o["deadline"]), o["days_late"]]
-                        for o in document["overdue"]], [0.07, 0.45, 0.2, 0.15, 0.13])
-                 if document["overdue"] else Paragraph(gettext("Nothing is overdue."), body))
-    story += [Paragraph(gettext("Due within 30 days"), styles["Heading2"])]
-    story.append(table([gettext("Id"), gettext("Commitment"), gettext("Owner"), gettext("Deadline"), gettext("Days left")],
-                       [[o["id"], o["title"], o["owner"], iso_to_human(o["deadline"]), o["days_to_deadline"]]
-                        for o in document["due_soon"]], [0.07, 0.45, 0.2, 0.15, 0.13])
-                 if document["due_soon"] else Paragraph(gettext("Nothing is due in the next 30 days."), body))
-    story += [Paragraph(gettext("What changed since the previous report"), styles["Heading2"]),
-              Paragraph(escape(changes_sentence(document)), body)]
-    if chart_png:
-        story += [Paragraph(gettext("Deadlines against dates met"), styles["Heading2"])]
-        story += [pdf.picture(chart_png), Paragraph(escape(timeline_description(document)), small)]
-    story += [Spacer(1, 4 * mm), Paragraph(gettext("Every commitment"), styles["Heading2"]),
-              table([gettext("Id"), gettext("Commitment"), gettext("Owner"), gettext("Status"), gettext("Deadline"), gettext("Principles")],
-                    [[r["id"], r["title"], r["owner"], r["label"], iso_to_human(r["deadline"]),
-                      ", ".join(map(str, r["principles"]))] for r in document["commitments"]],
-                    [0.06, 0.32, 0.17, 0.23, 0.12, 0.10])]
-    return pdf.finish(story)
+_ENVIRONMENT = None
 
 
 def changes_sentence(document: Mapping[str, Any]) -> str:

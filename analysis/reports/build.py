@@ -18,6 +18,7 @@ import pandas as pd
 from analysis.stats.disclosure import DEFAULT_THRESHOLD
 from analysis.stats.frames import QuestionSpec, frame_from_records, specs_from_questionnaire
 from analysis.reports.store import CHANNEL_LABELS, REACH_CHANNELS, ReportInputs, parse_reach, split_commitments
+from analysis.reports.summary import summary_section
 from analysis.reports.you_said import YouSaid, build_you_said
 from common.i18n import lazy_gettext
 
@@ -113,6 +114,7 @@ def build_report(inputs: ReportInputs, *, census: Mapping[str, Mapping[str, int]
                           for theme in inputs.themes]
     document["quotes"] = _quotes(inputs)
     document["actions"] = _actions(inputs)
+    document["summary"] = summary_section(document, inputs.draft.get("findings", ""))
     return BuiltReport(document=document, you_said=you_said, specs=specs)
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from analysis.commitments.store import load_tracker_inputs, statuses_as_of
 from analysis.reports.quotes import name_in_quote, quote_problem
+from analysis.reports.summary import check_findings
 from analysis.tables import (
     Commitment,
     ReportAction,
@@ -106,7 +107,7 @@ async def find_consultation(slug: str) -> dict[str, Any]:
 async def get_draft(consultation_id: int) -> dict[str, Any]:
     """The draft's words, with ``reach`` parsed: ``{channel: {"reached": int, "how": str}}``."""
     row = await ReportDraft.select().where(ReportDraft.consultation == consultation_id).first().run()
-    draft = row or {"purpose": "", "channels_note": "", "census_file": "", "reach_json": "{}"}
+    draft = row or {"purpose": "", "channels_note": "", "census_file": "", "reach_json": "{}", "findings": ""}
     return {**draft, "reach": parse_reach(draft.get("reach_json") or "{}")}
 
 
@@ -345,10 +346,12 @@ def check_draft_form(form: dict[str, str], census_files: list[str]) -> dict[str,
     """The draft's words and, per channel, ``reach_<channel>`` (people reached: a whole number,
     or blank for not counted) and ``reach_how_<channel>`` (how: "leaflets to 4,000 homes").
     Returns the text fields and ``reach_json``."""
-    values = {name: str(form.get(name, "")).strip() for name in ("purpose", "channels_note", "census_file")}
+    values = {name: str(form.get(name, "")).strip() for name in ("purpose", "channels_note", "census_file", "findings")}
     errors = {}
     if not values["purpose"]:
         errors["purpose"] = gettext("Enter why the council consulted")
+    if problem := check_findings(values["findings"]):
+        errors["findings"] = problem
     for name in ("purpose", "channels_note"):
         if len(values[name]) > MAX_TEXT:
             errors[name] = gettext("This must be %(limit)s characters or fewer", limit=format(MAX_TEXT, ","))
@@ -454,10 +457,11 @@ def check_quote_form(form: dict[str, str], source: str | None = None, name: str 
 
 async def save_draft(*, slug: str, values: dict[str, str], now: datetime) -> None:
     consultation = await find_consultation(slug)
-    values = {"reach_json": "{}", **values}
+    values = {"reach_json": "{}", "findings": "", **values}
     if await ReportDraft.exists().where(ReportDraft.consultation == consultation["id"]).run():
         await ReportDraft.update({ReportDraft.purpose: values["purpose"], ReportDraft.channels_note: values["channels_note"],
                                   ReportDraft.census_file: values["census_file"], ReportDraft.reach_json: values["reach_json"],
+                                  ReportDraft.findings: values["findings"],
                                   ReportDraft.updated_at: now}).where(
             ReportDraft.consultation == consultation["id"]).run()
     else:

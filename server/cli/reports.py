@@ -36,14 +36,15 @@ async def _draft(slug: str, threshold: int):
               help="A published version number (default: the current draft from every response so far).")
 def report_command(slug: str, output_format: str, out: Path | None, version: int) -> None:
     """The "We asked, You said, We did" report of a consultation as JSON, CSV, HTML or PDF."""
-    from analysis.reports.render import report_csv, report_images, report_pdf, standalone_html
+    from analysis.reports.render import render_html, report_csv, report_images, report_pdf, standalone_html
     from analysis.reports.store import ReportNotFound, get_version
     from server.settings import Settings
 
     _ready()
     if output_format == "pdf" and out is None:
         raise click.ClickException("a PDF needs --out FILE")
-    threshold = Settings.from_env().disclosure_threshold
+    settings = Settings.from_env()
+    threshold = settings.disclosure_threshold
     try:
         if version:
             row = _run(get_version(slug, version))
@@ -65,7 +66,12 @@ def report_command(slug: str, output_format: str, out: Path | None, version: int
     elif output_format == "html":
         content = standalone_html(document, images)
     else:
-        content = report_pdf(document, images, note="" if version else "Draft: not published.")
+        # A published version prints the HTML it was published with; a draft, its body drawn now.
+        body = row["html"] if version else render_html(document, images, lambda name: f"{name}.png")
+        title = row["title"] if version else f"We asked, you said, we did: {document['we_asked']['title']}"
+        content = report_pdf(body, images, title=title, council=settings.council_name,
+                             note="" if version else "Draft: not published.",
+                             published=row["published_at"] if version else None)
     if out is None:
         click.echo(content, nl=False)
         return

@@ -31,6 +31,40 @@ async def load_demo_staff() -> list[str]:
     return lines
 
 
+
+
+async def load_demo_report() -> list[str]:
+    """The Data Charter questionnaire's report, published with its "We did" actions citing the
+    charter's commitments, so that a newcomer sees a finished report. Addresses in the published
+    HTML come from the site's own routes."""
+    from datetime import datetime, timezone
+
+    from analysis.reports.demo import DEMO_REPORT_SLUG, ensure_demo_report_draft
+    from analysis.reports.store import ReportNotFound, has_published_report
+    from common.clock import council_today
+    from server.app import create_app
+    from server.services.reports import publish_report
+    from server.settings import Settings
+
+    if await has_published_report(DEMO_REPORT_SLUG):
+        return [f"report: {DEMO_REPORT_SLUG} already published"]
+    try:
+        lines = [await ensure_demo_report_draft(today=council_today())]
+    except ReportNotFound:
+        return [f"report: no consultation {DEMO_REPORT_SLUG}, nothing published"]
+    settings = Settings.from_env()
+    app = create_app(settings)
+    published, built = await publish_report(
+        slug=DEMO_REPORT_SLUG, threshold=settings.disclosure_threshold, published_by="demo-loader",
+        now=datetime.now(timezone.utc),
+        image_url=lambda number, name: app.route_reverse("report_public_image", slug=DEMO_REPORT_SLUG, number=number,
+                                                         image=f"{name}.png"),
+        commitment_link=lambda charter, key: app.route_reverse("commitments_public_item", slug=charter, key=key))
+    lines.append(f"report: {DEMO_REPORT_SLUG} version {published.version} published "
+                 f"({built.document['n_responses']} responses)")
+    return lines
+
+
 DEMO_LOADERS: list[Callable[[], Awaitable[list[str]]]] = [
     load_demo_staff,
     load_demo_charter,
@@ -39,6 +73,7 @@ DEMO_LOADERS: list[Callable[[], Awaitable[list[str]]]] = [
     load_demo_consultation_links,
     load_demo_panels,  # after the commitments: it extends their 2022 panel
     load_demo_panel_answer,  # after both: the 2021 panel's members vote, and answers link commitments
+    load_demo_report,  # after the questionnaire's responses and the commitments its actions cite
 ]
 
 

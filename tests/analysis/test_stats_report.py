@@ -9,6 +9,8 @@ import csv
 import io
 import random
 import re
+import shutil
+import subprocess
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -165,34 +167,32 @@ def test_html_labels_secondary_suppression_truthfully(built):
 
 def test_html_links_actions_to_the_commitment_row_and_shows_reach(built):
     html = render_html(built.document, {}, lambda name: f"/images/{name}.png",
-                       commitment_link=lambda charter: f"/tracker/{charter}")
-    assert 'href="/tracker/camden-data-charter#commitment-3"' in html
-    assert "href=\"/tracker/" not in _html(built.document)  # without a link builder, cited commitments are text
+                       commitment_link=lambda charter, key: f"/charter/{charter}/commitments/{key}")
+    we_did = html[html.index('id="we-did"'):html.index('id="results"')]
+    assert 'href="/charter/camden-data-charter/commitments/3"' in we_did  # the commitment's own page
+    assert "href=\"/charter/" not in _html(built.document)  # without a link builder, cited commitments are text
     assert "4,000" in html and "leaflets to 4,000 homes" in html and "Resident Panel sessions" in html
     assert "A comment on the case study ‘Mapping food insecurity’" in html
 
 
-def test_pdf_has_the_questions_and_the_cross_tables(built, monkeypatch):
-    from reportlab import rl_config
-
-    monkeypatch.setattr(rl_config, "pageCompression", 0)  # readable text streams
-    pdf = report_pdf(built.document, {})
-    assert pdf.startswith(b"%PDF")
-    assert b"The questions" in pdf and b"How do you contact us?" in pdf and b"Any ideas?" in pdf
-    assert b"by sex" in pdf  # a cross-table caption
-    assert b"Answered" in pdf and b"Female" in pdf
-    assert b"People reached" in pdf and b"Resident Panel sessions" in pdf
-    text = re.sub(rb"\)\s*Tj.*?\(", b" ", pdf, flags=re.S)  # join the wrapped lines of a paragraph
-    assert b"Fewer than 10: hidden because the count is under 10" in text
-    assert b"[c]: hidden so that other hidden figures" in text
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+def test_pdf_is_the_html_printed_summary_first_with_the_questions_and_cross_tables(built):
+    html = render_html(built.document, {}, lambda name: f"/images/{name}.png")
+    pdf = report_pdf(html, {}, title="We asked, you said, we did: Test", council="Test Council",
+                     note="Version 1, published 5 March 2026.", published=datetime(2026, 3, 5, 12, tzinfo=timezone.utc))
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    first = text.split("\f")[0]
+    assert "Test Council" in first and "We asked" in first and "You said" in first and "We did" in first
+    assert "How do you contact us?" in text and "Any ideas?" in text and "by sex" in text
+    assert "Female" in text and "People reached" in text and "fewer than 10" in text and "[c]" in text
+    assert "Statistics annex" not in first  # the annex starts on a page of its own
 
 
-def test_pdf_of_a_version_published_before_these_keys_existed(built, monkeypatch):
-    """Published versions are re-drawn as PDF from their stored JSON: an older document without
-    ``suppression``, ``reached`` or a quote's ``source`` still renders, as it was then worded."""
+def test_html_of_a_version_published_before_these_keys_existed(built):
+    """The command line draws a published version's HTML from its stored JSON: an older document
+    without ``suppression``, ``reached``, a quote's ``source`` or ``summary`` still renders, as it
+    was then worded."""
     import copy
-
-    from reportlab import rl_config
 
     legacy = copy.deepcopy(built.document)
     for breakdown in legacy["breakdowns"]:
@@ -206,9 +206,7 @@ def test_pdf_of_a_version_published_before_these_keys_existed(built, monkeypatch
         channel.pop("reached"), channel.pop("reach_how")
     legacy["we_asked"].pop("reached_total")
     legacy["quotes"] = [{"question_key": "ideas", "text": "More open data … parking"}]
-    monkeypatch.setattr(rl_config, "pageCompression", 0)
-    pdf = report_pdf(legacy, {})
-    assert pdf.startswith(b"%PDF") and b"Not counted" in pdf and b"An answer to" in pdf
-    # "[c]" only in each cross-table's explanation: no hidden figure of the old document is marked so.
-    assert pdf.count(b"[c]") == len(legacy["breakdowns"])
-    assert b"fewer than 10" in pdf
+    legacy.pop("summary")
+    html = _html(legacy)
+    assert "Not counted" in html and "An answer to" in html and 'id="we-did"' in html
+    assert "[c] hidden" not in html and "fewer than 10" in html

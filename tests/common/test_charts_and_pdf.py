@@ -1,7 +1,9 @@
 import os
+import shutil
+import subprocess
 
 from common.charts import use_writable_matplotlib_cache
-from common.pdf import a4_document, escape
+from common.pdf import html_to_pdf
 
 
 def test_matplotlib_gets_a_writable_cache_directory(monkeypatch, tmp_path):
@@ -17,17 +19,27 @@ def test_a_named_cache_directory_is_kept(monkeypatch, tmp_path):
     assert use_writable_matplotlib_cache() == str(tmp_path / "mine") and (tmp_path / "mine").is_dir()
 
 
-def test_paragraph_text_is_escaped():
-    assert escape("<b>Tom & Jerry</b>") == "&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;" and escape(None) == ""
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c63f8cfc0f01f0005000201a5e0b1a50000000049454e44ae426082")
 
 
-def test_the_same_story_gives_the_same_bytes():
-    def build() -> bytes:
-        from reportlab.platypus import Paragraph
+def test_html_is_printed_as_a_tagged_pdf_with_its_date_and_only_the_pictures_given():
+    """Title and creation date come from the document (not 1 January 2000); pictures come from
+    ``images`` by file name; nothing else is fetched; the same HTML gives the same bytes."""
+    fetched = []
+    images = {"chart": PNG}
 
-        pdf = a4_document(title="Report", subject="Test", author="Council")
-        return pdf.finish([Paragraph(escape("Title <1>"), pdf.styles["Title"]),
-                           pdf.table(["A", "B"], [[1, "x & y"]], [0.5, 0.5], bold_header=True)])
+    class Spy(dict):
+        def __contains__(self, name):
+            fetched.append(name)
+            return dict.__contains__(self, name)
 
-    first = build()
-    assert first.startswith(b"%PDF") and first == build()
+    html = ('<html lang="en-GB"><head><title>Report</title><meta name="dcterms.created" content="2026-03-05">'
+            '</head><body><h1>Hello</h1><img src="/r/v/1/images/chart.png" alt="A chart">'
+            '<img src="https://example.org/tracker.png" alt="Elsewhere"></body></html>')
+    pdf = html_to_pdf(html, images=Spy(images), stylesheet="@page { size: A4 }")
+    assert pdf.startswith(b"%PDF") and pdf == html_to_pdf(html, images=images, stylesheet="@page { size: A4 }")
+    assert fetched == ["chart", "tracker"]
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+        assert "Tagged:          yes" in info and "Title:           Report" in info and "2026" in info, info

@@ -90,11 +90,23 @@ def publish_demo_report(officer_client) -> str:
 
 def test_public_and_cabinet_pages_read_in_plain_words(officer_client, cabinet_client, client):
     run(load_demo())
+    # The demo publishes the questionnaire's report, its actions linked to the commitments they serve.
+    demo_report = client.get(f"/consultations/{CONSULTATION}/report/")
+    assert demo_report.status_code == 200 and "Version 1" in demo_report.text
+    assert f'href="/charter/{DEMO_CHARTER_SLUG}/commitments/7c"' in demo_report.text
     report_url = publish_demo_report(officer_client)
     report = client.get(report_url)
     assert report.status_code == 200
     assert "Answers to ‘I trust the council to use my personal data safely and fairly’ by" in report.text
     assert "(as of " in report.text  # a cited commitment's status says when it was read, once
+    # Summary first: We asked, You said (findings drafted from the statistics), We did (linked to
+    # each commitment's own page), before the questions and the statistics annex.
+    summary = report.text[:report.text.index('id="results"')]
+    assert [summary.index(f'id="{anchor}"') for anchor in ("we-asked", "you-said", "we-did")] == sorted(
+        summary.index(f'id="{anchor}"') for anchor in ("we-asked", "you-said", "we-did"))
+    assert re.search(r"‘[^’]+’: \d+% chose ‘[^’]+’ \([\d,]+ of [\d,]+ people\)\.", summary)
+    assert f'href="/charter/{DEMO_CHARTER_SLUG}/commitments/3"' in summary and "95% CI" not in summary
+    assert report.text.index('id="results"') < report.text.index('id="annex"')
     assert "An answer to ‘" in report.text
     draft = officer_client.get(DRAFT)
     assert "An answer to ‘" in draft.text and "An answer to question" not in draft.text
@@ -115,7 +127,15 @@ def test_public_and_cabinet_pages_read_in_plain_words(officer_client, cabinet_cl
     assert "Age band (adults)" in panels and "Sex" in panels
     if shutil.which("pdftotext"):
         pdf = client.get(f"{report_url}/report.pdf").content
+        assert pdf.startswith(b"%PDF")
         text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
         assert ISO_DATE.findall(text) == [] and "gettext(" not in text
         assert [key for key in INTERNAL_KEYS if key in text] == []
-        assert "(as of " in text and "By when" in text
+        assert "(as of " in text
+        first_page = subprocess.run(["pdftotext", "-l", "1", "-", "-"], input=pdf, capture_output=True,
+                                    check=True).stdout.decode()
+        assert all(heading in first_page for heading in ("We asked", "You said", "We did")), first_page
+        assert "London Borough of Camden" in first_page and "published" in first_page
+        info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+        assert re.search(r"^Tagged:\s+yes$", info, re.MULTILINE), info
+        assert re.search(r"^Pages:\s+\d+$", info, re.MULTILINE) and "2000" not in info, info

@@ -177,8 +177,8 @@ def test_a_published_pdf_is_drawn_once_per_version_and_again_when_its_content_ch
     assert len(drawn) == 2
     # A version whose stored content is corrected (a quote taken out on erasure) is drawn again.
     row = run(ReportVersion.select().where(ReportVersion.version == 1).first().run())
-    corrected = json.loads(row["document_json"])
-    corrected["purpose"] = "Corrected purpose"
-    run(ReportVersion.update({ReportVersion.document_json: json.dumps(corrected)}).where(ReportVersion.id == row["id"]).run())
+    corrected = row["html"].replace("To write our Data Charter", "Corrected purpose")
+    assert corrected != row["html"]
+    run(ReportVersion.update({ReportVersion.html: corrected}).where(ReportVersion.id == row["id"]).run())
     assert client.get(url).content.startswith(b"%PDF")
     assert len(drawn) == 3

@@ -5,7 +5,6 @@ drawing its pictures is CPU work run in a worker thread; every action goes to th
 from __future__ import annotations
 
 import base64
-import json
 from datetime import datetime, timezone
 from collections.abc import Callable
 from typing import Any
@@ -20,13 +19,13 @@ from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 from markupsafe import Markup
 
-from analysis.reports.build import BuiltReport, build_from_inputs
-from analysis.reports.render import Images, render_html, report_csv, report_images, report_pdf
+from analysis.reports.build import BuiltReport
+from analysis.reports.render import render_html, report_csv, report_pdf
+from analysis.reports.summary import drafted_findings
 from analysis.reports.store import (
     ReportFormError,
     REACH_CHANNELS,
     ReportNotFound,
-    VersionContent,
     add_action,
     add_comment_quote,
     add_quote,
@@ -43,18 +42,16 @@ from analysis.reports.store import (
     list_quotes,
     list_themes,
     list_versions,
-    load_report_inputs,
-    publish_version,
     related_published_comments,
     remove_action,
     remove_quote,
     set_tag,
 )
-from common.clock import council_today
 from common.i18n import gettext
 from panels.census import census_label, shipped_census_files
 from server.audit import record_audit
 from server.controllers.reports.consultation import consultation_or_404
+from server.services.reports import build_report_now, document_json, draw, publish_report, report_title
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.forms import RepeatableFormData
 from server.web.guards import OFFICER, roles
@@ -68,20 +65,14 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _document_json(document: dict[str, Any]) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+_document_json = document_json
 
 
 async def build_draft(slug: str, threshold: int) -> BuiltReport:
     try:
-        inputs = await load_report_inputs(slug, today=council_today())
+        return await build_report_now(slug, threshold)
     except ReportNotFound as error:
         raise NotFoundException() from error
-    return await anyio.to_thread.run_sync(lambda: build_from_inputs(inputs, disclosure_threshold=threshold))
-
-
-async def draw(built: BuiltReport) -> Images:
-    return await anyio.to_thread.run_sync(report_images, built.document, built.you_said)
 
 
 def _threshold(request: Request) -> int:
@@ -90,7 +81,7 @@ def _threshold(request: Request) -> int:
 
 def _draft_values(form: dict[str, Any]) -> dict[str, Any]:
     """The draft form as typed, to show it again beside its errors."""
-    values: dict[str, Any] = {k: str(form.get(k, "")) for k in ("purpose", "channels_note", "census_file")}
+    values: dict[str, Any] = {k: str(form.get(k, "")) for k in ("purpose", "channels_note", "census_file", "findings")}
     for channel in REACH_CHANNELS:
         for name in (f"reach_{channel}", f"reach_how_{channel}"):
             values[name] = str(form.get(name, "") or "")
@@ -115,9 +106,14 @@ def census_options() -> list[tuple[str, str]]:
     return [("", gettext("Do not weight")), *((name, census_label(name)) for name in shipped_census_files())]
 
 
-def _tracker_link(request: Request) -> Callable[[str], str]:
-    """charter slug -> the public commitments tracker's address, for the report's cited commitments."""
-    return lambda charter: request.app.route_reverse("commitments_tracker", slug=charter)
+def _image_url(request: Request, slug: str) -> Callable[[int, str], str]:
+    return lambda number, name: request.app.route_reverse("report_public_image", slug=slug, number=number,
+                                                          image=f"{name}.png")
+
+
+def _commitment_link(request: Request) -> Callable[[str, str], str]:
+    """(charter slug, key) -> the commitment's own public page, for the report's cited commitments."""
+    return lambda charter, key: request.app.route_reverse("commitments_public_item", slug=charter, key=key)
 
 
 class ReportsOfficerController(Controller):
@@ -137,7 +133,7 @@ class ReportsOfficerController(Controller):
         # can serve the page, and no process keeps images another worker would need.
         body = render_html(built.document, images,
                            lambda name: "data:image/png;base64," + base64.b64encode(images[name][0]).decode("ascii"),
-                           commitment_link=_tracker_link(request))
+                           commitment_link=_commitment_link(request))
         draft = await get_draft(consultation["id"])
         errors = errors or {}
         action_errors = action_errors or {}
@@ -153,6 +149,7 @@ class ReportsOfficerController(Controller):
             "actions": await list_actions(consultation["id"]), "themes": await list_themes(consultation["id"]),
             "quotes": await list_quotes(consultation["id"]), "versions": await list_versions(consultation["id"]),
             "free_text_questions": [(q["key"], q["text"]) for q in built.document["free_text"]],
+            "drafted_findings": drafted_findings(built.document),
         })
 
     @get("/", name="report_draft")
@@ -343,23 +340,12 @@ class ReportsOfficerController(Controller):
             return Template("reports/publish_confirm.html", context={
                 "consultation": consultation, "slug": slug, "n_responses": 0, "next_version": 1},
                 status_code=HTTP_409_CONFLICT)
-        built = await build_draft(slug, _threshold(request))
-        images = await draw(built)
-        now = _now()
-
-        async def content(number: int) -> VersionContent:
-            # Called by the store once it holds the lock and knows the number, so the document,
-            # the HTML's image addresses and the stored row always agree.
-            document = {**built.document, "report": {"version": number, "published_at": now.isoformat(timespec="seconds")}}
-            return await anyio.to_thread.run_sync(lambda: VersionContent(
-                document_json=_document_json(document), open_data_csv=report_csv(document),
-                html=render_html(document, images, lambda name: request.app.route_reverse(
-                    "report_public_image", slug=slug, number=number, image=f"{name}.png"),
-                    commitment_link=_tracker_link(request))))
-
-        published = await publish_version(
-            slug=slug, title=gettext("We asked, you said, we did: %(title)s", title=consultation["title"]), content=content, images=images,
-            published_by=request.user.email, now=now)
+        try:
+            published, built = await publish_report(
+                slug=slug, threshold=_threshold(request), published_by=request.user.email, now=_now(),
+                image_url=_image_url(request, slug), commitment_link=_commitment_link(request))
+        except ReportNotFound as error:
+            raise NotFoundException() from error
         await record_audit(actor=request.user.email, action="report_published", object_type="consultation_report",
                            object_id=f"{slug}/v{published.version}", detail=f"{built.document['n_responses']} responses",
                            ip_address=client_ip(request))
@@ -378,7 +364,16 @@ class ReportsOfficerController(Controller):
 
     @get("/report.pdf", name="report_draft_pdf")
     async def draft_pdf(self, request: Request, slug: FromPath[str]) -> Response:
+        consultation = await consultation_or_404(slug)
         built = await build_draft(slug, _threshold(request))
         images = await draw(built)
-        pdf = await anyio.to_thread.run_sync(lambda: report_pdf(built.document, images, note=gettext("Draft: not published.")))
+        council = request.app.state.settings.council_name
+
+        def print_draft() -> bytes:
+            body = render_html(built.document, images, lambda name: f"{name}.png",
+                               commitment_link=_commitment_link(request))
+            return report_pdf(body, images, title=report_title(consultation), council=council,
+                              note=gettext("Draft: not published."))
+
+        pdf = await anyio.to_thread.run_sync(print_draft)
         return download(pdf, media_type="application/pdf", filename=f"{slug}-report-draft.pdf")

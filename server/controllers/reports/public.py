@@ -78,16 +78,19 @@ class ReportsPublicController(Controller):
 
     @get("/v/{number:int}/report.pdf", name="report_public_pdf")
     async def pdf_download(self, request: Request, slug: FromPath[str], number: FromPath[int]) -> Response:
-        """Drawn once per version (and language): the key is everything the PDF is drawn from."""
+        """Printed from the version's own HTML, once per version (and language): the key is
+        everything the PDF is drawn from."""
         row = await _version_or_404(slug, number)
-        published = format_day(council_time(row["published_at"]).date())
-        note = gettext("Version %(number)s, published %(day)s.", number=number, day=published)
+        published_at = council_time(row["published_at"])
+        note = gettext("Version %(number)s, published %(day)s.", number=number, day=format_day(published_at.date()))
+        council = request.app.state.settings.council_name
 
         async def render() -> bytes:
-            document, images = json.loads(row["document_json"]), _version_images(row)
-            return await anyio.to_thread.run_sync(lambda: report_pdf(document, images, note=note))
+            images = _version_images(row)
+            return await anyio.to_thread.run_sync(lambda: report_pdf(
+                row["html"], images, title=row["title"], council=council, note=note, published=published_at))
 
         pdfs: RenderedFiles = request.app.state.report_pdfs
-        key = pdfs.key("report pdf", row["id"], row["document_json"], row["images_json"], note)
+        key = pdfs.key("report pdf", row["id"], row["html"], row["images_json"], row["title"], council, note)
         pdf = await pdfs.get_or_render(key, render)
         return download(pdf, media_type="application/pdf", filename=f"{slug}-report-v{number}.pdf")
