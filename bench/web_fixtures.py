@@ -19,7 +19,7 @@ import asyncio
 import json
 import sys
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 READ_CASE_STUDY = "load-200-comments"
 POSTING_CASE_STUDY = "load-posting"
@@ -86,7 +86,8 @@ async def seed(*, read_comments: int = READ_COMMENTS) -> WebFixtures:
     """Make the fixtures (running it again adds nothing). ``read_comments``: how many published
     comments the read case study gets (tests that only write pass 0)."""
     from surveys import comments
-    from surveys.consultations import check_consultation_form, save_consultation, update_questionnaire
+    from surveys.consultations import (Schedule, check_consultation_form, publish_consultation, save_consultation,
+                                       update_questionnaire)
     from surveys.tables import CaseStudy, Comment, Consultation
 
     await _case_study(READ_CASE_STUDY, "A case study with 200 comments")
@@ -109,6 +110,9 @@ async def seed(*, read_comments: int = READ_COMMENTS) -> WebFixtures:
             "contact_email": "engage@council.example",
         }))
         await update_questionnaire(CONSULTATION, lambda _empty: _questionnaire())
+        await publish_consultation(CONSULTATION, Schedule(opens_on=today - timedelta(days=1),
+                                                          closes_on=today + timedelta(days=365)),
+                                   now=datetime.now(timezone.utc))  # a new consultation starts as a draft
     count = int(await Comment.count().where(Comment.case_study == study_id, Comment.state == "published").run())
     return WebFixtures(read_case_study=READ_CASE_STUDY, posting_case_study=POSTING_CASE_STUDY,
                        consultation=CONSULTATION, comments_on_read_case_study=count)

@@ -21,7 +21,7 @@ def test_volunteer_downloads_and_erases_their_data_and_the_officer_no_longer_see
     page.goto(f"{live_server}/panels")
     page.get_by_role("link", name=re.compile("^Join this panel")).first.click()
     page.get_by_label("Full name").fill("Morgan Erasure (e2e)")
-    page.get_by_label("Email address").fill("morgan.erasure.e2e@example.com")
+    page.get_by_label("Email address", exact=True).fill("morgan.erasure.e2e@example.com")
     page.get_by_label("Address", exact=True).fill("3 Hollin Mews")
     page.get_by_label("Postcode").fill("NW5 1TL")
     page.get_by_label("Your age, or your date of birth").fill("52")
