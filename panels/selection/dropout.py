@@ -132,3 +132,22 @@ def learn_dropout_rates(
         groups.append(_posterior(quota.category, quota.name, len(members), dropped,
                                  prior.weight * overall.rate, prior.weight * (1.0 - overall.rate)))
     return DropoutRates(prior=prior, overall=overall, groups=tuple(groups))
+
+
+DROPPED_WORDS = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False, "false": False, "0": False}
+
+
+def history_from_rows(rows: Iterable[Mapping[str, str]], categories: Iterable[str]) -> list[PastInvitation]:
+    """Past invitations from CSV rows with a ``dropped`` column (yes/no) and one column per category.
+
+    Raises ``ValueError`` naming the row (counting the header as row 1) when ``dropped`` is missing
+    or not yes/no."""
+    categories = tuple(categories)
+    history = []
+    for number, row in enumerate(rows, start=2):
+        dropped = DROPPED_WORDS.get(str(row.get("dropped", "")).strip().lower())
+        if dropped is None:
+            raise ValueError(f"row {number}: the 'dropped' column must be yes or no, not {row.get('dropped')!r}")
+        features = {category: str(row[category]).strip() for category in categories if row.get(category)}
+        history.append(PastInvitation(features=features, dropped=dropped))
+    return history
