@@ -29,9 +29,11 @@ from panels.census import (
     shipped_census_files,
 )
 from panels.charts import probability_chart, quota_chart
+from panels.dropout_history import past_invitations
 from panels.panel_form import SESSION_ROWS, check_panel_form
 from panels.pool_csv import PoolImportError, parse_pool_csv, pool_csv
 from panels.quotas import QuotaError, QuotaRow, compute_quotas, quota_problems
+from panels.selection.dropout import learn_dropout_rates
 from panels.tables import Panel
 from server.audit import record_audit
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
@@ -325,7 +327,11 @@ class PanelOfficerController(Controller):
         values = [p for ref, p in probabilities if ref not in fixed]
         chart = data_png(await anyio.to_thread.run_sync(lambda: probability_chart(values, k=record["k"] - len(fixed))))
         drawn = json.loads(run.drawn_json) if run.drawn_json else []
-        return {"record": record, "probabilities": probabilities, "chart": chart, "drawn": drawn, "fixed": fixed}
+        quotas = run_store.engine_quotas(await store.load_quotas(run.panel))
+        history = await past_invitations(panel_id=run.panel, dimensions=tuple(dict.fromkeys(q.category for q in quotas)))
+        rates = learn_dropout_rates(history, quotas)
+        return {"record": record, "probabilities": probabilities, "chart": chart, "drawn": drawn, "fixed": fixed,
+                "dropout_rates": rates}
 
     @post("/{panel_id:int}/runs/{run_id:int}/draw", name="panels_run_draw")
     async def draw(self, request: Request, panel_id: FromPath[int], run_id: FromPath[int], data: RepeatableFormData) -> Template | Redirect:

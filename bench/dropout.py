@@ -1,0 +1,156 @@
+"""Drop-out benchmark: today's refill against alternates, over simulated drop-out rounds.
+
+    python bench/dropout.py [--rounds 1000] [--tickets 10] [--quick]
+
+For each instance (the runnable shared pools in ``bench/instances/`` and a synthetic Camden pool,
+``bench/synthetic_pools.py``) the LEXIMIN lottery is built once. Drop-out rates are learnt
+(``panels.selection.dropout``) from a synthetic history of 300 past invitations in which the
+youngest quota group of the first category drops out at 35% and everyone else at 15%; the rounds
+use the learnt rates. Each method runs ``rounds`` rounds: ``tickets`` tickets of the lottery,
+``rounds / tickets`` drop-out rounds each (seed 2025).
+
+* refill (today): the confirmed members stay and a fresh LEXIMIN selection over the rest of the
+  pool fills the freed seats; a refilled person may decline too, and their seat is refilled once
+  more; a round whose refill has no quota-meeting panel ends with the seats empty.
+* alternates: ``panels.selection.alternates`` chooses the drawn panel's ordered alternates
+  (about 1.5 × the expected drop-outs); alternates may decline too; replacements are the best
+  subset of those available.
+
+Columns: quota violations (share of final panels missing some quota), the lowest ratio over quota
+groups of (times on the final panel) / (times drawn), the mean number of empty seats, and time per
+round. Targets of issue #21, for alternates: violations ≤ 1%, lowest ratio ≥ 0.95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from panels.selection import InfeasibleQuotasError, load_problem, select_panel, select_replacements  # noqa: E402
+from panels.selection.alternates import QuotaRows  # noqa: E402
+from panels.selection.dropout import PastInvitation, learn_dropout_rates  # noqa: E402
+from panels.selection.final_chances import simulate_final_chances  # noqa: E402
+
+INSTANCES = ROOT / "bench" / "instances"
+FILE_INSTANCES = (
+    ("example_small_20", "example_small_20/categories.csv", "example_small_20/respondents.csv", 20, ()),
+    ("sf_fixture_22", "sortition_algorithms_fixture_22/features.csv", "sortition_algorithms_fixture_22/candidates.csv",
+     22, ("primary_address1", "primary_zip")),
+    ("opendlp_30", "opendlp_monitoring_30/categories.csv", "opendlp_monitoring_30/respondents.csv", 30, ()),
+)
+SEED = 2025
+TARGET_VIOLATIONS = 0.01
+TARGET_RATIO = 0.95
+
+
+def synthetic_history(problem, rng) -> list[PastInvitation]:
+    category = problem.categories[0]
+    first = next(quota.name for quota in problem.quotas if quota.category == category)
+    history = []
+    for _ in range(300):
+        volunteer = problem.volunteers[int(rng.integers(len(problem.volunteers)))]
+        rate = 0.35 if volunteer.features[category] == first else 0.15
+        history.append(PastInvitation(dict(volunteer.features), dropped=bool(rng.random() < rate)))
+    return history
+
+
+def refill_rounds(problem, result, rates, tickets, per_ticket, rng):
+    rows = QuotaRows(problem)
+    features = {v.id: v.features for v in problem.volunteers}
+    probability = {member: rates.probability(values) for member, values in features.items()}
+    drawn, ended = defaultdict(int), defaultdict(int)
+    violations = empty = rounds = 0
+    for ticket in rng.choice(result.lottery.size, size=min(tickets, result.lottery.size), replace=False):
+        panel = list(result.lottery.panels[int(ticket)])
+        for _ in range(per_ticket):
+            withdrawn = {m for m in panel if rng.random() < probability[m]}
+            seated = [m for m in panel if m not in withdrawn]
+            for _attempt in range(2):
+                if len(seated) == problem.k:
+                    break
+                try:
+                    refill = select_replacements(problem, confirmed_ids=seated, withdrawn_ids=withdrawn,
+                                                 seed=str(rng.integers(2**31)), lottery_size=100)
+                except InfeasibleQuotasError:
+                    break
+                for member in set(refill.draw.panel) - set(seated):
+                    if rng.random() < probability[member]:
+                        withdrawn.add(member)
+                    else:
+                        seated.append(member)
+            for member in panel:
+                drawn[member] += 1
+            for member in seated:
+                ended[member] += 1
+            counts = rows.counts(seated)
+            violations += not (np.all(counts >= rows.quota_min) and np.all(counts <= rows.quota_max))
+            empty += problem.k - len(seated)
+            rounds += 1
+    ratios = []
+    for quota in problem.quotas:
+        members = [v.id for v in problem.volunteers if v.features.get(quota.category) == quota.name]
+        times_drawn = sum(drawn[m] for m in members)
+        if times_drawn:
+            ratios.append(sum(ended[m] for m in members) / times_drawn)
+    return violations / rounds, min(ratios), empty / rounds
+
+
+def instances(quick: bool, workdir: Path):
+    for name, quotas, people, k, households in FILE_INSTANCES:
+        yield name, load_problem(INSTANCES / quotas, INSTANCES / people, k, household_columns=list(households))
+    if not quick:
+        import synthetic_pools
+
+        synthetic = synthetic_pools.INSTANCES[0]
+        quotas, people = synthetic_pools.write_instance(synthetic, workdir / synthetic.name)
+        yield f"{synthetic.name} (synthetic)", load_problem(quotas, people, synthetic.k, household_columns=["household"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=1000)
+    parser.add_argument("--tickets", type=int, default=10)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    per_ticket = max(1, args.rounds // args.tickets)
+    header = (f"{'instance':<28} {'method':<11} {'rounds':>6} {'violations':>10} {'target':>6} "
+              f"{'min ratio':>9} {'target':>6} {'empty':>6} {'s/round':>8}")
+    print(f"Drop-out rounds per method: {args.tickets} tickets x {per_ticket} rounds, seed {SEED}")
+    print(header)
+    print("-" * len(header))
+    with tempfile.TemporaryDirectory() as folder:
+        for name, problem in instances(args.quick, Path(folder)):
+            rng = np.random.default_rng(SEED)
+            rates = learn_dropout_rates(synthetic_history(problem, rng), problem.quotas)
+            result = select_panel(problem, lottery_size=1000)
+            alternates = math.ceil(1.5 * problem.k * rates.overall.rate) + 1
+            started = time.perf_counter()
+            violations, ratio, empty = refill_rounds(problem, result, rates, args.tickets, per_ticket, rng)
+            refill_time = (time.perf_counter() - started) / (args.tickets * per_ticket)
+            print(f"{name[:28]:<28} {'refill':<11} {args.tickets * per_ticket:>6} {violations:>10.3f} {'-':>6} "
+                  f"{ratio:>9.3f} {'-':>6} {empty:>6.2f} {refill_time:>8.3f}", flush=True)
+            started = time.perf_counter()
+            chances = simulate_final_chances(problem, result.lottery, result.probabilities, rates, alternates=alternates,
+                                             seed=SEED, tickets=args.tickets, rounds_per_ticket=per_ticket)
+            elapsed = (time.perf_counter() - started) / chances.rounds
+            violations = 1 - chances.quota_hold_rate
+            ratio = chances.groups[0].ratio
+            print(f"{name[:28]:<28} {f'alt ({alternates})':<11} {chances.rounds:>6} {violations:>10.3f} "
+                  f"{'pass' if violations <= TARGET_VIOLATIONS else 'FAIL':>6} {ratio:>9.3f} "
+                  f"{'pass' if ratio >= TARGET_RATIO else 'FAIL':>6} {problem.k - chances.expected_final_size:>6.2f} "
+                  f"{elapsed:>8.3f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
