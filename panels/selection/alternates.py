@@ -10,14 +10,18 @@ average approximation: draw S drop-out sets from the learnt probabilities and so
 program that chooses A and, for every sample, the best R ⊆ A (their ``opt_l1``):
 
     minimise  (1/S) Σ_j Σ_q w_q z_qj
-    s.t.      Σ_i x_i = N,   y_ij ≤ x_i,   Σ_i y_ij ≤ |D_j|,
+    s.t.      Σ_i x_i = N,   y_ij ≤ a_ij x_i,   Σ_i y_ij ≤ |D_j|,
               L_qj − Σ_{i holds q} y_ij ≤ z_qj,   Σ_{i holds q} y_ij − U_qj ≤ z_qj,   z ≥ 0,
 
 with L_qj, U_qj the quota bounds left for the replacements of sample j (bounds minus the panel's
-count plus the count that dropped out). Here the program is solved exactly (scipy ``milp``,
-HiGHS) over *types* of interchangeable volunteers instead of single people: x_t, y_tj count
-alternates and replacements of type t, which has the same optimum because swapping two people
-with the same answers maps solutions to solutions. Two rules of this platform are added: nobody
+count plus the count that dropped out). Alternates drop out too: each sample also draws, for every
+possible alternate, whether they would take the seat (a_ij = 1) at their own learnt rate, and
+only those who would can replace in that sample. Here the program is solved exactly (scipy ``milp``,
+HiGHS) over *types* of interchangeable volunteers instead of single people: the members of a
+type (same answers, so the same drop-out rate) are taken in a seeded order, binary w_ts says
+whether its s-th member is an alternate (w_t,s+1 ≤ w_ts), and y_tj ≤ Σ_s a_tsj w_ts counts its
+replacements in sample j; this has the same optimum because swapping two people with the same
+answers maps solutions to solutions. Two rules of this platform are added: nobody
 from a panel member's household, and at most one alternate per household (when the household
 rule is on); a profile with at least N candidates outside shared households uses only those,
 which again loses nothing (any shared-household alternate can be swapped for a free one).
@@ -26,7 +30,8 @@ The guarantee, stated honestly: A is optimal for the S sampled drop-out sets (wi
 reported ``mip_gap``); the paper bounds how far that is from the true expectation as S grows (its
 sample-complexity theorem) and how much is lost when the learnt probabilities are off. The
 reported ``expected_loss`` and ``worst_loss`` are over the samples; ``quota_hold_rate`` is the
-share of sampled drop-out sets after which the replacements meet every quota.
+share of sampled drop-out sets (alternates' drop-outs included) after which the replacements
+meet every quota.
 
 Order: alternate slots are ranked by the number of samples in which the program uses them, so
 the first alternate is the one most often needed. Within a type, members are taken in a
@@ -116,7 +121,8 @@ def choose_alternates(
     excluded: Iterable[str] = (),
 ) -> Alternates:
     """N = ``count`` ordered alternates for ``panel`` (see module docstring); ``dropout`` maps each
-    panel member to their drop-out probability; ``excluded`` ids are never alternates."""
+    panel member and each possible alternate to their drop-out probability; ``excluded`` ids are
+    never alternates."""
     rows = QuotaRows(problem)
     rng = np.random.default_rng(seed)
     types = _candidate_types(problem, candidate_ids(problem, panel, excluded), count, rows, rng)
@@ -129,19 +135,28 @@ def choose_alternates(
     probabilities = np.array([dropout[member] for member in panel])
     panel_counts = rows.counts(panel)
     drops = rng.random((samples, len(panel))) < probabilities
-    drop_counts = [rows.counts([panel[i] for i in np.flatnonzero(row)]) for row in drops]
+    # stays[t][s, j]: whether the s-th member of type t would take a seat in sample j
+    stays = [rng.random((len(members), samples)) >= np.array([dropout[m] for m in members])[:, None]
+             for members, _, _ in types]
     used = [j for j in range(samples) if drops[j].any()]
-    x, y, gap = _solve(types, rows, panel_counts, [drop_counts[j] for j in used],
-                       [int(drops[j].sum()) for j in used], count, samples)
-    slots = []
+    drop_counts = [rows.counts([panel[i] for i in np.flatnonzero(drops[j])]) for j in used]
+    slots, y, gap = _solve(types, rows, panel_counts, drop_counts, [int(drops[j].sum()) for j in used],
+                           [[stay[:, j] for stay in stays] for j in used], count, samples)
+    ranked = []
     for t, (members, _, _) in enumerate(types):
-        for slot in range(int(round(x[t]))):
-            slots.append((-int(np.sum(y[t] >= slot + 1 - 1e-6)), t, slot, members[slot]))
-    ordered = tuple(member for *_, member in sorted(slots))
+        for s in range(slots[t]):
+            # slot s serves sample j when its member stays and fewer than y_tj earlier slots did
+            served = sum(1 for u, j in enumerate(used)
+                         if stays[t][s, j] and int(stays[t][:s, j].sum()) < y[t, u])
+            ranked.append((-served, t, s, members[s]))
+    ordered = tuple(member for *_, member in sorted(ranked))
+    position = {member: (t, s) for _, t, s, member in ranked}
     losses = []
-    for j in used:  # exact inner problem per sample, whatever the program's own second stage
-        dropped = [panel[i] for i in np.flatnonzero(drops[j])]
-        final = [m for m in panel if m not in set(dropped)] + list(replace_from_alternates(problem, panel, dropped, ordered))
+    for u, j in enumerate(used):  # exact inner problem per sample, whatever the program's own second stage
+        dropped = {panel[i] for i in np.flatnonzero(drops[j])}
+        staying = [member for member in ordered if stays[position[member][0]][position[member][1], j]]
+        final = [m for m in panel if m not in dropped] + list(
+            best_replacements(problem, [m for m in panel if m not in dropped], len(dropped), staying))
         losses.append(rows.loss(rows.counts(final)))
     held = (samples - len(used)) + sum(1 for loss in losses if loss <= 1e-9)
     return Alternates(ordered, sum(losses) / samples, max(losses, default=0.0), held / samples, samples, seed, gap)
@@ -172,15 +187,19 @@ def _candidate_types(problem, candidates, count, rows, rng) -> list[tuple[list[s
     return types
 
 
-def _solve(types, rows: QuotaRows, panel_counts, drop_counts, drop_sizes, count, samples):
+def _solve(types, rows: QuotaRows, panel_counts, drop_counts, drop_sizes, stays, count, samples):
+    """The sample-average program of the module docstring; returns the slots taken per type, the
+    replacements y[t, sample] and HiGHS's gap. ``stays[j][t][s]``: slot s of type t stays in sample j."""
     type_count, sample_count, quota_count = len(types), len(drop_counts), len(rows.quota_min)
-    caps = np.array([len(members) for members, _, _ in types], dtype=float)
+    caps = [len(members) for members, _, _ in types]
+    slot_start = np.concatenate([[0], np.cumsum(caps)]).astype(int)
+    slot_count = int(slot_start[-1])
     membership = sparse.csr_matrix(
         (np.ones(sum(len(key) for _, key, _ in types)),
          ([q for _, key, _ in types for q in key], [t for t, (_, key, _) in enumerate(types) for _ in key])),
         shape=(quota_count, type_count))
-    y_start = type_count
-    z_start = type_count + type_count * sample_count
+    y_start = slot_count
+    z_start = slot_count + type_count * sample_count
     variables = z_start + quota_count * sample_count
     blocks, lower, upper = [], [], []
 
@@ -189,23 +208,30 @@ def _solve(types, rows: QuotaRows, panel_counts, drop_counts, drop_sizes, count,
         lower.append(np.broadcast_to(np.asarray(low, dtype=float), (matrix.shape[0],)))
         upper.append(np.broadcast_to(np.asarray(high, dtype=float), (matrix.shape[0],)))
 
-    x_part = sparse.hstack([sparse.identity(type_count), sparse.csr_matrix((type_count, variables - type_count))])
-    add(sparse.csr_matrix(np.ones((1, type_count))) @ x_part, count, count)
+    def columns(entries, row_count):
+        data, row_index, col_index = zip(*entries) if entries else ((), (), ())
+        return sparse.csr_matrix((data, (row_index, col_index)), shape=(row_count, variables))
+
+    add(columns([(1.0, 0, s) for s in range(slot_count)], 1), count, count)
+    # slots of a type are taken in order: w_{t,s+1} <= w_{t,s}
+    order = [(sign, row, slot_start[t] + s + offset) for row, (t, s) in enumerate(
+        (t, s) for t in range(type_count) for s in range(caps[t] - 1)) for sign, offset in ((1.0, 1), (-1.0, 0))]
+    if order:
+        add(columns(order, sum(cap - 1 for cap in caps)), -np.inf, 0)
     groups = defaultdict(list)
     for t, (_, _, household) in enumerate(types):
         if household is not None:
             groups[household].append(t)
     if groups:
-        selector = sparse.csr_matrix((np.ones(sum(map(len, groups.values()))),
-                                      ([g for g, ts in enumerate(groups.values()) for _ in ts],
-                                       [t for ts in groups.values() for t in ts])), shape=(len(groups), type_count))
-        add(selector @ x_part, -np.inf, 1)
+        add(columns([(1.0, g, slot_start[t]) for g, ts in enumerate(groups.values()) for t in ts], len(groups)), -np.inf, 1)
     for j in range(sample_count):
-        y_part = sparse.csr_matrix((np.ones(type_count), (np.arange(type_count), y_start + j * type_count + np.arange(type_count))),
-                                   shape=(type_count, variables))
+        y_columns = y_start + j * type_count + np.arange(type_count)
+        y_part = sparse.csr_matrix((np.ones(type_count), (np.arange(type_count), y_columns)), shape=(type_count, variables))
         z_part = sparse.csr_matrix((np.ones(quota_count), (np.arange(quota_count), z_start + j * quota_count + np.arange(quota_count))),
                                    shape=(quota_count, variables))
-        add(y_part - x_part, -np.inf, 0)
+        # y_tj <= number of taken slots of type t whose member stays in sample j
+        add(y_part - columns([(1.0, t, slot_start[t] + s) for t in range(type_count)
+                              for s in np.flatnonzero(stays[j][t])], type_count), -np.inf, 0)
         add(sparse.csr_matrix(np.ones((1, type_count))) @ y_part, -np.inf, drop_sizes[j])
         left_min = rows.quota_min - panel_counts + drop_counts[j]
         left_max = rows.quota_max - panel_counts + drop_counts[j]
@@ -213,7 +239,8 @@ def _solve(types, rows: QuotaRows, panel_counts, drop_counts, drop_sizes, count,
         add(membership @ y_part - z_part, -np.inf, left_max)
     objective = np.zeros(variables)
     objective[z_start:] = np.tile(rows.weights, sample_count) / samples
-    high = np.concatenate([caps, np.tile(caps, sample_count), np.full(quota_count * sample_count, np.inf)])
+    high = np.concatenate([np.ones(slot_count), np.tile(np.asarray(caps, dtype=float), sample_count),
+                           np.full(quota_count * sample_count, np.inf)])
     integrality = np.concatenate([np.ones(z_start), np.zeros(quota_count * sample_count)])
     result = milp(c=objective, constraints=LinearConstraint(sparse.vstack(blocks).tocsr(), np.concatenate(lower),
                                                           np.concatenate(upper)),
@@ -222,24 +249,31 @@ def _solve(types, rows: QuotaRows, panel_counts, drop_counts, drop_sizes, count,
     if result.x is None:
         raise RuntimeError(f"the alternates program found no solution: {result.message}")
     solution = np.rint(result.x[:z_start])
-    x = solution[:type_count]
+    taken = [int(solution[slot_start[t]:slot_start[t + 1]].sum()) for t in range(type_count)]
     y = solution[y_start:].reshape(sample_count, type_count).T if sample_count else np.zeros((type_count, 0))
     gap = float(getattr(result, "mip_gap", 0.0) or 0.0)
-    return x, y, gap
+    return taken, y, gap
 
 
 def replace_from_alternates(
     problem: SelectionProblem, panel: Sequence[str], dropped: Iterable[str], alternates: Sequence[str]
 ) -> tuple[str, ...]:
-    """The replacements for ``dropped`` among the available ``alternates`` (in their order): the
-    subset that minimises the final panel's misrepresentation (the paper's inner problem, an
-    exact integer program); among equally good subsets, the one filling most seats, then the one
-    using alternates earliest in the list. Returned in list order."""
+    """The replacements for ``dropped`` among the available ``alternates`` (in their order): see
+    ``best_replacements``."""
     dropped = set(dropped)
-    if not dropped or not alternates:
+    return best_replacements(problem, [member for member in panel if member not in dropped], len(dropped), alternates)
+
+
+def best_replacements(
+    problem: SelectionProblem, remaining: Sequence[str], seats: int, alternates: Sequence[str]
+) -> tuple[str, ...]:
+    """At most ``seats`` of the available ``alternates`` to join ``remaining``: the subset that
+    minimises the final panel's misrepresentation (the paper's inner problem, an exact integer
+    program); among equally good subsets, the one filling most seats, then the one using
+    alternates earliest in the list. Returned in list order."""
+    if seats <= 0 or not alternates:
         return ()
     rows = QuotaRows(problem)
-    remaining = [member for member in panel if member not in dropped]
     counts = rows.counts(remaining)
     size = len(alternates)
     membership = np.zeros((len(rows.quota_min), size))
@@ -254,7 +288,7 @@ def replace_from_alternates(
         [membership, -np.identity(quota_count)],
     ])
     low = np.concatenate([[0], rows.quota_min - counts, np.full(quota_count, -np.inf)])
-    high = np.concatenate([[len(dropped)], np.full(quota_count, np.inf), rows.quota_max - counts])
+    high = np.concatenate([[seats], np.full(quota_count, np.inf), rows.quota_max - counts])
     result = milp(c=objective, constraints=LinearConstraint(matrix, low, high),
                   bounds=Bounds(np.zeros(size + quota_count), np.concatenate([np.ones(size), np.full(quota_count, np.inf)])),
                   integrality=np.concatenate([np.ones(size), np.zeros(quota_count)]))

@@ -78,7 +78,7 @@ def select_panel(
         distribution_size=distribution_size,
         lottery=lottery,
         draw=draw,
-        quotas=_quota_outcomes(problem, draw.panel if draw else None),
+        quotas=quota_outcomes(problem, draw.panel if draw else None),
         runtime_s=time.perf_counter() - started,
         iterations=iterations,
         draws=draws,
@@ -142,7 +142,7 @@ def _legacy(
     return Lottery(panels=panels, max_deviation=0.0), target, len(set(panels))
 
 
-def _quota_outcomes(problem: SelectionProblem, panel: tuple[str, ...] | None) -> tuple[QuotaOutcome, ...]:
+def quota_outcomes(problem: SelectionProblem, panel: tuple[str, ...] | None) -> tuple[QuotaOutcome, ...]:
     features = {volunteer.id: volunteer.features for volunteer in problem.volunteers}
     counts = Counter()
     if panel is not None:

@@ -84,7 +84,7 @@ def simulate_final_chances(
         panel = list(lottery.panels[int(ticket)])
         fixed = [member for member in panel if member in problem.fixed_ids]
         invited = [member for member in panel if member not in problem.fixed_ids]
-        order = choose_alternates(problem, panel, {m: probability[m] for m in panel}, alternates,
+        order = choose_alternates(problem, panel, probability, alternates,
                                   seed=int(rng.integers(2**31)), excluded=()).ids
         for _ in range(rounds_per_ticket):
             dropped = [m for m in invited if rng.random() < probability[m]]

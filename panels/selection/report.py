@@ -210,7 +210,8 @@ def draw_alternates(record: Mapping[str, Any], drawn: dict[str, Any]) -> dict[st
     panel = list(drawn["panel"])
     features = {volunteer.id: volunteer.features for volunteer in volunteers}
     seed = int.from_bytes(hashlib.sha256(str(drawn["seed"]).encode("utf-8")).digest()[:4], "big")
-    alternates = choose_alternates(problem, panel, {m: rates.probability(features[m]) for m in panel}, count, seed=seed)
+    alternates = choose_alternates(problem, panel, {m: rates.probability(values) for m, values in features.items()}, count,
+                                   seed=seed)
     drawn["alternates"] = list(alternates.ids)
     drawn["alternates_report"] = alternates.to_json()
     drawn["dropout_rates"] = rates.to_json()

@@ -50,7 +50,7 @@ def test_alternates_keep_households_and_quotas_and_never_repeat_the_panel(case):
     if result is None:
         return
     panel = result.draw.panel
-    alternates = choose_alternates(problem, panel, {member: 0.3 for member in panel}, count, samples=8, seed=seed)
+    alternates = choose_alternates(problem, panel, {v.id: 0.3 for v in problem.volunteers}, count, samples=8, seed=seed)
     assert not set(alternates.ids) & set(panel)
     assert len(set(alternates.ids)) == len(alternates.ids) <= count
     households = [v.household for v in problem.volunteers if v.id in {*panel, *alternates.ids} and v.household]
