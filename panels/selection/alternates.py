@@ -40,6 +40,7 @@ seeded random order.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -51,6 +52,8 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from panels.selection.model import SelectionProblem, Volunteer
 
 DEFAULT_SAMPLES = 30
+#: Up to this many available alternates, replacements are found by trying every subset.
+ENUMERATE_UP_TO = 12
 #: Seconds HiGHS may spend on the alternates program; the gap it reaches is reported.
 TIME_LIMIT_S = 8.0
 
@@ -98,6 +101,11 @@ class QuotaRows:
         below = np.maximum(self.quota_min - counts, 0.0)
         above = np.maximum(counts - self.quota_max, 0.0)
         return float(self.weights @ (below + above))
+
+
+def sampling_seed(public_seed: str) -> int:
+    """The program's sampling seed from the draw's public seed, so anyone can repeat the choice."""
+    return int.from_bytes(hashlib.sha256(public_seed.encode("utf-8")).digest()[:4], "big")
 
 
 def candidate_ids(problem: SelectionProblem, panel: Iterable[str], excluded: Iterable[str] = ()) -> list[Volunteer]:
@@ -152,11 +160,12 @@ def choose_alternates(
     ordered = tuple(member for *_, member in sorted(ranked))
     position = {member: (t, s) for _, t, s, member in ranked}
     losses = []
+    solver = ReplacementSolver(rows)
     for u, j in enumerate(used):  # exact inner problem per sample, whatever the program's own second stage
         dropped = {panel[i] for i in np.flatnonzero(drops[j])}
         staying = [member for member in ordered if stays[position[member][0]][position[member][1], j]]
         final = [m for m in panel if m not in dropped] + list(
-            best_replacements(problem, [m for m in panel if m not in dropped], len(dropped), staying))
+            solver.best([m for m in panel if m not in dropped], len(dropped), staying))
         losses.append(rows.loss(rows.counts(final)))
     held = (samples - len(used)) + sum(1 for loss in losses if loss <= 1e-9)
     return Alternates(ordered, sum(losses) / samples, max(losses, default=0.0), held / samples, samples, seed, gap)
@@ -261,36 +270,69 @@ def replace_from_alternates(
     """The replacements for ``dropped`` among the available ``alternates`` (in their order): see
     ``best_replacements``."""
     dropped = set(dropped)
-    return best_replacements(problem, [member for member in panel if member not in dropped], len(dropped), alternates)
+    return ReplacementSolver(QuotaRows(problem)).best([member for member in panel if member not in dropped], len(dropped),
+                                                     alternates)
 
 
 def best_replacements(
     problem: SelectionProblem, remaining: Sequence[str], seats: int, alternates: Sequence[str]
 ) -> tuple[str, ...]:
-    """At most ``seats`` of the available ``alternates`` to join ``remaining``: the subset that
-    minimises the final panel's misrepresentation (the paper's inner problem, an exact integer
-    program); among equally good subsets, the one filling most seats, then the one using
-    alternates earliest in the list. Returned in list order."""
-    if seats <= 0 or not alternates:
-        return ()
-    rows = QuotaRows(problem)
-    counts = rows.counts(remaining)
-    size = len(alternates)
-    membership = np.zeros((len(rows.quota_min), size))
-    for a, member in enumerate(alternates):
-        membership[list(rows.rows(rows.by_id[member])), a] = 1
-    quota_count = len(rows.quota_min)
-    step = float(rows.weights.min()) / (4 * (size + 1))
-    objective = np.concatenate([-step - step / (4 * (size + 1)) * (size - np.arange(size)) / size, rows.weights])
-    matrix = np.block([
-        [np.ones((1, size)), np.zeros((1, quota_count))],
-        [membership, np.identity(quota_count)],
-        [membership, -np.identity(quota_count)],
-    ])
-    low = np.concatenate([[0], rows.quota_min - counts, np.full(quota_count, -np.inf)])
-    high = np.concatenate([[seats], np.full(quota_count, np.inf), rows.quota_max - counts])
-    result = milp(c=objective, constraints=LinearConstraint(matrix, low, high),
-                  bounds=Bounds(np.zeros(size + quota_count), np.concatenate([np.ones(size), np.full(quota_count, np.inf)])),
-                  integrality=np.concatenate([np.ones(size), np.zeros(quota_count)]))
-    chosen = np.flatnonzero(np.rint(result.x[:size]) > 0)
-    return tuple(alternates[a] for a in chosen)
+    """At most ``seats`` of the available ``alternates`` to join ``remaining``: see
+    ``ReplacementSolver.best``."""
+    return ReplacementSolver(QuotaRows(problem)).best(remaining, seats, alternates)
+
+
+class ReplacementSolver:
+    """The paper's inner problem, with its answers remembered: a simulation meets the same
+    (remaining quota counts, free seats, profiles of the available alternates) again and again."""
+
+    def __init__(self, rows: QuotaRows) -> None:
+        self.rows = rows
+        self.cache: dict[tuple, tuple[int, ...]] = {}
+
+    def best(self, remaining: Sequence[str], seats: int, alternates: Sequence[str]) -> tuple[str, ...]:
+        """At most ``seats`` of the available ``alternates`` to join ``remaining``: the subset that
+        minimises the final panel's misrepresentation (an exact integer program); among equally
+        good subsets, the one filling most seats, then the one using alternates earliest in the
+        list. Returned in list order."""
+        if seats <= 0 or not alternates:
+            return ()
+        rows = self.rows
+        counts = rows.counts(remaining)
+        profiles = tuple(rows.rows(rows.by_id[member]) for member in alternates)
+        key = (counts.tobytes(), seats, profiles)
+        if key not in self.cache:
+            self.cache[key] = self._solve(counts, seats, profiles)
+        return tuple(alternates[a] for a in self.cache[key])
+
+    def _solve(self, counts: np.ndarray, seats: int, profiles: tuple[tuple[int, ...], ...]) -> tuple[int, ...]:
+        """The integer program below; with at most ``ENUMERATE_UP_TO`` alternates, the same objective
+        minimised over every subset instead (exact, and far quicker than a solver call)."""
+        rows = self.rows
+        size = len(profiles)
+        quota_count = len(rows.quota_min)
+        membership = np.zeros((quota_count, size))
+        for a, profile in enumerate(profiles):
+            membership[list(profile), a] = 1
+        step = float(rows.weights.min()) / (4 * (size + 1))
+        seat_value = -step - step / (4 * (size + 1)) * (size - np.arange(size)) / size
+        if size <= ENUMERATE_UP_TO:
+            subsets = (np.arange(2 ** size)[:, None] >> np.arange(size)) & 1
+            subsets = subsets[subsets.sum(axis=1) <= seats]
+            final = counts + subsets @ membership.T
+            loss = (np.maximum(rows.quota_min - final, 0.0) + np.maximum(final - rows.quota_max, 0.0)) @ rows.weights
+            best = subsets[int(np.argmin(loss + subsets @ seat_value))]
+            return tuple(int(a) for a in np.flatnonzero(best))
+        objective = np.concatenate([seat_value, rows.weights])
+        matrix = np.block([
+            [np.ones((1, size)), np.zeros((1, quota_count))],
+            [membership, np.identity(quota_count)],
+            [membership, -np.identity(quota_count)],
+        ])
+        low = np.concatenate([[0], rows.quota_min - counts, np.full(quota_count, -np.inf)])
+        high = np.concatenate([[seats], np.full(quota_count, np.inf), rows.quota_max - counts])
+        result = milp(c=objective, constraints=LinearConstraint(matrix, low, high),
+                      bounds=Bounds(np.zeros(size + quota_count),
+                                    np.concatenate([np.ones(size), np.full(quota_count, np.inf)])),
+                      integrality=np.concatenate([np.ones(size), np.zeros(quota_count)]))
+        return tuple(int(a) for a in np.flatnonzero(np.rint(result.x[:size]) > 0))

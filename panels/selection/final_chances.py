@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from panels.selection.alternates import QuotaRows, choose_alternates, replace_from_alternates
+from panels.selection.alternates import QuotaRows, ReplacementSolver, choose_alternates
 from panels.selection.dropout import DropoutRates
 from panels.selection.model import Lottery, SelectionProblem
 
@@ -74,6 +74,7 @@ def simulate_final_chances(
     """Simulate the whole process (see module docstring); ``intended`` are the LEXIMIN chances."""
     rng = np.random.default_rng(seed)
     rows = QuotaRows(problem)
+    solver = ReplacementSolver(rows)
     features = {v.id: v.features for v in problem.volunteers}
     probability = {member: rates.probability(values) for member, values in features.items()}
     chosen = rng.choice(lottery.size, size=min(tickets, lottery.size), replace=False)
@@ -82,15 +83,14 @@ def simulate_final_chances(
     held = sizes = rounds = 0
     for ticket in chosen:
         panel = list(lottery.panels[int(ticket)])
-        fixed = [member for member in panel if member in problem.fixed_ids]
         invited = [member for member in panel if member not in problem.fixed_ids]
         order = choose_alternates(problem, panel, probability, alternates,
                                   seed=int(rng.integers(2**31)), excluded=()).ids
         for _ in range(rounds_per_ticket):
             dropped = [m for m in invited if rng.random() < probability[m]]
             available = [a for a in order if rng.random() >= probability[a]]
-            final = [*fixed, *(m for m in invited if m not in set(dropped)),
-                     *replace_from_alternates(problem, panel, dropped, available)]
+            staying = [m for m in panel if m not in set(dropped)]
+            final = [*staying, *solver.best(staying, len(dropped), available)]
             for member in panel:
                 drawn_counts[member] += 1
             for member in final:

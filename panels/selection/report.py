@@ -22,13 +22,12 @@ counts can be recorded); the drawn record leaves them out.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from panels.selection.lottery import draw_from_lottery, lottery_digest
-from panels.selection.alternates import choose_alternates
+from panels.selection.alternates import choose_alternates, sampling_seed
 from panels.selection.dropout import DropoutRates
 from panels.selection.model import Lottery, Quota, SelectionProblem, SelectionResult, Volunteer
 
@@ -209,7 +208,7 @@ def draw_alternates(record: Mapping[str, Any], drawn: dict[str, Any]) -> dict[st
     rates = DropoutRates.from_json(record["dropout_rates"])
     panel = list(drawn["panel"])
     features = {volunteer.id: volunteer.features for volunteer in volunteers}
-    seed = int.from_bytes(hashlib.sha256(str(drawn["seed"]).encode("utf-8")).digest()[:4], "big")
+    seed = sampling_seed(str(drawn["seed"]))
     alternates = choose_alternates(problem, panel, {m: rates.probability(values) for m, values in features.items()}, count,
                                    seed=seed)
     drawn["alternates"] = list(alternates.ids)

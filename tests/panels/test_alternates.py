@@ -13,9 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from panels.selection import InfeasibleQuotasError, Quota, SelectionProblem, Volunteer, select_panel
-from panels.selection.alternates import QuotaRows, choose_alternates, replace_from_alternates
+from panels.selection import alternates as alternates_module
+from panels.selection.alternates import QuotaRows, ReplacementSolver, choose_alternates, replace_from_alternates
 from panels.selection.dropout import DropoutPrior, PastInvitation, learn_dropout_rates
 from panels.selection.final_chances import simulate_final_chances
+from panels.selection.replacement import replace_alternates_first
 
 CATEGORIES = {"sex": ("F", "M"), "age": ("young", "old")}
 
@@ -100,3 +102,34 @@ def test_rates_follow_the_prior_without_history_and_the_record_with_much():
     assert young.low < young.rate < young.high
     assert learnt.probability({"age": "young"}) > learnt.probability({"age": "old"})
     assert type(learnt).from_json(learnt.to_json()).to_json() == learnt.to_json()
+
+
+def test_replacements_come_from_the_alternates_first_and_say_why_when_they_cannot():
+    volunteers = tuple(Volunteer(id=f"{sex}{number}", features={"sex": sex}) for sex in "FM" for number in range(3))
+    problem = SelectionProblem(volunteers=volunteers, quotas=(Quota("sex", "F", 1, 1), Quota("sex", "M", 1, 1)), k=2)
+    taken = replace_alternates_first(problem, confirmed_ids=["M0"], alternates=["M1", "F1", "F2"], lottery_size=5)
+    assert (taken.method, taken.from_alternates, taken.reason) == ("alternates", ("F1",), "")
+    assert taken.result.lottery.panels == (("F1", "M0"),) and taken.result.probabilities["F1"] == 1.0
+    for alternates, withdrawn, reason in (([], (), "no_alternates"), (["M1", "M2"], (), "quotas"), (["F0"], ["F0"], "too_few")):
+        refill = replace_alternates_first(problem, confirmed_ids=["M0"], alternates=alternates, withdrawn_ids=withdrawn,
+                                          lottery_size=5)
+        assert (refill.method, refill.reason) == ("refill", reason)
+        assert all(panel[1] == "M0" and panel[0][0] == "F" and panel[0] not in withdrawn
+                   for panel in refill.result.lottery.panels)
+
+
+def test_every_subset_tried_agrees_with_the_integer_program(monkeypatch):
+    rng = np.random.default_rng(7)
+    volunteers = tuple(Volunteer(id=f"v{i}", features={"sex": str(rng.choice(["F", "M"])), "age": str(rng.choice(["young", "old"]))})
+                       for i in range(14))
+    problem = SelectionProblem(volunteers=volunteers, k=5, quotas=(
+        Quota("sex", "F", 2, 3), Quota("sex", "M", 2, 3), Quota("age", "young", 1, 3), Quota("age", "old", 2, 4)))
+    rows = QuotaRows(problem)
+    for _ in range(20):
+        order = [str(member) for member in rng.permutation([v.id for v in volunteers])]
+        remaining, alternates, seats = order[:int(rng.integers(1, 5))], order[5:5 + int(rng.integers(1, 8))], int(rng.integers(1, 4))
+        tried = ReplacementSolver(rows).best(remaining, seats, alternates)
+        monkeypatch.setattr(alternates_module, "ENUMERATE_UP_TO", 0)
+        solved = ReplacementSolver(rows).best(remaining, seats, alternates)
+        monkeypatch.undo()
+        assert tried == solved
