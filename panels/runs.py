@@ -166,15 +166,16 @@ def canonical_hash(record: dict) -> str:
 
 
 async def start_run(*, panel: Panel, started_by: str, secret_key: str,
-                    kind: str = "selection") -> tuple[SelectionRun, PoolProblem]:
+                    kind: str = "selection", objective: str = "leximin") -> tuple[SelectionRun, PoolProblem]:
     """Record a run's inputs (households as keyed hashes, see ``household_hasher``); the caller
-    then runs ``execute_run`` in the background with the pool returned."""
+    then runs ``execute_run`` in the background with the pool returned. ``objective`` is
+    ``leximin`` or ``goldilocks`` (``panels.selection.OBJECTIVES``)."""
     pool = await build_pool_problem(panel)
     hasher = household_hasher(secret_key, secrets.token_hex(16))
     pool = replace(pool, problem=with_hashed_households(pool.problem, hasher))
-    record = inputs_record(pool.problem, kind=kind, algorithm="leximin")
+    record = inputs_record(pool.problem, kind=kind, algorithm=objective)
     record["withdrawn_ids"] = list(pool.withdrawn)
-    run = SelectionRun(panel=panel.id, kind=kind, algorithm="leximin", status="running", started_by=started_by,
+    run = SelectionRun(panel=panel.id, kind=kind, algorithm=objective, status="running", started_by=started_by,
                        inputs_json=json.dumps(record, sort_keys=True), inputs_hash=canonical_hash(record),
                        progress_message="Waiting to start")
     await run.save().run()
@@ -204,19 +205,21 @@ def is_stale(run: SelectionRun, *, now: datetime) -> bool:
     return run.status == "running" and last is not None and now - last > STALE_AFTER
 
 
-async def execute_run(run_id: int, pool: PoolProblem, *, kind: str, alternates: tuple[str, ...] = ()) -> None:
+async def execute_run(run_id: int, pool: PoolProblem, *, kind: str, alternates: tuple[str, ...] = (),
+                      objective: str = "leximin") -> None:
     """Run the engine off the event loop; progress and then the result (or the reason it failed)
     go to the run's row, and a heartbeat shows the worker is still at it. Never raises: a
     background task has nobody to tell. A replacement round takes ``alternates`` (the drawn
     panel's, in order) first (``replace_alternates_first``)."""
     heartbeat = asyncio.create_task(_heartbeat_forever(run_id))
     try:
-        await _execute(run_id, pool, kind=kind, alternates=alternates)
+        await _execute(run_id, pool, kind=kind, alternates=alternates, objective=objective)
     finally:
         heartbeat.cancel()
 
 
-async def _execute(run_id: int, pool: PoolProblem, *, kind: str, alternates: tuple[str, ...] = ()) -> None:
+async def _execute(run_id: int, pool: PoolProblem, *, kind: str, alternates: tuple[str, ...] = (),
+                   objective: str = "leximin") -> None:
     last = 0.0
 
     def report(progress: SelectionProgress) -> None:
@@ -235,11 +238,11 @@ async def _execute(run_id: int, pool: PoolProblem, *, kind: str, alternates: tup
     def compute():
         if kind == "replacement":
             replacement = replace_alternates_first(pool.problem, confirmed_ids=pool.confirmed, alternates=alternates,
-                                                   lottery_size=LOTTERY_SIZE, progress=report)
+                                                   lottery_size=LOTTERY_SIZE, progress=report, objective=objective)
             how.update(replacement_method=replacement.method, from_alternates=list(replacement.from_alternates),
                        fallback_reason=replacement.reason, alternates_available=replacement.available)
             return replacement.result
-        return select_panel(pool.problem, lottery_size=LOTTERY_SIZE, progress=report)
+        return select_panel(pool.problem, algorithm=objective, lottery_size=LOTTERY_SIZE, progress=report)
 
     try:
         result = await anyio.to_thread.run_sync(compute)

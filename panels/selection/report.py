@@ -121,6 +121,7 @@ def result_to_json(result: SelectionResult) -> dict[str, Any]:
         "draws": result.draws,
         "fixed_ids": sorted(result.fixed_ids),
         "warnings": list(result.warnings),
+        "chance_limits": list(result.chance_limits) if result.chance_limits else None,
         "lottery_digest": draw.lottery_digest if draw else None,
         "draw_formula": DRAW_FORMULA,
         "lottery": [list(panel) for panel in result.lottery.panels],

@@ -21,6 +21,7 @@ import click
 
 from panels.selection import (
     ALGORITHMS,
+    OBJECTIVES,
     InfeasibleQuotasError,
     LotteryRecordError,
     Quota,
@@ -76,6 +77,8 @@ def _summary(result: SelectionResult) -> str:
         f"{probability}: min {result.min_probability:.6f}, max {result.max_probability:.6f} (k/n = {result.k / result.n:.6f})",
         f"Panels in the distribution: {result.distribution_size}; lottery of {result.lottery.size} tickets, "
         f"max deviation {result.lottery.max_deviation:.6f}",
+        *([f"Goldilocks limits: every chance between {result.chance_limits[0]:.6f} and {result.chance_limits[1]:.6f}"]
+          if result.chance_limits else []),
         f"Runtime: {result.runtime_s:.2f} s",
         "",
         f"{'category':<20} {'value':<28} {'min':>4} {'max':>4}",
@@ -92,6 +95,10 @@ def _summary(result: SelectionResult) -> str:
 @click.option("--household-columns", default="", help="Comma-separated columns identifying a household.")
 @click.option("--id-column", default=None, help="Id column (default: id, unique_id or nationbuilder_id; else row index).")
 @click.option("--algorithm", type=click.Choice(ALGORITHMS), default="leximin", show_default=True)
+@click.option("--objective", type=click.Choice(OBJECTIVES), default=None,
+              help="The fairness objective: leximin (raise the smallest chances first, then the next) or goldilocks "
+                   "(keep every chance between a lower and an upper limit around k/n, as close as possible). "
+                   "Same as --algorithm.")
 @click.option("--lottery-size", default=1000, show_default=True, type=click.IntRange(min=1), help="Tickets M.")
 @click.option("--lottery-out", "lottery_out", default=None, type=click.Path(dir_okay=False),
               help="Write the lottery (and its fingerprint) here, to draw from later with --draw.")
@@ -113,6 +120,7 @@ def select_command(
     household_columns: str,
     id_column: str | None,
     algorithm: str,
+    objective: str | None,
     lottery_size: int,
     lottery_out: str | None,
     draw: bool,
@@ -129,6 +137,10 @@ def select_command(
     Then, once the seed is announced: select --draw --lottery LOTTERY.json --seed TEXT.
     A seed is only ever drawn against a lottery already written, so nobody who knows the seed
     can try lottery sizes until a preferred ticket comes up."""
+    if objective is not None:
+        if algorithm not in ("leximin", objective):
+            raise click.UsageError("give either --objective or --algorithm, not two different ones")
+        algorithm = objective
     if draw:
         if categories_path or respondents_path or k is not None or lottery_out or alternates or dropout_history:
             raise click.UsageError("--draw takes only --lottery, --seed and --json: the lottery (and the number of "

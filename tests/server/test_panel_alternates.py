@@ -1,6 +1,8 @@
 """Alternates in the web draw: chosen with the panel and stored, shown with the final chances on
 the run page, and taken first by a replacement run, which falls back to a refill when they
-cannot fill the seats and says so (one journey: the pool and the LEXIMIN run are the slow part)."""
+cannot fill the seats and says so. The panel is computed with the Goldilocks objective, which the
+refill keeps (one journey: the pool and the lottery are the slow part; LEXIMIN's journey is in
+test_panels)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,10 @@ def computed_run(client, officer_client) -> tuple[int, str]:
     panel_id = create_panel(officer_client)
     set_quotas(officer_client, panel_id)
     fill_pool(client, slug_of(panel_id))
-    started = post_form(officer_client, f"/officer/panels/{panel_id}/runs", {"kind": "selection"}, follow_redirects=False)
+    pool = officer_client.get(f"/officer/panels/{panel_id}/pool").text
+    assert 'name="objective" type="radio" value="goldilocks"' in pool and "as tight as the quotas allow" in pool
+    started = post_form(officer_client, f"/officer/panels/{panel_id}/runs", {"kind": "selection", "objective": "goldilocks"},
+                        follow_redirects=False)
     return panel_id, started.headers["location"]
 
 
@@ -45,6 +50,7 @@ def replacement_page(officer_client, panel_id: int) -> tuple[str, str]:
 def test_draw_chooses_alternates_shows_final_chances_and_replacements_take_them(client, officer_client):
     panel_id, run_url = computed_run(client, officer_client)
     form = officer_client.get(run_url).text
+    assert "<strong>Goldilocks.</strong>" in form and "Every chance between" in form
     assert 'name="alternates"' in form and 'value="2"' in form  # a tenth of 6 seats, at least 2
     refused = post_form(officer_client, run_url + "/draw", {"seed": "seed 1", "alternates": "many"})
     assert refused.status_code == 422 and "Enter a whole number of alternates from 0 to 100" in refused.text
@@ -73,5 +79,6 @@ def test_draw_chooses_alternates_shows_final_chances_and_replacements_take_them(
     url, text = replacement_page(officer_client, panel_id)
     assert "Only 2 alternates can still take a seat, fewer than the seats to fill" in text, text[-3000:]
     assert "Selection probability of each volunteer (3 members holding a seat" in text
+    assert "<strong>Goldilocks.</strong>" in text  # the refill keeps the panel's objective
     post_form(officer_client, url + "/draw", {"seed": "refill seed"})
     assert len(invited() - set(drawn)) == 4

@@ -33,6 +33,7 @@ from panels.panel_form import SESSION_ROWS, check_panel_form
 from panels.pool_csv import PoolImportError, parse_pool_csv, pool_csv
 from panels.quotas import QuotaError, QuotaRow, compute_quotas, quota_problems
 from panels.run_alternates import MAX_ALTERNATES, default_alternates, learnt_rates, replacement_alternates
+from panels.selection import OBJECTIVES
 from panels.tables import Panel
 from server.audit import record_audit
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
@@ -294,14 +295,21 @@ class PanelOfficerController(Controller):
     async def start_run(self, request: Request, panel_id: FromPath[int], data: RepeatableFormData) -> Redirect | Template:
         panel = await _panel_or_404(panel_id)
         kind = "replacement" if str(data.get("kind", "")) == "replacement" else "selection"
-        run, pool = await run_store.start_run(panel=panel, started_by=request.user.email, kind=kind,
+        if kind == "replacement":  # refills keep the objective the panel was drawn with
+            drawn = await run_store.latest_drawn_run(panel.id)
+            objective = drawn.algorithm if drawn is not None and drawn.algorithm in OBJECTIVES else "leximin"
+        else:
+            objective = str(data.get("objective", "leximin"))
+            objective = objective if objective in OBJECTIVES else "leximin"
+        run, pool = await run_store.start_run(panel=panel, started_by=request.user.email, kind=kind, objective=objective,
                                               secret_key=request.app.state.settings.secret_key)
         await record_audit(actor=request.user.email, action=f"{kind}_started", object_type="selection_run",
-                           object_id=run.id, detail=f"panel {panel.id}; pool {len(pool.problem.volunteers)}; "
+                           object_id=run.id, detail=f"panel {panel.id}; {objective}; pool {len(pool.problem.volunteers)}; "
                            f"fixed {len(pool.confirmed)}; inputs {run.inputs_hash[:12]}", ip_address=client_ip(request))
         alternates = await replacement_alternates(panel.id) if kind == "replacement" else ()
         return Redirect(path=request.app.route_reverse("panels_run", panel_id=panel.id, run_id=run.id), status_code=303,
-                        background=BackgroundTask(run_store.execute_run, run.id, pool, kind=kind, alternates=alternates))
+                        background=BackgroundTask(run_store.execute_run, run.id, pool, kind=kind, alternates=alternates,
+                                                  objective=objective))
 
     @get("/{panel_id:int}/runs/{run_id:int}", name="panels_run")
     async def run_page(self, request: HTMXRequest, panel_id: FromPath[int], run_id: FromPath[int]) -> Template:
