@@ -1,6 +1,7 @@
 """Drop-out benchmark: today's refill against alternates, over simulated drop-out rounds.
 
-    python bench/dropout.py [--rounds 1000] [--refill-rounds 100] [--tickets 10] [--quick] [--skip-large]
+    python bench/dropout.py [--rounds 1000] [--refill-rounds 100] [--refill-seconds 60] [--tickets 10]
+                            [--samples 100] [--time-limit 4] [--quick] [--skip-large]
 
 For each instance (the runnable shared pools in ``bench/instances/`` and the synthetic Camden pool
 camden_500_40, ``bench/synthetic_pools.py``) the LEXIMIN lottery is built once. Drop-out rates are learnt
@@ -12,12 +13,14 @@ use the learnt rates. Each method runs ``rounds`` rounds: ``tickets`` tickets of
 * refill (today): the confirmed members stay and a fresh LEXIMIN selection over the rest of the
   pool fills the freed seats; a refilled person may decline too, and their seat is refilled once
   more; a round whose refill has no quota-meeting panel ends with the seats empty. Each refill is
-  a whole LEXIMIN computation, so this method runs ``--refill-rounds`` rounds (100 by default,
-  shown in the table), and a refill lottery is computed once per drop-out pattern and reused.
-* alternates: ``panels.selection.alternates`` chooses the drawn panel's ordered alternates
-  (about 1.5 × the expected drop-outs); alternates may decline too, at their own learnt rates,
-  which the alternates program samples as well; replacements are the best subset of those
-  available.
+  a whole LEXIMIN computation, so this method runs ``--refill-rounds`` rounds (100 by default),
+  stopping early after ``--refill-seconds`` per instance (the rounds run are in the table), and a
+  refill lottery is computed once per drop-out pattern and reused.
+* alternates: ``panels.selection.alternates`` chooses the drawn panel's ordered alternates,
+  1.5 × and 3 × the expected drop-outs (plus one), from ``--samples`` sampled drop-out sets with
+  at most ``--time-limit`` seconds of HiGHS per ticket; alternates may decline too, at their own
+  learnt rates, which the alternates program samples as well; replacements are the best subset of
+  those available.
 
 Last, the time of selection with alternates (LEXIMIN, then the alternates of the drawn panel) on
 a synthetic pool of n = 20,000, k = 150 with households (``synthetic_pools.LARGE``), against the
@@ -72,16 +75,19 @@ def synthetic_history(problem, rng) -> list[PastInvitation]:
     return history
 
 
-def refill_rounds(problem, result, rates, tickets, per_ticket, rng):
+def refill_rounds(problem, result, rates, tickets, per_ticket, rng, budget_s):
     rows = QuotaRows(problem)
     features = {v.id: v.features for v in problem.volunteers}
     probability = {member: rates.probability(values) for member, values in features.items()}
     drawn, ended = defaultdict(int), defaultdict(int)
     violations = empty = rounds = 0
     lotteries: dict[tuple[frozenset, frozenset], tuple | None] = {}  # one refill lottery per drop-out pattern
+    started = time.perf_counter()
     for ticket in rng.choice(result.lottery.size, size=min(tickets, result.lottery.size), replace=False):
         panel = list(result.lottery.panels[int(ticket)])
         for _ in range(per_ticket):
+            if time.perf_counter() - started > budget_s:
+                break
             withdrawn = {m for m in panel if rng.random() < probability[m]}
             seated = [m for m in panel if m not in withdrawn]
             for _attempt in range(2):
@@ -116,7 +122,7 @@ def refill_rounds(problem, result, rates, tickets, per_ticket, rng):
         times_drawn = sum(drawn[m] for m in members)
         if times_drawn:
             ratios.append(sum(ended[m] for m in members) / times_drawn)
-    return violations / rounds, min(ratios), empty / rounds
+    return violations / rounds, min(ratios), empty / rounds, rounds
 
 
 def instances(quick: bool, workdir: Path):
@@ -132,8 +138,9 @@ def instances(quick: bool, workdir: Path):
         yield "example_large_200", load_problem(quotas, people, 200)
 
 
-def alternates_count(problem, rates) -> int:
-    return math.ceil(1.5 * problem.k * rates.overall.rate) + 1
+def alternates_count(problem, rates, factor: float) -> int:
+    """``factor`` times the expected number of drop-outs, plus one."""
+    return math.ceil(factor * problem.k * rates.overall.rate) + 1
 
 
 def large_selection(workdir: Path) -> None:
@@ -144,7 +151,7 @@ def large_selection(workdir: Path) -> None:
     quotas, people = synthetic_pools.write_instance(instance, workdir / instance.name)
     problem = load_problem(quotas, people, instance.k, household_columns=["household"])
     rates = learn_dropout_rates(synthetic_history(problem, np.random.default_rng(SEED)), problem.quotas)
-    count = alternates_count(problem, rates)
+    count = alternates_count(problem, rates, 1.5)
     started = time.perf_counter()
     result = select_panel(problem, seed="bench", lottery_size=1000)
     selected = time.perf_counter() - started
@@ -160,16 +167,21 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=1000)
     parser.add_argument("--refill-rounds", type=int, default=100)
+    parser.add_argument("--refill-seconds", type=float, default=60.0, help="stop the refill rounds of an instance after this")
     parser.add_argument("--tickets", type=int, default=10)
+    parser.add_argument("--samples", type=int, default=100, help="drop-out samples of the alternates program")
+    parser.add_argument("--time-limit", type=float, default=4.0, help="seconds HiGHS may spend per alternates program")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--skip-large", action="store_true")
     args = parser.parse_args()
     per_ticket = max(1, args.rounds // args.tickets)
     refill_per_ticket = max(1, args.refill_rounds // args.tickets)
-    header = (f"{'instance':<28} {'method':<11} {'rounds':>6} {'violations':>10} {'target':>6} "
+    header = (f"{'instance':<28} {'method':<13} {'rounds':>6} {'violations':>10} {'target':>6} "
               f"{'min ratio':>9} {'target':>6} {'empty':>6} {'s/round':>8}")
-    print(f"Drop-out rounds: {args.tickets} tickets x {per_ticket} rounds (refill: x {refill_per_ticket}), seed {SEED}; "
-          f"targets for alternates: violations <= {TARGET_VIOLATIONS:.0%}, min ratio >= {TARGET_RATIO}")
+    print(f"Drop-out rounds: {args.tickets} tickets x {per_ticket} rounds (refill: x {refill_per_ticket}, at most "
+          f"{args.refill_seconds:g} s), seed {SEED}; alternates program: {args.samples} samples, {args.time_limit:g} s; "
+          f"alt (N, f): N alternates, f times the expected drop-outs")
+    print(f"Targets for alternates: violations <= {TARGET_VIOLATIONS:.0%}, min ratio >= {TARGET_RATIO}")
     print(header)
     print("-" * len(header))
     with tempfile.TemporaryDirectory() as folder:
@@ -177,22 +189,27 @@ def main() -> None:
             rng = np.random.default_rng(SEED)
             rates = learn_dropout_rates(synthetic_history(problem, rng), problem.quotas)
             result = select_panel(problem, lottery_size=1000)
-            alternates = alternates_count(problem, rates)
             started = time.perf_counter()
-            violations, ratio, empty = refill_rounds(problem, result, rates, args.tickets, refill_per_ticket, rng)
-            refill_time = (time.perf_counter() - started) / (args.tickets * refill_per_ticket)
-            print(f"{name[:28]:<28} {'refill':<11} {args.tickets * refill_per_ticket:>6} {violations:>10.3f} {'-':>6} "
+            violations, ratio, empty, rounds = refill_rounds(problem, result, rates, args.tickets, refill_per_ticket, rng,
+                                                             args.refill_seconds)
+            refill_time = (time.perf_counter() - started) / rounds
+            print(f"{name[:28]:<28} {'refill':<13} {rounds:>6} {violations:>10.3f} {'-':>6} "
                   f"{ratio:>9.3f} {'-':>6} {empty:>6.2f} {refill_time:>8.3f}", flush=True)
-            started = time.perf_counter()
-            chances = simulate_final_chances(problem, result.lottery, result.probabilities, rates, alternates=alternates,
-                                             seed=SEED, tickets=args.tickets, rounds_per_ticket=per_ticket)
-            elapsed = (time.perf_counter() - started) / chances.rounds
-            violations = 1 - chances.quota_hold_rate
-            ratio = chances.groups[0].ratio
-            print(f"{name[:28]:<28} {f'alt ({alternates})':<11} {chances.rounds:>6} {violations:>10.3f} "
-                  f"{'pass' if violations <= TARGET_VIOLATIONS else 'FAIL':>6} {ratio:>9.3f} "
-                  f"{'pass' if ratio >= TARGET_RATIO else 'FAIL':>6} {problem.k - chances.expected_final_size:>6.2f} "
-                  f"{elapsed:>8.3f}", flush=True)
+            for factor in (1.5, 3.0):
+                alternates = alternates_count(problem, rates, factor)
+                started = time.perf_counter()
+                chances = simulate_final_chances(problem, result.lottery, result.probabilities, rates,
+                                                 alternates=alternates, seed=SEED, tickets=args.tickets,
+                                                 rounds_per_ticket=per_ticket, samples=args.samples,
+                                                 time_limit=args.time_limit)
+                elapsed = (time.perf_counter() - started) / chances.rounds
+                violations = 1 - chances.quota_hold_rate
+                ratio = chances.groups[0].ratio
+                method = f"alt ({alternates}, {factor:g})"
+                print(f"{name[:28]:<28} {method:<13} {chances.rounds:>6} {violations:>10.3f} "
+                      f"{'pass' if violations <= TARGET_VIOLATIONS else 'FAIL':>6} {ratio:>9.3f} "
+                      f"{'pass' if ratio >= TARGET_RATIO else 'FAIL':>6} {problem.k - chances.expected_final_size:>6.2f} "
+                      f"{elapsed:>8.3f}", flush=True)
         if not (args.quick or args.skip_large):
             large_selection(Path(folder))
 

@@ -30,6 +30,8 @@ MAX_ALTERNATES = 100
 #: the groups that lose most, cheap enough to run during the draw.
 SIMULATED_TICKETS = 5
 ROUNDS_PER_TICKET = 40
+#: Seconds HiGHS may spend on each simulated ticket's alternates (the drawn panel's own get the full limit).
+SIMULATED_TIME_LIMIT_S = 2.0
 
 
 def default_alternates(seats: int) -> int:
@@ -65,7 +67,8 @@ def plan_alternates(inputs: Mapping[str, Any], result: Mapping[str, Any], panel:
     lottery = Lottery(panels=tuple(tuple(ticket) for ticket in result["lottery"]),
                       max_deviation=float(result["max_lottery_deviation"]))
     chances = simulate_final_chances(problem, lottery, result["probabilities"], rates, alternates=count, seed=seed,
-                                     tickets=SIMULATED_TICKETS, rounds_per_ticket=ROUNDS_PER_TICKET)
+                                     tickets=SIMULATED_TICKETS, rounds_per_ticket=ROUNDS_PER_TICKET,
+                                     time_limit=SIMULATED_TIME_LIMIT_S)
     return {"count": count, "alternates": alternates.to_json(), "dropout_rates": rates.to_json(),
             "final_chances": chances.to_json()}
 

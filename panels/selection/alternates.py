@@ -127,10 +127,11 @@ def choose_alternates(
     samples: int = DEFAULT_SAMPLES,
     seed: int = 0,
     excluded: Iterable[str] = (),
+    time_limit: float = TIME_LIMIT_S,
 ) -> Alternates:
     """N = ``count`` ordered alternates for ``panel`` (see module docstring); ``dropout`` maps each
     panel member and each possible alternate to their drop-out probability; ``excluded`` ids are
-    never alternates."""
+    never alternates; HiGHS stops after ``time_limit`` seconds with the best choice found."""
     rows = QuotaRows(problem)
     rng = np.random.default_rng(seed)
     types = _candidate_types(problem, candidate_ids(problem, panel, excluded), count, rows, rng)
@@ -149,7 +150,7 @@ def choose_alternates(
     used = [j for j in range(samples) if drops[j].any()]
     drop_counts = [rows.counts([panel[i] for i in np.flatnonzero(drops[j])]) for j in used]
     slots, y, gap = _solve(types, rows, panel_counts, drop_counts, [int(drops[j].sum()) for j in used],
-                           [[stay[:, j] for stay in stays] for j in used], count, samples)
+                           [[stay[:, j] for stay in stays] for j in used], count, samples, time_limit)
     ranked = []
     for t, (members, _, _) in enumerate(types):
         for s in range(slots[t]):
@@ -196,7 +197,7 @@ def _candidate_types(problem, candidates, count, rows, rng) -> list[tuple[list[s
     return types
 
 
-def _solve(types, rows: QuotaRows, panel_counts, drop_counts, drop_sizes, stays, count, samples):
+def _solve(types, rows: QuotaRows, panel_counts, drop_counts, drop_sizes, stays, count, samples, time_limit):
     """The sample-average program of the module docstring; returns the slots taken per type, the
     replacements y[t, sample] and HiGHS's gap. ``stays[j][t][s]``: slot s of type t stays in sample j."""
     type_count, sample_count, quota_count = len(types), len(drop_counts), len(rows.quota_min)
@@ -254,7 +255,7 @@ def _solve(types, rows: QuotaRows, panel_counts, drop_counts, drop_sizes, stays,
     result = milp(c=objective, constraints=LinearConstraint(sparse.vstack(blocks).tocsr(), np.concatenate(lower),
                                                           np.concatenate(upper)),
                   bounds=Bounds(np.zeros(variables), high), integrality=integrality,
-                  options={"time_limit": TIME_LIMIT_S, "mip_rel_gap": 1e-6})
+                  options={"time_limit": time_limit, "mip_rel_gap": 1e-6})
     if result.x is None:
         raise RuntimeError(f"the alternates program found no solution: {result.message}")
     solution = np.rint(result.x[:z_start])

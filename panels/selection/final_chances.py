@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from panels.selection.alternates import QuotaRows, ReplacementSolver, choose_alternates
+from panels.selection.alternates import DEFAULT_SAMPLES, TIME_LIMIT_S, QuotaRows, ReplacementSolver, choose_alternates
 from panels.selection.dropout import DropoutRates
 from panels.selection.model import Lottery, SelectionProblem
 
@@ -70,8 +70,11 @@ def simulate_final_chances(
     seed: int = 0,
     tickets: int = 10,
     rounds_per_ticket: int = 100,
+    samples: int = DEFAULT_SAMPLES,
+    time_limit: float = TIME_LIMIT_S,
 ) -> FinalChances:
-    """Simulate the whole process (see module docstring); ``intended`` are the LEXIMIN chances."""
+    """Simulate the whole process (see module docstring); ``intended`` are the LEXIMIN chances;
+    ``samples`` and ``time_limit`` go to the alternates program."""
     rng = np.random.default_rng(seed)
     rows = QuotaRows(problem)
     solver = ReplacementSolver(rows)
@@ -84,8 +87,8 @@ def simulate_final_chances(
     for ticket in chosen:
         panel = list(lottery.panels[int(ticket)])
         invited = [member for member in panel if member not in problem.fixed_ids]
-        order = choose_alternates(problem, panel, probability, alternates,
-                                  seed=int(rng.integers(2**31)), excluded=()).ids
+        order = choose_alternates(problem, panel, probability, alternates, seed=int(rng.integers(2**31)),
+                                  samples=samples, time_limit=time_limit).ids
         for _ in range(rounds_per_ticket):
             dropped = [m for m in invited if rng.random() < probability[m]]
             available = [a for a in order if rng.random() >= probability[a]]
