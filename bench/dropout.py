@@ -51,6 +51,7 @@ from panels.selection import InfeasibleQuotasError, load_problem, select_panel, 
 from panels.selection.alternates import QuotaRows, choose_alternates  # noqa: E402
 from panels.selection.dropout import PastInvitation, learn_dropout_rates  # noqa: E402
 from panels.selection.final_chances import simulate_final_chances  # noqa: E402
+from panels.selection.linear_program import LinearProgramError  # noqa: E402
 
 INSTANCES = ROOT / "bench" / "instances"
 FILE_INSTANCES = (
@@ -80,7 +81,7 @@ def refill_rounds(problem, result, rates, tickets, per_ticket, rng, budget_s):
     features = {v.id: v.features for v in problem.volunteers}
     probability = {member: rates.probability(values) for member, values in features.items()}
     drawn, ended = defaultdict(int), defaultdict(int)
-    violations = empty = rounds = 0
+    violations = empty = rounds = solver_failures = 0
     lotteries: dict[tuple[frozenset, frozenset], tuple | None] = {}  # one refill lottery per drop-out pattern
     started = time.perf_counter()
     for ticket in rng.choice(result.lottery.size, size=min(tickets, result.lottery.size), replace=False):
@@ -99,6 +100,9 @@ def refill_rounds(problem, result, rates, tickets, per_ticket, rng, budget_s):
                         lotteries[key] = select_replacements(problem, confirmed_ids=seated, withdrawn_ids=withdrawn,
                                                              lottery_size=100).lottery.panels
                     except InfeasibleQuotasError:
+                        lotteries[key] = None
+                    except LinearProgramError:  # the engine failed on this refill: counted, seats left empty
+                        solver_failures += 1
                         lotteries[key] = None
                 if lotteries[key] is None:
                     break
@@ -122,7 +126,7 @@ def refill_rounds(problem, result, rates, tickets, per_ticket, rng, budget_s):
         times_drawn = sum(drawn[m] for m in members)
         if times_drawn:
             ratios.append(sum(ended[m] for m in members) / times_drawn)
-    return violations / rounds, min(ratios), empty / rounds, rounds
+    return violations / rounds, min(ratios), empty / rounds, rounds, solver_failures
 
 
 def instances(quick: bool, workdir: Path):
@@ -173,7 +177,9 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=4.0, help="seconds HiGHS may spend per alternates program")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--only", default="", help="comma-separated instance names to run (default: all)")
     args = parser.parse_args()
+    only = {name.strip() for name in args.only.split(",") if name.strip()}
     per_ticket = max(1, args.rounds // args.tickets)
     refill_per_ticket = max(1, args.refill_rounds // args.tickets)
     header = (f"{'instance':<28} {'method':<13} {'rounds':>6} {'violations':>10} {'target':>6} "
@@ -186,15 +192,18 @@ def main() -> None:
     print("-" * len(header))
     with tempfile.TemporaryDirectory() as folder:
         for name, problem in instances(args.quick, Path(folder)):
+            if only and name.split(" ")[0] not in only:
+                continue
             rng = np.random.default_rng(SEED)
             rates = learn_dropout_rates(synthetic_history(problem, rng), problem.quotas)
             result = select_panel(problem, lottery_size=1000)
             started = time.perf_counter()
-            violations, ratio, empty, rounds = refill_rounds(problem, result, rates, args.tickets, refill_per_ticket, rng,
+            violations, ratio, empty, rounds, failures = refill_rounds(problem, result, rates, args.tickets, refill_per_ticket, rng,
                                                              args.refill_seconds)
             refill_time = (time.perf_counter() - started) / rounds
             print(f"{name[:28]:<28} {'refill':<13} {rounds:>6} {violations:>10.3f} {'-':>6} "
-                  f"{ratio:>9.3f} {'-':>6} {empty:>6.2f} {refill_time:>8.3f}", flush=True)
+                  f"{ratio:>9.3f} {'-':>6} {empty:>6.2f} {refill_time:>8.3f}"
+                  + (f"  ({failures} refills failed in the engine: LP infeasible)" if failures else ""), flush=True)
             for factor in (1.5, 3.0):
                 alternates = alternates_count(problem, rates, factor)
                 started = time.perf_counter()

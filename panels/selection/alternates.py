@@ -52,6 +52,8 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from panels.selection.model import SelectionProblem, Volunteer
 
 DEFAULT_SAMPLES = 30
+#: When HiGHS finds no solution in time the program is solved again over half the samples, down to this.
+MIN_SAMPLES = 4
 #: Up to this many available alternates, replacements are found by trying every subset.
 ENUMERATE_UP_TO = 12
 #: Seconds HiGHS may spend on the alternates program; the gap it reaches is reported.
@@ -149,8 +151,14 @@ def choose_alternates(
              for members, _, _ in types]
     used = [j for j in range(samples) if drops[j].any()]
     drop_counts = [rows.counts([panel[i] for i in np.flatnonzero(drops[j])]) for j in used]
-    slots, y, gap = _solve(types, rows, panel_counts, drop_counts, [int(drops[j].sum()) for j in used],
-                           [[stay[:, j] for stay in stays] for j in used], count, samples, time_limit)
+    solved = _solve(types, rows, panel_counts, drop_counts, [int(drops[j].sum()) for j in used],
+                    [[stay[:, j] for stay in stays] for j in used], count, samples, time_limit)
+    if solved is None:  # no solution within the time limit: the same choice over half the samples
+        if samples <= MIN_SAMPLES:
+            raise RuntimeError("the alternates program found no solution within its time limit")
+        return choose_alternates(problem, panel, dropout, count, samples=samples // 2, seed=seed, excluded=excluded,
+                                 time_limit=time_limit)
+    slots, y, gap = solved
     ranked = []
     for t, (members, _, _) in enumerate(types):
         for s in range(slots[t]):
@@ -257,6 +265,8 @@ def _solve(types, rows: QuotaRows, panel_counts, drop_counts, drop_sizes, stays,
                   bounds=Bounds(np.zeros(variables), high), integrality=integrality,
                   options={"time_limit": time_limit, "mip_rel_gap": 1e-6})
     if result.x is None:
+        if result.status == 1:  # the time limit came before any solution: the caller tries fewer samples
+            return None
         raise RuntimeError(f"the alternates program found no solution: {result.message}")
     solution = np.rint(result.x[:z_start])
     taken = [int(solution[slot_start[t]:slot_start[t + 1]].sum()) for t in range(type_count)]
