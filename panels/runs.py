@@ -295,6 +295,10 @@ class DrawError(ValueError):
     pass
 
 
+class AlternatesError(DrawError):
+    """The number of alternates asked for cannot be chosen (nothing was drawn)."""
+
+
 async def draw_run(*, panel: Panel, run: SelectionRun, seed: str, drawn_by: str, private_link: PrivateLink,
                    alternates: int = 0) -> tuple[list[str], list[OutgoingEmail]]:
     """Draw from the stored lottery with the public seed, choose ``alternates`` alternates for a
@@ -317,8 +321,12 @@ async def draw_run(*, panel: Panel, run: SelectionRun, seed: str, drawn_by: str,
     alternates_json = ""
     if current.kind == "selection" and alternates > 0:
         rates = await run_alternates.learnt_rates(panel.id, run_alternates.problem_from_inputs(inputs).quotas)
-        plan = await anyio.to_thread.run_sync(
-            lambda: run_alternates.plan_alternates(inputs, record, draw.panel, alternates, rates, seed))
+        try:
+            plan = await anyio.to_thread.run_sync(
+                lambda: run_alternates.plan_alternates(inputs, record, draw.panel, alternates, rates, seed))
+        except RuntimeError:  # the alternates program found no choice within its time limit
+            raise AlternatesError(gettext("The alternates could not be chosen in time for a pool this large: "
+                                          "enter fewer alternates, or 0")) from None
         alternates_json = json.dumps(plan, sort_keys=True)
     fixed = set(inputs.get("fixed_ids", []))
     new_members = [reference for reference in draw.panel if reference not in fixed]

@@ -365,6 +365,8 @@ class PanelOfficerController(Controller):
                 drawn, emails = await run_store.draw_run(panel=panel, run=run, seed=seed, drawn_by=request.user.email,
                                                          private_link=private_link_builder(request, "member_page"),
                                                          alternates=int(typed))
+            except run_store.AlternatesError as error:
+                errors["alternates"] = str(error)
             except run_store.DrawError as error:
                 errors["seed"] = str(error)
         if errors:
