@@ -14,6 +14,7 @@ SECTIONS = {
     "selection": BENCH_DIR / "selection.py",
     "web": BENCH_DIR / "web.py",
     "report": BENCH_DIR / "report.py",
+    "dropout": BENCH_DIR / "dropout.py",
 }
 
 

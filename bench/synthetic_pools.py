@@ -57,6 +57,8 @@ INSTANCES = (
     SyntheticInstance("camden_sfe_1727_110", 1727, 110, with_area=True),
     SyntheticInstance("camden_5000_100", 5000, 100),
 )
+#: The largest pool the engine is timed on (``bench/dropout.py``): n = 20,000, k = 150, households.
+LARGE = SyntheticInstance("camden_20000_150", 20000, 150)
 
 
 def census_shares() -> dict[str, dict[str, float]]:

@@ -34,8 +34,9 @@ from panels.quotas import QuotaRow
 from panels.selection import (
     InfeasibleQuotasError, Infeasibility, Lottery, Quota, SelectionInputError, SelectionProblem, SelectionProgress,
     Volunteer as PoolMember, check_feasibility, draw_from_lottery, lottery_digest, result_to_json, select_panel,
-    select_replacements,
 )
+from panels.selection.replacement import replace_alternates_first
+from panels import run_alternates
 from panels.duplicates import withdrawn_or_duplicate
 from panels.membership import SEAT_STATUSES, WITHDRAWN_STATUSES
 from panels.store import OutgoingEmail, PrivateLink, about_volunteer, load_quotas, set_volunteer_token
@@ -165,15 +166,16 @@ def canonical_hash(record: dict) -> str:
 
 
 async def start_run(*, panel: Panel, started_by: str, secret_key: str,
-                    kind: str = "selection") -> tuple[SelectionRun, PoolProblem]:
+                    kind: str = "selection", objective: str = "leximin") -> tuple[SelectionRun, PoolProblem]:
     """Record a run's inputs (households as keyed hashes, see ``household_hasher``); the caller
-    then runs ``execute_run`` in the background with the pool returned."""
+    then runs ``execute_run`` in the background with the pool returned. ``objective`` is
+    ``leximin`` or ``goldilocks`` (``panels.selection.OBJECTIVES``)."""
     pool = await build_pool_problem(panel)
     hasher = household_hasher(secret_key, secrets.token_hex(16))
     pool = replace(pool, problem=with_hashed_households(pool.problem, hasher))
-    record = inputs_record(pool.problem, kind=kind, algorithm="leximin")
+    record = inputs_record(pool.problem, kind=kind, algorithm=objective)
     record["withdrawn_ids"] = list(pool.withdrawn)
-    run = SelectionRun(panel=panel.id, kind=kind, algorithm="leximin", status="running", started_by=started_by,
+    run = SelectionRun(panel=panel.id, kind=kind, algorithm=objective, status="running", started_by=started_by,
                        inputs_json=json.dumps(record, sort_keys=True), inputs_hash=canonical_hash(record),
                        progress_message="Waiting to start")
     await run.save().run()
@@ -203,18 +205,21 @@ def is_stale(run: SelectionRun, *, now: datetime) -> bool:
     return run.status == "running" and last is not None and now - last > STALE_AFTER
 
 
-async def execute_run(run_id: int, pool: PoolProblem, *, kind: str) -> None:
+async def execute_run(run_id: int, pool: PoolProblem, *, kind: str, alternates: tuple[str, ...] = (),
+                      objective: str = "leximin") -> None:
     """Run the engine off the event loop; progress and then the result (or the reason it failed)
     go to the run's row, and a heartbeat shows the worker is still at it. Never raises: a
-    background task has nobody to tell."""
+    background task has nobody to tell. A replacement round takes ``alternates`` (the drawn
+    panel's, in order) first (``replace_alternates_first``)."""
     heartbeat = asyncio.create_task(_heartbeat_forever(run_id))
     try:
-        await _execute(run_id, pool, kind=kind)
+        await _execute(run_id, pool, kind=kind, alternates=alternates, objective=objective)
     finally:
         heartbeat.cancel()
 
 
-async def _execute(run_id: int, pool: PoolProblem, *, kind: str) -> None:
+async def _execute(run_id: int, pool: PoolProblem, *, kind: str, alternates: tuple[str, ...] = (),
+                   objective: str = "leximin") -> None:
     last = 0.0
 
     def report(progress: SelectionProgress) -> None:
@@ -228,11 +233,16 @@ async def _execute(run_id: int, pool: PoolProblem, *, kind: str) -> None:
         message = f"{progress.phase}: iteration {progress.iteration}, {progress.fixed_types} of {progress.total_types} groups settled{minimum}"
         anyio.from_thread.run(_write_progress, run_id, fraction, message)
 
+    how: dict = {}
+
     def compute():
         if kind == "replacement":
-            return select_replacements(pool.problem, confirmed_ids=pool.confirmed, lottery_size=LOTTERY_SIZE,
-                                       progress=report)
-        return select_panel(pool.problem, lottery_size=LOTTERY_SIZE, progress=report)
+            replacement = replace_alternates_first(pool.problem, confirmed_ids=pool.confirmed, alternates=alternates,
+                                                   lottery_size=LOTTERY_SIZE, progress=report, objective=objective)
+            how.update(replacement_method=replacement.method, from_alternates=list(replacement.from_alternates),
+                       fallback_reason=replacement.reason, alternates_available=replacement.available)
+            return replacement.result
+        return select_panel(pool.problem, algorithm=objective, lottery_size=LOTTERY_SIZE, progress=report)
 
     try:
         result = await anyio.to_thread.run_sync(compute)
@@ -246,6 +256,7 @@ async def _execute(run_id: int, pool: PoolProblem, *, kind: str) -> None:
         await _finish(run_id, status="failed", error=f"The selection stopped unexpectedly: {type(error).__name__}")
         raise
     record = result_to_json(result)
+    record.update(how)
     await _finish(run_id, status="done", result_json=json.dumps(record, sort_keys=True),
                   lottery_digest=lottery_digest([tuple(panel) for panel in record["lottery"]]))
 
@@ -284,29 +295,49 @@ class DrawError(ValueError):
     pass
 
 
-async def draw_run(*, panel: Panel, run: SelectionRun, seed: str, drawn_by: str,
-                   private_link: PrivateLink) -> tuple[list[str], list[OutgoingEmail]]:
-    """Draw from the stored lottery with the public seed, mark the new members as invited and
+class AlternatesError(DrawError):
+    """The number of alternates asked for cannot be chosen (nothing was drawn)."""
+
+
+async def draw_run(*, panel: Panel, run: SelectionRun, seed: str, drawn_by: str, private_link: PrivateLink,
+                   alternates: int = 0) -> tuple[list[str], list[OutgoingEmail]]:
+    """Draw from the stored lottery with the public seed, choose ``alternates`` alternates for a
+    selection run's drawn panel (``panels.run_alternates``), mark the new members as invited and
     return their references and the invitations to send. A run is drawn once only."""
     seed = seed.strip()
     if not seed:
         raise DrawError(gettext("Enter the public seed"))
     if len(seed) > 300:
         raise DrawError(gettext("The seed must be 300 characters or fewer"))
+    already_drawn = gettext("This run has already been drawn, or has no result to draw from")
+    current = await SelectionRun.objects().where(SelectionRun.id == run.id).first().run()
+    if current.status != "done" or current.seed is not None:
+        raise DrawError(already_drawn)
+    record = json.loads(current.result_json)
+    inputs = json.loads(current.inputs_json)
+    lottery = Lottery(panels=tuple(tuple(panel_ids) for panel_ids in record["lottery"]),
+                      max_deviation=float(record["max_lottery_deviation"]))
+    draw = draw_from_lottery(seed, lottery)
+    alternates_json = ""
+    if current.kind == "selection" and alternates > 0:
+        rates = await run_alternates.learnt_rates(panel.id, run_alternates.problem_from_inputs(inputs).quotas)
+        try:
+            plan = await anyio.to_thread.run_sync(
+                lambda: run_alternates.plan_alternates(inputs, record, draw.panel, alternates, rates, seed))
+        except RuntimeError:  # the alternates program found no choice within its time limit
+            raise AlternatesError(gettext("The alternates could not be chosen in time for a pool this large: "
+                                          "enter fewer alternates, or 0")) from None
+        alternates_json = json.dumps(plan, sort_keys=True)
+    fixed = set(inputs.get("fixed_ids", []))
+    new_members = [reference for reference in draw.panel if reference not in fixed]
     async with write_transaction(SelectionRun._meta.db):
         current = await SelectionRun.objects().where(SelectionRun.id == run.id).first().run()
         if current.status != "done" or current.seed is not None:
-            raise DrawError(gettext("This run has already been drawn, or has no result to draw from"))
-        record = json.loads(current.result_json)
-        lottery = Lottery(panels=tuple(tuple(panel_ids) for panel_ids in record["lottery"]),
-                          max_deviation=float(record["max_lottery_deviation"]))
-        draw = draw_from_lottery(seed, lottery)
-        fixed = set(json.loads(current.inputs_json).get("fixed_ids", []))
-        new_members = [reference for reference in draw.panel if reference not in fixed]
+            raise DrawError(already_drawn)
         await SelectionRun.update({
             SelectionRun.seed: seed, SelectionRun.ticket: int(draw.ticket), SelectionRun.status: "drawn",
             SelectionRun.drawn_json: json.dumps(new_members), SelectionRun.drawn_by: drawn_by,
-            SelectionRun.drawn_at: datetime.now(timezone.utc),
+            SelectionRun.drawn_at: datetime.now(timezone.utc), SelectionRun.alternates_json: alternates_json,
         }).where(SelectionRun.id == run.id).run()
         await Volunteer.update({Volunteer.status: "selected"}).where(
             Volunteer.panel == panel.id, Volunteer.reference.is_in(new_members or [""])).run()

@@ -140,6 +140,9 @@ class SelectionRun(Table, tablename="panel_selection_run"):
     """JSON list of the references drawn (for a replacement: only the new members)."""
     drawn_by = Varchar(length=254, default="")
     drawn_at = Timestamptz(null=True, default=None)
+    alternates_json = Text(default="")
+    """Selection runs, written once at the draw: the ordered alternates (references), the program's
+    report, the drop-out rates used and the simulated final chances (``panels.alternates_store``)."""
 
 
 class PanelMaterial(Table, tablename="panel_material"):

@@ -18,7 +18,7 @@ from panels.selection.csv_input import (
     load_quotas,
     load_volunteers,
 )
-from panels.selection.engine import ALGORITHMS, select_panel
+from panels.selection.engine import ALGORITHMS, OBJECTIVES, select_panel
 from panels.selection.feasibility import InfeasibleQuotasError, check_feasibility
 from panels.selection.lottery import draw_from_lottery, lottery_digest, ticket_for_seed, verify_draw
 from panels.selection.model import (
@@ -45,6 +45,7 @@ from panels.selection.report import (
 
 __all__ = [
     "ALGORITHMS",
+    "OBJECTIVES",
     "Draw",
     "InfeasibleQuotasError",
     "Infeasibility",

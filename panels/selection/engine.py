@@ -19,13 +19,16 @@ from panels.selection.checks import check_panels, check_probabilities
 from panels.selection.compression import CompressedPool, compress_pool
 from panels.selection.csv_input import validate_problem
 from panels.selection.feasibility import InfeasibleQuotasError, check_feasibility
+from panels.selection.goldilocks import goldilocks_distribution
 from panels.selection.legacy import legacy_draws
 from panels.selection.leximin import leximin_distribution
 from panels.selection.lottery import build_lottery, draw_from_lottery
 from panels.selection.model import Lottery, QuotaOutcome, SelectionProblem, SelectionProgress, SelectionResult
 from panels.selection.panel_program import PanelProgram
 
-ALGORITHMS = ("leximin", "legacy")
+ALGORITHMS = ("leximin", "goldilocks", "legacy")
+#: The objectives a fair lottery can be computed for (``legacy`` is the old greedy draws, kept for comparison).
+OBJECTIVES = ("leximin", "goldilocks")
 #: Above this, the lottery moves someone's probability noticeably from its computed value.
 LOTTERY_DEVIATION_WARNING = 0.01
 
@@ -55,8 +58,12 @@ def select_panel(
     if infeasibility is not None:
         raise InfeasibleQuotasError(infeasibility)
     pool = compress_pool(problem)
+    limits = None
     if algorithm == "leximin":
         lottery, target, distribution_size, iterations = _leximin(pool, lottery_size, progress)
+        draws = None
+    elif algorithm == "goldilocks":
+        lottery, target, distribution_size, iterations, limits = _goldilocks(pool, lottery_size, progress)
         draws = None
     else:
         lottery, target, distribution_size = _legacy(pool, lottery_size, progress)
@@ -78,12 +85,13 @@ def select_panel(
         distribution_size=distribution_size,
         lottery=lottery,
         draw=draw,
-        quotas=_quota_outcomes(problem, draw.panel if draw else None),
+        quotas=quota_outcomes(problem, draw.panel if draw else None),
         runtime_s=time.perf_counter() - started,
         iterations=iterations,
         draws=draws,
         fixed_ids=frozenset(pool.fixed_ids),
-        warnings=_lottery_warnings(lottery, distribution_size) if algorithm == "leximin" else (),
+        warnings=_lottery_warnings(lottery, distribution_size) if algorithm in OBJECTIVES else (),
+        chance_limits=limits,
     )
 
 
@@ -132,6 +140,21 @@ def _leximin(
     return lottery, target, len(distribution.panels), int(distribution.iterations)
 
 
+def _goldilocks(
+    pool: CompressedPool, lottery_size: int, progress: Callable[[SelectionProgress], None] | None
+) -> tuple[Lottery, dict[str, float], int, int, tuple[float, float] | None]:
+    if pool.seats == 0 or pool.type_count == 0:
+        panel = tuple(sorted(pool.fixed_ids))
+        return Lottery(panels=(panel,) * lottery_size, max_deviation=0.0), {}, 1, 0, None
+    initial = PanelProgram(pool).best_panel(np.zeros(pool.type_count)).type_panel
+    distribution = goldilocks_distribution(pool, initial, progress=progress)
+    lottery, _ = build_lottery(pool, distribution.panels, distribution.weights, lottery_size)
+    target = {member: float(min(max(distribution.type_probabilities[t], 0.0), 1.0))
+              for t, members in enumerate(pool.type_members) for member in members}
+    return (lottery, target, len(distribution.panels), int(distribution.iterations),
+            (float(distribution.lower), float(distribution.upper)))
+
+
 def _legacy(
     pool: CompressedPool, draws: int, progress: Callable[[SelectionProgress], None] | None
 ) -> tuple[Lottery, dict[str, float], int]:
@@ -142,7 +165,7 @@ def _legacy(
     return Lottery(panels=panels, max_deviation=0.0), target, len(set(panels))
 
 
-def _quota_outcomes(problem: SelectionProblem, panel: tuple[str, ...] | None) -> tuple[QuotaOutcome, ...]:
+def quota_outcomes(problem: SelectionProblem, panel: tuple[str, ...] | None) -> tuple[QuotaOutcome, ...]:
     features = {volunteer.id: volunteer.features for volunteer in problem.volunteers}
     counts = Counter()
     if panel is not None:

@@ -200,3 +200,5 @@ class SelectionResult:
     draws: int | None = None
     fixed_ids: frozenset[str] = frozenset()
     warnings: tuple[str, ...] = ()
+    chance_limits: tuple[float, float] | None = None
+    """Goldilocks: the lower and upper limits every eligible volunteer's chance lies within."""

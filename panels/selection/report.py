@@ -27,7 +27,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from panels.selection.lottery import draw_from_lottery, lottery_digest
-from panels.selection.model import Lottery, SelectionProblem, SelectionResult
+from panels.selection.alternates import choose_alternates, sampling_seed
+from panels.selection.dropout import DropoutRates
+from panels.selection.model import Lottery, Quota, SelectionProblem, SelectionResult, Volunteer
 
 
 class LotteryRecordError(ValueError):
@@ -119,6 +121,7 @@ def result_to_json(result: SelectionResult) -> dict[str, Any]:
         "draws": result.draws,
         "fixed_ids": sorted(result.fixed_ids),
         "warnings": list(result.warnings),
+        "chance_limits": list(result.chance_limits) if result.chance_limits else None,
         "lottery_digest": draw.lottery_digest if draw else None,
         "draw_formula": DRAW_FORMULA,
         "lottery": [list(panel) for panel in result.lottery.panels],
@@ -165,11 +168,51 @@ def draw_lottery_record(record: Mapping[str, Any], seed: str) -> dict[str, Any]:
         raise LotteryRecordError("the lottery no longer matches its fingerprint: the file was changed after it was "
                                  "written")
     draw = draw_from_lottery(seed, Lottery(panels=panels, max_deviation=deviation))
-    drawn = {key: value for key, value in record.items() if key != "answers"}
+    drawn = {key: value for key, value in record.items() if key not in ("answers", "households")}
     drawn.update(seed=draw.seed, ticket=int(draw.ticket), panel=natural_order(draw.panel),
                  lottery_digest=draw.lottery_digest)
     for quota in quotas:
         quota["selected"] = sum(1 for member in draw.panel
                                 if answers.get(member, {}).get(str(quota["category"])) == str(quota["name"]))
     drawn["quotas"] = quotas
+    return drawn
+
+
+def add_alternates_to_record(record: dict[str, Any], problem: SelectionProblem, count: int,
+                             rates: DropoutRates) -> dict[str, Any]:
+    """Make an undrawn ``lottery_record`` ready to choose ``count`` alternates at the draw: every pool
+    member's answers (not only the lottery's), households when the rule is on, and the rates."""
+    categories = sorted({quota.category for quota in problem.quotas})
+    record["answers"] = {volunteer.id: {category: volunteer.features.get(category) for category in categories}
+                         for volunteer in problem.volunteers}
+    record["households"] = ({volunteer.id: volunteer.household for volunteer in problem.volunteers
+                             if volunteer.household is not None} if problem.enforce_households else {})
+    record["alternates_count"] = int(count)
+    record["dropout_rates"] = rates.to_json()
+    return record
+
+
+def draw_alternates(record: Mapping[str, Any], drawn: dict[str, Any]) -> dict[str, Any]:
+    """Add ``alternates`` (ordered ids) and their report to a drawn record whose lottery record asked
+    for them (``add_alternates_to_record``). The program's sampling seed comes from the public seed,
+    so anyone can repeat the choice."""
+    count = int(record.get("alternates_count") or 0)
+    drawn.pop("households", None)
+    if not count:
+        return drawn
+    quotas = tuple(Quota(str(q["category"]), str(q["name"]), int(q["min"]), int(q["max"])) for q in record["quotas"])
+    households = record.get("households") or {}
+    volunteers = tuple(Volunteer(id=str(member), features={str(c): str(v) for c, v in values.items()},
+                                 household=households.get(member)) for member, values in record["answers"].items())
+    problem = SelectionProblem(volunteers=volunteers, quotas=quotas, k=int(record["k"]),
+                               enforce_households=bool(households))
+    rates = DropoutRates.from_json(record["dropout_rates"])
+    panel = list(drawn["panel"])
+    features = {volunteer.id: volunteer.features for volunteer in volunteers}
+    seed = sampling_seed(str(drawn["seed"]))
+    alternates = choose_alternates(problem, panel, {m: rates.probability(values) for m, values in features.items()}, count,
+                                   seed=seed)
+    drawn["alternates"] = list(alternates.ids)
+    drawn["alternates_report"] = alternates.to_json()
+    drawn["dropout_rates"] = rates.to_json()
     return drawn

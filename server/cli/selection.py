@@ -12,6 +12,7 @@ distribution) go to stderr.
 
 from __future__ import annotations
 
+import csv
 import json
 import warnings
 from pathlib import Path
@@ -20,6 +21,7 @@ import click
 
 from panels.selection import (
     ALGORITHMS,
+    OBJECTIVES,
     InfeasibleQuotasError,
     LotteryRecordError,
     Quota,
@@ -35,7 +37,9 @@ from panels.selection import (
     select_panel,
     verify_draw,
 )
+from panels.selection.dropout import history_from_rows, learn_dropout_rates
 from panels.selection.lottery import ticket_for_seed
+from panels.selection.report import add_alternates_to_record, draw_alternates
 from server.platform.private_files import write_private_file
 
 
@@ -73,6 +77,8 @@ def _summary(result: SelectionResult) -> str:
         f"{probability}: min {result.min_probability:.6f}, max {result.max_probability:.6f} (k/n = {result.k / result.n:.6f})",
         f"Panels in the distribution: {result.distribution_size}; lottery of {result.lottery.size} tickets, "
         f"max deviation {result.lottery.max_deviation:.6f}",
+        *([f"Goldilocks limits: every chance between {result.chance_limits[0]:.6f} and {result.chance_limits[1]:.6f}"]
+          if result.chance_limits else []),
         f"Runtime: {result.runtime_s:.2f} s",
         "",
         f"{'category':<20} {'value':<28} {'min':>4} {'max':>4}",
@@ -89,6 +95,10 @@ def _summary(result: SelectionResult) -> str:
 @click.option("--household-columns", default="", help="Comma-separated columns identifying a household.")
 @click.option("--id-column", default=None, help="Id column (default: id, unique_id or nationbuilder_id; else row index).")
 @click.option("--algorithm", type=click.Choice(ALGORITHMS), default="leximin", show_default=True)
+@click.option("--objective", type=click.Choice(OBJECTIVES), default=None,
+              help="The fairness objective: leximin (raise the smallest chances first, then the next) or goldilocks "
+                   "(keep every chance between a lower and an upper limit around k/n, as close as possible). "
+                   "Same as --algorithm.")
 @click.option("--lottery-size", default=1000, show_default=True, type=click.IntRange(min=1), help="Tickets M.")
 @click.option("--lottery-out", "lottery_out", default=None, type=click.Path(dir_okay=False),
               help="Write the lottery (and its fingerprint) here, to draw from later with --draw.")
@@ -98,6 +108,11 @@ def _summary(result: SelectionResult) -> str:
 @click.option("--seed", default=None, help="With --draw: the publicly announced seed.")
 @click.option("--json", "json_path", default=None, type=click.Path(dir_okay=False),
               help="With --draw: write the drawn record (for verify-draw) here.")
+@click.option("--alternates", "alternates", default=0, type=click.IntRange(min=0),
+              help="Choose this many ordered alternates for the drawn panel (added to the --draw JSON).")
+@click.option("--dropout-history", "dropout_history", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="With --alternates: CSV of past invitations (the quota columns and dropped yes/no); "
+                   "without it the stated prior alone gives the drop-out rates.")
 def select_command(
     categories_path: str | None,
     respondents_path: str | None,
@@ -105,12 +120,15 @@ def select_command(
     household_columns: str,
     id_column: str | None,
     algorithm: str,
+    objective: str | None,
     lottery_size: int,
     lottery_out: str | None,
     draw: bool,
     lottery_path: str | None,
     seed: str | None,
     json_path: str | None,
+    alternates: int,
+    dropout_history: str | None,
 ) -> None:
     """Select a panel in two steps, as the web workflow does.
 
@@ -119,9 +137,14 @@ def select_command(
     Then, once the seed is announced: select --draw --lottery LOTTERY.json --seed TEXT.
     A seed is only ever drawn against a lottery already written, so nobody who knows the seed
     can try lottery sizes until a preferred ticket comes up."""
+    if objective is not None:
+        if algorithm not in ("leximin", objective):
+            raise click.UsageError("give either --objective or --algorithm, not two different ones")
+        algorithm = objective
     if draw:
-        if categories_path or respondents_path or k is not None or lottery_out:
-            raise click.UsageError("--draw takes only --lottery, --seed and --json: the lottery is already built")
+        if categories_path or respondents_path or k is not None or lottery_out or alternates or dropout_history:
+            raise click.UsageError("--draw takes only --lottery, --seed and --json: the lottery (and the number of "
+                                   "alternates) is already built")
         if lottery_path is None or seed is None:
             raise click.UsageError("--draw needs --lottery FILE (written by --lottery-out) and --seed TEXT")
         _draw(lottery_path, seed, json_path)
@@ -157,6 +180,14 @@ def select_command(
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
     record = lottery_record(result, problem)
+    if alternates:
+        rates = learn_dropout_rates(_dropout_history(dropout_history, problem), problem.quotas)
+        add_alternates_to_record(record, problem, alternates, rates)
+        click.echo(f"Drop-out rate (overall, from {rates.overall.invited} past invitations and a Beta"
+                   f"({rates.prior.alpha:g}, {rates.prior.beta:g}) prior): {rates.overall.rate:.3f}; "
+                   f"{alternates} alternates will be chosen at the draw.")
+    elif dropout_history:
+        raise click.UsageError("--dropout-history is used only with --alternates N")
     click.echo(_summary(result))
     click.echo("")
     click.echo(f"Lottery SHA-256 (publish before the seed is announced): {record['lottery_digest']}")
@@ -175,9 +206,11 @@ def _draw(lottery_path: str, seed: str, json_path: str | None) -> None:
     if not isinstance(record, dict):
         raise click.ClickException(f"{lottery_path}: not a lottery file written by select --lottery-out")
     try:
-        drawn = draw_lottery_record(record, seed)
+        drawn = draw_alternates(record, draw_lottery_record(record, seed))
     except LotteryRecordError as error:
         raise click.ClickException(f"{lottery_path}: {error}") from None
+    except (KeyError, TypeError, ValueError) as error:
+        raise click.ClickException(f"{lottery_path}: its alternates settings are malformed ({error})") from None
     lines = [
         f"Seed: {drawn['seed']!r} -> ticket {drawn['ticket']} of {drawn['lottery_size']}",
         f"Lottery SHA-256: {drawn['lottery_digest']}",
@@ -188,10 +221,26 @@ def _draw(lottery_path: str, seed: str, json_path: str | None) -> None:
     for quota in drawn["quotas"]:
         lines.append(f"{str(quota['category'])[:20]:<20} {str(quota['name'])[:28]:<28} {quota['min']:>4} "
                      f"{quota['max']:>4} {quota['selected']:>5}")
+    if drawn.get("alternates") is not None:
+        report = drawn["alternates_report"]
+        lines += ["", f"Alternates, in order ({len(drawn['alternates'])}): {', '.join(drawn['alternates'])}",
+                  f"Expected misrepresentation after drop-outs {report['expected_misrepresentation']:.4f}, worst "
+                  f"{report['worst_misrepresentation']:.4f}; every quota held in {100 * report['quota_hold_rate']:.0f}% "
+                  f"of {report['samples']} sampled drop-out sets"]
     click.echo("\n".join(lines))
     if json_path is not None:
         write_private_file(Path(json_path), json.dumps(drawn, indent=1, ensure_ascii=False))
         click.echo(f"Wrote {json_path}")
+
+
+def _dropout_history(path: str | None, problem) -> list:
+    if path is None:
+        return []
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            return history_from_rows(csv.DictReader(handle), problem.categories)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise click.ClickException(f"{path}: {error}") from None
 
 
 @click.command("verify-draw")

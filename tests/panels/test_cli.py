@@ -193,3 +193,19 @@ def test_a_changed_or_drawn_lottery_is_not_drawn(instances, tmp_path):
     lottery.write_text(json.dumps(record))
     changed = CliRunner().invoke(select_command, ["--draw", "--lottery", str(lottery), "--seed", "42"])
     assert changed.exit_code != 0 and "no longer matches its fingerprint" in changed.output
+
+
+def test_alternates_and_dropout_rates_join_the_drawn_record(instances, write_csv, tmp_path):
+    folder = instances / "example_small_20"
+    history = write_csv("history.csv", "gender,dropped\nmale,yes\nmale,yes\nfemale,no\n")
+    built, drawn, out = _build_and_draw(tmp_path, [
+        "--categories", str(folder / "categories.csv"), "--respondents", str(folder / "respondents.csv"), "--k", "20",
+        "--lottery-size", "50", "--alternates", "4", "--dropout-history", str(history)])
+    assert "4 alternates will be chosen at the draw" in built.output
+    assert drawn.exit_code == 0, drawn.output
+    record = json.loads(out.read_text())
+    assert len(record["alternates"]) == 4 and not set(record["alternates"]) & set(record["panel"])
+    assert "answers" not in record and "households" not in record
+    assert record["dropout_rates"]["overall"]["invited"] == 3
+    assert "Alternates, in order (4)" in drawn.output
+    assert CliRunner().invoke(verify_draw_command, [str(out)]).exit_code == 0

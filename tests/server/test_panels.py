@@ -149,6 +149,7 @@ def test_whole_journey_select_draw_invite_decline_replace_attend(client, officer
     replacement = post_form(officer_client, f"/officer/panels/{panel_id}/runs", {"kind": "replacement"}, follow_redirects=False)
     replacement_page = officer_client.get(replacement.headers["location"])
     assert "members holding a seat, confirmed or invited, fixed at 1" in replacement_page.text, replacement_page.text[-3000:]
+    assert "Drop-out rates" in replacement_page.text and "of 0 people invited" in replacement_page.text  # other panels only
     post_form(officer_client, replacement.headers["location"] + "/draw", {"seed": "replacement seed 7"})
     from panels.tables import PanelSession, Volunteer
     statuses = [row["status"] for row in run(Volunteer.select(Volunteer.status).run())]

@@ -47,7 +47,7 @@ def test_execute_run_beats_while_computing(db, monkeypatch):
     panel_id, run_id = run(_panel_and_run(started_ago=timedelta(seconds=1), heartbeat_ago=None))
     monkeypatch.setattr(run_store, "HEARTBEAT_INTERVAL_S", 0.01)
 
-    async def slow(run_id_, pool, *, kind):
+    async def slow(run_id_, pool, *, kind, alternates=(), objective="leximin"):
         await asyncio.sleep(0.1)
 
     monkeypatch.setattr(run_store, "_execute", slow)

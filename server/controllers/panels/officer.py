@@ -32,6 +32,8 @@ from panels.charts import probability_chart, quota_chart
 from panels.panel_form import SESSION_ROWS, check_panel_form
 from panels.pool_csv import PoolImportError, parse_pool_csv, pool_csv
 from panels.quotas import QuotaError, QuotaRow, compute_quotas, quota_problems
+from panels.run_alternates import MAX_ALTERNATES, default_alternates, learnt_rates, replacement_alternates
+from panels.selection import OBJECTIVES
 from panels.tables import Panel
 from server.audit import record_audit
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
@@ -293,13 +295,21 @@ class PanelOfficerController(Controller):
     async def start_run(self, request: Request, panel_id: FromPath[int], data: RepeatableFormData) -> Redirect | Template:
         panel = await _panel_or_404(panel_id)
         kind = "replacement" if str(data.get("kind", "")) == "replacement" else "selection"
-        run, pool = await run_store.start_run(panel=panel, started_by=request.user.email, kind=kind,
+        if kind == "replacement":  # refills keep the objective the panel was drawn with
+            drawn = await run_store.latest_drawn_run(panel.id)
+            objective = drawn.algorithm if drawn is not None and drawn.algorithm in OBJECTIVES else "leximin"
+        else:
+            objective = str(data.get("objective", "leximin"))
+            objective = objective if objective in OBJECTIVES else "leximin"
+        run, pool = await run_store.start_run(panel=panel, started_by=request.user.email, kind=kind, objective=objective,
                                               secret_key=request.app.state.settings.secret_key)
         await record_audit(actor=request.user.email, action=f"{kind}_started", object_type="selection_run",
-                           object_id=run.id, detail=f"panel {panel.id}; pool {len(pool.problem.volunteers)}; "
+                           object_id=run.id, detail=f"panel {panel.id}; {objective}; pool {len(pool.problem.volunteers)}; "
                            f"fixed {len(pool.confirmed)}; inputs {run.inputs_hash[:12]}", ip_address=client_ip(request))
+        alternates = await replacement_alternates(panel.id) if kind == "replacement" else ()
         return Redirect(path=request.app.route_reverse("panels_run", panel_id=panel.id, run_id=run.id), status_code=303,
-                        background=BackgroundTask(run_store.execute_run, run.id, pool, kind=kind))
+                        background=BackgroundTask(run_store.execute_run, run.id, pool, kind=kind, alternates=alternates,
+                                                  objective=objective))
 
     @get("/{panel_id:int}/runs/{run_id:int}", name="panels_run")
     async def run_page(self, request: HTMXRequest, panel_id: FromPath[int], run_id: FromPath[int]) -> Template:
@@ -312,9 +322,17 @@ class PanelOfficerController(Controller):
             if run.status != "running":
                 response.headers["HX-Refresh"] = "true"
             return response
-        context: dict[str, Any] = {"panel": panel, "run": run, "values": {}, "errors": {}}
+        context: dict[str, Any] = {"panel": panel, "run": run, "errors": {}, "values": {}}
         context.update(await self._result_context(run))
+        context["values"] = {"alternates": self._default_alternates(run)}
         return Template("panels/officer/run.html", context=context)
+
+    @staticmethod
+    def _default_alternates(run) -> str:
+        if run.kind != "selection" or not run.result_json:
+            return "0"
+        record = json.loads(run.result_json)
+        return str(default_alternates(record["k"] - len(record.get("fixed_ids", []))))
 
     async def _result_context(self, run) -> dict[str, Any]:
         if not run.result_json:
@@ -325,7 +343,11 @@ class PanelOfficerController(Controller):
         values = [p for ref, p in probabilities if ref not in fixed]
         chart = data_png(await anyio.to_thread.run_sync(lambda: probability_chart(values, k=record["k"] - len(fixed))))
         drawn = json.loads(run.drawn_json) if run.drawn_json else []
-        return {"record": record, "probabilities": probabilities, "chart": chart, "drawn": drawn, "fixed": fixed}
+        rates = await learnt_rates(run.panel, run_store.engine_quotas(await store.load_quotas(run.panel)))
+        plan = json.loads(run.alternates_json) if run.alternates_json else None
+        final = plan["final_chances"]["final"] if plan else {}
+        return {"record": record, "probabilities": probabilities, "chart": chart, "drawn": drawn, "fixed": fixed,
+                "dropout_rates": rates, "plan": plan, "final": final}
 
     @post("/{panel_id:int}/runs/{run_id:int}/draw", name="panels_run_draw")
     async def draw(self, request: Request, panel_id: FromPath[int], run_id: FromPath[int], data: RepeatableFormData) -> Template | Redirect:
@@ -334,16 +356,27 @@ class PanelOfficerController(Controller):
         if run is None:
             raise NotFoundException()
         seed = str(data.get("seed", ""))
-        try:
-            drawn, emails = await run_store.draw_run(panel=panel, run=run, seed=seed, drawn_by=request.user.email,
-                                                     private_link=private_link_builder(request, "member_page"))
-        except run_store.DrawError as error:
-            context: dict[str, Any] = {"panel": panel, "run": run, "values": {"seed": seed}, "errors": {"seed": str(error)}}
+        typed = str(data.get("alternates", "")).strip() if "alternates" in data else self._default_alternates(run)
+        errors = {}
+        if not typed.isdigit() or int(typed) > MAX_ALTERNATES:
+            errors["alternates"] = gettext("Enter a whole number of alternates from 0 to %(most)s", most=MAX_ALTERNATES)
+        else:
+            try:
+                drawn, emails = await run_store.draw_run(panel=panel, run=run, seed=seed, drawn_by=request.user.email,
+                                                         private_link=private_link_builder(request, "member_page"),
+                                                         alternates=int(typed))
+            except run_store.AlternatesError as error:
+                errors["alternates"] = str(error)
+            except run_store.DrawError as error:
+                errors["seed"] = str(error)
+        if errors:
+            context: dict[str, Any] = {"panel": panel, "run": run, "values": {"seed": seed, "alternates": typed},
+                                       "errors": errors}
             context.update(await self._result_context(run))
             return Template("panels/officer/run.html", context=context, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         await write_outbox(emails)
         await record_audit(actor=request.user.email, action="selection_drawn", object_type="selection_run",
-                           object_id=run.id, detail=f"seed {seed.strip()!r}; {len(drawn)} invited",
+                           object_id=run.id, detail=f"seed {seed.strip()!r}; {len(drawn)} invited; alternates {typed}",
                            ip_address=client_ip(request))
         request.app.state.recruiting.forget()
         return Redirect(path=request.app.route_reverse("panels_members", panel_id=panel.id), status_code=303)

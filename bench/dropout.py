@@ -1,0 +1,233 @@
+"""Drop-out benchmark: today's refill against alternates, over simulated drop-out rounds.
+
+    python bench/dropout.py [--rounds 1000] [--refill-rounds 100] [--refill-seconds 60] [--tickets 10]
+                            [--samples 100] [--time-limit 4] [--quick] [--skip-large]
+
+For each instance (the runnable shared pools in ``bench/instances/`` and the synthetic Camden pool
+camden_500_40, ``bench/synthetic_pools.py``) the LEXIMIN lottery is built once. Drop-out rates are learnt
+(``panels.selection.dropout``) from a synthetic history of 300 past invitations in which the
+youngest quota group of the first category drops out at 35% and everyone else at 15%; the rounds
+use the learnt rates. Each method runs ``rounds`` rounds: ``tickets`` tickets of the lottery,
+``rounds / tickets`` drop-out rounds each (seed 2025).
+
+* refill (today): the confirmed members stay and a fresh LEXIMIN selection over the rest of the
+  pool fills the freed seats; a refilled person may decline too, and their seat is refilled once
+  more; a round whose refill has no quota-meeting panel ends with the seats empty. Each refill is
+  a whole LEXIMIN computation, so this method runs ``--refill-rounds`` rounds (100 by default),
+  stopping early after ``--refill-seconds`` per instance (the rounds run are in the table), and a
+  refill lottery is computed once per drop-out pattern and reused.
+* alternates: ``panels.selection.alternates`` chooses the drawn panel's ordered alternates,
+  1.5 × and 3 × the expected drop-outs (plus one), from ``--samples`` sampled drop-out sets with
+  at most ``--time-limit`` seconds of HiGHS per ticket; alternates may decline too, at their own
+  learnt rates, which the alternates program samples as well; replacements are the best subset of
+  those available.
+
+Last, the time of selection with alternates (LEXIMIN, then the alternates of the drawn panel) on
+a synthetic pool of n = 20,000, k = 150 with households (``synthetic_pools.LARGE``), against the
+target of 10 s.
+
+Columns: quota violations (share of final panels missing some quota), the lowest ratio over quota
+groups of (times on the final panel) / (times drawn), the mean number of empty seats, and time per
+round. Targets of issue #21, for alternates: violations ≤ 1%, lowest ratio ≥ 0.95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from panels.selection import InfeasibleQuotasError, load_problem, select_panel, select_replacements  # noqa: E402
+from panels.selection.alternates import QuotaRows, choose_alternates  # noqa: E402
+from panels.selection.dropout import PastInvitation, learn_dropout_rates  # noqa: E402
+from panels.selection.final_chances import simulate_final_chances  # noqa: E402
+from panels.selection.linear_program import LinearProgramError  # noqa: E402
+
+INSTANCES = ROOT / "bench" / "instances"
+FILE_INSTANCES = (
+    ("example_small_20", "example_small_20/categories.csv", "example_small_20/respondents.csv", 20, ()),
+    ("sf_fixture_22", "sortition_algorithms_fixture_22/features.csv", "sortition_algorithms_fixture_22/candidates.csv",
+     22, ("primary_address1", "primary_zip")),
+    ("opendlp_30", "opendlp_monitoring_30/categories.csv", "opendlp_monitoring_30/respondents.csv", 30, ()),
+)
+SEED = 2025
+TARGET_VIOLATIONS = 0.01
+TARGET_RATIO = 0.95
+
+
+def synthetic_history(problem, rng) -> list[PastInvitation]:
+    category = problem.categories[0]
+    first = next(quota.name for quota in problem.quotas if quota.category == category)
+    history = []
+    for _ in range(300):
+        volunteer = problem.volunteers[int(rng.integers(len(problem.volunteers)))]
+        rate = 0.35 if volunteer.features[category] == first else 0.15
+        history.append(PastInvitation(dict(volunteer.features), dropped=bool(rng.random() < rate)))
+    return history
+
+
+def refill_rounds(problem, result, rates, tickets, per_ticket, rng, budget_s):
+    rows = QuotaRows(problem)
+    features = {v.id: v.features for v in problem.volunteers}
+    probability = {member: rates.probability(values) for member, values in features.items()}
+    drawn, ended = defaultdict(int), defaultdict(int)
+    violations = empty = rounds = solver_failures = 0
+    lotteries: dict[tuple[frozenset, frozenset], tuple | None] = {}  # one refill lottery per drop-out pattern
+    started = time.perf_counter()
+    for ticket in rng.choice(result.lottery.size, size=min(tickets, result.lottery.size), replace=False):
+        panel = list(result.lottery.panels[int(ticket)])
+        for _ in range(per_ticket):
+            if time.perf_counter() - started > budget_s:
+                break
+            withdrawn = {m for m in panel if rng.random() < probability[m]}
+            seated = [m for m in panel if m not in withdrawn]
+            for _attempt in range(2):
+                if len(seated) == problem.k:
+                    break
+                key = (frozenset(seated), frozenset(withdrawn))
+                if key not in lotteries:
+                    try:
+                        lotteries[key] = select_replacements(problem, confirmed_ids=seated, withdrawn_ids=withdrawn,
+                                                             lottery_size=100).lottery.panels
+                    except InfeasibleQuotasError:
+                        lotteries[key] = None
+                    except LinearProgramError:  # the engine failed on this refill: counted, seats left empty
+                        solver_failures += 1
+                        lotteries[key] = None
+                if lotteries[key] is None:
+                    break
+                refill_panel = lotteries[key][int(rng.integers(len(lotteries[key])))]
+                for member in set(refill_panel) - set(seated):
+                    if rng.random() < probability[member]:
+                        withdrawn.add(member)
+                    else:
+                        seated.append(member)
+            for member in panel:
+                drawn[member] += 1
+            for member in seated:
+                ended[member] += 1
+            counts = rows.counts(seated)
+            violations += not (np.all(counts >= rows.quota_min) and np.all(counts <= rows.quota_max))
+            empty += problem.k - len(seated)
+            rounds += 1
+    ratios = []
+    for quota in problem.quotas:
+        members = [v.id for v in problem.volunteers if v.features.get(quota.category) == quota.name]
+        times_drawn = sum(drawn[m] for m in members)
+        if times_drawn:
+            ratios.append(sum(ended[m] for m in members) / times_drawn)
+    return violations / rounds, min(ratios), empty / rounds, rounds, solver_failures
+
+
+def instances(quick: bool, workdir: Path):
+    for name, quotas, people, k, households in FILE_INSTANCES:
+        yield name, load_problem(INSTANCES / quotas, INSTANCES / people, k, household_columns=list(households))
+    if not quick:
+        import synthetic_pools
+
+        synthetic = synthetic_pools.INSTANCES[0]
+        quotas, people = synthetic_pools.write_instance(synthetic, workdir / synthetic.name)
+        yield f"{synthetic.name} (synthetic)", load_problem(quotas, people, synthetic.k, household_columns=["household"])
+        quotas, people = (INSTANCES / "example_large_200/categories.csv", INSTANCES / "example_large_200/respondents.csv")
+        yield "example_large_200", load_problem(quotas, people, 200)
+
+
+def alternates_count(problem, rates, factor: float) -> int:
+    """``factor`` times the expected number of drop-outs, plus one."""
+    return math.ceil(factor * problem.k * rates.overall.rate) + 1
+
+
+def large_selection(workdir: Path) -> None:
+    """Time LEXIMIN plus the drawn panel's alternates on n = 20,000, k = 150 with households."""
+    import synthetic_pools
+
+    instance = synthetic_pools.LARGE
+    quotas, people = synthetic_pools.write_instance(instance, workdir / instance.name)
+    problem = load_problem(quotas, people, instance.k, household_columns=["household"])
+    rates = learn_dropout_rates(synthetic_history(problem, np.random.default_rng(SEED)), problem.quotas)
+    count = alternates_count(problem, rates, 1.5)
+    started = time.perf_counter()
+    result = select_panel(problem, seed="bench", lottery_size=1000)
+    selected = time.perf_counter() - started
+    print(f"\n{instance.name} (synthetic, households): LEXIMIN and the draw {selected:.1f} s", flush=True)
+    probability = {v.id: rates.probability(v.features) for v in problem.volunteers}
+    try:
+        alternates = choose_alternates(problem, result.draw.panel, probability, count, seed=SEED)
+    except RuntimeError as error:
+        print(f"{count} alternates: none chosen after {time.perf_counter() - started - selected:.1f} s ({error}); "
+              f"target < 10 s: FAIL")
+        return
+    total = time.perf_counter() - started
+    print(f"\nSelection with alternates, {instance.name} (synthetic, households): LEXIMIN {selected:.1f} s + "
+          f"{len(alternates.ids)} alternates {total - selected:.1f} s (HiGHS gap {alternates.mip_gap:.4f}) = "
+          f"{total:.1f} s; target < 10 s: {'pass' if total < 10 else 'FAIL'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=1000)
+    parser.add_argument("--refill-rounds", type=int, default=100)
+    parser.add_argument("--refill-seconds", type=float, default=60.0, help="stop the refill rounds of an instance after this")
+    parser.add_argument("--tickets", type=int, default=10)
+    parser.add_argument("--samples", type=int, default=100, help="drop-out samples of the alternates program")
+    parser.add_argument("--time-limit", type=float, default=4.0, help="seconds HiGHS may spend per alternates program")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--only", default="", help="comma-separated instance names to run (default: all)")
+    args = parser.parse_args()
+    only = {name.strip() for name in args.only.split(",") if name.strip()}
+    per_ticket = max(1, args.rounds // args.tickets)
+    refill_per_ticket = max(1, args.refill_rounds // args.tickets)
+    header = (f"{'instance':<28} {'method':<13} {'rounds':>6} {'violations':>10} {'target':>6} "
+              f"{'min ratio':>9} {'target':>6} {'empty':>6} {'s/round':>8}")
+    print(f"Drop-out rounds: {args.tickets} tickets x {per_ticket} rounds (refill: x {refill_per_ticket}, at most "
+          f"{args.refill_seconds:g} s), seed {SEED}; alternates program: {args.samples} samples, {args.time_limit:g} s; "
+          f"alt (N, f): N alternates, f times the expected drop-outs")
+    print(f"Targets for alternates: violations <= {TARGET_VIOLATIONS:.0%}, min ratio >= {TARGET_RATIO}")
+    print(header)
+    print("-" * len(header))
+    with tempfile.TemporaryDirectory() as folder:
+        for name, problem in instances(args.quick, Path(folder)):
+            if only and name.split(" ")[0] not in only:
+                continue
+            rng = np.random.default_rng(SEED)
+            rates = learn_dropout_rates(synthetic_history(problem, rng), problem.quotas)
+            result = select_panel(problem, lottery_size=1000)
+            started = time.perf_counter()
+            violations, ratio, empty, rounds, failures = refill_rounds(problem, result, rates, args.tickets, refill_per_ticket, rng,
+                                                             args.refill_seconds)
+            refill_time = (time.perf_counter() - started) / rounds
+            print(f"{name[:28]:<28} {'refill':<13} {rounds:>6} {violations:>10.3f} {'-':>6} "
+                  f"{ratio:>9.3f} {'-':>6} {empty:>6.2f} {refill_time:>8.3f}"
+                  + (f"  ({failures} refills failed in the engine: LP infeasible)" if failures else ""), flush=True)
+            for factor in (1.5, 3.0):
+                alternates = alternates_count(problem, rates, factor)
+                started = time.perf_counter()
+                chances = simulate_final_chances(problem, result.lottery, result.probabilities, rates,
+                                                 alternates=alternates, seed=SEED, tickets=args.tickets,
+                                                 rounds_per_ticket=per_ticket, samples=args.samples,
+                                                 time_limit=args.time_limit)
+                elapsed = (time.perf_counter() - started) / chances.rounds
+                violations = 1 - chances.quota_hold_rate
+                ratio = chances.groups[0].ratio
+                method = f"alt ({alternates}, {factor:g})"
+                print(f"{name[:28]:<28} {method:<13} {chances.rounds:>6} {violations:>10.3f} "
+                      f"{'pass' if violations <= TARGET_VIOLATIONS else 'FAIL':>6} {ratio:>9.3f} "
+                      f"{'pass' if ratio >= TARGET_RATIO else 'FAIL':>6} {problem.k - chances.expected_final_size:>6.2f} "
+                      f"{elapsed:>8.3f}", flush=True)
+        if not (args.quick or args.skip_large):
+            large_selection(Path(folder))
+
+
+if __name__ == "__main__":
+    main()

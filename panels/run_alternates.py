@@ -1,0 +1,83 @@
+"""Alternates of a drawn selection run, and the chances over the whole process shown beside them.
+
+At the draw the officer sets how many alternates to choose (``default_alternates``: a tenth of
+the seats, at least 2). The run's own stored inputs are the problem (the same pool, quotas and
+household keys the lottery was computed from), the drop-out rates are learnt from the council's
+other panels (``panels.dropout_history``), and the program's sampling seed comes from the public
+seed, so the choice can be repeated. The whole-process simulation (``final_chances``) runs with
+the same seed. Everything lands in the run's ``alternates_json``, written once with the draw.
+
+Replacement rounds read the ordered alternates of the panel's latest drawn selection run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from panels.dropout_history import past_invitations
+from panels.selection.alternates import choose_alternates, sampling_seed
+from panels.selection.dropout import DropoutRates, learn_dropout_rates
+from panels.selection.final_chances import simulate_final_chances
+from panels.selection.model import Lottery, Quota, SelectionProblem, Volunteer
+from panels.tables import SelectionRun
+
+#: Most alternates an officer may ask for at one draw.
+MAX_ALTERNATES = 100
+#: Tickets and drop-out rounds per ticket of the simulation shown on the run page: enough to name
+#: the groups that lose most, cheap enough to run during the draw.
+SIMULATED_TICKETS = 5
+ROUNDS_PER_TICKET = 40
+#: Seconds HiGHS may spend on each simulated ticket's alternates (the drawn panel's own get the full limit).
+SIMULATED_TIME_LIMIT_S = 2.0
+
+
+def default_alternates(seats: int) -> int:
+    """A tenth of the seats to fill, rounded up, and at least 2."""
+    return max(2, math.ceil(seats / 10))
+
+
+def problem_from_inputs(inputs: Mapping[str, Any]) -> SelectionProblem:
+    """The engine's problem exactly as a run recorded it (``panels.runs.inputs_record``)."""
+    return SelectionProblem(
+        volunteers=tuple(Volunteer(id=str(v["id"]), features=dict(v["features"]), household=v.get("household"))
+                         for v in inputs["volunteers"]),
+        quotas=tuple(Quota(str(q["category"]), str(q["name"]), int(q["min"]), int(q["max"])) for q in inputs["quotas"]),
+        k=int(inputs["k"]), enforce_households=bool(inputs.get("enforce_households")),
+        fixed_ids=frozenset(inputs.get("fixed_ids", [])))
+
+
+async def learnt_rates(panel_id: int, quotas: Sequence[Quota]) -> DropoutRates:
+    """Drop-out rates for ``panel_id``'s quota groups, learnt from the council's other panels."""
+    history = await past_invitations(panel_id=panel_id, dimensions=tuple(dict.fromkeys(q.category for q in quotas)))
+    return learn_dropout_rates(history, quotas)
+
+
+def plan_alternates(inputs: Mapping[str, Any], result: Mapping[str, Any], panel: Sequence[str], count: int,
+                    rates: DropoutRates, public_seed: str) -> dict[str, Any]:
+    """The ``alternates_json`` of a drawn run: ordered alternates for ``panel``, their report, the
+    rates and the simulated final chances (CPU-bound: call it from a worker thread)."""
+    problem = problem_from_inputs(inputs)
+    probability = {v.id: rates.probability(v.features) for v in problem.volunteers}
+    seed = sampling_seed(public_seed)
+    alternates = choose_alternates(problem, list(panel), probability, count, seed=seed,
+                                   excluded=problem.fixed_ids)
+    lottery = Lottery(panels=tuple(tuple(ticket) for ticket in result["lottery"]),
+                      max_deviation=float(result["max_lottery_deviation"]))
+    chances = simulate_final_chances(problem, lottery, result["probabilities"], rates, alternates=count, seed=seed,
+                                     tickets=SIMULATED_TICKETS, rounds_per_ticket=ROUNDS_PER_TICKET,
+                                     time_limit=SIMULATED_TIME_LIMIT_S)
+    return {"count": count, "alternates": alternates.to_json(), "dropout_rates": rates.to_json(),
+            "final_chances": chances.to_json()}
+
+
+async def replacement_alternates(panel_id: int) -> tuple[str, ...]:
+    """The ordered alternates of the panel's latest drawn selection run (none when it chose none)."""
+    row = await SelectionRun.select(SelectionRun.alternates_json).where(
+        SelectionRun.panel == panel_id, SelectionRun.kind == "selection", SelectionRun.status == "drawn").order_by(
+        SelectionRun.id, ascending=False).first().run()
+    if row is None or not row["alternates_json"]:
+        return ()
+    return tuple(json.loads(row["alternates_json"])["alternates"]["ids"])

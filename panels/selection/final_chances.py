@@ -1,0 +1,118 @@
+"""Chances over the whole process: who ends on the *final* panel once people drop out.
+
+LEXIMIN fixes each volunteer's chance of being drawn. What residents experience is the panel
+after declines and no-shows, refilled from the alternates. This simulates the whole process with
+a recorded seed: draw a ticket of the lottery (uniformly, as the public draw does), choose that
+panel's alternates (``alternates``), let each invited person and each alternate drop out with
+their learnt probability (``dropout``), replace from the available alternates, and count who is
+on the final panel.
+
+Choosing alternates is an integer program, so the simulation draws ``tickets`` distinct tickets
+and ``rounds_per_ticket`` drop-out rounds for each. A group's ratio compares, over the same
+rounds, how often its members end on the final panel with how often they were drawn, so that
+the sampling of tickets cancels out; each volunteer's ``final`` chance sits beside their LEXIMIN
+``intended`` one. Final chances add up to the expected size of the final panel.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from panels.selection.alternates import DEFAULT_SAMPLES, TIME_LIMIT_S, QuotaRows, ReplacementSolver, choose_alternates
+from panels.selection.dropout import DropoutRates
+from panels.selection.model import Lottery, SelectionProblem
+
+
+@dataclass(frozen=True)
+class GroupChance:
+    """A quota group's mean chance of being drawn and of ending on the final panel, and their ratio."""
+
+    category: str
+    name: str
+    intended: float
+    final: float
+    ratio: float
+
+
+@dataclass(frozen=True)
+class FinalChances:
+    """The simulation's result; ``groups`` are sorted from the furthest below intended."""
+
+    seed: int
+    rounds: int
+    final: Mapping[str, float]
+    intended: Mapping[str, float]
+    groups: tuple[GroupChance, ...]
+    quota_hold_rate: float
+    expected_final_size: float
+
+    def to_json(self) -> dict:
+        return {
+            "seed": self.seed, "rounds": self.rounds, "quota_hold_rate": round(self.quota_hold_rate, 6),
+            "expected_final_size": round(self.expected_final_size, 6),
+            "final": {member: round(value, 6) for member, value in self.final.items()},
+            "groups": [{"category": g.category, "name": g.name, "intended": round(g.intended, 6),
+                        "final": round(g.final, 6), "ratio": round(g.ratio, 6)} for g in self.groups],
+        }
+
+
+def simulate_final_chances(
+    problem: SelectionProblem,
+    lottery: Lottery,
+    intended: Mapping[str, float],
+    rates: DropoutRates,
+    *,
+    alternates: int,
+    seed: int = 0,
+    tickets: int = 10,
+    rounds_per_ticket: int = 100,
+    samples: int = DEFAULT_SAMPLES,
+    time_limit: float = TIME_LIMIT_S,
+) -> FinalChances:
+    """Simulate the whole process (see module docstring); ``intended`` are the LEXIMIN chances;
+    ``samples`` and ``time_limit`` go to the alternates program."""
+    rng = np.random.default_rng(seed)
+    rows = QuotaRows(problem)
+    solver = ReplacementSolver(rows)
+    features = {v.id: v.features for v in problem.volunteers}
+    probability = {member: rates.probability(values) for member, values in features.items()}
+    chosen = rng.choice(lottery.size, size=min(tickets, lottery.size), replace=False)
+    final_counts: dict[str, int] = defaultdict(int)
+    drawn_counts: dict[str, int] = defaultdict(int)
+    held = sizes = rounds = 0
+    for ticket in chosen:
+        panel = list(lottery.panels[int(ticket)])
+        invited = [member for member in panel if member not in problem.fixed_ids]
+        order = choose_alternates(problem, panel, probability, alternates, seed=int(rng.integers(2**31)),
+                                  samples=samples, time_limit=time_limit).ids
+        for _ in range(rounds_per_ticket):
+            dropped = [m for m in invited if rng.random() < probability[m]]
+            available = [a for a in order if rng.random() >= probability[a]]
+            staying = [m for m in panel if m not in set(dropped)]
+            final = [*staying, *solver.best(staying, len(dropped), available)]
+            for member in panel:
+                drawn_counts[member] += 1
+            for member in final:
+                final_counts[member] += 1
+            counts = rows.counts(final)
+            held += bool(np.all(counts >= rows.quota_min) and np.all(counts <= rows.quota_max))
+            sizes += len(final)
+            rounds += 1
+    final_chance = {v.id: final_counts[v.id] / rounds for v in problem.volunteers}
+    groups = []
+    for quota in problem.quotas:
+        members = [v.id for v in problem.volunteers if v.features.get(quota.category) == quota.name]
+        if not members:
+            continue
+        drawn = sum(drawn_counts[m] for m in members)
+        ended = sum(final_counts[m] for m in members)
+        intended_mean = sum(intended.get(m, 0.0) for m in members) / len(members)
+        ratio = ended / drawn if drawn else 1.0
+        groups.append(GroupChance(quota.category, quota.name, intended_mean, intended_mean * ratio, ratio))
+    groups.sort(key=lambda group: (group.ratio, group.category, group.name))
+    return FinalChances(seed=seed, rounds=rounds, final=final_chance, intended=dict(intended), groups=tuple(groups),
+                        quota_hold_rate=held / rounds if rounds else 1.0, expected_final_size=sizes / rounds if rounds else 0.0)

@@ -1,0 +1,135 @@
+"""Drop-out rates, alternates and final chances on small pools (issue 21).
+
+Properties: quotas and households hold for the panel plus alternates (every household appears at
+most once among them, and whenever some subset of the alternates can repair a drop-out set, the
+chosen replacements do); alternates never include a panel member; final chances add up to the
+expected size of the final panel.
+"""
+
+from itertools import combinations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from panels.selection import InfeasibleQuotasError, Quota, SelectionProblem, Volunteer, select_panel
+from panels.selection import alternates as alternates_module
+from panels.selection.alternates import QuotaRows, ReplacementSolver, choose_alternates, replace_from_alternates
+from panels.selection.dropout import DropoutPrior, PastInvitation, learn_dropout_rates
+from panels.selection.final_chances import simulate_final_chances
+from panels.selection.replacement import replace_alternates_first
+
+CATEGORIES = {"sex": ("F", "M"), "age": ("young", "old")}
+
+
+@st.composite
+def drawn_panels(draw):
+    n = draw(st.integers(6, 11))
+    volunteers = []
+    for index in range(n):
+        features = {category: draw(st.sampled_from(values)) for category, values in CATEGORIES.items()}
+        household = f"h{draw(st.integers(0, n // 2))}" if draw(st.booleans()) else None
+        volunteers.append(Volunteer(id=f"p{index}", features=features, household=household))
+    k = draw(st.integers(2, 4))
+    quotas = tuple(Quota(category, value, 0, k) if draw(st.booleans()) else Quota(category, value, 1, k - 1)
+                   for category, values in CATEGORIES.items() for value in values)
+    problem = SelectionProblem(volunteers=tuple(volunteers), quotas=quotas, k=k, enforce_households=True)
+    return problem, draw(st.integers(1, 4)), draw(st.integers(0, 1000))
+
+
+def _select(problem, seed):
+    try:
+        return select_panel(problem, seed=str(seed), lottery_size=20)
+    except InfeasibleQuotasError:
+        return None
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(drawn_panels())
+def test_alternates_keep_households_and_quotas_and_never_repeat_the_panel(case):
+    problem, count, seed = case
+    result = _select(problem, seed)
+    if result is None:
+        return
+    panel = result.draw.panel
+    alternates = choose_alternates(problem, panel, {v.id: 0.3 for v in problem.volunteers}, count, samples=8, seed=seed)
+    assert not set(alternates.ids) & set(panel)
+    assert len(set(alternates.ids)) == len(alternates.ids) <= count
+    households = [v.household for v in problem.volunteers if v.id in {*panel, *alternates.ids} and v.household]
+    assert len(households) == len(set(households))
+    rows = QuotaRows(problem)
+    rng = np.random.default_rng(seed)
+    for _ in range(3):
+        dropped = [member for member in panel if rng.random() < 0.5]
+        chosen = replace_from_alternates(problem, panel, dropped, alternates.ids)
+        assert set(chosen) <= set(alternates.ids) and len(chosen) <= len(dropped)
+        kept = [member for member in panel if member not in dropped]
+        best = min(rows.loss(rows.counts(kept + list(subset)))
+                   for size in range(len(dropped) + 1) for subset in combinations(alternates.ids, size))
+        assert rows.loss(rows.counts(kept + list(chosen))) <= best + 1e-9
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(drawn_panels())
+def test_final_chances_sum_to_the_expected_final_panel_size(case):
+    problem, count, seed = case
+    result = _select(problem, seed)
+    if result is None:
+        return
+    rates = learn_dropout_rates([], problem.quotas)
+    chances = simulate_final_chances(problem, result.lottery, result.probabilities, rates, alternates=count,
+                                     seed=seed, tickets=2, rounds_per_ticket=15)
+    assert chances.rounds == min(2, result.lottery.size) * 15
+    assert abs(sum(chances.final.values()) - chances.expected_final_size) < 1e-9
+    assert chances.expected_final_size <= problem.k
+    assert [group.ratio for group in chances.groups] == sorted(group.ratio for group in chances.groups)
+    again = simulate_final_chances(problem, result.lottery, result.probabilities, rates, alternates=count,
+                                   seed=seed, tickets=2, rounds_per_ticket=15)
+    assert again.final == chances.final
+
+
+def test_rates_follow_the_prior_without_history_and_the_record_with_much():
+    quotas = (Quota("age", "young", 0, 5), Quota("age", "old", 0, 5))
+    empty = learn_dropout_rates([], quotas)
+    assert abs(empty.overall.rate - 0.2) < 1e-12
+    assert all(abs(group.rate - 0.2) < 1e-12 for group in empty.groups)
+    history = [PastInvitation({"age": "young"}, dropped=index % 2 == 0) for index in range(400)]
+    history += [PastInvitation({"age": "old"}, dropped=index % 10 == 0) for index in range(400)]
+    learnt = learn_dropout_rates(history, quotas, DropoutPrior(2, 8))
+    young, old = learnt.groups
+    assert (young.invited, young.dropped, old.dropped) == (400, 200, 40)
+    assert abs(young.rate - 0.5) < 0.02 and abs(old.rate - 0.1) < 0.02
+    assert young.low < young.rate < young.high
+    assert learnt.probability({"age": "young"}) > learnt.probability({"age": "old"})
+    assert type(learnt).from_json(learnt.to_json()).to_json() == learnt.to_json()
+
+
+def test_replacements_come_from_the_alternates_first_and_say_why_when_they_cannot():
+    volunteers = tuple(Volunteer(id=f"{sex}{number}", features={"sex": sex}) for sex in "FM" for number in range(3))
+    problem = SelectionProblem(volunteers=volunteers, quotas=(Quota("sex", "F", 1, 1), Quota("sex", "M", 1, 1)), k=2)
+    taken = replace_alternates_first(problem, confirmed_ids=["M0"], alternates=["M1", "F1", "F2"], lottery_size=5)
+    assert (taken.method, taken.from_alternates, taken.reason) == ("alternates", ("F1",), "")
+    assert taken.result.lottery.panels == (("F1", "M0"),) and taken.result.probabilities["F1"] == 1.0
+    for alternates, withdrawn, reason in (([], (), "no_alternates"), (["M1", "M2"], (), "quotas"), (["F0"], ["F0"], "too_few")):
+        refill = replace_alternates_first(problem, confirmed_ids=["M0"], alternates=alternates, withdrawn_ids=withdrawn,
+                                          lottery_size=5)
+        assert (refill.method, refill.reason) == ("refill", reason)
+        assert all(panel[1] == "M0" and panel[0][0] == "F" and panel[0] not in withdrawn
+                   for panel in refill.result.lottery.panels)
+
+
+def test_every_subset_tried_agrees_with_the_integer_program(monkeypatch):
+    rng = np.random.default_rng(7)
+    volunteers = tuple(Volunteer(id=f"v{i}", features={"sex": str(rng.choice(["F", "M"])), "age": str(rng.choice(["young", "old"]))})
+                       for i in range(14))
+    problem = SelectionProblem(volunteers=volunteers, k=5, quotas=(
+        Quota("sex", "F", 2, 3), Quota("sex", "M", 2, 3), Quota("age", "young", 1, 3), Quota("age", "old", 2, 4)))
+    rows = QuotaRows(problem)
+    for _ in range(20):
+        order = [str(member) for member in rng.permutation([v.id for v in volunteers])]
+        remaining, alternates, seats = order[:int(rng.integers(1, 5))], order[5:5 + int(rng.integers(1, 8))], int(rng.integers(1, 4))
+        tried = ReplacementSolver(rows).best(remaining, seats, alternates)
+        monkeypatch.setattr(alternates_module, "ENUMERATE_UP_TO", 0)
+        solved = ReplacementSolver(rows).best(remaining, seats, alternates)
+        monkeypatch.undo()
+        assert tried == solved

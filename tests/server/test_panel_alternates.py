@@ -1,0 +1,84 @@
+"""Alternates in the web draw: chosen with the panel and stored, shown with the final chances on
+the run page, and taken first by a replacement run, which falls back to a refill when they
+cannot fill the seats and says so. The panel is computed with the Goldilocks objective, which the
+refill keeps (one journey: the pool and the lottery are the slow part; LEXIMIN's journey is in
+test_panels)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from panels.tables import SelectionRun, Volunteer
+from server.tables import OutboxEmail
+from tests.factories.panels import create_panel, fill_pool, set_quotas, slug_of
+from tests.support.database import run
+from tests.support.http import post_form
+
+
+def computed_run(client, officer_client) -> tuple[int, str]:
+    panel_id = create_panel(officer_client)
+    set_quotas(officer_client, panel_id)
+    fill_pool(client, slug_of(panel_id))
+    pool = officer_client.get(f"/officer/panels/{panel_id}/pool").text
+    assert 'name="objective" type="radio" value="goldilocks"' in pool and "as tight as the quotas allow" in pool
+    started = post_form(officer_client, f"/officer/panels/{panel_id}/runs", {"kind": "selection", "objective": "goldilocks"},
+                        follow_redirects=False)
+    return panel_id, started.headers["location"]
+
+
+def decline(client, references) -> None:
+    """These invited members decline through their private links."""
+    for reference in references:
+        email = run(OutboxEmail.select(OutboxEmail.body).where(
+            OutboxEmail.subject.like("You have been chosen%"), OutboxEmail.body.like(f"%{reference}%")).first().run())
+        token = re.search(r"/my-panel/(\S+)", email["body"]).group(1)
+        assert post_form(client, f"/my-panel/{token}/respond", {"answer": "decline"}).status_code == 200
+
+
+def invited() -> set[str]:
+    return {row["reference"] for row in run(Volunteer.select(Volunteer.reference).where(Volunteer.status == "selected").run())}
+
+
+def replacement_page(officer_client, panel_id: int) -> tuple[str, str]:
+    started = post_form(officer_client, f"/officer/panels/{panel_id}/runs", {"kind": "replacement"}, follow_redirects=False)
+    return started.headers["location"], officer_client.get(started.headers["location"]).text
+
+
+def test_draw_chooses_alternates_shows_final_chances_and_replacements_take_them(client, officer_client):
+    panel_id, run_url = computed_run(client, officer_client)
+    form = officer_client.get(run_url).text
+    assert "<strong>Goldilocks.</strong>" in form and "Every chance between" in form
+    assert 'name="alternates"' in form and 'value="2"' in form  # a tenth of 6 seats, at least 2
+    refused = post_form(officer_client, run_url + "/draw", {"seed": "seed 1", "alternates": "many"})
+    assert refused.status_code == 422 and "Enter a whole number of alternates from 0 to 100" in refused.text
+    assert 'value="many"' in refused.text and 'value="seed 1"' in refused.text
+    post_form(officer_client, run_url + "/draw", {"seed": "seed 1", "alternates": "3"})
+    stored = run(SelectionRun.select(SelectionRun.alternates_json, SelectionRun.drawn_json).where(
+        SelectionRun.kind == "selection").first().run())
+    plan, drawn = json.loads(stored["alternates_json"]), json.loads(stored["drawn_json"])
+    alternates = plan["alternates"]["ids"]
+    assert len(alternates) == 3 and not set(alternates) & set(drawn)
+    assert sum(plan["final_chances"]["final"].values()) == pytest.approx(plan["final_chances"]["expected_final_size"])
+    page = officer_client.get(run_url).text
+    listed = re.search(r'<ol class="govuk-list govuk-list--number" id="alternates">(.*?)</ol>', page, re.S).group(1)
+    assert re.findall(r"RP-[A-Z0-9]{6}", listed) == alternates
+    assert "Chances of ending on the final panel" in page and "Final chance" in page and "Drop-out rates" in page
+    assert 'id="furthest-below"' in page or "every group ended on the final panel as often" in page
+
+    decline(client, drawn[:1])
+    url, text = replacement_page(officer_client, panel_id)
+    assert 'id="replacement-method"' in text and "From the alternates, in their order" in text, text[-3000:]
+    post_form(officer_client, url + "/draw", {"seed": "any seed"})
+    new = invited() - set(drawn)
+    assert len(new) == 1 and new <= set(alternates)
+
+    decline(client, drawn[1:4])  # three seats free, two alternates left: a refill fills them
+    url, text = replacement_page(officer_client, panel_id)
+    assert "Only 2 alternates can still take a seat, fewer than the seats to fill" in text, text[-3000:]
+    assert "Selection probability of each volunteer (3 members holding a seat" in text
+    assert "<strong>Goldilocks.</strong>" in text  # the refill keeps the panel's objective
+    post_form(officer_client, url + "/draw", {"seed": "refill seed"})
+    assert len(invited() - set(drawn)) == 4
