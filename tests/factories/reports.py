@@ -87,3 +87,23 @@ async def related_comment(state: str = "published", name: str = "Priya Shah",
     await Comment(case_study=unrelated.id, display_name="", body="Unrelated words", state="published",
                   author_token_hash="b" * 64).save().run()
     return int(comment.id)
+
+
+def demo_report_inputs(census_file: str = "camden-2021.csv"):
+    """The demo's Data Charter questionnaire with its 320 seeded responses, as report inputs
+    (no database): the report the demo publishes."""
+    from datetime import date as day
+
+    from analysis.reports.store import ReportInputs
+    from surveys.demo import DEMO_CLOSES_ON, DEMO_OPENS_ON, barnet_style_questionnaire, demo_responses
+    from surveys.response_csv import ResponseRecord
+
+    demo = barnet_style_questionnaire()
+    records = [ResponseRecord(reference=reference, channel=channel, submitted_at=at, answers=answers)
+               for reference, channel, at, answers in demo_responses(demo, DEMO_OPENS_ON, DEMO_CLOSES_ON)]
+    return ReportInputs(
+        consultation={"slug": "data-charter-questionnaire", "title": "Data Charter questionnaire", "summary": "",
+                      "opens_on": DEMO_OPENS_ON, "closes_on": DEMO_CLOSES_ON},
+        questionnaire=demo, records=records,
+        draft={"purpose": "", "channels_note": "", "census_file": census_file, "reach_json": "{}"},
+        actions=[], themes=[], quotes=[])
