@@ -78,7 +78,8 @@ def add_publication(system: LinearSystem, prefix: Any, *, n_responses: int, ques
         system.add_entry(answered, question.n_answered, hidden=False, hideable=False)
         for index, count in enumerate(question.counts):
             system.add_entry(option_key(prefix, question.key, index), count, hidden=bool(question.hidden[index]),
-                             hideable=question.about_you, cap=question.n_answered)
+                             hideable=question.about_you, cap=question.n_answered,
+                             table=(prefix, "about", question.key) if question.about_you else None)
         if question.about_you and not question.multiple:
             system.add_constraint({**{option_key(prefix, question.key, index): 1.0
                                       for index in range(len(question.counts))}, answered: -1.0}, equality=True)
@@ -102,12 +103,14 @@ def _add_breakdown(system: LinearSystem, prefix: Any, table: BreakdownView, ques
         known_group = row >= len(group.counts) or not group.hidden[row]
         # With the group's size published, its total for Q can only range over those who skipped Q.
         total_cap = min(row_cap, n - n_question) if known_group else row_cap
-        system.add_entry(total, table.totals[row], hidden=bool(table.total_hidden[row]), cap=total_cap)
+        system.add_entry(total, table.totals[row], hidden=bool(table.total_hidden[row]), cap=total_cap,
+                         table=(prefix, question.key, table.group_key))
         cells = [cell_key(prefix, question.key, table.group_key, row, column) for column in range(columns)]
         for column, key in enumerate(cells):
             column_total = question.counts[column]
             system.add_entry(key, table.counts[row, column], hidden=bool(table.cell_hidden[row, column]),
-                             cap=min(row_cap, column_total if np.isfinite(column_total) else math.inf))
+                             cap=min(row_cap, column_total if np.isfinite(column_total) else math.inf),
+                             table=(prefix, question.key, table.group_key))
         if question.multiple:
             for key in cells:
                 system.add_constraint({key: 1.0, total: -1.0}, equality=False)
