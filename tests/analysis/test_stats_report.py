@@ -5,6 +5,7 @@ question list and cross-tables."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import random
@@ -123,7 +124,7 @@ def test_open_data_csv_holds_weighting_weeks_reach_and_actions(built):
     assert cited["value"] == "camden-data-charter/3" and "Overdue by 10 days" in cited["display"]
     assert [row["display"] for row in by_section["quote"]] == [q["text"] for q in document["quotes"]]
     hidden = [row for row in rows if row["section"].startswith("breakdown:") and row["suppressed"] == "True"]
-    assert hidden and all(row["suppression"] in ("primary", "secondary") and row["count"] == "" for row in hidden)
+    assert hidden and all(row["suppression"] == "hidden" and row["count"] == "" for row in hidden)
 
 
 def _html(document) -> str:
@@ -134,9 +135,17 @@ def test_html_counts_only_holm_test_count_for_holm(built):
     document = built.document
     tested = holm_test_count(document)
     assert 0 < tested < len(document["breakdowns"])  # the multiple-choice breakdown has no test
-    html = _html(document)
+    # A test withheld (its table has hidden figures) still counts in Holm's family.
+    assert tested == sum(1 for b in document["breakdowns"] if b["p_value"] is not None or b["withheld"])
+    shown = copy.deepcopy(document)
+    for breakdown in shown["breakdowns"]:
+        if breakdown["withheld"]:
+            breakdown.update(test="chi_square", p_value=0.5, p_value_holm=1.0, withheld=False)
+    html = _html(shown)
     assert f"Holm correction for {tested} tests" in html
     assert f"Holm correction for {len(document['breakdowns'])} tests" not in html
+    if any(breakdown["withheld"] for breakdown in document["breakdowns"]):
+        assert "Test not shown: it would reveal hidden figures." in _html(document)
 
 
 def test_html_labels_secondary_suppression_truthfully(built):
@@ -183,8 +192,7 @@ def test_pdf_has_the_questions_and_the_cross_tables(built, monkeypatch):
     assert b"Answered" in pdf and b"Female" in pdf
     assert b"People reached" in pdf and b"Resident Panel sessions" in pdf
     text = re.sub(rb"\)\s*Tj.*?\(", b" ", pdf, flags=re.S)  # join the wrapped lines of a paragraph
-    assert b"Fewer than 10: hidden because the count is under 10" in text
-    assert b"[c]: hidden so that other hidden figures" in text
+    assert b"[x]: hidden to protect privacy." in text
 
 
 def test_pdf_of_a_version_published_before_these_keys_existed(built, monkeypatch):
@@ -209,6 +217,6 @@ def test_pdf_of_a_version_published_before_these_keys_existed(built, monkeypatch
     monkeypatch.setattr(rl_config, "pageCompression", 0)
     pdf = report_pdf(legacy, {})
     assert pdf.startswith(b"%PDF") and b"Not counted" in pdf and b"An answer to" in pdf
-    # "[c]" only in each cross-table's explanation: no hidden figure of the old document is marked so.
-    assert pdf.count(b"[c]") == len(legacy["breakdowns"])
+    # No hidden figure of the old document is marked "[c]" or "[x]": they said "fewer than 10".
+    assert b"[c]" not in pdf and b"[x]" not in pdf
     assert b"fewer than 10" in pdf

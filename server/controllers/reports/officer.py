@@ -17,7 +17,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Response, Template
-from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
+from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 from markupsafe import Markup
 
 from analysis.reports.build import BuiltReport, build_from_inputs
@@ -51,7 +51,7 @@ from analysis.reports.store import (
     set_tag,
 )
 from common.clock import council_today
-from common.i18n import gettext
+from common.i18n import gettext, ngettext
 from panels.census import census_label, shipped_census_files
 from server.audit import record_audit
 from server.controllers.reports.consultation import consultation_or_404
@@ -328,9 +328,17 @@ class ReportsOfficerController(Controller):
         return _to_draft(request, slug, "#quotes")
 
     @post("/publish", name="report_publish")
-    async def publish(self, request: Request, slug: FromPath[str]) -> Redirect:
+    async def publish(self, request: Request, slug: FromPath[str]) -> Redirect | Template:
         consultation = await consultation_or_404(slug)
         built = await build_draft(slug, _threshold(request))
+        if built.too_close_to_publish():
+            changed, threshold = built.changed_since_published, _threshold(request)
+            return await self._page(request, slug, status_code=HTTP_409_CONFLICT, errors={"publish": ngettext(
+                "Only %(num)d response has changed since the last version was published. Anyone comparing the two "
+                "versions could work out its answers: wait until at least %(threshold)s responses have changed.",
+                "Only %(num)d responses have changed since the last version was published. Anyone comparing the two "
+                "versions could work out their answers: wait until at least %(threshold)s responses have changed.",
+                changed, threshold=threshold)})
         images = await draw(built)
         now = _now()
 
