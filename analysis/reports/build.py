@@ -46,6 +46,11 @@ class BuiltReport:
         changed = self.changed_since_published
         return changed is not None and 0 < changed < self.you_said.disclosure_threshold
 
+    def unprotected(self) -> bool:
+        """True when the audit, across this and the earlier versions, still finds hidden figures
+        it could not protect by hiding more: such a version is not published."""
+        return bool(self.you_said.still_narrow)
+
 
 def responses_by_week(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Responses per week (weeks start on Monday, UTC dates), every week from first to last."""

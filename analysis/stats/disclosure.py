@@ -318,6 +318,25 @@ def _always_published_churn(earlier: dict, n_responses: int, questions: list) ->
     return churn_between(before, now)
 
 
+def _add_earlier(system, earlier: list, churn: int) -> None:
+    """The earlier published documents as the attacker reads them (their hidden figures unknown,
+    nothing of them hideable), each linked to the next by its churn, the latest to this one."""
+    from analysis.stats.published_tables import (
+        _label_bounds, add_publication, churn_between, link_versions, views_from_document)
+
+    for number, document in enumerate(earlier):
+        old_questions, old_tables = views_from_document(document)
+        add_publication(system, number, n_responses=int(document["n_responses"]), questions=old_questions,
+                        breakdowns=old_tables)
+        _label_bounds(system, number, document)
+        for key, entry in system.entries.items():
+            if key[0] == number:
+                entry.hideable = False
+        if number:
+            link_versions(system, number - 1, number, churn_between(earlier[number - 1], document))
+    _link_latest(system, len(earlier) - 1, churn)
+
+
 def _link_latest(system, latest, churn: int) -> None:
     """Ties this publication to the latest earlier one with the smallest churn (from ``churn``
     up) under which everything published is consistent: an attacker whose assumed churn makes the
@@ -406,11 +425,16 @@ def protect_report_uncached(*, n_responses: int, questions: list, tables: list, 
        margins fix is hidden only with its About-you count; then the line rule.
     3. ``disclosure_audit.protect`` hides more until every hidden figure ranges at least the
        threshold wide (or as wide as its published margins allow) given everything published
-       together — and given the ``earlier`` documents, linked by the churn between versions."""
-    from analysis.stats.disclosure_audit import LinearSystem, protect
-    from analysis.stats.published_tables import (
-        BreakdownView, QuestionView, _label_bounds, add_publication, cell_key, churn_between, link_versions, option_key,
-        total_key, views_from_document)
+       together — and given the ``earlier`` documents, linked by the churn between versions (the
+       fewest changed responses the always-published figures prove, raised only as far as the
+       figures need to be consistent). A figure hidden now but published before moves by at most
+       the churn, so with a churn under the threshold no amount of hiding protects it: then the
+       publication is protected alone and audited once against the earlier versions, and
+       ``still_narrow`` names what comparing them would give away (publishing is refused).
+
+    ``still_narrow`` lists the figures the audit could not protect (empty when it succeeded)."""
+    from analysis.stats.disclosure_audit import LinearSystem, failures, protect
+    from analysis.stats.published_tables import BreakdownView, QuestionView, add_publication, cell_key, option_key, total_key
 
     by_key = {question.key: question for question in questions}
     views = [QuestionView(key=q.key, multiple=q.multiple, counts=q.counts, n_answered=q.n_answered, about_you=q.about_you,
@@ -441,24 +465,24 @@ def protect_report_uncached(*, n_responses: int, questions: list, tables: list, 
     for key, entry in system.entries.items():
         if key[1] == "option":
             entry.hideable = False  # decided by rule 1 (and the caps of the cells depend on it)
-    for number, document in enumerate(earlier or []):
-        old_questions, old_tables = views_from_document(document)
-        add_publication(system, number, n_responses=int(document["n_responses"]), questions=old_questions,
-                        breakdowns=old_tables)
-        _label_bounds(system, number, document)
-        for key, entry in system.entries.items():
-            if key[0] == number:
-                entry.hideable = False
-        if number:
-            link_versions(system, number - 1, number, churn_between(earlier[number - 1], document))
-    if earlier:
-        _link_latest(system, len(earlier) - 1, _always_published_churn(earlier[-1], n_responses, views))
+    churn = _always_published_churn(earlier[-1], n_responses, views) if earlier else 0
+    if earlier and not 0 < churn < threshold:
+        _add_earlier(system, earlier, churn)
+        _, narrow = protect(system, threshold)
     else:
+        # No earlier version, or one so close that publishing is refused anyway (a figure within
+        # ``churn`` < threshold of one published before cannot be protected by hiding more): the
+        # publication is protected on its own, then audited once against the earlier versions to
+        # say what they would give away.
         for view in views:
             if view.about_you and view.hidden.any():
                 system.alternatives += _relabellings("now", view.key, view.hidden, view.counts,
                                                      [table for table in table_views if table.group_key == view.key])
-    _, narrow = protect(system, threshold)
+        _, narrow = protect(system, threshold)
+        if earlier:
+            system.alternatives.clear()
+            _add_earlier(system, earlier, churn)
+            narrow = failures(system, threshold)
     hidden = {key for key in system.hidden_keys() if key[0] == "now"}
     options_hidden = {view.key: np.array([option_key("now", view.key, index) in hidden
                                           for index in range(len(view.counts))]) for view in views if view.about_you}

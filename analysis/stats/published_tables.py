@@ -150,12 +150,11 @@ def _add_moves(system: LinearSystem, prefix: Any, question: QuestionView, group:
 
 
 def link_versions(system: LinearSystem, earlier: Any, later: Any, churn: int) -> None:
-    """Every figure of ``later`` is within ``churn`` of the same figure of ``earlier``."""
+    """Every figure of ``later`` is within ``churn`` of the same figure of ``earlier`` (published
+    pairs too: a figure published now may be hidden later, when ``protect`` hides more)."""
     for key in [key for key in system.entries if isinstance(key, tuple) and key[0] == later]:
         before = (earlier, *key[1:])
         if before not in system.entries:
-            continue
-        if not (system.entries[key].hidden or system.entries[before].hidden):
             continue
         system.add_constraint({key: 1.0, before: -1.0}, equality=False, rhs=churn)
         system.add_constraint({key: -1.0, before: 1.0}, equality=False, rhs=churn)

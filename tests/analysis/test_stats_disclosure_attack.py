@@ -108,8 +108,22 @@ def test_the_attacker_learns_nothing_from_a_synthetic_consultation():
 
 def test_the_attacker_learns_nothing_across_versions():
     first = _document(demo_report_inputs(responses=300))
-    second = _document(demo_report_inputs(earlier_documents=(first,)))
-    _assert_attacker_learns_nothing([first, second])
+    second = build_from_inputs(demo_report_inputs(earlier_documents=(first,)))
+    assert second.changed_since_published == 20 and not second.too_close_to_publish() and not second.unprotected()
+    _assert_attacker_learns_nothing([first, json.loads(json.dumps(second.document, default=str))])
+
+
+@pytest.mark.slow
+def test_one_late_response_is_refused_and_the_audit_agrees():
+    """Issue #18, item 2: publishing again after one late response revealed that person's answers.
+    The rule refuses it; the audit across versions finds the same: hiding more cannot help, since
+    every figure of the new version lies within 1 of the same figure published before."""
+    first = _document(demo_report_inputs(responses=300))
+    late = build_from_inputs(demo_report_inputs(responses=301, earlier_documents=(first,)))
+    assert late.changed_since_published == 1 and late.too_close_to_publish()
+    assert late.unprotected()
+    attacked = system_from_documents([first, json.loads(json.dumps(late.document, default=str))])
+    assert {key[1:] for key in failures(attacked, THRESHOLD)} == {key[1:] for key in late.you_said.still_narrow}
 
 
 def test_hidden_figures_do_not_leak_through_the_tests_of_independence(demo_document):

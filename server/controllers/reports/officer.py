@@ -339,6 +339,10 @@ class ReportsOfficerController(Controller):
                 "Only %(num)d responses have changed since the last version was published. Anyone comparing the two "
                 "versions could work out their answers: wait until at least %(threshold)s responses have changed.",
                 changed, threshold=threshold)})
+        if built.unprotected():
+            return await self._page(request, slug, status_code=HTTP_409_CONFLICT, errors={"publish": gettext(
+                "Some hidden figures could still be worked out by comparing this version with the earlier ones. "
+                "Wait until more responses have changed, then publish.")})
         images = await draw(built)
         now = _now()
 
