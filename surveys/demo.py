@@ -18,6 +18,7 @@ from surveys.tables import CaseStudy, Comment, Consultation, SurveyResponse
 
 DEMO_SEED = 2021
 DEMO_RESPONSES = 320
+DEMO_OPENS_ON, DEMO_CLOSES_ON = date(2025, 9, 1), date(2025, 11, 30)
 
 CASE_STUDIES = [
     {
@@ -220,6 +221,21 @@ def fictional_answers(rng: random.Random, questionnaire: Questionnaire) -> dict[
     return {question.key: answers[question.key] for question in questionnaire.questions() if question.key in answers}
 
 
+def demo_responses(questionnaire: Questionnaire, opens_on: date,
+                   closes_on: date) -> list[tuple[str, str, datetime, dict[str, object]]]:
+    """The Data Charter questionnaire's responses as (reference, channel, time, answers): the same
+    every time (seeded), so that reports and their disclosure audit can be checked without a database."""
+    rng = random.Random(DEMO_SEED)
+    span = (closes_on - opens_on).days
+    rows = []
+    for number in range(DEMO_RESPONSES):
+        channel = rng.choices(["online", "paper", "email", "focus_group"], weights=[70, 20, 4, 6])[0]
+        day = opens_on + timedelta(days=rng.randrange(span + 1))
+        at = datetime.combine(day, time(hour=rng.randrange(8, 22), minute=rng.randrange(60)), tzinfo=timezone.utc)
+        rows.append((f"D-{number + 1:04d}", channel, at, fictional_answers(rng, questionnaire)))
+    return rows
+
+
 async def _add_case_studies(lines: list[str], now: datetime) -> None:
     for position, study in enumerate(CASE_STUDIES):
         if await CaseStudy.exists().where(CaseStudy.slug == study["slug"]).run():
@@ -259,7 +275,7 @@ async def load_demo_surveys() -> list[str]:
     now = datetime.now(timezone.utc)
     await _add_case_studies(lines, now)
     questionnaire = barnet_style_questionnaire()
-    opens_on, closes_on = date(2025, 9, 1), date(2025, 11, 30)
+    opens_on, closes_on = DEMO_OPENS_ON, DEMO_CLOSES_ON
     consultation_id = await _add_consultation(
         lines, slug="data-charter-questionnaire", title="Data Charter questionnaire",
         summary="Tell us how you use the council's information services and how the council should look after and share data.",
@@ -268,17 +284,10 @@ async def load_demo_surveys() -> list[str]:
               "Information requests, and your views on personal data and open data. It takes about 10 minutes."),
         opens_on=opens_on, closes_on=closes_on, questionnaire=questionnaire)
     if consultation_id is not None:
-        rng = random.Random(DEMO_SEED)
-        span = (closes_on - opens_on).days
-        rows = []
-        for number in range(DEMO_RESPONSES):
-            channel = rng.choices(["online", "paper", "email", "focus_group"], weights=[70, 20, 4, 6])[0]
-            day = opens_on + timedelta(days=rng.randrange(span + 1))
-            at = datetime.combine(day, time(hour=rng.randrange(8, 22), minute=rng.randrange(60)), tzinfo=timezone.utc)
-            rows.append(SurveyResponse(
-                consultation=consultation_id, reference=f"D-{number + 1:04d}", channel=channel, submitted_at=at,
-                entered_by="" if channel == "online" else "officer@camden.example",
-                answers_json=json.dumps(fictional_answers(rng, questionnaire), ensure_ascii=False)))
+        rows = [SurveyResponse(consultation=consultation_id, reference=reference, channel=channel, submitted_at=at,
+                               entered_by="" if channel == "online" else "officer@camden.example",
+                               answers_json=json.dumps(answers, ensure_ascii=False))
+                for reference, channel, at, answers in demo_responses(questionnaire, opens_on, closes_on)]
         for start in range(0, len(rows), 200):
             await SurveyResponse.insert(*rows[start:start + 200]).run()
         lines.append(f"consultation: data-charter-questionnaire created (closed) with {len(rows)} fictional responses")

@@ -9,6 +9,7 @@ JSON document (``docs/report-json.md``, version 1; the keys added here are addit
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.stats.disclosure import DEFAULT_THRESHOLD
+from analysis.stats.published_tables import churn_between
 from analysis.stats.frames import QuestionSpec, frame_from_records, specs_from_questionnaire
 from analysis.reports.store import CHANNEL_LABELS, REACH_CHANNELS, ReportInputs, parse_reach, split_commitments
 from analysis.reports.summary import summary_section
@@ -33,6 +35,22 @@ class BuiltReport:
     document: dict[str, Any]
     you_said: YouSaid
     specs: tuple[QuestionSpec, ...]
+    changed_since_published: int | None = None
+    """How many responses at least were added, removed or changed since the latest published
+    version, from the two documents' figures (``published_tables.churn_between``); None when
+    nothing is published yet."""
+
+    def too_close_to_publish(self) -> bool:
+        """True when a new version would differ from the latest by fewer than the threshold's
+        responses, but by some: comparing the two would give those few people's answers away (a
+        version with the same responses — only the officer's words changed — may be published)."""
+        changed = self.changed_since_published
+        return changed is not None and 0 < changed < self.you_said.disclosure_threshold
+
+    def unprotected(self) -> bool:
+        """True when the audit, across this and the earlier versions, still finds hidden figures
+        it could not protect by hiding more: such a version is not published."""
+        return bool(self.you_said.still_narrow)
 
 
 def responses_by_week(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -106,7 +124,8 @@ def build_report(inputs: ReportInputs, *, census: Mapping[str, Mapping[str, int]
                  disclosure_threshold: int = DEFAULT_THRESHOLD) -> BuiltReport:
     specs = tuple(specs_from_questionnaire(inputs.questionnaire)) if inputs.questionnaire else ()
     frame = frame_from_records(specs, inputs.records)
-    you_said = build_you_said(specs, frame, census=census, disclosure_threshold=disclosure_threshold)
+    you_said = build_you_said(specs, frame, census=census, disclosure_threshold=disclosure_threshold,
+                              earlier=inputs.earlier_documents)
     document = you_said.to_json_dict()
     document["we_asked"] = _we_asked(inputs, document["by_channel"])
     document["responses_by_week"] = responses_by_week(frame)
@@ -115,7 +134,10 @@ def build_report(inputs: ReportInputs, *, census: Mapping[str, Mapping[str, int]
     document["quotes"] = _quotes(inputs)
     document["actions"] = _actions(inputs)
     document["summary"] = summary_section(document, inputs.draft.get("findings", ""))
-    return BuiltReport(document=document, you_said=you_said, specs=specs)
+    changed = (churn_between(json.loads(json.dumps(inputs.earlier_documents[-1], default=str)),
+                             json.loads(json.dumps(document, default=str)))
+               if inputs.earlier_documents else None)
+    return BuiltReport(document=document, you_said=you_said, specs=specs, changed_since_published=changed)
 
 
 def census_counts(census_file: str) -> dict[str, dict[str, int]] | None:

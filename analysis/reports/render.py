@@ -21,7 +21,7 @@ from analysis.commitments.report import iso_to_human
 from analysis.printing import print_pdf, template_environment
 from common.i18n import gettext, lazy_gettext
 
-from analysis.stats.disclosure import SECONDARY, SECONDARY_MARK
+from analysis.stats.disclosure import HIDDEN, HIDDEN_MARK, SECONDARY, SECONDARY_MARK
 from analysis.stats.weighting import DIMENSION_LABELS
 from analysis.reports.you_said import YouSaid, word_cloud_images
 from common.formulas import safe_cell
@@ -78,7 +78,9 @@ def quote_source(quote: Mapping[str, Any], document: Mapping[str, Any]) -> str:
 
 
 def option_sentence(option: Mapping[str, Any], n_answered: int) -> str:
-    """``73% (16 of 22; 95% CI 52% to 87%)``."""
+    """``73% (16 of 22; 95% CI 52% to 87%)``; a hidden count (About you) says so."""
+    if option["count"] is None:
+        return gettext("%(mark)s hidden to protect privacy", mark=HIDDEN_MARK)
     if option["percent"] is None:
         return gettext("%(count)s of %(answered)s", count=option["count"], answered=n_answered)
     return gettext("%(percent)s%% (%(count)s of %(answered)s; 95%% CI %(low)s%% to %(high)s%%)",
@@ -108,8 +110,11 @@ def _environment() -> Environment:
     environment.globals["option_sentence"] = option_sentence
     environment.globals["holm_test_count"] = holm_test_count
     environment.globals["hidden_mark"] = hidden_mark
+    environment.globals["hidden_caption"] = hidden_caption
+    environment.globals["uses_hidden_mark"] = uses_hidden_mark
     environment.globals["quote_source"] = quote_source
     environment.globals["SECONDARY_MARK"] = SECONDARY_MARK
+    environment.globals["HIDDEN_MARK"] = HIDDEN_MARK
     environment.globals["dimension_words"] = dimension_words
     environment.globals["statistical_test_words"] = statistical_test_words
     environment.globals["breakdown_caption"] = breakdown_caption
@@ -148,13 +153,37 @@ def standalone_html(document: Mapping[str, Any], images: Mapping[str, tuple[byte
 
 def holm_test_count(document: Mapping[str, Any]) -> int:
     """How many breakdowns had a test (a p-value): the family Holm's correction runs over."""
-    return sum(1 for breakdown in document["breakdowns"] if breakdown["p_value"] is not None)
+    return sum(1 for breakdown in document["breakdowns"]
+               if breakdown["p_value"] is not None or breakdown.get("withheld"))
 
 
 def hidden_mark(suppression: str | None, threshold: int) -> str:
-    """A hidden figure in a table: "fewer than 10" (primary) or "[c]" (secondary). A document
-    published before the two were told apart has no ``suppression``: it said "fewer than 10"."""
+    """A hidden figure in a table: "[x]" (``analysis.stats.disclosure.HIDDEN``: one mark for every
+    hidden figure, whatever the reason). Versions published before then said "fewer than 10"
+    (primary) or "[c]" (secondary), or had no ``suppression`` (they said "fewer than 10")."""
+    if suppression == HIDDEN:
+        return HIDDEN_MARK
     return SECONDARY_MARK if suppression == SECONDARY else gettext("fewer than %(threshold)s", threshold=threshold)
+
+
+def uses_hidden_mark(document: Mapping[str, Any]) -> bool:
+    """True when the document hides figures under the one "[x]" mark (not an older version)."""
+    return any(figure.get("suppression") == HIDDEN for breakdown in document["breakdowns"]
+               for group in breakdown["groups"] for figure in [group, *group["cells"]])
+
+
+def hidden_caption(caption: str, threshold: int, groups: list[Mapping[str, Any]]) -> str:
+    """A breakdown's caption with the words for the marks its hidden figures use."""
+    reasons = {figure.get("suppression") for group in groups for figure in [group, *group["cells"]]
+               if figure.get("suppressed")}
+    if HIDDEN in reasons:
+        return gettext("%(caption)s. %(mark)s: hidden to protect privacy.", caption=caption, mark=HIDDEN_MARK)
+    if SECONDARY in reasons:
+        return gettext("%(caption)s. Figures under %(threshold)s are shown as “fewer than %(threshold)s”; %(mark)s "
+                       "marks figures hidden so that other hidden figures cannot be worked out.", caption=caption,
+                       threshold=threshold, mark=SECONDARY_MARK)
+    return gettext("%(caption)s. Figures under %(threshold)s are shown as “fewer than %(threshold)s”.",
+                   caption=caption, threshold=threshold)
 
 
 def report_csv(document: Mapping[str, Any]) -> str:

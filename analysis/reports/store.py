@@ -93,6 +93,9 @@ class ReportInputs:
     quotes: list[dict[str, Any]]
     commitments: dict[str, dict[str, Any]] = field(default_factory=dict)
     """``charter-slug/KEY`` → ``{charter, key, title}`` for every commitment an action cites."""
+    earlier_documents: tuple[dict[str, Any], ...] = ()
+    """The published versions' JSON documents, oldest first: a new version's disclosure control
+    is audited against them (an attacker subtracts versions)."""
 
 
 # ---------------------------------------------------------------- reading
@@ -191,7 +194,16 @@ async def load_report_inputs(slug: str, *, today: date) -> ReportInputs:
     return ReportInputs(
         consultation=consultation, questionnaire=questionnaire, records=await response_records(consultation["id"]),
         draft=await get_draft(consultation["id"]), actions=actions, themes=await list_themes(consultation["id"]),
-        quotes=await list_quotes(consultation["id"]), commitments=commitments)
+        quotes=await list_quotes(consultation["id"]), commitments=commitments,
+        earlier_documents=await published_documents(consultation["id"]))
+
+
+async def published_documents(consultation_id: int) -> tuple[dict[str, Any], ...]:
+    """Every published version's JSON document of a consultation's report, oldest first."""
+    rows = await ReportVersion.select(ReportVersion.document_json).where(
+        ReportVersion.consultation == consultation_id).order_by(ReportVersion.version).run()
+    documents = (json.loads(row["document_json"]) for row in rows)
+    return tuple(document for document in documents if "questions" in document and "breakdowns" in document)
 
 
 async def _add_statuses_today(commitments: dict[str, dict[str, Any]], today: date) -> None:

@@ -27,12 +27,12 @@ order, groups in About-you option order):
         {"key": str, "text": str, "type": "single_choice" | "multiple_choice" | "likert" | "yes_no_dont_know",
          "n_answered": int,                    # multiple choice: ticked at least one option
          "options": [
-           {"label": str, "count": int,
+           {"label": str, "count": int | null,   # null: a hidden About-you count
             "percent": float | null,           # 0–100, 1 dp, of n_answered; null when n_answered is 0
             "ci_low": float | null, "ci_high": float | null,   # 95% Wilson, 0–100, 1 dp
             "weighted_percent": float | null,  # 1 dp; null when unweighted
             "weighted_ci_low": float | null, "weighted_ci_high": float | null,  # 95% Wilson on the effective n
-            "suppressed": false}],
+            "suppressed": bool}],              # true only for hidden About-you counts
          "rounding_note": bool}],              # the shown percentages of one answer each do not add to 100
       "weighting": null | {
          "applied": bool, "converged": bool, "iterations": int, "max_share_error": float,
@@ -46,10 +46,11 @@ order, groups in About-you option order):
          "test": "chi_square" | "fisher_exact" | null, "statistic": float | null (3 dp),
          "degrees_of_freedom": int | null, "p_value": float | null, "p_value_holm": float | null (4 sf),
          "cramers_v": float | null (3 dp), "significant": bool, "sparse": bool, "note": str,
+         "withheld": bool,                     # the test would reveal hidden figures: not published
          "groups": [{"label": str, "n_answered": int | null, "suppressed": bool,
-                     "suppression": "primary" | "secondary" | null,
+                     "suppression": "hidden" | null,
                      "cells": [{"label": str, "count": int | null, "percent": float | null,
-                                "suppressed": bool, "suppression": "primary" | "secondary" | null,
+                                "suppressed": bool, "suppression": "hidden" | null,
                                 "display": str}]}]}],
       "free_text": [{"key": str, "text": str, "n_comments": int, "n_distinct": int,
                      "top_terms": [{"term": str, "comments": int}], "word_cloud_alt": str}],
@@ -59,12 +60,15 @@ order, groups in About-you option order):
       "actions": []                            # filled by analysis.reports.build: "We did"
     }
 
-Disclosure (see ``analysis.stats.disclosure``): in breakdowns a hidden cell has ``count`` and
-``percent`` null and ``suppressed`` true; ``suppression`` says why — ``"primary"`` (under the
-threshold: ``display`` "fewer than 10") or ``"secondary"`` (hidden only so that other hidden
-figures cannot be worked out: ``display`` "[c] hidden so that other hidden figures cannot be
-worked out"). A group whose total is hidden has ``n_answered`` null and its own ``suppression``.
-A percentage is given only where the cell and its group total are both published. Number
+Disclosure (see ``analysis.stats.disclosure.protect_report``): in breakdowns a hidden cell has
+``count`` and ``percent`` null, ``suppressed`` true, ``suppression`` ``"hidden"`` and ``display``
+"[x] hidden to protect privacy" — one label whatever the reason (under the threshold, or hidden so
+that others cannot be worked out), because telling the reasons apart gives each hidden figure a
+one-sided range. Versions published before said ``"primary"`` / ``"secondary"``. A group whose
+total is hidden has ``n_answered`` null. About-you counts under the threshold are hidden (with a
+partner category), and so is their row in every breakdown. A test of independence is withheld
+(``withheld`` true, its figures null) when its table has hidden cells in the groups it uses. A
+percentage is given only where the cell and its group total are both published. Number
 summaries are given only from ``disclosure_threshold`` answers (no minimum or maximum: they are
 single people's answers). Folded comments are not in the JSON: quotes are published only when an
 officer chooses them.
@@ -79,10 +83,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.stats.crosstabs import GroupTest, apply_holm, cross_table, demographic_groups, independence_test
-from analysis.stats.disclosure import DEFAULT_THRESHOLD, hidden_text, percent_shown, suppress_table
+from analysis.stats.crosstabs import (
+    CrossTable, GroupTest, apply_holm, cross_table, demographic_groups, independence_test, withhold)
+from analysis.stats.disclosure import (
+    DEFAULT_THRESHOLD, HIDDEN, HIDDEN_TEXT, ReportSuppression, SuppressedTable, percent_shown, protect_report)
 from analysis.stats.frames import MULTIPLE_CHOICE, NUMBER, FREE_TEXT, QuestionSpec, answered_mask, choice_codes
 from analysis.stats.free_text import FreeTextSummary, summarise_free_text
+from analysis.stats.published_tables import BreakdownView, QuestionView
 from analysis.stats.proportions import weighted_wilson_interval, wilson_interval
 from analysis.stats.rounding import percent_label, round_half_up, rounding_changes_total
 from analysis.stats.raking import DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE, effective_sample_size
@@ -99,7 +106,8 @@ channel found in the responses but not here is added too)."""
 @dataclass(frozen=True)
 class OptionResult:
     label: str
-    count: int
+    count: int | None
+    """None when hidden (a small About-you count)."""
     percent: float | None
     """0–100, unrounded; None when nobody answered."""
     ci_low: float | None
@@ -172,6 +180,8 @@ class YouSaid:
     breakdowns: tuple[Breakdown, ...]
     free_text: tuple[tuple[QuestionSpec, FreeTextSummary], ...]
     numbers: tuple[NumberSummary, ...]
+    still_narrow: tuple = ()
+    """Hidden figures the audit could not protect (empty when disclosure control succeeded)."""
 
     @property
     def design_effect(self) -> float | None:
@@ -180,6 +190,11 @@ class YouSaid:
     @property
     def effective_sample_size(self) -> float | None:
         return self.weighting.effective_sample_size if self.weighting and self.weighting.applied else None
+
+    def _hidden_categories(self) -> dict[str, set[str]]:
+        """About-you question key → labels whose count is hidden (the weighting table hides them too)."""
+        return {question.key: {option.label for option in question.options if option.suppressed}
+                for question in self.questions}
 
     def to_json_dict(self) -> dict[str, Any]:
         """The published document (see the module docstring): disclosure control applied."""
@@ -191,7 +206,7 @@ class YouSaid:
             "effective_sample_size": _round(self.effective_sample_size, 1),
             "disclosure_threshold": self.disclosure_threshold,
             "questions": [_question_json(question) for question in self.questions],
-            "weighting": _weighting_json(self.weighting),
+            "weighting": _weighting_json(self.weighting, self._hidden_categories(), self.disclosure_threshold),
             "breakdowns": [_breakdown_json(breakdown) for breakdown in self.breakdowns],
             "free_text": [{"key": spec.key, "text": spec.text, "n_comments": summary.n_comments,
                            "n_distinct": summary.n_distinct,
@@ -232,9 +247,16 @@ def _question_json(question: QuestionResult) -> dict[str, Any]:
             and rounding_changes_total([option.percent for option in question.options], places=1)}
 
 
-def _weighting_json(weighting: WeightingSummary | None) -> dict[str, Any] | None:
+def _weighting_json(weighting: WeightingSummary | None, hidden: Mapping[str, set[str]],
+                    threshold: int) -> dict[str, Any] | None:
+    """The weighting summary; respondents and sample shares of a category are null where the
+    About-you count behind them is hidden (or under the threshold)."""
     if weighting is None:
         return None
+
+    def shown(question_key: str, row: Any) -> bool:
+        return row.category not in hidden.get(question_key, set()) and not 0 < row.respondents < threshold
+
     return {
         "applied": weighting.applied, "converged": weighting.converged, "iterations": weighting.iterations,
         "max_share_error": _significant(weighting.max_share_error, 3), "tolerance": weighting.tolerance,
@@ -244,7 +266,9 @@ def _weighting_json(weighting: WeightingSummary | None) -> dict[str, Any] | None
             "empty_categories": list(dimension.empty_categories),
             "census_categories_not_offered": list(dimension.census_categories_not_offered),
             "categories": [{"category": row.category, "census_percent": _round(100 * row.census_share, 1),
-                            "respondents": row.respondents, "sample_percent": _round(100 * row.sample_share, 1),
+                            "respondents": row.respondents if shown(dimension.question_key, row) else None,
+                            "sample_percent": _round(100 * row.sample_share, 1) if shown(dimension.question_key, row)
+                            else None,
                             "weighted_percent": _round(None if row.weighted_share is None else 100 * row.weighted_share, 1)}
                            for row in dimension.rows]} for dimension in weighting.dimensions]}
 
@@ -256,7 +280,7 @@ def _breakdown_json(breakdown: Breakdown) -> dict[str, Any]:
         "test": test.test, "statistic": _round(test.statistic, 3), "degrees_of_freedom": test.degrees_of_freedom,
         "p_value": _significant(test.p_value), "p_value_holm": _significant(test.p_value_holm),
         "cramers_v": _round(test.cramers_v, 3), "significant": test.significant, "sparse": test.sparse,
-        "note": test.note,
+        "note": test.note, "withheld": test.withheld,
         "groups": [{"label": group.label, "n_answered": group.n_answered, "suppressed": group.suppressed,
                     "suppression": group.suppression,
                     "cells": [{"label": cell.label, "count": cell.count, "percent": _round(cell.percent, 1),
@@ -317,11 +341,8 @@ def question_result(frame: pd.DataFrame, spec: QuestionSpec, weights: np.ndarray
     return QuestionResult(key=spec.key, text=spec.text, type=spec.type, n_answered=n_answered, options=tuple(options))
 
 
-def _breakdown(frame: pd.DataFrame, spec: QuestionSpec, group: QuestionSpec, threshold: int,
-               codes: Mapping[str, np.ndarray]) -> Breakdown:
-    table = cross_table(frame, spec, group, codes=codes)
-    multiple = spec.type == MULTIPLE_CHOICE
-    suppressed = suppress_table(table.counts, threshold=threshold, row_totals=table.group_totals)
+def _breakdown(table: CrossTable, suppressed: SuppressedTable, group: QuestionSpec, multiple: bool) -> Breakdown:
+    """One cross-table as published: every hidden figure labelled alike (``HIDDEN``)."""
     shown = percent_shown(suppressed)
     groups = []
     for row, label in enumerate(table.group_labels):
@@ -329,19 +350,46 @@ def _breakdown(frame: pd.DataFrame, spec: QuestionSpec, group: QuestionSpec, thr
         cells = []
         for column, option in enumerate(table.option_labels):
             count = int(table.counts[row, column])
-            reason = suppressed.cell_suppression(row, column)
-            if reason is not None:
+            if suppressed.cell_hidden[row, column]:
                 cells.append(BreakdownCell(label=option, count=None, percent=None, suppressed=True,
-                                           display=hidden_text(reason, threshold), suppression=reason))
+                                           display=HIDDEN_TEXT, suppression=HIDDEN))
                 continue
             percent = 100.0 * count / total if shown[row, column] and total else None
             display = f"{count} ({percent_label(percent)})" if percent is not None else str(count)
             cells.append(BreakdownCell(label=option, count=count, percent=percent, suppressed=False, display=display))
-        total_reason = suppressed.row_total_suppression(row)
-        groups.append(BreakdownGroup(label=label, n_answered=None if total_reason else total,
-                                     suppressed=total_reason is not None, cells=tuple(cells), suppression=total_reason))
-    return Breakdown(question_key=spec.key, group_key=group.key, dimension=group.census_dimension or "",
-                     groups=tuple(groups), test=independence_test(table, multiple_choice=multiple))
+        hidden_total = bool(suppressed.row_total_hidden[row])
+        groups.append(BreakdownGroup(label=label, n_answered=None if hidden_total else total, suppressed=hidden_total,
+                                     cells=tuple(cells), suppression=HIDDEN if hidden_total else None))
+    test = independence_test(table, multiple_choice=multiple)
+    if suppressed.cell_hidden[table.testable_groups].any():
+        test = withhold(test)
+    return Breakdown(question_key=table.question_key, group_key=group.key, dimension=group.census_dimension or "",
+                     groups=tuple(groups), test=test)
+
+
+def _suppress(n_responses: int, closed: Sequence[QuestionSpec], questions: Sequence[QuestionResult],
+              tables: Sequence[CrossTable], threshold: int, earlier: Sequence[Mapping[str, Any]]) -> ReportSuppression:
+    group_keys = {table.group_key for table in tables}
+    views = [QuestionView(key=result.key, multiple=spec.type == MULTIPLE_CHOICE,
+                          counts=np.array([option.count for option in result.options], dtype=float),
+                          hidden=np.zeros(len(result.options), dtype=bool), n_answered=result.n_answered,
+                          about_you=spec.about_you and spec.key in group_keys)
+             for spec, result in zip(closed, questions)]
+    return protect_report(n_responses=n_responses, questions=views, threshold=threshold, earlier=list(earlier), tables=[
+        BreakdownView(question_key=table.question_key, group_key=table.group_key, counts=table.counts.astype(float),
+                      cell_hidden=np.zeros(table.counts.shape, dtype=bool), totals=table.group_totals.astype(float),
+                      total_hidden=np.zeros(len(table.group_totals), dtype=bool)) for table in tables])
+
+
+def _hide_options(question: QuestionResult, hidden: np.ndarray | None) -> QuestionResult:
+    """An About-you result with its small counts hidden (count, percentages and intervals)."""
+    if hidden is None or not hidden.any():
+        return question
+    options = tuple(OptionResult(label=option.label, count=None, percent=None, ci_low=None, ci_high=None,
+                                 weighted_percent=None, suppressed=True) if flag else option
+                    for option, flag in zip(question.options, hidden))
+    return QuestionResult(key=question.key, text=question.text, type=question.type, n_answered=question.n_answered,
+                          options=options)
 
 
 def _number_summary(frame: pd.DataFrame, spec: QuestionSpec, threshold: int) -> NumberSummary:
@@ -357,10 +405,12 @@ def _number_summary(frame: pd.DataFrame, spec: QuestionSpec, threshold: int) -> 
 def build_you_said(specs: Sequence[QuestionSpec], frame: pd.DataFrame, *,
                    census: Mapping[str, Mapping[str, int]] | None = None,
                    disclosure_threshold: int = DEFAULT_THRESHOLD, tolerance: float = DEFAULT_TOLERANCE,
-                   max_iterations: int = DEFAULT_MAX_ITERATIONS, term_limit: int = 30) -> YouSaid:
+                   max_iterations: int = DEFAULT_MAX_ITERATIONS, term_limit: int = 30,
+                   earlier: Sequence[Mapping[str, Any]] = ()) -> YouSaid:
     """Every statistic of the report. ``census`` is ``dimension → {category: count}``
     (``analysis.stats.weighting.census_counts_from_csv``); without it, or without About-you questions
-    mapped to it, the report is unweighted."""
+    mapped to it, the report is unweighted. ``earlier``: the report's published documents, oldest
+    first — disclosure control is audited across them too."""
     weights, weighting = (None, None)
     if census:
         weights, weighting = weight_to_census(frame, specs, census, tolerance=tolerance, max_iterations=max_iterations)
@@ -372,8 +422,12 @@ def build_you_said(specs: Sequence[QuestionSpec], frame: pd.DataFrame, *,
     codes = {spec.key: choice_codes(frame, spec) for spec in closed if spec.type != MULTIPLE_CHOICE}
     questions = tuple(question_result(frame, spec, weights, codes=codes.get(spec.key)) for spec in closed)
     groups = demographic_groups(specs)
-    pending = [_breakdown(frame, spec, group, disclosure_threshold, codes)
-               for spec in closed if not spec.about_you for group in groups]
+    pairs = [(spec, group) for spec in closed if not spec.about_you for group in groups]
+    tables = [cross_table(frame, spec, group, codes=codes) for spec, group in pairs]
+    suppression = _suppress(len(frame), closed, questions, tables, disclosure_threshold, earlier)
+    questions = tuple(_hide_options(question, suppression.options_hidden.get(question.key)) for question in questions)
+    pending = [_breakdown(table, suppressed, group, spec.type == MULTIPLE_CHOICE)
+               for (spec, group), table, suppressed in zip(pairs, tables, suppression.tables)]
     tests = apply_holm([breakdown.test for breakdown in pending])
     breakdowns = tuple(Breakdown(question_key=b.question_key, group_key=b.group_key, dimension=b.dimension,
                                  groups=b.groups, test=test) for b, test in zip(pending, tests))
@@ -382,7 +436,7 @@ def build_you_said(specs: Sequence[QuestionSpec], frame: pd.DataFrame, *,
     numbers = tuple(_number_summary(frame, spec, disclosure_threshold) for spec in specs if spec.type == NUMBER)
     return YouSaid(n_responses=len(frame), by_channel=by_channel, disclosure_threshold=disclosure_threshold,
                    weighting=weighting, questions=questions, breakdowns=breakdowns, free_text=free_text,
-                   numbers=numbers)
+                   numbers=numbers, still_narrow=suppression.still_narrow)
 
 
 def word_cloud_images(report: YouSaid) -> dict[str, WordCloudImage]:

@@ -62,6 +62,8 @@ class GroupTest:
     note: str
     p_value_holm: float | None = None
     significant: bool = False
+    withheld: bool = False
+    """Computed but not published: the table has hidden figures the test would reveal."""
 
 
 def cross_table(frame: pd.DataFrame, question: QuestionSpec, group: QuestionSpec, *,
@@ -118,24 +120,42 @@ def independence_test(table: CrossTable, *, multiple_choice: bool = False) -> Gr
                      cramers_v=cramers_v, sparse=sparse, note=note)
 
 
-def holm_adjust(p_values: Sequence[float]) -> np.ndarray:
+def holm_adjust(p_values: Sequence[float], family: int | None = None) -> np.ndarray:
     """Holm's step-down adjusted p-values: sorted ascending, p₍ᵢ₎ × (m − i + 1), made monotone,
-    capped at 1; returned in the input order."""
+    capped at 1; returned in the input order. ``family``: the number of tests m when some are not
+    given (withheld): they are placed last, as if their p were 1, which never gives a smaller
+    adjusted p than Holm over all m (each given test keeps or improves its rank's multiplier)."""
     p = np.asarray(p_values, dtype=float)
-    m = p.size
-    if m == 0:
+    m = p.size if family is None else max(int(family), p.size)
+    if p.size == 0:
         return p
     order = np.argsort(p, kind="stable")
-    adjusted = np.minimum(1.0, np.maximum.accumulate(p[order] * (m - np.arange(m))))
-    result = np.empty(m)
+    adjusted = np.minimum(1.0, np.maximum.accumulate(p[order] * (m - np.arange(p.size))))
+    result = np.empty(p.size)
     result[order] = adjusted
     return result
 
 
+WITHHELD_NOTE = "Test not shown: it would reveal hidden figures."
+
+
+def withhold(test: GroupTest) -> GroupTest:
+    """A test on a table with hidden figures, as published: nothing of it. Its statistic (to 3
+    decimals), p-value and Cramér's V are functions of the hidden cells and narrow them beyond
+    what the audit allows for; even a banded p-value ("p < 0.01") is a non-linear constraint on
+    them that the audit cannot check, so it is withheld too. It still counts in Holm's family."""
+    if test.p_value is None:
+        return test
+    return GroupTest(test=None, statistic=None, degrees_of_freedom=None, p_value=None, cramers_v=None, sparse=False,
+                     note=WITHHELD_NOTE, withheld=True)
+
+
 def apply_holm(tests: Sequence[GroupTest], *, level: float = SIGNIFICANCE_LEVEL) -> list[GroupTest]:
-    """The tests with ``p_value_holm`` and ``significant`` filled in, across every test given."""
+    """The tests with ``p_value_holm`` and ``significant`` filled in, across every test given
+    (withheld tests count in the family, placed last: see ``holm_adjust``)."""
     indices = [index for index, test in enumerate(tests) if test.p_value is not None]
-    adjusted = holm_adjust([tests[index].p_value for index in indices])
+    family = len(indices) + sum(1 for test in tests if test.withheld)
+    adjusted = holm_adjust([tests[index].p_value for index in indices], family)
     result = list(tests)
     for index, p_holm in zip(indices, adjusted):
         result[index] = replace(tests[index], p_value_holm=float(p_holm), significant=bool(p_holm < level))

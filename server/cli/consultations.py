@@ -69,14 +69,25 @@ def export_responses_command(slug: str, out: Path | None) -> None:
 @click.option("--channel", "default_channel", default="paper", show_default=True,
               type=click.Choice(["paper", "email", "focus_group", "panel_session", "online"]),
               help="Channel for rows whose channel column is blank or missing.")
+@click.option("--after-close", "after_close", default="",
+              help="Why responses are added to a closed consultation (required once it has closed; audited).")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_responses_command(slug: str, default_channel: str, file: Path) -> None:
+def import_responses_command(slug: str, default_channel: str, after_close: str, file: Path) -> None:
     """Import paper or focus-group responses from a CSV file: every row is checked against the
-    questionnaire, and nothing is imported if any row is bad."""
+    questionnaire, and nothing is imported if any row is bad. A closed consultation takes them
+    only with --after-close and a reason: they change any report already published."""
     _ready()
+    from datetime import date
+
     from server.audit import record_audit
+    from surveys.consultations import get_consultation
     from surveys.response_csv import ResponseImportError
     from surveys.responses import import_responses
+
+    consultation = _run(get_consultation(slug, date.today()))
+    after_close = after_close.strip()
+    if consultation is not None and consultation.status == "closed" and not after_close:
+        raise click.ClickException(f"{slug} is closed: give --after-close with the reason to add responses")
 
     try:
         text = file.read_text(encoding="utf-8-sig")
@@ -89,7 +100,8 @@ def import_responses_command(slug: str, default_channel: str, file: Path) -> Non
             click.echo(problem, err=True)
         raise click.ClickException(f"nothing imported: {len(error.errors)} problem{'s' if len(error.errors) != 1 else ''} in {file}") from error
     _run(record_audit(actor=_actor(), action="responses_imported", object_type="consultation", object_id=slug,
-                      detail=f"{count} responses from {file.name} (command line)"))
+                      detail=f"{count} responses from {file.name} (command line)"
+                      + (f"; added after closing: {after_close}" if consultation and consultation.status == "closed" else "")))
     click.echo(f"Imported {count} responses into {slug}")
 
 

@@ -5,6 +5,7 @@ question list and cross-tables."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import random
@@ -125,7 +126,7 @@ def test_open_data_csv_holds_weighting_weeks_reach_and_actions(built):
     assert cited["value"] == "camden-data-charter/3" and "Overdue by 10 days" in cited["display"]
     assert [row["display"] for row in by_section["quote"]] == [q["text"] for q in document["quotes"]]
     hidden = [row for row in rows if row["section"].startswith("breakdown:") and row["suppressed"] == "True"]
-    assert hidden and all(row["suppression"] in ("primary", "secondary") and row["count"] == "" for row in hidden)
+    assert hidden and all(row["suppression"] == "hidden" and row["count"] == "" for row in hidden)
 
 
 def _html(document) -> str:
@@ -136,9 +137,17 @@ def test_html_counts_only_holm_test_count_for_holm(built):
     document = built.document
     tested = holm_test_count(document)
     assert 0 < tested < len(document["breakdowns"])  # the multiple-choice breakdown has no test
-    html = _html(document)
+    # A test withheld (its table has hidden figures) still counts in Holm's family.
+    assert tested == sum(1 for b in document["breakdowns"] if b["p_value"] is not None or b["withheld"])
+    shown = copy.deepcopy(document)
+    for breakdown in shown["breakdowns"]:
+        if breakdown["withheld"]:
+            breakdown.update(test="chi_square", p_value=0.5, p_value_holm=1.0, withheld=False)
+    html = _html(shown)
     assert f"Holm correction for {tested} tests" in html
     assert f"Holm correction for {len(document['breakdowns'])} tests" not in html
+    if any(breakdown["withheld"] for breakdown in document["breakdowns"]):
+        assert "Test not shown: it would reveal hidden figures." in _html(document)
 
 
 def test_html_labels_secondary_suppression_truthfully(built):

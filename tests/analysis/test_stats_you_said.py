@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy.stats import binomtest
 
+from analysis.stats.disclosure import HIDDEN, HIDDEN_TEXT
 from analysis.stats.frames import QuestionSpec, option_column
 from analysis.stats.weighting import census_counts_from_csv
 from analysis.reports.you_said import build_you_said, word_cloud_images
@@ -62,7 +63,11 @@ def test_json_contract_top_level_and_options():
     assert yes["count"] == 60 and yes["percent"] == round(100 * 60 / 95, 1)
     interval = binomtest(60, 95).proportion_ci(method="wilson")
     assert (yes["ci_low"], yes["ci_high"]) == (round(100 * interval.low, 1), round(100 * interval.high, 1))
-    assert not any(option["suppressed"] for question in document["questions"] for option in question["options"])
+    # Overall results are always published; only About-you counts under the threshold (here the
+    # 5 who preferred not to say, with a partner category so that neither can be worked out) are hidden.
+    assert not any(option["suppressed"] for question in document["questions"][:2] for option in question["options"])
+    sex = document["questions"][2]["options"]
+    assert [option["count"] is None for option in sex] == [False, True, True]
     json.dumps(document)  # plain JSON types only
 
 
@@ -87,6 +92,10 @@ def test_unweighted_report_has_nulls():
                for option in question["options"])
 
 
+def park_counts(document) -> list[int]:
+    return [option["count"] for option in document["questions"][0]["options"]]
+
+
 def test_breakdown_suppresses_small_cells_and_their_percentages():
     document = build_you_said(SPECS, _frame(), census=CENSUS).to_json_dict()
     breakdown = next(b for b in document["breakdowns"] if b["question_key"] == "park")
@@ -94,8 +103,9 @@ def test_breakdown_suppresses_small_cells_and_their_percentages():
     assert list(groups) == ["Male", "Female", "Prefer not to say", "Not answered"]
     female_dont_know = groups["Female"]["cells"][2]
     assert female_dont_know == {"label": "Don't know", "count": None, "percent": None, "suppressed": True,
-                                "suppression": "primary", "display": "fewer than 10"}
+                                "suppression": HIDDEN, "display": HIDDEN_TEXT}
     assert groups["Prefer not to say"]["n_answered"] is None and groups["Prefer not to say"]["suppressed"]
+    assert all(cell["suppressed"] for cell in groups["Prefer not to say"]["cells"])  # a hidden About-you count
     for group in breakdown["groups"]:
         hidden = sum(cell["suppressed"] for cell in group["cells"]) + int(group["suppressed"])
         assert hidden != 1
@@ -103,9 +113,13 @@ def test_breakdown_suppresses_small_cells_and_their_percentages():
         assert sum(group["cells"][column]["suppressed"] for group in breakdown["groups"]) != 1
     assert sum(group["suppressed"] for group in breakdown["groups"]) != 1
     visible = [cell for group in breakdown["groups"] for cell in group["cells"] if not cell["suppressed"]]
-    assert all(cell["count"] >= 10 for cell in visible)
-    # The test uses Male and Female only: 45/15/0 against 10/17/3.
-    assert breakdown["test"] == "chi_square" and breakdown["significant"]
+    assert all(cell["count"] >= 10 or cell["count"] == 0 for cell in visible)  # a zero only where it says nothing
+    assert all(cell["count"] >= 10 for group in breakdown["groups"] if group["label"] != "Not answered"
+               for cell, column in zip(group["cells"], park_counts(document)) if not cell["suppressed"] and column)
+    # The test uses Male and Female only (45/15/0 against 10/17/3): with Female's 3 hidden, its
+    # statistic and p-value would narrow the hidden cells, so they are not published.
+    assert breakdown["withheld"] and breakdown["test"] is breakdown["statistic"] is breakdown["p_value"] is None
+    assert not breakdown["significant"]
     multiple = next(b for b in document["breakdowns"] if b["question_key"] == "pri")
     assert multiple["test"] is None and not multiple["significant"]
 
@@ -155,26 +169,21 @@ def _grouped_frame(counts, labels):
                          "choice": pd.Series(answers, dtype="string"), "area": pd.Series(groups, dtype="string")})
 
 
-def test_hidden_group_total_gets_no_percentages_and_true_labels():
+def test_hidden_figures_are_labelled_alike_and_a_hidden_total_gets_no_percentages():
     # Rows A, B, C and "Not answered" (people who skipped the area question) hold exactly
-    # [[1, 5], [17, 18], [14, 39], [19, 31]]: B's total (35) is hidden by secondary suppression.
+    # [[1, 5], [17, 18], [14, 39], [19, 31]]: A's total (6) is hidden, and so is another.
     frame = _grouped_frame([[1, 5], [17, 18], [14, 39], [19, 31]], ["A", "B", "C", None])
     document = build_you_said([CHOICE, AREA], frame).to_json_dict()
-    groups = {group["label"]: group for group in document["breakdowns"][0]["groups"]}
-    b = groups["B"]
-    assert b["n_answered"] is None and b["suppressed"] and b["suppression"] == "secondary"
-    assert b["cells"][0] == {"label": "X", "count": 17, "percent": None, "suppressed": False, "suppression": None,
-                             "display": "17"}, "no ‘17 (49%)’: it would give away B's hidden total"
-    assert b["cells"][1]["suppression"] == "secondary"
-    assert b["cells"][1]["display"] == "[c] hidden so that other hidden figures cannot be worked out"
-    a = groups["A"]
-    assert a["suppression"] == "primary" and all(cell["display"] == "fewer than 10" for cell in a["cells"])
-    for group in document["breakdowns"][0]["groups"]:
+    groups = document["breakdowns"][0]["groups"]
+    assert sum(group["suppressed"] for group in groups) >= 2
+    figures = [figure for group in groups for figure in [group, *group["cells"]] if figure["suppressed"]]
+    # One label for small figures and for those hidden to protect them: "fewer than 10" beside
+    # "[c]" told the attacker which hidden figures were under 10.
+    assert figures and all(figure["suppression"] == HIDDEN for figure in figures)
+    assert all(cell["display"] == HIDDEN_TEXT for group in groups for cell in group["cells"] if cell["suppressed"])
+    for group in groups:
         if group["n_answered"] is None:
             assert all(cell["percent"] is None and "%" not in cell["display"] for cell in group["cells"])
-        for cell in group["cells"]:
-            if cell["suppression"] == "secondary":
-                assert "fewer than" not in cell["display"]
 
 
 @settings(max_examples=60)

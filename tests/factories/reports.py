@@ -87,3 +87,31 @@ async def related_comment(state: str = "published", name: str = "Priya Shah",
     await Comment(case_study=unrelated.id, display_name="", body="Unrelated words", state="published",
                   author_token_hash="b" * 64).save().run()
     return int(comment.id)
+
+
+def demo_report_inputs(census_file: str = "camden-2021.csv", *, seed: int | None = None, responses: int | None = None,
+                       earlier_documents: tuple = ()):
+    """The demo's Data Charter questionnaire with its 320 seeded responses, as report inputs
+    (no database): the report the demo publishes. With ``seed``, a synthetic consultation on the
+    same questionnaire instead: ``responses`` residents answering as the demo's do (its small
+    About-you categories — one in a hundred aged 16 to 17 — stay small); ``responses`` alone
+    keeps the demo's first ones (an earlier state of the same consultation)."""
+    from analysis.reports.store import ReportInputs
+    from surveys.demo import DEMO_CLOSES_ON, DEMO_OPENS_ON, barnet_style_questionnaire, demo_responses, fictional_answers
+    from surveys.response_csv import ResponseRecord
+
+    demo = barnet_style_questionnaire()
+    rows = demo_responses(demo, DEMO_OPENS_ON, DEMO_CLOSES_ON)
+    if seed is not None:
+        rng = random.Random(seed)
+        rows = [(f"S-{number + 1:04d}", "online", rows[number % len(rows)][2], fictional_answers(rng, demo))
+                for number in range(responses or len(rows))]
+    records = [ResponseRecord(reference=reference, channel=channel, submitted_at=at, answers=answers)
+               for reference, channel, at, answers in rows[:responses]]
+    return ReportInputs(
+        earlier_documents=earlier_documents,
+        consultation={"slug": "data-charter-questionnaire", "title": "Data Charter questionnaire", "summary": "",
+                      "opens_on": DEMO_OPENS_ON, "closes_on": DEMO_CLOSES_ON},
+        questionnaire=demo, records=records,
+        draft={"purpose": "", "channels_note": "", "census_file": census_file, "reach_json": "{}"},
+        actions=[], themes=[], quotes=[])

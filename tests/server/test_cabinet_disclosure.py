@@ -11,7 +11,7 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.stats.disclosure import PRIMARY, SECONDARY, PublishedCount, publish_count, publish_line, round_to_base
+from analysis.stats.disclosure import HIDDEN, PublishedCount, publish_count, publish_line, round_to_base
 from panels.aggregates import panel_aggregates
 from tests.factories.panels import create_panel, fill_pool, registration, set_quotas, slug_of
 from tests.support.database import run
@@ -20,16 +20,16 @@ from tests.support.http import post_form
 
 def test_counts_are_rounded_to_five_and_small_ones_hidden():
     assert [round_to_base(n) for n in (10, 12, 13, 33, 34, 37, 38)] == [10, 10, 15, 35, 35, 35, 40]
-    assert publish_count(9, threshold=10) == PublishedCount(None, PRIMARY)
+    assert publish_count(9, threshold=10) == PublishedCount(None, HIDDEN)
     assert publish_count(34, threshold=10) == PublishedCount(35)
-    assert publish_line([12, 3, 15], threshold=10) == [PublishedCount(None, SECONDARY), PublishedCount(None, PRIMARY),
+    assert publish_line([12, 3, 15], threshold=10) == [PublishedCount(None, HIDDEN), PublishedCount(None, HIDDEN),
                                                        PublishedCount(15)]
-    assert publish_line([12, 3, 4, 15], threshold=10) == [PublishedCount(10), PublishedCount(None, PRIMARY),
-                                                          PublishedCount(None, PRIMARY), PublishedCount(15)]
-    assert publish_line([0], threshold=10) == [PublishedCount(None, PRIMARY)]
+    assert publish_line([12, 3, 4, 15], threshold=10) == [PublishedCount(10), PublishedCount(None, HIDDEN),
+                                                          PublishedCount(None, HIDDEN), PublishedCount(15)]
+    assert publish_line([0], threshold=10) == [PublishedCount(None, HIDDEN)]
     # the group hidden to protect another is chosen by rounded counts, so it stays put when one person joins
     assert publish_line([11, 11, 0], threshold=10) == publish_line([12, 11, 0], threshold=10) == [
-        PublishedCount(None, SECONDARY), PublishedCount(10), PublishedCount(None, PRIMARY)]
+        PublishedCount(None, HIDDEN), PublishedCount(10), PublishedCount(None, HIDDEN)]
     assert publish_line([], threshold=10) == []
 
 
@@ -40,7 +40,7 @@ def test_a_line_never_has_exactly_one_hidden_count_and_shows_only_rounded_counts
     assert len(hidden) != 1 or len(counts) == 1
     for count, figure in zip(counts, published):
         if figure.value is None:
-            assert figure.suppression in (PRIMARY, SECONDARY)
+            assert figure.suppression == HIDDEN  # one mark: "[c]" told which hidden groups were the bigger ones
         else:
             assert count >= threshold and figure.value % 5 == 0 and abs(figure.value - count) <= 2
 
@@ -61,8 +61,8 @@ def test_one_known_registration_does_not_show_in_cabinets_figures(client, office
     assert before.status_code == 200
     rows_before = _figures(before.text)
     sex = {row[1]: row[4] for row in rows_before if row[0] == "Sex"}  # the dimension in words, not its key
-    assert sex == {"Male": "[c]", "Female": "10", "Prefer not to say": "fewer than 10"}  # 11 men, 11 women, none
-    assert all(row[4] == "fewer than 10" for row in rows_before if row[0] == "Age band (adults)")  # every band under 10
+    assert sex == {"Male": "[x]", "Female": "10", "Prefer not to say": "[x]"}  # 11 men, 11 women, none
+    assert all(row[4] == "[x]" for row in rows_before if row[0] == "Age band (adults)")  # every band under 10
 
     known = post_form(client, f"/panels/{slug}/register", registration(500, "Male", 41), follow_redirects=False)
     assert known.status_code == 303

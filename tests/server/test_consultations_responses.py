@@ -40,9 +40,16 @@ def test_officer_types_in_a_paper_response(officer_client):
     bad = send(officer_client, f"{BASE}/responses", [("channel", "carrier pigeon"), ("visits", "-1"), ("suggestions", "Keep me")])
     assert bad.status_code == 422 and "Select how the response was given" in bad.text
     assert "Enter a number between 0 and 100" in bad.text and "Keep me" in bad.text
-    good = send(officer_client, f"{BASE}/responses", [("channel", "email"), ("used_services", "Yes"), ("which_services", "Phone"),
-                                                      ("open_data", "Agree")])
+    typed = [("channel", "email"), ("used_services", "Yes"), ("which_services", "Phone"), ("open_data", "Agree")]
+    refused = send(officer_client, f"{BASE}/responses", typed)
+    assert refused.status_code == 422 and run(SurveyResponse.count().run()) == 0
+    assert "Confirm that responses should be added to this closed consultation" in refused.text
+    assert "Enter why they are added after closing" in refused.text and 'value="Phone" checked' in refused.text
+    good = send(officer_client, f"{BASE}/responses", [*typed, ("late_override", "yes"),
+                                                      ("late_reason", "Posted on the closing date")])
     assert good.status_code == 303 and "entered=R-" in good.headers["location"]
+    audit = run(AuditEntry.select(AuditEntry.detail).where(AuditEntry.action == "response_entered").first().run())
+    assert audit["detail"].endswith("added after closing: Posted on the closing date")
     row = run(SurveyResponse.select().first().run())
     assert row["channel"] == "email" and row["entered_by"].startswith("officer")
     assert json.loads(row["answers_json"])["which_services"] == ["Phone"]
@@ -86,6 +93,25 @@ def test_csv_upload_all_or_nothing_with_row_and_column(officer_client):
     assert run(AuditEntry.count().where(AuditEntry.action == "responses_exported").run()) == 1
     assert run(AuditEntry.count().where(AuditEntry.action == "responses_imported").run()) == 1
     assert "2 responses imported" in officer_client.get(f"{BASE}?imported=2").text
+
+
+def test_importing_into_a_closed_consultation_needs_a_reason(officer_client, tmp_path):
+    run(make_consultation(status="closed"))
+    refused = upload(officer_client, f"{BASE}/import", GOOD_CSV.encode())
+    assert refused.status_code == 422 and run(SurveyResponse.count().run()) == 0
+    assert "Confirm that responses should be added to this closed consultation" in refused.text
+    allowed = officer_client.post(f"{BASE}/import", data={"_csrf_token": csrf_token(officer_client), "late_override": "yes",
+                                                          "late_reason": "Focus group notes typed up late"},
+                                  files={"file": ("responses.csv", GOOD_CSV.encode(), "text/csv")}, follow_redirects=False)
+    assert allowed.status_code == 303 and run(SurveyResponse.count().run()) == 2
+    audit = run(AuditEntry.select(AuditEntry.detail).where(AuditEntry.action == "responses_imported").first().run())
+    assert audit["detail"] == "2 responses; added after closing: Focus group notes typed up late"
+    source = tmp_path / "in.csv"
+    source.write_text(GOOD_CSV, encoding="utf-8")
+    command = ["import-responses", "--consultation", "data-charter", str(source)]
+    assert "give --after-close" in CliRunner().invoke(cli, command).output
+    assert CliRunner().invoke(cli, [*command[:-1], "--after-close", "Late post", str(source)]).exit_code == 0
+    assert run(SurveyResponse.count().run()) == 4
 
 
 def test_command_line_lists_exports_and_imports(db, tmp_path):

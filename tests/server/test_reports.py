@@ -13,8 +13,8 @@ from tests.support.database import run
 from tests.support.http import send
 
 
-async def add_response(consultation_id: int) -> None:
-    await SurveyResponse(consultation=consultation_id, reference="R-LATE-0001", channel="email",
+async def add_response(consultation_id: int, number: int = 1) -> None:
+    await SurveyResponse(consultation=consultation_id, reference=f"R-LATE-{number:04d}", channel="email",
                          answers_json=json.dumps({"open_data": "Disagree", "contact": "Phone"})).save().run()
 
 
@@ -95,9 +95,16 @@ def test_published_version_never_changes(officer_client, client):
     send(officer_client, f"{BASE}/actions", [("action", "Something new"), ("owner", "Data team")])
     again = {path: client.get(f"/consultations/{SLUG}/report/v/1{path}").content for path in first}
     assert again == first
+    # One late response: comparing two versions would give its answers away (issue #18).
+    refused = send(officer_client, f"{BASE}/publish", [])
+    assert refused.status_code == 409 and "Only 1 response has changed since the last version" in refused.text
+    assert "wait until at least 10 responses have changed" in refused.text
+    assert client.get(f"/consultations/{SLUG}/report/v/2").status_code == 404
+    for number in range(2, 11):
+        run(add_response(consultation_id, number))
     publish(officer_client)
     second = client.get(f"/consultations/{SLUG}/report/v/2/report.json").json()
-    assert second["n_responses"] == 61 and second["actions"][0]["action"] == "Something new"
+    assert second["n_responses"] == 70 and second["actions"][0]["action"] == "Something new"
     latest = client.get(f"/consultations/{SLUG}/report")
     assert "Version 2" in latest.text and "/report/v/1" in latest.text
     assert "older version" in client.get(f"/consultations/{SLUG}/report/v/1").text
@@ -120,12 +127,13 @@ def test_public_and_cabinet_pages_have_no_personal_data(officer_client, cabinet_
     assert "We asked, you said, we did" in pages[3]
     document = json.loads(pages[1])
     assert document["format"] == "civicpanel-you-said" and "themes" in document and "actions" in document
-    assert all(not option["suppressed"] for question in document["questions"] for option in question["options"])
+    about_you = {breakdown["group_key"] for breakdown in document["breakdowns"]}
+    assert all(not option["suppressed"] for question in document["questions"] if question["key"] not in about_you
+               for option in question["options"])
     hidden = [cell for b in document["breakdowns"] for g in b["groups"] for cell in g["cells"] if cell["suppressed"]]
     assert hidden and all(cell["count"] is None for cell in hidden)
-    for cell in hidden:  # "fewer than 10" only where it is true
-        assert cell["display"] == ("fewer than 10" if cell["suppression"] == "primary"
-                                   else "[c] hidden so that other hidden figures cannot be worked out")
+    for cell in hidden:  # one label, whatever the reason: a reason would narrow the figure down
+        assert cell["suppression"] == "hidden" and cell["display"] == "[x] hidden to protect privacy"
 
 
 def test_draft_downloads_are_for_officers_only(officer_client, cabinet_client, client):

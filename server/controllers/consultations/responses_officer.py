@@ -26,6 +26,30 @@ from surveys.questionnaire import answers_not_applying, validate_answers
 from surveys.tables import CHANNELS
 
 OFFICER_CHANNELS = [channel for channel in CHANNELS if channel != "online"]
+REASON_LIMIT = 500
+
+
+def closed_override(consultation, form) -> tuple[dict[str, str], dict[str, str]]:
+    """(what the officer typed, errors) for adding responses to a closed consultation: allowed
+    only with the box ticked and a reason (kept in the audit log). A late response changes a
+    published report's figures, and two versions apart by one response give its answers away."""
+    typed = {"late_override": str(form.get("late_override", "") or ""),
+             "late_reason": str(form.get("late_reason", "") or "").strip()}
+    if consultation.status != "closed":
+        return typed, {}
+    errors = {}
+    if typed["late_override"] != "yes":
+        errors["late_override"] = gettext("Confirm that responses should be added to this closed consultation")
+    if not typed["late_reason"]:
+        errors["late_reason"] = gettext("Enter why they are added after closing")
+    elif len(typed["late_reason"]) > REASON_LIMIT:
+        errors["late_reason"] = gettext("The reason must be %(limit)s characters or fewer", limit=REASON_LIMIT)
+    return typed, errors
+
+
+def _after_close(typed: dict[str, str]) -> str:
+    """The audit detail's suffix when a closed consultation was overridden."""
+    return f"; added after closing: {typed['late_reason']}" if typed["late_override"] == "yes" and typed["late_reason"] else ""
 
 
 class ConsultationResponsesController(Controller):
@@ -44,7 +68,7 @@ class ConsultationResponsesController(Controller):
         consultation, questionnaire = await self._load(slug)
         return Template("surveys/officer/response_form.html", context={
             "consultation": consultation, "questionnaire": questionnaire, "raw": {}, "errors": {},
-            "channels": OFFICER_CHANNELS, "channel": "paper"})
+            "channels": OFFICER_CHANNELS, "channel": "paper", "override": {}})
 
     @post("/responses", name="officer_response_create")
     async def create(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
@@ -57,10 +81,13 @@ class ConsultationResponsesController(Controller):
             errors = {"channel": gettext("Select how the response was given"), **errors}
         if not errors and not answers:
             errors = {"channel": gettext("The response has no answers: type in at least one")}
+        override, override_errors = closed_override(consultation, form)
+        errors = {**errors, **override_errors}
         if errors:
             return Template("surveys/officer/response_form.html", context={
                 "consultation": consultation, "questionnaire": questionnaire, "raw": raw, "errors": errors,
-                "channels": OFFICER_CHANNELS, "channel": channel}, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+                "channels": OFFICER_CHANNELS, "channel": channel, "override": override},
+                status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         not_applying = answers_not_applying(questionnaire, raw, answers)
         confirmed = set(str(form.get("drop_confirmed", "")).split(","))
         if not_applying and not {question.key for question in not_applying} <= confirmed:
@@ -68,12 +95,13 @@ class ConsultationResponsesController(Controller):
             # officer either correct the form or confirm that they may be dropped.
             return Template("surveys/officer/response_form.html", context={
                 "consultation": consultation, "questionnaire": questionnaire, "raw": raw, "errors": {},
-                "channels": OFFICER_CHANNELS, "channel": channel, "not_applying": not_applying},
+                "channels": OFFICER_CHANNELS, "channel": channel, "not_applying": not_applying, "override": override},
                 status_code=HTTP_409_CONFLICT)
         result = await submit_response(consultation_id=consultation.id, answers=answers, channel=channel,
                                        entered_by=request.user.email)
         await record_audit(actor=request.user.email, action="response_entered", object_type="consultation",
-                           object_id=slug, detail=f"{result.reference} ({channel})", ip_address=client_ip(request))
+                           object_id=slug, detail=f"{result.reference} ({channel}){_after_close(override)}",
+                           ip_address=client_ip(request))
         return Redirect(path=request.app.route_reverse("officer_consultation", slug=slug) + f"?entered={result.reference}",
                         status_code=303)
 
@@ -81,18 +109,21 @@ class ConsultationResponsesController(Controller):
     async def import_page(self, slug: FromPath[str]) -> Template:
         consultation, questionnaire = await self._load(slug)
         return Template("surveys/officer/import.html", context={
-            "consultation": consultation, "columns": header(questionnaire), "problems": [], "errors": {}})
+            "consultation": consultation, "columns": header(questionnaire), "problems": [], "errors": {}, "override": {}})
 
     @post("/import", name="officer_responses_import")
     async def import_file(self, request: Request, slug: FromPath[str], data: UploadData) -> Template | Redirect:
         consultation, questionnaire = await self._load(slug)
         problems: list[str] = []
+        override, override_errors = closed_override(consultation, data)
         try:
             text = await read_upload(data.get("file"))
         except UploadError as error:
             problems = [str(error)]
         else:
-            if not text:
+            if override_errors:
+                pass  # nothing is imported until the override is given; the file is chosen again
+            elif not text:
                 problems = [gettext("Choose a CSV file to import")]
             else:
                 try:
@@ -101,13 +132,17 @@ class ConsultationResponsesController(Controller):
                     problems = error.errors
                 else:
                     await record_audit(actor=request.user.email, action="responses_imported", object_type="consultation",
-                                       object_id=slug, detail=f"{count} responses", ip_address=client_ip(request))
+                                       object_id=slug, detail=f"{count} responses{_after_close(override)}",
+                                       ip_address=client_ip(request))
                     return Redirect(path=request.app.route_reverse("officer_consultation", slug=slug) + f"?imported={count}",
                                     status_code=303)
+        errors = dict(override_errors)
+        if problems:
+            errors["file"] = ngettext("The file was not imported: %(num)d problem",
+                                      "The file was not imported: %(num)d problems", len(problems))
         return Template("surveys/officer/import.html", context={
             "consultation": consultation, "columns": header(questionnaire), "problems": problems[:50],
-            "more": max(0, len(problems) - 50), "errors": {"file": ngettext("The file was not imported: %(num)d problem", "The file was not imported: %(num)d problems",
-                                               len(problems))}},
+            "more": max(0, len(problems) - 50), "errors": errors, "override": override},
             status_code=HTTP_422_UNPROCESSABLE_ENTITY)
 
     @get("/responses.csv", name="officer_responses_csv")

@@ -9,7 +9,7 @@ from datetime import date
 from litestar import Controller, Request, get
 from litestar.response import Template
 
-from analysis.stats.disclosure import ROUNDING_BASE, SECONDARY_MARK
+from analysis.stats.disclosure import HIDDEN_MARK, ROUNDING_BASE
 from server.services.cabinet_figures import cabinet_panels
 from server.web.guards import CABINET_READERS, roles
 
@@ -23,4 +23,4 @@ class PanelCabinetController(Controller):
         threshold = request.app.state.settings.disclosure_threshold
         return Template("panels/cabinet/panels.html", context={
             "panels": await cabinet_panels(threshold=threshold, today=date.today()), "threshold": threshold,
-            "rounding_base": ROUNDING_BASE, "secondary_mark": SECONDARY_MARK})
+            "rounding_base": ROUNDING_BASE, "hidden_mark": HIDDEN_MARK})

@@ -47,7 +47,8 @@ from analysis.reports.store import (
     remove_quote,
     set_tag,
 )
-from common.i18n import gettext
+from common.clock import council_today
+from common.i18n import gettext, ngettext
 from panels.census import census_label, shipped_census_files
 from server.audit import record_audit
 from server.controllers.reports.consultation import consultation_or_404
@@ -333,6 +334,24 @@ class ReportsOfficerController(Controller):
             "consultation": consultation, "slug": slug, "n_responses": built.document["n_responses"],
             "next_version": len(await list_versions(consultation["id"])) + 1})
 
+    async def _publish_refusal(self, request: Request, slug: str) -> Template | None:
+        """The draft page with the reason, when publishing now would let hidden figures be worked
+        out: too few responses changed since the last version, or a figure the audit cannot protect."""
+        built = await build_draft(slug, _threshold(request))
+        if built.too_close_to_publish():
+            changed, threshold = built.changed_since_published, _threshold(request)
+            return await self._page(request, slug, status_code=HTTP_409_CONFLICT, errors={"publish": ngettext(
+                "Only %(num)d response has changed since the last version was published. Anyone comparing the two "
+                "versions could work out its answers: wait until at least %(threshold)s responses have changed.",
+                "Only %(num)d responses have changed since the last version was published. Anyone comparing the two "
+                "versions could work out their answers: wait until at least %(threshold)s responses have changed.",
+                changed, threshold=threshold)})
+        if built.unprotected():
+            return await self._page(request, slug, status_code=HTTP_409_CONFLICT, errors={"publish": gettext(
+                "Some hidden figures could still be worked out by comparing this version with the earlier ones. "
+                "Wait until more responses have changed, then publish.")})
+        return None
+
     @post("/publish", name="report_publish")
     async def publish(self, request: Request, slug: FromPath[str]) -> Redirect | Template:
         consultation = await consultation_or_404(slug)
@@ -340,6 +359,9 @@ class ReportsOfficerController(Controller):
             return Template("reports/publish_confirm.html", context={
                 "consultation": consultation, "slug": slug, "n_responses": 0, "next_version": 1},
                 status_code=HTTP_409_CONFLICT)
+        refusal = await self._publish_refusal(request, slug)
+        if refusal is not None:
+            return refusal
         try:
             published, built = await publish_report(
                 slug=slug, threshold=_threshold(request), published_by=request.user.email, now=_now(),
