@@ -334,10 +334,9 @@ class ReportsOfficerController(Controller):
             "consultation": consultation, "slug": slug, "n_responses": built.document["n_responses"],
             "next_version": len(await list_versions(consultation["id"])) + 1})
 
-    async def _publish_refusal(self, request: Request, slug: str) -> Template | None:
+    async def _publish_refusal(self, request: Request, slug: str, built: BuiltReport) -> Template | None:
         """The draft page with the reason, when publishing now would let hidden figures be worked
         out: too few responses changed since the last version, or a figure the audit cannot protect."""
-        built = await build_draft(slug, _threshold(request))
         if built.too_close_to_publish():
             changed, threshold = built.changed_since_published, _threshold(request)
             return await self._page(request, slug, status_code=HTTP_409_CONFLICT, errors={"publish": ngettext(
@@ -359,13 +358,14 @@ class ReportsOfficerController(Controller):
             return Template("reports/publish_confirm.html", context={
                 "consultation": consultation, "slug": slug, "n_responses": 0, "next_version": 1},
                 status_code=HTTP_409_CONFLICT)
-        refusal = await self._publish_refusal(request, slug)
+        built = await build_draft(slug, _threshold(request))
+        refusal = await self._publish_refusal(request, slug, built)
         if refusal is not None:
             return refusal
-        try:
+        try:  # the report just checked is the one published: built once
             published, built = await publish_report(
                 slug=slug, threshold=_threshold(request), published_by=request.user.email, now=_now(),
-                image_url=_image_url(request, slug), commitment_link=_commitment_link(request))
+                image_url=_image_url(request, slug), commitment_link=_commitment_link(request), built=built)
         except ReportNotFound as error:
             raise NotFoundException() from error
         await record_audit(actor=request.user.email, action="report_published", object_type="consultation_report",
