@@ -15,7 +15,7 @@ from tests.factories.surveys import make_case_study
 from tests.support.database import run
 from tests.support.http import post_form
 
-SHIPPED = ("ar", "cy")
+SHIPPED = ("ar", "bn", "cy")
 
 
 # --- the catalogues (pure: no app, no database) -------------------------------------------------
@@ -139,12 +139,12 @@ def test_officers_see_each_catalogue_needs_review_until_one_marks_it_reviewed(of
     from server.tables import AuditEntry
 
     page = officer_client.get("/officer/languages").text
-    assert page.count("Needs review by a fluent speaker") == 2 and "Cymraeg" in page
+    assert page.count("Needs review by a fluent speaker") == len(SHIPPED) and "Cymraeg" in page
     assert client.get("/officer/languages", follow_redirects=False).status_code in (302, 303, 401)
     response = post_form(officer_client, "/officer/languages/cy", {"reviewed": "1"}, follow_redirects=False)
     assert response.status_code == 303
     page = officer_client.get(response.headers["location"]).text
-    assert page.count("Needs review by a fluent speaker") == 1 and "Marked reviewed on" in page
+    assert page.count("Needs review by a fluent speaker") == len(SHIPPED) - 1 and "Marked reviewed on" in page
     assert post_form(officer_client, "/officer/languages/de", {"reviewed": "1"}).status_code == 404
     actions = run(AuditEntry.select(AuditEntry.action, AuditEntry.object_id).where(
         AuditEntry.object_type == "catalogue").run())
@@ -172,3 +172,14 @@ def test_a_later_email_is_written_in_the_language_the_resident_used(client, offi
     assert emails[1]["subject"] == "Mae eich sylw wedi'i wirio"
     assert "ni chaiff ei gyhoeddi" in emails[1]["body"] and "Nid yw'n ymwneud â'r astudiaeth achos hon" in emails[1]["body"]
     assert "Moderation" in officer_client.get("/officer/moderation").text  # the officer's own page stays English
+
+
+@pytest.mark.parametrize("locale", SHIPPED)
+def test_each_shipped_language_renders_the_home_page_in_itself(client, locale):
+    from common.i18n import text_direction
+
+    client.cookies.set("lang", locale)
+    page = client.get("/")
+    assert page.status_code == 200
+    assert f'lang="{locale}" dir="{text_direction(locale)}"' in _lang_dir(page.text)
+    assert "Skip to main content" not in page.text  # the page is written in the language, not English
