@@ -15,7 +15,7 @@ from tests.factories.surveys import make_case_study
 from tests.support.database import run
 from tests.support.http import post_form
 
-SHIPPED = ("ar", "bn", "cy", "so")
+SHIPPED = ("ar", "bn", "cy", "so", "tr")
 
 
 # --- the catalogues (pure: no app, no database) -------------------------------------------------
