@@ -183,3 +183,31 @@ def test_each_shipped_language_renders_the_home_page_in_itself(client, locale):
     assert page.status_code == 200
     assert f'lang="{locale}" dir="{text_direction(locale)}"' in _lang_dir(page.text)
     assert "Skip to main content" not in page.text  # the page is written in the language, not English
+
+
+def test_each_shipped_language_draws_the_resident_pages_without_a_broken_message(client, officer_client):
+    """Home, a consultation, its questionnaire (with an error), a case study and panel registration
+    in every shipped language: served, in that language, and no placeholder left unfilled."""
+    import re
+
+    from tests.factories.panels import create_panel, set_quotas, slug_of
+    from tests.factories.surveys import make_consultation
+
+    run(make_consultation("bins"))
+    run(make_case_study("parking"))
+    panel_id = create_panel(officer_client)
+    set_quotas(officer_client, panel_id)
+    panel = slug_of(panel_id)
+    paths = ("/", "/consultations", "/consultations/bins", "/consultations/bins/questionnaire/1", "/case-studies/parking",
+             f"/panels/{panel}", "/privacy", "/accessibility", "/your-data/")
+    unfilled = re.compile(r"%\(\w+\)|%%|\{\{|\{%|\{\w+\}")
+    for locale in SHIPPED:
+        client.cookies.set("lang", locale)
+        for path in paths:
+            page = client.get(path)
+            assert page.status_code == 200, (locale, path)
+            assert f'lang="{locale}"' in _lang_dir(page.text) and "Skip to main content" not in page.text, (locale, path)
+            body = page.text.split("<main", 1)[1]
+            assert not unfilled.search(re.sub(r"<script.*?</script>|data-i18n[^>]*", "", body, flags=re.S)), (locale, path)
+        invalid = post_form(client, f"/panels/{panel}/register", {"full_name": "", "email": "x"})
+        assert invalid.status_code == 422 and "govuk-error-summary" in invalid.text, locale
