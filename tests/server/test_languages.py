@@ -15,7 +15,7 @@ from tests.factories.surveys import make_case_study
 from tests.support.database import run
 from tests.support.http import post_form
 
-SHIPPED = ("ar", "cy", "es", "pt", "sq")
+SHIPPED = ("ar", "bn", "cy", "es", "pt", "so", "sq", "tr")
 
 
 # --- the catalogues (pure: no app, no database) -------------------------------------------------
@@ -172,3 +172,42 @@ def test_a_later_email_is_written_in_the_language_the_resident_used(client, offi
     assert emails[1]["subject"] == "Mae eich sylw wedi'i wirio"
     assert "ni chaiff ei gyhoeddi" in emails[1]["body"] and "Nid yw'n ymwneud â'r astudiaeth achos hon" in emails[1]["body"]
     assert "Moderation" in officer_client.get("/officer/moderation").text  # the officer's own page stays English
+
+
+@pytest.mark.parametrize("locale", SHIPPED)
+def test_each_shipped_language_renders_the_home_page_in_itself(client, locale):
+    from common.i18n import text_direction
+
+    client.cookies.set("lang", locale)
+    page = client.get("/")
+    assert page.status_code == 200
+    assert f'lang="{locale}" dir="{text_direction(locale)}"' in _lang_dir(page.text)
+    assert "Skip to main content" not in page.text  # the page is written in the language, not English
+
+
+def test_each_shipped_language_draws_the_resident_pages_without_a_broken_message(client, officer_client):
+    """Home, a consultation, its questionnaire (with an error), a case study and panel registration
+    in every shipped language: served, in that language, and no placeholder left unfilled."""
+    import re
+
+    from tests.factories.panels import create_panel, set_quotas, slug_of
+    from tests.factories.surveys import make_consultation
+
+    run(make_consultation("bins"))
+    run(make_case_study("parking"))
+    panel_id = create_panel(officer_client)
+    set_quotas(officer_client, panel_id)
+    panel = slug_of(panel_id)
+    paths = ("/", "/consultations", "/consultations/bins", "/consultations/bins/questionnaire/1", "/case-studies/parking",
+             f"/panels/{panel}", "/privacy", "/accessibility", "/your-data/")
+    unfilled = re.compile(r"%\(\w+\)|%%|\{\{|\{%|\{\w+\}")
+    for locale in SHIPPED:
+        client.cookies.set("lang", locale)
+        for path in paths:
+            page = client.get(path)
+            assert page.status_code == 200, (locale, path)
+            assert f'lang="{locale}"' in _lang_dir(page.text) and "Skip to main content" not in page.text, (locale, path)
+            body = page.text.split("<main", 1)[1]
+            assert not unfilled.search(re.sub(r"<script.*?</script>|data-i18n[^>]*", "", body, flags=re.S)), (locale, path)
+        invalid = post_form(client, f"/panels/{panel}/register", {"full_name": "", "email": "x"})
+        assert invalid.status_code == 422 and "govuk-error-summary" in invalid.text, locale
