@@ -10,6 +10,7 @@ from babel.messages.catalog import Catalog
 from litestar.testing import TestClient
 
 from common.catalogues import check_catalogue, placeholders
+from common.i18n import translations_for
 from server.services.catalogues import check_shipped, shipped_locales
 from tests.factories.surveys import make_case_study
 from tests.support.database import run
@@ -75,6 +76,16 @@ def test_the_cookie_then_the_browser_choose_the_language_and_arabic_reads_right_
     assert 'lang="ar" dir="rtl"' in _lang_dir(arabic) and "انتقل إلى المحتوى الرئيسي" in arabic
     client.cookies.set("lang", "xx")  # not a language we have: the browser's choice again
     assert 'lang="cy"' in _lang_dir(client.get("/", headers={"Accept-Language": "cy"}).text)
+
+
+def test_an_address_no_route_matches_answers_in_the_chosen_language(client):
+    """The router's own 404 (no route, so no route middleware) is in the request's language too."""
+    client.cookies.set("lang", "cy")
+    response = client.get("/no-such-page-here")
+    assert response.status_code == 404
+    assert 'lang="cy"' in _lang_dir(response.text) and "Heb ddod o hyd i" in response.text
+    arabic = client.get("/no-such-page-here", headers={"Cookie": "lang=ar"})
+    assert 'lang="ar" dir="rtl"' in _lang_dir(arabic.text)
 
 
 def test_the_switcher_names_each_language_in_itself_and_sets_the_cookie(client):
@@ -211,3 +222,7 @@ def test_each_shipped_language_draws_the_resident_pages_without_a_broken_message
             assert not unfilled.search(re.sub(r"<script.*?</script>|data-i18n[^>]*", "", body, flags=re.S)), (locale, path)
         invalid = post_form(client, f"/panels/{panel}/register", {"full_name": "", "email": "x"})
         assert invalid.status_code == 422 and "govuk-error-summary" in invalid.text, locale
+        # the hidden "Error:" a screen reader reads before each field's error is in the language too
+        hidden_error = translations_for(locale).gettext("Error")
+        assert f'<span class="govuk-visually-hidden">{hidden_error}:</span>' in invalid.text, locale
+        assert hidden_error == "Error" or '<span class="govuk-visually-hidden">Error:</span>' not in invalid.text, locale
