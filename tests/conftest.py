@@ -20,9 +20,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tests.support.database import (
+    lend_postgres_connections,
     remove_sqlite,
     reset_postgres_schema,
     run,
+    skip_sqlite_syncs,
     sqlite_path,
     truncate_postgres,
     use_worker_database,
@@ -48,6 +50,10 @@ from server.settings import Settings  # noqa: E402
 from tests.support.http import create_staff, sign_in  # noqa: E402
 
 use_fast_hashing_for_tests()
+if _USES_POSTGRES:
+    lend_postgres_connections()  # a connection per event loop, not one per query
+else:
+    skip_sqlite_syncs()
 
 # Hypothesis profiles, chosen with HYPOTHESIS_PROFILE (default: "ci" when CI is set, else "dev").
 # Neither has a per-example deadline or the too-slow health check: with two xdist workers, servers
