@@ -111,6 +111,39 @@ def db(migrated_template: Path | None) -> Iterator[None]:
     yield
 
 
+@pytest.fixture(scope="session")
+def _demo_template(migrated_template: Path | None) -> Path | None:
+    """On SQLite, a copy of the migrated database with the demo loaded, made once per process
+    (loading the demo takes seconds); None on PostgreSQL, where each test loads it."""
+    if _USES_POSTGRES:
+        return None
+    from server.services.demo import load_demo
+
+    path = sqlite_path()
+    remove_sqlite(path)
+    shutil.copyfile(migrated_template, path)
+    run(load_demo())
+    template = _TEST_DIR / "demo-template.sqlite"
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copyfile(path, template)
+    return template
+
+
+@pytest.fixture
+def demo_loaded(db, _demo_template: Path | None) -> None:
+    """The test's database holds the demo (``civicpanel load-demo``). Ask for it before ``app``
+    and the signed-in clients, whose accounts it would otherwise replace."""
+    if _demo_template is None:
+        from server.services.demo import load_demo
+
+        run(load_demo())
+        return
+    path = sqlite_path()
+    remove_sqlite(path)
+    shutil.copyfile(_demo_template, path)
+
+
 @pytest.fixture
 def settings() -> Settings:
     return Settings.from_env()
