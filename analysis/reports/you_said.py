@@ -39,6 +39,7 @@ order, groups in About-you option order):
          "tolerance": float, "max_iterations": int, "notes": [str],
          "dimensions": [{"dimension": str, "question_key": str, "not_given": int,
                          "empty_categories": [str], "census_categories_not_offered": [str],
+                         "base": str,          # who the census percentages are of, in words
                          "categories": [{"category": str, "census_percent": float, "respondents": int,
                                          "sample_percent": float | null, "weighted_percent": float | null}]}]},
       "breakdowns": [                          # each closed question × each About-you question
@@ -265,6 +266,7 @@ def _weighting_json(weighting: WeightingSummary | None, hidden: Mapping[str, set
             "dimension": dimension.dimension, "question_key": dimension.question_key, "not_given": dimension.not_given,
             "empty_categories": list(dimension.empty_categories),
             "census_categories_not_offered": list(dimension.census_categories_not_offered),
+            "base": dimension.base,
             "categories": [{"category": row.category, "census_percent": _round(100 * row.census_share, 1),
                             "respondents": row.respondents if shown(dimension.question_key, row) else None,
                             "sample_percent": _round(100 * row.sample_share, 1) if shown(dimension.question_key, row)

@@ -3,17 +3,21 @@ and the plain-English account of who was under-represented.
 
 Margins come as a mapping ``dimension → {census category: population count}`` — from a census
 CSV through ``census_counts_from_csv`` (which uses the panels package's checked loader) or from
-anywhere else. For each About-you question the margin is restricted to the census categories
-its options map to, and shares are taken over those: an adult questionnaire's age bands drop
-``0-15`` (and ``16-17`` when it is not offered); tenure takes the ``households:`` family unless the
-mapping names ``persons:`` categories. Census categories no option maps to are listed, not
-silently kept.
+anywhere else. Each dimension is read through the one census → About-you mapping
+(``panels.census_mapping``, the same one panel quotas use), so 2011 and 2021 files give margins in
+the categories respondents were asked; the margin is restricted to the categories the question
+offers (an adult questionnaire's age bands drop ``0-15``, and ``16-17`` when it is not offered),
+tenure is per person where the file has the ``persons:`` family and per household otherwise, and
+every margin carries its base in words (``DimensionWeighting.base``). Census categories About you
+does not offer are listed and named in the base, not silently kept.
 
 How gaps are handled (and said):
 
-* "Prefer not to say", no answer, or an option without a census category: the respondent keeps
-  weight 1 on that dimension (``analysis.stats.raking``), so the dimension is fitted among those who
-  answered it; the count of such respondents is reported per dimension.
+* "Prefer not to say" or no answer: the respondent keeps weight 1 on that dimension
+  (``analysis.stats.raking``), so the dimension is fitted among those who answered it; the count of
+  such respondents is reported per dimension.
+* An answer respondents chose that has no census category: weights are *not applied* and the
+  notes name the answer (it is never silently left on weight 1).
 * A census category that nobody chose cannot be fitted: it is dropped from that margin (the
   other shares renormalised) and reported in ``empty_categories`` and the notes.
 * Raking that has not converged after ``max_iterations``: weights are *not applied* (no weighted
@@ -44,6 +48,9 @@ from analysis.stats.raking import (DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE, Ra
                                    effective_sample_size, kish_design_effect, rake)
 from analysis.stats.rounding import round_half_up, share_label
 from common.i18n import gettext, lazy_gettext
+from panels.census_mapping import CensusMappingError, about_you_margin
+
+PREFER_NOT_TO_SAY = "Prefer not to say"
 
 UNDER_REPRESENTED_RATIO = 0.8
 """A group is called under-represented when its share of respondents (who gave an answer on
@@ -52,7 +59,6 @@ DIMENSION_LABELS = {"sex": lazy_gettext("sex"), "age_band": lazy_gettext("age ba
                     "ethnicity": lazy_gettext("ethnic group"), "ethnicity_detailed": lazy_gettext("ethnic group"),
                     "disability": lazy_gettext("disability"), "tenure": lazy_gettext("housing tenure"),
                     "economic_activity": lazy_gettext("economic activity")}
-TENURE_FAMILIES = ("households: ", "persons: ")
 MIN_EFFECTIVE_SAMPLE_SIZE = 30
 """Weights are not applied when they leave an effective sample size (Kish) below this: weighted
 percentages resting on fewer than 30 answers' worth of information are too unstable to publish."""
@@ -94,6 +100,8 @@ class DimensionWeighting:
     """Census categories offered but chosen by nobody: dropped from the margin."""
     census_categories_not_offered: tuple[str, ...]
     """Census categories of the dimension that no option maps to (e.g. ``0-15``)."""
+    base: str = ""
+    """Who the census shares are of, in words (``panels.census_mapping.Margin.base``)."""
 
 
 @dataclass(frozen=True)
@@ -112,21 +120,12 @@ class WeightingSummary:
     """Plain English: how gaps were handled, who was under-represented, anything not fitted."""
 
 
-def _category_for(label_category: str, census: Mapping[str, int]) -> str | None:
-    if label_category in census:
-        return label_category
-    for family in TENURE_FAMILIES:
-        if family + label_category in census:
-            return family + label_category
-    return None
-
-
-def _display(category: str) -> str:
-    """A census category as respondents saw it (the tenure family prefix dropped)."""
-    for family in TENURE_FAMILIES:
-        if category.startswith(family):
-            return category.removeprefix(family)
-    return category
+def _tenure_family(dimension: str, counts: Mapping[str, int]) -> str:
+    """Respondents are people: tenure is weighted per person where the census file has the
+    ``persons:`` family (Camden 2011), otherwise per household, and the base says which."""
+    if dimension == "tenure" and any(category.startswith("persons:") for category in counts):
+        return "persons"
+    return "households"
 
 
 def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
@@ -156,25 +155,42 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
                                  dimension=spec.census_dimension))
             continue
         dimension_counts = census[spec.census_dimension]
-        category_of_option = {label: _category_for(category, dimension_counts)
+        asked = [category for category in dict.fromkeys(spec.census_mapping.values()) if category]
+        try:
+            margin = about_you_margin(spec.census_dimension, dimension_counts, offered=asked,
+                                      family=_tenure_family(spec.census_dimension, dimension_counts))
+        except CensusMappingError as error:
+            refused.append(gettext("The census file cannot be used for ‘%(question)s’: %(problem)s. Weighting is "
+                                   "not applied.", question=spec.text, problem=str(error)))
+            continue
+        category_of_option = {label: (category if category in margin.counts else None)
                               for label, category in spec.census_mapping.items()}
-        unmatched = sorted(label for label, category in category_of_option.items() if category is None)
-        if unmatched:
-            notes.append(gettext("The answers %(answers)s to ‘%(question)s’ have no census category: those "
-                                 "respondents keep weight 1 on it.", answers=", ".join(unmatched), question=spec.text))
+        option_codes = choice_codes(frame, spec)
+        chosen = np.bincount(option_codes[option_codes >= 0], minlength=len(spec.options))
+        unmatched = [label for label in spec.options
+                     if label not in spec.census_mapping and label != PREFER_NOT_TO_SAY
+                     or label in category_of_option and category_of_option[label] is None]
+        for label in unmatched:
+            people = int(chosen[spec.options.index(label)])
+            if people:
+                refused.append(gettext("The answer ‘%(answer)s’ to ‘%(question)s’ has no category in the census "
+                                       "file, yet %(count)d respondents chose it: weights cannot place them, so "
+                                       "weighting is not applied. Give the census file that category (or map the "
+                                       "answer to one).", answer=label, question=spec.text, count=people))
+            else:
+                notes.append(gettext("The answer ‘%(answer)s’ to ‘%(question)s’ has no category in the census file; "
+                                     "nobody chose it.", answer=label, question=spec.text))
         categories = list(dict.fromkeys(category for category in category_of_option.values() if category))
         if not categories:
             continue
         used_dimensions.add(spec.census_dimension)
-        option_codes = choice_codes(frame, spec)
         option_to_category = np.array([categories.index(category_of_option[label])
                                        if category_of_option.get(label) else -1 for label in spec.options] + [-1])
         respondent_codes = option_to_category[option_codes]  # -1 (no answer) indexes the trailing -1
         counts = np.bincount(respondent_codes[respondent_codes >= 0], minlength=len(categories))
         empty = tuple(category for category, count in zip(categories, counts) if count == 0)
-        family = next((prefix for prefix in TENURE_FAMILIES if all(c.startswith(prefix) for c in categories)), "")
-        not_offered = tuple(_display(category) for category in dimension_counts
-                            if category not in categories and category.startswith(family))
+        not_offered = tuple(margin.left_out)
+        dimension_counts = margin.counts
         all_population = np.array([dimension_counts[category] for category in categories], dtype=float)
         kept = [index for index, count in enumerate(counts) if count > 0]
         remap = np.full(len(categories) + 1, -1)
@@ -191,7 +207,7 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
                 refused.append(gettext("The census gives no residents in %(category)s (%(dimension)s), yet "
                                        "%(count)d respondents chose it in ‘%(question)s’: weights cannot represent "
                                        "them, so weighting is not applied. Check the census file and the census "
-                                       "categories of this question.", category=_display(categories[index]),
+                                       "categories of this question.", category=categories[index],
                                        dimension=spec.census_dimension, count=int(counts[index]),
                                        question=spec.text))
         if population.sum() <= 0:
@@ -199,8 +215,8 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
         codes.append(fitted_codes)
         shares.append(population / population.sum())
         partial.append((spec, categories, [categories[index] for index in kept], counts,
-                        int((respondent_codes < 0).sum()), tuple(_display(c) for c in empty), not_offered,
-                        all_population / all_population.sum()))
+                        int((respondent_codes < 0).sum()), empty, not_offered,
+                        all_population / all_population.sum(), margin.base()))
     if not codes and not refused:
         return None, None
     if refused:
@@ -221,7 +237,7 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
                                 "only on the characteristics weighted for. If it also depends on their views, the "
                                 "weighted figures are still biased."))
     under: list[str] = []
-    for (spec, categories, kept_categories, counts, not_given, empty, not_offered, census_shares), fitted_codes \
+    for (spec, categories, kept_categories, counts, not_given, empty, not_offered, census_shares, base), fitted_codes \
             in zip(partial, codes):
         given = fitted_codes >= 0
         answered = counts.sum()
@@ -231,22 +247,23 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
         for category, count, census_share in zip(categories, counts, census_shares.tolist()):
             position = kept_categories.index(category) if category in kept_categories else None
             sample_share = float(count / answered) if answered else float("nan")
-            rows.append(MarginRow(category=_display(category), census_share=census_share, respondents=int(count),
+            rows.append(MarginRow(category=category, census_share=census_share, respondents=int(count),
                                   sample_share=sample_share,
                                   weighted_share=(float(weighted_share[position]) if applied and position is not None
                                                   else (0.0 if applied else None))))
             if count > 0 and sample_share < UNDER_REPRESENTED_RATIO * census_share:
                 label = DIMENSION_LABELS.get(spec.census_dimension, spec.census_dimension)
                 under.append(gettext("%(category)s (%(dimension)s): %(sample)s of respondents who answered, against "
-                                     "%(census)s of residents.", category=_display(category), dimension=label,
+                                     "%(census)s of residents.", category=category, dimension=label,
                                      sample=share_label(sample_share), census=share_label(census_share)))
         for category in empty:
             notes.append(gettext("Nobody who answered ‘%(question)s’ chose %(category)s: that census group could not "
                                  "be weighted and was left out of the margin (the other groups' shares were rescaled).",
                                  question=spec.text, category=category))
+        notes.append(gettext("The census shares for ‘%(question)s’ are of %(base)s.", question=spec.text, base=base))
         dimensions.append(DimensionWeighting(dimension=spec.census_dimension, question_key=spec.key, rows=tuple(rows),
                                              not_given=not_given, empty_categories=empty,
-                                             census_categories_not_offered=not_offered))
+                                             census_categories_not_offered=not_offered, base=base))
     if under:
         # "Weighted up" only when the weights are used: unconverged raking is not applied.
         groups = " ".join(under)
