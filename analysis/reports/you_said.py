@@ -33,7 +33,8 @@ order, groups in About-you option order):
             "weighted_percent": float | null,  # 1 dp; null when unweighted
             "weighted_ci_low": float | null, "weighted_ci_high": float | null,  # 95% Wilson on the effective n
             "suppressed": bool}],              # true only for hidden About-you counts
-         "rounding_note": bool}],              # the shown percentages of one answer each do not add to 100
+         "rounding_note": bool,                # the shown percentages of one answer each do not add to 100
+         "weighted_base": null | "answered" | "census_category"}],  # who weighted_percent is of
       "weighting": null | {
          "applied": bool, "converged": bool, "iterations": int, "max_share_error": float,
          "tolerance": float, "max_iterations": int, "notes": [str],
@@ -78,7 +79,7 @@ officer chooses them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -127,6 +128,9 @@ class QuestionResult:
     type: str
     n_answered: int
     options: tuple[OptionResult, ...]
+    weighted_base: str | None = None
+    """None when unweighted; ``answered`` (everyone who answered) or ``census_category`` (an
+    About-you question used for weighting: those who gave a census category, as its margin)."""
 
 
 @dataclass(frozen=True)
@@ -245,7 +249,8 @@ def _question_json(question: QuestionResult) -> dict[str, Any]:
                          "weighted_ci_high": _round(option.weighted_ci_high, 1), "suppressed": option.suppressed}
                         for option in question.options],
             "rounding_note": question.type != MULTIPLE_CHOICE and question.n_answered > 0
-            and rounding_changes_total([option.percent for option in question.options], places=1)}
+            and rounding_changes_total([option.percent for option in question.options], places=1),
+            "weighted_base": question.weighted_base}
 
 
 def _weighting_json(weighting: WeightingSummary | None, hidden: Mapping[str, set[str]],
@@ -294,8 +299,12 @@ def _breakdown_json(breakdown: Breakdown) -> dict[str, Any]:
 # --- Building -----------------------------------------------------------------------------------
 
 def _option_counts(frame: pd.DataFrame, spec: QuestionSpec, weights: np.ndarray | None,
-                   codes: np.ndarray | None = None) -> tuple[int, np.ndarray, np.ndarray | None]:
-    """(n answered, count per option, weighted share per option or None), vectorised."""
+                   codes: np.ndarray | None = None, *, census_base: bool = False,
+                   ) -> tuple[int, np.ndarray, np.ndarray | None]:
+    """(n answered, count per option, weighted share per option or None), vectorised.
+    ``census_base``: weighted shares are of those who gave a census category (an About-you
+    question used for weighting: the same base as its weighting margin, so a category gets one
+    weighted percentage on the page); "Prefer not to say" then has none."""
     if spec.type == MULTIPLE_CHOICE:
         ticks = frame[spec.option_columns()].to_numpy(dtype=bool)
         answered = ticks.any(axis=1)
@@ -311,7 +320,10 @@ def _option_counts(frame: pd.DataFrame, spec: QuestionSpec, weights: np.ndarray 
     shares = None
     if weights is not None:
         weighted = np.bincount(codes[valid], weights=weights[valid], minlength=len(spec.options))
-        shares = weighted / weighted.sum() if weighted.sum() > 0 else np.full(len(spec.options), np.nan)
+        if census_base:
+            weighted[[label not in spec.census_mapping for label in spec.options]] = np.nan
+        total = np.nansum(weighted)
+        shares = weighted / total if total > 0 else np.full(len(spec.options), np.nan)
     return int(valid.sum()), counts.astype(np.int64), shares
 
 
@@ -320,14 +332,19 @@ def _percent_or_none(share: float) -> float | None:
 
 
 def question_result(frame: pd.DataFrame, spec: QuestionSpec, weights: np.ndarray | None = None, *,
-                    codes: np.ndarray | None = None) -> QuestionResult:
-    """Overall result of one closed question: always published (no suppression)."""
-    n_answered, counts, shares = _option_counts(frame, spec, weights, codes)
+                    codes: np.ndarray | None = None, census_base: bool = False) -> QuestionResult:
+    """Overall result of one closed question: always published (no suppression). ``census_base``:
+    see ``_option_counts``."""
+    census_base = census_base and weights is not None and spec.type != MULTIPLE_CHOICE
+    n_answered, counts, shares = _option_counts(frame, spec, weights, codes, census_base=census_base)
     low, high = wilson_interval(counts, n_answered) if n_answered else (np.full(len(counts), np.nan),) * 2
     weighted_low = weighted_high = np.full(len(counts), np.nan)
     if shares is not None and n_answered:
         answered = answered_mask(frame, spec) if spec.type == MULTIPLE_CHOICE else (
             (choice_codes(frame, spec) if codes is None else codes) >= 0)
+        if census_base:
+            mapped = np.array([label in spec.census_mapping for label in spec.options] + [False])
+            answered = answered & mapped[choice_codes(frame, spec) if codes is None else codes]
         answerers = weights[answered]
         weighted_low, weighted_high = weighted_wilson_interval(shares, effective_sample_size(answerers))
     options = []
@@ -340,7 +357,8 @@ def question_result(frame: pd.DataFrame, spec: QuestionSpec, weights: np.ndarray
             weighted_percent=None if shares is None or not np.isfinite(shares[index]) else 100.0 * float(shares[index]),
             weighted_ci_low=_percent_or_none(weighted_low[index]),
             weighted_ci_high=_percent_or_none(weighted_high[index])))
-    return QuestionResult(key=spec.key, text=spec.text, type=spec.type, n_answered=n_answered, options=tuple(options))
+    return QuestionResult(key=spec.key, text=spec.text, type=spec.type, n_answered=n_answered, options=tuple(options),
+                          weighted_base=None if weights is None else ("census_category" if census_base else "answered"))
 
 
 def _breakdown(table: CrossTable, suppressed: SuppressedTable, group: QuestionSpec, multiple: bool) -> Breakdown:
@@ -390,8 +408,7 @@ def _hide_options(question: QuestionResult, hidden: np.ndarray | None) -> Questi
     options = tuple(OptionResult(label=option.label, count=None, percent=None, ci_low=None, ci_high=None,
                                  weighted_percent=None, suppressed=True) if flag else option
                     for option, flag in zip(question.options, hidden))
-    return QuestionResult(key=question.key, text=question.text, type=question.type, n_answered=question.n_answered,
-                          options=options)
+    return replace(question, options=options)
 
 
 def _number_summary(frame: pd.DataFrame, spec: QuestionSpec, threshold: int) -> NumberSummary:
@@ -422,7 +439,9 @@ def build_you_said(specs: Sequence[QuestionSpec], frame: pd.DataFrame, *,
         by_channel.setdefault(str(channel), int(count))
     closed = [spec for spec in specs if spec.closed]
     codes = {spec.key: choice_codes(frame, spec) for spec in closed if spec.type != MULTIPLE_CHOICE}
-    questions = tuple(question_result(frame, spec, weights, codes=codes.get(spec.key)) for spec in closed)
+    weighted_keys = {dimension.question_key for dimension in weighting.dimensions} if weighting else set()
+    questions = tuple(question_result(frame, spec, weights, codes=codes.get(spec.key),
+                                      census_base=spec.key in weighted_keys) for spec in closed)
     groups = demographic_groups(specs)
     pairs = [(spec, group) for spec in closed if not spec.about_you for group in groups]
     tables = [cross_table(frame, spec, group, codes=codes) for spec, group in pairs]

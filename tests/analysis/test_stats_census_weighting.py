@@ -93,3 +93,27 @@ def test_an_answer_with_no_census_category_stops_the_weighting_and_is_named():
     weights, summary = weight_to_census(_frame(), specs, census_counts("camden-2021.csv"))
     assert summary.applied
     assert any("‘Non-binary’" in note and "nobody chose it" in note for note in summary.notes)
+
+
+def test_a_category_has_one_weighted_percentage_on_one_stated_base():
+    document = build_you_said(SPECS, _frame(), census=census_counts("camden-2021.csv")).to_json_dict()
+    questions = {question["key"]: question for question in document["questions"]}
+    assert questions["park"]["weighted_base"] == "answered"
+    for margin in document["weighting"]["dimensions"]:
+        question = questions[margin["question_key"]]
+        assert question["weighted_base"] == "census_category"
+        options = {option["label"]: option for option in question["options"]}
+        assert options[PREFER]["weighted_percent"] is None  # not part of the base
+        for row in margin["categories"]:
+            assert options[row["category"]]["weighted_percent"] == row["weighted_percent"]
+            assert row["weighted_percent"] == pytest.approx(row["census_percent"], abs=0.11)
+
+
+def test_a_dimension_everyone_preferred_not_to_answer_gets_a_note_in_the_report():
+    frame = _frame()
+    frame["ethnicity"] = PREFER
+    document = build_you_said(SPECS, frame, census=census_counts("camden-2021.csv")).to_json_dict()
+    assert "ethnicity" not in {margin["dimension"] for margin in document["weighting"]["dimensions"]}
+    assert any("‘Ethnicity’" in note and "not used for weighting" in note for note in document["weighting"]["notes"])
+    ethnicity = next(question for question in document["questions"] if question["key"] == "ethnicity")
+    assert ethnicity["weighted_base"] == "answered"
