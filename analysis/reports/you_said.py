@@ -38,6 +38,7 @@ order, groups in About-you option order):
       "weighting": null | {
          "applied": bool, "converged": bool, "iterations": int, "max_share_error": float,
          "tolerance": float, "max_iterations": int, "notes": [str],
+         "weight_cap": float | null, "weights_capped": int, "largest_weight": float | null (3 dp),
          "dimensions": [{"dimension": str, "question_key": str, "not_given": int,
                          "empty_categories": [str], "census_categories_not_offered": [str],
                          "base": str,          # who the census percentages are of, in words
@@ -267,6 +268,8 @@ def _weighting_json(weighting: WeightingSummary | None, hidden: Mapping[str, set
         "applied": weighting.applied, "converged": weighting.converged, "iterations": weighting.iterations,
         "max_share_error": _significant(weighting.max_share_error, 3), "tolerance": weighting.tolerance,
         "max_iterations": weighting.max_iterations, "notes": list(weighting.notes),
+        "weight_cap": weighting.weight_cap, "weights_capped": weighting.weights_capped,
+        "largest_weight": _round(weighting.largest_weight, 3),
         "dimensions": [{
             "dimension": dimension.dimension, "question_key": dimension.question_key, "not_given": dimension.not_given,
             "empty_categories": list(dimension.empty_categories),

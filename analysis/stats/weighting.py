@@ -31,6 +31,11 @@ How gaps are handled (and said):
   ``MIN_EFFECTIVE_SAMPLE_SIZE``: weights are *not applied* — the weighted figures would rest on
   too few answers' worth of information — and the notes say so.
 
+* Extreme weights: weights above ``WEIGHT_CAP`` × the mean are trimmed to it and the raking is
+  repeated (``rake(..., cap=…)``), so the margins still match; the notes state the cap and how
+  many weights it reduced. When no trimmed weighting can match the margins (one dimension that
+  needs larger weights) the untrimmed weights are used and the notes say so.
+
 When weights are applied the notes say, in plain words, what weighting assumes: that within the
 groups weighted for, whether someone responded does not depend on their views.
 """
@@ -59,6 +64,10 @@ DIMENSION_LABELS = {"sex": lazy_gettext("sex"), "age_band": lazy_gettext("age ba
                     "ethnicity": lazy_gettext("ethnic group"), "ethnicity_detailed": lazy_gettext("ethnic group"),
                     "disability": lazy_gettext("disability"), "tenure": lazy_gettext("housing tenure"),
                     "economic_activity": lazy_gettext("economic activity")}
+WEIGHT_CAP = 5.0
+"""Weights are trimmed to at most this many times the mean weight (1), and the raking repeated so
+the margins still match: one respondent cannot stand for more than five. The report's method
+annex states the cap and how many weights it reduced."""
 MIN_EFFECTIVE_SAMPLE_SIZE = 30
 """Weights are not applied when they leave an effective sample size (Kish) below this: weighted
 percentages resting on fewer than 30 answers' worth of information are too unstable to publish."""
@@ -118,6 +127,12 @@ class WeightingSummary:
     dimensions: tuple[DimensionWeighting, ...]
     notes: tuple[str, ...]
     """Plain English: how gaps were handled, who was under-represented, anything not fitted."""
+    weight_cap: float | None = None
+    """The cap on weights (× the mean weight); None when no raking was run."""
+    weights_capped: int = 0
+    """Respondents whose weight the cap reduced (0 when no weight went above it)."""
+    largest_weight: float | None = None
+    """The largest weight used (mean 1); None when weights are not applied."""
 
 
 def _tenure_family(dimension: str, counts: Mapping[str, int]) -> str:
@@ -132,6 +147,7 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
                      census: Mapping[str, Mapping[str, int]], *, tolerance: float = DEFAULT_TOLERANCE,
                      max_iterations: int = DEFAULT_MAX_ITERATIONS,
                      min_effective_sample_size: float = MIN_EFFECTIVE_SAMPLE_SIZE,
+                     weight_cap: float | None = WEIGHT_CAP,
                      ) -> tuple[np.ndarray | None, WeightingSummary | None]:
     """Rake the respondents to the margins of every About-you question whose dimension the
     census has. Returns ``(weights or None, summary or None)``: both None when no question can
@@ -224,6 +240,24 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
                               max_share_error=float("nan"))
     else:
         result = rake(codes, shares, tolerance=tolerance, max_iterations=max_iterations)
+    capped = 0
+    cap_note = ""
+    if result.converged and weight_cap is not None and result.weights.max() > weight_cap:
+        trimmed = rake(codes, shares, tolerance=tolerance, max_iterations=max_iterations, cap=weight_cap)
+        if trimmed.converged:
+            capped = int(np.sum(result.weights > weight_cap * (1 + 1e-9)))
+            result = trimmed
+            cap_note = gettext("Weights were capped at %(cap)s times the average weight, so that nobody's answers "
+                               "count for more than %(cap)s people's; %(count)d respondents' weights were reduced "
+                               "to the cap and the raking was repeated, so the weighted groups still match the "
+                               "census.", cap=format(weight_cap, "g"), count=capped)
+        else:
+            cap_note = gettext("Weights could not be capped at %(cap)s times the average while matching the census "
+                               "(the largest is %(largest)s): they are used uncapped.", cap=format(weight_cap, "g"),
+                               largest=format(round_half_up(float(result.weights.max()), 1), "g"))
+    elif result.converged and weight_cap is not None:
+        cap_note = gettext("No weight was above the cap of %(cap)s times the average weight.",
+                           cap=format(weight_cap, "g"))
     effective = effective_sample_size(result.weights) if result.converged else float("nan")
     too_few = result.converged and effective < min_effective_sample_size
     applied = result.converged and not too_few
@@ -273,6 +307,8 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
     else:
         notes.append(gettext("No group was under-represented by more than a fifth of its census share."))
     notes.extend(refused)
+    if cap_note and applied:
+        notes.append(cap_note)
     if too_few:
         notes.append(gettext("The weights vary so much that the weighted results would be worth only %(effective)s "
                              "equally weighted answers (the effective sample size), fewer than %(minimum)s: weighted "
@@ -287,5 +323,7 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
         max_share_error=result.max_share_error, tolerance=tolerance, max_iterations=max_iterations,
         design_effect=kish_design_effect(weights) if applied else None,
         effective_sample_size=effective_sample_size(weights) if applied else None,
-        dimensions=tuple(dimensions), notes=tuple(notes))
+        dimensions=tuple(dimensions), notes=tuple(notes),
+        weight_cap=weight_cap if codes and not refused else None, weights_capped=capped if applied else 0,
+        largest_weight=float(weights.max()) if applied and len(weights) else None)
     return (weights if applied else None), summary

@@ -222,3 +222,44 @@ def test_weights_leaving_too_small_an_effective_sample_are_not_applied():
 
 def kish_n(weights):
     return weights.sum() ** 2 / (weights ** 2).sum()
+
+
+def _skewed_two_dimensions(n=1000, seed=1):
+    rng = np.random.default_rng(seed)
+    a = (rng.random(n) < 0.3).astype(int)
+    b = np.where(rng.random(n) < 0.1, 0, rng.integers(1, 3, n))
+    a[(a == 1) & (b == 0) & (rng.random(n) < 0.8)] = 0  # the cell (a=1, b=0) is rare: its weight is extreme
+    return [a, b], [np.array([0.5, 0.5]), np.array([0.2, 0.4, 0.4])]
+
+
+def test_capped_raking_trims_extreme_weights_and_still_matches_the_margins():
+    codes, targets = _skewed_two_dimensions()
+    uncapped = rake(codes, targets)
+    assert uncapped.weights.max() > 6
+    capped = rake(codes, targets, cap=4.0)
+    assert capped.converged
+    assert capped.weights.max() == pytest.approx(4.0, abs=1e-6)
+    assert capped.weights.sum() == pytest.approx(len(codes[0]))
+    for column, target in zip(codes, targets):
+        totals = np.bincount(column, weights=capped.weights)
+        assert totals / totals.sum() == pytest.approx(target, abs=1e-9)
+    # A cap the margins cannot meet (one dimension needing weights above it) does not converge.
+    assert not rake([codes[0]], [np.array([0.5, 0.5])], cap=1.2, max_iterations=50).converged
+
+
+def test_weighting_reports_the_cap_and_how_many_weights_it_reduced():
+    census = census_counts_from_csv("dimension,category,count,source\nsex,Male,400,test\nsex,Female,600,test\n"
+                                    "age_band,18-24,200,test\nage_band,25-34,400,test\nage_band,35-44,400,test\n")
+    (a, b), _ = _skewed_two_dimensions()
+    frame = pd.DataFrame({"sex": pd.Series(np.array(["Male", "Female"])[a], dtype="string"),
+                          "age": pd.Series(np.array(["18-24", "25-34", "35-44"])[b], dtype="string")})
+    specs = [_about_you("sex", "sex", ("Male", "Female")), _about_you("age", "age_band", ("18-24", "25-34", "35-44"))]
+    weights, summary = weight_to_census(frame, specs, census, weight_cap=3.0)
+    assert summary.applied and summary.weight_cap == 3.0
+    assert weights.max() == pytest.approx(3.0, abs=1e-6) and summary.largest_weight == pytest.approx(weights.max())
+    assert summary.weights_capped > 0
+    assert any(note.startswith("Weights were capped at 3 times the average weight")
+               and f"{summary.weights_capped} respondents" in note for note in summary.notes)
+    # Without extreme weights the cap changes nothing, and the notes say no weight reached it.
+    weights, summary = weight_to_census(frame, specs, census, weight_cap=50.0)
+    assert summary.weights_capped == 0 and any("No weight was above the cap of 50" in note for note in summary.notes)
