@@ -46,10 +46,11 @@ order, groups in About-you option order):
                                          "sample_percent": float | null, "weighted_percent": float | null}]}]},
       "breakdowns": [                          # each closed question × each About-you question
         {"question_key": str, "group_key": str, "dimension": str,
-         "test": "chi_square" | "fisher_exact" | null, "statistic": float | null (3 dp),
+         "test": "chi_square" | "fisher_exact" | "rao_scott" | null, "statistic": float | null (3 dp),
          "degrees_of_freedom": int | null, "p_value": float | null, "p_value_holm": float | null (4 sf),
          "cramers_v": float | null (3 dp), "significant": bool, "sparse": bool, "note": str,
          "withheld": bool,                     # the test would reveal hidden figures: not published
+         "rao_scott_degrees_of_freedom": float | null (3 dp),  # ν of a rao_scott test
          "groups": [{"label": str, "n_answered": int | null, "suppressed": bool,
                      "suppression": "hidden" | null,
                      "cells": [{"label": str, "count": int | null, "percent": float | null,
@@ -291,6 +292,7 @@ def _breakdown_json(breakdown: Breakdown) -> dict[str, Any]:
         "p_value": _significant(test.p_value), "p_value_holm": _significant(test.p_value_holm),
         "cramers_v": _round(test.cramers_v, 3), "significant": test.significant, "sparse": test.sparse,
         "note": test.note, "withheld": test.withheld,
+        "rao_scott_degrees_of_freedom": _round(test.corrected_degrees_of_freedom, 3),
         "groups": [{"label": group.label, "n_answered": group.n_answered, "suppressed": group.suppressed,
                     "suppression": group.suppression,
                     "cells": [{"label": cell.label, "count": cell.count, "percent": _round(cell.percent, 1),
@@ -447,7 +449,7 @@ def build_you_said(specs: Sequence[QuestionSpec], frame: pd.DataFrame, *,
                                       census_base=spec.key in weighted_keys) for spec in closed)
     groups = demographic_groups(specs)
     pairs = [(spec, group) for spec in closed if not spec.about_you for group in groups]
-    tables = [cross_table(frame, spec, group, codes=codes) for spec, group in pairs]
+    tables = [cross_table(frame, spec, group, codes=codes, weights=weights) for spec, group in pairs]
     suppression = _suppress(len(frame), closed, questions, tables, disclosure_threshold, earlier)
     questions = tuple(_hide_options(question, suppression.options_hidden.get(question.key)) for question in questions)
     pending = [_breakdown(table, suppressed, group, spec.type == MULTIPLE_CHOICE)

@@ -117,3 +117,31 @@ def test_a_dimension_everyone_preferred_not_to_answer_gets_a_note_in_the_report(
     assert any("‘Ethnicity’" in note and "not used for weighting" in note for note in document["weighting"]["notes"])
     ethnicity = next(question for question in document["questions"] if question["key"] == "ethnicity")
     assert ethnicity["weighted_base"] == "answered"
+
+
+def test_group_differences_in_a_weighted_report_use_rao_scott_and_say_so():
+    from analysis.stats.rao_scott import rao_scott_test
+
+    frame = _frame(n=900)
+    document = build_you_said(SPECS, frame, census=census_counts("camden-2021.csv")).to_json_dict()
+    tested = [b for b in document["breakdowns"] if b["test"] is not None]
+    assert tested and all(b["test"] == "rao_scott" for b in tested)
+    by_sex = next(b for b in tested if b["group_key"] == "sex")
+    assert "Rao and Scott" in by_sex["note"] and "unweighted" in by_sex["note"]
+    assert by_sex["degrees_of_freedom"] == 1 and by_sex["rao_scott_degrees_of_freedom"] == pytest.approx(1.0)
+    # The same figure from the weights directly.
+    weights, _ = weight_to_census(frame, SPECS, census_counts("camden-2021.csv"))
+    sexes = list(ABOUT_YOU_CATEGORIES["sex"])
+    rows = frame["sex"].map({label: index for index, label in enumerate(sexes)})
+    given = rows.notna().to_numpy()
+    rows = rows[given].astype(int).to_numpy()
+    columns = (frame["park"][given] == "No").astype(int).to_numpy()
+    w = weights[given]
+    cell = rows * 2 + columns
+    expected = rao_scott_test(np.bincount(cell, weights=w, minlength=4).reshape(2, 2),
+                              np.bincount(cell, weights=w ** 2, minlength=4).reshape(2, 2),
+                              np.bincount(cell, minlength=4).reshape(2, 2))
+    assert by_sex["statistic"] == pytest.approx(expected.statistic, abs=5e-4)
+    # Unweighted, the same table has Pearson's test.
+    unweighted = build_you_said(SPECS, frame).to_json_dict()
+    assert {b["test"] for b in unweighted["breakdowns"] if b["test"]} <= {"chi_square", "fisher_exact"}
