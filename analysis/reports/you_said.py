@@ -39,6 +39,7 @@ order, groups in About-you option order):
          "applied": bool, "converged": bool, "iterations": int, "max_share_error": float,
          "tolerance": float, "max_iterations": int, "notes": [str],
          "weight_cap": float | null, "weights_capped": int, "largest_weight": float | null (3 dp),
+         "weighted_withheld": [str],          # questions whose weighted figures would reveal hidden ones
          "dimensions": [{"dimension": str, "question_key": str, "not_given": int,
                          "empty_categories": [str], "census_categories_not_offered": [str],
                          "base": str,          # who the census percentages are of, in words
@@ -97,7 +98,9 @@ from analysis.stats.published_tables import BreakdownView, QuestionView
 from analysis.stats.proportions import weighted_wilson_interval, wilson_interval
 from analysis.stats.rounding import percent_label, round_half_up, rounding_changes_total
 from analysis.stats.raking import DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE, effective_sample_size
+from analysis.stats.weighted_disclosure import row_weights, unsafe_weighted_questions
 from analysis.stats.weighting import WeightingSummary, weight_to_census
+from common.i18n import ngettext
 from analysis.stats.wordcloud_image import WordCloudImage, alt_text, render_word_cloud
 
 JSON_FORMAT = "civicpanel-you-said"
@@ -270,6 +273,7 @@ def _weighting_json(weighting: WeightingSummary | None, hidden: Mapping[str, set
         "max_share_error": _significant(weighting.max_share_error, 3), "tolerance": weighting.tolerance,
         "max_iterations": weighting.max_iterations, "notes": list(weighting.notes),
         "weight_cap": weighting.weight_cap, "weights_capped": weighting.weights_capped,
+        "weighted_withheld": list(weighting.weighted_withheld),
         "largest_weight": _round(weighting.largest_weight, 3),
         "dimensions": [{
             "dimension": dimension.dimension, "question_key": dimension.question_key, "not_given": dimension.not_given,
@@ -406,6 +410,58 @@ def _suppress(n_responses: int, closed: Sequence[QuestionSpec], questions: Seque
                       total_hidden=np.zeros(len(table.group_totals), dtype=bool)) for table in tables])
 
 
+def _protect_weighted(frame: pd.DataFrame, closed: Sequence[QuestionSpec], questions: Sequence[QuestionResult],
+                      tables: Sequence[CrossTable], suppression: ReportSuppression, weights: np.ndarray,
+                      weighting: WeightingSummary, threshold: int, codes: Mapping[str, np.ndarray],
+                      ) -> tuple[tuple[QuestionResult, ...], WeightingSummary]:
+    """Weighted percentages (and their intervals) withheld where they would let a hidden figure be
+    worked out (``analysis.stats.weighted_disclosure``); the notes say how many."""
+    group_keys = {table.group_key for table in tables}
+    views = [QuestionView(key=result.key, multiple=spec.type == MULTIPLE_CHOICE,
+                          counts=np.array([option.count if option.count is not None else original
+                                           for option, original in zip(result.options, _true_counts(frame, spec, codes))],
+                                          dtype=float),
+                          hidden=suppression.options_hidden.get(result.key, np.zeros(len(result.options), dtype=bool)),
+                          n_answered=result.n_answered, about_you=spec.about_you and spec.key in group_keys)
+             for spec, result in zip(closed, questions)]
+    specs = {spec.key: spec for spec in closed}
+    table_views, table_weights = [], []
+    for table, suppressed in zip(tables, suppression.tables):
+        table_views.append(BreakdownView(question_key=table.question_key, group_key=table.group_key,
+                                         counts=table.counts.astype(float), cell_hidden=suppressed.cell_hidden,
+                                         totals=table.group_totals.astype(float),
+                                         total_hidden=suppressed.row_total_hidden))
+        group_codes = codes.get(table.group_key)
+        if group_codes is None:
+            group_codes = choice_codes(frame, specs[table.group_key])
+        answered = answered_mask(frame, specs[table.question_key])
+        table_weights.append(row_weights(weights[answered], group_codes[answered], len(table.group_labels)))
+    percents = {question.key: [_round(option.weighted_percent, 1) for option in question.options]
+                for question in questions if question.weighted_base is not None}
+    unsafe = unsafe_weighted_questions(
+        n_responses=len(frame), threshold=threshold, questions=views, tables=table_views, weighted_percents=percents,
+        table_row_weights=table_weights,
+        census_based=frozenset(q.key for q in questions if q.weighted_base == "census_category"))
+    if not unsafe:
+        return tuple(questions), weighting
+    protected = tuple(replace(question, options=tuple(replace(option, weighted_percent=None, weighted_ci_low=None,
+                                                              weighted_ci_high=None) for option in question.options),
+                              weighted_base=None)
+                      if question.key in unsafe else question for question in questions)
+    note = ngettext("Weighted percentages are not shown for %(num)d question whose tables by group hide figures: "
+                    "together with the other published figures they would let the hidden figures be worked out.",
+                    "Weighted percentages are not shown for %(num)d questions whose tables by group hide figures: "
+                    "together with the other published figures they would let the hidden figures be worked out.",
+                    len(unsafe))
+    return protected, replace(weighting, notes=(*weighting.notes, note), weighted_withheld=tuple(
+        question.key for question in questions if question.key in unsafe))
+
+
+def _true_counts(frame: pd.DataFrame, spec: QuestionSpec, codes: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Every option's true count (hidden ones included), for the audit."""
+    return _option_counts(frame, spec, None, codes.get(spec.key))[1]
+
+
 def _hide_options(question: QuestionResult, hidden: np.ndarray | None) -> QuestionResult:
     """An About-you result with its small counts hidden (count, percentages and intervals)."""
     if hidden is None or not hidden.any():
@@ -452,6 +508,9 @@ def build_you_said(specs: Sequence[QuestionSpec], frame: pd.DataFrame, *,
     tables = [cross_table(frame, spec, group, codes=codes, weights=weights) for spec, group in pairs]
     suppression = _suppress(len(frame), closed, questions, tables, disclosure_threshold, earlier)
     questions = tuple(_hide_options(question, suppression.options_hidden.get(question.key)) for question in questions)
+    if weights is not None:
+        questions, weighting = _protect_weighted(frame, closed, questions, tables, suppression, weights, weighting,
+                                                 disclosure_threshold, codes)
     pending = [_breakdown(table, suppressed, group, spec.type == MULTIPLE_CHOICE)
                for (spec, group), table, suppressed in zip(pairs, tables, suppression.tables)]
     tests = apply_holm([breakdown.test for breakdown in pending])

@@ -133,6 +133,9 @@ class WeightingSummary:
     """Respondents whose weight the cap reduced (0 when no weight went above it)."""
     largest_weight: float | None = None
     """The largest weight used (mean 1); None when weights are not applied."""
+    weighted_withheld: tuple[str, ...] = ()
+    """Questions whose weighted percentages are not published: they would let hidden figures be
+    worked out (set by the report, ``analysis.stats.weighted_disclosure``)."""
 
 
 def _tenure_family(dimension: str, counts: Mapping[str, int]) -> str:
