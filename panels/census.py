@@ -22,7 +22,8 @@ from pathlib import Path
 from common.about_you import ABOUT_YOU_CATEGORIES
 from common.csvio import CsvReadError, read_csv
 from common.i18n import lazy_gettext
-from panels.census_mapping import CensusMappingError, Margin, about_you_margin, check_category
+from panels.census_mapping import (CensusMappingError, Margin, about_you_margin, check_category, pick_dimension,
+                                   split_adult)
 
 ABOUT_YOU_AGE_BANDS = ABOUT_YOU_CATEGORIES["age_band"]
 CENSUS_DIR = Path(__file__).resolve().parent / "census_data"
@@ -67,7 +68,8 @@ class Census:
 
     @property
     def dimensions(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(row.dimension for row in self.rows if row.dimension != "population"))
+        """Dimension names, an adult version (``sex@18+``) counted as its dimension."""
+        return tuple(dict.fromkeys(split_adult(row.dimension)[0] for row in self.rows if row.dimension != "population"))
 
     def counts(self, dimension: str) -> dict[str, int]:
         return {row.category: row.count for row in self.rows if row.dimension == dimension}
@@ -148,11 +150,13 @@ def tenure_prefixes(census: Census) -> tuple[str, ...]:
 
 def dimension_margin(census: Census, dimension: str, *, tenure_prefix: str = "households") -> Margin:
     """The dimension's census counts in About-you categories (``panels.census_mapping``), on the
-    base a panel quota needs: age keeps adults only (18+); tenure keeps one prefix family.
+    base a panel quota needs: adults (18+) where the file has them (``sex@18+``; age bands always),
+    tenure one prefix family.
     Raises ``CensusFormatError`` when the dimension is absent or its counts add up to zero."""
-    counts = census.counts(dimension)
+    source = pick_dimension((row.dimension for row in census.rows), dimension, youngest="18") or dimension
+    counts = census.counts(source)
     offered = [band for band in ABOUT_YOU_AGE_BANDS if band not in CHILD_AGE_BANDS] if dimension == "age_band" else None
-    margin = about_you_margin(dimension, counts, offered=offered, family=tenure_prefix)
+    margin = about_you_margin(source, counts, offered=offered, family=tenure_prefix)
     if not margin.counts or margin.total <= 0:
         raise CensusFormatError(f"{census.name} has no usable counts for '{dimension}'")
     return margin

@@ -65,6 +65,29 @@ NOT_OFFERED: dict[str, tuple[str, ...]] = {
 """Census categories About you does not offer: left out of the margin (and the base says so)."""
 
 MAPPED_DIMENSIONS = tuple(ABOUT_YOU_CATEGORIES)
+ADULT_SUFFIXES = {"@16+": "16", "@18+": "18"}
+"""A census file may give a dimension for adults too, as ``sex@16+`` or ``sex@18+`` (the shipped
+files have none: ONS publishes sex, ethnicity and disability of adults only in cross-tables).
+Quotas and weighting then use the adult figures and the base says so."""
+
+
+def split_adult(dimension: str) -> tuple[str, str]:
+    """``("sex", "18")`` for ``sex@18+``; ``(dimension, "")`` otherwise."""
+    for suffix, age in ADULT_SUFFIXES.items():
+        if dimension.endswith(suffix):
+            return dimension.removesuffix(suffix), age
+    return dimension, ""
+
+
+def pick_dimension(available: Iterable[str], dimension: str, *, youngest: str = "18") -> str | None:
+    """The census dimension to use for ``dimension``: its adult version from ``youngest`` (16 or
+    18) if the file has it, else the other adult version, else the all-ages one (None if absent)."""
+    present = set(available)
+    other = "16" if youngest == "18" else "18"
+    for name in (f"{dimension}@{youngest}+", f"{dimension}@{other}+", dimension):
+        if name in present:
+            return name
+    return None
 
 
 class CensusMappingError(ValueError):
@@ -76,8 +99,9 @@ class CensusMappingError(ValueError):
         self.category = category
         known = [*ABOUT_YOU_CATEGORIES[dimension], *CENSUS_SPELLINGS.get(dimension, {}),
                  *NOT_OFFERED.get(dimension, ())]
-        super().__init__(gettext("‘%(category)s’ is not a %(dimension)s category of the 2011 or 2021 Census; use one "
-                                 "of: %(known)s", category=category, dimension=dimension, known="; ".join(known)))
+        super().__init__(gettext("‘%(category)s’ is not a category of ‘%(dimension)s’ in the 2011 or 2021 Census "
+                                 "or in About you; use one of: %(known)s", category=category, dimension=dimension,
+                                 known="; ".join(known)))
 
 
 def split_family(dimension: str, category: str) -> tuple[str, str]:
@@ -93,6 +117,7 @@ def check_category(dimension: str, category: str) -> str | None:
     """The About-you category a census category counts towards, or None when About you does not
     offer it. Raises ``CensusMappingError`` for a category the mapping does not know; categories
     of dimensions outside the About-you set are returned unchanged."""
+    dimension, _ = split_adult(dimension)
     if dimension not in ABOUT_YOU_CATEGORIES:
         return category
     _, bare = split_family(dimension, category)
@@ -116,6 +141,8 @@ class Margin:
     """Census categories (or About-you categories not asked) left out of the base → count."""
     family: str
     """``households`` or ``persons`` for tenure, else empty."""
+    adults_from: str = ""
+    """``16`` or ``18`` when the counts are of adults only (a ``@16+``/``@18+`` dimension)."""
 
     @property
     def total(self) -> int:
@@ -135,6 +162,9 @@ class Margin:
         elif self.dimension == "tenure":
             base = (gettext("usual residents living in households (per person)") if self.family == "persons"
                     else gettext("households (one answer per household, not per person)"))
+        elif self.adults_from:
+            base = (gettext("usual residents aged 16 and over") if self.adults_from == "16"
+                    else gettext("usual residents aged 18 and over"))
         elif self.dimension in ("sex", "ethnicity", "disability"):
             base = gettext("usual residents of all ages (the census files give no figures for adults only)")
         else:
@@ -156,6 +186,7 @@ def about_you_margin(dimension: str, counts: Mapping[str, int], *, offered: Iter
     tenure keeps one family (``households`` or ``persons``). Unknown categories raise
     ``CensusMappingError``."""
     asked = list(offered) if offered is not None else None
+    dimension, adults_from = split_adult(dimension)
     mapped: dict[str, int] = {}
     left_out: dict[str, int] = {}
     for category, count in counts.items():
@@ -171,4 +202,4 @@ def about_you_margin(dimension: str, counts: Mapping[str, int], *, offered: Iter
     ordered = {category: mapped[category] for category in order if category in mapped}
     ordered.update({category: count for category, count in mapped.items() if category not in ordered})
     return Margin(dimension=dimension, counts=ordered, left_out=left_out,
-                  family=family if dimension == "tenure" else "")
+                  family=family if dimension == "tenure" else "", adults_from=adults_from)

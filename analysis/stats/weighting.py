@@ -8,7 +8,9 @@ anywhere else. Each dimension is read through the one census → About-you mappi
 the categories respondents were asked; the margin is restricted to the categories the question
 offers (an adult questionnaire's age bands drop ``0-15``, and ``16-17`` when it is not offered),
 tenure is per person where the file has the ``persons:`` family and per household otherwise, and
-every margin carries its base in words (``DimensionWeighting.base``). Census categories About you
+every margin carries its base in words (``DimensionWeighting.base``). Where the file gives a
+dimension for adults too (``sex@16+``, ``sex@18+``), that margin is used: the one starting at the
+questionnaire's youngest age band (16 unless its age question starts at 18), else the other. Census categories About you
 does not offer are listed and named in the base, not silently kept.
 
 How gaps are handled (and said):
@@ -53,7 +55,7 @@ from analysis.stats.raking import (DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE, Ra
                                    effective_sample_size, kish_design_effect, rake)
 from analysis.stats.rounding import round_half_up, share_label
 from common.i18n import gettext, lazy_gettext
-from panels.census_mapping import CensusMappingError, about_you_margin
+from panels.census_mapping import CensusMappingError, about_you_margin, pick_dimension
 
 PREFER_NOT_TO_SAY = "Prefer not to say"
 
@@ -161,10 +163,14 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
     notes: list[str] = []
     used_dimensions: set[str] = set()
     refused: list[str] = []
+    # Respondents' youngest age: 16 unless the age question starts at 18 (adult margins are chosen by it).
+    ages = [spec for spec in specs if spec.about_you and spec.census_dimension == "age_band"]
+    youngest = "18" if ages and "16-17" not in ages[0].census_mapping.values() else "16"
     for spec in specs:
         if not spec.about_you:
             continue
-        if spec.census_dimension not in census:
+        source = pick_dimension(census, spec.census_dimension, youngest=youngest)
+        if source is None:
             notes.append(gettext("The census has no ‘%(dimension)s’ figures: ‘%(question)s’ is not used for weighting.",
                                  dimension=spec.census_dimension, question=spec.text))
             continue
@@ -173,10 +179,10 @@ def weight_to_census(frame: pd.DataFrame, specs: Sequence[QuestionSpec],
                                  "only the first is used for weighting.", question=spec.text,
                                  dimension=spec.census_dimension))
             continue
-        dimension_counts = census[spec.census_dimension]
+        dimension_counts = census[source]
         asked = [category for category in dict.fromkeys(spec.census_mapping.values()) if category]
         try:
-            margin = about_you_margin(spec.census_dimension, dimension_counts, offered=asked,
+            margin = about_you_margin(source, dimension_counts, offered=asked,
                                       family=_tenure_family(spec.census_dimension, dimension_counts))
         except CensusMappingError as error:
             refused.append(gettext("The census file cannot be used for ‘%(question)s’: %(problem)s. Weighting is "

@@ -145,3 +145,25 @@ def test_group_differences_in_a_weighted_report_use_rao_scott_and_say_so():
     # Unweighted, the same table has Pearson's test.
     unweighted = build_you_said(SPECS, frame).to_json_dict()
     assert {b["test"] for b in unweighted["breakdowns"] if b["test"]} <= {"chi_square", "fisher_exact"}
+
+
+def test_adult_figures_in_a_census_file_are_used_and_stated():
+    from analysis.stats.weighting import census_counts_from_csv
+
+    census = census_counts_from_csv("dimension,category,count,source\n"
+                                    "sex,Male,500,all ages\nsex,Female,500,all ages\n"
+                                    "sex@16+,Male,380,adults\nsex@16+,Female,420,adults\n"
+                                    "age_band,0-15,200,t\nage_band,16-17,40,t\nage_band,18-24,360,t\n"
+                                    "age_band,25-34,400,t\n")
+    specs = [SPECS[0], _about_you("sex")]
+    frame = _frame()
+    _, summary = weight_to_census(frame, specs, census)
+    sex = summary.dimensions[0]
+    assert sex.base == "usual residents aged 16 and over"
+    assert [row.census_share for row in sex.rows] == pytest.approx([0.475, 0.525])
+    # Panels (18+) fall back to the 16+ figures when the file has no 18+ ones, and say so.
+    from panels.census import dimension_margin, parse_census
+
+    margin = dimension_margin(parse_census("dimension,category,count\nsex,Male,5,\nsex,Female,5,\n"
+                                           "sex@16+,Male,38,\nsex@16+,Female,42,\n"), "sex")
+    assert margin.counts == {"Male": 38, "Female": 42} and margin.base() == "usual residents aged 16 and over"
