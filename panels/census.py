@@ -8,6 +8,10 @@ dimension partitions one base. Two rules from the README matter for quotas:
   shares over what is left (the 18+ base).
 * ``tenure`` mixes two families, ``households:`` and ``persons:``; each adds up on its own, so
   shares are taken within one prefix family and the prefix is dropped from the label.
+
+Every category is read through the one census → About-you mapping (``panels.census_mapping``):
+quotas are in the categories volunteers and respondents are asked, whichever census year the file
+is, and a category the mapping does not know is refused with its row named.
 """
 
 from __future__ import annotations
@@ -15,9 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.about_you import ABOUT_YOU_CATEGORIES
 from common.csvio import CsvReadError, read_csv
 from common.i18n import lazy_gettext
+from panels.census_mapping import (CensusMappingError, Margin, about_you_margin, check_category, pick_dimension,
+                                   split_adult)
 
+ABOUT_YOU_AGE_BANDS = ABOUT_YOU_CATEGORIES["age_band"]
 CENSUS_DIR = Path(__file__).resolve().parent / "census_data"
 CHILD_AGE_BANDS = ("0-15", "16-17")
 TENURE_PREFIXES = ("households", "persons")
@@ -60,7 +68,8 @@ class Census:
 
     @property
     def dimensions(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(row.dimension for row in self.rows if row.dimension != "population"))
+        """Dimension names, an adult version (``sex@18+``) counted as its dimension."""
+        return tuple(dict.fromkeys(split_adult(row.dimension)[0] for row in self.rows if row.dimension != "population"))
 
     def counts(self, dimension: str) -> dict[str, int]:
         return {row.category: row.count for row in self.rows if row.dimension == dimension}
@@ -106,6 +115,10 @@ def parse_census(text: str, *, name: str = "uploaded census") -> Census:
             raise CensusFormatError(f"'{dimension}: {category}' repeats row {seen[key]}", row=row_number,
                                     column="category")
         seen[key] = row_number
+        try:
+            check_category(dimension, category)
+        except CensusMappingError as error:
+            raise CensusFormatError(str(error), row=row_number, column="category") from None
         rows.append(CensusRow(dimension=dimension, category=category, count=count))
     if not any(row.dimension != "population" for row in rows):
         raise CensusFormatError("the file has no dimension rows besides population", row=2)
@@ -135,20 +148,20 @@ def tenure_prefixes(census: Census) -> tuple[str, ...]:
     return tuple(prefix for prefix in TENURE_PREFIXES if prefix in present)
 
 
-def dimension_shares(census: Census, dimension: str, *, tenure_prefix: str = "households") -> dict[str, float]:
-    """Category → share of the dimension's base, on the base a quota needs.
-
-    Age keeps adults only (18+); tenure keeps one prefix family and drops the prefix.
-    Raises ``CensusFormatError`` when the dimension is absent or its counts add up to zero.
-    """
-    counts = census.counts(dimension)
-    if dimension == "age_band":
-        counts = {category: count for category, count in counts.items() if category not in CHILD_AGE_BANDS}
-    elif dimension == "tenure":
-        prefix = f"{tenure_prefix}:"
-        counts = {category.removeprefix(prefix).strip(): count for category, count in counts.items()
-                  if category.startswith(prefix)}
-    total = sum(counts.values())
-    if not counts or total <= 0:
+def dimension_margin(census: Census, dimension: str, *, tenure_prefix: str = "households") -> Margin:
+    """The dimension's census counts in About-you categories (``panels.census_mapping``), on the
+    base a panel quota needs: adults (18+) where the file has them (``sex@18+``; age bands always),
+    tenure one prefix family.
+    Raises ``CensusFormatError`` when the dimension is absent or its counts add up to zero."""
+    source = pick_dimension((row.dimension for row in census.rows), dimension, youngest="18") or dimension
+    counts = census.counts(source)
+    offered = [band for band in ABOUT_YOU_AGE_BANDS if band not in CHILD_AGE_BANDS] if dimension == "age_band" else None
+    margin = about_you_margin(source, counts, offered=offered, family=tenure_prefix)
+    if not margin.counts or margin.total <= 0:
         raise CensusFormatError(f"{census.name} has no usable counts for '{dimension}'")
-    return {category: count / total for category, count in counts.items()}
+    return margin
+
+
+def dimension_shares(census: Census, dimension: str, *, tenure_prefix: str = "households") -> dict[str, float]:
+    """About-you category → share of the dimension's base (``dimension_margin``)."""
+    return dimension_margin(census, dimension, tenure_prefix=tenure_prefix).shares()

@@ -15,6 +15,7 @@ import math
 import re
 from dataclasses import asdict, dataclass, field
 
+from common.about_you import ABOUT_YOU_CATEGORIES
 from common.i18n import gettext
 
 QUESTION_KINDS = {
@@ -32,20 +33,9 @@ PREFER_NOT_TO_SAY = "Prefer not to say"
 DEFAULT_TEXT_MAX_LENGTH = 2000
 """Free text longer than this is refused (the online flow keeps answers in the session cookie)."""
 
-CENSUS_DIMENSIONS: dict[str, tuple[str, ...]] = {
-    "sex": ("Male", "Female"),
-    "age_band": ("16-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+"),
-    "ethnicity": ("White", "Mixed/multiple ethnic groups", "Asian/Asian British",
-                  "Black/African/Caribbean/Black British", "Other ethnic group"),
-    "disability": ("Day-to-day activities limited a lot", "Day-to-day activities limited a little",
-                   "Day-to-day activities not limited"),
-    "tenure": ("Owned outright", "Owned with a mortgage or loan", "Shared ownership (part owned and part rented)",
-               "Social rented: Rented from council (Local Authority)", "Social rented: Other social rented",
-               "Private rented: Private landlord or letting agency", "Living rent free"),
-}
-"""About-you dimensions and categories, spelt as in the census files (``../shared/census``) so
-answers can be weighted to census margins. Tenure labels are the census ``households:`` categories
-without that prefix (the private "Other" category is left out: residents cannot tell it apart)."""
+CENSUS_DIMENSIONS: dict[str, tuple[str, ...]] = ABOUT_YOU_CATEGORIES
+"""About-you dimensions and categories (``common.about_you``): census files of 2011 and 2021 are
+mapped to them (``panels.census_mapping``) so answers can be weighted to census margins."""
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 

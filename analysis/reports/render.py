@@ -33,7 +33,8 @@ CSV_HEADER = ["section", "question_key", "question", "group", "option", "count",
 Images = dict[str, tuple[bytes, str]]
 """image name → (PNG bytes, text alternative)."""
 
-TEST_NAMES = {"chi_square": lazy_gettext("chi-square test"), "fisher_exact": lazy_gettext("Fisher's exact test")}
+TEST_NAMES = {"chi_square": lazy_gettext("chi-square test"), "fisher_exact": lazy_gettext("Fisher's exact test"),
+              "rao_scott": lazy_gettext("chi-square test with Rao and Scott's correction for weighting")}
 """What a reader sees for each test ``analysis.stats.crosstabs`` may run."""
 
 

@@ -33,20 +33,25 @@ order, groups in About-you option order):
             "weighted_percent": float | null,  # 1 dp; null when unweighted
             "weighted_ci_low": float | null, "weighted_ci_high": float | null,  # 95% Wilson on the effective n
             "suppressed": bool}],              # true only for hidden About-you counts
-         "rounding_note": bool}],              # the shown percentages of one answer each do not add to 100
+         "rounding_note": bool,                # the shown percentages of one answer each do not add to 100
+         "weighted_base": null | "answered" | "census_category"}],  # who weighted_percent is of
       "weighting": null | {
          "applied": bool, "converged": bool, "iterations": int, "max_share_error": float,
          "tolerance": float, "max_iterations": int, "notes": [str],
+         "weight_cap": float | null, "weights_capped": int, "largest_weight": float | null (3 dp),
+         "weighted_withheld": [str],          # questions whose weighted figures would reveal hidden ones
          "dimensions": [{"dimension": str, "question_key": str, "not_given": int,
                          "empty_categories": [str], "census_categories_not_offered": [str],
+                         "base": str,          # who the census percentages are of, in words
                          "categories": [{"category": str, "census_percent": float, "respondents": int,
                                          "sample_percent": float | null, "weighted_percent": float | null}]}]},
       "breakdowns": [                          # each closed question × each About-you question
         {"question_key": str, "group_key": str, "dimension": str,
-         "test": "chi_square" | "fisher_exact" | null, "statistic": float | null (3 dp),
+         "test": "chi_square" | "fisher_exact" | "rao_scott" | null, "statistic": float | null (3 dp),
          "degrees_of_freedom": int | null, "p_value": float | null, "p_value_holm": float | null (4 sf),
          "cramers_v": float | null (3 dp), "significant": bool, "sparse": bool, "note": str,
          "withheld": bool,                     # the test would reveal hidden figures: not published
+         "rao_scott_degrees_of_freedom": float | null (3 dp),  # ν of a rao_scott test
          "groups": [{"label": str, "n_answered": int | null, "suppressed": bool,
                      "suppression": "hidden" | null,
                      "cells": [{"label": str, "count": int | null, "percent": float | null,
@@ -77,7 +82,7 @@ officer chooses them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -93,7 +98,9 @@ from analysis.stats.published_tables import BreakdownView, QuestionView
 from analysis.stats.proportions import weighted_wilson_interval, wilson_interval
 from analysis.stats.rounding import percent_label, round_half_up, rounding_changes_total
 from analysis.stats.raking import DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE, effective_sample_size
+from analysis.stats.weighted_disclosure import row_weights, unsafe_weighted_questions
 from analysis.stats.weighting import WeightingSummary, weight_to_census
+from common.i18n import ngettext
 from analysis.stats.wordcloud_image import WordCloudImage, alt_text, render_word_cloud
 
 JSON_FORMAT = "civicpanel-you-said"
@@ -126,6 +133,9 @@ class QuestionResult:
     type: str
     n_answered: int
     options: tuple[OptionResult, ...]
+    weighted_base: str | None = None
+    """None when unweighted; ``answered`` (everyone who answered) or ``census_category`` (an
+    About-you question used for weighting: those who gave a census category, as its margin)."""
 
 
 @dataclass(frozen=True)
@@ -244,7 +254,8 @@ def _question_json(question: QuestionResult) -> dict[str, Any]:
                          "weighted_ci_high": _round(option.weighted_ci_high, 1), "suppressed": option.suppressed}
                         for option in question.options],
             "rounding_note": question.type != MULTIPLE_CHOICE and question.n_answered > 0
-            and rounding_changes_total([option.percent for option in question.options], places=1)}
+            and rounding_changes_total([option.percent for option in question.options], places=1),
+            "weighted_base": question.weighted_base}
 
 
 def _weighting_json(weighting: WeightingSummary | None, hidden: Mapping[str, set[str]],
@@ -261,10 +272,14 @@ def _weighting_json(weighting: WeightingSummary | None, hidden: Mapping[str, set
         "applied": weighting.applied, "converged": weighting.converged, "iterations": weighting.iterations,
         "max_share_error": _significant(weighting.max_share_error, 3), "tolerance": weighting.tolerance,
         "max_iterations": weighting.max_iterations, "notes": list(weighting.notes),
+        "weight_cap": weighting.weight_cap, "weights_capped": weighting.weights_capped,
+        "weighted_withheld": list(weighting.weighted_withheld),
+        "largest_weight": _round(weighting.largest_weight, 3),
         "dimensions": [{
             "dimension": dimension.dimension, "question_key": dimension.question_key, "not_given": dimension.not_given,
             "empty_categories": list(dimension.empty_categories),
             "census_categories_not_offered": list(dimension.census_categories_not_offered),
+            "base": dimension.base,
             "categories": [{"category": row.category, "census_percent": _round(100 * row.census_share, 1),
                             "respondents": row.respondents if shown(dimension.question_key, row) else None,
                             "sample_percent": _round(100 * row.sample_share, 1) if shown(dimension.question_key, row)
@@ -281,6 +296,7 @@ def _breakdown_json(breakdown: Breakdown) -> dict[str, Any]:
         "p_value": _significant(test.p_value), "p_value_holm": _significant(test.p_value_holm),
         "cramers_v": _round(test.cramers_v, 3), "significant": test.significant, "sparse": test.sparse,
         "note": test.note, "withheld": test.withheld,
+        "rao_scott_degrees_of_freedom": _round(test.corrected_degrees_of_freedom, 3),
         "groups": [{"label": group.label, "n_answered": group.n_answered, "suppressed": group.suppressed,
                     "suppression": group.suppression,
                     "cells": [{"label": cell.label, "count": cell.count, "percent": _round(cell.percent, 1),
@@ -292,8 +308,12 @@ def _breakdown_json(breakdown: Breakdown) -> dict[str, Any]:
 # --- Building -----------------------------------------------------------------------------------
 
 def _option_counts(frame: pd.DataFrame, spec: QuestionSpec, weights: np.ndarray | None,
-                   codes: np.ndarray | None = None) -> tuple[int, np.ndarray, np.ndarray | None]:
-    """(n answered, count per option, weighted share per option or None), vectorised."""
+                   codes: np.ndarray | None = None, *, census_base: bool = False,
+                   ) -> tuple[int, np.ndarray, np.ndarray | None]:
+    """(n answered, count per option, weighted share per option or None), vectorised.
+    ``census_base``: weighted shares are of those who gave a census category (an About-you
+    question used for weighting: the same base as its weighting margin, so a category gets one
+    weighted percentage on the page); "Prefer not to say" then has none."""
     if spec.type == MULTIPLE_CHOICE:
         ticks = frame[spec.option_columns()].to_numpy(dtype=bool)
         answered = ticks.any(axis=1)
@@ -309,7 +329,10 @@ def _option_counts(frame: pd.DataFrame, spec: QuestionSpec, weights: np.ndarray 
     shares = None
     if weights is not None:
         weighted = np.bincount(codes[valid], weights=weights[valid], minlength=len(spec.options))
-        shares = weighted / weighted.sum() if weighted.sum() > 0 else np.full(len(spec.options), np.nan)
+        if census_base:
+            weighted[[label not in spec.census_mapping for label in spec.options]] = np.nan
+        total = np.nansum(weighted)
+        shares = weighted / total if total > 0 else np.full(len(spec.options), np.nan)
     return int(valid.sum()), counts.astype(np.int64), shares
 
 
@@ -318,14 +341,19 @@ def _percent_or_none(share: float) -> float | None:
 
 
 def question_result(frame: pd.DataFrame, spec: QuestionSpec, weights: np.ndarray | None = None, *,
-                    codes: np.ndarray | None = None) -> QuestionResult:
-    """Overall result of one closed question: always published (no suppression)."""
-    n_answered, counts, shares = _option_counts(frame, spec, weights, codes)
+                    codes: np.ndarray | None = None, census_base: bool = False) -> QuestionResult:
+    """Overall result of one closed question: always published (no suppression). ``census_base``:
+    see ``_option_counts``."""
+    census_base = census_base and weights is not None and spec.type != MULTIPLE_CHOICE
+    n_answered, counts, shares = _option_counts(frame, spec, weights, codes, census_base=census_base)
     low, high = wilson_interval(counts, n_answered) if n_answered else (np.full(len(counts), np.nan),) * 2
     weighted_low = weighted_high = np.full(len(counts), np.nan)
     if shares is not None and n_answered:
         answered = answered_mask(frame, spec) if spec.type == MULTIPLE_CHOICE else (
             (choice_codes(frame, spec) if codes is None else codes) >= 0)
+        if census_base:
+            mapped = np.array([label in spec.census_mapping for label in spec.options] + [False])
+            answered = answered & mapped[choice_codes(frame, spec) if codes is None else codes]
         answerers = weights[answered]
         weighted_low, weighted_high = weighted_wilson_interval(shares, effective_sample_size(answerers))
     options = []
@@ -338,7 +366,8 @@ def question_result(frame: pd.DataFrame, spec: QuestionSpec, weights: np.ndarray
             weighted_percent=None if shares is None or not np.isfinite(shares[index]) else 100.0 * float(shares[index]),
             weighted_ci_low=_percent_or_none(weighted_low[index]),
             weighted_ci_high=_percent_or_none(weighted_high[index])))
-    return QuestionResult(key=spec.key, text=spec.text, type=spec.type, n_answered=n_answered, options=tuple(options))
+    return QuestionResult(key=spec.key, text=spec.text, type=spec.type, n_answered=n_answered, options=tuple(options),
+                          weighted_base=None if weights is None else ("census_category" if census_base else "answered"))
 
 
 def _breakdown(table: CrossTable, suppressed: SuppressedTable, group: QuestionSpec, multiple: bool) -> Breakdown:
@@ -381,6 +410,58 @@ def _suppress(n_responses: int, closed: Sequence[QuestionSpec], questions: Seque
                       total_hidden=np.zeros(len(table.group_totals), dtype=bool)) for table in tables])
 
 
+def _protect_weighted(frame: pd.DataFrame, closed: Sequence[QuestionSpec], questions: Sequence[QuestionResult],
+                      tables: Sequence[CrossTable], suppression: ReportSuppression, weights: np.ndarray,
+                      weighting: WeightingSummary, threshold: int, codes: Mapping[str, np.ndarray],
+                      ) -> tuple[tuple[QuestionResult, ...], WeightingSummary]:
+    """Weighted percentages (and their intervals) withheld where they would let a hidden figure be
+    worked out (``analysis.stats.weighted_disclosure``); the notes say how many."""
+    group_keys = {table.group_key for table in tables}
+    views = [QuestionView(key=result.key, multiple=spec.type == MULTIPLE_CHOICE,
+                          counts=np.array([option.count if option.count is not None else original
+                                           for option, original in zip(result.options, _true_counts(frame, spec, codes))],
+                                          dtype=float),
+                          hidden=suppression.options_hidden.get(result.key, np.zeros(len(result.options), dtype=bool)),
+                          n_answered=result.n_answered, about_you=spec.about_you and spec.key in group_keys)
+             for spec, result in zip(closed, questions)]
+    specs = {spec.key: spec for spec in closed}
+    table_views, table_weights = [], []
+    for table, suppressed in zip(tables, suppression.tables):
+        table_views.append(BreakdownView(question_key=table.question_key, group_key=table.group_key,
+                                         counts=table.counts.astype(float), cell_hidden=suppressed.cell_hidden,
+                                         totals=table.group_totals.astype(float),
+                                         total_hidden=suppressed.row_total_hidden))
+        group_codes = codes.get(table.group_key)
+        if group_codes is None:
+            group_codes = choice_codes(frame, specs[table.group_key])
+        answered = answered_mask(frame, specs[table.question_key])
+        table_weights.append(row_weights(weights[answered], group_codes[answered], len(table.group_labels)))
+    percents = {question.key: [_round(option.weighted_percent, 1) for option in question.options]
+                for question in questions if question.weighted_base is not None}
+    unsafe = unsafe_weighted_questions(
+        n_responses=len(frame), threshold=threshold, questions=views, tables=table_views, weighted_percents=percents,
+        table_row_weights=table_weights,
+        census_based=frozenset(q.key for q in questions if q.weighted_base == "census_category"))
+    if not unsafe:
+        return tuple(questions), weighting
+    protected = tuple(replace(question, options=tuple(replace(option, weighted_percent=None, weighted_ci_low=None,
+                                                              weighted_ci_high=None) for option in question.options),
+                              weighted_base=None)
+                      if question.key in unsafe else question for question in questions)
+    note = ngettext("Weighted percentages are not shown for %(num)d question whose tables by group hide figures: "
+                    "together with the other published figures they would let the hidden figures be worked out.",
+                    "Weighted percentages are not shown for %(num)d questions whose tables by group hide figures: "
+                    "together with the other published figures they would let the hidden figures be worked out.",
+                    len(unsafe))
+    return protected, replace(weighting, notes=(*weighting.notes, note), weighted_withheld=tuple(
+        question.key for question in questions if question.key in unsafe))
+
+
+def _true_counts(frame: pd.DataFrame, spec: QuestionSpec, codes: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Every option's true count (hidden ones included), for the audit."""
+    return _option_counts(frame, spec, None, codes.get(spec.key))[1]
+
+
 def _hide_options(question: QuestionResult, hidden: np.ndarray | None) -> QuestionResult:
     """An About-you result with its small counts hidden (count, percentages and intervals)."""
     if hidden is None or not hidden.any():
@@ -388,8 +469,7 @@ def _hide_options(question: QuestionResult, hidden: np.ndarray | None) -> Questi
     options = tuple(OptionResult(label=option.label, count=None, percent=None, ci_low=None, ci_high=None,
                                  weighted_percent=None, suppressed=True) if flag else option
                     for option, flag in zip(question.options, hidden))
-    return QuestionResult(key=question.key, text=question.text, type=question.type, n_answered=question.n_answered,
-                          options=options)
+    return replace(question, options=options)
 
 
 def _number_summary(frame: pd.DataFrame, spec: QuestionSpec, threshold: int) -> NumberSummary:
@@ -420,12 +500,17 @@ def build_you_said(specs: Sequence[QuestionSpec], frame: pd.DataFrame, *,
         by_channel.setdefault(str(channel), int(count))
     closed = [spec for spec in specs if spec.closed]
     codes = {spec.key: choice_codes(frame, spec) for spec in closed if spec.type != MULTIPLE_CHOICE}
-    questions = tuple(question_result(frame, spec, weights, codes=codes.get(spec.key)) for spec in closed)
+    weighted_keys = {dimension.question_key for dimension in weighting.dimensions} if weighting else set()
+    questions = tuple(question_result(frame, spec, weights, codes=codes.get(spec.key),
+                                      census_base=spec.key in weighted_keys) for spec in closed)
     groups = demographic_groups(specs)
     pairs = [(spec, group) for spec in closed if not spec.about_you for group in groups]
-    tables = [cross_table(frame, spec, group, codes=codes) for spec, group in pairs]
+    tables = [cross_table(frame, spec, group, codes=codes, weights=weights) for spec, group in pairs]
     suppression = _suppress(len(frame), closed, questions, tables, disclosure_threshold, earlier)
     questions = tuple(_hide_options(question, suppression.options_hidden.get(question.key)) for question in questions)
+    if weights is not None:
+        questions, weighting = _protect_weighted(frame, closed, questions, tables, suppression, weights, weighting,
+                                                 disclosure_threshold, codes)
     pending = [_breakdown(table, suppressed, group, spec.type == MULTIPLE_CHOICE)
                for (spec, group), table, suppressed in zip(pairs, tables, suppression.tables)]
     tests = apply_holm([breakdown.test for breakdown in pending])

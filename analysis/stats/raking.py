@@ -59,7 +59,8 @@ class RakingResult:
 
 
 def rake(codes: Sequence[np.ndarray], target_shares: Sequence[np.ndarray], *,
-         tolerance: float = DEFAULT_TOLERANCE, max_iterations: int = DEFAULT_MAX_ITERATIONS) -> RakingResult:
+         tolerance: float = DEFAULT_TOLERANCE, max_iterations: int = DEFAULT_MAX_ITERATIONS,
+         cap: float | None = None) -> RakingResult:
     """Weights that make each dimension's weighted distribution match ``target_shares``.
 
     ``codes[d]`` holds each respondent's category index on dimension d (``-1`` = not given;
@@ -67,7 +68,12 @@ def rake(codes: Sequence[np.ndarray], target_shares: Sequence[np.ndarray], *,
     category c (non-negative, summing to 1). A category with a positive target and nobody in it
     cannot be fitted: drop it and renormalise first (``analysis.stats.weighting`` does, and reports
     it); here it simply prevents convergence. A category with target 0 that somebody chose raises
-    ``EmptyTargetError``: no weighting can represent those respondents."""
+    ``EmptyTargetError``: no weighting can represent those respondents.
+
+    ``cap`` trims extreme weights: after every pass each weight above ``cap`` × the mean weight is
+    set to it, and the next pass re-rakes (trimming and raking alternate). Converged then means the
+    margins fit *and* no weight exceeds the cap; a cap the margins cannot meet does not converge
+    (``analysis.stats.weighting`` then keeps the untrimmed weights and says so)."""
     if len(codes) != len(target_shares):
         raise ValueError("one target per dimension")
     n = len(codes[0]) if codes else 0
@@ -121,6 +127,8 @@ def rake(codes: Sequence[np.ndarray], target_shares: Sequence[np.ndarray], *,
             with np.errstate(divide="ignore", invalid="ignore"):
                 factors = np.where(totals > 0, shares * answered / totals, 1.0)
             cell_weight[given] *= factors[column[given]]
+        if cap is not None:
+            cell_weight = np.minimum(cell_weight, cap * cell_weight.sum() / n * cell_size)
         iterations += 1
         error = share_error()
     weights = (cell_weight / cell_size)[respondent_cell]

@@ -94,10 +94,10 @@ population,All usual residents,1000,test
 sex,Male,400,test
 sex,Female,600,test
 age_band,0-15,200,test
-age_band,18-44,300,test
-age_band,45+,500,test
+age_band,18-24,300,test
+age_band,25-34,500,test
 tenure,households: Owned outright,30,test
-tenure,households: Rented,70,test
+tenure,households: Living rent free,70,test
 """
 
 
@@ -108,12 +108,12 @@ def _about_you(key, dimension, labels):
 
 def test_weighting_to_census_file_with_gaps_reported():
     census = census_counts_from_csv(CENSUS)
-    specs = [_about_you("sex", "sex", ("Male", "Female")), _about_you("age", "age_band", ("18-44", "45+")),
-             _about_you("tenure", "tenure", ("Owned outright", "Rented"))]
+    specs = [_about_you("sex", "sex", ("Male", "Female")), _about_you("age", "age_band", ("18-24", "25-34")),
+             _about_you("tenure", "tenure", ("Owned outright", "Living rent free"))]
     frame = pd.DataFrame({
         "sex": pd.Series(["Male"] * 6 + ["Female"] * 3 + ["Prefer not to say"], dtype="string"),
-        "age": pd.Series(["18-44", "45+"] * 5, dtype="string"),
-        "tenure": pd.Series(["Rented"] * 9 + [None], dtype="string"),
+        "age": pd.Series(["18-24", "25-34"] * 5, dtype="string"),
+        "tenure": pd.Series(["Living rent free"] * 9 + [None], dtype="string"),
     })
     weights, summary = weight_to_census(frame, specs, census, min_effective_sample_size=0)  # 10 respondents
     assert summary.applied and summary.converged
@@ -122,7 +122,7 @@ def test_weighting_to_census_file_with_gaps_reported():
     female = weights[6:9].sum()
     assert male / (male + female) == pytest.approx(0.4, abs=1e-9)
     age = frame["age"].to_numpy()
-    assert weights[age == "18-44"].sum() / weights.sum() == pytest.approx(300 / 800, abs=1e-9)
+    assert weights[age == "18-24"].sum() / weights.sum() == pytest.approx(300 / 800, abs=1e-9)
     by_dimension = {dimension.dimension: dimension for dimension in summary.dimensions}
     assert by_dimension["sex"].not_given == 1
     assert by_dimension["age_band"].census_categories_not_offered == ("0-15",)
@@ -135,10 +135,10 @@ def test_weighting_to_census_file_with_gaps_reported():
 
 def test_weighting_not_applied_when_raking_does_not_converge():
     census = census_counts_from_csv(CENSUS)
-    specs = [_about_you("sex", "sex", ("Male", "Female")), _about_you("age", "age_band", ("18-44", "45+"))]
-    # Every man is 18-44 and every woman 45+: the margins 40/60 and 37.5/62.5 conflict.
+    specs = [_about_you("sex", "sex", ("Male", "Female")), _about_you("age", "age_band", ("18-24", "25-34"))]
+    # Every man is 18-24 and every woman 25-34: the margins 40/60 and 37.5/62.5 conflict.
     frame = pd.DataFrame({"sex": pd.Series(["Male", "Female"] * 5, dtype="string"),
-                          "age": pd.Series(["18-44", "45+"] * 5, dtype="string")})
+                          "age": pd.Series(["18-24", "25-34"] * 5, dtype="string")})
     weights, summary = weight_to_census(frame, specs, census, max_iterations=30)
     assert weights is None
     assert not summary.applied and not summary.converged
@@ -169,28 +169,30 @@ def test_a_zero_target_nobody_chose_is_harmless_and_weights_sum_to_n():
     assert np.all(result.weights > 0)
 
 
-ZERO_CENSUS = CENSUS + "sex,Other,0,test\n"
+ZERO_CENSUS = CENSUS + "tenure,households: Shared ownership,0,test\n"
 
 
 def test_weighting_names_a_chosen_category_with_census_population_zero():
     census = census_counts_from_csv(ZERO_CENSUS)
-    specs = [_about_you("sex", "sex", ("Male", "Female", "Other")), _about_you("age", "age_band", ("18-44", "45+"))]
-    frame = pd.DataFrame({"sex": pd.Series(["Other"] * 4 + ["Prefer not to say"], dtype="string"),
-                          "age": pd.Series(["18-44", "45+", "18-44", "45+", "45+"], dtype="string")})
+    shared = "Shared ownership (part owned and part rented)"  # 2021's "Shared ownership", with 0 households here
+    specs = [_about_you("tenure", "tenure", ("Owned outright", shared)),
+             _about_you("age", "age_band", ("18-24", "25-34"))]
+    frame = pd.DataFrame({"tenure": pd.Series([shared] * 4 + ["Prefer not to say"], dtype="string"),
+                          "age": pd.Series(["18-24", "25-34", "18-24", "25-34", "25-34"], dtype="string")})
     weights, summary = weight_to_census(frame, specs, census)
     assert weights is None
     assert not summary.applied and not summary.converged
     assert summary.design_effect is None
-    refusal = [note for note in summary.notes if "no residents in Other" in note]
-    assert len(refusal) == 1 and "4 respondents" in refusal[0] and "‘Sex’" in refusal[0]
+    refusal = [note for note in summary.notes if f"no residents in {shared}" in note]
+    assert len(refusal) == 1 and "4 respondents" in refusal[0] and "‘Tenure’" in refusal[0]
     assert not any("did not converge" in note for note in summary.notes)
 
 
 def test_weighting_notes_a_question_everyone_preferred_not_to_answer():
     census = census_counts_from_csv(CENSUS)
-    specs = [_about_you("sex", "sex", ("Male", "Female")), _about_you("age", "age_band", ("18-44", "45+"))]
+    specs = [_about_you("sex", "sex", ("Male", "Female")), _about_you("age", "age_band", ("18-24", "25-34"))]
     frame = pd.DataFrame({"sex": pd.Series(["Prefer not to say"] * 4, dtype="string"),
-                          "age": pd.Series(["18-44", "45+", "45+", "45+"], dtype="string")})
+                          "age": pd.Series(["18-24", "25-34", "25-34", "25-34"], dtype="string")})
     weights, summary = weight_to_census(frame, specs, census, min_effective_sample_size=0)  # 4 respondents
     assert summary.applied
     assert weights.sum() == pytest.approx(4)
@@ -220,3 +222,44 @@ def test_weights_leaving_too_small_an_effective_sample_are_not_applied():
 
 def kish_n(weights):
     return weights.sum() ** 2 / (weights ** 2).sum()
+
+
+def _skewed_two_dimensions(n=1000, seed=1):
+    rng = np.random.default_rng(seed)
+    a = (rng.random(n) < 0.3).astype(int)
+    b = np.where(rng.random(n) < 0.1, 0, rng.integers(1, 3, n))
+    a[(a == 1) & (b == 0) & (rng.random(n) < 0.8)] = 0  # the cell (a=1, b=0) is rare: its weight is extreme
+    return [a, b], [np.array([0.5, 0.5]), np.array([0.2, 0.4, 0.4])]
+
+
+def test_capped_raking_trims_extreme_weights_and_still_matches_the_margins():
+    codes, targets = _skewed_two_dimensions()
+    uncapped = rake(codes, targets)
+    assert uncapped.weights.max() > 6
+    capped = rake(codes, targets, cap=4.0)
+    assert capped.converged
+    assert capped.weights.max() == pytest.approx(4.0, abs=1e-6)
+    assert capped.weights.sum() == pytest.approx(len(codes[0]))
+    for column, target in zip(codes, targets):
+        totals = np.bincount(column, weights=capped.weights)
+        assert totals / totals.sum() == pytest.approx(target, abs=1e-9)
+    # A cap the margins cannot meet (one dimension needing weights above it) does not converge.
+    assert not rake([codes[0]], [np.array([0.5, 0.5])], cap=1.2, max_iterations=50).converged
+
+
+def test_weighting_reports_the_cap_and_how_many_weights_it_reduced():
+    census = census_counts_from_csv("dimension,category,count,source\nsex,Male,400,test\nsex,Female,600,test\n"
+                                    "age_band,18-24,200,test\nage_band,25-34,400,test\nage_band,35-44,400,test\n")
+    (a, b), _ = _skewed_two_dimensions()
+    frame = pd.DataFrame({"sex": pd.Series(np.array(["Male", "Female"])[a], dtype="string"),
+                          "age": pd.Series(np.array(["18-24", "25-34", "35-44"])[b], dtype="string")})
+    specs = [_about_you("sex", "sex", ("Male", "Female")), _about_you("age", "age_band", ("18-24", "25-34", "35-44"))]
+    weights, summary = weight_to_census(frame, specs, census, weight_cap=3.0)
+    assert summary.applied and summary.weight_cap == 3.0
+    assert weights.max() == pytest.approx(3.0, abs=1e-6) and summary.largest_weight == pytest.approx(weights.max())
+    assert summary.weights_capped > 0
+    assert any(note.startswith("Weights were capped at 3 times the average weight")
+               and f"{summary.weights_capped} respondents" in note for note in summary.notes)
+    # Without extreme weights the cap changes nothing, and the notes say no weight reached it.
+    weights, summary = weight_to_census(frame, specs, census, weight_cap=50.0)
+    assert summary.weights_capped == 0 and any("No weight was above the cap of 50" in note for note in summary.notes)

@@ -220,3 +220,18 @@ def test_html_of_a_version_published_before_these_keys_existed(built):
     html = _html(legacy)
     assert "Not counted" in html and "An answer to" in html and 'id="we-did"' in html
     assert "[c] hidden" not in html and "fewer than 10" in html
+
+
+def test_no_weighted_percentage_sits_beside_a_table_that_hides_figures(built):
+    # Raked on several About-you questions, a weighted percentage is a function of the joint table,
+    # which the audit does not model: wherever a question's tables by group hide anything, its
+    # weighted figures are withheld (issue #18, item 1); the others keep theirs.
+    document = built.document
+    hides = {b["question_key"] for b in document["breakdowns"]
+             if any(cell["suppressed"] for group in b["groups"] for cell in group["cells"])
+             or any(group["suppressed"] for group in b["groups"])}
+    for question in document["questions"]:
+        weighted = [option["weighted_percent"] for option in question["options"]]
+        if question["key"] in hides:
+            assert weighted == [None] * len(weighted) and question["key"] in document["weighting"]["weighted_withheld"]
+    assert set(document["weighting"]["weighted_withheld"]) >= hides

@@ -74,6 +74,18 @@ def test_quota_form_errors(officer_client):
     assert "whole number of per cent" in response.text
 
 
+def test_an_officers_census_file_goes_through_the_census_mapping(officer_client):
+    panel_id = create_panel(officer_client)
+    own = ("dimension,category,count\nsex,Male,480\nsex,Female,520\n"
+           "ethnicity,White,600\nethnicity,Asian,400\n").encode()
+    response = officer_client.post(f"/officer/panels/{panel_id}/quotas",
+                                   data={"census_file": "", "tolerance": "20", "dimensions": ["sex", "ethnicity"],
+                                         "_csrf_token": officer_client.cookies.get("civicpanel_csrf")},
+                                   files={"census_upload": ("census.csv", own, "text/csv")})
+    assert response.status_code == 422
+    assert "row 5" in response.text and "Asian/Asian British" in response.text  # names the row and the choices
+
+
 def test_registration_errors_then_success_with_outbox_email(client, officer_client):
     panel_id = create_panel(officer_client, postcode_prefixes="NW1 NW3")
     set_quotas(officer_client, panel_id)

@@ -18,7 +18,7 @@ CONSULTATION = "data-charter-questionnaire"
 DRAFT = f"/officer/consultations/{CONSULTATION}/report"
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 INTERNAL_KEYS = ("age_band", "trust_personal_data", "share_with_partners", "more_open_data", "chi_square",
-                 "fisher_exact", "met_on_time", "met_late", "on_track", "due_soon", "not_enough_data",
+                 "fisher_exact", "rao_scott", "met_on_time", "met_late", "on_track", "due_soon", "not_enough_data",
                  "question suggestions", "ethnicity_detailed", "economic_activity")
 
 
