@@ -52,6 +52,7 @@ from server.controllers.your_data.officer import PersonalDataOfficerController
 from server.controllers.site.public import PublicController
 from server.controllers.site.language import LanguageController
 from server.controllers.admin.languages import LanguagesController
+from server.controllers.follows.public import FollowController
 from server.controllers.format_requests.officer import FormatRequestOfficerController
 from server.controllers.format_requests.public import FormatRequestPublicController
 from server.controllers.admin.retention import RetentionAdminController
@@ -121,6 +122,7 @@ ROUTE_HANDLERS = [
     RetentionAdminController,
     FormatRequestPublicController,
     FormatRequestOfficerController,
+    FollowController,
     LanguagesController,
 ]
 
