@@ -204,3 +204,48 @@ def test_your_information_lists_a_follow(client, db):
     token = re.search(r"/your-data/(\S+)", email.body).group(1)
     page = client.get(f"/your-data/{token}").text
     assert "Following “Consultation bins” by email" in page and "Not confirmed" in page
+
+
+def test_panel_and_recommendation_followers_are_told_of_the_vote_and_the_response(client, officer_client, db):
+    from common.clock import council_today
+    from panels.recommendations import list_recommendations
+    from panels.tables import Panel
+    from tests.support.http import send
+
+    panel = Panel(name="Resident Panel 2026", slug="panel-2026", year=2026, panel_size=4)
+    run(panel.save().run())
+    base = f"/officer/panels/{panel.id}/recommendations"
+    assert post_form(officer_client, f"{base}/", {"title": "Publish every agreement", "text": "Publish them all.",
+                                                  "note": ""}, follow_redirects=False).status_code == 303
+    [item] = run(list_recommendations(panel.id))
+    closes = council_today() + timedelta(days=7)
+    opened = send(officer_client, f"{base}/votes/new", [
+        ("title", "Day three"), ("threshold", "80"), ("closes_on-day", str(closes.day)),
+        ("closes_on-month", str(closes.month)), ("closes_on-year", str(closes.year)), ("recommendations", str(item.id))])
+    vote_id = int(re.search(r"/votes/(\d+)", opened.headers["location"]).group(1))
+
+    assert 'action="/follow/panel"' in client.get("/panels/panel-2026").text
+    follow(client, "panel", "panel-2026", "panel@example.org")
+    confirm(client, "panel@example.org")
+    follow(client, "recommendation", f"{panel.id}/{item.id}", "item@example.org")
+    confirm(client, "item@example.org")
+
+    assert post_form(officer_client, f"{base}/votes/{vote_id}/close", follow_redirects=False).status_code == 303
+    told = outbox_for("panel@example.org")[-1]
+    assert told["subject"] == "Recommendations published: Resident Panel 2026"
+    assert "/panels/panel-2026/recommendations" in told["body"]
+    assert len(outbox_for("item@example.org")) == 1
+    page = client.get("/panels/panel-2026/recommendations").text
+    assert f'name="subject" value="{panel.id}/{item.id}"' in page and 'id="follow-email-' in page
+
+    response = [("outcome", "accepted"), ("reasons", "We will publish the register."), ("decision", "Cabinet"),
+                ("decided_on-day", "19"), ("decided_on-month", "1"), ("decided_on-year", "2022"), ("owner", "Team")]
+    assert send(officer_client, f"{base}/{item.id}/response/", response).status_code == 303
+    answered = outbox_for("item@example.org")[-1]
+    assert answered["subject"] == "The council has responded: Publish every agreement"
+    assert f"/panels/panel-2026/recommendations#r{item.number}" in answered["body"]
+    send(officer_client, f"{base}/{item.id}/response/", response)  # saved again unchanged: no news
+    assert len(outbox_for("item@example.org")) == 2
+    send(officer_client, f"{base}/{item.id}/response/", [(k, "not_accepted" if k == "outcome" else v) for k, v in response])
+    assert outbox_for("item@example.org")[-1]["subject"] == "The council has changed its response: Publish every agreement"
+    assert len(outbox_for("panel@example.org")) == 2  # the confirmation and the vote's results
