@@ -177,6 +177,14 @@ class CatalogueReview(Table, tablename="catalogue_review"):
     reviewed_by = Varchar(length=254)
 
 
+class FollowAnnouncement(Table, tablename="follow_announcement"):
+    """An event followers have been told of (``vote_results:12``): a unique key, so that an
+    officer's action and the background check, on any worker, tell them once."""
+
+    event = Varchar(length=120, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class Follow(Table, tablename="follow"):
     """Someone following a consultation, panel, recommendation or commitment by email, with no
     account (``server.services.follows``). Double opt-in: nothing is sent to the address but the

@@ -20,8 +20,10 @@ which must stay unaware of each other; domain code only says what happened.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -36,7 +38,11 @@ from panels import recommendations as panel_recommendations
 from panels import store as panel_store
 from surveys.consultations import get_consultation
 from surveys.responses import about_response, respondents_to_tell
-from server.tables import Follow
+from common.transactions import is_unique_violation
+from panels import ballots
+from server.tables import Follow, FollowAnnouncement
+
+logger = logging.getLogger("civicpanel")
 
 SUBJECT_KINDS = ("consultation", "panel", "recommendation", "commitment")
 CONFIRM_DAYS = 7
@@ -367,10 +373,26 @@ async def notify_commitment_updated(*, charter_slug: str, key: str, status_words
                                  "today: %(status)s.", title=title, status=status_words()))
 
 
-async def notify_vote_results(*, panel_slug: str, links: FollowLinks) -> list[FollowEmail]:
-    """Followers of the panel: the results of a vote on its recommendations are published."""
+async def claim_announcement(event: str) -> bool:
+    """True the first time ``event`` is claimed, on any worker; False after that."""
+    try:
+        await FollowAnnouncement.insert(FollowAnnouncement(event=event[:120])).run()
+    except Exception as error:
+        if is_unique_violation(error):
+            return False
+        raise
+    return True
+
+
+def vote_results_event(vote_id: int) -> str:
+    return f"vote_results:{int(vote_id)}"
+
+
+async def notify_vote_results(*, vote_id: int, panel_slug: str, links: FollowLinks) -> list[FollowEmail]:
+    """Followers of the panel: the results of a vote on its recommendations are published. Told
+    once per vote, whether an officer closed it or it ran to its last day."""
     panel = await find_subject("panel", panel_slug)
-    if panel is None:
+    if panel is None or not await claim_announcement(vote_results_event(vote_id)):
         return []
     page = Subject("panel", panel.key, panel.title, "panel_recommendations", {"slug": panel_slug})
     title = panel.title
@@ -378,6 +400,37 @@ async def notify_vote_results(*, panel_slug: str, links: FollowLinks) -> list[Fo
         page, links, headline=lambda: gettext("Recommendations published: %(title)s", title=title),
         sentence=lambda: gettext("%(title)s has published the results of its vote on its recommendations, with the "
                                  "council's response where there is one.", title=title))
+
+
+VOTE_LOOKBACK_DAYS = 7
+"""Votes that ended up to this many days ago are announced by the background check (a vote that
+ended before following existed, or while the server was stopped for longer, is not)."""
+ANNOUNCE_INTERVAL_S = 3600
+
+
+async def announce_ended_votes(*, today, links: FollowLinks) -> list[FollowEmail]:
+    """The emails for every vote whose results became public lately and that its panel's followers
+    have not yet been told of (a vote that ran to its last day has no officer's action to say so)."""
+    emails: list[FollowEmail] = []
+    for vote in await ballots.votes_ended_since(today - timedelta(days=VOTE_LOOKBACK_DAYS), today):
+        panel = await panel_store.get_panel(vote.panel_id)
+        if panel is not None:
+            emails += await notify_vote_results(vote_id=vote.id, panel_slug=panel.slug, links=links)
+    return emails
+
+
+async def run_announcements_forever(links: FollowLinks, send: Callable[[list[FollowEmail]], object], *,
+                                    interval_s: float = ANNOUNCE_INTERVAL_S) -> None:
+    """The app's hourly background check; ``send`` queues the emails. Every worker runs it; each
+    event is claimed once, so nobody is told twice."""
+    while True:
+        try:
+            emails = await announce_ended_votes(today=council_today(), links=links)
+            if emails:
+                await send(emails)
+        except Exception:  # a failed pass must not stop the next; it is logged with its trace
+            logger.exception("telling followers of ended votes failed")
+        await asyncio.sleep(interval_s)
 
 
 # --- personal data ------------------------------------------------------------------------------

@@ -249,3 +249,30 @@ def test_panel_and_recommendation_followers_are_told_of_the_vote_and_the_respons
     send(officer_client, f"{base}/{item.id}/response/", [(k, "not_accepted" if k == "outcome" else v) for k, v in response])
     assert outbox_for("item@example.org")[-1]["subject"] == "The council has changed its response: Publish every agreement"
     assert len(outbox_for("panel@example.org")) == 2  # the confirmation and the vote's results
+
+
+def test_a_vote_that_runs_to_its_last_day_is_announced_once_by_the_background_check(app, client, officer_client):
+    from common.clock import council_today
+    from panels.tables import Panel, RecommendationVote
+    from server.controllers.follows.links import app_follow_links, queue_vote_announcements
+    from server.services.follows import announce_ended_votes
+
+    panel = Panel(name="Resident Panel 2027", slug="panel-2027", year=2027, panel_size=4)
+    run(panel.save().run())
+    today = council_today()
+    votes = [RecommendationVote(panel=panel.id, title=title, opened_on=today - timedelta(days=days + 7),
+                                closes_on=today - timedelta(days=days)) for title, days in (("Lately", 1), ("Long ago", 60))]
+    run(RecommendationVote.insert(*votes).run())
+    follow(client, "panel", "panel-2027")
+    confirm(client)
+
+    def check() -> None:
+        run(queue_vote_announcements(run(announce_ended_votes(today=today, links=app_follow_links(app)))))
+
+    check()
+    check()  # told once, however often the check runs
+    told = [row for row in outbox_for(FOLLOWER) if row["subject"].startswith("Recommendations published")]
+    assert len(told) == 1 and "/panels/panel-2027/recommendations" in told[0]["body"]
+    lately = run(RecommendationVote.select(RecommendationVote.id).where(RecommendationVote.title == "Lately").first().run())
+    post_form(officer_client, f"/officer/panels/{panel.id}/recommendations/votes/{lately['id']}/close")
+    assert len([row for row in outbox_for(FOLLOWER) if row["subject"].startswith("Recommendations published")]) == 1

@@ -13,7 +13,7 @@ from litestar.status_codes import HTTP_404_NOT_FOUND, HTTP_422_UNPROCESSABLE_ENT
 from common.emails import clean_email
 from common.i18n import active_locale
 from server.audit import record_audit
-from server.controllers.follows.links import follow_links, page_link
+from server.controllers.follows.links import follow_links, page_path
 from server.services.follows import (
     FOLLOWING_WHAT, SUBJECT_KINDS, Subject, check_follow_form, confirm_follow, find_subject, start_follow, stop,
 )
@@ -37,7 +37,7 @@ class FollowController(Controller):
 
     def _page(self, request: Request, subject: Subject, *, status_code: int = 200, **context: object) -> Template:
         return Template("follows/page.html", status_code=status_code, context={
-            "subject": subject, "page_url": request.app.route_reverse(subject.route, **subject.params) + subject.fragment,
+            "subject": subject, "page_url": page_path(request.app, subject),
             "following_what": FOLLOWING_WHAT[subject.kind], "values": {}, "errors": {}, **context})
 
     @get("/{kind:str}", name="follow_form")
@@ -74,7 +74,7 @@ class FollowController(Controller):
                                ip_address=client_ip(request))
         subject = await find_subject(confirmed.subject_kind, confirmed.subject_key)
         return Template("follows/confirmed.html", context={
-            "title": confirmed.subject_title, "page_url": page_link(request, subject) if subject else "",
+            "title": confirmed.subject_title, "page_url": page_path(request.app, subject) if subject else "",
             "following_what": FOLLOWING_WHAT[confirmed.subject_kind], "stop_link": confirmed.stop_link})
 
     async def _stop(self, request: Request, what: str, record_id: int, signature: str):

@@ -207,9 +207,10 @@ class PanelRecommendationsController(Controller):
         await ballots.close_vote(vote_id=vote_id, today=council_today())
         await record_audit(actor=request.user.email, action="recommendation_vote_closed", object_type="panel_vote",
                            object_id=vote_id, detail=f"panel {panel.id}", ip_address=client_ip(request))
-        if vote.is_open(council_today()):  # its results are public from now: the panel's followers are told
-            await send_to_followers(request, await notify_vote_results(panel_slug=panel.slug, links=follow_links(request)),
-                                    object_type="panel_vote", object_id=vote_id)
+        # Its results are public from now: the panel's followers are told (once, however it ended).
+        await send_to_followers(request, await notify_vote_results(vote_id=vote_id, panel_slug=panel.slug,
+                                                                   links=follow_links(request)),
+                                object_type="panel_vote", object_id=vote_id)
         return Redirect(path=request.app.route_reverse("recommendations_vote", panel_id=panel.id, vote_id=vote_id),
                         status_code=303)
 

@@ -4,7 +4,7 @@ from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-05T16:35:38:617567"
+ID = "2026-12-05T16:56:34:138557"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -15,7 +15,57 @@ async def forwards():
     )
 
     manager.add_table(
+        class_name="FollowAnnouncement",
+        tablename="follow_announcement",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
         class_name="Follow", tablename="follow", schema=None, columns=None
+    )
+
+    manager.add_column(
+        table_class_name="FollowAnnouncement",
+        tablename="follow_announcement",
+        column_name="event",
+        db_column_name="event",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 120,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="FollowAnnouncement",
+        tablename="follow_announcement",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
     )
 
     manager.add_column(
