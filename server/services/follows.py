@@ -37,7 +37,8 @@ from common.tokens import hash_token
 from panels import recommendations as panel_recommendations
 from panels import store as panel_store
 from surveys.consultations import get_consultation
-from surveys.responses import about_response, respondents_to_tell
+from surveys.personal_data import remove_response_contacts
+from surveys.responses import about_response, respondents_to_tell, response_contact
 from common.transactions import is_unique_violation
 from panels import ballots
 from server.tables import Follow, FollowAnnouncement
@@ -270,9 +271,6 @@ async def stop(*, what: str, record_id: int, signature: str, secret_key: str) ->
         await Follow.delete().where(Follow.id == record_id).run()
         return Stopped(what=what, title=row["subject_title"], record_id=record_id)
     if what == STOP_RESPONSE:
-        from surveys.personal_data import remove_response_contacts
-        from surveys.responses import response_contact
-
         contact = await response_contact(record_id)
         if contact is None or not hmac.compare_digest(
                 stop_signature(secret_key, what, record_id, contact.salt), signature):
