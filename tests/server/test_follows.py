@@ -94,6 +94,10 @@ def test_double_opt_in_then_told_when_the_report_is_published(client, officer_cl
     assert len(outbox_for("pending@example.org")) == 1  # unconfirmed: nothing but the confirmation
     [respondent] = outbox_for("resp@example.org")
     assert "Cyhoeddwyd y canlyniadau" in respondent["subject"]  # in the language they answered in
+    client.cookies.set("lang", "en")
+    removed = client.get(link_in(respondent["body"], "stop"))
+    assert "We have removed your email address from your answers" in removed.text
+    assert run(SurveyResponse.count().where(SurveyResponse.contact_email != "").run()) == 0
     assert "followers_told" in audit_actions("followers")
 
 
