@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from common.i18n import gettext, lazy_gettext
 from common.transactions import is_unique_violation, write_transaction
@@ -166,6 +166,16 @@ async def get_vote(vote_id: int, *, panel_id: int | None = None) -> VoteView | N
 async def list_votes(panel_id: int) -> list[VoteView]:
     rows = await RecommendationVote.select().where(RecommendationVote.panel == panel_id).order_by(
         RecommendationVote.id).run()
+    return [_vote_view(row) for row in rows]
+
+
+async def votes_ended_since(first: date, today: date) -> list[VoteView]:
+    """Votes whose results became public on a day from ``first`` to ``today``: closed by an
+    officer then, or run to their last day (the day after it, when its results show)."""
+    rows = await RecommendationVote.select().where(
+        ((RecommendationVote.closed_on >= first) & (RecommendationVote.closed_on <= today))
+        | (RecommendationVote.closed_on.is_null() & (RecommendationVote.closes_on >= first - timedelta(days=1))
+           & (RecommendationVote.closes_on < today))).order_by(RecommendationVote.id).run()
     return [_vote_view(row) for row in rows]
 
 

@@ -52,6 +52,9 @@ from server.controllers.your_data.officer import PersonalDataOfficerController
 from server.controllers.site.public import PublicController
 from server.controllers.site.language import LanguageController
 from server.controllers.admin.languages import LanguagesController
+from server.controllers.follows.links import app_follow_links, queue_vote_announcements
+from server.controllers.follows.public import FollowController
+from server.services.follows import run_announcements_forever
 from server.controllers.format_requests.officer import FormatRequestOfficerController
 from server.controllers.format_requests.public import FormatRequestPublicController
 from server.controllers.admin.retention import RetentionAdminController
@@ -121,6 +124,7 @@ ROUTE_HANDLERS = [
     RetentionAdminController,
     FormatRequestPublicController,
     FormatRequestOfficerController,
+    FollowController,
     LanguagesController,
 ]
 
@@ -141,6 +145,7 @@ def _database_lifespan(settings: Settings):
             tasks.append(asyncio.create_task(run_sender_forever(settings)))
         if settings.environment != "test":  # tests purge explicitly, with a clock of their own
             tasks.append(asyncio.create_task(run_purge_forever(settings, after_purge=app.state.page_store.clear)))
+            tasks.append(asyncio.create_task(run_announcements_forever(app_follow_links(app), queue_vote_announcements)))
         try:
             yield
         finally:

@@ -3,7 +3,7 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from server.tables import (
-    AuditEntry, CatalogueReview, FormatRequest, OutboxEmail, PersonalDataLink, SendLimitEvent, SignInFailure, SiteSetting, StaffPasswordLink,
+    AuditEntry, CatalogueReview, Follow, FollowAnnouncement, FormatRequest, OutboxEmail, PersonalDataLink, SendLimitEvent, SignInFailure, SiteSetting, StaffPasswordLink,
     StaffRecoveryCode, StaffSession, StaffUser,
 )
 
@@ -11,7 +11,7 @@ APP_CONFIG = AppConfig(
     app_name="server",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "migrations"),
     table_classes=[StaffUser, StaffSession, AuditEntry, OutboxEmail, PersonalDataLink, SignInFailure, StaffPasswordLink,
-                   StaffRecoveryCode, SiteSetting, SendLimitEvent, FormatRequest, CatalogueReview],
+                   StaffRecoveryCode, SiteSetting, SendLimitEvent, FormatRequest, CatalogueReview, Follow, FollowAnnouncement],
     migration_dependencies=[],
     commands=[],
 )

@@ -127,6 +127,9 @@ class OutboxEmail(Table, tablename="outbox_email"):
     failed_at = Timestamptz(null=True, default=None)
     """Set when the email could not be built or sent ``OUTBOX_MAX_ATTEMPTS`` times: the sender
     leaves it alone until an administrator retries or discards it."""
+    unsubscribe_link = Varchar(length=500, default="")
+    """The one-click link that stops emails of this kind (a follower's), sent as the
+    ``List-Unsubscribe`` header; empty for emails that are not a subscription."""
 
 
 class SendLimitEvent(Table, tablename="send_limit_event"):
@@ -172,3 +175,34 @@ class CatalogueReview(Table, tablename="catalogue_review"):
     locale = Varchar(length=20, unique=True)
     reviewed_at = Timestamptz(default=TimestamptzNow())
     reviewed_by = Varchar(length=254)
+
+
+class FollowAnnouncement(Table, tablename="follow_announcement"):
+    """An event followers have been told of (``vote_results:12``): a unique key, so that an
+    officer's action and the background check, on any worker, tell them once."""
+
+    event = Varchar(length=120, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Follow(Table, tablename="follow"):
+    """Someone following a consultation, panel, recommendation or commitment by email, with no
+    account (``server.services.follows``). Double opt-in: nothing is sent to the address but the
+    confirmation until ``confirmed_at`` is set; an unconfirmed follow expires. Personal data: found
+    and erased with everything else held under the address, deleted after the retention period."""
+
+    subject_kind = Varchar(length=20, index=True)
+    """``consultation``, ``panel``, ``recommendation`` or ``commitment``."""
+    subject_key = Varchar(length=200, index=True)
+    """Which one: a consultation's or panel's slug, ``panel_id/recommendation_id``, ``charter/key``."""
+    subject_title = Varchar(length=300)
+    """Its title when followed, so the follower's own data reads well if it moves."""
+    email = Varchar(length=254)
+    email_key = Varchar(length=254, default="", index=True)
+    """``common.emails.normalise_email`` of the address."""
+    locale = Varchar(length=20, default="en_GB")
+    """The language the site was in when they followed: every email to them is written in it."""
+    token_hash = Varchar(length=64, unique=True, index=True)
+    """SHA-256 of the confirmation link's token."""
+    created_at = Timestamptz(default=TimestamptzNow())
+    confirmed_at = Timestamptz(null=True, default=None, index=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from common.emails import normalise_email
+from common.i18n import DEFAULT_LOCALE
 from common.transactions import is_unique_violation, write_transaction
 from surveys.questionnaire import Questionnaire, display_answer, from_json
 from surveys.response_csv import ResponseImportError, ResponseRecord, export_csv, parse_csv
@@ -107,11 +108,13 @@ async def submit_response(
     submitted_at: datetime | None = None,
     contact_email: str = "",
     contact_token_hash: str | None = None,
+    contact_locale: str = "",
     replace: bool = False,
 ) -> SubmitResult:
     """Store one response whose answers the caller has already validated. ``contact_email`` is
     given only by a respondent who asked for a copy of their answers; ``contact_token_hash`` is
-    the SHA-256 of their private link's token.
+    the SHA-256 of their private link's token; ``contact_locale`` the language they answered in
+    (the email telling them the results are published is written in it).
 
     With ``replace`` (a panel member changing their answers while the consultation is open), a
     response already stored under ``idempotency_key`` keeps its reference and has its answers
@@ -124,7 +127,7 @@ async def submit_response(
         existing = await reference_for_idempotency_key(idempotency_key)
         if existing and replace:
             response_id = await _replace_answers(idempotency_key, answers, contact_email=contact_email,
-                                                 contact_token_hash=contact_token_hash)
+                                                 contact_token_hash=contact_token_hash, contact_locale=contact_locale)
             return SubmitResult(reference=existing, created=False, replaced=True, response_id=response_id)
         if existing:
             return SubmitResult(reference=existing, created=False)
@@ -136,7 +139,8 @@ async def submit_response(
                          contact_email_key=normalise_email(contact_email),
                          contact_token_hash=contact_token_hash if contact_email else None,
                          consent_at=(submitted_at or datetime.now(timezone.utc)) if contact_email else None,
-                         link_active_at=datetime.now(timezone.utc) if contact_email else None)
+                         link_active_at=datetime.now(timezone.utc) if contact_email else None,
+                         contact_locale=(contact_locale or DEFAULT_LOCALE) if contact_email else DEFAULT_LOCALE)
     try:
         inserted = await SurveyResponse.insert(row).returning(SurveyResponse.id).run()
     except Exception as error:  # two submits raced past the check: the unique key decides
@@ -149,7 +153,7 @@ async def submit_response(
 
 
 async def _replace_answers(idempotency_key: str, answers: dict[str, object], *, contact_email: str,
-                           contact_token_hash: str | None) -> int:
+                           contact_token_hash: str | None, contact_locale: str = "") -> int:
     """Replace the answers (and contact details, when given) of the response under this key; its id."""
     now = datetime.now(timezone.utc)
     changes: dict = {SurveyResponse.answers_json: json.dumps(answers, ensure_ascii=False)}
@@ -157,7 +161,8 @@ async def _replace_answers(idempotency_key: str, answers: dict[str, object], *, 
         changes.update({SurveyResponse.contact_email: normalise_email(contact_email),
                         SurveyResponse.contact_email_key: normalise_email(contact_email),
                         SurveyResponse.contact_token_hash: contact_token_hash,
-                        SurveyResponse.consent_at: now, SurveyResponse.link_active_at: now})
+                        SurveyResponse.consent_at: now, SurveyResponse.link_active_at: now,
+                        SurveyResponse.contact_locale: contact_locale or DEFAULT_LOCALE})
     rows = await SurveyResponse.update(changes).where(SurveyResponse.idempotency_key == idempotency_key).returning(
         SurveyResponse.id).run()
     return int(rows[0]["id"]) if rows else 0
@@ -280,3 +285,40 @@ async def find_response(reference: str) -> FoundResponse | None:
         consultation_slug=row["consultation.slug"], channel=row["channel"], submitted_at=row["submitted_at"],
         answers=[(question.text, display_answer(answers[question.key])) for question in questionnaire.questions()
                  if question.key in answers])
+
+
+@dataclass(frozen=True)
+class ResponseContact:
+    """A respondent who gave their address, and so asked to be told when the results are published."""
+
+    response_id: int
+    email: str
+    email_key: str
+    locale: str
+    consultation_title: str
+    salt: str
+    """Their private link's token hash (empty when none): signs the link that removes the address."""
+
+
+def _contact(row: dict) -> ResponseContact:
+    return ResponseContact(response_id=row["id"], email=row["contact_email"], email_key=row["contact_email_key"],
+                           locale=row["contact_locale"], consultation_title=row["consultation.title"],
+                           salt=row["contact_token_hash"] or "")
+
+
+_CONTACT_COLUMNS = (SurveyResponse.id, SurveyResponse.contact_email, SurveyResponse.contact_email_key,
+                    SurveyResponse.contact_locale, SurveyResponse.consultation.title, SurveyResponse.contact_token_hash)
+
+
+async def respondents_to_tell(slug: str) -> list[ResponseContact]:
+    """Respondents to the consultation who still hold an address on their response, first answered first."""
+    rows = await SurveyResponse.select(*_CONTACT_COLUMNS).where(
+        SurveyResponse.consultation.slug == slug, SurveyResponse.contact_email != "").order_by(SurveyResponse.id).run()
+    return [_contact(row) for row in rows]
+
+
+async def response_contact(response_id: int) -> ResponseContact | None:
+    """The address held on one response, or None when there is none."""
+    row = await SurveyResponse.select(*_CONTACT_COLUMNS).where(
+        SurveyResponse.id == int(response_id), SurveyResponse.contact_email != "").first().run()
+    return _contact(row) if row else None

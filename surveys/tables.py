@@ -149,6 +149,9 @@ class SurveyResponse(Table, tablename="consultation_response"):
     link_active_at = Timestamptz(null=True, default=None)
     """When the respondent's private link was issued or last used; it stops working
     ``PRIVATE_LINK_IDLE_MONTHS`` later (the respondent asks for a new one by email)."""
+    contact_locale = Varchar(length=20, default="en_GB")
+    """The language the respondent answered in when they gave their address: the email telling
+    them the results are published is written in it."""
 
 
 class QuestionnaireStart(Table, tablename="consultation_questionnaire_start"):

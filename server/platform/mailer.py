@@ -55,10 +55,13 @@ def retry_delay(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), LONGEST_RETRY_DELAY)
 
 
-def build_message(*, sender: str, to_address: str, subject: str, body: str, domain: str = "civicpanel") -> EmailMessage:
+def build_message(*, sender: str, to_address: str, subject: str, body: str, domain: str = "civicpanel",
+                  unsubscribe_link: str = "") -> EmailMessage:
     """One email. Raises ``ValueError`` when ``to_address`` is not an address the ``email-validator``
     rules accept (Python's ``email`` package would refuse it, or worse, read it as something else);
-    the subject is made one line, so a title with a line break in an old row still sends."""
+    the subject is made one line, so a title with a line break in an old row still sends. With
+    ``unsubscribe_link`` (a follower's email), the ``List-Unsubscribe`` headers of RFC 2369 and
+    RFC 8058, so a mail program offers its own one-click "unsubscribe"."""
     if not is_valid_email(to_address):
         raise ValueError(f"not a valid email address: {to_address[:100]!r}")
     message = EmailMessage()
@@ -66,6 +69,9 @@ def build_message(*, sender: str, to_address: str, subject: str, body: str, doma
     message["To"] = to_address
     message["Subject"] = one_line(subject, max_length=998)  # RFC 5322's longest line
     message["Message-ID"] = make_msgid(domain=domain)
+    if unsubscribe_link:
+        message["List-Unsubscribe"] = f"<{one_line(unsubscribe_link, max_length=900)}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(body)
     return message
 
@@ -148,7 +154,7 @@ async def _claim(now: datetime, limit: int) -> list[dict]:
         updated = await OutboxEmail.update({OutboxEmail.claimed_until: now + timedelta(minutes=CLAIM_MINUTES)}).where(
             OutboxEmail.id == row["id"], OutboxEmail.sent_at.is_null(), OutboxEmail.failed_at.is_null(), free,
         ).returning(OutboxEmail.id, OutboxEmail.to_address, OutboxEmail.subject, OutboxEmail.body,
-                    OutboxEmail.attempts).run()
+                    OutboxEmail.attempts, OutboxEmail.unsubscribe_link).run()
         claimed.extend(updated)
     return claimed
 
@@ -182,7 +188,8 @@ async def send_outbox(settings: Settings, *, limit: int = 100) -> SendReport:
     for row in rows:
         try:
             messages.append((row["id"], build_message(sender=settings.mail_from, to_address=row["to_address"],
-                                                      subject=row["subject"], body=row["body"])))
+                                                      subject=row["subject"], body=row["body"],
+                                                      unsubscribe_link=row.get("unsubscribe_link") or "")))
         except Exception as error:  # a row that cannot become an email fails alone
             failed += 1
             given_up += await _record_failure(row, _error_text(error), max_attempts=max_attempts)

@@ -23,6 +23,7 @@ from common.i18n import gettext, ngettext
 from common.tokens import PRIVATE_LINK_IDLE_DAYS, hash_token, link_active_since
 from panels import personal_data as panel_data
 from panels.store import about_volunteer
+from server.services import follows as follow_data
 from server.services import format_requests
 from server.tables import OutboxEmail, PersonalDataLink
 from surveys import personal_data as survey_data
@@ -51,6 +52,8 @@ class PersonalDataBundle:
     format_requests: list[format_requests.FormatRequestData] = field(default_factory=list)
     """Requests for a page in another language or format: they have no private link of their
     own, so only a bundle under a confirmed address holds them."""
+    follows: list[follow_data.FollowData] = field(default_factory=list)
+    """Pages followed by email (held under an address only, as requests for formats are)."""
     email: str = ""
     """Set (normalised) when the bundle is everything held under one email address: an officer
     answering a subject access request, or a link emailed to that address and used, which confirms
@@ -58,7 +61,8 @@ class PersonalDataBundle:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.volunteers or self.comments or self.responses or self.saved or self.format_requests)
+        return not (self.volunteers or self.comments or self.responses or self.saved or self.format_requests
+                    or self.follows)
 
     @property
     def abouts(self) -> list[str]:
@@ -66,12 +70,13 @@ class PersonalDataBundle:
         return ([about_volunteer(item.volunteer_id) for item in self.volunteers]
                 + [about_comment(item.comment_id) for item in self.comments]
                 + [about_response(item.response_id) for item in self.responses]
-                + [saved_data.about_saved_answers(item.saved_id) for item in self.saved])
+                + [saved_data.about_saved_answers(item.saved_id) for item in self.saved]
+                + [follow_data.about_follow(item.id) for item in self.follows])
 
     def records(self) -> list[dict[str, object]]:
         return ([item.as_dict() for item in self.volunteers] + [item.as_dict() for item in self.comments]
                 + [item.as_dict() for item in self.responses] + [item.as_dict() for item in self.saved]
-                + [item.as_dict() for item in self.format_requests])
+                + [item.as_dict() for item in self.format_requests] + [item.as_dict() for item in self.follows])
 
 
 async def bundle_for_email(email: str) -> PersonalDataBundle:
@@ -81,6 +86,7 @@ async def bundle_for_email(email: str) -> PersonalDataBundle:
         responses=await survey_data.response_data_for_email(email),
         saved=await saved_data.saved_answers_for_email(email),
         format_requests=await format_requests.format_requests_for_email(normalise_email(email)),
+        follows=await follow_data.follows_for_email(normalise_email(email)),
         email=normalise_email(email),
     )
 
@@ -147,10 +153,12 @@ class ErasureSummary:
     emails_removed: int
     saved_answers: int = 0
     format_requests: int = 0
+    follows: int = 0
 
     @property
     def total(self) -> int:
-        return len(self.volunteers) + self.comments + self.responses + self.saved_answers + self.format_requests
+        return (len(self.volunteers) + self.comments + self.responses + self.saved_answers + self.format_requests
+                + self.follows)
 
     def notice(self) -> str:
         """What the officer is told: counts with labels (one message, whatever the numbers)."""
@@ -158,14 +166,16 @@ class ErasureSummary:
                        "contact details: %(responses)d. Answers saved to carry on later: %(saved)d. "
                        "Requests for another language or format: %(formats)d. Emails removed: %(emails)d.",
                        volunteers=len(self.volunteers), comments=self.comments, responses=self.responses,
-                       saved=self.saved_answers, formats=self.format_requests, emails=self.emails_removed)
+                       saved=self.saved_answers, formats=self.format_requests, emails=self.emails_removed) + (
+            " " + gettext("Pages followed by email: %(follows)d.", follows=self.follows) if self.follows else "")
 
     def describe(self) -> str:
         """Counts, never contents, for the audit log (a record kept in one language, as its other
         entries' details are)."""
         return (f"{len(self.volunteers)} panel registration(s) {', '.join(self.volunteers)}; {self.comments} comment(s); "
                 f"contact details of {self.responses} questionnaire response(s); {self.saved_answers} saved questionnaire(s); "
-                f"{self.format_requests} request(s) for another language or format; {self.emails_removed} queued email(s)")
+                f"{self.format_requests} request(s) for another language or format; {self.follows} follow(s); "
+                f"{self.emails_removed} queued email(s)")
 
 
 async def forget_emails_about(bundle: PersonalDataBundle) -> int:
@@ -200,8 +210,9 @@ async def erase_bundle(bundle: PersonalDataBundle, *, now: datetime | None = Non
     responses = await survey_data.remove_response_contacts([item.response_id for item in bundle.responses])
     saved = await saved_data.erase_saved_answers([item.saved_id for item in bundle.saved])
     formats = await format_requests.erase_format_requests([item.id for item in bundle.format_requests])
+    followed = await follow_data.erase_follows(item.id for item in bundle.follows)
     return ErasureSummary(volunteers=references, comments=comments, responses=responses, emails_removed=emails_removed,
-                          saved_answers=saved, format_requests=formats)
+                          saved_answers=saved, format_requests=formats, follows=followed)
 
 
 async def request_link(*, email: str, private_link: Callable[[str], str], council_name: str,
@@ -217,6 +228,7 @@ async def request_link(*, email: str, private_link: Callable[[str], str], counci
         return None
     stored = [item.email for item in bundle.volunteers] + [item.email for item in bundle.comments]
     stored += [item.contact_email for item in bundle.responses] + [item.email for item in bundle.saved]
+    stored += [item.email for item in bundle.format_requests] + [item.email for item in bundle.follows]
     to_address = next(address for address in stored if address.strip())
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(days=EMAIL_LINK_DAYS)

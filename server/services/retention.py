@@ -14,6 +14,8 @@ What goes, and when:
 - everything of a rejected comment (text, name, email), ``REJECTED_COMMENT_DAYS`` after the
   rejection (at once when it was rejected for holding personal information);
 - the emails about every record purged;
+- follows by email: unconfirmed ones when their confirmation link expires
+  (``server.services.follows.CONFIRM_DAYS``), confirmed ones the audit period after confirming;
 - sent emails after ``SENT_EMAIL_DAYS`` (they hold names and private links), any email after the
   retention period; expired private links.
 
@@ -34,6 +36,7 @@ from panels import personal_data as panel_data
 from panels.store import about_volunteer
 from server.audit import record_audit
 from server.services import format_requests
+from server.services.follows import about_follow, erase_follows, follows_past_retention
 from server.services.personal_data import forget_expired_links
 from server.settings import Settings
 from server.tables import OutboxEmail, PersonalDataLink
@@ -62,6 +65,7 @@ class PurgeSummary:
     expired_links: int
     saved_answers: int = 0
     format_requests: int = 0
+    follows: int = 0
 
     @property
     def total(self) -> int:
@@ -79,6 +83,7 @@ class PurgeSummary:
             gettext("expired private links deleted: %(count)d", count=self.expired_links),
             gettext("answers saved to carry on later deleted: %(count)d", count=self.saved_answers),
             gettext("requests for another language or format deleted: %(count)d", count=self.format_requests),
+            gettext("follows by email deleted: %(count)d", count=self.follows),
         ]
 
     def audit_detail(self) -> str:
@@ -108,6 +113,7 @@ async def purge_personal_data(*, settings: Settings, now: datetime | None = None
     response_ids = await survey_data.responses_past_retention(now=now, default_months=settings.personal_data_retention_months)
     comment_ids = await survey_data.comments_past_retention(posted_before=cut_off)
     saved_ids = await saved_answers_past_retention(now=now)
+    follow_ids = await follows_past_retention(now=now, retention=audit_period(settings))
     if dry_run:
         return PurgeSummary(
             volunteers=len(volunteer_ids), response_contacts=len(response_ids), comment_contacts=len(comment_ids),
@@ -118,13 +124,14 @@ async def purge_personal_data(*, settings: Settings, now: datetime | None = None
             expired_links=int(await PersonalDataLink.count().where(PersonalDataLink.expires_at <= now).run()),
             saved_answers=len(saved_ids),
             format_requests=await format_requests.count_format_requests_before(cut_off),
+            follows=len(follow_ids),
         )
     volunteers = await panel_data.erase_volunteers(volunteer_ids, now=now)
     rejected = await purge_rejected_comments(moderated_before=now - timedelta(days=REJECTED_COMMENT_DAYS))
     await forget_quotes_of_comments(rejected)
     abouts = ([about_volunteer(item) for item in volunteer_ids] + [about_response(item) for item in response_ids]
               + [about_comment(item) for item in comment_ids + rejected]
-              + [about_saved_answers(item) for item in saved_ids])
+              + [about_saved_answers(item) for item in saved_ids] + [about_follow(item) for item in follow_ids])
     emails = await OutboxEmail.delete().where(
         _old_emails(now=now, settings=settings) | OutboxEmail.about.is_in(abouts or ["-"])).returning(OutboxEmail.id).run()
     return PurgeSummary(
@@ -137,6 +144,7 @@ async def purge_personal_data(*, settings: Settings, now: datetime | None = None
         expired_links=await forget_expired_links(now=now),
         saved_answers=await erase_saved_answers(saved_ids),
         format_requests=await format_requests.purge_format_requests_before(cut_off),
+        follows=await erase_follows(follow_ids),
     )
 
 

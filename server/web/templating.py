@@ -10,6 +10,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 
 from common.i18n import format_day, format_day_and_time
 from server.services.format_requests import FORMATS
+from server.services.follows import FOLLOWING_WHAT
 from server.web.assets import AssetManifest
 from server.web.i18n import install_gettext
 from server.web.navigation import navigation_items, public_links, staff_links
@@ -56,6 +57,7 @@ def configure_template_engine(settings: Settings, manifest: AssetManifest):
         env.globals["staff_links"] = staff_links
         env.globals["navigation_items"] = navigation_items
         env.globals["format_choices"] = FORMATS
+        env.globals["follow_words"] = FOLLOWING_WHAT
         env.filters["govuk_date"] = format_date
         env.filters["govuk_datetime"] = format_datetime
 

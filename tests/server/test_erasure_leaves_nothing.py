@@ -80,9 +80,10 @@ def _comment_quoted_in_a_published_report(client) -> None:
 def test_an_erasure_leaves_nothing_that_names_or_locates_the_resident(client, officer_client):
     _register_the_resident_among_others(client, officer_client)
     _comment_quoted_in_a_published_report(client)
+    assert post_form(client, "/follow/consultation", {"subject": "data-charter", "email": EMAIL}).status_code == 200
     post_form(client, "/login", {"email": EMAIL, "password": "a guess at a password"})  # a refused sign-in is audited
     found = post_form(officer_client, "/officer/personal-data", {"email": EMAIL, "reason": f"SAR from {EMAIL}"})
-    assert "2 records held" in found.text
+    assert "3 records held" in found.text
     inputs = run(SelectionRun.select(SelectionRun.inputs_json).first().run())["inputs_json"]
     assert "quillfeather" not in inputs.casefold() and "2ru" not in inputs.casefold()  # households are hashed
     assert len(_traces()) > 5  # the scan sees the resident before the erasure
@@ -108,6 +109,8 @@ def test_a_retention_purge_leaves_nothing_either(client, officer_client, setting
     comment_id = run(Comment.select(Comment.id).first().run())["id"]
     post_form(officer_client, f"/officer/moderation/{comment_id}", {"action": "rejected", "reason": "off_topic"})
     assert run(Comment.select(Comment.body).first().run())["body"].startswith(WORDS)  # kept while its author may look
+    run(make_consultation())
+    assert post_form(client, "/follow/consultation", {"subject": "data-charter", "email": EMAIL}).status_code == 200
     run(purge_personal_data(settings=settings, now=datetime.now(timezone.utc) + timedelta(days=3 * 365)))
     assert _traces() == []
     assert run(Volunteer.count().where(Volunteer.status != "erased").run()) == 0

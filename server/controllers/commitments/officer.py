@@ -27,6 +27,7 @@ from analysis.commitments.report import KIND_NAMES
 from analysis.commitments.store import (
     CommitmentNotFound,
     commitment_history,
+    commitment_page,
     create_commitment,
     edit_commitment,
     import_commitments,
@@ -38,7 +39,10 @@ from analysis.commitments.store import (
 from common.clock import council_today
 from common.i18n import gettext, lazy_gettext, ngettext
 from common.uploads import UploadError
+from analysis.commitments.render import status_name
 from server.audit import record_audit
+from server.controllers.follows.links import follow_links, send_to_followers
+from server.services.follows import notify_commitment_updated
 from server.controllers.commitments.documents import TEMPLATE_HELPERS, charter_or_404, parse_as_of
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.forms import FormData, UploadData
@@ -203,6 +207,10 @@ class CommitmentsOfficerController(Controller):
                            object_id=f"{slug}/{key}",
                            detail=f"{update.status} effective {update.effective_on.isoformat()}",
                            ip_address=client_ip(request))
+        now_stands = (await commitment_page(slug, key, council_today())).status.status.value
+        await send_to_followers(request, await notify_commitment_updated(
+            charter_slug=slug, key=key, status_words=lambda: status_name(now_stands), links=follow_links(request)),
+            object_type="commitment", object_id=f"{slug}/{key}")
         if request.htmx:
             return await self._commitment_page(request, slug, key, values={"effective_on": council_today().isoformat()},
                                                errors={}, posted=True)

@@ -31,7 +31,7 @@ from litestar.status_codes import (
     HTTP_429_TOO_MANY_REQUESTS,
 )
 
-from common.i18n import gettext
+from common.i18n import active_locale, gettext
 from common.tokens import hash_token
 from server.web.guards import public
 from server.services.member_consultations import confirmed_member, member_response_key
@@ -320,7 +320,7 @@ class QuestionnaireFlowController(Controller):
         result = await submit_response(consultation_id=consultation.id, answers=answers, channel="online",
                                        idempotency_key=key, contact_email=contact_email,
                                        contact_token_hash=hash_token(token) if token else None,
-                                       replace=member is not None)
+                                       contact_locale=active_locale.get(), replace=member is not None)
         await forget_saved_after_submit(key)
         request.session.pop(_state_key(slug), None)
         request.session[_done_key(slug)] = result.reference

@@ -18,6 +18,8 @@ from panels import ballots, recommendations
 from panels import store
 from panels.tables import Panel
 from server.audit import record_audit
+from server.controllers.follows.links import follow_links, send_to_followers
+from server.services.follows import notify_vote_results
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.forms import RepeatableFormData
 from server.web.guards import OFFICER, roles
@@ -199,11 +201,16 @@ class PanelRecommendationsController(Controller):
     @post("/votes/{vote_id:int}/close", name="recommendations_vote_close")
     async def close(self, request: Request, panel_id: FromPath[int], vote_id: FromPath[int]) -> Redirect:
         panel = await panel_or_404(panel_id)
-        if await ballots.get_vote(vote_id, panel_id=panel.id) is None:
+        vote = await ballots.get_vote(vote_id, panel_id=panel.id)
+        if vote is None:
             raise NotFoundException()
         await ballots.close_vote(vote_id=vote_id, today=council_today())
         await record_audit(actor=request.user.email, action="recommendation_vote_closed", object_type="panel_vote",
                            object_id=vote_id, detail=f"panel {panel.id}", ip_address=client_ip(request))
+        # Its results are public from now: the panel's followers are told (once, however it ended).
+        await send_to_followers(request, await notify_vote_results(vote_id=vote_id, panel_slug=panel.slug,
+                                                                   links=follow_links(request)),
+                                object_type="panel_vote", object_id=vote_id)
         return Redirect(path=request.app.route_reverse("recommendations_vote", panel_id=panel.id, vote_id=vote_id),
                         status_code=303)
 

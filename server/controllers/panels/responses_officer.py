@@ -22,6 +22,8 @@ from common.i18n import gettext
 from panels import ballots, recommendations
 from panels.response_ratings import RATING_LABELS, RATINGS, rating_comments, rating_counts
 from server.audit import record_audit
+from server.controllers.follows.links import follow_links, send_to_followers
+from server.services.follows import notify_response_recorded
 from server.controllers.panels.recommendations_officer import last_values, panel_or_404, parse_iso_day
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.forms import RepeatableFormData
@@ -91,6 +93,11 @@ class RecommendationResponseController(Controller):
             detail += f"; was {before.outcome}; {before.decision}"
         await record_audit(actor=request.user.email, action="council_response_recorded", object_type="panel_recommendation",
                            object_id=recommendation_id, detail=detail, ip_address=client_ip(request))
+        if before is None or (before.outcome, before.reasons, before.decision) != (response.outcome, response.reasons,
+                                                                                   response.decision):
+            await send_to_followers(request, await notify_response_recorded(
+                panel_id=page.context["panel"].id, recommendation_id=recommendation_id, changed=before is not None,
+                links=follow_links(request)), object_type="panel_recommendation", object_id=recommendation_id)
         return Redirect(path=request.app.route_reverse("recommendation_response_form", panel_id=page.context["panel"].id,
                                                        recommendation_id=recommendation_id) + "?saved=1", status_code=303)
 

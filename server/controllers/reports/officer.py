@@ -52,6 +52,8 @@ from common.i18n import gettext, ngettext
 from panels.census import census_label, shipped_census_files
 from server.audit import record_audit
 from server.controllers.reports.consultation import consultation_or_404
+from server.controllers.follows.links import follow_links, send_to_followers
+from server.services.follows import notify_report_published
 from server.services.reports import build_report_now, document_json, draw, publish_report, report_title
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.forms import RepeatableFormData
@@ -371,6 +373,9 @@ class ReportsOfficerController(Controller):
         await record_audit(actor=request.user.email, action="report_published", object_type="consultation_report",
                            object_id=f"{slug}/v{published.version}", detail=f"{built.document['n_responses']} responses",
                            ip_address=client_ip(request))
+        await send_to_followers(request, await notify_report_published(slug=slug, version=published.version,
+                                                                       links=follow_links(request)),
+                                object_type="consultation_report", object_id=f"{slug}/v{published.version}")
         return Redirect(path=request.app.route_reverse("report_public_version", slug=slug, number=published.version),
                         status_code=303)
 
