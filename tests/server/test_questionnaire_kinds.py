@@ -114,3 +114,16 @@ def test_officer_builds_the_new_kinds_and_edits_are_limited_once_answered(office
     refused = post_form(officer_client, f"{OFFICER}/questionnaire/questions/priorities",
                         {"text": "Put these in order", "kind": "ranking", "options": "Books\nComputers\nCafe", "key": "priorities"})
     assert refused.status_code == 422 and "cannot have options added" in refused.text
+
+
+def test_an_answer_changed_from_check_your_answers_asks_the_follow_up_it_now_leads_to(client):
+    run(make_consultation("libraries", questionnaire=typed_questionnaire()))
+    client.get(f"{BASE}/questionnaire")
+    assert send(client, f"{BASE}/questionnaire/1", [("used_library", "No")]).headers["location"] == f"{BASE}/questionnaire/2"
+    send(client, f"{BASE}/questionnaire/2", VIEWS)
+    changed = send(client, f"{BASE}/questionnaire/1", [("used_library", "Yes"), ("from", "check")])
+    assert changed.headers["location"] == f"{BASE}/questionnaire/1?part=2&from=check"
+    answered = send(client, f"{BASE}/questionnaire/1", [("part", "2"), ("from", "check"), ("last_visit-day", "2"),
+                                                        ("last_visit-month", "1"), ("last_visit-year", "2026")])
+    assert answered.headers["location"] == f"{BASE}/check"
+    assert "2 January 2026" in client.get(f"{BASE}/check").text

@@ -258,8 +258,10 @@ class QuestionnaireFlowController(Controller):
             state["furthest"] = number
         self._save_state(request, slug, state)
         following = next_page(questionnaire, state["answers"], page.position)
-        if following is None or (from_check and following.section_index != page.section_index):
-            # From check your answers, an answer that routes to a follow-up page of its section asks it next
+        if following is None or (from_check and (following.section_index != page.section_index or any(
+                question.key in state["answers"] for question in applying_questions(following, state["answers"], questionnaire)))):
+            # From check your answers, back there, unless the answer changed leads to a follow-up
+            # page of its section not yet answered: that is asked next
             return Redirect(path=request.app.route_reverse("questionnaire_check", slug=slug), status_code=303)
         return Redirect(path=page_path(request, slug, following, from_check=from_check), status_code=303)
 
