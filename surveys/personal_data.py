@@ -130,7 +130,8 @@ async def _responses(query_rows: list[dict]) -> list[ResponseData]:
             response_id=row["id"], consultation_title=row["consultation.title"], consultation_slug=row["consultation.slug"],
             reference=row["reference"], channel=row["channel"], submitted_at=row["submitted_at"],
             contact_email=row["contact_email"], consent_at=row["consent_at"],
-            answers={texts.get(key, key): display_answer(value) for key, value in answers.items()}))
+            answers={texts.get(key, key): display_answer(value, questionnaire.question(key) if questionnaire else None)
+                     for key, value in answers.items()}))
     return result
 
 

@@ -4,7 +4,13 @@ questions are shown, and the builder's edits — all pure functions, testable wi
 A questionnaire is stored as one JSON document (``to_json`` / ``from_json``); the same document
 is the export format that lets next year's consultation ask the same questions. Answers are a
 ``dict`` from question key to a value: the chosen label (single choice, Likert, yes/no), a list of
-labels (multiple choice), text, or a number (``int`` when whole).
+labels (multiple choice), text, a number (``int`` when whole), a date (ISO text, ``2026-03-27``),
+the options of a ranking in ranked order (first = most preferred), or for a grid an object from
+each statement to its agree–disagree label.
+
+Form values (``raw``) are a list of strings per question key: the labels ticked, the text typed,
+for a date its day, month and year, for a grid the label chosen on each statement in order, for
+a ranking the number given to each option in order (``raw_from_form`` reads them from a form).
 """
 
 from __future__ import annotations
@@ -13,10 +19,12 @@ import copy
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import date
 
 from common.about_you import ABOUT_YOU_CATEGORIES
-from common.i18n import gettext
+from common.i18n import format_day, gettext
 
 QUESTION_KINDS = {
     "single": "Single choice",
@@ -25,8 +33,13 @@ QUESTION_KINDS = {
     "yes_no": "Yes, no or don't know",
     "text": "Free text",
     "number": "Number",
+    "date": "Date",
+    "grid": "Grid (several statements, agree or disagree)",
+    "ranking": "Ranking (put options in order)",
 }
 CHOICE_KINDS = ("single", "multiple", "likert", "yes_no")
+OPTION_KINDS = ("single", "multiple", "grid", "ranking")
+"""Kinds whose options the officer writes: choices, a grid's statements, a ranking's items."""
 LIKERT_LABELS = ("Strongly agree", "Agree", "Neither agree nor disagree", "Disagree", "Strongly disagree")
 YES_NO_LABELS = ("Yes", "No", "Don't know")
 PREFER_NOT_TO_SAY = "Prefer not to say"
@@ -62,6 +75,11 @@ class Question:
     max_length: int | None = None
     min_value: float | None = None
     max_value: float | None = None
+    unit: str = ""
+    """A number's unit, shown beside the box (``minutes``, ``£``-free words such as ``pounds``)."""
+    earliest: str = ""
+    latest: str = ""
+    """A date question's earliest and latest allowed dates (ISO), each optional."""
     show_if_key: str = ""
     show_if_value: str = ""
     """Shown only when the earlier question ``show_if_key`` was answered ``show_if_value``."""
@@ -70,7 +88,7 @@ class Question:
 
     @property
     def choices(self) -> list[str]:
-        if self.kind == "likert":
+        if self.kind in ("likert", "grid"):  # a grid's scale; its statements are its options
             return list(LIKERT_LABELS)
         if self.kind == "yes_no":
             return list(YES_NO_LABELS)
@@ -127,7 +145,10 @@ def to_json(questionnaire: Questionnaire) -> str:
 MAX_NUMBER = 10 ** 15
 """The largest size of a number question's limits (larger ones are surely typing slips)."""
 MAX_OPTION_LENGTH = 500
-_STRING_FIELDS = ("key", "text", "kind", "help_text", "show_if_key", "show_if_value", "census_dimension")
+MAX_RANKED = 10
+"""The most options a ranking offers (more cannot be ordered sensibly, on screen or on paper)."""
+_STRING_FIELDS = ("key", "text", "kind", "help_text", "unit", "earliest", "latest", "show_if_key", "show_if_value",
+                  "census_dimension")
 _SECTION_FIELDS = {"title", "questions", "about_you"}
 
 
@@ -270,10 +291,19 @@ def _question_problems(question: Question, section: Section, seen: dict[str, Que
         problems.append(gettext("%(name)s: the question must be 500 characters or fewer", name=name))
     if len(question.help_text) > 1000:
         problems.append(gettext("%(name)s: the help text must be 1,000 characters or fewer", name=name))
-    if question.kind in ("single", "multiple") and len(question.options) < 2:
+    if question.kind in OPTION_KINDS and len(question.options) < 2:
         problems.append(gettext("%(name)s: a choice question needs at least two options", name=name))
-    if question.kind not in ("single", "multiple") and question.options:
-        problems.append(gettext("%(name)s: only single and multiple choice questions have options", name=name))
+    if question.kind not in OPTION_KINDS and question.options:
+        problems.append(gettext("%(name)s: only choice, grid and ranking questions have options", name=name))
+    if question.kind == "ranking" and len(question.options) > MAX_RANKED:
+        problems.append(gettext("%(name)s: a ranking has at most %(most)s options", name=name, most=MAX_RANKED))
+    if question.unit and (question.kind != "number" or len(question.unit) > 30):
+        problems.append(gettext("%(name)s: only number questions have a unit, of up to 30 characters", name=name))
+    for limit in (question.earliest, question.latest):
+        if limit and (question.kind != "date" or _iso_date(limit) is None):
+            problems.append(gettext("%(name)s: only date questions have an earliest or latest date, written like 2026-03-27", name=name))
+    if question.kind == "date" and _iso_date(question.earliest) and _iso_date(question.latest) and question.earliest > question.latest:
+        problems.append(gettext("%(name)s: the latest date allowed is before the earliest", name=name))
     if any(not option.strip() or len(option) > MAX_OPTION_LENGTH for option in question.options):
         problems.append(gettext("%(name)s: every option needs words, up to %(max_option_length)s characters", name=name, max_option_length=MAX_OPTION_LENGTH))
     if len(set(question.options)) != len(question.options):
@@ -338,9 +368,87 @@ def _number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+def _iso_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _parse_date(question: Question, raw_values: list[str]) -> tuple[str | None, str | None]:
+    """A date typed in GOV.UK's three boxes (day, month, year), or one ISO date (a CSV cell, an
+    answer kept in the session); stored as ISO text."""
+    parts = [(value or "").strip() for value in raw_values]
+    if not any(parts):
+        return None, None
+    if len(parts) == 1:
+        found = _iso_date(parts[0])
+        if found is None:
+            return None, gettext("Enter a real date, like 2026-03-27")
+    else:
+        parts = (parts + ["", "", ""])[:3]
+        missing = [name for name, part in zip((gettext("a day"), gettext("a month"), gettext("a year")), parts) if not part]
+        if missing:
+            return None, gettext("The date must include %(part)s", part=missing[0])
+        if not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
+            return None, gettext("Enter a real date, like 27 3 2026")
+        try:
+            found = date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError:
+            return None, gettext("Enter a real date, like 27 3 2026")
+    earliest, latest = _iso_date(question.earliest), _iso_date(question.latest)
+    if (earliest and found < earliest) or (latest and found > latest):
+        if earliest and latest:
+            return None, gettext("Enter a date from %(earliest)s to %(latest)s", earliest=format_day(earliest), latest=format_day(latest))
+        if earliest:
+            return None, gettext("Enter a date on or after %(earliest)s", earliest=format_day(earliest))
+        return None, gettext("Enter a date on or before %(latest)s", latest=format_day(latest))
+    return found.isoformat(), None
+
+
+def _parse_grid(question: Question, raw_values: list[str]) -> tuple[dict[str, str] | None, str | None]:
+    """One agree–disagree label per statement, in statement order; every statement answered."""
+    labels = [((raw_values[index] if index < len(raw_values) else "") or "").strip() for index in range(len(question.options))]
+    if not any(labels):
+        return None, None
+    for statement, label in zip(question.options, labels):
+        if not label:
+            return None, gettext("Select an answer for ‘%(statement)s’", statement=statement)
+        if label not in question.choices:
+            return None, gettext("‘%(value)s’ is not one of the options: %(options)s", value=label, options="; ".join(question.choices))
+    return dict(zip(question.options, labels)), None
+
+
+def _parse_ranking(question: Question, raw_values: list[str]) -> tuple[list[str] | None, str | None]:
+    """A number from 1 to n given to each of the n options, each number once; the answer is the
+    options in ranked order. (A ranked list of the option labels is read as it is.)"""
+    values = [(value or "").strip() for value in raw_values]
+    if not any(values):
+        return None, None
+    if sorted(values) == sorted(question.options) and len(values) == len(question.options):
+        return values, None
+    count = len(question.options)
+    ranks: dict[int, str] = {}
+    for index, option in enumerate(question.options):
+        value = values[index] if index < len(values) else ""
+        if not value.isdigit() or not 1 <= int(value) <= count:
+            return None, gettext("Give ‘%(option)s’ a number from 1 to %(count)s", option=option, count=count)
+        if int(value) in ranks:
+            return None, gettext("You gave %(rank)s to both ‘%(first)s’ and ‘%(second)s’: use each number once",
+                                 rank=value, first=ranks[int(value)], second=option)
+        ranks[int(value)] = option
+    return [ranks[rank] for rank in sorted(ranks)], None
+
+
 def parse_answer(question: Question, raw_values: list[str]) -> tuple[object | None, str | None]:
     """One question's answer from what was typed or ticked: ``(value, None)`` or ``(None, error)``.
     An empty answer is ``(None, None)``; whether that is allowed is the caller's business."""
+    if question.kind == "date":
+        return _parse_date(question, raw_values)
+    if question.kind == "grid":
+        return _parse_grid(question, raw_values)
+    if question.kind == "ranking":
+        return _parse_ranking(question, raw_values)
     values = [value.strip() for value in raw_values if value is not None and value.strip()]
     if not values:
         return None, None
@@ -380,7 +488,11 @@ def parse_answer(question: Question, raw_values: list[str]) -> tuple[object | No
 
 
 def missing_message(question: Question) -> str:
-    if question.kind in CHOICE_KINDS:
+    if question.kind == "date":
+        return gettext("Enter the date for ‘%(text)s’", text=question.text)
+    if question.kind == "ranking":
+        return gettext("Put the options of ‘%(text)s’ in order", text=question.text)
+    if question.kind in (*CHOICE_KINDS, "grid"):
         return gettext("Select an answer to ‘%(text)s’", text=question.text)
     return gettext("Enter an answer to ‘%(text)s’", text=question.text)
 
@@ -423,11 +535,22 @@ def answers_not_applying(questionnaire: Questionnaire, raw: dict[str, list[str]]
             and not is_shown(question, answers, questionnaire)]
 
 
-def answers_as_raw(answers: dict[str, object]) -> dict[str, list[str]]:
-    """Stored answers back into form values (to refill a form, or to re-check a whole response)."""
+def answers_as_raw(answers: dict[str, object], questionnaire: Questionnaire | None = None) -> dict[str, list[str]]:
+    """Stored answers back into form values (to refill a form, or to re-check a whole response).
+    With the questionnaire, a date becomes its day, month and year boxes and a ranking the number
+    of each option, as the form has them; without, each reads back as it is stored."""
     raw: dict[str, list[str]] = {}
     for key, value in answers.items():
-        if isinstance(value, list):
+        question = questionnaire.question(key) if questionnaire is not None else None
+        if isinstance(value, dict):
+            order = question.options if question is not None else list(value)
+            raw[key] = [str(value.get(statement, "")) for statement in order]
+        elif question is not None and question.kind == "ranking" and isinstance(value, list):
+            raw[key] = [str(value.index(option) + 1) if option in value else "" for option in question.options]
+        elif question is not None and question.kind == "date" and isinstance(value, str) and _iso_date(value):
+            found = _iso_date(value)
+            raw[key] = [str(found.day), str(found.month), str(found.year)]
+        elif isinstance(value, list):
             raw[key] = [str(item) for item in value]
         elif isinstance(value, float):
             raw[key] = [_number_text(value)]
@@ -436,14 +559,46 @@ def answers_as_raw(answers: dict[str, object]) -> dict[str, list[str]]:
     return raw
 
 
-def display_answer(value: object) -> str:
-    if value is None or value == "" or value == []:
+def display_answer(value: object, question: Question | None = None) -> str:
+    """An answer as people read it; with its question, a date reads "27 March 2026", a number
+    has its unit and a ranking its order."""
+    if value is None or value == "" or value == [] or value == {}:
         return gettext("Not answered")
+    if isinstance(value, dict):
+        return "\n".join(f"{statement}: {label}" for statement, label in value.items())
+    if question is not None and question.kind == "ranking" and isinstance(value, list):
+        return "\n".join(f"{position}. {option}" for position, option in enumerate(value, 1))
+    if question is not None and question.kind == "date" and isinstance(value, str) and _iso_date(value):
+        return format_day(_iso_date(value))
+    if question is not None and question.kind == "number" and question.unit and not isinstance(value, list):
+        return f"{_number_text(value) if isinstance(value, float) else value} {question.unit}"
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     if isinstance(value, float):
         return _number_text(value)
     return str(value)
+
+
+def field_names(question: Question) -> list[str]:
+    """The form fields a question's answer is typed in, in order (``raw_from_form`` reads them)."""
+    if question.kind == "date":
+        return [f"{question.key}-day", f"{question.key}-month", f"{question.key}-year"]
+    if question.kind in ("grid", "ranking"):
+        return [f"{question.key}-{number}" for number in range(1, len(question.options) + 1)]
+    return [question.key]
+
+
+def raw_from_form(questions: list[Question], getall: Callable[[str], list]) -> dict[str, list[str]]:
+    """Form values by question key from a submitted form (``getall(name)`` gives a field's values):
+    one list per question, as ``parse_answer`` reads it."""
+    raw: dict[str, list[str]] = {}
+    for question in questions:
+        names = field_names(question)
+        if names == [question.key]:
+            raw[question.key] = [str(value) for value in getall(question.key)]
+        else:
+            raw[question.key] = [str((getall(name) or [""])[0]) for name in names]
+    return raw
 
 
 # --- The builder's edits ------------------------------------------------------------------------
@@ -481,6 +636,20 @@ def _optional_number(raw: str, field_name: str, errors: dict[str, str], whole: b
     return int(number) if number.is_integer() else number
 
 
+def _form_date(raw: str, field_name: str, errors: dict[str, str]) -> str:
+    """An officer's date limit, typed as 27 3 2026, 27/03/2026 or 2026-03-27: ISO text, or ""."""
+    parts = re.findall(r"\d+", raw)
+    if not parts:
+        return ""
+    if len(parts) == 3 and len(parts[0]) == 4:
+        parts = parts[::-1]
+    found, error = _parse_date(Question(key="limit", text="", kind="date"), parts if len(parts) == 3 else [raw.strip()])
+    if error:
+        errors[field_name] = gettext("Enter a real date, like 27 3 2026")
+        return ""
+    return found or ""
+
+
 def question_from_form(form: dict[str, str], questionnaire: Questionnaire, *, editing_key: str = "",
                        about_you: bool = False) -> Question:
     """A question from the builder's form, checked; raises ``QuestionnaireError`` keyed by field."""
@@ -513,13 +682,15 @@ def question_from_form(form: dict[str, str], questionnaire: Questionnaire, *, ed
             options = list(CENSUS_DIMENSIONS[census_dimension])
     if about_you and PREFER_NOT_TO_SAY not in options:
         options.append(PREFER_NOT_TO_SAY)
-    if kind in ("single", "multiple"):
+    if kind in OPTION_KINDS:
         if len([option for option in options if not (about_you and option == PREFER_NOT_TO_SAY)]) < 2:
             errors["options"] = gettext("Enter at least two options, one on each line")
         elif len(set(options)) != len(options):
             errors["options"] = gettext("Each option must be different")
         elif any(len(option) > MAX_OPTION_LENGTH for option in options):
             errors["options"] = gettext("Each option must be %(max_option_length)s characters or fewer", max_option_length=MAX_OPTION_LENGTH)
+        elif kind == "ranking" and len(options) > MAX_RANKED:
+            errors["options"] = gettext("A ranking has at most %(most)s options", most=MAX_RANKED)
     else:
         options = []
     max_choices = _optional_number(form.get("max_choices", ""), "max_choices", errors, whole=True) if kind == "multiple" else None
@@ -532,6 +703,13 @@ def question_from_form(form: dict[str, str], questionnaire: Questionnaire, *, ed
     max_value = _optional_number(form.get("max_value", ""), "max_value", errors) if kind == "number" else None
     if min_value is not None and max_value is not None and min_value > max_value:
         errors["max_value"] = gettext("The largest number must not be less than the smallest")
+    unit = form.get("unit", "").strip() if kind == "number" else ""
+    if len(unit) > 30:
+        errors["unit"] = gettext("The unit must be 30 characters or fewer")
+    earliest = _form_date(form.get("earliest", ""), "earliest", errors) if kind == "date" else ""
+    latest = _form_date(form.get("latest", ""), "latest", errors) if kind == "date" else ""
+    if earliest and latest and earliest > latest:
+        errors["latest"] = gettext("The latest date must not be before the earliest")
     show_if_key = form.get("show_if_key", "").strip()
     show_if_value = form.get("show_if_value", "").strip()
     if show_if_key:
@@ -550,7 +728,7 @@ def question_from_form(form: dict[str, str], questionnaire: Questionnaire, *, ed
         key=key, text=text, kind=kind, help_text=form.get("help_text", "").strip()[:1000],
         required=form.get("required", "") in ("1", "on", "true", "yes"), options=options,
         max_choices=max_choices, max_length=max_length, min_value=min_value, max_value=max_value,
-        show_if_key=show_if_key, show_if_value=show_if_value, census_dimension=census_dimension,
+        unit=unit, earliest=earliest, latest=latest, show_if_key=show_if_key, show_if_value=show_if_value, census_dimension=census_dimension,
     )
 
 
@@ -665,6 +843,14 @@ def change_problems(before: Questionnaire, after: Questionnaire, response_count:
             problems.append(gettext("‘%(text)s’ cannot drop or rename the option ‘%(lost)s’: %(why)s, some may have chosen it", text=old.text, lost=lost[0], why=why))
         if old.kind == "multiple" and new.max_choices and (not old.max_choices or new.max_choices < old.max_choices):
             problems.append(gettext("‘%(text)s’ cannot allow fewer choices: %(why)s", text=old.text, why=why))
+        dropped = [option for option in old.options if option not in new.options]
+        if old.kind == "grid" and dropped:
+            problems.append(gettext("‘%(text)s’ cannot drop or rename the statement ‘%(lost)s’: %(why)s, which would no longer fit", text=old.text, lost=dropped[0], why=why))
+        if old.kind == "ranking" and not lost and len(new.options) != len(old.options):
+            problems.append(gettext("‘%(text)s’ cannot have options added: %(why)s, which ranked only the options it had", text=old.text, why=why))
+        if old.kind == "date" and ((new.earliest and (not old.earliest or new.earliest > old.earliest))
+                                   or (new.latest and (not old.latest or new.latest < old.latest))):
+            problems.append(gettext("‘%(text)s’ cannot have a narrower range of dates: %(why)s", text=old.text, why=why))
         if old.kind == "text" and new.text_limit < old.text_limit:
             problems.append(gettext("‘%(text)s’ cannot have a shorter limit: %(why)s", text=old.text, why=why))
         if old.kind == "number" and (

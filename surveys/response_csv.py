@@ -1,5 +1,7 @@
 """The responses CSV: one row per response, one column per question key (multiple choice as one
-column per option, ``key: label``, holding ``1`` when chosen). Export and import use the same
+column per option, ``key: label``, holding ``1`` when chosen; a grid as one column per statement
+holding its agree–disagree label; a ranking as one column per option holding its rank, 1 first;
+a date as ``2026-03-27``). Export and import use the same
 layout, so an exported file imports back unchanged.
 
 Import checks every row against the questionnaire and reports errors by spreadsheet row number
@@ -24,9 +26,15 @@ MULTIPLE_SEPARATOR = ": "
 CHOSEN = "1"
 
 
+SPLIT_KINDS = ("multiple", "grid", "ranking")
+"""Kinds with a column per option (``key: label``)."""
+
+
 def question_columns(question: Question) -> list[str]:
     if question.kind == "multiple":
         return [f"{question.key}{MULTIPLE_SEPARATOR}{label}" for label in question.choices]
+    if question.kind in ("grid", "ranking"):
+        return [f"{question.key}{MULTIPLE_SEPARATOR}{label}" for label in question.options]
     return [question.key]
 
 
@@ -53,6 +61,12 @@ def export_csv(questionnaire: Questionnaire, records: list[ResponseRecord]) -> s
             if question.kind == "multiple":
                 chosen = value if isinstance(value, list) else []
                 row.extend(CHOSEN if label in chosen else "" for label in question.choices)
+            elif question.kind == "grid":
+                given = value if isinstance(value, dict) else {}
+                row.extend(safe_cell(str(given.get(statement, ""))) for statement in question.options)
+            elif question.kind == "ranking":
+                order = value if isinstance(value, list) else []
+                row.extend(str(order.index(option) + 1) if option in order else "" for option in question.options)
             elif value is None:
                 row.append("")
             else:
@@ -125,6 +139,9 @@ def parse_csv(questionnaire: Questionnaire, text: str, *, default_channel: str =
                 raw[column] = [value]
                 continue
             key, _, label = column.partition(MULTIPLE_SEPARATOR)
+            if questions[key].kind in ("grid", "ranking"):  # a label or a rank per option, in option order
+                raw.setdefault(key, [""] * len(questions[key].options))[questions[key].options.index(label)] = value
+                continue
             if value not in ("", CHOSEN):
                 problem(row_number, gettext("Row %(row)d, column %(column)s: enter %(chosen)s when the option was chosen, or leave it blank",
                                        row=row_number, column=column, chosen=CHOSEN))
@@ -132,7 +149,7 @@ def parse_csv(questionnaire: Questionnaire, text: str, *, default_channel: str =
                 raw.setdefault(key, []).append(label)
         answers, answer_errors = validate_answers(questionnaire, raw)
         for key, message in answer_errors.items():
-            where = key if questions[key].kind != "multiple" else f"{key}: …"
+            where = key if questions[key].kind not in SPLIT_KINDS else f"{key}: …"
             problem(row_number, gettext("Row %(row)d, column %(column)s: %(problem)s", row=row_number, column=where, problem=message))
         for key, values in raw.items():
             if key not in answers and key not in answer_errors and any(value for value in values):

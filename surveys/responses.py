@@ -283,7 +283,7 @@ async def find_response(reference: str) -> FoundResponse | None:
     return FoundResponse(
         reference=row["reference"], consultation_title=row["consultation.title"],
         consultation_slug=row["consultation.slug"], channel=row["channel"], submitted_at=row["submitted_at"],
-        answers=[(question.text, display_answer(answers[question.key])) for question in questionnaire.questions()
+        answers=[(question.text, display_answer(answers[question.key], question)) for question in questionnaire.questions()
                  if question.key in answers])
 
 

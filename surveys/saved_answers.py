@@ -129,7 +129,8 @@ async def saved_answers_for_email(email: str) -> list[SavedAnswersData]:
         result.append(SavedAnswersData(
             saved_id=row["id"], consultation_title=row["consultation.title"], email=row["email"],
             saved_at=row["saved_at"], expires_at=row["expires_at"],
-            answers={texts.get(key, key): display_answer(value) for key, value in answers.items()}))
+            answers={texts.get(key, key): display_answer(value, questionnaire.question(key) if questionnaire else None)
+                     for key, value in answers.items()}))
     return result
 
 

@@ -27,7 +27,9 @@ from common.i18n import lazy_gettext
 CHANNEL_NAMES = CHANNEL_LABELS
 KIND_NAMES = {"single": lazy_gettext("Choose one"), "multiple": lazy_gettext("Choose any"),
               "likert": lazy_gettext("Agree or disagree"), "yes_no": lazy_gettext("Yes, no or don't know"),
-              "text": lazy_gettext("Free text"), "number": lazy_gettext("A number")}
+              "text": lazy_gettext("Free text"), "number": lazy_gettext("A number"),
+              "date": lazy_gettext("A date"), "grid": lazy_gettext("Agree or disagree with each statement"),
+              "ranking": lazy_gettext("Put in order")}
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,12 @@ column                 holds
 ``<key>``              free text: the text, or NA; number: a float, or NA
 =====================  ==========================================================================
 
+A grid (several statements on one agree–disagree scale) is pooled as one Likert question per
+statement, keyed ``<key>: <statement>`` (its CSV column). A ranking gives a single-choice question
+``<key>`` holding each response's first preference (first-preference counts), and one number
+question per option, ``<key>: <option>``, holding the rank given (so reports show the mean rank).
+Dates are not summarised.
+
 Question types use the names of issue #6 (``single_choice``, ``multiple_choice``, ``likert``,
 ``yes_no_dont_know``, ``free_text``, ``number``); the surveys module's short kinds (``single``,
 ``multiple``, ``likert``, ``yes_no``, ``text``, ``number``) are accepted and translated.
@@ -38,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from common.formulas import unguard_cell
+from common.i18n import gettext
 
 SINGLE_CHOICE = "single_choice"
 MULTIPLE_CHOICE = "multiple_choice"
@@ -70,6 +77,11 @@ class QuestionSpec:
     census_mapping: Mapping[str, str] = field(default_factory=dict)
     """Option label → census category. Options absent from it (such as "Prefer not to say")
     are not mapped: those respondents keep weight 1 on this dimension."""
+    derived_from: str = ""
+    """For a question derived from a grid or ranking: ``grid``, ``rank`` (the rank of ``part``)
+    or ``first`` (the first preference), read from the answer to ``parent``."""
+    parent: str = ""
+    part: str = ""
 
     def __post_init__(self) -> None:
         kind = SURVEYS_KINDS.get(self.type, self.type)
@@ -112,6 +124,22 @@ def specs_from_questionnaire(questionnaire: Any) -> list[QuestionSpec]:
     census does); "Prefer not to say" stays unmapped."""
     specs = []
     for question in questionnaire.questions():
+        if question.kind == "date":
+            continue
+        if question.kind == "grid":
+            specs.extend(QuestionSpec(key=option_column(question.key, statement), text=f"{question.text}: {statement}",
+                                      type=LIKERT, derived_from="grid", parent=question.key, part=statement)
+                         for statement in question.options)
+            continue
+        if question.kind == "ranking":
+            specs.append(QuestionSpec(key=question.key, text=gettext("%(question)s (first choice)", question=question.text),
+                                      type=SINGLE_CHOICE, options=tuple(question.options), derived_from="first",
+                                      parent=question.key))
+            specs.extend(QuestionSpec(key=option_column(question.key, option),
+                                      text=gettext("%(question)s: rank of ‘%(option)s’ (1 is first)", question=question.text, option=option),
+                                      type=NUMBER, derived_from="rank", parent=question.key, part=option)
+                         for option in question.options)
+            continue
         dimension = getattr(question, "census_dimension", "") or None
         options = tuple(question.choices)
         mapping = {label: label for label in options if label != PREFER_NOT_TO_SAY} if dimension else {}
@@ -182,8 +210,25 @@ def frame_from_records(specs: Sequence[QuestionSpec], records: Iterable[Any]) ->
     fixed = pd.DataFrame({"reference": [record.reference for record in records],
                           "channel": [record.channel for record in records],
                           "submitted_at": [record.submitted_at for record in records]})
-    answers = pd.DataFrame.from_records([record.answers for record in records])
+    answers = pd.DataFrame.from_records([_derived_answers(specs, record.answers) for record in records])
     return _finish(specs, answers, fixed)
+
+
+def _derived_answers(specs: Sequence[QuestionSpec], answers: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A response's answers with the grid's and ranking's derived questions filled in."""
+    derived = [spec for spec in specs if spec.derived_from]
+    if not derived:
+        return answers
+    flat = dict(answers)
+    for spec in derived:
+        given = answers.get(spec.parent)
+        if spec.derived_from == "grid":
+            flat[spec.key] = given.get(spec.part) if isinstance(given, dict) else None
+        elif spec.derived_from == "first":
+            flat[spec.key] = given[0] if isinstance(given, list) and given else None
+        elif spec.derived_from == "rank":
+            flat[spec.key] = given.index(spec.part) + 1 if isinstance(given, list) and spec.part in given else None
+    return flat
 
 
 def frame_from_response_csv(specs: Sequence[QuestionSpec], text: str) -> pd.DataFrame:
@@ -193,6 +238,14 @@ def frame_from_response_csv(specs: Sequence[QuestionSpec], text: str) -> pd.Data
     raw = raw.apply(lambda column: column.map(unguard_cell))  # the formula guard read back off
     answers = pd.DataFrame(index=raw.index)
     for spec in specs:
+        if spec.derived_from == "first":  # the option ranked 1
+            ranked = [(option, raw[option_column(spec.parent, option)]) for option in spec.options
+                      if option_column(spec.parent, option) in raw.columns]
+            first = pd.Series("", index=raw.index)
+            for option, ranks in ranked:
+                first = first.mask(ranks.str.strip().eq("1"), option)
+            answers[spec.key] = first
+            continue
         for column in spec.option_columns():
             if column not in raw.columns:
                 continue

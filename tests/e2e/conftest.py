@@ -154,6 +154,28 @@ def assert_accessible(axe_script):
     return check
 
 
+@pytest.fixture
+def assert_accessible_as_sent(browser, assert_accessible):
+    """``assert_accessible_as_sent([(address, html), …])``: axe-core needs JavaScript, so pages a
+    browser without it was sent are shown, exactly as sent, in a browser that runs it."""
+
+    def serve(html: str):
+        def handler(route) -> None:  # one argument: Playwright passes the request too to two
+            route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+        return handler
+
+    def check(seen: list[tuple[str, str]]) -> None:
+        for address, html in seen:
+            context = browser.new_context(bypass_csp=True, locale="en-GB")
+            context.route(address, serve(html))
+            checked = context.new_page()
+            checked.goto(address)
+            assert_accessible(checked)
+            context.close()
+
+    return check
+
+
 def demo_credentials(role: str) -> tuple[str, str]:
     from server.services.demo import DEMO_STAFF
 

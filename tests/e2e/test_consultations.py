@@ -159,6 +159,10 @@ def test_resident_completes_a_questionnaire(page, live_server, assert_accessible
     assert_accessible(page)
     page.get_by_label("Sharing data with the NHS").check()
     page.get_by_role("group", name="Have you taken part").get_by_label("Yes").check()
+    assert page.get_by_role("group", name="Taking part was a good use").count() == 0  # routed, not shown with a hint
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(r"/questionnaire/1\?part=2$"))  # the Yes leads to its follow-up question
+    assert_accessible(page)
     page.get_by_role("group", name="Taking part was a good use").get_by_label("Agree", exact=True).check()
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_text("Section 2 of 3")).to_have_count(1)

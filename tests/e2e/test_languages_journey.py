@@ -63,7 +63,9 @@ def test_a_resident_comments_and_answers_in_their_language(browser, live_server,
         assert_accessible(page)
         page.get_by_label("Sharing data with the NHS").check()
         page.get_by_role("group", name="Have you taken part").get_by_label("Yes").check()
+        page.get_by_role("button", name=words["continue"]).click()  # the Yes routes to its follow-up page
         page.get_by_role("group", name="Taking part was a good use").get_by_label("Agree", exact=True).check()
+        assert_accessible(page)
         page.get_by_role("button", name=words["continue"]).click()
         page.get_by_role("button", name=words["continue"]).click()
         page.get_by_label("25-34").check()

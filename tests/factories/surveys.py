@@ -30,6 +30,27 @@ def sample_questionnaire() -> Questionnaire:
     ])
 
 
+def typed_questionnaire() -> Questionnaire:
+    """The newer kinds, routed: a date, a number with a unit and range, a grid and a ranking; the
+    library questions are asked only of those who used a library (on the same page as the
+    question that routes to them, so they are a page of their own)."""
+    return Questionnaire(sections=[
+        Section(title="Your library", questions=[
+            Question(key="used_library", text="Have you used a library this year?", kind="yes_no", required=True),
+            Question(key="last_visit", text="When did you last visit?", kind="date", required=True,
+                     earliest="2020-01-01", latest="2030-12-31", show_if_key="used_library", show_if_value="Yes"),
+            Question(key="minutes", text="How long did you stay?", kind="number", unit="minutes", min_value=1,
+                     max_value=600, show_if_key="used_library", show_if_value="Yes"),
+        ]),
+        Section(title="Opening hours", questions=[
+            Question(key="hours_views", text="How far do you agree?", kind="grid", required=True,
+                     options=["Libraries should open on Sundays", "Libraries should open later on weekdays"]),
+            Question(key="priorities", text="Put these in order of importance", kind="ranking",
+                     options=["Books", "Computers", "Study space"]),
+        ]),
+    ])
+
+
 async def make_consultation(slug: str = "data-charter", *, status: str = "open", questionnaire: Questionnaire | None = None,
                             audience: str = "public") -> int:
     from surveys.questionnaire import to_json

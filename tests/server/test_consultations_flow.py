@@ -22,19 +22,25 @@ def test_a_resident_completes_the_questionnaire(client):
     start = client.get(f"{BASE}/questionnaire", follow_redirects=False)
     assert start.headers["location"] == f"{BASE}/questionnaire/1"
     first = client.get(f"{BASE}/questionnaire/1").text
-    assert "Section 1 of 3" in first and "Answer this only if you answered ‘Yes’" in first
+    assert "Section 1 of 3" in first and "Which services?" not in first  # asked only after a Yes: routed, not hinted
+    assert "Answer this only if" not in first and "Asked only of those" not in first
 
     empty = send(client, f"{BASE}/questionnaire/1", [])
     assert empty.status_code == 422 and "There is a problem" in empty.text
     assert 'href="#used_services"' in empty.text and "Select an answer to ‘Have you used" in empty.text
 
-    too_many = send(client, f"{BASE}/questionnaire/1", [("used_services", "Yes"), ("which_services", "Library"),
-                                                        ("which_services", "Website"), ("which_services", "Phone"),
-                                                        ("open_data", "Agree")])
-    assert too_many.status_code == 422 and "Select no more than 2 options" in too_many.text
-    assert too_many.text.count("checked") >= 4  # what was ticked is kept
+    yes = send(client, f"{BASE}/questionnaire/1", [("used_services", "Yes"), ("which_services", "Library"), ("open_data", "Agree")])
+    assert yes.headers["location"] == f"{BASE}/questionnaire/1?part=2"  # the follow-up page of the section
+    follow_up = client.get(f"{BASE}/questionnaire/1?part=2").text
+    assert "Which services?" in follow_up and "Section 1 of 3" in follow_up and 'name="part" value="2"' in follow_up
+    assert "The council should publish more open data" not in follow_up
 
-    ok = send(client, f"{BASE}/questionnaire/1", [("used_services", "Yes"), ("which_services", "Library"), ("open_data", "Agree")])
+    too_many = send(client, f"{BASE}/questionnaire/1", [("part", "2"), ("which_services", "Library"),
+                                                        ("which_services", "Website"), ("which_services", "Phone")])
+    assert too_many.status_code == 422 and "Select no more than 2 options" in too_many.text
+    assert too_many.text.count("checked") >= 3  # what was ticked is kept
+
+    ok = send(client, f"{BASE}/questionnaire/1", [("part", "2"), ("which_services", "Library")])
     assert ok.headers["location"] == f"{BASE}/questionnaire/2"
     bad_number = send(client, f"{BASE}/questionnaire/2", [("visits", "500"), ("suggestions", "More <maps>")])
     assert bad_number.status_code == 422 and "Enter a number between 0 and 100" in bad_number.text
@@ -45,11 +51,12 @@ def test_a_resident_completes_the_questionnaire(client):
 
     check = client.get(f"{BASE}/check").text
     assert "Library" in check and "Prefer not to say" in check and f"{BASE}/questionnaire/1?from=check" in check
-    changed = send(client, f"{BASE}/questionnaire/1", [("used_services", "No"), ("which_services", "Library"),
-                                                       ("open_data", "Disagree"), ("from", "check")])
+    assert f"{BASE}/questionnaire/1?part=2&amp;from=check#which_services" in check
+    changed = send(client, f"{BASE}/questionnaire/1", [("used_services", "No"), ("open_data", "Disagree"), ("from", "check")])
     assert changed.headers["location"] == f"{BASE}/check"
     check = client.get(f"{BASE}/check").text
-    assert "Disagree" in check and "Library" not in check  # the conditional answer went with its condition
+    assert "Disagree" in check and "Library" not in check and "Which services?" not in check  # only the route taken
+    assert client.get(f"{BASE}/questionnaire/1?part=2", follow_redirects=False).headers["location"] == f"{BASE}/questionnaire/2"
     key = re.search(r'name="idempotency_key" value="([^"]+)"', check).group(1)
 
     done = send(client, f"{BASE}/submit", [("idempotency_key", key)])

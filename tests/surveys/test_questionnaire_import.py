@@ -50,7 +50,7 @@ def with_question_field(name: str, value: object, section: int = 1, position: in
     (with_question_field("max_value", -1, 2, 3), "visits: the largest number allowed is less than the smallest"),
     (with_question_field("max_choices", 9), "which_services: a most-choices limit belongs to a multiple choice question"),
     (with_question_field("max_length", 10, 1, 1), "used_services: only free text questions have a longest answer"),
-    (with_question_field("options", ["A", "B"], 1, 1), "used_services: only single and multiple choice questions have options"),
+    (with_question_field("options", ["A", "B"], 1, 1), "used_services: only choice, grid and ranking questions have options"),
     ({**document(), "version": 2}, "The file is version 2 of the questionnaire format; this Civic Panel reads version 1"),
     ({**document(), "version": "1"}, "The file is version \"1\""),
     ({key: value for key, value in document().items() if key != "version"}, "The file is version null"),

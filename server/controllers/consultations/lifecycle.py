@@ -19,7 +19,6 @@ from markupsafe import Markup
 from analysis.charter.links import principles_for_consultation, set_consultation_principles
 from common.i18n import gettext
 from server.audit import record_audit
-from server.controllers.consultations.questionnaire import visible_sections
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.forms import FormData
 from server.web.guards import OFFICER, roles
@@ -30,6 +29,7 @@ from surveys.consultations import (
     copy_consultation, copy_title, get_consultation, publish_consultation,
 )
 from surveys.markdown import render_markdown
+from surveys.routing import pages, route as route_taken
 from surveys.responses import find_response, normalise_reference
 
 SCHEDULE_FIELDS = ("opens_on", "closes_on")
@@ -65,20 +65,22 @@ class ConsultationLifecycleController(Controller):
 
     @get("/preview/questionnaire/{number:int}", name="officer_consultation_preview_page")
     async def preview_page(self, request: Request, slug: FromPath[str], number: FromPath[int]) -> Template:
-        """One page of the questionnaire as residents will see it, every section in turn (with no
-        answers, every section that could be shown is)."""
+        """One page of the questionnaire as residents will see it, every page in turn, each with
+        every question it may ask (a question asked only after some answer says so)."""
         found = await consultation_and_questionnaire(slug, date.today(), include_drafts=True)
-        if found is None or not 1 <= number <= len(found[1].sections):
+        if found is None or not 1 <= number <= len(pages(found[1])):
             raise NotFoundException()
         consultation, questionnaire = found
         consultation = as_residents_will_see(consultation, date.today())
-        section = questionnaire.sections[number - 1]
+        all_pages = pages(questionnaire)
+        page = all_pages[number - 1]
+        section = questionnaire.sections[page.section_index]
         route = request.app.route_reverse
-        total = len(questionnaire.sections)
-        shown = visible_sections(questionnaire, {})
+        total = len(all_pages)
+        shown = sorted({shown.section_index for shown in route_taken(questionnaire, {})})
         return Template("surveys/questionnaire_page.html", context={
-            "consultation": consultation, "section": section, "number": number, "questions": section.questions,
-            "position": number, "total": total, "from_check": False, "raw": {}, "errors": {},
+            "consultation": consultation, "section": section, "number": number, "questions": list(page.questions),
+            "position": page.section_index + 1, "total": len(questionnaire.sections), "from_check": False, "raw": {}, "errors": {},
             "questionnaire": questionnaire, "changing": "", "can_save": False,
             "back": route("officer_consultation_preview_page", slug=slug, number=number - 1) if number > 1
             else route("officer_consultation_preview", slug=slug),

@@ -66,6 +66,7 @@ def question_values(question: q.Question) -> dict[str, str]:
         "max_choices": str(question.max_choices or ""), "max_length": str(question.max_length or ""),
         "min_value": number(question.min_value) if question.min_value is not None else "",
         "max_value": number(question.max_value) if question.max_value is not None else "",
+        "unit": question.unit, "earliest": question.earliest, "latest": question.latest,
         "condition": f"{question.show_if_key}={question.show_if_value}" if question.show_if_key else "",
         "census_dimension": question.census_dimension,
     }

@@ -1,5 +1,6 @@
-"""A resident answering a questionnaire, GOV.UK style: one section per page with progress and
-back links, an error summary, "check your answers" with change links, submit, and a confirmation
+"""A resident answering a questionnaire, GOV.UK style: a page per section (with follow-up pages,
+``?part=2``, for questions that depend on an answer in the same section; routed: pages that do not
+apply are skipped, see ``surveys.routing``) with progress and back links, an error summary, "check your answers" with change links, submit, and a confirmation
 with a reference. Also the printable paper copy.
 
 Answers in progress live in the signed, encrypted session cookie (no accounts, any worker). The
@@ -40,12 +41,15 @@ from server.services.send_limits import claim_send
 from server.web.request_info import absolute_link, client_ip
 from surveys.consultations import ConsultationView, consultation_and_questionnaire
 from surveys.progress import record_progress
-from surveys.questionnaire import Questionnaire, answers_as_raw, display_answer, is_shown, validate_answers, validate_questions
+from surveys.questionnaire import (
+    Questionnaire, answers_as_raw, display_answer, raw_from_form, validate_answers, validate_questions,
+)
 from surveys.responses import (
     about_response, answers_for_idempotency_key, is_idempotency_key, new_idempotency_key, reference_for_idempotency_key,
     submit_response,
 )
 from surveys.personal_data import CONTACT_CONSENT_TEXT, check_contact_email
+from surveys.routing import Page, applying_questions, find_page, next_page, page_of, route
 from surveys.saved_answers import forget_saved_after_submit, resume_saved, save_for_later
 from surveys.comments import EmailNotice
 
@@ -73,7 +77,7 @@ def _link_key(slug: str) -> str:
 def answers_copy_email(consultation: ConsultationView, questionnaire: Questionnaire, answers: dict, *, to_address: str,
                        reference: str, link: str, response_id: int = 0) -> EmailNotice:
     """The copy of their answers a respondent asked for, with their private link."""
-    lines = [f"{question.text}\n  {display_answer(answers[question.key])}" for question in questionnaire.questions()
+    lines = [f"{question.text}\n  {display_answer(answers[question.key], question)}" for question in questionnaire.questions()
              if question.key in answers]
     return EmailNotice(
         to_address=to_address, about=about_response(response_id) if response_id else "",
@@ -86,18 +90,23 @@ def answers_copy_email(consultation: ConsultationView, questionnaire: Questionna
               + f"\n{link}\n"))
 
 
-def visible_sections(questionnaire: Questionnaire, answers: dict[str, object]) -> list[int]:
-    """Sections with at least one question shown, given the answers so far (a section whose every
-    question depends on an answer not given is skipped)."""
-    return [index for index, section in enumerate(questionnaire.sections)
-            if any(is_shown(question, answers, questionnaire) or _depends_within(question, section)
-                   for question in section.questions)]
+def page_path(request: Request, slug: str, page: Page, *, from_check: bool = False) -> str:
+    """The address of a page of the questionnaire (a follow-up page has its part)."""
+    query = [f"part={page.part}"] if page.part > 1 else []
+    query += ["from=check"] if from_check else []
+    path = request.app.route_reverse("questionnaire_page", slug=slug, number=page.number)
+    return path + ("?" + "&".join(query) if query else "")
 
 
-def _depends_within(question, section) -> bool:
-    """A condition on a question of the same page: shown on the page with its condition written out
-    (pages work without JavaScript, so nothing appears or disappears as the resident answers)."""
-    return bool(question.show_if_key) and any(other.key == question.show_if_key for other in section.questions)
+def _part(value: object) -> int:
+    text = str(value or "1")
+    return int(text) if text.isdigit() and len(text) < 4 else 0
+
+
+def section_position(questionnaire: Questionnaire, answers: dict[str, object], page: Page) -> tuple[int, int]:
+    """"Section 2 of 4": the page's section among the sections on the resident's route."""
+    sections = sorted({shown.section_index for shown in route(questionnaire, answers)} | {page.section_index})
+    return sections.index(page.section_index) + 1, len(sections)
 
 
 PRINTS_ANY_QUESTIONNAIRE = ("officer", "admin")
@@ -172,28 +181,25 @@ class QuestionnaireFlowController(Controller):
             return closed
         state = await self._state(request, slug)
         self._save_state(request, slug, state)
-        first = visible_sections(questionnaire, state["answers"])[0]
-        return Redirect(path=request.app.route_reverse("questionnaire_page", slug=slug, number=first + 1), status_code=303)
+        first = route(questionnaire, state["answers"])[0]
+        return Redirect(path=page_path(request, slug, first), status_code=303)
 
-    def _page(self, request: Request, consultation: ConsultationView, questionnaire: Questionnaire, number: int,
+    def _page(self, request: Request, consultation: ConsultationView, questionnaire: Questionnaire, page: Page,
               answers: dict,
               *, raw: dict | None = None, errors: dict | None = None, from_check: bool = False,
               changing: str = "", status_code: int = 200) -> Template:
-        index = number - 1
-        section = questionnaire.sections[index]
-        shown = visible_sections(questionnaire, answers)
-        position = shown.index(index) if index in shown else 0
-        earlier = [i for i in shown if i < index]
-        route = request.app.route_reverse
-        back = (route("questionnaire_check", slug=consultation.slug) if from_check else
-                route("questionnaire_page", slug=consultation.slug, number=earlier[-1] + 1) if earlier else
-                route("consultation_page", slug=consultation.slug))
-        questions = [question for question in section.questions
-                     if is_shown(question, answers, questionnaire) or _depends_within(question, section)]
+        section = questionnaire.sections[page.section_index]
+        position, total = section_position(questionnaire, answers, page)
+        earlier = [shown for shown in route(questionnaire, answers) if shown.position < page.position]
+        reverse = request.app.route_reverse
+        back = (reverse("questionnaire_check", slug=consultation.slug) if from_check else
+                page_path(request, consultation.slug, earlier[-1]) if earlier else
+                reverse("consultation_page", slug=consultation.slug))
         return Template("surveys/questionnaire_page.html", context={
-            "consultation": consultation, "section": section, "number": number, "questions": questions,
-            "position": position + 1, "total": len(shown), "back": back, "from_check": from_check,
-            "raw": raw if raw is not None else answers_as_raw(answers), "errors": errors or {},
+            "consultation": consultation, "section": section, "number": page.number, "part": page.part,
+            "questions": applying_questions(page, answers, questionnaire),
+            "position": position, "total": total, "back": back, "from_check": from_check,
+            "raw": raw if raw is not None else answers_as_raw(answers, questionnaire), "errors": errors or {},
             "questionnaire": questionnaire, "changing": changing, "can_save": self._can_save(consultation),
         }, status_code=status_code)
 
@@ -203,11 +209,16 @@ class QuestionnaireFlowController(Controller):
         closed = self._not_accepting(request, consultation)
         if closed:
             return closed
-        if not 1 <= number <= len(questionnaire.sections):
+        page = find_page(questionnaire, number, _part(request.query_params.get("part")))
+        if page is None:
             raise NotFoundException()
         state = await self._state(request, slug)
         self._save_state(request, slug, state)
-        return self._page(request, consultation, questionnaire, number, state["answers"],
+        if not applying_questions(page, state["answers"], questionnaire):  # not on this resident's route
+            following = next_page(questionnaire, state["answers"], page.position)
+            return Redirect(path=page_path(request, slug, following) if following
+                            else request.app.route_reverse("questionnaire_check", slug=slug), status_code=303)
+        return self._page(request, consultation, questionnaire, page, state["answers"],
                           from_check=request.query_params.get("from") == "check", changing=state.get("changing", ""))
 
     @post("/questionnaire/{number:int}", name="questionnaire_page_answer")
@@ -216,15 +227,17 @@ class QuestionnaireFlowController(Controller):
         closed = self._not_accepting(request, consultation, status_code=HTTP_409_CONFLICT)
         if closed:
             return closed
-        if not 1 <= number <= len(questionnaire.sections):
-            raise NotFoundException()
         form = await request.form()
-        section = questionnaire.sections[number - 1]
-        raw = {question.key: [str(value) for value in form.getall(question.key, [])] for question in section.questions}
+        page = find_page(questionnaire, number, _part(form.get("part")))
+        if page is None:
+            raise NotFoundException()
+        raw = raw_from_form(list(page.questions), lambda name: form.getall(name, []))
         state = await self._state(request, slug)
         earlier = {key: value for key, value in state["answers"].items()
-                   if all(question.key != key for question in section.questions)}
-        answers, errors = validate_questions(questionnaire, section.questions, raw, earlier)
+                   if all(question.key != key for question in page.questions)}
+        answers, errors = validate_questions(questionnaire, list(page.questions), raw, earlier)
+        if page.part > 1 and not applying_questions(page, earlier, questionnaire):
+            answers, errors = {}, {}  # a follow-up page that no longer applies asks nothing
         from_check = str(form.get("from", "")) == "check"
         if str(form.get("save_later", "")) and self._can_save(consultation):
             # Keep what is answerable so far (an answer with a mistake is left for later) and ask
@@ -235,19 +248,22 @@ class QuestionnaireFlowController(Controller):
             self._save_state(request, slug, state)
             return Redirect(path=request.app.route_reverse("questionnaire_save", slug=slug), status_code=303)
         if errors:
-            return self._page(request, consultation, questionnaire, number, {**earlier, **answers}, raw=raw, errors=errors,
+            return self._page(request, consultation, questionnaire, page, {**earlier, **answers}, raw=raw, errors=errors,
                               from_check=from_check, changing=state.get("changing", ""),
                               status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         state["answers"] = {**earlier, **answers}
         if number > state.get("furthest", 0):  # the completion rate and where people stop, for officers
-            await record_progress(consultation_id=consultation.id, idempotency_key=state["key"], section_number=number)
+            await record_progress(consultation_id=consultation.id, idempotency_key=state["key"],
+                                  section_number=page.section_index + 1)
             state["furthest"] = number
         self._save_state(request, slug, state)
-        following = [index for index in visible_sections(questionnaire, state["answers"]) if index > number - 1]
-        if from_check or not following:
+        following = next_page(questionnaire, state["answers"], page.position)
+        if following is None or (from_check and (following.section_index != page.section_index or any(
+                question.key in state["answers"] for question in applying_questions(following, state["answers"], questionnaire)))):
+            # From check your answers, back there, unless the answer changed leads to a follow-up
+            # page of its section not yet answered: that is asked next
             return Redirect(path=request.app.route_reverse("questionnaire_check", slug=slug), status_code=303)
-        return Redirect(path=request.app.route_reverse("questionnaire_page", slug=slug, number=following[0] + 1),
-                        status_code=303)
+        return Redirect(path=page_path(request, slug, following, from_check=from_check), status_code=303)
 
     @get("/check", name="questionnaire_check")
     async def check(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
@@ -256,25 +272,25 @@ class QuestionnaireFlowController(Controller):
         if closed:
             return closed
         state = await self._state(request, slug)
-        answers, errors = validate_answers(questionnaire, answers_as_raw(state["answers"]))
+        answers, errors = validate_answers(questionnaire, answers_as_raw(state["answers"], questionnaire))
         if errors:  # a changed answer can reveal a required question on another page
             first = next(iter(errors))
-            section_index, _ = questionnaire.locate(first)
-            return Redirect(path=request.app.route_reverse("questionnaire_page", slug=slug, number=section_index + 1),
-                            status_code=303)
+            return Redirect(path=page_path(request, slug, page_of(questionnaire, first)), status_code=303)
         self._save_state(request, slug, state)
         return self._check_page(consultation, questionnaire, answers, state["key"], changing=state.get("changing", ""))
 
     def _check_page(self, consultation: ConsultationView, questionnaire: Questionnaire, answers: dict, key: str, *,
                     values: dict | None = None, errors: dict | None = None, changing: str = "",
                     status_code: int = 200) -> Template:
-        rows = []
-        for index in visible_sections(questionnaire, answers):
-            section = questionnaire.sections[index]
-            items = [(question, display_answer(answers.get(question.key))) for question in section.questions
-                     if is_shown(question, answers, questionnaire)]
-            if items:
-                rows.append((index + 1, section, items))
+        rows: list[tuple[object, list]] = []  # (section, [(question, answer, page)]): only the route taken
+        for page in route(questionnaire, answers):
+            items = [(question, display_answer(answers.get(question.key), question), page)
+                     for question in applying_questions(page, answers, questionnaire)]
+            section = questionnaire.sections[page.section_index]
+            if rows and rows[-1][0] is section:
+                rows[-1][1].extend(items)
+            else:
+                rows.append((section, items))
         return Template("surveys/questionnaire_check.html", context={
             "consultation": consultation, "rows": rows, "idempotency_key": key, "values": values or {},
             "errors": errors or {}, "contact_consent": CONTACT_CONSENT_TEXT, "changing": changing},
@@ -296,7 +312,7 @@ class QuestionnaireFlowController(Controller):
         # The key the check page was drawn with (it outlives the session when the button is pressed
         # twice); one not of our making is ignored, never stored.
         key = member["key"] if member else sent_key if is_idempotency_key(sent_key) else state["key"]
-        answers, errors = validate_answers(questionnaire, answers_as_raw(state["answers"]))
+        answers, errors = validate_answers(questionnaire, answers_as_raw(state["answers"], questionnaire))
         if errors or not answers:
             existing = await reference_for_idempotency_key(key)
             if existing:  # the first submit already cleared the answers: this is a repeat
@@ -431,9 +447,7 @@ class QuestionnaireFlowController(Controller):
                             status_code=HTTP_404_NOT_FOUND)
         state = {"key": resumed.idempotency_key, "answers": resumed.answers, "furthest": resumed.furthest_section}
         self._save_state(request, slug, state)
-        following = [index for index in visible_sections(questionnaire, resumed.answers)
-                     if index >= resumed.furthest_section]
-        if not following:
+        following = next_page(questionnaire, resumed.answers, (resumed.furthest_section - 1, 99))
+        if following is None:
             return Redirect(path=request.app.route_reverse("questionnaire_check", slug=slug), status_code=303)
-        return Redirect(path=request.app.route_reverse("questionnaire_page", slug=slug, number=following[0] + 1),
-                        status_code=303)
+        return Redirect(path=page_path(request, slug, following), status_code=303)

@@ -22,7 +22,7 @@ from server.web.uploads import read_upload
 from surveys.consultations import get_consultation, get_questionnaire
 from surveys.response_csv import ResponseImportError, header
 from surveys.responses import export_responses, import_responses, submit_response
-from surveys.questionnaire import answers_not_applying, validate_answers
+from surveys.questionnaire import answers_not_applying, raw_from_form, validate_answers
 from surveys.tables import CHANNELS
 
 OFFICER_CHANNELS = [channel for channel in CHANNELS if channel != "online"]
@@ -74,7 +74,7 @@ class ConsultationResponsesController(Controller):
     async def create(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
         consultation, questionnaire = await self._load(slug)
         form = await request.form()
-        raw = {question.key: [str(value) for value in form.getall(question.key, [])] for question in questionnaire.questions()}
+        raw = raw_from_form(questionnaire.questions(), lambda name: form.getall(name, []))
         channel = str(form.get("channel", ""))
         answers, errors = validate_answers(questionnaire, raw)
         if channel not in OFFICER_CHANNELS:
