@@ -42,6 +42,7 @@ from server.controllers.outbox.admin import OutboxAdminController
 from server.controllers.outbox.officer import OutboxController
 from server.controllers.panels.officer import PanelOfficerController
 from server.controllers.panels.cabinet import PanelCabinetController
+from server.controllers.panels.facilitator import FacilitatorController
 from server.controllers.panels.members_officer import PanelMembersController
 from server.controllers.panels.member_deliberation import MemberDeliberationController
 from server.controllers.panels.public import MemberLinkController, PanelPublicController
@@ -111,6 +112,7 @@ ROUTE_HANDLERS = [
     PanelRecommendationsController,
     RecommendationResponseController,
     MemberDeliberationController,
+    FacilitatorController,
     PanelRecommendationsPublicController,
     PanelsApiController,
     ReportsOfficerController,

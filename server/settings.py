@@ -278,11 +278,16 @@ class Settings:
         )
 
 
+OIDC_ROLES = ("officer", "facilitator", "cabinet", "admin")
+"""The staff roles (``server.tables.STAFF_ROLES``, not imported here: settings are read before the
+database engine is configured)."""
+
+
 def _group_roles_from_env(raw: str) -> tuple[tuple[str, str], ...]:
     pairs = []
     for item in filter(None, (part.strip() for part in raw.split(","))):
         group, separator, role = item.rpartition("=")
-        if not separator or not group.strip() or role.strip() not in ("officer", "cabinet", "admin"):
-            raise SettingsError(f"OIDC_GROUP_ROLES must be group=role pairs (roles: officer, cabinet, admin), got {item!r}")
+        if not separator or not group.strip() or role.strip() not in OIDC_ROLES:
+            raise SettingsError(f"OIDC_GROUP_ROLES must be group=role pairs (roles: {', '.join(OIDC_ROLES)}), got {item!r}")
         pairs.append((group.strip(), role.strip()))
     return tuple(pairs)

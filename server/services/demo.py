@@ -18,6 +18,7 @@ from analysis.charter.links import load_demo_consultation_links
 DEMO_STAFF = (
     # email, name, role, password (demo only: never load the demo into production)
     ("officer@camden.example", "Olu Officer", "officer", "officer-demo-pass"),
+    ("facilitator@camden.example", "Femi Facilitator", "facilitator", "facilitator-demo-pass"),
     ("cabinet@camden.example", "Cara Cabinet", "cabinet", "cabinet-demo-pass"),
     ("admin@camden.example", "Ada Admin", "admin", "admin-demo-pass1"),
 )
