@@ -43,6 +43,9 @@ from server.controllers.outbox.officer import OutboxController
 from server.controllers.panels.officer import PanelOfficerController
 from server.controllers.panels.cabinet import PanelCabinetController
 from server.controllers.panels.facilitator import FacilitatorController
+from server.controllers.panels.member_reviews import MemberReviewController
+from server.controllers.panels.reviews_officer import PanelReviewsController
+from server.controllers.panels.reviews_public import PanelReviewPublicController
 from server.controllers.panels.members_officer import PanelMembersController
 from server.controllers.panels.member_deliberation import MemberDeliberationController
 from server.controllers.panels.public import MemberLinkController, PanelPublicController
@@ -113,6 +116,9 @@ ROUTE_HANDLERS = [
     RecommendationResponseController,
     MemberDeliberationController,
     FacilitatorController,
+    PanelReviewsController,
+    MemberReviewController,
+    PanelReviewPublicController,
     PanelRecommendationsPublicController,
     PanelsApiController,
     ReportsOfficerController,

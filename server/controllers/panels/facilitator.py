@@ -3,12 +3,20 @@ members' names at their sessions, never contact details; officers reach these pa
 
 from __future__ import annotations
 
-from litestar import Controller, get
-from litestar.response import Template
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
+from analysis.charter import review_forms, review_ratings, reviews
 from common.clock import council_today
 from panels import store
+from server.audit import record_audit
+from server.controllers.panels.recommendations_officer import panel_or_404
+from server.web.forms import RepeatableFormData
 from server.web.guards import SESSION_STAFF, roles
+from server.web.request_info import client_ip
 
 
 class FacilitatorController(Controller):
@@ -18,5 +26,54 @@ class FacilitatorController(Controller):
     @get("/", name="facilitator_home")
     async def home(self) -> Template:
         today = council_today()
-        panels = await store.panels_with_sessions(today=today)
-        return Template("panels/facilitator/home.html", context={"panels": panels, "today": today})
+        return Template("panels/facilitator/home.html", context={
+            "panels": await store.panels_with_sessions(today=today), "today": today,
+            "open_reviews": await reviews.open_reviews_by_panel(today=today)})
+
+    # --- paper review forms handed in at a session ---------------------------------------------
+
+    async def _paper_page(self, panel_id: int, review_id: int, *, values: dict | None = None,
+                          errors: dict | None = None, status_code: int = 200) -> Template:
+        panel = await panel_or_404(panel_id)
+        review = await reviews.get_review(review_id, panel_id=panel.id)
+        if review is None:
+            raise NotFoundException()
+        return Template("panels/facilitator/review_paper.html", status_code=status_code, context={
+            "panel": panel, "review": review, "open": review.is_open(council_today()),
+            "principles": await reviews.principles_of(review), "sessions": await store.list_sessions(panel.id),
+            "may_rate": await reviews.members_who_may_rate(review), "batches": await reviews.paper_batches(review.id),
+            "ratings": review_ratings.RATINGS, "rating_labels": review_ratings.RATING_LABELS,
+            "values": values or {}, "errors": errors or {}})
+
+    @get("/panels/{panel_id:int}/reviews/{review_id:int}", name="review_paper")
+    async def paper(self, panel_id: FromPath[int], review_id: FromPath[int]) -> Template:
+        return await self._paper_page(panel_id, review_id)
+
+    @post("/panels/{panel_id:int}/reviews/{review_id:int}", name="review_paper_enter")
+    async def enter_paper(self, request: Request, panel_id: FromPath[int], review_id: FromPath[int],
+                          data: RepeatableFormData) -> Template | Redirect:
+        page = await self._paper_page(panel_id, review_id)
+        context = page.context
+        review, principles = context["review"], context["principles"]
+        values = {name: (value if name == "members" else (value[-1] if isinstance(value, list) and value else value))
+                  for name, value in data.items() if name != "_csrf_token"}
+        members = values.get("members", [])
+        values["members"] = [str(item) for item in (members if isinstance(members, list) else [members])]
+        paper, errors = review_forms.check_paper_forms(
+            values, principle_ids=[item.id for item in principles],
+            session_ids={session.id for session in context["sessions"]},
+            member_ids={row["id"] for row in context["may_rate"]})
+        if not errors:
+            try:
+                await reviews.record_paper_forms(review=review, paper=paper, entered_by=request.user.email,
+                                                 today=council_today())
+            except reviews.ReviewError as error:
+                errors = {"forms": str(error)}
+        if errors:
+            return await self._paper_page(panel_id, review_id, values=values, errors=errors,
+                                          status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        await record_audit(actor=request.user.email, action="charter_review_paper_entered", object_type="charter_review",
+                           object_id=review.id, detail=f"panel {panel_id}; session {paper.session_id}; {paper.forms} forms",
+                           ip_address=client_ip(request))
+        return Redirect(path=request.app.route_reverse("review_paper", panel_id=panel_id, review_id=review.id)
+                        + "?entered=1", status_code=303)
