@@ -46,6 +46,7 @@ from server.controllers.panels.facilitator import FacilitatorController
 from server.controllers.panels.member_reviews import MemberReviewController
 from server.controllers.panels.reviews_officer import PanelReviewsController
 from server.controllers.panels.reviews_public import PanelReviewPublicController
+from server.controllers.panels.sessions_officer import PanelSessionsController
 from server.controllers.panels.members_officer import PanelMembersController
 from server.controllers.panels.member_deliberation import MemberDeliberationController
 from server.controllers.panels.public import MemberLinkController, PanelPublicController
@@ -119,6 +120,7 @@ ROUTE_HANDLERS = [
     PanelReviewsController,
     MemberReviewController,
     PanelReviewPublicController,
+    PanelSessionsController,
     PanelRecommendationsPublicController,
     PanelsApiController,
     ReportsOfficerController,

@@ -11,9 +11,10 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from analysis.charter import review_forms, review_ratings, reviews
 from common.clock import council_today
-from panels import store
+from panels import session_tables, store
+from panels.tables import PanelSession
 from server.audit import record_audit
-from server.controllers.panels.recommendations_officer import panel_or_404
+from server.controllers.panels.recommendations_officer import last_values, panel_or_404
 from server.web.forms import RepeatableFormData
 from server.web.guards import SESSION_STAFF, roles
 from server.web.request_info import client_ip
@@ -29,6 +30,50 @@ class FacilitatorController(Controller):
         return Template("panels/facilitator/home.html", context={
             "panels": await store.panels_with_sessions(today=today), "today": today,
             "open_reviews": await reviews.open_reviews_by_panel(today=today)})
+
+    # --- a session's tables and what each table says --------------------------------------------
+
+    async def _session(self, session_id: int) -> PanelSession:
+        session = await session_tables.get_session(None, session_id)
+        if session is None:
+            raise NotFoundException()
+        return session
+
+    @get("/sessions/{session_id:int}", name="facilitator_session")
+    async def session(self, session_id: FromPath[int]) -> Template:
+        session = await self._session(session_id)
+        return Template("panels/facilitator/session.html", context={
+            "session": session, "panel": await store.get_panel(session.panel),
+            "tables": await session_tables.list_tables(session.id)})
+
+    async def _table_page(self, session_id: int, table_id: int, *, values: dict | None = None,
+                          errors: dict | None = None, status_code: int = 200) -> Template:
+        session = await self._session(session_id)
+        table = next((table for table in await session_tables.list_tables(session.id) if table.id == table_id), None)
+        if table is None:
+            raise NotFoundException()
+        return Template("panels/facilitator/table.html", status_code=status_code, context={
+            "session": session, "panel": await store.get_panel(session.panel), "table": table,
+            "values": values or {"kind": "point"}, "errors": errors or {}})
+
+    @get("/sessions/{session_id:int}/tables/{table_id:int}", name="facilitator_table")
+    async def table(self, session_id: FromPath[int], table_id: FromPath[int]) -> Template:
+        return await self._table_page(session_id, table_id)
+
+    @post("/sessions/{session_id:int}/tables/{table_id:int}", name="facilitator_table_record")
+    async def record(self, request: Request, session_id: FromPath[int], table_id: FromPath[int],
+                     data: RepeatableFormData) -> Template | Redirect:
+        page = await self._table_page(session_id, table_id)
+        values = last_values(data, ("kind", "text"))
+        record, errors = session_tables.check_record(values)
+        if errors:
+            return await self._table_page(session_id, table_id, values=values, errors=errors,
+                                          status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        kind, text = record
+        await session_tables.add_record(table_id=page.context["table"].id, kind=kind, text=text,
+                                        recorded_by=request.user.email)
+        return Redirect(path=request.app.route_reverse("facilitator_table", session_id=session_id, table_id=table_id)
+                        + f"?recorded={kind}", status_code=303)
 
     # --- paper review forms handed in at a session ---------------------------------------------
 
