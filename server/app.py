@@ -47,6 +47,7 @@ from server.controllers.panels.member_reviews import MemberReviewController
 from server.controllers.panels.reviews_officer import PanelReviewsController
 from server.controllers.panels.reviews_public import PanelReviewPublicController
 from server.controllers.panels.sessions_officer import PanelSessionsController
+from server.controllers.panels.material_files import MemberMaterialController, StaffMaterialController
 from server.controllers.panels.members_officer import PanelMembersController
 from server.controllers.panels.member_deliberation import MemberDeliberationController
 from server.controllers.panels.public import MemberLinkController, PanelPublicController
@@ -121,6 +122,8 @@ ROUTE_HANDLERS = [
     MemberReviewController,
     PanelReviewPublicController,
     PanelSessionsController,
+    MemberMaterialController,
+    StaffMaterialController,
     PanelRecommendationsPublicController,
     PanelsApiController,
     ReportsOfficerController,

@@ -68,6 +68,10 @@ class Settings:
     """``DATABASE_URL``: ``postgresql://user@host:port/db`` for PostgreSQL, or ``sqlite:///path``.
     Unset: the embedded SQLite file ``var/civicpanel.sqlite`` under the current directory."""
 
+    data_dir: Path = field(default_factory=lambda: Path.cwd() / "var")
+    """``DATA_DIR``: where files people upload are kept (panel materials under ``materials/``),
+    outside the static files. Unset: ``var/`` under the current directory."""
+
     council_name: str = "London Borough of Camden"
     """``COUNCIL_NAME``: shown in the header of every page and in reports."""
 
@@ -244,6 +248,7 @@ class Settings:
             environment=environment,
             secret_key=secret_key,
             database_url=database_url,
+            data_dir=Path(environ.get("DATA_DIR", "").strip() or Path.cwd() / "var"),
             council_name=environ.get("COUNCIL_NAME", "").strip() or cls.council_name,
             council_postal_address=environ.get("COUNCIL_POSTAL_ADDRESS", "").strip() or cls.council_postal_address,
             site_url=site_url,
