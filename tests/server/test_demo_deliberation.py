@@ -8,14 +8,11 @@ import re
 
 import pytest
 
-from server.services.demo import load_demo
-from tests.support.database import run
 
 pytestmark = pytest.mark.slow
 
 
-def test_the_2021_panel_deliberated_and_its_reviews_are_published(client, officer_client, staff_client):
-    run(load_demo())
+def test_the_2021_panel_deliberated_and_its_reviews_are_published(demo_loaded, client, officer_client, staff_client):
     study = client.get("/case-studies/debt-early-help").text
     assert "The Resident Panel's view" in study and "20 members of the Camden Data Charter Resident Panel 2021" in study
     assert "Agreed by Cabinet, 19 January 2022" in study and "Principle 7: Protect individuals" in study
