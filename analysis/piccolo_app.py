@@ -5,6 +5,7 @@ from piccolo.conf.apps import AppConfig
 from analysis.tables import (
     Charter, Commitment, CommitmentReportSnapshot, CommitmentUpdate, Principle, ReportAction, ReportDraft,
     ReportQuote, ReportTheme, ReportThemeTag, ReportVersion, CouncilResponse, ResponseCommitment,
+    CharterReview, CharterReviewCast, CharterReviewPaperBatch, CharterReviewReason, CharterReviewTally,
 )
 from analysis.charter.links import CaseStudyPrinciple, ConsultationPrinciple
 
@@ -13,7 +14,8 @@ APP_CONFIG = AppConfig(
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "migrations"),
     table_classes=[Charter, Principle, Commitment, CommitmentUpdate, CommitmentReportSnapshot, ConsultationPrinciple, CaseStudyPrinciple,
                    ReportDraft, ReportAction, ReportTheme, ReportThemeTag, ReportQuote, ReportVersion,
-                   CouncilResponse, ResponseCommitment],
+                   CouncilResponse, ResponseCommitment, CharterReview, CharterReviewCast, CharterReviewTally,
+                   CharterReviewReason, CharterReviewPaperBatch],
     migration_dependencies=["surveys.piccolo_app", "panels.piccolo_app"],
     commands=[],
 )

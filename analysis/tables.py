@@ -11,8 +11,8 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
-from panels.tables import Recommendation
-from surveys.tables import Comment, Consultation, SurveyResponse
+from panels.tables import Panel, PanelSession, Recommendation, Volunteer
+from surveys.tables import CaseStudy, Comment, Consultation, SurveyResponse
 
 
 class Charter(Table, tablename="charter"):
@@ -199,3 +199,69 @@ class ResponseCommitment(Table, tablename="council_response_commitment"):
 
     response = ForeignKey(references=CouncilResponse, on_delete=OnDelete.cascade, index=True)
     commitment = ForeignKey(references=Commitment, on_delete=OnDelete.cascade, index=True)
+
+
+# ---------------------------------------------------------------- the panel's reviews against a charter
+
+class CharterReview(Table, tablename="charter_review"):
+    """A data use put before a Resident Panel, to rate against each principle of a charter: a
+    published case study, or a project described for the panel (``description``). Members rate it
+    online until ``closes_on``, or on paper at a session; the result is published once it ends."""
+
+    panel = ForeignKey(references=Panel, on_delete=OnDelete.cascade, index=True)
+    charter = ForeignKey(references=Charter, on_delete=OnDelete.cascade)
+    case_study = ForeignKey(references=CaseStudy, on_delete=OnDelete.set_null, null=True, default=None)
+    """The case study under review, whose page shows the result; empty for a project described here."""
+    title = Varchar(length=200)
+    description = Text(default="")
+    """The project as described for the panel (plain text); for a case study, an optional note."""
+    opened_on = Date()
+    closes_on = Date()
+    closed_on = Date(null=True, default=None)
+    """When an officer closed the review early."""
+    opened_by = Varchar(length=254, default="")
+    reply = Text(default="")
+    """The council's reply to the panel's view, published beside it."""
+    replied_on = Date(null=True, default=None)
+    replied_by = Varchar(length=254, default="")
+
+
+class CharterReviewCast(Table, tablename="charter_review_cast"):
+    """The register: this member has rated this data use (online or on paper). Says nothing of how."""
+
+    review = ForeignKey(references=CharterReview, on_delete=OnDelete.cascade, index=True)
+    volunteer = ForeignKey(references=Volunteer, on_delete=OnDelete.cascade)
+    marker = Varchar(length=40, unique=True)
+    """``review:volunteer``: the unique key that stops a second rating."""
+
+
+class CharterReviewTally(Table, tablename="charter_review_tally"):
+    """How many members gave one rating against one principle, online or on one session's paper
+    forms. No row per member, so nothing joins a member to a rating (``analysis.charter.reviews``)."""
+
+    review = ForeignKey(references=CharterReview, on_delete=OnDelete.cascade, index=True)
+    principle = ForeignKey(references=Principle, on_delete=OnDelete.cascade)
+    rating = Varchar(length=20)
+    session = ForeignKey(references=PanelSession, null=True, default=None, on_delete=OnDelete.set_null)
+    count = Integer(default=0)
+
+
+class CharterReviewReason(Table, tablename="charter_review_reason"):
+    """One reason a member gave for a rating against a principle: no name, no time, and shown and
+    kept in the random order of ``shuffle``, so reasons cannot be put together member by member."""
+
+    review = ForeignKey(references=CharterReview, on_delete=OnDelete.cascade, index=True)
+    principle = ForeignKey(references=Principle, on_delete=OnDelete.cascade)
+    rating = Varchar(length=20)
+    text = Text()
+    shuffle = Varchar(length=32, index=True)
+
+
+class CharterReviewPaperBatch(Table, tablename="charter_review_paper_batch"):
+    """The paper review forms of one session, as a facilitator entered their totals."""
+
+    review = ForeignKey(references=CharterReview, on_delete=OnDelete.cascade, index=True)
+    session = ForeignKey(references=PanelSession, on_delete=OnDelete.cascade)
+    forms = Integer(default=0)
+    entered_by = Varchar(length=254, default="")
+    entered_on = Date()

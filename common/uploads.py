@@ -28,3 +28,21 @@ def upload_text(raw: bytes, *, csv: bool = True) -> str:
     except UnicodeDecodeError:
         raise UploadError(gettext("The file must be a CSV saved as UTF-8") if csv
                           else gettext("The file must be text saved as UTF-8")) from None
+
+
+MATERIAL_TYPES = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+"""What a session material may be: a PDF or an image, told by the file's first bytes (its name
+and the browser's word for its type are not trusted)."""
+_SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
+
+
+def material_file_type(raw: bytes) -> str:
+    """The content type of an uploaded material, or UploadError for one too large or of another kind."""
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise UploadError(gettext("The file must be smaller than %(limit)s", limit=MAX_UPLOAD_LABEL))
+    if not raw:
+        raise UploadError(gettext("The file is empty"))
+    for signature, content_type in _SIGNATURES:
+        if raw.startswith(signature):
+            return content_type
+    raise UploadError(gettext("The file must be a PDF, or an image saved as PNG or JPEG"))

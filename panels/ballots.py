@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from common.periods import OpenUntilDay
 from common.i18n import gettext, lazy_gettext
 from common.transactions import is_unique_violation, write_transaction
 from panels.recommendations import recommendations_of_vote
@@ -45,7 +46,7 @@ class BallotError(ValueError):
 
 
 @dataclass(frozen=True)
-class VoteView:
+class VoteView(OpenUntilDay):
     id: int
     panel_id: int
     title: str
@@ -53,15 +54,6 @@ class VoteView:
     opened_on: date
     closes_on: date
     closed_on: date | None
-
-    def is_open(self, today: date) -> bool:
-        return self.closed_on is None and today <= self.closes_on
-
-    def ended_on(self, today: date) -> date | None:
-        """The day the vote ended, or None while it is open."""
-        if self.closed_on is not None:
-            return self.closed_on
-        return self.closes_on if today > self.closes_on else None
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,14 @@ official); text is stored as typed and escaped when shown (Jinja autoescape), ne
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from common.i18n import gettext
+from common.uploads import MATERIAL_TYPES, material_file_type
 from panels.tables import PanelMaterial, PanelSession
 
 MAX_TITLE = 200
@@ -36,6 +39,18 @@ class MaterialView:
     url: str
     body: str
     session_id: int | None
+    file_name: str = ""
+    content_type: str = ""
+    size_bytes: int = 0
+
+    @property
+    def has_file(self) -> bool:
+        return bool(self.content_type)
+
+
+MATERIALS_FOLDER = "materials"
+"""Uploaded materials live in this folder of the data directory: outside the static files, so
+that no address serves them but the routes that check who is asking."""
 
 
 def check_link(url: str) -> str:
@@ -53,7 +68,8 @@ def check_link(url: str) -> str:
     return ""
 
 
-def check_material_form(values: Mapping[str, str], *, session_ids: set[int]) -> tuple[MaterialInput | None, dict[str, str]]:
+def check_material_form(values: Mapping[str, str], *, session_ids: set[int],
+                        has_file: bool = False) -> tuple[MaterialInput | None, dict[str, str]]:
     """Validate the officer's form; errors are keyed by field id, in page order."""
     errors: dict[str, str] = {}
     title = values.get("title", "").strip()
@@ -76,39 +92,73 @@ def check_material_form(values: Mapping[str, str], *, session_ids: set[int]) -> 
             errors["url"] = problem
     if len(body) > MAX_BODY:
         errors["body"] = gettext("The text must be %(limit)s characters or fewer", limit=format(MAX_BODY, ","))
-    if not url and not body and "url" not in errors:
+    if not url and not body and not has_file and "url" not in errors:
         errors["url"] = gettext("Enter a link or some text (or both)")
     if errors:
         return None, errors
     return MaterialInput(title=title, session_id=session_id, url=url, body=body), {}
 
 
-async def add_material(*, panel_id: int, material: MaterialInput, added_by: str) -> int:
+async def add_material(*, panel_id: int, material: MaterialInput, added_by: str,
+                       file: tuple[bytes, str] | None = None, data_dir: Path | None = None) -> int:
+    """Add a material; with ``file`` (its bytes and name), the file is checked
+    (``common.uploads.material_file_type``: UploadError) and kept under ``data_dir``."""
     if material.session_id is not None and not await PanelSession.exists().where(
             PanelSession.id == material.session_id, PanelSession.panel == panel_id).run():
         raise ValueError("The session does not belong to this panel")
+    stored = {}
+    if file is not None:
+        raw, name = file
+        content_type = material_file_type(raw)
+        key = secrets.token_hex(16) + MATERIAL_TYPES[content_type]
+        folder = data_dir / MATERIALS_FOLDER
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / key).write_bytes(raw)
+        stored = {"file_key": key, "file_name": Path(name).name[:200], "content_type": content_type,
+                  "size_bytes": len(raw)}
     row = PanelMaterial(panel=panel_id, session=material.session_id, title=material.title, url=material.url,
-                        body=material.body, added_by=added_by)
+                        body=material.body, added_by=added_by, **stored)
     await row.save().run()
     return int(row.id)
 
 
-async def remove_material(*, panel_id: int, material_id: int) -> str | None:
-    """Delete one material of this panel; its title, or None when there was no such material."""
-    row = await PanelMaterial.select(PanelMaterial.title).where(
+async def material_file(*, panel_id: int, material_id: int, data_dir: Path) -> tuple[Path, str, str] | None:
+    """The stored file of one material of this panel: its path, content type and name; None when
+    it has none (or it is missing from the disk)."""
+    row = await PanelMaterial.select(PanelMaterial.file_key, PanelMaterial.content_type, PanelMaterial.file_name).where(
+        PanelMaterial.id == material_id, PanelMaterial.panel == panel_id).first().run()
+    if row is None or not row["file_key"]:
+        return None
+    path = data_dir / MATERIALS_FOLDER / row["file_key"]
+    return (path, row["content_type"], row["file_name"]) if path.is_file() else None
+
+
+async def panel_of_material(material_id: int) -> int | None:
+    row = await PanelMaterial.select(PanelMaterial.panel).where(PanelMaterial.id == material_id).first().run()
+    return int(row["panel"]) if row else None
+
+
+async def remove_material(*, panel_id: int, material_id: int, data_dir: Path | None = None) -> str | None:
+    """Delete one material of this panel (and its file, under ``data_dir``); its title, or None
+    when there was no such material."""
+    row = await PanelMaterial.select(PanelMaterial.title, PanelMaterial.file_key).where(
         PanelMaterial.id == material_id, PanelMaterial.panel == panel_id).first().run()
     if row is None:
         return None
     await PanelMaterial.delete().where(PanelMaterial.id == material_id, PanelMaterial.panel == panel_id).run()
+    if row["file_key"] and data_dir is not None:
+        (data_dir / MATERIALS_FOLDER / row["file_key"]).unlink(missing_ok=True)
     return row["title"]
 
 
 async def list_materials(panel_id: int) -> list[MaterialView]:
     rows = await PanelMaterial.select(PanelMaterial.id, PanelMaterial.title, PanelMaterial.url, PanelMaterial.body,
-                                      PanelMaterial.session).where(PanelMaterial.panel == panel_id).order_by(
+                                      PanelMaterial.session, PanelMaterial.file_name, PanelMaterial.content_type,
+                                      PanelMaterial.size_bytes).where(PanelMaterial.panel == panel_id).order_by(
         PanelMaterial.id).run()
     return [MaterialView(id=int(row["id"]), title=row["title"], url=row["url"], body=row["body"],
-                         session_id=row["session"]) for row in rows]
+                         session_id=row["session"], file_name=row["file_name"], content_type=row["content_type"],
+                         size_bytes=int(row["size_bytes"] or 0)) for row in rows]
 
 
 def group_by_session(materials: list[MaterialView]) -> tuple[list[MaterialView], dict[int, list[MaterialView]]]:

@@ -5,7 +5,7 @@ from piccolo.conf.apps import AppConfig
 from panels.tables import (
     Attendance, BallotCast, BallotTally, Panel, PanelMaterial, PanelQuota, PanelSession, PaperBallotBatch, Recommendation,
     RecommendationRevision, RecommendationVote, ResponseRatingCast, ResponseRatingComment, ResponseRatingTally,
-    SelectionRun, Volunteer, Voucher,
+    SelectionRun, SessionTable, TableRecord, TableSeat, Volunteer, Voucher,
 )
 
 APP_CONFIG = AppConfig(
@@ -13,7 +13,8 @@ APP_CONFIG = AppConfig(
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "migrations"),
     table_classes=[Panel, PanelSession, PanelQuota, Volunteer, SelectionRun, Attendance, Voucher, PanelMaterial,
                    RecommendationVote, Recommendation, RecommendationRevision, BallotCast, BallotTally,
-                   PaperBallotBatch, ResponseRatingCast, ResponseRatingTally, ResponseRatingComment],
+                   PaperBallotBatch, ResponseRatingCast, ResponseRatingTally, ResponseRatingComment,
+                   SessionTable, TableSeat, TableRecord],
     migration_dependencies=[],
     commands=[],
 )

@@ -114,6 +114,19 @@ async def list_sessions(panel_id: int) -> list[PanelSession]:
 
 # --- quotas --------------------------------------------------------------------------------
 
+async def panels_with_sessions(*, today: date) -> list[dict]:
+    """Every panel that has sessions, with them (``panel``, ``sessions``, ``coming``): panels with
+    a session today or later first, then the rest, newest first."""
+    panels = []
+    for panel in await list_panels():
+        sessions = await list_sessions(panel["id"])
+        if sessions:
+            panels.append({"panel": panel, "sessions": sessions,
+                           "coming": any(session.held_on >= today for session in sessions)})
+    panels.sort(key=lambda entry: (not entry["coming"], -entry["panel"]["year"]))
+    return panels
+
+
 async def save_quotas(*, panel_id: int, rows: list[QuotaRow], census_file: str, census_csv: str,
                       tolerance: float, tenure_prefix: str) -> None:
     """Replace the panel's quotas with ``rows`` and remember where they came from."""

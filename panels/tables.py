@@ -54,6 +54,9 @@ class PanelSession(Table, tablename="panel_session"):
     starts_at = Time()
     ends_at = Time()
     place = Varchar(length=300, default="")
+    agenda = Text(default="")
+    """The session's agenda, one item a line ("10:00 Welcome and ground rules"), shown to members
+    and facilitators."""
 
 
 class PanelQuota(Table, tablename="panel_quota"):
@@ -156,6 +159,13 @@ class PanelMaterial(Table, tablename="panel_material"):
     body = Text(default="")
     added_by = Varchar(length=254, default="")
     added_at = Timestamptz(default=TimestamptzNow())
+    file_key = Varchar(length=64, default="")
+    """For an uploaded file (PDF or image): its random name under the data directory's
+    ``materials/`` folder, outside the static files; served only to members and staff."""
+    file_name = Varchar(length=200, default="")
+    """The name the file was uploaded with, shown on the link."""
+    content_type = Varchar(length=60, default="")
+    size_bytes = Integer(default=0)
 
 
 class Attendance(Table, tablename="panel_attendance"):
@@ -273,3 +283,35 @@ class ResponseRatingComment(Table, tablename="panel_response_rating_comment"):
     text = Text()
     given_on = Date()
     shuffle = Varchar(length=32, index=True)
+
+
+# --- deliberation: tables (small groups) at a session, and what each table said ---------------
+
+class SessionTable(Table, tablename="panel_session_table"):
+    """A table (small group) at a session, numbered from 1."""
+
+    session = ForeignKey(references=PanelSession, on_delete=OnDelete.cascade, index=True)
+    number = Integer()
+
+
+class TableSeat(Table, tablename="panel_table_seat"):
+    """A member seated at a table of a session (one table per member and session)."""
+
+    table = ForeignKey(references=SessionTable, on_delete=OnDelete.cascade, index=True)
+    volunteer = ForeignKey(references=Volunteer, on_delete=OnDelete.cascade)
+    marker = Varchar(length=40, unique=True)
+    """``session:volunteer``: a member sits at one table per session."""
+
+
+class TableRecord(Table, tablename="panel_table_record"):
+    """What a facilitator recorded of a table's discussion: a note, or a point the table made (a
+    candidate recommendation). Names no member."""
+
+    table = ForeignKey(references=SessionTable, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=10, default="point")
+    """note or point."""
+    text = Text()
+    recorded_by = Varchar(length=254, default="")
+    recorded_at = Timestamptz(default=TimestamptzNow())
+    recommendation = ForeignKey(references=Recommendation, null=True, default=None, on_delete=OnDelete.set_null)
+    """The draft recommendation an officer made from this point."""

@@ -42,6 +42,12 @@ from server.controllers.outbox.admin import OutboxAdminController
 from server.controllers.outbox.officer import OutboxController
 from server.controllers.panels.officer import PanelOfficerController
 from server.controllers.panels.cabinet import PanelCabinetController
+from server.controllers.panels.facilitator import FacilitatorController
+from server.controllers.panels.member_reviews import MemberReviewController
+from server.controllers.panels.reviews_officer import PanelReviewsController
+from server.controllers.panels.reviews_public import PanelReviewPublicController
+from server.controllers.panels.sessions_officer import PanelSessionsController
+from server.controllers.panels.material_files import MemberMaterialController, StaffMaterialController
 from server.controllers.panels.members_officer import PanelMembersController
 from server.controllers.panels.member_deliberation import MemberDeliberationController
 from server.controllers.panels.public import MemberLinkController, PanelPublicController
@@ -114,6 +120,13 @@ ROUTE_HANDLERS = [
     PanelRecommendationsController,
     RecommendationResponseController,
     MemberDeliberationController,
+    FacilitatorController,
+    PanelReviewsController,
+    MemberReviewController,
+    PanelReviewPublicController,
+    PanelSessionsController,
+    MemberMaterialController,
+    StaffMaterialController,
     PanelRecommendationsPublicController,
     PanelsApiController,
     ReportsOfficerController,

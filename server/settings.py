@@ -68,6 +68,10 @@ class Settings:
     """``DATABASE_URL``: ``postgresql://user@host:port/db`` for PostgreSQL, or ``sqlite:///path``.
     Unset: the embedded SQLite file ``var/civicpanel.sqlite`` under the current directory."""
 
+    data_dir: Path = field(default_factory=lambda: Path.cwd() / "var")
+    """``DATA_DIR``: where files people upload are kept (panel materials under ``materials/``),
+    outside the static files. Unset: ``var/`` under the current directory."""
+
     council_name: str = "London Borough of Camden"
     """``COUNCIL_NAME``: shown in the header of every page and in reports."""
 
@@ -244,6 +248,7 @@ class Settings:
             environment=environment,
             secret_key=secret_key,
             database_url=database_url,
+            data_dir=Path(environ.get("DATA_DIR", "").strip() or Path.cwd() / "var"),
             council_name=environ.get("COUNCIL_NAME", "").strip() or cls.council_name,
             council_postal_address=environ.get("COUNCIL_POSTAL_ADDRESS", "").strip() or cls.council_postal_address,
             site_url=site_url,
@@ -278,11 +283,16 @@ class Settings:
         )
 
 
+OIDC_ROLES = ("officer", "facilitator", "cabinet", "admin")
+"""The staff roles (``server.tables.STAFF_ROLES``, not imported here: settings are read before the
+database engine is configured)."""
+
+
 def _group_roles_from_env(raw: str) -> tuple[tuple[str, str], ...]:
     pairs = []
     for item in filter(None, (part.strip() for part in raw.split(","))):
         group, separator, role = item.rpartition("=")
-        if not separator or not group.strip() or role.strip() not in ("officer", "cabinet", "admin"):
-            raise SettingsError(f"OIDC_GROUP_ROLES must be group=role pairs (roles: officer, cabinet, admin), got {item!r}")
+        if not separator or not group.strip() or role.strip() not in OIDC_ROLES:
+            raise SettingsError(f"OIDC_GROUP_ROLES must be group=role pairs (roles: {', '.join(OIDC_ROLES)}), got {item!r}")
         pairs.append((group.strip(), role.strip()))
     return tuple(pairs)

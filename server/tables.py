@@ -8,7 +8,7 @@ from piccolo.columns.base import OnDelete
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
 
-STAFF_ROLES = ("officer", "cabinet", "admin")
+STAFF_ROLES = ("officer", "facilitator", "cabinet", "admin")
 """officer: runs panels and consultations; cabinet: reads reports (aggregates only);
 admin: manages staff accounts, retention and the audit log."""
 

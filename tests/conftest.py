@@ -38,6 +38,7 @@ if _USES_POSTGRES:
 else:
     os.environ["DATABASE_URL"] = f"sqlite:///{_TEST_DIR / 'test.sqlite'}"
 os.environ["CIVICPANEL_ENV"] = "test"
+os.environ["DATA_DIR"] = str(_TEST_DIR / "data")
 os.environ["DATABASE_POOL_SIZE"] = "0"
 os.environ.setdefault("MPLCONFIGDIR", str(_TEST_DIR / "matplotlib"))
 

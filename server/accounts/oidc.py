@@ -28,7 +28,7 @@ from server.accounts.staff import (
 )
 from server.tables import StaffUser
 
-ROLE_PRECEDENCE = ("admin", "officer", "cabinet")
+ROLE_PRECEDENCE = ("admin", "officer", "facilitator", "cabinet")
 """Someone in groups for several roles gets the first of these."""
 
 SCOPE = "openid email profile"

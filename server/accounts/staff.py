@@ -56,7 +56,8 @@ class StaffAccountError(ValueError):
 
 def role_names() -> dict[str, str]:
     """What each role is called on pages."""
-    return {"officer": gettext("Engagement officer"), "cabinet": gettext("Cabinet member"),
+    return {"officer": gettext("Engagement officer"), "facilitator": gettext("Facilitator"),
+            "cabinet": gettext("Cabinet member"),
             "admin": gettext("Administrator")}
 
 

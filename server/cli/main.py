@@ -57,7 +57,7 @@ def load_demo_command() -> None:
 
 
 @cli.command("create-user")
-@click.option("--role", required=True, type=click.Choice(["officer", "cabinet", "admin"]), help="The staff role.")
+@click.option("--role", required=True, type=click.Choice(["officer", "facilitator", "cabinet", "admin"]), help="The staff role.")
 @click.option("--email", required=True, help="Work email address; it is the sign-in name.")
 @click.option("--name", "display_name", default="", help="Name shown in the app (default: the part of the email before @).")
 def create_user(role: str, email: str, display_name: str) -> None:

@@ -9,8 +9,10 @@ from collections.abc import Awaitable, Callable
 
 from analysis.charter.demo import load_demo_charter
 from analysis.commitments.demo import load_demo_commitments
+from analysis.charter.demo_reviews import load_demo_reviews
 from analysis.commitments.demo_panel_answer import load_demo_panel_answer
 from panels.demo import load_demo_panels
+from panels.demo_sessions import load_demo_sessions
 from server.accounts.staff import ensure_staff_user
 from surveys.demo import load_demo_surveys
 from analysis.charter.links import load_demo_consultation_links
@@ -18,6 +20,7 @@ from analysis.charter.links import load_demo_consultation_links
 DEMO_STAFF = (
     # email, name, role, password (demo only: never load the demo into production)
     ("officer@camden.example", "Olu Officer", "officer", "officer-demo-pass"),
+    ("facilitator@camden.example", "Femi Facilitator", "facilitator", "facilitator-demo-pass"),
     ("cabinet@camden.example", "Cara Cabinet", "cabinet", "cabinet-demo-pass"),
     ("admin@camden.example", "Ada Admin", "admin", "admin-demo-pass1"),
 )
@@ -73,6 +76,8 @@ DEMO_LOADERS: list[Callable[[], Awaitable[list[str]]]] = [
     load_demo_consultation_links,
     load_demo_panels,  # after the commitments: it extends their 2022 panel
     load_demo_panel_answer,  # after both: the 2021 panel's members vote, and answers link commitments
+    load_demo_sessions,  # after the answer: day three's points link the recommendations they became
+    load_demo_reviews,  # after the sessions and case studies: the 2021 panel's reviews and the replies
     load_demo_report,  # after the questionnaire's responses and the commitments its actions cite
 ]
 

@@ -12,6 +12,8 @@ from litestar.handlers.base import BaseRouteHandler
 from common.i18n import gettext
 
 OFFICER = ("officer",)
+SESSION_STAFF = ("facilitator", "officer")
+"""Who works at a panel session: facilitators record tables and paper reviews; officers may too."""
 CABINET_READERS = ("cabinet", "officer", "admin")
 """Aggregates only: anyone on the staff may read what cabinet reads."""
 ADMIN = ("admin",)

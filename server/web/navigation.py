@@ -48,6 +48,9 @@ STAFF_LINKS: dict[str, tuple[NavLink, ...]] = {
         NavLink(_("Languages"), "/officer/languages"),
         NavLink(_("Cabinet reports"), "/cabinet"),
     ),
+    "facilitator": (
+        NavLink(_("Panel sessions"), "/facilitator"),
+    ),
     "cabinet": (
         NavLink(_("Cabinet reports"), "/cabinet"),
         NavLink(_("Consultation reports"), "/cabinet/reports"),

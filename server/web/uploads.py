@@ -15,3 +15,11 @@ async def read_upload(upload: object, *, csv: bool = True) -> str | None:
     if not isinstance(upload, UploadFile) or not upload.filename:
         return None
     return upload_text(await upload.read(MAX_UPLOAD_BYTES + 1), csv=csv)
+
+
+async def read_upload_bytes(upload: object) -> tuple[bytes, str] | None:
+    """The chosen file's bytes (at most one byte past the limit) and its name; None when no file
+    was chosen."""
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return None
+    return await upload.read(MAX_UPLOAD_BYTES + 1), upload.filename

@@ -7,7 +7,7 @@ from __future__ import annotations
 from litestar.routes import HTTPRoute
 
 from server.web.page_cache import OPT_KEY
-from tests.support.http import csrf_token
+from tests.support.http import ROLES, csrf_token
 from tests.support.routes import concrete_path
 
 
@@ -17,7 +17,7 @@ def get_routes(app) -> list[tuple[str, dict]]:
 
 
 def test_every_page_but_the_public_shared_ones_is_no_store(app, client, staff_client):
-    staff = {role: staff_client(role) for role in ("officer", "cabinet", "admin")}
+    staff = {role: staff_client(role) for role in ROLES}
     stored = []
     for path, opt in get_routes(app):
         if path.startswith("/static") or path == "/logout":

@@ -109,7 +109,8 @@ def test_public_and_cabinet_pages_read_in_plain_words(demo_loaded, officer_clien
     draft = officer_client.get(DRAFT)
     assert "An answer to ‘" in draft.text and "An answer to question" not in draft.text
     pages = {report_url: report.text}
-    for url in (f"/charter/{DEMO_CHARTER_SLUG}/commitments", f"/charter/{DEMO_CHARTER_SLUG}/commitments?status=overdue",
+    for url in ("/case-studies/debt-early-help",  # the 2021 panel's review and the council's reply
+                f"/charter/{DEMO_CHARTER_SLUG}/commitments", f"/charter/{DEMO_CHARTER_SLUG}/commitments?status=overdue",
                 *(f"/charter/{DEMO_CHARTER_SLUG}/commitments/{key}" for key in ("1", "2", "3", "4a", "5", "7a", "7c"))):
         pages[url] = client.get(url).text
     for url in (f"/cabinet/commitments/{DEMO_CHARTER_SLUG}", f"/cabinet/commitments/{DEMO_CHARTER_SLUG}?as_of=2026-12-05",

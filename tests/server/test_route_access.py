@@ -109,3 +109,11 @@ def test_every_post_route_refuses_a_missing_or_foreign_csrf_token(app, client, s
             if response.status_code != 403:
                 wrong.append(f"{identity} POST {url} with {label}: {response.status_code}")
     assert wrong == []
+
+
+def test_facilitators_reach_only_session_pages_and_their_own_account(app):
+    """A facilitator works at sessions: their routes are the session pages and their own account,
+    never an officer's, cabinet's or administrator's page."""
+    reached = sorted({path for _, path, opt in registered_endpoints(app) if "facilitator" in opt.get("roles", ())})
+    assert any(path.startswith("/facilitator") for path in reached)
+    assert [path for path in reached if not path.startswith(("/facilitator", "/account"))] == []

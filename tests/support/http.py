@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 from tests.support.database import run
 
 TEST_PASSWORD = "correct horse battery staple"
-ROLES = ("officer", "cabinet", "admin")
+ROLES = ("officer", "facilitator", "cabinet", "admin")
 
 
 def csrf_token(client: TestClient) -> str:

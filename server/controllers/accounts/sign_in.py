@@ -18,7 +18,8 @@ from server.accounts.staff import log_in, log_out
 from server.accounts.throttle import policy_from_settings
 from server.controllers.accounts.pending import PENDING_SIGN_IN_KEY, pending_sign_in
 
-HOME_FOR_ROLE = {"officer": "officer_home", "cabinet": "cabinet_home", "admin": "admin_home"}
+HOME_FOR_ROLE = {"officer": "officer_home", "facilitator": "facilitator_home", "cabinet": "cabinet_home",
+                 "admin": "admin_home"}
 """The route name of each role's home page, where signing in leads when no page was asked for."""
 
 

@@ -35,6 +35,8 @@ AUDIT_DATES = ("since", "until")
 def role_explanation(role: str, *, yourself: bool) -> str:
     what = {
         "officer": gettext("Engagement officers run panels and consultations and see residents' personal data."),
+        "facilitator": gettext("Facilitators record what tables say and review at panel sessions; they see "
+                               "members' names at their sessions, never contact details or officer pages."),
         "cabinet": gettext("Cabinet members see reports and totals only, never personal data."),
         "admin": gettext("Administrators manage staff accounts, retention and the audit log."),
     }[role]

@@ -13,9 +13,11 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_429_TOO_MANY_REQUESTS
 from markupsafe import Markup
 
+from common.clock import council_today
 from common.i18n import active_locale
 
 from analysis.charter.links import principles_for_case_study, principles_for_consultation
+from analysis.charter.reviews import published_reviews_of_case_study
 from server.web.forms import FormData
 from server.web.fragment_cache import FragmentCache
 from server.controllers.your_data.links import link_not_working
@@ -90,6 +92,7 @@ class ConsultationsPublicController(Controller):
             "order": order, "values": values, "errors": errors or {}, "reply_to": reply_to,
             "reported": request.query_params.get("reported") == "1",
             "principles": await principles_for_case_study(study.id),
+            "panel_reviews": await published_reviews_of_case_study(study.id, today=council_today()),
         }, status_code=status_code)
 
     @get("/case-studies/{slug:str}", name="case_study_page", opt=page_cache_opt())

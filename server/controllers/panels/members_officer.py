@@ -16,7 +16,9 @@ from panels import membership
 from panels import store
 from panels.tables import Panel
 from server.audit import record_audit
-from server.web.forms import RepeatableFormData
+from common.uploads import UploadError
+from server.web.forms import RepeatableFormData, UploadData
+from server.web.uploads import read_upload_bytes
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
 from server.web.templating import format_date
@@ -97,10 +99,39 @@ class PanelMembersController(Controller):
                            ip_address=client_ip(request))
         return Redirect(path=request.app.route_reverse("panels_materials", panel_id=panel.id) + "?added=1", status_code=303)
 
+    @post("/materials/upload", name="panels_materials_upload")
+    async def upload_material(self, request: Request, panel_id: FromPath[int], data: UploadData) -> Template | Redirect:
+        """A PDF or an image, kept under the data directory and served only to members and staff."""
+        panel = await _panel_or_404(panel_id)
+        values = {key: str(data.get(key, "")) for key in ("session", "title")}
+        session_ids = {int(s.id) for s in await store.list_sessions(panel.id)}
+        file = await read_upload_bytes(data.get("file"))
+        material, errors = material_store.check_material_form(values, session_ids=session_ids, has_file=file is not None)
+        if file is None:
+            errors = {**errors, "file": gettext("Choose a PDF or an image to upload")}
+        errors.pop("url", None)
+        if not errors:
+            try:
+                material_id = await material_store.add_material(panel_id=panel.id, material=material,
+                                                                added_by=request.user.email, file=file,
+                                                                data_dir=request.app.state.settings.data_dir)
+            except UploadError as error:
+                errors = {"file": str(error)}
+        if errors:
+            return await self._materials_page(panel, values={f"upload-{key}": value for key, value in values.items()},
+                                              errors={f"upload-{key}" if key != "file" else key: message
+                                                      for key, message in errors.items()},
+                                              status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        await record_audit(actor=request.user.email, action="panel_material_added", object_type="panel_material",
+                           object_id=material_id, detail=f"panel {panel.id}; {material.title}; file {file[1]}",
+                           ip_address=client_ip(request))
+        return Redirect(path=request.app.route_reverse("panels_materials", panel_id=panel.id) + "?added=1", status_code=303)
+
     @post("/materials/{material_id:int}/remove", name="panels_materials_remove")
     async def remove_material(self, request: Request, panel_id: FromPath[int], material_id: FromPath[int]) -> Redirect:
         panel = await _panel_or_404(panel_id)
-        title = await material_store.remove_material(panel_id=panel.id, material_id=material_id)
+        title = await material_store.remove_material(panel_id=panel.id, material_id=material_id,
+                                                     data_dir=request.app.state.settings.data_dir)
         if title is None:
             raise NotFoundException()
         await record_audit(actor=request.user.email, action="panel_material_removed", object_type="panel_material",

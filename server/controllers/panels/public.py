@@ -14,6 +14,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_429_TOO_MANY_REQUESTS
 
+from analysis.charter.reviews import open_reviews_for_member
 from analysis.commitments.responses import responses_to_rate
 from common.clock import council_today
 from common.i18n import gettext
@@ -176,6 +177,8 @@ class MemberLinkController(Controller):
             "votes": await ballots.open_votes_for_member(panel_id=panel.id, volunteer_id=volunteer.id,
                                                          today=council_today()) if confirmed else [],
             "responses": await responses_to_rate(panel_id=panel.id, volunteer_id=volunteer.id) if confirmed else [],
+            "reviews": await open_reviews_for_member(panel_id=panel.id, volunteer_id=volunteer.id,
+                                                     today=council_today()) if confirmed else [],
             "panel": panel, "volunteer": volunteer, "token": token, "sessions": await store.list_sessions(panel.id),
             "answers": json.loads(volunteer.answers or "{}"), "labels": DIMENSION_LABELS,
             "materials_whole": materials_whole, "materials_by_session": materials_by_session,

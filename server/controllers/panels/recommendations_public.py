@@ -11,6 +11,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
+from analysis.charter.reviews import ended_reviews_of_panel
 from analysis.commitments.responses import RecommendationOutcome, panel_outcomes, public_panels
 from common.clock import council_today
 from panels import ballots, store
@@ -31,7 +32,8 @@ class PanelRecommendationsPublicController(Controller):
         threshold = request.app.state.settings.disclosure_threshold
         return Template("panels/public/recommendations.html", context={
             "panel": panel, "outcomes": await panel_outcomes(panel.id, today=council_today(), threshold=threshold),
-            "grades": ballots.GRADES, "grade_labels": ballots.GRADE_LABELS, "threshold": threshold})
+            "grades": ballots.GRADES, "grade_labels": ballots.GRADE_LABELS, "threshold": threshold,
+            "reviews": await ended_reviews_of_panel(panel.id, today=council_today())})
 
 
 @dataclass(frozen=True)
