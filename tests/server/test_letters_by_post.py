@@ -1,0 +1,71 @@
+"""The civic lottery by post through the command line, the registration form and the officer's pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zlib
+
+from click.testing import CliRunner
+
+from panels.tables import Letter, LetterBatch
+from server.cli.main import cli
+from tests.factories.addresses import address_file
+from tests.factories.panels import create_panel, set_quotas, slug_of
+from tests.support.database import run
+
+
+def _pages(pdf: bytes) -> int:
+    """Page objects, also those WeasyPrint packs into compressed object streams."""
+    text = pdf
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            text += zlib.decompress(stream)
+        except zlib.error:
+            pass
+    return len(re.findall(rb"/Type\s*/Page(?![a-z])", text))
+
+
+def test_invite_by_post_writes_the_letters_and_the_mailing_file(officer_client, tmp_path):
+    panel_id = create_panel(officer_client)
+    slug = slug_of(panel_id)
+    addresses = tmp_path / "addresses.csv"
+    addresses.write_text(address_file(30), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["invite-by-post", "--panel", slug, "--addresses", str(addresses), "--letters", "6",
+                                      "--seed", "4 8 15 16 23 42", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Drew 6 addresses of 30" in result.output and "Kilburn: 2 of 10" in result.output
+    rows = list(csv.DictReader(io.StringIO((out / "mailing.csv").read_text(encoding="utf-8"))))
+    assert len(rows) == 6 and {row["ward"] for row in rows} == {"Kilburn", "Gospel Oak", "Bloomsbury"}
+    assert all(re.fullmatch(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", row["code"]) for row in rows)
+    pdf = (out / "letters.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and _pages(pdf) == 6
+    stored = run(Letter.select(Letter.code, Letter.uprn).where(Letter.panel == panel_id).run())
+    assert sorted(row["code"] for row in stored) == sorted(row["code"] for row in rows)
+    batch = run(LetterBatch.select().first().run())
+    assert batch["seed"] == "4 8 15 16 23 42" and batch["letters"] == 6 and len(batch["address_fingerprint"]) == 64
+    again = CliRunner().invoke(cli, ["invite-by-post", "--panel", slug, "--addresses", str(addresses), "--letters", "6",
+                                     "--seed", "4 8 15 16 23 42", "--out", str(tmp_path / "again")])
+    second = list(csv.DictReader(io.StringIO((tmp_path / "again" / "mailing.csv").read_text(encoding="utf-8"))))
+    assert [row["uprn"] for row in second] == [row["uprn"] for row in rows]  # same seed, same addresses
+    assert not {row["code"] for row in second} & {row["code"] for row in rows}  # codes are never reused
+
+
+def test_invite_by_post_names_every_bad_row_and_draws_nothing(officer_client, tmp_path):
+    slug = slug_of(create_panel(officer_client))
+    addresses = tmp_path / "addresses.csv"
+    addresses.write_text(address_file(3) + ",No UPRN,,London,NW1 9SL,Kilburn\n9,Bad,,London,XX,Narnia\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["invite-by-post", "--panel", slug, "--addresses", str(addresses), "--letters", "2",
+                                      "--seed", "s", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "Row 5, column uprn" in result.output and "Row 6, column postcode" in result.output
+    assert "Row 6, column ward" in result.output and "3 problem(s)" in result.output
+    assert run(Letter.count().run()) == 0 and not (tmp_path / "out").exists()
+    too_many = CliRunner().invoke(cli, ["invite-by-post", "--panel", slug, "--addresses", str(tmp_path / "addresses.csv"),
+                                        "--letters", "2", "--seed", "s", "--out", str(tmp_path / "out")])
+    assert too_many.exit_code == 1
+    missing = CliRunner().invoke(cli, ["invite-by-post", "--panel", "nowhere", "--addresses", str(addresses),
+                                       "--letters", "2", "--seed", "s", "--out", str(tmp_path / "out")])
+    assert missing.exit_code == 1 and "no panel 'nowhere'" in missing.output
