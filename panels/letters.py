@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from common.i18n import gettext
+from common.i18n import gettext, ngettext
 from common.transactions import write_transaction
 from panels.letter_draw import LetterDraw, new_codes, normalise_code
 from panels.mailing import LetterRow
@@ -90,8 +90,8 @@ async def find_letter(panel: Panel, raw_code: str) -> tuple[int | None, str | No
 
 
 def used_up_message(adults: int) -> str:
-    return gettext("This code has already been used by %(count)d people at your address, as many as it admits",
-                   count=adults)
+    return ngettext("This code has already been used by %(num)d person at your address, as many as it admits",
+                    "This code has already been used by %(num)d people at your address, as many as it admits", adults)
 
 
 async def claim_letter(letter_id: int, *, adults_per_letter: int) -> None:

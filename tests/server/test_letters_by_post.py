@@ -69,3 +69,57 @@ def test_invite_by_post_names_every_bad_row_and_draws_nothing(officer_client, tm
     missing = CliRunner().invoke(cli, ["invite-by-post", "--panel", "nowhere", "--addresses", str(addresses),
                                        "--letters", "2", "--seed", "s", "--out", str(tmp_path / "out")])
     assert missing.exit_code == 1 and "no panel 'nowhere'" in missing.output
+
+
+def _send(panel_id: int, letters: int = 6) -> list:
+    from panels.tables import Panel
+    from server.services.invitation_letters import send_letters
+
+    panel = run(Panel.objects().where(Panel.id == panel_id).first().run())
+    return run(send_letters(panel=panel, address_file=address_file(30).encode(), letters=letters, seed="seed",
+                            weights=None, actor="test")).letters
+
+
+def test_residents_register_with_the_code_on_their_letter(client, officer_client):
+    from panels.tables import Volunteer
+    from tests.factories.panels import registration
+    from tests.support.http import post_form
+
+    panel_id = create_panel(officer_client)
+    set_quotas(officer_client, panel_id)
+    slug = slug_of(panel_id)
+    code = _send(panel_id)[0].code
+    page = client.get(f"/panels/{slug}", params={"code": code.lower().replace("-", "")}).text
+    assert f'value="{code}"' in page and "Code from your letter" in page  # the QR code's link fills it in
+    first = post_form(client, f"/panels/{slug}/register", {**registration(1, "Male", 30), "letter_code": code.lower()},
+                      follow_redirects=False)
+    assert first.status_code == 303, first.text
+    second = post_form(client, f"/panels/{slug}/register", {**registration(2, "Female", 40), "letter_code": code},
+                       follow_redirects=False)
+    assert second.status_code == 303
+    third = post_form(client, f"/panels/{slug}/register", {**registration(3, "Female", 50), "letter_code": code})
+    assert third.status_code == 422 and "already been used by 2 people at your address" in third.text
+    assert 'value="Test Resident 3"' in third.text  # what was typed is kept
+    unknown = post_form(client, f"/panels/{slug}/register", {**registration(4, "Male", 50), "letter_code": "ZZZZ-ZZZZ"})
+    assert unknown.status_code == 422 and "We do not recognise the code ZZZZ-ZZZZ" in unknown.text
+    malformed = post_form(client, f"/panels/{slug}/register", {**registration(5, "Male", 50), "letter_code": "12"})
+    assert malformed.status_code == 422 and "Enter the code from your letter" in malformed.text
+    open_registration = post_form(client, f"/panels/{slug}/register", registration(6, "Male", 60), follow_redirects=False)
+    assert open_registration.status_code == 303  # no code: open registration still works
+    volunteers = run(Volunteer.select(Volunteer.full_name, Volunteer.letter.code.as_alias("code"), Volunteer.source)
+                     .where(Volunteer.panel == panel_id).order_by(Volunteer.id).run())
+    assert [(row["code"], row["source"]) for row in volunteers] == [(code, "letter"), (code, "letter"), (None, "form")]
+    assert run(Letter.select(Letter.used_count).where(Letter.code == code).first().run())["used_count"] == 2
+
+
+def test_the_inline_check_of_a_code(client, officer_client):
+    panel_id = create_panel(officer_client)
+    set_quotas(officer_client, panel_id)
+    slug = slug_of(panel_id)
+    code = _send(panel_id, letters=2)[0].code
+    from tests.support.http import post_form
+
+    good = post_form(client, f"/panels/{slug}/register/check/letter_code", {"letter_code": code})
+    assert good.status_code == 200 and "govuk-error-message" not in good.text
+    bad = post_form(client, f"/panels/{slug}/register/check/letter_code", {"letter_code": "ZZZZ-ZZZZ"})
+    assert "We do not recognise the code" in bad.text
