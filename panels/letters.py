@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from piccolo.query.functions.aggregate import Count
+
 from common.i18n import gettext, ngettext
 from common.transactions import write_transaction
 from panels.letter_draw import LetterDraw, new_codes, normalise_code
@@ -105,10 +107,10 @@ async def claim_letter(letter_id: int, *, adults_per_letter: int) -> None:
 
 async def response_by_ward(panel_id: int) -> list[WardResponse]:
     """Letters sent and registrations made with their codes, ward by ward (wards by name)."""
-    sent = await Letter.select(Letter.ward, Letter.id.count().as_alias("letters")).where(
+    sent = await Letter.select(Letter.ward, Count(Letter.id, alias="letters")).where(
         Letter.panel == panel_id).group_by(Letter.ward).run()
-    registered = await Volunteer.select(Volunteer.letter.ward.as_alias("ward"), Volunteer.id.count().as_alias("people")).where(
+    registered = await Volunteer.select(Volunteer.letter.ward.as_alias("ward"), Count(Volunteer.id, alias="people")).where(
         Volunteer.panel == panel_id, Volunteer.letter.is_not_null()).group_by(Volunteer.letter.ward).run()
-    people = {row["ward"]: row["people"] for row in registered}
-    return [WardResponse(ward=row["ward"], letters=row["letters"], registrations=people.get(row["ward"], 0))
+    people = {row["ward"]: int(row["people"]) for row in registered}
+    return [WardResponse(ward=row["ward"], letters=int(row["letters"]), registrations=people.get(row["ward"], 0))
             for row in sorted(sent, key=lambda row: row["ward"])]

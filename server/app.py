@@ -41,6 +41,7 @@ from server.controllers.commitments.public import CommitmentsPublicController
 from server.controllers.outbox.admin import OutboxAdminController
 from server.controllers.outbox.officer import OutboxController
 from server.controllers.panels.officer import PanelOfficerController
+from server.controllers.panels.letters_officer import PanelLettersController
 from server.controllers.panels.cabinet import PanelCabinetController
 from server.controllers.panels.members_officer import PanelMembersController
 from server.controllers.panels.member_deliberation import MemberDeliberationController
@@ -102,6 +103,7 @@ ROUTE_HANDLERS = [
     CommitmentsCabinetController,
     CommitmentsOfficerController,
     PanelOfficerController,
+    PanelLettersController,
     PanelMembersController,
     PanelCabinetController,
     OutboxController,

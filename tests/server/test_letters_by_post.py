@@ -123,3 +123,61 @@ def test_the_inline_check_of_a_code(client, officer_client):
     assert good.status_code == 200 and "govuk-error-message" not in good.text
     bad = post_form(client, f"/panels/{slug}/register/check/letter_code", {"letter_code": "ZZZZ-ZZZZ"})
     assert "We do not recognise the code" in bad.text
+
+
+def _draw(officer_client, panel_id: int, text: str, **fields):
+    data = {"letters": "6", "seed": "4 8 15 16 23 42", "weights": "", "adults": "2", **fields,
+            "_csrf_token": officer_client.cookies.get("civicpanel_csrf")}
+    return officer_client.post(f"/officer/panels/{panel_id}/letters", data=data,
+                               files={"addresses": ("addresses.csv", text.encode(), "text/csv")}, follow_redirects=False)
+
+
+def test_the_officer_draws_letters_and_downloads_them(client, officer_client):
+    from tests.factories.panels import registration
+    from tests.support.http import post_form
+
+    panel_id = create_panel(officer_client)
+    set_quotas(officer_client, panel_id)
+    page = officer_client.get(f"/officer/panels/{panel_id}/letters")
+    assert page.status_code == 200 and "Draw addresses" in page.text
+    drawn = _draw(officer_client, panel_id, address_file(30), letters="9", weights="Kilburn = 2", adults="3")
+    assert drawn.status_code == 303, drawn.text
+    batch = officer_client.get(drawn.headers["location"])
+    assert "9 addresses drawn." in batch.text and "Letters by ward" in batch.text
+    assert "Kilburn = 2" in batch.text and "4 8 15 16 23 42" in batch.text
+    batch_id = run(LetterBatch.select(LetterBatch.id).first().run())["id"]
+    mailing = officer_client.get(f"/officer/panels/{panel_id}/letters/{batch_id}/mailing.csv")
+    rows = list(csv.DictReader(io.StringIO(mailing.text)))
+    assert mailing.status_code == 200 and len(rows) == 9
+    assert sum(row["ward"] == "Kilburn" for row in rows) == 5  # weighted twice: 5 of 9 rather than 3
+    pdf = officer_client.get(f"/officer/panels/{panel_id}/letters/{batch_id}/letters.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and _pages(pdf.content) == 9
+    assert officer_client.get(f"/officer/panels/{panel_id}/letters/{batch_id + 1}/mailing.csv").status_code == 404
+    slug = slug_of(panel_id)
+    for number in range(3):  # three adults at one address: the panel now admits 3 a letter
+        assert post_form(client, f"/panels/{slug}/register", {**registration(number, "Male", 30 + number),
+                                                              "letter_code": rows[0]["code"]},
+                         follow_redirects=False).status_code == 303
+    overview = officer_client.get(f"/officer/panels/{panel_id}").text
+    assert "Response by ward" in overview
+    ward = rows[0]["ward"]
+    sent = sum(row["ward"] == ward for row in rows)
+    assert re.search(rf"{ward}</th>\s*<td[^>]*>\s*{sent}\s*</td>\s*<td[^>]*>\s*3\s*</td>", overview)
+
+
+def test_a_bad_address_file_is_refused_whole_with_every_problem_listed(officer_client):
+    panel_id = create_panel(officer_client)
+    bad = address_file(3) + ",No UPRN,,London,NW1 9SL,Kilburn\n9,Bad,,London,XX,Narnia\n"
+    response = _draw(officer_client, panel_id, bad, letters="2", seed="s")
+    assert response.status_code == 422
+    assert "The address file has 3 problems; no letters were drawn" in response.text
+    assert "Row 5, column uprn" in response.text and "Row 6, column ward: ‘Narnia’" in response.text
+    assert 'value="s"' in response.text  # the form keeps what was typed
+    assert run(Letter.count().run()) == 0 and run(LetterBatch.count().run()) == 0
+    form = _draw(officer_client, panel_id, address_file(3), letters="many", seed="", weights="Narnia = 2", adults="0")
+    assert form.status_code == 422
+    for message in ("Enter the number of letters", "Enter the seed of the draw", "Narnia is not a ward",
+                    "Enter how many adults"):
+        assert message in form.text
+    too_many = _draw(officer_client, panel_id, address_file(3), letters="5")
+    assert too_many.status_code == 422 and "too few addresses for 5 letters" in too_many.text
