@@ -126,9 +126,18 @@ def lazy_gettext(message: str, **variables: object) -> LazyProxy:
     return LazyProxy(gettext, message, enable_cache=False, **variables)
 
 
+DAY_PATTERNS = {"es": "d 'de' MMMM 'de' y", "pt": "d 'de' MMMM 'de' y"}
+"""Languages that join day, month and year with words: "3 de febrero de 2027", not "3 febrero 2027"."""
+
+
+def _day_pattern(locale: str) -> str:
+    return DAY_PATTERNS.get(locale.partition("_")[0], "d MMMM y")
+
+
 def format_day(day: date) -> str:
     """``24 January 2022``, the form GOV.UK style uses in text, in the active locale's words."""
-    return format_date(day, "d MMMM y", locale=active_locale.get())
+    locale = active_locale.get()
+    return format_date(day, _day_pattern(locale), locale=locale)
 
 
 def format_count(number: int) -> str:
@@ -173,7 +182,8 @@ def _add_months(day: date, months: int) -> date:
 def format_day_and_time(moment: datetime) -> str:
     """``24 January 2022, 14:05`` in the active locale's words (the time as given: convert it
     to the council's time zone first)."""
-    return format_datetime(moment, "d MMMM y, HH:mm", locale=active_locale.get())
+    locale = active_locale.get()
+    return format_datetime(moment, _day_pattern(locale) + ", HH:mm", locale=locale)
 
 
 def install_in_jinja(env: Environment) -> None:

@@ -78,6 +78,13 @@ def parse_age(raw: str, *, today: date) -> int | None:
 CONTACT_FIELDS = ("full_name", "email", "phone", "address", "postcode")
 
 
+def ascii_digits(text: str) -> str:
+    """Digits typed on a Bengali or Arabic keyboard (``০৭৭০০``, ``٠٧٧٠٠``) as ``0``–``9``: a telephone
+    number or postcode is kept as the council's staff and systems read it. (An age needs nothing:
+    ``int`` reads any script's digits.)"""
+    return "".join(str(int(character)) if character.isdecimal() else character for character in text)
+
+
 def borough_areas(postcode_prefixes: str | Sequence[str]) -> list[str]:
     """The panel's districts and sectors, from its stored text (``NW1, WC1N 3``) or from that text
     split on spaces (a lone sector digit joins the district before it again)."""
@@ -91,6 +98,7 @@ def check_contact_details(data: Mapping[str, str], *,
     per bad field. Used by registration and by a volunteer correcting their details.
     ``postcode_prefixes``: the borough's districts and sectors (``borough_areas``); empty: any UK postcode."""
     values = {name: str(data.get(name, "")).strip() for name in CONTACT_FIELDS}
+    values["phone"], values["postcode"] = ascii_digits(values["phone"]), ascii_digits(values["postcode"])
     errors: dict[str, str] = {}
     if not values["full_name"]:
         errors["full_name"] = gettext("Enter your full name")

@@ -71,7 +71,7 @@ from server.web.head_requests import HeadAsGet
 from server.web.rendered_files import RenderedFiles
 from server.web.request_limits import MAX_BODY_BYTES, MAX_FORM_FIELDS, FormLimitsMiddleware
 from server.web.page_cache import CsrfTokens, PageCacheMiddleware, PageStore
-from server.web.i18n import LocaleMiddleware, available_locales, choose_locale
+from server.web.i18n import SpeakTheRequestsLanguage, available_locales, choose_locale
 from server.web.middleware import MalformedInputMiddleware, StaffIdentityMiddleware, add_security_headers
 from server.settings import Settings
 from server.web.templating import bind_url_for, configure_template_engine
@@ -206,7 +206,6 @@ def create_app(settings: Settings) -> Litestar:
                              session_cookie=session_config.key, variant=lambda scope: choose_locale(scope, locales)),
             session_config.middleware,
             StaffIdentityMiddleware(),
-            LocaleMiddleware(locales),
             FormLimitsMiddleware(),
             MalformedInputMiddleware(csrf_header=CSRF_HEADER, csrf_cookie="civicpanel_csrf"),
         ],
@@ -233,6 +232,7 @@ def create_app(settings: Settings) -> Litestar:
     app.state.page_store = page_store
     forget_database_state(app, settings)
     app.asgi_handler = HeadAsGet(app.asgi_handler)  # before routing: see server/web/head_requests.py
+    app.asgi_handler = SpeakTheRequestsLanguage(app.asgi_handler, locales)  # router 404s too
     install_access_log_filter(route.path for route in app.routes)
     return app
 

@@ -20,9 +20,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tests.support.database import (
+    lend_postgres_connections,
     remove_sqlite,
     reset_postgres_schema,
     run,
+    skip_sqlite_syncs,
     sqlite_path,
     truncate_postgres,
     use_worker_database,
@@ -48,6 +50,10 @@ from server.settings import Settings  # noqa: E402
 from tests.support.http import create_staff, sign_in  # noqa: E402
 
 use_fast_hashing_for_tests()
+if _USES_POSTGRES:
+    lend_postgres_connections()  # a connection per event loop, not one per query
+else:
+    skip_sqlite_syncs()
 
 # Hypothesis profiles, chosen with HYPOTHESIS_PROFILE (default: "ci" when CI is set, else "dev").
 # Neither has a per-example deadline or the too-slow health check: with two xdist workers, servers
@@ -103,6 +109,39 @@ def db(migrated_template: Path | None) -> Iterator[None]:
         remove_sqlite(path)
         shutil.copyfile(migrated_template, path)
     yield
+
+
+@pytest.fixture(scope="session")
+def _demo_template(migrated_template: Path | None) -> Path | None:
+    """On SQLite, a copy of the migrated database with the demo loaded, made once per process
+    (loading the demo takes seconds); None on PostgreSQL, where each test loads it."""
+    if _USES_POSTGRES:
+        return None
+    from server.services.demo import load_demo
+
+    path = sqlite_path()
+    remove_sqlite(path)
+    shutil.copyfile(migrated_template, path)
+    run(load_demo())
+    template = _TEST_DIR / "demo-template.sqlite"
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copyfile(path, template)
+    return template
+
+
+@pytest.fixture
+def demo_loaded(db, _demo_template: Path | None) -> None:
+    """The test's database holds the demo (``civicpanel load-demo``). Ask for it before ``app``
+    and the signed-in clients, whose accounts it would otherwise replace."""
+    if _demo_template is None:
+        from server.services.demo import load_demo
+
+        run(load_demo())
+        return
+    path = sqlite_path()
+    remove_sqlite(path)
+    shutil.copyfile(_demo_template, path)
 
 
 @pytest.fixture

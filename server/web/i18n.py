@@ -11,7 +11,6 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from jinja2 import Environment
-from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from common.i18n import (DEFAULT_LOCALE, DOMAIN, active_locale, install_in_jinja, language_name, text_direction,
@@ -72,16 +71,22 @@ def choose_locale(scope: Scope, available: tuple[str, ...]) -> str:
             or negotiate_locale(accept.decode("latin-1"), available))
 
 
-class LocaleMiddleware(ASGIMiddleware):
-    """Sets ``common.i18n.active_locale`` for the request, so gettext anywhere answers in it."""
+class SpeakTheRequestsLanguage:
+    """Wraps the whole application (``app.asgi_handler``), so that ``common.i18n.active_locale``
+    is the request's language everywhere gettext runs: route handlers, and also the router's own
+    answers (a 404 for an address no route matches), which no route middleware sees."""
 
-    def __init__(self, available: tuple[str, ...]):
+    def __init__(self, app: ASGIApp, available: tuple[str, ...]):
+        self.app = app
         self.available = available
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
         token = active_locale.set(choose_locale(scope, self.available))
         try:
-            await next_app(scope, receive, send)
+            await self.app(scope, receive, send)
         finally:
             active_locale.reset(token)
 

@@ -43,3 +43,15 @@ def test_each_bad_answer_is_named(change, field):
     registration, errors = check_registration({**GOOD, **change}, questions=QUESTIONS, postcode_prefixes=["NW1"],
                                               today=TODAY)
     assert registration is None and field in errors
+
+
+def test_digits_typed_on_a_bengali_or_arabic_keyboard_are_accepted():
+    """A resident reading the form in Bengali or Arabic may type their own script's digits."""
+    assert parse_age("৪২", today=TODAY) == 42 and parse_age("٤٢", today=TODAY) == 42
+    assert parse_age("০২/০৩/১৯৮৬", today=TODAY) == 39
+    registration, errors = check_registration({**GOOD, "phone": "০৭৭০০ ৯০০ ৯৮২", "age": "৪০", "postcode": "nw১ ২ru"},
+                                              questions=QUESTIONS, today=TODAY)
+    assert not errors and registration.phone == "07700 900 982" and registration.postcode == "NW1 2RU"
+    assert registration.age == 40
+    _, errors = check_registration({**GOOD, "phone": "٠٧٧٠٠ ٩٠٠ ٩٨٢"}, questions=QUESTIONS, today=TODAY)
+    assert not errors

@@ -57,6 +57,21 @@ def test_the_active_locale_chooses_the_catalogue_and_lazy_strings_follow_it(tmp_
         i18n.translations_for.cache_clear()
 
 
+def test_dates_are_written_as_each_language_writes_them():
+    from datetime import date, datetime
+
+    from common.i18n import format_day, format_day_and_time, speaking
+
+    day = date(2027, 2, 3)
+    written = {"en_GB": "3 February 2027", "cy": "3 Chwefror 2027", "pt": "3 de fevereiro de 2027",
+               "es": "3 de febrero de 2027", "sq": "3 shkurt 2027"}
+    for locale, expected in written.items():
+        with speaking(locale):
+            assert format_day(day) == expected
+    with speaking("es"):
+        assert format_day_and_time(datetime(2027, 2, 3, 14, 5)) == "3 de febrero de 2027, 14:05"
+
+
 def test_the_browser_language_is_matched_to_an_available_catalogue():
     assert negotiate_locale("cy-GB,en;q=0.5", ("en_GB", "cy")) == "cy"
     assert negotiate_locale("fr-FR, de;q=0.8", ("en_GB", "cy")) == "en_GB"

@@ -10,12 +10,13 @@ from babel.messages.catalog import Catalog
 from litestar.testing import TestClient
 
 from common.catalogues import check_catalogue, placeholders
+from common.i18n import translations_for
 from server.services.catalogues import check_shipped, shipped_locales
 from tests.factories.surveys import make_case_study
 from tests.support.database import run
 from tests.support.http import post_form
 
-SHIPPED = ("ar", "cy")
+SHIPPED = ("ar", "bn", "cy", "es", "pt", "so", "sq", "tr")
 
 
 # --- the catalogues (pure: no app, no database) -------------------------------------------------
@@ -75,6 +76,16 @@ def test_the_cookie_then_the_browser_choose_the_language_and_arabic_reads_right_
     assert 'lang="ar" dir="rtl"' in _lang_dir(arabic) and "انتقل إلى المحتوى الرئيسي" in arabic
     client.cookies.set("lang", "xx")  # not a language we have: the browser's choice again
     assert 'lang="cy"' in _lang_dir(client.get("/", headers={"Accept-Language": "cy"}).text)
+
+
+def test_an_address_no_route_matches_answers_in_the_chosen_language(client):
+    """The router's own 404 (no route, so no route middleware) is in the request's language too."""
+    client.cookies.set("lang", "cy")
+    response = client.get("/no-such-page-here")
+    assert response.status_code == 404
+    assert 'lang="cy"' in _lang_dir(response.text) and "Heb ddod o hyd i" in response.text
+    arabic = client.get("/no-such-page-here", headers={"Cookie": "lang=ar"})
+    assert 'lang="ar" dir="rtl"' in _lang_dir(arabic.text)
 
 
 def test_the_switcher_names_each_language_in_itself_and_sets_the_cookie(client):
@@ -139,12 +150,12 @@ def test_officers_see_each_catalogue_needs_review_until_one_marks_it_reviewed(of
     from server.tables import AuditEntry
 
     page = officer_client.get("/officer/languages").text
-    assert page.count("Needs review by a fluent speaker") == 2 and "Cymraeg" in page
+    assert page.count("Needs review by a fluent speaker") == len(SHIPPED) and "Cymraeg" in page
     assert client.get("/officer/languages", follow_redirects=False).status_code in (302, 303, 401)
     response = post_form(officer_client, "/officer/languages/cy", {"reviewed": "1"}, follow_redirects=False)
     assert response.status_code == 303
     page = officer_client.get(response.headers["location"]).text
-    assert page.count("Needs review by a fluent speaker") == 1 and "Marked reviewed on" in page
+    assert page.count("Needs review by a fluent speaker") == len(SHIPPED) - 1 and "Marked reviewed on" in page
     assert post_form(officer_client, "/officer/languages/de", {"reviewed": "1"}).status_code == 404
     actions = run(AuditEntry.select(AuditEntry.action, AuditEntry.object_id).where(
         AuditEntry.object_type == "catalogue").run())
@@ -172,3 +183,46 @@ def test_a_later_email_is_written_in_the_language_the_resident_used(client, offi
     assert emails[1]["subject"] == "Mae eich sylw wedi'i wirio"
     assert "ni chaiff ei gyhoeddi" in emails[1]["body"] and "Nid yw'n ymwneud â'r astudiaeth achos hon" in emails[1]["body"]
     assert "Moderation" in officer_client.get("/officer/moderation").text  # the officer's own page stays English
+
+
+@pytest.mark.parametrize("locale", SHIPPED)
+def test_each_shipped_language_renders_the_home_page_in_itself(client, locale):
+    from common.i18n import text_direction
+
+    client.cookies.set("lang", locale)
+    page = client.get("/")
+    assert page.status_code == 200
+    assert f'lang="{locale}" dir="{text_direction(locale)}"' in _lang_dir(page.text)
+    assert "Skip to main content" not in page.text  # the page is written in the language, not English
+
+
+def test_each_shipped_language_draws_the_resident_pages_without_a_broken_message(client, officer_client):
+    """Home, a consultation, its questionnaire (with an error), a case study and panel registration
+    in every shipped language: served, in that language, and no placeholder left unfilled."""
+    import re
+
+    from tests.factories.panels import create_panel, set_quotas, slug_of
+    from tests.factories.surveys import make_consultation
+
+    run(make_consultation("bins"))
+    run(make_case_study("parking"))
+    panel_id = create_panel(officer_client)
+    set_quotas(officer_client, panel_id)
+    panel = slug_of(panel_id)
+    paths = ("/", "/consultations", "/consultations/bins", "/consultations/bins/questionnaire/1", "/case-studies/parking",
+             f"/panels/{panel}", "/privacy", "/accessibility", "/your-data/")
+    unfilled = re.compile(r"%\(\w+\)|%%|\{\{|\{%|\{\w+\}")
+    for locale in SHIPPED:
+        client.cookies.set("lang", locale)
+        for path in paths:
+            page = client.get(path)
+            assert page.status_code == 200, (locale, path)
+            assert f'lang="{locale}"' in _lang_dir(page.text) and "Skip to main content" not in page.text, (locale, path)
+            body = page.text.split("<main", 1)[1]
+            assert not unfilled.search(re.sub(r"<script.*?</script>|data-i18n[^>]*", "", body, flags=re.S)), (locale, path)
+        invalid = post_form(client, f"/panels/{panel}/register", {"full_name": "", "email": "x"})
+        assert invalid.status_code == 422 and "govuk-error-summary" in invalid.text, locale
+        # the hidden "Error:" a screen reader reads before each field's error is in the language too
+        hidden_error = translations_for(locale).gettext("Error")
+        assert f'<span class="govuk-visually-hidden">{hidden_error}:</span>' in invalid.text, locale
+        assert hidden_error == "Error" or '<span class="govuk-visually-hidden">Error:</span>' not in invalid.text, locale

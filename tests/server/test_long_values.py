@@ -22,8 +22,6 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import pytest
 
-from server.services.demo import load_demo
-from tests.support.database import run
 
 pytestmark = pytest.mark.slow
 
@@ -144,8 +142,7 @@ def send(client, action: str, form: dict, long_fields: set[str]):
     ("officer", ["/officer"]),
     ("admin", ["/admin"]),
 ])
-def test_no_form_answers_a_long_value_with_a_server_error(app, client, staff_client, identity, starts):
-    run(load_demo())
+def test_no_form_answers_a_long_value_with_a_server_error(demo_loaded, app, client, staff_client, identity, starts):
     requester = client if identity == "anonymous" else staff_client(identity)
     forms = walk(requester, starts)
     assert forms, "no forms found"

@@ -10,7 +10,6 @@ import subprocess
 from html.parser import HTMLParser
 
 from analysis.charter.demo import DEMO_CHARTER_SLUG
-from server.services.demo import load_demo
 from surveys.tables import SurveyResponse
 from tests.support.database import run
 from tests.support.http import send
@@ -88,8 +87,7 @@ def publish_demo_report(officer_client) -> str:
     return published.headers["location"]
 
 
-def test_public_and_cabinet_pages_read_in_plain_words(officer_client, cabinet_client, client):
-    run(load_demo())
+def test_public_and_cabinet_pages_read_in_plain_words(demo_loaded, officer_client, cabinet_client, client):
     # The demo publishes the questionnaire's report, its actions linked to the commitments they serve.
     demo_report = client.get(f"/consultations/{CONSULTATION}/report/")
     assert demo_report.status_code == 200 and "Version 1" in demo_report.text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,15 +23,108 @@ def uses_postgres() -> bool:
 
 
 def run(coroutine):
-    """Run a database coroutine from a test. No connection pool is open in tests, so every query
-    opens its own connection and any event loop will do. When this thread already runs a loop
-    (Playwright's sync API keeps one open for the browser tests), use a fresh thread."""
+    """Run a database coroutine from a test. No connection pool is open in tests, so any event
+    loop will do (on PostgreSQL, the connections this loop borrowed are closed when it ends). When
+    this thread already runs a loop (Playwright's sync API keeps one open for the browser tests),
+    use a fresh thread."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coroutine)
+        return asyncio.run(_closing_connections(coroutine))
     with ThreadPoolExecutor(max_workers=1) as executor:
-        return executor.submit(asyncio.run, coroutine).result()
+        return executor.submit(asyncio.run, _closing_connections(coroutine)).result()
+
+
+async def _closing_connections(coroutine):
+    try:
+        return await coroutine
+    finally:
+        if _LENDER is not None:
+            await _LENDER.close_idle()
+
+
+class _ConnectionLender:
+    """PostgreSQL connections kept open per event loop and lent again, for the tests only.
+
+    The app runs in tests with no pool (a pool belongs to one event loop, and the test client,
+    ``run`` and the CLI each run their own), so Piccolo opens a connection for every query: about
+    a hundred a test, each a new server process. Here a query borrows an idle connection of the
+    loop it runs on, and "closing" it gives it back. Connections left on a loop that has ended
+    (a test client's request, a CLI command) are closed the next time anything borrows."""
+
+    def __init__(self, connect) -> None:
+        self._connect = connect
+        self._idle: dict[asyncio.AbstractEventLoop, list] = {}
+
+    async def borrow(self) -> "_LentConnection":
+        loop = asyncio.get_running_loop()
+        self._close_ended_loops()
+        idle = self._idle.setdefault(loop, [])
+        while idle:
+            connection = idle.pop()
+            if not connection.is_closed():
+                return _LentConnection(connection, idle)
+        return _LentConnection(await self._connect(), idle)
+
+    async def close_idle(self) -> None:
+        """Close the idle connections of the running loop, before it ends."""
+        for connection in self._idle.pop(asyncio.get_running_loop(), []):
+            await connection.close()
+
+    def _close_ended_loops(self) -> None:
+        for loop in [loop for loop in self._idle if loop.is_closed()]:
+            for connection in self._idle.pop(loop):
+                # The loop that owned the socket is gone: close the socket itself.
+                transport = connection._transport  # noqa: SLF001 (asyncpg keeps no public handle)
+                sock = getattr(transport, "_sock", None)
+                if sock is not None:
+                    sock.close()
+
+
+class _LentConnection:
+    """An asyncpg connection on loan: everything is the connection's, but ``close`` hands it
+    back (or really closes it, if a transaction was left open)."""
+
+    def __init__(self, connection, idle: list) -> None:
+        self._connection = connection
+        self._idle: list | None = idle
+
+    def __getattr__(self, name: str):
+        return getattr(self._connection, name)
+
+    async def close(self, **kwargs) -> None:
+        idle, self._idle = self._idle, None
+        if idle is None or self._connection.is_closed():
+            return
+        if self._connection.is_in_transaction():
+            await self._connection.close(**kwargs)
+        else:
+            idle.append(self._connection)
+
+
+_LENDER: _ConnectionLender | None = None
+
+
+def lend_postgres_connections() -> None:
+    """Make the project's PostgreSQL engine (``piccolo_conf.DB``) borrow connections per event
+    loop instead of opening one per query (see ``_ConnectionLender``)."""
+    global _LENDER
+    import asyncpg
+    from piccolo.engine.postgres import PostgresEngine
+
+    from piccolo_conf import DB
+
+    class LendingPostgresEngine(PostgresEngine):
+        __slots__ = ()  # the same layout, so the engine already built can take this class
+
+        async def get_new_connection(self):
+            return await lender.borrow()
+
+    # A test's commits need not reach the disk before the test goes on: nothing here outlives
+    # the run (the default stays for every server the tests start).
+    lender = _ConnectionLender(lambda: asyncpg.connect(**DB.config, server_settings={"synchronous_commit": "off"}))
+    DB.__class__ = LendingPostgresEngine
+    _LENDER = lender
 
 
 def database_url_with_name(database_url: str, name: str) -> str:
@@ -165,3 +259,20 @@ async def truncate_postgres() -> None:
             await connection.execute(await _emptying_sql(connection))
     finally:
         await connection.close()
+
+
+class _UnsyncedSQLiteConnection(sqlite3.Connection):
+    """A SQLite connection that does not wait for the disk at each commit (``synchronous=OFF``):
+    about a millisecond a commit here, and nothing in a test database outlives the run."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.execute("PRAGMA synchronous = OFF")
+
+
+def skip_sqlite_syncs() -> None:
+    """Every connection the project's SQLite engine (``piccolo_conf.DB``) opens skips the wait
+    for the disk at each commit (servers started as processes keep the default)."""
+    from piccolo_conf import DB
+
+    DB.connection_kwargs["factory"] = _UnsyncedSQLiteConnection
