@@ -41,6 +41,7 @@ from server.controllers.commitments.public import CommitmentsPublicController
 from server.controllers.outbox.admin import OutboxAdminController
 from server.controllers.outbox.officer import OutboxController
 from server.controllers.panels.officer import PanelOfficerController
+from server.controllers.panels.letters_officer import PanelLettersController
 from server.controllers.panels.cabinet import PanelCabinetController
 from server.controllers.panels.facilitator import FacilitatorController
 from server.controllers.panels.member_reviews import MemberReviewController
@@ -112,6 +113,7 @@ ROUTE_HANDLERS = [
     CommitmentsCabinetController,
     CommitmentsOfficerController,
     PanelOfficerController,
+    PanelLettersController,
     PanelMembersController,
     PanelCabinetController,
     OutboxController,
