@@ -48,16 +48,16 @@ PANEL_2021_SLUG = "camden-data-charter-resident-panel-2021"
 PANEL_2021_NAME = "Camden Data Charter Resident Panel 2021"
 CENSUS_FILE = "camden-2011.csv"
 DIMENSIONS = ("sex", "age_band", "ethnicity", "disability", "tenure")
-PLACE = "Crowndale Centre, 218 Eversholt Street (demo)"
+PLACE = "Crowndale Centre, 218 Eversholt Street"
 DEMO_RETENTION_DAYS = 3650
 """The demo panels are from 2021 and 2022: kept ten years after their last session, so the daily
 retention purge leaves the demo explorable (a real panel keeps the officer's choice, 365 by default)."""
-SESSIONS_2022 = ((date(2022, 7, 20), "Day one: what the charter promised (demo)"),
-                 (date(2022, 7, 27), "Day two: evidence from council services (demo)"),
-                 (date(2022, 8, 3), "Day three: recommendations (demo)"))
-SESSIONS_2021 = ((date(2021, 10, 9), "Day one: data and the council (demo)"),
-                 (date(2021, 10, 16), "Day two: hearing from experts (demo)"),
-                 (date(2021, 10, 23), "Day three: writing the charter (demo)"))
+SESSIONS_2022 = ((date(2022, 7, 20), "Day one: what the charter promised"),
+                 (date(2022, 7, 27), "Day two: evidence from council services"),
+                 (date(2022, 8, 3), "Day three: recommendations"))
+SESSIONS_2021 = ((date(2021, 10, 9), "Day one: data and the council"),
+                 (date(2021, 10, 16), "Day two: hearing from experts"),
+                 (date(2021, 10, 23), "Day three: writing the charter"))
 DEMO_ADDRESS_FILE = Path(__file__).parent / "address_data" / "camden-addresses-synthetic.csv"
 """Synthetic addresses on real Camden streets, with postcodes in the official format (not real
 units) and Camden's wards since 2022: the civic lottery by post's demo file."""
@@ -153,7 +153,7 @@ async def _ensure_2022() -> str:
     if await Volunteer.exists().where(Volunteer.panel == panel.id).run():
         return f"panel: {PANEL_2022_NAME} volunteers already present"
     await Panel.update({
-        Panel.description: "Twenty residents review a year of the Camden Data Charter (demo).",
+        Panel.description: "Twenty residents review a year of the Camden Data Charter.",
         Panel.voucher_pence: 3000, Panel.household_rule: True, Panel.retention_days: DEMO_RETENTION_DAYS,
         Panel.postcode_prefixes: CAMDEN_POSTCODES,
     }).where(Panel.id == panel.id).run()
@@ -166,7 +166,7 @@ async def _ensure_2021() -> str:
     if await Panel.exists().where(Panel.slug == PANEL_2021_SLUG).run():
         return f"panel: {PANEL_2021_NAME} already present"
     panel = Panel(name=PANEL_2021_NAME, slug=PANEL_2021_SLUG, year=2021, panel_size=20, voucher_pence=3000,
-                  household_rule=True, retention_days=DEMO_RETENTION_DAYS, description="The panel that drafted the charter (demo).",
+                  household_rule=True, retention_days=DEMO_RETENTION_DAYS, description="The panel that drafted the charter.",
                   registration_deadline=datetime(2021, 9, 24, 22, 59, tzinfo=timezone.utc),
                   created_at=datetime(2021, 9, 1, 9, 0, tzinfo=timezone.utc))
     await panel.save().run()
