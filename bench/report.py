@@ -39,7 +39,7 @@ N_RESPONSES = 100_000
 N_CLOSED = 20
 N_COMMENTS = 20_000
 BENCH_VENV = ROOT / ".bench-venv-report"
-DIMENSIONS = ("sex", "age_band", "ethnicity", "disability", "ethnicity_detailed")
+DIMENSIONS = ("sex", "age_band", "ethnicity", "disability", "tenure")
 ADULT_AGES = ("18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+")
 WORDS = ("parking", "library", "data", "council", "privacy", "open", "bins", "housing", "streets", "consent",
          "sharing", "app", "website", "letters", "plain", "english", "trust", "security", "cameras", "schools")
@@ -62,9 +62,9 @@ def census() -> dict[str, dict[str, int]]:
 
 def synthetic(seed: int = 6):
     """Questionnaire, draft inputs and records (About-you answers skewed away from the census)."""
+    from common.about_you import ABOUT_YOU_CATEGORIES
     from surveys.questionnaire import Question, Questionnaire, Section
 
-    margins = census()
     rng = random.Random(seed)
     kinds = ("likert", "yes_no", "single", "multiple")
     closed = []
@@ -73,8 +73,8 @@ def synthetic(seed: int = 6):
         closed.append(Question(key=f"q{number + 1:02d}", text=f"Question {number + 1}", kind=kind,
                                options=["Option A", "Option B", "Option C", "Option D"] if kind in ("single", "multiple") else []))
     about = []
-    for dimension in DIMENSIONS:
-        categories = [c for c in margins[dimension] if dimension != "age_band" or c in ADULT_AGES]
+    for dimension in DIMENSIONS:  # the About-you categories, which the census files are mapped to
+        categories = [c for c in ABOUT_YOU_CATEGORIES[dimension] if dimension != "age_band" or c in ADULT_AGES]
         about.append(Question(key=f"about_{dimension}", text=f"Your {dimension.replace('_', ' ')}", kind="single",
                               options=[*categories, "Prefer not to say"], census_dimension=dimension))
     questionnaire = Questionnaire(sections=[
@@ -200,6 +200,7 @@ def compare_raking(questionnaire, records) -> tuple[list[tuple[str, str, str]], 
     """Rows for the table and the targets missed (empty when all are met)."""
     from analysis.stats.frames import choice_codes, frame_from_records, specs_from_questionnaire
     from analysis.stats.raking import rake
+    from panels.census_mapping import about_you_margin
 
     specs = [spec for spec in specs_from_questionnaire(questionnaire) if spec.about_you]
     frame = frame_from_records(specs, records)
@@ -210,8 +211,8 @@ def compare_raking(questionnaire, records) -> tuple[list[tuple[str, str, str]], 
         column = choice_codes(frame, spec)
         column[column >= len(categories)] = -1  # Prefer not to say
         codes.append(column)
-        counts = np.array([margins[spec.census_dimension][c] for c in categories], dtype=float)
-        shares.append(counts / counts.sum())
+        margin = about_you_margin(spec.census_dimension, margins[spec.census_dimension], offered=categories).shares()
+        shares.append(np.array([margin[c] for c in categories]))
     matrix = np.column_stack(codes)
     complete = (matrix >= 0).all(axis=1)
     matrix = np.ascontiguousarray(matrix[complete])
