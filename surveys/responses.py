@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from common.emails import normalise_email
@@ -267,6 +267,8 @@ class FoundResponse:
     submitted_at: datetime
     answers: list[tuple[str, str]]
     """(question text, answer as shown), in the questionnaire's order."""
+    files: list[tuple[str, str, str]] = field(default_factory=list)
+    """(question text, file name, storage key) of the files sent with it."""
 
 
 async def find_response(reference: str) -> FoundResponse | None:
@@ -284,7 +286,10 @@ async def find_response(reference: str) -> FoundResponse | None:
         reference=row["reference"], consultation_title=row["consultation.title"],
         consultation_slug=row["consultation.slug"], channel=row["channel"], submitted_at=row["submitted_at"],
         answers=[(question.text, display_answer(answers[question.key], question)) for question in questionnaire.questions()
-                 if question.key in answers])
+                 if question.key in answers],
+        files=[(question.text, str(answers[question.key]["file_name"]), str(answers[question.key]["file_key"]))
+               for question in questionnaire.questions()
+               if question.kind == "file" and isinstance(answers.get(question.key), dict) and answers[question.key].get("file_key")])
 
 
 @dataclass(frozen=True)
