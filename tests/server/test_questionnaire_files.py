@@ -15,6 +15,7 @@ import pytest
 
 from server.tables import AuditEntry
 from server.services.retention import purge_personal_data
+from surveys.consultations import get_questionnaire
 from surveys.questionnaire import Question, Questionnaire, Section
 from surveys.tables import ResponseFile, SurveyResponse
 from tests.factories.surveys import make_consultation
@@ -166,3 +167,26 @@ def test_the_purge_deletes_pending_files_and_files_past_the_consultation_retenti
     assert run(purge_personal_data(settings=settings, now=years_later, dry_run=True)).response_files == 1
     assert run(purge_personal_data(settings=settings, now=years_later)).response_files == 1
     assert list(_files_dir().iterdir()) == []
+
+
+def test_the_officer_builds_a_file_question_and_paper_records_a_file_received_on_paper(client, officer_client):
+    run(make_consultation("housing-repairs", questionnaire=_questionnaire()))
+    officer = "/officer/consultations/housing-repairs"
+    added = send(officer_client, f"{officer}/questionnaire/sections/1/questions",
+                 [("text", "A copy of your tenancy agreement"), ("kind", "file"), ("file_type_pdf", "1")])
+    assert added.status_code in (200, 303)
+    questionnaire = run(get_questionnaire("housing-repairs"))
+    assert questionnaire.question("a_copy_of_your").file_types == ["pdf"]
+    builder = officer_client.get(f"{officer}/questionnaire").text
+    assert "Types of file accepted (file upload)" in builder
+
+    paper = client.get(f"{BASE}/paper").text
+    assert "Send the file (a PDF, PNG or JPEG) with this form to" in paper and "Send the file (a PDF) with this form" in paper
+    form = officer_client.get(f"{officer}/responses/new").text
+    assert 'value="on_paper"' in form and 'type="file"' not in form
+    entered = send(officer_client, f"{officer}/responses", [("channel", "paper"), ("what", "Broken window"),
+                                                            ("photo", "on_paper")])
+    assert entered.status_code == 303
+    answers = json.loads(run(SurveyResponse.select(SurveyResponse.answers_json).first().run())["answers_json"])
+    assert answers["photo"] == {"on_paper": True, "file_name": ""}
+    assert run(ResponseFile.count().run()) == 0
