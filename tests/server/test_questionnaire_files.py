@@ -134,13 +134,14 @@ def test_a_pending_file_is_never_served(client, officer_client):
 
 
 def test_erasure_by_an_officer_deletes_the_file_from_the_disk(client, officer_client):
-    _answer_and_send(client, email="resident@example.com")
+    reference = _answer_and_send(client, email="resident@example.com")
     assert len(list(_files_dir().iterdir())) == 1
     erased = officer_client.post("/officer/personal-data/erase", data={
         "email": "resident@example.com", "reason": "Request 42", "confirm": "yes", "_csrf_token": csrf_token(officer_client)})
     assert erased.status_code == 200
     assert list(_files_dir().iterdir()) == []
     assert run(ResponseFile.count().run()) == 0
+    assert "/officer/response-search/files/" not in officer_client.get(f"/officer/response-search/?reference={reference}").text
 
 
 def test_erasure_through_your_information_deletes_the_file_from_the_disk(client):
