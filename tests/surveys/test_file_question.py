@@ -3,10 +3,13 @@ or a file that came on paper) is read, shown, exported and counted, and which ed
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import pytest
 
+from analysis.reports.build import build_report
+from analysis.reports.store import ReportInputs
 from analysis.stats.frames import FILE_SENT, frame_from_records, frame_from_response_csv, specs_from_questionnaire
 from common.uploads import UploadError
 from surveys.questionnaire import (
@@ -85,3 +88,19 @@ def test_the_csv_gives_the_file_name_and_the_report_counts_who_sent_one():
         assert (frame["photo"] == FILE_SENT).sum() == 2
     parsed = parse_csv(questionnaire, text)
     assert parsed[0].answers["photo"] == {"on_paper": True, "file_name": "damp.pdf"}  # a name, never a file
+
+
+def test_the_report_counts_who_sent_a_file_and_names_the_kind():
+    questionnaire = _questionnaire(FILE)
+    when = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    records = [ResponseRecord(f"R-{number:04d}", "online", when, {"photo": STORED} if number % 3 else {})
+               for number in range(30)]
+    report = build_report(ReportInputs(
+        consultation={"slug": "repairs", "title": "Repairs", "summary": "", "opens_on": when.date(), "closes_on": when.date()},
+        questionnaire=questionnaire, records=records, draft={}, actions=[], themes=[], quotes=[]))
+    assert report.document["we_asked"]["questions"][0]["kind"] == "A file (PDF or image)"
+    text = json.dumps(report.document, default=str)
+    assert "damp.pdf" not in text and STORED["file_key"] not in text
+    counted = report.document["questions"][0]
+    assert counted["key"] == "photo" and counted["n_answered"] == 20
+    assert [(option["label"], option["count"]) for option in counted["options"]] == [(FILE_SENT, 20)]
