@@ -191,3 +191,17 @@ def test_the_officer_builds_a_file_question_and_paper_records_a_file_received_on
     answers = json.loads(run(SurveyResponse.select(SurveyResponse.answers_json).first().run())["answers_json"])
     assert answers["photo"] == {"on_paper": True, "file_name": ""}
     assert run(ResponseFile.count().run()) == 0
+
+
+def test_a_file_saved_for_later_is_kept_with_the_answers_and_erased_with_them(client, officer_client, settings):
+    run(make_consultation("housing-repairs", questionnaire=_questionnaire()))
+    client.get(f"{BASE}/questionnaire")
+    saving = _upload(client, {"what": "Damp", "save_later": "1"}, ("damp.pdf", PDF, "application/pdf"))
+    assert saving.headers["location"] == f"{BASE}/questionnaire/save"
+    send(client, f"{BASE}/questionnaire/save", [("email", "saver@example.com")])
+    now = datetime.now(timezone.utc)
+    assert run(purge_personal_data(settings=settings, now=now + timedelta(days=2))).response_files == 0  # saved: kept
+    assert len(list(_files_dir().iterdir())) == 1
+    officer_client.post("/officer/personal-data/erase", data={
+        "email": "saver@example.com", "reason": "Request 43", "confirm": "yes", "_csrf_token": csrf_token(officer_client)})
+    assert list(_files_dir().iterdir()) == []
