@@ -36,13 +36,18 @@ and the browser's word for its type are not trusted)."""
 _SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
 
 
+def file_type_of(raw: bytes) -> str:
+    """The content type a file's first bytes show (PDF, PNG or JPEG), or "" for any other."""
+    return next((content_type for signature, content_type in _SIGNATURES if raw.startswith(signature)), "")
+
+
 def material_file_type(raw: bytes) -> str:
     """The content type of an uploaded material, or UploadError for one too large or of another kind."""
     if len(raw) > MAX_UPLOAD_BYTES:
         raise UploadError(gettext("The file must be smaller than %(limit)s", limit=MAX_UPLOAD_LABEL))
     if not raw:
         raise UploadError(gettext("The file is empty"))
-    for signature, content_type in _SIGNATURES:
-        if raw.startswith(signature):
-            return content_type
+    content_type = file_type_of(raw)
+    if content_type:
+        return content_type
     raise UploadError(gettext("The file must be a PDF, or an image saved as PNG or JPEG"))

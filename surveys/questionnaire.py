@@ -36,6 +36,7 @@ QUESTION_KINDS = {
     "date": "Date",
     "grid": "Grid (several statements, agree or disagree)",
     "ranking": "Ranking (put options in order)",
+    "file": "File upload (PDF or image)",
 }
 CHOICE_KINDS = ("single", "multiple", "likert", "yes_no")
 OPTION_KINDS = ("single", "multiple", "grid", "ranking")
@@ -43,6 +44,11 @@ OPTION_KINDS = ("single", "multiple", "grid", "ranking")
 LIKERT_LABELS = ("Strongly agree", "Agree", "Neither agree nor disagree", "Disagree", "Strongly disagree")
 YES_NO_LABELS = ("Yes", "No", "Don't know")
 PREFER_NOT_TO_SAY = "Prefer not to say"
+FILE_TYPES = {"pdf": ("application/pdf", "PDF"), "png": ("image/png", "PNG"), "jpeg": ("image/jpeg", "JPEG")}
+"""What a file-upload question may accept (all three unless the officer narrows it): the
+content type its first bytes must show (``common.uploads.file_type_of``) and its name for people."""
+ON_PAPER = "on_paper"
+"""The form value (paper entry, a CSV cell) for a file that came with a paper response."""
 DEFAULT_TEXT_MAX_LENGTH = 2000
 """Free text longer than this is refused (the online flow keeps answers in the session cookie)."""
 
@@ -80,6 +86,8 @@ class Question:
     earliest: str = ""
     latest: str = ""
     """A date question's earliest and latest allowed dates (ISO), each optional."""
+    file_types: list[str] = field(default_factory=list)
+    """A file question's accepted types (keys of ``FILE_TYPES``); empty: all of them."""
     show_if_key: str = ""
     show_if_value: str = ""
     """Shown only when the earlier question ``show_if_key`` was answered ``show_if_value``."""
@@ -97,6 +105,27 @@ class Question:
     @property
     def kind_label(self) -> str:
         return QUESTION_KINDS.get(self.kind, self.kind)
+
+    @property
+    def accepted_file_types(self) -> list[str]:
+        return [name for name in FILE_TYPES if not self.file_types or name in self.file_types]
+
+    @property
+    def file_types_label(self) -> str:
+        """The accepted types for people: "PDF, PNG or JPEG"."""
+        names = [FILE_TYPES[name][1] for name in self.accepted_file_types]
+        return names[0] if len(names) == 1 else gettext("%(some)s or %(last)s", some=", ".join(names[:-1]), last=names[-1])
+
+    @property
+    def file_accept(self) -> str:
+        """The file input's ``accept``: the browser offers only these (the server checks anyway)."""
+        extensions = {"pdf": ".pdf", "png": ".png", "jpeg": ".jpg,.jpeg"}
+        return ",".join(extensions[name] for name in self.accepted_file_types)
+
+    def file_name_in(self, raw_values: list[str]) -> str:
+        """The name of the file a form value records ("" when none)."""
+        value, _ = _parse_file(self, raw_values)
+        return str(value.get("file_name", "")) if value and not value.get(ON_PAPER) else ""
 
     @property
     def text_limit(self) -> int:
@@ -188,6 +217,9 @@ def _question_from_document(raw: object, where: str) -> Question:
     options = values.get("options", [])
     if not isinstance(options, list) or not all(isinstance(option, str) for option in options):
         raise fail(gettext("‘options’ must be a list of texts, not %(value)s", value=_shown(options)))
+    file_types = values.get("file_types", [])
+    if not isinstance(file_types, list) or not all(isinstance(name, str) for name in file_types):
+        raise fail(gettext("‘file_types’ must be a list of texts, not %(value)s", value=_shown(file_types)))
     for name, limit in (("max_choices", None), ("max_length", DEFAULT_TEXT_MAX_LENGTH)):
         value = values.get(name)
         if value is None:
@@ -297,6 +329,9 @@ def _question_problems(question: Question, section: Section, seen: dict[str, Que
         problems.append(gettext("%(name)s: only choice, grid and ranking questions have options", name=name))
     if question.kind == "ranking" and len(question.options) > MAX_RANKED:
         problems.append(gettext("%(name)s: a ranking has at most %(most)s options", name=name, most=MAX_RANKED))
+    if question.file_types and (question.kind != "file" or any(name not in FILE_TYPES for name in question.file_types)
+                                or len(set(question.file_types)) != len(question.file_types)):
+        problems.append(gettext("%(name)s: only file questions have file types, each one of %(types)s", name=name, types=", ".join(FILE_TYPES)))
     if question.unit and (question.kind != "number" or len(question.unit) > 30):
         problems.append(gettext("%(name)s: only number questions have a unit, of up to 30 characters", name=name))
     for limit in (question.earliest, question.latest):
@@ -440,9 +475,43 @@ def _parse_ranking(question: Question, raw_values: list[str]) -> tuple[list[str]
     return [ranks[rank] for rank in sorted(ranks)], None
 
 
+FILE_KEY_PATTERN = re.compile(r"^[0-9a-f]{32}\.(pdf|png|jpg)$")
+
+
+def is_file_answer(value: object) -> bool:
+    return isinstance(value, dict) and ("file_key" in value or ON_PAPER in value)
+
+
+def _parse_file(question: Question, raw_values: list[str]) -> tuple[dict | None, str | None]:
+    """A file answer: the stored file's record as JSON (what the web side made of the upload, or
+    an answer kept in the session), or, from paper entry or a CSV, any other text: a file that came
+    on paper (the text is its name when it is not ``on_paper``)."""
+    values = [(value or "").strip() for value in raw_values if value is not None and (value or "").strip()]
+    if not values:
+        return None, None
+    value = values[0]
+    if value.startswith("{"):
+        try:
+            record = json.loads(value)
+        except ValueError:
+            record = None
+        if isinstance(record, dict) and record.get(ON_PAPER) is True:
+            return {ON_PAPER: True, "file_name": str(record.get("file_name", ""))[:200]}, None
+        if (isinstance(record, dict) and FILE_KEY_PATTERN.match(str(record.get("file_key", "")))
+                and isinstance(record.get("file_name"), str) and isinstance(record.get("size_bytes"), int)
+                and record.get("content_type") in [FILE_TYPES[name][0] for name in question.accepted_file_types]):
+            return {"file_name": record["file_name"][:200], "content_type": record["content_type"],
+                    "size_bytes": record["size_bytes"], "file_key": record["file_key"]}, None
+        return None, gettext("The selected file must be a %(types)s", types=question.file_types_label)
+    received = value in (ON_PAPER, "Received on paper", gettext("Received on paper"))  # as the CSV export writes it
+    return {ON_PAPER: True, "file_name": "" if received else value[:200]}, None
+
+
 def parse_answer(question: Question, raw_values: list[str]) -> tuple[object | None, str | None]:
     """One question's answer from what was typed or ticked: ``(value, None)`` or ``(None, error)``.
     An empty answer is ``(None, None)``; whether that is allowed is the caller's business."""
+    if question.kind == "file":
+        return _parse_file(question, raw_values)
     if question.kind == "date":
         return _parse_date(question, raw_values)
     if question.kind == "grid":
@@ -490,6 +559,8 @@ def parse_answer(question: Question, raw_values: list[str]) -> tuple[object | No
 def missing_message(question: Question) -> str:
     if question.kind == "date":
         return gettext("Enter the date for ‘%(text)s’", text=question.text)
+    if question.kind == "file":
+        return gettext("Select a file for ‘%(text)s’", text=question.text)
     if question.kind == "ranking":
         return gettext("Put the options of ‘%(text)s’ in order", text=question.text)
     if question.kind in (*CHOICE_KINDS, "grid"):
@@ -542,7 +613,9 @@ def answers_as_raw(answers: dict[str, object], questionnaire: Questionnaire | No
     raw: dict[str, list[str]] = {}
     for key, value in answers.items():
         question = questionnaire.question(key) if questionnaire is not None else None
-        if isinstance(value, dict):
+        if is_file_answer(value):
+            raw[key] = [json.dumps(value, ensure_ascii=False)]
+        elif isinstance(value, dict):
             order = question.options if question is not None else list(value)
             raw[key] = [str(value.get(statement, "")) for statement in order]
         elif question is not None and question.kind == "ranking" and isinstance(value, list):
@@ -564,6 +637,11 @@ def display_answer(value: object, question: Question | None = None) -> str:
     has its unit and a ranking its order."""
     if value is None or value == "" or value == [] or value == {}:
         return gettext("Not answered")
+    if is_file_answer(value):
+        if value.get(ON_PAPER):
+            return (gettext("%(name)s (received on paper)", name=value["file_name"]) if value.get("file_name")
+                    else gettext("Received on paper"))
+        return str(value.get("file_name", ""))
     if isinstance(value, dict):
         return "\n".join(f"{statement}: {label}" for statement, label in value.items())
     if question is not None and question.kind == "ranking" and isinstance(value, list):
@@ -703,6 +781,9 @@ def question_from_form(form: dict[str, str], questionnaire: Questionnaire, *, ed
     max_value = _optional_number(form.get("max_value", ""), "max_value", errors) if kind == "number" else None
     if min_value is not None and max_value is not None and min_value > max_value:
         errors["max_value"] = gettext("The largest number must not be less than the smallest")
+    file_types = [name for name in FILE_TYPES if form.get(f"file_type_{name}", "")] if kind == "file" else []
+    if len(file_types) == len(FILE_TYPES):
+        file_types = []
     unit = form.get("unit", "").strip() if kind == "number" else ""
     if len(unit) > 30:
         errors["unit"] = gettext("The unit must be 30 characters or fewer")
@@ -728,7 +809,7 @@ def question_from_form(form: dict[str, str], questionnaire: Questionnaire, *, ed
         key=key, text=text, kind=kind, help_text=form.get("help_text", "").strip()[:1000],
         required=form.get("required", "") in ("1", "on", "true", "yes"), options=options,
         max_choices=max_choices, max_length=max_length, min_value=min_value, max_value=max_value,
-        unit=unit, earliest=earliest, latest=latest, show_if_key=show_if_key, show_if_value=show_if_value, census_dimension=census_dimension,
+        unit=unit, earliest=earliest, latest=latest, file_types=file_types, show_if_key=show_if_key, show_if_value=show_if_value, census_dimension=census_dimension,
     )
 
 
@@ -851,6 +932,8 @@ def change_problems(before: Questionnaire, after: Questionnaire, response_count:
         if old.kind == "date" and ((new.earliest and (not old.earliest or new.earliest > old.earliest))
                                    or (new.latest and (not old.latest or new.latest < old.latest))):
             problems.append(gettext("‘%(text)s’ cannot have a narrower range of dates: %(why)s", text=old.text, why=why))
+        if old.kind == "file" and set(old.accepted_file_types) - set(new.accepted_file_types):
+            problems.append(gettext("‘%(text)s’ cannot accept fewer types of file: %(why)s", text=old.text, why=why))
         if old.kind == "text" and new.text_limit < old.text_limit:
             problems.append(gettext("‘%(text)s’ cannot have a shorter limit: %(why)s", text=old.text, why=why))
         if old.kind == "number" and (

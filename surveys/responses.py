@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from common.emails import normalise_email
@@ -19,7 +19,7 @@ from common.i18n import DEFAULT_LOCALE
 from common.transactions import is_unique_violation, write_transaction
 from surveys.questionnaire import Questionnaire, display_answer, from_json
 from surveys.response_csv import ResponseImportError, ResponseRecord, export_csv, parse_csv
-from surveys.tables import CHANNELS, Consultation, SurveyResponse
+from surveys.tables import CHANNELS, Consultation, ResponseFile, SurveyResponse
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """No 0/O or 1/I: a reference is read out over the phone."""
@@ -267,6 +267,8 @@ class FoundResponse:
     submitted_at: datetime
     answers: list[tuple[str, str]]
     """(question text, answer as shown), in the questionnaire's order."""
+    files: list[tuple[str, str, str]] = field(default_factory=list)
+    """(question text, file name, storage key) of the files sent with it."""
 
 
 async def find_response(reference: str) -> FoundResponse | None:
@@ -284,7 +286,19 @@ async def find_response(reference: str) -> FoundResponse | None:
         reference=row["reference"], consultation_title=row["consultation.title"],
         consultation_slug=row["consultation.slug"], channel=row["channel"], submitted_at=row["submitted_at"],
         answers=[(question.text, display_answer(answers[question.key], question)) for question in questionnaire.questions()
-                 if question.key in answers])
+                 if question.key in answers],
+        files=await _files_still_kept([(question.text, str(answers[question.key]["file_name"]), str(answers[question.key]["file_key"]))
+                                       for question in questionnaire.questions() if question.kind == "file"
+                                       and isinstance(answers.get(question.key), dict) and answers[question.key].get("file_key")]))
+
+
+async def _files_still_kept(files: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """Those of a response's files not yet deleted (by erasure or the retention purge)."""
+    if not files:
+        return []
+    kept = {row["file_key"] for row in await ResponseFile.select(ResponseFile.file_key).where(
+        ResponseFile.file_key.is_in([file_key for _, _, file_key in files]), ResponseFile.response.is_not_null()).run()}
+    return [item for item in files if item[2] in kept]
 
 
 @dataclass(frozen=True)

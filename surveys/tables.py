@@ -185,3 +185,20 @@ class SavedAnswers(Table, tablename="consultation_saved_answers"):
     furthest_section = Integer(default=0)
     saved_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz(index=True)
+
+
+class ResponseFile(Table, tablename="consultation_response_file"):
+    """A file a resident sent with a file-upload question, kept under ``DATA_DIR/responses/``
+    (never under the static files). Stored as soon as its page is submitted, under the
+    idempotency key of the response in progress (``response`` empty: pending); sending the
+    response attaches it. A pending file whose answers were neither sent nor saved for later is
+    deleted by the retention purge, and so is every file once its consultation's retention ends."""
+
+    file_key = Varchar(length=64, unique=True)
+    consultation = ForeignKey(references=Consultation, on_delete=OnDelete.cascade, index=True)
+    idempotency_key = Varchar(length=64, index=True)
+    response = ForeignKey(references=SurveyResponse, on_delete=OnDelete.set_null, null=True, index=True)
+    file_name = Varchar(length=200)
+    content_type = Varchar(length=40)
+    size_bytes = Integer(default=0)
+    uploaded_at = Timestamptz(default=TimestamptzNow(), index=True)

@@ -29,7 +29,7 @@ KIND_NAMES = {"single": lazy_gettext("Choose one"), "multiple": lazy_gettext("Ch
               "likert": lazy_gettext("Agree or disagree"), "yes_no": lazy_gettext("Yes, no or don't know"),
               "text": lazy_gettext("Free text"), "number": lazy_gettext("A number"),
               "date": lazy_gettext("A date"), "grid": lazy_gettext("Agree or disagree with each statement"),
-              "ranking": lazy_gettext("Put in order")}
+              "ranking": lazy_gettext("Put in order"), "file": lazy_gettext("A file (PDF or image)")}
 
 
 @dataclass(frozen=True)

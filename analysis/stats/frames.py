@@ -59,6 +59,8 @@ SURVEYS_KINDS = {"single": SINGLE_CHOICE, "multiple": MULTIPLE_CHOICE, "likert":
 LIKERT_LABELS = ("Strongly agree", "Agree", "Neither agree nor disagree", "Disagree", "Strongly disagree")
 YES_NO_LABELS = ("Yes", "No", "Don't know")
 PREFER_NOT_TO_SAY = "Prefer not to say"
+FILE_SENT = "File sent"
+"""The one answer a file-upload question counts as: a file came with the response."""
 FIXED_COLUMNS = ("reference", "channel", "submitted_at")
 MULTIPLE_SEPARATOR = ": "
 
@@ -79,7 +81,8 @@ class QuestionSpec:
     are not mapped: those respondents keep weight 1 on this dimension."""
     derived_from: str = ""
     """For a question derived from a grid or ranking: ``grid``, ``rank`` (the rank of ``part``)
-    or ``first`` (the first preference), read from the answer to ``parent``."""
+    or ``first`` (the first preference), read from the answer to ``parent``; ``file``: whether a
+    file came with the response."""
     parent: str = ""
     part: str = ""
 
@@ -125,6 +128,10 @@ def specs_from_questionnaire(questionnaire: Any) -> list[QuestionSpec]:
     specs = []
     for question in questionnaire.questions():
         if question.kind == "date":
+            continue
+        if question.kind == "file":  # only whether a file came (online or on paper), never its contents
+            specs.append(QuestionSpec(key=question.key, text=gettext("%(question)s (a file was sent)", question=question.text),
+                                      type=SINGLE_CHOICE, options=(FILE_SENT,), derived_from="file", parent=question.key))
             continue
         if question.kind == "grid":
             specs.extend(QuestionSpec(key=option_column(question.key, statement), text=f"{question.text}: {statement}",
@@ -228,6 +235,8 @@ def _derived_answers(specs: Sequence[QuestionSpec], answers: Mapping[str, Any]) 
             flat[spec.key] = given[0] if isinstance(given, list) and given else None
         elif spec.derived_from == "rank":
             flat[spec.key] = given.index(spec.part) + 1 if isinstance(given, list) and spec.part in given else None
+        elif spec.derived_from == "file":
+            flat[spec.key] = FILE_SENT if isinstance(given, dict) and given else None
     return flat
 
 
@@ -245,6 +254,10 @@ def frame_from_response_csv(specs: Sequence[QuestionSpec], text: str) -> pd.Data
             for option, ranks in ranked:
                 first = first.mask(ranks.str.strip().eq("1"), option)
             answers[spec.key] = first
+            continue
+        if spec.derived_from == "file":  # the file's name, or empty
+            if spec.key in raw.columns:
+                answers[spec.key] = raw[spec.key].where(raw[spec.key].str.strip().eq(""), FILE_SENT)
             continue
         for column in spec.option_columns():
             if column not in raw.columns:

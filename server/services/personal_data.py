@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from analysis.reports.store import forget_quotes_of_comments
 from common.emails import normalise_email
@@ -29,6 +30,7 @@ from server.tables import OutboxEmail, PersonalDataLink
 from surveys import personal_data as survey_data
 from surveys.comments import about_comment
 from surveys.responses import about_response
+from surveys import response_files
 from surveys import saved_answers as saved_data
 
 EMAIL_LINK_DAYS = 7
@@ -154,11 +156,13 @@ class ErasureSummary:
     saved_answers: int = 0
     format_requests: int = 0
     follows: int = 0
+    files: int = 0
+    """Files sent with those responses (or held with the saved answers), deleted from the disk."""
 
     @property
     def total(self) -> int:
         return (len(self.volunteers) + self.comments + self.responses + self.saved_answers + self.format_requests
-                + self.follows)
+                + self.follows + self.files)
 
     def notice(self) -> str:
         """What the officer is told: counts with labels (one message, whatever the numbers)."""
@@ -199,20 +203,28 @@ async def forget_emails_about(bundle: PersonalDataBundle) -> int:
     return len(rows)
 
 
-async def erase_bundle(bundle: PersonalDataBundle, *, now: datetime | None = None) -> ErasureSummary:
+async def erase_bundle(bundle: PersonalDataBundle, *, now: datetime | None = None,
+                       data_dir: Path | None = None) -> ErasureSummary:
     """Erase everything in the bundle: volunteers' personal fields, comments (and quotes of them),
-    respondents' contact details, and the emails held about those records."""
+    respondents' contact details and the files they sent (under ``data_dir``), and the emails held
+    about those records."""
     emails_removed = await forget_emails_about(bundle)
     references = await panel_data.erase_volunteers([item.volunteer_id for item in bundle.volunteers], now=now)
     comment_ids = [item.comment_id for item in bundle.comments]
     comments = await survey_data.erase_comments(comment_ids)
     await forget_quotes_of_comments(comment_ids)
     responses = await survey_data.remove_response_contacts([item.response_id for item in bundle.responses])
+    files = 0
+    if data_dir is not None:
+        files = await response_files.delete_files_of_responses([item.response_id for item in bundle.responses],
+                                                               data_dir=data_dir)
+        files += await response_files.delete_pending_files(
+            await response_files.idempotency_keys_of_saved([item.saved_id for item in bundle.saved]), data_dir=data_dir)
     saved = await saved_data.erase_saved_answers([item.saved_id for item in bundle.saved])
     formats = await format_requests.erase_format_requests([item.id for item in bundle.format_requests])
     followed = await follow_data.erase_follows(item.id for item in bundle.follows)
     return ErasureSummary(volunteers=references, comments=comments, responses=responses, emails_removed=emails_removed,
-                          saved_answers=saved, format_requests=formats, follows=followed)
+                          saved_answers=saved, format_requests=formats, follows=followed, files=files)
 
 
 async def request_link(*, email: str, private_link: Callable[[str], str], council_name: str,

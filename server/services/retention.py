@@ -41,6 +41,7 @@ from server.services.personal_data import forget_expired_links
 from server.settings import Settings
 from server.tables import OutboxEmail, PersonalDataLink
 from surveys import personal_data as survey_data
+from surveys import response_files
 from surveys.comments import about_comment, purge_redacted_originals, purge_rejected_comments, rejected_comments_before
 from surveys.responses import about_response
 from surveys.saved_answers import about_saved_answers, erase_saved_answers, saved_answers_past_retention
@@ -66,6 +67,7 @@ class PurgeSummary:
     saved_answers: int = 0
     format_requests: int = 0
     follows: int = 0
+    response_files: int = 0
 
     @property
     def total(self) -> int:
@@ -84,6 +86,7 @@ class PurgeSummary:
             gettext("answers saved to carry on later deleted: %(count)d", count=self.saved_answers),
             gettext("requests for another language or format deleted: %(count)d", count=self.format_requests),
             gettext("follows by email deleted: %(count)d", count=self.follows),
+            gettext("files sent with questionnaire responses deleted: %(count)d", count=self.response_files),
         ]
 
     def audit_detail(self) -> str:
@@ -114,6 +117,9 @@ async def purge_personal_data(*, settings: Settings, now: datetime | None = None
     comment_ids = await survey_data.comments_past_retention(posted_before=cut_off)
     saved_ids = await saved_answers_past_retention(now=now)
     follow_ids = await follows_past_retention(now=now, retention=audit_period(settings))
+    expired_consultations = [item.consultation_id for item in await survey_data.consultation_retention(
+        default_months=settings.personal_data_retention_months) if item.ends <= now]
+    files = await response_files.files_past_retention(now=now, expired_consultation_ids=expired_consultations)
     if dry_run:
         return PurgeSummary(
             volunteers=len(volunteer_ids), response_contacts=len(response_ids), comment_contacts=len(comment_ids),
@@ -125,6 +131,7 @@ async def purge_personal_data(*, settings: Settings, now: datetime | None = None
             saved_answers=len(saved_ids),
             format_requests=await format_requests.count_format_requests_before(cut_off),
             follows=len(follow_ids),
+            response_files=len(files),
         )
     volunteers = await panel_data.erase_volunteers(volunteer_ids, now=now)
     rejected = await purge_rejected_comments(moderated_before=now - timedelta(days=REJECTED_COMMENT_DAYS))
@@ -142,6 +149,9 @@ async def purge_personal_data(*, settings: Settings, now: datetime | None = None
         rejected_comments=len(rejected),
         emails=len(emails),
         expired_links=await forget_expired_links(now=now),
+        response_files=await response_files.purge_files(files, data_dir=settings.data_dir)
+        + await response_files.delete_pending_files(await response_files.idempotency_keys_of_saved(saved_ids),
+                                                    data_dir=settings.data_dir),
         saved_answers=await erase_saved_answers(saved_ids),
         format_requests=await format_requests.purge_format_requests_before(cut_off),
         follows=await erase_follows(follow_ids),

@@ -9,6 +9,7 @@ from litestar import Litestar
 from litestar.plugins.jinja import JinjaTemplateEngine
 
 from common.i18n import format_day, format_day_and_time
+from common.uploads import MAX_UPLOAD_LABEL
 from server.services.format_requests import FORMATS
 from server.services.follows import FOLLOWING_WHAT
 from server.web.assets import AssetManifest
@@ -50,6 +51,7 @@ def configure_template_engine(settings: Settings, manifest: AssetManifest):
         install_gettext(env)
         env.auto_reload = settings.environment == "development"  # elsewhere templates never change while serving
         env.globals["council_name"] = settings.council_name
+        env.globals["upload_limit"] = MAX_UPLOAD_LABEL
         env.globals["htmx_config"] = HTMX_CONFIG
         env.globals["csrf_header"] = "x-csrftoken"
         env.globals["asset_url"] = manifest.url

@@ -3,17 +3,19 @@ and a ranking), in a real browser with axe-core: an officer imports it into a ne
 and publishes it; one resident answers with JavaScript and is routed to the follow-up questions,
 another answers without JavaScript and is routed past them (and is told of a number used twice
 in the ranking); an officer types in a paper response and is warned before answers off the route
-are dropped."""
+are dropped. A file-upload question: sent with and without JavaScript, replaced from check your
+answers, a file of another type refused by name, and downloaded by the officer."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from surveys.questionnaire import to_json
+from surveys.questionnaire import Question, Questionnaire, Section, to_json
 from tests.factories.surveys import typed_questionnaire
 
 pytestmark = pytest.mark.browser
@@ -40,21 +42,32 @@ def _answer_hours(page, *, ranks: tuple[str, str, str]) -> None:
     page.get_by_role("button", name="Continue").click()
 
 
-def _publish_the_questionnaire(page, live_server, sign_in, tmp_path) -> None:
+def _send_from_check(plain, seen: list) -> str:
+    """On check your answers (without JavaScript): keep the page for axe, send, and give what it listed."""
+    plain.wait_for_url(re.compile(r"/check$"))
+    check = _main(plain)
+    seen.append((plain.url, plain.content()))
+    plain.get_by_role("button", name="Accept and send").click()
+    assert plain.locator(".reference").count() == 1
+    return check
+
+
+def _publish_the_questionnaire(page, live_server, sign_in, tmp_path, *, title: str = "Library visits", slug: str = SLUG,
+                               questionnaire=None) -> None:
     sign_in(page, live_server, "officer")
     page.goto(f"{live_server}/officer/consultations/new")
-    page.get_by_label("Title").fill("Library visits")
+    page.get_by_label("Title").fill(title)
     _fill_date(page, "Opens on", date.today())
     _fill_date(page, "Closes on (the last day responses are accepted)", date.today() + timedelta(days=60))
     page.get_by_role("button", name="Save consultation").click()
-    page.wait_for_url(re.compile(rf"/officer/consultations/{SLUG}$"))
+    page.wait_for_url(re.compile(rf"/officer/consultations/{slug}$"))
     page.get_by_role("link", name="Build the questionnaire").click()
     exported = tmp_path / "questionnaire.json"
-    exported.write_text(to_json(typed_questionnaire()), encoding="utf-8")
+    exported.write_text(to_json(questionnaire or typed_questionnaire()), encoding="utf-8")
     page.get_by_label("Questionnaire file (JSON) downloaded from another consultation").set_input_files(str(exported))
     page.get_by_role("button", name="Import questions").click()
-    expect(page.locator("main")).to_contain_text("Put these in order of importance")
-    page.goto(f"{live_server}/officer/consultations/{SLUG}")
+    expect(page.locator("main")).to_contain_text((questionnaire or typed_questionnaire()).questions()[-1].text)
+    page.goto(f"{live_server}/officer/consultations/{slug}")
     page.get_by_role("button", name="Publish", exact=True).click()
     _fill_date(page, "Opens on", date.today())
     page.get_by_role("button", name="Publish the consultation").click()
@@ -105,12 +118,8 @@ def test_routed_questionnaire_with_every_new_kind_with_and_without_javascript_an
         seen.append((plain.url, plain.content()))
         plain.get_by_label("Computers", exact=True).select_option("2")
         plain.get_by_role("button", name="Continue").click()
-        plain.wait_for_url(re.compile(r"/check$"))
-        check = _main(plain)
+        check = _send_from_check(plain, seen)
         assert "When did you last visit?" not in check and "1. Books\n2. Computers" in check
-        seen.append((plain.url, plain.content()))
-        plain.get_by_role("button", name="Accept and send").click()
-        assert plain.locator(".reference").count() == 1
     finally:
         context.close()
     assert_accessible_as_sent(seen)
@@ -130,3 +139,76 @@ def test_routed_questionnaire_with_every_new_kind_with_and_without_javascript_an
     page.get_by_role("button", name="Save without those answers").click()
     page.wait_for_url(re.compile(rf"/officer/consultations/{SLUG}\?entered=R-"))
     assert_accessible(page)
+
+
+REPAIRS = "repair-evidence"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+
+
+def test_a_file_is_sent_with_and_without_javascript_and_only_officers_download_it(
+        browser, page, live_server, sign_in, assert_accessible, assert_accessible_as_sent, tmp_path):
+    questionnaire = Questionnaire(sections=[
+        Section(title="Your repair", questions=[
+            Question(key="what", text="What needs repairing?", kind="text", required=True),
+            Question(key="evidence", text="A photo or letter about the repair", kind="file", required=True)]),
+        Section(title="Anything else", questions=[Question(key="more", text="Anything else to tell us?", kind="text")]),
+    ])
+    _publish_the_questionnaire(page, live_server, sign_in, tmp_path, title="Repair evidence", slug=REPAIRS,
+                               questionnaire=questionnaire)
+    (tmp_path / "damp.pdf").write_bytes(PDF)
+    (tmp_path / "mould.png").write_bytes(PNG)
+    (tmp_path / "notes.pdf").write_bytes(b"only some text")
+
+    # With JavaScript: a PDF, then replaced from check your answers by a PNG.
+    resident = browser.new_context(locale="en-GB", bypass_csp=True).new_page()
+    resident.goto(f"{live_server}/consultations/{REPAIRS}/questionnaire")
+    assert_accessible(resident)
+    resident.get_by_label("What needs repairing?").fill("Damp in the bedroom")
+    resident.get_by_label("A photo or letter about the repair").set_input_files(str(tmp_path / "damp.pdf"))
+    resident.get_by_role("button", name="Continue").click()
+    resident.wait_for_url(re.compile(r"/questionnaire/2$"))
+    resident.get_by_role("button", name="Continue").click()
+    resident.wait_for_url(re.compile(r"/check$"))
+    assert "damp.pdf" in _main(resident)
+    assert_accessible(resident)
+    resident.get_by_role("link", name=re.compile("Change.*A photo or letter")).click()
+    expect(resident.locator("main")).to_contain_text("You have sent damp.pdf.")
+    resident.get_by_label("A photo or letter about the repair").set_input_files(str(tmp_path / "mould.png"))
+    resident.get_by_role("button", name="Continue").click()
+    resident.wait_for_url(re.compile(r"/check$"))
+    assert "mould.png" in _main(resident) and "damp.pdf" not in _main(resident)
+    resident.get_by_role("button", name="Accept and send").click()
+    reference = resident.locator(".reference").inner_text()
+    assert "/officer/response-search/files/" not in resident.content()  # residents get no address of the file
+    resident.context.close()
+
+    # Without JavaScript: a file that is not a PDF or image is refused by name, then sent.
+    context = browser.new_context(java_script_enabled=False, bypass_csp=True, locale="en-GB")
+    plain = context.new_page()
+    seen = []
+    try:
+        plain.goto(f"{live_server}/consultations/{REPAIRS}/questionnaire")
+        plain.get_by_label("What needs repairing?").fill("Leaking tap")
+        plain.get_by_label("A photo or letter about the repair").set_input_files(str(tmp_path / "notes.pdf"))
+        plain.get_by_role("button", name="Continue").click()
+        assert plain.title().startswith("Error:")
+        expect(plain.get_by_role("alert").get_by_role("link", name="The selected file must be a PDF, PNG or JPEG")).to_have_count(1)
+        assert plain.get_by_label("What needs repairing?").input_value() == "Leaking tap"
+        seen.append((plain.url, plain.content()))
+        plain.get_by_label("A photo or letter about the repair").set_input_files(str(tmp_path / "damp.pdf"))
+        plain.get_by_role("button", name="Continue").click()
+        plain.wait_for_url(re.compile(r"/questionnaire/2$"))
+        plain.get_by_role("button", name="Continue").click()
+        assert "damp.pdf" in _send_from_check(plain, seen)
+    finally:
+        context.close()
+    assert_accessible_as_sent(seen)
+
+    # The officer finds the response and downloads its file.
+    page.goto(f"{live_server}/officer/response-search/?reference={reference}")
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download mould.png").click()
+    assert download.value.suggested_filename == "mould.png"
+    assert Path(download.value.path()).read_bytes() == PNG

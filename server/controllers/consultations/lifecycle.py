@@ -12,7 +12,7 @@ from datetime import date, datetime, timezone
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import File, Redirect, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 from markupsafe import Markup
 
@@ -30,6 +30,7 @@ from surveys.consultations import (
 )
 from surveys.markdown import render_markdown
 from surveys.routing import pages, route as route_taken
+from surveys.response_files import response_file
 from surveys.responses import find_response, normalise_reference
 
 SCHEDULE_FIELDS = ("opens_on", "closes_on")
@@ -176,3 +177,18 @@ class ResponseSearchController(Controller):
         return Template("surveys/officer/response_search.html", context={
             "values": {"reference": reference}, "errors": errors, "found": found},
             status_code=HTTP_422_UNPROCESSABLE_ENTITY if errors else 200)
+
+    @get("/files/{file_key:str}", name="officer_response_file")
+    async def response_file(self, request: Request, file_key: FromPath[str]) -> File:
+        """A file a resident sent with a response: downloaded, never shown in the browser, with
+        the type its first bytes showed; audited like the response itself."""
+        stored = await response_file(file_key, data_dir=request.app.state.settings.data_dir)
+        if stored is None:
+            raise NotFoundException()
+        await record_audit(actor=request.user.email, action="response_file_downloaded", object_type="consultation_response",
+                           object_id=stored.response_reference, detail=f"{stored.consultation_slug}: {stored.file_name}",
+                           ip_address=client_ip(request))
+        return File(path=stored.path, media_type=stored.content_type, filename=stored.file_name,
+                    content_disposition_type="attachment",
+                    headers={"content-security-policy": "sandbox", "cache-control": "no-store",
+                             "x-content-type-options": "nosniff"})

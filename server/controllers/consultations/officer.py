@@ -69,6 +69,7 @@ def question_values(question: q.Question) -> dict[str, str]:
         "unit": question.unit, "earliest": question.earliest, "latest": question.latest,
         "condition": f"{question.show_if_key}={question.show_if_value}" if question.show_if_key else "",
         "census_dimension": question.census_dimension,
+        **{f"file_type_{name}": "1" for name in question.file_types},
     }
 
 

@@ -34,11 +34,13 @@ from litestar.status_codes import (
 
 from common.i18n import active_locale, gettext
 from common.tokens import hash_token
+from common.uploads import UploadError
 from server.web.guards import public
 from server.services.member_consultations import confirmed_member, member_response_key
 from server.services.outbox import write_outbox
 from server.services.send_limits import claim_send
 from server.web.request_info import absolute_link, client_ip
+from server.web.uploads import read_upload_bytes
 from surveys.consultations import ConsultationView, consultation_and_questionnaire
 from surveys.progress import record_progress
 from surveys.questionnaire import (
@@ -50,6 +52,7 @@ from surveys.responses import (
 )
 from surveys.personal_data import CONTACT_CONSENT_TEXT, check_contact_email
 from surveys.routing import Page, applying_questions, find_page, next_page, page_of, route
+from surveys.response_files import attach_files, store_pending_file
 from surveys.saved_answers import forget_saved_after_submit, resume_saved, save_for_later
 from surveys.comments import EmailNotice
 
@@ -233,9 +236,13 @@ class QuestionnaireFlowController(Controller):
             raise NotFoundException()
         raw = raw_from_form(list(page.questions), lambda name: form.getall(name, []))
         state = await self._state(request, slug)
+        file_errors = await self._store_files(request, consultation, page, form, raw, state)
         earlier = {key: value for key, value in state["answers"].items()
                    if all(question.key != key for question in page.questions)}
         answers, errors = validate_questions(questionnaire, list(page.questions), raw, earlier)
+        errors = {**errors, **file_errors}
+        for key in file_errors:
+            answers.pop(key, None)
         if page.part > 1 and not applying_questions(page, earlier, questionnaire):
             answers, errors = {}, {}  # a follow-up page that no longer applies asks nothing
         from_check = str(form.get("from", "")) == "check"
@@ -264,6 +271,36 @@ class QuestionnaireFlowController(Controller):
             # page of its section not yet answered: that is asked next
             return Redirect(path=request.app.route_reverse("questionnaire_check", slug=slug), status_code=303)
         return Redirect(path=page_path(request, slug, following, from_check=from_check), status_code=303)
+
+    async def _store_files(self, request: Request, consultation: ConsultationView, page: Page, form, raw: dict,
+                           state: dict) -> dict[str, str]:
+        """The files chosen on this page, stored at once (pending, under the response's key: see
+        ``surveys.response_files``) and put into ``raw`` as their records, and into the answers in
+        progress, so a file is not asked for twice when another answer on the page has a mistake.
+        A file question left without a new file keeps the file chosen before. Errors by key."""
+        errors: dict[str, str] = {}
+        for question in page.questions:
+            if question.kind != "file":
+                continue
+            try:
+                upload = await read_upload_bytes(form.get(question.key))
+                if upload is None:
+                    previous = state["answers"].get(question.key)
+                    raw[question.key] = answers_as_raw({question.key: previous})[question.key] if previous else []
+                    continue
+                stored = await store_pending_file(
+                    question=question, raw=upload[0], name=upload[1], consultation_id=consultation.id,
+                    idempotency_key=state["key"], data_dir=request.app.state.settings.data_dir,
+                    now=datetime.now(timezone.utc))
+            except UploadError as error:
+                errors[question.key] = str(error)
+                raw[question.key] = []
+                continue
+            raw[question.key] = answers_as_raw({question.key: stored})[question.key]
+            state["answers"][question.key] = stored
+        if any(question.kind == "file" for question in page.questions):
+            self._save_state(request, consultation.slug, state)
+        return errors
 
     @get("/check", name="questionnaire_check")
     async def check(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
@@ -337,6 +374,9 @@ class QuestionnaireFlowController(Controller):
                                        idempotency_key=key, contact_email=contact_email,
                                        contact_token_hash=hash_token(token) if token else None,
                                        contact_locale=active_locale.get(), replace=member is not None)
+        if result.response_id:
+            await attach_files(idempotency_key=key, response_id=result.response_id, answers=answers,
+                               data_dir=request.app.state.settings.data_dir)
         await forget_saved_after_submit(key)
         request.session.pop(_state_key(slug), None)
         request.session[_done_key(slug)] = result.reference

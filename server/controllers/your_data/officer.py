@@ -87,7 +87,7 @@ class PersonalDataOfficerController(Controller):
         bundle = None if errors and "email" in errors else await bundle_for_email(values["email"])
         if errors:
             return self._page(values=values, errors=errors, bundle=bundle, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
-        summary = await erase_bundle(bundle)
+        summary = await erase_bundle(bundle, data_dir=request.app.state.settings.data_dir)
         request.app.state.page_store.clear()  # no kept page may show what was erased
         await record_audit(actor=request.user.email, action="personal_data_erased", object_type="email",
                            object_id=normalise_email(values["email"])[:120], detail=summary.describe(),

@@ -197,7 +197,7 @@ class YourDataController(Controller):
             return Template("your_data/erase.html", context={"token": token, "bundle": bundle, "errors": {
                 "confirm": gettext("Tick the box to confirm that you want your information erased")}},
                 status_code=HTTP_422_UNPROCESSABLE_ENTITY)
-        summary = await erase_bundle(bundle)
+        summary = await erase_bundle(bundle, data_dir=request.app.state.settings.data_dir)
         request.app.state.page_store.clear()  # no kept page may show what was erased
         await record_audit(actor="resident", action="personal_data_erased", object_type="personal_data",
                            object_id=_subject(token), detail=summary.describe(), reason="Erasure asked for by the resident",
