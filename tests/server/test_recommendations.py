@@ -155,6 +155,7 @@ def test_from_draft_to_the_council_answer_on_the_public_page(client, officer_cli
     assert "We will publish the register." in public and "Cabinet, 19 January 2022" in public
     assert "Publish the data sharing register" in public and "1 member gave their view." in public
     assert "Sooner, please." not in public  # comments go to officers; counts are published
+    assert all(f"/panels/panel-2026/recommendations/report.{kind}" in public for kind in ("pdf", "csv", "json"))
     assert "panel-recommendations-link" in client.get("/panels/panel-2026").text
     source = client.get("/charter/data-charter/commitments/9").text
     assert "Where this commitment came from" in source and "Publish every data sharing agreement" in source
