@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from common.clock import council_today
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]  # about 45 s: the replacement draw takes most of it
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # 20 to 45 s: mostly the replacement draw
 
 NAME_2021 = "Camden Data Charter Resident Panel 2021"
 PUBLIC_PAGE = "/panels/camden-data-charter-resident-panel-2021/recommendations"
@@ -37,6 +37,7 @@ def test_a_table_point_becomes_a_recommendation_voted_answered_and_told(browser,
     sign_in(facilitator, live_server, "facilitator")
     facilitator.wait_for_url(re.compile(r"/facilitator$"))
     facilitator.get_by_role("link", name="Day three: writing the charter (demo)").first.click()
+    assert_accessible(facilitator)
     facilitator.get_by_role("link", name="Table 1").click()
     facilitator.get_by_label("In the table's words").fill(POINT)
     facilitator.get_by_role("button", name="Record it").click()
@@ -50,6 +51,7 @@ def test_a_table_point_becomes_a_recommendation_voted_answered_and_told(browser,
     page.get_by_role("link", name=NAME_2021).click()
     page.get_by_role("link", name="Sessions and tables").click()
     page.get_by_role("link", name="Day three: writing the charter (demo)").click()
+    assert_accessible(page)
     point = page.locator(".govuk-inset-text", has_text=POINT)
     point.get_by_label("Title of a draft recommendation from this point").fill(TITLE)
     point.get_by_role("button", name="Draft a recommendation").click()
@@ -57,6 +59,7 @@ def test_a_table_point_becomes_a_recommendation_voted_answered_and_told(browser,
     label = re.search(r"R\d+", page.get_by_role("heading", level=1).inner_text()).group(0)
     assert_accessible(page)
     page.get_by_role("link", name="Recommendations").first.click()
+    assert_accessible(page)
     page.get_by_role("link", name="Put recommendations to a vote").click()
     page.get_by_label("Name of the vote").fill(VOTE)
     page.get_by_label(f"{label} {TITLE}").check()
@@ -77,6 +80,7 @@ def test_a_table_point_becomes_a_recommendation_voted_answered_and_told(browser,
     member = browser.new_context(bypass_csp=True, locale="en-GB").new_page()
     member.goto(link)
     member.get_by_role("button", name="Confirm my place").click()
+    assert_accessible(member)
     member.get_by_role("link", name=VOTE).click()
     assert_accessible(member)
     member.get_by_role("button", name="Cast my vote").click()
