@@ -111,6 +111,9 @@ class ReportDraft(Table, tablename="report_draft"):
     findings = Text(default="")
     """"You said": the officer's main findings, one a line; empty for the sentences drafted from
     the statistics (``analysis.reports.summary``)."""
+    easy_read_json = Text(default="[]")
+    """The Easy Read version of the summary: ``[{"icon": name, "text": sentence}, …]``, one point
+    each (``analysis.reports.easy_read``); copied into the version when it is published."""
 
 
 class ReportAction(Table, tablename="report_action"):
@@ -173,6 +176,9 @@ class ReportVersion(Table, tablename="report_version"):
     html = Text()
     images_json = Text(default="{}")
     """``{name: {"png": base64, "alt": str}}``: charts and word clouds as published."""
+    easy_read_json = Text(default="[]")
+    """The Easy Read points as published with this version (``[]``: none). Set when the version
+    is published, or once afterwards for a version published without one; never changed again."""
 
 
 # ---------------------------------------------------------------- the council's answer to the panel

@@ -6,8 +6,10 @@
   response bias real invitations get (older residents and owner-occupiers answer more often,
   young private renters less), so the pool dashboard shows real gaps.
 * A panel recruiting now, on dates relative to the day the demo is loaded: registration closes
-  about five weeks ahead and three Saturday sessions follow. It has quotas but no volunteers yet,
-  so residents can register; loading the demo again while it still recruits adds nothing.
+  about five weeks ahead and three Saturday sessions follow. It has quotas and a batch of 120
+  invitation letters drawn by ward from the synthetic address file (``address_data/``), and 20
+  volunteers who registered with their letters' codes (some two at an address); residents can
+  register, with a code or without; loading the demo again while it still recruits adds nothing.
 * A completed 2021 panel (the one whose October 2021 days drafted the charter, on the dates the
   commitments demo already knows) with a stored, drawn selection, members, attendance and vouchers.
 
@@ -20,6 +22,7 @@ import json
 import random
 import secrets
 from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
 
 from panels.attendance import issue_vouchers, record_attendance
 from panels.census import load_shipped_census
@@ -32,7 +35,11 @@ from panels.runs import (
 )
 from panels.selection import lottery_digest, result_to_json, select_panel
 from panels.store import SessionInput, create_panel, register_volunteer, save_quotas
-from panels.tables import Panel, PanelSession, SelectionRun, Volunteer
+from panels.address_file import file_fingerprint, read_address_file
+from panels.letter_draw import draw_letters
+from panels.letters import save_letter_batch
+from panels.tables import Letter, Panel, PanelSession, SelectionRun, Volunteer
+from panels.wards import BOROUGH_WARDS
 
 PANEL_2022_SLUG = "camden-data-charter-resident-panel-2022"
 """The slug ``analysis.commitments.demo`` gives the 2022 panel (panels may not import analysis)."""
@@ -41,16 +48,22 @@ PANEL_2021_SLUG = "camden-data-charter-resident-panel-2021"
 PANEL_2021_NAME = "Camden Data Charter Resident Panel 2021"
 CENSUS_FILE = "camden-2011.csv"
 DIMENSIONS = ("sex", "age_band", "ethnicity", "disability", "tenure")
-PLACE = "Crowndale Centre, 218 Eversholt Street (demo)"
+PLACE = "Crowndale Centre, 218 Eversholt Street"
 DEMO_RETENTION_DAYS = 3650
 """The demo panels are from 2021 and 2022: kept ten years after their last session, so the daily
 retention purge leaves the demo explorable (a real panel keeps the officer's choice, 365 by default)."""
-SESSIONS_2022 = ((date(2022, 7, 20), "Day one: what the charter promised (demo)"),
-                 (date(2022, 7, 27), "Day two: evidence from council services (demo)"),
-                 (date(2022, 8, 3), "Day three: recommendations (demo)"))
-SESSIONS_2021 = ((date(2021, 10, 9), "Day one: data and the council (demo)"),
-                 (date(2021, 10, 16), "Day two: hearing from experts (demo)"),
-                 (date(2021, 10, 23), "Day three: writing the charter (demo)"))
+SESSIONS_2022 = ((date(2022, 7, 20), "Day one: what the charter promised"),
+                 (date(2022, 7, 27), "Day two: evidence from council services"),
+                 (date(2022, 8, 3), "Day three: recommendations"))
+SESSIONS_2021 = ((date(2021, 10, 9), "Day one: data and the council"),
+                 (date(2021, 10, 16), "Day two: hearing from experts"),
+                 (date(2021, 10, 23), "Day three: writing the charter"))
+DEMO_ADDRESS_FILE = Path(__file__).parent / "address_data" / "camden-addresses-synthetic.csv"
+"""Synthetic addresses on real Camden streets, with postcodes in the official format (not real
+units) and Camden's wards since 2022: the civic lottery by post's demo file."""
+DEMO_LETTERS = 120
+DEMO_LETTER_SEED = "Demo letters: numbers called at the Crowndale Centre: 3 11 26 38 47"
+DEMO_LETTER_REPLIES = 16
 POOL_2022 = 400
 POOL_2021 = 150
 PUBLIC_SEED_2021 = "Demo seed: numbers called at the Crowndale Centre, 1 October 2021: 7 19 23 31 44"
@@ -140,7 +153,7 @@ async def _ensure_2022() -> str:
     if await Volunteer.exists().where(Volunteer.panel == panel.id).run():
         return f"panel: {PANEL_2022_NAME} volunteers already present"
     await Panel.update({
-        Panel.description: "Twenty residents review a year of the Camden Data Charter (demo).",
+        Panel.description: "Twenty residents review a year of the Camden Data Charter.",
         Panel.voucher_pence: 3000, Panel.household_rule: True, Panel.retention_days: DEMO_RETENTION_DAYS,
         Panel.postcode_prefixes: CAMDEN_POSTCODES,
     }).where(Panel.id == panel.id).run()
@@ -153,7 +166,7 @@ async def _ensure_2021() -> str:
     if await Panel.exists().where(Panel.slug == PANEL_2021_SLUG).run():
         return f"panel: {PANEL_2021_NAME} already present"
     panel = Panel(name=PANEL_2021_NAME, slug=PANEL_2021_SLUG, year=2021, panel_size=20, voucher_pence=3000,
-                  household_rule=True, retention_days=DEMO_RETENTION_DAYS, description="The panel that drafted the charter (demo).",
+                  household_rule=True, retention_days=DEMO_RETENTION_DAYS, description="The panel that drafted the charter.",
                   registration_deadline=datetime(2021, 9, 24, 22, 59, tzinfo=timezone.utc),
                   created_at=datetime(2021, 9, 1, 9, 0, tzinfo=timezone.utc))
     await panel.save().run()
@@ -221,8 +234,35 @@ async def _ensure_recruiting(today: date | None = None) -> str:
         household_rule=True, retention_days=365, description=RECRUITING_DESCRIPTION, postcode_prefixes=CAMDEN_POSTCODES,
         sessions=[SessionInput(title=title, held_on=day, starts_at=time(10, 0), ends_at=time(16, 0), place=RECRUITING_PLACE)
                   for title, day in zip(RECRUITING_SESSIONS, days)])
-    await _census_quotas(panel)
-    return f"panel: {name} recruiting until {deadline.date().isoformat()}, sessions from {days[0].isoformat()}"
+    rows = await _census_quotas(panel)
+    letters = await _send_demo_letters(panel, quotas=rows)
+    return (f"panel: {name} recruiting until {deadline.date().isoformat()}, sessions from {days[0].isoformat()}; "
+            f"{letters}")
+
+
+async def _send_demo_letters(panel: Panel, *, quotas: list) -> str:
+    """A batch of letters drawn from the shipped synthetic address file, and some of the letters'
+    households registered with their codes (two adults at some addresses)."""
+    data = DEMO_ADDRESS_FILE.read_bytes()
+    addresses = read_address_file(data, wards=BOROUGH_WARDS)
+    draw = draw_letters(addresses, letters=DEMO_LETTERS, seed=DEMO_LETTER_SEED, weights={"Kilburn": 2.0})
+    batch_id, _ = await save_letter_batch(panel_id=panel.id, draw=draw, address_fingerprint=file_fingerprint(data),
+                                          address_count=len(addresses), weights={"Kilburn": 2.0},
+                                          created_by="demo")
+    letters = await Letter.select(Letter.id, Letter.address, Letter.postcode).where(
+        Letter.batch == batch_id).order_by(Letter.id).run()
+    rng = random.Random(16)
+    answering = rng.sample(letters, DEMO_LETTER_REPLIES)
+    people = fictional_registrations(DEMO_LETTER_REPLIES + DEMO_LETTER_REPLIES // 4, seed=2027, today=council_today())
+    registered = 0
+    for number, person in enumerate(people):
+        letter = answering[number % len(answering)]
+        address = ", ".join(letter["address"].split("\n")[:2])
+        await register_volunteer(
+            panel=panel, quotas=quotas, source="letter", letter_id=letter["id"],
+            registration=Registration(**{**person.__dict__, "address": address, "postcode": letter["postcode"]}))
+        registered += 1
+    return f"{len(draw.addresses)} letters sent, {registered} registered with a letter's code"
 
 
 async def load_demo_panels() -> list[str]:

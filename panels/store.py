@@ -22,6 +22,7 @@ from common.text import slugify
 from common.tokens import PRIVATE_LINK_IDLE_DAYS, hash_token, link_active_since
 from panels.census import DIMENSION_LABELS
 from panels.duplicates import DuplicateRegistration, check_not_registered
+from panels.letters import claim_letter
 from panels.membership import WITHDRAWN_STATUSES
 from panels.quotas import QuotaRow
 from panels.registration import Question, Registration, age_band_for
@@ -174,12 +175,14 @@ built on ``SITE_URL`` and the page's route name: domain code holds no web addres
 
 async def register_volunteer(*, panel: Panel, registration: Registration, quotas: list[QuotaRow], source: str = "form",
                              now: datetime | None = None,
-                             private_link: PrivateLink | None = None) -> tuple[Volunteer, str, OutgoingEmail | None]:
+                             private_link: PrivateLink | None = None,
+                             letter_id: int | None = None) -> tuple[Volunteer, str, OutgoingEmail | None]:
     """Add a volunteer to the pool with consent recorded; returns the volunteer, their private-link
     token (shown once) and the confirmation email to send (None without ``private_link``: an
     import or the demo data, which send nothing). Raises ``DuplicateRegistration`` when the email
     is already registered for the panel; the same name and address is stored, flagged
-    (``panels.duplicates``)."""
+    (``panels.duplicates``). With ``letter_id`` (a code from an invitation letter, ``panels.letters``),
+    the letter is claimed in the same transaction: ``LetterCodeError`` when it admits no one more."""
     token, token_hash = new_token()
     now = now or datetime.now(timezone.utc)
     household_key = normalise_household([registration.address, registration.postcode]) or ""
@@ -189,6 +192,8 @@ async def register_volunteer(*, panel: Panel, registration: Registration, quotas
             await Panel.select(Panel.id).where(Panel.id == panel.id).lock_rows().run()
         duplicate_of = await check_not_registered(panel_id=panel.id, email=registration.email,
                                                   full_name=registration.full_name, household_key=household_key)
+        if letter_id is not None:
+            await claim_letter(letter_id, adults_per_letter=panel.adults_per_letter)
         reference = new_reference()
         while await Volunteer.exists().where(Volunteer.reference == reference).run():
             reference = new_reference()
@@ -199,7 +204,7 @@ async def register_volunteer(*, panel: Panel, registration: Registration, quotas
             postcode=registration.postcode, age=registration.age,
             answers=json.dumps(_answers_with_age(registration, quotas), sort_keys=True), household_key=household_key,
             consent_version=panel.consent_version, consent_at=now, source=source, token_hash=token_hash,
-            registered_at=now, duplicate_of=duplicate_of,
+            registered_at=now, duplicate_of=duplicate_of, letter=letter_id,
         )
         await volunteer.save().run()
     if private_link is None:

@@ -42,6 +42,8 @@ class Panel(Table, tablename="panel"):
     consent_version = Varchar(length=40, default="2026-1")
     materials = Text(default="")
     """What members read before the sessions (plain text, shown on their private page)."""
+    adults_per_letter = Integer(default=2)
+    """How many adults at one address may register with one letter's code (``panels.letters``)."""
 
 
 class PanelSession(Table, tablename="panel_session"):
@@ -70,6 +72,42 @@ class PanelQuota(Table, tablename="panel_quota"):
     target = Real(default=0.0)
     quota_min = Integer(default=0)
     quota_max = Integer(default=0)
+
+
+class LetterBatch(Table, tablename="panel_letter_batch"):
+    """One mailing of invitation letters: a draw of addresses by ward (``panels.letter_draw``),
+    with what it takes to draw it again: the seed, the address file's fingerprint, the number of
+    letters and the ward weights."""
+
+    panel = ForeignKey(references=Panel, on_delete=OnDelete.cascade)
+    seed = Varchar(length=300)
+    address_fingerprint = Varchar(length=64)
+    """SHA-256 (hex) of the address file's bytes."""
+    address_count = Integer(default=0)
+    letters = Integer(default=0)
+    ward_weights = Text(default="{}")
+    """JSON {ward: weight} of the wards weighted other than 1."""
+    wards_json = Text(default="[]")
+    """JSON list of {ward, addresses, weight, letters}: the draw's summary."""
+    created_by = Varchar(length=254, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Letter(Table, tablename="panel_letter"):
+    """An invitation letter to one address, and its registration code. The code is stored as
+    printed (not hashed): it admits only a registration, and the officer prints the letters and
+    the mailing file again from these rows."""
+
+    panel = ForeignKey(references=Panel, on_delete=OnDelete.cascade)
+    batch = ForeignKey(references=LetterBatch, on_delete=OnDelete.cascade)
+    uprn = Varchar(length=12)
+    address = Text(default="")
+    """The address lines, one per line (no postcode)."""
+    postcode = Varchar(length=10, default="")
+    ward = Varchar(length=100, default="")
+    code = Varchar(length=9, unique=True, index=True)
+    used_count = Integer(default=0)
+    """Registrations made with the code (at most the panel's ``adults_per_letter``)."""
 
 
 class Volunteer(Table, tablename="panel_volunteer"):
@@ -111,6 +149,8 @@ class Volunteer(Table, tablename="panel_volunteer"):
     duplicate_of = Varchar(length=20, default="")
     """The reference of an earlier registration for the same panel with the same name and address:
     flagged for the officer, and left out of selection while that registration stands."""
+    letter = ForeignKey(references=Letter, null=True, default=None, on_delete=OnDelete.set_null)
+    """The invitation letter whose code the volunteer registered with (None: open registration or import)."""
 
 
 class SelectionRun(Table, tablename="panel_selection_run"):

@@ -41,6 +41,7 @@ from server.controllers.commitments.public import CommitmentsPublicController
 from server.controllers.outbox.admin import OutboxAdminController
 from server.controllers.outbox.officer import OutboxController
 from server.controllers.panels.officer import PanelOfficerController
+from server.controllers.panels.letters_officer import PanelLettersController
 from server.controllers.panels.cabinet import PanelCabinetController
 from server.controllers.panels.facilitator import FacilitatorController
 from server.controllers.panels.member_reviews import MemberReviewController
@@ -66,6 +67,7 @@ from server.controllers.format_requests.public import FormatRequestPublicControl
 from server.controllers.admin.retention import RetentionAdminController
 from server.controllers.your_data.public import YourDataController
 from server.controllers.reports.cabinet import ReportsCabinetController
+from server.controllers.reports.easy_read_officer import EasyReadOfficerController
 from server.controllers.reports.officer import ReportsOfficerController
 from server.controllers.reports.public import ReportsPublicController
 from server.controllers.site.staff_home import CabinetHomeController, OfficerHomeController
@@ -111,6 +113,7 @@ ROUTE_HANDLERS = [
     CommitmentsCabinetController,
     CommitmentsOfficerController,
     PanelOfficerController,
+    PanelLettersController,
     PanelMembersController,
     PanelCabinetController,
     OutboxController,
@@ -130,6 +133,7 @@ ROUTE_HANDLERS = [
     PanelRecommendationsPublicController,
     PanelsApiController,
     ReportsOfficerController,
+    EasyReadOfficerController,
     ReportsPublicController,
     ReportsCabinetController,
     YourDataController,

@@ -24,17 +24,17 @@ from surveys.tables import CaseStudy
 DEMO_PANEL_SLUG = "camden-data-charter-resident-panel-2022"
 DEMO_PANEL_NAME = "Camden Data Charter Resident Panel 2022"
 DEMO_PANEL_ANNOUNCED = datetime(2022, 3, 15, 10, 0, tzinfo=COUNCIL_TIME_ZONE)
-DEMO_PANEL_SESSIONS = [(record.held_on, "Resident Panel: a year of the Data Charter (demo)")
+DEMO_PANEL_SESSIONS = [(record.held_on, "Resident Panel: a year of the Data Charter")
                        for record in DEMO_EVIDENCE.panel_sessions if record.held_on.year == 2022]
 
 DEMO_CASE_STUDY_TITLES = (
-    "Predicting which homes need repairs before they fail (demo)",
-    "Finding residents eligible for unclaimed benefits (demo)",
-    "Planning school places from birth and housing data (demo)",
-    "Sharing data with the NHS to support hospital discharge (demo)",
-    "Routing street cleaning by reports from residents (demo)",
-    "Measuring air quality near schools (demo)",
-    "Spotting households at risk of homelessness early (demo)",
+    "Predicting which homes need repairs before they fail",
+    "Finding residents eligible for unclaimed benefits",
+    "Planning school places from birth and housing data",
+    "Sharing data with the NHS to support hospital discharge",
+    "Routing street cleaning by reports from residents",
+    "Measuring air quality near schools",
+    "Spotting households at risk of homelessness early",
 )
 
 RECORDED_BY = "demo-loader"
@@ -59,7 +59,7 @@ async def _ensure_panel() -> str:
     await panel.save().run()
     await PanelSession.insert(*[
         PanelSession(panel=panel.id, title=title, held_on=held_on, starts_at=time(10, 0), ends_at=time(16, 0),
-                     place="Crowndale Centre, 218 Eversholt Street (demo)")
+                     place="Crowndale Centre, 218 Eversholt Street")
         for held_on, title in DEMO_PANEL_SESSIONS
     ]).run()
     return f"panel: {DEMO_PANEL_NAME} created with {len(DEMO_PANEL_SESSIONS)} session(s)"

@@ -2,7 +2,7 @@
 
 The charter, its seven principles, its adoption by Cabinet on 19 January 2022 and the
 wording of the commitments follow Camden's published material. Everything else is
-**fictional demo data**, plausible but invented, and marked "(demo)" in every note:
+**fictional demo data**, plausible but invented (evidence links on ``example.org``):
 the updates and their dates, the evidence links (on the reserved ``example.org``
 domain), the owners, which principles each commitment serves, the Resident Panel
 session of 20 July 2022 and the case-study publication dates.
@@ -126,7 +126,7 @@ def _update(key: str, effective_on: date, status: UpdateStatus, note: str, evide
     return CommitmentUpdate(
         commitment_key=key, effective_on=effective_on,
         recorded_at=datetime(recorded_on.year, recorded_on.month, recorded_on.day, 10, 0),
-        status=status, note=f"{note} (demo)", evidence_url=_EVIDENCE + evidence if evidence else None,
+        status=status, note=note, evidence_url=_EVIDENCE + evidence if evidence else None,
         metric_value=value, metric_period=period,
     )
 

@@ -34,8 +34,10 @@ from analysis.commitments.forms import (
     parse_update_form,
     storage_limit_errors,
 )
+from analysis.commitments.headline import headline
 from analysis.commitments.report import build_report_document, document_csv, document_json
 from analysis.commitments.status import known_updates, status_as_of, tracker_as_of
+from analysis.commitments.summary import to_open_data
 from analysis.tables import Charter, Commitment, CommitmentReportSnapshot, CommitmentUpdate, Principle
 from common.clock import COUNCIL_TIME_ZONE
 from common.transactions import write_transaction
@@ -198,14 +200,20 @@ async def statuses_as_of(inputs: TrackerInputs, as_of: date) -> list[model.Commi
     return tracker_as_of(inputs.commitments, inputs.updates, inputs.evidence, as_of)
 
 
-async def report_document(slug: str, as_of: date) -> dict[str, Any]:
-    """The cabinet report as of a day, compared with the last report saved before it."""
+async def report_document(slug: str, as_of: date, *, since: date | None = None) -> dict[str, Any]:
+    """The cabinet report as of a day, compared with the last report saved before it. With
+    ``since`` (a day before ``as_of``), its one-page ``headline`` too: red, amber and green, and
+    each status changed since that day (``analysis.commitments.headline``)."""
     inputs = await load_tracker_inputs(slug)
     statuses = await statuses_as_of(inputs, as_of)
     previous = await previous_snapshot(inputs.charter.id, as_of)
-    return build_report_document(charter=inputs.charter.charter, charter_slug=inputs.charter.slug,
-                                 statuses=statuses, owners=inputs.owners,
-                                 previous=previous.document if previous else None)
+    document = build_report_document(charter=inputs.charter.charter, charter_slug=inputs.charter.slug,
+                                     statuses=statuses, owners=inputs.owners,
+                                     previous=previous.document if previous else None)
+    if since is not None and since < as_of and statuses:
+        earlier = to_open_data(await statuses_as_of(inputs, since))
+        document["headline"] = headline(document, earlier, since)
+    return document
 
 
 async def previous_snapshot(charter_id: int, as_of: date) -> Snapshot | None:

@@ -110,7 +110,8 @@ async def find_consultation(slug: str) -> dict[str, Any]:
 async def get_draft(consultation_id: int) -> dict[str, Any]:
     """The draft's words, with ``reach`` parsed: ``{channel: {"reached": int, "how": str}}``."""
     row = await ReportDraft.select().where(ReportDraft.consultation == consultation_id).first().run()
-    draft = row or {"purpose": "", "channels_note": "", "census_file": "", "reach_json": "{}", "findings": ""}
+    draft = row or {"purpose": "", "channels_note": "", "census_file": "", "reach_json": "{}", "findings": "",
+                    "easy_read_json": "[]"}
     return {**draft, "reach": parse_reach(draft.get("reach_json") or "{}")}
 
 
@@ -632,7 +633,8 @@ class VersionContent:
 
 async def publish_version(*, slug: str, title: str, content: Callable[[int], Awaitable[VersionContent]],
                           images: dict[str, tuple[bytes, str]], published_by: str, now: datetime) -> PublishedVersion:
-    """Store a new immutable version numbered one past the latest (from 1). ``content(number)``
+    """Store a new immutable version numbered one past the latest (from 1), with the draft's Easy
+    Read points (``analysis.reports.easy_read``). ``content(number)``
     makes its JSON, CSV and HTML for that number *inside* the same transaction that chose the
     number and inserts the row: on SQLite the transaction holds the write lock from its start
     (IMMEDIATE), on PostgreSQL it locks the consultation's row first, so two publishes at once
@@ -650,7 +652,10 @@ async def publish_version(*, slug: str, title: str, content: Callable[[int], Awa
             ReportVersion.consultation == consultation["id"]).run()
         number = max((row["version"] for row in rows), default=0) + 1
         made = await content(number)
+        draft = await ReportDraft.select(ReportDraft.easy_read_json).where(
+            ReportDraft.consultation == consultation["id"]).first().run()
         await ReportVersion.insert(ReportVersion(
+            easy_read_json=(draft or {}).get("easy_read_json") or "[]",
             consultation=consultation["id"], version=number, title=title, published_at=now, published_by=published_by,
             document_json=made.document_json, open_data_csv=made.open_data_csv, html=made.html,
             images_json=encoded)).run()

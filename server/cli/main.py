@@ -203,6 +203,10 @@ from server.cli.commitments import commitments_command, import_commitments_comma
 cli.add_command(commitments_command)
 cli.add_command(import_commitments_command)
 
+from server.cli.letters import invite_by_post_command  # noqa: E402
+
+cli.add_command(invite_by_post_command)
+
 from server.cli.reports import report_command  # noqa: E402
 
 cli.add_command(report_command)

@@ -41,8 +41,8 @@ def test_all_eleven_commitments_and_the_seven_principles():
     assert all(set(c.principles) <= numbers and c.principles for c in DEMO_COMMITMENTS)
 
 
-def test_every_demo_update_says_it_is_demo_data():
-    assert DEMO_UPDATES and all(u.note.endswith("(demo)") for u in DEMO_UPDATES)
+def test_demo_updates_read_as_council_content_and_link_only_to_reserved_addresses():
+    assert DEMO_UPDATES and not any("(demo)" in u.note for u in DEMO_UPDATES)
     assert all(u.evidence_url is None or ".example.org/" in u.evidence_url for u in DEMO_UPDATES)
 
 

@@ -47,7 +47,7 @@ def test_facilitator_records_a_point_and_a_member_rates_a_data_use(browser, page
     sign_in(facilitator, live_server, "facilitator")
     facilitator.wait_for_url(re.compile(r"/facilitator$"))
     assert_accessible(facilitator)
-    facilitator.get_by_role("link", name="Day three: writing the charter (demo)").first.click()
+    facilitator.get_by_role("link", name="Day three: writing the charter").first.click()
     assert "Tables swap drafts" in facilitator.locator("main").inner_text()  # the day's agenda
     assert_accessible(facilitator)
     facilitator.get_by_role("link", name="Table 2").click()
@@ -89,7 +89,7 @@ def test_facilitator_records_a_point_and_a_member_rates_a_data_use(browser, page
     page.goto(f"{live_server}/officer/panels")
     page.get_by_role("link", name=NAME_2021).click()
     page.get_by_role("link", name="Sessions and tables").click()
-    page.get_by_role("link", name="Day three: writing the charter (demo)").click()
+    page.get_by_role("link", name="Day three: writing the charter").click()
     assert_accessible(page)
     point = page.locator(".govuk-inset-text", has_text=POINT)
     point.get_by_label("Title of a draft recommendation from this point").fill("A yearly map of data sharing")

@@ -51,3 +51,20 @@ def test_demo_has_a_panel_recruiting_now_in_plain_words(db):
     texts = [panel.name, panel.description] + [row["title"] + row["place"] for row in sessions]
     assert len(sessions) == 3 and not any("demo" in text.lower() for text in texts)
     assert run(PanelQuota.count().run()) > 0
+
+
+def test_the_recruiting_panel_sent_letters_and_residents_registered_with_their_codes(db):
+    from panels.demo import DEMO_LETTERS, _ensure_recruiting
+    from panels.letters import response_by_ward
+    from panels.recruitment import recruiting_panel
+    from panels.tables import Letter, Volunteer
+
+    assert "120 letters sent, 20 registered with a letter's code" in run(_ensure_recruiting())
+    panel = run(recruiting_panel(now=datetime.now(timezone.utc)))
+    responses = run(response_by_ward(panel.id))
+    assert sum(row.letters for row in responses) == DEMO_LETTERS and len(responses) == 20
+    assert sum(row.registrations for row in responses) == 20
+    kilburn = next(row for row in responses if row.ward == "Kilburn")
+    assert kilburn.letters > DEMO_LETTERS / 20  # weighted twice
+    assert run(Letter.select(Letter.used_count).where(Letter.used_count > 2).run()) == []
+    assert run(Volunteer.count().where(Volunteer.panel == panel.id, Volunteer.letter.is_not_null()).run()) == 20

@@ -31,7 +31,7 @@ def test_load_demo_twice_adds_nothing_the_second_time(db):
     assert first.exit_code == 0, first.output
     assert "officer@camden.example" in first.output and "password:" in first.output
     after_first = count_rows()
-    assert after_first == {"staff": 3, "charters": 1, "principles": 7}
+    assert after_first == {"staff": 4, "charters": 1, "principles": 7}  # officer, cabinet, admin, facilitator
     second = invoke("load-demo")
     assert second.exit_code == 0
     assert "already present" in second.output

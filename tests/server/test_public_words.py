@@ -10,6 +10,7 @@ import subprocess
 from html.parser import HTMLParser
 
 from analysis.charter.demo import DEMO_CHARTER_SLUG
+from analysis.reports.demo import DEMO_EASY_READ
 from surveys.tables import SurveyResponse
 from tests.support.database import run
 from tests.support.http import send
@@ -92,6 +93,12 @@ def test_public_and_cabinet_pages_read_in_plain_words(demo_loaded, officer_clien
     demo_report = client.get(f"/consultations/{CONSULTATION}/report/")
     assert demo_report.status_code == 200 and "Version 1" in demo_report.text
     assert f'href="/charter/{DEMO_CHARTER_SLUG}/commitments/7c"' in demo_report.text
+    # with its Easy Read version beside it, one point a line with its picture
+    demo_easy_read = f"/consultations/{CONSULTATION}/report/v/1/easy-read"
+    assert f'href="{demo_easy_read}"' in demo_report.text
+    easy_read = client.get(demo_easy_read).text
+    assert all(text in easy_read for _, text in DEMO_EASY_READ)
+    assert_plain_words(demo_easy_read, easy_read)
     report_url = publish_demo_report(officer_client)
     report = client.get(report_url)
     assert report.status_code == 200

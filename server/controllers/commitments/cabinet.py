@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Response, Template
@@ -22,6 +22,7 @@ from server.controllers.commitments.documents import (
     file_stem,
     parse_as_of,
     report_pdf_bytes,
+    since_or_default,
     timeline_response,
 )
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
@@ -41,20 +42,24 @@ class CommitmentsCabinetController(Controller):
         errors: dict[str, str] = {}
         as_of = joined_date(request.query_params, "as_of")
         day = parse_as_of(as_of, errors)
-        document = await document_or_404(slug, day)
+        since_typed = joined_date(request.query_params, "since")
+        since = since_or_default(since_typed, day, errors)
+        document = await document_or_404(slug, day, since)
         base = request.app.route_reverse("commitments_report", slug=slug)
-        boxes = with_date_boxes({"as_of": as_of if errors else day.isoformat(),
-                                 **typed_boxes(request.query_params, ["as_of"])}, ["as_of"])
+        boxes = with_date_boxes({"as_of": as_of if "as_of" in errors else day.isoformat(),
+                                 "since": since_typed,  # blank: a month before the report date
+                                 **typed_boxes(request.query_params, ["as_of", "since"])}, ["as_of", "since"])
+        query = f"?as_of={day.isoformat()}" + (f"&since={since.isoformat()}" if since_typed and "since" not in errors else "")
         context = {
             "doc": document, "errors": errors, "as_of_value": as_of if errors else day.isoformat(), "as_of_boxes": boxes,
-            "base": base, "query": f"?as_of={day.isoformat()}", "saved": None,
+            "base": base, "query": query, "saved": None,
             "snapshots": await list_snapshots(slug), "description": timeline_description(document),
             "citations": await reports_citing(slug, [r["id"] for r in document["commitments"]]),
             "can_save": request.user.role in OFFICER, **TEMPLATE_HELPERS,
         }
         template = "commitments/_report_partial.html" if request.htmx else "commitments/report.html"
         # htmx puts the short address in the bar (``?as_of=2022-07-01``), so that it can be shared.
-        headers = {"HX-Push-Url": f"{base}?as_of={day.isoformat()}"} if request.htmx and not errors else None
+        headers = {"HX-Push-Url": f"{base}{query}"} if request.htmx and not errors else None
         return Template(template, context=context, headers=headers,
                         status_code=HTTP_422_UNPROCESSABLE_ENTITY if errors else 200)
 
@@ -69,8 +74,16 @@ class CommitmentsCabinetController(Controller):
         return download(document_csv(document), media_type="text/csv; charset=utf-8", filename=f"{file_stem(document)}.csv")
 
     @get("/report.pdf", name="commitments_report_pdf")
-    async def report_pdf_download(self, slug: FromPath[str], as_of: FromQuery[str] = "") -> Response:
-        document = await document_or_404(slug, as_of_or_400(as_of))
+    async def report_pdf_download(self, slug: FromPath[str], as_of: FromQuery[str] = "",
+                                  since: FromQuery[str] = "") -> Response:
+        """Its first page is the headline: red, amber and green, the changes since ``since``
+        (a month before by default), overdue longest first and due soon."""
+        day = as_of_or_400(as_of)
+        errors: dict[str, str] = {}
+        since_day = since_or_default(since, day, errors)
+        if errors:
+            raise ClientException(detail=errors["since"])
+        document = await document_or_404(slug, day, since_day)
         return download(await report_pdf_bytes(document), media_type="application/pdf", filename=f"{file_stem(document)}.pdf")
 
     @get("/timeline.png", name="commitments_timeline")

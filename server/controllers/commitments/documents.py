@@ -10,6 +10,7 @@ import anyio.to_thread
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.response import Response
 
+from analysis.commitments.headline import default_since
 from analysis.commitments.render import changes_sentence, report_pdf, status_name, timeline_png
 from analysis.commitments.report import KIND_NAMES, iso_to_human
 from analysis.commitments.store import CommitmentNotFound, find_charter, report_document
@@ -33,6 +34,22 @@ def parse_as_of(raw: str, errors: dict[str, str]) -> date:
         return council_today()
 
 
+def since_or_default(raw: str, as_of: date, errors: dict[str, str]) -> date:
+    """The headline's earlier day: as typed or linked, else a month before ``as_of``; a message in
+    ``errors`` when it is not a date or not before ``as_of``."""
+    if not raw:
+        return default_since(as_of)
+    try:
+        since = date.fromisoformat(raw)
+    except ValueError:
+        errors["since"] = gettext("Enter a real date for the changes, like 1 6 2022")
+        return default_since(as_of)
+    if since >= as_of:
+        errors["since"] = gettext("The date for the changes must be before the report date")
+        return default_since(as_of)
+    return since
+
+
 def as_of_or_400(raw: str) -> date:
     errors: dict[str, str] = {}
     day = parse_as_of(raw, errors)
@@ -41,9 +58,10 @@ def as_of_or_400(raw: str) -> date:
     return day
 
 
-async def document_or_404(slug: str, as_of: date) -> dict[str, Any]:
+async def document_or_404(slug: str, as_of: date, since: date | None = None) -> dict[str, Any]:
+    """``since``: the earlier day the headline's status changes are counted from (none: no headline)."""
     try:
-        return await report_document(slug, as_of)
+        return await report_document(slug, as_of, since=since)
     except CommitmentNotFound as error:
         raise NotFoundException() from error
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import HTTPException, NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_429_TOO_MANY_REQUESTS
@@ -25,6 +25,8 @@ from panels import store
 from panels.recruitment import list_public_panels, registration_state
 from panels.census import DIMENSION_LABELS
 from panels.duplicates import DuplicateRegistration
+from panels.letter_draw import normalise_code
+from panels.letters import LetterCodeError, find_letter
 from panels.registration import check_registration
 from panels.tables import Panel
 from server.audit import record_audit
@@ -73,9 +75,11 @@ class PanelPublicController(Controller):
             "others": [panel for panel in panels if panel.status != "recruiting"]})
 
     @get("/{slug:str}", name="panel_public")
-    async def show(self, slug: FromPath[str]) -> Template:
+    async def show(self, slug: FromPath[str], code: FromQuery[str] = "") -> Template:
+        """The panel and its form; ``?code=`` (the QR code on an invitation letter) fills in the letter's code."""
         panel = await _panel_by_slug(slug)
-        return Template("panels/public/register.html", context=await self._form_context(panel, values={}, errors={}))
+        values = {"letter_code": normalise_code(code) or ""} if code else {}
+        return Template("panels/public/register.html", context=await self._form_context(panel, values=values, errors={}))
 
     @post("/{slug:str}/register", name="panel_register")
     async def register(self, request: Request, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
@@ -87,6 +91,12 @@ class PanelPublicController(Controller):
             return Template("panels/public/register.html", context={**context, "values": {}}, status_code=410)
         registration, errors = check_registration(values, questions=context["questions"], postcode_prefixes=panel.postcode_prefixes,
                                                   today=date.today())
+        letter_id = None
+        if values.get("letter_code", "").strip():
+            values["letter_code"] = normalise_code(values["letter_code"]) or values["letter_code"].strip()
+            letter_id, code_error = await find_letter(panel, values["letter_code"])
+            if code_error:
+                errors = {"letter_code": code_error, **errors}
         if errors:
             context["errors"] = errors
             return Template("panels/public/register.html", context=context, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
@@ -99,7 +109,11 @@ class PanelPublicController(Controller):
         try:
             volunteer, token, email = await store.register_volunteer(
                 panel=panel, registration=registration, quotas=quotas,
-                private_link=private_link_builder(request, "member_page"))
+                private_link=private_link_builder(request, "member_page"), letter_id=letter_id,
+                source="letter" if letter_id else "form")
+        except LetterCodeError as error:  # the code's last place went while this form was being filled in
+            context["errors"] = {"letter_code": str(error)}
+            return Template("panels/public/register.html", context=context, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         except DuplicateRegistration:
             context["errors"] = {"email": gettext(
                 "This email address is already registered for this panel, so we have not registered it again. "
@@ -117,11 +131,14 @@ class PanelPublicController(Controller):
         """htmx inline validation of one field: the same rules as the full form, one message back."""
         panel = await _panel_by_slug(slug)
         context = await self._form_context(panel, values=_form_values(data), errors={})
-        known = {*FIELDS, *(question.dimension for question in context["questions"])}
+        known = {*FIELDS, "letter_code", *(question.dimension for question in context["questions"])}
         if field not in known:
             raise NotFoundException()
         _, errors = check_registration(context["values"], questions=context["questions"],
                                        postcode_prefixes=panel.postcode_prefixes, today=date.today())
+        if field == "letter_code" and context["values"].get(field, "").strip():
+            errors["letter_code"] = (await find_letter(panel, context["values"][field]))[1] or ""
+            errors = {name: message for name, message in errors.items() if message}
         context["errors"] = {field: errors[field]} if field in errors and context["values"].get(field) else {}
         context["field"] = field
         return Template("panels/public/_field.html", context=context)

@@ -14,6 +14,8 @@ from litestar.params import FromPath
 from litestar.response import Response, Template
 from markupsafe import Markup
 
+from analysis.reports.easy_read import easy_read_html, easy_read_pdf
+from analysis.reports.easy_read_store import version_points
 from analysis.reports.render import Images, report_pdf
 from analysis.reports.store import ReportNotFound, get_version, list_versions, version_image
 from common.clock import council_time
@@ -47,6 +49,7 @@ class ReportsPublicController(Controller):
         consultation = await consultation_or_404(slug)
         return Template("reports/public.html", context={
             "consultation": consultation, "version": row, "body": Markup(row["html"]),
+            "has_easy_read": bool(version_points(row)),
             "versions": await list_versions(consultation["id"]),
             "base": request.app.route_reverse("report_public_version", slug=slug, number=row["version"])})
 
@@ -94,3 +97,37 @@ class ReportsPublicController(Controller):
         key = pdfs.key("report pdf", row["id"], row["html"], row["images_json"], row["title"], council, note)
         pdf = await pdfs.get_or_render(key, render)
         return download(pdf, media_type="application/pdf", filename=f"{slug}-report-v{number}.pdf")
+
+    async def _easy_read_or_404(self, slug: str, number: int) -> tuple[dict[str, Any], list]:
+        row = await _version_or_404(slug, number)
+        points = version_points(row)
+        if not points:
+            raise NotFoundException()
+        return row, points
+
+    @get("/v/{number:int}/easy-read", name="report_public_easy_read", opt=page_cache_opt())
+    async def easy_read(self, slug: FromPath[str], number: FromPath[int]) -> Template:
+        """The Easy Read version of the summary, as published with the version."""
+        row, points = await self._easy_read_or_404(slug, number)
+        return Template("reports/easy_read.html", context={
+            "consultation": await consultation_or_404(slug), "version": row,
+            "body": Markup(await anyio.to_thread.run_sync(easy_read_html, points))})
+
+    @get("/v/{number:int}/easy-read.pdf", name="report_public_easy_read_pdf")
+    async def easy_read_pdf_download(self, request: Request, slug: FromPath[str], number: FromPath[int]) -> Response:
+        """Printed in large type, once per version (and language), like the report's own PDF."""
+        row, points = await self._easy_read_or_404(slug, number)
+        consultation = await consultation_or_404(slug)
+        published_at = council_time(row["published_at"])
+        title = gettext("Easy Read: what you told us about %(title)s", title=consultation["title"])
+        note = gettext("Version %(number)s, published %(day)s.", number=number, day=format_day(published_at.date()))
+        council = request.app.state.settings.council_name
+
+        async def render() -> bytes:
+            return await anyio.to_thread.run_sync(lambda: easy_read_pdf(
+                points, title=title, council=council, note=note, published=published_at))
+
+        pdfs: RenderedFiles = request.app.state.report_pdfs
+        key = pdfs.key("easy read pdf", row["id"], row["easy_read_json"], title, council, note)
+        pdf = await pdfs.get_or_render(key, render)
+        return download(pdf, media_type="application/pdf", filename=f"{slug}-easy-read-v{number}.pdf")
