@@ -198,3 +198,30 @@ def sign_in(assert_accessible):
         expect(page, f"sign in as {role} failed").not_to_have_url(re.compile(r"/login(\?|$)"), timeout=30_000)
 
     return do
+
+
+@pytest.fixture
+def replacement_member_link():
+    """``replacement_member_link(page, base_url, panel_name, seed)``: on a signed-in officer's
+    page, mark the panel's first member as dropped out, draw a replacement with ``seed`` and
+    return the private link from the "You have been chosen" email (a member's link is only ever
+    in an email)."""
+
+    def draw(page, base_url: str, panel_name: str, seed: str) -> str:
+        page.goto(f"{base_url}/officer/panels")
+        page.get_by_role("link", name=panel_name).click()
+        page.get_by_role("link", name="Members and sessions").click()
+        page.get_by_role("link", name=re.compile("^Mark as dropped out")).first.click()
+        page.get_by_label("Reason").fill(f"Moved away ({seed})")
+        page.get_by_role("button", name="Mark as dropped out").click()
+        page.wait_for_url(re.compile(r"/members\?withdrawn="))
+        page.get_by_role("button", name=re.compile("^Choose replacements for")).click()
+        page.get_by_role("button", name=re.compile("^Draw replacements")).wait_for(timeout=120_000)
+        page.get_by_label("Public seed").fill(seed)
+        page.get_by_role("button", name=re.compile("^Draw replacements")).click()
+        page.wait_for_url(re.compile(r"/members$"))
+        page.goto(f"{base_url}/officer/outbox")
+        email = page.locator(".outbox-email", has_text="You have been chosen").filter(has_text=panel_name).first
+        return re.search(r"(http://\S+/my-panel/\S+)", email.inner_text()).group(1)
+
+    return draw

@@ -21,7 +21,7 @@ POINT = "Publish a map of which services share data with which, updated every ye
 
 
 def test_facilitator_records_a_point_and_a_member_rates_a_data_use(browser, page, live_server, sign_in,
-                                                                   assert_accessible):
+                                                                   assert_accessible, replacement_member_link):
     sign_in(page, live_server, "officer")
     page.goto(f"{live_server}/officer/panels")
     page.get_by_role("link", name=NAME_2021).click()
@@ -41,20 +41,7 @@ def test_facilitator_records_a_point_and_a_member_rates_a_data_use(browser, page
     assert_accessible(page)
 
     # A confirmed member with a private link: a replacement for a drop-out, who confirms.
-    page.get_by_role("link", name="Back to reviews").click()
-    page.get_by_role("link", name="Members and sessions").click()
-    page.get_by_role("link", name=re.compile("^Mark as dropped out")).first.click()
-    page.get_by_label("Reason").fill("Moved away (deliberation e2e)")
-    page.get_by_role("button", name="Mark as dropped out").click()
-    page.wait_for_url(re.compile(r"/members\?withdrawn="))
-    page.get_by_role("button", name=re.compile("^Choose replacements for")).click()
-    page.get_by_role("button", name=re.compile("^Draw replacements")).wait_for(timeout=120_000)
-    page.get_by_label("Public seed").fill("e2e deliberation replacement seed 8")
-    page.get_by_role("button", name=re.compile("^Draw replacements")).click()
-    page.wait_for_url(re.compile(r"/members$"))
-    page.goto(f"{live_server}/officer/outbox")
-    body = page.locator(".outbox-email", has_text="You have been chosen").filter(has_text=NAME_2021).first.inner_text()
-    link = re.search(r"(http://\S+/my-panel/\S+)", body).group(1)
+    link = replacement_member_link(page, live_server, NAME_2021, "e2e deliberation replacement seed 8")
 
     facilitator = browser.new_context(bypass_csp=True, locale="en-GB").new_page()
     sign_in(facilitator, live_server, "facilitator")

@@ -5,6 +5,8 @@ open data API; and the ballot's secrecy: no table, page or export joins a member
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -153,6 +155,7 @@ def test_from_draft_to_the_council_answer_on_the_public_page(client, officer_cli
     assert "We will publish the register." in public and "Cabinet, 19 January 2022" in public
     assert "Publish the data sharing register" in public and "1 member gave their view." in public
     assert "Sooner, please." not in public  # comments go to officers; counts are published
+    assert all(f"/panels/panel-2026/recommendations/report.{kind}" in public for kind in ("pdf", "csv", "json"))
     assert "panel-recommendations-link" in client.get("/panels/panel-2026").text
     source = client.get("/charter/data-charter/commitments/9").text
     assert "Where this commitment came from" in source and "Publish every data sharing agreement" in source
@@ -167,6 +170,21 @@ def test_from_draft_to_the_council_answer_on_the_public_page(client, officer_cli
     assert client.get("/api/panels").json() == [{"id": panel_id, "slug": "panel-2026", "name": "Resident Panel 2026", "year": 2026}]
     schema = client.get("/api/schema/openapi.json").json()
     assert set(schema["paths"]) == {"/api/panels", "/api/panels/{panel_id}/recommendations"}
+
+    # The panel's report as files: the same records as JSON, one CSV row each, the page printed.
+    document = client.get("/panels/panel-2026/recommendations/report.json")
+    assert "panel-2026-recommendations.json" in document.headers["content-disposition"]
+    assert document.json()["recommendations"] == api and document.json()["panel"]["slug"] == "panel-2026"
+    rows = list(csv.DictReader(io.StringIO(client.get("/panels/panel-2026/recommendations/report.csv").text)))
+    assert [row["number"] for row in rows] == ["1", "2"] and rows[0]["adopted"] == "yes" and rows[1]["adopted"] == "no"
+    assert rows[0]["response"] == "accepted" and rows[0]["commitments"] == "data-charter/9: overdue"
+    assert rows[0]["panel_view_total"] == "1" and rows[0]["panel_view_partly"] == ""  # hidden, as on the page
+    assert rows[0]["votes_live_with"] == "1" and rows[0]["support_percent"] == "75.0" and rows[1]["response"] == ""
+    pdf = client.get("/panels/panel-2026/recommendations/report.pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    text = _pdf_text(pdf.content)
+    assert text is None or ("We will publish the register." in text and "Publish the data sharing register" in text
+                            and "1 member gave their view." in text and "Follow" not in text)
 
 
 MEMBER_KEYS = ("RP-ALPHA1", "alpha1@example.com", "Member ALPHA1", hash_token("token-ALPHA1"))
@@ -219,3 +237,33 @@ def test_no_table_page_or_export_joins_a_member_to_a_choice(client, officer_clie
     import difflib
     first, second = about("ALPHA1", alpha), about("BRAVO2", bravo)
     assert first == second, "\n".join(difflib.unified_diff(first.splitlines(), second.splitlines(), lineterm="", n=0))
+
+    # The panel's report (page, PDF, CSV, JSON) once the vote has ended: the totals, and nobody.
+    closed = post_form(officer_client, f"/officer/panels/{panel_id}/recommendations/votes/{vote_id}/close",
+                       follow_redirects=False)
+    assert closed.status_code == 303
+    exports = {"page": client.get("/panels/panel-2026/recommendations").text}
+    for kind in ("csv", "json", "pdf"):
+        response = client.get(f"/panels/panel-2026/recommendations/report.{kind}")
+        assert response.status_code == 200, kind
+        exports[kind] = response.text if kind != "pdf" else _pdf_text(response.content)
+    assert "3 of 4 ballots in support" in exports["page"]
+    assert exports["pdf"] is None or "3 of 4 ballots in support" in exports["pdf"]
+    assert ",4,1,1,1,0,1,3,75.0,80,no," in exports["csv"]
+    assert '"votes":{"strongly_support":1,"support":1,"live_with":1,"oppose":0,"strongly_oppose":1}' in exports["json"]
+    identities = [key for ref in MEMBERS for key in (ref, ref.lower(), f"Member {ref}")]
+    found = [(kind, key) for kind, text in exports.items() for key in identities if key in (text or "")]
+    assert found == []
+    assert not [kind for kind in ("csv", "json") for member_id in member_ids
+                if re.search(rf"(?<![\d.]){member_id}(?![\d.])", exports[kind])]
+
+
+def _pdf_text(pdf: bytes) -> str | None:
+    """The PDF's text (None when poppler's pdftotext is not installed)."""
+    import shutil
+    import subprocess
+
+    assert pdf.startswith(b"%PDF")
+    if shutil.which("pdftotext") is None:
+        return None
+    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
