@@ -21,6 +21,7 @@ from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
+from common.i18n import active_locale
 from server.audit import use_secret
 from server.web.assets import AssetManifest, static_files_handler
 from server.services.recruiting import RecruitingLink
@@ -81,7 +82,7 @@ from server.web.head_requests import HeadAsGet
 from server.web.rendered_files import RenderedFiles
 from server.web.request_limits import MAX_BODY_BYTES, MAX_FORM_FIELDS, FormLimitsMiddleware
 from server.web.page_cache import CsrfTokens, PageCacheMiddleware, PageStore
-from server.web.i18n import SpeakTheRequestsLanguage, available_locales, choose_locale
+from server.web.i18n import SpeakTheRequestsLanguage, available_locales
 from server.web.middleware import MalformedInputMiddleware, StaffIdentityMiddleware, add_security_headers
 from server.settings import Settings
 from server.web.templating import bind_url_for, configure_template_engine
@@ -223,7 +224,7 @@ def create_app(settings: Settings) -> Litestar:
         before_send=[add_security_headers],
         middleware=[
             DefineMiddleware(PageCacheMiddleware, store=page_store, csrf=CsrfTokens(csrf_config.secret, csrf_cookie, CSRF_HEADER),
-                             session_cookie=session_config.key, variant=lambda scope: choose_locale(scope, locales)),
+                             session_cookie=session_config.key, variant=lambda scope: active_locale.get()),  # set by SpeakTheRequestsLanguage
             session_config.middleware,
             StaffIdentityMiddleware(),
             FormLimitsMiddleware(),

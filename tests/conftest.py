@@ -93,7 +93,12 @@ def migrated_template() -> Path | None:
     enable_wal(path)
     outcome = run(apply_migrations())
     assert outcome.success, outcome.message
-    template = _TEST_DIR / "template.sqlite"
+    return _keep_as_template(path, "template.sqlite")
+
+
+def _keep_as_template(path: Path, name: str) -> Path:
+    """A copy of the SQLite database at ``path`` (its WAL folded in first) for tests to start from."""
+    template = _TEST_DIR / name
     with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     shutil.copyfile(path, template)
@@ -106,10 +111,15 @@ def db(migrated_template: Path | None) -> Iterator[None]:
     if _USES_POSTGRES:
         run(truncate_postgres())
     else:
-        path = sqlite_path()
-        remove_sqlite(path)
-        shutil.copyfile(migrated_template, path)
+        _start_from(migrated_template)
     yield
+
+
+def _start_from(template: Path) -> None:
+    """This test's SQLite database becomes a fresh copy of ``template``."""
+    path = sqlite_path()
+    remove_sqlite(path)
+    shutil.copyfile(template, path)
 
 
 @pytest.fixture(scope="session")
@@ -120,15 +130,9 @@ def _demo_template(migrated_template: Path | None) -> Path | None:
         return None
     from server.services.demo import load_demo
 
-    path = sqlite_path()
-    remove_sqlite(path)
-    shutil.copyfile(migrated_template, path)
+    _start_from(migrated_template)
     run(load_demo())
-    template = _TEST_DIR / "demo-template.sqlite"
-    with sqlite3.connect(path) as connection:
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    shutil.copyfile(path, template)
-    return template
+    return _keep_as_template(sqlite_path(), "demo-template.sqlite")
 
 
 @pytest.fixture
@@ -140,9 +144,7 @@ def demo_loaded(db, _demo_template: Path | None) -> None:
 
         run(load_demo())
         return
-    path = sqlite_path()
-    remove_sqlite(path)
-    shutil.copyfile(_demo_template, path)
+    _start_from(_demo_template)
 
 
 @pytest.fixture

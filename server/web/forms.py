@@ -18,3 +18,18 @@ RepeatableFormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingTy
 """An HTML form whose fields may repeat (a repeated field is a list)."""
 UploadData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 """A form with a file (``multipart/form-data``); read files with ``server.web.uploads.read_upload``."""
+
+
+def last_values(data: dict[str, Any], names: tuple[str, ...]) -> dict[str, str]:
+    """One text per field of a ``RepeatableFormData`` (a repeated field counts as its last value)."""
+    values = {}
+    for name in names:
+        value = data.get(name, "")
+        values[name] = str(value[-1] if isinstance(value, list) and value else value)
+    return values
+
+
+def ticked(data: dict[str, Any], name: str) -> list[str]:
+    """The values of a checkbox group in a ``RepeatableFormData``: none, one or several."""
+    value = data.get(name, [])
+    return [str(item) for item in (value if isinstance(value, list) else [value])]

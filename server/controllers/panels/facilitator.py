@@ -14,8 +14,8 @@ from common.clock import council_today
 from panels import session_tables, store
 from panels.tables import PanelSession
 from server.audit import record_audit
-from server.controllers.panels.recommendations_officer import last_values, panel_or_404
-from server.web.forms import RepeatableFormData
+from server.controllers.panels.recommendations_officer import panel_or_404
+from server.web.forms import RepeatableFormData, last_values, ticked
 from server.web.guards import SESSION_STAFF, roles
 from server.web.request_info import client_ip
 
@@ -100,10 +100,8 @@ class FacilitatorController(Controller):
         page = await self._paper_page(panel_id, review_id)
         context = page.context
         review, principles = context["review"], context["principles"]
-        values = {name: (value if name == "members" else (value[-1] if isinstance(value, list) and value else value))
-                  for name, value in data.items() if name != "_csrf_token"}
-        members = values.get("members", [])
-        values["members"] = [str(item) for item in (members if isinstance(members, list) else [members])]
+        values = {**last_values(data, tuple(name for name in data if name not in ("_csrf_token", "members"))),
+                  "members": ticked(data, "members")}
         paper, errors = review_forms.check_paper_forms(
             values, principle_ids=[item.id for item in principles],
             session_ids={session.id for session in context["sessions"]},

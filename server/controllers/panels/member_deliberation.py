@@ -14,9 +14,8 @@ from common.clock import council_today
 from panels import ballots, recommendations, store
 from panels.response_ratings import RATING_LABELS, RATINGS, RatingError, check_rating_form, has_rated, rate_response
 from panels.tables import Volunteer
-from server.controllers.panels.recommendations_officer import last_values
 from server.controllers.your_data.links import link_not_working
-from server.web.forms import RepeatableFormData
+from server.web.forms import RepeatableFormData, last_values
 from server.web.guards import public
 
 

@@ -13,9 +13,8 @@ from analysis.charter import review_forms, review_ratings, reviews
 from common.clock import council_today
 from panels import ballots, store
 from panels.tables import Volunteer
-from server.controllers.panels.recommendations_officer import last_values
 from server.controllers.your_data.links import link_not_working
-from server.web.forms import RepeatableFormData
+from server.web.forms import RepeatableFormData, last_values
 from server.web.guards import public
 
 

@@ -30,7 +30,7 @@ from panels.letters import LetterCodeError, find_letter
 from panels.registration import check_registration
 from panels.tables import Panel
 from server.audit import record_audit
-from server.web.forms import RepeatableFormData
+from server.web.forms import RepeatableFormData, last_values
 from server.controllers.your_data.links import link_not_working
 from server.web.guards import public
 from server.services.member_consultations import MEMBER_STATUS, confirmed_member, open_consultations_for_member
@@ -44,8 +44,7 @@ FIELDS = ("full_name", "email", "phone", "address", "postcode", "age")
 def _form_values(data: dict[str, Any]) -> dict[str, str]:
     """One text per field: a field sent more than once (never by our form) counts as its last
     value (as most frameworks read it) instead of being stored as "['a', 'b']"."""
-    return {key: str(value[-1] if isinstance(value, list) and value else value)
-            for key, value in data.items() if key != "_csrf_token"}
+    return last_values(data, tuple(key for key in data if key != "_csrf_token"))
 
 
 async def _panel_by_slug(slug: str) -> Panel:

@@ -4,7 +4,6 @@ session's paper ballots and read the results (totals only, once the vote has end
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
@@ -21,7 +20,7 @@ from server.audit import record_audit
 from server.controllers.follows.links import follow_links, send_to_followers
 from server.services.follows import notify_vote_results
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
-from server.web.forms import RepeatableFormData
+from server.web.forms import RepeatableFormData, last_values, ticked
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
 
@@ -33,15 +32,6 @@ def parse_iso_day(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
-
-
-def last_values(data: dict[str, Any], names: tuple[str, ...]) -> dict[str, str]:
-    """One text per field (a repeated field counts as its last value)."""
-    values = {}
-    for name in names:
-        value = data.get(name, "")
-        values[name] = str(value[-1] if isinstance(value, list) and value else value)
-    return values
 
 
 async def panel_or_404(panel_id: int) -> Panel:
@@ -160,10 +150,8 @@ class PanelRecommendationsController(Controller):
         today = council_today()
         drafts = {item.id for item in await recommendations.list_recommendations(panel.id) if item.vote_id is None}
         closes = joined_date(data, "closes_on")
-        ticked = data.get("recommendations", [])
         values = {**last_values(data, ("title", "threshold")), "closes_on": closes,
-                  **typed_boxes(data, ["closes_on"]),
-                  "recommendations": [str(item) for item in (ticked if isinstance(ticked, list) else [ticked])]}
+                  **typed_boxes(data, ["closes_on"]), "recommendations": ticked(data, "recommendations")}
         vote, errors = ballots.check_vote_form({**values, "recommendations": values["recommendations"]},
                                                closes_on=parse_iso_day(closes), today=today, recommendation_ids=drafts)
         if not errors:
@@ -226,8 +214,7 @@ class PanelRecommendationsController(Controller):
         sessions = {int(s.id) for s in await store.list_sessions(panel.id)}
         count_fields = tuple(f"r{item.id}-{grade}" for item in items for grade in ballots.GRADES)
         values = last_values(data, ("session", "ballots", *count_fields))
-        ticked = data.get("voters", [])
-        values["voters"] = [str(item) for item in (ticked if isinstance(ticked, list) else [ticked])]
+        values["voters"] = ticked(data, "voters")
         paper, errors = ballots.check_paper_form(values, recommendation_ids=[item.id for item in items],
                                                  session_ids=sessions, voter_ids=voters)
         if not errors and not vote.is_open(council_today()):

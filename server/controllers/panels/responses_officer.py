@@ -24,9 +24,9 @@ from panels.response_ratings import RATING_LABELS, RATINGS, rating_comments, rat
 from server.audit import record_audit
 from server.controllers.follows.links import follow_links, send_to_followers
 from server.services.follows import notify_response_recorded
-from server.controllers.panels.recommendations_officer import last_values, panel_or_404, parse_iso_day
+from server.controllers.panels.recommendations_officer import panel_or_404, parse_iso_day
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
-from server.web.forms import RepeatableFormData
+from server.web.forms import RepeatableFormData, last_values, ticked
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
 
@@ -124,8 +124,7 @@ class RecommendationResponseController(Controller):
         page = await self._page(panel_id, recommendation_id)
         values = {**last_values(data, NEW_COMMITMENT_FIELDS), "deadline_date": joined_date(data, "deadline_date"),
                   **typed_boxes(data, ["deadline_date"])}
-        ticked = data.get("principles", [])
-        values["principles"] = [str(p) for p in (ticked if isinstance(ticked, list) else [ticked])]
+        values["principles"] = ticked(data, "principles")
         response = page.context["response"]
         charters = {charter.slug for charter in page.context["charters"]}
         if values["charter"] not in charters:

@@ -13,9 +13,9 @@ from analysis.charter import review_forms, reviews
 from common.clock import council_today
 from panels.tables import Panel
 from server.audit import record_audit
-from server.controllers.panels.recommendations_officer import last_values, panel_or_404, parse_iso_day
+from server.controllers.panels.recommendations_officer import panel_or_404, parse_iso_day
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
-from server.web.forms import RepeatableFormData
+from server.web.forms import RepeatableFormData, last_values
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
 from surveys.case_studies import list_case_studies

@@ -15,8 +15,8 @@ from panels import session_tables, store
 from panels.census import DIMENSION_LABELS
 from panels.tables import Panel, PanelSession
 from server.audit import record_audit
-from server.controllers.panels.recommendations_officer import last_values, panel_or_404
-from server.web.forms import RepeatableFormData
+from server.controllers.panels.recommendations_officer import panel_or_404
+from server.web.forms import RepeatableFormData, last_values
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
 
