@@ -5,8 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# pytest-xdist workers: `auto` is one per CPU core; `make test JOBS=0` runs in one process. With
-# --dist loadgroup the browser tests (one xdist group) share one worker, one server and one Chromium.
+# pytest-xdist workers: `auto` is one per CPU core; `make test JOBS=0` runs in one process. The
+# browser tests come last; each worker that reaches them starts its own server and Chromium.
 JOBS ?= auto
 PYTEST_PARALLEL := -n $(JOBS) --dist loadgroup
 

@@ -67,15 +67,13 @@ hypothesis_settings.register_profile("dev", **_UNDER_LOAD)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config, items) -> None:
-    """Browser tests last: they are the slowest, and the fast tests tell more sooner. They form one
-    xdist group, so that with ``--dist loadgroup`` (as ``make test`` runs) one worker runs them
-    all against one server and one Chromium while the other workers run everything else."""
+    """Browser tests last: they are the slowest, and the fast tests tell more sooner. Each xdist
+    worker that reaches them starts its own server and Chromium (``tests/e2e/conftest.py``).
+
+    (An ``xdist_group`` mark would send them all to one worker, but pytest-xdist 3.8 groups by
+    rewriting ``item._nodeid``, which pytest 9.2 no longer reads: the groups are silently ignored.)"""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
-    for item in items:
-        if item.get_closest_marker("browser") is not None:
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")

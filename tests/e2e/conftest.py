@@ -10,6 +10,7 @@ Tests wait on conditions (Playwright's ``expect``, ``wait_for_url``), never on f
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -47,16 +48,20 @@ def chromium_path() -> str | None:
 
 @pytest.fixture(scope="session")
 def axe_script() -> str:
-    if not AXE_PATH.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            _unavailable("npm is not installed, so axe-core cannot be installed")
-        E2E_TOOLS.mkdir(exist_ok=True)
-        shutil.copyfile(PROJECT_ROOT / "tests" / "e2e" / "package.json", E2E_TOOLS / "package.json")
-        result = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=E2E_TOOLS,
-                                capture_output=True, text=True, timeout=300)
-        if result.returncode != 0 or not AXE_PATH.exists():
-            _unavailable(f"npm could not install axe-core: {result.stderr.strip()[-300:]}")
+    E2E_TOOLS.mkdir(exist_ok=True)
+    # One install at a time: two xdist workers that reach their first browser test together
+    # would otherwise both run npm in .e2e/ and break each other's unpacking (ENOTEMPTY).
+    with open(E2E_TOOLS / ".install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not AXE_PATH.exists():
+            npm = shutil.which("npm")
+            if npm is None:
+                _unavailable("npm is not installed, so axe-core cannot be installed")
+            shutil.copyfile(PROJECT_ROOT / "tests" / "e2e" / "package.json", E2E_TOOLS / "package.json")
+            result = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=E2E_TOOLS,
+                                    capture_output=True, text=True, timeout=300)
+            if result.returncode != 0 or not AXE_PATH.exists():
+                _unavailable(f"npm could not install axe-core: {result.stderr.strip()[-300:]}")
     return AXE_PATH.read_text(encoding="utf-8")
 
 
