@@ -33,6 +33,15 @@ def _publish(page, live_server, number: int, assert_accessible=None) -> None:
     page.wait_for_url(f"{live_server}/consultations/{SLUG}/report/v/{number}")
 
 
+def _summary_on_the_first_screen(page) -> None:
+    """Summary first: a 375 × 812 phone's first screen shows We asked, You said and We did, and
+    nothing is wider than the phone."""
+    for heading in ("We asked", "You said", "We did"):
+        box = page.get_by_role("heading", name=heading, exact=True).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 812, f"{heading} is below the first screen: {box}"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+
+
 def _officer_writes_and_publishes(page, live_server, assert_accessible) -> None:
     page.goto(f"{live_server}/officer/consultations/{SLUG}")
     page.get_by_role("link", name='Write the "We asked, you said, we did" report').click()
@@ -126,11 +135,7 @@ def _resident_reads(page, live_server, assert_accessible) -> None:
     page.locator(f'a[href="/consultations/{SLUG}/report"]').first.click()
     page.wait_for_url(f"{live_server}/consultations/{SLUG}/report")
     assert "Version 3" in page.locator(".app-report-version").inner_text()
-    # Summary first: the first screen shows We asked, You said and We did; nothing is wider than the phone.
-    for heading in ("We asked", "You said", "We did"):
-        box = page.get_by_role("heading", name=heading, exact=True).bounding_box()
-        assert box is not None and box["y"] + box["height"] <= 812, f"{heading} is below the first screen: {box}"
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    _summary_on_the_first_screen(page)
     main = page.locator("main")
     text = main.inner_text()
     assert "“Tell people in plain English … about them.”" in text
@@ -163,6 +168,19 @@ def _resident_reads(page, live_server, assert_accessible) -> None:
     page.wait_for_url(f"{live_server}/consultations/{SLUG}/report/v/2")
     assert "This is an older version." in page.locator(".govuk-notification-banner").inner_text()
     assert "Review the guide with the Resident Panel (e2e)" not in page.locator("main").inner_text()
+    assert_accessible(page)
+
+
+def test_the_demo_report_opens_with_its_summary_on_a_phone(page, live_server, assert_accessible):
+    """The report the demo publishes (a purpose of three sentences, two findings, three actions):
+    its first sentence opens "We asked" and the whole purpose follows the summary."""
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{live_server}/consultations/{SLUG}/report")
+    _summary_on_the_first_screen(page)
+    summary = page.locator("section", has=page.get_by_role("heading", name="We asked", exact=True))
+    assert summary.inner_text().count(".") == 2  # the purpose's first sentence and the dates
+    why = page.locator("section", has=page.get_by_role("heading", name="Why we asked", exact=True))
+    assert "We are writing a Data Charter" in why.inner_text()
     assert_accessible(page)
 
 
