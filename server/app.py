@@ -68,6 +68,7 @@ from server.controllers.format_requests.public import FormatRequestPublicControl
 from server.controllers.admin.retention import RetentionAdminController
 from server.controllers.your_data.public import YourDataController
 from server.controllers.reports.cabinet import ReportsCabinetController
+from server.controllers.reports.coding import ReportCodingController
 from server.controllers.reports.easy_read_officer import EasyReadOfficerController
 from server.controllers.reports.officer import ReportsOfficerController
 from server.controllers.reports.public import ReportsPublicController
@@ -134,6 +135,7 @@ ROUTE_HANDLERS = [
     PanelRecommendationsPublicController,
     PanelsApiController,
     ReportsOfficerController,
+    ReportCodingController,
     EasyReadOfficerController,
     ReportsPublicController,
     ReportsCabinetController,

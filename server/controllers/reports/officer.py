@@ -248,7 +248,8 @@ class ReportsOfficerController(Controller):
             raise NotFoundException() from error
         question, tagged = str(data.get("question_key", "")), data.get("tagged") != "no"
         try:
-            changed = await set_tag(slug=slug, response_id=response_id, question_key=question, theme_id=theme_id, tagged=tagged)
+            changed = await set_tag(slug=slug, response_id=response_id, question_key=question, theme_id=theme_id, tagged=tagged,
+                                    by=request.user.email)
         except ReportNotFound as error:
             raise NotFoundException() from error
         if changed:
