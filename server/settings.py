@@ -155,6 +155,11 @@ class Settings:
     notify_email_template_id: str = ""
     """``NOTIFY_EMAIL_TEMPLATE_ID``: that template's id (required with ``NOTIFY_API_KEY``)."""
 
+    notify_letter_template_id: str = ""
+    """``NOTIFY_LETTER_TEMPLATE_ID``: a Notify letter template for the civic lottery's invitations.
+    Set, officers can have Notify print and post a batch of letters (see the README for its
+    placeholders) instead of printing them and using a mailing house."""
+
     notify_base_url: str = "https://api.notifications.service.gov.uk"
     """``NOTIFY_BASE_URL``: Notify's API (tests point it at a stand-in)."""
 
@@ -219,6 +224,11 @@ class Settings:
     @property
     def sends_email(self) -> bool:
         return bool(self.smtp_host or self.notify_api_key)
+
+    @property
+    def posts_letters(self) -> bool:
+        """True when GOV.UK Notify can print and post the invitation letters."""
+        return bool(self.notify_api_key and self.notify_letter_template_id)
 
     @property
     def mail_route(self) -> str:
@@ -326,7 +336,11 @@ def _notify_from_env(environ: Mapping[str, str]) -> dict[str, str]:
                                 "((subject)) and whose message is ((body)), like 3d4f0c4e-…")
         if urlsplit(base_url).scheme not in ("http", "https"):
             raise SettingsError(f"NOTIFY_BASE_URL must be an http:// or https:// address, got {base_url!r}")
-    return {"notify_api_key": key, "notify_email_template_id": template, "notify_base_url": base_url}
+    letters = environ.get("NOTIFY_LETTER_TEMPLATE_ID", "").strip().lower()
+    if letters and not (key and _UUID.fullmatch(letters)):
+        raise SettingsError("NOTIFY_LETTER_TEMPLATE_ID must be the id of a Notify letter template, with NOTIFY_API_KEY set")
+    return {"notify_api_key": key, "notify_email_template_id": template, "notify_base_url": base_url,
+            "notify_letter_template_id": letters}
 
 
 def _group_roles_from_env(raw: str) -> tuple[tuple[str, str], ...]:
