@@ -30,6 +30,7 @@ from panels.census import (
 )
 from panels.charts import probability_chart, quota_chart
 from panels.letters import response_by_ward
+from panels.recruitment_balance import response_by_group
 from panels.panel_form import SESSION_ROWS, check_panel_form
 from panels.pool_csv import PoolImportError, parse_pool_csv, pool_csv
 from panels.quotas import QuotaError, QuotaRow, compute_quotas, quota_problems
@@ -106,7 +107,8 @@ class PanelOfficerController(Controller):
         return Template("panels/officer/show.html", context={
             "panel": panel, "sessions": await store.list_sessions(panel_id), "counts": counts, "pool_size": len(volunteers),
             "quotas": await store.load_quotas(panel_id), "runs": await run_store.list_runs(panel_id),
-            "responses": await response_by_ward(panel_id)})
+            "responses": await response_by_ward(panel_id), "groups": await response_by_group(panel_id),
+            "dimension_labels": DIMENSION_LABELS})
 
     # --- census and quotas ---------------------------------------------------------------------
 
