@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from common.i18n import gettext, lazy_gettext
+from common.i18n import gettext, lazy_gettext, ngettext
 from common.transactions import write_transaction
 from panels.recruitment import SessionDates, as_utc, registration_ended, registration_open, session_instant
 from panels.tables import Letter, Panel, PanelQuota, PanelSession, SelectionRun, Volunteer
@@ -132,9 +132,10 @@ def check_archive(facts: PanelFacts, *, now: datetime) -> None:
 def check_delete(facts: PanelFacts) -> None:
     """Only a panel nobody has registered for, and with no letters whose codes residents may use."""
     if facts.registrations:
-        raise LifecycleError(gettext(
-            "%(count)s people have registered for this panel, so it cannot be deleted. Archive it instead.",
-            count=facts.registrations))
+        raise LifecycleError(ngettext(
+            "%(num)d person has registered for this panel, so it cannot be deleted. Archive it instead.",
+            "%(num)d people have registered for this panel, so it cannot be deleted. Archive it instead.",
+            facts.registrations))
     if facts.letters:
         raise LifecycleError(gettext(
             "Invitation letters have been drawn for this panel and residents may register with their codes, "

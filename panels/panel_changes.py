@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
 from common.clock import COUNCIL_TIME_ZONE, council_date
-from common.i18n import format_day, gettext
+from common.i18n import format_day, gettext, ngettext
 from common.postcodes import in_areas, parse_areas
 from panels.census import CensusFormatError, parse_census
 from panels.lifecycle import PanelFacts
@@ -150,10 +150,12 @@ def refusals(changes: list[PanelChange], context: EditContext, *, confirmed_post
         elif change.column == "postcode_prefixes" and context.postcodes and not confirmed_postcodes:
             areas, _ = parse_areas(str(change.new))
             outside = sum(1 for postcode in context.postcodes if postcode and not in_areas(postcode, areas))
-            reason = gettext(
-                "%(count)s people have registered already; their postcodes are not checked again "
-                "(%(outside)s of them are outside the new areas). Confirm the change below to make it.",
-                count=len(context.postcodes), outside=outside)
+            reason = ngettext(
+                "%(num)d person has registered already and their postcode is not checked again (%(outside)s outside "
+                "the new areas). Confirm the change below to make it.",
+                "%(num)d people have registered already and their postcodes are not checked again (%(outside)s of "
+                "them outside the new areas). Confirm the change below to make it.",
+                len(context.postcodes), outside=outside)
         if reason:
             errors[change.field] = reason
     return errors
