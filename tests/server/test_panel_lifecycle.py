@@ -5,7 +5,7 @@ archive, deletion before anyone registered, and the overview's task list."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timedelta
 
 from panels.tables import Attendance, Panel, PanelQuota, PanelSession, SelectionRun, Volunteer
 from server.tables import AuditEntry

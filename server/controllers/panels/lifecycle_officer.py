@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
@@ -17,6 +16,7 @@ from panels import lifecycle, panel_changes, store
 from panels.quotas import QuotaError
 from panels.tables import Panel
 from server.audit import record_audit
+from server.controllers.panels.recommendations_officer import panel_or_404
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.forms import RepeatableFormData
 from server.web.guards import OFFICER, roles
@@ -24,12 +24,6 @@ from server.web.request_info import client_ip
 
 DETAIL_DATE_FIELDS = ("opens", "deadline")
 
-
-async def _panel_or_404(panel_id: int) -> Panel:
-    panel = await store.get_panel(panel_id)
-    if panel is None:
-        raise NotFoundException()
-    return panel
 
 
 class PanelLifecycleController(Controller):
@@ -47,12 +41,12 @@ class PanelLifecycleController(Controller):
 
     @get("/details", name="panels_details")
     async def details(self, panel_id: FromPath[int]) -> Template:
-        panel = await _panel_or_404(panel_id)
+        panel = await panel_or_404(panel_id)
         return await self._details_page(panel, values=panel_changes.form_values(panel), errors={})
 
     @post("/details", name="panels_details_save")
     async def save_details(self, request: Request, panel_id: FromPath[int], data: RepeatableFormData) -> Template | Redirect:
-        panel = await _panel_or_404(panel_id)
+        panel = await panel_or_404(panel_id)
         typed = {key: str(value) for key, value in data.items() if key != "_csrf_token"}
         values = {**typed, **{name: joined_date(typed, name) for name in DETAIL_DATE_FIELDS}}
         shown = {**values, **typed_boxes(data, DETAIL_DATE_FIELDS)}
@@ -96,7 +90,7 @@ class PanelLifecycleController(Controller):
 
     @post("/registration", name="panels_registration")
     async def registration(self, request: Request, panel_id: FromPath[int], data: RepeatableFormData) -> Template | Redirect:
-        panel = await _panel_or_404(panel_id)
+        panel = await panel_or_404(panel_id)
         switch = {"open": "open", "close": "closed"}.get(str(data.get("action", "")), "")
         try:
             await lifecycle.set_registration_switch(panel=panel, switch=switch, now=datetime.now(timezone.utc))
@@ -110,7 +104,7 @@ class PanelLifecycleController(Controller):
 
     @post("/archive", name="panels_archive")
     async def archive(self, request: Request, panel_id: FromPath[int]) -> Template | Redirect:
-        panel = await _panel_or_404(panel_id)
+        panel = await panel_or_404(panel_id)
         try:
             await lifecycle.archive_panel(panel=panel, now=datetime.now(timezone.utc))
         except lifecycle.LifecycleError as error:
@@ -123,7 +117,7 @@ class PanelLifecycleController(Controller):
 
     @post("/unarchive", name="panels_unarchive")
     async def unarchive(self, request: Request, panel_id: FromPath[int]) -> Template | Redirect:
-        panel = await _panel_or_404(panel_id)
+        panel = await panel_or_404(panel_id)
         try:
             await lifecycle.unarchive_panel(panel=panel)
         except lifecycle.LifecycleError as error:
@@ -138,7 +132,7 @@ class PanelLifecycleController(Controller):
 
     @get("/delete", name="panels_delete_confirm")
     async def delete_confirm(self, panel_id: FromPath[int]) -> Template:
-        panel = await _panel_or_404(panel_id)
+        panel = await panel_or_404(panel_id)
         facts = await lifecycle.panel_facts(panel)
         try:
             lifecycle.check_delete(facts)
@@ -150,7 +144,7 @@ class PanelLifecycleController(Controller):
 
     @post("/delete", name="panels_delete")
     async def delete(self, request: Request, panel_id: FromPath[int]) -> Template | Redirect:
-        panel = await _panel_or_404(panel_id)
+        panel = await panel_or_404(panel_id)
         try:
             await lifecycle.delete_panel(panel=panel)
         except lifecycle.LifecycleError as error:

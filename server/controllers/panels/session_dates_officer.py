@@ -10,21 +10,16 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
 from common.clock import council_today
-from panels import session_dates, session_tables, store
+from panels import session_dates, session_tables
 from panels.panel_form import SESSION_FIELDS, check_session
 from panels.tables import Panel, PanelSession
 from server.audit import record_audit
+from server.controllers.panels.recommendations_officer import panel_or_404
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.forms import RepeatableFormData, last_values
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
 
-
-async def _panel_or_404(panel_id: int) -> Panel:
-    panel = await store.get_panel(panel_id)
-    if panel is None:
-        raise NotFoundException()
-    return panel
 
 
 def _session_values(session: PanelSession) -> dict[str, str]:
@@ -55,12 +50,12 @@ class PanelSessionDatesController(Controller):
 
     @get("/new", name="session_new")
     async def new(self, panel_id: FromPath[int]) -> Template:
-        panel = await _panel_or_404(panel_id)
+        panel = await panel_or_404(panel_id)
         return self._form(panel, None, values={"start": "10:00", "end": "16:00"}, errors={})
 
     @post("/new", name="session_add")
     async def add(self, request: Request, panel_id: FromPath[int], data: RepeatableFormData) -> Template | Redirect:
-        panel = await _panel_or_404(panel_id)
+        panel = await panel_or_404(panel_id)
         shown, values = self._read(data)
         session, errors = check_session(values)
         if session is not None:
@@ -78,14 +73,14 @@ class PanelSessionDatesController(Controller):
 
     @get("/{session_id:int}/edit", name="session_edit")
     async def edit(self, panel_id: FromPath[int], session_id: FromPath[int]) -> Template:
-        panel = await _panel_or_404(panel_id)
+        panel = await panel_or_404(panel_id)
         session = await self._session(panel, session_id)
         return self._form(panel, session, values=_session_values(session), errors={})
 
     @post("/{session_id:int}/edit", name="session_save")
     async def save(self, request: Request, panel_id: FromPath[int], session_id: FromPath[int],
                    data: RepeatableFormData) -> Template | Redirect:
-        panel = await _panel_or_404(panel_id)
+        panel = await panel_or_404(panel_id)
         session = await self._session(panel, session_id)
         shown, values = self._read(data)
         new, errors = check_session(values)
@@ -106,7 +101,7 @@ class PanelSessionDatesController(Controller):
 
     @get("/{session_id:int}/remove", name="session_remove_confirm")
     async def remove_confirm(self, panel_id: FromPath[int], session_id: FromPath[int]) -> Template:
-        panel = await _panel_or_404(panel_id)
+        panel = await panel_or_404(panel_id)
         session = await self._session(panel, session_id)
         return Template("panels/officer/session_remove.html", context={
             "panel": panel, "session": session,
@@ -114,7 +109,7 @@ class PanelSessionDatesController(Controller):
 
     @post("/{session_id:int}/remove", name="session_remove")
     async def remove(self, request: Request, panel_id: FromPath[int], session_id: FromPath[int]) -> Template | Redirect:
-        panel = await _panel_or_404(panel_id)
+        panel = await panel_or_404(panel_id)
         session = await self._session(panel, session_id)
         try:
             await session_dates.remove_session(panel=panel, session=session)
