@@ -256,3 +256,21 @@ def test_the_task_list_shows_each_step_with_its_state(officer_client, client):
     assert any(title.startswith("Select the panel") and state == "Not started" for title, state in states.items())
     assert any(title.startswith("Thank-you payments") and state == "Cannot start yet" for title, state in states.items())
     assert "Recruiting" in page
+
+
+def test_prefer_not_to_say_changes_the_quotas_until_someone_registers(officer_client, client):
+    panel_id = new_panel(officer_client)
+
+    def categories() -> set[str]:
+        return {row["category"] for row in run(PanelQuota.select(PanelQuota.category).where(
+            PanelQuota.panel == panel_id).run())}
+
+    assert "Prefer not to say" in categories()
+    response = post_form(officer_client, f"/officer/panels/{panel_id}/details",
+                         details(panel_id, prefer_not_to_say=""), follow_redirects=False)
+    assert response.status_code == 303 and "Prefer not to say" not in categories()
+    assert "prefer_not_to_say: True → False" in audit("panel_edited")[0]["detail"]
+    register_one(client, panel_id)
+    refused = post_form(officer_client, f"/officer/panels/{panel_id}/details", details(panel_id, prefer_not_to_say="yes"))
+    assert refused.status_code == 422 and "People have already registered with the questions as they are" in refused.text
+    assert "Prefer not to say" not in categories()
