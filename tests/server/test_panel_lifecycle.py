@@ -274,3 +274,22 @@ def test_prefer_not_to_say_changes_the_quotas_until_someone_registers(officer_cl
     refused = post_form(officer_client, f"/officer/panels/{panel_id}/details", details(panel_id, prefer_not_to_say="yes"))
     assert refused.status_code == 422 and "People have already registered with the questions as they are" in refused.text
     assert "Prefer not to say" not in categories()
+
+
+def test_a_session_with_paper_review_forms_is_not_removed(officer_client):
+    from analysis.tables import Charter, CharterReview, CharterReviewPaperBatch
+
+    panel_id = new_panel(officer_client)
+    first = sessions_of(panel_id)[0]
+    charter = Charter(slug="test-charter", name="Test Data Charter", organisation="Test Council")
+    run(charter.save().run())
+    review = CharterReview(panel=panel_id, charter=charter.id, title="Housing repairs", opened_on=date.today(),
+                           closes_on=date.today() + timedelta(days=7))
+    run(review.save().run())
+    run(CharterReviewPaperBatch.insert(CharterReviewPaperBatch(review=review.id, session=first["id"], forms=12,
+                                                               entered_on=date.today())).run())
+    page = officer_client.get(f"/officer/panels/{panel_id}/sessions/{first['id']}/remove")
+    assert "Paper review forms have been entered for this session, so it cannot be removed." in page.text
+    refused = post_form(officer_client, f"/officer/panels/{panel_id}/sessions/{first['id']}/remove")
+    assert refused.status_code == 409 and len(sessions_of(panel_id)) == 2
+    assert run(CharterReviewPaperBatch.count().run()) == 1

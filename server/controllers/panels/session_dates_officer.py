@@ -9,7 +9,9 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
+from analysis.charter.reviews import session_has_paper_reviews
 from common.clock import council_today
+from common.i18n import gettext
 from panels import session_dates, session_tables
 from panels.panel_form import SESSION_FIELDS, check_session
 from panels.tables import Panel, PanelSession
@@ -20,6 +22,15 @@ from server.web.forms import RepeatableFormData, last_values
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
 
+
+
+async def _removal_refusal(panel: Panel, session: PanelSession) -> str:
+    """Why the session cannot be removed ("" when it can): the panel's own records, then the
+    reviews against the charter whose paper forms were entered at it."""
+    reason = await session_dates.removal_refusal(panel=panel, session=session)
+    if not reason and await session_has_paper_reviews(session.id):
+        reason = gettext("Paper review forms have been entered for this session, so it cannot be removed.")
+    return reason
 
 
 def _session_values(session: PanelSession) -> dict[str, str]:
@@ -105,17 +116,21 @@ class PanelSessionDatesController(Controller):
         session = await self._session(panel, session_id)
         return Template("panels/officer/session_remove.html", context={
             "panel": panel, "session": session,
-            "reason": await session_dates.removal_refusal(panel=panel, session=session)})
+            "reason": await _removal_refusal(panel, session)})
 
     @post("/{session_id:int}/remove", name="session_remove")
     async def remove(self, request: Request, panel_id: FromPath[int], session_id: FromPath[int]) -> Template | Redirect:
         panel = await panel_or_404(panel_id)
         session = await self._session(panel, session_id)
-        try:
-            await session_dates.remove_session(panel=panel, session=session)
-        except session_dates.SessionChangeError as error:
+        reason = await _removal_refusal(panel, session)
+        if not reason:
+            try:
+                await session_dates.remove_session(panel=panel, session=session)
+            except session_dates.SessionChangeError as error:
+                reason = str(error)
+        if reason:
             return Template("panels/officer/session_remove.html", status_code=HTTP_409_CONFLICT,
-                            context={"panel": panel, "session": session, "reason": str(error)})
+                            context={"panel": panel, "session": session, "reason": reason})
         await record_audit(actor=request.user.email, action="session_removed", object_type="panel_session",
                            object_id=session.id, detail=f"panel {panel.id}; {session.held_on.isoformat()} {session.title}",
                            ip_address=client_ip(request))
