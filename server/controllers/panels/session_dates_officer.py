@@ -79,6 +79,7 @@ class PanelSessionDatesController(Controller):
         await record_audit(actor=request.user.email, action="session_added", object_type="panel_session",
                            object_id=row.id, detail=f"panel {panel.id}; {session.held_on.isoformat()} {session.title}",
                            ip_address=client_ip(request))
+        request.app.state.recruiting.forget()  # a panel without a deadline closes when its first session starts
         return Redirect(path=request.app.route_reverse("sessions_officer", panel_id=panel.id) + "?saved=added",
                         status_code=303)
 
@@ -107,6 +108,7 @@ class PanelSessionDatesController(Controller):
             await record_audit(actor=request.user.email, action="session_changed", object_type="panel_session",
                                object_id=session.id, detail=f"panel {panel.id}; " + "; ".join(changes),
                                ip_address=client_ip(request))
+        request.app.state.recruiting.forget()  # a panel without a deadline closes when its first session starts
         return Redirect(path=request.app.route_reverse("sessions_officer", panel_id=panel.id)
                         + ("?saved=changed" if changes else "?saved=nothing"), status_code=303)
 
@@ -134,5 +136,6 @@ class PanelSessionDatesController(Controller):
         await record_audit(actor=request.user.email, action="session_removed", object_type="panel_session",
                            object_id=session.id, detail=f"panel {panel.id}; {session.held_on.isoformat()} {session.title}",
                            ip_address=client_ip(request))
+        request.app.state.recruiting.forget()  # a panel without a deadline closes when its first session starts
         return Redirect(path=request.app.route_reverse("sessions_officer", panel_id=panel.id) + "?saved=removed",
                         status_code=303)
