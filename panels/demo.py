@@ -5,13 +5,15 @@
   about 400 clearly fictional volunteers. They are drawn from the census marginals with the
   response bias real invitations get (older residents and owner-occupiers answer more often,
   young private renters less), so the pool dashboard shows real gaps.
-* A panel recruiting now, on dates relative to the day the demo is loaded: registration closes
-  about five weeks ahead and three Saturday sessions follow. It has quotas and a batch of 120
+* A panel recruiting now, on dates relative to the day the demo is loaded: registration opened
+  twelve days before and closes about five weeks ahead and three Saturday sessions follow. It has quotas and a batch of 120
   invitation letters drawn by ward from the synthetic address file (``address_data/``), and 20
   volunteers who registered with their letters' codes (some two at an address); residents can
   register, with a code or without; loading the demo again while it still recruits adds nothing.
 * A completed 2021 panel (the one whose October 2021 days drafted the charter, on the dates the
-  commitments demo already knows) with a stored, drawn selection, members, attendance and vouchers.
+  commitments demo already knows) with a stored, drawn selection, members, attendance and vouchers,
+  archived in January 2022 (listed among the past panels). The 2022 panel is finished: its sessions
+  were held, and registration closed when the first began.
 
 Every volunteer's name ends in "(demo)", every email is at example.com, and no real person is described.
 """
@@ -66,6 +68,8 @@ DEMO_LETTER_SEED = "Demo letters: numbers called at the Crowndale Centre: 3 11 2
 DEMO_LETTER_REPLIES = 16
 POOL_2022 = 400
 POOL_2021 = 150
+ARCHIVED_2021 = datetime(2022, 1, 20, 10, 0, tzinfo=timezone.utc)
+"""The 2021 panel was archived once its report was out: off the current list, among the past panels."""
 PUBLIC_SEED_2021 = "Demo seed: numbers called at the Crowndale Centre, 1 October 2021: 7 19 23 31 44"
 FIRST_NAMES = ("Alex", "Sam", "Jo", "Priya", "Kwame", "Mei", "Tomasz", "Aisha", "Rory", "Fatima", "Chidi", "Elena",
                "Hamza", "Nell", "Oskar", "Ruth", "Yusuf", "Zara", "Ben", "Grace")
@@ -168,7 +172,8 @@ async def _ensure_2021() -> str:
     panel = Panel(name=PANEL_2021_NAME, slug=PANEL_2021_SLUG, year=2021, panel_size=20, voucher_pence=3000,
                   household_rule=True, retention_days=DEMO_RETENTION_DAYS, description="The panel that drafted the charter.",
                   registration_deadline=datetime(2021, 9, 24, 22, 59, tzinfo=timezone.utc),
-                  created_at=datetime(2021, 9, 1, 9, 0, tzinfo=timezone.utc))
+                  registration_opens_at=datetime(2021, 9, 1, 23, 0, tzinfo=timezone.utc),
+                  created_at=datetime(2021, 9, 1, 9, 0, tzinfo=timezone.utc), archived_at=ARCHIVED_2021)
     await panel.save().run()
     await _ensure_sessions(panel.id, SESSIONS_2021)
     await _quotas_and_pool(panel, pool_size=POOL_2021, seed=2021, dimensions=("sex", "age_band"))
@@ -202,6 +207,8 @@ async def _ensure_2021() -> str:
 
 
 RECRUITING_WEEKS = 5
+RECRUITING_OPENED_DAYS = 12
+"""The recruiting panel opened for registration this many days before the demo was loaded."""
 RECRUITING_PLACE = "Crowndale Centre, 218 Eversholt Street, London NW1 1BD"
 RECRUITING_SESSIONS = ("Day one: how the council uses your data", "Day two: hearing from services and experts",
                        "Day three: our recommendations to the council")
@@ -234,6 +241,9 @@ async def _ensure_recruiting(today: date | None = None) -> str:
         household_rule=True, retention_days=365, description=RECRUITING_DESCRIPTION, postcode_prefixes=CAMDEN_POSTCODES,
         sessions=[SessionInput(title=title, held_on=day, starts_at=time(10, 0), ends_at=time(16, 0), place=RECRUITING_PLACE)
                   for title, day in zip(RECRUITING_SESSIONS, days)])
+    opened = (today or council_today()) - timedelta(days=RECRUITING_OPENED_DAYS)
+    await Panel.update({Panel.registration_opens_at: datetime.combine(opened, time(9, 0), tzinfo=timezone.utc)}).where(
+        Panel.id == panel.id).run()
     rows = await _census_quotas(panel)
     letters = await _send_demo_letters(panel, quotas=rows)
     return (f"panel: {name} recruiting until {deadline.date().isoformat()}, sessions from {days[0].isoformat()}; "

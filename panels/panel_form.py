@@ -96,25 +96,10 @@ def check_panel_form(data: Mapping[str, str]) -> tuple[PanelInput | None, dict[s
         cells = {name: get(f"session_{number}_{name}") for name in SESSION_FIELDS}
         if not any(cells.values()):
             continue
-        prefix = f"session_{number}_"
-        if not cells["title"]:
-            errors[prefix + "title"] = gettext("Enter a title for session %(number)d", number=number)
-        try:
-            held_on = date.fromisoformat(cells["date"])
-        except ValueError:
-            errors[prefix + "date"] = gettext("The date of session %(number)d must be a real date, for example 16 5 2027", number=number)
-            held_on = None
-        starts, ends = _time(cells["start"]), _time(cells["end"])
-        if starts is None:
-            errors[prefix + "start"] = gettext("Enter a start time for session %(number)d, like 10:00", number=number)
-        if ends is None:
-            errors[prefix + "end"] = gettext("Enter an end time for session %(number)d, like 16:00", number=number)
-        elif starts is not None and ends <= starts:
-            errors[prefix + "end"] = gettext("Session %(number)d must end after it starts", number=number)
-        if not cells["place"]:
-            errors[prefix + "place"] = gettext("Enter where session %(number)d takes place", number=number)
-        if held_on and starts and ends and cells["title"] and cells["place"]:
-            sessions.append(SessionInput(cells["title"][:200], held_on, starts, ends, cells["place"][:300]))
+        session, session_errors = check_session(cells, number=number)
+        errors.update({f"session_{number}_{name}": message for name, message in session_errors.items()})
+        if session is not None:
+            sessions.append(session)
     if errors:
         return None, errors
     return PanelInput(name=get("name"), year=year, panel_size=panel_size, registration_deadline=deadline,
@@ -122,3 +107,35 @@ def check_panel_form(data: Mapping[str, str]) -> tuple[PanelInput | None, dict[s
                       retention_days=retention_days, postcode_prefixes=prefixes,
                       prefer_not_to_say=get("prefer_not_to_say") == "yes", description=get("description")[:4000],
                       sessions=sessions), {}
+
+
+def check_session(cells: Mapping[str, str], *, number: int | None = None) -> tuple[SessionInput | None, dict[str, str]]:
+    """One session's title, date (ISO), start, end and place; errors keyed by those names. With
+    ``number``, the messages name the session (the create form has several)."""
+    cells = {name: str(cells.get(name, "")).strip() for name in SESSION_FIELDS}
+    errors: dict[str, str] = {}
+    if not cells["title"]:
+        errors["title"] = (gettext("Enter a title for session %(number)d", number=number) if number
+                           else gettext("Enter a title for the session"))
+    try:
+        held_on = date.fromisoformat(cells["date"])
+    except ValueError:
+        errors["date"] = (gettext("The date of session %(number)d must be a real date, for example 16 5 2027", number=number)
+                          if number else gettext("The date of the session must be a real date, for example 16 5 2027"))
+        held_on = None
+    starts, ends = _time(cells["start"]), _time(cells["end"])
+    if starts is None:
+        errors["start"] = (gettext("Enter a start time for session %(number)d, like 10:00", number=number) if number
+                           else gettext("Enter a start time for the session, like 10:00"))
+    if ends is None:
+        errors["end"] = (gettext("Enter an end time for session %(number)d, like 16:00", number=number) if number
+                         else gettext("Enter an end time for the session, like 16:00"))
+    elif starts is not None and ends <= starts:
+        errors["end"] = (gettext("Session %(number)d must end after it starts", number=number) if number
+                         else gettext("The session must end after it starts"))
+    if not cells["place"]:
+        errors["place"] = (gettext("Enter where session %(number)d takes place", number=number) if number
+                           else gettext("Enter where the session takes place"))
+    if errors:
+        return None, errors
+    return SessionInput(cells["title"][:200], held_on, starts, ends, cells["place"][:300]), {}

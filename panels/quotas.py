@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 
 from common.i18n import gettext
 from panels.census import Census, dimension_shares
+from panels.plain_words import dimension_label, group_label
 
 PREFER_NOT_TO_SAY = "Prefer not to say"
 NO_PREFER_NOT_TO_SAY = frozenset({"age_band"})
@@ -86,15 +87,18 @@ def quota_problems(rows: Iterable[QuotaRow], *, k: int) -> dict[str, str]:
     for row in rows:
         by_dimension[row.dimension].append(row)
         if row.quota_min < 0 or row.quota_max < row.quota_min or row.quota_max > k:
-            problems[f"{row.dimension}:{row.category}"] = (
-                f"{row.category}: minimum and maximum must satisfy 0 ≤ minimum ≤ maximum ≤ {k}")
+            problems[f"{row.dimension}:{row.category}"] = gettext(
+                "%(group)s: the minimum must be 0 or more, the maximum at least the minimum and at most the %(seats)s seats",
+                group=group_label(row.dimension, row.category), seats=k)
     for dimension, dimension_rows in by_dimension.items():
         minimum = sum(row.quota_min for row in dimension_rows)
         maximum = sum(row.quota_max for row in dimension_rows)
         if minimum > k:
-            problems[dimension] = f"{dimension}: the minimums add up to {minimum}, more than the {k} seats"
+            problems[dimension] = gettext("%(dimension)s: the minimums add up to %(total)s, more than the %(seats)s seats",
+                                          dimension=dimension_label(dimension), total=minimum, seats=k)
         elif maximum < k:
-            problems[dimension] = f"{dimension}: the maximums add up to {maximum}, fewer than the {k} seats"
+            problems[dimension] = gettext("%(dimension)s: the maximums add up to %(total)s, fewer than the %(seats)s seats",
+                                          dimension=dimension_label(dimension), total=maximum, seats=k)
     return problems
 
 

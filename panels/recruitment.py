@@ -1,8 +1,9 @@
 """Whether a panel is recruiting, and what residents are told about each panel.
 
-Registration is open only while the panel is recruiting: before its registration deadline (or,
-for a panel without one, before its first session starts) and never once a selection has been
-drawn for it. The status in words follows the panel's dates: recruiting, registration closed,
+Registration is open only while the panel is recruiting: from its opening date (or as soon as its
+quotas are set) until its registration deadline (or, for a panel without one, until its first
+session starts), and never once a selection has been drawn for it; the officer's switch opens it
+before the opening date or closes it before the deadline (``panels.lifecycle``). The status in words follows the panel's dates: recruiting, registration closed,
 chosen, meeting, finished.
 """
 
@@ -49,6 +50,13 @@ class PublicPanel:
     drawn: bool
     status: str
     sessions: tuple[SessionDates, ...] = field(default_factory=tuple)
+    archived: bool = False
+    registration_opens_at: datetime | None = None
+
+    @property
+    def past(self) -> bool:
+        """Finished or archived: listed among past panels, with what they produced."""
+        return self.archived or self.status == "finished"
 
     @property
     def status_label(self) -> str:
@@ -67,33 +75,56 @@ class PublicPanel:
         return self.sessions[-1].held_on if self.sessions else None
 
 
-def _session_instant(session: SessionDates, *, ends: bool = False) -> datetime:
+def session_instant(session: SessionDates, *, ends: bool = False) -> datetime:
     return datetime.combine(session.held_on, session.ends_at if ends else session.starts_at, tzinfo=COUNCIL_TIME_ZONE)
 
 
+def as_utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def registration_open(*, deadline: datetime | None, drawn: bool, sessions: tuple[SessionDates, ...] | list,
-                      now: datetime) -> bool:
-    """Open before the deadline and before any draw. Without a deadline, registration closes when
-    the first session starts (a panel never takes volunteers for days already held)."""
-    if drawn:
+                      now: datetime, opens_at: datetime | None = None, switch: str = "") -> bool:
+    """Open from the opening date (or the officer's switch "open") until the deadline, unless the
+    officer switched it "closed"; never once the panel is drawn. Without a deadline, registration
+    closes when the first session starts (a panel never takes volunteers for days already held)."""
+    if drawn or switch == "closed":
         return False
     if deadline is not None:
-        return now < (deadline if deadline.tzinfo else deadline.replace(tzinfo=timezone.utc))
-    ordered = sorted(sessions, key=lambda s: (s.held_on, s.starts_at))
-    return not ordered or now < _session_instant(ordered[0])
+        if now >= as_utc(deadline):
+            return False
+    else:
+        ordered = sorted(sessions, key=lambda s: (s.held_on, s.starts_at))
+        if ordered and now >= session_instant(ordered[0]):
+            return False
+    return switch == "open" or opens_at is None or now >= as_utc(opens_at)
+
+
+def registration_ended(*, deadline: datetime | None, drawn: bool, sessions: tuple[SessionDates, ...] | list,
+                       now: datetime, switch: str = "") -> bool:
+    """Registration is over for good or until the officer reopens it: drawn, switched off, or past
+    its deadline (or its first session, without a deadline)."""
+    if drawn or switch == "closed":
+        return True
+    return not registration_open(deadline=deadline, drawn=False, sessions=sessions, now=now, switch="open")
 
 
 def panel_status(*, deadline: datetime | None, drawn: bool, sessions: tuple[SessionDates, ...], now: datetime,
-                 has_quotas: bool = True) -> str:
-    """One of ``STATUS_LABELS``' keys, from the dates and whether the panel has been drawn. A panel
-    whose quotas are not set yet cannot take registrations: it opens soon."""
-    if registration_open(deadline=deadline, drawn=drawn, sessions=sessions, now=now):
+                 has_quotas: bool = True, opens_at: datetime | None = None, switch: str = "") -> str:
+    """One of ``STATUS_LABELS``' keys, from the dates, the officer's switch and whether the panel
+    has been drawn. A panel whose quotas are not set yet, or whose opening date is still to come,
+    opens soon."""
+    if registration_open(deadline=deadline, drawn=drawn, sessions=sessions, now=now, opens_at=opens_at, switch=switch):
         return "recruiting" if has_quotas else "upcoming"
-    if sessions and now >= _session_instant(sessions[-1], ends=True):
+    if sessions and now >= session_instant(sessions[-1], ends=True):
         return "finished"
-    if sessions and now >= _session_instant(sessions[0]):
+    if sessions and now >= session_instant(sessions[0]):
         return "meeting"
-    return "chosen" if drawn else "closed"
+    if drawn:
+        return "chosen"
+    if not registration_ended(deadline=deadline, drawn=drawn, sessions=sessions, now=now, switch=switch):
+        return "upcoming"
+    return "closed"
 
 
 async def drawn_panel_ids(panel_ids: list[int] | None = None) -> set[int]:
@@ -122,7 +153,8 @@ async def _sessions_by_panel(panel_ids: list[int]) -> dict[int, tuple[SessionDat
 async def list_public_panels(*, now: datetime) -> list[PublicPanel]:
     """Every panel, recruiting ones first, then the most recent: four queries whatever the number."""
     rows = await Panel.select(Panel.id, Panel.name, Panel.slug, Panel.year, Panel.description, Panel.panel_size,
-                              Panel.voucher_pence, Panel.registration_deadline).run()
+                              Panel.voucher_pence, Panel.registration_deadline, Panel.registration_opens_at,
+                              Panel.registration_switch, Panel.archived_at).run()
     ids = [row["id"] for row in rows]
     sessions = await _sessions_by_panel(ids)
     drawn = await drawn_panel_ids(ids)
@@ -131,11 +163,16 @@ async def list_public_panels(*, now: datetime) -> list[PublicPanel]:
     for row in rows:
         own = sessions.get(row["id"], ())
         status = panel_status(deadline=row["registration_deadline"], drawn=row["id"] in drawn, sessions=own, now=now,
-                              has_quotas=row["id"] in with_quotas)
+                              has_quotas=row["id"] in with_quotas, opens_at=row["registration_opens_at"],
+                              switch=row["registration_switch"] or "")
+        if row["archived_at"] is not None and status != "finished":
+            status = "closed"  # an archived panel takes no one, whatever its dates say
         panels.append(PublicPanel(id=row["id"], name=row["name"], slug=row["slug"], year=row["year"],
                                   description=row["description"], panel_size=row["panel_size"],
                                   voucher_pence=row["voucher_pence"], registration_deadline=row["registration_deadline"],
-                                  drawn=row["id"] in drawn, status=status, sessions=own))
+                                  drawn=row["id"] in drawn, status=status, sessions=own,
+                                  archived=row["archived_at"] is not None,
+                                  registration_opens_at=row["registration_opens_at"]))
     panels.sort(key=lambda p: (p.status != "recruiting", -p.year, -(p.first_day or date.min).toordinal(), p.id))
     return panels
 
@@ -156,8 +193,15 @@ async def latest_drawn_panel_slug() -> str | None:
     return row["panel.slug"] if row else None
 
 
-async def registration_state(panel: Panel, *, now: datetime) -> tuple[bool, bool]:
-    """Whether registration is open now, and whether the panel has been drawn (the reason it closed)."""
+async def registration_state(panel: Panel, *, now: datetime) -> tuple[bool, bool, bool]:
+    """Whether registration is open now, whether the panel has been drawn (the reason it closed),
+    and whether registration is over (drawn, switched off, archived or past its dates) rather
+    than still to open."""
     sessions = (await _sessions_by_panel([panel.id])).get(panel.id, ())
     drawn = bool(await drawn_panel_ids([panel.id]))
-    return registration_open(deadline=panel.registration_deadline, drawn=drawn, sessions=sessions, now=now), drawn
+    switch = panel.registration_switch or ""
+    is_open = registration_open(deadline=panel.registration_deadline, drawn=drawn, sessions=sessions, now=now,
+                                opens_at=panel.registration_opens_at, switch=switch)
+    ended = panel.archived_at is not None or registration_ended(deadline=panel.registration_deadline, drawn=drawn,
+                                                                 sessions=sessions, now=now, switch=switch)
+    return is_open and panel.archived_at is None, drawn, ended

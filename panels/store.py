@@ -100,6 +100,11 @@ async def list_panels() -> list[dict]:
                               Panel.registration_deadline).order_by(Panel.year, ascending=False).order_by(Panel.id).run()
 
 
+async def panel_rows() -> list[Panel]:
+    """Every panel as a row object, newest year first (the officer's list)."""
+    return await Panel.objects().order_by(Panel.year, ascending=False).order_by(Panel.id).run()
+
+
 async def get_panel(panel_id: int) -> Panel | None:
     return await Panel.objects().where(Panel.id == panel_id).first().run()
 

@@ -44,6 +44,14 @@ class Panel(Table, tablename="panel"):
     """What members read before the sessions (plain text, shown on their private page)."""
     adults_per_letter = Integer(default=2)
     """How many adults at one address may register with one letter's code (``panels.letters``)."""
+    registration_opens_at = Timestamptz(null=True, default=None)
+    """Registration opens at this moment (UTC); empty: as soon as the quotas are set."""
+    registration_switch = Varchar(length=10, default="")
+    """The officer's switch (``panels.lifecycle``): "" follows the dates, "open" opens before the
+    opening date, "closed" closes before the deadline. No switch opens registration after the
+    deadline or the draw."""
+    archived_at = Timestamptz(null=True, default=None)
+    """When an officer archived the panel: off the public list of current panels, kept among past ones."""
 
 
 class PanelSession(Table, tablename="panel_session"):

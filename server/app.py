@@ -49,6 +49,8 @@ from server.controllers.panels.member_reviews import MemberReviewController
 from server.controllers.panels.reviews_officer import PanelReviewsController
 from server.controllers.panels.reviews_public import PanelReviewPublicController
 from server.controllers.panels.sessions_officer import PanelSessionsController
+from server.controllers.panels.session_dates_officer import PanelSessionDatesController
+from server.controllers.panels.lifecycle_officer import PanelLifecycleController
 from server.controllers.panels.material_files import MemberMaterialController, StaffMaterialController
 from server.controllers.panels.members_officer import PanelMembersController
 from server.controllers.panels.member_deliberation import MemberDeliberationController
@@ -131,6 +133,8 @@ ROUTE_HANDLERS = [
     MemberReviewController,
     PanelReviewPublicController,
     PanelSessionsController,
+    PanelSessionDatesController,
+    PanelLifecycleController,
     MemberMaterialController,
     StaffMaterialController,
     PanelRecommendationsPublicController,

@@ -306,3 +306,8 @@ async def open_reviews_by_panel(*, today: date) -> dict[int, list[ReviewView]]:
 async def ended_reviews_of_panel(panel_id: int, *, today: date) -> list[ReviewView]:
     """The panel's reviews whose result is published (for the panel's public pages)."""
     return [review for review in await list_reviews(panel_id) if review.ended_on(today)]
+
+
+async def session_has_paper_reviews(session_id: int) -> bool:
+    """Paper review forms were entered for this panel session: the session stays, or they would go with it."""
+    return await CharterReviewPaperBatch.exists().where(CharterReviewPaperBatch.session == session_id).run()

@@ -360,3 +360,19 @@ async def responses_to_rate(*, panel_id: int, volunteer_id: int) -> list[tuple[R
     responses = await responses_for([item.id for item in items])
     return [(item, responses[item.id], await has_rated(recommendation_id=item.id, volunteer_id=volunteer_id))
             for item in items if item.id in responses]
+
+
+async def outcome_counts(panel_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per panel: how many recommendations it made (merged ones not counted) and how many the
+    council has answered — what a past panel produced, for the public list of panels."""
+    if not panel_ids:
+        return {}
+    made = await Recommendation.select(Recommendation.id, Recommendation.panel).where(
+        Recommendation.panel.is_in(panel_ids), Recommendation.merged_into.is_null()).run()
+    answered = {row["recommendation"] for row in await CouncilResponse.select(CouncilResponse.recommendation).where(
+        CouncilResponse.recommendation.is_in([row["id"] for row in made] or [0])).run()}
+    counts: dict[int, tuple[int, int]] = {}
+    for row in made:
+        total, done = counts.get(row["panel"], (0, 0))
+        counts[row["panel"]] = (total + 1, done + (row["id"] in answered))
+    return counts

@@ -23,7 +23,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from panels.selection.compression import CompressedPool, compress_pool
-from panels.selection.model import Infeasibility, Relaxation, SelectionProblem
+from panels.selection.model import Conflict, Infeasibility, Relaxation, SelectionProblem
 from panels.selection.panel_program import PanelProgram
 
 
@@ -36,7 +36,8 @@ def check_feasibility(problem: SelectionProblem) -> Infeasibility | None:
 
 
 def _explain(pool: CompressedPool) -> Infeasibility:
-    conflicts = _simple_conflicts(pool)
+    details = _simple_conflicts(pool)
+    conflicts = [text for text, _ in details]
     relaxations = _smallest_relaxation(pool)
     if relaxations is None:
         selectable = _selectable_units(pool)
@@ -44,6 +45,7 @@ def _explain(pool: CompressedPool) -> Infeasibility:
             f"only {selectable} volunteers can sit together (one per household, after fixed members), "
             f"but {pool.seats} seats are to be filled"
         )
+        details.append(("", Conflict("too_few_households", available=selectable, seats=pool.seats)))
         relaxations = []
     if not conflicts:
         relaxed = {(r.category, r.name) for r in relaxations}
@@ -51,7 +53,9 @@ def _explain(pool: CompressedPool) -> Infeasibility:
         named = " with ".join(f"{quota.category}={quota.name}" for quota in quotas)
         conflicts.append(f"the quotas on {named} cannot be met together by this pool" if len(quotas) > 1
                          else f"the quota on {named} cannot be met by this pool")
-    return Infeasibility(conflicts=tuple(conflicts), relaxations=tuple(relaxations))
+        details.append(("", Conflict("together", quotas=tuple((quota.category, quota.name) for quota in quotas))))
+    return Infeasibility(conflicts=tuple(conflicts), relaxations=tuple(relaxations),
+                         details=tuple(detail for _, detail in details))
 
 
 def _conflicting_quotas(pool: CompressedPool, relaxed: set[tuple[str, str]]) -> list[int]:
@@ -85,12 +89,14 @@ def _selectable_units(pool: CompressedPool) -> int:
     return int(pool.type_counts.sum()) - in_groups + len(pool.household_groups)
 
 
-def _simple_conflicts(pool: CompressedPool) -> list[str]:
-    """Conflicts visible without optimisation: per-category sums and per-value pool counts."""
+def _simple_conflicts(pool: CompressedPool) -> list[tuple[str, Conflict]]:
+    """Conflicts visible without optimisation: per-category sums and per-value pool counts, each
+    as the engine's short text and as data."""
     problem = pool.problem
-    conflicts: list[str] = []
+    conflicts: list[tuple[str, Conflict]] = []
     if pool.seats < 0:
-        conflicts.append(f"{len(pool.fixed_ids)} members are fixed but the panel has only {problem.k} seats")
+        conflicts.append((f"{len(pool.fixed_ids)} members are fixed but the panel has only {problem.k} seats",
+                          Conflict("fixed_over_seats", available=len(pool.fixed_ids), seats=problem.k)))
         return conflicts
     per_category: dict[str, list[int]] = {}
     for row, quota in enumerate(problem.quotas):
@@ -100,9 +106,11 @@ def _simple_conflicts(pool: CompressedPool) -> list[str]:
         total_min = int(sum(pool.quota_min[row] for row in rows))
         total_max = int(sum(pool.quota_max[row] for row in rows))
         if total_min > pool.seats:
-            conflicts.append(f"the minimums of '{category}' add up to {total_min}, more than the {pool.seats} seats")
+            conflicts.append((f"the minimums of '{category}' add up to {total_min}, more than the {pool.seats} seats",
+                              Conflict("minimums_over_seats", category=category, number=total_min, seats=pool.seats)))
         if total_max < pool.seats:
-            conflicts.append(f"the maximums of '{category}' add up to {total_max}, fewer than the {pool.seats} seats")
+            conflicts.append((f"the maximums of '{category}' add up to {total_max}, fewer than the {pool.seats} seats",
+                              Conflict("maximums_under_seats", category=category, number=total_max, seats=pool.seats)))
     fixed_counts = Counter(
         (category, volunteer.features[category])
         for volunteer in problem.volunteers
@@ -111,15 +119,17 @@ def _simple_conflicts(pool: CompressedPool) -> list[str]:
     )
     for row, quota in enumerate(problem.quotas):
         if available[row] < pool.quota_min[row]:
-            conflicts.append(
-                f"{quota.category}={quota.name} needs at least {quota.quota_min} but only "
-                f"{int(available[row]) + fixed_counts[(quota.category, quota.name)]} volunteers have it"
-            )
+            having = int(available[row]) + fixed_counts[(quota.category, quota.name)]
+            conflicts.append((
+                f"{quota.category}={quota.name} needs at least {quota.quota_min} but only {having} volunteers have it",
+                Conflict("too_few_volunteers", category=quota.category, name=quota.name, number=quota.quota_min,
+                         available=having)))
         if pool.quota_max[row] < 0:
-            conflicts.append(
-                f"{quota.category}={quota.name} allows at most {quota.quota_max} but "
-                f"{fixed_counts[(quota.category, quota.name)]} fixed members have it"
-            )
+            fixed = fixed_counts[(quota.category, quota.name)]
+            conflicts.append((
+                f"{quota.category}={quota.name} allows at most {quota.quota_max} but {fixed} fixed members have it",
+                Conflict("fixed_over_maximum", category=quota.category, name=quota.name, number=quota.quota_max,
+                         available=fixed)))
     return conflicts
 
 

@@ -96,6 +96,29 @@ class Relaxation:
 
 
 @dataclass(frozen=True)
+class Conflict:
+    """One reason no panel meets the quotas, as data, so that officer pages can say it in words
+    (``panels.plain_words``) while ``Infeasibility.conflicts`` keeps the engine's short text.
+
+    ``kind`` is one of: ``fixed_over_seats`` (more fixed members than seats), ``minimums_over_seats``
+    / ``maximums_under_seats`` (a category's minimums or maximums against the seats),
+    ``too_few_volunteers`` (a group has fewer volunteers than its minimum), ``fixed_over_maximum``
+    (fixed members already exceed a group's maximum), ``too_few_households`` (one per household
+    leaves too few people), ``together`` (these quotas cannot all be met at once)."""
+
+    kind: str
+    category: str = ""
+    name: str = ""
+    number: int = 0
+    """The quota's minimum or maximum, or the sum of a category's minimums or maximums."""
+    available: int = 0
+    """Volunteers with the value, fixed members, or people who can sit together."""
+    seats: int = 0
+    quotas: tuple[tuple[str, str], ...] = ()
+    """For ``together``: the (category, value) pairs that conflict."""
+
+
+@dataclass(frozen=True)
 class Infeasibility:
     """Why no panel meets the quotas, and the smallest relaxation that fixes it.
 
@@ -108,6 +131,8 @@ class Infeasibility:
 
     conflicts: tuple[str, ...]
     relaxations: tuple[Relaxation, ...]
+    details: tuple[Conflict, ...] = ()
+    """The same conflicts as data, in the same order."""
 
     @property
     def total_change(self) -> int:

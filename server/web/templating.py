@@ -10,6 +10,9 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 
 from common.i18n import format_day, format_day_and_time
 from common.uploads import MAX_UPLOAD_LABEL
+from panels.plain_words import (
+    category_label, census_name, conflict_sentence, dimension_label, group_label, relaxation_sentence,
+)
 from server.services.format_requests import FORMATS
 from server.services.follows import FOLLOWING_WHAT
 from server.web.assets import AssetManifest
@@ -62,6 +65,14 @@ def configure_template_engine(settings: Settings, manifest: AssetManifest):
         env.globals["follow_words"] = FOLLOWING_WHAT
         env.filters["govuk_date"] = format_date
         env.filters["govuk_datetime"] = format_datetime
+        # Census keys in words on every page (``panels.plain_words``): {{ row.dimension|dimension_label }},
+        # {{ group_label(row.dimension, row.category) }}, {{ conflict|conflict_sentence }}.
+        env.filters["dimension_label"] = dimension_label
+        env.filters["census_name"] = census_name
+        env.filters["conflict_sentence"] = conflict_sentence
+        env.filters["relaxation_sentence"] = relaxation_sentence
+        env.globals["category_label"] = category_label
+        env.globals["group_label"] = group_label
 
     return callback
 

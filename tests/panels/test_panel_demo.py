@@ -68,3 +68,24 @@ def test_the_recruiting_panel_sent_letters_and_residents_registered_with_their_c
     assert kilburn.letters > DEMO_LETTERS / 20  # weighted twice
     assert run(Letter.select(Letter.used_count).where(Letter.used_count > 2).run()) == []
     assert run(Volunteer.count().where(Volunteer.panel == panel.id, Volunteer.letter.is_not_null()).run()) == 20
+
+
+def test_the_demo_panels_stages(db):
+    """The panel recruiting now opened on a date before today and is recruiting; the 2021 panel is
+    archived (off the current list, among the past panels); the 2022 one has finished."""
+    from panels.demo import RECRUITING_OPENED_DAYS, _ensure_2021, _ensure_2022, _ensure_recruiting
+    from panels.lifecycle import panel_facts, stage
+    from panels.recruitment import list_public_panels, recruiting_panel
+    from panels.tables import Panel
+
+    run(_ensure_2022())
+    run(_ensure_2021())
+    run(_ensure_recruiting())
+    now = datetime.now(timezone.utc)
+    stages = {row.slug: stage(run(panel_facts(row)), now=now) for row in run(Panel.objects().run())}
+    recruiting = run(recruiting_panel(now=now))
+    assert stages == {PANEL_2021_SLUG: "archived", PANEL_2022_SLUG: "finished", recruiting.slug: "recruiting"}
+    opened = run(Panel.select(Panel.registration_opens_at).where(Panel.slug == recruiting.slug).first().run())
+    assert (date.today() - opened["registration_opens_at"].date()).days == RECRUITING_OPENED_DAYS
+    listed = {panel.slug: panel for panel in run(list_public_panels(now=now))}
+    assert listed[PANEL_2021_SLUG].past and listed[PANEL_2022_SLUG].past and not listed[recruiting.slug].past

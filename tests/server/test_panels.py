@@ -52,7 +52,7 @@ def test_quotas_from_camden_2011_then_edited(officer_client):
     set_quotas(officer_client, panel_id, dimensions=("sex", "age_band", "ethnicity"), tolerance="20")
     page = officer_client.get(f"/officer/panels/{panel_id}/quotas")
     assert "data:image/png;base64," in page.text and "alt=\"Chart" in page.text
-    assert "Male" in page.text and "18-24" in page.text and "0-15" not in page.text
+    assert "Male" in page.text and "Aged 18 to 24" in page.text and "Aged 0 to 15" not in page.text
     assert "Prefer not to say" in page.text  # ethnicity, not age
     form = dict(re.findall(r'name="((?:min|max)_\d+)" inputmode="numeric" value="(\d+)"', page.text))
     bad = post_form(officer_client, f"/officer/panels/{panel_id}/quotas/edit", {**form, "min_0": "13", "max_0": "13"})

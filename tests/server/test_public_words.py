@@ -145,3 +145,47 @@ def test_public_and_cabinet_pages_read_in_plain_words(demo_loaded, officer_clien
         info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
         assert re.search(r"^Tagged:\s+yes$", info, re.MULTILINE), info
         assert re.search(r"^Pages:\s+\d+$", info, re.MULTILINE) and "2000" not in info, info
+
+
+OFFICER_PANEL_KEYS = re.compile(r"(?m)^(?:sex|age_band|ethnicity|disability|tenure)\b|[a-z_]=\w|\b\d+-\d+\b|\b75\+")
+"""Census keys as the files and the engine write them: ``age_band=75+``, ``sex: Female``, "18-24"."""
+
+
+def page_text(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.text
+
+
+def test_officer_panel_pages_show_census_groups_in_words(demo_loaded, officer_client, client):
+    from panels.tables import Panel, PanelSession
+    from tests.factories.panels import create_panel, registration, set_quotas, slug_of
+    from tests.support.http import post_form
+
+    # A pool all in their forties: the feasibility answer explains, in sentences, which groups are missing.
+    small = create_panel(officer_client, panel_size="12")
+    set_quotas(officer_client, small, tolerance="10")
+    for number in range(14):
+        assert post_form(client, f"/panels/{slug_of(small)}/register",
+                         registration(number, ("Female", "Male")[number % 2], 40 + number % 5),
+                         follow_redirects=False).status_code == 303
+    feasibility = officer_client.get(f"/officer/panels/{small}/pool/feasibility").text
+    assert re.search(r"Aged 18 to 24: the quota needs at least \d+ members?, but only 0 volunteers are in this group\.",
+                     feasibility)
+    assert "Aged 18 to 24: from 1 to 3 seats to 0 to 3 seats" in feasibility
+    pages = {f"/officer/panels/{small}/pool/feasibility": feasibility}
+    for panel in run(Panel.select(Panel.id).run()):
+        base = f"/officer/panels/{panel['id']}"
+        for url in (base, f"{base}/details", f"{base}/quotas", f"{base}/pool", f"{base}/members", f"{base}/sessions"):
+            pages[url] = page_text(officer_client, url)
+        for session in run(PanelSession.select(PanelSession.id).where(PanelSession.panel == panel["id"]).run()):
+            url = f"{base}/sessions/{session['id']}"
+            pages[url] = page_text(officer_client, url)
+    pages["/officer/panels"] = page_text(officer_client, "/officer/panels")
+    for url, html in pages.items():
+        assert_plain_words(url, html)
+        joined = "\n".join(visible_text(html))
+        assert OFFICER_PANEL_KEYS.findall(joined) == [], url
+    quotas = "\n".join(visible_text(next(html for url, html in pages.items() if url.endswith("/quotas")
+                                         and "Aged 75 and over" in html)))
+    assert "Aged 18 to 24" in quotas and "Age band (adults)" in quotas

@@ -23,4 +23,4 @@ def test_the_panel_page_names_the_groups_recruitment_is_missing(client, officer_
     assert re.search(r"Sex: Male</th>\s*<td[^>]*>\s*0\s*</td>", table) and "missing" in table
     warning = page[page.index("govuk-warning-text"):]
     assert "have registered at less than 80% of their share of the borough" in warning[:2000]
-    assert "Male (Sex)" in warning[:2000] and "Female (Sex)" not in warning[:2000]
+    assert "Sex: Male" in warning[:2000] and "Sex: Female" not in warning[:2000]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any
 
 import anyio
@@ -21,6 +21,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from common.i18n import gettext
 from panels import attendance as attendance_store
+from panels import lifecycle
 from panels import membership
 from panels import runs as run_store
 from panels import store
@@ -32,6 +33,8 @@ from panels.charts import probability_chart, quota_chart
 from panels.letters import response_by_ward
 from panels.recruitment_balance import response_by_group
 from panels.panel_form import SESSION_ROWS, check_panel_form
+from panels.panel_tasks import load_task_facts, task_states
+from panels.plain_words import dimension_label, group_label
 from panels.pool_csv import PoolImportError, parse_pool_csv, pool_csv
 from panels.quotas import QuotaError, QuotaRow, compute_quotas, quota_problems
 from panels.run_alternates import MAX_ALTERNATES, default_alternates, learnt_rates, replacement_alternates
@@ -69,7 +72,12 @@ class PanelOfficerController(Controller):
 
     @get("/", name="panels_list")
     async def index(self) -> Template:
-        return Template("panels/officer/list.html", context={"panels": await store.list_panels()})
+        now = datetime.now(timezone.utc)
+        panels = [(row, lifecycle.stage(await lifecycle.panel_facts(row), now=now)) for row in await store.panel_rows()]
+        return Template("panels/officer/list.html", context={
+            "panels": [entry for entry in panels if entry[1] != "archived"],
+            "archived": [entry for entry in panels if entry[1] == "archived"],
+            "stage_labels": lifecycle.STAGE_LABELS, "stage_colours": lifecycle.STAGE_COLOURS})
 
     @get("/new", name="panels_new")
     async def new(self, request: Request) -> Template:
@@ -104,11 +112,15 @@ class PanelOfficerController(Controller):
         counts: dict[str, int] = {}
         for volunteer in volunteers:
             counts[volunteer.status] = counts.get(volunteer.status, 0) + 1
+        now = datetime.now(timezone.utc)
+        facts = await lifecycle.panel_facts(panel)
         return Template("panels/officer/show.html", context={
             "panel": panel, "sessions": await store.list_sessions(panel_id), "counts": counts, "pool_size": len(volunteers),
             "quotas": await store.load_quotas(panel_id), "runs": await run_store.list_runs(panel_id),
-            "responses": await response_by_ward(panel_id), "groups": await response_by_group(panel_id),
-            "dimension_labels": DIMENSION_LABELS})
+            "responses": await response_by_ward(panel_id), "groups": await response_by_group(panel_id), "facts": facts,
+            "stage": lifecycle.stage(facts, now=now), "stage_labels": lifecycle.STAGE_LABELS,
+            "stage_colours": lifecycle.STAGE_COLOURS, "registration_open": facts.is_open(now),
+            "tasks": task_states(await load_task_facts(panel, facts), now=now), "now": now})
 
     # --- census and quotas ---------------------------------------------------------------------
 
@@ -169,7 +181,7 @@ class PanelOfficerController(Controller):
             missing = [d for d in dimensions if d not in census.dimensions]
             if missing:
                 errors["dimensions"] = gettext("%(census)s has no counts for: %(dimensions)s", census=census.name,
-                                                dimensions=", ".join(missing))
+                                                dimensions=", ".join(dimension_label(d) for d in missing))
         if values["tenure_prefix"] not in ("households", "persons"):
             errors["tenure_prefix"] = gettext("Choose households or persons for tenure")
         rows: list[QuotaRow] = []
@@ -201,8 +213,8 @@ class PanelOfficerController(Controller):
         for index, row in enumerate(quotas):
             raw_min, raw_max = str(data.get(f"min_{index}", row.quota_min)).strip(), str(data.get(f"max_{index}", row.quota_max)).strip()
             if not (raw_min.isdigit() and raw_max.isdigit()):
-                errors[f"min_{index}"] = gettext("%(dimension)s: %(category)s: enter whole numbers for minimum and maximum",
-                                                  dimension=row.dimension, category=row.category)
+                errors[f"min_{index}"] = gettext("%(group)s: enter whole numbers for minimum and maximum",
+                                                  group=group_label(row.dimension, row.category))
                 edited.append(row)
                 continue
             edited.append(QuotaRow(row.dimension, row.category, row.census_share, row.target, int(raw_min), int(raw_max)))

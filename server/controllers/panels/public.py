@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_429_TOO_MANY_REQUESTS
 
 from analysis.charter.reviews import open_reviews_for_member
-from analysis.commitments.responses import responses_to_rate
+from analysis.commitments.responses import outcome_counts, responses_to_rate
 from common.clock import council_today
 from common.i18n import gettext
 from panels import ballots
@@ -60,10 +60,10 @@ class PanelPublicController(Controller):
 
     async def _form_context(self, panel: Panel, *, values: dict, errors: dict) -> dict[str, Any]:
         quotas = await store.load_quotas(panel.id)
-        is_open, drawn = await registration_state(panel, now=datetime.now(timezone.utc))
-        return {"panel": panel, "drawn": drawn, "sessions": await store.list_sessions(panel.id), "questions": store.questions_for(quotas),
+        is_open, drawn, ended = await registration_state(panel, now=datetime.now(timezone.utc))
+        return {"panel": panel, "drawn": drawn, "ended": ended, "sessions": await store.list_sessions(panel.id), "questions": store.questions_for(quotas),
                 "values": values, "errors": errors, "has_quotas": bool(quotas),
-                "open": is_open}
+                "open": is_open, "produced": (await outcome_counts([panel.id])).get(panel.id)}
 
     @get("/", name="panels_index")
     async def index(self) -> Template:
@@ -71,7 +71,9 @@ class PanelPublicController(Controller):
         panels = await list_public_panels(now=datetime.now(timezone.utc))
         return Template("panels/public/index.html", context={
             "recruiting": [panel for panel in panels if panel.status == "recruiting"],
-            "others": [panel for panel in panels if panel.status != "recruiting"]})
+            "others": [panel for panel in panels if panel.status != "recruiting" and not panel.past],
+            "past": [panel for panel in panels if panel.past],
+            "outcomes": await outcome_counts([panel.id for panel in panels])})
 
     @get("/{slug:str}", name="panel_public")
     async def show(self, slug: FromPath[str], code: FromQuery[str] = "") -> Template:
