@@ -51,6 +51,8 @@ from server.controllers.panels.reviews_public import PanelReviewPublicController
 from server.controllers.panels.sessions_officer import PanelSessionsController
 from server.controllers.panels.material_files import MemberMaterialController, StaffMaterialController
 from server.controllers.panels.members_officer import PanelMembersController
+from server.controllers.panels.attendance_officer import PanelAttendanceController
+from server.controllers.panels.invitations_officer import PanelInvitationsController
 from server.controllers.panels.member_deliberation import MemberDeliberationController
 from server.controllers.panels.public import MemberLinkController, PanelPublicController
 from server.controllers.panels.recommendations_officer import PanelRecommendationsController
@@ -77,6 +79,7 @@ from server.web.errors import http_exception_handler, internal_error_handler
 from server.web.guards import public, role_guard
 from server.platform.mailer import run_sender_forever
 from server.services.retention import run_purge_forever
+from server.services.reminders import run_reminders_forever
 from server.web.access_log import install_access_log_filter
 from server.web.head_requests import HeadAsGet
 from server.web.rendered_files import RenderedFiles
@@ -116,6 +119,8 @@ ROUTE_HANDLERS = [
     PanelOfficerController,
     PanelLettersController,
     PanelMembersController,
+    PanelAttendanceController,
+    PanelInvitationsController,
     PanelCabinetController,
     OutboxController,
     OutboxAdminController,
@@ -164,6 +169,7 @@ def _database_lifespan(settings: Settings):
         if settings.environment != "test":  # tests purge explicitly, with a clock of their own
             tasks.append(asyncio.create_task(run_purge_forever(settings, after_purge=app.state.page_store.clear)))
             tasks.append(asyncio.create_task(run_announcements_forever(app_follow_links(app), queue_vote_announcements)))
+            tasks.append(asyncio.create_task(run_reminders_forever(app)))
         try:
             yield
         finally:
