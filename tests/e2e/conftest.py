@@ -225,8 +225,8 @@ def replacement_member_link():
         page.get_by_label("Public seed").fill(seed)
         page.get_by_role("button", name=re.compile("^Draw replacements")).click()
         page.wait_for_url(re.compile(r"/invitations$"))  # reviewed, then sent
-        page.get_by_role("button", name="Send 1 invitation").click()
-        page.wait_for_url(re.compile(r"/members\?sent=1"))
+        page.get_by_role("button", name=re.compile(r"^Send \d+ invitations?$")).click()
+        page.wait_for_url(re.compile(r"/members\?sent="))
         page.goto(f"{base_url}/officer/outbox")
         email = page.locator(".outbox-email", has_text=re.compile("You have been chosen for")).filter(has_text=panel_name).first
         return re.search(r"(http://\S+/my-panel/\S+)", email.inner_text()).group(1)
