@@ -203,3 +203,23 @@ def test_the_telephone_field_promises_no_reminders(client, officer_client):
     set_quotas(officer_client, panel_id)
     form = client.get(f"/panels/{slug_of(panel_id)}").text
     assert "reminder" not in form.lower()
+
+
+def test_send_reminders_command_queues_the_reminders_due_once(client, officer_client):
+    from click.testing import CliRunner
+
+    from server.cli.main import cli
+
+    panel_id, invitees = drawn_panel(officer_client, client, invited=1)
+    send_invitations(officer_client, panel_id, date.today() + timedelta(days=2))
+    run(Volunteer.update({Volunteer.invited_at: datetime.now(timezone.utc) - timedelta(days=8)}).where(
+        Volunteer.panel == panel_id).run())
+    first = CliRunner().invoke(cli, ["send-reminders"], catch_exceptions=False)
+    assert first.exit_code == 0 and "Queued 1 reminder emails" in first.output, first.output
+    reminder = run(OutboxEmail.select().where(OutboxEmail.subject.like("Please reply by%")).run())
+    assert [row["to_address"] for row in reminder] == [invitees[0]["email"]]
+    assert re.search(r"/my-panel/\S+", reminder[0]["body"])  # a fresh private link that works
+    token = re.search(r"/my-panel/(\S+)", reminder[0]["body"]).group(1)
+    assert "Confirm my place" in client.get(f"/my-panel/{token}").text
+    again = CliRunner().invoke(cli, ["send-reminders"], catch_exceptions=False)
+    assert "Queued 0 reminder emails" in again.output
