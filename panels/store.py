@@ -218,8 +218,8 @@ async def register_volunteer(*, panel: Panel, registration: Registration, quotas
         to_address=registration.email, about=about_volunteer(volunteer.id),
         subject=gettext("%(panel)s: we have your registration (%(reference)s)", panel=panel.name, reference=reference),
         body=gettext("Dear %(name)s,\n\nThank you for registering your interest in the %(panel)s.\nYour reference is "
-                     "%(reference)s.\n\nWe will choose the panel by a fair lottery after registration closes, and tell "
-                     "you whether you have been chosen.\n\nSee, download or withdraw your registration at any time "
+                     "%(reference)s.\n\nWe will choose the panel by a fair lottery after registration closes, and email "
+                     "you if you are chosen.\n\nSee, download or withdraw your registration at any time "
                      "with your private link (keep it to yourself):\n%(link)s\n",
                      name=registration.full_name, panel=panel.name, reference=reference,
                      link=private_link(token)),
