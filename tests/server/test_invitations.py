@@ -223,3 +223,19 @@ def test_send_reminders_command_queues_the_reminders_due_once(client, officer_cl
     assert "Confirm my place" in client.get(f"/my-panel/{token}").text
     again = CliRunner().invoke(cli, ["send-reminders"], catch_exceptions=False)
     assert "Queued 0 reminder emails" in again.output
+
+
+def test_erasure_clears_access_needs_and_the_officers_reply_note(client, officer_client):
+    from panels.personal_data import erase_volunteers
+
+    panel_id, invitees = drawn_panel(officer_client, client, invited=1)
+    send_invitations(officer_client, panel_id)
+    member = invitees[0]
+    post_form(client, f"/my-panel/{invitation_token(member['email'])}/access-needs", {"access_needs": "Wheelchair user"})
+    post_form(officer_client, f"/officer/panels/{panel_id}/members/{member['id']}/reply",
+              {"answer": "accept", "channel": "in_person", "note": "Told us at the library, 2 December"})
+    row = run(Volunteer.select(Volunteer.access_needs, Volunteer.reply_note).where(Volunteer.id == member["id"]).first().run())
+    assert row == {"access_needs": "Wheelchair user", "reply_note": "Told us at the library, 2 December"}
+    run(erase_volunteers([member["id"]]))
+    row = run(Volunteer.select(Volunteer.access_needs, Volunteer.reply_note).where(Volunteer.id == member["id"]).first().run())
+    assert row == {"access_needs": "", "reply_note": ""}
