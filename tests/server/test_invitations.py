@@ -239,3 +239,19 @@ def test_erasure_clears_access_needs_and_the_officers_reply_note(client, officer
     run(erase_volunteers([member["id"]]))
     row = run(Volunteer.select(Volunteer.access_needs, Volunteer.reply_note).where(Volunteer.id == member["id"]).first().run())
     assert row == {"access_needs": "", "reply_note": ""}
+
+
+def test_the_members_page_tells_drawn_people_from_those_invited(client, officer_client):
+    panel_id, invitees = drawn_panel(officer_client, client, invited=2)
+    def members_table() -> str:
+        page = officer_client.get(f"/officer/panels/{panel_id}/members").text
+        return page.split('id="members"', 1)[1].split("</table>", 1)[0]
+
+    table = members_table()
+    assert table.count("Drawn, invitation not sent yet") == 2 and table.count(">Review and send<") == 2
+    assert "Invited, no reply yet" not in table and "Release seat (no reply)" not in table
+    assert "2 invitations are waiting to be sent." in officer_client.get(f"/officer/panels/{panel_id}/members").text
+    send_invitations(officer_client, panel_id)
+    table = members_table()
+    assert "Drawn, invitation not sent yet" not in table and table.count("Invited, no reply yet") == 2
+    assert table.count("Release seat (no reply)") == 2 and table.count("Record a reply") == 2
