@@ -3,7 +3,7 @@ officer creates a small panel (a session today, one in three weeks), residents r
 officer draws, reviews the invitations and sends them; a member opens their link, accepts,
 downloads the calendar, sends apologies for the later session and states an access need; the
 officer records a decline taken by telephone, marks attendance at today's session and issues the
-vouchers."""
+vouchers. The review page, the member's page and the members page fit a 375 px phone."""
 
 from __future__ import annotations
 
@@ -81,6 +81,9 @@ def test_draw_review_send_reply_apologise_record_a_phone_decline_attend_and_pay(
     review = page.locator("main").inner_text()
     assert "Review the invitations" in review and "Opening evening" in review and "panel-sessions.ics" in review
     assert_accessible(page)
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"{live_server}/officer/outbox")
     expect(page.locator(".outbox-email", has_text=re.compile("You have been chosen for")).filter(has_text=NAME)).to_have_count(0)
     page.goto(f"{panel_url}/invitations")
@@ -97,6 +100,8 @@ def test_draw_review_send_reply_apologise_record_a_phone_decline_attend_and_pay(
     resident.goto(links[0])
     assert "Please tell us by" in resident.locator("main").inner_text()
     assert_accessible(resident)
+    resident.set_viewport_size({"width": 375, "height": 800})  # a phone: nothing wider than the screen
+    assert resident.evaluate("() => document.documentElement.scrollWidth") <= 375
     resident.get_by_role("button", name="Confirm my place").click()
     expect(resident.get_by_role("alert")).to_contain_text("Thank you for confirming your place.")
     with resident.expect_download() as download:
@@ -137,3 +142,5 @@ def test_draw_review_send_reply_apologise_record_a_phone_decline_attend_and_pay(
     page.get_by_role("button", name=re.compile("^Mark collected")).click()
     expect(page.get_by_role("alert")).to_contain_text("is marked as collected")
     assert_accessible(page)
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
