@@ -40,7 +40,7 @@ from panels.store import SessionInput, create_panel, register_volunteer, save_qu
 from panels.address_file import file_fingerprint, read_address_file
 from panels.letter_draw import draw_letters
 from panels.letters import save_letter_batch
-from panels.tables import Letter, Panel, PanelSession, SelectionRun, Volunteer
+from panels.tables import Letter, Panel, PanelSession, SelectionRun, Volunteer, Voucher
 from panels.wards import BOROUGH_WARDS
 
 PANEL_2022_SLUG = "camden-data-charter-resident-panel-2022"
@@ -191,7 +191,8 @@ async def _ensure_2021() -> str:
         progress_fraction=1.0, progress_message="Finished", started_by="demo-loader", started_at=at, finished_at=at,
         seed=PUBLIC_SEED_2021, ticket=int(result.draw.ticket), lottery_digest=lottery_digest(result.lottery.panels),
         drawn_json=json.dumps(drawn), drawn_by="demo-loader", drawn_at=at)).run()
-    await Volunteer.update({Volunteer.status: "confirmed", Volunteer.responded_at: at}).where(
+    await Volunteer.update({Volunteer.status: "confirmed", Volunteer.invited_at: at, Volunteer.reply_by: date(2021, 10, 11),
+                            Volunteer.responded_at: at + timedelta(days=3), Volunteer.reply_channel: "link"}).where(
         Volunteer.panel == panel.id, Volunteer.reference.is_in(drawn)).run()
     members = await Volunteer.select(Volunteer.id).where(Volunteer.panel == panel.id,
                                                          Volunteer.status == "confirmed").order_by(Volunteer.id).run()
@@ -200,10 +201,12 @@ async def _ensure_2021() -> str:
     rng = random.Random(21)
     marks = {(m["id"], s["id"]): rng.random() < 0.9 for m in members for s in sessions}
     await record_attendance(panel_id=panel.id, marks=marks, recorded_by="demo-loader")
-    issued = await issue_vouchers(panel_id=panel.id, amount_pence=3000, issued_on=date(2021, 10, 25),
-                                  issued_by="demo-loader")
+    vouchers = await issue_vouchers(panel_id=panel.id, amount_pence=3000, issued_on=date(2021, 10, 25),
+                                    issued_by="demo-loader")
+    await Voucher.update({Voucher.collected_on: date(2021, 11, 5), Voucher.collected_by: "demo-loader"}).where(
+        Voucher.volunteer.panel == panel.id).run()  # long since collected
     return (f"panel: {PANEL_2021_NAME} created with {POOL_2021} fictional volunteers, a drawn selection "
-            f"of {len(drawn)}, attendance and {issued} vouchers")
+            f"of {len(drawn)}, attendance and {vouchers.issued} vouchers (one per session attended)")
 
 
 RECRUITING_WEEKS = 5

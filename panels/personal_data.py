@@ -63,6 +63,7 @@ class VolunteerData:
     source: str
     retention_days: int
     purpose: str = VOLUNTEER_PURPOSE
+    access_needs: str = ""
 
     @property
     def can_withdraw(self) -> bool:
@@ -76,7 +77,7 @@ class VolunteerData:
             "address": self.address, "postcode": self.postcode, "age": self.age, "answers_about_you": self.answers,
             "consent_text": self.consent_text, "consent_at": _iso(self.consent_at),
             "registered_at": _iso(self.registered_at), "how_registered": self.source,
-            "used_for": self.purpose, "kept_for": f"{self.retention_days} days after the panel's last session",
+            "access_needs": self.access_needs, "used_for": self.purpose, "kept_for": f"{self.retention_days} days after the panel's last session",
         }
 
 
@@ -104,7 +105,8 @@ async def _to_data(rows: list[Volunteer]) -> list[VolunteerData]:
             full_name=volunteer.full_name, email=volunteer.email, phone=volunteer.phone, address=volunteer.address,
             postcode=volunteer.postcode, age=volunteer.age, answers=answers, consent_version=volunteer.consent_version,
             consent_text=CONSENT_TEXT.format(version=volunteer.consent_version), consent_at=volunteer.consent_at,
-            registered_at=volunteer.registered_at, source=volunteer.source, retention_days=panel["retention_days"]))
+            registered_at=volunteer.registered_at, source=volunteer.source, retention_days=panel["retention_days"],
+            access_needs=volunteer.access_needs or ""))
     return result
 
 
@@ -162,6 +164,7 @@ ERASED_FIELDS = {
     Volunteer.full_name: "", Volunteer.email: "", Volunteer.email_key: "", Volunteer.phone: "", Volunteer.address: "",
     Volunteer.postcode: "",
     Volunteer.age: None, Volunteer.household_key: "", Volunteer.token_hash: None, Volunteer.withdrawal_reason: "",
+    Volunteer.access_needs: "", Volunteer.reply_note: "",
     Volunteer.status: ERASED,
 }
 

@@ -5,7 +5,7 @@ from piccolo.conf.apps import AppConfig
 from panels.tables import (
     Attendance, BallotCast, Letter, LetterBatch, BallotTally, Panel, PanelMaterial, PanelQuota, PanelSession, PaperBallotBatch, Recommendation,
     RecommendationRevision, RecommendationVote, ResponseRatingCast, ResponseRatingComment, ResponseRatingTally,
-    SelectionRun, SessionTable, TableRecord, TableSeat, Volunteer, Voucher,
+    PanelReminder, SelectionRun, SessionApology, SessionTable, TableRecord, TableSeat, Volunteer, Voucher,
 )
 
 APP_CONFIG = AppConfig(
@@ -14,7 +14,7 @@ APP_CONFIG = AppConfig(
     table_classes=[Panel, PanelSession, PanelQuota, LetterBatch, Letter, Volunteer, SelectionRun, Attendance, Voucher, PanelMaterial,
                    RecommendationVote, Recommendation, RecommendationRevision, BallotCast, BallotTally,
                    PaperBallotBatch, ResponseRatingCast, ResponseRatingTally, ResponseRatingComment,
-                   SessionTable, TableSeat, TableRecord],
+                   SessionTable, TableSeat, TableRecord, SessionApology, PanelReminder],
     migration_dependencies=[],
     commands=[],
 )

@@ -39,7 +39,7 @@ from panels.selection.replacement import replace_alternates_first
 from panels import run_alternates
 from panels.duplicates import withdrawn_or_duplicate
 from panels.membership import SEAT_STATUSES, WITHDRAWN_STATUSES
-from panels.store import OutgoingEmail, PrivateLink, about_volunteer, load_quotas, set_volunteer_token
+from panels.store import load_quotas
 from panels.tables import Panel, SelectionRun, Volunteer
 
 PROGRESS_INTERVAL_S = 0.5
@@ -299,11 +299,11 @@ class AlternatesError(DrawError):
     """The number of alternates asked for cannot be chosen (nothing was drawn)."""
 
 
-async def draw_run(*, panel: Panel, run: SelectionRun, seed: str, drawn_by: str, private_link: PrivateLink,
-                   alternates: int = 0) -> tuple[list[str], list[OutgoingEmail]]:
+async def draw_run(*, panel: Panel, run: SelectionRun, seed: str, drawn_by: str, alternates: int = 0) -> list[str]:
     """Draw from the stored lottery with the public seed, choose ``alternates`` alternates for a
-    selection run's drawn panel (``panels.run_alternates``), mark the new members as invited and
-    return their references and the invitations to send. A run is drawn once only."""
+    selection run's drawn panel (``panels.run_alternates``), mark the new members as invited with
+    their invitation pending (the officer reviews and sends it: ``panels.invitations``) and return
+    their references. A run is drawn once only."""
     seed = seed.strip()
     if not seed:
         raise DrawError(gettext("Enter the public seed"))
@@ -339,25 +339,7 @@ async def draw_run(*, panel: Panel, run: SelectionRun, seed: str, drawn_by: str,
             SelectionRun.drawn_json: json.dumps(new_members), SelectionRun.drawn_by: drawn_by,
             SelectionRun.drawn_at: datetime.now(timezone.utc), SelectionRun.alternates_json: alternates_json,
         }).where(SelectionRun.id == run.id).run()
-        await Volunteer.update({Volunteer.status: "selected"}).where(
+        await Volunteer.update({Volunteer.status: "selected", Volunteer.invitation_pending: True}).where(
             Volunteer.panel == panel.id, Volunteer.reference.is_in(new_members or [""])).run()
-    emails = []
-    for volunteer in await Volunteer.objects().where(Volunteer.panel == panel.id,
-                                                     Volunteer.reference.is_in(new_members or [""])).run():
-        token = await set_volunteer_token(volunteer.id)
-        emails.append(invitation_email(panel, volunteer, private_link(token)))
-    return new_members, emails
+    return new_members
 
-
-def invitation_email(panel: Panel, volunteer: Volunteer, link: str) -> OutgoingEmail:
-    """The invitation, with ``link`` (absolute) to the volunteer's private page."""
-    voucher = f"£{panel.voucher_pence / 100:.2f}".replace(".00", "")
-    return OutgoingEmail(
-        to_address=volunteer.email, about=about_volunteer(volunteer.id),
-        subject=gettext("You have been chosen for the %(panel)s", panel=panel.name),
-        body=gettext("Dear %(name)s,\n\nYou have been chosen by lottery for the %(panel)s (reference %(reference)s). "
-                     "Members receive a %(voucher)s thank-you voucher.\n\nPlease confirm or decline your place with "
-                     "your private link (keep it to yourself; it replaces any earlier link):\n%(link)s\n",
-                     name=volunteer.full_name, panel=panel.name, reference=volunteer.reference, voucher=voucher,
-                     link=link),
-    )

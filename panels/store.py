@@ -17,7 +17,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 from common.emails import normalise_email
 from common.transactions import write_transaction
-from common.i18n import gettext, lazy_gettext
+from common.i18n import DEFAULT_LOCALE, gettext, lazy_gettext
 from common.text import slugify
 from common.tokens import PRIVATE_LINK_IDLE_DAYS, hash_token, link_active_since
 from panels.census import DIMENSION_LABELS
@@ -48,6 +48,9 @@ class OutgoingEmail:
     body: str
     about: str = ""
     """The record the email is about (``panel_volunteer:7``): erasing that record deletes it."""
+    attachment_name: str = ""
+    """A text file sent with the email (``panel-sessions.ics``); empty: none."""
+    attachment_text: str = ""
 
 
 def about_volunteer(volunteer_id: int) -> str:
@@ -181,13 +184,15 @@ built on ``SITE_URL`` and the page's route name: domain code holds no web addres
 async def register_volunteer(*, panel: Panel, registration: Registration, quotas: list[QuotaRow], source: str = "form",
                              now: datetime | None = None,
                              private_link: PrivateLink | None = None,
-                             letter_id: int | None = None) -> tuple[Volunteer, str, OutgoingEmail | None]:
+                             letter_id: int | None = None,
+                             locale: str = DEFAULT_LOCALE) -> tuple[Volunteer, str, OutgoingEmail | None]:
     """Add a volunteer to the pool with consent recorded; returns the volunteer, their private-link
     token (shown once) and the confirmation email to send (None without ``private_link``: an
     import or the demo data, which send nothing). Raises ``DuplicateRegistration`` when the email
     is already registered for the panel; the same name and address is stored, flagged
     (``panels.duplicates``). With ``letter_id`` (a code from an invitation letter, ``panels.letters``),
-    the letter is claimed in the same transaction: ``LetterCodeError`` when it admits no one more."""
+    the letter is claimed in the same transaction: ``LetterCodeError`` when it admits no one more.
+    ``locale``: the language they registered in, that later emails to them are written in."""
     token, token_hash = new_token()
     now = now or datetime.now(timezone.utc)
     household_key = normalise_household([registration.address, registration.postcode]) or ""
@@ -209,7 +214,7 @@ async def register_volunteer(*, panel: Panel, registration: Registration, quotas
             postcode=registration.postcode, age=registration.age,
             answers=json.dumps(_answers_with_age(registration, quotas), sort_keys=True), household_key=household_key,
             consent_version=panel.consent_version, consent_at=now, source=source, token_hash=token_hash,
-            registered_at=now, duplicate_of=duplicate_of, letter=letter_id,
+            registered_at=now, duplicate_of=duplicate_of, letter=letter_id, locale=locale or DEFAULT_LOCALE,
         )
         await volunteer.save().run()
     if private_link is None:
@@ -218,8 +223,8 @@ async def register_volunteer(*, panel: Panel, registration: Registration, quotas
         to_address=registration.email, about=about_volunteer(volunteer.id),
         subject=gettext("%(panel)s: we have your registration (%(reference)s)", panel=panel.name, reference=reference),
         body=gettext("Dear %(name)s,\n\nThank you for registering your interest in the %(panel)s.\nYour reference is "
-                     "%(reference)s.\n\nWe will choose the panel by a fair lottery after registration closes, and tell "
-                     "you whether you have been chosen.\n\nSee, download or withdraw your registration at any time "
+                     "%(reference)s.\n\nWe will choose the panel by a fair lottery after registration closes, and email "
+                     "you if you are chosen.\n\nSee, download or withdraw your registration at any time "
                      "with your private link (keep it to yourself):\n%(link)s\n",
                      name=registration.full_name, panel=panel.name, reference=reference,
                      link=private_link(token)),
@@ -289,13 +294,16 @@ async def set_volunteer_token(volunteer_id: int) -> str:
 
 
 async def respond_to_invitation(*, volunteer: Volunteer, accept: bool, now: datetime | None = None) -> bool:
-    """Confirm or decline a place; only a volunteer who is invited (``selected``) can answer."""
-    if volunteer.status != "selected":
+    """Confirm or decline a place through the private link; only a volunteer whose invitation has
+    been sent (``selected``, not waiting for the officer's review) can answer."""
+    if volunteer.status != "selected" or volunteer.invitation_pending:
         return False
-    await Volunteer.update({Volunteer.status: "confirmed" if accept else "declined",
-                            Volunteer.responded_at: now or datetime.now(timezone.utc)}).where(
-        Volunteer.id == volunteer.id, Volunteer.status == "selected").run()
-    return True
+    answered = await Volunteer.update({Volunteer.status: "confirmed" if accept else "declined",
+                                       Volunteer.responded_at: now or datetime.now(timezone.utc),
+                                       Volunteer.reply_channel: "link"}).where(
+        Volunteer.id == volunteer.id, Volunteer.status == "selected", Volunteer.invitation_pending == False,  # noqa: E712
+    ).returning(Volunteer.id).run()
+    return bool(answered)
 
 
 

@@ -169,6 +169,22 @@ class Volunteer(Table, tablename="panel_volunteer"):
     flagged for the officer, and left out of selection while that registration stands."""
     letter = ForeignKey(references=Letter, null=True, default=None, on_delete=OnDelete.set_null)
     """The invitation letter whose code the volunteer registered with (None: open registration or import)."""
+    locale = Varchar(length=20, default="en_GB")
+    """The language the site was in when they registered: emails to them are written in it."""
+    invitation_pending = Boolean(default=False)
+    """Drawn, but the invitation is not sent yet: the officer reviews it first
+    (``panels.invitations``). Until it is sent the volunteer cannot reply."""
+    invited_at = Timestamptz(null=True, default=None)
+    """When the invitation was sent."""
+    reply_by = Date(null=True, default=None)
+    """The reply-by date the invitation gave (a London date); the seat may be released after it."""
+    reply_channel = Varchar(length=20, default="")
+    """How the reply came: ``link`` (their private link), or ``phone``, ``letter``, ``in_person``,
+    ``email`` when an officer recorded it."""
+    reply_note = Text(default="")
+    """The officer's note on a reply they recorded (also in the audit log)."""
+    access_needs = Text(default="")
+    """What the member told us they need to take part (step-free access, a hearing loop, …)."""
 
 
 class SelectionRun(Table, tablename="panel_selection_run"):
@@ -235,10 +251,36 @@ class Attendance(Table, tablename="panel_attendance"):
 
 
 class Voucher(Table, tablename="panel_voucher"):
+    """A thank-you voucher: one per member per session attended (``panels.attendance``).
+    Vouchers issued before sessions were counted have no session."""
+
     volunteer = ForeignKey(references=Volunteer, on_delete=OnDelete.cascade)
     amount_pence = Integer()
     issued_on = Date()
     issued_by = Varchar(length=254, default="")
+    session = ForeignKey(references=PanelSession, null=True, default=None, on_delete=OnDelete.set_null)
+    reference = Varchar(length=20, default="", index=True)
+    """``TV-`` and 6 characters: what finance and the member quote."""
+    collected_on = Date(null=True, default=None)
+    """When the member collected it (empty: issued, not yet collected)."""
+    collected_by = Varchar(length=254, default="")
+
+
+class SessionApology(Table, tablename="panel_session_apology"):
+    """A member has told us they cannot come to one session (through their private link)."""
+
+    volunteer = ForeignKey(references=Volunteer, on_delete=OnDelete.cascade, index=True)
+    session = ForeignKey(references=PanelSession, on_delete=OnDelete.cascade)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PanelReminder(Table, tablename="panel_reminder"):
+    """A reminder sent: the unique ``marker`` (``reply:7:2027-03-01``, ``session:4:7``) makes the
+    background check send each one once, on any worker."""
+
+    volunteer = ForeignKey(references=Volunteer, on_delete=OnDelete.cascade, index=True)
+    marker = Varchar(length=80, unique=True)
+    sent_at = Timestamptz(default=TimestamptzNow())
 
 
 # --- deliberation: recommendations and their secret ballots ----------------------------------

@@ -53,6 +53,8 @@ from server.controllers.panels.session_dates_officer import PanelSessionDatesCon
 from server.controllers.panels.lifecycle_officer import PanelLifecycleController
 from server.controllers.panels.material_files import MemberMaterialController, StaffMaterialController
 from server.controllers.panels.members_officer import PanelMembersController
+from server.controllers.panels.attendance_officer import PanelAttendanceController
+from server.controllers.panels.invitations_officer import PanelInvitationsController
 from server.controllers.panels.member_deliberation import MemberDeliberationController
 from server.controllers.panels.public import MemberLinkController, PanelPublicController
 from server.controllers.panels.recommendations_officer import PanelRecommendationsController
@@ -81,6 +83,7 @@ from server.web.guards import public, role_guard
 from server.platform.letter_sender import run_letter_sender_forever
 from server.platform.mailer import run_sender_forever
 from server.services.retention import run_purge_forever
+from server.services.reminders import run_reminders_forever
 from server.web.access_log import install_access_log_filter
 from server.web.head_requests import HeadAsGet
 from server.web.rendered_files import RenderedFiles
@@ -120,6 +123,8 @@ ROUTE_HANDLERS = [
     PanelOfficerController,
     PanelLettersController,
     PanelMembersController,
+    PanelAttendanceController,
+    PanelInvitationsController,
     PanelCabinetController,
     OutboxController,
     OutboxAdminController,
@@ -175,6 +180,7 @@ def _database_lifespan(settings: Settings):
         if settings.environment != "test":  # tests purge explicitly, with a clock of their own
             tasks.append(asyncio.create_task(run_purge_forever(settings, after_purge=app.state.page_store.clear)))
             tasks.append(asyncio.create_task(run_announcements_forever(app_follow_links(app), queue_vote_announcements)))
+            tasks.append(asyncio.create_task(run_reminders_forever(app)))
         try:
             yield
         finally:

@@ -130,6 +130,10 @@ class OutboxEmail(Table, tablename="outbox_email"):
     unsubscribe_link = Varchar(length=500, default="")
     """The one-click link that stops emails of this kind (a follower's), sent as the
     ``List-Unsubscribe`` header; empty for emails that are not a subscription."""
+    attachment_name = Varchar(length=100, default="")
+    """The file name of a text attachment (``panel-sessions.ics``); empty: no attachment."""
+    attachment_text = Text(default="")
+    """The attachment's content (a calendar file), sent as ``text/calendar`` for ``.ics`` names."""
 
 
 class SendLimitEvent(Table, tablename="send_limit_event"):

@@ -207,6 +207,10 @@ from server.cli.letters import invite_by_post_command  # noqa: E402
 
 cli.add_command(invite_by_post_command)
 
+from server.cli.reminders import send_reminders_command  # noqa: E402
+
+cli.add_command(send_reminders_command)
+
 from server.cli.reports import report_command  # noqa: E402
 
 cli.add_command(report_command)

@@ -61,12 +61,13 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def build_message(*, sender: str, to_address: str, subject: str, body: str, domain: str = "civicpanel",
-                  unsubscribe_link: str = "") -> EmailMessage:
+                  unsubscribe_link: str = "", attachment_name: str = "", attachment_text: str = "") -> EmailMessage:
     """One email. Raises ``ValueError`` when ``to_address`` is not an address the ``email-validator``
     rules accept (Python's ``email`` package would refuse it, or worse, read it as something else);
     the subject is made one line, so a title with a line break in an old row still sends. With
     ``unsubscribe_link`` (a follower's email), the ``List-Unsubscribe`` headers of RFC 2369 and
-    RFC 8058, so a mail program offers its own one-click "unsubscribe"."""
+    RFC 8058, so a mail program offers its own one-click "unsubscribe". With ``attachment_name``,
+    ``attachment_text`` is attached as a file of that name (``text/calendar`` for ``.ics``)."""
     if not is_valid_email(to_address):
         raise ValueError(f"not a valid email address: {to_address[:100]!r}")
     message = EmailMessage()
@@ -78,6 +79,9 @@ def build_message(*, sender: str, to_address: str, subject: str, body: str, doma
         message["List-Unsubscribe"] = f"<{one_line(unsubscribe_link, max_length=900)}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(body)
+    if attachment_name:
+        subtype = "calendar" if attachment_name.endswith(".ics") else "plain"
+        message.add_attachment(attachment_text, subtype=subtype, filename=one_line(attachment_name, max_length=100))
     return message
 
 
@@ -185,7 +189,8 @@ async def _claim(now: datetime, limit: int) -> list[dict]:
         updated = await OutboxEmail.update({OutboxEmail.claimed_until: now + timedelta(minutes=CLAIM_MINUTES)}).where(
             OutboxEmail.id == row["id"], OutboxEmail.sent_at.is_null(), OutboxEmail.failed_at.is_null(), free,
         ).returning(OutboxEmail.id, OutboxEmail.to_address, OutboxEmail.subject, OutboxEmail.body,
-                    OutboxEmail.attempts, OutboxEmail.unsubscribe_link).run()
+                    OutboxEmail.attempts, OutboxEmail.unsubscribe_link, OutboxEmail.attachment_name,
+                    OutboxEmail.attachment_text).run()
         claimed.extend(updated)
     return claimed
 
@@ -220,7 +225,9 @@ async def send_outbox(settings: Settings, *, limit: int = 100) -> SendReport:
         try:
             messages.append((row["id"], build_message(sender=settings.mail_from, to_address=row["to_address"],
                                                       subject=row["subject"], body=row["body"],
-                                                      unsubscribe_link=row.get("unsubscribe_link") or "")))
+                                                      unsubscribe_link=row.get("unsubscribe_link") or "",
+                                                      attachment_name=row.get("attachment_name") or "",
+                                                      attachment_text=row.get("attachment_text") or "")))
         except Exception as error:  # a row that cannot become an email fails alone
             failed += 1
             given_up += await _record_failure(row, _error_text(error), max_attempts=max_attempts)

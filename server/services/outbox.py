@@ -25,7 +25,9 @@ def outbox_row(email: Email) -> OutboxEmail:
     of at most the column's length, so no header ever carries a line break."""
     return OutboxEmail(to_address=email.to_address.strip(), subject=one_line(email.subject, max_length=SUBJECT_LENGTH),
                        body=email.body,
-                       about=getattr(email, "about", ""), unsubscribe_link=getattr(email, "unsubscribe_link", ""))
+                       about=getattr(email, "about", ""), unsubscribe_link=getattr(email, "unsubscribe_link", ""),
+                       attachment_name=getattr(email, "attachment_name", ""),
+                       attachment_text=getattr(email, "attachment_text", ""))
 
 
 async def write_outbox(emails: Iterable[Email | None]) -> None:

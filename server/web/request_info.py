@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from litestar.connection import ASGIConnection
 
@@ -24,6 +25,11 @@ def absolute_link(connection: ASGIConnection, route_name: str, **parameters: obj
 def private_link_builder(connection: ASGIConnection, route_name: str) -> Callable[[str], str]:
     """For domain code that makes a private token and writes it into an email: token -> absolute link."""
     return lambda token: absolute_link(connection, route_name, token=token)
+
+
+def site_domain(connection: ASGIConnection) -> str:
+    """The host name of ``SITE_URL`` (``panel.council.example``), e.g. for calendar event UIDs."""
+    return urlsplit(connection.app.state.settings.site_url).hostname or "civicpanel"
 
 
 def safe_next_path(next_path: str) -> str:

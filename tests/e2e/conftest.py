@@ -224,9 +224,11 @@ def replacement_member_link():
         page.get_by_role("button", name=re.compile("^Draw replacements")).wait_for(timeout=120_000)
         page.get_by_label("Public seed").fill(seed)
         page.get_by_role("button", name=re.compile("^Draw replacements")).click()
-        page.wait_for_url(re.compile(r"/members$"))
+        page.wait_for_url(re.compile(r"/invitations$"))  # reviewed, then sent
+        page.get_by_role("button", name=re.compile(r"^Send \d+ invitations?$")).click()
+        page.wait_for_url(re.compile(r"/members\?sent="))
         page.goto(f"{base_url}/officer/outbox")
-        email = page.locator(".outbox-email", has_text="You have been chosen").filter(has_text=panel_name).first
+        email = page.locator(".outbox-email", has_text=re.compile("You have been chosen for")).filter(has_text=panel_name).first
         return re.search(r"(http://\S+/my-panel/\S+)", email.inner_text()).group(1)
 
     return draw

@@ -67,9 +67,12 @@ def test_officer_marks_a_drop_out_and_draws_a_replacement(page, live_server, sig
     assert_accessible(page)
     page.get_by_label("Public seed").fill("e2e drop-out replacement seed 5")
     page.get_by_role("button", name=re.compile("^Draw replacements")).click()
-    page.wait_for_url(re.compile(r"/members$"))
+    page.wait_for_url(re.compile(r"/invitations$"))
+    assert_accessible(page)
+    page.get_by_role("button", name="Send 1 invitation").click()
+    page.wait_for_url(re.compile(r"/members\?sent=1"))
     main = page.locator("main").inner_text()
-    assert "20 of 20 seats filled" in main and "Choose replacements" not in main
+    assert "1 invitation has been sent." in main and "20 of 20 seats filled" in main and "Choose replacements" not in main
     expect(page.locator("#quota-fit td", has_text=re.compile("^No$"))).to_have_count(0)
     assert_accessible(page)
 

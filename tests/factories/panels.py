@@ -57,3 +57,13 @@ def fill_pool(client, slug: str, count: int = 24) -> None:
                              registration(number, ("Male", "Female")[number % 2], low + rng.randint(0, 4)),
                              follow_redirects=False)
         assert response.status_code == 303, response.text
+
+
+def send_invitations(officer_client, panel_id: int, reply_by: date | None = None) -> int:
+    """Send the invitations waiting after a draw, as the officer's review page does; returns how many."""
+    day = reply_by or date.today() + timedelta(days=10)
+    response = post_form(officer_client, f"/officer/panels/{panel_id}/invitations",
+                         {"reply_by-day": str(day.day), "reply_by-month": str(day.month), "reply_by-year": str(day.year)},
+                         follow_redirects=False)
+    assert response.status_code == 303, response.text[-2000:]
+    return int(re.search(r"sent=(\d+)", response.headers["location"]).group(1))

@@ -7,8 +7,9 @@ once it is confirmed: a link emailed to it has been used."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
-from panels.runs import invitation_email
+from panels.invitations import invitation_email
 from panels.tables import Panel, Volunteer
 from server.services.outbox import write_outbox
 from server.tables import OutboxEmail, PersonalDataLink
@@ -24,7 +25,8 @@ VICTIM = "resident1@example.com"
 def _queue_invitation() -> None:
     panel = run(Panel.objects().first().run())
     volunteer = run(Volunteer.objects().first().run())
-    run(write_outbox([invitation_email(panel, volunteer, "https://council.example/my-panel/invitation-token")]))
+    run(write_outbox([invitation_email(panel, volunteer, link="https://council.example/my-panel/invitation-token",
+                                       sessions=[], reply_by=date(2027, 3, 1), postal_address="Freepost", calendar="")]))
 
 
 def _link_sent_to(address: str) -> str:

@@ -183,3 +183,16 @@ def test_an_email_past_a_lowered_limit_gets_one_more_attempt_then_is_failed(db, 
     report = run(send_outbox(smtp_settings))
     assert (report.failed, report.given_up, report.waiting) == (1, 1, 0)
     assert _row("bad@example.org")["failed_at"] is not None
+
+
+def test_a_calendar_file_is_sent_attached_as_text_calendar(db, settings, fake_smtp):
+    smtp_settings = replace(settings, smtp_host="mail.council.example")
+    run(OutboxEmail.insert(OutboxEmail(to_address="member@example.org", subject="You have been chosen", body="Dates inside",
+                                       attachment_name="panel-sessions.ics",
+                                       attachment_text="BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n")).run())
+    assert run(send_outbox(smtp_settings)).sent == 1
+    message = fake_smtp.delivered[0]
+    attachments = list(message.iter_attachments())
+    assert [part.get_content_type() for part in attachments] == ["text/calendar"]
+    assert attachments[0].get_filename() == "panel-sessions.ics" and "BEGIN:VCALENDAR" in attachments[0].get_content()
+    assert message.get_body(preferencelist=("plain",)).get_content().strip() == "Dates inside"

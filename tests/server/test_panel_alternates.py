@@ -14,7 +14,7 @@ import pytest
 from panels.registration import ADULT_AGE_BANDS
 from panels.tables import SelectionRun, Volunteer
 from server.tables import OutboxEmail
-from tests.factories.panels import create_panel, fill_pool, set_quotas, slug_of
+from tests.factories.panels import create_panel, fill_pool, send_invitations, set_quotas, slug_of
 from tests.support.database import run
 from tests.support.http import post_form
 
@@ -68,6 +68,7 @@ def test_draw_chooses_alternates_shows_final_chances_and_replacements_take_them(
     assert refused.status_code == 422 and "Enter a whole number of alternates from 0 to 100" in refused.text
     assert 'value="many"' in refused.text and 'value="seed 1"' in refused.text
     post_form(officer_client, run_url + "/draw", {"seed": "seed 1", "alternates": "3"})
+    send_invitations(officer_client, panel_id)
     stored = run(SelectionRun.select(SelectionRun.alternates_json, SelectionRun.drawn_json).where(
         SelectionRun.kind == "selection").first().run())
     plan, drawn = json.loads(stored["alternates_json"]), json.loads(stored["drawn_json"])

@@ -11,7 +11,7 @@ import pytest
 from panels.membership import quota_fit
 from panels.store import load_quotas
 from server.tables import AuditEntry, OutboxEmail
-from tests.factories.panels import create_panel, fill_pool, registration, set_quotas, slug_of
+from tests.factories.panels import create_panel, fill_pool, registration, send_invitations, set_quotas, slug_of
 from tests.support.database import run
 from tests.support.http import post_form
 
@@ -36,6 +36,7 @@ def _select_and_draw(officer_client, panel_id: int, *, kind: str, seed: str) -> 
     assert "Draw" in page.text, page.text[-2000:]
     drawn = post_form(officer_client, run_url + "/draw", {"seed": seed}, follow_redirects=False)
     assert drawn.status_code == 303, drawn.text[-2000:]
+    send_invitations(officer_client, panel_id)
 
 
 @pytest.mark.slow

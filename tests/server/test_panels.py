@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from server.tables import AuditEntry, OutboxEmail
-from tests.factories.panels import create_panel, fill_pool, registration, set_quotas, slug_of
+from tests.factories.panels import create_panel, fill_pool, registration, send_invitations, set_quotas, slug_of
 from tests.support.database import run
 from tests.support.http import post_form
 
@@ -149,13 +149,18 @@ def test_whole_journey_select_draw_invite_decline_replace_attend(client, officer
     assert drawn.status_code == 303
     again = post_form(officer_client, run_url + "/draw", {"seed": "another seed"})
     assert again.status_code == 422  # drawn once only
+    assert drawn.headers["location"] == f"/officer/panels/{panel_id}/invitations"
+    assert not run(OutboxEmail.select().where(OutboxEmail.subject.like("You have been chosen%")).run())  # reviewed first
+    review = officer_client.get(f"/officer/panels/{panel_id}/invitations")
+    assert "Send 6 invitations" in review.text and "Day one" in review.text and "reply by" in review.text
+    assert send_invitations(officer_client, panel_id) == 6
     invitations = run(OutboxEmail.select().where(OutboxEmail.subject.like("You have been chosen%")).run())
-    assert len(invitations) == 6
+    assert len(invitations) == 6 and all(email["attachment_name"] == "panel-sessions.ics" for email in invitations)
     links = [re.search(r"/my-panel/(\S+)", email["body"]).group(1) for email in invitations]
     for token in links[1:]:
         assert post_form(client, f"/my-panel/{token}/respond", {"answer": "confirm"}, follow_redirects=False).status_code == 303
     declined = post_form(client, f"/my-panel/{links[0]}/respond", {"answer": "decline"})
-    assert "You declined your place" in declined.text
+    assert "we have recorded that you cannot take part" in declined.text and "offered" not in declined.text
     members = officer_client.get(f"/officer/panels/{panel_id}/members")
     assert "Choose replacements for 1 seats" in members.text
     replacement = post_form(officer_client, f"/officer/panels/{panel_id}/runs", {"kind": "replacement"}, follow_redirects=False)
@@ -163,6 +168,7 @@ def test_whole_journey_select_draw_invite_decline_replace_attend(client, officer
     assert "members holding a seat, confirmed or invited, fixed at 1" in replacement_page.text, replacement_page.text[-3000:]
     assert "Drop-out rates" in replacement_page.text and "of 0 people invited" in replacement_page.text  # other panels only
     post_form(officer_client, replacement.headers["location"] + "/draw", {"seed": "replacement seed 7"})
+    assert send_invitations(officer_client, panel_id) == 1
     from panels.tables import PanelSession, Volunteer
     statuses = [row["status"] for row in run(Volunteer.select(Volunteer.status).run())]
     assert statuses.count("confirmed") == 5 and statuses.count("selected") == 1 and statuses.count("declined") == 1

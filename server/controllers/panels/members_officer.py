@@ -10,6 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
+from common.clock import council_today
 from common.i18n import gettext
 from panels import materials as material_store
 from panels import membership
@@ -45,7 +46,7 @@ class PanelMembersController(Controller):
             raise NotFoundException()
         return Template("panels/officer/withdraw.html", status_code=status_code, context={
             "panel": panel, "member": volunteer, "values": values, "errors": errors,
-            "status_labels": membership.STATUS_LABELS})
+            "status_labels": membership.STATUS_LABELS, "today": council_today()})
 
     @get("/members/{volunteer_id:int}/withdraw", name="panels_member_withdraw_form")
     async def withdraw_form(self, panel_id: FromPath[int], volunteer_id: FromPath[int]) -> Template:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -20,9 +19,7 @@ from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from common.i18n import gettext
-from panels import attendance as attendance_store
 from panels import lifecycle
-from panels import membership
 from panels import runs as run_store
 from panels import store
 from panels.census import (
@@ -44,8 +41,7 @@ from server.audit import record_audit
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.forms import RepeatableFormData, UploadData
 from server.web.guards import OFFICER, roles
-from server.services.outbox import write_outbox
-from server.web.request_info import client_ip, private_link_builder
+from server.web.request_info import client_ip
 from server.web.responses import download
 from server.web.uploads import read_upload
 
@@ -378,9 +374,8 @@ class PanelOfficerController(Controller):
             errors["alternates"] = gettext("Enter a whole number of alternates from 0 to %(most)s", most=MAX_ALTERNATES)
         else:
             try:
-                drawn, emails = await run_store.draw_run(panel=panel, run=run, seed=seed, drawn_by=request.user.email,
-                                                         private_link=private_link_builder(request, "member_page"),
-                                                         alternates=int(typed))
+                drawn = await run_store.draw_run(panel=panel, run=run, seed=seed, drawn_by=request.user.email,
+                                                 alternates=int(typed))
             except run_store.AlternatesError as error:
                 errors["alternates"] = str(error)
             except run_store.DrawError as error:
@@ -390,60 +385,12 @@ class PanelOfficerController(Controller):
                                        "errors": errors}
             context.update(await self._result_context(run))
             return Template("panels/officer/run.html", context=context, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
-        await write_outbox(emails)
         await record_audit(actor=request.user.email, action="selection_drawn", object_type="selection_run",
-                           object_id=run.id, detail=f"seed {seed.strip()!r}; {len(drawn)} invited; alternates {typed}",
+                           object_id=run.id, detail=f"seed {seed.strip()!r}; {len(drawn)} drawn; alternates {typed}",
                            ip_address=client_ip(request))
         request.app.state.recruiting.forget()
-        return Redirect(path=request.app.route_reverse("panels_members", panel_id=panel.id), status_code=303)
-
-    # --- members, attendance, vouchers -----------------------------------------------------------
-
-    @get("/{panel_id:int}/members", name="panels_members")
-    async def members(self, request: Request, panel_id: FromPath[int]) -> Template:
-        panel = await _panel_or_404(panel_id)
-        withdrawn_reference = request.query_params.get("withdrawn", "")
-        members = await store.list_volunteers(panel_id, statuses=membership.MEMBER_LIST_STATUSES)
-        quotas = await store.load_quotas(panel_id)
-        return Template("panels/officer/members.html", context={
-            "panel": panel, "members": members, "sessions": await store.list_sessions(panel_id),
-            "grid": await attendance_store.attendance_grid(panel_id),
-            "vouchers": await attendance_store.vouchers_by_volunteer(panel_id),
-            "status_labels": membership.STATUS_LABELS, "seat_statuses": membership.SEAT_STATUSES,
-            "withdrawn_reference": withdrawn_reference if re.fullmatch(r"RP-[A-Z0-9]{6}", withdrawn_reference) else "",
-            "fit": membership.quota_fit(quotas, await membership.seat_answers(panel_id)),
-            "declined": sum(1 for m in members if m.status == "declined"),
-            "withdrawn": sum(1 for m in members if m.status in membership.WITHDRAWN_STATUSES),
-            "seats_filled": sum(1 for m in members if m.status in membership.SEAT_STATUSES)})
-
-    @post("/{panel_id:int}/attendance", name="panels_attendance")
-    async def attendance(self, request: Request, panel_id: FromPath[int], data: RepeatableFormData) -> Redirect:
-        panel = await _panel_or_404(panel_id)
-        members = await store.list_volunteers(panel_id, statuses=("confirmed",))
-        sessions = await store.list_sessions(panel_id)
-        marks = {(m.id, s.id): str(data.get(f"attended_{m.id}_{s.id}", "")) == "yes" for m in members for s in sessions}
-        written = await attendance_store.record_attendance(panel_id=panel.id, marks=marks, recorded_by=request.user.email)
-        await record_audit(actor=request.user.email, action="attendance_recorded", object_type="panel",
-                           object_id=panel.id, detail=f"{written} marks", ip_address=client_ip(request))
-        return Redirect(path=request.app.route_reverse("panels_members", panel_id=panel.id) + "?saved=1", status_code=303)
-
-    @post("/{panel_id:int}/vouchers", name="panels_vouchers")
-    async def vouchers(self, request: Request, panel_id: FromPath[int]) -> Redirect:
-        panel = await _panel_or_404(panel_id)
-        issued = await attendance_store.issue_vouchers(panel_id=panel.id, amount_pence=panel.voucher_pence,
-                                                       issued_on=date.today(), issued_by=request.user.email)
-        await record_audit(actor=request.user.email, action="vouchers_issued", object_type="panel", object_id=panel.id,
-                           detail=f"{issued} vouchers of {panel.voucher_pence} pence", ip_address=client_ip(request))
-        return Redirect(path=request.app.route_reverse("panels_members", panel_id=panel.id) + f"?vouchers={issued}",
-                        status_code=303)
-
-    @get("/{panel_id:int}/finance.csv", name="panels_finance_csv")
-    async def finance(self, request: Request, panel_id: FromPath[int]) -> Response:
-        panel = await _panel_or_404(panel_id)
-        content, count = await attendance_store.finance_csv(panel_id)
-        await record_audit(actor=request.user.email, action="finance_exported", object_type="panel", object_id=panel.id,
-                           detail=f"{count} vouchers", ip_address=client_ip(request))
-        return download(content, media_type="text/csv; charset=utf-8", filename=f"{panel.slug}-vouchers.csv")
+        # Nothing is sent yet: the officer reviews the invitations first.
+        return Redirect(path=request.app.route_reverse("panels_invitations", panel_id=panel.id), status_code=303)
 
 
 def vars_of(row: QuotaRow) -> dict[str, Any]:

@@ -11,14 +11,16 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_429_TOO_MANY_REQUESTS
 
 from analysis.charter.reviews import open_reviews_for_member
 from analysis.commitments.responses import outcome_counts, responses_to_rate
 from common.clock import council_today
-from common.i18n import gettext
-from panels import ballots
+from common.i18n import active_locale, gettext
+from panels import apologies, ballots
+from panels.attendance import session_started
+from panels.calendar import CALENDAR_FILE_NAME, CALENDAR_MEDIA_TYPE, sessions_calendar
 from panels import materials as material_store
 from panels import runs as run_store
 from panels import store
@@ -28,7 +30,7 @@ from panels.duplicates import DuplicateRegistration
 from panels.letter_draw import normalise_code
 from panels.letters import LetterCodeError, find_letter
 from panels.registration import check_registration
-from panels.tables import Panel
+from panels.tables import Panel, Volunteer
 from server.audit import record_audit
 from server.web.forms import RepeatableFormData, last_values
 from server.controllers.your_data.links import link_not_working
@@ -36,9 +38,12 @@ from server.web.guards import public
 from server.services.member_consultations import MEMBER_STATUS, confirmed_member, open_consultations_for_member
 from server.services.outbox import write_outbox
 from server.services.send_limits import claim_send
-from server.web.request_info import absolute_link, client_ip, private_link_builder
+from server.web.request_info import absolute_link, client_ip, private_link_builder, site_domain
+from server.web.responses import download
 
 FIELDS = ("full_name", "email", "phone", "address", "postcode", "age")
+MEMBER_SAVED = ("confirmed", "declined", "apology", "apology_withdrawn", "access")
+"""What the member's page can say it has just saved (``?saved=``)."""
 
 
 def _form_values(data: dict[str, Any]) -> dict[str, str]:
@@ -111,7 +116,7 @@ class PanelPublicController(Controller):
             volunteer, token, email = await store.register_volunteer(
                 panel=panel, registration=registration, quotas=quotas,
                 private_link=private_link_builder(request, "member_page"), letter_id=letter_id,
-                source="letter" if letter_id else "form")
+                source="letter" if letter_id else "form", locale=active_locale.get())
         except LetterCodeError as error:  # the code's last place went while this form was being filled in
             context["errors"] = {"letter_code": str(error)}
             return Template("panels/public/register.html", context=context, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
@@ -184,6 +189,11 @@ class MemberLinkController(Controller):
         volunteer = await store.volunteer_by_token(token, idle_days=request.app.state.settings.private_link_idle_days)
         if volunteer is None:
             return link_not_working(request)
+        saved = request.query_params.get("saved", "")
+        return await self._page(request, volunteer, token, saved=saved if saved in MEMBER_SAVED else "")
+
+    async def _page(self, request: Request, volunteer: Volunteer, token: str, *, saved: str = "",
+                    values: dict | None = None, errors: dict | None = None, status_code: int = 200) -> Template:
         panel = await store.get_panel(volunteer.panel)
         confirmed = volunteer.status == MEMBER_STATUS
         materials_whole, materials_by_session = material_store.group_by_session(
@@ -200,7 +210,10 @@ class MemberLinkController(Controller):
             "panel": panel, "volunteer": volunteer, "token": token, "sessions": await store.list_sessions(panel.id),
             "answers": json.loads(volunteer.answers or "{}"), "labels": DIMENSION_LABELS,
             "materials_whole": materials_whole, "materials_by_session": materials_by_session,
-            "consultations": consultations})
+            "consultations": consultations, "saved": saved, "apologies": await apologies.apologies_of(volunteer.id),
+            "now": datetime.now(timezone.utc), "session_started": session_started,
+            "values": values or {"access_needs": volunteer.access_needs}, "errors": errors or {}},
+            status_code=status_code)
 
     @post("/{token:str}/respond", name="member_respond")
     async def respond(self, request: Request, token: FromPath[str], data: RepeatableFormData) -> Redirect:
@@ -210,7 +223,54 @@ class MemberLinkController(Controller):
         answer = str(data.get("answer", ""))
         if answer not in ("confirm", "decline"):
             raise HTTPException(status_code=400, detail=gettext("Choose whether to confirm or decline your place."))
-        if await store.respond_to_invitation(volunteer=volunteer, accept=answer == "confirm"):
+        answered = await store.respond_to_invitation(volunteer=volunteer, accept=answer == "confirm")
+        if answered:
             await record_audit(actor="resident", action="invitation_confirmed" if answer == "confirm" else "invitation_declined",
                                object_type="volunteer", object_id=volunteer.reference, ip_address=client_ip(request))
-        return Redirect(path=request.app.route_reverse("member_page", token=token), status_code=303)
+        return Redirect(path=request.app.route_reverse("member_page", token=token)
+                        + (f"?saved={answer}ed" if answered else ""), status_code=303)
+
+    @get("/{token:str}/sessions.ics", name="member_calendar")
+    async def calendar(self, request: Request, token: FromPath[str]) -> Response:
+        """The panel's sessions as a calendar file, for someone invited or confirmed."""
+        volunteer = await store.volunteer_by_token(token, idle_days=request.app.state.settings.private_link_idle_days)
+        if volunteer is None or volunteer.status not in ("selected", "confirmed") or volunteer.invitation_pending:
+            raise NotFoundException()
+        panel = await store.get_panel(volunteer.panel)
+        text = sessions_calendar(panel, await store.list_sessions(panel.id), domain=site_domain(request))
+        return download(text, media_type=CALENDAR_MEDIA_TYPE, filename=CALENDAR_FILE_NAME)
+
+    @post("/{token:str}/apologies", name="member_apology")
+    async def apology(self, request: Request, token: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
+        """Send (``sorry=yes``) or take back apologies for one session that has not started."""
+        volunteer = await store.volunteer_by_token(token, idle_days=request.app.state.settings.private_link_idle_days)
+        if volunteer is None:
+            raise NotFoundException()
+        values = last_values(data, ("session", "sorry"))
+        sorry = values["sorry"] == "yes"
+        try:
+            session = await apologies.set_apology(volunteer=volunteer, session_id=int(values["session"]) if values["session"].isdigit() else 0,
+                                                  sorry=sorry, now=datetime.now(timezone.utc))
+        except apologies.ApologyError as error:
+            return await self._page(request, volunteer, token, errors={"apologies": str(error)},
+                                    status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        await record_audit(actor="resident", action="apology_sent" if sorry else "apology_withdrawn",
+                           object_type="volunteer", object_id=volunteer.reference, detail=f"session {session.id}",
+                           ip_address=client_ip(request))
+        return Redirect(path=request.app.route_reverse("member_page", token=token)
+                        + ("?saved=apology" if sorry else "?saved=apology_withdrawn"), status_code=303)
+
+    @post("/{token:str}/access-needs", name="member_access_needs")
+    async def access_needs(self, request: Request, token: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
+        volunteer = await store.volunteer_by_token(token, idle_days=request.app.state.settings.private_link_idle_days)
+        if volunteer is None or volunteer.status not in ("selected", "confirmed") or volunteer.invitation_pending:
+            raise NotFoundException()
+        values = last_values(data, ("access_needs",))
+        text, problem = apologies.check_access_needs(values["access_needs"])
+        if problem:
+            return await self._page(request, volunteer, token, values=values, errors={"access_needs": problem},
+                                    status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        await apologies.save_access_needs(volunteer=volunteer, text=text)
+        await record_audit(actor="resident", action="access_needs_saved", object_type="volunteer",
+                           object_id=volunteer.reference, ip_address=client_ip(request))
+        return Redirect(path=request.app.route_reverse("member_page", token=token) + "?saved=access", status_code=303)
