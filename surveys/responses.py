@@ -276,6 +276,8 @@ class FoundResponse:
     """(question text, answer as shown), in the questionnaire's order."""
     files: list[tuple[str, str, str]] = field(default_factory=list)
     """(question text, file name, storage key) of the files sent with it."""
+    locale: str = DEFAULT_LOCALE
+    """The language it was given in: its free text is in it."""
 
 
 async def find_response(reference: str) -> FoundResponse | None:
@@ -284,6 +286,7 @@ async def find_response(reference: str) -> FoundResponse | None:
     row = await SurveyResponse.select(
         SurveyResponse.reference, SurveyResponse.channel, SurveyResponse.submitted_at, SurveyResponse.answers_json,
         SurveyResponse.consultation.title, SurveyResponse.consultation.slug, SurveyResponse.consultation.questionnaire_json,
+        SurveyResponse.locale,
     ).where(SurveyResponse.reference == reference).order_by(SurveyResponse.id).first().run()
     if row is None:
         return None
@@ -292,6 +295,7 @@ async def find_response(reference: str) -> FoundResponse | None:
     return FoundResponse(
         reference=row["reference"], consultation_title=row["consultation.title"],
         consultation_slug=row["consultation.slug"], channel=row["channel"], submitted_at=row["submitted_at"],
+        locale=row["locale"],
         answers=[(question.text, display_answer(answers[question.key], question)) for question in questionnaire.questions()
                  if question.key in answers],
         files=await _files_still_kept([(question.text, str(answers[question.key]["file_name"]), str(answers[question.key]["file_key"]))

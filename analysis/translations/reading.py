@@ -3,10 +3,12 @@ field by field (``common.content_translation.overlay``), read once per page."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 
 from analysis.translations.store import translation_texts
 from common.content_translation import Overlay, is_english, overlay
+from panels.tables import Panel
 from surveys.case_studies import STRUCTURED_FIELDS, CaseStudyView
 from surveys.consultations import ConsultationView
 from surveys.questionnaire import Questionnaire
@@ -74,3 +76,25 @@ async def shown_consultation_page(consultation: ConsultationView, locale: str) -
     if not shown.translated:
         return consultation, shown
     return dataclasses.replace(consultation, **{name: shown.text(name) for name in CONSULTATION_PAGE_FIELDS}), shown
+
+
+async def shown_panel(panel: Panel, locale: str) -> tuple[Panel, Overlay]:
+    """A panel's public name and description in ``locale`` where translated: a copy of the row
+    (the row itself is never changed, so it cannot be saved with translated words)."""
+    shown = await shown_content("panel", panel.id, {"name": panel.name, "description": panel.description}, locale)
+    if not shown.translated:
+        return panel, shown
+    translated = copy.copy(panel)
+    translated.name, translated.description = shown.text("name"), shown.text("description")
+    return translated, shown
+
+
+async def shown_report_summary(consultation_id: int, document: dict, locale: str) -> Overlay:
+    """A published report's summary in ``locale``: "We asked" (``purpose``) and "You said"
+    (``findings``, one a line) where officers translated them. The rest of the report — its
+    numbers, charts and "We did" — is the English as published (``body``), so a reader in another
+    language is always told that parts are in English."""
+    findings = (document.get("summary") or {}).get("findings") or []
+    english = {"purpose": str((document.get("we_asked") or {}).get("purpose", "")),
+               "findings": "\n".join(str(finding) for finding in findings), "body": "the report as published"}
+    return await shown_content("report", consultation_id, english, locale)
