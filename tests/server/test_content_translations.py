@@ -142,3 +142,19 @@ def test_a_welsh_questionnaire_stores_english_keys_and_pools_with_english_answer
     exported = officer_client.get(f"/officer/consultations/{CONSULTATION}/responses.csv").text.splitlines()
     assert exported[0].endswith(",response_language")
     assert exported[1].endswith(",Mwy o ddata agored am barcio,,,cy") and exported[2].endswith(",en_GB")
+
+
+def test_the_demo_has_a_welsh_case_study_and_a_welsh_questionnaire(demo_loaded, client):
+    from analysis.translations.demo import load_demo_translations
+
+    client.cookies.set("lang", "cy")
+    study = client.get("/case-studies/debt-early-help").text
+    assert "Sylwi&#39;n gynnar ar aelwydydd sydd mewn perygl o ddyled" in study
+    assert "Nid yw rhannau o&#39;r dudalen hon" in study or "Nid yw rhannau o'r dudalen hon" in study  # the facts are English
+    client.get("/consultations/resident-panel-priorities/questionnaire")
+    page = client.get("/consultations/resident-panel-priorities/questionnaire/1").text
+    assert "Pa bynciau ddylai Panel Preswylwyr y flwyddyn nesaf eu trafod?" in page
+    assert 'value="Sharing data with the NHS"' in page and "Rhannu data gyda&#39;r GIG" in page
+    before = run(ContentTranslation.count().run())
+    assert all("already in Welsh" in line for line in run(load_demo_translations()))
+    assert run(ContentTranslation.count().run()) == before
