@@ -50,10 +50,16 @@ def is_english(locale: str) -> bool:
     return locale.partition("_")[0] == "en"
 
 
+def needs_translation(text: str) -> bool:
+    """Whether a text has words to translate: "16-17", "75+" or "2026" read the same in every
+    language, so a translation without them is still complete and nothing is said to be English."""
+    return any(character.isalpha() for character in text)
+
+
 def overlay(english: dict[str, str], translation: dict[str, str], locale: str) -> Overlay:
     """``english`` with each field replaced by its translation where one is given (a blank
     translation counts as none). An English ``locale`` gets the English as it is. A field with
-    no English text is not asked of the translator, so it is never reported missing."""
+    no words in its English (empty, or a number such as "16-17") is never reported missing."""
     if is_english(locale):
         return Overlay(fields=dict(english), locale=locale)
     shown: dict[str, str] = {}
@@ -66,15 +72,15 @@ def overlay(english: dict[str, str], translation: dict[str, str], locale: str) -
             translated = True
         else:
             shown[name] = text
-            if text.strip():
+            if needs_translation(text):
                 missing.add(name)
     return Overlay(fields=shown, locale=locale, missing=frozenset(missing), translated=translated)
 
 
 def translation_state(english: dict[str, str], translation: dict[str, str]) -> str:
-    """``not_started``, ``partly`` or ``complete``: how many of the fields that have English
-    text have a translation. Content with nothing to translate is complete."""
-    wanted = [name for name, text in english.items() if text.strip()]
+    """``not_started``, ``partly`` or ``complete``: how many of the fields whose English has
+    words have a translation. Content with nothing to translate is complete."""
+    wanted = [name for name, text in english.items() if needs_translation(text)]
     done = [name for name in wanted if (translation.get(name) or "").strip()]
     if len(done) == len(wanted):
         return COMPLETE

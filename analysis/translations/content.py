@@ -104,14 +104,18 @@ async def _consultation(slug: str) -> Content | None:
                                  ("body", gettext("Description"), row["body"]),
                                  ("other_formats", gettext("Other ways to respond"), row["other_formats"])))]
     questionnaire = from_json(row["questionnaire_json"]) if row["questionnaire_json"] else None
+    number = 0
     for index, section in enumerate(questionnaire.sections if questionnaire else []):
-        fields: list[tuple[str, str, str]] = [(section_field(index), gettext("Section title"), section.title)]
+        fields: list[tuple[str, str, str]] = [(section_field(index), gettext("Title of section %(number)s", number=index + 1),
+                                               section.title)]
         for question in section.questions:
+            number += 1
             described = question_fields(question)
-            fields.append((described.text[0], gettext("Question"), question.text))
+            fields.append((described.text[0], gettext("Question %(number)s", number=number), question.text))
             if described.hint:
-                fields.append((described.hint[0], gettext("Hint"), question.help_text))
-            fields.extend((name, gettext("Option"), label) for name, label in described.options)
+                fields.append((described.hint[0], gettext("Hint to question %(number)s", number=number), question.help_text))
+            fields.extend((name, gettext("Question %(number)s, option %(option)s", number=number, option=option), label)
+                          for option, (name, label) in enumerate(described.options, start=1))
         groups.append(FieldGroup(heading=str(lazy_gettext("Section %(number)s of the questionnaire", number=index + 1)),
                                  fields=tuple(fields)))
     return Content(kind="consultation", object_id=row["id"], slug=slug, title=row["title"], groups=tuple(groups))

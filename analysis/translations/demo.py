@@ -27,6 +27,8 @@ CONSULTATION_CY = {
     "summary": "Helpwch i ddewis y pynciau ar gyfer Panel Preswylwyr y flwyddyn nesaf.",
     "body": ("Mae'r Panel Preswylwyr yn cyfarfod bob blwyddyn i drafod sut mae'r cyngor yn defnyddio data. Dywedwch wrthym pa "
              "bynciau sydd bwysicaf i chi."),
+    "other_formats": ("Mae copïau papur, print bras a fersiynau Hawdd eu Darllen ar gael. Ffoniwch 020 7974 4444 neu e-bostiwch "
+                      "engage@camden.example."),
     "section.0.title": "Beth ddylai'r panel edrych arno",
     "question.topics.text": "Pa bynciau ddylai Panel Preswylwyr y flwyddyn nesaf eu trafod?",
     "question.topics.option|Cameras and sensors in public places": "Camerâu a synwyryddion mewn mannau cyhoeddus",

@@ -32,6 +32,9 @@ def test_a_complete_translation_needs_every_field_with_english_text():
     assert translation_state(ENGLISH, full) == COMPLETE
     assert translation_state(ENGLISH, {"title": "Trwyddedau"}) == PARTLY
     assert translation_state(ENGLISH, {"hint": "Awgrym"}) == NOT_STARTED  # a field with no English does not count
+    ages = {"question": "What is your age?", "option|16-17": "16-17", "option|75+": "75+"}
+    assert translation_state(ages, {"question": "Beth yw eich oedran?"}) == COMPLETE  # numbers read the same
+    assert overlay(ages, {"question": "Beth yw eich oedran?"}, "cy").missing == frozenset()
 
 
 def test_a_translated_questionnaire_keeps_its_keys_and_english_option_labels():

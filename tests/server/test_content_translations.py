@@ -155,6 +155,11 @@ def test_the_demo_has_a_welsh_case_study_and_a_welsh_questionnaire(demo_loaded, 
     page = client.get("/consultations/resident-panel-priorities/questionnaire/1").text
     assert "Pa bynciau ddylai Panel Preswylwyr y flwyddyn nesaf eu trafod?" in page
     assert 'value="Sharing data with the NHS"' in page and "Rhannu data gyda&#39;r GIG" in page
+    from analysis.translations.content import find_content
+    from analysis.translations.store import translation_texts
+
+    consultation = run(find_content("consultation", "resident-panel-priorities"))
+    assert consultation.state(run(translation_texts("consultation", consultation.object_id, "cy"))) == "complete"
     before = run(ContentTranslation.count().run())
     assert all("already in Welsh" in line for line in run(load_demo_translations()))
     assert run(ContentTranslation.count().run()) == before
