@@ -9,7 +9,7 @@ import json
 from datetime import date
 
 from analysis.tables import ContentTranslation
-from server.tables import AuditEntry
+from server.tables import AuditEntry, OutboxEmail
 from surveys.tables import SurveyResponse
 from tests.factories.surveys import make_case_study, make_consultation
 from tests.support.database import run
@@ -97,7 +97,7 @@ def test_a_partly_translated_consultation_says_so_and_marks_the_english(officer_
     assert "Nid yw rhannau o'r dudalen hon ar gael yn yr iaith hon (Cymraeg) eto." in page
 
 
-def _answer_questionnaire(client, contact: str, suggestion: str) -> None:
+def _answer_questionnaire(client, contact: str, suggestion: str, email: str = "") -> None:
     client.get(f"/consultations/{CONSULTATION}/questionnaire")
     assert post_form(client, f"/consultations/{CONSULTATION}/questionnaire/1",
                      {"used_services": "No", "open_data": "Agree"}).status_code == 200
@@ -106,7 +106,7 @@ def _answer_questionnaire(client, contact: str, suggestion: str) -> None:
     post_form(client, f"/consultations/{CONSULTATION}/questionnaire/3", {})
     check = client.get(f"/consultations/{CONSULTATION}/check")
     key = check.text.split('name="idempotency_key" value="', 1)[1].split('"', 1)[0]
-    sent = post_form(client, f"/consultations/{CONSULTATION}/submit", {"idempotency_key": key, "contact_email": ""})
+    sent = post_form(client, f"/consultations/{CONSULTATION}/submit", {"idempotency_key": key, "contact_email": email})
     assert sent.status_code == 200
 
 
@@ -125,7 +125,11 @@ def test_a_welsh_questionnaire_stores_english_keys_and_pools_with_english_answer
     assert 'value="Phone"' in second and "Ffôn" in second  # shown in Welsh, sent as the English key
     assert '<div lang="en">' in second and "Any suggestions?" in second  # not translated: marked English
     assert "app-translation-notice" in second
-    _answer_questionnaire(client, "Phone", "Mwy o ddata agored am barcio")
+    paper = client.get(f"/consultations/{CONSULTATION}/paper").text  # the paper copy prints the translation
+    assert "Sut ydych chi&#39;n cysylltu â ni?" in paper and "E-bost" in paper and "Any suggestions?" in paper
+    _answer_questionnaire(client, "Phone", "Mwy o ddata agored am barcio", email="ann@example.org")
+    copy = run(OutboxEmail.select(OutboxEmail.body).first().run())["body"]  # the copy of the answers, in Welsh words
+    assert "Sut ydych chi'n cysylltu â ni?\n  Ffôn" in copy
     client.cookies.set("lang", "en_GB")
     _answer_questionnaire(client, "Phone", "More open data on parking")
     rows = run(SurveyResponse.select(SurveyResponse.locale, SurveyResponse.answers_json).order_by(SurveyResponse.id).run())
@@ -142,6 +146,11 @@ def test_a_welsh_questionnaire_stores_english_keys_and_pools_with_english_answer
     exported = officer_client.get(f"/officer/consultations/{CONSULTATION}/responses.csv").text.splitlines()
     assert exported[0].endswith(",response_language")
     assert exported[1].endswith(",Mwy o ddata agored am barcio,,,cy") and exported[2].endswith(",en_GB")
+    tagging = officer_client.get(f"/officer/consultations/{CONSULTATION}/report/comments?question=suggestions").text
+    assert tagging.count("In Cymraeg") == 1 and '<p class="govuk-body app-answer__text" lang="cy">Mwy o ddata' in tagging
+    reference = run(SurveyResponse.select(SurveyResponse.reference).where(SurveyResponse.locale == "cy").first().run())
+    found = officer_client.get("/officer/response-search/", params={"reference": reference["reference"]}).text
+    assert '<span lang="cy">Cymraeg</span>' in found
 
 
 def test_the_demo_has_a_welsh_case_study_and_a_welsh_questionnaire(demo_loaded, client):

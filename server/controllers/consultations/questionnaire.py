@@ -46,7 +46,7 @@ from surveys.consultations import ConsultationView, consultation_and_questionnai
 from surveys.questionnaire_translation import ShownQuestionnaire
 from surveys.progress import record_progress
 from surveys.questionnaire import (
-    Questionnaire, answers_as_raw, display_answer, raw_from_form, validate_answers, validate_questions,
+    Questionnaire, answers_as_raw, raw_from_form, validate_answers, validate_questions,
 )
 from surveys.responses import (
     about_response, answers_for_idempotency_key, is_idempotency_key, new_idempotency_key, reference_for_idempotency_key,
@@ -79,11 +79,12 @@ def _link_key(slug: str) -> str:
     return f"link:{slug}"
 
 
-def answers_copy_email(consultation: ConsultationView, questionnaire: Questionnaire, answers: dict, *, to_address: str,
-                       reference: str, link: str, response_id: int = 0) -> EmailNotice:
-    """The copy of their answers a respondent asked for, with their private link."""
-    lines = [f"{question.text}\n  {display_answer(answers[question.key], question)}" for question in questionnaire.questions()
-             if question.key in answers]
+def answers_copy_email(consultation: ConsultationView, shown: ShownQuestionnaire, answers: dict, *,
+                       to_address: str, reference: str, link: str, response_id: int = 0) -> EmailNotice:
+    """The copy of their answers a respondent asked for, with their private link, in the words
+    they read the questionnaire in (a translation's, options included, where there is one)."""
+    lines = [f"{question.text}\n  {shown.answer_text(answers[question.key], question)}"
+             for question in shown.questionnaire.questions() if question.key in answers]
     return EmailNotice(
         to_address=to_address, about=about_response(response_id) if response_id else "",
         subject=gettext("Your answers to ‘%(title)s’ (%(reference)s)", title=consultation.title, reference=reference),
@@ -121,17 +122,16 @@ class QuestionnaireFlowController(Controller):
     path = "/consultations/{slug:str}"
     opt = public()
 
-    async def _load(self, slug: str, *, include_drafts: bool = False,
-                    locale: str = "") -> tuple[ConsultationView, Questionnaire, ShownQuestionnaire]:
+    async def _load(self, slug: str, *,
+                    include_drafts: bool = False) -> tuple[ConsultationView, Questionnaire, ShownQuestionnaire]:
         """The consultation and its questionnaire, or 404 (a draft is not there for residents),
-        in the request's language where officers translated them (``locale``: another language,
-        for a paper copy). The questionnaire returned has the translated words and the English
-        option labels, which answers are stored by; ``ShownQuestionnaire`` has the words shown
-        for each option."""
+        in the request's language where officers translated them. The questionnaire returned has
+        the translated words and the English option labels, which answers are stored by;
+        ``ShownQuestionnaire`` has the words shown for each option."""
         found = await consultation_and_questionnaire(slug, date.today(), include_drafts=include_drafts)
         if found is None or not found[1].questions():
             raise NotFoundException()
-        consultation, shown = await shown_consultation(found[0], found[1], locale or active_locale.get())
+        consultation, shown = await shown_consultation(found[0], found[1], active_locale.get())
         return consultation, shown.questionnaire, shown
 
     def _not_accepting(self, request: Request, consultation: ConsultationView, *, status_code: int = 200) -> Template | None:
@@ -399,7 +399,7 @@ class QuestionnaireFlowController(Controller):
             request.session.pop(_changed_key(slug), None)
         if (result.created or result.replaced) and contact_email:
             link = absolute_link(request, "your_data", token=token)
-            await write_outbox([answers_copy_email(consultation, questionnaire, answers, to_address=contact_email,
+            await write_outbox([answers_copy_email(consultation, shown, answers, to_address=contact_email,
                                                    reference=result.reference, link=link,
                                                    response_id=result.response_id)])
             request.session[_link_key(slug)] = token
