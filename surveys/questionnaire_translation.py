@@ -13,9 +13,20 @@ import copy
 from dataclasses import dataclass, field
 
 from common.content_translation import Overlay, overlay
+from common.i18n import lazy_gettext
 from surveys.questionnaire import OPTION_KINDS, Question, Questionnaire, display_answer
 
 OPTION_SEPARATOR = "|"
+
+FIXED_LABELS = {
+    "Strongly agree": lazy_gettext("Strongly agree"), "Agree": lazy_gettext("Agree"),
+    "Neither agree nor disagree": lazy_gettext("Neither agree nor disagree"), "Disagree": lazy_gettext("Disagree"),
+    "Strongly disagree": lazy_gettext("Strongly disagree"),
+    "Yes": lazy_gettext("Yes"), "No": lazy_gettext("No"), "Don't know": lazy_gettext("Don't know"),
+}
+"""The words of the scales every questionnaire shares (``LIKERT_LABELS``, ``YES_NO_LABELS``):
+interface words, translated in the catalogues, not by officers. Answers keep the English."""
+FIXED_KINDS = ("likert", "yes_no", "grid")
 
 
 def section_field(index: int) -> str:
@@ -81,13 +92,13 @@ class ShownQuestionnaire:
 
     def answer_text(self, value: object, question: Question | None) -> str:
         """An answer in the reader's words: the chosen options' translated labels."""
-        if question is None or question.kind not in OPTION_KINDS:
+        labels = self.option_labels.get(question.key, {}) if question is not None else {}
+        if not labels:
             return display_answer(value, question)
-        labels = self.option_labels.get(question.key, {})
         if isinstance(value, list):
             value = [labels.get(str(item), item) for item in value]
-        elif isinstance(value, dict):
-            value = {labels.get(str(statement), statement): label for statement, label in value.items()}
+        elif isinstance(value, dict):  # a grid: each statement and the point of the scale chosen
+            value = {labels.get(str(statement), statement): labels.get(str(label), label) for statement, label in value.items()}
         elif isinstance(value, str):
             value = labels.get(value, value)
         return display_answer(value, question)
@@ -109,7 +120,9 @@ def show_questionnaire(questionnaire: Questionnaire, translation: dict[str, str]
             question.text = shown.text(described.text[0])
             if described.hint:
                 question.help_text = shown.text(described.hint[0])
-            labels[question.key] = {label: shown.text(name) for name, label in described.options}
+            fixed = {label: str(FIXED_LABELS[label]) for label in question.choices if label in FIXED_LABELS} \
+                if question.kind in FIXED_KINDS else {}
+            labels[question.key] = {**fixed, **{label: shown.text(name) for name, label in described.options}}
             if shown.in_english(described.text[0]):
                 english.add(question.key)
     return ShownQuestionnaire(questionnaire=result, overlay=shown, option_labels=labels, english=frozenset(english))

@@ -54,3 +54,20 @@ def test_a_translated_questionnaire_keeps_its_keys_and_english_option_labels():
     assert shown.english == frozenset({"why"}) and shown.overlay.partly
     assert shown.answer_text("Bus", mode) == "Bws"
     assert questionnaire.question("mode").text == "How do you travel?"  # the original is untouched
+
+
+def test_the_shared_scales_are_interface_words_shown_in_the_readers_language():
+    from common.i18n import speaking, use_catalogues
+    from server.web.i18n import TRANSLATIONS_DIR
+    from surveys.questionnaire import LIKERT_LABELS, YES_NO_LABELS
+    from surveys.questionnaire_translation import FIXED_LABELS
+
+    assert set(FIXED_LABELS) == {*LIKERT_LABELS, *YES_NO_LABELS}
+    use_catalogues(TRANSLATIONS_DIR)
+    questionnaire = Questionnaire(sections=[Section(title="Views", questions=[
+        Question(key="open", text="Publish more", kind="likert"), Question(key="used", text="Used it?", kind="yes_no")])])
+    with speaking("cy"):
+        shown = show_questionnaire(questionnaire, {}, "cy")
+        assert shown.option_labels["open"]["Strongly agree"] == "Cytuno'n gryf" and shown.option_labels["used"]["Yes"] == "Ie"
+        assert shown.answer_text("Agree", shown.questionnaire.question("open")) == "Cytuno"
+    assert shown.questionnaire.question("open").choices == list(LIKERT_LABELS)  # answers stay in English

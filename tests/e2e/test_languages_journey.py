@@ -21,14 +21,16 @@ WORDS = {
            "check": "Gwiriwch eich atebion cyn eu hanfon", "send": "Derbyn ac anfon", "sent": "Anfonwyd yr ymateb",
            "address": "203.0.113.31",
            # the demo's Welsh translation of the questionnaire (analysis/translations/demo.py)
-           "nhs": "Rhannu data gyda'r GIG", "taken_part": "Ydych chi wedi cymryd rhan", "good_use": "Roedd cymryd rhan yn ddefnydd da"},
+           "nhs": "Rhannu data gyda'r GIG", "taken_part": "Ydych chi wedi cymryd rhan", "good_use": "Roedd cymryd rhan yn ddefnydd da",
+           "yes": "Ie", "agree": "Cytuno"},
     "ar": {"name": "العربية", "dir": "rtl", "skip": "انتقل إلى المحتوى الرئيسي", "comment": "تعليقك",
            "send_comment": "أرسل التعليق", "empty": "أدخل تعليقك", "thanks": "شكرًا على تعليقك",
            "start": "ابدأ الآن", "section": "القسم 1 من 3", "continue": "متابعة", "problem": "هناك مشكلة",
            "check": "راجع إجاباتك قبل إرسالها", "send": "موافقة وإرسال", "sent": "أُرسل الرد",
            "address": "203.0.113.32",
            # not translated into Arabic: the questionnaire's own words are shown in English
-           "nhs": "Sharing data with the NHS", "taken_part": "Have you taken part", "good_use": "Taking part was a good use"},
+           "nhs": "Sharing data with the NHS", "taken_part": "Have you taken part", "good_use": "Taking part was a good use",
+           "yes": "نعم", "agree": "أوافق"},  # the shared scales are interface words, in the catalogue
 }
 
 
@@ -66,9 +68,9 @@ def test_a_resident_comments_and_answers_in_their_language(browser, live_server,
         expect(page.get_by_role("alert").get_by_text(words["problem"])).to_have_count(1)
         assert_accessible(page)
         page.get_by_label(words["nhs"]).check()
-        page.get_by_role("group", name=words["taken_part"]).get_by_label("Yes").check()
+        page.get_by_role("group", name=words["taken_part"]).get_by_label(words["yes"], exact=True).check()
         page.get_by_role("button", name=words["continue"]).click()  # the Yes routes to its follow-up page
-        page.get_by_role("group", name=words["good_use"]).get_by_label("Agree", exact=True).check()
+        page.get_by_role("group", name=words["good_use"]).get_by_label(words["agree"], exact=True).check()
         assert_accessible(page)
         page.get_by_role("button", name=words["continue"]).click()
         page.get_by_role("button", name=words["continue"]).click()
@@ -122,7 +124,7 @@ def test_an_officer_translates_a_question_into_welsh_and_a_resident_answers_it_i
         page.get_by_role("button", name="Dechrau nawr").or_(page.get_by_role("link", name="Dechrau nawr")).click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Beth ddylai'r panel edrych arno")
         page.get_by_label("Data agored am wariant y cyngor").check()
-        page.get_by_role("group", name="Ydych chi wedi cymryd rhan").get_by_label("No", exact=True).check()
+        page.get_by_role("group", name="Ydych chi wedi cymryd rhan").get_by_label("Na", exact=True).check()
         assert_accessible(page)
         page.get_by_role("button", name="Parhau").click()
         box = page.get_by_label("Oes unrhyw beth arall yr hoffech i'r panel ei drafod?")
