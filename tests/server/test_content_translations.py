@@ -172,3 +172,9 @@ def test_the_demo_has_a_welsh_case_study_and_a_welsh_questionnaire(demo_loaded, 
     before = run(ContentTranslation.count().run())
     assert all("already in Welsh" in line for line in run(load_demo_translations()))
     assert run(ContentTranslation.count().run()) == before
+
+
+def test_the_officers_preview_of_the_questionnaire_stays_in_english_words(officer_client):
+    run(make_consultation(CONSULTATION, status="draft"))
+    preview = officer_client.get(f"/officer/consultations/{CONSULTATION}/preview/questionnaire/2")  # the follow-up page
+    assert preview.status_code == 200 and "Asked only of those who answer ‘Yes’" in preview.text
