@@ -33,6 +33,7 @@ def _translate(officer_client, kind: str, slug: str, texts: dict[str, str], loca
 
 def test_an_officer_translates_a_case_study_and_each_save_is_audited(officer_client):
     run(make_case_study("parking"))
+    assert 'href="/officer/translations/case_study/parking"' in officer_client.get("/officer/case-studies/parking/edit").text
     languages = officer_client.get("/officer/translations/case_study/parking/")
     assert languages.status_code == 200 and "Cymraeg" in languages.text and "Not started" in languages.text
     form = officer_client.get("/officer/translations/case_study/parking/cy")
@@ -57,6 +58,7 @@ def test_an_officer_translates_a_case_study_and_each_save_is_audited(officer_cli
 
 def test_a_bad_translation_is_refused_with_what_was_typed_kept(officer_client):
     run(make_consultation(CONSULTATION))
+    assert f'href="/officer/translations/consultation/{CONSULTATION}"' in officer_client.get(f"/officer/consultations/{CONSULTATION}").text
     typed = {"title": "Siarter Data", "question.contact.option|Phone": "Ffôn", "question.contact.option|Email": "ffôn",
              "body": "x" * 20_001}
     refused = _translate(officer_client, "consultation", CONSULTATION, typed)
@@ -178,3 +180,35 @@ def test_the_officers_preview_of_the_questionnaire_stays_in_english_words(office
     run(make_consultation(CONSULTATION, status="draft"))
     preview = officer_client.get(f"/officer/consultations/{CONSULTATION}/preview/questionnaire/2")  # the follow-up page
     assert preview.status_code == 200 and "Asked only of those who answer ‘Yes’" in preview.text
+
+
+def test_a_panel_page_and_a_report_summary_in_welsh(officer_client, client):
+    from tests.factories.panels import create_panel, set_quotas, slug_of
+    from tests.factories.reports import BASE, SLUG, publish, seed
+    from tests.support.http import send
+
+    panel_id = create_panel(officer_client, description="Twenty residents meet to talk about data.")
+    set_quotas(officer_client, panel_id)
+    panel = slug_of(panel_id)
+    assert 'href="/officer/translations/panel/' in officer_client.get(f"/officer/panels/{panel_id}").text
+    _translate(officer_client, "panel", panel, {"name": "Panel Preswylwyr Prawf"})
+    client.cookies.set("lang", "cy")
+    page = client.get(f"/panels/{panel}").text
+    assert '<h1 class="govuk-heading-xl">Panel Preswylwyr Prawf</h1>' in page
+    assert '<p class="govuk-body-l" lang="en">Twenty residents meet to talk about data.</p>' in page
+
+    run(seed())
+    assert officer_client.get(f"/officer/translations/report/{SLUG}/").status_code == 404  # nothing published yet
+    send(officer_client, BASE, [("purpose", "To write our Data Charter"), ("census_file", "camden-2021.csv")])
+    publish(officer_client)
+    assert 'href="/officer/translations/report/data-charter"' in officer_client.get(BASE + "/").text
+    form = officer_client.get(f"/officer/translations/report/{SLUG}/cy").text
+    assert "We asked: why we consulted" in form
+    assert _translate(officer_client, "report", SLUG, {"purpose": "I wybod beth mae preswylwyr yn ei feddwl am ddata.",
+                                                       "findings": "Mae'r rhan fwyaf eisiau mwy o ddata agored.\nMae rhai yn poeni."}
+                      ).status_code == 303
+    report = client.get(f"/consultations/{SLUG}/report").text
+    assert '<h2 class="govuk-heading-m" id="translated-summary">Gofynnon ni</h2>' in report
+    assert "<li>Mae rhai yn poeni.</li>" in report and "Dywedoch chi" in report
+    assert '<div class="app-report-body" lang="en">' in report  # the report as published, in English
+    assert "Nid yw rhannau o'r dudalen hon ar gael" in report
