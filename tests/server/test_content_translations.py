@@ -212,3 +212,20 @@ def test_a_panel_page_and_a_report_summary_in_welsh(officer_client, client):
     assert "<li>Mae rhai yn poeni.</li>" in report and "Dywedoch chi" in report
     assert '<div class="app-report-body" lang="en">' in report  # the report as published, in English
     assert "Nid yw rhannau o'r dudalen hon ar gael" in report
+
+
+def test_an_officer_records_the_language_of_a_paper_response(officer_client):
+    from tests.support.http import send
+
+    run(make_consultation(CONSULTATION))
+    form = officer_client.get(f"/officer/consultations/{CONSULTATION}/responses/new").text
+    assert '<option value="cy">Cymraeg</option>' in form and '<option value="en_GB" selected>English</option>' in form
+    typed = [("channel", "paper"), ("used_services", "No"), ("open_data", "Agree"), ("suggestions", "Diolch")]
+    refused = send(officer_client, f"/officer/consultations/{CONSULTATION}/responses", [*typed, ("language", "xx")])
+    assert refused.status_code == 422 and "Select the language the response was given in" in refused.text
+    assert 'value="Diolch"' in refused.text or ">Diolch<" in refused.text
+    saved = send(officer_client, f"/officer/consultations/{CONSULTATION}/responses", [*typed, ("language", "cy")])
+    assert saved.status_code == 303
+    assert run(SurveyResponse.select(SurveyResponse.locale).first().run())["locale"] == "cy"
+    detail = run(AuditEntry.select(AuditEntry.detail).where(AuditEntry.action == "response_entered").first().run())["detail"]
+    assert detail.endswith("(paper, cy)")
