@@ -6,6 +6,7 @@ from analysis.tables import (
     Charter, Commitment, CommitmentReportSnapshot, CommitmentUpdate, Principle, ReportAction, ReportDraft,
     ReportCodingCheck, ReportCodingSample, ReportQuote, ReportTheme, ReportThemeTag, ReportVersion, CouncilResponse, ResponseCommitment,
     CharterReview, CharterReviewCast, CharterReviewPaperBatch, CharterReviewReason, CharterReviewTally,
+    ContentTranslation,
 )
 from analysis.charter.links import CaseStudyPrinciple, ConsultationPrinciple
 
@@ -15,7 +16,7 @@ APP_CONFIG = AppConfig(
     table_classes=[Charter, Principle, Commitment, CommitmentUpdate, CommitmentReportSnapshot, ConsultationPrinciple, CaseStudyPrinciple,
                    ReportDraft, ReportAction, ReportTheme, ReportThemeTag, ReportCodingSample, ReportCodingCheck, ReportQuote, ReportVersion,
                    CouncilResponse, ResponseCommitment, CharterReview, CharterReviewCast, CharterReviewTally,
-                   CharterReviewReason, CharterReviewPaperBatch],
+                   CharterReviewReason, CharterReviewPaperBatch, ContentTranslation],
     migration_dependencies=["surveys.piccolo_app", "panels.piccolo_app"],
     commands=[],
 )

@@ -296,3 +296,24 @@ class CharterReviewPaperBatch(Table, tablename="charter_review_paper_batch"):
     forms = Integer(default=0)
     entered_by = Varchar(length=254, default="")
     entered_on = Date()
+
+
+# ---------------------------------------------------------------- content in several languages
+
+class ContentTranslation(Table, tablename="content_translation"):
+    """One field of one piece of content in one language, written by an officer: the words a
+    reader in ``locale`` sees instead of the English (``common.content_translation.overlay``).
+    Generic over the kinds of content (``analysis.translations.content.KINDS``: a case study, a
+    consultation with its questionnaire, a panel's page, a published report's summary), so it
+    lives in the lowest package that sees both panels and surveys. ``object_id`` is the row's id
+    in the kind's own table; ``field`` a name the kind defines (``title``,
+    ``question.<key>.option|<label>``…). A field left blank has no row."""
+
+    kind = Varchar(length=30, index=True)
+    object_id = Integer(index=True)
+    locale = Varchar(length=20)
+    field = Varchar(length=400)
+    text = Text(default="")
+    updated_by = Varchar(length=254, default="")
+    """The officer's email (staff are accountable by name)."""
+    updated_at = Timestamptz(default=TimestamptzNow())

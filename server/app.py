@@ -69,6 +69,7 @@ from server.controllers.follows.public import FollowController
 from server.services.follows import run_announcements_forever
 from server.controllers.format_requests.officer import FormatRequestOfficerController
 from server.controllers.format_requests.public import FormatRequestPublicController
+from server.controllers.translations.officer import TranslationsOfficerController
 from server.controllers.admin.retention import RetentionAdminController
 from server.controllers.your_data.public import YourDataController
 from server.controllers.reports.cabinet import ReportsCabinetController
@@ -154,6 +155,7 @@ ROUTE_HANDLERS = [
     RetentionAdminController,
     FormatRequestPublicController,
     FormatRequestOfficerController,
+    TranslationsOfficerController,
     FollowController,
     LanguagesController,
 ]

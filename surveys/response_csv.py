@@ -1,8 +1,10 @@
 """The responses CSV: one row per response, one column per question key (multiple choice as one
 column per option, ``key: label``, holding ``1`` when chosen; a grid as one column per statement
 holding its agree–disagree label; a ranking as one column per option holding its rank, 1 first;
-a date as ``2026-03-27``). Export and import use the same
-layout, so an exported file imports back unchanged.
+a date as ``2026-03-27``), and last the language the response was given in (``cy``, ``en_GB``:
+closed answers are in the English labels whatever it was, free text is in that language).
+Export and import use the same layout, so an exported file imports back unchanged; an imported
+file may leave the language column out (English).
 
 Import checks every row against the questionnaire and reports errors by spreadsheet row number
 (the header is row 1) and column; the caller imports nothing when any row is bad.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -22,6 +25,10 @@ from surveys.questionnaire import Question, Questionnaire, display_answer, valid
 from surveys.tables import CHANNELS
 
 FIXED_COLUMNS = ("reference", "channel", "submitted_at")
+LANGUAGE_COLUMN = "response_language"
+"""Not ``language``: a questionnaire may well ask a question with that key."""
+DEFAULT_LANGUAGE = "en_GB"
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 MULTIPLE_SEPARATOR = ": "
 CHOSEN = "1"
 
@@ -39,7 +46,8 @@ def question_columns(question: Question) -> list[str]:
 
 
 def header(questionnaire: Questionnaire) -> list[str]:
-    return [*FIXED_COLUMNS, *(column for question in questionnaire.questions() for column in question_columns(question))]
+    return [*FIXED_COLUMNS, *(column for question in questionnaire.questions() for column in question_columns(question)),
+            LANGUAGE_COLUMN]
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,7 @@ class ResponseRecord:
     channel: str
     submitted_at: datetime
     answers: dict[str, object]
+    language: str = DEFAULT_LANGUAGE
 
 
 def export_csv(questionnaire: Questionnaire, records: list[ResponseRecord]) -> str:
@@ -71,6 +80,7 @@ def export_csv(questionnaire: Questionnaire, records: list[ResponseRecord]) -> s
                 row.append("")
             else:
                 row.append(safe_cell(display_answer(value)))
+        row.append(safe_cell(record.language))
         writer.writerow(row)
     return buffer.getvalue()
 
@@ -82,6 +92,7 @@ class ParsedRow:
     channel: str
     submitted_at: datetime | None
     answers: dict[str, object]
+    language: str = DEFAULT_LANGUAGE
 
 
 class ResponseImportError(ValueError):
@@ -103,9 +114,9 @@ def parse_csv(questionnaire: Questionnaire, text: str, *, default_channel: str =
         raise ResponseImportError([gettext("The file is empty: it needs a header row with the question keys")])
     columns = [column.strip() for column in table.header]
     expected = header(questionnaire)
-    question_set = set(expected) - set(FIXED_COLUMNS)
+    question_set = set(expected) - set(FIXED_COLUMNS) - {LANGUAGE_COLUMN}
     unknown = [column for column in columns if column and column not in expected]
-    missing = [column for column in expected if column not in columns and column not in FIXED_COLUMNS]
+    missing = [column for column in expected if column not in columns and column not in (*FIXED_COLUMNS, LANGUAGE_COLUMN)]
     duplicates = sorted({column for column in columns if column and columns.count(column) > 1})
     header_errors = []
     if unknown:
@@ -133,7 +144,7 @@ def parse_csv(questionnaire: Questionnaire, text: str, *, default_channel: str =
         cell = {column: unguard_cell(cells[index].strip()) if index < len(cells) else "" for index, column in enumerate(columns) if column}
         raw: dict[str, list[str]] = {}
         for column, value in cell.items():
-            if column in FIXED_COLUMNS:
+            if column in FIXED_COLUMNS or column == LANGUAGE_COLUMN:
                 continue
             if column in questions:
                 raw[column] = [value]
@@ -178,8 +189,12 @@ def parse_csv(questionnaire: Questionnaire, text: str, *, default_channel: str =
             except ValueError:
                 problem(row_number, gettext("Row %(row)d, column submitted_at: enter a date and time like "
                                       "2026-03-31T14:05:00+00:00", row=row_number))
+        language = cell.get(LANGUAGE_COLUMN, "") or DEFAULT_LANGUAGE
+        if not LANGUAGE_PATTERN.match(language):
+            problem(row_number, gettext("Row %(row)d, column %(column)s: enter a language code such as cy or en_GB, or leave it blank",
+                                        row=row_number, column=LANGUAGE_COLUMN))
         parsed.append(ParsedRow(row_number=row_number, reference=reference, channel=channel,
-                                submitted_at=submitted_at, answers=answers))
+                                submitted_at=submitted_at, answers=answers, language=language))
     if errors:  # in row order, the reader's problems among the rows' own
         raise ResponseImportError([message for _, message in sorted(errors, key=lambda error: error[0])])
     if not parsed:

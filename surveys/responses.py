@@ -109,12 +109,14 @@ async def submit_response(
     contact_email: str = "",
     contact_token_hash: str | None = None,
     contact_locale: str = "",
+    locale: str = "",
     replace: bool = False,
 ) -> SubmitResult:
     """Store one response whose answers the caller has already validated. ``contact_email`` is
     given only by a respondent who asked for a copy of their answers; ``contact_token_hash`` is
     the SHA-256 of their private link's token; ``contact_locale`` the language they answered in
-    (the email telling them the results are published is written in it).
+    (the email telling them the results are published is written in it); ``locale`` the language
+    the answers were given in (free text is in it; closed answers are stored in English labels).
 
     With ``replace`` (a panel member changing their answers while the consultation is open), a
     response already stored under ``idempotency_key`` keeps its reference and has its answers
@@ -127,7 +129,8 @@ async def submit_response(
         existing = await reference_for_idempotency_key(idempotency_key)
         if existing and replace:
             response_id = await _replace_answers(idempotency_key, answers, contact_email=contact_email,
-                                                 contact_token_hash=contact_token_hash, contact_locale=contact_locale)
+                                                 contact_token_hash=contact_token_hash, contact_locale=contact_locale,
+                                                 locale=locale)
             return SubmitResult(reference=existing, created=False, replaced=True, response_id=response_id)
         if existing:
             return SubmitResult(reference=existing, created=False)
@@ -140,7 +143,8 @@ async def submit_response(
                          contact_token_hash=contact_token_hash if contact_email else None,
                          consent_at=(submitted_at or datetime.now(timezone.utc)) if contact_email else None,
                          link_active_at=datetime.now(timezone.utc) if contact_email else None,
-                         contact_locale=(contact_locale or DEFAULT_LOCALE) if contact_email else DEFAULT_LOCALE)
+                         contact_locale=(contact_locale or DEFAULT_LOCALE) if contact_email else DEFAULT_LOCALE,
+                         locale=locale or DEFAULT_LOCALE)
     try:
         inserted = await SurveyResponse.insert(row).returning(SurveyResponse.id).run()
     except Exception as error:  # two submits raced past the check: the unique key decides
@@ -153,10 +157,11 @@ async def submit_response(
 
 
 async def _replace_answers(idempotency_key: str, answers: dict[str, object], *, contact_email: str,
-                           contact_token_hash: str | None, contact_locale: str = "") -> int:
+                           contact_token_hash: str | None, contact_locale: str = "", locale: str = "") -> int:
     """Replace the answers (and contact details, when given) of the response under this key; its id."""
     now = datetime.now(timezone.utc)
-    changes: dict = {SurveyResponse.answers_json: json.dumps(answers, ensure_ascii=False)}
+    changes: dict = {SurveyResponse.answers_json: json.dumps(answers, ensure_ascii=False),
+                     SurveyResponse.locale: locale or DEFAULT_LOCALE}
     if contact_email:
         changes.update({SurveyResponse.contact_email: normalise_email(contact_email),
                         SurveyResponse.contact_email_key: normalise_email(contact_email),
@@ -172,10 +177,11 @@ async def response_records(consultation_id: int) -> list[ResponseRecord]:
     """Every response in the order received (then by id), answers parsed."""
     rows = await SurveyResponse.select(
         SurveyResponse.reference, SurveyResponse.channel, SurveyResponse.submitted_at, SurveyResponse.answers_json,
+        SurveyResponse.locale,
     ).where(SurveyResponse.consultation == consultation_id).order_by(SurveyResponse.submitted_at).order_by(
         SurveyResponse.id).run()
     return [ResponseRecord(reference=row["reference"], channel=row["channel"], submitted_at=row["submitted_at"],
-                           answers=json.loads(row["answers_json"] or "{}")) for row in rows]
+                           answers=json.loads(row["answers_json"] or "{}"), language=row["locale"]) for row in rows]
 
 
 async def response_count(consultation_id: int) -> int:
@@ -243,6 +249,7 @@ async def import_responses(*, slug: str, csv_text: str, entered_by: str, default
             new_rows.append(SurveyResponse(
                 consultation=consultation["id"], reference=reference, channel=row.channel, entered_by=entered_by,
                 submitted_at=row.submitted_at or now, answers_json=json.dumps(row.answers, ensure_ascii=False),
+                locale=row.language,
             ))
         for start in range(0, len(new_rows), 500):
             await SurveyResponse.insert(*new_rows[start:start + 500]).run()
@@ -269,6 +276,8 @@ class FoundResponse:
     """(question text, answer as shown), in the questionnaire's order."""
     files: list[tuple[str, str, str]] = field(default_factory=list)
     """(question text, file name, storage key) of the files sent with it."""
+    locale: str = DEFAULT_LOCALE
+    """The language it was given in: its free text is in it."""
 
 
 async def find_response(reference: str) -> FoundResponse | None:
@@ -277,6 +286,7 @@ async def find_response(reference: str) -> FoundResponse | None:
     row = await SurveyResponse.select(
         SurveyResponse.reference, SurveyResponse.channel, SurveyResponse.submitted_at, SurveyResponse.answers_json,
         SurveyResponse.consultation.title, SurveyResponse.consultation.slug, SurveyResponse.consultation.questionnaire_json,
+        SurveyResponse.locale,
     ).where(SurveyResponse.reference == reference).order_by(SurveyResponse.id).first().run()
     if row is None:
         return None
@@ -285,6 +295,7 @@ async def find_response(reference: str) -> FoundResponse | None:
     return FoundResponse(
         reference=row["reference"], consultation_title=row["consultation.title"],
         consultation_slug=row["consultation.slug"], channel=row["channel"], submitted_at=row["submitted_at"],
+        locale=row["locale"],
         answers=[(question.text, display_answer(answers[question.key], question)) for question in questionnaire.questions()
                  if question.key in answers],
         files=await _files_still_kept([(question.text, str(answers[question.key]["file_name"]), str(answers[question.key]["file_key"]))

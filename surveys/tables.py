@@ -152,6 +152,10 @@ class SurveyResponse(Table, tablename="consultation_response"):
     contact_locale = Varchar(length=20, default="en_GB")
     """The language the respondent answered in when they gave their address: the email telling
     them the results are published is written in it."""
+    locale = Varchar(length=20, default="en_GB")
+    """The language the questionnaire was answered in (the language of the pages the respondent
+    saw, or of the paper copy an officer typed in). Closed answers are stored by their English
+    option labels whatever the language, so they pool; free text is in this language."""
 
 
 class QuestionnaireStart(Table, tablename="consultation_questionnaire_start"):

@@ -67,6 +67,8 @@ class FreeTextAnswer:
     question_key: str
     text: str
     theme_ids: tuple[int, ...] = ()
+    locale: str = "en_GB"
+    """The language the response was given in: free text is in it."""
 
 
 @dataclass(frozen=True)
@@ -223,11 +225,12 @@ async def free_text_answer_view(slug: str, response_id: int, question_key: str) 
     """One answer as the tagging page shows it (its text and theme tags)."""
     consultation = await find_consultation(slug)
     text = await _free_text_answer(consultation, response_id, question_key)
-    row = await SurveyResponse.select(SurveyResponse.reference).where(SurveyResponse.id == response_id).first().run()
+    row = await SurveyResponse.select(SurveyResponse.reference, SurveyResponse.locale).where(
+        SurveyResponse.id == response_id).first().run()
     tags = await ReportThemeTag.select(ReportThemeTag.theme).where(
         ReportThemeTag.response == response_id, ReportThemeTag.question_key == question_key).run()
     return FreeTextAnswer(response_id=response_id, reference=row["reference"], question_key=question_key, text=text,
-                          theme_ids=tuple(sorted(tag["theme"] for tag in tags)))
+                          theme_ids=tuple(sorted(tag["theme"] for tag in tags)), locale=row["locale"])
 
 
 def _free_text_keys(questionnaire: Any) -> list[str]:
@@ -237,13 +240,16 @@ def _free_text_keys(questionnaire: Any) -> list[str]:
 async def free_text_answers(slug: str, question_key: str, *, offset: int = 0, limit: int = 50) -> tuple[list[FreeTextAnswer], int]:
     """A page of one free-text question's answers (oldest first) with their theme tags, and the total."""
     consultation = await find_consultation(slug)
-    rows = await SurveyResponse.select(SurveyResponse.id, SurveyResponse.reference, SurveyResponse.answers_json).where(
+    rows = await SurveyResponse.select(SurveyResponse.id, SurveyResponse.reference, SurveyResponse.answers_json,
+                                       SurveyResponse.locale).where(
         SurveyResponse.consultation == consultation["id"]).order_by(SurveyResponse.id).run()
     answers = []
+    languages: dict[int, str] = {}
     for row in rows:
         text = json.loads(row["answers_json"] or "{}").get(question_key)
         if isinstance(text, str) and text.strip():
             answers.append((row["id"], row["reference"], text))
+            languages[row["id"]] = row["locale"]
     page = answers[offset:offset + limit]
     tags = await ReportThemeTag.select(ReportThemeTag.response, ReportThemeTag.theme).where(
         ReportThemeTag.question_key == question_key,
@@ -252,7 +258,7 @@ async def free_text_answers(slug: str, question_key: str, *, offset: int = 0, li
     for tag in tags:
         by_response.setdefault(tag["response"], []).append(tag["theme"])
     return ([FreeTextAnswer(response_id=response_id, reference=reference, question_key=question_key, text=text,
-                            theme_ids=tuple(sorted(by_response.get(response_id, ()))))
+                            theme_ids=tuple(sorted(by_response.get(response_id, ()))), locale=languages[response_id])
              for response_id, reference, text in page], len(answers))
 
 

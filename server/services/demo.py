@@ -16,6 +16,7 @@ from panels.demo_sessions import load_demo_sessions
 from server.accounts.staff import ensure_staff_user
 from surveys.demo import load_demo_surveys
 from analysis.charter.links import load_demo_consultation_links
+from analysis.translations.demo import load_demo_translations
 
 DEMO_STAFF = (
     # email, name, role, password (demo only: never load the demo into production)
@@ -79,6 +80,7 @@ DEMO_LOADERS: list[Callable[[], Awaitable[list[str]]]] = [
     load_demo_sessions,  # after the answer: day three's points link the recommendations they became
     load_demo_reviews,  # after the sessions and case studies: the 2021 panel's reviews and the replies
     load_demo_report,  # after the questionnaire's responses and the commitments its actions cite
+    load_demo_translations,  # after the case studies and consultations it translates
 ]
 
 

@@ -101,6 +101,7 @@ def install_gettext(env: Environment, directory: Path = TRANSLATIONS_DIR) -> Non
     env.globals["html_lang"] = html_lang
     env.globals["html_dir"] = html_dir
     env.globals["languages"] = languages
+    env.globals["language_name"] = language_name
 
 
 def html_lang(locale: str | None = None) -> str:

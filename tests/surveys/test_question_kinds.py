@@ -134,11 +134,11 @@ def test_csv_has_a_column_per_statement_and_per_ranked_option_and_imports_back()
     header, first = text.splitlines()[:2]
     assert header == ("reference,channel,submitted_at,used_library,last_visit,minutes,"
                       "hours_views: Libraries should open on Sundays,hours_views: Libraries should open later on weekdays,"
-                      "priorities: Books,priorities: Computers,priorities: Study space")
-    assert first.endswith(",Yes,2026-02-01,30,Agree,Disagree,2,3,1")
+                      "priorities: Books,priorities: Computers,priorities: Study space,response_language")
+    assert first.endswith(",Yes,2026-02-01,30,Agree,Disagree,2,3,1,en_GB")
     assert [row.answers for row in parse_csv(questionnaire, text)] == [record.answers for record in records()]
     with pytest.raises(ResponseImportError) as refused:
-        parse_csv(questionnaire, text.replace(",2,3,1", ",2,2,1"))
+        parse_csv(questionnaire, text.replace(",2,3,1,", ",2,2,1,"))
     assert refused.value.errors == ["Row 2, column priorities: …: You gave 2 to both ‘Books’ and ‘Computers’: use each number once"]
 
 

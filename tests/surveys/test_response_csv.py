@@ -15,7 +15,7 @@ AT = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 def test_header_has_one_column_per_multiple_choice_option():
     assert header(sample_questionnaire()) == [
         "reference", "channel", "submitted_at", "used_services", "which_services: Library", "which_services: Website",
-        "which_services: Phone", "open_data", "contact", "suggestions", "visits", "sex"]
+        "which_services: Phone", "open_data", "contact", "suggestions", "visits", "sex", "response_language"]
 
 
 def test_export_then_parse_gives_the_same_answers():

@@ -29,6 +29,7 @@ from server.services.send_limits import claim_send
 from surveys import comments
 from surveys.case_studies import get_case_study, list_case_studies
 from analysis.reports.store import has_published_report, latest_published_versions
+from analysis.translations.reading import facts_in_english, shown_case_study, shown_consultation_page
 from surveys.consultations import get_consultation, list_consultations
 from surveys.house_rules import HOUSE_RULES
 from surveys.markdown import render_markdown
@@ -62,8 +63,9 @@ class ConsultationsPublicController(Controller):
         consultation = await get_consultation(slug, date.today())
         if consultation is None:
             raise NotFoundException()
+        consultation, shown = await shown_consultation_page(consultation, active_locale.get())
         return Template("surveys/consultation.html", context={
-            "consultation": consultation, "body_html": Markup(render_markdown(consultation.body)),
+            "consultation": consultation, "body_html": Markup(render_markdown(consultation.body)), "content_shown": shown,
             "report_url": request.app.route_reverse("report_public", slug=slug) if await has_published_report(slug) else None,
             "principles": await principles_for_consultation(consultation.id)})
 
@@ -72,6 +74,7 @@ class ConsultationsPublicController(Controller):
         study = await get_case_study(slug, published_only=True)
         if study is None:
             raise NotFoundException()
+        study, shown = await shown_case_study(study, active_locale.get())
         order = "oldest" if order == "oldest" else "newest"
         thread = await comments.published_comments(study.id, newest_first=order == "newest")
         values = dict(values or {})
@@ -88,6 +91,7 @@ class ConsultationsPublicController(Controller):
                 "surveys/_comment_list.html").render(study=study, comments=thread, failed_reply=None))
         return Template("surveys/case_study.html", context={
             "study": study, "body_html": Markup(render_markdown(study.body)), "comments": thread,
+            "content_shown": shown, "facts_in_english": facts_in_english(study, shown),
             "comment_list_html": comment_list_html,
             "order": order, "values": values, "errors": errors or {}, "reply_to": reply_to,
             "reported": request.query_params.get("reported") == "1",

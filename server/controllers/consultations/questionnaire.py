@@ -41,10 +41,12 @@ from server.services.outbox import write_outbox
 from server.services.send_limits import claim_send
 from server.web.request_info import absolute_link, client_ip
 from server.web.uploads import read_upload_bytes
+from analysis.translations.reading import shown_consultation
 from surveys.consultations import ConsultationView, consultation_and_questionnaire
+from surveys.questionnaire_translation import ShownQuestionnaire
 from surveys.progress import record_progress
 from surveys.questionnaire import (
-    Questionnaire, answers_as_raw, display_answer, raw_from_form, validate_answers, validate_questions,
+    Questionnaire, answers_as_raw, raw_from_form, validate_answers, validate_questions,
 )
 from surveys.responses import (
     about_response, answers_for_idempotency_key, is_idempotency_key, new_idempotency_key, reference_for_idempotency_key,
@@ -77,11 +79,12 @@ def _link_key(slug: str) -> str:
     return f"link:{slug}"
 
 
-def answers_copy_email(consultation: ConsultationView, questionnaire: Questionnaire, answers: dict, *, to_address: str,
-                       reference: str, link: str, response_id: int = 0) -> EmailNotice:
-    """The copy of their answers a respondent asked for, with their private link."""
-    lines = [f"{question.text}\n  {display_answer(answers[question.key], question)}" for question in questionnaire.questions()
-             if question.key in answers]
+def answers_copy_email(consultation: ConsultationView, shown: ShownQuestionnaire, answers: dict, *,
+                       to_address: str, reference: str, link: str, response_id: int = 0) -> EmailNotice:
+    """The copy of their answers a respondent asked for, with their private link, in the words
+    they read the questionnaire in (a translation's, options included, where there is one)."""
+    lines = [f"{question.text}\n  {shown.answer_text(answers[question.key], question)}"
+             for question in shown.questionnaire.questions() if question.key in answers]
     return EmailNotice(
         to_address=to_address, about=about_response(response_id) if response_id else "",
         subject=gettext("Your answers to ‘%(title)s’ (%(reference)s)", title=consultation.title, reference=reference),
@@ -119,12 +122,17 @@ class QuestionnaireFlowController(Controller):
     path = "/consultations/{slug:str}"
     opt = public()
 
-    async def _load(self, slug: str, *, include_drafts: bool = False) -> tuple[ConsultationView, Questionnaire]:
-        """The consultation and its questionnaire, or 404 (a draft is not there for residents)."""
+    async def _load(self, slug: str, *,
+                    include_drafts: bool = False) -> tuple[ConsultationView, Questionnaire, ShownQuestionnaire]:
+        """The consultation and its questionnaire, or 404 (a draft is not there for residents),
+        in the request's language where officers translated them. The questionnaire returned has
+        the translated words and the English option labels, which answers are stored by;
+        ``ShownQuestionnaire`` has the words shown for each option."""
         found = await consultation_and_questionnaire(slug, date.today(), include_drafts=include_drafts)
         if found is None or not found[1].questions():
             raise NotFoundException()
-        return found
+        consultation, shown = await shown_consultation(found[0], found[1], active_locale.get())
+        return consultation, shown.questionnaire, shown
 
     def _not_accepting(self, request: Request, consultation: ConsultationView, *, status_code: int = 200) -> Template | None:
         """The page to show instead of the questionnaire: closed or not yet open (``status_code``),
@@ -168,7 +176,7 @@ class QuestionnaireFlowController(Controller):
 
     @get("/questionnaire", name="questionnaire_start")
     async def start(self, request: Request, slug: FromPath[str], member: FromQuery[str] = "") -> Template | Redirect:
-        consultation, questionnaire = await self._load(slug)
+        consultation, questionnaire, shown = await self._load(slug)
         if member and consultation.audience == "panel" and consultation.status == "open":
             volunteer = await confirmed_member(member)
             if volunteer is None:
@@ -187,10 +195,11 @@ class QuestionnaireFlowController(Controller):
         first = route(questionnaire, state["answers"])[0]
         return Redirect(path=page_path(request, slug, first), status_code=303)
 
-    def _page(self, request: Request, consultation: ConsultationView, questionnaire: Questionnaire, page: Page,
+    def _page(self, request: Request, consultation: ConsultationView, shown: ShownQuestionnaire, page: Page,
               answers: dict,
               *, raw: dict | None = None, errors: dict | None = None, from_check: bool = False,
               changing: str = "", status_code: int = 200) -> Template:
+        questionnaire = shown.questionnaire
         section = questionnaire.sections[page.section_index]
         position, total = section_position(questionnaire, answers, page)
         earlier = [shown for shown in route(questionnaire, answers) if shown.position < page.position]
@@ -204,11 +213,12 @@ class QuestionnaireFlowController(Controller):
             "position": position, "total": total, "back": back, "from_check": from_check,
             "raw": raw if raw is not None else answers_as_raw(answers, questionnaire), "errors": errors or {},
             "questionnaire": questionnaire, "changing": changing, "can_save": self._can_save(consultation),
+            "content_shown": shown.overlay, "option_labels": shown.option_labels, "english_questions": shown.english,
         }, status_code=status_code)
 
     @get("/questionnaire/{number:int}", name="questionnaire_page")
     async def page(self, request: Request, slug: FromPath[str], number: FromPath[int]) -> Template | Redirect:
-        consultation, questionnaire = await self._load(slug)
+        consultation, questionnaire, shown = await self._load(slug)
         closed = self._not_accepting(request, consultation)
         if closed:
             return closed
@@ -221,12 +231,12 @@ class QuestionnaireFlowController(Controller):
             following = next_page(questionnaire, state["answers"], page.position)
             return Redirect(path=page_path(request, slug, following) if following
                             else request.app.route_reverse("questionnaire_check", slug=slug), status_code=303)
-        return self._page(request, consultation, questionnaire, page, state["answers"],
+        return self._page(request, consultation, shown, page, state["answers"],
                           from_check=request.query_params.get("from") == "check", changing=state.get("changing", ""))
 
     @post("/questionnaire/{number:int}", name="questionnaire_page_answer")
     async def answer(self, request: Request, slug: FromPath[str], number: FromPath[int]) -> Template | Redirect:
-        consultation, questionnaire = await self._load(slug)
+        consultation, questionnaire, shown = await self._load(slug)
         closed = self._not_accepting(request, consultation, status_code=HTTP_409_CONFLICT)
         if closed:
             return closed
@@ -255,7 +265,7 @@ class QuestionnaireFlowController(Controller):
             self._save_state(request, slug, state)
             return Redirect(path=request.app.route_reverse("questionnaire_save", slug=slug), status_code=303)
         if errors:
-            return self._page(request, consultation, questionnaire, page, {**earlier, **answers}, raw=raw, errors=errors,
+            return self._page(request, consultation, shown, page, {**earlier, **answers}, raw=raw, errors=errors,
                               from_check=from_check, changing=state.get("changing", ""),
                               status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         state["answers"] = {**earlier, **answers}
@@ -304,7 +314,7 @@ class QuestionnaireFlowController(Controller):
 
     @get("/check", name="questionnaire_check")
     async def check(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
-        consultation, questionnaire = await self._load(slug)
+        consultation, questionnaire, shown = await self._load(slug)
         closed = self._not_accepting(request, consultation)
         if closed:
             return closed
@@ -314,14 +324,15 @@ class QuestionnaireFlowController(Controller):
             first = next(iter(errors))
             return Redirect(path=page_path(request, slug, page_of(questionnaire, first)), status_code=303)
         self._save_state(request, slug, state)
-        return self._check_page(consultation, questionnaire, answers, state["key"], changing=state.get("changing", ""))
+        return self._check_page(consultation, shown, answers, state["key"], changing=state.get("changing", ""))
 
-    def _check_page(self, consultation: ConsultationView, questionnaire: Questionnaire, answers: dict, key: str, *,
+    def _check_page(self, consultation: ConsultationView, shown: ShownQuestionnaire, answers: dict, key: str, *,
                     values: dict | None = None, errors: dict | None = None, changing: str = "",
                     status_code: int = 200) -> Template:
+        questionnaire = shown.questionnaire
         rows: list[tuple[object, list]] = []  # (section, [(question, answer, page)]): only the route taken
         for page in route(questionnaire, answers):
-            items = [(question, display_answer(answers.get(question.key), question), page)
+            items = [(question, shown.answer_text(answers.get(question.key), question), page)
                      for question in applying_questions(page, answers, questionnaire)]
             section = questionnaire.sections[page.section_index]
             if rows and rows[-1][0] is section:
@@ -330,12 +341,13 @@ class QuestionnaireFlowController(Controller):
                 rows.append((section, items))
         return Template("surveys/questionnaire_check.html", context={
             "consultation": consultation, "rows": rows, "idempotency_key": key, "values": values or {},
-            "errors": errors or {}, "contact_consent": CONTACT_CONSENT_TEXT, "changing": changing},
+            "errors": errors or {}, "contact_consent": CONTACT_CONSENT_TEXT, "changing": changing,
+            "content_shown": shown.overlay, "english_questions": shown.english},
             status_code=status_code)
 
     @post("/submit", name="questionnaire_submit")
     async def submit(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
-        consultation, questionnaire = await self._load(slug)
+        consultation, questionnaire, shown = await self._load(slug)
         closed = self._not_accepting(request, consultation, status_code=HTTP_409_CONFLICT)
         if closed:
             return closed
@@ -358,7 +370,7 @@ class QuestionnaireFlowController(Controller):
             return Redirect(path=request.app.route_reverse("questionnaire_check", slug=slug), status_code=303)
         contact_email, email_error = check_contact_email(str(form.get("contact_email", "")), required=False)
         if email_error:
-            return self._check_page(consultation, questionnaire, answers, key, values={"contact_email": contact_email},
+            return self._check_page(consultation, shown, answers, key, values={"contact_email": contact_email},
                                     errors={"contact_email": email_error}, changing=state.get("changing", ""),
                                     status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         # A repeat sends nothing, so counts nothing; a member's changed answers are sent again.
@@ -366,14 +378,15 @@ class QuestionnaireFlowController(Controller):
             settings = request.app.state.settings
             limit = await claim_send(settings=settings, client_address=client_ip(request), recipient=contact_email)
             if limit is not None:
-                return self._check_page(consultation, questionnaire, answers, key, values={"contact_email": contact_email},
+                return self._check_page(consultation, shown, answers, key, values={"contact_email": contact_email},
                                         errors={"contact_email": limit.message(settings)},
                                         changing=state.get("changing", ""), status_code=HTTP_429_TOO_MANY_REQUESTS)
         token = secrets.token_urlsafe(32) if contact_email else ""
         result = await submit_response(consultation_id=consultation.id, answers=answers, channel="online",
                                        idempotency_key=key, contact_email=contact_email,
                                        contact_token_hash=hash_token(token) if token else None,
-                                       contact_locale=active_locale.get(), replace=member is not None)
+                                       contact_locale=active_locale.get(), locale=active_locale.get(),
+                                       replace=member is not None)
         if result.response_id:
             await attach_files(idempotency_key=key, response_id=result.response_id, answers=answers,
                                data_dir=request.app.state.settings.data_dir)
@@ -386,7 +399,7 @@ class QuestionnaireFlowController(Controller):
             request.session.pop(_changed_key(slug), None)
         if (result.created or result.replaced) and contact_email:
             link = absolute_link(request, "your_data", token=token)
-            await write_outbox([answers_copy_email(consultation, questionnaire, answers, to_address=contact_email,
+            await write_outbox([answers_copy_email(consultation, shown, answers, to_address=contact_email,
                                                    reference=result.reference, link=link,
                                                    response_id=result.response_id)])
             request.session[_link_key(slug)] = token
@@ -394,7 +407,7 @@ class QuestionnaireFlowController(Controller):
 
     @get("/confirmation", name="questionnaire_confirmation")
     async def confirmation(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
-        consultation, _ = await self._load(slug)
+        consultation, _, _ = await self._load(slug)
         reference = request.session.get(_done_key(slug))
         if not reference:
             return Redirect(path=request.app.route_reverse("consultation_page", slug=slug), status_code=303)
@@ -410,7 +423,7 @@ class QuestionnaireFlowController(Controller):
         members with their link, and officers print any from their own pages (a 404 for the rest,
         as for a consultation that does not exist)."""
         staff = request.scope.get("user")
-        consultation, questionnaire = await self._load(
+        consultation, questionnaire, shown = await self._load(
             slug, include_drafts=staff is not None and staff.role in PRINTS_ANY_QUESTIONNAIRE)
         if not (staff is not None and staff.role in PRINTS_ANY_QUESTIONNAIRE):
             if consultation.status == "upcoming" or (consultation.audience != "public" and not self._member(request, slug)):
@@ -418,7 +431,8 @@ class QuestionnaireFlowController(Controller):
         numbers = {question.key: position for position, question in enumerate(questionnaire.questions(), start=1)}
         return Template("surveys/questionnaire_paper.html", context={
             "consultation": consultation, "questionnaire": questionnaire, "numbers": numbers,
-            "postal_address": request.app.state.settings.council_postal_address})
+            "postal_address": request.app.state.settings.council_postal_address,
+            "content_shown": shown.overlay, "option_labels": shown.option_labels, "english_questions": shown.english})
 
     # --- Save and come back later ------------------------------------------------------------------
 
@@ -437,7 +451,7 @@ class QuestionnaireFlowController(Controller):
 
     @get("/questionnaire/save", name="questionnaire_save")
     async def save_form(self, request: Request, slug: FromPath[str]) -> Template:
-        consultation, _ = await self._load(slug)
+        consultation, _, _ = await self._load(slug)
         closed = self._not_accepting(request, consultation)
         if closed:
             return closed
@@ -447,7 +461,7 @@ class QuestionnaireFlowController(Controller):
 
     @post("/questionnaire/save", name="questionnaire_save_send")
     async def save_send(self, request: Request, slug: FromPath[str]) -> Template:
-        consultation, _ = await self._load(slug)
+        consultation, _, _ = await self._load(slug)
         closed = self._not_accepting(request, consultation, status_code=HTTP_409_CONFLICT)
         if closed:
             return closed
@@ -477,7 +491,7 @@ class QuestionnaireFlowController(Controller):
     async def resume(self, request: Request, slug: FromPath[str], token: FromPath[str]) -> Template | Redirect:
         """The emailed link: the saved answers go back into this browser's session, and the
         resident carries on where they stopped (or checks their answers when none are missing)."""
-        consultation, questionnaire = await self._load(slug)
+        consultation, questionnaire, shown = await self._load(slug)
         closed = self._not_accepting(request, consultation)
         if closed:
             return closed

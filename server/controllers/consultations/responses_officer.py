@@ -11,11 +11,12 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
-from common.i18n import gettext, ngettext
+from common.i18n import DEFAULT_LOCALE, gettext, language_name, ngettext
 from common.uploads import UploadError
 from server.audit import record_audit
 from server.web.forms import UploadData
 from server.web.guards import OFFICER, roles
+from server.web.i18n import available_locales
 from server.web.request_info import client_ip
 from server.web.responses import download
 from server.web.uploads import read_upload
@@ -26,6 +27,11 @@ from surveys.questionnaire import answers_not_applying, raw_from_form, validate_
 from surveys.tables import CHANNELS
 
 OFFICER_CHANNELS = [channel for channel in CHANNELS if channel != "online"]
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The languages a typed-in response may have been given in (a paper copy prints in each)."""
+    return [(locale, language_name(locale)) for locale in available_locales()]
 REASON_LIMIT = 500
 
 
@@ -68,7 +74,8 @@ class ConsultationResponsesController(Controller):
         consultation, questionnaire = await self._load(slug)
         return Template("surveys/officer/response_form.html", context={
             "consultation": consultation, "questionnaire": questionnaire, "raw": {}, "errors": {},
-            "channels": OFFICER_CHANNELS, "channel": "paper", "override": {}})
+            "channels": OFFICER_CHANNELS, "channel": "paper", "override": {},
+            "languages_given": language_choices(), "language": DEFAULT_LOCALE})
 
     @post("/responses", name="officer_response_create")
     async def create(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
@@ -76,9 +83,12 @@ class ConsultationResponsesController(Controller):
         form = await request.form()
         raw = raw_from_form(questionnaire.questions(), lambda name: form.getall(name, []))
         channel = str(form.get("channel", ""))
+        language = str(form.get("language", "")) or DEFAULT_LOCALE
         answers, errors = validate_answers(questionnaire, raw)
         if channel not in OFFICER_CHANNELS:
             errors = {"channel": gettext("Select how the response was given"), **errors}
+        if language not in available_locales():
+            errors = {"language": gettext("Select the language the response was given in"), **errors}
         if not errors and not answers:
             errors = {"channel": gettext("The response has no answers: type in at least one")}
         override, override_errors = closed_override(consultation, form)
@@ -86,7 +96,8 @@ class ConsultationResponsesController(Controller):
         if errors:
             return Template("surveys/officer/response_form.html", context={
                 "consultation": consultation, "questionnaire": questionnaire, "raw": raw, "errors": errors,
-                "channels": OFFICER_CHANNELS, "channel": channel, "override": override},
+                "channels": OFFICER_CHANNELS, "channel": channel, "override": override,
+                "languages_given": language_choices(), "language": language},
                 status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         not_applying = answers_not_applying(questionnaire, raw, answers)
         confirmed = set(str(form.get("drop_confirmed", "")).split(","))
@@ -95,12 +106,14 @@ class ConsultationResponsesController(Controller):
             # officer either correct the form or confirm that they may be dropped.
             return Template("surveys/officer/response_form.html", context={
                 "consultation": consultation, "questionnaire": questionnaire, "raw": raw, "errors": {},
-                "channels": OFFICER_CHANNELS, "channel": channel, "not_applying": not_applying, "override": override},
+                "channels": OFFICER_CHANNELS, "channel": channel, "not_applying": not_applying, "override": override,
+                "languages_given": language_choices(), "language": language},
                 status_code=HTTP_409_CONFLICT)
         result = await submit_response(consultation_id=consultation.id, answers=answers, channel=channel,
-                                       entered_by=request.user.email)
+                                       entered_by=request.user.email, locale=language)
         await record_audit(actor=request.user.email, action="response_entered", object_type="consultation",
-                           object_id=slug, detail=f"{result.reference} ({channel}){_after_close(override)}",
+                           object_id=slug, detail=f"{result.reference} ({channel}{', ' + language if language != DEFAULT_LOCALE else ''})"
+                                                  f"{_after_close(override)}",
                            ip_address=client_ip(request))
         return Redirect(path=request.app.route_reverse("officer_consultation", slug=slug) + f"?entered={result.reference}",
                         status_code=303)

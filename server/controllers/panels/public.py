@@ -16,6 +16,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_429_TOO_MA
 
 from analysis.charter.reviews import open_reviews_for_member
 from analysis.commitments.responses import outcome_counts, responses_to_rate
+from analysis.translations.reading import shown_panel
 from common.clock import council_today
 from common.i18n import active_locale, gettext
 from panels import apologies, ballots
@@ -66,7 +67,8 @@ class PanelPublicController(Controller):
     async def _form_context(self, panel: Panel, *, values: dict, errors: dict) -> dict[str, Any]:
         quotas = await store.load_quotas(panel.id)
         is_open, drawn, ended = await registration_state(panel, now=datetime.now(timezone.utc))
-        return {"panel": panel, "drawn": drawn, "ended": ended, "sessions": await store.list_sessions(panel.id), "questions": store.questions_for(quotas),
+        panel, shown = await shown_panel(panel, active_locale.get())
+        return {"panel": panel, "content_shown": shown, "drawn": drawn, "ended": ended, "sessions": await store.list_sessions(panel.id), "questions": store.questions_for(quotas),
                 "values": values, "errors": errors, "has_quotas": bool(quotas),
                 "open": is_open, "produced": (await outcome_counts([panel.id])).get(panel.id)}
 

@@ -18,8 +18,9 @@ from analysis.reports.easy_read import easy_read_html, easy_read_pdf
 from analysis.reports.easy_read_store import version_points
 from analysis.reports.render import Images, report_pdf
 from analysis.reports.store import ReportNotFound, get_version, list_versions, version_image
+from analysis.translations.reading import shown_report_summary
 from common.clock import council_time
-from common.i18n import format_day, gettext
+from common.i18n import active_locale, format_day, gettext
 from server.controllers.reports.consultation import consultation_or_404
 from server.web.guards import public
 from server.web.page_cache import page_cache_opt
@@ -47,8 +48,9 @@ class ReportsPublicController(Controller):
     async def _page(self, request: Request, slug: str, number: int | None) -> Template:
         row = await _version_or_404(slug, number)
         consultation = await consultation_or_404(slug)
+        shown = await shown_report_summary(consultation["id"], json.loads(row["document_json"]), active_locale.get())
         return Template("reports/public.html", context={
-            "consultation": consultation, "version": row, "body": Markup(row["html"]),
+            "consultation": consultation, "version": row, "body": Markup(row["html"]), "content_shown": shown,
             "has_easy_read": bool(version_points(row)),
             "versions": await list_versions(consultation["id"]),
             "base": request.app.route_reverse("report_public_version", slug=slug, number=row["version"])})
