@@ -30,13 +30,14 @@ import anyio.from_thread
 
 from common.i18n import gettext
 from common.transactions import write_transaction
-from panels.quotas import QuotaRow
+from panels.quotas import QuotaRow, relaxation_key
 from panels.selection import (
     InfeasibleQuotasError, Infeasibility, Lottery, Quota, SelectionInputError, SelectionProblem, SelectionProgress,
     Volunteer as PoolMember, check_feasibility, draw_from_lottery, lottery_digest, result_to_json, select_panel,
 )
 from panels.selection.replacement import replace_alternates_first
 from panels import run_alternates
+from panels.run_rules import drawn_panel_counts, run_refusal
 from panels.duplicates import withdrawn_or_duplicate
 from panels.membership import SEAT_STATUSES, WITHDRAWN_STATUSES
 from panels.store import OutgoingEmail, PrivateLink, about_volunteer, load_quotas, set_volunteer_token
@@ -121,6 +122,11 @@ class FeasibilityAnswer:
     eligible: int
     incomplete: int
     checked_at: datetime
+    refusal: str = ""
+    """Why a selection run cannot start (the panel has been drawn), or '' (``panels.run_rules``)."""
+    proposal: str = ""
+    """The fingerprint of the relaxation proposed (``panels.quotas.relaxation_key``), which the
+    officer's one click sends back: it is applied only while it is still the one proposed."""
 
 
 async def feasibility_answer(panel: Panel) -> FeasibilityAnswer:
@@ -129,7 +135,9 @@ async def feasibility_answer(panel: Panel) -> FeasibilityAnswer:
     pool = await build_pool_problem(panel)
     infeasibility, reason = await anyio.to_thread.run_sync(feasibility, pool.problem)
     return FeasibilityAnswer(infeasibility=infeasibility, reason=reason, eligible=len(pool.problem.volunteers),
-                             incomplete=pool.incomplete, checked_at=datetime.now(timezone.utc))
+                             incomplete=pool.incomplete, checked_at=datetime.now(timezone.utc),
+                             refusal=await run_refusal(panel, kind="selection"),
+                             proposal=relaxation_key(infeasibility.relaxations) if infeasibility else "")
 
 
 def inputs_record(problem: SelectionProblem, *, kind: str, algorithm: str) -> dict:
@@ -338,6 +346,7 @@ async def draw_run(*, panel: Panel, run: SelectionRun, seed: str, drawn_by: str,
             SelectionRun.seed: seed, SelectionRun.ticket: int(draw.ticket), SelectionRun.status: "drawn",
             SelectionRun.drawn_json: json.dumps(new_members), SelectionRun.drawn_by: drawn_by,
             SelectionRun.drawn_at: datetime.now(timezone.utc), SelectionRun.alternates_json: alternates_json,
+            SelectionRun.panel_counts_json: json.dumps(drawn_panel_counts(inputs, draw.panel)),
         }).where(SelectionRun.id == run.id).run()
         await Volunteer.update({Volunteer.status: "selected"}).where(
             Volunteer.panel == panel.id, Volunteer.reference.is_in(new_members or [""])).run()
