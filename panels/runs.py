@@ -40,7 +40,7 @@ from panels import run_alternates
 from panels.run_rules import drawn_panel_counts, run_refusal
 from panels.duplicates import withdrawn_or_duplicate
 from panels.membership import SEAT_STATUSES, WITHDRAWN_STATUSES
-from panels.store import OutgoingEmail, PrivateLink, about_volunteer, load_quotas, set_volunteer_token
+from panels.store import OutgoingEmail, with_derived_answers, PrivateLink, about_volunteer, load_quotas, set_volunteer_token
 from panels.tables import Panel, SelectionRun, Volunteer
 
 PROGRESS_INTERVAL_S = 0.5
@@ -78,12 +78,13 @@ async def build_pool_problem(panel: Panel) -> PoolProblem:
     quota_rows = await load_quotas(panel.id)
     quotas = engine_quotas(quota_rows)
     dimensions = tuple(dict.fromkeys(row.dimension for row in quota_rows))
-    rows = await Volunteer.select(Volunteer.reference, Volunteer.answers, Volunteer.household_key,
-                                  Volunteer.status).where(Volunteer.panel == panel.id).order_by(Volunteer.id).run()
+    rows = await Volunteer.select(Volunteer.reference, Volunteer.answers, Volunteer.household_key, Volunteer.status,
+                                  Volunteer.age, Volunteer.ward).where(Volunteer.panel == panel.id).order_by(
+        Volunteer.id).run()
     left_out = await withdrawn_or_duplicate(panel.id, withdrawn_statuses=WITHDRAWN_STATUSES)
     members, withdrawn, fixed, incomplete = [], [], [], 0
     for row in rows:
-        answers = json.loads(row["answers"] or "{}")
+        answers = with_derived_answers(json.loads(row["answers"] or "{}"), dimensions, age=row["age"], ward=row["ward"])
         if row["status"] in WITHDRAWN_STATUSES or row["reference"] in left_out:
             withdrawn.append(row["reference"])
             continue

@@ -173,6 +173,17 @@ def _answers_with_age(registration: Registration, quotas: list[QuotaRow], *, war
     return answers
 
 
+def with_derived_answers(answers: dict[str, str], dimensions: tuple[str, ...], *, age: int | None,
+                         ward: str) -> dict[str, str]:
+    """``answers`` with the age band and ward filled in where a quota on them was set after the
+    volunteer registered (nobody is asked either: they come from the age and the address)."""
+    if "age_band" in dimensions and "age_band" not in answers and age is not None and age >= 18:
+        answers = {**answers, "age_band": age_band_for(age)}
+    if "ward" in dimensions and "ward" not in answers:
+        answers = {**answers, "ward": ward or NOT_KNOWN}
+    return answers
+
+
 PrivateLink = Callable[[str], str]
 """Makes the absolute address of a volunteer's private page from its token. The server passes one
 built on ``SITE_URL`` and the page's route name: domain code holds no web addresses."""

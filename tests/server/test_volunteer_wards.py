@@ -105,3 +105,21 @@ def test_a_bad_directory_names_every_bad_row_and_saves_nothing(officer_client):
     assert header.status_code == 422 and "pcds, ward_code and ward_name" in header.text
     scope = upload(officer_client, url, "directory", DIRECTORY, scope="everywhere")
     assert scope.status_code == 422 and "Choose whether the list is for this panel" in scope.text
+
+
+def test_a_ward_quota_set_after_people_registered_takes_their_ward(client, officer_client):
+    from panels.runs import build_pool_problem
+    from tests.factories.panels import set_quotas
+
+    panel_id = create_panel(officer_client)
+    set_quotas(officer_client, panel_id, dimensions=("sex", "age_band"))
+    upload(officer_client, f"/officer/panels/{panel_id}/wards", "directory", DIRECTORY, scope="panel")
+    slug = slug_of(panel_id)
+    post_form(client, f"/panels/{slug}/register", registration(1, "Female", 30), follow_redirects=False)
+    post_form(client, f"/panels/{slug}/register", {**registration(2, "Male", 70), "postcode": "WC1N 3AX"},
+              follow_redirects=False)
+    assert upload(officer_client, f"/officer/panels/{panel_id}/quotas/file", "quota_file", WARD_QUOTAS).status_code == 303
+    panel = run(Panel.objects().where(Panel.id == panel_id).first().run())
+    pool = run(build_pool_problem(panel))
+    assert pool.incomplete == 0
+    assert [member.features["ward"] for member in pool.problem.volunteers] == ["Regent's Park", "Not known"]
