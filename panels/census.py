@@ -41,6 +41,7 @@ DIMENSION_LABELS = {
     "disability": lazy_gettext("Disability or long-term health problem"),
     "tenure": lazy_gettext("Housing tenure"),
     "economic_activity": lazy_gettext("Economic activity"),
+    "ward": lazy_gettext("Ward"),
 }
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from common.i18n import gettext
+from common.i18n import format_day, gettext
 from panels.membership import SEAT_STATUSES
 from panels.run_alternates import problem_from_inputs
 from panels.selection.engine import quota_outcomes
@@ -42,7 +42,7 @@ async def run_refusal(panel: Panel, *, kind: str) -> str:
         if drawn is not None and seats:
             return gettext("This panel was drawn on %(day)s and %(seats)d members hold a seat, so the selection is not "
                            "computed again. To fill the seats of people who declined or dropped out, choose replacements "
-                           "from the members page.", day=drawn["drawn_at"].strftime("%-d %B %Y"), seats=seats)
+                           "from the members page.", day=format_day(drawn["drawn_at"].date()), seats=seats)
         return ""
     if drawn is None:
         return gettext("Draw the panel first: replacements refill seats of a drawn panel.")
