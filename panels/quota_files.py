@@ -46,26 +46,26 @@ class QuotaFileError(ValueError):
 
 def quotas_from_file(data: bytes | str, *, k: int, file: str = "quota file") -> list[QuotaRow]:
     """The panel's quotas from an uploaded file, or ``QuotaFileError`` naming every bad row."""
-    quotas, read_problems = read_quota_file(data, file=file)
+    quotas, read_problems, row_numbers = read_quota_file(data, file=file)
     problems = [QuotaFileProblem(problem.row, problem.column, problem.message) for problem in read_problems]
     rows: list[QuotaRow] = []
     bands = {normalise_label(band): band for band in ADULT_AGE_BANDS}
-    for quota in quotas:
+    for quota, row in zip(quotas, row_numbers):
         dimension = "age_band" if normalise_label(quota.category) in ("age_band", "age band") else quota.category
         name = quota.name
         if dimension == "age_band":
             if normalise_label(name) not in bands:
-                problems.append(QuotaFileProblem(None, None, gettext(
+                problems.append(QuotaFileProblem(row, None, gettext(
                     "age_band: ‘%(name)s’ is not an age band the app works out from ages; use %(bands)s",
                     name=name, bands=", ".join(ADULT_AGE_BANDS))))
                 continue
             name = bands[normalise_label(name)]
         if len(dimension) > 60 or len(name) > 200:
-            problems.append(QuotaFileProblem(None, None, gettext("%(category)s: a category is 60 characters or fewer "
+            problems.append(QuotaFileProblem(row, None, gettext("%(category)s: a category is 60 characters or fewer "
                                                                  "and a group 200", category=dimension[:60])))
             continue
         if quota.quota_max > k:
-            problems.append(QuotaFileProblem(None, None, gettext(
+            problems.append(QuotaFileProblem(row, "max", gettext(
                 "%(category)s: %(name)s: the maximum %(most)d is more than the panel's %(k)d seats",
                 category=dimension, name=name, most=quota.quota_max, k=k)))
             continue

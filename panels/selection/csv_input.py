@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 from pathlib import Path
 
 from common.csvio import CsvReadError, read_csv
@@ -99,7 +100,14 @@ def _parse_count(text: str, file: str, row: int, column: str) -> int:
     return value
 
 
-def read_quota_file(data: bytes | str, *, file: str) -> tuple[tuple[Quota, ...], tuple[SelectionInputError, ...]]:
+class QuotaFileRead(NamedTuple):
+    quotas: tuple[Quota, ...]
+    problems: tuple[SelectionInputError, ...]
+    rows: tuple[int, ...]
+    """The spreadsheet row of each quota, in the same order."""
+
+
+def read_quota_file(data: bytes | str, *, file: str) -> QuotaFileRead:
     """Every good quota row of a categories/quotas file (any of the three header variants), and
     every problem, one per bad row: a web upload names them all, the CLI stops at the first. A
     file whose header cannot be read has that one problem and no rows."""
@@ -107,17 +115,17 @@ def read_quota_file(data: bytes | str, *, file: str) -> tuple[tuple[Quota, ...],
         table = read_csv(data)
     except CsvReadError as error:
         problem = error.problems[0]
-        return (), (SelectionInputError(file, problem.row, problem.column or None, problem.message),)
+        return QuotaFileRead((), (SelectionInputError(file, problem.row, problem.column or None, problem.message),), ())
     if not table.header and not table.rows:
-        return (), (SelectionInputError(file, 1, None, "the file is empty (no header row)"),)
+        return QuotaFileRead((), (SelectionInputError(file, 1, None, "the file is empty (no header row)"),), ())
     columns = _column_lookup(table.header)
     variant = next((names for names in QUOTA_HEADER_VARIANTS if all(n in columns for n in names)), None)
     if variant is None:
-        return (), (SelectionInputError(
-            file, 1, "category", "missing column: expected 'category,name', 'category,feature' or 'feature,value'"),)
+        return QuotaFileRead((), (SelectionInputError(
+            file, 1, "category", "missing column: expected 'category,name', 'category,feature' or 'feature,value'"),), ())
     for required in ("min", "max"):
         if required not in columns:
-            return (), (SelectionInputError(file, 1, required, f"missing column '{required}'"),)
+            return QuotaFileRead((), (SelectionInputError(file, 1, required, f"missing column '{required}'"),), ())
     category_col, name_col = (columns[name] for name in variant)
     quotas: list[Quota] = []
     problems: list[SelectionInputError] = []
@@ -147,7 +155,7 @@ def read_quota_file(data: bytes | str, *, file: str) -> tuple[tuple[Quota, ...],
         quotas.append(Quota(category=known, name=name, quota_min=quota_min, quota_max=quota_max))
     if not quotas and not problems:
         problems.append(SelectionInputError(file, 2, None, "no quota rows"))
-    return tuple(quotas), tuple(problems)
+    return QuotaFileRead(tuple(quotas), tuple(problems), tuple(seen.values()))
 
 
 def load_quotas(path: str | Path) -> tuple[Quota, ...]:
@@ -157,7 +165,7 @@ def load_quotas(path: str | Path) -> tuple[Quota, ...]:
         data = path.read_bytes()
     except FileNotFoundError:
         raise SelectionInputError(str(path), None, None, "file not found") from None
-    quotas, problems = read_quota_file(data, file=str(path))
+    quotas, problems, _ = read_quota_file(data, file=str(path))
     if problems:
         raise problems[0]
     return quotas

@@ -41,8 +41,10 @@ def test_every_bad_row_is_named_and_the_cli_stops_at_the_first(tmp_path):
 def test_age_bands_are_the_ones_worked_out_from_ages():
     rows = quotas_from_file("category,name,min,max\nAge Band,18-24,0,3\nage_band,75+,0,3\n", k=3)
     assert [(row.dimension, row.category) for row in rows] == [("age_band", "18-24"), ("age_band", "75+")]
-    with pytest.raises(QuotaFileError, match="is not an age band"):
-        quotas_from_file("category,name,min,max\nage_band,16-24,0,3\n", k=3)
+    with pytest.raises(QuotaFileError, match="Row 3: age_band: ‘16-24’ is not an age band"):
+        quotas_from_file("category,name,min,max\nage_band,18-24,0,3\nage_band,16-24,0,3\n", k=3)
+    with pytest.raises(QuotaFileError, match="Row 2, column ‘max’: sex: Female: the maximum 4 is more than"):
+        quotas_from_file("category,name,min,max\nsex,Female,0,4\nsex,Male,0,3\n", k=3)
 
 
 def test_computing_with_every_seat_fixed_does_not_raise():

@@ -156,7 +156,7 @@ def test_a_bad_quota_file_names_every_bad_row_and_changes_nothing(officer_client
     assert response.status_code == 422
     text = response.text.replace("&#39;", "'")
     for expected in ("The quota file has 5 problems", "Row 6, column ‘min’", "Row 3, column ‘min’", "Row 4, column ‘category’",
-                     "Row 5, column ‘name’", "listed twice (also row 2)", "‘Young’ is not an age band"):
+                     "Row 5, column ‘name’", "listed twice (also row 2)", "Row 7: age_band: ‘Young’ is not an age band"):
         assert expected in text, expected
     assert run(PanelQuota.count().run()) == before
     wrong_header = upload_quotas(officer_client, panel_id, "group,min,max\nA,1,2\n")
