@@ -1,6 +1,6 @@
 """The officer's selection steps in a real browser, axe-core on every page visited: quotas from a
 quota file (a bad one first, every bad row named), an import of volunteers with its lawful basis
-and notice wording, the proposed relaxation of quotas the pool cannot meet, applied in one click,
+and notice wording, a second registration compared side by side and merged, the proposed relaxation of quotas the pool cannot meet, applied in one click,
 and the lottery's fingerprint published with the seed's future source before the draw."""
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ BAD_QUOTAS = "category,name,min,max\nsex,Female,three,4\nsex,Male,5,1\n"
 QUOTAS = "category,name,suggest min,suggest max,Current #,min,max\nsex,Female,,,,3,4\nsex,Male,,,,0,4\n"
 POOL = ("id,first_name,last_name,email,address,postcode,age,sex\n"
         + "".join(f"{n},Pat,Quota{n},pat.quota{n}.e2e@example.com,{n} Quota Road,NW1 2RU,{30 + n},"
-                  f"{'Female' if n < 2 else 'Male'}\n" for n in range(6)))
+                  f"{'Female' if n < 2 else 'Male'}\n" for n in range(6))
+        + "7,Pat,Quota5,pat.again.e2e@example.com,5 Quota Road,NW1 2RU,35,Male\n")  # a second registration
 
 
 def test_officer_uploads_quotas_imports_a_pool_and_applies_the_relaxation(
@@ -53,7 +54,8 @@ def test_officer_uploads_quotas_imports_a_pool_and_applies_the_relaxation(
     page.get_by_label("The consent or privacy notice wording these people were shown").fill(
         "The council may invite you to join its Resident Panel.")
     page.get_by_role("button", name="Import", exact=True).click()
-    expect(page.get_by_text("6 respondents imported.")).to_be_visible()
+    expect(page.get_by_text("7 respondents imported.")).to_be_visible()
+    expect(page.locator("#import-flagged")).to_contain_text("Same name and address as")
     feasibility = page.locator("#feasibility")
     assert "No — the quotas cannot all be met by this pool." in feasibility.inner_text()
     assert "Female from 3–4 to 2–4" in feasibility.inner_text()
@@ -65,6 +67,15 @@ def test_officer_uploads_quotas_imports_a_pool_and_applies_the_relaxation(
     assert "Yes." in page.locator("#feasibility").inner_text()
     expect(page.get_by_role("button", name="Compute selection probabilities")).to_be_visible()
     assert_accessible(page)
+
+    page.get_by_role("link", name=re.compile("^Compare and merge")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Compare and merge two registrations")
+    assert "pat.again.e2e@example.com" in page.locator("main").inner_text()
+    assert_accessible(page)
+    page.get_by_role("group", name="Email").get_by_role("radio").nth(1).check()
+    page.get_by_role("button", name="Merge the two registrations").click()
+    expect(page.get_by_text(re.compile(r"RP-\w+ was merged into RP-\w+; its personal details were erased."))).to_be_visible()
+    assert "Compare and merge" not in page.locator("main").inner_text()
 
     page.get_by_role("button", name="Compute selection probabilities").click()
     page.get_by_role("button", name="Publish the fingerprint").wait_for(timeout=120_000)
