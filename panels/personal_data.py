@@ -37,6 +37,8 @@ VOLUNTEER_PURPOSE = (
 )
 CONSENT_TEXT = ("I agree that the council may use my information as described above "
                 "(consent text version {version})")
+IMPORTED_EARLIER_TEXT = ("Your details came to the panel in a file the council imported, not through this site's form, "
+                         "so you did not agree to this site's consent text.")
 IMPORTED_TEXT = ("Your details came to the panel in a file the council imported, not through this site's form. "
                  "Lawful basis: {basis}. The wording you were shown when your details were collected: “{notice}”")
 
@@ -98,6 +100,8 @@ def _consent_text(volunteer: Volunteer, batch: dict | None) -> str:
     lawful basis and the wording the council says they were shown (they never saw the form)."""
     if batch is not None:
         return IMPORTED_TEXT.format(basis=basis_label(batch["lawful_basis"]), notice=batch["notice_text"])
+    if volunteer.source == "import":  # imported before imports recorded their terms
+        return IMPORTED_EARLIER_TEXT
     return CONSENT_TEXT.format(version=volunteer.consent_version)
 
 
@@ -116,7 +120,8 @@ async def _to_data(rows: list[Volunteer]) -> list[VolunteerData]:
             status=volunteer.status, status_label=str(STATUS_LABELS.get(volunteer.status, volunteer.status)),
             full_name=volunteer.full_name, email=volunteer.email, phone=volunteer.phone, address=volunteer.address,
             postcode=volunteer.postcode, age=volunteer.age, answers=answers, consent_version=volunteer.consent_version,
-            consent_text=_consent_text(volunteer, batches.get(volunteer.import_batch)), consent_at=volunteer.consent_at,
+            consent_text=_consent_text(volunteer, batches.get(volunteer.import_batch)),
+            consent_at=None if volunteer.source == "import" else volunteer.consent_at,
             registered_at=volunteer.registered_at, source=volunteer.source, retention_days=panel["retention_days"]))
     return result
 

@@ -171,3 +171,19 @@ def test_an_imported_volunteer_sees_how_the_council_came_to_hold_their_details(c
     assert data.consent_at is None and "I agree" not in data.consent_text
     assert "imported" in data.consent_text and "Consent (Article 6(1)(a))" in data.consent_text
     assert "Yes, the council may invite me to its Resident Panel." in data.consent_text
+
+
+def test_a_volunteer_imported_before_import_terms_is_not_shown_as_having_agreed(officer_client):
+    """Imports used to record the panel's consent text for people who never saw it."""
+    from panels.personal_data import volunteer_data_for_email
+
+    panel_id = create_panel(officer_client)
+    set_quotas(officer_client, panel_id)
+    import_pool(officer_client, panel_id, HEADER + "1,Ann,Smith,ann@example.com,1 Road,NW1 2RU,34,Female\n")
+    (ann,) = volunteers(panel_id)
+    run(Volunteer.update({Volunteer.import_batch: None, Volunteer.consent_version: "2026-1",
+                          Volunteer.consent_at: ann["registered_at"]}).where(Volunteer.id == ann["id"]).run())
+    (data,) = run(volunteer_data_for_email("ann@example.com"))
+    assert data.consent_at is None and "you did not agree to this site's consent text" in data.consent_text
+    record = officer_client.get(f"/officer/panels/{panel_id}/volunteers/{ann['id']}").text
+    assert "the consent once shown here was never given" in record and "text version" not in record
