@@ -7,8 +7,11 @@ are erased as on a resident's request (``panels.personal_data.ERASED_FIELDS``) a
 its reference, its answers about the person (no longer linked to anyone) and ``merged_into``, the
 reference of the record kept — so a published lottery that listed it can still be repeated.
 
-Only a record still in the pool can go: whoever holds a seat, or has declined or withdrawn, is
-the record to keep (their status is part of the panel's history).
+A letter's code the removed record used stays with the person: the record kept takes it, or, when
+it has a letter of its own, the place is given back to the code.
+
+Only a record still in the pool can go: whoever holds a seat, or has declined or withdrawn, is the
+record to keep (their status is part of the panel's history).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from common.i18n import gettext, lazy_gettext
 from common.transactions import write_transaction
 from panels.personal_data import ERASED, ERASED_FIELDS
 from panels.selection.csv_input import normalise_household
-from panels.tables import Volunteer
+from panels.tables import Letter, Volunteer
 
 MERGE_FIELDS = {
     "full_name": lazy_gettext("Name"),
@@ -76,9 +79,16 @@ async def merge_volunteers(*, panel_id: int, keep_id: int, remove_id: int, take_
         changes[Volunteer.household_key] = normalise_household([address, postcode]) or ""
         if keep.duplicate_of == remove.reference:
             changes.update({Volunteer.duplicate_of: "", Volunteer.duplicate_kind: ""})
+        if remove.letter is not None:
+            if keep.letter is None:  # the person answered a letter: the record kept says so
+                changes[Volunteer.letter] = remove.letter
+            else:  # one person used two places of a letter's code: one is free again
+                await Letter.update({Letter.used_count: Letter.used_count - 1}).where(
+                    Letter.id == remove.letter, Letter.used_count > 0).run()
         # The one removed goes first: its email is free before the kept record may take it.
         await Volunteer.update({**ERASED_FIELDS, Volunteer.withdrawn_at: now or datetime.now(timezone.utc),
-                                Volunteer.merged_into: keep.reference, Volunteer.duplicate_of: "", Volunteer.duplicate_kind: ""}).where(
+                                Volunteer.merged_into: keep.reference, Volunteer.duplicate_of: "", Volunteer.duplicate_kind: "",
+                                Volunteer.letter: None}).where(
             Volunteer.id == remove.id).run()
         await Volunteer.update(changes).where(Volunteer.id == keep.id).run()
         await Volunteer.update({Volunteer.duplicate_of: keep.reference}).where(

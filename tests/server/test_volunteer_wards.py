@@ -123,3 +123,26 @@ def test_a_ward_quota_set_after_people_registered_takes_their_ward(client, offic
     pool = run(build_pool_problem(panel))
     assert pool.incomplete == 0
     assert [member.features["ward"] for member in pool.problem.volunteers] == ["Regent's Park", "Not known"]
+
+
+def test_merging_two_registrations_with_one_letters_code_gives_the_place_back(client, officer_client):
+    from panels.tables import Letter
+    from server.services.invitation_letters import send_letters
+
+    panel_id = ward_panel(officer_client)
+    panel = run(Panel.objects().where(Panel.id == panel_id).first().run())
+    letter = run(send_letters(panel=panel, address_file=address_file(30).encode(), letters=1, seed="seed",
+                              weights=None, actor="test")).letters[0]
+    slug = slug_of(panel_id)
+    for number, email in ((1, "first@example.com"), (1, "second@example.com")):
+        post_form(client, f"/panels/{slug}/register", {**registration(number, "Female", 30), "email": email,
+                                                       "postcode": letter.postcode, "letter_code": letter.code},
+                  follow_redirects=False)
+    assert run(Letter.select(Letter.used_count).first().run())["used_count"] == 2
+    flagged = run(Volunteer.select(Volunteer.id).where(Volunteer.email == "second@example.com").first().run())
+    merged = post_form(officer_client, f"/officer/panels/{panel_id}/volunteers/{flagged['id']}/merge",
+                       {"keep": "earlier", **{field: "earlier" for field in ("full_name", "email", "phone", "address",
+                                                                           "age", "answers")}}, follow_redirects=False)
+    assert merged.status_code == 303
+    assert run(Letter.select(Letter.used_count).first().run())["used_count"] == 1
+    assert run(Volunteer.count().where(Volunteer.letter.is_not_null()).run()) == 1
