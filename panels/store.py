@@ -287,11 +287,13 @@ async def pool_summary(panel_id: int) -> list[dict]:
 
     Counts only; no personal data, so cabinet-safe aggregates could be built from it."""
     quotas = await load_quotas(panel_id)
-    rows = await Volunteer.select(Volunteer.answers).where(Volunteer.panel == panel_id,
-                                                           Volunteer.status.not_in(list(WITHDRAWN_STATUSES))).run()
+    dimensions = tuple(dict.fromkeys(quota.dimension for quota in quotas))
+    rows = await Volunteer.select(Volunteer.answers, Volunteer.age, Volunteer.ward).where(
+        Volunteer.panel == panel_id, Volunteer.status.not_in(list(WITHDRAWN_STATUSES))).run()
     counts: dict[str, Counter] = defaultdict(Counter)
     for row in rows:
-        for dimension, category in json.loads(row["answers"] or "{}").items():
+        answers = with_derived_answers(json.loads(row["answers"] or "{}"), dimensions, age=row["age"], ward=row["ward"])
+        for dimension, category in answers.items():
             counts[dimension][category] += 1
     total = len(rows)
     return [{"dimension": quota.dimension, "category": quota.category, "census_share": quota.census_share,
