@@ -143,6 +143,31 @@ class ReportThemeTag(Table, tablename="report_theme_tag"):
     theme = ForeignKey(references=ReportTheme, on_delete=OnDelete.cascade, index=True)
     response = ForeignKey(references=SurveyResponse, on_delete=OnDelete.cascade, index=True)
     question_key = Varchar(length=80)
+    tagged_by = Varchar(length=254, default="")
+    """The officer's email (empty for tags made before it was kept): a double-coding check must be
+    made by someone else."""
+
+
+class ReportCodingSample(Table, tablename="report_coding_sample"):
+    """A comment drawn for the double-coding check of one free-text question: a second officer
+    codes it without seeing the first coding (``ReportCodingCheck``), and Cohen's kappa compares
+    the two (``analysis.reports.coding``). ``checked_by`` is set once it is coded, even with no theme."""
+
+    consultation = ForeignKey(references=Consultation, on_delete=OnDelete.cascade, index=True)
+    response = ForeignKey(references=SurveyResponse, on_delete=OnDelete.cascade, index=True)
+    question_key = Varchar(length=80)
+    position = Integer()
+    drawn_by = Varchar(length=254, default="")
+    drawn_at = Timestamptz(default=TimestamptzNow())
+    checked_by = Varchar(length=254, default="")
+    checked_at = Timestamptz(null=True, default=None)
+
+
+class ReportCodingCheck(Table, tablename="report_coding_check"):
+    """A theme the second coder gave a sampled comment."""
+
+    sample = ForeignKey(references=ReportCodingSample, on_delete=OnDelete.cascade, index=True)
+    theme = ForeignKey(references=ReportTheme, on_delete=OnDelete.cascade, index=True)
 
 
 class ReportQuote(Table, tablename="report_quote"):

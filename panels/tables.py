@@ -108,6 +108,16 @@ class Letter(Table, tablename="panel_letter"):
     code = Varchar(length=9, unique=True, index=True)
     used_count = Integer(default=0)
     """Registrations made with the code (at most the panel's ``adults_per_letter``)."""
+    post_requested_at = Timestamptz(null=True, default=None)
+    """When an officer asked GOV.UK Notify to print and post it (``panels.letter_post``)."""
+    post_claimed_until = Timestamptz(null=True, default=None)
+    """A sender is posting it, or it waits after a failed attempt, until then."""
+    posted_at = Timestamptz(null=True, default=None)
+    """When Notify accepted it for printing and posting."""
+    post_notification_id = Varchar(length=40, default="")
+    post_attempts = Integer(default=0)
+    post_error = Varchar(length=500, default="")
+    post_failed_at = Timestamptz(null=True, default=None)
 
 
 class ImportBatch(Table, tablename="panel_import_batch"):

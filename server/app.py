@@ -71,6 +71,7 @@ from server.controllers.format_requests.public import FormatRequestPublicControl
 from server.controllers.admin.retention import RetentionAdminController
 from server.controllers.your_data.public import YourDataController
 from server.controllers.reports.cabinet import ReportsCabinetController
+from server.controllers.reports.coding import ReportCodingController
 from server.controllers.reports.easy_read_officer import EasyReadOfficerController
 from server.controllers.reports.officer import ReportsOfficerController
 from server.controllers.reports.public import ReportsPublicController
@@ -78,6 +79,7 @@ from server.controllers.site.staff_home import CabinetHomeController, OfficerHom
 from server.platform.database import keep_session_state
 from server.web.errors import http_exception_handler, internal_error_handler
 from server.web.guards import public, role_guard
+from server.platform.letter_sender import run_letter_sender_forever
 from server.platform.mailer import run_sender_forever
 from server.services.retention import run_purge_forever
 from server.web.access_log import install_access_log_filter
@@ -140,6 +142,7 @@ ROUTE_HANDLERS = [
     PanelRecommendationsPublicController,
     PanelsApiController,
     ReportsOfficerController,
+    ReportCodingController,
     EasyReadOfficerController,
     ReportsPublicController,
     ReportsCabinetController,
@@ -167,6 +170,10 @@ def _database_lifespan(settings: Settings):
         tasks = []
         if settings.sends_email:
             tasks.append(asyncio.create_task(run_sender_forever(settings)))
+        if settings.posts_letters:
+            site = settings.site_url.rstrip("/")
+            tasks.append(asyncio.create_task(run_letter_sender_forever(
+                settings, lambda slug: site + app.route_reverse("panel_public", slug=slug))))
         if settings.environment != "test":  # tests purge explicitly, with a clock of their own
             tasks.append(asyncio.create_task(run_purge_forever(settings, after_purge=app.state.page_store.clear)))
             tasks.append(asyncio.create_task(run_announcements_forever(app_follow_links(app), queue_vote_announcements)))

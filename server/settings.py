@@ -7,6 +7,8 @@ works in production: outside development and test, a missing ``SECRET_KEY`` is a
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -144,6 +146,23 @@ class Settings:
     smtp_security: str = "starttls"
     """``SMTP_SECURITY``: ``starttls`` (default), ``tls`` (implicit, port 465) or ``none`` (a local relay only)."""
 
+    notify_api_key: str = ""
+    """``NOTIFY_API_KEY``: a GOV.UK Notify API key (``name-serviceid-secret``). Set, emails go
+    through Notify instead of SMTP, as many councils send theirs. Notify sends only from
+    templates: make one email template whose subject is ``((subject))`` and whose message is
+    ``((body))``, and give its id in ``NOTIFY_EMAIL_TEMPLATE_ID``."""
+
+    notify_email_template_id: str = ""
+    """``NOTIFY_EMAIL_TEMPLATE_ID``: that template's id (required with ``NOTIFY_API_KEY``)."""
+
+    notify_letter_template_id: str = ""
+    """``NOTIFY_LETTER_TEMPLATE_ID``: a Notify letter template for the civic lottery's invitations.
+    Set, officers can have Notify print and post a batch of letters (see the README for its
+    placeholders) instead of printing them and using a mailing house."""
+
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
+    """``NOTIFY_BASE_URL``: Notify's API (tests point it at a stand-in)."""
+
     mail_from: str = "Civic Panel <no-reply@council.example>"
     """``MAIL_FROM``: the sender shown on every email."""
 
@@ -204,7 +223,17 @@ class Settings:
 
     @property
     def sends_email(self) -> bool:
-        return bool(self.smtp_host)
+        return bool(self.smtp_host or self.notify_api_key)
+
+    @property
+    def posts_letters(self) -> bool:
+        """True when GOV.UK Notify can print and post the invitation letters."""
+        return bool(self.notify_api_key and self.notify_letter_template_id)
+
+    @property
+    def mail_route(self) -> str:
+        """How emails leave: ``notify`` (GOV.UK Notify), ``smtp``, or ``outbox`` (they wait there)."""
+        return "notify" if self.notify_api_key else "smtp" if self.smtp_host else "outbox"
 
     @property
     def is_production(self) -> bool:
@@ -267,6 +296,7 @@ class Settings:
             smtp_username=environ.get("SMTP_USERNAME", "").strip(),
             smtp_password=environ.get("SMTP_PASSWORD", ""),
             smtp_security=_choice_from_env(environ, "SMTP_SECURITY", ("starttls", "tls", "none"), "starttls"),
+            **_notify_from_env(environ),
             mail_from=environ.get("MAIL_FROM", "").strip() or cls.mail_from,
             server_keep_alive_seconds=_int_from_env(environ, "SERVER_KEEP_ALIVE_SECONDS", 5, minimum=1),
             server_request_head_seconds=_int_from_env(environ, "SERVER_REQUEST_HEAD_SECONDS", 10, minimum=1),
@@ -286,6 +316,31 @@ class Settings:
 OIDC_ROLES = ("officer", "facilitator", "cabinet", "admin")
 """The staff roles (``server.tables.STAFF_ROLES``, not imported here: settings are read before the
 database engine is configured)."""
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _notify_from_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """The GOV.UK Notify settings, checked: a key ends with the service id and the secret (two
+    UUIDs), and a key needs the email template's id."""
+    key = environ.get("NOTIFY_API_KEY", "").strip()
+    template = environ.get("NOTIFY_EMAIL_TEMPLATE_ID", "").strip().lower()
+    base_url = environ.get("NOTIFY_BASE_URL", "").strip().rstrip("/") or Settings.notify_base_url
+    if key:
+        if len(key) < 74 or not _UUID.fullmatch(key[-73:-37].lower()) or not _UUID.fullmatch(key[-36:].lower()):
+            raise SettingsError("NOTIFY_API_KEY must be a GOV.UK Notify API key: a name, the service id and the secret, "
+                                "joined by hyphens (copy it whole from Notify's API integration page)")
+        if not _UUID.fullmatch(template):
+            raise SettingsError("NOTIFY_EMAIL_TEMPLATE_ID must be the id of a Notify email template whose subject is "
+                                "((subject)) and whose message is ((body)), like 3d4f0c4e-…")
+        if urlsplit(base_url).scheme not in ("http", "https"):
+            raise SettingsError(f"NOTIFY_BASE_URL must be an http:// or https:// address, got {base_url!r}")
+    letters = environ.get("NOTIFY_LETTER_TEMPLATE_ID", "").strip().lower()
+    if letters and not (key and _UUID.fullmatch(letters)):
+        raise SettingsError("NOTIFY_LETTER_TEMPLATE_ID must be the id of a Notify letter template, with NOTIFY_API_KEY set")
+    return {"notify_api_key": key, "notify_email_template_id": template, "notify_base_url": base_url,
+            "notify_letter_template_id": letters}
 
 
 def _group_roles_from_env(raw: str) -> tuple[tuple[str, str], ...]:

@@ -13,9 +13,10 @@ from analysis.reports.easy_read_store import draft_points, save_easy_read
 from analysis.reports.store import add_action, find_consultation, get_draft, list_actions, save_draft
 
 DEMO_REPORT_SLUG = "data-charter-questionnaire"
-DEMO_PURPOSE = ("We are writing a Data Charter: the promises the council makes about how it collects, uses and "
-                "shares information about residents. We asked which information services you use and how you "
-                "want the council to look after, open up and share data.")
+DEMO_PURPOSE = ("We asked how you want the council to collect, use and share information about residents. "
+                "We are writing a Data Charter: the promises the council makes about the information it holds "
+                "about you. We also asked which of the council's information services you use, and whether you "
+                "have ever asked the council for the information it holds.")
 DEMO_REACH = '{"focus_group": {"how": "two focus groups at Swiss Cottage and Kentish Town libraries", "reached": 26}, ' \
              '"paper": {"how": "questionnaires left in every library and housing office", "reached": 1200}}'
 DEMO_ACTIONS = (

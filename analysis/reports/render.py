@@ -23,6 +23,7 @@ from common.i18n import gettext, lazy_gettext
 
 from analysis.stats.disclosure import HIDDEN, HIDDEN_MARK, SECONDARY, SECONDARY_MARK
 from analysis.stats.weighting import DIMENSION_LABELS
+from analysis.reports.first_screen import has_more_than_lead, lead_sentence
 from analysis.reports.you_said import YouSaid, word_cloud_images
 from common.formulas import safe_cell
 
@@ -120,6 +121,8 @@ def _environment() -> Environment:
     environment.globals["statistical_test_words"] = statistical_test_words
     environment.globals["breakdown_caption"] = breakdown_caption
     environment.globals["status_on"] = status_on
+    environment.globals["lead_sentence"] = lead_sentence
+    environment.globals["has_more_than_lead"] = has_more_than_lead
     return environment
 
 

@@ -517,7 +517,7 @@ async def _free_text_answer(consultation: dict[str, Any], response_id: int, ques
     return text
 
 
-async def set_tag(*, slug: str, response_id: int, question_key: str, theme_id: int, tagged: bool) -> bool:
+async def set_tag(*, slug: str, response_id: int, question_key: str, theme_id: int, tagged: bool, by: str = "") -> bool:
     """Tag (or untag) a free-text answer with a theme. Returns whether anything changed."""
     consultation = await find_consultation(slug)
     await _free_text_answer(consultation, response_id, question_key)
@@ -527,7 +527,8 @@ async def set_tag(*, slug: str, response_id: int, question_key: str, theme_id: i
              ReportThemeTag.question_key == question_key)
     present = await ReportThemeTag.exists().where(*where).run()
     if tagged and not present:
-        await ReportThemeTag.insert(ReportThemeTag(theme=theme_id, response=response_id, question_key=question_key)).run()
+        await ReportThemeTag.insert(ReportThemeTag(theme=theme_id, response=response_id, question_key=question_key,
+                                                    tagged_by=by)).run()
         return True
     if not tagged and present:
         await ReportThemeTag.delete().where(*where).run()

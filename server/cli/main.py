@@ -108,7 +108,7 @@ def send_emails() -> None:
     """Send the emails waiting in the outbox now (the server also does this every 30 seconds)."""
     settings = _settings()
     if not settings.sends_email:
-        raise click.ClickException("SMTP_HOST is not set: emails stay in the outbox")
+        raise click.ClickException("Neither NOTIFY_API_KEY nor SMTP_HOST is set: emails stay in the outbox")
     from server.platform.mailer import send_outbox
 
     report = _run(send_outbox(settings))

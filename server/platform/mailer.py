@@ -1,4 +1,5 @@
-"""The outbox sender: delivers queued emails over SMTP when ``SMTP_HOST`` is configured.
+"""The outbox sender: delivers queued emails through GOV.UK Notify when ``NOTIFY_API_KEY`` is set,
+else over SMTP when ``SMTP_HOST`` is.
 
 Domain code returns what to send; the server writes ``OutboxEmail`` rows; this module sends
 them. Each row is claimed for a few minutes before sending (an atomic UPDATE), so several
@@ -10,7 +11,9 @@ counts an attempt on that email alone, waits 1, 2, 4, 8… minutes (``retry_dela
 next, and after ``OUTBOX_MAX_ATTEMPTS`` attempts is marked failed, for an administrator to retry
 or discard on the outbox page. The other emails of the pass are sent all the same. When the mail
 server cannot be reached at all, no email is to blame: the pass stops, nothing counts an attempt,
-and the next pass tries again."""
+and the next pass tries again. With Notify, "cannot be reached" also covers a refused key (403),
+its rate limit (429) and its own errors (5xx); a 400 (an address or message Notify refuses) is
+that email's failure alone."""
 
 from __future__ import annotations
 
@@ -24,6 +27,8 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 import anyio
+from notifications_python_client.errors import APIError as NotifyAPIError
+from notifications_python_client.notifications import NotificationsAPIClient
 
 from common.emails import is_valid_email
 from common.text import one_line
@@ -140,6 +145,32 @@ def _deliver(settings: Settings, messages: list[tuple[int, EmailMessage]]) -> De
     return delivery
 
 
+NOTIFY_PASS_STOPPERS = frozenset({403, 429})
+"""Notify answers that are no single email's fault (a refused key, the rate limit), beside 5xx."""
+
+
+def _deliver_by_notify(settings: Settings, messages: list[tuple[int, EmailMessage]],
+                       unsubscribe_links: dict[int, str]) -> Delivery:
+    """Send each message through GOV.UK Notify's email template (``((subject))`` and ``((body))``),
+    with the outbox id as Notify's reference and a follower's one-click unsubscribe link. Runs in
+    a worker thread (the client blocks)."""
+    client = NotificationsAPIClient(settings.notify_api_key, base_url=settings.notify_base_url, timeout=30)
+    delivery = Delivery()
+    for email_id, message in messages:
+        try:
+            client.send_email_notification(
+                email_address=str(message["To"]), template_id=settings.notify_email_template_id,
+                personalisation={"subject": str(message["Subject"]), "body": message.get_content().rstrip("\n")},
+                reference=f"civicpanel-outbox-{email_id}", one_click_unsubscribe_url=unsubscribe_links.get(email_id) or None)
+            delivery.outcomes[email_id] = None
+        except NotifyAPIError as error:
+            if error.status_code >= 500 or error.status_code in NOTIFY_PASS_STOPPERS:
+                delivery.unreachable = _error_text(error)
+                return delivery
+            delivery.outcomes[email_id] = _error_text(error)
+    return delivery
+
+
 async def _claim(now: datetime, limit: int) -> list[dict]:
     """Emails neither sent nor failed whose claim or back-off has passed. (Not "attempts below the
     limit": with the limit lowered, an email past it gets one more attempt and is then marked
@@ -193,7 +224,13 @@ async def send_outbox(settings: Settings, *, limit: int = 100) -> SendReport:
         except Exception as error:  # a row that cannot become an email fails alone
             failed += 1
             given_up += await _record_failure(row, _error_text(error), max_attempts=max_attempts)
-    delivery = await anyio.to_thread.run_sync(_deliver, settings, messages) if messages else Delivery()
+    if not messages:
+        delivery = Delivery()
+    elif settings.mail_route == "notify":
+        links = {row["id"]: row.get("unsubscribe_link") or "" for row in rows}
+        delivery = await anyio.to_thread.run_sync(_deliver_by_notify, settings, messages, links)
+    else:
+        delivery = await anyio.to_thread.run_sync(_deliver, settings, messages)
     if delivery.unreachable:
         logger.warning("mail server not reached, %d emails wait: %s", len(messages) - len(delivery.outcomes),
                        delivery.unreachable)
@@ -238,7 +275,7 @@ async def failed_emails(limit: int = 100) -> list[dict]:
 
 
 async def run_sender_forever(settings: Settings, interval_s: float = SEND_INTERVAL_S) -> None:
-    """The app's background task (started by the lifespan when SMTP is configured)."""
+    """The app's background task (started by the lifespan when Notify or SMTP is configured)."""
     while True:
         try:
             await send_outbox(settings)

@@ -55,6 +55,31 @@ def letters_html(*, panel: Panel, sessions: Sequence[PanelSession], letters: Seq
                   "qr": qr_data_uri(registration_link(register_url, letter.code))} for letter in letters])
 
 
+NOTIFY_ADDRESS_LINES = 7
+"""GOV.UK Notify's letters take ``address_line_1`` to ``address_line_7``, the postcode last."""
+
+
+def session_lines(sessions: Sequence[PanelSession]) -> list[str]:
+    """Each session as the letters print it: day, times and place."""
+    return [", ".join(part for part in (format_day(session.held_on), gettext(
+        "%(start)s to %(end)s", start=session.starts_at.strftime("%H:%M"), end=session.ends_at.strftime("%H:%M")),
+        session.place) if part) for session in sessions]
+
+
+def notify_personalisation(*, letter: LetterRow, panel: Panel, sessions: Sequence[PanelSession], register_url: str) -> dict:
+    """What a GOV.UK Notify letter template is filled with: the address ("The Occupier", the
+    address lines, the postcode last) and ((panel)), ((code)), ((link)), ((register_by)),
+    ((sessions)) (a list, printed as bullets), ((thank_you)) and ((adults)), as the README lists."""
+    lines = [gettext("The Occupier"), *letter.lines][:NOTIFY_ADDRESS_LINES - 1] + [letter.postcode]
+    address = {f"address_line_{number}": line for number, line in enumerate(lines, start=1)}
+    return {**address, "panel": panel.name, "code": letter.code, "link": registration_link(register_url, letter.code),
+            "register_by": format_day(panel.registration_deadline.date()) if panel.registration_deadline else "",
+            "sessions": session_lines(sessions) or [gettext("The dates will be in your invitation if you are chosen.")],
+            "thank_you": gettext("Each member receives a %(amount)s voucher to thank them for their time.",
+                                 amount=f"£{panel.voucher_pence / 100:.2f}") if panel.voucher_pence else "",
+            "adults": str(panel.adults_per_letter)}
+
+
 def letters_pdf(*, panel: Panel, sessions: Sequence[PanelSession], letters: Sequence[LetterRow], council: str,
                 register_url: str, today: date) -> bytes:
     """The letters as one print-ready A4 PDF, a page per letter, in the batch's order."""

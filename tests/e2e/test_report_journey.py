@@ -4,8 +4,9 @@ a comment into it with htmx, chooses a quote (first with a word added, which is 
 "We did" action citing a commitment, and publishes two versions; then a resident, signed out,
 reads the public report on a 375 px phone (its first screen shows We asked, You said and We did),
 follows the action to the commitment's own page, reads the older version, and downloads the JSON,
-CSV and PDF. axe-core checks every page visited, and the
-comments page again after each htmx swap."""
+CSV and PDF; then the officer codes many answers at once, takes up a suggested theme and draws a
+sample for the double-coding check. axe-core checks every page visited, and the comments page
+again after each htmx swap."""
 
 from __future__ import annotations
 
@@ -31,6 +32,15 @@ def _publish(page, live_server, number: int, assert_accessible=None) -> None:
         assert_accessible(page)
     page.get_by_role("button", name="Publish the report").click()
     page.wait_for_url(f"{live_server}/consultations/{SLUG}/report/v/{number}")
+
+
+def _summary_on_the_first_screen(page) -> None:
+    """Summary first: a 375 × 812 phone's first screen shows We asked, You said and We did, and
+    nothing is wider than the phone."""
+    for heading in ("We asked", "You said", "We did"):
+        box = page.get_by_role("heading", name=heading, exact=True).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 812, f"{heading} is below the first screen: {box}"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
 
 
 def _officer_writes_and_publishes(page, live_server, assert_accessible) -> None:
@@ -126,11 +136,7 @@ def _resident_reads(page, live_server, assert_accessible) -> None:
     page.locator(f'a[href="/consultations/{SLUG}/report"]').first.click()
     page.wait_for_url(f"{live_server}/consultations/{SLUG}/report")
     assert "Version 3" in page.locator(".app-report-version").inner_text()
-    # Summary first: the first screen shows We asked, You said and We did; nothing is wider than the phone.
-    for heading in ("We asked", "You said", "We did"):
-        box = page.get_by_role("heading", name=heading, exact=True).bounding_box()
-        assert box is not None and box["y"] + box["height"] <= 812, f"{heading} is below the first screen: {box}"
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    _summary_on_the_first_screen(page)
     main = page.locator("main")
     text = main.inner_text()
     assert "“Tell people in plain English … about them.”" in text
@@ -166,6 +172,62 @@ def _resident_reads(page, live_server, assert_accessible) -> None:
     assert_accessible(page)
 
 
+def test_the_demo_report_opens_with_its_summary_on_a_phone(page, live_server, assert_accessible):
+    """The report the demo publishes (a purpose of three sentences, two findings, three actions):
+    its first sentence opens "We asked" and the whole purpose follows the summary."""
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{live_server}/consultations/{SLUG}/report")
+    _summary_on_the_first_screen(page)
+    summary = page.locator("section", has=page.get_by_role("heading", name="We asked", exact=True))
+    assert summary.inner_text().count(".") == 2  # the purpose's first sentence and the dates
+    why = page.locator("section", has=page.get_by_role("heading", name="Why we asked", exact=True))
+    assert "We are writing a Data Charter" in why.inner_text()
+    assert_accessible(page)
+
+
+def _officer_codes_many_answers(page, live_server, assert_accessible) -> None:
+    """After publishing: answers coded many at a time, a suggested theme taken up, and a sample
+    drawn for the double-coding check (which the officer who coded may not do)."""
+    page.goto(f"{live_server}/officer/consultations/{SLUG}/report")
+    page.get_by_role("link", name="Code many answers at once, start from suggested themes, and check the coding").click()
+    page.wait_for_url(re.compile(r".*/report/coding$"))
+    assert_accessible(page)
+    page.get_by_label("Containing the words (optional)").fill("named contact")
+    page.get_by_role("button", name="Filter answers").click()
+    page.wait_for_url(re.compile(r".*/report/coding\?.*words=named\+contact"))
+    matching = page.get_by_role("heading", name=re.compile(r"answers? match")).inner_text()
+    count = int(matching.split()[0])
+    assert count > 1
+    page.get_by_role("button", name=re.compile(r"^Tag (all|the) \d+ answers? that match")).click()  # no theme chosen
+    page.get_by_role("alert").wait_for()
+    assert "Select a theme" in page.get_by_role("alert").inner_text()
+    assert page.get_by_label("Containing the words (optional)").input_value() == "named contact"
+    assert_accessible(page)
+    page.get_by_label("Theme", exact=True).select_option(label=THEME)
+    page.get_by_role("button", name=re.compile(r"^Tag (all|the) \d+ answers? that match")).click()
+    page.wait_for_url(re.compile(r".*changed=\d+.*"))
+    assert f"answers tagged as ‘{THEME}’" in page.locator(".govuk-notification-banner").inner_text()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Suggested themes, found by grouping similar answers").click()
+    page.wait_for_url(re.compile(r".*/report/coding/suggestions.*"))
+    assert_accessible(page)
+    first = page.locator("#suggestion-1")
+    first.get_by_label("Name for this theme").fill("Records kept too long")
+    first.get_by_role("button", name=re.compile("^Add the theme and tag its")).click()
+    page.wait_for_url(re.compile(r".*/report/coding\?.*action=created.*"))
+    assert "Theme ‘Records kept too long’ added" in page.locator(".govuk-notification-banner").inner_text()
+
+    page.get_by_role("link", name="Check the coding: a second officer codes a sample").click()
+    page.wait_for_url(re.compile(r".*/report/coding/check.*"))
+    page.get_by_label("How many answers to draw").fill("20")
+    page.get_by_role("button", name="Draw the sample").click()
+    page.wait_for_url(re.compile(r".*/report/coding/check.*"))
+    expect(page.get_by_role("heading", name="Answer 1 of 20")).to_be_visible()
+    assert "your coding would not be a check" in page.locator("main").inner_text()
+    assert_accessible(page)
+
+
 def test_officer_drafts_tags_quotes_acts_publishes_and_a_resident_reads(browser, page, live_server, sign_in,
                                                                           assert_accessible):
     sign_in(page, live_server, "officer")
@@ -177,3 +239,4 @@ def test_officer_drafts_tags_quotes_acts_publishes_and_a_resident_reads(browser,
         _resident_reads(resident_page, live_server, assert_accessible)
     finally:
         resident.close()
+    _officer_codes_many_answers(page, live_server, assert_accessible)

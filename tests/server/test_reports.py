@@ -190,3 +190,25 @@ def test_a_published_pdf_is_drawn_once_per_version_and_again_when_its_content_ch
     run(ReportVersion.update({ReportVersion.html: corrected}).where(ReportVersion.id == row["id"]).run())
     assert client.get(url).content.startswith(b"%PDF")
     assert len(drawn) == 3
+
+
+def test_a_summary_too_long_for_a_phone_is_refused_at_publication_and_warned_on_the_draft(officer_client, client):
+    run(seed())
+    long_findings = "\n".join(["Most residents who answered want the council to publish every data sharing agreement "
+                               "it signs, with the date it was last reviewed."] * 4)
+    send(officer_client, BASE, [("purpose", "To hear residents. We then wrote the charter with the Resident Panel."),
+                                ("findings", long_findings), ("census_file", "camden-2021.csv")])
+    draft = officer_client.get(BASE).text
+    assert "too long for the first screen of a phone" in draft
+    refused = send(officer_client, f"{BASE}/publish", [])
+    assert refused.status_code == 409 and "Shorten the first sentence of “We asked”" in refused.text
+    assert client.get(f"/consultations/{SLUG}/report").status_code == 404
+    send(officer_client, BASE, [("purpose", "To hear residents. We then wrote the charter with the Resident Panel."),
+                                ("findings", long_findings.splitlines()[0]), ("census_file", "camden-2021.csv")])
+    assert "too long for the first screen" not in officer_client.get(BASE).text
+    publish(officer_client)
+    page = client.get(f"/consultations/{SLUG}/report").text
+    we_asked = page[page.index('id="we-asked"'):page.index('id="you-said"')]
+    assert "To hear residents." in we_asked and "Resident Panel" not in we_asked
+    why = page[page.index('id="why-we-asked"'):page.index('id="results"')]
+    assert "To hear residents. We then wrote the charter with the Resident Panel." in why

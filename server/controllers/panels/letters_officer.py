@@ -4,7 +4,7 @@ The panel's overview shows the response by ward (``panels.letters.response_by_wa
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
@@ -15,6 +15,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from common.i18n import gettext
 from common.uploads import MAX_UPLOAD_BYTES, UploadError, upload_text
+from panels import letter_post
 from panels import letters as letter_store
 from panels.address_file import AddressFileError
 from panels.letter_draw import format_ward_weights, parse_ward_weights
@@ -108,13 +109,30 @@ class PanelLettersController(Controller):
                         + "?drawn=1", status_code=303)
 
     @get("/{batch_id:int}", name="panels_letters_batch")
-    async def batch(self, panel_id: FromPath[int], batch_id: FromPath[int], drawn: FromQuery[str] = "") -> Template:
+    async def batch(self, request: Request, panel_id: FromPath[int], batch_id: FromPath[int], drawn: FromQuery[str] = "",
+                    queued: FromQuery[int | None] = None) -> Template:
         panel = await _panel_or_404(panel_id)
         batch = next((item for item in await letter_store.list_batches(panel.id) if item["id"] == batch_id), None)
         if batch is None:
             raise NotFoundException()
+        posts = request.app.state.settings.posts_letters
         return Template("panels/officer/letter_batch.html", context={
-            "panel": panel, "batch": batch, "drawn": drawn == "1", "weights": format_ward_weights(batch["weights"])})
+            "panel": panel, "batch": batch, "drawn": drawn == "1", "weights": format_ward_weights(batch["weights"]),
+            "post": await letter_post.post_status(batch_id) if posts else None, "queued": queued})
+
+    @post("/{batch_id:int}/post", name="panels_letters_post")
+    async def post_by_notify(self, request: Request, panel_id: FromPath[int], batch_id: FromPath[int]) -> Redirect:
+        """Ask GOV.UK Notify to print and post the batch's letters (the sender sends them in the background)."""
+        panel = await _panel_or_404(panel_id)
+        if not request.app.state.settings.posts_letters:
+            raise NotFoundException()
+        added = await letter_post.request_post(panel_id=panel.id, batch_id=batch_id, now=datetime.now(timezone.utc))
+        if added is None:
+            raise NotFoundException()
+        await record_audit(actor=request.user.email, action="letters_sent_to_notify", object_type="panel", object_id=panel.id,
+                           detail=f"batch {batch_id}: {added} letters", ip_address=client_ip(request))
+        return Redirect(path=request.app.route_reverse("panels_letters_batch", panel_id=panel.id, batch_id=batch_id)
+                        + f"?queued={added}", status_code=303)
 
     async def _letters(self, panel: Panel, batch_id: int):
         letters = await letter_store.batch_letters(panel.id, batch_id)

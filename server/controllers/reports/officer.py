@@ -19,6 +19,7 @@ from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 from markupsafe import Markup
 
+from analysis.reports import first_screen
 from analysis.reports.build import BuiltReport
 from analysis.reports.render import render_html, report_csv, report_pdf
 from analysis.reports.summary import drafted_findings
@@ -153,6 +154,7 @@ class ReportsOfficerController(Controller):
             "quotes": await list_quotes(consultation["id"]), "versions": await list_versions(consultation["id"]),
             "free_text_questions": [(q["key"], q["text"]) for q in built.document["free_text"]],
             "drafted_findings": drafted_findings(built.document),
+            "first_screen_problem": first_screen.report_problem(built.document, report_title(consultation)),
         })
 
     @get("/", name="report_draft")
@@ -246,7 +248,8 @@ class ReportsOfficerController(Controller):
             raise NotFoundException() from error
         question, tagged = str(data.get("question_key", "")), data.get("tagged") != "no"
         try:
-            changed = await set_tag(slug=slug, response_id=response_id, question_key=question, theme_id=theme_id, tagged=tagged)
+            changed = await set_tag(slug=slug, response_id=response_id, question_key=question, theme_id=theme_id, tagged=tagged,
+                                    by=request.user.email)
         except ReportNotFound as error:
             raise NotFoundException() from error
         if changed:
@@ -347,6 +350,8 @@ class ReportsOfficerController(Controller):
                 "Only %(num)d responses have changed since the last version was published. Anyone comparing the two "
                 "versions could work out their answers: wait until at least %(threshold)s responses have changed.",
                 changed, threshold=threshold)})
+        if problem := first_screen.report_problem(built.document, report_title(await consultation_or_404(slug))):
+            return await self._page(request, slug, status_code=HTTP_409_CONFLICT, errors={"publish": problem})
         if built.unprotected():
             return await self._page(request, slug, status_code=HTTP_409_CONFLICT, errors={"publish": gettext(
                 "Some hidden figures could still be worked out by comparing this version with the earlier ones. "
