@@ -30,6 +30,10 @@ def test_officer_uploads_quotas_imports_a_pool_and_applies_the_relaxation(
     page.goto(f"{live_server}/officer/panels/new")
     page.get_by_label("Panel name").fill("Quota file panel (e2e)")
     page.get_by_label("Panel size (seats)").fill("4")
+    # Registration closed already: this panel must not become the one the site invites residents to
+    # join (other journeys on this server expect the demo's recruiting panel alone).
+    for box, value in (("day", "2"), ("month", "1"), ("year", "2026")):
+        page.locator(f"input[name='deadline-{box}']").fill(value)
     page.get_by_role("button", name=re.compile("Create")).click()
     page.wait_for_url(re.compile(r"/quotas$"))
 
