@@ -29,8 +29,10 @@ ABOUT_YOU_AGE_BANDS = ABOUT_YOU_CATEGORIES["age_band"]
 CENSUS_DIR = Path(__file__).resolve().parent / "census_data"
 CHILD_AGE_BANDS = ("0-15", "16-17")
 TENURE_PREFIXES = ("households", "persons")
-QUOTA_DIMENSIONS = ("sex", "age_band", "ethnicity", "disability", "tenure")
-"""Dimensions a volunteer can be asked about on the registration form, in form order."""
+QUOTA_DIMENSIONS = ("sex", "age_band", "ethnicity", "ethnicity_detailed", "disability", "tenure", "economic_activity")
+"""Every census dimension a quota can be computed on (each census file has some of them), in
+registration-form order. Other quota categories (any column of the pool, the ward) come from a
+quota file (``panels.quota_files``)."""
 DIMENSION_LABELS = {
     "sex": lazy_gettext("Sex"),
     "age_band": lazy_gettext("Age band (adults)"),
@@ -39,6 +41,7 @@ DIMENSION_LABELS = {
     "disability": lazy_gettext("Disability or long-term health problem"),
     "tenure": lazy_gettext("Housing tenure"),
     "economic_activity": lazy_gettext("Economic activity"),
+    "ward": lazy_gettext("Ward"),
 }
 
 

@@ -39,6 +39,7 @@ from panels.selection import lottery_digest, result_to_json, select_panel
 from panels.store import SessionInput, create_panel, register_volunteer, save_quotas
 from panels.address_file import file_fingerprint, read_address_file
 from panels.letter_draw import draw_letters
+from panels.import_batches import ImportTerms, count_imported, create_import_batch
 from panels.letters import save_letter_batch
 from panels.tables import Letter, Panel, PanelSession, SelectionRun, Volunteer, Voucher
 from panels.wards import BOROUGH_WARDS
@@ -116,6 +117,12 @@ def fictional_registrations(count: int, *, seed: int, today: date) -> list[Regis
     return people
 
 
+DEMO_IMPORT_TERMS = ImportTerms(lawful_basis="public_task", notice_text=(
+    "Camden Council will use your name, contact details and the answers about you on this form to invite you to "
+    "take part in its Resident Panel, chosen by a fair lottery, and to arrange the sessions. We keep them until a "
+    "year after the panel's last session. See camden.gov.uk/privacy."))
+
+
 async def _ensure_sessions(panel_id: int, sessions) -> None:
     present = {row["held_on"] for row in await PanelSession.select(PanelSession.held_on).where(
         PanelSession.panel == panel_id).run()}
@@ -140,11 +147,16 @@ async def _census_quotas(panel: Panel, *, dimensions=DIMENSIONS) -> list:
 
 async def _quotas_and_pool(panel: Panel, *, pool_size: int, seed: int, dimensions=DIMENSIONS) -> None:
     rows = await _census_quotas(panel, dimensions=dimensions)
+    # The pool came from the sign-up forms of the council's engagement events, imported as a file:
+    # its people saw that form's wording, never this site's consent text.
+    batch = await create_import_batch(panel_id=panel.id, terms=DEMO_IMPORT_TERMS, file_name="event-sign-ups.csv",
+                                      file_fingerprint="", created_by="demo")
     for registration in fictional_registrations(pool_size, seed=seed, today=date(panel.year, 6, 1)):
         registration = Registration(**{**registration.__dict__, "answers": {
             d: a for d, a in registration.answers.items() if d in dimensions}})
         await register_volunteer(panel=panel, registration=registration, quotas=rows, source="import",
-                                 now=panel.created_at)
+                                 now=panel.created_at, import_batch_id=batch.id)
+    await count_imported(batch.id, await Volunteer.count().where(Volunteer.import_batch == batch.id).run())
 
 
 async def _ensure_2022() -> str:

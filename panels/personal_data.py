@@ -3,7 +3,7 @@ contact details, withdraw from the panel, and erase it; and deletion when a pane
 period ends.
 
 Erasure deletes every field that identifies the person (name, email, telephone, address,
-postcode, age, household key, private link) and takes them out of the pool for good. What stays
+postcode, age, date of birth, ward, household key, private link) and takes them out of the pool for good. What stays
 is the volunteer's random reference and their answers about themselves (sex, age band, ethnic
 group…): the published lottery lists the pool by reference, so anyone can still repeat the
 draw, and the answers can no longer be linked to anyone.
@@ -24,7 +24,8 @@ from panels.membership import SEAT_STATUSES, STATUS_LABELS
 from panels.registration import check_contact_details
 from panels.store import link_used_since
 from panels.selection.csv_input import normalise_household
-from panels.tables import Panel, PanelSession, Volunteer
+from panels.import_batches import basis_label
+from panels.tables import ImportBatch, Panel, PanelSession, Volunteer
 
 ERASED = "erased"
 WITHDRAWN = "withdrawn"
@@ -36,6 +37,10 @@ VOLUNTEER_PURPOSE = (
 )
 CONSENT_TEXT = ("I agree that the council may use my information as described above "
                 "(consent text version {version})")
+IMPORTED_EARLIER_TEXT = ("Your details came to the panel in a file the council imported, not through this site's form, "
+                         "so you did not agree to this site's consent text.")
+IMPORTED_TEXT = ("Your details came to the panel in a file the council imported, not through this site's form. "
+                 "Lawful basis: {basis}. The wording you were shown when your details were collected: “{notice}”")
 
 
 @dataclass(frozen=True)
@@ -91,9 +96,21 @@ def _email_matches(email: str):
     return Volunteer.email_key == normalise_email(email)
 
 
+def _consent_text(volunteer: Volunteer, batch: dict | None) -> str:
+    """The consent the volunteer gave on the registration form; for an imported volunteer, the
+    lawful basis and the wording the council says they were shown (they never saw the form)."""
+    if batch is not None:
+        return IMPORTED_TEXT.format(basis=basis_label(batch["lawful_basis"]), notice=batch["notice_text"])
+    if volunteer.source == "import":  # imported before imports recorded their terms
+        return IMPORTED_EARLIER_TEXT
+    return CONSENT_TEXT.format(version=volunteer.consent_version)
+
+
 async def _to_data(rows: list[Volunteer]) -> list[VolunteerData]:
     panels = {row["id"]: row for row in await Panel.select(Panel.id, Panel.name, Panel.slug, Panel.retention_days).where(
         Panel.id.is_in([volunteer.panel for volunteer in rows] or [-1])).run()}
+    batches = {row["id"]: row for row in await ImportBatch.select().where(
+        ImportBatch.id.is_in([volunteer.import_batch for volunteer in rows if volunteer.import_batch] or [-1])).run()}
     result = []
     for volunteer in rows:
         panel = panels[volunteer.panel]
@@ -104,7 +121,8 @@ async def _to_data(rows: list[Volunteer]) -> list[VolunteerData]:
             status=volunteer.status, status_label=str(STATUS_LABELS.get(volunteer.status, volunteer.status)),
             full_name=volunteer.full_name, email=volunteer.email, phone=volunteer.phone, address=volunteer.address,
             postcode=volunteer.postcode, age=volunteer.age, answers=answers, consent_version=volunteer.consent_version,
-            consent_text=CONSENT_TEXT.format(version=volunteer.consent_version), consent_at=volunteer.consent_at,
+            consent_text=_consent_text(volunteer, batches.get(volunteer.import_batch)),
+            consent_at=None if volunteer.source == "import" else volunteer.consent_at,
             registered_at=volunteer.registered_at, source=volunteer.source, retention_days=panel["retention_days"],
             access_needs=volunteer.access_needs or ""))
     return result
@@ -163,8 +181,8 @@ async def withdraw_volunteer(*, volunteer_id: int, now: datetime | None = None) 
 ERASED_FIELDS = {
     Volunteer.full_name: "", Volunteer.email: "", Volunteer.email_key: "", Volunteer.phone: "", Volunteer.address: "",
     Volunteer.postcode: "",
-    Volunteer.age: None, Volunteer.household_key: "", Volunteer.token_hash: None, Volunteer.withdrawal_reason: "",
-    Volunteer.access_needs: "", Volunteer.reply_note: "",
+    Volunteer.age: None, Volunteer.date_of_birth: None, Volunteer.ward: "", Volunteer.household_key: "",
+    Volunteer.token_hash: None, Volunteer.withdrawal_reason: "", Volunteer.access_needs: "", Volunteer.reply_note: "",
     Volunteer.status: ERASED,
 }
 

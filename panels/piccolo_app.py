@@ -3,7 +3,7 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from panels.tables import (
-    Attendance, BallotCast, Letter, LetterBatch, BallotTally, Panel, PanelMaterial, PanelQuota, PanelSession, PaperBallotBatch, Recommendation,
+    Attendance, BallotCast, ImportBatch, Letter, LetterBatch, PostcodeWard, BallotTally, Panel, PanelMaterial, PanelQuota, PanelSession, PaperBallotBatch, Recommendation,
     RecommendationRevision, RecommendationVote, ResponseRatingCast, ResponseRatingComment, ResponseRatingTally,
     PanelReminder, SelectionRun, SessionApology, SessionTable, TableRecord, TableSeat, Volunteer, Voucher,
 )
@@ -11,7 +11,7 @@ from panels.tables import (
 APP_CONFIG = AppConfig(
     app_name="panels",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "migrations"),
-    table_classes=[Panel, PanelSession, PanelQuota, LetterBatch, Letter, Volunteer, SelectionRun, Attendance, Voucher, PanelMaterial,
+    table_classes=[Panel, PanelSession, PanelQuota, LetterBatch, Letter, ImportBatch, PostcodeWard, Volunteer, SelectionRun, Attendance, Voucher, PanelMaterial,
                    RecommendationVote, Recommendation, RecommendationRevision, BallotCast, BallotTally,
                    PaperBallotBatch, ResponseRatingCast, ResponseRatingTally, ResponseRatingComment,
                    SessionTable, TableSeat, TableRecord, SessionApology, PanelReminder],

@@ -16,6 +16,7 @@ minimums leave free; the census categories keep their quotas.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -118,3 +119,17 @@ def edit_quota(rows: Sequence[QuotaRow], *, dimension: str, category: str, quota
     if problems:
         raise QuotaError(problems)
     return edited
+
+
+def relaxation_key(relaxations: Iterable) -> str:
+    """A short fingerprint of a proposed relaxation (``panels.selection.Relaxation``s): the
+    officer's one click applies the change only while it is still the one they were shown."""
+    text = ";".join(sorted(f"{r.category}={r.name}:{r.relaxed_min}-{r.relaxed_max}" for r in relaxations))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def relaxed_quotas(rows: Sequence[QuotaRow], relaxations: Iterable) -> list[QuotaRow]:
+    """The quotas with each relaxation's new minimum and maximum (other rows unchanged)."""
+    bounds = {(r.category, r.name): (int(r.relaxed_min), int(r.relaxed_max)) for r in relaxations}
+    return [replace(row, quota_min=bounds[(row.dimension, row.category)][0], quota_max=bounds[(row.dimension, row.category)][1])
+            if (row.dimension, row.category) in bounds else row for row in rows]

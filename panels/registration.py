@@ -40,6 +40,8 @@ class Registration:
     postcode: str
     age: int
     answers: dict[str, str] = field(default_factory=dict)
+    date_of_birth: date | None = None
+    """When the person gave a date of birth rather than an age."""
 
 
 def age_band_for(age: int) -> str:
@@ -52,14 +54,12 @@ def age_band_for(age: int) -> str:
     raise ValueError(f"no adult age band for {age}")
 
 
-def parse_age(raw: str, *, today: date) -> int | None:
-    """An age in whole years, from ``42`` or a date of birth (``1980-04-01`` or ``01/04/1980``)."""
+def parse_birth_date(raw: str, *, today: date) -> date | None:
+    """The date of birth typed in the "age, or date of birth" box (``1980-04-01`` or
+    ``01/04/1980``), or None for an age or anything else."""
     text = raw.strip()
-    if text.isdigit():  # also true of "²" and of 5,000 nines, which int() refuses
-        try:
-            return int(text) if len(text) <= 3 else None
-        except ValueError:
-            return None
+    if text.isdigit():
+        return None
     born = None
     try:
         born = date.fromisoformat(text)
@@ -70,7 +70,19 @@ def parse_age(raw: str, *, today: date) -> int | None:
                 born = date(int(parts[2]), int(parts[1]), int(parts[0]))
             except ValueError:
                 return None
-    if born is None or born > today:
+    return born if born is not None and born <= today else None
+
+
+def parse_age(raw: str, *, today: date) -> int | None:
+    """An age in whole years, from ``42`` or a date of birth (``parse_birth_date``)."""
+    text = raw.strip()
+    if text.isdigit():  # also true of "²" and of 5,000 nines, which int() refuses
+        try:
+            return int(text) if len(text) <= 3 else None
+        except ValueError:
+            return None
+    born = parse_birth_date(text, today=today)
+    if born is None:
         return None
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
@@ -156,4 +168,5 @@ def check_registration(
     if errors or age is None:
         return None, errors
     return Registration(full_name=values["full_name"], email=values["email"], phone=values["phone"],
-                        address=values["address"], postcode=postcode, age=age, answers=answers), {}
+                        address=values["address"], postcode=postcode, age=age, answers=answers,
+                        date_of_birth=parse_birth_date(values["age"], today=today)), {}

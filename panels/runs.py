@@ -30,16 +30,17 @@ import anyio.from_thread
 
 from common.i18n import gettext
 from common.transactions import write_transaction
-from panels.quotas import QuotaRow
+from panels.quotas import QuotaRow, relaxation_key
 from panels.selection import (
     InfeasibleQuotasError, Infeasibility, Lottery, Quota, SelectionInputError, SelectionProblem, SelectionProgress,
     Volunteer as PoolMember, check_feasibility, draw_from_lottery, lottery_digest, result_to_json, select_panel,
 )
 from panels.selection.replacement import replace_alternates_first
 from panels import run_alternates
+from panels.run_rules import drawn_panel_counts, run_refusal
 from panels.duplicates import withdrawn_or_duplicate
 from panels.membership import SEAT_STATUSES, WITHDRAWN_STATUSES
-from panels.store import load_quotas
+from panels.store import load_quotas, with_derived_answers
 from panels.tables import Panel, SelectionRun, Volunteer
 
 PROGRESS_INTERVAL_S = 0.5
@@ -77,12 +78,13 @@ async def build_pool_problem(panel: Panel) -> PoolProblem:
     quota_rows = await load_quotas(panel.id)
     quotas = engine_quotas(quota_rows)
     dimensions = tuple(dict.fromkeys(row.dimension for row in quota_rows))
-    rows = await Volunteer.select(Volunteer.reference, Volunteer.answers, Volunteer.household_key,
-                                  Volunteer.status).where(Volunteer.panel == panel.id).order_by(Volunteer.id).run()
+    rows = await Volunteer.select(Volunteer.reference, Volunteer.answers, Volunteer.household_key, Volunteer.status,
+                                  Volunteer.age, Volunteer.ward).where(Volunteer.panel == panel.id).order_by(
+        Volunteer.id).run()
     left_out = await withdrawn_or_duplicate(panel.id, withdrawn_statuses=WITHDRAWN_STATUSES)
     members, withdrawn, fixed, incomplete = [], [], [], 0
     for row in rows:
-        answers = json.loads(row["answers"] or "{}")
+        answers = with_derived_answers(json.loads(row["answers"] or "{}"), dimensions, age=row["age"], ward=row["ward"])
         if row["status"] in WITHDRAWN_STATUSES or row["reference"] in left_out:
             withdrawn.append(row["reference"])
             continue
@@ -121,6 +123,11 @@ class FeasibilityAnswer:
     eligible: int
     incomplete: int
     checked_at: datetime
+    refusal: str = ""
+    """Why a selection run cannot start (the panel has been drawn), or '' (``panels.run_rules``)."""
+    proposal: str = ""
+    """The fingerprint of the relaxation proposed (``panels.quotas.relaxation_key``), which the
+    officer's one click sends back: it is applied only while it is still the one proposed."""
 
 
 async def feasibility_answer(panel: Panel) -> FeasibilityAnswer:
@@ -129,7 +136,9 @@ async def feasibility_answer(panel: Panel) -> FeasibilityAnswer:
     pool = await build_pool_problem(panel)
     infeasibility, reason = await anyio.to_thread.run_sync(feasibility, pool.problem)
     return FeasibilityAnswer(infeasibility=infeasibility, reason=reason, eligible=len(pool.problem.volunteers),
-                             incomplete=pool.incomplete, checked_at=datetime.now(timezone.utc))
+                             incomplete=pool.incomplete, checked_at=datetime.now(timezone.utc),
+                             refusal=await run_refusal(panel, kind="selection"),
+                             proposal=relaxation_key(infeasibility.relaxations) if infeasibility else "")
 
 
 def inputs_record(problem: SelectionProblem, *, kind: str, algorithm: str) -> dict:
@@ -338,6 +347,7 @@ async def draw_run(*, panel: Panel, run: SelectionRun, seed: str, drawn_by: str,
             SelectionRun.seed: seed, SelectionRun.ticket: int(draw.ticket), SelectionRun.status: "drawn",
             SelectionRun.drawn_json: json.dumps(new_members), SelectionRun.drawn_by: drawn_by,
             SelectionRun.drawn_at: datetime.now(timezone.utc), SelectionRun.alternates_json: alternates_json,
+            SelectionRun.panel_counts_json: json.dumps(drawn_panel_counts(inputs, draw.panel)),
         }).where(SelectionRun.id == run.id).run()
         await Volunteer.update({Volunteer.status: "selected", Volunteer.invitation_pending: True}).where(
             Volunteer.panel == panel.id, Volunteer.reference.is_in(new_members or [""])).run()

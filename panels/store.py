@@ -23,6 +23,7 @@ from common.tokens import PRIVATE_LINK_IDLE_DAYS, hash_token, link_active_since
 from panels.census import DIMENSION_LABELS
 from panels.duplicates import DuplicateRegistration, check_not_registered
 from panels.letters import claim_letter
+from panels.postcode_wards import NOT_KNOWN, ward_for
 from panels.membership import WITHDRAWN_STATUSES
 from panels.quotas import QuotaRow
 from panels.registration import Question, Registration, age_band_for
@@ -158,10 +159,11 @@ async def load_quotas(panel_id: int) -> list[QuotaRow]:
 
 
 def questions_for(quotas: list[QuotaRow]) -> list[Question]:
-    """One question per quota dimension, except age, which comes from the age the resident gives."""
+    """One question per quota dimension, except age and ward, which come from the age and the
+    address the resident gives."""
     options: dict[str, list[str]] = defaultdict(list)
     for row in quotas:
-        if row.dimension != "age_band":
+        if row.dimension not in ("age_band", "ward"):
             options[row.dimension].append(row.category)
     return [Question(dimension, str(QUESTION_LABELS.get(dimension, DIMENSION_LABELS.get(dimension, dimension))),
                      tuple(categories)) for dimension, categories in options.items()]
@@ -169,10 +171,24 @@ def questions_for(quotas: list[QuotaRow]) -> list[Question]:
 
 # --- volunteers ----------------------------------------------------------------------------
 
-def _answers_with_age(registration: Registration, quotas: list[QuotaRow]) -> dict[str, str]:
+def _answers_with_age(registration: Registration, quotas: list[QuotaRow], *, ward: str = "") -> dict[str, str]:
+    """The answers with the groups no one is asked about: the age band and the ward."""
     answers = dict(registration.answers)
     if any(row.dimension == "age_band" for row in quotas):
         answers["age_band"] = age_band_for(registration.age)
+    if any(row.dimension == "ward" for row in quotas):
+        answers["ward"] = ward or NOT_KNOWN
+    return answers
+
+
+def with_derived_answers(answers: dict[str, str], dimensions: tuple[str, ...], *, age: int | None,
+                         ward: str) -> dict[str, str]:
+    """``answers`` with the age band and ward filled in where a quota on them was set after the
+    volunteer registered (nobody is asked either: they come from the age and the address)."""
+    if "age_band" in dimensions and "age_band" not in answers and age is not None and age >= 18:
+        answers = {**answers, "age_band": age_band_for(age)}
+    if "ward" in dimensions and "ward" not in answers:
+        answers = {**answers, "ward": ward or NOT_KNOWN}
     return answers
 
 
@@ -185,23 +201,29 @@ async def register_volunteer(*, panel: Panel, registration: Registration, quotas
                              now: datetime | None = None,
                              private_link: PrivateLink | None = None,
                              letter_id: int | None = None,
-                             locale: str = DEFAULT_LOCALE) -> tuple[Volunteer, str, OutgoingEmail | None]:
+                             import_batch_id: int | None = None, locale: str = DEFAULT_LOCALE) -> tuple[Volunteer, str, OutgoingEmail | None]:
     """Add a volunteer to the pool with consent recorded; returns the volunteer, their private-link
     token (shown once) and the confirmation email to send (None without ``private_link``: an
     import or the demo data, which send nothing). Raises ``DuplicateRegistration`` when the email
     is already registered for the panel; the same name and address is stored, flagged
     (``panels.duplicates``). With ``letter_id`` (a code from an invitation letter, ``panels.letters``),
     the letter is claimed in the same transaction: ``LetterCodeError`` when it admits no one more.
+    The volunteer's ward is the letter's, else the postcode directory's (``panels.postcode_wards``).
+    An import (``import_batch_id``) records no consent: the batch holds the lawful basis and the
+    wording those people saw (``panels.import_batches``).
     ``locale``: the language they registered in, that later emails to them are written in."""
     token, token_hash = new_token()
     now = now or datetime.now(timezone.utc)
     household_key = normalise_household([registration.address, registration.postcode]) or ""
+    ward = await ward_for(panel_id=panel.id, postcode=registration.postcode, letter_id=letter_id)
     engine = Volunteer._meta.db
     async with write_transaction(engine):  # the check and the insert together: never two of one email
         if not isinstance(engine, SQLiteEngine):
             await Panel.select(Panel.id).where(Panel.id == panel.id).lock_rows().run()
-        duplicate_of = await check_not_registered(panel_id=panel.id, email=registration.email,
-                                                  full_name=registration.full_name, household_key=household_key)
+        flag = await check_not_registered(panel_id=panel.id, email=registration.email,
+                                          full_name=registration.full_name, household_key=household_key,
+                                          date_of_birth=registration.date_of_birth, age=registration.age,
+                                          postcode=registration.postcode)
         if letter_id is not None:
             await claim_letter(letter_id, adults_per_letter=panel.adults_per_letter)
         reference = new_reference()
@@ -212,9 +234,13 @@ async def register_volunteer(*, panel: Panel, registration: Registration, quotas
             email=normalise_email(registration.email), email_key=normalise_email(registration.email),
             link_active_at=now, phone=registration.phone, address=registration.address,
             postcode=registration.postcode, age=registration.age,
-            answers=json.dumps(_answers_with_age(registration, quotas), sort_keys=True), household_key=household_key,
-            consent_version=panel.consent_version, consent_at=now, source=source, token_hash=token_hash,
-            registered_at=now, duplicate_of=duplicate_of, letter=letter_id, locale=locale or DEFAULT_LOCALE,
+            answers=json.dumps(_answers_with_age(registration, quotas, ward=ward), sort_keys=True),
+            household_key=household_key,
+            consent_version="" if import_batch_id else panel.consent_version,
+            consent_at=None if import_batch_id else now, source=source, token_hash=token_hash,
+            registered_at=now, duplicate_of=flag.reference, duplicate_kind=flag.kind, letter=letter_id,
+            date_of_birth=registration.date_of_birth, ward=ward, import_batch=import_batch_id,
+            locale=locale or DEFAULT_LOCALE,
         )
         await volunteer.save().run()
     if private_link is None:
@@ -271,11 +297,13 @@ async def pool_summary(panel_id: int) -> list[dict]:
 
     Counts only; no personal data, so cabinet-safe aggregates could be built from it."""
     quotas = await load_quotas(panel_id)
-    rows = await Volunteer.select(Volunteer.answers).where(Volunteer.panel == panel_id,
-                                                           Volunteer.status.not_in(list(WITHDRAWN_STATUSES))).run()
+    dimensions = tuple(dict.fromkeys(quota.dimension for quota in quotas))
+    rows = await Volunteer.select(Volunteer.answers, Volunteer.age, Volunteer.ward).where(
+        Volunteer.panel == panel_id, Volunteer.status.not_in(list(WITHDRAWN_STATUSES))).run()
     counts: dict[str, Counter] = defaultdict(Counter)
     for row in rows:
-        for dimension, category in json.loads(row["answers"] or "{}").items():
+        answers = with_derived_answers(json.loads(row["answers"] or "{}"), dimensions, age=row["age"], ward=row["ward"])
+        for dimension, category in answers.items():
             counts[dimension][category] += 1
     total = len(rows)
     return [{"dimension": quota.dimension, "category": quota.category, "census_share": quota.census_share,
@@ -315,21 +343,24 @@ class ImportReport:
 
     imported: int
     duplicates: tuple[tuple[int, str], ...]
-    flagged: tuple[tuple[int, str, str], ...]
+    flagged: tuple[tuple[int, str, str, str], ...]
+    """(row, new reference, earlier reference, kind of likeness: ``panels.duplicates.DUPLICATE_KINDS``)."""
 
 
-async def import_volunteers(*, panel: Panel, rows: list, quotas: list[QuotaRow]) -> ImportReport:
+async def import_volunteers(*, panel: Panel, rows: list, quotas: list[QuotaRow],
+                            import_batch_id: int | None = None) -> ImportReport:
     """Add each checked row of an import (``panels.pool_csv.ImportedRow``); an email already in the
-    pool (or earlier in the same file) is named and skipped, so importing a file twice adds nothing."""
+    pool (or earlier in the same file) is named and skipped, so importing a file twice adds nothing.
+    Each volunteer carries the import's batch (lawful basis and notice wording), no consent."""
     imported, duplicates, flagged = 0, [], []
     for row in rows:
         try:
             volunteer, _, _ = await register_volunteer(panel=panel, registration=row.registration, quotas=quotas,
-                                                       source="import")
+                                                       source="import", import_batch_id=import_batch_id)
         except DuplicateRegistration as duplicate:
             duplicates.append((row.row, duplicate.reference))
             continue
         imported += 1
         if volunteer.duplicate_of:
-            flagged.append((row.row, volunteer.reference, volunteer.duplicate_of))
+            flagged.append((row.row, volunteer.reference, volunteer.duplicate_of, volunteer.duplicate_kind))
     return ImportReport(imported=imported, duplicates=tuple(duplicates), flagged=tuple(flagged))

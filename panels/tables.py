@@ -128,6 +128,35 @@ class Letter(Table, tablename="panel_letter"):
     post_failed_at = Timestamptz(null=True, default=None)
 
 
+class ImportBatch(Table, tablename="panel_import_batch"):
+    """One CSV file of volunteers an officer imported, with the lawful basis (UK GDPR Article 6)
+    and the privacy-notice or consent wording the officer says those people were shown. Imported
+    volunteers carry this, never the panel's own consent text, which they did not see."""
+
+    panel = ForeignKey(references=Panel, on_delete=OnDelete.cascade)
+    file_name = Varchar(length=200, default="")
+    file_fingerprint = Varchar(length=64, default="")
+    """SHA-256 (hex) of the file's bytes."""
+    lawful_basis = Varchar(length=30, default="")
+    """A key of ``panels.import_batches.LAWFUL_BASES`` (consent, public_task, …)."""
+    notice_text = Text(default="")
+    """The consent or privacy-notice wording the people in the file saw, as the officer states it."""
+    imported = Integer(default=0)
+    created_by = Varchar(length=254, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PostcodeWard(Table, tablename="panel_postcode_ward"):
+    """One row of an ONS Postcode Directory extract: the ward of a full postcode. ``panel`` empty:
+    the council's own list, used by every panel without a list of its own (``panels.postcode_wards``)."""
+
+    panel = ForeignKey(references=Panel, null=True, default=None, on_delete=OnDelete.cascade)
+    postcode = Varchar(length=10, index=True)
+    """Normalised, as ``common.postcodes.normalise_postcode`` writes it (``WC1N 3AX``)."""
+    ward_code = Varchar(length=12, default="")
+    ward_name = Varchar(length=100, default="")
+
+
 class Volunteer(Table, tablename="panel_volunteer"):
     """A resident who registered interest (or was imported). Personal data: officers only, and
     every view is audited. ``answers`` is JSON {dimension: category}; ethnicity and disability
@@ -185,6 +214,17 @@ class Volunteer(Table, tablename="panel_volunteer"):
     """The officer's note on a reply they recorded (also in the audit log)."""
     access_needs = Text(default="")
     """What the member told us they need to take part (step-free access, a hearing loop, …)."""
+    date_of_birth = Date(null=True, default=None)
+    """When the volunteer gave a date of birth rather than an age (duplicates are matched on it)."""
+    duplicate_kind = Varchar(length=30, default="")
+    """Why ``duplicate_of`` is set (``panels.duplicates.DUPLICATE_KINDS``): name_address, name_birth
+    (both left out of selection), or possible (name, age band and postcode alike: shown only)."""
+    merged_into = Varchar(length=20, default="")
+    """After a merge: the reference of the record this one was merged into (its personal data erased)."""
+    ward = Varchar(length=100, default="")
+    """The ward of the volunteer's address: from their letter, else the postcode directory; empty: not known."""
+    import_batch = ForeignKey(references=ImportBatch, null=True, default=None, on_delete=OnDelete.set_null)
+    """The import the volunteer came from (its lawful basis and notice wording), None for registrations."""
 
 
 class SelectionRun(Table, tablename="panel_selection_run"):
@@ -217,6 +257,14 @@ class SelectionRun(Table, tablename="panel_selection_run"):
     """JSON list of the references drawn (for a replacement: only the new members)."""
     drawn_by = Varchar(length=254, default="")
     drawn_at = Timestamptz(null=True, default=None)
+    seed_source = Text(default="")
+    """Where the seed will come from, published with the lottery's fingerprint before the draw
+    ("the numbers of the National Lottery draw on 3 February 2027")."""
+    announced_at = Timestamptz(null=True, default=None)
+    announced_by = Varchar(length=254, default="")
+    panel_counts_json = Text(default="")
+    """Written once at the draw: JSON list of {category, name, selected}, the drawn panel's (all
+    seat holders') count in every quota group, shown on the public "How we chose" page."""
     alternates_json = Text(default="")
     """Selection runs, written once at the draw: the ordered alternates (references), the program's
     report, the drop-out rates used and the simulated final chances (``panels.alternates_store``)."""

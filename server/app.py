@@ -43,6 +43,9 @@ from server.controllers.outbox.admin import OutboxAdminController
 from server.controllers.outbox.officer import OutboxController
 from server.controllers.panels.officer import PanelOfficerController
 from server.controllers.panels.letters_officer import PanelLettersController
+from server.controllers.panels.pool_merge_officer import PoolMergeController
+from server.controllers.panels.selection_officer import SelectionOfficerController
+from server.controllers.panels.wards_officer import PanelWardsController
 from server.controllers.panels.cabinet import PanelCabinetController
 from server.controllers.panels.facilitator import FacilitatorController
 from server.controllers.panels.member_reviews import MemberReviewController
@@ -123,6 +126,9 @@ ROUTE_HANDLERS = [
     CommitmentsOfficerController,
     PanelOfficerController,
     PanelLettersController,
+    PoolMergeController,
+    SelectionOfficerController,
+    PanelWardsController,
     PanelMembersController,
     PanelAttendanceController,
     PanelInvitationsController,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 from pathlib import Path
 
 from common.csvio import CsvReadError, read_csv
@@ -99,46 +100,75 @@ def _parse_count(text: str, file: str, row: int, column: str) -> int:
     return value
 
 
-def load_quotas(path: str | Path) -> tuple[Quota, ...]:
-    """Parse a categories/quotas file (any of the three header variants)."""
-    path = Path(path)
-    file = str(path)
-    header, rows = _read_rows(path)
-    columns = _column_lookup(header)
+class QuotaFileRead(NamedTuple):
+    quotas: tuple[Quota, ...]
+    problems: tuple[SelectionInputError, ...]
+    rows: tuple[int, ...]
+    """The spreadsheet row of each quota, in the same order."""
+
+
+def read_quota_file(data: bytes | str, *, file: str) -> QuotaFileRead:
+    """Every good quota row of a categories/quotas file (any of the three header variants), and
+    every problem, one per bad row: a web upload names them all, the CLI stops at the first. A
+    file whose header cannot be read has that one problem and no rows."""
+    try:
+        table = read_csv(data)
+    except CsvReadError as error:
+        problem = error.problems[0]
+        return QuotaFileRead((), (SelectionInputError(file, problem.row, problem.column or None, problem.message),), ())
+    if not table.header and not table.rows:
+        return QuotaFileRead((), (SelectionInputError(file, 1, None, "the file is empty (no header row)"),), ())
+    columns = _column_lookup(table.header)
     variant = next((names for names in QUOTA_HEADER_VARIANTS if all(n in columns for n in names)), None)
     if variant is None:
-        raise SelectionInputError(
-            file, 1, "category", "missing column: expected 'category,name', 'category,feature' or 'feature,value'"
-        )
+        return QuotaFileRead((), (SelectionInputError(
+            file, 1, "category", "missing column: expected 'category,name', 'category,feature' or 'feature,value'"),), ())
     for required in ("min", "max"):
         if required not in columns:
-            raise SelectionInputError(file, 1, required, f"missing column '{required}'")
+            return QuotaFileRead((), (SelectionInputError(file, 1, required, f"missing column '{required}'"),), ())
     category_col, name_col = (columns[name] for name in variant)
     quotas: list[Quota] = []
+    problems: list[SelectionInputError] = []
     seen: dict[tuple[str, str], int] = {}
-    for row_number, row in enumerate(rows, start=2):
+    for row_number, row in ((row.number, row.cells) for row in table.rows):
         category, name = _cell(row, category_col), _cell(row, name_col)
         if not category and not name and not any(cell.strip() for cell in row):
             continue
-        if not category:
-            raise SelectionInputError(file, row_number, variant[0], "empty category")
-        if not name:
-            raise SelectionInputError(file, row_number, variant[1], "empty value name")
-        quota_min = _parse_count(_cell(row, columns["min"]), file, row_number, "min")
-        quota_max = _parse_count(_cell(row, columns["max"]), file, row_number, "max")
-        if quota_min > quota_max:
-            raise SelectionInputError(file, row_number, "min", f"min {quota_min} is greater than max {quota_max}")
-        key = (normalise_label(category), normalise_label(name))
-        if key in seen:
-            raise SelectionInputError(
-                file, row_number, variant[1], f"'{category}={name}' is listed twice (also row {seen[key]})"
-            )
+        try:
+            if not category:
+                raise SelectionInputError(file, row_number, variant[0], "empty category")
+            if not name:
+                raise SelectionInputError(file, row_number, variant[1], "empty value name")
+            quota_min = _parse_count(_cell(row, columns["min"]), file, row_number, "min")
+            quota_max = _parse_count(_cell(row, columns["max"]), file, row_number, "max")
+            if quota_min > quota_max:
+                raise SelectionInputError(file, row_number, "min", f"min {quota_min} is greater than max {quota_max}")
+            key = (normalise_label(category), normalise_label(name))
+            if key in seen:
+                raise SelectionInputError(
+                    file, row_number, variant[1], f"'{category}={name}' is listed twice (also row {seen[key]})")
+        except SelectionInputError as problem:
+            problems.append(problem)
+            continue
         seen[key] = row_number
         known = next((q.category for q in quotas if normalise_label(q.category) == key[0]), category)
         quotas.append(Quota(category=known, name=name, quota_min=quota_min, quota_max=quota_max))
-    if not quotas:
-        raise SelectionInputError(file, 2, None, "no quota rows")
-    return tuple(quotas)
+    if not quotas and not problems:
+        problems.append(SelectionInputError(file, 2, None, "no quota rows"))
+    return QuotaFileRead(tuple(quotas), tuple(problems), tuple(seen.values()))
+
+
+def load_quotas(path: str | Path) -> tuple[Quota, ...]:
+    """Parse a categories/quotas file (any of the three header variants); its first problem raised."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SelectionInputError(str(path), None, None, "file not found") from None
+    quotas, problems, _ = read_quota_file(data, file=str(path))
+    if problems:
+        raise problems[0]
+    return quotas
 
 
 def load_volunteers(

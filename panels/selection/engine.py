@@ -74,7 +74,9 @@ def select_panel(
     check_probabilities(problem, probabilities)
     check_panels(problem, lottery.panels)
     draw = draw_from_lottery(seed, lottery) if seed is not None else None
-    eligible = [target[member] for members in pool.type_members for member in members]
+    # Every volunteer not fixed; ``probabilities`` has them all (0.0 for one the lottery never seats),
+    # while ``target`` may leave some out (none at all when every seat is fixed).
+    eligible = [probabilities[member] for members in pool.type_members for member in members]
     return SelectionResult(
         algorithm=algorithm,
         n=len(problem.volunteers),

@@ -35,3 +35,11 @@ async def write_outbox(emails: Iterable[Email | None]) -> None:
     rows = [outbox_row(email) for email in emails if email is not None]
     if rows:
         await OutboxEmail.insert(*rows).run()
+
+
+async def forget_emails_about_records(abouts: Iterable[str]) -> int:
+    """Delete the emails held about these records (``OutgoingEmail.about``), as their erasure requires."""
+    wanted = [about for about in abouts if about]
+    if not wanted:
+        return 0
+    return len(await OutboxEmail.delete().where(OutboxEmail.about.is_in(wanted)).returning(OutboxEmail.id).run())

@@ -67,3 +67,16 @@ def send_invitations(officer_client, panel_id: int, reply_by: date | None = None
                          follow_redirects=False)
     assert response.status_code == 303, response.text[-2000:]
     return int(re.search(r"sent=(\d+)", response.headers["location"]).group(1))
+
+
+IMPORT_TERMS = {"lawful_basis": "public_task",
+                "notice_text": "Camden Council will use these details to invite you to take part in its Resident Panel."}
+"""What the officer states for an imported file: its lawful basis and the wording those people saw."""
+
+
+def import_pool(officer_client, panel_id: int, content: bytes | str, *, filename: str = "pool.csv", **terms: str):
+    """Upload a respondents CSV to the panel's pool with the lawful basis and notice wording."""
+    data = {**IMPORT_TERMS, **terms, "_csrf_token": officer_client.cookies.get("civicpanel_csrf")}
+    body = content.encode() if isinstance(content, str) else content
+    return officer_client.post(f"/officer/panels/{panel_id}/pool/import", data=data,
+                               files={"respondents": (filename, body, "text/csv")}, follow_redirects=False)

@@ -34,7 +34,7 @@ from server.cli.main import cli
 from surveys.consultations import get_questionnaire
 from surveys.questionnaire import answers_as_raw, validate_answers
 from surveys.tables import SurveyResponse
-from tests.factories.panels import create_panel, set_quotas
+from tests.factories.panels import create_panel, import_pool, set_quotas
 from tests.factories.surveys import make_consultation
 from tests.support.database import run
 from tests.support.http import csrf_token
@@ -257,7 +257,7 @@ def panel(officer_client) -> int:
 def test_pool_upload_is_all_or_nothing(officer_client, panel, data):
     file = data.draw(csv_files(POOL, f"p{next(prefixes)}"))
     before = count(Volunteer)
-    response = upload(officer_client, f"/officer/panels/{panel}/pool/import", "respondents", file.content)
+    response = import_pool(officer_client, panel, file.content)
     assert response.status_code < 500, response.text[-2000:]
     added = count(Volunteer) - before
     event(f"status {response.status_code}")
@@ -377,7 +377,7 @@ def big_csv(header: str, row: str, size: int) -> bytes:
 def test_a_respondents_file_over_2_mb_is_refused_clearly(officer_client, panel):
     content = big_csv("id,first_name,last_name,email,address,postcode,age,sex\n",
                       "1,Ann,Smith,ann@example.com,1 Road,NW1 2RU,34,female\n", 2_000_001)
-    response = upload(officer_client, f"/officer/panels/{panel}/pool/import", "respondents", content)
+    response = import_pool(officer_client, panel, content)
     assert response.status_code == 422 and "smaller than 2 MB" in response.text
     assert count(Volunteer) == 0
 

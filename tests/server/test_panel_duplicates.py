@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from panels.tables import Panel, Volunteer
-from tests.factories.panels import create_panel, registration, set_quotas, slug_of
+from tests.factories.panels import create_panel, import_pool, registration, set_quotas, slug_of
 from tests.support.database import run
 from tests.support.http import post_form
 
@@ -15,9 +15,7 @@ HEADER = "id,first_name,last_name,email,address,postcode,age,sex\n"
 
 
 def upload(officer_client, panel_id: int, text: str):
-    return officer_client.post(f"/officer/panels/{panel_id}/pool/import",
-                               data={"_csrf_token": officer_client.cookies.get("civicpanel_csrf")},
-                               files={"respondents": ("pool.csv", text.encode(), "text/csv")})
+    return import_pool(officer_client, panel_id, text)
 
 
 def volunteers(panel_id: int) -> list[dict]:
@@ -74,7 +72,7 @@ def test_an_import_names_every_duplicate_row_and_importing_twice_adds_nothing(of
     assert len(rows) == 3
     ann = rows[0]["reference"]
     assert f"Row 4: already registered as {ann}" in first.text
-    assert re.search(rf"Row 5: RP-\w+, the same name and address as {ann}", first.text)
+    assert re.search(rf"Row 5: RP-\w+ – Same name and address as {ann}", first.text)
     again = upload(officer_client, panel_id, text)
     assert again.status_code == 200 and "0 respondents imported" in again.text
     for row in (2, 3, 4, 5):

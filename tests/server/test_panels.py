@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
 
 from server.tables import AuditEntry, OutboxEmail
-from tests.factories.panels import create_panel, fill_pool, registration, send_invitations, set_quotas, slug_of
+from tests.factories.panels import create_panel, fill_pool, import_pool, registration, send_invitations, set_quotas, slug_of
 from tests.support.database import run
 from tests.support.http import post_form
 
@@ -219,9 +219,7 @@ def test_import_respondents_names_row_and_column(officer_client):
     set_quotas(officer_client, panel_id)
 
     def upload(text: str):
-        return officer_client.post(f"/officer/panels/{panel_id}/pool/import",
-                                   data={"_csrf_token": officer_client.cookies.get("civicpanel_csrf")},
-                                   files={"respondents": ("pool.csv", text.encode(), "text/csv")})
+        return import_pool(officer_client, panel_id, text)
 
     header = "id,first_name,last_name,email,address,postcode,age,sex\n"
     bad = upload(header + "1,Ann,Smith,ann@example.com,1 Road,NW1 2RU,34,Female\n2,Bob,Jones,bob@example.com,2 Road,NW1 2RU,40,Robot\n")

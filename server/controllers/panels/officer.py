@@ -27,6 +27,9 @@ from panels.census import (
     shipped_census_files,
 )
 from panels.charts import probability_chart, quota_chart
+from panels.address_file import file_fingerprint
+from panels.import_batches import (LAWFUL_BASES, basis_label, check_import_terms, count_imported, create_import_batch,
+                                   get_import_batch)
 from panels.letters import response_by_ward
 from panels.recruitment_balance import response_by_group
 from panels.panel_form import SESSION_ROWS, check_panel_form
@@ -34,12 +37,13 @@ from panels.panel_tasks import load_task_facts, task_states
 from panels.plain_words import dimension_label, group_label
 from panels.pool_csv import PoolImportError, parse_pool_csv, pool_csv
 from panels.quotas import QuotaError, QuotaRow, compute_quotas, quota_problems
+from panels.run_rules import run_refusal
 from panels.run_alternates import MAX_ALTERNATES, default_alternates, learnt_rates, replacement_alternates
 from panels.selection import OBJECTIVES
 from panels.tables import Panel
 from server.audit import record_audit
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
-from server.web.forms import RepeatableFormData, UploadData
+from server.web.forms import RepeatableFormData, UploadData, last_values
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
 from server.web.responses import download
@@ -243,7 +247,7 @@ class PanelOfficerController(Controller):
                 lambda: quota_chart(summary, k=panel.panel_size, pool_total=len(volunteers))))
         return Template("panels/officer/pool.html", status_code=status_code, context={
             "panel": panel, "summary": summary, "volunteers": volunteers, "chart": chart, "errors": errors,
-            "report": report, **vars(answer)})
+            "report": report, "lawful_bases": LAWFUL_BASES, "import_values": {}, **vars(answer)})
 
     @get("/{panel_id:int}/pool", name="panels_pool")
     async def pool(self, panel_id: FromPath[int]) -> Template:
@@ -272,7 +276,8 @@ class PanelOfficerController(Controller):
     async def pool_import(self, request: Request, panel_id: FromPath[int], data: UploadData) -> Template:
         panel = await _panel_or_404(panel_id)
         quotas = await store.load_quotas(panel_id)
-        errors: dict[str, str] = {}
+        values = last_values(data, ("lawful_basis", "notice_text"))
+        terms, errors = check_import_terms(values)
         try:
             text = await read_upload(data.get("respondents"))
             if not text:
@@ -281,12 +286,20 @@ class PanelOfficerController(Controller):
                 raise ValueError(gettext("Set the quotas before importing respondents"))
             rows = parse_pool_csv(text, questions=store.questions_for(quotas), today=date.today())
         except (ValueError, PoolImportError) as error:
-            errors["respondents"] = str(error)
-            return await self._pool_page(panel, errors=errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
-        report = await store.import_volunteers(panel=panel, rows=rows, quotas=quotas)
+            errors = {"respondents": str(error), **errors}
+        if errors:
+            page = await self._pool_page(panel, errors=errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+            page.context["import_values"] = values
+            return page
+        batch = await create_import_batch(panel_id=panel.id, terms=terms, created_by=request.user.email,
+                                          file_name=str(getattr(data.get("respondents"), "filename", "") or ""),
+                                          file_fingerprint=file_fingerprint(text.encode("utf-8")))
+        report = await store.import_volunteers(panel=panel, rows=rows, quotas=quotas, import_batch_id=batch.id)
+        await count_imported(batch.id, report.imported)
         await record_audit(actor=request.user.email, action="pool_imported", object_type="panel", object_id=panel.id,
                            detail=f"{report.imported} respondents; {len(report.duplicates)} already registered; "
-                                  f"{len(report.flagged)} flagged", ip_address=client_ip(request))
+                                  f"{len(report.flagged)} flagged; batch {batch.id}; basis {terms.lawful_basis}",
+                           ip_address=client_ip(request))
         return await self._pool_page(panel, errors={}, report=report)
 
     @get("/{panel_id:int}/volunteers/{volunteer_id:int}", name="panels_volunteer")
@@ -297,9 +310,10 @@ class PanelOfficerController(Controller):
             raise NotFoundException()
         await record_audit(actor=request.user.email, action="volunteer_viewed", object_type="volunteer",
                            object_id=volunteer.reference, ip_address=client_ip(request))
+        batch = await get_import_batch(volunteer.import_batch)
         return Template("panels/officer/volunteer.html", context={
             "panel": panel, "volunteer": volunteer, "answers": json.loads(volunteer.answers or "{}"),
-            "labels": DIMENSION_LABELS})
+            "labels": DIMENSION_LABELS, "batch": batch, "basis": basis_label(batch.lawful_basis) if batch else ""})
 
     # --- selection -------------------------------------------------------------------------------
 
@@ -313,6 +327,9 @@ class PanelOfficerController(Controller):
         else:
             objective = str(data.get("objective", "leximin"))
             objective = objective if objective in OBJECTIVES else "leximin"
+        refusal = await run_refusal(panel, kind=kind)
+        if refusal:  # e.g. computing again after the draw: nothing would be left to draw
+            return await self._pool_page(panel, errors={"run": refusal}, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         run, pool = await run_store.start_run(panel=panel, started_by=request.user.email, kind=kind, objective=objective,
                                               secret_key=request.app.state.settings.secret_key)
         await record_audit(actor=request.user.email, action=f"{kind}_started", object_type="selection_run",

@@ -26,6 +26,7 @@ from panels import materials as material_store
 from panels import runs as run_store
 from panels import store
 from panels.recruitment import list_public_panels, registration_state
+from panels.run_rules import with_drawn_counts
 from panels.census import DIMENSION_LABELS
 from panels.duplicates import DuplicateRegistration
 from panels.letter_draw import normalise_code
@@ -164,8 +165,16 @@ class PanelPublicController(Controller):
     async def how_we_chose(self, slug: FromPath[str]) -> Template:
         """Method, quotas, pool size, min and max probability, the seed and the recipe: no personal data."""
         panel = await _panel_by_slug(slug)
-        runs = []
+        runs, announced = [], []
         for summary in await run_store.list_runs(panel.id):
+            if summary["status"] == "done":  # computed, not drawn: public once its fingerprint is announced
+                run = await run_store.get_run(panel.id, summary["id"])
+                if run.announced_at is not None and run.status == "done":
+                    announced.append({"kind": run.kind, "lottery_digest": run.lottery_digest,
+                                      "inputs_hash": run.inputs_hash, "seed_source": run.seed_source,
+                                      "announced_at": run.announced_at,
+                                      "lottery_size": json.loads(run.result_json)["lottery_size"]})
+                continue
             if summary["status"] != "drawn":
                 continue
             run = await run_store.get_run(panel.id, summary["id"])
@@ -175,9 +184,12 @@ class PanelPublicController(Controller):
                          "lottery_digest": run.lottery_digest, "inputs_hash": run.inputs_hash,
                          "pool_size": record["n"], "k": record["k"], "fixed": len(inputs.get("fixed_ids", [])),
                          "min_probability": record["min_probability"], "max_probability": record["max_probability"],
-                         "drawn_at": run.drawn_at, "quotas": record["quotas"], "new_members": len(json.loads(run.drawn_json or "[]"))})
+                         "drawn_at": run.drawn_at, "quotas": with_drawn_counts(record["quotas"], run.panel_counts_json),
+                         "new_members": len(json.loads(run.drawn_json or "[]")),
+                         "seed_source": run.seed_source, "announced_at": run.announced_at})
         return Template("panels/public/how_we_chose.html", context={
-            "panel": panel, "runs": runs, "recipe": run_store.VERIFY_RECIPE, "labels": DIMENSION_LABELS})
+            "panel": panel, "runs": runs, "announced": announced, "recipe": run_store.VERIFY_RECIPE,
+            "labels": DIMENSION_LABELS})
 
 
 class MemberLinkController(Controller):
