@@ -279,5 +279,7 @@ def answered_mask(frame: pd.DataFrame, spec: QuestionSpec) -> np.ndarray:
 def choice_codes(frame: pd.DataFrame, spec: QuestionSpec) -> np.ndarray:
     """Single-answer questions: the option index of each response, or -1 when not answered (or
     answered with a label that is not an option)."""
-    categorical = pd.Categorical(frame[spec.key].astype("object"), categories=list(spec.options))
-    return np.asarray(categorical.codes, dtype=np.int64)
+    found, labels = pd.factorize(frame[spec.key])  # missing values get -1
+    index = {label: position for position, label in enumerate(spec.options)}
+    to_option = np.array([index.get(label, -1) for label in labels] + [-1], dtype=np.int64)
+    return to_option[found]  # -1 picks the trailing -1
