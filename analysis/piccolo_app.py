@@ -4,7 +4,7 @@ from piccolo.conf.apps import AppConfig
 
 from analysis.tables import (
     Charter, Commitment, CommitmentReportSnapshot, CommitmentUpdate, Principle, ReportAction, ReportDraft,
-    ReportQuote, ReportTheme, ReportThemeTag, ReportVersion, CouncilResponse, ResponseCommitment,
+    ReportQuote, ReportStatisticsCache, ReportTheme, ReportThemeTag, ReportVersion, CouncilResponse, ResponseCommitment,
     CharterReview, CharterReviewCast, CharterReviewPaperBatch, CharterReviewReason, CharterReviewTally,
 )
 from analysis.charter.links import CaseStudyPrinciple, ConsultationPrinciple
@@ -13,7 +13,7 @@ APP_CONFIG = AppConfig(
     app_name="analysis",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "migrations"),
     table_classes=[Charter, Principle, Commitment, CommitmentUpdate, CommitmentReportSnapshot, ConsultationPrinciple, CaseStudyPrinciple,
-                   ReportDraft, ReportAction, ReportTheme, ReportThemeTag, ReportQuote, ReportVersion,
+                   ReportDraft, ReportAction, ReportTheme, ReportThemeTag, ReportQuote, ReportVersion, ReportStatisticsCache,
                    CouncilResponse, ResponseCommitment, CharterReview, CharterReviewCast, CharterReviewTally,
                    CharterReviewReason, CharterReviewPaperBatch],
     migration_dependencies=["surveys.piccolo_app", "panels.piccolo_app"],

@@ -156,7 +156,8 @@ async def _replace_answers(idempotency_key: str, answers: dict[str, object], *, 
                            contact_token_hash: str | None, contact_locale: str = "") -> int:
     """Replace the answers (and contact details, when given) of the response under this key; its id."""
     now = datetime.now(timezone.utc)
-    changes: dict = {SurveyResponse.answers_json: json.dumps(answers, ensure_ascii=False)}
+    changes: dict = {SurveyResponse.answers_json: json.dumps(answers, ensure_ascii=False),
+                     SurveyResponse.answers_changed_at: now}
     if contact_email:
         changes.update({SurveyResponse.contact_email: normalise_email(contact_email),
                         SurveyResponse.contact_email_key: normalise_email(contact_email),
