@@ -46,6 +46,9 @@ class Statistics:
     images: dict[str, tuple[bytes, str]] | None = None
     """Image name → (PNG, text alternative) (``analysis.reports.render.report_images``); None
     when not drawn."""
+    draft_pieces: dict[str, str] | None = None
+    """The body's parts drawn from the statistics alone, rendered for the draft page (pictures
+    inline: ``analysis.reports.render.statistics_pieces``); None when not drawn."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class BuiltReport:
 
     images: dict[str, tuple[bytes, str]] | None = None
     """The pictures when they came with the statistics (None: draw them)."""
+    draft_pieces: dict[str, str] | None = None
+    """``Statistics.draft_pieces``, for the draft page's body."""
 
 
 def responses_by_week(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -150,13 +155,14 @@ def build_statistics(inputs: ReportInputs, *, census: Mapping[str, Mapping[str, 
     you_said = build_you_said(specs, frame, census=census, disclosure_threshold=disclosure_threshold,
                               earlier=inputs.earlier_documents)
     document = you_said.to_json_dict()
-    images = None
+    images = pieces = None
     if draw:
-        from analysis.reports.render import report_images
+        from analysis.reports.render import inline_image_url, report_images, statistics_pieces
 
         images = report_images(document, you_said)
+        pieces = statistics_pieces(document, images, inline_image_url(images))
     return Statistics(document=document, responses_by_week=responses_by_week(frame), you_said=you_said,
-                      specs=specs, images=images)
+                      specs=specs, images=images, draft_pieces=pieces)
 
 
 def assemble_report(inputs: ReportInputs, statistics: Statistics) -> BuiltReport:
@@ -174,7 +180,8 @@ def assemble_report(inputs: ReportInputs, statistics: Statistics) -> BuiltReport
                              json.loads(json.dumps(document, default=str)))
                if inputs.earlier_documents else None)
     return BuiltReport(document=document, you_said=statistics.you_said, specs=statistics.specs,
-                       changed_since_published=changed, images=statistics.images)
+                       changed_since_published=changed, images=statistics.images,
+                       draft_pieces=statistics.draft_pieces)
 
 
 def build_report(inputs: ReportInputs, *, census: Mapping[str, Mapping[str, int]] | None = None,
@@ -201,6 +208,7 @@ def build_from_inputs(inputs: ReportInputs, *, disclosure_threshold: int = DEFAU
 
 
 def statistics_from_inputs(inputs: ReportInputs, *, disclosure_threshold: int = DEFAULT_THRESHOLD) -> Statistics:
-    """``build_statistics`` with the census the officer chose, word clouds drawn (CPU work: run in a thread)."""
+    """``build_statistics`` with the census the officer chose, word clouds and the draft's pieces
+    drawn (CPU work: run in a thread)."""
     return build_statistics(inputs, census=census_counts(inputs.draft.get("census_file", "")),
                             disclosure_threshold=disclosure_threshold, draw=True)

@@ -33,9 +33,12 @@ from common.transactions import write_transaction
 from surveys.tables import Consultation, SurveyResponse
 
 _ANALYSIS = Path(__file__).resolve().parent.parent
+_TEMPLATES = _ANALYSIS.parent / "templates"
 CODE_FILES = (*sorted((_ANALYSIS / "stats").glob("*.py")), _ANALYSIS / "reports" / "you_said.py",
-              _ANALYSIS / "reports" / "build.py", _ANALYSIS / "reports" / "render.py", Path(__file__))
-"""The source the statistics and word clouds are computed by: a change to any of them is a new key."""
+              _ANALYSIS / "reports" / "build.py", _ANALYSIS / "reports" / "render.py", Path(__file__),
+              *sorted((_TEMPLATES / "reports").glob("_body*.html")), *sorted((_TEMPLATES / "components").glob("*.html")))
+"""The source the statistics, word clouds and the draft's pieces are made by: a change to any of
+them is a new key."""
 
 
 @functools.cache

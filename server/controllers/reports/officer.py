@@ -4,7 +4,6 @@ drawing its pictures is CPU work run in a worker thread; every action goes to th
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime, timezone
 from collections.abc import Callable
 from typing import Any
@@ -20,7 +19,7 @@ from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTI
 from markupsafe import Markup
 
 from analysis.reports.build import BuiltReport
-from analysis.reports.render import render_html, report_csv, report_pdf
+from analysis.reports.render import inline_image_url, render_html, report_csv, report_pdf
 from analysis.reports.summary import drafted_findings
 from analysis.reports.store import (
     ReportFormError,
@@ -133,10 +132,12 @@ class ReportsOfficerController(Controller):
         built = await build_draft(slug, _threshold(request))
         images = await draw(built)
         # The draft's charts travel inside the page (the CSP allows data: images): any worker
-        # can serve the page, and no process keeps images another worker would need.
-        body = render_html(built.document, images,
-                           lambda name: "data:image/png;base64," + base64.b64encode(images[name][0]).decode("ascii"),
-                           commitment_link=_commitment_link(request))
+        # can serve the page, and no process keeps images another worker would need. The parts
+        # drawn from the statistics alone come rendered with them; the rest is drawn here, off
+        # the event loop.
+        body = await anyio.to_thread.run_sync(lambda: render_html(
+            built.document, images, inline_image_url(images), commitment_link=_commitment_link(request),
+            pieces=built.draft_pieces))
         draft = await get_draft(consultation["id"])
         errors = errors or {}
         action_errors = action_errors or {}
@@ -382,12 +383,14 @@ class ReportsOfficerController(Controller):
     @get("/report.json", name="report_draft_json")
     async def draft_json(self, request: Request, slug: FromPath[str]) -> Response:
         built = await build_draft(slug, _threshold(request))
-        return download(_document_json(built.document), media_type="application/json; charset=utf-8", filename=f"{slug}-report-draft.json")
+        text = await anyio.to_thread.run_sync(_document_json, built.document)
+        return download(text, media_type="application/json; charset=utf-8", filename=f"{slug}-report-draft.json")
 
     @get("/report.csv", name="report_draft_csv")
     async def draft_csv(self, request: Request, slug: FromPath[str]) -> Response:
         built = await build_draft(slug, _threshold(request))
-        return download(report_csv(built.document), media_type="text/csv; charset=utf-8", filename=f"{slug}-report-draft.csv")
+        text = await anyio.to_thread.run_sync(report_csv, built.document)
+        return download(text, media_type="text/csv; charset=utf-8", filename=f"{slug}-report-draft.csv")
 
     @get("/report.pdf", name="report_draft_pdf")
     async def draft_pdf(self, request: Request, slug: FromPath[str]) -> Response:
