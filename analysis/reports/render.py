@@ -121,7 +121,13 @@ def _environment() -> Environment:
     environment.globals["statistical_test_words"] = statistical_test_words
     environment.globals["breakdown_caption"] = breakdown_caption
     environment.globals["status_on"] = status_on
+    environment.globals["number"] = thousands
     return environment
+
+
+def thousands(value: int | float) -> str:
+    """12,345: a count with thousands separated."""
+    return "{:,}".format(value)
 
 
 _ENVIRONMENT: Environment | None = None
@@ -167,6 +173,19 @@ def render_html(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, s
     return _environment_once().get_template("reports/_body.html").render(
         doc=document, alts=alts, image_url=image_url, commitment_link=commitment_link,
         pieces={name: Markup(html) for name, html in pieces.items()} if pieces else None)
+
+
+OFFICER_PARTS = ("summary", "themes_quotes", "who_took_part")
+"""The blocks of ``reports/_body.html`` that hold the officer's words, themes, quotes and actions."""
+
+
+def officer_parts(document: Mapping[str, Any], *, commitment_link: Callable[[str, str], str] | None = None) -> str:
+    """Just the body's ``OFFICER_PARTS``, each marked as an htmx out-of-band swap of its place in
+    the page: what an officer's edit changes in the preview, without the statistics around them."""
+    template = _environment_once().get_template("reports/_body.html")
+    context = template.new_context({"doc": document, "alts": {}, "image_url": None, "commitment_link": commitment_link,
+                                    "pieces": None, "oob": True})
+    return "".join("".join(template.blocks[name](context)) for name in OFFICER_PARTS)
 
 
 def standalone_html(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, str]]) -> str:
