@@ -9,9 +9,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-import server.services.reports as report_service
 from analysis.tables import ReportQuote
-from tests.factories.reports import BASE, first_answer_id, seed
+from tests.factories.reports import BASE, count_statistics_builds, first_answer_id, seed
 from tests.support.database import run
 from tests.support.http import csrf_token
 
@@ -25,15 +24,7 @@ def send(client, url: str, pairs):
                        headers={"content-type": "application/x-www-form-urlencoded", "HX-Request": "true"})
 @pytest.fixture
 def builds(monkeypatch) -> list[int]:
-    made: list[int] = []
-    real = report_service.statistics_from_inputs
-
-    def counted(inputs, **options):
-        made.append(len(inputs.records))
-        return real(inputs, **options)
-
-    monkeypatch.setattr(report_service, "statistics_from_inputs", counted)
-    return made
+    return count_statistics_builds(monkeypatch)
 
 
 def only_the_officers_parts(text: str) -> bool:

@@ -8,27 +8,17 @@ import json
 
 import pytest
 
-import server.services.reports as report_service
 from analysis.tables import ReportStatisticsCache
 from surveys.responses import new_idempotency_key, submit_response
 from surveys.tables import SurveyResponse
-from tests.factories.reports import BASE, publish, seed
+from tests.factories.reports import BASE, count_statistics_builds, publish, seed
 from tests.support.database import run
 from tests.support.http import send
 
 
 @pytest.fixture
 def builds(monkeypatch) -> list[int]:
-    """One entry per statistics build (the slow part), with its number of responses."""
-    made: list[int] = []
-    real = report_service.statistics_from_inputs
-
-    def counted(inputs, **options):
-        made.append(len(inputs.records))
-        return real(inputs, **options)
-
-    monkeypatch.setattr(report_service, "statistics_from_inputs", counted)
-    return made
+    return count_statistics_builds(monkeypatch)
 
 
 def kept_rows() -> list[dict]:
