@@ -197,7 +197,7 @@ def _finish(specs: Sequence[QuestionSpec], answers: pd.DataFrame, fixed: pd.Data
         else:
             values = answers[spec.key] if spec.key in answers.columns else pd.Series(pd.NA, index=answers.index)
             values = values.astype("string")
-            out[spec.key] = values.where(values.str.len() > 0).to_numpy()
+            out[spec.key] = values.where((values != "").fillna(False)).array  # empty answers are missing
     frame = pd.DataFrame(out)
     for spec in specs:
         if spec.type not in (MULTIPLE_CHOICE, NUMBER):
