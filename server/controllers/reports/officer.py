@@ -303,7 +303,7 @@ class ReportsOfficerController(Controller):
         return Template("reports/_answer.html", status_code=status_code, context={
             "answer": await free_text_answer_view(slug, response_id, question), "slug": slug, "question": question,
             "page": page, "themes": await list_themes(consultation["id"]), "toggled_theme": None,
-            "quote_for": None, "quote_values": {}, "errors": {}, **shown})
+            "quote_for": None, "quote_values": {}, "errors": {}, "partial": True, **shown})
 
     @post("/quotes", name="report_quote_add")
     async def add_quote(self, request: HTMXRequest, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
