@@ -182,9 +182,10 @@ def _finish(specs: Sequence[QuestionSpec], answers: pd.DataFrame, fixed: pd.Data
                 exploded = answers[spec.key].explode()
                 exploded = exploded[exploded.notna()]
                 positions = answers.index.get_indexer(exploded.index)
+                chosen = exploded.to_numpy(dtype=object)
                 for label in spec.options:
                     ticked = np.zeros(n, dtype=bool)
-                    ticked[positions[(exploded == label).to_numpy()]] = True
+                    ticked[positions[chosen == label]] = True
                     out[option_column(spec.key, label)] = ticked
             else:
                 for label in spec.options:
@@ -217,7 +218,10 @@ def frame_from_records(specs: Sequence[QuestionSpec], records: Iterable[Any]) ->
     fixed = pd.DataFrame({"reference": [record.reference for record in records],
                           "channel": [record.channel for record in records],
                           "submitted_at": [record.submitted_at for record in records]})
-    answers = pd.DataFrame.from_records([_derived_answers(specs, record.answers) for record in records])
+    if any(spec.derived_from for spec in specs):
+        answers = pd.DataFrame.from_records([_derived_answers(specs, record.answers) for record in records])
+    else:  # nothing to derive: the answers as they are
+        answers = pd.DataFrame.from_records([record.answers for record in records])
     return _finish(specs, answers, fixed)
 
 
