@@ -198,7 +198,8 @@ def _finish(specs: Sequence[QuestionSpec], answers: pd.DataFrame, fixed: pd.Data
         else:
             values = answers[spec.key] if spec.key in answers.columns else pd.Series(pd.NA, index=answers.index)
             values = values.astype("string")
-            out[spec.key] = values.where((values != "").fillna(False)).array  # empty answers are missing
+            given = values.to_numpy(dtype=object, na_value="") != ""  # empty answers are missing
+            out[spec.key] = values.where(given).array
     frame = pd.DataFrame(out)
     for spec in specs:
         if spec.type not in (MULTIPLE_CHOICE, NUMBER):
