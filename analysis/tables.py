@@ -6,7 +6,7 @@ case study or consultation to the principles it touches belong to this package t
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, Date, DoublePrecision, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Bytea, Date, DoublePrecision, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
@@ -204,6 +204,19 @@ class ReportVersion(Table, tablename="report_version"):
     easy_read_json = Text(default="[]")
     """The Easy Read points as published with this version (``[]``: none). Set when the version
     is published, or once afterwards for a version published without one; never changed again."""
+
+
+class ReportStatisticsCache(Table, tablename="report_statistics_cache"):
+    """A consultation's report statistics and word clouds as last built, shared by every worker
+    process: the draft page reuses them while ``key`` still matches (the responses, the census
+    chosen, the disclosure threshold, the published versions, the language and the code; see
+    ``analysis.reports.statistics_cache``). Rebuilt, never updated in place, when it does not."""
+
+    consultation = ForeignKey(references=Consultation, on_delete=OnDelete.cascade, index=True)
+    key = Varchar(length=64)
+    payload = Bytea()
+    """The pickled ``analysis.reports.build.Statistics`` (written only by this application)."""
+    built_at = Timestamptz(default=TimestamptzNow())
 
 
 # ---------------------------------------------------------------- the council's answer to the panel

@@ -1,10 +1,15 @@
 """Benchmark: the "We asked, You said, We did" report on a large synthetic consultation.
 
 100,000 responses, 20 closed questions, 5 About-you questions mapped to the Camden 2021 census
-and 20,000 free-text comments: time and peak memory (``resource.getrusage``: the process's peak
+and 20,000 free-text comments: time (the libraries imported first, as in a running server; the
+import time is its own line) and peak memory (``resource.getrusage``: the process's peak
 resident set) to build the full report — statistics and JSON, the word cloud, and the HTML with
-its bar charts. Target on the 2-core machine: under 10 s and 2 GiB. The PDF printed from that HTML
+its bar charts. Target on the 2-core machine: under 3 s and 2 GiB. The PDF printed from that HTML
 (WeasyPrint) is timed on its own line: it is drawn once per published version and kept.
+
+Then the officer's draft report page at 3,200 responses through the app in process
+(``bench/report_draft.py``): cold (statistics built and kept in the database) and warm (nothing
+changed: kept statistics reused; target under 300 ms), and after the officer saves the report's words.
 
 Then our raking (``analysis.stats.raking.rake``) against the ``balance`` package's ``rake`` on the
 same complete cases (everyone answered every About-you question: our "Prefer not to say" rule
@@ -36,6 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 N_RESPONSES = 100_000
+TOTAL_TARGET = 3.0
+"""Seconds for the full report (statistics, JSON and CSV, pictures, HTML) of ``N_RESPONSES``."""
 N_CLOSED = 20
 N_COMMENTS = 20_000
 BENCH_VENV = ROOT / ".bench-venv-report"
@@ -130,6 +137,42 @@ def build_full_report(questionnaire, records) -> dict[str, float]:
     timings["_pdf"] = lambda: report_pdf(html, images, title="Benchmark consultation", council="Benchmark council")
     timings["_sizes"] = (len(text), len(html), built.document["design_effect"], built.document["weighting"]["converged"])
     return timings
+
+
+# ---------------------------------------------------------------- the officer's draft page
+
+DRAFT_WARM_TARGET = 0.3
+"""Seconds: the draft page at 3,200 responses when nothing changed (statistics kept)."""
+HEALTHZ_TARGET = 0.05
+"""Seconds: /healthz answers (90th percentile) while the cold draft page builds."""
+
+
+def time_draft_page() -> tuple[list[tuple[str, str, str]], list[str]]:
+    """``bench/report_draft.py`` in its own process (it picks its database by environment):
+    the draft page cold, warm and after the officer saves the report's words."""
+    ran = subprocess.run([sys.executable, str(ROOT / "bench" / "report_draft.py")], capture_output=True, text=True)
+    lines = ran.stdout.strip().splitlines()
+    if ran.returncode or not lines:
+        failure = ((ran.stderr or ran.stdout).strip().splitlines() or ["failed"])[-1][:160]
+        return [("draft page at 3,200 responses", "failed", failure)], [f"the draft page benchmark failed: {failure}"]
+    timing = json.loads(lines[-1])
+    warm = timing["warm_median"]
+    met = warm < DRAFT_WARM_TARGET and timing["after_save"] < DRAFT_WARM_TARGET
+    rows = [(f"draft page, {timing['responses']:,} responses, cold", f"{timing['cold'] * 1000:,.0f} ms",
+             "statistics, word cloud and their HTML built and kept in the database"),
+            (f"draft page, {timing['responses']:,} responses, warm", f"{warm * 1000:,.0f} ms",
+             f"median of 7 (slowest {timing['warm_max'] * 1000:,.0f} ms); after saving the words "
+             f"{timing['after_save'] * 1000:,.0f} ms; target < {DRAFT_WARM_TARGET * 1000:.0f} ms: {'met' if met else 'NOT met'}")]
+    health_met = timing["healthz_during_cold_p90"] < HEALTHZ_TARGET
+    rows.append(("/healthz while the cold draft builds, 90th pc.", f"{timing['healthz_during_cold_p90'] * 1000:,.0f} ms",
+                 f"{timing['healthz_during_cold_count']} asked: median {timing['healthz_during_cold_median'] * 1000:,.0f} ms, "
+                 f"slowest {timing['healthz_during_cold_max'] * 1000:,.0f} ms; target < {HEALTHZ_TARGET * 1000:.0f} ms: "
+                 f"{'met' if health_met else 'NOT met'}"))
+    missed = [] if health_met else [f"/healthz took {timing['healthz_during_cold_p90'] * 1000:.0f} ms (90th percentile) "
+                                    f"while a report built (target < {HEALTHZ_TARGET * 1000:.0f} ms)"]
+    missed += [] if met else [f"the warm draft page took {warm * 1000:.0f} ms, {timing['after_save'] * 1000:.0f} ms "
+                             f"after a save (target < {DRAFT_WARM_TARGET * 1000:.0f} ms)"]
+    return rows, missed
 
 
 # ---------------------------------------------------------------- raking against balance
@@ -271,6 +314,11 @@ def main() -> int:
     clock = time.perf_counter()
     questionnaire, records = synthetic()
     generated = time.perf_counter() - clock
+    clock = time.perf_counter()
+    import analysis.reports.build  # noqa: F401 - pandas, scipy, Jinja: loaded once per server process
+    import analysis.reports.render  # noqa: F401
+    import wordcloud  # noqa: F401
+    imported = time.perf_counter() - clock
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     clock = time.perf_counter()
     timings = build_full_report(questionnaire, records)
@@ -280,8 +328,10 @@ def main() -> int:
     print_pdf = timings.pop("_pdf")
     rows = [("synthetic data (not timed in the total)", f"{generated:.2f} s", f"{N_RESPONSES:,} responses, {N_CLOSED} closed, "
              f"{len(DIMENSIONS)} About-you, {sum(1 for r in records if 'comments' in r.answers):,} comments")]
+    rows.append(("imports (not timed in the total)", f"{imported:.2f} s",
+                 "pandas, scipy, wordcloud, Jinja: once per server process, before any report"))
     rows += [(stage, f"{seconds:.2f} s", "") for stage, seconds in timings.items()]
-    rows.append(("full report total", f"{total:.2f} s", f"target < 10 s: {'met' if total < 10 else 'NOT met'}"))
+    rows.append(("full report total", f"{total:.2f} s", f"target < {TOTAL_TARGET:g} s: {'met' if total < TOTAL_TARGET else 'NOT met'}"))
     clock = time.perf_counter()
     print_pdf()
     rows.append(("PDF printed from the HTML (not in the total)", f"{time.perf_counter() - clock:.2f} s",
@@ -291,10 +341,13 @@ def main() -> int:
     rows.append(("report size", f"{json_size / 1e6:.2f} MB JSON", f"{html_size / 1e6:.2f} MB HTML; design effect {design_effect}, "
                  f"raking converged={converged}"))
     missed = []
-    if total >= 10:
-        missed.append(f"full report took {total:.1f} s (target < 10 s)")
+    if total >= TOTAL_TARGET:
+        missed.append(f"full report took {total:.1f} s (target < {TOTAL_TARGET:g} s)")
     if peak >= 2048:
         missed.append(f"peak memory {peak:,.0f} MiB (target < 2048 MiB)")
+    draft_rows, draft_missed = time_draft_page()
+    rows += draft_rows
+    missed += draft_missed
     raking_rows, raking_missed = compare_raking(questionnaire, records)
     rows += raking_rows
     missed += raking_missed

@@ -161,7 +161,7 @@ async def _replace_answers(idempotency_key: str, answers: dict[str, object], *, 
     """Replace the answers (and contact details, when given) of the response under this key; its id."""
     now = datetime.now(timezone.utc)
     changes: dict = {SurveyResponse.answers_json: json.dumps(answers, ensure_ascii=False),
-                     SurveyResponse.locale: locale or DEFAULT_LOCALE}
+                     SurveyResponse.locale: locale or DEFAULT_LOCALE, SurveyResponse.answers_changed_at: now}
     if contact_email:
         changes.update({SurveyResponse.contact_email: normalise_email(contact_email),
                         SurveyResponse.contact_email_key: normalise_email(contact_email),

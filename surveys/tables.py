@@ -137,6 +137,9 @@ class SurveyResponse(Table, tablename="consultation_response"):
     entered_by = Varchar(length=254, default="")
     """The officer who typed or imported a paper response; empty for online responses."""
     answers_json = Text(default="{}")
+    answers_changed_at = Timestamptz(null=True, default=None)
+    """When the answers were last replaced (a second submit under the same key); null when they
+    never were. Part of the key the report's statistics are kept under."""
     contact_email = Varchar(length=254, default="")
     """Given only by a respondent who asked for a copy of their answers and news of the results;
     deleted on erasure or when the consultation's retention period ends (the answers stay, anonymous)."""

@@ -33,6 +33,25 @@ KIND_NAMES = {"single": lazy_gettext("Choose one"), "multiple": lazy_gettext("Ch
 
 
 @dataclass(frozen=True)
+class Statistics:
+    """What the responses alone give the report (no officer's words): the statistics part of the
+    document, the responses per week and, when drawn, the word clouds. The slow part of a report,
+    kept between builds while its inputs are unchanged (``analysis.reports.statistics_cache``)."""
+
+    document: dict[str, Any]
+    """``YouSaid.to_json_dict()``: disclosure control applied."""
+    responses_by_week: list[dict[str, Any]]
+    you_said: YouSaid
+    specs: tuple[QuestionSpec, ...]
+    images: dict[str, tuple[bytes, str]] | None = None
+    """Image name → (PNG, text alternative) (``analysis.reports.render.report_images``); None
+    when not drawn."""
+    draft_pieces: dict[str, str] | None = None
+    """The body's parts drawn from the statistics alone, rendered for the draft page (pictures
+    inline: ``analysis.reports.render.statistics_pieces``); None when not drawn."""
+
+
+@dataclass(frozen=True)
 class BuiltReport:
     document: dict[str, Any]
     you_said: YouSaid
@@ -53,6 +72,11 @@ class BuiltReport:
         """True when the audit, across this and the earlier versions, still finds hidden figures
         it could not protect by hiding more: such a version is not published."""
         return bool(self.you_said.still_narrow)
+
+    images: dict[str, tuple[bytes, str]] | None = None
+    """The pictures when they came with the statistics (None: draw them)."""
+    draft_pieces: dict[str, str] | None = None
+    """``Statistics.draft_pieces``, for the draft page's body."""
 
 
 def responses_by_week(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -122,15 +146,31 @@ def _actions(inputs: ReportInputs) -> list[dict[str, Any]]:
     return actions
 
 
-def build_report(inputs: ReportInputs, *, census: Mapping[str, Mapping[str, int]] | None = None,
-                 disclosure_threshold: int = DEFAULT_THRESHOLD) -> BuiltReport:
+def build_statistics(inputs: ReportInputs, *, census: Mapping[str, Mapping[str, int]] | None = None,
+                     disclosure_threshold: int = DEFAULT_THRESHOLD, draw: bool = False) -> Statistics:
+    """Every figure of the report from ``inputs.records`` (and the published versions, for the
+    disclosure audit); with ``draw``, the word clouds too. CPU work: run it in a worker thread."""
     specs = tuple(specs_from_questionnaire(inputs.questionnaire)) if inputs.questionnaire else ()
     frame = frame_from_records(specs, inputs.records)
     you_said = build_you_said(specs, frame, census=census, disclosure_threshold=disclosure_threshold,
                               earlier=inputs.earlier_documents)
     document = you_said.to_json_dict()
+    images = pieces = None
+    if draw:
+        from analysis.reports.render import inline_image_url, report_images, statistics_pieces
+
+        images = report_images(document, you_said)
+        pieces = statistics_pieces(document, images, inline_image_url(images))
+    return Statistics(document=document, responses_by_week=responses_by_week(frame), you_said=you_said,
+                      specs=specs, images=images, draft_pieces=pieces)
+
+
+def assemble_report(inputs: ReportInputs, statistics: Statistics) -> BuiltReport:
+    """The whole document: the statistics with the officer's words, themes, quotes and actions
+    (quick: the statistics are the slow part). ``inputs.records`` is not read."""
+    document = dict(statistics.document)
     document["we_asked"] = _we_asked(inputs, document["by_channel"])
-    document["responses_by_week"] = responses_by_week(frame)
+    document["responses_by_week"] = statistics.responses_by_week
     document["themes"] = [{"name": theme["name"], "description": theme["description"], "comments": int(theme["count"])}
                           for theme in inputs.themes]
     document["quotes"] = _quotes(inputs)
@@ -139,7 +179,14 @@ def build_report(inputs: ReportInputs, *, census: Mapping[str, Mapping[str, int]
     changed = (churn_between(json.loads(json.dumps(inputs.earlier_documents[-1], default=str)),
                              json.loads(json.dumps(document, default=str)))
                if inputs.earlier_documents else None)
-    return BuiltReport(document=document, you_said=you_said, specs=specs, changed_since_published=changed)
+    return BuiltReport(document=document, you_said=statistics.you_said, specs=statistics.specs,
+                       changed_since_published=changed, images=statistics.images,
+                       draft_pieces=statistics.draft_pieces)
+
+
+def build_report(inputs: ReportInputs, *, census: Mapping[str, Mapping[str, int]] | None = None,
+                 disclosure_threshold: int = DEFAULT_THRESHOLD) -> BuiltReport:
+    return assemble_report(inputs, build_statistics(inputs, census=census, disclosure_threshold=disclosure_threshold))
 
 
 def census_counts(census_file: str) -> dict[str, dict[str, int]] | None:
@@ -158,3 +205,10 @@ def build_from_inputs(inputs: ReportInputs, *, disclosure_threshold: int = DEFAU
     """``build_report`` with the census the officer chose in the draft (CPU work: run in a thread)."""
     return build_report(inputs, census=census_counts(inputs.draft.get("census_file", "")),
                         disclosure_threshold=disclosure_threshold)
+
+
+def statistics_from_inputs(inputs: ReportInputs, *, disclosure_threshold: int = DEFAULT_THRESHOLD) -> Statistics:
+    """``build_statistics`` with the census the officer chose, word clouds and the draft's pieces
+    drawn (CPU work: run in a thread)."""
+    return build_statistics(inputs, census=census_counts(inputs.draft.get("census_file", "")),
+                            disclosure_threshold=disclosure_threshold, draw=True)

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from jinja2 import Environment
+from markupsafe import Markup
 
 from analysis.commitments.report import iso_to_human
 from analysis.printing import print_pdf, template_environment
@@ -123,23 +124,71 @@ def _environment() -> Environment:
     environment.globals["status_on"] = status_on
     environment.globals["lead_sentence"] = lead_sentence
     environment.globals["has_more_than_lead"] = has_more_than_lead
+    environment.globals["number"] = thousands
     return environment
+
+
+def thousands(value: int | float) -> str:
+    """12,345: a count with thousands separated."""
+    return "{:,}".format(value)
 
 
 _ENVIRONMENT: Environment | None = None
 
 
-def render_html(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, str]],
-                image_url: Callable[[str], str], *, commitment_link: Callable[[str, str], str] | None = None) -> str:
-    """The report body (no page chrome), escaped. ``image_url(name)`` gives each image's address;
-    ``commitment_link(charter_slug, key)`` the address of a commitment's own page (the web
-    passes it; without it, as in a file written by the command line, cited commitments are text)."""
+def _environment_once() -> Environment:
     global _ENVIRONMENT
     if _ENVIRONMENT is None:
         _ENVIRONMENT = _environment()
+    return _ENVIRONMENT
+
+
+PIECES = {"questions": "reports/_body_questions.html", "annex": "reports/_body_annex.html"}
+"""The parts of the body drawn from the statistics alone (no officer's words): the results
+question by question and the statistics annex, most of the body's size and rendering time."""
+
+
+def statistics_pieces(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, str]],
+                      image_url: Callable[[str], str]) -> dict[str, str]:
+    """``PIECES`` rendered, for ``render_html(pieces=…)``: rendered once per version of the
+    statistics and kept with them (``analysis.reports.build.Statistics``)."""
+    environment = _environment_once()
     alts = {name: alt for name, (_, alt) in images.items()}
-    return _ENVIRONMENT.get_template("reports/_body.html").render(
-        doc=document, alts=alts, image_url=image_url, commitment_link=commitment_link)
+    return {name: environment.get_template(template).render(doc=document, alts=alts, image_url=image_url)
+            for name, template in PIECES.items()}
+
+
+def inline_image_url(images: Mapping[str, tuple[bytes, str]]) -> Callable[[str], str]:
+    """Each picture's address as a ``data:`` URL: the draft's pictures travel inside its page,
+    so any worker can serve it and no process keeps images another would need."""
+    return lambda name: "data:image/png;base64," + base64.b64encode(images[name][0]).decode("ascii")
+
+
+def render_html(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, str]],
+                image_url: Callable[[str], str], *, commitment_link: Callable[[str, str], str] | None = None,
+                pieces: Mapping[str, str] | None = None) -> str:
+    """The report body (no page chrome), escaped. ``image_url(name)`` gives each image's address;
+    ``commitment_link(charter_slug, key)`` the address of a commitment's own page (the web
+    passes it; without it, as in a file written by the command line, cited commitments are text).
+    ``pieces``: ``statistics_pieces`` of this document's statistics with the same ``image_url``,
+    put in as they are instead of being rendered again."""
+    alts = {name: alt for name, (_, alt) in images.items()}
+    return _environment_once().get_template("reports/_body.html").render(
+        doc=document, alts=alts, image_url=image_url, commitment_link=commitment_link,
+        pieces={name: Markup(html) for name, html in pieces.items()} if pieces else None)
+
+
+OFFICER_PARTS = ("summary", "themes_quotes", "who_took_part")
+"""The blocks of ``reports/_body.html`` that hold the officer's words, themes, quotes and actions."""
+
+
+def officer_parts(document: Mapping[str, Any], *, commitment_link: Callable[[str, str], str] | None = None) -> str:
+    """Just the body's ``OFFICER_PARTS``, each marked as an htmx out-of-band swap of its place in
+    the page: what an officer's edit changes in the preview, without the statistics around them."""
+    template = _environment_once().get_template("reports/_body.html")
+    context = template.new_context({"doc": document, "alts": {}, "image_url": None, "commitment_link": commitment_link,
+                                    "pieces": None, "oob": True})
+    return "".join("".join(template.blocks[name](context)) for name in OFFICER_PARTS)
 
 
 def standalone_html(document: Mapping[str, Any], images: Mapping[str, tuple[bytes, str]]) -> str:

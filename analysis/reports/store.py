@@ -184,8 +184,10 @@ async def commitment_choices() -> list[dict[str, str]]:
              "charter": row["charter.slug"], "key": row["key"], "title": row["title"]} for row in rows]
 
 
-async def load_report_inputs(slug: str, *, today: date) -> ReportInputs:
-    """``today``: the council's day, for the status of each cited commitment."""
+async def load_report_inputs(slug: str, *, today: date, records: bool = True) -> ReportInputs:
+    """``today``: the council's day, for the status of each cited commitment. Without
+    ``records`` the responses are not read (``records`` is empty): enough to put the officer's
+    words around statistics already built (``analysis.reports.build.assemble_report``)."""
     from surveys.responses import response_records
 
     consultation = await find_consultation(slug)
@@ -195,7 +197,8 @@ async def load_report_inputs(slug: str, *, today: date) -> ReportInputs:
     commitments = {choice["value"]: dict(choice) for choice in await commitment_choices() if choice["value"] in cited}
     await _add_statuses_today(commitments, today)
     return ReportInputs(
-        consultation=consultation, questionnaire=questionnaire, records=await response_records(consultation["id"]),
+        consultation=consultation, questionnaire=questionnaire,
+        records=await response_records(consultation["id"]) if records else [],
         draft=await get_draft(consultation["id"]), actions=actions, themes=await list_themes(consultation["id"]),
         quotes=await list_quotes(consultation["id"]), commitments=commitments,
         earlier_documents=await published_documents(consultation["id"]))

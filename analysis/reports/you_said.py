@@ -426,6 +426,7 @@ def _protect_weighted(frame: pd.DataFrame, closed: Sequence[QuestionSpec], quest
              for spec, result in zip(closed, questions)]
     specs = {spec.key: spec for spec in closed}
     table_views, table_weights = [], []
+    answered_by_key: dict[str, np.ndarray] = {}
     for table, suppressed in zip(tables, suppression.tables):
         table_views.append(BreakdownView(question_key=table.question_key, group_key=table.group_key,
                                          counts=table.counts.astype(float), cell_hidden=suppressed.cell_hidden,
@@ -434,7 +435,9 @@ def _protect_weighted(frame: pd.DataFrame, closed: Sequence[QuestionSpec], quest
         group_codes = codes.get(table.group_key)
         if group_codes is None:
             group_codes = choice_codes(frame, specs[table.group_key])
-        answered = answered_mask(frame, specs[table.question_key])
+        answered = answered_by_key.get(table.question_key)
+        if answered is None:  # one question meets every About-you group: its mask once
+            answered = answered_by_key[table.question_key] = answered_mask(frame, specs[table.question_key])
         table_weights.append(row_weights(weights[answered], group_codes[answered], len(table.group_labels)))
     percents = {question.key: [_round(option.weighted_percent, 1) for option in question.options]
                 for question in questions if question.weighted_base is not None}

@@ -182,9 +182,10 @@ def _finish(specs: Sequence[QuestionSpec], answers: pd.DataFrame, fixed: pd.Data
                 exploded = answers[spec.key].explode()
                 exploded = exploded[exploded.notna()]
                 positions = answers.index.get_indexer(exploded.index)
+                chosen = exploded.to_numpy(dtype=object)
                 for label in spec.options:
                     ticked = np.zeros(n, dtype=bool)
-                    ticked[positions[(exploded == label).to_numpy()]] = True
+                    ticked[positions[chosen == label]] = True
                     out[option_column(spec.key, label)] = ticked
             else:
                 for label in spec.options:
@@ -197,7 +198,8 @@ def _finish(specs: Sequence[QuestionSpec], answers: pd.DataFrame, fixed: pd.Data
         else:
             values = answers[spec.key] if spec.key in answers.columns else pd.Series(pd.NA, index=answers.index)
             values = values.astype("string")
-            out[spec.key] = values.where(values.str.len() > 0).to_numpy()
+            given = values.to_numpy(dtype=object, na_value="") != ""  # empty answers are missing
+            out[spec.key] = values.where(given).array
     frame = pd.DataFrame(out)
     for spec in specs:
         if spec.type not in (MULTIPLE_CHOICE, NUMBER):
@@ -217,7 +219,10 @@ def frame_from_records(specs: Sequence[QuestionSpec], records: Iterable[Any]) ->
     fixed = pd.DataFrame({"reference": [record.reference for record in records],
                           "channel": [record.channel for record in records],
                           "submitted_at": [record.submitted_at for record in records]})
-    answers = pd.DataFrame.from_records([_derived_answers(specs, record.answers) for record in records])
+    if any(spec.derived_from for spec in specs):
+        answers = pd.DataFrame.from_records([_derived_answers(specs, record.answers) for record in records])
+    else:  # nothing to derive: the answers as they are
+        answers = pd.DataFrame.from_records([record.answers for record in records])
     return _finish(specs, answers, fixed)
 
 
@@ -279,5 +284,7 @@ def answered_mask(frame: pd.DataFrame, spec: QuestionSpec) -> np.ndarray:
 def choice_codes(frame: pd.DataFrame, spec: QuestionSpec) -> np.ndarray:
     """Single-answer questions: the option index of each response, or -1 when not answered (or
     answered with a label that is not an option)."""
-    categorical = pd.Categorical(frame[spec.key].astype("object"), categories=list(spec.options))
-    return np.asarray(categorical.codes, dtype=np.int64)
+    found, labels = pd.factorize(frame[spec.key])  # missing values get -1
+    index = {label: position for position, label in enumerate(spec.options)}
+    to_option = np.array([index.get(label, -1) for label in labels] + [-1], dtype=np.int64)
+    return to_option[found]  # -1 picks the trailing -1

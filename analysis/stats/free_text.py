@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import itertools
 import re
+from collections import Counter
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -118,9 +118,10 @@ def normalise_one(text: str) -> str:
 
 
 def normalise(texts: Iterable[str]) -> list[str]:
-    # A comprehension over the comments: pandas' string methods loop in Python as well, and
-    # are several times slower here (no pyarrow).
-    return [normalise_one(text) for text in texts]
+    # A comprehension over the distinct comments: pandas' string methods loop in Python as
+    # well, and are several times slower here (no pyarrow).
+    done: dict[str, str] = {}
+    return [done[text] if text in done else done.setdefault(text, normalise_one(text)) for text in texts]
 
 
 def _minhash_signatures(texts: list[str]) -> np.ndarray:
@@ -158,6 +159,7 @@ _CONTRACTED_AUXILIARIES = frozenset({"do", "does", "did", "is", "are", "was", "w
                                      "ca", "wo", "has", "have", "had", "must", "need", "ai", "sha", "might", "dare"})
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def negation_of(word: str) -> str | None:
     """``"not"`` for a "n't" contraction (with or without its apostrophe), the word itself for a
     negation word, else None."""
@@ -262,11 +264,17 @@ def fold_comments(texts: Iterable[str | None]) -> list[FoldedComment]:
             for text, count, variants in zip(sizes["text"], sizes["count"], sizes["variants"])]
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _content_word(word: str) -> bool:
+    """``_is_content_word`` with the stop words, remembered per word (a comment set repeats its
+    vocabulary many times over)."""
+    return _is_content_word(word, stop_words())
+
+
 def comment_terms(text: str) -> list[str]:
     """The terms of one comment: content words, and negated phrases in place of the words they
     negate ("we should not build it" → ["not build"]; "no more bins" → ["no more bins"])."""
     words = _WORD.findall(_straight(unicodedata.normalize("NFKC", text)).casefold())
-    stops = stop_words()
     terms: list[str] = []
     index = 0
     while index < len(words):
@@ -278,13 +286,13 @@ def comment_terms(text: str) -> list[str]:
             while following < len(words) and len(phrase) < MAX_NEGATED_PHRASE:
                 phrase.append(words[following])
                 following += 1
-                if _is_content_word(words[following - 1], stops):
+                if _content_word(words[following - 1]):
                     break
-            if len(phrase) > 1 and _is_content_word(phrase[-1], stops):
+            if len(phrase) > 1 and _content_word(phrase[-1]):
                 terms.append(" ".join(phrase))
                 index = following
                 continue
-        elif _is_content_word(word, stops):
+        elif _content_word(word):
             terms.append(word)
         index += 1
     return terms
@@ -296,15 +304,12 @@ def _is_content_word(word: str, stops: frozenset[str]) -> bool:
 
 def top_terms(texts: Iterable[str | None], *, limit: int = 30) -> list[TermCount]:
     """The most used meaningful terms: how many comments use each (ties alphabetical)."""
-    terms = [comment_terms(text) for text in texts if isinstance(text, str)]
-    sizes = np.fromiter((len(found) for found in terms), dtype=np.int64, count=len(terms))
-    if not sizes.sum():
-        return []
-    pairs = pd.DataFrame({"comment": np.repeat(np.arange(len(terms)), sizes),
-                          "term": list(itertools.chain.from_iterable(terms))}).drop_duplicates()
-    counts = pairs["term"].value_counts().rename_axis("term").reset_index(name="comments")  # once per comment
-    counts = counts.sort_values(["comments", "term"], ascending=[False, True]).head(limit)
-    return [TermCount(term=str(term), comments=int(comments)) for term, comments in zip(counts["term"], counts["comments"])]
+    comments: Counter[str] = Counter()
+    for text, uses in Counter(text for text in texts if isinstance(text, str)).items():  # each wording once
+        for term in set(comment_terms(text)):  # a term counts once per comment
+            comments[term] += uses
+    ranked = sorted(comments.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return [TermCount(term=term, comments=count) for term, count in ranked]
 
 
 def summarise_free_text(question_key: str, texts: Iterable[str | None], *, term_limit: int = 30) -> FreeTextSummary:

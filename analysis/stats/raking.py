@@ -104,13 +104,16 @@ def rake(codes: Sequence[np.ndarray], target_shares: Sequence[np.ndarray], *,
         cells[:, dimension] = remainder % (sizes[dimension] + 1) - 1
         remainder //= sizes[dimension] + 1
     cell_weight = cell_size.astype(float)  # total weight of each cell (each member has weight 1)
+    # Per dimension, the cells that gave a category and that category: fixed for the whole run,
+    # so each pass only gathers, counts and scales (no masks rebuilt a thousand times).
+    given_cells = [np.flatnonzero(cells[:, dimension] >= 0) for dimension in range(len(sizes))]
+    given_codes = [cells[given, dimension] for dimension, given in enumerate(given_cells)]
+    plan = list(zip(targets, given_cells, given_codes, sizes))
 
     def share_error() -> float:
         worst = 0.0
-        for dimension, shares in enumerate(targets):
-            column = cells[:, dimension]
-            given = column >= 0
-            totals = np.bincount(column[given], weights=cell_weight[given], minlength=sizes[dimension])
+        for shares, given, column, size in plan:
+            totals = np.bincount(column, weights=cell_weight[given], minlength=size)
             answered = totals.sum()
             if answered > 0:
                 worst = max(worst, float(np.max(np.abs(totals / answered - shares))))
@@ -118,19 +121,16 @@ def rake(codes: Sequence[np.ndarray], target_shares: Sequence[np.ndarray], *,
 
     iterations = 0
     error = share_error()
-    while error > tolerance and iterations < max_iterations:
-        for dimension, shares in enumerate(targets):
-            column = cells[:, dimension]
-            given = column >= 0
-            totals = np.bincount(column[given], weights=cell_weight[given], minlength=sizes[dimension])
-            answered = totals.sum()
-            with np.errstate(divide="ignore", invalid="ignore"):
-                factors = np.where(totals > 0, shares * answered / totals, 1.0)
-            cell_weight[given] *= factors[column[given]]
-        if cap is not None:
-            cell_weight = np.minimum(cell_weight, cap * cell_weight.sum() / n * cell_size)
-        iterations += 1
-        error = share_error()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        while error > tolerance and iterations < max_iterations:
+            for shares, given, column, size in plan:
+                totals = np.bincount(column, weights=cell_weight[given], minlength=size)
+                factors = np.where(totals > 0, shares * totals.sum() / totals, 1.0)
+                cell_weight[given] *= factors[column]
+            if cap is not None:
+                cell_weight = np.minimum(cell_weight, cap * cell_weight.sum() / n * cell_size)
+            iterations += 1
+            error = share_error()
     weights = (cell_weight / cell_size)[respondent_cell]
     # Each step keeps the total in exact arithmetic; remove the floating-point drift so that the
     # weights sum to n (mean 1) exactly as documented.

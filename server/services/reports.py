@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timezone
 from typing import Any
 
 import anyio.to_thread
 
-from analysis.reports.build import BuiltReport, build_from_inputs
+from analysis.reports.build import BuiltReport, assemble_report, statistics_from_inputs
 from analysis.reports.render import Images, render_html, report_csv, report_images
+from analysis.reports.statistics_cache import keep, pack, statistics_key, stored_payload, unpack
 from analysis.reports.store import PublishedVersion, VersionContent, find_consultation, load_report_inputs, publish_version
+from surveys.responses import response_records
 from common.clock import council_today
 from common.i18n import gettext
 
@@ -27,12 +30,26 @@ def document_json(document: dict[str, Any]) -> str:
 
 
 async def build_report_now(slug: str, threshold: int) -> BuiltReport:
-    """The report from every response so far (raises ``ReportNotFound``); CPU work in a thread."""
-    inputs = await load_report_inputs(slug, today=council_today())
-    return await anyio.to_thread.run_sync(lambda: build_from_inputs(inputs, disclosure_threshold=threshold))
+    """The report from every response so far (raises ``ReportNotFound``). The statistics and word
+    clouds are reused from the database while their key still matches
+    (``analysis.reports.statistics_cache``), else rebuilt and kept; reading is on the event loop,
+    every CPU step (statistics, pictures, pickling) in a worker thread."""
+    consultation = await find_consultation(slug)
+    key = await statistics_key(consultation["id"], threshold=threshold)  # before the inputs: see the module
+    inputs = await load_report_inputs(slug, today=council_today(), records=False)
+    payload = await stored_payload(consultation["id"], key)
+    statistics = await anyio.to_thread.run_sync(unpack, payload) if payload is not None else None
+    if statistics is None:
+        inputs = replace(inputs, records=await response_records(consultation["id"]))
+        statistics = await anyio.to_thread.run_sync(
+            lambda: statistics_from_inputs(inputs, disclosure_threshold=threshold))
+        await keep(consultation["id"], key, await anyio.to_thread.run_sync(pack, statistics), now=datetime.now(timezone.utc))
+    return await anyio.to_thread.run_sync(assemble_report, inputs, statistics)
 
 
 async def draw(built: BuiltReport) -> Images:
+    if built.images is not None:
+        return built.images
     return await anyio.to_thread.run_sync(report_images, built.document, built.you_said)
 
 

@@ -64,10 +64,18 @@ def _officer_writes_and_publishes(page, live_server, assert_accessible) -> None:
     page.get_by_label("Resident Panel sessions: how (optional)").fill("two panel sessions")
     page.get_by_label("Focus groups: people reached").fill("22")
     page.get_by_role("button", name="Save", exact=True).click()
-    page.wait_for_url(f"{live_server}/officer/consultations/{SLUG}/report")
+    # A census chosen: every figure changes, so htmx loads the whole page again.
     reach = page.locator("table", has=page.get_by_text("People reached and responses, by channel"))
-    assert re.search(r"Resident Panel sessions\s+38 \(two panel sessions\)\s+0", reach.inner_text())
-    assert "Design effect" in page.locator(".app-report-preview").inner_text()
+    expect(reach).to_contain_text(re.compile(r"Resident Panel sessions\s+38 \(two panel sessions\)\s+0"))
+    expect(page.locator(".app-report-preview")).to_contain_text("Design effect")
+    assert_accessible(page)
+    # The words alone: saved in place, and only the preview's summary and reach change with them.
+    page.evaluate("() => { window.__stayed = true; }")  # survives only if there is no page load
+    page.get_by_label("Why the council consulted (We asked)").fill("To hear residents before our Data Charter.")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#report-summary")).to_contain_text("To hear residents before our Data Charter.")
+    expect(page.locator("#report-words")).to_contain_text("Report words saved")
+    assert page.evaluate("() => window.__stayed === true"), "saving the words swapped them in place"
     assert_accessible(page)
 
     # A theme, then tag an answer with it on the comments page (htmx swaps only that answer).
@@ -102,7 +110,10 @@ def _officer_writes_and_publishes(page, live_server, assert_accessible) -> None:
     form.get_by_label("Words to publish").fill("Tell people in plain English … about them.")
     form.get_by_label(re.compile("I have checked this quote")).check()
     form.get_by_role("button", name="Choose this quote").click()
-    page.wait_for_url(re.compile(r".*/report#quotes$"))
+    page.locator(f"#{answer_id}").get_by_text("Quote chosen").wait_for()  # that answer only, in place
+    assert page.evaluate("() => window.__stayed === true"), "choosing a quote swapped the answer in place"
+    assert_accessible(page)
+    page.goto(f"{live_server}/officer/consultations/{SLUG}/report")
     assert "“Tell people in plain English … about them.”" in page.locator("#quotes ~ .govuk-inset-text").first.inner_text()
     assert f"{THEME}: 1 comment" in page.locator("#themes + ul").inner_text()
     assert_accessible(page)
@@ -116,8 +127,9 @@ def _officer_writes_and_publishes(page, live_server, assert_accessible) -> None:
     page.get_by_label("Who is responsible").fill("Information Governance")
     page.get_by_label("2: Create a Data Sharing Register").check()
     page.get_by_role("button", name="Add action").click()
-    page.wait_for_url(re.compile(r".*/report#we-did-actions$"))
-    assert ACTION in page.locator("table", has=page.get_by_text("Actions", exact=True)).inner_text()
+    # In place: the actions table, and "We did" in the preview's summary.
+    expect(page.locator("table", has=page.get_by_text("Actions", exact=True))).to_contain_text(ACTION)
+    expect(page.locator("#report-summary")).to_contain_text(ACTION)
     assert_accessible(page)
     # The demo published version 1 when it was loaded: the officer's are versions 2 and 3.
     _publish(page, live_server, 2, assert_accessible)
@@ -126,7 +138,7 @@ def _officer_writes_and_publishes(page, live_server, assert_accessible) -> None:
     page.get_by_label("What the council did or will do").fill("Review the guide with the Resident Panel (e2e)")
     page.get_by_label("Who is responsible").fill("Participation team")
     page.get_by_role("button", name="Add action").click()
-    page.wait_for_url(re.compile(r".*/report#we-did-actions$"))
+    expect(page.locator("#report-summary")).to_contain_text("Review the guide with the Resident Panel (e2e)")
     _publish(page, live_server, 3)
 
 

@@ -115,3 +115,19 @@ def demo_report_inputs(census_file: str = "camden-2021.csv", *, seed: int | None
         questionnaire=demo, records=records,
         draft={"purpose": "", "channels_note": "", "census_file": census_file, "reach_json": "{}"},
         actions=[], themes=[], quotes=[])
+
+
+def count_statistics_builds(monkeypatch) -> list[int]:
+    """Every statistics build of the server from now on (the slow part of a report), as its
+    number of responses: a list that grows while the test runs."""
+    import server.services.reports as report_service
+
+    made: list[int] = []
+    real = report_service.statistics_from_inputs
+
+    def counted(inputs, **options):
+        made.append(len(inputs.records))
+        return real(inputs, **options)
+
+    monkeypatch.setattr(report_service, "statistics_from_inputs", counted)
+    return made

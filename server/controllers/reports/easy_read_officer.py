@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+import anyio.to_thread
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -63,10 +64,11 @@ class EasyReadOfficerController(Controller):
         points = await draft_points(consultation["id"])
         rows = form_rows(points) if rows is None else form_rows(rows, blank=0)
         latest = await _latest_version(slug)
+        preview = Markup(await anyio.to_thread.run_sync(easy_read_html, points)) if points else None  # pictures: off the loop
         return Template("reports/easy_read_form.html", status_code=status_code, context={
             "consultation": consultation, "slug": slug, "rows": rows, "values": _row_values(rows),
             "errors": errors or {}, "icon_options": [("", gettext("Choose a picture")), *icon_choices()],
-            "preview": Markup(easy_read_html(points)) if points else None, "saved": saved,
+            "preview": preview, "saved": saved,
             "latest": latest, "latest_has_easy_read": bool(latest and version_points(latest)),
             "max_words": MAX_WORDS, "max_points": MAX_POINTS})
 

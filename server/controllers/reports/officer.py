@@ -4,7 +4,6 @@ drawing its pictures is CPU work run in a worker thread; every action goes to th
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime, timezone
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +20,7 @@ from markupsafe import Markup
 
 from analysis.reports import first_screen
 from analysis.reports.build import BuiltReport
-from analysis.reports.render import render_html, report_csv, report_pdf
+from analysis.reports.render import inline_image_url, officer_parts, render_html, report_csv, report_pdf
 from analysis.reports.summary import drafted_findings
 from analysis.reports.store import (
     ReportFormError,
@@ -48,7 +47,6 @@ from analysis.reports.store import (
     remove_quote,
     set_tag,
 )
-from common.clock import council_today
 from common.i18n import gettext, ngettext
 from panels.census import census_label, shipped_census_files
 from server.audit import record_audit
@@ -126,24 +124,33 @@ class ReportsOfficerController(Controller):
     path = "/officer/consultations/{slug:str}/report"
     opt = roles(OFFICER)
 
-    async def _page(self, request: Request, slug: str, *, values: dict[str, Any] | None = None,
-                    errors: dict[str, str] | None = None, action_values: dict[str, Any] | None = None,
-                    action_errors: dict[str, str] | None = None, theme_values: dict[str, str] | None = None,
-                    theme_errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
+    async def _context(self, request: Request, slug: str, *, values: dict[str, Any] | None = None,
+                       errors: dict[str, str] | None = None, action_values: dict[str, Any] | None = None,
+                       action_errors: dict[str, str] | None = None, theme_values: dict[str, str] | None = None,
+                       theme_errors: dict[str, str] | None = None, body: bool = True) -> dict[str, Any]:
+        """What the draft page and its partials show. With ``body`` the preview's whole body,
+        else only its parts the officer's edits change (``preview_parts``, htmx out-of-band swaps)."""
         consultation = await consultation_or_404(slug)
         built = await build_draft(slug, _threshold(request))
-        images = await draw(built)
-        # The draft's charts travel inside the page (the CSP allows data: images): any worker
-        # can serve the page, and no process keeps images another worker would need.
-        body = render_html(built.document, images,
-                           lambda name: "data:image/png;base64," + base64.b64encode(images[name][0]).decode("ascii"),
-                           commitment_link=_commitment_link(request))
+        link = _commitment_link(request)
+        if body:
+            images = await draw(built)
+            # The draft's charts travel inside the page (the CSP allows data: images): any worker
+            # can serve the page, and no process keeps images another worker would need. The
+            # parts drawn from the statistics alone come rendered with them; the rest is drawn
+            # here, off the event loop.
+            html = await anyio.to_thread.run_sync(lambda: render_html(
+                built.document, images, inline_image_url(images), commitment_link=link, pieces=built.draft_pieces))
+            preview = {"body": Markup(html), "preview_parts": ""}
+        else:
+            parts = await anyio.to_thread.run_sync(lambda: officer_parts(built.document, commitment_link=link))
+            preview = {"body": "", "preview_parts": Markup(parts)}
         draft = await get_draft(consultation["id"])
         errors = errors or {}
         action_errors = action_errors or {}
         theme_errors = theme_errors or {}
-        return Template("reports/officer.html", status_code=status_code, context={
-            "consultation": consultation, "slug": slug, "body": Markup(body),
+        return {
+            "consultation": consultation, "slug": slug, **preview,
             "values": values if values is not None else _stored_draft_values(draft), "errors": errors,
             "reach_channels": [(channel, CHANNEL_LABELS[channel]) for channel in REACH_CHANNELS],
             "action_values": with_date_boxes(action_values or {}, ["due_on"]), "action_errors": action_errors,
@@ -155,29 +162,51 @@ class ReportsOfficerController(Controller):
             "free_text_questions": [(q["key"], q["text"]) for q in built.document["free_text"]],
             "drafted_findings": drafted_findings(built.document),
             "first_screen_problem": first_screen.report_problem(built.document, report_title(consultation)),
-        })
+        }
+
+    async def _page(self, request: Request, slug: str, *, status_code: int = 200, **shown: Any) -> Template:
+        return Template("reports/officer.html", status_code=status_code,
+                        context=await self._context(request, slug, **shown))
+
+    async def _partial(self, request: Request, slug: str, template: str, *, saved: str = "", status_code: int = 200,
+                       **shown: Any) -> Template:
+        """One part of the draft page for htmx, with the preview's parts it changed (none when
+        the form came back with errors: nothing was saved)."""
+        context = await self._context(request, slug, body=False, **shown)
+        if status_code != 200:
+            context["preview_parts"] = ""
+        return Template(template, status_code=status_code, context={**context, "partial": True, "saved": saved})
 
     @get("/", name="report_draft")
     async def draft(self, request: Request, slug: FromPath[str]) -> Template:
         return await self._page(request, slug)
 
     @post("/", name="report_draft_save")
-    async def save(self, request: Request, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
-        await consultation_or_404(slug)
+    async def save(self, request: HTMXRequest, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect | Response:
+        consultation = await consultation_or_404(slug)
         try:
             values = check_draft_form(data, shipped_census_files())
         except ReportFormError as error:
+            if request.htmx:
+                return await self._partial(request, slug, "reports/_officer_words.html", values=_draft_values(data),
+                                           errors=error.errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
             return await self._page(request, slug, values=_draft_values(data), errors=error.errors,
                                     status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         from analysis.reports.store import save_draft
 
+        census_before = (await get_draft(consultation["id"]))["census_file"]
         await save_draft(slug=slug, values=values, now=_now())
         await record_audit(actor=request.user.email, action="report_draft_saved", object_type="consultation_report",
                            object_id=slug, detail=f"census: {values['census_file'] or 'none'}", ip_address=client_ip(request))
+        if request.htmx and values["census_file"] == census_before:
+            return await self._partial(request, slug, "reports/_officer_words.html", saved=gettext("Report words saved"))
+        if request.htmx:  # weighted otherwise: every figure of the preview changes, so the whole page
+            return Response(content=None, status_code=204,
+                            headers={"HX-Redirect": request.app.route_reverse("report_draft", slug=slug)})
         return _to_draft(request, slug)
 
     @post("/actions", name="report_action_add")
-    async def add_action(self, request: Request, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
+    async def add_action(self, request: HTMXRequest, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
         await consultation_or_404(slug)
         known = {choice["value"] for choice in await commitment_choices()}
         data = {**data, "due_on": joined_date(data, "due_on")}
@@ -186,21 +215,28 @@ class ReportsOfficerController(Controller):
         except ReportFormError as error:
             raw = {**{k: data.get(k, "") for k in ("action", "due_on", "owner", "done", "commitments")},
                    **typed_boxes(data, ["due_on"])}
+            if request.htmx:
+                return await self._partial(request, slug, "reports/_officer_actions.html", action_values=raw,
+                                           action_errors=error.errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
             return await self._page(request, slug, action_values=raw, action_errors=error.errors,
                                     status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         action_id = await add_action(slug=slug, values=values, now=_now())
         await record_audit(actor=request.user.email, action="report_action_added", object_type="report_action",
                            object_id=action_id, detail=f"{slug}: {values['action'][:200]}", ip_address=client_ip(request))
+        if request.htmx:
+            return await self._partial(request, slug, "reports/_officer_actions.html", saved=gettext("Action added"))
         return _to_draft(request, slug, "#we-did-actions")
 
     @post("/actions/{action_id:int}/delete", name="report_action_remove")
-    async def remove_action(self, request: Request, slug: FromPath[str], action_id: FromPath[int]) -> Redirect:
+    async def remove_action(self, request: HTMXRequest, slug: FromPath[str], action_id: FromPath[int]) -> Template | Redirect:
         try:
             text = await remove_action(slug=slug, action_id=action_id)
         except ReportNotFound as error:
             raise NotFoundException() from error
         await record_audit(actor=request.user.email, action="report_action_removed", object_type="report_action",
                            object_id=action_id, detail=f"{slug}: {text[:200]}", ip_address=client_ip(request))
+        if request.htmx:
+            return await self._partial(request, slug, "reports/_officer_actions.html", saved=gettext("Action removed"))
         return _to_draft(request, slug, "#we-did-actions")
 
     @post("/themes", name="report_theme_add")
@@ -258,16 +294,21 @@ class ReportsOfficerController(Controller):
                                detail=f"{slug}: response {response_id} {question}", ip_address=client_ip(request))
         page = str(data.get("page", "1"))
         if request.htmx:  # the answer's fragment, swapped in place
-            consultation = await consultation_or_404(slug)
-            return Template("reports/_answer.html", context={
-                "answer": await free_text_answer_view(slug, response_id, question), "slug": slug, "question": question,
-                "page": page, "themes": await list_themes(consultation["id"]), "toggled_theme": theme_id,
-                "quote_for": None, "quote_values": {}, "errors": {}})
+            return await self._answer(slug, response_id, question, page, toggled_theme=theme_id)
         return Redirect(path=request.app.route_reverse("report_comments", slug=slug)
                         + f"?{urlencode({'question': question, 'page': page})}#answer-{response_id}", status_code=303)
 
+    async def _answer(self, slug: str, response_id: int, question: str, page: str, *, status_code: int = 200,
+                      **shown: Any) -> Template:
+        """One answer's fragment of the comments page, for htmx."""
+        consultation = await consultation_or_404(slug)
+        return Template("reports/_answer.html", status_code=status_code, context={
+            "answer": await free_text_answer_view(slug, response_id, question), "slug": slug, "question": question,
+            "page": page, "themes": await list_themes(consultation["id"]), "toggled_theme": None,
+            "quote_for": None, "quote_values": {}, "errors": {}, "partial": True, **shown})
+
     @post("/quotes", name="report_quote_add")
-    async def add_quote(self, request: Request, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
+    async def add_quote(self, request: HTMXRequest, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
         try:
             response_id = int(data.get("response_id", ""))
         except (TypeError, ValueError) as error:
@@ -280,6 +321,10 @@ class ReportsOfficerController(Controller):
         try:
             quote_id = await add_quote(slug=slug, response_id=response_id, question_key=question, form=data, now=_now())
         except ReportFormError as error:
+            if request.htmx:  # the answer again, its quote form open with the errors
+                return await self._answer(slug, response_id, question, str(page), quote_for=(response_id, question),
+                                          quote_values={"text": str(data.get("text", ""))}, errors=error.errors,
+                                          status_code=HTTP_422_UNPROCESSABLE_ENTITY)
             return await self._comments_page(slug, question, page, quote_for=(response_id, question),
                                              quote_values={"text": str(data.get("text", ""))}, errors=error.errors,
                                              status_code=HTTP_422_UNPROCESSABLE_ENTITY)
@@ -287,6 +332,8 @@ class ReportsOfficerController(Controller):
             raise NotFoundException() from error
         await record_audit(actor=request.user.email, action="report_quote_chosen", object_type="report_quote",
                            object_id=quote_id, detail=f"{slug}: response {response_id} {question}", ip_address=client_ip(request))
+        if request.htmx:  # only the answer changes on this page; the draft shows the quote when next opened
+            return await self._answer(slug, response_id, question, str(page), quote_chosen=True)
         return _to_draft(request, slug, "#quotes")
 
     async def _case_study_comments_page(self, slug: str, *, quote_for: int | None = None,
@@ -321,13 +368,15 @@ class ReportsOfficerController(Controller):
         return _to_draft(request, slug, "#quotes")
 
     @post("/quotes/{quote_id:int}/delete", name="report_quote_remove")
-    async def remove_quote(self, request: Request, slug: FromPath[str], quote_id: FromPath[int]) -> Redirect:
+    async def remove_quote(self, request: HTMXRequest, slug: FromPath[str], quote_id: FromPath[int]) -> Template | Redirect:
         try:
             await remove_quote(slug=slug, quote_id=quote_id)
         except ReportNotFound as error:
             raise NotFoundException() from error
         await record_audit(actor=request.user.email, action="report_quote_removed", object_type="report_quote",
                            object_id=quote_id, detail=slug, ip_address=client_ip(request))
+        if request.htmx:
+            return await self._partial(request, slug, "reports/_officer_quotes.html", saved=gettext("Quote removed"))
         return _to_draft(request, slug, "#quotes")
 
     @get("/publish", name="report_publish_confirm")
@@ -387,12 +436,14 @@ class ReportsOfficerController(Controller):
     @get("/report.json", name="report_draft_json")
     async def draft_json(self, request: Request, slug: FromPath[str]) -> Response:
         built = await build_draft(slug, _threshold(request))
-        return download(_document_json(built.document), media_type="application/json; charset=utf-8", filename=f"{slug}-report-draft.json")
+        text = await anyio.to_thread.run_sync(_document_json, built.document)
+        return download(text, media_type="application/json; charset=utf-8", filename=f"{slug}-report-draft.json")
 
     @get("/report.csv", name="report_draft_csv")
     async def draft_csv(self, request: Request, slug: FromPath[str]) -> Response:
         built = await build_draft(slug, _threshold(request))
-        return download(report_csv(built.document), media_type="text/csv; charset=utf-8", filename=f"{slug}-report-draft.csv")
+        text = await anyio.to_thread.run_sync(report_csv, built.document)
+        return download(text, media_type="text/csv; charset=utf-8", filename=f"{slug}-report-draft.csv")
 
     @get("/report.pdf", name="report_draft_pdf")
     async def draft_pdf(self, request: Request, slug: FromPath[str]) -> Response:
