@@ -10,7 +10,7 @@ from datetime import date
 
 from common.i18n import format_day, gettext, speaking
 from panels.calendar import CALENDAR_FILE_NAME
-from panels.store import OutgoingEmail, about_volunteer
+from panels.store import OutgoingEmail, OutgoingText, about_volunteer
 from panels.tables import Panel, PanelSession, Volunteer
 
 
@@ -30,14 +30,15 @@ def voucher_words(panel: Panel) -> str:
 
 def invitation_email(panel: Panel, volunteer: Volunteer, *, link: str, sessions: Sequence[PanelSession],
                      reply_by: date, postal_address: str, calendar: str) -> OutgoingEmail:
-    """The invitation, in the volunteer's language, with the calendar file attached. ``link`` is
+    """The invitation, in the volunteer's language, with the calendar file attached (over SMTP;
+    GOV.UK Notify sends no such file, so the words point to the private page's). ``link`` is
     the absolute address of their private page; ``postal_address`` where a reply by letter goes."""
     with speaking(volunteer.locale):
         parts = [gettext("Dear %(name)s,", name=volunteer.full_name),
                  gettext("You have been chosen by lottery for the %(panel)s (reference %(reference)s).",
                          panel=panel.name, reference=volunteer.reference)]
         if sessions:
-            parts.append(gettext("The panel meets on these dates (the attached calendar file holds them too):")
+            parts.append(gettext("The panel meets on these dates (your private link below also gives them as a calendar file):")
                          + "\n" + session_lines(sessions))
         if panel.voucher_pence:
             parts.append(gettext("Members receive a %(voucher)s thank-you voucher for each session they attend.",
@@ -87,3 +88,17 @@ def session_reminder_email(panel: Panel, session: PanelSession, volunteer: Volun
         ]) + "\n"
         return OutgoingEmail(to_address=volunteer.email, about=about_volunteer(volunteer.id), body=body,
                              subject=gettext("Reminder: %(panel)s on %(day)s", panel=panel.name, day=day))
+
+
+def session_reminder_text(panel: Panel, session: PanelSession, volunteer: Volunteer) -> OutgoingText:
+    """The text a confirmed member with a telephone number gets before a session (two text
+    messages at most), in the language they registered in."""
+    with speaking(volunteer.locale):
+        day = format_day(session.held_on)
+        when = gettext("%(day)s, %(starts)s to %(ends)s", day=day, starts=session.starts_at.strftime("%H:%M"),
+                       ends=session.ends_at.strftime("%H:%M"))
+        body = gettext("%(panel)s: a reminder that we meet on %(when)s. If you cannot come, send your apologies "
+                       "with the private link in our emails.", panel=panel.name,
+                       when=when + (f", {session.place}" if session.place else ""))
+        return OutgoingText(to_phone=volunteer.phone, about=about_volunteer(volunteer.id), body=body,
+                            subject=gettext("Text: reminder of %(day)s", day=day))

@@ -3,7 +3,7 @@
 - to everyone invited who has not replied, ``REPLY_REMINDER_DAYS`` days before their reply-by
   date (with a fresh private link, since they may have lost the invitation);
 - to every confirmed member, ``SESSION_REMINDER_DAYS`` days before each session they have not sent
-  apologies for.
+  apologies for (and a text message too, where the council sends texts and they gave a number).
 
 Each reminder is claimed once by a unique marker (``PanelReminder``) before it is composed, so two
 workers, or the check running every hour, never send one twice. Emails are in the language the
@@ -16,8 +16,8 @@ from datetime import date, timedelta
 from common.clock import council_date
 from common.transactions import is_unique_violation
 from panels.apologies import apologies_for_panel
-from panels.invitation_emails import reply_reminder_email, session_reminder_email
-from panels.store import OutgoingEmail, PrivateLink, set_volunteer_token
+from panels.invitation_emails import reply_reminder_email, session_reminder_email, session_reminder_text
+from panels.store import OutgoingEmail, OutgoingText, PrivateLink, set_volunteer_token
 from panels.tables import Panel, PanelReminder, PanelSession, Volunteer
 
 REPLY_REMINDER_DAYS = 3
@@ -37,9 +37,12 @@ async def claim_reminder(volunteer_id: int, marker: str) -> bool:
     return True
 
 
-async def due_reminders(*, today: date, private_link: PrivateLink, postal_address: str) -> list[OutgoingEmail]:
-    """The reminders due today that have not been sent, each claimed as it is composed."""
-    emails: list[OutgoingEmail] = []
+async def due_reminders(*, today: date, private_link: PrivateLink, postal_address: str,
+                        texts: bool = False) -> list[OutgoingEmail | OutgoingText]:
+    """The reminders due today that have not been sent, each claimed as it is composed. With
+    ``texts`` (the council sends text messages), a confirmed member who gave a telephone number
+    also gets a text before each session."""
+    emails: list[OutgoingEmail | OutgoingText] = []
     panels: dict[int, Panel] = {}
 
     async def panel_of(panel_id: int) -> Panel:
@@ -68,9 +71,11 @@ async def due_reminders(*, today: date, private_link: PrivateLink, postal_addres
         members = await Volunteer.objects().where(Volunteer.panel == session.panel,
                                                   Volunteer.status == "confirmed").order_by(Volunteer.id).run()
         for volunteer in members:
-            if volunteer.id in sorry or not volunteer.email:
+            if volunteer.id in sorry:
                 continue
-            if await claim_reminder(volunteer.id, f"session:{session.id}:{volunteer.id}"):
+            if volunteer.email and await claim_reminder(volunteer.id, f"session:{session.id}:{volunteer.id}"):
                 emails.append(session_reminder_email(await panel_of(session.panel), session, volunteer,
                                                      postal_address=postal_address))
+            if texts and volunteer.phone and await claim_reminder(volunteer.id, f"session-text:{session.id}:{volunteer.id}"):
+                emails.append(session_reminder_text(await panel_of(session.panel), session, volunteer))
     return emails

@@ -54,6 +54,19 @@ class OutgoingEmail:
     attachment_text: str = ""
 
 
+@dataclass(frozen=True)
+class OutgoingText:
+    """A text message to a volunteer (sent only where the council's GOV.UK Notify sends texts)."""
+
+    to_phone: str
+    subject: str
+    """What the outbox lists it as ("Text: reminder of 3 February 2027")."""
+    body: str
+    about: str = ""
+    channel: str = "sms"
+    to_address: str = ""
+
+
 def about_volunteer(volunteer_id: int) -> str:
     return f"panel_volunteer:{int(volunteer_id)}"
 

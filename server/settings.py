@@ -160,6 +160,10 @@ class Settings:
     Set, officers can have Notify print and post a batch of letters (see the README for its
     placeholders) instead of printing them and using a mailing house."""
 
+    notify_sms_template_id: str = ""
+    """``NOTIFY_SMS_TEMPLATE_ID``: a Notify text message template whose message is ``((body))``.
+    Set, confirmed panel members who gave a telephone number get a text before each session."""
+
     notify_base_url: str = "https://api.notifications.service.gov.uk"
     """``NOTIFY_BASE_URL``: Notify's API (tests point it at a stand-in)."""
 
@@ -224,6 +228,11 @@ class Settings:
     @property
     def sends_email(self) -> bool:
         return bool(self.smtp_host or self.notify_api_key)
+
+    @property
+    def sends_texts(self) -> bool:
+        """True when GOV.UK Notify sends text messages (session reminders to members who gave a number)."""
+        return bool(self.notify_api_key and self.notify_sms_template_id)
 
     @property
     def posts_letters(self) -> bool:
@@ -339,8 +348,12 @@ def _notify_from_env(environ: Mapping[str, str]) -> dict[str, str]:
     letters = environ.get("NOTIFY_LETTER_TEMPLATE_ID", "").strip().lower()
     if letters and not (key and _UUID.fullmatch(letters)):
         raise SettingsError("NOTIFY_LETTER_TEMPLATE_ID must be the id of a Notify letter template, with NOTIFY_API_KEY set")
+    texts = environ.get("NOTIFY_SMS_TEMPLATE_ID", "").strip().lower()
+    if texts and not (key and _UUID.fullmatch(texts)):
+        raise SettingsError("NOTIFY_SMS_TEMPLATE_ID must be the id of a Notify text message template whose message "
+                            "is ((body)), with NOTIFY_API_KEY set")
     return {"notify_api_key": key, "notify_email_template_id": template, "notify_base_url": base_url,
-            "notify_letter_template_id": letters}
+            "notify_letter_template_id": letters, "notify_sms_template_id": texts}
 
 
 def _group_roles_from_env(raw: str) -> tuple[tuple[str, str], ...]:

@@ -111,6 +111,11 @@ class OutboxEmail(Table, tablename="outbox_email"):
     writes it here, so that nothing is lost when the mail server is down."""
 
     to_address = Varchar(length=254)
+    """The email address; empty for a text message."""
+    channel = Varchar(length=10, default="email")
+    """``email``, or ``sms``: a text message to ``to_phone``, sent through GOV.UK Notify when
+    ``NOTIFY_SMS_TEMPLATE_ID`` is set (``subject`` then only names it in the outbox)."""
+    to_phone = Varchar(length=40, default="")
     about = Varchar(length=80, default="", index=True)
     """The record the message is about, as ``table:id`` (``case_study_comment:42``,
     ``panel_volunteer:7``, ``consultation_response:3``, ``personal_data_link:5``): erasing a record

@@ -153,19 +153,27 @@ NOTIFY_PASS_STOPPERS = frozenset({403, 429})
 """Notify answers that are no single email's fault (a refused key, the rate limit), beside 5xx."""
 
 
-def _deliver_by_notify(settings: Settings, messages: list[tuple[int, EmailMessage]],
+def _deliver_by_notify(settings: Settings, messages: list[tuple[int, EmailMessage | Text]],
                        unsubscribe_links: dict[int, str]) -> Delivery:
-    """Send each message through GOV.UK Notify's email template (``((subject))`` and ``((body))``),
-    with the outbox id as Notify's reference and a follower's one-click unsubscribe link. Runs in
-    a worker thread (the client blocks)."""
+    """Send each message through GOV.UK Notify: an email through the email template (``((subject))``
+    and ``((body))``) with a follower's one-click unsubscribe link, a text through the text message
+    template (``((body))``); the outbox id is Notify's reference. An email's attachment is not
+    sent (Notify sends files only as links in templates made for them). Runs in a worker thread
+    (the client blocks)."""
     client = NotificationsAPIClient(settings.notify_api_key, base_url=settings.notify_base_url, timeout=30)
     delivery = Delivery()
     for email_id, message in messages:
+        reference = f"civicpanel-outbox-{email_id}"
         try:
-            client.send_email_notification(
-                email_address=str(message["To"]), template_id=settings.notify_email_template_id,
-                personalisation={"subject": str(message["Subject"]), "body": message.get_content().rstrip("\n")},
-                reference=f"civicpanel-outbox-{email_id}", one_click_unsubscribe_url=unsubscribe_links.get(email_id) or None)
+            if isinstance(message, Text):
+                client.send_sms_notification(phone_number=message.phone, template_id=settings.notify_sms_template_id,
+                                             personalisation={"body": message.body}, reference=reference)
+            else:
+                body = (message.get_body(("plain",)) or message).get_content().rstrip("\n")
+                client.send_email_notification(
+                    email_address=str(message["To"]), template_id=settings.notify_email_template_id,
+                    personalisation={"subject": str(message["Subject"]), "body": body},
+                    reference=reference, one_click_unsubscribe_url=unsubscribe_links.get(email_id) or None)
             delivery.outcomes[email_id] = None
         except NotifyAPIError as error:
             if error.status_code >= 500 or error.status_code in NOTIFY_PASS_STOPPERS:
@@ -175,13 +183,23 @@ def _deliver_by_notify(settings: Settings, messages: list[tuple[int, EmailMessag
     return delivery
 
 
-async def _claim(now: datetime, limit: int) -> list[dict]:
-    """Emails neither sent nor failed whose claim or back-off has passed. (Not "attempts below the
-    limit": with the limit lowered, an email past it gets one more attempt and is then marked
-    failed, instead of waiting unseen for ever.)"""
+@dataclass(frozen=True)
+class Text:
+    """A text message ready for Notify."""
+
+    phone: str
+    body: str
+
+
+async def _claim(now: datetime, limit: int, *, texts: bool = False) -> list[dict]:
+    """Emails neither sent nor failed whose claim or back-off has passed (texts too, with
+    ``texts``: where Notify sends them). (Not "attempts below the limit": with the limit lowered,
+    an email past it gets one more attempt and is then marked failed, instead of waiting unseen
+    for ever.)"""
     free = (OutboxEmail.claimed_until.is_null()) | (OutboxEmail.claimed_until < now)
+    channels = ["email", "sms"] if texts else ["email"]
     candidates = await OutboxEmail.select(OutboxEmail.id).where(
-        OutboxEmail.sent_at.is_null(), OutboxEmail.failed_at.is_null(), free,
+        OutboxEmail.sent_at.is_null(), OutboxEmail.failed_at.is_null(), free, OutboxEmail.channel.is_in(channels),
     ).order_by(OutboxEmail.id).limit(limit).run()
     claimed = []
     for row in candidates:
@@ -190,7 +208,7 @@ async def _claim(now: datetime, limit: int) -> list[dict]:
             OutboxEmail.id == row["id"], OutboxEmail.sent_at.is_null(), OutboxEmail.failed_at.is_null(), free,
         ).returning(OutboxEmail.id, OutboxEmail.to_address, OutboxEmail.subject, OutboxEmail.body,
                     OutboxEmail.attempts, OutboxEmail.unsubscribe_link, OutboxEmail.attachment_name,
-                    OutboxEmail.attachment_text).run()
+                    OutboxEmail.attachment_text, OutboxEmail.channel, OutboxEmail.to_phone).run()
         claimed.extend(updated)
     return claimed
 
@@ -218,10 +236,13 @@ async def send_outbox(settings: Settings, *, limit: int = 100) -> SendReport:
     if not settings.sends_email:
         return SendReport(sent=0, failed=0, waiting=await waiting_count())
     max_attempts = settings.outbox_max_attempts
-    rows = await _claim(datetime.now(timezone.utc), limit)
+    rows = await _claim(datetime.now(timezone.utc), limit, texts=settings.sends_texts)
     sent = failed = given_up = 0
-    messages: list[tuple[int, EmailMessage]] = []
+    messages: list[tuple[int, EmailMessage | Text]] = []
     for row in rows:
+        if row.get("channel") == "sms":
+            messages.append((row["id"], Text(phone=row["to_phone"], body=row["body"])))
+            continue
         try:
             messages.append((row["id"], build_message(sender=settings.mail_from, to_address=row["to_address"],
                                                       subject=row["subject"], body=row["body"],
@@ -237,7 +258,7 @@ async def send_outbox(settings: Settings, *, limit: int = 100) -> SendReport:
         links = {row["id"]: row.get("unsubscribe_link") or "" for row in rows}
         delivery = await anyio.to_thread.run_sync(_deliver_by_notify, settings, messages, links)
     else:
-        delivery = await anyio.to_thread.run_sync(_deliver, settings, messages)
+        delivery = await anyio.to_thread.run_sync(_deliver, settings, messages)  # texts go only through Notify
     if delivery.unreachable:
         logger.warning("mail server not reached, %d emails wait: %s", len(messages) - len(delivery.outcomes),
                        delivery.unreachable)

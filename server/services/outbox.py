@@ -24,6 +24,7 @@ def outbox_row(email: Email) -> OutboxEmail:
     """The row for one email: the subject (often built from a title an officer typed) made one line
     of at most the column's length, so no header ever carries a line break."""
     return OutboxEmail(to_address=email.to_address.strip(), subject=one_line(email.subject, max_length=SUBJECT_LENGTH),
+                       channel=getattr(email, "channel", "email"), to_phone=getattr(email, "to_phone", ""),
                        body=email.body,
                        about=getattr(email, "about", ""), unsubscribe_link=getattr(email, "unsubscribe_link", ""),
                        attachment_name=getattr(email, "attachment_name", ""),

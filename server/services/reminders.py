@@ -23,7 +23,7 @@ async def queue_reminders(app: Litestar) -> int:
     """Queue today's reminders not yet sent; returns how many."""
     settings = app.state.settings
     emails = await due_reminders(
-        today=council_today(), postal_address=settings.council_postal_address,
+        today=council_today(), postal_address=settings.council_postal_address, texts=settings.sends_texts,
         private_link=lambda token: settings.site_url + app.route_reverse("member_page", token=token))
     await write_outbox(emails)
     return len(emails)

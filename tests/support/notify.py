@@ -3,6 +3,7 @@ JSON Web Token the way Notify does (HS256, signed with the key's secret, ``iss``
 ``iat`` within 30 seconds), takes ``POST /v2/notifications/email``, and answers with Notify's
 shapes: 201 with the notification, 400/403/429/500 with ``{"status_code", "errors": [...]}``.
 
+``POST /v2/notifications/sms`` takes a text (a number of at least ten digits, the ``((body))``).
 ``POST /v2/notifications/letter`` takes a template letter: at least three address lines, the
 last a postcode, and every placeholder of the template. ``NotifyStandIn.refuse`` makes it answer
 400 for an email address or a letter's postcode; ``fail_with`` makes every request
@@ -24,6 +25,7 @@ SECRET = "3d844edf-8d35-48ac-975b-e847b4f122b0"
 API_KEY = f"civicpanel_test-{SERVICE_ID}-{SECRET}"
 EMAIL_TEMPLATE_ID = "f33517ff-2a88-4f6e-b855-c550268ce08a"
 LETTER_TEMPLATE_ID = "0b8bdf3b-8a5e-4d7e-9a0c-2f4b1c6d9e11"
+SMS_TEMPLATE_ID = "5c0d1e2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f"
 LETTER_PLACEHOLDERS = ("panel", "code", "link", "register_by", "sessions", "thank_you", "adults")
 """The placeholders of the council's invitation letter template in Notify (the README lists them)."""
 
@@ -33,6 +35,7 @@ class NotifyStandIn:
     base_url: str = ""
     emails: list[dict] = field(default_factory=list)
     letters: list[dict] = field(default_factory=list)
+    texts: list[dict] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
     fail_with: int | None = None
 
@@ -76,6 +79,18 @@ def _handler(state: NotifyStandIn) -> type[BaseHTTPRequestHandler]:
                 kind = "RateLimitError" if state.fail_with == 429 else "Exception"
                 return self._answer(*_errors(state.fail_with, kind, "Exceeded rate limit for key type LIVE of 3000 "
                                              "requests per 60 seconds" if state.fail_with == 429 else "Internal server error"))
+            if self.path == "/v2/notifications/sms":
+                if body.get("template_id") != SMS_TEMPLATE_ID:
+                    return self._answer(*_errors(400, "BadRequestError", "Template not found"))
+                if "body" not in (body.get("personalisation") or {}):
+                    return self._answer(*_errors(400, "BadRequestError", "Missing personalisation: body"))
+                number = "".join(ch for ch in body.get("phone_number", "") if ch.isdigit() or ch == "+")
+                if len(number.lstrip("+")) < 10 or body.get("phone_number") in state.refuse:
+                    return self._answer(*_errors(400, "ValidationError", "phone_number Not a UK mobile number"))
+                state.texts.append(body)
+                return self._answer(201, {"id": str(uuid.uuid4()), "reference": body.get("reference"),
+                                          "content": {"body": body["personalisation"]["body"], "from_number": "CAMDEN"},
+                                          "uri": "", "template": {"id": SMS_TEMPLATE_ID, "version": 1, "uri": ""}})
             if self.path == "/v2/notifications/letter":
                 return self._answer(*self._letter(body))
             if self.path != "/v2/notifications/email":
