@@ -156,19 +156,21 @@ def find_addresses(client, routes: list[tuple[str, dict]], starts: list[str], pr
                 return path, match
         return None, None
 
-    for url in starts:
-        path, match = route_of(url)
-        if path:
-            found[path] = (score(match) + 10, url)
     while queue and fetched < limit:
         url = queue.pop(0)
-        path, _ = route_of(url)
-        if path is None or path in fetched_routes or path in DOWNLOADS or re.search(r"\.(pdf|png|csv)$", url):
+        path, match = route_of(url)
+        if path is None or path in fetched_routes or path in DOWNLOADS or re.search(r"\.(pdf|png|csv|json)$", url):
             continue
-        fetched_routes.add(path)
         response = client.get(url, follow_redirects=False)
         fetched += 1
-        if response.status_code != 200 or "html" not in response.headers.get("content-type", ""):
+        if response.status_code != 200:
+            if found.get(path, (0, ""))[1] == url:
+                del found[path]  # a start page that is not there, or a link that is gone
+            continue
+        fetched_routes.add(path)
+        if url in starts:
+            found[path] = (score(match) + 10, url)
+        if "html" not in response.headers.get("content-type", ""):
             continue
         links = sorted({link.split("?")[0] for link in LINK.findall(response.text) if link.startswith("/")},
                        key=lambda link: -score(route_of(link)[1]) if route_of(link)[1] else 0)

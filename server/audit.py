@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import io
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -133,26 +134,7 @@ def _contains(column, text: str):
     return column.ilike(pattern)
 
 
-async def search_audit(
-    *,
-    actor: str = "",
-    action: str = "",
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: int | None = 200,
-) -> list[AuditRecord]:
-    """Entries newest first; ``actor`` and ``action`` match as case-insensitive substrings;
-    ``since`` is inclusive and ``until`` exclusive."""
-    query = AuditEntry.select(
-        AuditEntry.at,
-        AuditEntry.actor,
-        AuditEntry.action,
-        AuditEntry.object_type,
-        AuditEntry.object_id,
-        AuditEntry.detail,
-        AuditEntry.reason,
-        AuditEntry.ip_address,
-    ).order_by(AuditEntry.at, ascending=False).order_by(AuditEntry.id, ascending=False)
+def _matching(query, *, actor: str, action: str, since: datetime | None, until: datetime | None):
     if actor:
         query = query.where(_contains(AuditEntry.actor, actor))
     if action:
@@ -161,21 +143,76 @@ async def search_audit(
         query = query.where(AuditEntry.at >= since)
     if until is not None:
         query = query.where(AuditEntry.at < until)
+    return query
+
+
+_RECORD_COLUMNS = (AuditEntry.at, AuditEntry.actor, AuditEntry.action, AuditEntry.object_type, AuditEntry.object_id,
+                   AuditEntry.detail, AuditEntry.reason, AuditEntry.ip_address)
+
+
+async def search_audit(
+    *,
+    actor: str = "",
+    action: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int | None = 200,
+    offset: int = 0,
+) -> list[AuditRecord]:
+    """Entries newest first; ``actor`` and ``action`` match as case-insensitive substrings;
+    ``since`` is inclusive and ``until`` exclusive; ``limit`` entries from ``offset`` (a page)."""
+    query = _matching(AuditEntry.select(*_RECORD_COLUMNS), actor=actor, action=action, since=since, until=until).order_by(
+        AuditEntry.at, ascending=False).order_by(AuditEntry.id, ascending=False)
     if limit is not None:
-        query = query.limit(limit)
+        query = query.limit(limit).offset(offset)
     return [AuditRecord(**row) for row in await query.run()]
+
+
+async def count_audit(*, actor: str = "", action: str = "", since: datetime | None = None,
+                      until: datetime | None = None) -> int:
+    """How many entries ``search_audit`` with the same filters pages through."""
+    return int(await _matching(AuditEntry.count(), actor=actor, action=action, since=since, until=until).run())
+
+
+AUDIT_BATCH = 2000
+"""Entries read at a time by ``audit_csv_chunks``."""
+
+
+async def audit_csv_chunks(*, actor: str = "", action: str = "", since: datetime | None = None,
+                           until: datetime | None = None) -> AsyncIterator[str]:
+    """``audit_csv`` of every matching entry, ``AUDIT_BATCH`` entries at a time (each batch
+    starts after the last one's (time, id), so every batch reads only what it sends): the
+    download starts at once and never holds the whole log in memory."""
+    yield audit_csv([])
+    after: tuple[datetime, int] | None = None
+    while True:
+        query = _matching(AuditEntry.select(AuditEntry.id, *_RECORD_COLUMNS), actor=actor, action=action, since=since,
+                          until=until).order_by(AuditEntry.at, ascending=False).order_by(
+            AuditEntry.id, ascending=False).limit(AUDIT_BATCH)
+        if after is not None:
+            query = query.where((AuditEntry.at < after[0]) | ((AuditEntry.at == after[0]) & (AuditEntry.id < after[1])))
+        rows = await query.run()
+        if not rows:
+            return
+        after = (rows[-1]["at"], rows[-1]["id"])
+        yield audit_csv([AuditRecord(**{key: value for key, value in row.items() if key != "id"}) for row in rows],
+                        header=False)
+        if len(rows) < AUDIT_BATCH:
+            return
 
 
 AUDIT_CSV_COLUMNS = ("at", "actor", "action", "object_type", "object_id", "detail", "reason", "ip_address")
 
 
-def audit_csv(records: list[AuditRecord]) -> str:
-    """The records as CSV, with formula injection neutralised in every cell."""
+def audit_csv(records: list[AuditRecord], *, header: bool = True) -> str:
+    """The records as CSV, with formula injection neutralised in every cell (``header``: with the
+    row of column names first)."""
     from common.formulas import safe_cell
 
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(AUDIT_CSV_COLUMNS)
+    if header:
+        writer.writerow(AUDIT_CSV_COLUMNS)
     for record in records:
         row = [record.at.astimezone(timezone.utc).isoformat(timespec="seconds")]
         row += [safe_cell(getattr(record, column)) for column in AUDIT_CSV_COLUMNS[1:]]

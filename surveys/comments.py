@@ -249,16 +249,39 @@ def _waiting():
     return Comment.state.is_in(["pending", "hidden"]) | ((Comment.state == "published") & (Comment.report_count > 0))
 
 
-async def moderation_queue() -> list[QueueItem]:
-    """Comments waiting for a decision (``_waiting``), oldest first."""
-    rows = await Comment.select(
+def _queue_where(case_study_slug: str):
+    condition = _waiting()
+    if case_study_slug:
+        condition = condition & Comment.case_study.is_in(CaseStudy.select(CaseStudy.id).where(CaseStudy.slug == case_study_slug))
+    return condition
+
+
+async def moderation_queue(*, case_study_slug: str = "", offset: int = 0, limit: int | None = None) -> list[QueueItem]:
+    """Comments waiting for a decision (``_waiting``), oldest first: on one case study when
+    ``case_study_slug`` is given, and ``limit`` of them from ``offset`` (a page, in the database)."""
+    query = Comment.select(
         Comment.id, Comment.case_study.title, Comment.case_study.slug, Comment.display_name, Comment.body,
         Comment.state, Comment.created_at, Comment.report_count, Comment.parent,
-    ).where(_waiting()).order_by(Comment.created_at).order_by(Comment.id).run()
+    ).where(_queue_where(case_study_slug)).order_by(Comment.created_at).order_by(Comment.id)
+    if limit is not None:
+        query = query.offset(offset).limit(limit)
+    rows = await query.run()
     return [QueueItem(id=row["id"], case_study_title=row["case_study.title"], case_study_slug=row["case_study.slug"],
                       display_name=row["display_name"] or "Anonymous", body=row["body"], state=row["state"],
                       created_at=row["created_at"], report_count=row["report_count"], is_reply=bool(row["parent"]))
             for row in rows]
+
+
+async def queue_length(*, case_study_slug: str = "") -> int:
+    """How many comments ``moderation_queue`` holds, in all."""
+    return int(await Comment.count().where(_queue_where(case_study_slug)).run())
+
+
+async def queue_case_studies() -> list[tuple[str, str]]:
+    """(slug, title) of the case studies with comments waiting, by title: the queue's filter."""
+    rows = await CaseStudy.select(CaseStudy.slug, CaseStudy.title).where(
+        CaseStudy.id.is_in(Comment.select(Comment.case_study).where(_waiting()))).order_by(CaseStudy.title).run()
+    return [(row["slug"], row["title"]) for row in rows]
 
 
 class ModerationError(ValueError):

@@ -40,6 +40,7 @@ from server.audit import record_audit
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.forms import RepeatableFormData, UploadData
 from server.web.guards import OFFICER, roles
+from server.web.pagination import pager
 from server.services.outbox import write_outbox
 from server.web.request_info import client_ip, private_link_builder
 from server.web.responses import download
@@ -222,22 +223,34 @@ class PanelOfficerController(Controller):
 
     # --- pool ------------------------------------------------------------------------------------
 
-    async def _pool_page(self, panel: Panel, *, errors: dict, status_code: int = 200,
+    async def _pool_page(self, request: Request, panel: Panel, *, errors: dict, status_code: int = 200,
                          report: store.ImportReport | None = None) -> Template:
+        """The pool against the quotas, and one page of the volunteers (filtered by status and
+        reference from the query string)."""
+        query = request.query_params
+        status = str(query.get("status", "")).strip()
+        status = status if status in membership.STATUS_LABELS and status != "erased" else ""
+        reference = str(query.get("reference", "")).strip()[:20]
         summary = await store.pool_summary(panel.id)
-        volunteers = await store.list_volunteers(panel.id)
+        registered = await store.count_volunteers(panel.id)
+        shown = await store.count_volunteers(panel.id, status=status, reference=reference) if status or reference else registered
+        pages = pager(raw_page=query.get("page"), total=shown, query={"status": status, "reference": reference},
+                      base_url=request.app.route_reverse("panels_pool", panel_id=panel.id), keep=("status", "reference"))
+        volunteers = await store.volunteers_page(panel.id, offset=pages.offset, limit=pages.per_page, status=status,
+                                                 reference=reference)
         answer = await run_store.feasibility_answer(panel)
         chart = ""
         if summary:
             chart = data_png(await anyio.to_thread.run_sync(
-                lambda: quota_chart(summary, k=panel.panel_size, pool_total=len(volunteers))))
+                lambda: quota_chart(summary, k=panel.panel_size, pool_total=registered)))
         return Template("panels/officer/pool.html", status_code=status_code, context={
-            "panel": panel, "summary": summary, "volunteers": volunteers, "chart": chart, "errors": errors,
-            "report": report, **vars(answer)})
+            "panel": panel, "summary": summary, "volunteers": volunteers, "registered": registered, "pager": pages,
+            "filters": {"status": status, "reference": reference}, "status_labels": membership.STATUS_LABELS,
+            "chart": chart, "errors": errors, "report": report, **vars(answer)})
 
     @get("/{panel_id:int}/pool", name="panels_pool")
-    async def pool(self, panel_id: FromPath[int]) -> Template:
-        return await self._pool_page(await _panel_or_404(panel_id), errors={})
+    async def pool(self, request: Request, panel_id: FromPath[int]) -> Template:
+        return await self._pool_page(request, await _panel_or_404(panel_id), errors={})
 
     @get("/{panel_id:int}/pool/feasibility", name="panels_pool_feasibility")
     async def pool_feasibility(self, request: HTMXRequest, panel_id: FromPath[int]) -> Template:
@@ -272,12 +285,12 @@ class PanelOfficerController(Controller):
             rows = parse_pool_csv(text, questions=store.questions_for(quotas), today=date.today())
         except (ValueError, PoolImportError) as error:
             errors["respondents"] = str(error)
-            return await self._pool_page(panel, errors=errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+            return await self._pool_page(request, panel, errors=errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         report = await store.import_volunteers(panel=panel, rows=rows, quotas=quotas)
         await record_audit(actor=request.user.email, action="pool_imported", object_type="panel", object_id=panel.id,
                            detail=f"{report.imported} respondents; {len(report.duplicates)} already registered; "
                                   f"{len(report.flagged)} flagged", ip_address=client_ip(request))
-        return await self._pool_page(panel, errors={}, report=report)
+        return await self._pool_page(request, panel, errors={}, report=report)
 
     @get("/{panel_id:int}/volunteers/{volunteer_id:int}", name="panels_volunteer")
     async def volunteer(self, request: Request, panel_id: FromPath[int], volunteer_id: FromPath[int]) -> Template:
