@@ -224,10 +224,10 @@ def private_starts() -> list[str]:
     return starts
 
 
-def start_pages(identity: str, preferred: dict[str, set[str]]) -> list[str]:
+def start_pages(identity: str, preferred: dict[str, set[str]], private: list[str]) -> list[str]:
     if identity == "anonymous":
         slugs = sorted(preferred["slug"])
-        return ["/", "/consultations", "/case-studies", "/panels", "/commitments", *private_starts(),
+        return ["/", "/consultations", "/case-studies", "/panels", "/commitments", *private,
                 *[f"/consultations/{slug}" for slug in slugs], *[f"/case-studies/{slug}" for slug in slugs],
                 *[f"/panels/{slug}" for slug in slugs]]
     homes = {"officer": "/officer", "facilitator": "/facilitator", "cabinet": "/cabinet", "admin": "/admin"}
@@ -282,6 +282,7 @@ def measure_in_process() -> list[dict]:
     from tests.support.routes import concrete_path
 
     preferred = preferred_values()  # before the app's lifespan: a PostgreSQL pool belongs to its loop
+    private = private_starts()
     app = create_app(Settings.from_env())
     counter = count_queries()
     timings: list[Timing] = []
@@ -290,7 +291,7 @@ def measure_in_process() -> list[dict]:
         for identity in IDENTITIES:
             client = sign_in_test_client(app, identity)
             mine = [(path, opt) for path, opt in routes if allowed(identity, opt)]
-            addresses = find_addresses(client, mine, start_pages(identity, preferred), preferred)
+            addresses = find_addresses(client, mine, start_pages(identity, preferred, private), preferred)
             for path, _ in mine:
                 url = addresses.get(path) or concrete_path(path)
                 timing = Timing(identity, path, url, linked=path in addresses)

@@ -22,9 +22,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from piccolo.engine.sqlite import SQLiteEngine
-
 from common.emails import normalise_email
+from server.platform.database import contains
 from server.tables import AuditEntry, StaffUser
 
 MAX_TEXT = 2000
@@ -125,20 +124,11 @@ async def count_recent(*, action: str, since: datetime, object_id: str | None = 
     return int(await query.run())
 
 
-def _contains(column, text: str):
-    """Case-insensitive substring match: ILIKE on PostgreSQL; SQLite's LIKE already ignores
-    ASCII case (and has no ILIKE)."""
-    pattern = f"%{text}%"  # % and _ in the search act as wildcards, which is harmless here
-    if isinstance(AuditEntry._meta.db, SQLiteEngine):
-        return column.like(pattern)
-    return column.ilike(pattern)
-
-
 def _matching(query, *, actor: str, action: str, since: datetime | None, until: datetime | None):
     if actor:
-        query = query.where(_contains(AuditEntry.actor, actor))
+        query = query.where(contains(AuditEntry.actor, actor))
     if action:
-        query = query.where(_contains(AuditEntry.action, action))
+        query = query.where(contains(AuditEntry.action, action))
     if since is not None:
         query = query.where(AuditEntry.at >= since)
     if until is not None:

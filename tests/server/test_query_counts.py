@@ -218,3 +218,34 @@ def test_audit_log_pages_and_export_hold_every_entry(staff_client, query_counter
     assert lines[0].startswith("at,actor,action") and len(lines) == 221
     references = [line.split(",")[4] for line in lines[1:]]
     assert references == [f"RP-{number:05d}" for pair in range(110) for number in (2 * pair + 1, 2 * pair)]
+
+
+def add_outbox_emails(start: int, count: int, *, failed: bool = False) -> None:
+    from server.tables import OutboxEmail
+
+    now = datetime.now(timezone.utc)
+    run(OutboxEmail.insert(*[
+        OutboxEmail(to_address=f"Resident{number}@Example.com", subject=f"Email {number:04d}", body="Hello",
+                    created_at=now - timedelta(minutes=number), attempts=5 if failed else 0,
+                    failed_at=now - timedelta(minutes=number) if failed else None, last_error="refused" if failed else "")
+        for number in range(start, start + count)
+    ]).run())
+
+
+def test_outbox_pages_queries_do_not_grow_with_emails(staff_client, query_counter):
+    officer, admin = staff_client("officer"), staff_client("admin")
+    add_outbox_emails(0, 2)
+    add_outbox_emails(1000, 2, failed=True)
+    officer_few = queries_for(officer, query_counter, "/officer/outbox")
+    admin_few = queries_for(admin, query_counter, "/admin/outbox")
+    add_outbox_emails(2, 118)
+    add_outbox_emails(1002, 58, failed=True)
+    assert queries_for(officer, query_counter, "/officer/outbox") == officer_few
+    assert queries_for(admin, query_counter, "/admin/outbox?page=2") == admin_few
+    page = officer.get("/officer/outbox?page=3").text
+    assert "Showing 101 to 180 of 180" not in page and "Showing 101 to 150 of 180" in page
+    assert page.count('class="app-card outbox-email"') == 50
+    found = officer.get("/officer/outbox?to=resident11").text  # any case, on both engines
+    assert "Showing 1 to 11 of 11" in found and "Resident119@Example.com" in found
+    failed = admin.get("/admin/outbox?page=2").text
+    assert "Showing 51 to 60 of 60" in failed and failed.count("/retry") == 10
