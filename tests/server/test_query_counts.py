@@ -249,3 +249,36 @@ def test_outbox_pages_queries_do_not_grow_with_emails(staff_client, query_counte
     assert "Showing 1 to 11 of 11" in found and "Resident119@Example.com" in found
     failed = admin.get("/admin/outbox?page=2").text
     assert "Showing 51 to 60 of 60" in failed and failed.count("/retry") == 10
+
+
+def add_responses(consultation_id: int, start: int, count: int) -> None:
+    from surveys.tables import SurveyResponse
+
+    now = datetime.now(timezone.utc)
+    run(SurveyResponse.insert(*[
+        SurveyResponse(consultation=consultation_id, reference=f"R-QC{number:02d}-{number:04d}",
+                       channel=("online", "paper")[number % 2], submitted_at=now - timedelta(minutes=number),
+                       answers_json='{"trust": "Agree"}') for number in range(start, start + count)
+    ]).run())
+
+
+def test_responses_list_queries_do_not_grow_with_responses(staff_client, query_counter):
+    from surveys.tables import Consultation
+    from tests.factories.surveys import make_consultation, sample_questionnaire
+
+    officer = staff_client("officer")
+    run(make_consultation("listed", questionnaire=sample_questionnaire()))
+    consultation_id = run(Consultation.select(Consultation.id).where(Consultation.slug == "listed").first().run())["id"]
+    url = "/officer/consultations/listed/responses"
+    add_responses(consultation_id, 0, 4)
+    few = queries_for(officer, query_counter, url)
+    add_responses(consultation_id, 4, 116)
+    assert queries_for(officer, query_counter, url) == few
+    assert queries_for(officer, query_counter, f"{url}?channel=paper&page=2") == few
+    page = officer.get(f"{url}?channel=paper&page=2").text
+    assert "Showing 51 to 60 of 60" in page and page.count("/officer/response-search?reference=R-QC") == 10
+    assert "R-QC101-0101" in page and "R-QC100-0100" not in page and "trust" not in page
+    assert 'href="/officer/consultations/listed/responses?channel=paper"' in page  # page 1 keeps the filter
+    found = officer.get(f"{url}?reference=r-qc11").text
+    assert "Showing 1 to 11 of 11" in found
+    assert 'href="/officer/consultations/listed/responses"' in officer.get("/officer/consultations/listed").text
