@@ -260,12 +260,12 @@ def count_queries() -> QueryCount:
     return counter
 
 
-def sign_in_test_client(app, identity: str):
-    from litestar.testing import TestClient
-
+def sign_in_test_client(client, identity: str):
+    """The client, signed out, then signed in as ``identity`` (one client throughout, whose
+    event loop runs the app's lifespan: a PostgreSQL pool belongs to that loop)."""
     from tests.support.http import post_form
 
-    client = TestClient(app=app)
+    client.cookies.clear()
     if identity != "anonymous":
         email, password = STAFF[identity]
         response = post_form(client, "/login", {"email": email, "password": password}, follow_redirects=False)
@@ -286,10 +286,10 @@ def measure_in_process() -> list[dict]:
     app = create_app(Settings.from_env())
     counter = count_queries()
     timings: list[Timing] = []
-    with TestClient(app=app):  # runs the lifespan once; the clients below share it
+    with TestClient(app=app) as signed_in:  # runs the lifespan once
         routes = get_routes(app)
         for identity in IDENTITIES:
-            client = sign_in_test_client(app, identity)
+            client = sign_in_test_client(signed_in, identity)
             mine = [(path, opt) for path, opt in routes if allowed(identity, opt)]
             addresses = find_addresses(client, mine, start_pages(identity, preferred, private), preferred)
             for path, _ in mine:
@@ -375,7 +375,8 @@ def prepare(database: str, tmp_dir: Path) -> str:
     marker = tmp_dir / f"{database}.seeded"
     url = f"sqlite:///{tmp_dir / 'bench.sqlite'}" if database == "sqlite" else POSTGRES_BENCH_URL
     if marker.exists() and marker.read_text() == f"{scale} {url}":
-        print(f"{database}: reusing the data set in {url} (scale {scale})", flush=True)
+        _civicpanel(["server", "migrate"], {**_server_env(url, tmp_dir), "CIVICPANEL_ENV": "development"})
+        print(f"{database}: reusing the data set in {url} (scale {scale}), migrated", flush=True)
         return url
     if database == "sqlite":
         for leftover in tmp_dir.glob("bench.sqlite*"):

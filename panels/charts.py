@@ -1,10 +1,18 @@
 """Charts as PNG bytes (matplotlib, Agg, figure objects only so that worker threads can draw at
-once). Callers run these off the event loop and always show the numbers as a table beside them."""
+once). Callers run these off the event loop and always show the numbers as a table beside them.
+
+A chart takes matplotlib hundreds of milliseconds, and the pool, quotas and selection pages show
+the same one until their numbers change, so each process keeps the last ``REMEMBERED`` charts
+drawn, by their inputs (``remembered``)."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 
 from common.charts import use_writable_matplotlib_cache
 
@@ -15,6 +23,31 @@ from matplotlib.figure import Figure  # noqa: E402
 BRAND = "#00703c"
 GREY = "#505a5f"
 AMBER = "#f47738"
+REMEMBERED = 64
+"""Charts each process keeps, the least recently shown dropped first."""
+
+
+def remembered(draw: Callable[..., bytes]) -> Callable[..., bytes]:
+    """``draw``, drawing again only for inputs not seen among the last ``REMEMBERED`` (the inputs,
+    all plain numbers, strings and containers of them, are keyed by a digest of their ``repr``)."""
+    kept: OrderedDict[str, bytes] = OrderedDict()
+    lock = threading.Lock()
+
+    @functools.wraps(draw)
+    def drawing(*args, **kwargs) -> bytes:
+        key = hashlib.sha256(repr((args, sorted(kwargs.items()))).encode("utf-8")).hexdigest()
+        with lock:
+            if key in kept:
+                kept.move_to_end(key)
+                return kept[key]
+        png = draw(*args, **kwargs)
+        with lock:
+            kept[key] = png
+            while len(kept) > REMEMBERED:
+                kept.popitem(last=False)
+        return png
+
+    return drawing
 
 
 def _png(figure: Figure) -> bytes:
@@ -23,6 +56,7 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+@remembered
 def quota_chart(rows: Sequence[dict], *, k: int, pool_total: int | None = None) -> bytes:
     """One bar per category: quota range in seats (bar from min to max), the census target (tick),
     and, with ``pool_total``, the pool's share scaled to k seats (dot)."""
@@ -44,6 +78,7 @@ def quota_chart(rows: Sequence[dict], *, k: int, pool_total: int | None = None) 
     return _png(figure)
 
 
+@remembered
 def probability_chart(probabilities: Sequence[float], *, k: int) -> bytes:
     """Every volunteer's selection probability, sorted, with k/n (equal chances) for comparison."""
     values = sorted(probabilities)
