@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from common.batches import in_batches
 from common.emails import normalise_email
 from server.platform.database import contains
 from server.tables import AuditEntry, StaffUser
@@ -164,31 +165,17 @@ async def count_audit(*, actor: str = "", action: str = "", since: datetime | No
     return int(await _matching(AuditEntry.count(), actor=actor, action=action, since=since, until=until).run())
 
 
-AUDIT_BATCH = 2000
-"""Entries read at a time by ``audit_csv_chunks``."""
-
-
 async def audit_csv_chunks(*, actor: str = "", action: str = "", since: datetime | None = None,
-                           until: datetime | None = None) -> AsyncIterator[str]:
-    """``audit_csv`` of every matching entry, ``AUDIT_BATCH`` entries at a time (each batch
-    starts after the last one's (time, id), so every batch reads only what it sends): the
-    download starts at once and never holds the whole log in memory."""
+                           until: datetime | None = None, batch: int | None = None) -> AsyncIterator[str]:
+    """``audit_csv`` of every matching entry, newest first, a batch at a time (``in_batches``):
+    the download starts at once and never holds the whole log in memory."""
     yield audit_csv([])
-    after: tuple[datetime, int] | None = None
-    while True:
-        query = _matching(AuditEntry.select(AuditEntry.id, *_RECORD_COLUMNS), actor=actor, action=action, since=since,
-                          until=until).order_by(AuditEntry.at, ascending=False).order_by(
-            AuditEntry.id, ascending=False).limit(AUDIT_BATCH)
-        if after is not None:
-            query = query.where((AuditEntry.at < after[0]) | ((AuditEntry.at == after[0]) & (AuditEntry.id < after[1])))
-        rows = await query.run()
-        if not rows:
-            return
-        after = (rows[-1]["at"], rows[-1]["id"])
+    async for rows in in_batches(
+            lambda: _matching(AuditEntry.select(AuditEntry.id, *_RECORD_COLUMNS), actor=actor, action=action,
+                              since=since, until=until),
+            order=AuditEntry.at, id_column=AuditEntry.id, descending=True, size=batch):
         yield audit_csv([AuditRecord(**{key: value for key, value in row.items() if key != "id"}) for row in rows],
                         header=False)
-        if len(rows) < AUDIT_BATCH:
-            return
 
 
 AUDIT_CSV_COLUMNS = ("at", "actor", "action", "object_type", "object_id", "detail", "reason", "ip_address")

@@ -16,10 +16,11 @@ import csv
 import hashlib
 import io
 import secrets
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from common.batches import in_batches
 from common.emails import clean_email, normalise_email
 from common.formulas import safe_cell
 from common.i18n import active_locale, gettext, lazy_gettext, speaking
@@ -467,19 +468,33 @@ def _cell(value: object) -> str:
     return safe_cell(text)
 
 
-async def comments_csv(case_study_slug: str | None = None) -> tuple[str, int]:
-    """Comments (never the email or address hash) as CSV with formulas neutralised, and the count."""
-    query = Comment.select(Comment.id, Comment.case_study.slug, Comment.parent, Comment.display_name, Comment.body,
-                           Comment.state, Comment.reason, Comment.created_at, Comment.published_at,
-                           Comment.report_count).order_by(Comment.id)
-    if case_study_slug:
-        query = query.where(Comment.case_study.slug == case_study_slug)
-    rows = await query.run()
+def _comment_rows_csv(rows: list[dict], *, with_header: bool) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COMMENT_CSV_COLUMNS)
+    if with_header:
+        writer.writerow(COMMENT_CSV_COLUMNS)
     for row in rows:
         writer.writerow([_cell(value) for value in (
             row["id"], row["case_study.slug"], row["parent"] or "", row["display_name"], row["body"], row["state"],
             row["reason"], row["created_at"], row["published_at"], row["report_count"])])
-    return buffer.getvalue(), len(rows)
+    return buffer.getvalue()
+
+
+def _exported(case_study_slug: str | None):
+    query = Comment.select(Comment.id, Comment.case_study.slug, Comment.parent, Comment.display_name, Comment.body,
+                           Comment.state, Comment.reason, Comment.created_at, Comment.published_at,
+                           Comment.report_count)
+    return query.where(Comment.case_study.slug == case_study_slug) if case_study_slug else query
+
+
+async def comments_csv_chunks(case_study_slug: str | None = None) -> AsyncIterator[str]:
+    """Comments (never the email or address hash) as CSV with formulas neutralised, oldest first,
+    a batch at a time (``common.batches``), for a download that starts at once."""
+    yield _comment_rows_csv([], with_header=True)
+    async for rows in in_batches(lambda: _exported(case_study_slug), order=Comment.id, id_column=Comment.id):
+        yield _comment_rows_csv(rows, with_header=False)
+
+
+async def count_comments(case_study_slug: str | None = None) -> int:
+    query = Comment.count()
+    return int(await (query.where(Comment.case_study.slug == case_study_slug) if case_study_slug else query).run())

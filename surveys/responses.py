@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from piccolo.query.functions.aggregate import Count
 
+from common.batches import in_batches
 from common.emails import normalise_email
 from common.i18n import DEFAULT_LOCALE
 from common.transactions import is_unique_violation, write_transaction
@@ -243,6 +245,36 @@ async def export_responses(slug: str) -> ResponsesExport | None:
     records = await response_records(row["id"])
     questionnaire = from_json(row["questionnaire_json"])
     return ResponsesExport(filename=f"{slug}-responses.csv", text=export_csv(questionnaire, records), count=len(records))
+
+
+@dataclass(frozen=True)
+class ResponsesStream:
+    filename: str
+    count: int
+    chunks: AsyncIterator[str]
+    """``export_responses``' text, a batch of responses at a time (``common.batches``)."""
+
+
+async def stream_responses(slug: str) -> ResponsesStream | None:
+    """``export_responses`` for a download that starts at once, however many responses there are."""
+    row = await Consultation.select(Consultation.id, Consultation.questionnaire_json).where(
+        Consultation.slug == slug).first().run()
+    if row is None:
+        return None
+    questionnaire = from_json(row["questionnaire_json"])
+
+    async def chunks() -> AsyncIterator[str]:
+        yield export_csv(questionnaire, [])
+        async for rows in in_batches(
+                lambda: SurveyResponse.select(SurveyResponse.id, SurveyResponse.reference, SurveyResponse.channel,
+                                              SurveyResponse.submitted_at, SurveyResponse.answers_json).where(
+                    SurveyResponse.consultation == row["id"]),
+                order=SurveyResponse.submitted_at, id_column=SurveyResponse.id):
+            yield export_csv(questionnaire, [
+                ResponseRecord(reference=one["reference"], channel=one["channel"], submitted_at=one["submitted_at"],
+                               answers=json.loads(one["answers_json"] or "{}")) for one in rows], with_header=False)
+
+    return ResponsesStream(filename=f"{slug}-responses.csv", count=await response_count(row["id"]), chunks=chunks())
 
 
 async def import_responses(*, slug: str, csv_text: str, entered_by: str, default_channel: str = "paper") -> int:

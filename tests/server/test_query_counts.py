@@ -196,7 +196,7 @@ def add_audit_entries(start: int, count: int) -> None:
     ]).run())
 
 
-def test_audit_log_pages_and_export_hold_every_entry(staff_client, query_counter):
+def test_audit_log_pages_and_export_hold_every_entry(staff_client, query_counter, monkeypatch):
     admin = staff_client("admin")
     add_audit_entries(0, 3)
     few = queries_for(admin, query_counter, "/admin/audit?action=viewed")
@@ -206,14 +206,10 @@ def test_audit_log_pages_and_export_hold_every_entry(staff_client, query_counter
     assert "110 most recent matching entries" in page and "Showing 51 to 100 of 110" in page
     assert page.count("RP-") == 50 and "RP-00100" in page and "RP-00098" not in page
     assert 'href="/admin/audit?action=viewed&amp;page=3"' in page
-    from server.audit import AUDIT_BATCH
-    import server.audit
+    import common.batches
 
-    server.audit.AUDIT_BATCH = 7  # several batches, with entries at the same moment across a boundary
-    try:
-        export = admin.get("/admin/audit.csv?actor=officer")
-    finally:
-        server.audit.AUDIT_BATCH = AUDIT_BATCH
+    monkeypatch.setattr(common.batches, "BATCH", 7)  # several batches, entries at one moment across a boundary
+    export = admin.get("/admin/audit.csv?actor=officer")
     lines = export.text.strip().splitlines()
     assert lines[0].startswith("at,actor,action") and len(lines) == 221
     references = [line.split(",")[4] for line in lines[1:]]
@@ -282,3 +278,27 @@ def test_responses_list_queries_do_not_grow_with_responses(staff_client, query_c
     found = officer.get(f"{url}?reference=r-qc11").text
     assert "Showing 1 to 11 of 11" in found
     assert 'href="/officer/consultations/listed/responses"' in officer.get("/officer/consultations/listed").text
+
+
+def test_responses_and_comments_downloads_hold_every_row_when_streamed_in_batches(staff_client, monkeypatch):
+    import common.batches
+    from surveys.tables import Consultation, SurveyResponse
+    from tests.factories.surveys import make_consultation, sample_questionnaire
+
+    monkeypatch.setattr(common.batches, "BATCH", 4)
+    officer = staff_client("officer")
+    run(make_consultation("streamed", questionnaire=sample_questionnaire()))
+    consultation_id = run(Consultation.select(Consultation.id).where(Consultation.slug == "streamed").first().run())["id"]
+    add_responses(consultation_id, 0, 10)
+    moment = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+    run(SurveyResponse.update({SurveyResponse.submitted_at: moment}).where(SurveyResponse.consultation == consultation_id).run())
+    lines = officer.get("/officer/consultations/streamed/responses.csv").text.strip().splitlines()
+    assert len(lines) == 11 and sorted(line.split(",")[0] for line in lines[1:]) == sorted(
+        f"R-QC{number:02d}-{number:04d}" for number in range(10))
+    from tests.factories.surveys import make_case_study
+
+    run(make_case_study("streamed-study"))
+    add_pending_comments("streamed-study", 0, 9)
+    comments = officer.get("/officer/comments.csv?case_study=streamed-study").text.strip().splitlines()
+    assert len(comments) == 10 and [line.split(",")[4] for line in comments[1:]] == [
+        f"Waiting comment {number:04d}" for number in range(9)]

@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import Redirect, Response, Template
+from litestar.response import Redirect, Stream, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from analysis.charter.links import (
@@ -22,7 +22,7 @@ from server.web.forms import RepeatableFormData
 from server.web.guards import OFFICER, roles
 from server.web.pagination import pager
 from server.web.request_info import client_ip
-from server.web.responses import download
+from server.web.responses import stream_download
 from surveys import comments
 from surveys.case_studies import (
     STRUCTURED_FIELDS, CaseStudyError, check_case_study_form, get_case_study, list_case_studies, publish_case_study,
@@ -146,8 +146,9 @@ class CaseStudiesOfficerController(Controller):
         return Redirect(path=request.app.route_reverse("officer_moderation") + f"?{kept}", status_code=303)
 
     @get("/comments.csv", name="officer_comments_csv")
-    async def comments_export(self, request: Request, case_study: FromQuery[str] = "") -> Response:
-        text, count = await comments.comments_csv(case_study or None)
+    async def comments_export(self, request: Request, case_study: FromQuery[str] = "") -> Stream:
+        count = await comments.count_comments(case_study or None)
         await record_audit(actor=request.user.email, action="comments_exported", object_type="case_study",
                            object_id=case_study or "all", detail=f"{count} comments", ip_address=client_ip(request))
-        return download(text, media_type="text/csv; charset=utf-8", filename=f"{case_study or 'all'}-comments.csv")
+        return stream_download(comments.comments_csv_chunks(case_study or None), media_type="text/csv; charset=utf-8",
+                               filename=f"{case_study or 'all'}-comments.csv")

@@ -8,7 +8,7 @@ from datetime import date
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.response import Redirect, Response, Template
+from litestar.response import Redirect, Stream, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
 from common.i18n import gettext, ngettext
@@ -18,12 +18,12 @@ from server.web.forms import UploadData
 from server.web.guards import OFFICER, roles
 from server.web.pagination import pager
 from server.web.request_info import client_ip
-from server.web.responses import download
+from server.web.responses import stream_download
 from server.web.uploads import read_upload
 from surveys.consultations import get_consultation, get_questionnaire
 from surveys.response_csv import ResponseImportError, header
 from surveys.responses import (
-    count_listed_responses, export_responses, import_responses, listed_responses, submit_response,
+    count_listed_responses, import_responses, listed_responses, stream_responses, submit_response,
 )
 from surveys.questionnaire import answers_not_applying, raw_from_form, validate_answers
 from surveys.tables import CHANNELS
@@ -168,10 +168,10 @@ class ConsultationResponsesController(Controller):
             status_code=HTTP_422_UNPROCESSABLE_ENTITY)
 
     @get("/responses.csv", name="officer_responses_csv")
-    async def export(self, request: Request, slug: FromPath[str]) -> Response:
-        exported = await export_responses(slug)
+    async def export(self, request: Request, slug: FromPath[str]) -> Stream:
+        exported = await stream_responses(slug)
         if exported is None:
             raise NotFoundException()
         await record_audit(actor=request.user.email, action="responses_exported", object_type="consultation",
                            object_id=slug, detail=f"{exported.count} responses", ip_address=client_ip(request))
-        return download(exported.text, media_type="text/csv; charset=utf-8", filename=exported.filename)
+        return stream_download(exported.chunks, media_type="text/csv; charset=utf-8", filename=exported.filename)
