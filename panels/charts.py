@@ -1,20 +1,15 @@
 """Charts as PNG bytes (matplotlib, Agg, figure objects only so that worker threads can draw at
 once). Callers run these off the event loop and always show the numbers as a table beside them.
 
-A chart takes matplotlib hundreds of milliseconds, and the pool, quotas and selection pages show
-the same one until their numbers change, so each process keeps the last ``REMEMBERED`` charts
-drawn, by their inputs (``remembered``)."""
+The pool, quotas and selection pages show the same chart until their numbers change, so each
+chart is ``remembered`` (``common.charts``)."""
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import io
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from common.charts import use_writable_matplotlib_cache
+from common.charts import remembered, use_writable_matplotlib_cache
 
 use_writable_matplotlib_cache()
 
@@ -23,33 +18,6 @@ from matplotlib.figure import Figure  # noqa: E402
 BRAND = "#00703c"
 GREY = "#505a5f"
 AMBER = "#f47738"
-REMEMBERED = 64
-"""Charts each process keeps, the least recently shown dropped first."""
-
-
-def remembered(draw: Callable[..., bytes]) -> Callable[..., bytes]:
-    """``draw``, drawing again only for inputs not seen among the last ``REMEMBERED`` (the inputs,
-    all plain numbers, strings and containers of them, are keyed by a digest of their ``repr``)."""
-    kept: OrderedDict[str, bytes] = OrderedDict()
-    lock = threading.Lock()
-
-    @functools.wraps(draw)
-    def drawing(*args, **kwargs) -> bytes:
-        key = hashlib.sha256(repr((args, sorted(kwargs.items()))).encode("utf-8")).hexdigest()
-        with lock:
-            if key in kept:
-                kept.move_to_end(key)
-                return kept[key]
-        png = draw(*args, **kwargs)
-        with lock:
-            kept[key] = png
-            while len(kept) > REMEMBERED:
-                kept.popitem(last=False)
-        return png
-
-    return drawing
-
-
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=96, bbox_inches="tight")

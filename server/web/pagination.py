@@ -2,7 +2,7 @@
 
 A list page takes ``page`` from the query string (anything that is not a page number, or a page
 past the end, shows the nearest page: never an error), asks the database for one page of rows
-(``LIMIT``/``OFFSET``) and the total, and renders ``components/pagination.html`` with the
+(``LIMIT``/``OFFSET``) and the total, and renders ``officer/_pagination.html`` with the
 ``Pager``. The links keep every filter the query string holds, so a filtered list pages through
 the same filter, with or without JavaScript."""
 

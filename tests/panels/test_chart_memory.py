@@ -3,13 +3,14 @@ chart until their numbers change."""
 
 from __future__ import annotations
 
+from common import charts as memory
 from panels import charts
 
 
 def test_a_chart_is_drawn_again_only_when_its_numbers_change(monkeypatch):
     drawn = []
 
-    @charts.remembered
+    @memory.remembered
     def chart(rows, *, k):
         drawn.append((rows, k))
         return f"png of {rows} for {k}".encode()
@@ -24,10 +25,10 @@ def test_a_chart_is_drawn_again_only_when_its_numbers_change(monkeypatch):
 
 
 def test_only_the_last_charts_are_kept(monkeypatch):
-    monkeypatch.setattr(charts, "REMEMBERED", 2)
+    monkeypatch.setattr(memory, "REMEMBERED", 2)
     drawn = []
 
-    @charts.remembered
+    @memory.remembered
     def chart(number):
         drawn.append(number)
         return bytes([number])
