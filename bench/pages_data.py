@@ -245,7 +245,18 @@ async def seed() -> dict[str, int]:
         "outbox_emails": await grow_outbox(now),
     }
     await private_links(now)
+    await analyse()
     return counts
+
+
+async def analyse() -> None:
+    """Fresh planner statistics on PostgreSQL, as autovacuum would gather after a bulk load
+    (without them the planner guesses a table's size from before the load)."""
+    from piccolo.engine.postgres import PostgresEngine
+    from server.tables import AuditEntry
+
+    if isinstance(AuditEntry._meta.db, PostgresEngine):
+        await AuditEntry.raw("ANALYZE").run()
 
 
 def main(argv: list[str]) -> int:
