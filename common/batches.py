@@ -24,10 +24,12 @@ async def in_batches(make_select: Callable[[], object], *, order, id_column, des
         query = make_select().order_by(order, ascending=not descending).order_by(id_column, ascending=not descending).limit(size)
         if after is not None:
             value, row_id = after
+            # "up to the last value, and past the last row at that value": a range on the order
+            # column an index serves (written as an OR of the two cases, SQLite scans the index)
             if descending:
-                query = query.where((order < value) | ((order == value) & (id_column < row_id)))
+                query = query.where((order <= value) & ((order < value) | (id_column < row_id)))
             else:
-                query = query.where((order > value) | ((order == value) & (id_column > row_id)))
+                query = query.where((order >= value) & ((order > value) | (id_column > row_id)))
         rows = await query.run()
         if rows:
             yield rows
