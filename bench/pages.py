@@ -4,13 +4,15 @@ times the demo, in process and through a real server, on SQLite and PostgreSQL.
 For each database the script makes a fresh database, runs `civicpanel migrate` and `load-demo`
 and grows the demo to ten times its size (``bench/pages_data.py``). Then, in a process of its
 own (``DATABASE_URL`` is read at import), it signs in as each role with Litestar's ``TestClient``
+(the app configured as the server below: ``CIVICPANEL_ENV=production``, no page cache)
 and walks the pages from each role's start page and the private links the data set holds,
 following links, to find a real address (real ids and slugs) for every GET route of the app's
 route table that the role may open; a route no page links to gets the sample values of
 ``tests/support/routes.concrete_path`` (its status shows in the table). Where a route is linked
 with several ids, the biggest panel, consultation and case study are preferred. It times each
 address (one warm-up, then ``BENCH_REPEATS`` requests) and counts the queries each runs. Then it
-starts `civicpanel serve` (one worker, ``CIVICPANEL_ENV=production``) and times the same
+starts `civicpanel serve` (one worker, ``CIVICPANEL_ENV=production``, ``PAGE_CACHE_SECONDS=0`` so
+that anonymous pages are drawn afresh each time) and times the same
 addresses through it with httpx, signed in the same way.
 
 It prints, per database, the 20 slowest addresses with median and p95 in process and through the
@@ -286,7 +288,8 @@ def measure_in_process() -> list[dict]:
     app = create_app(Settings.from_env())
     counter = count_queries()
     timings: list[Timing] = []
-    with TestClient(app=app) as signed_in:  # runs the lifespan once
+    # https: the app runs as deployed (CIVICPANEL_ENV=production), whose cookies are Secure
+    with TestClient(app=app, base_url="https://testserver.local") as signed_in:  # runs the lifespan once
         routes = get_routes(app)
         for identity in IDENTITIES:
             client = sign_in_test_client(signed_in, identity)
@@ -397,7 +400,7 @@ def run_database(database: str, tmp_dir: Path) -> list[dict]:
     from bench.web import _server_env
 
     url = prepare(database, tmp_dir)
-    env = {**_server_env(url, tmp_dir), "CIVICPANEL_ENV": "development", "PAGE_CACHE_SECONDS": "0"}
+    env = {**_server_env(url, tmp_dir), "PAGE_CACHE_SECONDS": "0"}  # as the server below runs
     result = subprocess.run([PYTHON, str(Path(__file__)), "--in-process"], env=env, cwd=PROJECT_ROOT,
                             capture_output=True, text=True, timeout=7200)
     if result.returncode != 0:
