@@ -15,6 +15,7 @@ SECTIONS = {
     "web": BENCH_DIR / "web.py",
     "report": BENCH_DIR / "report.py",
     "dropout": BENCH_DIR / "dropout.py",
+    "pages": BENCH_DIR / "pages.py",
 }
 
 

@@ -1,5 +1,8 @@
 """Charts as PNG bytes (matplotlib, Agg, figure objects only so that worker threads can draw at
-once). Callers run these off the event loop and always show the numbers as a table beside them."""
+once). Callers run these off the event loop and always show the numbers as a table beside them.
+
+The pool, quotas and selection pages show the same chart until their numbers change, so each
+chart is ``remembered`` (``common.charts``)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from collections.abc import Sequence
 from common.i18n import gettext
 from panels.plain_words import group_label
 
-from common.charts import use_writable_matplotlib_cache
+from common.charts import remembered, use_writable_matplotlib_cache
 
 use_writable_matplotlib_cache()
 
@@ -29,6 +32,7 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+@remembered
 def quota_chart(rows: Sequence[dict], *, k: int, pool_total: int | None = None) -> bytes:
     """One bar per category: quota range in seats (bar from min to max), the census target (tick),
     and, with ``pool_total``, the pool's share scaled to k seats (dot)."""
@@ -51,6 +55,7 @@ def quota_chart(rows: Sequence[dict], *, k: int, pool_total: int | None = None) 
     return _png(figure)
 
 
+@remembered
 def probability_chart(probabilities: Sequence[float], *, k: int) -> bytes:
     """Every volunteer's selection probability, sorted, with k/n (equal chances) for comparison."""
     values = sorted(probabilities)

@@ -305,6 +305,30 @@ async def list_volunteers(panel_id: int, *, statuses: tuple[str, ...] | None = N
     return await query.run()
 
 
+def _volunteers_shown(panel_id: int, *, status: str = "", reference: str = ""):
+    """The ``WHERE`` of the pool list: the panel's volunteers but the erased, with the filters."""
+    conditions = [Volunteer.panel == panel_id, Volunteer.status != "erased"]
+    if status:
+        conditions.append(Volunteer.status == status)
+    if reference:
+        conditions.append(Volunteer.reference.like(f"%{reference.upper().replace('%', '').replace('_', '')}%"))  # references are upper case
+    return conditions
+
+
+async def count_volunteers(panel_id: int, *, status: str = "", reference: str = "") -> int:
+    """How many volunteers ``volunteers_page`` pages through."""
+    return int(await Volunteer.count().where(*_volunteers_shown(panel_id, status=status, reference=reference)).run())
+
+
+async def volunteers_page(panel_id: int, *, offset: int, limit: int, status: str = "",
+                          reference: str = "") -> list[Volunteer]:
+    """One page of the pool, in the order they registered (``list_volunteers`` order): ``status``
+    keeps one status, ``reference`` the references containing it (in any case). Paged in the database, so the
+    page costs the same however big the pool."""
+    return await Volunteer.objects().where(*_volunteers_shown(panel_id, status=status, reference=reference)).order_by(
+        Volunteer.id).offset(offset).limit(limit).run()
+
+
 async def pool_summary(panel_id: int) -> list[dict]:
     """Per quota category: census share, quota range and how many volunteers in the pool gave it.
 

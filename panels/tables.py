@@ -162,7 +162,7 @@ class Volunteer(Table, tablename="panel_volunteer"):
     every view is audited. ``answers`` is JSON {dimension: category}; ethnicity and disability
     there are special-category data used only for selection."""
 
-    panel = ForeignKey(references=Panel, on_delete=OnDelete.cascade)
+    panel = ForeignKey(references=Panel, on_delete=OnDelete.cascade, index=True)
     reference = Varchar(length=20, unique=True, index=True)
     """Public, non-identifying reference such as ``RP-7K3Q9D``; it is also the id the selection engine sees."""
     full_name = Varchar(length=200)

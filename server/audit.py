@@ -18,12 +18,13 @@ import hashlib
 import hmac
 import io
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from piccolo.engine.sqlite import SQLiteEngine
-
+from common.batches import in_batches
 from common.emails import normalise_email
+from server.platform.database import contains
 from server.tables import AuditEntry, StaffUser
 
 MAX_TEXT = 2000
@@ -124,13 +125,20 @@ async def count_recent(*, action: str, since: datetime, object_id: str | None = 
     return int(await query.run())
 
 
-def _contains(column, text: str):
-    """Case-insensitive substring match: ILIKE on PostgreSQL; SQLite's LIKE already ignores
-    ASCII case (and has no ILIKE)."""
-    pattern = f"%{text}%"  # % and _ in the search act as wildcards, which is harmless here
-    if isinstance(AuditEntry._meta.db, SQLiteEngine):
-        return column.like(pattern)
-    return column.ilike(pattern)
+def _matching(query, *, actor: str, action: str, since: datetime | None, until: datetime | None):
+    if actor:
+        query = query.where(contains(AuditEntry.actor, actor))
+    if action:
+        query = query.where(contains(AuditEntry.action, action))
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.at < until)
+    return query
+
+
+_RECORD_COLUMNS = (AuditEntry.at, AuditEntry.actor, AuditEntry.action, AuditEntry.object_type, AuditEntry.object_id,
+                   AuditEntry.detail, AuditEntry.reason, AuditEntry.ip_address)
 
 
 async def search_audit(
@@ -140,42 +148,48 @@ async def search_audit(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int | None = 200,
+    offset: int = 0,
 ) -> list[AuditRecord]:
     """Entries newest first; ``actor`` and ``action`` match as case-insensitive substrings;
-    ``since`` is inclusive and ``until`` exclusive."""
-    query = AuditEntry.select(
-        AuditEntry.at,
-        AuditEntry.actor,
-        AuditEntry.action,
-        AuditEntry.object_type,
-        AuditEntry.object_id,
-        AuditEntry.detail,
-        AuditEntry.reason,
-        AuditEntry.ip_address,
-    ).order_by(AuditEntry.at, ascending=False).order_by(AuditEntry.id, ascending=False)
-    if actor:
-        query = query.where(_contains(AuditEntry.actor, actor))
-    if action:
-        query = query.where(_contains(AuditEntry.action, action))
-    if since is not None:
-        query = query.where(AuditEntry.at >= since)
-    if until is not None:
-        query = query.where(AuditEntry.at < until)
+    ``since`` is inclusive and ``until`` exclusive; ``limit`` entries from ``offset`` (a page)."""
+    query = _matching(AuditEntry.select(*_RECORD_COLUMNS), actor=actor, action=action, since=since, until=until).order_by(
+        AuditEntry.at, ascending=False).order_by(AuditEntry.id, ascending=False)
     if limit is not None:
-        query = query.limit(limit)
+        query = query.limit(limit).offset(offset)
     return [AuditRecord(**row) for row in await query.run()]
+
+
+async def count_audit(*, actor: str = "", action: str = "", since: datetime | None = None,
+                      until: datetime | None = None) -> int:
+    """How many entries ``search_audit`` with the same filters pages through."""
+    return int(await _matching(AuditEntry.count(), actor=actor, action=action, since=since, until=until).run())
+
+
+async def audit_csv_chunks(*, actor: str = "", action: str = "", since: datetime | None = None,
+                           until: datetime | None = None, batch: int | None = None) -> AsyncIterator[str]:
+    """``audit_csv`` of every matching entry, newest first, a batch at a time (``in_batches``):
+    the download starts at once and never holds the whole log in memory."""
+    yield audit_csv([])
+    async for rows in in_batches(
+            lambda: _matching(AuditEntry.select(AuditEntry.id, *_RECORD_COLUMNS), actor=actor, action=action,
+                              since=since, until=until),
+            order=AuditEntry.at, id_column=AuditEntry.id, descending=True, size=batch):
+        yield audit_csv([AuditRecord(**{key: value for key, value in row.items() if key != "id"}) for row in rows],
+                        header=False)
 
 
 AUDIT_CSV_COLUMNS = ("at", "actor", "action", "object_type", "object_id", "detail", "reason", "ip_address")
 
 
-def audit_csv(records: list[AuditRecord]) -> str:
-    """The records as CSV, with formula injection neutralised in every cell."""
+def audit_csv(records: list[AuditRecord], *, header: bool = True) -> str:
+    """The records as CSV, with formula injection neutralised in every cell (``header``: with the
+    row of column names first)."""
     from common.formulas import safe_cell
 
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(AUDIT_CSV_COLUMNS)
+    if header:
+        writer.writerow(AUDIT_CSV_COLUMNS)
     for record in records:
         row = [record.at.astimezone(timezone.utc).isoformat(timespec="seconds")]
         row += [safe_cell(getattr(record, column)) for column in AUDIT_CSV_COLUMNS[1:]]

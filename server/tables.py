@@ -123,13 +123,13 @@ class OutboxEmail(Table, tablename="outbox_email"):
     subject = Varchar(length=200)
     body = Text()
     created_at = Timestamptz(default=TimestamptzNow())
-    sent_at = Timestamptz(null=True, default=None)
+    sent_at = Timestamptz(null=True, default=None, index=True)
     attempts = Integer(default=0)
     last_error = Text(default="")
     claimed_until = Timestamptz(null=True, default=None)
     """A sender holds a row until then, so two workers never send the same email twice; after a
     failed attempt, the row waits until then before the next (the back-off)."""
-    failed_at = Timestamptz(null=True, default=None)
+    failed_at = Timestamptz(null=True, default=None, index=True)
     """Set when the email could not be built or sent ``OUTBOX_MAX_ATTEMPTS`` times: the sender
     leaves it alone until an administrator retries or discards it."""
     unsubscribe_link = Varchar(length=500, default="")

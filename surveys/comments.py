@@ -16,10 +16,11 @@ import csv
 import hashlib
 import io
 import secrets
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from common.batches import in_batches
 from common.emails import clean_email, normalise_email
 from common.formulas import safe_cell
 from common.i18n import active_locale, gettext, lazy_gettext, speaking
@@ -249,16 +250,39 @@ def _waiting():
     return Comment.state.is_in(["pending", "hidden"]) | ((Comment.state == "published") & (Comment.report_count > 0))
 
 
-async def moderation_queue() -> list[QueueItem]:
-    """Comments waiting for a decision (``_waiting``), oldest first."""
-    rows = await Comment.select(
+def _queue_where(case_study_slug: str):
+    condition = _waiting()
+    if case_study_slug:
+        condition = condition & Comment.case_study.is_in(CaseStudy.select(CaseStudy.id).where(CaseStudy.slug == case_study_slug))
+    return condition
+
+
+async def moderation_queue(*, case_study_slug: str = "", offset: int = 0, limit: int | None = None) -> list[QueueItem]:
+    """Comments waiting for a decision (``_waiting``), oldest first: on one case study when
+    ``case_study_slug`` is given, and ``limit`` of them from ``offset`` (a page, in the database)."""
+    query = Comment.select(
         Comment.id, Comment.case_study.title, Comment.case_study.slug, Comment.display_name, Comment.body,
         Comment.state, Comment.created_at, Comment.report_count, Comment.parent,
-    ).where(_waiting()).order_by(Comment.created_at).order_by(Comment.id).run()
+    ).where(_queue_where(case_study_slug)).order_by(Comment.created_at).order_by(Comment.id)
+    if limit is not None:
+        query = query.offset(offset).limit(limit)
+    rows = await query.run()
     return [QueueItem(id=row["id"], case_study_title=row["case_study.title"], case_study_slug=row["case_study.slug"],
                       display_name=row["display_name"] or "Anonymous", body=row["body"], state=row["state"],
                       created_at=row["created_at"], report_count=row["report_count"], is_reply=bool(row["parent"]))
             for row in rows]
+
+
+async def queue_length(*, case_study_slug: str = "") -> int:
+    """How many comments ``moderation_queue`` holds, in all."""
+    return int(await Comment.count().where(_queue_where(case_study_slug)).run())
+
+
+async def queue_case_studies() -> list[tuple[str, str]]:
+    """(slug, title) of the case studies with comments waiting, by title: the queue's filter."""
+    rows = await CaseStudy.select(CaseStudy.slug, CaseStudy.title).where(
+        CaseStudy.id.is_in(Comment.select(Comment.case_study).where(_waiting()))).order_by(CaseStudy.title).run()
+    return [(row["slug"], row["title"]) for row in rows]
 
 
 class ModerationError(ValueError):
@@ -444,19 +468,33 @@ def _cell(value: object) -> str:
     return safe_cell(text)
 
 
-async def comments_csv(case_study_slug: str | None = None) -> tuple[str, int]:
-    """Comments (never the email or address hash) as CSV with formulas neutralised, and the count."""
-    query = Comment.select(Comment.id, Comment.case_study.slug, Comment.parent, Comment.display_name, Comment.body,
-                           Comment.state, Comment.reason, Comment.created_at, Comment.published_at,
-                           Comment.report_count).order_by(Comment.id)
-    if case_study_slug:
-        query = query.where(Comment.case_study.slug == case_study_slug)
-    rows = await query.run()
+def _comment_rows_csv(rows: list[dict], *, with_header: bool) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COMMENT_CSV_COLUMNS)
+    if with_header:
+        writer.writerow(COMMENT_CSV_COLUMNS)
     for row in rows:
         writer.writerow([_cell(value) for value in (
             row["id"], row["case_study.slug"], row["parent"] or "", row["display_name"], row["body"], row["state"],
             row["reason"], row["created_at"], row["published_at"], row["report_count"])])
-    return buffer.getvalue(), len(rows)
+    return buffer.getvalue()
+
+
+def _exported(case_study_slug: str | None):
+    query = Comment.select(Comment.id, Comment.case_study.slug, Comment.parent, Comment.display_name, Comment.body,
+                           Comment.state, Comment.reason, Comment.created_at, Comment.published_at,
+                           Comment.report_count)
+    return query.where(Comment.case_study.slug == case_study_slug) if case_study_slug else query
+
+
+async def comments_csv_chunks(case_study_slug: str | None = None) -> AsyncIterator[str]:
+    """Comments (never the email or address hash) as CSV with formulas neutralised, oldest first,
+    a batch at a time (``common.batches``), for a download that starts at once."""
+    yield _comment_rows_csv([], with_header=True)
+    async for rows in in_batches(lambda: _exported(case_study_slug), order=Comment.id, id_column=Comment.id):
+        yield _comment_rows_csv(rows, with_header=False)
+
+
+async def count_comments(case_study_slug: str | None = None) -> int:
+    query = Comment.count()
+    return int(await (query.where(Comment.case_study.slug == case_study_slug) if case_study_slug else query).run())

@@ -59,10 +59,12 @@ class ResponseRecord:
     language: str = DEFAULT_LANGUAGE
 
 
-def export_csv(questionnaire: Questionnaire, records: list[ResponseRecord]) -> str:
+def export_csv(questionnaire: Questionnaire, records: list[ResponseRecord], *, with_header: bool = True) -> str:
+    """The records as CSV, one column per answer (``with_header``: the column names first)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header(questionnaire))
+    if with_header:
+        writer.writerow(header(questionnaire))
     for record in records:
         row = [record.reference, record.channel, record.submitted_at.astimezone(timezone.utc).isoformat(timespec="seconds")]
         for question in questionnaire.questions():

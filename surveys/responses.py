@@ -11,9 +11,13 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from piccolo.query.functions.aggregate import Count
+
+from common.batches import in_batches
 from common.emails import normalise_email
 from common.i18n import DEFAULT_LOCALE
 from common.transactions import is_unique_violation, write_transaction
@@ -189,11 +193,46 @@ async def response_count(consultation_id: int) -> int:
 
 
 async def channel_counts(consultation_id: int) -> dict[str, int]:
-    rows = await SurveyResponse.select(SurveyResponse.channel).where(SurveyResponse.consultation == consultation_id).run()
+    """Responses per channel (every channel, 0 when none), counted in the database."""
+    rows = await SurveyResponse.select(SurveyResponse.channel, Count(SurveyResponse.id, alias="n")).where(
+        SurveyResponse.consultation == consultation_id).group_by(SurveyResponse.channel).run()
     counts = {channel: 0 for channel in CHANNELS}
-    for row in rows:
-        counts[row["channel"]] = counts.get(row["channel"], 0) + 1
+    counts.update({row["channel"]: int(row["n"]) for row in rows})
     return counts
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    """A line of the officers' list of responses: nothing of what was answered."""
+    reference: str
+    channel: str
+    submitted_at: datetime
+    entered_by: str
+
+
+def _listed(consultation_id: int, *, channel: str, reference: str):
+    conditions = [SurveyResponse.consultation == consultation_id]
+    if channel:
+        conditions.append(SurveyResponse.channel == channel)
+    if reference:
+        conditions.append(SurveyResponse.reference.like(f"%{normalise_reference(reference).replace('%', '').replace('_', '')}%"))
+    return conditions
+
+
+async def count_listed_responses(consultation_id: int, *, channel: str = "", reference: str = "") -> int:
+    return int(await SurveyResponse.count().where(*_listed(consultation_id, channel=channel, reference=reference)).run())
+
+
+async def listed_responses(consultation_id: int, *, offset: int, limit: int, channel: str = "",
+                           reference: str = "") -> list[ResponseRow]:
+    """One page of a consultation's responses, newest first: ``channel`` keeps one channel,
+    ``reference`` the references containing it (typed in any case, with or without spaces)."""
+    rows = await SurveyResponse.select(SurveyResponse.reference, SurveyResponse.channel, SurveyResponse.submitted_at,
+                                       SurveyResponse.entered_by).where(
+        *_listed(consultation_id, channel=channel, reference=reference)).order_by(
+        SurveyResponse.submitted_at, ascending=False).order_by(SurveyResponse.id, ascending=False).offset(offset).limit(
+        limit).run()
+    return [ResponseRow(**row) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -212,6 +251,36 @@ async def export_responses(slug: str) -> ResponsesExport | None:
     records = await response_records(row["id"])
     questionnaire = from_json(row["questionnaire_json"])
     return ResponsesExport(filename=f"{slug}-responses.csv", text=export_csv(questionnaire, records), count=len(records))
+
+
+@dataclass(frozen=True)
+class ResponsesStream:
+    filename: str
+    count: int
+    chunks: AsyncIterator[str]
+    """``export_responses``' text, a batch of responses at a time (``common.batches``)."""
+
+
+async def stream_responses(slug: str) -> ResponsesStream | None:
+    """``export_responses`` for a download that starts at once, however many responses there are."""
+    row = await Consultation.select(Consultation.id, Consultation.questionnaire_json).where(
+        Consultation.slug == slug).first().run()
+    if row is None:
+        return None
+    questionnaire = from_json(row["questionnaire_json"])
+
+    async def chunks() -> AsyncIterator[str]:
+        yield export_csv(questionnaire, [])
+        async for rows in in_batches(
+                lambda: SurveyResponse.select(SurveyResponse.id, SurveyResponse.reference, SurveyResponse.channel,
+                                              SurveyResponse.submitted_at, SurveyResponse.answers_json).where(
+                    SurveyResponse.consultation == row["id"]),
+                order=SurveyResponse.submitted_at, id_column=SurveyResponse.id):
+            yield export_csv(questionnaire, [
+                ResponseRecord(reference=one["reference"], channel=one["channel"], submitted_at=one["submitted_at"],
+                               answers=json.loads(one["answers_json"] or "{}")) for one in rows], with_header=False)
+
+    return ResponsesStream(filename=f"{slug}-responses.csv", count=await response_count(row["id"]), chunks=chunks())
 
 
 async def import_responses(*, slug: str, csv_text: str, entered_by: str, default_channel: str = "paper") -> int:

@@ -16,9 +16,9 @@ from typing import Any
 
 from analysis.commitments.report import STATUS_NAMES, iso_to_human
 from analysis.commitments.model import StatusValue
-from common.charts import use_writable_matplotlib_cache
+from common.charts import remembered, use_writable_matplotlib_cache
 from analysis.printing import print_pdf, template_environment
-from common.i18n import format_count, gettext
+from common.i18n import active_locale, format_count, gettext
 
 use_writable_matplotlib_cache()
 
@@ -45,7 +45,14 @@ def timeline_description(document: Mapping[str, Any]) -> str:
 def timeline_png(document: Mapping[str, Any], *, dpi: int = 110) -> bytes:
     """Deadlines (open diamonds) against dates met (filled circles), one row per commitment,
     with the report date as a dashed line. Late and overdue spans are red, met on time green.
-    Shapes as well as colours carry the meaning."""
+    Shapes as well as colours carry the meaning. Drawn once per document and language
+    (``common.charts.remembered``)."""
+    return _timeline_png(document, locale=active_locale.get(), dpi=dpi)
+
+
+@remembered
+def _timeline_png(document: Mapping[str, Any], *, locale: str, dpi: int) -> bytes:
+    """``timeline_png`` in the language ``locale``, which the labels are in (the active one)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.dates import DateFormatter
     from matplotlib.figure import Figure

@@ -45,6 +45,16 @@ def postgres_config(database_url: str) -> dict[str, object]:
     return config
 
 
+def contains(column, text: str):
+    """Case-insensitive substring match of a Piccolo column: ILIKE on PostgreSQL; SQLite's LIKE
+    already ignores ASCII case (and has no ILIKE). % and _ in ``text`` act as wildcards, which is
+    harmless in a search."""
+    pattern = f"%{text}%"
+    if isinstance(column._meta.table._meta.db, SQLiteEngine):
+        return column.like(pattern)
+    return column.ilike(pattern)
+
+
 def enable_wal(path: Path) -> None:
     """Switch a SQLite file to WAL mode; the mode is stored in the file, so once is enough."""
     path.parent.mkdir(parents=True, exist_ok=True)

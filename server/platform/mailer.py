@@ -32,6 +32,7 @@ from notifications_python_client.notifications import NotificationsAPIClient
 
 from common.emails import is_valid_email
 from common.text import one_line
+from server.platform.database import contains
 from server.settings import Settings
 from server.tables import OutboxEmail
 
@@ -294,12 +295,32 @@ async def discard_failed_email(email_id: int) -> bool:
     return bool(deleted)
 
 
-async def failed_emails(limit: int = 100) -> list[dict]:
-    """Failed emails, newest first, without their bodies (which hold private links)."""
+def _failed():
+    return OutboxEmail.failed_at.is_not_null() & OutboxEmail.sent_at.is_null()
+
+
+async def failed_emails(limit: int = 100, offset: int = 0) -> list[dict]:
+    """Failed emails, newest first, without their bodies (which hold private links): ``limit``
+    of them from ``offset``."""
     return await OutboxEmail.select(OutboxEmail.id, OutboxEmail.to_address, OutboxEmail.subject, OutboxEmail.created_at,
                                     OutboxEmail.attempts, OutboxEmail.last_error, OutboxEmail.failed_at).where(
-        OutboxEmail.failed_at.is_not_null(), OutboxEmail.sent_at.is_null()).order_by(
-        OutboxEmail.failed_at, ascending=False).limit(limit).run()
+        _failed()).order_by(OutboxEmail.failed_at, ascending=False).order_by(
+        OutboxEmail.id, ascending=False).offset(offset).limit(limit).run()
+
+
+async def failed_count() -> int:
+    return int(await OutboxEmail.count().where(_failed()).run())
+
+
+async def outbox_emails(*, to: str = "", offset: int = 0, limit: int = 50) -> list[dict]:
+    """Queued emails, newest first, ``limit`` from ``offset``; ``to``: addresses containing it."""
+    query = OutboxEmail.select().order_by(OutboxEmail.id, ascending=False).offset(offset).limit(limit)
+    return await (query.where(contains(OutboxEmail.to_address, to)) if to else query).run()
+
+
+async def outbox_count(*, to: str = "") -> int:
+    query = OutboxEmail.count()
+    return int(await (query.where(contains(OutboxEmail.to_address, to)) if to else query).run())
 
 
 async def run_sender_forever(settings: Settings, interval_s: float = SEND_INTERVAL_S) -> None:

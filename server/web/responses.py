@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from urllib.parse import quote
 
-from litestar.response import Response
+from litestar.response import Response, Stream
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f"\\/]+')
 _NOT_PLAIN = re.compile(r"[^\x20-\x7e]+")
@@ -35,3 +35,11 @@ def download(content: str | bytes, *, media_type: str, filename: str,
     for personal data)."""
     return Response(content=content, media_type=media_type,
                     headers={"content-disposition": content_disposition(filename), **(headers or {})})
+
+
+def stream_download(chunks: AsyncIterator[str | bytes], *, media_type: str, filename: str,
+                    headers: Mapping[str, str] | None = None) -> Stream:
+    """``download`` for a whole data set, sent as ``chunks`` come: the first bytes leave at once
+    and the server never holds the whole file."""
+    return Stream(chunks, media_type=media_type,
+                  headers={"content-disposition": content_disposition(filename), **(headers or {})})

@@ -8,16 +8,17 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import Redirect, Response, Template
+from litestar.response import Redirect, Stream, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from common.i18n import gettext
-from server.audit import audit_csv, record_audit, search_audit
+from server.audit import audit_csv_chunks, count_audit, record_audit, search_audit
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.forms import FormData
 from server.web.guards import ADMIN, roles
 from server.web.request_info import client_ip
-from server.web.responses import download
+from server.web.pagination import pager
+from server.web.responses import stream_download
 from server.accounts.password_changes import issue_password_link
 from server.accounts.two_factor import reset_two_factor, set_two_factor_required, two_factor_required
 from server.accounts.staff import (
@@ -227,36 +228,40 @@ class AdminController(Controller):
 
     @get("/audit", name="admin_audit")
     async def audit(self, request: HTMXRequest, actor: FromQuery[str] = "", action: FromQuery[str] = "") -> Template:
-        """The dates come as ``since=2026-03-31`` from a link, or as the form's three boxes each."""
+        """The dates come as ``since=2026-03-31`` from a link, or as the form's three boxes each;
+        ``page`` is the page of entries, newest first."""
         errors: dict[str, str] = {}
         since, until = (joined_date(request.query_params, name) for name in AUDIT_DATES)
         since_day = _parse_day(since, "since", errors)
         until_day = _parse_day(until, "until", errors)
-        records = await search_audit(
-            actor=actor, action=action, since=_start_of(since_day),
-            until=_start_of(until_day + timedelta(days=1)) if until_day else None,
-        )
+        filters = {"actor": actor, "action": action, "since": _start_of(since_day),
+                   "until": _start_of(until_day + timedelta(days=1)) if until_day else None}
+        pages = pager(raw_page=request.query_params.get("page"), total=await count_audit(**filters),
+                      base_url=request.app.route_reverse("admin_audit"),
+                      query={"actor": actor, "action": action, "since": since if since_day else "",
+                             "until": until if until_day else ""}, keep=("actor", "action", "since", "until"))
+        records = await search_audit(**filters, offset=pages.offset, limit=pages.per_page)
         return Template(
             "admin/_audit_partial.html" if request.htmx else "admin/audit.html",
-            context={"records": records, "errors": errors, "values": with_date_boxes(
+            context={"records": records, "pager": pages, "errors": errors, "values": with_date_boxes(
                 {"actor": actor, "action": action, "since": since, "until": until,
                  **typed_boxes(request.query_params, AUDIT_DATES)}, AUDIT_DATES)},
             status_code=HTTP_422_UNPROCESSABLE_ENTITY if errors else 200,
         )
 
     @get("/audit.csv", name="admin_audit_csv")
-    async def audit_export(self, request: Request, actor: FromQuery[str] = "", action: FromQuery[str] = "", since: FromQuery[str] = "", until: FromQuery[str] = "") -> Response:
+    async def audit_export(self, request: Request, actor: FromQuery[str] = "", action: FromQuery[str] = "", since: FromQuery[str] = "", until: FromQuery[str] = "") -> Stream:
         errors: dict[str, str] = {}
         since_day = _parse_day(since, "since", errors)
         until_day = _parse_day(until, "until", errors)
         if errors:
             raise ClientException(detail=gettext("Dates must be real dates, like 2026-03-31"))
-        records = await search_audit(
-            actor=actor, action=action, since=_start_of(since_day),
-            until=_start_of(until_day + timedelta(days=1)) if until_day else None, limit=None,
-        )
+        filters = {"actor": actor, "action": action, "since": _start_of(since_day),
+                   "until": _start_of(until_day + timedelta(days=1)) if until_day else None}
+        filters["until"] = filters["until"] or datetime.now(timezone.utc)  # not the export's own entry, written next
+        count = await count_audit(**filters)
         await record_audit(actor=request.user.email, action="audit_exported", object_type="audit_log",
-                           detail=f"{len(records)} entries; actor={actor!r} action={action!r} since={since!r} until={until!r}",
+                           detail=f"{count} entries; actor={actor!r} action={action!r} since={since!r} until={until!r}",
                            ip_address=client_ip(request))
-        return download(
-            audit_csv(records), media_type="text/csv; charset=utf-8", filename="audit-log.csv")
+        return stream_download(
+            audit_csv_chunks(**filters), media_type="text/csv; charset=utf-8", filename="audit-log.csv")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import Redirect, Response, Template
+from litestar.response import Redirect, Stream, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from analysis.charter.links import (
@@ -19,8 +20,9 @@ from server.audit import record_audit
 from server.services.outbox import write_outbox
 from server.web.forms import RepeatableFormData
 from server.web.guards import OFFICER, roles
+from server.web.pagination import pager
 from server.web.request_info import client_ip
-from server.web.responses import download
+from server.web.responses import stream_download
 from surveys import comments
 from surveys.case_studies import (
     STRUCTURED_FIELDS, CaseStudyError, check_case_study_form, get_case_study, list_case_studies, publish_case_study,
@@ -28,6 +30,8 @@ from surveys.case_studies import (
 )
 from surveys.house_rules import HOUSE_RULES
 
+QUEUE_PAGE = 20
+"""Comments on a page of the moderation queue (each is a form of its own)."""
 
 
 class CaseStudiesOfficerController(Controller):
@@ -97,10 +101,21 @@ class CaseStudiesOfficerController(Controller):
         return Redirect(path=request.app.route_reverse("officer_case_studies"), status_code=303)
 
     async def _queue(self, request: HTMXRequest, *, errors: dict | None = None, values: dict | None = None,
-                     done: str = "", status_code: int = 200) -> Template:
+                     done: str = "", status_code: int = 200, place: dict[str, str] | None = None) -> Template:
+        """The queue, a page at a time, of one case study or all (``case_study`` and ``page`` from
+        the query string, or from the decision form's ``place`` after a decision)."""
+        place = place if place is not None else {"case_study": request.query_params.get("case_study", ""),
+                                                 "page": request.query_params.get("page", "")}
+        studies = await comments.queue_case_studies()
+        case_study = place["case_study"] if place["case_study"] in dict(studies) else ""
+        pages = pager(raw_page=place["page"], total=await comments.queue_length(case_study_slug=case_study),
+                      base_url=request.app.route_reverse("officer_moderation"), query={"case_study": case_study},
+                      keep=("case_study",), per_page=QUEUE_PAGE)
+        queue = await comments.moderation_queue(case_study_slug=case_study, offset=pages.offset, limit=pages.per_page)
         return Template("surveys/officer/_moderation_queue.html" if request.htmx else "surveys/officer/moderation.html",
-                        context={"queue": await comments.moderation_queue(), "rules": HOUSE_RULES, "errors": errors or {},
-                                 "values": values or {}, "done": done}, status_code=status_code)
+                        context={"queue": queue, "pager": pages, "studies": studies, "filters": {"case_study": case_study},
+                                 "rules": HOUSE_RULES, "errors": errors or {}, "values": values or {}, "done": done},
+                        status_code=status_code)
 
     @get("/moderation", name="officer_moderation")
     async def moderation(self, request: HTMXRequest, done: FromQuery[str] = "") -> Template:
@@ -109,6 +124,7 @@ class CaseStudiesOfficerController(Controller):
     @post("/moderation/{comment_id:int}", name="officer_moderate")
     async def moderate(self, request: HTMXRequest, comment_id: FromPath[int], data: RepeatableFormData) -> Template | Redirect:
         action = str(data.get("action", ""))
+        place = {"case_study": str(data.get("case_study", "")), "page": str(data.get("page", ""))}
         reason = str(data.get("reason", ""))
         redacted_body = str(data.get("redacted_body", ""))
         try:
@@ -116,7 +132,8 @@ class CaseStudiesOfficerController(Controller):
                                                       redacted_body=redacted_body)
         except comments.ModerationError as error:
             values = {f"reason-{comment_id}": reason, f"redacted_body-{comment_id}": redacted_body}
-            return await self._queue(request, errors=error.errors, values=values, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+            return await self._queue(request, errors=error.errors, values=values, status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+                                     place=place)
         await record_audit(actor=request.user.email, action=f"comment_{outcome.action}", object_type="comment",
                            object_id=comment_id, reason=reason, ip_address=client_ip(request),
                            detail="original text kept for the audit period" if outcome.action == "redacted" else "")
@@ -124,12 +141,14 @@ class CaseStudiesOfficerController(Controller):
         if outcome.action == "rejected" and outcome.reason == comments.PERSONAL_INFORMATION:
             await forget_quotes_of_comments([comment_id])  # its words were forgotten: so are quotes of them
         if request.htmx:
-            return await self._queue(request, done=outcome.action)
-        return Redirect(path=request.app.route_reverse("officer_moderation") + f"?done={outcome.action}", status_code=303)
+            return await self._queue(request, done=outcome.action, place=place)
+        kept = urlencode([("done", outcome.action), *[(name, value) for name, value in place.items() if value]])
+        return Redirect(path=request.app.route_reverse("officer_moderation") + f"?{kept}", status_code=303)
 
     @get("/comments.csv", name="officer_comments_csv")
-    async def comments_export(self, request: Request, case_study: FromQuery[str] = "") -> Response:
-        text, count = await comments.comments_csv(case_study or None)
+    async def comments_export(self, request: Request, case_study: FromQuery[str] = "") -> Stream:
+        count = await comments.count_comments(case_study or None)
         await record_audit(actor=request.user.email, action="comments_exported", object_type="case_study",
                            object_id=case_study or "all", detail=f"{count} comments", ip_address=client_ip(request))
-        return download(text, media_type="text/csv; charset=utf-8", filename=f"{case_study or 'all'}-comments.csv")
+        return stream_download(comments.comments_csv_chunks(case_study or None), media_type="text/csv; charset=utf-8",
+                               filename=f"{case_study or 'all'}-comments.csv")

@@ -8,7 +8,7 @@ from datetime import date
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.response import Redirect, Response, Template
+from litestar.response import Redirect, Stream, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
 from common.i18n import DEFAULT_LOCALE, gettext, language_name, ngettext
@@ -17,12 +17,15 @@ from server.audit import record_audit
 from server.web.forms import UploadData
 from server.web.guards import OFFICER, roles
 from server.web.i18n import available_locales
+from server.web.pagination import pager
 from server.web.request_info import client_ip
-from server.web.responses import download
+from server.web.responses import stream_download
 from server.web.uploads import read_upload
 from surveys.consultations import get_consultation, get_questionnaire
 from surveys.response_csv import ResponseImportError, header
-from surveys.responses import export_responses, import_responses, submit_response
+from surveys.responses import (
+    count_listed_responses, import_responses, listed_responses, stream_responses, submit_response,
+)
 from surveys.questionnaire import answers_not_applying, raw_from_form, validate_answers
 from surveys.tables import CHANNELS
 
@@ -68,6 +71,25 @@ class ConsultationResponsesController(Controller):
         if consultation is None or questionnaire is None:
             raise NotFoundException()
         return consultation, questionnaire
+
+    @get("/responses", name="officer_responses")
+    async def listing(self, request: Request, slug: FromPath[str]) -> Template:
+        """The responses, newest first, a page at a time, by channel and reference (no answers:
+        each reference opens the response search, which shows one)."""
+        consultation = await get_consultation(slug, date.today(), include_drafts=True)
+        if consultation is None:
+            raise NotFoundException()
+        query = request.query_params
+        channel = str(query.get("channel", "")).strip()
+        channel = channel if channel in CHANNELS else ""
+        reference = str(query.get("reference", "")).strip()[:20]
+        filters = {"channel": channel, "reference": reference}
+        pages = pager(raw_page=query.get("page"), total=await count_listed_responses(consultation.id, **filters),
+                      base_url=request.app.route_reverse("officer_responses", slug=slug), query=filters,
+                      keep=("channel", "reference"))
+        return Template("surveys/officer/responses.html", context={
+            "consultation": consultation, "filters": filters, "pager": pages, "channels": CHANNELS,
+            "responses": await listed_responses(consultation.id, offset=pages.offset, limit=pages.per_page, **filters)})
 
     @get("/responses/new", name="officer_response_new")
     async def new(self, slug: FromPath[str]) -> Template:
@@ -159,10 +181,10 @@ class ConsultationResponsesController(Controller):
             status_code=HTTP_422_UNPROCESSABLE_ENTITY)
 
     @get("/responses.csv", name="officer_responses_csv")
-    async def export(self, request: Request, slug: FromPath[str]) -> Response:
-        exported = await export_responses(slug)
+    async def export(self, request: Request, slug: FromPath[str]) -> Stream:
+        exported = await stream_responses(slug)
         if exported is None:
             raise NotFoundException()
         await record_audit(actor=request.user.email, action="responses_exported", object_type="consultation",
                            object_id=slug, detail=f"{exported.count} responses", ip_address=client_ip(request))
-        return download(exported.text, media_type="text/csv; charset=utf-8", filename=exported.filename)
+        return stream_download(exported.chunks, media_type="text/csv; charset=utf-8", filename=exported.filename)

@@ -15,8 +15,9 @@ from litestar.response import Redirect, Template
 
 from common.i18n import lazy_gettext
 from server.audit import record_audit
-from server.platform.mailer import discard_failed_email, failed_emails, retry_failed_email, waiting_count
+from server.platform.mailer import discard_failed_email, failed_count, failed_emails, retry_failed_email, waiting_count
 from server.web.guards import ADMIN, roles
+from server.web.pagination import pager
 from server.web.request_info import client_ip
 
 NOTICES = {"retried": lazy_gettext("The email is back in the queue and will be sent on the next pass."),
@@ -31,8 +32,10 @@ class OutboxAdminController(Controller):
     @get("/", name="admin_outbox")
     async def page(self, request: Request) -> Template:
         settings = request.app.state.settings
+        pages = pager(raw_page=request.query_params.get("page"), total=await failed_count(),
+                      base_url=request.app.route_reverse("admin_outbox"))
         return Template("admin/outbox.html", context={
-            "failed": await failed_emails(), "waiting": await waiting_count(), "sends_email": settings.sends_email,
+            "failed": await failed_emails(limit=pages.per_page, offset=pages.offset), "pager": pages, "waiting": await waiting_count(), "sends_email": settings.sends_email,
             "max_attempts": settings.outbox_max_attempts,
             "notice": NOTICES.get(request.query_params.get("done", ""), "")})
 

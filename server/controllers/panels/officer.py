@@ -20,6 +20,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from common.i18n import gettext
 from panels import lifecycle
+from panels import membership
 from panels import runs as run_store
 from panels import store
 from panels.census import (
@@ -45,6 +46,7 @@ from server.audit import record_audit
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.forms import RepeatableFormData, UploadData, last_values
 from server.web.guards import OFFICER, roles
+from server.web.pagination import pager
 from server.web.request_info import client_ip
 from server.web.responses import download
 from server.web.uploads import read_upload
@@ -236,22 +238,35 @@ class PanelOfficerController(Controller):
 
     # --- pool ------------------------------------------------------------------------------------
 
-    async def _pool_page(self, panel: Panel, *, errors: dict, status_code: int = 200,
+    async def _pool_page(self, request: Request, panel: Panel, *, errors: dict, status_code: int = 200,
                          report: store.ImportReport | None = None) -> Template:
+        """The pool against the quotas, and one page of the volunteers (filtered by status and
+        reference from the query string)."""
+        query = request.query_params
+        status = str(query.get("status", "")).strip()
+        status = status if status in membership.STATUS_LABELS and status != "erased" else ""
+        reference = str(query.get("reference", "")).strip()[:20]
         summary = await store.pool_summary(panel.id)
-        volunteers = await store.list_volunteers(panel.id)
+        registered = await store.count_volunteers(panel.id)
+        shown = await store.count_volunteers(panel.id, status=status, reference=reference) if status or reference else registered
+        pages = pager(raw_page=query.get("page"), total=shown, query={"status": status, "reference": reference},
+                      base_url=request.app.route_reverse("panels_pool", panel_id=panel.id), keep=("status", "reference"))
+        volunteers = await store.volunteers_page(panel.id, offset=pages.offset, limit=pages.per_page, status=status,
+                                                 reference=reference)
         answer = await run_store.feasibility_answer(panel)
         chart = ""
         if summary:
             chart = data_png(await anyio.to_thread.run_sync(
-                lambda: quota_chart(summary, k=panel.panel_size, pool_total=len(volunteers))))
+                lambda: quota_chart(summary, k=panel.panel_size, pool_total=registered)))
         return Template("panels/officer/pool.html", status_code=status_code, context={
-            "panel": panel, "summary": summary, "volunteers": volunteers, "chart": chart, "errors": errors,
-            "report": report, "lawful_bases": LAWFUL_BASES, "import_values": {}, **vars(answer)})
+            "panel": panel, "summary": summary, "volunteers": volunteers, "registered": registered, "pager": pages,
+            "filters": {"status": status, "reference": reference}, "status_labels": membership.STATUS_LABELS,
+            "chart": chart, "errors": errors, "report": report, "lawful_bases": LAWFUL_BASES, "import_values": {},
+            **vars(answer)})
 
     @get("/{panel_id:int}/pool", name="panels_pool")
-    async def pool(self, panel_id: FromPath[int]) -> Template:
-        return await self._pool_page(await _panel_or_404(panel_id), errors={})
+    async def pool(self, request: Request, panel_id: FromPath[int]) -> Template:
+        return await self._pool_page(request, await _panel_or_404(panel_id), errors={})
 
     @get("/{panel_id:int}/pool/feasibility", name="panels_pool_feasibility")
     async def pool_feasibility(self, request: HTMXRequest, panel_id: FromPath[int]) -> Template:
@@ -288,7 +303,7 @@ class PanelOfficerController(Controller):
         except (ValueError, PoolImportError) as error:
             errors = {"respondents": str(error), **errors}
         if errors:
-            page = await self._pool_page(panel, errors=errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+            page = await self._pool_page(request, panel, errors=errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
             page.context["import_values"] = values
             return page
         batch = await create_import_batch(panel_id=panel.id, terms=terms, created_by=request.user.email,
@@ -300,7 +315,7 @@ class PanelOfficerController(Controller):
                            detail=f"{report.imported} respondents; {len(report.duplicates)} already registered; "
                                   f"{len(report.flagged)} flagged; batch {batch.id}; basis {terms.lawful_basis}",
                            ip_address=client_ip(request))
-        return await self._pool_page(panel, errors={}, report=report)
+        return await self._pool_page(request, panel, errors={}, report=report)
 
     @get("/{panel_id:int}/volunteers/{volunteer_id:int}", name="panels_volunteer")
     async def volunteer(self, request: Request, panel_id: FromPath[int], volunteer_id: FromPath[int]) -> Template:
@@ -329,7 +344,7 @@ class PanelOfficerController(Controller):
             objective = objective if objective in OBJECTIVES else "leximin"
         refusal = await run_refusal(panel, kind=kind)
         if refusal:  # e.g. computing again after the draw: nothing would be left to draw
-            return await self._pool_page(panel, errors={"run": refusal}, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+            return await self._pool_page(request, panel, errors={"run": refusal}, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         run, pool = await run_store.start_run(panel=panel, started_by=request.user.email, kind=kind, objective=objective,
                                               secret_key=request.app.state.settings.secret_key)
         await record_audit(actor=request.user.email, action=f"{kind}_started", object_type="selection_run",

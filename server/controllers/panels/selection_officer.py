@@ -73,7 +73,7 @@ class SelectionOfficerController(Controller):
         proposal = last_values(data, ("proposal",))["proposal"]
         relaxations = answer.infeasibility.relaxations if answer.infeasibility else ()
         if not relaxations or relaxation_key(relaxations) != proposal:
-            page = await PanelOfficerController._pool_page(self, panel, status_code=HTTP_422_UNPROCESSABLE_ENTITY, errors={
+            page = await PanelOfficerController._pool_page(self, request, panel, status_code=HTTP_422_UNPROCESSABLE_ENTITY, errors={
                 "relax": gettext("The pool or the quotas have changed since that change was proposed, so it was not "
                                  "applied. Look at the answer below again.")})
             return page
