@@ -273,12 +273,14 @@ async def stream_responses(slug: str) -> ResponsesStream | None:
         yield export_csv(questionnaire, [])
         async for rows in in_batches(
                 lambda: SurveyResponse.select(SurveyResponse.id, SurveyResponse.reference, SurveyResponse.channel,
-                                              SurveyResponse.submitted_at, SurveyResponse.answers_json).where(
+                                              SurveyResponse.submitted_at, SurveyResponse.answers_json,
+                                              SurveyResponse.locale).where(
                     SurveyResponse.consultation == row["id"]),
                 order=SurveyResponse.submitted_at, id_column=SurveyResponse.id):
             yield export_csv(questionnaire, [
                 ResponseRecord(reference=one["reference"], channel=one["channel"], submitted_at=one["submitted_at"],
-                               answers=json.loads(one["answers_json"] or "{}")) for one in rows], with_header=False)
+                               answers=json.loads(one["answers_json"] or "{}"), language=one["locale"] or DEFAULT_LOCALE)
+                for one in rows], with_header=False)
 
     return ResponsesStream(filename=f"{slug}-responses.csv", count=await response_count(row["id"]), chunks=chunks())
 
