@@ -62,7 +62,7 @@ def test_officer_uploads_quotas_imports_a_pool_and_applies_the_relaxation(
     expect(page.locator("#import-flagged")).to_contain_text("Same name and address as")
     feasibility = page.locator("#feasibility")
     assert "No — the quotas cannot all be met by this pool." in feasibility.inner_text()
-    assert "Female from 3–4 to 2–4" in feasibility.inner_text()
+    assert "Sex: Female: from 3 to 4 seats to 2 to 4 seats" in feasibility.inner_text()
     assert_accessible(page)
 
     page.get_by_role("button", name="Apply this change to the quotas").click()
