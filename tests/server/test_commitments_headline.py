@@ -56,3 +56,16 @@ def test_the_pdf_first_page_is_the_headline(cabinet_client, demo):
     assert "Every commitment" not in first and "Headline counts" not in first
     rest = subprocess.run(["pdftotext", "-f", "2", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
     assert "Headline counts" in rest and "Every commitment" in rest
+
+
+def test_the_pdf_is_drawn_once_per_report_date_and_language(cabinet_client, demo, monkeypatch):
+    """The cabinet's PDF was drawn on every request; the same report in the same language is now kept."""
+    from server.controllers.commitments import documents
+
+    drawn = []
+    real = documents.report_pdf
+    monkeypatch.setattr(documents, "report_pdf", lambda *args, **kwargs: drawn.append(1) or real(*args, **kwargs))
+    first = cabinet_client.get(f"{REPORT}/report.pdf?as_of=2026-11-05").content
+    assert first.startswith(b"%PDF") and cabinet_client.get(f"{REPORT}/report.pdf?as_of=2026-11-05").content == first
+    assert len(drawn) == 1
+    assert cabinet_client.get(f"{REPORT}/report.pdf?as_of=2026-11-04").content.startswith(b"%PDF") and len(drawn) == 2

@@ -212,3 +212,20 @@ def test_a_summary_too_long_for_a_phone_is_refused_at_publication_and_warned_on_
     assert "To hear residents." in we_asked and "Resident Panel" not in we_asked
     why = page[page.index('id="why-we-asked"'):page.index('id="results"')]
     assert "To hear residents. We then wrote the charter with the Resident Panel." in why
+
+
+def test_the_draft_pdf_is_drawn_once_per_content(officer_client, monkeypatch):
+    """The draft's PDF was drawn on every request (two seconds at ten times the demo): it is now
+    kept until the report's content changes, as published versions are."""
+    from server.controllers.reports import officer
+
+    drawn = []
+    real = officer.report_pdf
+    monkeypatch.setattr(officer, "report_pdf", lambda *args, **kwargs: drawn.append(1) or real(*args, **kwargs))
+    run(seed())
+    send(officer_client, BASE, [("purpose", "To write our Data Charter"), ("census_file", "camden-2021.csv")])
+    first = officer_client.get(f"{BASE}/report.pdf")
+    assert first.status_code == 200 and first.content.startswith(b"%PDF")
+    assert officer_client.get(f"{BASE}/report.pdf").content == first.content and len(drawn) == 1
+    send(officer_client, BASE, [("purpose", "To write our Data Charter with residents"), ("census_file", "camden-2021.csv")])
+    assert officer_client.get(f"{BASE}/report.pdf").content.startswith(b"%PDF") and len(drawn) == 2

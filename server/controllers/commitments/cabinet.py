@@ -74,7 +74,7 @@ class CommitmentsCabinetController(Controller):
         return download(document_csv(document), media_type="text/csv; charset=utf-8", filename=f"{file_stem(document)}.csv")
 
     @get("/report.pdf", name="commitments_report_pdf")
-    async def report_pdf_download(self, slug: FromPath[str], as_of: FromQuery[str] = "",
+    async def report_pdf_download(self, request: Request, slug: FromPath[str], as_of: FromQuery[str] = "",
                                   since: FromQuery[str] = "") -> Response:
         """Its first page is the headline: red, amber and green, the changes since ``since``
         (a month before by default), overdue longest first and due soon."""
@@ -84,7 +84,8 @@ class CommitmentsCabinetController(Controller):
         if errors:
             raise ClientException(detail=errors["since"])
         document = await document_or_404(slug, day, since_day)
-        return download(await report_pdf_bytes(document), media_type="application/pdf", filename=f"{file_stem(document)}.pdf")
+        return download(await report_pdf_bytes(document, files=request.app.state.report_pdfs), media_type="application/pdf",
+                        filename=f"{file_stem(document)}.pdf")
 
     @get("/timeline.png", name="commitments_timeline")
     async def timeline(self, slug: FromPath[str], as_of: FromQuery[str] = "") -> Response:

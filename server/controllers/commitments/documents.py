@@ -3,6 +3,7 @@ date parsed from the query, the chart and PDF drawn in a worker thread, and down
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -15,7 +16,8 @@ from analysis.commitments.render import changes_sentence, report_pdf, status_nam
 from analysis.commitments.report import KIND_NAMES, iso_to_human
 from analysis.commitments.store import CommitmentNotFound, find_charter, report_document
 from common.clock import council_time, council_today
-from common.i18n import format_count, gettext
+from common.i18n import active_locale, format_count, gettext
+from server.web.rendered_files import RenderedFiles
 
 TEMPLATE_HELPERS = {"day": iso_to_human, "status_name": status_name, "kind_names": KIND_NAMES,
                     "changes_sentence": changes_sentence, "local": council_time,
@@ -73,13 +75,18 @@ async def charter_or_404(slug: str):
         raise NotFoundException() from error
 
 
-async def report_pdf_bytes(document: dict[str, Any], note: str = "") -> bytes:
-    """The cabinet PDF, with its timeline chart, drawn off the event loop."""
+async def report_pdf_bytes(document: dict[str, Any], note: str = "", *, files: RenderedFiles | None = None) -> bytes:
+    """The cabinet PDF, with its timeline chart, drawn off the event loop; with ``files``, drawn
+    once per content (the document, the note and the language) and kept."""
     def draw() -> bytes:
         chart = timeline_png(document) if document["timeline"] else None
         return report_pdf(document, chart_png=chart, note=note)
 
-    return await anyio.to_thread.run_sync(draw)
+    if files is None:
+        return await anyio.to_thread.run_sync(draw)
+    content = json.dumps(document, sort_keys=True, default=str)
+    return await files.get_or_render(files.key("commitments report pdf", content, note, active_locale.get()),
+                                     lambda: anyio.to_thread.run_sync(draw))
 
 
 async def timeline_response(document: dict[str, Any]) -> Response:

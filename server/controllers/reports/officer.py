@@ -57,6 +57,8 @@ from server.services.reports import build_report_now, document_json, draw, publi
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.forms import RepeatableFormData
 from server.web.guards import OFFICER, roles
+from server.web.i18n import html_lang
+from server.web.rendered_files import RenderedFiles
 from server.web.request_info import client_ip
 from server.web.responses import download
 
@@ -452,11 +454,12 @@ class ReportsOfficerController(Controller):
         images = await draw(built)
         council = request.app.state.settings.council_name
 
-        def print_draft() -> bytes:
-            body = render_html(built.document, images, lambda name: f"{name}.png",
-                               commitment_link=_commitment_link(request))
-            return report_pdf(body, images, title=report_title(consultation), council=council,
-                              note=gettext("Draft: not published."))
-
-        pdf = await anyio.to_thread.run_sync(print_draft)
+        title, note, link = report_title(consultation), gettext("Draft: not published."), _commitment_link(request)
+        body = await anyio.to_thread.run_sync(lambda: render_html(built.document, images, lambda name: f"{name}.png",
+                                                                  commitment_link=link))
+        pictures = b"".join(name.encode() + png for name, (png, _) in sorted(images.items()))
+        pdfs: RenderedFiles = request.app.state.report_pdfs  # drawn once per content, as published versions are
+        pdf = await pdfs.get_or_render(
+            pdfs.key("draft report pdf", body, pictures, title, council, note, html_lang()),
+            lambda: anyio.to_thread.run_sync(lambda: report_pdf(body, images, title=title, council=council, note=note)))
         return download(pdf, media_type="application/pdf", filename=f"{slug}-report-draft.pdf")
