@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import sys
 from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -216,7 +217,14 @@ def _openapi_config() -> OpenAPIConfig:
                                      "response to each, and the charter commitments they led to, with their status today.")
 
 
+GIL_SWITCH_INTERVAL_S = 0.0005
+"""How long a thread may hold the GIL before another that wants it gets it (CPython's default is
+5 ms). Reports, PDFs and selections run in worker threads; with the default, a request on the
+event loop waited for many such slices while a large report built."""
+
+
 def create_app(settings: Settings) -> Litestar:
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     use_secret(settings.secret_key)
     secret = hashlib.sha256(settings.secret_key.encode("utf-8")).digest()  # 32 bytes for AES-GCM
     session_config = CookieBackendConfig(
