@@ -16,12 +16,13 @@ is, and a category the mapping does not know is refused with its row named.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from common.about_you import ABOUT_YOU_CATEGORIES
 from common.csvio import CsvReadError, read_csv
-from common.i18n import lazy_gettext
+from common.i18n import gettext, lazy_gettext
 from panels.census_mapping import (CensusMappingError, Margin, about_you_margin, check_category, pick_dimension,
                                    split_adult)
 
@@ -168,3 +169,15 @@ def dimension_margin(census: Census, dimension: str, *, tenure_prefix: str = "ho
 def dimension_shares(census: Census, dimension: str, *, tenure_prefix: str = "households") -> dict[str, float]:
     """About-you category → share of the dimension's base (``dimension_margin``)."""
     return dimension_margin(census, dimension, tenure_prefix=tenure_prefix).shares()
+
+
+def age_band_words(band: str) -> str | None:
+    """An adult age band in words ("18-24" → "Aged 18 to 24", "75+" → "Aged 75 and over"), or
+    None for anything else. Residents read these on "How we chose the panel"."""
+    match = re.fullmatch(r"(\d+)\s*[-–]\s*(\d+)", band)
+    if match:
+        return gettext("Aged %(low)s to %(high)s", low=match.group(1), high=match.group(2))
+    older = re.fullmatch(r"(\d+)\s*\+", band)
+    if older:
+        return gettext("Aged %(low)s and over", low=older.group(1))
+    return None

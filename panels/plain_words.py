@@ -5,10 +5,9 @@ at least 1 but only 0 volunteers have it"."""
 
 from __future__ import annotations
 
-import re
 
 from common.i18n import gettext, ngettext
-from panels.census import DIMENSION_LABELS, census_label
+from panels.census import DIMENSION_LABELS, age_band_words, census_label
 from panels.selection.model import Conflict, Relaxation
 
 AGE_DIMENSIONS = ("age_band",)
@@ -28,12 +27,7 @@ def category_label(dimension: str, category: str) -> str:
     """An age band in words ("18-24" → "Aged 18 to 24", "75+" → "Aged 75 and over"); any other
     category as the census names it."""
     if dimension in AGE_DIMENSIONS:
-        band = re.fullmatch(r"(\d+)\s*[-–]\s*(\d+)", category)
-        if band:
-            return gettext("Aged %(low)s to %(high)s", low=band.group(1), high=band.group(2))
-        older = re.fullmatch(r"(\d+)\s*\+", category)
-        if older:
-            return gettext("Aged %(low)s and over", low=older.group(1))
+        return age_band_words(category) or category
     return category
 
 

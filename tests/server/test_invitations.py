@@ -123,6 +123,9 @@ def test_member_confirms_downloads_the_calendar_sends_apologies_and_states_acces
 
     members = officer_client.get(f"/officer/panels/{panel_id}/members").text
     assert "Sent apologies" in members and "Step-free access and a hearing loop" in members
+    volunteer = officer_client.get(f"/officer/panels/{panel_id}/volunteers/{invitees[0]['id']}").text
+    assert "Confirmed" in volunteer and "Apologies for" in volunteer and "Step-free access and a hearing loop" in volunteer
+    assert "private link" in volunteer
     assert {entry["action"] for entry in run(AuditEntry.select(AuditEntry.action).run())} >= {
         "invitation_confirmed", "apology_sent", "access_needs_saved"}
 
@@ -158,6 +161,9 @@ def test_officer_records_a_decline_by_telephone_with_a_note(client, officer_clie
     page = officer_client.get(recorded.headers["location"]).text
     assert f"The reply from {member['reference']} has been recorded." in page and "By telephone" in page
     assert officer_client.get(url).status_code == 404  # no second reply for someone who has answered
+    volunteer = officer_client.get(f"/officer/panels/{panel_id}/volunteers/{member['id']}").text
+    assert "Declined" in volunteer and "by telephone" in volunteer and "Phoned on Monday: works nights now" in volunteer
+    assert "reply by" in volunteer and ">declined<" not in volunteer  # the status in words, not its key
 
 
 def test_reminders_go_before_the_reply_by_date_and_before_each_session_once_each(client, officer_client):

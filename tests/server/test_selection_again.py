@@ -106,6 +106,7 @@ def test_fingerprint_and_seed_source_are_published_before_the_draw_and_counts_af
     table = re.search(r"On the panel.*?</table>", public, re.S).group(0)
     assert "–" not in table  # every group has its count: "How we chose" showed "–" for each
     assert re.search(rf"<td[^>]*>Female</td>.*?<td[^>]*>{females}</td>", table, re.S)
+    assert "Aged 18 to 24" in table and "18-24" not in table  # groups in words, as residents read them
 
 
 def test_a_run_drawn_without_announcement_says_so(client, officer_client):

@@ -21,6 +21,8 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 from common.i18n import gettext
 from panels import lifecycle
 from panels import membership
+from panels.apologies import apologies_of
+from panels.invitations import CHANNEL_LABELS
 from panels import runs as run_store
 from panels import store
 from panels.census import (
@@ -326,9 +328,12 @@ class PanelOfficerController(Controller):
         await record_audit(actor=request.user.email, action="volunteer_viewed", object_type="volunteer",
                            object_id=volunteer.reference, ip_address=client_ip(request))
         batch = await get_import_batch(volunteer.import_batch)
+        sorry = await apologies_of(volunteer.id)
         return Template("panels/officer/volunteer.html", context={
             "panel": panel, "volunteer": volunteer, "answers": json.loads(volunteer.answers or "{}"),
-            "labels": DIMENSION_LABELS, "batch": batch, "basis": basis_label(batch.lawful_basis) if batch else ""})
+            "labels": DIMENSION_LABELS, "batch": batch, "basis": basis_label(batch.lawful_basis) if batch else "",
+            "status_labels": membership.STATUS_LABELS, "channel_labels": CHANNEL_LABELS,
+            "apologies": [session for session in await store.list_sessions(panel.id) if session.id in sorry]})
 
     # --- selection -------------------------------------------------------------------------------
 
