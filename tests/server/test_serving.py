@@ -120,3 +120,21 @@ def test_a_dead_worker_is_replaced_on_its_socket_and_no_request_is_refused(serve
     assert victim not in after and len(after) == 3
     replacement = next(pid for pid in after if pid not in before)
     assert after[replacement] == victim_sockets
+
+
+def test_a_port_taken_before_the_server_binds_it_is_left_for_another(db, tmp_path):
+    """Tests find a free port, then start a server on it: another xdist worker's server can take
+    the port in between (seen in CI as "Address already in use"). The harness tries another."""
+    process = ServerProcess(tmp_path / "server.log", workers=2)
+    taken = process.port
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", taken))
+    blocker.listen()
+    try:
+        process.start()
+        assert process.port != taken
+        assert httpx.get(f"{process.base_url}/healthz", timeout=30).status_code == 200
+        assert "already in use" in (tmp_path / "server.log").read_text().lower()
+    finally:
+        process.stop()
+        blocker.close()

@@ -42,17 +42,25 @@ class ServerProcess:
         self.env = {**os.environ, "DATABASE_POOL_SIZE": "10",  # as `civicpanel serve` runs in production
                     "MPLCONFIGDIR": str(log_path.parent / "mpl")}
 
-    def start(self, timeout_s: float = 90) -> None:
-        with open(self.log_path, "a") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                 "--workers", str(self.workers), "--no-access-log"],
-                env=self.env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            wait_until_healthy(self.base_url, self.process, log_path=self.log_path, timeout_s=timeout_s)
-        except RuntimeError:
-            self.kill()
-            raise
+    def start(self, timeout_s: float = 90, *, tries: int = 3) -> None:
+        """Start the server; when the free port found was taken before the server bound it
+        (another xdist worker's server or stand-in took it in between: "Address already in use"),
+        try again on another free port."""
+        for attempt in range(1, tries + 1):
+            with open(self.log_path, "a") as log:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                     "--workers", str(self.workers), "--no-access-log"],
+                    env=self.env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            try:
+                wait_until_healthy(self.base_url, self.process, log_path=self.log_path, timeout_s=timeout_s)
+                return
+            except RuntimeError as error:
+                self.kill()
+                if attempt == tries or "address already in use" not in str(error).lower():
+                    raise
+                self.port = free_port()
+                self.base_url = f"http://127.0.0.1:{self.port}"
 
     def kill(self) -> None:
         """SIGKILL the whole process group: nothing gets to finish or clean up."""
