@@ -3,8 +3,8 @@ Notify, claiming them for a sender (several workers may run one; a letter costs 
 claimed before it is sent and never sent twice), and what Notify said.
 
 A letter is *waiting* from the officer's request until Notify accepts it (*posted*), or until it
-has failed ``max_attempts`` times (*failed*, with Notify's reason). Failed attempts wait 1, 2, 4…
-minutes, at most an hour, as emails do. Domain code only: the server's ``letter_sender`` talks to
+has failed ``max_attempts`` times (*failed*, with Notify's reason). Failed attempts wait as emails do
+(``common.backoff``). Domain code only: the server's ``letter_sender`` talks to
 Notify."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from common.backoff import retry_delay
 from panels.tables import Letter, LetterBatch
 
 CLAIM_MINUTES = 5
-LONGEST_RETRY_DELAY = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -27,10 +27,6 @@ class PostStatus:
     """Letters of the batch nobody has asked Notify to post."""
     refusals: tuple[tuple[str, str], ...] = ()
     """(first address line and postcode, Notify's reason) of each failed letter."""
-
-
-def retry_delay(attempts: int) -> timedelta:
-    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), LONGEST_RETRY_DELAY)
 
 
 async def request_post(*, panel_id: int, batch_id: int, now: datetime) -> int | None:

@@ -16,7 +16,6 @@ Functions return what happened; the server writes the audit log.
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import re
 from collections.abc import Iterable
@@ -24,14 +23,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from analysis.reports.store import FreeTextAnswer, ReportFormError, ReportNotFound, find_consultation, list_themes
+from analysis.reports.store import (
+    FreeTextAnswer,
+    ReportFormError,
+    ReportNotFound,
+    find_consultation,
+    free_text_questions,
+    free_text_rows,
+    list_themes,
+)
 from analysis.stats.agreement import Agreement, agreement
 from analysis.stats.theme_suggestions import ThemeSuggestion, suggest_themes
 from analysis.tables import ReportCodingCheck, ReportCodingSample, ReportTheme, ReportThemeTag
 from common.i18n import gettext
 from common.transactions import write_transaction
-from surveys.questionnaire import from_json
-from surveys.tables import SurveyResponse
 
 SHOW_ALL, SHOW_UNTAGGED = "all", "untagged"
 MAX_SEARCH = 100
@@ -39,22 +44,9 @@ MIN_SAMPLE, MAX_SAMPLE, DEFAULT_SAMPLE = 10, 200, 30
 """A double-coding sample: enough comments for kappa to mean something, few enough to code in a sitting."""
 
 
-def free_text_questions(consultation: dict[str, Any]) -> list[tuple[str, str]]:
-    """(key, text) of the consultation's free-text questions, in questionnaire order."""
-    questionnaire = from_json(consultation["questionnaire_json"]) if consultation["questionnaire_json"] else None
-    return [(q.key, q.text) for q in questionnaire.questions() if q.kind == "text"] if questionnaire else []
-
-
 async def _answers(consultation_id: int, question_key: str) -> list[tuple[int, str, str]]:
     """(response id, reference, text) of every non-empty answer to the question, oldest first."""
-    rows = await SurveyResponse.select(SurveyResponse.id, SurveyResponse.reference, SurveyResponse.answers_json).where(
-        SurveyResponse.consultation == consultation_id).order_by(SurveyResponse.id).run()
-    answers = []
-    for row in rows:
-        text = json.loads(row["answers_json"] or "{}").get(question_key)
-        if isinstance(text, str) and text.strip():
-            answers.append((row["id"], row["reference"], text))
-    return answers
+    return [(row.response_id, row.reference, row.text) for row in await free_text_rows(consultation_id, question_key)]
 
 
 async def _tags(question_key: str, theme_ids: list[int]) -> dict[int, set[int]]:

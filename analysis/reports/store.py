@@ -37,7 +37,7 @@ from common.i18n import gettext, lazy_gettext
 from common.transactions import write_transaction
 from surveys.questionnaire import from_json
 from surveys.response_csv import ResponseRecord
-from surveys.tables import CaseStudy, Comment, Consultation, SurveyResponse
+from surveys.tables import Comment, Consultation, SurveyResponse
 
 MAX_TEXT = 5_000
 MAX_QUOTE = 1_000
@@ -236,23 +236,39 @@ async def free_text_answer_view(slug: str, response_id: int, question_key: str) 
                           theme_ids=tuple(sorted(tag["theme"] for tag in tags)), locale=row["locale"])
 
 
-def _free_text_keys(questionnaire: Any) -> list[str]:
-    return [question.key for question in questionnaire.questions() if question.kind == "text"] if questionnaire else []
+def free_text_questions(consultation: dict[str, Any]) -> list[tuple[str, str]]:
+    """(key, text) of the consultation's free-text questions, in questionnaire order."""
+    questionnaire = from_json(consultation["questionnaire_json"]) if consultation["questionnaire_json"] else None
+    return [(q.key, q.text) for q in questionnaire.questions() if q.kind == "text"] if questionnaire else []
+
+
+@dataclass(frozen=True)
+class FreeTextRow:
+    response_id: int
+    reference: str
+    text: str
+    locale: str
+
+
+async def free_text_rows(consultation_id: int, question_key: str) -> list[FreeTextRow]:
+    """Every non-empty answer to one free-text question, oldest first."""
+    rows = await SurveyResponse.select(SurveyResponse.id, SurveyResponse.reference, SurveyResponse.answers_json,
+                                       SurveyResponse.locale).where(
+        SurveyResponse.consultation == consultation_id).order_by(SurveyResponse.id).run()
+    answers = []
+    for row in rows:
+        text = json.loads(row["answers_json"] or "{}").get(question_key)
+        if isinstance(text, str) and text.strip():
+            answers.append(FreeTextRow(response_id=row["id"], reference=row["reference"], text=text, locale=row["locale"]))
+    return answers
 
 
 async def free_text_answers(slug: str, question_key: str, *, offset: int = 0, limit: int = 50) -> tuple[list[FreeTextAnswer], int]:
     """A page of one free-text question's answers (oldest first) with their theme tags, and the total."""
     consultation = await find_consultation(slug)
-    rows = await SurveyResponse.select(SurveyResponse.id, SurveyResponse.reference, SurveyResponse.answers_json,
-                                       SurveyResponse.locale).where(
-        SurveyResponse.consultation == consultation["id"]).order_by(SurveyResponse.id).run()
-    answers = []
-    languages: dict[int, str] = {}
-    for row in rows:
-        text = json.loads(row["answers_json"] or "{}").get(question_key)
-        if isinstance(text, str) and text.strip():
-            answers.append((row["id"], row["reference"], text))
-            languages[row["id"]] = row["locale"]
+    rows = await free_text_rows(consultation["id"], question_key)
+    answers = [(row.response_id, row.reference, row.text) for row in rows]
+    languages = {row.response_id: row.locale for row in rows}
     page = answers[offset:offset + limit]
     tags = await ReportThemeTag.select(ReportThemeTag.response, ReportThemeTag.theme).where(
         ReportThemeTag.question_key == question_key,
@@ -515,8 +531,7 @@ async def add_theme(*, slug: str, values: dict[str, str]) -> int:
 
 
 async def _free_text_answer(consultation: dict[str, Any], response_id: int, question_key: str) -> str:
-    questionnaire = from_json(consultation["questionnaire_json"]) if consultation["questionnaire_json"] else None
-    if question_key not in _free_text_keys(questionnaire):
+    if question_key not in dict(free_text_questions(consultation)):
         raise ReportNotFound(f"no free-text question '{question_key}'")
     row = await SurveyResponse.select(SurveyResponse.answers_json).where(
         SurveyResponse.id == response_id, SurveyResponse.consultation == consultation["id"]).first().run()

@@ -20,7 +20,7 @@ from notifications_python_client.notifications import NotificationsAPIClient
 from panels import letter_post, store
 from panels.mailing import LetterRow
 from panels.tables import Panel
-from server.platform.mailer import NOTIFY_PASS_STOPPERS, SEND_INTERVAL_S
+from server.platform.mailer import SEND_INTERVAL_S, notify_stops_pass
 from server.services.invitation_letters import notify_personalisation
 from server.settings import Settings
 
@@ -45,7 +45,7 @@ def _send(settings: Settings, letters: list[tuple[int, dict]]) -> tuple[dict[int
             outcomes[letter_id], ids[letter_id] = None, str(answer.get("id", ""))
         except NotifyAPIError as error:
             text = f"{type(error).__name__}: {error}"[:500]
-            if error.status_code >= 500 or error.status_code in NOTIFY_PASS_STOPPERS:
+            if notify_stops_pass(error):
                 return outcomes, ids, text
             outcomes[letter_id] = text
     return outcomes, ids, ""

@@ -30,6 +30,7 @@ import anyio
 from notifications_python_client.errors import APIError as NotifyAPIError
 from notifications_python_client.notifications import NotificationsAPIClient
 
+from common.backoff import retry_delay
 from common.emails import is_valid_email
 from common.text import one_line
 from server.platform.database import contains
@@ -40,7 +41,6 @@ logger = logging.getLogger("civicpanel")
 
 CLAIM_MINUTES = 5
 SEND_INTERVAL_S = 30
-LONGEST_RETRY_DELAY = timedelta(hours=1)
 ERROR_LENGTH = 500
 """The longest error text kept on a row."""
 
@@ -55,10 +55,6 @@ class SendReport:
     given_up: int = 0
     """Emails marked failed in this pass (their last allowed attempt failed)."""
 
-
-def retry_delay(attempts: int) -> timedelta:
-    """How long an email waits after its ``attempts``-th failed attempt: 1, 2, 4, 8… minutes, at most an hour."""
-    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), LONGEST_RETRY_DELAY)
 
 
 def build_message(*, sender: str, to_address: str, subject: str, body: str, domain: str = "civicpanel",
@@ -154,6 +150,11 @@ NOTIFY_PASS_STOPPERS = frozenset({403, 429})
 """Notify answers that are no single email's fault (a refused key, the rate limit), beside 5xx."""
 
 
+def notify_stops_pass(error: NotifyAPIError) -> bool:
+    """True when Notify's answer is no single message's fault: stop the pass, count no attempt."""
+    return error.status_code >= 500 or error.status_code in NOTIFY_PASS_STOPPERS
+
+
 def _deliver_by_notify(settings: Settings, messages: list[tuple[int, EmailMessage | Text]],
                        unsubscribe_links: dict[int, str]) -> Delivery:
     """Send each message through GOV.UK Notify: an email through the email template (``((subject))``
@@ -177,7 +178,7 @@ def _deliver_by_notify(settings: Settings, messages: list[tuple[int, EmailMessag
                     reference=reference, one_click_unsubscribe_url=unsubscribe_links.get(email_id) or None)
             delivery.outcomes[email_id] = None
         except NotifyAPIError as error:
-            if error.status_code >= 500 or error.status_code in NOTIFY_PASS_STOPPERS:
+            if notify_stops_pass(error):
                 delivery.unreachable = _error_text(error)
                 return delivery
             delivery.outcomes[email_id] = _error_text(error)

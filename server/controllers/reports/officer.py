@@ -37,6 +37,7 @@ from analysis.reports.store import (
     commitment_choices,
     free_text_answer_view,
     free_text_answers,
+    free_text_questions,
     get_draft,
     list_actions,
     list_quotes,
@@ -259,10 +260,7 @@ class ReportsOfficerController(Controller):
                              quote_values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
                              status_code: int = 200) -> Template:
         consultation = await consultation_or_404(slug)
-        from surveys.questionnaire import from_json
-
-        questionnaire = from_json(consultation["questionnaire_json"]) if consultation["questionnaire_json"] else None
-        questions = [(q.key, q.text) for q in questionnaire.questions() if q.kind == "text"] if questionnaire else []
+        questions = free_text_questions(consultation)
         if not questions:
             raise NotFoundException()
         question = question if question in dict(questions) else questions[0][0]
