@@ -21,14 +21,24 @@ use the learnt rates. Each method runs ``rounds`` rounds: ``tickets`` tickets of
   at most ``--time-limit`` seconds of HiGHS per ticket; alternates may decline too, at their own
   learnt rates, which the alternates program samples as well; replacements are the best subset of
   those available.
+* alt (target): as many alternates as ``alternates_for_target`` finds for each ticket's panel (at
+  most 100): the fewest after which every quota holds in 99% of ``--check-rounds`` checked rounds,
+  or that come within a point of the ceiling when 99% cannot be reached; ``--target-tickets``
+  tickets, as each is sized anew.
+* everyone: every volunteer not on the panel (one per household) is an alternate. No choice of
+  alternates keeps every quota at once more often, so this row is the ceiling of the pool: where
+  it is below 99%, the target cannot be met there by any alternates, only by wider quotas or a
+  larger pool.
 
 Last, the time of selection with alternates (LEXIMIN, then the alternates of the drawn panel) on
 a synthetic pool of n = 20,000, k = 150 with households (``synthetic_pools.LARGE``), against the
 target of 10 s.
 
-Columns: quota violations (share of final panels missing some quota), the lowest ratio over quota
-groups of (times on the final panel) / (times drawn), the mean number of empty seats, and time per
-round. Targets of issue #21, for alternates: violations ≤ 1%, lowest ratio ≥ 0.95.
+Columns: violations (share of final panels missing some quota), worst q (the share of final
+panels meeting the quota met least often), the lowest ratio over quota groups of (times on the
+final panel) / (times drawn), the mean number of empty seats, the mean number of alternates, and
+time per round. Targets of issue #21, for alternates: every quota holds in at least 99% of final
+panels (worst q ≥ 0.99), lowest ratio ≥ 0.95.
 """
 
 from __future__ import annotations
@@ -48,7 +58,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from panels.selection import InfeasibleQuotasError, load_problem, select_panel, select_replacements  # noqa: E402
-from panels.selection.alternates import QuotaRows, choose_alternates  # noqa: E402
+from panels.selection.alternates import QuotaRows, choose_alternates, hold_rates  # noqa: E402
 from panels.selection.dropout import PastInvitation, learn_dropout_rates  # noqa: E402
 from panels.selection.final_chances import simulate_final_chances  # noqa: E402
 from panels.selection.linear_program import LinearProgramError  # noqa: E402
@@ -61,7 +71,7 @@ FILE_INSTANCES = (
     ("opendlp_30", "opendlp_monitoring_30/categories.csv", "opendlp_monitoring_30/respondents.csv", 30, ()),
 )
 SEED = 2025
-TARGET_VIOLATIONS = 0.01
+TARGET_HOLD = 0.99
 TARGET_RATIO = 0.95
 
 
@@ -82,6 +92,7 @@ def refill_rounds(problem, result, rates, tickets, per_ticket, rng, budget_s):
     probability = {member: rates.probability(values) for member, values in features.items()}
     drawn, ended = defaultdict(int), defaultdict(int)
     violations = empty = rounds = solver_failures = 0
+    held_each = np.zeros(len(rows.quota_min))
     lotteries: dict[tuple[frozenset, frozenset], tuple | None] = {}  # one refill lottery per drop-out pattern
     started = time.perf_counter()
     for ticket in rng.choice(result.lottery.size, size=min(tickets, result.lottery.size), replace=False):
@@ -117,7 +128,9 @@ def refill_rounds(problem, result, rates, tickets, per_ticket, rng, budget_s):
             for member in seated:
                 ended[member] += 1
             counts = rows.counts(seated)
-            violations += not (np.all(counts >= rows.quota_min) and np.all(counts <= rows.quota_max))
+            ok = (counts >= rows.quota_min) & (counts <= rows.quota_max)
+            held_each += ok
+            violations += not ok.all()
             empty += problem.k - len(seated)
             rounds += 1
     ratios = []
@@ -126,7 +139,7 @@ def refill_rounds(problem, result, rates, tickets, per_ticket, rng, budget_s):
         times_drawn = sum(drawn[m] for m in members)
         if times_drawn:
             ratios.append(sum(ended[m] for m in members) / times_drawn)
-    return violations / rounds, min(ratios), empty / rounds, rounds, solver_failures
+    return violations / rounds, float(held_each.min()) / rounds, min(ratios), empty / rounds, rounds, solver_failures
 
 
 def instances(quick: bool, workdir: Path):
@@ -168,9 +181,14 @@ def large_selection(workdir: Path) -> None:
               f"target < 10 s: FAIL")
         return
     total = time.perf_counter() - started
+    how = ("by profile matching" if alternates.panel_profiles_only
+           else f"by the sample-average program, HiGHS gap {alternates.mip_gap:.4f}")
     print(f"\nSelection with alternates, {instance.name} (synthetic, households): LEXIMIN {selected:.1f} s + "
-          f"{len(alternates.ids)} alternates {total - selected:.1f} s (HiGHS gap {alternates.mip_gap:.4f}) = "
-          f"{total:.1f} s; target < 10 s: {'pass' if total < 10 else 'FAIL'}")
+          f"{len(alternates.ids)} alternates {total - selected:.1f} s ({how}) = "
+          f"{total:.1f} s; target < 10 s: {'pass' if total < 10 else 'FAIL'}", flush=True)
+    holds = hold_rates(problem, result.draw.panel, probability, alternates.ids, rounds=200, seed=SEED)
+    print(f"Those alternates, checked on 200 drop-out rounds (not timed): every quota at once {holds.every_quota:.3f}, "
+          f"worst quota {holds.worst_quota:.3f}, freed seats filled {holds.seats_filled:.3f}")
 
 
 def main() -> None:
@@ -181,6 +199,8 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=10)
     parser.add_argument("--samples", type=int, default=100, help="drop-out samples of the alternates program")
     parser.add_argument("--time-limit", type=float, default=4.0, help="seconds HiGHS may spend per alternates program")
+    parser.add_argument("--target-tickets", type=int, default=5, help="tickets of the alt (target) rows (each is sized anew)")
+    parser.add_argument("--check-rounds", type=int, default=200, help="rounds on which alt (target) checks each size")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--skip-large", action="store_true")
     parser.add_argument("--only", default="", help="comma-separated instance names to run (default: all)")
@@ -188,12 +208,13 @@ def main() -> None:
     only = {name.strip() for name in args.only.split(",") if name.strip()}
     per_ticket = max(1, args.rounds // args.tickets)
     refill_per_ticket = max(1, args.refill_rounds // args.tickets)
-    header = (f"{'instance':<28} {'method':<13} {'rounds':>6} {'violations':>10} {'target':>6} "
-              f"{'min ratio':>9} {'target':>6} {'empty':>6} {'s/round':>8}")
+    header = (f"{'instance':<28} {'method':<13} {'rounds':>6} {'violations':>10} {'worst q':>7} {'target':>6} "
+              f"{'min ratio':>9} {'target':>6} {'empty':>6} {'alts':>6} {'s/round':>8}")
     print(f"Drop-out rounds: {args.tickets} tickets x {per_ticket} rounds (refill: x {refill_per_ticket}, at most "
           f"{args.refill_seconds:g} s), seed {SEED}; alternates program: {args.samples} samples, {args.time_limit:g} s; "
           f"alt (N, f): N alternates, f times the expected drop-outs")
-    print(f"Targets for alternates: violations <= {TARGET_VIOLATIONS:.0%}, min ratio >= {TARGET_RATIO}")
+    print(f"Targets for alternates: every quota holds in >= {TARGET_HOLD:.0%} of final panels (worst q), "
+          f"min ratio >= {TARGET_RATIO}")
     print(header)
     print("-" * len(header))
     with tempfile.TemporaryDirectory() as folder:
@@ -204,27 +225,30 @@ def main() -> None:
             rates = learn_dropout_rates(synthetic_history(problem, rng), problem.quotas)
             result = select_panel(problem, lottery_size=1000)
             started = time.perf_counter()
-            violations, ratio, empty, rounds, failures = refill_rounds(problem, result, rates, args.tickets, refill_per_ticket, rng,
+            violations, worst, ratio, empty, rounds, failures = refill_rounds(problem, result, rates, args.tickets, refill_per_ticket, rng,
                                                              args.refill_seconds)
             refill_time = (time.perf_counter() - started) / rounds
-            print(f"{name[:28]:<28} {'refill':<13} {rounds:>6} {violations:>10.3f} {'-':>6} "
-                  f"{ratio:>9.3f} {'-':>6} {empty:>6.2f} {refill_time:>8.3f}"
+            print(f"{name[:28]:<28} {'refill':<13} {rounds:>6} {violations:>10.3f} {worst:>7.3f} {'-':>6} "
+                  f"{ratio:>9.3f} {'-':>6} {empty:>6.2f} {'-':>6} {refill_time:>8.3f}"
                   + (f"  ({failures} refills failed in the engine: LP infeasible)" if failures else ""), flush=True)
-            for factor in (1.5, 3.0):
-                alternates = alternates_count(problem, rates, factor)
+            methods = [(f"alt ({alternates_count(problem, rates, factor)}, {factor:g})",
+                        alternates_count(problem, rates, factor), args.tickets) for factor in (1.5, 3.0)]
+            methods += [("alt (target)", "target", args.target_tickets), ("everyone", "everyone", args.tickets)]
+            for method, alternates, tickets in methods:
                 started = time.perf_counter()
                 chances = simulate_final_chances(problem, result.lottery, result.probabilities, rates,
-                                                 alternates=alternates, seed=SEED, tickets=args.tickets,
-                                                 rounds_per_ticket=per_ticket, samples=args.samples,
-                                                 time_limit=args.time_limit)
+                                                 alternates=alternates, seed=SEED, tickets=tickets,
+                                                 rounds_per_ticket=max(1, args.rounds // tickets), samples=args.samples,
+                                                 time_limit=args.time_limit, check_rounds=args.check_rounds)
                 elapsed = (time.perf_counter() - started) / chances.rounds
-                violations = 1 - chances.quota_hold_rate
                 ratio = chances.groups[0].ratio
-                method = f"alt ({alternates}, {factor:g})"
-                print(f"{name[:28]:<28} {method:<13} {chances.rounds:>6} {violations:>10.3f} "
-                      f"{'pass' if violations <= TARGET_VIOLATIONS else 'FAIL':>6} {ratio:>9.3f} "
-                      f"{'pass' if ratio >= TARGET_RATIO else 'FAIL':>6} {problem.k - chances.expected_final_size:>6.2f} "
-                      f"{elapsed:>8.3f}", flush=True)
+                judged = method != "everyone"
+                print(f"{name[:28]:<28} {method:<13} {chances.rounds:>6} {1 - chances.quota_hold_rate:>10.3f} "
+                      f"{chances.worst_quota_hold_rate:>7.3f} "
+                      f"{('pass' if chances.worst_quota_hold_rate >= TARGET_HOLD else 'FAIL') if judged else '-':>6} "
+                      f"{ratio:>9.3f} {('pass' if ratio >= TARGET_RATIO else 'FAIL') if judged else '-':>6} "
+                      f"{problem.k - chances.expected_final_size:>6.2f} {chances.mean_alternates:>6.1f} {elapsed:>8.3f}",
+                      flush=True)
         if not (args.quick or args.skip_large):
             large_selection(Path(folder))
 

@@ -1,7 +1,8 @@
 """Alternates of a drawn selection run, and the chances over the whole process shown beside them.
 
-At the draw the officer sets how many alternates to choose (``default_alternates``: a tenth of
-the seats, at least 2). The run's own stored inputs are the problem (the same pool, quotas and
+At the draw the officer sets how many alternates to choose, or leaves it to the target: as many
+as keep every quota in 99% of simulated drop-out rounds (``alternates_for_target``). Either way
+the choice is checked on fresh rounds beside the ceiling of the pool (every possible alternate). The run's own stored inputs are the problem (the same pool, quotas and
 household keys the lottery was computed from), the drop-out rates are learnt from the council's
 other panels (``panels.dropout_history``), and the program's sampling seed comes from the public
 seed, so the choice can be repeated. The whole-process simulation (``final_chances``) runs with
@@ -18,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from panels.dropout_history import past_invitations
-from panels.selection.alternates import choose_alternates, sampling_seed
+from panels.selection.alternates import TIME_LIMIT_S, checked_alternates, sampling_seed
 from panels.selection.dropout import DropoutRates, learn_dropout_rates
 from panels.selection.final_chances import simulate_final_chances
 from panels.selection.model import Lottery, Quota, SelectionProblem, Volunteer
@@ -32,6 +33,10 @@ SIMULATED_TICKETS = 5
 ROUNDS_PER_TICKET = 40
 #: Seconds HiGHS may spend on each simulated ticket's alternates (the drawn panel's own get the full limit).
 SIMULATED_TIME_LIMIT_S = 2.0
+#: Drop-out rounds on which the drawn panel's alternates, and the ceiling, are checked at the draw.
+CHECK_ROUNDS = 300
+#: Seconds HiGHS may spend on the alternates program (each size tried, when the officer leaves the number to the target).
+TARGET_TIME_LIMIT_S = 2.0
 
 
 def default_alternates(seats: int) -> int:
@@ -55,22 +60,27 @@ async def learnt_rates(panel_id: int, quotas: Sequence[Quota]) -> DropoutRates:
     return learn_dropout_rates(history, quotas)
 
 
-def plan_alternates(inputs: Mapping[str, Any], result: Mapping[str, Any], panel: Sequence[str], count: int,
+def plan_alternates(inputs: Mapping[str, Any], result: Mapping[str, Any], panel: Sequence[str], count: int | None,
                     rates: DropoutRates, public_seed: str) -> dict[str, Any]:
-    """The ``alternates_json`` of a drawn run: ordered alternates for ``panel``, their report, the
+    """The ``alternates_json`` of a drawn run: ordered alternates for ``panel`` (``count`` of them,
+    or with ``None`` as many as ``alternates_for_target`` finds, at most ``MAX_ALTERNATES``), their
+    report, how often the quotas hold with them and with every possible alternate (``check``), the
     rates and the simulated final chances (CPU-bound: call it from a worker thread)."""
     problem = problem_from_inputs(inputs)
     probability = {v.id: rates.probability(v.features) for v in problem.volunteers}
     seed = sampling_seed(public_seed)
-    alternates = choose_alternates(problem, list(panel), probability, count, seed=seed,
-                                   excluded=problem.fixed_ids)
+    targeted = checked_alternates(problem, list(panel), probability, count, limit=MAX_ALTERNATES, seed=seed,
+                                  excluded=problem.fixed_ids,
+                                  time_limit=TARGET_TIME_LIMIT_S if count is None else TIME_LIMIT_S, rounds=CHECK_ROUNDS)
+    count = len(targeted.alternates.ids)
+    alternates = targeted.alternates
     lottery = Lottery(panels=tuple(tuple(ticket) for ticket in result["lottery"]),
                       max_deviation=float(result["max_lottery_deviation"]))
     chances = simulate_final_chances(problem, lottery, result["probabilities"], rates, alternates=count, seed=seed,
                                      tickets=SIMULATED_TICKETS, rounds_per_ticket=ROUNDS_PER_TICKET,
                                      time_limit=SIMULATED_TIME_LIMIT_S)
-    return {"count": count, "alternates": alternates.to_json(), "dropout_rates": rates.to_json(),
-            "final_chances": chances.to_json()}
+    return {"count": count, "alternates": alternates.to_json(), "check": targeted.to_json(problem),
+            "dropout_rates": rates.to_json(), "final_chances": chances.to_json()}
 
 
 async def replacement_alternates(panel_id: int) -> tuple[str, ...]:
@@ -81,3 +91,22 @@ async def replacement_alternates(panel_id: int) -> tuple[str, ...]:
     if row is None or not row["alternates_json"]:
         return ()
     return tuple(json.loads(row["alternates_json"])["alternates"]["ids"])
+
+
+async def freed_seats(run_id: int, withdrawn: Sequence[str]) -> tuple[Volunteer, ...]:
+    """Those of ``withdrawn`` who were drawn onto the panel of run ``run_id`` by an earlier draw
+    (selection or replacement), with their answers as that run recorded them: the members whose
+    seats a replacement round fills."""
+    run = await SelectionRun.select(SelectionRun.panel).where(SelectionRun.id == run_id).first().run()
+    if run is None:
+        return ()
+    rows = await SelectionRun.select(SelectionRun.drawn_json, SelectionRun.inputs_json).where(
+        SelectionRun.panel == run["panel"], SelectionRun.status == "drawn").run()
+    wanted = set(withdrawn)
+    freed: dict[str, Volunteer] = {}
+    for row in rows:
+        drawn = set(json.loads(row["drawn_json"] or "[]")) & wanted
+        for volunteer in problem_from_inputs(json.loads(row["inputs_json"])).volunteers if drawn else ():
+            if volunteer.id in drawn:
+                freed[volunteer.id] = volunteer
+    return tuple(freed.values())

@@ -243,11 +243,13 @@ async def _execute(run_id: int, pool: PoolProblem, *, kind: str, alternates: tup
         anyio.from_thread.run(_write_progress, run_id, fraction, message)
 
     how: dict = {}
+    freed = await run_alternates.freed_seats(run_id, pool.withdrawn) if kind == "replacement" and alternates else ()
 
     def compute():
         if kind == "replacement":
             replacement = replace_alternates_first(pool.problem, confirmed_ids=pool.confirmed, alternates=alternates,
-                                                   lottery_size=LOTTERY_SIZE, progress=report, objective=objective)
+                                                   freed=freed, lottery_size=LOTTERY_SIZE, progress=report,
+                                                   objective=objective)
             how.update(replacement_method=replacement.method, from_alternates=list(replacement.from_alternates),
                        fallback_reason=replacement.reason, alternates_available=replacement.available)
             return replacement.result
@@ -308,9 +310,9 @@ class AlternatesError(DrawError):
     """The number of alternates asked for cannot be chosen (nothing was drawn)."""
 
 
-async def draw_run(*, panel: Panel, run: SelectionRun, seed: str, drawn_by: str, alternates: int = 0) -> list[str]:
-    """Draw from the stored lottery with the public seed, choose ``alternates`` alternates for a
-    selection run's drawn panel (``panels.run_alternates``), mark the new members as invited with
+async def draw_run(*, panel: Panel, run: SelectionRun, seed: str, drawn_by: str, alternates: int | None = 0) -> list[str]:
+    """Draw from the stored lottery with the public seed, choose ``alternates`` alternates (``None``:
+    as many as the 99% target needs) for a selection run's drawn panel (``panels.run_alternates``), mark the new members as invited with
     their invitation pending (the officer reviews and sends it: ``panels.invitations``) and return
     their references. A run is drawn once only."""
     seed = seed.strip()
@@ -328,7 +330,7 @@ async def draw_run(*, panel: Panel, run: SelectionRun, seed: str, drawn_by: str,
                       max_deviation=float(record["max_lottery_deviation"]))
     draw = draw_from_lottery(seed, lottery)
     alternates_json = ""
-    if current.kind == "selection" and alternates > 0:
+    if current.kind == "selection" and (alternates is None or alternates > 0):
         rates = await run_alternates.learnt_rates(panel.id, run_alternates.problem_from_inputs(inputs).quotas)
         try:
             plan = await anyio.to_thread.run_sync(

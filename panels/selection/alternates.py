@@ -26,6 +26,15 @@ from a panel member's household, and at most one alternate per household (when t
 rule is on); a profile with at least N candidates outside shared households uses only those,
 which again loses nothing (any shared-household alternate can be swapped for a free one).
 
+Large pools (more than ``LARGE_POOL_TYPES`` candidate types, such as n = 20,000) make that
+program too big to solve in seconds (at n = 20,000, k = 150 HiGHS ended its time limit 92% from
+optimal). There, and only there, the alternates are chosen by profile matching
+(``_profile_matching``): only people with a panel member's answers, so that each replacement
+restores every quota its drop-out left, chosen exactly for that restricted problem. It is not the
+paper's program, and ``panel_profiles_only`` says when it was used; the replacements themselves
+are still the best subset of whoever is available, and the sampled figures below are computed
+the same way for both.
+
 The guarantee, stated honestly: A is optimal for the S sampled drop-out sets (within HiGHS's
 reported ``mip_gap``); the paper bounds how far that is from the true expectation as S grows (its
 sample-complexity theorem) and how much is lost when the learnt probabilities are off. The
@@ -41,6 +50,7 @@ seeded random order.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -58,6 +68,8 @@ MIN_SAMPLES = 4
 ENUMERATE_UP_TO = 12
 #: Seconds HiGHS may spend on the alternates program; the gap it reaches is reported.
 TIME_LIMIT_S = 8.0
+#: Above this many candidate types the program considers only people with a panel member's answers.
+LARGE_POOL_TYPES = 400
 
 
 @dataclass(frozen=True)
@@ -71,11 +83,13 @@ class Alternates:
     samples: int
     seed: int
     mip_gap: float
+    panel_profiles_only: bool = False
 
     def to_json(self) -> dict:
         return {"ids": list(self.ids), "expected_misrepresentation": round(self.expected_loss, 6),
                 "worst_misrepresentation": round(self.worst_loss, 6), "quota_hold_rate": round(self.quota_hold_rate, 6),
-                "samples": self.samples, "seed": self.seed, "mip_gap": round(self.mip_gap, 6)}
+                "samples": self.samples, "seed": self.seed, "mip_gap": round(self.mip_gap, 6),
+                "panel_profiles_only": self.panel_profiles_only}
 
 
 class QuotaRows:
@@ -88,14 +102,21 @@ class QuotaRows:
         self.quota_max = np.array([quota.quota_max for quota in problem.quotas], dtype=float)
         self.weights = 1.0 / np.maximum(self.quota_max, 1.0)
         self.by_id = {volunteer.id: volunteer for volunteer in problem.volunteers}
+        self._profiles: dict[str, tuple[int, ...]] = {}
 
     def rows(self, volunteer: Volunteer) -> tuple[int, ...]:
         return tuple(self.index[(category, volunteer.features[category])] for category in self.problem.categories)
 
+    def profile(self, member: str) -> tuple[int, ...]:
+        """The quota rows of volunteer ``member`` (remembered)."""
+        if member not in self._profiles:
+            self._profiles[member] = self.rows(self.by_id[member])
+        return self._profiles[member]
+
     def counts(self, ids: Iterable[str]) -> np.ndarray:
         counts = np.zeros(len(self.quota_min))
         for member in ids:
-            counts[list(self.rows(self.by_id[member]))] += 1
+            counts[list(self.profile(member))] += 1
         return counts
 
     def loss(self, counts: np.ndarray) -> float:
@@ -136,20 +157,27 @@ def choose_alternates(
     never alternates; HiGHS stops after ``time_limit`` seconds with the best choice found."""
     rows = QuotaRows(problem)
     rng = np.random.default_rng(seed)
-    types = _candidate_types(problem, candidate_ids(problem, panel, excluded), count, rows, rng)
+    candidates = candidate_ids(problem, panel, excluded)
+    types = _candidate_types(problem, candidates, count, rows, rng)
+    panel = list(panel)
+    probabilities = np.array([dropout[member] for member in panel])
+    drops = rng.random((samples, len(panel))) < probabilities
+    used = [j for j in range(samples) if drops[j].any()]
+    if len(types) > LARGE_POOL_TYPES:
+        ordered = _profile_matching(problem, panel, dropout, count, candidates, rows, rng)
+        stays = rng.random((len(ordered), samples)) >= np.array([dropout[m] for m in ordered])[:, None]
+        slot = {member: a for a, member in enumerate(ordered)}
+        return _evaluated(rows, panel, drops, used, ordered, lambda member, j: stays[slot[member], j], samples, seed,
+                          0.0, True)
     available = sum(len(members) for members, _, group in types if group is None) + len(
         {group for _, _, group in types if group is not None})
     count = min(count, available)
-    panel = list(panel)
     if count == 0:
         return Alternates((), 0.0, 0.0, 1.0, samples, seed, 0.0)
-    probabilities = np.array([dropout[member] for member in panel])
     panel_counts = rows.counts(panel)
-    drops = rng.random((samples, len(panel))) < probabilities
     # stays[t][s, j]: whether the s-th member of type t would take a seat in sample j
     stays = [rng.random((len(members), samples)) >= np.array([dropout[m] for m in members])[:, None]
              for members, _, _ in types]
-    used = [j for j in range(samples) if drops[j].any()]
     drop_counts = [rows.counts([panel[i] for i in np.flatnonzero(drops[j])]) for j in used]
     solved = _solve(types, rows, panel_counts, drop_counts, [int(drops[j].sum()) for j in used],
                     [[stay[:, j] for stay in stays] for j in used], count, samples, time_limit)
@@ -168,16 +196,90 @@ def choose_alternates(
             ranked.append((-served, t, s, members[s]))
     ordered = tuple(member for *_, member in sorted(ranked))
     position = {member: (t, s) for _, t, s, member in ranked}
+    return _evaluated(rows, panel, drops, used, ordered, lambda member, j: stays[position[member][0]][position[member][1], j],
+                      samples, seed, gap, False)
+
+
+def _evaluated(rows, panel, drops, used, ordered, stays, samples, seed, gap, profiles_only) -> Alternates:
+    """The Alternates record: the exact best replacements in every sampled drop-out set, whatever
+    the choosing program's own second stage; ``stays(member, j)`` says whether an alternate takes
+    a seat in sample j."""
     losses = []
     solver = ReplacementSolver(rows)
-    for u, j in enumerate(used):  # exact inner problem per sample, whatever the program's own second stage
+    for j in used:
         dropped = {panel[i] for i in np.flatnonzero(drops[j])}
-        staying = [member for member in ordered if stays[position[member][0]][position[member][1], j]]
-        final = [m for m in panel if m not in dropped] + list(
-            solver.best([m for m in panel if m not in dropped], len(dropped), staying))
+        remaining = [m for m in panel if m not in dropped]
+        final = remaining + list(solver.best(remaining, len(dropped), [m for m in ordered if stays(m, j)],
+                                             sorted(dropped)))
         losses.append(rows.loss(rows.counts(final)))
     held = (samples - len(used)) + sum(1 for loss in losses if loss <= 1e-9)
-    return Alternates(ordered, sum(losses) / samples, max(losses, default=0.0), held / samples, samples, seed, gap)
+    return Alternates(tuple(ordered), sum(losses) / samples, max(losses, default=0.0), held / samples, samples, seed, gap,
+                      profiles_only)
+
+
+def _profile_matching(problem, panel, dropout, count, candidates, rows, rng) -> tuple[str, ...]:
+    """Large pools: ``count`` alternates with a panel member's answers, chosen to minimise the
+    expected weighted number of drop-outs left without an alternate of their own answers.
+
+    For answers p, let D_p be how many of the panel's members with p drop out and A_p how many of
+    p's alternates take a seat (both sums of independent Bernoulli variables at the learnt
+    rates). Each unmatched drop-out leaves every quota it counts in a seat short, so the objective
+    is Σ_p W_p E[(D_p − A_p)⁺] with W_p the sum of its quotas' weights. Adding an alternate who
+    stays with probability s lowers E[(D_p − A_p)⁺] by s · P(D_p > A_p), which only shrinks as
+    A_p grows: the objective is separable and convex, so taking the largest gain each time is
+    optimal. The order of the picks is the alternates' order. Candidates of the same answers are
+    taken in a seeded order, people outside shared households first; once someone from a shared
+    household is taken, the rest of that household is not (household rule)."""
+    by_profile: dict[tuple[int, ...], list[float]] = defaultdict(list)
+    for member in panel:
+        by_profile[rows.profile(member)].append(dropout[member])
+    household_size: dict[str, int] = defaultdict(int)
+    if problem.enforce_households:
+        for volunteer in candidates:
+            if volunteer.household is not None:
+                household_size[volunteer.household] += 1
+    queues: dict[tuple[int, ...], list[Volunteer]] = {profile: [] for profile in by_profile}
+    for index in rng.permutation(len(candidates)):
+        volunteer = candidates[int(index)]
+        profile = rows.rows(volunteer)
+        if profile in queues:
+            queues[profile].append(volunteer)
+    for profile, queue in queues.items():
+        queue.sort(key=lambda volunteer: household_size.get(volunteer.household, 0) >= 2)
+    # drop_tail[p][d] = P(D_p >= d); available[p] = distribution of A_p (index = alternates staying)
+    drop_tail, available = {}, {}
+    for profile, rates in by_profile.items():
+        distribution = np.array([1.0])
+        for rate in rates:
+            distribution = np.convolve(distribution, [1.0 - rate, rate])
+        drop_tail[profile] = np.cumsum(distribution[::-1])[::-1]
+        available[profile] = np.array([1.0])
+    weight = {profile: float(rows.weights[list(profile)].sum()) for profile in by_profile}
+    taken_households: set[str] = set()
+    chosen: list[str] = []
+    while len(chosen) < count:
+        best, best_gain = None, -1.0
+        for profile in sorted(queues):
+            queue = queues[profile]
+            while queue and queue[0].household in taken_households:
+                queue.pop(0)
+            if not queue:
+                continue
+            tail = drop_tail[profile]
+            shortfall_possible = sum(p_a * (tail[a + 1] if a + 1 < len(tail) else 0.0)
+                                     for a, p_a in enumerate(available[profile]))
+            gain = weight[profile] * (1.0 - dropout[queue[0].id]) * shortfall_possible
+            if gain > best_gain + 1e-15:
+                best, best_gain = profile, gain
+        if best is None:
+            break
+        volunteer = queues[best].pop(0)
+        chosen.append(volunteer.id)
+        stay = 1.0 - dropout[volunteer.id]
+        available[best] = np.convolve(available[best], [1.0 - stay, stay])
+        if household_size.get(volunteer.household, 0) >= 2:
+            taken_households.add(volunteer.household)
+    return tuple(chosen)
 
 
 def _candidate_types(problem, candidates, count, rows, rng) -> list[tuple[list[str], tuple[int, ...], str | None]]:
@@ -282,15 +384,15 @@ def replace_from_alternates(
     ``best_replacements``."""
     dropped = set(dropped)
     return ReplacementSolver(QuotaRows(problem)).best([member for member in panel if member not in dropped], len(dropped),
-                                                     alternates)
+                                                     alternates, sorted(dropped))
 
 
 def best_replacements(
-    problem: SelectionProblem, remaining: Sequence[str], seats: int, alternates: Sequence[str]
+    problem: SelectionProblem, remaining: Sequence[str], seats: int, alternates: Sequence[str], freed: Sequence[str] = ()
 ) -> tuple[str, ...]:
-    """At most ``seats`` of the available ``alternates`` to join ``remaining``: see
-    ``ReplacementSolver.best``."""
-    return ReplacementSolver(QuotaRows(problem)).best(remaining, seats, alternates)
+    """At most ``seats`` of the available ``alternates`` to join ``remaining`` in the seats of
+    ``freed``: see ``ReplacementSolver.best``."""
+    return ReplacementSolver(QuotaRows(problem)).best(remaining, seats, alternates, freed)
 
 
 class ReplacementSolver:
@@ -301,49 +403,252 @@ class ReplacementSolver:
         self.rows = rows
         self.cache: dict[tuple, tuple[int, ...]] = {}
 
-    def best(self, remaining: Sequence[str], seats: int, alternates: Sequence[str]) -> tuple[str, ...]:
-        """At most ``seats`` of the available ``alternates`` to join ``remaining``: the subset that
-        minimises the final panel's misrepresentation (an exact integer program); among equally
-        good subsets, the one filling most seats, then the one using alternates earliest in the
-        list. Returned in list order."""
+    def best(self, remaining: Sequence[str], seats: int, alternates: Sequence[str],
+             freed: Sequence[str] = ()) -> tuple[str, ...]:
+        """At most ``seats`` of the available ``alternates`` to join ``remaining``, chosen in this
+        order of priority (an exact integer program):
+
+        1. the final panel's misrepresentation (the paper's objective) is smallest;
+        2. most seats are filled;
+        3. the final panel is closest to the panel as drawn: the sum over quota groups of
+           |final count − count of ``remaining`` and ``freed`` together|, ``freed`` being the
+           members whose seats are free, so that a group that drops out more gets its seats back
+           even where the quotas leave slack (without ``freed`` this step compares nothing);
+        4. alternates earliest in the list.
+
+        Returned in list order."""
         if seats <= 0 or not alternates:
             return ()
         rows = self.rows
         counts = rows.counts(remaining)
-        profiles = tuple(rows.rows(rows.by_id[member]) for member in alternates)
-        key = (counts.tobytes(), seats, profiles)
+        drawn = counts + rows.counts(freed) if freed else None
+        profiles = tuple(rows.profile(member) for member in alternates)
+        key = (counts.tobytes(), None if drawn is None else drawn.tobytes(), seats, profiles)
         if key not in self.cache:
-            self.cache[key] = self._solve(counts, seats, profiles)
+            self.cache[key] = self._solve(counts, drawn, seats, profiles)
         return tuple(alternates[a] for a in self.cache[key])
 
-    def _solve(self, counts: np.ndarray, seats: int, profiles: tuple[tuple[int, ...], ...]) -> tuple[int, ...]:
-        """The integer program below; with at most ``ENUMERATE_UP_TO`` alternates, the same objective
-        minimised over every subset instead (exact, and far quicker than a solver call)."""
+    def _solve(self, counts: np.ndarray, drawn: np.ndarray | None, seats: int,
+               profiles: tuple[tuple[int, ...], ...]) -> tuple[int, ...]:
+        """With at most ``ENUMERATE_UP_TO`` alternates, every subset is compared on the four
+        priorities in turn (exact); otherwise one integer program whose objective weighs each
+        priority above everything the later ones can add up to."""
         rows = self.rows
         size = len(profiles)
         quota_count = len(rows.quota_min)
         membership = np.zeros((quota_count, size))
         for a, profile in enumerate(profiles):
             membership[list(profile), a] = 1
-        step = float(rows.weights.min()) / (4 * (size + 1))
-        seat_value = -step - step / (4 * (size + 1)) * (size - np.arange(size)) / size
         if size <= ENUMERATE_UP_TO:
             subsets = (np.arange(2 ** size)[:, None] >> np.arange(size)) & 1
             subsets = subsets[subsets.sum(axis=1) <= seats]
             final = counts + subsets @ membership.T
             loss = (np.maximum(rows.quota_min - final, 0.0) + np.maximum(final - rows.quota_max, 0.0)) @ rows.weights
-            best = subsets[int(np.argmin(loss + subsets @ seat_value))]
-            return tuple(int(a) for a in np.flatnonzero(best))
-        objective = np.concatenate([seat_value, rows.weights])
-        matrix = np.block([
-            [np.ones((1, size)), np.zeros((1, quota_count))],
-            [membership, np.identity(quota_count)],
-            [membership, -np.identity(quota_count)],
-        ])
-        low = np.concatenate([[0], rows.quota_min - counts, np.full(quota_count, -np.inf)])
-        high = np.concatenate([[seats], np.full(quota_count, np.inf), rows.quota_max - counts])
-        result = milp(c=objective, constraints=LinearConstraint(matrix, low, high),
-                      bounds=Bounds(np.zeros(size + quota_count),
-                                    np.concatenate([np.ones(size), np.full(quota_count, np.inf)])),
-                      integrality=np.concatenate([np.ones(size), np.zeros(quota_count)]))
-        return tuple(int(a) for a in np.flatnonzero(np.rint(result.x[:size]) > 0))
+            distance = np.abs(final - drawn).sum(axis=1) if drawn is not None else np.zeros(len(subsets))
+            # earliest alternates first: as the integer program counts it (each alternate at its
+            # answers' first place in the list), then the subsets' membership read as binary numbers
+            first = {}
+            for a, profile in enumerate(profiles):
+                first.setdefault(profile, a)
+            lateness = subsets @ np.array([first[profile] + 1.0 for profile in profiles])
+            earliness = subsets @ (2.0 ** -np.arange(size))
+            order = np.lexsort((-earliness, lateness, distance, -subsets.sum(axis=1), np.round(loss, 9)))
+            return tuple(int(a) for a in np.flatnonzero(subsets[order[0]]))
+        # Alternates with the same answers are interchangeable here: one integer variable per
+        # distinct profile (at most its number of alternates), its earliest alternates taken first.
+        positions: dict[tuple[int, ...], list[int]] = {}
+        for a, profile in enumerate(profiles):
+            positions.setdefault(profile, []).append(a)
+        distinct = list(positions.values())
+        width = len(distinct)
+        grouped = membership[:, [indices[0] for indices in distinct]]
+        # Scales: lateness adds up to less than 1 per seat; the distance to the drawn panel is a
+        # whole number at most 2·seats·categories; a seat counts more than both; the smallest
+        # quota weight times ``loss_scale`` more than all of these.
+        lateness = (np.array([indices[0] for indices in distinct], dtype=float) + 1) / (size + 1)
+        distance_scale = seats + 1.0
+        most_distance = 2.0 * seats * len(rows.problem.categories) if drawn is not None else 0.0
+        seat_scale = distance_scale * (most_distance + 1) + seats + 1
+        loss_scale = (seat_scale * (seats + 1)) / float(rows.weights.min())
+        use_distance = drawn is not None
+        variables = width + 2 * quota_count
+        objective = np.concatenate([lateness - seat_scale, loss_scale * rows.weights,
+                                    np.full(quota_count, distance_scale if use_distance else 0.0)])
+        zeros, identity = np.zeros((quota_count, quota_count)), np.identity(quota_count)
+        blocks = [
+            [np.ones((1, width)), np.zeros((1, 2 * quota_count))],
+            [grouped, identity, zeros],
+            [grouped, -identity, zeros],
+        ]
+        low = [[0], rows.quota_min - counts, np.full(quota_count, -np.inf)]
+        high = [[seats], np.full(quota_count, np.inf), rows.quota_max - counts]
+        if use_distance:  # d_q >= |counts_q + grouped_q x − drawn_q|
+            blocks += [[grouped, zeros, -identity], [grouped, zeros, identity]]
+            low += [np.full(quota_count, -np.inf), drawn - counts]
+            high += [drawn - counts, np.full(quota_count, np.inf)]
+        result = milp(c=objective, constraints=LinearConstraint(np.block(blocks), np.concatenate(low), np.concatenate(high)),
+                      bounds=Bounds(np.zeros(variables),
+                                    np.concatenate([[len(indices) for indices in distinct], np.full(2 * quota_count, np.inf)])),
+                      integrality=np.concatenate([np.ones(width), np.zeros(2 * quota_count)]),
+                      options={"mip_rel_gap": 0.0})
+        taken = np.rint(result.x[:width]).astype(int)
+        return tuple(sorted(a for indices, number in zip(distinct, taken) for a in indices[:number]))
+
+
+#: Share of simulated drop-out rounds in which every quota should hold (issue target: 99%).
+TARGET_HOLD_RATE = 0.99
+#: Fresh drop-out rounds on which a choice of alternates is checked.
+CHECK_ROUNDS = 400
+
+
+@dataclass(frozen=True)
+class HoldRates:
+    """How often the quotas hold after drop-outs and replacements, over ``rounds`` fresh rounds.
+
+    ``every_quota`` is the share of rounds in which all quotas hold at once; ``per_quota[q]`` the
+    share in which quota q holds; ``seats_filled`` the mean share of freed seats refilled."""
+
+    rounds: int
+    every_quota: float
+    per_quota: tuple[float, ...]
+    seats_filled: float
+
+    @property
+    def worst_quota(self) -> float:
+        return min(self.per_quota, default=1.0)
+
+    def to_json(self, problem: SelectionProblem) -> dict:
+        return {"rounds": self.rounds, "every_quota": round(self.every_quota, 6),
+                "worst_quota": round(self.worst_quota, 6), "seats_filled": round(self.seats_filled, 6),
+                "per_quota": [{"category": quota.category, "name": quota.name, "rate": round(rate, 6)}
+                              for quota, rate in zip(problem.quotas, self.per_quota)]}
+
+
+def hold_rates(problem: SelectionProblem, panel: Sequence[str], dropout: Mapping[str, float], alternates: Sequence[str],
+               *, rounds: int = CHECK_ROUNDS, seed: int = 0, solver: ReplacementSolver | None = None) -> HoldRates:
+    """Simulate ``rounds`` drop-out rounds at the ``dropout`` rates (panel members and alternates
+    alike, seeded) and replace from the available ``alternates`` as a real round would
+    (``ReplacementSolver.best``); count how often each quota holds."""
+    rows = solver.rows if solver is not None else QuotaRows(problem)
+    solver = solver or ReplacementSolver(rows)
+    rng = np.random.default_rng(seed)
+    invited = [member for member in panel if member not in problem.fixed_ids]
+    panel_rates = np.array([dropout[member] for member in invited])
+    alternate_rates = np.array([dropout[member] for member in alternates])
+    held_each = np.zeros(len(rows.quota_min))
+    held_all = 0
+    filled = freed = 0
+    for _ in range(rounds):
+        drops = rng.random(len(invited)) < panel_rates
+        stays = rng.random(len(alternates)) >= alternate_rates
+        dropped = {member for member, flag in zip(invited, drops) if flag}
+        remaining = [member for member in panel if member not in dropped]
+        chosen = solver.best(remaining, len(dropped), [a for a, flag in zip(alternates, stays) if flag], sorted(dropped))
+        counts = rows.counts([*remaining, *chosen])
+        ok = (counts >= rows.quota_min - 1e-9) & (counts <= rows.quota_max + 1e-9)
+        held_each += ok
+        held_all += bool(ok.all())
+        filled += len(chosen)
+        freed += len(dropped)
+    return HoldRates(rounds, held_all / rounds, tuple(float(x) for x in held_each / rounds),
+                     filled / freed if freed else 1.0)
+
+
+@dataclass(frozen=True)
+class TargetedAlternates:
+    """Alternates sized for the target: ``alternates`` and their checked ``holds``; ``ceiling``
+    is what every possible alternate at once would reach (no choice of alternates can do better),
+    and ``target_met`` whether every quota holds in at least ``target`` of the rounds."""
+
+    alternates: Alternates
+    holds: HoldRates
+    ceiling: HoldRates
+    target: float
+    limit: int
+
+    @property
+    def target_met(self) -> bool:
+        return self.holds.worst_quota >= self.target
+
+    def to_json(self, problem: SelectionProblem) -> dict:
+        return {"target": self.target, "limit": self.limit, "target_met": self.target_met,
+                "holds": self.holds.to_json(problem), "ceiling": self.ceiling.to_json(problem)}
+
+
+def alternates_for_target(
+    problem: SelectionProblem,
+    panel: Sequence[str],
+    dropout: Mapping[str, float],
+    *,
+    limit: int,
+    target: float = TARGET_HOLD_RATE,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    excluded: Iterable[str] = (),
+    time_limit: float = TIME_LIMIT_S,
+    rounds: int = CHECK_ROUNDS,
+) -> TargetedAlternates:
+    """The fewest alternates (at most ``limit``) after which every quota holds in at least
+    ``target`` of ``rounds`` fresh simulated rounds, or, when that cannot be reached, the fewest
+    that come within one round in a hundred of the ceiling (every possible alternate at once).
+
+    Sizes tried: the expected number of drop-outs plus one, then twice as many each time,
+    then ``limit``; each size is chosen by ``choose_alternates`` and checked by ``hold_rates`` on
+    the same seeded rounds, so sizes are compared fairly."""
+    rows = QuotaRows(problem)
+    solver = ReplacementSolver(rows)
+    excluded = set(excluded) | set(problem.fixed_ids)
+    everyone = everyone_as_alternates(problem, panel, excluded)
+    ceiling = hold_rates(problem, panel, dropout, everyone, rounds=rounds, seed=seed, solver=solver)
+    enough = min(target, ceiling.worst_quota - 0.01)
+    expected = sum(dropout[member] for member in panel if member not in problem.fixed_ids)
+    size = max(1, math.ceil(expected) + 1)
+    limit = min(limit, len(everyone))
+    while True:
+        size = min(size, limit)
+        chosen = choose_alternates(problem, panel, dropout, size, samples=samples, seed=seed, excluded=excluded,
+                                   time_limit=time_limit)
+        holds = hold_rates(problem, panel, dropout, chosen.ids, rounds=rounds, seed=seed, solver=solver)
+        if holds.worst_quota >= enough or size >= limit:
+            return TargetedAlternates(chosen, holds, ceiling, target, limit)
+        size *= 2
+
+
+def checked_alternates(
+    problem: SelectionProblem,
+    panel: Sequence[str],
+    dropout: Mapping[str, float],
+    count: int | None,
+    *,
+    limit: int,
+    seed: int = 0,
+    excluded: Iterable[str] = (),
+    time_limit: float = TIME_LIMIT_S,
+    rounds: int = CHECK_ROUNDS,
+) -> TargetedAlternates:
+    """``count`` alternates (``choose_alternates``), or with ``None`` as many as the target needs
+    (``alternates_for_target``, at most ``limit``), checked on ``rounds`` fresh drop-out rounds
+    beside the pool's ceiling."""
+    if count is None:
+        return alternates_for_target(problem, panel, dropout, limit=limit, seed=seed, excluded=excluded,
+                                     time_limit=time_limit, rounds=rounds)
+    excluded = set(excluded) | set(problem.fixed_ids)
+    chosen = choose_alternates(problem, panel, dropout, count, seed=seed, excluded=excluded)
+    holds = hold_rates(problem, panel, dropout, chosen.ids, rounds=rounds, seed=seed)
+    ceiling = hold_rates(problem, panel, dropout, everyone_as_alternates(problem, panel, excluded), rounds=rounds, seed=seed)
+    return TargetedAlternates(chosen, holds, ceiling, TARGET_HOLD_RATE, count)
+
+
+def everyone_as_alternates(problem: SelectionProblem, panel: Sequence[str], excluded: Iterable[str] = ()) -> tuple[str, ...]:
+    """Every possible alternate of ``panel`` (``candidate_ids``), with the household rule on the
+    first of each household: the ceiling that no choice of alternates passes."""
+    kept = []
+    seen: set[str] = set()
+    for volunteer in candidate_ids(problem, panel, excluded):
+        key = volunteer.household if problem.enforce_households else None
+        if key is not None and key in seen:
+            continue
+        if key is not None:
+            seen.add(key)
+        kept.append(volunteer.id)
+    return tuple(kept)

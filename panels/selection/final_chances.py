@@ -22,7 +22,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from panels.selection.alternates import DEFAULT_SAMPLES, TIME_LIMIT_S, QuotaRows, ReplacementSolver, choose_alternates
+from panels.selection.alternates import (
+    CHECK_ROUNDS,
+    DEFAULT_SAMPLES,
+    TIME_LIMIT_S,
+    QuotaRows,
+    ReplacementSolver,
+    alternates_for_target,
+    choose_alternates,
+    everyone_as_alternates,
+)
 from panels.selection.dropout import DropoutRates
 from panels.selection.model import Lottery, SelectionProblem
 
@@ -49,10 +58,13 @@ class FinalChances:
     groups: tuple[GroupChance, ...]
     quota_hold_rate: float
     expected_final_size: float
+    worst_quota_hold_rate: float = 1.0
+    mean_alternates: float = 0.0
 
     def to_json(self) -> dict:
         return {
             "seed": self.seed, "rounds": self.rounds, "quota_hold_rate": round(self.quota_hold_rate, 6),
+            "worst_quota_hold_rate": round(self.worst_quota_hold_rate, 6), "mean_alternates": round(self.mean_alternates, 3),
             "expected_final_size": round(self.expected_final_size, 6),
             "final": {member: round(value, 6) for member, value in self.final.items()},
             "groups": [{"category": g.category, "name": g.name, "intended": round(g.intended, 6),
@@ -66,15 +78,20 @@ def simulate_final_chances(
     intended: Mapping[str, float],
     rates: DropoutRates,
     *,
-    alternates: int,
+    alternates: int | str,
     seed: int = 0,
     tickets: int = 10,
     rounds_per_ticket: int = 100,
     samples: int = DEFAULT_SAMPLES,
     time_limit: float = TIME_LIMIT_S,
+    limit: int = 100,
+    check_rounds: int = CHECK_ROUNDS,
 ) -> FinalChances:
     """Simulate the whole process (see module docstring); ``intended`` are the LEXIMIN chances;
-    ``samples`` and ``time_limit`` go to the alternates program."""
+    ``samples`` and ``time_limit`` go to the alternates program. ``alternates`` is how many each
+    ticket gets, or ``"target"`` (each ticket's panel gets as many as ``alternates_for_target``
+    finds, at most ``limit``, checked over ``check_rounds`` rounds) or ``"everyone"`` (every
+    possible alternate: the ceiling no choice of alternates can pass)."""
     rng = np.random.default_rng(seed)
     rows = QuotaRows(problem)
     solver = ReplacementSolver(rows)
@@ -83,23 +100,34 @@ def simulate_final_chances(
     chosen = rng.choice(lottery.size, size=min(tickets, lottery.size), replace=False)
     final_counts: dict[str, int] = defaultdict(int)
     drawn_counts: dict[str, int] = defaultdict(int)
-    held = sizes = rounds = 0
+    held = sizes = rounds = alternates_total = 0
+    held_each = np.zeros(len(rows.quota_min))
     for ticket in chosen:
         panel = list(lottery.panels[int(ticket)])
         invited = [member for member in panel if member not in problem.fixed_ids]
-        order = choose_alternates(problem, panel, probability, alternates, seed=int(rng.integers(2**31)),
-                                  samples=samples, time_limit=time_limit).ids
+        ticket_seed = int(rng.integers(2**31))
+        if alternates == "everyone":
+            order = everyone_as_alternates(problem, panel)
+        elif alternates == "target":
+            order = alternates_for_target(problem, panel, probability, limit=limit, samples=samples, seed=ticket_seed,
+                                          time_limit=time_limit, rounds=check_rounds).alternates.ids
+        else:
+            order = choose_alternates(problem, panel, probability, int(alternates), seed=ticket_seed,
+                                      samples=samples, time_limit=time_limit).ids
+        alternates_total += len(order)
         for _ in range(rounds_per_ticket):
             dropped = [m for m in invited if rng.random() < probability[m]]
             available = [a for a in order if rng.random() >= probability[a]]
             staying = [m for m in panel if m not in set(dropped)]
-            final = [*staying, *solver.best(staying, len(dropped), available)]
+            final = [*staying, *solver.best(staying, len(dropped), available, dropped)]
             for member in panel:
                 drawn_counts[member] += 1
             for member in final:
                 final_counts[member] += 1
             counts = rows.counts(final)
-            held += bool(np.all(counts >= rows.quota_min) and np.all(counts <= rows.quota_max))
+            ok = (counts >= rows.quota_min) & (counts <= rows.quota_max)
+            held_each += ok
+            held += bool(ok.all())
             sizes += len(final)
             rounds += 1
     final_chance = {v.id: final_counts[v.id] / rounds for v in problem.volunteers}
@@ -115,4 +143,6 @@ def simulate_final_chances(
         groups.append(GroupChance(quota.category, quota.name, intended_mean, intended_mean * ratio, ratio))
     groups.sort(key=lambda group: (group.ratio, group.category, group.name))
     return FinalChances(seed=seed, rounds=rounds, final=final_chance, intended=dict(intended), groups=tuple(groups),
-                        quota_hold_rate=held / rounds if rounds else 1.0, expected_final_size=sizes / rounds if rounds else 0.0)
+                        quota_hold_rate=held / rounds if rounds else 1.0, expected_final_size=sizes / rounds if rounds else 0.0,
+                        worst_quota_hold_rate=float(held_each.min()) / rounds if rounds and held_each.size else 1.0,
+                        mean_alternates=alternates_total / len(chosen) if len(chosen) else 0.0)

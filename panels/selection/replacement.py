@@ -10,8 +10,8 @@ panel less often than it was drawn (see ``final_chances``).
 
 *Alternates first* (``replace_alternates_first``): when the drawn panel came with ordered
 alternates (``alternates``, Assos et al., EC 2025), the freed seats go to the best subset of the
-alternates still available (``best_replacements``: fewest seats outside the quotas, then the
-earliest in the list). Only when they cannot fill every freed seat within every quota does the
+alternates still available (``best_replacements``: fewest seats outside the quotas, most seats
+filled, closest to the make-up the panel was drawn with, then the earliest in the list). Only when they cannot fill every freed seat within every quota does the
 round fall back to the refill, and the result says which happened and why.
 """
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from panels.selection.alternates import QuotaRows, best_replacements, candidate_ids
 from panels.selection.checks import check_panels
 from panels.selection.engine import quota_outcomes, select_panel
-from panels.selection.model import Lottery, SelectionProblem, SelectionProgress, SelectionResult
+from panels.selection.model import Lottery, SelectionProblem, SelectionProgress, SelectionResult, Volunteer
 
 #: Why the alternates could not fill the seats: none were chosen, fewer are still available than
 #: seats are free, or those available cannot fill them within every quota.
@@ -75,13 +75,16 @@ def replace_alternates_first(
     confirmed_ids: Iterable[str],
     alternates: Sequence[str],
     withdrawn_ids: Iterable[str] = (),
+    freed: Sequence[Volunteer] = (),
     lottery_size: int = 1000,
     progress: Callable[[SelectionProgress], None] | None = None,
     objective: str = "leximin",
 ) -> Replacement:
     """Fill the seats left free around ``confirmed_ids`` from ``alternates`` (in their order) when
     they can fill all of them within every quota, else by ``select_replacements`` (see module
-    docstring). From the alternates, the result's lottery has one ticket: the panel they make."""
+    docstring); ``freed`` are the drawn members whose seats are free (with their answers), so that among equally
+    good choices the panel gets back the make-up it was drawn with. From the alternates, the
+    result's lottery has one ticket: the panel they make."""
     started = time.perf_counter()
     confirmed = frozenset(confirmed_ids)
     withdrawn = set(withdrawn_ids)
@@ -90,7 +93,9 @@ def replace_alternates_first(
                         fixed_ids=confirmed)
     allowed = {volunteer.id for volunteer in candidate_ids(remaining, confirmed)}
     available = [member for member in alternates if member in allowed]
-    chosen = best_replacements(remaining, sorted(confirmed), seats, available)
+    known = {volunteer.id for volunteer in problem.volunteers}
+    with_freed = replace(problem, volunteers=problem.volunteers + tuple(v for v in freed if v.id not in known))
+    chosen = best_replacements(with_freed, sorted(confirmed), seats, available, sorted(v.id for v in freed))
     rows = QuotaRows(remaining)
     panel = tuple(sorted((*confirmed, *chosen)))
     if seats > 0 and len(chosen) == seats and rows.loss(rows.counts(panel)) <= 1e-9:

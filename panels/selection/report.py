@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from panels.selection.lottery import draw_from_lottery, lottery_digest
-from panels.selection.alternates import choose_alternates, sampling_seed
+from panels.selection.alternates import checked_alternates, sampling_seed
 from panels.selection.dropout import DropoutRates
 from panels.selection.model import Lottery, Quota, SelectionProblem, SelectionResult, Volunteer
 
@@ -84,6 +84,9 @@ def quota_problems(record: Mapping[str, Any], answers: Mapping[str, Mapping[str,
                 problems.append(f"the recorded counts for '{category}' add up to {total}, not the panel's {len(panel)}")
     return problems
 
+
+#: Most alternates ``--alternates target`` chooses.
+TARGET_LIMIT = 100
 DRAW_FORMULA = (
     "ticket = int.from_bytes(hashlib.sha256(seed.encode('utf-8')).digest(), 'big') % lottery_size + 1; "
     "panel = lottery[ticket - 1]"
@@ -178,16 +181,17 @@ def draw_lottery_record(record: Mapping[str, Any], seed: str) -> dict[str, Any]:
     return drawn
 
 
-def add_alternates_to_record(record: dict[str, Any], problem: SelectionProblem, count: int,
+def add_alternates_to_record(record: dict[str, Any], problem: SelectionProblem, count: int | str,
                              rates: DropoutRates) -> dict[str, Any]:
-    """Make an undrawn ``lottery_record`` ready to choose ``count`` alternates at the draw: every pool
+    """Make an undrawn ``lottery_record`` ready to choose ``count`` alternates (or ``"target"``: as
+    many as ``alternates_for_target`` finds) at the draw: every pool
     member's answers (not only the lottery's), households when the rule is on, and the rates."""
     categories = sorted({quota.category for quota in problem.quotas})
     record["answers"] = {volunteer.id: {category: volunteer.features.get(category) for category in categories}
                          for volunteer in problem.volunteers}
     record["households"] = ({volunteer.id: volunteer.household for volunteer in problem.volunteers
                              if volunteer.household is not None} if problem.enforce_households else {})
-    record["alternates_count"] = int(count)
+    record["alternates_count"] = count if count == "target" else int(count)
     record["dropout_rates"] = rates.to_json()
     return record
 
@@ -196,7 +200,8 @@ def draw_alternates(record: Mapping[str, Any], drawn: dict[str, Any]) -> dict[st
     """Add ``alternates`` (ordered ids) and their report to a drawn record whose lottery record asked
     for them (``add_alternates_to_record``). The program's sampling seed comes from the public seed,
     so anyone can repeat the choice."""
-    count = int(record.get("alternates_count") or 0)
+    count = record.get("alternates_count") or 0
+    count = count if count == "target" else int(count)
     drawn.pop("households", None)
     if not count:
         return drawn
@@ -210,9 +215,12 @@ def draw_alternates(record: Mapping[str, Any], drawn: dict[str, Any]) -> dict[st
     panel = list(drawn["panel"])
     features = {volunteer.id: volunteer.features for volunteer in volunteers}
     seed = sampling_seed(str(drawn["seed"]))
-    alternates = choose_alternates(problem, panel, {m: rates.probability(values) for m, values in features.items()}, count,
-                                   seed=seed)
+    probability = {m: rates.probability(values) for m, values in features.items()}
+    targeted = checked_alternates(problem, panel, probability, None if count == "target" else count, limit=TARGET_LIMIT,
+                                  seed=seed)
+    alternates = targeted.alternates
     drawn["alternates"] = list(alternates.ids)
     drawn["alternates_report"] = alternates.to_json()
+    drawn["alternates_check"] = targeted.to_json(problem)
     drawn["dropout_rates"] = rates.to_json()
     return drawn

@@ -108,8 +108,10 @@ def _summary(result: SelectionResult) -> str:
 @click.option("--seed", default=None, help="With --draw: the publicly announced seed.")
 @click.option("--json", "json_path", default=None, type=click.Path(dir_okay=False),
               help="With --draw: write the drawn record (for verify-draw) here.")
-@click.option("--alternates", "alternates", default=0, type=click.IntRange(min=0),
-              help="Choose this many ordered alternates for the drawn panel (added to the --draw JSON).")
+@click.option("--alternates", "alternates", default="0", metavar="N|target",
+              help="Choose this many ordered alternates for the drawn panel, or 'target' for as many as keep every "
+                   "quota in 99% of simulated drop-out rounds (at most 100); added to the --draw JSON with how often "
+                   "the quotas hold.")
 @click.option("--dropout-history", "dropout_history", default=None, type=click.Path(exists=True, dir_okay=False),
               help="With --alternates: CSV of past invitations (the quota columns and dropped yes/no); "
                    "without it the stated prior alone gives the drop-out rates.")
@@ -127,7 +129,7 @@ def select_command(
     lottery_path: str | None,
     seed: str | None,
     json_path: str | None,
-    alternates: int,
+    alternates: str,
     dropout_history: str | None,
 ) -> None:
     """Select a panel in two steps, as the web workflow does.
@@ -137,12 +139,16 @@ def select_command(
     Then, once the seed is announced: select --draw --lottery LOTTERY.json --seed TEXT.
     A seed is only ever drawn against a lottery already written, so nobody who knows the seed
     can try lottery sizes until a preferred ticket comes up."""
+    alternates = alternates.strip().lower()
+    if alternates != "target" and not alternates.isdigit():
+        raise click.BadParameter("give a whole number of alternates, or 'target'", param_hint="--alternates")
+    alternates = alternates if alternates == "target" else str(int(alternates))
     if objective is not None:
         if algorithm not in ("leximin", objective):
             raise click.UsageError("give either --objective or --algorithm, not two different ones")
         algorithm = objective
     if draw:
-        if categories_path or respondents_path or k is not None or lottery_out or alternates or dropout_history:
+        if categories_path or respondents_path or k is not None or lottery_out or alternates != "0" or dropout_history:
             raise click.UsageError("--draw takes only --lottery, --seed and --json: the lottery (and the number of "
                                    "alternates) is already built")
         if lottery_path is None or seed is None:
@@ -180,12 +186,13 @@ def select_command(
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
     record = lottery_record(result, problem)
-    if alternates:
+    if alternates != "0":
         rates = learn_dropout_rates(_dropout_history(dropout_history, problem), problem.quotas)
-        add_alternates_to_record(record, problem, alternates, rates)
+        add_alternates_to_record(record, problem, alternates if alternates == "target" else int(alternates), rates)
+        chosen = "as many alternates as the 99% target needs" if alternates == "target" else f"{alternates} alternates"
         click.echo(f"Drop-out rate (overall, from {rates.overall.invited} past invitations and a Beta"
                    f"({rates.prior.alpha:g}, {rates.prior.beta:g}) prior): {rates.overall.rate:.3f}; "
-                   f"{alternates} alternates will be chosen at the draw.")
+                   f"{chosen} will be chosen at the draw.")
     elif dropout_history:
         raise click.UsageError("--dropout-history is used only with --alternates N")
     click.echo(_summary(result))
@@ -227,6 +234,13 @@ def _draw(lottery_path: str, seed: str, json_path: str | None) -> None:
                   f"Expected misrepresentation after drop-outs {report['expected_misrepresentation']:.4f}, worst "
                   f"{report['worst_misrepresentation']:.4f}; every quota held in {100 * report['quota_hold_rate']:.0f}% "
                   f"of {report['samples']} sampled drop-out sets"]
+        check = drawn["alternates_check"]
+        lines.append(f"Checked on {check['holds']['rounds']} new drop-out rounds: every quota at once in "
+                     f"{100 * check['holds']['every_quota']:.1f}%, the quota met least often in "
+                     f"{100 * check['holds']['worst_quota']:.1f}%; with every volunteer left as an alternate "
+                     f"{100 * check['ceiling']['every_quota']:.1f}% and {100 * check['ceiling']['worst_quota']:.1f}%; "
+                     f"target of {100 * check['target']:.0f}% for every quota "
+                     f"{'met' if check['target_met'] else 'not met'}")
     click.echo("\n".join(lines))
     if json_path is not None:
         write_private_file(Path(json_path), json.dumps(drawn, indent=1, ensure_ascii=False))

@@ -128,8 +128,33 @@ def test_every_subset_tried_agrees_with_the_integer_program(monkeypatch):
     for _ in range(20):
         order = [str(member) for member in rng.permutation([v.id for v in volunteers])]
         remaining, alternates, seats = order[:int(rng.integers(1, 5))], order[5:5 + int(rng.integers(1, 8))], int(rng.integers(1, 4))
-        tried = ReplacementSolver(rows).best(remaining, seats, alternates)
+        freed = [member for member in order[:5] if member not in remaining][:seats] if rng.random() < 0.5 else []
+        tried = ReplacementSolver(rows).best(remaining, seats, alternates, freed)
         monkeypatch.setattr(alternates_module, "ENUMERATE_UP_TO", 0)
-        solved = ReplacementSolver(rows).best(remaining, seats, alternates)
+        solved = ReplacementSolver(rows).best(remaining, seats, alternates, freed)
         monkeypatch.undo()
-        assert tried == solved
+        assert score(rows, remaining, freed, alternates, tried) == score(rows, remaining, freed, alternates, solved)
+
+
+def score(rows, remaining, freed, alternates, chosen):
+    """The priorities of ``ReplacementSolver.best``: misrepresentation, seats filled, distance to
+    the panel as drawn, and where in the list the chosen alternates' answers first appear."""
+    final = rows.counts([*remaining, *chosen])
+    drawn = rows.counts([*remaining, *freed])
+    first = {}
+    for position, member in enumerate(alternates):
+        first.setdefault(rows.profile(member), position)
+    return (round(rows.loss(final), 9), -len(chosen), float(np.abs(final - drawn).sum()) if freed else 0.0,
+            sum(first[rows.profile(member)] for member in chosen))
+
+
+def test_replacements_give_a_freed_seat_back_to_the_group_that_left_it_where_the_quotas_leave_slack():
+    volunteers = tuple(Volunteer(id=name, features={"sex": name[0]}) for name in ("F0", "F1", "M0", "M1", "M2", "F2"))
+    problem = SelectionProblem(volunteers=volunteers, k=4, quotas=(Quota("sex", "F", 1, 3), Quota("sex", "M", 1, 3)))
+    rows = QuotaRows(problem)
+    remaining = ["F1", "M0", "M1"]
+    # Both alternates keep the quotas; without the freed seat's owner the first in the list wins,
+    # with it the woman who gives the panel back its drawn make-up.
+    assert ReplacementSolver(rows).best(remaining, 1, ["M2", "F2"]) == ("M2",)
+    assert ReplacementSolver(rows).best(remaining, 1, ["M2", "F2"], ["F0"]) == ("F2",)
+    assert replace_from_alternates(problem, ["F0", *remaining], ["F0"], ["M2", "F2"]) == ("F2",)

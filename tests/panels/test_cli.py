@@ -208,4 +208,30 @@ def test_alternates_and_dropout_rates_join_the_drawn_record(instances, write_csv
     assert "answers" not in record and "households" not in record
     assert record["dropout_rates"]["overall"]["invited"] == 3
     assert "Alternates, in order (4)" in drawn.output
+    check = record["alternates_check"]
+    assert check["holds"]["rounds"] == 400 and len(check["holds"]["per_quota"]) == len(record["quotas"])
+    assert check["ceiling"]["every_quota"] >= check["holds"]["every_quota"] - 0.05
+    assert "Checked on 400 new drop-out rounds" in drawn.output
     assert CliRunner().invoke(verify_draw_command, [str(out)]).exit_code == 0
+
+
+def test_alternates_target_chooses_as_many_as_keep_every_quota(instances, tmp_path):
+    folder = instances / "example_small_20"
+    built, drawn, out = _build_and_draw(tmp_path, [
+        "--categories", str(folder / "categories.csv"), "--respondents", str(folder / "respondents.csv"), "--k", "20",
+        "--lottery-size", "50", "--alternates", "target"])
+    assert "as many alternates as the 99% target needs will be chosen at the draw" in built.output
+    assert drawn.exit_code == 0, drawn.output
+    record = json.loads(out.read_text())
+    check = record["alternates_check"]
+    assert 0 < len(record["alternates"]) <= 100 and not set(record["alternates"]) & set(record["panel"])
+    assert check["target_met"] == (check["holds"]["worst_quota"] >= 0.99)
+    assert check["target_met"] or check["holds"]["worst_quota"] >= check["ceiling"]["worst_quota"] - 0.01
+
+
+def test_a_number_of_alternates_that_is_neither_a_number_nor_target_is_refused(instances, tmp_path):
+    folder = instances / "example_small_20"
+    refused = CliRunner().invoke(select_command, [
+        "--categories", str(folder / "categories.csv"), "--respondents", str(folder / "respondents.csv"), "--k", "20",
+        "--alternates", "some", "--lottery-out", str(tmp_path / "l.json")])
+    assert refused.exit_code != 0 and "give a whole number of alternates, or 'target'" in refused.output

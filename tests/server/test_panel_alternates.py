@@ -63,9 +63,12 @@ def test_draw_chooses_alternates_shows_final_chances_and_replacements_take_them(
     panel_id, run_url = computed_run(client, officer_client)
     form = officer_client.get(run_url).text
     assert "<strong>Goldilocks.</strong>" in form and "Every chance between" in form
-    assert 'name="alternates"' in form and 'value="2"' in form  # a tenth of 6 seats, at least 2
+    field = re.search(r'<input[^>]*name="alternates"[^>]*>', form).group(0)
+    assert 'value=""' in field or "value=" not in field  # empty: as many as the 99% target needs
+    assert "Leave it empty to choose as many as keep every quota in at least 99% of simulated drop-out rounds" in form
     refused = post_form(officer_client, run_url + "/draw", {"seed": "seed 1", "alternates": "many"})
-    assert refused.status_code == 422 and "Enter a whole number of alternates from 0 to 100" in refused.text
+    assert refused.status_code == 422
+    assert "Enter a whole number of alternates from 0 to 100, or leave it empty" in refused.text
     assert 'value="many"' in refused.text and 'value="seed 1"' in refused.text
     post_form(officer_client, run_url + "/draw", {"seed": "seed 1", "alternates": "3"})
     send_invitations(officer_client, panel_id)
@@ -80,6 +83,11 @@ def test_draw_chooses_alternates_shows_final_chances_and_replacements_take_them(
     assert re.findall(r"RP-[A-Z0-9]{6}", listed) == alternates
     assert "Chances of ending on the final panel" in page and "Final chance" in page and "Drop-out rates" in page
     assert 'id="furthest-below"' in page or "every group ended on the final panel as often" in page
+    check = plan["check"]
+    assert check["holds"]["rounds"] == 300 and 0 <= check["holds"]["every_quota"] <= check["holds"]["worst_quota"] <= 1
+    assert len(check["holds"]["per_quota"]) == len(check["ceiling"]["per_quota"]) > 0
+    assert 'id="alternates-check"' in page and "with every volunteer left as an alternate" in page
+    assert 'id="alternates-target"' in page
 
     # Decline a member whom an alternate matches exactly where there is one: the alternates can then
     # always take that seat within the quotas. The program has a time limit, so which alternates it
@@ -107,3 +115,22 @@ def test_draw_chooses_alternates_shows_final_chances_and_replacements_take_them(
     assert "<strong>Goldilocks.</strong>" in text  # the refill keeps the panel's objective
     post_form(officer_client, url + "/draw", {"seed": "refill seed"})
     assert len(invited() - set(drawn)) == 4
+
+
+def test_an_empty_number_of_alternates_chooses_as_many_as_the_target_needs(client, officer_client):
+    panel_id, run_url = computed_run(client, officer_client)
+    post_form(officer_client, run_url + "/draw", {"seed": "seed 2", "alternates": ""})
+    stored = run(SelectionRun.select(SelectionRun.alternates_json, SelectionRun.drawn_json).where(
+        SelectionRun.kind == "selection").first().run())
+    plan, drawn = json.loads(stored["alternates_json"]), json.loads(stored["drawn_json"])
+    check = plan["check"]
+    assert plan["count"] == len(plan["alternates"]["ids"]) > 0 and not set(plan["alternates"]["ids"]) & set(drawn)
+    # Either every quota holds in 99% of the checked rounds, or the pool's ceiling is below it and
+    # the chosen alternates come within a point of the ceiling, or the limit was reached.
+    assert (check["target_met"] or check["holds"]["worst_quota"] >= check["ceiling"]["worst_quota"] - 0.01
+            or plan["count"] == check["limit"])
+    page = officer_client.get(run_url).text
+    if check["target_met"]:
+        assert "Every quota holds in at least 99% of the rounds." in page
+    else:
+        assert 'id="alternates-target"' in page and "99% of rounds" in page

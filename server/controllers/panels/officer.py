@@ -373,7 +373,7 @@ class PanelOfficerController(Controller):
             return response
         context: dict[str, Any] = {"panel": panel, "run": run, "errors": {}, "values": {}}
         context.update(await self._result_context(run))
-        context["values"] = {"alternates": self._default_alternates(run)}
+        context["values"] = {"alternates": ""}
         return Template("panels/officer/run.html", context=context)
 
     @staticmethod
@@ -396,7 +396,7 @@ class PanelOfficerController(Controller):
         plan = json.loads(run.alternates_json) if run.alternates_json else None
         final = plan["final_chances"]["final"] if plan else {}
         return {"record": record, "probabilities": probabilities, "chart": chart, "drawn": drawn, "fixed": fixed,
-                "dropout_rates": rates, "plan": plan, "final": final}
+                "dropout_rates": rates, "plan": plan, "final": final, "max_alternates": MAX_ALTERNATES}
 
     @post("/{panel_id:int}/runs/{run_id:int}/draw", name="panels_run_draw")
     async def draw(self, request: Request, panel_id: FromPath[int], run_id: FromPath[int], data: RepeatableFormData) -> Template | Redirect:
@@ -407,12 +407,13 @@ class PanelOfficerController(Controller):
         seed = str(data.get("seed", ""))
         typed = str(data.get("alternates", "")).strip() if "alternates" in data else self._default_alternates(run)
         errors = {}
-        if not typed.isdigit() or int(typed) > MAX_ALTERNATES:
-            errors["alternates"] = gettext("Enter a whole number of alternates from 0 to %(most)s", most=MAX_ALTERNATES)
+        if typed and (not typed.isdigit() or int(typed) > MAX_ALTERNATES):
+            errors["alternates"] = gettext("Enter a whole number of alternates from 0 to %(most)s, or leave it empty",
+                                           most=MAX_ALTERNATES)
         else:
             try:
                 drawn = await run_store.draw_run(panel=panel, run=run, seed=seed, drawn_by=request.user.email,
-                                                 alternates=int(typed))
+                                                 alternates=int(typed) if typed else None)
             except run_store.AlternatesError as error:
                 errors["alternates"] = str(error)
             except run_store.DrawError as error:
@@ -423,7 +424,8 @@ class PanelOfficerController(Controller):
             context.update(await self._result_context(run))
             return Template("panels/officer/run.html", context=context, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         await record_audit(actor=request.user.email, action="selection_drawn", object_type="selection_run",
-                           object_id=run.id, detail=f"seed {seed.strip()!r}; {len(drawn)} drawn; alternates {typed}",
+                           object_id=run.id,
+                           detail=f"seed {seed.strip()!r}; {len(drawn)} drawn; alternates {typed or 'for the 99% target'}",
                            ip_address=client_ip(request))
         request.app.state.recruiting.forget()
         # Nothing is sent yet: the officer reviews the invitations first.
