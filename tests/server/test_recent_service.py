@@ -125,12 +125,25 @@ def test_include_is_the_default_and_touches_nobody(client, officer_client):
     assert "Included as anyone else." in officer_client.get(f"/officer/panels/{current}/runs/{stored.id}").text
 
 
+def test_the_question_is_on_the_pool_page_and_its_refreshed_fragment(client, officer_client):
+    panel_id = create_panel(officer_client)
+    set_quotas(officer_client, panel_id)
+    fill_pool(client, slug_of(panel_id))
+    for page in (officer_client.get(f"/officer/panels/{panel_id}/pool").text,
+                 officer_client.get(f"/officer/panels/{panel_id}/pool/feasibility", headers={"HX-Request": "true"}).text):
+        assert "People who served on a recent panel" in page and 'name="recent_years"' in page
+        assert 'id="recent_years" name="recent_years" type="text" value="5"' in page
+        assert 'name="recent_rule" type="radio" value="include" checked' in page
+        assert 'name="recent_factor" type="text" value="0.5"' in page
+
+
 def test_bad_choices_are_explained_and_what_was_typed_is_kept(client, officer_client):
     _, current = two_panels(client, officer_client)
     years = start(officer_client, current, recent_rule="exclude", recent_years="eleven")
     assert years.status_code == 422
     assert "There is a problem" in years.text and "Enter a whole number of years from 1 to 10" in years.text
     assert 'value="eleven"' in years.text and 'href="#recent_years"' in years.text
+    assert "are kept 10 years after each panel" in years.text
     factor = start(officer_client, current, recent_rule="lower", recent_years="2", recent_factor="1.5")
     assert factor.status_code == 422 and "Enter a number more than 0 and less than 1, like 0.5" in factor.text
     assert 'value="1.5"' in factor.text

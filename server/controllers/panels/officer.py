@@ -43,6 +43,7 @@ from panels.quotas import QuotaError, QuotaRow, compute_quotas, quota_problems
 from panels.run_rules import run_refusal
 from panels.run_alternates import MAX_ALTERNATES, default_alternates, learnt_rates, replacement_alternates
 from panels.selection import OBJECTIVES
+from panels.service_records import SERVICE_RECORD_YEARS
 from panels.tables import Panel
 from server.audit import record_audit
 from server.controllers.panels import recent_service_form
@@ -267,7 +268,7 @@ class PanelOfficerController(Controller):
             "filters": {"status": status, "reference": reference}, "status_labels": membership.STATUS_LABELS,
             "chart": chart, "errors": {**errors, **(run_errors or {})}, "report": report, "lawful_bases": LAWFUL_BASES,
             "import_values": {}, "run_values": run_values or recent_service_form.default_values(),
-            "run_errors": run_errors or {}, **vars(answer)})
+            "run_errors": run_errors or {}, "service_record_years": SERVICE_RECORD_YEARS, **vars(answer)})
 
     @get("/{panel_id:int}/pool", name="panels_pool")
     async def pool(self, request: Request, panel_id: FromPath[int]) -> Template:
@@ -278,7 +279,7 @@ class PanelOfficerController(Controller):
         """The "can these quotas be met?" fragment for htmx; without htmx, a page holding the same fragment."""
         panel = await _panel_or_404(panel_id)
         context = {"panel": panel, "run_values": recent_service_form.default_values(),
-                   **vars(await run_store.feasibility_answer(panel))}
+                   "service_record_years": SERVICE_RECORD_YEARS, **vars(await run_store.feasibility_answer(panel))}
         if request.htmx:
             return Template("panels/officer/_feasibility_partial.html", context=context)
         return Template("panels/officer/feasibility.html", context=context)
