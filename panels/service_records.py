@@ -8,9 +8,10 @@ registers for a later panel matches a record when either key matches; without th
 nobody can test a name or an address against the records. (Changing ``SECRET_KEY`` therefore
 stops earlier records from matching.)
 
-A record is written for everyone who took a seat (confirmed) or attended a session: at the start
-of every selection run, for every panel whose personal data is still held, and by the retention
-purge just before it erases a panel's volunteers. Records are kept ``SERVICE_RECORD_YEARS`` and
+A record is written for everyone who took a seat (confirmed) or attended a session: when they
+confirm (through their link, or an officer records their reply) and when attendance is recorded;
+again at the start of every selection run, for every panel whose personal data is still held; and
+by the retention purge just before it erases a panel's volunteers. Records are kept ``SERVICE_RECORD_YEARS`` and
 then deleted by the purge.
 """
 

@@ -14,8 +14,8 @@ from panels.service_records import person_keys, recent_members, record_service, 
 from panels.tables import Panel, SelectionRun, ServiceRecord, Volunteer
 from server.services.demo import load_demo_service_records
 from server.services.retention import purge_personal_data
-from server.tables import AuditEntry
-from tests.factories.panels import create_panel, fill_pool, set_quotas, slug_of
+from server.tables import AuditEntry, OutboxEmail
+from tests.factories.panels import create_panel, fill_pool, send_invitations, set_quotas, slug_of
 from tests.support.database import run
 from tests.support.http import post_form
 
@@ -191,3 +191,26 @@ def test_the_demo_records_who_served_in_2021_and_two_of_them_registered_again(db
     matched = run(recent_members(panel_id=recruiting.id, secret_key=settings.secret_key,
                                  years=council_today().year - 2021, today=council_today()))
     assert len(matched) == 2
+
+
+def test_a_record_is_written_when_a_seat_is_taken(client, officer_client, settings):
+    panel_id = create_panel(officer_client)
+    set_quotas(officer_client, panel_id)
+    fill_pool(client, slug_of(panel_id))
+    started = start(officer_client, panel_id)
+    assert post_form(officer_client, started.headers["location"] + "/draw", {"seed": "s", "alternates": "0"},
+                     follow_redirects=False).status_code == 303
+    send_invitations(officer_client, panel_id)
+    invited = run(Volunteer.select().where(Volunteer.panel == panel_id, Volunteer.status == "selected").order_by(
+        Volunteer.id).run())
+    body = run(OutboxEmail.select(OutboxEmail.body).where(OutboxEmail.to_address == invited[0]["email"],
+                                                         OutboxEmail.subject.like("You have been chosen%")).first().run())
+    token = body["body"].split("/my-panel/", 1)[1].split()[0]
+    assert run(ServiceRecord.count().run()) == 0
+    post_form(client, f"/my-panel/{token}/respond", {"answer": "confirm"})
+    hasher = service_hasher(settings.secret_key)
+    assert [row["email_key"] for row in run(ServiceRecord.select().run())] == [hasher("email", invited[0]["email"])]
+    replied = post_form(officer_client, f"/officer/panels/{panel_id}/members/{invited[1]['id']}/reply",
+                        {"answer": "accept", "channel": "phone", "note": "Rang to say yes"}, follow_redirects=False)
+    assert replied.status_code == 303, replied.text[-2000:]
+    assert run(ServiceRecord.count().where(ServiceRecord.email_key == hasher("email", invited[1]["email"])).run()) == 1
