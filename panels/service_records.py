@@ -72,8 +72,10 @@ async def record_service(*, secret_key: str, panel_ids: list[int] | None = None)
         query = query.where(Volunteer.panel.is_in(panel_ids or [-1]))
     volunteers = await query.run()
     attended: dict[int, date] = {}
-    for row in await Attendance.select(Attendance.volunteer, Attendance.session.held_on).where(
-            Attendance.attended.eq(True), Attendance.volunteer.is_in([v["id"] for v in volunteers] or [-1])).run():
+    marks = Attendance.select(Attendance.volunteer, Attendance.session.held_on).where(Attendance.attended.eq(True))
+    if panel_ids is not None:
+        marks = marks.where(Attendance.session.panel.is_in(panel_ids or [-1]))
+    for row in await marks.run():
         day = row["session.held_on"]
         attended[row["volunteer"]] = max(attended.get(row["volunteer"], day), day)
     served = [v for v in volunteers if v["status"] in SERVED_STATUSES or v["id"] in attended]
