@@ -261,8 +261,28 @@ async def _ensure_recruiting(today: date | None = None) -> str:
         Panel.id == panel.id).run()
     rows = await _census_quotas(panel)
     letters = await _send_demo_letters(panel, quotas=rows)
+    returning = await _register_returning_members(panel, quotas=rows)
     return (f"panel: {name} recruiting until {deadline.date().isoformat()}, sessions from {days[0].isoformat()}; "
-            f"{letters}")
+            f"{letters}{returning}")
+
+
+RETURNING_MEMBERS = 2
+"""Members of the 2021 panel who register for the recruiting one (same name and email address): the
+selection form's rule for recent panel members leaves them out or lowers their chance."""
+
+
+async def _register_returning_members(panel: Panel, *, quotas: list) -> str:
+    past = await Panel.select(Panel.id).where(Panel.slug == PANEL_2021_SLUG).first().run()
+    if past is None:
+        return ""
+    members = await Volunteer.select(Volunteer.full_name, Volunteer.email).where(
+        Volunteer.panel == past["id"], Volunteer.status == "confirmed").order_by(Volunteer.id).limit(
+        RETURNING_MEMBERS).run()
+    people = fictional_registrations(len(members), seed=2028, today=council_today())
+    for member, person in zip(members, people):
+        await register_volunteer(panel=panel, quotas=quotas, registration=Registration(
+            **{**person.__dict__, "full_name": member["full_name"], "email": member["email"]}))
+    return f"; {len(members)} members of the 2021 panel registered again" if members else ""
 
 
 async def _send_demo_letters(panel: Panel, *, quotas: list) -> str:

@@ -5,7 +5,7 @@ from piccolo.conf.apps import AppConfig
 from panels.tables import (
     Attendance, BallotCast, ImportBatch, Letter, LetterBatch, PostcodeWard, BallotTally, Panel, PanelMaterial, PanelQuota, PanelSession, PaperBallotBatch, Recommendation,
     RecommendationRevision, RecommendationVote, ResponseRatingCast, ResponseRatingComment, ResponseRatingTally,
-    PanelReminder, SelectionRun, SessionApology, SessionTable, TableRecord, TableSeat, Volunteer, Voucher,
+    PanelReminder, SelectionRun, ServiceRecord, SessionApology, SessionTable, TableRecord, TableSeat, Volunteer, Voucher,
 )
 
 APP_CONFIG = AppConfig(
@@ -14,7 +14,7 @@ APP_CONFIG = AppConfig(
     table_classes=[Panel, PanelSession, PanelQuota, LetterBatch, Letter, ImportBatch, PostcodeWard, Volunteer, SelectionRun, Attendance, Voucher, PanelMaterial,
                    RecommendationVote, Recommendation, RecommendationRevision, BallotCast, BallotTally,
                    PaperBallotBatch, ResponseRatingCast, ResponseRatingTally, ResponseRatingComment,
-                   SessionTable, TableSeat, TableRecord, SessionApology, PanelReminder],
+                   SessionTable, TableSeat, TableRecord, SessionApology, PanelReminder, ServiceRecord],
     migration_dependencies=[],
     commands=[],
 )

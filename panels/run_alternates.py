@@ -47,7 +47,8 @@ def default_alternates(seats: int) -> int:
 def problem_from_inputs(inputs: Mapping[str, Any]) -> SelectionProblem:
     """The engine's problem exactly as a run recorded it (``panels.runs.inputs_record``)."""
     return SelectionProblem(
-        volunteers=tuple(Volunteer(id=str(v["id"]), features=dict(v["features"]), household=v.get("household"))
+        volunteers=tuple(Volunteer(id=str(v["id"]), features=dict(v["features"]), household=v.get("household"),
+                                   weight=float(v.get("weight", 1.0)))
                          for v in inputs["volunteers"]),
         quotas=tuple(Quota(str(q["category"]), str(q["name"]), int(q["min"]), int(q["max"])) for q in inputs["quotas"]),
         k=int(inputs["k"]), enforce_households=bool(inputs.get("enforce_households")),

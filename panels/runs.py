@@ -35,8 +35,10 @@ from panels.selection import (
     InfeasibleQuotasError, Infeasibility, Lottery, Quota, SelectionInputError, SelectionProblem, SelectionProgress,
     Volunteer as PoolMember, check_feasibility, draw_from_lottery, lottery_digest, result_to_json, select_panel,
 )
+from panels.selection.recent_service import RecentServiceRule, apply_recent_service
 from panels.selection.replacement import replace_alternates_first
-from panels import run_alternates
+from panels import run_alternates, service_records
+from common.clock import council_today
 from panels.run_rules import drawn_panel_counts, run_refusal
 from panels.duplicates import withdrawn_or_duplicate
 from panels.membership import SEAT_STATUSES, WITHDRAWN_STATUSES
@@ -150,7 +152,8 @@ def inputs_record(problem: SelectionProblem, *, kind: str, algorithm: str) -> di
         "fixed_ids": sorted(problem.fixed_ids),
         "quotas": [{"category": q.category, "name": q.name, "min": q.quota_min, "max": q.quota_max}
                    for q in problem.quotas],
-        "volunteers": [{"id": v.id, "features": dict(sorted(v.features.items())), "household": v.household}
+        "volunteers": [{"id": v.id, "features": dict(sorted(v.features.items())), "household": v.household,
+                        **({"weight": v.weight} if v.weight != 1.0 else {})}
                        for v in problem.volunteers],
         "lottery_size": LOTTERY_SIZE,
     }
@@ -175,20 +178,58 @@ def canonical_hash(record: dict) -> str:
 
 
 async def start_run(*, panel: Panel, started_by: str, secret_key: str,
-                    kind: str = "selection", objective: str = "leximin") -> tuple[SelectionRun, PoolProblem]:
+                    kind: str = "selection", objective: str = "leximin",
+                    recent_rule: RecentServiceRule | None = None, recent_years: int = 0) -> tuple[SelectionRun, PoolProblem]:
     """Record a run's inputs (households as keyed hashes, see ``household_hasher``); the caller
     then runs ``execute_run`` in the background with the pool returned. ``objective`` is
-    ``leximin`` or ``goldilocks`` (``panels.selection.OBJECTIVES``)."""
+    ``leximin`` or ``goldilocks`` (``panels.selection.OBJECTIVES``).
+
+    ``recent_rule`` says what to do with volunteers who served on a panel of the last
+    ``recent_years`` years (``panels.service_records``): leave them out or lower their chance. A
+    replacement round applies the rule of the panel's drawn selection run, so that nobody that run
+    left out comes back through a replacement."""
     pool = await build_pool_problem(panel)
+    if kind == "replacement":
+        recent_rule, recent_years = await _selection_recent_rule(panel.id)
+    recent_rule = recent_rule or RecentServiceRule()
+    recent = None
+    since_year = service_records.first_recent_year(today=council_today(), years=recent_years)
+    if recent_rule.rule != "include":
+        served = await service_records.recent_members(panel_id=panel.id, secret_key=secret_key, years=recent_years,
+                                                      today=council_today())
+        problem, recent = apply_recent_service(pool.problem, served, recent_rule)
+        pool = replace(pool, problem=problem)
     hasher = household_hasher(secret_key, secrets.token_hex(16))
     pool = replace(pool, problem=with_hashed_households(pool.problem, hasher))
     record = inputs_record(pool.problem, kind=kind, algorithm=objective)
     record["withdrawn_ids"] = list(pool.withdrawn)
+    if recent is not None:
+        record["recent_service"] = {"years": recent_years, "since_year": since_year, **recent.to_json()}
     run = SelectionRun(panel=panel.id, kind=kind, algorithm=objective, status="running", started_by=started_by,
                        inputs_json=json.dumps(record, sort_keys=True), inputs_hash=canonical_hash(record),
-                       progress_message="Waiting to start")
+                       progress_message="Waiting to start", recent_rule=recent_rule.rule,
+                       recent_years=recent_years if recent is not None else 0,
+                       recent_factor=recent_rule.factor if recent_rule.rule == "lower" else 1.0)
     await run.save().run()
     return run, pool
+
+
+def recent_rule_summary(run: SelectionRun) -> str:
+    """The run's rule for recent panel members, and how many it touched, for the audit log."""
+    recent = json.loads(run.inputs_json or "{}").get("recent_service")
+    if recent is None:
+        return "include"
+    if recent["rule"] == "exclude":
+        return f"exclude (since {recent['since_year']}): {len(recent['excluded'])} left out"
+    return f"lower x{recent['factor']:g} (since {recent['since_year']}): {len(recent['lowered'])} lowered"
+
+
+async def _selection_recent_rule(panel_id: int) -> tuple[RecentServiceRule | None, int]:
+    """The rule for recent panel members of the panel's latest drawn selection run."""
+    drawn = await latest_drawn_run(panel_id)
+    if drawn is None or drawn.recent_rule == "include":
+        return None, 0
+    return RecentServiceRule(drawn.recent_rule, float(drawn.recent_factor)), int(drawn.recent_years)
 
 
 async def _write_progress(run_id: int, fraction: float, message: str) -> None:

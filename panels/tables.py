@@ -268,6 +268,29 @@ class SelectionRun(Table, tablename="panel_selection_run"):
     alternates_json = Text(default="")
     """Selection runs, written once at the draw: the ordered alternates (references), the program's
     report, the drop-out rates used and the simulated final chances (``panels.alternates_store``)."""
+    recent_rule = Varchar(length=10, default="include")
+    """What the run did with people who served on a recent panel (``panels.selection.recent_service``):
+    include, exclude or lower. Who it left out or lowered is in the inputs (``recent_service``)."""
+    recent_years = Integer(default=0)
+    """"Recent": served on a panel of this year or up to this many years before (0 with include)."""
+    recent_factor = Real(default=1.0)
+    """With ``lower``: the factor by which their chance is multiplied."""
+
+
+class ServiceRecord(Table, tablename="panel_service_record"):
+    """Someone took a seat on a panel (``panels.service_records``). Kept after the panel's personal
+    data is erased, and identifying nobody by itself: keyed hashes of the normalised name with the
+    date of birth, and of the normalised email address, the panel and when they served."""
+
+    panel = ForeignKey(references=Panel, on_delete=OnDelete.cascade, index=True)
+    name_birth_key = Varchar(length=64, default="", index=True)
+    """HMAC-SHA-256 (hex) of name + date of birth; empty when no date of birth was given."""
+    email_key = Varchar(length=64, default="", index=True)
+    """HMAC-SHA-256 (hex) of the normalised email address; empty when there was none."""
+    year = Integer()
+    """The panel's year."""
+    served_on = Date()
+    """The last session they attended, else the day they took the seat."""
 
 
 class PanelMaterial(Table, tablename="panel_material"):

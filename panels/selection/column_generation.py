@@ -13,8 +13,10 @@ is optimal. Cheap swap searches from the most-used panels try first, and once a 
 off it also prices at a Wentges-smoothed dual (Math. Oper. Res. 1997).
 
 Two uses: with scale = a target x* (``leximin``), one level with z = 1 proves the panels can
-reproduce x*, and z < 1 yields a valid cut; with scale = type sizes, levels repeat until all
-types are fixed (``leximin_by_levels``, the paper's algorithm, used only as a last resort).
+reproduce x*, and z < 1 yields a valid cut; with scale = type sizes × weights (weights 1 unless
+chances are lowered, see ``relaxed_leximin``), levels repeat until all types are fixed
+(``leximin_by_levels``, the paper's algorithm, used only as a last resort); there the level z
+may exceed 1 (``ceiling``).
 """
 
 from __future__ import annotations
@@ -66,12 +68,13 @@ class ColumnGeneration:
         program: PanelProgram,
         search: SwapSearch,
         panels: Sequence[np.ndarray] = (),
+        ceiling: float = 1.0,
     ) -> None:
         self.pool = pool
         self.scale = np.asarray(scale, dtype=float)
         self.program = program
         self.search = search
-        self.level_program = LevelProgram(pool.type_count)
+        self.level_program = LevelProgram(pool.type_count, ceiling)
         self.panels: list[np.ndarray] = []
         self._keys: set[bytes] = set()
         self.iterations = 0
@@ -173,7 +176,7 @@ def leximin_by_levels(
     progress: Callable[[SelectionProgress], None] | None = None,
 ) -> tuple[np.ndarray, LevelOutcome]:
     """The paper's LEXIMIN: levels until every type is fixed. ``generation.scale`` must be the
-    type sizes. Returns the final panel weights and the last level."""
+    type sizes (times the weights, for weighted LEXIMIN). Returns the final panel weights and the last level."""
     pool = generation.pool
     type_count = pool.type_count
     unfixed = np.ones(type_count, dtype=bool)

@@ -1,8 +1,9 @@
 """Compress a pool into types of interchangeable volunteers.
 
 Two volunteers are interchangeable when swapping them maps every quota-meeting panel to a
-quota-meeting panel: same value in every quota category, and neither shares a household
-with anyone else who can be selected. Swapping them is then a symmetry of the problem, and
+quota-meeting panel and leaves the objective unchanged: same value in every quota category,
+the same weight (``Volunteer.weight``, the relative chance LEXIMIN aims for), and neither
+shares a household with anyone else who can be selected. Swapping them is then a symmetry of the problem, and
 the LEXIMIN marginals are unique, so they get the same probability: we can work with one
 integer variable per type (how many of its members are on the panel) instead of one binary
 per volunteer. That is exact, not a heuristic.
@@ -34,6 +35,7 @@ class CompressedPool:
     ``membership`` is a sparse (quotas × types) 0/1 matrix: type t holds quota q's value.
     ``quota_min``/``quota_max`` are the bounds left for the ``seats`` still to fill.
     ``household_groups`` lists, for each household with ≥ 2 selectable members, its types.
+    ``type_weights[t]`` is the weight shared by type t's members (1.0 unless lowered).
     """
 
     problem: SelectionProblem
@@ -46,10 +48,21 @@ class CompressedPool:
     household_groups: tuple[tuple[int, ...], ...]
     fixed_ids: tuple[str, ...]
     ineligible_ids: tuple[str, ...]
+    type_weights: np.ndarray | None = None
 
     @property
     def type_count(self) -> int:
         return len(self.type_members)
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Weight per type (all 1.0 when the pool has none below 1)."""
+        return np.ones(self.type_count) if self.type_weights is None else self.type_weights
+
+    @property
+    def weighted_counts(self) -> np.ndarray:
+        """count_t · w_t: expected seats divided by this is the value weighted LEXIMIN maximises."""
+        return self.type_counts * self.weights
 
     @property
     def eligible_count(self) -> int:
@@ -85,6 +98,7 @@ def compress_pool(problem: SelectionProblem) -> CompressedPool:
     type_of_signature: dict[tuple, int] = {}
     members: list[list[str]] = []
     rows_of_type: list[tuple[int, ...]] = []
+    weight_of_type: list[float] = []
     groups: dict[str, list[int]] = defaultdict(list)
     for volunteer in eligible:
         rows = quota_rows(volunteer)
@@ -93,14 +107,17 @@ def compress_pool(problem: SelectionProblem) -> CompressedPool:
             type_index = len(members)
             members.append([volunteer.id])
             rows_of_type.append(rows)
+            weight_of_type.append(float(volunteer.weight))
             groups[volunteer.household].append(type_index)
             continue
-        type_index = type_of_signature.get(rows)
+        signature = (rows, float(volunteer.weight))
+        type_index = type_of_signature.get(signature)
         if type_index is None:
             type_index = len(members)
-            type_of_signature[rows] = type_index
+            type_of_signature[signature] = type_index
             members.append([])
             rows_of_type.append(rows)
+            weight_of_type.append(float(volunteer.weight))
         members[type_index].append(volunteer.id)
 
     data_rows = [row for rows in rows_of_type for row in rows]
@@ -126,4 +143,5 @@ def compress_pool(problem: SelectionProblem) -> CompressedPool:
         household_groups=tuple(tuple(group) for group in groups.values()),
         fixed_ids=tuple(volunteer.id for volunteer in fixed),
         ineligible_ids=tuple(ineligible),
+        type_weights=np.array(weight_of_type, dtype=float) if any(w != 1.0 for w in weight_of_type) else None,
     )

@@ -46,10 +46,16 @@ def select_panel(
     ``lottery_size`` is M, the number of tickets; for ``legacy`` it is also the number of
     greedy draws from which probabilities are estimated. Raises ``SelectionInputError`` for
     a malformed problem and ``InfeasibleQuotasError`` when no panel meets the quotas.
-    Members in ``problem.fixed_ids`` sit on every panel (replacement rounds).
+    Members in ``problem.fixed_ids`` sit on every panel (replacement rounds). Volunteers with a
+    ``weight`` below 1 get weighted LEXIMIN (``leximin`` only).
     """
     if algorithm not in ALGORITHMS:
         raise ValueError(f"unknown algorithm '{algorithm}' (choose from {', '.join(ALGORITHMS)})")
+    weights = [volunteer.weight for volunteer in problem.volunteers]
+    if any(not 0.0 < weight <= 1.0 for weight in weights):
+        raise ValueError("every volunteer's weight must be more than 0 and at most 1")
+    if algorithm != "leximin" and any(weight != 1.0 for weight in weights):
+        raise ValueError(f"lowering some volunteers' chances needs the leximin objective, not {algorithm}")
     if lottery_size < 1:
         raise ValueError("lottery_size must be at least 1")
     started = time.perf_counter()

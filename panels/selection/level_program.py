@@ -1,8 +1,9 @@
 """The restricted master LP of column generation, kept alive between iterations.
 
-Model (maximise z): column 0 is z ∈ [0, 1], columns 1.. are panel weights p_P ≥ 0.
+Model (maximise z): column 0 is z ∈ [0, ceiling] (ceiling 1, or 1 / min w for weighted LEXIMIN), columns 1.. are panel weights p_P ≥ 0.
 Row t (one per type): Σ_P a_{t,P} p_P − [t unfixed] z ≥ f_t (0 while unfixed), where
-a_{t,P} = Y_{P,t} / scale_t: with scale = type sizes this is LEXIMIN's level LP (π_t ≥ z);
+a_{t,P} = Y_{P,t} / scale_t: with scale = type sizes this is LEXIMIN's level LP (π_t ≥ z), with
+scale = type sizes × weights the weighted one (π_t / w_t ≥ z);
 with scale = a target share x*_t, z = 1 means the panels reproduce x* exactly.
 Last row: Σ_P p_P = 1. The duals y_t ≥ 0 of the type rows price new panels.
 
@@ -21,7 +22,7 @@ from panels.selection.linear_program import INFINITY, LinearProgram
 class LevelProgram:
     """Master LP over a growing set of panel columns (see module docstring)."""
 
-    def __init__(self, type_count: int) -> None:
+    def __init__(self, type_count: int, ceiling: float = 1.0) -> None:
         self.type_count = type_count
         self.unfixed = np.ones(type_count, dtype=bool)
         self.fixed_values = np.zeros(type_count)
@@ -29,7 +30,7 @@ class LevelProgram:
         self.program.add_rows(np.zeros(type_count), np.full(type_count, INFINITY), sparse.csr_matrix((type_count, 0)))
         self.program.add_rows([1.0], [1.0], sparse.csr_matrix((1, 0)))
         z_column = sparse.csc_matrix(np.concatenate([np.full(type_count, -1.0), [0.0]]).reshape(-1, 1))
-        self.program.add_columns([-1.0], [0.0], [1.0], z_column)
+        self.program.add_columns([-1.0], [0.0], [ceiling], z_column)
 
     @property
     def panel_count(self) -> int:

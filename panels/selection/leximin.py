@@ -25,6 +25,10 @@ rows. Here the work is reordered so that almost all of it is small LPs:
 
 The result is always an explicit distribution over valid panels; its probabilities are what
 the engine reports.
+
+Weighted LEXIMIN (volunteers whose chance is lowered, ``Volunteer.weight`` < 1) is the same
+algorithm over the values π_t / w_t: steps 1 and 4 divide by w_t; steps 2 and 3 only reproduce
+the target x* and need no change.
 """
 
 from __future__ import annotations
@@ -89,7 +93,7 @@ def leximin_distribution(
     integer_programs = 0
     report = _Reporter(pool.type_count, progress)
     for cut_round in range(0 if levels_only else rounds + 1):
-        relaxed = relaxed_leximin(constraints)
+        relaxed = relaxed_leximin(constraints, pool.weights)
         iterations += relaxed.levels
         report.relaxed(iterations, relaxed.probabilities, constraints.cut_count)
         target = relaxed.expected_seats
@@ -115,7 +119,8 @@ def leximin_distribution(
         if outcome.z >= 1 - REPRODUCE_TOLERANCE:
             return _distribution(pool, generation.panels, outcome.weights, iterations, integer_programs, "cuts", cut_round)
         constraints = constraints.with_cut(outcome.pricing_weights, outcome.pricing_bound)
-    generation = ColumnGeneration(pool, pool.type_counts, PanelProgram(pool), search, known_panels)
+    generation = ColumnGeneration(pool, pool.weighted_counts, PanelProgram(pool), search, known_panels,
+                                  ceiling=float(1.0 / pool.weights.min(initial=1.0)))
     generation.cover(np.ones(pool.type_count, dtype=bool), generation.panels[0])
     weights, _ = leximin_by_levels(generation, progress=progress)
     iterations += generation.iterations

@@ -32,12 +32,17 @@ class Volunteer:
     quota's ``name`` (parsing canonicalises case and whitespace). ``household`` is a
     normalised household key (e.g. address + postcode); ``None`` means the volunteer shares a
     household with nobody in the pool. ``extra`` keeps the respondent file's other columns.
+    ``weight`` (in (0, 1]) is the volunteer's relative chance: LEXIMIN maximises, leximin,
+    probability / weight, so where the quotas allow, a volunteer of weight 0.5 (e.g. one who
+    served on a recent panel, ``panels.selection.recent_service``) gets half the chance of
+    others with the same answers. Only the ``leximin`` objective supports weights below 1.
     """
 
     id: str
     features: Mapping[str, str]
     household: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)

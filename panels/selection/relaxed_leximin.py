@@ -9,7 +9,12 @@ level is a small LP solved in milliseconds.
 
 Levels, as in Flanigan et al.'s Methods, with F the types already fixed at f_t:
 
-    maximise z  s.t.  x ∈ Q,  x_t / count_t ≥ z (t ∉ F),  x_t / count_t ≥ f_t (t ∈ F)
+    maximise z  s.t.  x ∈ Q,  x_t / (w_t count_t) ≥ z (t ∉ F),  x_t / (w_t count_t) ≥ f_t (t ∈ F)
+
+where w_t is the type's weight (``Volunteer.weight``; 1 for everyone unless chances are
+lowered, which is the plain LEXIMIN): weighted LEXIMIN maximises π_t / w_t, so a type of
+weight ½ gets half the others' chance wherever the quotas allow. z may then exceed 1 (up to
+1 / min w).
 
 Every type whose row has a positive dual is fixed at z (complementary slackness: it sits at
 z in every optimal solution). Types at z with a zero dual are fixed by the next level, which
@@ -40,18 +45,20 @@ class RelaxedLeximin:
     levels: int
 
 
-def relaxed_leximin(constraints: PanelConstraints) -> RelaxedLeximin:
-    """LEXIMIN over Q (see module docstring). ``constraints`` must admit a panel."""
+def relaxed_leximin(constraints: PanelConstraints, weights: np.ndarray | None = None) -> RelaxedLeximin:
+    """(Weighted) LEXIMIN over Q (see module docstring). ``constraints`` must admit a panel;
+    ``weights`` (one per type, in (0, 1]) default to 1."""
     counts = constraints.type_counts
     type_count = counts.size
+    weights = np.ones(type_count) if weights is None else np.asarray(weights, dtype=float)
     program = LinearProgram()
     # Columns: x_0 … x_{T-1}, then z. Minimise −z.
     program.add_columns(np.zeros(type_count), np.zeros(type_count), counts)
     program.add_rows(constraints.lower, constraints.upper, constraints.matrix)
     z_column = constraints.row_count + np.arange(type_count)
-    program.add_columns([-1.0], [0.0], [1.0])
+    program.add_columns([-1.0], [0.0], [float(1.0 / weights.min(initial=1.0))])
     level_rows = sparse.hstack(
-        [sparse.diags(1.0 / counts, format="csr"), sparse.csr_matrix(-np.ones((type_count, 1)))], format="csr"
+        [sparse.diags(1.0 / (weights * counts), format="csr"), sparse.csr_matrix(-np.ones((type_count, 1)))], format="csr"
     )
     program.add_rows(np.zeros(type_count), np.full(type_count, INFINITY), level_rows)
     unfixed = np.ones(type_count, dtype=bool)

@@ -39,6 +39,9 @@ from panels.selection import (
 )
 from panels.selection.dropout import history_from_rows, learn_dropout_rates
 from panels.selection.lottery import ticket_for_seed
+from panels.selection.recent_service import (
+    DEFAULT_FACTOR, RECENT_RULES, RecentServiceOutcome, RecentServiceRule, apply_recent_service,
+)
 from panels.selection.report import add_alternates_to_record, draw_alternates
 from server.platform.private_files import write_private_file
 
@@ -115,6 +118,15 @@ def _summary(result: SelectionResult) -> str:
 @click.option("--dropout-history", "dropout_history", default=None, type=click.Path(exists=True, dir_okay=False),
               help="With --alternates: CSV of past invitations (the quota columns and dropped yes/no); "
                    "without it the stated prior alone gives the drop-out rates.")
+@click.option("--served-column", "served_column", default=None,
+              help="Pool CSV column marking people who served on a recent panel (yes/no, true/false, 1/0; "
+                   "empty means no).")
+@click.option("--recent-rule", "recent_rule", type=click.Choice(RECENT_RULES), default=None,
+              help="With --served-column: include them as anyone else, exclude them from the pool, or lower "
+                   "their chance (default: exclude).")
+@click.option("--recent-factor", "recent_factor", default=None, type=float,
+              help=f"With --recent-rule lower: multiply their chance by this, between 0 and 1 "
+                   f"(default {DEFAULT_FACTOR}).")
 def select_command(
     categories_path: str | None,
     respondents_path: str | None,
@@ -131,6 +143,9 @@ def select_command(
     json_path: str | None,
     alternates: str,
     dropout_history: str | None,
+    served_column: str | None,
+    recent_rule: str | None,
+    recent_factor: float | None,
 ) -> None:
     """Select a panel in two steps, as the web workflow does.
 
@@ -148,7 +163,8 @@ def select_command(
             raise click.UsageError("give either --objective or --algorithm, not two different ones")
         algorithm = objective
     if draw:
-        if categories_path or respondents_path or k is not None or lottery_out or alternates != "0" or dropout_history:
+        if (categories_path or respondents_path or k is not None or lottery_out or alternates != "0" or dropout_history
+                or served_column or recent_rule or recent_factor is not None):
             raise click.UsageError("--draw takes only --lottery, --seed and --json: the lottery (and the number of "
                                    "alternates) is already built")
         if lottery_path is None or seed is None:
@@ -172,6 +188,9 @@ def select_command(
         raise click.ClickException(str(error)) from None
     for warning in caught:
         click.echo(f"Warning: {warning.message}", err=True)
+    problem, recent = _recent_service(problem, served_column, recent_rule, recent_factor)
+    if recent is not None and recent.lowered and algorithm != "leximin":
+        raise click.UsageError(f"--recent-rule lower needs the leximin objective, not {algorithm}")
     bar = _ProgressBar()
     try:
         result = select_panel(problem, algorithm=algorithm, lottery_size=lottery_size, progress=bar)
@@ -186,6 +205,13 @@ def select_command(
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
     record = lottery_record(result, problem)
+    if recent is not None:
+        record["recent_service"] = {"column": served_column, **recent.to_json()}
+        touched = recent.excluded or recent.lowered
+        click.echo(f"Recent panel members ({served_column}): {len(touched)} "
+                   + ("left out of the pool" if recent.rule.rule == "exclude" else
+                      f"with their chance lowered by a factor of {recent.rule.factor:g}"
+                      if recent.rule.rule == "lower" else "included as anyone else"))
     if alternates != "0":
         rates = learn_dropout_rates(_dropout_history(dropout_history, problem), problem.quotas)
         add_alternates_to_record(record, problem, alternates if alternates == "target" else int(alternates), rates)
@@ -245,6 +271,37 @@ def _draw(lottery_path: str, seed: str, json_path: str | None) -> None:
     if json_path is not None:
         write_private_file(Path(json_path), json.dumps(drawn, indent=1, ensure_ascii=False))
         click.echo(f"Wrote {json_path}")
+
+
+SERVED_YES = ("yes", "y", "true", "1")
+SERVED_NO = ("no", "n", "false", "0", "")
+
+
+def _recent_service(problem, column: str | None, rule: str | None,
+                    factor: float | None) -> tuple[object, RecentServiceOutcome | None]:
+    """Apply ``--recent-rule`` to the volunteers the ``--served-column`` marks."""
+    if column is None:
+        if rule is not None or factor is not None:
+            raise click.UsageError("--recent-rule and --recent-factor need --served-column COLUMN")
+        return problem, None
+    rule = rule or "exclude"
+    if factor is not None and rule != "lower":
+        raise click.UsageError("--recent-factor is used only with --recent-rule lower")
+    try:
+        chosen = RecentServiceRule(rule, DEFAULT_FACTOR if factor is None else factor)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    served = set()
+    for volunteer in problem.volunteers:
+        if column not in volunteer.extra:
+            raise click.ClickException(f"the pool has no column '{column}' (--served-column)")
+        value = volunteer.extra[column].strip().lower()
+        if value in SERVED_YES:
+            served.add(volunteer.id)
+        elif value not in SERVED_NO:
+            raise click.ClickException(f"volunteer {volunteer.id}: '{volunteer.extra[column]}' in column '{column}' "
+                                       "is not yes or no")
+    return apply_recent_service(problem, served, chosen)
 
 
 def _dropout_history(path: str | None, problem) -> list:

@@ -37,6 +37,16 @@ async def load_demo_staff() -> list[str]:
 
 
 
+async def load_demo_service_records() -> list[str]:
+    """Records of who served on the demo's past panels (``panels.service_records``), under this
+    machine's ``SECRET_KEY`` (the key the selection form matches them with)."""
+    from panels.service_records import record_service
+    from server.settings import Settings
+
+    added = await record_service(secret_key=Settings.from_env().secret_key)
+    return [f"service records: {added} written" if added else "service records: already present"]
+
+
 async def load_demo_report() -> list[str]:
     """The Data Charter questionnaire's report, published with its "We did" actions citing the
     charter's commitments, so that a newcomer sees a finished report. Addresses in the published
@@ -76,6 +86,7 @@ DEMO_LOADERS: list[Callable[[], Awaitable[list[str]]]] = [
     load_demo_surveys,
     load_demo_consultation_links,
     load_demo_panels,  # after the commitments: it extends their 2022 panel
+    load_demo_service_records,  # after the panels: who served on the 2021 panel
     load_demo_panel_answer,  # after both: the 2021 panel's members vote, and answers link commitments
     load_demo_sessions,  # after the answer: day three's points link the recommendations they became
     load_demo_reviews,  # after the sessions and case studies: the 2021 panel's reviews and the replies

@@ -4,7 +4,9 @@ runs it daily).
 What goes, and when:
 
 - panel volunteers' personal fields, ``Panel.retention_days`` after the panel's last session
-  (anonymised demographics stay: the published lottery lists the pool by reference);
+  (anonymised demographics stay: the published lottery lists the pool by reference); just before,
+  a record of service is written for each member who took a seat (``panels.service_records``:
+  keyed hashes, no name or address), itself deleted ``SERVICE_RECORD_YEARS`` after the panel's year;
 - questionnaire respondents' contact details, ``Consultation.retention_months`` (else
   ``RETENTION_MONTHS``) after the consultation closes (the answers stay, anonymous);
 - commenters' emails and address hashes, ``RETENTION_MONTHS`` after they posted;
@@ -33,6 +35,7 @@ from datetime import datetime, timedelta, timezone
 from analysis.reports.store import forget_quotes_of_comments
 from common.i18n import DEFAULT_LOCALE, active_locale, gettext
 from panels import personal_data as panel_data
+from panels import service_records
 from panels.store import about_volunteer
 from server.audit import record_audit
 from server.services import format_requests
@@ -68,6 +71,7 @@ class PurgeSummary:
     format_requests: int = 0
     follows: int = 0
     response_files: int = 0
+    service_records: int = 0
 
     @property
     def total(self) -> int:
@@ -87,6 +91,8 @@ class PurgeSummary:
             gettext("requests for another language or format deleted: %(count)d", count=self.format_requests),
             gettext("follows by email deleted: %(count)d", count=self.follows),
             gettext("files sent with questionnaire responses deleted: %(count)d", count=self.response_files),
+            gettext("records of panel service older than %(years)d years deleted: %(count)d",
+                    years=service_records.SERVICE_RECORD_YEARS, count=self.service_records),
         ]
 
     def audit_detail(self) -> str:
@@ -132,7 +138,10 @@ async def purge_personal_data(*, settings: Settings, now: datetime | None = None
             format_requests=await format_requests.count_format_requests_before(cut_off),
             follows=len(follow_ids),
             response_files=len(files),
+            service_records=await service_records.forget_old_service_records(today=now.date(), dry_run=True),
         )
+    if volunteer_ids:
+        await service_records.record_service(secret_key=settings.secret_key)
     volunteers = await panel_data.erase_volunteers(volunteer_ids, now=now)
     rejected = await purge_rejected_comments(moderated_before=now - timedelta(days=REJECTED_COMMENT_DAYS))
     await forget_quotes_of_comments(rejected)
@@ -155,6 +164,7 @@ async def purge_personal_data(*, settings: Settings, now: datetime | None = None
         saved_answers=await erase_saved_answers(saved_ids),
         format_requests=await format_requests.purge_format_requests_before(cut_off),
         follows=await erase_follows(follow_ids),
+        service_records=await service_records.forget_old_service_records(today=now.date()),
     )
 
 

@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from common.i18n import gettext, lazy_gettext
 from panels.personal_data import panel_retention
+from panels.service_records import SERVICE_RECORD_YEARS
 from server.audit import record_audit
 from server.web.forms import FormData
 from server.web.guards import ADMIN, roles
@@ -40,6 +41,7 @@ class RetentionAdminController(Controller):
             "due": await purge_personal_data(settings=settings, dry_run=True),
             "now": datetime.now(timezone.utc), "errors": errors, "values": values, "notice": notice,
             "default_months": settings.personal_data_retention_months,
+            "service_record_years": SERVICE_RECORD_YEARS,
         }, status_code=status_code)
 
     @get("/", name="admin_retention")

@@ -14,7 +14,7 @@ from litestar.response import Redirect, Response, Template
 
 from common.clock import council_today
 from panels import attendance as attendance_store
-from panels import invitations, membership, store
+from panels import invitations, membership, service_records, store
 from panels.apologies import apologies_for_panel
 from server.audit import record_audit
 from server.controllers.panels.recommendations_officer import panel_or_404
@@ -83,6 +83,7 @@ class PanelAttendanceController(Controller):
         sessions = await store.list_sessions(panel_id)
         marks = {(m.id, s.id): str(data.get(f"attended_{m.id}_{s.id}", "")) == "yes" for m in members for s in sessions}
         report = await attendance_store.record_attendance(panel_id=panel.id, marks=marks, recorded_by=request.user.email)
+        await service_records.record_service(secret_key=request.app.state.settings.secret_key, panel_ids=[panel.id])
         refused = ",".join(str(session_id) for session_id in report.not_started)
         await record_audit(actor=request.user.email, action="attendance_recorded", object_type="panel",
                            object_id=panel.id, detail=f"{report.written} marks"

@@ -13,7 +13,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from common.clock import council_today
 from common.i18n import gettext, language_name
-from panels import invitations, membership, store
+from panels import invitations, membership, service_records, store
 from panels.calendar import sessions_calendar
 from panels.tables import Panel
 from server.audit import record_audit
@@ -113,6 +113,7 @@ class PanelInvitationsController(Controller):
         if errors:
             return await self._reply_page(panel, volunteer_id, values=values, errors=errors,
                                           status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        await service_records.record_service(secret_key=request.app.state.settings.secret_key, panel_ids=[panel.id])
         await record_audit(actor=request.user.email, action=f"reply_recorded_{volunteer.status}", object_type="volunteer",
                            object_id=volunteer.reference, detail=f"panel {panel.id}; {channel}", reason=note,
                            ip_address=client_ip(request))

@@ -43,8 +43,10 @@ from panels.quotas import QuotaError, QuotaRow, compute_quotas, quota_problems
 from panels.run_rules import run_refusal
 from panels.run_alternates import MAX_ALTERNATES, default_alternates, learnt_rates, replacement_alternates
 from panels.selection import OBJECTIVES
+from panels.service_records import SERVICE_RECORD_YEARS
 from panels.tables import Panel
 from server.audit import record_audit
+from server.controllers.panels import recent_service_form
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.forms import RepeatableFormData, UploadData, last_values
 from server.web.guards import OFFICER, roles
@@ -241,7 +243,8 @@ class PanelOfficerController(Controller):
     # --- pool ------------------------------------------------------------------------------------
 
     async def _pool_page(self, request: Request, panel: Panel, *, errors: dict, status_code: int = 200,
-                         report: store.ImportReport | None = None) -> Template:
+                         report: store.ImportReport | None = None, run_values: dict | None = None,
+                         run_errors: dict | None = None) -> Template:
         """The pool against the quotas, and one page of the volunteers (filtered by status and
         reference from the query string)."""
         query = request.query_params
@@ -263,8 +266,9 @@ class PanelOfficerController(Controller):
         return Template("panels/officer/pool.html", status_code=status_code, context={
             "panel": panel, "summary": summary, "volunteers": volunteers, "registered": registered, "pager": pages,
             "filters": {"status": status, "reference": reference}, "status_labels": membership.STATUS_LABELS,
-            "chart": chart, "errors": errors, "report": report, "lawful_bases": LAWFUL_BASES, "import_values": {},
-            **vars(answer)})
+            "chart": chart, "errors": {**errors, **(run_errors or {})}, "report": report, "lawful_bases": LAWFUL_BASES,
+            "import_values": {}, "run_values": run_values or recent_service_form.default_values(),
+            "run_errors": run_errors or {}, "service_record_years": SERVICE_RECORD_YEARS, **vars(answer)})
 
     @get("/{panel_id:int}/pool", name="panels_pool")
     async def pool(self, request: Request, panel_id: FromPath[int]) -> Template:
@@ -274,7 +278,8 @@ class PanelOfficerController(Controller):
     async def pool_feasibility(self, request: HTMXRequest, panel_id: FromPath[int]) -> Template:
         """The "can these quotas be met?" fragment for htmx; without htmx, a page holding the same fragment."""
         panel = await _panel_or_404(panel_id)
-        context = {"panel": panel, **vars(await run_store.feasibility_answer(panel))}
+        context = {"panel": panel, "run_values": recent_service_form.default_values(),
+                   "service_record_years": SERVICE_RECORD_YEARS, **vars(await run_store.feasibility_answer(panel))}
         if request.htmx:
             return Template("panels/officer/_feasibility_partial.html", context=context)
         return Template("panels/officer/feasibility.html", context=context)
@@ -344,17 +349,25 @@ class PanelOfficerController(Controller):
         if kind == "replacement":  # refills keep the objective the panel was drawn with
             drawn = await run_store.latest_drawn_run(panel.id)
             objective = drawn.algorithm if drawn is not None and drawn.algorithm in OBJECTIVES else "leximin"
+            choice = None  # refills apply the rule for recent panel members the panel was drawn with
         else:
             objective = str(data.get("objective", "leximin"))
             objective = objective if objective in OBJECTIVES else "leximin"
+            choice, typed, run_errors = recent_service_form.parse_recent_service(data, objective=objective)
+            if run_errors:
+                return await self._pool_page(request, panel, errors={}, status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+                                             run_values={**typed, "objective": objective}, run_errors=run_errors)
         refusal = await run_refusal(panel, kind=kind)
         if refusal:  # e.g. computing again after the draw: nothing would be left to draw
             return await self._pool_page(request, panel, errors={"run": refusal}, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
-        run, pool = await run_store.start_run(panel=panel, started_by=request.user.email, kind=kind, objective=objective,
-                                              secret_key=request.app.state.settings.secret_key)
+        run, pool = await run_store.start_run(
+            panel=panel, started_by=request.user.email, kind=kind, objective=objective,
+            secret_key=request.app.state.settings.secret_key, recent_rule=choice.rule if choice else None,
+            recent_years=choice.years if choice else 0)
         await record_audit(actor=request.user.email, action=f"{kind}_started", object_type="selection_run",
                            object_id=run.id, detail=f"panel {panel.id}; {objective}; pool {len(pool.problem.volunteers)}; "
-                           f"fixed {len(pool.confirmed)}; inputs {run.inputs_hash[:12]}", ip_address=client_ip(request))
+                           f"fixed {len(pool.confirmed)}; recent panel members {run_store.recent_rule_summary(run)}; "
+                           f"inputs {run.inputs_hash[:12]}", ip_address=client_ip(request))
         alternates = await replacement_alternates(panel.id) if kind == "replacement" else ()
         return Redirect(path=request.app.route_reverse("panels_run", panel_id=panel.id, run_id=run.id), status_code=303,
                         background=BackgroundTask(run_store.execute_run, run.id, pool, kind=kind, alternates=alternates,
@@ -396,7 +409,8 @@ class PanelOfficerController(Controller):
         plan = json.loads(run.alternates_json) if run.alternates_json else None
         final = plan["final_chances"]["final"] if plan else {}
         return {"record": record, "probabilities": probabilities, "chart": chart, "drawn": drawn, "fixed": fixed,
-                "dropout_rates": rates, "plan": plan, "final": final, "max_alternates": MAX_ALTERNATES}
+                "dropout_rates": rates, "plan": plan, "final": final, "max_alternates": MAX_ALTERNATES,
+                "inputs": json.loads(run.inputs_json or "{}")}
 
     @post("/{panel_id:int}/runs/{run_id:int}/draw", name="panels_run_draw")
     async def draw(self, request: Request, panel_id: FromPath[int], run_id: FromPath[int], data: RepeatableFormData) -> Template | Redirect:

@@ -24,6 +24,7 @@ from panels.attendance import session_started
 from panels.calendar import CALENDAR_FILE_NAME, CALENDAR_MEDIA_TYPE, sessions_calendar
 from panels import materials as material_store
 from panels import runs as run_store
+from panels import service_records
 from panels import store
 from panels.recruitment import list_public_panels, registration_state
 from panels.run_rules import with_drawn_counts
@@ -239,6 +240,9 @@ class MemberLinkController(Controller):
             raise HTTPException(status_code=400, detail=gettext("Choose whether to confirm or decline your place."))
         answered = await store.respond_to_invitation(volunteer=volunteer, accept=answer == "confirm")
         if answered:
+            if answer == "confirm":
+                await service_records.record_service(secret_key=request.app.state.settings.secret_key,
+                                                     panel_ids=[volunteer.panel])
             await record_audit(actor="resident", action="invitation_confirmed" if answer == "confirm" else "invitation_declined",
                                object_type="volunteer", object_id=volunteer.reference, ip_address=client_ip(request))
         return Redirect(path=request.app.route_reverse("member_page", token=token)
