@@ -181,3 +181,13 @@ def test_end_to_end_chances_add_up_to_the_letters_seats(case):
         assert chance.ratio is None or (chance.ratio >= 0 and math.isfinite(chance.ratio))
     for member in result.members:
         assert 0 < member.response <= 1 + 1e-12 and member.stands_for > 0
+
+
+def test_the_census_gives_the_adults_and_households_or_the_adult_age_bands():
+    from panels.census import load_shipped_census, parse_census
+    from panels.letter_chances import census_bases
+
+    assert census_bases(load_shipped_census("camden-2011.csv")) == (181333.0, 97534.0)
+    bands = "dimension,category,count\nage_band,0-15,50\nage_band,16-17,10\nage_band,18-24,30\nage_band,25-34,70\n"
+    assert census_bases(parse_census(bands)) == (100.0, None)
+    assert census_bases(parse_census("dimension,category,count\nsex,Male,5\nsex,Female,5\n")) == (None, None)
