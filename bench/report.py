@@ -11,7 +11,7 @@ Then the officer's draft report page at 3,200 responses through the app in proce
 (``bench/report_draft.py``): cold (statistics built and kept in the database) and warm (nothing
 changed: kept statistics reused; target under 300 ms), and after the officer saves the report's words.
 
-Then our raking (``analysis.stats.raking.rake``) against the ``balance`` package's ``rake`` on the
+Then our raking (``common.raking.rake``) against the ``balance`` package's ``rake`` on the
 same complete cases (everyone answered every About-you question: our "Prefer not to say" rule
 differs by design). ``balance`` lives only in ``.bench-venv-report/`` (created here from
 ``bench/requirements-report.txt``, never in ``.venv``) and runs in a subprocess, given a target
@@ -242,7 +242,7 @@ def ensure_balance() -> tuple[Path | None, str]:
 def compare_raking(questionnaire, records) -> tuple[list[tuple[str, str, str]], list[str]]:
     """Rows for the table and the targets missed (empty when all are met)."""
     from analysis.stats.frames import choice_codes, frame_from_records, specs_from_questionnaire
-    from analysis.stats.raking import rake
+    from common.raking import rake
     from panels.census_mapping import about_you_margin
 
     specs = [spec for spec in specs_from_questionnaire(questionnaire) if spec.about_you]

@@ -11,7 +11,9 @@
   volunteers who registered with their letters' codes (some two at an address); residents can
   register, with a code or without; loading the demo again while it still recruits adds nothing.
 * A completed 2021 panel (the one whose October 2021 days drafted the charter, on the dates the
-  commitments demo already knows) with a stored, drawn selection, members, attendance and vouchers,
+  commitments demo already knows): 150 volunteers imported from event sign-ups and 75 who
+  registered with the codes of 300 letters (with the same response bias), a stored, drawn
+  selection, members, attendance and vouchers,
   archived in January 2022 (listed among the past panels). The 2022 panel is finished: its sessions
   were held, and registration closed when the first began.
 
@@ -41,7 +43,7 @@ from panels.address_file import file_fingerprint, read_address_file
 from panels.letter_draw import draw_letters
 from panels.import_batches import ImportTerms, count_imported, create_import_batch
 from panels.letters import save_letter_batch
-from panels.tables import Letter, Panel, PanelSession, SelectionRun, Volunteer, Voucher
+from panels.tables import Letter, LetterBatch, Panel, PanelSession, SelectionRun, Volunteer, Voucher
 from panels.wards import BOROUGH_WARDS
 
 PANEL_2022_SLUG = "camden-data-charter-resident-panel-2022"
@@ -67,6 +69,10 @@ units) and Camden's wards since 2022: the civic lottery by post's demo file."""
 DEMO_LETTERS = 120
 DEMO_LETTER_SEED = "Demo letters: numbers called at the Crowndale Centre: 3 11 26 38 47"
 DEMO_LETTER_REPLIES = 16
+LETTERS_2021 = 300
+LETTER_HOUSEHOLDS_2021 = 60
+"""The 2021 panel's letters: households of the 300 that registered (75 people, two at a quarter of them)."""
+LETTER_SEED_2021 = "Demo letters 2021: numbers called at the Crowndale Centre: 5 12 27 33 40"
 POOL_2022 = 400
 POOL_2021 = 150
 ARCHIVED_2021 = datetime(2022, 1, 20, 10, 0, tzinfo=timezone.utc)
@@ -145,7 +151,8 @@ async def _census_quotas(panel: Panel, *, dimensions=DIMENSIONS) -> list:
     return rows
 
 
-async def _quotas_and_pool(panel: Panel, *, pool_size: int, seed: int, dimensions=DIMENSIONS) -> None:
+async def _quotas_and_pool(panel: Panel, *, pool_size: int, seed: int, dimensions=DIMENSIONS) -> list:
+    """Census quotas and an imported pool of fictional volunteers; the quota rows."""
     rows = await _census_quotas(panel, dimensions=dimensions)
     # The pool came from the sign-up forms of the council's engagement events, imported as a file:
     # its people saw that form's wording, never this site's consent text.
@@ -157,6 +164,7 @@ async def _quotas_and_pool(panel: Panel, *, pool_size: int, seed: int, dimension
         await register_volunteer(panel=panel, registration=registration, quotas=rows, source="import",
                                  now=panel.created_at, import_batch_id=batch.id)
     await count_imported(batch.id, await Volunteer.count().where(Volunteer.import_batch == batch.id).run())
+    return rows
 
 
 async def _ensure_2022() -> str:
@@ -188,7 +196,10 @@ async def _ensure_2021() -> str:
                   created_at=datetime(2021, 9, 1, 9, 0, tzinfo=timezone.utc), archived_at=ARCHIVED_2021)
     await panel.save().run()
     await _ensure_sessions(panel.id, SESSIONS_2021)
-    await _quotas_and_pool(panel, pool_size=POOL_2021, seed=2021, dimensions=("sex", "age_band"))
+    quotas = await _quotas_and_pool(panel, pool_size=POOL_2021, seed=2021, dimensions=("sex", "age_band"))
+    by_letter = await _send_demo_letters(panel, quotas=quotas, letters=LETTERS_2021, households=LETTER_HOUSEHOLDS_2021,
+                                         seed=LETTER_SEED_2021, people_seed=2121, dimensions=("sex", "age_band"),
+                                         now=datetime(2021, 9, 10, 9, 0, tzinfo=timezone.utc))
     pool = await build_pool_problem(panel)
     result = select_panel(pool.problem, seed=PUBLIC_SEED_2021, lottery_size=LOTTERY_SIZE)
     record = result_to_json(result)
@@ -217,8 +228,8 @@ async def _ensure_2021() -> str:
                                     issued_by="demo-loader")
     await Voucher.update({Voucher.collected_on: date(2021, 11, 5), Voucher.collected_by: "demo-loader"}).where(
         Voucher.volunteer.panel == panel.id).run()  # long since collected
-    return (f"panel: {PANEL_2021_NAME} created with {POOL_2021} fictional volunteers, a drawn selection "
-            f"of {len(drawn)}, attendance and {vouchers.issued} vouchers (one per session attended)")
+    return (f"panel: {PANEL_2021_NAME} created with {POOL_2021} fictional volunteers ({by_letter}), a drawn "
+            f"selection of {len(drawn)}, attendance and {vouchers.issued} vouchers (one per session attended)")
 
 
 RECRUITING_WEEKS = 5
@@ -285,27 +296,34 @@ async def _register_returning_members(panel: Panel, *, quotas: list) -> str:
     return f"; {len(members)} members of the 2021 panel registered again" if members else ""
 
 
-async def _send_demo_letters(panel: Panel, *, quotas: list) -> str:
-    """A batch of letters drawn from the shipped synthetic address file, and some of the letters'
-    households registered with their codes (two adults at some addresses)."""
+async def _send_demo_letters(panel: Panel, *, quotas: list, letters: int = DEMO_LETTERS,
+                             households: int = DEMO_LETTER_REPLIES, seed: str = DEMO_LETTER_SEED, people_seed: int = 2027,
+                             dimensions=DIMENSIONS, now: datetime | None = None) -> str:
+    """A batch of ``letters`` drawn from the shipped synthetic address file, and ``households`` of
+    them registered with their codes (two adults at a quarter of them), answering ``dimensions``
+    with the response bias of ``fictional_registrations``."""
     data = DEMO_ADDRESS_FILE.read_bytes()
     addresses = read_address_file(data, wards=BOROUGH_WARDS)
-    draw = draw_letters(addresses, letters=DEMO_LETTERS, seed=DEMO_LETTER_SEED, weights={"Kilburn": 2.0})
+    draw = draw_letters(addresses, letters=letters, seed=seed, weights={"Kilburn": 2.0})
     batch_id, _ = await save_letter_batch(panel_id=panel.id, draw=draw, address_fingerprint=file_fingerprint(data),
                                           address_count=len(addresses), weights={"Kilburn": 2.0},
                                           created_by="demo")
-    letters = await Letter.select(Letter.id, Letter.address, Letter.postcode).where(
+    if now is not None:
+        await LetterBatch.update({LetterBatch.created_at: now - timedelta(days=14)}).where(LetterBatch.id == batch_id).run()
+    sent = await Letter.select(Letter.id, Letter.address, Letter.postcode).where(
         Letter.batch == batch_id).order_by(Letter.id).run()
     rng = random.Random(16)
-    answering = rng.sample(letters, DEMO_LETTER_REPLIES)
-    people = fictional_registrations(DEMO_LETTER_REPLIES + DEMO_LETTER_REPLIES // 4, seed=2027, today=council_today())
+    answering = rng.sample(sent, households)
+    people = fictional_registrations(households + households // 4, seed=people_seed, today=council_today())
     registered = 0
     for number, person in enumerate(people):
         letter = answering[number % len(answering)]
         address = ", ".join(letter["address"].split("\n")[:2])
+        answers = {dimension: answer for dimension, answer in person.answers.items() if dimension in dimensions}
         await register_volunteer(
-            panel=panel, quotas=quotas, source="letter", letter_id=letter["id"],
-            registration=Registration(**{**person.__dict__, "address": address, "postcode": letter["postcode"]}))
+            panel=panel, quotas=quotas, source="letter", letter_id=letter["id"], now=now,
+            registration=Registration(**{**person.__dict__, "answers": answers, "address": address,
+                                         "postcode": letter["postcode"]}))
         registered += 1
     return f"{len(draw.addresses)} letters sent, {registered} registered with a letter's code"
 

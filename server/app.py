@@ -47,6 +47,7 @@ from server.controllers.panels.letters_officer import PanelLettersController
 from server.controllers.panels.pool_merge_officer import PoolMergeController
 from server.controllers.panels.selection_officer import SelectionOfficerController
 from server.controllers.panels.wards_officer import PanelWardsController
+from server.controllers.panels.chances_officer import PanelChancesController
 from server.controllers.panels.cabinet import PanelCabinetController
 from server.controllers.panels.facilitator import FacilitatorController
 from server.controllers.panels.member_reviews import MemberReviewController
@@ -130,6 +131,7 @@ ROUTE_HANDLERS = [
     PoolMergeController,
     SelectionOfficerController,
     PanelWardsController,
+    PanelChancesController,
     PanelMembersController,
     PanelAttendanceController,
     PanelInvitationsController,

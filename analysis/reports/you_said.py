@@ -97,7 +97,7 @@ from analysis.stats.free_text import FreeTextSummary, summarise_free_text
 from analysis.stats.published_tables import BreakdownView, QuestionView
 from analysis.stats.proportions import weighted_wilson_interval, wilson_interval
 from analysis.stats.rounding import percent_label, round_half_up, rounding_changes_total
-from analysis.stats.raking import DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE, effective_sample_size
+from common.raking import DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE, effective_sample_size
 from analysis.stats.weighted_disclosure import row_weights, unsafe_weighted_questions
 from analysis.stats.weighting import WeightingSummary, weight_to_census
 from common.i18n import ngettext

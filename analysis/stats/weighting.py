@@ -16,7 +16,7 @@ does not offer are listed and named in the base, not silently kept.
 How gaps are handled (and said):
 
 * "Prefer not to say" or no answer: the respondent keeps weight 1 on that dimension
-  (``analysis.stats.raking``), so the dimension is fitted among those who answered it; the count of
+  (``common.raking``), so the dimension is fitted among those who answered it; the count of
   such respondents is reported per dimension.
 * An answer respondents chose that has no census category: weights are *not applied* and the
   notes name the answer (it is never silently left on weight 1).
@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.stats.frames import QuestionSpec, choice_codes
-from analysis.stats.raking import (DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE, RakingResult,
+from common.raking import (DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE, RakingResult,
                                    effective_sample_size, kish_design_effect, rake)
 from analysis.stats.rounding import round_half_up, share_label
 from common.i18n import gettext, lazy_gettext

@@ -8,7 +8,7 @@ import pytest
 from analysis.reports.you_said import build_you_said
 from analysis.stats.frames import QuestionSpec
 from analysis.stats.proportions import weighted_wilson_interval, wilson_interval
-from analysis.stats.raking import effective_sample_size, rake
+from common.raking import effective_sample_size, rake
 from analysis.stats.rounding import round_half_up
 from analysis.stats.weighting import census_counts_from_csv
 

@@ -178,7 +178,8 @@ def test_officer_panel_pages_show_census_groups_in_words(demo_loaded, officer_cl
     pages = {f"/officer/panels/{small}/pool/feasibility": feasibility}
     for panel in run(Panel.select(Panel.id).run()):
         base = f"/officer/panels/{panel['id']}"
-        for url in (base, f"{base}/details", f"{base}/quotas", f"{base}/pool", f"{base}/members", f"{base}/sessions"):
+        for url in (base, f"{base}/details", f"{base}/quotas", f"{base}/pool", f"{base}/members", f"{base}/sessions",
+                    f"{base}/chances"):
             pages[url] = page_text(officer_client, url)
         for session in run(PanelSession.select(PanelSession.id).where(PanelSession.panel == panel["id"]).run()):
             url = f"{base}/sessions/{session['id']}"

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.stats.frames import QuestionSpec
-from analysis.stats.raking import EmptyTargetError, effective_sample_size, kish_design_effect, rake
+from common.raking import EmptyTargetError, effective_sample_size, kish_design_effect, rake
 from analysis.stats.weighting import census_counts_from_csv, weight_to_census
 
 
