@@ -45,19 +45,30 @@ def _select(problem, seed):
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(drawn_panels())
-def test_alternates_keep_households_and_quotas_and_never_repeat_the_panel(case):
+@given(drawn_panels(), st.booleans())
+def test_alternates_keep_households_and_quotas_and_never_repeat_the_panel(case, profile_matching):
     problem, count, seed = case
     result = _select(problem, seed)
     if result is None:
         return
     panel = result.draw.panel
-    alternates = choose_alternates(problem, panel, {v.id: 0.3 for v in problem.volunteers}, count, samples=8, seed=seed)
+    if profile_matching:  # the large-pool method, forced on a small pool
+        original = alternates_module.LARGE_POOL_TYPES
+        alternates_module.LARGE_POOL_TYPES = 0
+    try:
+        alternates = choose_alternates(problem, panel, {v.id: 0.3 for v in problem.volunteers}, count, samples=8,
+                                       seed=seed)
+    finally:
+        if profile_matching:
+            alternates_module.LARGE_POOL_TYPES = original
+    assert alternates.panel_profiles_only == profile_matching
+    rows = QuotaRows(problem)
+    if profile_matching:  # only people with a panel member's answers
+        assert {rows.profile(a) for a in alternates.ids} <= {rows.profile(m) for m in panel}
     assert not set(alternates.ids) & set(panel)
     assert len(set(alternates.ids)) == len(alternates.ids) <= count
     households = [v.household for v in problem.volunteers if v.id in {*panel, *alternates.ids} and v.household]
     assert len(households) == len(set(households))
-    rows = QuotaRows(problem)
     rng = np.random.default_rng(seed)
     for _ in range(3):
         dropped = [member for member in panel if rng.random() < 0.5]
@@ -158,3 +169,34 @@ def test_replacements_give_a_freed_seat_back_to_the_group_that_left_it_where_the
     assert ReplacementSolver(rows).best(remaining, 1, ["M2", "F2"]) == ("M2",)
     assert ReplacementSolver(rows).best(remaining, 1, ["M2", "F2"], ["F0"]) == ("F2",)
     assert replace_from_alternates(problem, ["F0", *remaining], ["F0"], ["M2", "F2"]) == ("F2",)
+
+
+def test_profile_matching_takes_alternates_where_drop_outs_are_likeliest():
+    # Four young women who drop out half the time and four old men who rarely do: with two
+    # alternates, both go to the young women's answers.
+    volunteers = [Volunteer(id=f"y{i}", features={"sex": "F", "age": "young"}) for i in range(8)]
+    volunteers += [Volunteer(id=f"o{i}", features={"sex": "M", "age": "old"}) for i in range(8)]
+    problem = SelectionProblem(volunteers=tuple(volunteers), k=8, quotas=(
+        Quota("sex", "F", 4, 4), Quota("sex", "M", 4, 4), Quota("age", "young", 4, 4), Quota("age", "old", 4, 4)))
+    panel = [f"y{i}" for i in range(4)] + [f"o{i}" for i in range(4)]
+    dropout = {v.id: 0.5 if v.id.startswith("y") else 0.01 for v in volunteers}
+    original = alternates_module.LARGE_POOL_TYPES
+    alternates_module.LARGE_POOL_TYPES = 0
+    try:
+        chosen = choose_alternates(problem, panel, dropout, 2, samples=50, seed=3)
+    finally:
+        alternates_module.LARGE_POOL_TYPES = original
+    assert chosen.panel_profiles_only and len(chosen.ids) == 2 and all(a.startswith("y") for a in chosen.ids)
+
+
+def test_the_target_is_met_with_enough_alternates_and_reported_against_the_ceiling():
+    volunteers = [Volunteer(id=f"{sex}{i}", features={"sex": sex}) for sex in "FM" for i in range(10)]
+    problem = SelectionProblem(volunteers=tuple(volunteers), k=4, quotas=(Quota("sex", "F", 2, 2), Quota("sex", "M", 2, 2)))
+    panel = ["F0", "F1", "M0", "M1"]
+    dropout = {v.id: 0.2 for v in volunteers}
+    targeted = alternates_module.alternates_for_target(problem, panel, dropout, limit=16, samples=10, rounds=200)
+    # With 8 of each sex left, every quota holds in every round once there are enough alternates.
+    assert targeted.ceiling.every_quota == 1.0 and targeted.target_met and targeted.holds.worst_quota >= 0.99
+    assert 0 < len(targeted.alternates.ids) <= 16
+    few = alternates_module.hold_rates(problem, panel, dropout, targeted.alternates.ids[:1], rounds=200)
+    assert few.every_quota < targeted.holds.every_quota
