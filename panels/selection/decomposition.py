@@ -263,6 +263,7 @@ class _FaceProgram:
     def __init__(self, pool: CompressedPool, constraints: PanelConstraints) -> None:
         self.constraints = constraints
         self.matrix_t = constraints.matrix.T.tocsr()
+        self.matrix_csc = constraints.matrix.tocsc()
         type_count = constraints.type_counts.size
         self.lp = LinearProgram()
         self.col_lower = np.zeros(type_count)
@@ -384,9 +385,19 @@ class _FaceProgram:
             return
         self.lp_column[types] = self.lp.column_count + np.arange(types.size)
         self.column_types = np.concatenate([self.column_types, types])
+        # The columns' entries in the LP's rows, gathered from the CSC arrays directly
+        # (fancy indexing of a sparse matrix costs more than the solve it feeds).
+        columns = self.matrix_csc
+        starts, lengths = columns.indptr[types], np.diff(columns.indptr)[types]
+        offsets = np.cumsum(lengths) - lengths
+        entries = np.arange(int(lengths.sum())) - np.repeat(offsets - starts, lengths)
+        rows = self.lp_row[columns.indices[entries]]
+        kept = rows >= 0
+        column_of_entry = np.repeat(np.arange(types.size), lengths)[kept]
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(column_of_entry, minlength=types.size))])
         self.lp.add_columns(
             -self.weights[types],
             self.col_lower[types],
             self.col_upper[types],
-            self.matrix_t[types][:, self.row_indices].T,
+            sparse.csc_matrix((columns.data[entries][kept], rows[kept], indptr), shape=(self.lp.row_count, types.size)),
         )
