@@ -271,6 +271,8 @@ class _FaceProgram:
         self.row_lower = constraints.lower.copy()
         self.row_upper = constraints.upper.copy()
         self.weights = np.zeros(type_count)
+        self.vertex: np.ndarray | None = None
+        self.reduced = np.zeros(type_count)
         self.lp_column = np.full(type_count, -1)
         self.column_types = np.zeros(0, dtype=np.int64)
         self.lp_row = np.full(constraints.row_count, -1)
@@ -319,8 +321,8 @@ class _FaceProgram:
 
     def solve(self) -> np.ndarray:
         """An optimal vertex of the whole LP (raises ``LinearProgramError`` if it has none)."""
-        if self.column_types.size == 0:
-            live = np.flatnonzero(self.col_upper > 0)
+        if self.vertex is None:  # the first solve
+            live = np.flatnonzero((self.col_upper > 0) & (self.lp_column < 0))
             self._add_columns(live[np.argsort(-self.weights[live], kind="stable")[:INITIAL_COLUMNS]])
         elif self.column_types.size > MAX_COLUMNS:
             self._drop_idle_columns()
