@@ -396,10 +396,9 @@ class _FaceProgram:
         rows = self.lp_row[columns.indices[entries]]
         kept = rows >= 0
         column_of_entry = np.repeat(np.arange(types.size), lengths)[kept]
+        rows, values = rows[kept], columns.data[entries][kept]
+        order = np.lexsort((rows, column_of_entry))
         indptr = np.concatenate([[0], np.cumsum(np.bincount(column_of_entry, minlength=types.size))])
-        self.lp.add_columns(
-            -self.weights[types],
-            self.col_lower[types],
-            self.col_upper[types],
-            sparse.csc_matrix((columns.data[entries][kept], rows[kept], indptr), shape=(self.lp.row_count, types.size)),
+        self.lp.add_columns_csc(
+            -self.weights[types], self.col_lower[types], self.col_upper[types], indptr, rows[order], values[order]
         )

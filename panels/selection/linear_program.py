@@ -92,6 +92,26 @@ class LinearProgram:
             matrix.data.astype(float),
         )
 
+    def add_columns_csc(self, costs, lower, upper, indptr, indices, data) -> None:
+        """``add_columns`` with the new columns' entries as CSC arrays (row indices sorted
+        within each column), without building a sparse matrix: for many small additions."""
+        if self._highs is None:
+            matrix = sparse.csc_matrix((data, indices, indptr), shape=(self.row_count, len(costs)))
+            self.add_columns(costs, lower, upper, matrix)
+            return
+        costs = np.asarray(costs, dtype=float)
+        self.column_count += costs.size
+        self._highs.addCols(
+            costs.size,
+            costs,
+            _finite(lower),
+            _finite(upper),
+            len(indices),
+            np.asarray(indptr[:-1], dtype=np.int32),
+            np.asarray(indices, dtype=np.int32),
+            np.asarray(data, dtype=float),
+        )
+
     def add_rows(self, lower, upper, matrix: sparse.spmatrix) -> None:
         """Append rows; ``matrix`` is (new rows × all columns)."""
         lower, upper = (np.atleast_1d(np.asarray(a, dtype=float)) for a in (lower, upper))
