@@ -45,7 +45,9 @@ ACCEPTABLE_MASS = 1e-7
 TIGHT = 1e-11
 #: Re-solves with fresh noise before a fractional vertex is rounded by an integer program.
 NOISE_RETRIES = 10
-NOISE = 0.1
+#: Scale of the fresh noise: as small as the first (a larger one moves the vertex far from the
+#: best panel, costing pivots and shorter steps: on n = 20,000, 0.1 took 2,129 steps, this 1,871).
+NOISE = 1e-3
 #: First-noise scale: enough to break ties between types of equal probability.
 TIE_NOISE = 1e-3
 #: The integer program over a whole face only needs a good panel, not the best one.
