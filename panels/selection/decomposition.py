@@ -255,11 +255,15 @@ class _FaceProgram:
 
     * the household rows the vertex breaks (or that the face has made tight), and
     * the columns whose reduced cost, priced with the LP's row duals, says they would
-      improve the vertex (all remaining columns when the restricted LP is infeasible),
+      improve the vertex (at most ``COLUMNS_PER_ROUND`` a round, the best first),
 
-    and solves again, until there are none. A column left out sits at zero, its lower bound
-    (columns the face fixes above zero are always in), so the final vertex, padded with
-    zeros, is an optimal vertex of the whole LP: the same answer, from a smaller program.
+    and solves again, until there are none. Artificial columns at a prohibitive cost keep the
+    restricted LP feasible so that its duals can price; if one is still used when nothing
+    prices in (or the LP is infeasible through a tight household row), every remaining
+    column is added. A column left out sits at zero, its lower bound (columns the face fixes
+    above zero are always in), so the final vertex, padded with zeros, is an optimal vertex
+    of the whole LP: the same answer, from a smaller program. Before a solve, once the LP
+    has more than ``MAX_COLUMNS`` columns, those the last vertex left idle are dropped.
     """
 
     def __init__(self, pool: CompressedPool, constraints: PanelConstraints) -> None:
