@@ -18,13 +18,12 @@ import numpy as np
 from panels.selection.checks import check_panels, check_probabilities
 from panels.selection.compression import CompressedPool, compress_pool
 from panels.selection.csv_input import validate_problem
-from panels.selection.feasibility import InfeasibleQuotasError, check_feasibility
+from panels.selection.feasibility import InfeasibleQuotasError, explain_infeasibility, feasible_panel
 from panels.selection.goldilocks import goldilocks_distribution
 from panels.selection.legacy import legacy_draws
 from panels.selection.leximin import leximin_distribution
 from panels.selection.lottery import build_lottery, draw_from_lottery
 from panels.selection.model import Lottery, QuotaOutcome, SelectionProblem, SelectionProgress, SelectionResult
-from panels.selection.panel_program import PanelProgram
 
 ALGORITHMS = ("leximin", "goldilocks", "legacy")
 #: The objectives a fair lottery can be computed for (``legacy`` is the old greedy draws, kept for comparison).
@@ -60,16 +59,17 @@ def select_panel(
         raise ValueError("lottery_size must be at least 1")
     started = time.perf_counter()
     validate_problem(problem)
-    infeasibility = check_feasibility(problem)
-    if infeasibility is not None:
-        raise InfeasibleQuotasError(infeasibility)
     pool = compress_pool(problem)
+    # Any panel that meets the quotas proves them feasible and starts the LEXIMIN search.
+    initial = feasible_panel(pool)
+    if initial is None:
+        raise InfeasibleQuotasError(explain_infeasibility(pool))
     limits = None
     if algorithm == "leximin":
-        lottery, target, distribution_size, iterations = _leximin(pool, lottery_size, progress)
+        lottery, target, distribution_size, iterations = _leximin(pool, initial, lottery_size, progress)
         draws = None
     elif algorithm == "goldilocks":
-        lottery, target, distribution_size, iterations, limits = _goldilocks(pool, lottery_size, progress)
+        lottery, target, distribution_size, iterations, limits = _goldilocks(pool, initial, lottery_size, progress)
         draws = None
     else:
         lottery, target, distribution_size = _legacy(pool, lottery_size, progress)
@@ -121,12 +121,11 @@ def _lottery_warnings(lottery: Lottery, distribution_size: int) -> tuple[str, ..
 
 
 def _leximin(
-    pool: CompressedPool, lottery_size: int, progress: Callable[[SelectionProgress], None] | None
+    pool: CompressedPool, initial: np.ndarray, lottery_size: int, progress: Callable[[SelectionProgress], None] | None
 ) -> tuple[Lottery, dict[str, float], int, int]:
     if pool.seats == 0 or pool.type_count == 0:
         panel = tuple(sorted(pool.fixed_ids))
         return Lottery(panels=(panel,) * lottery_size, max_deviation=0.0), {}, 1, 0
-    initial = PanelProgram(pool).best_panel(np.zeros(pool.type_count)).type_panel
     distribution = leximin_distribution(pool, initial, progress=progress)
     if progress is not None:
         progress(
@@ -149,12 +148,11 @@ def _leximin(
 
 
 def _goldilocks(
-    pool: CompressedPool, lottery_size: int, progress: Callable[[SelectionProgress], None] | None
+    pool: CompressedPool, initial: np.ndarray, lottery_size: int, progress: Callable[[SelectionProgress], None] | None
 ) -> tuple[Lottery, dict[str, float], int, int, tuple[float, float] | None]:
     if pool.seats == 0 or pool.type_count == 0:
         panel = tuple(sorted(pool.fixed_ids))
         return Lottery(panels=(panel,) * lottery_size, max_deviation=0.0), {}, 1, 0, None
-    initial = PanelProgram(pool).best_panel(np.zeros(pool.type_count)).type_panel
     distribution = goldilocks_distribution(pool, initial, progress=progress)
     lottery, _ = build_lottery(pool, distribution.panels, distribution.weights, lottery_size)
     target = {member: float(min(max(distribution.type_probabilities[t], 0.0), 1.0))

@@ -30,12 +30,18 @@ from panels.selection.panel_program import PanelProgram
 def check_feasibility(problem: SelectionProblem) -> Infeasibility | None:
     """Return ``None`` if some panel meets every quota (and the household rule), else why not."""
     pool = compress_pool(problem)
-    if pool.seats >= 0 and PanelProgram(pool).best_panel(np.zeros(pool.type_count)).type_panel is not None:
+    return None if feasible_panel(pool) is not None else explain_infeasibility(pool)
+
+
+def feasible_panel(pool: CompressedPool) -> np.ndarray | None:
+    """Some type panel of ``pool`` that meets every quota and the household rule, or ``None``."""
+    if pool.seats < 0:
         return None
-    return _explain(pool)
+    return PanelProgram(pool).best_panel(np.zeros(pool.type_count)).type_panel
 
 
-def _explain(pool: CompressedPool) -> Infeasibility:
+def explain_infeasibility(pool: CompressedPool) -> Infeasibility:
+    """Why no panel of ``pool`` meets the quotas, and the smallest relaxation that would."""
     details = _simple_conflicts(pool)
     conflicts = [text for text, _ in details]
     relaxations = _smallest_relaxation(pool)

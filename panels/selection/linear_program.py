@@ -92,6 +92,26 @@ class LinearProgram:
             matrix.data.astype(float),
         )
 
+    def add_columns_csc(self, costs, lower, upper, indptr, indices, data) -> None:
+        """``add_columns`` with the new columns' entries as CSC arrays (row indices sorted
+        within each column), without building a sparse matrix: for many small additions."""
+        if self._highs is None:
+            matrix = sparse.csc_matrix((data, indices, indptr), shape=(self.row_count, len(costs)))
+            self.add_columns(costs, lower, upper, matrix)
+            return
+        costs = np.asarray(costs, dtype=float)
+        self.column_count += costs.size
+        self._highs.addCols(
+            costs.size,
+            costs,
+            _finite(lower),
+            _finite(upper),
+            len(indices),
+            np.asarray(indptr[:-1], dtype=np.int32),
+            np.asarray(indices, dtype=np.int32),
+            np.asarray(data, dtype=float),
+        )
+
     def add_rows(self, lower, upper, matrix: sparse.spmatrix) -> None:
         """Append rows; ``matrix`` is (new rows × all columns)."""
         lower, upper = (np.atleast_1d(np.asarray(a, dtype=float)) for a in (lower, upper))
@@ -142,6 +162,24 @@ class LinearProgram:
             return
         self._highs.changeColsCost(columns.size, columns.astype(np.int32), costs)
 
+    def delete_columns(self, columns: np.ndarray) -> None:
+        """Remove ``columns``; the later columns move down to fill the gaps, in order."""
+        columns = np.unique(np.asarray(columns, dtype=np.int64))
+        if columns.size == 0:
+            return
+        keep = np.ones(self.column_count, dtype=bool)
+        keep[columns] = False
+        self.column_count -= columns.size
+        if self._highs is None:
+            kept = np.flatnonzero(keep).tolist()
+            self.costs = [self.costs[col] for col in kept]
+            self.col_lower = [self.col_lower[col] for col in kept]
+            self.col_upper = [self.col_upper[col] for col in kept]
+            position = {old: new for new, old in enumerate(kept)}
+            self._entries = {(row, position[col]): value for (row, col), value in self._entries.items() if col in position}
+            return
+        self._highs.deleteCols(columns.size, columns.astype(np.int32))
+
     def set_coefficient(self, row: int, column: int, value: float) -> None:
         if self._highs is None:
             if value == 0.0:
@@ -151,13 +189,18 @@ class LinearProgram:
             return
         self._highs.changeCoeff(int(row), int(column), float(value))
 
-    def solve(self) -> LPSolution:
-        """Solve from the previous basis (or from scratch with ``linprog``)."""
+    def solve(self, *, allow_infeasible: bool = False) -> LPSolution | None:
+        """Solve from the previous basis (or from scratch with ``linprog``).
+
+        With ``allow_infeasible``, an infeasible LP returns ``None`` instead of raising.
+        """
         if self._highs is None:
-            return self._solve_with_linprog()
+            return self._solve_with_linprog(allow_infeasible)
         highs = self._highs
         highs.run()
         status = highs.getModelStatus()
+        if allow_infeasible and status == _highs_core.HighsModelStatus.kInfeasible:
+            return None
         if status != _highs_core.HighsModelStatus.kOptimal:
             # A warm start can stall on a degenerate basis; retry once from scratch.
             highs.clearSolver()
@@ -174,7 +217,7 @@ class LinearProgram:
             iterations=int(info.simplex_iteration_count),
         )
 
-    def _solve_with_linprog(self) -> LPSolution:
+    def _solve_with_linprog(self, allow_infeasible: bool = False) -> LPSolution | None:
         rows, cols = self.row_count, self.column_count
         if self._entries:
             keys = np.array(list(self._entries.keys()), dtype=np.int64)
@@ -198,6 +241,8 @@ class LinearProgram:
             bounds=bounds,
             method="highs",
         )
+        if allow_infeasible and result.status == 2:
+            return None
         if result.status != 0:
             raise LinearProgramError(f"LP: {result.message}")
         duals = np.zeros(rows)

@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
 from panels.selection.compression import CompressedPool
 from panels.selection.model import Draw, Lottery
@@ -77,27 +78,35 @@ def verify_draw(record: Mapping[str, Any]) -> bool:
     return sorted(str(member) for member in record.get("panel", [])) == sorted(panels[ticket - 1])
 
 
-def round_to_tickets(weights: np.ndarray, contributions: np.ndarray, lottery_size: int) -> np.ndarray:
+def round_to_tickets(weights: np.ndarray, contributions: np.ndarray | sparse.spmatrix, lottery_size: int) -> np.ndarray:
     """Integer tickets per panel summing to ``lottery_size`` (see module docstring).
 
-    ``contributions`` is (types × panels): Y_{P,t} / count_t.
+    ``contributions`` is (types × panels), dense or sparse: Y_{P,t} / count_t.
+
+    Giving panel j a ticket moves the deviation vector d by its column c_j, so the squared
+    norm grows by 2 d·c_j + |c_j|². The scores 2 d·c_j are kept for every candidate and
+    updated after each pick by 2 Cᵀc_j (one sparse product), instead of being recomputed
+    from scratch over all candidates.
     """
-    target = lottery_size * weights
+    matrix = sparse.csc_matrix(contributions, dtype=float)
+    target = lottery_size * np.asarray(weights, dtype=float)
     tickets = np.floor(target + 1e-9).astype(np.int64)
     remaining = int(lottery_size - tickets.sum())
-    deviation = contributions @ (tickets - target)
-    candidates = list(np.flatnonzero(target - tickets > 1e-12))
-    if remaining > len(candidates):  # only after float trouble: top up the largest panels
-        candidates = list(np.argsort(-target))
-    squared_norms = (contributions**2).sum(axis=0)
+    if remaining <= 0:
+        return tickets
+    candidates = np.flatnonzero(target - tickets > 1e-12)
+    if remaining > candidates.size:  # only after float trouble: top up the largest panels
+        candidates = np.argsort(-target, kind="stable")
+    deviation = matrix @ (tickets - target)
+    columns = matrix[:, candidates]
+    rows = columns.T.tocsr()
+    scores = 2 * (rows @ deviation) + np.asarray(columns.multiply(columns).sum(axis=0)).ravel()
+    open_ = np.ones(candidates.size, dtype=bool)
     for _ in range(remaining):
-        pool = np.array(candidates)
-        scores = 2 * deviation @ contributions[:, pool] + squared_norms[pool]
-        best = int(np.argmin(scores))
-        chosen = pool[best]
-        tickets[chosen] += 1
-        deviation += contributions[:, chosen]
-        candidates.pop(best)
+        best = int(np.argmin(np.where(open_, scores, np.inf)))
+        tickets[candidates[best]] += 1
+        open_[best] = False
+        scores += 2 * (rows @ columns[:, best].toarray().ravel())
     return tickets
 
 
@@ -108,7 +117,7 @@ def build_lottery(
 
     Returns the lottery and each eligible volunteer's lottery probability.
     """
-    contributions = np.array([panel / pool.type_counts for panel in type_panels]).T
+    contributions = (sparse.csr_matrix(np.array(type_panels, dtype=float)) @ sparse.diags(1.0 / pool.type_counts)).T.tocsc()
     target_type_probability = contributions @ weights
     tickets = round_to_tickets(weights, contributions, lottery_size)
     rng = np.random.default_rng(MEMBER_ORDER_SEED)
