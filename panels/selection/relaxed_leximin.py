@@ -19,7 +19,9 @@ weight ½ gets half the others' chance wherever the quotas allow. z may then exc
 Every type whose row has a positive dual is fixed at z (complementary slackness: it sits at
 z in every optimal solution). Types at z with a zero dual are fixed by the next level, which
 then has the same z. Fixed values are lowered by ``FIX_SLACK`` so that floating-point noise
-never makes a later level infeasible.
+does not make a later level infeasible; should it all the same (HiGHS's tolerances are looser
+than the slack), every fixed value is lowered tenfold more and the level solved again, up to
+``MAX_FIX_SLACK``.
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from panels.selection.linear_program import INFINITY, LinearProgram
+from panels.selection.linear_program import INFINITY, LinearProgram, LinearProgramError
 from panels.selection.panel_program import PanelConstraints
 
 FIX_SLACK = 1e-9
+#: When a level is infeasible all the same, the slack grows tenfold up to this, then gives up.
+MAX_FIX_SLACK = 1e-6
 POSITIVE_DUAL = 1e-9
 
 
@@ -64,18 +68,31 @@ def relaxed_leximin(constraints: PanelConstraints, weights: np.ndarray | None = 
     unfixed = np.ones(type_count, dtype=bool)
     levels = 0
     values = np.zeros(type_count)
+    fixed_at = np.zeros(type_count)  # the level z at which each fixed type was fixed
+    slack = FIX_SLACK
     while unfixed.any():
-        solution = program.solve()
+        try:
+            solution = program.solve()
+        except LinearProgramError:
+            # A level fixed a hair too high for HiGHS's tolerances (seen on refills with
+            # confirmed members): lower every fixed value a little more and solve again.
+            if levels == 0 or slack >= MAX_FIX_SLACK:
+                raise
+            slack *= 10
+            for t in np.flatnonzero(~unfixed):
+                program.set_row_bounds(int(z_column[t]), max(fixed_at[t] - slack, 0.0), INFINITY)
+            continue
         levels += 1
         z = float(solution.values[type_count])
         duals = solution.row_duals[constraints.row_count :]
         newly_fixed = unfixed & (duals > POSITIVE_DUAL)
         if not newly_fixed.any():
             newly_fixed = unfixed & (duals == duals[unfixed].max())
-        fixed_value = max(z - FIX_SLACK, 0.0)
+        fixed_value = max(z - slack, 0.0)
         for t in np.flatnonzero(newly_fixed):
             program.set_coefficient(int(z_column[t]), type_count, 0.0)
             program.set_row_bounds(int(z_column[t]), fixed_value, INFINITY)
+        fixed_at[newly_fixed] = z
         unfixed &= ~newly_fixed
         values = solution.values[:type_count]
     expected = np.clip(values, 0.0, counts)
