@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from panels.dropout_history import past_invitations
-from panels.selection.alternates import TIME_LIMIT_S, checked_alternates, sampling_seed
+from panels.selection.alternates import TIME_LIMIT_S, checked_alternates, sampling_seed, target_limit
 from panels.selection.dropout import DropoutRates, learn_dropout_rates
 from panels.selection.final_chances import simulate_final_chances
 from panels.selection.model import Lottery, Quota, SelectionProblem, Volunteer
@@ -64,13 +64,13 @@ async def learnt_rates(panel_id: int, quotas: Sequence[Quota]) -> DropoutRates:
 def plan_alternates(inputs: Mapping[str, Any], result: Mapping[str, Any], panel: Sequence[str], count: int | None,
                     rates: DropoutRates, public_seed: str) -> dict[str, Any]:
     """The ``alternates_json`` of a drawn run: ordered alternates for ``panel`` (``count`` of them,
-    or with ``None`` as many as ``alternates_for_target`` finds, at most ``MAX_ALTERNATES``), their
+    or with ``None`` as many as ``alternates_for_target`` finds, at most ``target_limit``), their
     report, how often the quotas hold with them and with every possible alternate (``check``), the
     rates and the simulated final chances (CPU-bound: call it from a worker thread)."""
     problem = problem_from_inputs(inputs)
     probability = {v.id: rates.probability(v.features) for v in problem.volunteers}
     seed = sampling_seed(public_seed)
-    targeted = checked_alternates(problem, list(panel), probability, count, limit=MAX_ALTERNATES, seed=seed,
+    targeted = checked_alternates(problem, list(panel), probability, count, limit=target_limit(problem), seed=seed,
                                   excluded=problem.fixed_ids,
                                   time_limit=TARGET_TIME_LIMIT_S if count is None else TIME_LIMIT_S, rounds=CHECK_ROUNDS)
     count = len(targeted.alternates.ids)

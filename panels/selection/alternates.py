@@ -501,6 +501,11 @@ TARGET_HOLD_RATE = 0.99
 CHECK_ROUNDS = 400
 
 
+def target_limit(problem: SelectionProblem) -> int:
+    """Most alternates the target may ask for: 100, or one per seat on a larger panel."""
+    return max(100, problem.k)
+
+
 @dataclass(frozen=True)
 class HoldRates:
     """How often the quotas hold after drop-outs and replacements, over ``rounds`` fresh rounds.

@@ -31,6 +31,7 @@ from panels.selection.alternates import (
     alternates_for_target,
     choose_alternates,
     everyone_as_alternates,
+    target_limit,
 )
 from panels.selection.dropout import DropoutRates
 from panels.selection.model import Lottery, SelectionProblem
@@ -84,13 +85,13 @@ def simulate_final_chances(
     rounds_per_ticket: int = 100,
     samples: int = DEFAULT_SAMPLES,
     time_limit: float = TIME_LIMIT_S,
-    limit: int = 100,
+    limit: int | None = None,
     check_rounds: int = CHECK_ROUNDS,
 ) -> FinalChances:
     """Simulate the whole process (see module docstring); ``intended`` are the LEXIMIN chances;
     ``samples`` and ``time_limit`` go to the alternates program. ``alternates`` is how many each
     ticket gets, or ``"target"`` (each ticket's panel gets as many as ``alternates_for_target``
-    finds, at most ``limit``, checked over ``check_rounds`` rounds) or ``"everyone"`` (every
+    finds, at most ``limit`` (default ``target_limit``), checked over ``check_rounds`` rounds) or ``"everyone"`` (every
     possible alternate: the ceiling no choice of alternates can pass)."""
     rng = np.random.default_rng(seed)
     rows = QuotaRows(problem)
@@ -109,7 +110,7 @@ def simulate_final_chances(
         if alternates == "everyone":
             order = everyone_as_alternates(problem, panel)
         elif alternates == "target":
-            order = alternates_for_target(problem, panel, probability, limit=limit, samples=samples, seed=ticket_seed,
+            order = alternates_for_target(problem, panel, probability, limit=limit or target_limit(problem), samples=samples, seed=ticket_seed,
                                           time_limit=time_limit, rounds=check_rounds).alternates.ids
         else:
             order = choose_alternates(problem, panel, probability, int(alternates), seed=ticket_seed,

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from panels.selection.lottery import draw_from_lottery, lottery_digest
-from panels.selection.alternates import checked_alternates, sampling_seed
+from panels.selection.alternates import checked_alternates, sampling_seed, target_limit
 from panels.selection.dropout import DropoutRates
 from panels.selection.model import Lottery, Quota, SelectionProblem, SelectionResult, Volunteer
 
@@ -85,8 +85,6 @@ def quota_problems(record: Mapping[str, Any], answers: Mapping[str, Mapping[str,
     return problems
 
 
-#: Most alternates ``--alternates target`` chooses.
-TARGET_LIMIT = 100
 DRAW_FORMULA = (
     "ticket = int.from_bytes(hashlib.sha256(seed.encode('utf-8')).digest(), 'big') % lottery_size + 1; "
     "panel = lottery[ticket - 1]"
@@ -216,7 +214,7 @@ def draw_alternates(record: Mapping[str, Any], drawn: dict[str, Any]) -> dict[st
     features = {volunteer.id: volunteer.features for volunteer in volunteers}
     seed = sampling_seed(str(drawn["seed"]))
     probability = {m: rates.probability(values) for m, values in features.items()}
-    targeted = checked_alternates(problem, panel, probability, None if count == "target" else count, limit=TARGET_LIMIT,
+    targeted = checked_alternates(problem, panel, probability, None if count == "target" else count, limit=target_limit(problem),
                                   seed=seed)
     alternates = targeted.alternates
     drawn["alternates"] = list(alternates.ids)

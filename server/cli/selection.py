@@ -113,7 +113,7 @@ def _summary(result: SelectionResult) -> str:
               help="With --draw: write the drawn record (for verify-draw) here.")
 @click.option("--alternates", "alternates", default="0", metavar="N|target",
               help="Choose this many ordered alternates for the drawn panel, or 'target' for as many as keep every "
-                   "quota in 99% of simulated drop-out rounds (at most 100); added to the --draw JSON with how often "
+                   "quota in 99% of simulated drop-out rounds (at most 100, or one per seat on a larger panel); added to the --draw JSON with how often "
                    "the quotas hold.")
 @click.option("--dropout-history", "dropout_history", default=None, type=click.Path(exists=True, dir_okay=False),
               help="With --alternates: CSV of past invitations (the quota columns and dropped yes/no); "

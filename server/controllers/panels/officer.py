@@ -409,7 +409,7 @@ class PanelOfficerController(Controller):
         plan = json.loads(run.alternates_json) if run.alternates_json else None
         final = plan["final_chances"]["final"] if plan else {}
         return {"record": record, "probabilities": probabilities, "chart": chart, "drawn": drawn, "fixed": fixed,
-                "dropout_rates": rates, "plan": plan, "final": final, "max_alternates": MAX_ALTERNATES,
+                "dropout_rates": rates, "plan": plan, "final": final, "max_alternates": max(MAX_ALTERNATES, int(record["k"])),
                 "inputs": json.loads(run.inputs_json or "{}")}
 
     @post("/{panel_id:int}/runs/{run_id:int}/draw", name="panels_run_draw")
