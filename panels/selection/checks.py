@@ -20,12 +20,17 @@ class SelectionCheckError(AssertionError):
 
 
 class _PanelChecker:
-    """Lookups built once per problem, so checking a thousand lottery panels stays cheap."""
+    """Lookups built once per problem, so checking a thousand lottery panels stays cheap: each
+    volunteer's quota rows (from their own features, read once) and household."""
 
     def __init__(self, problem: SelectionProblem) -> None:
         self.problem = problem
         self.volunteers = {volunteer.id: volunteer for volunteer in problem.volunteers}
-        self.categories = problem.categories
+        row_of = {(quota.category, quota.name): row for row, quota in enumerate(problem.quotas)}
+        self.rows = {volunteer.id: [row_of[(category, volunteer.features.get(category))]
+                                    for category in problem.categories
+                                    if (category, volunteer.features.get(category)) in row_of]
+                     for volunteer in problem.volunteers}
 
     def problems(self, panel: Iterable[str]) -> list[str]:
         problem, volunteers = self.problem, self.volunteers
@@ -42,11 +47,11 @@ class _PanelChecker:
         missing_fixed = problem.fixed_ids - set(members)
         if missing_fixed:
             problems.append(f"drops fixed members {sorted(missing_fixed)[:3]}")
-        counts = Counter(
-            (category, volunteers[member].features[category]) for member in members for category in self.categories
-        )
-        for quota in problem.quotas:
-            count = counts[(quota.category, quota.name)]
+        counts = [0] * len(problem.quotas)
+        for member in members:
+            for row in self.rows[member]:
+                counts[row] += 1
+        for quota, count in zip(problem.quotas, counts):
             if not quota.quota_min <= count <= quota.quota_max:
                 problems.append(
                     f"has {count} for {quota.category}={quota.name}, outside [{quota.quota_min}, {quota.quota_max}]"
