@@ -14,7 +14,12 @@ program that chooses A and, for every sample, the best R ⊆ A (their ``opt_l1``
               L_qj − Σ_{i holds q} y_ij ≤ z_qj,   Σ_{i holds q} y_ij − U_qj ≤ z_qj,   z ≥ 0,
 
 with L_qj, U_qj the quota bounds left for the replacements of sample j (bounds minus the panel's
-count plus the count that dropped out). Alternates drop out too: each sample also draws, for every
+count plus the count that dropped out). One term is added to the paper's objective, second to
+it: ε Σ_j Σ_q d_qj with d_qj ≥ |Σ_{i holds q} y_ij − (count of q that dropped out in j)|, how far
+the final panel is from the drawn one, with ε small enough that all of it weighs less than one
+seat outside a quota. Where the quotas leave slack it makes the alternates those who give each
+group back the seats it tends to lose, which is what keeps every group's final chance near its
+intended one (issue #21's second target; the paper's objective alone is indifferent to it). Alternates drop out too: each sample also draws, for every
 possible alternate, whether they would take the seat (a_ij = 1) at their own learnt rate, and
 only those who would can replace in that sample. Here the program is solved exactly (scipy ``milp``,
 HiGHS) over *types* of interchangeable volunteers instead of single people: the members of a
@@ -320,7 +325,8 @@ def _solve(types, rows: QuotaRows, panel_counts, drop_counts, drop_sizes, stays,
         shape=(quota_count, type_count))
     y_start = slot_count
     z_start = slot_count + type_count * sample_count
-    variables = z_start + quota_count * sample_count
+    d_start = z_start + quota_count * sample_count
+    variables = d_start + quota_count * sample_count
     blocks, lower, upper = [], [], []
 
     def add(matrix, low, high):
@@ -357,11 +363,20 @@ def _solve(types, rows: QuotaRows, panel_counts, drop_counts, drop_sizes, stays,
         left_max = rows.quota_max - panel_counts + drop_counts[j]
         add(membership @ y_part + z_part, left_min, np.inf)
         add(membership @ y_part - z_part, -np.inf, left_max)
+        # d_qj >= |final count − drawn count| = |Σ_t y_tj holds q − dropped of q|
+        d_part = sparse.csr_matrix((np.ones(quota_count), (np.arange(quota_count), d_start + j * quota_count + np.arange(quota_count))),
+                                   shape=(quota_count, variables))
+        add(membership @ y_part - d_part, -np.inf, drop_counts[j])
+        add(membership @ y_part + d_part, drop_counts[j], np.inf)
     objective = np.zeros(variables)
-    objective[z_start:] = np.tile(rows.weights, sample_count) / samples
+    objective[z_start:d_start] = np.tile(rows.weights, sample_count) / samples
+    # Second to the misrepresentation: how far the final panel is from the drawn one, weighed so
+    # that all of it is worth less than a seat of the smallest quota weight in any sample.
+    most_distance = 2.0 * max(drop_sizes, default=0) * len(rows.problem.categories) + 1
+    objective[d_start:] = float(rows.weights.min()) / (2 * most_distance) / samples
     high = np.concatenate([np.ones(slot_count), np.tile(np.asarray(caps, dtype=float), sample_count),
-                           np.full(quota_count * sample_count, np.inf)])
-    integrality = np.concatenate([np.ones(z_start), np.zeros(quota_count * sample_count)])
+                           np.full(2 * quota_count * sample_count, np.inf)])
+    integrality = np.concatenate([np.ones(z_start), np.zeros(2 * quota_count * sample_count)])
     result = milp(c=objective, constraints=LinearConstraint(sparse.vstack(blocks).tocsr(), np.concatenate(lower),
                                                           np.concatenate(upper)),
                   bounds=Bounds(np.zeros(variables), high), integrality=integrality,
@@ -497,6 +512,8 @@ class ReplacementSolver:
 
 #: Share of simulated drop-out rounds in which every quota should hold (issue target: 99%).
 TARGET_HOLD_RATE = 0.99
+#: Share of its drawn seats every group should keep after drop-outs (issue target: 0.95).
+TARGET_RATIO = 0.95
 #: Fresh drop-out rounds on which a choice of alternates is checked.
 CHECK_ROUNDS = 400
 
@@ -511,36 +528,47 @@ class HoldRates:
     """How often the quotas hold after drop-outs and replacements, over ``rounds`` fresh rounds.
 
     ``every_quota`` is the share of rounds in which all quotas hold at once; ``per_quota[q]`` the
-    share in which quota q holds; ``seats_filled`` the mean share of freed seats refilled."""
+    share in which quota q holds; ``group_ratios[q]`` the seats quota q's group ends with over
+    the seats it was drawn with, over all rounds (1 for a group with no seat drawn), which is the
+    group's final chance over its intended one; ``seats_filled`` the share of freed seats refilled."""
 
     rounds: int
     every_quota: float
     per_quota: tuple[float, ...]
     seats_filled: float
+    group_ratios: tuple[float, ...] = ()
 
     @property
     def worst_quota(self) -> float:
         return min(self.per_quota, default=1.0)
 
+    @property
+    def lowest_ratio(self) -> float:
+        return min(self.group_ratios, default=1.0)
+
     def to_json(self, problem: SelectionProblem) -> dict:
         return {"rounds": self.rounds, "every_quota": round(self.every_quota, 6),
-                "worst_quota": round(self.worst_quota, 6), "seats_filled": round(self.seats_filled, 6),
-                "per_quota": [{"category": quota.category, "name": quota.name, "rate": round(rate, 6)}
-                              for quota, rate in zip(problem.quotas, self.per_quota)]}
+                "worst_quota": round(self.worst_quota, 6), "lowest_ratio": round(self.lowest_ratio, 6),
+                "seats_filled": round(self.seats_filled, 6),
+                "per_quota": [{"category": quota.category, "name": quota.name, "rate": round(rate, 6),
+                               "ratio": round(ratio, 6)}
+                              for quota, rate, ratio in zip(problem.quotas, self.per_quota, self.group_ratios)]}
 
 
 def hold_rates(problem: SelectionProblem, panel: Sequence[str], dropout: Mapping[str, float], alternates: Sequence[str],
                *, rounds: int = CHECK_ROUNDS, seed: int = 0, solver: ReplacementSolver | None = None) -> HoldRates:
     """Simulate ``rounds`` drop-out rounds at the ``dropout`` rates (panel members and alternates
     alike, seeded) and replace from the available ``alternates`` as a real round would
-    (``ReplacementSolver.best``); count how often each quota holds."""
+    (``ReplacementSolver.best``); count how often each quota holds and what each group keeps."""
     rows = solver.rows if solver is not None else QuotaRows(problem)
     solver = solver or ReplacementSolver(rows)
     rng = np.random.default_rng(seed)
     invited = [member for member in panel if member not in problem.fixed_ids]
     panel_rates = np.array([dropout[member] for member in invited])
     alternate_rates = np.array([dropout[member] for member in alternates])
+    drawn = rows.counts(panel)
     held_each = np.zeros(len(rows.quota_min))
+    kept = np.zeros(len(rows.quota_min))
     held_all = 0
     filled = freed = 0
     for _ in range(rounds):
@@ -553,31 +581,36 @@ def hold_rates(problem: SelectionProblem, panel: Sequence[str], dropout: Mapping
         ok = (counts >= rows.quota_min - 1e-9) & (counts <= rows.quota_max + 1e-9)
         held_each += ok
         held_all += bool(ok.all())
+        kept += counts
         filled += len(chosen)
         freed += len(dropped)
+    ratios = np.where(drawn > 0, kept / np.maximum(drawn * rounds, 1), 1.0)
     return HoldRates(rounds, held_all / rounds, tuple(float(x) for x in held_each / rounds),
-                     filled / freed if freed else 1.0)
+                     filled / freed if freed else 1.0, tuple(float(x) for x in ratios))
 
 
 @dataclass(frozen=True)
 class TargetedAlternates:
-    """Alternates sized for the target: ``alternates`` and their checked ``holds``; ``ceiling``
-    is what every possible alternate at once would reach (no choice of alternates can do better),
-    and ``target_met`` whether every quota holds in at least ``target`` of the rounds."""
+    """Alternates sized for the targets: ``alternates`` and their checked ``holds``; ``ceiling``
+    is what every possible alternate at once reaches (no choice of alternates does much better);
+    ``target_met`` says whether every quota holds in at least ``target`` of the rounds and every
+    group keeps at least ``ratio_target`` of its drawn seats."""
 
     alternates: Alternates
     holds: HoldRates
     ceiling: HoldRates
     target: float
     limit: int
+    ratio_target: float = TARGET_RATIO
 
     @property
     def target_met(self) -> bool:
-        return self.holds.worst_quota >= self.target
+        return self.holds.worst_quota >= self.target and self.holds.lowest_ratio >= self.ratio_target
 
     def to_json(self, problem: SelectionProblem) -> dict:
-        return {"target": self.target, "limit": self.limit, "target_met": self.target_met,
-                "holds": self.holds.to_json(problem), "ceiling": self.ceiling.to_json(problem)}
+        return {"target": self.target, "ratio_target": self.ratio_target, "limit": self.limit,
+                "target_met": self.target_met, "holds": self.holds.to_json(problem),
+                "ceiling": self.ceiling.to_json(problem)}
 
 
 def alternates_for_target(
@@ -594,8 +627,9 @@ def alternates_for_target(
     rounds: int = CHECK_ROUNDS,
 ) -> TargetedAlternates:
     """The fewest alternates (at most ``limit``) after which every quota holds in at least
-    ``target`` of ``rounds`` fresh simulated rounds, or, when that cannot be reached, the fewest
-    that come within one round in a hundred of the ceiling (every possible alternate at once).
+    ``target`` of ``rounds`` fresh simulated rounds and every group keeps at least
+    ``TARGET_RATIO`` of its drawn seats; where the pool's ceiling (every possible alternate at
+    once) falls short of either, within one point of the ceiling instead.
 
     Sizes tried: the expected number of drop-outs plus one, then twice as many each time,
     then ``limit``; each size is chosen by ``choose_alternates`` and checked by ``hold_rates`` on
@@ -605,7 +639,8 @@ def alternates_for_target(
     excluded = set(excluded) | set(problem.fixed_ids)
     everyone = everyone_as_alternates(problem, panel, excluded)
     ceiling = hold_rates(problem, panel, dropout, everyone, rounds=rounds, seed=seed, solver=solver)
-    enough = min(target, ceiling.worst_quota - 0.01)
+    enough_hold = min(target, ceiling.worst_quota - 0.01)
+    enough_ratio = min(TARGET_RATIO, ceiling.lowest_ratio - 0.01)
     expected = sum(dropout[member] for member in panel if member not in problem.fixed_ids)
     size = max(1, math.ceil(expected) + 1)
     limit = min(limit, len(everyone))
@@ -614,7 +649,7 @@ def alternates_for_target(
         chosen = choose_alternates(problem, panel, dropout, size, samples=samples, seed=seed, excluded=excluded,
                                    time_limit=time_limit)
         holds = hold_rates(problem, panel, dropout, chosen.ids, rounds=rounds, seed=seed, solver=solver)
-        if holds.worst_quota >= enough or size >= limit:
+        if (holds.worst_quota >= enough_hold and holds.lowest_ratio >= enough_ratio) or size >= limit:
             return TargetedAlternates(chosen, holds, ceiling, target, limit)
         size *= 2
 

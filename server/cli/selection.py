@@ -265,7 +265,9 @@ def _draw(lottery_path: str, seed: str, json_path: str | None) -> None:
                      f"{100 * check['holds']['every_quota']:.1f}%, the quota met least often in "
                      f"{100 * check['holds']['worst_quota']:.1f}%; with every volunteer left as an alternate "
                      f"{100 * check['ceiling']['every_quota']:.1f}% and {100 * check['ceiling']['worst_quota']:.1f}%; "
-                     f"target of {100 * check['target']:.0f}% for every quota "
+                     f"the group keeping least of its drawn seats keeps {check['holds']['lowest_ratio']:.2f} "
+                     f"({check['ceiling']['lowest_ratio']:.2f} with everyone); targets (every quota in "
+                     f"{100 * check['target']:.0f}% of rounds, every group {check['ratio_target']:.2f} of its seats) "
                      f"{'met' if check['target_met'] else 'not met'}")
     click.echo("\n".join(lines))
     if json_path is not None:

@@ -197,6 +197,7 @@ def test_the_target_is_met_with_enough_alternates_and_reported_against_the_ceili
     targeted = alternates_module.alternates_for_target(problem, panel, dropout, limit=16, samples=10, rounds=200)
     # With 8 of each sex left, every quota holds in every round once there are enough alternates.
     assert targeted.ceiling.every_quota == 1.0 and targeted.target_met and targeted.holds.worst_quota >= 0.99
+    assert targeted.holds.lowest_ratio >= 0.95 and len(targeted.holds.group_ratios) == 2
     assert 0 < len(targeted.alternates.ids) <= 16
     few = alternates_module.hold_rates(problem, panel, dropout, targeted.alternates.ids[:1], rounds=200)
     assert few.every_quota < targeted.holds.every_quota
