@@ -25,8 +25,6 @@ from panels.selection.final_chances import simulate_final_chances
 from panels.selection.model import Lottery, Quota, SelectionProblem, Volunteer
 from panels.tables import SelectionRun
 
-#: Most alternates an officer may ask for at one draw.
-MAX_ALTERNATES = 100
 #: Tickets and drop-out rounds per ticket of the simulation shown on the run page: enough to name
 #: the groups that lose most, cheap enough to run during the draw.
 SIMULATED_TICKETS = 5
@@ -70,7 +68,7 @@ def plan_alternates(inputs: Mapping[str, Any], result: Mapping[str, Any], panel:
     problem = problem_from_inputs(inputs)
     probability = {v.id: rates.probability(v.features) for v in problem.volunteers}
     seed = sampling_seed(public_seed)
-    targeted = checked_alternates(problem, list(panel), probability, count, limit=target_limit(problem), seed=seed,
+    targeted = checked_alternates(problem, list(panel), probability, count, limit=target_limit(problem.k), seed=seed,
                                   excluded=problem.fixed_ids,
                                   time_limit=TARGET_TIME_LIMIT_S if count is None else TIME_LIMIT_S, rounds=CHECK_ROUNDS)
     count = len(targeted.alternates.ids)

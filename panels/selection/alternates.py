@@ -518,9 +518,14 @@ TARGET_RATIO = 0.95
 CHECK_ROUNDS = 400
 
 
-def target_limit(problem: SelectionProblem) -> int:
-    """Most alternates the target may ask for: 100, or one per seat on a larger panel."""
-    return max(100, problem.k)
+#: Most alternates a draw chooses (the target may ask for one per seat on a larger panel).
+MOST_ALTERNATES = 100
+
+
+def target_limit(seats: int) -> int:
+    """Most alternates the target may ask for on a panel of ``seats``: ``MOST_ALTERNATES``, or one
+    per seat on a larger panel."""
+    return max(MOST_ALTERNATES, seats)
 
 
 @dataclass(frozen=True)

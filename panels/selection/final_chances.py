@@ -110,7 +110,7 @@ def simulate_final_chances(
         if alternates == "everyone":
             order = everyone_as_alternates(problem, panel)
         elif alternates == "target":
-            order = alternates_for_target(problem, panel, probability, limit=limit or target_limit(problem), samples=samples, seed=ticket_seed,
+            order = alternates_for_target(problem, panel, probability, limit=limit or target_limit(problem.k), samples=samples, seed=ticket_seed,
                                           time_limit=time_limit, rounds=check_rounds).alternates.ids
         else:
             order = choose_alternates(problem, panel, probability, int(alternates), seed=ticket_seed,

@@ -214,7 +214,7 @@ def draw_alternates(record: Mapping[str, Any], drawn: dict[str, Any]) -> dict[st
     features = {volunteer.id: volunteer.features for volunteer in volunteers}
     seed = sampling_seed(str(drawn["seed"]))
     probability = {m: rates.probability(values) for m, values in features.items()}
-    targeted = checked_alternates(problem, panel, probability, None if count == "target" else count, limit=target_limit(problem),
+    targeted = checked_alternates(problem, panel, probability, None if count == "target" else count, limit=target_limit(problem.k),
                                   seed=seed)
     alternates = targeted.alternates
     drawn["alternates"] = list(alternates.ids)

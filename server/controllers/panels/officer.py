@@ -41,7 +41,8 @@ from panels.plain_words import dimension_label, group_label
 from panels.pool_csv import PoolImportError, parse_pool_csv, pool_csv
 from panels.quotas import QuotaError, QuotaRow, compute_quotas, quota_problems
 from panels.run_rules import run_refusal
-from panels.run_alternates import MAX_ALTERNATES, default_alternates, learnt_rates, replacement_alternates
+from panels.run_alternates import default_alternates, learnt_rates, replacement_alternates
+from panels.selection.alternates import MOST_ALTERNATES, target_limit
 from panels.selection import OBJECTIVES
 from panels.service_records import SERVICE_RECORD_YEARS
 from panels.tables import Panel
@@ -409,7 +410,7 @@ class PanelOfficerController(Controller):
         plan = json.loads(run.alternates_json) if run.alternates_json else None
         final = plan["final_chances"]["final"] if plan else {}
         return {"record": record, "probabilities": probabilities, "chart": chart, "drawn": drawn, "fixed": fixed,
-                "dropout_rates": rates, "plan": plan, "final": final, "max_alternates": max(MAX_ALTERNATES, int(record["k"])),
+                "dropout_rates": rates, "plan": plan, "final": final, "max_alternates": target_limit(int(record["k"])),
                 "inputs": json.loads(run.inputs_json or "{}")}
 
     @post("/{panel_id:int}/runs/{run_id:int}/draw", name="panels_run_draw")
@@ -421,9 +422,9 @@ class PanelOfficerController(Controller):
         seed = str(data.get("seed", ""))
         typed = str(data.get("alternates", "")).strip() if "alternates" in data else self._default_alternates(run)
         errors = {}
-        if typed and (not typed.isdigit() or int(typed) > MAX_ALTERNATES):
+        if typed and (not typed.isdigit() or int(typed) > MOST_ALTERNATES):
             errors["alternates"] = gettext("Enter a whole number of alternates from 0 to %(most)s, or leave it empty",
-                                           most=MAX_ALTERNATES)
+                                           most=MOST_ALTERNATES)
         else:
             try:
                 drawn = await run_store.draw_run(panel=panel, run=run, seed=seed, drawn_by=request.user.email,
