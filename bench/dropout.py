@@ -181,7 +181,7 @@ def large_selection(workdir: Path) -> None:
               f"target < 10 s: FAIL")
         return
     total = time.perf_counter() - started
-    how = ("by profile matching" if alternates.panel_profiles_only
+    how = ("by the cover" if alternates.method == "cover"
            else f"by the sample-average program, HiGHS gap {alternates.mip_gap:.4f}")
     print(f"\nSelection with alternates, {instance.name} (synthetic, households): LEXIMIN {selected:.1f} s + "
           f"{len(alternates.ids)} alternates {total - selected:.1f} s ({how}) = "

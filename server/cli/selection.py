@@ -259,7 +259,7 @@ def _draw(lottery_path: str, seed: str, json_path: str | None) -> None:
         lines += ["", f"Alternates, in order ({len(drawn['alternates'])}): {', '.join(drawn['alternates'])}",
                   f"Expected misrepresentation after drop-outs {report['expected_misrepresentation']:.4f}, worst "
                   f"{report['worst_misrepresentation']:.4f}; every quota held in {100 * report['quota_hold_rate']:.0f}% "
-                  f"of {report['samples']} sampled drop-out sets"]
+                  f"of {report['samples']} fresh drop-out patterns (chosen by the {report.get('method', 'program')})"]
         check = drawn["alternates_check"]
         lines.append(f"Checked on {check['holds']['rounds']} new drop-out rounds: every quota at once in "
                      f"{100 * check['holds']['every_quota']:.1f}%, the quota met least often in "

@@ -46,25 +46,23 @@ def _select(problem, seed):
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(drawn_panels(), st.booleans())
-def test_alternates_keep_households_and_quotas_and_never_repeat_the_panel(case, profile_matching):
+def test_alternates_keep_households_and_quotas_and_never_repeat_the_panel(case, cover_only):
     problem, count, seed = case
     result = _select(problem, seed)
     if result is None:
         return
     panel = result.draw.panel
-    if profile_matching:  # the large-pool method, forced on a small pool
+    if cover_only:  # the large-pool method, forced on a small pool
         original = alternates_module.LARGE_POOL_TYPES
         alternates_module.LARGE_POOL_TYPES = 0
     try:
         alternates = choose_alternates(problem, panel, {v.id: 0.3 for v in problem.volunteers}, count, samples=8,
                                        seed=seed)
     finally:
-        if profile_matching:
+        if cover_only:
             alternates_module.LARGE_POOL_TYPES = original
-    assert alternates.panel_profiles_only == profile_matching
+    assert alternates.method in ({"cover", "none"} if cover_only else {"cover", "program", "none"})
     rows = QuotaRows(problem)
-    if profile_matching:  # only people with a panel member's answers
-        assert {rows.profile(a) for a in alternates.ids} <= {rows.profile(m) for m in panel}
     assert not set(alternates.ids) & set(panel)
     assert len(set(alternates.ids)) == len(alternates.ids) <= count
     households = [v.household for v in problem.volunteers if v.id in {*panel, *alternates.ids} and v.household]
@@ -171,7 +169,7 @@ def test_replacements_give_a_freed_seat_back_to_the_group_that_left_it_where_the
     assert replace_from_alternates(problem, ["F0", *remaining], ["F0"], ["M2", "F2"]) == ("F2",)
 
 
-def test_profile_matching_takes_alternates_where_drop_outs_are_likeliest():
+def test_the_cover_takes_alternates_where_drop_outs_are_likeliest():
     # Four young women who drop out half the time and four old men who rarely do: with two
     # alternates, both go to the young women's answers.
     volunteers = [Volunteer(id=f"y{i}", features={"sex": "F", "age": "young"}) for i in range(8)]
@@ -186,7 +184,7 @@ def test_profile_matching_takes_alternates_where_drop_outs_are_likeliest():
         chosen = choose_alternates(problem, panel, dropout, 2, samples=50, seed=3)
     finally:
         alternates_module.LARGE_POOL_TYPES = original
-    assert chosen.panel_profiles_only and len(chosen.ids) == 2 and all(a.startswith("y") for a in chosen.ids)
+    assert chosen.method == "cover" and len(chosen.ids) == 2 and all(a.startswith("y") for a in chosen.ids)
 
 
 def test_the_target_is_met_with_enough_alternates_and_reported_against_the_ceiling():
@@ -201,3 +199,28 @@ def test_the_target_is_met_with_enough_alternates_and_reported_against_the_ceili
     assert 0 < len(targeted.alternates.ids) <= 16
     few = alternates_module.hold_rates(problem, panel, dropout, targeted.alternates.ids[:1], rounds=200)
     assert few.every_quota < targeted.holds.every_quota
+
+
+def test_the_cover_is_kept_when_the_program_does_worse_on_fresh_patterns(monkeypatch):
+    # Six women and six men on a panel whose quotas allow no slack, both dropping out: a program
+    # that (as if stopped by its time limit) offers only men loses to the cover, which offers both.
+    volunteers = tuple(Volunteer(id=f"{sex}{i}", features={"sex": sex}) for sex in "FM" for i in range(12))
+    problem = SelectionProblem(volunteers=volunteers, k=12, quotas=(Quota("sex", "F", 6, 6), Quota("sex", "M", 6, 6)))
+    panel = [f"F{i}" for i in range(6)] + [f"M{i}" for i in range(6)]
+    dropout = {v.id: 0.2 for v in volunteers}
+    monkeypatch.setattr(alternates_module, "_program_choice", lambda *args: (("M6", "M7", "M8", "M9"), 0.5, "program"))
+    chosen = choose_alternates(problem, panel, dropout, 4, samples=20, seed=5)
+    assert chosen.method == "cover"
+    assert {a[0] for a in chosen.ids} == {"F", "M"} and len(chosen.ids) == 4
+    assert chosen.samples == alternates_module.JUDGE_SAMPLES
+
+
+def test_the_program_is_kept_when_the_cover_does_no_better():
+    # Women drop out, men never do: both choices are four women, and the tie goes to the program.
+    volunteers = tuple(Volunteer(id=f"{sex}{i}", features={"sex": sex}) for sex in "FM" for i in range(12))
+    problem = SelectionProblem(volunteers=volunteers, k=12, quotas=(Quota("sex", "F", 6, 6), Quota("sex", "M", 6, 6)))
+    panel = [f"F{i}" for i in range(6)] + [f"M{i}" for i in range(6)]
+    dropout = {v.id: 0.3 if v.id.startswith("F") else 0.0 for v in volunteers}
+    chosen = choose_alternates(problem, panel, dropout, 4, samples=20, seed=5)
+    assert chosen.method == "program" and all(a.startswith("F") for a in chosen.ids)
+    assert chosen.to_json()["method"] == "program" and chosen.mip_gap <= 1e-6
