@@ -257,15 +257,25 @@ def _sample_cover(types, rows: QuotaRows, panel, drops, stays, count):
     the drawn panel) from the alternates chosen so far who would take a seat in j and from anyone
     else who would, preferring, where all else is equal, alternates already chosen; whoever new
     they take joins the alternates, until there are ``count``. Stops when the patterns run out
-    (``COVER_SAMPLES``): then later patterns ask for nobody new often enough to matter. Ordered by
-    the number of patterns each alternate served. Returns (ordered ids, 0.0, "cover")."""
+    (``COVER_SAMPLES``): then later patterns ask for nobody new often enough to matter. On large
+    pools (more than ``LARGE_POOL_TYPES`` types) a new alternate must share all but at most one
+    answer with someone who dropped out in the pattern, which keeps each pattern's program to a few
+    hundred profiles (a replacement further off would move the panel two or more groups from its
+    drawn make-up). Ordered by the number of patterns each alternate served. Returns (ordered ids,
+    0.0, "cover")."""
     keys = sorted({key for _, key, _ in types})
     key_index = {key: p for p, key in enumerate(keys)}
     profile_of = [key_index[key] for _, key, _ in types]
+    types_of: dict[tuple[int, ...], list[int]] = defaultdict(list)
+    for t, (_, key, _) in enumerate(types):
+        types_of[key].append(t)
     quota_count, width = len(rows.quota_min), len(keys)
     membership = np.zeros((quota_count, width))
     for p, key in enumerate(keys):
         membership[list(key), p] = 1
+    category_rows = [[rows.index[(category, quota.name)] for quota in rows.problem.quotas if quota.category == category]
+                     for category in rows.problem.categories]
+    near_only = len(types) > LARGE_POOL_TYPES
     drawn = rows.counts(panel)
     chosen: list[tuple[int, int]] = []  # (type, slot) in the order they joined
     taken = [np.zeros(len(members), dtype=bool) for members, _, _ in types]
@@ -285,7 +295,17 @@ def _sample_cover(types, rows: QuotaRows, panel, drops, stays, count):
                 old[profile_of[t]].append((t, s))
         new: dict[int, list[tuple[int, int]]] = defaultdict(list)
         if room > 0:
-            for t, (members, _, household) in enumerate(types):
+            if near_only:  # large pools: new alternates within one answer of someone who dropped out
+                near = set()
+                for i in dropped:
+                    profile = rows.profile(panel[i])
+                    near.update(profile[:c] + (row,) + profile[c + 1:] for c, options in enumerate(category_rows)
+                                for row in options)
+                open_types = [t for key in sorted(near) for t in types_of.get(key, ())]
+            else:
+                open_types = range(len(types))
+            for t in open_types:
+                household = types[t][2]
                 if household is not None and household in households_taken:
                     continue
                 queue = new[profile_of[t]]
@@ -293,14 +313,18 @@ def _sample_cover(types, rows: QuotaRows, panel, drops, stays, count):
                     continue
                 open_slots = np.flatnonzero(stays[t][:, j] & ~taken[t])
                 queue.extend((t, int(s)) for s in open_slots[:seats - len(queue)])
-        old_count = np.array([len(old[p]) for p in range(width)], dtype=float)
-        new_count = np.array([len(new[p]) for p in range(width)], dtype=float)
-        x_old, x_new = _cover_step(rows, membership, counts, drawn, seats, room, old_count, new_count, categories)
-        for p in np.flatnonzero(x_old):
-            for slot in old[p][:x_old[p]]:
+        active = sorted(p for p in set(old) | set(new) if old[p] or new[p])
+        if not active:
+            continue
+        old_count = np.array([len(old[p]) for p in active], dtype=float)
+        new_count = np.array([len(new[p]) for p in active], dtype=float)
+        x_old, x_new = _cover_step(rows, membership[:, active], counts, drawn, seats, room, old_count, new_count,
+                                   categories)
+        for a in np.flatnonzero(x_old):
+            for slot in old[active[a]][:x_old[a]]:
                 served[slot] += 1
-        for p in np.flatnonzero(x_new):
-            for t, s in new[p][:x_new[p]]:
+        for a in np.flatnonzero(x_new):
+            for t, s in new[active[a]][:x_new[a]]:
                 chosen.append((t, s))
                 taken[t][s] = True
                 served[(t, s)] += 1
