@@ -6,16 +6,18 @@ invitations, each with the invited person's quota answers and whether they dropp
 
 Model (the one of Assos, Baharav, Flanigan & Procaccia, "Alternates, Assemble!", EC 2025): a
 person stays with probability ``s0 · Π_c β_{c, v_c}`` — a base rate times one factor per quota
-category for the person's value. The paper fits the factors by maximum likelihood over past
-assemblies; with the few past panels a council has, that fit is unstable, so here each factor is
-the group's smoothed stay rate over the overall one, ``β_{c,v} = s_{c,v} / s0``, which is what
-the likelihood gives when categories are independent.
+category for the person's value. As in the paper, s0 and the factors are fitted together by
+maximum likelihood over the past invitations, so that groups that go together (say the youngest
+and students) are not counted twice: each factor is what its group adds once the others are
+known. With the few past panels a council has, that fit alone is unstable, so the likelihood is
+regularised by the prior below, written as pseudo-invitations: ``fit_factors``.
 
-Smoothing (the prior, in plain words): before any history we assume one person in five drops out,
-weighing that guess like ten past invitations (``Beta(2, 8)``). Each group's rate then starts from
-the overall rate, again with the weight of ten invitations, and moves towards the group's own
-record as its history grows: a group with 3 invitations mostly follows the overall rate, a group
-with 300 mostly follows its own.
+The prior, in plain words: before any history we assume one person in five drops out, weighing
+that guess like ten past invitations (``Beta(2, 8)``). Each group then starts from the overall
+rate, again with the weight of ten invitations, and moves towards what its own record says as its
+history grows: a group with 3 invitations mostly follows the overall rate, a group with 300
+mostly follows its own. The group rates shown to the officer (``groups``) are each group's own
+smoothed record, with its credible interval; the per-person probabilities use the fitted factors.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
+from scipy.optimize import minimize
 from scipy.stats import beta as beta_distribution
 
 from panels.selection.model import Quota
@@ -75,19 +79,25 @@ class GroupDropoutRate:
 
 @dataclass(frozen=True)
 class DropoutRates:
-    """Learnt rates: ``overall`` (category and name empty) and one row per quota group."""
+    """Learnt rates: ``overall`` (category and name empty) and one row per quota group, with the
+    model's fitted base stay rate ``base_stay`` (s0) and stay factor per group (``factors``, in the
+    order of ``groups``). Rates recorded before the factors were fitted have neither: their
+    factors are each group's stay rate over the overall one, as they were computed then, so that
+    a recorded draw's alternates can still be repeated."""
 
     prior: DropoutPrior
     overall: GroupDropoutRate
     groups: tuple[GroupDropoutRate, ...]
+    base_stay: float | None = None
+    factors: tuple[float, ...] | None = None
 
     def probability(self, features: Mapping[str, str]) -> float:
         """The person's drop-out probability under the model of the module docstring."""
-        base_stay = 1.0 - self.overall.rate
-        stay = base_stay
-        for group in self.groups:
+        overall_stay = 1.0 - self.overall.rate
+        stay = overall_stay if self.base_stay is None else self.base_stay
+        for index, group in enumerate(self.groups):
             if features.get(group.category) == group.name:
-                stay *= (1.0 - group.rate) / base_stay
+                stay *= (1.0 - group.rate) / overall_stay if self.factors is None else self.factors[index]
         return min(max(1.0 - stay, PROBABILITY_FLOOR), 1.0 - PROBABILITY_FLOOR)
 
     def to_json(self) -> dict:
@@ -96,8 +106,12 @@ class DropoutRates:
                     "dropped": group.dropped, "rate": round(group.rate, 6), "low": round(group.low, 6),
                     "high": round(group.high, 6)}
 
-        return {"prior": {"alpha": self.prior.alpha, "beta": self.prior.beta}, "overall": row(self.overall),
+        data = {"prior": {"alpha": self.prior.alpha, "beta": self.prior.beta}, "overall": row(self.overall),
                 "groups": [row(group) for group in self.groups]}
+        if self.factors is not None:
+            data["base_stay"] = self.base_stay
+            data["factors"] = list(self.factors)
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping) -> DropoutRates:
@@ -106,7 +120,10 @@ class DropoutRates:
                                     float(item["rate"]), float(item["low"]), float(item["high"]))
 
         prior = DropoutPrior(float(data["prior"]["alpha"]), float(data["prior"]["beta"]))
-        return cls(prior=prior, overall=row(data["overall"]), groups=tuple(row(item) for item in data["groups"]))
+        factors = data.get("factors")
+        return cls(prior=prior, overall=row(data["overall"]), groups=tuple(row(item) for item in data["groups"]),
+                   base_stay=float(data["base_stay"]) if factors is not None else None,
+                   factors=tuple(float(factor) for factor in factors) if factors is not None else None)
 
 
 def _posterior(category: str, name: str, invited: int, dropped: int, alpha: float, beta: float) -> GroupDropoutRate:
@@ -131,7 +148,63 @@ def learn_dropout_rates(
         dropped = sum(1 for invitation in members if invitation.dropped)
         groups.append(_posterior(quota.category, quota.name, len(members), dropped,
                                  prior.weight * overall.rate, prior.weight * (1.0 - overall.rate)))
-    return DropoutRates(prior=prior, overall=overall, groups=tuple(groups))
+    base_stay, factors = fit_factors(history, groups, overall, prior)
+    return DropoutRates(prior=prior, overall=overall, groups=tuple(groups), base_stay=base_stay, factors=factors)
+
+
+#: Stay probabilities inside the fit are kept below this (the model's product can pass 1).
+MOST_STAY = 1.0 - 1e-9
+
+
+def fit_factors(history: list[PastInvitation], groups: list[GroupDropoutRate], overall: GroupDropoutRate,
+                prior: DropoutPrior) -> tuple[float, tuple[float, ...]]:
+    """s0 and the factors β of the module docstring by regularised maximum likelihood.
+
+    With u = log s0 + Σ log β over a person's groups, a past invitation adds
+    ``stayed · u + dropped · log(1 − e^u)`` to the log-likelihood. The prior adds pseudo-invitations
+    with fractional outcomes: ``prior.weight`` of them with no group at the prior's stay rate
+    (the Beta prior on s0), and, for each group, ``prior.weight`` of them in that group alone at
+    the smoothed overall stay rate (each factor is drawn towards leaving a member at the overall
+    rate). The negative of the sum is minimised by L-BFGS-B from each group's own stay rate over
+    the overall one; identical answer patterns are counted once, with their numbers."""
+    group_count = len(groups)
+    patterns: dict[tuple[int, ...], list[float]] = {}
+    for invitation in history:
+        key = tuple(g for g, group in enumerate(groups) if invitation.features.get(group.category) == group.name)
+        counts = patterns.setdefault(key, [0.0, 0.0])
+        counts[0 if invitation.dropped else 1] += 1.0
+    overall_stay = 1.0 - overall.rate
+    rows, stayed, weight = [], [], []
+    for key, (dropped, kept) in patterns.items():
+        rows.append(key)
+        stayed.append(kept / (dropped + kept))
+        weight.append(dropped + kept)
+    rows.append(())
+    stayed.append(prior.beta / prior.weight)
+    weight.append(prior.weight)
+    for g in range(group_count):
+        rows.append((g,))
+        stayed.append(overall_stay)
+        weight.append(prior.weight)
+    design = np.zeros((len(rows), group_count + 1))
+    design[:, 0] = 1.0
+    for r, key in enumerate(rows):
+        design[r, [1 + g for g in key]] = 1.0
+    stayed_share, weights = np.array(stayed), np.array(weight)
+
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        u = np.minimum(design @ theta, np.log(MOST_STAY))
+        stay = np.exp(u)
+        value = weights * (stayed_share * u + (1.0 - stayed_share) * np.log1p(-stay))
+        slope = weights * (stayed_share - (1.0 - stayed_share) * stay / (1.0 - stay))
+        slope[design @ theta > np.log(MOST_STAY)] = 0.0
+        return -float(value.sum()), -(design.T @ slope)
+
+    start = np.concatenate([[np.log(overall_stay)],
+                            [np.log(max(1.0 - group.rate, 1e-6) / overall_stay) for group in groups]])
+    result = minimize(objective, start, jac=True, method="L-BFGS-B")
+    theta = result.x if np.all(np.isfinite(result.x)) else start
+    return float(np.exp(theta[0])), tuple(float(np.exp(value)) for value in theta[1:])
 
 
 DROPPED_WORDS = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False, "false": False, "0": False}

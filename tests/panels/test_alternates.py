@@ -224,3 +224,34 @@ def test_the_program_is_kept_when_the_cover_does_no_better():
     chosen = choose_alternates(problem, panel, dropout, 4, samples=20, seed=5)
     assert chosen.method == "program" and all(a.startswith("F") for a in chosen.ids)
     assert chosen.to_json()["method"] == "program" and chosen.mip_gap <= 1e-6
+
+
+def test_rates_fitted_together_count_groups_that_go_together_once():
+    # The young drop out at 40% and the old at 10%; most of the young are students, but being a
+    # student changes nothing. Each group's own record makes students look flighty (about 37%),
+    # and multiplying the two groups' own ratios would give a young student about 0.53; the
+    # factors fitted together give them about the young's 40%.
+    quotas = (Quota("age", "young", 0, 5), Quota("age", "old", 0, 5), Quota("work", "student", 0, 5),
+              Quota("work", "other", 0, 5))
+    rng = np.random.default_rng(1)
+    history = []
+    for _ in range(3000):
+        young = bool(rng.random() < 0.5)
+        student = bool(rng.random() < (0.8 if young else 0.05))
+        history.append(PastInvitation({"age": "young" if young else "old", "work": "student" if student else "other"},
+                                      dropped=bool(rng.random() < (0.4 if young else 0.1))))
+    learnt = learn_dropout_rates(history, quotas)
+    students = next(group for group in learnt.groups if group.name == "student")
+    assert students.rate > 0.3
+    young_student = learnt.probability({"age": "young", "work": "student"})
+    assert abs(young_student - 0.4) < 0.04
+    assert abs(learnt.probability({"age": "young", "work": "other"}) - young_student) < 0.04
+    assert abs(learnt.probability({"age": "old", "work": "other"}) - 0.1) < 0.03
+    young = next(group for group in learnt.groups if group.name == "young")
+    overall_stay = 1 - learnt.overall.rate
+    marginal = 1 - overall_stay * ((1 - young.rate) / overall_stay) * ((1 - students.rate) / overall_stay)
+    assert marginal > 0.48
+    # A record made before the factors were fitted is read back with the marginal ratios.
+    old_record = learnt.to_json()
+    del old_record["factors"], old_record["base_stay"]
+    assert abs(type(learnt).from_json(old_record).probability({"age": "young", "work": "student"}) - marginal) < 1e-5  # rates are stored to 6 places
