@@ -2,8 +2,10 @@
 worker thread with progress written to the run's row, then draw with a public seed.
 
 A run row is written in three steps and never edited after each: inputs (at start), result
-(when the engine finishes), draw (when the officer enters the seed). ``inputs_hash`` is the
-SHA-256 of the canonical inputs JSON, so anyone holding the inputs can check they were used.
+(when the engine finishes), draw (when the officer enters the seed). A selection run's alternates
+are chosen after the draw, in the background, and written when ready (``panels.run_alternates``).
+``inputs_hash`` is the SHA-256 of the canonical inputs JSON, so anyone holding the inputs can
+check they were used.
 
 Volunteers appear to the engine only by their reference (``RP-…``) and their answers: the run
 record holds no names or contact details. The one-per-household rule needs only to know which

@@ -97,6 +97,9 @@ def test_the_draw_redirects_at_once_and_the_alternates_follow(client, officer_cl
 
     # A replacement round waits: it takes the alternates first.
     run(Volunteer.update({Volunteer.status: "declined"}).where(Volunteer.reference == members[0]).run())
+    members_page = officer_client.get(f"/officer/panels/{panel_id}/members").text
+    assert 'id="replacements-wait"' in members_page and f'href="{run_url}"' in members_page
+    assert "Choose replacements for 1 seats" not in members_page
     refused = post_form(officer_client, f"/officer/panels/{panel_id}/runs", {"kind": "replacement"})
     assert refused.status_code == 422 and "still being chosen" in refused.text
     assert run(SelectionRun.count().where(SelectionRun.kind == "replacement").run()) == 0
@@ -107,6 +110,8 @@ def test_the_draw_redirects_at_once_and_the_alternates_follow(client, officer_cl
     assert row["alternates_status"] == "ready" and plan["count"] == 2 and not set(plan["alternates"]["ids"]) & set(members)
     polled = officer_client.get(status_url, headers=HTMX)
     assert polled.headers["HX-Refresh"] == "true"
+    members_page = officer_client.get(f"/officer/panels/{panel_id}/members").text
+    assert 'id="replacements-wait"' not in members_page and "Choose replacements for 1 seats" in members_page
     page = officer_client.get(run_url).text
     assert alternates_listed(page) == plan["alternates"]["ids"] and "Final chance" in page
     assert 'id="alternates-choosing"' not in page and "Choose alternates" not in page
