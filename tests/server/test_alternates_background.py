@@ -139,7 +139,7 @@ def test_a_failed_choice_says_why_and_the_officer_chooses_again(client, officer_
     assert "hx-trigger" not in page.split('id="alternates-status"')[1].split(">")[0]  # nothing to poll
     assert audit_actions(run_id)[-1] == "alternates_failed"
 
-    for typed in ("many", "101", "-1", "2.5"):
+    for typed in ("many", "101", "-1", "2.5", "²"):
         refused = post_form(officer_client, run_url + "/alternates", {"alternates": typed})
         assert refused.status_code == 422, typed
         assert "Enter a whole number of alternates from 0 to 100, or leave it empty" in refused.text
@@ -240,6 +240,7 @@ def test_the_choosing_task_beats_a_heartbeat(db, monkeypatch):
     assert outcome.status == "skipped" and len(beats) >= 3
 
 
-@pytest.mark.parametrize("typed, expected", [("", ""), ("0", ""), ("100", ""), ("101", "Enter"), ("x", "Enter")])
+@pytest.mark.parametrize("typed, expected", [("", ""), ("0", ""), ("100", ""), ("101", "Enter"), ("x", "Enter"),
+                                             ("²", "Enter"), ("1" * 5000, "Enter")])
 def test_the_number_of_alternates_is_checked(typed, expected):
     assert officer_controller.alternates_error(typed).startswith(expected)

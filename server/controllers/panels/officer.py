@@ -78,7 +78,7 @@ async def choose_alternates_and_audit(run_id: int, count: int | None, *, actor: 
 
 def alternates_error(typed: str) -> str:
     """Why a typed number of alternates is not one (empty: for the target), or ""."""
-    if typed and (not typed.isdigit() or int(typed) > MOST_ALTERNATES):
+    if typed and (not typed.isdecimal() or len(typed) > 6 or int(typed) > MOST_ALTERNATES):  # "²" is a digit int() refuses
         return gettext("Enter a whole number of alternates from 0 to %(most)s, or leave it empty", most=MOST_ALTERNATES)
     return ""
 
