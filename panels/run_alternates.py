@@ -218,11 +218,13 @@ async def choose_alternates(*, run_id: int, count: int | None) -> AlternatesOutc
     (``None``: for the target) for the run's drawn panel in a worker thread, beating the heartbeat
     meanwhile, and write them (or why it failed) on the run. Never raises: a background task has
     nobody to tell; an unexpected error is logged and recorded on the run for the officer to see."""
-    heartbeat = asyncio.create_task(_heartbeat_while_choosing(run_id))
+    done = asyncio.Event()
+    heartbeat = asyncio.create_task(_heartbeat_while_choosing(run_id, done))
     try:
         return await _choose(run_id, count)
-    finally:
-        heartbeat.cancel()
+    finally:  # stopped between beats, not cancelled mid-query (its connection would outlive the loop)
+        done.set()
+        await heartbeat
 
 
 async def _choose(run_id: int, count: int | None) -> AlternatesOutcome:
@@ -254,14 +256,17 @@ async def _finish_choosing(run_id: int, *, status: str, error: str = "", alterna
     }).where(SelectionRun.id == run_id, SelectionRun.alternates_status == "choosing").run()
 
 
-async def _heartbeat_while_choosing(run_id: int) -> None:
-    while True:
+async def _heartbeat_while_choosing(run_id: int, done: asyncio.Event) -> None:
+    while not done.is_set():
         try:
             await SelectionRun.update({SelectionRun.alternates_heartbeat_at: datetime.now(timezone.utc)}).where(
                 SelectionRun.id == run_id, SelectionRun.alternates_status == "choosing").run()
         except Exception:  # noqa: BLE001 - a missed beat (a locked database) must not end the beating
             logger.warning("Could not record the heartbeat of selection run %s's alternates", run_id, exc_info=True)
-        await asyncio.sleep(HEARTBEAT_INTERVAL_S)
+        try:
+            await asyncio.wait_for(done.wait(), timeout=HEARTBEAT_INTERVAL_S)
+        except asyncio.TimeoutError:
+            pass
 
 
 async def freed_seats(run_id: int, withdrawn: Sequence[str]) -> tuple[Volunteer, ...]:
