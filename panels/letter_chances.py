@@ -10,6 +10,7 @@ from datetime import datetime
 
 from panels.census import QUOTA_DIMENSIONS, Census, CensusFormatError, dimension_margin, parse_census
 from panels.duplicates import LEFT_OUT_KINDS
+from panels.run_alternates import settle_stale_alternates
 from panels.selection.whole_process import Borough, LetterFigures, Registrant, WholeProcess, whole_process_chances
 from panels.store import with_derived_answers
 from panels.tables import LetterBatch, Panel, SelectionRun, Volunteer
@@ -65,13 +66,16 @@ async def letter_figures(panel_id: int) -> LetterFigures | None:
 
 async def chances_run(panel_id: int, run_id: int | None = None) -> SelectionRun | None:
     """The selection run to use: ``run_id`` when given (with a result), else the latest drawn
-    selection run, else the latest one with a result."""
+    selection run, else the latest one with a result. Its alternates may still be being chosen
+    (``panels.run_alternates``): then it has no final chances yet."""
     query = SelectionRun.objects().where(SelectionRun.panel == panel_id, SelectionRun.kind == "selection",
                                          SelectionRun.status.is_in(["done", "drawn"]))
     if run_id is not None:
-        return await query.where(SelectionRun.id == run_id).first().run()
-    runs = await query.order_by(SelectionRun.id, ascending=False).run()
-    return next((run for run in runs if run.status == "drawn"), runs[0] if runs else None)
+        run = await query.where(SelectionRun.id == run_id).first().run()
+    else:
+        runs = await query.order_by(SelectionRun.id, ascending=False).run()
+        run = next((run for run in runs if run.status == "drawn"), runs[0] if runs else None)
+    return None if run is None else await settle_stale_alternates(run)
 
 
 async def letter_to_panel(panel: Panel, run: SelectionRun | None) -> LetterToPanel | None:

@@ -3,7 +3,8 @@
 * **Starting a run.** A selection run computes a lottery over the whole panel. Once a panel has
   been drawn and members hold seats, computing it again would fix every seat (nothing left to
   draw): the officer is told to run a replacement round instead, which refills freed seats. A
-  replacement needs a drawn panel and a free seat. ``run_refusal`` gives the reason, or "".
+  replacement needs a drawn panel and a free seat, and waits while the drawn panel's alternates
+  are being chosen (it takes them first). ``run_refusal`` gives the reason, or "".
 * **Announcing the draw.** Before the seed exists, the officer publishes the lottery's
   fingerprint with where the seed will come from ("the numbers of the National Lottery draw on
   3 February 2027"): nobody can then pick a seed to suit a lottery, nor a lottery to suit a seed.
@@ -21,7 +22,7 @@ from typing import Any
 
 from common.i18n import format_day, gettext
 from panels.membership import SEAT_STATUSES
-from panels.run_alternates import problem_from_inputs
+from panels.run_alternates import choosing_alternates, problem_from_inputs
 from panels.selection.engine import quota_outcomes
 from panels.tables import Panel, SelectionRun, Volunteer
 
@@ -48,6 +49,9 @@ async def run_refusal(panel: Panel, *, kind: str) -> str:
         return gettext("Draw the panel first: replacements refill seats of a drawn panel.")
     if seats >= panel.panel_size:
         return gettext("Every seat is held, so there is nothing to replace.")
+    if await choosing_alternates(panel.id):
+        return gettext("The alternates of the drawn panel are still being chosen, and replacements take them first. "
+                       "Choose replacements once they are ready: the selection run’s page shows when.")
     return ""
 
 

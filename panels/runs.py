@@ -2,8 +2,10 @@
 worker thread with progress written to the run's row, then draw with a public seed.
 
 A run row is written in three steps and never edited after each: inputs (at start), result
-(when the engine finishes), draw (when the officer enters the seed). ``inputs_hash`` is the
-SHA-256 of the canonical inputs JSON, so anyone holding the inputs can check they were used.
+(when the engine finishes), draw (when the officer enters the seed). A selection run's alternates
+are chosen after the draw, in the background, and written when ready (``panels.run_alternates``).
+``inputs_hash`` is the SHA-256 of the canonical inputs JSON, so anyone holding the inputs can
+check they were used.
 
 Volunteers appear to the engine only by their reference (``RP-…``) and their answers: the run
 record holds no names or contact details. The one-per-household rule needs only to know which
@@ -32,7 +34,7 @@ from common.i18n import gettext
 from common.transactions import write_transaction
 from panels.quotas import QuotaRow, relaxation_key
 from panels.selection import (
-    InfeasibleQuotasError, Infeasibility, Lottery, Quota, SelectionInputError, SelectionProblem, SelectionProgress,
+    InfeasibleQuotasError, Infeasibility, Quota, SelectionInputError, SelectionProblem, SelectionProgress,
     Volunteer as PoolMember, check_feasibility, draw_from_lottery, lottery_digest, result_to_json, select_panel,
 )
 from panels.selection.recent_service import RecentServiceRule, apply_recent_service
@@ -323,11 +325,15 @@ async def _finish(run_id: int, *, status: str, error: str = "", result_json: str
 
 
 async def get_run(panel_id: int, run_id: int, *, now: datetime | None = None) -> SelectionRun | None:
-    """The run; one left "running" by a worker that died is marked as stopped first."""
+    """The run; one left "running", or "choosing" its alternates, by a worker that died is marked
+    as stopped (failed) first."""
     run = await SelectionRun.objects().where(SelectionRun.panel == panel_id, SelectionRun.id == run_id).first().run()
-    if run is not None and is_stale(run, now=now or datetime.now(timezone.utc)):
+    now = now or datetime.now(timezone.utc)
+    if run is not None and is_stale(run, now=now):
         await _finish(run_id, status="failed", error=STALE_MESSAGE)
         run = await SelectionRun.objects().where(SelectionRun.id == run_id).first().run()
+    if run is not None:
+        run = await run_alternates.settle_stale_alternates(run, now=now)
     return run
 
 
@@ -347,15 +353,21 @@ class DrawError(ValueError):
     pass
 
 
-class AlternatesError(DrawError):
-    """The number of alternates asked for cannot be chosen (nothing was drawn)."""
+@dataclass(frozen=True)
+class DrawOutcome:
+    """What a draw did: the new members, and whether their alternates are now to be chosen in the
+    background (the caller runs ``run_alternates.choose_alternates(run_id=…, count=alternates)``)."""
+
+    members: list[str]
+    choosing_alternates: bool
 
 
-async def draw_run(*, panel: Panel, run: SelectionRun, seed: str, drawn_by: str, alternates: int | None = 0) -> list[str]:
-    """Draw from the stored lottery with the public seed, choose ``alternates`` alternates (``None``:
-    as many as the 99% target needs) for a selection run's drawn panel (``panels.run_alternates``), mark the new members as invited with
+async def draw_run(*, panel: Panel, run: SelectionRun, seed: str, drawn_by: str, alternates: int | None = 0) -> DrawOutcome:
+    """Draw from the stored lottery with the public seed, mark the new members as invited with
     their invitation pending (the officer reviews and sends it: ``panels.invitations``) and return
-    their references. A run is drawn once only."""
+    them. A selection run asked for ``alternates`` alternates (``None``: as many as the 99% target
+    needs) is marked as choosing them, which happens after the draw in the background
+    (``panels.run_alternates``): the draw itself is cheap. A run is drawn once only."""
     seed = seed.strip()
     if not seed:
         raise DrawError(gettext("Enter the public seed"))
@@ -365,23 +377,12 @@ async def draw_run(*, panel: Panel, run: SelectionRun, seed: str, drawn_by: str,
     current = await SelectionRun.objects().where(SelectionRun.id == run.id).first().run()
     if current.status != "done" or current.seed is not None:
         raise DrawError(already_drawn)
-    record = json.loads(current.result_json)
     inputs = json.loads(current.inputs_json)
-    lottery = Lottery(panels=tuple(tuple(panel_ids) for panel_ids in record["lottery"]),
-                      max_deviation=float(record["max_lottery_deviation"]))
-    draw = draw_from_lottery(seed, lottery)
-    alternates_json = ""
-    if current.kind == "selection" and (alternates is None or alternates > 0):
-        rates = await run_alternates.learnt_rates(panel.id, run_alternates.problem_from_inputs(inputs).quotas)
-        try:
-            plan = await anyio.to_thread.run_sync(
-                lambda: run_alternates.plan_alternates(inputs, record, draw.panel, alternates, rates, seed))
-        except RuntimeError:  # the alternates program found no choice within its time limit
-            raise AlternatesError(gettext("The alternates could not be chosen in time for a pool this large: "
-                                          "enter fewer alternates, or 0")) from None
-        alternates_json = json.dumps(plan, sort_keys=True)
+    draw = draw_from_lottery(seed, run_alternates.lottery_of(json.loads(current.result_json)))
+    choosing = current.kind == "selection" and (alternates is None or alternates > 0)
     fixed = set(inputs.get("fixed_ids", []))
     new_members = [reference for reference in draw.panel if reference not in fixed]
+    now = datetime.now(timezone.utc)
     async with write_transaction(SelectionRun._meta.db):
         current = await SelectionRun.objects().where(SelectionRun.id == run.id).first().run()
         if current.status != "done" or current.seed is not None:
@@ -389,10 +390,12 @@ async def draw_run(*, panel: Panel, run: SelectionRun, seed: str, drawn_by: str,
         await SelectionRun.update({
             SelectionRun.seed: seed, SelectionRun.ticket: int(draw.ticket), SelectionRun.status: "drawn",
             SelectionRun.drawn_json: json.dumps(new_members), SelectionRun.drawn_by: drawn_by,
-            SelectionRun.drawn_at: datetime.now(timezone.utc), SelectionRun.alternates_json: alternates_json,
+            SelectionRun.drawn_at: now, SelectionRun.alternates_json: "",
+            SelectionRun.alternates_status: "choosing" if choosing else "", SelectionRun.alternates_error: "",
+            SelectionRun.alternates_asked: alternates if choosing else 0,
+            SelectionRun.alternates_heartbeat_at: now if choosing else None,
             SelectionRun.panel_counts_json: json.dumps(drawn_panel_counts(inputs, draw.panel)),
         }).where(SelectionRun.id == run.id).run()
         await Volunteer.update({Volunteer.status: "selected", Volunteer.invitation_pending: True}).where(
             Volunteer.panel == panel.id, Volunteer.reference.is_in(new_members or [""])).run()
-    return new_members
-
+    return DrawOutcome(members=new_members, choosing_alternates=choosing)

@@ -267,7 +267,20 @@ class SelectionRun(Table, tablename="panel_selection_run"):
     seat holders') count in every quota group, shown on the public "How we chose" page."""
     alternates_json = Text(default="")
     """Selection runs, written once at the draw: the ordered alternates (references), the program's
-    report, the drop-out rates used and the simulated final chances (``panels.alternates_store``)."""
+    report, the drop-out rates used and the simulated final chances (``panels.run_alternates``),
+    written when the background choice after the draw finishes."""
+    alternates_status = Varchar(length=10, default="")
+    """Selection runs after the draw: "" (none asked for), choosing (a background task is at it),
+    ready (``alternates_json`` holds them) or failed (``alternates_error`` says why). Runs drawn
+    before the choice moved to the background have "" with their ``alternates_json``."""
+    alternates_error = Varchar(length=100, default="")
+    """Why choosing failed, as a code the run page words: time_limit, stopped (the worker ended) or
+    error:<exception name>."""
+    alternates_asked = Integer(null=True, default=None)
+    """The number of alternates asked for; None with "choosing" or later: as many as the target needs."""
+    alternates_heartbeat_at = Timestamptz(null=True, default=None)
+    """Refreshed every few seconds by the task choosing the alternates: a "choosing" run whose
+    heartbeat stops (its worker was killed or restarted) is marked failed, so it can be chosen again."""
     recent_rule = Varchar(length=10, default="include")
     """What the run did with people who served on a recent panel (``panels.selection.recent_service``):
     include, exclude or lower. Who it left out or lowered is in the inputs (``recent_service``)."""

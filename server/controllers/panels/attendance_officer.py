@@ -15,6 +15,8 @@ from litestar.response import Redirect, Response, Template
 from common.clock import council_today
 from panels import attendance as attendance_store
 from panels import invitations, membership, service_records, store
+from panels.run_alternates import choosing_alternates
+from panels.runs import latest_drawn_run
 from panels.apologies import apologies_for_panel
 from server.audit import record_audit
 from server.controllers.panels.recommendations_officer import panel_or_404
@@ -74,7 +76,8 @@ class PanelAttendanceController(Controller):
             "fit": membership.quota_fit(quotas, await membership.seat_answers(panel_id)),
             "declined": sum(1 for m in members if m.status == "declined"),
             "withdrawn": sum(1 for m in members if m.status in membership.WITHDRAWN_STATUSES),
-            "seats_filled": sum(1 for m in members if m.status in membership.SEAT_STATUSES)})
+            "seats_filled": sum(1 for m in members if m.status in membership.SEAT_STATUSES),
+            "choosing_run": await latest_drawn_run(panel_id) if await choosing_alternates(panel_id) else None})
 
     @post("/attendance", name="panels_attendance")
     async def attendance(self, request: Request, panel_id: FromPath[int], data: RepeatableFormData) -> Redirect:

@@ -41,6 +41,7 @@ from panels.plain_words import dimension_label, group_label
 from panels.pool_csv import PoolImportError, parse_pool_csv, pool_csv
 from panels.quotas import QuotaError, QuotaRow, compute_quotas, quota_problems
 from panels.run_rules import run_refusal
+from panels import run_alternates
 from panels.run_alternates import default_alternates, learnt_rates, replacement_alternates
 from panels.selection.alternates import MOST_ALTERNATES, target_limit
 from panels.selection import OBJECTIVES
@@ -64,6 +65,22 @@ PANEL_DATE_FIELDS = ("deadline", *(f"session_{number}_date" for number in range(
 
 def data_png(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+async def choose_alternates_and_audit(run_id: int, count: int | None, *, actor: str, ip_address: str) -> None:
+    """The background task after a draw, or after asking again: choose the alternates, then write
+    how it ended to the audit log (the request that asked has long answered)."""
+    outcome = await run_alternates.choose_alternates(run_id=run_id, count=count)
+    if outcome.status != "skipped":
+        await record_audit(actor=actor, action=f"alternates_{outcome.status}", object_type="selection_run",
+                           object_id=run_id, detail=outcome.summary(), ip_address=ip_address)
+
+
+def alternates_error(typed: str) -> str:
+    """Why a typed number of alternates is not one (empty: for the target), or ""."""
+    if typed and (not typed.isdecimal() or len(typed) > 6 or int(typed) > MOST_ALTERNATES):  # "²" is a digit int() refuses
+        return gettext("Enter a whole number of alternates from 0 to %(most)s, or leave it empty", most=MOST_ALTERNATES)
+    return ""
 
 
 async def _panel_or_404(panel_id: int) -> Panel:
@@ -411,6 +428,7 @@ class PanelOfficerController(Controller):
         final = plan["final_chances"]["final"] if plan else {}
         return {"record": record, "probabilities": probabilities, "chart": chart, "drawn": drawn, "fixed": fixed,
                 "dropout_rates": rates, "plan": plan, "final": final, "max_alternates": target_limit(int(record["k"])),
+                "alternates_state": run_alternates.alternates_state(run),
                 "inputs": json.loads(run.inputs_json or "{}")}
 
     @post("/{panel_id:int}/runs/{run_id:int}/draw", name="panels_run_draw")
@@ -421,16 +439,12 @@ class PanelOfficerController(Controller):
             raise NotFoundException()
         seed = str(data.get("seed", ""))
         typed = str(data.get("alternates", "")).strip() if "alternates" in data else self._default_alternates(run)
-        errors = {}
-        if typed and (not typed.isdigit() or int(typed) > MOST_ALTERNATES):
-            errors["alternates"] = gettext("Enter a whole number of alternates from 0 to %(most)s, or leave it empty",
-                                           most=MOST_ALTERNATES)
-        else:
+        error = alternates_error(typed)
+        errors = {"alternates": error} if error else {}
+        if not errors:
             try:
                 drawn = await run_store.draw_run(panel=panel, run=run, seed=seed, drawn_by=request.user.email,
                                                  alternates=int(typed) if typed else None)
-            except run_store.AlternatesError as error:
-                errors["alternates"] = str(error)
             except run_store.DrawError as error:
                 errors["seed"] = str(error)
         if errors:
@@ -440,11 +454,67 @@ class PanelOfficerController(Controller):
             return Template("panels/officer/run.html", context=context, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         await record_audit(actor=request.user.email, action="selection_drawn", object_type="selection_run",
                            object_id=run.id,
-                           detail=f"seed {seed.strip()!r}; {len(drawn)} drawn; alternates {typed or 'for the 99% target'}",
+                           detail=f"seed {seed.strip()!r}; {len(drawn.members)} drawn; "
+                                  f"alternates {typed or 'for the 99% target'}"
+                                  f"{', chosen in the background' if drawn.choosing_alternates else ''}",
                            ip_address=client_ip(request))
         request.app.state.recruiting.forget()
-        # Nothing is sent yet: the officer reviews the invitations first.
-        return Redirect(path=request.app.route_reverse("panels_invitations", panel_id=panel.id), status_code=303)
+        # Nothing is sent yet: the officer reviews the invitations first. The alternates are chosen
+        # after this answer, in the background: the run page shows when they are ready.
+        background = BackgroundTask(choose_alternates_and_audit, run.id, int(typed) if typed else None,
+                                    actor=request.user.email, ip_address=client_ip(request))
+        return Redirect(path=request.app.route_reverse("panels_invitations", panel_id=panel.id), status_code=303,
+                        background=background if drawn.choosing_alternates else None)
+
+    @get("/{panel_id:int}/runs/{run_id:int}/alternates", name="panels_run_alternates_status")
+    async def alternates_status(self, request: HTMXRequest, panel_id: FromPath[int], run_id: FromPath[int]) -> Template | Redirect:
+        """The "alternates are being chosen" fragment for htmx's polling, with HX-Refresh once the
+        choice has ended (the whole page then shows the alternates, or why they could not be
+        chosen); without htmx, the run page."""
+        panel = await _panel_or_404(panel_id)
+        run = await run_store.get_run(panel_id, run_id)
+        if run is None:
+            raise NotFoundException()
+        if not request.htmx:
+            return Redirect(path=request.app.route_reverse("panels_run", panel_id=panel.id, run_id=run.id),
+                            status_code=303)
+        state = run_alternates.alternates_state(run)
+        response = Template("panels/officer/_alternates_status.html",
+                            context={"panel": panel, "run": run, "alternates_state": state})
+        if state != "choosing":
+            response.headers["HX-Refresh"] = "true"
+        return response
+
+    @post("/{panel_id:int}/runs/{run_id:int}/alternates", name="panels_run_alternates")
+    async def choose_alternates(self, request: Request, panel_id: FromPath[int], run_id: FromPath[int],
+                                data: RepeatableFormData) -> Template | Redirect:
+        """Choose the alternates of a drawn selection run that has none (drawn with 0) or whose
+        choice failed: in the background, as at the draw."""
+        panel = await _panel_or_404(panel_id)
+        run = await run_store.get_run(panel_id, run_id)
+        if run is None:
+            raise NotFoundException()
+        typed = str(data.get("alternates", "")).strip()
+        error = alternates_error(typed)
+        count = int(typed) if typed and not error else None
+        choosing = False
+        if not error:
+            try:
+                choosing = await run_alternates.request_alternates(run=run, count=count)
+            except run_alternates.AlternatesRequestError as refused:
+                error = str(refused)
+        if error:
+            context: dict[str, Any] = {"panel": panel, "run": run, "values": {"alternates": typed},
+                                       "errors": {"alternates": error}}
+            context.update(await self._result_context(run))
+            return Template("panels/officer/run.html", context=context, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        await record_audit(actor=request.user.email, action="alternates_requested", object_type="selection_run",
+                           object_id=run.id, detail=f"alternates {typed or 'for the 99% target'}",
+                           ip_address=client_ip(request))
+        background = BackgroundTask(choose_alternates_and_audit, run.id, count, actor=request.user.email,
+                                    ip_address=client_ip(request))
+        return Redirect(path=request.app.route_reverse("panels_run", panel_id=panel.id, run_id=run.id), status_code=303,
+                        background=background if choosing else None)
 
 
 def vars_of(row: QuotaRow) -> dict[str, Any]:
