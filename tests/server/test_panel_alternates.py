@@ -77,6 +77,10 @@ def test_draw_chooses_alternates_shows_final_chances_and_replacements_take_them(
     plan, drawn = json.loads(stored["alternates_json"]), json.loads(stored["drawn_json"])
     alternates = plan["alternates"]["ids"]
     assert len(alternates) == 3 and not set(alternates) & set(drawn)
+    public = client.get(f"/panels/{slug_of(panel_id)}/how-we-chose").text
+    assert "the Goldilocks method of Baharav and Flanigan" in public and "LEXIMIN method" not in public
+    assert re.search(r"Alternates chosen\s*</dt>\s*<dd[^>]*>\s*3\s*</dd>", public)
+    assert "Treated like anyone else" in public
     assert sum(plan["final_chances"]["final"].values()) == pytest.approx(plan["final_chances"]["expected_final_size"])
     page = officer_client.get(run_url).text
     listed = re.search(r'<ol class="govuk-list govuk-list--number" id="alternates">(.*?)</ol>', page, re.S).group(1)

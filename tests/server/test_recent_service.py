@@ -85,6 +85,9 @@ def test_exclude_leaves_recent_members_out_and_the_run_page_says_how_many(client
     assert drawn.status_code == 303, drawn.text[-2000:]
     plan = json.loads(latest_run().alternates_json)
     assert plan["alternates"]["ids"] and not excluded & set(plan["alternates"]["ids"])
+    public = client.get(f"/panels/{slug_of(current)}/how-we-chose").text
+    assert f"Left out: served on a panel in {council_today().year - 3} or later" in public
+    assert "the LEXIMIN method of Flanigan" in public
     first_drawn = json.loads(latest_run().drawn_json)[0]
     run(Volunteer.update({Volunteer.status: "declined"}).where(Volunteer.reference == first_drawn).run())
     replacement = post_form(officer_client, f"/officer/panels/{current}/runs", {"kind": "replacement"},
@@ -114,6 +117,10 @@ def test_lower_gives_recent_members_a_smaller_chance(client, officer_client):
         assert all(probabilities[member] <= probabilities[ref] + 1e-7 for ref in alike)
     page = officer_client.get(started.headers["location"]).text
     assert "2 people who served on a panel of" in page and "had their chance lowered by a factor of 0.5" in page
+    assert post_form(officer_client, started.headers["location"] + "/draw", {"seed": "seed", "alternates": "0"},
+                     follow_redirects=False).status_code == 303
+    public = client.get(f"/panels/{slug_of(current)}/how-we-chose").text
+    assert f"Chance multiplied by 0.5: served on a panel in {council_today().year - 2} or later" in public
 
 
 def test_include_is_the_default_and_touches_nobody(client, officer_client):
