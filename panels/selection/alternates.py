@@ -592,11 +592,15 @@ class ReplacementSolver:
             blocks += [[grouped, zeros, -identity], [grouped, zeros, identity]]
             low += [np.full(quota_count, -np.inf), drawn - counts]
             high += [drawn - counts, np.full(quota_count, np.inf)]
-        result = milp(c=objective, constraints=LinearConstraint(np.block(blocks), np.concatenate(low), np.concatenate(high)),
-                      bounds=Bounds(np.zeros(variables),
-                                    np.concatenate([[len(indices) for indices in distinct], np.full(2 * quota_count, np.inf)])),
-                      integrality=np.concatenate([np.ones(width), np.zeros(2 * quota_count)]),
-                      options={"mip_rel_gap": 0.0})
+        program = {"c": objective,
+                   "constraints": LinearConstraint(np.block(blocks), np.concatenate(low), np.concatenate(high)),
+                   "bounds": Bounds(np.zeros(variables), np.concatenate([[len(indices) for indices in distinct],
+                                                                        np.full(2 * quota_count, np.inf)]))}
+        # An integral solution of the linear relaxation is optimal for the integer program too.
+        result = milp(**program)
+        if result.x is None or np.abs(result.x[:width] - np.rint(result.x[:width])).max(initial=0.0) > 1e-6:
+            result = milp(**program, integrality=np.concatenate([np.ones(width), np.zeros(2 * quota_count)]),
+                          options={"mip_rel_gap": 0.0})
         taken = np.rint(result.x[:width]).astype(int)
         return tuple(sorted(a for indices, number in zip(distinct, taken) for a in indices[:number]))
 
