@@ -118,6 +118,10 @@ class _FaceWalk:
         self.reference_mass = 1.0
         self.noise = TIE_NOISE * self.rng.random(self.type_count)
         self.integer_programs = 0
+        # Row activities of the residual (set by ``_restrict_to_face`` at the start of each step)
+        # and of the last panel ``_in_face`` checked, reused by ``_step_length``.
+        self.activity = np.zeros(constraints.row_count)
+        self.panel_activity: tuple[np.ndarray | None, np.ndarray] = (None, self.activity)
 
     def run(self, target: np.ndarray, on_step: Callable[[int, int, float], None] | None) -> Decomposition:
         residual = target.copy()
@@ -161,7 +165,7 @@ class _FaceWalk:
         self.col_lower, self.col_upper = lower, upper
         if changed.size:
             self.lp.set_column_bounds(changed, lower, upper)
-        activity = constraints.matrix @ residual
+        activity = self.activity = constraints.matrix @ residual
         at_lower = activity <= constraints.lower * mass + TIGHT
         at_upper = activity >= constraints.upper * mass - TIGHT
         row_lower = np.where(at_upper, constraints.upper, constraints.lower)
@@ -226,6 +230,7 @@ class _FaceWalk:
         if np.any(panel < self.col_lower - 1e-9) or np.any(panel > self.col_upper + 1e-9):
             return False
         activity = self.constraints.matrix @ panel
+        self.panel_activity = (panel, activity)
         return bool(np.all(activity >= self.row_lower - 1e-9) and np.all(activity <= self.row_upper + 1e-9))
 
     def _step_length(self, residual: np.ndarray, mass: float, panel: np.ndarray) -> float:
@@ -238,8 +243,11 @@ class _FaceWalk:
         below = panel < counts
         if below.any():
             step = min(step, float(np.min((counts[below] * mass - residual[below]) / (counts[below] - panel[below]))))
-        panel_activity = constraints.matrix @ panel
-        activity = constraints.matrix @ residual
+        # Both products were taken for this panel and residual by ``_in_face`` and ``_restrict_to_face``.
+        checked, panel_activity = self.panel_activity
+        if checked is not panel:
+            panel_activity = constraints.matrix @ panel
+        activity = self.activity
         above_lower = (panel_activity > constraints.lower + 1e-9) & np.isfinite(constraints.lower)
         if above_lower.any():
             slack = activity[above_lower] - constraints.lower[above_lower] * mass
@@ -292,8 +300,11 @@ class _FaceProgram:
         quota_rows = pool.membership.shape[0]
         self.lazy = np.zeros(constraints.row_count, dtype=bool)
         self.lazy[1 + quota_rows : 1 + quota_rows + len(pool.household_groups)] = True
-        self.lazy_rows = np.flatnonzero(self.lazy)
-        self.lazy_matrix = constraints.matrix[self.lazy_rows]
+        # The household row of each type (−1 for none): households are disjoint, so a vertex's
+        # household activities are one bincount over its nonzero columns.
+        self.household_row = np.full(type_count, -1)
+        for index, group in enumerate(pool.household_groups):
+            self.household_row[list(group)] = 1 + quota_rows + index
         self.artificials = 0
         self._add_rows(np.flatnonzero(~self.lazy))
         # Artificial columns (one adding to and one taking from each size, quota and cut
@@ -340,18 +351,18 @@ class _FaceProgram:
             self._drop_idle_columns()
         while True:
             solution = self.lp.solve(allow_infeasible=True)
-            missing = np.flatnonzero((self.lp_column < 0) & (self.col_upper > 0))
             if solution is None:
                 # Only a tight household row can make it infeasible: take every column.
-                if missing.size == 0:
-                    raise LinearProgramError("the face holds no point")
-                self._add_columns(missing)
+                self._add_missing_columns()
                 continue
+            values = solution.values[self.artificials :]
             vertex = np.zeros(self.lp_column.size)
-            vertex[self.column_types] = solution.values[self.artificials :]
-            activity = self.lazy_matrix @ vertex
-            rows = self.lazy_rows
-            broken = rows[(self.lp_row[rows] < 0) & (activity > self.row_upper[rows] + 1e-9)]
+            vertex[self.column_types] = values
+            used = self.column_types[values != 0.0]
+            rows = self.household_row[used]
+            in_household = rows >= 0
+            activity = np.bincount(rows[in_household], weights=vertex[used[in_household]], minlength=self.lp_row.size)
+            broken = np.flatnonzero((activity > self.row_upper + 1e-9) & (self.lp_row < 0))
             duals = np.zeros(self.constraints.row_count)
             duals[self.row_indices] = solution.row_duals
             reduced = -self.weights - self.matrix_t @ duals
@@ -360,14 +371,19 @@ class _FaceProgram:
                 improving = improving[np.argsort(reduced[improving], kind="stable")[:COLUMNS_PER_ROUND]]
             if broken.size == 0 and improving.size == 0:
                 if np.any(solution.values[: self.artificials] > 1e-9):
-                    if missing.size == 0:
-                        raise LinearProgramError("the face holds no point")
-                    self._add_columns(missing)
+                    self._add_missing_columns()
                     continue
                 self.vertex, self.reduced = vertex, reduced
                 return vertex
             self._add_rows(broken)
             self._add_columns(improving)
+
+    def _add_missing_columns(self) -> None:
+        """Add every column not fixed at zero (raises ``LinearProgramError`` if all are in)."""
+        missing = np.flatnonzero((self.lp_column < 0) & (self.col_upper > 0))
+        if missing.size == 0:
+            raise LinearProgramError("the face holds no point")
+        self._add_columns(missing)
 
     def _drop_idle_columns(self) -> None:
         """Remove the columns fixed at zero, and those the last vertex left at zero with a
