@@ -55,7 +55,11 @@ def relaxed_leximin(constraints: PanelConstraints, weights: np.ndarray | None = 
     counts = constraints.type_counts
     type_count = counts.size
     weights = np.ones(type_count) if weights is None else np.asarray(weights, dtype=float)
-    program = LinearProgram()
+    # Fixing a level keeps the last solution feasible, so the next level starts from a primal
+    # feasible basis: primal simplex re-solves it in a few pivots where dual simplex took
+    # hundreds (n = 20,000, 12 levels: 0.83 s instead of 1.45 s of CPU, the second level
+    # 31 ms instead of 383 ms; the first, from scratch, 0.63 s instead of 0.75 s).
+    program = LinearProgram(primal_simplex=True)
     # Columns: x_0 … x_{T-1}, then z. Minimise −z.
     program.add_columns(np.zeros(type_count), np.zeros(type_count), counts)
     program.add_rows(constraints.lower, constraints.upper, constraints.matrix)
