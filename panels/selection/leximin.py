@@ -43,6 +43,7 @@ from panels.selection.compression import CompressedPool
 from panels.selection.decomposition import decompose
 from panels.selection.feasibility import InfeasibleQuotasError, explain_infeasibility, feasible_panel
 from panels.selection.linear_program import LinearProgramError
+from panels.selection.lottery import panel_matrix
 from panels.selection.model import SelectionProgress
 from panels.selection.panel_program import PanelProgram, panel_constraints
 from panels.selection.panel_search import SwapSearch
@@ -155,7 +156,7 @@ def _distribution(pool, panels, weights, iterations, integer_programs, method, c
     keep = weights > NEGLIGIBLE_WEIGHT
     kept_weights = weights[keep] / weights[keep].sum()
     kept_panels = tuple(np.asarray(panel, dtype=np.int64) for panel, flag in zip(panels, keep) if flag)
-    seats = np.array(kept_panels, dtype=float).T @ kept_weights
+    seats = panel_matrix(kept_panels, pool.type_count).T @ kept_weights
     return TypeDistribution(
         panels=kept_panels,
         weights=kept_weights,
