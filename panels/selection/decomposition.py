@@ -284,6 +284,15 @@ class _FaceWalk:
         return max(step, 0.0)
 
 
+def _smallest(items: np.ndarray, keys: np.ndarray, count: int) -> np.ndarray:
+    """``count`` items of smallest key, in order of key (equal keys in the order of ``items``):
+    a partition first, as sorting thousands of keys to keep sixty cost 0.2 ms a step."""
+    if items.size > count:
+        kept = np.sort(np.argpartition(keys, count - 1)[:count])
+        items, keys = items[kept], keys[kept]
+    return items[np.argsort(keys, kind="stable")]
+
+
 class _FaceProgram:
     """The LP "maximise weights · Y over the face", holding only the rows and columns it needs.
 
@@ -380,7 +389,7 @@ class _FaceProgram:
             self._drop_idle_columns()
         if self.vertex is not None and not accept_integral:
             outside = np.flatnonzero((self.lp_column < 0) & (self.col_upper > 0))
-            self._add_columns(outside[np.argsort(self.reduced[outside], kind="stable")[:PRICE_AHEAD]])
+            self._add_columns(_smallest(outside, self.reduced[outside], PRICE_AHEAD))
         while True:
             solution = self.lp.solve(allow_infeasible=True)
             if solution is None:
@@ -400,7 +409,7 @@ class _FaceProgram:
             reduced = -self.weights - self.matrix_t @ duals
             improving = np.flatnonzero((self.lp_column < 0) & (self.col_upper > 0) & (reduced < -REDUCED_COST))
             if improving.size > COLUMNS_PER_ROUND:
-                improving = improving[np.argsort(reduced[improving], kind="stable")[:COLUMNS_PER_ROUND]]
+                improving = _smallest(improving, reduced[improving], COLUMNS_PER_ROUND)
             if accept_integral and broken.size == 0 and improving.size:
                 if np.all(np.abs(values - np.rint(values)) <= 1e-6) and not np.any(solution.values[: self.artificials] > 1e-9):
                     improving = improving[:0]
