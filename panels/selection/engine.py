@@ -1,7 +1,8 @@
 """``select_panel``: the one entry point the recruitment workflow and the CLI call.
 
-Order of work: validate → feasibility (explain and propose a relaxation if none) →
-distribution (LEXIMIN, see ``leximin``; or legacy draws) → uniform lottery of M panels →
+Order of work: validate → feasibility (explain and propose a relaxation if none; LEXIMIN
+checks it on the way, as the panels it finds prove it) → distribution (LEXIMIN, see
+``leximin``; or legacy draws) → uniform lottery of M panels →
 optional public draw from a seed → independent checks → warnings (a lottery too small for
 the distribution) → result of plain Python values (no numpy scalars: the database layer
 cannot store them).
