@@ -1,7 +1,8 @@
 """``select_panel``: the one entry point the recruitment workflow and the CLI call.
 
-Order of work: validate → feasibility (explain and propose a relaxation if none) →
-distribution (LEXIMIN, see ``leximin``; or legacy draws) → uniform lottery of M panels →
+Order of work: validate → feasibility (explain and propose a relaxation if none; LEXIMIN
+checks it on the way, as the panels it finds prove it) → distribution (LEXIMIN, see
+``leximin``; or legacy draws) → uniform lottery of M panels →
 optional public draw from a seed → independent checks → warnings (a lottery too small for
 the distribution) → result of plain Python values (no numpy scalars: the database layer
 cannot store them).
@@ -60,18 +61,19 @@ def select_panel(
     started = time.perf_counter()
     validate_problem(problem)
     pool = compress_pool(problem)
-    # Any panel that meets the quotas proves them feasible and starts the LEXIMIN search.
-    initial = feasible_panel(pool)
-    if initial is None:
-        raise InfeasibleQuotasError(explain_infeasibility(pool))
     limits = None
     if algorithm == "leximin":
-        lottery, target, distribution_size, iterations = _leximin(pool, initial, lottery_size, progress)
+        # LEXIMIN proves the quotas feasible by the panels it finds, and runs the feasibility
+        # integer program itself only when it needs a panel to start from (``leximin``).
+        lottery, target, distribution_size, iterations = _leximin(pool, lottery_size, progress)
         draws = None
     elif algorithm == "goldilocks":
+        # Any panel that meets the quotas proves them feasible and starts the search.
+        initial = _feasible(pool)
         lottery, target, distribution_size, iterations, limits = _goldilocks(pool, initial, lottery_size, progress)
         draws = None
     else:
+        _feasible(pool)
         lottery, target, distribution_size = _legacy(pool, lottery_size, progress)
         iterations = draws = lottery_size
     probabilities = {volunteer.id: 0.0 for volunteer in problem.volunteers}
@@ -103,6 +105,14 @@ def select_panel(
     )
 
 
+def _feasible(pool: CompressedPool) -> np.ndarray:
+    """A panel of ``pool`` that meets the quotas (raises ``InfeasibleQuotasError`` if none does)."""
+    initial = feasible_panel(pool)
+    if initial is None:
+        raise InfeasibleQuotasError(explain_infeasibility(pool))
+    return initial
+
+
 def _lottery_warnings(lottery: Lottery, distribution_size: int) -> tuple[str, ...]:
     """Say when rounding to M tickets changed the fair probabilities more than a little."""
     warnings = []
@@ -121,12 +131,13 @@ def _lottery_warnings(lottery: Lottery, distribution_size: int) -> tuple[str, ..
 
 
 def _leximin(
-    pool: CompressedPool, initial: np.ndarray, lottery_size: int, progress: Callable[[SelectionProgress], None] | None
+    pool: CompressedPool, lottery_size: int, progress: Callable[[SelectionProgress], None] | None
 ) -> tuple[Lottery, dict[str, float], int, int]:
     if pool.seats == 0 or pool.type_count == 0:
+        _feasible(pool)
         panel = tuple(sorted(pool.fixed_ids))
         return Lottery(panels=(panel,) * lottery_size, max_deviation=0.0), {}, 1, 0
-    distribution = leximin_distribution(pool, initial, progress=progress)
+    distribution = leximin_distribution(pool, progress=progress)
     if progress is not None:
         progress(
             SelectionProgress(

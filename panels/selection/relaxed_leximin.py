@@ -55,7 +55,13 @@ def relaxed_leximin(constraints: PanelConstraints, weights: np.ndarray | None = 
     counts = constraints.type_counts
     type_count = counts.size
     weights = np.ones(type_count) if weights is None else np.asarray(weights, dtype=float)
-    program = LinearProgram()
+    # Fixing a level keeps the last solution feasible, so the next level starts from a primal
+    # feasible basis: primal simplex re-solves it in a few pivots where dual simplex took
+    # hundreds (n = 20,000, 12 levels: 0.83 s instead of 1.45 s of CPU, the second level
+    # 31 ms instead of 383 ms; the first, from scratch, 0.63 s instead of 0.75 s). The optimal
+    # vertex it ends at may differ from dual simplex's within HiGHS's tolerances: probabilities
+    # differed by up to 8.5e-8 (camden_500_40) and 2e-8 (n = 20,000).
+    program = LinearProgram(primal_simplex=True)
     # Columns: x_0 … x_{T-1}, then z. Minimise −z.
     program.add_columns(np.zeros(type_count), np.zeros(type_count), counts)
     program.add_rows(constraints.lower, constraints.upper, constraints.matrix)

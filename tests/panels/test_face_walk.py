@@ -9,7 +9,7 @@ valid panels that matches brute force.
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 
 from panels.selection import decomposition, linear_program
 from panels.selection.compression import compress_pool
@@ -30,6 +30,7 @@ def squeezed_face_program(monkeypatch):
     monkeypatch.setattr(decomposition, "INITIAL_COLUMNS", 1)
     monkeypatch.setattr(decomposition, "COLUMNS_PER_ROUND", 1)
     monkeypatch.setattr(decomposition, "MAX_COLUMNS", 1)
+    monkeypatch.setattr(decomposition, "PRICE_AHEAD", 1)
     deleted = []
     original = LinearProgram.delete_columns
 
@@ -56,6 +57,21 @@ def test_a_squeezed_face_program_still_finds_the_leximin(squeezed_face_program, 
 @SQUEEZED
 @given(small_problems(households=True, categories=THREE_CATEGORIES))
 def test_a_squeezed_walk_writes_the_target_as_a_mixture_of_valid_panels(squeezed_face_program, problem):
+    assert_walk_writes_the_target(problem)
+
+
+@SQUEEZED
+@given(small_problems(households=True, categories=THREE_CATEGORIES))
+def test_integer_programs_round_every_fractional_vertex(squeezed_face_program, monkeypatch, problem):
+    """With no noisy re-solve, a fractional vertex goes straight to the integer programs
+    (over its fractional coordinates, then over the face LP's columns, then over the face)."""
+    assume(feasible_panels(problem))
+    monkeypatch.setattr(decomposition, "NOISE_RETRIES", 0)
+    assert_walk_writes_the_target(problem)
+    assert_matches_brute_force(problem)
+
+
+def assert_walk_writes_the_target(problem):
     if not feasible_panels(problem):
         return
     pool = compress_pool(problem)
