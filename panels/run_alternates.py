@@ -185,6 +185,18 @@ async def settle_stale_alternates(run: SelectionRun, *, now: datetime | None = N
     return await SelectionRun.objects().where(SelectionRun.id == run.id).first().run()
 
 
+def replaced_since_message() -> str:
+    """Why alternates can no longer be chosen once a replacement round has been drawn (translated when shown)."""
+    return gettext("A replacement round has been drawn since this panel, so alternates can no longer be chosen for it")
+
+
+async def replaced_since(run: SelectionRun) -> bool:
+    """Whether a replacement round of the panel has been drawn after ``run``: the panel its
+    alternates would be chosen for has changed."""
+    return await SelectionRun.exists().where(SelectionRun.panel == run.panel, SelectionRun.kind == "replacement",
+                                             SelectionRun.status == "drawn", SelectionRun.id > run.id).run()
+
+
 async def request_alternates(*, run: SelectionRun, count: int | None) -> bool:
     """Ask again for ``count`` alternates (``None``: as many as the target needs) for a drawn
     selection run that has none, or whose choice failed. Returns whether a background choice must
@@ -197,11 +209,8 @@ async def request_alternates(*, run: SelectionRun, count: int | None) -> bool:
         raise AlternatesRequestError(gettext("The alternates are being chosen already"))
     if state == "ready":
         raise AlternatesRequestError(gettext("The alternates of this run have been chosen already"))
-    replaced = await SelectionRun.exists().where(SelectionRun.panel == run.panel, SelectionRun.kind == "replacement",
-                                                 SelectionRun.status == "drawn", SelectionRun.id > run.id).run()
-    if replaced:
-        raise AlternatesRequestError(gettext("A replacement round has been drawn since this panel, so alternates can "
-                                             "no longer be chosen for it"))
+    if await replaced_since(run):
+        raise AlternatesRequestError(replaced_since_message())
     choosing = count is None or count > 0
     written = await SelectionRun.update({
         SelectionRun.alternates_status: "choosing" if choosing else "", SelectionRun.alternates_error: "",

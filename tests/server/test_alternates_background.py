@@ -216,7 +216,11 @@ def test_a_replacement_drawn_since_stops_alternates_being_chosen_later(client, o
     post_form(officer_client, started.headers["location"] + "/draw", {"seed": "refill"})
     refused = post_form(officer_client, run_url + "/alternates", {"alternates": "2"})
     assert refused.status_code == 422 and "A replacement round has been drawn since this panel" in refused.text
-    assert 'value="2"' in refused.text and stored(run_id)["alternates_status"] == ""
+    assert stored(run_id)["alternates_status"] == ""
+    # The run page no longer offers a form whose answer would be refused.
+    page = officer_client.get(run_url).text
+    assert 'id="alternates-closed"' in page and "A replacement round has been drawn since this panel" in page
+    assert 'name="alternates"' not in page
 
 
 def test_the_choosing_task_beats_a_heartbeat(db, monkeypatch):

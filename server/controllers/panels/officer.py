@@ -429,6 +429,9 @@ class PanelOfficerController(Controller):
         return {"record": record, "probabilities": probabilities, "chart": chart, "drawn": drawn, "fixed": fixed,
                 "dropout_rates": rates, "plan": plan, "final": final, "max_alternates": target_limit(int(record["k"])),
                 "alternates_state": run_alternates.alternates_state(run),
+                "replaced_since": run.kind == "selection" and run.status == "drawn"
+                and await run_alternates.replaced_since(run),
+                "replaced_since_message": run_alternates.replaced_since_message(),
                 "inputs": json.loads(run.inputs_json or "{}")}
 
     @post("/{panel_id:int}/runs/{run_id:int}/draw", name="panels_run_draw")
