@@ -248,3 +248,13 @@ def test_the_choosing_task_beats_a_heartbeat(db, monkeypatch):
                                              ("²", "Enter"), ("1" * 5000, "Enter")])
 def test_the_number_of_alternates_is_checked(typed, expected):
     assert officer_controller.alternates_error(typed).startswith(expected)
+
+
+def test_fewer_alternates_than_asked_are_explained(client, officer_client):
+    panel_id, run_id, run_url = computed_run(client, officer_client)
+    post_form(officer_client, run_url + "/draw", {"seed": "seed 12", "alternates": "90"})
+    plan = json.loads(stored(run_id)["alternates_json"])
+    chosen = len(plan["alternates"]["ids"])
+    assert 0 < chosen < 90  # a pool of 24 has fewer than 90 people off the panel
+    page = officer_client.get(run_url).text
+    assert 'id="alternates-fewer"' in page and f"90 were asked for and {chosen} were chosen" in page
