@@ -255,3 +255,21 @@ def test_rates_fitted_together_count_groups_that_go_together_once():
     old_record = learnt.to_json()
     del old_record["factors"], old_record["base_stay"]
     assert abs(type(learnt).from_json(old_record).probability({"age": "young", "work": "student"}) - marginal) < 1e-5  # rates are stored to 6 places
+
+
+def test_a_rare_slightly_worse_pattern_does_not_outweigh_a_far_better_make_up():
+    def judged(method, losses, distances):
+        record = alternates_module.Alternates((method,), float(np.mean(losses)), max(losses), 1.0, len(losses), 0, 0.0,
+                                              method, float(np.mean(distances)))
+        return record, losses, distances
+
+    # One pattern in a hundred repaired a little worse, every pattern two seats closer to the drawn panel.
+    cover = judged("cover", [0.3] + [0.0] * 99, [0.5] * 100)
+    program = judged("program", [0.0] * 100, [2.5] * 100)
+    assert alternates_module._better(cover, program).method == "cover"
+    # A clear difference in misrepresentation decides, whatever the distance.
+    worse = judged("cover", [0.1] * 100, [0.0] * 100)
+    assert alternates_module._better(worse, program).method == "program"
+    # Nothing clear either way: the paper's program.
+    same = judged("cover", [0.0] * 100, [2.5] * 100)
+    assert alternates_module._better(same, program).method == "program"
