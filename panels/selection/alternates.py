@@ -187,15 +187,9 @@ def choose_alternates(
              for members, _, _ in types]
     choices = [_sample_cover(types, rows, panel, drops, stays, count)]
     if len(types) <= LARGE_POOL_TYPES:
-        program = _program_choice(types, rows, panel, drops[:samples], [stay[:, :samples] for stay in stays], count,
-                                  samples, time_limit)
+        program = _program_choice(types, rows, panel, drops, stays, count, samples, time_limit)
         if program is not None:
             choices.append(program)
-        elif samples > MIN_SAMPLES:  # no solution within the time limit: the same program over half the samples
-            halved = choose_alternates(problem, panel, dropout, count, samples=samples // 2, seed=seed,
-                                       excluded=excluded, time_limit=time_limit)
-            if halved.method == "program":
-                choices.append((halved.ids, halved.mip_gap, "program"))
     # Both choices are judged on the same fresh drop-out patterns, which neither was chosen on.
     judge = np.random.default_rng([seed, 1])
     judged_drops = judge.random((JUDGE_SAMPLES, len(panel))) < probabilities
@@ -249,8 +243,18 @@ def _evaluated(rows, panel, drops, ordered, stays, seed, gap, method) -> tuple[A
 
 
 def _program_choice(types, rows, panel, drops, stays, count, samples, time_limit):
-    """The sample-average program's alternates in order, with HiGHS's gap; ``None`` when HiGHS found
-    no solution within the time limit."""
+    """The sample-average program's alternates in order, with HiGHS's gap, over the first
+    ``samples`` patterns; when HiGHS finds no solution within the time limit, over half as many,
+    down to ``MIN_SAMPLES``; ``None`` when none of these found one."""
+    while True:
+        chosen = _program_over(types, rows, panel, drops[:samples], [stay[:, :samples] for stay in stays], count,
+                               samples, time_limit)
+        if chosen is not None or samples <= MIN_SAMPLES:
+            return chosen
+        samples //= 2
+
+
+def _program_over(types, rows, panel, drops, stays, count, samples, time_limit):
     used = [j for j in range(samples) if drops[j].any()]
     panel_counts = rows.counts(panel)
     drop_counts = [rows.counts([panel[i] for i in np.flatnonzero(drops[j])]) for j in used]
@@ -381,19 +385,24 @@ def _cover_step(rows: QuotaRows, membership, counts, drawn, seats, room, old_cou
     infinite = np.full(quota_count, np.inf)
     low = np.concatenate([[0, 0], rows.quota_min - counts, -infinite, -infinite, drawn - counts])
     high = np.concatenate([[seats, room], infinite, rows.quota_max - counts, drawn - counts, infinite])
-    program = {"c": objective, "constraints": LinearConstraint(matrix, low, high),
-               "bounds": Bounds(np.zeros(2 * width + 2 * quota_count),
-                                np.concatenate([old_count, new_count, np.full(2 * quota_count, np.inf)]))}
-    # The linear relaxation is often integral already (about half the patterns on camden_500_40),
-    # and solves in a third of the time.
-    result = milp(**program)
-    if result.x is not None and np.abs(result.x[:2 * width] - np.rint(result.x[:2 * width])).max(initial=0.0) > 1e-6:
-        result = milp(**program, integrality=np.concatenate([np.ones(2 * width), np.zeros(2 * quota_count)]),
-                      options={"mip_rel_gap": 0.0})
+    taken = _integer_solution(objective, LinearConstraint(matrix, low, high),
+                              Bounds(np.zeros(2 * width + 2 * quota_count),
+                                     np.concatenate([old_count, new_count, np.full(2 * quota_count, np.inf)])), 2 * width)
+    return taken[:width], taken[width:]
+
+
+def _integer_solution(objective, constraints, bounds, integers: int) -> np.ndarray:
+    """The first ``integers`` variables (whole numbers) of an exact optimum of the integer program
+    whose other variables are continuous. The linear relaxation is solved first: when its optimum is
+    integral it is the integer optimum too (about half the replacement programs on camden_500_40),
+    in a third of the time."""
+    result = milp(c=objective, constraints=constraints, bounds=bounds)
+    if result.x is None or np.abs(result.x[:integers] - np.rint(result.x[:integers])).max(initial=0.0) > 1e-6:
+        result = milp(c=objective, constraints=constraints, bounds=bounds, options={"mip_rel_gap": 0.0},
+                      integrality=np.concatenate([np.ones(integers), np.zeros(len(objective) - integers)]))
     if result.x is None:
         raise RuntimeError(f"a replacement program found no solution: {result.message}")
-    taken = np.rint(result.x[:2 * width]).astype(int)
-    return taken[:width], taken[width:]
+    return np.rint(result.x[:integers]).astype(int)
 
 
 def _candidate_types(problem, candidates, count, rows, rng) -> list[tuple[list[str], tuple[int, ...], str | None]]:
@@ -610,16 +619,10 @@ class ReplacementSolver:
             blocks += [[grouped, zeros, -identity], [grouped, zeros, identity]]
             low += [np.full(quota_count, -np.inf), drawn - counts]
             high += [drawn - counts, np.full(quota_count, np.inf)]
-        program = {"c": objective,
-                   "constraints": LinearConstraint(np.block(blocks), np.concatenate(low), np.concatenate(high)),
-                   "bounds": Bounds(np.zeros(variables), np.concatenate([[len(indices) for indices in distinct],
-                                                                        np.full(2 * quota_count, np.inf)]))}
-        # An integral solution of the linear relaxation is optimal for the integer program too.
-        result = milp(**program)
-        if result.x is None or np.abs(result.x[:width] - np.rint(result.x[:width])).max(initial=0.0) > 1e-6:
-            result = milp(**program, integrality=np.concatenate([np.ones(width), np.zeros(2 * quota_count)]),
-                          options={"mip_rel_gap": 0.0})
-        taken = np.rint(result.x[:width]).astype(int)
+        taken = _integer_solution(objective,
+                                  LinearConstraint(np.block(blocks), np.concatenate(low), np.concatenate(high)),
+                                  Bounds(np.zeros(variables), np.concatenate([[len(indices) for indices in distinct],
+                                                                             np.full(2 * quota_count, np.inf)])), width)
         return tuple(sorted(a for indices, number in zip(distinct, taken) for a in indices[:number]))
 
 
