@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from dataclasses import replace
 from collections.abc import Callable
 
 import numpy as np
@@ -25,6 +26,7 @@ from panels.selection.legacy import legacy_draws
 from panels.selection.leximin import leximin_distribution
 from panels.selection.lottery import build_lottery, draw_from_lottery
 from panels.selection.model import Lottery, QuotaOutcome, SelectionProblem, SelectionProgress, SelectionResult
+from panels.selection.robust import RobustSettings, check_floor, robust_distribution
 
 ALGORITHMS = ("leximin", "goldilocks", "legacy")
 #: The objectives a fair lottery can be computed for (``legacy`` is the old greedy draws, kept for comparison).
@@ -40,6 +42,7 @@ def select_panel(
     seed: str | None = None,
     lottery_size: int = 1000,
     progress: Callable[[SelectionProgress], None] | None = None,
+    robust: RobustSettings | None = None,
 ) -> SelectionResult:
     """Compute selection probabilities, the lottery and (with ``seed``) the drawn panel.
 
@@ -58,14 +61,18 @@ def select_panel(
         raise ValueError(f"lowering some volunteers' chances needs the leximin objective, not {algorithm}")
     if lottery_size < 1:
         raise ValueError("lottery_size must be at least 1")
+    if robust is not None:
+        check_floor(robust.floor)
+        if algorithm != "leximin":
+            raise ValueError(f"a drop-out-robust lottery starts from LEXIMIN, not {algorithm}")
     started = time.perf_counter()
     validate_problem(problem)
     pool = compress_pool(problem)
-    limits = None
+    limits = robustness = None
     if algorithm == "leximin":
         # LEXIMIN proves the quotas feasible by the panels it finds, and runs the feasibility
         # integer program itself only when it needs a panel to start from (``leximin``).
-        lottery, target, distribution_size, iterations = _leximin(pool, lottery_size, progress)
+        lottery, target, distribution_size, iterations, robustness = _leximin(pool, lottery_size, progress, robust)
         draws = None
     elif algorithm == "goldilocks":
         # Any panel that meets the quotas proves them feasible and starts the search.
@@ -102,6 +109,7 @@ def select_panel(
         fixed_ids=frozenset(pool.fixed_ids),
         warnings=_lottery_warnings(lottery, distribution_size) if algorithm in OBJECTIVES else (),
         chance_limits=limits,
+        robustness=robustness,
     )
 
 
@@ -131,13 +139,28 @@ def _lottery_warnings(lottery: Lottery, distribution_size: int) -> tuple[str, ..
 
 
 def _leximin(
-    pool: CompressedPool, lottery_size: int, progress: Callable[[SelectionProgress], None] | None
-) -> tuple[Lottery, dict[str, float], int, int]:
+    pool: CompressedPool, lottery_size: int, progress: Callable[[SelectionProgress], None] | None,
+    robust: RobustSettings | None = None,
+) -> tuple[Lottery, dict[str, float], int, int, dict | None]:
     if pool.seats == 0 or pool.type_count == 0:
         _feasible(pool)
         panel = tuple(sorted(pool.fixed_ids))
-        return Lottery(panels=(panel,) * lottery_size, max_deviation=0.0), {}, 1, 0
+        return Lottery(panels=(panel,) * lottery_size, max_deviation=0.0), {}, 1, 0, None
     distribution = leximin_distribution(pool, progress=progress)
+    robustness = None
+    if robust is not None:
+        if progress is not None:
+            progress(SelectionProgress(phase="robust", iteration=distribution.iterations, fixed_types=pool.type_count,
+                                       total_types=pool.type_count,
+                                       min_probability=float(distribution.type_probabilities.min()),
+                                       message=f"scoring panels on {robust.scenarios} drop-out scenarios"))
+        robust_result = robust_distribution(
+            pool, distribution.panels, distribution.weights, robust.dropout, floor=robust.floor,
+            scenarios=robust.scenarios, fresh_scenarios=robust.fresh_scenarios, seed=robust.seed,
+            rounds=robust.rounds, time_limit=robust.time_limit)
+        robustness = robust_result.to_json()
+        distribution = replace(distribution, panels=robust_result.panels, weights=robust_result.weights,
+                               type_probabilities=robust_result.type_probabilities)
     if progress is not None:
         progress(
             SelectionProgress(
@@ -155,7 +178,7 @@ def _leximin(
         for t, members in enumerate(pool.type_members)
         for member in members
     }
-    return lottery, target, len(distribution.panels), int(distribution.iterations)
+    return lottery, target, len(distribution.panels), int(distribution.iterations), robustness
 
 
 def _goldilocks(

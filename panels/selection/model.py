@@ -232,3 +232,5 @@ class SelectionResult:
     warnings: tuple[str, ...] = ()
     chance_limits: tuple[float, float] | None = None
     """Goldilocks: the lower and upper limits every eligible volunteer's chance lies within."""
+    robustness: Mapping[str, object] | None = None
+    """Drop-out-robust lottery (``robust``): its floor, in-sample and fresh hold rates, and LEXIMIN's."""

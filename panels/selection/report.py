@@ -123,6 +123,7 @@ def result_to_json(result: SelectionResult) -> dict[str, Any]:
         "fixed_ids": sorted(result.fixed_ids),
         "warnings": list(result.warnings),
         "chance_limits": list(result.chance_limits) if result.chance_limits else None,
+        **({"robust": dict(result.robustness)} if result.robustness is not None else {}),
         "lottery_digest": draw.lottery_digest if draw else None,
         "draw_formula": DRAW_FORMULA,
         "lottery": [list(panel) for panel in result.lottery.panels],

@@ -87,6 +87,25 @@ def check_floor(floor: float) -> float:
     return value
 
 
+@dataclass(frozen=True)
+class RobustSettings:
+    """What ``select_panel(..., robust=...)`` needs for the robust lottery (module docstring):
+    the floor z, every volunteer's drop-out probability, and the scenarios' number and seed."""
+
+    floor: float
+    dropout: Mapping[str, float]
+    scenarios: int = DEFAULT_SCENARIOS
+    fresh_scenarios: int = DEFAULT_FRESH_SCENARIOS
+    seed: int = 0
+    rounds: int = DEFAULT_ROUNDS
+    time_limit: float = DEFAULT_TIME_LIMIT_S
+
+    def __post_init__(self) -> None:
+        check_floor(self.floor)
+        if self.scenarios < 1 or self.fresh_scenarios < 1:
+            raise ValueError("the numbers of drop-out scenarios must be at least 1")
+
+
 class DropoutScenarios:
     """S seeded drop-out patterns over the eligible volunteers of ``pool``.
 

@@ -43,6 +43,7 @@ from panels.selection.recent_service import (
     DEFAULT_FACTOR, RECENT_RULES, RecentServiceOutcome, RecentServiceRule, apply_recent_service,
 )
 from panels.selection.report import add_alternates_to_record, draw_alternates
+from panels.selection.robust import RobustSettings, check_floor
 from server.platform.private_files import write_private_file
 
 
@@ -116,8 +117,13 @@ def _summary(result: SelectionResult) -> str:
                    "quota in 99% of simulated drop-out rounds (at most 100, or one per seat on a larger panel); added to the --draw JSON with how often "
                    "the quotas hold.")
 @click.option("--dropout-history", "dropout_history", default=None, type=click.Path(exists=True, dir_okay=False),
-              help="With --alternates: CSV of past invitations (the quota columns and dropped yes/no); "
+              help="With --alternates or --robust-floor: CSV of past invitations (the quota columns and dropped yes/no); "
                    "without it the stated prior alone gives the drop-out rates.")
+@click.option("--robust-floor", "robust_floor", default=None, type=float, metavar="Z",
+              help="Replace the LEXIMIN lottery by one whose panels more often keep every quota after drop-outs, while "
+                   "every volunteer keeps at least Z (between 0 and 1) times their LEXIMIN chance; drop-out rates "
+                   "come from --dropout-history (or the stated prior). The lottery file records the floor and how "
+                   "often the quotas can be restored, on the scoring and on fresh drop-out scenarios.")
 @click.option("--served-column", "served_column", default=None,
               help="Pool CSV column marking people who served on a recent panel (yes/no, true/false, 1/0; "
                    "empty means no).")
@@ -143,6 +149,7 @@ def select_command(
     json_path: str | None,
     alternates: str,
     dropout_history: str | None,
+    robust_floor: float | None,
     served_column: str | None,
     recent_rule: str | None,
     recent_factor: float | None,
@@ -164,7 +171,7 @@ def select_command(
         algorithm = objective
     if draw:
         if (categories_path or respondents_path or k is not None or lottery_out or alternates != "0" or dropout_history
-                or served_column or recent_rule or recent_factor is not None):
+                or robust_floor is not None or served_column or recent_rule or recent_factor is not None):
             raise click.UsageError("--draw takes only --lottery, --seed and --json: the lottery (and the number of "
                                    "alternates) is already built")
         if lottery_path is None or seed is None:
@@ -179,6 +186,13 @@ def select_command(
         raise click.UsageError("--json writes a drawn record: use --lottery-out FILE to write the lottery")
     if categories_path is None or respondents_path is None or k is None:
         raise click.UsageError("building a lottery needs --categories, --respondents and --k")
+    if robust_floor is not None:
+        try:
+            check_floor(robust_floor)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--robust-floor") from None
+        if algorithm != "leximin":
+            raise click.UsageError(f"--robust-floor starts from the leximin objective, not {algorithm}")
     columns = [column.strip() for column in household_columns.split(",") if column.strip()]
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -191,9 +205,15 @@ def select_command(
     problem, recent = _recent_service(problem, served_column, recent_rule, recent_factor)
     if recent is not None and recent.lowered and algorithm != "leximin":
         raise click.UsageError(f"--recent-rule lower needs the leximin objective, not {algorithm}")
+    rates = robust = None
+    if alternates != "0" or robust_floor is not None:
+        rates = learn_dropout_rates(_dropout_history(dropout_history, problem), problem.quotas)
+    if robust_floor is not None:
+        robust = RobustSettings(floor=robust_floor, dropout={volunteer.id: rates.probability(volunteer.features)
+                                                             for volunteer in problem.volunteers})
     bar = _ProgressBar()
     try:
-        result = select_panel(problem, algorithm=algorithm, lottery_size=lottery_size, progress=bar)
+        result = select_panel(problem, algorithm=algorithm, lottery_size=lottery_size, progress=bar, robust=robust)
     except InfeasibleQuotasError as error:
         bar.close()
         click.echo(error.infeasibility.describe(), err=True)
@@ -213,14 +233,20 @@ def select_command(
                       f"with their chance lowered by a factor of {recent.rule.factor:g}"
                       if recent.rule.rule == "lower" else "included as anyone else"))
     if alternates != "0":
-        rates = learn_dropout_rates(_dropout_history(dropout_history, problem), problem.quotas)
         add_alternates_to_record(record, problem, alternates if alternates == "target" else int(alternates), rates)
         chosen = "as many alternates as the 99% target needs" if alternates == "target" else f"{alternates} alternates"
         click.echo(f"Drop-out rate (overall, from {rates.overall.invited} past invitations and a Beta"
                    f"({rates.prior.alpha:g}, {rates.prior.beta:g}) prior): {rates.overall.rate:.3f}; "
                    f"{chosen} will be chosen at the draw.")
-    elif dropout_history:
-        raise click.UsageError("--dropout-history is used only with --alternates N")
+    elif dropout_history and robust_floor is None:
+        raise click.UsageError("--dropout-history is used only with --alternates N or --robust-floor Z")
+    if result.robustness is not None:
+        figures = result.robustness
+        click.echo(f"Drop-out-robust lottery, floor {figures['floor']:g} of each LEXIMIN chance (lowest reached "
+                   f"{figures['lowest_chance_ratio']:.3f}): every quota can be restored in "
+                   f"{100 * figures['fresh_hold']:.1f}% of {figures['fresh_scenarios']} fresh drop-out scenarios "
+                   f"(LEXIMIN {100 * figures['leximin_fresh_hold']:.1f}%); {100 * figures['in_sample_hold']:.1f}% on "
+                   f"the {figures['scenarios']} it was chosen on")
     click.echo(_summary(result))
     click.echo("")
     click.echo(f"Lottery SHA-256 (publish before the seed is announced): {record['lottery_digest']}")
