@@ -1,0 +1,223 @@
+"""The drop-out-robust lottery (issue 21) on small pools.
+
+Properties: every chance keeps at least the floor times its LEXIMIN chance (within the lottery's
+rounding), every panel meets the quotas and the household rule, chances add up to k; a panel's
+score agrees, scenario by scenario, with trying every set of replacements; the robust weights hold
+the quotas at least as often as LEXIMIN's on the scenarios they were chosen on, and more often on a
+pool built with one fragile group; a floor of 1 keeps LEXIMIN's chances; bad floors are refused.
+"""
+
+import json
+import math
+from collections import Counter
+from itertools import combinations
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from panels.selection import InfeasibleQuotasError, Quota, SelectionProblem, Volunteer, select_panel
+from panels.selection.compression import compress_pool
+from panels.selection.leximin import leximin_distribution
+from panels.selection.robust import (
+    DropoutScenarios,
+    PanelScorer,
+    RobustSettings,
+    check_floor,
+    robust_distribution,
+)
+from server.cli.selection import select_command, verify_draw_command
+
+CATEGORIES = {"sex": ("F", "M"), "age": ("young", "middle", "old")}
+
+
+@st.composite
+def small_problems(draw):
+    n = draw(st.integers(7, 12))
+    volunteers = []
+    for index in range(n):
+        features = {category: draw(st.sampled_from(values)) for category, values in CATEGORIES.items()}
+        household = f"h{draw(st.integers(0, n // 2))}" if draw(st.booleans()) else None
+        volunteers.append(Volunteer(id=f"p{index}", features=features, household=household))
+    k = draw(st.integers(2, 5))
+    quotas = tuple(Quota(category, value, draw(st.integers(0, 1)), draw(st.integers(1, k)))
+                   for category, values in CATEGORIES.items() for value in values)
+    problem = SelectionProblem(volunteers=tuple(volunteers), quotas=quotas, k=k, enforce_households=draw(st.booleans()))
+    dropout = {v.id: draw(st.sampled_from((0.05, 0.3, 0.6))) for v in volunteers}
+    return problem, dropout, draw(st.sampled_from((1.0, 0.7, 0.3))), draw(st.integers(0, 1000))
+
+
+def _quota_problems(problem, panel):
+    features = {v.id: v.features for v in problem.volunteers}
+    counts = Counter((category, features[member][category]) for member in panel for category in problem.categories)
+    wrong = [quota for quota in problem.quotas if not quota.quota_min <= counts[(quota.category, quota.name)] <= quota.quota_max]
+    households = [v.household for v in problem.volunteers if v.id in panel and v.household is not None]
+    if problem.enforce_households and len(households) != len(set(households)):
+        wrong.append("household")
+    if len(set(panel)) != problem.k:
+        wrong.append("size")
+    return wrong
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems())
+def test_robust_lottery_keeps_the_floor_the_quotas_and_k(case):
+    problem, dropout, floor, seed = case
+    try:
+        leximin = select_panel(problem, lottery_size=200)
+    except InfeasibleQuotasError:
+        return
+    robust = select_panel(problem, lottery_size=200, robust=RobustSettings(
+        floor=floor, dropout=dropout, scenarios=40, fresh_scenarios=20, seed=seed, rounds=2))
+    assert robust.robustness["floor"] == floor
+    assert robust.robustness["lowest_chance_ratio"] >= floor - 1e-6
+    assert robust.robustness["in_sample_hold"] >= robust.robustness["leximin_in_sample_hold"] - 1e-9
+    for panel in robust.lottery.panels:
+        assert _quota_problems(problem, panel) == []
+    chances = Counter(member for panel in robust.lottery.panels for member in panel)
+    tolerance = robust.lottery.max_deviation + leximin.lottery.max_deviation + 1e-6
+    for volunteer in problem.volunteers:
+        chance = chances[volunteer.id] / robust.lottery.size
+        assert abs(chance - robust.probabilities[volunteer.id]) <= robust.lottery.max_deviation + 1e-9
+        assert chance >= floor * leximin.probabilities[volunteer.id] - tolerance
+    assert math.isclose(sum(robust.probabilities.values()), problem.k, abs_tol=1e-6)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems())
+def test_a_panel_scores_a_scenario_held_exactly_when_some_replacements_restore_the_quotas(case):
+    problem, dropout, _, seed = case
+    pool = compress_pool(problem)
+    try:
+        distribution = leximin_distribution(pool)
+    except InfeasibleQuotasError:
+        return
+    scenarios = DropoutScenarios(pool, dropout, 12, seed)
+    scorer = PanelScorer(pool, scenarios)
+    order = [member for members in pool.type_members for member in members]
+    drops = np.random.default_rng(seed).random((12, len(order))) < np.array([dropout[m] for m in order])
+    households = {v.id: v.household for v in problem.volunteers}
+    for type_panel in distribution.panels[:3]:
+        held = scorer.score(type_panel).held
+        panel, offset = [], 0
+        for t, members in enumerate(pool.type_members):
+            panel += [(member, offset + i) for i, member in enumerate(members[:int(type_panel[t])])]
+            offset += len(members)
+        seated = {member for member, _ in panel}
+        taken = {households[m] for m in seated if households[m] is not None}
+        for s in range(12):
+            stayers = [m for m, _ in panel if not drops[s, order.index(m)]]
+            seats = len(panel) - len(stayers)
+            others = [m for i, m in enumerate(order) if m not in seated and not drops[s, i]
+                      and not (problem.enforce_households and households[m] in taken)]
+            restorable = any(
+                not [q for q in _quota_problems(SelectionProblem(problem.volunteers, problem.quotas, len(stayers) + size,
+                                                                 problem.enforce_households), stayers + list(chosen))
+                     if q != "size"]
+                for size in range(seats + 1) for chosen in combinations(others, size))
+            assert bool(held[s]) == restorable
+
+
+def _fragile_pool():
+    """Sex is exact (2 and 2) and one seat must be young. The one young man never drops out and
+    cannot be replaced; the young women drop out often but can stand in for one another. Panels
+    seating both young women (and so two of the few who can repair them) are the fragile ones."""
+    people = [("F", "young", 0.6)] * 3 + [("F", "old", 0.1)] * 5 + [("M", "young", 0.02)] + [("M", "old", 0.1)] * 5
+    volunteers = tuple(Volunteer(id=f"v{i}", features={"sex": sex, "age": age}) for i, (sex, age, _) in enumerate(people))
+    quotas = (Quota("sex", "F", 2, 2), Quota("sex", "M", 2, 2), Quota("age", "young", 1, 3), Quota("age", "old", 0, 3))
+    dropout = {f"v{i}": rate for i, (_, _, rate) in enumerate(people)}
+    return SelectionProblem(volunteers=volunteers, quotas=quotas, k=4), dropout
+
+
+def test_the_robust_lottery_holds_the_quotas_more_often_on_a_pool_with_a_fragile_group():
+    problem, dropout = _fragile_pool()
+    pool = compress_pool(problem)
+    distribution = leximin_distribution(pool)
+    robust = robust_distribution(pool, distribution.panels, distribution.weights, dropout, floor=0.5,
+                                 scenarios=300, fresh_scenarios=300, seed=3)
+    assert robust.in_sample_hold > robust.leximin_in_sample_hold + 0.02
+    assert robust.fresh_hold > robust.leximin_fresh_hold + 0.02
+    assert robust.lowest_chance_ratio >= 0.5 - 1e-6
+
+
+def test_a_floor_of_one_keeps_the_leximin_chances():
+    problem, dropout = _fragile_pool()
+    pool = compress_pool(problem)
+    distribution = leximin_distribution(pool)
+    robust = robust_distribution(pool, distribution.panels, distribution.weights, dropout, floor=1.0, scenarios=100,
+                                 fresh_scenarios=50)
+    np.testing.assert_allclose(robust.type_probabilities, distribution.type_probabilities, atol=1e-6)
+    leximin = select_panel(problem, lottery_size=500)
+    chosen = select_panel(problem, lottery_size=500, robust=RobustSettings(floor=1.0, dropout=dropout, scenarios=100))
+    for member, chance in leximin.probabilities.items():
+        assert abs(chosen.probabilities[member] - chance) < 1e-6
+
+
+@pytest.mark.parametrize("floor", [0, 0.0, -0.2, 1.01, float("nan"), float("inf"), "high", None])
+def test_a_floor_outside_zero_to_one_is_refused_with_a_clear_message(floor):
+    problem, dropout = _fragile_pool()
+    pool = compress_pool(problem)
+    distribution = leximin_distribution(pool)
+    with pytest.raises(ValueError, match="floor must be"):
+        check_floor(floor)
+    with pytest.raises(ValueError, match="floor must be"):
+        robust_distribution(pool, distribution.panels, distribution.weights, dropout, floor=floor, scenarios=5)
+    with pytest.raises(ValueError, match="floor must be"):
+        select_panel(problem, robust=RobustSettings(floor=floor, dropout=dropout))
+
+
+def test_scenarios_refuse_a_missing_or_impossible_drop_out_rate():
+    problem, dropout = _fragile_pool()
+    pool = compress_pool(problem)
+    with pytest.raises(ValueError, match="no drop-out rate"):
+        DropoutScenarios(pool, {key: value for key, value in dropout.items() if key != "v0"}, 10, 0)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        DropoutScenarios(pool, {**dropout, "v0": 1.5}, 10, 0)
+    with pytest.raises(ValueError, match="at least 1"):
+        DropoutScenarios(pool, dropout, 0, 0)
+
+
+def test_the_replacement_search_agrees_with_trying_every_set_of_replacements():
+    """The scorer's search (``PanelScorer._restorable``) on shortfalls that the cheap tests leave open."""
+    rng = np.random.default_rng(11)
+    volunteers = tuple(Volunteer(id=f"v{i}", features={"sex": sex, "age": age})
+                       for i, (sex, age) in enumerate((sex, age) for sex in CATEGORIES["sex"] for age in CATEGORIES["age"]))
+    quotas = tuple(Quota(category, value, 0, 4) for category, values in CATEGORIES.items() for value in values)
+    pool = compress_pool(SelectionProblem(volunteers=volunteers, quotas=quotas, k=4))
+    scorer = PanelScorer(pool, DropoutScenarios(pool, {v.id: 0.1 for v in volunteers}, 1, 0))
+    membership = pool.membership.toarray()
+    searched = 0
+    for _ in range(400):
+        seats = int(rng.integers(1, 5))
+        shortfall = rng.integers(0, 3, size=len(quotas)).astype(float)
+        headroom = rng.integers(0, 4, size=len(quotas)).astype(float)
+        staying = rng.integers(0, 3, size=pool.type_count)
+        restorable = any(
+            np.all(membership @ counts >= shortfall) and np.all(membership @ counts <= headroom)
+            for size in range(seats + 1)
+            for chosen in combinations(np.repeat(np.arange(pool.type_count), staying), size)
+            for counts in [np.bincount(np.array(chosen, dtype=int), minlength=pool.type_count)])
+        searched += shortfall.any() and restorable
+        assert scorer._restorable(shortfall, headroom, seats, staying) == restorable
+    assert searched > 20
+
+
+def test_select_with_a_robust_floor_records_it_and_draws_as_usual(instances, tmp_path):
+    folder = instances / "example_small_20"
+    build = ["--categories", str(folder / "categories.csv"), "--respondents", str(folder / "respondents.csv"),
+             "--k", "20", "--lottery-size", "50"]
+    refused = CliRunner().invoke(select_command, [*build, "--robust-floor", "0"])
+    assert refused.exit_code != 0 and "greater than 0 and at most 1" in refused.output
+    lottery = tmp_path / "lottery.json"
+    built = CliRunner().invoke(select_command, [*build, "--robust-floor", "0.5", "--lottery-out", str(lottery)])
+    assert built.exit_code == 0, built.output
+    assert "Drop-out-robust lottery, floor 0.5" in built.output
+    record = json.loads(lottery.read_text())
+    assert record["robust"]["floor"] == 0.5 and record["robust"]["lowest_chance_ratio"] >= 0.5 - 1e-6
+    assert 0 <= record["robust"]["fresh_hold"] <= 1 and record["lottery_size"] == 50 and "probabilities" in record
+    out = tmp_path / "out.json"
+    drawn = CliRunner().invoke(select_command, ["--draw", "--lottery", str(lottery), "--seed", "7", "--json", str(out)])
+    assert drawn.exit_code == 0, drawn.output
+    assert CliRunner().invoke(verify_draw_command, [str(out)]).exit_code == 0
