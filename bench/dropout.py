@@ -30,6 +30,14 @@ use the learnt rates. Each method runs ``rounds`` rounds: ``tickets`` tickets of
   it is below 99%, the target cannot be met there by any alternates, only by wider quotas or a
   larger pool.
 
+Robust rows (``--skip-robust`` leaves them out): the drop-out-robust lottery (``panels.selection.robust``)
+at floors z = 0.8, 0.5 and 0.25 beside LEXIMIN (z = 1), on the small file instances. Each is checked
+on fresh rounds (seed 2025, not the scenarios the robust weights were chosen on) with every
+volunteer as an alternate and with the alternates the app would choose (``alternates_for_target``);
+columns: worst q, every q (share of final panels meeting every quota at once), min ratio, the lowest
+lottery chance / LEXIMIN chance over volunteers, the robust LP's own fresh and in-sample hold rates
+(every quota restorable with everyone as a replacement), and the robust lottery's computing time.
+
 Last, the time of selection with alternates (LEXIMIN, then the alternates of the drawn panel) on
 a synthetic pool of n = 20,000, k = 150 with households (``synthetic_pools.LARGE``), against the
 target of 10 s.
@@ -48,7 +56,7 @@ import math
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +70,7 @@ from panels.selection.alternates import QuotaRows, choose_alternates, hold_rates
 from panels.selection.dropout import PastInvitation, learn_dropout_rates  # noqa: E402
 from panels.selection.final_chances import simulate_final_chances  # noqa: E402
 from panels.selection.linear_program import LinearProgramError  # noqa: E402
+from panels.selection.robust import RobustSettings  # noqa: E402
 
 INSTANCES = ROOT / "bench" / "instances"
 FILE_INSTANCES = (
@@ -191,6 +200,39 @@ def large_selection(workdir: Path) -> None:
           f"worst quota {holds.worst_quota:.3f}, freed seats filled {holds.seats_filled:.3f}")
 
 
+ROBUST_INSTANCES = ("example_small_20", "sf_fixture_22", "opendlp_30")
+ROBUST_FLOORS = (1.0, 0.8, 0.5, 0.25)
+
+
+def robust_rows(name, problem, rates, leximin, args) -> None:
+    """The trade-off of the robust lottery (module docstring): one row per floor and alternates."""
+    dropout = {v.id: rates.probability(v.features) for v in problem.volunteers}
+    for floor in ROBUST_FLOORS:
+        started = time.perf_counter()
+        if floor == 1.0:
+            result, own = leximin, "-"
+        else:
+            result = select_panel(problem, lottery_size=1000, robust=RobustSettings(
+                floor=floor, dropout=dropout, scenarios=args.robust_scenarios, rounds=args.robust_rounds))
+            figures = result.robustness
+            own = f"{figures['fresh_hold']:.3f}/{figures['in_sample_hold']:.3f}"
+        computed = time.perf_counter() - started
+        chances = Counter(member for panel in result.lottery.panels for member in panel)
+        lowest = min((chances[member] / result.lottery.size / chance
+                      for member, chance in leximin.probabilities.items() if chance > 1e-9), default=1.0)
+        for alternates, tickets in (("everyone", args.tickets), ("target", args.target_tickets)):
+            simulated = simulate_final_chances(problem, result.lottery, leximin.probabilities, rates,
+                                               alternates=alternates, seed=SEED, tickets=tickets,
+                                               rounds_per_ticket=max(1, args.robust_rounds_fresh // tickets),
+                                               samples=args.samples, time_limit=args.time_limit,
+                                               check_rounds=args.check_rounds)
+            worst, ratio = simulated.worst_quota_hold_rate, simulated.groups[0].ratio
+            print(f"{name[:20]:<20} {'LEXIMIN' if floor == 1.0 else f'z={floor:g}':<8} {alternates:<9} "
+                  f"{simulated.rounds:>6} {worst:>7.3f} {'pass' if worst >= TARGET_HOLD else 'FAIL':>6} "
+                  f"{simulated.quota_hold_rate:>7.3f} {ratio:>9.3f} {'pass' if ratio >= TARGET_RATIO else 'FAIL':>6} "
+                  f"{lowest:>9.3f} {own:>13} {computed:>7.1f}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=1000)
@@ -203,6 +245,12 @@ def main() -> None:
     parser.add_argument("--check-rounds", type=int, default=200, help="rounds on which alt (target) checks each size")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--skip-robust", action="store_true", help="leave out the robust-lottery rows")
+    parser.add_argument("--robust-only", action="store_true", help="only the robust-lottery rows")
+    parser.add_argument("--robust-scenarios", type=int, default=300, help="drop-out scenarios the robust lottery scores")
+    parser.add_argument("--robust-rounds", type=int, default=8, help="column-generation rounds of the robust lottery")
+    parser.add_argument("--robust-rounds-fresh", type=int, default=500,
+                        help="fresh drop-out rounds per robust row (spread over the tickets)")
     parser.add_argument("--only", default="", help="comma-separated instance names to run (default: all)")
     args = parser.parse_args()
     only = {name.strip() for name in args.only.split(",") if name.strip()}
@@ -217,6 +265,25 @@ def main() -> None:
           f"min ratio >= {TARGET_RATIO}")
     print(header)
     print("-" * len(header))
+    if not args.skip_robust:
+        robust_header = (f"{'instance':<20} {'lottery':<8} {'alts':<9} {'rounds':>6} {'worst q':>7} {'target':>6} "
+                         f"{'every q':>7} {'min ratio':>9} {'target':>6} {'chance/LX':>9} {'LP fresh/in':>13} "
+                         f"{'s':>7}")
+        print(f"\nRobust lottery: floors {', '.join(f'{z:g}' for z in ROBUST_FLOORS)} (1 = LEXIMIN), "
+              f"{args.robust_scenarios} scoring scenarios (seed 0); fresh rounds seed {SEED}; alternates: everyone, "
+              f"and as many as alternates_for_target finds ({args.target_tickets} tickets)")
+        print(f"Targets: worst q >= {TARGET_HOLD:.0%}, min ratio >= {TARGET_RATIO}")
+        print(robust_header)
+        print("-" * len(robust_header))
+        for name, quotas, people, k, households in FILE_INSTANCES:
+            if name not in ROBUST_INSTANCES or (only and name not in only):
+                continue
+            problem = load_problem(INSTANCES / quotas, INSTANCES / people, k, household_columns=list(households))
+            rates = learn_dropout_rates(synthetic_history(problem, np.random.default_rng(SEED)), problem.quotas)
+            robust_rows(name, problem, rates, select_panel(problem, lottery_size=1000), args)
+        if args.robust_only:
+            return
+        print()
     with tempfile.TemporaryDirectory() as folder:
         for name, problem in instances(args.quick, Path(folder)):
             if only and name.split(" ")[0] not in only:

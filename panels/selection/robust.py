@@ -37,6 +37,9 @@ What is done here, every panel meeting every quota and household rule:
 5. Overfitting: the weights are chosen on S scenarios, so the in-sample value is optimistic. The
    result also reports the hold rate on ``fresh_scenarios`` drawn from another seed, for the
    robust distribution and for LEXIMIN, and those are the figures to trust.
+6. Fairness where robustness is free: a last LP keeps the robustness within one scenario's worth
+   (1/S) of the best and maximises the lowest chance / LEXIMIN chance, so nobody's chance drops
+   to the floor when that buys nothing (on example_small_20 every LEXIMIN panel already holds).
 
 z = 1 keeps every chance equal to LEXIMIN's (they already add up to k), so it only chooses the
 most robust of the LEXIMIN-fair distributions over the panels it knows. The result is rounded to
@@ -403,6 +406,8 @@ def robust_distribution(
             value = max(value, new_value)
             break
         value = new_value
+    weights = _fairest_weights(panels, scores, counts, required, leximin_chance[required], target,
+                               value - 1.0 / scenarios, pool.type_count)
     keep = weights > 1e-12
     kept = tuple(panel for panel, flag in zip(panels, keep) if flag)
     kept_weights = weights[keep] / weights[keep].sum()
@@ -432,6 +437,28 @@ def _best_weights(panels, scores, counts, required, target, type_count) -> tuple
     duals = np.zeros(type_count)
     duals[required] = -np.asarray(solved.ineqlin.marginals)
     return weights / weights.sum(), float(rates @ weights), np.maximum(duals, 0.0)
+
+
+def _fairest_weights(panels, scores, counts, required, leximin_chance, target, robustness, type_count) -> np.ndarray:
+    """Among weights within one scenario's worth of the best robustness, those that keep the lowest
+    chance / LEXIMIN chance highest: where robustness is free (every panel holds, or several do
+    equally well) nobody's chance is lowered for nothing, and differences of one scenario are noise."""
+    chances = (panel_matrix(panels, type_count) @ sparse.diags(1.0 / counts)).T.tocsr()[required]
+    rates = np.array([score.rate for score in scores])
+    count = len(panels)
+    objective = np.zeros(count + 1)
+    objective[-1] = -1.0  # maximise t, the lowest share of a LEXIMIN chance
+    share_rows = sparse.hstack([-chances, sparse.csr_matrix(leximin_chance.reshape(-1, 1))])
+    floor_rows = sparse.hstack([-chances, sparse.csr_matrix((len(required), 1))])
+    robust_row = sparse.csr_matrix(np.append(-rates, 0.0).reshape(1, -1))
+    solved = linprog(objective, A_ub=sparse.vstack([share_rows, floor_rows, robust_row]).tocsr(),
+                     b_ub=np.concatenate([np.zeros(len(required)), -target, [-robustness]]),
+                     A_eq=np.append(np.ones(count), 0.0).reshape(1, -1), b_eq=[1.0],
+                     bounds=[(0, None)] * count + [(0, 1)], method="highs")
+    if solved.status != 0:
+        raise RuntimeError(f"the robust lottery's linear program failed: {solved.message}")
+    weights = np.maximum(solved.x[:count], 0.0)
+    return weights / weights.sum()
 
 
 def _candidates(program: PanelProgram, pool: CompressedPool, scores, weights, duals, counts) -> list[np.ndarray]:
