@@ -25,7 +25,8 @@ from panels.registration import check_contact_details
 from panels.store import link_used_since
 from panels.selection.csv_input import normalise_household
 from panels.import_batches import basis_label
-from panels.tables import ImportBatch, Panel, PanelSession, Volunteer
+from panels.service_records import SERVED_STATUSES
+from panels.tables import Attendance, ImportBatch, Panel, PanelSession, Volunteer
 
 ERASED = "erased"
 WITHDRAWN = "withdrawn"
@@ -69,6 +70,9 @@ class VolunteerData:
     retention_days: int
     purpose: str = VOLUNTEER_PURPOSE
     access_needs: str = ""
+    served: bool = False
+    """Took a seat or attended a session: a record of service outlives an erasure
+    (``panels.service_records``), and the resident is told so before erasing."""
 
     @property
     def can_withdraw(self) -> bool:
@@ -111,6 +115,8 @@ async def _to_data(rows: list[Volunteer]) -> list[VolunteerData]:
         Panel.id.is_in([volunteer.panel for volunteer in rows] or [-1])).run()}
     batches = {row["id"]: row for row in await ImportBatch.select().where(
         ImportBatch.id.is_in([volunteer.import_batch for volunteer in rows if volunteer.import_batch] or [-1])).run()}
+    attended = {row["volunteer"] for row in await Attendance.select(Attendance.volunteer).where(
+        Attendance.volunteer.is_in([volunteer.id for volunteer in rows] or [-1]), Attendance.attended.eq(True)).run()}
     result = []
     for volunteer in rows:
         panel = panels[volunteer.panel]
@@ -124,7 +130,8 @@ async def _to_data(rows: list[Volunteer]) -> list[VolunteerData]:
             consent_text=_consent_text(volunteer, batches.get(volunteer.import_batch)),
             consent_at=None if volunteer.source == "import" else volunteer.consent_at,
             registered_at=volunteer.registered_at, source=volunteer.source, retention_days=panel["retention_days"],
-            access_needs=volunteer.access_needs or ""))
+            access_needs=volunteer.access_needs or "",
+            served=volunteer.status in SERVED_STATUSES or volunteer.id in attended))
     return result
 
 

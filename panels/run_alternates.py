@@ -58,7 +58,10 @@ TARGET_TIME_LIMIT_S = 2.0
 #: How often the task choosing alternates says it is alive, and how long its silence means it ended.
 HEARTBEAT_INTERVAL_S = 10.0
 STALE_AFTER = timedelta(minutes=2)
-#: ``alternates_error`` codes besides ``error:<exception name>`` (worded on the run page).
+#: ``alternates_error`` codes besides ``error:<exception name>`` (worded on the run page). A solver
+#: that found no choice records SOLVER_ERROR; TIME_LIMIT_ERROR is kept for runs recorded before the
+#: cover, when a program that ran out of time ended the choice without a list.
+SOLVER_ERROR = "solver"
 TIME_LIMIT_ERROR = "time_limit"
 STOPPED_ERROR = "stopped"
 
@@ -245,9 +248,10 @@ async def _choose(run_id: int, count: int | None) -> AlternatesOutcome:
         panel = draw_from_lottery(run.seed, lottery_of(result)).panel
         rates = await learnt_rates(run.panel, problem_from_inputs(inputs).quotas)
         plan = await anyio.to_thread.run_sync(lambda: plan_alternates(inputs, result, panel, count, rates, run.seed))
-    except RuntimeError:  # the alternates program found no choice within its time limit
-        await _finish_choosing(run_id, status="failed", error=TIME_LIMIT_ERROR)
-        return AlternatesOutcome(status="failed", error=TIME_LIMIT_ERROR)
+    except RuntimeError:  # an optimisation program found no solution (a time limit no longer ends without a list)
+        logger.exception("The solver found no alternates for selection run %s", run_id)
+        await _finish_choosing(run_id, status="failed", error=SOLVER_ERROR)
+        return AlternatesOutcome(status="failed", error=SOLVER_ERROR)
     except Exception as error:  # noqa: BLE001 - recorded on the run for the officer, logged for us
         logger.exception("Choosing the alternates of selection run %s failed", run_id)
         code = f"error:{type(error).__name__}"[:100]

@@ -125,19 +125,22 @@ def test_a_failed_choice_says_why_and_the_officer_chooses_again(client, officer_
     panel_id, run_id, run_url = computed_run(client, officer_client)
     real_plan = run_alternates.plan_alternates
 
-    def too_slow(*args, **kwargs):
-        raise RuntimeError("no choice within the time limit")
+    def no_solution(*args, **kwargs):
+        raise RuntimeError("the alternates program found no solution: model infeasible")
 
-    monkeypatch.setattr(run_alternates, "plan_alternates", too_slow)
+    monkeypatch.setattr(run_alternates, "plan_alternates", no_solution)
     drawn = post_form(officer_client, run_url + "/draw", {"seed": "seed 8", "alternates": ""}, follow_redirects=False)
     assert drawn.status_code == 303  # the draw stands; only the alternates failed
     row = stored(run_id)
-    assert row["status"] == "drawn" and row["alternates_status"] == "failed" and row["alternates_error"] == "time_limit"
+    assert row["status"] == "drawn" and row["alternates_status"] == "failed" and row["alternates_error"] == "solver"
     page = officer_client.get(run_url).text
-    assert 'id="alternates-failed"' in page and "could not be chosen in time for a pool this large" in page
+    assert 'id="alternates-failed"' in page and "The optimisation solver found no choice of alternates" in page
     assert "Choose alternates" in page and f'action="/officer/panels/{panel_id}/runs/{run_id}/alternates"' in page
     assert "hx-trigger" not in page.split('id="alternates-status"')[1].split(">")[0]  # nothing to poll
     assert audit_actions(run_id)[-1] == "alternates_failed"
+    # a run whose choice ended on a time limit before the cover existed keeps its own wording
+    run(SelectionRun.update({SelectionRun.alternates_error: "time_limit"}).where(SelectionRun.id == run_id).run())
+    assert "could not be chosen in time for a pool this large" in officer_client.get(run_url).text
 
     for typed in ("many", "101", "-1", "2.5", "²"):
         refused = post_form(officer_client, run_url + "/alternates", {"alternates": typed})

@@ -92,6 +92,9 @@ def test_draw_chooses_alternates_shows_final_chances_and_replacements_take_them(
     assert len(check["holds"]["per_quota"]) == len(check["ceiling"]["per_quota"]) > 0
     assert 'id="alternates-check"' in page and "with every volunteer left as an alternate" in page
     assert 'id="alternates-target"' in page
+    ceiling = check["ceiling"]
+    if not check["target_met"] and ceiling["worst_quota"] >= 0.99 and ceiling["lowest_ratio"] >= 0.95:
+        assert "This list stays as it was chosen. When you next draw a panel, leave the number" in page
 
     # Decline a member whom an alternate matches exactly where there is one: the alternates can then
     # always take that seat within the quotas. The program has a time limit, so which alternates it
@@ -139,3 +142,4 @@ def test_an_empty_number_of_alternates_chooses_as_many_as_the_target_needs(clien
         assert "Every quota holds in at least 99% of the rounds, and every group keeps at least 0.95" in page
     else:
         assert 'id="alternates-target"' in page and "99% of rounds" in page
+        assert "This list stays as it was chosen" not in page  # nobody asked for a number

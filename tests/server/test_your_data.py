@@ -83,6 +83,11 @@ def test_erasure_deletes_personal_fields_and_the_officer_no_longer_sees_them(cli
     confirm_page = client.get(f"/your-data/{token}/erase").text
     assert "What stays" in confirm_page and "panel lottery was published" in confirm_page
     assert "Your answers about yourself" in confirm_page
+    assert "A record that you served on" not in confirm_page  # in the pool only: no record of service
+    run(Volunteer.update({Volunteer.status: "confirmed"}, force=True).run())
+    member_page = client.get(f"/your-data/{token}/erase").text
+    assert "A record that you served on" in member_page and "It is deleted 10 years after the panel’s year" in member_page
+    run(Volunteer.update({Volunteer.status: "pool"}, force=True).run())
 
     unconfirmed = post_form(client, f"/your-data/{token}/erase", {})
     assert unconfirmed.status_code == 422 and "Tick the box" in unconfirmed.text

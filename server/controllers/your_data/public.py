@@ -16,6 +16,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_429_TOO_MA
 from common.emails import clean_email
 from common.i18n import gettext
 from panels import personal_data as panel_data
+from panels.service_records import SERVICE_RECORD_YEARS
 from server.audit import count_recent, record_audit
 from server.controllers.your_data.links import link_not_working
 from server.web.forms import FormData
@@ -188,14 +189,16 @@ class YourDataController(Controller):
     @get("/{token:str}/erase", name="your_data_erase")
     async def erase_form(self, request: Request, token: FromPath[str]) -> Template:
         bundle = await _bundle_or_404(request, token)
-        return Template("your_data/erase.html", context={"token": token, "bundle": bundle, "errors": {}})
+        return Template("your_data/erase.html", context={"token": token, "bundle": bundle, "errors": {},
+                                                         "service_record_years": SERVICE_RECORD_YEARS})
 
     @post("/{token:str}/erase", name="your_data_erase_confirm")
     async def erase(self, request: Request, token: FromPath[str], data: FormData) -> Template | Redirect:
         bundle = await _bundle_or_404(request, token)
         if str(data.get("confirm", "")) != "yes":
             return Template("your_data/erase.html", context={"token": token, "bundle": bundle, "errors": {
-                "confirm": gettext("Tick the box to confirm that you want your information erased")}},
+                "confirm": gettext("Tick the box to confirm that you want your information erased")},
+                "service_record_years": SERVICE_RECORD_YEARS},
                 status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         summary = await erase_bundle(bundle, data_dir=request.app.state.settings.data_dir)
         request.app.state.page_store.clear()  # no kept page may show what was erased
