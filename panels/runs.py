@@ -34,10 +34,11 @@ from common.i18n import gettext
 from common.transactions import write_transaction
 from panels.quotas import QuotaRow, relaxation_key
 from panels.selection import (
-    InfeasibleQuotasError, Infeasibility, Quota, SelectionInputError, SelectionProblem, SelectionProgress,
+    OBJECTIVES, InfeasibleQuotasError, Infeasibility, Quota, SelectionInputError, SelectionProblem, SelectionProgress,
     Volunteer as PoolMember, check_feasibility, draw_from_lottery, lottery_digest, result_to_json, select_panel,
 )
 from panels.selection.recent_service import RecentServiceRule, apply_recent_service
+from panels.selection.robust import RobustSettings, check_floor
 from panels.selection.replacement import replace_alternates_first
 from panels import run_alternates, service_records
 from common.clock import council_today
@@ -59,14 +60,36 @@ VERIFY_RECIPE = (
 )
 
 
+ROBUST = "robust"
+"""The objective of a drop-out-robust lottery: LEXIMIN re-weighted towards panels whose quotas
+survive drop-outs, every volunteer keeping at least a floor of their LEXIMIN chance
+(``panels.selection.robust``); the floor is the officer's choice."""
+RUN_OBJECTIVES = (*OBJECTIVES, ROBUST)
+DEFAULT_ROBUST_FLOOR = 0.8
+
+
+def engine_objective(objective: str) -> str:
+    """The engine's algorithm for a run's objective (a robust lottery starts from LEXIMIN)."""
+    return "leximin" if objective == ROBUST else objective
+
+
+def refill_objective(drawn_objective: str | None) -> str:
+    """The objective a replacement round keeps: the drawn selection's, except that a robust
+    lottery's refill is plain LEXIMIN over the remaining pool (the members who stay are fixed,
+    and the drop-outs it guards against have happened)."""
+    return drawn_objective if drawn_objective in OBJECTIVES else "leximin"
+
+
 @dataclass(frozen=True)
 class PoolProblem:
-    """The engine's problem and the volunteers left out of it (answers missing for a quota)."""
+    """The engine's problem and the volunteers left out of it (answers missing for a quota);
+    ``robust``: the settings of a drop-out-robust lottery, when the run computes one."""
 
     problem: SelectionProblem
     incomplete: int
     withdrawn: tuple[str, ...] = ()
     confirmed: tuple[str, ...] = ()
+    robust: RobustSettings | None = None
 
 
 def engine_quotas(rows: list[QuotaRow]) -> tuple[Quota, ...]:
@@ -181,10 +204,13 @@ def canonical_hash(record: dict) -> str:
 
 async def start_run(*, panel: Panel, started_by: str, secret_key: str,
                     kind: str = "selection", objective: str = "leximin",
-                    recent_rule: RecentServiceRule | None = None, recent_years: int = 0) -> tuple[SelectionRun, PoolProblem]:
+                    recent_rule: RecentServiceRule | None = None, recent_years: int = 0,
+                    robust_floor: float = DEFAULT_ROBUST_FLOOR) -> tuple[SelectionRun, PoolProblem]:
     """Record a run's inputs (households as keyed hashes, see ``household_hasher``); the caller
-    then runs ``execute_run`` in the background with the pool returned. ``objective`` is
-    ``leximin`` or ``goldilocks`` (``panels.selection.OBJECTIVES``).
+    then runs ``execute_run`` in the background with the pool returned. ``objective`` is one of
+    ``RUN_OBJECTIVES``: ``leximin``, ``goldilocks`` or ``robust`` (with ``robust_floor``, the
+    share of their LEXIMIN chance everyone keeps, and the drop-out rates learnt from the council's
+    other panels, both recorded with the inputs, as is the seed of the drop-out scenarios).
 
     ``recent_rule`` says what to do with volunteers who served on a panel of the last
     ``recent_years`` years (``panels.service_records``): leave them out or lower their chance. A
@@ -207,6 +233,13 @@ async def start_run(*, panel: Panel, started_by: str, secret_key: str,
     record["withdrawn_ids"] = list(pool.withdrawn)
     if recent is not None:
         record["recent_service"] = {"years": recent_years, "since_year": since_year, **recent.to_json()}
+    if objective == ROBUST and kind == "selection":
+        floor = check_floor(robust_floor)
+        rates = await run_alternates.learnt_rates(panel.id, pool.problem.quotas)
+        seed = int(canonical_hash(record)[:8], 16)  # the scenarios follow from the inputs
+        record["robust"] = {"floor": floor, "seed": seed, "dropout_rates": rates.to_json()}
+        pool = replace(pool, robust=RobustSettings(
+            floor=floor, seed=seed, dropout={v.id: rates.probability(v.features) for v in pool.problem.volunteers}))
     run = SelectionRun(panel=panel.id, kind=kind, algorithm=objective, status="running", started_by=started_by,
                        inputs_json=json.dumps(record, sort_keys=True), inputs_hash=canonical_hash(record),
                        progress_message="Waiting to start", recent_rule=recent_rule.rule,
@@ -296,7 +329,8 @@ async def _execute(run_id: int, pool: PoolProblem, *, kind: str, alternates: tup
             how.update(replacement_method=replacement.method, from_alternates=list(replacement.from_alternates),
                        fallback_reason=replacement.reason, alternates_available=replacement.available)
             return replacement.result
-        return select_panel(pool.problem, algorithm=objective, lottery_size=LOTTERY_SIZE, progress=report)
+        return select_panel(pool.problem, algorithm=engine_objective(objective), lottery_size=LOTTERY_SIZE,
+                            progress=report, robust=pool.robust)
 
     try:
         result = await anyio.to_thread.run_sync(compute)

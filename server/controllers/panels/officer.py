@@ -44,11 +44,10 @@ from panels.run_rules import run_refusal
 from panels import run_alternates
 from panels.run_alternates import default_alternates, learnt_rates, replacement_alternates
 from panels.selection.alternates import MOST_ALTERNATES, target_limit
-from panels.selection import OBJECTIVES
 from panels.service_records import SERVICE_RECORD_YEARS
 from panels.tables import Panel
 from server.audit import record_audit
-from server.controllers.panels import recent_service_form
+from server.controllers.panels import recent_service_form, robust_form
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
 from server.web.forms import RepeatableFormData, UploadData, last_values
 from server.web.guards import OFFICER, roles
@@ -285,8 +284,13 @@ class PanelOfficerController(Controller):
             "panel": panel, "summary": summary, "volunteers": volunteers, "registered": registered, "pager": pages,
             "filters": {"status": status, "reference": reference}, "status_labels": membership.STATUS_LABELS,
             "chart": chart, "errors": {**errors, **(run_errors or {})}, "report": report, "lawful_bases": LAWFUL_BASES,
-            "import_values": {}, "run_values": run_values or recent_service_form.default_values(),
+            "import_values": {}, "run_values": run_values or self._run_defaults(),
             "run_errors": run_errors or {}, "service_record_years": SERVICE_RECORD_YEARS, **vars(answer)})
+
+    @staticmethod
+    def _run_defaults() -> dict[str, str]:
+        """The selection form's values before the officer types anything."""
+        return {**recent_service_form.default_values(), robust_form.FIELD: robust_form.default_value()}
 
     @get("/{panel_id:int}/pool", name="panels_pool")
     async def pool(self, request: Request, panel_id: FromPath[int]) -> Template:
@@ -296,7 +300,7 @@ class PanelOfficerController(Controller):
     async def pool_feasibility(self, request: HTMXRequest, panel_id: FromPath[int]) -> Template:
         """The "can these quotas be met?" fragment for htmx; without htmx, a page holding the same fragment."""
         panel = await _panel_or_404(panel_id)
-        context = {"panel": panel, "run_values": recent_service_form.default_values(),
+        context = {"panel": panel, "run_values": self._run_defaults(),
                    "service_record_years": SERVICE_RECORD_YEARS, **vars(await run_store.feasibility_answer(panel))}
         if request.htmx:
             return Template("panels/officer/_feasibility_partial.html", context=context)
@@ -364,26 +368,34 @@ class PanelOfficerController(Controller):
     async def start_run(self, request: Request, panel_id: FromPath[int], data: RepeatableFormData) -> Redirect | Template:
         panel = await _panel_or_404(panel_id)
         kind = "replacement" if str(data.get("kind", "")) == "replacement" else "selection"
-        if kind == "replacement":  # refills keep the objective the panel was drawn with
+        floor = run_store.DEFAULT_ROBUST_FLOOR
+        if kind == "replacement":  # refills keep the objective the panel was drawn with (a robust one: LEXIMIN)
             drawn = await run_store.latest_drawn_run(panel.id)
-            objective = drawn.algorithm if drawn is not None and drawn.algorithm in OBJECTIVES else "leximin"
+            objective = run_store.refill_objective(drawn.algorithm if drawn is not None else None)
             choice = None  # refills apply the rule for recent panel members the panel was drawn with
         else:
             objective = str(data.get("objective", "leximin"))
-            objective = objective if objective in OBJECTIVES else "leximin"
+            objective = objective if objective in run_store.RUN_OBJECTIVES else "leximin"
             choice, typed, run_errors = recent_service_form.parse_recent_service(data, objective=objective)
+            typed_floor = str(data.get(robust_form.FIELD, "")).strip()
+            if objective == run_store.ROBUST:
+                parsed, typed_floor, floor_errors = robust_form.parse_robust_floor(data)
+                run_errors = {**run_errors, **floor_errors}
+                floor = parsed if parsed is not None else floor
             if run_errors:
                 return await self._pool_page(request, panel, errors={}, status_code=HTTP_422_UNPROCESSABLE_ENTITY,
-                                             run_values={**typed, "objective": objective}, run_errors=run_errors)
+                                             run_values={**typed, "objective": objective, robust_form.FIELD: typed_floor},
+                                             run_errors=run_errors)
         refusal = await run_refusal(panel, kind=kind)
         if refusal:  # e.g. computing again after the draw: nothing would be left to draw
             return await self._pool_page(request, panel, errors={"run": refusal}, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         run, pool = await run_store.start_run(
             panel=panel, started_by=request.user.email, kind=kind, objective=objective,
             secret_key=request.app.state.settings.secret_key, recent_rule=choice.rule if choice else None,
-            recent_years=choice.years if choice else 0)
+            recent_years=choice.years if choice else 0, robust_floor=floor)
+        floor_note = f" (floor {floor:.2f})" if objective == run_store.ROBUST else ""
         await record_audit(actor=request.user.email, action=f"{kind}_started", object_type="selection_run",
-                           object_id=run.id, detail=f"panel {panel.id}; {objective}; pool {len(pool.problem.volunteers)}; "
+                           object_id=run.id, detail=f"panel {panel.id}; {objective}{floor_note}; pool {len(pool.problem.volunteers)}; "
                            f"fixed {len(pool.confirmed)}; recent panel members {run_store.recent_rule_summary(run)}; "
                            f"inputs {run.inputs_hash[:12]}", ip_address=client_ip(request))
         alternates = await replacement_alternates(panel.id) if kind == "replacement" else ()

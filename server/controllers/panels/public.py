@@ -188,14 +188,16 @@ class PanelPublicController(Controller):
                          "drawn_at": run.drawn_at, "quotas": with_drawn_counts(record["quotas"], run.panel_counts_json),
                          "new_members": len(json.loads(run.drawn_json or "[]")),
                          "seed_source": run.seed_source, "announced_at": run.announced_at,
-                         "algorithm": run.algorithm, "recent_rule": run.recent_rule,
+                         "algorithm": run.algorithm, "robust_floor": record.get("robust", {}).get("floor"),
+                         "recent_rule": run.recent_rule,
                          "recent_since": panel.year - run.recent_years, "recent_factor": run.recent_factor,
                          "alternates": len(json.loads(run.alternates_json)["alternates"]["ids"])
                          if run.alternates_json else None})
         selections = [run for run in runs if run["kind"] == "selection"]
         return Template("panels/public/how_we_chose.html", context={
             "panel": panel, "runs": runs, "announced": announced, "recipe": run_store.VERIFY_RECIPE,
-            "labels": DIMENSION_LABELS, "method": selections[-1]["algorithm"] if selections else "leximin"})
+            "labels": DIMENSION_LABELS, "method": selections[-1]["algorithm"] if selections else "leximin",
+            "robust_floor": selections[-1]["robust_floor"] if selections else None})
 
 
 class MemberLinkController(Controller):

@@ -39,7 +39,7 @@ def parse_recent_service(data: Mapping[str, object], *, objective: str) -> tuple
     years = 0
     if rule != "include":
         typed = values["recent_years"]
-        if not typed.isdigit() or not 1 <= int(typed) <= SERVICE_RECORD_YEARS:
+        if not (typed.isascii() and typed.isdigit()) or not 1 <= int(typed) <= SERVICE_RECORD_YEARS:
             errors["recent_years"] = gettext("Enter a whole number of years from 1 to %(most)d",
                                              most=SERVICE_RECORD_YEARS)
         else:
@@ -52,7 +52,7 @@ def parse_recent_service(data: Mapping[str, object], *, objective: str) -> tuple
             factor = -1.0
         if not 0.0 < factor < 1.0:
             errors["recent_factor"] = gettext("Enter a number more than 0 and less than 1, like 0.5")
-        elif objective != "leximin":
+        elif objective not in ("leximin", "robust"):  # a robust lottery starts from (weighted) LEXIMIN
             errors["recent_rule"] = gettext("Lowering a chance works with LEXIMIN only: choose LEXIMIN, or leave "
                                             "them out instead")
     if errors:
