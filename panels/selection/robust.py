@@ -20,10 +20,14 @@ What is done here, every panel meeting every quota and household rule:
    meets every quota again. That is the ceiling that alternates chosen after the draw approach,
    and it is what ``alternates.hold_rates`` counts as a held round (its replacements minimise
    misrepresentation first, seats second). ``PanelScorer`` decides most scenarios by cheap tests
-   (no quota breached; every dropped member's type still has a stayer outside the panel; some
-   breached quota has too few stayers, or a category needs more replacements than seats freed),
-   and the rest by a linear program whose infeasibility settles it, then an integer program,
-   remembered by the replacement problem's shape.
+   over all scenarios at once (no quota breached; every dropped member's type still has a stayer
+   outside the panel; some breached quota has too few stayers, or a category needs more
+   replacements than seats freed), then by replacement sets that repaired the same shortfall in
+   another scenario, and the rest by an exact depth-first search (``_CoverSearch``), remembered by
+   the replacement problem's shape. HiGHS (a linear program first, as planned) cost about 3 ms a
+   call here even for a dozen variables, twelve times the search on sf_fixture_22, so the integer
+   program decides only when the search visits more than ``SEARCH_NODES`` nodes; a test checks
+   the search against trying every set of replacements.
 3. Weights: the LP (HiGHS) max Σ_p λ_p h_p subject to Σ_p λ_p Y_pt / count_t ≥ z·π_t for every
    type t and Σ λ_p = 1, over types of interchangeable volunteers (``compression``), which is
    exact for the chances: members of a type share their type's tickets.
@@ -38,8 +42,9 @@ What is done here, every panel meeting every quota and household rule:
    result also reports the hold rate on ``fresh_scenarios`` drawn from another seed, for the
    robust distribution and for LEXIMIN, and those are the figures to trust.
 6. Fairness where robustness is free: a last LP keeps the robustness within one scenario's worth
-   (1/S) of the best, and never below LEXIMIN's, and maximises the lowest chance / LEXIMIN chance, so nobody's chance drops
-   to the floor when that buys nothing (on example_small_20 every LEXIMIN panel already holds).
+   (1/S) of the best, and never below LEXIMIN's, and maximises the lowest chance / LEXIMIN chance,
+   so nobody's chance drops to the floor when that buys nothing (on example_small_20 every LEXIMIN
+   panel already holds, and the robust lottery is LEXIMIN's).
 
 z = 1 keeps every chance equal to LEXIMIN's (they already add up to k), so it only chooses the
 most robust of the LEXIMIN-fair distributions over the panels it knows. The result is rounded to
