@@ -424,14 +424,21 @@ def robust_distribution(
     kept_weights = weights[keep] / weights[keep].sum()
     chance = (panel_matrix(kept, pool.type_count).T @ kept_weights) / counts
     fresh = PanelScorer(pool, DropoutScenarios(pool, dropout, fresh_scenarios, seed + FRESH_SEED_OFFSET))
+    fresh_rates: dict[bytes, float] = {}  # a LEXIMIN panel the robust weights keep is scored once
+
+    def fresh_rate(panel: np.ndarray) -> float:
+        key = np.asarray(panel, dtype=np.int64).tobytes()
+        if key not in fresh_rates:
+            fresh_rates[key] = fresh.score(panel).rate
+        return fresh_rates[key]
     kept_scores = [score.rate for score, flag in zip(scores, keep) if flag]
     ratio = float(np.min(chance[required] / leximin_chance[required])) if required.size else 1.0
     return RobustDistribution(
         panels=kept, weights=kept_weights, type_probabilities=chance, floor=floor,
         in_sample_hold=float(np.dot(kept_weights, kept_scores)),
-        fresh_hold=float(sum(w * fresh.score(panel).rate for panel, w in zip(kept, kept_weights))),
+        fresh_hold=float(sum(w * fresh_rate(panel) for panel, w in zip(kept, kept_weights))),
         leximin_in_sample_hold=leximin_hold,
-        leximin_fresh_hold=float(sum(w * fresh.score(panel).rate for panel, w in zip(leximin_panels, leximin_weights))),
+        leximin_fresh_hold=float(sum(w * fresh_rate(panel) for panel, w in zip(leximin_panels, leximin_weights))),
         lowest_chance_ratio=ratio, scenarios=scenarios, fresh_scenarios=fresh_scenarios, seed=seed, rounds=done,
         panels_scored=len(panels))
 
