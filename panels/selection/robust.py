@@ -1,8 +1,9 @@
 """A drop-out-robust lottery with a fairness floor (issue #21): our own method.
 
 LEXIMIN chooses its panels for fairness alone. Some of them are fragile: when their members drop
-out, nobody left in the pool can restore every quota (on sf_fixture_22 a single LEXIMIN panel's
-quotas survive between 72% and 99% of drop-out rounds, even with every volunteer as an alternate).
+out, nobody left in the pool can restore every quota (with the bench's learnt rates, every quota
+of a single LEXIMIN panel can be restored, with everyone else as a replacement, in 76% to 98% of
+300 drop-out scenarios on sf_fixture_22 and 51% to 98% on opendlp_30).
 This module re-weights and extends the LEXIMIN portfolio towards robust panels while promising
 every volunteer at least ``floor`` (z) times their LEXIMIN chance π_i.
 
