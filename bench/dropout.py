@@ -256,20 +256,11 @@ def main() -> None:
     only = {name.strip() for name in args.only.split(",") if name.strip()}
     per_ticket = max(1, args.rounds // args.tickets)
     refill_per_ticket = max(1, args.refill_rounds // args.tickets)
-    header = (f"{'instance':<28} {'method':<13} {'rounds':>6} {'violations':>10} {'worst q':>7} {'target':>6} "
-              f"{'min ratio':>9} {'target':>6} {'empty':>6} {'alts':>6} {'s/round':>8}")
-    print(f"Drop-out rounds: {args.tickets} tickets x {per_ticket} rounds (refill: x {refill_per_ticket}, at most "
-          f"{args.refill_seconds:g} s), seed {SEED}; alternates program: {args.samples} samples, {args.time_limit:g} s; "
-          f"alt (N, f): N alternates, f times the expected drop-outs")
-    print(f"Targets for alternates: every quota holds in >= {TARGET_HOLD:.0%} of final panels (worst q), "
-          f"min ratio >= {TARGET_RATIO}")
-    print(header)
-    print("-" * len(header))
     if not args.skip_robust:
         robust_header = (f"{'instance':<20} {'lottery':<8} {'alts':<9} {'rounds':>6} {'worst q':>7} {'target':>6} "
                          f"{'every q':>7} {'min ratio':>9} {'target':>6} {'chance/LX':>9} {'LP fresh/in':>13} "
                          f"{'s':>7}")
-        print(f"\nRobust lottery: floors {', '.join(f'{z:g}' for z in ROBUST_FLOORS)} (1 = LEXIMIN), "
+        print(f"Robust lottery: floors {', '.join(f'{z:g}' for z in ROBUST_FLOORS)} (1 = LEXIMIN), "
               f"{args.robust_scenarios} scoring scenarios (seed 0); fresh rounds seed {SEED}; alternates: everyone, "
               f"and as many as alternates_for_target finds ({args.target_tickets} tickets)")
         print(f"Targets: worst q >= {TARGET_HOLD:.0%}, min ratio >= {TARGET_RATIO}")
@@ -284,6 +275,15 @@ def main() -> None:
         if args.robust_only:
             return
         print()
+    header = (f"{'instance':<28} {'method':<13} {'rounds':>6} {'violations':>10} {'worst q':>7} {'target':>6} "
+              f"{'min ratio':>9} {'target':>6} {'empty':>6} {'alts':>6} {'s/round':>8}")
+    print(f"Drop-out rounds: {args.tickets} tickets x {per_ticket} rounds (refill: x {refill_per_ticket}, at most "
+          f"{args.refill_seconds:g} s), seed {SEED}; alternates program: {args.samples} samples, {args.time_limit:g} s; "
+          f"alt (N, f): N alternates, f times the expected drop-outs")
+    print(f"Targets for alternates: every quota holds in >= {TARGET_HOLD:.0%} of final panels (worst q), "
+          f"min ratio >= {TARGET_RATIO}")
+    print(header)
+    print("-" * len(header))
     with tempfile.TemporaryDirectory() as folder:
         for name, problem in instances(args.quick, Path(folder)):
             if only and name.split(" ")[0] not in only:

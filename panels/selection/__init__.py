@@ -34,6 +34,7 @@ from panels.selection.model import (
     Volunteer,
 )
 from panels.selection.replacement import select_replacements
+from panels.selection.robust import RobustSettings
 from panels.selection.report import (
     LotteryRecordError,
     draw_lottery_record,
@@ -54,6 +55,7 @@ __all__ = [
     "Quota",
     "QuotaOutcome",
     "Relaxation",
+    "RobustSettings",
     "SelectionCheckError",
     "SelectionInputError",
     "SelectionInputWarning",
