@@ -18,18 +18,19 @@ count plus the count that dropped out). One term is added to the paper's objecti
 it: ε Σ_j Σ_q v_q d_qj with d_qj ≥ |Σ_{i holds q} y_ij − (count of q that dropped out in j)|, how far
 the final panel is from the drawn one, with ε small enough that all of it weighs less than one
 seat outside a quota, and v_q the weight of a seat of group q (``QuotaRows.distance_weights``:
-larger for a group drawn with few seats, whose one lost seat is all or half of its share). Where the quotas leave slack it makes the alternates those who give each
-group back the seats it tends to lose, which is what keeps every group's final chance near its
-intended one (issue #21's second target; the paper's objective alone is indifferent to it). Alternates drop out too: each sample also draws, for every
-possible alternate, whether they would take the seat (a_ij = 1) at their own learnt rate, and
-only those who would can replace in that sample. Here the program is solved exactly (scipy ``milp``,
-HiGHS) over *types* of interchangeable volunteers instead of single people: the members of a
-type (same answers, so the same drop-out rate) are taken in a seeded order, binary w_ts says
-whether its s-th member is an alternate (w_t,s+1 ≤ w_ts), and y_tj ≤ Σ_s a_tsj w_ts counts its
-replacements in sample j; this has the same optimum because swapping two people with the same
-answers maps solutions to solutions. Two rules of this platform are added: nobody
-from a panel member's household, and at most one alternate per household (when the household
-rule is on); a profile with at least N candidates outside shared households uses only those,
+larger for a group drawn with few seats, whose one lost seat is all or half of its share). Where
+the quotas leave slack it makes the alternates those who give each group back the seats it tends
+to lose, which is what keeps every group's final chance near its intended one (issue #21's second
+target; the paper's objective alone is indifferent to it). Alternates drop out too: each sample
+also draws, for every possible alternate, whether they would take the seat (a_ij = 1) at their own
+learnt rate, and only those who would can replace in that sample. Here the program is solved
+exactly (scipy ``milp``, HiGHS) over *types* of interchangeable volunteers instead of single
+people: the members of a type (same answers, so the same drop-out rate) are taken in a seeded
+order, binary w_ts says whether its s-th member is an alternate (w_t,s+1 ≤ w_ts), and
+y_tj ≤ Σ_s a_tsj w_ts counts its replacements in sample j; this has the same optimum because
+swapping two people with the same answers maps solutions to solutions. Two rules of this platform
+are added: nobody from a panel member's household, and at most one alternate per household (when
+the household rule is on); a profile with at least N candidates outside shared households uses only those,
 which again loses nothing (any shared-household alternate can be swapped for a free one).
 
 The program is not always solved to optimality in the time it is given: on camden_500_40
@@ -512,7 +513,8 @@ def _solve(types, rows: QuotaRows, panel_counts, drop_counts, drop_sizes, stays,
     # that all of it is worth less than a seat of the smallest quota weight in any sample.
     distance_weights = rows.distance_weights(panel_counts)
     most_distance = 2.0 * max(drop_sizes, default=0) * len(rows.problem.categories) * distance_weights.max() + 1
-    objective[d_start:] = np.tile(distance_weights, sample_count) * float(rows.weights.min()) / (2 * most_distance) / samples
+    objective[d_start:] = (np.tile(distance_weights, sample_count) * float(rows.weights.min())
+                           / (2 * most_distance) / samples)
     high = np.concatenate([np.ones(slot_count), np.tile(np.asarray(caps, dtype=float), sample_count),
                            np.full(2 * quota_count * sample_count, np.inf)])
     integrality = np.concatenate([np.ones(z_start), np.zeros(2 * quota_count * sample_count)])
