@@ -153,7 +153,7 @@ def score(rows, remaining, freed, alternates, chosen):
     first = {}
     for position, member in enumerate(alternates):
         first.setdefault(rows.profile(member), position)
-    return (round(rows.loss(final), 9), -len(chosen), float(np.abs(final - drawn).sum()) if freed else 0.0,
+    return (round(rows.loss(final), 9), -len(chosen), float(rows.distance(final, drawn)) if freed else 0.0,
             sum(first[rows.profile(member)] for member in chosen))
 
 
@@ -273,3 +273,47 @@ def test_a_rare_slightly_worse_pattern_does_not_outweigh_a_far_better_make_up():
     # Nothing clear either way: the paper's program.
     same = judged("cover", [0.0] * 100, [2.5] * 100)
     assert alternates_module._better(same, program).method == "program"
+
+
+def _one_seat_group_pool():
+    """A panel of 24 with equal halves by sex and age and one member renting free (X, young
+    woman); outside it, two young women who own (each matches X but for tenure) and one old man
+    who rents free (Y: like X only in tenure). No quota binds, so only the distance decides."""
+    def person(name, sex, age, tenure):
+        return Volunteer(id=name, features={"sex": sex, "age": age, "tenure": tenure})
+
+    panel = [person("X", "F", "young", "free")]
+    panel += [person(f"p{i}", sex, age, "own") for i, (sex, age) in enumerate(
+        [("F", "young")] * 5 + [("F", "old")] * 6 + [("M", "young")] * 6 + [("M", "old")] * 6)]
+    outside = [person("Z0", "F", "young", "own"), person("Z1", "F", "young", "own"), person("Y", "M", "old", "free")]
+    quotas = tuple(Quota(category, value, 0, 24) for category, values in
+                   (("sex", ("F", "M")), ("age", ("young", "old")), ("tenure", ("own", "free"))) for value in values)
+    problem = SelectionProblem(volunteers=tuple(panel + outside), k=24, quotas=quotas)
+    return problem, [v.id for v in panel]
+
+
+def test_a_one_seat_groups_seat_goes_back_to_that_group_before_larger_groups_keep_their_exact_counts():
+    problem, panel = _one_seat_group_pool()
+    remaining = [member for member in panel if member != "X"]
+    # Y moves four groups of twelve by a seat each (weight 1); a young woman who owns moves two,
+    # one of them the only seat of those who rent free (weight 12): 4 against 13. Weighed alike,
+    # it was 4 against 2 and the group renting free lost its seat.
+    assert ReplacementSolver(QuotaRows(problem)).best(remaining, 1, ["Z0", "Z1", "Y"], ["X"]) == ("Y",)
+    assert replace_from_alternates(problem, panel, ["X"], ["Z0", "Y", "Z1"]) == ("Y",)
+    assert QuotaRows.distance_weights(QuotaRows(problem).counts(panel)).tolist() == [1, 1, 1, 1, 1, 12]
+
+
+def test_the_alternates_of_a_one_seat_group_that_drops_out_often_include_one_like_it(monkeypatch):
+    problem, panel = _one_seat_group_pool()
+    # Only X drops out (half the time); the people outside decline 2% of the time.
+    dropout = {v.id: 0.0 if v.id in panel else 0.02 for v in problem.volunteers} | {"X": 0.5}
+    for method in ("program", "cover"):
+        if method == "cover":  # the program finds nothing: the cover alone chooses
+            monkeypatch.setattr(alternates_module, "_program_choice", lambda *args: None)
+        chosen = choose_alternates(problem, panel, dropout, 2, samples=20, seed=5)
+        # Y first (it serves whenever X drops out and it accepts), a young woman for when Y declines.
+        assert chosen.method == method and chosen.ids[0] == "Y" and len(chosen.ids) == 2
+        holds = alternates_module.hold_rates(problem, panel, dropout, chosen.ids, rounds=300, seed=1)
+        rows = QuotaRows(problem)
+        # The group renting free keeps its seat unless Y declines too (2% of X's drop-outs).
+        assert holds.group_ratios[rows.index[("tenure", "free")]] >= 0.97
