@@ -316,6 +316,8 @@ async def _execute(run_id: int, pool: PoolProblem, *, kind: str, alternates: tup
         fraction = progress.fixed_types / progress.total_types if progress.total_types else 0.0
         minimum = "" if progress.min_probability is None else f"; smallest probability so far {progress.min_probability:.3f}"
         message = f"{progress.phase}: iteration {progress.iteration}, {progress.fixed_types} of {progress.total_types} groups settled{minimum}"
+        if progress.phase == "robust":  # LEXIMIN is done; the robust lottery says what it is doing
+            message = f"LEXIMIN done; {progress.message}"
         anyio.from_thread.run(_write_progress, run_id, fraction, message)
 
     how: dict = {}
