@@ -303,8 +303,12 @@ def _sample_cover(types, rows: QuotaRows, panel, drops, stays, count):
     pools (more than ``LARGE_POOL_TYPES`` types) a new alternate must share all but at most one
     answer with someone who dropped out in the pattern, which keeps each pattern's program to a few
     hundred profiles (a replacement further off would move the panel two or more groups from its
-    drawn make-up). Ordered by the number of patterns each alternate served. Returns (ordered ids,
-    0.0, "cover")."""
+    drawn make-up), and the distance to the drawn panel counts every group's seat alike: the
+    like-for-like alternate of a small group's leaver is mostly out of reach there, and weighing the
+    distance only made each pattern take new profiles that later patterns share less (n = 20,000,
+    k = 150, 64 alternates: every quota held in 8% of 600 checked rounds against 13% unweighed, the
+    lowest group ratio 0.925 against 0.942). Ordered by the number of patterns each alternate
+    served. Returns (ordered ids, 0.0, "cover")."""
     keys = sorted({key for _, key, _ in types})
     key_index = {key: p for p, key in enumerate(keys)}
     profile_of = [key_index[key] for _, key, _ in types]
@@ -361,7 +365,7 @@ def _sample_cover(types, rows: QuotaRows, panel, drops, stays, count):
         old_count = np.array([len(old[p]) for p in active], dtype=float)
         new_count = np.array([len(new[p]) for p in active], dtype=float)
         x_old, x_new = _cover_step(rows, membership[:, active], counts, drawn, seats, room, old_count, new_count,
-                                   categories)
+                                   categories, weighed=not near_only)
         for a in np.flatnonzero(x_old):
             for slot in old[active[a]][:x_old[a]]:
                 served[slot] += 1
@@ -378,15 +382,17 @@ def _sample_cover(types, rows: QuotaRows, panel, drops, stays, count):
     return tuple(types[chosen[position][0]][0][chosen[position][1]] for position in ranked), 0.0, "cover"
 
 
-def _cover_step(rows: QuotaRows, membership, counts, drawn, seats, room, old_count, new_count, categories):
+def _cover_step(rows: QuotaRows, membership, counts, drawn, seats, room, old_count, new_count, categories, *,
+                weighed: bool = True):
     """One pattern of ``_sample_cover``: how many replacements of each profile to take from the
     chosen alternates (``x_old``) and from the rest (``x_new``, at most ``room``), by an exact
     integer program whose objective weighs each priority above everything the later ones add up to:
-    misrepresentation, seats filled, distance to the drawn panel, then new alternates."""
+    misrepresentation, seats filled, distance to the drawn panel (``QuotaRows.distance``, or with
+    every group's seat counted alike when not ``weighed``), then new alternates."""
     quota_count, width = membership.shape
     new_cost = 1.0 / (seats + 1)
     distance_scale = 1.0
-    distance_weights = rows.distance_weights(drawn)
+    distance_weights = rows.distance_weights(drawn) if weighed else np.ones(quota_count)
     most_distance = 2.0 * seats * categories * distance_weights.max()
     seat_scale = distance_scale * (most_distance + 1) + 1
     loss_scale = seat_scale * (seats + 1) / float(rows.weights.min())
