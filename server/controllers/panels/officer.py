@@ -89,6 +89,11 @@ async def _panel_or_404(panel_id: int) -> Panel:
     return panel
 
 
+def _run_defaults() -> dict[str, str]:
+    """The selection form's values before the officer types anything."""
+    return {**recent_service_form.default_values(), robust_form.FIELD: robust_form.default_value()}
+
+
 class PanelOfficerController(Controller):
     path = "/officer/panels"
     opt = roles(OFFICER)
@@ -284,13 +289,8 @@ class PanelOfficerController(Controller):
             "panel": panel, "summary": summary, "volunteers": volunteers, "registered": registered, "pager": pages,
             "filters": {"status": status, "reference": reference}, "status_labels": membership.STATUS_LABELS,
             "chart": chart, "errors": {**errors, **(run_errors or {})}, "report": report, "lawful_bases": LAWFUL_BASES,
-            "import_values": {}, "run_values": run_values or self._run_defaults(),
+            "import_values": {}, "run_values": run_values or _run_defaults(),
             "run_errors": run_errors or {}, "service_record_years": SERVICE_RECORD_YEARS, **vars(answer)})
-
-    @staticmethod
-    def _run_defaults() -> dict[str, str]:
-        """The selection form's values before the officer types anything."""
-        return {**recent_service_form.default_values(), robust_form.FIELD: robust_form.default_value()}
 
     @get("/{panel_id:int}/pool", name="panels_pool")
     async def pool(self, request: Request, panel_id: FromPath[int]) -> Template:
@@ -300,7 +300,7 @@ class PanelOfficerController(Controller):
     async def pool_feasibility(self, request: HTMXRequest, panel_id: FromPath[int]) -> Template:
         """The "can these quotas be met?" fragment for htmx; without htmx, a page holding the same fragment."""
         panel = await _panel_or_404(panel_id)
-        context = {"panel": panel, "run_values": self._run_defaults(),
+        context = {"panel": panel, "run_values": _run_defaults(),
                    "service_record_years": SERVICE_RECORD_YEARS, **vars(await run_store.feasibility_answer(panel))}
         if request.htmx:
             return Template("panels/officer/_feasibility_partial.html", context=context)
