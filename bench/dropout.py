@@ -97,8 +97,7 @@ def synthetic_history(problem, rng) -> list[PastInvitation]:
 
 def refill_rounds(problem, result, rates, tickets, per_ticket, rng, budget_s):
     rows = QuotaRows(problem)
-    features = {v.id: v.features for v in problem.volunteers}
-    probability = {member: rates.probability(values) for member, values in features.items()}
+    probability = rates.by_volunteer(problem.volunteers)
     drawn, ended = defaultdict(int), defaultdict(int)
     violations = empty = rounds = solver_failures = 0
     held_each = np.zeros(len(rows.quota_min))
@@ -182,7 +181,7 @@ def large_selection(workdir: Path) -> None:
     result = select_panel(problem, seed="bench", lottery_size=1000)
     selected = time.perf_counter() - started
     print(f"\n{instance.name} (synthetic, households): LEXIMIN and the draw {selected:.1f} s", flush=True)
-    probability = {v.id: rates.probability(v.features) for v in problem.volunteers}
+    probability = rates.by_volunteer(problem.volunteers)
     try:
         alternates = choose_alternates(problem, result.draw.panel, probability, count, seed=SEED)
     except RuntimeError as error:
@@ -206,7 +205,7 @@ ROBUST_FLOORS = (1.0, 0.8, 0.5, 0.25)
 
 def robust_rows(name, problem, rates, leximin, args) -> None:
     """The trade-off of the robust lottery (module docstring): one row per floor and alternates."""
-    dropout = {v.id: rates.probability(v.features) for v in problem.volunteers}
+    dropout = rates.by_volunteer(problem.volunteers)
     for floor in ROBUST_FLOORS:
         started = time.perf_counter()
         if floor == 1.0:

@@ -101,7 +101,7 @@ def plan_alternates(inputs: Mapping[str, Any], result: Mapping[str, Any], panel:
     report, how often the quotas hold with them and with every possible alternate (``check``), the
     rates and the simulated final chances (CPU-bound: call it from a worker thread)."""
     problem = problem_from_inputs(inputs)
-    probability = {v.id: rates.probability(v.features) for v in problem.volunteers}
+    probability = rates.by_volunteer(problem.volunteers)
     lottery = lottery_of(result)
     seed = sampling_seed(public_seed)
     targeted = checked_alternates(problem, list(panel), probability, count, limit=target_limit(problem.k), seed=seed,

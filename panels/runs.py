@@ -239,7 +239,7 @@ async def start_run(*, panel: Panel, started_by: str, secret_key: str,
         seed = int(canonical_hash(record)[:8], 16)  # the scenarios follow from the inputs
         record["robust"] = {"floor": floor, "seed": seed, "dropout_rates": rates.to_json()}
         pool = replace(pool, robust=RobustSettings(
-            floor=floor, seed=seed, dropout={v.id: rates.probability(v.features) for v in pool.problem.volunteers}))
+            floor=floor, seed=seed, dropout=rates.by_volunteer(pool.problem.volunteers)))
     run = SelectionRun(panel=panel.id, kind=kind, algorithm=objective, status="running", started_by=started_by,
                        inputs_json=json.dumps(record, sort_keys=True), inputs_hash=canonical_hash(record),
                        progress_message="Waiting to start", recent_rule=recent_rule.rule,

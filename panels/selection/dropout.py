@@ -29,7 +29,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.stats import beta as beta_distribution
 
-from panels.selection.model import Quota
+from panels.selection.model import Quota, Volunteer
 
 #: Per-person probabilities are kept inside this range: nobody is certain to stay or to leave.
 PROBABILITY_FLOOR = 0.001
@@ -99,6 +99,10 @@ class DropoutRates:
             if features.get(group.category) == group.name:
                 stay *= (1.0 - group.rate) / overall_stay if self.factors is None else self.factors[index]
         return min(max(1.0 - stay, PROBABILITY_FLOOR), 1.0 - PROBABILITY_FLOOR)
+
+    def by_volunteer(self, volunteers: Iterable[Volunteer]) -> dict[str, float]:
+        """Each volunteer's drop-out probability (``probability``), by id."""
+        return {volunteer.id: self.probability(volunteer.features) for volunteer in volunteers}
 
     def to_json(self) -> dict:
         def row(group: GroupDropoutRate) -> dict:

@@ -96,8 +96,7 @@ def simulate_final_chances(
     rng = np.random.default_rng(seed)
     rows = QuotaRows(problem)
     solver = ReplacementSolver(rows)
-    features = {v.id: v.features for v in problem.volunteers}
-    probability = {member: rates.probability(values) for member, values in features.items()}
+    probability = rates.by_volunteer(problem.volunteers)
     chosen = rng.choice(lottery.size, size=min(tickets, lottery.size), replace=False)
     final_counts: dict[str, int] = defaultdict(int)
     drawn_counts: dict[str, int] = defaultdict(int)

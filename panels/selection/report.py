@@ -212,9 +212,8 @@ def draw_alternates(record: Mapping[str, Any], drawn: dict[str, Any]) -> dict[st
                                enforce_households=bool(households))
     rates = DropoutRates.from_json(record["dropout_rates"])
     panel = list(drawn["panel"])
-    features = {volunteer.id: volunteer.features for volunteer in volunteers}
     seed = sampling_seed(str(drawn["seed"]))
-    probability = {m: rates.probability(values) for m, values in features.items()}
+    probability = rates.by_volunteer(volunteers)
     targeted = checked_alternates(problem, panel, probability, None if count == "target" else count, limit=target_limit(problem.k),
                                   seed=seed)
     alternates = targeted.alternates

@@ -451,10 +451,15 @@ def robust_distribution(
         panels_scored=len(panels))
 
 
+def _chances_and_rates(panels, scores, counts, required, type_count) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Each required type's chance on each panel (rows: types, columns: panels) and each panel's h_p."""
+    chances = (panel_matrix(panels, type_count) @ sparse.diags(1.0 / counts)).T.tocsr()[required]
+    return chances, np.array([score.rate for score in scores])
+
+
 def _best_weights(panels, scores, counts, required, target, type_count) -> tuple[np.ndarray, float, np.ndarray]:
     """The LP of step 3: weights λ, its value Σ λ_p h_p, and the duals (≥ 0) of the floor rows."""
-    chances = (panel_matrix(panels, type_count) @ sparse.diags(1.0 / counts)).T.tocsr()[required]
-    rates = np.array([score.rate for score in scores])
+    chances, rates = _chances_and_rates(panels, scores, counts, required, type_count)
     solved = linprog(-rates, A_ub=-chances, b_ub=-target, A_eq=np.ones((1, len(panels))), b_eq=[1.0],
                      bounds=(0, None), method="highs")
     if solved.status != 0:
@@ -469,8 +474,7 @@ def _fairest_weights(panels, scores, counts, required, leximin_chance, target, r
     """Among weights whose robustness is at least ``robustness``, those that keep the lowest
     chance / LEXIMIN chance highest: where robustness is free (every panel holds, or several do
     equally well) nobody's chance is lowered for nothing, and differences of one scenario are noise."""
-    chances = (panel_matrix(panels, type_count) @ sparse.diags(1.0 / counts)).T.tocsr()[required]
-    rates = np.array([score.rate for score in scores])
+    chances, rates = _chances_and_rates(panels, scores, counts, required, type_count)
     count = len(panels)
     objective = np.zeros(count + 1)
     objective[-1] = -1.0  # maximise t, the lowest share of a LEXIMIN chance

@@ -209,8 +209,7 @@ def select_command(
     if alternates != "0" or robust_floor is not None:
         rates = learn_dropout_rates(_dropout_history(dropout_history, problem), problem.quotas)
     if robust_floor is not None:
-        robust = RobustSettings(floor=robust_floor, dropout={volunteer.id: rates.probability(volunteer.features)
-                                                             for volunteer in problem.volunteers})
+        robust = RobustSettings(floor=robust_floor, dropout=rates.by_volunteer(problem.volunteers))
     bar = _ProgressBar()
     try:
         result = select_panel(problem, algorithm=algorithm, lottery_size=lottery_size, progress=bar, robust=robust)
