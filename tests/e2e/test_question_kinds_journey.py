@@ -48,7 +48,7 @@ def _send_from_check(plain, seen: list) -> str:
     check = _main(plain)
     seen.append((plain.url, plain.content()))
     plain.get_by_role("button", name="Accept and send").click()
-    assert plain.locator(".reference").count() == 1
+    expect(plain.locator(".reference")).to_have_count(1)  # waits for the confirmation page to load
     return check
 
 
