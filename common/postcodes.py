@@ -74,7 +74,7 @@ def parse_areas(text: str) -> tuple[list[str], list[str]]:
     for chunk in re.split(r"[,;\n]", text.upper()):
         joinable = False  # a sector digit joins only the district just before it, in the same entry
         for word in chunk.split():
-            if joinable and len(word) == 1 and word.isdigit():
+            if joinable and len(word) == 1 and word in "0123456789":
                 areas[-1] = f"{areas[-1]} {word}"
                 joinable = False
             elif OUTWARD.match(word):

@@ -28,3 +28,22 @@ def one_line(text: str, *, max_length: int) -> str:
     go into an email header (a subject built from a title), where a line break is refused by
     Python's ``email`` package or would start a new header."""
     return _LINE_BREAKS_AND_CONTROLS.sub(" ", text).strip()[:max_length].rstrip()
+
+
+WHOLE_NUMBER_MAX_DIGITS = 9
+"""At most 999,999,999: every count and id a form sends fits a database integer (PostgreSQL's
+``integer`` stops at 2,147,483,647, and a larger value in a query is an error, not "no row")."""
+
+
+def whole_number(text: object) -> int | None:
+    """The whole number typed in ``text``, surrounding spaces ignored, or None when it is not one.
+
+    Decimal digits only, of any script ("12", "١٢" in Arabic-Indic, "১২" in Bengali): the set
+    ``int`` reads. ``str.isdigit`` is also true of "²" and "①", which ``int`` refuses, so a form
+    that checked ``isdigit()`` and then called ``int()`` answered 500 to them. A sign, a decimal
+    point, a thousands separator or more than ``WHOLE_NUMBER_MAX_DIGITS`` digits is not a whole
+    number here either."""
+    typed = str(text if text is not None else "").strip()
+    if not typed or len(typed) > WHOLE_NUMBER_MAX_DIGITS or not typed.isdecimal():
+        return None
+    return int(typed)

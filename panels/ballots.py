@@ -20,6 +20,7 @@ from datetime import date, timedelta
 
 from common.periods import OpenUntilDay
 from common.i18n import gettext, lazy_gettext
+from common.text import whole_number
 from common.transactions import is_unique_violation, write_transaction
 from panels.recommendations import recommendations_of_vote
 from panels.tables import (
@@ -105,18 +106,17 @@ def check_vote_form(values: Mapping[str, object], *, closes_on: date | None, tod
     elif len(title) > MAX_TITLE:
         errors["title"] = gettext("The name must be %(limit)s characters or fewer", limit=MAX_TITLE)
     raw_threshold = str(values.get("threshold", "")).strip().rstrip("%").strip()
-    threshold = 0
-    if not raw_threshold.isdigit() or not 50 <= int(raw_threshold) <= 100:
+    threshold = whole_number(raw_threshold) or 0
+    if not 50 <= threshold <= 100:
         errors["threshold"] = gettext("Enter the support needed as a whole number from 50 to 100")
-    else:
-        threshold = int(raw_threshold)
+        threshold = 0
     if closes_on is None:
         errors["closes_on"] = gettext("Enter the last day of the vote as a real date, for example 27 3 2027")
     elif closes_on < today:
         errors["closes_on"] = gettext("The last day of the vote must be today or later")
     ticked = values.get("recommendations", [])
     ticked = [ticked] if isinstance(ticked, str) else list(ticked)
-    chosen = tuple(sorted({int(item) for item in ticked if str(item).isdigit() and int(item) in recommendation_ids}))
+    chosen = tuple(sorted({number for number in map(whole_number, ticked) if number in recommendation_ids}))
     if not chosen or len(chosen) != len(set(ticked)):
         errors["recommendations"] = gettext("Choose at least one draft recommendation of this panel")
     if errors:
@@ -255,16 +255,16 @@ def check_paper_form(values: Mapping[str, object], *, recommendation_ids: Sequen
     adding up to at most the number of ballot papers; the members ticked off the register at the
     session (``voters``) must number the ballot papers, and not have voted already."""
     errors: dict[str, str] = {}
-    raw_session = str(values.get("session", ""))
-    if not raw_session.isdigit() or int(raw_session) not in session_ids:
+    session_id = whole_number(values.get("session", ""))
+    if session_id not in session_ids:
         errors["session"] = gettext("Choose the session the ballots were collected at")
-    raw_ballots = str(values.get("ballots", "")).strip()
-    ballots = int(raw_ballots) if raw_ballots.isdigit() and int(raw_ballots) <= MAX_PAPER_BALLOTS else None
+    ballots = whole_number(values.get("ballots", ""))
+    ballots = ballots if ballots is not None and ballots <= MAX_PAPER_BALLOTS else None
     if not ballots:
         errors["ballots"] = gettext("Enter the number of ballot papers handed in, as a whole number")
     ticked = values.get("voters", [])
     ticked = [ticked] if isinstance(ticked, str) else list(ticked)
-    voters = tuple(sorted({int(item) for item in ticked if str(item).isdigit()}))
+    voters = tuple(sorted({number for number in map(whole_number, ticked) if number is not None}))
     if any(voter not in voter_ids for voter in voters):
         errors["voters"] = gettext("Tick only members who have not voted yet")
     elif ballots and len(voters) != ballots:
@@ -274,12 +274,12 @@ def check_paper_form(values: Mapping[str, object], *, recommendation_ids: Sequen
         row: dict[str, int] = {}
         for grade in GRADES:
             field = f"r{recommendation_id}-{grade}"
-            raw = str(values.get(field, "")).strip() or "0"
-            if not raw.isdigit() or int(raw) > MAX_PAPER_BALLOTS:
+            count = whole_number(str(values.get(field, "")).strip() or "0")
+            if count is None or count > MAX_PAPER_BALLOTS:
                 errors.setdefault(f"r{recommendation_id}-strongly_support",
                                   gettext("Enter each count as a whole number, 0 or more"))
                 break
-            row[grade] = int(raw)
+            row[grade] = count
         else:
             if ballots and sum(row.values()) > ballots:
                 errors[f"r{recommendation_id}-strongly_support"] = gettext(
@@ -287,7 +287,7 @@ def check_paper_form(values: Mapping[str, object], *, recommendation_ids: Sequen
         counts[recommendation_id] = row
     if errors:
         return None, errors
-    return PaperInput(session_id=int(raw_session), ballots=ballots, counts=counts, voter_ids=voters), {}
+    return PaperInput(session_id=session_id, ballots=ballots, counts=counts, voter_ids=voters), {}
 
 
 async def record_paper_ballots(*, vote: VoteView, paper: PaperInput, entered_by: str, today: date) -> None:

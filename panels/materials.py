@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from common.i18n import gettext
+from common.text import whole_number
 from common.uploads import MATERIAL_TYPES, material_file_type
 from panels.tables import PanelMaterial, PanelSession
 
@@ -78,10 +79,10 @@ def check_material_form(values: Mapping[str, str], *, session_ids: set[int],
     raw_session = values.get("session", WHOLE_PANEL).strip() or WHOLE_PANEL
     session_id: int | None = None
     if raw_session != WHOLE_PANEL:
-        if not raw_session.isdigit() or int(raw_session) not in session_ids:
+        session_id = whole_number(raw_session)
+        if session_id not in session_ids:
             errors["session"] = gettext("Choose a session of this panel, or the whole panel")
-        else:
-            session_id = int(raw_session)
+            session_id = None
     if not title:
         errors["title"] = gettext("Enter a title for the material")
     elif len(title) > MAX_TITLE:

@@ -25,6 +25,7 @@ from datetime import date, datetime, time, timezone
 from common.clock import COUNCIL_TIME_ZONE, council_date
 from common.i18n import format_day, gettext, ngettext
 from common.postcodes import in_areas, parse_areas
+from common.text import whole_number
 from panels.census import CensusFormatError, parse_census
 from panels.lifecycle import PanelFacts
 from panels.panel_form import check_panel_form
@@ -87,8 +88,8 @@ def check_edit_form(data: Mapping[str, str]) -> tuple[dict[str, object] | None, 
             opens_at = start_of_council_day(date.fromisoformat(raw_opens))
         except ValueError:
             errors["opens"] = gettext("The opening date must be a real date, for example 1 3 2027")
-    raw_adults = str(data.get("adults_per_letter", "")).strip()
-    if not raw_adults.isdigit() or not 1 <= int(raw_adults) <= 10:
+    adults = whole_number(data.get("adults_per_letter", ""))
+    if adults is None or not 1 <= adults <= 10:
         errors["adults_per_letter"] = gettext("The number of adults per letter must be a whole number from 1 to 10")
     if panel_input and opens_at and panel_input.registration_deadline and opens_at >= panel_input.registration_deadline:
         errors["opens"] = gettext("Registration must open before its deadline")
@@ -96,7 +97,7 @@ def check_edit_form(data: Mapping[str, str]) -> tuple[dict[str, object] | None, 
         return None, errors
     values = {column: getattr(panel_input, column) for column in EDITABLE if hasattr(panel_input, column)}
     values["registration_opens_at"] = opens_at
-    values["adults_per_letter"] = int(raw_adults)
+    values["adults_per_letter"] = adults
     return values, {}
 
 

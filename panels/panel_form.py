@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from common.clock import end_of_council_day
 from common.i18n import gettext
 from common.postcodes import format_areas, parse_areas
+from common.text import whole_number
 from panels.store import SessionInput
 
 MAX_AREAS_LENGTH = 300
@@ -39,10 +40,11 @@ def _whole(raw: str, name: str, low: int, high: int, errors: dict[str, str], *, 
     if not raw:
         errors[name] = missing
         return 0
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    number = whole_number(raw)
+    if number is None or not low <= number <= high:
         errors[name] = out_of_range
         return 0
-    return int(raw)
+    return number
 
 
 def _time(raw: str) -> time | None:

@@ -58,14 +58,14 @@ def parse_birth_date(raw: str, *, today: date) -> date | None:
     """The date of birth typed in the "age, or date of birth" box (``1980-04-01`` or
     ``01/04/1980``), or None for an age or anything else."""
     text = raw.strip()
-    if text.isdigit():
+    if text.isdecimal():
         return None
     born = None
     try:
         born = date.fromisoformat(text)
     except ValueError:
         parts = re.split(r"[/.\-\s]+", text)
-        if len(parts) == 3 and all(part.isdigit() for part in parts):
+        if len(parts) == 3 and all(part.isdecimal() for part in parts):
             try:
                 born = date(int(parts[2]), int(parts[1]), int(parts[0]))
             except ValueError:
@@ -76,11 +76,8 @@ def parse_birth_date(raw: str, *, today: date) -> date | None:
 def parse_age(raw: str, *, today: date) -> int | None:
     """An age in whole years, from ``42`` or a date of birth (``parse_birth_date``)."""
     text = raw.strip()
-    if text.isdigit():  # also true of "²" and of 5,000 nines, which int() refuses
-        try:
-            return int(text) if len(text) <= 3 else None
-        except ValueError:
-            return None
+    if text.isdecimal():  # digits of any script, which int() reads; not "²", which it refuses
+        return int(text) if len(text) <= 3 else None
     born = parse_birth_date(text, today=today)
     if born is None:
         return None

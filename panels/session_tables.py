@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from common.i18n import gettext
+from common.text import whole_number
 from common.transactions import write_transaction
 from panels import recommendations
 from panels.ballots import VOTER_STATUS
@@ -137,11 +138,11 @@ def check_moves(values: Mapping[str, str], *, members: set[int], tables: int) ->
     """The officer's edit: a table number for every member (field ``m<volunteer id>``)."""
     moves, errors = {}, {}
     for member in sorted(members):
-        raw = str(values.get(f"m{member}", "")).strip()
-        if not raw.isdigit() or not 1 <= int(raw) <= tables:
+        table = whole_number(values.get(f"m{member}", ""))
+        if table is None or not 1 <= table <= tables:
             errors[f"m{member}"] = gettext("Choose a table from 1 to %(count)s", count=tables)
         else:
-            moves[member] = int(raw)
+            moves[member] = table
     return (None, errors) if errors else (moves, {})
 
 

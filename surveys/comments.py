@@ -24,6 +24,7 @@ from common.batches import in_batches
 from common.emails import clean_email, normalise_email
 from common.formulas import safe_cell
 from common.i18n import active_locale, gettext, lazy_gettext, speaking
+from common.text import whole_number
 from common.tokens import PRIVATE_LINK_IDLE_DAYS, hash_token, link_active_since
 from common.transactions import write_transaction
 from surveys.house_rules import HOUSE_RULES, rule_text
@@ -81,8 +82,7 @@ def check_comment_form(form: dict[str, str]) -> tuple[dict[str, str], dict[str, 
         errors["display_name"] = gettext("The name must be %(limit)s characters or fewer", limit=MAX_NAME)
     if values["email"] and clean_email(values["email"]) is None:
         errors["email"] = gettext("Enter an email address in the correct format, like name@example.com")
-    if values["parent_id"] and not (values["parent_id"].isascii() and values["parent_id"].isdigit()
-                                    and len(values["parent_id"]) <= 18):  # "²" or 10**30 is no comment's id
+    if values["parent_id"] and whole_number(values["parent_id"]) is None:  # "²" or 10**30 is no comment's id
         values["parent_id"] = ""
     return values, errors
 

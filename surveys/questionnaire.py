@@ -25,6 +25,7 @@ from datetime import date
 
 from common.about_you import ABOUT_YOU_CATEGORIES
 from common.i18n import format_day, gettext
+from common.text import whole_number
 
 QUESTION_KINDS = {
     "single": "Single choice",
@@ -425,10 +426,11 @@ def _parse_date(question: Question, raw_values: list[str]) -> tuple[str | None, 
         missing = [name for name, part in zip((gettext("a day"), gettext("a month"), gettext("a year")), parts) if not part]
         if missing:
             return None, gettext("The date must include %(part)s", part=missing[0])
-        if not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
+        day, month, year = (whole_number(part) for part in parts)
+        if day is None or month is None or year is None or len(parts[2]) != 4:
             return None, gettext("Enter a real date, like 27 3 2026")
         try:
-            found = date(int(parts[2]), int(parts[1]), int(parts[0]))
+            found = date(year, month, day)
         except ValueError:
             return None, gettext("Enter a real date, like 27 3 2026")
     earliest, latest = _iso_date(question.earliest), _iso_date(question.latest)
@@ -466,12 +468,13 @@ def _parse_ranking(question: Question, raw_values: list[str]) -> tuple[list[str]
     ranks: dict[int, str] = {}
     for index, option in enumerate(question.options):
         value = values[index] if index < len(values) else ""
-        if not value.isdigit() or not 1 <= int(value) <= count:
+        rank = whole_number(value)
+        if rank is None or not 1 <= rank <= count:
             return None, gettext("Give ‘%(option)s’ a number from 1 to %(count)s", option=option, count=count)
-        if int(value) in ranks:
+        if rank in ranks:
             return None, gettext("You gave %(rank)s to both ‘%(first)s’ and ‘%(second)s’: use each number once",
-                                 rank=value, first=ranks[int(value)], second=option)
-        ranks[int(value)] = option
+                                 rank=value, first=ranks[rank], second=option)
+        ranks[rank] = option
     return [ranks[rank] for rank in sorted(ranks)], None
 
 

@@ -14,6 +14,7 @@ from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from analysis.tables import Charter, Principle
+from common.text import whole_number
 from surveys.tables import CaseStudy, Consultation
 
 
@@ -68,7 +69,7 @@ async def principles_for_case_study(case_study_id: int) -> list[PrincipleRef]:
 def parse_principle_ids(values: list[str], known: list[PrincipleRef]) -> list[int]:
     """The ticked principle ids that exist; anything else is ignored."""
     valid = {ref.id for ref in known}
-    return sorted({int(value) for value in values if str(value).isdigit() and int(value) in valid})
+    return sorted({number for number in map(whole_number, values) if number in valid})
 
 
 async def _replace(table: type[Table], column_name: str, owner_id: int, principle_ids: list[int]) -> None:

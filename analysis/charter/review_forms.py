@@ -10,6 +10,7 @@ from datetime import date
 
 from analysis.charter.review_ratings import RATINGS
 from common.i18n import gettext
+from common.text import whole_number
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 10_000
@@ -32,11 +33,12 @@ def check_review_form(values: Mapping[str, str], *, closes_on: date | None, toda
     """Validate the officer's form. ``case_studies`` maps the published case studies' ids to their
     titles; the title may be left empty for a case study (its own title is used)."""
     errors: dict[str, str] = {}
-    raw_charter = str(values.get("charter", ""))
-    if not raw_charter.isdigit() or int(raw_charter) not in charter_ids:
+    charter_id = whole_number(values.get("charter", ""))
+    if charter_id not in charter_ids:
         errors["charter"] = gettext("Choose the charter whose principles the panel rates it against")
     raw_study = str(values.get("case_study", ""))
-    case_study_id = int(raw_study) if raw_study.isdigit() and int(raw_study) in case_studies else None
+    case_study_id = whole_number(raw_study)
+    case_study_id = case_study_id if case_study_id in case_studies else None
     if raw_study and case_study_id is None:
         errors["case_study"] = gettext("Choose a published case study, or none to describe a project")
     title = str(values.get("title", "")).strip() or (case_studies.get(case_study_id, "") if case_study_id else "")
@@ -56,7 +58,7 @@ def check_review_form(values: Mapping[str, str], *, closes_on: date | None, toda
         errors["closes_on"] = gettext("The last day of the review must be today or later")
     if errors:
         return None, errors
-    return ReviewInput(charter_id=int(raw_charter), case_study_id=case_study_id, title=title,
+    return ReviewInput(charter_id=charter_id, case_study_id=case_study_id, title=title,
                        description=description, closes_on=closes_on), {}
 
 
@@ -105,16 +107,16 @@ def check_paper_forms(values: Mapping[str, object], *, principle_ids: Sequence[i
     forms; per principle, a count per rating (``p<id>-<rating>``) adding up to at most the forms;
     reasons per principle and rating (``p<id>-<rating>-reasons``), one a line."""
     errors: dict[str, str] = {}
-    raw_session = str(values.get("session", ""))
-    if not raw_session.isdigit() or int(raw_session) not in session_ids:
+    session_id = whole_number(values.get("session", ""))
+    if session_id not in session_ids:
         errors["session"] = gettext("Choose the session the forms were filled in at")
-    raw_forms = str(values.get("forms", "")).strip()
-    forms = int(raw_forms) if raw_forms.isdigit() and int(raw_forms) <= MAX_PAPER_FORMS else None
+    forms = whole_number(values.get("forms", ""))
+    forms = forms if forms is not None and forms <= MAX_PAPER_FORMS else None
     if not forms:
         errors["forms"] = gettext("Enter the number of review forms handed in, as a whole number")
     ticked = values.get("members", [])
     ticked = [ticked] if isinstance(ticked, str) else list(ticked)
-    members = tuple(sorted({int(item) for item in ticked if str(item).isdigit()}))
+    members = tuple(sorted({number for number in map(whole_number, ticked) if number is not None}))
     if any(member not in member_ids for member in members):
         errors["members"] = gettext("Tick only members who have not rated it yet")
     elif forms and len(members) != forms:
@@ -125,11 +127,11 @@ def check_paper_forms(values: Mapping[str, object], *, principle_ids: Sequence[i
         first = f"p{principle_id}-{RATINGS[0]}"
         row: dict[str, int] = {}
         for rating in RATINGS:
-            raw = str(values.get(f"p{principle_id}-{rating}", "")).strip() or "0"
-            if not raw.isdigit() or int(raw) > MAX_PAPER_FORMS:
+            count = whole_number(str(values.get(f"p{principle_id}-{rating}", "")).strip() or "0")
+            if count is None or count > MAX_PAPER_FORMS:
                 errors.setdefault(first, gettext("Enter each count as a whole number, 0 or more"))
                 break
-            row[rating] = int(raw)
+            row[rating] = count
             lines = [line.strip() for line in str(values.get(f"p{principle_id}-{rating}-reasons", "")).splitlines()]
             lines = [line for line in lines if line]
             if any(len(line) > MAX_REASON for line in lines):
@@ -145,7 +147,7 @@ def check_paper_forms(values: Mapping[str, object], *, principle_ids: Sequence[i
         counts[principle_id] = row
     if errors:
         return None, errors
-    return PaperForms(session_id=int(raw_session), forms=forms, counts=counts, reasons=reasons, member_ids=members), {}
+    return PaperForms(session_id=session_id, forms=forms, counts=counts, reasons=reasons, member_ids=members), {}
 
 
 def check_reply(values: Mapping[str, str], *, ended: bool) -> tuple[str | None, dict[str, str]]:

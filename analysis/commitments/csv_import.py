@@ -68,6 +68,7 @@ from analysis.commitments.model import (
 from common.clock import COUNCIL_TIME_ZONE
 from common.csvio import CsvReadError, CsvTable, read_csv
 from common.i18n import gettext
+from common.text import whole_number
 
 COMMITMENT_COLUMNS = ("key", "title", "text", "kind", "principles", "owner", "made_on", "deadline_date",
                       "deadline_event", "repeats", "first_period_start", "evidence_source", "direction",
@@ -352,10 +353,11 @@ class _Parser:
 
     def _principles(self, row_number: int, row: dict[str, str]) -> tuple[int, ...]:
         parts = [part for part in re.split(r"[;,\s]+", row.get("principles", "")) if part]
-        if not all(part.isdigit() for part in parts):
+        numbers = [whole_number(part) for part in parts]
+        if None in numbers:
             self.error(row_number, "principles", gettext("must be principle numbers separated by ';', e.g. 1;3"))
             return ()
-        numbers = tuple(sorted({int(part) for part in parts}))
+        numbers = tuple(sorted(set(numbers)))
         unknown = [n for n in numbers if self.principle_numbers is not None and n not in self.principle_numbers]
         if unknown:
             self.error(row_number, "principles", gettext("the charter has no principle %(numbers)s", numbers=", ".join(map(str, unknown))))

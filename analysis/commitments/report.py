@@ -31,6 +31,7 @@ from analysis.commitments.status import STATUS_NAMES, human_date
 from analysis.commitments.summary import OPEN_DATA_FIELDS, build_cabinet_report, natural_key, to_open_data
 from common.formulas import safe_cell
 from common.i18n import gettext, lazy_gettext
+from common.text import whole_number
 
 
 KIND_NAMES = {
@@ -190,7 +191,8 @@ def tracker_view(document: Mapping[str, Any], *, status: str = "", principle: st
     rows = document["commitments"]
     chosen_status = status if status in {str(value) for value in StatusValue} else None
     numbers = {p["number"] for p in document["principles"]}
-    chosen_principle = int(principle) if principle.isdigit() and int(principle) in numbers else None
+    chosen_principle = whole_number(principle)
+    chosen_principle = chosen_principle if chosen_principle in numbers else None
     shown = [row for row in rows
              if (chosen_status is None or row["status"] == chosen_status)
              and (chosen_principle is None or chosen_principle in row["principles"])]

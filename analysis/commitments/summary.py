@@ -166,7 +166,7 @@ def to_open_data(statuses: Iterable[CommitmentStatus]) -> list[dict[str, object]
 
 def natural_key(key: str) -> tuple[tuple[int, int | str], ...]:
     """Order ids as people do: ``2`` before ``4a`` before ``4b`` before ``10``."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.findall(r"\d+|\D+", key))
+    return tuple((0, int(part)) if part.isdecimal() else (1, part) for part in re.findall(r"\d+|\D+", key))
 
 
 def _by_id(status: CommitmentStatus) -> tuple[tuple[int, int | str], ...]:

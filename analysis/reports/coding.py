@@ -36,6 +36,7 @@ from analysis.stats.agreement import Agreement, agreement
 from analysis.stats.theme_suggestions import ThemeSuggestion, suggest_themes
 from analysis.tables import ReportCodingCheck, ReportCodingSample, ReportTheme, ReportThemeTag
 from common.i18n import gettext
+from common.text import whole_number
 from common.transactions import write_transaction
 
 SHOW_ALL, SHOW_UNTAGGED = "all", "untagged"
@@ -93,7 +94,7 @@ async def coding_page(slug: str, question_key: str, *, show: str = SHOW_ALL, wor
         tagged = tags.get(response_id, set())
         if show == SHOW_UNTAGGED and tagged:
             continue
-        if show not in (SHOW_ALL, SHOW_UNTAGGED) and (not show.isdigit() or int(show) not in tagged):
+        if show not in (SHOW_ALL, SHOW_UNTAGGED) and whole_number(show) not in tagged:
             continue
         if not all(pattern.search(text) for pattern in wanted):
             continue
@@ -184,10 +185,9 @@ async def create_theme_from(*, slug: str, question_key: str, values: dict[str, s
 
 def check_sample_size(raw: str, answered: int) -> int:
     """The sample size an officer typed, checked (``ReportFormError`` keyed ``size``)."""
-    text = (raw or "").strip()
-    if not text.isdigit():
+    size = whole_number(raw)
+    if size is None:
         raise ReportFormError({"size": gettext("Enter how many comments to draw, as a whole number like 30")})
-    size = int(text)
     if size < MIN_SAMPLE or size > MAX_SAMPLE:
         raise ReportFormError({"size": gettext("Draw between %(low)s and %(high)s comments", low=MIN_SAMPLE, high=MAX_SAMPLE)})
     if size > answered:

@@ -34,6 +34,7 @@ from analysis.tables import (
     ReportVersion,
 )
 from common.i18n import gettext, lazy_gettext
+from common.text import whole_number
 from common.transactions import write_transaction
 from surveys.questionnaire import from_json
 from surveys.response_csv import ResponseRecord
@@ -406,12 +407,13 @@ def check_draft_form(form: dict[str, str], census_files: list[str]) -> dict[str,
             if how:
                 errors[f"reach_{channel}"] = gettext("Enter how many people %(channel)s reached, or leave both boxes empty", channel=name)
             continue
-        if not raw.isdigit():
+        reached = whole_number(raw)
+        if reached is None:
             errors[f"reach_{channel}"] = gettext("People reached by %(channel)s must be a whole number, like 250", channel=name)
-        elif int(raw) > MAX_REACH:
+        elif reached > MAX_REACH:
             errors[f"reach_{channel}"] = gettext("People reached by %(channel)s must be %(limit)s or fewer", channel=name, limit=format(MAX_REACH, ","))
         else:
-            reach[channel] = {"reached": int(raw), "how": how}
+            reach[channel] = {"reached": reached, "how": how}
     if errors:
         raise ReportFormError(errors)
     return {**values, "reach_json": json.dumps(reach, sort_keys=True)}

@@ -40,7 +40,7 @@ def natural_order(ids: Iterable[str]) -> list[str]:
     """Ids sorted with runs of digits compared as numbers: 0, 12, 107 (not 0, 107, 12)."""
 
     def key(text: str) -> tuple:
-        return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part)
+        return tuple((0, int(part), "") if part.isdecimal() else (1, 0, part) for part in re.split(r"(\d+)", text) if part)
 
     return sorted(ids, key=lambda text: (key(text), text))
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import datetime, timezone
 
@@ -26,6 +27,7 @@ from common.transactions import write_transaction
 from server.tables import SiteSetting, StaffRecoveryCode, StaffSession, StaffUser
 
 RECOVERY_CODE_COUNT = 10
+SIX_DIGITS = re.compile(r"[0-9]{6}")
 REQUIRE_TWO_FACTOR = "require_two_factor"
 
 
@@ -95,7 +97,7 @@ async def pending_secret(*, user_id: int, secret_key: str) -> str | None:
 
 def _matching_step(secret: str, code: str, now: datetime) -> int | None:
     code = "".join(code.split())
-    if not (code.isdigit() and len(code) == 6):
+    if not SIX_DIGITS.fullmatch(code):  # not isdigit(): "²" passes it, and compare_digest refuses non-ASCII text
         return None
     totp = pyotp.TOTP(secret)
     for offset in (-1, 0, 1):

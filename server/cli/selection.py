@@ -19,6 +19,7 @@ from pathlib import Path
 
 import click
 
+from common.text import whole_number
 from panels.selection import (
     ALGORITHMS,
     OBJECTIVES,
@@ -162,9 +163,9 @@ def select_command(
     A seed is only ever drawn against a lottery already written, so nobody who knows the seed
     can try lottery sizes until a preferred ticket comes up."""
     alternates = alternates.strip().lower()
-    if alternates != "target" and not alternates.isdigit():
+    if alternates != "target" and whole_number(alternates) is None:
         raise click.BadParameter("give a whole number of alternates, or 'target'", param_hint="--alternates")
-    alternates = alternates if alternates == "target" else str(int(alternates))
+    alternates = alternates if alternates == "target" else str(whole_number(alternates))
     if objective is not None:
         if algorithm not in ("leximin", objective):
             raise click.UsageError("give either --objective or --algorithm, not two different ones")

@@ -33,6 +33,7 @@ from analysis.commitments.store import CommitmentNotFound, commitment_page
 from common.clock import council_today
 from common.emails import clean_email, normalise_email
 from common.i18n import gettext, lazy_gettext, speaking
+from common.text import whole_number
 from common.tokens import hash_token
 from panels import recommendations as panel_recommendations
 from panels import store as panel_store
@@ -131,10 +132,11 @@ async def find_subject(kind: str, key: str) -> Subject | None:
         return Subject(kind, key, panel.name, "panel_public", {"slug": key}) if panel else None
     if kind == "recommendation":
         panel_part, _, item_part = key.partition("/")
-        if not (panel_part.isdigit() and item_part.isdigit()):
+        panel_id, item_id = whole_number(panel_part), whole_number(item_part)
+        if panel_id is None or item_id is None:
             return None
-        panel = await panel_store.get_panel(int(panel_part))
-        item = await panel_recommendations.get_recommendation(int(panel_part), int(item_part)) if panel else None
+        panel = await panel_store.get_panel(panel_id)
+        item = await panel_recommendations.get_recommendation(panel_id, item_id) if panel else None
         if item is None or item.vote_id is None or item.merged_into is not None:
             return None
         return Subject(kind, key, item.title, "panel_recommendations", {"slug": panel.slug},

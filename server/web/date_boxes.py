@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 
+from common.text import whole_number
+
 PARTS = ("day", "month", "year")
 
 
@@ -27,8 +29,9 @@ def joined_date(form: Mapping[str, object], name: str) -> str:
     day, month, year = (str(form.get(f"{name}-{part}", "")).strip() for part in PARTS)
     if not (day or month or year):
         return ""
-    if day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4:
-        return f"{year}-{int(month):02d}-{int(day):02d}"
+    numbers = whole_number(day), whole_number(month), whole_number(year)
+    if None not in numbers and len(year) == 4:
+        return "{2:04d}-{1:02d}-{0:02d}".format(*numbers)
     return f"{day}/{month}/{year}"
 
 

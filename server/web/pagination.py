@@ -12,14 +12,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from common.text import whole_number
+
 PER_PAGE = 50
 """Rows on a page of an officer's or administrator's list."""
 
 
 def page_number(raw: object) -> int:
     """The page asked for: 1 unless ``raw`` is a whole number of at least 1."""
-    text = str(raw or "").strip()
-    return int(text) if text.isdigit() and 0 < int(text) < 10**6 else 1
+    number = whole_number(raw)
+    return number if number is not None and 0 < number < 10**6 else 1
 
 
 @dataclass(frozen=True)

@@ -179,5 +179,8 @@ def test_a_bad_address_file_is_refused_whole_with_every_problem_listed(officer_c
     for message in ("Enter the number of letters", "Enter the seed of the draw", "Narnia is not a ward",
                     "Enter how many adults"):
         assert message in form.text
+    superscript = _draw(officer_client, panel_id, address_file(3), letters="²", adults="²")  # isdigit() but not int()
+    assert superscript.status_code == 422 and "Enter the number of letters" in superscript.text
+    assert "Enter how many adults" in superscript.text and 'value="²"' in superscript.text
     too_many = _draw(officer_client, panel_id, address_file(3), letters="5")
     assert too_many.status_code == 422 and "too few addresses for 5 letters" in too_many.text

@@ -57,6 +57,8 @@ def test_quotas_from_camden_2011_then_edited(officer_client):
     form = dict(re.findall(r'name="((?:min|max)_\d+)" inputmode="numeric" value="(\d+)"', page.text))
     bad = post_form(officer_client, f"/officer/panels/{panel_id}/quotas/edit", {**form, "min_0": "13", "max_0": "13"})
     assert bad.status_code == 422 and "minimums add up to" in bad.text
+    superscript = post_form(officer_client, f"/officer/panels/{panel_id}/quotas/edit", {**form, "min_0": "²"})
+    assert superscript.status_code == 422 and "enter whole numbers for minimum and maximum" in superscript.text
     good = post_form(officer_client, f"/officer/panels/{panel_id}/quotas/edit", {**form, "max_0": "11"},
                      follow_redirects=False)
     assert good.status_code == 303

@@ -146,6 +146,8 @@ def test_an_administrator_sets_a_consultation_period_and_runs_the_purge(admin_cl
     assert page.status_code == 200 and "Due for deletion now" in page.text
     bad = post_form(admin_client, f"/admin/retention/consultations/{consultation_id}", {"months": "0"})
     assert bad.status_code == 422 and "Enter a whole number of months" in bad.text and 'value="0"' in bad.text
+    superscript = post_form(admin_client, f"/admin/retention/consultations/{consultation_id}", {"months": "²"})
+    assert superscript.status_code == 422 and 'value="²"' in superscript.text
     good = post_form(admin_client, f"/admin/retention/consultations/{consultation_id}", {"months": "6"},
                      follow_redirects=False)
     assert good.status_code == 303

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from common.i18n import gettext, lazy_gettext
+from common.text import whole_number
 from panels.personal_data import panel_retention
 from panels.service_records import SERVICE_RECORD_YEARS
 from server.audit import record_audit
@@ -53,10 +54,11 @@ class RetentionAdminController(Controller):
     async def set_consultation(self, request: Request, consultation_id: FromPath[int], data: FormData) -> Template | Redirect:
         field = f"months-{consultation_id}"
         raw = str(data.get("months", "")).strip()
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_RETENTION_MONTHS:
+        months = whole_number(raw)
+        if months is None or not 1 <= months <= MAX_RETENTION_MONTHS:
             return await self._page(request, values={field: raw}, status_code=HTTP_422_UNPROCESSABLE_ENTITY, errors={
                 field: gettext("Enter a whole number of months from 1 to %(max)d", max=MAX_RETENTION_MONTHS)})
-        if not await set_consultation_retention(consultation_id=consultation_id, months=int(raw)):
+        if not await set_consultation_retention(consultation_id=consultation_id, months=months):
             raise NotFoundException()
         await record_audit(actor=request.user.email, action="retention_changed", object_type="consultation",
                            object_id=consultation_id, detail=f"{raw} months after closing", ip_address=client_ip(request))

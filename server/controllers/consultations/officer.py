@@ -20,6 +20,7 @@ from analysis.charter.links import (
 )
 from common.clock import council_today
 from common.i18n import gettext, ngettext
+from common.text import whole_number
 from common.uploads import UploadError
 from server.audit import record_audit
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
@@ -195,7 +196,7 @@ class ConsultationsOfficerController(Controller):
         names = {item.key: str(item.name) for item in template_choices()}
         return await self._apply(
             request, slug, lambda current: apply_template(current, template_key, statement=statement,
-                                                          section_index=int(raw_section) if raw_section.isdigit() else None),
+                                                          section_index=whole_number(raw_section)),
             notice=gettext("Added from the library: %(name)s", name=names.get(template_key, "")), form_target="library",
             values={"template": template_key, "template_section": raw_section, "statement": statement})
 

@@ -33,6 +33,7 @@ from litestar.status_codes import (
 )
 
 from common.i18n import active_locale, gettext
+from common.text import whole_number
 from common.tokens import hash_token
 from common.uploads import UploadError
 from server.web.guards import public
@@ -105,8 +106,8 @@ def page_path(request: Request, slug: str, page: Page, *, from_check: bool = Fal
 
 
 def _part(value: object) -> int:
-    text = str(value or "1")
-    return int(text) if text.isdigit() and len(text) < 4 else 0
+    number = whole_number(value or "1")
+    return number if number is not None and number < 1000 else 0
 
 
 def section_position(questionnaire: Questionnaire, answers: dict[str, object], page: Page) -> tuple[int, int]:

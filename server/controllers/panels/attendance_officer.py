@@ -13,6 +13,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
 
 from common.clock import council_today
+from common.text import whole_number
 from panels import attendance as attendance_store
 from panels import invitations, membership, service_records, store
 from panels.run_alternates import choosing_alternates
@@ -31,8 +32,8 @@ ID_LIST = re.compile(r"\d{1,9}(,\d{1,9}){0,50}")
 
 
 def _query_number(request: Request, name: str) -> int | None:
-    value = request.query_params.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 7 else None
+    number = whole_number(request.query_params.get(name, ""))
+    return number if number is not None and number < 10**6 else None
 
 
 def _query_text(request: Request, name: str, pattern: re.Pattern) -> str:

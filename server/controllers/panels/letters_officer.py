@@ -14,6 +14,7 @@ from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from common.i18n import gettext
+from common.text import whole_number
 from common.uploads import MAX_UPLOAD_BYTES, UploadError, upload_text
 from panels import letter_post
 from panels import letters as letter_store
@@ -36,8 +37,8 @@ MAX_ADULTS_PER_LETTER = 6
 def check_draw_form(values: dict[str, str]) -> tuple[dict, dict[str, str]]:
     """The number of letters, seed, ward weights and adults per letter, or a message per field."""
     errors: dict[str, str] = {}
-    letters = values.get("letters", "").strip()
-    if not letters.isdigit() or not 1 <= int(letters) <= 20_000:
+    letters = whole_number(values.get("letters", ""))
+    if letters is None or not 1 <= letters <= 20_000:
         errors["letters"] = gettext("Enter the number of letters as a whole number from 1 to 20,000, like 2000")
     if not values.get("seed", "").strip():
         errors["seed"] = gettext("Enter the seed of the draw, like the numbers of a National Lottery draw")
@@ -46,13 +47,13 @@ def check_draw_form(values: dict[str, str]) -> tuple[dict, dict[str, str]]:
     weights, problems = parse_ward_weights(values.get("weights", ""), wards=BOROUGH_WARDS)
     if problems:
         errors["weights"] = " ".join(problems)
-    adults = values.get("adults", "").strip()
-    if not adults.isdigit() or not 1 <= int(adults) <= MAX_ADULTS_PER_LETTER:
+    adults = whole_number(values.get("adults", ""))
+    if adults is None or not 1 <= adults <= MAX_ADULTS_PER_LETTER:
         errors["adults"] = gettext("Enter how many adults can register with one letter, from 1 to %(most)d",
                                    most=MAX_ADULTS_PER_LETTER)
     if errors:
         return {}, errors
-    return {"letters": int(letters), "seed": values["seed"].strip(), "weights": weights, "adults": int(adults)}, {}
+    return {"letters": letters, "seed": values["seed"].strip(), "weights": weights, "adults": adults}, {}
 
 
 class PanelLettersController(Controller):

@@ -19,6 +19,7 @@ from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from common.i18n import gettext
+from common.text import whole_number
 from panels import lifecycle
 from panels import membership
 from panels.apologies import apologies_of
@@ -240,12 +241,13 @@ class PanelOfficerController(Controller):
         edited: list[QuotaRow] = []
         for index, row in enumerate(quotas):
             raw_min, raw_max = str(data.get(f"min_{index}", row.quota_min)).strip(), str(data.get(f"max_{index}", row.quota_max)).strip()
-            if not (raw_min.isdigit() and raw_max.isdigit()):
+            low, high = whole_number(raw_min), whole_number(raw_max)
+            if low is None or high is None:
                 errors[f"min_{index}"] = gettext("%(group)s: enter whole numbers for minimum and maximum",
                                                   group=group_label(row.dimension, row.category))
                 edited.append(row)
                 continue
-            edited.append(QuotaRow(row.dimension, row.category, row.census_share, row.target, int(raw_min), int(raw_max)))
+            edited.append(QuotaRow(row.dimension, row.category, row.census_share, row.target, low, high))
         if not errors:
             problems = quota_problems(edited, k=panel.panel_size)
             for key, message in problems.items():

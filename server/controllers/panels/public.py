@@ -19,6 +19,7 @@ from analysis.commitments.responses import outcome_counts, responses_to_rate
 from analysis.translations.reading import shown_panel
 from common.clock import council_today
 from common.i18n import active_locale, gettext
+from common.text import whole_number
 from panels import apologies, ballots
 from panels.attendance import session_started
 from panels.calendar import CALENDAR_FILE_NAME, CALENDAR_MEDIA_TYPE, sessions_calendar
@@ -274,7 +275,7 @@ class MemberLinkController(Controller):
         values = last_values(data, ("session", "sorry"))
         sorry = values["sorry"] == "yes"
         try:
-            session = await apologies.set_apology(volunteer=volunteer, session_id=int(values["session"]) if values["session"].isdigit() else 0,
+            session = await apologies.set_apology(volunteer=volunteer, session_id=whole_number(values["session"]) or 0,
                                                   sorry=sorry, now=datetime.now(timezone.utc))
         except apologies.ApologyError as error:
             return await self._page(request, volunteer, token, errors={"apologies": str(error)},

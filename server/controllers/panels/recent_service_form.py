@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from common.i18n import gettext
+from common.text import whole_number
 from panels.selection.recent_service import DEFAULT_FACTOR, RECENT_RULES, RecentServiceRule
 from panels.service_records import SERVICE_RECORD_YEARS
 
@@ -38,12 +39,12 @@ def parse_recent_service(data: Mapping[str, object], *, objective: str) -> tuple
         return None, values, errors
     years = 0
     if rule != "include":
-        typed = values["recent_years"]
-        if not (typed.isascii() and typed.isdigit()) or not 1 <= int(typed) <= SERVICE_RECORD_YEARS:
+        typed = whole_number(values["recent_years"])
+        if typed is None or not 1 <= typed <= SERVICE_RECORD_YEARS:
             errors["recent_years"] = gettext("Enter a whole number of years from 1 to %(most)d",
                                              most=SERVICE_RECORD_YEARS)
         else:
-            years = int(typed)
+            years = typed
     factor = DEFAULT_FACTOR
     if rule == "lower":
         try:

@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from common.clock import council_today
 from common.i18n import gettext
+from common.text import whole_number
 from panels import ballots, recommendations
 from panels import store
 from panels.tables import Panel
@@ -79,15 +80,15 @@ class PanelRecommendationsController(Controller):
         panel = await panel_or_404(panel_id)
         values = last_values(data, ("keep", "merge", *TEXT_FIELDS))
         recommendation, errors = recommendations.check_recommendation_form(values)
-        keep, merge = values["keep"], values["merge"]
-        if not keep.isdigit():
+        keep, merge = whole_number(values["keep"]), whole_number(values["merge"])
+        if keep is None:
             errors = {"keep": gettext("Choose the recommendation to keep"), **errors}
-        if not merge.isdigit():
+        if merge is None:
             errors = {"merge": gettext("Choose the recommendation to merge into it"), **errors}
         if not errors:
             try:
                 item = await recommendations.merge_recommendations(
-                    panel_id=panel.id, keep_id=int(keep), merge_id=int(merge), recommendation=recommendation,
+                    panel_id=panel.id, keep_id=keep, merge_id=merge, recommendation=recommendation,
                     edited_by=request.user.email)
             except recommendations.RecommendationError as error:
                 errors = {"merge": str(error)}

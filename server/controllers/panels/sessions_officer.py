@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from common.i18n import gettext
+from common.text import whole_number
 from panels import session_tables, store
 from panels.census import DIMENSION_LABELS
 from panels.tables import Panel, PanelSession
@@ -74,15 +75,16 @@ class PanelSessionsController(Controller):
         values = last_values(data, ("tables",))
         raw = values["tables"].strip()
         try:
-            if not raw.isdigit():
+            tables = whole_number(raw)
+            if tables is None:
                 raise session_tables.TablesError(gettext("Enter a number of tables from 1 to %(limit)s",
                                                          limit=session_tables.MAX_TABLES))
-            gap = await session_tables.seat_session(panel_id=panel.id, session_id=session.id, tables=int(raw))
+            gap = await session_tables.seat_session(panel_id=panel.id, session_id=session.id, tables=tables)
         except session_tables.TablesError as error:
             return await self._page(panel, session, values={"agenda": session.agenda, **values},
                                     errors={"tables": str(error)}, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         await record_audit(actor=request.user.email, action="session_tables_seated", object_type="panel_session",
-                           object_id=session.id, detail=f"panel {panel.id}; {raw} tables; gap {gap:.2f}",
+                           object_id=session.id, detail=f"panel {panel.id}; {tables} tables; gap {gap:.2f}",
                            ip_address=client_ip(request))
         return Redirect(path=request.app.route_reverse("session_officer", panel_id=panel.id, session_id=session.id)
                         + "?saved=tables#tables", status_code=303)

@@ -19,6 +19,7 @@ from analysis.reports.store import ReportFormError, ReportNotFound, check_theme_
 from analysis.stats.agreement import kappa_words
 from analysis.stats.theme_suggestions import MIN_COMMENTS
 from common.i18n import gettext
+from common.text import whole_number
 from server.audit import record_audit
 from server.controllers.reports.consultation import consultation_or_404
 from server.web.forms import RepeatableFormData, last_values, ticked
@@ -108,7 +109,7 @@ class ReportCodingController(Controller):
         elif not chosen:
             errors["answer"] = gettext("Select at least one answer")
         if errors:
-            page = int(filters["page"]) if filters["page"].isdigit() else 1
+            page = whole_number(filters["page"]) or 1
             return await self._page(slug, question, filters["show"], filters["words"], page, errors=errors, chosen=chosen,
                                     theme_value=theme_raw, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         theme_id = _ids([theme_raw])[0]
