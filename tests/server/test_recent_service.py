@@ -24,13 +24,15 @@ SERVED = ("resident0@example.com", "resident3@example.com")
 
 
 def two_panels(client, officer_client) -> tuple[int, int]:
-    """Last year's panel, with two members who took a seat, and this year's with the same 24 people."""
+    """Last year's panel, with two members who took a seat, and the one recruiting now with the same 24
+    people. The new panel is next year's (as the demo's is in December): "recent" counts back from
+    the day of the run, and the officer's and the residents' pages must say the same year."""
     past = create_panel(officer_client, name="Last year's panel", year=str(council_today().year - 1))
     set_quotas(officer_client, past)
     fill_pool(client, slug_of(past))
     run(Volunteer.update({Volunteer.status: "confirmed"}).where(Volunteer.panel == past,
                                                                  Volunteer.email.is_in(list(SERVED))).run())
-    current = create_panel(officer_client, name="This year's panel")
+    current = create_panel(officer_client, name="Next year's panel", year=str(council_today().year + 1))
     set_quotas(officer_client, current)
     fill_pool(client, slug_of(current))
     return past, current

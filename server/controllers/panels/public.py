@@ -191,7 +191,8 @@ class PanelPublicController(Controller):
                          "seed_source": run.seed_source, "announced_at": run.announced_at,
                          "algorithm": run.algorithm, "robust_floor": record.get("robust", {}).get("floor"),
                          "recent_rule": run.recent_rule,
-                         "recent_since": panel.year - run.recent_years, "recent_factor": run.recent_factor,
+                         "recent_since": inputs.get("recent_service", {}).get("since_year"),
+                         "recent_factor": run.recent_factor,
                          "alternates": len(json.loads(run.alternates_json)["alternates"]["ids"])
                          if run.alternates_json else None})
         selections = [run for run in runs if run["kind"] == "selection"]
