@@ -24,7 +24,7 @@ from litestar.template.config import TemplateConfig
 
 from common.i18n import active_locale
 from server.audit import use_secret
-from server.web.assets import AssetManifest, static_files_handler
+from server.web.assets import SKIP_SESSION, AssetManifest, static_files_handler
 from server.services.recruiting import RecruitingLink
 from server.controllers.admin.accounts import AdminController
 from server.controllers.accounts.sign_in import AuthController
@@ -236,6 +236,7 @@ def create_app(settings: Settings) -> Litestar:
         httponly=True,
         samesite="lax",
         secure=settings.is_production,
+        exclude_opt_key=SKIP_SESSION,  # static files: see server/web/assets.py
     )
     manifest = AssetManifest(STATIC_DIR)
     csrf_config = CSRFConfig(

@@ -56,8 +56,17 @@ class AssetManifest:
         return None
 
 
+SKIP_SESSION = "skip_session"
+"""The route option Litestar's session middleware skips (``CookieBackendConfig.exclude_opt_key``)."""
+
+
 def static_files_handler(manifest: AssetManifest):
-    @get("/static/{file_path:path}", name="static", opt=public(), include_in_schema=False, sync_to_thread=False)
+    # No session: the session middleware sets the cookie again on every response it handles, as
+    # the request brought it. A script fetched while the resident answers (govuk-init.js imports
+    # GOV.UK Frontend after the page's load event) and answered after their Continue would put
+    # back the answers of before, and the route would lose the answer given meanwhile.
+    @get("/static/{file_path:path}", name="static", opt=public(**{SKIP_SESSION: True}), include_in_schema=False,
+         sync_to_thread=False)
     def serve_static(file_path: FromPath[str]) -> File:
         found = manifest.resolve(file_path.lstrip("/"))
         if found is None:

@@ -6,6 +6,9 @@ a one-line reason; with ``CIVICPANEL_REQUIRE_BROWSER=1`` (as in CI) that is a fa
 The server uses its own database: a SQLite file, or ``<database>_e2e`` beside the test
 database on PostgreSQL (so one per pytest-xdist worker), migrated and loaded with the demo data.
 Tests wait on conditions (Playwright's ``expect``, ``wait_for_url``), never on fixed sleeps.
+The server's output goes to ``server.log`` in its temporary folder, each line with the time it was
+written; when a test that used the server fails, the lines written while it ran are shown with
+the failure (a CI log keeps nothing else of the server).
 """
 
 from __future__ import annotations
@@ -17,8 +20,11 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -33,6 +39,10 @@ CHROMIUM_FLAGS = [
     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+SERVER_LOG_SHOWN_LINES = 80
+"""At most this many of the server's lines are shown with a failed test: its last ones."""
+_SERVER_LOG = pytest.StashKey[Path]()
+_SERVER_LOG_START = pytest.StashKey[int]()
 
 
 def _unavailable(reason: str) -> None:
@@ -78,7 +88,7 @@ def _e2e_database_url(tmp_dir: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
+def live_server(request, tmp_path_factory) -> Iterator[str]:
     """Base URL of a real server (uvicorn, one worker) with the demo data loaded."""
     tmp_dir = tmp_path_factory.mktemp("e2e")
     port = free_port()
@@ -91,9 +101,11 @@ def live_server(tmp_path_factory) -> Iterator[str]:
                                 timeout=300)
         assert result.returncode == 0, f"civicpanel {command[0]} failed: {result.stderr or result.stdout}"
     log_path = tmp_dir / "server.log"
-    with open(log_path, "w") as log:
-        server = subprocess.Popen([sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                  env=env, stdout=log, stderr=subprocess.STDOUT)
+    log_path.touch()
+    server = subprocess.Popen([sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    threading.Thread(target=_write_timed_lines, args=(server.stdout, log_path), daemon=True).start()
+    request.config.stash[_SERVER_LOG] = log_path
     try:
         wait_until_healthy(base_url, server, log_path=log_path, timeout_s=60)
     except RuntimeError as error:
@@ -105,6 +117,37 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         server.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.kill()
+
+
+def _write_timed_lines(stream: IO[str], log_path: Path) -> None:
+    """Copy the server's output to its log as it comes, each line after the time it arrived."""
+    with stream, open(log_path, "a", encoding="utf-8") as log:
+        for line in stream:
+            log.write(f"{datetime.now():%H:%M:%S.%f}"[:-3] + " " + line)
+            log.flush()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    log_path = item.config.stash.get(_SERVER_LOG, None)
+    if log_path is not None:
+        item.stash[_SERVER_LOG_START] = log_path.stat().st_size
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """A failed test that used the live server is reported with what the server wrote meanwhile."""
+    report = yield
+    log_path = item.config.stash.get(_SERVER_LOG, None)
+    if report.when == "call" and report.failed and log_path is not None and "live_server" in item.fixturenames:
+        with open(log_path, "rb") as log:
+            log.seek(item.stash.get(_SERVER_LOG_START, 0))
+            lines = log.read().decode("utf-8", errors="replace").splitlines()[-SERVER_LOG_SHOWN_LINES:]
+        failed_at = f"{datetime.fromtimestamp(call.stop):%H:%M:%S.%f}"[:-3]
+        report.sections.append(("Server log while the test ran",
+                                "\n".join([f"({log_path}; the test failed at {failed_at})", *lines])))
+    return report
 
 
 @pytest.fixture(scope="package")

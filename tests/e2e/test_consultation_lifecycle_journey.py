@@ -9,8 +9,11 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
+
+REFERENCE = re.compile(r"^R-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$")
 
 
 def _fill_date(page, legend: str, day: date) -> None:
@@ -28,7 +31,7 @@ def test_draft_preview_schedule_save_and_return(page, live_server, sign_in, asse
     _fill_date(page, "Closes on (the last day responses are accepted)", date.today() + timedelta(days=40))
     page.get_by_role("button", name="Save consultation").click()
     page.wait_for_url(re.compile(r"/officer/consultations/library-opening-hours$"))
-    assert "This is a draft" in page.locator("main").inner_text()
+    expect_text(page, "This is a draft")
     resident = page.context.browser.new_context(locale="en-GB", bypass_csp=True).new_page()
     assert resident.goto(f"{live_server}/consultations/library-opening-hours").status == 404  # the public does not
 
@@ -47,10 +50,11 @@ def test_draft_preview_schedule_save_and_return(page, live_server, sign_in, asse
 
     page.goto(f"{live_server}/officer/consultations/library-opening-hours")
     page.get_by_role("button", name="Preview", exact=True).click()
-    assert "Preview — not public" in page.locator("main").inner_text()
+    expect_text(page, "Preview — not public")
     assert_accessible(page)
     page.get_by_role("link", name="Preview the questionnaire").click()
-    assert "Libraries should open on Sunday mornings" in page.locator("main").inner_text()
+    expect_text(page, "Libraries should open on Sunday mornings")
+    page.wait_for_load_state()  # the whole page, so that a button missing is missing, not yet to come
     assert page.get_by_role("button", name="Save and come back later").count() == 0
     assert_accessible(page)
 
@@ -68,7 +72,7 @@ def test_draft_preview_schedule_save_and_return(page, live_server, sign_in, asse
     assert_accessible(resident)
     resident.get_by_label("Email address").fill("reader.e2e@example.com")
     resident.get_by_role("button", name="Send me the link").click()
-    assert "Your answers have been saved" in resident.locator("main").inner_text()
+    expect_text(resident, "Your answers have been saved")
     resident.context.close()
 
     page.goto(f"{live_server}/officer/outbox")
@@ -80,16 +84,14 @@ def test_draft_preview_schedule_save_and_return(page, live_server, sign_in, asse
     elsewhere.wait_for_url(re.compile(r"/questionnaire/2$"))
     elsewhere.get_by_label("Strongly disagree").check()
     elsewhere.get_by_role("button", name="Continue").click()
+    elsewhere.wait_for_url(re.compile(r"/check$"))  # and its load: the whole page is there to read
     check = elsewhere.locator("main").inner_text()
     assert "Agree" in check and "Strongly disagree" in check  # the answers saved in the first browser
     elsewhere.get_by_role("button", name="Accept and send").click()
-    reference = elsewhere.locator(".reference").inner_text()
-    assert re.fullmatch(r"R-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", reference)
+    expect(elsewhere.locator(".reference")).to_have_text(REFERENCE)
     assert_accessible(elsewhere)
     elsewhere.context.close()
 
 
 def expect_text(page, text: str) -> None:
-    from playwright.sync_api import expect
-
     expect(page.locator("main")).to_contain_text(text)

@@ -9,6 +9,7 @@ import json
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +39,7 @@ def test_volunteer_downloads_and_erases_their_data_and_the_officer_no_longer_see
     page.get_by_role("link", name="Your information").first.click()
     page.wait_for_url(re.compile(r"/your-data/"))
     data_url = page.url
-    assert page.get_by_role("heading", level=1).inner_text() == "Your information"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your information")
     body = page.locator("main").inner_text()
     assert "morgan.erasure.e2e@example.com" in body and "What you agreed to" in body and reference in body
     assert_accessible(page)
@@ -53,25 +54,25 @@ def test_volunteer_downloads_and_erases_their_data_and_the_officer_no_longer_see
     assert_accessible(page)
     page.get_by_label("Telephone number (optional)").fill("not a number")
     page.get_by_role("button", name="Save").click()
-    assert "There is a problem" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
     assert page.get_by_label("Telephone number (optional)").input_value() == "not a number"
     assert_accessible(page)
     page.get_by_label("Telephone number (optional)").fill("020 7974 4444")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(re.compile(r"done=corrected"))
-    assert "020 7974 4444" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("020 7974 4444")
     assert_accessible(page)
 
     page.get_by_role("button", name="Erase my information").click()  # a GOV.UK button drawn as a link
-    assert "What stays" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("What stays")
     assert_accessible(page)
     page.get_by_role("button", name="Erase my information").click()
-    assert "Tick the box" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("Tick the box")
     assert_accessible(page)
     page.get_by_label(re.compile("I want my information erased")).check()
     page.get_by_role("button", name="Erase my information").click()
     page.wait_for_url(re.compile(r"/your-data/erased$"))
-    assert page.get_by_role("heading", level=1).inner_text() == "Your information has been erased"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your information has been erased")
     assert_accessible(page)
     assert page.goto(data_url).status == 404
     assert page.goto(private_link).status == 404
@@ -80,13 +81,14 @@ def test_volunteer_downloads_and_erases_their_data_and_the_officer_no_longer_see
     page.get_by_role("link", name="Resident panels").click()
     page.get_by_role("link", name=RECRUITING).click()
     page.get_by_role("link", name="Pool", exact=True).click()
+    page.wait_for_load_state()  # the whole pool, so that the reference is missing, not yet to come
     assert reference not in page.locator("main").inner_text()
     page.get_by_role("link", name="Data requests").click()
     assert_accessible(page)
     page.get_by_label("Resident's email address").fill("morgan.erasure.e2e@example.com")
     page.get_by_label("Reason").fill("e2e check after erasure")
     page.get_by_role("button", name="Find their information").click()
-    assert "0 records held" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("0 records held")
     assert_accessible(page)
 
     page.context.clear_cookies()
@@ -97,5 +99,5 @@ def test_volunteer_downloads_and_erases_their_data_and_the_officer_no_longer_see
     assert reference in rows.first.inner_text() and "morgan" not in rows.first.inner_text().lower()
     assert_accessible(page)
     page.get_by_role("link", name="Retention").click()
-    assert "Due for deletion now" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Due for deletion now")
     assert_accessible(page)

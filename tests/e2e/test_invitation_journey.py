@@ -73,7 +73,7 @@ def test_draw_review_send_reply_apologise_record_a_phone_decline_attend_and_pay(
     page.goto(f"{panel_url}/pool")
     page.get_by_role("button", name="Compute selection probabilities").click()
     page.get_by_role("button", name="Draw the panel").wait_for(timeout=120_000)
-    assert "Nothing is sent when you draw" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Nothing is sent when you draw")
     page.get_by_label("Public seed").fill("e2e invitation seed 2 7 1 8")
     page.get_by_label("Number of alternates").fill("0")
     page.get_by_role("button", name="Draw the panel").click()
@@ -89,7 +89,7 @@ def test_draw_review_send_reply_apologise_record_a_phone_decline_attend_and_pay(
     page.goto(f"{panel_url}/invitations")
     page.get_by_role("button", name="Send 4 invitations").click()
     page.wait_for_url(re.compile(r"/members\?sent=4"))
-    assert "4 invitations have been sent." in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("4 invitations have been sent.")
     assert_accessible(page)
 
     page.goto(f"{live_server}/officer/outbox")
@@ -98,7 +98,7 @@ def test_draw_review_send_reply_apologise_record_a_phone_decline_attend_and_pay(
     links = [re.search(r"(http://\S+/my-panel/\S+)", emails.nth(index).inner_text()).group(1) for index in range(2)]
 
     resident.goto(links[0])
-    assert "Please tell us by" in resident.locator("main").inner_text()
+    expect(resident.locator("main")).to_contain_text("Please tell us by")
     assert_accessible(resident)
     resident.set_viewport_size({"width": 375, "height": 800})  # a phone: nothing wider than the screen
     assert resident.evaluate("() => document.documentElement.scrollWidth") <= 375

@@ -26,7 +26,7 @@ def test_officer_draws_letters_and_a_resident_registers_with_a_code(page, live_s
     assert_accessible(page)
     slug = re.search(r"/panels/([^/\s]+)", page.get_by_role("link", name="Public page").get_attribute("href")).group(1)
     page.get_by_role("button", name="Draw addresses").click()  # nothing filled in: every problem at once
-    assert "There is a problem" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
     assert_accessible(page)
     page.get_by_label("Address file (CSV)").set_input_files(str(DEMO_ADDRESS_FILE))
     page.get_by_label("Number of letters").fill("10")

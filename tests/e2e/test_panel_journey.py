@@ -18,12 +18,12 @@ def test_resident_registers_then_officer_selects_invites_replaces_and_marks_atte
         page, live_server, sign_in, assert_accessible):
     page.goto(live_server)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Join the Resident Panel").click()
-    assert "Register your interest" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Register your interest")
     assert_accessible(page)
     page.get_by_label("Full name").fill("Robin Example (e2e)")
     page.get_by_label("Email address", exact=True).fill("not an email")
     page.get_by_role("button", name="Register").click()
-    assert "There is a problem" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
     assert page.get_by_label("Full name").input_value() == "Robin Example (e2e)"
     assert_accessible(page)
     page.get_by_label("Email address", exact=True).fill("robin.e2e@example.com")
@@ -35,13 +35,13 @@ def test_resident_registers_then_officer_selects_invites_replaces_and_marks_atte
     page.get_by_label(re.compile("I agree that the council")).check()
     page.get_by_role("button", name="Register").click()
     page.wait_for_url(re.compile(r"/registered$"))
-    assert page.get_by_role("heading", level=1).inner_text() == "Registration complete"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Registration complete")
     assert_accessible(page)
     page.goto(f"{live_server}/panels")
     expect(page.get_by_text("Recruiting now")).to_have_count(1)
     assert_accessible(page)
     page.goto(f"{live_server}/panels/{SLUG}")  # the 2022 panel met in 2022: registration has closed
-    assert "Registration has closed" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Registration has closed")
     expect(page.get_by_role("button", name="Register")).to_have_count(0)
 
     sign_in(page, live_server, "officer")
@@ -53,7 +53,7 @@ def test_resident_registers_then_officer_selects_invites_replaces_and_marks_atte
     expect(page.locator("img.chart")).to_have_count(1)
     assert_accessible(page)
     page.get_by_role("link", name="Pool", exact=True).click()
-    assert "Yes." in page.locator("#feasibility").inner_text()
+    expect(page.locator("#feasibility")).to_contain_text("Yes.")
     assert_accessible(page)
     page.get_by_role("button", name="Compute selection probabilities").click()
     page.get_by_role("button", name=re.compile("^Draw")).wait_for(timeout=120_000)
@@ -77,7 +77,7 @@ def test_resident_registers_then_officer_selects_invites_replaces_and_marks_atte
     assert_accessible(page)
     expect(page.locator("#alternates-check")).to_be_visible(timeout=300_000)
     expect(page.locator("#alternates-choosing")).to_have_count(0)
-    assert "Chances of ending on the final panel" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Chances of ending on the final panel")
     assert_accessible(page)
 
     page.goto(f"{live_server}/officer/outbox")
@@ -88,7 +88,7 @@ def test_resident_registers_then_officer_selects_invites_replaces_and_marks_atte
     resident.goto(link)
     assert_accessible(resident)
     resident.get_by_role("button", name="Decline my place").click()
-    assert "we have recorded that you cannot take part" in resident.locator("main").inner_text()
+    expect(resident.locator("main")).to_contain_text("we have recorded that you cannot take part")
     resident.context.close()
 
     page.goto(f"{live_server}/officer/panels")
@@ -101,7 +101,7 @@ def test_resident_registers_then_officer_selects_invites_replaces_and_marks_atte
     page.wait_for_url(re.compile(r"/invitations$"))
     page.get_by_role("button", name="Send 1 invitation").click()
     page.wait_for_url(re.compile(r"/members\?sent=1"))
-    assert "1 declined" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("1 declined")
     assert_accessible(page)
 
     page.goto(f"{live_server}/panels/{SLUG}/how-we-chose")

@@ -39,7 +39,7 @@ def test_officer_uploads_quotas_imports_a_pool_and_applies_the_relaxation(
 
     page.get_by_label("Quota file (CSV)").set_input_files(str(bad))
     page.get_by_role("button", name="Upload the quotas").click()
-    assert "There is a problem" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
     problems = page.locator("#quota-file-problems").inner_text()
     assert "Row 2, column ‘min’" in problems and "Row 3, column ‘min’" in problems
     assert_accessible(page)
@@ -51,7 +51,7 @@ def test_officer_uploads_quotas_imports_a_pool_and_applies_the_relaxation(
     page.get_by_role("link", name="Pool", exact=True).click()
     page.get_by_label("Import respondents from CSV").set_input_files(str(pool))
     page.get_by_role("button", name="Import", exact=True).click()  # no lawful basis stated: refused, the wording kept
-    assert "Choose the lawful basis" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("Choose the lawful basis")
     assert_accessible(page)
     page.get_by_label("Import respondents from CSV").set_input_files(str(pool))
     page.get_by_role("radio", name=re.compile("Public task")).check()
@@ -74,7 +74,7 @@ def test_officer_uploads_quotas_imports_a_pool_and_applies_the_relaxation(
 
     page.get_by_role("link", name=re.compile("^Compare and merge")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Compare and merge two registrations")
-    assert "pat.again.e2e@example.com" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("pat.again.e2e@example.com")
     assert_accessible(page)
     page.get_by_role("group", name="Email").get_by_role("radio").nth(1).check()
     page.get_by_role("button", name="Merge the two registrations").click()
@@ -89,6 +89,7 @@ def test_officer_uploads_quotas_imports_a_pool_and_applies_the_relaxation(
     expect(page.locator("#announcement")).to_contain_text("the numbers of the National Lottery draw on 3 February 2027")
     assert_accessible(page)
     page.get_by_role("link", name="How we chose the panel").click()
+    page.wait_for_load_state()  # the whole page, to read
     text = page.locator("main").inner_text()
     assert "The coming draw" in text and fingerprint in text and "National Lottery draw on 3 February 2027" in text
     assert_accessible(page)

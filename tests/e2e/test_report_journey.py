@@ -47,7 +47,7 @@ def _officer_writes_and_publishes(page, live_server, assert_accessible) -> None:
     page.goto(f"{live_server}/officer/consultations/{SLUG}")
     page.get_by_role("link", name='Write the "We asked, you said, we did" report').click()
     page.wait_for_url(f"{live_server}/officer/consultations/{SLUG}/report")
-    assert page.get_by_role("heading", level=1).inner_text() == "We asked, you said, we did: Data Charter questionnaire"
+    expect(page.get_by_role("heading", level=1)).to_have_text("We asked, you said, we did: Data Charter questionnaire")
     assert_accessible(page)
 
     # Your words, with people reached per channel (a bad number first: errors GOV.UK-style).
@@ -212,7 +212,7 @@ def _officer_codes_many_answers(page, live_server, assert_accessible) -> None:
     assert count > 1
     page.get_by_role("button", name=re.compile(r"^Tag (all|the) \d+ answers? that match")).click()  # no theme chosen
     page.get_by_role("alert").wait_for()
-    assert "Select a theme" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("Select a theme")
     assert page.get_by_label("Containing the words (optional)").input_value() == "named contact"
     assert_accessible(page)
     page.get_by_label("Theme", exact=True).select_option(label=THEME)
@@ -236,7 +236,7 @@ def _officer_codes_many_answers(page, live_server, assert_accessible) -> None:
     page.get_by_role("button", name="Draw the sample").click()
     page.wait_for_url(re.compile(r".*/report/coding/check.*"))
     expect(page.get_by_role("heading", name="Answer 1 of 20")).to_be_visible()
-    assert "your coding would not be a check" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("your coding would not be a check")
     assert_accessible(page)
 
 

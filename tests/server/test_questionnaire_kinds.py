@@ -127,3 +127,22 @@ def test_an_answer_changed_from_check_your_answers_asks_the_follow_up_it_now_lea
                                                         ("last_visit-month", "1"), ("last_visit-year", "2026")])
     assert answered.headers["location"] == f"{BASE}/check"
     assert "2 January 2026" in client.get(f"{BASE}/check").text
+
+
+def test_a_script_answered_after_the_first_continue_does_not_put_back_the_answers_of_before(client):
+    """A page's JavaScript is fetched while the resident answers (govuk-init.js imports GOV.UK
+    Frontend after the page's load event), carrying the session cookie of before their answer. A
+    static file's response must not set that session again: it would drop the answer given
+    meanwhile, and the follow-up page it leads to (a browser on a slow connection, or a loaded
+    server, answers the script last)."""
+    run(make_consultation("libraries", questionnaire=typed_questionnaire()))
+    client.get(f"{BASE}/questionnaire")
+    page = client.get(f"{BASE}/questionnaire/1").text
+    cookies_before = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+    script = re.search(r'data-govuk-frontend="([^"]+)"', page).group(1)
+    assert send(client, f"{BASE}/questionnaire/1", [("used_library", "Yes")]).headers["location"] == f"{BASE}/questionnaire/1?part=2"
+
+    late = client.get(script, headers={"cookie": cookies_before})
+    assert late.status_code == 200 and "civicpanel_session" not in " ".join(late.headers.get_list("set-cookie"))
+    follow_up = client.get(f"{BASE}/questionnaire/1?part=2", follow_redirects=False)
+    assert follow_up.status_code == 200 and "When did you last visit?" in follow_up.text
