@@ -84,7 +84,7 @@ def test_theme_tag_and_quote_forms(officer_client):
 
 
 
-def test_an_answer_id_no_database_integer_holds_is_not_found(officer_client):
+def test_an_answer_id_no_database_integer_holds_is_not_found_and_a_page_twice_is_a_page(officer_client):
     """Found by tests/server/test_forms_never_500.py: int() read 19 nines in the hidden field, and
     the query with it failed (a 500 on SQLite; 12 digits fail on PostgreSQL)."""
     run(seed())
@@ -95,6 +95,10 @@ def test_an_answer_id_no_database_integer_holds_is_not_found(officer_client):
         assert send(officer_client, f"{BASE}/tags", tag).status_code == 404
         assert send(officer_client, f"{BASE}/comment-quotes", [("comment_id", too_long), ("text", "Quoted"),
                                                                 ("checked", "yes")]).status_code == 404
+    # a page number sent twice (int() of a list was a 500): the first page
+    quote = [("response_id", run(first_answer_id("Publish the parking"))), ("question_key", "suggestions"), ("text", ""),
+             ("page", "2"), ("page", "2")]
+    assert send(officer_client, f"{BASE}/quotes", quote).status_code == 422
 
 
 def test_the_draft_counts_by_its_count_in_every_language(officer_client):

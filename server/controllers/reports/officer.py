@@ -56,9 +56,10 @@ from server.controllers.follows.links import follow_links, send_to_followers
 from server.services.follows import notify_report_published
 from server.services.reports import build_report_now, document_json, draw, publish_report, report_title
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
-from server.web.forms import RepeatableFormData, offered_id
+from server.web.forms import RepeatableFormData, last_values, offered_id
 from server.web.guards import OFFICER, roles
 from server.web.i18n import html_lang
+from server.web.pagination import page_number
 from server.web.rendered_files import RenderedFiles
 from server.web.request_info import client_ip
 from server.web.responses import download
@@ -308,10 +309,7 @@ class ReportsOfficerController(Controller):
     async def add_quote(self, request: HTMXRequest, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
         response_id = offered_id(data, "response_id")
         question = str(data.get("question_key", ""))
-        try:
-            page = int(data.get("page", "1"))
-        except ValueError:
-            page = 1
+        page = page_number(last_values(data, ("page",))["page"])
         try:
             quote_id = await add_quote(slug=slug, response_id=response_id, question_key=question, form=data, now=_now())
         except ReportFormError as error:
