@@ -205,8 +205,10 @@ class Crawl:
     logged: ExceptionsLogged
     pages: int = 0
     posts: int = 0
+    odd_gets: int = 0
     failures: list[str] = field(default_factory=list)
     routes_seen: set[str] = field(default_factory=set)
+    visited: set[str] = field(default_factory=set)
     forms: dict[tuple, tuple[str, Form]] = field(default_factory=dict)
 
     def check(self, response, what: str) -> None:
@@ -222,6 +224,7 @@ class Crawl:
             url = queue.popleft()
             response = self.client.get(url, follow_redirects=True)
             self.pages += 1
+            self.visited.add(url)
             self.routes_seen.add(self.route_of(urlsplit(url).path))
             self.check(response, f"GET {url}")
             if not response.headers.get("content-type", "").startswith("text/html"):
@@ -247,6 +250,27 @@ class Crawl:
                     continue
                 per_route[route_key] = per_route.get(route_key, 0) + 1
                 queue.append(link)
+
+    def odd_addresses(self) -> None:
+        """Each page seen again with a number in its address (a path's id, a query's value) that no
+        row has or no database integer holds, or that is not a number: a 4xx, never a 500."""
+        for url in sorted(self.visited):
+            parts = urlsplit(url)
+            segments = parts.path.split("/")
+            numbered = [index for index, segment in enumerate(segments) if segment.isdecimal()]
+            for index in numbered[-1:]:  # the last id: the others stand before it
+                for odd in ("9" * 12, "9" * 19):
+                    path = "/".join(odd if at == index else segment for at, segment in enumerate(segments))
+                    self.visit_once(path + (f"?{parts.query}" if parts.query else ""))
+            query = parse_qsl(parts.query, keep_blank_values=True)
+            for odd in ("²", "9" * 19, "-1"):
+                if query:
+                    self.visit_once(parts.path + "?" + urlencode([(key, odd) for key, _ in query]))
+
+    def visit_once(self, url: str) -> None:
+        response = self.client.get(url, follow_redirects=True)
+        self.odd_gets += 1
+        self.check(response, f"GET {url}")
 
     @staticmethod
     def same_site(url: str) -> str | None:
@@ -296,6 +320,7 @@ class Crawl:
                 pairs += [(name, odd) for name in form.options if name not in {key for key, _ in plain}]
                 yield f"every field={odd[:12]!r}{'…' if len(odd) > 12 else ''}", pairs + button
             yield "every field twice", plain + plain + button
+            yield "every field not UTF-8", [(key, b"\xff\xfe" if key in names else value) for key, value in plain] + button
             yield "every option chosen", plain + [(name, value) for name, values in form.options.items()
                                                   for value in values] + button
         yield "no fields", []
@@ -375,12 +400,13 @@ def test_no_page_or_form_answers_500(demo_loaded, app, client, staff_client, ide
         if identity in LANGUAGES:
             assert crawl.client.get(f"/language/{LANGUAGES[identity]}").status_code < 400
         crawl.walk(START_PAGES[identity] or member_links())
+        crawl.odd_addresses()
         forms = crawl.send_forms()
     finally:
         logger.removeHandler(logged)
     unvisited = sorted(get_routes_for(app, identity) - crawl.routes_seen)
-    print(f"\n{identity}: {crawl.pages} pages on {len(crawl.routes_seen)} routes, {forms} forms, "
-          f"{crawl.posts} form submissions, {len(crawl.failures)} failures; "
+    print(f"\n{identity}: {crawl.pages} pages on {len(crawl.routes_seen)} routes, {crawl.odd_gets} odd addresses, "
+          f"{forms} forms, {crawl.posts} form submissions, {len(crawl.failures)} failures; "
           f"{len(unvisited)} GET routes it may open were not linked from its pages: {unvisited}")
     assert crawl.pages >= 10 and forms >= 3  # the crawl reached something
     assert not crawl.failures, "\n".join(crawl.failures)
