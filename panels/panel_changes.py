@@ -191,8 +191,10 @@ async def edit_context(panel: Panel, facts: PanelFacts) -> EditContext:
 
 
 async def apply_changes(*, panel: Panel, changes: list[PanelChange], quotas: list[QuotaRow] | None) -> None:
-    """Write the changes, and the quotas computed again (``quotas`` not None) in place of the old ones."""
-    await Panel.update({getattr(Panel, change.column): change.new for change in changes}).where(Panel.id == panel.id).run()
+    """Write the changes, and the quotas computed again (``quotas`` not None) in place of the old ones.
+    No changes write nothing (the form sent as it was shown: Piccolo refuses an empty update)."""
+    if changes:
+        await Panel.update({getattr(Panel, change.column): change.new for change in changes}).where(Panel.id == panel.id).run()
     if quotas is not None:
         await save_quotas(panel_id=panel.id, rows=quotas, census_file=panel.census_file, census_csv=panel.census_csv,
                           tolerance=panel.tolerance, tenure_prefix=panel.tenure_prefix)

@@ -85,7 +85,7 @@ from server.controllers.reports.public import ReportsPublicController
 from server.controllers.site.staff_home import CabinetHomeController, OfficerHomeController
 from server.platform.database import keep_session_state
 from server.web.errors import http_exception_handler, internal_error_handler
-from server.web.guards import public, role_guard
+from server.web.guards import ids_in_range, public, role_guard
 from server.platform.letter_sender import run_letter_sender_forever
 from server.platform.mailer import run_sender_forever
 from server.services.retention import run_purge_forever
@@ -256,7 +256,7 @@ def create_app(settings: Settings) -> Litestar:
             *ROUTE_HANDLERS,
             static_files_handler(manifest),
         ],
-        guards=[role_guard],
+        guards=[role_guard, ids_in_range],
         before_send=[add_security_headers],
         middleware=[
             DefineMiddleware(PageCacheMiddleware, store=page_store, csrf=CsrfTokens(csrf_config.secret, csrf_cookie, CSRF_HEADER),

@@ -10,7 +10,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
 from litestar.params import Body
+
+from common.text import whole_number
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 """An HTML form posted as ``application/x-www-form-urlencoded``, one value a field."""
@@ -33,3 +36,13 @@ def ticked(data: dict[str, Any], name: str) -> list[str]:
     """The values of a checkbox group in a ``RepeatableFormData``: none, one or several."""
     value = data.get(name, [])
     return [str(item) for item in (value if isinstance(value, list) else [value])]
+
+
+def offered_id(data: dict[str, Any], name: str) -> int:
+    """The id in a field the page wrote (a hidden field, a button's value) of a ``RepeatableFormData``.
+    Anything but a whole number that fits a database integer names nothing the page offered: 404,
+    as an unknown id does (``int()`` took 19 digits, and the database query then failed: a 500)."""
+    number = whole_number(last_values(data, (name,))[name])
+    if number is None:
+        raise NotFoundException()
+    return number

@@ -66,6 +66,8 @@ class MalformedInputMiddleware(ASGIMiddleware):
 
     - a NUL character in the path, the query string or a form field (400): PostgreSQL cannot
       store or even compare text holding one, so it was a 500 on any slug page or form;
+    - a field of a ``multipart/form-data`` form that is not UTF-8 text (400): Litestar's parser
+      raised UnicodeDecodeError, a 500 on every upload form;
     - a non-ASCII CSRF token in the header, cookie or form (the CSRF check's own 403): Litestar's
       CSRF middleware, which runs after this one, compares tokens with ``hmac.compare_digest``,
       which raises TypeError on non-ASCII text.
@@ -87,7 +89,10 @@ class MalformedInputMiddleware(ASGIMiddleware):
             request: Request = Request(scope, receive)
             tokens = [request.headers.get(self.csrf_header), request.cookies.get(self.csrf_cookie)]
             if request.content_type[0] in (RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART):
-                form = await request.form()
+                try:
+                    form = await request.form()
+                except UnicodeDecodeError as error:  # a multipart field that is not UTF-8 text
+                    raise ClientException(gettext("The form contains a character that is not allowed")) from error
                 tokens.append(form.get("_csrf_token"))
                 if any("\x00" in key or (isinstance(value, str) and "\x00" in value) for key, value in form.multi_items()):
                     raise ClientException(gettext("The form contains a character that is not allowed"))

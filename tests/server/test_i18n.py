@@ -102,6 +102,23 @@ def test_every_trans_block_of_every_template_extracts():
         assert len(from_blocks) >= blocks, f"{template.relative_to(ROOT)}: {blocks} trans blocks, {len(from_blocks)} extracted"
 
 
+TRANS_WITH_PLURAL = re.compile(r"\{%-?\s*trans\s+(?P<variables>[^%]*?)-?%\}(?:(?!\{%-?\s*endtrans).)*?"
+                               r"\{%-?\s*pluralize\s*(?P<count>\w*)\s*-?%\}", re.DOTALL)
+
+
+def test_every_plural_sentence_is_chosen_by_its_count():
+    """Jinja chooses a ``{% trans %}`` block's plural form by its first variable unless
+    ``{% pluralize name %}`` names another: a block whose count was not first chose by a date or a
+    name ("1 comments" in English, a 500 in Welsh, whose plural rule refuses a string)."""
+    wrong = []
+    for template in sorted((ROOT / "templates").rglob("*.html")):
+        for block in TRANS_WITH_PLURAL.finditer(template.read_text("utf-8")):
+            first = re.match(r"\s*(\w+)", block["variables"])
+            if not block["count"] and first and first.group(1) != "count":
+                wrong.append(f"{template.relative_to(ROOT)}: {block.group(0)[:80]}")
+    assert wrong == []
+
+
 @pytest.mark.parametrize(("mapping", "template"), [("babel.cfg", POT), ("babel-resident.cfg", POT.with_name("resident.pot"))])
 def test_the_committed_catalogue_template_matches_the_sources(mapping, template):
     """The whole English catalogue, and the resident-facing part every shipped language must

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from panels.panel_changes import form_values
 from panels.tables import Attendance, Panel, PanelQuota, PanelSession, SelectionRun, Volunteer
 from server.tables import AuditEntry
 from tests.factories.panels import create_panel, registration, set_quotas, slug_of
@@ -75,6 +76,17 @@ def test_details_change_and_every_change_is_audited(officer_client):
         r["quota_min"] for r in before if r["dimension"] == "sex")  # computed again for 30 seats
     page = officer_client.get(response.headers["location"])
     assert "The quotas were computed again" in page.text and "Camden Panel on Data" in page.text
+
+
+def test_details_sent_unchanged_save_nothing(officer_client):
+    """Found by tests/server/test_forms_never_500.py: the form sent as shown was a 500 (an empty update)."""
+    panel_id = new_panel(officer_client)
+    row = panel_row(panel_id)
+    form = form_values(run(Panel.objects().where(Panel.id == panel_id).first().run()))
+    response = post_form(officer_client, f"/officer/panels/{panel_id}/details", form, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].endswith("?saved=nothing")
+    assert audit("panel_edited") == [] and panel_row(panel_id) == row
+    assert "Nothing had changed, so nothing was saved." in officer_client.get(response.headers["location"]).text
 
 
 def test_seats_cannot_change_once_a_selection_is_computed_and_the_page_says_why(officer_client):

@@ -71,6 +71,9 @@ def test_many_answers_are_tagged_at_once_and_bad_choices_keep_what_was_ticked(of
                                                      ("answer", 999_999)]).status_code == 404
     assert send(officer_client, f"{CODING}/apply", [("question", "suggestions"), ("action", "tag"), ("theme_id", "x"),
                                                      ("answer", chosen[0])]).status_code == 404
+    for too_long in ("9" * 19, "9" * 12):  # more digits than a database integer holds: refused before any query
+        assert send(officer_client, f"{CODING}/apply", [("question", "suggestions"), ("action", "tag"), ("theme_id", parking),
+                                                         ("answer", too_long)]).status_code == 404
     assert {"report_comments_tagged", "report_comments_untagged"} <= set(audit_actions())
 
 

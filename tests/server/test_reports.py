@@ -67,7 +67,7 @@ def test_theme_tag_and_quote_forms(officer_client):
     tagged = send(officer_client, f"{BASE}/tags", [("response_id", response_id), ("question_key", "suggestions"),
                                                    ("theme_id", theme_id), ("tagged", "yes")])
     assert tagged.status_code == 303
-    assert "Parking: 1 comment" in officer_client.get(BASE).text
+    assert "Parking: 1 comment</li>" in officer_client.get(BASE).text
     assert send(officer_client, f"{BASE}/tags", [("response_id", response_id), ("question_key", "contact"),
                                                  ("theme_id", theme_id)]).status_code == 404
     named = run(first_answer_id("Publish the parking"))
@@ -81,6 +81,41 @@ def test_theme_tag_and_quote_forms(officer_client):
                                                    ("text", "Publish the parking data please"), ("checked", "yes")])
     assert good.status_code == 303
     assert {"report_theme_added", "report_comment_tagged", "report_quote_chosen"} <= set(audit_actions())
+
+
+
+def test_an_answer_id_no_database_integer_holds_is_not_found_and_a_page_twice_is_a_page(officer_client):
+    """Found by tests/server/test_forms_never_500.py: int() read 19 nines in the hidden field, and
+    the query with it failed (a 500 on SQLite; 12 digits fail on PostgreSQL)."""
+    run(seed())
+    for too_long in ("9" * 19, "9" * 12, "²"):
+        quote = [("response_id", too_long), ("question_key", "suggestions"), ("text", "Quoted"), ("checked", "yes")]
+        assert send(officer_client, f"{BASE}/quotes", quote).status_code == 404
+        tag = [("response_id", too_long), ("question_key", "suggestions"), ("theme_id", "1"), ("tagged", "yes")]
+        assert send(officer_client, f"{BASE}/tags", tag).status_code == 404
+        assert send(officer_client, f"{BASE}/comment-quotes", [("comment_id", too_long), ("text", "Quoted"),
+                                                                ("checked", "yes")]).status_code == 404
+    # a page number sent twice (int() of a list was a 500): the first page
+    quote = [("response_id", run(first_answer_id("Publish the parking"))), ("question_key", "suggestions"), ("text", ""),
+             ("page", "2"), ("page", "2")]
+    assert send(officer_client, f"{BASE}/quotes", quote).status_code == 422
+
+
+def test_the_draft_counts_by_its_count_in_every_language(officer_client):
+    """Found by tests/server/test_forms_never_500.py: two plural sentences took their plural form
+    from their first placeholder (a date, a theme's name) instead of the count, as Jinja does
+    unless told: in English "1 comments", in Welsh or Arabic a 500 (a plural rule given a string)."""
+    run(seed())
+    assert send(officer_client, f"{BASE}/themes", [("name", "Parking")]).status_code == 303
+    theme_id = run(__import__("analysis.tables", fromlist=["ReportTheme"]).ReportTheme.select().first().run())["id"]
+    assert send(officer_client, f"{BASE}/tags", [("response_id", run(first_answer_id("More open data"))),
+                                                 ("question_key", "suggestions"), ("theme_id", theme_id),
+                                                 ("tagged", "yes")]).status_code == 303
+    for language in ("cy", "ar", "en_GB"):
+        assert officer_client.get(f"/language/{language}?next=/officer").status_code == 200
+        page = officer_client.get(BASE)
+        assert page.status_code == 200, language
+    assert "Parking: 1 comment</li>" in page.text and "60 responses." in page.text
 
 
 def test_published_version_never_changes(officer_client, client):

@@ -55,6 +55,17 @@ def test_a_multipart_form_of_many_parts_is_refused(client, case_study):
     assert response.status_code == 413
 
 
+def test_a_multipart_field_that_is_not_utf8_is_refused_not_a_server_error(officer_client):
+    """Found by tests/server/test_forms_never_500.py: Litestar's multipart parser raised
+    UnicodeDecodeError on such a field, a 500 on every upload form."""
+    token = csrf_token(officer_client)
+    body = (f'--XyZ\r\nContent-Disposition: form-data; name="_csrf_token"\r\n\r\n{token}\r\n'.encode()
+            + b'--XyZ\r\nContent-Disposition: form-data; name="name"\r\n\r\n\xff\xfe\r\n--XyZ--\r\n')
+    response = officer_client.post("/officer/panels/new", content=body,
+                                   headers={"content-type": "multipart/form-data; boundary=XyZ"})
+    assert response.status_code == 400 and "The form contains a character that is not allowed" in response.text
+
+
 def test_an_ordinary_form_is_still_accepted(client, case_study):
     token = csrf_token(client)
     body = f"_csrf_token={token}&display_name=Ama&body=A+normal+comment".encode()

@@ -34,11 +34,11 @@ def _now() -> datetime:
 
 
 def _ids(values: list[str]) -> list[int]:
-    """Whole numbers from form values; anything else is not an id the page offered."""
-    try:
-        return [int(value) for value in values]
-    except (TypeError, ValueError) as error:
-        raise NotFoundException() from error
+    """Whole numbers from form values; anything else (19 digits too) is not an id the page offered."""
+    ids = [whole_number(value) for value in values]
+    if None in ids:
+        raise NotFoundException()
+    return ids
 
 
 def _filters(form: dict[str, Any]) -> dict[str, str]:

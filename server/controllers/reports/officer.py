@@ -56,9 +56,10 @@ from server.controllers.follows.links import follow_links, send_to_followers
 from server.services.follows import notify_report_published
 from server.services.reports import build_report_now, document_json, draw, publish_report, report_title
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
-from server.web.forms import RepeatableFormData
+from server.web.forms import RepeatableFormData, last_values, offered_id
 from server.web.guards import OFFICER, roles
 from server.web.i18n import html_lang
+from server.web.pagination import page_number
 from server.web.rendered_files import RenderedFiles
 from server.web.request_info import client_ip
 from server.web.responses import download
@@ -278,10 +279,7 @@ class ReportsOfficerController(Controller):
 
     @post("/tags", name="report_tag")
     async def tag(self, request: HTMXRequest, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
-        try:
-            response_id, theme_id = int(data.get("response_id", "")), int(data.get("theme_id", ""))
-        except (TypeError, ValueError) as error:
-            raise NotFoundException() from error
+        response_id, theme_id = offered_id(data, "response_id"), offered_id(data, "theme_id")
         question, tagged = str(data.get("question_key", "")), data.get("tagged") != "no"
         try:
             changed = await set_tag(slug=slug, response_id=response_id, question_key=question, theme_id=theme_id, tagged=tagged,
@@ -309,15 +307,9 @@ class ReportsOfficerController(Controller):
 
     @post("/quotes", name="report_quote_add")
     async def add_quote(self, request: HTMXRequest, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
-        try:
-            response_id = int(data.get("response_id", ""))
-        except (TypeError, ValueError) as error:
-            raise NotFoundException() from error
+        response_id = offered_id(data, "response_id")
         question = str(data.get("question_key", ""))
-        try:
-            page = int(data.get("page", "1"))
-        except ValueError:
-            page = 1
+        page = page_number(last_values(data, ("page",))["page"])
         try:
             quote_id = await add_quote(slug=slug, response_id=response_id, question_key=question, form=data, now=_now())
         except ReportFormError as error:
@@ -350,10 +342,7 @@ class ReportsOfficerController(Controller):
 
     @post("/comment-quotes", name="report_comment_quote_add")
     async def add_comment_quote(self, request: Request, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
-        try:
-            comment_id = int(data.get("comment_id", ""))
-        except (TypeError, ValueError) as error:
-            raise NotFoundException() from error
+        comment_id = offered_id(data, "comment_id")
         try:
             quote_id = await add_comment_quote(slug=slug, comment_id=comment_id, form=data, now=_now())
         except ReportFormError as error:
