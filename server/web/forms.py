@@ -23,13 +23,18 @@ UploadData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI
 """A form with a file (``multipart/form-data``); read files with ``server.web.uploads.read_upload``."""
 
 
+def last_value(data: dict[str, Any], name: str, default: object = "") -> str:
+    """One field of a ``RepeatableFormData`` as text: a repeated field counts as its last value
+    (``str()`` of it would be ``"['a', 'b']"``), a missing one as ``default``."""
+    value = data.get(name, default)
+    if isinstance(value, list):
+        value = value[-1] if value else default
+    return str(value)
+
+
 def last_values(data: dict[str, Any], names: tuple[str, ...]) -> dict[str, str]:
     """One text per field of a ``RepeatableFormData`` (a repeated field counts as its last value)."""
-    values = {}
-    for name in names:
-        value = data.get(name, "")
-        values[name] = str(value[-1] if isinstance(value, list) and value else value)
-    return values
+    return {name: last_value(data, name) for name in names}
 
 
 def ticked(data: dict[str, Any], name: str) -> list[str]:

@@ -5,6 +5,7 @@ source file goes back to ``isdigit``, and that the parsers built on it refuse su
 
 from __future__ import annotations
 
+import ast
 import re
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -20,6 +21,7 @@ from panels.selection.report import natural_order
 from panels.session_tables import check_moves
 from server.accounts.two_factor import _matching_step
 from server.web.date_boxes import joined_date
+from server.web.forms import last_value
 from server.web.pagination import page_number
 from surveys.questionnaire import Question, Questionnaire, Section, validate_answers
 
@@ -76,3 +78,29 @@ def test_web_helpers_take_such_text_as_nothing_typed_or_wrong():
     secret = pyotp.random_base32()
     assert _matching_step(secret, "²²²²²²", datetime.now(timezone.utc)) is None
     assert natural_order(["a²", "a10", "a2"]) == ["a2", "a10", "a²"]
+
+
+def test_no_handler_reads_a_repeatable_form_field_with_str():
+    """In a handler taking ``RepeatableFormData`` a field sent twice is a list, and ``str()`` of it
+    is ``"['a', 'b']"``, which would be stored or compared as typed text: such handlers read a field
+    with ``server.web.forms.last_value`` (or ``last_values``, ``ticked``)."""
+    offenders = []
+    for path in sorted((PROJECT_ROOT / "server").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            repeatable = {arg.arg for arg in function.args.args + function.args.kwonlyargs
+                          if arg.annotation is not None and ast.unparse(arg.annotation) == "RepeatableFormData"}
+            offenders += [f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}" for node in ast.walk(function)
+                          if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "str"
+                          and node.args and isinstance(node.args[0], ast.Call)
+                          and isinstance(node.args[0].func, ast.Attribute) and node.args[0].func.attr == "get"
+                          and isinstance(node.args[0].func.value, ast.Name) and node.args[0].func.value.id in repeatable]
+    assert not offenders, f"read these fields with last_value: {offenders}"
+
+
+def test_last_value_takes_the_last_of_a_repeated_field():
+    assert last_value({"a": ["x", "y"]}, "a") == "y"
+    assert last_value({"a": "x"}, "a") == "x"
+    assert last_value({}, "a", 5) == "5" and last_value({"a": []}, "a") == ""

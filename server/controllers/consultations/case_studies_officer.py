@@ -18,7 +18,7 @@ from analysis.reports.store import forget_quotes_of_comments
 from common.i18n import gettext
 from server.audit import record_audit
 from server.services.outbox import write_outbox
-from server.web.forms import RepeatableFormData
+from server.web.forms import RepeatableFormData, last_value
 from server.web.guards import OFFICER, roles
 from server.web.pagination import pager
 from server.web.request_info import client_ip
@@ -91,7 +91,7 @@ class CaseStudiesOfficerController(Controller):
     async def publish(self, request: Request, slug: FromPath[str], data: RepeatableFormData) -> Redirect:
         if await get_case_study(slug, published_only=False) is None:
             raise NotFoundException()
-        choice = str(data.get("publish", ""))
+        choice = last_value(data, "publish", "")
         if choice not in ("0", "1"):
             raise HTTPException(status_code=400, detail=gettext("Choose whether to publish or withdraw the case study."))
         publish = choice == "1"
@@ -123,10 +123,10 @@ class CaseStudiesOfficerController(Controller):
 
     @post("/moderation/{comment_id:int}", name="officer_moderate")
     async def moderate(self, request: HTMXRequest, comment_id: FromPath[int], data: RepeatableFormData) -> Template | Redirect:
-        action = str(data.get("action", ""))
-        place = {"case_study": str(data.get("case_study", "")), "page": str(data.get("page", ""))}
-        reason = str(data.get("reason", ""))
-        redacted_body = str(data.get("redacted_body", ""))
+        action = last_value(data, "action", "")
+        place = {"case_study": last_value(data, "case_study", ""), "page": last_value(data, "page", "")}
+        reason = last_value(data, "reason", "")
+        redacted_body = last_value(data, "redacted_body", "")
         try:
             outcome = await comments.moderate_comment(comment_id=comment_id, action=action, reason=reason,
                                                       redacted_body=redacted_body)

@@ -24,7 +24,7 @@ from common.text import whole_number
 from common.uploads import UploadError
 from server.audit import record_audit
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
-from server.web.forms import RepeatableFormData, UploadData
+from server.web.forms import RepeatableFormData, UploadData, last_value
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
 from server.web.responses import download
@@ -181,8 +181,8 @@ class ConsultationsOfficerController(Controller):
 
     @post("/{slug:str}/questionnaire/sections", name="officer_builder_add_section")
     async def add_section(self, request: HTMXRequest, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
-        title = str(data.get("section_title", ""))
-        about_you = str(data.get("about_you", "")) == "1"
+        title = last_value(data, "section_title", "")
+        about_you = last_value(data, "about_you", "") == "1"
         return await self._apply(request, slug, lambda current: q.add_section(current, title, about_you=about_you),
                                  notice=gettext("Section ‘%(title)s’ added", title=title.strip()), form_target="section",
                                  values={"section_title": title})
@@ -190,9 +190,9 @@ class ConsultationsOfficerController(Controller):
     @post("/{slug:str}/questionnaire/library", name="officer_builder_add_template")
     async def add_template(self, request: HTMXRequest, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
         """Add questions from the library (an agree–disagree question, the census About-you questions)."""
-        template_key = str(data.get("template", ""))
-        raw_section = str(data.get("template_section", ""))
-        statement = str(data.get("statement", ""))
+        template_key = last_value(data, "template", "")
+        raw_section = last_value(data, "template_section", "")
+        statement = last_value(data, "statement", "")
         names = {item.key: str(item.name) for item in template_choices()}
         return await self._apply(
             request, slug, lambda current: apply_template(current, template_key, statement=statement,
@@ -202,7 +202,7 @@ class ConsultationsOfficerController(Controller):
 
     @post("/{slug:str}/questionnaire/sections/{index:int}", name="officer_builder_rename_section")
     async def rename_section(self, request: HTMXRequest, slug: FromPath[str], index: FromPath[int], data: RepeatableFormData) -> Template | Redirect:
-        title = str(data.get("section_title", ""))
+        title = last_value(data, "section_title", "")
 
         def change(current: q.Questionnaire) -> q.Questionnaire:
             if not 0 <= index < len(current.sections):
@@ -279,7 +279,7 @@ class ConsultationsOfficerController(Controller):
 
     @post("/{slug:str}/questionnaire/questions/{key:str}/move", name="officer_builder_move_question")
     async def move_question(self, request: HTMXRequest, slug: FromPath[str], key: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
-        direction = -1 if str(data.get("direction", "")) == "up" else 1
+        direction = -1 if last_value(data, "direction", "") == "up" else 1
 
         def change(current: q.Questionnaire) -> q.Questionnaire:
             return q.move_question(current, key, direction)

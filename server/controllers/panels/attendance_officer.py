@@ -21,7 +21,7 @@ from panels.runs import latest_drawn_run
 from panels.apologies import apologies_for_panel
 from server.audit import record_audit
 from server.controllers.panels.recommendations_officer import panel_or_404
-from server.web.forms import RepeatableFormData
+from server.web.forms import RepeatableFormData, last_value
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
 from server.web.responses import download
@@ -85,7 +85,7 @@ class PanelAttendanceController(Controller):
         panel = await panel_or_404(panel_id)
         members = await store.list_volunteers(panel_id, statuses=("confirmed",))
         sessions = await store.list_sessions(panel_id)
-        marks = {(m.id, s.id): str(data.get(f"attended_{m.id}_{s.id}", "")) == "yes" for m in members for s in sessions}
+        marks = {(m.id, s.id): last_value(data, f"attended_{m.id}_{s.id}", "") == "yes" for m in members for s in sessions}
         report = await attendance_store.record_attendance(panel_id=panel.id, marks=marks, recorded_by=request.user.email)
         await service_records.record_service(secret_key=request.app.state.settings.secret_key, panel_ids=[panel.id])
         refused = ",".join(str(session_id) for session_id in report.not_started)

@@ -18,7 +18,7 @@ from panels.tables import Panel
 from server.audit import record_audit
 from server.controllers.panels.recommendations_officer import panel_or_404
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
-from server.web.forms import RepeatableFormData
+from server.web.forms import RepeatableFormData, last_value
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
 
@@ -91,7 +91,7 @@ class PanelLifecycleController(Controller):
     @post("/registration", name="panels_registration")
     async def registration(self, request: Request, panel_id: FromPath[int], data: RepeatableFormData) -> Template | Redirect:
         panel = await panel_or_404(panel_id)
-        switch = {"open": "open", "close": "closed"}.get(str(data.get("action", "")), "")
+        switch = {"open": "open", "close": "closed"}.get(last_value(data, "action", ""), "")
         try:
             await lifecycle.set_registration_switch(panel=panel, switch=switch, now=datetime.now(timezone.utc))
         except lifecycle.LifecycleError as error:

@@ -18,7 +18,7 @@ from panels import store
 from panels.tables import Panel
 from server.audit import record_audit
 from common.uploads import UploadError
-from server.web.forms import RepeatableFormData, UploadData
+from server.web.forms import RepeatableFormData, UploadData, last_value
 from server.web.uploads import read_upload_bytes
 from server.web.guards import OFFICER, roles
 from server.web.request_info import client_ip
@@ -56,7 +56,7 @@ class PanelMembersController(Controller):
     async def withdraw(self, request: Request, panel_id: FromPath[int], volunteer_id: FromPath[int],
                        data: RepeatableFormData) -> Template | Redirect:
         panel = await _panel_or_404(panel_id)
-        values = {"reason": str(data.get("reason", ""))}
+        values = {"reason": last_value(data, "reason", "")}
         try:
             volunteer = await membership.withdraw_member(panel_id=panel.id, volunteer_id=volunteer_id,
                                                          reason=values["reason"])
@@ -88,7 +88,7 @@ class PanelMembersController(Controller):
     @post("/materials", name="panels_materials_add")
     async def add_material(self, request: Request, panel_id: FromPath[int], data: RepeatableFormData) -> Template | Redirect:
         panel = await _panel_or_404(panel_id)
-        values = {key: str(data.get(key, "")) for key in ("session", "title", "url", "body")}
+        values = {key: last_value(data, key, "") for key in ("session", "title", "url", "body")}
         session_ids = {int(s.id) for s in await store.list_sessions(panel.id)}
         material, errors = material_store.check_material_form(values, session_ids=session_ids)
         if errors:
@@ -104,7 +104,7 @@ class PanelMembersController(Controller):
     async def upload_material(self, request: Request, panel_id: FromPath[int], data: UploadData) -> Template | Redirect:
         """A PDF or an image, kept under the data directory and served only to members and staff."""
         panel = await _panel_or_404(panel_id)
-        values = {key: str(data.get(key, "")) for key in ("session", "title")}
+        values = {key: last_value(data, key, "") for key in ("session", "title")}
         session_ids = {int(s.id) for s in await store.list_sessions(panel.id)}
         file = await read_upload_bytes(data.get("file"))
         material, errors = material_store.check_material_form(values, session_ids=session_ids, has_file=file is not None)

@@ -50,7 +50,7 @@ from panels.tables import Panel
 from server.audit import record_audit
 from server.controllers.panels import recent_service_form, robust_form
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
-from server.web.forms import RepeatableFormData, UploadData, last_values
+from server.web.forms import RepeatableFormData, UploadData, last_value, last_values
 from server.web.guards import OFFICER, roles
 from server.web.pagination import pager
 from server.web.request_info import client_ip
@@ -176,8 +176,8 @@ class PanelOfficerController(Controller):
         panel = await _panel_or_404(panel_id)
         dimensions = data.get("dimensions") or []
         dimensions = [dimensions] if isinstance(dimensions, str) else [str(d) for d in dimensions]
-        values = {"census_file": str(data.get("census_file", "")), "tolerance": str(data.get("tolerance", "")).strip(),
-                  "tenure_prefix": str(data.get("tenure_prefix", "households")), "dimensions": dimensions}
+        values = {"census_file": last_value(data, "census_file", ""), "tolerance": last_value(data, "tolerance", "").strip(),
+                  "tenure_prefix": last_value(data, "tenure_prefix", "households"), "dimensions": dimensions}
         errors: dict[str, str] = {}
         census = None
         census_text = ""
@@ -240,7 +240,7 @@ class PanelOfficerController(Controller):
         errors: dict[str, str] = {}
         edited: list[QuotaRow] = []
         for index, row in enumerate(quotas):
-            raw_min, raw_max = str(data.get(f"min_{index}", row.quota_min)).strip(), str(data.get(f"max_{index}", row.quota_max)).strip()
+            raw_min, raw_max = last_value(data, f"min_{index}", row.quota_min).strip(), last_value(data, f"max_{index}", row.quota_max).strip()
             low, high = whole_number(raw_min), whole_number(raw_max)
             if low is None or high is None:
                 errors[f"min_{index}"] = gettext("%(group)s: enter whole numbers for minimum and maximum",
@@ -369,17 +369,17 @@ class PanelOfficerController(Controller):
     @post("/{panel_id:int}/runs", name="panels_run_start")
     async def start_run(self, request: Request, panel_id: FromPath[int], data: RepeatableFormData) -> Redirect | Template:
         panel = await _panel_or_404(panel_id)
-        kind = "replacement" if str(data.get("kind", "")) == "replacement" else "selection"
+        kind = "replacement" if last_value(data, "kind", "") == "replacement" else "selection"
         floor = run_store.DEFAULT_ROBUST_FLOOR
         if kind == "replacement":  # refills keep the objective the panel was drawn with (a robust one: LEXIMIN)
             drawn = await run_store.latest_drawn_run(panel.id)
             objective = run_store.refill_objective(drawn.algorithm if drawn is not None else None)
             choice = None  # refills apply the rule for recent panel members the panel was drawn with
         else:
-            objective = str(data.get("objective", "leximin"))
+            objective = last_value(data, "objective", "leximin")
             objective = objective if objective in run_store.RUN_OBJECTIVES else "leximin"
             choice, typed, run_errors = recent_service_form.parse_recent_service(data, objective=objective)
-            typed_floor = str(data.get(robust_form.FIELD, "")).strip()
+            typed_floor = last_value(data, robust_form.FIELD, "").strip()
             if objective == run_store.ROBUST:
                 parsed, typed_floor, floor_errors = robust_form.parse_robust_floor(data)
                 run_errors = {**run_errors, **floor_errors}
@@ -454,8 +454,8 @@ class PanelOfficerController(Controller):
         run = await run_store.get_run(panel_id, run_id)
         if run is None:
             raise NotFoundException()
-        seed = str(data.get("seed", ""))
-        typed = str(data.get("alternates", "")).strip() if "alternates" in data else self._default_alternates(run)
+        seed = last_value(data, "seed", "")
+        typed = last_value(data, "alternates", "").strip() if "alternates" in data else self._default_alternates(run)
         error = alternates_error(typed)
         errors = {"alternates": error} if error else {}
         if not errors:
@@ -511,7 +511,7 @@ class PanelOfficerController(Controller):
         run = await run_store.get_run(panel_id, run_id)
         if run is None:
             raise NotFoundException()
-        typed = str(data.get("alternates", "")).strip()
+        typed = last_value(data, "alternates", "").strip()
         error = alternates_error(typed)
         count = int(typed) if typed and not error else None
         choosing = False

@@ -36,7 +36,7 @@ from panels.letters import LetterCodeError, find_letter
 from panels.registration import check_registration
 from panels.tables import Panel, Volunteer
 from server.audit import record_audit
-from server.web.forms import RepeatableFormData, last_values
+from server.web.forms import RepeatableFormData, last_value, last_values
 from server.controllers.your_data.links import link_not_working
 from server.web.guards import public
 from server.services.member_consultations import MEMBER_STATUS, confirmed_member, open_consultations_for_member
@@ -244,7 +244,7 @@ class MemberLinkController(Controller):
         volunteer = await store.volunteer_by_token(token, idle_days=request.app.state.settings.private_link_idle_days)
         if volunteer is None:
             raise NotFoundException()
-        answer = str(data.get("answer", ""))
+        answer = last_value(data, "answer", "")
         if answer not in ("confirm", "decline"):
             raise HTTPException(status_code=400, detail=gettext("Choose whether to confirm or decline your place."))
         answered = await store.respond_to_invitation(volunteer=volunteer, accept=answer == "confirm")

@@ -13,6 +13,7 @@ from common.i18n import gettext
 from common.text import whole_number
 from panels.selection.recent_service import DEFAULT_FACTOR, RECENT_RULES, RecentServiceRule
 from panels.service_records import SERVICE_RECORD_YEARS
+from server.web.forms import last_value
 
 DEFAULT_YEARS = 5
 FIELDS = ("recent_rule", "recent_years", "recent_factor")
@@ -31,7 +32,7 @@ def default_values() -> dict[str, str]:
 def parse_recent_service(data: Mapping[str, object], *, objective: str) -> tuple[RecentServiceChoice | None,
                                                                                  dict[str, str], dict[str, str]]:
     """(the choice, or None when there are errors; the values as typed; the errors by field)."""
-    values = {**default_values(), **{name: str(data.get(name, "")).strip() for name in FIELDS if name in data}}
+    values = {**default_values(), **{name: last_value(data, name).strip() for name in FIELDS if name in data}}
     errors: dict[str, str] = {}
     rule = values["recent_rule"]
     if rule not in RECENT_RULES:

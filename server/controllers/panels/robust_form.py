@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from common.i18n import gettext
 from common.text import whole_number
 from panels.runs import DEFAULT_ROBUST_FLOOR
+from server.web.forms import last_value
 
 FIELD = "robust_floor"
 
@@ -22,7 +23,7 @@ def default_value() -> str:
 
 def parse_robust_floor(data: Mapping[str, object]) -> tuple[float | None, str, dict[str, str]]:
     """(the floor as a share, or None when it is wrong; the value as typed; the error by field)."""
-    typed = str(data.get(FIELD, default_value())).strip()
+    typed = last_value(data, FIELD, default_value()).strip()
     number = whole_number(typed.removesuffix("%"))
     if number is not None and 1 <= number <= 100:
         return number / 100, typed, {}

@@ -56,7 +56,7 @@ from server.controllers.follows.links import follow_links, send_to_followers
 from server.services.follows import notify_report_published
 from server.services.reports import build_report_now, document_json, draw, publish_report, report_title
 from server.web.date_boxes import joined_date, typed_boxes, with_date_boxes
-from server.web.forms import RepeatableFormData, last_values, offered_id
+from server.web.forms import RepeatableFormData, last_value, last_values, offered_id
 from server.web.guards import OFFICER, roles
 from server.web.i18n import html_lang
 from server.web.pagination import page_number
@@ -250,7 +250,7 @@ class ReportsOfficerController(Controller):
         try:
             values = check_theme_form(data, existing)
         except ReportFormError as error:
-            return await self._page(request, slug, theme_values={k: str(data.get(k, "")) for k in ("name", "description")},
+            return await self._page(request, slug, theme_values={k: last_value(data, k, "") for k in ("name", "description")},
                                     theme_errors=error.errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         theme_id = await add_theme(slug=slug, values=values)
         await record_audit(actor=request.user.email, action="report_theme_added", object_type="report_theme",
@@ -280,7 +280,7 @@ class ReportsOfficerController(Controller):
     @post("/tags", name="report_tag")
     async def tag(self, request: HTMXRequest, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
         response_id, theme_id = offered_id(data, "response_id"), offered_id(data, "theme_id")
-        question, tagged = str(data.get("question_key", "")), data.get("tagged") != "no"
+        question, tagged = last_value(data, "question_key", ""), data.get("tagged") != "no"
         try:
             changed = await set_tag(slug=slug, response_id=response_id, question_key=question, theme_id=theme_id, tagged=tagged,
                                     by=request.user.email)
@@ -290,7 +290,7 @@ class ReportsOfficerController(Controller):
             await record_audit(actor=request.user.email, action="report_comment_tagged" if tagged else "report_comment_untagged",
                                object_type="report_theme", object_id=theme_id,
                                detail=f"{slug}: response {response_id} {question}", ip_address=client_ip(request))
-        page = str(data.get("page", "1"))
+        page = last_value(data, "page", "1")
         if request.htmx:  # the answer's fragment, swapped in place
             return await self._answer(slug, response_id, question, page, toggled_theme=theme_id)
         return Redirect(path=request.app.route_reverse("report_comments", slug=slug)
@@ -308,17 +308,17 @@ class ReportsOfficerController(Controller):
     @post("/quotes", name="report_quote_add")
     async def add_quote(self, request: HTMXRequest, slug: FromPath[str], data: RepeatableFormData) -> Template | Redirect:
         response_id = offered_id(data, "response_id")
-        question = str(data.get("question_key", ""))
+        question = last_value(data, "question_key", "")
         page = page_number(last_values(data, ("page",))["page"])
         try:
             quote_id = await add_quote(slug=slug, response_id=response_id, question_key=question, form=data, now=_now())
         except ReportFormError as error:
             if request.htmx:  # the answer again, its quote form open with the errors
                 return await self._answer(slug, response_id, question, str(page), quote_for=(response_id, question),
-                                          quote_values={"text": str(data.get("text", ""))}, errors=error.errors,
+                                          quote_values={"text": last_value(data, "text", "")}, errors=error.errors,
                                           status_code=HTTP_422_UNPROCESSABLE_ENTITY)
             return await self._comments_page(slug, question, page, quote_for=(response_id, question),
-                                             quote_values={"text": str(data.get("text", ""))}, errors=error.errors,
+                                             quote_values={"text": last_value(data, "text", "")}, errors=error.errors,
                                              status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         except ReportNotFound as error:
             raise NotFoundException() from error
@@ -347,7 +347,7 @@ class ReportsOfficerController(Controller):
             quote_id = await add_comment_quote(slug=slug, comment_id=comment_id, form=data, now=_now())
         except ReportFormError as error:
             return await self._case_study_comments_page(slug, quote_for=comment_id,
-                                                        quote_values={"text": str(data.get("text", ""))},
+                                                        quote_values={"text": last_value(data, "text", "")},
                                                         errors=error.errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         except ReportNotFound as error:
             raise NotFoundException() from error
