@@ -31,19 +31,41 @@ What is done here, every panel meeting every quota and household rule:
    the search against trying every set of replacements.
 3. Weights: the LP (HiGHS) max Σ_p λ_p h_p subject to Σ_p λ_p Y_pt / count_t ≥ z·π_t for every
    type t and Σ λ_p = 1, over types of interchangeable volunteers (``compression``), which is
-   exact for the chances: members of a type share their type's tickets.
-4. Columns: panels beyond the LEXIMIN portfolio come from the panel program (``PanelProgram``)
-   maximising the LP's duals on the floor rows (so they help the types whose floor binds), with
-   the minimum of the quotas most often breached in failed scenarios raised by one or two seats
-   (spare seats where drop-outs hurt), one quota at a time and all of them together. They are
-   scored and the LP is solved again, until no new panel raises its value or ``rounds`` or
-   ``time_limit`` is reached. This is a heuristic: h_p is a simulation, not a linear price, so
-   no column is proved best.
+   exact for the chances: members of a type share their type's tickets. The floor rows are the
+   promise and stay exact: every solution keeps them, whatever else is added.
+   Kept share: a panel that seats more of a scarce group leaves fewer like them outside to
+   replace its drop-outs, so a lottery bought for hold alone can lower the share of a group's
+   drawn seats that ends on the final panel (the bench's "min ratio"). For each quota group g a
+   panel's kept_gp is the mean over the same scenarios of Y_g − d_g + min(d_g, s_g), d_g its
+   members of g who drop out and s_g the stayers of g outside it (not a member's household mate):
+   like replaces like as far as the pool allows, one category at a time. It is optimistic (a
+   replacement must fit every category at once, and the replacements restore quotas first), so
+   it is used only to compare panels, never reported as a final chance. One row per group that
+   LEXIMIN seats, Σ_p λ_p (kept_gp − r·Y_gp) ≥ 0, keeps every group's kept share (a ratio of two
+   linear functions of λ, hence a linear row) at least r, LEXIMIN's lowest kept share over the
+   groups on the same scenarios: the lowest share of the robust lottery is never below
+   LEXIMIN's. LEXIMIN's weights meet these rows and the floor rows, so the LP stays feasible.
+4. Columns: panels beyond the LEXIMIN portfolio come from two sources each round, all scored on
+   the same scenarios (common random numbers).
+   a. The panel program (``PanelProgram``) maximising the LP's duals on the floor rows (so they
+      help the types whose floor binds), with the minimum of the quotas most often breached in
+      failed scenarios raised by one or two seats (spare seats where drop-outs hurt), one quota at
+      a time and all of them together.
+   b. A swap search (``swap_search``) from the ``SWAP_STARTS`` panels the LP weighs most: one
+      member for one non-member, only swaps that keep every quota and household rule (read from
+      the panel program's own rows), first improvement on the LP's reduced cost h_p +
+      Σ_t π_t Y_pt / count_t + Σ_g μ_g (kept_gp − r·Y_gp) (π, μ the duals of the floor and
+      kept-share rows), swaps tried in the order of the quotas the starting panel breaches most.
+      Every panel it climbs through is a new column. It stops after ``SWAP_TRIES`` swaps without
+      improvement, ``SWAP_STEPS`` steps, or ``swap_time_limit`` seconds over all rounds.
+   The LP is solved again, until no new panel raises its value or ``rounds`` or ``time_limit``
+   (which includes the swap search) is reached. This is a heuristic: h_p is a simulation, not a
+   linear price, so no column is proved best.
 5. Overfitting: the weights are chosen on S scenarios, so the in-sample value is optimistic. The
    result also reports the hold rate on ``fresh_scenarios`` drawn from another seed, for the
    robust distribution and for LEXIMIN, and those are the figures to trust.
 6. Fairness where robustness is free: a last LP keeps the robustness within one scenario's worth
-   (1/S) of the best, and never below LEXIMIN's, and maximises the lowest chance / LEXIMIN chance,
+   (1/S) of the best, and never below LEXIMIN's, keeps the floor and kept-share rows, and maximises the lowest chance / LEXIMIN chance,
    so nobody's chance drops to the floor when that buys nothing (on example_small_20 every LEXIMIN
    panel already holds, and the robust lottery is LEXIMIN's).
 
@@ -74,6 +96,7 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from panels.selection.compression import CompressedPool
 from panels.selection.lottery import panel_matrix
 from panels.selection.panel_program import PanelProgram
+from panels.selection.swap_search import swap_search
 
 DEFAULT_SCENARIOS = 300
 DEFAULT_FRESH_SCENARIOS = 400
@@ -81,6 +104,14 @@ DEFAULT_FRESH_SCENARIOS = 400
 DEFAULT_ROUNDS = 8
 #: Seconds of column generation, at most (the scoring of LEXIMIN's panels is not counted).
 DEFAULT_TIME_LIMIT_S = 60.0
+#: Seconds of swap search, at most, over all rounds (counted within ``time_limit``).
+DEFAULT_SWAP_TIME_LIMIT_S = 20.0
+#: Panels the swap search starts from each round: those the LP weighs most.
+SWAP_STARTS = 6
+#: Swaps scored per step of the swap search, in order of priority, before it gives up on a panel.
+SWAP_TRIES = 12
+#: Swaps taken from one starting panel, at most.
+SWAP_STEPS = 6
 #: The quotas most often breached in failed scenarios whose minimum is raised for new panels.
 FRAGILE_QUOTAS = 4
 #: The fresh scenarios come from this offset of the seed, so they never repeat the scoring ones.
@@ -165,10 +196,14 @@ class DropoutScenarios:
 
 @dataclass(frozen=True)
 class PanelScore:
-    """A panel's held scenarios and, for the failed ones, how often each quota was breached."""
+    """A panel's held scenarios and, for the failed ones, how often each quota was breached;
+    ``seats`` are its seats in each quota group and ``kept`` the mean, over scenarios, of the
+    seats a group keeps once like replaces like (module docstring, step 3)."""
 
     held: np.ndarray
     breached: np.ndarray
+    kept: np.ndarray
+    seats: np.ndarray
 
     @property
     def rate(self) -> float:
@@ -212,7 +247,9 @@ class PanelScorer:
         for s in np.flatnonzero(~held & possible):
             held[s] = self._restorable(shortfall[s], pool.quota_max - remaining[s], int(seats[s]), staying[s])
         breached = ((shortfall > 1e-9) & ~held[:, None]).sum(axis=0) / self.scenarios.count
-        return PanelScore(held, breached)
+        lost = dropped @ membership.T
+        kept = (panel @ membership.T) - lost + np.minimum(lost, staying @ membership.T)
+        return PanelScore(held, breached, kept.mean(axis=0), (membership @ panel).astype(float))
 
     def _restorable(self, shortfall: np.ndarray, headroom: np.ndarray, seats: int, staying: np.ndarray) -> bool:
         """Is there x ≤ staying, Σx ≤ seats, shortfall ≤ Mx ≤ headroom (one per household)? Only types
@@ -363,6 +400,10 @@ class RobustDistribution:
     seed: int
     rounds: int
     panels_scored: int
+    kept_share: float = 1.0
+    leximin_kept_share: float = 1.0
+    swaps_taken: int = 0
+    swap_panels_tried: int = 0
 
     def to_json(self) -> dict:
         return {"floor": self.floor, "in_sample_hold": round(self.in_sample_hold, 6),
@@ -370,7 +411,9 @@ class RobustDistribution:
                 "leximin_fresh_hold": round(self.leximin_fresh_hold, 6),
                 "lowest_chance_ratio": round(self.lowest_chance_ratio, 6), "scenarios": self.scenarios,
                 "fresh_scenarios": self.fresh_scenarios, "seed": self.seed, "rounds": self.rounds,
-                "panels_scored": self.panels_scored, "panels": len(self.panels)}
+                "panels_scored": self.panels_scored, "panels": len(self.panels),
+                "kept_share": round(self.kept_share, 6), "leximin_kept_share": round(self.leximin_kept_share, 6),
+                "swaps_taken": self.swaps_taken, "swap_panels_tried": self.swap_panels_tried}
 
 
 def robust_distribution(
@@ -385,11 +428,15 @@ def robust_distribution(
     seed: int = 0,
     rounds: int = DEFAULT_ROUNDS,
     time_limit: float = DEFAULT_TIME_LIMIT_S,
+    swap_time_limit: float | None = None,
 ) -> RobustDistribution:
     """The robust distribution of ``pool`` (module docstring) from the LEXIMIN distribution
     (``leximin_panels`` with ``leximin_weights``); ``dropout`` maps every eligible volunteer to
-    their drop-out probability. Raises ``ValueError`` for a floor outside (0, 1]."""
+    their drop-out probability; ``swap_time_limit`` bounds the swap search (default
+    ``DEFAULT_SWAP_TIME_LIMIT_S``). Raises ``ValueError`` for a floor outside (0, 1]."""
     floor = check_floor(floor)
+    if swap_time_limit is None:
+        swap_time_limit = DEFAULT_SWAP_TIME_LIMIT_S
     panels = [np.asarray(panel, dtype=np.int64) for panel in leximin_panels]
     leximin_weights = np.asarray(leximin_weights, dtype=float)
     if not panels or len(panels) != leximin_weights.size:
@@ -400,9 +447,11 @@ def robust_distribution(
     scores = [scorer.score(panel) for panel in panels]
     required = np.flatnonzero(leximin_chance > FLOOR_SLACK)
     target = floor * leximin_chance[required] - FLOOR_SLACK
-    weights, value, duals = _best_weights(panels, scores, counts, required, target, pool.type_count)
+    keep = _KeepRows.of_leximin(scores, leximin_weights)
+    weights, value, duals = _best_weights(panels, scores, counts, required, target, keep, pool.type_count)
     program = PanelProgram(pool)
-    known = {panel.tobytes() for panel in panels}
+    swaps = _Swaps(program.constraints, scorer, counts, started=time.perf_counter(), time_limit=swap_time_limit)
+    known = {panel.tobytes(): index for index, panel in enumerate(panels)}
     started = time.perf_counter()
     done = 0
     for done in range(1, rounds + 1):
@@ -410,26 +459,28 @@ def robust_distribution(
             done -= 1
             break
         added = 0
-        for candidate in _candidates(program, pool, scores, weights, duals, counts):
+        found = _candidates(program, pool, scores, weights, duals.floor, counts)
+        found += swaps.improve(panels, scores, weights, duals, keep, deadline=started + time_limit)
+        for candidate in found:
             if candidate.tobytes() in known:
                 continue
-            known.add(candidate.tobytes())
+            known[candidate.tobytes()] = len(panels)
             panels.append(candidate)
-            scores.append(scorer.score(candidate))
+            scores.append(swaps.score(candidate))
             added += 1
         if not added:
             break
-        weights, new_value, duals = _best_weights(panels, scores, counts, required, target, pool.type_count)
+        weights, new_value, duals = _best_weights(panels, scores, counts, required, target, keep, pool.type_count)
         if new_value <= value + IMPROVEMENT:
             value = max(value, new_value)
             break
         value = new_value
     leximin_hold = float(sum(w * score.rate for score, w in zip(scores, leximin_weights)))
-    weights = _fairest_weights(panels, scores, counts, required, leximin_chance[required], target,
+    weights = _fairest_weights(panels, scores, counts, required, leximin_chance[required], target, keep,
                                min(value, max(value - 1.0 / scenarios, leximin_hold)), pool.type_count)
-    keep = weights > 1e-12
-    kept = tuple(panel for panel, flag in zip(panels, keep) if flag)
-    kept_weights = weights[keep] / weights[keep].sum()
+    chosen = weights > 1e-12
+    kept = tuple(panel for panel, flag in zip(panels, chosen) if flag)
+    kept_weights = weights[chosen] / weights[chosen].sum()
     chance = (panel_matrix(kept, pool.type_count).T @ kept_weights) / counts
     fresh = PanelScorer(pool, DropoutScenarios(pool, dropout, fresh_scenarios, seed + FRESH_SEED_OFFSET))
     fresh_rates: dict[bytes, float] = {}  # a LEXIMIN panel the robust weights keep is scored once
@@ -439,16 +490,54 @@ def robust_distribution(
         if key not in fresh_rates:
             fresh_rates[key] = fresh.score(panel).rate
         return fresh_rates[key]
-    kept_scores = [score.rate for score, flag in zip(scores, keep) if flag]
+    kept_scores = [score for score, flag in zip(scores, chosen) if flag]
     ratio = float(np.min(chance[required] / leximin_chance[required])) if required.size else 1.0
     return RobustDistribution(
         panels=kept, weights=kept_weights, type_probabilities=chance, floor=floor,
-        in_sample_hold=float(np.dot(kept_weights, kept_scores)),
+        in_sample_hold=float(np.dot(kept_weights, [score.rate for score in kept_scores])),
         fresh_hold=float(sum(w * fresh_rate(panel) for panel, w in zip(kept, kept_weights))),
         leximin_in_sample_hold=leximin_hold,
         leximin_fresh_hold=float(sum(w * fresh_rate(panel) for panel, w in zip(leximin_panels, leximin_weights))),
         lowest_chance_ratio=ratio, scenarios=scenarios, fresh_scenarios=fresh_scenarios, seed=seed, rounds=done,
-        panels_scored=len(panels))
+        panels_scored=len(panels), kept_share=keep.lowest_share(kept_scores, kept_weights),
+        leximin_kept_share=keep.share, swaps_taken=swaps.taken, swap_panels_tried=swaps.evaluated)
+
+
+@dataclass(frozen=True)
+class _KeepRows:
+    """The kept-share rows of the LP (module docstring, step 3): for each quota group g that
+    LEXIMIN seats, Σ_p λ_p (kept_gp − share · seats_gp) ≥ 0, ``share`` being LEXIMIN's lowest
+    kept share over those groups on the same scenarios."""
+
+    groups: np.ndarray
+    share: float
+
+    @classmethod
+    def of_leximin(cls, scores, weights) -> _KeepRows:
+        seats = sum(w * score.seats for score, w in zip(scores, weights))
+        kept = sum(w * score.kept for score, w in zip(scores, weights))
+        groups = np.flatnonzero(seats > 1e-9)
+        share = float(np.min(kept[groups] / seats[groups])) if groups.size else 1.0
+        return cls(groups, share)
+
+    def matrix(self, scores) -> np.ndarray:
+        """(groups × panels): kept_gp − share · seats_gp."""
+        return np.array([score.kept[self.groups] - self.share * score.seats[self.groups] for score in scores]).T
+
+    def lowest_share(self, scores, weights) -> float:
+        """The lowest kept share over the groups of the distribution ``weights`` over panels ``scores``."""
+        seats = sum(w * score.seats for score, w in zip(scores, weights))
+        kept = sum(w * score.kept for score, w in zip(scores, weights))
+        groups = np.flatnonzero(seats > 1e-9)
+        return float(np.min(kept[groups] / seats[groups])) if groups.size else 1.0
+
+
+@dataclass(frozen=True)
+class _Duals:
+    """The LP's duals (≥ 0): ``floor`` per type (zero off the floor rows), ``keep`` per kept-share row."""
+
+    floor: np.ndarray
+    keep: np.ndarray
 
 
 def _chances_and_rates(panels, scores, counts, required, type_count) -> tuple[sparse.csr_matrix, np.ndarray]:
@@ -457,38 +546,101 @@ def _chances_and_rates(panels, scores, counts, required, type_count) -> tuple[sp
     return chances, np.array([score.rate for score in scores])
 
 
-def _best_weights(panels, scores, counts, required, target, type_count) -> tuple[np.ndarray, float, np.ndarray]:
-    """The LP of step 3: weights λ, its value Σ λ_p h_p, and the duals (≥ 0) of the floor rows."""
+def _best_weights(panels, scores, counts, required, target, keep, type_count) -> tuple[np.ndarray, float, _Duals]:
+    """The LP of step 3: weights λ, its value Σ λ_p h_p, and the duals of the floor and kept-share rows."""
     chances, rates = _chances_and_rates(panels, scores, counts, required, type_count)
-    solved = linprog(-rates, A_ub=-chances, b_ub=-target, A_eq=np.ones((1, len(panels))), b_eq=[1.0],
-                     bounds=(0, None), method="highs")
+    keep_rows = keep.matrix(scores)
+    solved = linprog(-rates, A_ub=sparse.vstack([-chances, sparse.csr_matrix(-keep_rows)]).tocsr(),
+                     b_ub=np.concatenate([-target, np.full(len(keep.groups), FLOOR_SLACK)]),
+                     A_eq=np.ones((1, len(panels))), b_eq=[1.0], bounds=(0, None), method="highs")
     if solved.status != 0:
         raise RuntimeError(f"the robust lottery's linear program failed: {solved.message}")
     weights = np.maximum(solved.x, 0.0)
+    marginals = -np.asarray(solved.ineqlin.marginals)
     duals = np.zeros(type_count)
-    duals[required] = -np.asarray(solved.ineqlin.marginals)
-    return weights / weights.sum(), float(rates @ weights), np.maximum(duals, 0.0)
+    duals[required] = marginals[:len(required)]
+    return (weights / weights.sum(), float(rates @ weights),
+            _Duals(np.maximum(duals, 0.0), np.maximum(marginals[len(required):], 0.0)))
 
 
-def _fairest_weights(panels, scores, counts, required, leximin_chance, target, robustness, type_count) -> np.ndarray:
-    """Among weights whose robustness is at least ``robustness``, those that keep the lowest
-    chance / LEXIMIN chance highest: where robustness is free (every panel holds, or several do
-    equally well) nobody's chance is lowered for nothing, and differences of one scenario are noise."""
+def _fairest_weights(panels, scores, counts, required, leximin_chance, target, keep, robustness,
+                     type_count) -> np.ndarray:
+    """Among weights whose robustness is at least ``robustness`` (and that keep the floor and the
+    kept-share rows), those that keep the lowest chance / LEXIMIN chance highest: where robustness
+    is free (every panel holds, or several do equally well) nobody's chance is lowered for nothing,
+    and differences of one scenario are noise."""
     chances, rates = _chances_and_rates(panels, scores, counts, required, type_count)
     count = len(panels)
     objective = np.zeros(count + 1)
     objective[-1] = -1.0  # maximise t, the lowest share of a LEXIMIN chance
     share_rows = sparse.hstack([-chances, sparse.csr_matrix(leximin_chance.reshape(-1, 1))])
     floor_rows = sparse.hstack([-chances, sparse.csr_matrix((len(required), 1))])
+    keep_rows = sparse.csr_matrix(np.hstack([-keep.matrix(scores), np.zeros((len(keep.groups), 1))]))
     robust_row = sparse.csr_matrix(np.append(-rates, 0.0).reshape(1, -1))
-    solved = linprog(objective, A_ub=sparse.vstack([share_rows, floor_rows, robust_row]).tocsr(),
-                     b_ub=np.concatenate([np.zeros(len(required)), -target, [-robustness]]),
+    solved = linprog(objective, A_ub=sparse.vstack([share_rows, floor_rows, keep_rows, robust_row]).tocsr(),
+                     b_ub=np.concatenate([np.zeros(len(required)), -target, np.full(len(keep.groups), FLOOR_SLACK),
+                                          [-robustness]]),
                      A_eq=np.append(np.ones(count), 0.0).reshape(1, -1), b_eq=[1.0],
                      bounds=[(0, None)] * count + [(0, 1)], method="highs")
     if solved.status != 0:
         raise RuntimeError(f"the robust lottery's linear program failed: {solved.message}")
     weights = np.maximum(solved.x[:count], 0.0)
     return weights / weights.sum()
+
+
+class _Swaps:
+    """Step 4's swap search (``swap_search``): from the panels the LP weighs most, one-for-one
+    swaps that raise a panel's reduced cost h_p + Σ_t π_t Y_pt / count_t + Σ_g μ_g (kept_gp −
+    share · seats_gp) (π, μ the duals of the floor and kept-share rows), scored on the same
+    scenarios as every other panel. Scores are remembered by panel; the search stops for good after
+    ``time_limit`` seconds in all."""
+
+    def __init__(self, constraints, scorer: PanelScorer, counts: np.ndarray, *, started: float,
+                 time_limit: float) -> None:
+        self.constraints = constraints
+        self.dense = constraints.matrix.toarray()
+        self.scorer = scorer
+        self.counts = counts
+        self.deadline = started + time_limit
+        self.scores: dict[bytes, PanelScore] = {}
+        self.membership = scorer.membership.astype(float)
+        self.taken = 0
+        self.evaluated = 0
+
+    def score(self, panel: np.ndarray) -> PanelScore:
+        key = panel.tobytes()
+        if key not in self.scores:
+            self.scores[key] = self.scorer.score(panel)
+        return self.scores[key]
+
+    def improve(self, panels, scores, weights, duals: _Duals, keep: _KeepRows, *, deadline: float) -> list[np.ndarray]:
+        for panel, score in zip(panels, scores):
+            self.scores.setdefault(panel.tobytes(), score)
+        price = duals.floor / self.counts
+        keep_price = np.zeros(self.membership.shape[0])
+        keep_price[keep.groups] = duals.keep
+
+        def value(panel: np.ndarray) -> float:
+            score = self.score(panel)
+            return score.rate + float(price @ panel) + float(keep_price @ (score.kept - keep.share * score.seats))
+
+        found: list[np.ndarray] = []
+        for index in np.argsort(-weights, kind="stable")[:SWAP_STARTS]:
+            if weights[index] <= 1e-12:
+                break
+            # seats moved into the quotas the starting panel breaches most, and onto the types whose floor binds
+            pull = self.score(panels[index]).breached + keep_price
+
+            def priority(panel: np.ndarray, swaps: np.ndarray, pull=pull) -> np.ndarray:
+                moved = self.membership[:, swaps[:, 1]] - self.membership[:, swaps[:, 0]]
+                return pull @ moved + price[swaps[:, 1]] - price[swaps[:, 0]]
+
+            search = swap_search(panels[index], self.constraints, self.dense, value, priority,
+                                 deadline=min(deadline, self.deadline), max_tries=SWAP_TRIES, max_steps=SWAP_STEPS)
+            self.evaluated += search.evaluated
+            self.taken += len(search.panels)
+            found += search.panels
+        return found
 
 
 def _candidates(program: PanelProgram, pool: CompressedPool, scores, weights, duals, counts) -> list[np.ndarray]:
