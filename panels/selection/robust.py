@@ -228,13 +228,12 @@ class PanelScorer:
         self.witnesses: dict[tuple, list[tuple[np.ndarray, np.ndarray]]] = {}
         self.exact_checks = 0
 
-    def score(self, type_panel: np.ndarray) -> PanelScore:
+    def score(self, type_panel: np.ndarray, fail_limit: int | None = None) -> PanelScore | None:
+        """The panel's score; ``None`` as soon as more than ``fail_limit`` scenarios fail, if given
+        (the swap search stops scoring a panel that can no longer beat the one it has)."""
         pool, membership = self.pool, self.membership
         panel = np.asarray(type_panel, dtype=np.int64)
-        dropped, staying = self.scenarios.dropped_and_staying(panel)
-        if self.group_of_type.size and (self.group_of_type >= 0).any():
-            taken = np.unique(self.group_of_type[(panel > 0) & (self.group_of_type >= 0)])
-            staying[:, np.isin(self.group_of_type, taken)] = 0  # household mates of panel members
+        dropped, staying = self._dropped_and_staying(panel)
         seats = dropped.sum(axis=1)
         remaining = (panel[None, :] - dropped) @ membership.T
         shortfall = np.maximum(pool.quota_min[None, :] - remaining, 0.0)
@@ -244,12 +243,35 @@ class PanelScorer:
         for rows in self.category_rows:
             reachable[:, rows] &= (shortfall[:, rows].sum(axis=1) <= seats + 1e-9)[:, None]
         possible = reachable.all(axis=1)
+        failed = int((~held & ~possible).sum())
+        if fail_limit is not None and failed > fail_limit:
+            return None
         for s in np.flatnonzero(~held & possible):
             held[s] = self._restorable(shortfall[s], pool.quota_max - remaining[s], int(seats[s]), staying[s])
+            failed += not held[s]
+            if fail_limit is not None and failed > fail_limit:
+                return None
         breached = ((shortfall > 1e-9) & ~held[:, None]).sum(axis=0) / self.scenarios.count
+        return PanelScore(held, breached, *self._kept(panel, dropped, staying))
+
+    def kept(self, type_panel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``PanelScore.kept`` and ``PanelScore.seats`` alone (no replacement search)."""
+        panel = np.asarray(type_panel, dtype=np.int64)
+        return self._kept(panel, *self._dropped_and_staying(panel))
+
+    def _dropped_and_staying(self, panel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``DropoutScenarios.dropped_and_staying`` without the household mates of panel members."""
+        dropped, staying = self.scenarios.dropped_and_staying(panel)
+        if self.group_of_type.size and (self.group_of_type >= 0).any():
+            taken = np.unique(self.group_of_type[(panel > 0) & (self.group_of_type >= 0)])
+            staying[:, np.isin(self.group_of_type, taken)] = 0
+        return dropped, staying
+
+    def _kept(self, panel, dropped, staying) -> tuple[np.ndarray, np.ndarray]:
+        membership = self.membership
         lost = dropped @ membership.T
         kept = (panel @ membership.T) - lost + np.minimum(lost, staying @ membership.T)
-        return PanelScore(held, breached, kept.mean(axis=0), (membership @ panel).astype(float))
+        return kept.mean(axis=0), (membership @ panel).astype(float)
 
     def _restorable(self, shortfall: np.ndarray, headroom: np.ndarray, seats: int, staying: np.ndarray) -> bool:
         """Is there x ≤ staying, Σx ≤ seats, shortfall ≤ Mx ≤ headroom (one per household)? Only types
@@ -619,10 +641,21 @@ class _Swaps:
         price = duals.floor / self.counts
         keep_price = np.zeros(self.membership.shape[0])
         keep_price[keep.groups] = duals.keep
+        count = self.scorer.scenarios.count
 
-        def value(panel: np.ndarray) -> float:
-            score = self.score(panel)
-            return score.rate + float(price @ panel) + float(keep_price @ (score.kept - keep.share * score.seats))
+        def value(panel: np.ndarray, beat: float) -> float:
+            key = panel.tobytes()
+            known = self.scores.get(key)
+            kept, seats = (known.kept, known.seats) if known is not None else self.scorer.kept(panel)
+            extra = float(price @ panel) + float(keep_price @ (kept - keep.share * seats))
+            if key not in self.scores:
+                # failing in more than this many scenarios, the panel cannot beat ``beat``
+                limit = math.floor(count * (1.0 - beat + extra) - 1e-9) if math.isfinite(beat) else None
+                score = self.scorer.score(panel, fail_limit=limit)
+                if score is None:
+                    return -math.inf
+                self.scores[key] = score
+            return self.scores[key].rate + extra
 
         found: list[np.ndarray] = []
         for index in np.argsort(-weights, kind="stable")[:SWAP_STARTS]:

@@ -67,17 +67,19 @@ def swap_search(
     type_panel: np.ndarray,
     constraints: PanelConstraints,
     dense: np.ndarray,
-    value: Callable[[np.ndarray], float],
+    value: Callable[[np.ndarray, float], float],
     priority: Callable[[np.ndarray, np.ndarray], np.ndarray],
     *,
     deadline: float,
     max_tries: int,
     max_steps: int,
 ) -> SwapSearch:
-    """Hill-climb from ``type_panel`` (module docstring). ``value(panel)`` is the objective;
-    ``priority(panel, swaps)`` gives one number per swap row, higher tried first."""
+    """Hill-climb from ``type_panel`` (module docstring). ``value(panel, beat)`` is the objective;
+    it may return any number no greater than ``beat`` once it knows the panel cannot beat it (so a
+    costly value can stop early). ``priority(panel, swaps)`` gives one number per swap row, higher
+    tried first."""
     current = np.asarray(type_panel, dtype=np.int64)
-    current_value = value(current)
+    current_value = value(current, -np.inf)
     result = SwapSearch(start_value=current_value)
     for _ in range(max_steps):
         swaps = feasible_swaps(constraints, dense, current)
@@ -92,7 +94,7 @@ def swap_search(
             if not constraints.contains(candidate):
                 continue
             result.evaluated += 1
-            candidate_value = value(candidate)
+            candidate_value = value(candidate, current_value)
             if candidate_value > current_value + SWAP_IMPROVEMENT:
                 current, current_value, taken = candidate, candidate_value, True
                 result.panels.append(candidate)

@@ -107,6 +107,10 @@ def test_a_panel_scores_a_scenario_held_exactly_when_some_replacements_restore_t
     households = {v.id: v.household for v in problem.volunteers}
     for type_panel in distribution.panels[:3]:
         held = scorer.score(type_panel).held
+        failed = int((~held).sum())
+        # a limit on failures stops the score exactly when more scenarios fail than it allows
+        assert PanelScorer(pool, scenarios).score(type_panel, fail_limit=failed) is not None
+        assert PanelScorer(pool, scenarios).score(type_panel, fail_limit=failed - 1) is None
         panel, offset = [], 0
         for t, members in enumerate(pool.type_members):
             panel += [(member, offset + i) for i, member in enumerate(members[:int(type_panel[t])])]
@@ -268,7 +272,7 @@ def test_every_swap_the_search_takes_keeps_the_rules_and_raises_the_score_on_the
     searching = PanelScorer(pool, scenarios)
     constraints = panel_constraints(pool)
     for start in distribution.panels[:3]:
-        search = swap_search(start, constraints, constraints.matrix.toarray(), lambda p: searching.score(p).rate,
+        search = swap_search(start, constraints, constraints.matrix.toarray(), lambda p, beat: searching.score(p).rate,
                              lambda p, swaps: -np.arange(len(swaps)), deadline=math.inf, max_tries=50, max_steps=5)
         previous = start
         for panel, value in zip(search.panels, search.values):
@@ -300,7 +304,7 @@ def test_the_swap_search_raises_the_score_of_a_fragile_panel():
     fragile[young_women] = 2
     fragile[type_of("M", "old")] = 2
     assert constraints.contains(fragile)
-    search = swap_search(fragile, constraints, constraints.matrix.toarray(), lambda p: scorer.score(p).rate,
+    search = swap_search(fragile, constraints, constraints.matrix.toarray(), lambda p, beat: scorer.score(p).rate,
                          lambda p, swaps: np.zeros(len(swaps)), deadline=math.inf, max_tries=100, max_steps=3)
     assert search.panels and search.values[-1] > search.start_value
     assert search.values[-1] >= search.start_value + 0.1
