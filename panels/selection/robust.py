@@ -65,9 +65,10 @@ What is done here, every panel meeting every quota and household rule:
    result also reports the hold rate on ``fresh_scenarios`` drawn from another seed, for the
    robust distribution and for LEXIMIN, and those are the figures to trust.
 6. Fairness where robustness is free: a last LP keeps the robustness within one scenario's worth
-   (1/S) of the best, and never below LEXIMIN's, keeps the floor and kept-share rows, and maximises the lowest chance / LEXIMIN chance,
-   so nobody's chance drops to the floor when that buys nothing (on example_small_20 every LEXIMIN
-   panel already holds, and the robust lottery is LEXIMIN's).
+   (1/S) of the best, and never below LEXIMIN's, keeps the floor and kept-share rows, and
+   maximises the lowest chance / LEXIMIN chance, so nobody's chance drops to the floor when that
+   buys nothing (on example_small_20 every LEXIMIN panel already holds, and the robust lottery is
+   LEXIMIN's).
 
 Measured (``bench/dropout.py --robust-only``, fresh rounds): the robust lottery raises how often
 every quota holds (sf_fixture_22 at z = 0.8: the LP's fresh figure 0.929 against LEXIMIN's 0.882;

@@ -38,7 +38,8 @@ def feasible_swaps(constraints: PanelConstraints, dense: np.ndarray, type_panel:
     found = []
     for a in seated:
         moved = (values - dense[:, a])[:, None] + dense[:, open_types]  # rows × candidate b
-        fits = np.all((moved >= constraints.lower[:, None] - 1e-9) & (moved <= constraints.upper[:, None] + 1e-9), axis=0)
+        fits = np.all((moved >= constraints.lower[:, None] - 1e-9) & (moved <= constraints.upper[:, None] + 1e-9),
+                      axis=0)
         for b in open_types[fits]:
             if b != a:
                 found.append((a, b))

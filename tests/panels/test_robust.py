@@ -298,7 +298,8 @@ def test_the_swap_search_raises_the_score_of_a_fragile_panel():
     features = {v.id: v.features for v in problem.volunteers}
 
     def type_of(sex, age):
-        return next(t for t, members in enumerate(pool.type_members) if features[members[0]] == {"sex": sex, "age": age})
+        return next(t for t, members in enumerate(pool.type_members)
+                    if features[members[0]] == {"sex": sex, "age": age})
     young_women, young_man = type_of("F", "young"), type_of("M", "young")
     fragile = np.zeros(pool.type_count, dtype=np.int64)
     fragile[young_women] = 2
