@@ -90,8 +90,8 @@ The lowest lottery chance / LEXIMIN chance stayed above the floor (sf_fixture_22
 opendlp_30 0.832 at z = 0.8 before and after; at z = 0.5 0.633 -> 0.600 and 0.600 -> 0.563).
 The robust lottery took (LEXIMIN included) 72/57/158/117 s before and 54/55/80/80 s after, in
 the order above: the swap search spends its seconds within ``time_limit``, and stops scoring a
-swapped panel once it can no longer win; under that load both runs are bounded by the time
-limits rather than by the rounds.
+swapped panel once it can no longer win. Under load, ``time_limit`` can end column generation
+after fewer ``rounds``, so these times and figures move from run to run.
 
 z = 1 keeps every chance equal to LEXIMIN's (they already add up to k), so it only chooses the
 most robust of the LEXIMIN-fair distributions over the panels it knows. The result is rounded to
