@@ -637,7 +637,6 @@ class _Swaps:
     def __init__(self, constraints, scorer: PanelScorer, counts: np.ndarray, *, started: float,
                  time_limit: float) -> None:
         self.constraints = constraints
-        self.dense = constraints.matrix.toarray()
         self.scorer = scorer
         self.counts = counts
         self.deadline = started + time_limit
@@ -685,7 +684,7 @@ class _Swaps:
                 moved = self.membership[:, swaps[:, 1]] - self.membership[:, swaps[:, 0]]
                 return pull @ moved + price[swaps[:, 1]] - price[swaps[:, 0]]
 
-            search = swap_search(panels[index], self.constraints, self.dense, value, priority,
+            search = swap_search(panels[index], self.constraints, value, priority,
                                  deadline=min(deadline, self.deadline), max_tries=SWAP_TRIES, max_steps=SWAP_STEPS)
             self.evaluated += search.evaluated
             self.taken += len(search.panels)

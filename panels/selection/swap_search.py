@@ -4,8 +4,8 @@ A type panel Y (seats per type of interchangeable volunteers, ``compression``) i
 swap: one seat of a type a on the panel goes to a type b with an unseated member, Y − e_a + e_b.
 Which swaps keep every quota and household rule is read from the panel program's own rows
 (``PanelConstraints``: size, quotas, one seat per household): the rows' values for Y are computed
-once and each swap moves them by column b minus column a; a swap that is taken is checked again
-with ``PanelConstraints.contains``. There is no second quota checker here.
+once and each swap moves them by column b minus column a; every swap is checked again with
+``PanelConstraints.contains`` before it is scored. There is no second quota checker here.
 
 The search is first-improvement hill climbing on a value the caller supplies (the robust lottery
 passes a panel's drop-out score plus its prices in the linear program): swaps are tried in the
@@ -28,21 +28,27 @@ from panels.selection.panel_program import PanelConstraints
 SWAP_IMPROVEMENT = 1e-9
 
 
-def feasible_swaps(constraints: PanelConstraints, dense: np.ndarray, type_panel: np.ndarray) -> np.ndarray:
+def feasible_swaps(constraints: PanelConstraints, type_panel: np.ndarray) -> np.ndarray:
     """Every swap (a, b), as rows of an (n × 2) array, after which ``type_panel`` still meets every
-    row of ``constraints``; ``dense`` is ``constraints.matrix`` as a dense array (built once)."""
+    row of ``constraints``, whose rows (size, quotas, households) have 0/1 coefficients: once a
+    seat of a is freed, b must hold every row that fell below its lower bound and no row already
+    at its upper bound. The matrix stays sparse (a large pool has a row per household)."""
+    matrix = constraints.matrix.tocsc()
     panel = np.asarray(type_panel, dtype=np.int64)
-    values = dense @ panel
-    seated = np.flatnonzero(panel > 0)
+    values = matrix @ panel
     open_types = np.flatnonzero(panel < constraints.type_counts)
+    holds = matrix[:, open_types].tocsr()
     found = []
-    for a in seated:
-        moved = (values - dense[:, a])[:, None] + dense[:, open_types]  # rows × candidate b
-        fits = np.all((moved >= constraints.lower[:, None] - 1e-9) & (moved <= constraints.upper[:, None] + 1e-9),
-                      axis=0)
-        for b in open_types[fits]:
-            if b != a:
-                found.append((a, b))
+    for a in np.flatnonzero(panel > 0):
+        freed = values - matrix[:, [a]].toarray().ravel()
+        need = np.flatnonzero(freed < constraints.lower - 1e-9)
+        full = np.flatnonzero(freed + 1.0 > constraints.upper + 1e-9)
+        fits = np.ones(open_types.size, dtype=bool)
+        if need.size:
+            fits &= np.asarray(holds[need].sum(axis=0)).ravel() >= need.size - 1e-9
+        if full.size:
+            fits &= np.asarray(holds[full].sum(axis=0)).ravel() <= 1e-9
+        found += [(a, b) for b in open_types[fits] if b != a]
     return np.array(found, dtype=np.int64).reshape(-1, 2)
 
 
@@ -67,7 +73,6 @@ class SwapSearch:
 def swap_search(
     type_panel: np.ndarray,
     constraints: PanelConstraints,
-    dense: np.ndarray,
     value: Callable[[np.ndarray, float], float],
     priority: Callable[[np.ndarray, np.ndarray], np.ndarray],
     *,
@@ -83,7 +88,7 @@ def swap_search(
     current_value = value(current, -np.inf)
     result = SwapSearch(start_value=current_value)
     for _ in range(max_steps):
-        swaps = feasible_swaps(constraints, dense, current)
+        swaps = feasible_swaps(constraints, current)
         if not len(swaps):
             break
         order = np.argsort(-priority(current, swaps), kind="stable")[:max_tries]
