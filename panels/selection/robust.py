@@ -58,8 +58,8 @@ What is done here, every panel meeting every quota and household rule:
       kept-share rows), swaps tried in the order of the quotas the starting panel breaches most.
       Every panel it climbs through is a new column. It stops after ``SWAP_TRIES`` swaps without
       improvement, ``SWAP_STEPS`` steps, or ``swap_time_limit`` seconds over all rounds.
-   The LP is solved again, until no new panel raises its value or ``rounds`` or ``time_limit``
-   (which includes the swap search) is reached. This is a heuristic: h_p is a simulation, not a
+   The LP is solved again, until a round raises its value by no more than one scenario's worth
+   (1/S), or ``rounds`` or ``time_limit`` (which includes the swap search) is reached. This is a heuristic: h_p is a simulation, not a
    linear price, so no column is proved best.
 5. Overfitting: the weights are chosen on S scenarios, so the in-sample value is optimistic. The
    result also reports the hold rate on ``fresh_scenarios`` drawn from another seed, for the
@@ -135,8 +135,9 @@ FRAGILE_QUOTAS = 4
 FRESH_SEED_OFFSET = 7919
 #: Slack on the floor rows of the LP, so that z = 1 admits the LEXIMIN weights themselves.
 FLOOR_SLACK = 1e-9
-#: A new panel must raise the LP's value by more than this to count as progress.
-IMPROVEMENT = 1e-6
+#: A round's new panels must raise the LP's value by more than this many scenarios' worth (1/S
+#: each) to count as progress: smaller gains are the noise the last LP (step 6) gives away.
+IMPROVEMENT_SCENARIOS = 1.0
 
 
 def check_floor(floor: float) -> float:
@@ -510,7 +511,7 @@ def robust_distribution(
         if not added:
             break
         weights, new_value, duals = _best_weights(panels, scores, counts, required, target, keep, pool.type_count)
-        if new_value <= value + IMPROVEMENT:
+        if new_value <= value + IMPROVEMENT_SCENARIOS / scenarios:
             value = max(value, new_value)
             break
         value = new_value
