@@ -2,6 +2,8 @@
 
     python bench/dropout.py [--rounds 1000] [--refill-rounds 100] [--refill-seconds 60] [--tickets 10]
                             [--samples 100] [--time-limit 4] [--quick] [--skip-large]
+                            [--robust-only] [--only sf_fixture_22,opendlp_30] [--floors 1,0.8,0.5]
+                            [--robust-alternates everyone,target]
 
 For each instance (the runnable shared pools in ``bench/instances/`` and the synthetic Camden pool
 camden_500_40, ``bench/synthetic_pools.py``) the LEXIMIN lottery is built once. Drop-out rates are learnt
@@ -31,7 +33,8 @@ use the learnt rates. Each method runs ``rounds`` rounds: ``tickets`` tickets of
   larger pool.
 
 Robust rows (``--skip-robust`` leaves them out): the drop-out-robust lottery (``panels.selection.robust``)
-at floors z = 0.8, 0.5 and 0.25 beside LEXIMIN (z = 1), on the small file instances. Each is checked
+at floors z = 0.8, 0.5 and 0.25 beside LEXIMIN (z = 1), on the small file instances, and on camden_500_40
+when ``--only`` names it; ``--floors`` and ``--robust-alternates`` choose the rows. Each is checked
 on fresh rounds (seed 2025, not the scenarios the robust weights were chosen on) with every
 volunteer as an alternate and with the alternates the app would choose (``alternates_for_target``);
 columns: worst q, every q (share of final panels meeting every quota at once), min ratio, the lowest
@@ -206,7 +209,7 @@ ROBUST_FLOORS = (1.0, 0.8, 0.5, 0.25)
 def robust_rows(name, problem, rates, leximin, args) -> None:
     """The trade-off of the robust lottery (module docstring): one row per floor and alternates."""
     dropout = rates.by_volunteer(problem.volunteers)
-    for floor in ROBUST_FLOORS:
+    for floor in args.floors:
         started = time.perf_counter()
         if floor == 1.0:
             result, own = leximin, "-"
@@ -220,6 +223,8 @@ def robust_rows(name, problem, rates, leximin, args) -> None:
         lowest = min((chances[member] / result.lottery.size / chance
                       for member, chance in leximin.probabilities.items() if chance > 1e-9), default=1.0)
         for alternates, tickets in (("everyone", args.tickets), ("target", args.target_tickets)):
+            if alternates not in args.robust_alternates:
+                continue
             simulated = simulate_final_chances(problem, result.lottery, leximin.probabilities, rates,
                                                alternates=alternates, seed=SEED, tickets=tickets,
                                                rounds_per_ticket=max(1, args.robust_rounds_fresh // tickets),
@@ -230,6 +235,22 @@ def robust_rows(name, problem, rates, leximin, args) -> None:
                   f"{simulated.rounds:>6} {worst:>7.3f} {'pass' if worst >= TARGET_HOLD else 'FAIL':>6} "
                   f"{simulated.quota_hold_rate:>7.3f} {ratio:>9.3f} {'pass' if ratio >= TARGET_RATIO else 'FAIL':>6} "
                   f"{lowest:>9.3f} {own:>13} {computed:>7.1f}", flush=True)
+
+
+def _floors(text: str) -> tuple[float, ...]:
+    """``--floors``: robust floors in (0, 1], 1 meaning the LEXIMIN row."""
+    floors = tuple(float(part) for part in text.split(",") if part.strip())
+    if not floors or any(not 0.0 < floor <= 1.0 for floor in floors):
+        raise argparse.ArgumentTypeError(f"floors must be numbers in (0, 1], not {text!r}")
+    return floors
+
+
+def _robust_alternates(text: str) -> tuple[str, ...]:
+    """``--robust-alternates``: which alternates the robust rows are checked with."""
+    chosen = tuple(part.strip() for part in text.split(",") if part.strip())
+    if not chosen or set(chosen) - {"everyone", "target"}:
+        raise argparse.ArgumentTypeError(f"choose from everyone, target, not {text!r}")
+    return chosen
 
 
 def main() -> None:
@@ -251,6 +272,10 @@ def main() -> None:
     parser.add_argument("--robust-rounds-fresh", type=int, default=500,
                         help="fresh drop-out rounds per robust row (spread over the tickets)")
     parser.add_argument("--only", default="", help="comma-separated instance names to run (default: all)")
+    parser.add_argument("--floors", type=_floors, default=ROBUST_FLOORS,
+                        help="comma-separated robust rows to run, 1 being LEXIMIN (default: 1,0.8,0.5,0.25)")
+    parser.add_argument("--robust-alternates", type=_robust_alternates, default=("everyone", "target"),
+                        help="comma-separated alternates of the robust rows: everyone, target (default: both)")
     args = parser.parse_args()
     only = {name.strip() for name in args.only.split(",") if name.strip()}
     per_ticket = max(1, args.rounds // args.tickets)
@@ -259,7 +284,7 @@ def main() -> None:
         robust_header = (f"{'instance':<20} {'lottery':<8} {'alts':<9} {'rounds':>6} {'worst q':>7} {'target':>6} "
                          f"{'every q':>7} {'min ratio':>9} {'target':>6} {'chance/LX':>9} {'LP fresh/in':>13} "
                          f"{'s':>7}")
-        print(f"Robust lottery: floors {', '.join(f'{z:g}' for z in ROBUST_FLOORS)} (1 = LEXIMIN), "
+        print(f"Robust lottery: floors {', '.join(f'{z:g}' for z in args.floors)} (1 = LEXIMIN), "
               f"{args.robust_scenarios} scoring scenarios (seed 0); fresh rounds seed {SEED}; alternates: everyone, "
               f"and as many as alternates_for_target finds ({args.target_tickets} tickets)")
         print(f"Targets: worst q >= {TARGET_HOLD:.0%}, min ratio >= {TARGET_RATIO}")
@@ -271,6 +296,15 @@ def main() -> None:
             problem = load_problem(INSTANCES / quotas, INSTANCES / people, k, household_columns=list(households))
             rates = learn_dropout_rates(synthetic_history(problem, np.random.default_rng(SEED)), problem.quotas)
             robust_rows(name, problem, rates, select_panel(problem, lottery_size=1000), args)
+        import synthetic_pools
+
+        synthetic = synthetic_pools.INSTANCES[0]
+        if synthetic.name in only:  # the synthetic Camden pool only when named: its robust rows are slow
+            with tempfile.TemporaryDirectory() as folder:
+                quotas, people = synthetic_pools.write_instance(synthetic, Path(folder) / synthetic.name)
+                problem = load_problem(quotas, people, synthetic.k, household_columns=["household"])
+            rates = learn_dropout_rates(synthetic_history(problem, np.random.default_rng(SEED)), problem.quotas)
+            robust_rows(synthetic.name, problem, rates, select_panel(problem, lottery_size=1000), args)
         if args.robust_only:
             return
         print()

@@ -31,28 +31,70 @@ What is done here, every panel meeting every quota and household rule:
    the search against trying every set of replacements.
 3. Weights: the LP (HiGHS) max Σ_p λ_p h_p subject to Σ_p λ_p Y_pt / count_t ≥ z·π_t for every
    type t and Σ λ_p = 1, over types of interchangeable volunteers (``compression``), which is
-   exact for the chances: members of a type share their type's tickets.
-4. Columns: panels beyond the LEXIMIN portfolio come from the panel program (``PanelProgram``)
-   maximising the LP's duals on the floor rows (so they help the types whose floor binds), with
-   the minimum of the quotas most often breached in failed scenarios raised by one or two seats
-   (spare seats where drop-outs hurt), one quota at a time and all of them together. They are
-   scored and the LP is solved again, until no new panel raises its value or ``rounds`` or
-   ``time_limit`` is reached. This is a heuristic: h_p is a simulation, not a linear price, so
-   no column is proved best.
+   exact for the chances: members of a type share their type's tickets. The floor rows are the
+   promise and stay exact: every solution keeps them, whatever else is added.
+   Kept share: a panel that seats more of a scarce group leaves fewer like them outside to
+   replace its drop-outs, so a lottery bought for hold alone can lower the share of a group's
+   drawn seats that ends on the final panel (the bench's "min ratio"). For each quota group g a
+   panel's kept_gp is the mean over the same scenarios of Y_g − d_g + min(d_g, s_g), d_g its
+   members of g who drop out and s_g the stayers of g outside it (not a member's household mate):
+   like replaces like as far as the pool allows, one category at a time. It is optimistic (a
+   replacement must fit every category at once, and the replacements restore quotas first), so
+   it is used only to compare panels, never reported as a final chance. One row per group that
+   LEXIMIN seats, Σ_p λ_p (kept_gp − r·Y_gp) ≥ 0, keeps every group's kept share (a ratio of two
+   linear functions of λ, hence a linear row) at least r, LEXIMIN's lowest kept share over the
+   groups on the same scenarios: the lowest share of the robust lottery is never below
+   LEXIMIN's. LEXIMIN's weights meet these rows and the floor rows, so the LP stays feasible.
+4. Columns: panels beyond the LEXIMIN portfolio come from two sources each round, all scored on
+   the same scenarios (common random numbers).
+   a. The panel program (``PanelProgram``) maximising the LP's duals on the floor rows (so they
+      help the types whose floor binds), with the minimum of the quotas most often breached in
+      failed scenarios raised by one or two seats (spare seats where drop-outs hurt), one quota at
+      a time and all of them together.
+   b. A swap search (``swap_search``) from the ``SWAP_STARTS`` panels the LP weighs most: one
+      member for one non-member, only swaps that keep every quota and household rule (read from
+      the panel program's own rows), first improvement on the LP's reduced cost h_p +
+      Σ_t π_t Y_pt / count_t + Σ_g μ_g (kept_gp − r·Y_gp) (π, μ the duals of the floor and
+      kept-share rows), swaps tried in the order of the quotas the starting panel breaches most.
+      Every panel it climbs through is a new column. It stops after ``SWAP_TRIES`` swaps without
+      improvement, ``SWAP_STEPS`` steps, or ``swap_time_limit`` seconds over all rounds.
+   The LP is solved again, until a round raises its value by no more than one scenario's worth
+   (1/S), or ``rounds`` or ``time_limit`` (which includes the swap search) is reached. This is a heuristic: h_p is a simulation, not a
+   linear price, so no column is proved best.
 5. Overfitting: the weights are chosen on S scenarios, so the in-sample value is optimistic. The
    result also reports the hold rate on ``fresh_scenarios`` drawn from another seed, for the
    robust distribution and for LEXIMIN, and those are the figures to trust.
 6. Fairness where robustness is free: a last LP keeps the robustness within one scenario's worth
-   (1/S) of the best, and never below LEXIMIN's, and maximises the lowest chance / LEXIMIN chance,
-   so nobody's chance drops to the floor when that buys nothing (on example_small_20 every LEXIMIN
-   panel already holds, and the robust lottery is LEXIMIN's).
+   (1/S) of the best, and never below LEXIMIN's, keeps the floor and kept-share rows, and
+   maximises the lowest chance / LEXIMIN chance, so nobody's chance drops to the floor when that
+   buys nothing (on example_small_20 every LEXIMIN panel already holds, and the robust lottery is
+   LEXIMIN's).
 
-Measured (``bench/dropout.py --robust-only``, fresh rounds): the robust lottery raises how often
-every quota holds (sf_fixture_22 at z = 0.8: the LP's fresh figure 0.929 against LEXIMIN's 0.882;
-opendlp_30 at z = 0.5: 0.959 against 0.906) but does not reach 99% there, and it can lower the
-share of its drawn seats a group keeps (opendlp_30 at z = 0.8: 0.864 with everyone as an
-alternate, LEXIMIN 0.927): panels that seat more of a scarce group leave fewer of it outside to
-replace its drop-outs. The floor bounds what fairness is given up; it does not bound that ratio.
+Measured with ``bench/dropout.py --robust-only --only sf_fixture_22,opendlp_30 --floors 0.8,0.5
+--robust-alternates everyone`` (and ``--only camden_500_40 --floors 0.8``), seed 2025, 500 fresh
+rounds over 10 tickets, everyone as an alternate, the code before the swap search and kept-share
+rows -> this code, one after the other on 2 shared cores (load about 2); LEXIMIN's fresh hold is
+0.882 on sf_fixture_22 and 0.906 on opendlp_30:
+
+    instance, z          worst quota hold  min ratio      chance/LEXIMIN  LP fresh hold  seconds
+    sf_fixture_22, 0.8   0.992 -> 0.970    0.975 -> 0.949  0.836 -> 0.814  0.929 -> 0.954  18.6 -> 37.5
+    sf_fixture_22, 0.5   0.984 -> 0.994    0.965 -> 0.979  0.633 -> 0.616  0.946 -> 0.969  18.4 -> 33.4
+    opendlp_30, 0.8      0.958 -> 0.982    0.933 -> 0.954  0.832 -> 0.839  0.962 -> 0.973  44.6 -> 45.8
+    opendlp_30, 0.5      0.976 -> 0.996    0.939 -> 0.951  0.609 -> 0.603  0.959 -> 0.984  43.9 -> 48.6
+    camden_500_40, 0.8   0.998 -> 1.000    0.980 -> 0.993  0.965 -> 0.977  0.997 -> 0.997  33.9 -> 31.6
+
+The LP's fresh hold (the whole distribution, 400 scenarios) rises on both file instances
+(camden_500_40's was 0.997 already); the bench's worst quota hold and min ratio come from 10
+tickets and move by a few points from run to run (sf_fixture_22 at z = 0.8 fell here, and was
+0.988 on a run of this change before rounds had to gain one scenario's worth). The swap search
+spends up to ``DEFAULT_SWAP_TIME_LIMIT_S`` within ``time_limit``, hence sf_fixture_22's extra 15
+to 19 s. The kept-share rows matter on opendlp_30 (at z = 0.8, without them the kept share fell
+to 0.9821 against LEXIMIN's 0.9827, its scarce "Forian" group), but on sf_fixture_22 every
+group's kept share is 1, so they bind nowhere, and on 100 tickets x 10 rounds its z = 0.5
+lottery kept 0.970 of the drawn seats of age 30-44, against 0.982 (Female) with neither swaps
+nor these rows: the kept share is too optimistic to protect a group whose losses come from
+replacements that must restore other quotas first. The floor bounds what fairness is given up,
+not that ratio.
 
 z = 1 keeps every chance equal to LEXIMIN's (they already add up to k), so it only chooses the
 most robust of the LEXIMIN-fair distributions over the panels it knows. The result is rounded to
@@ -74,6 +116,7 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from panels.selection.compression import CompressedPool
 from panels.selection.lottery import panel_matrix
 from panels.selection.panel_program import PanelProgram
+from panels.selection.swap_search import swap_search
 
 DEFAULT_SCENARIOS = 300
 DEFAULT_FRESH_SCENARIOS = 400
@@ -81,14 +124,23 @@ DEFAULT_FRESH_SCENARIOS = 400
 DEFAULT_ROUNDS = 8
 #: Seconds of column generation, at most (the scoring of LEXIMIN's panels is not counted).
 DEFAULT_TIME_LIMIT_S = 60.0
+#: Seconds of swap search, at most, over all rounds (counted within ``time_limit``).
+DEFAULT_SWAP_TIME_LIMIT_S = 20.0
+#: Panels the swap search starts from each round: those the LP weighs most.
+SWAP_STARTS = 6
+#: Swaps scored per step of the swap search, in order of priority, before it gives up on a panel.
+SWAP_TRIES = 12
+#: Swaps taken from one starting panel, at most.
+SWAP_STEPS = 6
 #: The quotas most often breached in failed scenarios whose minimum is raised for new panels.
 FRAGILE_QUOTAS = 4
 #: The fresh scenarios come from this offset of the seed, so they never repeat the scoring ones.
 FRESH_SEED_OFFSET = 7919
 #: Slack on the floor rows of the LP, so that z = 1 admits the LEXIMIN weights themselves.
 FLOOR_SLACK = 1e-9
-#: A new panel must raise the LP's value by more than this to count as progress.
-IMPROVEMENT = 1e-6
+#: A round's new panels must raise the LP's value by more than this many scenarios' worth (1/S
+#: each) to count as progress: smaller gains are the noise the last LP (step 6) gives away.
+IMPROVEMENT_SCENARIOS = 1.0
 
 
 def check_floor(floor: float) -> float:
@@ -165,10 +217,14 @@ class DropoutScenarios:
 
 @dataclass(frozen=True)
 class PanelScore:
-    """A panel's held scenarios and, for the failed ones, how often each quota was breached."""
+    """A panel's held scenarios and, for the failed ones, how often each quota was breached;
+    ``seats`` are its seats in each quota group and ``kept`` the mean, over scenarios, of the
+    seats a group keeps once like replaces like (module docstring, step 3)."""
 
     held: np.ndarray
     breached: np.ndarray
+    kept: np.ndarray
+    seats: np.ndarray
 
     @property
     def rate(self) -> float:
@@ -193,13 +249,12 @@ class PanelScorer:
         self.witnesses: dict[tuple, list[tuple[np.ndarray, np.ndarray]]] = {}
         self.exact_checks = 0
 
-    def score(self, type_panel: np.ndarray) -> PanelScore:
+    def score(self, type_panel: np.ndarray, fail_limit: int | None = None) -> PanelScore | None:
+        """The panel's score; ``None`` as soon as more than ``fail_limit`` scenarios fail, if given
+        (the swap search stops scoring a panel that can no longer beat the one it has)."""
         pool, membership = self.pool, self.membership
         panel = np.asarray(type_panel, dtype=np.int64)
-        dropped, staying = self.scenarios.dropped_and_staying(panel)
-        if self.group_of_type.size and (self.group_of_type >= 0).any():
-            taken = np.unique(self.group_of_type[(panel > 0) & (self.group_of_type >= 0)])
-            staying[:, np.isin(self.group_of_type, taken)] = 0  # household mates of panel members
+        dropped, staying = self._dropped_and_staying(panel)
         seats = dropped.sum(axis=1)
         remaining = (panel[None, :] - dropped) @ membership.T
         shortfall = np.maximum(pool.quota_min[None, :] - remaining, 0.0)
@@ -209,10 +264,35 @@ class PanelScorer:
         for rows in self.category_rows:
             reachable[:, rows] &= (shortfall[:, rows].sum(axis=1) <= seats + 1e-9)[:, None]
         possible = reachable.all(axis=1)
+        failed = int((~held & ~possible).sum())
+        if fail_limit is not None and failed > fail_limit:
+            return None
         for s in np.flatnonzero(~held & possible):
             held[s] = self._restorable(shortfall[s], pool.quota_max - remaining[s], int(seats[s]), staying[s])
+            failed += not held[s]
+            if fail_limit is not None and failed > fail_limit:
+                return None
         breached = ((shortfall > 1e-9) & ~held[:, None]).sum(axis=0) / self.scenarios.count
-        return PanelScore(held, breached)
+        return PanelScore(held, breached, *self._kept(panel, dropped, staying))
+
+    def kept(self, type_panel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``PanelScore.kept`` and ``PanelScore.seats`` alone (no replacement search)."""
+        panel = np.asarray(type_panel, dtype=np.int64)
+        return self._kept(panel, *self._dropped_and_staying(panel))
+
+    def _dropped_and_staying(self, panel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``DropoutScenarios.dropped_and_staying`` without the household mates of panel members."""
+        dropped, staying = self.scenarios.dropped_and_staying(panel)
+        if self.group_of_type.size and (self.group_of_type >= 0).any():
+            taken = np.unique(self.group_of_type[(panel > 0) & (self.group_of_type >= 0)])
+            staying[:, np.isin(self.group_of_type, taken)] = 0
+        return dropped, staying
+
+    def _kept(self, panel, dropped, staying) -> tuple[np.ndarray, np.ndarray]:
+        membership = self.membership
+        lost = dropped @ membership.T
+        kept = (panel @ membership.T) - lost + np.minimum(lost, staying @ membership.T)
+        return kept.mean(axis=0), (membership @ panel).astype(float)
 
     def _restorable(self, shortfall: np.ndarray, headroom: np.ndarray, seats: int, staying: np.ndarray) -> bool:
         """Is there x ≤ staying, Σx ≤ seats, shortfall ≤ Mx ≤ headroom (one per household)? Only types
@@ -363,6 +443,10 @@ class RobustDistribution:
     seed: int
     rounds: int
     panels_scored: int
+    kept_share: float = 1.0
+    leximin_kept_share: float = 1.0
+    swaps_taken: int = 0
+    swap_panels_tried: int = 0
 
     def to_json(self) -> dict:
         return {"floor": self.floor, "in_sample_hold": round(self.in_sample_hold, 6),
@@ -370,7 +454,9 @@ class RobustDistribution:
                 "leximin_fresh_hold": round(self.leximin_fresh_hold, 6),
                 "lowest_chance_ratio": round(self.lowest_chance_ratio, 6), "scenarios": self.scenarios,
                 "fresh_scenarios": self.fresh_scenarios, "seed": self.seed, "rounds": self.rounds,
-                "panels_scored": self.panels_scored, "panels": len(self.panels)}
+                "panels_scored": self.panels_scored, "panels": len(self.panels),
+                "kept_share": round(self.kept_share, 6), "leximin_kept_share": round(self.leximin_kept_share, 6),
+                "swaps_taken": self.swaps_taken, "swap_panels_tried": self.swap_panels_tried}
 
 
 def robust_distribution(
@@ -385,11 +471,15 @@ def robust_distribution(
     seed: int = 0,
     rounds: int = DEFAULT_ROUNDS,
     time_limit: float = DEFAULT_TIME_LIMIT_S,
+    swap_time_limit: float | None = None,
 ) -> RobustDistribution:
     """The robust distribution of ``pool`` (module docstring) from the LEXIMIN distribution
     (``leximin_panels`` with ``leximin_weights``); ``dropout`` maps every eligible volunteer to
-    their drop-out probability. Raises ``ValueError`` for a floor outside (0, 1]."""
+    their drop-out probability; ``swap_time_limit`` bounds the swap search (default
+    ``DEFAULT_SWAP_TIME_LIMIT_S``). Raises ``ValueError`` for a floor outside (0, 1]."""
     floor = check_floor(floor)
+    if swap_time_limit is None:
+        swap_time_limit = DEFAULT_SWAP_TIME_LIMIT_S
     panels = [np.asarray(panel, dtype=np.int64) for panel in leximin_panels]
     leximin_weights = np.asarray(leximin_weights, dtype=float)
     if not panels or len(panels) != leximin_weights.size:
@@ -400,9 +490,11 @@ def robust_distribution(
     scores = [scorer.score(panel) for panel in panels]
     required = np.flatnonzero(leximin_chance > FLOOR_SLACK)
     target = floor * leximin_chance[required] - FLOOR_SLACK
-    weights, value, duals = _best_weights(panels, scores, counts, required, target, pool.type_count)
+    keep = _KeepRows.of_leximin(scores, leximin_weights)
+    weights, value, duals = _best_weights(panels, scores, counts, required, target, keep, pool.type_count)
     program = PanelProgram(pool)
-    known = {panel.tobytes() for panel in panels}
+    swaps = _Swaps(program.constraints, scorer, counts, started=time.perf_counter(), time_limit=swap_time_limit)
+    known = {panel.tobytes(): index for index, panel in enumerate(panels)}
     started = time.perf_counter()
     done = 0
     for done in range(1, rounds + 1):
@@ -410,26 +502,28 @@ def robust_distribution(
             done -= 1
             break
         added = 0
-        for candidate in _candidates(program, pool, scores, weights, duals, counts):
+        found = _candidates(program, pool, scores, weights, duals.floor, counts)
+        found += swaps.improve(panels, scores, weights, duals, keep, deadline=started + time_limit)
+        for candidate in found:
             if candidate.tobytes() in known:
                 continue
-            known.add(candidate.tobytes())
+            known[candidate.tobytes()] = len(panels)
             panels.append(candidate)
-            scores.append(scorer.score(candidate))
+            scores.append(swaps.score(candidate))
             added += 1
         if not added:
             break
-        weights, new_value, duals = _best_weights(panels, scores, counts, required, target, pool.type_count)
-        if new_value <= value + IMPROVEMENT:
+        weights, new_value, duals = _best_weights(panels, scores, counts, required, target, keep, pool.type_count)
+        if new_value <= value + IMPROVEMENT_SCENARIOS / scenarios:
             value = max(value, new_value)
             break
         value = new_value
     leximin_hold = float(sum(w * score.rate for score, w in zip(scores, leximin_weights)))
-    weights = _fairest_weights(panels, scores, counts, required, leximin_chance[required], target,
+    weights = _fairest_weights(panels, scores, counts, required, leximin_chance[required], target, keep,
                                min(value, max(value - 1.0 / scenarios, leximin_hold)), pool.type_count)
-    keep = weights > 1e-12
-    kept = tuple(panel for panel, flag in zip(panels, keep) if flag)
-    kept_weights = weights[keep] / weights[keep].sum()
+    chosen = weights > 1e-12
+    kept = tuple(panel for panel, flag in zip(panels, chosen) if flag)
+    kept_weights = weights[chosen] / weights[chosen].sum()
     chance = (panel_matrix(kept, pool.type_count).T @ kept_weights) / counts
     fresh = PanelScorer(pool, DropoutScenarios(pool, dropout, fresh_scenarios, seed + FRESH_SEED_OFFSET))
     fresh_rates: dict[bytes, float] = {}  # a LEXIMIN panel the robust weights keep is scored once
@@ -439,16 +533,54 @@ def robust_distribution(
         if key not in fresh_rates:
             fresh_rates[key] = fresh.score(panel).rate
         return fresh_rates[key]
-    kept_scores = [score.rate for score, flag in zip(scores, keep) if flag]
+    kept_scores = [score for score, flag in zip(scores, chosen) if flag]
     ratio = float(np.min(chance[required] / leximin_chance[required])) if required.size else 1.0
     return RobustDistribution(
         panels=kept, weights=kept_weights, type_probabilities=chance, floor=floor,
-        in_sample_hold=float(np.dot(kept_weights, kept_scores)),
+        in_sample_hold=float(np.dot(kept_weights, [score.rate for score in kept_scores])),
         fresh_hold=float(sum(w * fresh_rate(panel) for panel, w in zip(kept, kept_weights))),
         leximin_in_sample_hold=leximin_hold,
         leximin_fresh_hold=float(sum(w * fresh_rate(panel) for panel, w in zip(leximin_panels, leximin_weights))),
         lowest_chance_ratio=ratio, scenarios=scenarios, fresh_scenarios=fresh_scenarios, seed=seed, rounds=done,
-        panels_scored=len(panels))
+        panels_scored=len(panels), kept_share=keep.lowest_share(kept_scores, kept_weights),
+        leximin_kept_share=keep.share, swaps_taken=swaps.taken, swap_panels_tried=swaps.evaluated)
+
+
+@dataclass(frozen=True)
+class _KeepRows:
+    """The kept-share rows of the LP (module docstring, step 3): for each quota group g that
+    LEXIMIN seats, Σ_p λ_p (kept_gp − share · seats_gp) ≥ 0, ``share`` being LEXIMIN's lowest
+    kept share over those groups on the same scenarios."""
+
+    groups: np.ndarray
+    share: float
+
+    @classmethod
+    def of_leximin(cls, scores, weights) -> _KeepRows:
+        seats = sum(w * score.seats for score, w in zip(scores, weights))
+        kept = sum(w * score.kept for score, w in zip(scores, weights))
+        groups = np.flatnonzero(seats > 1e-9)
+        share = float(np.min(kept[groups] / seats[groups])) if groups.size else 1.0
+        return cls(groups, share)
+
+    def matrix(self, scores) -> np.ndarray:
+        """(groups × panels): kept_gp − share · seats_gp."""
+        return np.array([score.kept[self.groups] - self.share * score.seats[self.groups] for score in scores]).T
+
+    def lowest_share(self, scores, weights) -> float:
+        """The lowest kept share over the groups of the distribution ``weights`` over panels ``scores``."""
+        seats = sum(w * score.seats for score, w in zip(scores, weights))
+        kept = sum(w * score.kept for score, w in zip(scores, weights))
+        groups = np.flatnonzero(seats > 1e-9)
+        return float(np.min(kept[groups] / seats[groups])) if groups.size else 1.0
+
+
+@dataclass(frozen=True)
+class _Duals:
+    """The LP's duals (≥ 0): ``floor`` per type (zero off the floor rows), ``keep`` per kept-share row."""
+
+    floor: np.ndarray
+    keep: np.ndarray
 
 
 def _chances_and_rates(panels, scores, counts, required, type_count) -> tuple[sparse.csr_matrix, np.ndarray]:
@@ -457,38 +589,111 @@ def _chances_and_rates(panels, scores, counts, required, type_count) -> tuple[sp
     return chances, np.array([score.rate for score in scores])
 
 
-def _best_weights(panels, scores, counts, required, target, type_count) -> tuple[np.ndarray, float, np.ndarray]:
-    """The LP of step 3: weights λ, its value Σ λ_p h_p, and the duals (≥ 0) of the floor rows."""
+def _best_weights(panels, scores, counts, required, target, keep, type_count) -> tuple[np.ndarray, float, _Duals]:
+    """The LP of step 3: weights λ, its value Σ λ_p h_p, and the duals of the floor and kept-share rows."""
     chances, rates = _chances_and_rates(panels, scores, counts, required, type_count)
-    solved = linprog(-rates, A_ub=-chances, b_ub=-target, A_eq=np.ones((1, len(panels))), b_eq=[1.0],
-                     bounds=(0, None), method="highs")
+    keep_rows = keep.matrix(scores)
+    solved = linprog(-rates, A_ub=sparse.vstack([-chances, sparse.csr_matrix(-keep_rows)]).tocsr(),
+                     b_ub=np.concatenate([-target, np.full(len(keep.groups), FLOOR_SLACK)]),
+                     A_eq=np.ones((1, len(panels))), b_eq=[1.0], bounds=(0, None), method="highs")
     if solved.status != 0:
         raise RuntimeError(f"the robust lottery's linear program failed: {solved.message}")
     weights = np.maximum(solved.x, 0.0)
+    marginals = -np.asarray(solved.ineqlin.marginals)
     duals = np.zeros(type_count)
-    duals[required] = -np.asarray(solved.ineqlin.marginals)
-    return weights / weights.sum(), float(rates @ weights), np.maximum(duals, 0.0)
+    duals[required] = marginals[:len(required)]
+    return (weights / weights.sum(), float(rates @ weights),
+            _Duals(np.maximum(duals, 0.0), np.maximum(marginals[len(required):], 0.0)))
 
 
-def _fairest_weights(panels, scores, counts, required, leximin_chance, target, robustness, type_count) -> np.ndarray:
-    """Among weights whose robustness is at least ``robustness``, those that keep the lowest
-    chance / LEXIMIN chance highest: where robustness is free (every panel holds, or several do
-    equally well) nobody's chance is lowered for nothing, and differences of one scenario are noise."""
+def _fairest_weights(panels, scores, counts, required, leximin_chance, target, keep, robustness,
+                     type_count) -> np.ndarray:
+    """Among weights whose robustness is at least ``robustness`` (and that keep the floor and the
+    kept-share rows), those that keep the lowest chance / LEXIMIN chance highest: where robustness
+    is free (every panel holds, or several do equally well) nobody's chance is lowered for nothing,
+    and differences of one scenario are noise."""
     chances, rates = _chances_and_rates(panels, scores, counts, required, type_count)
     count = len(panels)
     objective = np.zeros(count + 1)
     objective[-1] = -1.0  # maximise t, the lowest share of a LEXIMIN chance
     share_rows = sparse.hstack([-chances, sparse.csr_matrix(leximin_chance.reshape(-1, 1))])
     floor_rows = sparse.hstack([-chances, sparse.csr_matrix((len(required), 1))])
+    keep_rows = sparse.csr_matrix(np.hstack([-keep.matrix(scores), np.zeros((len(keep.groups), 1))]))
     robust_row = sparse.csr_matrix(np.append(-rates, 0.0).reshape(1, -1))
-    solved = linprog(objective, A_ub=sparse.vstack([share_rows, floor_rows, robust_row]).tocsr(),
-                     b_ub=np.concatenate([np.zeros(len(required)), -target, [-robustness]]),
+    solved = linprog(objective, A_ub=sparse.vstack([share_rows, floor_rows, keep_rows, robust_row]).tocsr(),
+                     b_ub=np.concatenate([np.zeros(len(required)), -target, np.full(len(keep.groups), FLOOR_SLACK),
+                                          [-robustness]]),
                      A_eq=np.append(np.ones(count), 0.0).reshape(1, -1), b_eq=[1.0],
                      bounds=[(0, None)] * count + [(0, 1)], method="highs")
     if solved.status != 0:
         raise RuntimeError(f"the robust lottery's linear program failed: {solved.message}")
     weights = np.maximum(solved.x[:count], 0.0)
     return weights / weights.sum()
+
+
+class _Swaps:
+    """Step 4's swap search (``swap_search``): from the panels the LP weighs most, one-for-one
+    swaps that raise a panel's reduced cost h_p + Σ_t π_t Y_pt / count_t + Σ_g μ_g (kept_gp −
+    share · seats_gp) (π, μ the duals of the floor and kept-share rows), scored on the same
+    scenarios as every other panel. Scores are remembered by panel; the search stops for good after
+    ``time_limit`` seconds in all."""
+
+    def __init__(self, constraints, scorer: PanelScorer, counts: np.ndarray, *, started: float,
+                 time_limit: float) -> None:
+        self.constraints = constraints
+        self.scorer = scorer
+        self.counts = counts
+        self.deadline = started + time_limit
+        self.scores: dict[bytes, PanelScore] = {}
+        self.membership = scorer.membership.astype(float)
+        self.taken = 0
+        self.evaluated = 0
+
+    def score(self, panel: np.ndarray) -> PanelScore:
+        key = panel.tobytes()
+        if key not in self.scores:
+            self.scores[key] = self.scorer.score(panel)
+        return self.scores[key]
+
+    def improve(self, panels, scores, weights, duals: _Duals, keep: _KeepRows, *, deadline: float) -> list[np.ndarray]:
+        for panel, score in zip(panels, scores):
+            self.scores.setdefault(panel.tobytes(), score)
+        price = duals.floor / self.counts
+        keep_price = np.zeros(self.membership.shape[0])
+        keep_price[keep.groups] = duals.keep
+        count = self.scorer.scenarios.count
+
+        def value(panel: np.ndarray, beat: float) -> float:
+            key = panel.tobytes()
+            known = self.scores.get(key)
+            kept, seats = (known.kept, known.seats) if known is not None else self.scorer.kept(panel)
+            extra = float(price @ panel) + float(keep_price @ (kept - keep.share * seats))
+            if key not in self.scores:
+                # failing in more than this many scenarios, the panel cannot beat ``beat``
+                limit = math.floor(count * (1.0 - beat + extra) - 1e-9) if math.isfinite(beat) else None
+                score = self.scorer.score(panel, fail_limit=limit)
+                if score is None:
+                    return -math.inf
+                self.scores[key] = score
+            return self.scores[key].rate + extra
+
+        found: list[np.ndarray] = []
+        for index in np.argsort(-weights, kind="stable")[:SWAP_STARTS]:
+            if weights[index] <= 1e-12:
+                break
+            # seats moved into the quotas the starting panel breaches most, and onto the types whose floor binds
+            pull = self.score(panels[index]).breached + keep_price
+
+            def priority(panel: np.ndarray, swaps: np.ndarray, pull=pull) -> np.ndarray:
+                moved = self.membership[:, swaps[:, 1]] - self.membership[:, swaps[:, 0]]
+                return pull @ moved + price[swaps[:, 1]] - price[swaps[:, 0]]
+
+            search = swap_search(panels[index], self.constraints, value, priority,
+                                 deadline=min(deadline, self.deadline), max_tries=SWAP_TRIES, max_steps=SWAP_STEPS)
+            self.evaluated += search.evaluated
+            self.taken += len(search.panels)
+            found += search.panels
+        return found
 
 
 def _candidates(program: PanelProgram, pool: CompressedPool, scores, weights, duals, counts) -> list[np.ndarray]:

@@ -4,7 +4,11 @@ Properties: every chance keeps at least the floor times its LEXIMIN chance (with
 rounding), every panel meets the quotas and the household rule, chances add up to k; a panel's
 score agrees, scenario by scenario, with trying every set of replacements; the robust weights hold
 the quotas at least as often as LEXIMIN's on the scenarios they were chosen on, and more often on a
-pool built with one fragile group; a floor of 1 keeps LEXIMIN's chances; bad floors are refused.
+pool built with one fragile group, without lowering the lowest kept share of a group's seats; a
+floor of 1 keeps LEXIMIN's chances; bad floors are refused. The swap search lists exactly the
+one-for-one swaps after which the panel still meets every quota and household rule (checked on the
+volunteers, not the types), and every swap it takes raises the panel's score, as a scorer that
+shares nothing with the search counts it.
 """
 
 import json
@@ -21,6 +25,7 @@ from hypothesis import strategies as st
 from panels.selection import InfeasibleQuotasError, Quota, SelectionProblem, Volunteer, select_panel
 from panels.selection.compression import compress_pool
 from panels.selection.leximin import leximin_distribution
+from panels.selection.panel_program import panel_constraints
 from panels.selection.robust import (
     DropoutScenarios,
     PanelScorer,
@@ -28,6 +33,7 @@ from panels.selection.robust import (
     check_floor,
     robust_distribution,
 )
+from panels.selection.swap_search import feasible_swaps, swap_search, swapped
 from server.cli.selection import select_command, verify_draw_command
 
 CATEGORIES = {"sex": ("F", "M"), "age": ("young", "middle", "old")}
@@ -101,6 +107,10 @@ def test_a_panel_scores_a_scenario_held_exactly_when_some_replacements_restore_t
     households = {v.id: v.household for v in problem.volunteers}
     for type_panel in distribution.panels[:3]:
         held = scorer.score(type_panel).held
+        failed = int((~held).sum())
+        # a limit on failures stops the score exactly when more scenarios fail than it allows
+        assert PanelScorer(pool, scenarios).score(type_panel, fail_limit=failed) is not None
+        assert PanelScorer(pool, scenarios).score(type_panel, fail_limit=failed - 1) is None
         panel, offset = [], 0
         for t, members in enumerate(pool.type_members):
             panel += [(member, offset + i) for i, member in enumerate(members[:int(type_panel[t])])]
@@ -221,3 +231,87 @@ def test_select_with_a_robust_floor_records_it_and_draws_as_usual(instances, tmp
     drawn = CliRunner().invoke(select_command, ["--draw", "--lottery", str(lottery), "--seed", "7", "--json", str(out)])
     assert drawn.exit_code == 0, drawn.output
     assert CliRunner().invoke(verify_draw_command, [str(out)]).exit_code == 0
+
+
+def _members(pool, type_panel):
+    """The volunteers a type panel seats: the first Y_t members of each type t."""
+    return [member for t, members in enumerate(pool.type_members) for member in members[:int(type_panel[t])]]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems())
+def test_the_swaps_listed_are_exactly_those_that_keep_every_quota_and_household(case):
+    problem, _, _, _ = case
+    pool = compress_pool(problem)
+    try:
+        distribution = leximin_distribution(pool)
+    except InfeasibleQuotasError:
+        return
+    constraints = panel_constraints(pool)
+    for type_panel in distribution.panels[:3]:
+        listed = {(int(a), int(b)) for a, b in feasible_swaps(constraints, type_panel)}
+        for a in np.flatnonzero(type_panel > 0):
+            for b in np.flatnonzero(type_panel < pool.type_counts):
+                if a == b:
+                    continue
+                members = _members(pool, swapped(type_panel, a, b))
+                assert ((int(a), int(b)) in listed) == (_quota_problems(problem, members) == []), (a, b)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems())
+def test_every_swap_the_search_takes_keeps_the_rules_and_raises_the_score_on_the_same_scenarios(case):
+    problem, dropout, _, seed = case
+    pool = compress_pool(problem)
+    try:
+        distribution = leximin_distribution(pool)
+    except InfeasibleQuotasError:
+        return
+    scenarios = DropoutScenarios(pool, dropout, 60, seed)
+    searching = PanelScorer(pool, scenarios)
+    constraints = panel_constraints(pool)
+    for start in distribution.panels[:3]:
+        search = swap_search(start, constraints, lambda p, beat: searching.score(p).rate,
+                             lambda p, swaps: -np.arange(len(swaps)), deadline=math.inf, max_tries=50, max_steps=5)
+        previous = start
+        for panel, value in zip(search.panels, search.values):
+            assert int(np.abs(panel - previous).sum()) == 2  # one seat moved
+            assert _quota_problems(problem, _members(pool, panel)) == []
+            # a scorer with its own caches, on the same scenarios, counts more held scenarios
+            before = PanelScorer(pool, scenarios).score(previous).held.sum()
+            after = PanelScorer(pool, scenarios).score(panel).held.sum()
+            assert after > before and math.isclose(value, after / 60)
+            previous = panel
+
+
+def test_the_swap_search_raises_the_score_of_a_fragile_panel():
+    """On the fragile pool a panel of two young women (who drop out often) and two old men loses
+    its young seat whenever both young women drop out and no third stays; seating the young man,
+    who hardly ever drops out, in place of an old man holds far more often, and the search finds
+    it. The robust lottery with the swap search keeps the floor and LEXIMIN's lowest kept share."""
+    problem, dropout = _fragile_pool()
+    pool = compress_pool(problem)
+    scenarios = DropoutScenarios(pool, dropout, 300, 3)
+    scorer = PanelScorer(pool, scenarios)
+    constraints = panel_constraints(pool)
+    features = {v.id: v.features for v in problem.volunteers}
+
+    def type_of(sex, age):
+        return next(t for t, members in enumerate(pool.type_members)
+                    if features[members[0]] == {"sex": sex, "age": age})
+    young_women, young_man = type_of("F", "young"), type_of("M", "young")
+    fragile = np.zeros(pool.type_count, dtype=np.int64)
+    fragile[young_women] = 2
+    fragile[type_of("M", "old")] = 2
+    assert constraints.contains(fragile)
+    search = swap_search(fragile, constraints, lambda p, beat: scorer.score(p).rate,
+                         lambda p, swaps: np.zeros(len(swaps)), deadline=math.inf, max_tries=100, max_steps=3)
+    assert search.panels and search.values[-1] > search.start_value
+    assert search.values[-1] >= search.start_value + 0.1
+    assert search.panels[-1][young_man] == 1
+    distribution = leximin_distribution(pool)
+    robust = robust_distribution(pool, distribution.panels, distribution.weights, dropout, floor=0.5,
+                                 scenarios=300, fresh_scenarios=300, seed=3, swap_time_limit=30.0)
+    assert robust.lowest_chance_ratio >= 0.5 - 1e-6
+    assert robust.kept_share >= robust.leximin_kept_share - 1e-6
+    assert robust.in_sample_hold >= robust.leximin_in_sample_hold
