@@ -12,6 +12,10 @@ passes a panel's drop-out score plus its prices in the linear program): swaps ar
 order of a cheap ``priority`` the caller also supplies, the first that raises the value is taken,
 and the search stops at a panel no tried swap improves, or after ``max_tries`` values per step,
 ``max_steps`` steps or the ``deadline`` (``time.perf_counter()``).
+
+LEXIMIN's column generation has its own swap search (``panel_search.SwapSearch``): best gain on a
+linear price, with feasibility from per-category quota rows, tuned for pools of 20,000. This one
+takes any value (a simulation), so it tries swaps one at a time.
 """
 
 from __future__ import annotations
@@ -60,7 +64,7 @@ def swapped(type_panel: np.ndarray, a: int, b: int) -> np.ndarray:
 
 
 @dataclass
-class SwapSearch:
+class SwapClimb:
     """The result of ``swap_search``: each panel taken, in order (each raises the value of the one
     before), with its value, and how many values were asked for."""
 
@@ -79,14 +83,14 @@ def swap_search(
     deadline: float,
     max_tries: int,
     max_steps: int,
-) -> SwapSearch:
+) -> SwapClimb:
     """Hill-climb from ``type_panel`` (module docstring). ``value(panel, beat)`` is the objective;
     it may return any number no greater than ``beat`` once it knows the panel cannot beat it (so a
     costly value can stop early). ``priority(panel, swaps)`` gives one number per swap row, higher
     tried first."""
     current = np.asarray(type_panel, dtype=np.int64)
     current_value = value(current, -np.inf)
-    result = SwapSearch(start_value=current_value)
+    result = SwapClimb(start_value=current_value)
     for _ in range(max_steps):
         swaps = feasible_swaps(constraints, current)
         if not len(swaps):

@@ -67,6 +67,15 @@ def _quota_problems(problem, panel):
     return wrong
 
 
+def leximin_of(problem):
+    """The compressed pool and its LEXIMIN distribution, or (pool, None) when no panel meets the quotas."""
+    pool = compress_pool(problem)
+    try:
+        return pool, leximin_distribution(pool)
+    except InfeasibleQuotasError:
+        return pool, None
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_problems())
 def test_robust_lottery_keeps_the_floor_the_quotas_and_k(case):
@@ -95,10 +104,8 @@ def test_robust_lottery_keeps_the_floor_the_quotas_and_k(case):
 @given(small_problems())
 def test_a_panel_scores_a_scenario_held_exactly_when_some_replacements_restore_the_quotas(case):
     problem, dropout, _, seed = case
-    pool = compress_pool(problem)
-    try:
-        distribution = leximin_distribution(pool)
-    except InfeasibleQuotasError:
+    pool, distribution = leximin_of(problem)
+    if distribution is None:
         return
     scenarios = DropoutScenarios(pool, dropout, 12, seed)
     scorer = PanelScorer(pool, scenarios)
@@ -242,10 +249,8 @@ def _members(pool, type_panel):
 @given(small_problems())
 def test_the_swaps_listed_are_exactly_those_that_keep_every_quota_and_household(case):
     problem, _, _, _ = case
-    pool = compress_pool(problem)
-    try:
-        distribution = leximin_distribution(pool)
-    except InfeasibleQuotasError:
+    pool, distribution = leximin_of(problem)
+    if distribution is None:
         return
     constraints = panel_constraints(pool)
     for type_panel in distribution.panels[:3]:
@@ -262,10 +267,8 @@ def test_the_swaps_listed_are_exactly_those_that_keep_every_quota_and_household(
 @given(small_problems())
 def test_every_swap_the_search_takes_keeps_the_rules_and_raises_the_score_on_the_same_scenarios(case):
     problem, dropout, _, seed = case
-    pool = compress_pool(problem)
-    try:
-        distribution = leximin_distribution(pool)
-    except InfeasibleQuotasError:
+    pool, distribution = leximin_of(problem)
+    if distribution is None:
         return
     scenarios = DropoutScenarios(pool, dropout, 60, seed)
     searching = PanelScorer(pool, scenarios)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from analysis.tables import ReportTheme
 from server.tables import AuditEntry
 from surveys.tables import SurveyResponse
 from tests.factories.reports import BASE, NAME, SLUG, first_answer_id, publish, seed
@@ -63,7 +64,7 @@ def test_theme_tag_and_quote_forms(officer_client):
     comments = officer_client.get(f"{BASE}/comments")
     assert comments.status_code == 200 and "More open data on parking" in comments.text
     response_id = run(first_answer_id("More open data"))
-    theme_id = run(__import__("analysis.tables", fromlist=["ReportTheme"]).ReportTheme.select().first().run())["id"]
+    theme_id = run(ReportTheme.select().first().run())["id"]
     tagged = send(officer_client, f"{BASE}/tags", [("response_id", response_id), ("question_key", "suggestions"),
                                                    ("theme_id", theme_id), ("tagged", "yes")])
     assert tagged.status_code == 303
@@ -107,7 +108,7 @@ def test_the_draft_counts_by_its_count_in_every_language(officer_client):
     unless told: in English "1 comments", in Welsh or Arabic a 500 (a plural rule given a string)."""
     run(seed())
     assert send(officer_client, f"{BASE}/themes", [("name", "Parking")]).status_code == 303
-    theme_id = run(__import__("analysis.tables", fromlist=["ReportTheme"]).ReportTheme.select().first().run())["id"]
+    theme_id = run(ReportTheme.select().first().run())["id"]
     assert send(officer_client, f"{BASE}/tags", [("response_id", run(first_answer_id("More open data"))),
                                                  ("question_key", "suggestions"), ("theme_id", theme_id),
                                                  ("tagged", "yes")]).status_code == 303
