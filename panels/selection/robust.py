@@ -557,22 +557,25 @@ class _KeepRows:
 
     @classmethod
     def of_leximin(cls, scores, weights) -> _KeepRows:
-        seats = sum(w * score.seats for score, w in zip(scores, weights))
-        kept = sum(w * score.kept for score, w in zip(scores, weights))
-        groups = np.flatnonzero(seats > 1e-9)
-        share = float(np.min(kept[groups] / seats[groups])) if groups.size else 1.0
-        return cls(groups, share)
+        return cls(*_seated_groups_and_lowest_share(scores, weights))
 
     def matrix(self, scores) -> np.ndarray:
         """(groups × panels): kept_gp − share · seats_gp."""
         return np.array([score.kept[self.groups] - self.share * score.seats[self.groups] for score in scores]).T
 
-    def lowest_share(self, scores, weights) -> float:
+    @staticmethod
+    def lowest_share(scores, weights) -> float:
         """The lowest kept share over the groups of the distribution ``weights`` over panels ``scores``."""
-        seats = sum(w * score.seats for score, w in zip(scores, weights))
-        kept = sum(w * score.kept for score, w in zip(scores, weights))
-        groups = np.flatnonzero(seats > 1e-9)
-        return float(np.min(kept[groups] / seats[groups])) if groups.size else 1.0
+        return _seated_groups_and_lowest_share(scores, weights)[1]
+
+
+def _seated_groups_and_lowest_share(scores, weights) -> tuple[np.ndarray, float]:
+    """The quota groups the distribution ``weights`` over panels ``scores`` seats, and the lowest
+    kept share among them (1 when it seats none)."""
+    seats = sum(w * score.seats for score, w in zip(scores, weights))
+    kept = sum(w * score.kept for score, w in zip(scores, weights))
+    groups = np.flatnonzero(seats > 1e-9)
+    return groups, float(np.min(kept[groups] / seats[groups])) if groups.size else 1.0
 
 
 @dataclass(frozen=True)
