@@ -767,6 +767,15 @@ class TargetedAlternates:
                 "ceiling": self.ceiling.to_json(problem)}
 
 
+def good_enough(target: float, ceiling: float) -> float:
+    """The level a choice of alternates must reach: the ``target`` where the pool's ``ceiling``
+    (every possible alternate at once) reaches it, else one point below the ceiling.
+
+    A ceiling just above the target does not lower the bar below the target: with a ceiling of
+    0.995, alternates holding in 0.986 of rounds miss a target the pool can meet."""
+    return target if ceiling >= target else ceiling - 0.01
+
+
 def alternates_for_target(
     problem: SelectionProblem,
     panel: Sequence[str],
@@ -793,8 +802,8 @@ def alternates_for_target(
     excluded = set(excluded) | set(problem.fixed_ids)
     everyone = everyone_as_alternates(problem, panel, excluded)
     ceiling = hold_rates(problem, panel, dropout, everyone, rounds=rounds, seed=seed, solver=solver)
-    enough_hold = min(target, ceiling.worst_quota - 0.01)
-    enough_ratio = min(TARGET_RATIO, ceiling.lowest_ratio - 0.01)
+    enough_hold = good_enough(target, ceiling.worst_quota)
+    enough_ratio = good_enough(TARGET_RATIO, ceiling.lowest_ratio)
     expected = sum(dropout[member] for member in panel if member not in problem.fixed_ids)
     size = max(1, math.ceil(expected) + 1)
     limit = min(limit, len(everyone))

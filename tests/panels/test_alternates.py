@@ -201,6 +201,27 @@ def test_the_target_is_met_with_enough_alternates_and_reported_against_the_ceili
     assert few.every_quota < targeted.holds.every_quota
 
 
+def test_a_ceiling_just_above_the_target_does_not_lower_the_bar(monkeypatch):
+    # Every alternate at once keeps every quota in 99.5% of rounds; the first size tried holds in
+    # 98.6%, the next in 99.2%. The pool can meet 99%, so the first size is not enough.
+    volunteers = [Volunteer(id=f"{sex}{i}", features={"sex": sex}) for sex in "FM" for i in range(10)]
+    problem = SelectionProblem(volunteers=tuple(volunteers), k=4, quotas=(Quota("sex", "F", 2, 2), Quota("sex", "M", 2, 2)))
+    panel = ["F0", "F1", "M0", "M1"]
+    dropout = {v.id: 0.2 for v in volunteers}
+    everyone = set(alternates_module.everyone_as_alternates(problem, panel))
+
+    def hold_rates(problem, panel, dropout, alternates, **kwargs):
+        worst = 0.995 if set(alternates) == everyone else (0.986 if len(alternates) <= 2 else 0.992)
+        return alternates_module.HoldRates(rounds=400, every_quota=worst, per_quota=(worst, 1.0), seats_filled=1.0,
+                                           group_ratios=(0.97, 0.97))
+
+    monkeypatch.setattr(alternates_module, "hold_rates", hold_rates)
+    targeted = alternates_module.alternates_for_target(problem, panel, dropout, limit=16, samples=10)
+    assert targeted.target_met and targeted.holds.worst_quota == 0.992 and len(targeted.alternates.ids) > 2
+    assert alternates_module.good_enough(0.99, 0.995) == 0.99 and alternates_module.good_enough(0.99, 0.99) == 0.99
+    assert abs(alternates_module.good_enough(0.99, 0.97) - 0.96) < 1e-12  # a pool that cannot: a point below it
+
+
 def test_the_cover_is_kept_when_the_program_does_worse_on_fresh_patterns(monkeypatch):
     # Six women and six men on a panel whose quotas allow no slack, both dropping out: a program
     # that (as if stopped by its time limit) offers only men loses to the cover, which offers both.
