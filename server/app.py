@@ -17,7 +17,6 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures.cookie import Cookie
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
@@ -97,6 +96,7 @@ from server.web.request_limits import MAX_BODY_BYTES, MAX_FORM_FIELDS, FormLimit
 from server.web.page_cache import CsrfTokens, PageCacheMiddleware, PageStore
 from server.web.i18n import SpeakTheRequestsLanguage, available_locales
 from server.web.middleware import MalformedInputMiddleware, StaffIdentityMiddleware, add_security_headers
+from server.web.sessions import ChangedOnlyCookieConfig
 from server.settings import Settings
 from server.web.templating import bind_url_for, configure_template_engine
 from templates import TEMPLATE_DIR
@@ -229,7 +229,7 @@ def create_app(settings: Settings) -> Litestar:
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     use_secret(settings.secret_key)
     secret = hashlib.sha256(settings.secret_key.encode("utf-8")).digest()  # 32 bytes for AES-GCM
-    session_config = CookieBackendConfig(
+    session_config = ChangedOnlyCookieConfig(
         secret=secret,
         key="civicpanel_session",
         max_age=settings.session_max_age_hours * 3600,

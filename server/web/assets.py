@@ -61,10 +61,10 @@ SKIP_SESSION = "skip_session"
 
 
 def static_files_handler(manifest: AssetManifest):
-    # No session: the session middleware sets the cookie again on every response it handles, as
-    # the request brought it. A script fetched while the resident answers (govuk-init.js imports
-    # GOV.UK Frontend after the page's load event) and answered after their Continue would put
-    # back the answers of before, and the route would lose the answer given meanwhile.
+    # No session: a file needs none. Before the cookie was written only on a change
+    # (server/web/sessions.py), a script fetched while the resident answered (govuk-init.js
+    # imports GOV.UK Frontend after the page's load event) and answered after their Continue put
+    # back the answers of before; skipping the session here keeps files out of that for good.
     @get("/static/{file_path:path}", name="static", opt=public(**{SKIP_SESSION: True}), include_in_schema=False,
          sync_to_thread=False)
     def serve_static(file_path: FromPath[str]) -> File:

@@ -146,3 +146,23 @@ def test_a_script_answered_after_the_first_continue_does_not_put_back_the_answer
     assert late.status_code == 200 and "civicpanel_session" not in " ".join(late.headers.get_list("set-cookie"))
     follow_up = client.get(f"{BASE}/questionnaire/1?part=2", follow_redirects=False)
     assert follow_up.status_code == 200 and "When did you last visit?" in follow_up.text
+
+
+def test_a_page_read_in_another_tab_does_not_put_back_the_answers_of_before(client):
+    """Two tabs: the consultation's page, asked with the session cookie of before an answer and
+    answered after it, must not set that session again (the cookie is written only when a
+    request changes the session); the answer stays, and a request that changes the session still
+    sets the cookie."""
+    run(make_consultation("libraries", questionnaire=typed_questionnaire()))
+    client.get(f"{BASE}/questionnaire")
+    client.get(f"{BASE}/questionnaire/1")
+    cookies_before = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+    answered = send(client, f"{BASE}/questionnaire/1", [("used_library", "Yes")])
+    assert "civicpanel_session" in " ".join(answered.headers.get_list("set-cookie"))
+
+    for path in (BASE, f"{BASE}/questionnaire/1"):
+        other_tab = client.get(path, headers={"cookie": cookies_before})
+        assert other_tab.status_code == 200
+        assert "civicpanel_session" not in " ".join(other_tab.headers.get_list("set-cookie")), path
+    follow_up = client.get(f"{BASE}/questionnaire/1?part=2", follow_redirects=False)
+    assert follow_up.status_code == 200 and "When did you last visit?" in follow_up.text
