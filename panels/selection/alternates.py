@@ -121,6 +121,7 @@ class QuotaRows:
         self.quota_max = np.array([quota.quota_max for quota in problem.quotas], dtype=float)
         self.weights = 1.0 / np.maximum(self.quota_max, 1.0)
         self.by_id = {volunteer.id: volunteer for volunteer in problem.volunteers}
+        self.position = {volunteer.id: place for place, volunteer in enumerate(problem.volunteers)}
         self._profiles: dict[str, tuple[int, ...]] = {}
 
     def rows(self, volunteer: Volunteer) -> tuple[int, ...]:
@@ -713,21 +714,29 @@ def hold_rates(problem: SelectionProblem, panel: Sequence[str], dropout: Mapping
                *, rounds: int = CHECK_ROUNDS, seed: int = 0, solver: ReplacementSolver | None = None) -> HoldRates:
     """Simulate ``rounds`` drop-out rounds at the ``dropout`` rates (panel members and alternates
     alike, seeded) and replace from the available ``alternates`` as a real round would
-    (``ReplacementSolver.best``); count how often each quota holds and what each group keeps."""
+    (``ReplacementSolver.best``); count how often each quota holds and what each group keeps.
+
+    Each round draws one number per volunteer of the pool, so a person drops out in the same
+    rounds whichever list they are on and wherever: two lists of alternates with the same seed
+    are compared on the same drop-outs (common random numbers), and a list is never judged
+    better than every alternate at once by the luck of the draw."""
     rows = solver.rows if solver is not None else QuotaRows(problem)
     solver = solver or ReplacementSolver(rows)
     rng = np.random.default_rng(seed)
     invited = [member for member in panel if member not in problem.fixed_ids]
     panel_rates = np.array([dropout[member] for member in invited])
     alternate_rates = np.array([dropout[member] for member in alternates])
+    panel_at = np.array([rows.position[member] for member in invited], dtype=int)
+    alternate_at = np.array([rows.position[member] for member in alternates], dtype=int)
     drawn = rows.counts(panel)
     held_each = np.zeros(len(rows.quota_min))
     kept = np.zeros(len(rows.quota_min))
     held_all = 0
     filled = freed = 0
     for _ in range(rounds):
-        drops = rng.random(len(invited)) < panel_rates
-        stays = rng.random(len(alternates)) >= alternate_rates
+        draw = rng.random(len(rows.position))
+        drops = draw[panel_at] < panel_rates
+        stays = draw[alternate_at] >= alternate_rates
         dropped = {member for member, flag in zip(invited, drops) if flag}
         remaining = [member for member in panel if member not in dropped]
         chosen = solver.best(remaining, len(dropped), [a for a, flag in zip(alternates, stays) if flag], sorted(dropped))

@@ -12,6 +12,11 @@ and ``rounds_per_ticket`` drop-out rounds for each. A group's ratio compares, ov
 rounds, how often its members end on the final panel with how often they were drawn, so that
 the sampling of tickets cancels out; each volunteer's ``final`` chance sits beside their LEXIMIN
 ``intended`` one. Final chances add up to the expected size of the final panel.
+
+With one seed, every way of choosing alternates meets the same tickets and the same drop-outs:
+each ticket's rounds have their own generator, and each round draws one number per volunteer,
+so a person declines in the same rounds whichever alternates the ticket has (common random
+numbers: methods differ by what they do, not by the luck of their draws).
 """
 
 from __future__ import annotations
@@ -98,14 +103,14 @@ def simulate_final_chances(
     solver = ReplacementSolver(rows)
     probability = rates.by_volunteer(problem.volunteers)
     chosen = rng.choice(lottery.size, size=min(tickets, lottery.size), replace=False)
+    ticket_seeds = [int(value) for value in rng.integers(2**31, size=len(chosen))]
     final_counts: dict[str, int] = defaultdict(int)
     drawn_counts: dict[str, int] = defaultdict(int)
     held = sizes = rounds = alternates_total = 0
     held_each = np.zeros(len(rows.quota_min))
-    for ticket in chosen:
+    for ticket, ticket_seed in zip(chosen, ticket_seeds):
         panel = list(lottery.panels[int(ticket)])
         invited = [member for member in panel if member not in problem.fixed_ids]
-        ticket_seed = int(rng.integers(2**31))
         if alternates == "everyone":
             order = everyone_as_alternates(problem, panel)
         elif alternates == "target":
@@ -115,9 +120,11 @@ def simulate_final_chances(
             order = choose_alternates(problem, panel, probability, int(alternates), seed=ticket_seed,
                                       samples=samples, time_limit=time_limit).ids
         alternates_total += len(order)
+        rounds_rng = np.random.default_rng([seed, ticket_seed])
         for _ in range(rounds_per_ticket):
-            dropped = [m for m in invited if rng.random() < probability[m]]
-            available = [a for a in order if rng.random() >= probability[a]]
+            draw = rounds_rng.random(len(rows.position))  # one per volunteer: see hold_rates
+            dropped = [m for m in invited if draw[rows.position[m]] < probability[m]]
+            available = [a for a in order if draw[rows.position[a]] >= probability[a]]
             staying = [m for m in panel if m not in set(dropped)]
             final = [*staying, *solver.best(staying, len(dropped), available, dropped)]
             for member in panel:

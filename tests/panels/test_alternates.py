@@ -16,6 +16,7 @@ from panels.selection import InfeasibleQuotasError, Quota, SelectionProblem, Vol
 from panels.selection import alternates as alternates_module
 from panels.selection.alternates import QuotaRows, ReplacementSolver, choose_alternates, replace_from_alternates
 from panels.selection.dropout import DropoutPrior, PastInvitation, learn_dropout_rates
+from panels.selection import final_chances as final_chances_module
 from panels.selection.final_chances import simulate_final_chances
 from panels.selection.replacement import replace_alternates_first
 
@@ -95,6 +96,29 @@ def test_final_chances_sum_to_the_expected_final_panel_size(case):
     again = simulate_final_chances(problem, result.lottery, result.probabilities, rates, alternates=count,
                                    seed=seed, tickets=2, rounds_per_ticket=15)
     assert again.final == chances.final
+
+
+def test_every_way_of_choosing_alternates_meets_the_same_drop_outs(monkeypatch):
+    # The simulation gives each method the same tickets and the same people declining in the same
+    # rounds, whatever number of alternates each ticket has: what differs is only who replaces them.
+    volunteers = tuple(Volunteer(id=f"{sex}{i}", features={"sex": sex}) for sex in "FM" for i in range(12))
+    problem = SelectionProblem(volunteers=volunteers, k=6, quotas=(Quota("sex", "F", 3, 3), Quota("sex", "M", 3, 3)))
+    result = select_panel(problem, seed="same drop-outs", lottery_size=50)
+    rates = learn_dropout_rates([], problem.quotas)
+    seen: list[list[tuple[tuple[str, ...], tuple[str, ...]]]] = []
+
+    class Recording(ReplacementSolver):  # the simulation's own solver, not the alternates program's
+        def best(self, staying, seats, available, dropped):
+            seen[-1].append((tuple(staying), tuple(dropped)))
+            return super().best(staying, seats, available, dropped)
+
+    monkeypatch.setattr(final_chances_module, "ReplacementSolver", Recording)
+    for alternates in (1, 3, "everyone"):
+        seen.append([])
+        simulate_final_chances(problem, result.lottery, result.probabilities, rates, alternates=alternates,
+                               seed=9, tickets=3, rounds_per_ticket=20, samples=10)
+    assert len(seen[0]) == 60 and seen[0] == seen[1] == seen[2]
+    assert any(dropped for _, dropped in seen[0])
 
 
 def test_rates_follow_the_prior_without_history_and_the_record_with_much():
@@ -199,6 +223,31 @@ def test_the_target_is_met_with_enough_alternates_and_reported_against_the_ceili
     assert 0 < len(targeted.alternates.ids) <= 16
     few = alternates_module.hold_rates(problem, panel, dropout, targeted.alternates.ids[:1], rounds=200)
     assert few.every_quota < targeted.holds.every_quota
+
+
+def test_lists_of_alternates_are_compared_on_the_same_drop_outs():
+    # One number per volunteer and round: the same people drop out in the same rounds whichever
+    # list of alternates is checked. An alternate who always declines changes nothing, wherever
+    # they stand in the list; the same alternates in another order hold as often; and a shorter
+    # list never does better than every alternate at once.
+    volunteers = [Volunteer(id=f"{sex}{age}{i}", features={"sex": sex, "age": age})
+                  for sex in "FM" for age in ("young", "old") for i in range(8)]
+    problem = SelectionProblem(volunteers=tuple(volunteers), k=8, quotas=(
+        Quota("sex", "F", 4, 4), Quota("sex", "M", 4, 4), Quota("age", "young", 4, 4), Quota("age", "old", 4, 4)))
+    panel = ["Fyoung0", "Fyoung1", "Fold0", "Fold1", "Myoung0", "Myoung1", "Mold0", "Mold1"]
+    dropout = {v.id: 0.4 if "young" in v.id else 0.2 for v in volunteers} | {"Mold7": 1.0}
+    alternates = ("Fyoung2", "Myoung2", "Fold2", "Mold2")
+
+    def holds(chosen):
+        return alternates_module.hold_rates(problem, panel, dropout, chosen, rounds=300, seed=4)
+
+    four = holds(alternates)
+    assert 0.0 < four.every_quota < 1.0
+    for with_one_who_declines in (("Mold7", *alternates), (*alternates[:2], "Mold7", *alternates[2:])):
+        assert holds(with_one_who_declines) == four
+    assert holds(alternates[::-1]).every_quota == four.every_quota
+    everyone = holds(alternates_module.everyone_as_alternates(problem, panel))
+    assert all(holds(alternates[:size]).every_quota <= everyone.every_quota for size in range(5))
 
 
 def test_a_ceiling_just_above_the_target_does_not_lower_the_bar(monkeypatch):
