@@ -434,7 +434,8 @@ def officer_states(client: TestClient, officer: TestClient) -> re.Pattern:
     * a panel with a pool in which one resident registered twice (same name and address, another
       email), drawn, its invitations sent and its alternates being chosen: the comparison of the
       two registrations to merge them, the form where an officer records a member's reply, and
-      the alternates' progress that the run page polls.
+      the alternates' progress that the run page polls (only while the run page is read within
+      ``panels.run_alternates.STALE_AFTER`` of this: a choice silent longer is marked stopped).
 
     Returns what matches the addresses of these three (``Crawl.made``)."""
     copied = post_form(officer, "/officer/consultations/data-charter-questionnaire/copy",
