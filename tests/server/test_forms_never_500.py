@@ -24,7 +24,7 @@ import re
 import traceback
 from collections import deque
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
@@ -34,9 +34,11 @@ from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 
 from common.tokens import hash_token
-from panels.tables import Volunteer
+from panels.run_alternates import request_alternates
+from panels.tables import SelectionRun, Volunteer
+from tests.factories.panels import create_panel, fill_pool, registration, send_invitations, set_quotas, slug_of
 from tests.support.database import run
-from tests.support.http import ROLES, csrf_token
+from tests.support.http import ROLES, csrf_token, post_form
 
 pytestmark = pytest.mark.slow  # the whole demo, hundreds of pages and thousands of posts
 
@@ -46,8 +48,9 @@ START_PAGES = {"anonymous": ["/", "/case-studies"], "member": [], "officer": ["/
 LANGUAGES = {"anonymous": "cy", "member": "ar", "officer": "cy"}
 """Some identities read in another language (Welsh and Arabic have six plural forms each, where a
 plural chosen by a string fails): the language links themselves are not followed."""
-MAX_PAGES = 220
-"""Pages fetched per identity: breadth first, this reaches every route the demo links to."""
+MAX_PAGES = 300
+"""Pages a walk fetches beyond its starts: breadth first, this reaches every route the demo (and what
+``officer_states`` adds to it) links to."""
 URLS_PER_ROUTE = 3
 """Addresses per route (the demo's three panels differ: only the 2021 one has votes and reviews)."""
 SKIPPED_PATHS = re.compile(r"^/(logout|static/|language/)|\.(pdf|csv|zip|png|jpe?g|svg|ico|css|js|json|txt|xlsx|ods|odt|docx)$")
@@ -92,6 +95,8 @@ class PageReader(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.links: list[str] = []
+        self.fragments: list[str] = []
+        """``hx-get`` addresses: what htmx fetches (a poll, a swap) with its ``HX-Request`` header."""
         self.forms: list[Form] = []
         self._form: Form | None = None
         self._select: str | None = None
@@ -104,6 +109,8 @@ class PageReader(HTMLParser):
         attributes = {key: (value or "") for key, value in attrs}
         if tag == "a" and attributes.get("href"):
             self.links.append(attributes["href"])
+        if attributes.get("hx-get"):
+            self.fragments.append(attributes["hx-get"])
         if tag == "form":
             hx_post = attributes.get("hx-post")
             method = "post" if hx_post else (attributes.get("method") or "get").lower()
@@ -217,6 +224,9 @@ class Crawl:
     visited: set[str] = field(default_factory=set)
     forms: dict[tuple, tuple[str, Form]] = field(default_factory=dict)
     sent: set[tuple] = field(default_factory=set)
+    made: re.Pattern | None = None
+    """Addresses of what the crawler made before the walk (``officer_states``): fetched after the
+    demo's pages, each route with places of its own, so they never take a demo page's place."""
 
     def check(self, response, what: str) -> None:
         if response.status_code >= 500:
@@ -224,19 +234,22 @@ class Crawl:
             self.logged.last = ""
 
     def walk(self, starts: list[str], *, known_routes: frozenset[str] = frozenset()) -> None:
-        """Breadth first from ``starts``, at most ``MAX_PAGES``; links to ``known_routes`` are not followed."""
-        queue = deque(starts)
-        seen: set[str] = set(starts)
+        """Breadth first from ``starts``, at most ``MAX_PAGES`` more; links to ``known_routes`` are not followed.
+        An ``hx-get`` address is fetched as htmx fetches it, with the ``HX-Request`` header."""
+        demo: deque[tuple[str, bool]] = deque((url, False) for url in starts)
+        made: deque[tuple[str, bool]] = deque()
+        seen: set[tuple[str, bool]] = set(demo)
         per_route: dict[tuple, int] = {}
         fetched = 0
-        while queue and fetched < MAX_PAGES:
-            url = queue.popleft()
+        while (demo or made) and fetched < len(starts) + MAX_PAGES:
+            url, htmx = (demo or made).popleft()
             fetched += 1
-            response = self.client.get(url, follow_redirects=True)
+            response = self.client.get(url, follow_redirects=True, headers={"hx-request": "true"} if htmx else None)
             self.pages += 1
-            self.visited.add(url)
+            if not htmx:
+                self.visited.add(url)
             self.routes_seen.add(self.route_of(urlsplit(url).path))
-            self.check(response, f"GET {url}")
+            self.check(response, f"GET {url}" + (" (htmx)" if htmx else ""))
             if not response.headers.get("content-type", "").startswith("text/html"):
                 continue
             here = str(response.url)
@@ -248,19 +261,21 @@ class Crawl:
                     continue
                 key = (form.method, self.route_of(urlsplit(action).path), tuple(sorted({name for name, *_ in form.fields})))
                 self.forms.setdefault(key, (action, form))
-            for href in reader.links:
+            for href, as_htmx in [(href, False) for href in reader.links] + [(href, True) for href in reader.fragments]:
                 link = self.same_site(urljoin(here, href))
-                if (link is None or link in seen or SKIPPED_PATHS.search(urlsplit(link).path)
+                if (link is None or (link, as_htmx) in seen or SKIPPED_PATHS.search(urlsplit(link).path)
                         or self.route_of(urlsplit(link).path) in known_routes):
                     continue
-                seen.add(link)
+                seen.add((link, as_htmx))
                 parts = urlsplit(link)
-                route_key = (self.route_of(parts.path), tuple(sorted({key for key, _ in parse_qsl(parts.query)})))
+                ours = bool(self.made and self.made.search(parts.path))
+                route_key = (self.route_of(parts.path), tuple(sorted({key for key, _ in parse_qsl(parts.query)})), as_htmx,
+                             ours)
                 allowed = URLS_PER_ROUTE if not parts.query else 1
                 if per_route.get(route_key, 0) >= allowed:
                     continue
                 per_route[route_key] = per_route.get(route_key, 0) + 1
-                queue.append(link)
+                (made if ours else demo).append((link, as_htmx))
 
     def odd_addresses(self) -> None:
         """Each page seen again with a number in its address (a path's id, a query's value) that no
@@ -408,6 +423,45 @@ def member_links() -> list[str]:
     return links
 
 
+def officer_states(client: TestClient, officer: TestClient) -> re.Pattern:
+    """What the demo lacks and some officer pages need before anything links to them, made through
+    the officer's and residents' own forms (and, for a choice of alternates still under way, the
+    domain function the form calls, since the test client runs the choice before it answers):
+
+    * a draft consultation (a copy of the demo's questionnaire): its preview, each preview page and
+      the publish confirmation;
+    * a panel nobody has registered for: its delete confirmation;
+    * a panel with a pool in which one resident registered twice (same name and address, another
+      email), drawn, its invitations sent and its alternates being chosen: the comparison of the
+      two registrations to merge them, the form where an officer records a member's reply, and
+      the alternates' progress that the run page polls (only while the run page is read within
+      ``panels.run_alternates.STALE_AFTER`` of this: a choice silent longer is marked stopped).
+
+    Returns what matches the addresses of these three (``Crawl.made``)."""
+    copied = post_form(officer, "/officer/consultations/data-charter-questionnaire/copy",
+                       {"title": "Crawler's draft consultation", "slug": "crawler-draft"}, follow_redirects=False)
+    assert copied.status_code == 303, copied.text[-2000:]
+    future = {"session_1_date": (datetime.now(timezone.utc).date() + timedelta(days=30)).isoformat(),
+              "session_2_date": (datetime.now(timezone.utc).date() + timedelta(days=37)).isoformat()}
+    empty_id = create_panel(officer, name="Crawler's empty panel", **future)
+    panel_id = create_panel(officer, name="Crawler's drawn panel", **future)
+    set_quotas(officer, panel_id)
+    slug = slug_of(panel_id)
+    fill_pool(client, slug)
+    twice = registration(0, "Male", 30) | {"email": "registered.twice@example.com", "full_name": "test  RESIDENT 0"}
+    assert post_form(client, f"/panels/{slug}/register", twice, follow_redirects=False).status_code == 303
+    started = post_form(officer, f"/officer/panels/{panel_id}/runs", {"kind": "selection"}, follow_redirects=False)
+    assert started.status_code == 303, started.text[-2000:]
+    drawn = post_form(officer, started.headers["location"] + "/draw", {"seed": "crawler 1 2 3", "alternates": "0"},
+                      follow_redirects=False)
+    assert drawn.status_code == 303, drawn.text[-2000:]
+    assert send_invitations(officer, panel_id) > 0
+    selection = run(SelectionRun.objects().where(SelectionRun.panel == panel_id).first().run())
+    assert run(request_alternates(run=selection, count=2))  # left "choosing": the background choice is not run
+    slugs = "|".join(re.escape(made) for made in ("crawler-draft", slug_of(empty_id), slug))
+    return re.compile(rf"^/officer/panels/({empty_id}|{panel_id})(/|$)|/({slugs})(/|$)")
+
+
 def get_routes_for(app, identity: str) -> set[str]:
     """The GET routes this identity may open (``opt`` declares each route's audience)."""
     return {route.path for route in app.routes if isinstance(route, HTTPRoute)
@@ -424,6 +478,8 @@ def test_no_page_or_form_answers_500(demo_loaded, app, client, staff_client, ide
         def renew():
             return client if identity in ("anonymous", "member") else staff_client(identity)
         crawl = Crawl(identity, renew(), route_matcher(app), renew, logged)
+        if identity == "officer":
+            crawl.made = officer_states(client, crawl.client)
         if identity in LANGUAGES:
             assert crawl.client.get(f"/language/{LANGUAGES[identity]}").status_code < 400
         crawl.walk(START_PAGES[identity] or member_links())

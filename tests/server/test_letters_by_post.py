@@ -146,6 +146,10 @@ def test_the_officer_draws_letters_and_downloads_them(client, officer_client):
     assert "9 addresses drawn." in batch.text and "Letters by ward" in batch.text
     assert "Kilburn = 2" in batch.text and "4 8 15 16 23 42" in batch.text
     batch_id = run(LetterBatch.select(LetterBatch.id).first().run())["id"]
+    fingerprint = run(LetterBatch.select(LetterBatch.address_fingerprint).first().run())["address_fingerprint"]
+    assert f'<code class="app-break">{fingerprint}</code>' in batch.text  # markup, not escaped text
+    listed = officer_client.get(f"/officer/panels/{panel_id}/letters").text
+    assert f'<a class="govuk-link" href="/officer/panels/{panel_id}/letters/{batch_id}">' in listed  # a link to the batch
     mailing = officer_client.get(f"/officer/panels/{panel_id}/letters/{batch_id}/mailing.csv")
     rows = list(csv.DictReader(io.StringIO(mailing.text)))
     assert mailing.status_code == 200 and len(rows) == 9
