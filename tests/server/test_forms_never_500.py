@@ -11,7 +11,9 @@ with every field sent twice, not UTF-8, every option ticked, and with no field a
 roles and second factors after them; a post that ends the session gets a new signed-in client.
 Then the pages are read again for links to routes the forms' changes opened, and their forms sent.
 
-Every failure (a 500 on a GET or a form) is collected with the address, the form's action, the
+Every page read is also checked for its own markup shown as text (``ESCAPED_MARKUP``).
+
+Every failure (a 500 on a GET or a form, or markup shown as text) is collected with the address, the form's action, the
 field and the value, and where the app logged its exception, and each identity asserts once at
 the end. With ``-s`` each identity prints what it covered: pages, routes, forms, submissions, and
 the GET routes it may open that no page linked to.
@@ -55,6 +57,10 @@ URLS_PER_ROUTE = 3
 """Addresses per route (the demo's three panels differ: only the 2021 one has votes and reviews)."""
 SKIPPED_PATHS = re.compile(r"^/(logout|static/|language/)|\.(pdf|csv|zip|png|jpe?g|svg|ico|css|js|json|txt|xlsx|ods|odt|docx)$")
 
+ESCAPED_MARKUP = re.compile(r"&lt;/?(a|abbr|br|code|div|em|li|p|span|strong|ul)(\s|&gt;|/)")
+"""A tag of the page's own markup escaped into its text: a template that joined markup to an
+escaped value with ``~`` (the whole string is then escaped) shows the officer ``<a href=…>``
+instead of a link. Nothing the crawler types holds ``<``, and the demo's content holds no tags."""
 PER_FIELD_VALUES = ["²", "9" * 19]
 """Set in each text-like or hidden field in turn, the others as the page gave them: a number
 parser that fails on these fails whatever its neighbours hold ("²" passes ``isdigit()`` and
@@ -252,6 +258,9 @@ class Crawl:
             self.check(response, f"GET {url}" + (" (htmx)" if htmx else ""))
             if not response.headers.get("content-type", "").startswith("text/html"):
                 continue
+            if shown := ESCAPED_MARKUP.search(response.text):
+                context = response.text[max(0, shown.start() - 80):shown.end() + 80]
+                self.failures.append(f"{self.identity}: markup shown as text on GET {url}: {context!r}")
             here = str(response.url)
             reader = PageReader()
             reader.feed(response.text)

@@ -151,11 +151,14 @@ def test_officers_see_each_catalogue_needs_review_until_one_marks_it_reviewed(of
 
     page = officer_client.get("/officer/languages").text
     assert page.count("Needs review by a fluent speaker") == len(SHIPPED) and "Cymraeg" in page
+    # the button says which language to a screen reader, in markup, not as text
+    assert 'Mark as reviewed<span class="govuk-visually-hidden"> – Cymraeg</span>' in page and "&lt;span" not in page
     assert client.get("/officer/languages", follow_redirects=False).status_code in (302, 303, 401)
     response = post_form(officer_client, "/officer/languages/cy", {"reviewed": "1"}, follow_redirects=False)
     assert response.status_code == 303
     page = officer_client.get(response.headers["location"]).text
     assert page.count("Needs review by a fluent speaker") == len(SHIPPED) - 1 and "Marked reviewed on" in page
+    assert 'Needs review again<span class="govuk-visually-hidden"> – Cymraeg</span>' in page and "&lt;span" not in page
     assert post_form(officer_client, "/officer/languages/de", {"reviewed": "1"}).status_code == 404
     actions = run(AuditEntry.select(AuditEntry.action, AuditEntry.object_id).where(
         AuditEntry.object_type == "catalogue").run())
