@@ -30,7 +30,10 @@ use the learnt rates. Each method runs ``rounds`` rounds: ``tickets`` tickets of
 * everyone: every volunteer not on the panel (one per household) is an alternate. No choice of
   alternates keeps every quota at once more often, so this row is the ceiling of the pool: where
   it is below 99%, the target cannot be met there by any alternates, only by wider quotas or a
-  larger pool.
+  larger pool. "everyone (5)" is the same ceiling on the alt (target) row's own tickets and rounds
+  (the same seed draws the same tickets for the same number of tickets), the one to read that row
+  against: a small group's one seat that nobody in the pool can give back on some ticket lowers
+  the target row's min ratio, and the everyone row over other tickets would not show it.
 
 Robust rows (``--skip-robust`` leaves them out): the drop-out-robust lottery (``panels.selection.robust``)
 at floors z = 0.8, 0.5 and 0.25 beside LEXIMIN (z = 1), on the small file instances, and on camden_500_40
@@ -333,7 +336,9 @@ def main() -> None:
                   + (f"  ({failures} refills failed in the engine: LP infeasible)" if failures else ""), flush=True)
             methods = [(f"alt ({alternates_count(problem, rates, factor)}, {factor:g})",
                         alternates_count(problem, rates, factor), args.tickets) for factor in (1.5, 3.0)]
-            methods += [("alt (target)", "target", args.target_tickets), ("everyone", "everyone", args.tickets)]
+            methods += [("alt (target)", "target", args.target_tickets),
+                        (f"everyone ({args.target_tickets})", "everyone", args.target_tickets),
+                        ("everyone", "everyone", args.tickets)]
             for method, alternates, tickets in methods:
                 started = time.perf_counter()
                 chances = simulate_final_chances(problem, result.lottery, result.probabilities, rates,

@@ -36,6 +36,9 @@ which again loses nothing (any shared-household alternate can be swapped for a f
 The program is not always solved to optimality in the time it is given: on camden_500_40
 (about 400 candidate types) HiGHS ended 2 s with its bound at zero, and 100 alternates kept every
 quota in only 96–98% of checked rounds while every volunteer as an alternate kept them in 100%.
+Its choice is used only when HiGHS proves it optimal, over fewer patterns if need be
+(``_program_choice``): one it stopped on at the time limit would change with the machine's load,
+and the alternates must be repeatable from the draw's seed; ``program`` records what became of it.
 So a second choice is made beside it, the *cover* (``_sample_cover``): drop-out patterns are
 drawn one after another, each is repaired with the best replacements from the alternates chosen
 so far and from anyone else (the same priorities as a real round, ``ReplacementSolver``), and
@@ -45,8 +48,8 @@ misrepresentation where the two differ clearly, else by expected distance from t
 (``_better``), and the better one is kept; ``method`` says which. On large pools (more than ``LARGE_POOL_TYPES`` candidate types, such
 as n = 20,000, where HiGHS ended its time limit 92% from optimal) the cover alone chooses.
 
-The guarantee, stated honestly: when ``method`` is "program", A is optimal for the S sampled
-drop-out sets within HiGHS's reported ``mip_gap`` (the paper bounds how far that is from the true
+The guarantee, stated honestly: when ``method`` is "program", A is optimal for the
+``program_samples`` sampled drop-out sets (HiGHS's ``mip_gap`` at most 10⁻⁶) (the paper bounds how far that is from the true
 expectation as S grows, and how much is lost when the learnt probabilities are off); the cover
 promises no optimum, only that it did at least as well as the program on the fresh patterns. The
 reported ``expected_loss``, ``worst_loss`` and ``expected_distance`` are over the fresh patterns;
@@ -62,9 +65,10 @@ from __future__ import annotations
 
 import hashlib
 import math
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import sparse
@@ -81,8 +85,13 @@ ENUMERATE_UP_TO = 12
 TIME_LIMIT_S = 8.0
 #: Above this many candidate types only the cover chooses (the program is too big to solve in seconds).
 LARGE_POOL_TYPES = 400
-#: Drop-out patterns the cover reads, at most (it stops once it has its alternates).
+#: Drop-out patterns the cover reads, at most (it stops once it has its alternates): this many, or
+#: ``COVER_PATTERNS_PER_ALTERNATE`` per alternate asked for. Past sixty alternates most patterns need
+#: nobody new, so 200 patterns ran out before 100 alternates (camden_500_40, 40 seats: 96 alternates,
+#: every quota held in 0.985 of 200 checked rounds; with 400 patterns, 100 alternates and 1.000; over
+#: five tickets the lowest group ratio rose or stayed, never fell).
 COVER_SAMPLES = 200
+COVER_PATTERNS_PER_ALTERNATE = 4
 #: Fresh drop-out patterns on which the program's choice and the cover's are compared and reported.
 JUDGE_SAMPLES = 100
 #: In the distance from the drawn panel a group's seat counts this over its drawn seats, at least 1
@@ -103,12 +112,17 @@ class Alternates:
     mip_gap: float
     method: str
     expected_distance: float = 0.0
+    #: What became of the sample-average program: "solved" (proved optimal over ``program_samples``
+    #: patterns), "unsolved" (not proved within the time limit, so not used) or "large pool" (not tried).
+    program: str = ""
+    program_samples: int = 0
 
     def to_json(self) -> dict:
         return {"ids": list(self.ids), "expected_misrepresentation": round(self.expected_loss, 6),
                 "worst_misrepresentation": round(self.worst_loss, 6), "quota_hold_rate": round(self.quota_hold_rate, 6),
                 "expected_distance": round(self.expected_distance, 6), "samples": self.samples, "seed": self.seed,
-                "mip_gap": round(self.mip_gap, 6), "method": self.method}
+                "mip_gap": round(self.mip_gap, 6), "method": self.method, "program": self.program,
+                "program_samples": self.program_samples}
 
 
 class QuotaRows:
@@ -201,16 +215,19 @@ def choose_alternates(
     if count == 0:
         return Alternates((), 0.0, 0.0, 1.0, samples, seed, 0.0, "none")
     probabilities = np.array([dropout[member] for member in panel])
-    cover_samples = max(samples, COVER_SAMPLES)
+    cover_samples = max(samples, COVER_SAMPLES, COVER_PATTERNS_PER_ALTERNATE * count)
     drops = rng.random((cover_samples, len(panel))) < probabilities
     # stays[t][s, j]: whether the s-th member of type t would take a seat in sample j
     stays = [rng.random((len(members), cover_samples)) >= np.array([dropout[m] for m in members])[:, None]
              for members, _, _ in types]
     choices = [_sample_cover(types, rows, panel, drops, stays, count)]
+    outcome, program_samples = "large pool", 0
     if len(types) <= LARGE_POOL_TYPES:
         program = _program_choice(types, rows, panel, drops, stays, count, samples, time_limit)
+        outcome = "unsolved" if program is None else "solved"
         if program is not None:
-            choices.append(program)
+            *program, program_samples = program
+            choices.append(tuple(program))
     # Both choices are judged on the same fresh drop-out patterns, which neither was chosen on.
     judge = np.random.default_rng([seed, 1])
     judged_drops = judge.random((JUDGE_SAMPLES, len(panel))) < probabilities
@@ -218,9 +235,8 @@ def choose_alternates(
     judged_stays = {member: judge.random(JUDGE_SAMPLES) >= dropout[member] for member in sorted(ids)}
     judged = [_evaluated(rows, panel, judged_drops, ordered, lambda member, j: judged_stays[member][j], seed, gap, method)
               for ordered, gap, method in choices]
-    if len(judged) == 1:
-        return judged[0][0]
-    return _better(judged[0], judged[1])
+    chosen = judged[0][0] if len(judged) == 1 else _better(judged[0], judged[1])
+    return replace(chosen, program=outcome, program_samples=program_samples)
 
 
 def _better(cover, program) -> Alternates:
@@ -264,15 +280,29 @@ def _evaluated(rows, panel, drops, ordered, stays, seed, gap, method) -> tuple[A
 
 
 def _program_choice(types, rows, panel, drops, stays, count, samples, time_limit):
-    """The sample-average program's alternates in order, with HiGHS's gap, over the first
-    ``samples`` patterns; when HiGHS finds no solution within the time limit, over half as many,
-    down to ``MIN_SAMPLES``; ``None`` when none of these found one."""
+    """The sample-average program's alternates in order, with HiGHS's gap and the number of
+    patterns, over the first ``samples`` patterns, as HiGHS proves it optimal; when it cannot in
+    half the time left, over half as many patterns, down to ``MIN_SAMPLES`` (which has the rest of
+    ``time_limit``); ``None`` when none is proved in time.
+
+    Only a proved optimum is used. Where HiGHS stops at its time limit its best choice so far
+    depends on the machine's speed and load (sf_fixture_22 and opendlp_30, 30 patterns, 2 s: stopped
+    in the root node, 72% to 100% from optimal; two runs of the same seed on camden_500_40 chose
+    different lists), and the alternates must be the same whenever the draw's seed is. Fewer
+    patterns are often proved at once (sf_fixture_22: 15 patterns in 0.5 s)."""
+    deadline = time.monotonic() + time_limit
     while True:
+        last = samples <= MIN_SAMPLES
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
         chosen = _program_over(types, rows, panel, drops[:samples], [stay[:, :samples] for stay in stays], count,
-                               samples, time_limit)
-        if chosen is not None or samples <= MIN_SAMPLES:
-            return chosen
-        samples //= 2
+                               samples, left if last else left / 2)
+        if chosen is not None:
+            return (*chosen, samples)
+        if last:
+            return None
+        samples = max(MIN_SAMPLES, samples // 2)
 
 
 def _program_over(types, rows, panel, drops, stays, count, samples, time_limit):
@@ -529,9 +559,9 @@ def _solve(types, rows: QuotaRows, panel_counts, drop_counts, drop_sizes, stays,
                                                           np.concatenate(upper)),
                   bounds=Bounds(np.zeros(variables), high), integrality=integrality,
                   options={"time_limit": time_limit, "mip_rel_gap": 1e-6})
+    if result.status == 1:  # the time limit came before the proof (see ``_program_choice``)
+        return None
     if result.x is None:
-        if result.status == 1:  # the time limit came before any solution: the caller tries fewer samples
-            return None
         raise RuntimeError(f"the alternates program found no solution: {result.message}")
     solution = np.rint(result.x[:z_start])
     taken = [int(solution[slot_start[t]:slot_start[t + 1]].sum()) for t in range(type_count)]

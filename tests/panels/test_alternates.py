@@ -272,13 +272,13 @@ def test_a_ceiling_just_above_the_target_does_not_lower_the_bar(monkeypatch):
 
 
 def test_the_cover_is_kept_when_the_program_does_worse_on_fresh_patterns(monkeypatch):
-    # Six women and six men on a panel whose quotas allow no slack, both dropping out: a program
-    # that (as if stopped by its time limit) offers only men loses to the cover, which offers both.
+    # Six women and six men on a panel whose quotas allow no slack, both dropping out: a program's
+    # choice that offers only men (as over too few patterns) loses to the cover, which offers both.
     volunteers = tuple(Volunteer(id=f"{sex}{i}", features={"sex": sex}) for sex in "FM" for i in range(12))
     problem = SelectionProblem(volunteers=volunteers, k=12, quotas=(Quota("sex", "F", 6, 6), Quota("sex", "M", 6, 6)))
     panel = [f"F{i}" for i in range(6)] + [f"M{i}" for i in range(6)]
     dropout = {v.id: 0.2 for v in volunteers}
-    monkeypatch.setattr(alternates_module, "_program_choice", lambda *args: (("M6", "M7", "M8", "M9"), 0.5, "program"))
+    monkeypatch.setattr(alternates_module, "_program_choice", lambda *args: (("M6", "M7", "M8", "M9"), 0.0, "program", 4))
     chosen = choose_alternates(problem, panel, dropout, 4, samples=20, seed=5)
     assert chosen.method == "cover"
     assert {a[0] for a in chosen.ids} == {"F", "M"} and len(chosen.ids) == 4
@@ -294,6 +294,57 @@ def test_the_program_is_kept_when_the_cover_does_no_better():
     chosen = choose_alternates(problem, panel, dropout, 4, samples=20, seed=5)
     assert chosen.method == "program" and all(a.startswith("F") for a in chosen.ids)
     assert chosen.to_json()["method"] == "program" and chosen.mip_gap <= 1e-6
+    assert (chosen.program, chosen.program_samples) == ("solved", 20)
+
+
+def _women_drop_out():
+    volunteers = tuple(Volunteer(id=f"{sex}{i}", features={"sex": sex}) for sex in "FM" for i in range(12))
+    problem = SelectionProblem(volunteers=volunteers, k=12, quotas=(Quota("sex", "F", 6, 6), Quota("sex", "M", 6, 6)))
+    panel = [f"F{i}" for i in range(6)] + [f"M{i}" for i in range(6)]
+    return problem, panel, {v.id: 0.3 if v.id.startswith("F") else 0.0 for v in volunteers}
+
+
+def test_a_program_stopped_by_its_time_limit_is_not_used(monkeypatch):
+    # HiGHS's best choice when the time limit stops it depends on the machine's speed: the
+    # alternates would not be repeatable from the seed, so the cover alone chooses.
+    problem, panel, dropout = _women_drop_out()
+    real = alternates_module.milp
+
+    def stopped(*args, **kwargs):
+        result = real(*args, **kwargs)
+        if "time_limit" in kwargs.get("options", {}):  # the alternates program, not a cover step
+            result.status = 1
+        return result
+
+    monkeypatch.setattr(alternates_module, "milp", stopped)
+    chosen = choose_alternates(problem, panel, dropout, 4, samples=20, seed=5)
+    assert chosen.method == "cover" and (chosen.program, chosen.program_samples) == ("unsolved", 0)
+    assert chosen.to_json()["program"] == "unsolved"
+
+
+def test_the_program_is_tried_over_fewer_patterns_when_not_proved_over_all(monkeypatch):
+    problem, panel, dropout = _women_drop_out()
+    real = alternates_module._program_over
+    tried = []
+
+    def proved_from_five(types, rows, panel, drops, stays, count, samples, time_limit):
+        tried.append(samples)
+        return real(types, rows, panel, drops, stays, count, samples, time_limit) if samples <= 5 else None
+
+    monkeypatch.setattr(alternates_module, "_program_over", proved_from_five)
+    chosen = choose_alternates(problem, panel, dropout, 4, samples=20, seed=5)
+    assert tried == [20, 10, 5]
+    assert (chosen.program, chosen.program_samples) == ("solved", 5)  # judged beside the cover, as ever
+
+
+def test_the_cover_reads_enough_patterns_for_the_alternates_asked(monkeypatch):
+    # Few patterns run out before a long list is complete; the cover reads four per alternate.
+    problem, panel, dropout = _women_drop_out()
+    dropout = {member: 0.3 for member in dropout}
+    monkeypatch.setattr(alternates_module, "COVER_SAMPLES", 4)
+    monkeypatch.setattr(alternates_module, "_program_choice", lambda *args: None)
+    chosen = choose_alternates(problem, panel, dropout, 10, samples=4, seed=5)
+    assert chosen.method == "cover" and len(chosen.ids) == 10
 
 
 def test_rates_fitted_together_count_groups_that_go_together_once():

@@ -92,13 +92,17 @@ def test_draw_chooses_alternates_shows_final_chances_and_replacements_take_them(
     assert len(check["holds"]["per_quota"]) == len(check["ceiling"]["per_quota"]) > 0
     assert 'id="alternates-check"' in page and "with every volunteer left as an alternate" in page
     assert 'id="alternates-target"' in page
+    program = plan["alternates"]["program"]
+    assert program in {"solved", "unsolved", "large pool"} and 'id="program-proof"' in page
+    if plan["alternates"]["method"] == "cover" and program == "unsolved":
+        assert "could not be solved within its time limit, so it was not used" in page
     ceiling = check["ceiling"]
     if not check["target_met"] and ceiling["worst_quota"] >= 0.99 and ceiling["lowest_ratio"] >= 0.95:
         assert "This list stays as it was chosen. When you next draw a panel, leave the number" in page
 
     # Decline a member whom an alternate matches exactly where there is one: the alternates can then
-    # always take that seat within the quotas. The program has a time limit, so which alternates it
-    # chose can differ from run to run; without an exact match, the round may refill instead, and
+    # always take that seat within the quotas. Whether the program is proved within its time limit
+    # can differ from machine to machine, and with it which alternates are chosen; without an exact match, the round may refill instead, and
     # must say why.
     matches = [member for member in drawn if profile(member) in {profile(alternate) for alternate in alternates}]
     first = (matches or drawn)[0]
