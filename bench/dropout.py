@@ -347,7 +347,7 @@ def main() -> None:
                                                  time_limit=args.time_limit, check_rounds=args.check_rounds)
                 elapsed = (time.perf_counter() - started) / chances.rounds
                 ratio = chances.groups[0].ratio
-                judged = method != "everyone"
+                judged = not method.startswith("everyone")
                 print(f"{name[:28]:<28} {method:<13} {chances.rounds:>6} {1 - chances.quota_hold_rate:>10.3f} "
                       f"{chances.worst_quota_hold_rate:>7.3f} "
                       f"{('pass' if chances.worst_quota_hold_rate >= TARGET_HOLD else 'FAIL') if judged else '-':>6} "
