@@ -88,14 +88,14 @@ The LP's fresh hold (the whole distribution, 400 scenarios) rises on both file i
 (camden_500_40's was 0.997 already); the bench's worst quota hold and min ratio come from 10
 tickets and move by a few points from run to run (sf_fixture_22 at z = 0.8 fell here, and was
 0.988 on a run of this change before rounds had to gain one scenario's worth). The swap search
-then stopped after 20 s, hence sf_fixture_22's extra 15 to 19 s (see "Work and time limit" for
-what replaced that limit). The kept-share rows matter on opendlp_30 (at z = 0.8, without them the kept share fell
-to 0.9821 against LEXIMIN's 0.9827, its scarce "Forian" group), but on sf_fixture_22 every
-group's kept share is 1, so they bind nowhere, and on 100 tickets x 10 rounds its z = 0.5
-lottery kept 0.970 of the drawn seats of age 30-44, against 0.982 (Female) with neither swaps
-nor these rows: the kept share is too optimistic to protect a group whose losses come from
-replacements that must restore other quotas first. The floor bounds what fairness is given up,
-not that ratio.
+then stopped after 20 s, hence sf_fixture_22's extra 15 to 19 s ("Work and time limit" says what
+replaced that limit). The kept-share rows matter on opendlp_30 (at z = 0.8, without them the
+kept share fell to 0.9821 against LEXIMIN's 0.9827, its scarce "Forian" group), but on
+sf_fixture_22 every group's kept share is 1, so they bind nowhere, and on 100 tickets x 10
+rounds its z = 0.5 lottery kept 0.970 of the drawn seats of age 30-44, against 0.982 (Female)
+with neither swaps nor these rows: the kept share is too optimistic to protect a group whose
+losses come from replacements that must restore other quotas first. The floor bounds what
+fairness is given up, not that ratio.
 
 z = 1 keeps every chance equal to LEXIMIN's (they already add up to k), so it only chooses the
 most robust of the LEXIMIN-fair distributions over the panels it knows. The result is rounded to
@@ -120,8 +120,9 @@ panel fully scored stays a column, and the weights are those of the last LP solv
 before the first), so the lottery always meets every quota, the floor and the kept-share rows.
 Rounds stop early enough to leave the fresh check (step 5) the time it should take, estimated
 from the time LEXIMIN's panels took to score, because its figures are what the officer weighs
-before the draw. If LEXIMIN's own panels cannot all be scored in time, the distribution is
-LEXIMIN's, unchanged, with no hold figures. ``RobustDistribution.time_limit_reached`` names the
+before the draw; when that time is not left once LEXIMIN's panels are scored, the rounds take all
+of it and the fresh figures are not measured. If LEXIMIN's own panels cannot all be scored in
+time, the distribution is LEXIMIN's, unchanged, with no hold figures. ``RobustDistribution.time_limit_reached`` names the
 step that was cut short, and the officer's run page and the CLI say so: only then does the
 lottery depend on the machine's speed. A tighter budget would reach the limit less often but
 would give up robustness on every run. On sf_fixture_22 (z = 0.5) the whole work took 40 to 45 s
@@ -481,10 +482,11 @@ class RobustDistribution:
     smallest chance / LEXIMIN chance over types with a positive LEXIMIN chance (≥ ``floor``).
 
     ``time_limit_reached`` is ``None`` when the fixed work finished within ``time_limit`` seconds,
-    else the first step the limit cut short (module docstring, "Time limit"): ``"scoring"`` (not
-    every LEXIMIN panel was scored, so the distribution is LEXIMIN's and no hold figure or kept
-    share was measured: they are ``None``), ``"search"`` (fewer rounds than planned: the best
-    distribution over the panels scored by then) or ``"check"`` (the fresh figures are ``None``)."""
+    else the first step the limit cut short (module docstring, "Work and time limit"):
+    ``"scoring"`` (not every LEXIMIN panel was scored, so the distribution is LEXIMIN's and no hold
+    figure or kept share was measured: they are ``None``), ``"search"`` (fewer rounds than
+    planned: the best distribution over the panels scored by then) or ``"check"`` (the fresh
+    figures are ``None``)."""
 
     panels: tuple[np.ndarray, ...]
     weights: np.ndarray
@@ -566,12 +568,16 @@ def robust_distribution(
     columns = _Columns(list(panels), list(scores), leximin_weights, lp)
     leximin_hold = columns.value
     swaps = _Swaps(PanelProgram(pool), scorer, counts, budget=swap_evaluations)
-    # the fresh check scores LEXIMIN's panels and those the weights keep, on fresh_scenarios each
+    # the fresh check scores LEXIMIN's panels and the new ones the weights keep, on fresh_scenarios each
     seconds_per_panel = (deadline.clock() - started) * fresh_scenarios / scenarios / len(panels)
+
+    def fresh_check_seconds() -> float:
+        return seconds_per_panel * (len(panels) + columns.new_kept_count())
+    check_fits = deadline.remaining() > fresh_check_seconds()
     reached = None
     try:
         _add_columns(columns, swaps, pool, rounds=rounds, improvement=IMPROVEMENT_SCENARIOS / scenarios,
-                     deadline=lambda: deadline.earlier(seconds_per_panel * (len(panels) + columns.kept_count())))
+                     deadline=lambda: deadline.earlier(fresh_check_seconds()) if check_fits else deadline)
     except TimeLimitReached:
         reached = CUT_IN_SEARCH
     robustness = min(columns.value, max(columns.value - 1.0 / scenarios, leximin_hold))
@@ -679,6 +685,7 @@ class _Columns:
         self.scores = scores
         self.lp = lp
         self.known = {panel.tobytes() for panel in panels}
+        self.leximin_count = len(panels)
         self.weights = weights / weights.sum()
         self.value = float(sum(w * score.rate for score, w in zip(scores, self.weights)))
         self.duals: _Duals | None = None
@@ -699,8 +706,9 @@ class _Columns:
         self.weights, self.value, self.duals = self.lp.best_weights(self.panels, self.scores, deadline)
         return self.value
 
-    def kept_count(self) -> int:
-        return int((self.weights > 1e-12).sum())
+    def new_kept_count(self) -> int:
+        """Panels beyond LEXIMIN's that the last LP weighs."""
+        return int((self.weights[self.leximin_count:] > 1e-12).sum())
 
     def padded_weights(self) -> np.ndarray:
         """The last LP's weights, zero on the panels added since."""
