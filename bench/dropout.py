@@ -42,7 +42,9 @@ on fresh rounds (seed 2025, not the scenarios the robust weights were chosen on)
 volunteer as an alternate and with the alternates the app would choose (``alternates_for_target``);
 columns: worst q, every q (share of final panels meeting every quota at once), min ratio, the lowest
 lottery chance / LEXIMIN chance over volunteers, the robust LP's own fresh and in-sample hold rates
-(every quota restorable with everyone as a replacement), and the robust lottery's computing time.
+(every quota restorable with everyone as a replacement; "-" when its time limit passed before they were
+measured), and the robust lottery's computing time; a line before the row says when that time limit
+cut the robust lottery short, in which step.
 
 Last, the time of selection with alternates (LEXIMIN, then the alternates of the drawn panel) on
 a synthetic pool of n = 20,000, k = 150 with households (``synthetic_pools.LARGE``), against the
@@ -220,7 +222,11 @@ def robust_rows(name, problem, rates, leximin, args) -> None:
             result = select_panel(problem, lottery_size=1000, robust=RobustSettings(
                 floor=floor, dropout=dropout, scenarios=args.robust_scenarios, rounds=args.robust_rounds))
             figures = result.robustness
-            own = f"{figures['fresh_hold']:.3f}/{figures['in_sample_hold']:.3f}"
+            own = "/".join("-" if figures[key] is None else f"{figures[key]:.3f}" for key in ("fresh_hold", "in_sample_hold"))
+            if figures["time_limit_reached"] is not None:
+                print(f"{name}, z={floor:g}: the robust lottery's time limit of {figures['time_limit']:g} s was reached in "
+                      f"its {figures['time_limit_reached']} step ({figures['rounds']} rounds, {figures['panels_scored']} "
+                      "panels scored)", flush=True)
         computed = time.perf_counter() - started
         chances = Counter(member for panel in result.lottery.panels for member in panel)
         lowest = min((chances[member] / result.lottery.size / chance

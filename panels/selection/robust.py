@@ -57,10 +57,11 @@ What is done here, every panel meeting every quota and household rule:
       Σ_t π_t Y_pt / count_t + Σ_g μ_g (kept_gp − r·Y_gp) (π, μ the duals of the floor and
       kept-share rows), swaps tried in the order of the quotas the starting panel breaches most.
       Every panel it climbs through is a new column. It stops after ``SWAP_TRIES`` swaps without
-      improvement, ``SWAP_STEPS`` steps, or ``swap_time_limit`` seconds over all rounds.
+      improvement, ``SWAP_STEPS`` steps, or once it has scored ``swap_evaluations`` panels over
+      all rounds (``SWAP_EVALUATIONS``).
    The LP is solved again, until a round raises its value by no more than one scenario's worth
-   (1/S), or ``rounds`` or ``time_limit`` (which includes the swap search) is reached. This is a heuristic: h_p is a simulation, not a
-   linear price, so no column is proved best.
+   (1/S), or ``rounds`` rounds are done. This is a heuristic: h_p is a simulation, not a linear
+   price, so no column is proved best.
 5. Overfitting: the weights are chosen on S scenarios, so the in-sample value is optimistic. The
    result also reports the hold rate on ``fresh_scenarios`` drawn from another seed, for the
    robust distribution and for LEXIMIN, and those are the figures to trust.
@@ -87,26 +88,57 @@ The LP's fresh hold (the whole distribution, 400 scenarios) rises on both file i
 (camden_500_40's was 0.997 already); the bench's worst quota hold and min ratio come from 10
 tickets and move by a few points from run to run (sf_fixture_22 at z = 0.8 fell here, and was
 0.988 on a run of this change before rounds had to gain one scenario's worth). The swap search
-spends up to ``DEFAULT_SWAP_TIME_LIMIT_S`` within ``time_limit``, hence sf_fixture_22's extra 15
-to 19 s. The kept-share rows matter on opendlp_30 (at z = 0.8, without them the kept share fell
-to 0.9821 against LEXIMIN's 0.9827, its scarce "Forian" group), but on sf_fixture_22 every
-group's kept share is 1, so they bind nowhere, and on 100 tickets x 10 rounds its z = 0.5
-lottery kept 0.970 of the drawn seats of age 30-44, against 0.982 (Female) with neither swaps
-nor these rows: the kept share is too optimistic to protect a group whose losses come from
-replacements that must restore other quotas first. The floor bounds what fairness is given up,
-not that ratio.
+then stopped after 20 s, hence sf_fixture_22's extra 15 to 19 s ("Work and time limit" says what
+replaced that limit). The kept-share rows matter on opendlp_30 (at z = 0.8, without them the
+kept share fell to 0.9821 against LEXIMIN's 0.9827, its scarce "Forian" group), but on
+sf_fixture_22 every group's kept share is 1, so they bind nowhere, and on 100 tickets x 10
+rounds its z = 0.5 lottery kept 0.970 of the drawn seats of age 30-44, against 0.982 (Female)
+with neither swaps nor these rows: the kept share is too optimistic to protect a group whose
+losses come from replacements that must restore other quotas first. The floor bounds what
+fairness is given up, not that ratio.
 
 z = 1 keeps every chance equal to LEXIMIN's (they already add up to k), so it only chooses the
 most robust of the LEXIMIN-fair distributions over the panels it knows. The result is rounded to
 the same uniform lottery and public draw as LEXIMIN (``lottery.build_lottery``); a volunteer's
 lottery chance is then within the lottery's ``max_deviation`` of z·π_i or more.
+
+Work and time limit. The lottery is the result of a fixed amount of work: S scenarios, at most
+``rounds`` rounds, the panel program's candidates each round, and at most ``swap_evaluations``
+panels scored by the swap search over all rounds. The same inputs (pool, LEXIMIN distribution,
+drop-out rates, seed) give the same lottery on any machine, however busy, which is what an officer
+can explain and anyone can re-run. The swap search used to stop after 20 s instead, and the
+rounds when ``time_limit`` had passed, so a busy machine drew a different lottery: at load 3 to 4
+on 2 shared cores its 20 s scored 144 and 153 panels in two runs of sf_fixture_22 (z = 0.5),
+which ``SWAP_EVALUATIONS`` now fixes at about that number.
+
+``time_limit`` (``DEFAULT_TIME_LIMIT_S``) is a guard around the whole call, not the budget: one
+``Deadline`` on one clock goes to every step, which checks it between units of work (a scenario,
+a node block of the replacement search, a swap) and gives HiGHS the time left as its time limit
+(the pricing programs at most ``PRICING_TIME_LIMIT_S``, the LPs and the replacement program all
+of it). A step the deadline interrupts is dropped and what earlier steps finished is kept: every
+panel fully scored stays a column, and the weights are those of the last LP solved (LEXIMIN's
+before the first), so the lottery always meets every quota, the floor and the kept-share rows.
+Rounds stop early enough to leave the last LP (step 6, ``LAST_LP_SECONDS``) and the fresh check
+(step 5) the time they should take, the check's estimated from the time LEXIMIN's panels took to
+score, because its figures are what the officer weighs before the draw; when that time is not
+left once LEXIMIN's panels are scored, the rounds take the check's time and its figures are not
+measured. If LEXIMIN's own panels cannot all be scored in
+time, the distribution is LEXIMIN's, unchanged, with no hold figures. ``RobustDistribution.time_limit_reached`` names the
+step that was cut short, and the officer's run page and the CLI say so: only then does the
+lottery depend on the machine's speed. A tighter budget would reach the limit less often but
+would give up robustness on every run. On sf_fixture_22 (z = 0.5) the whole work took 40 to 45 s
+of CPU at load 3 to 4: scoring LEXIMIN's 76 panels about a quarter of it, the swap search a
+quarter and the fresh check two fifths. It finished within the 60 s at load 3 to 6 (52 s at
+load 3, the process getting 79% of a core), with the same lottery and figures each time; at
+load 8 the limit stopped it after 1 of its 3 rounds (94 panels scored; in-sample hold 0.936
+against 0.972 finished and LEXIMIN's 0.887), and the fresh check did not fit.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,6 +146,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from panels.selection.compression import CompressedPool
+from panels.selection.deadline import Deadline, TimeLimitReached
 from panels.selection.lottery import panel_matrix
 from panels.selection.panel_program import PanelProgram
 from panels.selection.swap_search import swap_search
@@ -122,10 +155,14 @@ DEFAULT_SCENARIOS = 300
 DEFAULT_FRESH_SCENARIOS = 400
 #: Column-generation rounds after the LEXIMIN portfolio, at most.
 DEFAULT_ROUNDS = 8
-#: Seconds of column generation, at most (the scoring of LEXIMIN's panels is not counted).
+#: Seconds of the whole computation, at most: a guard on a slow or busy machine (module docstring).
 DEFAULT_TIME_LIMIT_S = 60.0
-#: Seconds of swap search, at most, over all rounds (counted within ``time_limit``).
-DEFAULT_SWAP_TIME_LIMIT_S = 20.0
+#: Panels the swap search scores, at most, over all rounds: its share of the fixed work.
+SWAP_EVALUATIONS = 150
+#: Seconds HiGHS may spend on one pricing program, at most (they take well under 0.1 s here).
+PRICING_TIME_LIMIT_S = 5.0
+#: Seconds the rounds leave for the last LP (step 6), which took 0.01 to 0.03 s on sf_fixture_22.
+LAST_LP_SECONDS = 1.0
 #: Panels the swap search starts from each round: those the LP weighs most.
 SWAP_STARTS = 6
 #: Swaps scored per step of the swap search, in order of priority, before it gives up on a panel.
@@ -232,11 +269,14 @@ class PanelScore:
 
 
 class PanelScorer:
-    """Decides, per scenario, whether a panel's quotas can be restored (module docstring, step 2)."""
+    """Decides, per scenario, whether a panel's quotas can be restored (module docstring, step 2).
+    ``deadline`` is checked between scenarios and inside long searches: past it, ``score`` raises
+    ``TimeLimitReached`` and the panel has no score."""
 
-    def __init__(self, pool: CompressedPool, scenarios: DropoutScenarios) -> None:
+    def __init__(self, pool: CompressedPool, scenarios: DropoutScenarios, deadline: Deadline | None = None) -> None:
         self.pool = pool
         self.scenarios = scenarios
+        self.deadline = deadline or Deadline.never()
         self.membership = pool.membership.toarray().astype(np.int64)
         self.category_rows = [np.array([row for row, quota in enumerate(pool.problem.quotas) if quota.category == c])
                               for c in pool.problem.categories]
@@ -252,6 +292,7 @@ class PanelScorer:
     def score(self, type_panel: np.ndarray, fail_limit: int | None = None) -> PanelScore | None:
         """The panel's score; ``None`` as soon as more than ``fail_limit`` scenarios fail, if given
         (the swap search stops scoring a panel that can no longer beat the one it has)."""
+        self.deadline.check()
         pool, membership = self.pool, self.membership
         panel = np.asarray(type_panel, dtype=np.int64)
         dropped, staying = self._dropped_and_staying(panel)
@@ -268,6 +309,7 @@ class PanelScorer:
         if fail_limit is not None and failed > fail_limit:
             return None
         for s in np.flatnonzero(~held & possible):
+            self.deadline.check()
             held[s] = self._restorable(shortfall[s], pool.quota_max - remaining[s], int(seats[s]), staying[s])
             failed += not held[s]
             if fail_limit is not None and failed > fail_limit:
@@ -328,7 +370,10 @@ class PanelScorer:
             high.append([1.0])
         solved = milp(np.zeros(useful.size), constraints=LinearConstraint(np.vstack(rows), np.concatenate(lower),
                                                                           np.concatenate(high)),
-                      bounds=Bounds(np.zeros(useful.size), upper), integrality=np.ones(useful.size))
+                      bounds=Bounds(np.zeros(useful.size), upper), integrality=np.ones(useful.size),
+                      options={"time_limit": self.deadline.solver_seconds()})
+        if solved.status == 1:  # out of time before deciding (a feasible point would be optimal at once)
+            raise TimeLimitReached
         return solved.status == 0
 
 
@@ -336,6 +381,8 @@ class PanelScorer:
 WITNESSES = 4
 #: Nodes the replacement search may visit before the integer program decides instead.
 SEARCH_NODES = 20_000
+#: The replacement search checks the deadline once per this many nodes.
+NODES_PER_CHECK = 1024
 
 
 class _OutOfNodes(Exception):
@@ -365,6 +412,7 @@ class _CoverSearch:
         self.witness = np.zeros(0, dtype=np.int64)
         self.failed: set[tuple[int, ...]] = set()
         self.nodes = 0
+        self.deadline = scorer.deadline
 
     def run(self, seats: int) -> bool | None:
         try:
@@ -376,6 +424,8 @@ class _CoverSearch:
         self.nodes += 1
         if self.nodes > SEARCH_NODES:
             raise _OutOfNodes
+        if self.nodes % NODES_PER_CHECK == 0:
+            self.deadline.check()
         shortfall, headroom = self.shortfall, self.headroom
         breached = shortfall > 0
         if not breached.any():
@@ -420,6 +470,12 @@ class _CoverSearch:
         return False
 
 
+#: What ``RobustDistribution.time_limit_reached`` names: the step the time limit cut short.
+CUT_IN_SCORING = "scoring"
+CUT_IN_SEARCH = "search"
+CUT_IN_CHECK = "check"
+
+
 @dataclass(frozen=True)
 class RobustDistribution:
     """A distribution over quota-meeting type panels, robust to drop-outs, with its figures.
@@ -427,36 +483,50 @@ class RobustDistribution:
     ``in_sample_hold`` is Σ λ_p h_p on the scoring scenarios (optimistic: the weights were chosen
     on them); ``fresh_hold`` the same on ``fresh_scenarios`` from another seed. ``leximin_*`` are
     the LEXIMIN distribution's figures on the same scenarios. ``lowest_chance_ratio`` is the
-    smallest chance / LEXIMIN chance over types with a positive LEXIMIN chance (≥ ``floor``)."""
+    smallest chance / LEXIMIN chance over types with a positive LEXIMIN chance (≥ ``floor``).
+
+    ``time_limit_reached`` is ``None`` when the fixed work finished within ``time_limit`` seconds,
+    else the first step the limit cut short (module docstring, "Work and time limit"):
+    ``"scoring"`` (not every LEXIMIN panel was scored, so the distribution is LEXIMIN's and no hold
+    figure or kept share was measured: they are ``None``), ``"search"`` (fewer rounds than
+    planned: the best distribution over the panels scored by then) or ``"check"`` (the fresh
+    figures are ``None``)."""
 
     panels: tuple[np.ndarray, ...]
     weights: np.ndarray
     type_probabilities: np.ndarray
     floor: float
-    in_sample_hold: float
-    fresh_hold: float
-    leximin_in_sample_hold: float
-    leximin_fresh_hold: float
+    in_sample_hold: float | None
+    fresh_hold: float | None
+    leximin_in_sample_hold: float | None
+    leximin_fresh_hold: float | None
     lowest_chance_ratio: float
     scenarios: int
     fresh_scenarios: int
     seed: int
     rounds: int
     panels_scored: int
-    kept_share: float = 1.0
-    leximin_kept_share: float = 1.0
+    kept_share: float | None = 1.0
+    leximin_kept_share: float | None = 1.0
     swaps_taken: int = 0
     swap_panels_tried: int = 0
+    time_limit: float = DEFAULT_TIME_LIMIT_S
+    time_limit_reached: str | None = None
 
     def to_json(self) -> dict:
-        return {"floor": self.floor, "in_sample_hold": round(self.in_sample_hold, 6),
-                "fresh_hold": round(self.fresh_hold, 6), "leximin_in_sample_hold": round(self.leximin_in_sample_hold, 6),
-                "leximin_fresh_hold": round(self.leximin_fresh_hold, 6),
+        return {"floor": self.floor, "in_sample_hold": _rounded(self.in_sample_hold),
+                "fresh_hold": _rounded(self.fresh_hold), "leximin_in_sample_hold": _rounded(self.leximin_in_sample_hold),
+                "leximin_fresh_hold": _rounded(self.leximin_fresh_hold),
                 "lowest_chance_ratio": round(self.lowest_chance_ratio, 6), "scenarios": self.scenarios,
                 "fresh_scenarios": self.fresh_scenarios, "seed": self.seed, "rounds": self.rounds,
                 "panels_scored": self.panels_scored, "panels": len(self.panels),
-                "kept_share": round(self.kept_share, 6), "leximin_kept_share": round(self.leximin_kept_share, 6),
-                "swaps_taken": self.swaps_taken, "swap_panels_tried": self.swap_panels_tried}
+                "kept_share": _rounded(self.kept_share), "leximin_kept_share": _rounded(self.leximin_kept_share),
+                "swaps_taken": self.swaps_taken, "swap_panels_tried": self.swap_panels_tried,
+                "time_limit": self.time_limit, "time_limit_reached": self.time_limit_reached}
+
+
+def _rounded(figure: float | None) -> float | None:
+    return None if figure is None else round(figure, 6)
 
 
 def robust_distribution(
@@ -471,79 +541,183 @@ def robust_distribution(
     seed: int = 0,
     rounds: int = DEFAULT_ROUNDS,
     time_limit: float = DEFAULT_TIME_LIMIT_S,
-    swap_time_limit: float | None = None,
+    swap_evaluations: int = SWAP_EVALUATIONS,
+    clock: Callable[[], float] | None = None,
 ) -> RobustDistribution:
     """The robust distribution of ``pool`` (module docstring) from the LEXIMIN distribution
     (``leximin_panels`` with ``leximin_weights``); ``dropout`` maps every eligible volunteer to
-    their drop-out probability; ``swap_time_limit`` bounds the swap search (default
-    ``DEFAULT_SWAP_TIME_LIMIT_S``). Raises ``ValueError`` for a floor outside (0, 1]."""
+    their drop-out probability; ``swap_evaluations`` bounds the swap search over all rounds.
+    ``time_limit`` seconds on ``clock`` (``time.perf_counter`` by default) bound the whole call,
+    whose result says which step they cut short, if any. Raises ``ValueError`` for a floor
+    outside (0, 1]."""
     floor = check_floor(floor)
-    if swap_time_limit is None:
-        swap_time_limit = DEFAULT_SWAP_TIME_LIMIT_S
+    deadline = Deadline.after(time_limit, clock or time.perf_counter)
     panels = [np.asarray(panel, dtype=np.int64) for panel in leximin_panels]
     leximin_weights = np.asarray(leximin_weights, dtype=float)
     if not panels or len(panels) != leximin_weights.size:
         raise ValueError("the LEXIMIN distribution needs one weight per panel, and at least one panel")
     counts = pool.type_counts
     leximin_chance = (panel_matrix(panels, pool.type_count).T @ leximin_weights) / counts
-    scorer = PanelScorer(pool, DropoutScenarios(pool, dropout, scenarios, seed))
-    scores = [scorer.score(panel) for panel in panels]
+    settings = {"floor": floor, "scenarios": scenarios, "fresh_scenarios": fresh_scenarios, "seed": seed,
+                "time_limit": time_limit}
+    scorer = PanelScorer(pool, DropoutScenarios(pool, dropout, scenarios, seed), deadline)
+    started = deadline.clock()
+    try:
+        scores = [scorer.score(panel) for panel in panels]
+    except TimeLimitReached:
+        return _leximin_unchanged(panels, leximin_weights, leximin_chance, settings)
     required = np.flatnonzero(leximin_chance > FLOOR_SLACK)
-    target = floor * leximin_chance[required] - FLOOR_SLACK
-    keep = _KeepRows.of_leximin(scores, leximin_weights)
-    weights, value, duals = _best_weights(panels, scores, counts, required, target, keep, pool.type_count)
-    program = PanelProgram(pool)
-    swaps = _Swaps(program.constraints, scorer, counts, started=time.perf_counter(), time_limit=swap_time_limit)
-    known = {panel.tobytes(): index for index, panel in enumerate(panels)}
-    started = time.perf_counter()
-    done = 0
-    for done in range(1, rounds + 1):
-        if time.perf_counter() - started > time_limit:
-            done -= 1
-            break
-        added = 0
-        found = _candidates(program, pool, scores, weights, duals.floor, counts)
-        found += swaps.improve(panels, scores, weights, duals, keep, deadline=started + time_limit)
-        for candidate in found:
-            if candidate.tobytes() in known:
-                continue
-            known[candidate.tobytes()] = len(panels)
-            panels.append(candidate)
-            scores.append(swaps.score(candidate))
-            added += 1
-        if not added:
-            break
-        weights, new_value, duals = _best_weights(panels, scores, counts, required, target, keep, pool.type_count)
-        if new_value <= value + IMPROVEMENT_SCENARIOS / scenarios:
-            value = max(value, new_value)
-            break
-        value = new_value
-    leximin_hold = float(sum(w * score.rate for score, w in zip(scores, leximin_weights)))
-    weights = _fairest_weights(panels, scores, counts, required, leximin_chance[required], target, keep,
-                               min(value, max(value - 1.0 / scenarios, leximin_hold)), pool.type_count)
-    chosen = weights > 1e-12
-    kept = tuple(panel for panel, flag in zip(panels, chosen) if flag)
-    kept_weights = weights[chosen] / weights[chosen].sum()
-    chance = (panel_matrix(kept, pool.type_count).T @ kept_weights) / counts
-    fresh = PanelScorer(pool, DropoutScenarios(pool, dropout, fresh_scenarios, seed + FRESH_SEED_OFFSET))
-    fresh_rates: dict[bytes, float] = {}  # a LEXIMIN panel the robust weights keep is scored once
+    lp = _Program(counts, required, floor * leximin_chance[required] - FLOOR_SLACK,
+                  _KeepRows.of_leximin(scores, leximin_weights), pool.type_count)
+    columns = _Columns(list(panels), list(scores), leximin_weights, lp)
+    leximin_hold = columns.value
+    swaps = _Swaps(PanelProgram(pool), scorer, counts, budget=swap_evaluations)
+    # the fresh check scores LEXIMIN's panels and the new ones the weights keep, on fresh_scenarios each
+    seconds_per_panel = (deadline.clock() - started) * fresh_scenarios / scenarios / len(panels)
 
-    def fresh_rate(panel: np.ndarray) -> float:
-        key = np.asarray(panel, dtype=np.int64).tobytes()
-        if key not in fresh_rates:
-            fresh_rates[key] = fresh.score(panel).rate
-        return fresh_rates[key]
-    kept_scores = [score for score, flag in zip(scores, chosen) if flag]
+    def fresh_check_seconds() -> float:
+        return seconds_per_panel * (len(panels) + columns.new_kept_count())
+    # the rounds leave the last LP its time, and the fresh check its time if that is left now
+    check_fits = deadline.remaining() > LAST_LP_SECONDS + fresh_check_seconds()
+    reached = None
+    try:
+        _add_columns(columns, swaps, pool, rounds=rounds, improvement=IMPROVEMENT_SCENARIOS / scenarios,
+                     deadline=lambda: deadline.earlier(LAST_LP_SECONDS + (fresh_check_seconds() if check_fits else 0.0)))
+    except TimeLimitReached:
+        reached = CUT_IN_SEARCH
+    robustness = min(columns.value, max(columns.value - 1.0 / scenarios, leximin_hold))
+    try:
+        weights = lp.fairest_weights(columns.panels, columns.scores, leximin_chance[required], robustness, deadline)
+    except TimeLimitReached:
+        weights, reached = columns.padded_weights(), reached or CUT_IN_SEARCH
+    chosen = weights > 1e-12
+    kept = tuple(panel for panel, flag in zip(columns.panels, chosen) if flag)
+    kept_weights = weights[chosen] / weights[chosen].sum()
+    kept_scores = [score for score, flag in zip(columns.scores, chosen) if flag]
+    chance = (panel_matrix(kept, pool.type_count).T @ kept_weights) / counts
+    fresh = PanelScorer(pool, DropoutScenarios(pool, dropout, fresh_scenarios, seed + FRESH_SEED_OFFSET), deadline)
+    try:
+        fresh_hold, leximin_fresh_hold = _fresh_holds(fresh, kept, kept_weights, panels, leximin_weights)
+    except TimeLimitReached:
+        fresh_hold = leximin_fresh_hold = None
+        reached = reached or CUT_IN_CHECK
     ratio = float(np.min(chance[required] / leximin_chance[required])) if required.size else 1.0
     return RobustDistribution(
-        panels=kept, weights=kept_weights, type_probabilities=chance, floor=floor,
+        panels=kept, weights=kept_weights, type_probabilities=chance,
         in_sample_hold=float(np.dot(kept_weights, [score.rate for score in kept_scores])),
-        fresh_hold=float(sum(w * fresh_rate(panel) for panel, w in zip(kept, kept_weights))),
-        leximin_in_sample_hold=leximin_hold,
-        leximin_fresh_hold=float(sum(w * fresh_rate(panel) for panel, w in zip(leximin_panels, leximin_weights))),
-        lowest_chance_ratio=ratio, scenarios=scenarios, fresh_scenarios=fresh_scenarios, seed=seed, rounds=done,
-        panels_scored=len(panels), kept_share=keep.lowest_share(kept_scores, kept_weights),
-        leximin_kept_share=keep.share, swaps_taken=swaps.taken, swap_panels_tried=swaps.evaluated)
+        fresh_hold=fresh_hold, leximin_in_sample_hold=leximin_hold, leximin_fresh_hold=leximin_fresh_hold,
+        lowest_chance_ratio=ratio, rounds=columns.rounds, panels_scored=len(columns.panels),
+        kept_share=lp.keep.lowest_share(kept_scores, kept_weights), leximin_kept_share=lp.keep.share,
+        swaps_taken=swaps.taken, swap_panels_tried=swaps.evaluated, time_limit_reached=reached, **settings)
+
+
+def _leximin_unchanged(panels, weights, leximin_chance, settings) -> RobustDistribution:
+    """LEXIMIN's own distribution, when the time limit passed before its panels were all scored:
+    it meets every quota and keeps every chance (ratio 1), but nothing about drop-outs is known."""
+    return RobustDistribution(
+        panels=tuple(panels), weights=weights / weights.sum(), type_probabilities=leximin_chance,
+        in_sample_hold=None, fresh_hold=None, leximin_in_sample_hold=None, leximin_fresh_hold=None,
+        lowest_chance_ratio=1.0, rounds=0, panels_scored=0, kept_share=None, leximin_kept_share=None,
+        time_limit_reached=CUT_IN_SCORING, **settings)
+
+
+def _fresh_holds(fresh: PanelScorer, kept, kept_weights, leximin_panels, leximin_weights) -> tuple[float, float]:
+    """The robust and the LEXIMIN distributions' hold rates on the fresh scenarios (step 5); a panel
+    both keep is scored once."""
+    rates: dict[bytes, float] = {}
+
+    def rate(panel: np.ndarray) -> float:
+        key = np.asarray(panel, dtype=np.int64).tobytes()
+        if key not in rates:
+            rates[key] = fresh.score(panel).rate
+        return rates[key]
+    robust = float(sum(w * rate(panel) for panel, w in zip(kept, kept_weights)))
+    return robust, float(sum(w * rate(panel) for panel, w in zip(leximin_panels, leximin_weights)))
+
+
+def _add_columns(columns: _Columns, swaps: _Swaps, pool: CompressedPool, *, rounds: int, improvement: float,
+                 deadline: Callable[[], Deadline]) -> None:
+    """Step 4's rounds, each under ``deadline()`` (the time limit less what the fresh check will
+    need): the LP, then new panels from the panel program and the swap search, until a round adds
+    nothing or raises the LP's value by no more than ``improvement``. Raises ``TimeLimitReached``
+    when the deadline passes; every panel scored by then stays in ``columns``."""
+    round_deadline = deadline()
+    swaps.scorer.deadline = round_deadline
+    columns.solve(round_deadline)
+    for done in range(1, rounds + 1):
+        round_deadline = deadline()
+        round_deadline.check()
+        swaps.scorer.deadline = round_deadline
+        value, weights, duals = columns.value, columns.weights, columns.duals
+        lp_panels, lp_scores = columns.panels[:weights.size], columns.scores[:weights.size]
+        added = 0
+        for candidate in _candidates(swaps.program, pool, lp_scores, weights, duals.floor, swaps.counts, round_deadline):
+            added += columns.add(candidate, swaps.score)
+        for candidate in swaps.improve(lp_panels, lp_scores, weights, duals, columns.lp.keep, deadline=round_deadline):
+            added += columns.add(candidate, swaps.score)
+        columns.rounds = done
+        if not added or columns.solve(round_deadline) <= value + improvement:
+            return
+
+
+class _Program:
+    """The LPs of steps 3 and 6 over the panels scored so far: the floor rows (``target`` for the
+    ``required`` types) and the kept-share rows ``keep``."""
+
+    def __init__(self, counts: np.ndarray, required: np.ndarray, target: np.ndarray, keep: _KeepRows,
+                 type_count: int) -> None:
+        self.counts = counts
+        self.required = required
+        self.target = target
+        self.keep = keep
+        self.type_count = type_count
+
+    def best_weights(self, panels, scores, deadline: Deadline) -> tuple[np.ndarray, float, _Duals]:
+        return _best_weights(panels, scores, self.counts, self.required, self.target, self.keep, self.type_count,
+                             deadline)
+
+    def fairest_weights(self, panels, scores, leximin_chance, robustness, deadline: Deadline) -> np.ndarray:
+        return _fairest_weights(panels, scores, self.counts, self.required, leximin_chance, self.target, self.keep,
+                                robustness, self.type_count, deadline)
+
+
+class _Columns:
+    """The panels scored so far, in order (LEXIMIN's first), and the step-3 LP's solution over
+    those it last saw. Until the LP is solved the weights are LEXIMIN's, which meet every row."""
+
+    def __init__(self, panels: list[np.ndarray], scores: list[PanelScore], weights: np.ndarray, lp: _Program) -> None:
+        self.panels = panels
+        self.scores = scores
+        self.lp = lp
+        self.known = {panel.tobytes() for panel in panels}
+        self.leximin_count = len(panels)
+        self.weights = weights / weights.sum()
+        self.value = float(sum(w * score.rate for score, w in zip(scores, self.weights)))
+        self.duals: _Duals | None = None
+        self.rounds = 0
+
+    def add(self, panel: np.ndarray, score: Callable[[np.ndarray], PanelScore]) -> bool:
+        """Score and keep ``panel`` unless it is known already; ``True`` if it was new."""
+        if panel.tobytes() in self.known:
+            return False
+        scored = score(panel)
+        self.known.add(panel.tobytes())
+        self.panels.append(panel)
+        self.scores.append(scored)
+        return True
+
+    def solve(self, deadline: Deadline) -> float:
+        """Solve the LP over every panel; its value."""
+        self.weights, self.value, self.duals = self.lp.best_weights(self.panels, self.scores, deadline)
+        return self.value
+
+    def new_kept_count(self) -> int:
+        """Panels beyond LEXIMIN's that the last LP weighs."""
+        return int((self.weights[self.leximin_count:] > 1e-12).sum())
+
+    def padded_weights(self) -> np.ndarray:
+        """The last LP's weights, zero on the panels added since."""
+        return np.concatenate([self.weights, np.zeros(len(self.panels) - self.weights.size)])
 
 
 @dataclass(frozen=True)
@@ -592,15 +766,16 @@ def _chances_and_rates(panels, scores, counts, required, type_count) -> tuple[sp
     return chances, np.array([score.rate for score in scores])
 
 
-def _best_weights(panels, scores, counts, required, target, keep, type_count) -> tuple[np.ndarray, float, _Duals]:
+def _best_weights(panels, scores, counts, required, target, keep, type_count,
+                  deadline: Deadline) -> tuple[np.ndarray, float, _Duals]:
     """The LP of step 3: weights λ, its value Σ λ_p h_p, and the duals of the floor and kept-share rows."""
     chances, rates = _chances_and_rates(panels, scores, counts, required, type_count)
     keep_rows = keep.matrix(scores)
     solved = linprog(-rates, A_ub=sparse.vstack([-chances, sparse.csr_matrix(-keep_rows)]).tocsr(),
                      b_ub=np.concatenate([-target, np.full(len(keep.groups), FLOOR_SLACK)]),
-                     A_eq=np.ones((1, len(panels))), b_eq=[1.0], bounds=(0, None), method="highs")
-    if solved.status != 0:
-        raise RuntimeError(f"the robust lottery's linear program failed: {solved.message}")
+                     A_eq=np.ones((1, len(panels))), b_eq=[1.0], bounds=(0, None), method="highs",
+                     options={"time_limit": deadline.solver_seconds()})
+    _check_solved(solved)
     weights = np.maximum(solved.x, 0.0)
     marginals = -np.asarray(solved.ineqlin.marginals)
     duals = np.zeros(type_count)
@@ -610,7 +785,7 @@ def _best_weights(panels, scores, counts, required, target, keep, type_count) ->
 
 
 def _fairest_weights(panels, scores, counts, required, leximin_chance, target, keep, robustness,
-                     type_count) -> np.ndarray:
+                     type_count, deadline: Deadline) -> np.ndarray:
     """Among weights whose robustness is at least ``robustness`` (and that keep the floor and the
     kept-share rows), those that keep the lowest chance / LEXIMIN chance highest: where robustness
     is free (every panel holds, or several do equally well) nobody's chance is lowered for nothing,
@@ -627,11 +802,19 @@ def _fairest_weights(panels, scores, counts, required, leximin_chance, target, k
                      b_ub=np.concatenate([np.zeros(len(required)), -target, np.full(len(keep.groups), FLOOR_SLACK),
                                           [-robustness]]),
                      A_eq=np.append(np.ones(count), 0.0).reshape(1, -1), b_eq=[1.0],
-                     bounds=[(0, None)] * count + [(0, 1)], method="highs")
-    if solved.status != 0:
-        raise RuntimeError(f"the robust lottery's linear program failed: {solved.message}")
+                     bounds=[(0, None)] * count + [(0, 1)], method="highs",
+                     options={"time_limit": deadline.solver_seconds()})
+    _check_solved(solved)
     weights = np.maximum(solved.x[:count], 0.0)
     return weights / weights.sum()
+
+
+def _check_solved(solved) -> None:
+    """Raise unless HiGHS solved the LP: ``TimeLimitReached`` when it ran out of time (status 1)."""
+    if solved.status == 1:
+        raise TimeLimitReached
+    if solved.status != 0:
+        raise RuntimeError(f"the robust lottery's linear program failed: {solved.message}")
 
 
 class _Swaps:
@@ -639,14 +822,14 @@ class _Swaps:
     swaps that raise a panel's reduced cost h_p + Σ_t π_t Y_pt / count_t + Σ_g μ_g (kept_gp −
     share · seats_gp) (π, μ the duals of the floor and kept-share rows), scored on the same
     scenarios as every other panel. Scores are remembered by panel; the search stops for good after
-    ``time_limit`` seconds in all."""
+    scoring ``budget`` panels in all. ``program`` is also the pricing program of ``_candidates``."""
 
-    def __init__(self, constraints, scorer: PanelScorer, counts: np.ndarray, *, started: float,
-                 time_limit: float) -> None:
-        self.constraints = constraints
+    def __init__(self, program: PanelProgram, scorer: PanelScorer, counts: np.ndarray, *, budget: int) -> None:
+        self.program = program
+        self.constraints = program.constraints
         self.scorer = scorer
         self.counts = counts
-        self.deadline = started + time_limit
+        self.budget = budget
         self.scores: dict[bytes, PanelScore] = {}
         self.membership = scorer.membership.astype(float)
         self.taken = 0
@@ -658,7 +841,9 @@ class _Swaps:
             self.scores[key] = self.scorer.score(panel)
         return self.scores[key]
 
-    def improve(self, panels, scores, weights, duals: _Duals, keep: _KeepRows, *, deadline: float) -> list[np.ndarray]:
+    def improve(self, panels, scores, weights, duals: _Duals, keep: _KeepRows, *, deadline: Deadline) -> list[np.ndarray]:
+        """New panels climbed to from the panels the LP weighs most; those climbed to before the
+        deadline passed, when it does (the caller's next check raises)."""
         for panel, score in zip(panels, scores):
             self.scores.setdefault(panel.tobytes(), score)
         price = duals.floor / self.counts
@@ -691,15 +876,18 @@ class _Swaps:
                 moved = self.membership[:, swaps[:, 1]] - self.membership[:, swaps[:, 0]]
                 return pull @ moved + price[swaps[:, 1]] - price[swaps[:, 0]]
 
-            search = swap_search(panels[index], self.constraints, value, priority,
-                                 deadline=min(deadline, self.deadline), max_tries=SWAP_TRIES, max_steps=SWAP_STEPS)
+            search = swap_search(panels[index], self.constraints, value, priority, max_tries=SWAP_TRIES,
+                                 max_steps=SWAP_STEPS, max_evaluations=self.budget - self.evaluated, deadline=deadline)
             self.evaluated += search.evaluated
             self.taken += len(search.panels)
             found += search.panels
+            if search.timed_out or self.evaluated >= self.budget:
+                break
         return found
 
 
-def _candidates(program: PanelProgram, pool: CompressedPool, scores, weights, duals, counts) -> list[np.ndarray]:
+def _candidates(program: PanelProgram, pool: CompressedPool, scores, weights, duals, counts,
+                deadline: Deadline) -> list[np.ndarray]:
     """New panels (step 4): the panel program on the floor duals, with the minimum of the most
     often breached quotas raised by one or two seats, one quota at a time and all together."""
     breached = sum(w * score.breached for w, score in zip(weights, scores))
@@ -716,8 +904,8 @@ def _candidates(program: PanelProgram, pool: CompressedPool, scores, weights, du
             lower = constraints.lower.copy()
             rows = 1 + np.array(raised)  # row 0 is the panel size
             lower[rows] = np.minimum(lower[rows] + extra, constraints.upper[rows])
-            priced = program.best_panel(objective, row_bounds=(lower, constraints.upper), time_limit=5.0,
-                                        relative_gap=1e-4)
+            priced = program.best_panel(objective, row_bounds=(lower, constraints.upper), relative_gap=1e-4,
+                                        time_limit=deadline.solver_seconds(PRICING_TIME_LIMIT_S))
             if priced.type_panel is not None and program.is_valid(priced.type_panel):
                 found.append(priced.type_panel)
     return found

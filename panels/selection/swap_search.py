@@ -11,7 +11,8 @@ The search is first-improvement hill climbing on a value the caller supplies (th
 passes a panel's drop-out score plus its prices in the linear program): swaps are tried in the
 order of a cheap ``priority`` the caller also supplies, the first that raises the value is taken,
 and the search stops at a panel no tried swap improves, or after ``max_tries`` values per step,
-``max_steps`` steps or the ``deadline`` (``time.perf_counter()``).
+``max_steps`` steps, ``max_evaluations`` values in all, or at the ``deadline`` (a ``Deadline``, whose
+``TimeLimitReached`` it turns into a climb that says it was cut short: the panels it took are kept).
 
 LEXIMIN's column generation has its own swap search (``panel_search.SwapSearch``): best gain on a
 linear price, with feasibility from per-category quota rows, tuned for pools of 20,000. This one
@@ -20,12 +21,13 @@ takes any value (a simulation), so it tries swaps one at a time.
 
 from __future__ import annotations
 
-import time
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from panels.selection.deadline import Deadline, TimeLimitReached
 from panels.selection.panel_program import PanelConstraints
 
 #: A swap must raise the value by more than this to be taken.
@@ -66,12 +68,13 @@ def swapped(type_panel: np.ndarray, a: int, b: int) -> np.ndarray:
 @dataclass
 class SwapClimb:
     """The result of ``swap_search``: each panel taken, in order (each raises the value of the one
-    before), with its value, and how many values were asked for."""
+    before), with its value, how many values were asked for, and whether the deadline cut it short."""
 
     start_value: float
     panels: list[np.ndarray] = field(default_factory=list)
     values: list[float] = field(default_factory=list)
     evaluated: int = 0
+    timed_out: bool = False
 
 
 def swap_search(
@@ -80,17 +83,31 @@ def swap_search(
     value: Callable[[np.ndarray, float], float],
     priority: Callable[[np.ndarray, np.ndarray], np.ndarray],
     *,
-    deadline: float,
     max_tries: int,
     max_steps: int,
+    max_evaluations: float = math.inf,
+    deadline: Deadline | None = None,
 ) -> SwapClimb:
     """Hill-climb from ``type_panel`` (module docstring). ``value(panel, beat)`` is the objective;
     it may return any number no greater than ``beat`` once it knows the panel cannot beat it (so a
-    costly value can stop early). ``priority(panel, swaps)`` gives one number per swap row, higher
-    tried first."""
+    costly value can stop early), and may raise ``TimeLimitReached``. ``priority(panel, swaps)``
+    gives one number per swap row, higher tried first. The start's own value is not counted in
+    ``max_evaluations``; a deadline passed before it is known raises ``TimeLimitReached``."""
+    deadline = deadline or Deadline.never()
     current = np.asarray(type_panel, dtype=np.int64)
     current_value = value(current, -np.inf)
     result = SwapClimb(start_value=current_value)
+    try:
+        _climb(result, current, current_value, constraints, value, priority, deadline=deadline, max_tries=max_tries,
+               max_steps=max_steps, max_evaluations=max_evaluations)
+    except TimeLimitReached:
+        result.timed_out = True
+    return result
+
+
+def _climb(result: SwapClimb, current, current_value, constraints, value, priority, *, deadline: Deadline,
+           max_tries: int, max_steps: int, max_evaluations: float) -> None:
+    """The steps of ``swap_search``, recorded in ``result``."""
     for _ in range(max_steps):
         swaps = feasible_swaps(constraints, current)
         if not len(swaps):
@@ -98,8 +115,9 @@ def swap_search(
         order = np.argsort(-priority(current, swaps), kind="stable")[:max_tries]
         taken = False
         for a, b in swaps[order]:
-            if time.perf_counter() > deadline:
-                return result
+            deadline.check()
+            if result.evaluated >= max_evaluations:
+                return
             candidate = swapped(current, int(a), int(b))
             if not constraints.contains(candidate):
                 continue
@@ -112,4 +130,3 @@ def swap_search(
                 break
         if not taken:
             break
-    return result

@@ -70,6 +70,31 @@ class _ProgressBar:
             click.echo("", err=True)
 
 
+#: What the robust lottery's time limit cut short (``RobustDistribution.time_limit_reached``), and what follows.
+ROBUST_CUT_SHORT = {
+    "scoring": "before LEXIMIN's panels were all scored: the lottery is LEXIMIN's, unchanged",
+    "search": "before the search for sturdier panels finished: the lottery is the best found by then",
+    "check": "before the lottery was checked on fresh drop-out scenarios",
+}
+
+
+def _robust_summary(figures: dict) -> str:
+    """What the CLI says about a drop-out-robust lottery (``RobustDistribution.to_json``): the
+    hold rates when they were measured within the time limit."""
+    summary = (f"Drop-out-robust lottery, floor {figures['floor']:g} of each LEXIMIN chance (lowest reached "
+               f"{figures['lowest_chance_ratio']:.3f})")
+    if figures["fresh_hold"] is None:
+        return summary + ": not checked on fresh drop-out scenarios within the time limit"
+    return (summary + f": every quota can be restored in {100 * figures['fresh_hold']:.1f}% of "
+            f"{figures['fresh_scenarios']} fresh drop-out scenarios (LEXIMIN {100 * figures['leximin_fresh_hold']:.1f}%); "
+            f"{100 * figures['in_sample_hold']:.1f}% on the {figures['scenarios']} it was chosen on")
+
+
+def _robust_time_warning(figures: dict) -> str:
+    return (f"Warning: the robust lottery's time limit of {figures['time_limit']:g} s was reached "
+            f"{ROBUST_CUT_SHORT[figures['time_limit_reached']]}; a run on a less busy machine may do better")
+
+
 def _summary(result: SelectionResult) -> str:
     if result.draws:
         algorithm = f"Algorithm: {result.algorithm} (probabilities are estimates from {result.draws} random draws)"
@@ -241,12 +266,9 @@ def select_command(
     elif dropout_history and robust_floor is None:
         raise click.UsageError("--dropout-history is used only with --alternates N or --robust-floor Z")
     if result.robustness is not None:
-        figures = result.robustness
-        click.echo(f"Drop-out-robust lottery, floor {figures['floor']:g} of each LEXIMIN chance (lowest reached "
-                   f"{figures['lowest_chance_ratio']:.3f}): every quota can be restored in "
-                   f"{100 * figures['fresh_hold']:.1f}% of {figures['fresh_scenarios']} fresh drop-out scenarios "
-                   f"(LEXIMIN {100 * figures['leximin_fresh_hold']:.1f}%); {100 * figures['in_sample_hold']:.1f}% on "
-                   f"the {figures['scenarios']} it was chosen on")
+        click.echo(_robust_summary(result.robustness))
+        if result.robustness.get("time_limit_reached") is not None:
+            click.echo(_robust_time_warning(result.robustness), err=True)
     click.echo(_summary(result))
     click.echo("")
     click.echo(f"Lottery SHA-256 (publish before the seed is announced): {record['lottery_digest']}")

@@ -8,9 +8,14 @@ pool built with one fragile group, without lowering the lowest kept share of a g
 floor of 1 keeps LEXIMIN's chances; bad floors are refused. The swap search lists exactly the
 one-for-one swaps after which the panel still meets every quota and household rule (checked on the
 volunteers, not the types), and every swap it takes raises the panel's score, as a scorer that
-shares nothing with the search counts it.
+shares nothing with the search counts it. On a fake clock on which scoring a panel takes a second:
+the time limit bounds the whole call (within one scoring) and the lottery still meets the quotas
+and the floor, the step cut short is named and what it left unmeasured is None, every HiGHS call
+gets at most the time left, and a slower clock draws the same lottery while the limit is not
+reached; the CLI says when the limit cut the lottery short.
 """
 
+import functools
 import json
 import math
 from collections import Counter
@@ -240,6 +245,21 @@ def test_select_with_a_robust_floor_records_it_and_draws_as_usual(instances, tmp
     assert CliRunner().invoke(verify_draw_command, [str(out)]).exit_code == 0
 
 
+def test_select_says_when_the_robust_lottery_was_cut_short_by_its_time_limit(instances, monkeypatch):
+    from panels.selection import engine
+    readings = iter(range(0, 10**9, 1000))  # each reading 1000 s after the last: the 60 s limit passes at once
+    monkeypatch.setattr(engine, "robust_distribution",
+                        functools.partial(robust_distribution, clock=lambda: float(next(readings))))
+    folder = instances / "example_small_20"
+    built = CliRunner().invoke(select_command, [
+        "--categories", str(folder / "categories.csv"), "--respondents", str(folder / "respondents.csv"),
+        "--k", "20", "--lottery-size", "50", "--robust-floor", "0.5"])
+    assert built.exit_code == 0, built.output
+    assert "(lowest reached 1.000): not checked on fresh drop-out scenarios within the time limit" in built.stdout
+    assert ("Warning: the robust lottery's time limit of 60 s was reached before LEXIMIN's panels were all scored: "
+            "the lottery is LEXIMIN's, unchanged") in built.stderr
+
+
 def _members(pool, type_panel):
     """The volunteers a type panel seats: the first Y_t members of each type t."""
     return [member for t, members in enumerate(pool.type_members) for member in members[:int(type_panel[t])]]
@@ -275,7 +295,7 @@ def test_every_swap_the_search_takes_keeps_the_rules_and_raises_the_score_on_the
     constraints = panel_constraints(pool)
     for start in distribution.panels[:3]:
         search = swap_search(start, constraints, lambda p, beat: searching.score(p).rate,
-                             lambda p, swaps: -np.arange(len(swaps)), deadline=math.inf, max_tries=50, max_steps=5)
+                             lambda p, swaps: -np.arange(len(swaps)), max_tries=50, max_steps=5)
         previous = start
         for panel, value in zip(search.panels, search.values):
             assert int(np.abs(panel - previous).sum()) == 2  # one seat moved
@@ -308,13 +328,142 @@ def test_the_swap_search_raises_the_score_of_a_fragile_panel():
     fragile[type_of("M", "old")] = 2
     assert constraints.contains(fragile)
     search = swap_search(fragile, constraints, lambda p, beat: scorer.score(p).rate,
-                         lambda p, swaps: np.zeros(len(swaps)), deadline=math.inf, max_tries=100, max_steps=3)
+                         lambda p, swaps: np.zeros(len(swaps)), max_tries=100, max_steps=3)
     assert search.panels and search.values[-1] > search.start_value
     assert search.values[-1] >= search.start_value + 0.1
     assert search.panels[-1][young_man] == 1
     distribution = leximin_distribution(pool)
     robust = robust_distribution(pool, distribution.panels, distribution.weights, dropout, floor=0.5,
-                                 scenarios=300, fresh_scenarios=300, seed=3, swap_time_limit=30.0)
+                                 scenarios=300, fresh_scenarios=300, seed=3)
     assert robust.lowest_chance_ratio >= 0.5 - 1e-6
     assert robust.kept_share >= robust.leximin_kept_share - 1e-6
     assert robust.in_sample_hold >= robust.leximin_in_sample_hold
+
+
+class FakeClock:
+    """A clock that moves only when a test moves it: scoring a panel "takes" ``per_score`` seconds."""
+
+    def __init__(self, per_score: float) -> None:
+        self.now = 1000.0
+        self.per_score = per_score
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def slow_scoring(monkeypatch, clock: FakeClock) -> None:
+    """Every panel scored, on any scenarios, moves ``clock`` on by its ``per_score`` first."""
+    score = PanelScorer.score
+
+    def slow(self, type_panel, fail_limit=None):
+        clock.now += clock.per_score
+        return score(self, type_panel, fail_limit)
+    monkeypatch.setattr(PanelScorer, "score", slow)
+
+
+def _robust_on(clock, limit, *, floor=0.5):
+    problem, dropout = _fragile_pool()
+    pool = compress_pool(problem)
+    distribution = leximin_distribution(pool)
+    robust = robust_distribution(pool, distribution.panels, distribution.weights, dropout, floor=floor,
+                                 scenarios=200, fresh_scenarios=200, seed=3, time_limit=limit, clock=clock)
+    return problem, pool, distribution, robust
+
+
+@pytest.mark.parametrize("limit", [0.5, 3.0, 6.0, 9.0, 40.0])
+def test_the_time_limit_bounds_the_whole_computation_and_the_lottery_stays_valid(monkeypatch, limit):
+    """Scoring is the slow step: before the rounds (LEXIMIN's panels), within them (new panels and
+    the swap search) and after them (the fresh check). Whatever step the limit falls in, the call
+    ends within one scoring of it, with a lottery that meets every quota and the floor."""
+    clock = FakeClock(per_score=1.0)
+    slow_scoring(monkeypatch, clock)
+    started = clock.now
+    problem, pool, _, robust = _robust_on(clock, limit)
+    assert clock.now - started <= limit + clock.per_score
+    assert robust.time_limit == limit
+    assert robust.lowest_chance_ratio >= 0.5 - 1e-6
+    assert math.isclose(robust.weights.sum(), 1.0) and np.all(robust.weights > 0)
+    assert math.isclose(float(robust.type_probabilities @ pool.type_counts), problem.k, abs_tol=1e-6)
+    constraints = panel_constraints(pool)
+    assert all(constraints.contains(panel) for panel in robust.panels)
+    json.dumps(robust.to_json())  # the record the run keeps, whatever figures are missing
+
+
+def test_a_limit_reached_is_named_and_the_figures_not_measured_are_none(monkeypatch):
+    clock = FakeClock(per_score=1.0)
+    slow_scoring(monkeypatch, clock)
+    _, _, distribution, unscored = _robust_on(clock, 0.5)
+    assert unscored.time_limit_reached == "scoring"
+    np.testing.assert_allclose(unscored.type_probabilities, distribution.type_probabilities)
+    assert unscored.fresh_hold is None and unscored.in_sample_hold is None and unscored.lowest_chance_ratio == 1.0
+    finished = _robust_on(clock, 10_000.0)[3]
+    assert finished.time_limit_reached is None and finished.fresh_hold is not None
+    scored = len(distribution.panels)
+    # LEXIMIN's panels scored, then too little time left to check the lottery on fresh scenarios
+    unchecked = _robust_on(clock, scored + 0.5)[3]
+    assert unchecked.time_limit_reached in ("search", "check")
+    assert unchecked.in_sample_hold is not None and unchecked.fresh_hold is None
+    assert unchecked.to_json()["time_limit_reached"] == unchecked.time_limit_reached
+
+
+def test_a_slower_machine_draws_the_same_lottery_while_the_limit_is_not_reached(monkeypatch):
+    """The work is fixed (rounds, scenarios, panels the swap search scores): how long it takes
+    changes nothing unless the time limit cuts it short."""
+    fast, slow = FakeClock(per_score=0.01), FakeClock(per_score=5.0)
+    slow_scoring(monkeypatch, fast)
+    quick = _robust_on(fast, 10_000.0)[3]
+    monkeypatch.undo()
+    slow_scoring(monkeypatch, slow)
+    late = _robust_on(slow, 10_000.0)[3]
+    assert slow.now - 1000.0 > 100 * (fast.now - 1000.0)  # the slow run took far longer on its clock
+    assert quick.time_limit_reached is None and late.time_limit_reached is None
+    assert quick.swap_panels_tried == late.swap_panels_tried and quick.rounds == late.rounds
+    assert len(quick.panels) == len(late.panels)
+    for ours, theirs in zip(quick.panels, late.panels):
+        np.testing.assert_array_equal(ours, theirs)
+    np.testing.assert_allclose(quick.weights, late.weights)
+    assert quick.fresh_hold == late.fresh_hold
+
+
+def test_every_linear_and_integer_program_gets_at_most_the_time_left(monkeypatch):
+    from scipy import optimize
+
+    from panels.selection import panel_program, robust
+    clock = FakeClock(per_score=1.0)
+    slow_scoring(monkeypatch, clock)
+    limit, started, given = 30.0, clock.now, []
+
+    def recording(solver):
+        def solve(*args, options=None, **kwargs):
+            given.append((options or {}).get("time_limit", math.inf) <= limit - (clock.now - started) + 1e-9)
+            return solver(*args, options=options, **kwargs)
+        return solve
+    monkeypatch.setattr(robust, "linprog", recording(optimize.linprog))
+    monkeypatch.setattr(robust, "milp", recording(optimize.milp))
+    monkeypatch.setattr(panel_program, "milp", recording(optimize.milp))
+    _robust_on(clock, limit)
+    assert given and all(given)
+
+
+def test_the_swap_search_stops_after_its_budget_or_at_the_deadline():
+    from panels.selection.deadline import Deadline
+    problem, dropout = _fragile_pool()
+    pool = compress_pool(problem)
+    scorer = PanelScorer(pool, DropoutScenarios(pool, dropout, 100, 3))
+    constraints = panel_constraints(pool)
+    start = leximin_distribution(pool).panels[0]
+    unbounded = swap_search(start, constraints, lambda p, beat: -float(p @ np.arange(p.size)),
+                            lambda p, swaps: np.zeros(len(swaps)), max_tries=100, max_steps=10)
+    assert unbounded.evaluated > 2
+    budgeted = swap_search(start, constraints, lambda p, beat: -float(p @ np.arange(p.size)),
+                           lambda p, swaps: np.zeros(len(swaps)), max_tries=100, max_steps=10, max_evaluations=2)
+    assert budgeted.evaluated == 2 and not budgeted.timed_out
+    clock = FakeClock(per_score=0.0)
+    deadline = Deadline(clock.now + 2.5, clock)
+
+    def value(panel, beat):
+        clock.now += 1.0
+        return scorer.score(panel).rate
+    cut = swap_search(start, constraints, value, lambda p, swaps: np.zeros(len(swaps)), max_tries=100, max_steps=10,
+                      deadline=deadline)
+    assert cut.timed_out and clock.now <= deadline.at + 1.0

@@ -1,10 +1,13 @@
 """The drop-out-robust lottery in the web: the selection form offers it with a floor (a bad floor
 is refused, keeping what was typed), the run records the floor, the learnt drop-out rates and the
-scenarios' seed with its inputs, the run page shows what robustness cost and bought, the public
-page explains it, and a replacement round refills with plain LEXIMIN."""
+scenarios' seed with its inputs, the run page shows what robustness cost and bought (and, when the
+time limit cut the computation short, says so and what was not measured), the public page explains
+it, and a replacement round refills with plain LEXIMIN."""
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import re
 
@@ -93,3 +96,27 @@ def test_recent_years_in_other_digits_are_refused_not_a_server_error(client, off
     refused = post_form(officer_client, f"/officer/panels/{panel_id}/runs",
                         {"kind": "selection", "objective": "leximin", "recent_rule": "exclude", "recent_years": "²"})
     assert refused.status_code == 422 and "Enter a whole number of years from 1 to 10" in refused.text
+
+
+def test_a_run_cut_short_by_the_time_limit_says_so_and_what_was_not_measured(client, officer_client, monkeypatch):
+    """A clock on which every reading is 1000 s after the last passes the 60 s limit at once: the
+    lottery is LEXIMIN's, and the run page says why and leaves the hold figures unmeasured."""
+    from panels.selection import engine
+    from panels.selection.robust import robust_distribution
+    readings = itertools.count(0.0, 1000.0)
+    monkeypatch.setattr(engine, "robust_distribution",
+                        functools.partial(robust_distribution, clock=lambda: next(readings)))
+    panel_id = ready_panel(client, officer_client)
+    started = post_form(officer_client, f"/officer/panels/{panel_id}/runs",
+                        {"kind": "selection", "objective": "robust", "robust_floor": "70%", "recent_rule": "include"},
+                        follow_redirects=False)
+    run_url = started.headers["location"]
+    row = stored(int(run_url.rstrip("/").rsplit("/", 1)[1]))
+    assert row["status"] == "done", row["error"]
+    robust = json.loads(row["result_json"])["robust"]
+    assert robust["time_limit_reached"] == "scoring" and robust["fresh_hold"] is None
+    assert robust["lowest_chance_ratio"] == 1.0
+    page = officer_client.get(run_url).text
+    assert 'id="robust-time-limit"' in page
+    assert "The time limit of 60 seconds was reached before LEXIMIN’s panels had been scored" in page
+    assert "Not measured: the time limit was reached first." in page
