@@ -247,7 +247,7 @@ def test_select_with_a_robust_floor_records_it_and_draws_as_usual(instances, tmp
 
 def test_select_says_when_the_robust_lottery_was_cut_short_by_its_time_limit(instances, monkeypatch):
     from panels.selection import engine
-    readings = iter(range(0, 10**9, 1000))  # each reading 1000 s after the last: the 60 s limit passes at once
+    readings = iter(range(0, 10**9, 1000))  # each reading 1000 s after the last: the 120 s limit passes at once
     monkeypatch.setattr(engine, "robust_distribution",
                         functools.partial(robust_distribution, clock=lambda: float(next(readings))))
     folder = instances / "example_small_20"
@@ -256,7 +256,7 @@ def test_select_says_when_the_robust_lottery_was_cut_short_by_its_time_limit(ins
         "--k", "20", "--lottery-size", "50", "--robust-floor", "0.5"])
     assert built.exit_code == 0, built.output
     assert "(lowest reached 1.000): not checked on fresh drop-out scenarios within the time limit" in built.stdout
-    assert ("Warning: the robust lottery's time limit of 60 s was reached before LEXIMIN's panels were all scored: "
+    assert ("Warning: the robust lottery's time limit of 120 s was reached before LEXIMIN's panels were all scored: "
             "the lottery is LEXIMIN's, unchanged") in built.stderr
 
 

@@ -99,7 +99,7 @@ def test_recent_years_in_other_digits_are_refused_not_a_server_error(client, off
 
 
 def test_a_run_cut_short_by_the_time_limit_says_so_and_what_was_not_measured(client, officer_client, monkeypatch):
-    """A clock on which every reading is 1000 s after the last passes the 60 s limit at once: the
+    """A clock on which every reading is 1000 s after the last passes the 120 s limit at once: the
     lottery is LEXIMIN's, and the run page says why and leaves the hold figures unmeasured."""
     from panels.selection import engine
     from panels.selection.robust import robust_distribution
@@ -118,5 +118,5 @@ def test_a_run_cut_short_by_the_time_limit_says_so_and_what_was_not_measured(cli
     assert robust["lowest_chance_ratio"] == 1.0
     page = officer_client.get(run_url).text
     assert 'id="robust-time-limit"' in page
-    assert "The time limit of 60 seconds was reached before LEXIMIN’s panels had been scored" in page
+    assert "The time limit of 120 seconds was reached before LEXIMIN’s panels had been scored" in page
     assert "Not measured: the time limit was reached first." in page
