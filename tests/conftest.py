@@ -49,6 +49,7 @@ from litestar.testing import TestClient  # noqa: E402
 from server.accounts.passwords import use_fast_hashing_for_tests  # noqa: E402
 from server.settings import Settings  # noqa: E402
 from tests.support.http import create_staff, sign_in  # noqa: E402
+from tests.support.parts import Part  # noqa: E402
 
 use_fast_hashing_for_tests()
 if _USES_POSTGRES:
@@ -71,9 +72,19 @@ def pytest_collection_modifyitems(config, items) -> None:
     """Browser tests last: they are the slowest, and the fast tests tell more sooner. Each xdist
     worker that reaches them starts its own server and Chromium (``tests/e2e/conftest.py``).
 
+    The parts of a split crawl (``tests.support.parts``) first: they are the longest tests, and
+    ``--dist loadgroup`` hands each worker one test at the start, in this order, so the parts of
+    one crawl start side by side on different workers instead of queueing behind each other.
+
     (An ``xdist_group`` mark would send them all to one worker, but pytest-xdist 3.8 groups by
     rewriting ``item._nodeid``, which pytest 9.2 no longer reads: the groups are silently ignored.)"""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    items.sort(key=lambda item: (item.get_closest_marker("browser") is not None, not _is_part(item)))
+
+
+def _is_part(item) -> bool:
+    """Whether the test is one part of a crawl split into several."""
+    params = getattr(item, "callspec", None)
+    return params is not None and any(isinstance(value, Part) and value.count > 1 for value in params.params.values())
 
 
 @pytest.fixture(scope="session")
