@@ -128,7 +128,8 @@ class _FaceWalk:
         self.counts = constraints.type_counts
         self.type_count = self.counts.size
         self.program = PanelProgram(pool, constraints)
-        self.lp = _FaceProgram(pool, constraints)
+        self.products = _RowProducts(pool, constraints)
+        self.lp = _FaceProgram(constraints, self.products)
         self.col_lower = np.zeros(self.type_count)
         self.col_upper = self.counts.copy()
         self.row_lower = constraints.lower.copy()
@@ -185,7 +186,7 @@ class _FaceWalk:
         self.col_lower, self.col_upper = lower, upper
         if changed.size:
             self.lp.set_column_bounds(changed, lower, upper)
-        activity = self.activity = constraints.matrix @ residual
+        activity = self.activity = self.products.times(residual)
         at_lower = activity <= constraints.lower * mass + TIGHT
         at_upper = activity >= constraints.upper * mass - TIGHT
         row_lower = np.where(at_upper, constraints.upper, constraints.lower)
@@ -260,7 +261,7 @@ class _FaceWalk:
     def _in_face(self, panel: np.ndarray) -> bool:
         if np.any(panel < self.col_lower - 1e-9) or np.any(panel > self.col_upper + 1e-9):
             return False
-        activity = self.constraints.matrix @ panel
+        activity = self.products.times(panel, np.flatnonzero(panel))
         self.panel_activity = (panel, activity)
         return bool(np.all(activity >= self.row_lower - 1e-9) and np.all(activity <= self.row_upper + 1e-9))
 
@@ -277,7 +278,7 @@ class _FaceWalk:
         # Both products were taken for this panel and residual by ``_in_face`` and ``_restrict_to_face``.
         checked, panel_activity = self.panel_activity
         if checked is not panel:
-            panel_activity = constraints.matrix @ panel
+            panel_activity = self.products.times(panel, np.flatnonzero(panel))
         activity = self.activity
         above_lower = (panel_activity > constraints.lower + 1e-9) & np.isfinite(constraints.lower)
         if above_lower.any():
@@ -288,6 +289,49 @@ class _FaceWalk:
             slack = constraints.upper[below_upper] * mass - activity[below_upper]
             step = min(step, float(np.min(slack / (constraints.upper[below_upper] - panel_activity[below_upper]))))
         return max(step, 0.0)
+
+
+class _RowProducts:
+    """Products with the constraint matrix, two to four times faster than the sparse ones (which
+    the walk needs some 9,000 times on n = 20,000). The size, quota and cut rows ("base" rows)
+    cover every type: they are kept dense. Each type is in at most one household row, with
+    coefficient 1 (households are disjoint), so the household rows are a gather or a bincount."""
+
+    def __init__(self, pool: CompressedPool, constraints: PanelConstraints) -> None:
+        quota_rows = pool.membership.shape[0]
+        self.row_count = constraints.row_count
+        self.lazy = np.zeros(self.row_count, dtype=bool)
+        self.lazy[1 + quota_rows : 1 + quota_rows + len(pool.household_groups)] = True
+        self.base_rows = np.flatnonzero(~self.lazy)
+        self.base = constraints.matrix[self.base_rows].toarray()
+        # The household row of each type (−1 for none).
+        self.household_row = np.full(constraints.type_counts.size, -1)
+        for index, group in enumerate(pool.household_groups):
+            self.household_row[list(group)] = 1 + quota_rows + index
+        self.in_household = np.flatnonzero(self.household_row >= 0)
+        # ``household_row`` with the types of no household sent to an extra row of dual zero.
+        self.dual_index = np.where(self.household_row >= 0, self.household_row, self.row_count)
+
+    def times(self, values: np.ndarray, support: np.ndarray | None = None) -> np.ndarray:
+        """``matrix @ values``; ``support`` (optional) holds the indices of every nonzero value."""
+        activity = np.zeros(self.row_count)
+        if support is None:
+            activity[self.base_rows] = self.base @ values
+            support = self.in_household
+        else:
+            activity[self.base_rows] = self.base[:, support] @ values[support]
+        rows = self.household_row[support]
+        kept = rows >= 0
+        activity += np.bincount(rows[kept], weights=values[support[kept]], minlength=self.row_count)
+        return activity
+
+    def transpose_times(self, rows: np.ndarray, duals: np.ndarray) -> np.ndarray:
+        """``matrix.T @ y`` for y zero except ``y[rows] = duals``, where ``rows`` starts with
+        every base row, in order (as the face LP's rows do)."""
+        base = self.base_rows.size
+        household = np.zeros(self.row_count + 1)
+        household[rows[base:]] = duals[base:]
+        return duals[:base] @ self.base + household[self.dual_index]
 
 
 def _smallest(items: np.ndarray, keys: np.ndarray, count: int) -> np.ndarray:
@@ -322,9 +366,9 @@ class _FaceProgram:
     vertex check adds back any that a later vertex breaks).
     """
 
-    def __init__(self, pool: CompressedPool, constraints: PanelConstraints) -> None:
+    def __init__(self, constraints: PanelConstraints, products: _RowProducts) -> None:
         self.constraints = constraints
-        self.matrix_t = constraints.matrix.T.tocsr()
+        self.products = products
         self.matrix_csc = constraints.matrix.tocsc()
         type_count = constraints.type_counts.size
         self.lp = LinearProgram()
@@ -339,16 +383,10 @@ class _FaceProgram:
         self.column_types = np.zeros(0, dtype=np.int64)
         self.lp_row = np.full(constraints.row_count, -1)
         self.row_indices = np.zeros(0, dtype=np.int64)
-        quota_rows = pool.membership.shape[0]
-        self.lazy = np.zeros(constraints.row_count, dtype=bool)
-        self.lazy[1 + quota_rows : 1 + quota_rows + len(pool.household_groups)] = True
-        # The household row of each type (−1 for none): households are disjoint, so a vertex's
-        # household activities are one bincount over its nonzero columns.
-        self.household_row = np.full(type_count, -1)
-        for index, group in enumerate(pool.household_groups):
-            self.household_row[list(group)] = 1 + quota_rows + index
+        self.lazy = products.lazy
+        self.household_row = products.household_row
         self.artificials = 0
-        self._add_rows(np.flatnonzero(~self.lazy))
+        self._add_rows(products.base_rows)
         # Artificial columns (one adding to and one taking from each size, quota and cut
         # row, at a prohibitive cost) keep the restricted LP feasible, so that its duals
         # always price the left-out columns; at an optimum of the whole LP they are zero.
@@ -414,9 +452,7 @@ class _FaceProgram:
             in_household = rows >= 0
             activity = np.bincount(rows[in_household], weights=vertex[used[in_household]], minlength=self.lp_row.size)
             broken = np.flatnonzero((activity > self.row_upper + 1e-9) & (self.lp_row < 0))
-            duals = np.zeros(self.constraints.row_count)
-            duals[self.row_indices] = solution.row_duals
-            reduced = -self.weights - self.matrix_t @ duals
+            reduced = -self.weights - self.products.transpose_times(self.row_indices, solution.row_duals)
             improving = np.flatnonzero((self.lp_column < 0) & (self.col_upper > 0) & (reduced < -REDUCED_COST))
             if improving.size > COLUMNS_PER_ROUND:
                 improving = _smallest(improving, reduced[improving], COLUMNS_PER_ROUND)
