@@ -134,6 +134,7 @@ class _FaceWalk:
         self.col_upper = self.counts.copy()
         self.row_lower = constraints.lower.copy()
         self.row_upper = constraints.upper.copy()
+        self.finite_lower, self.finite_upper = np.isfinite(constraints.lower), np.isfinite(constraints.upper)
         self.rng = np.random.default_rng(NOISE_SEED)
         self.retry_noise = SMALL_NOISE if self.type_count >= SMALL_NOISE_TYPES else NOISE
         self.reference_mass = 1.0
@@ -269,22 +270,30 @@ class _FaceWalk:
         """Largest λ ≤ mass with (residual − λ panel) / (mass − λ) still in Q."""
         counts, constraints = self.counts, self.constraints
         step = mass
-        present = panel > 0
-        if present.any():
-            step = min(step, float(np.min(residual[present] / panel[present])))
-        below = panel < counts
-        if below.any():
+        support = np.flatnonzero(panel)
+        seats = panel[support]
+        if support.size:
+            step = min(step, float(np.min(residual[support] / seats)))
+        below = support[seats < counts[support]]
+        if below.size:
             step = min(step, float(np.min((counts[below] * mass - residual[below]) / (counts[below] - panel[below]))))
+        # A type off the panel reaches its count at (count·mass − residual) / count, first where
+        # residual / count is largest: one maximum instead of that ratio for every type.
+        share = residual / counts
+        share[support] = -np.inf
+        if support.size < share.size:
+            top = int(np.argmax(share))
+            step = min(step, float((counts[top] * mass - residual[top]) / counts[top]))
         # Both products were taken for this panel and residual by ``_in_face`` and ``_restrict_to_face``.
         checked, panel_activity = self.panel_activity
         if checked is not panel:
-            panel_activity = self.products.times(panel, np.flatnonzero(panel))
+            panel_activity = self.products.times(panel, support)
         activity = self.activity
-        above_lower = (panel_activity > constraints.lower + 1e-9) & np.isfinite(constraints.lower)
+        above_lower = (panel_activity > constraints.lower + 1e-9) & self.finite_lower
         if above_lower.any():
             slack = activity[above_lower] - constraints.lower[above_lower] * mass
             step = min(step, float(np.min(slack / (panel_activity[above_lower] - constraints.lower[above_lower]))))
-        below_upper = (panel_activity < constraints.upper - 1e-9) & np.isfinite(constraints.upper)
+        below_upper = (panel_activity < constraints.upper - 1e-9) & self.finite_upper
         if below_upper.any():
             slack = constraints.upper[below_upper] * mass - activity[below_upper]
             step = min(step, float(np.min(slack / (constraints.upper[below_upper] - panel_activity[below_upper]))))
@@ -445,15 +454,10 @@ class _FaceProgram:
                 self._add_missing_columns()
                 continue
             values = solution.values[self.artificials :]
-            vertex = np.zeros(self.lp_column.size)
-            vertex[self.column_types] = values
-            used = self.column_types[values != 0.0]
-            rows = self.household_row[used]
-            in_household = rows >= 0
-            activity = np.bincount(rows[in_household], weights=vertex[used[in_household]], minlength=self.lp_row.size)
-            broken = np.flatnonzero((activity > self.row_upper + 1e-9) & (self.lp_row < 0))
+            broken = self._broken_rows(values)
             reduced = -self.weights - self.products.transpose_times(self.row_indices, solution.row_duals)
-            improving = np.flatnonzero((self.lp_column < 0) & (self.col_upper > 0) & (reduced < -REDUCED_COST))
+            improving = np.flatnonzero(reduced < -REDUCED_COST)
+            improving = improving[(self.lp_column[improving] < 0) & (self.col_upper[improving] > 0)]
             if improving.size > COLUMNS_PER_ROUND:
                 improving = _smallest(improving, reduced[improving], COLUMNS_PER_ROUND)
             if accept_integral and broken.size == 0 and improving.size:
@@ -463,10 +467,25 @@ class _FaceProgram:
                 if np.any(solution.values[: self.artificials] > 1e-9):
                     self._add_missing_columns()
                     continue
+                vertex = np.zeros(self.lp_column.size)
+                vertex[self.column_types] = values
                 self.vertex, self.reduced = vertex, reduced
                 return vertex
             self._add_rows(broken)
             self._add_columns(improving)
+
+    def _broken_rows(self, values: np.ndarray) -> np.ndarray:
+        """The household rows left out of the LP that its solution ``values`` breaks, in order:
+        households are disjoint, so their activities are one bincount over the nonzero columns."""
+        nonzero = values != 0.0
+        rows = self.household_row[self.column_types[nonzero]]
+        kept = rows >= 0
+        rows, weights = rows[kept], values[nonzero][kept]
+        if rows.size == 0:
+            return rows
+        activity = np.bincount(rows, weights=weights, minlength=self.lp_row.size)
+        rows = np.unique(rows)
+        return rows[(activity[rows] > self.row_upper[rows] + 1e-9) & (self.lp_row[rows] < 0)]
 
     def _add_missing_columns(self) -> None:
         """Add every column not fixed at zero (raises ``LinearProgramError`` if all are in)."""
