@@ -301,8 +301,9 @@ class _FaceWalk:
 
 
 class _RowProducts:
-    """Products with the constraint matrix, two to four times faster than the sparse ones (which
-    the walk needs some 9,000 times on n = 20,000). The size, quota and cut rows ("base" rows)
+    """Products with the constraint matrix, faster than the sparse ones, which the walk needs
+    some 9,000 times (n = 20,000, 1,932 rows × 5,675 types: Aᵀy 105 µs sparse, 34 µs for the
+    dense part; A·panel 87 µs sparse, 17 µs dense). The size, quota and cut rows ("base" rows)
     cover every type: they are kept dense. Each type is in at most one household row, with
     coefficient 1 (households are disjoint), so the household rows are a gather or a bincount."""
 
