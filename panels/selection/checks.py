@@ -27,8 +27,10 @@ class _PanelChecker:
         self.problem = problem
         self.volunteers = {volunteer.id: volunteer for volunteer in problem.volunteers}
         row_of = {(quota.category, quota.name): row for row, quota in enumerate(problem.quotas)}
+        # ``problem.categories`` is rebuilt on each access: read it once, not once per volunteer.
+        categories = problem.categories
         self.rows = {volunteer.id: [row_of[(category, volunteer.features.get(category))]
-                                    for category in problem.categories
+                                    for category in categories
                                     if (category, volunteer.features.get(category)) in row_of]
                      for volunteer in problem.volunteers}
 

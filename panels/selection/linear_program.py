@@ -180,6 +180,32 @@ class LinearProgram:
             return
         self._highs.deleteCols(columns.size, columns.astype(np.int32))
 
+    def delete_rows(self, rows: np.ndarray) -> None:
+        """Remove ``rows``; the later rows move up to fill the gaps, in order. Rows whose slack
+        is basic (``basic_rows``) can go without spoiling the basis of the next warm start."""
+        rows = np.unique(np.asarray(rows, dtype=np.int64))
+        if rows.size == 0:
+            return
+        self.row_count -= rows.size
+        if self._highs is None:
+            keep = np.ones(self.row_count + rows.size, dtype=bool)
+            keep[rows] = False
+            kept = np.flatnonzero(keep).tolist()
+            self.row_lower = [self.row_lower[row] for row in kept]
+            self.row_upper = [self.row_upper[row] for row in kept]
+            position = {old: new for new, old in enumerate(kept)}
+            self._entries = {(position[row], col): value for (row, col), value in self._entries.items() if row in position}
+            return
+        self._highs.deleteRows(rows.size, rows.astype(np.int32))
+
+    def basic_rows(self) -> np.ndarray:
+        """Whether each row's slack is basic in the last solution (all ``True`` without HiGHS,
+        whose fallback solves from scratch and keeps no basis)."""
+        if self._highs is None:
+            return np.ones(self.row_count, dtype=bool)
+        status = self._highs.getBasis().row_status
+        return np.array([entry == _highs_core.HighsBasisStatus.kBasic for entry in status], dtype=bool)
+
     def set_coefficient(self, row: int, column: int, value: float) -> None:
         if self._highs is None:
             if value == 0.0:

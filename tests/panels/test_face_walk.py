@@ -1,9 +1,9 @@
 """The decomposition walk's face LP, squeezed so that every path of it runs on small pools.
 
 On real pools the face LP (``decomposition._FaceProgram``) starts with hundreds of columns and
-drops idle ones only above hundreds, so the small pools of the property tests never leave
-it out a column. Here it starts with one column, prices in one at a time and drops idle
-columns before every solve, and the walk must still write the LEXIMIN point as a mixture of
+drops idle ones only above hundreds (idle household rows above dozens), so the small pools of
+the property tests never leave it out a column. Here it starts with one column, prices in one
+at a time and drops idle columns and household rows before every solve, and the walk must still write the LEXIMIN point as a mixture of
 valid panels that matches brute force.
 """
 
@@ -31,15 +31,19 @@ def squeezed_face_program(monkeypatch):
     monkeypatch.setattr(decomposition, "COLUMNS_PER_ROUND", 1)
     monkeypatch.setattr(decomposition, "MAX_COLUMNS", 1)
     monkeypatch.setattr(decomposition, "PRICE_AHEAD", 1)
-    deleted = []
-    original = LinearProgram.delete_columns
-
-    def delete_columns(self, columns):
-        deleted.append(len(columns))
-        original(self, columns)
-
-    monkeypatch.setattr(LinearProgram, "delete_columns", delete_columns)
+    monkeypatch.setattr(decomposition, "MAX_ROWS", 0)
+    deleted = {"columns": [], "rows": []}
+    for kind in deleted:
+        monkeypatch.setattr(LinearProgram, f"delete_{kind}", _counting(getattr(LinearProgram, f"delete_{kind}"), deleted[kind]))
     return deleted
+
+
+def _counting(delete, counts):
+    def counted(self, indices):
+        counts.append(len(indices))
+        delete(self, indices)
+
+    return counted
 
 
 SQUEEZED = settings(
@@ -86,13 +90,15 @@ def assert_walk_writes_the_target(problem):
 
 
 def test_the_squeezed_face_program_drops_and_prices_columns(squeezed_face_program, instances):
-    """On a real pool the squeezed LP must really leave columns out and bring them back."""
+    """On a real pool the squeezed LP must really leave columns and household rows out and
+    bring them back."""
     from panels.selection import load_problem, select_panel
 
     folder = instances / "opendlp_monitoring_30"
     problem = load_problem(folder / "categories.csv", folder / "respondents.csv", 30, household_columns=["address_line_1"])
     result = select_panel(problem, lottery_size=50)
-    assert squeezed_face_program and sum(squeezed_face_program) > 0
+    assert sum(squeezed_face_program["columns"]) > 0
+    assert sum(squeezed_face_program["rows"]) > 0
     assert abs(sum(result.probabilities.values()) - 30) < 1e-6
 
 
@@ -111,3 +117,19 @@ def test_deleting_columns_keeps_the_others_in_order(monkeypatch, private_highs):
     assert solution.objective == pytest.approx(-4.0)
     program.set_costs(np.array([0]), np.array([-5.0]))
     assert program.solve().objective == pytest.approx(-8.0)
+
+
+@pytest.mark.parametrize("private_highs", [True, False])
+def test_deleting_rows_keeps_the_others_in_order(monkeypatch, private_highs):
+    monkeypatch.setattr(linear_program, "USE_HIGHS_CORE", private_highs and linear_program.USE_HIGHS_CORE)
+    program = LinearProgram()
+    # maximise x0 + 2 x1 + 3 x2 with x0 + x1 + x2 <= 2, x0 + x1 <= 5, x1 + x2 <= 1, each in [0, 1]
+    program.add_columns([-1.0, -2.0, -3.0], np.zeros(3), np.ones(3))
+    program.add_rows(np.full(3, -np.inf), [2.0, 5.0, 1.0], np.array([[1, 1, 1], [1, 1, 0], [0, 1, 1]]))
+    assert program.solve().values.tolist() == pytest.approx([1, 0, 1])
+    assert program.basic_rows()[1]  # x0 + x1 = 1 < 5: its slack is basic
+    program.delete_rows(np.array([1, 0]))
+    assert program.row_count == 1
+    assert program.solve().values.tolist() == pytest.approx([1, 0, 1])
+    program.set_row_bounds(0, -np.inf, 0.0)  # the row left is x1 + x2
+    assert program.solve().values.tolist() == pytest.approx([1, 0, 0])
