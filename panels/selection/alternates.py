@@ -49,7 +49,7 @@ misrepresentation where the two differ clearly, else by expected distance from t
 as n = 20,000, where HiGHS ended its time limit 92% from optimal) the cover alone chooses.
 
 The guarantee, stated honestly: when ``method`` is "program", A is optimal for the
-``program_samples`` sampled drop-out sets (HiGHS's ``mip_gap`` at most 10⁻⁶) (the paper bounds how far that is from the true
+``program_samples`` sampled drop-out sets, HiGHS's ``mip_gap`` at most 10⁻⁶ (the paper bounds how far that is from the true
 expectation as S grows, and how much is lost when the learnt probabilities are off); the cover
 promises no optimum, only that it did at least as well as the program on the fresh patterns. The
 reported ``expected_loss``, ``worst_loss`` and ``expected_distance`` are over the fresh patterns;
@@ -65,7 +65,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -74,6 +73,7 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from panels.selection.deadline import Deadline
 from panels.selection.model import SelectionProblem, Volunteer
 
 DEFAULT_SAMPLES = 30
@@ -290,10 +290,10 @@ def _program_choice(types, rows, panel, drops, stays, count, samples, time_limit
     in the root node, 72% to 100% from optimal; two runs of the same seed on camden_500_40 chose
     different lists), and the alternates must be the same whenever the draw's seed is. Fewer
     patterns are often proved at once (sf_fixture_22: 15 patterns in 0.5 s)."""
-    deadline = time.monotonic() + time_limit
+    deadline = Deadline.after(time_limit)
     while True:
         last = samples <= MIN_SAMPLES
-        left = deadline - time.monotonic()
+        left = deadline.remaining()
         if left <= 0:
             return None
         chosen = _program_over(types, rows, panel, drops[:samples], [stay[:, :samples] for stay in stays], count,
