@@ -438,3 +438,64 @@ def test_the_alternates_of_a_one_seat_group_that_drops_out_often_include_one_lik
         rows = QuotaRows(problem)
         # The group renting free keeps its seat unless Y declines too (2% of X's drop-outs).
         assert holds.group_ratios[rows.index[("tenure", "free")]] >= 0.97
+
+
+def test_rounds_tried_with_the_alternates_near_the_leavers_first_count_the_same(monkeypatch):
+    # hold_rates first tries the alternates who share all but one answer with someone who dropped
+    # out, and keeps that round only when they give the panel back its drawn counts; otherwise the
+    # program runs over every alternate. Only counts are read, so the figures must be the same as
+    # with the program over everyone in every round, and some rounds must end without it.
+    rng = np.random.default_rng(7)
+    categories = {"sex": ("F", "M"), "age": ("a", "b", "c"), "area": ("x", "y", "z")}
+    volunteers = tuple(Volunteer(id=f"v{i}", features={c: str(rng.choice(values)) for c, values in categories.items()})
+                       for i in range(120))
+    quotas = (Quota("sex", "F", 4, 5), Quota("sex", "M", 4, 5), Quota("age", "a", 3, 3), Quota("age", "b", 3, 3),
+              Quota("age", "c", 3, 3), Quota("area", "x", 2, 4), Quota("area", "y", 2, 4), Quota("area", "z", 2, 4))
+    problem = SelectionProblem(volunteers=volunteers, quotas=quotas, k=9)
+    panel = select_panel(problem, seed="near", lottery_size=20).draw.panel
+    dropout = {v.id: 0.3 for v in volunteers}
+    everyone = alternates_module.everyone_as_alternates(problem, panel)
+    tries = []
+    available = alternates_module._NearAlternates.available
+
+    def recorded(self, dropped, stays):
+        tries.append(available(self, dropped, stays))
+        return tries[-1]
+
+    monkeypatch.setattr(alternates_module._NearAlternates, "available", recorded)
+    calls = []
+
+    class Counting(ReplacementSolver):
+        def best(self, remaining, seats, alternates, freed=()):
+            calls.append(len(alternates))
+            return super().best(remaining, seats, alternates, freed)
+
+    monkeypatch.setattr(alternates_module, "NEAR_FIRST_ANSWERS", 10 ** 9)
+    direct = alternates_module.hold_rates(problem, panel, dropout, everyone, rounds=200, seed=3)
+    assert not tries
+    monkeypatch.setattr(alternates_module, "NEAR_FIRST_ANSWERS", 0)
+    near_first = alternates_module.hold_rates(problem, panel, dropout, everyone, rounds=200, seed=3,
+                                              solver=Counting(QuotaRows(problem)))
+    assert near_first == direct and 0.0 < direct.every_quota
+    assert tries and any(len(near) < len(everyone) // 2 for near in tries)
+    fallbacks = len(calls) - len(tries)
+    assert 0 < len(tries) - fallbacks  # some rounds were counted from the near alternates alone
+
+
+def test_near_alternates_that_fill_the_seats_without_the_drawn_counts_do_not_end_the_round(monkeypatch):
+    # Both members always drop out. The two alternates near them (one answer off) fill both seats
+    # but leave category g without a 1; only the two far ones (two answers off each) give the
+    # panel back its counts, and only the program over everyone finds them.
+    categories = ("s", "g", "r", "t")
+
+    def person(name, answers):
+        return Volunteer(id=name, features=dict(zip(categories, answers)))
+
+    volunteers = (person("A", "0000"), person("B", "1111"), person("N1", "1000"), person("N3", "0001"),
+                  person("P", "0011"), person("Q", "1100"))
+    problem = SelectionProblem(volunteers=volunteers, k=2,
+                               quotas=tuple(Quota(c, value, 1, 1) for c in categories for value in "01"))
+    dropout = {"A": 1.0, "B": 1.0, "N1": 0.0, "N3": 0.0, "P": 0.0, "Q": 0.0}
+    monkeypatch.setattr(alternates_module, "NEAR_FIRST_ANSWERS", 0)
+    holds = alternates_module.hold_rates(problem, ["A", "B"], dropout, ["N1", "N3", "P", "Q"], rounds=20)
+    assert holds.every_quota == 1.0 and holds.seats_filled == 1.0
