@@ -162,17 +162,25 @@ def refill_rounds(problem, result, rates, tickets, per_ticket, rng, budget_s):
     return violations / rounds, float(held_each.min()) / rounds, min(ratios), empty / rounds, rounds, solver_failures
 
 
-def instances(quick: bool, workdir: Path):
+def instances(quick: bool, workdir: Path, only: set[str]):
+    """(name, problem) of the drop-out rounds' instances; with ``only``, just those named (the others
+    are not loaded)."""
+    def wanted(name: str) -> bool:
+        return not only or name in only
+
     for name, quotas, people, k, households in FILE_INSTANCES:
-        yield name, load_problem(INSTANCES / quotas, INSTANCES / people, k, household_columns=list(households))
+        if wanted(name):
+            yield name, load_problem(INSTANCES / quotas, INSTANCES / people, k, household_columns=list(households))
     if not quick:
         import synthetic_pools
 
         synthetic = synthetic_pools.INSTANCES[0]
-        quotas, people = synthetic_pools.write_instance(synthetic, workdir / synthetic.name)
-        yield f"{synthetic.name} (synthetic)", load_problem(quotas, people, synthetic.k, household_columns=["household"])
-        quotas, people = (INSTANCES / "example_large_200/categories.csv", INSTANCES / "example_large_200/respondents.csv")
-        yield "example_large_200", load_problem(quotas, people, 200)
+        if wanted(synthetic.name):
+            quotas, people = synthetic_pools.write_instance(synthetic, workdir / synthetic.name)
+            yield f"{synthetic.name} (synthetic)", load_problem(quotas, people, synthetic.k, household_columns=["household"])
+        if wanted("example_large_200"):
+            quotas, people = (INSTANCES / "example_large_200/categories.csv", INSTANCES / "example_large_200/respondents.csv")
+            yield "example_large_200", load_problem(quotas, people, 200)
 
 
 def alternates_count(problem, rates, factor: float) -> int:
@@ -350,9 +358,7 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     with tempfile.TemporaryDirectory() as folder:
-        for name, problem in instances(args.quick, Path(folder)):
-            if only and name.split(" ")[0] not in only:
-                continue
+        for name, problem in instances(args.quick, Path(folder), only):
             rng = np.random.default_rng(SEED)
             rates = learn_dropout_rates(synthetic_history(problem, rng), problem.quotas)
             result = select_panel(problem, lottery_size=1000)
