@@ -138,7 +138,10 @@ def refill_rounds(problem, result, rates, tickets, per_ticket, rng, budget_s):
                 if lotteries[key] is None:
                     break
                 refill_panel = lotteries[key][int(rng.integers(len(lotteries[key])))]
-                for member in set(refill_panel) - set(seated):
+                # in the lottery panel's order: a set's order changes with each process's string hashes,
+                # and so would which random number each newcomer gets
+                already = set(seated)
+                for member in [member for member in refill_panel if member not in already]:
                     if rng.random() < probability[member]:
                         withdrawn.add(member)
                     else:
