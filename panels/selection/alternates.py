@@ -136,6 +136,8 @@ class QuotaRows:
         self.weights = 1.0 / np.maximum(self.quota_max, 1.0)
         self.by_id = {volunteer.id: volunteer for volunteer in problem.volunteers}
         self.position = {volunteer.id: place for place, volunteer in enumerate(problem.volunteers)}
+        self.category_rows = [[self.index[(category, quota.name)] for quota in problem.quotas if quota.category == category]
+                              for category in problem.categories]
         self._profiles: dict[str, tuple[int, ...]] = {}
 
     def rows(self, volunteer: Volunteer) -> tuple[int, ...]:
@@ -146,6 +148,11 @@ class QuotaRows:
         if member not in self._profiles:
             self._profiles[member] = self.rows(self.by_id[member])
         return self._profiles[member]
+
+    def near_profiles(self, member: str) -> Iterable[tuple[int, ...]]:
+        """The profiles that share all but at most one answer with volunteer ``member`` (their own included)."""
+        profile = self.profile(member)
+        return (profile[:c] + (row,) + profile[c + 1:] for c, options in enumerate(self.category_rows) for row in options)
 
     def counts(self, ids: Iterable[str]) -> np.ndarray:
         counts = np.zeros(len(self.quota_min))
@@ -350,8 +357,6 @@ def _sample_cover(types, rows: QuotaRows, panel, drops, stays, count):
     membership = np.zeros((quota_count, width))
     for p, key in enumerate(keys):
         membership[list(key), p] = 1
-    category_rows = [[rows.index[(category, quota.name)] for quota in rows.problem.quotas if quota.category == category]
-                     for category in rows.problem.categories]
     near_only = len(types) > LARGE_POOL_TYPES
     drawn = rows.counts(panel)
     chosen: list[tuple[int, int]] = []  # (type, slot) in the order they joined
@@ -375,9 +380,7 @@ def _sample_cover(types, rows: QuotaRows, panel, drops, stays, count):
             if near_only:  # large pools: new alternates within one answer of someone who dropped out
                 near = set()
                 for i in dropped:
-                    profile = rows.profile(panel[i])
-                    near.update(profile[:c] + (row,) + profile[c + 1:] for c, options in enumerate(category_rows)
-                                for row in options)
+                    near.update(rows.near_profiles(panel[i]))
                 open_types = [t for key in sorted(near) for t in types_of.get(key, ())]
             else:
                 open_types = range(len(types))
@@ -814,8 +817,6 @@ class _NearAlternates:
         self.profile_ids: dict[tuple[int, ...], int] = {}
         self.of_alternate = np.array([self.profile_ids.setdefault(rows.profile(member), len(self.profile_ids))
                                       for member in alternates], dtype=int)
-        self.options = [[rows.index[(category, quota.name)] for quota in rows.problem.quotas
-                         if quota.category == category] for category in rows.problem.categories]
 
     def many_answers(self, stays: np.ndarray) -> bool:
         """Whether the alternates who take a seat hold more than ``NEAR_FIRST_ANSWERS`` different
@@ -823,19 +824,19 @@ class _NearAlternates:
         and the near ones give the drawn counts back too seldom to pay for trying them first
         (sf_fixture_22, opendlp_30 and camden_500_40: in 3% to 39% of rounds, against half to
         three quarters on camden_1000_60)."""
-        return np.unique(self.of_alternate[stays]).size > NEAR_FIRST_ANSWERS
+        return (len(self.profile_ids) > NEAR_FIRST_ANSWERS
+                and np.count_nonzero(np.bincount(self.of_alternate[stays], minlength=len(self.profile_ids)))
+                > NEAR_FIRST_ANSWERS)
 
     def available(self, dropped: Sequence[str], stays: np.ndarray) -> list[str]:
         """The alternates who take a seat (``stays``, in list order) and share all but at most one
         answer with someone in ``dropped``."""
         wanted = np.zeros(len(self.profile_ids), dtype=bool)
         for member in dropped:
-            profile = self.rows.profile(member)
-            for c, options in enumerate(self.options):
-                for row in options:
-                    p = self.profile_ids.get(profile[:c] + (row,) + profile[c + 1:])
-                    if p is not None:
-                        wanted[p] = True
+            for profile in self.rows.near_profiles(member):
+                p = self.profile_ids.get(profile)
+                if p is not None:
+                    wanted[p] = True
         return [self.alternates[a] for a in np.flatnonzero(stays & wanted[self.of_alternate])]
 
 
