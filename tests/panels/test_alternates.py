@@ -499,3 +499,47 @@ def test_near_alternates_that_fill_the_seats_without_the_drawn_counts_do_not_end
     monkeypatch.setattr(alternates_module, "NEAR_FIRST_ANSWERS", 0)
     holds = alternates_module.hold_rates(problem, ["A", "B"], dropout, ["N1", "N3", "P", "Q"], rounds=20)
     assert holds.every_quota == 1.0 and holds.seats_filled == 1.0
+
+
+def test_rounds_and_patterns_that_twins_repair_count_as_the_program_does(monkeypatch):
+    # Where the staying alternates hold someone with the same answers as each leaver, the round ends
+    # with the drawn counts, which is also the program's optimum: the figures of hold_rates and of
+    # the judged patterns (choose_alternates) must be the same with that shortcut on and off, and
+    # it must have been taken.
+    rng = np.random.default_rng(11)
+    categories = {"sex": ("F", "M"), "age": ("a", "b", "c"), "area": ("x", "y")}
+    volunteers = tuple(Volunteer(id=f"v{i}", features={c: str(rng.choice(values)) for c, values in categories.items()})
+                       for i in range(90))
+    quotas = (Quota("sex", "F", 3, 5), Quota("sex", "M", 3, 5), Quota("age", "a", 2, 3), Quota("age", "b", 2, 3),
+              Quota("age", "c", 2, 3), Quota("area", "x", 3, 5), Quota("area", "y", 3, 5))
+    problem = SelectionProblem(volunteers=volunteers, quotas=quotas, k=8)
+    panel = select_panel(problem, seed="twins", lottery_size=20).draw.panel
+    dropout = {v.id: 0.3 for v in volunteers}
+    listed = [v.id for v in alternates_module.candidate_ids(problem, panel)][:30]
+    repaired = []
+    twins = QuotaRows.twins
+
+    def recorded(self, dropped, available):
+        repaired.append(twins(self, dropped, available) is not None)
+        return None if off else twins(self, dropped, available)
+
+    monkeypatch.setattr(QuotaRows, "twins", recorded)
+    off = False
+    with_twins = (alternates_module.hold_rates(problem, panel, dropout, listed, rounds=150, seed=5),
+                  choose_alternates(problem, panel, dropout, 6, samples=8, seed=5, time_limit=2.0))
+    assert any(repaired) and not all(repaired)
+    off = True
+    assert (alternates_module.hold_rates(problem, panel, dropout, listed, rounds=150, seed=5),
+            choose_alternates(problem, panel, dropout, 6, samples=8, seed=5, time_limit=2.0)) == with_twins
+
+
+def test_twins_are_one_per_leaver_with_the_same_answers_earliest_first():
+    volunteers = tuple(Volunteer(id=name, features={"sex": sex, "age": age})
+                       for name, sex, age in (("A", "F", "a"), ("B", "F", "a"), ("C", "M", "b"), ("x1", "F", "a"),
+                                              ("x2", "F", "a"), ("x3", "F", "a"), ("y1", "M", "b"), ("z1", "M", "a")))
+    problem = SelectionProblem(volunteers=volunteers, k=3, quotas=(
+        Quota("sex", "F", 0, 3), Quota("sex", "M", 0, 3), Quota("age", "a", 0, 3), Quota("age", "b", 0, 3)))
+    rows = QuotaRows(problem)
+    assert sorted(rows.twins(["A", "B", "C"], ["x3", "z1", "x1", "y1", "x2"])) == ["x1", "x3", "y1"]
+    assert rows.twins(["A", "B", "C"], ["x1", "x2", "z1"]) is None  # nobody like C
+    assert rows.twins(["A", "B"], ["x1", "y1"]) is None  # one like A and B, not two
