@@ -271,6 +271,52 @@ def test_a_ceiling_just_above_the_target_does_not_lower_the_bar(monkeypatch):
     assert abs(alternates_module.good_enough(0.99, 0.97) - 0.96) < 1e-12  # a pool that cannot: a point below it
 
 
+def test_the_cover_takes_one_person_per_household_even_when_one_pattern_wants_two(monkeypatch):
+    # Both women drop out every time, and only two women are left, in one household: a pattern's
+    # repair would take both, but alternates are at most one per household.
+    volunteers = (Volunteer(id="A", features={"sex": "F"}), Volunteer(id="B", features={"sex": "F"}),
+                  Volunteer(id="H1", features={"sex": "F"}, household="h"),
+                  Volunteer(id="H2", features={"sex": "F"}, household="h"),
+                  *(Volunteer(id=f"M{i}", features={"sex": "M"}) for i in range(4)))
+    problem = SelectionProblem(volunteers=volunteers, k=4, enforce_households=True,
+                               quotas=(Quota("sex", "F", 2, 2), Quota("sex", "M", 2, 2)))
+    dropout = {v.id: 0.0 for v in volunteers} | {"A": 1.0, "B": 1.0}
+    monkeypatch.setattr(alternates_module, "LARGE_POOL_TYPES", 0)  # the cover alone
+    alternates = choose_alternates(problem, ["A", "B", "M0", "M1"], dropout, 3, samples=4, seed=1)
+    assert alternates.method == "cover"
+    assert len({"H1", "H2"} & set(alternates.ids)) == 1
+
+
+def test_the_number_of_alternates_is_narrowed_down_after_doubling(monkeypatch):
+    # Eleven alternates or more meet the target here. Doubling from the expected drop-outs plus one
+    # tries 3, 6 and 12; the gap between 6 and 12 is then halved until it is within a tenth of the
+    # smallest size found enough: 9 and 10 are not, 11 is, and 11 is what comes back.
+    volunteers = [Volunteer(id=f"{sex}{i}", features={"sex": sex}) for sex in "FM" for i in range(15)]
+    problem = SelectionProblem(volunteers=tuple(volunteers), k=4, quotas=(Quota("sex", "F", 2, 2), Quota("sex", "M", 2, 2)))
+    panel = ["F0", "F1", "M0", "M1"]
+    dropout = {v.id: 0.5 for v in volunteers}
+    everyone = set(alternates_module.everyone_as_alternates(problem, panel))
+    asked = []
+
+    def choose(problem, panel, dropout, count, **kwargs):
+        asked.append(count)
+        return alternates_module.Alternates(tuple(f"M{2 + i}" for i in range(count)), 0.0, 0.0, 1.0, 8, 0, 0.0, "cover")
+
+    def hold_rates(problem, panel, dropout, alternates, **kwargs):
+        held = 1.0 if set(alternates) == everyone or len(alternates) >= 11 else 0.9
+        return alternates_module.HoldRates(rounds=400, every_quota=held, per_quota=(held, 1.0), seats_filled=1.0,
+                                           group_ratios=(0.97, 0.97))
+
+    monkeypatch.setattr(alternates_module, "choose_alternates", choose)
+    monkeypatch.setattr(alternates_module, "hold_rates", hold_rates)
+    targeted = alternates_module.alternates_for_target(problem, panel, dropout, limit=20)
+    assert asked == [3, 6, 12, 9, 10, 11]
+    assert targeted.target_met and len(targeted.alternates.ids) == 11 and targeted.holds.every_quota == 1.0
+    asked.clear()
+    short = alternates_module.alternates_for_target(problem, panel, dropout, limit=8)  # the limit is not enough
+    assert asked == [3, 6, 8] and len(short.alternates.ids) == 8 and not short.target_met
+
+
 def test_the_cover_is_kept_when_the_program_does_worse_on_fresh_patterns(monkeypatch):
     # Six women and six men on a panel whose quotas allow no slack, both dropping out: a program's
     # choice that offers only men (as over too few patterns) loses to the cover, which offers both.
