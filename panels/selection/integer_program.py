@@ -51,8 +51,9 @@ def integer_solution(objective: np.ndarray, constraints: LinearConstraint, bound
 
 def _fixed_columns(objective, constraints, bounds: Bounds, integers: int) -> np.ndarray | None:
     relaxed = _relaxation(objective, constraints, bounds)
-    if relaxed is None:
-        return None
+    if relaxed is None:  # no solution, or HiGHS could not tell: the integer program over every column decides
+        solved = _integer_program(objective, constraints, bounds, integers, np.ones(integers, dtype=bool))
+        return None if solved is None else solved.x
     x, reduced = relaxed.x, relaxed.lower.marginals
     if _whole(x[:integers]):
         return x

@@ -86,3 +86,11 @@ def test_a_whole_relaxation_is_the_answer():
     bounds = Bounds(np.zeros(2), np.array([1.0, 1.0]))
     for fix_columns in (False, True):
         assert integer_program.integer_solution(objective, constraints, bounds, 2, fix_columns=fix_columns).tolist() == [1, 1]
+
+
+def test_a_relaxation_highs_cannot_settle_leaves_the_answer_to_the_whole_program(monkeypatch):
+    program = cover_like(np.random.default_rng(3))
+    expected = integer_program.integer_solution(*program)
+    monkeypatch.setattr(integer_program, "_relaxation", lambda *args: None)
+    assert value(*program, integer_program.integer_solution(*program, fix_columns=True)) == pytest.approx(
+        value(*program, expected), abs=1e-7)
