@@ -794,8 +794,7 @@ def hold_rates(problem: SelectionProblem, panel: Sequence[str], dropout: Mapping
     panel_at = np.array([rows.position[member] for member in invited], dtype=int)
     alternate_at = np.array([rows.position[member] for member in alternates], dtype=int)
     drawn = rows.counts(panel)
-    restorable = rows.loss(drawn) <= 1e-9
-    near = _NearAlternates(rows, alternates) if restorable else None
+    near = _NearAlternates(rows, alternates) if rows.loss(drawn) <= 1e-9 else None
     held_each = np.zeros(len(rows.quota_min))
     kept = np.zeros(len(rows.quota_min))
     held_all = 0
@@ -806,14 +805,14 @@ def hold_rates(problem: SelectionProblem, panel: Sequence[str], dropout: Mapping
         stays = draw[alternate_at] >= alternate_rates
         dropped = {member for member, flag in zip(invited, drops) if flag}
         remaining = [member for member in panel if member not in dropped]
-        available = [a for a, flag in zip(alternates, stays) if flag]
-        chosen = rows.twins(dropped, available) if restorable and dropped else None
+        chosen = rows.twins(dropped, near.alike(dropped, stays)) if near is not None and dropped else None
         if chosen is None and near is not None and dropped and near.many_answers(stays):
             tried = solver.best(remaining, len(dropped), near.available(sorted(dropped), stays), sorted(dropped))
             if len(tried) == len(dropped) and (rows.counts([*remaining, *tried]) == drawn).all():
                 chosen = tried
         if chosen is None:
-            chosen = solver.best(remaining, len(dropped), available, sorted(dropped))
+            chosen = solver.best(remaining, len(dropped), [a for a, flag in zip(alternates, stays) if flag],
+                                 sorted(dropped))
         counts = rows.counts([*remaining, *chosen])
         ok = (counts >= rows.quota_min - 1e-9) & (counts <= rows.quota_max + 1e-9)
         held_each += ok
@@ -849,12 +848,19 @@ class _NearAlternates:
     def available(self, dropped: Sequence[str], stays: np.ndarray) -> list[str]:
         """The alternates who take a seat (``stays``, in list order) and share all but at most one
         answer with someone in ``dropped``."""
+        return self._staying((profile for member in dropped for profile in self.rows.near_profiles(member)), stays)
+
+    def alike(self, dropped: Iterable[str], stays: np.ndarray) -> list[str]:
+        """The alternates who take a seat (``stays``, in list order) with all the answers of someone
+        in ``dropped``: where ``QuotaRows.twins`` looks, without reading every alternate's answers."""
+        return self._staying((self.rows.profile(member) for member in dropped), stays)
+
+    def _staying(self, profiles: Iterable[tuple[int, ...]], stays: np.ndarray) -> list[str]:
         wanted = np.zeros(len(self.profile_ids), dtype=bool)
-        for member in dropped:
-            for profile in self.rows.near_profiles(member):
-                p = self.profile_ids.get(profile)
-                if p is not None:
-                    wanted[p] = True
+        for profile in profiles:
+            p = self.profile_ids.get(profile)
+            if p is not None:
+                wanted[p] = True
         return [self.alternates[a] for a in np.flatnonzero(stays & wanted[self.of_alternate])]
 
 

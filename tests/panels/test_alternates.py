@@ -211,11 +211,15 @@ def test_the_cover_takes_alternates_where_drop_outs_are_likeliest():
     assert chosen.method == "cover" and len(chosen.ids) == 2 and all(a.startswith("y") for a in chosen.ids)
 
 
-def test_the_target_is_met_with_enough_alternates_and_reported_against_the_ceiling():
-    volunteers = [Volunteer(id=f"{sex}{i}", features={"sex": sex}) for sex in "FM" for i in range(10)]
+def _four_seats_of_two_sexes(per_sex: int, rate: float):
+    """Two women and two men drawn from ``per_sex`` of each, everyone dropping out at ``rate``."""
+    volunteers = [Volunteer(id=f"{sex}{i}", features={"sex": sex}) for sex in "FM" for i in range(per_sex)]
     problem = SelectionProblem(volunteers=tuple(volunteers), k=4, quotas=(Quota("sex", "F", 2, 2), Quota("sex", "M", 2, 2)))
-    panel = ["F0", "F1", "M0", "M1"]
-    dropout = {v.id: 0.2 for v in volunteers}
+    return problem, ["F0", "F1", "M0", "M1"], {v.id: rate for v in volunteers}
+
+
+def test_the_target_is_met_with_enough_alternates_and_reported_against_the_ceiling():
+    problem, panel, dropout = _four_seats_of_two_sexes(10, 0.2)
     targeted = alternates_module.alternates_for_target(problem, panel, dropout, limit=16, samples=10, rounds=200)
     # With 8 of each sex left, every quota holds in every round once there are enough alternates.
     assert targeted.ceiling.every_quota == 1.0 and targeted.target_met and targeted.holds.worst_quota >= 0.99
@@ -253,10 +257,7 @@ def test_lists_of_alternates_are_compared_on_the_same_drop_outs():
 def test_a_ceiling_just_above_the_target_does_not_lower_the_bar(monkeypatch):
     # Every alternate at once keeps every quota in 99.5% of rounds; the first size tried holds in
     # 98.6%, the next in 99.2%. The pool can meet 99%, so the first size is not enough.
-    volunteers = [Volunteer(id=f"{sex}{i}", features={"sex": sex}) for sex in "FM" for i in range(10)]
-    problem = SelectionProblem(volunteers=tuple(volunteers), k=4, quotas=(Quota("sex", "F", 2, 2), Quota("sex", "M", 2, 2)))
-    panel = ["F0", "F1", "M0", "M1"]
-    dropout = {v.id: 0.2 for v in volunteers}
+    problem, panel, dropout = _four_seats_of_two_sexes(10, 0.2)
     everyone = set(alternates_module.everyone_as_alternates(problem, panel))
 
     def hold_rates(problem, panel, dropout, alternates, **kwargs):
@@ -291,10 +292,7 @@ def test_the_number_of_alternates_is_narrowed_down_after_doubling(monkeypatch):
     # Eleven alternates or more meet the target here. Doubling from the expected drop-outs plus one
     # tries 3, 6 and 12; the gap between 6 and 12 is then halved until it is within a tenth of the
     # smallest size found enough: 9 and 10 are not, 11 is, and 11 is what comes back.
-    volunteers = [Volunteer(id=f"{sex}{i}", features={"sex": sex}) for sex in "FM" for i in range(15)]
-    problem = SelectionProblem(volunteers=tuple(volunteers), k=4, quotas=(Quota("sex", "F", 2, 2), Quota("sex", "M", 2, 2)))
-    panel = ["F0", "F1", "M0", "M1"]
-    dropout = {v.id: 0.5 for v in volunteers}
+    problem, panel, dropout = _four_seats_of_two_sexes(15, 0.5)
     everyone = set(alternates_module.everyone_as_alternates(problem, panel))
     asked = []
 
