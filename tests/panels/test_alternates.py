@@ -288,11 +288,10 @@ def test_the_cover_takes_one_person_per_household_even_when_one_pattern_wants_tw
     assert len({"H1", "H2"} & set(alternates.ids)) == 1
 
 
-def test_the_number_of_alternates_is_narrowed_down_after_doubling(monkeypatch):
-    # Eleven alternates or more meet the target here. Doubling from the expected drop-outs plus one
-    # tries 3, 6 and 12; the gap between 6 and 12 is then halved until it is within a tenth of the
-    # smallest size found enough: 9 and 10 are not, 11 is, and 11 is what comes back.
-    problem, panel, dropout = _four_seats_of_two_sexes(15, 0.5)
+def _sizes_asked(monkeypatch, problem, panel, enough):
+    """The sizes ``alternates_for_target`` asks ``choose_alternates`` for, where a list of ``size``
+    alternates holds every quota on the rounds of ``seed`` if ``enough(size, seed)`` (else in 0.9
+    of them); every alternate at once always does."""
     everyone = set(alternates_module.everyone_as_alternates(problem, panel))
     asked = []
 
@@ -300,19 +299,38 @@ def test_the_number_of_alternates_is_narrowed_down_after_doubling(monkeypatch):
         asked.append(count)
         return alternates_module.Alternates(tuple(f"M{2 + i}" for i in range(count)), 0.0, 0.0, 1.0, 8, 0, 0.0, "cover")
 
-    def hold_rates(problem, panel, dropout, alternates, **kwargs):
-        held = 1.0 if set(alternates) == everyone or len(alternates) >= 11 else 0.9
+    def hold_rates(problem, panel, dropout, alternates, seed=0, **kwargs):
+        held = 1.0 if set(alternates) == everyone or enough(len(alternates), seed) else 0.9
         return alternates_module.HoldRates(rounds=400, every_quota=held, per_quota=(held, 1.0), seats_filled=1.0,
                                            group_ratios=(0.97, 0.97))
 
     monkeypatch.setattr(alternates_module, "choose_alternates", choose)
     monkeypatch.setattr(alternates_module, "hold_rates", hold_rates)
+    return asked
+
+
+def test_the_number_of_alternates_is_narrowed_down_after_doubling(monkeypatch):
+    # Eleven alternates or more meet the target here. Doubling from the expected drop-outs plus one
+    # tries 3, 6 and 12; the gap between 6 and 12 is then halved until it is within a tenth of the
+    # smallest size found enough: 9 and 10 are not, 11 is, and 11 is what comes back.
+    problem, panel, dropout = _four_seats_of_two_sexes(15, 0.5)
+    asked = _sizes_asked(monkeypatch, problem, panel, lambda size, seed: size >= 11)
     targeted = alternates_module.alternates_for_target(problem, panel, dropout, limit=20)
     assert asked == [3, 6, 12, 9, 10, 11]
     assert targeted.target_met and len(targeted.alternates.ids) == 11 and targeted.holds.every_quota == 1.0
     asked.clear()
     short = alternates_module.alternates_for_target(problem, panel, dropout, limit=8)  # the limit is not enough
     assert asked == [3, 6, 8] and len(short.alternates.ids) == 8 and not short.target_met
+
+
+def test_a_size_is_enough_only_if_it_also_meets_the_bar_on_other_rounds(monkeypatch):
+    # Eleven alternates hold every quota on the check rounds (seed 5) but only twelve on the next
+    # seed's rounds as well: eleven passed by luck, and twelve come back.
+    problem, panel, dropout = _four_seats_of_two_sexes(15, 0.5)
+    asked = _sizes_asked(monkeypatch, problem, panel, lambda size, seed: size >= (11 if seed == 5 else 12))
+    targeted = alternates_module.alternates_for_target(problem, panel, dropout, limit=20, seed=5)
+    assert asked == [3, 6, 12, 9, 10, 11]
+    assert targeted.target_met and len(targeted.alternates.ids) == 12
 
 
 def test_the_cover_is_kept_when_the_program_does_worse_on_fresh_patterns(monkeypatch):
