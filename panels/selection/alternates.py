@@ -37,8 +37,10 @@ The program is not always solved to optimality in the time it is given: on camde
 (about 400 candidate types) HiGHS ended 2 s with its bound at zero, and 100 alternates kept every
 quota in only 96–98% of checked rounds while every volunteer as an alternate kept them in 100%.
 Its choice is used only when HiGHS proves it optimal, over fewer patterns if need be
-(``_program_choice``): one it stopped on at the time limit would change with the machine's load,
-and the alternates must be repeatable from the draw's seed; ``program`` records what became of it.
+(``_program_choice``): one it stopped on at the time limit would change with the machine's load.
+``program`` records what became of it and ``program_samples`` over how many patterns it was
+proved; with those and the draw's seed anyone can repeat the list (``choose_alternates``'s
+``program_samples``, ``civicpanel verify-draw --lottery``), however fast their machine.
 So a second choice is made beside it, the *cover* (``_sample_cover``): drop-out patterns are
 drawn one after another, each is repaired with the best replacements from the alternates chosen
 so far and from anyone else (the same priorities as a real round, ``ReplacementSolver``), and
@@ -220,10 +222,17 @@ def choose_alternates(
     seed: int = 0,
     excluded: Iterable[str] = (),
     time_limit: float = TIME_LIMIT_S,
+    program_samples: int | None = None,
 ) -> Alternates:
     """N = ``count`` ordered alternates for ``panel`` (see module docstring); ``dropout`` maps each
     panel member and each possible alternate to their drop-out probability; ``excluded`` ids are
-    never alternates; HiGHS stops after ``time_limit`` seconds with the best choice found."""
+    never alternates; HiGHS stops after ``time_limit`` seconds with the best choice found.
+
+    ``program_samples`` repeats an earlier choice exactly: the ``program_samples`` it recorded (the
+    patterns its program was proved over, 0 when none was) and the same seed give the same list on
+    any machine, as the program over that many patterns is then solved without a time limit."""
+    if program_samples is not None and not 0 <= program_samples <= samples:
+        raise ValueError(f"program_samples must be between 0 and the {samples} samples, not {program_samples}")
     rows = QuotaRows(problem)
     rng = np.random.default_rng(seed)
     candidates = candidate_ids(problem, panel, excluded)
@@ -241,12 +250,19 @@ def choose_alternates(
     stays = [rng.random((len(members), cover_samples)) >= np.array([dropout[m] for m in members])[:, None]
              for members, _, _ in types]
     choices = [_sample_cover(types, rows, panel, drops, stays, count)]
-    outcome, program_samples = "large pool", 0
+    outcome, proved_over = "large pool", 0
     if len(types) <= LARGE_POOL_TYPES:
-        program = _program_choice(types, rows, panel, drops, stays, count, samples, time_limit)
+        if program_samples is None:
+            program = _program_choice(types, rows, panel, drops, stays, count, samples, time_limit)
+        elif program_samples:  # a recorded choice repeated: the same patterns, no time limit
+            program = _program_over(types, rows, panel, drops[:program_samples],
+                                    [stay[:, :program_samples] for stay in stays], count, program_samples, None)
+            program = None if program is None else (*program, program_samples)
+        else:
+            program = None
         outcome = "unsolved" if program is None else "solved"
         if program is not None:
-            *program, program_samples = program
+            *program, proved_over = program
             choices.append(tuple(program))
     # Both choices are judged on the same fresh drop-out patterns, which neither was chosen on.
     judge = np.random.default_rng([seed, 1])
@@ -256,7 +272,7 @@ def choose_alternates(
     judged = [_evaluated(rows, panel, judged_drops, ordered, lambda member, j: judged_stays[member][j], seed, gap, method)
               for ordered, gap, method in choices]
     chosen = judged[0][0] if len(judged) == 1 else _better(judged[0], judged[1])
-    return replace(chosen, program=outcome, program_samples=program_samples)
+    return replace(chosen, program=outcome, program_samples=proved_over)
 
 
 def _better(cover, program) -> Alternates:
@@ -310,7 +326,12 @@ def _program_choice(types, rows, panel, drops, stays, count, samples, time_limit
     depends on the machine's speed and load (sf_fixture_22 and opendlp_30, 30 patterns, 2 s: stopped
     in the root node, 72% to 100% from optimal; two runs of the same seed on camden_500_40 chose
     different lists), and the alternates must be the same whenever the draw's seed is. Fewer
-    patterns are often proved at once (sf_fixture_22: 15 patterns in 0.5 s)."""
+    patterns are often proved at once (sf_fixture_22: 15 patterns in 0.5 s).
+
+    Whether a proof comes in time still depends on the machine: HiGHS spends most of it in the
+    root node (sf_fixture_22, 30 patterns: 15 s there without a proof), where a node limit counts
+    nothing. So the number of patterns proved over is recorded (``program_samples``, 0 for none),
+    and ``choose_alternates`` given it repeats the choice without a time limit."""
     deadline = Deadline.after(time_limit)
     while True:
         last = samples <= MIN_SAMPLES
@@ -572,7 +593,7 @@ def _solve(types, rows: QuotaRows, panel_counts, drop_counts, drop_sizes, stays,
     result = milp(c=objective, constraints=LinearConstraint(sparse.vstack(blocks).tocsr(), np.concatenate(lower),
                                                           np.concatenate(upper)),
                   bounds=Bounds(np.zeros(variables), high), integrality=integrality,
-                  options={"time_limit": time_limit, "mip_rel_gap": 1e-6})
+                  options={"time_limit": np.inf if time_limit is None else time_limit, "mip_rel_gap": 1e-6})
     if result.status == 1:  # the time limit came before the proof (see ``_program_choice``)
         return None
     if result.x is None:

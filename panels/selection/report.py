@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from panels.selection.lottery import draw_from_lottery, lottery_digest
-from panels.selection.alternates import checked_alternates, sampling_seed, target_limit
+from panels.selection.alternates import checked_alternates, choose_alternates, sampling_seed, target_limit
 from panels.selection.dropout import DropoutRates
 from panels.selection.model import Lottery, Quota, SelectionProblem, SelectionResult, Volunteer
 
@@ -198,27 +198,51 @@ def add_alternates_to_record(record: dict[str, Any], problem: SelectionProblem, 
 def draw_alternates(record: Mapping[str, Any], drawn: dict[str, Any]) -> dict[str, Any]:
     """Add ``alternates`` (ordered ids) and their report to a drawn record whose lottery record asked
     for them (``add_alternates_to_record``). The program's sampling seed comes from the public seed,
-    so anyone can repeat the choice."""
+    so anyone can repeat the choice (``repeat_alternates``)."""
     count = record.get("alternates_count") or 0
     count = count if count == "target" else int(count)
     drawn.pop("households", None)
     if not count:
         return drawn
-    quotas = tuple(Quota(str(q["category"]), str(q["name"]), int(q["min"]), int(q["max"])) for q in record["quotas"])
-    households = record.get("households") or {}
-    volunteers = tuple(Volunteer(id=str(member), features={str(c): str(v) for c, v in values.items()},
-                                 household=households.get(member)) for member, values in record["answers"].items())
-    problem = SelectionProblem(volunteers=volunteers, quotas=quotas, k=int(record["k"]),
-                               enforce_households=bool(households))
-    rates = DropoutRates.from_json(record["dropout_rates"])
+    problem, rates = _alternates_inputs(record)
     panel = list(drawn["panel"])
-    seed = sampling_seed(str(drawn["seed"]))
-    probability = rates.by_volunteer(volunteers)
-    targeted = checked_alternates(problem, panel, probability, None if count == "target" else count, limit=target_limit(problem.k),
-                                  seed=seed)
+    targeted = checked_alternates(problem, panel, rates.by_volunteer(problem.volunteers),
+                                  None if count == "target" else count, limit=target_limit(problem.k),
+                                  seed=sampling_seed(str(drawn["seed"])))
     alternates = targeted.alternates
     drawn["alternates"] = list(alternates.ids)
     drawn["alternates_report"] = alternates.to_json()
     drawn["alternates_check"] = targeted.to_json(problem)
     drawn["dropout_rates"] = rates.to_json()
     return drawn
+
+
+def repeat_alternates(record: Mapping[str, Any], drawn: Mapping[str, Any]) -> tuple[str, ...]:
+    """The alternates of a drawn record chosen again from its lottery ``record``: as many as it lists,
+    from the draw's seed, with its program proved over the same number of patterns (which, as it
+    depends on how fast the machine was, the record keeps). Equal to ``drawn["alternates"]`` on any
+    machine when neither file was changed. Raises ``LotteryRecordError`` when the files do not
+    belong together or say nothing of alternates."""
+    if not drawn.get("alternates"):
+        raise LotteryRecordError("the drawn record lists no alternates")
+    if not record.get("answers") or not record.get("dropout_rates"):
+        raise LotteryRecordError("the lottery file holds no alternates settings (it was built without --alternates)")
+    if record.get("lottery_digest") != drawn.get("lottery_digest"):
+        raise LotteryRecordError("the drawn record is not from this lottery file (their fingerprints differ)")
+    problem, rates = _alternates_inputs(record)
+    report = drawn.get("alternates_report") or {}
+    return choose_alternates(problem, list(drawn["panel"]), rates.by_volunteer(problem.volunteers),
+                             len(drawn["alternates"]), seed=sampling_seed(str(drawn["seed"])),
+                             program_samples=int(report.get("program_samples") or 0)).ids
+
+
+def _alternates_inputs(record: Mapping[str, Any]) -> tuple[SelectionProblem, DropoutRates]:
+    """The whole pool (answers and households) and the drop-out rates a lottery record keeps for
+    choosing alternates (``add_alternates_to_record``)."""
+    quotas = tuple(Quota(str(q["category"]), str(q["name"]), int(q["min"]), int(q["max"])) for q in record["quotas"])
+    households = record.get("households") or {}
+    volunteers = tuple(Volunteer(id=str(member), features={str(c): str(v) for c, v in values.items()},
+                                 household=households.get(member)) for member, values in record["answers"].items())
+    problem = SelectionProblem(volunteers=volunteers, quotas=quotas, k=int(record["k"]),
+                               enforce_households=bool(households))
+    return problem, DropoutRates.from_json(record["dropout_rates"])

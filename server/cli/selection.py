@@ -43,7 +43,7 @@ from panels.selection.lottery import ticket_for_seed
 from panels.selection.recent_service import (
     DEFAULT_FACTOR, RECENT_RULES, RecentServiceOutcome, RecentServiceRule, apply_recent_service,
 )
-from panels.selection.report import add_alternates_to_record, draw_alternates
+from panels.selection.report import add_alternates_to_record, draw_alternates, repeat_alternates
 from panels.selection.robust import RobustSettings, check_floor
 from server.platform.private_files import write_private_file
 
@@ -279,13 +279,18 @@ def select_command(
     click.echo(f"Wrote {lottery_out}; draw with: civicpanel select --draw --lottery {lottery_out} --seed TEXT")
 
 
-def _draw(lottery_path: str, seed: str, json_path: str | None) -> None:
+def _lottery_file(lottery_path: str) -> dict:
     try:
         record = json.loads(Path(lottery_path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
         raise click.ClickException(f"{lottery_path}: not a readable lottery file ({error})") from None
     if not isinstance(record, dict):
         raise click.ClickException(f"{lottery_path}: not a lottery file written by select --lottery-out")
+    return record
+
+
+def _draw(lottery_path: str, seed: str, json_path: str | None) -> None:
+    record = _lottery_file(lottery_path)
     try:
         drawn = draw_alternates(record, draw_lottery_record(record, seed))
     except LotteryRecordError as error:
@@ -374,8 +379,13 @@ def _dropout_history(path: str | None, problem) -> list:
     help="Respondents CSV: check the drawn members' answers against the quotas (else the recorded counts).",
 )
 @click.option("--id-column", default=None, help="Id column of the respondents CSV (as for select).")
-def verify_draw_command(record_path: str, respondents_path: str | None, id_column: str | None) -> None:
-    """Repeat the draw stored in a JSON record, say whether it matches, and check its quotas."""
+@click.option("--lottery", "lottery_path", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="The lottery file the record was drawn from: choose its alternates again and check they are "
+                   "the same, in the same order.")
+def verify_draw_command(record_path: str, respondents_path: str | None, id_column: str | None,
+                        lottery_path: str | None) -> None:
+    """Repeat the draw stored in a JSON record, say whether it matches, and check its quotas; with
+    --lottery, repeat its alternates too."""
     try:
         record = json.loads(Path(record_path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
@@ -400,6 +410,24 @@ def verify_draw_command(record_path: str, respondents_path: str | None, id_colum
         raise click.ClickException("the drawn panel does NOT meet the recorded quotas: " + "; ".join(problems[:5]))
     source = respondents_path if respondents_path is not None else "the recorded counts"
     click.echo(f"The drawn panel meets every recorded quota (checked against {source}).")
+    if lottery_path is not None:
+        _verify_alternates(record, lottery_path)
+
+
+def _verify_alternates(drawn: dict, lottery_path: str) -> None:
+    try:
+        again = repeat_alternates(_lottery_file(lottery_path), drawn)
+    except LotteryRecordError as error:
+        raise click.ClickException(f"{lottery_path}: {error}") from None
+    except (KeyError, TypeError, ValueError) as error:
+        raise click.ClickException(f"{lottery_path}: its alternates settings are malformed ({error})") from None
+    if list(again) != [str(member) for member in drawn["alternates"]]:
+        raise click.ClickException("the alternates do NOT repeat: chosen again from the lottery file they are "
+                                   + ", ".join(again))
+    proved = int((drawn.get("alternates_report") or {}).get("program_samples") or 0)
+    how = (f"with the program proved over {proved} drop-out patterns, as at the draw" if proved
+           else "with no program proved, as at the draw")
+    click.echo(f"The {len(again)} alternates repeat, in the same order ({how}).")
 
 
 def _recorded_answers(record: dict, respondents_path: str, id_column: str | None) -> dict[str, dict[str, str]]:

@@ -9,6 +9,7 @@ expected size of the final panel.
 from itertools import combinations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -384,19 +385,29 @@ def test_a_program_stopped_by_its_time_limit_is_not_used(monkeypatch):
     assert chosen.to_json()["program"] == "unsolved"
 
 
-def test_the_program_is_tried_over_fewer_patterns_when_not_proved_over_all(monkeypatch):
+def test_the_program_is_tried_over_fewer_patterns_when_not_proved_over_all_and_repeated_from_that_number(monkeypatch):
+    # Whether HiGHS proves a program in time depends on the machine; the number of patterns it was
+    # proved over is recorded, and given it the choice is repeated at once, without a time limit.
     problem, panel, dropout = _women_drop_out()
     real = alternates_module._program_over
     tried = []
 
     def proved_from_five(types, rows, panel, drops, stays, count, samples, time_limit):
-        tried.append(samples)
+        tried.append((samples, time_limit))
         return real(types, rows, panel, drops, stays, count, samples, time_limit) if samples <= 5 else None
 
     monkeypatch.setattr(alternates_module, "_program_over", proved_from_five)
     chosen = choose_alternates(problem, panel, dropout, 4, samples=20, seed=5)
-    assert tried == [20, 10, 5]
+    assert [samples for samples, _ in tried] == [20, 10, 5]
     assert (chosen.program, chosen.program_samples) == ("solved", 5)  # judged beside the cover, as ever
+    tried.clear()
+    assert choose_alternates(problem, panel, dropout, 4, samples=20, seed=5, program_samples=5) == chosen
+    assert tried == [(5, None)]
+    tried.clear()
+    unproved = choose_alternates(problem, panel, dropout, 4, samples=20, seed=5, program_samples=0)
+    assert tried == [] and (unproved.method, unproved.program, unproved.program_samples) == ("cover", "unsolved", 0)
+    with pytest.raises(ValueError, match="program_samples"):
+        choose_alternates(problem, panel, dropout, 4, samples=20, seed=5, program_samples=21)
 
 
 def test_the_cover_reads_enough_patterns_for_the_alternates_asked(monkeypatch):

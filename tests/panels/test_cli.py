@@ -213,6 +213,20 @@ def test_alternates_and_dropout_rates_join_the_drawn_record(instances, write_csv
     assert check["ceiling"]["every_quota"] >= check["holds"]["every_quota"] - 0.05
     assert "Checked on 400 new drop-out rounds" in drawn.output
     assert CliRunner().invoke(verify_draw_command, [str(out)]).exit_code == 0
+    lottery = str(tmp_path / "lottery.json")
+    repeated = CliRunner().invoke(verify_draw_command, [str(out), "--lottery", lottery])
+    assert repeated.exit_code == 0, repeated.output
+    assert "The 4 alternates repeat, in the same order" in repeated.output
+    record["alternates"] = record["alternates"][::-1]
+    out.write_text(json.dumps(record))
+    reordered = CliRunner().invoke(verify_draw_command, [str(out), "--lottery", lottery])
+    assert reordered.exit_code != 0 and "the alternates do NOT repeat" in reordered.output
+    record["alternates"] = record["alternates"][::-1]
+    out.write_text(json.dumps(record))
+    another = json.loads((tmp_path / "lottery.json").read_text()) | {"lottery_digest": "0" * 64}
+    (tmp_path / "another.json").write_text(json.dumps(another))
+    other = CliRunner().invoke(verify_draw_command, [str(out), "--lottery", str(tmp_path / "another.json")])
+    assert other.exit_code != 0 and "not from this lottery file" in other.output
 
 
 def test_alternates_target_chooses_as_many_as_keep_every_quota(instances, tmp_path):
