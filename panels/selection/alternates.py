@@ -56,7 +56,10 @@ expectation as S grows, and how much is lost when the learnt probabilities are o
 promises no optimum, only that it did at least as well as the program on the fresh patterns. The
 reported ``expected_loss``, ``worst_loss`` and ``expected_distance`` are over the fresh patterns;
 ``quota_hold_rate`` is the share of them (alternates' drop-outs included) after which the
-replacements meet every quota.
+replacements meet every quota. Where there is only one list (a large pool, or a program not
+proved in time) nothing is judged: those figures would only repeat, on fewer rounds, what
+``hold_rates`` reports for the list (misrepresentation included), and on n = 20,000, k = 150
+judging 144 alternates took 1.8 of the 5.2 s spent choosing them.
 
 Order: the program's alternate slots are ranked by the number of samples in which it uses them,
 the cover's alternates by the number of patterns they served, so the first alternate is the one
@@ -104,28 +107,36 @@ RELATIVE_SEATS = 12
 
 @dataclass(frozen=True)
 class Alternates:
-    """The ordered alternates of a drawn panel and what the program promises for them."""
+    """The ordered alternates of a drawn panel and what the program promises for them. Where two
+    lists were compared (the program's and the cover's), ``expected_loss``, ``worst_loss``,
+    ``quota_hold_rate`` and ``expected_distance`` are the kept list's figures over the ``samples``
+    fresh patterns they were judged on; with one list nothing is judged (``samples`` 0, the figures
+    ``None``): ``hold_rates`` checks it on more rounds."""
 
     ids: tuple[str, ...]
-    expected_loss: float
-    worst_loss: float
-    quota_hold_rate: float
+    expected_loss: float | None
+    worst_loss: float | None
+    quota_hold_rate: float | None
     samples: int
     seed: int
     mip_gap: float
     method: str
-    expected_distance: float = 0.0
+    expected_distance: float | None = 0.0
     #: What became of the sample-average program: "solved" (proved optimal over ``program_samples``
     #: patterns), "unsolved" (not proved within the time limit, so not used) or "large pool" (not tried).
     program: str = ""
     program_samples: int = 0
 
     def to_json(self) -> dict:
-        return {"ids": list(self.ids), "expected_misrepresentation": round(self.expected_loss, 6),
-                "worst_misrepresentation": round(self.worst_loss, 6), "quota_hold_rate": round(self.quota_hold_rate, 6),
-                "expected_distance": round(self.expected_distance, 6), "samples": self.samples, "seed": self.seed,
+        return {"ids": list(self.ids), "expected_misrepresentation": _rounded(self.expected_loss),
+                "worst_misrepresentation": _rounded(self.worst_loss), "quota_hold_rate": _rounded(self.quota_hold_rate),
+                "expected_distance": _rounded(self.expected_distance), "samples": self.samples, "seed": self.seed,
                 "mip_gap": round(self.mip_gap, 6), "method": self.method, "program": self.program,
                 "program_samples": self.program_samples}
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
 
 
 class QuotaRows:
@@ -264,6 +275,9 @@ def choose_alternates(
         if program is not None:
             *program, proved_over = program
             choices.append(tuple(program))
+    if len(choices) == 1:  # nothing to compare: judging one list would only repeat what ``hold_rates`` checks
+        ordered, gap, method = choices[0]
+        return Alternates(tuple(ordered), None, None, None, 0, seed, gap, method, None, outcome, proved_over)
     # Both choices are judged on the same fresh drop-out patterns, which neither was chosen on.
     judge = np.random.default_rng([seed, 1])
     judged_drops = judge.random((JUDGE_SAMPLES, len(panel))) < probabilities
@@ -271,8 +285,7 @@ def choose_alternates(
     judged_stays = {member: judge.random(JUDGE_SAMPLES) >= dropout[member] for member in sorted(ids)}
     judged = [_evaluated(rows, panel, judged_drops, ordered, lambda member, j: judged_stays[member][j], seed, gap, method)
               for ordered, gap, method in choices]
-    chosen = judged[0][0] if len(judged) == 1 else _better(judged[0], judged[1])
-    return replace(chosen, program=outcome, program_samples=proved_over)
+    return replace(_better(judged[0], judged[1]), program=outcome, program_samples=proved_over)
 
 
 def _better(cover, program) -> Alternates:
@@ -764,6 +777,10 @@ class HoldRates:
     per_quota: tuple[float, ...]
     seats_filled: float
     group_ratios: tuple[float, ...] = ()
+    #: The final panel's misrepresentation (the paper's weighted seats outside the quotas), the
+    #: mean over the rounds and the worst round.
+    expected_loss: float = 0.0
+    worst_loss: float = 0.0
 
     @property
     def worst_quota(self) -> float:
@@ -777,6 +794,8 @@ class HoldRates:
         return {"rounds": self.rounds, "every_quota": round(self.every_quota, 6),
                 "worst_quota": round(self.worst_quota, 6), "lowest_ratio": round(self.lowest_ratio, 6),
                 "seats_filled": round(self.seats_filled, 6),
+                "expected_misrepresentation": round(self.expected_loss, 6),
+                "worst_misrepresentation": round(self.worst_loss, 6),
                 "per_quota": [{"category": quota.category, "name": quota.name, "rate": round(rate, 6),
                                "ratio": round(ratio, 6)}
                               for quota, rate, ratio in zip(problem.quotas, self.per_quota, self.group_ratios)]}
@@ -820,6 +839,7 @@ def hold_rates(problem: SelectionProblem, panel: Sequence[str], dropout: Mapping
     kept = np.zeros(len(rows.quota_min))
     held_all = 0
     filled = freed = 0
+    total_loss = worst_loss = 0.0
     for _ in range(rounds):
         draw = rng.random(len(rows.position))
         drops = draw[panel_at] < panel_rates
@@ -841,9 +861,12 @@ def hold_rates(problem: SelectionProblem, panel: Sequence[str], dropout: Mapping
         kept += counts
         filled += len(chosen)
         freed += len(dropped)
+        loss = rows.loss(counts)
+        total_loss += loss
+        worst_loss = max(worst_loss, loss)
     ratios = np.where(drawn > 0, kept / np.maximum(drawn * rounds, 1), 1.0)
     return HoldRates(rounds, held_all / rounds, tuple(float(x) for x in held_each / rounds),
-                     filled / freed if freed else 1.0, tuple(float(x) for x in ratios))
+                     filled / freed if freed else 1.0, tuple(float(x) for x in ratios), total_loss / rounds, worst_loss)
 
 
 class _NearAlternates:

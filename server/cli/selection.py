@@ -309,12 +309,18 @@ def _draw(lottery_path: str, seed: str, json_path: str | None) -> None:
                      f"{quota['max']:>4} {quota['selected']:>5}")
     if drawn.get("alternates") is not None:
         report = drawn["alternates_report"]
-        lines += ["", f"Alternates, in order ({len(drawn['alternates'])}): {', '.join(drawn['alternates'])}",
-                  f"Expected misrepresentation after drop-outs {report['expected_misrepresentation']:.4f}, worst "
-                  f"{report['worst_misrepresentation']:.4f}; every quota held in {100 * report['quota_hold_rate']:.0f}% "
-                  f"of {report['samples']} fresh drop-out patterns (chosen by the {report.get('method', 'program')})"]
+        lines += ["", f"Alternates, in order ({len(drawn['alternates'])}): {', '.join(drawn['alternates'])}"]
+        if report["samples"]:
+            lines.append(f"Chosen by the {report['method']} over the other list on {report['samples']} fresh drop-out "
+                         f"patterns: expected misrepresentation {report['expected_misrepresentation']:.4f}, worst "
+                         f"{report['worst_misrepresentation']:.4f}; every quota held in "
+                         f"{100 * report['quota_hold_rate']:.0f}%")
+        else:
+            lines.append(f"Chosen by the {report['method']} (the only list: nothing to compare it with)")
         check = drawn["alternates_check"]
-        lines.append(f"Checked on {check['holds']['rounds']} new drop-out rounds: every quota at once in "
+        lines.append(f"Checked on {check['holds']['rounds']} new drop-out rounds: expected misrepresentation "
+                     f"{check['holds']['expected_misrepresentation']:.4f}, worst "
+                     f"{check['holds']['worst_misrepresentation']:.4f}; every quota at once in "
                      f"{100 * check['holds']['every_quota']:.1f}%, the quota met least often in "
                      f"{100 * check['holds']['worst_quota']:.1f}%; with every volunteer left as an alternate "
                      f"{100 * check['ceiling']['every_quota']:.1f}% and {100 * check['ceiling']['worst_quota']:.1f}%; "

@@ -383,6 +383,21 @@ def test_a_program_stopped_by_its_time_limit_is_not_used(monkeypatch):
     chosen = choose_alternates(problem, panel, dropout, 4, samples=20, seed=5)
     assert chosen.method == "cover" and (chosen.program, chosen.program_samples) == ("unsolved", 0)
     assert chosen.to_json()["program"] == "unsolved"
+    # One list, nothing to compare it with: it is not judged (``hold_rates`` checks it).
+    assert chosen.samples == 0 and chosen.to_json()["expected_misrepresentation"] is None
+
+
+def test_hold_rates_report_the_misrepresentation_of_the_final_panels():
+    # Both women drop out every round and nobody can replace them: each final panel has two seats
+    # below the women's minimum of six, 2 x 1/6 of misrepresentation (weight 1 / quota maximum).
+    problem, panel, dropout = _women_drop_out()
+    dropout = {member: 1.0 if member in ("F0", "F1") else 0.0 for member in dropout}
+    holds = alternates_module.hold_rates(problem, panel, dropout, ["M6", "M7"], rounds=20)
+    assert holds.every_quota == 0.0
+    assert abs(holds.expected_loss - 1 / 3) < 1e-12 and abs(holds.worst_loss - 1 / 3) < 1e-12
+    assert holds.to_json(problem)["worst_misrepresentation"] == round(1 / 3, 6)
+    whole = alternates_module.hold_rates(problem, panel, dropout, ["F6", "F7"], rounds=20)
+    assert whole.every_quota == 1.0 and whole.expected_loss == whole.worst_loss == 0.0
 
 
 def test_the_program_is_tried_over_fewer_patterns_when_not_proved_over_all_and_repeated_from_that_number(monkeypatch):

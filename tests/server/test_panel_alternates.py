@@ -91,6 +91,11 @@ def test_draw_chooses_alternates_shows_final_chances_and_replacements_take_them(
     assert check["holds"]["rounds"] == 300 and 0 <= check["holds"]["every_quota"] <= check["holds"]["worst_quota"] <= 1
     assert len(check["holds"]["per_quota"]) == len(check["ceiling"]["per_quota"]) > 0
     assert 'id="alternates-check"' in page and "with every volunteer left as an alternate" in page
+    listed_check = re.search(r'id="alternates-check"(.*?)</dl>', page, re.S).group(1)
+    worst = re.search(r"Seats outside the quotas in the worst round\s*</dt>\s*<dd[^>]*>\s*([0-9.]+)", listed_check)
+    assert worst and float(worst.group(1)) == pytest.approx(check["holds"]["worst_misrepresentation"], abs=0.005)
+    if plan["alternates"]["samples"] == 0:  # one list: nothing judged, the check's figures only
+        assert plan["alternates"]["expected_misrepresentation"] is None and "Worst pattern tried" not in page
     assert 'id="alternates-target"' in page
     program = plan["alternates"]["program"]
     assert program in {"solved", "unsolved", "large pool"} and 'id="program-proof"' in page
