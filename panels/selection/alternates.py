@@ -253,7 +253,7 @@ def choose_alternates(
         {group for _, _, group in types if group is not None})
     count = min(count, available)
     if count == 0:
-        return Alternates((), 0.0, 0.0, 1.0, samples, seed, 0.0, "none")
+        return Alternates((), None, None, None, 0, seed, 0.0, "none")
     probabilities = np.array([dropout[member] for member in panel])
     cover_samples = max(samples, COVER_SAMPLES, COVER_PATTERNS_PER_ALTERNATE * count)
     drops = rng.random((cover_samples, len(panel))) < probabilities

@@ -315,6 +315,8 @@ def _draw(lottery_path: str, seed: str, json_path: str | None) -> None:
                          f"patterns: expected misrepresentation {report['expected_misrepresentation']:.4f}, worst "
                          f"{report['worst_misrepresentation']:.4f}; every quota held in "
                          f"{100 * report['quota_hold_rate']:.0f}%")
+        elif report["method"] == "none":
+            lines.append("Nobody else in the pool can be an alternate")
         else:
             lines.append(f"Chosen by the {report['method']} (the only list: nothing to compare it with)")
         check = drawn["alternates_check"]

@@ -387,6 +387,14 @@ def test_a_program_stopped_by_its_time_limit_is_not_used(monkeypatch):
     assert chosen.samples == 0 and chosen.to_json()["expected_misrepresentation"] is None
 
 
+def test_a_pool_with_nobody_left_gives_no_alternates_and_no_figures():
+    problem, panel, dropout = _women_drop_out()
+    others = [v.id for v in problem.volunteers if v.id not in panel]
+    none = choose_alternates(problem, panel, dropout, 4, seed=5, excluded=others)
+    assert (none.ids, none.method, none.samples) == ((), "none", 0)
+    assert none.to_json()["quota_hold_rate"] is None
+
+
 def test_hold_rates_report_the_misrepresentation_of_the_final_panels():
     # Both women drop out every round and nobody can replace them: each final panel has two seats
     # below the women's minimum of six, 2 x 1/6 of misrepresentation (weight 1 / quota maximum).
