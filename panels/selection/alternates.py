@@ -72,6 +72,7 @@ import hashlib
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import repeat
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -150,12 +151,13 @@ class QuotaRows:
         self.weights = 1.0 / np.maximum(self.quota_max, 1.0)
         self.by_id = {volunteer.id: volunteer for volunteer in problem.volunteers}
         self.position = {volunteer.id: place for place, volunteer in enumerate(problem.volunteers)}
+        self.categories = problem.categories  # rebuilt on each access of the problem's property
         self.category_rows = [[self.index[(category, quota.name)] for quota in problem.quotas if quota.category == category]
-                              for category in problem.categories]
+                              for category in self.categories]
         self._profiles: dict[str, tuple[int, ...]] = {}
 
     def rows(self, volunteer: Volunteer) -> tuple[int, ...]:
-        return tuple(self.index[(category, volunteer.features[category])] for category in self.problem.categories)
+        return tuple(self.index[(category, volunteer.features[category])] for category in self.categories)
 
     def profile(self, member: str) -> tuple[int, ...]:
         """The quota rows of volunteer ``member`` (remembered)."""
@@ -440,10 +442,13 @@ def _sample_cover(types, rows: QuotaRows, panel, drops, stays, count):
                 queue = new[profile_of[t]]
                 if len(queue) >= seats:
                     continue
-                open_slots = np.flatnonzero(stays[t][:, j] & ~taken[t])
-                queue.extend((t, int(s)) for s in open_slots[:seats - len(queue)])
-                if household is not None and open_slots.size:
-                    offered.add(household)
+                if household is not None:  # a type of one, in a shared household
+                    if stays[t][0, j] and not taken[t][0]:
+                        queue.append((t, 0))
+                        offered.add(household)
+                    continue
+                open_slots = np.flatnonzero(stays[t][:, j] & ~taken[t])[:seats - len(queue)]
+                queue.extend(zip(repeat(t), open_slots.tolist()))
         active = sorted(p for p in set(old) | set(new) if old[p] or new[p])
         if not active:
             continue
@@ -490,17 +495,18 @@ def _cover_step(rows: QuotaRows, membership, counts, drawn, seats, room, old_cou
     loss_scale = seat_scale * (seats + 1) / float(rows.weights.min())
     objective = np.concatenate([np.full(width, -seat_scale), np.full(width, new_cost - seat_scale),
                                 loss_scale * rows.weights, distance_scale * distance_weights])
-    zeros, identity = sparse.csr_matrix((quota_count, quota_count)), sparse.identity(quota_count, format="csr")
-    both = sparse.csr_matrix(np.hstack([membership, membership]))
-    no_z = sparse.csr_matrix((1, 2 * quota_count))
-    matrix = sparse.vstack([
-        sparse.hstack([np.ones((1, 2 * width)), no_z]),
-        sparse.hstack([np.zeros((1, width)), np.ones((1, width)), no_z]),
-        sparse.hstack([both, identity, zeros]),
-        sparse.hstack([both, -identity, zeros]),
-        sparse.hstack([both, zeros, -identity]),
-        sparse.hstack([both, zeros, identity]),
-    ]).tocsr()
+    # built dense and made sparse once: stacking sparse blocks cost more than the program's relaxation
+    zeros, identity = np.zeros((quota_count, quota_count)), np.identity(quota_count)
+    both = np.hstack([membership, membership])
+    no_z = np.zeros((1, 2 * quota_count))
+    matrix = sparse.csr_matrix(np.block([
+        [np.ones((1, 2 * width)), no_z],
+        [np.zeros((1, width)), np.ones((1, width)), no_z],
+        [both, identity, zeros],
+        [both, -identity, zeros],
+        [both, zeros, -identity],
+        [both, zeros, identity],
+    ]))
     infinite = np.full(quota_count, np.inf)
     low = np.concatenate([[0, 0], rows.quota_min - counts, -infinite, -infinite, drawn - counts])
     high = np.concatenate([[seats, room], infinite, rows.quota_max - counts, drawn - counts, infinite])

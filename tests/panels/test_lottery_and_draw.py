@@ -110,3 +110,19 @@ def test_legacy_reports_draws_and_keeps_quotas(instances):
     assert result.draws == 60 and result.lottery.size == 60
     assert all(not panel_problems(problem, panel) for panel in set(result.lottery.panels))
     assert abs(sum(result.probabilities.values()) - 30) < 1e-9
+
+
+def test_panel_problems_names_every_rule_a_panel_breaks():
+    volunteers = (Volunteer(id="F1", features={"sex": "F"}, household="h"),
+                  Volunteer(id="F2", features={"sex": "F"}, household="h"),
+                  Volunteer(id="F3", features={"sex": "F"}),
+                  Volunteer(id="M1", features={"sex": "M"}), Volunteer(id="M2", features={"sex": "M"}))
+    problem = SelectionProblem(volunteers=volunteers, k=2, enforce_households=True, fixed_ids=frozenset({"M2"}),
+                               quotas=(Quota("sex", "F", 1, 1), Quota("sex", "M", 1, 1)))
+    assert panel_problems(problem, ["F3", "M2"]) == []
+    assert panel_problems(problem, ["F1", "F2"]) == [
+        "drops fixed members ['M2']", "has 2 for sex=F, outside [1, 1]", "has 0 for sex=M, outside [1, 1]",
+        "seats 1 households more than once"]
+    assert panel_problems(problem, ["M2", "M2", "F3"]) == ["has 3 members, not 2", "repeats a member",
+                                                           "has 2 for sex=M, outside [1, 1]"]
+    assert panel_problems(problem, ["M2", "X9"]) == ["has ids not in the pool: ['X9']"]
