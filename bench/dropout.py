@@ -25,8 +25,8 @@ use the learnt rates. Each method runs ``rounds`` rounds: ``tickets`` tickets of
   those available.
 * alt (target): as many alternates as ``alternates_for_target`` finds for each ticket's panel (at
   most 100, or one per seat on a larger panel): nearly the fewest (within a tenth) after which every quota holds in 99% of ``--check-rounds`` checked rounds,
-  or that come within a point of the ceiling when 99% cannot be reached; ``--target-tickets``
-  tickets, as each is sized anew.
+  and of as many rounds of the next seed, or that come within a point of the ceiling when 99% cannot be reached;
+  ``--target-tickets`` tickets, as each is sized anew.
 * everyone: every volunteer not on the panel (one per household) is an alternate. No choice of
   alternates keeps every quota at once more often, so this row is the ceiling of the pool: where
   it is below 99%, the target cannot be met there by any alternates, only by wider quotas or a
