@@ -151,13 +151,12 @@ class QuotaRows:
         self.weights = 1.0 / np.maximum(self.quota_max, 1.0)
         self.by_id = {volunteer.id: volunteer for volunteer in problem.volunteers}
         self.position = {volunteer.id: place for place, volunteer in enumerate(problem.volunteers)}
-        self.categories = problem.categories  # rebuilt on each access of the problem's property
         self.category_rows = [[self.index[(category, quota.name)] for quota in problem.quotas if quota.category == category]
-                              for category in self.categories]
+                              for category in problem.categories]
         self._profiles: dict[str, tuple[int, ...]] = {}
 
     def rows(self, volunteer: Volunteer) -> tuple[int, ...]:
-        return tuple(self.index[(category, volunteer.features[category])] for category in self.categories)
+        return tuple(self.index[(category, volunteer.features[category])] for category in self.problem.categories)
 
     def profile(self, member: str) -> tuple[int, ...]:
         """The quota rows of volunteer ``member`` (remembered)."""

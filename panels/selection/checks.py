@@ -30,11 +30,9 @@ class _PanelChecker:
         self.problem = problem
         self.position = {volunteer.id: place for place, volunteer in enumerate(problem.volunteers)}
         row_of = {(quota.category, quota.name): row for row, quota in enumerate(problem.quotas)}
-        # ``problem.categories`` is rebuilt on each access: read it once, not once per volunteer.
-        categories = problem.categories
         self.holds = np.zeros((len(problem.volunteers), len(problem.quotas)), dtype=np.int32)
         for place, volunteer in enumerate(problem.volunteers):
-            for category in categories:
+            for category in problem.categories:
                 row = row_of.get((category, volunteer.features.get(category)))
                 if row is not None:
                     self.holds[place, row] = 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,9 @@ class SelectionProblem:
     enforce_households: bool = False
     fixed_ids: frozenset[str] = frozenset()
 
-    @property
+    @cached_property
     def categories(self) -> tuple[str, ...]:
-        """Quota categories in first-seen order."""
+        """Quota categories in first-seen order (worked out once: hot loops read it per volunteer)."""
         return tuple(dict.fromkeys(quota.category for quota in self.quotas))
 
 
