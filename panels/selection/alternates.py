@@ -127,13 +127,32 @@ class Alternates:
     #: patterns), "unsolved" (not proved within the time limit, so not used) or "large pool" (not tried).
     program: str = ""
     program_samples: int = 0
+    #: The number asked for. Fewer come back when fewer can be alternates, or when the cover's
+    #: drop-out patterns needed no more (the program always gives as many as it may); repeating the
+    #: choice (``report.repeat_alternates``) asks for this number again, as it decides the draw.
+    asked: int = 0
+    #: How many could be alternates (one per household under the household rule).
+    available: int = 0
+
+    @property
+    def fewer_than_asked(self) -> bool:
+        return len(self.ids) < self.asked
+
+    @property
+    def fewer_reason(self) -> str:
+        """Why fewer than asked came back: "pool" (no more can be alternates) or "patterns" (the
+        cover's drop-out patterns needed no more); "" when as many as asked did."""
+        if not self.fewer_than_asked:
+            return ""
+        return "pool" if len(self.ids) >= self.available else "patterns"
 
     def to_json(self) -> dict:
         return {"ids": list(self.ids), "expected_misrepresentation": _rounded(self.expected_loss),
                 "worst_misrepresentation": _rounded(self.worst_loss), "quota_hold_rate": _rounded(self.quota_hold_rate),
                 "expected_distance": _rounded(self.expected_distance), "samples": self.samples, "seed": self.seed,
                 "mip_gap": round(self.mip_gap, 6), "method": self.method, "program": self.program,
-                "program_samples": self.program_samples}
+                "program_samples": self.program_samples, "asked": self.asked, "available": self.available,
+                "fewer_reason": self.fewer_reason}
 
 
 def _rounded(value: float | None) -> float | None:
@@ -250,12 +269,14 @@ def choose_alternates(
     candidates = candidate_ids(problem, panel, excluded)
     types = _candidate_types(problem, candidates, count, rows, rng)
     panel = list(panel)
+    asked = count
     available = sum(len(members) for members, _, group in types if group is None) + len(
         {group for _, _, group in types if group is not None})
     count = min(count, available)
     if count == 0:
-        return Alternates((), None, None, None, 0, seed, 0.0, "none")
-    probabilities = np.array([dropout[member] for member in panel])
+        return Alternates((), None, None, None, 0, seed, 0.0, "none", None, asked=asked, available=available)
+    # Fixed members have taken their seats already: they do not drop out here, as in ``hold_rates``.
+    probabilities = np.array([0.0 if member in problem.fixed_ids else dropout[member] for member in panel])
     cover_samples = max(samples, COVER_SAMPLES, COVER_PATTERNS_PER_ALTERNATE * count)
     drops = rng.random((cover_samples, len(panel))) < probabilities
     # stays[t][s, j]: whether the s-th member of type t would take a seat in sample j
@@ -278,7 +299,8 @@ def choose_alternates(
             choices.append(tuple(program))
     if len(choices) == 1:  # nothing to compare: judging one list would only repeat what ``hold_rates`` checks
         ordered, gap, method = choices[0]
-        return Alternates(tuple(ordered), None, None, None, 0, seed, gap, method, None, outcome, proved_over)
+        return Alternates(tuple(ordered), None, None, None, 0, seed, gap, method, None, outcome, proved_over, asked,
+                          available)
     # Both choices are judged on the same fresh drop-out patterns, which neither was chosen on.
     judge = np.random.default_rng([seed, 1])
     judged_drops = judge.random((JUDGE_SAMPLES, len(panel))) < probabilities
@@ -286,7 +308,8 @@ def choose_alternates(
     judged_stays = {member: judge.random(JUDGE_SAMPLES) >= dropout[member] for member in sorted(ids)}
     judged = [_evaluated(rows, panel, judged_drops, ordered, lambda member, j: judged_stays[member][j], seed, gap, method)
               for ordered, gap, method in choices]
-    return replace(_better(judged[0], judged[1]), program=outcome, program_samples=proved_over)
+    return replace(_better(judged[0], judged[1]), program=outcome, program_samples=proved_over, asked=asked,
+                   available=available)
 
 
 def _better(cover, program) -> Alternates:
@@ -328,6 +351,15 @@ def _evaluated(rows, panel, drops, ordered, stays, seed, gap, method) -> tuple[A
     held = sum(1 for loss in losses if loss <= 1e-9)
     return (Alternates(tuple(ordered), sum(losses) / samples, max(losses, default=0.0), held / samples, samples, seed, gap,
                        method, sum(distances) / samples), losses, distances)
+
+
+def program_sample_counts(samples: int = DEFAULT_SAMPLES) -> tuple[int, ...]:
+    """Every number of patterns ``_program_choice`` can prove its program over, starting from
+    ``samples``, and 0 for none: the only ``program_samples`` a draw can record."""
+    counts = [samples]
+    while counts[-1] > MIN_SAMPLES:
+        counts.append(max(MIN_SAMPLES, counts[-1] // 2))
+    return (*counts, 0)
 
 
 def _program_choice(types, rows, panel, drops, stays, count, samples, time_limit):
@@ -477,7 +509,8 @@ def _cover_step(rows: QuotaRows, membership, counts, drawn, seats, room, old_cou
     chosen alternates (``x_old``) and from the rest (``x_new``, at most ``room``), by an exact
     integer program whose objective weighs each priority above everything the later ones add up to:
     misrepresentation, seats filled, distance to the drawn panel (``QuotaRows.distance``, or with
-    every group's seat counted alike on a ``large`` pool), then new alternates. On a large pool the
+    every group's seat counted alike on a ``large`` pool), then new alternates; misrepresentation is
+    checked to be least, as in ``ReplacementSolver._solve``. On a large pool the
     program has hundreds of columns and its relaxation is fractional about half the time, so it is
     solved by fixing columns (``integer_solution``'s ``fix_columns``): n = 20,000, k = 150, 150
     alternates chosen in 4.6 s instead of 8.0 s. Small pools keep the program over every column,
@@ -512,7 +545,8 @@ def _cover_step(rows: QuotaRows, membership, counts, drawn, seats, room, old_cou
     taken = integer_solution(objective, LinearConstraint(matrix, low, high),
                               Bounds(np.zeros(2 * width + 2 * quota_count),
                                      np.concatenate([old_count, new_count, np.full(2 * quota_count, np.inf)])), 2 * width,
-                             fix_columns=large)
+                             fix_columns=large, first=np.concatenate([np.zeros(2 * width), rows.weights,
+                                                                      np.zeros(quota_count)]))
     return taken[:width], taken[width:]
 
 
@@ -680,7 +714,9 @@ class ReplacementSolver:
                profiles: tuple[tuple[int, ...], ...]) -> tuple[int, ...]:
         """With at most ``ENUMERATE_UP_TO`` alternates, every subset is compared on the four
         priorities in turn (exact); otherwise one integer program whose objective weighs each
-        priority above everything the later ones can add up to."""
+        priority above everything the later ones can add up to, with misrepresentation checked to be
+        least (``integer_solution``'s ``first``: two misrepresentations can differ by less than the
+        smallest quota weight, 1/3 − 1/4, which the weighing alone assumed they could not)."""
         rows = self.rows
         size = len(profiles)
         quota_count = len(rows.quota_min)
@@ -739,7 +775,8 @@ class ReplacementSolver:
         taken = integer_solution(objective,
                                   LinearConstraint(np.block(blocks), np.concatenate(low), np.concatenate(high)),
                                   Bounds(np.zeros(variables), np.concatenate([[len(indices) for indices in distinct],
-                                                                             np.full(2 * quota_count, np.inf)])), width)
+                                                                             np.full(2 * quota_count, np.inf)])), width,
+                                  first=np.concatenate([np.zeros(width), rows.weights, np.zeros(quota_count)]))
         return tuple(sorted(a for indices, number in zip(distinct, taken) for a in indices[:number]))
 
 
@@ -1037,7 +1074,7 @@ def checked_alternates(
         return alternates_for_target(problem, panel, dropout, limit=limit, seed=seed, excluded=excluded,
                                      time_limit=time_limit, rounds=rounds)
     excluded = set(excluded) | set(problem.fixed_ids)
-    chosen = choose_alternates(problem, panel, dropout, count, seed=seed, excluded=excluded)
+    chosen = choose_alternates(problem, panel, dropout, count, seed=seed, excluded=excluded, time_limit=time_limit)
     holds = hold_rates(problem, panel, dropout, chosen.ids, rounds=rounds, seed=seed)
     ceiling = hold_rates(problem, panel, dropout, everyone_as_alternates(problem, panel, excluded), rounds=rounds, seed=seed)
     return TargetedAlternates(chosen, holds, ceiling, TARGET_HOLD_RATE, count)

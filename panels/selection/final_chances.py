@@ -97,7 +97,11 @@ def simulate_final_chances(
     ``samples`` and ``time_limit`` go to the alternates program. ``alternates`` is how many each
     ticket gets, or ``"target"`` (each ticket's panel gets as many as ``alternates_for_target``
     finds, at most ``limit`` (default ``target_limit``), checked over ``check_rounds`` rounds) or ``"everyone"`` (every
-    possible alternate: the ceiling no choice of alternates can pass)."""
+    possible alternate: the ceiling no choice of alternates can pass). Raises ``ValueError`` unless
+    ``tickets`` and ``rounds_per_ticket`` are at least 1: no round, no chance to report."""
+    if tickets < 1 or rounds_per_ticket < 1:
+        raise ValueError(f"simulating final chances needs at least one ticket and one round per ticket, not "
+                         f"{tickets} and {rounds_per_ticket}")
     rng = np.random.default_rng(seed)
     rows = QuotaRows(problem)
     solver = ReplacementSolver(rows)
@@ -150,6 +154,6 @@ def simulate_final_chances(
         groups.append(GroupChance(quota.category, quota.name, intended_mean, intended_mean * ratio, ratio))
     groups.sort(key=lambda group: (group.ratio, group.category, group.name))
     return FinalChances(seed=seed, rounds=rounds, final=final_chance, intended=dict(intended), groups=tuple(groups),
-                        quota_hold_rate=held / rounds if rounds else 1.0, expected_final_size=sizes / rounds if rounds else 0.0,
-                        worst_quota_hold_rate=float(held_each.min()) / rounds if rounds and held_each.size else 1.0,
+                        quota_hold_rate=held / rounds, expected_final_size=sizes / rounds,
+                        worst_quota_hold_rate=float(held_each.min()) / rounds if held_each.size else 1.0,
                         mean_alternates=alternates_total / len(chosen) if len(chosen) else 0.0)

@@ -27,26 +27,60 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 #: A value counts as whole within this.
 WHOLE = 1e-6
+#: Values of ``integer_solution``'s first objective closer than this count as equal. Its values are
+#: misrepresentations, sums of whole numbers of 1/max over the quotas: far further apart than this.
+FIRST_TOLERANCE = 1e-7
 
 
 def integer_solution(objective: np.ndarray, constraints: LinearConstraint, bounds: Bounds, integers: int, *,
-                     fix_columns: bool = False) -> np.ndarray:
+                     fix_columns: bool = False, first: np.ndarray | None = None) -> np.ndarray:
     """The first ``integers`` variables (whole numbers, at least zero) of an exact optimum of the
     program min ``objective``·x subject to ``constraints`` and ``bounds``, whose other variables
     are continuous. Without ``fix_columns``, the relaxation (step 1) and then the whole integer
     program; with it, steps 1 to 3 of the module docstring, which pays where the relaxation is often
-    fractional and leaves many columns unused. Raises ``RuntimeError`` when there is no solution."""
+    fractional and leaves many columns unused. Raises ``RuntimeError`` when there is no solution.
+
+    With ``first``, ``first``·x is minimised before ``objective``·x (lexicographically), whatever the
+    scales: see ``_first_then``."""
+    best = _optimum(objective, constraints, bounds, integers, fix_columns)
+    if first is not None:
+        best = _first_then(objective, first, constraints, bounds, integers, fix_columns, best)
+    return np.rint(best[:integers]).astype(int)
+
+
+def _first_then(objective, first, constraints: LinearConstraint, bounds: Bounds, integers: int, fix_columns: bool,
+                best: np.ndarray) -> np.ndarray:
+    """The optimum of ``objective`` among the optima of ``first``, given ``best``, an optimum of
+    ``objective`` alone. The callers weigh ``first`` far above the rest of ``objective``, so ``best``
+    is usually the answer already; but ``first``'s values can differ by less than any scale assumes
+    (1/3 − 1/4 of a quota's weight), so ``best`` is checked: when ``first`` is zero there it is least
+    (``first`` is never negative where it is used); otherwise the least ``first`` is found, and where
+    it is lower, ``objective`` is minimised again with ``first`` held at that least value."""
+    value = float(first @ best)
+    if value <= FIRST_TOLERANCE:
+        return best
+    least = float(first @ _optimum(first, constraints, bounds, integers, fix_columns))
+    if least >= value - FIRST_TOLERANCE:
+        return best
+    held = LinearConstraint(sparse.vstack([sparse.csr_matrix(constraints.A), sparse.csr_matrix(first)]).tocsr(),
+                            np.append(np.asarray(constraints.lb, dtype=float), -np.inf),
+                            np.append(np.asarray(constraints.ub, dtype=float), least + FIRST_TOLERANCE))
+    return _optimum(objective, held, bounds, integers, fix_columns)
+
+
+def _optimum(objective, constraints: LinearConstraint, bounds: Bounds, integers: int, fix_columns: bool) -> np.ndarray:
+    """Every variable of an exact optimum (``integer_solution``)."""
     if not fix_columns:
         relaxed = milp(c=objective, constraints=constraints, bounds=bounds)
         if relaxed.x is not None and _whole(relaxed.x[:integers]):
-            return np.rint(relaxed.x[:integers]).astype(int)
+            return relaxed.x
         solved = _integer_program(objective, constraints, bounds, integers, np.ones(integers, dtype=bool))
         best = None if solved is None else solved.x
     else:
         best = _fixed_columns(objective, constraints, bounds, integers)
     if best is None:
         raise RuntimeError("a replacement program found no solution")
-    return np.rint(best[:integers]).astype(int)
+    return best
 
 
 def _fixed_columns(objective, constraints, bounds: Bounds, integers: int) -> np.ndarray | None:

@@ -18,16 +18,25 @@ fingerprint or that has been drawn already. Nobody can try lottery sizes for a k
 lottery is fixed, and its fingerprint public, before the seed exists. The undrawn record also
 holds ``answers`` (each lottery member's value in every quota category, so the drawn panel's
 counts can be recorded); the drawn record leaves them out.
+
+Alternates are chosen after the draw, from settings the lottery file keeps (every pool member's
+answers, households, drop-out rates, how many): ``alternates_digest`` fingerprints them, to be
+published with the lottery's, so that they cannot be changed once the seed is known without the
+draw and ``verify-draw --lottery`` saying so.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from panels.selection.lottery import draw_from_lottery, lottery_digest
-from panels.selection.alternates import checked_alternates, choose_alternates, sampling_seed, target_limit
+from panels.selection.alternates import (
+    checked_alternates, choose_alternates, program_sample_counts, sampling_seed, target_limit,
+)
 from panels.selection.dropout import DropoutRates
 from panels.selection.model import Lottery, Quota, SelectionProblem, SelectionResult, Volunteer
 
@@ -192,7 +201,30 @@ def add_alternates_to_record(record: dict[str, Any], problem: SelectionProblem, 
                              if volunteer.household is not None} if problem.enforce_households else {})
     record["alternates_count"] = count if count == "target" else int(count)
     record["dropout_rates"] = rates.to_json()
+    record["alternates_digest"] = alternates_digest(record)
     return record
+
+
+def alternates_digest(record: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of what decides a lottery record's alternates besides the drawn panel and the
+    seed: the panel size, the quotas, every pool member's answers, households, drop-out rates and
+    how many alternates (JSON with sorted keys, no spaces, UTF-8)."""
+    settings = {
+        "k": record.get("k"),
+        "quotas": [[str(q["category"]), str(q["name"]), int(q["min"]), int(q["max"])] for q in record["quotas"]],
+        "answers": record.get("answers"), "households": record.get("households") or {},
+        "dropout_rates": record.get("dropout_rates"), "alternates_count": record.get("alternates_count"),
+    }
+    canonical = json.dumps(settings, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _check_alternates_digest(record: Mapping[str, Any]) -> None:
+    """Refuse alternates settings changed since the lottery file was written (files written before
+    the fingerprint existed have none to check)."""
+    if "alternates_digest" in record and record["alternates_digest"] != alternates_digest(record):
+        raise LotteryRecordError("the alternates settings no longer match their fingerprint: the file was changed "
+                                 "after it was written")
 
 
 def draw_alternates(record: Mapping[str, Any], drawn: dict[str, Any]) -> dict[str, Any]:
@@ -204,6 +236,7 @@ def draw_alternates(record: Mapping[str, Any], drawn: dict[str, Any]) -> dict[st
     drawn.pop("households", None)
     if not count:
         return drawn
+    _check_alternates_digest(record)
     problem, rates = _alternates_inputs(record)
     panel = list(drawn["panel"])
     targeted = checked_alternates(problem, panel, rates.by_volunteer(problem.volunteers),
@@ -218,22 +251,32 @@ def draw_alternates(record: Mapping[str, Any], drawn: dict[str, Any]) -> dict[st
 
 
 def repeat_alternates(record: Mapping[str, Any], drawn: Mapping[str, Any]) -> tuple[str, ...]:
-    """The alternates of a drawn record chosen again from its lottery ``record``: as many as it lists,
-    from the draw's seed, with its program proved over the same number of patterns (which, as it
-    depends on how fast the machine was, the record keeps). Equal to ``drawn["alternates"]`` on any
-    machine when neither file was changed. Raises ``LotteryRecordError`` when the files do not
-    belong together or say nothing of alternates."""
-    if not drawn.get("alternates"):
+    """The alternates of a drawn record chosen again from its lottery ``record``: as many asked for as
+    at the draw (records written before the number asked was kept: as many as it lists), from the
+    draw's seed, with its program proved over the same number of patterns (which, as it depends on how
+    fast the machine was, the record keeps). Equal to ``drawn["alternates"]`` on any machine when
+    neither file was changed; an empty list (nobody could be an alternate) is repeated too. Raises
+    ``LotteryRecordError`` when the files do not belong together or say nothing of alternates."""
+    if not isinstance(drawn.get("alternates"), list):
         raise LotteryRecordError("the drawn record lists no alternates")
     if not record.get("answers") or not record.get("dropout_rates"):
         raise LotteryRecordError("the lottery file holds no alternates settings (it was built without --alternates)")
     if record.get("lottery_digest") != drawn.get("lottery_digest"):
         raise LotteryRecordError("the drawn record is not from this lottery file (their fingerprints differ)")
+    _check_alternates_digest(record)
+    if record.get("alternates_digest") != drawn.get("alternates_digest"):
+        raise LotteryRecordError("the drawn record's alternates settings are not this lottery file's (their "
+                                 "fingerprints differ)")
     problem, rates = _alternates_inputs(record)
     report = drawn.get("alternates_report") or {}
+    proved = int(report.get("program_samples") or 0)
+    if proved not in program_sample_counts():
+        raise LotteryRecordError(f"the drawn record says the alternates program was proved over {proved} drop-out "
+                                 f"patterns, which no draw records (only {', '.join(map(str, program_sample_counts()))})")
+    asked = int(report.get("asked") or len(drawn["alternates"]))
     return choose_alternates(problem, list(drawn["panel"]), rates.by_volunteer(problem.volunteers),
-                             len(drawn["alternates"]), seed=sampling_seed(str(drawn["seed"])),
-                             program_samples=int(report.get("program_samples") or 0)).ids
+                             asked, seed=sampling_seed(str(drawn["seed"])),
+                             program_samples=proved).ids
 
 
 def _alternates_inputs(record: Mapping[str, Any]) -> tuple[SelectionProblem, DropoutRates]:

@@ -272,6 +272,8 @@ def select_command(
     click.echo(_summary(result))
     click.echo("")
     click.echo(f"Lottery SHA-256 (publish before the seed is announced): {record['lottery_digest']}")
+    if record.get("alternates_digest"):
+        click.echo(f"Alternates settings SHA-256 (publish it with the lottery's): {record['alternates_digest']}")
     if lottery_out is None:
         click.echo("Nothing written: give --lottery-out FILE to keep this lottery for the draw.")
         return
@@ -310,6 +312,12 @@ def _draw(lottery_path: str, seed: str, json_path: str | None) -> None:
     if drawn.get("alternates") is not None:
         report = drawn["alternates_report"]
         lines += ["", f"Alternates, in order ({len(drawn['alternates'])}): {', '.join(drawn['alternates'])}"]
+        if drawn.get("alternates_digest"):
+            lines.append(f"Alternates settings SHA-256: {drawn['alternates_digest']}")
+        if report.get("fewer_reason") and report["method"] != "none":
+            lines.append(f"Fewer than the {report['asked']} asked for: "
+                         + ("nobody else in the pool can be an alternate" if report["fewer_reason"] == "pool" else
+                            "the cover's simulated drop-outs needed no more"))
         if report["samples"]:
             lines.append(f"Chosen by the {report['method']} over the other list on {report['samples']} fresh drop-out "
                          f"patterns: expected misrepresentation {report['expected_misrepresentation']:.4f}, worst "
@@ -410,6 +418,12 @@ def verify_draw_command(record_path: str, respondents_path: str | None, id_colum
     if not verify_draw(record):
         raise click.ClickException("the draw does NOT match the stored panel, ticket or lottery digest")
     click.echo("The draw matches the stored panel.")
+    if record.get("lottery_digest"):
+        click.echo(f"Lottery SHA-256: {record['lottery_digest']} (check it is the fingerprint published before the "
+                   "seed was announced: a record can be made to match any lottery)")
+    else:
+        click.echo("The record holds no lottery fingerprint: compare its lottery with the one published before the "
+                   "seed was announced.")
     answers = None
     if respondents_path is not None:
         answers = _recorded_answers(record, respondents_path, id_column)
@@ -436,6 +450,9 @@ def _verify_alternates(drawn: dict, lottery_path: str) -> None:
     how = (f"with the program proved over {proved} drop-out patterns, as at the draw" if proved
            else "with no program proved, as at the draw")
     click.echo(f"The {len(again)} alternates repeat, in the same order ({how}).")
+    if drawn.get("alternates_digest"):
+        click.echo(f"Alternates settings SHA-256: {drawn['alternates_digest']} (check it is the one published with "
+                   "the lottery's)")
 
 
 def _recorded_answers(record: dict, respondents_path: str, id_column: str | None) -> dict[str, dict[str, str]]:

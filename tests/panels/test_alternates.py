@@ -170,6 +170,48 @@ def test_every_subset_tried_agrees_with_the_integer_program(monkeypatch):
         assert score(rows, remaining, freed, alternates, tried) == score(rows, remaining, freed, alternates, solved)
 
 
+def test_misrepresentation_comes_before_a_filled_seat_whatever_the_quotas_weights(monkeypatch):
+    """Quota weights are 1/max: two misrepresentations can differ by less than the smallest weight
+    (here 1/3 − 1/4 is part of it), which the integer program's weighing alone had taken as the least
+    possible difference. Filling the seat with (x, p) costs more misrepresentation than leaving it
+    empty, so it stays empty, with thirteen alternates (integer program) as with twelve (every subset)."""
+    quotas = (Quota("A", "x", 4, 4), Quota("A", "y", 4, 4), Quota("B", "p", 3, 3), Quota("B", "q", 5, 5))
+    remaining = [Volunteer(id=f"r{i}", features={"A": "x", "B": "p"}) for i in range(3)] + [
+        Volunteer(id=f"r{i}", features={"A": "y", "B": "q"}) for i in range(3, 7)]
+    left = Volunteer(id="d0", features={"A": "x", "B": "q"})
+    alternates = [Volunteer(id=f"a{i}", features={"A": "x", "B": "p"}) for i in range(13)]
+    rows = QuotaRows(SelectionProblem(volunteers=(*remaining, left, *alternates), quotas=quotas, k=8))
+    staying = [v.id for v in remaining]
+    assert rows.loss(rows.counts([*staying, "a0"])) > rows.loss(rows.counts(staying))
+    for count in (12, 13):
+        assert ReplacementSolver(rows).best(staying, 1, [a.id for a in alternates[:count]], ["d0"]) == ()
+    monkeypatch.setattr(alternates_module, "ENUMERATE_UP_TO", 0)
+    assert ReplacementSolver(rows).best(staying, 1, [a.id for a in alternates[:2]], ["d0"]) == ()
+
+
+def test_fixed_members_are_not_planned_for_as_leavers():
+    """A confirmed (fixed) member has taken their seat: ``hold_rates`` never lets them drop out, and
+    the alternates are not spent on them either, however high their group's rate."""
+    volunteers = (Volunteer(id="fixedF", features={"sex": "F"}), Volunteer(id="invM", features={"sex": "M"}),
+                  *(Volunteer(id=f"F{i}", features={"sex": "F"}) for i in range(3)),
+                  *(Volunteer(id=f"M{i}", features={"sex": "M"}) for i in range(3)))
+    problem = SelectionProblem(volunteers=volunteers, quotas=(Quota("sex", "F", 1, 1), Quota("sex", "M", 1, 1)), k=2,
+                               fixed_ids=frozenset({"fixedF"}))
+    dropout = {v.id: 0.2 for v in volunteers} | {"fixedF": 0.9}
+    chosen = choose_alternates(problem, ["fixedF", "invM"], dropout, 1, seed=3)
+    assert chosen.ids == ("M0",)
+
+
+def test_final_chances_need_a_ticket_and_a_round(monkeypatch):
+    problem, panel, dropout = _women_drop_out()
+    result = select_panel(problem, lottery_size=10)
+    rates = learn_dropout_rates([], problem.quotas)
+    for tickets, rounds in ((0, 10), (3, 0)):
+        with pytest.raises(ValueError, match="at least one ticket and one round per ticket"):
+            simulate_final_chances(problem, result.lottery, result.probabilities, rates, alternates=1,
+                                   tickets=tickets, rounds_per_ticket=rounds)
+
+
 def score(rows, remaining, freed, alternates, chosen):
     """The priorities of ``ReplacementSolver.best``: misrepresentation, seats filled, distance to
     the panel as drawn, and where in the list the chosen alternates' answers first appear."""
@@ -392,7 +434,8 @@ def test_a_pool_with_nobody_left_gives_no_alternates_and_no_figures():
     others = [v.id for v in problem.volunteers if v.id not in panel]
     none = choose_alternates(problem, panel, dropout, 4, seed=5, excluded=others)
     assert (none.ids, none.method, none.samples) == ((), "none", 0)
-    assert none.to_json()["quota_hold_rate"] is None
+    assert none.to_json()["quota_hold_rate"] is None and none.to_json()["expected_distance"] is None
+    assert (none.asked, none.available, none.fewer_reason) == (4, 0, "pool")
 
 
 def test_hold_rates_report_the_misrepresentation_of_the_final_panels():

@@ -2,8 +2,11 @@
 
 import json
 
+import numpy as np
 from click.testing import CliRunner
 
+from panels.selection import alternates
+from panels.selection.report import alternates_digest
 from server.cli.selection import select_command, verify_draw_command
 
 
@@ -204,6 +207,9 @@ def test_alternates_and_dropout_rates_join_the_drawn_record(instances, write_csv
     assert "4 alternates will be chosen at the draw" in built.output
     assert drawn.exit_code == 0, drawn.output
     record = json.loads(out.read_text())
+    digest = record["alternates_digest"]
+    assert f"Alternates settings SHA-256 (publish it with the lottery's): {digest}" in built.output
+    assert f"Alternates settings SHA-256: {digest}" in drawn.output
     assert len(record["alternates"]) == 4 and not set(record["alternates"]) & set(record["panel"])
     assert "answers" not in record and "households" not in record
     assert record["dropout_rates"]["overall"]["invited"] == 3
@@ -217,6 +223,8 @@ def test_alternates_and_dropout_rates_join_the_drawn_record(instances, write_csv
     repeated = CliRunner().invoke(verify_draw_command, [str(out), "--lottery", lottery])
     assert repeated.exit_code == 0, repeated.output
     assert "The 4 alternates repeat, in the same order" in repeated.output
+    assert f"Lottery SHA-256: {record['lottery_digest']} (check it is the fingerprint published" in repeated.output
+    assert f"Alternates settings SHA-256: {digest} (check it is the one published" in repeated.output
     record["alternates"] = record["alternates"][::-1]
     out.write_text(json.dumps(record))
     reordered = CliRunner().invoke(verify_draw_command, [str(out), "--lottery", lottery])
@@ -227,6 +235,60 @@ def test_alternates_and_dropout_rates_join_the_drawn_record(instances, write_csv
     (tmp_path / "another.json").write_text(json.dumps(another))
     other = CliRunner().invoke(verify_draw_command, [str(out), "--lottery", str(tmp_path / "another.json")])
     assert other.exit_code != 0 and "not from this lottery file" in other.output
+    proved = record["alternates_report"]["program_samples"]
+    record["alternates_report"]["program_samples"] = 5  # not a number of patterns the halving reaches
+    out.write_text(json.dumps(record))
+    odd = CliRunner().invoke(verify_draw_command, [str(out), "--lottery", lottery])
+    assert odd.exit_code != 0 and "proved over 5 drop-out patterns, which no draw records" in odd.output
+    record["alternates_report"]["program_samples"] = proved
+    out.write_text(json.dumps(record))
+    # Settings that decide the alternates, changed once the seed is known, are caught at the draw and
+    # by verify-draw: the lottery's fingerprint alone does not cover them.
+    steered = json.loads((tmp_path / "lottery.json").read_text())
+    steered["dropout_rates"]["overall"]["invited"] = 99
+    (tmp_path / "steered.json").write_text(json.dumps(steered))
+    redrawn = CliRunner().invoke(select_command, ["--draw", "--lottery", str(tmp_path / "steered.json"), "--seed", "42"])
+    assert redrawn.exit_code != 0 and "alternates settings no longer match their fingerprint" in redrawn.output
+    checked = CliRunner().invoke(verify_draw_command, [str(out), "--lottery", str(tmp_path / "steered.json")])
+    assert checked.exit_code != 0 and "alternates settings no longer match their fingerprint" in checked.output
+    steered["alternates_digest"] = alternates_digest(steered)
+    (tmp_path / "steered.json").write_text(json.dumps(steered))
+    refingerprinted = CliRunner().invoke(verify_draw_command, [str(out), "--lottery", str(tmp_path / "steered.json")])
+    assert refingerprinted.exit_code != 0 and "alternates settings are not this lottery file's" in refingerprinted.output
+
+
+def test_a_shorter_list_than_asked_and_an_empty_one_repeat_too(write_csv, tmp_path, monkeypatch):
+    """The cover stops when its drop-out patterns need nobody more, and a full pool leaves nobody:
+    both lists are honest, and verify-draw repeats them from the number asked, not the number listed."""
+    monkeypatch.setattr(alternates, "LARGE_POOL_TYPES", 0)  # the cover alone, as on a pool of many types
+    rng = np.random.default_rng(1)
+    categories = write_csv("cat.csv", "category,feature,min,max\nsex,F,3,3\nsex,M,3,3\n"
+                                      "age,young,1,3\nage,old,1,3\nage,mid,1,3\n")
+    respondents = write_csv("resp.csv", "id,sex,age\n" + "".join(
+        f"v{i},{rng.choice(['F', 'M'])},{rng.choice(['young', 'old', 'mid'])}\n" for i in range(40)))
+    history = write_csv("history.csv", "sex,age,dropped\n" + "F,young,no\n" * 300)
+    built, drawn, out = _build_and_draw(tmp_path, [
+        "--categories", str(categories), "--respondents", str(respondents), "--k", "6", "--lottery-size", "20",
+        "--alternates", "6", "--dropout-history", str(history)], seed="seed-0")
+    assert drawn.exit_code == 0, drawn.output
+    record = json.loads(out.read_text())
+    assert len(record["alternates"]) < 6 and record["alternates_report"]["asked"] == 6
+    assert "Fewer than the 6 asked for: the cover's simulated drop-outs needed no more" in drawn.output
+    repeated = CliRunner().invoke(verify_draw_command, [str(out), "--lottery", str(tmp_path / "lottery.json")])
+    assert repeated.exit_code == 0, repeated.output
+    assert f"The {len(record['alternates'])} alternates repeat, in the same order" in repeated.output
+
+    full = tmp_path / "full"
+    full.mkdir()
+    categories = write_csv("full-cat.csv", "category,feature,min,max\nsex,F,3,3\nsex,M,3,3\n")
+    respondents = write_csv("full-resp.csv", "id,sex\n" + "".join(f"v{i},{'FM'[i % 2]}\n" for i in range(6)))
+    built, drawn, out = _build_and_draw(full, ["--categories", str(categories), "--respondents", str(respondents),
+                                               "--k", "6", "--lottery-size", "5", "--alternates", "3"])
+    assert drawn.exit_code == 0, drawn.output
+    assert json.loads(out.read_text())["alternates"] == []
+    assert "Nobody else in the pool can be an alternate" in drawn.output
+    repeated = CliRunner().invoke(verify_draw_command, [str(out), "--lottery", str(full / "lottery.json")])
+    assert repeated.exit_code == 0 and "The 0 alternates repeat" in repeated.output
 
 
 def test_alternates_target_chooses_as_many_as_keep_every_quota(instances, tmp_path):

@@ -94,3 +94,29 @@ def test_a_relaxation_highs_cannot_settle_leaves_the_answer_to_the_whole_program
     monkeypatch.setattr(integer_program, "_relaxation", lambda *args: None)
     assert value(*program, integer_program.integer_solution(*program, fix_columns=True)) == pytest.approx(
         value(*program, expected), abs=1e-7)
+
+
+@pytest.mark.parametrize("fix_columns", [False, True])
+def test_a_first_objective_is_least_before_the_rest_is_minimised(fix_columns, monkeypatch):
+    """Take one of three profiles (a whole number each), paying a misrepresentation of 1/3, 1/4 or
+    1/4 through a continuous variable: ``first`` picks the least of it, then ``objective`` decides
+    between the two that tie, although ``objective`` alone (weighing misrepresentation by 1, far too
+    little) would take the first profile."""
+    penalty = np.array([1 / 3, 1 / 4, 1 / 4])
+    # x_0..x_2 whole, m continuous with m >= penalty·x; exactly one profile taken.
+    matrix = np.array([[1.0, 1.0, 1.0, 0.0], [*penalty, -1.0]])
+    constraints = LinearConstraint(matrix, [1.0, -np.inf], [1.0, 0.0])
+    bounds = Bounds(np.zeros(4), np.array([1.0, 1.0, 1.0, np.inf]))
+    objective = np.array([-10.0, 0.0, -1.0, 1.0])
+    first = np.array([0.0, 0.0, 0.0, 1.0])
+    alone = integer_program.integer_solution(objective, constraints, bounds, 3, fix_columns=fix_columns)
+    assert alone.tolist() == [1, 0, 0]
+    both = integer_program.integer_solution(objective, constraints, bounds, 3, fix_columns=fix_columns, first=first)
+    assert both.tolist() == [0, 0, 1]
+    # Where ``first`` is zero at ``objective``'s optimum nothing more is solved.
+    calls = []
+    real = integer_program._optimum
+    monkeypatch.setattr(integer_program, "_optimum", lambda *args: calls.append(args) or real(*args))
+    free = LinearConstraint(matrix, [1.0, -np.inf], [1.0, np.inf])
+    integer_program.integer_solution(objective, free, bounds, 3, fix_columns=fix_columns, first=first)
+    assert len(calls) == 1
