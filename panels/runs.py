@@ -37,6 +37,7 @@ from panels.selection import (
     OBJECTIVES, InfeasibleQuotasError, Infeasibility, Quota, SelectionInputError, SelectionProblem, SelectionProgress,
     Volunteer as PoolMember, check_feasibility, draw_from_lottery, lottery_digest, result_to_json, select_panel,
 )
+from panels.selection.lottery import canonical_hash
 from panels.selection.recent_service import RecentServiceRule, apply_recent_service
 from panels.selection.robust import RobustSettings, check_floor
 from panels.selection.replacement import replace_alternates_first
@@ -196,10 +197,6 @@ def with_hashed_households(problem: SelectionProblem, hasher: Callable[[str], st
     return replace(problem, volunteers=tuple(
         replace(volunteer, household=hasher(volunteer.household) if volunteer.household else None)
         for volunteer in problem.volunteers))
-
-
-def canonical_hash(record: dict) -> str:
-    return hashlib.sha256(json.dumps(record, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
 
 
 async def start_run(*, panel: Panel, started_by: str, secret_key: str,

@@ -135,14 +135,10 @@ class Alternates:
     available: int = 0
 
     @property
-    def fewer_than_asked(self) -> bool:
-        return len(self.ids) < self.asked
-
-    @property
     def fewer_reason(self) -> str:
         """Why fewer than asked came back: "pool" (no more can be alternates) or "patterns" (the
         cover's drop-out patterns needed no more); "" when as many as asked did."""
-        if not self.fewer_than_asked:
+        if len(self.ids) >= self.asked:
             return ""
         return "pool" if len(self.ids) >= self.available else "patterns"
 

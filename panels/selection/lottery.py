@@ -46,6 +46,12 @@ def ticket_for_seed(seed: str, lottery_size: int) -> int:
     return int.from_bytes(digest, "big") % lottery_size + 1
 
 
+def canonical_hash(record: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of ``record`` as JSON with sorted keys and no spaces: the fingerprint of a run's
+    inputs (``panels.runs``) and of a lottery file's alternates settings (``report.alternates_digest``)."""
+    return hashlib.sha256(json.dumps(record, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
+
+
 def lottery_digest(panels: Sequence[Sequence[str]]) -> str:
     """SHA-256 (hex) of ``json.dumps(panels, separators=(",", ":"))`` encoded as UTF-8."""
     canonical = json.dumps([list(panel) for panel in panels], separators=(",", ":"), ensure_ascii=False)

@@ -27,13 +27,11 @@ draw and ``verify-draw --lottery`` saying so.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from panels.selection.lottery import draw_from_lottery, lottery_digest
+from panels.selection.lottery import canonical_hash, draw_from_lottery, lottery_digest
 from panels.selection.alternates import (
     checked_alternates, choose_alternates, program_sample_counts, sampling_seed, target_limit,
 )
@@ -208,15 +206,13 @@ def add_alternates_to_record(record: dict[str, Any], problem: SelectionProblem, 
 def alternates_digest(record: Mapping[str, Any]) -> str:
     """SHA-256 (hex) of what decides a lottery record's alternates besides the drawn panel and the
     seed: the panel size, the quotas, every pool member's answers, households, drop-out rates and
-    how many alternates (JSON with sorted keys, no spaces, UTF-8)."""
-    settings = {
+    how many alternates (``canonical_hash``)."""
+    return canonical_hash({
         "k": record.get("k"),
         "quotas": [[str(q["category"]), str(q["name"]), int(q["min"]), int(q["max"])] for q in record["quotas"]],
         "answers": record.get("answers"), "households": record.get("households") or {},
         "dropout_rates": record.get("dropout_rates"), "alternates_count": record.get("alternates_count"),
-    }
-    canonical = json.dumps(settings, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    })
 
 
 def _check_alternates_digest(record: Mapping[str, Any]) -> None:
